@@ -1,0 +1,103 @@
+# pm - property operations toolkit.  `make` builds bin/ and lib/libpm.a;
+# `make test`, `make demo`, `make asan`, `make bench`, `make install`.
+# Dependencies are checked (and installed when root) by tools/deps.sh.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/pm
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC ?= cc
+OPT ?= -O2
+WARN = -Wall -Wextra -Wshadow -Wno-unused-parameter
+CFLAGS ?= $(OPT) -g
+PM_CFLAGS = -std=gnu11 $(WARN) -Ilib -DPM_DATADIR='"$(DATADIR)"' $(SANFLAGS)
+LDLIBS_CORE = -lyaml -lcsv -lpcre2-8
+
+# Sanitizer builds go to their own tree: make B=build-asan SANFLAGS=...
+B ?= build
+BIN ?= bin
+ifeq ($(B),build)
+LIBPM = lib/libpm.a
+else
+LIBPM = $(B)/libpm.a
+endif
+
+LIB_SRC := $(wildcard lib/*.c)
+LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
+PROGRAMS := pm-ingest pm-sla pm-fee pm-report pm-roster
+BUILT := $(foreach p,$(PROGRAMS),$(if $(wildcard src/$(p)/*.c),$(BIN)/$(p)))
+
+# Extra libraries per program.
+LIBS_pm-fee = -lnettle
+LIBS_pm-ingest = -lnettle
+LIBS_pm-report = -lxlsxwriter -lnettle
+
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_OBJ := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%.o)
+UNIT_BIN := $(B)/tests/unit
+
+DEPS_STAMP := $(B)/.deps-ok
+
+.PHONY: all test unit cli demo asan bench install clean deps fuzz check-browser
+all: $(DEPS_STAMP) $(LIBPM) $(BUILT)
+
+$(DEPS_STAMP): tools/deps.sh
+	@sh tools/deps.sh build
+	@mkdir -p $(B) && touch $@
+
+deps:
+	@sh tools/deps.sh build
+
+$(B)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PM_CFLAGS) -c -o $@ $<
+
+$(LIBPM): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# Each program: every .c in src/NAME/ (and only its own headers there).
+.SECONDEXPANSION:
+$(BIN)/%: $$(wildcard src/%/*.c) $$(wildcard src/%/*.h) $(LIBPM) $(wildcard lib/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) $(PM_CFLAGS) -Isrc/$* -o $@ $(filter %.c,$^) $(LIBPM) $(LIBS_$*) $(LDLIBS_CORE) -lm
+
+$(B)/tests/%.o: tests/unit/%.c $(wildcard lib/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PM_CFLAGS) -c -o $@ $<
+
+$(UNIT_BIN): $(UNIT_OBJ) $(LIBPM)
+	$(CC) $(CFLAGS) $(PM_CFLAGS) -o $@ $(UNIT_OBJ) $(LIBPM) -lcriterion -lnettle $(LDLIBS_CORE) -lm
+
+unit: all $(UNIT_BIN)
+	cd tests/unit && PM_DATADIR=$(CURDIR)/data ../../$(UNIT_BIN) --jobs=2
+
+cli: all
+	PM_BIN=$(CURDIR)/$(BIN) PM_DATADIR=$(CURDIR)/data bash tests/cli/run.sh
+
+test: unit cli
+
+# The test suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan:
+	@sh tools/deps.sh build
+	$(MAKE) B=build-asan BIN=build-asan/bin OPT=-O1 \
+	  SANFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
+	  test
+
+demo: all
+	@sh examples/demo.sh
+
+bench: all
+	@sh tools/bench.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/calendars $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 755 $(BUILT) $(DESTDIR)$(BINDIR)
+	install -m 644 data/calendars/*.yaml $(DESTDIR)$(DATADIR)/calendars
+	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(wildcard man/*.5) $(DESTDIR)$(MANDIR)/man5
+
+clean:
+	rm -rf build build-asan bin lib/libpm.a

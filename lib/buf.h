@@ -1,0 +1,62 @@
+/* buf.h - the project's one growable string buffer, and a chunked arena.
+ *
+ * pm_buf is git's strbuf in spirit: s is always NUL-terminated (once anything
+ * was added), len excludes the NUL.  pm_arena hands out memory that stays put
+ * until pm_arena_reset, so pointers into it are stable while a record lives.
+ * Allocation failure aborts with a message: the tools cannot go on without
+ * memory, and checking every append would hide the logic.
+ */
+#ifndef PM_BUF_H
+#define PM_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct pm_buf {
+    char *s;
+    size_t len, cap;
+} pm_buf;
+
+#define PM_BUF_INIT {0, 0, 0}
+
+void pm_buf_init(pm_buf *b);
+void pm_buf_free(pm_buf *b);
+/* Makes room for n more bytes (plus the NUL). */
+void pm_buf_grow(pm_buf *b, size_t n);
+void pm_buf_add(pm_buf *b, const void *data, size_t n);
+void pm_buf_adds(pm_buf *b, const char *s);
+void pm_buf_addc(pm_buf *b, char c);
+void pm_buf_addf(pm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void pm_buf_vaddf(pm_buf *b, const char *fmt, va_list ap);
+/* Sets len to 0 but keeps the memory. */
+void pm_buf_reset(pm_buf *b);
+/* The contents as a C string ("" for an empty buffer that never grew). */
+const char *pm_buf_str(const pm_buf *b);
+/* Hands the string to the caller (free with free()); the buffer is emptied. */
+char *pm_buf_detach(pm_buf *b);
+
+/* Out-of-memory aware helpers: they never return NULL. */
+void *pm_xmalloc(size_t n);
+void *pm_xcalloc(size_t n, size_t size);
+void *pm_xrealloc(void *p, size_t n);
+char *pm_xstrdup(const char *s);
+char *pm_xstrndup(const char *s, size_t n);
+
+typedef struct pm_arena_block pm_arena_block;
+typedef struct pm_arena {
+    pm_arena_block *head;   /* block being filled */
+    pm_arena_block *spare;  /* blocks kept for reuse after a reset */
+} pm_arena;
+
+#define PM_ARENA_INIT {0, 0}
+
+void pm_arena_init(pm_arena *a);
+void pm_arena_free(pm_arena *a);
+/* n bytes aligned for any type; valid until pm_arena_reset/pm_arena_free. */
+void *pm_arena_alloc(pm_arena *a, size_t n);
+/* A NUL-terminated copy of data[0..n). */
+char *pm_arena_strndup(pm_arena *a, const char *data, size_t n);
+/* Forgets every allocation; keeps the memory for the next record. */
+void pm_arena_reset(pm_arena *a);
+
+#endif

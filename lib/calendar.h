@@ -1,0 +1,49 @@
+/* calendar.h - working-day calendars as data (CONTRACT section 2).
+ *
+ * A calendar says which days are working days: a day in `workdays`, or a day
+ * that is neither a weekend day nor in `holidays`.  Years with no holiday data
+ * count weekends only; pm_calendar_take_missing_year reports each such year
+ * once so the program can warn.  Working-day arithmetic uses precomputed
+ * counts and costs the same for 3wd as for 300wd.
+ */
+#ifndef PM_CALENDAR_H
+#define PM_CALENDAR_H
+
+#include "diag.h"
+#include "timex.h"
+
+typedef struct pm_calendar pm_calendar;
+
+/* Loads a calendar file (YAML).  NULL with err (file, line) on failure. */
+pm_calendar *pm_calendar_load(const char *path, pm_error *err);
+/* Loads from a string (for tests); name is used in messages. */
+pm_calendar *pm_calendar_load_string(const char *yaml, const char *name, pm_error *err);
+/* The shipped calendar called name ("cn") from the data folder
+ * (see pm_data_path). */
+pm_calendar *pm_calendar_builtin(const char *name, pm_error *err);
+void pm_calendar_free(pm_calendar *cal);
+const char *pm_calendar_name(const pm_calendar *cal);
+
+/* Day kinds, for explanations. */
+typedef enum pm_daykind {
+    PM_DAY_WORKING = 0,  /* an ordinary working day */
+    PM_DAY_WEEKEND,      /* a weekend day, not working */
+    PM_DAY_HOLIDAY,      /* a holiday, not working */
+    PM_DAY_MAKEUP        /* a weekend day declared a working day */
+} pm_daykind;
+
+pm_daykind pm_calendar_kind(pm_calendar *cal, pm_day day);
+int pm_calendar_is_workday(pm_calendar *cal, pm_day day);
+/* Name of the holiday on day ("春节"), or NULL. */
+const char *pm_calendar_holiday_name(const pm_calendar *cal, pm_day day);
+/* Whether the calendar has holiday data for year. */
+int pm_calendar_has_year(const pm_calendar *cal, int year);
+/* The Nth working day after day (day itself never counted), n >= 1. */
+pm_day pm_calendar_add_workdays(pm_calendar *cal, pm_day day, int64_t n);
+/* Working days in (a, b]; 0 when b <= a. */
+int64_t pm_calendar_count_workdays(pm_calendar *cal, pm_day a, pm_day b);
+/* After computations: a year that was needed but has no data and was not yet
+ * reported; returns 1 and sets *year, or 0.  Each year is returned once. */
+int pm_calendar_take_missing_year(pm_calendar *cal, int *year);
+
+#endif

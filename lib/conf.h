@@ -1,0 +1,60 @@
+/* conf.h - configuration files (policy, schema, calendar, schedule, posts).
+ *
+ * A configuration file is one YAML document, loaded whole with libyaml (such
+ * files are small).  Lookups return libyaml nodes; every node carries the line
+ * it was written on, so messages can say FILE:LINE.  Aliases are resolved by
+ * libyaml as shared nodes, never expanded, and walking is bounded.
+ */
+#ifndef PM_CONF_H
+#define PM_CONF_H
+
+#include <stddef.h>
+#include <yaml.h>
+#include "diag.h"
+
+typedef struct pm_conf {
+    yaml_document_t doc;
+    int loaded;
+    char *path;  /* as given, for messages */
+    unsigned char *bytes;  /* the file's bytes (for checksums) */
+    size_t nbytes;
+} pm_conf;
+
+/* Loads path.  0, or -1 with err (file, line) set. */
+int pm_conf_load(pm_conf *c, const char *path, pm_error *err);
+/* Loads text (name is used in messages). */
+int pm_conf_load_string(pm_conf *c, const char *text, size_t len, const char *name, pm_error *err);
+void pm_conf_free(pm_conf *c);
+
+/* The root node (NULL for an empty document). */
+yaml_node_t *pm_conf_root(pm_conf *c);
+/* Value node of key in mapping map, or NULL (also when map is no mapping). */
+yaml_node_t *pm_conf_get(pm_conf *c, yaml_node_t *map, const char *key);
+/* Node by index (as found in sequence items and mapping pairs). */
+yaml_node_t *pm_conf_node(pm_conf *c, int index);
+/* Scalar text, or NULL when node is not a scalar. */
+const char *pm_conf_str(yaml_node_t *node);
+/* 1-based line of node. */
+long pm_conf_line(yaml_node_t *node);
+int pm_conf_is_map(yaml_node_t *n);
+int pm_conf_is_seq(yaml_node_t *n);
+int pm_conf_is_scalar(yaml_node_t *n);
+/* Number of items of a sequence (0 for others) and the ith item node. */
+int pm_conf_seq_len(yaml_node_t *seq);
+yaml_node_t *pm_conf_seq_item(pm_conf *c, yaml_node_t *seq, int i);
+/* Number of pairs of a mapping and the ith key (scalar text) and value. */
+int pm_conf_map_len(yaml_node_t *map);
+const char *pm_conf_map_key(pm_conf *c, yaml_node_t *map, int i, yaml_node_t **keynode);
+yaml_node_t *pm_conf_map_value(pm_conf *c, yaml_node_t *map, int i);
+/* Parses a scalar as bool (true/false/yes/no/1/0); -1 when not a bool. */
+int pm_conf_bool(yaml_node_t *node);
+/* Sets err to "FILE:LINE: msg" at node. */
+void pm_conf_error(pm_conf *c, yaml_node_t *node, pm_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The folder of shipped data (calendars): $PM_DATADIR, else ../data or
+ * ../share/pm beside the running program, else the compiled-in PM_DATADIR.
+ * Returns a malloc'd "DIR/rel"; the caller frees it. */
+char *pm_data_path(const char *rel);
+
+#endif

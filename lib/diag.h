@@ -1,0 +1,44 @@
+/* diag.h - errors that carry their position, and the messages programs print.
+ *
+ * Library functions never print: they fill a pm_error (file, line, message)
+ * and return a status.  Programs print with pm_report(), which writes
+ *     PROGRAM: FILE:LINE: message
+ * to standard error, and choose the exit status (see PM_EXIT_*).
+ */
+#ifndef PM_DIAG_H
+#define PM_DIAG_H
+
+#include <stdarg.h>
+
+/* Exit statuses, CONTRACT section 3. */
+enum { PM_EXIT_OK = 0, PM_EXIT_FLAGGED = 1, PM_EXIT_ERROR = 2 };
+
+typedef struct pm_error {
+    char file[512];  /* "" when the error has no file */
+    long line;       /* 0 when it has no line */
+    char msg[1024];
+} pm_error;
+
+void pm_error_clear(pm_error *e);
+/* Sets all three parts; file may be NULL. */
+void pm_error_set(pm_error *e, const char *file, long line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void pm_error_vset(pm_error *e, const char *file, long line, const char *fmt, va_list ap);
+
+/* Program side ------------------------------------------------------------ */
+
+/* Remembers the program name (basename of argv0) for messages. */
+void pm_diag_init(const char *argv0);
+const char *pm_progname(void);
+/* "PROG: FILE:LINE: msg", "PROG: FILE: msg" or "PROG: msg" as the error has them. */
+void pm_report(const pm_error *e);
+/* Prints "PROG: FILE:LINE: fmt..." (file NULL or line 0 drop those parts). */
+void pm_warn_at(const char *file, long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void pm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints the message and "Try 'PROG --help'." and exits with status 2. */
+void pm_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* Prints the message and exits with status 2. */
+void pm_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+#endif

@@ -1,0 +1,58 @@
+/* record.h - a record: an ordered list of named text fields.
+ *
+ * Values live in the record's arena and stay put until pm_record_clear, so a
+ * pointer from pm_record_get is valid while the record holds that value.
+ * Field NAMES are not copied by pm_record_set/pm_record_add: they must outlive
+ * the record's use (string literals, a reader's header, a schema).  Use
+ * pm_record_set_copy when the name is transient.
+ * An empty value means "no value" (CONTRACT section 1).
+ */
+#ifndef PM_RECORD_H
+#define PM_RECORD_H
+
+#include <stddef.h>
+#include "buf.h"
+
+typedef struct pm_field {
+    const char *name;
+    const char *value;   /* NUL-terminated; never NULL */
+    size_t len;          /* strlen(value) */
+} pm_field;
+
+typedef struct pm_record {
+    pm_field *f;
+    size_t n, cap;
+    pm_arena arena;
+    const char *source;  /* input file name as given ("-" for stdin), or NULL */
+    long line;           /* line the record starts on in source, or 0 */
+} pm_record;
+
+void pm_record_init(pm_record *r);
+void pm_record_free(pm_record *r);
+/* Removes all fields (and their values); keeps the memory. */
+void pm_record_clear(pm_record *r);
+
+/* Index of the first field called name, or -1. */
+int pm_record_index(const pm_record *r, const char *name);
+/* Value of the field called name, or NULL when there is no such field. */
+const char *pm_record_get(const pm_record *r, const char *name);
+/* Like pm_record_get, but "" when absent: "no value" either way. */
+const char *pm_record_value(const pm_record *r, const char *name);
+
+/* Replaces the value of an existing field in place, or appends the field.
+ * The value is copied; the name is not (see above). */
+void pm_record_set(pm_record *r, const char *name, const char *value);
+void pm_record_setn(pm_record *r, const char *name, const char *value, size_t len);
+/* Same, copying the name into the record's arena too. */
+void pm_record_set_copy(pm_record *r, const char *name, const char *value, size_t len);
+/* Appends without looking for an existing field (readers use this). */
+void pm_record_add(pm_record *r, const char *name, const char *value, size_t len);
+/* Appends a field whose value is already in the record's arena (no copy). */
+void pm_record_add_owned(pm_record *r, const char *name, const char *value, size_t len);
+/* Memory in the record's arena, freed with the record's values. */
+void *pm_record_alloc(pm_record *r, size_t n);
+char *pm_record_strdup(pm_record *r, const char *s, size_t n);
+/* Makes dst an independent copy of src (names included). */
+void pm_record_copy(pm_record *dst, const pm_record *src);
+
+#endif

@@ -1,0 +1,104 @@
+/* stream.h - record readers and writers for CSV and YAML (CONTRACT section 1).
+ *
+ * A reader yields one record at a time; memory is bounded by the largest
+ * record.  Input may be UTF-8 (with or without BOM) or GB18030/GBK, which is
+ * converted with iconv.  A writer buffers output, writes CSV (header from the
+ * first record) or line-per-record YAML, and with a file name writes a
+ * temporary file in the same folder that pm_writer_close(.., commit=1)
+ * renames into place.
+ */
+#ifndef PM_STREAM_H
+#define PM_STREAM_H
+
+#include <stddef.h>
+#include "diag.h"
+#include "record.h"
+
+typedef enum pm_format {
+    PM_FMT_AUTO = 0,
+    PM_FMT_CSV,
+    PM_FMT_TSV,    /* CSV with a tab delimiter */
+    PM_FMT_YAML
+} pm_format;
+
+/* "csv", "tsv", "yaml" (also "yml") -> format; -1 for anything else. */
+int pm_format_parse(const char *name);
+const char *pm_format_name(pm_format f);
+
+#define PM_DEFAULT_MAX_FIELD ((size_t)16 << 20)
+
+typedef struct pm_read_opts {
+    pm_format format;        /* PM_FMT_AUTO: detect from the first bytes */
+    char delimiter;          /* 0: ',' (or '\t' for TSV) */
+    const char *encoding;    /* NULL or "auto": UTF-8, or GB18030 when the
+                                start is not valid UTF-8; else an iconv name */
+    size_t max_field;        /* 0: PM_DEFAULT_MAX_FIELD */
+    int fold_newlines;       /* replace CR/LF inside values by spaces */
+} pm_read_opts;
+
+/* Reader results. */
+enum {
+    PM_READ_EOF = 0,    /* no more records */
+    PM_READ_OK = 1,     /* rec holds a record */
+    PM_READ_BAD = -1,   /* rec holds what could be read of a bad record, err
+                           says why (with line); reading may go on */
+    PM_READ_FATAL = -2  /* the input cannot be read further; err says why */
+};
+
+typedef struct pm_reader pm_reader;
+
+/* Opens path ("-" or NULL: standard input).  NULL with err set on failure.
+ * The reader must be closed with pm_reader_close. */
+pm_reader *pm_reader_open(const char *path, const pm_read_opts *opts, pm_error *err);
+/* Reads the next record into rec (cleared first); rec->source and rec->line
+ * are set.  Returns one of the PM_READ_* values. */
+int pm_reader_next(pm_reader *rd, pm_record *rec, pm_error *err);
+/* The format actually read (after detection). */
+pm_format pm_reader_format(const pm_reader *rd);
+/* The name the reader reports in messages ("-" for standard input). */
+const char *pm_reader_name(const pm_reader *rd);
+/* The CSV header (after the first pm_reader_next); n = 0 for YAML. */
+const char *const *pm_reader_header(const pm_reader *rd, size_t *n);
+void pm_reader_close(pm_reader *rd);
+
+typedef struct pm_writer pm_writer;
+
+/* path NULL or "-": standard output.  A path naming a regular file (or a new
+ * one) is written atomically; other paths (/dev/null, a FIFO) directly. */
+pm_writer *pm_writer_open(const char *path, pm_format format, pm_error *err);
+/* Writes one record.  0 on success, -1 with err set on a write error. */
+int pm_writer_write(pm_writer *w, const pm_record *rec, pm_error *err);
+/* Flushes; with commit renames the temporary file into place, without it
+ * removes it.  0 on success, -1 with err set.  Always frees w. */
+int pm_writer_close(pm_writer *w, int commit, pm_error *err);
+/* Records written so far. */
+unsigned long long pm_writer_count(const pm_writer *w);
+
+/* Formatting helpers shared by the writers and by tests. */
+/* Appends value as one CSV field, quoting only when it must. */
+void pm_csv_quote(pm_buf *out, const char *value, size_t len, char delimiter);
+/* Appends value as a YAML flow scalar, quoted when a YAML reader would
+ * otherwise read something other than the same text. */
+void pm_yaml_quote(pm_buf *out, const char *value, size_t len);
+
+/* Iterating over the inputs named on a command line ---------------------- */
+
+typedef struct pm_inputs {
+    char **paths;       /* not owned */
+    int npaths, next;
+    pm_read_opts opts;
+    pm_reader *cur;
+    pm_format first_format;  /* format of the first input opened */
+    int had_error;           /* an input could not be opened or read */
+} pm_inputs;
+
+/* paths/npaths from argv after options; npaths 0 means standard input. */
+void pm_inputs_init(pm_inputs *in, char **paths, int npaths, const pm_read_opts *opts);
+/* Like pm_reader_next across all inputs.  Unopenable inputs are returned as
+ * PM_READ_FATAL once each (err set) and skipped; EOF after the last. */
+int pm_inputs_next(pm_inputs *in, pm_record *rec, pm_error *err);
+/* Opens the first input now (if not yet) so its format is known; returns it. */
+pm_format pm_inputs_peek_format(pm_inputs *in);
+void pm_inputs_close(pm_inputs *in);
+
+#endif

@@ -1,0 +1,78 @@
+/* timex.h - instants, civil dates, zones and durations (CONTRACT section 2).
+ *
+ * An instant is pm_time: seconds since 1970-01-01T00:00:00Z (int64).  A day
+ * is pm_day: days since 1970-01-01 (civil, proleptic Gregorian).  Zones are
+ * IANA names read from the system time-zone database; the machine's local
+ * zone is never used unless named.
+ */
+#ifndef PM_TIMEX_H
+#define PM_TIMEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "diag.h"
+
+typedef int64_t pm_time;
+typedef int64_t pm_day;
+
+#define PM_DEFAULT_TZ "Asia/Shanghai"
+/* Longest timestamp pm_time_format writes, with its NUL. */
+#define PM_TIME_BUFSZ 32
+
+/* Civil dates ------------------------------------------------------------- */
+pm_day pm_day_from_civil(int y, int m, int d);
+void pm_civil_from_day(pm_day day, int *y, int *m, int *d);
+/* 0 = Monday ... 6 = Sunday */
+int pm_day_weekday(pm_day day);
+/* "YYYY-MM-DD" (also one-digit month/day, '/' separators) -> day; 0 or -1. */
+int pm_day_parse(const char *s, size_t len, pm_day *out);
+/* Writes "YYYY-MM-DD" (11 bytes with NUL). */
+void pm_day_format(pm_day day, char out[16]);
+
+/* Zones ------------------------------------------------------------------- */
+typedef struct pm_tz pm_tz;
+
+/* Opens an IANA zone ("Asia/Shanghai", "UTC").  NULL with err when the zone
+ * is not in the time-zone database.  Free with pm_tz_free. */
+pm_tz *pm_tz_open(const char *name, pm_error *err);
+void pm_tz_free(pm_tz *tz);
+const char *pm_tz_name(const pm_tz *tz);
+/* UTC offset in seconds in force at instant t. */
+int32_t pm_tz_offset(const pm_tz *tz, pm_time t);
+/* The instant of local civil time (day, seconds since local midnight).
+ * In a gap (spring forward) the later offset's reading; in an overlap the
+ * earlier instant. */
+pm_time pm_tz_from_local(const pm_tz *tz, pm_day day, int32_t secs);
+/* Local civil date of instant t. */
+pm_day pm_tz_day(const pm_tz *tz, pm_time t);
+/* 00:00 local on day. */
+pm_time pm_tz_midnight(const pm_tz *tz, pm_day day);
+
+/* Timestamps -------------------------------------------------------------- */
+/* Parses every form of CONTRACT section 2:
+ *   2024-07-03T09:05:00+08:00, ...Z, 2024-07-03 09:05, 2024-07-03T09:05,
+ *   2024/7/3 9:05[:SS], 2024年7月3日 9:05[:SS], and a bare date (00:00).
+ * Leading/trailing blanks are allowed.  Without an offset the time is local in
+ * tz.  Returns 0, or -1 with err->msg set (no file/line). */
+int pm_time_parse(const char *s, size_t len, const pm_tz *tz, pm_time *out, pm_error *err);
+/* Writes YYYY-MM-DDTHH:MM:SS+HH:MM in zone tz; returns the length. */
+size_t pm_time_format(pm_time t, const pm_tz *tz, char out[PM_TIME_BUFSZ]);
+
+/* Durations --------------------------------------------------------------- */
+typedef enum pm_dur_kind {
+    PM_DUR_SECONDS = 0,  /* from "15m", "8h", also "30s" */
+    PM_DUR_DAYS,         /* "2d": calendar days */
+    PM_DUR_WORKDAYS      /* "7wd": working days */
+} pm_dur_kind;
+
+typedef struct pm_duration {
+    pm_dur_kind kind;
+    int64_t n;  /* seconds for PM_DUR_SECONDS, else days */
+} pm_duration;
+
+/* Parses "15m", "8h", "2d", "7wd" (also "30s").  0, or -1 with err->msg. */
+int pm_duration_parse(const char *s, size_t len, pm_duration *out, pm_error *err);
+/* Writes the shortest form ("15m", "8h", "90s", "2d", "7wd"); returns length. */
+size_t pm_duration_format(const pm_duration *d, char out[32]);
+
+#endif
