@@ -1,0 +1,385 @@
+/* conf.c - configuration files: one YAML document loaded with libyaml.
+ *
+ * Files are read whole (they are small, and pm-fee needs their bytes for the
+ * schedule checksum) and composed with yaml_parser_load.  Aliases come out of
+ * libyaml as shared node indexes, so nothing here expands them, and nothing
+ * here recurses: every check walks the document's flat node array once.
+ */
+#include "conf.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef PM_DATADIR
+#define PM_DATADIR "/usr/local/share/pm"
+#endif
+
+/* Largest configuration file we read: far above any real one, small enough
+ * that a mistaken argument (a 2 GB ticket dump) fails fast. */
+#define CONF_MAX_BYTES (64L * 1024 * 1024)
+
+static char *dupstr(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (!p) {
+        fputs("pm: out of memory\n", stderr);
+        abort();
+    }
+    return memcpy(p, s, n);
+}
+
+static long mark_line(yaml_mark_t m)
+{
+    return (long)m.line + 1;
+}
+
+static void parser_error(pm_conf *c, yaml_parser_t *p, pm_error *err)
+{
+    long line = 0;
+    const char *problem = p->problem ? p->problem : "unknown error";
+    switch (p->error) {
+    case YAML_MEMORY_ERROR:
+        pm_error_set(err, c->path, 0, "could not parse YAML: out of memory");
+        return;
+    case YAML_READER_ERROR:
+        /* Only an offset is known: count the lines up to it. */
+        line = 1;
+        for (size_t i = 0; i < p->problem_offset && i < c->nbytes; i++)
+            if (c->bytes[i] == '\n')
+                line++;
+        pm_error_set(err, c->path, line, "could not parse YAML: %s", problem);
+        return;
+    default:
+        line = mark_line(p->problem_mark);
+        if (p->context)
+            pm_error_set(err, c->path, line, "could not parse YAML: %s %s (line %ld)", problem,
+                         p->context, mark_line(p->context_mark));
+        else
+            pm_error_set(err, c->path, line, "could not parse YAML: %s", problem);
+        return;
+    }
+}
+
+static int scalar_eq(const yaml_node_t *a, const yaml_node_t *b)
+{
+    return a->data.scalar.length == b->data.scalar.length &&
+           memcmp(a->data.scalar.value, b->data.scalar.value, a->data.scalar.length) == 0;
+}
+
+/* Duplicate keys would make lookups depend on which one is found first. */
+static int check_duplicates(pm_conf *c, pm_error *err)
+{
+    yaml_node_t *n;
+    for (n = c->doc.nodes.start; n < c->doc.nodes.top; n++) {
+        yaml_node_pair_t *a, *b;
+        if (n->type != YAML_MAPPING_NODE)
+            continue;
+        for (a = n->data.mapping.pairs.start; a < n->data.mapping.pairs.top; a++) {
+            yaml_node_t *ka = yaml_document_get_node(&c->doc, a->key);
+            if (!ka || ka->type != YAML_SCALAR_NODE)
+                continue;
+            for (b = n->data.mapping.pairs.start; b < a; b++) {
+                yaml_node_t *kb = yaml_document_get_node(&c->doc, b->key);
+                if (kb && kb->type == YAML_SCALAR_NODE && scalar_eq(ka, kb)) {
+                    pm_conf_error(c, ka, err, "duplicate key '%s' (first on line %ld)",
+                                  (const char *)ka->data.scalar.value, pm_conf_line(kb));
+                    return -1;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+/* Parses c->bytes into c->doc. */
+static int compose(pm_conf *c, pm_error *err)
+{
+    yaml_parser_t parser;
+    yaml_document_t extra;
+    int rc = 0;
+
+    if (!yaml_parser_initialize(&parser)) {
+        pm_error_set(err, c->path, 0, "could not parse YAML: out of memory");
+        return -1;
+    }
+    yaml_parser_set_input_string(&parser, c->bytes, c->nbytes);
+    if (!yaml_parser_load(&parser, &c->doc)) {
+        parser_error(c, &parser, err);
+        yaml_parser_delete(&parser);
+        return -1;
+    }
+    c->loaded = 1;
+    /* A configuration file is one document: a second one is a mistake
+     * (often a stray '---'), not something to ignore. */
+    if (yaml_document_get_root_node(&c->doc)) {
+        if (!yaml_parser_load(&parser, &extra)) {
+            parser_error(c, &parser, err);
+            rc = -1;
+        } else {
+            yaml_node_t *root = yaml_document_get_root_node(&extra);
+            if (root) {
+                pm_error_set(err, c->path, mark_line(root->start_mark),
+                             "expected one YAML document, found another");
+                rc = -1;
+            }
+            yaml_document_delete(&extra);
+        }
+    }
+    yaml_parser_delete(&parser);
+    if (rc == 0)
+        rc = check_duplicates(c, err);
+    return rc;
+}
+
+int pm_conf_load(pm_conf *c, const char *path, pm_error *err)
+{
+    FILE *f;
+    size_t cap = 4096, n = 0;
+    unsigned char *buf;
+
+    memset(c, 0, sizeof *c);
+    c->path = dupstr(path);
+    f = fopen(path, "rb");
+    if (!f) {
+        pm_error_set(err, path, 0, "cannot open: %s", strerror(errno));
+        pm_conf_free(c);
+        return -1;
+    }
+    buf = malloc(cap + 1);
+    if (!buf)
+        abort();
+    for (;;) {
+        size_t got;
+        if (n == cap) {
+            if ((long)cap >= CONF_MAX_BYTES) {
+                pm_error_set(err, path, 0, "too large for a configuration file");
+                fclose(f);
+                free(buf);
+                pm_conf_free(c);
+                return -1;
+            }
+            cap *= 2;
+            buf = realloc(buf, cap + 1);
+            if (!buf)
+                abort();
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        pm_error_set(err, path, 0, "cannot read: %s", strerror(errno));
+        fclose(f);
+        free(buf);
+        pm_conf_free(c);
+        return -1;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    c->bytes = buf;
+    c->nbytes = n;
+    if (compose(c, err) < 0) {
+        pm_conf_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+int pm_conf_load_string(pm_conf *c, const char *text, size_t len, const char *name, pm_error *err)
+{
+    memset(c, 0, sizeof *c);
+    c->path = dupstr(name ? name : "<string>");
+    c->bytes = malloc(len + 1);
+    if (!c->bytes)
+        abort();
+    memcpy(c->bytes, text, len);
+    c->bytes[len] = '\0';
+    c->nbytes = len;
+    if (compose(c, err) < 0) {
+        pm_conf_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+void pm_conf_free(pm_conf *c)
+{
+    if (c->loaded)
+        yaml_document_delete(&c->doc);
+    free(c->path);
+    free(c->bytes);
+    memset(c, 0, sizeof *c);
+}
+
+yaml_node_t *pm_conf_root(pm_conf *c)
+{
+    return c->loaded ? yaml_document_get_root_node(&c->doc) : NULL;
+}
+
+yaml_node_t *pm_conf_node(pm_conf *c, int index)
+{
+    return c->loaded ? yaml_document_get_node(&c->doc, index) : NULL;
+}
+
+yaml_node_t *pm_conf_get(pm_conf *c, yaml_node_t *map, const char *key)
+{
+    size_t klen = strlen(key);
+    yaml_node_pair_t *p;
+    if (!map || map->type != YAML_MAPPING_NODE)
+        return NULL;
+    for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = pm_conf_node(c, p->key);
+        if (k && k->type == YAML_SCALAR_NODE && k->data.scalar.length == klen &&
+            memcmp(k->data.scalar.value, key, klen) == 0)
+            return pm_conf_node(c, p->value);
+    }
+    return NULL;
+}
+
+const char *pm_conf_str(yaml_node_t *node)
+{
+    return node && node->type == YAML_SCALAR_NODE ? (const char *)node->data.scalar.value : NULL;
+}
+
+long pm_conf_line(yaml_node_t *node)
+{
+    return node ? mark_line(node->start_mark) : 0;
+}
+
+int pm_conf_is_map(yaml_node_t *n)
+{
+    return n && n->type == YAML_MAPPING_NODE;
+}
+
+int pm_conf_is_seq(yaml_node_t *n)
+{
+    return n && n->type == YAML_SEQUENCE_NODE;
+}
+
+int pm_conf_is_scalar(yaml_node_t *n)
+{
+    return n && n->type == YAML_SCALAR_NODE;
+}
+
+int pm_conf_seq_len(yaml_node_t *seq)
+{
+    if (!pm_conf_is_seq(seq))
+        return 0;
+    return (int)(seq->data.sequence.items.top - seq->data.sequence.items.start);
+}
+
+yaml_node_t *pm_conf_seq_item(pm_conf *c, yaml_node_t *seq, int i)
+{
+    if (i < 0 || i >= pm_conf_seq_len(seq))
+        return NULL;
+    return pm_conf_node(c, seq->data.sequence.items.start[i]);
+}
+
+int pm_conf_map_len(yaml_node_t *map)
+{
+    if (!pm_conf_is_map(map))
+        return 0;
+    return (int)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
+}
+
+const char *pm_conf_map_key(pm_conf *c, yaml_node_t *map, int i, yaml_node_t **keynode)
+{
+    yaml_node_t *k;
+    if (keynode)
+        *keynode = NULL;
+    if (i < 0 || i >= pm_conf_map_len(map))
+        return NULL;
+    k = pm_conf_node(c, map->data.mapping.pairs.start[i].key);
+    if (keynode)
+        *keynode = k;
+    return pm_conf_str(k);
+}
+
+yaml_node_t *pm_conf_map_value(pm_conf *c, yaml_node_t *map, int i)
+{
+    if (i < 0 || i >= pm_conf_map_len(map))
+        return NULL;
+    return pm_conf_node(c, map->data.mapping.pairs.start[i].value);
+}
+
+int pm_conf_bool(yaml_node_t *node)
+{
+    const char *s = pm_conf_str(node);
+    if (!s)
+        return -1;
+    if (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcmp(s, "1"))
+        return 1;
+    if (!strcasecmp(s, "false") || !strcasecmp(s, "no") || !strcmp(s, "0"))
+        return 0;
+    return -1;
+}
+
+void pm_conf_error(pm_conf *c, yaml_node_t *node, pm_error *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    pm_error_vset(err, c->path, pm_conf_line(node), fmt, ap);
+    va_end(ap);
+}
+
+/* Data folder ------------------------------------------------------------- */
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static char *join(const char *dir, const char *rel)
+{
+    size_t a = strlen(dir), b = strlen(rel);
+    char *s = malloc(a + b + 2);
+    if (!s)
+        abort();
+    memcpy(s, dir, a);
+    s[a] = '/';
+    memcpy(s + a + 1, rel, b + 1);
+    return s;
+}
+
+char *pm_data_path(const char *rel)
+{
+    const char *env = getenv("PM_DATADIR");
+    char exe[PATH_MAX];
+    ssize_t n;
+
+    if (env && *env)
+        return join(env, rel);
+    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        char *slash, *dir;
+        exe[n] = '\0';
+        slash = strrchr(exe, '/');
+        if (slash) {
+            static const char *const beside[] = {"/../data", "/../share/pm"};
+            *slash = '\0';
+            for (size_t i = 0; i < sizeof beside / sizeof beside[0]; i++) {
+                dir = malloc(strlen(exe) + strlen(beside[i]) + 1);
+                if (!dir)
+                    abort();
+                strcpy(dir, exe);
+                strcat(dir, beside[i]);
+                if (is_dir(dir)) {
+                    char *path = join(dir, rel);
+                    free(dir);
+                    return path;
+                }
+                free(dir);
+            }
+        }
+    }
+    return join(PM_DATADIR, rel);
+}

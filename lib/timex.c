@@ -1,0 +1,612 @@
+/* timex.c - instants, civil dates, zones and durations (CONTRACT section 2).
+ *
+ * Civil dates use Howard Hinnant's days_from_civil / civil_from_days, exact
+ * for the proleptic Gregorian calendar.  Zones are read by glibc from the
+ * system time-zone database (TZ=":Name", tzset, localtime_r); the TZ
+ * variable is switched only when a different zone is asked for, and never
+ * restored: the programs do not use local time otherwise.
+ *
+ * glibc is far too slow for millions of timestamps, so each pm_tz caches the
+ * offset in force per UTC hour (instant -> local) and per local hour (local
+ * -> instant).  An hour is cached only when the offset is the same at both of
+ * its ends; otherwise it is computed directly each time.  On a cache hit,
+ * parsing and formatting are a few dozen nanoseconds of digit arithmetic.
+ */
+#include "timex.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Civil dates ------------------------------------------------------------- */
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0)))
+        q--;
+    return q;
+}
+
+pm_day pm_day_from_civil(int y, int m, int d)
+{
+    int64_t yy = (int64_t)y - (m <= 2);
+    int64_t era = floor_div(yy, 400);
+    int64_t yoe = yy - era * 400;
+    int64_t mp = (m + 9) % 12;
+    int64_t doy = (153 * mp + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+void pm_civil_from_day(pm_day day, int *y, int *m, int *d)
+{
+    int64_t z = day + 719468;
+    int64_t era = floor_div(z, 146097);
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t dd = doy - (153 * mp + 2) / 5 + 1;
+    int64_t mm = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yoe + era * 400 + (mm <= 2));
+    *m = (int)mm;
+    *d = (int)dd;
+}
+
+int pm_day_weekday(pm_day day)
+{
+    /* 1970-01-01 was a Thursday (3). */
+    int64_t w = (day + 3) % 7;
+    return (int)(w < 0 ? w + 7 : w);
+}
+
+static int is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const unsigned char dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : dim[m - 1];
+}
+
+static char *put2(char *p, int v)
+{
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+    return p + 2;
+}
+
+static char *put_date(char *p, int y, int m, int d)
+{
+    if (y >= 0 && y <= 9999) {
+        p[0] = (char)('0' + y / 1000);
+        p[1] = (char)('0' + y / 100 % 10);
+        p[2] = (char)('0' + y / 10 % 10);
+        p[3] = (char)('0' + y % 10);
+        p += 4;
+    } else {
+        p += sprintf(p, "%d", y);  /* never for valid input; stays readable */
+    }
+    *p++ = '-';
+    p = put2(p, m);
+    *p++ = '-';
+    return put2(p, d);
+}
+
+void pm_day_format(pm_day day, char out[16])
+{
+    int y, m, d;
+    pm_civil_from_day(day, &y, &m, &d);
+    if (y < -99999 || y > 99999) {  /* keeps within 16 bytes */
+        strcpy(out, "invalid");
+        return;
+    }
+    *put_date(out, y, m, d) = '\0';
+}
+
+/* Lexing helpers ------------------------------------------------------------ */
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static void trim(const char **s, size_t *len)
+{
+    const char *p = *s, *e = *s + *len;
+    while (p < e && is_blank(*p))
+        p++;
+    while (e > p && is_blank(e[-1]))
+        e--;
+    *s = p;
+    *len = (size_t)(e - p);
+}
+
+/* Reads 1..max digits at *p (before e); -1 when there is none. */
+static int digits(const char **p, const char *e, int min, int max)
+{
+    const char *q = *p;
+    int v = 0, n = 0;
+    while (q < e && n < max && *q >= '0' && *q <= '9') {
+        v = v * 10 + (*q - '0');
+        q++;
+        n++;
+    }
+    if (n < min || (q < e && *q >= '0' && *q <= '9'))
+        return -1;
+    *p = q;
+    return v;
+}
+
+/* Exactly two digits at *p; -1 when not there. */
+static int two_digits(const char **p, const char *e)
+{
+    const char *q = *p;
+    if (e - q < 2 || q[0] < '0' || q[0] > '9' || q[1] < '0' || q[1] > '9')
+        return -1;
+    *p = q + 2;
+    return (q[0] - '0') * 10 + (q[1] - '0');
+}
+
+static int lit(const char **p, const char *e, const char *s)
+{
+    size_t n = strlen(s);
+    if ((size_t)(e - *p) < n || memcmp(*p, s, n) != 0)
+        return 0;
+    *p += n;
+    return 1;
+}
+
+enum { DATE_OK = 0, DATE_SYNTAX = -1, DATE_YEAR = -2, DATE_MONTH = -3, DATE_DAY = -4 };
+
+/* Parses a date at *p: YYYY-M-D, YYYY/M/D or YYYY年M月D日 (month and day of
+ * one or two digits). */
+static int parse_date(const char **pp, const char *e, int *y, int *m, int *d)
+{
+    const char *p = *pp;
+    int cjk = 0;
+    char sep = 0;
+    *y = digits(&p, e, 4, 4);
+    if (*y < 0)
+        return DATE_SYNTAX;
+    if (p < e && (*p == '-' || *p == '/'))
+        sep = *p++;
+    else if (lit(&p, e, "年"))
+        cjk = 1;
+    else
+        return DATE_SYNTAX;
+    *m = digits(&p, e, 1, 2);
+    if (*m < 0)
+        return DATE_SYNTAX;
+    if (cjk ? !lit(&p, e, "月") : !(p < e && *p == sep && p++))
+        return DATE_SYNTAX;
+    *d = digits(&p, e, 1, 2);
+    if (*d < 0)
+        return DATE_SYNTAX;
+    if (cjk && !lit(&p, e, "日"))
+        return DATE_SYNTAX;
+    *pp = p;
+    if (*y < 1)
+        return DATE_YEAR;
+    if (*m < 1 || *m > 12)
+        return DATE_MONTH;
+    if (*d < 1 || *d > days_in_month(*y, *m))
+        return DATE_DAY;
+    return DATE_OK;
+}
+
+int pm_day_parse(const char *s, size_t len, pm_day *out)
+{
+    int y, m, d;
+    const char *p, *e;
+    trim(&s, &len);
+    p = s;
+    e = s + len;
+    if (parse_date(&p, e, &y, &m, &d) != DATE_OK || p != e)
+        return -1;
+    *out = pm_day_from_civil(y, m, d);
+    return 0;
+}
+
+/* Zones ------------------------------------------------------------------- */
+
+#define HOUR_CACHE 2048  /* entries per direction, a power of two */
+
+typedef struct tz_slot {
+    int64_t hour;  /* INT64_MIN when empty */
+    int32_t off;
+} tz_slot;
+
+typedef struct tz_cache {
+    tz_slot utc[HOUR_CACHE];    /* UTC hour -> offset */
+    tz_slot local[HOUR_CACHE];  /* local hour -> offset to subtract */
+} tz_cache;
+
+struct pm_tz {
+    char *name;
+    tz_cache *cache;  /* mutable behind a const pm_tz */
+};
+
+/* The zone TZ currently names (heap copy), so switching happens only on a
+ * change. */
+static char *current_zone;
+
+static int zone_file_ok(const char *name, pm_error *err)
+{
+    const char *dir = getenv("TZDIR");
+    char path[4096];
+    char magic[4];
+    FILE *f;
+    size_t n;
+    if (!dir || !*dir)
+        dir = "/usr/share/zoneinfo";
+    if (!*name || name[0] == '/' || strstr(name, "..") || strlen(name) > 255) {
+        pm_error_set(err, NULL, 0, "unknown time zone '%.255s'", name);
+        return 0;
+    }
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    f = fopen(path, "rb");
+    if (!f) {
+        pm_error_set(err, NULL, 0, "unknown time zone '%s' (not in %s)", name, dir);
+        return 0;
+    }
+    n = fread(magic, 1, 4, f);
+    fclose(f);
+    if (n != 4 || memcmp(magic, "TZif", 4) != 0) {
+        pm_error_set(err, NULL, 0, "unknown time zone '%s' (%s is no zone file)", name, path);
+        return 0;
+    }
+    return 1;
+}
+
+pm_tz *pm_tz_open(const char *name, pm_error *err)
+{
+    pm_tz *tz;
+    size_t i;
+    if (!name || !zone_file_ok(name, err))
+        return NULL;
+    tz = calloc(1, sizeof *tz);
+    if (!tz || !(tz->name = strdup(name)) || !(tz->cache = malloc(sizeof *tz->cache))) {
+        if (tz) {
+            free(tz->name);
+            free(tz);
+        }
+        pm_error_set(err, NULL, 0, "out of memory");
+        return NULL;
+    }
+    for (i = 0; i < HOUR_CACHE; i++) {
+        tz->cache->utc[i].hour = INT64_MIN;
+        tz->cache->local[i].hour = INT64_MIN;
+    }
+    return tz;
+}
+
+void pm_tz_free(pm_tz *tz)
+{
+    if (!tz)
+        return;
+    free(tz->name);
+    free(tz->cache);
+    free(tz);
+}
+
+const char *pm_tz_name(const pm_tz *tz)
+{
+    return tz->name;
+}
+
+/* The offset at t straight from glibc. */
+static int32_t offset_slow(const pm_tz *tz, pm_time t)
+{
+    struct tm tm;
+    time_t tt = (time_t)t;
+    if (!current_zone || strcmp(current_zone, tz->name) != 0) {
+        char *spec = malloc(strlen(tz->name) + 2);
+        if (!spec)
+            abort();
+        spec[0] = ':';
+        strcpy(spec + 1, tz->name);
+        setenv("TZ", spec, 1);
+        free(spec);
+        tzset();
+        free(current_zone);
+        current_zone = strdup(tz->name);
+    }
+    if (!localtime_r(&tt, &tm))
+        return 0;
+    /* Whole minutes: local mean time before standard zones (+08:05:43 in
+     * Shanghai) is kept to the minute, so every instant can be written as
+     * +HH:MM and read back to the same second. */
+    return (int32_t)(tm.tm_gmtoff - tm.tm_gmtoff % 60);
+}
+
+static int64_t hour_of(int64_t t)
+{
+    return floor_div(t, 3600);
+}
+
+int32_t pm_tz_offset(const pm_tz *tz, pm_time t)
+{
+    int64_t h = hour_of(t);
+    tz_slot *s = &tz->cache->utc[h & (HOUR_CACHE - 1)];
+    int32_t a, b;
+    if (s->hour == h)
+        return s->off;
+    a = offset_slow(tz, h * 3600);
+    b = offset_slow(tz, h * 3600 + 3599);
+    if (a == b) {
+        s->hour = h;
+        s->off = a;
+        return a;
+    }
+    return offset_slow(tz, t);
+}
+
+/* The offset to subtract from local seconds L (civil time read as if UTC):
+ * the unique one; in an overlap the larger (earlier instant); in a gap the
+ * offset in force before it, so the reading moves forward past the gap. */
+static int32_t resolve_local(const pm_tz *tz, int64_t L)
+{
+    int32_t before = pm_tz_offset(tz, L - 86400);
+    int32_t after = pm_tz_offset(tz, L + 86400);
+    int ok_before, ok_after;
+    if (before == after) {
+        int32_t o = pm_tz_offset(tz, L - before);
+        if (o == before)
+            return o;
+        /* Two changes within two days (rare); take the offset at the guess. */
+        return pm_tz_offset(tz, L - o) == o ? o : before;
+    }
+    ok_before = pm_tz_offset(tz, L - before) == before;
+    ok_after = pm_tz_offset(tz, L - after) == after;
+    if (ok_before && ok_after)
+        return before > after ? before : after;
+    if (ok_before)
+        return before;
+    if (ok_after)
+        return after;
+    return before;
+}
+
+pm_time pm_tz_from_local(const pm_tz *tz, pm_day day, int32_t secs)
+{
+    int64_t L = day * 86400 + secs;
+    int64_t h = hour_of(L);
+    tz_slot *s = &tz->cache->local[h & (HOUR_CACHE - 1)];
+    int32_t a, b;
+    if (s->hour == h)
+        return L - s->off;
+    a = resolve_local(tz, h * 3600);
+    b = resolve_local(tz, h * 3600 + 3599);
+    if (a == b) {
+        s->hour = h;
+        s->off = a;
+        return L - a;
+    }
+    return L - resolve_local(tz, L);
+}
+
+pm_day pm_tz_day(const pm_tz *tz, pm_time t)
+{
+    return floor_div(t + pm_tz_offset(tz, t), 86400);
+}
+
+pm_time pm_tz_midnight(const pm_tz *tz, pm_day day)
+{
+    return pm_tz_from_local(tz, day, 0);
+}
+
+/* Timestamps -------------------------------------------------------------- */
+
+#define MAX_OFFSET (14 * 3600)
+
+static int bad(pm_error *err, const char *s, size_t len, const char *why)
+{
+    if (err)
+        pm_error_set(err, NULL, 0, "bad timestamp '%.*s': %s", len > 80 ? 80 : (int)len, s, why);
+    return -1;
+}
+
+int pm_time_parse(const char *s, size_t len, const pm_tz *tz, pm_time *out, pm_error *err)
+{
+    const char *p, *e;
+    int y, m, d, hh = 0, mi = 0, ss = 0, rc;
+    int has_off = 0;
+    int32_t off = 0;
+    pm_day day;
+    int32_t secs;
+
+    trim(&s, &len);
+    p = s;
+    e = s + len;
+    if (len == 0)
+        return bad(err, s, len, "empty");
+    rc = parse_date(&p, e, &y, &m, &d);
+    if (rc == DATE_SYNTAX)
+        return bad(err, s, len, "expected YYYY-MM-DD[THH:MM[:SS]][+HH:MM]");
+    if (p < e) {
+        /* Time: 'T' or blanks, then H[H]:MM[:SS[.fff]] */
+        if (*p == 'T' || *p == 't') {
+            p++;
+        } else if (is_blank(*p)) {
+            while (p < e && is_blank(*p))
+                p++;
+        } else if (!(p > s && (unsigned char)p[-1] >= 0x80)) {  /* after 日 no blank needed */
+            return bad(err, s, len, "expected 'T' or a blank after the date");
+        }
+        hh = digits(&p, e, 1, 2);
+        if (hh < 0 || !(p < e && *p == ':'))
+            return bad(err, s, len, "expected the time as HH:MM[:SS]");
+        p++;
+        mi = digits(&p, e, 2, 2);
+        if (mi < 0)
+            return bad(err, s, len, "expected two digits of minutes");
+        if (p < e && *p == ':') {
+            p++;
+            ss = digits(&p, e, 2, 2);
+            if (ss < 0)
+                return bad(err, s, len, "expected two digits of seconds");
+            if (p < e && (*p == '.' || *p == ',')) {
+                const char *f = ++p;
+                while (p < e && *p >= '0' && *p <= '9')
+                    p++;
+                if (p == f)
+                    return bad(err, s, len, "expected digits after the decimal point");
+            }
+        }
+        if (p < e) {
+            if (*p == 'Z' || *p == 'z') {
+                p++;
+                has_off = 1;
+            } else if (*p == '+' || *p == '-') {
+                int sign = *p++ == '-' ? -1 : 1;
+                int oh = two_digits(&p, e), om = 0;
+                if (oh < 0)
+                    return bad(err, s, len, "expected the offset as +HH:MM, +HHMM or +HH");
+                if (p < e) {
+                    if (*p == ':')
+                        p++;
+                    om = two_digits(&p, e);
+                    if (om < 0 || p != e)
+                        return bad(err, s, len, "expected the offset as +HH:MM, +HHMM or +HH");
+                }
+                if (om > 59 || oh * 3600 + om * 60 > MAX_OFFSET)
+                    return bad(err, s, len, "offset out of range (at most +-14:00)");
+                off = sign * (oh * 3600 + om * 60);
+                has_off = 1;
+            }
+        }
+        if (p != e)
+            return bad(err, s, len, "unexpected text after the time");
+    }
+    if (rc == DATE_YEAR)
+        return bad(err, s, len, "year out of range (0001-9999)");
+    if (rc == DATE_MONTH)
+        return bad(err, s, len, "month out of range");
+    if (rc == DATE_DAY)
+        return bad(err, s, len, "day out of range");
+    if (hh > 23)
+        return bad(err, s, len, "hour out of range");
+    if (mi > 59)
+        return bad(err, s, len, "minute out of range");
+    if (ss > 59)
+        return bad(err, s, len, "second out of range");
+    day = pm_day_from_civil(y, m, d);
+    secs = hh * 3600 + mi * 60 + ss;
+    if (has_off)
+        *out = day * 86400 + secs - off;
+    else
+        *out = pm_tz_from_local(tz, day, secs);
+    return 0;
+}
+
+size_t pm_time_format(pm_time t, const pm_tz *tz, char out[PM_TIME_BUFSZ])
+{
+    int32_t off = pm_tz_offset(tz, t);
+    int64_t local, day, sod;
+    int y, m, d, aoff;
+    char *p = out;
+    local = t + off;
+    day = floor_div(local, 86400);
+    sod = local - day * 86400;
+    pm_civil_from_day(day, &y, &m, &d);
+    if (y < -99999 || y > 99999) {
+        strcpy(out, "invalid");
+        return strlen(out);
+    }
+    p = put_date(p, y, m, d);
+    *p++ = 'T';
+    p = put2(p, (int)(sod / 3600));
+    *p++ = ':';
+    p = put2(p, (int)(sod / 60 % 60));
+    *p++ = ':';
+    p = put2(p, (int)(sod % 60));
+    *p++ = off < 0 ? '-' : '+';
+    aoff = off < 0 ? -off : off;
+    p = put2(p, aoff / 3600);
+    *p++ = ':';
+    p = put2(p, aoff / 60 % 60);
+    *p = '\0';
+    return (size_t)(p - out);
+}
+
+/* Durations --------------------------------------------------------------- */
+
+/* Ten thousand years: beyond any sane deadline, and far from overflow. */
+#define MAX_DUR_DAYS 3660000LL
+
+static int bad_duration(pm_error *err, const char *s, size_t len, const char *why)
+{
+    if (err)
+        pm_error_set(err, NULL, 0, "bad duration '%.*s': %s", len > 80 ? 80 : (int)len, s, why);
+    return -1;
+}
+
+int pm_duration_parse(const char *s, size_t len, pm_duration *out, pm_error *err)
+{
+    const char *p, *e, *u;
+    int64_t n = 0;
+    size_t ulen;
+    trim(&s, &len);
+    p = s;
+    e = s + len;
+    if (len == 0)
+        return bad_duration(err, s, len, "empty (expected e.g. 15m, 8h, 2d, 7wd)");
+    if (!(*p >= '0' && *p <= '9'))
+        return bad_duration(err, s, len, "expected a whole number and a unit (15m, 8h, 2d, 7wd)");
+    while (p < e && *p >= '0' && *p <= '9') {
+        n = n * 10 + (*p++ - '0');
+        if (n > MAX_DUR_DAYS * 86400)
+            return bad_duration(err, s, len, "too large");
+    }
+    u = p;
+    ulen = (size_t)(e - u);
+    if (ulen == 1 && *u == 's') {
+        out->kind = PM_DUR_SECONDS;
+        out->n = n;
+    } else if (ulen == 1 && *u == 'm') {
+        out->kind = PM_DUR_SECONDS;
+        out->n = n * 60;
+    } else if (ulen == 1 && *u == 'h') {
+        out->kind = PM_DUR_SECONDS;
+        out->n = n * 3600;
+    } else if (ulen == 1 && *u == 'd') {
+        out->kind = PM_DUR_DAYS;
+        out->n = n;
+    } else if (ulen == 2 && u[0] == 'w' && u[1] == 'd') {
+        out->kind = PM_DUR_WORKDAYS;
+        out->n = n;
+    } else {
+        return bad_duration(err, s, len, "unit must be s, m, h, d or wd (whole numbers only)");
+    }
+    if ((out->kind == PM_DUR_SECONDS && out->n > MAX_DUR_DAYS * 86400) ||
+        (out->kind != PM_DUR_SECONDS && out->n > MAX_DUR_DAYS))
+        return bad_duration(err, s, len, "too large");
+    return 0;
+}
+
+size_t pm_duration_format(const pm_duration *d, char out[32])
+{
+    int n;
+    switch (d->kind) {
+    case PM_DUR_DAYS:
+        n = snprintf(out, 32, "%lldd", (long long)d->n);
+        break;
+    case PM_DUR_WORKDAYS:
+        n = snprintf(out, 32, "%lldwd", (long long)d->n);
+        break;
+    default:
+        if (d->n != 0 && d->n % 3600 == 0)
+            n = snprintf(out, 32, "%lldh", (long long)(d->n / 3600));
+        else if (d->n != 0 && d->n % 60 == 0)
+            n = snprintf(out, 32, "%lldm", (long long)(d->n / 60));
+        else
+            n = snprintf(out, 32, "%llds", (long long)d->n);
+        break;
+    }
+    return (size_t)n;
+}
