@@ -101,3 +101,8 @@ install: all
 
 clean:
 	rm -rf build build-asan bin lib/libpm.a
+
+# One unit-test file on its own (while other parts are being written):
+#   make build/tests/one-test_decimal && build/tests/one-test_decimal
+$(B)/tests/one-%: $(B)/tests/%.o $(LIBPM)
+	$(CC) $(CFLAGS) $(PM_CFLAGS) -o $@ $< $(LIBPM) -lcriterion -lnettle $(LDLIBS_CORE) -lm

@@ -1,0 +1,299 @@
+/* writer.c - record writers: CSV (header from the first record) and
+ * line-per-record YAML, buffered, written atomically to files. */
+#include "stream.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#define FLUSH_AT (64 * 1024)
+
+struct pm_writer {
+    int fd;
+    char *path;      /* final path, or NULL when writing directly */
+    char *tmppath;   /* temporary file renamed into place on commit */
+    pm_format format;
+    char delim;
+    pm_buf out;
+    int failed;
+    /* CSV header in force */
+    char **names;
+    size_t nnames;
+    unsigned long long count;
+};
+
+/* Quoting ------------------------------------------------------------------ */
+
+void pm_csv_quote(pm_buf *out, const char *v, size_t len, char delim)
+{
+    int must = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = v[i];
+        if (c == delim || c == '"' || c == '\n' || c == '\r') { must = 1; break; }
+    }
+    if (!must) {
+        pm_buf_add(out, v, len);
+        return;
+    }
+    pm_buf_grow(out, len + 2);
+    out->s[out->len++] = '"';
+    for (size_t i = 0; i < len; i++) {
+        if (v[i] == '"') pm_buf_addc(out, '"');
+        pm_buf_addc(out, v[i]);
+    }
+    pm_buf_addc(out, '"');
+}
+
+static int ieq(const char *a, size_t alen, const char *b)
+{
+    size_t n = strlen(b);
+    if (n != alen) return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = a[i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        if (c != b[i]) return 0;
+    }
+    return 1;
+}
+
+/* Would a YAML 1.1/1.2 reader take this plain scalar for the same text? */
+static int yaml_plain_ok(const unsigned char *s, size_t len)
+{
+    if (len == 0) return 0;
+    unsigned char c0 = s[0];
+    if (strchr("-?:,[]{}#&*!|>'\"%@`~+. \t", c0) || (c0 >= '0' && c0 <= '9')) return 0;
+    if (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == ':') return 0;
+    static const char *const words[] = {"null", "true", "false", "yes", "no", "on", "off", "y", "n", "nan", "inf"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (ieq((const char *)s, len, words[i])) return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = s[i];
+        if (c < 0x20 || c == 0x7f) return 0;
+        if (c == ',' || c == '[' || c == ']' || c == '{' || c == '}' || c == '"' || c == '\\') return 0;
+        if (c == ':' && i + 1 < len && s[i + 1] == ' ') return 0;
+        if (c == '#' && s[i - 1] == ' ') return 0;  /* i > 0: s[0] != '#' */
+        if (c == 0xc2 && i + 1 < len && (s[i + 1] == 0x85 || s[i + 1] == 0xa0)) return 0;
+        if (c == 0xe2 && i + 2 < len && s[i + 1] == 0x80 && (s[i + 2] == 0xa8 || s[i + 2] == 0xa9)) return 0;
+        if (c == 0xef && i + 2 < len && s[i + 1] == 0xbb && s[i + 2] == 0xbf) return 0;
+    }
+    return 1;
+}
+
+void pm_yaml_quote(pm_buf *out, const char *value, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)value;
+    if (yaml_plain_ok(s, len)) {
+        pm_buf_add(out, value, len);
+        return;
+    }
+    pm_buf_addc(out, '"');
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = s[i];
+        switch (c) {
+        case '"': pm_buf_add(out, "\\\"", 2); continue;
+        case '\\': pm_buf_add(out, "\\\\", 2); continue;
+        case '\n': pm_buf_add(out, "\\n", 2); continue;
+        case '\r': pm_buf_add(out, "\\r", 2); continue;
+        case '\t': pm_buf_add(out, "\\t", 2); continue;
+        case 0: pm_buf_add(out, "\\0", 2); continue;
+        default: break;
+        }
+        if (c < 0x20 || c == 0x7f) {
+            pm_buf_addf(out, "\\x%02X", c);
+        } else if (c == 0xc2 && i + 1 < len && s[i + 1] == 0x85) {
+            pm_buf_add(out, "\\N", 2);
+            i++;
+        } else if (c == 0xe2 && i + 2 < len && s[i + 1] == 0x80 && s[i + 2] == 0xa8) {
+            pm_buf_add(out, "\\L", 2);
+            i += 2;
+        } else if (c == 0xe2 && i + 2 < len && s[i + 1] == 0x80 && s[i + 2] == 0xa9) {
+            pm_buf_add(out, "\\P", 2);
+            i += 2;
+        } else if (c == 0xef && i + 2 < len && s[i + 1] == 0xbb && s[i + 2] == 0xbf) {
+            pm_buf_add(out, "\\uFEFF", 6);
+            i += 2;
+        } else {
+            pm_buf_addc(out, (char)c);
+        }
+    }
+    pm_buf_addc(out, '"');
+}
+
+/* Output ------------------------------------------------------------------- */
+
+static int flush(pm_writer *w, pm_error *err)
+{
+    size_t off = 0;
+    while (off < w->out.len) {
+        ssize_t r = write(w->fd, w->out.s + off, w->out.len - off);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            pm_error_set(err, w->path ? w->path : "standard output", 0, "write error: %s", strerror(errno));
+            w->failed = 1;
+            w->out.len = 0;
+            return -1;
+        }
+        off += (size_t)r;
+    }
+    w->out.len = 0;
+    return 0;
+}
+
+pm_writer *pm_writer_open(const char *path, pm_format format, pm_error *err)
+{
+    pm_writer *w = pm_xcalloc(1, sizeof *w);
+    w->format = format == PM_FMT_AUTO ? PM_FMT_CSV : format;
+    w->delim = w->format == PM_FMT_TSV ? '\t' : ',';
+    pm_buf_init(&w->out);
+    pm_buf_grow(&w->out, FLUSH_AT + 4096);
+    if (!path || !strcmp(path, "-")) {
+        w->fd = 1;
+        return w;
+    }
+    struct stat st;
+    int exists = stat(path, &st) == 0;
+    if (exists && !S_ISREG(st.st_mode)) {
+        /* /dev/null, /dev/full, a FIFO: no rename possible */
+        w->fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (w->fd < 0) goto fail_open;
+        return w;
+    }
+    char *copy = pm_xstrdup(path);
+    char *dir = dirname(copy);
+    char *copy2 = pm_xstrdup(path);
+    char *base = basename(copy2);
+    size_t n = strlen(dir) + strlen(base) + 16;
+    w->tmppath = pm_xmalloc(n);
+    snprintf(w->tmppath, n, "%s/.%s.XXXXXX", dir, base);
+    free(copy);
+    free(copy2);
+    w->fd = mkstemp(w->tmppath);
+    if (w->fd < 0) {
+        pm_error_set(err, path, 0, "cannot create a file beside it: %s", strerror(errno));
+        goto fail;
+    }
+    mode_t mode;
+    if (exists) {
+        mode = st.st_mode & 07777;
+    } else {
+        mode_t um = umask(0);
+        umask(um);
+        mode = 0666 & ~um;
+    }
+    fchmod(w->fd, mode);
+    w->path = pm_xstrdup(path);
+    return w;
+fail_open:
+    pm_error_set(err, path, 0, "cannot open for writing: %s", strerror(errno));
+fail:
+    free(w->tmppath);
+    pm_buf_free(&w->out);
+    free(w);
+    return NULL;
+}
+
+static int same_names(const pm_writer *w, const pm_record *r)
+{
+    if (r->n != w->nnames) return 0;
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(w->names[i], r->f[i].name) != 0) return 0;
+    return 1;
+}
+
+static void set_names(pm_writer *w, const pm_record *r)
+{
+    for (size_t i = 0; i < w->nnames; i++) free(w->names[i]);
+    free(w->names);
+    w->nnames = r->n;
+    w->names = pm_xcalloc(r->n ? r->n : 1, sizeof *w->names);
+    for (size_t i = 0; i < r->n; i++) w->names[i] = pm_xstrdup(r->f[i].name);
+}
+
+int pm_writer_write(pm_writer *w, const pm_record *r, pm_error *err)
+{
+    if (w->failed) {
+        pm_error_set(err, w->path ? w->path : "standard output", 0, "write error");
+        return -1;
+    }
+    pm_buf *o = &w->out;
+    if (w->format == PM_FMT_YAML) {
+        pm_buf_add(o, "--- {", 5);
+        for (size_t i = 0; i < r->n; i++) {
+            if (i) pm_buf_add(o, ", ", 2);
+            pm_yaml_quote(o, r->f[i].name, strlen(r->f[i].name));
+            pm_buf_add(o, ": ", 2);
+            pm_yaml_quote(o, r->f[i].value, r->f[i].len);
+        }
+        pm_buf_add(o, "}\n", 2);
+    } else {
+        if (!w->names || !same_names(w, r)) {
+            /* a new header: between blocks a blank line, like csvlite */
+            if (w->names) pm_buf_addc(o, '\n');
+            set_names(w, r);
+            for (size_t i = 0; i < r->n; i++) {
+                if (i) pm_buf_addc(o, w->delim);
+                pm_csv_quote(o, r->f[i].name, strlen(r->f[i].name), w->delim);
+            }
+            if (r->n == 1 && !r->f[0].name[0]) pm_buf_add(o, "\"\"", 2);
+            pm_buf_addc(o, '\n');
+        }
+        for (size_t i = 0; i < r->n; i++) {
+            if (i) pm_buf_addc(o, w->delim);
+            pm_csv_quote(o, r->f[i].value, r->f[i].len, w->delim);
+        }
+        /* a lone empty field would read back as a blank line */
+        if (r->n == 1 && r->f[0].len == 0) pm_buf_add(o, "\"\"", 2);
+        pm_buf_addc(o, '\n');
+    }
+    w->count++;
+    if (o->len >= FLUSH_AT) return flush(w, err);
+    return 0;
+}
+
+unsigned long long pm_writer_count(const pm_writer *w) { return w->count; }
+
+int pm_writer_close(pm_writer *w, int commit, pm_error *err)
+{
+    int rc = 0;
+    if (!w) return 0;
+    if (commit || !w->tmppath) {
+        if (flush(w, err) < 0) rc = -1;
+    }
+    if (w->tmppath) {
+        if (rc == 0 && commit && fsync(w->fd) < 0 && errno != EINVAL) {
+            pm_error_set(err, w->path, 0, "write error: %s", strerror(errno));
+            rc = -1;
+        }
+        if (close(w->fd) < 0 && rc == 0 && commit) {
+            pm_error_set(err, w->path, 0, "write error: %s", strerror(errno));
+            rc = -1;
+        }
+        if (commit && rc == 0) {
+            if (rename(w->tmppath, w->path) < 0) {
+                pm_error_set(err, w->path, 0, "cannot rename the finished file into place: %s", strerror(errno));
+                rc = -1;
+                unlink(w->tmppath);
+            }
+        } else {
+            unlink(w->tmppath);
+        }
+    } else if (w->fd != 1) {
+        if (close(w->fd) < 0 && rc == 0) {
+            pm_error_set(err, w->path ? w->path : "output", 0, "write error: %s", strerror(errno));
+            rc = -1;
+        }
+    }
+    for (size_t i = 0; i < w->nnames; i++) free(w->names[i]);
+    free(w->names);
+    free(w->tmppath);
+    free(w->path);
+    pm_buf_free(&w->out);
+    free(w);
+    return rc;
+}
