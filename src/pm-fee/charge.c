@@ -1,0 +1,480 @@
+/* charge.c - the charge lines of one input record.
+ *
+ * For each rule, in schedule order: every `when` entry must hold; a rule with
+ * effective dates must be in force on the first day of the period; then the
+ * amount is computed exactly, rounded once to the schedule's scale, clamped
+ * to min/max, and shared by split.c when the rule splits.  Any error (a
+ * field that is not a number, overflow, division by zero, a bad period or
+ * split) drops every line of the record: a record is charged whole or not at
+ * all, so a re-run never has half a record to explain.
+ */
+#include "fee.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void fee_engine_init(fee_engine *e, fee_schedule *s, int explain, const char *period, pm_day period_day)
+{
+    memset(e, 0, sizeof *e);
+    e->sched = s;
+    e->explain = explain;
+    e->period = period;
+    e->period_day = period_day;
+    pm_arena_init(&e->arena);
+    pm_buf_init(&e->tmp);
+    pm_buf_init(&e->tmp2);
+}
+
+void fee_engine_free(fee_engine *e)
+{
+    pm_arena_free(&e->arena);
+    pm_buf_free(&e->tmp);
+    pm_buf_free(&e->tmp2);
+    free(e->lines);
+    free(e->w);
+    free(e->part);
+    free(e->rem);
+    free(e->names);
+    free(e->namelens);
+    memset(e, 0, sizeof *e);
+}
+
+int fee_period_parse(const char *s, size_t len, pm_day *first_day)
+{
+    if (len != 7 || s[4] != '-') return -1;
+    for (size_t i = 0; i < 7; i++)
+        if (i != 4 && !(s[i] >= '0' && s[i] <= '9')) return -1;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int m = (s[5] - '0') * 10 + (s[6] - '0');
+    if (m < 1 || m > 12) return -1;
+    *first_day = pm_day_from_civil(y, m, 1);
+    return 0;
+}
+
+static const char *arena_dec(fee_engine *e, pm_decimal d)
+{
+    char t[PM_DEC_BUFSZ];
+    size_t n = pm_decimal_format(d, t);
+    return pm_arena_strndup(&e->arena, t, n);
+}
+
+/* How an exact intermediate is shown: trailing zeros beyond the schedule's
+ * scale dropped (134.0550 -> 134.055, 150.0000 -> 150.00). */
+static void add_exact(fee_engine *e, pm_buf *b, pm_decimal d)
+{
+    char t[PM_DEC_BUFSZ];
+    int keep = d.scale < e->sched->scale ? d.scale : e->sched->scale;
+    pm_decimal_format(pm_decimal_normalize(d, keep), t);
+    pm_buf_adds(b, t);
+}
+
+static void add_dec(pm_buf *b, pm_decimal d)
+{
+    char t[PM_DEC_BUFSZ];
+    pm_decimal_format(d, t);
+    pm_buf_adds(b, t);
+}
+
+typedef struct ctx {
+    fee_engine *e;
+    const pm_record *rec;
+    const fee_rule *rule;
+    pm_error *err;
+} ctx;
+
+/* Sets err to "FILE:LINE: rule 'id': message" for the record; yields -1. */
+static int rec_error(ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int rec_error(ctx *c, const char *fmt, ...)
+{
+    char msg[700];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pm_error_set(c->err, c->rec->source ? c->rec->source : "-", c->rec->line, "rule '%s': %s", c->rule->id, msg);
+    return -1;
+}
+
+static int status_error(ctx *c, int st, const char *field, const char *what)
+{
+    char v[80] = "";
+    if (field) {
+        fee_fieldref ref = {field, 0};
+        size_t len;
+        const char *val = fee_field(c->rec, &ref, &len);
+        snprintf(v, sizeof v, "%.60s", val ? val : "");
+    }
+    switch (st) {
+    case FEE_EVAL_NOVALUE: return rec_error(c, "field '%s' has no value (needed for %s)", field, what);
+    case FEE_EVAL_NOTNUM: return rec_error(c, "field '%s' is not a decimal number: '%s'", field, v);
+    case PM_DEC_OVERFLOW: return rec_error(c, "overflow computing %s (a number does not fit 38 digits)", what);
+    case PM_DEC_DIVZERO: return rec_error(c, "division by zero computing %s", what);
+    default: return rec_error(c, "cannot compute %s: %s", what, pm_decimal_strerror(st));
+    }
+}
+
+/* Evaluates ex; with --explain and a compound expression appends
+ * "text = values = result; " to the formula. */
+static int eval(ctx *c, fee_expr *ex, const char *what, pm_decimal *out, pm_buf *f)
+{
+    const char *field = NULL;
+    int st = fee_expr_eval(ex, c->rec, out, &field);
+    if (st != PM_DEC_OK) return status_error(c, st, field, what);
+    if (f && !fee_expr_is_simple(ex)) {
+        fee_expr_text(ex, f);
+        pm_buf_adds(f, " = ");
+        fee_expr_render(ex, c->rec, f);
+        pm_buf_adds(f, " = ");
+        add_dec(f, *out);
+        pm_buf_adds(f, "; ");
+    }
+    return 0;
+}
+
+static void push_line(fee_engine *e, const fee_line *l)
+{
+    if (e->nlines == e->cap) {
+        e->cap = e->cap ? 2 * e->cap : 16;
+        e->lines = pm_xrealloc(e->lines, e->cap * sizeof *e->lines);
+    }
+    e->lines[e->nlines++] = *l;
+}
+
+static void scratch(fee_engine *e, int n)
+{
+    if (n <= e->scratch_cap) return;
+    e->scratch_cap = n * 2;
+    size_t m = (size_t)e->scratch_cap;
+    e->w = pm_xrealloc(e->w, m * sizeof *e->w);
+    e->part = pm_xrealloc(e->part, m * sizeof *e->part);
+    e->rem = pm_xrealloc(e->rem, m * sizeof *e->rem);
+    e->names = pm_xrealloc(e->names, m * sizeof *e->names);
+    e->namelens = pm_xrealloc(e->namelens, m * sizeof *e->namelens);
+}
+
+static const char *trim(const char *s, const char *end, size_t *len)
+{
+    while (s < end && (*s == ' ' || *s == '\t')) s++;
+    while (end > s && (end[-1] == ' ' || end[-1] == '\t')) end--;
+    *len = (size_t)(end - s);
+    return s;
+}
+
+/* Splits "a;b;c" into e->names (pointing into s); returns the count. */
+static int list_items(fee_engine *e, const char *s, size_t len, int want_cap)
+{
+    int n = 1;
+    for (size_t i = 0; i < len; i++) n += s[i] == ';';
+    scratch(e, n > want_cap ? n : want_cap);
+    const char *p = s, *end = s + len;
+    for (int i = 0; i < n; i++) {
+        const char *q = memchr(p, ';', (size_t)(end - p));
+        if (!q) q = end;
+        e->names[i] = trim(p, q, &e->namelens[i]);
+        p = q + 1;
+    }
+    return n;
+}
+
+/* Writes the lines of a split rule: the whole (already rounded) shared by
+ * largest remainder. */
+static int split_lines(ctx *c, fee_line *base, const char *formula)
+{
+    fee_engine *e = c->e;
+    const fee_rule *r = c->rule;
+    size_t plen, slen = 0;
+    const char *pv = fee_field(c->rec, (fee_fieldref *)&r->parties, &plen), *sv = NULL;
+    if (!pv || plen == 0) return rec_error(c, "field '%s' has no value (the parties to split among)", r->parties.name);
+    int n = list_items(e, pv, plen, 0);
+    const char **parties = pm_arena_alloc(&e->arena, (size_t)n * sizeof *parties);
+    for (int i = 0; i < n; i++) {
+        if (e->namelens[i] == 0) return rec_error(c, "empty party name in '%.*s' (field '%s')", (int)plen, pv, r->parties.name);
+        parties[i] = pm_arena_strndup(&e->arena, e->names[i], e->namelens[i]);
+    }
+    if (r->has_shares) {
+        sv = fee_field(c->rec, (fee_fieldref *)&r->shares, &slen);
+    }
+    if (sv && slen > 0) {
+        int ns = list_items(e, sv, slen, n);
+        if (ns != n) {
+            return rec_error(c, "%d parties but %d shares in field '%s'", n, ns, r->shares.name);
+        }
+        /* shares may be decimals: bring them to one scale, use coefficients */
+        int maxscale = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            for (int i = 0; i < n; i++) {
+                pm_decimal v;
+                if (pm_decimal_parse(e->names[i], e->namelens[i], &v) != PM_DEC_OK || v.coef < 0)
+                    return rec_error(c, "share '%.*s' in field '%s' is not a number >= 0",
+                                     (int)e->namelens[i], e->names[i], r->shares.name);
+                if (pass == 0) {
+                    if (v.scale > maxscale) maxscale = v.scale;
+                } else {
+                    if (pm_decimal_rescale(v, maxscale, &v) != PM_DEC_OK)
+                        return status_error(c, PM_DEC_OVERFLOW, NULL, "the shares");
+                    e->w[i] = v.coef;
+                }
+            }
+        }
+    } else {
+        for (int i = 0; i < n; i++) e->w[i] = 1;
+    }
+    int st = fee_split(base->value.coef, e->w, n, e->part, e->rem);
+    if (st == PM_DEC_DIVZERO) return rec_error(c, "the shares in field '%s' add up to 0", r->shares.name);
+    if (st != PM_DEC_OK) return status_error(c, st, NULL, "the split");
+
+    __int128 sum = 0;
+    for (int i = 0; i < n; i++) sum += e->w[i];
+    for (int i = 0; i < n; i++) {
+        fee_line l = *base;
+        l.party = parties[i];
+        l.value.coef = e->part[i];
+        l.value.scale = base->value.scale;
+        l.amount = arena_dec(e, l.value);
+        if (formula) {
+            pm_buf *f = &e->tmp2;
+            pm_buf_reset(f);
+            pm_buf_adds(f, formula);
+            pm_buf_adds(f, "; ");
+            add_dec(f, base->value);
+            pm_buf_adds(f, " × ");
+            add_dec(f, (pm_decimal){e->w[i], 0});
+            pm_buf_adds(f, "/");
+            add_dec(f, (pm_decimal){sum, 0});
+            if (e->rem[i] == 0) {
+                pm_buf_adds(f, " = ");
+                add_dec(f, l.value);
+            } else {
+                /* the exact share cut to scale digits, then what it became */
+                __int128 mag = base->value.coef < 0 ? -base->value.coef : base->value.coef;
+                __int128 floor_units = (__int128)(((unsigned __int128)mag * (unsigned __int128)e->w[i]) / (unsigned __int128)sum);
+                pm_decimal q = {base->value.coef < 0 ? -floor_units : floor_units, base->value.scale};
+                pm_buf_adds(f, " = ");
+                add_dec(f, q);
+                pm_buf_adds(f, "… → ");
+                add_dec(f, l.value);
+            }
+            pm_buf_adds(f, " (largest remainder)");
+            l.formula = pm_arena_strndup(&e->arena, f->s, f->len);
+        }
+        push_line(e, &l);
+    }
+    return 0;
+}
+
+static int apply_rule(ctx *c, const char *period, const char *source)
+{
+    fee_engine *e = c->e;
+    const fee_schedule *s = e->sched;
+    fee_rule *r = (fee_rule *)c->rule;
+    pm_buf *f = e->explain ? &e->tmp : NULL;
+    pm_decimal exact, q, p, b, one = {1, 0}, hundredth = {1, 2};
+    fee_line l;
+    int st;
+
+    memset(&l, 0, sizeof l);
+    l.period = period;
+    l.source = source;
+    l.rule = r->id;
+    l.party = l.quantity = l.price = l.base = l.percent = "";
+    if (f) pm_buf_reset(f);
+
+    switch (r->kind) {
+    case FEE_PRICE:
+        q = one;
+        if (r->quantity && eval(c, r->quantity, "the quantity", &q, f) != 0) return -1;
+        if (eval(c, r->price, "the price", &p, f) != 0) return -1;
+        if ((st = pm_decimal_mul(q, p, &exact)) != PM_DEC_OK) return status_error(c, st, NULL, "quantity × price");
+        l.quantity = arena_dec(e, q);
+        l.price = arena_dec(e, p);
+        if (f) {
+            add_dec(f, q);
+            pm_buf_adds(f, " × ");
+            add_dec(f, p);
+        }
+        break;
+    case FEE_FIXED:
+        exact = r->fixed;
+        if (f) pm_buf_adds(f, "fixed ");
+        if (f) add_dec(f, r->fixed);
+        break;
+    case FEE_PERCENT:
+        if (eval(c, r->base, "the base", &b, f) != 0) return -1;
+        if ((st = pm_decimal_mul(b, r->percent, &exact)) != PM_DEC_OK ||
+            (st = pm_decimal_mul(exact, hundredth, &exact)) != PM_DEC_OK)
+            return status_error(c, st, NULL, "base × percent");
+        l.base = arena_dec(e, b);
+        l.percent = r->percent_text;
+        if (f) {
+            add_dec(f, b);
+            pm_buf_adds(f, " × ");
+            pm_buf_adds(f, r->percent_text);
+            pm_buf_adds(f, "%");
+        }
+        break;
+    case FEE_EXCESS: {
+        pm_decimal raw;
+        if (eval(c, r->quantity, "the quantity", &raw, f) != 0) return -1;
+        if (eval(c, r->price, "the price", &p, f) != 0) return -1;
+        if ((st = pm_decimal_sub(raw, r->over, &q)) != PM_DEC_OK) return status_error(c, st, NULL, "quantity - over");
+        if (q.coef < 0) q.coef = 0;
+        if ((st = pm_decimal_mul(q, p, &exact)) != PM_DEC_OK) return status_error(c, st, NULL, "excess × price");
+        l.quantity = arena_dec(e, q);
+        l.price = arena_dec(e, p);
+        if (f) {
+            pm_buf_adds(f, "max(0, ");
+            add_dec(f, raw);
+            pm_buf_adds(f, " - ");
+            add_dec(f, r->over);
+            pm_buf_adds(f, ") = ");
+            add_dec(f, q);
+            pm_buf_adds(f, "; ");
+            add_dec(f, q);
+            pm_buf_adds(f, " × ");
+            add_dec(f, p);
+        }
+        break;
+    }
+    }
+
+    if ((st = pm_decimal_round(exact, s->scale, s->rounding, &l.value)) != PM_DEC_OK)
+        return status_error(c, st, NULL, "the amount");
+    if (f) {
+        if (r->kind != FEE_FIXED) {
+            pm_buf_adds(f, " = ");
+            add_exact(e, f, exact);
+        }
+        pm_buf_adds(f, " → ");
+        add_dec(f, l.value);
+        pm_buf_addf(f, " (%s)", pm_round_name(s->rounding));
+    }
+    if (r->has_min && pm_decimal_cmp(l.value, r->min) < 0) {
+        l.value = r->min;
+        if (f) {
+            pm_buf_adds(f, "; min ");
+            add_dec(f, r->min);
+        }
+    }
+    if (r->has_max && pm_decimal_cmp(l.value, r->max) > 0) {
+        l.value = r->max;
+        if (f) {
+            pm_buf_adds(f, "; max ");
+            add_dec(f, r->max);
+        }
+    }
+    if (!r->split) {
+        l.amount = arena_dec(e, l.value);
+        if (f) l.formula = pm_arena_strndup(&e->arena, f->s, f->len);
+        push_line(e, &l);
+        return 0;
+    }
+    const char *formula = f ? pm_arena_strndup(&e->arena, f->s, f->len) : NULL;
+    return split_lines(c, &l, formula);
+}
+
+/* 1 if every `when` entry holds, 0 if not, -1 on a pattern error. */
+static int when_holds(ctx *c)
+{
+    fee_rule *r = (fee_rule *)c->rule;
+    for (int i = 0; i < r->nconds; i++) {
+        fee_cond *cd = &r->conds[i];
+        size_t len;
+        const char *v = fee_field(c->rec, &cd->field, &len);
+        int ok = 0;
+        if (!v) {
+            v = "";
+            len = 0;
+        }
+        for (int j = 0; j < cd->nvals && !ok; j++) {
+            if (cd->rx[j]) {
+                pm_error rxerr;
+                int m = pm_regex_match(cd->rx[j], v, len, &rxerr);
+                if (m == PM_RX_ERROR) return rec_error(c, "when: %s: %s", cd->field.name, rxerr.msg);
+                ok = m == PM_RX_MATCH;
+            } else {
+                ok = len == cd->lens[j] && memcmp(v, cd->vals[j], len) == 0;
+            }
+        }
+        if (!ok) return 0;
+    }
+    return 1;
+}
+
+int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
+{
+    static fee_fieldref id_ref = {"id", 0}, period_ref = {"period", 0};
+    fee_schedule *s = e->sched;
+    ctx c = {e, rec, NULL, err};
+    const char *period = "", *source;
+    pm_day day = 0;
+    int have_period = 0;
+    size_t len;
+
+    e->nlines = 0;
+    e->unmatched_in_force = 0;
+    pm_arena_reset(&e->arena);
+
+    const char *id = fee_field(rec, &id_ref, &len);
+    if (id && len > 0) {
+        source = id;
+    } else {
+        char t[600];
+        int n = snprintf(t, sizeof t, "%s:%ld", rec->source ? rec->source : "-", rec->line);
+        source = pm_arena_strndup(&e->arena, t, (size_t)n < sizeof t ? (size_t)n : sizeof t - 1);
+    }
+    if (e->period) {
+        period = e->period;
+        day = e->period_day;
+        have_period = 1;
+    } else {
+        const char *pv = fee_field(rec, &period_ref, &len);
+        if (pv && len > 0) {
+            if (fee_period_parse(pv, len, &day) != 0) {
+                pm_error_set(err, rec->source ? rec->source : "-", rec->line,
+                             "period '%.40s' is not a month (YYYY-MM)", pv);
+                return -1;
+            }
+            period = pv;
+            have_period = 1;
+        }
+    }
+
+    int any_when = 0;
+    for (int i = 0; i < s->nrules; i++) {
+        fee_rule *r = &s->rules[i];
+        c.rule = r;
+        int h = when_holds(&c);
+        if (h < 0) goto failed;
+        if (!h) continue;
+        any_when = 1;
+        if (r->has_from || r->has_to) {
+            if (!have_period) {
+                rec_error(&c, "no period to tell whether the rule is in force (give --period or a period field)");
+                goto failed;
+            }
+            if ((r->has_from && day < r->from) || (r->has_to && day > r->to)) continue;
+        }
+        if (apply_rule(&c, period, source) != 0) goto failed;
+    }
+    if (e->nlines == 0 && any_when) e->unmatched_in_force = 1;
+    return 0;
+
+failed:
+    e->nlines = 0;
+    return -1;
+}
+
+void fee_unmatched_note(fee_engine *e, const pm_record *rec, pm_buf *out)
+{
+    fee_schedule *s = e->sched;
+    pm_buf_addc(out, '(');
+    for (int i = 0; i < s->nwhen_fields; i++) {
+        size_t len;
+        const char *v = fee_field(rec, &s->when_fields[i], &len);
+        if (i) pm_buf_adds(out, ", ");
+        pm_buf_addf(out, "%s=%.*s", s->when_fields[i].name, v ? (int)(len > 60 ? 60 : len) : 0, v ? v : "");
+    }
+    pm_buf_addc(out, ')');
+}

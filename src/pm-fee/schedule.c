@@ -1,0 +1,349 @@
+/* schedule.c - reading and checking a fee schedule (CONTRACT section 7).
+ *
+ * The whole schedule is checked before any input is read, so a typo is
+ * reported as SCHEDULE:LINE and nothing is charged with half a schedule.
+ * Unknown keys are errors for the same reason (`efective_from` must not
+ * silently make a rule apply for ever).  The SHA-256 of the file's bytes is
+ * taken with nettle.
+ */
+#include "fee.h"
+
+#include <nettle/sha2.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct loader {
+    fee_schedule *s;
+    pm_error *err;
+} loader;
+
+/* Sets the error at node n ("SCHEDULE:LINE: ...") and yields -1. */
+#define bad(ld, n, ...) (pm_conf_error(&(ld)->s->conf, (n), (ld)->err, __VA_ARGS__), -1)
+
+/* A scalar that must be a decimal number. */
+static int decimal_at(loader *ld, yaml_node_t *n, const char *what, pm_decimal *out)
+{
+    const char *t = pm_conf_str(n);
+    if (!t) return bad(ld, n, "%s must be a number", what);
+    int st = pm_decimal_parse(t, strlen(t), out);
+    if (st != PM_DEC_OK) return bad(ld, n, "%s: '%s' is not a decimal number", what, t);
+    return 0;
+}
+
+static int expr_at(loader *ld, yaml_node_t *n, const char *what, fee_expr **out)
+{
+    const char *t = pm_conf_str(n);
+    char msg[256];
+    if (!t || !*t) return bad(ld, n, "%s must be a field name, number or expression", what);
+    *out = fee_expr_parse(t, msg, sizeof msg);
+    if (!*out) return bad(ld, n, "%s: %s", what, msg);
+    return 0;
+}
+
+static int date_at(loader *ld, yaml_node_t *n, const char *what, pm_day *out)
+{
+    const char *t = pm_conf_str(n);
+    size_t len = t ? strlen(t) : 0;
+    /* exactly YYYY-MM-DD: dates in a schedule are read by auditors */
+    if (!t || len != 10 || t[4] != '-' || t[7] != '-' || pm_day_parse(t, len, out) != 0)
+        return bad(ld, n, "%s: '%s' is not a date (YYYY-MM-DD)", what, t ? t : "");
+    return 0;
+}
+
+static void note_when_field(fee_schedule *s, const char *name)
+{
+    for (int i = 0; i < s->nwhen_fields; i++)
+        if (strcmp(s->when_fields[i].name, name) == 0) return;
+    s->when_fields = pm_xrealloc(s->when_fields, (size_t)(s->nwhen_fields + 1) * sizeof *s->when_fields);
+    s->when_fields[s->nwhen_fields].name = name;
+    s->when_fields[s->nwhen_fields].hint = 0;
+    s->nwhen_fields++;
+}
+
+/* One value of a `when` entry: text, or /PCRE2/ (with an optional trailing
+ * i for caseless matching). */
+static int when_value(loader *ld, yaml_node_t *n, fee_cond *c, int i)
+{
+    const char *t = pm_conf_str(n);
+    if (!t) return bad(ld, n, "when: the value of '%s' must be text, a list or /pattern/", c->field.name);
+    size_t len = strlen(t);
+    c->vals[i] = pm_xstrdup(t);
+    c->lens[i] = len;
+    c->rx[i] = NULL;
+    if (len >= 2 && t[0] == '/') {
+        unsigned flags = 0;
+        size_t end = len - 1;
+        if (t[end] == 'i' && end >= 2 && t[end - 1] == '/') {
+            flags = PM_RX_CASELESS;
+            end--;
+        }
+        if (t[end] == '/' && end >= 1) {
+            char *pat = pm_xstrndup(t + 1, end - 1);
+            pm_error rxerr;
+            pm_error_clear(&rxerr);
+            c->rx[i] = pm_regex_compile(pat, flags, &rxerr);
+            free(pat);
+            if (!c->rx[i]) return bad(ld, n, "when: %s: %s", c->field.name, rxerr.msg);
+        }
+    }
+    return 0;
+}
+
+static int load_when(loader *ld, yaml_node_t *n, fee_rule *r)
+{
+    pm_conf *cf = &ld->s->conf;
+    if (!pm_conf_is_map(n)) return bad(ld, n, "rule '%s': when must be a mapping of field: value", r->id);
+    int m = pm_conf_map_len(n);
+    r->conds = pm_xcalloc((size_t)(m ? m : 1), sizeof *r->conds);
+    for (int i = 0; i < m; i++) {
+        yaml_node_t *kn;
+        const char *key = pm_conf_map_key(cf, n, i, &kn);
+        yaml_node_t *v = pm_conf_map_value(cf, n, i);
+        if (!key || !*key) return bad(ld, kn ? kn : n, "rule '%s': when: field names must be text", r->id);
+        fee_cond *c = &r->conds[r->nconds++];
+        c->field.name = key;  /* lives in the schedule's document */
+        note_when_field(ld->s, key);
+        int nv = pm_conf_is_seq(v) ? pm_conf_seq_len(v) : 1;
+        if (pm_conf_is_seq(v) && nv == 0) return bad(ld, v, "rule '%s': when: empty list for '%s'", r->id, key);
+        c->nvals = nv;
+        c->vals = pm_xcalloc((size_t)nv, sizeof *c->vals);
+        c->lens = pm_xcalloc((size_t)nv, sizeof *c->lens);
+        c->rx = pm_xcalloc((size_t)nv, sizeof *c->rx);
+        for (int j = 0; j < nv; j++) {
+            yaml_node_t *item = pm_conf_is_seq(v) ? pm_conf_seq_item(cf, v, j) : v;
+            if (when_value(ld, item, c, j) != 0) return -1;
+        }
+    }
+    return 0;
+}
+
+static const char *const rule_keys[] = {
+    "id", "when", "effective_from", "effective_to", "price", "quantity", "fixed",
+    "percent", "base", "excess", "min", "max", "split", "description", NULL
+};
+
+static int known(const char *key, const char *const *keys)
+{
+    for (; *keys; keys++)
+        if (strcmp(key, *keys) == 0) return 1;
+    return 0;
+}
+
+static int load_excess(loader *ld, yaml_node_t *n, fee_rule *r)
+{
+    pm_conf *cf = &ld->s->conf;
+    if (!pm_conf_is_map(n)) return bad(ld, n, "rule '%s': excess must be a mapping {over, price, quantity}", r->id);
+    for (int i = 0; i < pm_conf_map_len(n); i++) {
+        yaml_node_t *kn;
+        const char *key = pm_conf_map_key(cf, n, i, &kn);
+        if (!key || (strcmp(key, "over") && strcmp(key, "price") && strcmp(key, "quantity")))
+            return bad(ld, kn ? kn : n, "rule '%s': excess: unknown key '%s'", r->id, key ? key : "");
+    }
+    yaml_node_t *over = pm_conf_get(cf, n, "over"), *price = pm_conf_get(cf, n, "price"),
+                *qty = pm_conf_get(cf, n, "quantity");
+    if (!over || !price || !qty) return bad(ld, n, "rule '%s': excess needs over, price and quantity", r->id);
+    if (decimal_at(ld, over, "excess: over", &r->over) != 0) return -1;
+    if (expr_at(ld, price, "excess: price", &r->price) != 0) return -1;
+    return expr_at(ld, qty, "excess: quantity", &r->quantity);
+}
+
+static int load_split(loader *ld, yaml_node_t *n, fee_rule *r)
+{
+    pm_conf *cf = &ld->s->conf;
+    if (!pm_conf_is_map(n)) return bad(ld, n, "rule '%s': split must be a mapping {parties: FIELD, shares: FIELD}", r->id);
+    for (int i = 0; i < pm_conf_map_len(n); i++) {
+        yaml_node_t *kn;
+        const char *key = pm_conf_map_key(cf, n, i, &kn);
+        if (!key || (strcmp(key, "parties") && strcmp(key, "shares")))
+            return bad(ld, kn ? kn : n, "rule '%s': split: unknown key '%s'", r->id, key ? key : "");
+    }
+    yaml_node_t *p = pm_conf_get(cf, n, "parties"), *sh = pm_conf_get(cf, n, "shares");
+    const char *pt = p ? pm_conf_str(p) : NULL;
+    if (!pt || !*pt) return bad(ld, p ? p : n, "rule '%s': split needs parties: FIELD", r->id);
+    r->split = 1;
+    r->parties.name = pt;
+    if (sh) {
+        const char *st = pm_conf_str(sh);
+        if (!st || !*st) return bad(ld, sh, "rule '%s': split: shares must be a field name", r->id);
+        r->has_shares = 1;
+        r->shares.name = st;
+    }
+    return 0;
+}
+
+static int load_rule(loader *ld, yaml_node_t *n, fee_rule *r, int index)
+{
+    pm_conf *cf = &ld->s->conf;
+    fee_schedule *s = ld->s;
+    r->line = pm_conf_line(n);
+    if (!pm_conf_is_map(n)) return bad(ld, n, "a rule must be a mapping");
+    yaml_node_t *id = pm_conf_get(cf, n, "id");
+    const char *idt = id ? pm_conf_str(id) : NULL;
+    if (!idt || !*idt) return bad(ld, id ? id : n, "rule without an id");
+    r->id = pm_xstrdup(idt);
+    for (int i = 0; i < index; i++)
+        if (strcmp(s->rules[i].id, idt) == 0) return bad(ld, id, "rule '%s' defined twice (first on line %ld)", idt, s->rules[i].line);
+    for (int i = 0; i < pm_conf_map_len(n); i++) {
+        yaml_node_t *kn;
+        const char *key = pm_conf_map_key(cf, n, i, &kn);
+        if (!key || !known(key, rule_keys)) return bad(ld, kn ? kn : n, "rule '%s': unknown key '%s'", r->id, key ? key : "");
+    }
+
+    yaml_node_t *when = pm_conf_get(cf, n, "when");
+    if (!when) return bad(ld, n, "rule '%s': no when (use when: {} to match every record)", r->id);
+    if (load_when(ld, when, r) != 0) return -1;
+
+    yaml_node_t *v;
+    if ((v = pm_conf_get(cf, n, "effective_from"))) {
+        if (date_at(ld, v, "effective_from", &r->from) != 0) return -1;
+        r->has_from = 1;
+    }
+    if ((v = pm_conf_get(cf, n, "effective_to"))) {
+        if (date_at(ld, v, "effective_to", &r->to) != 0) return -1;
+        r->has_to = 1;
+    }
+    if (r->has_from && r->has_to && r->to < r->from)
+        return bad(ld, v, "rule '%s': effective_to is before effective_from", r->id);
+
+    yaml_node_t *price = pm_conf_get(cf, n, "price"), *fixed = pm_conf_get(cf, n, "fixed"),
+                *percent = pm_conf_get(cf, n, "percent"), *excess = pm_conf_get(cf, n, "excess"),
+                *qty = pm_conf_get(cf, n, "quantity"), *base = pm_conf_get(cf, n, "base");
+    int kinds = !!price + !!fixed + !!percent + !!excess;
+    if (kinds != 1)
+        return bad(ld, n, "rule '%s': needs exactly one of price, fixed, percent, excess%s", r->id,
+                   kinds ? " (has more than one)" : "");
+    if (qty && !price) return bad(ld, qty, "rule '%s': quantity goes with price%s", r->id, " (excess has its own)");
+    if (base && !percent) return bad(ld, base, "rule '%s': base goes with percent", r->id);
+    if (price) {
+        r->kind = FEE_PRICE;
+        if (expr_at(ld, price, "price", &r->price) != 0) return -1;
+        if (qty && expr_at(ld, qty, "quantity", &r->quantity) != 0) return -1;
+    } else if (fixed) {
+        r->kind = FEE_FIXED;
+        if (decimal_at(ld, fixed, "fixed", &r->fixed) != 0) return -1;
+    } else if (percent) {
+        r->kind = FEE_PERCENT;
+        if (decimal_at(ld, percent, "percent", &r->percent) != 0) return -1;
+        char t[PM_DEC_BUFSZ];
+        pm_decimal_format(r->percent, t);
+        r->percent_text = pm_xstrdup(t);
+        if (!base) return bad(ld, n, "rule '%s': percent needs a base (a field or an expression)", r->id);
+        if (expr_at(ld, base, "base", &r->base) != 0) return -1;
+    } else {
+        r->kind = FEE_EXCESS;
+        if (load_excess(ld, excess, r) != 0) return -1;
+    }
+
+    if ((v = pm_conf_get(cf, n, "min"))) {
+        if (decimal_at(ld, v, "min", &r->min) != 0) return -1;
+        if (pm_decimal_round(r->min, s->scale, s->rounding, &r->min) != PM_DEC_OK) return bad(ld, v, "min: too large");
+        r->has_min = 1;
+    }
+    if ((v = pm_conf_get(cf, n, "max"))) {
+        if (decimal_at(ld, v, "max", &r->max) != 0) return -1;
+        if (pm_decimal_round(r->max, s->scale, s->rounding, &r->max) != PM_DEC_OK) return bad(ld, v, "max: too large");
+        r->has_max = 1;
+    }
+    if (r->has_min && r->has_max && pm_decimal_cmp(r->min, r->max) > 0)
+        return bad(ld, v, "rule '%s': min is larger than max", r->id);
+    if ((v = pm_conf_get(cf, n, "split")) && load_split(ld, v, r) != 0) return -1;
+    return 0;
+}
+
+static const char *const top_keys[] = {"currency", "scale", "rounding", "rules", "name", "description", NULL};
+
+static int load(loader *ld)
+{
+    fee_schedule *s = ld->s;
+    pm_conf *cf = &s->conf;
+    yaml_node_t *root = pm_conf_root(cf), *v;
+    if (!root || !pm_conf_is_map(root)) {
+        pm_error_set(ld->err, cf->path, root ? pm_conf_line(root) : 1, "a schedule is a mapping with currency, scale, rounding and rules");
+        return -1;
+    }
+    for (int i = 0; i < pm_conf_map_len(root); i++) {
+        yaml_node_t *kn;
+        const char *key = pm_conf_map_key(cf, root, i, &kn);
+        if (!key || !known(key, top_keys)) return bad(ld, kn ? kn : root, "unknown key '%s'", key ? key : "");
+    }
+    if ((v = pm_conf_get(cf, root, "currency"))) {
+        const char *t = pm_conf_str(v);
+        if (!t || !*t) return bad(ld, v, "currency must be a code such as CNY");
+        s->currency = pm_xstrdup(t);
+    }
+    s->scale = 2;
+    if ((v = pm_conf_get(cf, root, "scale"))) {
+        const char *t = pm_conf_str(v);
+        char *end = NULL;
+        long sc = t ? strtol(t, &end, 10) : -1;
+        if (!t || !*t || *end || sc < 0 || sc > FEE_MAX_SCALE)
+            return bad(ld, v, "scale must be a whole number from 0 to 18, not '%s'", t ? t : "");
+        s->scale = (int)sc;
+    }
+    s->rounding = PM_ROUND_HALF_UP;
+    if ((v = pm_conf_get(cf, root, "rounding"))) {
+        const char *t = pm_conf_str(v);
+        int m = t ? pm_round_parse(t) : -1;
+        if (m < 0) return bad(ld, v, "rounding must be half_up, half_even, down or up, not '%s'", t ? t : "");
+        s->rounding = (pm_round)m;
+    }
+    v = pm_conf_get(cf, root, "rules");
+    if (!v || !pm_conf_is_seq(v) || pm_conf_seq_len(v) == 0)
+        return bad(ld, v ? v : root, "rules must be a non-empty list of rules");
+    int n = pm_conf_seq_len(v);
+    s->rules = pm_xcalloc((size_t)n, sizeof *s->rules);
+    for (int i = 0; i < n; i++) {
+        s->nrules = i + 1;
+        if (load_rule(ld, pm_conf_seq_item(cf, v, i), &s->rules[i], i) != 0) return -1;
+    }
+    return 0;
+}
+
+int fee_schedule_load(fee_schedule *s, const char *path, pm_error *err)
+{
+    memset(s, 0, sizeof *s);
+    if (pm_conf_load(&s->conf, path, err) != 0) return -1;
+    loader ld = {s, err};
+    if (load(&ld) != 0) return -1;
+
+    struct sha256_ctx ctx;
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    static const char hex[] = "0123456789abcdef";
+    sha256_init(&ctx);
+    sha256_update(&ctx, s->conf.nbytes, s->conf.bytes);
+    sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++) {
+        s->sha256[2 * i] = hex[digest[i] >> 4];
+        s->sha256[2 * i + 1] = hex[digest[i] & 15];
+    }
+    s->sha256[64] = '\0';
+    return 0;
+}
+
+void fee_schedule_free(fee_schedule *s)
+{
+    for (int i = 0; i < s->nrules; i++) {
+        fee_rule *r = &s->rules[i];
+        for (int j = 0; j < r->nconds; j++) {
+            fee_cond *c = &r->conds[j];
+            for (int k = 0; k < c->nvals; k++) {
+                free(c->vals[k]);
+                if (c->rx[k]) pm_regex_free(c->rx[k]);
+            }
+            free(c->vals);
+            free(c->lens);
+            free(c->rx);
+        }
+        free(r->conds);
+        free(r->id);
+        free(r->percent_text);
+        fee_expr_free(r->price);
+        fee_expr_free(r->quantity);
+        fee_expr_free(r->base);
+    }
+    free(s->rules);
+    free(s->when_fields);
+    free(s->currency);
+    pm_conf_free(&s->conf);
+    memset(s, 0, sizeof *s);
+}
