@@ -1,0 +1,507 @@
+/* check.c - the rules of CONTRACT section 8, each by its name.
+ *
+ * ro_check looks at the assignments that touch the checked span and at the
+ * patrol logs, and appends one violation per broken rule: per uncovered
+ * stretch of a post (contiguous uncovered time merged), per assignment for
+ * skill and unavailable, per overlap, per over-long stretch or shift, per
+ * person and week for week_hours and rest_day, per duty window short of
+ * patrols.  The planner runs the same code on its own rota.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "roster.h"
+
+const char *const ro_rule_names[RULE_COUNT] = {
+    "coverage", "skill", "unavailable", "overlap", "max_continuous",
+    "max_shift", "week_hours", "rest_day", "duty"
+};
+
+pm_time ro_at(const ro_model *m, pm_day d, int min)
+{
+    d += min / 1440;
+    min %= 1440;
+    return pm_tz_from_local(m->tz, d, min * 60);
+}
+
+void ro_fmt_dur(int64_t secs, char out[32])
+{
+    int64_t h = secs / 3600, mi = (secs % 3600) / 60, s = secs % 60;
+    if (s) snprintf(out, 32, "%lldh%02lldm%02llds", (long long)h, (long long)mi, (long long)s);
+    else if (h && mi) snprintf(out, 32, "%lldh%02lldm", (long long)h, (long long)mi);
+    else if (mi) snprintf(out, 32, "%lldm", (long long)mi);
+    else snprintf(out, 32, "%lldh", (long long)h);
+}
+
+void ro_violation_add(ro_violations *vs, int rule, const char *staff, const char *post,
+                      pm_time s, pm_time e, const char *fmt, ...)
+{
+    if (vs->n == vs->cap) {
+        vs->cap = vs->cap ? 2 * vs->cap : 64;
+        vs->v = pm_xrealloc(vs->v, sizeof *vs->v * (size_t)vs->cap);
+    }
+    ro_violation *v = &vs->v[vs->n++];
+    v->rule = rule;
+    v->staff = pm_xstrdup(staff ? staff : "");
+    v->post = pm_xstrdup(post ? post : "");
+    v->s = s;
+    v->e = e;
+    pm_buf b = PM_BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    pm_buf_vaddf(&b, fmt, ap);
+    va_end(ap);
+    v->detail = pm_xstrdup(pm_buf_str(&b));
+    pm_buf_free(&b);
+}
+
+static int cmp_violation(const void *a, const void *b)
+{
+    const ro_violation *x = a, *y = b;
+    if (x->s != y->s) return x->s < y->s ? -1 : 1;
+    if (x->rule != y->rule) return x->rule - y->rule;
+    int c = strcmp(x->post, y->post);
+    if (c) return c;
+    c = strcmp(x->staff, y->staff);
+    if (c) return c;
+    if (x->e != y->e) return x->e < y->e ? -1 : 1;
+    return strcmp(x->detail, y->detail);
+}
+
+void ro_violations_sort(ro_violations *vs)
+{
+    if (vs->n > 1) qsort(vs->v, (size_t)vs->n, sizeof *vs->v, cmp_violation);
+}
+
+void ro_violations_free(ro_violations *vs)
+{
+    for (int i = 0; i < vs->n; i++) {
+        free(vs->v[i].staff);
+        free(vs->v[i].post);
+        free(vs->v[i].detail);
+    }
+    free(vs->v);
+    memset(vs, 0, sizeof *vs);
+}
+
+int ro_violations_write(const ro_violations *vs, const ro_model *m, pm_writer *w, pm_error *err)
+{
+    pm_record rec;
+    pm_record_init(&rec);
+    int rc = 0;
+    for (int i = 0; i < vs->n && rc == 0; i++) {
+        const ro_violation *v = &vs->v[i];
+        char sb[PM_TIME_BUFSZ], eb[PM_TIME_BUFSZ];
+        pm_time_format(v->s, m->tz, sb);
+        pm_time_format(v->e, m->tz, eb);
+        pm_record_clear(&rec);
+        pm_record_set(&rec, "rule", ro_rule_names[v->rule]);
+        pm_record_set(&rec, "staff", v->staff);
+        pm_record_set(&rec, "post", v->post);
+        pm_record_set(&rec, "start", sb);
+        pm_record_set(&rec, "end", eb);
+        pm_record_set(&rec, "detail", v->detail);
+        rc = pm_writer_write(w, &rec, err);
+    }
+    pm_record_free(&rec);
+    return rc;
+}
+
+/* "2024-10-03 08:00" in the model's zone. */
+static void fmt_local(const ro_model *m, pm_time t, char out[32])
+{
+    char b[PM_TIME_BUFSZ];
+    pm_time_format(t, m->tz, b);
+    snprintf(out, 32, "%.10s %.5s", b, b + 11);
+}
+
+static void fmt_day(pm_day d, char out[16])
+{
+    pm_day_format(d, out);
+}
+
+/* Sorting assignment indexes. */
+static const ro_assign *g_as;
+
+static int cmp_staff_time(const void *a, const void *b)
+{
+    const ro_assign *x = &g_as[*(const int *)a], *y = &g_as[*(const int *)b];
+    if (x->staff != y->staff) return x->staff - y->staff;
+    if (x->s != y->s) return x->s < y->s ? -1 : 1;
+    if (x->e != y->e) return x->e < y->e ? -1 : 1;
+    return x->post - y->post;
+}
+
+static int cmp_staff_post_time(const void *a, const void *b)
+{
+    const ro_assign *x = &g_as[*(const int *)a], *y = &g_as[*(const int *)b];
+    if (x->staff != y->staff) return x->staff - y->staff;
+    if (x->post != y->post) return x->post - y->post;
+    if (x->s != y->s) return x->s < y->s ? -1 : 1;
+    return x->e < y->e ? -1 : x->e > y->e;
+}
+
+static int cmp_post_staff_time(const void *a, const void *b)
+{
+    const ro_assign *x = &g_as[*(const int *)a], *y = &g_as[*(const int *)b];
+    if (x->post != y->post) return x->post - y->post;
+    if (x->staff != y->staff) return x->staff - y->staff;
+    if (x->s != y->s) return x->s < y->s ? -1 : 1;
+    return x->e < y->e ? -1 : x->e > y->e;
+}
+
+typedef struct ev {
+    pm_time t;
+    int d;
+} ev;
+
+static int cmp_ev(const void *a, const void *b)
+{
+    const ev *x = a, *y = b;
+    if (x->t != y->t) return x->t < y->t ? -1 : 1;
+    return x->d - y->d;
+}
+
+static int post_on_day(const ro_post *p, pm_day d)
+{
+    if (!p->ndates) return 1;
+    for (int i = 0; i < p->ndates; i++)
+        if (d >= p->dates[i].from && d <= p->dates[i].to) return 1;
+    return 0;
+}
+
+/* The post's window that starts on day d: [*ws, *we). */
+static void post_window(const ro_model *m, const ro_post *p, pm_day d, pm_time *ws, pm_time *we)
+{
+    *ws = ro_at(m, d, p->from_min);
+    if (p->to_min > p->from_min) *we = ro_at(m, d, p->to_min);
+    else *we = ro_at(m, d + 1, p->to_min);
+}
+
+typedef struct gap {
+    int open;
+    pm_time s, e;
+    int lo, hi;
+} gap;
+
+static void gap_flush(const ro_model *m, const ro_post *p, gap *g, ro_violations *out)
+{
+    if (!g->open) return;
+    if (g->lo == g->hi)
+        ro_violation_add(out, RULE_COVERAGE, "", p->id, g->s, g->e, "%d of %d people assigned", g->lo,
+                         p->headcount);
+    else
+        ro_violation_add(out, RULE_COVERAGE, "", p->id, g->s, g->e, "%d to %d of %d people assigned", g->lo,
+                         g->hi, p->headcount);
+    g->open = 0;
+    (void)m;
+}
+
+static void gap_seg(const ro_model *m, const ro_post *p, gap *g, pm_time s, pm_time e, int count,
+                    ro_violations *out)
+{
+    if (count >= p->headcount) { gap_flush(m, p, g, out); return; }
+    if (g->open && g->e == s) {
+        g->e = e;
+        if (count < g->lo) g->lo = count;
+        if (count > g->hi) g->hi = count;
+        return;
+    }
+    gap_flush(m, p, g, out);
+    g->open = 1;
+    g->s = s;
+    g->e = e;
+    g->lo = g->hi = count;
+}
+
+static void check_coverage(const ro_model *m, const int *idx, int n, pm_day first, int ndays, ro_violations *out)
+{
+    pm_time span_s = ro_at(m, first, 0), span_e = ro_at(m, first + ndays, 0);
+    int *ord = pm_xmalloc(sizeof *ord * (size_t)(n + 1));
+    memcpy(ord, idx, sizeof *ord * (size_t)n);
+    g_as = m->as;
+    qsort(ord, (size_t)n, sizeof *ord, cmp_post_staff_time);
+    ev *evs = pm_xmalloc(sizeof *evs * (size_t)(2 * n + 2));
+    int k = 0;
+    for (int p = 0; p < m->nposts; p++) {
+        const ro_post *po = &m->posts[p];
+        /* Each person's time at this post, merged, counts once. */
+        int nev = 0;
+        while (k < n && m->as[ord[k]].post < p) k++;
+        while (k < n && m->as[ord[k]].post == p) {
+            int st = m->as[ord[k]].staff;
+            pm_time s = m->as[ord[k]].s, e = m->as[ord[k]].e;
+            k++;
+            while (k < n && m->as[ord[k]].post == p && m->as[ord[k]].staff == st && m->as[ord[k]].s <= e) {
+                if (m->as[ord[k]].e > e) e = m->as[ord[k]].e;
+                k++;
+            }
+            evs[nev].t = s; evs[nev++].d = 1;
+            evs[nev].t = e; evs[nev++].d = -1;
+        }
+        qsort(evs, (size_t)nev, sizeof *evs, cmp_ev);
+        gap g = {0, 0, 0, 0, 0};
+        int ei = 0, count = 0;
+        for (pm_day d = first - 1; d < first + ndays; d++) {
+            if (!post_on_day(po, d)) continue;
+            pm_time ws, we;
+            post_window(m, po, d, &ws, &we);
+            if (ws < span_s) ws = span_s;
+            if (we > span_e) we = span_e;
+            if (we <= ws) continue;
+            while (ei < nev && evs[ei].t <= ws) count += evs[ei++].d;
+            pm_time t = ws;
+            while (t < we) {
+                pm_time next = (ei < nev && evs[ei].t < we) ? evs[ei].t : we;
+                if (next > t) gap_seg(m, po, &g, t, next, count, out);
+                t = next;
+                while (ei < nev && evs[ei].t == t && t < we) count += evs[ei++].d;
+            }
+        }
+        gap_flush(m, po, &g, out);
+    }
+    free(evs);
+    free(ord);
+}
+
+static void check_assignments(const ro_model *m, const int *idx, int n, ro_violations *out)
+{
+    if (!m->have_staff_file) return;
+    pm_buf b = PM_BUF_INIT;
+    for (int i = 0; i < n; i++) {
+        const ro_assign *a = &m->as[idx[i]];
+        const ro_staff *st = &m->staff[a->staff];
+        const ro_post *po = &m->posts[a->post];
+        uint64_t missing = po->skills & ~st->skills;
+        if (missing) {
+            pm_buf_reset(&b);
+            ro_skills_format(m, missing, &b);
+            ro_violation_add(out, RULE_SKILL, st->id, po->id, a->s, a->e, "%s lacks skill %s%s", st->id,
+                             pm_buf_str(&b), st->known ? "" : " (not in the staff file)");
+        }
+        if (st->nunavail) {
+            pm_day d0 = pm_tz_day(m->tz, a->s), d1 = pm_tz_day(m->tz, a->e - 1);
+            pm_buf_reset(&b);
+            for (pm_day d = d0; d <= d1; d++) {
+                if (!ro_unavailable(st, d)) continue;
+                char ds[16];
+                fmt_day(d, ds);
+                if (b.len) pm_buf_adds(&b, ", ");
+                pm_buf_adds(&b, ds);
+            }
+            if (b.len)
+                ro_violation_add(out, RULE_UNAVAILABLE, st->id, po->id, a->s, a->e, "%s is unavailable on %s",
+                                 st->id, pm_buf_str(&b));
+        }
+    }
+    pm_buf_free(&b);
+}
+
+static void check_stretches(const ro_model *m, const int *idx, int n, ro_violations *out)
+{
+    int *ord = pm_xmalloc(sizeof *ord * (size_t)(n + 1));
+    memcpy(ord, idx, sizeof *ord * (size_t)n);
+    g_as = m->as;
+    qsort(ord, (size_t)n, sizeof *ord, cmp_staff_post_time);
+    for (int i = 0; i < n;) {
+        const ro_assign *a = &m->as[ord[i]];
+        pm_time s = a->s, e = a->e;
+        int j = i + 1;
+        while (j < n && m->as[ord[j]].staff == a->staff && m->as[ord[j]].post == a->post && m->as[ord[j]].s <= e) {
+            if (m->as[ord[j]].e > e) e = m->as[ord[j]].e;
+            j++;
+        }
+        const ro_post *po = &m->posts[a->post];
+        if (po->max_continuous && e - s > po->max_continuous) {
+            char d1[32], d2[32];
+            ro_fmt_dur(e - s, d1);
+            ro_fmt_dur(po->max_continuous, d2);
+            ro_violation_add(out, RULE_MAX_CONTINUOUS, m->staff[a->staff].id, po->id, s, e,
+                             "%s stood %s at %s without a break (limit %s)", m->staff[a->staff].id, d1, po->id, d2);
+        }
+        i = j;
+    }
+    free(ord);
+}
+
+static void add_post_name(pm_buf *b, const char *id)
+{
+    /* a short ';'-list without repeats */
+    const char *p = pm_buf_str(b);
+    size_t n = strlen(id);
+    while (*p) {
+        size_t k = strcspn(p, ";");
+        if (k == n && !memcmp(p, id, n)) return;
+        p += k;
+        if (*p) p++;
+    }
+    if (b->len) pm_buf_addc(b, ';');
+    pm_buf_adds(b, id);
+}
+
+static void check_person(const ro_model *m, const int *idx, int n, pm_day first, int ndays, ro_violations *out)
+{
+    int *ord = pm_xmalloc(sizeof *ord * (size_t)(n + 1));
+    memcpy(ord, idx, sizeof *ord * (size_t)n);
+    g_as = m->as;
+    qsort(ord, (size_t)n, sizeof *ord, cmp_staff_time);
+    pm_day last = first + ndays - 1;
+    /* Week range: every week any assignment touches. */
+    pm_day wmin = first - pm_day_weekday(first), wmax = last - pm_day_weekday(last);
+    for (int i = 0; i < n; i++) {
+        pm_day d0 = pm_tz_day(m->tz, m->as[i < n ? ord[i] : 0].s);
+        pm_day d1 = pm_tz_day(m->tz, m->as[ord[i]].e - 1);
+        if (d0 - pm_day_weekday(d0) < wmin) wmin = d0 - pm_day_weekday(d0);
+        if (d1 - pm_day_weekday(d1) > wmax) wmax = d1 - pm_day_weekday(d1);
+    }
+    int nweeks = (int)((wmax - wmin) / 7 + 1);
+    int64_t *wsecs = pm_xcalloc((size_t)nweeks, sizeof *wsecs);
+    int ndaysall = nweeks * 7;
+    unsigned char *worked = pm_xcalloc((size_t)ndaysall, 1);
+    pm_buf posts = PM_BUF_INIT;
+    const ro_rules *r = &m->rules;
+
+    for (int i = 0; i < n;) {
+        int st = m->as[ord[i]].staff;
+        int j = i;
+        while (j < n && m->as[ord[j]].staff == st) j++;
+        const char *sid = m->staff[st].id;
+        /* overlap */
+        pm_time maxe = 0;
+        int maxa = -1;
+        for (int k = i; k < j; k++) {
+            const ro_assign *a = &m->as[ord[k]];
+            if (maxa >= 0 && a->s < maxe) {
+                const ro_assign *b = &m->as[maxa];
+                pm_time oe = a->e < maxe ? a->e : maxe;
+                pm_buf_reset(&posts);
+                add_post_name(&posts, m->posts[b->post].id);
+                add_post_name(&posts, m->posts[a->post].id);
+                if (a->post == b->post)
+                    ro_violation_add(out, RULE_OVERLAP, sid, pm_buf_str(&posts), a->s, oe,
+                                     "%s has two assignments at %s at once", sid, m->posts[a->post].id);
+                else
+                    ro_violation_add(out, RULE_OVERLAP, sid, pm_buf_str(&posts), a->s, oe,
+                                     "%s is at %s and %s at once", sid, m->posts[b->post].id, m->posts[a->post].id);
+            }
+            if (maxa < 0 || a->e > maxe) { maxe = a->e; maxa = ord[k]; }
+        }
+        /* max_shift: parts less than min_rest apart form one shift */
+        for (int k = i; k < j;) {
+            pm_time s = m->as[ord[k]].s, e = m->as[ord[k]].e;
+            pm_buf_reset(&posts);
+            add_post_name(&posts, m->posts[m->as[ord[k]].post].id);
+            int l = k + 1;
+            while (l < j && m->as[ord[l]].s - e < r->min_rest) {
+                if (m->as[ord[l]].e > e) e = m->as[ord[l]].e;
+                add_post_name(&posts, m->posts[m->as[ord[l]].post].id);
+                l++;
+            }
+            if (e - s > r->max_shift) {
+                char d1[32], d2[32], d3[32];
+                ro_fmt_dur(e - s, d1);
+                ro_fmt_dur(r->max_shift, d2);
+                ro_fmt_dur(r->min_rest, d3);
+                ro_violation_add(out, RULE_MAX_SHIFT, sid, pm_buf_str(&posts), s, e,
+                                 "%s works a shift of %s (limit %s; parts less than %s apart are one shift)", sid,
+                                 d1, d2, d3);
+            }
+            k = l;
+        }
+        /* week_hours and rest_day, on the union of the person's time */
+        memset(wsecs, 0, sizeof *wsecs * (size_t)nweeks);
+        memset(worked, 0, (size_t)ndaysall);
+        for (int k = i; k < j;) {
+            pm_time s = m->as[ord[k]].s, e = m->as[ord[k]].e;
+            int l = k + 1;
+            while (l < j && m->as[ord[l]].s <= e) {
+                if (m->as[ord[l]].e > e) e = m->as[ord[l]].e;
+                l++;
+            }
+            k = l;
+            pm_day d0 = pm_tz_day(m->tz, s), d1 = pm_tz_day(m->tz, e - 1);
+            for (pm_day d = d0; d <= d1; d++) {
+                pm_time ds = ro_at(m, d, 0), de = ro_at(m, d + 1, 0);
+                pm_time a = s > ds ? s : ds, b = e < de ? e : de;
+                if (b <= a) continue;
+                long di = (long)(d - wmin);
+                worked[di] = 1;
+                wsecs[di / 7] += b - a;
+            }
+        }
+        int64_t limit = m->staff[st].max_week;
+        for (int w = 0; w < nweeks; w++) {
+            pm_day mon = wmin + 7 * w;
+            if (mon + 6 < first || mon > last) continue;
+            char ds[16];
+            fmt_day(mon, ds);
+            if (wsecs[w] > limit) {
+                char d1[32], d2[32];
+                ro_fmt_dur(wsecs[w], d1);
+                ro_fmt_dur(limit, d2);
+                ro_violation_add(out, RULE_WEEK_HOURS, sid, "", ro_at(m, mon, 0), ro_at(m, mon + 7, 0),
+                                 "%s works %s in the week of %s (limit %s)", sid, d1, ds, d2);
+            }
+            if (mon >= first && mon + 6 <= last) {
+                int rest = 0;
+                for (int d = 0; d < 7; d++) rest += !worked[w * 7 + d];
+                if (rest < r->rest_days)
+                    ro_violation_add(out, RULE_REST_DAY, sid, "", ro_at(m, mon, 0), ro_at(m, mon + 7, 0),
+                                     "%s has %d rest day%s in the week of %s (at least %d)", sid, rest,
+                                     rest == 1 ? "" : "s", ds, r->rest_days);
+            }
+        }
+        i = j;
+    }
+    pm_buf_free(&posts);
+    free(worked);
+    free(wsecs);
+    free(ord);
+}
+
+static void check_duties(const ro_model *m, pm_day first, int ndays, ro_violations *out)
+{
+    for (int di = 0; di < m->nduties; di++) {
+        const ro_duty *du = &m->duties[di];
+        for (int wi = 0; wi < du->nw; wi++) {
+            const ro_window *w = &du->w[wi];
+            for (pm_day d = first; d < first + ndays; d++) {
+                pm_time ws = ro_at(m, d, w->from_min);
+                pm_time we = w->to_min > w->from_min ? ro_at(m, d, w->to_min) : ro_at(m, d + 1, w->to_min);
+                int good = 0, short_ = 0;
+                for (int l = 0; l < m->nlogs; l++) {
+                    const ro_log *lg = &m->logs[l];
+                    if (lg->duty != di || lg->s < ws || lg->s >= we) continue;
+                    if (lg->nstaff >= w->people) good++;
+                    else short_++;
+                }
+                if (good >= w->times) continue;
+                char ds[16];
+                fmt_day(d, ds);
+                pm_buf b = PM_BUF_INIT;
+                pm_buf_addf(&b, "%s %s of %s: %d of %d patrols", du->id, w->name, ds, good, w->times);
+                if (w->people > 1) pm_buf_addf(&b, " with %d people", w->people);
+                if (short_) pm_buf_addf(&b, " (%d more with fewer people)", short_);
+                ro_violation_add(out, RULE_DUTY, "", du->id, ws, we, "%s", pm_buf_str(&b));
+                pm_buf_free(&b);
+            }
+        }
+    }
+}
+
+void ro_check(const ro_model *m, pm_day first, int ndays, ro_violations *out)
+{
+    pm_time span_s = ro_at(m, first, 0), span_e = ro_at(m, first + ndays, 0);
+    int *idx = pm_xmalloc(sizeof *idx * (size_t)(m->nas + 1));
+    int n = 0;
+    for (int i = 0; i < m->nas; i++)
+        if (m->as[i].e > span_s && m->as[i].s < span_e) idx[n++] = i;
+    check_coverage(m, idx, n, first, ndays, out);
+    check_assignments(m, idx, n, out);
+    check_stretches(m, idx, n, out);
+    check_person(m, idx, n, first, ndays, out);
+    if (m->have_logs || m->nlogs) check_duties(m, first, ndays, out);
+    free(idx);
+    (void)fmt_local;
+}

@@ -1,0 +1,181 @@
+/* roster.h - pm-roster's model: posts, duties, staff, assignments, patrol
+ * logs and violations, shared by the parser (posts.c, staff.c), the checker
+ * (check.c) and the planner (plan.c).
+ *
+ * All times are pm_time instants (seconds); windows of the day are minutes
+ * since local midnight, turned into instants per day with the zone in force.
+ * Staff and posts are referred to by index; skills are bits of a 64-bit mask.
+ */
+#ifndef PM_ROSTER_H
+#define PM_ROSTER_H
+
+#include <stdint.h>
+#include "buf.h"
+#include "calendar.h"
+#include "diag.h"
+#include "stream.h"
+#include "timex.h"
+
+#define RO_MAX_SKILLS 64
+
+typedef struct ro_rules {
+    int64_t max_shift;      /* seconds; default 8h */
+    int64_t min_rest;       /* seconds; default 12h */
+    int64_t max_week;       /* seconds; default 44h */
+    int rest_days;          /* rest days per Monday-Sunday week; default 1 */
+} ro_rules;
+
+/* A range of days, both ends included. */
+typedef struct ro_dayrange {
+    pm_day from, to;
+} ro_dayrange;
+
+typedef struct ro_post {
+    char *id;
+    long line;
+    int from_min, to_min;   /* daily window [from, to); to <= from: past midnight */
+    int headcount;
+    uint64_t skills;
+    int64_t max_continuous; /* seconds; 0: no limit of its own */
+    ro_dayrange *dates;     /* extension: staffed only on these days (window start day) */
+    int ndates;
+} ro_post;
+
+typedef struct ro_window {
+    char *name;             /* "day", "night", ... */
+    int from_min, to_min;
+    int times, people;
+} ro_window;
+
+typedef struct ro_duty {
+    char *id;
+    long line;
+    ro_window *w;
+    int nw;
+} ro_duty;
+
+typedef struct ro_staff {
+    char *id, *name;
+    uint64_t skills;
+    int64_t max_week;       /* seconds: the smaller of the rule and their own */
+    ro_dayrange *unavail;
+    int nunavail;
+    int known;              /* 1: from the staff file; 0: only seen in a roster */
+} ro_staff;
+
+typedef struct ro_assign {
+    int post, staff;
+    pm_time s, e;
+} ro_assign;
+
+typedef struct ro_log {
+    int duty;
+    int *staff;             /* indexes */
+    int nstaff;
+    pm_time s, e;
+} ro_log;
+
+/* Everything one run works with. */
+typedef struct ro_model {
+    pm_tz *tz;
+    ro_rules rules;
+    char *skill_names[RO_MAX_SKILLS];
+    int nskills;
+    ro_post *posts;
+    int nposts;
+    ro_duty *duties;
+    int nduties;
+    ro_staff *staff;
+    int nstaff, capstaff;
+    int have_staff_file;
+    int have_logs;          /* patrol logs were given: duties are checked */
+    ro_assign *as;
+    int nas, capas;
+    ro_log *logs;
+    int nlogs, caplogs;
+    int bad;                /* an error was reported: exit status 2 at the end */
+} ro_model;
+
+/* The rule names, in report order. */
+enum {
+    RULE_COVERAGE = 0, RULE_SKILL, RULE_UNAVAILABLE, RULE_OVERLAP,
+    RULE_MAX_CONTINUOUS, RULE_MAX_SHIFT, RULE_WEEK_HOURS, RULE_REST_DAY,
+    RULE_DUTY, RULE_COUNT
+};
+extern const char *const ro_rule_names[RULE_COUNT];
+
+typedef struct ro_violation {
+    int rule;
+    char *staff;            /* "" when the rule is not about one person */
+    char *post;
+    pm_time s, e;
+    char *detail;
+} ro_violation;
+
+typedef struct ro_violations {
+    ro_violation *v;
+    int n, cap;
+} ro_violations;
+
+/* posts.c */
+void ro_model_init(ro_model *m, pm_tz *tz);
+void ro_model_free(ro_model *m);
+/* Loads the posts file; reports every problem as FILE:LINE and returns -1
+ * when there was any. */
+int ro_posts_load(ro_model *m, const char *path);
+/* Skill bit for name, adding it; -1 when there are too many skills. */
+int ro_skill_bit(ro_model *m, const char *name, size_t len);
+/* Parses "HH:MM" (0..24:00) into minutes; -1 when malformed. */
+int ro_parse_hhmm(const char *s);
+/* Writes the names of the skills in mask, ';'-separated. */
+void ro_skills_format(const ro_model *m, uint64_t mask, pm_buf *out);
+
+/* staff.c */
+/* Reads the staff file (records); problems are reported and set m->bad. */
+int ro_staff_load(ro_model *m, const char *path, const pm_read_opts *ro, int *format);
+/* Index of the staff member called id; adds an unknown one when add. -1. */
+int ro_staff_find(ro_model *m, const char *id, size_t len, int add);
+int ro_post_find(const ro_model *m, const char *id);
+int ro_duty_find(const ro_model *m, const char *id);
+/* Reads assignments (records with a `post`) and patrol-log records (with a
+ * `duty`) from the inputs; logs_only requires every record to be a log.
+ * Problems are reported and set m->bad. */
+void ro_read_records(ro_model *m, pm_inputs *in, int logs_only);
+void ro_add_assign(ro_model *m, int post, int staff, pm_time s, pm_time e);
+/* Whether staff member i is unavailable on day d. */
+int ro_unavailable(const ro_staff *st, pm_day d);
+/* Parses "2024-10-01;2024-10-03..2024-10-05" (also ',' separated);
+ * -1 with a message in err on a bad item. */
+int ro_parse_dayranges(const char *s, ro_dayrange **out, int *n, pm_error *err);
+
+/* check.c */
+/* Checks the assignments and logs of m over [span_s, span_e) (whole local
+ * days first_day..first_day+ndays-1).  Appends violations to out. */
+void ro_check(const ro_model *m, pm_day first_day, int ndays, ro_violations *out);
+/* Adds a violation (strings are copied). */
+void ro_violation_add(ro_violations *vs, int rule, const char *staff, const char *post,
+                      pm_time s, pm_time e, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+void ro_violations_sort(ro_violations *vs);
+void ro_violations_free(ro_violations *vs);
+/* Writes violations as records; 0, or -1 with err. */
+int ro_violations_write(const ro_violations *vs, const ro_model *m, pm_writer *w, pm_error *err);
+/* Formats a duration in seconds as "8h", "4h30m", "45m". */
+void ro_fmt_dur(int64_t secs, char out[32]);
+/* The instant of local day d at minute min (min may be 1440 or more). */
+pm_time ro_at(const ro_model *m, pm_day d, int min);
+
+/* plan.c */
+typedef struct ro_plan_opts {
+    pm_day first_day;
+    int ndays;
+    uint64_t seed;
+    pm_calendar *cal;       /* may be NULL: weekends (Sat, Sun) only */
+    int stats;
+} ro_plan_opts;
+
+/* Fills m->as with a rota; appends the coverage gaps (with reasons) to gaps.
+ * Returns 0 when every rule holds, 1 when there are gaps. */
+int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps);
+
+#endif

@@ -1,0 +1,279 @@
+/* run.c - the plan and check subcommands: options, inputs, outputs, status.
+ *
+ * `--from` is both the toolkit's input format option (-f/--from=csv|yaml|tsv)
+ * and the first day of a rota (--from=2024-10-01): a value that names a
+ * format selects the format, anything else is a date.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "opts.h"
+#include "roster.h"
+#include "run.h"
+
+enum { OPT_POSTS = 1000, OPT_STAFF, OPT_FROM, OPT_DAYS, OPT_SEED, OPT_VIOLATIONS, OPT_CALENDAR, OPT_LOGS };
+
+typedef struct args {
+    const char *posts, *staff, *violations, *calendar, *logs;
+    pm_day from;
+    int have_from;
+    long days;
+    int have_seed;
+    unsigned long long seed;
+    int format;  /* from -f/--from=FORMAT */
+} args;
+
+static int on_option(int id, const char *arg, void *ctx)
+{
+    args *a = ctx;
+    char *end;
+    switch (id) {
+    case OPT_POSTS: a->posts = arg; break;
+    case OPT_STAFF: a->staff = arg; break;
+    case OPT_VIOLATIONS: a->violations = arg; break;
+    case OPT_CALENDAR: a->calendar = arg; break;
+    case OPT_LOGS: a->logs = arg; break;
+    case OPT_FROM: {
+        int f = pm_format_parse(arg);
+        if (f > 0) { a->format = f; break; }
+        if (pm_day_parse(arg, strlen(arg), &a->from) != 0)
+            pm_usage_error("--from: '%s' is neither a date (2024-10-01) nor a format (csv, yaml, tsv)", arg);
+        a->have_from = 1;
+        break;
+    }
+    case OPT_DAYS:
+        a->days = strtol(arg, &end, 10);
+        if (*end || end == arg || a->days < 1 || a->days > 3660)
+            pm_usage_error("--days: expected a number of days from 1 to 3660, not '%s'", arg);
+        break;
+    case OPT_SEED:
+        a->seed = strtoull(arg, &end, 10);
+        if (*end || end == arg) pm_usage_error("--seed: expected a whole number, not '%s'", arg);
+        a->have_seed = 1;
+        break;
+    }
+    return 0;
+}
+
+static const pm_option plan_options[] = {
+    {"posts", 0, 1, OPT_POSTS, "FILE", "posts, rules and duties (YAML; required)"},
+    {"staff", 0, 1, OPT_STAFF, "FILE", "staff records: id, name, skills, max_week_hours, unavailable (required)"},
+    {"from", 'f', 1, OPT_FROM, "DATE", "first day of the rota (required); csv|yaml|tsv: staff file format"},
+    {"days", 0, 1, OPT_DAYS, "N", "number of days to plan (required)"},
+    {"seed", 0, 1, OPT_SEED, "N", "vary the tie-breaking (default 1); same seed, same rota"},
+    {"violations", 0, 1, OPT_VIOLATIONS, "FILE", "write the coverage gaps as violation records to FILE"},
+    {"calendar", 0, 1, OPT_CALENDAR, "FILE", "holiday calendar (default: the shipped cn calendar)"},
+    {0, 0, 0, 0, 0, 0}
+};
+
+static const pm_option check_options[] = {
+    {"posts", 0, 1, OPT_POSTS, "FILE", "posts, rules and duties (YAML; required)"},
+    {"staff", 0, 1, OPT_STAFF, "FILE", "staff records (for skill, unavailable and own weekly limits)"},
+    {"logs", 0, 1, OPT_LOGS, "FILE", "patrol log records (duty, staff, start, end) to check the duties"},
+    {"from", 'f', 1, OPT_FROM, "DATE", "first day checked; csv|yaml|tsv: input format"},
+    {"days", 0, 1, OPT_DAYS, "N", "number of days checked"},
+    {0, 0, 0, 0, 0, 0}
+};
+
+static const unsigned COMMON = PM_OPT_TO | PM_OPT_OUTPUT | PM_OPT_TZ | PM_OPT_STATS | PM_OPT_DELIMITER |
+                               PM_OPT_ENCODING | PM_OPT_MAX_FIELD;
+
+static pm_tz *open_tz(const pm_common *c)
+{
+    pm_error err;
+    pm_error_clear(&err);
+    pm_tz *tz = pm_tz_open(c->tz_name, &err);
+    if (!tz) {
+        pm_warn("--tz: %s", err.msg[0] ? err.msg : "unknown time zone");
+        exit(PM_EXIT_ERROR);
+    }
+    return tz;
+}
+
+static int write_violations(const ro_violations *vs, const ro_model *m, const char *path, pm_format fmt)
+{
+    pm_error err;
+    pm_error_clear(&err);
+    pm_writer *w = pm_writer_open(path, fmt, &err);
+    if (!w) { pm_report(&err); return -1; }
+    int rc = ro_violations_write(vs, m, w, &err);
+    if (rc != 0) { pm_report(&err); pm_writer_close(w, 0, &err); return -1; }
+    if (pm_writer_close(w, 1, &err) != 0) { pm_report(&err); return -1; }
+    return 0;
+}
+
+static int cmp_assign(const void *a, const void *b)
+{
+    const ro_assign *x = a, *y = b;
+    if (x->s != y->s) return x->s < y->s ? -1 : 1;
+    if (x->post != y->post) return x->post - y->post;
+    if (x->e != y->e) return x->e < y->e ? -1 : 1;
+    return x->staff - y->staff;
+}
+
+int ro_cmd_plan(int argc, char **argv)
+{
+    args a;
+    memset(&a, 0, sizeof a);
+    a.seed = 1;
+    pm_common com;
+    pm_opts_parse(argc, argv, plan_options, COMMON, &com, on_option, &a,
+                  "pm-roster plan --posts=FILE --staff=FILE --from=DATE --days=N [OPTION]...",
+                  "Plans a duty rota for the days asked that keeps every rule of the posts file, "
+                  "spreading nights, weekends and holidays fairly.  Writes assignments (post, staff, "
+                  "start, end); explains coverage gaps on standard error.");
+    if (a.format) com.read.format = (pm_format)a.format;
+    if (!a.posts) pm_usage_error("plan needs --posts=FILE");
+    if (!a.staff) pm_usage_error("plan needs --staff=FILE");
+    if (!a.have_from) pm_usage_error("plan needs --from=DATE");
+    if (!a.days) pm_usage_error("plan needs --days=N");
+    pm_tz *tz = open_tz(&com);
+    ro_model m;
+    ro_model_init(&m, tz);
+    if (ro_posts_load(&m, a.posts) != 0) { ro_model_free(&m); pm_tz_free(tz); return PM_EXIT_ERROR; }
+    int sfmt = PM_FMT_CSV;
+    ro_staff_load(&m, a.staff, &com.read, &sfmt);
+    if (m.bad) { ro_model_free(&m); pm_tz_free(tz); return PM_EXIT_ERROR; }
+
+    pm_error err;
+    pm_error_clear(&err);
+    pm_calendar *cal = NULL;
+    if (a.calendar) {
+        cal = pm_calendar_load(a.calendar, &err);
+        if (!cal) { pm_report(&err); ro_model_free(&m); pm_tz_free(tz); return PM_EXIT_ERROR; }
+    } else {
+        cal = pm_calendar_builtin("cn", &err);
+        if (!cal) pm_warn("no cn calendar (%s); counting Saturdays and Sundays as the weekend, no holidays", err.msg);
+    }
+
+    ro_plan_opts po;
+    memset(&po, 0, sizeof po);
+    po.first_day = a.from;
+    po.ndays = (int)a.days;
+    po.seed = a.seed;
+    po.cal = cal;
+    po.stats = com.stats;
+    ro_violations gaps = {0, 0, 0};
+    int status = ro_plan(&m, &po, &gaps);
+    if (cal) {
+        int year;
+        while (pm_calendar_take_missing_year(cal, &year))
+            pm_warn("the %s calendar has no holidays for %d; counting weekends only", pm_calendar_name(cal), year);
+    }
+
+    qsort(m.as, (size_t)m.nas, sizeof *m.as, cmp_assign);
+    pm_format ofmt = pm_common_out_format(&com, (pm_format)sfmt);
+    if (ofmt == PM_FMT_AUTO) ofmt = PM_FMT_CSV;
+    int rc = PM_EXIT_OK;
+    pm_writer *w = pm_writer_open(com.output, ofmt, &err);
+    if (!w) {
+        pm_report(&err);
+        rc = PM_EXIT_ERROR;
+    } else {
+        pm_record rec;
+        pm_record_init(&rec);
+        int werr = 0;
+        for (int i = 0; i < m.nas && !werr; i++) {
+            char sb[PM_TIME_BUFSZ], eb[PM_TIME_BUFSZ];
+            pm_time_format(m.as[i].s, tz, sb);
+            pm_time_format(m.as[i].e, tz, eb);
+            pm_record_clear(&rec);
+            pm_record_set(&rec, "post", m.posts[m.as[i].post].id);
+            pm_record_set(&rec, "staff", m.staff[m.as[i].staff].id);
+            pm_record_set(&rec, "start", sb);
+            pm_record_set(&rec, "end", eb);
+            if (pm_writer_write(w, &rec, &err) != 0) werr = 1;
+        }
+        pm_record_free(&rec);
+        if (werr) { pm_report(&err); pm_writer_close(w, 0, &err); rc = PM_EXIT_ERROR; }
+        else if (pm_writer_close(w, 1, &err) != 0) { pm_report(&err); rc = PM_EXIT_ERROR; }
+    }
+    if (a.violations && write_violations(&gaps, &m, a.violations, ofmt) != 0) rc = PM_EXIT_ERROR;
+    if (rc == PM_EXIT_OK && status) rc = PM_EXIT_FLAGGED;
+    ro_violations_free(&gaps);
+    if (cal) pm_calendar_free(cal);
+    ro_model_free(&m);
+    pm_tz_free(tz);
+    return rc;
+}
+
+int ro_cmd_check(int argc, char **argv)
+{
+    args a;
+    memset(&a, 0, sizeof a);
+    pm_common com;
+    int first = pm_opts_parse(argc, argv, check_options, COMMON, &com, on_option, &a,
+                              "pm-roster check --posts=FILE [--staff=FILE] [--logs=FILE] [--from=DATE --days=N] "
+                              "[OPTION]... [ROSTER]...",
+                              "Checks rosters (post, staff, start, end) and patrol logs (duty, staff, start, end) "
+                              "against every rule of the posts file; writes one violation record (rule, staff, "
+                              "post, start, end, detail) per broken rule.  Exit status 1 when any.");
+    if (a.format) com.read.format = (pm_format)a.format;
+    if (!a.posts) pm_usage_error("check needs --posts=FILE");
+    pm_tz *tz = open_tz(&com);
+    ro_model m;
+    ro_model_init(&m, tz);
+    if (ro_posts_load(&m, a.posts) != 0) { ro_model_free(&m); pm_tz_free(tz); return PM_EXIT_ERROR; }
+    if (a.staff) ro_staff_load(&m, a.staff, &com.read, NULL);
+
+    pm_format infmt = PM_FMT_AUTO;
+    if (a.logs) {
+        char *lp[1] = {(char *)a.logs};
+        pm_inputs in;
+        pm_inputs_init(&in, lp, 1, &com.read);
+        m.have_logs = 1;
+        ro_read_records(&m, &in, 1);
+        infmt = in.first_format;
+        pm_inputs_close(&in);
+    }
+    /* With --logs and no ROSTER named, standard input is not read ('-' reads it). */
+    if (!a.logs || first < argc) {
+        pm_inputs in;
+        pm_inputs_init(&in, argv + first, argc - first, &com.read);
+        ro_read_records(&m, &in, 0);
+        if (in.first_format != PM_FMT_AUTO) infmt = in.first_format;
+        pm_inputs_close(&in);
+    }
+
+    pm_day fday = a.from;
+    long ndays = a.days;
+    if (!a.have_from || !ndays) {
+        /* every whole day from the first start to the last end */
+        int any = 0;
+        pm_day lo = 0, hi = 0;
+        for (int i = 0; i < m.nas + m.nlogs; i++) {
+            pm_time s = i < m.nas ? m.as[i].s : m.logs[i - m.nas].s;
+            pm_time e = i < m.nas ? m.as[i].e : m.logs[i - m.nas].e;
+            pm_day d0 = pm_tz_day(tz, s);
+            pm_day d1 = e > s ? pm_tz_day(tz, e - 1) : d0;
+            if (!any || d0 < lo) lo = d0;
+            if (!any || d1 > hi) hi = d1;
+            any = 1;
+        }
+        if (!a.have_from) fday = any ? lo : 0;
+        if (!ndays) ndays = any && hi >= fday ? (long)(hi - fday + 1) : (a.have_from ? 1 : 0);
+    }
+
+    ro_violations vs = {0, 0, 0};
+    if (ndays > 0) ro_check(&m, fday, (int)ndays, &vs);
+    ro_violations_sort(&vs);
+    pm_format ofmt = pm_common_out_format(&com, infmt);
+    if (ofmt == PM_FMT_AUTO) ofmt = PM_FMT_CSV;
+    int rc = write_violations(&vs, &m, com.output, ofmt) != 0 ? PM_EXIT_ERROR : PM_EXIT_OK;
+    if (com.stats) {
+        int per[RULE_COUNT] = {0};
+        for (int i = 0; i < vs.n; i++) per[vs.v[i].rule]++;
+        char ds[16];
+        pm_day_format(fday, ds);
+        fprintf(stderr, "pm-roster: checked %d assignments, %d patrol log records, %ld days from %s: %d violations\n",
+                m.nas, m.nlogs, ndays, ds, vs.n);
+        for (int r = 0; r < RULE_COUNT; r++)
+            if (per[r]) fprintf(stderr, "pm-roster:   %-15s %d\n", ro_rule_names[r], per[r]);
+    }
+    if (rc == PM_EXIT_OK && m.bad) rc = PM_EXIT_ERROR;
+    if (rc == PM_EXIT_OK && vs.n) rc = PM_EXIT_FLAGGED;
+    ro_violations_free(&vs);
+    ro_model_free(&m);
+    pm_tz_free(tz);
+    return rc;
+}

@@ -1,0 +1,289 @@
+/* staff.c - staff records, roster assignments and patrol logs as records.
+ *
+ * Staff: id, name, skills ("guard;monitor"), max_week_hours, unavailable
+ * ("2024-10-01;2024-10-03..2024-10-05").  A roster record has post, staff,
+ * start, end; a patrol-log record has duty, staff ("S1;S2"), start, end.
+ * Bad records are reported as FILE:LINE and skipped (exit status 2 later).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "roster.h"
+
+int ro_parse_dayranges(const char *s, ro_dayrange **out, int *n, pm_error *err)
+{
+    while (*s) {
+        size_t len = strcspn(s, ";,");
+        const char *a = s;
+        size_t k = len;
+        while (k && (*a == ' ' || *a == '[')) { a++; k--; }
+        while (k && (a[k - 1] == ' ' || a[k - 1] == ']')) k--;
+        if (k) {
+            const char *dots = NULL;
+            for (size_t i = 0; i + 1 < k; i++)
+                if (a[i] == '.' && a[i + 1] == '.') { dots = a + i; break; }
+            ro_dayrange r;
+            int bad;
+            if (dots) {
+                size_t k1 = (size_t)(dots - a);
+                bad = pm_day_parse(a, k1, &r.from) != 0 ||
+                      pm_day_parse(dots + 2, k - k1 - 2, &r.to) != 0;
+            } else {
+                bad = pm_day_parse(a, k, &r.from) != 0;
+                r.to = r.from;
+            }
+            if (bad || r.to < r.from) {
+                pm_error_set(err, NULL, 0, "bad day or range '%.*s' (expected 2024-10-01 or 2024-10-03..2024-10-05)",
+                             (int)k, a);
+                return -1;
+            }
+            *out = pm_xrealloc(*out, sizeof **out * (size_t)(*n + 1));
+            (*out)[(*n)++] = r;
+        }
+        s += len;
+        if (*s) s++;
+    }
+    return 0;
+}
+
+int ro_unavailable(const ro_staff *st, pm_day d)
+{
+    for (int i = 0; i < st->nunavail; i++)
+        if (d >= st->unavail[i].from && d <= st->unavail[i].to) return 1;
+    return 0;
+}
+
+int ro_staff_find(ro_model *m, const char *id, size_t len, int add)
+{
+    for (int i = 0; i < m->nstaff; i++)
+        if (strlen(m->staff[i].id) == len && memcmp(m->staff[i].id, id, len) == 0) return i;
+    if (!add) return -1;
+    if (m->nstaff == m->capstaff) {
+        m->capstaff = m->capstaff ? 2 * m->capstaff : 64;
+        m->staff = pm_xrealloc(m->staff, sizeof *m->staff * (size_t)m->capstaff);
+    }
+    ro_staff *st = &m->staff[m->nstaff];
+    memset(st, 0, sizeof *st);
+    st->id = pm_xstrndup(id, len);
+    st->name = pm_xstrdup("");
+    st->max_week = m->rules.max_week;
+    return m->nstaff++;
+}
+
+int ro_staff_load(ro_model *m, const char *path, const pm_read_opts *rop, int *format)
+{
+    pm_error err;
+    pm_error_clear(&err);
+    pm_reader *rd = pm_reader_open(path, rop, &err);
+    if (!rd) { pm_report(&err); m->bad = 1; return -1; }
+    pm_record rec;
+    pm_record_init(&rec);
+    int r;
+    m->have_staff_file = 1;
+    while ((r = pm_reader_next(rd, &rec, &err)) != PM_READ_EOF) {
+        if (r == PM_READ_FATAL) { pm_report(&err); m->bad = 1; break; }
+        if (r == PM_READ_BAD) { pm_report(&err); m->bad = 1; continue; }
+        const char *src = pm_reader_name(rd);
+        const char *id = pm_record_value(&rec, "id");
+        size_t idlen = strlen(id);
+        while (idlen && id[idlen - 1] == ' ') idlen--;
+        while (idlen && *id == ' ') { id++; idlen--; }
+        if (!idlen) { pm_warn_at(src, rec.line, "staff record without an id"); m->bad = 1; continue; }
+        if (ro_staff_find(m, id, idlen, 0) >= 0) {
+            pm_warn_at(src, rec.line, "staff '%.*s' is listed twice", (int)idlen, id);
+            m->bad = 1;
+            continue;
+        }
+        ro_staff st;
+        memset(&st, 0, sizeof st);
+        st.known = 1;
+        st.max_week = m->rules.max_week;
+        int ok = 1;
+        const char *mw = pm_record_value(&rec, "max_week_hours");
+        if (*mw) {
+            char *end;
+            long h = strtol(mw, &end, 10);
+            if (*end == 'h' && end[1] == 0) end++;
+            if (*end || h < 0 || h > 168) {
+                pm_warn_at(src, rec.line, "max_week_hours '%s' is not a number of hours", mw);
+                ok = 0;
+            } else if ((int64_t)h * 3600 < st.max_week) {
+                st.max_week = (int64_t)h * 3600;
+            }
+        }
+        const char *un = pm_record_value(&rec, "unavailable");
+        if (ro_parse_dayranges(un, &st.unavail, &st.nunavail, &err) != 0) {
+            pm_warn_at(src, rec.line, "unavailable: %s", err.msg);
+            ok = 0;
+        }
+        const char *sk = pm_record_value(&rec, "skills");
+        while (*sk) {
+            size_t n = strcspn(sk, ";,");
+            const char *a = sk;
+            size_t k = n;
+            while (k && *a == ' ') { a++; k--; }
+            while (k && a[k - 1] == ' ') k--;
+            if (k) {
+                int b = ro_skill_bit(m, a, k);
+                if (b < 0) { pm_warn_at(src, rec.line, "too many skills (at most %d)", RO_MAX_SKILLS); ok = 0; }
+                else st.skills |= (uint64_t)1 << b;
+            }
+            sk += n;
+            if (*sk) sk++;
+        }
+        if (!ok) { free(st.unavail); m->bad = 1; continue; }
+        int i = ro_staff_find(m, id, idlen, 1);
+        free(m->staff[i].name);
+        st.id = m->staff[i].id;
+        st.name = pm_xstrdup(pm_record_value(&rec, "name"));
+        m->staff[i] = st;
+    }
+    if (format) *format = pm_reader_format(rd);
+    pm_record_free(&rec);
+    pm_reader_close(rd);
+    if (m->nstaff == 0) pm_warn("%s: no staff records", path);
+    return 0;
+}
+
+void ro_add_assign(ro_model *m, int post, int staff, pm_time s, pm_time e)
+{
+    if (m->nas == m->capas) {
+        m->capas = m->capas ? 2 * m->capas : 256;
+        m->as = pm_xrealloc(m->as, sizeof *m->as * (size_t)m->capas);
+    }
+    ro_assign *a = &m->as[m->nas++];
+    a->post = post;
+    a->staff = staff;
+    a->s = s;
+    a->e = e;
+}
+
+static int parse_when(ro_model *m, const pm_record *rec, const char *field, int required,
+                      pm_time *out)
+{
+    const char *v = pm_record_value(rec, field);
+    if (!*v) {
+        if (required) pm_warn_at(rec->source, rec->line, "no %s", field);
+        return required ? -1 : 1;
+    }
+    pm_error err;
+    pm_error_clear(&err);
+    if (pm_time_parse(v, strlen(v), m->tz, out, &err) != 0) {
+        pm_warn_at(rec->source, rec->line, "%s: %s", field, err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static void read_log(ro_model *m, const pm_record *rec, const char *duty)
+{
+    int d = ro_duty_find(m, duty);
+    if (d < 0) {
+        pm_warn_at(rec->source, rec->line, "duty '%s' is not in the posts file", duty);
+        m->bad = 1;
+        return;
+    }
+    ro_log lg;
+    memset(&lg, 0, sizeof lg);
+    lg.duty = d;
+    if (parse_when(m, rec, "start", 1, &lg.s) != 0) { m->bad = 1; return; }
+    int r = parse_when(m, rec, "end", 0, &lg.e);
+    if (r < 0) { m->bad = 1; return; }
+    if (r == 1) lg.e = lg.s;
+    if (lg.e < lg.s) {
+        pm_warn_at(rec->source, rec->line, "end is before start");
+        m->bad = 1;
+        return;
+    }
+    const char *sv = pm_record_value(rec, "staff");
+    while (*sv) {
+        size_t n = strcspn(sv, ";,");
+        const char *a = sv;
+        size_t k = n;
+        while (k && *a == ' ') { a++; k--; }
+        while (k && a[k - 1] == ' ') k--;
+        if (k) {
+            int known = ro_staff_find(m, a, k, 0) >= 0;
+            if (!known && m->have_staff_file) {
+                pm_warn_at(rec->source, rec->line, "staff '%.*s' is not in the staff file", (int)k, a);
+                m->bad = 1;
+            }
+            int i = ro_staff_find(m, a, k, 1);
+            int dup = 0;
+            for (int j = 0; j < lg.nstaff; j++) dup |= lg.staff[j] == i;
+            if (!dup) {
+                lg.staff = pm_xrealloc(lg.staff, sizeof *lg.staff * (size_t)(lg.nstaff + 1));
+                lg.staff[lg.nstaff++] = i;
+            }
+        }
+        sv += n;
+        if (*sv) sv++;
+    }
+    if (m->nlogs == m->caplogs) {
+        m->caplogs = m->caplogs ? 2 * m->caplogs : 64;
+        m->logs = pm_xrealloc(m->logs, sizeof *m->logs * (size_t)m->caplogs);
+    }
+    m->logs[m->nlogs++] = lg;
+}
+
+static void read_assign(ro_model *m, const pm_record *rec, const char *post)
+{
+    int p = ro_post_find(m, post);
+    if (p < 0) {
+        pm_warn_at(rec->source, rec->line, "post '%s' is not in the posts file", post);
+        m->bad = 1;
+        return;
+    }
+    const char *sid = pm_record_value(rec, "staff");
+    size_t k = strlen(sid);
+    while (k && sid[k - 1] == ' ') k--;
+    while (k && *sid == ' ') { sid++; k--; }
+    if (!k) { pm_warn_at(rec->source, rec->line, "assignment without staff"); m->bad = 1; return; }
+    pm_time s, e;
+    if (parse_when(m, rec, "start", 1, &s) != 0 || parse_when(m, rec, "end", 1, &e) != 0) {
+        m->bad = 1;
+        return;
+    }
+    if (e <= s) {
+        pm_warn_at(rec->source, rec->line, "end is not after start");
+        m->bad = 1;
+        return;
+    }
+    int i = ro_staff_find(m, sid, k, 0);
+    if (i < 0) {
+        if (m->have_staff_file) {
+            pm_warn_at(rec->source, rec->line, "staff '%.*s' is not in the staff file", (int)k, sid);
+            m->bad = 1;
+        }
+        i = ro_staff_find(m, sid, k, 1);
+    }
+    ro_add_assign(m, p, i, s, e);
+}
+
+void ro_read_records(ro_model *m, pm_inputs *in, int logs_only)
+{
+    pm_record rec;
+    pm_record_init(&rec);
+    pm_error err;
+    pm_error_clear(&err);
+    int r;
+    while ((r = pm_inputs_next(in, &rec, &err)) != PM_READ_EOF) {
+        if (r == PM_READ_FATAL || r == PM_READ_BAD) {
+            pm_report(&err);
+            m->bad = 1;
+            if (r == PM_READ_FATAL) continue;
+            continue;
+        }
+        const char *duty = pm_record_value(&rec, "duty");
+        const char *post = pm_record_value(&rec, "post");
+        if (*duty) read_log(m, &rec, duty);
+        else if (logs_only) {
+            pm_warn_at(rec.source, rec.line, "a patrol log record needs a duty");
+            m->bad = 1;
+        } else if (*post) read_assign(m, &rec, post);
+        else {
+            pm_warn_at(rec.source, rec.line, "record has neither post (an assignment) nor duty (a patrol log)");
+            m->bad = 1;
+        }
+    }
+    pm_record_free(&rec);
+}
