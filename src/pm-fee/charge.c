@@ -355,6 +355,8 @@ static int apply_rule(ctx *c, const char *period, const char *source)
         if (f) {
             pm_buf_adds(f, "; min ");
             add_dec(f, r->min);
+            pm_buf_adds(f, " → ");
+            add_dec(f, l.value);
         }
     }
     if (r->has_max && pm_decimal_cmp(l.value, r->max) > 0) {
@@ -362,6 +364,8 @@ static int apply_rule(ctx *c, const char *period, const char *source)
         if (f) {
             pm_buf_adds(f, "; max ");
             add_dec(f, r->max);
+            pm_buf_adds(f, " → ");
+            add_dec(f, l.value);
         }
     }
     if (!r->split) {
@@ -458,7 +462,10 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
         }
         if (apply_rule(&c, period, source) != 0) goto failed;
     }
-    if (e->nlines == 0 && any_when) e->unmatched_in_force = 1;
+    if (e->nlines == 0 && any_when) {
+        e->unmatched_in_force = 1;
+        e->last_period = pm_arena_strndup(&e->arena, period, strlen(period));
+    }
     return 0;
 
 failed:
@@ -469,12 +476,19 @@ failed:
 void fee_unmatched_note(fee_engine *e, const pm_record *rec, pm_buf *out)
 {
     fee_schedule *s = e->sched;
-    pm_buf_addc(out, '(');
+    int shown = 0;
+    pm_buf_adds(out, e->unmatched_in_force ? "no rule in force in " : "no rule matches");
+    if (e->unmatched_in_force) {
+        pm_buf_adds(out, e->last_period);
+        pm_buf_adds(out, " matches");
+    }
+    /* the values the rules look at, those the record has */
     for (int i = 0; i < s->nwhen_fields; i++) {
         size_t len;
         const char *v = fee_field(rec, &s->when_fields[i], &len);
-        if (i) pm_buf_adds(out, ", ");
-        pm_buf_addf(out, "%s=%.*s", s->when_fields[i].name, v ? (int)(len > 60 ? 60 : len) : 0, v ? v : "");
+        if (!v || len == 0) continue;
+        pm_buf_adds(out, shown++ ? ", " : " (");
+        pm_buf_addf(out, "%s=%.*s", s->when_fields[i].name, (int)(len > 60 ? 60 : len), v);
     }
-    pm_buf_addc(out, ')');
+    if (shown) pm_buf_addc(out, ')');
 }

@@ -149,6 +149,7 @@ typedef struct fee_engine {
     fee_line *lines;
     size_t nlines, cap;
     int unmatched_in_force;  /* last record: some `when` held, no rule in force */
+    const char *last_period; /* ... in this period */
     pm_buf tmp, tmp2;
     /* scratch for splits */
     __int128 *w, *part, *rem;
@@ -162,7 +163,7 @@ void fee_engine_free(fee_engine *e);
 /* Computes the charge lines of rec into e->lines/e->nlines (0 lines: no rule
  * applies).  0, or -1 with err = "FILE:LINE: rule 'x': message" and no lines. */
 int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err);
-/* Appends the "(type=unit, pass=)" note of an unmatched record. */
+/* Appends "no rule matches (type=x, ...)" for a record without charges. */
 void fee_unmatched_note(fee_engine *e, const pm_record *rec, pm_buf *out);
 /* Parses "YYYY-MM" into the day its month starts; 0 or -1. */
 int fee_period_parse(const char *s, size_t len, pm_day *first_day);

@@ -125,9 +125,7 @@ int main(int argc, char **argv)
         if (eng.nlines == 0) {
             pm_buf_reset(&note);
             fee_unmatched_note(&eng, &rec, &note);
-            pm_warn_at(rec.source ? rec.source : "-", rec.line, "%s %s%s",
-                       eng.unmatched_in_force ? "no rule in force matches" : "no rule matches",
-                       pm_buf_str(&note), eng.unmatched_in_force && eng.period ? "" : "");
+            pm_warn_at(rec.source ? rec.source : "-", rec.line, "%s", pm_buf_str(&note));
             nunmatched++;
             continue;
         }
@@ -155,7 +153,7 @@ int main(int argc, char **argv)
         status = PM_EXIT_ERROR;
     }
     if (common.stats) {
-        pm_warn("%llu records, %llu charges, %llu unmatched, %llu with errors%s", nrec, ncharges, nunmatched, nbad, "");
+        pm_warn("%llu records, %llu charges, %llu unmatched, %llu with errors", nrec, ncharges, nunmatched, nbad);
         if (ver) pm_warn("%llu differences", ndiff);
     }
     if (status == PM_EXIT_OK && ndiff > 0) status = PM_EXIT_FLAGGED;
