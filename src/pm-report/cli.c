@@ -1,0 +1,340 @@
+/* cli.c - pm-report's command line: options into a spec, records into
+ * groups, groups into a table, the table into the chosen format.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "opts.h"
+#include "stream.h"
+#include "report.h"
+
+int rpt_main(int argc, char **argv);
+
+enum { O_BY = 1000, O_PERIOD, O_TIME_FIELD, O_METRIC, O_TARGETS, O_TO, O_LANG, O_PARTIAL, O_MERGE, O_TITLE };
+
+static const pm_option options[] = {
+    {"by", 0, 1, O_BY, "FIELDS", "group by these fields (comma-separated)"},
+    {"period", 0, 1, O_PERIOD, "P", "group by day, week (ISO, 2024-W27) or month of the time field"},
+    {"time-field", 0, 1, O_TIME_FIELD, "F", "timestamp field of --period (default created_at)"},
+    {"metric", 'm', 1, O_METRIC, "METRIC", "count, count(F=V), sum(F), min(F), max(F), mean(F), rate(F=V); repeatable"},
+    {"targets", 0, 1, O_TARGETS, "FILE", "targets (YAML list of figure, comparison, value)"},
+    {"to", 't', 1, O_TO, "FORMAT", "csv, yaml, md, html or xlsx (default: the input's format)"},
+    {"lang", 0, 1, O_LANG, "LANG", "en (default) or zh: headers and figure names in Chinese"},
+    {"title", 0, 1, O_TITLE, "TEXT", "title of the HTML page and XLSX workbook"},
+    {"partial", 0, 0, O_PARTIAL, NULL, "write mergeable partial aggregates (CSV/YAML)"},
+    {"merge", 0, 0, O_MERGE, NULL, "read partial aggregates and write the report"},
+    {NULL, 0, 0, 0, NULL, NULL},
+};
+
+enum out_kind { OUT_AUTO = 0, OUT_CSV, OUT_YAML, OUT_MD, OUT_HTML, OUT_XLSX };
+
+typedef struct cli {
+    const char *by;
+    const char *period;
+    const char *time_field;
+    const char **metrics;
+    int nmetrics;
+    const char *targets;
+    enum out_kind to;
+    int zh;
+    int partial, merge;
+    const char *title;
+} cli;
+
+static int on_option(int id, const char *arg, void *ctx)
+{
+    cli *c = ctx;
+    switch (id) {
+    case O_BY: c->by = arg; break;
+    case O_PERIOD: c->period = arg; break;
+    case O_TIME_FIELD: c->time_field = arg; break;
+    case O_METRIC:
+        c->metrics = pm_xrealloc(c->metrics, sizeof *c->metrics * (size_t)(c->nmetrics + 1));
+        c->metrics[c->nmetrics++] = arg;
+        break;
+    case O_TARGETS: c->targets = arg; break;
+    case O_TO:
+        if (strcmp(arg, "csv") == 0 || strcmp(arg, "tsv") == 0)
+            c->to = OUT_CSV;
+        else if (strcmp(arg, "yaml") == 0 || strcmp(arg, "yml") == 0)
+            c->to = OUT_YAML;
+        else if (strcmp(arg, "md") == 0 || strcmp(arg, "markdown") == 0)
+            c->to = OUT_MD;
+        else if (strcmp(arg, "html") == 0)
+            c->to = OUT_HTML;
+        else if (strcmp(arg, "xlsx") == 0)
+            c->to = OUT_XLSX;
+        else
+            pm_usage_error("--to: '%s' is not one of csv, yaml, md, html, xlsx", arg);
+        break;
+    case O_LANG:
+        if (strcmp(arg, "zh") == 0 || strcmp(arg, "zh_CN") == 0 || strcmp(arg, "zh-CN") == 0)
+            c->zh = 1;
+        else if (strcmp(arg, "en") == 0)
+            c->zh = 0;
+        else
+            pm_usage_error("--lang: '%s' is not en or zh", arg);
+        break;
+    case O_TITLE: c->title = arg; break;
+    case O_PARTIAL: c->partial = 1; break;
+    case O_MERGE: c->merge = 1; break;
+    }
+    return 0;
+}
+
+static void set_by(rpt_spec *s, const char *list)
+{
+    s->nby = 0;
+    const char *p = list;
+    while (*p) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        while (n && *p == ' ') {
+            p++;
+            n--;
+        }
+        while (n && p[n - 1] == ' ')
+            n--;
+        if (n == 0)
+            pm_usage_error("--by: empty field name in '%s'", list);
+        if (s->nby == 16)
+            pm_usage_error("--by: at most 16 fields");
+        s->by[s->nby].name = pm_xstrndup(p, n);
+        s->by[s->nby].cache = -1;
+        s->nby++;
+        if (!e)
+            break;
+        p = e + 1;
+    }
+}
+
+/* Writes a finished XLSX file at tmp to standard output. */
+static int copy_to_stdout(const char *path, pm_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        pm_error_set(err, path, 0, "cannot read: %s", strerror(errno));
+        return -1;
+    }
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        if (fwrite(buf, 1, n, stdout) != n)
+            break;
+    fclose(f);
+    if (fflush(stdout) != 0) {
+        pm_error_set(err, NULL, 0, "write error: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int write_xlsx(rpt_table *t, rpt_spec *spec, const char *output, pm_error *err)
+{
+    if (output && strcmp(output, "-") != 0) {
+        rpt_out o;
+        if (rpt_out_open(&o, output, err) != 0)
+            return -1;
+        if (o.tmp == NULL) {  /* not a regular file: write a temporary, copy */
+            pm_error_set(err, output, 0, "XLSX needs a regular file");
+            rpt_out_close(&o, 0, err);
+            return -1;
+        }
+        fclose(o.fp);
+        o.fp = NULL;
+        int rc = rpt_write_xlsx(t, spec, o.tmp, err);
+        pm_error e2;
+        if (rpt_out_close(&o, rc == 0, &e2) != 0 && rc == 0) {
+            *err = e2;
+            rc = -1;
+        }
+        return rc;
+    }
+    char tmp[] = "/tmp/pm-report-XXXXXX";
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        pm_error_set(err, NULL, 0, "cannot create a temporary file: %s", strerror(errno));
+        return -1;
+    }
+    close(fd);
+    int rc = rpt_write_xlsx(t, spec, tmp, err);
+    if (rc == 0)
+        rc = copy_to_stdout(tmp, err);
+    unlink(tmp);
+    return rc;
+}
+
+int rpt_main(int argc, char **argv)
+{
+    pm_program_init(argc, argv);
+    cli c;
+    memset(&c, 0, sizeof c);
+    pm_common common;
+    int first = pm_opts_parse(
+        argc, argv, options, PM_OPT_STREAM & ~(unsigned)PM_OPT_TO, &common, on_option, &c,
+        "pm-report [PRESET] [--by=FIELDS] [--period=day|week|month] [-m METRIC]... [--targets=FILE]\n"
+        "          [--to=csv|yaml|md|html|xlsx] [--lang=zh] [--partial|--merge] [FILE]...",
+        "Groups records and computes figures against targets. PRESET is sla, service or fees.\n"
+        "Exit status 1 when a target is missed, 2 on errors.");
+
+    rpt_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.zh = c.zh;
+    spec.time_field.name = c.time_field ? c.time_field : "created_at";
+    spec.time_field.cache = -1;
+    spec.tz_name = common.tz_name ? common.tz_name : PM_DEFAULT_TZ;
+    if (c.period) {
+        if (strcmp(c.period, "day") == 0)
+            spec.period = PERIOD_DAY;
+        else if (strcmp(c.period, "week") == 0)
+            spec.period = PERIOD_WEEK;
+        else if (strcmp(c.period, "month") == 0)
+            spec.period = PERIOD_MONTH;
+        else
+            pm_usage_error("--period: '%s' is not day, week or month", c.period);
+    }
+    if (first < argc && rpt_is_preset(argv[first])) {
+        rpt_preset_apply(&spec, argv[first]);
+        first++;
+    }
+    if (c.by)
+        set_by(&spec, c.by);
+    if (spec.preset && strcmp(spec.preset, "service") == 0 && c.nmetrics)
+        pm_usage_error("the service preset has its fixed figures; -m is for other reports");
+    for (int i = 0; i < c.nmetrics; i++) {
+        rpt_metric m;
+        pm_error e;
+        if (rpt_metric_parse(c.metrics[i], &m, &e) != 0)
+            pm_usage_error("-m: %s", e.msg);
+        for (int j = 0; j < spec.nm; j++)
+            if (strcmp(spec.m[j].name, m.name) == 0)
+                pm_usage_error("-m: %s is given twice", m.name);
+        spec.m = pm_xrealloc(spec.m, sizeof *spec.m * (size_t)(spec.nm + 1));
+        spec.m[spec.nm++] = m;
+    }
+    if (spec.nm == 0) {
+        rpt_metric m;
+        pm_error e;
+        rpt_metric_parse("count", &m, &e);
+        spec.m = pm_xmalloc(sizeof *spec.m);
+        spec.m[spec.nm++] = m;
+    }
+    if (spec.nm > 64)
+        pm_usage_error("at most 64 metrics");
+    if (c.title)
+        spec.title = c.title;
+    if (c.partial && c.merge)
+        pm_usage_error("--partial and --merge do not go together (merge partials with --merge alone)");
+    if (c.partial && (c.to == OUT_MD || c.to == OUT_HTML || c.to == OUT_XLSX))
+        pm_usage_error("--partial writes CSV or YAML");
+    if (c.to == OUT_XLSX && (!common.output || strcmp(common.output, "-") == 0) && isatty(1))
+        pm_usage_error("XLSX is binary: give -o FILE.xlsx or redirect standard output");
+
+    int status = PM_EXIT_OK;
+    pm_tz *tz = NULL;
+    if (spec.period != PERIOD_NONE) {
+        pm_error e;
+        tz = pm_tz_open(spec.tz_name, &e);
+        if (!tz)
+            pm_usage_error("--tz: %s", e.msg);
+        spec.tz = tz;
+    }
+    if (c.targets) {
+        pm_error e;
+        if (rpt_targets_load(&spec, c.targets, &e) != 0) {
+            pm_report(&e);
+            return PM_EXIT_ERROR;
+        }
+    }
+    rpt_spec_sign(&spec);
+
+    rpt_groups g;
+    rpt_groups_init(&g, &spec);
+    pm_inputs in;
+    pm_inputs_init(&in, argv + first, argc - first, &common.read);
+    pm_record rec;
+    pm_record_init(&rec);
+    pm_error err;
+    unsigned long long nread = 0;
+    for (;;) {
+        int rc = pm_inputs_next(&in, &rec, &err);
+        if (rc == PM_READ_EOF)
+            break;
+        if (rc == PM_READ_OK) {
+            nread++;
+            if (c.merge)
+                rpt_groups_merge(&g, &rec);
+            else
+                rpt_groups_add(&g, &rec);
+        } else {
+            pm_report(&err);
+            status = PM_EXIT_ERROR;
+        }
+    }
+    pm_format inf = in.first_format;
+    pm_inputs_close(&in);
+    pm_record_free(&rec);
+    if (g.errors || in.had_error)
+        status = PM_EXIT_ERROR;
+
+    enum out_kind to = c.to;
+    if (to == OUT_AUTO)
+        to = inf == PM_FMT_YAML ? OUT_YAML : OUT_CSV;
+    if (common.stats)
+        pm_warn("read %llu records, %zu groups", nread, g.n);
+
+    if (c.partial) {
+        rpt_out o;
+        if (rpt_out_open(&o, common.output, &err) != 0) {
+            pm_report(&err);
+            return PM_EXIT_ERROR;
+        }
+        rpt_partial_write(&g, o.fp, to == OUT_CSV);
+        if (rpt_out_close(&o, 1, &err) != 0) {
+            pm_report(&err);
+            status = PM_EXIT_ERROR;
+        }
+        return status;
+    }
+
+    rpt_groups_ensure_total(&g);
+    rpt_group **sorted = rpt_groups_sorted(&g);
+    rpt_table t;
+    rpt_table_build(&t, &spec, sorted, g.n);
+    free(sorted);
+    int wrc = 0;
+    if (to == OUT_XLSX) {
+        wrc = write_xlsx(&t, &spec, common.output, &err);
+    } else {
+        rpt_out o;
+        if (rpt_out_open(&o, common.output, &err) != 0) {
+            pm_report(&err);
+            return PM_EXIT_ERROR;
+        }
+        switch (to) {
+        case OUT_YAML: wrc = rpt_write_yaml(&t, o.fp); break;
+        case OUT_MD: wrc = rpt_write_md(&t, o.fp); break;
+        case OUT_HTML: wrc = rpt_write_html(&t, &spec, o.fp); break;
+        default: wrc = rpt_write_csv(&t, o.fp); break;
+        }
+        if (wrc != 0)
+            pm_error_set(&err, common.output, 0, "write error");
+        pm_error e2;
+        if (rpt_out_close(&o, wrc == 0, &e2) != 0 && wrc == 0) {
+            err = e2;
+            wrc = -1;
+        }
+    }
+    if (wrc != 0) {
+        pm_report(&err);
+        status = PM_EXIT_ERROR;
+    }
+    if (status == PM_EXIT_OK && t.failed)
+        status = PM_EXIT_FLAGGED;
+    rpt_table_free(&t);
+    rpt_groups_free(&g);
+    if (tz)
+        pm_tz_free(tz);
+    return status;
+}

@@ -1,0 +1,7 @@
+/* pm-report - figures against targets (CONTRACT section 9).  See cli.c. */
+int rpt_main(int argc, char **argv);
+
+int main(int argc, char **argv)
+{
+    return rpt_main(argc, argv);
+}

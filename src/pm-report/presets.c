@@ -1,0 +1,242 @@
+/* presets.c - the sla, service and fees presets, targets files, the Chinese
+ * vocabulary, and the signature that ties partial streams to their options.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "conf.h"
+#include "report.h"
+
+static const char *const sla_done[] = {"met", "late", "overdue", NULL};
+
+static rpt_metric *add_metric(rpt_spec *s, rpt_kind kind, const char *name, const char *zh)
+{
+    s->m = pm_xrealloc(s->m, sizeof *s->m * (size_t)(s->nm + 1));
+    rpt_metric *m = &s->m[s->nm++];
+    memset(m, 0, sizeof *m);
+    m->kind = kind;
+    m->name = name;
+    m->name_zh = zh;
+    m->field.cache = -1;
+    return m;
+}
+
+static void cond(rpt_cond *c, int *n, const char *field, const char *value)
+{
+    c[*n].f.name = field;
+    c[*n].f.cache = -1;
+    c[*n].value = value;
+    c[*n].anyof = NULL;
+    (*n)++;
+}
+
+static void add_target(rpt_spec *s, const char *figure, rpt_cmp cmp, const char *value)
+{
+    s->targets = pm_xrealloc(s->targets, sizeof *s->targets * (size_t)(s->ntargets + 1));
+    rpt_target *t = &s->targets[s->ntargets++];
+    t->figure = figure;
+    t->cmp = cmp;
+    pm_decimal_parse(value, strlen(value), &t->value);
+}
+
+int rpt_is_preset(const char *name)
+{
+    return strcmp(name, "sla") == 0 || strcmp(name, "service") == 0 || strcmp(name, "fees") == 0;
+}
+
+static void by(rpt_spec *s, const char *field)
+{
+    s->by[s->nby].name = field;
+    s->by[s->nby].cache = -1;
+    s->nby++;
+}
+
+int rpt_preset_apply(rpt_spec *s, const char *name)
+{
+    rpt_metric *m;
+    if (strcmp(name, "sla") == 0) {
+        s->preset = "sla";
+        s->title = s->zh ? "工单处理时限" : "Ticket deadlines";
+        by(s, "category");
+        m = add_metric(s, MK_COUNT, "tickets", "工单数");
+        m->chart = 1;
+        static const char *const st[] = {"met", "late", "overdue", "open", "at_risk"};
+        static const char *const stzh[] = {"按时完成", "超时完成", "已逾期", "处理中", "即将逾期"};
+        for (int i = 0; i < 5; i++) {
+            m = add_metric(s, MK_COUNT, st[i], stzh[i]);
+            cond(m->cond, &m->ncond, "sla_status", st[i]);
+        }
+        m = add_metric(s, MK_RATIO, "compliance", "按时完成率");
+        cond(m->cond, &m->ncond, "sla_status", NULL);
+        m->cond[0].anyof = sla_done;
+        cond(m->num, &m->nnum, "sla_status", "met");
+        m->chart = 1;
+    } else if (strcmp(name, "service") == 0) {
+        s->preset = "service";
+        s->title = s->zh ? "服务质量" : "Service quality";
+        s->layout = LAYOUT_LONG;
+        if (s->period == PERIOD_NONE)
+            s->period = PERIOD_MONTH;
+        m = add_metric(s, MK_RATIO, "callback_rate", "回访率");
+        cond(m->cond, &m->ncond, "kind", "complaint");
+        cond(m->num, &m->nnum, "callback_at", NULL);
+        m->chart = 1;
+        m = add_metric(s, MK_RATIO, "major_callback_rate", "重大投诉回访率");
+        cond(m->cond, &m->ncond, "kind", "complaint");
+        cond(m->cond, &m->ncond, "major", "true");
+        cond(m->num, &m->nnum, "callback_at", NULL);
+        m->chart = 1;
+        m = add_metric(s, MK_RATIO, "satisfaction_rate", "满意率");
+        cond(m->cond, &m->ncond, "satisfaction", NULL);
+        cond(m->num, &m->nnum, "satisfaction", "satisfied");
+        m->chart = 1;
+        add_target(s, "callback_rate", CMP_GE, "0.5");
+        add_target(s, "major_callback_rate", CMP_GE, "1.0");
+        add_target(s, "satisfaction_rate", CMP_GE, "0.9");
+    } else if (strcmp(name, "fees") == 0) {
+        s->preset = "fees";
+        s->title = s->zh ? "收费汇总" : "Charges";
+        by(s, "rule");
+        by(s, "party");
+        m = add_metric(s, MK_COUNT, "charges", "笔数");
+        m = add_metric(s, MK_SUM, "amount", "金额");
+        m->field.name = "amount";
+        m->chart = 1;
+    } else {
+        return -1;
+    }
+    for (int i = 0; i < s->nm; i++)
+        rpt_metric_partial_names(&s->m[i]);
+    return 0;
+}
+
+/* A figure a target may name: a metric by its English or Chinese name. */
+static const char *find_figure(rpt_spec *s, const char *name)
+{
+    for (int i = 0; i < s->nm; i++)
+        if (strcmp(s->m[i].name, name) == 0 || (s->m[i].name_zh && strcmp(s->m[i].name_zh, name) == 0))
+            return s->m[i].name;
+    return NULL;
+}
+
+/* "0.9", "90%" -> 0.9 (a percentage is divided by 100 exactly). */
+static int parse_target_value(const char *v, pm_decimal *out)
+{
+    size_t n = strlen(v);
+    int pct = n > 0 && v[n - 1] == '%';
+    if (pm_decimal_parse(v, pct ? n - 1 : n, out) != PM_DEC_OK)
+        return -1;
+    if (pct) {
+        pm_decimal d = *out;
+        d.scale += 2;
+        if (d.scale > PM_DEC_MAX_SCALE)
+            return -1;
+        *out = pm_decimal_normalize(d, 0);
+    }
+    return 0;
+}
+
+int rpt_targets_load(rpt_spec *s, const char *path, pm_error *err)
+{
+    pm_conf *c = pm_xcalloc(1, sizeof *c);  /* kept: target strings live in it */
+    if (pm_conf_load(c, path, err) != 0)
+        return -1;
+    yaml_node_t *root = pm_conf_root(c);
+    if (root && pm_conf_is_map(root) && pm_conf_get(c, root, "targets"))
+        root = pm_conf_get(c, root, "targets");
+    if (root == NULL) {
+        s->ntargets = 0;
+        return 0;
+    }
+    if (!pm_conf_is_seq(root)) {
+        pm_conf_error(c, root, err, "a targets file is a list of {figure, comparison, value}");
+        return -1;
+    }
+    /* The file replaces the preset's targets. */
+    s->ntargets = 0;
+    int n = pm_conf_seq_len(root);
+    for (int i = 0; i < n; i++) {
+        yaml_node_t *it = pm_conf_seq_item(c, root, i);
+        if (!pm_conf_is_map(it)) {
+            pm_conf_error(c, it, err, "a target is a mapping {figure, comparison, value}");
+            return -1;
+        }
+        for (int k = 0; k < pm_conf_map_len(it); k++) {
+            const char *key = pm_conf_map_key(c, it, k, NULL);
+            if (!key || (strcmp(key, "figure") && strcmp(key, "comparison") && strcmp(key, "value"))) {
+                pm_conf_error(c, it, err, "unknown key '%s' in a target (figure, comparison, value)", key ? key : "?");
+                return -1;
+            }
+        }
+        yaml_node_t *fn = pm_conf_get(c, it, "figure");
+        yaml_node_t *cn = pm_conf_get(c, it, "comparison");
+        yaml_node_t *vn = pm_conf_get(c, it, "value");
+        const char *fig = fn ? pm_conf_str(fn) : NULL;
+        const char *cmp = cn ? pm_conf_str(cn) : ">=";
+        const char *val = vn ? pm_conf_str(vn) : NULL;
+        if (!fig || !val) {
+            pm_conf_error(c, it, err, "a target needs a figure and a value");
+            return -1;
+        }
+        const char *name = find_figure(s, fig);
+        if (!name) {
+            pm_conf_error(c, fn, err, "no figure '%s' in this report", fig);
+            return -1;
+        }
+        rpt_target t;
+        t.figure = name;
+        if (!cmp || rpt_cmp_parse(cmp, &t.cmp) != 0) {
+            pm_conf_error(c, cn, err, "comparison must be one of >= <= > < =");
+            return -1;
+        }
+        if (parse_target_value(val, &t.value) != 0) {
+            pm_conf_error(c, vn, err, "target value '%s' is not a number (0.9 or 90%%)", val);
+            return -1;
+        }
+        s->targets = pm_xrealloc(s->targets, sizeof *s->targets * (size_t)(s->ntargets + 1));
+        s->targets[s->ntargets++] = t;
+    }
+    return 0;
+}
+
+void rpt_spec_sign(rpt_spec *s)
+{
+    pm_buf b = PM_BUF_INIT;
+    pm_buf_adds(&b, "pm-report/1");
+    if (s->preset)
+        pm_buf_addf(&b, " preset=%s", s->preset);
+    pm_buf_adds(&b, " by=");
+    for (int i = 0; i < s->nby; i++)
+        pm_buf_addf(&b, "%s%s", i ? "," : "", s->by[i].name);
+    static const char *const pn[] = {"", "day", "week", "month"};
+    if (s->period != PERIOD_NONE)
+        pm_buf_addf(&b, " period=%s:%s:%s", pn[s->period], s->time_field.name, s->tz_name);
+    pm_buf_adds(&b, " m=");
+    for (int i = 0; i < s->nm; i++)
+        pm_buf_addf(&b, "%s%s", i ? "|" : "", s->m[i].name);
+    s->signature = pm_buf_detach(&b);
+}
+
+static const char *const zh_words[][2] = {
+    {"period", "期间"},       {"figure", "指标"},     {"numerator", "分子"},
+    {"denominator", "分母"},  {"value", "数值"},      {"target", "目标"},
+    {"result", "结果"},       {"pass", "达标"},       {"fail", "未达标"},
+    {"n/a", "无数据"},        {"category", "类别"},   {"rule", "规则"},
+    {"party", "对象"},        {"kind", "类型"},       {"unit", "房号"},
+    {"assignee", "处理人"},   {"major", "重大"},      {"satisfaction", "满意度"},
+    {"sla_status", "时限状态"}, {"total", "合计"},
+};
+
+const char *rpt_zh(const char *s)
+{
+    for (size_t i = 0; i < sizeof zh_words / sizeof zh_words[0]; i++)
+        if (strcmp(zh_words[i][0], s) == 0)
+            return zh_words[i][1];
+    return s;
+}
+
+const char *rpt_label(const rpt_spec *spec, const char *en, const char *zh)
+{
+    if (!spec->zh)
+        return en;
+    return zh ? zh : rpt_zh(en);
+}

@@ -1,0 +1,228 @@
+/* report.h - pm-report's own types: what to compute (spec), the groups that
+ * hold the running aggregates, the finished table, and the renderers.
+ *
+ * Flow: main.c parses options into a spec (presets.c, metrics.c); every
+ * record (or partial record with --merge) updates one group (group.c); at
+ * the end the groups, sorted by key, become a table (table.c) which one of
+ * the renderers writes (out_text.c, out_html.c, out_xlsx.c).  Memory grows
+ * with the number of groups only.
+ */
+#ifndef PM_REPORT_H
+#define PM_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "buf.h"
+#include "decimal.h"
+#include "diag.h"
+#include "record.h"
+#include "timex.h"
+
+/* Scale of rates in CSV/YAML (0.1250) and rounding of every derived value. */
+#define RPT_RATE_SCALE 4
+/* mean(F) is written with the largest scale of F's values plus this. */
+#define RPT_MEAN_EXTRA_SCALE 2
+
+/* A field looked up in records, with the position it was last found at. */
+typedef struct rpt_field {
+    const char *name;
+    int cache;
+} rpt_field;
+
+/* One condition on a record: field = value, or (value NULL) field not empty. */
+typedef struct rpt_cond {
+    rpt_field f;
+    const char *value;
+    const char *const *anyof;  /* when not NULL: field is one of these */
+} rpt_cond;
+
+#define RPT_MAX_COND 4
+
+typedef enum rpt_kind {
+    MK_COUNT = 0,  /* records meeting cond */
+    MK_RATIO,      /* numerator: cond + num; denominator: cond */
+    MK_SUM,
+    MK_MIN,
+    MK_MAX,
+    MK_MEAN
+} rpt_kind;
+
+typedef struct rpt_metric {
+    rpt_kind kind;
+    const char *name;     /* column / figure name (English) */
+    const char *name_zh;  /* same in Chinese */
+    rpt_cond cond[RPT_MAX_COND];
+    int ncond;
+    rpt_cond num[RPT_MAX_COND];
+    int nnum;
+    rpt_field field;      /* MK_SUM.. MK_MEAN */
+    int chart;            /* draw a chart of it in HTML */
+    /* Partial-stream column names. */
+    const char *pcol[4];
+    int npcol;
+} rpt_metric;
+
+typedef enum rpt_cmp { CMP_GE = 0, CMP_LE, CMP_GT, CMP_LT, CMP_EQ } rpt_cmp;
+
+typedef struct rpt_target {
+    const char *figure;
+    rpt_cmp cmp;
+    pm_decimal value;
+} rpt_target;
+
+typedef enum rpt_period { PERIOD_NONE = 0, PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH } rpt_period;
+
+typedef enum rpt_layout {
+    LAYOUT_WIDE = 0,  /* a row per group, a column per metric */
+    LAYOUT_LONG       /* a row per group and figure (the service preset) */
+} rpt_layout;
+
+typedef struct rpt_spec {
+    const char *preset;       /* NULL for custom metrics */
+    const char *title;        /* for HTML/XLSX */
+    rpt_field by[16];
+    int nby;
+    rpt_period period;
+    rpt_field time_field;
+    const pm_tz *tz;
+    const char *tz_name;
+    rpt_metric *m;
+    int nm;
+    rpt_layout layout;
+    rpt_target *targets;
+    int ntargets;
+    int zh;                   /* --lang=zh */
+    char *signature;          /* identifies compatible partial streams */
+} rpt_spec;
+
+/* metrics.c -------------------------------------------------------------- */
+/* Parses "count", "count(F=V)", "sum(F)", "min(F)", "max(F)", "mean(F)",
+ * "rate(F=V)" into m (strings are copied).  0, or -1 with err->msg. */
+int rpt_metric_parse(const char *text, rpt_metric *m, pm_error *err);
+/* Fills the partial column names of m (after name is set). */
+void rpt_metric_partial_names(rpt_metric *m);
+const char *rpt_field_get(rpt_field *f, const pm_record *r, size_t *len);
+int rpt_cond_holds(rpt_cond *c, int n, const pm_record *r);
+const char *rpt_cmp_name(rpt_cmp c);
+int rpt_cmp_parse(const char *s, rpt_cmp *out);
+
+/* presets.c -------------------------------------------------------------- */
+/* Sets up spec for preset name; -1 when there is no such preset. */
+int rpt_preset_apply(rpt_spec *spec, const char *name);
+int rpt_is_preset(const char *name);
+/* Loads a targets file (YAML list of {figure, comparison, value}). */
+int rpt_targets_load(rpt_spec *spec, const char *path, pm_error *err);
+/* Builds spec->signature. */
+void rpt_spec_sign(rpt_spec *spec);
+/* Chinese names of fixed words ("period", "pass", ...); s itself if none. */
+const char *rpt_zh(const char *s);
+/* The name a column/figure is shown under. */
+const char *rpt_label(const rpt_spec *spec, const char *en, const char *zh);
+
+/* group.c ---------------------------------------------------------------- */
+typedef struct rpt_state {
+    int64_t a, b;        /* count, or numerator/denominator, or n of values */
+    pm_decimal sum, lo, hi;
+} rpt_state;
+
+typedef struct rpt_group {
+    char **key;          /* nkey values */
+    uint64_t hash;
+    rpt_state *st;       /* spec->nm states */
+    struct rpt_group *next;
+} rpt_group;
+
+typedef struct rpt_groups {
+    rpt_spec *spec;
+    int nkey;            /* (period ? 1 : 0) + nby */
+    rpt_group **slots;
+    size_t nslots, n;
+    pm_arena arena;
+    /* Errors met while aggregating: the program exits 2. */
+    int errors;
+    const char *last_err_src;
+    long last_err_line;
+} rpt_groups;
+
+void rpt_groups_init(rpt_groups *g, rpt_spec *spec);
+void rpt_groups_free(rpt_groups *g);
+/* Adds one input record. */
+void rpt_groups_add(rpt_groups *g, const pm_record *r);
+/* Adds one partial record (from --partial). */
+void rpt_groups_merge(rpt_groups *g, const pm_record *r);
+/* The groups sorted by key; caller frees the array (not the groups). */
+rpt_group **rpt_groups_sorted(rpt_groups *g);
+/* Makes sure the no-key total group exists (a report without keys always
+ * has its one row). */
+void rpt_groups_ensure_total(rpt_groups *g);
+/* Column names of the keys in partial streams: _key1, _key2... */
+const char *rpt_partial_key_name(int i);
+/* Key column names: "period" then the --by fields. */
+const char *rpt_key_name(const rpt_spec *spec, int i);
+
+/* table.c ---------------------------------------------------------------- */
+typedef enum rpt_ctype { CT_TEXT = 0, CT_INT, CT_DEC, CT_RATE } rpt_ctype;
+
+typedef struct rpt_cell {
+    char *text;          /* canonical CSV text; "" for no value */
+    rpt_ctype type;
+} rpt_cell;
+
+typedef struct rpt_chart {
+    const char *title;
+    int is_rate;
+    int has_target;
+    pm_decimal target;
+    rpt_cmp cmp;
+    int n;
+    char **labels;
+    pm_decimal *vals;
+    int *has;
+} rpt_chart;
+
+typedef struct rpt_table {
+    const char *title;
+    int ncols, nkeys;
+    const char **cols;
+    int nrows;
+    rpt_cell *cells;     /* nrows * ncols */
+    rpt_chart *charts;
+    int ncharts;
+    int failed;          /* a target failed */
+    pm_arena arena;
+} rpt_table;
+
+void rpt_table_build(rpt_table *t, rpt_spec *spec, rpt_group **groups, size_t n);
+void rpt_table_free(rpt_table *t);
+/* The text shown in Markdown/HTML for cell c (rates as percentages). */
+const char *rpt_cell_display(rpt_table *t, const rpt_cell *c);
+/* Percentage text of a rate fraction ("0.1250" -> "12.50%"). */
+void rpt_percent(pm_decimal frac, char out[PM_DEC_BUFSZ + 2]);
+
+/* out.c: an output file written atomically ------------------------------ */
+typedef struct rpt_out {
+    FILE *fp;
+    char *path, *tmp;
+} rpt_out;
+
+int rpt_out_open(rpt_out *o, const char *path, pm_error *err);
+int rpt_out_close(rpt_out *o, int commit, pm_error *err);
+
+/* Renderers: 0, or -1 with err. */
+int rpt_write_csv(rpt_table *t, FILE *fp);
+int rpt_write_yaml(rpt_table *t, FILE *fp);
+int rpt_write_md(rpt_table *t, FILE *fp);
+int rpt_write_html(rpt_table *t, rpt_spec *spec, FILE *fp);
+/* Writes the workbook to path. */
+int rpt_write_xlsx(rpt_table *t, rpt_spec *spec, const char *path, pm_error *err);
+/* Display width of UTF-8 text (East Asian wide characters count 2). */
+size_t rpt_display_width(const char *s);
+
+/* partial.c -------------------------------------------------------------- */
+/* Writes the groups as a partial stream (CSV or YAML: csv nonzero). */
+int rpt_partial_write(rpt_groups *g, FILE *fp, int csv);
+/* A generic record table writer used by the partial and CSV/YAML outputs. */
+void rpt_emit_row(FILE *fp, int csv, const char *const *names, const char *const *vals,
+                  int n, pm_buf *scratch);
+
+#endif

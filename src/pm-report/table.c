@@ -1,0 +1,305 @@
+/* table.c - turns sorted groups into the finished table: values computed
+ * from the aggregates (rates 4 places half up, means to a documented scale),
+ * targets checked exactly (num >= target * den, no rounding first), and the
+ * data of the HTML charts.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "report.h"
+
+static char *adup(rpt_table *t, const char *s)
+{
+    return pm_arena_strndup(&t->arena, s, strlen(s));
+}
+
+static char *afmt_dec(rpt_table *t, pm_decimal d)
+{
+    char b[PM_DEC_BUFSZ];
+    pm_decimal_format(d, b);
+    return adup(t, b);
+}
+
+static char *afmt_int(rpt_table *t, int64_t v)
+{
+    char b[32];
+    snprintf(b, sizeof b, "%lld", (long long)v);
+    return adup(t, b);
+}
+
+void rpt_percent(pm_decimal frac, char out[PM_DEC_BUFSZ + 2])
+{
+    pm_decimal d = frac;
+    if (d.scale < RPT_RATE_SCALE && pm_decimal_rescale(frac, RPT_RATE_SCALE, &d) != PM_DEC_OK)
+        d = frac;
+    if (d.scale >= 2) {
+        d.scale -= 2;
+    } else {
+        pm_decimal h = pm_decimal_from_int(100);
+        pm_decimal_mul(frac, h, &d);
+    }
+    size_t n = pm_decimal_format(d, out);
+    out[n] = '%';
+    out[n + 1] = '\0';
+}
+
+const char *rpt_cell_display(rpt_table *t, const rpt_cell *c)
+{
+    if (c->type != CT_RATE || c->text[0] == '\0')
+        return c->text;
+    pm_decimal d;
+    if (pm_decimal_parse(c->text, strlen(c->text), &d) != PM_DEC_OK)
+        return c->text;
+    char b[PM_DEC_BUFSZ + 2];
+    rpt_percent(d, b);
+    return adup(t, b);
+}
+
+/* The value of metric m in state st; 0 when it has none (zero denominator,
+ * no values). */
+static int metric_value(const rpt_metric *m, const rpt_state *st, pm_decimal *out)
+{
+    switch (m->kind) {
+    case MK_COUNT:
+        *out = pm_decimal_from_int(st->a);
+        return 1;
+    case MK_RATIO:
+        if (st->b == 0)
+            return 0;
+        return pm_decimal_div(pm_decimal_from_int(st->a), pm_decimal_from_int(st->b), RPT_RATE_SCALE,
+                              PM_ROUND_HALF_UP, out) == PM_DEC_OK;
+    case MK_SUM:
+        *out = st->sum;
+        return 1;
+    case MK_MIN:
+        *out = st->lo;
+        return st->a > 0;
+    case MK_MAX:
+        *out = st->hi;
+        return st->a > 0;
+    case MK_MEAN:
+        if (st->a == 0)
+            return 0;
+        return pm_decimal_div(st->sum, pm_decimal_from_int(st->a), st->sum.scale + RPT_MEAN_EXTRA_SCALE,
+                              PM_ROUND_HALF_UP, out) == PM_DEC_OK;
+    }
+    return 0;
+}
+
+/* pass (1), fail (0) or n/a (-1) of target tg for metric m in state st.
+ * Compared exactly: a rate num/den against v as num <=> v * den. */
+static int target_result(const rpt_metric *m, const rpt_state *st, const rpt_target *tg)
+{
+    pm_decimal lhs, rhs = tg->value;
+    switch (m->kind) {
+    case MK_COUNT:
+        lhs = pm_decimal_from_int(st->a);
+        break;
+    case MK_RATIO:
+        if (st->b == 0)
+            return -1;
+        lhs = pm_decimal_from_int(st->a);
+        if (pm_decimal_mul(tg->value, pm_decimal_from_int(st->b), &rhs) != PM_DEC_OK)
+            return -1;
+        break;
+    case MK_SUM:
+        lhs = st->sum;
+        break;
+    case MK_MIN:
+    case MK_MAX:
+        if (st->a == 0)
+            return -1;
+        lhs = m->kind == MK_MIN ? st->lo : st->hi;
+        break;
+    case MK_MEAN:
+        if (st->a == 0)
+            return -1;
+        lhs = st->sum;
+        if (pm_decimal_mul(tg->value, pm_decimal_from_int(st->a), &rhs) != PM_DEC_OK)
+            return -1;
+        break;
+    default:
+        return -1;
+    }
+    int c = pm_decimal_cmp(lhs, rhs);
+    switch (tg->cmp) {
+    case CMP_GE: return c >= 0;
+    case CMP_LE: return c <= 0;
+    case CMP_GT: return c > 0;
+    case CMP_LT: return c < 0;
+    case CMP_EQ: return c == 0;
+    }
+    return -1;
+}
+
+static const char *result_word(const rpt_spec *spec, int r)
+{
+    const char *w = r > 0 ? "pass" : r == 0 ? "fail" : "n/a";
+    return spec->zh ? rpt_zh(w) : w;
+}
+
+static char *target_text(rpt_table *t, const rpt_metric *m, const rpt_target *tg)
+{
+    pm_decimal v = tg->value;
+    if (m->kind == MK_RATIO && v.scale < RPT_RATE_SCALE)
+        pm_decimal_rescale(tg->value, RPT_RATE_SCALE, &v);
+    return afmt_dec(t, v);
+}
+
+static const rpt_target *find_target(const rpt_spec *spec, const rpt_metric *m)
+{
+    for (int i = 0; i < spec->ntargets; i++)
+        if (strcmp(spec->targets[i].figure, m->name) == 0)
+            return &spec->targets[i];
+    return NULL;
+}
+
+static rpt_ctype value_type(const rpt_metric *m)
+{
+    switch (m->kind) {
+    case MK_COUNT: return CT_INT;
+    case MK_RATIO: return CT_RATE;
+    default: return CT_DEC;
+    }
+}
+
+static char *group_label(rpt_table *t, const rpt_spec *spec, int nkey, const rpt_group *g)
+{
+    pm_buf b = PM_BUF_INIT;
+    for (int i = 0; i < nkey; i++) {
+        if (i)
+            pm_buf_adds(&b, " / ");
+        pm_buf_adds(&b, g->key[i][0] ? g->key[i] : "-");
+    }
+    if (nkey == 0)
+        pm_buf_adds(&b, spec->zh ? "合计" : "total");
+    char *s = adup(t, pm_buf_str(&b));
+    pm_buf_free(&b);
+    return s;
+}
+
+void rpt_table_build(rpt_table *t, rpt_spec *spec, rpt_group **groups, size_t n)
+{
+    memset(t, 0, sizeof *t);
+    pm_arena_init(&t->arena);
+    int nkey = (spec->period != PERIOD_NONE) + spec->nby;
+    t->nkeys = nkey;
+    t->title = spec->title ? spec->title : (spec->zh ? "统计报表" : "Report");
+    const char **cols = pm_arena_alloc(&t->arena, sizeof *cols * (size_t)(nkey + 2 * spec->nm + 8));
+    int nc = 0;
+    for (int i = 0; i < nkey; i++)
+        cols[nc++] = rpt_label(spec, rpt_key_name(spec, i), NULL);
+
+    /* Charts: one per charted metric, a bar per group. */
+    t->charts = pm_arena_alloc(&t->arena, sizeof *t->charts * (size_t)(spec->nm + 1));
+    for (int i = 0; i < spec->nm; i++) {
+        rpt_metric *m = &spec->m[i];
+        if (!m->chart)
+            continue;
+        rpt_chart *c = &t->charts[t->ncharts++];
+        memset(c, 0, sizeof *c);
+        c->title = rpt_label(spec, m->name, m->name_zh);
+        c->is_rate = m->kind == MK_RATIO;
+        const rpt_target *tg = find_target(spec, m);
+        if (tg) {
+            c->has_target = 1;
+            c->target = tg->value;
+            c->cmp = tg->cmp;
+        }
+        c->n = (int)n;
+        c->labels = pm_arena_alloc(&t->arena, sizeof *c->labels * (n + 1));
+        c->vals = pm_arena_alloc(&t->arena, sizeof *c->vals * (n + 1));
+        c->has = pm_arena_alloc(&t->arena, sizeof *c->has * (n + 1));
+        for (size_t g = 0; g < n; g++) {
+            c->labels[g] = group_label(t, spec, nkey, groups[g]);
+            c->has[g] = metric_value(m, &groups[g]->st[i], &c->vals[g]);
+        }
+    }
+
+    if (spec->layout == LAYOUT_LONG) {
+        static const char *const lc[] = {"figure", "numerator", "denominator", "value", "target", "result"};
+        for (int i = 0; i < 6; i++)
+            cols[nc++] = rpt_label(spec, lc[i], NULL);
+        t->ncols = nc;
+        t->cols = cols;
+        t->nrows = (int)n * spec->nm;
+        t->cells = pm_arena_alloc(&t->arena, sizeof *t->cells * (size_t)(t->nrows * nc + 1));
+        int row = 0;
+        for (size_t g = 0; g < n; g++) {
+            for (int i = 0; i < spec->nm; i++, row++) {
+                rpt_metric *m = &spec->m[i];
+                rpt_state *st = &groups[g]->st[i];
+                rpt_cell *c = &t->cells[row * nc];
+                for (int k = 0; k < nkey; k++)
+                    c[k] = (rpt_cell){adup(t, groups[g]->key[k]), CT_TEXT};
+                c += nkey;
+                c[0] = (rpt_cell){adup(t, rpt_label(spec, m->name, m->name_zh)), CT_TEXT};
+                c[1] = (rpt_cell){afmt_int(t, st->a), CT_INT};
+                c[2] = (rpt_cell){afmt_int(t, st->b), CT_INT};
+                pm_decimal v;
+                c[3] = (rpt_cell){metric_value(m, st, &v) ? afmt_dec(t, v) : "", value_type(m)};
+                const rpt_target *tg = find_target(spec, m);
+                if (tg) {
+                    int r = target_result(m, st, tg);
+                    if (r == 0)
+                        t->failed = 1;
+                    c[4] = (rpt_cell){target_text(t, m, tg), value_type(m)};
+                    c[5] = (rpt_cell){adup(t, result_word(spec, r)), CT_TEXT};
+                } else {
+                    c[4] = (rpt_cell){"", CT_TEXT};
+                    c[5] = (rpt_cell){"", CT_TEXT};
+                }
+            }
+        }
+        return;
+    }
+
+    /* Wide: a column per metric, then target/result columns per target. */
+    for (int i = 0; i < spec->nm; i++)
+        cols[nc++] = rpt_label(spec, spec->m[i].name, spec->m[i].name_zh);
+    int ntg = 0;
+    int tgm[64];
+    for (int i = 0; i < spec->nm && ntg < 64; i++) {
+        rpt_metric *m = &spec->m[i];
+        if (!find_target(spec, m))
+            continue;
+        tgm[ntg++] = i;
+        const char *fig = rpt_label(spec, m->name, m->name_zh);
+        pm_buf b = PM_BUF_INIT;
+        pm_buf_addf(&b, spec->zh ? "%s%s" : "%s_%s", fig, spec->zh ? "目标" : "target");
+        cols[nc++] = adup(t, pm_buf_str(&b));
+        pm_buf_reset(&b);
+        pm_buf_addf(&b, spec->zh ? "%s%s" : "%s_%s", fig, spec->zh ? "结果" : "result");
+        cols[nc++] = adup(t, pm_buf_str(&b));
+        pm_buf_free(&b);
+    }
+    t->ncols = nc;
+    t->cols = cols;
+    t->nrows = (int)n;
+    t->cells = pm_arena_alloc(&t->arena, sizeof *t->cells * (size_t)(t->nrows * nc + 1));
+    for (size_t g = 0; g < n; g++) {
+        rpt_cell *c = &t->cells[g * (size_t)nc];
+        for (int k = 0; k < nkey; k++)
+            c[k] = (rpt_cell){adup(t, groups[g]->key[k]), CT_TEXT};
+        c += nkey;
+        for (int i = 0; i < spec->nm; i++) {
+            pm_decimal v;
+            rpt_metric *m = &spec->m[i];
+            c[i] = (rpt_cell){metric_value(m, &groups[g]->st[i], &v) ? afmt_dec(t, v) : "", value_type(m)};
+        }
+        c += spec->nm;
+        for (int j = 0; j < ntg; j++) {
+            rpt_metric *m = &spec->m[tgm[j]];
+            const rpt_target *tg = find_target(spec, m);
+            int r = target_result(m, &groups[g]->st[tgm[j]], tg);
+            if (r == 0)
+                t->failed = 1;
+            c[2 * j] = (rpt_cell){target_text(t, m, tg), value_type(m)};
+            c[2 * j + 1] = (rpt_cell){adup(t, result_word(spec, r)), CT_TEXT};
+        }
+    }
+}
+
+void rpt_table_free(rpt_table *t)
+{
+    pm_arena_free(&t->arena);
+}
