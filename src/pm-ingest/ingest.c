@@ -1,0 +1,223 @@
+/* ingest.c - one source row to one canonical record, or a reason to reject. */
+#include "ingest.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The values seen so far of a unique field, with where each was first seen. */
+struct seen_set {
+    char **keys;
+    char **where;
+    size_t cap, n;
+};
+
+static uint64_t hash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* Returns where the value was first seen, or NULL after adding it. */
+static const char *seen_check(seen_set *ss, const char *v, size_t len, int add, const char *where)
+{
+    if (ss->cap == 0 || (add && (ss->n + 1) * 2 > ss->cap)) {
+        size_t cap = ss->cap ? ss->cap * 2 : 1024;
+        char **keys = pm_xcalloc(cap, sizeof *keys);
+        char **wh = pm_xcalloc(cap, sizeof *wh);
+        for (size_t i = 0; i < ss->cap; i++) {
+            if (!ss->keys[i]) continue;
+            size_t j = hash(ss->keys[i], strlen(ss->keys[i])) & (cap - 1);
+            while (keys[j]) j = (j + 1) & (cap - 1);
+            keys[j] = ss->keys[i];
+            wh[j] = ss->where[i];
+        }
+        free(ss->keys);
+        free(ss->where);
+        ss->keys = keys;
+        ss->where = wh;
+        ss->cap = cap;
+    }
+    size_t j = hash(v, len) & (ss->cap - 1);
+    while (ss->keys[j]) {
+        if (strlen(ss->keys[j]) == len && !memcmp(ss->keys[j], v, len)) return ss->where[j];
+        j = (j + 1) & (ss->cap - 1);
+    }
+    if (add) {
+        ss->keys[j] = pm_xstrndup(v, len);
+        ss->where[j] = pm_xstrdup(where);
+        ss->n++;
+    }
+    return NULL;
+}
+
+static void seen_free(seen_set *ss)
+{
+    if (!ss) return;
+    for (size_t i = 0; i < ss->cap; i++) {
+        free(ss->keys[i]);
+        free(ss->where[i]);
+    }
+    free(ss->keys);
+    free(ss->where);
+    free(ss);
+}
+
+void ingest_init(ingest *in, const schema *s, const pm_tz *tz, int keep_extra)
+{
+    memset(in, 0, sizeof *in);
+    in->s = s;
+    in->tz = tz;
+    in->keep_extra = keep_extra;
+    in->cols = pm_xcalloc(s->n + 1, sizeof *in->cols);
+    in->seen = pm_xcalloc(s->n + 1, sizeof *in->seen);
+    for (size_t i = 0; i < s->n; i++)
+        if (s->f[i].unique) in->seen[i] = pm_xcalloc(1, sizeof(seen_set));
+    pm_record_init(&in->out);
+}
+
+void ingest_free(ingest *in)
+{
+    for (size_t i = 0; i < in->s->n; i++) seen_free(in->seen[i]);
+    free(in->seen);
+    free(in->cols);
+    free(in->cached_names);
+    pm_buf_free(&in->val);
+    pm_buf_free(&in->conv);
+    pm_buf_free(&in->errs);
+    pm_record_free(&in->out);
+}
+
+/* Maps columns again only when the field names changed (a new file, or
+ * YAML records with other keys). */
+static void map_columns(ingest *in, const pm_record *src)
+{
+    if (in->cached_names && in->ncached == src->n) {
+        size_t i = 0;
+        while (i < src->n && in->cached_names[i] == src->f[i].name) i++;
+        if (i == src->n) return;
+    }
+    schema_map_columns(in->s, src, in->cols);
+    free(in->cached_names);
+    in->cached_names = pm_xcalloc(src->n + 1, sizeof *in->cached_names);
+    for (size_t i = 0; i < src->n; i++) in->cached_names[i] = src->f[i].name;
+    in->ncached = src->n;
+}
+
+/* Trims ASCII blanks and the ideographic space U+3000 at both ends. */
+static void trim(const char **v, size_t *len)
+{
+    const char *s = *v;
+    size_t n = *len;
+    for (;;) {
+        if (n && (*s == ' ' || *s == '\t')) { s++; n--; continue; }
+        if (n >= 3 && !memcmp(s, "\xe3\x80\x80", 3)) { s += 3; n -= 3; continue; }
+        break;
+    }
+    for (;;) {
+        if (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) { n--; continue; }
+        if (n >= 3 && !memcmp(s + n - 3, "\xe3\x80\x80", 3)) { n -= 3; continue; }
+        break;
+    }
+    *v = s;
+    *len = n;
+}
+
+static void add_error(ingest *in, const char *field, const char *msg)
+{
+    if (in->errs.len) pm_buf_adds(&in->errs, "; ");
+    pm_buf_addf(&in->errs, "%s: %s", field, msg);
+}
+
+int ingest_row(ingest *in, const pm_record *src)
+{
+    const schema *s = in->s;
+    pm_record_clear(&in->out);
+    pm_buf_reset(&in->errs);
+    map_columns(in, src);
+    pm_error e;
+    for (size_t i = 0; i < s->n; i++) {
+        const field_def *fd = &s->f[i];
+        const char *v = "";
+        size_t len = 0;
+        if (in->cols[i] >= 0) {
+            v = src->f[in->cols[i]].value;
+            len = src->f[in->cols[i]].len;
+        }
+        trim(&v, &len);
+        if (len && fd->nnormalize) {
+            pm_buf_reset(&in->val);
+            pm_buf_add(&in->val, v, len);
+            for (size_t k = 0; k < fd->nnormalize; k++) {
+                pm_buf_reset(&in->conv);
+                if (pm_regex_replace(fd->normalize[k].rx, pm_buf_str(&in->val), in->val.len,
+                                     fd->normalize[k].repl, &in->conv, &e) < 0) {
+                    add_error(in, fd->name, e.msg);
+                    break;
+                }
+                pm_buf_reset(&in->val);
+                pm_buf_add(&in->val, pm_buf_str(&in->conv), in->conv.len);
+            }
+            v = pm_buf_str(&in->val);
+            len = in->val.len;
+            trim(&v, &len);
+        }
+        if (len == 0 && fd->def) {
+            v = fd->def;
+            len = strlen(v);
+        }
+        if (len == 0) {
+            if (fd->required)
+                add_error(in, fd->name, in->cols[i] < 0 ? "required, but no column of the input maps to it"
+                                                        : "required value is missing");
+            pm_record_add(&in->out, fd->name, "", 0);
+            continue;
+        }
+        if (schema_convert(fd, v, len, in->tz, &in->conv, &e) < 0) {
+            add_error(in, fd->name, e.msg);
+            pm_record_add(&in->out, fd->name, "", 0);
+            continue;
+        }
+        const char *cv = pm_buf_str(&in->conv);
+        size_t clen = in->conv.len;
+        if (fd->pattern) {
+            int m = pm_regex_match(fd->pattern, cv, clen, &e);
+            if (m == PM_RX_ERROR) {
+                add_error(in, fd->name, e.msg);
+            } else if (m == PM_RX_NOMATCH) {
+                char msg[512];
+                snprintf(msg, sizeof msg, "'%.200s' does not match the pattern '%.200s'", cv,
+                         pm_regex_pattern(fd->pattern));
+                add_error(in, fd->name, msg);
+            }
+        }
+        pm_record_add(&in->out, fd->name, cv, clen);
+    }
+    /* unique values count only for rows that are written */
+    for (size_t i = 0; i < s->n && in->errs.len == 0; i++) {
+        if (!in->seen[i]) continue;
+        const pm_field *f = &in->out.f[i];
+        if (!f->len) continue;
+        const char *first = seen_check(in->seen[i], f->value, f->len, 0, NULL);
+        if (first) {
+            char msg[768];
+            snprintf(msg, sizeof msg, "duplicate value '%.200s' (first written from %.400s)", f->value, first);
+            add_error(in, s->f[i].name, msg);
+        }
+    }
+    if (in->errs.len) return -1;
+    char where[600];
+    snprintf(where, sizeof where, "%s:%ld", src->source ? src->source : "-", src->line);
+    for (size_t i = 0; i < s->n; i++)
+        if (in->seen[i] && in->out.f[i].len) seen_check(in->seen[i], in->out.f[i].value, in->out.f[i].len, 1, where);
+    if (in->keep_extra) {
+        for (size_t k = 0; k < src->n; k++) {
+            int mapped = 0;
+            for (size_t i = 0; i < s->n; i++) if (in->cols[i] == (int)k) mapped = 1;
+            if (!mapped) pm_record_add(&in->out, src->f[k].name, src->f[k].value, src->f[k].len);
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,135 @@
+/* pm-ingest - messy spreadsheet exports in, canonical records out.
+ * See pm-ingest(1).  The work is in schema.c and ingest.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ingest.h"
+#include "opts.h"
+#include "schema.h"
+
+enum { O_SCHEMA = 1000, O_REJECT, O_KEEP_EXTRA, O_PRINT_SCHEMA };
+
+typedef struct options {
+    const char *schema;
+    const char *reject;
+    int keep_extra, print_schema;
+} options;
+
+static const pm_option prog_options[] = {
+    {"schema", 's', 1, O_SCHEMA, "FILE", "map columns with this schema (default: the ticket schema)"},
+    {"reject", 'r', 1, O_REJECT, "FILE", "write rejected rows here, with _source and _error"},
+    {"keep-extra", 'k', 0, O_KEEP_EXTRA, NULL, "append the source columns the schema does not map"},
+    {"print-schema", 0, 0, O_PRINT_SCHEMA, NULL, "print the default schema and exit"},
+    {0},
+};
+
+static int on_option(int id, const char *arg, void *ctx)
+{
+    options *o = ctx;
+    switch (id) {
+    case O_SCHEMA: o->schema = arg; break;
+    case O_REJECT: o->reject = arg; break;
+    case O_KEEP_EXTRA: o->keep_extra = 1; break;
+    case O_PRINT_SCHEMA: o->print_schema = 1; break;
+    }
+    return 0;
+}
+
+static void progress(unsigned long long n, int done)
+{
+    if (done) fputs("\r\033[K", stderr);
+    else fprintf(stderr, "\r%s: %llu rows read...", pm_progname(), n);
+}
+
+int main(int argc, char **argv)
+{
+    pm_program_init(argc, argv);
+    options o = {0};
+    pm_common c;
+    int first = pm_opts_parse(argc, argv, prog_options, PM_OPT_STREAM, &c, on_option, &o,
+                              "pm-ingest [--schema=FILE] [--reject=FILE] [OPTION]... [FILE]...",
+                              "Turn spreadsheet exports (CSV, TSV, YAML; UTF-8 or GB18030) into canonical\n"
+                              "records; rows that fail the schema go to the reject stream, never lost.");
+    if (o.print_schema) {
+        fputs(pm_ingest_default_schema, stdout);
+        return 0;
+    }
+    pm_error err;
+    schema s;
+    if (schema_load(&s, o.schema, &err) < 0) {
+        pm_report(&err);
+        return PM_EXIT_ERROR;
+    }
+    pm_tz *tz = pm_tz_open(c.tz_name, &err);
+    if (!tz) {
+        pm_report(&err);
+        return PM_EXIT_ERROR;
+    }
+    c.read.fold_newlines = 1;
+    pm_inputs in;
+    pm_inputs_init(&in, argv + first, argc - first, &c.read);
+    pm_format fmt = pm_common_out_format(&c, pm_inputs_peek_format(&in));
+    if (fmt == PM_FMT_TSV && c.to == PM_FMT_AUTO) fmt = PM_FMT_CSV;  /* canonical output is CSV */
+    pm_writer *out = pm_writer_open(c.output, fmt, &err);
+    if (!out) {
+        pm_report(&err);
+        return PM_EXIT_ERROR;
+    }
+    pm_writer *rej = NULL;
+    if (o.reject && !(rej = pm_writer_open(o.reject, fmt, &err))) {
+        pm_report(&err);
+        pm_writer_close(out, 0, &err);
+        return PM_EXIT_ERROR;
+    }
+
+    ingest ing;
+    ingest_init(&ing, &s, tz, o.keep_extra);
+    pm_record rec;
+    pm_record_init(&rec);
+    unsigned long long nread = 0, nwritten = 0, nrejected = 0;
+    int errors = 0, fatal = 0, rc;
+    int show_progress = isatty(2);
+    char where[600];
+    while ((rc = pm_inputs_next(&in, &rec, &err)) != PM_READ_EOF) {
+        if (rc == PM_READ_FATAL) {
+            pm_report(&err);
+            errors = 1;
+            continue;
+        }
+        nread++;
+        if (show_progress && nread % 100000 == 0) progress(nread, 0);
+        const char *why = NULL;
+        if (rc == PM_READ_BAD) why = err.msg;
+        else if (ingest_row(&ing, &rec) < 0) why = pm_buf_str(&ing.errs);
+        if (!why) {
+            if (pm_writer_write(out, &ing.out, &err) < 0) { fatal = 1; break; }
+            nwritten++;
+            continue;
+        }
+        nrejected++;
+        pm_warn_at(rec.source, rec.line, "rejected: %s", why);
+        if (rej) {
+            snprintf(where, sizeof where, "%s:%ld", rec.source ? rec.source : "-", rec.line);
+            char *msg = pm_xstrdup(why);
+            pm_record_set(&rec, "_source", where);
+            pm_record_set(&rec, "_error", msg);
+            free(msg);
+            if (pm_writer_write(rej, &rec, &err) < 0) { fatal = 1; break; }
+        }
+    }
+    if (show_progress && nread >= 100000) progress(nread, 1);
+    if (fatal) pm_report(&err);
+    if (pm_writer_close(out, !fatal, &err) < 0) { pm_report(&err); fatal = 1; }
+    if (rej && pm_writer_close(rej, !fatal, &err) < 0) { pm_report(&err); fatal = 1; }
+    fprintf(stderr, "%s: read %llu, wrote %llu, rejected %llu\n", pm_progname(), nread, nwritten, nrejected);
+
+    pm_record_free(&rec);
+    pm_inputs_close(&in);
+    ingest_free(&ing);
+    schema_free(&s);
+    pm_tz_free(tz);
+    if (fatal || errors) return PM_EXIT_ERROR;
+    return nrejected ? PM_EXIT_FLAGGED : PM_EXIT_OK;
+}

@@ -1,0 +1,516 @@
+/* schema.c - loading schemas, matching headers, converting values. */
+#include "schema.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf.h"
+#include "decimal.h"
+
+/* The default schema: the ticket record of CONTRACT section 4 with the
+ * Chinese header aliases of section 5.  Enum patterns are tried in file
+ * order, so the longer phrases come before the words they contain
+ * (不满意 before 满意). */
+const char pm_ingest_default_schema[] =
+    "# pm-ingest default schema: the canonical ticket record (pm-formats(5))\n"
+    "fields:\n"
+    "  - name: id\n"
+    "    from: [id, 工单号, 单号, 编号]\n"
+    "    required: true\n"
+    "    unique: true\n"
+    "  - name: kind\n"
+    "    from: [kind, 工单类型, 性质]\n"
+    "    type: enum\n"
+    "    values:\n"
+    "      complaint: ['投诉']\n"
+    "      consultation: ['咨询']\n"
+    "      repair: ['报修', '维修']\n"
+    "  - name: category\n"
+    "    from: [category, 类别, 问题类型, 报事类型]\n"
+    "    type: enum\n"
+    "    values:\n"
+    "      noise: ['噪音|噪声|异味|吵']\n"
+    "      door_window: ['玻璃|门窗']\n"
+    "      lighting_other: ['照明.*其他|其他.*照明']\n"
+    "      lighting: ['照明|灯']\n"
+    "      indoor_repair: ['户内|室内|入户|工程维修|家里']\n"
+    "      public_repair: ['公共|公区|电梯|楼道']\n"
+    "      fee_inquiry: ['收费|费用|物业费']\n"
+    "      external_service_inquiry: ['管理中心以外|中心以外|外部服务']\n"
+    "      other_dept_inquiry: ['其他部门|其它部门|办事程序']\n"
+    "      general_inquiry: ['一般.*咨询|咨询']\n"
+    "      other_complaint: ['其他投诉|其它投诉|投诉']\n"
+    "  - name: major\n"
+    "    from: [major, 重大, 是否重大]\n"
+    "    type: bool\n"
+    "  - name: unit\n"
+    "    from: [unit, 房号, 房间号, 地址]\n"
+    "    normalize:\n"
+    "      - ['^(\\d+)(?:栋|幢|号楼)-?(\\d+)单元-?(\\d+)室?$', '$1-$2-$3']\n"
+    "  - name: created_at\n"
+    "    from: [created_at, 受理时间, 创建时间, 报事时间]\n"
+    "    type: timestamp\n"
+    "    required: true\n"
+    "  - name: responded_at\n"
+    "    from: [responded_at, 响应时间, 回复时间]\n"
+    "    type: timestamp\n"
+    "  - name: arrived_at\n"
+    "    from: [arrived_at, 到场时间, 到达时间]\n"
+    "    type: timestamp\n"
+    "  - name: resolved_at\n"
+    "    from: [resolved_at, 完成时间, 办结时间]\n"
+    "    type: timestamp\n"
+    "  - name: agreed_due_at\n"
+    "    from: [agreed_due_at, 约定时间, 约定完成时间]\n"
+    "    type: timestamp\n"
+    "  - name: callback_at\n"
+    "    from: [callback_at, 回访时间]\n"
+    "    type: timestamp\n"
+    "  - name: satisfaction\n"
+    "    from: [satisfaction, 满意度, 回访结果]\n"
+    "    type: enum\n"
+    "    values:\n"
+    "      unsatisfied: ['不满意']\n"
+    "      neutral: ['基本满意|一般']\n"
+    "      satisfied: ['满意']\n"
+    "  - name: assignee\n"
+    "    from: [assignee, 处理人, 责任人]\n"
+    "  - name: description\n"
+    "    from: [description, 内容, 描述, 问题描述]\n";
+
+static void free_field(field_def *f)
+{
+    free(f->name);
+    for (size_t i = 0; i < f->nfrom; i++) free(f->from[i]);
+    free(f->from);
+    for (size_t i = 0; i < f->nfrom_rx; i++) pm_regex_free(f->from_rx[i]);
+    free(f->from_rx);
+    free(f->def);
+    pm_regex_free(f->pattern);
+    for (size_t i = 0; i < f->nnormalize; i++) {
+        pm_regex_free(f->normalize[i].rx);
+        free(f->normalize[i].repl);
+    }
+    free(f->normalize);
+    for (size_t i = 0; i < f->nvalues; i++) {
+        free(f->values[i].value);
+        for (size_t k = 0; k < f->values[i].npats; k++) pm_regex_free(f->values[i].pats[k]);
+        free(f->values[i].pats);
+    }
+    free(f->values);
+    free(f->personal);
+}
+
+void schema_free(schema *s)
+{
+    for (size_t i = 0; i < s->n; i++) free_field(&s->f[i]);
+    free(s->f);
+    free(s->source);
+    memset(s, 0, sizeof *s);
+}
+
+static pm_regex *compile_at(pm_conf *c, yaml_node_t *n, const char *pat, unsigned flags, pm_error *err)
+{
+    pm_error e;
+    pm_regex *rx = pm_regex_compile(pat, flags, &e);
+    if (!rx) pm_conf_error(c, n, err, "%s", e.msg);
+    return rx;
+}
+
+/* A scalar or a list of scalars: calls add(text, node) for each. */
+static int each_string(pm_conf *c, yaml_node_t *n, const char *what, pm_error *err,
+                       int (*add)(void *, const char *, yaml_node_t *, pm_error *), void *ctx)
+{
+    if (pm_conf_is_scalar(n)) return add(ctx, pm_conf_str(n), n, err);
+    if (!pm_conf_is_seq(n)) {
+        pm_conf_error(c, n, err, "%s must be a text or a list of texts", what);
+        return -1;
+    }
+    for (int i = 0; i < pm_conf_seq_len(n); i++) {
+        yaml_node_t *it = pm_conf_seq_item(c, n, i);
+        if (!pm_conf_is_scalar(it)) {
+            pm_conf_error(c, it, err, "%s must be a text or a list of texts", what);
+            return -1;
+        }
+        if (add(ctx, pm_conf_str(it), it, err) < 0) return -1;
+    }
+    return 0;
+}
+
+typedef struct add_ctx {
+    pm_conf *c;
+    field_def *f;
+    enum_value *ev;
+} add_ctx;
+
+static char *trim_dup(const char *s)
+{
+    size_t len = strlen(s);
+    while (len && (*s == ' ' || *s == '\t')) { s++; len--; }
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t')) len--;
+    return pm_xstrndup(s, len);
+}
+
+static int add_from(void *vctx, const char *s, yaml_node_t *n, pm_error *err)
+{
+    add_ctx *a = vctx;
+    size_t len = strlen(s);
+    if (len >= 2 && s[0] == '/' && s[len - 1] == '/') {
+        char *pat = pm_xstrndup(s + 1, len - 2);
+        pm_regex *rx = compile_at(a->c, n, pat, PM_RX_CASELESS, err);
+        free(pat);
+        if (!rx) return -1;
+        a->f->from_rx = pm_xrealloc(a->f->from_rx, (a->f->nfrom_rx + 1) * sizeof *a->f->from_rx);
+        a->f->from_rx[a->f->nfrom_rx++] = rx;
+    } else {
+        a->f->from = pm_xrealloc(a->f->from, (a->f->nfrom + 1) * sizeof *a->f->from);
+        a->f->from[a->f->nfrom++] = trim_dup(s);
+    }
+    return 0;
+}
+
+static int add_enum_pat(void *vctx, const char *s, yaml_node_t *n, pm_error *err)
+{
+    add_ctx *a = vctx;
+    pm_regex *rx = compile_at(a->c, n, s, PM_RX_CASELESS, err);
+    if (!rx) return -1;
+    a->ev->pats = pm_xrealloc(a->ev->pats, (a->ev->npats + 1) * sizeof *a->ev->pats);
+    a->ev->pats[a->ev->npats++] = rx;
+    return 0;
+}
+
+static int parse_type(const char *t, ftype *out)
+{
+    static const char *const names[] = {"text", "int", "decimal", "bool", "timestamp", "enum"};
+    for (int i = 0; i < 6; i++)
+        if (!strcmp(t, names[i])) { *out = (ftype)i; return 0; }
+    return -1;
+}
+
+static int flag_at(pm_conf *c, yaml_node_t *map, const char *key, int *out, pm_error *err)
+{
+    yaml_node_t *n = pm_conf_get(c, map, key);
+    if (!n) return 0;
+    int b = pm_conf_bool(n);
+    if (b < 0) {
+        pm_conf_error(c, n, err, "%s must be true or false", key);
+        return -1;
+    }
+    *out = b;
+    return 0;
+}
+
+static int load_field(pm_conf *c, yaml_node_t *n, field_def *f, pm_error *err)
+{
+    static const char *const known[] = {"name", "from", "type", "required", "unique", "default",
+                                        "pattern", "normalize", "values", "personal", NULL};
+    if (!pm_conf_is_map(n)) {
+        pm_conf_error(c, n, err, "each field must be a mapping with at least a name");
+        return -1;
+    }
+    f->line = pm_conf_line(n);
+    for (int i = 0; i < pm_conf_map_len(n); i++) {
+        yaml_node_t *kn;
+        const char *k = pm_conf_map_key(c, n, i, &kn);
+        int ok = 0;
+        for (int j = 0; known[j]; j++) if (k && !strcmp(k, known[j])) ok = 1;
+        if (!ok) {
+            pm_conf_error(c, kn, err, "unknown key '%s' in a field (known: name, from, type, required, unique, default, pattern, normalize, values, personal)", k ? k : "?");
+            return -1;
+        }
+    }
+    yaml_node_t *name = pm_conf_get(c, n, "name");
+    if (!name || !pm_conf_str(name) || !*pm_conf_str(name)) {
+        pm_conf_error(c, n, err, "a field without a name");
+        return -1;
+    }
+    f->name = pm_xstrdup(pm_conf_str(name));
+    add_ctx a = {c, f, NULL};
+    yaml_node_t *from = pm_conf_get(c, n, "from");
+    if (from) {
+        if (each_string(c, from, "from", err, add_from, &a) < 0) return -1;
+    } else {
+        add_from(&a, f->name, n, err);
+    }
+    yaml_node_t *type = pm_conf_get(c, n, "type");
+    f->type = FT_TEXT;
+    if (type && (!pm_conf_str(type) || parse_type(pm_conf_str(type), &f->type) < 0)) {
+        pm_conf_error(c, type, err, "unknown type '%s' (text, int, decimal, bool, timestamp, enum)",
+                      pm_conf_str(type) ? pm_conf_str(type) : "?");
+        return -1;
+    }
+    if (flag_at(c, n, "required", &f->required, err) < 0) return -1;
+    if (flag_at(c, n, "unique", &f->unique, err) < 0) return -1;
+    yaml_node_t *def = pm_conf_get(c, n, "default");
+    if (def) {
+        if (!pm_conf_str(def)) {
+            pm_conf_error(c, def, err, "default must be a text");
+            return -1;
+        }
+        f->def = pm_xstrdup(pm_conf_str(def));
+    }
+    yaml_node_t *pat = pm_conf_get(c, n, "pattern");
+    if (pat) {
+        if (!pm_conf_str(pat)) {
+            pm_conf_error(c, pat, err, "pattern must be a text");
+            return -1;
+        }
+        if (!(f->pattern = compile_at(c, pat, pm_conf_str(pat), 0, err))) return -1;
+    }
+    yaml_node_t *norm = pm_conf_get(c, n, "normalize");
+    if (norm) {
+        if (!pm_conf_is_seq(norm)) {
+            pm_conf_error(c, norm, err, "normalize must be a list of [pattern, replacement] pairs");
+            return -1;
+        }
+        for (int i = 0; i < pm_conf_seq_len(norm); i++) {
+            yaml_node_t *pair = pm_conf_seq_item(c, norm, i);
+            yaml_node_t *p0 = pm_conf_is_seq(pair) && pm_conf_seq_len(pair) == 2 ? pm_conf_seq_item(c, pair, 0) : NULL;
+            yaml_node_t *p1 = p0 ? pm_conf_seq_item(c, pair, 1) : NULL;
+            if (!p0 || !pm_conf_str(p0) || !pm_conf_str(p1)) {
+                pm_conf_error(c, pair, err, "each normalize entry must be [pattern, replacement]");
+                return -1;
+            }
+            f->normalize = pm_xrealloc(f->normalize, (f->nnormalize + 1) * sizeof *f->normalize);
+            rewrite *rw = &f->normalize[f->nnormalize];
+            if (!(rw->rx = compile_at(c, p0, pm_conf_str(p0), 0, err))) return -1;
+            rw->repl = pm_xstrdup(pm_conf_str(p1));
+            f->nnormalize++;
+        }
+    }
+    yaml_node_t *vals = pm_conf_get(c, n, "values");
+    if (vals && f->type != FT_ENUM) {
+        pm_conf_error(c, vals, err, "values is only for type: enum");
+        return -1;
+    }
+    if (f->type == FT_ENUM) {
+        if (!vals || !(pm_conf_is_map(vals) || pm_conf_is_seq(vals))) {
+            pm_conf_error(c, vals ? vals : n, err, "an enum needs values: a mapping from each canonical value to its patterns");
+            return -1;
+        }
+        if (pm_conf_is_seq(vals)) {  /* a plain list of canonical values */
+            for (int i = 0; i < pm_conf_seq_len(vals); i++) {
+                yaml_node_t *it = pm_conf_seq_item(c, vals, i);
+                if (!pm_conf_str(it)) {
+                    pm_conf_error(c, it, err, "enum values must be texts");
+                    return -1;
+                }
+                f->values = pm_xrealloc(f->values, (f->nvalues + 1) * sizeof *f->values);
+                enum_value *ev = &f->values[f->nvalues++];
+                memset(ev, 0, sizeof *ev);
+                ev->value = pm_xstrdup(pm_conf_str(it));
+            }
+        } else {
+            for (int i = 0; i < pm_conf_map_len(vals); i++) {
+                yaml_node_t *kn;
+                const char *k = pm_conf_map_key(c, vals, i, &kn);
+                yaml_node_t *v = pm_conf_map_value(c, vals, i);
+                f->values = pm_xrealloc(f->values, (f->nvalues + 1) * sizeof *f->values);
+                enum_value *ev = &f->values[f->nvalues++];
+                memset(ev, 0, sizeof *ev);
+                ev->value = pm_xstrdup(k ? k : "");
+                a.ev = ev;
+                if (v && !(pm_conf_is_scalar(v) && pm_conf_str(v)[0] == 0) &&
+                    each_string(c, v, "enum patterns", err, add_enum_pat, &a) < 0)
+                    return -1;
+            }
+        }
+    }
+    yaml_node_t *personal = pm_conf_get(c, n, "personal");
+    if (personal) {
+        static const char *const kinds[] = {"name", "phone", "id_card", "address", "text", NULL};
+        const char *p = pm_conf_str(personal);
+        int ok = 0;
+        for (int j = 0; p && kinds[j]; j++) if (!strcmp(p, kinds[j])) ok = 1;
+        if (!ok) {
+            pm_conf_error(c, personal, err, "personal must be one of name, phone, id_card, address, text");
+            return -1;
+        }
+        f->personal = pm_xstrdup(p);
+    }
+    if (f->def && f->type != FT_TEXT) {
+        pm_buf tmp = PM_BUF_INIT;
+        pm_error e;
+        pm_tz *utc = pm_tz_open("UTC", &e);
+        int rc = schema_convert(f, f->def, strlen(f->def), utc, &tmp, &e);
+        pm_tz_free(utc);
+        pm_buf_free(&tmp);
+        if (rc < 0) {
+            pm_conf_error(c, def, err, "default of field '%s': %s", f->name, e.msg);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int schema_load(schema *s, const char *path, pm_error *err)
+{
+    memset(s, 0, sizeof *s);
+    pm_conf c;
+    int rc = path ? pm_conf_load(&c, path, err)
+                  : pm_conf_load_string(&c, pm_ingest_default_schema, strlen(pm_ingest_default_schema),
+                                        "(built-in schema)", err);
+    if (rc < 0) return -1;
+    s->source = pm_xstrdup(path ? path : "(built-in schema)");
+    yaml_node_t *root = pm_conf_root(&c);
+    yaml_node_t *fields = root ? pm_conf_get(&c, root, "fields") : NULL;
+    if (!fields || !pm_conf_is_seq(fields) || pm_conf_seq_len(fields) == 0) {
+        pm_conf_error(&c, fields ? fields : root, err, "a schema needs 'fields:', a list of fields");
+        if (!root) pm_error_set(err, s->source, 1, "a schema needs 'fields:', a list of fields");
+        goto fail;
+    }
+    int n = pm_conf_seq_len(fields);
+    s->f = pm_xcalloc((size_t)n, sizeof *s->f);
+    for (int i = 0; i < n; i++) {
+        yaml_node_t *fn = pm_conf_seq_item(&c, fields, i);
+        s->n++;
+        if (load_field(&c, fn, &s->f[i], err) < 0) goto fail;
+        for (int j = 0; j < i; j++)
+            if (!strcmp(s->f[j].name, s->f[i].name)) {
+                pm_conf_error(&c, fn, err, "field '%s' is defined twice", s->f[i].name);
+                goto fail;
+            }
+    }
+    pm_conf_free(&c);
+    return 0;
+fail:
+    pm_conf_free(&c);
+    schema_free(s);
+    return -1;
+}
+
+static int header_eq(const char *h, const char *alias)
+{
+    /* trimmed, case-insensitive */
+    while (*h == ' ' || *h == '\t') h++;
+    size_t len = strlen(h);
+    while (len && (h[len - 1] == ' ' || h[len - 1] == '\t')) len--;
+    return strlen(alias) == len && strncasecmp(h, alias, len) == 0;
+}
+
+void schema_map_columns(const schema *s, const pm_record *src, int *cols)
+{
+    char *taken = pm_xcalloc(src->n + 1, 1);
+    for (size_t i = 0; i < s->n; i++) cols[i] = -1;
+    /* exact names first, in each field's alias order */
+    for (size_t i = 0; i < s->n; i++) {
+        const field_def *f = &s->f[i];
+        for (size_t a = 0; a < f->nfrom && cols[i] < 0; a++)
+            for (size_t k = 0; k < src->n; k++)
+                if (!taken[k] && header_eq(src->f[k].name, f->from[a])) {
+                    cols[i] = (int)k;
+                    taken[k] = 1;
+                    break;
+                }
+    }
+    /* then patterns */
+    for (size_t i = 0; i < s->n; i++) {
+        const field_def *f = &s->f[i];
+        for (size_t a = 0; a < f->nfrom_rx && cols[i] < 0; a++)
+            for (size_t k = 0; k < src->n; k++) {
+                pm_error e;
+                const char *h = src->f[k].name;
+                if (!taken[k] && pm_regex_match(f->from_rx[a], h, strlen(h), &e) == PM_RX_MATCH) {
+                    cols[i] = (int)k;
+                    taken[k] = 1;
+                    break;
+                }
+            }
+    }
+    free(taken);
+}
+
+static int bool_word(const char *v, size_t len)
+{
+    static const char *const t[] = {"true", "yes", "y", "1", "是", NULL};
+    static const char *const f[] = {"false", "no", "n", "0", "否", NULL};
+    for (int i = 0; t[i]; i++) if (strlen(t[i]) == len && !strncasecmp(v, t[i], len)) return 1;
+    for (int i = 0; f[i]; i++) if (strlen(f[i]) == len && !strncasecmp(v, f[i], len)) return 0;
+    return -1;
+}
+
+int schema_convert(const field_def *fd, const char *v, size_t len, const pm_tz *tz,
+                   pm_buf *out, pm_error *err)
+{
+    pm_buf_reset(out);
+    switch (fd->type) {
+    case FT_TEXT:
+        pm_buf_add(out, v, len);
+        return 0;
+    case FT_INT: {
+        size_t i = 0;
+        int neg = 0;
+        if (i < len && (v[i] == '+' || v[i] == '-')) neg = v[i++] == '-';
+        if (i == len) goto bad_int;
+        int64_t x = 0;
+        for (; i < len; i++) {
+            if (v[i] < '0' || v[i] > '9') goto bad_int;
+            if (__builtin_mul_overflow(x, 10, &x) || __builtin_add_overflow(x, v[i] - '0', &x)) {
+                pm_error_set(err, NULL, 0, "'%.*s' is too large for an int", (int)len, v);
+                return -1;
+            }
+        }
+        pm_buf_addf(out, "%lld", (long long)(neg ? -x : x));
+        return 0;
+    bad_int:
+        pm_error_set(err, NULL, 0, "'%.*s' is not an integer", (int)len, v);
+        return -1;
+    }
+    case FT_DECIMAL: {
+        pm_decimal d;
+        int rc = pm_decimal_parse(v, len, &d);
+        if (rc != PM_DEC_OK) {
+            pm_error_set(err, NULL, 0, "'%.*s' is not a decimal number (%s)", (int)len, v, pm_decimal_strerror(rc));
+            return -1;
+        }
+        char buf[PM_DEC_BUFSZ];
+        pm_buf_add(out, buf, pm_decimal_format(d, buf));
+        return 0;
+    }
+    case FT_BOOL: {
+        int b = bool_word(v, len);
+        if (b < 0) {
+            pm_error_set(err, NULL, 0, "'%.*s' is not a yes/no value (true/false, yes/no, y/n, 1/0, 是/否)", (int)len, v);
+            return -1;
+        }
+        pm_buf_adds(out, b ? "true" : "false");
+        return 0;
+    }
+    case FT_TIMESTAMP: {
+        pm_time t;
+        pm_error e;
+        if (pm_time_parse(v, len, tz, &t, &e) < 0) {
+            pm_error_set(err, NULL, 0, "%s", e.msg);
+            return -1;
+        }
+        char buf[PM_TIME_BUFSZ];
+        pm_buf_add(out, buf, pm_time_format(t, tz, buf));
+        return 0;
+    }
+    case FT_ENUM:
+        for (size_t i = 0; i < fd->nvalues; i++)
+            if (strlen(fd->values[i].value) == len && !memcmp(fd->values[i].value, v, len)) {
+                pm_buf_add(out, v, len);
+                return 0;
+            }
+        for (size_t i = 0; i < fd->nvalues; i++)
+            for (size_t k = 0; k < fd->values[i].npats; k++) {
+                int m = pm_regex_match(fd->values[i].pats[k], v, len, err);
+                if (m == PM_RX_ERROR) return -1;
+                if (m == PM_RX_MATCH) {
+                    pm_buf_adds(out, fd->values[i].value);
+                    return 0;
+                }
+            }
+        if (fd->def) {
+            pm_buf_adds(out, fd->def);
+            return 0;
+        }
+        pm_error_set(err, NULL, 0, "'%.*s' is none of the values of %s", (int)len, v, fd->name);
+        return -1;
+    }
+    return 0;
+}
