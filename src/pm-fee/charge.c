@@ -233,7 +233,9 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
         l.value.coef = e->part[i];
         l.value.scale = base->value.scale;
         l.amount = arena_dec(e, l.value);
-        if (formula) {
+        if (formula && n == 1) {
+            l.formula = formula;  /* one party: the whole is the share */
+        } else if (formula) {
             pm_buf *f = &e->tmp2;
             pm_buf_reset(f);
             pm_buf_adds(f, formula);
