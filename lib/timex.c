@@ -4,13 +4,16 @@
  * for the proleptic Gregorian calendar.  Zones are read by glibc from the
  * system time-zone database (TZ=":Name", tzset, localtime_r); the TZ
  * variable is switched only when a different zone is asked for, and never
- * restored: the programs do not use local time otherwise.
+ * restored: the programs do not use local time otherwise.  Not thread-safe
+ * (the caches and TZ are shared state); the programs are single-threaded.
  *
- * glibc is far too slow for millions of timestamps, so each pm_tz caches the
- * offset in force per UTC hour (instant -> local) and per local hour (local
- * -> instant).  An hour is cached only when the offset is the same at both of
- * its ends; otherwise it is computed directly each time.  On a cache hit,
- * parsing and formatting are a few dozen nanoseconds of digit arithmetic.
+ * glibc is far too slow for millions of timestamps, so each pm_tz learns the
+ * offset changes of each ~388-day span of UTC it is asked about (see
+ * tz_span) and answers from them: instant -> offset is a few compares, and a
+ * local reading at least 15 hours from any change takes the offset of its
+ * interval directly; only readings near a change are resolved by the rules
+ * of resolve_local.  Parsing and formatting are then a few dozen nanoseconds
+ * of digit arithmetic.
  */
 #include "timex.h"
 
@@ -214,26 +217,32 @@ int pm_day_parse(const char *s, size_t len, pm_day *out)
 
 /* Zones ------------------------------------------------------------------- */
 
-#define HOUR_CACHE 2048  /* entries per direction, a power of two */
+/* The offsets of one span of 2^25 s (about 388 days) of UTC: n changes at
+ * at[0..n-1]; off[i] holds from at[i-1] (or the span's start) to at[i] (or
+ * its end).  Filled by probing glibc every 6 hours and bisecting each change
+ * to the second: about 1600 calls once per span, then a lookup is a few
+ * compares.  (Two changes less than 6 hours apart would be missed; no zone
+ * has them.) */
+#define SPAN_SHIFT 25
+#define SPAN_SLOTS 32  /* direct-mapped by span index; a power of two */
+#define SPAN_MAXCH 14
+#define PROBE_STEP (6 * 3600)
 
-typedef struct tz_slot {
-    int64_t hour;  /* INT64_MIN when empty */
-    int32_t off;
-} tz_slot;
+typedef struct tz_span {
+    int64_t idx;  /* INT64_MIN when empty */
+    int n;        /* changes, or -1: too many, ask glibc each time */
+    int64_t at[SPAN_MAXCH];
+    int32_t off[SPAN_MAXCH + 1];
+} tz_span;
 
 typedef struct tz_cache {
-    tz_slot utc[HOUR_CACHE];    /* UTC hour -> offset */
-    tz_slot local[HOUR_CACHE];  /* local hour -> offset to subtract */
+    tz_span span[SPAN_SLOTS];
 } tz_cache;
 
 struct pm_tz {
     char *name;
     tz_cache *cache;  /* mutable behind a const pm_tz */
 };
-
-/* The zone TZ currently names (heap copy), so switching happens only on a
- * change. */
-static char *current_zone;
 
 static int zone_file_ok(const char *name, pm_error *err)
 {
@@ -278,10 +287,8 @@ pm_tz *pm_tz_open(const char *name, pm_error *err)
         pm_error_set(err, NULL, 0, "out of memory");
         return NULL;
     }
-    for (i = 0; i < HOUR_CACHE; i++) {
-        tz->cache->utc[i].hour = INT64_MIN;
-        tz->cache->local[i].hour = INT64_MIN;
-    }
+    for (i = 0; i < SPAN_SLOTS; i++)
+        tz->cache->span[i].idx = INT64_MIN;
     return tz;
 }
 
@@ -300,11 +307,13 @@ const char *pm_tz_name(const pm_tz *tz)
 }
 
 /* The offset at t straight from glibc. */
-static int32_t offset_slow(const pm_tz *tz, pm_time t)
+/* Points glibc at tz.  TZ is switched when it names another zone; tzset
+ * (a string compare when nothing changed) also catches anyone else's change
+ * of TZ.  Only called when filling a span. */
+static void use_zone(const pm_tz *tz)
 {
-    struct tm tm;
-    time_t tt = (time_t)t;
-    if (!current_zone || strcmp(current_zone, tz->name) != 0) {
+    const char *cur = getenv("TZ");
+    if (!cur || cur[0] != ':' || strcmp(cur + 1, tz->name) != 0) {
         char *spec = malloc(strlen(tz->name) + 2);
         if (!spec)
             abort();
@@ -312,10 +321,15 @@ static int32_t offset_slow(const pm_tz *tz, pm_time t)
         strcpy(spec + 1, tz->name);
         setenv("TZ", spec, 1);
         free(spec);
-        tzset();
-        free(current_zone);
-        current_zone = strdup(tz->name);
     }
+    tzset();
+}
+
+/* The offset at t from glibc (use_zone first). */
+static int32_t offset_raw(pm_time t)
+{
+    struct tm tm;
+    time_t tt = (time_t)t;
     if (!localtime_r(&tt, &tm))
         return 0;
     /* Whole minutes: local mean time before standard zones (+08:05:43 in
@@ -324,26 +338,70 @@ static int32_t offset_slow(const pm_tz *tz, pm_time t)
     return (int32_t)(tm.tm_gmtoff - tm.tm_gmtoff % 60);
 }
 
-static int64_t hour_of(int64_t t)
+static void fill_span(const pm_tz *tz, tz_span *sp, int64_t idx)
 {
-    return floor_div(t, 3600);
+    int64_t start = idx * ((int64_t)1 << SPAN_SHIFT), end = start + ((int64_t)1 << SPAN_SHIFT);
+    int64_t prev_t = start;
+    int32_t prev;
+    use_zone(tz);
+    prev = offset_raw(start);
+    sp->idx = idx;
+    sp->n = 0;
+    sp->off[0] = prev;
+    for (int64_t t = start + PROBE_STEP;; t += PROBE_STEP) {
+        int32_t o;
+        if (t >= end)
+            t = end - 1;
+        o = offset_raw(t);
+        if (o != prev) {
+            int64_t lo = prev_t, hi = t;  /* offset(lo) == prev, offset(hi) != prev */
+            while (hi - lo > 1) {
+                int64_t mid = lo + (hi - lo) / 2;
+                if (offset_raw(mid) == prev)
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            if (sp->n == SPAN_MAXCH) {
+                sp->n = -1;
+                return;
+            }
+            sp->at[sp->n++] = hi;
+            sp->off[sp->n] = o;
+            prev = o;
+        }
+        prev_t = t;
+        if (t == end - 1)
+            break;
+    }
+}
+
+/* The offset at t, and the interval [*lo, *hi) around t where it holds
+ * (cut at span ends). */
+static int32_t offset_at(const pm_tz *tz, pm_time t, int64_t *lo, int64_t *hi)
+{
+    int64_t idx = t >> SPAN_SHIFT;  /* arithmetic shift: floor */
+    tz_span *sp = &tz->cache->span[idx & (SPAN_SLOTS - 1)];
+    int i = 0;
+    if (sp->idx != idx)
+        fill_span(tz, sp, idx);
+    if (sp->n < 0) {
+        use_zone(tz);
+        *lo = t;
+        *hi = t + 1;
+        return offset_raw(t);
+    }
+    while (i < sp->n && t >= sp->at[i])
+        i++;
+    *lo = i > 0 ? sp->at[i - 1] : idx * ((int64_t)1 << SPAN_SHIFT);
+    *hi = i < sp->n ? sp->at[i] : (idx + 1) * ((int64_t)1 << SPAN_SHIFT);
+    return sp->off[i];
 }
 
 int32_t pm_tz_offset(const pm_tz *tz, pm_time t)
 {
-    int64_t h = hour_of(t);
-    tz_slot *s = &tz->cache->utc[h & (HOUR_CACHE - 1)];
-    int32_t a, b;
-    if (s->hour == h)
-        return s->off;
-    a = offset_slow(tz, h * 3600);
-    b = offset_slow(tz, h * 3600 + 3599);
-    if (a == b) {
-        s->hour = h;
-        s->off = a;
-        return a;
-    }
-    return offset_slow(tz, t);
+    int64_t lo, hi;
+    return offset_at(tz, t, &lo, &hi);
 }
 
 /* The offset to subtract from local seconds L (civil time read as if UTC):
@@ -372,21 +430,16 @@ static int32_t resolve_local(const pm_tz *tz, int64_t L)
     return before;
 }
 
+/* Real offsets stay within +-14 hours; anything local within this margin of
+ * a constant-offset interval is read with that offset. */
+#define LOCAL_MARGIN (15 * 3600)
+
 pm_time pm_tz_from_local(const pm_tz *tz, pm_day day, int32_t secs)
 {
-    int64_t L = day * 86400 + secs;
-    int64_t h = hour_of(L);
-    tz_slot *s = &tz->cache->local[h & (HOUR_CACHE - 1)];
-    int32_t a, b;
-    if (s->hour == h)
-        return L - s->off;
-    a = resolve_local(tz, h * 3600);
-    b = resolve_local(tz, h * 3600 + 3599);
-    if (a == b) {
-        s->hour = h;
-        s->off = a;
-        return L - a;
-    }
+    int64_t L = day * 86400 + secs, lo, hi;
+    int32_t o = offset_at(tz, L, &lo, &hi);
+    if (L - LOCAL_MARGIN >= lo && L + LOCAL_MARGIN < hi)
+        return L - o;
     return L - resolve_local(tz, L);
 }
 

@@ -33,7 +33,14 @@ void pm_day_format(pm_day day, char out[16]);
 typedef struct pm_tz pm_tz;
 
 /* Opens an IANA zone ("Asia/Shanghai", "UTC").  NULL with err when the zone
- * is not in the time-zone database.  Free with pm_tz_free. */
+ * is not in the time-zone database ($TZDIR, else /usr/share/zoneinfo; the
+ * file must exist and be a TZif file; names with ".." or a leading '/' are
+ * refused).  Free with pm_tz_free.  Open a zone once and keep it: each pm_tz
+ * learns the offset changes of each ~388-day span it is asked about (about
+ * 0.3 ms per span, once), after which lookups cost a few nanoseconds.
+ * Offsets are whole minutes (pre-1901 local mean time is cut to the minute).
+ * Uses glibc's TZ variable internally: not thread-safe, and the program must
+ * not rely on TZ itself. */
 pm_tz *pm_tz_open(const char *name, pm_error *err);
 void pm_tz_free(pm_tz *tz);
 const char *pm_tz_name(const pm_tz *tz);
@@ -41,7 +48,9 @@ const char *pm_tz_name(const pm_tz *tz);
 int32_t pm_tz_offset(const pm_tz *tz, pm_time t);
 /* The instant of local civil time (day, seconds since local midnight).
  * In a gap (spring forward) the later offset's reading; in an overlap the
- * earlier instant. */
+ * earlier instant.  That is, in America/New_York 2024-03-10 02:30 (which
+ * does not exist) is read with the offset before the change and comes out as
+ * 03:30-04:00; 2024-11-03 01:30 (which happens twice) is 01:30-04:00. */
 pm_time pm_tz_from_local(const pm_tz *tz, pm_day day, int32_t secs);
 /* Local civil date of instant t. */
 pm_day pm_tz_day(const pm_tz *tz, pm_time t);
@@ -53,9 +62,17 @@ pm_time pm_tz_midnight(const pm_tz *tz, pm_day day);
  *   2024-07-03T09:05:00+08:00, ...Z, 2024-07-03 09:05, 2024-07-03T09:05,
  *   2024/7/3 9:05[:SS], 2024年7月3日 9:05[:SS], and a bare date (00:00).
  * Leading/trailing blanks are allowed.  Without an offset the time is local in
- * tz.  Returns 0, or -1 with err->msg set (no file/line). */
+ * tz.  Returns 0, or -1 with err->msg set (no file/line).
+ * In detail: a 4-digit year 0001-9999; month, day and hour of one or two
+ * digits; minutes and seconds of two; date and time separated by 'T' or
+ * blanks (none needed after 日); fractional seconds (".000", any digits) are
+ * truncated; the offset is Z, +HH:MM, +HHMM or +HH, at most +-14:00.  Ranges
+ * are checked strictly (Feb 30, month 13, hour 24, minute 60, second 60 are
+ * errors) and messages read "bad timestamp '2024-02-30 10:00': day out of
+ * range".  s need not be NUL-terminated.  About 40 ns per call. */
 int pm_time_parse(const char *s, size_t len, const pm_tz *tz, pm_time *out, pm_error *err);
-/* Writes YYYY-MM-DDTHH:MM:SS+HH:MM in zone tz; returns the length. */
+/* Writes YYYY-MM-DDTHH:MM:SS+HH:MM in zone tz (never the machine's zone);
+ * returns the length (25 for years 0001-9999). */
 size_t pm_time_format(pm_time t, const pm_tz *tz, char out[PM_TIME_BUFSZ]);
 
 /* Durations --------------------------------------------------------------- */
@@ -70,7 +87,9 @@ typedef struct pm_duration {
     int64_t n;  /* seconds for PM_DUR_SECONDS, else days */
 } pm_duration;
 
-/* Parses "15m", "8h", "2d", "7wd" (also "30s").  0, or -1 with err->msg. */
+/* Parses "15m", "8h", "2d", "7wd" (also "30s"): a whole number (no sign, no
+ * fraction) and a lower-case unit; at most 10,000 years.  0, or -1 with
+ * err->msg ("bad duration '0.5h': ..."). */
 int pm_duration_parse(const char *s, size_t len, pm_duration *out, pm_error *err);
 /* Writes the shortest form ("15m", "8h", "90s", "2d", "7wd"); returns length. */
 size_t pm_duration_format(const pm_duration *d, char out[32]);

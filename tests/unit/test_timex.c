@@ -1,0 +1,452 @@
+/* test_timex.c - civil dates, zones, timestamps and durations (CONTRACT section 2). */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "timex.h"
+
+static pm_tz *open_tz(const char *name)
+{
+    pm_error err;
+    pm_tz *tz = pm_tz_open(name, &err);
+    cr_assert_not_null(tz, "pm_tz_open(%s): %s", name, err.msg);
+    return tz;
+}
+
+/* Parses s in zone and returns the formatted result (static buffer). */
+static const char *reformat(const char *s, const char *zone)
+{
+    static char out[PM_TIME_BUFSZ];
+    pm_error err;
+    pm_time t;
+    pm_tz *tz = open_tz(zone);
+    int rc = pm_time_parse(s, strlen(s), tz, &t, &err);
+    cr_assert_eq(rc, 0, "parse '%s': %s", s, err.msg);
+    pm_time_format(t, tz, out);
+    pm_tz_free(tz);
+    return out;
+}
+
+static pm_time parse_in(const char *s, const char *zone)
+{
+    pm_error err;
+    pm_time t;
+    pm_tz *tz = open_tz(zone);
+    cr_assert_eq(pm_time_parse(s, strlen(s), tz, &t, &err), 0, "parse '%s': %s", s, err.msg);
+    pm_tz_free(tz);
+    return t;
+}
+
+/* Every test runs with the machine's zone set to something else, to prove
+ * that the library never falls back on it. */
+static void foreign_local_zone(void)
+{
+    setenv("TZ", "America/New_York", 1);
+    tzset();
+}
+
+TestSuite(timex, .init = foreign_local_zone);
+
+/* Civil dates ------------------------------------------------------------- */
+
+Test(timex, civil_known_days)
+{
+    cr_assert_eq(pm_day_from_civil(1970, 1, 1), 0);
+    cr_assert_eq(pm_day_from_civil(1969, 12, 31), -1);
+    cr_assert_eq(pm_day_from_civil(2000, 3, 1), 11017);
+    cr_assert_eq(pm_day_from_civil(2024, 2, 29), 19782);
+    cr_assert_eq(pm_day_from_civil(2100, 3, 1) - pm_day_from_civil(2100, 2, 28), 1, "2100 is no leap year");
+    cr_assert_eq(pm_day_from_civil(2000, 3, 1) - pm_day_from_civil(2000, 2, 28), 2, "2000 is a leap year");
+    cr_assert_eq(pm_day_from_civil(1, 1, 1), -719162);
+}
+
+Test(timex, civil_round_trip)
+{
+    for (pm_day d = -719162; d <= 2932896; d += 97) {  /* 0001-01-01 .. 9999-12-31 */
+        int y, m, dd;
+        pm_civil_from_day(d, &y, &m, &dd);
+        cr_assert_eq(pm_day_from_civil(y, m, dd), d, "day %lld", (long long)d);
+    }
+    int y, m, d;
+    pm_civil_from_day(2932896, &y, &m, &d);
+    cr_assert(y == 9999 && m == 12 && d == 31);
+}
+
+Test(timex, weekday)
+{
+    cr_assert_eq(pm_day_weekday(0), 3, "1970-01-01 was a Thursday");
+    cr_assert_eq(pm_day_weekday(pm_day_from_civil(2024, 7, 3)), 2, "Wednesday");
+    cr_assert_eq(pm_day_weekday(pm_day_from_civil(2024, 2, 18)), 6, "Sunday");
+    cr_assert_eq(pm_day_weekday(pm_day_from_civil(1969, 12, 29)), 0, "Monday before the epoch");
+}
+
+Test(timex, day_parse_and_format)
+{
+    pm_day d;
+    char buf[16];
+    cr_assert_eq(pm_day_parse("2024-02-29", 10, &d), 0);
+    cr_assert_eq(d, pm_day_from_civil(2024, 2, 29));
+    cr_assert_eq(pm_day_parse("2024/7/3", 8, &d), 0);
+    cr_assert_eq(d, pm_day_from_civil(2024, 7, 3));
+    cr_assert_eq(pm_day_parse("2024-7-3", 8, &d), 0);
+    cr_assert_eq(pm_day_parse(" 2024-07-03 ", 12, &d), 0);
+    cr_assert_eq(pm_day_parse("2024年7月3日", strlen("2024年7月3日"), &d), 0);
+    cr_assert_eq(d, pm_day_from_civil(2024, 7, 3));
+    pm_day_format(d, buf);
+    cr_assert_str_eq(buf, "2024-07-03");
+    pm_day_format(pm_day_from_civil(1, 1, 1), buf);
+    cr_assert_str_eq(buf, "0001-01-01");
+
+    const char *bad[] = {"2024-02-30", "2023-02-29", "2024-13-01", "2024-00-10", "2024-01-00", "2024-1-",
+                         "24-01-01", "2024-01-01x", "", "2024-01/01", "0000-01-01", "2024-001-01"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert_eq(pm_day_parse(bad[i], strlen(bad[i]), &d), -1, "'%s' accepted", bad[i]);
+}
+
+/* Zones ------------------------------------------------------------------- */
+
+Test(timex, zone_open_known)
+{
+    const char *ok[] = {"Asia/Shanghai", "UTC", "Etc/UTC", "America/New_York", "Europe/London", "Asia/Kolkata"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        pm_tz *tz = open_tz(ok[i]);
+        cr_assert_str_eq(pm_tz_name(tz), ok[i]);
+        pm_tz_free(tz);
+    }
+}
+
+Test(timex, zone_open_rejects_unknown)
+{
+    const char *bad[] = {"Mars/Olympus", "Asia/Shanghia", "", "../../etc/passwd", "Asia/../Asia/Shanghai",
+                         "/etc/passwd", "Asia", "zone.tab", "tzdata.zi"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        pm_error err;
+        pm_tz *tz = pm_tz_open(bad[i], &err);
+        cr_assert_null(tz, "'%s' accepted", bad[i]);
+        cr_assert(strstr(err.msg, "unknown time zone"), "message: %s", err.msg);
+    }
+}
+
+Test(timex, zone_honours_tzdir)
+{
+    pm_error err;
+    setenv("TZDIR", "/nonexistent-zoneinfo", 1);
+    cr_assert_null(pm_tz_open("Asia/Shanghai", &err));
+    cr_assert(strstr(err.msg, "/nonexistent-zoneinfo"), "message: %s", err.msg);
+    setenv("TZDIR", "/usr/share/zoneinfo", 1);
+    pm_tz *tz = pm_tz_open("Asia/Shanghai", &err);
+    cr_assert_not_null(tz);
+    pm_tz_free(tz);
+}
+
+Test(timex, zone_offsets)
+{
+    pm_tz *sh = open_tz("Asia/Shanghai"), *ny = open_tz("America/New_York"), *utc = open_tz("UTC");
+    pm_time t = parse_in("2024-07-03T00:00:00Z", "UTC");
+    cr_assert_eq(pm_tz_offset(sh, t), 8 * 3600);
+    cr_assert_eq(pm_tz_offset(ny, t), -4 * 3600);
+    cr_assert_eq(pm_tz_offset(utc, t), 0);
+    t = parse_in("2024-01-15T12:00:00Z", "UTC");
+    cr_assert_eq(pm_tz_offset(ny, t), -5 * 3600);
+    /* the same instant is a different day in each zone */
+    t = parse_in("2024-07-03T20:00:00Z", "UTC");
+    cr_assert_eq(pm_tz_day(sh, t), pm_day_from_civil(2024, 7, 4));
+    cr_assert_eq(pm_tz_day(ny, t), pm_day_from_civil(2024, 7, 3));
+    cr_assert_eq(pm_tz_midnight(sh, pm_day_from_civil(2024, 7, 4)), parse_in("2024-07-03T16:00:00Z", "UTC"));
+    pm_tz_free(sh);
+    pm_tz_free(ny);
+    pm_tz_free(utc);
+}
+
+Test(timex, dst_gap_moves_forward)
+{
+    /* 2024-03-10 02:00-03:00 does not exist in New York: 02:30 is read with
+     * the offset before the change, so it lands at 03:30 EDT. */
+    cr_assert_str_eq(reformat("2024-03-10 02:30", "America/New_York"), "2024-03-10T03:30:00-04:00");
+    cr_assert_str_eq(reformat("2024-03-10 01:59:59", "America/New_York"), "2024-03-10T01:59:59-05:00");
+    cr_assert_str_eq(reformat("2024-03-10 03:00", "America/New_York"), "2024-03-10T03:00:00-04:00");
+    cr_assert_str_eq(reformat("2024-03-10 02:00", "America/New_York"), "2024-03-10T03:00:00-04:00");
+    pm_tz *ny = open_tz("America/New_York");
+    cr_assert_eq(pm_tz_midnight(ny, pm_day_from_civil(2024, 3, 10)), parse_in("2024-03-10T05:00:00Z", "UTC"));
+    pm_tz_free(ny);
+}
+
+Test(timex, dst_overlap_takes_earlier_instant)
+{
+    /* 2024-11-03 01:00-02:00 happens twice in New York: the first one. */
+    cr_assert_str_eq(reformat("2024-11-03 01:30", "America/New_York"), "2024-11-03T01:30:00-04:00");
+    cr_assert_eq(parse_in("2024-11-03 01:30", "America/New_York"), parse_in("2024-11-03T05:30:00Z", "UTC"));
+    cr_assert_str_eq(reformat("2024-11-03T01:30:00-05:00", "America/New_York"), "2024-11-03T01:30:00-05:00");
+    cr_assert_str_eq(reformat("2024-11-03 00:59:59", "America/New_York"), "2024-11-03T00:59:59-04:00");
+    cr_assert_str_eq(reformat("2024-11-03 02:00", "America/New_York"), "2024-11-03T02:00:00-05:00");
+}
+
+/* The hour caches must agree with the zone database everywhere, across
+ * transitions in both directions. */
+Test(timex, cached_offsets_match_libc)
+{
+    const char *zones[] = {"America/New_York", "Europe/London", "Australia/Lord_Howe", "Asia/Shanghai",
+                           "Africa/Casablanca", "America/Sao_Paulo"};
+    unsigned seed = 99;
+    for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+        pm_tz *tz = open_tz(zones[z]);
+        char buf[PM_TIME_BUFSZ];
+        for (pm_time i = 0; i < 32600; i++) {
+            /* all of 2024 at an odd step, then random instants 1902-2174 */
+            pm_time t;
+            if (i < 32000) {
+                t = 1704067200 + i * 997;
+            } else {
+                seed = seed * 1103515245u + 12345u;
+                t = -2145916800 + (pm_time)seed * 2;
+            }
+            struct tm tm;
+            time_t tt = (time_t)t;
+            int32_t off = pm_tz_offset(tz, t);
+            setenv("TZ", zones[z], 1);
+            tzset();
+            localtime_r(&tt, &tm);
+            cr_assert_eq(off, (int32_t)(tm.tm_gmtoff - tm.tm_gmtoff % 60), "%s at %lld", zones[z], (long long)t);
+            /* and each formatted instant reads back to itself */
+            size_t n = pm_time_format(t, tz, buf);
+            pm_time back;
+            pm_error err;
+            cr_assert_eq(pm_time_parse(buf, n, tz, &back, &err), 0);
+            cr_assert_eq(back, t, "%s", buf);
+        }
+        pm_tz_free(tz);
+    }
+}
+
+/* Local readings round-trip outside gaps, in any order of access. */
+Test(timex, cached_local_readings_round_trip)
+{
+    pm_tz *tz = open_tz("America/New_York");
+    unsigned seed = 12345;
+    char buf[PM_TIME_BUFSZ];
+    for (int i = 0; i < 20000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        pm_time t = 1700000000 + (pm_time)(seed % 70000000u);
+        pm_time_format(t, tz, buf);
+        buf[19] = '\0';  /* drop the offset: a local reading */
+        pm_time back;
+        pm_error err;
+        cr_assert_eq(pm_time_parse(buf, 19, tz, &back, &err), 0);
+        /* in an overlap the earlier instant is taken, so back <= t by an hour */
+        cr_assert(back == t || back == t - 3600, "%s: %lld vs %lld", buf, (long long)back, (long long)t);
+    }
+    pm_tz_free(tz);
+}
+
+/* Timestamps -------------------------------------------------------------- */
+
+Test(timex, accepted_forms)
+{
+    static const struct { const char *in, *out; } cases[] = {
+        {"2024-07-03T09:05:00+08:00", "2024-07-03T09:05:00+08:00"},
+        {"2024-07-03T01:05:00Z", "2024-07-03T09:05:00+08:00"},
+        {"2024-07-03T01:05:00z", "2024-07-03T09:05:00+08:00"},
+        {"2024-07-03 09:05:00", "2024-07-03T09:05:00+08:00"},
+        {"2024-07-03 09:05", "2024-07-03T09:05:00+08:00"},
+        {"2024-07-03T09:05", "2024-07-03T09:05:00+08:00"},
+        {"2024-07-03T09:05+08:00", "2024-07-03T09:05:00+08:00"},
+        {"2024-07-03T09:05:00+0800", "2024-07-03T09:05:00+08:00"},
+        {"2024-07-03T09:05:00+08", "2024-07-03T09:05:00+08:00"},
+        {"2024-07-03T03:05:00+02:00", "2024-07-03T09:05:00+08:00"},
+        {"2024-07-02T20:05:00-05:00", "2024-07-03T09:05:00+08:00"},
+        {"2024-07-03T06:35:00+05:30", "2024-07-03T09:05:00+08:00"},
+        {"2024-07-03T09:05:00.000", "2024-07-03T09:05:00+08:00"},
+        {"2024-07-03T09:05:00.999+08:00", "2024-07-03T09:05:00+08:00"},
+        {"2024-07-03T01:05:00.5Z", "2024-07-03T09:05:00+08:00"},
+        {"2024/7/3 9:05", "2024-07-03T09:05:00+08:00"},
+        {"2024/7/3 9:05:07", "2024-07-03T09:05:07+08:00"},
+        {"2024/07/03 09:05", "2024-07-03T09:05:00+08:00"},
+        {"2024-7-3 9:05", "2024-07-03T09:05:00+08:00"},
+        {"2024年7月3日 9:05", "2024-07-03T09:05:00+08:00"},
+        {"2024年07月03日 09:05:07", "2024-07-03T09:05:07+08:00"},
+        {"2024年7月3日9:05", "2024-07-03T09:05:00+08:00"},
+        {"2024年7月3日", "2024-07-03T00:00:00+08:00"},
+        {"2024-07-03", "2024-07-03T00:00:00+08:00"},
+        {"2024/7/3", "2024-07-03T00:00:00+08:00"},
+        {"  2024-07-03 09:05  ", "2024-07-03T09:05:00+08:00"},
+        {"2024-07-03  09:05", "2024-07-03T09:05:00+08:00"},
+        {"2024-07-03T09:05:00+14:00", "2024-07-03T03:05:00+08:00"},
+        {"2024-07-03T09:05:00-14:00", "2024-07-04T07:05:00+08:00"},
+        {"2024-07-03T09:05:00-00:00", "2024-07-03T17:05:00+08:00"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        cr_assert_str_eq(reformat(cases[i].in, "Asia/Shanghai"), cases[i].out, "input '%s'", cases[i].in);
+}
+
+Test(timex, boundaries)
+{
+    static const struct { const char *in, *out; } cases[] = {
+        {"2024-07-03 00:00", "2024-07-03T00:00:00+08:00"},
+        {"2024-07-03 23:59:59", "2024-07-03T23:59:59+08:00"},
+        {"2024-02-29 12:00", "2024-02-29T12:00:00+08:00"},
+        {"2024-12-31T23:59:59+08:00", "2024-12-31T23:59:59+08:00"},
+        {"2025-01-01T00:00:00+08:00", "2025-01-01T00:00:00+08:00"},
+        {"1970-01-01T00:00:00Z", "1970-01-01T08:00:00+08:00"},
+        {"2100-02-28 23:59:59", "2100-02-28T23:59:59+08:00"},
+        {"2100-03-01 00:00", "2100-03-01T00:00:00+08:00"},
+        {"9999-12-31 23:59:59", "9999-12-31T23:59:59+08:00"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        cr_assert_str_eq(reformat(cases[i].in, "Asia/Shanghai"), cases[i].out, "input '%s'", cases[i].in);
+    cr_assert_eq(parse_in("1970-01-01T00:00:00Z", "UTC"), 0);
+    cr_assert_eq(parse_in("1970-01-01 08:00", "Asia/Shanghai"), 0);
+    cr_assert_eq(parse_in("1969-12-31T23:59:59Z", "UTC"), -1);
+    cr_assert_eq(parse_in("2100-01-01T00:00:00Z", "UTC"), 4102444800);
+    cr_assert_eq(parse_in("2024-07-03 23:59:59", "UTC") + 1, parse_in("2024-07-04 00:00", "UTC"));
+    /* Local mean time before 1901 is kept to the minute and reads back. */
+    cr_assert_str_eq(reformat("0001-01-01 00:00", "Asia/Shanghai"), "0001-01-01T00:00:00+08:05");
+}
+
+Test(timex, output_in_the_zone_given)
+{
+    /* TZ says New York (see the suite's init); the zone asked for wins. */
+    cr_assert_str_eq(reformat("2024-07-03 09:05", "Asia/Shanghai"), "2024-07-03T09:05:00+08:00");
+    cr_assert_str_eq(reformat("2024-07-03 09:05", "UTC"), "2024-07-03T09:05:00+00:00");
+    cr_assert_str_eq(reformat("2024-07-03 09:05", "Asia/Kolkata"), "2024-07-03T09:05:00+05:30");
+    pm_tz *sh = open_tz("Asia/Shanghai"), *utc = open_tz("UTC");
+    char buf[PM_TIME_BUFSZ];
+    pm_time t = parse_in("2024-07-03T09:05:00+08:00", "UTC");
+    cr_assert_eq(pm_time_format(t, utc, buf), 25);
+    cr_assert_str_eq(buf, "2024-07-03T01:05:00+00:00");
+    pm_time_format(t, sh, buf);  /* alternating zones */
+    cr_assert_str_eq(buf, "2024-07-03T09:05:00+08:00");
+    pm_time_format(t, utc, buf);
+    cr_assert_str_eq(buf, "2024-07-03T01:05:00+00:00");
+    pm_tz_free(sh);
+    pm_tz_free(utc);
+}
+
+Test(timex, rejected_forms)
+{
+    static const struct { const char *in, *why; } cases[] = {
+        {"2024-02-30 10:00", "day out of range"},
+        {"2023-02-29", "day out of range"},
+        {"2024-04-31 10:00", "day out of range"},
+        {"2024-13-01 10:00", "month out of range"},
+        {"2024-00-01 10:00", "month out of range"},
+        {"2024-07-00 10:00", "day out of range"},
+        {"2024-07-03 25:00", "hour out of range"},
+        {"2024-07-03 24:00", "hour out of range"},
+        {"2024-07-03 10:60", "minute out of range"},
+        {"2024-07-03 10:05:60", "second out of range"},
+        {"2024-07-03T09:05:00+99:00", "offset out of range"},
+        {"2024-07-03T09:05:00+14:01", "offset out of range"},
+        {"2024-07-03T09:05:00+08:60", "offset out of range"},
+        {"0000-07-03 10:00", "year out of range"},
+        {"", "empty"},
+        {"   ", "empty"},
+        {"hello", "expected"},
+        {"24-07-03 10:00", "expected"},
+        {"20240-07-03 10:00", "expected"},
+        {"2024-07-03 9", "expected"},
+        {"2024-07-03 9:5", "expected"},
+        {"2024-07-03 9:05:7", "expected"},
+        {"2024-07-03 109:05", "expected"},
+        {"2024-07-03T", "expected"},
+        {"2024-07-03X09:05", "expected"},
+        {"2024-07/03 09:05", "expected"},
+        {"2024-07-03 09:05:00+8", "expected"},
+        {"2024-07-03 09:05:00+08:0", "expected"},
+        {"2024-07-03 09:05:00+08:00x", "expected"},
+        {"2024-07-03 09:05:00.", "expected"},
+        {"2024-07-03 09:05 PM", "unexpected"},
+        {"2024-07-03 09:05:00 +08:00", "unexpected"},
+        {"2024年7月3 9:05", "expected"},
+    };
+    pm_tz *tz = open_tz("Asia/Shanghai");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        pm_error err;
+        pm_time t;
+        int rc = pm_time_parse(cases[i].in, strlen(cases[i].in), tz, &t, &err);
+        cr_assert_eq(rc, -1, "'%s' accepted", cases[i].in);
+        cr_assert(strstr(err.msg, cases[i].why), "'%s': message '%s' lacks '%s'", cases[i].in, err.msg, cases[i].why);
+        cr_assert(strncmp(err.msg, "bad timestamp '", 15) == 0, "message: %s", err.msg);
+    }
+    pm_error err;
+    pm_time t;
+    pm_time_parse("2024-02-30 10:00", 16, tz, &t, &err);
+    cr_assert_str_eq(err.msg, "bad timestamp '2024-02-30 10:00': day out of range");
+    cr_assert_eq(err.line, 0);
+    cr_assert_str_eq(err.file, "");
+    pm_tz_free(tz);
+}
+
+Test(timex, parse_uses_length_not_nul)
+{
+    pm_tz *tz = open_tz("Asia/Shanghai");
+    pm_time t;
+    pm_error err;
+    const char *s = "2024-07-03 09:05,next field";
+    cr_assert_eq(pm_time_parse(s, 16, tz, &t, &err), 0);
+    cr_assert_eq(t, parse_in("2024-07-03T01:05:00Z", "UTC"));
+    pm_tz_free(tz);
+}
+
+/* Durations --------------------------------------------------------------- */
+
+Test(timex, durations_accepted)
+{
+    static const struct { const char *in; pm_dur_kind kind; int64_t n; const char *out; } cases[] = {
+        {"15m", PM_DUR_SECONDS, 900, "15m"},
+        {"8h", PM_DUR_SECONDS, 28800, "8h"},
+        {"30s", PM_DUR_SECONDS, 30, "30s"},
+        {"90s", PM_DUR_SECONDS, 90, "90s"},
+        {"120s", PM_DUR_SECONDS, 120, "2m"},
+        {"60m", PM_DUR_SECONDS, 3600, "1h"},
+        {"90m", PM_DUR_SECONDS, 5400, "90m"},
+        {"48h", PM_DUR_SECONDS, 172800, "48h"},
+        {"0m", PM_DUR_SECONDS, 0, "0s"},
+        {"2d", PM_DUR_DAYS, 2, "2d"},
+        {"0d", PM_DUR_DAYS, 0, "0d"},
+        {"7wd", PM_DUR_WORKDAYS, 7, "7wd"},
+        {"300wd", PM_DUR_WORKDAYS, 300, "300wd"},
+        {" 3wd ", PM_DUR_WORKDAYS, 3, "3wd"},
+        {"007d", PM_DUR_DAYS, 7, "7d"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        pm_duration d;
+        pm_error err;
+        char buf[32];
+        cr_assert_eq(pm_duration_parse(cases[i].in, strlen(cases[i].in), &d, &err), 0, "'%s': %s", cases[i].in,
+                     err.msg);
+        cr_assert_eq(d.kind, cases[i].kind, "'%s'", cases[i].in);
+        cr_assert_eq(d.n, cases[i].n, "'%s'", cases[i].in);
+        cr_assert_eq(pm_duration_format(&d, buf), strlen(cases[i].out));
+        cr_assert_str_eq(buf, cases[i].out);
+    }
+}
+
+Test(timex, durations_rejected)
+{
+    static const struct { const char *in, *why; } cases[] = {
+        {"0.5h", "unit"},
+        {"-1d", "whole number"},
+        {"+1d", "whole number"},
+        {"", "empty"},
+        {"5x", "unit"},
+        {"5", "unit"},
+        {"h", "whole number"},
+        {"5 h", "unit"},
+        {"5H", "unit"},
+        {"5dw", "unit"},
+        {"5wdd", "unit"},
+        {"99999999999999999999999h", "too large"},
+        {"9223372036854775807s", "too large"},
+        {"4000000d", "too large"},
+        {"4000000wd", "too large"},
+        {"100000000h", "too large"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        pm_duration d;
+        pm_error err;
+        cr_assert_eq(pm_duration_parse(cases[i].in, strlen(cases[i].in), &d, &err), -1, "'%s' accepted", cases[i].in);
+        cr_assert(strstr(err.msg, cases[i].why), "'%s': message '%s' lacks '%s'", cases[i].in, err.msg, cases[i].why);
+        cr_assert(strncmp(err.msg, "bad duration '", 14) == 0, "message: %s", err.msg);
+    }
+}
