@@ -426,6 +426,15 @@ Test(decimal_div, by_zero_is_an_error)
     cr_expect_eq(pm_decimal_div(D("-5"), D("-0"), 0, PM_ROUND_DOWN, &r), PM_DEC_DIVZERO);
 }
 
+Test(decimal_div, bad_scale_is_reported_before_division_by_zero)
+{
+    /* Found by fuzzing: argument errors come first, consistently. */
+    pm_decimal r;
+    cr_expect_eq(pm_decimal_div(D("-9"), D("0"), -1, PM_ROUND_DOWN, &r), PM_DEC_OVERFLOW);
+    cr_expect_eq(pm_decimal_div(D("-9"), D("0"), 39, PM_ROUND_DOWN, &r), PM_DEC_OVERFLOW);
+    cr_expect_eq(pm_decimal_div(D("-9"), D("0"), 38, PM_ROUND_DOWN, &r), PM_DEC_DIVZERO);
+}
+
 Test(decimal_div, quotient_beyond_38_digits_overflows)
 {
     pm_decimal r;
