@@ -1,0 +1,245 @@
+/* test_conf.c - configuration files: loading, lookups, lines, errors, data path. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conf.h"
+
+static void load_ok(pm_conf *c, const char *text)
+{
+    pm_error err;
+    int rc = pm_conf_load_string(c, text, strlen(text), "test.yaml", &err);
+    cr_assert_eq(rc, 0, "load: %s:%ld: %s", err.file, err.line, err.msg);
+}
+
+static pm_error load_fails(const char *text)
+{
+    pm_conf c;
+    pm_error err;
+    memset(&err, 0, sizeof err);
+    cr_assert_eq(pm_conf_load_string(&c, text, strlen(text), "bad.yaml", &err), -1, "loaded: %s", text);
+    cr_assert_str_eq(err.file, "bad.yaml");
+    pm_conf_free(&c);  /* safe after a failed load */
+    return err;
+}
+
+Test(conf, load_file_and_look_up)
+{
+    pm_conf c;
+    pm_error err;
+    cr_assert_eq(pm_conf_load(&c, "fixtures/conf_basic.yaml", &err), 0, "%s", err.msg);
+    yaml_node_t *root = pm_conf_root(&c);
+    cr_assert(pm_conf_is_map(root));
+    cr_assert_eq(pm_conf_line(root), 2);
+
+    yaml_node_t *tz = pm_conf_get(&c, root, "timezone");
+    cr_assert(pm_conf_is_scalar(tz));
+    cr_assert_str_eq(pm_conf_str(tz), "Asia/Shanghai");
+    cr_assert_eq(pm_conf_line(tz), 2);
+
+    yaml_node_t *cats = pm_conf_get(&c, root, "categories");
+    cr_assert(pm_conf_is_map(cats));
+    cr_assert_eq(pm_conf_map_len(cats), 2);
+    yaml_node_t *key;
+    cr_assert_str_eq(pm_conf_map_key(&c, cats, 0, &key), "noise");
+    cr_assert_eq(pm_conf_line(key), 4);
+    cr_assert_str_eq(pm_conf_map_key(&c, cats, 1, NULL), "indoor_repair");
+    cr_assert_null(pm_conf_map_key(&c, cats, 2, &key));
+    cr_assert_null(key);
+    yaml_node_t *noise = pm_conf_map_value(&c, cats, 0);
+    cr_assert_str_eq(pm_conf_str(pm_conf_get(&c, noise, "arrive")), "15m");
+    yaml_node_t *res = pm_conf_get(&c, pm_conf_get(&c, cats, "indoor_repair"), "resolve");
+    cr_assert_eq(pm_conf_line(res), 7, "a block mapping starts at its first key");
+    cr_assert_str_eq(pm_conf_str(pm_conf_get(&c, res, "within")), "7wd");
+    yaml_node_t *agreed = pm_conf_get(&c, res, "agreed");
+    cr_assert_eq(pm_conf_bool(agreed), 1);
+    cr_assert_eq(pm_conf_line(agreed), 8);
+
+    yaml_node_t *list = pm_conf_get(&c, root, "list");
+    cr_assert(pm_conf_is_seq(list));
+    cr_assert_eq(pm_conf_seq_len(list), 3);
+    cr_assert_str_eq(pm_conf_str(pm_conf_seq_item(&c, list, 2)), "c");
+    cr_assert_null(pm_conf_seq_item(&c, list, 3));
+    cr_assert_null(pm_conf_seq_item(&c, list, -1));
+    yaml_node_t *block = pm_conf_get(&c, root, "block");
+    cr_assert_eq(pm_conf_seq_len(block), 2);
+    cr_assert_eq(pm_conf_line(pm_conf_seq_item(&c, block, 1)), 12);
+
+    cr_assert_str_eq(pm_conf_str(pm_conf_get(&c, root, "name")), "物业");
+    cr_assert_str_eq(pm_conf_str(pm_conf_get(&c, root, "empty")), "");
+    cr_assert_null(pm_conf_get(&c, root, "missing"));
+    cr_assert_null(pm_conf_get(&c, list, "a"), "a sequence is no mapping");
+    cr_assert_null(pm_conf_get(&c, NULL, "a"));
+    cr_assert_null(pm_conf_str(list));
+    cr_assert_eq(pm_conf_seq_len(root), 0);
+    cr_assert_eq(pm_conf_map_len(list), 0);
+    cr_assert_str_eq(c.path, "fixtures/conf_basic.yaml");
+    pm_conf_free(&c);
+}
+
+Test(conf, keeps_the_raw_bytes)
+{
+    pm_conf c;
+    pm_error err;
+    char buf[4096];
+    FILE *f = fopen("fixtures/conf_basic.yaml", "rb");
+    cr_assert_not_null(f);
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    cr_assert_eq(pm_conf_load(&c, "fixtures/conf_basic.yaml", &err), 0);
+    cr_assert_eq(c.nbytes, n);
+    cr_assert_eq(memcmp(c.bytes, buf, n), 0);
+    pm_conf_free(&c);
+}
+
+Test(conf, syntax_error_has_file_and_line)
+{
+    pm_conf c;
+    pm_error err;
+    cr_assert_eq(pm_conf_load(&c, "fixtures/conf_bad.yaml", &err), -1);
+    cr_assert_str_eq(err.file, "fixtures/conf_bad.yaml");
+    cr_assert_eq(err.line, 3, "line %ld: %s", err.line, err.msg);
+    cr_assert(strncmp(err.msg, "could not parse YAML: ", 22) == 0, "%s", err.msg);
+    pm_conf_free(&c);
+
+    err = load_fails("a: 1\n  b: 2\n");
+    cr_assert_eq(err.line, 2, "%ld %s", err.line, err.msg);
+    err = load_fails("key: 'unterminated\n");
+    cr_assert(strstr(err.msg, "could not parse YAML"));
+    err = load_fails("a: *nowhere\n");  /* undefined alias */
+    cr_assert_eq(err.line, 1, "%ld %s", err.line, err.msg);
+    err = load_fails("a: \xff\xfe\n");  /* not UTF-8 */
+    cr_assert(strstr(err.msg, "could not parse YAML"), "%s", err.msg);
+}
+
+Test(conf, missing_file)
+{
+    pm_conf c;
+    pm_error err;
+    cr_assert_eq(pm_conf_load(&c, "fixtures/conf_no_such_file.yaml", &err), -1);
+    cr_assert_str_eq(err.file, "fixtures/conf_no_such_file.yaml");
+    cr_assert(strstr(err.msg, "cannot open"), "%s", err.msg);
+    cr_assert_eq(pm_conf_load(&c, "fixtures", &err), -1, "a folder is no file");
+}
+
+Test(conf, empty_documents_have_no_root)
+{
+    pm_conf c;
+    pm_error err;
+    cr_assert_eq(pm_conf_load(&c, "fixtures/conf_empty.yaml", &err), 0);
+    cr_assert_null(pm_conf_root(&c));
+    cr_assert_null(pm_conf_get(&c, pm_conf_root(&c), "x"));
+    cr_assert_eq(c.nbytes, 0);
+    pm_conf_free(&c);
+    load_ok(&c, "# only a comment\n\n");
+    cr_assert_null(pm_conf_root(&c));
+    pm_conf_free(&c);
+    load_ok(&c, "");
+    cr_assert_null(pm_conf_root(&c));
+    pm_conf_free(&c);
+}
+
+Test(conf, one_document_only)
+{
+    pm_error err = load_fails("a: 1\n---\nb: 2\n");
+    cr_assert_eq(err.line, 3, "%ld", err.line);
+    cr_assert(strstr(err.msg, "one YAML document"), "%s", err.msg);
+    pm_conf c;
+    load_ok(&c, "---\na: 1\n...\n");
+    cr_assert(pm_conf_is_map(pm_conf_root(&c)));
+    pm_conf_free(&c);
+}
+
+Test(conf, duplicate_keys_are_errors)
+{
+    pm_error err = load_fails("a: 1\nb:\n  x: 1\n  y: 2\n  x: 3\n");
+    cr_assert_eq(err.line, 5);
+    cr_assert(strstr(err.msg, "duplicate key 'x' (first on line 3)"), "%s", err.msg);
+}
+
+/* Aliases are shared nodes: a "billion laughs" document loads at once and
+ * its alias points at the anchored node itself. */
+Test(conf, aliases_are_shared_not_expanded)
+{
+    pm_conf c;
+    const char *text =
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+        "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+        "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+        "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+        "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
+        "h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n"
+        "i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]\n";
+    clock_t t0 = clock();
+    load_ok(&c, text);
+    cr_assert(clock() - t0 < CLOCKS_PER_SEC / 2);
+    yaml_node_t *root = pm_conf_root(&c);
+    yaml_node_t *b = pm_conf_get(&c, root, "b");
+    cr_assert_eq(pm_conf_seq_item(&c, b, 0), pm_conf_get(&c, root, "a"), "the alias is the node");
+    cr_assert_eq(pm_conf_seq_len(pm_conf_get(&c, root, "i")), 10);
+    cr_assert(c.doc.nodes.top - c.doc.nodes.start < 100, "nodes were not copied");
+    pm_conf_free(&c);
+}
+
+Test(conf, bools)
+{
+    pm_conf c;
+    load_ok(&c, "[true, True, yes, YES, '1', 1, false, no, No, 0, maybe, '', [x]]");
+    yaml_node_t *r = pm_conf_root(&c);
+    int want[] = {1, 1, 1, 1, 1, 1, 0, 0, 0, 0, -1, -1, -1};
+    for (int i = 0; i < 13; i++)
+        cr_assert_eq(pm_conf_bool(pm_conf_seq_item(&c, r, i)), want[i], "item %d", i);
+    cr_assert_eq(pm_conf_bool(NULL), -1);
+    pm_conf_free(&c);
+}
+
+Test(conf, error_at_node)
+{
+    pm_conf c;
+    pm_error err;
+    load_ok(&c, "a: 1\nb: {c: nope}\n");
+    yaml_node_t *n = pm_conf_get(&c, pm_conf_get(&c, pm_conf_root(&c), "b"), "c");
+    pm_conf_error(&c, n, &err, "bad value '%s'", pm_conf_str(n));
+    cr_assert_str_eq(err.file, "test.yaml");
+    cr_assert_eq(err.line, 2);
+    cr_assert_str_eq(err.msg, "bad value 'nope'");
+    pm_conf_error(&c, NULL, &err, "whole file");
+    cr_assert_eq(err.line, 0);
+    pm_conf_free(&c);
+}
+
+Test(conf, strings_with_length)
+{
+    pm_conf c;
+    pm_error err;
+    const char *text = "a: 1\nb: 2\nGARBAGE: [";
+    cr_assert_eq(pm_conf_load_string(&c, text, 10, "part", &err), 0, "%s", err.msg);
+    cr_assert_eq(pm_conf_map_len(pm_conf_root(&c)), 2);
+    cr_assert_eq(c.nbytes, 10);
+    pm_conf_free(&c);
+    pm_conf_free(&c);  /* twice is harmless */
+}
+
+Test(conf, data_path)
+{
+    char *p;
+    setenv("PM_DATADIR", "/opt/pm-data", 1);
+    p = pm_data_path("calendars/cn.yaml");
+    cr_assert_str_eq(p, "/opt/pm-data/calendars/cn.yaml");
+    free(p);
+    unsetenv("PM_DATADIR");
+    p = pm_data_path("calendars/cn.yaml");
+    /* beside the program (build tree or installed), else the compiled-in
+     * folder: an absolute path either way */
+    cr_assert(p[0] == '/', "%s", p);
+    cr_assert(strstr(p, "/calendars/cn.yaml"), "%s", p);
+    free(p);
+    setenv("PM_DATADIR", "", 1);  /* empty is unset */
+    p = pm_data_path("x");
+    cr_assert(p[0] == '/' && strcmp(p, "/x") != 0, "%s", p);
+    free(p);
+}
