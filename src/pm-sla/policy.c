@@ -48,7 +48,7 @@ static int parse_duration(pm_conf *c, yaml_node_t *node, pm_duration *d, pm_erro
     }
     pm_error_clear(&e);
     if (pm_duration_parse(s, strlen(s), d, &e) != 0) {
-        pm_conf_error(c, node, err, "bad duration '%s': %s", s, e.msg);
+        pm_conf_error(c, node, err, "%s", e.msg);
         return -1;
     }
     if (d->n <= 0) {

@@ -230,6 +230,10 @@ int sla_run(const sla_run_opts *o, pm_inputs *in, pm_writer *w, int *commit_ok)
         }
         n.written++;
     }
+    if (in->had_error) {  /* e.g. the first input could not be opened */
+        errors = 1;
+        *commit_ok = 0;
+    }
     if (o->stats)
         pm_warn("read %llu, wrote %llu; met %llu, open %llu, at_risk %llu, late %llu, "
                 "overdue %llu, no clock %llu, invalid %llu",

@@ -1,0 +1,337 @@
+#!/bin/bash
+# pm-sla: deadlines (CONTRACT sections 2, 3, 6; issues 3 and 9).
+# The expected dues and statuses are written by hand in the fixtures
+# (tests/cli/pm-sla/*.csv, columns exp_*), each row saying how it was counted
+# from the shipped cn calendar; the expected explanations are in
+# tests/cli/pm-sla/explain.expected.
+. "$(dirname "$0")/lib.sh"
+F=$HERE/pm-sla
+NOW=--now=2030-01-01T00:00:00+08:00
+
+# check_rows NAME FILE: every output row of FILE (CSV without quoted fields)
+# against its expectations: exp_clock/exp_due/exp_status say "<clock>_due and
+# <clock>_status (and sla_status) are these"; any other exp_X column is compared
+# with the field X.  One check per row.
+check_rows() {
+    local name=$1 file=$2 verdict id rest
+    while IFS=' ' read -r verdict id rest; do
+        if [ "$verdict" = ok ]; then pass; else fail "$name: row $id: $rest"; fi
+    done < <(awk -F, '
+        NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+        {
+            bad = ""
+            if ("exp_clock" in h) {
+                c = $(h["exp_clock"])
+                if ($(h[c "_due"]) != $(h["exp_due"])) bad = bad " " c "_due=" $(h[c "_due"]) " expected " $(h["exp_due"])
+                if ($(h[c "_status"]) != $(h["exp_status"])) bad = bad " " c "_status=" $(h[c "_status"]) " expected " $(h["exp_status"])
+                if ($(h["sla_status"]) != $(h["exp_status"])) bad = bad " sla_status=" $(h["sla_status"])
+                for (k in h) if (k ~ /_due$|_status$/ && k !~ /^exp_/ && k != "sla_status" && k != c "_due" && k != c "_status" && $(h[k]) != "")
+                    bad = bad " " k " should be empty"
+            }
+            for (k in h) if (k ~ /^exp_/ && k != "exp_clock" && k != "exp_due" && k != "exp_status") {
+                f = substr(k, 5)
+                if (!(f in h)) bad = bad " no field " f
+                else if ($(h[f]) != $(h[k])) bad = bad " " f "=" $(h[f]) " expected " $(h[k])
+            }
+            print (bad == "" ? "ok" : "bad"), $1, bad
+        }' "$file")
+}
+
+# --- Periods: minutes, hours, days, working days around 2024-2026 holidays ---
+run pm-sla $NOW "$F/periods.csv"
+expect_status "periods: late rows give status 1" 1
+cp "$OUT" "$T/periods.out"
+check_rows periods "$T/periods.out"
+expect_eq "periods: every row written" "$(wc -l <"$F/periods.csv")" "$(wc -l <"$T/periods.out")"
+expect_eq "periods: fields appended in order" \
+    "id,category,created_at,responded_at,arrived_at,resolved_at,agreed_due_at,exp_clock,exp_due,exp_status,note,respond_due,respond_status,arrive_due,arrive_status,resolve_due,resolve_status,sla_status" \
+    "$(head -1 "$T/periods.out")"
+expect_eq "periods: nothing on stderr" "" "$(cat "$ERR")"
+
+# TZ in the environment never matters (lib.sh sets America/New_York).
+TZ=Pacific/Auckland run pm-sla $NOW "$F/periods.csv"
+expect_out "periods: same under TZ=Pacific/Auckland" "$T/periods.out"
+
+# --- Several clocks, sla_status the worst, agreed hours, a category with none ---
+run pm-sla --now=2024-03-04T12:00:00+08:00 --at-risk=1h --policy="$F/multi.yaml" "$F/multi.csv"
+expect_status "multi: status 1" 1
+cp "$OUT" "$T/multi.out"
+check_rows multi "$T/multi.out"
+
+# --- At-risk window edges ---
+atrisk() {  # NAME NOW WINDOW EXPECTED-STATUS EXIT
+    if [ -n "$3" ]; then run pm-sla --now="$2" --at-risk="$3" "$F/atrisk.csv"
+    else run pm-sla --now="$2" "$F/atrisk.csv"; fi
+    expect_eq "at-risk: $1" "$4" "$(tail -1 "$OUT" | awk -F, '{print $NF}')"
+    expect_status "at-risk: $1: exit" "$5"
+}
+# noise 15m created 10:00:00 -> due 10:15:00
+atrisk "exactly the window before due" 2024-03-01T10:10:00+08:00 5m at_risk 0
+atrisk "one second outside the window" 2024-03-01T10:09:59+08:00 5m open 0
+atrisk "now exactly at due" 2024-03-01T10:15:00+08:00 5m at_risk 0
+atrisk "one second after due" 2024-03-01T10:15:01+08:00 5m overdue 1
+atrisk "no window: never at risk" 2024-03-01T10:14:59+08:00 "" open 0
+atrisk "no window: due now is open" 2024-03-01T10:15:00+08:00 "" open 0
+atrisk "window in hours" 2024-03-01T09:30:00+08:00 1h at_risk 0
+# public_repair 3wd created 2024-02-09 -> due 2024-02-21T00:00
+atrwd() {
+    run pm-sla --now="$2" --at-risk="$3" "$F/atrisk-wd.csv"
+    expect_eq "at-risk wd: $1" "$4" "$(tail -1 "$OUT" | awk -F, '{print $NF}')"
+}
+atrwd "24h window, exactly" 2024-02-20T00:00:00+08:00 24h at_risk
+atrwd "24h window, one second outside" 2024-02-19T23:59:59+08:00 24h open
+atrwd "1d window is 24 hours" 2024-02-20T00:00:00+08:00 1d at_risk
+atrwd "at due" 2024-02-21T00:00:00+08:00 24h at_risk
+atrwd "after due" 2024-02-21T00:00:01+08:00 24h overdue
+run pm-sla --now=2024-03-01T10:10:00+08:00 --at-risk=5m --explain "$F/atrisk.csv"
+expect_grep "at-risk: explained with the window" '→ at_risk \(window 5m\)' "$OUT"
+run pm-sla --now=2024-03-01 --at-risk=2wd "$F/atrisk.csv"
+expect_status "at-risk: working days are refused" 2
+run pm-sla --now=2024-03-01 --at-risk=soon "$F/atrisk.csv"
+expect_status "at-risk: a bad duration is a usage error" 2
+
+# --- Invalid records ---
+run pm-sla $NOW "$F/invalid.csv"
+expect_status "invalid: status 2" 2
+cp "$OUT" "$T/invalid.out"
+check_rows invalid "$T/invalid.out"
+expect_eq "invalid: every record still written" "$(wc -l <"$F/invalid.csv")" "$(wc -l <"$OUT")"
+expect_grep "invalid: unknown category" "^pm-sla: .*invalid\.csv:3: unknown category 'no_such_category'$" "$ERR"
+expect_grep "invalid: empty category" "^pm-sla: .*invalid\.csv:4: no category$" "$ERR"
+expect_grep "invalid: no created_at" "^pm-sla: .*invalid\.csv:5: no created_at$" "$ERR"
+expect_grep "invalid: unreadable created_at" "^pm-sla: .*invalid\.csv:6: created_at: .*yesterday at noon" "$ERR"
+expect_grep "invalid: unreadable resolved_at" "^pm-sla: .*invalid\.csv:7: resolved_at: .*tomorrow" "$ERR"
+expect_grep "invalid: unreadable agreed_due_at" "^pm-sla: .*invalid\.csv:8: agreed_due_at: .*next week" "$ERR"
+expect_grep "invalid: arrived before created" "^pm-sla: .*invalid\.csv:9: arrived_at .* is before created_at" "$ERR"
+expect_grep "invalid: responded before created" "^pm-sla: .*invalid\.csv:10: responded_at .* is before created_at" "$ERR"
+expect_grep "invalid: 30 February" "^pm-sla: .*invalid\.csv:12: created_at: " "$ERR"
+expect_eq "invalid: one message per invalid record" 9 "$(grep -c . "$ERR")"
+run pm-sla $NOW "$F/nocreated.csv"
+expect_status "invalid: no created_at column: status 2" 2
+expect_grep "invalid: no created_at column: reported" "nocreated\.csv:2: no created_at" "$ERR"
+expect_grep "invalid: no created_at column: written invalid" '^x1,.*,invalid$' "$OUT"
+run pm-sla $NOW --breaches "$F/invalid.csv"
+expect_status "invalid with --breaches: still status 2" 2
+expect_eq "invalid with --breaches: nothing late, nothing written" "" "$(cat "$OUT")"
+printf 'id,category,created_at\nb1,noise,"2024-02-09 10:00\n' >"$T/broken.csv"
+run pm-sla $NOW "$T/broken.csv"
+expect_status "a record the reader cannot read: status 2" 2
+expect_grep "a record the reader cannot read: reported" '^pm-sla: .*broken\.csv' "$ERR"
+
+# --- Exit statuses ---
+grep -E '^(id|d1|w1|w3|a2)(,|$)' "$F/periods.csv" >"$T/allmet.csv"
+run pm-sla $NOW "$T/allmet.csv"
+expect_status "exit 0 when all met" 0
+expect_eq "exit 0: quiet" "" "$(cat "$ERR")"
+grep -E '^(id|d1|d2)(,|$)' "$F/periods.csv" >"$T/onelate.csv"
+run pm-sla $NOW "$T/onelate.csv"
+expect_status "exit 1 when one is late" 1
+run pm-sla --now=2024-03-01T10:15:01+08:00 "$F/atrisk.csv"
+expect_status "exit 1 when one is overdue" 1
+run pm-sla $NOW "$F/invalid.csv" "$T/onelate.csv"
+expect_status "exit 2 beats 1" 2
+run pm-sla $NOW "$T/no-such-file.csv"
+expect_status "exit 2 for an unreadable input" 2
+expect_grep "unreadable input reported" 'no-such-file' "$ERR"
+run pm-sla --now=someday "$F/atrisk.csv"
+expect_status "exit 2 for a bad --now" 2
+run pm-sla --no-such-option "$F/atrisk.csv"
+expect_status "exit 2 for an unknown option" 2
+run pm-sla --policy="$T/none.yaml" "$F/atrisk.csv"
+expect_status "exit 2 for a missing policy" 2
+for p in bad-duration bad-clock bad-key; do
+    run pm-sla $NOW --policy="$F/$p.yaml" "$F/atrisk.csv"
+    expect_status "bad policy $p: exit 2" 2
+    expect_eq "bad policy $p: no output" "" "$(cat "$OUT")"
+done
+expect_grep "bad policy: FILE:LINE" "^pm-sla: .*bad-key\.yaml:2: unknown key 'categoires'" "$ERR"
+run pm-sla $NOW --policy="$F/bad-duration.yaml" "$F/atrisk.csv"
+expect_grep "bad duration: FILE:LINE" "^pm-sla: .*bad-duration\.yaml:3: .*3 weeks" "$ERR"
+run pm-sla $NOW --calendar="$T/none.yaml" "$F/atrisk.csv"
+expect_status "exit 2 for a missing calendar" 2
+run pm-sla $NOW --tz=Mars/Olympus "$F/atrisk.csv"
+expect_status "exit 2 for an unknown zone" 2
+
+# --- --breaches ---
+run pm-sla $NOW --breaches "$F/periods.csv"
+expect_status "breaches: status 1" 1
+expect_eq "breaches: only late rows" "$(awk -F, 'NR > 1 && $10 == "late"' "$F/periods.csv" | wc -l)" "$(tail -n +2 "$OUT" | wc -l)"
+expect_no_grep "breaches: no met row" ',met$' "$OUT"
+run pm-sla --now=2024-03-04T12:00:00+08:00 --at-risk=1h --policy="$F/multi.yaml" --breaches "$F/multi.csv"
+expect_eq "breaches: late and overdue records" "r2 r3 r4 r6 r10" "$(tail -n +2 "$OUT" | cut -d, -f1 | tr '\n' ' ' | sed 's/ $//')"
+run pm-sla $NOW --breaches "$T/allmet.csv"
+expect_status "breaches: none, status 0" 0
+expect_eq "breaches: none, no output" "" "$(cat "$OUT")"
+
+# --- YAML in and out ---
+run pm-sla $NOW -t yaml "$F/periods.csv"
+expect_status "yaml out: status" 1
+expect_eq "yaml out: one document a line" "$(($(wc -l <"$F/periods.csv") - 1))" "$(grep -c '^--- {' "$OUT")"
+expect_grep "yaml out: fields" '^--- \{id: w1, .*resolve_due: "2024-02-21T00:00:00\+08:00", resolve_status: met, sla_status: met\}$' "$OUT"
+cp "$OUT" "$T/periods.yaml"
+run pm-sla $NOW -t csv "$T/periods.yaml"
+expect_out "yaml in: same as the CSV run (fields replaced in place)" "$T/periods.out"
+grep -v '^id,' "$F/periods.csv" | head -0 >/dev/null
+run pm-sla $NOW -f yaml -t csv "$T/periods.yaml"
+expect_out "yaml in with -f yaml" "$T/periods.out"
+cat >"$T/block.yaml" <<'YAML'
+- id: y1
+  category: public_repair
+  created_at: 2024-02-09T10:00:00+08:00
+  resolved_at: 2024-02-21T00:00:01+08:00
+- id: y2
+  category: lighting
+  created_at: '2024-02-09 10:00'
+YAML
+run pm-sla $NOW -t csv "$T/block.yaml"
+expect_status "yaml block sequence in: status" 1
+expect_grep "yaml block in: 3wd late" '^y1,.*,2024-02-21T00:00:00\+08:00,late,late$' "$OUT"
+expect_grep "yaml block in: 2d overdue" '^y2,.*,2024-02-12T00:00:00\+08:00,overdue,overdue$' "$OUT"
+
+# --- --print-policy: RULES.md section 1, and it loads back ---
+run pm-sla --print-policy
+expect_status "print-policy: status 0" 0
+cp "$OUT" "$T/policy.yaml"
+for rule in 'noise: \{arrive: 15m\}' 'other_complaint: \{arrive: 8h\}' \
+    'indoor_repair: \{resolve: \{within: 7wd, agreed: true\}\}' 'public_repair: \{resolve: 3wd\}' \
+    'door_window: \{resolve: 2wd\}' 'lighting: \{resolve: 2d\}' 'lighting_other: \{resolve: 5wd\}' \
+    'general_inquiry: \{respond: 30m\}' 'fee_inquiry: \{respond: 30m\}' \
+    'external_service_inquiry: \{respond: 30m\}' 'other_dept_inquiry: \{respond: 2wd\}'; do
+    expect_grep "print-policy: ${rule%%:*}" "^  $rule" "$T/policy.yaml"
+done
+expect_eq "print-policy: eleven categories" 11 "$(grep -cE '^  [a-z_]+: \{' "$T/policy.yaml")"
+tools=$ROOT/tools
+"$tools/gen-tickets.sh" -n 3000 -s 42 >"$T/random.csv"
+run pm-sla $NOW "$T/random.csv"
+cp "$OUT" "$T/random.builtin"
+run pm-sla $NOW --policy="$T/policy.yaml" "$T/random.csv"
+expect_out "print-policy: loads back with the same results" "$T/random.builtin"
+run pm-sla --policy="$F/multi.yaml" --print-policy
+cp "$OUT" "$T/multi-printed.yaml"
+run pm-sla --policy="$T/multi-printed.yaml" --print-policy
+expect_out "print-policy of a file: printing again gives the same" "$T/multi-printed.yaml"
+run pm-sla --now=2024-03-04T12:00:00+08:00 --at-risk=1h --policy="$T/multi-printed.yaml" "$F/multi.csv"
+expect_out "print-policy of a file: same results" "$T/multi.out"
+expect_grep "print-policy of a file: agreed kept" '^  agreed_hours: \{resolve: \{within: 8h, agreed: true\}\}$' "$T/multi-printed.yaml"
+
+# --- --explain ---
+run pm-sla $NOW --explain "$F/explain.csv"
+expect_status "explain: status 2 (one invalid record)" 2
+tail -n +2 "$OUT" | sed -E 's/^([^,]*,){14}//; s/^"(.*)"$/\1/' >"$T/explain.txt"
+n=0
+while IFS= read -r want; do
+    n=$((n + 1))
+    got=$(sed -n "${n}p" "$T/explain.txt")
+    expect_eq "explain: $(sed -n "$((n + 1))p" "$F/explain.csv" | cut -d, -f1-2)" "$want" "$got"
+done <"$F/explain.expected"
+expect_eq "explain: sla_explain is the last field" "sla_explain" "$(head -1 "$OUT" | awk -F, '{print $NF}')"
+run pm-sla $NOW "$F/explain.csv"
+expect_no_grep "no --explain: no sla_explain" 'sla_explain' "$OUT"
+run pm-sla --now=2024-03-04T12:00:00+08:00 --at-risk=1h --policy="$F/multi.yaml" --explain "$F/multi.csv"
+expect_grep "explain: clocks in order, separated by ' | '" '^r6,.*"respond .* → late \| arrive .* → at_risk \(window 1h\) \| resolve 3wd .* → open"$' "$OUT"
+expect_grep "explain: agreed hours clock, agreed wins" '^r8,.*resolve 8h \(agreed\) 2024-03-04T08:00:00\+08:00 \+ 8h → cap 2024-03-04T16:00:00\+08:00; agreed 2024-03-04T11:00:00\+08:00 is earlier, agreed wins → due 2024-03-04T11:00:00\+08:00' "$OUT"
+expect_grep "explain: a category without clocks explains nothing" '^r7,quiet,.*,,$' "$OUT"
+
+# The due in every explanation equals the *_due fields, over many random tickets
+# (each "→ due T" of the explanation, in clock order, against the non-empty
+# respond_due, arrive_due, resolve_due).
+"$tools/gen-tickets.sh" -n 20000 -s 7 -d 2023-11-01 -D 1300 >"$T/random2.csv"
+run pm-sla --now=2026-06-01T00:00:00+08:00 --at-risk=4h --explain "$T/random2.csv"
+mism=$(awk '
+    NR == 1 { next }
+    {
+        n = split($0, a, ",")
+        dues = ""
+        for (i = 15; i <= 19; i += 2) if (a[i] != "") dues = dues a[i] " "
+        ex = $0; sub(/^([^,]*,){21}/, "", ex)
+        got = ""
+        while (match(ex, /→ due [^ ;]+/)) { m = substr(ex, RSTART, RLENGTH); sub(/.* due /, "", m); got = got m " "; ex = substr(ex, RSTART + RLENGTH) }
+        total++
+        if (got != dues) { bad++; if (bad < 3) print "MISMATCH " $1 ": [" dues "] [" got "]" > "/dev/stderr" }
+    }
+    END { print total + 0, bad + 0 }' "$OUT")
+expect_eq "explain: due equals *_due over 20000 random tickets (rows, mismatches)" "20000 0" "$mism"
+expect_no_grep "explain: never inconsistent with the calendar" 'the calendar changed' "$OUT"
+run pm-sla --now=2026-06-01T00:00:00+08:00 --at-risk=4h "$T/random2.csv"
+cp "$OUT" "$T/random2.plain"
+run pm-sla --now=2026-06-01T00:00:00+08:00 --at-risk=4h --explain "$T/random2.csv"
+expect_eq "explain: the other fields are the same as without it" "$(cat "$T/random2.plain")" \
+    "$(sed -E 's/,("[^"]*"|[^,]*)$//' "$OUT")"
+
+# --- Years without holiday data: one warning per year, in the explanation too ---
+cat >"$T/years.csv" <<'CSV'
+id,category,created_at,resolved_at
+y1,public_repair,2027-02-05T10:00:00+08:00,
+y2,public_repair,2027-03-05T10:00:00+08:00,
+y3,door_window,2019-05-06T10:00:00+08:00,2019-05-08T00:00:00+08:00
+y4,lighting,2028-01-04T10:00:00+08:00,
+y5,public_repair,2024-02-09T10:00:00+08:00,2024-02-20T16:02:00+08:00
+CSV
+run pm-sla $NOW "$T/years.csv"
+expect_eq "missing year: one warning for 2027" 1 "$(grep -c 'calendar cn has no holiday data for 2027; counting weekends only' "$ERR")"
+expect_eq "missing year: one warning for 2019" 1 "$(grep -c 'no holiday data for 2019' "$ERR")"
+expect_no_grep "missing year: calendar days need no calendar" '2028' "$ERR"
+expect_eq "missing year: only these warnings" 2 "$(grep -c . "$ERR")"
+expect_status "missing year: status 1 (overdue), the warning is no error" 1
+# 2027-02-05 Fri: 02-06..02-07 weekend, 02-08..02-10 -> 2027-02-11 (weekends only)
+expect_grep "missing year: weekends only" '^y1,.*,2027-02-11T00:00:00\+08:00,overdue,overdue$' "$OUT"
+# 2019-05-06 Mon 2wd: 05-07 =1, 05-08 =2 -> 05-09 (the 2019 May Day make-up days are unknown)
+expect_grep "missing year: 2019 counts weekends only" '^y3,.*,2019-05-09T00:00:00\+08:00,met,met$' "$OUT"
+run pm-sla $NOW --explain "$T/years.csv"
+expect_grep "missing year: in the explanation" '^y2,.*calendar cn has no holiday data for 2027: weekends only' "$OUT"
+
+# --- Custom calendars ---
+# lighting_other 5wd from Fri 2024-03-01: cn: 03-04..03-08 -> 03-09;
+# cal-list (holiday 03-04..06, make-up Sat 03-09): 03-07 =1 03-08 =2 03-09 =3 03-11 =4 03-12 =5 -> 03-13;
+# cal-named (weekend fri+sat): 03-03 =1 03-07 =2 03-09 =3 03-10 =4 03-11 =5 -> 03-12.
+run pm-sla $NOW "$F/cal.csv"
+expect_grep "calendar: cn" ',2024-03-09T00:00:00\+08:00,overdue,overdue$' "$OUT"
+run pm-sla $NOW --calendar="$F/cal-list.yaml" "$F/cal.csv"
+expect_grep "calendar: list syntax" ',2024-03-13T00:00:00\+08:00,overdue,overdue$' "$OUT"
+run pm-sla $NOW --calendar="$F/cal-named.yaml" --explain "$F/cal.csv"
+expect_grep "calendar: named holidays, fri-sat weekend" ',2024-03-12T00:00:00\+08:00,overdue,overdue,' "$OUT"
+expect_grep "calendar: named in the explanation" '03-02 weekend, 03-03 =1, 03-04\.\.03-06 holiday \(测试节\), 03-07 =2, 03-08 weekend, 03-09 make-up working day =3, 03-10 =4, 03-11 =5 → due 2024-03-12T00:00:00\+08:00' "$OUT"
+printf 'timezone: Asia/Shanghai\ncalendar: cal-list.yaml\ncategories:\n  lighting_other: {resolve: 5wd}\n' >"$F/../../../build/.pm-sla-policy-cal.yaml" 2>/dev/null || true
+mkdir -p "$T/pol" && cp "$F/cal-list.yaml" "$T/pol/" &&
+    printf 'calendar: cal-list.yaml\ncategories:\n  lighting_other: {resolve: 5wd}\n' >"$T/pol/policy.yaml"
+run pm-sla $NOW --policy="$T/pol/policy.yaml" "$F/cal.csv"
+expect_grep "calendar named by the policy, beside it" ',2024-03-13T00:00:00\+08:00,overdue,overdue$' "$OUT"
+run pm-sla $NOW --policy="$T/pol/policy.yaml" --calendar=cn "$F/cal.csv"
+expect_grep "--calendar beats the policy's" ',2024-03-09T00:00:00\+08:00,overdue,overdue$' "$OUT"
+
+# --- Zones ---
+# z1 2024-02-09T20:00Z is 02-10 04:00 in Shanghai: 2d -> 2024-02-13T00:00+08:00;
+# in UTC the date is 02-09: -> 2024-02-12T00:00+00:00.  z2 has no offset: local in the zone.
+run pm-sla $NOW "$F/tz.csv"
+expect_grep "tz: default Asia/Shanghai" '^z1,.*,2024-02-13T00:00:00\+08:00,overdue' "$OUT"
+expect_grep "tz: no offset is Shanghai time" '^z2,.*,2024-02-12T00:00:00\+08:00,overdue' "$OUT"
+run pm-sla $NOW --tz=UTC "$F/tz.csv"
+expect_grep "tz: --tz=UTC" '^z1,.*,2024-02-12T00:00:00\+00:00,overdue' "$OUT"
+expect_grep "tz: --tz=UTC, no offset is UTC" '^z2,.*,2024-02-12T00:00:00\+00:00,overdue' "$OUT"
+run pm-sla $NOW --policy="$F/tz-utc.yaml" "$F/tz.csv"
+expect_grep "tz: the policy's timezone" '^z1,.*,2024-02-12T00:00:00\+00:00,overdue' "$OUT"
+run pm-sla $NOW --policy="$F/tz-utc.yaml" --tz=Asia/Shanghai "$F/tz.csv"
+expect_grep "tz: --tz beats the policy" '^z1,.*,2024-02-13T00:00:00\+08:00,overdue' "$OUT"
+
+# --- Output file, pipes, standard input ---
+run pm-sla $NOW -o "$T/out.csv" "$F/periods.csv"
+expect_status "-o: status" 1
+expect_eq "-o: nothing on stdout" "" "$(cat "$OUT")"
+expect_eq "-o: the file" "$(cat "$T/periods.out")" "$(cat "$T/out.csv")"
+run pm-sla $NOW - <"$F/periods.csv"
+expect_out "standard input" "$T/periods.out"
+for i in 1 2 3 4 5 6 7 8; do cat "$T/random.csv"; done | tail -n +1 >"$T/big.csv"
+run bash -c "pm-sla $NOW '$T/random.csv' '$T/random.csv' '$T/random.csv' | head -1"
+expect_eq "closed pipe: quiet" "" "$(cat "$ERR")"
+
+# --- parallel --pipe gives the same output as one process ---
+if command -v parallel >/dev/null 2>&1; then
+    run pm-sla --now=2026-06-01T00:00:00+08:00 --explain "$T/random2.csv"
+    cp "$OUT" "$T/one.out"
+    run bash -c "parallel --will-cite --pipe --header : --keep-order --block 200k -j 2 \
+        pm-sla --now=2026-06-01T00:00:00+08:00 --explain <'$T/random2.csv' | awk 'NR == 1 || \$0 != h { print } NR == 1 { h = \$0 }'"
+    expect_out "parallel --pipe --header : --keep-order: same output" "$T/one.out"
+else
+    echo "(parallel not installed: skipping the parallel check)" >&2
+fi
+finish
