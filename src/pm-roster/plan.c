@@ -1,2 +1,617 @@
+/* plan.c - the rota planner.
+ *
+ * Time is cut into slots on a grid of U minutes from local midnight, U being
+ * the greatest common divisor of the day, every post's window edges, every
+ * max_continuous and max_shift (2 h for the example compound), so every
+ * window edge is a slot edge and a stretch or shift can use its whole limit.
+ * A post needs `headcount` people in every slot that starts inside one of
+ * its windows (the windows of the day before the first day included, so the
+ * 00:00-06:00 end of a night post is covered on day 1).
+ *
+ * Construction is greedy, slot by slot in time order, posts with the fewest
+ * qualified staff first.  A person may take a seat only if every rule stays
+ * kept: skills, not unavailable that day, not busy, the shift (parts less
+ * than min_rest apart) no longer than max_shift, the stretch at the post no
+ * longer than its max_continuous, the week's hours within their limit, and
+ * enough days of the week left free for the rest days.  So the partial rota
+ * is always valid; only coverage can fail.  Among those allowed, the
+ * candidate with the lowest score wins: carrying on at the same post, then
+ * moving on to another post without a break (people forced out by
+ * max_continuous first - this is how gate staff rotate every 4 h inside an
+ * 8 h shift), then starting a new shift, then resuming a shift after a
+ * break.  New shifts go to the person with the fewest hours relative to
+ * their weekly limit, with night and weekend/holiday hours weighed when the
+ * shift would fall on them, a small charge for using a rare skill where a
+ * common one does, and a seeded pseudo-random tie-break.
+ *
+ * The construction runs several times with different tie-breaks (derived
+ * from --seed, so the result is deterministic); the rota with the least
+ * uncovered time, then the most even spread of hours, wins.  The winner is
+ * checked with the same code as `pm-roster check`; uncovered time becomes
+ * coverage violations with the reason each qualified person could not take
+ * it.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "roster.h"
-int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps) { (void)m; (void)po; (void)gaps; return 0; }
+
+#define NIGHT_FROM (22 * 60)
+#define NIGHT_TO (6 * 60)
+
+typedef struct slot {
+    pm_time s, e;
+    int di, wi;       /* day and week index in the span */
+    int64_t night;    /* seconds of night in the slot */
+    int off;          /* a weekend day or holiday */
+    int proj_night;   /* permille of night in [s, s + max_shift) */
+    int proj_off;     /* permille of days off in the same */
+} slot;
+
+typedef struct person {
+    pm_time last_end, shift_start, stretch_start;
+    int last_post;
+    int64_t total, night, off;
+} person;
+
+/* Why a qualified person could not take a seat (gap explanations). */
+enum { WHY_UNAVAILABLE = 0, WHY_BUSY, WHY_WEEK, WHY_RESTDAY, WHY_REST, WHY_STRETCH, WHY_COUNT };
+static const char *const why_text[WHY_COUNT] = {
+    "unavailable", "on another post", "at the weekly limit", "needs a rest day this week",
+    "resting between shifts or at the shift limit", "at the post's max_continuous"
+};
+
+typedef struct gapinfo {
+    int slot, post;
+    unsigned char *why;  /* per staff: WHY_* + 1, or 0 when not qualified */
+} gapinfo;
+
+typedef struct planner {
+    ro_model *m;
+    const ro_plan_opts *po;
+    int U;                 /* slot minutes */
+    slot *sl;
+    int nsl;
+    int nweeks;
+    int *need;             /* [slot * nposts + post] */
+    int *order;            /* posts, scarcest first */
+    int *seat0;            /* first seat of post in a slot's seat row */
+    int nseats;            /* seats per slot (sum of headcounts) */
+    unsigned char *unavail;/* [staff * ndays + di] */
+    int64_t *rarity;       /* [staff]: cost of using this person's other skills, by post */
+    /* state of one construction */
+    person *ps;
+    int64_t *week;         /* [staff * nweeks + wi] seconds */
+    unsigned char *wdays;  /* [staff * nweeks + wi] days worked */
+    unsigned char *worked; /* [staff * ndays + di] */
+    int *asg;              /* [slot * nseats + seat] staff or -1 */
+    int64_t uncovered;
+    /* gap explanations (last construction only, when asked) */
+    int explain;
+    gapinfo *gaps;
+    int ngaps, capgaps;
+} planner;
+
+static int64_t gcd64(int64_t a, int64_t b)
+{
+    while (b) { int64_t t = a % b; a = b; b = t; }
+    return a;
+}
+
+static uint64_t mix(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+static int day_off(const planner *P, pm_day d)
+{
+    if (P->po->cal) {
+        pm_daykind k = pm_calendar_kind(P->po->cal, d);
+        return k == PM_DAY_WEEKEND || k == PM_DAY_HOLIDAY;
+    }
+    return pm_day_weekday(d) >= 5;
+}
+
+static int64_t overlap(pm_time a, pm_time b, pm_time c, pm_time d)
+{
+    pm_time s = a > c ? a : c, e = b < d ? b : d;
+    return e > s ? e - s : 0;
+}
+
+static int64_t night_secs(const ro_model *m, pm_day d, pm_time s, pm_time e)
+{
+    return overlap(s, e, ro_at(m, d, 0), ro_at(m, d, NIGHT_TO)) +
+           overlap(s, e, ro_at(m, d, NIGHT_FROM), ro_at(m, d + 1, 0));
+}
+
+static void build_slots(planner *P)
+{
+    ro_model *m = P->m;
+    const ro_plan_opts *po = P->po;
+    int64_t g = 1440;
+    for (int p = 0; p < m->nposts; p++) {
+        g = gcd64(g, m->posts[p].from_min % 1440);
+        g = gcd64(g, m->posts[p].to_min % 1440);
+        if (m->posts[p].max_continuous % 60 == 0) g = gcd64(g, m->posts[p].max_continuous / 60);
+    }
+    if (m->rules.max_shift % 60 == 0) g = gcd64(g, m->rules.max_shift / 60);
+    if (g <= 0) g = 60;
+    /* A slot never exceeds a limit it must fit in. */
+    while (g > 1 && (g * 60 > m->rules.max_shift)) g = g / 2 ? g / 2 : 1;
+    for (int p = 0; p < m->nposts; p++)
+        while (g > 1 && m->posts[p].max_continuous && g * 60 > m->posts[p].max_continuous) g /= 2;
+    P->U = (int)g;
+    int per = 1440 / P->U;
+    P->sl = pm_xmalloc(sizeof *P->sl * (size_t)(po->ndays * per + 1));
+    P->nsl = 0;
+    pm_day monday0 = po->first_day - pm_day_weekday(po->first_day);
+    for (int di = 0; di < po->ndays; di++) {
+        pm_day d = po->first_day + di;
+        int off = day_off(P, d);
+        for (int k = 0; k < per; k++) {
+            slot *s = &P->sl[P->nsl];
+            s->s = ro_at(m, d, k * P->U);
+            s->e = ro_at(m, d, (k + 1) * P->U);
+            if (s->e <= s->s) continue;  /* a clock change swallowed it */
+            s->di = di;
+            s->wi = (int)((d - monday0) / 7);
+            s->night = night_secs(m, d, s->s, s->e);
+            s->off = off;
+            P->nsl++;
+        }
+    }
+    P->nweeks = (int)((po->first_day + po->ndays - 1 - monday0) / 7 + 1);
+    /* projected shift from each slot: night and day-off shares */
+    for (int i = 0; i < P->nsl; i++) {
+        int64_t len = 0, night = 0, off = 0;
+        for (int j = i; j < P->nsl && P->sl[j].s < P->sl[i].s + m->rules.max_shift; j++) {
+            int64_t l = P->sl[j].e - P->sl[j].s;
+            len += l;
+            night += P->sl[j].night;
+            if (P->sl[j].off) off += l;
+        }
+        P->sl[i].proj_night = len ? (int)(night * 1000 / len) : 0;
+        P->sl[i].proj_off = len ? (int)(off * 1000 / len) : 0;
+    }
+}
+
+static int post_on_day(const ro_post *p, pm_day d)
+{
+    if (!p->ndates) return 1;
+    for (int i = 0; i < p->ndates; i++)
+        if (d >= p->dates[i].from && d <= p->dates[i].to) return 1;
+    return 0;
+}
+
+static void build_need(planner *P)
+{
+    ro_model *m = P->m;
+    const ro_plan_opts *po = P->po;
+    P->need = pm_xcalloc((size_t)P->nsl * (size_t)(m->nposts ? m->nposts : 1), sizeof *P->need);
+    P->seat0 = pm_xmalloc(sizeof *P->seat0 * (size_t)(m->nposts + 1));
+    P->nseats = 0;
+    for (int p = 0; p < m->nposts; p++) {
+        const ro_post *q = &m->posts[p];
+        P->seat0[p] = P->nseats;
+        P->nseats += q->headcount;
+        int i = 0;
+        for (pm_day d = po->first_day - 1; d < po->first_day + po->ndays; d++) {
+            if (!post_on_day(q, d)) continue;
+            pm_time ws = ro_at(m, d, q->from_min);
+            pm_time we = q->to_min > q->from_min ? ro_at(m, d, q->to_min) : ro_at(m, d + 1, q->to_min);
+            while (i > 0 && P->sl[i - 1].s >= ws) i--;
+            while (i < P->nsl && P->sl[i].s < ws) i++;
+            for (; i < P->nsl && P->sl[i].s < we; i++) P->need[(size_t)i * m->nposts + p] = q->headcount;
+        }
+    }
+    P->seat0[m->nposts] = P->nseats;
+    /* scarcest posts first */
+    int *nq = pm_xcalloc((size_t)m->nposts + 1, sizeof *nq);
+    for (int p = 0; p < m->nposts; p++)
+        for (int s = 0; s < m->nstaff; s++)
+            if ((m->posts[p].skills & ~m->staff[s].skills) == 0) nq[p]++;
+    P->order = pm_xmalloc(sizeof *P->order * (size_t)(m->nposts + 1));
+    for (int p = 0; p < m->nposts; p++) P->order[p] = p;
+    for (int a = 1; a < m->nposts; a++)
+        for (int b = a; b > 0 && nq[P->order[b]] < nq[P->order[b - 1]]; b--) {
+            int t = P->order[b]; P->order[b] = P->order[b - 1]; P->order[b - 1] = t;
+        }
+    free(nq);
+    P->unavail = pm_xcalloc((size_t)m->nstaff * (size_t)po->ndays + 1, 1);
+    for (int s = 0; s < m->nstaff; s++)
+        for (int di = 0; di < po->ndays; di++)
+            P->unavail[(size_t)s * po->ndays + di] = (unsigned char)ro_unavailable(&m->staff[s], po->first_day + di);
+    /* Pressure on each skill: hours needed over hours its holders can give.
+     * Seating someone whose other skills are under pressure costs that. */
+    int64_t demand[RO_MAX_SKILLS] = {0}, supply[RO_MAX_SKILLS] = {0}, pressure[RO_MAX_SKILLS] = {0};
+    for (int i = 0; i < P->nsl; i++)
+        for (int p = 0; p < m->nposts; p++) {
+            int n = P->need[(size_t)i * m->nposts + p];
+            if (!n) continue;
+            for (int k = 0; k < m->nskills; k++)
+                if (m->posts[p].skills & ((uint64_t)1 << k)) demand[k] += n * (P->sl[i].e - P->sl[i].s);
+        }
+    for (int s = 0; s < m->nstaff; s++) {
+        int avail = 0;
+        for (int di = 0; di < po->ndays; di++) avail += !P->unavail[(size_t)s * po->ndays + di];
+        for (int k = 0; k < m->nskills; k++)
+            if (m->staff[s].skills & ((uint64_t)1 << k)) supply[k] += m->staff[s].max_week / 7 * avail;
+    }
+    for (int k = 0; k < m->nskills; k++)
+        pressure[k] = supply[k] ? demand[k] * 1000 / supply[k] : 0;
+    P->rarity = pm_xcalloc((size_t)m->nstaff * (size_t)(m->nposts + 1) + 1, sizeof *P->rarity);
+    for (int s = 0; s < m->nstaff; s++)
+        for (int p = 0; p < m->nposts; p++) {
+            uint64_t extra = m->staff[s].skills & ~m->posts[p].skills;
+            int64_t c = 0;
+            for (int k = 0; k < m->nskills; k++)
+                if (extra & ((uint64_t)1 << k)) c += pressure[k] / 2;
+            P->rarity[(size_t)s * m->nposts + p] = c;
+        }
+}
+
+static void reset_state(planner *P)
+{
+    ro_model *m = P->m;
+    for (int s = 0; s < m->nstaff; s++) {
+        person *p = &P->ps[s];
+        memset(p, 0, sizeof *p);
+        p->last_end = INT64_MIN / 4;
+        p->shift_start = INT64_MIN / 4;
+        p->last_post = -1;
+    }
+    memset(P->week, 0, sizeof *P->week * (size_t)m->nstaff * (size_t)P->nweeks);
+    memset(P->wdays, 0, (size_t)m->nstaff * (size_t)P->nweeks);
+    memset(P->worked, 0, (size_t)m->nstaff * (size_t)P->po->ndays);
+    for (size_t i = 0; i < (size_t)P->nsl * (size_t)P->nseats; i++) P->asg[i] = -1;
+    P->uncovered = 0;
+}
+
+/* Whether staff s may take post q in slot i; else the WHY_* reason. */
+static int allowed(const planner *P, int s, int q, int i, int *why)
+{
+    const ro_model *m = P->m;
+    const ro_staff *st = &m->staff[s];
+    const ro_post *po = &m->posts[q];
+    const slot *sl = &P->sl[i];
+    const person *p = &P->ps[s];
+    const ro_rules *r = &m->rules;
+    int nd = P->po->ndays;
+    if (P->unavail[(size_t)s * nd + sl->di]) { *why = WHY_UNAVAILABLE; return 0; }
+    if (p->last_end > sl->s) { *why = WHY_BUSY; return 0; }
+    if (P->week[(size_t)s * P->nweeks + sl->wi] + (sl->e - sl->s) > st->max_week) { *why = WHY_WEEK; return 0; }
+    if (!P->worked[(size_t)s * nd + sl->di] && P->wdays[(size_t)s * P->nweeks + sl->wi] + 1 > 7 - r->rest_days) {
+        *why = WHY_RESTDAY;
+        return 0;
+    }
+    int same_shift = sl->s - p->last_end < r->min_rest;
+    if ((same_shift ? sl->e - p->shift_start : sl->e - sl->s) > r->max_shift) { *why = WHY_REST; return 0; }
+    if (po->max_continuous) {
+        pm_time from = (p->last_post == q && p->last_end == sl->s) ? p->stretch_start : sl->s;
+        if (sl->e - from > po->max_continuous) { *why = WHY_STRETCH; return 0; }
+    }
+    return 1;
+}
+
+static void take(planner *P, int s, int q, int i)
+{
+    const ro_model *m = P->m;
+    const slot *sl = &P->sl[i];
+    person *p = &P->ps[s];
+    int nd = P->po->ndays;
+    if (sl->s - p->last_end >= m->rules.min_rest) p->shift_start = sl->s;
+    if (!(p->last_post == q && p->last_end == sl->s)) p->stretch_start = sl->s;
+    p->last_post = q;
+    p->last_end = sl->e;
+    int64_t len = sl->e - sl->s;
+    P->week[(size_t)s * P->nweeks + sl->wi] += len;
+    if (!P->worked[(size_t)s * nd + sl->di]) {
+        P->worked[(size_t)s * nd + sl->di] = 1;
+        P->wdays[(size_t)s * P->nweeks + sl->wi]++;
+    }
+    p->total += len;
+    p->night += sl->night;
+    if (sl->off) p->off += len;
+}
+
+static void record_gap(planner *P, int i, int q)
+{
+    ro_model *m = P->m;
+    if (P->ngaps == P->capgaps) {
+        P->capgaps = P->capgaps ? 2 * P->capgaps : 64;
+        P->gaps = pm_xrealloc(P->gaps, sizeof *P->gaps * (size_t)P->capgaps);
+    }
+    gapinfo *g = &P->gaps[P->ngaps++];
+    g->slot = i;
+    g->post = q;
+    g->why = pm_xcalloc((size_t)m->nstaff + 1, 1);
+    for (int s = 0; s < m->nstaff; s++) {
+        if (m->posts[q].skills & ~m->staff[s].skills) continue;
+        int why = WHY_BUSY;
+        if (!allowed(P, s, q, i, &why)) g->why[s] = (unsigned char)(why + 1);
+        else g->why[s] = WHY_BUSY + 1;  /* allowed but already seated here */
+    }
+}
+
+static void construct(planner *P, uint64_t salt, int attempt)
+{
+    ro_model *m = P->m;
+    const ro_rules *r = &m->rules;
+    reset_state(P);
+    int64_t noise_amp = 10 + 40 * attempt;
+    for (int i = 0; i < P->nsl; i++) {
+        const slot *sl = &P->sl[i];
+        for (int oi = 0; oi < m->nposts; oi++) {
+            int q = P->order[oi];
+            int need = P->need[(size_t)i * m->nposts + q];
+            const ro_post *po = &m->posts[q];
+            for (int k = 0; k < need; k++) {
+                int best = -1;
+                int64_t bests = INT64_MAX;
+                for (int s = 0; s < m->nstaff; s++) {
+                    const ro_staff *st = &m->staff[s];
+                    if (po->skills & ~st->skills) continue;
+                    int why;
+                    if (!allowed(P, s, q, i, &why)) continue;
+                    const person *p = &P->ps[s];
+                    int64_t cls, score;
+                    int same_shift = sl->s - p->last_end < r->min_rest;
+                    int cont = same_shift && p->last_end == sl->s;
+                    if (cont && p->last_post == q) cls = 0;
+                    else if (cont) {
+                        /* could they stay where they were? then leave them there */
+                        int lp = p->last_post, stay = 0;
+                        if (lp >= 0 && P->need[(size_t)i * m->nposts + lp] > 0) {
+                            const ro_post *lq = &m->posts[lp];
+                            stay = !lq->max_continuous || sl->e - p->stretch_start <= lq->max_continuous;
+                        }
+                        cls = stay ? 2 : 1;
+                    } else if (!same_shift) cls = 3;
+                    else cls = 4;
+                    uint64_t h = mix(salt ^ ((uint64_t)i << 32) ^ ((uint64_t)s << 8) ^ (uint64_t)q);
+                    if (cls <= 2) {
+                        score = (int64_t)(h % 16);
+                    } else {
+                        int64_t cap = st->max_week > 0 ? st->max_week : 1;
+                        score = p->total * 1000 / cap;
+                        score += p->night * 1000 / cap * sl->proj_night / 400;
+                        score += p->off * 1000 / cap * sl->proj_off / 400;
+                        score += P->rarity[(size_t)s * m->nposts + q];
+                        score += P->wdays[(size_t)s * P->nweeks + sl->wi] * 15;
+                        if (st->max_week - P->week[(size_t)s * P->nweeks + sl->wi] < r->max_shift) score += 150;
+                        score += (int64_t)(h % (uint64_t)noise_amp);
+                    }
+                    score += cls * 1000000000LL;
+                    if (score < bests) { bests = score; best = s; }
+                }
+                if (best < 0) {
+                    P->uncovered += (int64_t)(need - k) * (sl->e - sl->s);
+                    if (P->explain) record_gap(P, i, q);
+                    break;
+                }
+                take(P, best, q, i);
+                P->asg[(size_t)i * P->nseats + P->seat0[q] + k] = best;
+            }
+        }
+    }
+}
+
+/* Spread of hours relative to capacity: lower is fairer. */
+static int64_t unfairness(const planner *P)
+{
+    const ro_model *m = P->m;
+    int64_t lo = INT64_MAX, hi = INT64_MIN, nlo = INT64_MAX, nhi = INT64_MIN, olo = INT64_MAX, ohi = INT64_MIN;
+    for (int s = 0; s < m->nstaff; s++) {
+        int64_t cap = m->staff[s].max_week > 0 ? m->staff[s].max_week : 1;
+        int64_t t = P->ps[s].total * 1000 / cap, n = P->ps[s].night * 1000 / cap, o = P->ps[s].off * 1000 / cap;
+        if (t < lo) lo = t;
+        if (t > hi) hi = t;
+        if (n < nlo) nlo = n;
+        if (n > nhi) nhi = n;
+        if (o < olo) olo = o;
+        if (o > ohi) ohi = o;
+    }
+    if (!m->nstaff) return 0;
+    return (hi - lo) + (nhi - nlo) + (ohi - olo);
+}
+
+static void emit(planner *P)
+{
+    ro_model *m = P->m;
+    int *open = pm_xmalloc(sizeof *open * (size_t)(m->nstaff + 1));
+    for (int s = 0; s < m->nstaff; s++) open[s] = -1;
+    m->nas = 0;
+    for (int i = 0; i < P->nsl; i++) {
+        for (int q = 0; q < m->nposts; q++) {
+            for (int k = P->seat0[q]; k < P->seat0[q + 1]; k++) {
+                int s = P->asg[(size_t)i * P->nseats + k];
+                if (s < 0) continue;
+                int o = open[s];
+                if (o >= 0 && m->as[o].post == q && m->as[o].e == P->sl[i].s) {
+                    m->as[o].e = P->sl[i].e;
+                } else {
+                    ro_add_assign(m, q, s, P->sl[i].s, P->sl[i].e);
+                    open[s] = m->nas - 1;
+                }
+            }
+        }
+    }
+    free(open);
+}
+
+static void explain_gap(planner *P, ro_violation *v, int q)
+{
+    ro_model *m = P->m;
+    /* union of reasons over the gap's slots */
+    int n = m->nstaff;
+    unsigned char *seen = pm_xcalloc((size_t)n * WHY_COUNT + 1, 1);
+    int any_qualified = 0;
+    for (int g = 0; g < P->ngaps; g++) {
+        gapinfo *gi = &P->gaps[g];
+        if (gi->post != q || P->sl[gi->slot].s < v->s || P->sl[gi->slot].s >= v->e) continue;
+        for (int s = 0; s < n; s++)
+            if (gi->why[s]) { seen[(size_t)s * WHY_COUNT + gi->why[s] - 1] = 1; any_qualified = 1; }
+    }
+    pm_buf b = PM_BUF_INIT;
+    pm_buf_adds(&b, v->detail);
+    if (!any_qualified) {
+        pm_buf_adds(&b, ": nobody has skill ");
+        ro_skills_format(m, m->posts[q].skills, &b);
+        if (!m->posts[q].skills) pm_buf_adds(&b, "(none needed) - no staff at all");
+    } else {
+        int nq = 0;
+        for (int s = 0; s < n; s++)
+            if (!(m->posts[q].skills & ~m->staff[s].skills)) nq++;
+        pm_buf_addf(&b, ": %d qualified", nq);
+        if (m->posts[q].skills) {
+            pm_buf_adds(&b, " (");
+            ro_skills_format(m, m->posts[q].skills, &b);
+            pm_buf_adds(&b, ")");
+        }
+        pm_buf_adds(&b, ", none free:");
+        const int order[WHY_COUNT] = {WHY_UNAVAILABLE, WHY_WEEK, WHY_RESTDAY, WHY_REST, WHY_STRETCH, WHY_BUSY};
+        int firstcat = 1;
+        for (int oi = 0; oi < WHY_COUNT; oi++) {
+            int w = order[oi], cnt = 0;
+            for (int s = 0; s < n; s++) cnt += seen[(size_t)s * WHY_COUNT + w];
+            if (!cnt) continue;
+            pm_buf_addf(&b, "%s %s ", firstcat ? "" : ";", why_text[w]);
+            firstcat = 0;
+            int shown = 0;
+            for (int s = 0; s < n; s++) {
+                if (!seen[(size_t)s * WHY_COUNT + w]) continue;
+                if (shown == 8) { pm_buf_addf(&b, " +%d more", cnt - 8); break; }
+                pm_buf_addf(&b, "%s%s", shown ? "," : "", m->staff[s].id);
+                shown++;
+            }
+        }
+    }
+    free(v->detail);
+    v->detail = pm_xstrdup(pm_buf_str(&b));
+    pm_buf_free(&b);
+    free(seen);
+}
+
+static void print_spread(planner *P)
+{
+    ro_model *m = P->m;
+    if (!m->nstaff) return;
+    int ilo[3] = {0, 0, 0}, ihi[3] = {0, 0, 0};
+    for (int s = 1; s < m->nstaff; s++) {
+        int64_t v[3] = {P->ps[s].total, P->ps[s].night, P->ps[s].off};
+        for (int k = 0; k < 3; k++) {
+            int64_t lo = k == 0 ? P->ps[ilo[k]].total : k == 1 ? P->ps[ilo[k]].night : P->ps[ilo[k]].off;
+            int64_t hi = k == 0 ? P->ps[ihi[k]].total : k == 1 ? P->ps[ihi[k]].night : P->ps[ihi[k]].off;
+            if (v[k] < lo) ilo[k] = s;
+            if (v[k] > hi) ihi[k] = s;
+        }
+    }
+    const char *what[3] = {"hours", "night hours (22:00-06:00)", "weekend and holiday hours"};
+    for (int k = 0; k < 3; k++) {
+        int64_t lo = k == 0 ? P->ps[ilo[k]].total : k == 1 ? P->ps[ilo[k]].night : P->ps[ilo[k]].off;
+        int64_t hi = k == 0 ? P->ps[ihi[k]].total : k == 1 ? P->ps[ihi[k]].night : P->ps[ihi[k]].off;
+        char a[32], b[32];
+        ro_fmt_dur(lo, a);
+        ro_fmt_dur(hi, b);
+        fprintf(stderr, "pm-roster: spread of %s per person: min %s (%s), max %s (%s)\n", what[k], a,
+                m->staff[ilo[k]].id, b, m->staff[ihi[k]].id);
+    }
+    if (P->po->stats) {
+        for (int s = 0; s < m->nstaff; s++) {
+            char a[32], b[32], c[32];
+            ro_fmt_dur(P->ps[s].total, a);
+            ro_fmt_dur(P->ps[s].night, b);
+            ro_fmt_dur(P->ps[s].off, c);
+            fprintf(stderr, "pm-roster:   %-12s hours %-8s night %-8s weekend/holiday %s\n", m->staff[s].id, a, b, c);
+        }
+    }
+}
+
+int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
+{
+    planner P;
+    memset(&P, 0, sizeof P);
+    P.m = m;
+    P.po = po;
+    m->nas = 0;
+    build_slots(&P);
+    build_need(&P);
+    int ns = m->nstaff ? m->nstaff : 1;
+    P.ps = pm_xcalloc((size_t)ns, sizeof *P.ps);
+    P.week = pm_xcalloc((size_t)ns * (size_t)P.nweeks, sizeof *P.week);
+    P.wdays = pm_xcalloc((size_t)ns * (size_t)P.nweeks, 1);
+    P.worked = pm_xcalloc((size_t)ns * (size_t)po->ndays, 1);
+    P.asg = pm_xmalloc(sizeof *P.asg * ((size_t)P.nsl * (size_t)P.nseats + 1));
+
+    /* Number of constructions: as many as fit a fixed amount of work. */
+    double work = (double)P.nsl * (double)P.nseats * (double)(m->nstaff + 1);
+    int tries = (int)(4e8 / (work + 1));
+    if (tries > 48) tries = 48;
+    if (tries < 2) tries = 2;
+    int best_try = 0;
+    int64_t best_unc = INT64_MAX, best_unf = INT64_MAX;
+    for (int t = 0; t < tries; t++) {
+        construct(&P, mix(po->seed * 1000003ULL + (uint64_t)t), t);
+        int64_t unf = unfairness(&P);
+        if (P.uncovered < best_unc || (P.uncovered == best_unc && unf < best_unf)) {
+            best_unc = P.uncovered;
+            best_unf = unf;
+            best_try = t;
+        }
+    }
+    /* replay the winner, this time noting why gaps stayed open */
+    P.explain = 1;
+    construct(&P, mix(po->seed * 1000003ULL + (uint64_t)best_try), best_try);
+    emit(&P);
+
+    ro_violations vs = {0, 0, 0};
+    int save_logs = m->have_logs;
+    m->have_logs = 0;
+    ro_check(m, po->first_day, po->ndays, &vs);
+    m->have_logs = save_logs;
+    int status = 0;
+    for (int i = 0; i < vs.n; i++) {
+        ro_violation *v = &vs.v[i];
+        if (v->rule != RULE_COVERAGE) {
+            pm_warn("internal error: the plan breaks %s: %s", ro_rule_names[v->rule], v->detail);
+            continue;
+        }
+        int q = ro_post_find(m, v->post);
+        explain_gap(&P, v, q);
+        ro_violation_add(gaps, v->rule, v->staff, v->post, v->s, v->e, "%s", v->detail);
+        status = 1;
+    }
+    ro_violations_free(&vs);
+    ro_violations_sort(gaps);
+    for (int i = 0; i < gaps->n; i++) {
+        char a[PM_TIME_BUFSZ], b[PM_TIME_BUFSZ];
+        pm_time_format(gaps->v[i].s, m->tz, a);
+        pm_time_format(gaps->v[i].e, m->tz, b);
+        fprintf(stderr, "pm-roster: gap: %s %s to %s: %s\n", gaps->v[i].post, a, b, gaps->v[i].detail);
+    }
+    char d0[16], d1[16];
+    pm_day_format(po->first_day, d0);
+    pm_day_format(po->first_day + po->ndays - 1, d1);
+    fprintf(stderr, "pm-roster: planned %s..%s: %d staff, %d assignments, %s\n", d0, d1, m->nstaff, m->nas,
+            gaps->n ? "coverage gaps (see above)" : "every post covered");
+    print_spread(&P);
+
+    for (int g = 0; g < P.ngaps; g++) free(P.gaps[g].why);
+    free(P.gaps);
+    free(P.asg);
+    free(P.worked);
+    free(P.wdays);
+    free(P.week);
+    free(P.ps);
+    free(P.unavail);
+    free(P.rarity);
+    free(P.order);
+    free(P.seat0);
+    free(P.need);
+    free(P.sl);
+    return status;
+}
