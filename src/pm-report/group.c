@@ -281,6 +281,11 @@ void rpt_groups_merge(rpt_groups *g, const pm_record *r)
     }
     if (strcmp(sig, spec->signature) != 0) {
         g->errors++;
+        /* once per input */
+        if (g->last_err_src && r->source && strcmp(g->last_err_src, r->source) == 0 && g->last_err_line < 0)
+            return;
+        g->last_err_src = r->source;
+        g->last_err_line = -1;
         pm_warn_at(r->source, r->line, "partial made with other options ('%s'; this run is '%s')", sig,
                    spec->signature);
         return;

@@ -127,7 +127,8 @@ static void chart(pm_buf *b, const rpt_spec *spec, const rpt_chart *c)
     esc(b, c->title);
     if (c->has_target) {
         pm_buf_addf(b, " (%s ", spec->zh ? "目标" : "target");
-        esc(b, rpt_cmp_name(c->cmp));
+        static const char *const sym[] = {"\xE2\x89\xA5", "\xE2\x89\xA4", ">", "<", "="};
+        esc(b, sym[c->cmp]);
         pm_buf_addc(b, ' ');
         dec_text(b, c->target, c->is_rate);
         pm_buf_addc(b, ')');
@@ -186,8 +187,8 @@ int rpt_write_html(rpt_table *t, rpt_spec *spec, FILE *fp)
 {
     pm_buf b = PM_BUF_INIT;
     pm_buf_addf(&b,
-                "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
-                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+                "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>",
                 spec->zh ? "zh-CN" : "en");
     esc(&b, t->title);
     pm_buf_addf(&b, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>", css);
