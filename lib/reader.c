@@ -57,6 +57,7 @@ struct pm_reader {
     int rec_bad;
     char rec_msg[256];
     int rec_field_big;
+    int seg_flags;           /* SEG_* seen since the current record began */
 
     /* YAML */
     yaml_parser_t yp;
@@ -274,6 +275,9 @@ static pm_format detect_format(const unsigned char *s, size_t n)
 
 /* CSV ---------------------------------------------------------------------- */
 
+/* What a line (segment) holds, checked once per line rather than per field. */
+enum { SEG_NUL = 1, SEG_BADUTF8 = 2, SEG_BREAK = 4 };
+
 static int no_space(unsigned char c) { (void)c; return 0; }
 
 static pm_record *building(pm_reader *rd)
@@ -345,10 +349,12 @@ static void csv_cb_field(void *data, size_t len, void *ctx)
         rd->rec_field_big = 0;
         len = 0;
     }
-    if (len && memchr(s, 0, len)) rec_bad(rd, "%sNUL byte in a field", "");
-    if (rd->validate_utf8 && len && !utf8_valid(s, len)) rec_bad(rd, "%sinvalid UTF-8 in a field", "");
+    if ((rd->seg_flags & SEG_NUL) && len && memchr(s, 0, len)) rec_bad(rd, "%sNUL byte in a field", "");
+    if ((rd->seg_flags & SEG_BADUTF8) && len && !utf8_valid(s, len)) rec_bad(rd, "%sinvalid UTF-8 in a field", "");
     char *v = pm_record_strdup(r, s, len);
-    if (rd->opts.fold_newlines && (memchr(v, '\n', len) || memchr(v, '\r', len))) fold_newlines(v, &len);
+    if (rd->opts.fold_newlines && (rd->seg_flags & SEG_BREAK) &&
+        (memchr(v, '\n', len) || memchr(v, '\r', len)))
+        fold_newlines(v, &len);
     pm_record_add_owned(r, name, v, len);
 }
 
@@ -397,6 +403,7 @@ static void csv_cb_row(int c, void *ctx)
     rd->qlen++;
     rd->building = NULL;
     rd->rec_bad = 0;
+    rd->seg_flags = 0;
 }
 
 static int csv_pop(pm_reader *rd, pm_record *rec, pm_error *err)
@@ -454,7 +461,15 @@ static int csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         size_t n = rd->declen - rd->decpos;
         const unsigned char *nl = memchr(s, '\n', n);
         size_t seg = nl ? (size_t)(nl - s) + 1 : n;
-        if (rd->csv.pstate == 0) rd->rec_line = rd->line;
+        if (rd->csv.pstate == 0) {
+            rd->rec_line = rd->line;
+            rd->seg_flags = 0;
+        } else {
+            rd->seg_flags |= SEG_BREAK;  /* a record running over lines */
+        }
+        if (memchr(s, 0, seg)) rd->seg_flags |= SEG_NUL;
+        if (rd->validate_utf8 && !utf8_valid((const char *)s, seg)) rd->seg_flags |= SEG_BADUTF8;
+        if (seg > 2 && memchr(s, '\r', seg - 2)) rd->seg_flags |= SEG_BREAK;
         if (csv_parse(&rd->csv, s, seg, csv_cb_field, csv_cb_row, rd) != seg) {
             pm_error_set(err, rd->name, rd->line, "CSV parser: %s", csv_strerror(csv_error(&rd->csv)));
             return PM_READ_FATAL;

@@ -24,6 +24,7 @@ struct pm_writer {
     int failed;
     /* CSV header in force */
     char **names;
+    const char **given;  /* the name pointers of the record that set them */
     size_t nnames;
     unsigned long long count;
 };
@@ -32,20 +33,29 @@ struct pm_writer {
 
 void pm_csv_quote(pm_buf *out, const char *v, size_t len, char delim)
 {
-    int must = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = v[i];
-        if (c == delim || c == '"' || c == '\n' || c == '\r') { must = 1; break; }
+    /* values are NUL-terminated; an embedded NUL stops strcspn early and
+     * sends the value to the careful loop below */
+    char set[5] = {'"', '\n', '\r', delim, 0};
+    size_t i = strcspn(v, set);
+    if (i >= len) {
+        pm_buf_grow(out, len);
+        memcpy(out->s + out->len, v, len);
+        out->len += len;
+        out->s[out->len] = 0;
+        return;
     }
+    int must = 0;
+    for (size_t k = i; k < len && !must; k++)
+        must = v[k] == '"' || v[k] == '\n' || v[k] == '\r' || v[k] == delim;
     if (!must) {
         pm_buf_add(out, v, len);
         return;
     }
     pm_buf_grow(out, len + 2);
     out->s[out->len++] = '"';
-    for (size_t i = 0; i < len; i++) {
-        if (v[i] == '"') pm_buf_addc(out, '"');
-        pm_buf_addc(out, v[i]);
+    for (size_t k = 0; k < len; k++) {
+        if (v[k] == '"') pm_buf_addc(out, '"');
+        pm_buf_addc(out, v[k]);
     }
     pm_buf_addc(out, '"');
 }
@@ -202,7 +212,7 @@ static int same_names(const pm_writer *w, const pm_record *r)
 {
     if (r->n != w->nnames) return 0;
     for (size_t i = 0; i < r->n; i++)
-        if (strcmp(w->names[i], r->f[i].name) != 0) return 0;
+        if (w->given[i] != r->f[i].name && strcmp(w->names[i], r->f[i].name) != 0) return 0;
     return 1;
 }
 
@@ -210,9 +220,14 @@ static void set_names(pm_writer *w, const pm_record *r)
 {
     for (size_t i = 0; i < w->nnames; i++) free(w->names[i]);
     free(w->names);
+    free(w->given);
     w->nnames = r->n;
     w->names = pm_xcalloc(r->n ? r->n : 1, sizeof *w->names);
-    for (size_t i = 0; i < r->n; i++) w->names[i] = pm_xstrdup(r->f[i].name);
+    w->given = pm_xcalloc(r->n ? r->n : 1, sizeof *w->given);
+    for (size_t i = 0; i < r->n; i++) {
+        w->names[i] = pm_xstrdup(r->f[i].name);
+        w->given[i] = r->f[i].name;
+    }
 }
 
 int pm_writer_write(pm_writer *w, const pm_record *r, pm_error *err)
@@ -291,6 +306,7 @@ int pm_writer_close(pm_writer *w, int commit, pm_error *err)
     }
     for (size_t i = 0; i < w->nnames; i++) free(w->names[i]);
     free(w->names);
+    free(w->given);
     free(w->tmppath);
     free(w->path);
     pm_buf_free(&w->out);

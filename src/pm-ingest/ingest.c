@@ -6,62 +6,59 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The values seen so far of a unique field, with where each was first seen. */
+/* The values seen so far of a unique field, kept as 64-bit fingerprints so
+ * that a million ids cost 16 bytes each at most, not a copy of every id.
+ * Two different ids share a fingerprint with a chance of about n^2/2^65
+ * (3e-8 for a million ids); such a row would be rejected, never lost. */
 struct seen_set {
-    char **keys;
-    char **where;
+    uint64_t *fp;   /* 0 marks an empty slot */
     size_t cap, n;
 };
 
-static uint64_t hash(const char *s, size_t n)
+static uint64_t fingerprint(const char *s, size_t n)
 {
+    /* FNV-1a, then a final mix so that similar ids spread over the table */
     uint64_t h = 1469598103934665603ULL;
     for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    return h;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h ? h : 1;
 }
 
-/* Returns where the value was first seen, or NULL after adding it. */
-static const char *seen_check(seen_set *ss, const char *v, size_t len, int add, const char *where)
+/* 1 when the value was seen before; else 0, adding it when add is set. */
+static int seen_check(seen_set *ss, const char *v, size_t len, int add)
 {
-    if (ss->cap == 0 || (add && (ss->n + 1) * 2 > ss->cap)) {
+    if (ss->cap == 0 || (add && (ss->n + 1) * 4 > ss->cap * 3)) {
         size_t cap = ss->cap ? ss->cap * 2 : 1024;
-        char **keys = pm_xcalloc(cap, sizeof *keys);
-        char **wh = pm_xcalloc(cap, sizeof *wh);
+        uint64_t *fp = pm_xcalloc(cap, sizeof *fp);
         for (size_t i = 0; i < ss->cap; i++) {
-            if (!ss->keys[i]) continue;
-            size_t j = hash(ss->keys[i], strlen(ss->keys[i])) & (cap - 1);
-            while (keys[j]) j = (j + 1) & (cap - 1);
-            keys[j] = ss->keys[i];
-            wh[j] = ss->where[i];
+            if (!ss->fp[i]) continue;
+            size_t j = ss->fp[i] & (cap - 1);
+            while (fp[j]) j = (j + 1) & (cap - 1);
+            fp[j] = ss->fp[i];
         }
-        free(ss->keys);
-        free(ss->where);
-        ss->keys = keys;
-        ss->where = wh;
+        free(ss->fp);
+        ss->fp = fp;
         ss->cap = cap;
     }
-    size_t j = hash(v, len) & (ss->cap - 1);
-    while (ss->keys[j]) {
-        if (strlen(ss->keys[j]) == len && !memcmp(ss->keys[j], v, len)) return ss->where[j];
+    uint64_t h = fingerprint(v, len);
+    size_t j = h & (ss->cap - 1);
+    while (ss->fp[j]) {
+        if (ss->fp[j] == h) return 1;
         j = (j + 1) & (ss->cap - 1);
     }
     if (add) {
-        ss->keys[j] = pm_xstrndup(v, len);
-        ss->where[j] = pm_xstrdup(where);
+        ss->fp[j] = h;
         ss->n++;
     }
-    return NULL;
+    return 0;
 }
 
 static void seen_free(seen_set *ss)
 {
     if (!ss) return;
-    for (size_t i = 0; i < ss->cap; i++) {
-        free(ss->keys[i]);
-        free(ss->where[i]);
-    }
-    free(ss->keys);
-    free(ss->where);
+    free(ss->fp);
     free(ss);
 }
 
@@ -200,18 +197,15 @@ int ingest_row(ingest *in, const pm_record *src)
         if (!in->seen[i]) continue;
         const pm_field *f = &in->out.f[i];
         if (!f->len) continue;
-        const char *first = seen_check(in->seen[i], f->value, f->len, 0, NULL);
-        if (first) {
-            char msg[768];
-            snprintf(msg, sizeof msg, "duplicate value '%.200s' (first written from %.400s)", f->value, first);
+        if (seen_check(in->seen[i], f->value, f->len, 0)) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "duplicate value '%.200s': an earlier row already has it", f->value);
             add_error(in, s->f[i].name, msg);
         }
     }
     if (in->errs.len) return -1;
-    char where[600];
-    snprintf(where, sizeof where, "%s:%ld", src->source ? src->source : "-", src->line);
     for (size_t i = 0; i < s->n; i++)
-        if (in->seen[i] && in->out.f[i].len) seen_check(in->seen[i], in->out.f[i].value, in->out.f[i].len, 1, where);
+        if (in->seen[i] && in->out.f[i].len) seen_check(in->seen[i], in->out.f[i].value, in->out.f[i].len, 1);
     if (in->keep_extra) {
         for (size_t k = 0; k < src->n; k++) {
             int mapped = 0;
