@@ -1,0 +1,564 @@
+/* calendar.c - working-day calendars loaded from YAML (CONTRACT section 2).
+ *
+ * A calendar keeps one table over the years it has data for (from 1 January
+ * of the first to 31 December of the last): the kind of each day, its holiday
+ * name, and a prefix count of working days.  Outside that span only the
+ * weekend applies, and working days are counted by formula (whole weeks times
+ * working weekdays, plus the days of a partial week).  So C(x), the number of
+ * working days before day x, costs O(1) anywhere; counting is a difference of
+ * two C values and adding N working days is a binary search on C.
+ */
+#include "calendar.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf.h"
+
+#define MIN_YEAR 1
+#define MAX_YEAR 9999
+#define YEAR_BITS ((MAX_YEAR + 1 + 63) / 64)
+
+struct pm_calendar {
+    char *name;
+    unsigned weekend;      /* bit w set: weekday w (0 = Monday) is a weekend day */
+    int64_t per_week;      /* working weekdays in a week */
+    int64_t partial[8];    /* working days among days 0..r-1 since 1970-01-01 */
+    pm_day start, end;     /* the table covers [start, end); start == end: none */
+    unsigned char *kind;   /* pm_daykind per day of the table */
+    uint16_t *name_of;     /* 1 + index into names, or 0 */
+    int32_t *prefix;       /* working days in [start, start + i), i = 0..end-start */
+    char **names;
+    int nnames;
+    uint64_t has_data[YEAR_BITS];
+    uint64_t needed[YEAR_BITS];    /* years without data that were used */
+    uint64_t reported[YEAR_BITS];  /* ... and already returned */
+    int pending;                   /* needed and not yet reported */
+};
+
+static int bit_get(const uint64_t *set, int y)
+{
+    return (int)((set[y / 64] >> (y % 64)) & 1);
+}
+
+static void bit_set(uint64_t *set, int y)
+{
+    set[y / 64] |= (uint64_t)1 << (y % 64);
+}
+
+static int64_t fdiv(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0)))
+        q--;
+    return q;
+}
+
+static int year_of(pm_day d)
+{
+    int y, m, dd;
+    pm_civil_from_day(d, &y, &m, &dd);
+    return y;
+}
+
+/* Marks the years of days [a, b] that have no data as needed. */
+static void need_years(pm_calendar *cal, pm_day a, pm_day b)
+{
+    int y1 = year_of(a), y2 = year_of(b);
+    if (y1 < MIN_YEAR)
+        y1 = MIN_YEAR;
+    if (y2 > MAX_YEAR)
+        y2 = MAX_YEAR;
+    for (int y = y1; y <= y2; y++) {
+        if (!bit_get(cal->has_data, y) && !bit_get(cal->needed, y)) {
+            bit_set(cal->needed, y);
+            cal->pending++;
+        }
+    }
+}
+
+/* Working days in [0, x) by weekends alone (negative for x < 0). */
+static int64_t weekly_count(const pm_calendar *cal, pm_day x)
+{
+    int64_t q = fdiv(x, 7);
+    return q * cal->per_week + cal->partial[x - q * 7];
+}
+
+/* Working days in [0, x), table included (a difference of two values is the
+ * count between them). */
+static int64_t count_before(const pm_calendar *cal, pm_day x)
+{
+    pm_day cl;
+    if (cal->start == cal->end)
+        return weekly_count(cal, x);
+    cl = x < cal->start ? cal->start : x > cal->end ? cal->end : x;
+    return weekly_count(cal, x) - weekly_count(cal, cl) + weekly_count(cal, cal->start) +
+           cal->prefix[cl - cal->start];
+}
+
+static pm_daykind kind_of(const pm_calendar *cal, pm_day day)
+{
+    if (day >= cal->start && day < cal->end)
+        return (pm_daykind)cal->kind[day - cal->start];
+    return (cal->weekend >> pm_day_weekday(day)) & 1 ? PM_DAY_WEEKEND : PM_DAY_WORKING;
+}
+
+pm_daykind pm_calendar_kind(pm_calendar *cal, pm_day day)
+{
+    need_years(cal, day, day);
+    return kind_of(cal, day);
+}
+
+int pm_calendar_is_workday(pm_calendar *cal, pm_day day)
+{
+    pm_daykind k = pm_calendar_kind(cal, day);
+    return k == PM_DAY_WORKING || k == PM_DAY_MAKEUP;
+}
+
+const char *pm_calendar_holiday_name(const pm_calendar *cal, pm_day day)
+{
+    if (day < cal->start || day >= cal->end || cal->kind[day - cal->start] != PM_DAY_HOLIDAY)
+        return NULL;
+    uint16_t i = cal->name_of[day - cal->start];
+    return i ? cal->names[i - 1] : NULL;
+}
+
+int pm_calendar_has_year(const pm_calendar *cal, int year)
+{
+    return year >= MIN_YEAR && year <= MAX_YEAR && bit_get(cal->has_data, year);
+}
+
+const char *pm_calendar_name(const pm_calendar *cal)
+{
+    return cal->name;
+}
+
+int64_t pm_calendar_count_workdays(pm_calendar *cal, pm_day a, pm_day b)
+{
+    if (b <= a)
+        return 0;
+    need_years(cal, a + 1, b);
+    return count_before(cal, b + 1) - count_before(cal, a + 1);
+}
+
+/* Far beyond any deadline; keeps the search bounds from overflowing. */
+#define MAX_ADD 1000000000LL
+
+pm_day pm_calendar_add_workdays(pm_calendar *cal, pm_day day, int64_t n)
+{
+    int64_t target, lo, hi;
+    if (n <= 0)
+        return day;
+    if (n > MAX_ADD)
+        n = MAX_ADD;
+    /* Find the first x > day with count_before(x + 1) >= target. */
+    target = count_before(cal, day + 1) + n;
+    lo = day + 1;
+    hi = day + n * 7 + (cal->end - cal->start) + 14;
+    while (count_before(cal, hi + 1) < target)  /* never, by the bound; kept safe */
+        hi += hi - lo + 7;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (count_before(cal, mid + 1) >= target)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    need_years(cal, day + 1, lo);
+    return lo;
+}
+
+int pm_calendar_take_missing_year(pm_calendar *cal, int *year)
+{
+    if (cal->pending == 0)
+        return 0;
+    for (int w = 0; w < YEAR_BITS; w++) {
+        uint64_t left = cal->needed[w] & ~cal->reported[w];
+        if (left) {
+            int y = w * 64 + __builtin_ctzll(left);
+            bit_set(cal->reported, y);
+            cal->pending--;
+            *year = y;
+            return 1;
+        }
+    }
+    cal->pending = 0;
+    return 0;
+}
+
+void pm_calendar_free(pm_calendar *cal)
+{
+    if (!cal)
+        return;
+    free(cal->name);
+    free(cal->kind);
+    free(cal->name_of);
+    free(cal->prefix);
+    for (int i = 0; i < cal->nnames; i++)
+        free(cal->names[i]);
+    free(cal->names);
+    free(cal);
+}
+
+/* Loading ----------------------------------------------------------------- */
+
+typedef struct entry {
+    pm_day from, to;   /* inclusive */
+    int workday;       /* 0: holiday, 1: make-up working day */
+    int name;          /* 1 + index into names, or 0 */
+    long line;
+} entry;
+
+typedef struct loader {
+    pm_conf conf;
+    pm_calendar *cal;
+    entry *v;
+    size_t n, cap;
+    pm_error *err;
+} loader;
+
+static void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p) {
+        fputs("pm: out of memory\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+static char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    return memcpy(xrealloc(NULL, n), s, n);
+}
+
+static int intern_name(pm_calendar *cal, const char *s)
+{
+    for (int i = 0; i < cal->nnames; i++)
+        if (strcmp(cal->names[i], s) == 0)
+            return i + 1;
+    if (cal->nnames >= 65535)
+        return 0;
+    cal->names = xrealloc(cal->names, (size_t)(cal->nnames + 1) * sizeof *cal->names);
+    cal->names[cal->nnames++] = xstrdup(s);
+    return cal->nnames;
+}
+
+/* "2024-02-10" or "2024-02-10..2024-02-17" at node. */
+static int add_days(loader *L, yaml_node_t *node, int workday, const char *name)
+{
+    const char *s = pm_conf_str(node);
+    const char *dots;
+    pm_day a, b;
+    const char *what = workday ? "workdays" : "holidays";
+    if (!s) {
+        pm_conf_error(&L->conf, node, L->err, "%s: expected a date or a range YYYY-MM-DD..YYYY-MM-DD", what);
+        return -1;
+    }
+    dots = strstr(s, "..");
+    if (dots) {
+        if (pm_day_parse(s, (size_t)(dots - s), &a) < 0 || pm_day_parse(dots + 2, strlen(dots + 2), &b) < 0) {
+            pm_conf_error(&L->conf, node, L->err, "%s: bad range '%s' (expected YYYY-MM-DD..YYYY-MM-DD)", what, s);
+            return -1;
+        }
+        if (a > b) {
+            pm_conf_error(&L->conf, node, L->err, "%s: bad range '%s': it ends before it starts", what, s);
+            return -1;
+        }
+    } else if (pm_day_parse(s, strlen(s), &a) < 0) {
+        pm_conf_error(&L->conf, node, L->err, "%s: bad date '%s' (expected YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD)",
+                      what, s);
+        return -1;
+    } else {
+        b = a;
+    }
+    if (year_of(a) < MIN_YEAR || year_of(b) > MAX_YEAR) {
+        pm_conf_error(&L->conf, node, L->err, "%s: '%s' is outside years 1-9999", what, s);
+        return -1;
+    }
+    if (L->n == L->cap) {
+        L->cap = L->cap ? L->cap * 2 : 64;
+        L->v = xrealloc(L->v, L->cap * sizeof *L->v);
+    }
+    L->v[L->n].from = a;
+    L->v[L->n].to = b;
+    L->v[L->n].workday = workday;
+    L->v[L->n].name = name && *name ? intern_name(L->cal, name) : 0;
+    L->v[L->n].line = pm_conf_line(node);
+    L->n++;
+    return 0;
+}
+
+/* Pairs of a mapping: day-or-range -> name. */
+static int add_map(loader *L, yaml_node_t *map, int workday)
+{
+    int n = pm_conf_map_len(map);
+    for (int i = 0; i < n; i++) {
+        yaml_node_t *k, *v = pm_conf_map_value(&L->conf, map, i);
+        const char *name = NULL;
+        pm_conf_map_key(&L->conf, map, i, &k);
+        if (v && v->type == YAML_SCALAR_NODE)
+            name = pm_conf_str(v);
+        else if (v) {
+            pm_conf_error(&L->conf, v, L->err, "%s: the name of '%s' must be text",
+                          workday ? "workdays" : "holidays", pm_conf_str(k) ? pm_conf_str(k) : "?");
+            return -1;
+        }
+        /* An empty value (2024-01-01: ) is a plain null: no name. */
+        if (name && (!strcmp(name, "~") || !strcmp(name, "null")) && v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+            name = NULL;
+        if (add_days(L, k, workday, name) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int add_list(loader *L, yaml_node_t *node, int workday)
+{
+    const char *what = workday ? "workdays" : "holidays";
+    if (!node)
+        return 0;
+    if (pm_conf_is_map(node))
+        return add_map(L, node, workday);
+    if (pm_conf_is_scalar(node)) {
+        const char *s = pm_conf_str(node);
+        /* "holidays:" with nothing, or "holidays: []" written as null */
+        if (!*s || !strcmp(s, "~") || !strcmp(s, "null"))
+            return 0;
+        return add_days(L, node, workday, NULL);
+    }
+    if (!pm_conf_is_seq(node)) {
+        pm_conf_error(&L->conf, node, L->err, "%s must be a list of dates and ranges, or a mapping of them to names",
+                      what);
+        return -1;
+    }
+    for (int i = 0; i < pm_conf_seq_len(node); i++) {
+        yaml_node_t *it = pm_conf_seq_item(&L->conf, node, i);
+        int rc = pm_conf_is_map(it) ? add_map(L, it, workday) : add_days(L, it, workday, NULL);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int weekday_index(const char *s)
+{
+    static const char *const shortn[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    static const char *const longn[7] = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
+    for (int i = 0; i < 7; i++)
+        if (!strcasecmp(s, shortn[i]) || !strcasecmp(s, longn[i]))
+            return i;
+    return -1;
+}
+
+static int load_weekend(loader *L, yaml_node_t *node)
+{
+    unsigned mask = 0;
+    if (!node) {
+        L->cal->weekend = (1u << 5) | (1u << 6);
+        return 0;
+    }
+    if (pm_conf_is_scalar(node) && (!*pm_conf_str(node) || !strcmp(pm_conf_str(node), "~"))) {
+        L->cal->weekend = 0;
+        return 0;
+    }
+    if (!pm_conf_is_seq(node)) {
+        pm_conf_error(&L->conf, node, L->err, "weekend must be a list of weekdays, e.g. [sat, sun]");
+        return -1;
+    }
+    for (int i = 0; i < pm_conf_seq_len(node); i++) {
+        yaml_node_t *it = pm_conf_seq_item(&L->conf, node, i);
+        const char *s = pm_conf_str(it);
+        int w = s ? weekday_index(s) : -1;
+        if (w < 0) {
+            pm_conf_error(&L->conf, it, L->err, "weekend: unknown weekday '%s' (expected mon, tue, wed, thu, fri, sat, sun)",
+                          s ? s : "?");
+            return -1;
+        }
+        mask |= 1u << w;
+    }
+    if (mask == 0x7f) {
+        pm_conf_error(&L->conf, node, L->err, "weekend: every day of the week is a weekend day, so no day would be working");
+        return -1;
+    }
+    L->cal->weekend = mask;
+    return 0;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const entry *x = a, *y = b;
+    return x->from < y->from ? -1 : x->from > y->from;
+}
+
+/* Builds the day table from the entries. */
+static int build(loader *L)
+{
+    pm_calendar *cal = L->cal;
+    pm_day lo = 0, hi = 0;
+    size_t i;
+    long *line_of;  /* line of the entry that set each day, for conflicts */
+
+    for (int r = 0; r < 8; r++) {
+        int64_t c = 0;
+        for (int j = 0; j < r; j++)
+            if (!((cal->weekend >> pm_day_weekday(j)) & 1))
+                c++;
+        cal->partial[r] = c;
+    }
+    cal->per_week = cal->partial[7];
+    if (L->n == 0) {
+        cal->start = cal->end = 0;
+        return 0;
+    }
+    qsort(L->v, L->n, sizeof *L->v, cmp_entry);
+    for (i = 0; i < L->n; i++) {
+        if (i == 0 || L->v[i].from < lo)
+            lo = L->v[i].from;
+        if (i == 0 || L->v[i].to > hi)
+            hi = L->v[i].to;
+        for (int y = year_of(L->v[i].from); y <= year_of(L->v[i].to); y++)
+            bit_set(cal->has_data, y);
+    }
+    cal->start = pm_day_from_civil(year_of(lo), 1, 1);
+    cal->end = pm_day_from_civil(year_of(hi) + 1, 1, 1);
+    size_t n = (size_t)(cal->end - cal->start);
+    cal->kind = xrealloc(NULL, n);
+    cal->name_of = calloc(n, sizeof *cal->name_of);
+    cal->prefix = xrealloc(NULL, (n + 1) * sizeof *cal->prefix);
+    line_of = calloc(n, sizeof *line_of);
+    if (!cal->name_of || !line_of)
+        abort();
+    for (size_t k = 0; k < n; k++)
+        cal->kind[k] = (cal->weekend >> pm_day_weekday(cal->start + (pm_day)k)) & 1 ? PM_DAY_WEEKEND : PM_DAY_WORKING;
+    for (i = 0; i < L->n; i++) {
+        entry *e = &L->v[i];
+        for (pm_day d = e->from; d <= e->to; d++) {
+            size_t k = (size_t)(d - cal->start);
+            if (line_of[k] && (cal->kind[k] == PM_DAY_HOLIDAY) != !e->workday) {
+                char day[16];
+                pm_day_format(d, day);
+                pm_error_set(L->err, L->conf.path, e->line, "%s is both a holiday and a working day (see line %ld)",
+                             day, line_of[k]);
+                free(line_of);
+                return -1;
+            }
+            if (e->workday) {
+                cal->kind[k] = (cal->weekend >> pm_day_weekday(d)) & 1 ? PM_DAY_MAKEUP : PM_DAY_WORKING;
+            } else {
+                cal->kind[k] = PM_DAY_HOLIDAY;
+                if (!cal->name_of[k])
+                    cal->name_of[k] = (uint16_t)e->name;
+            }
+            if (!line_of[k])
+                line_of[k] = e->line;
+        }
+    }
+    free(line_of);
+    cal->prefix[0] = 0;
+    for (size_t k = 0; k < n; k++)
+        cal->prefix[k + 1] = cal->prefix[k] + (cal->kind[k] == PM_DAY_WORKING || cal->kind[k] == PM_DAY_MAKEUP);
+    return 0;
+}
+
+static const char *const known_keys[] = {"name", "weekend", "holidays", "workdays",
+                                         "description", "source", "sources", "notes", NULL};
+
+static char *stem(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    char *s, *dot;
+    s = xstrdup(b ? b + 1 : path);
+    dot = strrchr(s, '.');
+    if (dot && dot != s)
+        *dot = '\0';
+    return s;
+}
+
+static pm_calendar *load(loader *L)
+{
+    yaml_node_t *root = pm_conf_root(&L->conf);
+    yaml_node_t *name;
+    pm_calendar *cal = L->cal;
+
+    if (!pm_conf_is_map(root)) {
+        pm_conf_error(&L->conf, root, L->err, "a calendar must be a mapping with name, weekend, holidays, workdays");
+        return NULL;
+    }
+    for (int i = 0; i < pm_conf_map_len(root); i++) {
+        yaml_node_t *k;
+        const char *key = pm_conf_map_key(&L->conf, root, i, &k);
+        int ok = 0;
+        for (int j = 0; key && known_keys[j]; j++)
+            if (!strcmp(key, known_keys[j]))
+                ok = 1;
+        if (!ok) {
+            pm_conf_error(&L->conf, k, L->err, "unknown key '%s' (a calendar has name, weekend, holidays, workdays)",
+                          key ? key : "?");
+            return NULL;
+        }
+    }
+    name = pm_conf_get(&L->conf, root, "name");
+    if (name && !pm_conf_is_scalar(name)) {
+        pm_conf_error(&L->conf, name, L->err, "name must be text");
+        return NULL;
+    }
+    cal->name = name && *pm_conf_str(name) ? xstrdup(pm_conf_str(name)) : stem(L->conf.path);
+    if (load_weekend(L, pm_conf_get(&L->conf, root, "weekend")) < 0 ||
+        add_list(L, pm_conf_get(&L->conf, root, "holidays"), 0) < 0 ||
+        add_list(L, pm_conf_get(&L->conf, root, "workdays"), 1) < 0 || build(L) < 0)
+        return NULL;
+    return cal;
+}
+
+static pm_calendar *finish(loader *L, pm_calendar *ok)
+{
+    free(L->v);
+    pm_conf_free(&L->conf);
+    if (!ok)
+        pm_calendar_free(L->cal);
+    return ok;
+}
+
+pm_calendar *pm_calendar_load(const char *path, pm_error *err)
+{
+    loader L = {0};
+    L.err = err;
+    if (pm_conf_load(&L.conf, path, err) < 0)
+        return NULL;
+    L.cal = calloc(1, sizeof *L.cal);
+    if (!L.cal)
+        abort();
+    return finish(&L, load(&L));
+}
+
+pm_calendar *pm_calendar_load_string(const char *yaml, const char *name, pm_error *err)
+{
+    loader L = {0};
+    L.err = err;
+    if (pm_conf_load_string(&L.conf, yaml, strlen(yaml), name, err) < 0)
+        return NULL;
+    L.cal = calloc(1, sizeof *L.cal);
+    if (!L.cal)
+        abort();
+    return finish(&L, load(&L));
+}
+
+pm_calendar *pm_calendar_builtin(const char *name, pm_error *err)
+{
+    char rel[256];
+    char *path;
+    pm_calendar *cal;
+    if (!*name || strchr(name, '/') || strlen(name) > 200) {
+        pm_error_set(err, NULL, 0, "no built-in calendar '%s'", name);
+        return NULL;
+    }
+    snprintf(rel, sizeof rel, "calendars/%s.yaml", name);
+    path = pm_data_path(rel);
+    cal = pm_calendar_load(path, err);
+    free(path);
+    return cal;
+}
