@@ -497,7 +497,7 @@ void ro_check(const ro_model *m, pm_day first, int ndays, ro_violations *out)
     int n = 0;
     for (int i = 0; i < m->nas; i++)
         if (m->as[i].e > span_s && m->as[i].s < span_e) idx[n++] = i;
-    check_coverage(m, idx, n, first, ndays, out);
+    if (m->have_roster) check_coverage(m, idx, n, first, ndays, out);
     check_assignments(m, idx, n, out);
     check_stretches(m, idx, n, out);
     check_person(m, idx, n, first, ndays, out);

@@ -14,6 +14,7 @@ void ro_model_init(ro_model *m, pm_tz *tz)
 {
     memset(m, 0, sizeof *m);
     m->tz = tz;
+    m->have_roster = 1;
     m->rules.max_shift = 8 * 3600;
     m->rules.min_rest = 12 * 3600;
     m->rules.max_week = 44 * 3600;

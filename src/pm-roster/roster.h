@@ -89,6 +89,7 @@ typedef struct ro_model {
     int nstaff, capstaff;
     int have_staff_file;
     int have_logs;          /* patrol logs were given: duties are checked */
+    int have_roster;        /* a roster was given: coverage is checked */
     ro_assign *as;
     int nas, capas;
     ro_log *logs;

@@ -227,7 +227,8 @@ int ro_cmd_check(int argc, char **argv)
         pm_inputs_close(&in);
     }
     /* With --logs and no ROSTER named, standard input is not read ('-' reads it). */
-    if (!a.logs || first < argc) {
+    m.have_roster = !a.logs || first < argc;
+    if (m.have_roster) {
         pm_inputs in;
         pm_inputs_init(&in, argv + first, argc - first, &com.read);
         ro_read_records(&m, &in, 0);
@@ -246,6 +247,15 @@ int ro_cmd_check(int argc, char **argv)
             pm_time e = i < m.nas ? m.as[i].e : m.logs[i - m.nas].e;
             pm_day d0 = pm_tz_day(tz, s);
             pm_day d1 = e > s ? pm_tz_day(tz, e - 1) : d0;
+            if (i >= m.nas) {
+                /* a patrol counts on the day its window starts: 02:00 of a
+                 * 20:00-06:00 night belongs to the day before */
+                const ro_duty *du = &m.duties[m.logs[i - m.nas].duty];
+                int mins = (int)((s - pm_tz_midnight(tz, d0)) / 60);
+                for (int w = 0; w < du->nw; w++)
+                    if (du->w[w].to_min <= du->w[w].from_min && mins < du->w[w].to_min) { d0--; break; }
+                d1 = d0;
+            }
             if (!any || d0 < lo) lo = d0;
             if (!any || d1 > hi) hi = d1;
             any = 1;
