@@ -20,7 +20,11 @@ typedef struct pm_conf {
     size_t nbytes;
 } pm_conf;
 
-/* Loads path.  0, or -1 with err (file, line) set. */
+/* Loads path.  0, or -1 with err (file, line) set: a file that cannot be
+ * read, YAML that does not parse ("could not parse YAML: ..." at the line
+ * libyaml names), a second document in the file, or a duplicate key in any
+ * mapping.  c needs no initialisation; after a failure it is already freed
+ * (pm_conf_free on it is harmless).  An empty file loads, with no root. */
 int pm_conf_load(pm_conf *c, const char *path, pm_error *err);
 /* Loads text (name is used in messages). */
 int pm_conf_load_string(pm_conf *c, const char *text, size_t len, const char *name, pm_error *err);
@@ -48,13 +52,15 @@ const char *pm_conf_map_key(pm_conf *c, yaml_node_t *map, int i, yaml_node_t **k
 yaml_node_t *pm_conf_map_value(pm_conf *c, yaml_node_t *map, int i);
 /* Parses a scalar as bool (true/false/yes/no/1/0); -1 when not a bool. */
 int pm_conf_bool(yaml_node_t *node);
-/* Sets err to "FILE:LINE: msg" at node. */
+/* Sets err to "FILE:LINE: msg" at node (err->file = c->path, err->line =
+ * the node's line, or 0 for node NULL). */
 void pm_conf_error(pm_conf *c, yaml_node_t *node, pm_error *err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* The folder of shipped data (calendars): $PM_DATADIR, else ../data or
- * ../share/pm beside the running program, else the compiled-in PM_DATADIR.
- * Returns a malloc'd "DIR/rel"; the caller frees it. */
+/* The folder of shipped data (calendars): $PM_DATADIR (when set and not
+ * empty), else ../data or ../share/pm beside the running program
+ * (/proc/self/exe; the first that is a folder), else the compiled-in
+ * PM_DATADIR.  Returns a malloc'd "DIR/rel"; the caller frees it. */
 char *pm_data_path(const char *rel);
 
 #endif
