@@ -130,20 +130,20 @@ static int copy_to_stdout(const char *path, pm_error *err)
     return 0;
 }
 
-static int write_xlsx(rpt_table *t, rpt_spec *spec, const char *output, pm_error *err)
+static int write_xlsx(rpt_table *const *t, int n, const char *title, const char *output, pm_error *err)
 {
     if (output && strcmp(output, "-") != 0) {
         rpt_out o;
         if (rpt_out_open(&o, output, err) != 0)
             return -1;
-        if (o.tmp == NULL) {  /* not a regular file: write a temporary, copy */
+        if (o.tmp == NULL) {
             pm_error_set(err, output, 0, "XLSX needs a regular file");
             rpt_out_close(&o, 0, err);
             return -1;
         }
         fclose(o.fp);
         o.fp = NULL;
-        int rc = rpt_write_xlsx(t, spec, o.tmp, err);
+        int rc = rpt_write_xlsx(t, n, title, o.tmp, err);
         pm_error e2;
         if (rpt_out_close(&o, rc == 0, &e2) != 0 && rc == 0) {
             *err = e2;
@@ -158,12 +158,70 @@ static int write_xlsx(rpt_table *t, rpt_spec *spec, const char *output, pm_error
         return -1;
     }
     close(fd);
-    int rc = rpt_write_xlsx(t, spec, tmp, err);
+    int rc = rpt_write_xlsx(t, n, title, tmp, err);
     if (rc == 0)
         rc = copy_to_stdout(tmp, err);
     unlink(tmp);
     return rc;
 }
+
+/* A spec from the options: a preset (or NULL for custom metrics). */
+static rpt_spec *make_spec(const cli *c, const pm_common *common, const char *preset, pm_tz **tz)
+{
+    rpt_spec *spec = pm_xcalloc(1, sizeof *spec);
+    spec->zh = c->zh;
+    spec->time_field.name = c->time_field ? c->time_field : "created_at";
+    spec->time_field.cache = -1;
+    spec->tz_name = common->tz_name ? common->tz_name : PM_DEFAULT_TZ;
+    if (c->period) {
+        if (strcmp(c->period, "day") == 0)
+            spec->period = PERIOD_DAY;
+        else if (strcmp(c->period, "week") == 0)
+            spec->period = PERIOD_WEEK;
+        else if (strcmp(c->period, "month") == 0)
+            spec->period = PERIOD_MONTH;
+        else
+            pm_usage_error("--period: '%s' is not day, week or month", c->period);
+    }
+    if (preset)
+        rpt_preset_apply(spec, preset);
+    if (c->by)
+        set_by(spec, c->by);
+    if (spec->preset && strcmp(spec->preset, "service") == 0 && c->nmetrics)
+        pm_usage_error("the service preset has its fixed figures; -m is for other reports");
+    for (int i = 0; i < c->nmetrics; i++) {
+        rpt_metric m;
+        pm_error e;
+        if (rpt_metric_parse(c->metrics[i], &m, &e) != 0)
+            pm_usage_error("-m: %s", e.msg);
+        for (int j = 0; j < spec->nm; j++)
+            if (strcmp(spec->m[j].name, m.name) == 0)
+                pm_usage_error("-m: %s is given twice", m.name);
+        spec->m = pm_xrealloc(spec->m, sizeof *spec->m * (size_t)(spec->nm + 1));
+        spec->m[spec->nm++] = m;
+    }
+    if (spec->nm == 0) {
+        rpt_metric m;
+        pm_error e;
+        rpt_metric_parse("count", &m, &e);
+        spec->m = pm_xmalloc(sizeof *spec->m);
+        spec->m[spec->nm++] = m;
+    }
+    if (spec->nm > 64)
+        pm_usage_error("at most 64 metrics");
+    if (spec->period != PERIOD_NONE) {
+        if (!*tz) {
+            pm_error e;
+            *tz = pm_tz_open(spec->tz_name, &e);
+            if (!*tz)
+                pm_usage_error("--tz: %s", e.msg);
+        }
+        spec->tz = *tz;
+    }
+    return spec;
+}
+
+#define MAX_TABLES 8
 
 int rpt_main(int argc, char **argv)
 {
@@ -173,116 +231,102 @@ int rpt_main(int argc, char **argv)
     pm_common common;
     int first = pm_opts_parse(
         argc, argv, options, PM_OPT_STREAM & ~(unsigned)PM_OPT_TO, &common, on_option, &c,
-        "pm-report [PRESET] [--by=FIELDS] [--period=day|week|month] [-m METRIC]... [--targets=FILE]\n"
+        "pm-report [PRESET]... [--by=FIELDS] [--period=day|week|month] [-m METRIC]... [--targets=FILE]\n"
         "          [--to=csv|yaml|md|html|xlsx] [--lang=zh] [--partial|--merge] [FILE]...",
-        "Groups records and computes figures against targets. PRESET is sla, service or fees.\n"
+        "Groups records and computes figures against targets. PRESET is sla, service or fees;\n"
+        "several presets make several tables (md, html, xlsx).\n"
         "Exit status 1 when a target is missed, 2 on errors.");
 
-    rpt_spec spec;
-    memset(&spec, 0, sizeof spec);
-    spec.zh = c.zh;
-    spec.time_field.name = c.time_field ? c.time_field : "created_at";
-    spec.time_field.cache = -1;
-    spec.tz_name = common.tz_name ? common.tz_name : PM_DEFAULT_TZ;
-    if (c.period) {
-        if (strcmp(c.period, "day") == 0)
-            spec.period = PERIOD_DAY;
-        else if (strcmp(c.period, "week") == 0)
-            spec.period = PERIOD_WEEK;
-        else if (strcmp(c.period, "month") == 0)
-            spec.period = PERIOD_MONTH;
-        else
-            pm_usage_error("--period: '%s' is not day, week or month", c.period);
+    const char *presets[MAX_TABLES];
+    int np = 0;
+    while (first < argc && rpt_is_preset(argv[first])) {
+        for (int i = 0; i < np; i++)
+            if (strcmp(presets[i], argv[first]) == 0)
+                pm_usage_error("preset %s given twice", argv[first]);
+        presets[np++] = argv[first++];
     }
-    if (first < argc && rpt_is_preset(argv[first])) {
-        rpt_preset_apply(&spec, argv[first]);
-        first++;
-    }
-    if (c.by)
-        set_by(&spec, c.by);
-    if (spec.preset && strcmp(spec.preset, "service") == 0 && c.nmetrics)
-        pm_usage_error("the service preset has its fixed figures; -m is for other reports");
-    for (int i = 0; i < c.nmetrics; i++) {
-        rpt_metric m;
-        pm_error e;
-        if (rpt_metric_parse(c.metrics[i], &m, &e) != 0)
-            pm_usage_error("-m: %s", e.msg);
-        for (int j = 0; j < spec.nm; j++)
-            if (strcmp(spec.m[j].name, m.name) == 0)
-                pm_usage_error("-m: %s is given twice", m.name);
-        spec.m = pm_xrealloc(spec.m, sizeof *spec.m * (size_t)(spec.nm + 1));
-        spec.m[spec.nm++] = m;
-    }
-    if (spec.nm == 0) {
-        rpt_metric m;
-        pm_error e;
-        rpt_metric_parse("count", &m, &e);
-        spec.m = pm_xmalloc(sizeof *spec.m);
-        spec.m[spec.nm++] = m;
-    }
-    if (spec.nm > 64)
-        pm_usage_error("at most 64 metrics");
-    if (c.title)
-        spec.title = c.title;
+    if (np > 1 && c.nmetrics)
+        pm_usage_error("-m goes with one preset or none");
     if (c.partial && c.merge)
         pm_usage_error("--partial and --merge do not go together (merge partials with --merge alone)");
     if (c.partial && (c.to == OUT_MD || c.to == OUT_HTML || c.to == OUT_XLSX))
         pm_usage_error("--partial writes CSV or YAML");
+    if (c.partial && np > 1)
+        pm_usage_error("--partial takes one preset at a time (one partial stream per report)");
+    if (np > 1 && c.to != OUT_MD && c.to != OUT_HTML && c.to != OUT_XLSX && !c.partial)
+        pm_usage_error("several presets make several tables: use --to=md, html or xlsx");
     if (c.to == OUT_XLSX && (!common.output || strcmp(common.output, "-") == 0) && isatty(1))
         pm_usage_error("XLSX is binary: give -o FILE.xlsx or redirect standard output");
 
     int status = PM_EXIT_OK;
     pm_tz *tz = NULL;
-    if (spec.period != PERIOD_NONE) {
-        pm_error e;
-        tz = pm_tz_open(spec.tz_name, &e);
-        if (!tz)
-            pm_usage_error("--tz: %s", e.msg);
-        spec.tz = tz;
+    int nspec = np ? np : 1;
+    rpt_spec *specs[MAX_TABLES];
+    rpt_groups *groups[MAX_TABLES];
+    for (int i = 0; i < nspec; i++) {
+        specs[i] = make_spec(&c, &common, np ? presets[i] : NULL, &tz);
+        if (c.title && nspec == 1)
+            specs[i]->title = c.title;
     }
     if (c.targets) {
+        /* A target names a figure of one of the tables; each table takes
+         * the targets that name its figures (unknown figures are errors). */
         pm_error e;
-        if (rpt_targets_load(&spec, c.targets, &e) != 0) {
+        if (rpt_targets_load_all(specs, nspec, c.targets, &e) != 0) {
             pm_report(&e);
             return PM_EXIT_ERROR;
         }
     }
-    rpt_spec_sign(&spec);
+    for (int i = 0; i < nspec; i++) {
+        rpt_spec_sign(specs[i]);
+        groups[i] = pm_xcalloc(1, sizeof *groups[i]);
+        rpt_groups_init(groups[i], specs[i]);
+    }
 
-    rpt_groups g;
-    rpt_groups_init(&g, &spec);
     pm_inputs in;
     pm_inputs_init(&in, argv + first, argc - first, &common.read);
     pm_record rec;
     pm_record_init(&rec);
     pm_error err;
     unsigned long long nread = 0;
+    char *last_bad = NULL;
+    int route_errors = 0;
     for (;;) {
         int rc = pm_inputs_next(&in, &rec, &err);
         if (rc == PM_READ_EOF)
             break;
         if (rc == PM_READ_OK) {
             nread++;
-            if (c.merge)
-                rpt_groups_merge(&g, &rec);
-            else
-                rpt_groups_add(&g, &rec);
+            if (c.merge) {
+                int k = rpt_route_partial(groups, nspec, &rec, &last_bad);
+                if (k >= 0)
+                    rpt_groups_merge(groups[k], &rec);
+                else
+                    route_errors++;
+            } else {
+                for (int i = 0; i < nspec; i++)
+                    rpt_groups_add(groups[i], &rec);
+            }
         } else {
             pm_report(&err);
             status = PM_EXIT_ERROR;
         }
     }
+    free(last_bad);
     pm_format inf = in.first_format;
     pm_inputs_close(&in);
     pm_record_free(&rec);
-    if (g.errors || in.had_error)
+    if (in.had_error || route_errors)
         status = PM_EXIT_ERROR;
+    for (int i = 0; i < nspec; i++)
+        if (groups[i]->errors)
+            status = PM_EXIT_ERROR;
 
     enum out_kind to = c.to;
     if (to == OUT_AUTO)
         to = inf == PM_FMT_YAML ? OUT_YAML : OUT_CSV;
     if (common.stats)
-        pm_warn("read %llu records, %zu groups", nread, g.n);
+        pm_warn("read %llu records, %zu groups", nread, groups[0]->n);
 
     if (c.partial) {
         rpt_out o;
@@ -290,7 +334,7 @@ int rpt_main(int argc, char **argv)
             pm_report(&err);
             return PM_EXIT_ERROR;
         }
-        rpt_partial_write(&g, o.fp, to == OUT_CSV);
+        rpt_partial_write(groups[0], o.fp, to == OUT_CSV);
         if (rpt_out_close(&o, 1, &err) != 0) {
             pm_report(&err);
             status = PM_EXIT_ERROR;
@@ -298,14 +342,26 @@ int rpt_main(int argc, char **argv)
         return status;
     }
 
-    rpt_groups_ensure_total(&g);
-    rpt_group **sorted = rpt_groups_sorted(&g);
-    rpt_table t;
-    rpt_table_build(&t, &spec, sorted, g.n);
-    free(sorted);
+    rpt_table *tables[MAX_TABLES];
+    int failed = 0;
+    for (int i = 0; i < nspec; i++) {
+        rpt_groups_ensure_total(groups[i]);
+        rpt_group **sorted = rpt_groups_sorted(groups[i]);
+        tables[i] = pm_xmalloc(sizeof *tables[i]);
+        rpt_table_build(tables[i], specs[i], sorted, groups[i]->n);
+        free(sorted);
+        failed |= tables[i]->failed;
+    }
+    const char *title = c.title;
+    pm_buf tb = PM_BUF_INIT;
+    if (!title) {
+        for (int i = 0; i < nspec; i++)
+            pm_buf_addf(&tb, "%s%s", i ? " \xC2\xB7 " : "", tables[i]->title);
+        title = pm_buf_str(&tb);
+    }
     int wrc = 0;
     if (to == OUT_XLSX) {
-        wrc = write_xlsx(&t, &spec, common.output, &err);
+        wrc = write_xlsx(tables, nspec, title, common.output, &err);
     } else {
         rpt_out o;
         if (rpt_out_open(&o, common.output, &err) != 0) {
@@ -313,10 +369,10 @@ int rpt_main(int argc, char **argv)
             return PM_EXIT_ERROR;
         }
         switch (to) {
-        case OUT_YAML: wrc = rpt_write_yaml(&t, o.fp); break;
-        case OUT_MD: wrc = rpt_write_md(&t, o.fp); break;
-        case OUT_HTML: wrc = rpt_write_html(&t, &spec, o.fp); break;
-        default: wrc = rpt_write_csv(&t, o.fp); break;
+        case OUT_YAML: wrc = rpt_write_yaml(tables[0], o.fp); break;
+        case OUT_MD: wrc = rpt_write_md(tables, nspec, o.fp); break;
+        case OUT_HTML: wrc = rpt_write_html(tables, nspec, title, c.zh, o.fp); break;
+        default: wrc = rpt_write_csv(tables[0], o.fp); break;
         }
         if (wrc != 0)
             pm_error_set(&err, common.output, 0, "write error");
@@ -330,10 +386,15 @@ int rpt_main(int argc, char **argv)
         pm_report(&err);
         status = PM_EXIT_ERROR;
     }
-    if (status == PM_EXIT_OK && t.failed)
+    if (status == PM_EXIT_OK && failed)
         status = PM_EXIT_FLAGGED;
-    rpt_table_free(&t);
-    rpt_groups_free(&g);
+    for (int i = 0; i < nspec; i++) {
+        rpt_table_free(tables[i]);
+        free(tables[i]);
+        rpt_groups_free(groups[i]);
+        free(groups[i]);
+    }
+    pm_buf_free(&tb);
     if (tz)
         pm_tz_free(tz);
     return status;

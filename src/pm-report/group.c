@@ -274,22 +274,6 @@ static void merge_error(rpt_groups *g, const pm_record *r, const char *what)
 void rpt_groups_merge(rpt_groups *g, const pm_record *r)
 {
     rpt_spec *spec = g->spec;
-    const char *sig = pm_record_get(r, "_partial");
-    if (!sig) {
-        merge_error(g, r, "no _partial field (make it with --partial)");
-        return;
-    }
-    if (strcmp(sig, spec->signature) != 0) {
-        g->errors++;
-        /* once per input */
-        if (g->last_err_src && r->source && strcmp(g->last_err_src, r->source) == 0 && g->last_err_line < 0)
-            return;
-        g->last_err_src = r->source;
-        g->last_err_line = -1;
-        pm_warn_at(r->source, r->line, "partial made with other options ('%s'; this run is '%s')", sig,
-                   spec->signature);
-        return;
-    }
     const char *kv[20];
     size_t kl[20];
     for (int i = 0; i < g->nkey; i++) {
@@ -378,4 +362,25 @@ rpt_group **rpt_groups_sorted(rpt_groups *g)
 const char *rpt_partial_key_name(int i)
 {
     return key_names[i];
+}
+
+int rpt_route_partial(rpt_groups *const *gs, int n, const pm_record *r, char **last_src)
+{
+    const char *sig = pm_record_get(r, "_partial");
+    if (sig)
+        for (int i = 0; i < n; i++)
+            if (strcmp(sig, gs[i]->spec->signature) == 0)
+                return i;
+    /* One message per input is enough: a whole file is from another run. */
+    const char *src = r->source ? r->source : "-";
+    if (*last_src && strcmp(*last_src, src) == 0)
+        return -1;
+    free(*last_src);
+    *last_src = pm_xstrdup(src);
+    if (!sig)
+        pm_warn_at(r->source, r->line, "not a partial record (no _partial field; make them with --partial)");
+    else
+        pm_warn_at(r->source, r->line, "partial made with other options ('%s'; this run is '%s')", sig,
+                   gs[0]->spec->signature);
+    return -1;
 }

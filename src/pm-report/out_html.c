@@ -52,6 +52,7 @@ static const char *css =
     "body{font-family:system-ui,-apple-system,'Segoe UI','PingFang SC','Microsoft YaHei','Noto Sans CJK SC',"
     "'WenQuanYi Micro Hei',sans-serif;margin:0;padding:12px;color:#1f2933;background:#f5f6f8;line-height:1.4}"
     "h1{font-size:1.25rem;margin:0 0 4px}"
+    "h2{font-size:1.1rem;margin:22px 0 8px}"
     "p.meta{margin:0 0 12px;color:#52606d;font-size:.85rem}"
     ".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:12px}"
     "figure{margin:0;background:#fff;border:1px solid #d9dee4;border-radius:8px;padding:8px 10px}"
@@ -59,6 +60,7 @@ static const char *css =
     "svg{width:100%;height:auto;display:block}"
     "svg text{font-size:11px;fill:#1f2933}"
     "svg .bar{fill:#3b6ea5}"
+    "svg .miss{fill:#e8833a}"
     "svg .axis{stroke:#9aa5b1;stroke-width:1}"
     "svg .target{stroke:#d64545;stroke-width:2;stroke-dasharray:5 3}"
     "svg text.tl{fill:#d64545}"
@@ -102,7 +104,7 @@ static void px(pm_buf *b, pm_decimal v, pm_decimal lo, pm_decimal span, int64_t 
 
 enum { LABEL_W = 112, BAR_X = 116, BAR_W = 176, ROW_H = 22, TOP = 18, VIEW_W = 360 };
 
-static void chart(pm_buf *b, const rpt_spec *spec, const rpt_chart *c)
+static void chart(pm_buf *b, int zh, const rpt_chart *c)
 {
     pm_decimal lo = pm_decimal_from_int(0), hi = pm_decimal_from_int(c->is_rate ? 1 : 0);
     for (int i = 0; i < c->n; i++) {
@@ -126,7 +128,7 @@ static void chart(pm_buf *b, const rpt_spec *spec, const rpt_chart *c)
     pm_buf_adds(b, "<figure><figcaption>");
     esc(b, c->title);
     if (c->has_target) {
-        pm_buf_addf(b, " (%s ", spec->zh ? "目标" : "target");
+        pm_buf_addf(b, " (%s ", zh ? "目标" : "target");
         static const char *const sym[] = {"\xE2\x89\xA5", "\xE2\x89\xA4", ">", "<", "="};
         esc(b, sym[c->cmp]);
         pm_buf_addc(b, ' ');
@@ -153,7 +155,7 @@ static void chart(pm_buf *b, const rpt_spec *spec, const rpt_chart *c)
             pm_decimal left = pm_decimal_cmp(a, z) < 0 ? a : z, right = pm_decimal_cmp(a, z) < 0 ? z : a;
             pm_decimal wdt;
             pm_decimal_sub(right, left, &wdt);
-            pm_buf_adds(b, "<rect class=\"bar\" x=\"");
+            pm_buf_addf(b, "<rect class=\"%s\" x=\"", c->result[i] == 0 ? "bar miss" : "bar");
             px(b, left, lo, span, BAR_W, BAR_X);
             pm_buf_addf(b, "\" y=\"%d\" width=\"", y + 3);
             px(b, wdt, pm_decimal_from_int(0), span, BAR_W, 0);
@@ -183,60 +185,70 @@ static void chart(pm_buf *b, const rpt_spec *spec, const rpt_chart *c)
     pm_buf_adds(b, "</svg></figure>\n");
 }
 
-int rpt_write_html(rpt_table *t, rpt_spec *spec, FILE *fp)
+static void table_html(pm_buf *b, rpt_table *t, int level, FILE *fp)
+{
+    if (level) {
+        pm_buf_addf(b, "<section>\n<h2>");
+        esc(b, t->title);
+        pm_buf_adds(b, "</h2>\n");
+    }
+    if (t->ncharts && t->nrows) {
+        pm_buf_adds(b, "<div class=\"charts\">\n");
+        for (int i = 0; i < t->ncharts; i++)
+            chart(b, t->zh, &t->charts[i]);
+        pm_buf_adds(b, "</div>\n");
+    }
+    pm_buf_adds(b, "<div class=\"scroll\"><table>\n<thead><tr>");
+    for (int c = 0; c < t->ncols; c++) {
+        pm_buf_adds(b, "<th>");
+        esc(b, t->cols[c]);
+        pm_buf_adds(b, "</th>");
+    }
+    pm_buf_adds(b, "</tr></thead>\n<tbody>\n");
+    const char *pass = t->zh ? rpt_zh("pass") : "pass";
+    const char *fail = t->zh ? rpt_zh("fail") : "fail";
+    for (int r = 0; r < t->nrows; r++) {
+        pm_buf_adds(b, "<tr>");
+        for (int c = 0; c < t->ncols; c++) {
+            const rpt_cell *cell = &t->cells[r * t->ncols + c];
+            if (cell->type != CT_TEXT)
+                pm_buf_adds(b, "<td class=\"n\">");
+            else if (c >= t->nkeys && strcmp(cell->text, pass) == 0)
+                pm_buf_adds(b, "<td class=\"pass\">");
+            else if (c >= t->nkeys && strcmp(cell->text, fail) == 0)
+                pm_buf_adds(b, "<td class=\"fail\">");
+            else
+                pm_buf_adds(b, "<td>");
+            esc(b, rpt_cell_display(t, cell));
+            pm_buf_adds(b, "</td>");
+        }
+        pm_buf_adds(b, "</tr>\n");
+        if (b->len > 1 << 16) {
+            fwrite(b->s, 1, b->len, fp);
+            pm_buf_reset(b);
+        }
+    }
+    pm_buf_adds(b, "</tbody>\n</table></div>\n");
+    if (level)
+        pm_buf_adds(b, "</section>\n");
+}
+
+int rpt_write_html(rpt_table *const *t, int n, const char *title, int zh, FILE *fp)
 {
     pm_buf b = PM_BUF_INIT;
     pm_buf_addf(&b,
                 "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\"/>\n"
                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>",
-                spec->zh ? "zh-CN" : "en");
-    esc(&b, t->title);
+                zh ? "zh-CN" : "en");
+    esc(&b, title);
     pm_buf_addf(&b, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>", css);
-    esc(&b, t->title);
+    esc(&b, title);
     pm_buf_adds(&b, "</h1>\n<p class=\"meta\">");
-    if (spec->zh)
-        pm_buf_addf(&b, "pm-report 生成，共 %d 行。虚线为目标。", t->nrows);
-    else
-        pm_buf_addf(&b, "Made by pm-report: %d row%s. Dashed lines are targets.", t->nrows,
-                    t->nrows == 1 ? "" : "s");
+    pm_buf_adds(&b, zh ? "pm-report 生成。图中虚线为目标，橙色表示未达标。" : "Made by pm-report. Dashed lines in the charts are targets; orange bars miss them.");
     pm_buf_adds(&b, "</p>\n");
-    if (t->ncharts && t->nrows) {
-        pm_buf_adds(&b, "<section class=\"charts\">\n");
-        for (int i = 0; i < t->ncharts; i++)
-            chart(&b, spec, &t->charts[i]);
-        pm_buf_adds(&b, "</section>\n");
-    }
-    pm_buf_adds(&b, "<div class=\"scroll\"><table>\n<thead><tr>");
-    for (int c = 0; c < t->ncols; c++) {
-        pm_buf_adds(&b, "<th>");
-        esc(&b, t->cols[c]);
-        pm_buf_adds(&b, "</th>");
-    }
-    pm_buf_adds(&b, "</tr></thead>\n<tbody>\n");
-    const char *pass = spec->zh ? rpt_zh("pass") : "pass";
-    const char *fail = spec->zh ? rpt_zh("fail") : "fail";
-    for (int r = 0; r < t->nrows; r++) {
-        pm_buf_adds(&b, "<tr>");
-        for (int c = 0; c < t->ncols; c++) {
-            const rpt_cell *cell = &t->cells[r * t->ncols + c];
-            if (cell->type != CT_TEXT)
-                pm_buf_adds(&b, "<td class=\"n\">");
-            else if (c >= t->nkeys && strcmp(cell->text, pass) == 0)
-                pm_buf_adds(&b, "<td class=\"pass\">");
-            else if (c >= t->nkeys && strcmp(cell->text, fail) == 0)
-                pm_buf_adds(&b, "<td class=\"fail\">");
-            else
-                pm_buf_adds(&b, "<td>");
-            esc(&b, rpt_cell_display(t, cell));
-            pm_buf_adds(&b, "</td>");
-        }
-        pm_buf_adds(&b, "</tr>\n");
-        if (b.len > 1 << 16) {
-            fwrite(b.s, 1, b.len, fp);
-            pm_buf_reset(&b);
-        }
-    }
-    pm_buf_adds(&b, "</tbody>\n</table></div>\n</body>\n</html>\n");
+    for (int i = 0; i < n; i++)
+        table_html(&b, t[i], n > 1, fp);
+    pm_buf_adds(&b, "</body>\n</html>\n");
     fwrite(b.s, 1, b.len, fp);
     pm_buf_free(&b);
     return ferror(fp) ? -1 : 0;

@@ -128,7 +128,7 @@ static void pad(pm_buf *b, size_t n)
         pm_buf_addc(b, ' ');
 }
 
-int rpt_write_md(rpt_table *t, FILE *fp)
+static int write_md_table(rpt_table *t, FILE *fp)
 {
     int nc = t->ncols;
     char **txt = pm_xcalloc((size_t)(t->nrows + 1) * (size_t)nc + 1, sizeof *txt);
@@ -188,4 +188,19 @@ int rpt_write_md(rpt_table *t, FILE *fp)
     free(right);
     pm_buf_free(&b);
     return ferror(fp) ? -1 : 0;
+}
+
+int rpt_write_md(rpt_table *const *t, int n, FILE *fp)
+{
+    for (int i = 0; i < n; i++) {
+        if (n > 1) {
+            pm_buf b = PM_BUF_INIT;
+            md_text(&b, t[i]->title);
+            fprintf(fp, "%s## %s\n\n", i ? "\n" : "", pm_buf_str(&b));
+            pm_buf_free(&b);
+        }
+        if (write_md_table(t[i], fp) != 0)
+            return -1;
+    }
+    return 0;
 }

@@ -135,11 +135,10 @@ static int parse_target_value(const char *v, pm_decimal *out)
     return 0;
 }
 
-int rpt_targets_load(rpt_spec *s, const char *path, pm_error *err)
+/* Loads the targets of path that name figures of s; with specs/nspec set,
+ * a figure that none of them has is an error, else one s lacks is skipped. */
+static int targets_load(rpt_spec *s, pm_conf *c, rpt_spec *const *specs, int nspec, pm_error *err)
 {
-    pm_conf *c = pm_xcalloc(1, sizeof *c);  /* kept: target strings live in it */
-    if (pm_conf_load(c, path, err) != 0)
-        return -1;
     yaml_node_t *root = pm_conf_root(c);
     if (root && pm_conf_is_map(root) && pm_conf_get(c, root, "targets"))
         root = pm_conf_get(c, root, "targets");
@@ -179,6 +178,11 @@ int rpt_targets_load(rpt_spec *s, const char *path, pm_error *err)
         }
         const char *name = find_figure(s, fig);
         if (!name) {
+            int known = 0;
+            for (int j = 0; j < nspec; j++)
+                known |= find_figure(specs[j], fig) != NULL;
+            if (known)
+                continue;
             pm_conf_error(c, fn, err, "no figure '%s' in this report", fig);
             return -1;
         }
@@ -195,6 +199,17 @@ int rpt_targets_load(rpt_spec *s, const char *path, pm_error *err)
         s->targets = pm_xrealloc(s->targets, sizeof *s->targets * (size_t)(s->ntargets + 1));
         s->targets[s->ntargets++] = t;
     }
+    return 0;
+}
+
+int rpt_targets_load_all(rpt_spec *const *specs, int n, const char *path, pm_error *err)
+{
+    pm_conf *c = pm_xcalloc(1, sizeof *c);  /* kept: target strings live in it */
+    if (pm_conf_load(c, path, err) != 0)
+        return -1;
+    for (int i = 0; i < n; i++)
+        if (targets_load(specs[i], c, specs, n, err) != 0)
+            return -1;
     return 0;
 }
 

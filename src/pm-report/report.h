@@ -110,8 +110,9 @@ int rpt_cmp_parse(const char *s, rpt_cmp *out);
 /* Sets up spec for preset name; -1 when there is no such preset. */
 int rpt_preset_apply(rpt_spec *spec, const char *name);
 int rpt_is_preset(const char *name);
-/* Loads a targets file (YAML list of {figure, comparison, value}). */
-int rpt_targets_load(rpt_spec *spec, const char *path, pm_error *err);
+/* Loads a targets file (YAML list of {figure, comparison, value}) into the
+ * specs whose figures the targets name; it replaces the presets' targets. */
+int rpt_targets_load_all(rpt_spec *const *specs, int n, const char *path, pm_error *err);
 /* Builds spec->signature. */
 void rpt_spec_sign(rpt_spec *spec);
 /* Chinese names of fixed words ("period", "pass", ...); s itself if none. */
@@ -150,6 +151,9 @@ void rpt_groups_free(rpt_groups *g);
 void rpt_groups_add(rpt_groups *g, const pm_record *r);
 /* Adds one partial record (from --partial). */
 void rpt_groups_merge(rpt_groups *g, const pm_record *r);
+/* Index of the groups whose signature the partial record r carries, or -1
+ * after reporting (once per input: *last_src, malloc'd, remembers). */
+int rpt_route_partial(rpt_groups *const *gs, int n, const pm_record *r, char **last_src);
 /* The groups sorted by key; caller frees the array (not the groups). */
 rpt_group **rpt_groups_sorted(rpt_groups *g);
 /* Makes sure the no-key total group exists (a report without keys always
@@ -178,10 +182,13 @@ typedef struct rpt_chart {
     char **labels;
     pm_decimal *vals;
     int *has;
+    int *result;         /* per bar: 1 pass, 0 fail, -1 n/a or no target */
 } rpt_chart;
 
 typedef struct rpt_table {
     const char *title;
+    const char *sheet;   /* XLSX sheet name */
+    int zh;
     int ncols, nkeys;
     const char **cols;
     int nrows;
@@ -211,10 +218,11 @@ int rpt_out_close(rpt_out *o, int commit, pm_error *err);
 /* Renderers: 0, or -1 with err. */
 int rpt_write_csv(rpt_table *t, FILE *fp);
 int rpt_write_yaml(rpt_table *t, FILE *fp);
-int rpt_write_md(rpt_table *t, FILE *fp);
-int rpt_write_html(rpt_table *t, rpt_spec *spec, FILE *fp);
+/* Several tables: md and html put a heading before each, xlsx a sheet each. */
+int rpt_write_md(rpt_table *const *t, int n, FILE *fp);
+int rpt_write_html(rpt_table *const *t, int n, const char *title, int zh, FILE *fp);
 /* Writes the workbook to path. */
-int rpt_write_xlsx(rpt_table *t, rpt_spec *spec, const char *path, pm_error *err);
+int rpt_write_xlsx(rpt_table *const *t, int n, const char *title, const char *path, pm_error *err);
 /* Display width of UTF-8 text (East Asian wide characters count 2). */
 size_t rpt_display_width(const char *s);
 

@@ -184,6 +184,8 @@ void rpt_table_build(rpt_table *t, rpt_spec *spec, rpt_group **groups, size_t n)
     int nkey = (spec->period != PERIOD_NONE) + spec->nby;
     t->nkeys = nkey;
     t->title = spec->title ? spec->title : (spec->zh ? "统计报表" : "Report");
+    t->sheet = spec->preset ? spec->preset : "report";
+    t->zh = spec->zh;
     const char **cols = pm_arena_alloc(&t->arena, sizeof *cols * (size_t)(nkey + 2 * spec->nm + 8));
     int nc = 0;
     for (int i = 0; i < nkey; i++)
@@ -209,9 +211,11 @@ void rpt_table_build(rpt_table *t, rpt_spec *spec, rpt_group **groups, size_t n)
         c->labels = pm_arena_alloc(&t->arena, sizeof *c->labels * (n + 1));
         c->vals = pm_arena_alloc(&t->arena, sizeof *c->vals * (n + 1));
         c->has = pm_arena_alloc(&t->arena, sizeof *c->has * (n + 1));
+        c->result = pm_arena_alloc(&t->arena, sizeof *c->result * (n + 1));
         for (size_t g = 0; g < n; g++) {
             c->labels[g] = group_label(t, spec, nkey, groups[g]);
             c->has[g] = metric_value(m, &groups[g]->st[i], &c->vals[g]);
+            c->result[g] = tg ? target_result(m, &groups[g]->st[i], tg) : -1;
         }
     }
 
