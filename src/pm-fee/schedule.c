@@ -304,7 +304,10 @@ int fee_schedule_load(fee_schedule *s, const char *path, pm_error *err)
     memset(s, 0, sizeof *s);
     if (pm_conf_load(&s->conf, path, err) != 0) return -1;
     loader ld = {s, err};
-    if (load(&ld) != 0) return -1;
+    if (load(&ld) != 0) {
+        fee_schedule_free(s);
+        return -1;
+    }
 
     struct sha256_ctx ctx;
     uint8_t digest[SHA256_DIGEST_SIZE];
