@@ -73,14 +73,55 @@ static int scalar_eq(const yaml_node_t *a, const yaml_node_t *b)
            memcmp(a->data.scalar.value, b->data.scalar.value, a->data.scalar.length) == 0;
 }
 
-/* Duplicate keys would make lookups depend on which one is found first. */
+static int cmp_key(const void *a, const void *b)
+{
+    const yaml_node_t *x = *(yaml_node_t *const *)a, *y = *(yaml_node_t *const *)b;
+    size_t n = x->data.scalar.length < y->data.scalar.length ? x->data.scalar.length : y->data.scalar.length;
+    int c = memcmp(x->data.scalar.value, y->data.scalar.value, n);
+    if (c)
+        return c;
+    if (x->data.scalar.length != y->data.scalar.length)
+        return x->data.scalar.length < y->data.scalar.length ? -1 : 1;
+    /* equal keys: in file order, so the later one is reported */
+    return x->start_mark.index < y->start_mark.index ? -1 : x->start_mark.index > y->start_mark.index;
+}
+
+/* Duplicate keys would make lookups depend on which one is found first.
+ * Small mappings are checked pair by pair, big ones by sorting their keys,
+ * so a hostile file costs O(n log n). */
 static int check_duplicates(pm_conf *c, pm_error *err)
 {
     yaml_node_t *n;
     for (n = c->doc.nodes.start; n < c->doc.nodes.top; n++) {
         yaml_node_pair_t *a, *b;
+        size_t npairs;
         if (n->type != YAML_MAPPING_NODE)
             continue;
+        npairs = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+        if (npairs > 64) {
+            yaml_node_t **keys = malloc(npairs * sizeof *keys), *dup = NULL, *first = NULL;
+            size_t k = 0;
+            if (!keys)
+                abort();
+            for (a = n->data.mapping.pairs.start; a < n->data.mapping.pairs.top; a++) {
+                yaml_node_t *ka = yaml_document_get_node(&c->doc, a->key);
+                if (ka && ka->type == YAML_SCALAR_NODE)
+                    keys[k++] = ka;
+            }
+            qsort(keys, k, sizeof *keys, cmp_key);
+            for (size_t i = 1; i < k && !dup; i++)
+                if (scalar_eq(keys[i - 1], keys[i])) {
+                    first = keys[i - 1];
+                    dup = keys[i];
+                }
+            free(keys);
+            if (dup) {
+                pm_conf_error(c, dup, err, "duplicate key '%s' (first on line %ld)",
+                              (const char *)dup->data.scalar.value, pm_conf_line(first));
+                return -1;
+            }
+            continue;
+        }
         for (a = n->data.mapping.pairs.start; a < n->data.mapping.pairs.top; a++) {
             yaml_node_t *ka = yaml_document_get_node(&c->doc, a->key);
             if (!ka || ka->type != YAML_SCALAR_NODE)

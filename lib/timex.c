@@ -253,7 +253,8 @@ static int zone_file_ok(const char *name, pm_error *err)
     size_t n;
     if (!dir || !*dir)
         dir = "/usr/share/zoneinfo";
-    if (!*name || name[0] == '/' || strstr(name, "..") || strlen(name) > 255) {
+    /* right/ zones count leap seconds, which pm_time does not. */
+    if (!*name || name[0] == '/' || strstr(name, "..") || strlen(name) > 255 || !strncmp(name, "right/", 6)) {
         pm_error_set(err, NULL, 0, "unknown time zone '%.255s'", name);
         return 0;
     }

@@ -159,6 +159,24 @@ Test(conf, duplicate_keys_are_errors)
     cr_assert(strstr(err.msg, "duplicate key 'x' (first on line 3)"), "%s", err.msg);
 }
 
+Test(conf, duplicate_keys_in_big_mappings)
+{
+    char text[8192];
+    size_t n = 0;
+    for (int i = 0; i < 300; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "k%d: %d\n", i == 250 ? 17 : i, i);
+    pm_error err = load_fails(text);
+    cr_assert_eq(err.line, 251, "%ld %s", err.line, err.msg);
+    cr_assert(strstr(err.msg, "duplicate key 'k17' (first on line 18)"), "%s", err.msg);
+    n = 0;
+    for (int i = 0; i < 300; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "k%d: %d\n", i, i);
+    pm_conf c;
+    load_ok(&c, text);
+    cr_assert_str_eq(pm_conf_str(pm_conf_get(&c, pm_conf_root(&c), "k299")), "299");
+    pm_conf_free(&c);
+}
+
 /* Aliases are shared nodes: a "billion laughs" document loads at once and
  * its alias points at the anchored node itself. */
 Test(conf, aliases_are_shared_not_expanded)
