@@ -6,7 +6,7 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 N=${1:-1000000}
-DIR=${TMPDIR:-/tmp}/pm-bench-fee
+DIR=${PM_BENCH_DIR:-${TMPDIR:-/tmp}}/pm-bench-fee
 mkdir -p "$DIR"
 BIN=$ROOT/bin/pm-fee
 [ -x "$BIN" ] || { echo "bench-fee: build bin/pm-fee first (make bin/pm-fee)" >&2; exit 2; }
