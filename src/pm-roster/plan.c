@@ -2,8 +2,9 @@
  *
  * Time is cut into slots on a grid of U minutes from local midnight, U being
  * the greatest common divisor of the day, every post's window edges, every
- * max_continuous and max_shift (2 h for the example compound), so every
- * window edge is a slot edge and a stretch or shift can use its whole limit.
+ * max_continuous, max_shift and weekly limit (2 h for the example compound),
+ * so every window edge is a slot edge and a stretch, shift or week can use
+ * its whole limit.
  * A post needs `headcount` people in every slot that starts inside one of
  * its windows (the windows of the day before the first day included, so the
  * 00:00-06:00 end of a night post is covered on day 1).
@@ -139,6 +140,10 @@ static void build_slots(planner *P)
         if (m->posts[p].max_continuous % 60 == 0) g = gcd64(g, m->posts[p].max_continuous / 60);
     }
     if (m->rules.max_shift % 60 == 0) g = gcd64(g, m->rules.max_shift / 60);
+    /* so that weekly limits (44 h = 5 x 8 h + 4 h) can be used to the full */
+    if (m->rules.max_week % 60 == 0) g = gcd64(g, m->rules.max_week / 60);
+    for (int s = 0; s < m->nstaff; s++)
+        if (m->staff[s].max_week % 60 == 0) g = gcd64(g, m->staff[s].max_week / 60);
     if (g <= 0) g = 60;
     /* A slot never exceeds a limit it must fit in. */
     while (g > 1 && (g * 60 > m->rules.max_shift)) g = g / 2 ? g / 2 : 1;

@@ -1,0 +1,240 @@
+#!/bin/bash
+# pm-roster: every rule with a roster that keeps it and one that breaks it,
+# windows past midnight, unavailability ranges, part-timers, patrol logs,
+# posts-file errors, and plans on comfortable, tight and infeasible staffing
+# (each plan must pass its own check).
+. "$(dirname "$0")/lib.sh"
+F=$HERE/pm-roster
+EX=$ROOT/examples/roster
+PR=$F/posts-rules.yaml
+PP=$F/posts-person.yaml
+ST=$F/staff-rules.csv
+H='rule,staff,post,start,end,detail'
+
+# --- coverage ---------------------------------------------------------------
+run pm-roster check --posts=$PR --staff=$ST --from=2024-10-01 --days=1 $F/cov-pass.csv
+expect_status "coverage: covered day exits 0" 0
+expect_eq "coverage: covered day writes nothing" 0 "$(wc -c <$OUT)"
+
+run pm-roster check --posts=$PR --staff=$ST --from=2024-10-01 --days=1 $F/cov-fail.csv
+expect_status "coverage: gaps exit 1" 1
+expect_out_text "coverage: gaps, one per uncovered stretch" "$H
+coverage,,watch,2024-10-01T04:00:00+08:00,2024-10-01T06:00:00+08:00,1 of 2 people assigned
+coverage,,desk,2024-10-01T10:00:00+08:00,2024-10-01T12:00:00+08:00,0 of 1 people assigned
+coverage,,watch,2024-10-01T22:00:00+08:00,2024-10-02T00:00:00+08:00,1 of 2 people assigned"
+
+# Contiguous uncovered time across midnight is one violation.
+cat >$T/gate.csv <<'EOF'
+post,staff,start,end
+gate-east,A,2024-10-01 00:00,2024-10-01 22:00
+gate-west,B,2024-10-01 00:00,2024-10-03 00:00
+gate-east,C,2024-10-02 02:00,2024-10-03 00:00
+EOF
+run pm-roster check --posts=$F/posts-gates.yaml $T/gate.csv
+expect_grep "coverage: gap across midnight merged" '^coverage,,gate-east,2024-10-01T22:00:00\+08:00,2024-10-02T02:00:00\+08:00,0 of 1 people assigned$' $OUT
+expect_eq "coverage: exactly one gap" 1 "$(grep -c '^coverage' $OUT)"
+
+# Past midnight, default span = whole days 2024-10-01..2024-10-03: the night
+# before the first day (00:00-06:00) and the last evening are uncovered.
+run pm-roster check --posts=$PR --staff=$ST $F/night.csv
+expect_status "night: gaps exit 1" 1
+expect_grep "night: 00:00-06:00 of the first day" '^coverage,,watch,2024-10-01T00:00:00\+08:00,2024-10-01T06:00:00\+08:00,0 of 2' $OUT
+expect_grep "night: evening of the last day" '^coverage,,watch,2024-10-03T20:00:00\+08:00,2024-10-04T00:00:00\+08:00,0 of 2' $OUT
+expect_no_grep "night: covered nights are fine" '^coverage,,watch,2024-10-0[12]T20' $OUT
+expect_grep "night: skill checked past midnight" '^skill,S3,watch,2024-10-03T04:00' $OUT
+expect_no_grep "night: a day after the last end is not checked" '2024-10-04T08' $OUT
+
+# --- skill ------------------------------------------------------------------
+run pm-roster check --posts=$PP --staff=$ST $F/skill.csv
+expect_status "skill: exits 1" 1
+expect_out_text "skill: the one without the skill" "$H
+skill,S3,kiosk,2024-10-02T10:00:00+08:00,2024-10-02T12:00:00+08:00,S3 lacks skill guard"
+head -2 $F/skill.csv >$T/skill-ok.csv
+run pm-roster check --posts=$PP --staff=$ST $T/skill-ok.csv
+expect_status "skill: qualified passes" 0
+
+# --- unavailable (single days and ranges) -----------------------------------
+run pm-roster check --posts=$PP --staff=$ST $F/unavailable.csv
+expect_status "unavailable: exits 1" 1
+expect_out_text "unavailable: ranges, single days, nights into a leave day" "$H
+unavailable,S2,spare,2024-10-02T22:00:00+08:00,2024-10-03T02:00:00+08:00,S2 is unavailable on 2024-10-03
+unavailable,S2,spare,2024-10-04T08:00:00+08:00,2024-10-04T12:00:00+08:00,S2 is unavailable on 2024-10-04
+unavailable,S4,spare,2024-10-09T08:00:00+08:00,2024-10-09T12:00:00+08:00,S4 is unavailable on 2024-10-09"
+grep -v -e 10-03 -e 10-04 -e 10-09 $F/unavailable.csv >$T/unav-ok.csv
+run pm-roster check --posts=$PP --staff=$ST $T/unav-ok.csv
+expect_status "unavailable: days around the leave pass" 0
+
+# --- overlap ----------------------------------------------------------------
+run pm-roster check --posts=$PP --staff=$ST $F/overlap-pass.csv
+expect_status "overlap: back to back passes" 0
+run pm-roster check --posts=$PP --staff=$ST $F/overlap-fail.csv
+expect_status "overlap: exits 1" 1
+expect_out_text "overlap: two posts at once" "$H
+overlap,S1,spare;spare2,2024-10-02T10:00:00+08:00,2024-10-02T12:00:00+08:00,S1 is at spare and spare2 at once"
+
+# --- max_continuous ---------------------------------------------------------
+run pm-roster check --posts=$PP --staff=$ST $F/continuous-pass.csv
+expect_status "max_continuous: 4h, a change of post, then back passes" 0
+run pm-roster check --posts=$PP --staff=$ST $F/continuous-fail.csv
+expect_out_text "max_continuous: touching assignments form one stretch" "$H
+max_continuous,S1,spare,2024-10-02T08:00:00+08:00,2024-10-02T13:00:00+08:00,S1 stood 5h at spare without a break (limit 4h)"
+
+# --- max_shift --------------------------------------------------------------
+run pm-roster check --posts=$PP --staff=$ST $F/shift-pass.csv
+expect_status "max_shift: exactly min_rest apart is a new shift" 0
+run pm-roster check --posts=$PP --staff=$ST $F/shift-fail.csv
+expect_status "max_shift: exits 1" 1
+expect_grep "max_shift: 11h apart is one 19h shift" '^max_shift,S1,spare,2024-10-02T00:00:00\+08:00,2024-10-02T19:00:00\+08:00,S1 works a shift of 19h' $OUT
+
+# --- week_hours, part-timers ------------------------------------------------
+run pm-roster check --posts=$PP --staff=$ST $F/week-pass.csv
+expect_status "week_hours: exactly 44h passes" 0
+run pm-roster check --posts=$PP --staff=$ST $F/week-fail.csv
+expect_out_text "week_hours: 48h" "$H
+week_hours,S1,,2024-10-07T00:00:00+08:00,2024-10-14T00:00:00+08:00,S1 works 48h in the week of 2024-10-07 (limit 44h)"
+run pm-roster check --posts=$PP --staff=$ST $F/part-pass.csv
+expect_status "week_hours: part-timer at exactly 20h passes" 0
+run pm-roster check --posts=$PP --staff=$ST $F/part-fail.csv
+expect_grep "week_hours: part-timer's own limit" '^week_hours,P1,,2024-10-07T00:00:00\+08:00,2024-10-14T00:00:00\+08:00,P1 works 24h in the week of 2024-10-07 \(limit 20h\)$' $OUT
+run pm-roster check --posts=$PP $F/part-fail.csv
+expect_status "week_hours: without --staff the general limit applies" 0
+
+# --- rest_day ---------------------------------------------------------------
+run pm-roster check --posts=$PP --staff=$ST $F/rest-pass.csv
+expect_status "rest_day: six days of seven passes" 0
+run pm-roster check --posts=$PP --staff=$ST $F/rest-fail.csv
+expect_out_text "rest_day: seven days" "$H
+rest_day,S1,,2024-10-07T00:00:00+08:00,2024-10-14T00:00:00+08:00,S1 has 0 rest days in the week of 2024-10-07 (at least 1)"
+run pm-roster check --posts=$PP --staff=$ST $F/rest-night.csv
+expect_grep "rest_day: a night past midnight works two days" '^rest_day,S1,' $OUT
+run pm-roster check --posts=$PP --staff=$ST --from=2024-10-08 --days=6 $F/rest-fail.csv
+expect_status "rest_day: a week not wholly inside the span is not checked" 0
+
+# --- duty (patrol logs) -----------------------------------------------------
+run pm-roster check --posts=$PR --logs=$F/logs.csv
+expect_status "duty: missed patrols exit 1" 1
+expect_out_text "duty: short day window and short night pair" "$H
+duty,,rounds,2024-10-03T06:00:00+08:00,2024-10-03T20:00:00+08:00,rounds day of 2024-10-03: 1 of 2 patrols
+duty,,rounds,2024-10-03T20:00:00+08:00,2024-10-04T06:00:00+08:00,rounds night of 2024-10-03: 1 of 2 patrols with 2 people (1 more with fewer people)"
+head -5 $F/logs.csv >$T/logs-ok.csv
+run pm-roster check --posts=$PR --logs=$T/logs-ok.csv
+expect_status "duty: a full day and night pass" 0
+# Logs may also come in the roster stream (records with a duty field).
+run pm-roster check --posts=$PR --staff=$ST --from=2024-10-02 --days=1 - <$T/logs-ok.csv
+expect_grep "duty: logs on standard input are read with the roster" '^coverage,,desk,2024-10-02T08' $OUT
+expect_no_grep "duty: their duties pass" '^duty' $OUT
+
+# --- formats, time zones ----------------------------------------------------
+run pm-roster check --posts=$PP --staff=$ST -t yaml $F/skill.csv
+expect_grep "yaml output" '^--- \{rule: skill, staff: S3, post: kiosk' $OUT
+run pm-roster check --posts=$PP --staff=$ST --tz=UTC $F/skill.csv
+expect_grep "--tz: local times read and written in UTC" '^skill,S3,kiosk,2024-10-02T10:00:00\+00:00' $OUT
+
+# --- errors -----------------------------------------------------------------
+run pm-roster check --posts=$F/posts-bad.yaml $F/cov-pass.csv
+expect_status "posts errors exit 2" 2
+expect_grep "posts error: rule duration with line" 'posts-bad.yaml:2: max_shift' $ERR
+expect_grep "posts error: rest days out of range" 'posts-bad.yaml:3: rest_days_per_week' $ERR
+expect_grep "posts error: bad hours" 'posts-bad.yaml:6: hours' $ERR
+expect_grep "posts error: headcount 0" 'posts-bad.yaml:7: headcount' $ERR
+expect_grep "posts error: post without id" 'posts-bad.yaml:10: post without an id' $ERR
+expect_grep "posts error: bad max_continuous" 'posts-bad.yaml:13: max_continuous' $ERR
+expect_grep "posts error: duty window without to" 'posts-bad.yaml:16: duty window' $ERR
+run pm-roster check --posts=$PP --staff=$ST $F/roster-bad.csv
+expect_status "bad roster records exit 2" 2
+expect_grep "unknown post with line" 'roster-bad.csv:2: post .nowhere. is not in the posts file' $ERR
+expect_grep "end before start" 'roster-bad.csv:3: end is not after start' $ERR
+expect_grep "unknown staff" "roster-bad.csv:4: staff 'S9' is not in the staff file" $ERR
+expect_grep "bad timestamp" 'roster-bad.csv:5: start' $ERR
+run pm-roster plan --posts=$PP --staff=$ST --from=2024-10-01
+expect_status "plan without --days is a usage error" 2
+run pm-roster frobnicate
+expect_status "unknown subcommand" 2
+run pm-roster check --staff=$ST $F/skill.csv
+expect_status "check without --posts" 2
+
+# --- plan: comfortable (the example compound, October 2024) ----------------
+EXP="--posts=$EX/posts.yaml --staff=$EX/staff.csv --from=2024-10-01 --days=31"
+run pm-roster plan $EXP --violations=$T/v.csv
+expect_status "plan example: every post covered" 0
+cp $OUT $T/plan1.csv
+expect_grep "plan example: spread on stderr" 'spread of hours per person: min' $ERR
+expect_grep "plan example: night spread on stderr" 'spread of night hours' $ERR
+expect_grep "plan example: covers 00:00 of day 1 at the night patrol" '^night-patrol,[^,]*,2024-10-01T00:00:00\+08:00' $OUT
+expect_grep "plan example: boiler room from 2024-10-15" '^boiler-room,[^,]*,2024-10-15T00:00:00' $OUT
+expect_no_grep "plan example: no boiler room before the season" '^boiler-room,[^,]*,2024-10-1[0-4]' $OUT
+expect_eq "plan example: no violations file rows" 0 "$(wc -l <$T/v.csv)"
+run pm-roster check --posts=$EX/posts.yaml --staff=$EX/staff.csv --from=2024-10-01 --days=31 $T/plan1.csv
+expect_status "plan example passes its own check" 0
+run pm-roster plan $EXP
+expect_out "plan example: deterministic" $T/plan1.csv
+run pm-roster plan $EXP --seed=7
+expect_status "plan example seed 7 covered" 0
+cp $OUT $T/plan7.csv
+if cmp -s $T/plan1.csv $T/plan7.csv; then fail "plan example: another seed gives another rota"; else pass; fi
+run pm-roster check --posts=$EX/posts.yaml --staff=$EX/staff.csv --from=2024-10-01 --days=31 $T/plan7.csv
+expect_status "plan example seed 7 passes check" 0
+run pm-roster plan $EXP --seed=7
+expect_out "plan example: same seed, same rota" $T/plan7.csv
+# Gate staff rotate: nobody stands more than 4h at a gate.
+awk -F, 'NR > 1 && $1 ~ /^gate/ { split($3, a, "T"); split($4, b, "T"); s = substr(a[2], 1, 2) + 0; e = substr(b[2], 1, 2) + 0; if (a[1] != b[1]) e += 24; if (e - s > 4) bad++ } END { print bad + 0 }' $T/plan1.csv >$T/long
+expect_eq "plan example: no gate stint over 4h" 0 "$(cat $T/long)"
+run pm-roster plan $EXP -t yaml
+expect_grep "plan yaml output" '^--- \{post: gate-east, staff: ' $OUT
+
+# --- plan: tight (8 guards for 2 gates: 336h a week needed, 352h there) ----
+{ echo "id,name,skills"; for i in 1 2 3 4 5 6 7 8; do echo "G$i,Guard $i,guard"; done; } >$T/g8.csv
+run pm-roster plan --posts=$F/posts-gates.yaml --staff=$T/g8.csv --from=2024-10-07 --days=14 -o $T/tight.csv
+expect_status "plan tight: covered" 0
+run pm-roster check --posts=$F/posts-gates.yaml --staff=$T/g8.csv --from=2024-10-07 --days=14 $T/tight.csv
+expect_status "plan tight passes check" 0
+
+# --- plan: infeasible -------------------------------------------------------
+# 7 guards cannot give 336h a week: gaps at the weekly limit.
+head -8 $T/g8.csv >$T/g7.csv
+run pm-roster plan --posts=$F/posts-gates.yaml --staff=$T/g7.csv --from=2024-10-07 --days=7 -o $T/g7plan.csv --violations=$T/g7v.csv
+expect_status "plan 7 guards: exit 1" 1
+expect_grep "plan 7 guards: gap explained by the weekly limit" '^coverage,,gate-(east|west),.*at the weekly limit' $T/g7v.csv
+expect_grep "plan 7 guards: gap on stderr" '^pm-roster: gap: gate-' $ERR
+run pm-roster check --posts=$F/posts-gates.yaml --staff=$T/g7.csv --from=2024-10-07 --days=7 $T/g7plan.csv
+expect_status "plan 7 guards: check finds the gaps" 1
+expect_no_grep "plan 7 guards: and nothing but coverage gaps" '^(skill|unavailable|overlap|max_continuous|max_shift|week_hours|rest_day)' $OUT
+expect_eq "plan 7 guards: the same gaps as plan named" "$(cut -d, -f1-5 $T/g7v.csv)" "$(cut -d, -f1-5 $OUT)"
+# Nobody has the boiler skill; one guard is on leave.
+run pm-roster plan --posts=$F/posts-infeasible.yaml --staff=$F/staff-infeasible.csv --from=2024-10-01 --days=3 -o $T/inf.csv --violations=$T/infv.csv
+expect_status "plan infeasible: exit 1" 1
+expect_grep "plan infeasible: boiler has nobody with the skill" '^coverage,,boiler,2024-10-01T08:00:00\+08:00,2024-10-01T16:00:00\+08:00,0 of 1 people assigned: nobody has skill boiler$' $T/infv.csv
+expect_eq "plan infeasible: one boiler gap a day" 3 "$(grep -c '^coverage,,boiler' $T/infv.csv)"
+expect_grep "plan infeasible: leave named on 2024-10-02" '^coverage,,gate,2024-10-02T[^,]*,[^,]*,"?0 of 1 people assigned: 3 qualified \(guard\), none free: unavailable G2' $T/infv.csv
+expect_no_grep "plan infeasible: G2 not called unavailable on other days" '^coverage,,gate,2024-10-0[13].*unavailable G2' $T/infv.csv
+expect_grep "plan infeasible: resting named" 'resting between shifts' $T/infv.csv
+run pm-roster check --posts=$F/posts-infeasible.yaml --staff=$F/staff-infeasible.csv --from=2024-10-01 --days=3 $T/inf.csv
+expect_no_grep "plan infeasible: rota keeps every other rule" '^(skill|unavailable|overlap|max_continuous|max_shift|week_hours|rest_day)' $OUT
+# A part-timer alone at a day desk reaches the weekly limit on the third day.
+cat >$T/desk.yaml <<'EOF'
+posts:
+  - id: desk
+    hours: "08:00-16:00"
+    skills: [guard]
+EOF
+printf 'id,name,skills,max_week_hours\nP1,Liu Yang,guard,20\n' >$T/p1.csv
+run pm-roster plan --posts=$T/desk.yaml --staff=$T/p1.csv --from=2024-10-07 --days=3 --violations=$T/p1v.csv
+expect_status "plan part-timer: exit 1" 1
+expect_out_text "plan part-timer: 20h planned" "post,staff,start,end
+desk,P1,2024-10-07T08:00:00+08:00,2024-10-07T16:00:00+08:00
+desk,P1,2024-10-08T08:00:00+08:00,2024-10-08T16:00:00+08:00
+desk,P1,2024-10-09T08:00:00+08:00,2024-10-09T12:00:00+08:00"
+expect_grep "plan part-timer: the gap is the weekly limit" '^coverage,,desk,2024-10-09T12:00:00\+08:00,2024-10-09T16:00:00\+08:00,"?0 of 1 people assigned: 1 qualified \(guard\), none free: at the weekly limit P1' $T/p1v.csv
+
+# --- plan: unavailability and past-midnight windows in a plan ---------------
+run pm-roster plan --posts=$PR --staff=$ST --from=2024-10-01 --days=7 -o $T/pr.csv
+run pm-roster check --posts=$PR --staff=$ST --from=2024-10-01 --days=7 $T/pr.csv
+expect_no_grep "plan rules file: keeps every rule but coverage" '^(skill|unavailable|overlap|max_continuous|max_shift|week_hours|rest_day)' $OUT
+expect_no_grep "plan rules file: S2 not planned on leave" '^[^,]*,S2,2024-10-0[345]' $T/pr.csv
+
+# --- the example's patrol logs ----------------------------------------------
+run pm-roster check --posts=$EX/posts.yaml --logs=$EX/patrol-log.csv --from=2024-10-01 --days=31
+expect_status "example logs: planted misses exit 1" 1
+expect_eq "example logs: the three planted misses" 3 "$(grep -c '^duty,' $OUT)"
+
+finish
