@@ -172,6 +172,20 @@ Test(timex, dst_gap_moves_forward)
     pm_tz_free(ny);
 }
 
+Test(timex, dst_gap_at_midnight)
+{
+    /* Chile springs forward at midnight: 2024-09-08 starts at 01:00. */
+    pm_tz *tz = open_tz("America/Santiago");
+    char buf[PM_TIME_BUFSZ];
+    pm_time_format(pm_tz_midnight(tz, pm_day_from_civil(2024, 9, 8)), tz, buf);
+    cr_assert_str_eq(buf, "2024-09-08T01:00:00-03:00");
+    cr_assert_eq(pm_tz_day(tz, pm_tz_midnight(tz, pm_day_from_civil(2024, 9, 8))), pm_day_from_civil(2024, 9, 8));
+    /* and falls back at midnight: 2024-04-06 23:30 happens twice */
+    cr_assert_str_eq(reformat("2024-04-06 23:30", "America/Santiago"), "2024-04-06T23:30:00-03:00");
+    cr_assert_str_eq(reformat("2024-04-07 00:00", "America/Santiago"), "2024-04-07T00:00:00-04:00");
+    pm_tz_free(tz);
+}
+
 Test(timex, dst_overlap_takes_earlier_instant)
 {
     /* 2024-11-03 01:00-02:00 happens twice in New York: the first one. */
