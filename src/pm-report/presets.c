@@ -178,9 +178,20 @@ static int targets_load(rpt_spec *s, pm_conf *c, rpt_spec *const *specs, int nsp
         }
         const char *name = find_figure(s, fig);
         if (!name) {
+            /* A targets file may serve several reports: a figure of another
+             * table, or of a preset not in this run, is skipped. */
             int known = 0;
             for (int j = 0; j < nspec; j++)
                 known |= find_figure(specs[j], fig) != NULL;
+            static const char *const all[] = {"sla", "service", "fees"};
+            for (int j = 0; j < 3 && !known; j++) {
+                rpt_spec other;
+                memset(&other, 0, sizeof other);
+                rpt_preset_apply(&other, all[j]);
+                known = find_figure(&other, fig) != NULL;
+                free(other.m);
+                free(other.targets);
+            }
             if (known)
                 continue;
             pm_conf_error(c, fn, err, "no figure '%s' in this report", fig);
