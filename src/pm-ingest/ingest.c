@@ -70,6 +70,8 @@ void ingest_init(ingest *in, const schema *s, const pm_tz *tz, int keep_extra)
     in->keep_extra = keep_extra;
     in->cols = pm_xcalloc(s->n + 1, sizeof *in->cols);
     in->seen = pm_xcalloc(s->n + 1, sizeof *in->seen);
+    in->kind = pm_xcalloc(s->n + 1, sizeof *in->kind);
+    for (size_t i = 0; i < s->n; i++) in->kind[i] = s->f[i].personal ? pm_pi_kind_parse(s->f[i].personal) : -1;
     for (size_t i = 0; i < s->n; i++)
         if (s->f[i].unique) in->seen[i] = pm_xcalloc(1, sizeof(seen_set));
     pm_record_init(&in->out);
@@ -79,6 +81,7 @@ void ingest_free(ingest *in)
 {
     for (size_t i = 0; i < in->s->n; i++) seen_free(in->seen[i]);
     free(in->seen);
+    free(in->kind);
     free(in->cols);
     free(in->cached_names);
     pm_buf_free(&in->val);
@@ -122,10 +125,56 @@ static void trim(const char **v, size_t *len)
     *len = n;
 }
 
-static void add_error(ingest *in, const char *field, const char *msg)
+void ingest_set_protector(ingest *in, const pm_protector *p)
+{
+    in->prot = p && p->mode != PM_PROTECT_NONE ? p : NULL;
+}
+
+/* Appends msg with every occurrence of the secret values replaced. */
+static void add_redacted(pm_buf *out, const char *msg, const char *const *secret, const size_t *slen, int n)
+{
+    while (*msg) {
+        int hit = -1;
+        for (int k = 0; k < n && hit < 0; k++)
+            if (slen[k] && !strncmp(msg, secret[k], slen[k])) hit = k;
+        if (hit >= 0) {
+            pm_buf_adds(out, "(hidden)");
+            msg += slen[hit];
+        } else {
+            pm_buf_addc(out, *msg++);
+        }
+    }
+}
+
+static void add_error_at(ingest *in, size_t fi, const char *msg, const pm_record *src)
 {
     if (in->errs.len) pm_buf_adds(&in->errs, "; ");
-    pm_buf_addf(&in->errs, "%s: %s", field, msg);
+    pm_buf_addf(&in->errs, "%s: ", in->s->f[fi].name);
+    if (!in->prot || in->kind[fi] < 0) {
+        pm_buf_adds(&in->errs, msg);
+        return;
+    }
+    /* a personal field's message must not carry its value */
+    const char *secret[2] = {pm_buf_str(&in->val), ""};
+    size_t slen[2] = {in->val.len, 0};
+    if (in->cols[fi] >= 0) {
+        secret[1] = src->f[in->cols[fi]].value;
+        slen[1] = src->f[in->cols[fi]].len;
+    }
+    add_redacted(&in->errs, msg, secret, slen, 2);
+}
+
+void ingest_protect_source(ingest *in, pm_record *src)
+{
+    if (!in->prot) return;
+    map_columns(in, src);
+    for (size_t i = 0; i < in->s->n; i++) {
+        int c = in->cols[i];
+        if (in->kind[i] < 0 || c < 0 || (size_t)c >= src->n) continue;
+        pm_buf_reset(&in->conv);
+        pm_protect_value(in->prot, (pm_pi_kind)in->kind[i], src->f[c].value, src->f[c].len, &in->conv);
+        pm_record_setn(src, src->f[c].name, pm_buf_str(&in->conv), in->conv.len);
+    }
 }
 
 int ingest_row(ingest *in, const pm_record *src)
@@ -144,6 +193,10 @@ int ingest_row(ingest *in, const pm_record *src)
             len = src->f[in->cols[i]].len;
         }
         trim(&v, &len);
+        if (in->prot && in->kind[i] >= 0 && !fd->nnormalize) {
+            pm_buf_reset(&in->val);  /* kept for redacting messages */
+            pm_buf_add(&in->val, v, len);
+        }
         if (len && fd->nnormalize) {
             pm_buf_reset(&in->val);
             pm_buf_add(&in->val, v, len);
@@ -151,7 +204,7 @@ int ingest_row(ingest *in, const pm_record *src)
                 pm_buf_reset(&in->conv);
                 if (pm_regex_replace(fd->normalize[k].rx, pm_buf_str(&in->val), in->val.len,
                                      fd->normalize[k].repl, &in->conv, &e) < 0) {
-                    add_error(in, fd->name, e.msg);
+                    add_error_at(in, i, e.msg, src);
                     break;
                 }
                 pm_buf_reset(&in->val);
@@ -167,13 +220,13 @@ int ingest_row(ingest *in, const pm_record *src)
         }
         if (len == 0) {
             if (fd->required)
-                add_error(in, fd->name, in->cols[i] < 0 ? "required, but no column of the input maps to it"
-                                                        : "required value is missing");
+                add_error_at(in, i, in->cols[i] < 0 ? "required, but no column of the input maps to it"
+                                                    : "required value is missing", src);
             pm_record_add(&in->out, fd->name, "", 0);
             continue;
         }
         if (schema_convert(fd, v, len, in->tz, &in->conv, &e) < 0) {
-            add_error(in, fd->name, e.msg);
+            add_error_at(in, i, e.msg, src);
             pm_record_add(&in->out, fd->name, "", 0);
             continue;
         }
@@ -182,12 +235,12 @@ int ingest_row(ingest *in, const pm_record *src)
         if (fd->pattern) {
             int m = pm_regex_match(fd->pattern, cv, clen, &e);
             if (m == PM_RX_ERROR) {
-                add_error(in, fd->name, e.msg);
+                add_error_at(in, i, e.msg, src);
             } else if (m == PM_RX_NOMATCH) {
                 char msg[512];
                 snprintf(msg, sizeof msg, "'%.200s' does not match the pattern '%.200s'", cv,
                          pm_regex_pattern(fd->pattern));
-                add_error(in, fd->name, msg);
+                add_error_at(in, i, msg, src);
             }
         }
         pm_record_add(&in->out, fd->name, cv, clen);
@@ -199,13 +252,22 @@ int ingest_row(ingest *in, const pm_record *src)
         if (!f->len) continue;
         if (seen_check(in->seen[i], f->value, f->len, 0)) {
             char msg[512];
-            snprintf(msg, sizeof msg, "duplicate value '%.200s': an earlier row already has it", f->value);
-            add_error(in, s->f[i].name, msg);
+            if (in->prot && in->kind[i] >= 0)
+                snprintf(msg, sizeof msg, "duplicate value: an earlier row already has it");
+            else
+                snprintf(msg, sizeof msg, "duplicate value '%.200s': an earlier row already has it", f->value);
+            add_error_at(in, i, msg, src);
         }
     }
     if (in->errs.len) return -1;
     for (size_t i = 0; i < s->n; i++)
         if (in->seen[i] && in->out.f[i].len) seen_check(in->seen[i], in->out.f[i].value, in->out.f[i].len, 1);
+    for (size_t i = 0; in->prot && i < s->n; i++) {
+        if (in->kind[i] < 0 || !in->out.f[i].len) continue;
+        pm_buf_reset(&in->conv);
+        pm_protect_value(in->prot, (pm_pi_kind)in->kind[i], in->out.f[i].value, in->out.f[i].len, &in->conv);
+        pm_record_setn(&in->out, in->out.f[i].name, pm_buf_str(&in->conv), in->conv.len);
+    }
     if (in->keep_extra) {
         for (size_t k = 0; k < src->n; k++) {
             int mapped = 0;

@@ -2,6 +2,7 @@
 #ifndef PM_INGEST_INGEST_H
 #define PM_INGEST_INGEST_H
 
+#include "protect.h"
 #include "schema.h"
 #include "stream.h"
 
@@ -18,10 +19,18 @@ typedef struct ingest {
     seen_set **seen;      /* one set per unique field (NULL for others) */
     pm_buf val, conv, errs;
     pm_record out;
+    const pm_protector *prot;  /* NULL: values as they are */
+    int *kind;                 /* per schema field: pm_pi_kind, or -1 */
 } ingest;
 
 void ingest_init(ingest *in, const schema *s, const pm_tz *tz, int keep_extra);
 void ingest_free(ingest *in);
+/* Protects the personal fields of every written and rejected record (and
+ * keeps their values out of error messages). */
+void ingest_set_protector(ingest *in, const pm_protector *p);
+/* Protects, in a rejected source record, the columns that feed personal
+ * fields (call after ingest_row on the same record). */
+void ingest_protect_source(ingest *in, pm_record *src);
 /* Converts src into in->out.  Returns 0, or -1 with the reasons ("field:
  * reason; field: reason") in in->errs. */
 int ingest_row(ingest *in, const pm_record *src);

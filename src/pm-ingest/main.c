@@ -9,12 +9,14 @@
 #include "opts.h"
 #include "schema.h"
 
-enum { O_SCHEMA = 1000, O_REJECT, O_KEEP_EXTRA, O_PRINT_SCHEMA };
+enum { O_SCHEMA = 1000, O_REJECT, O_KEEP_EXTRA, O_PRINT_SCHEMA, O_PROTECT, O_KEY_FILE };
 
 typedef struct options {
     const char *schema;
     const char *reject;
     int keep_extra, print_schema;
+    int protect;
+    const char *key_file;
 } options;
 
 static const pm_option prog_options[] = {
@@ -22,6 +24,8 @@ static const pm_option prog_options[] = {
     {"reject", 'r', 1, O_REJECT, "FILE", "write rejected rows here, with _source and _error"},
     {"keep-extra", 'k', 0, O_KEEP_EXTRA, NULL, "append the source columns the schema does not map"},
     {"print-schema", 0, 0, O_PRINT_SCHEMA, NULL, "print the default schema and exit"},
+    {"protect", 0, 1, O_PROTECT, "MODE", "mask, pseudonymize or drop the schema's personal fields"},
+    {"key-file", 0, 1, O_KEY_FILE, "FILE", "secret key for --protect=pseudonymize"},
     {0},
 };
 
@@ -33,6 +37,11 @@ static int on_option(int id, const char *arg, void *ctx)
     case O_REJECT: o->reject = arg; break;
     case O_KEEP_EXTRA: o->keep_extra = 1; break;
     case O_PRINT_SCHEMA: o->print_schema = 1; break;
+    case O_PROTECT:
+        o->protect = pm_protect_mode_parse(arg);
+        if (o->protect < 0) pm_usage_error("unknown --protect mode '%s' (mask, pseudonymize or drop)", arg);
+        break;
+    case O_KEY_FILE: o->key_file = arg; break;
     }
     return 0;
 }
@@ -62,6 +71,13 @@ int main(int argc, char **argv)
         pm_report(&err);
         return PM_EXIT_ERROR;
     }
+    pm_protector prot;
+    if (pm_protector_init(&prot, (pm_protect_mode)o.protect, o.key_file, &err) < 0) {
+        pm_report(&err);
+        return PM_EXIT_ERROR;
+    }
+    if (prot.key_exposed)
+        pm_warn_at(o.key_file, 0, "the key file is readable by group or others; protect it: chmod 600 %s", o.key_file);
     pm_tz *tz = pm_tz_open(c.tz_name, &err);
     if (!tz) {
         pm_report(&err);
@@ -86,6 +102,7 @@ int main(int argc, char **argv)
 
     ingest ing;
     ingest_init(&ing, &s, tz, o.keep_extra);
+    ingest_set_protector(&ing, &prot);
     pm_record rec;
     pm_record_init(&rec);
     unsigned long long nread = 0, nwritten = 0, nrejected = 0;
@@ -109,6 +126,8 @@ int main(int argc, char **argv)
             continue;
         }
         nrejected++;
+        if (rc == PM_READ_BAD) pm_buf_reset(&ing.errs);  /* the reader's message has no values */
+        ingest_protect_source(&ing, &rec);
         pm_warn_at(rec.source, rec.line, "rejected: %s", why);
         if (rej) {
             snprintf(where, sizeof where, "%s:%ld", rec.source ? rec.source : "-", rec.line);
@@ -130,6 +149,7 @@ int main(int argc, char **argv)
     ingest_free(&ing);
     schema_free(&s);
     pm_tz_free(tz);
+    pm_protector_free(&prot);
     if (fatal || errors) return PM_EXIT_ERROR;
     return nrejected ? PM_EXIT_FLAGGED : PM_EXIT_OK;
 }
