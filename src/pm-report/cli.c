@@ -23,7 +23,7 @@ static const pm_option options[] = {
     {"lang", 0, 1, O_LANG, "LANG", "en (default) or zh: headers and figure names in Chinese"},
     {"title", 0, 1, O_TITLE, "TEXT", "title of the HTML page and XLSX workbook"},
     {"partial", 0, 0, O_PARTIAL, NULL, "write mergeable partial aggregates (CSV/YAML)"},
-    {"merge", 0, 0, O_MERGE, NULL, "read partial aggregates and write the report"},
+    {"merge", 0, 0, O_MERGE, NULL, "read partial aggregates (with --partial: write them merged)"},
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
@@ -247,8 +247,6 @@ int rpt_main(int argc, char **argv)
     }
     if (np > 1 && c.nmetrics)
         pm_usage_error("-m goes with one preset or none");
-    if (c.partial && c.merge)
-        pm_usage_error("--partial and --merge do not go together (merge partials with --merge alone)");
     if (c.partial && (c.to == OUT_MD || c.to == OUT_HTML || c.to == OUT_XLSX))
         pm_usage_error("--partial writes CSV or YAML");
     if (c.partial && np > 1)

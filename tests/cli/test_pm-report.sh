@@ -269,6 +269,33 @@ expect_status "-o: exit 0" 0
 expect_eq "-o: file written" "$(cat "$D/sla.expected.csv")" "$(cat "$T/out.csv")"
 expect_eq "-o: no temporary left behind" "" "$(ls "$T" | grep tmp || true)"
 
+# --- several presets: several tables --------------------------------------------
+run $R sla service -t md "$D/tickets.csv"
+expect_status "two presets, md: a missed service target exits 1" 1
+expect_grep "two presets, md: a heading per table" "^## Ticket deadlines$" "$OUT"
+expect_grep "two presets, md: second heading" "^## Service quality$" "$OUT"
+expect_grep "two presets, md: rows of both" "^\| 2024-07 \| callback_rate +\| +1 \| +3 \| +33.33% \|" "$OUT"
+run $R sla service "$D/tickets.csv"
+expect_status "two presets, csv: a usage error (one table per CSV)" 2
+run $R sla service -t html "$D/tickets.csv"
+expect_eq "two presets, html: sections" 2 "$(grep -c '^<section>' "$OUT")"
+expect_eq "two presets, html: charts of both (tickets, compliance + 3)" 5 "$(grep -c '<svg ' "$OUT")"
+run $R sla service fees -t xlsx -o "$T/three.xlsx" "$D/tickets.csv"
+if command -v unzip >/dev/null; then
+    expect_eq "three presets, xlsx: a sheet per table" 3 "$(unzip -l "$T/three.xlsx" | grep -c 'xl/worksheets/sheet[0-9]*.xml')"
+    expect_grep "three presets, xlsx: sheets named after the presets" 'name="service"' "$(unzip -p "$T/three.xlsx" xl/workbook.xml > "$T/wb.xml"; echo "$T/wb.xml")"
+fi
+# One targets file for several reports: figures of other presets are skipped.
+cat > "$T/all-targets.yaml" <<'Y'
+- {figure: callback_rate, comparison: ">=", value: 50%}
+- {figure: compliance, comparison: ">=", value: 0.5}
+Y
+run $R sla --targets="$T/all-targets.yaml" "$D/tickets.csv"
+expect_status "targets for several reports: the sla table takes compliance only" 0
+expect_grep "targets for several reports: compliance columns" "compliance_target,compliance_result$" "$OUT"
+run $R service --targets="$T/all-targets.yaml" "$D/tickets.csv"
+expect_grep "targets for several reports: service takes callback_rate" "^2024-07,callback_rate,1,3,0.3333,0.5000,fail$" "$OUT"
+
 # --- partial / merge -------------------------------------------------------------
 # Random splits of the input into 1..8 shards (header kept in each); every
 # shard's --partial, merged, must give the single pass byte for byte.
@@ -330,8 +357,15 @@ run $R sla --merge "$D/tickets.csv"
 expect_status "merge: not a partial stream is an error" 2
 run $R sla --partial -t html "$D/tickets.csv"
 expect_status "partial: only csv/yaml" 2
-run $R sla --partial --merge "$D/tickets.csv"
-expect_status "partial and merge together is a usage error" 2
+# A tree of merges (a combiner): --merge --partial merges partials into one partial.
+awk 'NR == 1 { h = $0; for (i = 0; i < 4; i++) print h > ("'"$T"'/q." i); next }
+     { print > ("'"$T"'/q." (NR % 4)) }' "$T/big.csv"
+for i in 0 1 2 3; do $R service --partial "$T/q.$i" > "$T/qp.$i"; done
+$R service --merge --partial "$T/qp.0" "$T/qp.1" > "$T/qm.a"
+$R service --merge --partial -t yaml "$T/qp.2" "$T/qp.3" > "$T/qm.b"
+run $R service --merge -t csv "$T/qm.a" "$T/qm.b"
+$R service "$T/big.csv" > "$T/single.service"
+expect_out "partial/merge: merging merged partials (csv and yaml) gives the single pass" "$T/single.service"
 run $R service -m count "$D/tickets.csv"
 expect_status "service with -m is a usage error" 2
 
