@@ -92,6 +92,16 @@ demo: all
 bench: all
 	@sh tools/bench.sh
 
+# libFuzzer harnesses (clang): make fuzz FUZZ_SECONDS=600
+FUZZ_SECONDS ?= 60
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tools/fuzz.sh
+
+# The HTML report in headless Chromium, the XLSX re-read by LibreOffice.
+check-browser: all
+	@sh tools/deps.sh browser
+	@sh tools/check-browser.sh
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/calendars $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 755 $(BUILT) $(DESTDIR)$(BINDIR)
