@@ -80,7 +80,7 @@ static void add_dec(pm_buf *b, pm_decimal d)
 typedef struct ctx {
     fee_engine *e;
     const pm_record *rec;
-    const fee_rule *rule;
+    fee_rule *rule;  /* not const: its field hints learn the layout */
     pm_error *err;
 } ctx;
 
@@ -183,9 +183,9 @@ static int list_items(fee_engine *e, const char *s, size_t len, int want_cap)
 static int split_lines(ctx *c, fee_line *base, const char *formula)
 {
     fee_engine *e = c->e;
-    const fee_rule *r = c->rule;
+    fee_rule *r = c->rule;
     size_t plen, slen = 0;
-    const char *pv = fee_field(c->rec, (fee_fieldref *)&r->parties, &plen), *sv = NULL;
+    const char *pv = fee_field(c->rec, &r->parties, &plen), *sv = NULL;
     if (!pv || plen == 0) return rec_error(c, "field '%s' has no value (the parties to split among)", r->parties.name);
     int n = list_items(e, pv, plen, 0);
     const char **parties = pm_arena_alloc(&e->arena, (size_t)n * sizeof *parties);
@@ -194,7 +194,7 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
         parties[i] = pm_arena_strndup(&e->arena, e->names[i], e->namelens[i]);
     }
     if (r->has_shares) {
-        sv = fee_field(c->rec, (fee_fieldref *)&r->shares, &slen);
+        sv = fee_field(c->rec, &r->shares, &slen);
     }
     if (sv && slen > 0) {
         int ns = list_items(e, sv, slen, n);
@@ -270,7 +270,7 @@ static int apply_rule(ctx *c, const char *period, const char *source)
 {
     fee_engine *e = c->e;
     const fee_schedule *s = e->sched;
-    fee_rule *r = (fee_rule *)c->rule;
+    fee_rule *r = c->rule;
     pm_buf *f = e->explain ? &e->tmp : NULL;
     pm_decimal exact, q, p, b, one = {1, 0}, hundredth = {1, 2};
     fee_line l;
@@ -383,7 +383,7 @@ static int apply_rule(ctx *c, const char *period, const char *source)
 /* 1 if every `when` entry holds, 0 if not, -1 on a pattern error. */
 static int when_holds(ctx *c)
 {
-    fee_rule *r = (fee_rule *)c->rule;
+    fee_rule *r = c->rule;
     for (int i = 0; i < r->nconds; i++) {
         fee_cond *cd = &r->conds[i];
         size_t len;

@@ -123,7 +123,7 @@ static fee_expr *parse_primary(parser *ps)
         e->field.name = pm_xstrndup(start, (size_t)(ps->p - start));
         return e;
     }
-    fail(ps, c ? "a number, field name or '(' expected" : "a number, field name or '(' expected");
+    fail(ps, "a number, field name or '(' expected");
     return NULL;
 }
 
