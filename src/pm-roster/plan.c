@@ -583,12 +583,13 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
         ro_violation *v = &vs.v[i];
         if (v->rule != RULE_COVERAGE) {
             pm_warn("internal error: the plan breaks %s: %s", ro_rule_names[v->rule], v->detail);
+            status = 2;
             continue;
         }
         int q = ro_post_find(m, v->post);
         explain_gap(&P, v, q);
         ro_violation_add(gaps, v->rule, v->staff, v->post, v->s, v->e, "%s", v->detail);
-        status = 1;
+        if (!status) status = 1;
     }
     ro_violations_free(&vs);
     ro_violations_sort(gaps);

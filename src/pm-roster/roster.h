@@ -176,7 +176,8 @@ typedef struct ro_plan_opts {
 } ro_plan_opts;
 
 /* Fills m->as with a rota; appends the coverage gaps (with reasons) to gaps.
- * Returns 0 when every rule holds, 1 when there are gaps. */
+ * Returns 0 when every rule holds, 1 when there are gaps, 2 when the rota
+ * breaks another rule (a bug, reported). */
 int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps);
 
 #endif

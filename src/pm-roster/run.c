@@ -189,7 +189,7 @@ int ro_cmd_plan(int argc, char **argv)
         else if (pm_writer_close(w, 1, &err) != 0) { pm_report(&err); rc = PM_EXIT_ERROR; }
     }
     if (a.violations && write_violations(&gaps, &m, a.violations, ofmt) != 0) rc = PM_EXIT_ERROR;
-    if (rc == PM_EXIT_OK && status) rc = PM_EXIT_FLAGGED;
+    if (rc == PM_EXIT_OK && status) rc = status == 2 ? PM_EXIT_ERROR : PM_EXIT_FLAGGED;
     ro_violations_free(&gaps);
     if (cal) pm_calendar_free(cal);
     ro_model_free(&m);
