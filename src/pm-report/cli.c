@@ -296,6 +296,10 @@ int rpt_main(int argc, char **argv)
         if (rc == PM_READ_OK) {
             nread++;
             if (c.merge) {
+                /* concatenated CSV partials repeat their header line */
+                const char *sig = pm_record_get(&rec, "_partial");
+                if (sig && strcmp(sig, "_partial") == 0)
+                    continue;
                 int k = rpt_route_partial(groups, nspec, &rec, &last_bad);
                 if (k >= 0)
                     rpt_groups_merge(groups[k], &rec);

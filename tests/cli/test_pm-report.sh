@@ -366,6 +366,13 @@ $R service --merge --partial -t yaml "$T/qp.2" "$T/qp.3" > "$T/qm.b"
 run $R service --merge -t csv "$T/qm.a" "$T/qm.b"
 $R service "$T/big.csv" > "$T/single.service"
 expect_out "partial/merge: merging merged partials (csv and yaml) gives the single pass" "$T/single.service"
+cat "$T/qp.0" "$T/qp.1" "$T/qp.2" "$T/qp.3" | $R service --partial -t yaml --merge > "$T/qcat.yaml"
+run $R service --merge -t csv < "$T/qcat.yaml"
+expect_out "partial/merge: yaml partials from standard input" "$T/single.service"
+cat "$T/qp.0" "$T/qp.1" "$T/qp.2" "$T/qp.3" > "$T/qcat.csv"
+run $R service --merge "$T/qcat.csv"
+expect_status "partial/merge: concatenated csv partials (repeated headers): no error, targets missed" 1
+expect_out "partial/merge: concatenated csv partials give the single pass" "$T/single.service"
 run $R service -m count "$D/tickets.csv"
 expect_status "service with -m is a usage error" 2
 
