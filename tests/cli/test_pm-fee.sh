@@ -242,6 +242,17 @@ expect_grep "division by zero: message" "^pm-fee: div\.csv:3: rule 'ratio': divi
 expect_eq "division by zero: others charged" "ok ok2" "$(col 2)"
 expect_eq "division by zero: amounts (10/2 x 10%, 9/3 x 10%)" "0.50 0.30" "$(col 9)"
 
+# A record is charged whole or not at all: an error in its second rule drops
+# the line of its first.
+printf 'currency: CNY\nrules:\n  - {id: one, when: {}, fixed: "1"}\n  - {id: two, when: {}, price: "2", quantity: q}\n' >whole.yaml
+printf 'id,q\nbad,x\ngood,3\n' >whole.csv
+run pm-fee --schedule=whole.yaml whole.csv
+expect_status "whole or nothing: status 2" 2
+expect_eq "whole or nothing: only the good record's lines" "good:one:1.00 good:two:6.00" \
+    "$(tail -n +2 "$OUT" | awk -F, '{ printf "%s%s:%s:%s", (NR > 1 ? " " : ""), $2, $3, $9 }')"
+run pm-fee --schedule=whole.yaml --stats whole.csv
+expect_grep "--stats counts" "^pm-fee: 2 records, 2 charges, 0 unmatched, 1 with errors$" "$ERR"
+
 # ---------------------------------------------------------------------------
 # Overflow is reported, never wrapped.
 printf 'currency: CNY\nrules:\n  - {id: big, when: {}, price: "10.00", quantity: q}\n  - {id: pct, when: {type: p}, percent: "10", base: q}\n' >big.yaml
@@ -459,6 +470,12 @@ printf 'currency: CNY\nrules: []\n' |
     bad_schedule "no rules" 2 "rules must be a non-empty list"
 printf 'currency: CNY\nrules:\n  - {id: a, when: {}, fixed: "1"\n' |
     bad_schedule "not YAML" '[0-9]+' ""
+
+# A bad schedule with -o leaves no file behind.
+printf 'currency: CNY\nrules: []\n' >bad.yaml
+run pm-fee --schedule=bad.yaml -o never.csv "$F/kinds.csv"
+expect_status "bad schedule with -o: status 2" 2
+if [ -e never.csv ]; then fail "bad schedule with -o: no file"; else pass; fi
 
 # ---------------------------------------------------------------------------
 # Usage.
