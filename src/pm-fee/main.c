@@ -74,7 +74,10 @@ int main(int argc, char **argv)
     }
     fee_verify *ver = NULL;
     if (st.verify) {
-        ver = fee_verify_load(st.verify, &common.read, sched.sha256, &err);
+        /* -f names the inputs' format; the charges file is detected */
+        pm_read_opts vopts = common.read;
+        vopts.format = PM_FMT_AUTO;
+        ver = fee_verify_load(st.verify, &vopts, sched.sha256, &err);
         if (!ver) {
             pm_report(&err);
             fee_schedule_free(&sched);

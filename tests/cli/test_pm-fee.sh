@@ -387,6 +387,11 @@ pm-fee --schedule="$F/kinds.yaml" "$F/kinds.csv" >charges.csv 2>/dev/null
 run pm-fee --schedule="$F/kinds.yaml" --verify=charges.csv "$F/kinds.csv"
 expect_status "verify identical: status 0" 0
 expect_eq "verify identical: no difference records" "" "$(cat "$OUT")"
+# A charges file written as YAML verifies the same (its format is detected,
+# whatever -f says of the inputs).
+pm-fee --schedule="$F/kinds.yaml" -t yaml "$F/kinds.csv" >charges.yaml 2>/dev/null
+run pm-fee --schedule="$F/kinds.yaml" -f csv --verify=charges.yaml "$F/kinds.csv"
+expect_status "verify yaml charges: status 0" 0
 # One fen changed, one line missing, one extra line.
 sed -e 's/,134\.06,/,134.07,/' -e '/,e1,excess,/d' charges.csv >tampered.csv
 sed -n 2p charges.csv | sed 's/,u1,per-m2,/,u9,per-m2,/' >>tampered.csv
