@@ -311,11 +311,23 @@ expect_grep "tz: the policy's timezone" '^z1,.*,2024-02-12T00:00:00\+00:00,overd
 run pm-sla $NOW --policy="$F/tz-utc.yaml" --tz=Asia/Shanghai "$F/tz.csv"
 expect_grep "tz: --tz beats the policy" '^z1,.*,2024-02-13T00:00:00\+08:00,overdue' "$OUT"
 
+# A zone with summer time: 2d ends at local midnight (-04:00 after the change);
+# 15m is 15 real minutes across the skipped hour (01:50 EST -> 03:05 EDT).
+run pm-sla $NOW --tz=America/New_York "$F/dst.csv"
+expect_grep "tz: 2d across the DST change ends at local midnight" '^dst1,.*,2024-03-11T00:00:00-04:00,overdue,overdue$' "$OUT"
+expect_grep "tz: 15m across the skipped hour" '^dst2,.*,2024-03-10T03:05:00-04:00,overdue,,,overdue$' "$OUT"
+
 # --- Output file, pipes, standard input ---
 run pm-sla $NOW -o "$T/out.csv" "$F/periods.csv"
 expect_status "-o: status" 1
 expect_eq "-o: nothing on stdout" "" "$(cat "$OUT")"
 expect_eq "-o: the file" "$(cat "$T/periods.out")" "$(cat "$T/out.csv")"
+run pm-sla $NOW -o "$T/fail.csv" "$F/periods.csv" "$T/no-such-file.csv"
+expect_status "-o with an unreadable input: status 2" 2
+expect_eq "-o with an unreadable input: no file left behind" "no" "$([ -e "$T/fail.csv" ] && echo yes || echo no)"
+expect_eq "-o: no temporary file left behind" "" "$(ls -A "$T" | grep -v -E '^(stdout|stderr|expected|.*\.(csv|out|txt|yaml|builtin|plain)|pol)$')"
+run pm-sla $NOW --stats "$F/periods.csv"
+expect_grep "--stats: counts on stderr" '^pm-sla: read 47, wrote 47; met 31, open 0, at_risk 0, late 16, overdue 0, no clock 0, invalid 0$' "$ERR"
 run pm-sla $NOW - <"$F/periods.csv"
 expect_out "standard input" "$T/periods.out"
 run bash -c "pm-sla $NOW '$T/random.csv' '$T/random.csv' '$T/random.csv' | head -1"
