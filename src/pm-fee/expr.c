@@ -5,7 +5,7 @@
  *     expr    := term (('+' | '-') term)*
  *     term    := unary (('*' | '/') unary)*
  *     unary   := ('-' | '+') unary | primary
- *     primary := NUMBER | NAME | '(' expr ')'
+ *     primary := NUMBER | NAME | '`' any name '`' | '(' expr ')'
  *     NUMBER  := digits ['.' digits]
  *     NAME    := a letter, '_' or any non-ASCII byte, then letters, digits,
  *                '_', '.' or non-ASCII bytes (so 面积 is a field name)
@@ -114,6 +114,19 @@ static fee_expr *parse_primary(parser *ps)
             free(e);
             return NULL;
         }
+        return e;
+    }
+    if (c == '`') {
+        /* `any name`: a field whose name has blanks, operators or brackets */
+        const char *start = ++ps->p, *end = strchr(start, '`');
+        if (!end || end == start) {
+            ps->p = start - 1;
+            fail(ps, end ? "empty `name`" : "unterminated `name`");
+            return NULL;
+        }
+        ps->p = end + 1;
+        fee_expr *e = node(FEE_EX_FIELD, NULL, NULL);
+        e->field.name = pm_xstrndup(start, (size_t)(end - start));
         return e;
     }
     if (name_start(c)) {
@@ -267,6 +280,15 @@ static int prec(const fee_expr *e)
 
 static void render(const fee_expr *e, const pm_record *rec, pm_buf *out, int values);
 
+/* 1 when name reads back as a NAME without backquotes. */
+static int plain_name(const char *name)
+{
+    if (!name_start((unsigned char)*name)) return 0;
+    for (; *name; name++)
+        if (!name_char((unsigned char)*name)) return 0;
+    return 1;
+}
+
 static void render_child(const fee_expr *child, int need, const pm_record *rec, pm_buf *out, int values)
 {
     int paren = prec(child) < need;
@@ -297,7 +319,8 @@ static void render(const fee_expr *e, const pm_record *rec, pm_buf *out, int val
                 return;
             }
         }
-        pm_buf_adds(out, e->field.name);
+        if (plain_name(e->field.name)) pm_buf_adds(out, e->field.name);
+        else pm_buf_addf(out, "`%s`", e->field.name);
         return;
     case FEE_EX_NEG:
         pm_buf_addc(out, '-');

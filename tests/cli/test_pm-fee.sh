@@ -226,6 +226,11 @@ expect_eq "expr: bases" "14 20 -5 3 2.666666666666666668 1 4 0.33333333333333333
 expect_eq "expr: amounts" "14.00 20.00 -5.00 3.00 2.67 1.00 4.00 0.33 1.00 3.25 -6.00 2.00 4.00" "$(col 9)"
 expect_grep "expr: explained with values" ',a - \(b - c\) = 2 - \(3 - 4\) = 3; 3 × 100% = 3\.00 → 3\.00 \(half_up\)$' "$OUT"
 expect_grep "expr: explained division" ',a / b × c = 2 / 3 × 4 = 2\.666666666666666668; ' "$OUT"
+# A field whose name is no NAME is written in backquotes.
+printf 'currency: CNY\nrules:\n  - {id: q, when: {}, percent: "10", base: "`gross profit` - `costs (yuan)`"}\n' >bq.yaml
+printf 'id,gross profit,costs (yuan)\nx,100.50,0.45\n' >bq.csv
+run pm-fee --schedule=bq.yaml --explain bq.csv
+expect_grep "backquoted names" ',100\.05,10,10\.01,[0-9a-f]{64},`gross profit` - `costs \(yuan\)` = 100\.50 - 0\.45 = 100\.05; 100\.05 × 10% = 10\.005 → 10\.01 \(half_up\)$' "$OUT"
 # A field that is not a number, or has no value, is an error at FILE:LINE.
 printf 'id,a,b,c\ny,2,x3,4\nz,2,,4\nw,1,1,1\n' >exprbad.csv
 run pm-fee --schedule=expr.yaml exprbad.csv

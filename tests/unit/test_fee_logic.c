@@ -22,6 +22,7 @@ static void with_fields(void)
     pm_record_set(&rec, "面积", "89.37");
     pm_record_set(&rec, "empty", "");
     pm_record_set(&rec, "word", "x1");
+    pm_record_set(&rec, "gross profit (yuan)", "10.5");
 }
 
 static void drop_fields(void)
@@ -96,6 +97,13 @@ Test(fee_expr, products_are_exact_and_keep_their_scale)
     cr_assert_str_eq(eval_text("0.1 + 0.2"), "0.3");
 }
 
+Test(fee_expr, backquotes_name_any_field)
+{
+    cr_assert_str_eq(eval_text("`gross profit (yuan)` - a"), "8.5");
+    cr_assert_str_eq(parse_error("`gross"), "unterminated `name` at offset 0 ('`gross')");
+    cr_assert_str_eq(parse_error("a + ``"), "empty `name` at offset 4 ('``')");
+}
+
 Test(fee_expr, division_is_rounded_half_up_to_18_places)
 {
     cr_assert_str_eq(eval_text("1 / 3"), "0.333333333333333333");
@@ -145,6 +153,7 @@ Test(fee_expr, rendering_keeps_only_needed_parentheses)
     cr_assert_str_eq(rendered("a / (b * c)", 0), "a / (b × c)");
     cr_assert_str_eq(rendered("-(a + b)", 0), "-(a + b)");
     cr_assert_str_eq(rendered("(a + b) * c", 1), "(2 + 3) × 4");
+    cr_assert_str_eq(rendered("`gross profit (yuan)` * 2", 0), "`gross profit (yuan)` × 2");
 }
 
 /* ---- splits --------------------------------------------------------------- */
