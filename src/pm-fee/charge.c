@@ -221,12 +221,16 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
     } else {
         for (int i = 0; i < n; i++) e->w[i] = 1;
     }
+    /* shares are small numbers; a bound keeps every product below 2^127 */
+    const __int128 share_limit = (__int128)1000000000000000000LL;  /* 10^18 */
+    __int128 sum = 0;
+    for (int i = 0; i < n; i++) {
+        sum += e->w[i];
+        if (sum > share_limit) return rec_error(c, "the shares in field '%s' are too large (their coefficients add up to more than 10^18)", r->shares.name);
+    }
     int st = fee_split(base->value.coef, e->w, n, e->part, e->rem);
     if (st == PM_DEC_DIVZERO) return rec_error(c, "the shares in field '%s' add up to 0", r->shares.name);
     if (st != PM_DEC_OK) return status_error(c, st, NULL, "the split");
-
-    __int128 sum = 0;
-    for (int i = 0; i < n; i++) sum += e->w[i];
     for (int i = 0; i < n; i++) {
         fee_line l = *base;
         l.party = parties[i];

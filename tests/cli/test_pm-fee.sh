@@ -323,6 +323,7 @@ sum0,1.00,A;B,0;0
 empty,1.00,A;;B,
 none,1.00,,
 word,1.00,A;B,1;x
+huge,1.00,A;B,99999999999999999999;1
 good,1.00,A;B,
 EOF
 run pm-fee --schedule=split.yaml splitbad.csv
@@ -333,6 +334,7 @@ expect_grep "bad split: shares add to 0" "^pm-fee: splitbad\.csv:4: rule 's': th
 expect_grep "bad split: empty party" "^pm-fee: splitbad\.csv:5: rule 's': empty party name in 'A;;B'" "$ERR"
 expect_grep "bad split: no parties" "^pm-fee: splitbad\.csv:6: rule 's': field 'p' has no value" "$ERR"
 expect_grep "bad split: not a number" "^pm-fee: splitbad\.csv:7: rule 's': share 'x'" "$ERR"
+expect_grep "bad split: shares too large" "^pm-fee: splitbad\.csv:8: rule 's': the shares in field 'w' are too large" "$ERR"
 expect_eq "bad split: the good record still charged" "good good" "$(col 2)"
 
 # Splits over thousands of random totals and share lists: the parts add back
