@@ -83,6 +83,7 @@ void ingest_free(ingest *in)
     free(in->seen);
     free(in->kind);
     free(in->cols);
+    for (size_t i = 0; i < in->ncached; i++) free(in->cached_names[i]);
     free(in->cached_names);
     pm_buf_free(&in->val);
     pm_buf_free(&in->conv);
@@ -91,18 +92,20 @@ void ingest_free(ingest *in)
 }
 
 /* Maps columns again only when the field names changed (a new file, or
- * YAML records with other keys). */
+ * YAML records with other keys).  Names are compared by text: a reader may
+ * reuse the same memory for other names. */
 static void map_columns(ingest *in, const pm_record *src)
 {
     if (in->cached_names && in->ncached == src->n) {
         size_t i = 0;
-        while (i < src->n && in->cached_names[i] == src->f[i].name) i++;
+        while (i < src->n && !strcmp(in->cached_names[i], src->f[i].name)) i++;
         if (i == src->n) return;
     }
     schema_map_columns(in->s, src, in->cols);
+    for (size_t i = 0; i < in->ncached; i++) free(in->cached_names[i]);
     free(in->cached_names);
     in->cached_names = pm_xcalloc(src->n + 1, sizeof *in->cached_names);
-    for (size_t i = 0; i < src->n; i++) in->cached_names[i] = src->f[i].name;
+    for (size_t i = 0; i < src->n; i++) in->cached_names[i] = pm_xstrdup(src->f[i].name);
     in->ncached = src->n;
 }
 

@@ -14,7 +14,7 @@ typedef struct ingest {
     int keep_extra;
     /* column mapping cache for the last header seen */
     int *cols;
-    const char **cached_names;
+    char **cached_names;    /* copies */
     size_t ncached;
     seen_set **seen;      /* one set per unique field (NULL for others) */
     pm_buf val, conv, errs;

@@ -46,6 +46,22 @@ static int on_option(int id, const char *arg, void *ctx)
     return 0;
 }
 
+/* A CSV row longer than its header: the surplus values go into the reason,
+ * so that the reject stream keeps one header and loses nothing. */
+static void fold_surplus(pm_inputs *in, pm_record *rec, pm_buf *why)
+{
+    size_t nh = 0;
+    if (!in->cur) return;
+    pm_reader_header(in->cur, &nh);
+    if (nh == 0 || rec->n <= nh) return;
+    pm_buf_adds(why, "; the surplus values:");
+    for (size_t i = nh; i < rec->n; i++) {
+        pm_buf_addc(why, ' ');
+        pm_csv_quote(why, rec->f[i].value, rec->f[i].len, ',');
+    }
+    rec->n = nh;
+}
+
 static void progress(unsigned long long n, int done)
 {
     if (done) fputs("\r\033[K", stderr);
@@ -126,7 +142,16 @@ int main(int argc, char **argv)
             continue;
         }
         nrejected++;
-        if (rc == PM_READ_BAD) pm_buf_reset(&ing.errs);  /* the reader's message has no values */
+        if (rc == PM_READ_BAD) {
+            /* the reader knows where a bad record starts, even one it could
+             * not read at all (an unterminated quote) */
+            rec.source = in.cur ? pm_reader_name(in.cur) : rec.source;
+            rec.line = err.line;
+            pm_buf_reset(&ing.errs);
+            pm_buf_adds(&ing.errs, err.msg);
+            fold_surplus(&in, &rec, &ing.errs);
+            why = pm_buf_str(&ing.errs);
+        }
         ingest_protect_source(&ing, &rec);
         pm_warn_at(rec.source, rec.line, "rejected: %s", why);
         if (rej) {
@@ -150,6 +175,6 @@ int main(int argc, char **argv)
     schema_free(&s);
     pm_tz_free(tz);
     pm_protector_free(&prot);
-    if (fatal || errors) return PM_EXIT_ERROR;
+    if (fatal || errors || in.had_error) return PM_EXIT_ERROR;
     return nrejected ? PM_EXIT_FLAGGED : PM_EXIT_OK;
 }
