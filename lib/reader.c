@@ -244,11 +244,11 @@ static pm_format detect_format(const unsigned char *s, size_t n)
     size_t i = 0;
     for (;;) {
         while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) i++;
-        if (i < n && s[i] == '#') {  /* a YAML comment line, or a CSV header */
+        if (i < n && s[i] == '#') {
+            /* a YAML comment, or a CSV header starting with '#': the next
+             * line decides, and a CSV file stays CSV either way */
             size_t j = i;
             while (j < n && s[j] != '\n') j++;
-            int commas = memchr(s + i, ',', j - i) != NULL;
-            if (commas) return PM_FMT_CSV;
             i = j;
             continue;
         }
