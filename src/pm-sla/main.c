@@ -101,6 +101,7 @@ int main(int argc, char **argv)
     pm_tz *tz = pm_tz_open(tzname, &err);
     if (!tz) {
         pm_warn("%s", err.msg);
+        sla_policy_free(&policy);
         return PM_EXIT_ERROR;
     }
 
@@ -108,6 +109,8 @@ int main(int argc, char **argv)
     pm_calendar *cal = open_calendar(calref, &err);
     if (!cal) {
         pm_report(&err);
+        pm_tz_free(tz);
+        sla_policy_free(&policy);
         return PM_EXIT_ERROR;
     }
 
@@ -140,6 +143,10 @@ int main(int argc, char **argv)
     pm_writer *w = pm_writer_open(common.output, fmt, &err);
     if (!w) {
         pm_report(&err);
+        pm_inputs_close(&in);
+        pm_calendar_free(cal);
+        pm_tz_free(tz);
+        sla_policy_free(&policy);
         return PM_EXIT_ERROR;
     }
     int commit_ok;
