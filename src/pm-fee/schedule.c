@@ -9,13 +9,24 @@
 #include "fee.h"
 
 #include <nettle/sha2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct loader {
     fee_schedule *s;
     pm_error *err;
+    const char *rule;  /* id of the rule being read, for messages */
+    char prefix[200];
 } loader;
+
+/* "rule 'id': " while a rule is read, else "". */
+static const char *in_rule(loader *ld)
+{
+    if (!ld->rule) return "";
+    snprintf(ld->prefix, sizeof ld->prefix, "rule '%.150s': ", ld->rule);
+    return ld->prefix;
+}
 
 /* Sets the error at node n ("SCHEDULE:LINE: ...") and yields -1. */
 #define bad(ld, n, ...) (pm_conf_error(&(ld)->s->conf, (n), (ld)->err, __VA_ARGS__), -1)
@@ -24,9 +35,9 @@ typedef struct loader {
 static int decimal_at(loader *ld, yaml_node_t *n, const char *what, pm_decimal *out)
 {
     const char *t = pm_conf_str(n);
-    if (!t) return bad(ld, n, "%s must be a number", what);
+    if (!t) return bad(ld, n, "%s%s must be a number", in_rule(ld), what);
     int st = pm_decimal_parse(t, strlen(t), out);
-    if (st != PM_DEC_OK) return bad(ld, n, "%s: '%s' is not a decimal number", what, t);
+    if (st != PM_DEC_OK) return bad(ld, n, "%s%s: '%s' is not a decimal number", in_rule(ld), what, t);
     return 0;
 }
 
@@ -34,9 +45,9 @@ static int expr_at(loader *ld, yaml_node_t *n, const char *what, fee_expr **out)
 {
     const char *t = pm_conf_str(n);
     char msg[256];
-    if (!t || !*t) return bad(ld, n, "%s must be a field name, number or expression", what);
+    if (!t || !*t) return bad(ld, n, "%s%s must be a field name, number or expression", in_rule(ld), what);
     *out = fee_expr_parse(t, msg, sizeof msg);
-    if (!*out) return bad(ld, n, "%s: %s", what, msg);
+    if (!*out) return bad(ld, n, "%s%s: %s", in_rule(ld), what, msg);
     return 0;
 }
 
@@ -46,7 +57,7 @@ static int date_at(loader *ld, yaml_node_t *n, const char *what, pm_day *out)
     size_t len = t ? strlen(t) : 0;
     /* exactly YYYY-MM-DD: dates in a schedule are read by auditors */
     if (!t || len != 10 || t[4] != '-' || t[7] != '-' || pm_day_parse(t, len, out) != 0)
-        return bad(ld, n, "%s: '%s' is not a date (YYYY-MM-DD)", what, t ? t : "");
+        return bad(ld, n, "%s%s: '%s' is not a date (YYYY-MM-DD)", in_rule(ld), what, t ? t : "");
     return 0;
 }
 
@@ -65,7 +76,7 @@ static void note_when_field(fee_schedule *s, const char *name)
 static int when_value(loader *ld, yaml_node_t *n, fee_cond *c, int i)
 {
     const char *t = pm_conf_str(n);
-    if (!t) return bad(ld, n, "when: the value of '%s' must be text, a list or /pattern/", c->field.name);
+    if (!t) return bad(ld, n, "%swhen: the value of '%s' must be text, a list or /pattern/", in_rule(ld), c->field.name);
     size_t len = strlen(t);
     c->vals[i] = pm_xstrdup(t);
     c->lens[i] = len;
@@ -83,7 +94,7 @@ static int when_value(loader *ld, yaml_node_t *n, fee_cond *c, int i)
             pm_error_clear(&rxerr);
             c->rx[i] = pm_regex_compile(pat, flags, &rxerr);
             free(pat);
-            if (!c->rx[i]) return bad(ld, n, "when: %s: %s", c->field.name, rxerr.msg);
+            if (!c->rx[i]) return bad(ld, n, "%swhen: %s: %s", in_rule(ld), c->field.name, rxerr.msg);
         }
     }
     return 0;
@@ -181,6 +192,7 @@ static int load_rule(loader *ld, yaml_node_t *n, fee_rule *r, int index)
     const char *idt = id ? pm_conf_str(id) : NULL;
     if (!idt || !*idt) return bad(ld, id ? id : n, "rule without an id");
     r->id = pm_xstrdup(idt);
+    ld->rule = r->id;
     for (int i = 0; i < index; i++)
         if (strcmp(s->rules[i].id, idt) == 0) return bad(ld, id, "rule '%s' defined twice (first on line %ld)", idt, s->rules[i].line);
     for (int i = 0; i < pm_conf_map_len(n); i++) {
@@ -236,12 +248,12 @@ static int load_rule(loader *ld, yaml_node_t *n, fee_rule *r, int index)
 
     if ((v = pm_conf_get(cf, n, "min"))) {
         if (decimal_at(ld, v, "min", &r->min) != 0) return -1;
-        if (pm_decimal_round(r->min, s->scale, s->rounding, &r->min) != PM_DEC_OK) return bad(ld, v, "min: too large");
+        if (pm_decimal_round(r->min, s->scale, s->rounding, &r->min) != PM_DEC_OK) return bad(ld, v, "%smin: too large", in_rule(ld));
         r->has_min = 1;
     }
     if ((v = pm_conf_get(cf, n, "max"))) {
         if (decimal_at(ld, v, "max", &r->max) != 0) return -1;
-        if (pm_decimal_round(r->max, s->scale, s->rounding, &r->max) != PM_DEC_OK) return bad(ld, v, "max: too large");
+        if (pm_decimal_round(r->max, s->scale, s->rounding, &r->max) != PM_DEC_OK) return bad(ld, v, "%smax: too large", in_rule(ld));
         r->has_max = 1;
     }
     if (r->has_min && r->has_max && pm_decimal_cmp(r->min, r->max) > 0)
@@ -295,6 +307,7 @@ static int load(loader *ld)
     for (int i = 0; i < n; i++) {
         s->nrules = i + 1;
         if (load_rule(ld, pm_conf_seq_item(cf, v, i), &s->rules[i], i) != 0) return -1;
+        ld->rule = NULL;
     }
     return 0;
 }
@@ -303,7 +316,7 @@ int fee_schedule_load(fee_schedule *s, const char *path, pm_error *err)
 {
     memset(s, 0, sizeof *s);
     if (pm_conf_load(&s->conf, path, err) != 0) return -1;
-    loader ld = {s, err};
+    loader ld = {s, err, NULL, ""};
     if (load(&ld) != 0) {
         fee_schedule_free(s);
         return -1;

@@ -455,21 +455,21 @@ printf 'currency: CNY\nrounding: bankers\nrules:\n  - {id: a, when: {}, fixed: "
 printf 'currency: CNY\nscale: 2.5\nrules:\n  - {id: a, when: {}, fixed: "1"}\n' |
     bad_schedule "scale" 2 "scale must be a whole number"
 printf 'currency: CNY\nrules:\n  - {id: a, when: {}, fixed: "1"}\n  - {id: b, when: {}, fixed: "1.x"}\n' |
-    bad_schedule "fixed not a number" 4 "fixed: '1\.x' is not a decimal number"
+    bad_schedule "fixed not a number" 4 "rule 'b': fixed: '1\.x' is not a decimal number"
 printf 'currency: CNY\nrules:\n  - {id: a, when: {}, fixed: "1", effective_from: 2024-02-30}\n' |
-    bad_schedule "bad date" 3 "effective_from: '2024-02-30' is not a date"
+    bad_schedule "bad date" 3 "rule 'a': effective_from: '2024-02-30' is not a date"
 printf 'currency: CNY\nrules:\n  - {id: a, when: {}, fixed: "1", effective_from: 2024-03-01, effective_to: 2024-02-01}\n' |
     bad_schedule "dates reversed" 3 "rule 'a': effective_to is before effective_from"
 printf 'currency: CNY\nrules:\n  - id: a\n    when: {rule: "/(purchase/"}\n    fixed: "1"\n' |
-    bad_schedule "bad pattern" 4 "when: rule: .*missing closing parenthesis"
+    bad_schedule "bad pattern" 4 "rule 'a': when: rule: .*missing closing parenthesis"
 printf 'currency: CNY\nrules:\n  - {when: {}, fixed: "1"}\n' |
     bad_schedule "no id" 3 "rule without an id"
 printf 'currency: CNY\nrules:\n  - {id: a, when: {}, fixed: "1"}\n  - {id: a, when: {}, fixed: "2"}\n' |
     bad_schedule "duplicate id" 4 "rule 'a' defined twice \(first on line 3\)"
 printf 'currency: CNY\nrules:\n  - id: a\n    when: {}\n    percent: "10"\n    base: (a + b\n' |
-    bad_schedule "bad expression" 6 "base: missing '\)' at the end"
+    bad_schedule "bad expression" 6 "rule 'a': base: missing '\)' at the end"
 printf 'currency: CNY\nrules:\n  - {id: a, when: {}, percent: "10", base: a b}\n' |
-    bad_schedule "two operands" 3 "base: operator expected at offset 2"
+    bad_schedule "two operands" 3 "rule 'a': base: operator expected at offset 2"
 printf 'currency: CNY\nrules:\n  - {id: a, when: {}, percent: "10"}\n' |
     bad_schedule "percent without base" 3 "rule 'a': percent needs a base"
 printf 'currency: CNY\nrules:\n  - {id: a, when: {}, fixed: "1", min: "5", max: "1"}\n' |
