@@ -3,7 +3,8 @@
 # parts of sections 1-3 that pm-ingest must keep).  Expected outputs in
 # tests/cli/pm-ingest/*.expected.* were written by hand from the contract.
 # Tests marked "# BUG:" fail on purpose: they show a contract violation that
-# the code does not handle yet (see the comment for where).
+# the code does not handle yet (see the comment for where).  "Regression"
+# marks tests of bugs found and fixed.
 . "$(dirname "$0")/lib.sh"
 F=$HERE/pm-ingest
 cd "$F" || exit 2
@@ -129,21 +130,19 @@ summary "wrong delimiter" 7 0 7
 
 # --- YAML in and out -------------------------------------------------------
 run pm-ingest -t csv block.yaml flow.yaml
-# BUG: src/pm-ingest/ingest.c map_columns() reuses the column map when the
-# field-name POINTERS are equal; the YAML reader reuses its name storage, so
-# {id, created_at, kind} after {id, created_at, major} maps kind to major
-# (flow.yaml:2 is rejected: "major: '咨询' is not a yes/no value").
+# Regression (fixed in cc7cb73): the column map was reused when the field-name
+# pointers were equal, and the YAML reader reuses its name storage, so
+# {id, created_at, kind} after {id, created_at, major} mapped kind to major.
 expect_status "YAML in (block, flow, sequence of mappings): status 0" 0
 expect_out "YAML in: block, flow and sequences of mappings" yaml.expected.csv
 run pm-ingest -t csv keys.yaml
-# BUG: same as above.
 expect_out "YAML in: each record mapped by its own keys" keys.expected.csv
 run pm-ingest block.yaml
 expect_eq "YAML in: YAML out by default" 2 "$(grep -c '^--- {' "$OUT")"
 
 run pm-ingest -t csv commented.yaml
-# BUG: lib/reader.c detect_format() takes a file whose first line is a YAML
-# comment holding a comma for CSV, even when it is called .yaml.
+# Regression (fixed in da9ea5b): a YAML file whose first line is a comment
+# holding a comma was read as CSV.
 expect_status "YAML starting with a comment that has a comma: status 0" 0
 expect_eq "YAML starting with a comment that has a comma: read as YAML" "$HEAD
 C1,,,,,2024-07-03T09:00:00+08:00,,,,,,,,
@@ -206,9 +205,8 @@ fi
 
 # --- exit statuses and bad files ---------------------------------------------
 run pm-ingest -s enum.schema.yaml "$T/none.csv"
-# BUG: src/pm-ingest/main.c main() ignores in.had_error: a file that cannot
-# be opened is reported (by pm_inputs_peek_format) but the status is 0 (1
-# with rejected rows from other files).  This and the next status check.
+# Regression (fixed in cc7cb73): an input that could not be opened was
+# reported but the status was 0 (1 with rejected rows from other files).
 expect_status "a missing input file: status 2" 2
 expect_grep "missing file: FILE: message" "^pm-ingest: $T/none.csv: " "$ERR"
 run pm-ingest -s enum.schema.yaml "$T/none.csv" enum.csv
@@ -258,9 +256,8 @@ expect_grep "short row rejected at its line" '^pm-ingest: badbytes\.csv:6: ' "$E
 expect_grep "long row rejected at its line" '^pm-ingest: badbytes\.csv:7: ' "$ERR"
 expect_grep "reject file keeps the invalid row's source" 'badbytes\.csv:3,' "$T/bad.rej"
 expect_grep "reject file keeps the short row" '^5,2024-07-03 09:00,.*badbytes\.csv:6,' "$T/bad.rej"
-# BUG: the reject CSV of a ragged input is two CSV tables (a blank line and a
-# second header with _4) - lib/writer.c starts a new header block when the
-# names change; RFC 4180 output has one header.
+# Regression (fixed in cc7cb73): the reject CSV of a ragged input was two CSV
+# tables (a blank line and a second header with _4); RFC 4180 has one header.
 expect_eq "reject CSV of ragged rows has one header line" 1 "$(grep -c '^id,created_at' "$T/bad.rej")"
 run timeout 20 pm-ingest badbytes.csv
 expect_status "bad bytes, encoding auto-detected: status 1" 1
@@ -271,11 +268,17 @@ expect_status "unterminated quote at EOF: status 1" 1
 expect_eq "unterminated quote: the row before is out" "$HEAD
 1,,,,,2024-07-03T09:00:00+08:00,,,,,,,,ok" "$(cat "$OUT")"
 summary "unterminated quote" 2 1 1
-# BUG: the record that never ends starts at line 3, but src/pm-ingest/main.c
-# takes the place from rec.source/rec.line, which the reader does not set for
-# this error (it sets err.file/err.line): it says line 2 (the row before).
+# Regression (fixed in cc7cb73): the record that never ends starts at line 3;
+# the place was taken from the previous record (line 2).
 expect_grep "unterminated quote: reported at the line it starts" '^pm-ingest: unterminated\.csv:3: ' "$ERR"
 expect_grep "unterminated quote: _source" 'unterminated\.csv:3,' "$T/unt.rej"
+
+printf 'id,created_at,description\n1,2024-07-03 09:00,"never closed\n' >"$T/unt1.csv"
+run timeout 20 pm-ingest -r "$T/unt1.rej" "$T/unt1.csv"
+expect_status "unterminated quote in the first record: status 1" 1
+summary "unterminated quote in the first record" 1 0 1
+expect_grep "unterminated quote in the first record: FILE:LINE" "^pm-ingest: $T/unt1\.csv:2: " "$ERR"
+expect_grep "unterminated quote in the first record: _source" "unt1\.csv:2," "$T/unt1.rej"
 
 # a 20 MB field (the limit is 16 MiB)
 { printf 'id,created_at,description\n1,2024-07-03 09:00,ok\n2,2024-07-03 09:00,'
@@ -296,7 +299,7 @@ summary "--max-field=100" 3 2 1
 run timeout 20 pm-ingest "$T/big20q.csv"
 expect_status "20 MB unterminated quote: status 1" 1
 expect_grep "20 MB unterminated quote: the good row out" '^1,' "$OUT"
-# BUG: as above, no FILE:LINE (rec.source is NULL for this error).
+# Regression: as above (with no row before it, the place was "-:0").
 expect_grep "20 MB unterminated quote: FILE:LINE" "^pm-ingest: $T/big20q\.csv:3: " "$ERR"
 
 # a catastrophic pattern is reported, not hung
