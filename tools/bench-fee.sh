@@ -59,10 +59,10 @@ if [ ! -s "$DIR/inputs-$N.csv" ]; then
 fi
 
 echo "pm-fee: $N records, 20 rules ($(wc -c <"$DIR/inputs-$N.csv") bytes)"
-/usr/bin/time -f '%e s %M KB' "$BIN" --schedule="$DIR/schedule.yaml" "$DIR/inputs-$N.csv" \
+/usr/bin/time -f '%e s %M KB (cpu: user %U s, sys %S s)' "$BIN" --schedule="$DIR/schedule.yaml" "$DIR/inputs-$N.csv" \
     2>"$DIR/time.txt" >"$DIR/charges.csv"
 echo "  unmatched records reported: $(grep -c 'no rule matches' "$DIR/time.txt")"
-tail -n 1 "$DIR/time.txt" | sed 's/^/  time, peak memory: /'
+tail -n 1 "$DIR/time.txt" | sed 's/^/  elapsed, peak memory: /'
 echo "  charges written: $(($(wc -l <"$DIR/charges.csv") - 1))"
 echo "  goal: <= 2 s and < 16384 KB"
 exit 0
