@@ -67,6 +67,19 @@ static void set_out(pm_record *rec, const shape *s, int k, const char *v, size_t
     }
 }
 
+/* The same for a value that lives at least as long as the record (a
+ * literal, or memory of the record's arena): no copy. */
+static void set_out_static(pm_record *rec, const shape *s, int k, const char *v, size_t len)
+{
+    int i = s->out[k];
+    if (i >= 0) {
+        rec->f[i].value = v;
+        rec->f[i].len = len;
+    } else {
+        pm_record_add_owned(rec, out_name[k], v, len);
+    }
+}
+
 typedef struct counts {
     unsigned long long read, written, invalid, bad;
     unsigned long long by[6];
@@ -156,8 +169,8 @@ int sla_run(const sla_run_opts *o, pm_inputs *in, pm_writer *w, int *commit_ok)
             errors = 1;
             n.invalid++;
             for (int k = 0; k < OUT_SLA; k++)
-                set_out(&rec, &s, k, "", 0);
-            set_out(&rec, &s, OUT_SLA, "invalid", 7);
+                set_out_static(&rec, &s, k, "", 0);
+            set_out_static(&rec, &s, OUT_SLA, "invalid", 7);
             if (o->explain) {
                 pm_buf_reset(&ex);
                 pm_buf_addf(&ex, "invalid: %s", pm_buf_str(&msg));
@@ -172,8 +185,8 @@ int sla_run(const sla_run_opts *o, pm_inputs *in, pm_writer *w, int *commit_ok)
             for (int k = 0; k < SLA_NCLOCKS; k++) {
                 const sla_clock *ck = &cat->clock[k];
                 if (!ck->present) {
-                    set_out(&rec, &s, 2 * k, "", 0);
-                    set_out(&rec, &s, 2 * k + 1, "", 0);
+                    set_out_static(&rec, &s, 2 * k, "", 0);
+                    set_out_static(&rec, &s, 2 * k + 1, "", 0);
                     continue;
                 }
                 sla_trace tr;
@@ -195,11 +208,11 @@ int sla_run(const sla_run_opts *o, pm_inputs *in, pm_writer *w, int *commit_ok)
                     oc.status = SLA_OPEN;
                 if (oc.status > worst)
                     worst = oc.status;
-                char b[PM_TIME_BUFSZ];
+                char *b = pm_record_alloc(&rec, PM_TIME_BUFSZ);  /* formatted in place */
                 size_t bl = pm_time_format(due, o->tz, b);
-                set_out(&rec, &s, 2 * k, b, bl);
+                set_out_static(&rec, &s, 2 * k, b, bl);
                 const char *st = sla_status_name[oc.status];
-                set_out(&rec, &s, 2 * k + 1, st, strlen(st));
+                set_out_static(&rec, &s, 2 * k + 1, st, strlen(st));
                 if (o->explain) {
                     if (ex.len)
                         pm_buf_adds(&ex, " | ");
@@ -213,7 +226,7 @@ int sla_run(const sla_run_opts *o, pm_inputs *in, pm_writer *w, int *commit_ok)
                             pm_calendar_name(o->cal), year);
             }
             const char *st = sla_status_name[worst];
-            set_out(&rec, &s, OUT_SLA, st, strlen(st));
+            set_out_static(&rec, &s, OUT_SLA, st, strlen(st));
             if (o->explain)
                 set_out(&rec, &s, OUT_EXPLAIN, pm_buf_str(&ex), ex.len);
             n.by[worst]++;
