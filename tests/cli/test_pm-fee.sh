@@ -47,6 +47,12 @@ run pm-fee --schedule="$F/kinds.yaml" -t csv in.yaml
 expect_eq "yaml input" ",u1,per-m2,,89.37,1.50,,,134.06 ,u1,flat,,,,,,8.00 ,o1,pct,,,,1000.04,12.5,125.01" \
     "$(tail -n +2 "$OUT" | cut -d, -f1-9 | tr '\n' ' ' | sed 's/ $//')"
 
+# A spreadsheet export: byte-order mark and CRLF line ends.
+printf '\357\273\277id,type,area\r\nu1,unit,89.37\r\n' >bom.csv
+run pm-fee --schedule="$F/kinds.yaml" bom.csv
+expect_eq "BOM and CRLF input" ",u1,per-m2,,89.37,1.50,,,134.06 ,u1,flat,,,,,,8.00" \
+    "$(tail -n +2 "$OUT" | cut -d, -f1-9 | tr '\n' ' ' | sed 's/ $//')"
+
 # source is FILE:LINE when the record has no id.
 printf 'type,area\nunit,10\n' >noid.csv
 run pm-fee --schedule="$F/kinds.yaml" noid.csv
