@@ -226,7 +226,7 @@ static rpt_spec *make_spec(const cli *c, const pm_common *common, const char *pr
 int rpt_main(int argc, char **argv)
 {
     pm_program_init(argc, argv);
-    cli c;
+    static cli c;
     memset(&c, 0, sizeof c);
     pm_common common;
     int first = pm_opts_parse(
@@ -259,8 +259,9 @@ int rpt_main(int argc, char **argv)
     int status = PM_EXIT_OK;
     pm_tz *tz = NULL;
     int nspec = np ? np : 1;
-    rpt_spec *specs[MAX_TABLES];
-    rpt_groups *groups[MAX_TABLES];
+    /* Static: what lives until exit stays reachable on every return path. */
+    static rpt_spec *specs[MAX_TABLES];
+    static rpt_groups *groups[MAX_TABLES];
     for (int i = 0; i < nspec; i++) {
         specs[i] = make_spec(&c, &common, np ? presets[i] : NULL, &tz);
         if (c.title && nspec == 1)
@@ -344,7 +345,7 @@ int rpt_main(int argc, char **argv)
         return status;
     }
 
-    rpt_table *tables[MAX_TABLES];
+    static rpt_table *tables[MAX_TABLES];
     int failed = 0;
     for (int i = 0; i < nspec; i++) {
         rpt_groups_ensure_total(groups[i]);

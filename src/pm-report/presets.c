@@ -189,6 +189,10 @@ static int targets_load(rpt_spec *s, pm_conf *c, rpt_spec *const *specs, int nsp
                 memset(&other, 0, sizeof other);
                 rpt_preset_apply(&other, all[j]);
                 known = find_figure(&other, fig) != NULL;
+                for (int k = 0; k < other.nm; k++)
+                    if (other.m[k].kind != MK_COUNT)
+                        for (int q = 0; q < other.m[k].npcol; q++)
+                            free((char *)other.m[k].pcol[q]);
                 free(other.m);
                 free(other.targets);
             }
@@ -215,13 +219,15 @@ static int targets_load(rpt_spec *s, pm_conf *c, rpt_spec *const *specs, int nsp
 
 int rpt_targets_load_all(rpt_spec *const *specs, int n, const char *path, pm_error *err)
 {
-    pm_conf *c = pm_xcalloc(1, sizeof *c);  /* kept: target strings live in it */
-    if (pm_conf_load(c, path, err) != 0)
+    pm_conf c;
+    memset(&c, 0, sizeof c);
+    if (pm_conf_load(&c, path, err) != 0)
         return -1;
-    for (int i = 0; i < n; i++)
-        if (targets_load(specs[i], c, specs, n, err) != 0)
-            return -1;
-    return 0;
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = targets_load(specs[i], &c, specs, n, err);
+    pm_conf_free(&c);  /* targets keep no pointer into it */
+    return rc;
 }
 
 void rpt_spec_sign(rpt_spec *s)
