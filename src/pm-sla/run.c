@@ -22,38 +22,34 @@ static const char *const out_name[NOUT] = {
     "resolve_due", "resolve_status", "sla_status", "sla_explain"};
 enum { OUT_SLA = 6, OUT_EXPLAIN = 7 };
 
-/* Field positions for one header shape, recognised by its name pointers
- * (a CSV reader hands every record the same header names). */
+/* Field positions for one header.  They are kept while the records come
+ * from the same reader with that reader's CSV header as their names (stable
+ * pointers); YAML records, whose names may differ from one record to the
+ * next, are looked up afresh each time. */
 typedef struct shape {
-    const char **names;
-    size_t n, cap;
-    int valid;
+    const pm_reader *reader;    /* the reader the positions are for, or NULL */
+    int gen;                    /* pm_inputs.next when they were found */
+    const char *const *header;
     int in[NIN];
     int out[NOUT];
 } shape;
 
-static void shape_update(shape *s, const pm_record *rec)
+static void shape_update(shape *s, const pm_record *rec, const pm_inputs *in)
 {
-    size_t i;
-    if (s->valid && s->n == rec->n) {
-        for (i = 0; i < rec->n; i++)
-            if (s->names[i] != rec->f[i].name)
-                break;
-        if (i == rec->n)
-            return;
-    }
-    if (s->cap < rec->n) {
-        s->cap = rec->n + 16;
-        s->names = pm_xrealloc(s->names, s->cap * sizeof *s->names);
-    }
-    s->n = rec->n;
-    for (i = 0; i < rec->n; i++)
-        s->names[i] = rec->f[i].name;
+    size_t i, hn = 0;
+    const char *const *hdr = in->cur ? pm_reader_header(in->cur, &hn) : NULL;
+    int stable = hdr && hn > 0 && hn == rec->n;
+    for (i = 0; stable && i < rec->n; i++)
+        stable = rec->f[i].name == hdr[i];
+    if (stable && s->reader == in->cur && s->gen == in->next && s->header == hdr)
+        return;
     for (i = 0; i < NIN; i++)
         s->in[i] = pm_record_index(rec, in_name[i]);
     for (i = 0; i < NOUT; i++)
         s->out[i] = pm_record_index(rec, out_name[i]);
-    s->valid = 1;
+    s->reader = stable ? in->cur : NULL;
+    s->gen = in->next;
+    s->header = stable ? hdr : NULL;
 }
 
 static void set_out(pm_record *rec, const shape *s, int k, const char *v, size_t len)
@@ -157,7 +153,7 @@ int sla_run(const sla_run_opts *o, pm_inputs *in, pm_writer *w, int *commit_ok)
             n.bad++;
             continue;
         }
-        shape_update(&s, &rec);
+        shape_update(&s, &rec, in);
 
         const sla_category *cat = NULL;
         pm_time t[NIN];
@@ -255,6 +251,5 @@ int sla_run(const sla_run_opts *o, pm_inputs *in, pm_writer *w, int *commit_ok)
     pm_record_free(&rec);
     pm_buf_free(&msg);
     pm_buf_free(&ex);
-    free(s.names);
     return errors ? PM_EXIT_ERROR : flagged ? PM_EXIT_FLAGGED : PM_EXIT_OK;
 }

@@ -187,6 +187,19 @@ expect_status "yaml block sequence in: status" 1
 expect_grep "yaml block in: 3wd late" '^y1,.*,2024-02-21T00:00:00\+08:00,late,late$' "$OUT"
 expect_grep "yaml block in: 2d overdue" '^y2,.*,2024-02-12T00:00:00\+08:00,overdue,overdue$' "$OUT"
 
+# Records whose fields come in different orders, and inputs with different headers.
+# h1 noise 15m from 10:00 -> 10:15, arrived 10:16 late; h2 2d from 02-09 -> 02-12, met;
+# h3 3wd from 02-09 -> 02-21, 1s late; h4 the same, met.
+run pm-sla $NOW -t csv "$F/hetero.yaml"
+expect_grep "yaml, any field order: h1" '^h1,.*2024-03-01T10:15:00\+08:00,late,,,late$' "$OUT"
+expect_grep "yaml, any field order: h2" '^lighting,h2,.*,2024-02-12T00:00:00\+08:00,met,met$' "$OUT"
+expect_grep "yaml, any field order: h3" '^2024-02-09T10:00:00\+08:00,h3,.*,2024-02-21T00:00:00\+08:00,late,late$' "$OUT"
+expect_grep "yaml, any field order: h4" '^h4,.*,2024-02-21T00:00:00\+08:00,met,met$' "$OUT"
+run pm-sla $NOW -t yaml "$F/cal.csv" "$F/atrisk.csv" "$F/tz.csv"
+expect_grep "several CSV headers: first file" '^--- \{id: c1, .*resolve_due: "2024-03-09T00:00:00\+08:00", resolve_status: overdue, sla_status: overdue\}$' "$OUT"
+expect_grep "several CSV headers: second file" '^--- \{id: n1, .*arrive_due: "2024-03-01T10:15:00\+08:00", arrive_status: overdue, .*sla_status: overdue\}$' "$OUT"
+expect_grep "several CSV headers: third file" '^--- \{id: z1, .*resolve_due: "2024-02-13T00:00:00\+08:00", resolve_status: overdue, sla_status: overdue\}$' "$OUT"
+
 # --- --print-policy: RULES.md section 1, and it loads back ---
 run pm-sla --print-policy
 expect_status "print-policy: status 0" 0
