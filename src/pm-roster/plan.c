@@ -80,7 +80,9 @@ typedef struct planner {
     int *seat0;            /* first seat of post in a slot's seat row */
     int nseats;            /* seats per slot (sum of headcounts) */
     unsigned char *unavail;/* [staff * ndays + di] */
-    int64_t *rarity;       /* [staff]: cost of using this person's other skills, by post */
+    int64_t *pressure;     /* [skill * nweeks + wi]: permille of hours needed over hours there */
+    int *gapslot, *gappost;/* the gaps of the last construction */
+    int ngap, capgap;
     /* state of one construction */
     person *ps;
     int64_t *week;         /* [staff * nweeks + wi] seconds */
@@ -230,33 +232,49 @@ static void build_need(planner *P)
     for (int s = 0; s < m->nstaff; s++)
         for (int di = 0; di < po->ndays; di++)
             P->unavail[(size_t)s * po->ndays + di] = (unsigned char)ro_unavailable(&m->staff[s], po->first_day + di);
-    /* Pressure on each skill: hours needed over hours its holders can give.
-     * Seating someone whose other skills are under pressure costs that. */
-    int64_t demand[RO_MAX_SKILLS] = {0}, supply[RO_MAX_SKILLS] = {0}, pressure[RO_MAX_SKILLS] = {0};
+    /* Pressure on each skill, week by week: hours needed over hours its
+     * holders can give.  Seating someone whose other skills are under
+     * pressure that week costs that. */
+    int nw = P->nweeks, nk = m->nskills ? m->nskills : 1;
+    int64_t *demand = pm_xcalloc((size_t)nk * (size_t)nw, sizeof *demand);
+    int64_t *supply = pm_xcalloc((size_t)nk * (size_t)nw, sizeof *supply);
+    P->pressure = pm_xcalloc((size_t)nk * (size_t)nw, sizeof *P->pressure);
     for (int i = 0; i < P->nsl; i++)
         for (int p = 0; p < m->nposts; p++) {
             int n = P->need[(size_t)i * m->nposts + p];
             if (!n) continue;
             for (int k = 0; k < m->nskills; k++)
-                if (m->posts[p].skills & ((uint64_t)1 << k)) demand[k] += n * (P->sl[i].e - P->sl[i].s);
+                if (m->posts[p].skills & ((uint64_t)1 << k))
+                    demand[(size_t)k * nw + P->sl[i].wi] += n * (P->sl[i].e - P->sl[i].s);
         }
-    for (int s = 0; s < m->nstaff; s++) {
-        int avail = 0;
-        for (int di = 0; di < po->ndays; di++) avail += !P->unavail[(size_t)s * po->ndays + di];
-        for (int k = 0; k < m->nskills; k++)
-            if (m->staff[s].skills & ((uint64_t)1 << k)) supply[k] += m->staff[s].max_week / 7 * avail;
-    }
-    for (int k = 0; k < m->nskills; k++)
-        pressure[k] = supply[k] ? demand[k] * 1000 / supply[k] : 0;
-    P->rarity = pm_xcalloc((size_t)m->nstaff * (size_t)(m->nposts + 1) + 1, sizeof *P->rarity);
+    pm_day monday0 = po->first_day - pm_day_weekday(po->first_day);
     for (int s = 0; s < m->nstaff; s++)
-        for (int p = 0; p < m->nposts; p++) {
-            uint64_t extra = m->staff[s].skills & ~m->posts[p].skills;
-            int64_t c = 0;
+        for (int di = 0; di < po->ndays; di++) {
+            if (P->unavail[(size_t)s * po->ndays + di]) continue;
+            int wi = (int)((po->first_day + di - monday0) / 7);
             for (int k = 0; k < m->nskills; k++)
-                if (extra & ((uint64_t)1 << k)) c += pressure[k] / 2;
-            P->rarity[(size_t)s * m->nposts + p] = c;
+                if (m->staff[s].skills & ((uint64_t)1 << k)) supply[(size_t)k * nw + wi] += m->staff[s].max_week / 7;
         }
+    for (size_t k = 0; k < (size_t)nk * (size_t)nw; k++) {
+        P->pressure[k] = supply[k] ? demand[k] * 1000 / supply[k] : 0;
+    }
+    free(demand);
+    free(supply);
+}
+
+/* What seating staff s at post q in week wi costs the other posts. */
+static int64_t rarity(const planner *P, int s, int q, int wi)
+{
+    const ro_model *m = P->m;
+    uint64_t extra = m->staff[s].skills & ~m->posts[q].skills;
+    int64_t c = 0;
+    while (extra) {
+        int k = __builtin_ctzll(extra);
+        extra &= extra - 1;
+        size_t x = (size_t)k * P->nweeks + wi;
+        c += P->pressure[x] / 2;
+    }
+    return c;
 }
 
 static void reset_state(planner *P)
@@ -347,7 +365,11 @@ static void construct(planner *P, uint64_t salt, int attempt)
     ro_model *m = P->m;
     const ro_rules *r = &m->rules;
     reset_state(P);
-    int64_t noise_amp = 10 + 40 * attempt;
+    P->ngap = 0;
+    /* a portfolio: each construction weighs the week a little differently */
+    static const int64_t wdays_ws[4] = {15, 15, 0, 40}, week_ws[4] = {0, 300, 300, 1000};
+    int64_t wdays_w = wdays_ws[attempt % 4], week_w = week_ws[attempt % 4];
+    int64_t noise_amp = 10 + 40 * ((attempt / 4) % 16);
     for (int i = 0; i < P->nsl; i++) {
         const slot *sl = &P->sl[i];
         for (int oi = 0; oi < m->nposts; oi++) {
@@ -385,8 +407,10 @@ static void construct(planner *P, uint64_t salt, int attempt)
                         score = p->total * 1000 / cap;
                         score += p->night * 1000 / cap * sl->proj_night / 400;
                         score += p->off * 1000 / cap * sl->proj_off / 400;
-                        score += P->rarity[(size_t)s * m->nposts + q];
-                        score += P->wdays[(size_t)s * P->nweeks + sl->wi] * 15;
+                        score += rarity(P, s, q, sl->wi);
+                        /* keep everyone's week usable to its end */
+                        score += P->wdays[(size_t)s * P->nweeks + sl->wi] * wdays_w;
+                        score += P->week[(size_t)s * P->nweeks + sl->wi] * week_w / cap;
                         if (st->max_week - P->week[(size_t)s * P->nweeks + sl->wi] < r->max_shift) score += 150;
                         score += (int64_t)(h % (uint64_t)noise_amp);
                     }
@@ -395,6 +419,13 @@ static void construct(planner *P, uint64_t salt, int attempt)
                 }
                 if (best < 0) {
                     P->uncovered += (int64_t)(need - k) * (sl->e - sl->s);
+                    if (P->ngap == P->capgap) {
+                        P->capgap = P->capgap ? 2 * P->capgap : 64;
+                        P->gapslot = pm_xrealloc(P->gapslot, sizeof *P->gapslot * (size_t)P->capgap);
+                        P->gappost = pm_xrealloc(P->gappost, sizeof *P->gappost * (size_t)P->capgap);
+                    }
+                    P->gapslot[P->ngap] = i;
+                    P->gappost[P->ngap++] = q;
                     if (P->explain) record_gap(P, i, q);
                     break;
                 }
@@ -552,14 +583,15 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     P.worked = pm_xcalloc((size_t)ns * (size_t)po->ndays, 1);
     P.asg = pm_xmalloc(sizeof *P.asg * ((size_t)P.nsl * (size_t)P.nseats + 1));
 
-    /* Number of constructions: as many as fit a fixed amount of work. */
+    /* Number of constructions: at least 48 (as work allows); more, up to
+     * 2000 or a fixed amount of work, while gaps remain. */
     double work = (double)P.nsl * (double)P.nseats * (double)(m->nstaff + 1);
-    int tries = (int)(4e8 / (work + 1));
-    if (tries > 48) tries = 48;
-    if (tries < 2) tries = 2;
+    double budget = 3e8 / (work + 1);
+    int max_tries = budget > 2000 ? 2000 : budget < 2 ? 2 : (int)budget;
+    int min_tries = max_tries < 48 ? max_tries : 48;
     int best_try = 0;
     int64_t best_unc = INT64_MAX, best_unf = INT64_MAX;
-    for (int t = 0; t < tries; t++) {
+    for (int t = 0; t < max_tries && (t < min_tries || best_unc > 0); t++) {
         construct(&P, mix(po->seed * 1000003ULL + (uint64_t)t), t);
         int64_t unf = unfairness(&P);
         if (P.uncovered < best_unc || (P.uncovered == best_unc && unf < best_unf)) {
@@ -614,7 +646,9 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     free(P.week);
     free(P.ps);
     free(P.unavail);
-    free(P.rarity);
+    free(P.pressure);
+    free(P.gapslot);
+    free(P.gappost);
     free(P.order);
     free(P.seat0);
     free(P.need);
