@@ -141,10 +141,8 @@ void sla_explain_clock(pm_buf *out, int clock, const sla_trace *tr, const sla_ou
     pm_buf_adds(out, sla_clock_name[clock]);
     pm_buf_addc(out, ' ');
     if (tr->within.kind == PM_DUR_SECONDS) {
-        if (tr->agreed) {
-            add_dur(out, &tr->within);
-            pm_buf_adds(out, " (agreed) ");
-        }
+        if (tr->agreed)
+            pm_buf_adds(out, "(agreed) ");
         add_time(out, tr->start, tz);
         pm_buf_adds(out, " + ");
         add_dur(out, &tr->within);

@@ -241,7 +241,7 @@ run pm-sla $NOW "$F/explain.csv"
 expect_no_grep "no --explain: no sla_explain" 'sla_explain' "$OUT"
 run pm-sla --now=2024-03-04T12:00:00+08:00 --at-risk=1h --policy="$F/multi.yaml" --explain "$F/multi.csv"
 expect_grep "explain: clocks in order, separated by ' | '" '^r6,.*"respond .* → late \| arrive .* → at_risk \(window 1h\) \| resolve 3wd .* → open"$' "$OUT"
-expect_grep "explain: agreed hours clock, agreed wins" '^r8,.*resolve 8h \(agreed\) 2024-03-04T08:00:00\+08:00 \+ 8h → cap 2024-03-04T16:00:00\+08:00; agreed 2024-03-04T11:00:00\+08:00 is earlier, agreed wins → due 2024-03-04T11:00:00\+08:00' "$OUT"
+expect_grep "explain: agreed hours clock, agreed wins" '^r8,.*resolve \(agreed\) 2024-03-04T08:00:00\+08:00 \+ 8h → cap 2024-03-04T16:00:00\+08:00; agreed 2024-03-04T11:00:00\+08:00 is earlier, agreed wins → due 2024-03-04T11:00:00\+08:00' "$OUT"
 expect_grep "explain: a category without clocks explains nothing" '^r7,quiet,.*,,$' "$OUT"
 
 # The due in every explanation equals the *_due fields, over many random tickets
