@@ -19,7 +19,7 @@ static const pm_option options[] = {
     {"time-field", 0, 1, O_TIME_FIELD, "F", "timestamp field of --period (default created_at)"},
     {"metric", 'm', 1, O_METRIC, "METRIC", "count, count(F=V), sum(F), min(F), max(F), mean(F), rate(F=V); repeatable"},
     {"targets", 0, 1, O_TARGETS, "FILE", "targets (YAML list of figure, comparison, value)"},
-    {"to", 't', 1, O_TO, "FORMAT", "csv, yaml, md, html or xlsx (default: the input's format)"},
+    {"to", 't', 1, O_TO, "FORMAT", "csv, tsv, yaml, md, html or xlsx (default: the input's format)"},
     {"lang", 0, 1, O_LANG, "LANG", "en (default) or zh: headers and figure names in Chinese"},
     {"title", 0, 1, O_TITLE, "TEXT", "title of the HTML page and XLSX workbook"},
     {"partial", 0, 0, O_PARTIAL, NULL, "write mergeable partial aggregates (CSV/YAML)"},
@@ -27,7 +27,7 @@ static const pm_option options[] = {
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
-enum out_kind { OUT_AUTO = 0, OUT_CSV, OUT_YAML, OUT_MD, OUT_HTML, OUT_XLSX };
+enum out_kind { OUT_AUTO = 0, OUT_CSV, OUT_TSV, OUT_YAML, OUT_MD, OUT_HTML, OUT_XLSX };
 
 typedef struct cli {
     const char *by;
@@ -55,8 +55,10 @@ static int on_option(int id, const char *arg, void *ctx)
         break;
     case O_TARGETS: c->targets = arg; break;
     case O_TO:
-        if (strcmp(arg, "csv") == 0 || strcmp(arg, "tsv") == 0)
+        if (strcmp(arg, "csv") == 0)
             c->to = OUT_CSV;
+        else if (strcmp(arg, "tsv") == 0)
+            c->to = OUT_TSV;
         else if (strcmp(arg, "yaml") == 0 || strcmp(arg, "yml") == 0)
             c->to = OUT_YAML;
         else if (strcmp(arg, "md") == 0 || strcmp(arg, "markdown") == 0)
@@ -223,6 +225,26 @@ static rpt_spec *make_spec(const cli *c, const pm_common *common, const char *pr
 
 #define MAX_TABLES 8
 
+/* Warns (once, on the first record) when the input lacks a field the preset
+ * is made for: sla figures from tickets that pm-sla has not annotated would
+ * all be zero. */
+static void check_fields(const rpt_spec *spec, const pm_record *r)
+{
+    static const char *const need[][3] = {
+        {"sla", "sla_status", "annotate the tickets with pm-sla first"},
+        {"sla", "category", "tickets have a category"},
+        {"fees", "amount", "the input should be pm-fee charges"},
+        {"fees", "rule", "the input should be pm-fee charges"},
+    };
+    if (!spec->preset)
+        return;
+    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
+        if (strcmp(spec->preset, need[i][0]) == 0 && pm_record_index(r, need[i][1]) < 0) {
+            pm_warn_at(r->source, r->line, "warning: no %s field (%s)", need[i][1], need[i][2]);
+            return;
+        }
+}
+
 int rpt_main(int argc, char **argv)
 {
     pm_program_init(argc, argv);
@@ -307,6 +329,9 @@ int rpt_main(int argc, char **argv)
                 else
                     route_errors++;
             } else {
+                if (nread == 1)
+                    for (int i = 0; i < nspec; i++)
+                        check_fields(specs[i], &rec);
                 for (int i = 0; i < nspec; i++)
                     rpt_groups_add(groups[i], &rec);
             }
@@ -327,7 +352,7 @@ int rpt_main(int argc, char **argv)
 
     enum out_kind to = c.to;
     if (to == OUT_AUTO)
-        to = inf == PM_FMT_YAML ? OUT_YAML : OUT_CSV;
+        to = inf == PM_FMT_YAML ? OUT_YAML : inf == PM_FMT_TSV ? OUT_TSV : OUT_CSV;
     if (common.stats)
         pm_warn("read %llu records, %zu groups", nread, groups[0]->n);
 
@@ -337,7 +362,7 @@ int rpt_main(int argc, char **argv)
             pm_report(&err);
             return PM_EXIT_ERROR;
         }
-        rpt_partial_write(groups[0], o.fp, to == OUT_CSV);
+        rpt_partial_write(groups[0], o.fp, to == OUT_YAML ? 0 : to == OUT_TSV ? '\t' : 1);
         if (rpt_out_close(&o, 1, &err) != 0) {
             pm_report(&err);
             status = PM_EXIT_ERROR;
@@ -375,7 +400,8 @@ int rpt_main(int argc, char **argv)
         case OUT_YAML: wrc = rpt_write_yaml(tables[0], o.fp); break;
         case OUT_MD: wrc = rpt_write_md(tables, nspec, o.fp); break;
         case OUT_HTML: wrc = rpt_write_html(tables, nspec, title, c.zh, o.fp); break;
-        default: wrc = rpt_write_csv(tables[0], o.fp); break;
+        case OUT_TSV: wrc = rpt_write_csv(tables[0], o.fp, '\t'); break;
+        default: wrc = rpt_write_csv(tables[0], o.fp, ','); break;
         }
         if (wrc != 0)
             pm_error_set(&err, common.output, 0, "write error");

@@ -15,10 +15,11 @@ void rpt_emit_row(FILE *fp, int csv, const char *const *names, const char *const
 {
     pm_buf_reset(b);
     if (csv) {
+        char d = csv == '\t' ? '\t' : ',';
         for (int i = 0; i < n; i++) {
             if (i)
-                pm_buf_addc(b, ',');
-            pm_csv_quote(b, vals[i], strlen(vals[i]), ',');
+                pm_buf_addc(b, d);
+            pm_csv_quote(b, vals[i], strlen(vals[i]), d);
         }
         pm_buf_addc(b, '\n');
     } else {
@@ -40,7 +41,7 @@ static int write_records(rpt_table *t, FILE *fp, int csv)
     pm_buf b = PM_BUF_INIT;
     const char **vals = pm_xmalloc(sizeof *vals * (size_t)(t->ncols + 1));
     if (csv)
-        rpt_emit_row(fp, 1, t->cols, t->cols, t->ncols, &b);
+        rpt_emit_row(fp, csv, t->cols, t->cols, t->ncols, &b);
     for (int r = 0; r < t->nrows; r++) {
         for (int c = 0; c < t->ncols; c++)
             vals[c] = t->cells[r * t->ncols + c].text;
@@ -51,9 +52,9 @@ static int write_records(rpt_table *t, FILE *fp, int csv)
     return ferror(fp) ? -1 : 0;
 }
 
-int rpt_write_csv(rpt_table *t, FILE *fp)
+int rpt_write_csv(rpt_table *t, FILE *fp, char delimiter)
 {
-    return write_records(t, fp, 1);
+    return write_records(t, fp, delimiter == '\t' ? '\t' : 1);
 }
 
 int rpt_write_yaml(rpt_table *t, FILE *fp)

@@ -28,7 +28,7 @@ int rpt_partial_write(rpt_groups *g, FILE *fp, int csv)
             names[k++] = spec->m[i].pcol[j];
     pm_buf b = PM_BUF_INIT;
     if (csv)
-        rpt_emit_row(fp, 1, names, names, n, &b);
+        rpt_emit_row(fp, csv, names, names, n, &b);
     rpt_group **v = rpt_groups_sorted(g);
     for (size_t x = 0; x < g->n; x++) {
         rpt_group *gr = v[x];

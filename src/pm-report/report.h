@@ -216,7 +216,7 @@ int rpt_out_open(rpt_out *o, const char *path, pm_error *err);
 int rpt_out_close(rpt_out *o, int commit, pm_error *err);
 
 /* Renderers: 0, or -1 with err. */
-int rpt_write_csv(rpt_table *t, FILE *fp);
+int rpt_write_csv(rpt_table *t, FILE *fp, char delimiter);
 int rpt_write_yaml(rpt_table *t, FILE *fp);
 /* Several tables: md and html put a heading before each, xlsx a sheet each. */
 int rpt_write_md(rpt_table *const *t, int n, FILE *fp);
@@ -227,9 +227,10 @@ int rpt_write_xlsx(rpt_table *const *t, int n, const char *title, const char *pa
 size_t rpt_display_width(const char *s);
 
 /* partial.c -------------------------------------------------------------- */
-/* Writes the groups as a partial stream (CSV or YAML: csv nonzero). */
+/* Writes the groups as a partial stream: csv 0 YAML, '\t' TSV, else CSV. */
 int rpt_partial_write(rpt_groups *g, FILE *fp, int csv);
-/* A generic record table writer used by the partial and CSV/YAML outputs. */
+/* Writes one row: csv 0 as a YAML line, '\t' as TSV, else CSV (with a
+ * header, call it first with names as vals). */
 void rpt_emit_row(FILE *fp, int csv, const char *const *names, const char *const *vals,
                   int n, pm_buf *scratch);
 

@@ -79,8 +79,12 @@ static int metric_value(const rpt_metric *m, const rpt_state *st, pm_decimal *ou
     case MK_MEAN:
         if (st->a == 0)
             return 0;
-        return pm_decimal_div(st->sum, pm_decimal_from_int(st->a), st->sum.scale + RPT_MEAN_EXTRA_SCALE,
-                              PM_ROUND_HALF_UP, out) == PM_DEC_OK;
+    {
+        int scale = st->sum.scale + RPT_MEAN_EXTRA_SCALE;
+        if (scale > PM_DEC_MAX_SCALE)
+            scale = PM_DEC_MAX_SCALE;
+        return pm_decimal_div(st->sum, pm_decimal_from_int(st->a), scale, PM_ROUND_HALF_UP, out) == PM_DEC_OK;
+    }
     }
     return 0;
 }

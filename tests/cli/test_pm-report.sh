@@ -66,6 +66,21 @@ expect_out_text "non-numeric value: the other records still count" "category,sum
 a,1.25
 b,2"
 
+run $R -m 'count(callback_at=)' -m 'count(callback_at=2024-07-01T12:00:00+08:00)' "$D/tickets.csv"
+expect_out_text "metrics: count(F=) counts records where F is empty" "count(callback_at=),count(callback_at=2024-07-01T12:00:00+08:00)
+7,1"
+printf 'g,v\na,99999999999999999999999999999999999999\na,1\nb,2\n' > "$T/overflow.csv"
+run $R --by=g -m 'sum(v)' "$T/overflow.csv"
+expect_status "sum overflow: exit 2, not wrapped" 2
+expect_grep "sum overflow: reported with its line" "overflow.csv:3: sum\(v\): the sum overflows" "$ERR"
+printf 'v\n0.0000000000000000000000000000000000001\n0.0000000000000000000000000000000000002\n' > "$T/tiny.csv"
+run $R -m 'mean(v)' "$T/tiny.csv"
+expect_out_text "mean: scale capped at 38 places" "mean(v)
+0.00000000000000000000000000000000000015"
+run $R sla "$D/nums.csv"
+expect_status "sla of records without sla_status: a warning, not an error" 0
+expect_grep "sla without sla_status: says to run pm-sla" "nums.csv:2: warning: no sla_status field" "$ERR"
+
 # --- rounding: half up at the 4th place ---------------------------------------
 awk 'BEGIN { print "g,r"
   print "a1,y"; for (i = 0; i < 7; i++) print "a1,n"; print "a1,"; print "a1,"   # 1/8 = 0.125
@@ -261,6 +276,11 @@ fi
 run $R fees -t xlsx "$D/charges.csv"
 expect_status "xlsx to a pipe/file: exit 0" 0
 expect_eq "xlsx to standard output: a zip" "PK" "$(head -c 2 "$OUT")"
+run $R sla -t tsv "$D/tickets.csv"
+expect_eq "tsv: tab-separated" "$(tr ',' '\t' < "$D/sla.expected.csv")" "$(cat "$OUT")"
+tr ',' '\t' < "$D/tickets.csv" > "$T/tickets.tsv"
+run $R sla "$T/tickets.tsv"
+expect_eq "tsv input: tsv output by default" "$(tr ',' '\t' < "$D/sla.expected.csv")" "$(cat "$OUT")"
 run $R sla -t pdf "$D/tickets.csv"
 expect_status "--to: unknown format is a usage error" 2
 
