@@ -227,8 +227,7 @@ int ro_cmd_check(int argc, char **argv)
         pm_inputs_close(&in);
     }
     /* With --logs and no ROSTER named, standard input is not read ('-' reads it). */
-    m.have_roster = !a.logs || first < argc;
-    if (m.have_roster) {
+    if (!a.logs || first < argc) {
         pm_inputs in;
         pm_inputs_init(&in, argv + first, argc - first, &com.read);
         ro_read_records(&m, &in, 0);
@@ -236,6 +235,9 @@ int ro_cmd_check(int argc, char **argv)
         pm_inputs_close(&in);
     }
 
+    /* A stream of patrol logs alone is not a roster: coverage is checked
+     * when there is at least one assignment. */
+    m.have_roster = m.nas > 0;
     pm_day fday = a.from;
     long ndays = a.days;
     if (!a.have_from || !ndays) {

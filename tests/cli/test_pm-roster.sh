@@ -120,9 +120,12 @@ head -5 $F/logs.csv >$T/logs-ok.csv
 run pm-roster check --posts=$PR --logs=$T/logs-ok.csv
 expect_status "duty: a full day and night pass" 0
 # Logs may also come in the roster stream (records with a duty field).
-run pm-roster check --posts=$PR --staff=$ST --from=2024-10-02 --days=1 - <$T/logs-ok.csv
-expect_grep "duty: logs on standard input are read with the roster" '^coverage,,desk,2024-10-02T08' $OUT
-expect_no_grep "duty: their duties pass" '^duty' $OUT
+run pm-roster check --posts=$PR - <$F/logs.csv
+expect_status "duty: logs alone on standard input" 1
+expect_eq "duty: logs alone are not a roster (no coverage checked)" "$(grep -c '^duty' $OUT) 0" "2 $(grep -c '^coverage' $OUT)"
+run pm-roster check --posts=$PR --staff=$ST --from=2024-10-02 --days=1 $F/cov-pass.csv $T/logs-ok.csv
+expect_grep "duty: a roster and logs together check coverage" '^coverage,,desk,2024-10-02T08' $OUT
+expect_no_grep "duty: and the logged duties pass" '^duty' $OUT
 
 # --- formats, time zones ----------------------------------------------------
 run pm-roster check --posts=$PP --staff=$ST -t yaml $F/skill.csv
@@ -225,6 +228,21 @@ desk,P1,2024-10-07T08:00:00+08:00,2024-10-07T16:00:00+08:00
 desk,P1,2024-10-08T08:00:00+08:00,2024-10-08T16:00:00+08:00
 desk,P1,2024-10-09T08:00:00+08:00,2024-10-09T12:00:00+08:00"
 expect_grep "plan part-timer: the gap is the weekly limit" '^coverage,,desk,2024-10-09T12:00:00\+08:00,2024-10-09T16:00:00\+08:00,"?0 of 1 people assigned: 1 qualified \(guard\), none free: at the weekly limit P1' $T/p1v.csv
+
+# Holidays come from the cn calendar (7 October 2024 is National Day); --calendar replaces it.
+expect_grep "plan calendar: the National Day hours count as holiday hours" 'weekend and holiday hours per person: min 8h \(P1\)' $ERR
+printf 'name: plain\nweekend: [sat, sun]\nholidays: []\nworkdays: []\n' >$T/plain.yaml
+run pm-roster plan --posts=$T/desk.yaml --staff=$T/p1.csv --from=2024-10-07 --days=3 --calendar=$T/plain.yaml
+expect_grep "plan --calendar: no holidays, no holiday hours" 'weekend and holiday hours per person: min 0h \(P1\)' $ERR
+run pm-roster plan --posts=$T/desk.yaml --staff=$T/p1.csv --from=2024-10-07 --days=3 --calendar=$T/nonexistent.yaml
+expect_status "plan --calendar: a missing calendar is an error" 2
+
+# --- plan across a clock change (New York, 10 March 2024) -------------------
+run pm-roster plan --tz=America/New_York --posts=$EX/posts.yaml --staff=$EX/staff.csv --from=2024-03-04 --days=14 -o $T/dst.csv
+expect_status "plan across DST: covered" 0
+run pm-roster check --tz=America/New_York --posts=$EX/posts.yaml --staff=$EX/staff.csv --from=2024-03-04 --days=14 $T/dst.csv
+expect_status "plan across DST passes check" 0
+expect_grep "plan across DST: offsets change" '2024-03-10T00:00:00-05:00,2024-03-10T04:00:00-04:00' $T/dst.csv
 
 # --- plan: unavailability and past-midnight windows in a plan ---------------
 run pm-roster plan --posts=$PR --staff=$ST --from=2024-10-01 --days=7 -o $T/pr.csv
