@@ -346,6 +346,35 @@ expect_out "standard input" "$T/periods.out"
 run bash -c "pm-sla $NOW '$T/random.csv' '$T/random.csv' '$T/random.csv' | head -1"
 expect_eq "closed pipe: quiet" "" "$(cat "$ERR")"
 
+# --- examples/nightly.sh, the cron job (needs pm-ingest) ---
+if [ -x "$PM_BIN/pm-ingest" ]; then
+    EX=$ROOT/examples/sla
+    run env PM_EXPORT="$EX/tickets.csv" PM_DAY=2025-10-09 PM_NOW=2025-10-10T09:00:00+08:00 \
+        PM_SCHEMA="$EX/schema.yaml" PM_POLICY="$EX/policy.yaml" PM_OUT="$T/nightly" \
+        sh "$ROOT/examples/nightly.sh"
+    expect_status "nightly: breaches give status 1" 1
+    d=$T/nightly/2025-10-09
+    expect_eq "nightly: every ticket checked" 41 "$(wc -l <"$d/sla.csv")"
+    expect_eq "nightly: the breach list is the late and overdue tickets" \
+        "$(grep -cE ',(late|overdue),"[^"]*"$|,(late|overdue),[^,]*$' "$d/sla.csv")" "$(($(wc -l <"$d/breaches.csv") - 1))"
+    expect_no_grep "nightly: no met ticket among the breaches" ',(met|open|at_risk),"[^"]*"$' "$d/breaches.csv"
+    expect_grep "nightly: the account" '^nightly: 2025-10-09: 40 tickets checked at 2025-10-10T09:00:00\+08:00; [0-9]+ late or overdue; 0 rows rejected$' "$OUT"
+    run env PM_EXPORT="$T/allmet.csv" PM_DAY=2024-02-20 PM_NOW=2024-03-01T00:00:00+08:00 PM_OUT="$T/nightly" \
+        sh "$ROOT/examples/nightly.sh"
+    expect_status "nightly: nothing late, status 0" 0
+    run env PM_IN="$T/none" PM_DAY=2024-02-20 PM_OUT="$T/nightly" sh "$ROOT/examples/nightly.sh"
+    expect_status "nightly: no export, status 2" 2
+    run env PM_EXPORT="$F/invalid.csv" PM_DAY=2024-02-21 PM_NOW=2030-01-01T00:00:00+08:00 PM_OUT="$T/nightly" \
+        sh "$ROOT/examples/nightly.sh"
+    # pm-ingest rejects rows 3, 5-8 and 12 (category, created_at, timestamps); of the five
+    # left, pm-sla finds three invalid (no category, arrived and responded before created).
+    expect_status "nightly: invalid tickets, status 2" 2
+    expect_grep "nightly: rejected rows counted" '; 6 rows rejected$' "$OUT"
+    expect_eq "nightly: invalid tickets reported" 3 "$(grep -c '^pm-sla: .*tickets\.csv:[0-9]*: ' "$OUT")"
+else
+    echo "(pm-ingest not built: skipping the nightly.sh checks)" >&2
+fi
+
 # --- parallel --pipe gives the same output as one process ---
 if command -v parallel >/dev/null 2>&1; then
     run pm-sla --now=2026-06-01T00:00:00+08:00 --explain "$T/random2.csv"
