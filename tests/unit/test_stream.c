@@ -945,6 +945,27 @@ Test(yaml_reader, syntax_error_is_fatal_with_line)
     cr_assert_not_null(strstr(r.final_msg, "YAML"), "%s", r.final_msg);
 }
 
+/* BUG: yaml_read_handler (lib/reader.c) hands libyaml up to its whole 16 KiB
+ * raw buffer at once, and libyaml decodes (and checks) all of it before the
+ * parser goes on: a control character or a bad UTF-8 byte on line 3 makes
+ * the very first pm_reader_next fail, the valid records on lines 1-2 are
+ * lost, and the error says line 1 (yaml_fail uses rd->line, never advanced
+ * for YAML).  CONTRACT section 3: report FILE:LINE, still process the valid
+ * records.  Fix: in yaml_read_handler give libyaml at most one line per call
+ * (up to and including '\n') and count rd->line as lines are handed over. */
+Test(yaml_reader, bad_bytes_reported_at_their_line_after_earlier_records)
+{
+    pm_read_opts o = {.format = PM_FMT_YAML, .encoding = "UTF-8"};
+    const char *cases[] = {"--- {a: 1}\n--- {a: 2}\n--- {a: \x01}\n--- {a: 4}\n",
+                           "--- {a: 1}\n--- {a: 2}\n--- {a: \xff}\n--- {a: 4}\n"};
+    for (int i = 0; i < 2; i++) {
+        result r = read_str(cases[i], &o);
+        cr_expect_eq(r.n, 2, "case %d: the records before the bad line are read", i);
+        cr_expect_eq(r.final, PM_READ_FATAL);
+        cr_expect_eq(r.final_line, 3, "case %d: reported at line %ld (%s)", i, r.final_line, r.final_msg);
+    }
+}
+
 Test(yaml_reader, fatal_is_followed_by_eof)
 {
     pm_error err;
@@ -1056,15 +1077,21 @@ Test(detect, csv_yaml_tsv_heuristics)
     cr_expect_eq(detect("#id,name\n1,2\n"), PM_FMT_CSV, "a CSV header that starts with '#'");
 }
 
-/* BUG: detect_format (lib/reader.c) takes any leading '#' line that holds a
- * comma for a CSV header, so a YAML stream whose first comment has a comma
- * ("# exported 2024-07-01, office A") is read as CSV.  Suggested: when the
- * '#' line has commas, still look at the next non-comment line and choose
- * YAML when it starts with "---", "- ", "{", "[" or is "key: value". */
+/* A leading comment is skipped even when it holds a comma: the next line
+ * decides (a CSV header starting with '#' stays CSV). */
 Test(detect, yaml_comment_with_a_comma)
 {
     cr_expect_eq(detect("# exported 2024-07-01, office A\n--- {a: 1}\n"), PM_FMT_YAML);
     cr_expect_eq(detect("# tickets, July\nid: T1\nkind: repair\n"), PM_FMT_YAML);
+}
+
+/* BUG: detect_format (lib/reader.c) reads a block mapping whose first value holds a
+ * comma as CSV ("name: Zhang, San").  A first line of the form KEY ": "
+ * with no comma or quote before the ": " is YAML, not a CSV header. */
+Test(detect, yaml_block_mapping_whose_first_value_has_a_comma)
+{
+    cr_expect_eq(detect("description: noisy, at night\nid: T1\n"), PM_FMT_YAML);
+    cr_expect_eq(detect("内容: 楼上装修噪音, 很吵\n工单号: T1\n"), PM_FMT_YAML);
 }
 
 Test(detect, explicit_format_wins)
