@@ -28,6 +28,7 @@ void rpt_groups_init(rpt_groups *g, rpt_spec *spec)
 
 void rpt_groups_free(rpt_groups *g)
 {
+    free(g->source);
     free(g->slots);
     pm_arena_free(&g->arena);
 }
@@ -134,11 +135,10 @@ static void period_label(rpt_period p, pm_day d, char out[16])
 static void record_error(rpt_groups *g, const pm_record *r, const char *fmt, const char *a, const char *b)
 {
     g->errors++;
-    /* One message per record and problem kind is enough. */
-    if (g->last_err_src == r->source && g->last_err_line == r->line && r->line != 0)
+    /* One message per record is enough. */
+    if (g->last_err_seq == g->seq)
         return;
-    g->last_err_src = r->source;
-    g->last_err_line = r->line;
+    g->last_err_seq = g->seq;
     pm_warn_at(r->source, r->line, fmt, a, b);
 }
 
@@ -187,9 +187,34 @@ static void update_stats(rpt_groups *g, rpt_metric *m, rpt_state *st, const pm_r
     st->a++;
 }
 
+/* Forgets the header pointers the fields remember (a new input has a new
+ * header, which may reuse the old one's memory for other names). */
+static void forget_fields(rpt_spec *spec)
+{
+    spec->time_field.seen = NULL;
+    for (int i = 0; i < spec->nby; i++)
+        spec->by[i].seen = NULL;
+    for (int i = 0; i < spec->nm; i++) {
+        rpt_metric *m = &spec->m[i];
+        m->field.seen = NULL;
+        for (int k = 0; k < m->ncond; k++)
+            m->cond[k].f.seen = NULL;
+        for (int k = 0; k < m->nnum; k++)
+            m->num[k].f.seen = NULL;
+    }
+}
+
 void rpt_groups_add(rpt_groups *g, const pm_record *r)
 {
     rpt_spec *spec = g->spec;
+    g->seq++;
+    /* By name: a reader's name may reuse the memory of the last one's. */
+    const char *src = r->source ? r->source : "";
+    if (!g->source || strcmp(src, g->source) != 0) {
+        free(g->source);
+        g->source = pm_xstrdup(src);
+        forget_fields(spec);
+    }
     const char *kv[20];
     size_t kl[20];
     char label[16];

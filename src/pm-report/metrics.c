@@ -8,7 +8,9 @@
 const char *rpt_field_get(rpt_field *f, const pm_record *r, size_t *len)
 {
     int i = f->cache;
-    if (i >= 0 && (size_t)i < r->n && (r->f[i].name == f->name || strcmp(r->f[i].name, f->name) == 0)) {
+    if (i >= 0 && (size_t)i < r->n &&
+        (r->f[i].name == f->seen || r->f[i].name == f->name || strcmp(r->f[i].name, f->name) == 0)) {
+        f->seen = r->f[i].name;
         *len = r->f[i].len;
         return r->f[i].value;
     }
@@ -18,6 +20,7 @@ const char *rpt_field_get(rpt_field *f, const pm_record *r, size_t *len)
         return "";
     }
     f->cache = i;
+    f->seen = r->f[i].name;
     *len = r->f[i].len;
     return r->f[i].value;
 }

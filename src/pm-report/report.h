@@ -27,6 +27,8 @@
 typedef struct rpt_field {
     const char *name;
     int cache;
+    const char *seen;  /* the record's name pointer at cache (readers share
+                          one header across records) */
 } rpt_field;
 
 /* One condition on a record: field = value, or (value NULL) field not empty. */
@@ -141,8 +143,8 @@ typedef struct rpt_groups {
     pm_arena arena;
     /* Errors met while aggregating: the program exits 2. */
     int errors;
-    const char *last_err_src;
-    long last_err_line;
+    unsigned long long seq, last_err_seq;  /* records added; last with an error */
+    char *source;        /* name of the input of the last record added */
 } rpt_groups;
 
 void rpt_groups_init(rpt_groups *g, rpt_spec *spec);

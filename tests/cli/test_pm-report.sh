@@ -81,6 +81,12 @@ run $R sla "$D/nums.csv"
 expect_status "sla of records without sla_status: a warning, not an error" 0
 expect_grep "sla without sla_status: says to run pm-sla" "nums.csv:2: warning: no sla_status field" "$ERR"
 
+printf 'a,b\n1,x\n' > "$T/h1.csv"; printf 'b,a\ny,2\n' > "$T/h2.csv"
+run $R --by=a,b "$T/h1.csv" "$T/h2.csv" "$T/h1.csv"
+expect_out_text "several inputs with different headers: fields found by name" "a,b,count
+1,x,2
+2,y,1"
+
 # --- rounding: half up at the 4th place ---------------------------------------
 awk 'BEGIN { print "g,r"
   print "a1,y"; for (i = 0; i < 7; i++) print "a1,n"; print "a1,"; print "a1,"   # 1/8 = 0.125
