@@ -1834,3 +1834,61 @@ Test(inputs, no_paths_means_standard_input)
     pm_inputs_close(&in);
     pm_record_free(&rec);
 }
+
+/* ---- fixtures: one realistic export in three forms ------------------------------- */
+
+TestSuite(fixtures);
+
+static const char *const TICKETS[] = {
+    "工单号=GD20240701001|工单类型=投诉|类别=噪音|房号=12栋3单元1502室|受理时间=2024/7/1 9:05|"
+    "完成时间=2024/7/1 9:40|满意度=满意|内容=楼上装修噪音，晚上十点还在用电钻",
+    "工单号=GD20240701002|工单类型=报修|类别=户内维修|房号=1-1-101|受理时间=2024-07-01 10:00|"
+    "完成时间=|满意度=|内容=卫生间漏水\r\n需要上门查看",
+    "工单号=GD20240701003|工单类型=咨询|类别=一般咨询|房号=|受理时间=2024年07月01日 11:30|"
+    "完成时间=2024年07月01日 11:45|满意度=基本满意|内容=物业费缴纳方式, 是否支持微信",
+    "工单号=GD20240701004|工单类型=投诉|类别=公共维修|房号=3-2-0901|受理时间=2024/07/01 14:00|"
+    "完成时间=|满意度=不满意|内容=电梯\"故障\"  ",
+};
+
+static void expect_tickets(const char *path, pm_format fmt)
+{
+    result r = read_path(path, &AUTO);
+    cr_assert_eq(r.format, fmt, "%s detected as %s", path, pm_format_name(r.format));
+    cr_assert_eq(r.final, PM_READ_EOF, "%s: %s", path, r.final_msg);
+    cr_assert_eq(r.n, 4, "%s", path);
+    for (int i = 0; i < 4; i++) expect_ok(r, i, TICKETS[i]);
+    if (fmt == PM_FMT_CSV) {
+        cr_expect_eq(r.line[0], 2);
+        cr_expect_eq(r.line[1], 3);
+        cr_expect_eq(r.line[2], 5, "after a two-line record");
+        cr_expect_eq(r.line[3], 6);
+    } else {
+        cr_expect_eq(r.line[0], 2);
+        cr_expect_eq(r.line[1], 10);
+        cr_expect_eq(r.line[2], 19);
+        cr_expect_eq(r.line[3], 21);
+    }
+}
+
+Test(fixtures, utf8_bom_crlf_export)
+{
+    expect_tickets("fixtures/stream_tickets.csv", PM_FMT_CSV);
+}
+
+Test(fixtures, gb18030_export_reads_the_same)
+{
+    expect_tickets("fixtures/stream_tickets_gb18030.csv", PM_FMT_CSV);
+}
+
+Test(fixtures, block_yaml_reads_the_same)
+{
+    expect_tickets("fixtures/stream_tickets.yaml", PM_FMT_YAML);
+}
+
+Test(fixtures, folded_export_has_one_record_per_line)
+{
+    pm_read_opts o = {.fold_newlines = 1, .encoding = "gb18030"};
+    result r = read_path("fixtures/stream_tickets_gb18030.csv", &o);
+    cr_assert_eq(r.n, 4);
+    cr_assert_not_null(strstr(r.rec[1], "内容=卫生间漏水 需要上门查看"), "%s", r.rec[1]);
+}
