@@ -254,7 +254,7 @@ int rpt_main(int argc, char **argv)
     int first = pm_opts_parse(
         argc, argv, options, PM_OPT_STREAM & ~(unsigned)PM_OPT_TO, &common, on_option, &c,
         "pm-report [PRESET]... [--by=FIELDS] [--period=day|week|month] [-m METRIC]... [--targets=FILE]\n"
-        "          [--to=csv|yaml|md|html|xlsx] [--lang=zh] [--partial|--merge] [FILE]...",
+        "          [--to=csv|yaml|md|html|xlsx] [--lang=zh] [--partial] [--merge] [FILE]...",
         "Groups records and computes figures against targets. PRESET is sla, service or fees;\n"
         "several presets make several tables (md, html, xlsx).\n"
         "Exit status 1 when a target is missed, 2 on errors.");

@@ -287,6 +287,11 @@ expect_eq "tsv: tab-separated" "$(tr ',' '\t' < "$D/sla.expected.csv")" "$(cat "
 tr ',' '\t' < "$D/tickets.csv" > "$T/tickets.tsv"
 run $R sla "$T/tickets.tsv"
 expect_eq "tsv input: tsv output by default" "$(tr ',' '\t' < "$D/sla.expected.csv")" "$(cat "$OUT")"
+if command -v script >/dev/null 2>&1; then
+    script -qec "$PM_BIN/pm-report sla -t xlsx '$D/tickets.csv'" /dev/null > "$T/tty.out" 2>&1
+    expect_eq "xlsx to a terminal: usage error" 2 $?
+    expect_grep "xlsx to a terminal: says to use -o" "XLSX is binary" "$T/tty.out"
+fi
 run $R sla -t pdf "$D/tickets.csv"
 expect_status "--to: unknown format is a usage error" 2
 
