@@ -371,3 +371,70 @@ Test(opts, help_lists_program_and_common_options)
     cr_assert_not_null(strstr(buf, "--output=FILE"), "%s", buf);
     cr_assert_null(strstr(buf, "--tz"), "options not asked for are not listed: %s", buf);
 }
+
+/* ---- diagnostics (lib/diag.h) --------------------------------------------------- */
+
+Test(diag, error_set_and_clear)
+{
+    pm_error e;
+    pm_error_set(&e, "in.csv", 12, "bad %s %d", "value", 7);
+    cr_assert_str_eq(e.file, "in.csv");
+    cr_assert_eq(e.line, 12);
+    cr_assert_str_eq(e.msg, "bad value 7");
+    pm_error_set(&e, NULL, 0, "no file");
+    cr_assert_str_eq(e.file, "");
+    pm_error_clear(&e);
+    cr_assert_str_eq(e.msg, "");
+    cr_assert_eq(e.line, 0);
+}
+
+Test(diag, long_message_is_truncated_safely)
+{
+    pm_error e;
+    char big[5000];
+    memset(big, 'm', sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    pm_error_set(&e, big, 1, "%s", big);
+    cr_assert_eq(strlen(e.msg), sizeof e.msg - 1);
+    cr_assert_eq(strlen(e.file), sizeof e.file - 1);
+}
+
+Test(diag, program_name_is_the_basename)
+{
+    pm_diag_init("/usr/local/bin/pm-fee");
+    cr_assert_str_eq(pm_progname(), "pm-fee");
+    pm_diag_init("pm-sla");
+    cr_assert_str_eq(pm_progname(), "pm-sla");
+    pm_diag_init("");
+    cr_assert_str_eq(pm_progname(), "pm-sla", "an empty argv0 keeps the name");
+}
+
+Test(diag, report_formats, .init = cr_redirect_stderr)
+{
+    pm_diag_init("pm-x");
+    pm_error e;
+    pm_error_set(&e, "t.csv", 3, "bad");
+    pm_report(&e);
+    pm_error_set(&e, "t.csv", 0, "no line");
+    pm_report(&e);
+    pm_error_set(&e, NULL, 0, "bare");
+    pm_report(&e);
+    pm_warn_at("f.yaml", 9, "n=%d", 5);
+    pm_warn("plain %s", "warning");
+    fflush(stderr);
+    cr_assert_stderr_eq_str("pm-x: t.csv:3: bad\n"
+                            "pm-x: t.csv: no line\n"
+                            "pm-x: bare\n"
+                            "pm-x: f.yaml:9: n=5\n"
+                            "pm-x: plain warning\n");
+}
+
+Test(diag, fatal_exits_two, .exit_code = 2, .init = cr_redirect_stderr)
+{
+    pm_fatal("cannot go on");
+}
+
+Test(diag, usage_error_exits_two, .exit_code = 2, .init = cr_redirect_stderr)
+{
+    pm_usage_error("bad usage");
+}
