@@ -156,7 +156,7 @@ int sla_run(const sla_run_opts *o, pm_inputs *in, pm_writer *w, int *commit_ok)
         shape_update(&s, &rec, in);
 
         const sla_category *cat = NULL;
-        pm_time t[NIN];
+        pm_time t[NIN] = {0};
         int has[NIN] = {0};
         sla_status worst = SLA_NONE;
         pm_buf_reset(&msg);
