@@ -22,6 +22,7 @@ void rpt_groups_init(rpt_groups *g, rpt_spec *spec)
     g->spec = spec;
     g->nkey = (spec->period != PERIOD_NONE) + spec->nby;
     g->nslots = 1024;
+    g->days = pm_xcalloc(RPT_DAY_CACHE, sizeof *g->days);
     g->slots = pm_xcalloc(g->nslots, sizeof *g->slots);
     pm_arena_init(&g->arena);
 }
@@ -29,6 +30,7 @@ void rpt_groups_init(rpt_groups *g, rpt_spec *spec)
 void rpt_groups_free(rpt_groups *g)
 {
     free(g->source);
+    free(g->days);
     free(g->slots);
     pm_arena_free(&g->arena);
 }
@@ -233,9 +235,19 @@ void rpt_groups_add(rpt_groups *g, const pm_record *r)
                          spec->time_field.name, v);
             return;
         }
-        period_label(spec->period, pm_tz_day(spec->tz, t), label);
+        pm_day day = pm_tz_day(spec->tz, t);
+        /* Labels of recent days, direct-mapped: most inputs span a few
+         * hundred days, so nearly every record finds its day here. */
+        struct rpt_daylabel *dl = &g->days[(uint64_t)day % RPT_DAY_CACHE];
+        if (!dl->set || dl->day != day) {
+            period_label(spec->period, day, dl->label);
+            dl->day = day;
+            dl->len = strlen(dl->label);
+            dl->set = 1;
+        }
+        memcpy(label, dl->label, dl->len + 1);
         kv[k] = label;
-        kl[k] = strlen(label);
+        kl[k] = dl->len;
         k++;
     }
     for (int i = 0; i < spec->nby; i++, k++)

@@ -135,6 +135,15 @@ typedef struct rpt_group {
     struct rpt_group *next;
 } rpt_group;
 
+#define RPT_DAY_CACHE 1024
+
+struct rpt_daylabel {
+    pm_day day;
+    int set;
+    size_t len;
+    char label[16];
+};
+
 typedef struct rpt_groups {
     rpt_spec *spec;
     int nkey;            /* (period ? 1 : 0) + nby */
@@ -145,6 +154,7 @@ typedef struct rpt_groups {
     int errors;
     unsigned long long seq, last_err_seq;  /* records added; last with an error */
     char *source;        /* name of the input of the last record added */
+    struct rpt_daylabel *days;  /* period labels of recent days */
 } rpt_groups;
 
 void rpt_groups_init(rpt_groups *g, rpt_spec *spec);
