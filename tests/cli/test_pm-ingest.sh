@@ -245,6 +245,29 @@ expect_eq "-o: nothing on stdout" "" "$(cat "$OUT")"
 if cmp -s enum.expected.csv "$T/keep.csv"; then pass; else fail "-o writes the output"; fi
 expect_eq "-o: no temporary file left behind" "keep.csv" "$(ls -A "$T" | grep -i keep)"
 
+# -o to what is not a plain file is written, not replaced.  ($T/stdout-link
+# stands for /dev/stdout, which must never be used here: as root the bug below
+# replaces the system's /dev/stdout with a plain file.)
+mkfifo "$T/fifo"
+(timeout 10 cat "$T/fifo" >"$T/fifo.out") &
+reader=$!
+run timeout 10 pm-ingest -s enum.schema.yaml -o "$T/fifo" enum.csv
+wait "$reader"
+expect_status "-o FIFO: status 1 (a row rejected)" 1
+expect_eq "-o FIFO: the output went through the FIFO" "$(cat enum.expected.csv)" "$(cat "$T/fifo.out")"
+if [ -p "$T/fifo" ]; then pass; else fail "-o FIFO: still a FIFO"; fi
+ln -s /proc/self/fd/1 "$T/stdout-link"
+run pm-ingest -s enum.schema.yaml -o "$T/stdout-link" enum.csv
+# BUG: lib/writer.c pm_writer_open() stat()s the path (following the link to
+# the regular file that is standard output), so it writes a temporary file and
+# renames it over the symlink: `pm-ingest -o /dev/stdout x.csv >out.csv`
+# leaves out.csv empty and, as root, turns /dev/stdout into a plain file
+# (without root: status 2, "cannot create a file beside it").  Fix: lstat();
+# rename atomically only onto a regular file or a new name; open a symlink,
+# device or FIFO and write into it.
+expect_out "-o a symlink to standard output (like /dev/stdout): output on stdout" enum.expected.csv
+if [ -L "$T/stdout-link" ]; then pass; else fail "-o a symlink to standard output: the symlink is not replaced"; fi
+
 # --- bad input: the good rows still come out ---------------------------------
 run timeout 20 pm-ingest -e utf-8 -r "$T/bad.rej" badbytes.csv
 expect_status "bad bytes, ragged rows: status 1" 1
