@@ -2,8 +2,32 @@
  * arts. 200-204).  The trace it fills is what --explain renders, so an
  * explanation can never disagree with the due it explains.
  */
+#include <stdint.h>
 #include <string.h>
 #include "sla.h"
+
+/* pm_calendar_add_workdays is a binary search (~150 ns); tickets of a day
+ * share their start day and durations, so a small direct-mapped memo of its
+ * answers saves most of that on a big export.  The calendar still sees the
+ * first computation of each (day, n), so its missing-year reports are intact. */
+typedef struct wd_memo {
+    const pm_calendar *cal;
+    pm_day day, last;
+    int64_t n;
+} wd_memo;
+static wd_memo memo[512];
+
+static pm_day add_workdays(pm_calendar *cal, pm_day day, int64_t n)
+{
+    wd_memo *m = &memo[((uint64_t)day * 8 + (uint64_t)n) % 512];
+    if (m->cal != cal || m->day != day || m->n != n) {
+        m->last = pm_calendar_add_workdays(cal, day, n);
+        m->cal = cal;
+        m->day = day;
+        m->n = n;
+    }
+    return m->last;
+}
 
 pm_time sla_deadline(const sla_clock *c, pm_time start, int has_agreed, pm_time agreed_at,
                      pm_calendar *cal, const pm_tz *tz, sla_trace *tr)
@@ -23,7 +47,7 @@ pm_time sla_deadline(const sla_clock *c, pm_time start, int has_agreed, pm_time 
         /* The same, counting only working days; the start day is never
          * counted, even when it is a working day. */
         sd = pm_tz_day(tz, start);
-        last = pm_calendar_add_workdays(cal, sd, c->within.n);
+        last = add_workdays(cal, sd, c->within.n);
         cap = pm_tz_midnight(tz, last + 1);
         break;
     case PM_DUR_SECONDS:
