@@ -360,7 +360,9 @@ static void record_gap(planner *P, int i, int q)
     }
 }
 
-static void construct(planner *P, uint64_t salt, int attempt)
+/* One greedy construction.  Slots before `from` replay the rota `saved`
+ * (same order, so the same state) instead of choosing. */
+static void construct(planner *P, uint64_t salt, int attempt, int from, const int *saved)
 {
     ro_model *m = P->m;
     const ro_rules *r = &m->rules;
@@ -379,7 +381,8 @@ static void construct(planner *P, uint64_t salt, int attempt)
             for (int k = 0; k < need; k++) {
                 int best = -1;
                 int64_t bests = INT64_MAX;
-                for (int s = 0; s < m->nstaff; s++) {
+                if (i < from) best = saved[(size_t)i * P->nseats + P->seat0[q] + k];
+                for (int s = 0; s < m->nstaff && i >= from; s++) {
                     const ro_staff *st = &m->staff[s];
                     if (po->skills & ~st->skills) continue;
                     int why;
@@ -592,7 +595,7 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     int best_try = 0;
     int64_t best_unc = INT64_MAX, best_unf = INT64_MAX;
     for (int t = 0; t < max_tries && (t < min_tries || best_unc > 0); t++) {
-        construct(&P, mix(po->seed * 1000003ULL + (uint64_t)t), t);
+        construct(&P, mix(po->seed * 1000003ULL + (uint64_t)t), t, 0, NULL);
         int64_t unf = unfairness(&P);
         if (P.uncovered < best_unc || (P.uncovered == best_unc && unf < best_unf)) {
             best_unc = P.uncovered;
@@ -600,9 +603,32 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
             best_try = t;
         }
     }
+    int *best_asg = pm_xmalloc(sizeof *best_asg * ((size_t)P.nsl * (size_t)P.nseats + 1));
+    construct(&P, mix(po->seed * 1000003ULL + (uint64_t)best_try), best_try, 0, NULL);
+    memcpy(best_asg, P.asg, sizeof *best_asg * (size_t)P.nsl * (size_t)P.nseats);
+    /* Repair: while gaps remain, keep the rota up to a few days before the
+     * first gap and construct the rest again with other tie-breaks; keep
+     * the result when it leaves less uncovered time (or as much, with the
+     * first gap later). */
+    int first_gap = P.ngap ? P.gapslot[0] : P.nsl;
+    int per_day = 1440 / P.U;
+    for (int t = 0; t < max_tries && best_unc > 0; t++) {
+        uint64_t h = mix(po->seed * 7919ULL + (uint64_t)t + 0x5eedULL);
+        int back = (int)(h % 8);  /* days */
+        int from = first_gap - first_gap % per_day - back * per_day;
+        if (from < 0) from = 0;
+        construct(&P, mix(h), t, from, best_asg);
+        int fg = P.ngap ? P.gapslot[0] : P.nsl;
+        if (P.uncovered < best_unc || (P.uncovered == best_unc && fg > first_gap)) {
+            best_unc = P.uncovered;
+            first_gap = fg;
+            memcpy(best_asg, P.asg, sizeof *best_asg * (size_t)P.nsl * (size_t)P.nseats);
+        }
+    }
     /* replay the winner, this time noting why gaps stayed open */
     P.explain = 1;
-    construct(&P, mix(po->seed * 1000003ULL + (uint64_t)best_try), best_try);
+    construct(&P, 0, 0, P.nsl, best_asg);
+    free(best_asg);
     emit(&P);
 
     ro_violations vs = {0, 0, 0};

@@ -236,8 +236,8 @@ int ro_cmd_check(int argc, char **argv)
     }
 
     /* A stream of patrol logs alone is not a roster: coverage is checked
-     * when there is at least one assignment. */
-    m.have_roster = m.nas > 0;
+     * unless the input held patrol logs and no assignment at all. */
+    m.have_roster = m.nas > 0 || (m.nlogs == 0 && !a.logs);
     pm_day fday = a.from;
     long ndays = a.days;
     if (!a.have_from || !ndays) {

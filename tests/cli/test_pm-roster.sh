@@ -34,6 +34,10 @@ run pm-roster check --posts=$F/posts-gates.yaml $T/gate.csv
 expect_grep "coverage: gap across midnight merged" '^coverage,,gate-east,2024-10-01T22:00:00\+08:00,2024-10-02T02:00:00\+08:00,0 of 1 people assigned$' $OUT
 expect_eq "coverage: exactly one gap" 1 "$(grep -c '^coverage' $OUT)"
 
+printf 'post,staff,start,end\n' >$T/empty.csv
+run pm-roster check --posts=$PR --from=2024-10-01 --days=1 $T/empty.csv
+expect_eq "coverage: an empty roster leaves every window uncovered" 3 "$(grep -c '^coverage' $OUT)"
+
 # Past midnight, default span = whole days 2024-10-01..2024-10-03: the night
 # before the first day (00:00-06:00) and the last evening are uncovered.
 run pm-roster check --posts=$PR --staff=$ST $F/night.csv
