@@ -201,6 +201,18 @@ Null|x #y|'
 *alias|!tag||
 >|?|1,2
 12:30|+1|.5" "$got"
+    printf 'id,created_at,assignee,unit\n1,2024-07-03 09:00,<<,=\n' >"$T/merge.csv"
+    pm-ingest -t yaml "$T/merge.csv" >"$T/merge.yaml" 2>/dev/null
+    got=$(python3 -c 'import sys, yaml
+try:
+    d = yaml.safe_load(open(sys.argv[1]))
+    print(d["assignee"] + "|" + d["unit"])
+except Exception as e:
+    print(type(e).__name__)' "$T/merge.yaml")
+    # BUG: lib/writer.c yaml_plain_ok() leaves << and = plain; YAML 1.1 (PyYAML,
+    # many YAML libraries) reads them as the merge key and the value key, not as
+    # text ("could not determine a constructor for the tag ...merge").
+    expect_eq "YAML output: << and = are quoted (YAML 1.1 merge and value keys)" "<<|=" "$got"
 fi
 
 # --- exit statuses and bad files ---------------------------------------------
