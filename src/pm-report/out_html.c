@@ -102,6 +102,9 @@ static void px(pm_buf *b, pm_decimal v, pm_decimal lo, pm_decimal span, int64_t 
     pm_buf_adds(b, t);
 }
 
+/* More bars than this make no chart a phone can show. */
+#define MAX_BARS 100
+
 enum { LABEL_W = 112, BAR_X = 116, BAR_W = 176, ROW_H = 22, TOP = 18, VIEW_W = 360 };
 
 static void chart(pm_buf *b, int zh, const rpt_chart *c)
@@ -192,11 +195,15 @@ static void table_html(pm_buf *b, rpt_table *t, int level, FILE *fp)
         esc(b, t->title);
         pm_buf_adds(b, "</h2>\n");
     }
-    if (t->ncharts && t->nrows) {
+    if (t->ncharts && t->nrows && t->charts[0].n <= MAX_BARS) {
         pm_buf_adds(b, "<div class=\"charts\">\n");
         for (int i = 0; i < t->ncharts; i++)
             chart(b, t->zh, &t->charts[i]);
         pm_buf_adds(b, "</div>\n");
+    } else if (t->ncharts && t->nrows) {
+        pm_buf_addf(b, t->zh ? "<p class=\"meta\">%d 组，太多无法作图；见下表。</p>\n"
+                             : "<p class=\"meta\">%d groups are too many to chart; see the table.</p>\n",
+                    t->charts[0].n);
     }
     pm_buf_adds(b, "<div class=\"scroll\"><table>\n<thead><tr>");
     for (int c = 0; c < t->ncols; c++) {
