@@ -1223,6 +1223,31 @@ Test(csv_writer, yaml_with_changing_keys_to_csv)
     free(out);
 }
 
+/* The second file's header names may be malloc'ed where the first file's
+ * (freed at close) were: the header must still be compared by content. */
+Test(csv_writer, two_inputs_with_different_headers)
+{
+    char *paths[2];
+    paths[0] = pm_xstrdup(write_str("a.csv", "id,name\n1,x\n"));
+    paths[1] = pm_xstrdup(write_str("b.csv", "no,kind\n2,y\n"));
+    pm_inputs in;
+    pm_inputs_init(&in, paths, 2, NULL);
+    pm_error err;
+    const char *p = tpath("ab.csv");
+    pm_writer *w = pm_writer_open(p, PM_FMT_CSV, &err);
+    pm_record rec;
+    pm_record_init(&rec);
+    while (pm_inputs_next(&in, &rec, &err) == PM_READ_OK) cr_assert_eq(pm_writer_write(w, &rec, &err), 0);
+    cr_assert_eq(pm_writer_close(w, 1, &err), 0);
+    pm_inputs_close(&in);
+    pm_record_free(&rec);
+    char *out = slurp(p, NULL);
+    cr_assert_str_eq(out, "id,name\n1,x\n\nno,kind\n2,y\n");
+    free(out);
+    free(paths[0]);
+    free(paths[1]);
+}
+
 Test(csv_writer, lone_empty_field_is_written_quoted)
 {
     pm_record r[2] = {mkrec("only", "", NULL), mkrec("only", "x", NULL)};
