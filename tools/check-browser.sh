@@ -4,9 +4,9 @@
 #
 #  1. Writes the example report (examples/report/demo.sh -> out/report.html,
 #     out/report.xlsx).
-#  2. Renders out/report.html in headless Chromium at a phone's size
-#     (412x915) to out/report-phone.png and checks the picture is not blank
-#     (enough distinct colours).
+#  2. Renders out/report.html and out/report-zh.html in headless Chromium at
+#     a phone's size (412x915) to out/report-phone.png (report-zh-phone.png)
+#     and checks the pictures are not blank (enough distinct colours).
 #  3. Has LibreOffice re-read out/report.xlsx (every sheet to CSV) and checks
 #     each sheet's figures equal pm-report's own CSV output, number by number.
 # Installs chromium, libreoffice-calc and a CJK font when missing and run as
@@ -42,12 +42,13 @@ html=$(sh "$EX/demo.sh") || { echo "check-browser: the demo failed" >&2; exit 1;
 [ -s "$html" ] || { echo "check-browser: no HTML report at $html" >&2; exit 1; }
 
 # --- 2. Chromium ---------------------------------------------------------------
+for page in "$html" "$OUT/report-zh.html"; do
 profile=$(mktemp -d)
-png=$OUT/report-phone.png
+png=${page%.html}-phone.png
 rm -f "$png"
 timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$profile" --screenshot="$png" --window-size=412,915 "file://$html" \
+    --user-data-dir="$profile" --screenshot="$png" --window-size=412,915 "file://$page" \
     >/dev/null 2>&1
 rm -rf "$profile"
 if [ ! -s "$png" ]; then
@@ -92,12 +93,13 @@ print(len(colors))
 PY
 )
     if [ "${colors:-0}" -ge 16 ]; then
-        echo "check-browser: ok   chromium rendered $html at 412x915: $colors colours ($png)"
+        echo "check-browser: ok   chromium rendered $page at 412x915: $colors colours ($png)"
     else
         echo "check-browser: FAIL the screenshot looks blank ($colors colours): $png" >&2
         fail=1
     fi
 fi
+done
 
 # --- 3. LibreOffice ------------------------------------------------------------
 xlsx=$OUT/report.xlsx
