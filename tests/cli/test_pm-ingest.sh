@@ -70,6 +70,17 @@ run pm-ingest -t yaml tickets-bom.csv
 expect_eq "YAML output: one line per record" 4 "$(lines "$OUT")"
 expect_eq "YAML output: every line a --- {...} document" 4 "$(grep -c '^--- {.*}$' "$OUT")"
 
+# every kind of line break inside a field becomes a space
+printf 'id,created_at,description\n1,2024-07-03 09:00,"a\rb"\n2,2024-07-03 09:00,"c\r\nd\ne"\n' >"$T/breaks.csv"
+run pm-ingest "$T/breaks.csv"
+expect_eq "CR, CRLF and LF inside quoted CSV fields folded" "$HEAD
+1,,,,,2024-07-03T09:00:00+08:00,,,,,,,,a b
+2,,,,,2024-07-03T09:00:00+08:00,,,,,,,,c d e" "$(cat "$OUT")"
+printf -- '--- {id: 1, created_at: "2024-07-03 09:00", description: "a\\nb\\r\\nc\\rd"}\n' >"$T/breaks.yaml"
+run pm-ingest -t csv "$T/breaks.yaml"
+expect_eq "escaped line breaks in YAML values folded" "$HEAD
+1,,,,,2024-07-03T09:00:00+08:00,,,,,,,,a b c d" "$(cat "$OUT")"
+
 # the rejects
 run pm-ingest --reject="$T/rej.csv" tickets-gb.csv
 expect_status "--reject: status 1" 1
