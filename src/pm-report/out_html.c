@@ -138,7 +138,7 @@ static void chart(pm_buf *b, int zh, const rpt_chart *c)
         dec_text(b, c->target, c->is_rate);
         pm_buf_addc(b, ')');
     }
-    pm_buf_addf(b, "</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
+    pm_buf_addf(b, "</figcaption>\n<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
                 VIEW_W, h);
     esc(b, c->title);
     pm_buf_adds(b, "\">\n");

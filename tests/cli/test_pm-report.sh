@@ -251,7 +251,7 @@ expect_grep "html: viewport for phones" '<meta name="viewport"' "$T/r.html"
 expect_grep "html: an SVG chart" "<svg " "$T/r.html"
 expect_grep "html: the target line" 'class="target"' "$T/r.html"
 expect_grep "html: percentages" "33.33%" "$T/r.html"
-expect_no_grep "html: nothing loaded from elsewhere" "(src=|href=|@import|url\()" "$T/r.html"
+expect_no_grep "html: nothing loaded from elsewhere" "(src=|href=|@import|url\(|https?:)" "$T/r.html"
 expect_eq "html: one chart per figure" 3 "$(grep -c '<svg ' "$T/r.html")"
 if command -v xmllint >/dev/null; then
     xmllint --noout "$T/r.html" 2>"$T/xml.err"
