@@ -396,5 +396,11 @@ expect_no_grep "closed pipe, YAML: no error message" '[Bb]roken pipe|[Ee]rror|ca
 run timeout 20 pm-ingest "$T/many.csv"
 expect_status "300,000 rows: status 0" 0
 summary "300,000 rows" 300000 300000 0
+expect_no_grep "no progress line when standard error is not a terminal" 'rows read' "$ERR"
+if command -v script >/dev/null 2>&1; then
+    script -qc "pm-ingest '$T/many.csv' >/dev/null" /dev/null >"$T/tty.err" 2>&1
+    expect_grep "a progress line when standard error is a terminal" 'rows read' "$T/tty.err"
+    expect_grep "the summary after the progress line, on a line of its own" $'\033\\[Kpm-ingest: read 300000, wrote 300000, rejected 0' "$T/tty.err"
+fi
 
 finish
