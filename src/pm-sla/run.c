@@ -171,6 +171,8 @@ int sla_run(const sla_run_opts *o, pm_inputs *in, pm_writer *w, int *commit_ok)
                 pm_buf_reset(&ex);
                 pm_buf_addf(&ex, "invalid: %s", pm_buf_str(&msg));
                 set_out(&rec, &s, OUT_EXPLAIN, ex.s, ex.len);
+            } else if (s.out[OUT_EXPLAIN] >= 0) {
+                set_out_static(&rec, &s, OUT_EXPLAIN, "", 0);
             }
             if (o->breaches)
                 continue;
@@ -225,6 +227,8 @@ int sla_run(const sla_run_opts *o, pm_inputs *in, pm_writer *w, int *commit_ok)
             set_out_static(&rec, &s, OUT_SLA, st, strlen(st));
             if (o->explain)
                 set_out(&rec, &s, OUT_EXPLAIN, pm_buf_str(&ex), ex.len);
+            else if (s.out[OUT_EXPLAIN] >= 0)  /* an earlier run's: no longer true */
+                set_out_static(&rec, &s, OUT_EXPLAIN, "", 0);
             n.by[worst]++;
             if (worst == SLA_LATE || worst == SLA_OVERDUE)
                 flagged = 1;
