@@ -102,8 +102,9 @@ static int64_t conf_duration(yaml_node_t *n)
     pm_duration d;
     pm_error e;
     if (pm_duration_parse(s, strlen(s), &d, &e) != 0) return -1;
-    if (d.kind == PM_DUR_SECONDS) return d.n;
-    if (d.kind == PM_DUR_DAYS) return d.n * 86400;
+    /* nothing in a rota lasts longer than a year */
+    if (d.kind == PM_DUR_SECONDS) return d.n >= 0 && d.n <= 366 * 86400 ? d.n : -1;
+    if (d.kind == PM_DUR_DAYS) return d.n >= 0 && d.n <= 366 ? d.n * 86400 : -1;
     return -1;
 }
 
@@ -122,8 +123,10 @@ static long conf_int(yaml_node_t *n)
 static int64_t conf_hours(yaml_node_t *n)
 {
     long v = conf_int(n);
+    if (v > 168) return -1;  /* a week has 168 hours */
     if (v >= 0) return (int64_t)v * 3600;
-    return conf_duration(n);
+    int64_t d = conf_duration(n);
+    return d > 168 * 3600 ? -1 : d;
 }
 
 typedef struct loader {
@@ -165,7 +168,7 @@ static void load_rules(loader *l, yaml_node_t *map)
             else l->m->rules.min_rest = d;
         } else if (!strcmp(k, "max_week_hours")) {
             int64_t h = conf_hours(v);
-            if (h <= 0) { lerr(l, v, "max_week_hours: expected a number of hours such as 44"); continue; }
+            if (h <= 0) { lerr(l, v, "max_week_hours: expected a number of hours such as 44 (at most 168)"); continue; }
             l->m->rules.max_week = h;
         } else if (!strcmp(k, "rest_days_per_week")) {
             long r = conf_int(v);
