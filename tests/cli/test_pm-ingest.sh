@@ -381,6 +381,27 @@ run timeout 10 pm-ingest -t csv "$T/deep.yaml"
 expect_status "200,000-deep YAML nesting: ends within seconds, status 1" 1
 expect_grep "200,000-deep YAML nesting: D2 still out" '^D2,' "$OUT"
 
+{ printf 'fields:\n  - name: id\n    from: '
+  head -c 200000 /dev/zero | tr '\0' '['; head -c 200000 /dev/zero | tr '\0' ']'; echo; } >"$T/deep.schema.yaml"
+run timeout 10 pm-ingest -s "$T/deep.schema.yaml" enum.csv
+# BUG: the same in a schema file (lib/conf.c loads it with libyaml).
+expect_status "200,000-deep schema file: ends within seconds, status 2" 2
+cat >"$T/bomb.schema.yaml" <<'EOF'
+a: &a ["x","x","x","x","x","x","x","x","x"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+fields:
+  - name: id
+    from: *g
+EOF
+run timeout 20 pm-ingest -s "$T/bomb.schema.yaml" enum.csv
+expect_status "alias bomb in a schema file: status 2, at once" 2
+expect_grep "alias bomb in a schema file: FILE:LINE" "^pm-ingest: $T/bomb\.schema\.yaml:[0-9]+: " "$ERR"
+
 # writing into a closed pipe ends quietly
 awk 'BEGIN { print "id,created_at,description"
              for (i = 1; i <= 300000; i++) printf "%d,2024-07-03 09:%02d,row %d\n", i, i % 60, i }' >"$T/many.csv"
