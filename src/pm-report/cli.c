@@ -245,14 +245,181 @@ static void check_fields(const rpt_spec *spec, const pm_record *r)
         }
 }
 
+/* One run: the tables asked for and what is read into them.  Static in
+ * rpt_main, so what lives until exit stays reachable on every path. */
+typedef struct run {
+    cli c;
+    pm_common common;
+    int n;                          /* tables */
+    rpt_spec *specs[MAX_TABLES];
+    rpt_groups *groups[MAX_TABLES];
+    rpt_table *tables[MAX_TABLES];
+    pm_tz *tz;
+    pm_format in_format;
+    unsigned long long nread;
+    int status;
+} run;
+
+/* Checks the combination of options and sets up a spec and groups per
+ * preset (or one custom spec). */
+static void setup(run *r, const char *const *presets, int np)
+{
+    cli *c = &r->c;
+    if (np > 1 && c->nmetrics)
+        pm_usage_error("-m goes with one preset or none");
+    if (c->partial && (c->to == OUT_MD || c->to == OUT_HTML || c->to == OUT_XLSX))
+        pm_usage_error("--partial writes CSV or YAML");
+    if (c->partial && np > 1)
+        pm_usage_error("--partial takes one preset at a time (one partial stream per report)");
+    if (np > 1 && c->to != OUT_MD && c->to != OUT_HTML && c->to != OUT_XLSX && !c->partial)
+        pm_usage_error("several presets make several tables: use --to=md, html or xlsx");
+    if (c->to == OUT_XLSX && (!r->common.output || strcmp(r->common.output, "-") == 0) && isatty(1))
+        pm_usage_error("XLSX is binary: give -o FILE.xlsx or redirect standard output");
+    r->n = np ? np : 1;
+    for (int i = 0; i < r->n; i++) {
+        r->specs[i] = make_spec(c, &r->common, np ? presets[i] : NULL, &r->tz);
+        if (c->title && r->n == 1)
+            r->specs[i]->title = c->title;
+    }
+    if (c->targets) {
+        /* Each table takes the targets that name its figures. */
+        pm_error e;
+        if (rpt_targets_load_all(r->specs, r->n, c->targets, &e) != 0) {
+            pm_report(&e);
+            exit(PM_EXIT_ERROR);
+        }
+    }
+    for (int i = 0; i < r->n; i++) {
+        rpt_spec_sign(r->specs[i]);
+        r->groups[i] = pm_xcalloc(1, sizeof *r->groups[i]);
+        rpt_groups_init(r->groups[i], r->specs[i]);
+    }
+}
+
+/* Reads every input into the groups: records, or partials with --merge. */
+static void read_inputs(run *r, char **paths, int npaths)
+{
+    pm_inputs in;
+    pm_inputs_init(&in, paths, npaths, &r->common.read);
+    pm_record rec;
+    pm_record_init(&rec);
+    pm_error err;
+    char *last_bad = NULL;
+    int route_errors = 0;
+    for (;;) {
+        int rc = pm_inputs_next(&in, &rec, &err);
+        if (rc == PM_READ_EOF)
+            break;
+        if (rc != PM_READ_OK) {
+            pm_report(&err);
+            r->status = PM_EXIT_ERROR;
+            continue;
+        }
+        r->nread++;
+        if (r->c.merge) {
+            /* concatenated CSV partials repeat their header line */
+            const char *sig = pm_record_get(&rec, "_partial");
+            if (sig && strcmp(sig, "_partial") == 0)
+                continue;
+            int k = rpt_route_partial(r->groups, r->n, &rec, &last_bad);
+            if (k >= 0)
+                rpt_groups_merge(r->groups[k], &rec);
+            else
+                route_errors++;
+        } else {
+            if (r->nread == 1)
+                for (int i = 0; i < r->n; i++)
+                    check_fields(r->specs[i], &rec);
+            for (int i = 0; i < r->n; i++)
+                rpt_groups_add(r->groups[i], &rec);
+        }
+    }
+    free(last_bad);
+    r->in_format = in.first_format;
+    pm_inputs_close(&in);
+    pm_record_free(&rec);
+    if (in.had_error || route_errors)
+        r->status = PM_EXIT_ERROR;
+    for (int i = 0; i < r->n; i++)
+        if (r->groups[i]->errors)
+            r->status = PM_EXIT_ERROR;
+}
+
+/* Writes the partial stream (--partial). */
+static void write_partial(run *r, enum out_kind to)
+{
+    rpt_out o;
+    pm_error err;
+    if (rpt_out_open(&o, r->common.output, &err) != 0) {
+        pm_report(&err);
+        exit(PM_EXIT_ERROR);
+    }
+    rpt_partial_write(r->groups[0], o.fp, to == OUT_YAML ? 0 : to == OUT_TSV ? '\t' : 1);
+    if (rpt_out_close(&o, 1, &err) != 0) {
+        pm_report(&err);
+        r->status = PM_EXIT_ERROR;
+    }
+}
+
+/* Builds the tables and writes them in format to; 1 when a target failed. */
+static int write_report(run *r, enum out_kind to)
+{
+    int failed = 0;
+    for (int i = 0; i < r->n; i++) {
+        rpt_groups_ensure_total(r->groups[i]);
+        rpt_group **sorted = rpt_groups_sorted(r->groups[i]);
+        r->tables[i] = pm_xmalloc(sizeof *r->tables[i]);
+        rpt_table_build(r->tables[i], r->specs[i], sorted, r->groups[i]->n);
+        free(sorted);
+        failed |= r->tables[i]->failed;
+    }
+    const char *title = r->c.title;
+    pm_buf tb = PM_BUF_INIT;
+    if (!title) {
+        for (int i = 0; i < r->n; i++)
+            pm_buf_addf(&tb, "%s%s", i ? " \xC2\xB7 " : "", r->tables[i]->title);
+        title = pm_buf_str(&tb);
+    }
+    pm_error err;
+    int wrc = 0;
+    if (to == OUT_XLSX) {
+        wrc = write_xlsx(r->tables, r->n, title, r->common.output, &err);
+    } else {
+        rpt_out o;
+        if (rpt_out_open(&o, r->common.output, &err) != 0) {
+            pm_report(&err);
+            exit(PM_EXIT_ERROR);
+        }
+        switch (to) {
+        case OUT_YAML: wrc = rpt_write_yaml(r->tables[0], o.fp); break;
+        case OUT_MD: wrc = rpt_write_md(r->tables, r->n, o.fp); break;
+        case OUT_HTML: wrc = rpt_write_html(r->tables, r->n, title, r->c.zh, o.fp); break;
+        case OUT_TSV: wrc = rpt_write_csv(r->tables[0], o.fp, '\t'); break;
+        default: wrc = rpt_write_csv(r->tables[0], o.fp, ','); break;
+        }
+        if (wrc != 0)
+            pm_error_set(&err, r->common.output, 0, "write error");
+        pm_error e2;
+        if (rpt_out_close(&o, wrc == 0, &e2) != 0 && wrc == 0) {
+            err = e2;
+            wrc = -1;
+        }
+    }
+    if (wrc != 0) {
+        pm_report(&err);
+        r->status = PM_EXIT_ERROR;
+    }
+    pm_buf_free(&tb);
+    return failed;
+}
+
 int rpt_main(int argc, char **argv)
 {
     pm_program_init(argc, argv);
-    static cli c;
-    memset(&c, 0, sizeof c);
-    pm_common common;
+    static run r;
+    memset(&r, 0, sizeof r);
     int first = pm_opts_parse(
-        argc, argv, options, PM_OPT_STREAM & ~(unsigned)PM_OPT_TO, &common, on_option, &c,
+        argc, argv, options, PM_OPT_STREAM & ~(unsigned)PM_OPT_TO, &r.common, on_option, &r.c,
         "pm-report [PRESET]... [--by=FIELDS] [--period=day|week|month] [-m METRIC]... [--targets=FILE]\n"
         "          [--to=csv|yaml|md|html|xlsx] [--lang=zh] [--partial] [--merge] [FILE]...",
         "Groups records and computes figures against targets. PRESET is sla, service or fees;\n"
@@ -267,164 +434,32 @@ int rpt_main(int argc, char **argv)
                 pm_usage_error("preset %s given twice", argv[first]);
         presets[np++] = argv[first++];
     }
-    if (np > 1 && c.nmetrics)
-        pm_usage_error("-m goes with one preset or none");
-    if (c.partial && (c.to == OUT_MD || c.to == OUT_HTML || c.to == OUT_XLSX))
-        pm_usage_error("--partial writes CSV or YAML");
-    if (c.partial && np > 1)
-        pm_usage_error("--partial takes one preset at a time (one partial stream per report)");
-    if (np > 1 && c.to != OUT_MD && c.to != OUT_HTML && c.to != OUT_XLSX && !c.partial)
-        pm_usage_error("several presets make several tables: use --to=md, html or xlsx");
-    if (c.to == OUT_XLSX && (!common.output || strcmp(common.output, "-") == 0) && isatty(1))
-        pm_usage_error("XLSX is binary: give -o FILE.xlsx or redirect standard output");
+    setup(&r, presets, np);
+    read_inputs(&r, argv + first, argc - first);
 
-    int status = PM_EXIT_OK;
-    pm_tz *tz = NULL;
-    int nspec = np ? np : 1;
-    /* Static: what lives until exit stays reachable on every return path. */
-    static rpt_spec *specs[MAX_TABLES];
-    static rpt_groups *groups[MAX_TABLES];
-    for (int i = 0; i < nspec; i++) {
-        specs[i] = make_spec(&c, &common, np ? presets[i] : NULL, &tz);
-        if (c.title && nspec == 1)
-            specs[i]->title = c.title;
-    }
-    if (c.targets) {
-        /* A target names a figure of one of the tables; each table takes
-         * the targets that name its figures (unknown figures are errors). */
-        pm_error e;
-        if (rpt_targets_load_all(specs, nspec, c.targets, &e) != 0) {
-            pm_report(&e);
-            return PM_EXIT_ERROR;
-        }
-    }
-    for (int i = 0; i < nspec; i++) {
-        rpt_spec_sign(specs[i]);
-        groups[i] = pm_xcalloc(1, sizeof *groups[i]);
-        rpt_groups_init(groups[i], specs[i]);
-    }
-
-    pm_inputs in;
-    pm_inputs_init(&in, argv + first, argc - first, &common.read);
-    pm_record rec;
-    pm_record_init(&rec);
-    pm_error err;
-    unsigned long long nread = 0;
-    char *last_bad = NULL;
-    int route_errors = 0;
-    for (;;) {
-        int rc = pm_inputs_next(&in, &rec, &err);
-        if (rc == PM_READ_EOF)
-            break;
-        if (rc == PM_READ_OK) {
-            nread++;
-            if (c.merge) {
-                /* concatenated CSV partials repeat their header line */
-                const char *sig = pm_record_get(&rec, "_partial");
-                if (sig && strcmp(sig, "_partial") == 0)
-                    continue;
-                int k = rpt_route_partial(groups, nspec, &rec, &last_bad);
-                if (k >= 0)
-                    rpt_groups_merge(groups[k], &rec);
-                else
-                    route_errors++;
-            } else {
-                if (nread == 1)
-                    for (int i = 0; i < nspec; i++)
-                        check_fields(specs[i], &rec);
-                for (int i = 0; i < nspec; i++)
-                    rpt_groups_add(groups[i], &rec);
-            }
-        } else {
-            pm_report(&err);
-            status = PM_EXIT_ERROR;
-        }
-    }
-    free(last_bad);
-    pm_format inf = in.first_format;
-    pm_inputs_close(&in);
-    pm_record_free(&rec);
-    if (in.had_error || route_errors)
-        status = PM_EXIT_ERROR;
-    for (int i = 0; i < nspec; i++)
-        if (groups[i]->errors)
-            status = PM_EXIT_ERROR;
-
-    enum out_kind to = c.to;
+    enum out_kind to = r.c.to;
     if (to == OUT_AUTO)
-        to = inf == PM_FMT_YAML ? OUT_YAML : inf == PM_FMT_TSV ? OUT_TSV : OUT_CSV;
-    if (common.stats)
-        pm_warn("read %llu records, %zu groups", nread, groups[0]->n);
+        to = r.in_format == PM_FMT_YAML ? OUT_YAML : r.in_format == PM_FMT_TSV ? OUT_TSV : OUT_CSV;
+    if (r.common.stats)
+        pm_warn("read %llu records, %zu groups", r.nread, r.groups[0]->n);
 
-    if (c.partial) {
-        rpt_out o;
-        if (rpt_out_open(&o, common.output, &err) != 0) {
-            pm_report(&err);
-            return PM_EXIT_ERROR;
-        }
-        rpt_partial_write(groups[0], o.fp, to == OUT_YAML ? 0 : to == OUT_TSV ? '\t' : 1);
-        if (rpt_out_close(&o, 1, &err) != 0) {
-            pm_report(&err);
-            status = PM_EXIT_ERROR;
-        }
-        return status;
-    }
-
-    static rpt_table *tables[MAX_TABLES];
     int failed = 0;
-    for (int i = 0; i < nspec; i++) {
-        rpt_groups_ensure_total(groups[i]);
-        rpt_group **sorted = rpt_groups_sorted(groups[i]);
-        tables[i] = pm_xmalloc(sizeof *tables[i]);
-        rpt_table_build(tables[i], specs[i], sorted, groups[i]->n);
-        free(sorted);
-        failed |= tables[i]->failed;
-    }
-    const char *title = c.title;
-    pm_buf tb = PM_BUF_INIT;
-    if (!title) {
-        for (int i = 0; i < nspec; i++)
-            pm_buf_addf(&tb, "%s%s", i ? " \xC2\xB7 " : "", tables[i]->title);
-        title = pm_buf_str(&tb);
-    }
-    int wrc = 0;
-    if (to == OUT_XLSX) {
-        wrc = write_xlsx(tables, nspec, title, common.output, &err);
-    } else {
-        rpt_out o;
-        if (rpt_out_open(&o, common.output, &err) != 0) {
-            pm_report(&err);
-            return PM_EXIT_ERROR;
+    if (r.c.partial)
+        write_partial(&r, to);
+    else
+        failed = write_report(&r, to);
+    if (r.status == PM_EXIT_OK && failed)
+        r.status = PM_EXIT_FLAGGED;
+
+    for (int i = 0; i < r.n; i++) {
+        if (r.tables[i]) {
+            rpt_table_free(r.tables[i]);
+            free(r.tables[i]);
         }
-        switch (to) {
-        case OUT_YAML: wrc = rpt_write_yaml(tables[0], o.fp); break;
-        case OUT_MD: wrc = rpt_write_md(tables, nspec, o.fp); break;
-        case OUT_HTML: wrc = rpt_write_html(tables, nspec, title, c.zh, o.fp); break;
-        case OUT_TSV: wrc = rpt_write_csv(tables[0], o.fp, '\t'); break;
-        default: wrc = rpt_write_csv(tables[0], o.fp, ','); break;
-        }
-        if (wrc != 0)
-            pm_error_set(&err, common.output, 0, "write error");
-        pm_error e2;
-        if (rpt_out_close(&o, wrc == 0, &e2) != 0 && wrc == 0) {
-            err = e2;
-            wrc = -1;
-        }
+        rpt_groups_free(r.groups[i]);
+        free(r.groups[i]);
     }
-    if (wrc != 0) {
-        pm_report(&err);
-        status = PM_EXIT_ERROR;
-    }
-    if (status == PM_EXIT_OK && failed)
-        status = PM_EXIT_FLAGGED;
-    for (int i = 0; i < nspec; i++) {
-        rpt_table_free(tables[i]);
-        free(tables[i]);
-        rpt_groups_free(groups[i]);
-        free(groups[i]);
-    }
-    pm_buf_free(&tb);
-    if (tz)
-        pm_tz_free(tz);
-    return status;
+    if (r.tz)
+        pm_tz_free(r.tz);
+    return r.status;
 }
