@@ -1537,6 +1537,27 @@ Test(round_trip, generated_values_as_field_names_through_yaml, .timeout = 60)
     pm_buf_free(&b);
 }
 
+/* BUG: pm_writer_write (lib/writer.c, YAML) writes every name as an implicit
+ * key; YAML limits implicit keys to 1024 characters, so a field name longer
+ * than that (a mangled export header) makes the line invalid YAML: libyaml
+ * and PyYAML stop there and the rest of the stream is lost.  Fix: write
+ * "? " before a name longer than 1024 characters ({? "long...": v} is valid
+ * flow YAML and reads back with both). */
+Test(round_trip, field_name_longer_than_1024_characters)
+{
+    char name[1200];
+    memset(name, 'k', 1100);
+    name[1100] = 0;
+    pm_record r[2] = {mkrec(name, "v", "b", "2", NULL), mkrec("c", "3", NULL)};
+    char *out = write_records(PM_FMT_YAML, r, 2);
+    result back = read_str(out, &YAML);
+    cr_assert_eq(back.final, PM_READ_EOF, "%s", back.final_msg);
+    cr_assert_eq(back.n, 2);
+    cr_expect_eq(strlen(back.rec[0]), 1100 + strlen("=v|b=2"));
+    expect_ok(back, 1, "c=3");
+    free(out);
+}
+
 /* A realistic export: written by the CSV writer, read, turned into YAML, read
  * back and written as CSV again must give the same bytes. */
 Test(round_trip, csv_to_yaml_to_csv_is_byte_identical)
