@@ -161,7 +161,7 @@ int ro_cmd_plan(int argc, char **argv)
             pm_warn("the %s calendar has no holidays for %d; counting weekends only", pm_calendar_name(cal), year);
     }
 
-    qsort(m.as, (size_t)m.nas, sizeof *m.as, cmp_assign);
+    if (m.nas > 1) qsort(m.as, (size_t)m.nas, sizeof *m.as, cmp_assign);
     pm_format ofmt = pm_common_out_format(&com, (pm_format)sfmt);
     if (ofmt == PM_FMT_AUTO) ofmt = PM_FMT_CSV;
     int rc = PM_EXIT_OK;
