@@ -31,24 +31,38 @@ struct pm_writer {
 
 /* Quoting ------------------------------------------------------------------ */
 
+/* Index of the first byte of v[0..len) that forces quotes, or len.  Eight
+ * bytes at a time: a byte equal to c makes (w ^ c*0x01..01) have a zero
+ * byte, which the classic haszero test finds. */
+static size_t first_special(const char *v, size_t len, unsigned char delim)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    const uint64_t q = ones * '"', lf = ones * '\n', cr = ones * '\r', d = ones * delim;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, v + i, 8);
+        uint64_t x = w ^ q, y = w ^ lf, z = w ^ cr, t = w ^ d;
+        uint64_t hit = ((x - ones) & ~x) | ((y - ones) & ~y) | ((z - ones) & ~z) | ((t - ones) & ~t);
+        if (hit & highs) break;
+    }
+    for (; i < len; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (c == '"' || c == '\n' || c == '\r' || c == delim) return i;
+    }
+    return len;
+}
+
 void pm_csv_quote(pm_buf *out, const char *v, size_t len, char delim)
 {
-    /* values are NUL-terminated; an embedded NUL stops strcspn early and
-     * sends the value to the careful loop below */
-    char set[5] = {'"', '\n', '\r', delim, 0};
-    size_t i = strcspn(v, set);
-    if (i >= len) {
+    /* a leading U+FEFF would be taken for a byte-order mark at the start of
+     * a file: quote it */
+    int bom = len >= 3 && !memcmp(v, "\xef\xbb\xbf", 3);
+    if (!bom && first_special(v, len, (unsigned char)delim) == len) {
         pm_buf_grow(out, len);
         memcpy(out->s + out->len, v, len);
         out->len += len;
         out->s[out->len] = 0;
-        return;
-    }
-    int must = 0;
-    for (size_t k = i; k < len && !must; k++)
-        must = v[k] == '"' || v[k] == '\n' || v[k] == '\r' || v[k] == delim;
-    if (!must) {
-        pm_buf_add(out, v, len);
         return;
     }
     pm_buf_grow(out, len + 2);
@@ -86,7 +100,9 @@ static int yaml_plain_ok(const unsigned char *s, size_t len)
         unsigned char c = s[i];
         if (c < 0x20 || c == 0x7f) return 0;
         if (c == ',' || c == '[' || c == ']' || c == '{' || c == '}' || c == '"' || c == '\\') return 0;
-        if (c == ':' && i + 1 < len && s[i + 1] == ' ') return 0;
+        /* ": " starts a value; in flow style libyaml also refuses ':' before
+         * a flow indicator or '?' ("found unexpected ':'") */
+        if (c == ':' && i + 1 < len && strchr(" ?,[]{}", s[i + 1])) return 0;
         if (c == '#' && s[i - 1] == ' ') return 0;  /* i > 0: s[0] != '#' */
         if (c == 0xc2 && i + 1 < len && (s[i + 1] == 0x85 || s[i + 1] == 0xa0)) return 0;
         if (c == 0xe2 && i + 2 < len && s[i + 1] == 0x80 && (s[i + 2] == 0xa8 || s[i + 2] == 0xa9)) return 0;
