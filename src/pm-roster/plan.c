@@ -354,6 +354,9 @@ static void record_gap(planner *P, int i, int q)
     g->why = pm_xcalloc((size_t)m->nstaff + 1, 1);
     for (int s = 0; s < m->nstaff; s++) {
         if (m->posts[q].skills & ~m->staff[s].skills) continue;
+        int here = 0;  /* already seated at this post in this slot */
+        for (int k = P->seat0[q]; k < P->seat0[q + 1]; k++) here |= P->asg[(size_t)i * P->nseats + k] == s;
+        if (here) continue;
         int why = WHY_BUSY;
         if (!allowed(P, s, q, i, &why)) g->why[s] = (unsigned char)(why + 1);
         else g->why[s] = WHY_BUSY + 1;  /* allowed but already seated here */
@@ -497,21 +500,26 @@ static void explain_gap(planner *P, ro_violation *v, int q)
     }
     pm_buf b = PM_BUF_INIT;
     pm_buf_adds(&b, v->detail);
-    if (!any_qualified) {
-        pm_buf_adds(&b, ": nobody has skill ");
-        ro_skills_format(m, m->posts[q].skills, &b);
-        if (!m->posts[q].skills) pm_buf_adds(&b, "(none needed) - no staff at all");
+    int nq = 0;
+    for (int s = 0; s < n; s++)
+        if (!(m->posts[q].skills & ~m->staff[s].skills)) nq++;
+    int nskills = 0;
+    for (uint64_t x = m->posts[q].skills; x; x &= x - 1) nskills++;
+    if (nq == 0) {
+        if (nskills) {
+            pm_buf_adds(&b, nskills > 1 ? ": nobody has all the skills " : ": nobody has skill ");
+            ro_skills_format(m, m->posts[q].skills, &b);
+        } else {
+            pm_buf_adds(&b, ": no staff at all");
+        }
     } else {
-        int nq = 0;
-        for (int s = 0; s < n; s++)
-            if (!(m->posts[q].skills & ~m->staff[s].skills)) nq++;
         pm_buf_addf(&b, ": %d qualified", nq);
-        if (m->posts[q].skills) {
+        if (nskills) {
             pm_buf_adds(&b, " (");
             ro_skills_format(m, m->posts[q].skills, &b);
             pm_buf_adds(&b, ")");
         }
-        pm_buf_adds(&b, ", none free:");
+        pm_buf_adds(&b, any_qualified ? ", none free:" : ", all of them already here");
         const int order[WHY_COUNT] = {WHY_UNAVAILABLE, WHY_WEEK, WHY_RESTDAY, WHY_REST, WHY_STRETCH, WHY_BUSY};
         int firstcat = 1;
         for (int oi = 0; oi < WHY_COUNT; oi++) {

@@ -248,6 +248,15 @@ run pm-roster check --tz=America/New_York --posts=$EX/posts.yaml --staff=$EX/sta
 expect_status "plan across DST passes check" 0
 expect_grep "plan across DST: offsets change" '2024-03-10T00:00:00-05:00,2024-03-10T04:00:00-04:00' $T/dst.csv
 
+# Two needed, one qualified: the one is there, the other seat stays empty.
+printf 'posts:\n  - {id: lobby, hours: "08:00-10:00", headcount: 2, skills: [guard]}\n' >$T/lobby.yaml
+printf 'id,name,skills\nA,Wang Wei,guard\nB,Li Na,monitor\n' >$T/ab.csv
+run pm-roster plan --posts=$T/lobby.yaml --staff=$T/ab.csv --from=2024-10-01 --days=1
+expect_status "plan headcount beyond the qualified: exit 1" 1
+expect_out_text "plan headcount beyond the qualified: the one qualified is planned" "post,staff,start,end
+lobby,A,2024-10-01T08:00:00+08:00,2024-10-01T10:00:00+08:00"
+expect_grep "plan headcount beyond the qualified: explained" 'gap: lobby .*: 1 of 2 people assigned: 1 qualified \(guard\), all of them already here' $ERR
+
 # --- plan: unavailability and past-midnight windows in a plan ---------------
 run pm-roster plan --posts=$PR --staff=$ST --from=2024-10-01 --days=7 -o $T/pr.csv
 run pm-roster check --posts=$PR --staff=$ST --from=2024-10-01 --days=7 $T/pr.csv
