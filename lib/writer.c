@@ -24,7 +24,6 @@ struct pm_writer {
     int failed;
     /* CSV header in force */
     char **names;
-    const char **given;  /* the name pointers of the record that set them */
     size_t nnames;
     unsigned long long count;
 };
@@ -93,7 +92,8 @@ static int yaml_plain_ok(const unsigned char *s, size_t len)
     unsigned char c0 = s[0];
     if (strchr("-?:,[]{}#&*!|>'\"%@`~+. \t", c0) || (c0 >= '0' && c0 <= '9')) return 0;
     if (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == ':') return 0;
-    static const char *const words[] = {"null", "true", "false", "yes", "no", "on", "off", "y", "n", "nan", "inf"};
+    static const char *const words[] = {"null", "true", "false", "yes", "no", "on", "off", "y", "n", "nan", "inf",
+                                        "=", "<<"};  /* YAML 1.1 value and merge keys */
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (ieq((const char *)s, len, words[i])) return 0;
     for (size_t i = 0; i < len; i++) {
@@ -104,7 +104,8 @@ static int yaml_plain_ok(const unsigned char *s, size_t len)
          * a flow indicator or '?' ("found unexpected ':'") */
         if (c == ':' && i + 1 < len && strchr(" ?,[]{}", s[i + 1])) return 0;
         if (c == '#' && s[i - 1] == ' ') return 0;  /* i > 0: s[0] != '#' */
-        if (c == 0xc2 && i + 1 < len && (s[i + 1] == 0x85 || s[i + 1] == 0xa0)) return 0;
+        if (c == 0xc2 && i + 1 < len && (s[i + 1] <= 0x9f || s[i + 1] == 0xa0)) return 0;  /* C1, NBSP */
+        if (c == 0xef && i + 2 < len && s[i + 1] == 0xbf && s[i + 2] >= 0xbe) return 0;  /* U+FFFE/F */
         if (c == 0xe2 && i + 2 < len && s[i + 1] == 0x80 && (s[i + 2] == 0xa8 || s[i + 2] == 0xa9)) return 0;
         if (c == 0xef && i + 2 < len && s[i + 1] == 0xbb && s[i + 2] == 0xbf) return 0;
     }
@@ -135,6 +136,12 @@ void pm_yaml_quote(pm_buf *out, const char *value, size_t len)
         } else if (c == 0xc2 && i + 1 < len && s[i + 1] == 0x85) {
             pm_buf_add(out, "\\N", 2);
             i++;
+        } else if (c == 0xc2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f) {
+            pm_buf_addf(out, "\\x%02X", s[i + 1]);  /* C1 controls: \xNN is U+00NN */
+            i++;
+        } else if (c == 0xef && i + 2 < len && s[i + 1] == 0xbf && s[i + 2] >= 0xbe) {
+            pm_buf_adds(out, s[i + 2] == 0xbe ? "\\uFFFE" : "\\uFFFF");
+            i += 2;
         } else if (c == 0xe2 && i + 2 < len && s[i + 1] == 0x80 && s[i + 2] == 0xa8) {
             pm_buf_add(out, "\\L", 2);
             i += 2;
@@ -226,9 +233,10 @@ fail:
 
 static int same_names(const pm_writer *w, const pm_record *r)
 {
+    /* by text: a record may reuse the memory of its names for others */
     if (r->n != w->nnames) return 0;
     for (size_t i = 0; i < r->n; i++)
-        if (w->given[i] != r->f[i].name && strcmp(w->names[i], r->f[i].name) != 0) return 0;
+        if (strcmp(w->names[i], r->f[i].name) != 0) return 0;
     return 1;
 }
 
@@ -236,14 +244,9 @@ static void set_names(pm_writer *w, const pm_record *r)
 {
     for (size_t i = 0; i < w->nnames; i++) free(w->names[i]);
     free(w->names);
-    free(w->given);
     w->nnames = r->n;
     w->names = pm_xcalloc(r->n ? r->n : 1, sizeof *w->names);
-    w->given = pm_xcalloc(r->n ? r->n : 1, sizeof *w->given);
-    for (size_t i = 0; i < r->n; i++) {
-        w->names[i] = pm_xstrdup(r->f[i].name);
-        w->given[i] = r->f[i].name;
-    }
+    for (size_t i = 0; i < r->n; i++) w->names[i] = pm_xstrdup(r->f[i].name);
 }
 
 int pm_writer_write(pm_writer *w, const pm_record *r, pm_error *err)
@@ -257,7 +260,9 @@ int pm_writer_write(pm_writer *w, const pm_record *r, pm_error *err)
         pm_buf_add(o, "--- {", 5);
         for (size_t i = 0; i < r->n; i++) {
             if (i) pm_buf_add(o, ", ", 2);
-            pm_yaml_quote(o, r->f[i].name, strlen(r->f[i].name));
+            size_t nlen = strlen(r->f[i].name);
+            if (nlen > 1000) pm_buf_add(o, "? ", 2);  /* implicit keys end at 1024 characters */
+            pm_yaml_quote(o, r->f[i].name, nlen);
             pm_buf_add(o, ": ", 2);
             pm_yaml_quote(o, r->f[i].value, r->f[i].len);
         }
@@ -296,6 +301,11 @@ int pm_writer_close(pm_writer *w, int commit, pm_error *err)
     if (commit || !w->tmppath) {
         if (flush(w, err) < 0) rc = -1;
     }
+    if (w->failed && rc == 0) {
+        /* an earlier write failed: the output is incomplete */
+        pm_error_set(err, w->path ? w->path : "standard output", 0, "write error: the output is incomplete");
+        rc = -1;
+    }
     if (w->tmppath) {
         if (rc == 0 && commit && fsync(w->fd) < 0 && errno != EINVAL) {
             pm_error_set(err, w->path, 0, "write error: %s", strerror(errno));
@@ -322,7 +332,6 @@ int pm_writer_close(pm_writer *w, int commit, pm_error *err)
     }
     for (size_t i = 0; i < w->nnames; i++) free(w->names[i]);
     free(w->names);
-    free(w->given);
     free(w->tmppath);
     free(w->path);
     pm_buf_free(&w->out);
