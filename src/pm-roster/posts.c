@@ -134,7 +134,24 @@ typedef struct loader {
     pm_conf c;
     const char *path;
     int errors;
+    pm_buf ids;  /* every post id seen, "\n"-separated, bad posts too */
 } loader;
+
+/* Whether id was seen before among the posts (remembers it). */
+static int seen_before(loader *l, const char *id)
+{
+    const char *p = pm_buf_str(&l->ids);
+    size_t n = strlen(id);
+    while (*p) {
+        size_t k = strcspn(p, "\n");
+        if (k == n && !memcmp(p, id, n)) return 1;
+        p += k;
+        if (*p) p++;
+    }
+    pm_buf_adds(&l->ids, id);
+    pm_buf_addc(&l->ids, '\n');
+    return 0;
+}
 
 static void lerr(loader *l, yaml_node_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void lerr(loader *l, yaml_node_t *n, const char *fmt, ...)
@@ -232,7 +249,7 @@ static void load_post(loader *l, yaml_node_t *map)
         const char *s = pm_conf_str(v);
         if (!strcmp(k, "id")) {
             if (!s || !*s) { lerr(l, v, "post id must be a non-empty text"); ok = 0; continue; }
-            if (ro_post_find(m, s) >= 0) { lerr(l, v, "post '%s' is defined twice", s); ok = 0; continue; }
+            if (strchr(s, '\n') || seen_before(l, s)) { lerr(l, v, "post '%s' is defined twice", s); ok = 0; continue; }
             p.id = pm_xstrdup(s);
         } else if (!strcmp(k, "hours")) {
             if (!s || parse_hours(s, &p.from_min, &p.to_min) != 0) {
@@ -363,6 +380,7 @@ int ro_posts_load(ro_model *m, const char *path)
     if (!root || !pm_conf_is_map(root)) {
         lerr(&l, root, "the posts file must be a mapping with rules, posts and duties");
         pm_conf_free(&l.c);
+        pm_buf_free(&l.ids);
         return -1;
     }
     int saw_posts = 0;
@@ -388,6 +406,7 @@ int ro_posts_load(ro_model *m, const char *path)
     }
     if (!saw_posts && !l.errors) lerr(&l, root, "no 'posts' list");
     pm_conf_free(&l.c);
+    pm_buf_free(&l.ids);
     return l.errors ? -1 : 0;
 }
 

@@ -144,6 +144,7 @@ expect_grep "posts error: rule duration with line" 'posts-bad.yaml:2: max_shift'
 expect_grep "posts error: rest days out of range" 'posts-bad.yaml:3: rest_days_per_week' $ERR
 expect_grep "posts error: bad hours" 'posts-bad.yaml:6: hours' $ERR
 expect_grep "posts error: headcount 0" 'posts-bad.yaml:7: headcount' $ERR
+expect_grep "posts error: a post id twice" "posts-bad.yaml:8: post .gate. is defined twice" $ERR
 expect_grep "posts error: post without id" 'posts-bad.yaml:10: post without an id' $ERR
 expect_grep "posts error: bad max_continuous" 'posts-bad.yaml:13: max_continuous' $ERR
 expect_grep "posts error: duty window without to" 'posts-bad.yaml:16: duty window' $ERR
