@@ -317,7 +317,8 @@ expect_eq "two presets, html: sections" 2 "$(grep -c '^<section>' "$OUT")"
 expect_eq "two presets, html: charts of both (tickets, compliance + 3)" 5 "$(grep -c '<svg ' "$OUT")"
 run $R sla service fees -t xlsx -o "$T/three.xlsx" "$D/tickets.csv"
 if command -v unzip >/dev/null; then
-    expect_eq "three presets, xlsx: a sheet per table" 3 "$(unzip -l "$T/three.xlsx" | grep -c 'xl/worksheets/sheet[0-9]*.xml')"
+    expect_eq "three presets, xlsx: a sheet per table, and one of charts" 4 "$(unzip -l "$T/three.xlsx" | grep -c 'xl/worksheets/sheet[0-9]*.xml')"
+    expect_grep "xlsx: native bar charts" "xl/charts/chart1.xml" "$(unzip -l "$T/three.xlsx" > "$T/l3.txt"; echo "$T/l3.txt")"
     expect_grep "three presets, xlsx: sheets named after the presets" 'name="service"' "$(unzip -p "$T/three.xlsx" xl/workbook.xml > "$T/wb.xml"; echo "$T/wb.xml")"
 fi
 # One targets file for several reports: figures of other presets are skipped.
