@@ -677,6 +677,38 @@ Test(encoding, utf8_chunk_boundary_inside_character_explicit)
     pm_buf_free(&b);
 }
 
+Test(encoding, yaml_utf8_chunk_boundary_inside_character)
+{
+    pm_buf b = PM_BUF_INIT;
+    int n = 0;
+    for (int pad = 0; pad < 3; pad++) {
+        pm_buf_reset(&b);
+        for (int i = 0; i < pad; i++) pm_buf_addc(&b, ' ');
+        n = 0;
+        while (b.len < CHUNK_SIZE + 5000) {
+            pm_buf_adds(&b, "--- {v: 楼上装修噪音很吵请尽快处理}\n");
+            n++;
+        }
+        if (((unsigned char)b.s[CHUNK_SIZE] & 0xc0) == 0x80) break;
+    }
+    cr_assert_eq((unsigned char)b.s[CHUNK_SIZE] & 0xc0, 0x80, "boundary inside a character");
+    pm_read_opts o = {.format = PM_FMT_YAML, .encoding = "UTF-8"};
+    pm_error err;
+    pm_reader *rd = pm_reader_open(write_bytes("zh.yaml", b.s, b.len), &o, &err);
+    pm_record rec;
+    pm_record_init(&rec);
+    int i = 0, st;
+    while ((st = pm_reader_next(rd, &rec, &err)) == PM_READ_OK) {
+        cr_assert_str_eq(pm_record_value(&rec, "v"), "楼上装修噪音很吵请尽快处理", "record %d", i);
+        i++;
+    }
+    cr_assert_eq(st, PM_READ_EOF, "%s", err.msg);
+    cr_assert_eq(i, n);
+    pm_record_free(&rec);
+    pm_reader_close(rd);
+    pm_buf_free(&b);
+}
+
 Test(encoding, gb18030_chunk_boundary_inside_character)
 {
     pm_buf b = PM_BUF_INIT;
