@@ -55,8 +55,8 @@ static const char *css =
     "h2{font-size:1.1rem;margin:22px 0 8px}"
     "p.meta{margin:0 0 12px;color:#52606d;font-size:.85rem}"
     ".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:12px}"
-    "figure{margin:0;background:#fff;border:1px solid #d9dee4;border-radius:8px;padding:8px 10px}"
-    "figcaption{font-weight:600;font-size:.95rem;margin-bottom:4px}"
+    ".fig{margin:0;background:#fff;border:1px solid #d9dee4;border-radius:8px;padding:8px 10px}"
+    ".cap{font-weight:600;font-size:.95rem;margin-bottom:4px}"
     "svg{width:100%;height:auto;display:block}"
     "svg text{font-size:11px;fill:#1f2933}"
     "svg .bar{fill:#3b6ea5}"
@@ -128,7 +128,7 @@ static void chart(pm_buf *b, int zh, const rpt_chart *c)
     if (pm_decimal_sub(hi, lo, &span) != PM_DEC_OK || pm_decimal_is_zero(span))
         span = pm_decimal_from_int(1);
     int h = TOP + c->n * ROW_H + 6;
-    pm_buf_adds(b, "<figure><figcaption>");
+    pm_buf_adds(b, "<div class=\"fig\"><div class=\"cap\">");
     esc(b, c->title);
     if (c->has_target) {
         pm_buf_addf(b, " (%s ", zh ? "目标" : "target");
@@ -138,7 +138,7 @@ static void chart(pm_buf *b, int zh, const rpt_chart *c)
         dec_text(b, c->target, c->is_rate);
         pm_buf_addc(b, ')');
     }
-    pm_buf_addf(b, "</figcaption>\n<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
+    pm_buf_addf(b, "</div>\n<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
                 VIEW_W, h);
     esc(b, c->title);
     pm_buf_adds(b, "\">\n");
@@ -185,13 +185,13 @@ static void chart(pm_buf *b, int zh, const rpt_chart *c)
         dec_text(b, c->target, c->is_rate);
         pm_buf_adds(b, "</text>\n");
     }
-    pm_buf_adds(b, "</svg></figure>\n");
+    pm_buf_adds(b, "</svg></div>\n");
 }
 
 static void table_html(pm_buf *b, rpt_table *t, int level, FILE *fp)
 {
     if (level) {
-        pm_buf_addf(b, "<section>\n<h2>");
+        pm_buf_addf(b, "<div class=\"table\">\n<h2>");
         esc(b, t->title);
         pm_buf_adds(b, "</h2>\n");
     }
@@ -237,7 +237,7 @@ static void table_html(pm_buf *b, rpt_table *t, int level, FILE *fp)
     }
     pm_buf_adds(b, "</tbody>\n</table></div>\n");
     if (level)
-        pm_buf_adds(b, "</section>\n");
+        pm_buf_adds(b, "</div>\n");
 }
 
 int rpt_write_html(rpt_table *const *t, int n, const char *title, int zh, FILE *fp)

@@ -313,7 +313,7 @@ expect_grep "two presets, md: rows of both" "^\| 2024-07 \| callback_rate +\| +1
 run $R sla service "$D/tickets.csv"
 expect_status "two presets, csv: a usage error (one table per CSV)" 2
 run $R sla service -t html "$D/tickets.csv"
-expect_eq "two presets, html: sections" 2 "$(grep -c '^<section>' "$OUT")"
+expect_eq "two presets, html: a part per table" 2 "$(grep -c '^<div class="table">' "$OUT")"
 expect_eq "two presets, html: charts of both (tickets, compliance + 3)" 5 "$(grep -c '<svg ' "$OUT")"
 run $R sla service fees -t xlsx -o "$T/three.xlsx" "$D/tickets.csv"
 if command -v unzip >/dev/null; then
