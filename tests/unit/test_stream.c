@@ -243,6 +243,8 @@ static int count_dir_entries(void)
     return n;
 }
 
+static int round_trip_ok(pm_format fmt, const char *v);
+
 TestSuite(csv_reader, .init = mk_tmp, .fini = rm_tmp);
 TestSuite(yaml_reader, .init = mk_tmp, .fini = rm_tmp);
 TestSuite(detect, .init = mk_tmp, .fini = rm_tmp);
@@ -1369,6 +1371,25 @@ Test(yaml_writer, yaml11_value_and_merge_indicators_are_quoted)
 {
     cr_expect_eq(yq("=", 1)[0], '"', "'=' written as %s", yq("=", 1));
     cr_expect_eq(yq("<<", 2)[0], '"', "'<<' written as %s", yq("<<", 2));
+}
+
+Test(yaml_writer, yaml_words_in_every_case_are_quoted_and_read_back)
+{
+    const char *words[] = {"true", "false", "yes", "no", "on", "off", "y", "n", "null"};
+    for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
+        size_t len = strlen(words[w]);
+        for (unsigned mask = 0; mask < (1u << len); mask++) {
+            char v[8];
+            for (size_t i = 0; i < len; i++)
+                v[i] = (char)((mask >> i) & 1 ? words[w][i] - 'a' + 'A' : words[w][i]);
+            v[len] = 0;
+            const char *q = yq(v, len);
+            cr_expect_eq(q[0], '"', "'%s' written plain", v);
+        }
+    }
+    /* and a sample of them through the reader */
+    const char *sample[] = {"tRuE", "yEs", "nULL", "oFf", "Y", "FaLsE"};
+    for (size_t i = 0; i < sizeof sample / sizeof *sample; i++) round_trip_ok(PM_FMT_YAML, sample[i]);
 }
 
 Test(yaml_writer, quoted_form_escapes)
