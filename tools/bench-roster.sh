@@ -4,8 +4,13 @@
 # Prints the figures; never fails the build.
 #   sh tools/bench-roster.sh [BINDIR]
 BIN=${1:-bin}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+if [ -n "${PM_BENCH_DIR:-}" ]; then
+    T=$PM_BENCH_DIR/roster
+    mkdir -p "$T"
+else
+    T=$(mktemp -d)
+    trap 'rm -rf "$T"' EXIT
+fi
 export PM_DATADIR="${PM_DATADIR:-$(cd "$(dirname "$0")/.." && pwd)/data}"
 
 # 30 posts: 12 gates (guard, 4 h at most), 6 control rooms (monitor),

@@ -4,11 +4,14 @@
 # the patrol logs (three misses are planted in them).  Prints a summary and
 # exits 0 whatever the statuses, for `make demo`; the statuses are shown.
 #   sh examples/roster/demo.sh [BINDIR]
+# Outputs go to out/roster/ (or $DEMO_OUT).
+set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 BIN=${1:-${PM_BIN:-$ROOT/bin}}
 export PM_DATADIR="${PM_DATADIR:-$ROOT/data}"
-OUT=${DEMO_OUT:-$(mktemp -d)}
+OUT=${DEMO_OUT:-$ROOT/out/roster}
+mkdir -p "$OUT"
 R="$BIN/pm-roster"
 
 echo "== pm-roster: plan October 2024 for the example compound (25 staff)"
@@ -35,5 +38,5 @@ echo "== pm-roster: check the patrol logs (grounds patrol 3 by day, 4 at night i
     >"$OUT/log-violations.csv"
 echo "   check exit status $? (1: duties missed):"
 cut -d, -f1,3,6- "$OUT/log-violations.csv" | sed 's/^/     /'
-[ -n "${DEMO_OUT:-}" ] || rm -rf "$OUT"
+echo "== outputs in $OUT"
 exit 0
