@@ -26,8 +26,14 @@ echo "== pm-roster: check the plan against every rule"
     "$OUT/roster.csv" >"$OUT/plan-violations.csv"
 echo "   check exit status $? (0: no rule broken), $(grep -c . "$OUT/plan-violations.csv") lines of violations"
 
-echo "== pm-roster: a hand-made change breaks rules: S05 also stands 08:00-20:00 on 2 October"
-{ cat "$OUT/roster.csv"; echo "gate-east,S05,2024-10-02T08:00:00+08:00,2024-10-02T20:00:00+08:00"; } >"$OUT/edited.csv"
+first=$(sed -n 2p "$OUT/roster.csv")
+who=$(echo "$first" | cut -d, -f2)
+when=$(echo "$first" | cut -d, -f3,4)
+echo "== pm-roster: hand-made changes break rules: $who also sits in the control room"
+echo "   $(echo "$when" | sed "s/,/ to /");"
+echo "   S05 stands at the east gate 08:00-20:00 on 2 October"
+{ cat "$OUT/roster.csv"; echo "control-room,$who,$when"
+  echo "gate-east,S05,2024-10-02T08:00:00+08:00,2024-10-02T20:00:00+08:00"; } >"$OUT/edited.csv"
 "$R" check --posts="$HERE/posts.yaml" --staff="$HERE/staff.csv" --from=2024-10-01 --days=31 \
     "$OUT/edited.csv" >"$OUT/edited-violations.csv"
 echo "   check exit status $?:"
