@@ -376,6 +376,20 @@ Test(csv_reader, cr_only_line_ends)
     expect_ok(r, 2, "a=5|b=6");
 }
 
+/* BUG: csv_next (lib/reader.c) counts lines only at '\n', so in a file with
+ * CR line ends every record (and every error) is reported at line 1.
+ * Fix: count a CR that is not followed by LF, outside quotes, as a line end
+ * too (or note the line of each row start from the CRs seen in the segment). */
+Test(csv_reader, cr_only_line_numbers)
+{
+    result r = read_str("a,b\r1,2\r3\r4,5\r", &CSV);
+    cr_assert_eq(r.n, 3);
+    cr_expect_eq(r.line[0], 2);
+    cr_expect_eq(r.st[1], PM_READ_BAD);
+    cr_expect_eq(r.errline[1], 3, "the short row is on line 3, reported at %ld", r.errline[1]);
+    cr_expect_eq(r.line[2], 4);
+}
+
 Test(csv_reader, stray_cr_in_unquoted_last_line)
 {
     result r = read_str("a,b\n1,x\ry,2", &CSV);
