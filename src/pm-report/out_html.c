@@ -64,6 +64,7 @@ static const char *css =
     "svg .axis{stroke:#9aa5b1;stroke-width:1}"
     "svg .target{stroke:#d64545;stroke-width:2;stroke-dasharray:5 3}"
     "svg text.tl{fill:#d64545}"
+    "svg text.v{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}"
     ".scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;margin-top:14px;background:#fff;"
     "border:1px solid #d9dee4;border-radius:8px}"
     "table{border-collapse:collapse;width:100%;font-size:.9rem}"
@@ -148,31 +149,19 @@ static void chart(pm_buf *b, int zh, const rpt_chart *c)
     pm_buf_addf(b, "\" y1=\"%d\" x2=\"", TOP - 4);
     px(b, pm_decimal_from_int(0), lo, span, BAR_W, BAR_X);
     pm_buf_addf(b, "\" y2=\"%d\"/>\n", h - 2);
+    /* Bars, then the target line over them, then the labels over both. */
     for (int i = 0; i < c->n; i++) {
-        int y = TOP + i * ROW_H;
-        pm_buf_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", LABEL_W, y + 14);
-        esc_cut(b, c->labels[i], 18);
-        pm_buf_adds(b, "</text>");
-        if (c->has[i]) {
-            pm_decimal a = c->vals[i], z = pm_decimal_from_int(0);
-            pm_decimal left = pm_decimal_cmp(a, z) < 0 ? a : z, right = pm_decimal_cmp(a, z) < 0 ? z : a;
-            pm_decimal wdt;
-            pm_decimal_sub(right, left, &wdt);
-            pm_buf_addf(b, "<rect class=\"%s\" x=\"", c->result[i] == 0 ? "bar miss" : "bar");
-            px(b, left, lo, span, BAR_W, BAR_X);
-            pm_buf_addf(b, "\" y=\"%d\" width=\"", y + 3);
-            px(b, wdt, pm_decimal_from_int(0), span, BAR_W, 0);
-            pm_buf_addf(b, "\" height=\"%d\"/>", ROW_H - 6);
-            pm_buf_adds(b, "<text x=\"");
-            px(b, right, lo, span, BAR_W, BAR_X + 4);
-            pm_buf_addf(b, "\" y=\"%d\">", y + 14);
-            dec_text(b, a, c->is_rate);
-            pm_buf_adds(b, "</text>\n");
-        } else {
-            pm_buf_adds(b, "<text x=\"");
-            px(b, pm_decimal_from_int(0), lo, span, BAR_W, BAR_X + 4);
-            pm_buf_addf(b, "\" y=\"%d\">n/a</text>\n", y + 14);
-        }
+        if (!c->has[i])
+            continue;
+        pm_decimal a = c->vals[i], z = pm_decimal_from_int(0);
+        pm_decimal left = pm_decimal_cmp(a, z) < 0 ? a : z, right = pm_decimal_cmp(a, z) < 0 ? z : a;
+        pm_decimal wdt;
+        pm_decimal_sub(right, left, &wdt);
+        pm_buf_addf(b, "<rect class=\"%s\" x=\"", c->result[i] == 0 ? "bar miss" : "bar");
+        px(b, left, lo, span, BAR_W, BAR_X);
+        pm_buf_addf(b, "\" y=\"%d\" width=\"", TOP + i * ROW_H + 3);
+        px(b, wdt, pm_decimal_from_int(0), span, BAR_W, 0);
+        pm_buf_addf(b, "\" height=\"%d\"/>\n", ROW_H - 6);
     }
     if (c->has_target) {
         pm_buf_adds(b, "<line class=\"target\" x1=\"");
@@ -183,6 +172,22 @@ static void chart(pm_buf *b, int zh, const rpt_chart *c)
         px(b, c->target, lo, span, BAR_W, BAR_X);
         pm_buf_addf(b, "\" y=\"%d\" text-anchor=\"middle\">", TOP - 8);
         dec_text(b, c->target, c->is_rate);
+        pm_buf_adds(b, "</text>\n");
+    }
+    for (int i = 0; i < c->n; i++) {
+        int y = TOP + i * ROW_H;
+        pm_buf_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", LABEL_W, y + 14);
+        esc_cut(b, c->labels[i], 18);
+        pm_buf_adds(b, "</text><text class=\"v\" x=\"");
+        if (c->has[i]) {
+            pm_decimal a = c->vals[i], z = pm_decimal_from_int(0);
+            px(b, pm_decimal_cmp(a, z) < 0 ? z : a, lo, span, BAR_W, BAR_X + 4);
+            pm_buf_addf(b, "\" y=\"%d\">", y + 14);
+            dec_text(b, a, c->is_rate);
+        } else {
+            px(b, pm_decimal_from_int(0), lo, span, BAR_W, BAR_X + 4);
+            pm_buf_addf(b, "\" y=\"%d\">n/a", y + 14);
+        }
         pm_buf_adds(b, "</text>\n");
     }
     pm_buf_adds(b, "</svg></div>\n");
