@@ -22,6 +22,15 @@
 
 #define CHUNK (256 * 1024)
 #define YAML_MAX_DEPTH 64
+/* Flow collections ([ ] { }) nested deeper than this are not handed to
+ * libyaml, whose time per token grows with the flow depth (200,000 levels
+ * would take minutes).  A record holds text, so such a record is bad anyway;
+ * below YAML_MAX_DEPTH so that block nesting has room. */
+#define YAML_MAX_FLOW 48
+/* Fields one record may have (CSV row or YAML mapping); more is a bad record
+ * rather than unbounded memory per record. */
+#define MAX_FIELDS 10000
+#define MAX_FIELDS_TEXT "10000"
 
 typedef struct pending {
     pm_record rec;
@@ -58,10 +67,30 @@ struct pm_reader {
     char rec_msg[256];
     int rec_field_big;
     int seg_flags;           /* SEG_* seen since the current record began */
+    int line_flags;          /* SEG_* of the line being parsed (a line may
+                                hold several records: CR line ends) */
+    int cr_ended;            /* the last segment ended in a CR counted as a
+                                line end; a LF right after it is not a line */
+    int header_bad;          /* 1: the header is unusable (header_msg says why); 2: reported */
+    char header_msg[256];
+    long header_line;
 
     /* YAML */
     yaml_parser_t yp;
     int yaml_started, finished, yaml_in_seq, yaml_doc_open;
+    long yaml_piece_line;    /* line on which the piece last handed to libyaml starts */
+    unsigned char carry[4];  /* an incomplete character at the end of the last piece */
+    size_t ncarry;
+    long cut_line;           /* >0: this line has bytes YAML does not allow; libyaml
+                                was given the end of the stream instead */
+    int cut_at_document;     /* the cut line starts a new document (---, ...) */
+    const char *cut_why;
+    /* flow nesting, tracked over the bytes handed to libyaml */
+    long flow_depth;
+    char flow_quote;         /* inside a quoted scalar: its quote */
+    char flow_prev;          /* last byte that was not a space ('\n' at a line start) */
+    int flow_escape;         /* the last byte was a backslash in "..." */
+    int flow_dropped;        /* bytes deeper than YAML_MAX_FLOW were left out */
 };
 
 /* Source ------------------------------------------------------------------ */
@@ -212,7 +241,8 @@ static int src_start(pm_reader *rd, pm_error *err)
     int bom = rd->rawlen >= 3 && !memcmp(rd->raw, "\xef\xbb\xbf", 3);
     if (!enc || !*enc || !strcasecmp(enc, "auto")) {
         int inc;
-        if (bom || utf8_valid_prefix(rd->raw, rd->rawlen, &inc) == rd->rawlen)
+        /* a chunk may end inside a character (inc): still UTF-8 */
+        if (bom || utf8_valid_prefix(rd->raw, rd->rawlen, &inc) == rd->rawlen || inc)
             enc = "UTF-8";
         else
             enc = "GB18030";
@@ -234,6 +264,26 @@ static int src_start(pm_reader *rd, pm_error *err)
         rd->declen = rd->decpos = rd->deccap = 0;
         src_convert(rd);
         if (rd->declen >= 3 && !memcmp(rd->dec, "\xef\xbb\xbf", 3)) rd->decpos = 3;
+    }
+    return 0;
+}
+
+/* Whether a line starting with '[' or '{' has a ',' or tab outside its
+ * brackets and quotes (then it is a CSV header, not a YAML flow collection). */
+static int delimiter_outside_brackets(const char *l, size_t len)
+{
+    int depth = 0;
+    char quote = 0;
+    for (size_t k = 0; k < len; k++) {
+        char c = l[k];
+        if (quote) {
+            if (c == quote) quote = 0;
+            continue;
+        }
+        if (c == '\'' || c == '"') quote = c;
+        else if (c == '[' || c == '{') depth++;
+        else if ((c == ']' || c == '}') && depth > 0) depth--;
+        else if ((c == ',' || c == '\t') && depth == 0) return 1;
     }
     return 0;
 }
@@ -260,14 +310,19 @@ static pm_format detect_format(const unsigned char *s, size_t n)
     const char *l = (const char *)s + i;
     size_t len = end - i;
     if ((len >= 3 && !memcmp(l, "---", 3)) || (len >= 5 && !memcmp(l, "%YAML", 5)) ||
-        l[0] == '{' || l[0] == '[' || (len >= 2 && l[0] == '-' && l[1] == ' '))
+        (len >= 2 && l[0] == '-' && l[1] == ' '))
         return PM_FMT_YAML;
+    /* a flow collection, unless it is a CSV header whose first name is
+     * bracketed ("[ID],[Name]", as SQL Server exports write them) */
+    if ((l[0] == '{' || l[0] == '[') && !delimiter_outside_brackets(l, len)) return PM_FMT_YAML;
     int comma = memchr(l, ',', len) != NULL;
     int tab = memchr(l, '\t', len) != NULL;
-    if (!comma && !tab) {
-        const char *colon = memchr(l, ':', len);
-        if (colon && (colon + 1 == l + len || colon[1] == ' ' || colon[1] == '\r'))
-            return PM_FMT_YAML;
+    /* KEY ": " (or a KEY ":" ending the line) with no delimiter or quote
+     * before it is a block mapping, whatever commas its value holds */
+    for (size_t k = 0; k < len; k++) {
+        char c = l[k];
+        if (c == ',' || c == '\t' || c == '"') break;
+        if (c == ':' && (k + 1 == len || l[k + 1] == ' ' || l[k + 1] == '\r')) return PM_FMT_YAML;
     }
     if (tab && !comma) return PM_FMT_TSV;
     return PM_FMT_CSV;
@@ -331,6 +386,11 @@ static void csv_cb_field(void *data, size_t len, void *ctx)
     pm_record *r = rd->building;
     if (!r) r = rd->building = building(rd);
     size_t i = r->n;
+    if (i >= MAX_FIELDS) {
+        rec_bad(rd, "more than %s fields", MAX_FIELDS_TEXT);
+        rd->rec_field_big = 0;
+        return;
+    }
     const char *name;
     if (!rd->have_header) {
         name = "";
@@ -365,6 +425,11 @@ static void csv_cb_row(int c, void *ctx)
     pm_record *r = rd->building;
     if (!r) r = rd->building = building(rd);  /* cannot happen: rows have fields */
     if (!rd->have_header) {
+        if (rd->rec_bad && !rd->header_bad) {  /* csv_next reports it */
+            rd->header_bad = 1;
+            rd->header_line = rd->rec_line;
+            memcpy(rd->header_msg, rd->rec_msg, sizeof rd->header_msg);
+        }
         rd->nheader = r->n;
         rd->header = pm_xcalloc(r->n + 1, sizeof *rd->header);
         for (size_t i = 0; i < r->n; i++) {
@@ -403,7 +468,7 @@ static void csv_cb_row(int c, void *ctx)
     rd->qlen++;
     rd->building = NULL;
     rd->rec_bad = 0;
-    rd->seg_flags = 0;
+    rd->seg_flags = rd->line_flags;  /* the next record may share the line */
 }
 
 static int csv_pop(pm_reader *rd, pm_record *rec, pm_error *err)
@@ -415,7 +480,9 @@ static int csv_pop(pm_reader *rd, pm_record *rec, pm_error *err)
     pm_record_clear(&p->rec);
     rd->qhead++;
     rd->qlen--;
-    if (rd->qlen == 0) rd->qhead = 0;
+    /* back to slot 0 only when no record is being built in the slot after
+     * (CR line ends put several records on one line) */
+    if (rd->qlen == 0 && !rd->building) rd->qhead = 0;
     if (p->bad) {
         pm_error_set(err, rd->name, rec->line, "%s", p->msg);
         return PM_READ_BAD;
@@ -437,6 +504,7 @@ static int csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         csv_set_space_func(&rd->csv, no_space);
         rd->csv_started = 1;
     }
+    if (rd->header_bad) return PM_READ_EOF;
     while (rd->qlen == 0) {
         int f = src_fill(rd, err);
         if (f < 0) return PM_READ_FATAL;
@@ -459,19 +527,45 @@ static int csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         }
         const unsigned char *s = rd->dec + rd->decpos;
         size_t n = rd->declen - rd->decpos;
+        /* A segment is one line: up to a LF, a CRLF, or a CR alone (old Mac
+         * line ends), so every record starts a segment and its line is known. */
         const unsigned char *nl = memchr(s, '\n', n);
-        size_t seg = nl ? (size_t)(nl - s) + 1 : n;
+        size_t upto = nl ? (size_t)(nl - s) : n;
+        const unsigned char *cr = memchr(s, '\r', upto);
+        size_t seg, endlen;          /* bytes fed; bytes of its line end */
+        int lone_cr = 0;
+        if (cr && cr + 1 != nl) {
+            seg = (size_t)(cr - s) + 1;
+            endlen = 1;
+            lone_cr = 1;
+        } else {
+            seg = nl ? upto + 1 : n;
+            endlen = nl ? (cr ? 2 : 1) : 0;
+        }
+        int lf_after_cr = rd->cr_ended && s[0] == '\n';
+        rd->cr_ended = 0;
         if (rd->csv.pstate == 0) {
             rd->rec_line = rd->line;
             rd->seg_flags = 0;
         } else {
             rd->seg_flags |= SEG_BREAK;  /* a record running over lines */
         }
-        if (memchr(s, 0, seg)) rd->seg_flags |= SEG_NUL;
-        if (rd->validate_utf8 && !utf8_valid((const char *)s, seg)) rd->seg_flags |= SEG_BADUTF8;
-        if (seg > 2 && memchr(s, '\r', seg - 2)) rd->seg_flags |= SEG_BREAK;
+        int lf = 0;
+        if (memchr(s, 0, seg)) lf |= SEG_NUL;
+        if (rd->validate_utf8 && !utf8_valid((const char *)s, seg)) lf |= SEG_BADUTF8;
+        if (memchr(s, '\r', seg - endlen)) lf |= SEG_BREAK;
+        rd->line_flags = lf;
+        rd->seg_flags |= lf;
         if (csv_parse(&rd->csv, s, seg, csv_cb_field, csv_cb_row, rd) != seg) {
             pm_error_set(err, rd->name, rd->line, "CSV parser: %s", csv_strerror(csv_error(&rd->csv)));
+            return PM_READ_FATAL;
+        }
+        if (rd->header_bad == 1) {
+            /* column names with NUL bytes, invalid UTF-8 or beyond the
+             * limits cannot name fields: the input cannot be read */
+            rd->header_bad = 2;
+            rd->finished = 1;
+            pm_error_set(err, rd->name, rd->header_line, "bad header: %s", rd->header_msg);
             return PM_READ_FATAL;
         }
         if (rd->csv.entry_pos > rd->opts.max_field) {
@@ -480,12 +574,112 @@ static int csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
             rd->rec_field_big = 1;
         }
         rd->decpos += seg;
-        if (nl) rd->line++;
+        if (lone_cr) {
+            /* a line end when it ended a row (outside quotes) */
+            if (rd->csv.pstate == 0) {
+                rd->line++;
+                rd->cr_ended = 1;
+            }
+        } else if (nl && !(lf_after_cr && seg == 1)) {
+            rd->line++;
+        }
     }
     return csv_pop(rd, rec, err);
 }
 
 /* YAML --------------------------------------------------------------------- */
+
+/* Whether code point c may stand in a YAML stream (YAML 1.1 c-printable, as
+ * libyaml checks it). */
+static int yaml_printable(uint32_t c)
+{
+    return c == 0x09 || c == 0x0A || c == 0x0D || (c >= 0x20 && c <= 0x7E) || c == 0x85 ||
+           (c >= 0xA0 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+/* Checks s[0..n) as the next piece of a YAML stream: NULL when every
+ * character is valid UTF-8 that YAML allows, else why not.  A character cut
+ * at the end of the piece is kept in rd->carry and checked with the next. */
+static const char *yaml_piece_problem(pm_reader *rd, const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n || rd->ncarry) {
+        unsigned char c;
+        if (rd->ncarry) {
+            c = rd->carry[0];
+        } else {
+            c = s[i];
+            if (c < 0x80) {
+                if (!yaml_printable(c)) return "control characters are not allowed";
+                i++;
+                continue;
+            }
+        }
+        size_t len = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : ((c & 0xf8) == 0xf0 && c <= 0xf4) ? 4 : 0;
+        if (!len) return "invalid UTF-8";
+        unsigned char ch[4];
+        size_t have = rd->ncarry;
+        memcpy(ch, rd->carry, have);
+        if (!have) ch[have++] = s[i++];
+        while (have < len && i < n) ch[have++] = s[i++];
+        if (have < len) {  /* the character goes on in the next piece */
+            for (size_t k = 1; k < have; k++)
+                if ((ch[k] & 0xc0) != 0x80) return "invalid UTF-8";
+            memcpy(rd->carry, ch, have);
+            rd->ncarry = have;
+            return NULL;
+        }
+        rd->ncarry = 0;
+        uint32_t cp = ch[0] & (0x7f >> len);
+        for (size_t k = 1; k < len; k++) {
+            if ((ch[k] & 0xc0) != 0x80) return "invalid UTF-8";
+            cp = (cp << 6) | (ch[k] & 0x3f);
+        }
+        static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return "invalid UTF-8";
+        if (!yaml_printable(cp)) return "control characters are not allowed";
+    }
+    return NULL;
+}
+
+/* Copies the piece s[0..n) to out, leaving out what lies inside flow
+ * collections deeper than YAML_MAX_FLOW (the brackets that open and close it
+ * included, so what remains is balanced); returns the bytes written.  Quotes
+ * and comments are followed well enough that brackets inside them are not
+ * counted; a bracket counted wrongly only matters 48 levels deep. */
+static size_t yaml_flow_filter(pm_reader *rd, const unsigned char *s, size_t n, unsigned char *out)
+{
+    size_t o = 0;
+    if (rd->flow_prev == '\n' && n >= 3 && (!memcmp(s, "---", 3) || !memcmp(s, "...", 3))) {
+        rd->flow_depth = 0;  /* a document marker ends any flow collection */
+        rd->flow_quote = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        int keep = rd->flow_depth <= YAML_MAX_FLOW;
+        if (rd->flow_quote) {
+            if (rd->flow_escape) rd->flow_escape = 0;
+            else if (c == '\\' && rd->flow_quote == '"') rd->flow_escape = 1;
+            else if (c == (unsigned char)rd->flow_quote) rd->flow_quote = 0;
+        } else if (c == '#' && (rd->flow_prev == '\n' || i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t')) {
+            /* a comment, to the end of the line */
+            size_t j = i;
+            while (j < n && s[j] != '\n') j++;
+            if (keep) { memcpy(out + o, s + i, j - i); o += j - i; }
+            i = j - 1;
+            continue;
+        } else if ((c == '\'' || c == '"') && strchr("\n[{,:-? \t", rd->flow_prev)) {
+            rd->flow_quote = (char)c;
+        } else if (c == '[' || c == '{') {
+            if (++rd->flow_depth > YAML_MAX_FLOW) { keep = 0; rd->flow_dropped = 1; }
+        } else if ((c == ']' || c == '}') && rd->flow_depth > 0) {
+            keep = rd->flow_depth-- <= YAML_MAX_FLOW;
+        }
+        if (c != ' ' && c != '\t') rd->flow_prev = c == '\r' ? '\n' : (char)c;
+        if (keep) out[o++] = c;
+    }
+    return o;
+}
 
 static int yaml_read_handler(void *data, unsigned char *buffer, size_t size, size_t *size_read)
 {
@@ -494,11 +688,36 @@ static int yaml_read_handler(void *data, unsigned char *buffer, size_t size, siz
     int f = src_fill(rd, &err);
     if (f < 0) return 0;
     if (f == 0) { *size_read = 0; return 1; }
+    /* One line at a time: libyaml decodes (and checks) all it is given
+     * before parsing on, so a bad byte must not be seen before the records
+     * of the lines above it are out, and its line must be known. */
+    const unsigned char *s = rd->dec + rd->decpos;
     size_t n = rd->declen - rd->decpos;
     if (n > size) n = size;
-    memcpy(buffer, rd->dec + rd->decpos, n);
+    const unsigned char *nl = memchr(s, '\n', n);
+    if (nl) n = (size_t)(nl - s) + 1;
+    const char *why = yaml_piece_problem(rd, s, n);
+    if (why) {
+        /* libyaml would fail at once, losing the record it has not yet
+         * given out; it gets the end of the stream instead, and yaml_next
+         * reports this line after the records above it */
+        rd->cut_line = rd->line;
+        rd->cut_why = why;
+        rd->cut_at_document = rd->yaml_piece_line != rd->line &&
+                              (n >= 3 && (!memcmp(s, "---", 3) || !memcmp(s, "...", 3)));
+        rd->decpos = rd->declen;
+        *size_read = 0;
+        return 1;
+    }
+    size_t out = yaml_flow_filter(rd, s, n, buffer);
     rd->decpos += n;
-    *size_read = n;
+    rd->yaml_piece_line = rd->line;
+    if (nl) rd->line++;
+    *size_read = out;
+    if (out == 0) {  /* all of it left out: 0 would mean the end; a space does no harm */
+        buffer[0] = ' ';
+        *size_read = 1;
+    }
     return 1;
 }
 
@@ -510,26 +729,48 @@ static int is_null_plain(const yaml_event_t *ev)
            !strcmp(v, "Null") || !strcmp(v, "NULL");
 }
 
-/* Skips the rest of a collection whose start event was just read. */
+/* Skips the rest of a collection whose start event was just read.  0; -1 on
+ * a YAML error (yaml_fail reports it); -2 with err set when the collection
+ * nests deeper than YAML_MAX_DEPTH: libyaml's time per token grows with the
+ * depth, so 200,000 levels would take minutes; the input is not read further
+ * (the reader is finished). */
 static int yaml_skip(pm_reader *rd, pm_error *err)
 {
     long depth = 1;
     while (depth > 0) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&rd->yp, &ev)) return -1;
-        if (ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_SEQUENCE_START_EVENT) depth++;
+        if (ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_SEQUENCE_START_EVENT) {
+            if (++depth > YAML_MAX_DEPTH) {
+                pm_error_set(err, rd->name, (long)ev.start_mark.line + 1,
+                             "collections nested deeper than %d levels; the rest of the input is not read",
+                             YAML_MAX_DEPTH);
+                yaml_event_delete(&ev);
+                rd->finished = 1;
+                return -2;
+            }
+        }
         else if (ev.type == YAML_MAPPING_END_EVENT || ev.type == YAML_SEQUENCE_END_EVENT) depth--;
         else if (ev.type == YAML_STREAM_END_EVENT) { yaml_event_delete(&ev); return -1; }
         yaml_event_delete(&ev);
     }
-    (void)err;
     return 0;
+}
+
+/* The end of a stream cut at a bad line (see yaml_read_handler). */
+static int yaml_cut(pm_reader *rd, pm_error *err)
+{
+    pm_error_set(err, rd->name, rd->cut_line, "invalid YAML: %s; the rest of the input is not read", rd->cut_why);
+    rd->finished = 1;
+    return PM_READ_FATAL;
 }
 
 static int yaml_fail(pm_reader *rd, pm_error *err)
 {
+    if (rd->finished && err->msg[0]) return PM_READ_FATAL;  /* yaml_skip: too deep */
+    if (rd->cut_line) return yaml_cut(rd, err);  /* an error from the cut itself */
     long line = (long)rd->yp.problem_mark.line + 1;
-    if (rd->yp.error == YAML_READER_ERROR) line = rd->line;
+    if (rd->yp.error == YAML_READER_ERROR) line = rd->yaml_piece_line;
     pm_error_set(err, rd->name, line, "invalid YAML: %s%s%s",
                  rd->yp.problem ? rd->yp.problem : "syntax error",
                  rd->yp.context ? " " : "", rd->yp.context ? rd->yp.context : "");
@@ -546,7 +787,13 @@ static int yaml_mapping(pm_reader *rd, pm_record *rec, long line, pm_error *err)
     for (;;) {
         yaml_event_t k;
         if (!yaml_parser_parse(&rd->yp, &k)) return yaml_fail(rd, err);
-        if (k.type == YAML_MAPPING_END_EVENT) { yaml_event_delete(&k); break; }
+        if (k.type == YAML_MAPPING_END_EVENT) {
+            long end = (long)k.start_mark.line + 1;
+            yaml_event_delete(&k);
+            /* a block mapping ended by the cut may lack its last lines */
+            if (rd->cut_line && !rd->cut_at_document && end >= rd->cut_line) return yaml_cut(rd, err);
+            break;
+        }
         if (k.type != YAML_SCALAR_EVENT) {
             int coll = k.type == YAML_MAPPING_START_EVENT || k.type == YAML_SEQUENCE_START_EVENT;
             if (!bad[0]) snprintf(bad, sizeof bad, "a key that is not text");
@@ -556,6 +803,17 @@ static int yaml_mapping(pm_reader *rd, pm_record *rec, long line, pm_error *err)
             yaml_event_t v;
             if (!yaml_parser_parse(&rd->yp, &v)) return yaml_fail(rd, err);
             coll = v.type == YAML_MAPPING_START_EVENT || v.type == YAML_SEQUENCE_START_EVENT;
+            yaml_event_delete(&v);
+            if (coll && yaml_skip(rd, err) < 0) return yaml_fail(rd, err);
+            continue;
+        }
+        if (rec->n >= MAX_FIELDS) {
+            /* beyond the limit: note it, skip the pair, keep memory bounded */
+            if (!bad[0]) snprintf(bad, sizeof bad, "more than %s fields", MAX_FIELDS_TEXT);
+            yaml_event_delete(&k);
+            yaml_event_t v;
+            if (!yaml_parser_parse(&rd->yp, &v)) return yaml_fail(rd, err);
+            int coll = v.type == YAML_MAPPING_START_EVENT || v.type == YAML_SEQUENCE_START_EVENT;
             yaml_event_delete(&v);
             if (coll && yaml_skip(rd, err) < 0) return yaml_fail(rd, err);
             continue;
@@ -615,6 +873,7 @@ static int yaml_next(pm_reader *rd, pm_record *rec, pm_error *err)
         yaml_event_delete(&ev);
         switch (t) {
         case YAML_STREAM_END_EVENT:
+            if (rd->cut_line) return yaml_cut(rd, err);
             rd->finished = 1;
             return PM_READ_EOF;
         case YAML_STREAM_START_EVENT:
@@ -675,6 +934,7 @@ pm_reader *pm_reader_open(const char *path, const pm_read_opts *opts, pm_error *
     if (opts) rd->opts = *opts;
     if (!rd->opts.max_field) rd->opts.max_field = PM_DEFAULT_MAX_FIELD;
     rd->line = 1;
+    rd->flow_prev = '\n';
     if (!path || !strcmp(path, "-")) {
         rd->fd = 0;
         rd->name = pm_xstrdup("-");
@@ -708,7 +968,16 @@ int pm_reader_next(pm_reader *rd, pm_record *rec, pm_error *err)
 {
     pm_record_clear(rec);
     pm_error_clear(err);
-    if (rd->format == PM_FMT_YAML) return yaml_next(rd, rec, err);
+    if (rd->format == PM_FMT_YAML) {
+        int st = yaml_next(rd, rec, err);
+        if (st == PM_READ_BAD && rd->flow_dropped) {
+            /* the nesting that was left out made this record bad */
+            rd->flow_dropped = 0;
+            pm_error_set(err, rd->name, rec->line, "collections nested deeper than %d levels (the deeper part is not read)",
+                         YAML_MAX_FLOW);
+        }
+        return st;
+    }
     return csv_next(rd, rec, err);
 }
 
@@ -758,6 +1027,12 @@ void pm_inputs_init(pm_inputs *in, char **paths, int npaths, const pm_read_opts 
 static int inputs_open_next(pm_inputs *in, pm_error *err)
 {
     while (!in->cur && in->next < in->npaths) {
+        if (in->peeked && in->next == in->peeked_at) {
+            in->cur = in->peeked;
+            in->peeked = NULL;
+            in->next++;
+            break;
+        }
         in->cur = pm_reader_open(in->paths[in->next++], &in->opts, err);
         if (!in->cur) {
             in->had_error = 1;
@@ -770,15 +1045,16 @@ static int inputs_open_next(pm_inputs *in, pm_error *err)
 
 pm_format pm_inputs_peek_format(pm_inputs *in)
 {
-    pm_error err;
-    while (in->first_format == PM_FMT_AUTO && in->next < in->npaths) {
-        if (in->cur) break;
-        int r = inputs_open_next(in, &err);
-        if (r == PM_READ_FATAL) {
-            /* report it later, in order: re-try would reopen; remember */
-            pm_report(&err);
-            continue;
-        }
+    /* Inputs that do not open are passed over here and reported by
+     * pm_inputs_next, in order, when it reaches them; the first one that
+     * opens is kept open (standard input cannot be opened twice). */
+    for (int i = in->next; in->first_format == PM_FMT_AUTO && !in->cur && !in->peeked && i < in->npaths; i++) {
+        pm_error err;
+        pm_reader *rd = pm_reader_open(in->paths[i], &in->opts, &err);
+        if (!rd) continue;
+        in->first_format = pm_reader_format(rd);
+        in->peeked = rd;
+        in->peeked_at = i;
     }
     return in->first_format == PM_FMT_AUTO ? PM_FMT_CSV : in->first_format;
 }
@@ -807,4 +1083,6 @@ void pm_inputs_close(pm_inputs *in)
 {
     pm_reader_close(in->cur);
     in->cur = NULL;
+    pm_reader_close(in->peeked);
+    in->peeked = NULL;
 }

@@ -88,6 +88,8 @@ typedef struct pm_inputs {
     int npaths, next;
     pm_read_opts opts;
     pm_reader *cur;
+    pm_reader *peeked;       /* opened by pm_inputs_peek_format, for input peeked_at */
+    int peeked_at;
     pm_format first_format;  /* format of the first input opened */
     int had_error;           /* an input could not be opened or read */
 } pm_inputs;

@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "stream.h"
@@ -2054,4 +2055,39 @@ Test(fixtures, folded_export_has_one_record_per_line)
     result r = read_path("fixtures/stream_tickets_gb18030.csv", &o);
     cr_assert_eq(r.n, 4);
     cr_assert_not_null(strstr(r.rec[1], "内容=卫生间漏水 需要上门查看"), "%s", r.rec[1]);
+}
+
+Test(inputs, standard_input_from_a_pipe_in_pieces)
+{
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        const char *a = "--- {id: P1, note: \"分", *b = "两次写入\"}\n--- {id: P2}\n";
+        if (write(fds[1], a, strlen(a)) < 0) _exit(1);
+        usleep(100000);
+        if (write(fds[1], b, strlen(b)) < 0) _exit(1);
+        _exit(0);
+    }
+    close(fds[1]);
+    dup2(fds[0], 0);
+    close(fds[0]);
+    pm_inputs in;
+    char *dash[] = {"-"};
+    pm_inputs_init(&in, dash, 1, NULL);
+    cr_assert_eq(pm_inputs_peek_format(&in), PM_FMT_YAML);
+    pm_record rec;
+    pm_record_init(&rec);
+    pm_error err;
+    cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_OK, "%s", err.msg);
+    cr_assert_str_eq(pm_record_value(&rec, "note"), "分两次写入");
+    cr_assert_str_eq(rec.source, "-");
+    cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_OK);
+    cr_assert_str_eq(pm_record_value(&rec, "id"), "P2");
+    cr_assert_eq(rec.line, 2);
+    cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_EOF);
+    pm_inputs_close(&in);
+    pm_record_free(&rec);
+    waitpid(pid, NULL, 0);
 }
