@@ -191,6 +191,29 @@ pm_writer *pm_writer_open(const char *path, pm_format format, pm_error *err)
     }
     struct stat st;
     int exists = stat(path, &st) == 0;
+    char *resolved = NULL;   /* a symbolic link's regular file, replaced in its place */
+    if (exists && S_ISREG(st.st_mode)) {
+        struct stat lst;
+        if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+            char link[64];
+            ssize_t k = readlink(path, link, sizeof link - 1);
+            link[k > 0 ? k : 0] = 0;
+            struct stat out;
+            if (!strncmp(link, "/proc/", 6) || !strncmp(link, "/dev/", 5)) {
+                /* /dev/stdout, /proc/self/fd/N: a file some shell opened;
+                 * renaming over it would lose the output */
+                if (fstat(1, &out) == 0 && out.st_dev == st.st_dev && out.st_ino == st.st_ino) {
+                    w->fd = 1;
+                    return w;
+                }
+                w->fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+                if (w->fd < 0) goto fail_open;
+                return w;
+            }
+            resolved = realpath(path, NULL);
+            if (resolved) path = resolved;
+        }
+    }
     if (exists && !S_ISREG(st.st_mode)) {
         /* /dev/null, /dev/full, a FIFO: no rename possible */
         w->fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -221,10 +244,12 @@ pm_writer *pm_writer_open(const char *path, pm_format format, pm_error *err)
     }
     fchmod(w->fd, mode);
     w->path = pm_xstrdup(path);
+    free(resolved);
     return w;
 fail_open:
     pm_error_set(err, path, 0, "cannot open for writing: %s", strerror(errno));
 fail:
+    free(resolved);
     free(w->tmppath);
     pm_buf_free(&w->out);
     free(w);

@@ -290,6 +290,14 @@ run pm-ingest -s enum.schema.yaml -o "$T/stdout-link" enum.csv
 # device or FIFO and write into it.
 expect_out "-o a symlink to standard output (like /dev/stdout): output on stdout" enum.expected.csv
 if [ -L "$T/stdout-link" ]; then pass; else fail "-o a symlink to standard output: the symlink is not replaced"; fi
+# -o a symlink to an ordinary file: the file it points to is replaced
+# atomically and the link stays a link
+echo old >"$T/real.csv"
+ln -s real.csv "$T/link.csv"
+run pm-ingest -s enum.schema.yaml -o "$T/link.csv" enum.csv
+expect_status "-o a symlink to a file: status 1 (a row rejected)" 1
+expect_eq "-o a symlink to a file: the target has the output" "$(cat enum.expected.csv)" "$(cat "$T/real.csv")"
+if [ -L "$T/link.csv" ]; then pass; else fail "-o a symlink to a file: still a symlink"; fi
 
 # --- bad input: the good rows still come out ---------------------------------
 run timeout 20 pm-ingest -e utf-8 -r "$T/bad.rej" badbytes.csv
