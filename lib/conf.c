@@ -139,6 +139,42 @@ static int check_duplicates(pm_conf *c, pm_error *err)
     return 0;
 }
 
+/* Deepest nesting of collections a configuration file may have.  Real files
+ * need a handful of levels; libyaml spends time proportional to the depth on
+ * every token (and 200,000 levels take minutes), so deeper input is refused
+ * before it is composed. */
+#define CONF_MAX_DEPTH 64
+
+/* Walks the events of c->bytes: 0, or -1 with err when collections nest
+ * deeper than CONF_MAX_DEPTH.  Syntax errors are left to yaml_parser_load,
+ * which reports them. */
+static int check_depth(pm_conf *c, pm_error *err)
+{
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p)) return 0;
+    yaml_parser_set_input_string(&p, c->bytes, c->nbytes);
+    int depth = 0, rc = 0;
+    for (;;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&p, &ev)) break;
+        yaml_event_type_t t = ev.type;
+        long line = mark_line(ev.start_mark);
+        yaml_event_delete(&ev);
+        if (t == YAML_STREAM_END_EVENT) break;
+        if (t == YAML_MAPPING_START_EVENT || t == YAML_SEQUENCE_START_EVENT) {
+            if (++depth > CONF_MAX_DEPTH) {
+                pm_error_set(err, c->path, line, "collections nested deeper than %d levels", CONF_MAX_DEPTH);
+                rc = -1;
+                break;
+            }
+        } else if (t == YAML_MAPPING_END_EVENT || t == YAML_SEQUENCE_END_EVENT) {
+            depth--;
+        }
+    }
+    yaml_parser_delete(&p);
+    return rc;
+}
+
 /* Parses c->bytes into c->doc. */
 static int compose(pm_conf *c, pm_error *err)
 {
@@ -148,6 +184,10 @@ static int compose(pm_conf *c, pm_error *err)
 
     if (!yaml_parser_initialize(&parser)) {
         pm_error_set(err, c->path, 0, "could not parse YAML: out of memory");
+        return -1;
+    }
+    if (check_depth(c, err) < 0) {
+        yaml_parser_delete(&parser);
         return -1;
     }
     yaml_parser_set_input_string(&parser, c->bytes, c->nbytes);
