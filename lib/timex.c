@@ -551,10 +551,19 @@ int pm_time_parse(const char *s, size_t len, const pm_tz *tz, pm_time *out, pm_e
         return bad(err, s, len, "second out of range");
     day = pm_day_from_civil(y, m, d);
     secs = hh * 3600 + mi * 60 + ss;
-    if (has_off)
+    if (has_off) {
         *out = day * 86400 + secs - off;
-    else
+        /* written in the zone in force it must still have a 4-digit year
+         * (9999-12-31T23:00-14:00 is year 10000 in Asia/Shanghai) */
+        if (tz) {
+            int ly, lm, ld;
+            pm_civil_from_day(pm_tz_day(tz, *out), &ly, &lm, &ld);
+            if (ly < 1 || ly > 9999)
+                return bad(err, s, len, "year out of range (0001-9999) in the zone in force");
+        }
+    } else {
         *out = pm_tz_from_local(tz, day, secs);
+    }
     return 0;
 }
 
