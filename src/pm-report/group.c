@@ -7,6 +7,7 @@
  * add; min/max keep, among equal values, the one written with more places),
  * so a merged report is byte-identical to a single pass.
  */
+#define _GNU_SOURCE  /* qsort_r */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -371,12 +372,10 @@ void rpt_groups_merge(rpt_groups *g, const pm_record *r)
     }
 }
 
-static int nkey_sort;
-
-static int cmp_groups(const void *a, const void *b)
+static int cmp_groups(const void *a, const void *b, void *nkey)
 {
     const rpt_group *x = *(rpt_group *const *)a, *y = *(rpt_group *const *)b;
-    for (int i = 0; i < nkey_sort; i++) {
+    for (int i = 0; i < *(int *)nkey; i++) {
         int c = strcmp(x->key[i], y->key[i]);
         if (c)
             return c;
@@ -391,8 +390,7 @@ rpt_group **rpt_groups_sorted(rpt_groups *g)
     for (size_t i = 0; i < g->nslots; i++)
         for (rpt_group *x = g->slots[i]; x; x = x->next)
             v[k++] = x;
-    nkey_sort = g->nkey;
-    qsort(v, k, sizeof *v, cmp_groups);
+    qsort_r(v, k, sizeof *v, cmp_groups, &g->nkey);
     return v;
 }
 

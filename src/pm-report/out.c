@@ -38,7 +38,9 @@ int rpt_out_open(rpt_out *o, const char *path, pm_error *err)
         o->tmp = o->path = NULL;
         return -1;
     }
-    fchmod(fd, 0644 & ~(mode_t)0);
+    mode_t um = umask(0);  /* mkstemp makes 0600; a report is as readable as any new file */
+    umask(um);
+    fchmod(fd, 0666 & ~um);
     o->fp = fdopen(fd, "w");
     return 0;
 }
