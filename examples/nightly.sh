@@ -43,6 +43,10 @@ if [ ! -r "$export_file" ]; then
     exit 2
 fi
 mkdir -p "$out"
+# A re-run for the same day starts afresh: a result left from an earlier run
+# must never pass for this run's when a step fails.
+rm -f "$out/tickets.csv" "$out/rejected.csv" "$out/sla.csv" "$out/breaches.csv" \
+    "$out/summary.csv" "$out/summary.md" "$out/ingest.log" "$out/sla.log"
 
 # Optional settings as arguments, kept as positional parameters (no arrays in sh).
 set --

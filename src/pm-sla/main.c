@@ -100,7 +100,10 @@ int main(int argc, char **argv)
     const char *tzname = a.tz ? a.tz : policy.timezone ? policy.timezone : PM_DEFAULT_TZ;
     pm_tz *tz = pm_tz_open(tzname, &err);
     if (!tz) {
-        pm_warn("%s", err.msg);
+        if (!a.tz && policy.timezone)  /* the policy file's mistake: say where */
+            pm_warn_at(a.policy, policy.timezone_line, "timezone: %s", err.msg);
+        else
+            pm_warn("%s", err.msg);
         sla_policy_free(&policy);
         return PM_EXIT_ERROR;
     }
@@ -108,7 +111,11 @@ int main(int argc, char **argv)
     const char *calref = a.calendar ? a.calendar : policy.calendar ? policy.calendar : "cn";
     pm_calendar *cal = open_calendar(calref, &err);
     if (!cal) {
-        pm_report(&err);
+        if (!a.calendar && policy.calendar && err.line == 0)  /* the file named does not open */
+            pm_warn_at(a.policy, policy.calendar_line, "calendar '%s': %s%s%s", policy.calendar_text,
+                       err.file[0] ? err.file : "", err.file[0] ? ": " : "", err.msg);
+        else
+            pm_report(&err);
         pm_tz_free(tz);
         sla_policy_free(&policy);
         return PM_EXIT_ERROR;

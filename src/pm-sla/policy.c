@@ -178,9 +178,13 @@ static int load(sla_policy *p, pm_conf *c, const char *path, pm_error *err)
             if (key[1] == 'i') {
                 free(p->timezone);
                 p->timezone = pm_xstrdup(s);
+                p->timezone_line = pm_conf_line(v);
             } else {
                 free(p->calendar);
+                free(p->calendar_text);
                 p->calendar = calendar_ref(s, path);
+                p->calendar_text = pm_xstrdup(s);
+                p->calendar_line = pm_conf_line(v);
             }
         } else {
             pm_conf_error(c, kn ? kn : root, err,
@@ -240,6 +244,7 @@ void sla_policy_free(sla_policy *p)
     free(p->cat);
     free(p->timezone);
     free(p->calendar);
+    free(p->calendar_text);
     memset(p, 0, sizeof *p);
 }
 
@@ -261,9 +266,10 @@ void sla_policy_print(const sla_policy *p, pm_buf *out)
         pm_yaml_quote(out, p->timezone, strlen(p->timezone));
         pm_buf_addc(out, '\n');
     }
-    if (p->calendar) {
+    if (p->calendar_text) {
+        /* as written: a relative path stays relative to the policy's folder */
         pm_buf_adds(out, "calendar: ");
-        pm_yaml_quote(out, p->calendar, strlen(p->calendar));
+        pm_yaml_quote(out, p->calendar_text, strlen(p->calendar_text));
         pm_buf_addc(out, '\n');
     }
     pm_buf_adds(out, "categories:\n");

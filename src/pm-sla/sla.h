@@ -40,7 +40,10 @@ typedef struct sla_category {
 
 typedef struct sla_policy {
     char *timezone;      /* NULL when the policy names none */
-    char *calendar;      /* NULL, a shipped calendar name, or a path */
+    char *calendar;      /* NULL, a shipped calendar name, or a path (relative
+                            ones resolved against the policy file's folder) */
+    char *calendar_text; /* the calendar as the policy file wrote it */
+    long timezone_line, calendar_line;  /* where the policy file names them */
     sla_category *cat;
     size_t ncat;
 } sla_policy;

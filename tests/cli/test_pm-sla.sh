@@ -218,6 +218,27 @@ run pm-sla $NOW "$T/random.csv"
 cp "$OUT" "$T/random.builtin"
 run pm-sla $NOW --policy="$T/policy.yaml" "$T/random.csv"
 expect_out "print-policy: loads back with the same results" "$T/random.builtin"
+# a calendar named by a path relative to the policy file prints as written,
+# so the printed policy, saved beside it, loads back
+mkdir -p "$T/pol/pdir"
+printf 'name: flat\nweekend: [sat, sun]\nholidays: [2024-03-04]\n' >"$T/pol/pdir/cal.yaml"
+printf 'calendar: cal.yaml\ncategories:\n  a: {resolve: 3wd}\n' >"$T/pol/pdir/policy.yaml"
+printf 'id,category,created_at\nT1,a,2024-03-01 10:00\n' >"$T/pol/pdir/t.csv"
+run pm-sla --policy="$T/pol/pdir/policy.yaml" --print-policy
+expect_grep "print-policy: a relative calendar path as written" '^calendar: cal\.yaml$' "$OUT"
+cp "$OUT" "$T/pol/pdir/printed.yaml"
+run pm-sla --policy="$T/pol/pdir/printed.yaml" --now=2024-03-01T12:00:00+08:00 "$T/pol/pdir/t.csv"
+expect_status "print-policy with a calendar: loads back" 0
+expect_grep "print-policy with a calendar: its holiday counts" ',2024-03-08T00:00:00\+08:00,open,open$' "$OUT"
+# a bad timezone or calendar in a policy is reported at its line
+printf 'categories:\n  a: {resolve: 3d}\ntimezone: Mars/Base\n' >"$T/badtz.yaml"
+run pm-sla --policy="$T/badtz.yaml" "$T/pol/pdir/t.csv"
+expect_status "policy timezone unknown: status 2" 2
+expect_grep "policy timezone unknown: FILE:LINE" "^pm-sla: $T/badtz\.yaml:3: timezone: unknown time zone" "$ERR"
+printf 'calendar: nosuch.yaml\ncategories:\n  a: {resolve: 3d}\n' >"$T/badcal.yaml"
+run pm-sla --policy="$T/badcal.yaml" "$T/pol/pdir/t.csv"
+expect_status "policy calendar missing: status 2" 2
+expect_grep "policy calendar missing: FILE:LINE" "^pm-sla: $T/badcal\.yaml:1: calendar 'nosuch\.yaml': " "$ERR"
 run pm-sla --policy="$F/multi.yaml" --print-policy
 cp "$OUT" "$T/multi-printed.yaml"
 run pm-sla --policy="$T/multi-printed.yaml" --print-policy
@@ -373,6 +394,16 @@ if [ -x "$PM_BIN/pm-ingest" ]; then
     expect_status "nightly: invalid tickets, status 2" 2
     expect_grep "nightly: rejected rows counted" '; 6 rows rejected$' "$OUT"
     expect_eq "nightly: invalid tickets reported" 3 "$(grep -c '^pm-sla: .*tickets\.csv:[0-9]*: ' "$OUT")"
+    # a re-run of the same day whose pm-sla fails must not report the
+    # earlier run's results as its own
+    printf 'categories:\n  noise: {arrive: 15x}\n' >"$T/badpolicy.yaml"
+    run env PM_EXPORT="$EX/tickets.csv" PM_DAY=2025-10-09 PM_NOW=2025-10-10T09:00:00+08:00 \
+        PM_SCHEMA="$EX/schema.yaml" PM_POLICY="$T/badpolicy.yaml" PM_OUT="$T/nightly" \
+        sh "$ROOT/examples/nightly.sh"
+    expect_status "nightly: re-run with a bad policy, status 2" 2
+    expect_grep "nightly: re-run with a bad policy says pm-sla failed" '^nightly: pm-sla failed' "$OUT"
+    expect_no_grep "nightly: re-run with a bad policy gives no stale account" 'tickets checked' "$OUT"
+    if [ -e "$d/breaches.csv" ]; then fail "nightly: the earlier breach list is gone"; else pass; fi
 else
     echo "(pm-ingest not built: skipping the nightly.sh checks)" >&2
 fi
