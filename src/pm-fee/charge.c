@@ -385,13 +385,24 @@ static int apply_rule(ctx *c, const char *period, const char *source)
 }
 
 /* 1 if every `when` entry holds, 0 if not, -1 on a pattern error. */
+/* The value a `when` condition looks at: the record's field, except that
+ * --period replaces every record's period field (pm-fee(1)). */
+static const char *when_value(const fee_engine *e, const pm_record *rec, fee_fieldref *ref, size_t *len)
+{
+    if (e->period && ref->name[0] == 'p' && strcmp(ref->name, "period") == 0) {
+        *len = strlen(e->period);
+        return e->period;
+    }
+    return fee_field(rec, ref, len);
+}
+
 static int when_holds(ctx *c)
 {
     fee_rule *r = c->rule;
     for (int i = 0; i < r->nconds; i++) {
         fee_cond *cd = &r->conds[i];
         size_t len;
-        const char *v = fee_field(c->rec, &cd->field, &len);
+        const char *v = when_value(c->e, c->rec, &cd->field, &len);
         int ok = 0;
         if (!v) {
             v = "";
@@ -491,7 +502,7 @@ void fee_unmatched_note(fee_engine *e, const pm_record *rec, pm_buf *out)
     /* the values the rules look at, those the record has */
     for (int i = 0; i < s->nwhen_fields; i++) {
         size_t len;
-        const char *v = fee_field(rec, &s->when_fields[i], &len);
+        const char *v = when_value(e, rec, &s->when_fields[i], &len);
         if (!v || len == 0) continue;
         pm_buf_adds(out, shown++ ? ", " : " (");
         pm_buf_addf(out, "%s=%.*s", s->when_fields[i].name, (int)(len > 60 ? 60 : len), v);

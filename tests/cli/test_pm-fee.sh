@@ -130,6 +130,14 @@ expect_eq "dates: period column from the record" "2024-02 2024-02 2024-03 2024-0
 run pm-fee --schedule=dates.yaml --period=2024-03 dates.csv
 expect_eq "--period wins" "spring to-march-1 spring to-march-1 spring to-march-1 spring to-march-1 spring to-march-1" "$(col 3)"
 expect_eq "--period is the period column" "2024-03" "$(col 1 | tr ' ' '\n' | sort -u)"
+# ... also for a rule whose `when` looks at the period field
+printf 'rules:\n  - id: aug\n    when: {period: "2024-08"}\n    fixed: "1"\n' >when-period.yaml
+printf 'id,period\na,2024-07\nb,\n' >when-period.csv
+run pm-fee --schedule=when-period.yaml --period=2024-08 when-period.csv
+expect_status "--period in when: status 0" 0
+expect_eq "--period in when: both records charged" "aug aug" "$(col 3)"
+run pm-fee --schedule=when-period.yaml --period=2024-09 when-period.csv
+expect_grep "--period in when: the notice names --period's month" 'when-period\.csv:2: no rule matches \(period=2024-09\)' "$ERR"
 # A record without a period cannot be charged by a dated rule: an error.
 printf 'id,period\nnone,\nok,2024-04\n' >noperiod.csv
 run pm-fee --schedule=dates.yaml noperiod.csv
