@@ -233,6 +233,27 @@ static int is_utf8_name(const char *e)
     return !strcasecmp(e, "utf-8") || !strcasecmp(e, "utf8");
 }
 
+/* Whether the first chunk s[0..n) is UTF-8 for "auto": all of it valid (a
+ * character cut at the end of the chunk included), or so many more valid
+ * multi-byte characters than invalid bytes that these are mistakes in a
+ * UTF-8 file, to be reported row by row: GB18030 text forms valid UTF-8
+ * only by chance, a character here and there, while decoding a UTF-8 file
+ * as GB18030 would garble every Chinese character in it without an error. */
+static int looks_utf8(const unsigned char *s, size_t n)
+{
+    size_t i = 0, bad = 0, multi = 0;
+    for (;;) {
+        int inc;
+        size_t v = utf8_valid_prefix(s + i, n - i, &inc);
+        for (size_t k = i; k < i + v; k++) multi += (s[k] & 0xc0) == 0xc0;
+        i += v;
+        if (i >= n || inc) break;
+        bad++;
+        i++;
+    }
+    return bad == 0 || multi > 4 * bad;
+}
+
 /* Reads the first chunk, chooses the encoding, strips a BOM. */
 static int src_start(pm_reader *rd, pm_error *err)
 {
@@ -240,9 +261,7 @@ static int src_start(pm_reader *rd, pm_error *err)
     const char *enc = rd->opts.encoding;
     int bom = rd->rawlen >= 3 && !memcmp(rd->raw, "\xef\xbb\xbf", 3);
     if (!enc || !*enc || !strcasecmp(enc, "auto")) {
-        int inc;
-        /* a chunk may end inside a character (inc): still UTF-8 */
-        if (bom || utf8_valid_prefix(rd->raw, rd->rawlen, &inc) == rd->rawlen || inc)
+        if (bom || looks_utf8(rd->raw, rd->rawlen))
             enc = "UTF-8";
         else
             enc = "GB18030";
