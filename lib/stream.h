@@ -73,6 +73,10 @@ int pm_writer_write(pm_writer *w, const pm_record *rec, pm_error *err);
 int pm_writer_close(pm_writer *w, int commit, pm_error *err);
 /* Records written so far. */
 unsigned long long pm_writer_count(const pm_writer *w);
+/* The CSV header to write should the stream end without a record, so that
+ * CSV tools downstream still see the columns (names are copied; YAML writes
+ * nothing either way). */
+void pm_writer_set_header(pm_writer *w, const char *const *names, size_t n);
 
 /* Formatting helpers shared by the writers and by tests. */
 /* Appends value as one CSV field, quoting only when it must. */

@@ -26,6 +26,7 @@ struct pm_writer {
     char **names;
     size_t nnames;
     unsigned long long count;
+    pm_buf empty_header;   /* written at close when no record was */
 };
 
 /* Quoting ------------------------------------------------------------------ */
@@ -319,10 +320,23 @@ int pm_writer_write(pm_writer *w, const pm_record *r, pm_error *err)
 
 unsigned long long pm_writer_count(const pm_writer *w) { return w->count; }
 
+void pm_writer_set_header(pm_writer *w, const char *const *names, size_t n)
+{
+    pm_buf_reset(&w->empty_header);
+    if (w->format == PM_FMT_YAML) return;
+    for (size_t i = 0; i < n; i++) {
+        if (i) pm_buf_addc(&w->empty_header, w->delim);
+        pm_csv_quote(&w->empty_header, names[i], strlen(names[i]), w->delim);
+    }
+    pm_buf_addc(&w->empty_header, '\n');
+}
+
 int pm_writer_close(pm_writer *w, int commit, pm_error *err)
 {
     int rc = 0;
     if (!w) return 0;
+    if (w->count == 0 && w->empty_header.len && (commit || !w->tmppath))
+        pm_buf_add(&w->out, w->empty_header.s, w->empty_header.len);
     if (commit || !w->tmppath) {
         if (flush(w, err) < 0) rc = -1;
     }
@@ -360,6 +374,7 @@ int pm_writer_close(pm_writer *w, int commit, pm_error *err)
     free(w->tmppath);
     free(w->path);
     pm_buf_free(&w->out);
+    pm_buf_free(&w->empty_header);
     free(w);
     return rc;
 }
