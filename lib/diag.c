@@ -1,6 +1,7 @@
 /* diag.c - positioned errors and the messages programs print. */
 #include "diag.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,4 +87,11 @@ void pm_fatal(const char *fmt, ...)
     vwarn_at(NULL, 0, fmt, ap);
     va_end(ap);
     exit(PM_EXIT_ERROR);
+}
+
+int pm_stdout_close(void)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout)) return PM_EXIT_OK;
+    if (errno != EPIPE) pm_warn("standard output: write error: %s", strerror(errno ? errno : EIO));
+    return PM_EXIT_ERROR;
 }

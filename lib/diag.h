@@ -40,5 +40,9 @@ void pm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pm_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* Prints the message and exits with status 2. */
 void pm_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* Flushes what stdio holds for standard output: PM_EXIT_OK, or PM_EXIT_ERROR
+ * after "PROG: standard output: write error: ..." (a closed pipe is quiet).
+ * For output printed with stdio (--help, --version, --print-policy). */
+int pm_stdout_close(void);
 
 #endif

@@ -173,7 +173,7 @@ int pm_opts_parse(int argc, char **argv, const pm_option *options, unsigned comm
     while ((c = getopt_long(argc, argv, shorts.s, lo, NULL)) != -1) {
         if (c == 'h') {
             print_help(usage, description, options, common);
-            exit(0);
+            exit(pm_stdout_close());
         }
         if (c == '?') {
             if (optopt) pm_usage_error("unknown option '-%c'", optopt);
@@ -184,7 +184,7 @@ int pm_opts_parse(int argc, char **argv, const pm_option *options, unsigned comm
             int id = c - 2000000;
             if (id == ID_VERSION) {
                 printf("%s (pm) %s\n", pm_progname(), PM_VERSION);
-                exit(0);
+                exit(pm_stdout_close());
             }
             common_option(id, optarg, out);
             continue;

@@ -93,7 +93,7 @@ int main(int argc, char **argv)
             fputs(sla_builtin_policy_yaml, stdout);
         }
         sla_policy_free(&policy);
-        return fflush(stdout) == 0 && !ferror(stdout) ? PM_EXIT_OK : PM_EXIT_ERROR;
+        return pm_stdout_close();
     }
 
     /* --tz (our own option, so we know it was given) beats the policy's timezone, which beats the default. */
