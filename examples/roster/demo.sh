@@ -1,6 +1,7 @@
 #!/bin/sh
 # examples/roster/demo.sh - pm-roster on the example compound, October 2024
-# (National Day holiday 1-7 October): plan the month, check the plan, check
+# (National Day holiday 1-7 October): plan the month, check the plan, plan
+# November carrying on from October and check the two months together, check
 # the patrol logs (three misses are planted in them).  Prints a summary and
 # exits 0 whatever the statuses, for `make demo`; the statuses are shown.
 #   sh examples/roster/demo.sh [BINDIR]
@@ -24,7 +25,16 @@ head -6 "$OUT/roster.csv" | sed 's/^/     /'
 echo "== pm-roster: check the plan against every rule"
 "$R" check --posts="$HERE/posts.yaml" --staff="$HERE/staff.csv" --from=2024-10-01 --days=31 \
     "$OUT/roster.csv" >"$OUT/plan-violations.csv"
-echo "   check exit status $? (0: no rule broken), $(grep -c . "$OUT/plan-violations.csv") lines of violations"
+echo "   check exit status $? (0: no rule broken), $(($(wc -l <"$OUT/plan-violations.csv") - 1)) violations"
+
+echo "== pm-roster: plan November, carrying on from October (--previous)"
+"$R" plan --posts="$HERE/posts.yaml" --staff="$HERE/staff.csv" --from=2024-11-01 --days=30 \
+    --previous="$OUT/roster.csv" -o "$OUT/roster-november.csv" --violations="$OUT/gaps-november.csv"
+echo "   plan exit status $? (0: every post covered), $(($(wc -l <"$OUT/roster-november.csv") - 1)) assignments in $OUT/roster-november.csv"
+"$R" check --posts="$HERE/posts.yaml" --staff="$HERE/staff.csv" \
+    "$OUT/roster.csv" "$OUT/roster-november.csv" >"$OUT/two-months-violations.csv"
+echo "   check of October and November together: exit status $? (0: no rule broken, across 1 November too),"
+echo "   $(($(wc -l <"$OUT/two-months-violations.csv") - 1)) violations"
 
 first=$(sed -n 2p "$OUT/roster.csv")
 who=$(echo "$first" | cut -d, -f2)

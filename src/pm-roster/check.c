@@ -1,11 +1,19 @@
 /* check.c - the rules of CONTRACT section 8, each by its name.
  *
- * ro_check looks at the assignments that touch the checked span and at the
- * patrol logs, and appends one violation per broken rule: per uncovered
- * stretch of a post (contiguous uncovered time merged), per assignment for
- * skill and unavailable, per overlap, per over-long stretch or shift, per
- * person and week for week_hours and rest_day, per duty window short of
- * patrols.  The planner runs the same code on its own rota.
+ * ro_check appends one violation per broken rule: per uncovered stretch of
+ * a post (contiguous uncovered time merged), per assignment for skill and
+ * unavailable, per overlap, per over-long stretch or shift, per person and
+ * week for week_hours and rest_day, per duty window short of patrols.
+ *
+ * Coverage, skill and unavailable are judged inside the checked span, on
+ * the assignments that touch it.  Overlap, max_continuous, max_shift and
+ * week_hours are judged on every assignment given, so that work before the
+ * span counts (a shift that began the evening before, the Monday of a week
+ * that started before the first day); a violation is reported when any part
+ * of the offending overlap, stretch, shift or week lies inside the span.
+ * rest_day is checked for the weeks lying wholly inside the span.
+ * The planner runs the same code on its own rota, with the roster worked
+ * before it (plan --previous) as the work before the span.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -265,7 +273,8 @@ static void check_coverage(const ro_model *m, const int *idx, int n, pm_day firs
     free(ord);
 }
 
-static void check_assignments(const ro_model *m, const int *idx, int n, ro_violations *out)
+static void check_assignments(const ro_model *m, const int *idx, int n, pm_day first, int ndays,
+                              ro_violations *out)
 {
     if (!m->have_staff_file) return;
     pm_buf b = PM_BUF_INIT;
@@ -277,11 +286,13 @@ static void check_assignments(const ro_model *m, const int *idx, int n, ro_viola
         if (missing) {
             pm_buf_reset(&b);
             ro_skills_format(m, missing, &b);
-            ro_violation_add(out, RULE_SKILL, st->id, po->id, a->s, a->e, "%s lacks skill %s%s", st->id,
-                             pm_buf_str(&b), st->known ? "" : " (not in the staff file)");
+            ro_violation_add(out, RULE_SKILL, st->id, po->id, a->s, a->e, "%s lacks skill %s", st->id,
+                             pm_buf_str(&b));
         }
         if (st->nunavail) {
             pm_day d0 = pm_tz_day(m->tz, a->s), d1 = pm_tz_day(m->tz, a->e - 1);
+            if (d0 < first) d0 = first;  /* the days of the span only */
+            if (d1 > first + ndays - 1) d1 = first + ndays - 1;
             pm_buf_reset(&b);
             for (pm_day d = d0; d <= d1; d++) {
                 if (!ro_unavailable(st, d)) continue;
@@ -298,7 +309,8 @@ static void check_assignments(const ro_model *m, const int *idx, int n, ro_viola
     pm_buf_free(&b);
 }
 
-static void check_stretches(const ro_model *m, const int *idx, int n, ro_violations *out)
+static void check_stretches(const ro_model *m, const int *idx, int n, pm_time span_s, pm_time span_e,
+                            ro_violations *out)
 {
     int *ord = pm_xmalloc(sizeof *ord * (size_t)(n + 1));
     memcpy(ord, idx, sizeof *ord * (size_t)n);
@@ -313,7 +325,7 @@ static void check_stretches(const ro_model *m, const int *idx, int n, ro_violati
             j++;
         }
         const ro_post *po = &m->posts[a->post];
-        if (po->max_continuous && e - s > po->max_continuous) {
+        if (po->max_continuous && e - s > po->max_continuous && e > span_s && s < span_e) {
             char d1[32], d2[32];
             ro_fmt_dur(e - s, d1);
             ro_fmt_dur(po->max_continuous, d2);
@@ -342,6 +354,7 @@ static void add_post_name(pm_buf *b, const char *id)
 
 static void check_person(const ro_model *m, const int *idx, int n, pm_day first, int ndays, ro_violations *out)
 {
+    pm_time span_s = ro_at(m, first, 0), span_e = ro_at(m, first + ndays, 0);
     int *ord = pm_xmalloc(sizeof *ord * (size_t)(n + 1));
     memcpy(ord, idx, sizeof *ord * (size_t)n);
     g_as = m->as;
@@ -350,7 +363,7 @@ static void check_person(const ro_model *m, const int *idx, int n, pm_day first,
     /* Week range: every week any assignment touches. */
     pm_day wmin = first - pm_day_weekday(first), wmax = last - pm_day_weekday(last);
     for (int i = 0; i < n; i++) {
-        pm_day d0 = pm_tz_day(m->tz, m->as[i < n ? ord[i] : 0].s);
+        pm_day d0 = pm_tz_day(m->tz, m->as[ord[i]].s);
         pm_day d1 = pm_tz_day(m->tz, m->as[ord[i]].e - 1);
         if (d0 - pm_day_weekday(d0) < wmin) wmin = d0 - pm_day_weekday(d0);
         if (d1 - pm_day_weekday(d1) > wmax) wmax = d1 - pm_day_weekday(d1);
@@ -372,9 +385,9 @@ static void check_person(const ro_model *m, const int *idx, int n, pm_day first,
         int maxa = -1;
         for (int k = i; k < j; k++) {
             const ro_assign *a = &m->as[ord[k]];
-            if (maxa >= 0 && a->s < maxe) {
+            pm_time oe = a->e < maxe ? a->e : maxe;
+            if (maxa >= 0 && a->s < maxe && oe > span_s && a->s < span_e) {
                 const ro_assign *b = &m->as[maxa];
-                pm_time oe = a->e < maxe ? a->e : maxe;
                 pm_buf_reset(&posts);
                 add_post_name(&posts, m->posts[b->post].id);
                 add_post_name(&posts, m->posts[a->post].id);
@@ -398,7 +411,7 @@ static void check_person(const ro_model *m, const int *idx, int n, pm_day first,
                 add_post_name(&posts, m->posts[m->as[ord[l]].post].id);
                 l++;
             }
-            if (e - s > r->max_shift) {
+            if (e - s > r->max_shift && e > span_s && s < span_e) {
                 char d1[32], d2[32], d3[32];
                 ro_fmt_dur(e - s, d1);
                 ro_fmt_dur(r->max_shift, d2);
@@ -494,14 +507,18 @@ void ro_check(const ro_model *m, pm_day first, int ndays, ro_violations *out)
 {
     pm_time span_s = ro_at(m, first, 0), span_e = ro_at(m, first + ndays, 0);
     int *idx = pm_xmalloc(sizeof *idx * (size_t)(m->nas + 1));
+    int *all = pm_xmalloc(sizeof *all * (size_t)(m->nas + 1));
     int n = 0;
-    for (int i = 0; i < m->nas; i++)
+    for (int i = 0; i < m->nas; i++) {
+        all[i] = i;
         if (m->as[i].e > span_s && m->as[i].s < span_e) idx[n++] = i;
+    }
     if (m->have_roster) check_coverage(m, idx, n, first, ndays, out);
-    check_assignments(m, idx, n, out);
-    check_stretches(m, idx, n, out);
-    check_person(m, idx, n, first, ndays, out);
+    check_assignments(m, idx, n, first, ndays, out);
+    check_stretches(m, all, m->nas, span_s, span_e, out);
+    check_person(m, all, m->nas, first, ndays, out);
     if (m->have_logs || m->nlogs) check_duties(m, first, ndays, out);
+    free(all);
     free(idx);
     (void)fmt_local;
 }

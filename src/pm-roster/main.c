@@ -22,11 +22,11 @@ int main(int argc, char **argv)
                "Plans duty rotas that keep the posts' rules and the Labour Law, and checks rotas\n"
                "and patrol logs against them.  'pm-roster plan --help' and 'pm-roster check --help'\n"
                "list the options.  See the manual page pm-roster(1).\n");
-        return 0;
+        return pm_stdout_close();
     }
     if (argc >= 2 && !strcmp(argv[1], "--version")) {
         printf("pm-roster (pm) %s\n", PM_VERSION);
-        return 0;
+        return pm_stdout_close();
     }
     if (argc < 2) pm_usage_error("a subcommand is needed: plan or check");
     pm_usage_error("unknown subcommand '%s' (plan or check)", argv[1]);

@@ -25,6 +25,12 @@
  * shift would fall on them, a small charge for using a rare skill where a
  * common one does, and a seeded pseudo-random tie-break.
  *
+ * The roster worked before (--previous, m->as[0..nprev)) is the state the
+ * construction starts from: each person's last shift and stretch at a post,
+ * and the hours and days they worked in the part of the first week before
+ * the first day, so that a shift, stretch or week running into the first
+ * day stays within its limit.
+ *
  * The construction runs several times with different tie-breaks (derived
  * from --seed, so the result is deterministic); the rota with the least
  * uncovered time, then the most even spread of hours, wins.  The winner is
@@ -32,6 +38,7 @@
  * coverage violations with the reason each qualified person could not take
  * it.
  */
+#define _GNU_SOURCE  /* qsort_r */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +90,10 @@ typedef struct planner {
     int64_t *pressure;     /* [skill * nweeks + wi]: permille of hours needed over hours there */
     int *gapslot, *gappost;/* the gaps of the last construction */
     int ngap, capgap;
+    /* the state the roster worked before leaves: per staff */
+    person *ps0;
+    int64_t *week0;        /* seconds in the first week before the first day */
+    unsigned char *wdays0; /* days worked in the first week before the first day */
     /* state of one construction */
     person *ps;
     int64_t *week;         /* [staff * nweeks + wi] seconds */
@@ -277,18 +288,87 @@ static int64_t rarity(const planner *P, int s, int q, int wi)
     return c;
 }
 
-static void reset_state(planner *P)
+static int cmp_prev(const void *a, const void *b, void *ctx)
 {
-    ro_model *m = P->m;
+    const ro_assign *as = ctx, *x = &as[*(const int *)a], *y = &as[*(const int *)b];
+    if (x->staff != y->staff) return x->staff - y->staff;
+    if (x->s != y->s) return x->s < y->s ? -1 : 1;
+    return x->e < y->e ? -1 : x->e > y->e;
+}
+
+/* Adds the time [s, e) of staff st before the first day to the first week. */
+static void prev_week_time(planner *P, int st, pm_time s, pm_time e, pm_day monday0)
+{
+    const ro_model *m = P->m;
+    pm_day first = P->po->first_day;
+    pm_day d0 = pm_tz_day(m->tz, s), d1 = pm_tz_day(m->tz, e - 1);
+    if (d0 < monday0) d0 = monday0;
+    if (d1 > first - 1) d1 = first - 1;
+    for (pm_day d = d0; d <= d1; d++) {
+        pm_time ds = ro_at(m, d, 0), de = ro_at(m, d + 1, 0);
+        pm_time a = s > ds ? s : ds, b = e < de ? e : de;
+        if (b <= a) continue;
+        P->week0[st] += b - a;
+        P->wdays0[st] |= (unsigned char)(1u << (d - monday0));
+    }
+}
+
+/* The state the roster worked before (m->as[0..nprev)) leaves each person
+ * in: as `take` would have left it, and the first week's hours and days. */
+static void seed_previous(planner *P)
+{
+    const ro_model *m = P->m;
+    const ro_rules *r = &m->rules;
+    int ns = m->nstaff ? m->nstaff : 1, n = P->po->nprev;
+    P->ps0 = pm_xcalloc((size_t)ns, sizeof *P->ps0);
+    P->week0 = pm_xcalloc((size_t)ns, sizeof *P->week0);
+    P->wdays0 = pm_xcalloc((size_t)ns, 1);
     for (int s = 0; s < m->nstaff; s++) {
-        person *p = &P->ps[s];
-        memset(p, 0, sizeof *p);
+        person *p = &P->ps0[s];
         p->last_end = INT64_MIN / 4;
         p->shift_start = INT64_MIN / 4;
         p->last_post = -1;
     }
+    int *ord = pm_xmalloc(sizeof *ord * (size_t)(n + 1));
+    for (int i = 0; i < n; i++) ord[i] = i;
+    qsort_r(ord, (size_t)n, sizeof *ord, cmp_prev, m->as);
+    pm_day monday0 = P->po->first_day - pm_day_weekday(P->po->first_day);
+    pm_time cs = 0, ce = 0;  /* the person's time so far, merged */
+    for (int i = 0; i < n; i++) {
+        const ro_assign *a = &m->as[ord[i]];
+        person *p = &P->ps0[a->staff];
+        int first_of_person = i == 0 || m->as[ord[i - 1]].staff != a->staff;
+        if (first_of_person) { cs = a->s; ce = a->e; }
+        else if (a->s > ce) { prev_week_time(P, a->staff, cs, ce, monday0); cs = a->s; ce = a->e; }
+        else if (a->e > ce) ce = a->e;
+        if (i == n - 1 || m->as[ord[i + 1]].staff != a->staff) prev_week_time(P, a->staff, cs, ce, monday0);
+        /* parts less than min_rest apart are one shift; touching parts at
+         * one post one stretch (as check.c sees them) */
+        if (a->s - p->last_end >= r->min_rest) p->shift_start = a->s;
+        if (a->e >= p->last_end) {
+            if (!(p->last_post == a->post && a->s <= p->last_end)) p->stretch_start = a->s;
+            p->last_post = a->post;
+            p->last_end = a->e;
+        }
+    }
+    for (int s = 0; s < m->nstaff; s++) {
+        int k = 0;
+        for (unsigned x = P->wdays0[s]; x; x &= x - 1) k++;
+        P->wdays0[s] = (unsigned char)k;
+    }
+    free(ord);
+}
+
+static void reset_state(planner *P)
+{
+    ro_model *m = P->m;
+    memcpy(P->ps, P->ps0, sizeof *P->ps * (size_t)m->nstaff);
     memset(P->week, 0, sizeof *P->week * (size_t)m->nstaff * (size_t)P->nweeks);
     memset(P->wdays, 0, (size_t)m->nstaff * (size_t)P->nweeks);
+    for (int s = 0; s < m->nstaff; s++) {
+        P->week[(size_t)s * (size_t)P->nweeks] = P->week0[s];
+        P->wdays[(size_t)s * (size_t)P->nweeks] = P->wdays0[s];
+    }
     memset(P->worked, 0, (size_t)m->nstaff * (size_t)P->po->ndays);
     for (size_t i = 0; i < (size_t)P->nsl * (size_t)P->nseats; i++) P->asg[i] = -1;
     P->uncovered = 0;
@@ -466,7 +546,7 @@ static void emit(planner *P)
     ro_model *m = P->m;
     int *open = pm_xmalloc(sizeof *open * (size_t)(m->nstaff + 1));
     for (int s = 0; s < m->nstaff; s++) open[s] = -1;
-    m->nas = 0;
+    m->nas = P->po->nprev;  /* after the roster worked before */
     for (int i = 0; i < P->nsl; i++) {
         for (int q = 0; q < m->nposts; q++) {
             for (int k = P->seat0[q]; k < P->seat0[q + 1]; k++) {
@@ -584,9 +664,10 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     memset(&P, 0, sizeof P);
     P.m = m;
     P.po = po;
-    m->nas = 0;
+    m->nas = po->nprev;
     build_slots(&P);
     build_need(&P);
+    seed_previous(&P);
     int ns = m->nstaff ? m->nstaff : 1;
     P.ps = pm_xcalloc((size_t)ns, sizeof *P.ps);
     P.week = pm_xcalloc((size_t)ns * (size_t)P.nweeks, sizeof *P.week);
@@ -639,17 +720,38 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     free(best_asg);
     emit(&P);
 
-    ro_violations vs = {0, 0, 0};
-    int save_logs = m->have_logs;
+    /* What the roster worked before breaks in the span by itself (a week
+     * already over its hours) is not the plan's doing. */
+    ro_violations vs = {0, 0, 0}, before = {0, 0, 0};
+    int save_logs = m->have_logs, save_roster = m->have_roster, nall = m->nas;
     m->have_logs = 0;
+    if (po->nprev) {
+        m->nas = po->nprev;
+        m->have_roster = 0;
+        ro_check(m, po->first_day, po->ndays, &before);
+        m->nas = nall;
+        m->have_roster = save_roster;
+    }
     ro_check(m, po->first_day, po->ndays, &vs);
     m->have_logs = save_logs;
     int status = 0;
     for (int i = 0; i < vs.n; i++) {
         ro_violation *v = &vs.v[i];
         if (v->rule != RULE_COVERAGE) {
-            pm_warn("internal error: the plan breaks %s: %s", ro_rule_names[v->rule], v->detail);
-            status = 2;
+            int old = 0;
+            for (int j = 0; j < before.n && !old; j++) {
+                const ro_violation *b = &before.v[j];
+                old = b->rule == v->rule && b->s == v->s && b->e == v->e && !strcmp(b->staff, v->staff) &&
+                      !strcmp(b->post, v->post) && !strcmp(b->detail, v->detail);
+            }
+            if (!old) {
+                pm_warn("internal error: the plan breaks %s: %s", ro_rule_names[v->rule], v->detail);
+                status = 2;
+                continue;
+            }
+            pm_warn("the previous roster breaks %s: %s", ro_rule_names[v->rule], v->detail);
+            ro_violation_add(gaps, v->rule, v->staff, v->post, v->s, v->e, "%s", v->detail);
+            if (!status) status = 1;
             continue;
         }
         int q = ro_post_find(m, v->post);
@@ -658,8 +760,12 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
         if (!status) status = 1;
     }
     ro_violations_free(&vs);
+    ro_violations_free(&before);
     ro_violations_sort(gaps);
+    int ngaps = 0;
     for (int i = 0; i < gaps->n; i++) {
+        if (gaps->v[i].rule != RULE_COVERAGE) continue;
+        ngaps++;
         char a[PM_TIME_BUFSZ], b[PM_TIME_BUFSZ];
         pm_time_format(gaps->v[i].s, m->tz, a);
         pm_time_format(gaps->v[i].e, m->tz, b);
@@ -668,8 +774,8 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     char d0[16], d1[16];
     pm_day_format(po->first_day, d0);
     pm_day_format(po->first_day + po->ndays - 1, d1);
-    fprintf(stderr, "pm-roster: planned %s..%s: %d staff, %d assignments, %s\n", d0, d1, m->nstaff, m->nas,
-            gaps->n ? "coverage gaps (see above)" : "every post covered");
+    fprintf(stderr, "pm-roster: planned %s..%s: %d staff, %d assignments, %s\n", d0, d1, m->nstaff,
+            m->nas - po->nprev, ngaps ? "coverage gaps (see above)" : "every post covered");
     print_spread(&P);
 
     for (int g = 0; g < P.ngaps; g++) free(P.gaps[g].why);
@@ -679,6 +785,9 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     free(P.wdays);
     free(P.week);
     free(P.ps);
+    free(P.ps0);
+    free(P.week0);
+    free(P.wdays0);
     free(P.unavail);
     free(P.pressure);
     free(P.gapslot);

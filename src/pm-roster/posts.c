@@ -119,14 +119,16 @@ static long conf_int(yaml_node_t *n)
     return v;
 }
 
-/* Hours as a number ("44") or a duration ("44h"); seconds or -1. */
+/* Hours as a number ("44", "12.5") or a duration ("44h"); seconds, -1 if
+ * bad, -2 if not a whole number of minutes. */
 static int64_t conf_hours(yaml_node_t *n)
 {
-    long v = conf_int(n);
-    if (v > 168) return -1;  /* a week has 168 hours */
-    if (v >= 0) return (int64_t)v * 3600;
-    int64_t d = conf_duration(n);
-    return d > 168 * 3600 ? -1 : d;
+    const char *s = pm_conf_str(n);
+    int64_t secs;
+    if (!s) return -1;
+    int r = ro_parse_hours(s, &secs);
+    if (r) return r;
+    return secs > 168 * 3600 ? -1 : secs;  /* a week has 168 hours */
 }
 
 typedef struct loader {
@@ -185,7 +187,11 @@ static void load_rules(loader *l, yaml_node_t *map)
             else l->m->rules.min_rest = d;
         } else if (!strcmp(k, "max_week_hours")) {
             int64_t h = conf_hours(v);
-            if (h <= 0) { lerr(l, v, "max_week_hours: expected a number of hours such as 44 (at most 168)"); continue; }
+            if (h == -2) { lerr(l, v, "max_week_hours: not a whole number of minutes"); continue; }
+            if (h <= 0) {
+                lerr(l, v, "max_week_hours: expected a number of hours such as 44, 12.5 or 44h (at most 168)");
+                continue;
+            }
             l->m->rules.max_week = h;
         } else if (!strcmp(k, "rest_days_per_week")) {
             long r = conf_int(v);

@@ -60,7 +60,7 @@ typedef struct ro_staff {
     int64_t max_week;       /* seconds: the smaller of the rule and their own */
     ro_dayrange *unavail;
     int nunavail;
-    int known;              /* 1: from the staff file; 0: only seen in a roster */
+    int known;              /* 1: from the staff file; 0: only seen in a roster (no staff file) */
 } ro_staff;
 
 typedef struct ro_assign {
@@ -138,11 +138,21 @@ int ro_staff_load(ro_model *m, const char *path, const pm_read_opts *ro, int *fo
 int ro_staff_find(ro_model *m, const char *id, size_t len, int add);
 int ro_post_find(const ro_model *m, const char *id);
 int ro_duty_find(const ro_model *m, const char *id);
-/* Reads assignments (records with a `post`) and patrol-log records (with a
- * `duty`) from the inputs; logs_only requires every record to be a log.
- * Problems are reported and set m->bad. */
-void ro_read_records(ro_model *m, pm_inputs *in, int logs_only);
+/* What ro_read_records accepts. */
+enum {
+    RO_READ_ANY = 0,   /* assignments (a `post`) and patrol-log records (a `duty`) */
+    RO_READ_LOGS,      /* patrol-log records only */
+    RO_READ_BEFORE     /* assignments that end by `before` (plan --previous) */
+};
+/* Reads records from the inputs as `what` says.  Problems are reported,
+ * the record skipped and m->bad set; so is an assignment or a patrol of
+ * someone not in the staff file, when there is one. */
+void ro_read_records(ro_model *m, pm_inputs *in, int what, pm_time before);
 void ro_add_assign(ro_model *m, int post, int staff, pm_time s, pm_time e);
+/* Parses a number of hours: "44", "12.5", "44h", or a duration in whole
+ * minutes ("2640m").  0 with *secs; -1 when malformed, -2 when not a whole
+ * number of minutes (12.01). */
+int ro_parse_hours(const char *s, int64_t *secs);
 /* Whether staff member i is unavailable on day d. */
 int ro_unavailable(const ro_staff *st, pm_day d);
 /* Parses "2024-10-01;2024-10-03..2024-10-05" (also ',' separated);
@@ -170,14 +180,19 @@ pm_time ro_at(const ro_model *m, pm_day d, int min);
 typedef struct ro_plan_opts {
     pm_day first_day;
     int ndays;
+    int nprev;              /* m->as[0..nprev): the roster worked before first_day */
     uint64_t seed;
     pm_calendar *cal;       /* may be NULL: weekends (Sat, Sun) only */
     int stats;
 } ro_plan_opts;
 
-/* Fills m->as with a rota; appends the coverage gaps (with reasons) to gaps.
- * Returns 0 when every rule holds, 1 when there are gaps, 2 when the rota
- * breaks another rule (a bug, reported). */
+/* Appends a rota to m->as, after the po->nprev assignments worked before
+ * (which it plans around: hours of the week, rest days, the shift and the
+ * stretch at a post that run into the first day); appends the coverage gaps
+ * (with reasons) and what the previous roster already breaks in the span
+ * to gaps.  Returns 0 when every rule holds, 1 when there are gaps or the
+ * previous roster breaks a rule, 2 when the rota breaks another rule (a
+ * bug, reported). */
 int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps);
 
 #endif

@@ -11,10 +11,13 @@
 #include "roster.h"
 #include "run.h"
 
-enum { OPT_POSTS = 1000, OPT_STAFF, OPT_FROM, OPT_DAYS, OPT_SEED, OPT_VIOLATIONS, OPT_CALENDAR, OPT_LOGS };
+enum { OPT_POSTS = 1000, OPT_STAFF, OPT_FROM, OPT_DAYS, OPT_SEED, OPT_VIOLATIONS, OPT_CALENDAR, OPT_LOGS,
+       OPT_PREVIOUS };
 
 typedef struct args {
     const char *posts, *staff, *violations, *calendar, *logs;
+    char **previous;        /* --previous, as often as given */
+    int nprevious;
     pm_day from;
     int have_from;
     long days;
@@ -33,6 +36,10 @@ static int on_option(int id, const char *arg, void *ctx)
     case OPT_VIOLATIONS: a->violations = arg; break;
     case OPT_CALENDAR: a->calendar = arg; break;
     case OPT_LOGS: a->logs = arg; break;
+    case OPT_PREVIOUS:
+        a->previous = pm_xrealloc(a->previous, sizeof *a->previous * (size_t)(a->nprevious + 1));
+        a->previous[a->nprevious++] = (char *)arg;
+        break;
     case OPT_FROM: {
         int f = pm_format_parse(arg);
         if (f > 0) { a->format = f; break; }
@@ -63,6 +70,8 @@ static const pm_option plan_options[] = {
     {"seed", 0, 1, OPT_SEED, "N", "vary the tie-breaking (default 1); same seed, same rota"},
     {"violations", 0, 1, OPT_VIOLATIONS, "FILE", "write the coverage gaps as violation records to FILE"},
     {"calendar", 0, 1, OPT_CALENDAR, "FILE", "holiday calendar (default: the shipped cn calendar)"},
+    {"previous", 0, 1, OPT_PREVIOUS, "ROSTER",
+     "the roster worked before --from (again for more; - reads standard input): planned around"},
     {0, 0, 0, 0, 0, 0}
 };
 
@@ -90,12 +99,16 @@ static pm_tz *open_tz(const pm_common *c)
     return tz;
 }
 
+static const char *const violation_fields[] = {"rule", "staff", "post", "start", "end", "detail"};
+static const char *const assignment_fields[] = {"post", "staff", "start", "end"};
+
 static int write_violations(const ro_violations *vs, const ro_model *m, const char *path, pm_format fmt)
 {
     pm_error err;
     pm_error_clear(&err);
     pm_writer *w = pm_writer_open(path, fmt, &err);
     if (!w) { pm_report(&err); return -1; }
+    pm_writer_set_header(w, violation_fields, 6);  /* no violations: the header alone */
     int rc = ro_violations_write(vs, m, w, &err);
     if (rc != 0) { pm_report(&err); pm_writer_close(w, 0, &err); return -1; }
     if (pm_writer_close(w, 1, &err) != 0) { pm_report(&err); return -1; }
@@ -118,10 +131,11 @@ int ro_cmd_plan(int argc, char **argv)
     a.seed = 1;
     pm_common com;
     pm_opts_parse(argc, argv, plan_options, COMMON, &com, on_option, &a,
-                  "pm-roster plan --posts=FILE --staff=FILE --from=DATE --days=N [OPTION]...",
+                  "pm-roster plan --posts=FILE --staff=FILE --from=DATE --days=N [--previous=ROSTER]... [OPTION]...",
                   "Plans a duty rota for the days asked that keeps every rule of the posts file, "
-                  "spreading nights, weekends and holidays fairly.  Writes assignments (post, staff, "
-                  "start, end); explains coverage gaps on standard error.");
+                  "spreading nights, weekends and holidays fairly; with --previous it carries on from "
+                  "the roster worked before.  Writes assignments (post, staff, start, end); explains "
+                  "coverage gaps on standard error.");
     if (a.format) com.read.format = (pm_format)a.format;
     if (!a.posts) pm_usage_error("plan needs --posts=FILE");
     if (!a.staff) pm_usage_error("plan needs --staff=FILE");
@@ -133,6 +147,15 @@ int ro_cmd_plan(int argc, char **argv)
     if (ro_posts_load(&m, a.posts) != 0) { ro_model_free(&m); pm_tz_free(tz); return PM_EXIT_ERROR; }
     int sfmt = PM_FMT_CSV;
     ro_staff_load(&m, a.staff, &com.read, &sfmt);
+    if (m.bad) { ro_model_free(&m); pm_tz_free(tz); free(a.previous); return PM_EXIT_ERROR; }
+    if (a.nprevious) {
+        /* the roster worked before: assignments that end by 00:00 of --from */
+        pm_inputs in;
+        pm_inputs_init(&in, a.previous, a.nprevious, &com.read);
+        ro_read_records(&m, &in, RO_READ_BEFORE, ro_at(&m, a.from, 0));
+        pm_inputs_close(&in);
+    }
+    free(a.previous);
     if (m.bad) { ro_model_free(&m); pm_tz_free(tz); return PM_EXIT_ERROR; }
 
     pm_error err;
@@ -150,6 +173,7 @@ int ro_cmd_plan(int argc, char **argv)
     memset(&po, 0, sizeof po);
     po.first_day = a.from;
     po.ndays = (int)a.days;
+    po.nprev = m.nas;
     po.seed = a.seed;
     po.cal = cal;
     po.stats = com.stats;
@@ -161,7 +185,10 @@ int ro_cmd_plan(int argc, char **argv)
             pm_warn("the %s calendar has no holidays for %d; counting weekends only", pm_calendar_name(cal), year);
     }
 
-    if (m.nas > 1) qsort(m.as, (size_t)m.nas, sizeof *m.as, cmp_assign);
+    /* the new days only, after the previous roster */
+    ro_assign *plan = m.as + po.nprev;
+    int nplan = m.nas - po.nprev;
+    if (nplan > 1) qsort(plan, (size_t)nplan, sizeof *plan, cmp_assign);
     pm_format ofmt = pm_common_out_format(&com, (pm_format)sfmt);
     if (ofmt == PM_FMT_AUTO) ofmt = PM_FMT_CSV;
     int rc = PM_EXIT_OK;
@@ -170,16 +197,17 @@ int ro_cmd_plan(int argc, char **argv)
         pm_report(&err);
         rc = PM_EXIT_ERROR;
     } else {
+        pm_writer_set_header(w, assignment_fields, 4);  /* no assignments: the header alone */
         pm_record rec;
         pm_record_init(&rec);
         int werr = 0;
-        for (int i = 0; i < m.nas && !werr; i++) {
+        for (int i = 0; i < nplan && !werr; i++) {
             char sb[PM_TIME_BUFSZ], eb[PM_TIME_BUFSZ];
-            pm_time_format(m.as[i].s, tz, sb);
-            pm_time_format(m.as[i].e, tz, eb);
+            pm_time_format(plan[i].s, tz, sb);
+            pm_time_format(plan[i].e, tz, eb);
             pm_record_clear(&rec);
-            pm_record_set(&rec, "post", m.posts[m.as[i].post].id);
-            pm_record_set(&rec, "staff", m.staff[m.as[i].staff].id);
+            pm_record_set(&rec, "post", m.posts[plan[i].post].id);
+            pm_record_set(&rec, "staff", m.staff[plan[i].staff].id);
             pm_record_set(&rec, "start", sb);
             pm_record_set(&rec, "end", eb);
             if (pm_writer_write(w, &rec, &err) != 0) werr = 1;
@@ -222,7 +250,7 @@ int ro_cmd_check(int argc, char **argv)
         pm_inputs in;
         pm_inputs_init(&in, lp, 1, &com.read);
         m.have_logs = 1;
-        ro_read_records(&m, &in, 1);
+        ro_read_records(&m, &in, RO_READ_LOGS, 0);
         infmt = in.first_format;
         pm_inputs_close(&in);
     }
@@ -230,7 +258,7 @@ int ro_cmd_check(int argc, char **argv)
     if (!a.logs || first < argc) {
         pm_inputs in;
         pm_inputs_init(&in, argv + first, argc - first, &com.read);
-        ro_read_records(&m, &in, 0);
+        ro_read_records(&m, &in, RO_READ_ANY, 0);
         if (in.first_format != PM_FMT_AUTO) infmt = in.first_format;
         pm_inputs_close(&in);
     }

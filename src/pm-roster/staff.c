@@ -45,6 +45,42 @@ int ro_parse_dayranges(const char *s, ro_dayrange **out, int *n, pm_error *err)
     return 0;
 }
 
+int ro_parse_hours(const char *s, int64_t *secs)
+{
+    while (*s == ' ') s++;
+    size_t len = strlen(s);
+    while (len && s[len - 1] == ' ') len--;
+    if (!len) return -1;
+    /* a decimal number of hours, optionally with an h: 44, 12.5, 44h */
+    const char *p = s, *end = s + len;
+    int64_t h = 0, frac = 0, scale = 1;
+    int nd = 0;
+    while (p < end && *p >= '0' && *p <= '9' && nd < 7) { h = h * 10 + (*p++ - '0'); nd++; }
+    if (nd && p < end && *p == '.') {
+        p++;
+        int nf = 0;
+        while (p < end && *p >= '0' && *p <= '9' && nf < 9) { frac = frac * 10 + (*p++ - '0'); scale *= 10; nf++; }
+        if (!nf) return -1;
+    }
+    if (nd && p < end && *p == 'h') p++;
+    if (nd && p == end) {
+        /* whole minutes only: 12.5 and 12.25 are, 12.01 is not */
+        if (frac * 60 % scale) return -2;
+        *secs = h * 3600 + frac * 60 / scale * 60;
+        return 0;
+    }
+    /* or any duration of the toolkit in whole minutes: 2640m */
+    pm_duration d;
+    pm_error err;
+    pm_error_clear(&err);
+    if (pm_duration_parse(s, len, &d, &err) != 0) return -1;
+    if (d.kind == PM_DUR_DAYS && d.n <= 7) { *secs = d.n * 86400; return 0; }
+    if (d.kind != PM_DUR_SECONDS || d.n > 168 * 3600) return -1;
+    if (d.n % 60) return -2;
+    *secs = d.n;
+    return 0;
+}
+
 int ro_unavailable(const ro_staff *st, pm_day d)
 {
     for (int i = 0; i < st->nunavail; i++)
@@ -100,14 +136,17 @@ int ro_staff_load(ro_model *m, const char *path, const pm_read_opts *rop, int *f
         int ok = 1;
         const char *mw = pm_record_value(&rec, "max_week_hours");
         if (*mw) {
-            char *end;
-            long h = strtol(mw, &end, 10);
-            if (*end == 'h' && end[1] == 0) end++;
-            if (*end || h < 0 || h > 168) {
-                pm_warn_at(src, rec.line, "max_week_hours '%s' is not a number of hours", mw);
+            int64_t secs = 0;
+            int hr = ro_parse_hours(mw, &secs);
+            if (hr == -2) {
+                pm_warn_at(src, rec.line, "max_week_hours '%s' is not a whole number of minutes", mw);
                 ok = 0;
-            } else if ((int64_t)h * 3600 < st.max_week) {
-                st.max_week = (int64_t)h * 3600;
+            } else if (hr != 0 || secs > 168 * 3600) {
+                pm_warn_at(src, rec.line, "max_week_hours '%s' is not a number of hours (44, 12.5 or 44h; at most 168)",
+                           mw);
+                ok = 0;
+            } else if (secs < st.max_week) {
+                st.max_week = secs;
             }
         }
         const char *un = pm_record_value(&rec, "unavailable");
@@ -195,6 +234,7 @@ static void read_log(ro_model *m, const pm_record *rec, const char *duty)
         return;
     }
     const char *sv = pm_record_value(rec, "staff");
+    int unknown = 0;
     while (*sv) {
         size_t n = strcspn(sv, ";,");
         const char *a = sv;
@@ -202,13 +242,12 @@ static void read_log(ro_model *m, const pm_record *rec, const char *duty)
         while (k && *a == ' ') { a++; k--; }
         while (k && a[k - 1] == ' ') k--;
         if (k) {
-            int known = ro_staff_find(m, a, k, 0) >= 0;
-            if (!known && m->have_staff_file) {
+            int i = ro_staff_find(m, a, k, !m->have_staff_file);
+            if (i < 0) {
                 pm_warn_at(rec->source, rec->line, "staff '%.*s' is not in the staff file", (int)k, a);
-                m->bad = 1;
+                unknown = 1;
             }
-            int i = ro_staff_find(m, a, k, 1);
-            int dup = 0;
+            int dup = i < 0;
             for (int j = 0; j < lg.nstaff; j++) dup |= lg.staff[j] == i;
             if (!dup) {
                 lg.staff = pm_xrealloc(lg.staff, sizeof *lg.staff * (size_t)(lg.nstaff + 1));
@@ -218,6 +257,11 @@ static void read_log(ro_model *m, const pm_record *rec, const char *duty)
         sv += n;
         if (*sv) sv++;
     }
+    if (unknown) {  /* reported and skipped: the patrol does not count */
+        free(lg.staff);
+        m->bad = 1;
+        return;
+    }
     if (m->nlogs == m->caplogs) {
         m->caplogs = m->caplogs ? 2 * m->caplogs : 64;
         m->logs = pm_xrealloc(m->logs, sizeof *m->logs * (size_t)m->caplogs);
@@ -225,7 +269,7 @@ static void read_log(ro_model *m, const pm_record *rec, const char *duty)
     m->logs[m->nlogs++] = lg;
 }
 
-static void read_assign(ro_model *m, const pm_record *rec, const char *post)
+static void read_assign(ro_model *m, const pm_record *rec, const char *post, int what, pm_time before)
 {
     int p = ro_post_find(m, post);
     if (p < 0) {
@@ -248,18 +292,27 @@ static void read_assign(ro_model *m, const pm_record *rec, const char *post)
         m->bad = 1;
         return;
     }
-    int i = ro_staff_find(m, sid, k, 0);
+    if (what == RO_READ_BEFORE && e > before) {
+        char b[PM_TIME_BUFSZ];
+        pm_time_format(before, m->tz, b);
+        pm_warn_at(rec->source, rec->line,
+                   "ends after %s, the start of the plan: --previous is the roster worked before it", b);
+        m->bad = 1;
+        return;
+    }
+    /* Without a staff file everyone is known by the roster alone; with one,
+     * an assignment of someone else is reported and skipped (it covers
+     * nothing). */
+    int i = ro_staff_find(m, sid, k, !m->have_staff_file);
     if (i < 0) {
-        if (m->have_staff_file) {
-            pm_warn_at(rec->source, rec->line, "staff '%.*s' is not in the staff file", (int)k, sid);
-            m->bad = 1;
-        }
-        i = ro_staff_find(m, sid, k, 1);
+        pm_warn_at(rec->source, rec->line, "staff '%.*s' is not in the staff file", (int)k, sid);
+        m->bad = 1;
+        return;
     }
     ro_add_assign(m, p, i, s, e);
 }
 
-void ro_read_records(ro_model *m, pm_inputs *in, int logs_only)
+void ro_read_records(ro_model *m, pm_inputs *in, int what, pm_time before)
 {
     pm_record rec;
     pm_record_init(&rec);
@@ -275,11 +328,14 @@ void ro_read_records(ro_model *m, pm_inputs *in, int logs_only)
         }
         const char *duty = pm_record_value(&rec, "duty");
         const char *post = pm_record_value(&rec, "post");
-        if (*duty) read_log(m, &rec, duty);
-        else if (logs_only) {
+        if (*duty && what == RO_READ_BEFORE) {
+            pm_warn_at(rec.source, rec.line, "a patrol log record in --previous (a roster: post, staff, start, end)");
+            m->bad = 1;
+        } else if (*duty) read_log(m, &rec, duty);
+        else if (what == RO_READ_LOGS) {
             pm_warn_at(rec.source, rec.line, "a patrol log record needs a duty");
             m->bad = 1;
-        } else if (*post) read_assign(m, &rec, post);
+        } else if (*post) read_assign(m, &rec, post, what, before);
         else {
             pm_warn_at(rec.source, rec.line, "record has neither post (an assignment) nor duty (a patrol log)");
             m->bad = 1;

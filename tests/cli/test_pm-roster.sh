@@ -1,8 +1,9 @@
 #!/bin/bash
 # pm-roster: every rule with a roster that keeps it and one that breaks it,
 # windows past midnight, unavailability ranges, part-timers, patrol logs,
-# posts-file errors, and plans on comfortable, tight and infeasible staffing
-# (each plan must pass its own check).
+# work before the checked span, posts-file errors, plans on comfortable,
+# tight and infeasible staffing (each plan must pass its own check), and
+# plans that carry on from the roster worked before (--previous).
 . "$(dirname "$0")/lib.sh"
 F=$HERE/pm-roster
 EX=$ROOT/examples/roster
@@ -14,7 +15,13 @@ H='rule,staff,post,start,end,detail'
 # --- coverage ---------------------------------------------------------------
 run pm-roster check --posts=$PR --staff=$ST --from=2024-10-01 --days=1 $F/cov-pass.csv
 expect_status "coverage: covered day exits 0" 0
-expect_eq "coverage: covered day writes nothing" 0 "$(wc -c <$OUT)"
+expect_out_text "coverage: covered day writes the header alone" "$H"
+run pm-roster check --posts=$PR --staff=$ST --from=2024-10-01 --days=1 -t tsv $F/cov-pass.csv
+expect_out_text "no violations, TSV: the header alone" "$(printf 'rule\tstaff\tpost\tstart\tend\tdetail')"
+run pm-roster check --posts=$PR --staff=$ST --from=2024-10-01 --days=1 -t yaml $F/cov-pass.csv
+expect_eq "no violations, YAML: nothing" 0 "$(wc -c <$OUT)"
+run pm-roster check --posts=$PR --staff=$ST --from=2024-10-01 --days=1 -o $T/none.csv $F/cov-pass.csv
+expect_eq "no violations, -o FILE: the header alone" "$H" "$(cat $T/none.csv)"
 
 run pm-roster check --posts=$PR --staff=$ST --from=2024-10-01 --days=1 $F/cov-fail.csv
 expect_status "coverage: gaps exit 1" 1
@@ -102,6 +109,22 @@ run pm-roster check --posts=$PP --staff=$ST $F/part-fail.csv
 expect_grep "week_hours: part-timer's own limit" '^week_hours,P1,,2024-10-07T00:00:00\+08:00,2024-10-14T00:00:00\+08:00,P1 works 24h in the week of 2024-10-07 \(limit 20h\)$' $OUT
 run pm-roster check --posts=$PP $F/part-fail.csv
 expect_status "week_hours: without --staff the general limit applies" 0
+# Decimal hours, to the minute: 12.5 (and 12.25h) in the staff file.
+run pm-roster check --posts=$PP --staff=$F/staff-decimal.csv $F/week-decimal-pass.csv
+expect_status "week_hours: exactly 12.5 hours passes" 0
+run pm-roster check --posts=$PP --staff=$F/staff-decimal.csv $F/week-decimal-fail.csv
+expect_out_text "week_hours: 13h over a limit of 12.5" "$H
+week_hours,H1,,2024-10-07T00:00:00+08:00,2024-10-14T00:00:00+08:00,H1 works 13h in the week of 2024-10-07 (limit 12h30m)"
+printf 'id,name,skills,max_week_hours\nH1,Sun Li,guard,12.01\nH2,Zhou Hui,guard,12,5\n' >$T/badhours.csv
+run pm-roster check --posts=$PP --staff=$T/badhours.csv $F/week-decimal-pass.csv
+expect_status "max_week_hours: bad values exit 2" 2
+expect_grep "max_week_hours: not to the minute" "badhours.csv:2: max_week_hours '12.01' is not a whole number of minutes" $ERR
+{ printf 'rules:\n  max_week_hours: 12.5\n'; sed -n '/^posts:/,$p' $PP; } >$T/pp125.yaml
+run pm-roster check --posts=$T/pp125.yaml $F/week-decimal-fail.csv
+expect_grep "max_week_hours: 12.5 in the posts file" '^week_hours,H1,.*\(limit 12h30m\)$' $OUT
+printf 'rules:\n  max_week_hours: 12.001\nposts:\n  - {id: desk, hours: "08:00-16:00"}\n' >$T/pbad.yaml
+run pm-roster check --posts=$T/pbad.yaml $F/week-decimal-pass.csv
+expect_grep "max_week_hours: the posts file to the minute too" 'pbad.yaml:2: max_week_hours: not a whole number of minutes' $ERR
 
 # --- rest_day ---------------------------------------------------------------
 run pm-roster check --posts=$PP --staff=$ST $F/rest-pass.csv
@@ -113,6 +136,36 @@ run pm-roster check --posts=$PP --staff=$ST $F/rest-night.csv
 expect_grep "rest_day: a night past midnight works two days" '^rest_day,S1,' $OUT
 run pm-roster check --posts=$PP --staff=$ST --from=2024-10-08 --days=6 $F/rest-fail.csv
 expect_status "rest_day: a week not wholly inside the span is not checked" 0
+
+# --- work before the checked span --------------------------------------------
+# Shifts, stretches and weeks that begin before --from count whole; they are
+# reported when any part of them lies inside the span.  S1 works 16:00-04:00
+# across the start, S4 stands 22:00-03:00 at one post, S2's 10h shift ends
+# exactly at 00:00 of the first day (before the span).
+run pm-roster check --posts=$PP --staff=$ST --from=2024-10-07 --days=1 $F/span-start.csv
+expect_status "span start: exits 1" 1
+expect_out_text "span start: shift and stretch begun the day before" "$H
+max_shift,S1,spare;spare2,2024-10-06T16:00:00+08:00,2024-10-07T04:00:00+08:00,S1 works a shift of 12h (limit 8h; parts less than 12h apart are one shift)
+max_continuous,S4,spare,2024-10-06T22:00:00+08:00,2024-10-07T03:00:00+08:00,S4 stood 5h at spare without a break (limit 4h)"
+run pm-roster check --posts=$PP --staff=$ST --from=2024-10-06 --days=1 $F/span-start.csv
+expect_grep "span start: a shift ending at 00:00 after the span belongs to its day" '^max_shift,S2,spare;spare2,2024-10-06T14:00:00\+08:00,2024-10-07T00:00:00\+08:00,S2 works a shift of 10h' $OUT
+expect_grep "span start: a shift running past the span's end is reported whole" '^max_shift,S1,spare;spare2,2024-10-06T16:00:00\+08:00,2024-10-07T04:00:00\+08:00,' $OUT
+# The audit's cases: D works 16:00-00:00, then 00:00-08:00: one 16h shift.
+run pm-roster check --posts=$F/posts-edge.yaml --staff=$F/staff-edge.csv --from=2024-10-07 --days=1 $F/edge-midnight.csv
+expect_grep "span start: a part ending exactly at 00:00 of the first day counts" '^max_shift,D,ctrl,2024-10-06T16:00:00\+08:00,2024-10-07T08:00:00\+08:00,D works a shift of 16h' $OUT
+run pm-roster check --posts=$F/posts-edge.yaml --staff=$F/staff-edge.csv --from=2024-10-07 --days=1 $F/edge-half-hour.csv
+expect_grep "span start: a part crossing 00:00 of the first day counts whole" '^max_shift,D,ctrl,2024-10-06T16:30:00\+08:00,2024-10-07T08:00:00\+08:00,D works a shift of 15h30m' $OUT
+# 48h Monday-Saturday, checked from Thursday: the week meets the span.
+run pm-roster check --posts=$PP --staff=$ST --from=2024-10-10 --days=4 $F/week-fail.csv
+expect_out_text "span start: a week begun before the span counts whole" "$H
+week_hours,S1,,2024-10-07T00:00:00+08:00,2024-10-14T00:00:00+08:00,S1 works 48h in the week of 2024-10-07 (limit 44h)"
+run pm-roster check --posts=$PP --staff=$ST --from=2024-10-14 --days=7 $F/week-fail.csv
+expect_status "span start: a week before the span is not checked" 0
+# unavailable is judged on the days of the span: a night into the span from a leave day.
+run pm-roster check --posts=$PP --staff=$ST --from=2024-10-06 --days=1 $F/span-unavailable.csv
+expect_status "span start: a leave day before the span is not checked" 0
+run pm-roster check --posts=$PP --staff=$ST $F/span-unavailable.csv
+expect_grep "span start: the same night in its own span" '^unavailable,S2,spare,.*S2 is unavailable on 2024-10-05$' $OUT
 
 # --- duty (patrol logs) -----------------------------------------------------
 run pm-roster check --posts=$PR --logs=$F/logs.csv
@@ -154,6 +207,18 @@ expect_grep "unknown post with line" 'roster-bad.csv:2: post .nowhere. is not in
 expect_grep "end before start" 'roster-bad.csv:3: end is not after start' $ERR
 expect_grep "unknown staff" "roster-bad.csv:4: staff 'S9' is not in the staff file" $ERR
 expect_grep "bad timestamp" 'roster-bad.csv:5: start' $ERR
+# Someone not in the staff file covers nothing: reported and skipped.
+run pm-roster check --posts=$PR --staff=$ST --from=2024-10-01 --days=1 $F/unknown-staff.csv
+expect_status "unknown staff: exit 2" 2
+expect_grep "unknown staff: reported with its line" "unknown-staff.csv:4: staff 'ZZ' is not in the staff file" $ERR
+expect_out_text "unknown staff: the assignment is skipped, its time uncovered" "$H
+coverage,,desk,2024-10-01T08:00:00+08:00,2024-10-01T10:00:00+08:00,0 of 1 people assigned"
+run pm-roster check --posts=$PR --staff=$ST --logs=$F/unknown-logs.csv
+expect_status "unknown staff in a patrol: exit 2" 2
+expect_grep "unknown staff in a patrol: reported with its line" "unknown-logs.csv:5: staff 'ZZ' is not in the staff file" $ERR
+expect_grep "unknown staff in a patrol: the patrol does not count" '^duty,,rounds,2024-10-02T20:00:00\+08:00,.*1 of 2 patrols with 2 people$' $OUT
+run pm-roster check --posts=$PR $F/unknown-staff.csv
+expect_no_grep "without --staff everyone in the roster counts" '^coverage,,desk' $OUT
 run pm-roster plan --posts=$PP --staff=$ST --from=2024-10-01
 expect_status "plan without --days is a usage error" 2
 run pm-roster frobnicate
@@ -171,7 +236,7 @@ expect_grep "plan example: night spread on stderr" 'spread of night hours' $ERR
 expect_grep "plan example: covers 00:00 of day 1 at the night patrol" '^night-patrol,[^,]*,2024-10-01T00:00:00\+08:00' $OUT
 expect_grep "plan example: boiler room from 2024-10-15" '^boiler-room,[^,]*,2024-10-15T00:00:00' $OUT
 expect_no_grep "plan example: no boiler room before the season" '^boiler-room,[^,]*,2024-10-1[0-4]' $OUT
-expect_eq "plan example: no violations file rows" 0 "$(wc -l <$T/v.csv)"
+expect_eq "plan example: the violations file has the header alone" "$H" "$(cat $T/v.csv)"
 run pm-roster check --posts=$EX/posts.yaml --staff=$EX/staff.csv --from=2024-10-01 --days=31 $T/plan1.csv
 expect_status "plan example passes its own check" 0
 run pm-roster plan $EXP
@@ -189,6 +254,65 @@ awk -F, 'NR > 1 && $1 ~ /^gate/ { split($3, a, "T"); split($4, b, "T"); s = subs
 expect_eq "plan example: no gate stint over 4h" 0 "$(cat $T/long)"
 run pm-roster plan $EXP -t yaml
 expect_grep "plan yaml output" '^--- \{post: gate-east, staff: ' $OUT
+
+# --- plan: carry on from the roster worked before (--previous) --------------
+# November planned after October: check of both together finds nothing where
+# they meet (planned apart, weeks, shifts and rest days broke across 1 November).
+run pm-roster plan --posts=$EX/posts.yaml --staff=$EX/staff.csv --from=2024-11-01 --days=30 --previous=$T/plan1.csv -o $T/nov.csv
+expect_status "plan --previous: November covered" 0
+expect_no_grep "plan --previous: writes the new days only" ',2024-10-[0-9]{2}T' $T/nov.csv
+expect_grep "plan --previous: from 00:00 of 1 November" '^[^,]*,[^,]*,2024-11-01T00:00:00\+08:00,' $T/nov.csv
+{ cat $T/plan1.csv; tail -n +2 $T/nov.csv; } >$T/octnov.csv
+run pm-roster check --posts=$EX/posts.yaml --staff=$EX/staff.csv $T/octnov.csv
+expect_out_text "plan --previous: October and November together keep every rule" "$H"
+run pm-roster check --posts=$EX/posts.yaml --staff=$EX/staff.csv --from=2024-11-01 --days=30 $T/octnov.csv
+expect_status "plan --previous: November checked with October before it" 0
+# Five 8h days worked before Saturday leave 4h of the week.
+DESK="--posts=$F/posts-desk.yaml --staff=$F/staff-one.csv"
+run pm-roster plan $DESK --from=2024-10-12 --days=2 --previous=$F/prev-week.csv --violations=$T/pv.csv
+expect_status "plan --previous week: gaps exit 1" 1
+expect_out_text "plan --previous week: the rest of the week's hours, new days only" "post,staff,start,end
+desk,G1,2024-10-12T08:00:00+08:00,2024-10-12T12:00:00+08:00"
+expect_grep "plan --previous week: the gap is the weekly limit" '^coverage,,desk,2024-10-13T08:00:00\+08:00,2024-10-13T16:00:00\+08:00,"?0 of 1 people assigned: 1 qualified \(guard\), none free: at the weekly limit G1' $T/pv.csv
+cp $OUT $T/pw.csv
+{ cat $F/prev-week.csv; tail -n +2 $T/pw.csv; } >$T/pw-all.csv
+run pm-roster check $DESK $T/pw-all.csv
+expect_no_grep "plan --previous week: together nothing but the gaps" '^(skill|unavailable|overlap|max_continuous|max_shift|week_hours|rest_day)' $OUT
+run pm-roster plan $DESK --from=2024-10-12 --days=2 --previous=- <$F/prev-week.csv
+expect_out "plan --previous=-: read from standard input" $T/pw.csv
+head -3 $F/prev-week.csv >$T/pw1.csv
+{ head -1 $F/prev-week.csv; tail -n +4 $F/prev-week.csv; } >$T/pw2.csv
+run pm-roster plan $DESK --from=2024-10-12 --days=2 --previous=$T/pw1.csv --previous=$T/pw2.csv
+expect_out "plan --previous twice: both count" $T/pw.csv
+# Six days worked before Sunday: Sunday is the rest day; nothing planned.
+run pm-roster plan $DESK --from=2024-10-13 --days=1 --previous=$F/prev-days.csv --violations=$T/pd.csv
+expect_status "plan --previous rest day: exit 1" 1
+expect_out_text "plan --previous rest day: no assignment, the header alone" "post,staff,start,end"
+expect_grep "plan --previous rest day: the gap is the rest day" 'none free: needs a rest day this week G1' $T/pd.csv
+# A night begun the evening before: N1 carries on to the end of the 8h shift.
+run pm-roster plan --posts=$F/posts-night.yaml --staff=$F/staff-two.csv --from=2024-10-07 --days=1 --previous=$F/prev-night.csv
+expect_status "plan --previous night: covered" 0
+expect_grep "plan --previous night: N1 carries on to 04:00" '^watch,N1,2024-10-07T00:00:00\+08:00,2024-10-07T04:00:00\+08:00$' $OUT
+expect_grep "plan --previous night: N2 takes over" '^watch,N2,2024-10-07T04:00:00\+08:00,2024-10-07T06:00:00\+08:00$' $OUT
+{ cat $F/prev-night.csv; tail -n +2 $OUT; } >$T/night-all.csv
+run pm-roster check --posts=$F/posts-night.yaml --staff=$F/staff-two.csv --from=2024-10-07 --days=1 $T/night-all.csv
+expect_status "plan --previous night: together they keep max_shift" 0
+# What the previous roster breaks by itself is reported, not planned around.
+printf 'id,name,skills,max_week_hours\nG1,Zhao Lei,guard,30\n' >$T/g1-30.csv
+run pm-roster plan --posts=$F/posts-desk.yaml --staff=$T/g1-30.csv --from=2024-10-12 --days=2 --previous=$F/prev-week.csv --violations=$T/pv30.csv
+expect_status "plan --previous over the limit already: exit 1" 1
+expect_grep "plan --previous over the limit already: said" 'the previous roster breaks week_hours: G1 works 40h in the week of 2024-10-07 \(limit 30h\)' $ERR
+expect_grep "plan --previous over the limit already: in --violations" '^week_hours,G1,,2024-10-07T00:00:00\+08:00,2024-10-14T00:00:00\+08:00,' $T/pv30.csv
+expect_no_grep "plan --previous over the limit already: no internal error" 'internal error' $ERR
+# Errors: a previous roster that runs into the plan, patrol logs, unknown staff.
+printf 'post,staff,start,end\ndesk,G1,2024-10-11 20:00,2024-10-12 01:00\ndesk,ZZ,2024-10-11 08:00,2024-10-11 09:00\n' >$T/late.csv
+printf 'duty,staff,start\nrounds,G1,2024-10-11 08:00\n' >$T/plog.csv
+run pm-roster plan $DESK --from=2024-10-12 --days=2 --previous=$T/late.csv --previous=$T/plog.csv
+expect_status "plan --previous errors: exit 2" 2
+expect_grep "plan --previous errors: runs past --from" 'late.csv:2: ends after 2024-10-12T00:00:00\+08:00, the start of the plan' $ERR
+expect_grep "plan --previous errors: unknown staff" "late.csv:3: staff 'ZZ' is not in the staff file" $ERR
+expect_grep "plan --previous errors: a patrol log" 'plog.csv:2: a patrol log record in --previous' $ERR
+expect_eq "plan --previous errors: nothing planned" 0 "$(wc -c <$OUT)"
 
 # --- plan: tight (8 guards for 2 gates: 336h a week needed, 352h there) ----
 { echo "id,name,skills"; for i in 1 2 3 4 5 6 7 8; do echo "G$i,Guard $i,guard"; done; } >$T/g8.csv
@@ -241,6 +365,13 @@ run pm-roster plan --posts=$T/desk.yaml --staff=$T/p1.csv --from=2024-10-07 --da
 expect_grep "plan --calendar: no holidays, no holiday hours" 'weekend and holiday hours per person: min 0h \(P1\)' $ERR
 run pm-roster plan --posts=$T/desk.yaml --staff=$T/p1.csv --from=2024-10-07 --days=3 --calendar=$T/nonexistent.yaml
 expect_status "plan --calendar: a missing calendar is an error" 2
+# A weekly limit of 12.5 hours: 8h, then 4h30m (slots of 30 minutes).
+printf 'id,name,skills,max_week_hours\nH1,Sun Li,guard,12.5\n' >$T/h1.csv
+run pm-roster plan --posts=$T/desk.yaml --staff=$T/h1.csv --from=2024-10-08 --days=2
+expect_status "plan decimal hours: exit 1 (the rest is a gap)" 1
+expect_out_text "plan decimal hours: 12h30m planned" "post,staff,start,end
+desk,H1,2024-10-08T08:00:00+08:00,2024-10-08T16:00:00+08:00
+desk,H1,2024-10-09T08:00:00+08:00,2024-10-09T12:30:00+08:00"
 
 # --- plan across a clock change (New York, 10 March 2024) -------------------
 run pm-roster plan --tz=America/New_York --posts=$EX/posts.yaml --staff=$EX/staff.csv --from=2024-03-04 --days=14 -o $T/dst.csv
