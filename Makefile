@@ -40,7 +40,7 @@ UNIT_BIN := $(B)/tests/unit
 
 DEPS_STAMP := $(B)/.deps-ok
 
-.PHONY: all test unit cli demo asan bench install clean deps fuzz check-browser
+.PHONY: all test unit cli demo asan valgrind bench install clean deps fuzz check-browser
 all: $(DEPS_STAMP) $(LIBPM) $(BUILT)
 
 $(DEPS_STAMP): tools/deps.sh
@@ -85,6 +85,12 @@ asan:
 	$(MAKE) B=build-asan BIN=build-asan/bin OPT=-O1 \
 	  SANFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
 	  test
+
+# valgrind memcheck over a sample of command-line runs: no memory error, no
+# definite leak.
+valgrind: all
+	@sh tools/deps.sh valgrind
+	PM_BIN=$(CURDIR)/$(BIN) PM_DATADIR=$(CURDIR)/data bash tools/valgrind.sh
 
 demo: all
 	@sh examples/demo.sh

@@ -37,7 +37,15 @@ pm_regex *pm_regex_compile(const char *pattern, unsigned flags, pm_error *err)
     }
     pm_regex *rx = pm_xcalloc(1, sizeof *rx);
     rx->code = code;
-    pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);  /* falls back to the interpreter */
+    /* The JIT falls back to the interpreter where it is not available;
+     * PM_REGEX_JIT=0 asks for the interpreter (memory checkers such as
+     * valgrind cannot follow JIT-compiled code and report it falsely). */
+    static int jit = -1;
+    if (jit < 0) {
+        const char *e = getenv("PM_REGEX_JIT");
+        jit = !(e && !strcmp(e, "0"));
+    }
+    if (jit) pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
     rx->md = pcre2_match_data_create_from_pattern(code, NULL);
     rx->mctx = pcre2_match_context_create(NULL);
     pcre2_set_match_limit(rx->mctx, (uint32_t)g_match_limit);

@@ -3,6 +3,7 @@
 # when run as root, otherwise prints the exact command to run and fails.
 #   tools/deps.sh build     - what `make`, `make test` and `make demo` need
 #   tools/deps.sh browser   - Chromium and LibreOffice for `make check-browser`
+#   tools/deps.sh valgrind  - valgrind for `make valgrind`
 set -u
 what=${1:-build}
 
@@ -23,6 +24,9 @@ tzdata:/usr/share/zoneinfo/Asia/Shanghai"
 browser)
     want="chromium:/usr/bin/chromium
 libreoffice-calc:/usr/bin/libreoffice"
+    ;;
+valgrind)
+    want="valgrind:/usr/bin/valgrind"
     ;;
 *)
     echo "deps.sh: unknown set '$what'" >&2; exit 2 ;;
