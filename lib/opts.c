@@ -129,6 +129,11 @@ static int common_option(int id, const char *arg, pm_common *c)
     return 0;
 }
 
+/* getopt's tables, file-level so that they stay reachable when --help,
+ * --version or a usage error exits in the middle of the parse. */
+static struct option *lo;
+static pm_buf shorts;
+
 int pm_opts_parse(int argc, char **argv, const pm_option *options, unsigned common,
                   pm_common *out, pm_option_cb cb, void *ctx,
                   const char *usage, const char *description)
@@ -137,8 +142,8 @@ int pm_opts_parse(int argc, char **argv, const pm_option *options, unsigned comm
     out->tz_name = PM_DEFAULT_TZ;
     size_t nprog = 0;
     while (options && options[nprog].name) nprog++;
-    struct option *lo = pm_xcalloc(nprog + NCOMMON + 3, sizeof *lo);
-    pm_buf shorts = PM_BUF_INIT;
+    lo = pm_xcalloc(nprog + NCOMMON + 3, sizeof *lo);
+    pm_buf_init(&shorts);
     pm_buf_adds(&shorts, ":h");  /* report missing values as ':' */
     size_t k = 0;
     /* id -> option, for the callback */
@@ -205,6 +210,7 @@ int pm_opts_parse(int argc, char **argv, const pm_option *options, unsigned comm
     }
     pm_buf_free(&shorts);
     free(lo);
+    lo = NULL;
     return optind;
 }
 

@@ -117,6 +117,11 @@ typedef struct result {
     pm_format format;
 } result;
 
+/* The dumps stay reachable from here until the test's process ends (each
+ * test runs in a process of its own), so tests need not free results. */
+static char *dumps[8192];
+static size_t ndumps;
+
 static char *dump_record(const pm_record *r, int st)
 {
     pm_buf b = PM_BUF_INIT;
@@ -126,7 +131,9 @@ static char *dump_record(const pm_record *r, int st)
         if (st == PM_READ_OK)
             cr_assert_eq(strlen(r->f[i].value), r->f[i].len, "len of field %s", r->f[i].name);
     }
-    return pm_buf_detach(&b);
+    char *d = pm_buf_detach(&b);
+    if (ndumps < sizeof dumps / sizeof *dumps) dumps[ndumps++] = d;
+    return d;
 }
 
 static result read_path(const char *path, const pm_read_opts *opts)
@@ -231,6 +238,11 @@ static pm_record mkrec(const char *first, ...)
     }
     va_end(ap);
     return r;
+}
+
+static void free_recs(pm_record *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) pm_record_free(&r[i]);
 }
 
 static int count_dir_entries(void)
@@ -1176,6 +1188,7 @@ Test(detect, csv_header_starting_with_a_bracket)
     result back = read_str(out, &AUTO);
     cr_expect_eq(back.format, PM_FMT_CSV, "pm's own CSV output (%s) is detected as CSV", out);
     free(out);
+    free_recs(r, 1);
 }
 
 Test(detect, explicit_format_wins)
@@ -1237,6 +1250,7 @@ Test(csv_writer, header_from_first_record_and_lf_line_ends)
     char *out = write_records(PM_FMT_CSV, r, 2);
     cr_assert_str_eq(out, "id,desc\nT1,\"a,b\"\nT2,\n");
     free(out);
+    free_recs(r, 2);
 }
 
 Test(csv_writer, header_change_starts_new_block)
@@ -1246,6 +1260,7 @@ Test(csv_writer, header_change_starts_new_block)
     char *out = write_records(PM_FMT_CSV, r, 4);
     cr_assert_str_eq(out, "a,b\n1,2\n3,4\n\nx\n5\n\na,b\n6,7\n");
     free(out);
+    free_recs(r, 4);
 }
 
 /* BUG (uncommitted lib/writer.c, same_names): header equality is decided by
@@ -1325,6 +1340,7 @@ Test(csv_writer, lone_empty_field_is_written_quoted)
     cr_assert_eq(back.n, 2, "the empty record is not read as a blank line");
     expect_ok(back, 0, "only=");
     free(out);
+    free_recs(r, 2);
 }
 
 Test(csv_writer, tsv_output)
@@ -1333,6 +1349,7 @@ Test(csv_writer, tsv_output)
     char *out = write_records(PM_FMT_TSV, r, 1);
     cr_assert_str_eq(out, "a\tb\n\"x\ty\"\tp,q\n");
     free(out);
+    free_recs(r, 1);
 }
 
 /* ---- YAML writer --------------------------------------------------------------- */
@@ -1426,6 +1443,7 @@ Test(yaml_writer, line_per_record_documents)
     cr_assert_str_eq(out, "--- {id: T1, created_at: \"2024-07-01T09:00:00+08:00\", note: \"\"}\n"
                           "--- {id: T2, a b: x}\n");
     free(out);
+    free_recs(r, 2);
 }
 
 Test(yaml_writer, every_record_is_one_line)
@@ -1439,6 +1457,7 @@ Test(yaml_writer, every_record_is_one_line)
     result back = read_str(out, &AUTO);
     expect_ok(back, 0, "multi\nname=v\r\n2|x=\xe2\x80\xa8");
     free(out);
+    free_recs(r, 1);
 }
 
 /* ---- round trips --------------------------------------------------------------- */
@@ -1624,6 +1643,7 @@ Test(round_trip, field_name_longer_than_1024_characters)
     cr_expect_eq(strlen(back.rec[0]), 1100 + strlen("=v|b=2"));
     expect_ok(back, 1, "c=3");
     free(out);
+    free_recs(r, 2);
 }
 
 /* A realistic export: written by the CSV writer, read, turned into YAML, read
