@@ -280,10 +280,12 @@ static int prec(const fee_expr *e)
 
 static void render(const fee_expr *e, const pm_record *rec, pm_buf *out, int values);
 
-/* 1 when name reads back as a NAME without backquotes. */
+/* 1 when name reads back as a NAME without backquotes, and cannot be taken
+ * for a product: the text writes multiplication as ' × ', so a field named
+ * 面积×单价 is written `面积×单价`. */
 static int plain_name(const char *name)
 {
-    if (!name_start((unsigned char)*name)) return 0;
+    if (!name_start((unsigned char)*name) || strstr(name, "\xc3\x97")) return 0;
     for (; *name; name++)
         if (!name_char((unsigned char)*name)) return 0;
     return 1;

@@ -272,7 +272,8 @@ void sla_policy_print(const sla_policy *p, pm_buf *out)
         pm_yaml_quote(out, p->calendar_text, strlen(p->calendar_text));
         pm_buf_addc(out, '\n');
     }
-    pm_buf_adds(out, "categories:\n");
+    /* no categories: an empty mapping, which 'categories:' alone is not */
+    pm_buf_adds(out, p->ncat ? "categories:\n" : "categories: {}\n");
     for (size_t i = 0; i < p->ncat; i++) {
         const sla_category *cat = &p->cat[i];
         int first = 1;

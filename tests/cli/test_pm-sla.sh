@@ -230,6 +230,13 @@ cp "$OUT" "$T/pol/pdir/printed.yaml"
 run pm-sla --policy="$T/pol/pdir/printed.yaml" --now=2024-03-01T12:00:00+08:00 "$T/pol/pdir/t.csv"
 expect_status "print-policy with a calendar: loads back" 0
 expect_grep "print-policy with a calendar: its holiday counts" ',2024-03-08T00:00:00\+08:00,open,open$' "$OUT"
+# a policy without categories prints as one that loads back (fuzz_policy)
+printf 'categories: {}\n' >"$T/pol/none.yaml"
+run pm-sla --policy="$T/pol/none.yaml" --print-policy
+cp "$OUT" "$T/pol/none-printed.yaml"
+run pm-sla --policy="$T/pol/none-printed.yaml" --print-policy
+expect_status "print-policy without categories: loads back" 0
+expect_out "print-policy without categories: the same again" "$T/pol/none-printed.yaml"
 # a bad timezone or calendar in a policy is reported at its line
 printf 'categories:\n  a: {resolve: 3d}\ntimezone: Mars/Base\n' >"$T/badtz.yaml"
 run pm-sla --policy="$T/badtz.yaml" "$T/pol/pdir/t.csv"

@@ -156,6 +156,15 @@ Test(fee_expr, rendering_keeps_only_needed_parentheses)
     cr_assert_str_eq(rendered("`gross profit (yuan)` * 2", 0), "`gross profit (yuan)` × 2");
 }
 
+/* fuzz_expr: a field whose name holds '×' was written bare, so its text
+ * read like a product (面积×单价 next to 面积 × 单价). */
+Test(fee_expr, a_name_with_a_times_sign_is_backquoted)
+{
+    cr_assert_str_eq(rendered("面积×单价 * 2", 0), "`面积×单价` × 2");
+    cr_assert_str_eq(rendered("`面积×单价` * 2", 0), "`面积×单价` × 2");
+    cr_assert_str_eq(rendered("面积 * 单价", 0), "面积 × 单价");
+}
+
 /* ---- splits --------------------------------------------------------------- */
 
 /* The rules, stated plainly: parts add up to the whole; each part is the
