@@ -51,10 +51,33 @@ static void stars(pm_buf *out, size_t n)
     for (size_t i = 0; i < n; i++) pm_buf_addc(out, '*');
 }
 
+static int blank(char c) { return c == ' ' || c == '\t'; }
+
 static void trim(const char **v, size_t *len)
 {
-    while (*len && (**v == ' ' || **v == '\t')) { (*v)++; (*len)--; }
-    while (*len && ((*v)[*len - 1] == ' ' || (*v)[*len - 1] == '\t')) (*len)--;
+    while (*len && blank(**v)) { (*v)++; (*len)--; }
+    while (*len && blank((*v)[*len - 1])) (*len)--;
+}
+
+/* Folds the full-width forms U+FF01..U+FF5E (１３８, Ｘ, －) to ASCII and the
+ * ideographic space U+3000 to a space, so that a value typed with a Chinese
+ * input method masks and pseudonymizes like the same value typed in ASCII. */
+static void fold_width(const char *v, size_t len, pm_buf *out)
+{
+    for (size_t i = 0; i < len;) {
+        const unsigned char *u = (const unsigned char *)v + i;
+        if (len - i >= 3 && u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80) {
+            pm_buf_addc(out, ' ');
+            i += 3;
+        } else if (len - i >= 3 && u[0] == 0xef && ((u[1] == 0xbc && u[2] >= 0x81) || (u[1] == 0xbd && u[2] <= 0x9e))) {
+            unsigned cp = ((u[1] & 0x3fu) << 6 | (u[2] & 0x3fu)) + 0xf000u;  /* U+FF01..U+FF5E */
+            pm_buf_addc(out, (char)(cp - 0xfee0u));
+            i += 3;
+        } else {
+            pm_buf_addc(out, v[i]);
+            i++;
+        }
+    }
 }
 
 /* Digits of a phone number, without a +86/0086 country prefix. */
@@ -70,6 +93,26 @@ static void phone_digits(const char *v, size_t len, pm_buf *d)
         memmove(d->s, d->s + skip, d->len - skip + 1);
         d->len -= skip;
     }
+}
+
+/* An ID card number without its blanks and hyphens, letters in capitals
+ * (110105-19900101-123x and 110105 19900101 123X are one number). */
+static void id_chars(const char *v, size_t len, pm_buf *id)
+{
+    for (size_t i = 0; i < len; i++) {
+        char c = v[i];
+        if (blank(c) || c == '-') continue;
+        pm_buf_addc(id, c >= 'a' && c <= 'z' ? (char)(c - 32) : c);
+    }
+}
+
+/* 15 digits (the old cards), or 17 digits and a check digit or X. */
+static int id_well_formed(const char *id, size_t n)
+{
+    if (n != 15 && n != 18) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(id[i] >= '0' && id[i] <= '9') && !(i == 17 && id[i] == 'X')) return 0;
+    return 1;
 }
 
 static const char *const compound_surnames[] = {
@@ -106,33 +149,42 @@ static void mask_name(const char *v, size_t len, pm_buf *out)
     stars(out, rest);
 }
 
+/* 11 digits (a mobile number, or a landline with its area code): the
+ * first 3 and the last 4 (138****5678).  Any other length from 7 digits on:
+ * at most the last 4 digits and never more than half of them (****432,
+ * ****5678, ********5678).  Fewer than 7 digits, or none: all starred. */
 static void mask_phone(const char *v, size_t len, pm_buf *out)
 {
     pm_buf d = PM_BUF_INIT;
     phone_digits(v, len, &d);
-    if (d.len >= 7) {
+    if (d.len == 11) {
         pm_buf_add(out, d.s, 3);
-        stars(out, d.len - 7);
-        pm_buf_add(out, d.s + d.len - 4, 4);
+        stars(out, 4);
+        pm_buf_add(out, d.s + 7, 4);
+    } else if (d.len >= 7) {
+        size_t keep = d.len / 2 < 4 ? d.len / 2 : 4;
+        stars(out, d.len - keep);
+        pm_buf_add(out, d.s + d.len - keep, keep);
     } else {
         stars(out, d.len ? d.len : u8count(v, len));
     }
     pm_buf_free(&d);
 }
 
+/* A well-formed number keeps the region (first 6) and the last 4; anything
+ * else is starred whole. */
 static void mask_id_card(const char *v, size_t len, pm_buf *out)
 {
-    char id[32];
-    size_t n = 0;
-    for (size_t i = 0; i < len && n < sizeof id - 1; i++)
-        if (v[i] != ' ' && v[i] != '-') id[n++] = v[i] >= 'a' && v[i] <= 'z' ? (char)(v[i] - 32) : v[i];
-    if (n == 18 || n == 15) {
-        pm_buf_add(out, id, 6);
-        stars(out, n - 10);
-        pm_buf_add(out, id + n - 4, 4);
+    pm_buf id = PM_BUF_INIT;
+    id_chars(v, len, &id);
+    if (id_well_formed(pm_buf_str(&id), id.len)) {
+        pm_buf_add(out, id.s, 6);
+        stars(out, id.len - 10);
+        pm_buf_add(out, id.s + id.len - 4, 4);
     } else {
         stars(out, u8count(v, len));
     }
+    pm_buf_free(&id);
 }
 
 static void mask_address(const char *v, size_t len, pm_buf *out)
@@ -157,7 +209,15 @@ static void mask_address(const char *v, size_t len, pm_buf *out)
     stars(out, 3);
 }
 
-void pm_mask_value(pm_pi_kind kind, const char *v, size_t len, pm_buf *out)
+static void hmac(const pm_protector *p, const char *data, size_t len, uint8_t digest[SHA256_DIGEST_SIZE])
+{
+    struct hmac_sha256_ctx ctx;
+    hmac_sha256_set_key(&ctx, p->keylen, p->key);
+    hmac_sha256_update(&ctx, len, (const uint8_t *)data);
+    hmac_sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
+}
+
+static void mask_folded(pm_pi_kind kind, const char *v, size_t len, pm_buf *out)
 {
     trim(&v, &len);
     if (!len) return;
@@ -170,53 +230,96 @@ void pm_mask_value(pm_pi_kind kind, const char *v, size_t len, pm_buf *out)
     }
 }
 
-/* The form of a value that is the same for the same person. */
-static void normalize(pm_pi_kind kind, const char *v, size_t len, pm_buf *n)
+void pm_mask_value(pm_pi_kind kind, const char *v, size_t len, pm_buf *out)
 {
-    trim(&v, &len);
-    if (kind == PM_PI_PHONE) {
-        pm_buf d = PM_BUF_INIT;
-        phone_digits(v, len, &d);
-        pm_buf_add(n, pm_buf_str(&d), d.len);
-        pm_buf_free(&d);
-        return;
-    }
+    pm_buf f = PM_BUF_INIT;
+    fold_width(v, len, &f);
+    mask_folded(kind, pm_buf_str(&f), f.len, out);
+    pm_buf_free(&f);
+}
+
+/* Blanks collapsed to one space; for names none at all, ASCII letters in
+ * lower case and the middle dots of transcribed names (• ・ .) as ·. */
+static void normalize_text(pm_pi_kind kind, const char *v, size_t len, pm_buf *n)
+{
+    size_t start = n->len;
     for (size_t i = 0; i < len; i++) {
         char c = v[i];
-        if (c == ' ' || c == '\t') {
-            if (kind == PM_PI_NAME || kind == PM_PI_ID_CARD) continue;
-            if (n->len && n->s[n->len - 1] == ' ') continue;
+        if (blank(c)) {
+            if (kind == PM_PI_NAME) continue;
+            if (n->len > start && n->s[n->len - 1] == ' ') continue;
             c = ' ';
         }
-        if (kind == PM_PI_ID_CARD && c >= 'a' && c <= 'z') c = (char)(c - 32);
+        if (kind == PM_PI_NAME) {
+            if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
+            if (c == '.' || (len - i >= 3 && (!memcmp(v + i, "\xe2\x80\xa2", 3) || !memcmp(v + i, "\xe3\x83\xbb", 3)))) {
+                pm_buf_adds(n, "\xc2\xb7");
+                if (c != '.') i += 2;
+                continue;
+            }
+        }
         pm_buf_addc(n, c);
     }
 }
 
+/* The form of a value that is the same for the same person: phones as
+ * their digits (138 1234 5678, +86-138-1234-5678), ID cards without blanks
+ * and hyphens in capitals, names without blanks in lower case, other text
+ * with its blanks collapsed (v is trimmed and width-folded).  A phone
+ * or ID card without a digit (无, 不详) is normalized as text, so that such
+ * values do not all share one token. */
+static void normalize(pm_pi_kind kind, const char *v, size_t len, pm_buf *n)
+{
+    pm_buf t = PM_BUF_INIT;
+    int digits = 0;
+    for (size_t i = 0; i < len && !digits; i++) digits = v[i] >= '0' && v[i] <= '9';
+    if (kind == PM_PI_PHONE && digits) {
+        phone_digits(v, len, &t);
+        pm_buf_add(n, pm_buf_str(&t), t.len);
+    } else if (kind == PM_PI_ID_CARD && digits) {
+        id_chars(v, len, &t);
+        pm_buf_add(n, pm_buf_str(&t), t.len);
+    } else {
+        normalize_text(kind, v, len, n);
+    }
+    pm_buf_free(&t);
+}
+
 void pm_protect_value(const pm_protector *p, pm_pi_kind kind, const char *v, size_t len, pm_buf *out)
 {
-    const char *t = v;
-    size_t tl = len;
-    trim(&t, &tl);
-    if (!tl) return;
-    switch (p->mode) {
-    case PM_PROTECT_NONE: pm_buf_add(out, v, len); return;
-    case PM_PROTECT_DROP: return;
-    case PM_PROTECT_MASK: pm_mask_value(kind, v, len, out); return;
-    case PM_PROTECT_PSEUDONYMIZE: break;
+    if (p->mode == PM_PROTECT_NONE) {
+        pm_buf_add(out, v, len);
+        return;
     }
-    pm_buf n = PM_BUF_INIT;
-    pm_buf_adds(&n, kind_names[kind]);
-    pm_buf_addc(&n, 0);
-    normalize(kind, v, len, &n);
-    struct hmac_sha256_ctx ctx;
+    pm_buf f = PM_BUF_INIT;
+    fold_width(v, len, &f);
+    const char *t = pm_buf_str(&f);
+    size_t tl = f.len;
+    trim(&t, &tl);
+    if (tl && p->mode == PM_PROTECT_MASK) {
+        mask_folded(kind, t, tl, out);
+    } else if (tl && p->mode == PM_PROTECT_PSEUDONYMIZE) {
+        pm_buf n = PM_BUF_INIT;
+        pm_buf_adds(&n, kind_names[kind]);
+        pm_buf_addc(&n, 0);
+        normalize(kind, t, tl, &n);
+        uint8_t digest[SHA256_DIGEST_SIZE];
+        hmac(p, n.s, n.len, digest);
+        pm_buf_free(&n);
+        pm_buf_adds(out, "p_");
+        for (int i = 0; i < 8; i++) pm_buf_addf(out, "%02x", digest[i]);
+    }
+    pm_buf_free(&f);
+}
+
+void pm_protector_key_id(const pm_protector *p, char out[PM_KEY_ID_SIZE])
+{
+    static const char what[] = "pm key id";
     uint8_t digest[SHA256_DIGEST_SIZE];
-    hmac_sha256_set_key(&ctx, p->keylen, p->key);
-    hmac_sha256_update(&ctx, n.len, (const uint8_t *)n.s);
-    hmac_sha256_digest(&ctx, sizeof digest, digest);
-    pm_buf_free(&n);
-    pm_buf_adds(out, "p_");
-    for (int i = 0; i < 8; i++) pm_buf_addf(out, "%02x", digest[i]);
+    out[0] = 0;
+    if (!p->key) return;
+    hmac(p, what, sizeof what - 1, digest);
+    for (int i = 0; i < 4; i++) snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
 
 int pm_protector_init(pm_protector *p, pm_protect_mode mode, const char *key_file, pm_error *err)

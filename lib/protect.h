@@ -6,6 +6,12 @@
  * 110105********123X, 12栋***); pseudonymize replaces the value with
  * p_ + 16 hex digits of HMAC-SHA256(key, kind NUL normalized value), stable
  * for a key, so counts and joins still work; drop empties the value.
+ *
+ * Both programs that protect values (pm-ingest, pm-report) call only this
+ * file, so a value gets the same mask and the same token in either.
+ * Full-width forms (１３８, Ｘ) and the ideographic space count as their
+ * ASCII twins; the normalized form of each kind is described at
+ * normalize() in protect.c.
  */
 #ifndef PM_PROTECT_H
 #define PM_PROTECT_H
@@ -47,9 +53,15 @@ typedef struct pm_protector {
 int pm_protector_init(pm_protector *p, pm_protect_mode mode, const char *key_file, pm_error *err);
 void pm_protector_free(pm_protector *p);
 
-/* Appends the protected form of v to out (empty stays empty). */
+/* Appends the protected form of v to out (empty or blank stays empty). */
 void pm_protect_value(const pm_protector *p, pm_pi_kind kind, const char *v, size_t len, pm_buf *out);
-/* Individual masks, for tests. */
+/* The mask of v alone (what pm_protect_value appends in mask mode). */
 void pm_mask_value(pm_pi_kind kind, const char *v, size_t len, pm_buf *out);
+
+/* A short public name of the key (8 hex digits of HMAC-SHA256 of a fixed
+ * text under it; "" without a key): partial reports made under one key say
+ * so, without saying anything about the key. */
+#define PM_KEY_ID_SIZE 9
+void pm_protector_key_id(const pm_protector *p, char out[PM_KEY_ID_SIZE]);
 
 #endif

@@ -32,7 +32,26 @@ Test(mask_phone, drops_country_code_spaces_and_dashes)
 Test(mask_phone, short_numbers_are_fully_starred)
 {
     cr_assert_str_eq(mask(PM_PI_PHONE, "12345"), "*****");
+    cr_assert_str_eq(mask(PM_PI_PHONE, "123456"), "******");
     cr_assert_str_eq(mask(PM_PI_PHONE, "n/a"), "***");
+}
+
+Test(mask_phone, landlines_keep_at_most_the_last_four_and_hide_half)
+{
+    cr_assert_str_eq(mask(PM_PI_PHONE, "8765432"), "****432");
+    cr_assert_str_eq(mask(PM_PI_PHONE, "62345678"), "****5678");
+    cr_assert_str_eq(mask(PM_PI_PHONE, "0755-12345678"), "********5678");
+    cr_assert_str_eq(mask(PM_PI_PHONE, "13812345678转8001"), "***********8001");
+}
+
+Test(mask_phone, an_eleven_digit_landline_is_masked_like_a_mobile)
+{
+    cr_assert_str_eq(mask(PM_PI_PHONE, "010-62345678"), "010****5678");
+}
+
+Test(mask_phone, full_width_digits_count_as_digits)
+{
+    cr_assert_str_eq(mask(PM_PI_PHONE, "１３８１２３４５６７８"), "138****5678");
 }
 
 Test(mask_name, keeps_the_surname)
@@ -71,6 +90,19 @@ Test(mask_id_card, fifteen_digits_keep_first_six_and_last_four)
 Test(mask_id_card, other_lengths_are_fully_starred)
 {
     cr_assert_str_eq(mask(PM_PI_ID_CARD, "12345"), "*****");
+}
+
+Test(mask_id_card, hyphens_blanks_and_case_do_not_matter)
+{
+    cr_assert_str_eq(mask(PM_PI_ID_CARD, "110105-19900101-123x"), "110105********123X");
+    cr_assert_str_eq(mask(PM_PI_ID_CARD, "110105 19900101 123X"), "110105********123X");
+}
+
+Test(mask_id_card, eighteen_bytes_that_are_not_a_number_are_starred)
+{
+    /* 6 Chinese characters are 18 bytes: never cut them in the middle */
+    cr_assert_str_eq(mask(PM_PI_ID_CARD, "见附件见附件"), "******");
+    cr_assert_str_eq(mask(PM_PI_ID_CARD, "1101051990010112XX"), "******************");
 }
 
 Test(mask_address, keeps_down_to_the_building)
@@ -131,6 +163,89 @@ Test(pseudonymize, same_value_same_token_and_normalized)
     cr_assert_eq(strncmp(a, "p_", 2), 0);
     cr_assert_str_neq(pseudo(&p, PM_PI_PHONE, "13812345678"), pseudo(&p, PM_PI_PHONE, "13812345679"));
     pm_protector_free(&p);
+}
+
+Test(pseudonymize, id_cards_with_hyphens_blanks_or_small_x_are_one_person)
+{
+    pm_protector p;
+    pm_error err;
+    cr_assert_eq(pm_protector_init(&p, PM_PROTECT_PSEUDONYMIZE, write_key("0123456789abcdef", 0600), &err), 0);
+    char a[64];
+    snprintf(a, sizeof a, "%s", pseudo(&p, PM_PI_ID_CARD, "11010519900101123X"));
+    cr_assert_str_eq(a, pseudo(&p, PM_PI_ID_CARD, "110105-19900101-123X"));
+    cr_assert_str_eq(a, pseudo(&p, PM_PI_ID_CARD, "110105 19900101 123x"));
+    cr_assert_str_eq(a, pseudo(&p, PM_PI_ID_CARD, "１１０１０５１９９００１０１１２３Ｘ"));
+    cr_assert_str_neq(a, pseudo(&p, PM_PI_ID_CARD, "110105199001011230"));
+    pm_protector_free(&p);
+}
+
+Test(pseudonymize, phones_in_any_layout_are_one_number)
+{
+    pm_protector p;
+    pm_error err;
+    cr_assert_eq(pm_protector_init(&p, PM_PROTECT_PSEUDONYMIZE, write_key("0123456789abcdef", 0600), &err), 0);
+    char a[64];
+    snprintf(a, sizeof a, "%s", pseudo(&p, PM_PI_PHONE, "13812345678"));
+    cr_assert_str_eq(a, pseudo(&p, PM_PI_PHONE, "138-1234-5678"));
+    cr_assert_str_eq(a, pseudo(&p, PM_PI_PHONE, "0086 138 1234 5678"));
+    cr_assert_str_eq(a, pseudo(&p, PM_PI_PHONE, "１３８１２３４５６７８"));
+    pm_protector_free(&p);
+}
+
+Test(pseudonymize, values_without_digits_do_not_share_a_token)
+{
+    pm_protector p;
+    pm_error err;
+    cr_assert_eq(pm_protector_init(&p, PM_PROTECT_PSEUDONYMIZE, write_key("0123456789abcdef", 0600), &err), 0);
+    char a[64];
+    snprintf(a, sizeof a, "%s", pseudo(&p, PM_PI_PHONE, "无"));
+    cr_assert_str_neq(a, pseudo(&p, PM_PI_PHONE, "不详"));
+    snprintf(a, sizeof a, "%s", pseudo(&p, PM_PI_ID_CARD, "无"));
+    cr_assert_str_neq(a, pseudo(&p, PM_PI_ID_CARD, "不详"));
+    pm_protector_free(&p);
+}
+
+Test(pseudonymize, names_ignore_blanks_and_latin_case)
+{
+    pm_protector p;
+    pm_error err;
+    cr_assert_eq(pm_protector_init(&p, PM_PROTECT_PSEUDONYMIZE, write_key("0123456789abcdef", 0600), &err), 0);
+    char a[64];
+    snprintf(a, sizeof a, "%s", pseudo(&p, PM_PI_NAME, "张三"));
+    cr_assert_str_eq(a, pseudo(&p, PM_PI_NAME, " 张 三 "));
+    cr_assert_str_eq(a, pseudo(&p, PM_PI_NAME, "张\xe3\x80\x80三"));
+    snprintf(a, sizeof a, "%s", pseudo(&p, PM_PI_NAME, "John Smith"));
+    cr_assert_str_eq(a, pseudo(&p, PM_PI_NAME, "JOHN SMITH"));
+    pm_protector_free(&p);
+}
+
+Test(pseudonymize, blank_values_stay_empty)
+{
+    pm_protector p;
+    pm_error err;
+    cr_assert_eq(pm_protector_init(&p, PM_PROTECT_PSEUDONYMIZE, write_key("0123456789abcdef", 0600), &err), 0);
+    cr_assert_str_eq(pseudo(&p, PM_PI_NAME, " \t"), "");
+    cr_assert_str_eq(pseudo(&p, PM_PI_NAME, "\xe3\x80\x80"), "");
+    pm_protector_free(&p);
+}
+
+Test(key_id, is_stable_for_a_key_and_differs_between_keys)
+{
+    pm_protector p1, p2, p3;
+    pm_error err;
+    char a[PM_KEY_ID_SIZE], b[PM_KEY_ID_SIZE], c[PM_KEY_ID_SIZE];
+    cr_assert_eq(pm_protector_init(&p1, PM_PROTECT_PSEUDONYMIZE, write_key("first-key-0123456789", 0600), &err), 0);
+    cr_assert_eq(pm_protector_init(&p2, PM_PROTECT_PSEUDONYMIZE, write_key("first-key-0123456789\n", 0600), &err), 0);
+    cr_assert_eq(pm_protector_init(&p3, PM_PROTECT_PSEUDONYMIZE, write_key("second-key-0123456789", 0600), &err), 0);
+    pm_protector_key_id(&p1, a);
+    pm_protector_key_id(&p2, b);
+    pm_protector_key_id(&p3, c);
+    cr_assert_eq(strlen(a), 8);
+    cr_assert_str_eq(a, b);
+    cr_assert_str_neq(a, c);
+    pm_protector_free(&p1);
+    pm_protector_free(&p2);
+    pm_protector_free(&p3);
 }
 
 Test(pseudonymize, another_key_gives_other_tokens)
