@@ -149,6 +149,9 @@ static void add_redacted(pm_buf *out, const char *msg, const char *const *secret
     }
 }
 
+/* Adds "field: msg" to the reasons.  The messages of a personal field are
+ * made without its value (schema_convert_hidden, and no quoting here); the
+ * redaction below only backs that up, as it finds whole values only. */
 static void add_error_at(ingest *in, size_t fi, const char *msg, const pm_record *src)
 {
     if (in->errs.len) pm_buf_adds(&in->errs, "; ");
@@ -157,7 +160,6 @@ static void add_error_at(ingest *in, size_t fi, const char *msg, const pm_record
         pm_buf_adds(&in->errs, msg);
         return;
     }
-    /* a personal field's message must not carry its value */
     const char *secret[2] = {pm_buf_str(&in->val), ""};
     size_t slen[2] = {in->val.len, 0};
     if (in->cols[fi] >= 0) {
@@ -167,15 +169,17 @@ static void add_error_at(ingest *in, size_t fi, const char *msg, const pm_record
     add_redacted(&in->errs, msg, secret, slen, 2);
 }
 
-void ingest_protect_source(ingest *in, pm_record *src)
+void ingest_protect_source(ingest *in, pm_record *src, int every)
 {
     if (!in->prot) return;
     map_columns(in, src);
-    for (size_t i = 0; i < in->s->n; i++) {
-        int c = in->cols[i];
-        if (in->kind[i] < 0 || c < 0 || (size_t)c >= src->n) continue;
+    for (size_t c = 0; c < src->n; c++) {
+        int kind = every ? PM_PI_TEXT : -1;
+        for (size_t i = 0; i < in->s->n; i++)
+            if (in->cols[i] == (int)c && in->kind[i] >= 0) kind = in->kind[i];
+        if (kind < 0) continue;
         pm_buf_reset(&in->conv);
-        pm_protect_value(in->prot, (pm_pi_kind)in->kind[i], src->f[c].value, src->f[c].len, &in->conv);
+        pm_protect_value(in->prot, (pm_pi_kind)kind, src->f[c].value, src->f[c].len, &in->conv);
         pm_record_setn(src, src->f[c].name, pm_buf_str(&in->conv), in->conv.len);
     }
 }
@@ -196,7 +200,8 @@ int ingest_row(ingest *in, const pm_record *src)
             len = src->f[in->cols[i]].len;
         }
         trim(&v, &len);
-        if (in->prot && in->kind[i] >= 0 && !fd->nnormalize) {
+        int hide = in->prot && in->kind[i] >= 0;
+        if (hide && !fd->nnormalize) {
             pm_buf_reset(&in->val);  /* kept for redacting messages */
             pm_buf_add(&in->val, v, len);
         }
@@ -228,7 +233,7 @@ int ingest_row(ingest *in, const pm_record *src)
             pm_record_add(&in->out, fd->name, "", 0);
             continue;
         }
-        if (schema_convert(fd, v, len, in->tz, &in->conv, &e) < 0) {
+        if ((hide ? schema_convert_hidden : schema_convert)(fd, v, len, in->tz, &in->conv, &e) < 0) {
             add_error_at(in, i, e.msg, src);
             pm_record_add(&in->out, fd->name, "", 0);
             continue;
@@ -241,8 +246,12 @@ int ingest_row(ingest *in, const pm_record *src)
                 add_error_at(in, i, e.msg, src);
             } else if (m == PM_RX_NOMATCH) {
                 char msg[512];
-                snprintf(msg, sizeof msg, "'%.200s' does not match the pattern '%.200s'", cv,
-                         pm_regex_pattern(fd->pattern));
+                if (hide)
+                    snprintf(msg, sizeof msg, "the value does not match the pattern '%.200s'",
+                             pm_regex_pattern(fd->pattern));
+                else
+                    snprintf(msg, sizeof msg, "'%.200s' does not match the pattern '%.200s'", cv,
+                             pm_regex_pattern(fd->pattern));
                 add_error_at(in, i, msg, src);
             }
         }

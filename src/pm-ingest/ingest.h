@@ -29,8 +29,10 @@ void ingest_free(ingest *in);
  * keeps their values out of error messages). */
 void ingest_set_protector(ingest *in, const pm_protector *p);
 /* Protects, in a rejected source record, the columns that feed personal
- * fields (call after ingest_row on the same record). */
-void ingest_protect_source(ingest *in, pm_record *src);
+ * fields; with every set, all the other columns too, as text (a row the
+ * reader could not read as it should, such as one with more or fewer values
+ * than the header, may have any value in any column). */
+void ingest_protect_source(ingest *in, pm_record *src, int every);
 /* Converts src into in->out.  Returns 0, or -1 with the reasons ("field:
  * reason; field: reason") in in->errs. */
 int ingest_row(ingest *in, const pm_record *src);

@@ -47,13 +47,21 @@ static int on_option(int id, const char *arg, void *ctx)
 }
 
 /* A CSV row longer than its header: the surplus values go into the reason,
- * so that the reject stream keeps one header and loses nothing. */
-static void fold_surplus(pm_inputs *in, pm_record *rec, pm_buf *why)
+ * so that the reject stream keeps one header and loses nothing.  Under
+ * --protect they are protected before they get here (dropped says that
+ * --protect=drop emptied them). */
+static void fold_surplus(pm_inputs *in, pm_record *rec, pm_buf *why, int dropped)
 {
     size_t nh = 0;
     if (!in->cur) return;
     pm_reader_header(in->cur, &nh);
     if (nh == 0 || rec->n <= nh) return;
+    if (dropped) {
+        size_t n = rec->n - nh;
+        pm_buf_addf(why, "; %zu surplus value%s, not kept (--protect=drop)", n, n == 1 ? "" : "s");
+        rec->n = nh;
+        return;
+    }
     pm_buf_adds(why, "; the surplus values:");
     for (size_t i = nh; i < rec->n; i++) {
         pm_buf_addc(why, ' ');
@@ -90,13 +98,23 @@ int main(int argc, char **argv)
     pm_protector prot;
     if (pm_protector_init(&prot, (pm_protect_mode)o.protect, o.key_file, &err) < 0) {
         pm_report(&err);
+        schema_free(&s);
         return PM_EXIT_ERROR;
     }
     if (prot.key_exposed)
         pm_warn_at(o.key_file, 0, "the key file is readable by group or others; protect it: chmod 600 %s", o.key_file);
+    if (prot.mode != PM_PROTECT_NONE) {
+        size_t npersonal = 0;
+        for (size_t i = 0; i < s.n; i++) npersonal += s.f[i].personal != NULL;
+        if (!npersonal)
+            pm_warn_at(s.source, 0, "warning: --protect: the schema marks no field 'personal:', so no field "
+                       "is protected (only the values of rows that cannot be read are)");
+    }
     pm_tz *tz = pm_tz_open(c.tz_name, &err);
     if (!tz) {
         pm_report(&err);
+        pm_protector_free(&prot);
+        schema_free(&s);
         return PM_EXIT_ERROR;
     }
     c.read.fold_newlines = 1;
@@ -149,10 +167,13 @@ int main(int argc, char **argv)
             rec.line = err.line;
             pm_buf_reset(&ing.errs);
             pm_buf_adds(&ing.errs, err.msg);
-            fold_surplus(&in, &rec, &ing.errs);
+            /* its columns cannot be trusted: every value is protected */
+            ingest_protect_source(&ing, &rec, 1);
+            fold_surplus(&in, &rec, &ing.errs, prot.mode == PM_PROTECT_DROP);
             why = pm_buf_str(&ing.errs);
+        } else {
+            ingest_protect_source(&ing, &rec, 0);
         }
-        ingest_protect_source(&ing, &rec);
         pm_warn_at(rec.source, rec.line, "rejected: %s", why);
         if (rej) {
             snprintf(where, sizeof where, "%s:%ld", rec.source ? rec.source : "-", rec.line);

@@ -432,7 +432,26 @@ static int bool_word(const char *v, size_t len)
     return -1;
 }
 
-int schema_convert(const field_def *fd, const char *v, size_t len, const pm_tz *tz,
+/* How a value is named in a message: quoted, or (hide) not at all. */
+#define SHOWN_FMT "%s%.*s%s"
+#define SHOWN(hide, len, v) (hide) ? "the value" : "'", (hide) ? 0 : (int)(len), (v), (hide) ? "" : "'"
+
+/* A timestamp message of lib/timex.c without the value: "bad timestamp
+ * 'VALUE': why" becomes "the value is not a valid timestamp: why".  The
+ * library quotes at most 80 bytes of the value, so the reason starts at a
+ * known place; a message of any other form is not shown. */
+static void hide_time_error(pm_error *err, const char *msg, const char *v, size_t len)
+{
+    static const char head[] = "bad timestamp '";
+    size_t q = len > 80 ? 80 : len, h = sizeof head - 1;
+    const char *why = "";
+    if (!strncmp(msg, head, h) && strlen(msg) >= h + q + 3 && !memcmp(msg + h, v, q) &&
+        !memcmp(msg + h + q, "': ", 3))
+        why = msg + h + q + 3;
+    pm_error_set(err, NULL, 0, "the value is not a valid timestamp%s%s", *why ? ": " : "", why);
+}
+
+static int convert(const field_def *fd, const char *v, size_t len, int hide, const pm_tz *tz,
                    pm_buf *out, pm_error *err)
 {
     pm_buf_reset(out);
@@ -449,21 +468,22 @@ int schema_convert(const field_def *fd, const char *v, size_t len, const pm_tz *
         for (; i < len; i++) {
             if (v[i] < '0' || v[i] > '9') goto bad_int;
             if (__builtin_mul_overflow(x, 10, &x) || __builtin_add_overflow(x, v[i] - '0', &x)) {
-                pm_error_set(err, NULL, 0, "'%.*s' is too large for an int", (int)len, v);
+                pm_error_set(err, NULL, 0, SHOWN_FMT " is too large for an int", SHOWN(hide, len, v));
                 return -1;
             }
         }
         pm_buf_addf(out, "%lld", (long long)(neg ? -x : x));
         return 0;
     bad_int:
-        pm_error_set(err, NULL, 0, "'%.*s' is not an integer", (int)len, v);
+        pm_error_set(err, NULL, 0, SHOWN_FMT " is not an integer", SHOWN(hide, len, v));
         return -1;
     }
     case FT_DECIMAL: {
         pm_decimal d;
         int rc = pm_decimal_parse(v, len, &d);
         if (rc != PM_DEC_OK) {
-            pm_error_set(err, NULL, 0, "'%.*s' is not a decimal number (%s)", (int)len, v, pm_decimal_strerror(rc));
+            pm_error_set(err, NULL, 0, SHOWN_FMT " is not a decimal number (%s)", SHOWN(hide, len, v),
+                         pm_decimal_strerror(rc));
             return -1;
         }
         char buf[PM_DEC_BUFSZ];
@@ -473,7 +493,8 @@ int schema_convert(const field_def *fd, const char *v, size_t len, const pm_tz *
     case FT_BOOL: {
         int b = bool_word(v, len);
         if (b < 0) {
-            pm_error_set(err, NULL, 0, "'%.*s' is not a yes/no value (true/false, yes/no, y/n, 1/0, 是/否)", (int)len, v);
+            pm_error_set(err, NULL, 0, SHOWN_FMT " is not a yes/no value (true/false, yes/no, y/n, 1/0, 是/否)",
+                         SHOWN(hide, len, v));
             return -1;
         }
         pm_buf_adds(out, b ? "true" : "false");
@@ -483,7 +504,8 @@ int schema_convert(const field_def *fd, const char *v, size_t len, const pm_tz *
         pm_time t;
         pm_error e;
         if (pm_time_parse(v, len, tz, &t, &e) < 0) {
-            pm_error_set(err, NULL, 0, "%s", e.msg);
+            if (hide) hide_time_error(err, e.msg, v, len);
+            else pm_error_set(err, NULL, 0, "%s", e.msg);
             return -1;
         }
         char buf[PM_TIME_BUFSZ];
@@ -509,8 +531,19 @@ int schema_convert(const field_def *fd, const char *v, size_t len, const pm_tz *
             pm_buf_adds(out, fd->def);
             return 0;
         }
-        pm_error_set(err, NULL, 0, "'%.*s' is none of the values of %s", (int)len, v, fd->name);
+        pm_error_set(err, NULL, 0, SHOWN_FMT " is none of the values of %s", SHOWN(hide, len, v), fd->name);
         return -1;
     }
     return 0;
+}
+
+int schema_convert(const field_def *fd, const char *v, size_t len, const pm_tz *tz, pm_buf *out, pm_error *err)
+{
+    return convert(fd, v, len, 0, tz, out, err);
+}
+
+int schema_convert_hidden(const field_def *fd, const char *v, size_t len, const pm_tz *tz, pm_buf *out,
+                          pm_error *err)
+{
+    return convert(fd, v, len, 1, tz, out, err);
 }

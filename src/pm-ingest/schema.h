@@ -60,8 +60,13 @@ void schema_free(schema *s);
 void schema_map_columns(const schema *s, const pm_record *src, int *cols);
 
 /* Converts one value of field fd (already trimmed and normalized) to its
- * canonical text in out.  0, or -1 with a reason in err->msg. */
+ * canonical text in out.  0, or -1 with a reason in err->msg, which quotes
+ * the value. */
 int schema_convert(const field_def *fd, const char *v, size_t len, const pm_tz *tz,
                    pm_buf *out, pm_error *err);
+/* The same for a personal value under --protect: the reason names "the
+ * value" and holds no part of it, however long it is. */
+int schema_convert_hidden(const field_def *fd, const char *v, size_t len, const pm_tz *tz,
+                          pm_buf *out, pm_error *err);
 
 #endif
