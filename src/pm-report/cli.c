@@ -11,7 +11,10 @@
 
 int rpt_main(int argc, char **argv);
 
-enum { O_BY = 1000, O_PERIOD, O_TIME_FIELD, O_METRIC, O_TARGETS, O_TO, O_LANG, O_PARTIAL, O_MERGE, O_TITLE };
+enum {
+    O_BY = 1000, O_PERIOD, O_TIME_FIELD, O_METRIC, O_TARGETS, O_TO, O_LANG, O_PARTIAL, O_MERGE, O_TITLE,
+    O_PROTECT, O_KEY_FILE, O_PERSONAL
+};
 
 static const pm_option options[] = {
     {"by", 0, 1, O_BY, "FIELDS", "group by these fields (comma-separated)"},
@@ -24,6 +27,9 @@ static const pm_option options[] = {
     {"title", 0, 1, O_TITLE, "TEXT", "title of the HTML page and XLSX workbook"},
     {"partial", 0, 0, O_PARTIAL, NULL, "write mergeable partial aggregates (CSV/YAML)"},
     {"merge", 0, 0, O_MERGE, NULL, "read partial aggregates (with --partial: write them merged)"},
+    {"protect", 0, 1, O_PROTECT, "MODE", "mask, pseudonymize or drop the values of the --personal fields"},
+    {"personal", 0, 1, O_PERSONAL, "FIELD:KIND,...", "personal fields; KIND: name, phone, id_card, address, text"},
+    {"key-file", 0, 1, O_KEY_FILE, "FILE", "secret key for --protect=pseudonymize"},
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
@@ -40,6 +46,10 @@ typedef struct cli {
     int zh;
     int partial, merge;
     const char *title;
+    int protect;              /* pm_protect_mode */
+    const char *key_file;
+    rpt_personal *personal;   /* --personal */
+    int npersonal;
 } cli;
 
 static int on_option(int id, const char *arg, void *ctx)
@@ -81,6 +91,18 @@ static int on_option(int id, const char *arg, void *ctx)
     case O_TITLE: c->title = arg; break;
     case O_PARTIAL: c->partial = 1; break;
     case O_MERGE: c->merge = 1; break;
+    case O_PROTECT:
+        c->protect = pm_protect_mode_parse(arg);
+        if (c->protect < 0)
+            pm_usage_error("unknown --protect mode '%s' (mask, pseudonymize or drop)", arg);
+        break;
+    case O_KEY_FILE: c->key_file = arg; break;
+    case O_PERSONAL: {
+        pm_error e;
+        if (rpt_personal_parse(arg, &c->personal, &c->npersonal, &e) != 0)
+            pm_usage_error("%s", e.msg);
+        break;
+    }
     }
     return 0;
 }
@@ -187,6 +209,7 @@ static rpt_spec *make_spec(const cli *c, const pm_common *common, const char *pr
     }
     if (preset)
         rpt_preset_apply(spec, preset);
+    int npreset = spec->nm;
     if (c->by)
         set_by(spec, c->by);
     if (spec->preset && strcmp(spec->preset, "service") == 0 && c->nmetrics)
@@ -201,6 +224,16 @@ static rpt_spec *make_spec(const cli *c, const pm_common *common, const char *pr
                 pm_usage_error("-m: %s is given twice", m.name);
         spec->m = pm_xrealloc(spec->m, sizeof *spec->m * (size_t)(spec->nm + 1));
         spec->m[spec->nm++] = m;
+    }
+    if (c->protect && spec->period != PERIOD_NONE &&
+        rpt_personal_kind(c->personal, c->npersonal, spec->time_field.name) >= 0)
+        pm_usage_error("--protect: --period would show the days of the personal field %s", spec->time_field.name);
+    /* the preset's own conditions compare with its fixed words, not with
+     * anybody's data: only the values given with -m are checked */
+    for (int i = 0; c->protect && i < spec->nm; i++) {
+        pm_error e;
+        if (rpt_metric_check_personal(&spec->m[i], i >= npreset, c->personal, c->npersonal, &e) != 0)
+            pm_usage_error("--protect: %s", e.msg);
     }
     if (spec->nm == 0) {
         rpt_metric m;
@@ -254,17 +287,39 @@ typedef struct run {
     rpt_spec *specs[MAX_TABLES];
     rpt_groups *groups[MAX_TABLES];
     rpt_table *tables[MAX_TABLES];
+    pm_protector prot;              /* --protect */
     pm_tz *tz;
     pm_format in_format;
     unsigned long long nread;
     int status;
 } run;
 
+/* --protect: the key, and warnings when the key file is exposed or nothing
+ * is named personal. */
+static void setup_protection(run *r)
+{
+    cli *c = &r->c;
+    if (c->npersonal && !c->protect)
+        pm_usage_error("--personal names the fields that --protect=MODE protects; give --protect too");
+    pm_error e;
+    if (pm_protector_init(&r->prot, (pm_protect_mode)c->protect, c->key_file, &e) != 0) {
+        pm_report(&e);
+        exit(PM_EXIT_ERROR);
+    }
+    if (r->prot.key_exposed)
+        pm_warn_at(c->key_file, 0, "the key file is readable by group or others; protect it: chmod 600 %s",
+                   c->key_file);
+    if (c->protect && !c->npersonal)
+        pm_warn("warning: --protect: no field is named personal (--personal=FIELD:KIND,...), so no value is "
+                "protected");
+}
+
 /* Checks the combination of options and sets up a spec and groups per
  * preset (or one custom spec). */
 static void setup(run *r, const char *const *presets, int np)
 {
     cli *c = &r->c;
+    setup_protection(r);
     if (np > 1 && c->nmetrics)
         pm_usage_error("-m goes with one preset or none");
     if (c->partial && (c->to == OUT_MD || c->to == OUT_HTML || c->to == OUT_XLSX))
@@ -290,6 +345,7 @@ static void setup(run *r, const char *const *presets, int np)
         }
     }
     for (int i = 0; i < r->n; i++) {
+        rpt_spec_protect(r->specs[i], &r->prot, c->personal, c->npersonal);
         rpt_spec_sign(r->specs[i]);
         r->groups[i] = pm_xcalloc(1, sizeof *r->groups[i]);
         rpt_groups_init(r->groups[i], r->specs[i]);
@@ -321,9 +377,10 @@ static void read_inputs(run *r, char **paths, int npaths)
             const char *sig = pm_record_get(&rec, "_partial");
             if (sig && strcmp(sig, "_partial") == 0)
                 continue;
-            int k = rpt_route_partial(r->groups, r->n, &rec, &last_bad);
+            int raw;
+            int k = rpt_route_partial(r->groups, r->n, &rec, &last_bad, &raw);
             if (k >= 0)
-                rpt_groups_merge(r->groups[k], &rec);
+                rpt_groups_merge(r->groups[k], &rec, raw);
             else
                 route_errors++;
         } else {
@@ -421,9 +478,12 @@ int rpt_main(int argc, char **argv)
     int first = pm_opts_parse(
         argc, argv, options, PM_OPT_STREAM & ~(unsigned)PM_OPT_TO, &r.common, on_option, &r.c,
         "pm-report [PRESET]... [--by=FIELDS] [--period=day|week|month] [-m METRIC]... [--targets=FILE]\n"
-        "          [--to=csv|yaml|md|html|xlsx] [--lang=zh] [--partial] [--merge] [FILE]...",
+        "          [--to=csv|yaml|md|html|xlsx] [--lang=zh] [--partial] [--merge]\n"
+        "          [--protect=mask|pseudonymize|drop --personal=FIELD:KIND,... [--key-file=FILE]] [FILE]...",
         "Groups records and computes figures against targets. PRESET is sla, service or fees;\n"
         "several presets make several tables (md, html, xlsx).\n"
+        "--protect masks, pseudonymizes or drops the values of the --personal fields before\n"
+        "they are grouped, so a report of raw data can leave the office (see pm-report(1)).\n"
         "Exit status 1 when a target is missed, 2 on errors.");
 
     const char *presets[MAX_TABLES];
@@ -461,5 +521,6 @@ int rpt_main(int argc, char **argv)
     }
     if (r.tz)
         pm_tz_free(r.tz);
+    pm_protector_free(&r.prot);
     return r.status;
 }

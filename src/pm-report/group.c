@@ -5,7 +5,9 @@
  * counters and exact decimal sums.  The same aggregates come back from
  * partial streams (--merge), and merging is exact (counts and decimal sums
  * add; min/max keep, among equal values, the one written with more places),
- * so a merged report is byte-identical to a single pass.
+ * so a merged report is byte-identical to a single pass.  Under --protect
+ * the values of personal --by fields are protected before they become keys
+ * (personal.c), in a pass and in a merge of raw partials alike.
  */
 #define _GNU_SOURCE  /* qsort_r */
 #include <errno.h>
@@ -30,6 +32,8 @@ void rpt_groups_init(rpt_groups *g, rpt_spec *spec)
 
 void rpt_groups_free(rpt_groups *g)
 {
+    for (int i = 0; i < 16; i++)
+        pm_buf_free(&g->keys[i]);
     free(g->source);
     free(g->days);
     free(g->slots);
@@ -251,8 +255,10 @@ void rpt_groups_add(rpt_groups *g, const pm_record *r)
         kl[k] = dl->len;
         k++;
     }
-    for (int i = 0; i < spec->nby; i++, k++)
+    for (int i = 0; i < spec->nby; i++, k++) {
         kv[k] = rpt_field_get(&spec->by[i], r, &kl[k]);
+        rpt_protect_key(spec, i, &kv[k], &kl[k], &g->keys[i]);
+    }
     rpt_group *x = lookup(g, kv, kl);
     for (int i = 0; i < spec->nm; i++) {
         rpt_metric *m = &spec->m[i];
@@ -309,11 +315,12 @@ static void merge_error(rpt_groups *g, const pm_record *r, const char *what)
     pm_warn_at(r->source, r->line, "not a partial record of this report: %s", what);
 }
 
-void rpt_groups_merge(rpt_groups *g, const pm_record *r)
+void rpt_groups_merge(rpt_groups *g, const pm_record *r, int raw)
 {
     rpt_spec *spec = g->spec;
     const char *kv[20];
     size_t kl[20];
+    int nperiod = spec->period != PERIOD_NONE;
     for (int i = 0; i < g->nkey; i++) {
         kv[i] = pm_record_get(r, key_names[i]);
         if (!kv[i]) {
@@ -321,6 +328,8 @@ void rpt_groups_merge(rpt_groups *g, const pm_record *r)
             return;
         }
         kl[i] = strlen(kv[i]);
+        if (raw && i >= nperiod)
+            rpt_protect_key(spec, i - nperiod, &kv[i], &kl[i], &g->keys[i - nperiod]);
     }
     /* Read everything first so a bad record changes nothing. */
     rpt_state add[64];
@@ -399,13 +408,20 @@ const char *rpt_partial_key_name(int i)
     return key_names[i];
 }
 
-int rpt_route_partial(rpt_groups *const *gs, int n, const pm_record *r, char **last_src)
+int rpt_route_partial(rpt_groups *const *gs, int n, const pm_record *r, char **last_src, int *raw)
 {
     const char *sig = pm_record_get(r, "_partial");
+    *raw = 0;
     if (sig)
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
             if (strcmp(sig, gs[i]->spec->signature) == 0)
                 return i;
+            /* the same report of raw data: this run protects its keys */
+            if (strcmp(sig, gs[i]->spec->raw_signature) == 0) {
+                *raw = 1;
+                return i;
+            }
+        }
     /* One message per input is enough: a whole file is from another run. */
     const char *src = r->source ? r->source : "-";
     if (*last_src && strcmp(*last_src, src) == 0)

@@ -245,6 +245,8 @@ void rpt_spec_sign(rpt_spec *s)
     pm_buf_adds(&b, " m=");
     for (int i = 0; i < s->nm; i++)
         pm_buf_addf(&b, "%s%s", i ? "|" : "", s->m[i].name);
+    s->raw_signature = pm_xstrdup(pm_buf_str(&b));
+    rpt_sign_protection(s, &b);
     s->signature = pm_buf_detach(&b);
 }
 

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "decimal.h"
 #include "diag.h"
+#include "protect.h"
 #include "record.h"
 #include "timex.h"
 
@@ -79,6 +80,12 @@ typedef enum rpt_layout {
     LAYOUT_LONG       /* a row per group and figure (the service preset) */
 } rpt_layout;
 
+/* A field named personal with --personal=FIELD:KIND. */
+typedef struct rpt_personal {
+    char *field;
+    pm_pi_kind kind;
+} rpt_personal;
+
 typedef struct rpt_spec {
     const char *preset;       /* NULL for custom metrics */
     const char *title;        /* for HTML/XLSX */
@@ -94,7 +101,15 @@ typedef struct rpt_spec {
     rpt_target *targets;
     int ntargets;
     int zh;                   /* --lang=zh */
+    /* --protect (personal.c): NULL, or how personal values are protected;
+     * the personal fields; the kind of each --by field (-1: not personal). */
+    const pm_protector *prot;
+    const rpt_personal *personal;
+    int npersonal;
+    int by_kind[16];
     char *signature;          /* identifies compatible partial streams */
+    char *raw_signature;      /* the same without --protect: partials of raw
+                                 data, whose keys --merge protects */
 } rpt_spec;
 
 /* metrics.c -------------------------------------------------------------- */
@@ -121,6 +136,26 @@ void rpt_spec_sign(rpt_spec *spec);
 const char *rpt_zh(const char *s);
 /* The name a column/figure is shown under. */
 const char *rpt_label(const rpt_spec *spec, const char *en, const char *zh);
+
+/* personal.c ------------------------------------------------------------- */
+/* Adds the FIELD:KIND,... of list to *pf (*n of them, realloc'd; the caller
+ * frees each field and the array).  0, or -1 with err->msg. */
+int rpt_personal_parse(const char *list, rpt_personal **pf, int *n, pm_error *err);
+/* The kind of field, or -1 when it is not personal. */
+int rpt_personal_kind(const rpt_personal *pf, int n, const char *field);
+/* -1 with err->msg when metric m would show values of a personal field:
+ * sum, min, max or mean of one, or (conds set) a condition comparing one
+ * with a value given on the command line. */
+int rpt_metric_check_personal(const rpt_metric *m, int conds, const rpt_personal *pf, int n, pm_error *err);
+/* Sets up --protect in spec (p NULL or mode none: nothing is protected);
+ * call before rpt_spec_sign.  spec keeps the pointers. */
+void rpt_spec_protect(rpt_spec *spec, const pm_protector *p, const rpt_personal *pf, int n);
+/* Replaces *v, *len, the value of --by field number by, with its protected
+ * form (in scratch) when that field is personal. */
+void rpt_protect_key(const rpt_spec *spec, int by, const char **v, size_t *len, pm_buf *scratch);
+/* Appends to a signature what --protect does to the keys (nothing when it
+ * does nothing to them): mode, key id, the personal --by fields. */
+void rpt_sign_protection(const rpt_spec *spec, pm_buf *b);
 
 /* group.c ---------------------------------------------------------------- */
 typedef struct rpt_state {
@@ -155,17 +190,21 @@ typedef struct rpt_groups {
     unsigned long long seq, last_err_seq;  /* records added; last with an error */
     char *source;        /* name of the input of the last record added */
     struct rpt_daylabel *days;  /* period labels of recent days */
+    pm_buf keys[16];     /* protected values of the --by fields */
 } rpt_groups;
 
 void rpt_groups_init(rpt_groups *g, rpt_spec *spec);
 void rpt_groups_free(rpt_groups *g);
 /* Adds one input record. */
 void rpt_groups_add(rpt_groups *g, const pm_record *r);
-/* Adds one partial record (from --partial). */
-void rpt_groups_merge(rpt_groups *g, const pm_record *r);
+/* Adds one partial record (from --partial); raw: its keys are not yet
+ * protected (see rpt_route_partial). */
+void rpt_groups_merge(rpt_groups *g, const pm_record *r, int raw);
 /* Index of the groups whose signature the partial record r carries, or -1
- * after reporting (once per input: *last_src, malloc'd, remembers). */
-int rpt_route_partial(rpt_groups *const *gs, int n, const pm_record *r, char **last_src);
+ * after reporting (once per input: *last_src, malloc'd, remembers).  *raw
+ * is set when r is a partial of the same report made without --protect,
+ * whose keys the merge protects. */
+int rpt_route_partial(rpt_groups *const *gs, int n, const pm_record *r, char **last_src, int *raw);
 /* The groups sorted by key; caller frees the array (not the groups). */
 rpt_group **rpt_groups_sorted(rpt_groups *g);
 /* Makes sure the no-key total group exists (a report without keys always
