@@ -4,8 +4,10 @@
  * Excel stores numbers as binary doubles; the values written are the same
  * rounded decimals the CSV output shows, converted at the last step.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <xlsxwriter.h>
 #include "report.h"
 
@@ -87,6 +89,16 @@ int rpt_write_xlsx(rpt_table *const *tables, int ntables, const char *title, con
     memset(&props, 0, sizeof props);
     props.title = (char *)title;
     props.comments = (char *)"Made by pm-report";
+    /* The workbook records when it was made; SOURCE_DATE_EPOCH (seconds,
+     * as reproducible-builds.org has it) fixes that time, so that the same
+     * report is the same bytes.  Otherwise (0) libxlsxwriter takes now. */
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (sde && *sde) {
+        char *end;
+        errno = 0;
+        long long t = strtoll(sde, &end, 10);
+        if (!*end && !errno && t > 0) props.created = (time_t)t;
+    }
     workbook_set_properties(wb, &props);
 
     lxw_format *head = workbook_add_format(wb);

@@ -282,6 +282,14 @@ if command -v unzip >/dev/null; then
     expect_grep "xlsx: header frozen" 'state="frozen"' "$T/sheet1.xml"
     unzip -p "$T/r.xlsx" xl/styles.xml > "$T/styles.xml"
     expect_grep "xlsx: percentage number format" 'formatCode="0.00%"' "$T/styles.xml"
+    # SOURCE_DATE_EPOCH fixes the time the workbook records: the same
+    # report is the same bytes, a second later too
+    SOURCE_DATE_EPOCH=1720000000 $R sla -t xlsx -o "$T/e1.xlsx" "$D/tickets.csv" 2>/dev/null
+    sleep 1.1
+    SOURCE_DATE_EPOCH=1720000000 $R sla -t xlsx -o "$T/e2.xlsx" "$D/tickets.csv" 2>/dev/null
+    expect_eq "xlsx with SOURCE_DATE_EPOCH: the same bytes" 0 "$(cmp -s "$T/e1.xlsx" "$T/e2.xlsx"; echo $?)"
+    expect_grep "xlsx with SOURCE_DATE_EPOCH: its time recorded" '2024-07-03T09:46:40Z' \
+        "$(unzip -p "$T/e1.xlsx" docProps/core.xml >"$T/core.xml"; echo "$T/core.xml")"
 fi
 run $R fees -t xlsx "$D/charges.csv"
 expect_status "xlsx to a pipe/file: exit 0" 0
