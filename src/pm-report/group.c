@@ -177,6 +177,7 @@ static void update_stats(rpt_groups *g, rpt_metric *m, rpt_state *st, const pm_r
         pm_decimal s;
         if (pm_decimal_add(st->sum, d, &s) != PM_DEC_OK) {
             record_error(g, r, "%s: the sum overflows at '%s'", m->name, v);
+            st->overflow = 1;
             return;
         }
         st->sum = s;
@@ -345,6 +346,7 @@ void rpt_groups_merge(rpt_groups *g, const pm_record *r, int raw)
             bad |= get_int(r, m->pcol[1], &s->b) != 0;
         else if (m->kind != MK_COUNT) {
             bad |= get_dec(r, m->pcol[1], &s->sum, &has_sum) != 0;
+            s->overflow = s->a > 0 && !has_sum;  /* the shard's sum overflowed */
             bad |= get_dec(r, m->pcol[2], &s->lo, &has_lo[i]) != 0;
             bad |= get_dec(r, m->pcol[3], &s->hi, &has_hi[i]) != 0;
         }
@@ -359,8 +361,14 @@ void rpt_groups_merge(rpt_groups *g, const pm_record *r, int raw)
         rpt_state *st = &x->st[i], *s = &add[i];
         if (m->kind == MK_SUM || m->kind == MK_MEAN) {
             pm_decimal sum;
+            if (s->overflow) {
+                g->errors++;
+                st->overflow = 1;
+                pm_warn_at(r->source, r->line, "%s: the sum overflowed in this partial", m->name);
+            }
             if (pm_decimal_add(st->sum, s->sum, &sum) != PM_DEC_OK) {
                 g->errors++;
+                st->overflow = 1;
                 pm_warn_at(r->source, r->line, "%s: the sum overflows", m->name);
             } else {
                 st->sum = sum;

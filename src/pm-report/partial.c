@@ -47,7 +47,10 @@ int rpt_partial_write(rpt_groups *g, FILE *fp, int csv)
                 vals[k] = bufs[k];
                 k++;
             } else if (m->kind != MK_COUNT) {
-                pm_decimal_format(st->sum, bufs[k]);
+                if (st->overflow)
+                    bufs[k][0] = '\0';  /* no sum: merge carries the overflow */
+                else
+                    pm_decimal_format(st->sum, bufs[k]);
                 vals[k] = bufs[k];
                 k++;
                 if (m->kind == MK_MIN && st->a)

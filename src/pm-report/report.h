@@ -161,6 +161,7 @@ void rpt_sign_protection(const rpt_spec *spec, pm_buf *b);
 typedef struct rpt_state {
     int64_t a, b;        /* count, or numerator/denominator, or n of values */
     pm_decimal sum, lo, hi;
+    int overflow;        /* sum (and mean) have no value: the sum overflowed */
 } rpt_state;
 
 typedef struct rpt_group {

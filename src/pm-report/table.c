@@ -69,7 +69,7 @@ static int metric_value(const rpt_metric *m, const rpt_state *st, pm_decimal *ou
                               PM_ROUND_HALF_UP, out) == PM_DEC_OK;
     case MK_SUM:
         *out = st->sum;
-        return 1;
+        return !st->overflow;
     case MK_MIN:
         *out = st->lo;
         return st->a > 0;
@@ -77,7 +77,7 @@ static int metric_value(const rpt_metric *m, const rpt_state *st, pm_decimal *ou
         *out = st->hi;
         return st->a > 0;
     case MK_MEAN:
-        if (st->a == 0)
+        if (st->a == 0 || st->overflow)
             return 0;
     {
         int scale = st->sum.scale + RPT_MEAN_EXTRA_SCALE;
@@ -106,6 +106,8 @@ static int target_result(const rpt_metric *m, const rpt_state *st, const rpt_tar
             return -1;
         break;
     case MK_SUM:
+        if (st->overflow)
+            return -1;
         lhs = st->sum;
         break;
     case MK_MIN:
@@ -115,7 +117,7 @@ static int target_result(const rpt_metric *m, const rpt_state *st, const rpt_tar
         lhs = m->kind == MK_MIN ? st->lo : st->hi;
         break;
     case MK_MEAN:
-        if (st->a == 0)
+        if (st->a == 0 || st->overflow)
             return -1;
         lhs = st->sum;
         if (pm_decimal_mul(tg->value, pm_decimal_from_int(st->a), &rhs) != PM_DEC_OK)

@@ -73,6 +73,14 @@ printf 'g,v\na,99999999999999999999999999999999999999\na,1\nb,2\n' > "$T/overflo
 run $R --by=g -m 'sum(v)' "$T/overflow.csv"
 expect_status "sum overflow: exit 2, not wrapped" 2
 expect_grep "sum overflow: reported with its line" "overflow.csv:3: sum\(v\): the sum overflows" "$ERR"
+expect_grep "sum overflow: no figure for the group that overflowed" '^a,$' "$OUT"
+expect_grep "sum overflow: the other group's figure" '^b,2$' "$OUT"
+run $R --by=g -m 'sum(v)' -m 'mean(v)' --partial "$T/overflow.csv"
+cp "$OUT" "$T/overflow.partial"
+run $R --by=g -m 'sum(v)' -m 'mean(v)' --merge "$T/overflow.partial"
+expect_status "sum overflow in a partial: the merge exits 2" 2
+expect_grep "sum overflow in a partial: said" 'sum\(v\): the sum overflowed in this partial' "$ERR"
+expect_grep "sum overflow in a partial: no figure, not a wrong one" '^a,,$' "$OUT"
 printf 'v\n0.0000000000000000000000000000000000001\n0.0000000000000000000000000000000000002\n' > "$T/tiny.csv"
 run $R -m 'mean(v)' "$T/tiny.csv"
 expect_out_text "mean: scale capped at 38 places" "mean(v)
