@@ -7,7 +7,7 @@ export PATH="$PWD/bin:$PATH"
 export PM_DATADIR="${PM_DATADIR:-$PWD/data}"
 mkdir -p out
 status=0
-for part in ingest sla fees roster report residents; do
+for part in ingest sla fees roster residents report; do
     script="examples/$part/demo.sh"
     [ -f "$script" ] || continue
     echo
