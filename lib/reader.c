@@ -547,20 +547,18 @@ static int csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         const unsigned char *s = rd->dec + rd->decpos;
         size_t n = rd->declen - rd->decpos;
         /* A segment is one line: up to a LF, a CRLF, or a CR alone (old Mac
-         * line ends), so every record starts a segment and its line is known. */
+         * line ends), so every record starts a segment and its line is known.
+         * A CR can only end a segment: a field holding one runs over into
+         * the next, which SEG_BREAK marks for folding. */
         const unsigned char *nl = memchr(s, '\n', n);
         size_t upto = nl ? (size_t)(nl - s) : n;
         const unsigned char *cr = memchr(s, '\r', upto);
-        size_t seg, endlen;          /* bytes fed; bytes of its line end */
-        int lone_cr = 0;
-        if (cr && cr + 1 != nl) {
+        size_t seg;
+        int lone_cr = cr && cr + 1 != nl;
+        if (lone_cr)
             seg = (size_t)(cr - s) + 1;
-            endlen = 1;
-            lone_cr = 1;
-        } else {
+        else
             seg = nl ? upto + 1 : n;
-            endlen = nl ? (cr ? 2 : 1) : 0;
-        }
         int lf_after_cr = rd->cr_ended && s[0] == '\n';
         rd->cr_ended = 0;
         if (rd->csv.pstate == 0) {
@@ -572,7 +570,6 @@ static int csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         int lf = 0;
         if (memchr(s, 0, seg)) lf |= SEG_NUL;
         if (rd->validate_utf8 && !utf8_valid((const char *)s, seg)) lf |= SEG_BADUTF8;
-        if (memchr(s, '\r', seg - endlen)) lf |= SEG_BREAK;
         rd->line_flags = lf;
         rd->seg_flags |= lf;
         if (csv_parse(&rd->csv, s, seg, csv_cb_field, csv_cb_row, rd) != seg) {

@@ -554,8 +554,10 @@ int pm_time_parse(const char *s, size_t len, const pm_tz *tz, pm_time *out, pm_e
     if (has_off) {
         *out = day * 86400 + secs - off;
         /* written in the zone in force it must still have a 4-digit year
-         * (9999-12-31T23:00-14:00 is year 10000 in Asia/Shanghai) */
-        if (tz) {
+         * (9999-12-31T23:00-14:00 is year 10000 in Asia/Shanghai); a zone
+         * moves a time by about a day at most, so only the first and last
+         * years can leave the range */
+        if (tz && (y <= 1 || y >= 9999)) {
             int ly, lm, ld;
             pm_civil_from_day(pm_tz_day(tz, *out), &ly, &lm, &ld);
             if (ly < 1 || ly > 9999)
