@@ -6,7 +6,7 @@
  * The first input byte chooses the options (format forced to CSV or TSV or
  * auto-detected, a small --max-field, folding of line breaks, a delimiter);
  * the rest is the file.  Checks, beyond "no crash, no sanitizer report, no
- * hang": every record the reader returns has at least one field, every value
+ * hang": every CSV record the reader returns has at least one field, every value
  * is NUL-terminated with len == strlen (readers refuse NUL bytes), no value is
  * longer than max_field, names and values are valid UTF-8; and the OK records, written with pm_writer as CSV and
  * read back, give the same names and values. */
@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     const char *in = fuzz_write(0, ".csv", data, size);
     saved_clear(&keep);
-    read_all(in, &o, &keep, 1);
+    read_all(in, &o, &keep);
     if (keep.n == 0) return 0;
     if (o.format == PM_FMT_AUTO) return 0;  /* round trip only for forced CSV/TSV */
     if (o.delimiter) return 0;              /* the writer writes ',' or tab */

@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     const char *in = fuzz_write(0, ".yaml", data, size);
     saved_clear(&keep);
-    read_all(in, &o, &keep, 0);
+    read_all(in, &o, &keep);
     if (keep.n == 0) return 0;
     if (o.format == PM_FMT_AUTO) return 0;
     const char *outp = fuzz_path(1, ".out.yaml");
