@@ -84,6 +84,10 @@ void pm_csv_quote(pm_buf *out, const char *value, size_t len, char delimiter);
 /* Appends value as a YAML flow scalar, quoted when a YAML reader would
  * otherwise read something other than the same text. */
 void pm_yaml_quote(pm_buf *out, const char *value, size_t len);
+/* Appends name as a YAML mapping key (quoted as pm_yaml_quote does), marked
+ * explicit with "? " when its text is too long for an implicit key (YAML
+ * ends those at 1024 characters); the caller writes ": " and the value. */
+void pm_yaml_key(pm_buf *out, const char *name, size_t len);
 
 /* Iterating over the inputs named on a command line ---------------------- */
 

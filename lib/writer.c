@@ -275,6 +275,17 @@ static void set_names(pm_writer *w, const pm_record *r)
     for (size_t i = 0; i < r->n; i++) w->names[i] = pm_xstrdup(r->f[i].name);
 }
 
+void pm_yaml_key(pm_buf *out, const char *name, size_t len)
+{
+    size_t start = out->len;
+    pm_yaml_quote(out, name, len);
+    if (out->len - start > 1000) {  /* implicit keys end at 1024 characters */
+        pm_buf_add(out, "  ", 2);   /* room for "? " */
+        memmove(out->s + start + 2, out->s + start, out->len - 2 - start);
+        memcpy(out->s + start, "? ", 2);
+    }
+}
+
 int pm_writer_write(pm_writer *w, const pm_record *r, pm_error *err)
 {
     if (w->failed) {
@@ -286,9 +297,7 @@ int pm_writer_write(pm_writer *w, const pm_record *r, pm_error *err)
         pm_buf_add(o, "--- {", 5);
         for (size_t i = 0; i < r->n; i++) {
             if (i) pm_buf_add(o, ", ", 2);
-            size_t nlen = strlen(r->f[i].name);
-            if (nlen > 1000) pm_buf_add(o, "? ", 2);  /* implicit keys end at 1024 characters */
-            pm_yaml_quote(o, r->f[i].name, nlen);
+            pm_yaml_key(o, r->f[i].name, strlen(r->f[i].name));
             pm_buf_add(o, ": ", 2);
             pm_yaml_quote(o, r->f[i].value, r->f[i].len);
         }

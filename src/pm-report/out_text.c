@@ -27,7 +27,7 @@ void rpt_emit_row(FILE *fp, int csv, const char *const *names, const char *const
         for (int i = 0; i < n; i++) {
             if (i)
                 pm_buf_adds(b, ", ");
-            pm_yaml_quote(b, names[i], strlen(names[i]));
+            pm_yaml_key(b, names[i], strlen(names[i]));
             pm_buf_adds(b, ": ");
             pm_yaml_quote(b, vals[i], strlen(vals[i]));
         }

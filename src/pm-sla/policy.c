@@ -278,8 +278,10 @@ void sla_policy_print(const sla_policy *p, pm_buf *out)
         const sla_category *cat = &p->cat[i];
         int first = 1;
         pm_buf_adds(out, "  ");
-        pm_yaml_quote(out, cat->name, strlen(cat->name));
-        pm_buf_adds(out, ": {");
+        size_t key = out->len;
+        pm_yaml_key(out, cat->name, strlen(cat->name));
+        /* an explicit key ("? ", a long name) has its value on the next line */
+        pm_buf_adds(out, out->s[key] == '?' ? "\n  : {" : ": {");
         for (int k = 0; k < SLA_NCLOCKS; k++) {
             const sla_clock *ck = &cat->clock[k];
             if (!ck->present)

@@ -237,6 +237,15 @@ cp "$OUT" "$T/pol/none-printed.yaml"
 run pm-sla --policy="$T/pol/none-printed.yaml" --print-policy
 expect_status "print-policy without categories: loads back" 0
 expect_out "print-policy without categories: the same again" "$T/pol/none-printed.yaml"
+# ... and one with a category name too long for an implicit YAML key
+long=$(printf 'k\\\\%.0s' $(seq 1 700))
+printf 'categories:\n  ? "%s"\n  : {resolve: 3d}\n  b: {arrive: 15m}\n' "$long" >"$T/pol/long.yaml"
+run pm-sla --policy="$T/pol/long.yaml" --print-policy
+cp "$OUT" "$T/pol/long-printed.yaml"
+expect_grep "print-policy, a long category name: an explicit key" '^  \? "k' "$T/pol/long-printed.yaml"
+run pm-sla --policy="$T/pol/long-printed.yaml" --print-policy
+expect_status "print-policy, a long category name: loads back" 0
+expect_out "print-policy, a long category name: the same again" "$T/pol/long-printed.yaml"
 # a bad timezone or calendar in a policy is reported at its line
 printf 'categories:\n  a: {resolve: 3d}\ntimezone: Mars/Base\n' >"$T/badtz.yaml"
 run pm-sla --policy="$T/badtz.yaml" "$T/pol/pdir/t.csv"

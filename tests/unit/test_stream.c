@@ -1630,6 +1630,29 @@ Test(round_trip, generated_values_as_field_names_through_yaml, .timeout = 60)
  * and PyYAML stop there and the rest of the stream is lost.  Fix: write
  * "? " before a name longer than 1024 characters ({? "long...": v} is valid
  * flow YAML and reads back with both). */
+/* fuzz_policy: a 600-character name of backslashes and tabs quotes to
+ * over 1024 characters, too long for an implicit key, though the name
+ * itself is short of the limit: the quoted length decides. */
+Test(round_trip, field_name_whose_quoted_form_is_longer_than_1024)
+{
+    char name[700];
+    for (int i = 0; i < 600; i++) name[i] = i % 2 ? '\\' : '\t';
+    name[600] = 0;
+    pm_record r[1] = {mkrec(name, "v", "b", "2", NULL)};
+    char *out = write_records(PM_FMT_YAML, r, 1);
+    cr_assert_eq(strncmp(out, "--- {? \"", 8), 0, "an explicit key: %.20s", out);
+    result back = read_str(out, &YAML);
+    cr_assert_eq(back.final, PM_READ_EOF, "%s", back.final_msg);
+    cr_assert_eq(back.n, 1);
+    cr_expect_eq(strlen(back.rec[0]), 600 + strlen("=v|b=2"));
+    free(out);
+    free_recs(r, 1);
+    pm_buf b = PM_BUF_INIT;
+    pm_yaml_key(&b, "short", 5);
+    cr_expect_str_eq(pm_buf_str(&b), "short", "a short key stays implicit");
+    pm_buf_free(&b);
+}
+
 Test(round_trip, field_name_longer_than_1024_characters)
 {
     char name[1200];
