@@ -103,7 +103,7 @@ static rpt_group *lookup(rpt_groups *g, const char *const *kv, const size_t *kl)
         x->key[i] = pm_arena_strndup(&g->arena, kv[i], kl[i]);
     x->st = pm_arena_alloc(&g->arena, sizeof *x->st * (size_t)(g->spec->nm + 1));
     for (int i = 0; i < g->spec->nm; i++) {
-        x->st[i].a = x->st[i].b = 0;
+        memset(&x->st[i], 0, sizeof x->st[i]);  /* the arena's memory is not zeroed */
         x->st[i].sum = pm_decimal_from_int(0);
         x->st[i].lo = x->st[i].hi = pm_decimal_from_int(0);
     }
