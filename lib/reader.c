@@ -21,6 +21,9 @@
 #include <yaml.h>
 
 #define CHUNK (256 * 1024)
+/* The most fed to libcsv at once: a field longer than --max-field is cut
+ * short after at most this much more (libcsv keeps a whole field). */
+#define CSV_PIECE (1024 * 1024)
 #define YAML_MAX_DEPTH 64
 /* Flow collections ([ ] { }) nested deeper than this are not handed to
  * libyaml, whose time per token grows with the flow depth (200,000 levels
@@ -559,6 +562,14 @@ static int csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
             seg = (size_t)(cr - s) + 1;
         else
             seg = nl ? upto + 1 : n;
+        if (seg > CSV_PIECE) {  /* a long line, in pieces: the line goes on */
+            seg = CSV_PIECE;
+            lone_cr = 0;
+            nl = NULL;
+        }
+        /* libcsv grows a field's buffer by blk_size: by as much as it has,
+         * so a long field costs a few reallocs, not one per 128 bytes */
+        if (rd->csv.entry_size > 4096) csv_set_blk_size(&rd->csv, rd->csv.entry_size);
         int lf_after_cr = rd->cr_ended && s[0] == '\n';
         rd->cr_ended = 0;
         if (rd->csv.pstate == 0) {
