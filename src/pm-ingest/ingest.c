@@ -6,13 +6,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The values seen so far of a unique field, kept as 64-bit fingerprints so
- * that a million ids cost 16 bytes each at most, not a copy of every id.
+/* The values seen so far of a unique field, kept as 64-bit fingerprints:
+ * 8 bytes an id (a million ids 8 MB), never two copies of the set at once.
  * Two different ids share a fingerprint with a chance of about n^2/2^65
- * (3e-8 for a million ids); such a row would be rejected, never lost. */
+ * (3e-8 for a million ids); such a row would be rejected, never lost.
+ *
+ * The fingerprints are a sorted array, with a directory of where each
+ * 16-bit prefix starts (a lookup reads one short run), plus a small hash
+ * set of the newest.  When that fills, its fingerprints are sorted and
+ * merged into the array from the back, in place: the array grows by
+ * realloc, which moves a large block without copying it.  A hash table
+ * that doubles would hold 2 to 3 times as much at its peak. */
+#define RECENT_MAX 32768                  /* newest fingerprints, in the hash */
+#define RECENT_SLOTS (2 * RECENT_MAX)     /* at most half full */
+#define DIR_SIZE ((size_t)1 << 16)        /* by the top 16 bits */
+
 struct seen_set {
-    uint64_t *fp;   /* 0 marks an empty slot */
-    size_t cap, n;
+    uint64_t *sorted;   /* merged fingerprints, ascending */
+    size_t n;
+    uint32_t *dir;      /* [DIR_SIZE + 1]: first index with a prefix >= p */
+    uint64_t *recent;   /* [RECENT_SLOTS], 0 marks an empty slot */
+    size_t nrecent;
 };
 
 static uint64_t fingerprint(const char *s, size_t n)
@@ -26,31 +40,59 @@ static uint64_t fingerprint(const char *s, size_t n)
     return h ? h : 1;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Moves the recent fingerprints into the sorted array. */
+static void seen_merge(seen_set *ss)
+{
+    size_t k = 0;
+    uint64_t *tmp = pm_xmalloc(sizeof *tmp * (ss->nrecent + 1));
+    for (size_t i = 0; i < RECENT_SLOTS; i++)
+        if (ss->recent[i]) tmp[k++] = ss->recent[i];
+    qsort(tmp, k, sizeof *tmp, cmp_u64);
+    ss->sorted = pm_xrealloc(ss->sorted, sizeof *ss->sorted * (ss->n + k + 1));
+    size_t i = ss->n, j = k, w = ss->n + k;  /* from the back: nothing overwritten unread */
+    while (j > 0) {
+        if (i > 0 && ss->sorted[i - 1] > tmp[j - 1]) ss->sorted[--w] = ss->sorted[--i];
+        else ss->sorted[--w] = tmp[--j];
+    }
+    ss->n += k;
+    free(tmp);
+    memset(ss->recent, 0, sizeof *ss->recent * RECENT_SLOTS);
+    ss->nrecent = 0;
+    size_t at = 0;
+    for (size_t p = 0; p < DIR_SIZE; p++) {
+        while (at < ss->n && (ss->sorted[at] >> 48) < p) at++;
+        ss->dir[p] = (uint32_t)at;
+    }
+    ss->dir[DIR_SIZE] = (uint32_t)ss->n;
+}
+
 /* 1 when the value was seen before; else 0, adding it when add is set. */
 static int seen_check(seen_set *ss, const char *v, size_t len, int add)
 {
-    if (ss->cap == 0 || (add && (ss->n + 1) * 4 > ss->cap * 3)) {
-        size_t cap = ss->cap ? ss->cap * 2 : 1024;
-        uint64_t *fp = pm_xcalloc(cap, sizeof *fp);
-        for (size_t i = 0; i < ss->cap; i++) {
-            if (!ss->fp[i]) continue;
-            size_t j = ss->fp[i] & (cap - 1);
-            while (fp[j]) j = (j + 1) & (cap - 1);
-            fp[j] = ss->fp[i];
-        }
-        free(ss->fp);
-        ss->fp = fp;
-        ss->cap = cap;
+    if (!ss->recent) {
+        ss->recent = pm_xcalloc(RECENT_SLOTS, sizeof *ss->recent);
+        ss->dir = pm_xcalloc(DIR_SIZE + 1, sizeof *ss->dir);
     }
     uint64_t h = fingerprint(v, len);
-    size_t j = h & (ss->cap - 1);
-    while (ss->fp[j]) {
-        if (ss->fp[j] == h) return 1;
-        j = (j + 1) & (ss->cap - 1);
+    if (ss->n) {
+        size_t p = (size_t)(h >> 48);
+        for (size_t i = ss->dir[p]; i < ss->dir[p + 1] && ss->sorted[i] <= h; i++)
+            if (ss->sorted[i] == h) return 1;
+    }
+    size_t j = h & (RECENT_SLOTS - 1);
+    while (ss->recent[j]) {
+        if (ss->recent[j] == h) return 1;
+        j = (j + 1) & (RECENT_SLOTS - 1);
     }
     if (add) {
-        ss->fp[j] = h;
-        ss->n++;
+        ss->recent[j] = h;
+        if (++ss->nrecent == RECENT_MAX) seen_merge(ss);
     }
     return 0;
 }
@@ -58,7 +100,9 @@ static int seen_check(seen_set *ss, const char *v, size_t len, int add)
 static void seen_free(seen_set *ss)
 {
     if (!ss) return;
-    free(ss->fp);
+    free(ss->sorted);
+    free(ss->dir);
+    free(ss->recent);
     free(ss);
 }
 

@@ -124,6 +124,16 @@ expect_status "aliases: status 1" 1
 expect_out "aliases (trimmed, any case), /regex/ headers, normalize, pattern, default; first duplicate kept" aliases.expected.csv
 summary "aliases" 7 3 4
 expect_grep "unique: the later duplicate is rejected" '^T1;?.*aliases\.csv:4,"?id' "$T/al.rej"
+# unique over many rows: the set keeps the newest ids apart and merges them
+# into the older ones every 32,768; duplicates of an early, a middle and the
+# last id are all found, and nothing else is rejected
+"$ROOT/tools/gen-tickets.sh" -n 100000 -s 5 >"$T/many-ids.csv"
+{ cat "$T/many-ids.csv"; sed -n '2p;50001p;100001p' "$T/many-ids.csv"; } >"$T/dup-ids.csv"
+run pm-ingest --reject="$T/dup-ids.rej" "$T/dup-ids.csv"
+expect_status "unique over 100,000 ids: status 1" 1
+expect_eq "unique over 100,000 ids: the three late copies rejected" \
+    "$(sed -n '2p;50001p;100001p' "$T/many-ids.csv" | cut -d, -f1)" "$(tail -n +2 "$T/dup-ids.rej" | cut -d, -f1)"
+expect_grep "unique over 100,000 ids: counts" '^pm-ingest: read 100003, wrote 100000, rejected 3$' "$ERR"
 expect_grep "required: an empty id is rejected" ',aliases\.csv:5,"?id' "$T/al.rej"
 expect_grep "pattern: checked after normalize" '^T3,12栋,.*aliases\.csv:6,"?unit' "$T/al.rej"
 expect_grep "pattern: phone" '^T4,.*aliases\.csv:7,"?phone' "$T/al.rej"
