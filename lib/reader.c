@@ -70,8 +70,6 @@ struct pm_reader {
     char rec_msg[256];
     int rec_field_big;
     int seg_flags;           /* SEG_* seen since the current record began */
-    int line_flags;          /* SEG_* of the line being parsed (a line may
-                                hold several records: CR line ends) */
     int cr_ended;            /* the last segment ended in a CR counted as a
                                 line end; a LF right after it is not a line */
     int header_bad;          /* 1: the header is unusable (header_msg says why); 2: reported */
@@ -490,7 +488,7 @@ static void csv_cb_row(int c, void *ctx)
     rd->qlen++;
     rd->building = NULL;
     rd->rec_bad = 0;
-    rd->seg_flags = rd->line_flags;  /* the next record may share the line */
+    rd->seg_flags = 0;
 }
 
 static int csv_pop(pm_reader *rd, pm_record *rec, pm_error *err)
@@ -502,9 +500,7 @@ static int csv_pop(pm_reader *rd, pm_record *rec, pm_error *err)
     pm_record_clear(&p->rec);
     rd->qhead++;
     rd->qlen--;
-    /* back to slot 0 only when no record is being built in the slot after
-     * (CR line ends put several records on one line) */
-    if (rd->qlen == 0 && !rd->building) rd->qhead = 0;
+    if (rd->qlen == 0) rd->qhead = 0;
     if (p->bad) {
         pm_error_set(err, rd->name, rec->line, "%s", p->msg);
         return PM_READ_BAD;
@@ -550,7 +546,8 @@ static int csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         const unsigned char *s = rd->dec + rd->decpos;
         size_t n = rd->declen - rd->decpos;
         /* A segment is one line: up to a LF, a CRLF, or a CR alone (old Mac
-         * line ends), so every record starts a segment and its line is known.
+         * line ends), so every record starts a segment and its line is known,
+         * and a record ends only at the end of a segment (never two in one).
          * A CR can only end a segment: a field holding one runs over into
          * the next, which SEG_BREAK marks for folding. */
         const unsigned char *nl = memchr(s, '\n', n);
@@ -578,11 +575,8 @@ static int csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         } else {
             rd->seg_flags |= SEG_BREAK;  /* a record running over lines */
         }
-        int lf = 0;
-        if (memchr(s, 0, seg)) lf |= SEG_NUL;
-        if (rd->validate_utf8 && !utf8_valid((const char *)s, seg)) lf |= SEG_BADUTF8;
-        rd->line_flags = lf;
-        rd->seg_flags |= lf;
+        if (memchr(s, 0, seg)) rd->seg_flags |= SEG_NUL;
+        if (rd->validate_utf8 && !utf8_valid((const char *)s, seg)) rd->seg_flags |= SEG_BADUTF8;
         if (csv_parse(&rd->csv, s, seg, csv_cb_field, csv_cb_row, rd) != seg) {
             pm_error_set(err, rd->name, rd->line, "CSV parser: %s", csv_strerror(csv_error(&rd->csv)));
             return PM_READ_FATAL;
