@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "calendar.h"
 #include "diag.h"
+#include "pipeline.h"
 #include "stream.h"
 #include "timex.h"
 
@@ -110,9 +111,8 @@ typedef struct sla_run_opts {
     int stats;
 } sla_run_opts;
 
-/* Processes every record; returns the exit status (0, 1 or 2).  *commit_ok
- * says whether the output may be committed (no unreadable input, no write
- * error). */
-int sla_run(const sla_run_opts *o, pm_inputs *in, pm_writer *w, int *commit_ok);
+/* Reads the tickets of the inputs named (none: standard input), writes them
+ * annotated, commits the output; returns the exit status (0, 1 or 2). */
+int sla_run(const sla_run_opts *o, const pm_common *c, char **paths, int npaths);
 
 #endif
