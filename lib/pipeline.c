@@ -296,7 +296,8 @@ int pm_pipe_write_reject(pm_pipe *p, pm_record *rec, const char *why)
     if (!p->rej)
         return 0;
     /* the names of the added fields outlive the record: literals */
-    pm_record_set_copy(rec, "_source", where_of(p, rec), p->where.len);
+    const char *where = where_of(p, rec);
+    pm_record_set_copy(rec, "_source", where, p->where.len);
     pm_record_set_copy(rec, "_error", why, strlen(why));
     if (p->in_bad)
         pm_record_set_copy(rec, "_raw", pm_pipe_raw(p, NULL), p->raw.len);
