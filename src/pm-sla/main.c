@@ -1,4 +1,4 @@
-/* main.c - pm-sla: deadlines of tickets under an SLA policy (CONTRACT 6).
+/* main.c - pm-sla: deadlines of tickets under an SLA policy (docs/CONTRACT.md 6).
  * Options and set-up only; the work is in run.c, deadline.c, explain.c and
  * policy.c. */
 #include <stdio.h>

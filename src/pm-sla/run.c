@@ -1,5 +1,5 @@
 /* run.c - the stream pass of pm-sla: read a ticket, compute its clocks,
- * append the fields of CONTRACT section 6, write it.
+ * append the fields of docs/CONTRACT.md section 6, write it.
  *
  * Speed matters (a million tickets a night): field positions are looked up
  * once per header shape, each timestamp is parsed once, nothing is allocated

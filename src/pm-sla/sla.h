@@ -49,7 +49,7 @@ typedef struct sla_policy {
     size_t ncat;
 } sla_policy;
 
-/* The built-in policy (domain/RULES.md section 1) as YAML text. */
+/* The built-in policy (docs/RULES.md section 1) as YAML text. */
 extern const char sla_builtin_policy_yaml[];
 
 /* Loads a policy from path, or the built-in one when path is NULL.
@@ -74,7 +74,7 @@ typedef struct sla_trace {
     pm_time due;
 } sla_trace;
 
-/* The due of clock c for a ticket created at start (CONTRACT section 2):
+/* The due of clock c for a ticket created at start (docs/CONTRACT.md section 2):
  *   seconds: start + n;  Nd: 00:00 of date(start) + N + 1;
  *   Nwd: 00:00 of the day after the Nth working day after date(start);
  *   agreed: min(agreed_at, the above) when the ticket has an agreed date.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# pm-sla: deadlines (CONTRACT sections 2, 3, 6; issues 3 and 9).
+# pm-sla: deadlines (docs/CONTRACT.md sections 2, 3, 6; issues 3 and 9).
 # The expected dues and statuses are written by hand in the fixtures
 # (tests/cli/pm-sla/*.csv, columns exp_*), each row saying how it was counted
 # from the shipped cn calendar; the expected explanations are in
@@ -201,7 +201,7 @@ expect_grep "several CSV headers: first file" '^--- \{id: c1, .*resolve_due: "20
 expect_grep "several CSV headers: second file" '^--- \{id: n1, .*arrive_due: "2024-03-01T10:15:00\+08:00", arrive_status: overdue, .*sla_status: overdue\}$' "$OUT"
 expect_grep "several CSV headers: third file" '^--- \{id: z1, .*resolve_due: "2024-02-13T00:00:00\+08:00", resolve_status: overdue, sla_status: overdue\}$' "$OUT"
 
-# --- --print-policy: RULES.md section 1, and it loads back ---
+# --- --print-policy: docs/RULES.md section 1, and it loads back ---
 run pm-sla --print-policy
 expect_status "print-policy: status 0" 0
 cp "$OUT" "$T/policy.yaml"
