@@ -110,7 +110,10 @@ typedef struct result {
     long line[MAXREC];
     char *rec[MAXREC];
     char msg[MAXREC][1024];
+    char *raw[MAXREC];  /* pm_reader_raw of bad records */
     long errline[MAXREC];
+    char *warn[MAXREC]; /* warnings, "LINE: message" */
+    int nwarn;
     int final;          /* PM_READ_EOF or PM_READ_FATAL */
     char final_msg[1024];
     long final_line;
@@ -136,6 +139,17 @@ static char *dump_record(const pm_record *r, int st)
     return d;
 }
 
+/* A copy kept in dumps: s, or "LINE: msg" when line >= 0. */
+static char *keep_str(const char *s, long line, const char *msg)
+{
+    pm_buf b = PM_BUF_INIT;
+    if (line >= 0) pm_buf_addf(&b, "%ld: %s", line, msg);
+    else pm_buf_adds(&b, s);
+    char *d = pm_buf_detach(&b);
+    if (ndumps < sizeof dumps / sizeof *dumps) dumps[ndumps++] = d;
+    return d;
+}
+
 static result read_path(const char *path, const pm_read_opts *opts)
 {
     result res;
@@ -151,6 +165,9 @@ static result read_path(const char *path, const pm_read_opts *opts)
         int st = pm_reader_next(rd, &rec, &err);
         if (st == PM_READ_EOF || st == PM_READ_FATAL) {
             res.final = st;
+            pm_error w;
+            while (pm_reader_take_warning(rd, &w) && res.nwarn < MAXREC)
+                res.warn[res.nwarn++] = keep_str(NULL, w.line, w.msg);
             snprintf(res.final_msg, sizeof res.final_msg, "%s", err.msg);
             res.final_line = err.line;
             break;
@@ -159,7 +176,14 @@ static result read_path(const char *path, const pm_read_opts *opts)
         res.st[res.n] = st;
         res.line[res.n] = rec.line;
         res.rec[res.n] = dump_record(&rec, st);
+        pm_error w;
+        while (pm_reader_take_warning(rd, &w) && res.nwarn < MAXREC)
+            res.warn[res.nwarn++] = keep_str(NULL, w.line, w.msg);
         if (st == PM_READ_BAD) {
+            size_t rl;
+            const char *raw = pm_reader_raw(rd, &rl);
+            cr_assert_eq(strlen(raw), rl, "raw text has no NUL");
+            res.raw[res.n] = keep_str(raw, -1, NULL);
             snprintf(res.msg[res.n], sizeof res.msg[res.n], "%s", err.msg);
             res.errline[res.n] = err.line;
             cr_assert_str_eq(err.file, path, "a bad record's error names the file");
@@ -466,14 +490,20 @@ Test(csv_reader, long_row_is_bad_and_keeps_extra_fields)
     expect_ok(r, 1, "a=4|b=5");
 }
 
+/* Issue 12: the quote that is never closed takes only its own line; the
+ * lines after it are read again as records. */
 Test(csv_reader, unterminated_quote_at_eof_is_bad_with_its_line)
 {
     result r = read_str("a,b\n1,2\n3,\"never closed\n4,5\n6,7\n", &CSV);
-    cr_assert_eq(r.n, 2);
+    cr_assert_eq(r.n, 4);
     expect_ok(r, 0, "a=1|b=2");
     cr_assert_eq(r.st[1], PM_READ_BAD);
     cr_assert_not_null(strstr(r.msg[1], "unterminated"), "%s", r.msg[1]);
     cr_assert_eq(r.errline[1], 3, "the record starting line");
+    cr_assert_str_eq(r.raw[1], "3,\"never closed");
+    expect_ok(r, 2, "a=4|b=5");
+    cr_assert_eq(r.line[2], 4);
+    expect_ok(r, 3, "a=6|b=7");
     cr_assert_eq(r.final, PM_READ_EOF);
 }
 
@@ -2169,4 +2199,99 @@ Test(csv_writer, header_alone_when_no_record)
     cr_expect_str_eq(s, "x\n1\n", "records bring their own header");
     free(s);
     pm_record_free(&r[0]);
+}
+
+/* ---- issue 12: no record lost or silently misread ----------------------- */
+
+/* Text after a closing quote is kept and the field goes on, unquoted, to the
+ * delimiter (Python's csv reads it so); libcsv alone kept the field open to
+ * the next quote, so the rows after it vanished. */
+Test(csv_reader, text_after_closing_quote_is_kept_with_a_warning)
+{
+    result r = read_str("id,kind,x\nG1,\"complaint\" ,noise\nG2,\"a\"b\"c\",y\nG3,\"q\"\"\"  \"z\",w\nG4,ok,1\n", &CSV);
+    cr_assert_eq(r.n, 4, "final: %s", r.final_msg);
+    expect_ok(r, 0, "id=G1|kind=complaint |x=noise");
+    expect_ok(r, 1, "id=G2|kind=ab\"c\"|x=y");
+    expect_ok(r, 2, "id=G3|kind=q\"  \"z\"|x=w");
+    expect_ok(r, 3, "id=G4|kind=ok|x=1");
+    cr_assert_eq(r.nwarn, 3);
+    cr_assert_not_null(strstr(r.warn[0], "2: warning: text after a closing quote"), "%s", r.warn[0]);
+    cr_assert_not_null(strstr(r.warn[2], "4: "), "%s", r.warn[2]);
+}
+
+Test(csv_reader, text_after_closing_quote_at_the_end_of_the_input)
+{
+    result r = read_str("a,b\n\"x\"y,\"p\" q", &CSV);
+    cr_assert_eq(r.n, 1);
+    expect_ok(r, 0, "a=xy|b=p q");
+}
+
+Test(csv_reader, warnings_are_capped_with_one_summary)
+{
+    pm_buf b = PM_BUF_INIT;
+    pm_buf_adds(&b, "a,b\n");
+    for (int i = 0; i < 25; i++) pm_buf_addf(&b, "\"v%d\"x,%d\n", i, i);
+    result r = read_str(pm_buf_str(&b), &CSV);
+    pm_buf_free(&b);
+    cr_assert_eq(r.n, 25);
+    cr_assert_eq(r.nwarn, 11);
+    cr_assert_not_null(strstr(r.warn[10], "15 more warnings not shown (25 in all)"), "%s", r.warn[10]);
+}
+
+/* An unclosed quote swallows at most its line and 1,000 more: the record is
+ * bad (its raw text is its first line), and every line after it is read. */
+Test(csv_reader, unclosed_quote_swallows_a_bounded_number_of_lines)
+{
+    pm_buf b = PM_BUF_INIT;
+    pm_buf_adds(&b, "id,v\nA,1\nB,\"open ,here\n");
+    for (int i = 0; i < 1500; i++) pm_buf_addf(&b, "r%d,%d\n", i, i);
+    pm_error err;
+    pm_reader *rd = pm_reader_open(write_str("q.csv", pm_buf_str(&b)), &CSV, &err);
+    pm_buf_free(&b);
+    pm_record rec;
+    pm_record_init(&rec);
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_OK);
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_BAD);
+    cr_assert_eq(err.line, 3);
+    cr_assert_not_null(strstr(err.msg, "unterminated"), "%s", err.msg);
+    size_t len;
+    cr_assert_str_eq(pm_reader_raw(rd, &len), "B,\"open ,here");
+    for (int i = 0; i < 1500; i++) {
+        cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_OK, "row %d: %s", i, err.msg);
+        char want[32];
+        snprintf(want, sizeof want, "r%d", i);
+        cr_assert_str_eq(pm_record_get(&rec, "id"), want);
+        cr_assert_eq(rec.line, 4 + i);
+        cr_assert_eq(pm_reader_raw(rd, &len)[0], 0, "no raw text for a good record");
+    }
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_EOF);
+    pm_record_free(&rec);
+    pm_reader_close(rd);
+}
+
+/* Within the bound a quoted field may span lines as always. */
+Test(csv_reader, quoted_field_over_many_lines_within_the_bound)
+{
+    pm_buf b = PM_BUF_INIT;
+    pm_buf_adds(&b, "id,v\nA,\"");
+    for (int i = 0; i < 900; i++) pm_buf_addf(&b, "l%d\n", i);
+    pm_buf_adds(&b, "end\"\nB,2\n");
+    result r = read_str(pm_buf_str(&b), &CSV);
+    pm_buf_free(&b);
+    cr_assert_eq(r.n, 2, "%s", r.msg[0]);
+    cr_assert_eq(r.st[0], PM_READ_OK);
+    expect_ok(r, 1, "id=B|v=2");
+    cr_assert_eq(r.line[1], 903);
+}
+
+Test(csv_reader, raw_text_of_bad_records_is_escaped_utf8)
+{
+    pm_read_opts o = {.format = PM_FMT_CSV, .encoding = "UTF-8"};
+    const char in[] = "a,b\n1,caf\xe9 \\x\r\n2,n\0l\n3,4,5\n";
+    result r = read_bytes(in, sizeof in - 1, &o);
+    cr_assert_eq(r.n, 3);
+    cr_assert_eq(r.st[0], PM_READ_BAD);
+    cr_assert_str_eq(r.raw[0], "1,caf\\xE9 \\x");
+    cr_assert_str_eq(r.raw[1], "2,n\\x00l");
+    cr_assert_str_eq(r.raw[2], "3,4,5");
 }
