@@ -126,6 +126,18 @@ struct pm_reader {
     char flow_prev;          /* last byte that was not a space ('\n' at a line start) */
     int flow_escape;         /* the last byte was a backslash in "..." */
     int flow_dropped;        /* bytes deeper than YAML_MAX_FLOW were left out */
+    long yline_base;         /* line before the first one libyaml was given */
+    pm_buf ydoc;             /* the document being read (yaml_read_doc) */
+    long ydoc_line;
+    pm_buf ynext;            /* the first line of the next document */
+    long ynext_line;
+    pm_buf yfilt;            /* ydoc through yaml_flow_filter */
+    int ystream;             /* a long document: libyaml reads a stream */
+    size_t ypre_pos;         /* in ydoc, handed to the stream so far */
+    long ypre_line;
+    long ydoc_start;         /* line of the last document start */
+    long *ykpos;             /* line and column of each key of the mapping */
+    size_t ykcap;
 };
 
 /* Source ------------------------------------------------------------------ */
@@ -1118,14 +1130,24 @@ static int yaml_read_handler(void *data, unsigned char *buffer, size_t size, siz
 {
     pm_reader *rd = data;
     pm_error err;
-    int f = src_fill(rd, &err);
-    if (f < 0) return 0;
-    if (f == 0) { *size_read = 0; return 1; }
+    /* the lines read ahead into the document buffer come first */
+    int pre = rd->ypre_pos < rd->ydoc.len;
+    long *line = pre ? &rd->ypre_line : &rd->line;
+    const unsigned char *s;
+    size_t n;
+    if (pre) {
+        s = (const unsigned char *)rd->ydoc.s + rd->ypre_pos;
+        n = rd->ydoc.len - rd->ypre_pos;
+    } else {
+        int f = src_fill(rd, &err);
+        if (f < 0) return 0;
+        if (f == 0) { *size_read = 0; return 1; }
+        s = rd->dec + rd->decpos;
+        n = rd->declen - rd->decpos;
+    }
     /* One line at a time: libyaml decodes (and checks) all it is given
      * before parsing on, so a bad byte must not be seen before the records
      * of the lines above it are out, and its line must be known. */
-    const unsigned char *s = rd->dec + rd->decpos;
-    size_t n = rd->declen - rd->decpos;
     if (n > size) n = size;
     const unsigned char *nl = memchr(s, '\n', n);
     if (nl) n = (size_t)(nl - s) + 1;
@@ -1134,18 +1156,20 @@ static int yaml_read_handler(void *data, unsigned char *buffer, size_t size, siz
         /* libyaml would fail at once, losing the record it has not yet
          * given out; it gets the end of the stream instead, and yaml_next
          * reports this line after the records above it */
-        rd->cut_line = rd->line;
+        rd->cut_line = *line;
         rd->cut_why = why;
-        rd->cut_at_document = rd->yaml_piece_line != rd->line &&
+        rd->cut_at_document = rd->yaml_piece_line != *line &&
                               (n >= 3 && (!memcmp(s, "---", 3) || !memcmp(s, "...", 3)));
-        rd->decpos = rd->declen;
+        if (pre) rd->ypre_pos = rd->ydoc.len;
+        else rd->decpos = rd->declen;
         *size_read = 0;
         return 1;
     }
     size_t out = yaml_flow_filter(rd, s, n, buffer);
-    rd->decpos += n;
-    rd->yaml_piece_line = rd->line;
-    if (nl) rd->line++;
+    if (pre) rd->ypre_pos += n;
+    else rd->decpos += n;
+    rd->yaml_piece_line = *line;
+    if (nl) (*line)++;
     *size_read = out;
     if (out == 0) {  /* all of it left out: 0 would mean the end; a space does no harm */
         buffer[0] = ' ';
@@ -1175,7 +1199,7 @@ static int yaml_skip(pm_reader *rd, pm_error *err)
         if (!yaml_parser_parse(&rd->yp, &ev)) return -1;
         if (ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_SEQUENCE_START_EVENT) {
             if (++depth > YAML_MAX_DEPTH) {
-                pm_error_set(err, rd->name, (long)ev.start_mark.line + 1,
+                pm_error_set(err, rd->name, (long)ev.start_mark.line + 1 + rd->yline_base,
                              "collections nested deeper than %d levels; the rest of the input is not read",
                              YAML_MAX_DEPTH);
                 yaml_event_delete(&ev);
@@ -1202,7 +1226,7 @@ static int yaml_fail(pm_reader *rd, pm_error *err)
 {
     if (rd->finished && err->msg[0]) return PM_READ_FATAL;  /* yaml_skip: too deep */
     if (rd->cut_line) return yaml_cut(rd, err);  /* an error from the cut itself */
-    long line = (long)rd->yp.problem_mark.line + 1;
+    long line = (long)rd->yp.problem_mark.line + 1 + rd->yline_base;
     if (rd->yp.error == YAML_READER_ERROR) line = rd->yaml_piece_line;
     pm_error_set(err, rd->name, line, "invalid YAML: %s%s%s",
                  rd->yp.problem ? rd->yp.problem : "syntax error",
@@ -1221,7 +1245,7 @@ static int yaml_mapping(pm_reader *rd, pm_record *rec, long line, pm_error *err)
         yaml_event_t k;
         if (!yaml_parser_parse(&rd->yp, &k)) return yaml_fail(rd, err);
         if (k.type == YAML_MAPPING_END_EVENT) {
-            long end = (long)k.start_mark.line + 1;
+            long end = (long)k.start_mark.line + 1 + rd->yline_base;
             yaml_event_delete(&k);
             /* a block mapping ended by the cut may lack its last lines */
             if (rd->cut_line && !rd->cut_at_document && end >= rd->cut_line) return yaml_cut(rd, err);
@@ -1251,6 +1275,18 @@ static int yaml_mapping(pm_reader *rd, pm_record *rec, long line, pm_error *err)
             if (coll && yaml_skip(rd, err) < 0) return yaml_fail(rd, err);
             continue;
         }
+        /* a key given twice: a bad record naming both places */
+        long kl = (long)k.start_mark.line + 1 + rd->yline_base, kc = (long)k.start_mark.column + 1;
+        if (rec->n >= rd->ykcap) {
+            rd->ykcap = rec->n + 16;
+            rd->ykpos = pm_xrealloc(rd->ykpos, rd->ykcap * 2 * sizeof *rd->ykpos);
+        }
+        rd->ykpos[2 * rec->n] = kl;
+        rd->ykpos[2 * rec->n + 1] = kc;
+        for (size_t j = 0; j < rec->n && !bad[0]; j++)
+            if (!strcmp(rec->f[j].name, (const char *)k.data.scalar.value))
+                snprintf(bad, sizeof bad, "the key '%.64s' appears twice (line %ld column %ld and line %ld column %ld)",
+                         rec->f[j].name, rd->ykpos[2 * j], rd->ykpos[2 * j + 1], kl, kc);
         char *name = pm_record_strdup(rec, (const char *)k.data.scalar.value, k.data.scalar.length);
         yaml_event_delete(&k);
         yaml_event_t v;
@@ -1286,22 +1322,16 @@ static int yaml_mapping(pm_reader *rd, pm_record *rec, long line, pm_error *err)
     return PM_READ_OK;
 }
 
-static int yaml_next(pm_reader *rd, pm_record *rec, pm_error *err)
+/* The next record of the parser's stream (OK, BAD), EOF at its end, FATAL
+ * (err set) on a YAML error. */
+static int yaml_event_next(pm_reader *rd, pm_record *rec, pm_error *err)
 {
-    if (!rd->yaml_started) {
-        if (!yaml_parser_initialize(&rd->yp)) {
-            pm_error_set(err, rd->name, 0, "cannot start the YAML parser");
-            return PM_READ_FATAL;
-        }
-        yaml_parser_set_input(&rd->yp, yaml_read_handler, rd);
-        rd->yaml_started = 1;
-    }
     if (rd->finished) return PM_READ_EOF;
     for (;;) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&rd->yp, &ev)) return yaml_fail(rd, err);
         yaml_event_type_t t = ev.type;
-        long line = (long)ev.start_mark.line + 1;
+        long line = (long)ev.start_mark.line + 1 + rd->yline_base;
         int null_doc = t == YAML_SCALAR_EVENT && is_null_plain(&ev) && !rd->yaml_in_seq;
         yaml_event_delete(&ev);
         switch (t) {
@@ -1310,8 +1340,10 @@ static int yaml_next(pm_reader *rd, pm_record *rec, pm_error *err)
             rd->finished = 1;
             return PM_READ_EOF;
         case YAML_STREAM_START_EVENT:
+            continue;
         case YAML_DOCUMENT_START_EVENT:
             rd->yaml_doc_open = 1;
+            rd->ydoc_start = line;
             continue;
         case YAML_DOCUMENT_END_EVENT:
             rd->yaml_doc_open = 0;
@@ -1328,13 +1360,248 @@ static int yaml_next(pm_reader *rd, pm_record *rec, pm_error *err)
             rd->yaml_in_seq = 0;
             continue;
         case YAML_SCALAR_EVENT:
-            if (null_doc) continue;  /* an empty document */
+            if (null_doc) {
+                /* issue 12: not skipped silently */
+                if (rd->ydoc_start && rd->ydoc_start < line) line = rd->ydoc_start;
+                pm_error_set(err, rd->name, line, "an empty (null) YAML document, not a record");
+                rec->source = rd->name; rec->line = line;
+                return PM_READ_BAD;
+            }
             /* fallthrough */
         default:
             pm_error_set(err, rd->name, line, "a YAML document that is not a mapping (a record)");
             rec->source = rd->name; rec->line = line;
             return PM_READ_BAD;
         }
+    }
+}
+
+/* YAML is read one document at a time: the lines from one that starts with
+ * "---" (column 0) to the next such line are parsed on their own, so that an
+ * error in one document rejects that document (PM_READ_BAD, its lines as
+ * raw text) and reading goes on with the next.  A document is parsed whole
+ * before its records are given out, so a document with an error gives none.
+ * Only a document longer than YAML_DOC_MAX (a stream that is not one record
+ * per document) is handed to libyaml as a stream, line by line; an error in
+ * it ends the input. */
+#define YAML_DOC_MAX ((size_t)1 << 20)
+
+static int doc_marker(const char *l, size_t n)
+{
+    return n >= 3 && !memcmp(l, "---", 3) && (n == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\n' || l[3] == '\r');
+}
+
+/* Blank, comment or directive lines: they belong to the document after them. */
+static int preamble_line(const char *l, size_t n)
+{
+    size_t i = 0;
+    if (n && l[0] == '%') return 1;
+    while (i < n && (l[i] == ' ' || l[i] == '\t')) i++;
+    return i == n || l[i] == '#' || l[i] == '\n' || l[i] == '\r';
+}
+
+/* Reads the next document's lines into rd->ydoc.  1: a document; 0: the end
+ * of the input; 2: longer than YAML_DOC_MAX (to be streamed); -1: read error. */
+static int yaml_read_doc(pm_reader *rd, pm_error *err)
+{
+    pm_buf_reset(&rd->ydoc);
+    int preamble = 1;
+    if (rd->ynext.len) {
+        pm_buf_add(&rd->ydoc, rd->ynext.s, rd->ynext.len);
+        rd->ydoc_line = rd->ynext_line;
+        pm_buf_reset(&rd->ynext);
+        preamble = 0;
+    } else {
+        rd->ydoc_line = rd->line;
+    }
+    for (;;) {
+        size_t start = rd->ydoc.len;
+        long this_line = rd->line;
+        int got = 0;
+        for (;;) {
+            int f = src_fill(rd, err);
+            if (f < 0) return -1;
+            if (f == 0) break;
+            const unsigned char *s = rd->dec + rd->decpos;
+            size_t n = rd->declen - rd->decpos;
+            const unsigned char *nl = memchr(s, '\n', n);
+            size_t k = nl ? (size_t)(nl - s) + 1 : n;
+            pm_buf_add(&rd->ydoc, s, k);
+            rd->decpos += k;
+            got = 1;
+            if (nl) {
+                rd->line++;
+                break;
+            }
+        }
+        if (!got) break;
+        const char *l = rd->ydoc.s + start;
+        size_t ll = rd->ydoc.len - start;
+        int marker = doc_marker(l, ll);
+        if (marker && start > 0 && !preamble) {
+            /* the next document's first line */
+            pm_buf_add(&rd->ynext, l, ll);
+            rd->ynext_line = this_line;
+            rd->ydoc.len = start;
+            rd->ydoc.s[start] = 0;
+            return 1;
+        }
+        if (marker || !preamble_line(l, ll)) preamble = 0;
+        if (rd->ydoc.len > YAML_DOC_MAX) return 2;
+    }
+    return rd->ydoc.len ? 1 : 0;
+}
+
+/* Queues a bad record for the whole document in rd->ydoc. */
+static void yaml_doc_bad(pm_reader *rd, long line, const char *msg)
+{
+    pm_record *r = building(rd);
+    pm_record_clear(r);
+    r->source = rd->name;
+    r->line = line;
+    pending *p = &rd->q[rd->qhead + rd->qlen];
+    p->bad = 1;
+    snprintf(p->msg, sizeof p->msg, "%s", msg);
+    pm_buf_reset(&p->raw);
+    size_t n = rd->ydoc.len < RAW_MAX ? rd->ydoc.len : RAW_MAX;
+    raw_escape(rd, &p->raw, (const unsigned char *)rd->ydoc.s, n, NULL, 0);
+    rd->qlen++;
+}
+
+static void yaml_state_reset(pm_reader *rd)
+{
+    rd->ncarry = 0;
+    rd->flow_depth = 0;
+    rd->flow_quote = 0;
+    rd->flow_prev = '\n';
+    rd->flow_escape = 0;
+    rd->flow_dropped = 0;
+    rd->cut_line = 0;
+    rd->yaml_in_seq = 0;
+    rd->yaml_doc_open = 0;
+    rd->finished = 0;
+    rd->yline_base = rd->ydoc_line - 1;
+    rd->ydoc_start = 0;
+}
+
+/* Parses the document in rd->ydoc into the queue. */
+static void yaml_parse_doc(pm_reader *rd)
+{
+    const char *buf = rd->ydoc.s;
+    size_t len = rd->ydoc.len, i = 0;
+    long line0 = rd->ydoc_line, ln = line0, last = line0;
+    char msg[512];
+    yaml_state_reset(rd);
+    /* bytes YAML does not allow make the document bad, before libyaml */
+    const char *why = NULL;
+    while (i < len) {
+        const char *nl = memchr(buf + i, '\n', len - i);
+        size_t n = nl ? (size_t)(nl - (buf + i)) + 1 : len - i;
+        if (!why && (why = yaml_piece_problem(rd, (const unsigned char *)buf + i, n))) last = ln;
+        i += n;
+        if (nl && i < len) ln++;
+    }
+    if (!why && rd->ncarry) { why = "invalid UTF-8"; last = ln; }
+    rd->ncarry = 0;
+    if (why) {
+        snprintf(msg, sizeof msg, "invalid YAML: %s (line %ld); the document is rejected", why, last);
+        yaml_doc_bad(rd, line0, msg);
+        return;
+    }
+    pm_buf_reset(&rd->yfilt);
+    pm_buf_grow(&rd->yfilt, len + 1);
+    size_t out = yaml_flow_filter(rd, (const unsigned char *)buf, len, (unsigned char *)rd->yfilt.s);
+    if (!yaml_parser_initialize(&rd->yp)) pm_fatal("out of memory");
+    yaml_parser_set_input_string(&rd->yp, (const unsigned char *)rd->yfilt.s, out);
+    rd->yaml_started = 1;
+    size_t q0 = rd->qlen;
+    for (;;) {
+        pm_record *r = building(rd);
+        pending *p = &rd->q[rd->qhead + rd->qlen];
+        pm_error e;
+        pm_error_clear(&e);
+        int st = yaml_event_next(rd, r, &e);
+        if (st == PM_READ_EOF) break;
+        if (st == PM_READ_FATAL) {
+            /* the document is rejected whole, records read from it included */
+            for (size_t k = q0; k < rd->qlen; k++) pm_record_clear(&rd->q[rd->qhead + k].rec);
+            rd->qlen = q0;
+            const char *m = e.msg;
+            if (!strncmp(m, "invalid YAML: ", 14)) m += 14;
+            snprintf(msg, sizeof msg, "invalid YAML: %.400s (line %ld); the document is rejected", m, e.line);
+            yaml_doc_bad(rd, line0, msg);
+            break;
+        }
+        r->source = rd->name;
+        p->bad = st == PM_READ_BAD;
+        if (p->bad) {
+            if (rd->flow_dropped)
+                snprintf(p->msg, sizeof p->msg, "collections nested deeper than %d levels (the deeper part is not read)",
+                         YAML_MAX_FLOW);
+            else
+                snprintf(p->msg, sizeof p->msg, "%.500s", e.msg);
+            pm_buf_reset(&p->raw);
+            size_t n = len < RAW_MAX ? len : RAW_MAX;
+            raw_escape(rd, &p->raw, (const unsigned char *)buf, n, NULL, 0);
+        }
+        rd->qlen++;
+    }
+    yaml_parser_delete(&rd->yp);
+    rd->yaml_started = 0;
+    rd->finished = 0;
+    rd->flow_dropped = 0;
+}
+
+/* Lines from the one an error is on to the end of the input, counted by
+ * reading the rest (the message says how many were not read). */
+static long yaml_lines_left(pm_reader *rd, long from)
+{
+    pm_error e;
+    long n = 0;
+    int last_nl = 1;
+    while (src_fill(rd, &e) > 0) {
+        const unsigned char *s = rd->dec + rd->decpos, *end = rd->dec + rd->declen;
+        while ((s = memchr(s, '\n', (size_t)(end - s)))) { n++; s++; }
+        last_nl = rd->dec[rd->declen - 1] == '\n';
+        rd->decpos = rd->declen;
+    }
+    long total = rd->line - 1 + n + !last_nl;
+    return total >= from ? total - from + 1 : 0;
+}
+
+static int yaml_next(pm_reader *rd, pm_record *rec, pm_error *err)
+{
+    for (;;) {
+        if (rd->qlen) return csv_pop(rd, rec, err);
+        if (rd->finished) return PM_READ_EOF;
+        if (rd->ystream) {
+            int st = yaml_event_next(rd, rec, err);
+            if (st == PM_READ_FATAL) {
+                long left = yaml_lines_left(rd, err->line);
+                size_t l = strlen(err->msg);
+                const char *cut = "; the rest of the input is not read";
+                if (l > strlen(cut) && !strcmp(err->msg + l - strlen(cut), cut)) err->msg[l - strlen(cut)] = 0;
+                l = strlen(err->msg);
+                snprintf(err->msg + l, sizeof err->msg - l,
+                         "; the input is not read further (%ld line%s not read: a document longer than 1 MiB is read as one stream)",
+                         left, left == 1 ? "" : "s");
+                rd->finished = 1;
+            }
+            return st;
+        }
+        int c = yaml_read_doc(rd, err);
+        if (c < 0) { rd->finished = 1; return PM_READ_FATAL; }
+        if (c == 0) { rd->finished = 1; return PM_READ_EOF; }
+        if (c == 1) { yaml_parse_doc(rd); continue; }
+        /* a long document: a stream from here on */
+        yaml_state_reset(rd);
+        if (!yaml_parser_initialize(&rd->yp)) pm_fatal("out of memory");
+        yaml_parser_set_input(&rd->yp, yaml_read_handler, rd);
+        rd->yaml_started = 1;
+        rd->ystream = 1;
+        rd->ypre_pos = 0;
+        rd->ypre_line = rd->ydoc_line;
+        rd->yaml_piece_line = rd->ydoc_line;
     }
 }
 
@@ -1448,6 +1715,10 @@ void pm_reader_close(pm_reader *rd)
     pm_buf_free(&rd->tail);
     pm_buf_free(&rd->replay);
     pm_buf_free(&rd->rawout);
+    pm_buf_free(&rd->ydoc);
+    pm_buf_free(&rd->ynext);
+    pm_buf_free(&rd->yfilt);
+    free(rd->ykpos);
     free(rd->warn);
     free(rd->name);
     free(rd);

@@ -44,4 +44,28 @@ expect_grep "unclosed quote: the reject names its line" 'open\.csv:3,' "$T/open.
 expect_grep "unclosed quote: the next row is out" '^T0,repair,' "$OUT"
 expect_grep "unclosed quote: the last row is out" '^T1499,repair,' "$OUT"
 
+# --- 2. YAML: an error rejects its document; reading resumes at the next ---
+{ printf -- '--- {id: Y1, kind: repair, created_at: "2024-07-03T09:00:00+08:00"}\n'
+  printf -- '--- {id: Y2, kind: repair, created_at: "2024-07-03T09:00:00+08:00"\n'
+  awk 'BEGIN { for (i = 3; i <= 10000; i++) printf "--- {id: Y%d, kind: repair, created_at: \"2024-07-03T09:00:00+08:00\"}\n", i }'; } >"$T/s.yaml"
+run pm-ingest -r "$T/s.rej" "$T/s.yaml"
+expect_status "YAML missing brace: status 1" 1
+summary "YAML missing brace on line 2 of 10,000" 10000 9999 1
+expect_grep "YAML missing brace: reported at its line" "^pm-ingest: $T/s\.yaml:2: .*invalid YAML" "$ERR"
+expect_grep "YAML missing brace: the reject names it" 's\.yaml:2' "$T/s.rej"
+expect_grep "YAML missing brace: the last record is out" '^--- \{id: Y10000,' "$OUT"
+run pm-sla $NOW "$T/s.yaml"
+expect_eq "pm-sla: every good document is out" 9999 "$(grep -c '^--- ' "$OUT")"
+
+run pm-ingest -r "$T/n.rej" nulls.yaml
+expect_status "--- null and empty documents: status 1" 1
+summary "--- null and empty documents" 4 2 2
+expect_grep "--- null: reported at its line" '^pm-ingest: nulls\.yaml:2: .*empty' "$ERR"
+expect_grep "empty document: reported at its line" '^pm-ingest: nulls\.yaml:3: .*empty' "$ERR"
+
+run pm-ingest -r "$T/d.rej" dupkey.yaml
+expect_status "duplicate YAML key: status 1" 1
+summary "duplicate YAML key" 2 1 1
+expect_grep "duplicate YAML key: both places" "^pm-ingest: dupkey\.yaml:1: .*'kind' appears twice \(line 1 column 14 and line 1 column 69\)" "$ERR"
+
 finish

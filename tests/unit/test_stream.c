@@ -977,12 +977,21 @@ Test(yaml_reader, flow_sequence_of_mappings)
     cr_assert_eq(r.line[2], 2);
 }
 
-Test(yaml_reader, empty_documents_are_skipped)
+/* Issue 12: empty and null documents are bad records, not skipped. */
+Test(yaml_reader, empty_documents_are_bad_records)
 {
-    result r = read_str("---\n--- {a: 1}\n---\n...\n--- ~\n--- {a: 2}\n---\n", &YAML);
-    cr_assert_eq(r.n, 2);
-    expect_ok(r, 0, "a=1");
-    expect_ok(r, 1, "a=2");
+    result r = read_str("---\n--- {a: 1}\n---\n...\n--- ~\n--- {a: 2}\n--- null\n", &YAML);
+    cr_assert_eq(r.n, 6);
+    expect_bad(r, 0, "", "empty");
+    cr_assert_eq(r.errline[0], 1);
+    expect_ok(r, 1, "a=1");
+    expect_bad(r, 2, "", "empty");
+    cr_assert_str_eq(r.raw[2], "---\n...");
+    expect_bad(r, 3, "", "empty");
+    cr_assert_str_eq(r.raw[3], "--- ~");
+    expect_ok(r, 4, "a=2");
+    expect_bad(r, 5, "", "empty");
+    cr_assert_eq(r.errline[5], 7);
     r = read_str("", &YAML);
     cr_assert_eq(r.n, 0);
     cr_assert_eq(r.final, PM_READ_EOF);
@@ -1042,14 +1051,79 @@ Test(yaml_reader, document_that_is_not_a_mapping_is_bad)
     expect_ok(r, 3, "b=2");
 }
 
-Test(yaml_reader, syntax_error_is_fatal_with_line)
+/* Issue 12: a syntax error rejects its document; reading goes on at the
+ * next "---" line. */
+Test(yaml_reader, syntax_error_rejects_its_document_only)
 {
     result r = read_str("--- {a: 1}\n--- {a: 2}\n--- {a: [1, }\n--- {a: 4}\n", &YAML);
-    cr_assert_eq(r.n, 2);
+    cr_assert_eq(r.n, 4, "final: %s", r.final_msg);
     expect_ok(r, 1, "a=2");
-    cr_assert_eq(r.final, PM_READ_FATAL);
-    cr_assert_eq(r.final_line, 3, "line of the error: %ld (%s)", r.final_line, r.final_msg);
-    cr_assert_not_null(strstr(r.final_msg, "YAML"), "%s", r.final_msg);
+    expect_bad(r, 2, "", "invalid YAML");
+    cr_assert_eq(r.errline[2], 3, "line of the document: %ld (%s)", r.errline[2], r.msg[2]);
+    cr_assert_str_eq(r.raw[2], "--- {a: [1, }");
+    expect_ok(r, 3, "a=4");
+    cr_assert_eq(r.line[3], 4);
+    cr_assert_eq(r.final, PM_READ_EOF);
+}
+
+Test(yaml_reader, missing_brace_loses_only_its_line)
+{
+    pm_buf b = PM_BUF_INIT;
+    pm_buf_adds(&b, "--- {id: 1, x: a}\n--- {id: 2, x: b\n");
+    for (int i = 3; i <= 40; i++) pm_buf_addf(&b, "--- {id: %d, x: c}\n", i);
+    result r = read_str(pm_buf_str(&b), &YAML);
+    pm_buf_free(&b);
+    cr_assert_eq(r.n, 40);
+    cr_assert_eq(r.st[1], PM_READ_BAD);
+    cr_assert_str_eq(r.raw[1], "--- {id: 2, x: b");
+    for (int i = 2; i < 40; i++) cr_assert_eq(r.st[i], PM_READ_OK, "record %d", i);
+    cr_assert_eq(r.line[39], 40);
+}
+
+/* A block document with an error gives none of its records; the next
+ * document is read. */
+Test(yaml_reader, block_document_with_an_error_is_rejected_whole)
+{
+    result r = read_str("# c\n---\n- {a: 1}\n- {a: 2\n---\na: 3\nb: 4\n", &YAML);
+    cr_assert_eq(r.n, 2, "%s", r.final_msg);
+    expect_bad(r, 0, "", "invalid YAML");
+    cr_assert_eq(r.errline[0], 1);
+    cr_assert_str_eq(r.raw[0], "# c\n---\n- {a: 1}\n- {a: 2");
+    expect_ok(r, 1, "a=3|b=4");
+    cr_assert_eq(r.line[1], 6);
+}
+
+Test(yaml_reader, duplicate_key_is_bad_naming_both_positions)
+{
+    result r = read_str("--- {id: 1, x: a, x: b}\n---\nid: 2\nx: c\n", &YAML);
+    cr_assert_eq(r.n, 2);
+    cr_assert_eq(r.st[0], PM_READ_BAD);
+    cr_assert_not_null(strstr(r.msg[0], "'x' appears twice (line 1 column 13 and line 1 column 19)"), "%s", r.msg[0]);
+    cr_assert_str_eq(r.raw[0], "--- {id: 1, x: a, x: b}");
+    expect_ok(r, 1, "id=2|x=c");
+}
+
+/* A document longer than 1 MiB is read as a stream: an error in it ends the
+ * input, and the message says how many lines were not read. */
+Test(yaml_reader, error_in_a_long_stream_says_how_many_lines_are_lost)
+{
+    pm_buf b = PM_BUF_INIT;
+    for (int i = 0; i < 40000; i++) pm_buf_addf(&b, "- {id: %d, text: some words to make it long}\n", i);
+    pm_buf_adds(&b, "- {id: x, text: [\n- {id: y}\n- {id: z}\n");
+    pm_error err;
+    pm_reader *rd = pm_reader_open(write_str("long.yaml", pm_buf_str(&b)), &YAML, &err);
+    pm_buf_free(&b);
+    pm_record rec;
+    pm_record_init(&rec);
+    int st, n = 0;
+    while ((st = pm_reader_next(rd, &rec, &err)) == PM_READ_OK) n++;
+    cr_assert_eq(st, PM_READ_FATAL);
+    cr_assert_eq(n, 40000);
+    cr_assert_eq(err.line, 40002, "%s", err.msg);
+    cr_assert_not_null(strstr(err.msg, "2 lines not read"), "%s", err.msg);
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_EOF);
+    pm_record_free(&rec);
+    pm_reader_close(rd);
 }
 
 /* BUG: yaml_read_handler (lib/reader.c) hands libyaml up to its whole 16 KiB
@@ -1067,9 +1141,12 @@ Test(yaml_reader, bad_bytes_reported_at_their_line_after_earlier_records)
                            "--- {a: 1}\n--- {a: 2}\n--- {a: \xff}\n--- {a: 4}\n"};
     for (int i = 0; i < 2; i++) {
         result r = read_str(cases[i], &o);
-        cr_expect_eq(r.n, 2, "case %d: the records before the bad line are read", i);
-        cr_expect_eq(r.final, PM_READ_FATAL);
-        cr_expect_eq(r.final_line, 3, "case %d: reported at line %ld (%s)", i, r.final_line, r.final_msg);
+        cr_expect_eq(r.n, 4, "case %d: every line is read", i);
+        cr_expect_eq(r.st[2], PM_READ_BAD);
+        cr_expect_eq(r.errline[2], 3, "case %d: reported at line %ld (%s)", i, r.errline[2], r.msg[2]);
+        cr_expect_str_eq(r.raw[2], i ? "--- {a: \\xFF}" : "--- {a: \x01}");
+        cr_expect_eq(r.st[3], PM_READ_OK);
+        cr_expect_eq(r.final, PM_READ_EOF);
     }
 }
 
@@ -1079,7 +1156,7 @@ Test(yaml_reader, fatal_is_followed_by_eof)
     pm_reader *rd = pm_reader_open(write_str("bad.yaml", "a: [\n"), &YAML, &err);
     pm_record rec;
     pm_record_init(&rec);
-    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_FATAL);
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_BAD);
     cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_EOF);
     pm_record_free(&rec);
     pm_reader_close(rd);
@@ -2042,12 +2119,14 @@ Test(inputs, fatal_yaml_error_moves_on_to_next_input)
     pm_record_init(&rec);
     pm_error err;
     cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_OK);
-    cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_FATAL);
+    cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_BAD);
     cr_assert_str_eq(err.file, paths[0]);
+    size_t rl;
+    cr_assert_str_eq(pm_inputs_raw(&in, &rl), "--- {a: [");
     cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_OK);
     cr_assert_str_eq(pm_record_value(&rec, "a"), "2");
     cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_EOF);
-    cr_assert_eq(in.had_error, 1);
+    cr_assert_eq(pm_inputs_failed(&in), 0, "a bad document is a bad record, the input was read to its end");
     pm_inputs_close(&in);
     pm_record_free(&rec);
     free(paths[0]);
