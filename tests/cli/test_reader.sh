@@ -68,4 +68,32 @@ expect_status "duplicate YAML key: status 1" 1
 summary "duplicate YAML key" 2 1 1
 expect_grep "duplicate YAML key: both places" "^pm-ingest: dupkey\.yaml:1: .*'kind' appears twice \(line 1 column 14 and line 1 column 69\)" "$ERR"
 
+# --- 3. multi-block CSV: a blank line then a header starts a new block -----
+run pm-ingest --keep-extra block_a.csv block_b.csv
+expect_status "two exports with other extra columns: status 0" 0
+cp "$OUT" "$T/blocks.csv"
+expect_eq "pm-ingest writes two blocks" 1 "$(grep -c '^$' "$T/blocks.csv")"
+run pm-sla $NOW "$T/blocks.csv"
+expect_no_grep "pm-sla reads the second header as a header" "unknown category" "$ERR"
+expect_eq "pm-sla: four tickets out" 4 "$(grep -c '^[AB][12],' "$OUT")"
+expect_grep "pm-sla: the second block's column is its own" '^B1,complaint,noise,.*,12,' "$OUT"
+run pm-report --by=category "$T/blocks.csv"
+expect_status "pm-report on two blocks: status 0" 0
+expect_no_grep "pm-report does not count the header as data" '^category,1' "$OUT"
+expect_grep "pm-report counts the four tickets" '^indoor_repair,3$' "$OUT"
+# a foreign CSV with a stray blank line: the next row stays data
+run pm-ingest -r "$T/sb.rej" stray_blank.csv
+expect_status "stray blank line: status 0" 0
+summary "stray blank line" 3 3 0
+expect_grep "stray blank line: the row after it is data" '^S2,repair,' "$OUT"
+expect_grep "stray blank line: and the header is kept" '^S3,repair,' "$OUT"
+
+# --- 4. duplicate CSV header names ----------------------------------------
+run pm-ingest -r "$T/dh.rej" dup_header.csv
+expect_status "duplicate header name: status 2" 2
+expect_grep "duplicate header name: both columns named" "^pm-ingest: dup_header\.csv:1: .*'kind' appears twice \(columns 2 and 4\)" "$ERR"
+summary "duplicate header name: its rows are rejected, counted" 2 0 2
+expect_grep "duplicate header name: row 1 in the rejects" 'dup_header\.csv:2,' "$T/dh.rej"
+expect_grep "duplicate header name: row 2 in the rejects" 'dup_header\.csv:3,' "$T/dh.rej"
+
 finish

@@ -2374,3 +2374,120 @@ Test(csv_reader, raw_text_of_bad_records_is_escaped_utf8)
     cr_assert_str_eq(r.raw[1], "2,n\\x00l");
     cr_assert_str_eq(r.raw[2], "3,4,5");
 }
+
+/* A blank line then a line that shares a name with the header in force:
+ * a new block (pm's writers write them so), read with its own header. */
+Test(csv_reader, blank_line_then_header_starts_a_new_block)
+{
+    result r = read_str("id,a\n1,x\n\nid,b,c\n2,y,z\n", &CSV);
+    cr_assert_eq(r.n, 2, "%s", r.msg[0]);
+    expect_ok(r, 0, "id=1|a=x");
+    expect_ok(r, 1, "id=2|b=y|c=z");
+    cr_assert_eq(r.line[1], 5);
+    cr_assert_eq(r.nwarn, 0);
+}
+
+/* A stray blank line in foreign data: the next row is data, with a warning. */
+Test(csv_reader, stray_blank_line_keeps_the_next_row_as_data)
+{
+    result r = read_str("id,a\n1,x\n\n2,y\n\n3,\n\nid,x\n", &CSV);
+    cr_assert_eq(r.n, 3);
+    expect_ok(r, 0, "id=1|a=x");
+    expect_ok(r, 1, "id=2|a=y");
+    expect_ok(r, 2, "id=3|a=");
+    cr_assert_eq(r.nwarn, 2);
+    cr_assert_not_null(strstr(r.warn[0], "3: warning: a blank line"), "%s", r.warn[0]);
+}
+
+Test(csv_reader, duplicate_header_name_is_fatal_then_rows_are_bad)
+{
+    pm_error err;
+    pm_reader *rd = pm_reader_open(write_str("dup.csv", "x,a,b,a\n1,2,3,4\n5,6,7,8\n"), &CSV, &err);
+    pm_record rec;
+    pm_record_init(&rec);
+    size_t len;
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_FATAL);
+    cr_assert_eq(err.line, 1);
+    cr_assert_not_null(strstr(err.msg, "'a' appears twice (columns 2 and 4)"), "%s", err.msg);
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_BAD);
+    cr_assert_eq(err.line, 2);
+    cr_assert_str_eq(pm_reader_raw(rd, &len), "1,2,3,4");
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_BAD);
+    cr_assert_str_eq(pm_reader_raw(rd, &len), "5,6,7,8");
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_EOF);
+    pm_record_free(&rec);
+    pm_reader_close(rd);
+}
+
+/* A header with a NUL byte: one FATAL, and its rows are bad, not lost. */
+Test(csv_reader, rows_under_an_unusable_header_are_bad_not_lost)
+{
+    pm_error err;
+    const char in[] = "a,b\0c\n1,2\n3,4\n";
+    pm_reader *rd = pm_reader_open(write_bytes("nul.csv", in, sizeof in - 1), &CSV, &err);
+    pm_record rec;
+    pm_record_init(&rec);
+    size_t len;
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_FATAL);
+    cr_assert_not_null(strstr(err.msg, "NUL"), "%s", err.msg);
+    cr_assert_str_eq(pm_reader_raw(rd, &len), "a,b\\x00c");
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_BAD);
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_BAD);
+    cr_assert_str_eq(pm_reader_raw(rd, &len), "3,4");
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_EOF);
+    pm_record_free(&rec);
+    pm_reader_close(rd);
+}
+
+Test(inputs, header_gen_counts_inputs_and_blocks)
+{
+    char *paths[2];
+    paths[0] = pm_xstrdup(write_str("a.csv", "id,a\n1,x\n\nid,b\n2,y\n"));
+    paths[1] = pm_xstrdup(write_str("b.csv", "id,a\n3,z\n4,w\n"));
+    pm_inputs in;
+    pm_inputs_init(&in, paths, 2, NULL);
+    pm_record rec;
+    pm_record_init(&rec);
+    pm_error err;
+    unsigned g[4];
+    for (int i = 0; i < 4; i++) {
+        cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_OK);
+        g[i] = pm_inputs_header_gen(&in);
+        cr_assert_not_null(pm_inputs_current(&in));
+    }
+    cr_assert_lt(g[0], g[1], "a new block");
+    cr_assert_lt(g[1], g[2], "a new input");
+    cr_assert_eq(g[2], g[3], "same header");
+    cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_EOF);
+    cr_assert_eq(pm_inputs_format(&in), PM_FMT_CSV);
+    cr_assert_eq(pm_inputs_failed(&in), 0);
+    cr_assert_null(pm_inputs_current(&in));
+    pm_inputs_close(&in);
+    pm_record_free(&rec);
+    free(paths[0]);
+    free(paths[1]);
+}
+
+Test(inputs, warnings_of_a_closed_input_are_kept)
+{
+    char *paths[2];
+    paths[0] = pm_xstrdup(write_str("a.csv", "id,a\n1,\"x\" y\n"));
+    paths[1] = pm_xstrdup(write_str("b.csv", "id,a\n3,z\n"));
+    pm_inputs in;
+    pm_inputs_init(&in, paths, 2, NULL);
+    pm_record rec;
+    pm_record_init(&rec);
+    pm_error err, w;
+    int nw = 0;
+    while (pm_inputs_next(&in, &rec, &err) != PM_READ_EOF)
+        while (pm_inputs_take_warning(&in, &w)) {
+            nw++;
+            cr_assert_str_eq(w.file, paths[0]);
+            cr_assert_eq(w.line, 2);
+        }
+    cr_assert_eq(nw, 1);
+    pm_inputs_close(&in);
+    pm_record_free(&rec);
+    free(paths[0]);
+    free(paths[1]);
+}
