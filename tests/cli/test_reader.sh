@@ -55,7 +55,8 @@ expect_grep "YAML missing brace: reported at its line" "^pm-ingest: $T/s\.yaml:2
 expect_grep "YAML missing brace: the reject names it" 's\.yaml:2' "$T/s.rej"
 expect_grep "YAML missing brace: the last record is out" '^--- \{id: Y10000,' "$OUT"
 run pm-sla $NOW "$T/s.yaml"
-expect_eq "pm-sla: every good document is out" 9999 "$(grep -c '^--- ' "$OUT")"
+expect_eq "pm-sla: every document is out, the bad one invalid" 10000 "$(grep -c '^--- ' "$OUT")"
+expect_grep "pm-sla: the bad document reported at its line" "^pm-sla: $T/s\.yaml:2: .*invalid YAML" "$ERR"
 
 run pm-ingest -r "$T/n.rej" nulls.yaml
 expect_status "--- null and empty documents: status 1" 1
