@@ -100,7 +100,10 @@ static int yaml_plain_ok(const unsigned char *s, size_t len)
     for (size_t i = 0; i < len; i++) {
         unsigned char c = s[i];
         if (c < 0x20 || c == 0x7f) return 0;
-        if (c == ',' || c == '[' || c == ']' || c == '{' || c == '}' || c == '"' || c == '\\') return 0;
+        /* flow indicators end a plain scalar in a flow mapping; PyYAML's
+         * pure-Python scanner also ends one at any '?' ("why? nobody"),
+         * where libyaml, Psych and js-yaml read on */
+        if (c == ',' || c == '?' || c == '[' || c == ']' || c == '{' || c == '}' || c == '"' || c == '\\') return 0;
         /* ": " starts a value; in flow style libyaml also refuses ':' before
          * a flow indicator or '?' ("found unexpected ':'") */
         if (c == ':' && i + 1 < len && strchr(" ?,[]{}", s[i + 1])) return 0;
