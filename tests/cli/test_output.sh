@@ -100,4 +100,29 @@ else
     fi
 fi
 
+# --- outputs never destroy inputs ------------------------------------------
+"$ROOT/tools/gen-tickets.sh" -n 5 >"$T/in.csv"
+cp "$T/in.csv" "$T/in.orig"
+run pm-ingest -r "$T/in.csv" "$T/in.csv"
+expect_status "pm-ingest -r IN IN is refused" 2
+expect_grep "... naming the input" "in.csv: .*input" "$ERR"
+expect_no_grep "... before any work" "read [0-9]" "$ERR"
+run cmp "$T/in.csv" "$T/in.orig"
+expect_status "... and the input is unchanged" 0
+run pm-ingest -o "$T/in.csv" "$T/in.csv"
+expect_status "pm-ingest -o IN IN is refused" 2
+ln -s in.csv "$T/link.csv"
+run pm-ingest -o "$T/link.csv" "$T/in.csv"
+expect_status "pm-ingest -o LINK-TO-IN IN is refused" 2
+run cmp "$T/in.csv" "$T/in.orig"
+expect_status "... and the input is unchanged" 0
+run pm-ingest -r "$T/x.csv" -o "$T/x.csv" "$T/in.csv"
+expect_status "pm-ingest -r X -o X is refused" 2
+expect_grep "... naming the file" "x.csv: .*two outputs" "$ERR"
+expect_eq "... and X is not created" "no" "$([ -e "$T/x.csv" ] && echo yes || echo no)"
+run pm-ingest -r /dev/null -o /dev/null "$T/in.csv"
+expect_status "pm-ingest -r /dev/null -o /dev/null is no clash" 0
+run pm-ingest -o "$T/out.csv" <"$T/in.csv"
+expect_status "pm-ingest -o OUT <IN is no clash" 0
+
 finish

@@ -1,6 +1,7 @@
 /* test_writer.c - specification of the writer side of lib/stream.h beyond
  * test_stream.c: YAML scalars every common reader reads back unchanged. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "stream.h"
