@@ -2,6 +2,8 @@
  * line-per-record YAML, buffered, written atomically to files. */
 #include "stream.h"
 
+#include "atomic.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -238,6 +240,7 @@ pm_writer *pm_writer_open(const char *path, pm_format format, pm_error *err)
         pm_error_set(err, path, 0, "cannot create a file beside it: %s", strerror(errno));
         goto fail;
     }
+    pm_tmp_register(w->tmppath);  /* removed should a signal end the run */
     mode_t mode;
     if (exists) {
         mode = st.st_mode & 07777;
@@ -375,6 +378,7 @@ int pm_writer_close(pm_writer *w, int commit, pm_error *err)
         } else {
             unlink(w->tmppath);
         }
+        pm_tmp_forget(w->tmppath);
     } else if (w->fd != 1) {
         if (close(w->fd) < 0 && rc == 0) {
             pm_error_set(err, w->path ? w->path : "output", 0, "write error: %s", strerror(errno));

@@ -125,4 +125,33 @@ expect_status "pm-ingest -r /dev/null -o /dev/null is no clash" 0
 run pm-ingest -o "$T/out.csv" <"$T/in.csv"
 expect_status "pm-ingest -o OUT <IN is no clash" 0
 
+# --- a signal leaves no temporary file -------------------------------------
+# pm-ingest -o reads a FIFO that stays open after 3,000 tickets: the atomic
+# writer's hidden temporary file (.out.csv.XXXXXX) exists when the signal
+# comes.  Job control (set -m) so that SIGINT is not ignored in the job.
+"$ROOT/tools/gen-tickets.sh" -n 3000 >"$T/sig.csv"
+mkdir "$T/sig"
+mkfifo "$T/sig/fifo"
+for sig in TERM INT HUP; do
+    ( cat "$T/sig.csv"; exec sleep 20 ) >"$T/sig/fifo" &
+    feeder=$!
+    set -m
+    pm-ingest -o "$T/sig/out.csv" "$T/sig/fifo" 2>"$T/sig.err" &
+    pid=$!
+    set +m
+    for _ in $(seq 100); do
+        ls -A "$T/sig" | grep -q '^\.out\.csv\.' && break
+        sleep 0.1
+    done
+    expect_eq "SIG$sig: the temporary file exists before the signal" yes \
+        "$(ls -A "$T/sig" | grep -q '^\.out\.csv\.' && echo yes || echo no)"
+    kill -"$sig" "$pid"
+    wait "$pid" 2>/dev/null
+    RC=$?
+    kill "$feeder" 2>/dev/null
+    wait "$feeder" 2>/dev/null
+    expect_status "SIG$sig ends pm-ingest as the signal does" $((128 + $(kill -l "$sig")))
+    expect_eq "SIG$sig: no temporary file remains, no output is created" "fifo" "$(ls -A "$T/sig" | tr '\n' ' ' | sed 's/ $//')"
+done
+
 finish
