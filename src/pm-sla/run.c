@@ -10,11 +10,7 @@
 #include <string.h>
 #include "sla.h"
 
-const char *const sla_status_name[] = {"", "met", "open", "at_risk", "late", "overdue"};
-
-enum { IN_CATEGORY = 0, IN_CREATED, IN_RESPONDED, IN_ARRIVED, IN_RESOLVED, IN_AGREED, NIN };
-static const char *const in_name[NIN] = {
-    "category", "created_at", "responded_at", "arrived_at", "resolved_at", "agreed_due_at"};
+const char *const sla_status_name[] = {"", "met", "open", "paused", "at_risk", "late", "overdue"};
 
 enum { NOUT = 8 };
 static const char *const out_name[NOUT] = {
@@ -30,7 +26,7 @@ typedef struct shape {
     const pm_reader *reader;    /* the reader the positions are for, or NULL */
     int gen;                    /* pm_inputs.next when they were found */
     const char *const *header;
-    int in[NIN];
+    int in[SLA_NIN];
     int out[NOUT];
 } shape;
 
@@ -43,8 +39,8 @@ static void shape_update(shape *s, const pm_record *rec, const pm_inputs *in)
         stable = rec->f[i].name == hdr[i];
     if (stable && s->reader == in->cur && s->gen == in->next && s->header == hdr)
         return;
-    for (i = 0; i < NIN; i++)
-        s->in[i] = pm_record_index(rec, in_name[i]);
+    for (i = 0; i < SLA_NIN; i++)
+        s->in[i] = pm_record_index(rec, sla_in_name[i]);
     for (i = 0; i < NOUT; i++)
         s->out[i] = pm_record_index(rec, out_name[i]);
     s->reader = stable ? in->cur : NULL;
@@ -78,49 +74,8 @@ static void set_out_static(pm_record *rec, const shape *s, int k, const char *v,
 
 typedef struct counts {
     unsigned long long read, written, invalid, bad;
-    unsigned long long by[6];
+    unsigned long long by[SLA_NSTATUS];
 } counts;
-
-/* Checks the ticket and parses its timestamps; returns 0, or -1 with msg. */
-static int check(const pm_record *rec, const shape *s, const sla_run_opts *o,
-                 const sla_category **cat, pm_time t[NIN], int has[NIN], pm_buf *msg)
-{
-    pm_error e;
-    int i = s->in[IN_CATEGORY];
-    const char *c = i >= 0 ? rec->f[i].value : "";
-    size_t clen = i >= 0 ? rec->f[i].len : 0;
-
-    if (clen == 0) {
-        pm_buf_adds(msg, "no category");
-        return -1;
-    }
-    *cat = sla_policy_find(o->policy, c, clen);
-    if (!*cat) {
-        pm_buf_addf(msg, "unknown category '%s'", c);
-        return -1;
-    }
-    for (int k = IN_CREATED; k < NIN; k++) {
-        i = s->in[k];
-        has[k] = i >= 0 && rec->f[i].len > 0;
-        if (!has[k]) {
-            if (k == IN_CREATED) {
-                pm_buf_adds(msg, "no created_at");
-                return -1;
-            }
-            continue;
-        }
-        if (pm_time_parse(rec->f[i].value, rec->f[i].len, o->tz, &t[k], &e) != 0) {
-            pm_buf_addf(msg, "%s: %s", in_name[k], e.msg);
-            return -1;
-        }
-        if (k >= IN_RESPONDED && k <= IN_RESOLVED && t[k] < t[IN_CREATED]) {
-            pm_buf_addf(msg, "%s %s is before created_at %s", in_name[k], rec->f[i].value,
-                        rec->f[s->in[IN_CREATED]].value);
-            return -1;
-        }
-    }
-    return 0;
-}
 
 int sla_run(const sla_run_opts *o, pm_inputs *in, pm_writer *w, int *commit_ok)
 {
@@ -155,14 +110,13 @@ int sla_run(const sla_run_opts *o, pm_inputs *in, pm_writer *w, int *commit_ok)
         }
         shape_update(&s, &rec, in);
 
-        const sla_category *cat = NULL;
-        pm_time t[NIN] = {0};
-        int has[NIN] = {0};
-        sla_status worst = SLA_NONE;
+        sla_verdict v;
         pm_buf_reset(&msg);
-        if (check(&rec, &s, o, &cat, t, has, &msg) != 0) {
+        pm_buf_reset(&ex);
+        if (sla_ticket_judge(o, &rec, s.in, &v, &msg, o->explain ? &ex : NULL) != 0) {
+            /* an invalid ticket needs a person, like a breach (exit 1) */
             pm_warn_at(rec.source, rec.line, "%s", pm_buf_str(&msg));
-            errors = 1;
+            flagged = 1;
             n.invalid++;
             for (int k = 0; k < OUT_SLA; k++)
                 set_out_static(&rec, &s, k, "", 0);
@@ -177,60 +131,31 @@ int sla_run(const sla_run_opts *o, pm_inputs *in, pm_writer *w, int *commit_ok)
             if (o->breaches)
                 continue;
         } else {
-            int used_cal = 0;
-            if (o->explain)
-                pm_buf_reset(&ex);
             for (int k = 0; k < SLA_NCLOCKS; k++) {
-                const sla_clock *ck = &cat->clock[k];
-                if (!ck->present) {
+                if (!v.present[k] || v.due[k] == SLA_NO_DUE) {
                     set_out_static(&rec, &s, 2 * k, "", 0);
-                    set_out_static(&rec, &s, 2 * k + 1, "", 0);
-                    continue;
+                } else {
+                    char *b = pm_record_alloc(&rec, PM_TIME_BUFSZ);  /* formatted in place */
+                    size_t bl = pm_time_format(v.due[k], o->tz, b);
+                    set_out_static(&rec, &s, 2 * k, b, bl);
                 }
-                sla_trace tr;
-                pm_time due = sla_deadline(ck, t[IN_CREATED], has[IN_AGREED], t[IN_AGREED],
-                                           o->cal, o->tz, o->explain ? &tr : NULL);
-                used_cal |= ck->within.kind == PM_DUR_WORKDAYS;
-                sla_outcome oc;
-                oc.completed = has[IN_RESPONDED + k];
-                oc.completed_at = t[IN_RESPONDED + k];
-                oc.now = o->now;
-                oc.window = o->window;
-                if (oc.completed)
-                    oc.status = oc.completed_at <= due ? SLA_MET : SLA_LATE;
-                else if (o->now > due)
-                    oc.status = SLA_OVERDUE;
-                else if (o->window >= 0 && due - o->now <= o->window)
-                    oc.status = SLA_AT_RISK;
-                else
-                    oc.status = SLA_OPEN;
-                if (oc.status > worst)
-                    worst = oc.status;
-                char *b = pm_record_alloc(&rec, PM_TIME_BUFSZ);  /* formatted in place */
-                size_t bl = pm_time_format(due, o->tz, b);
-                set_out_static(&rec, &s, 2 * k, b, bl);
-                const char *st = sla_status_name[oc.status];
+                const char *st = v.present[k] ? sla_status_name[v.status[k]] : "";
                 set_out_static(&rec, &s, 2 * k + 1, st, strlen(st));
-                if (o->explain) {
-                    if (ex.len)
-                        pm_buf_adds(&ex, " | ");
-                    sla_explain_clock(&ex, k, &tr, &oc, o->cal, o->tz);
-                }
             }
-            if (used_cal) {
+            if (v.used_cal) {
                 int year;
                 while (pm_calendar_take_missing_year(o->cal, &year))
                     pm_warn("calendar %s has no holiday data for %d; counting weekends only",
                             pm_calendar_name(o->cal), year);
             }
-            const char *st = sla_status_name[worst];
+            const char *st = sla_status_name[v.worst];
             set_out_static(&rec, &s, OUT_SLA, st, strlen(st));
             if (o->explain)
                 set_out(&rec, &s, OUT_EXPLAIN, pm_buf_str(&ex), ex.len);
             else if (s.out[OUT_EXPLAIN] >= 0)  /* an earlier run's: no longer true */
                 set_out_static(&rec, &s, OUT_EXPLAIN, "", 0);
-            n.by[worst]++;
-            if (worst == SLA_LATE || worst == SLA_OVERDUE)
+            n.by[v.worst]++;
+            if (v.worst == SLA_LATE || v.worst == SLA_OVERDUE)
                 flagged = 1;
             else if (o->breaches)
                 continue;
@@ -248,9 +173,9 @@ int sla_run(const sla_run_opts *o, pm_inputs *in, pm_writer *w, int *commit_ok)
         *commit_ok = 0;
     }
     if (o->stats)
-        pm_warn("read %llu, wrote %llu; met %llu, open %llu, at_risk %llu, late %llu, "
+        pm_warn("read %llu, wrote %llu; met %llu, open %llu, paused %llu, at_risk %llu, late %llu, "
                 "overdue %llu, no clock %llu, invalid %llu",
-                n.read, n.written, n.by[SLA_MET], n.by[SLA_OPEN], n.by[SLA_AT_RISK],
+                n.read, n.written, n.by[SLA_MET], n.by[SLA_OPEN], n.by[SLA_PAUSED], n.by[SLA_AT_RISK],
                 n.by[SLA_LATE], n.by[SLA_OVERDUE], n.by[SLA_NONE], n.invalid + n.bad);
     pm_record_free(&rec);
     pm_buf_free(&msg);

@@ -92,7 +92,7 @@ expect_status "at-risk: a bad duration is a usage error" 2
 
 # --- Invalid records ---
 run pm-sla $NOW "$F/invalid.csv"
-expect_status "invalid: status 2" 2
+expect_status "invalid: status 1 (a ticket needs a person; issue 12)" 1
 cp "$OUT" "$T/invalid.out"
 check_rows invalid "$T/invalid.out"
 expect_eq "invalid: every record still written" "$(wc -l <"$F/invalid.csv")" "$(wc -l <"$OUT")"
@@ -107,11 +107,11 @@ expect_grep "invalid: responded before created" "^pm-sla: .*invalid\.csv:10: res
 expect_grep "invalid: 30 February" "^pm-sla: .*invalid\.csv:12: created_at: " "$ERR"
 expect_eq "invalid: one message per invalid record" 9 "$(grep -c . "$ERR")"
 run pm-sla $NOW "$F/nocreated.csv"
-expect_status "invalid: no created_at column: status 2" 2
+expect_status "invalid: no created_at column: status 1" 1
 expect_grep "invalid: no created_at column: reported" "nocreated\.csv:2: no created_at" "$ERR"
 expect_grep "invalid: no created_at column: written invalid" '^x1,.*,invalid$' "$OUT"
 run pm-sla $NOW --breaches "$F/invalid.csv"
-expect_status "invalid with --breaches: still status 2" 2
+expect_status "invalid with --breaches: still status 1" 1
 expect_eq "invalid with --breaches: nothing late, nothing written" "" "$(cat "$OUT")"
 printf 'id,category,created_at\nb1,noise,"2024-02-09 10:00\n' >"$T/broken.csv"
 run pm-sla $NOW "$T/broken.csv"
@@ -129,6 +129,8 @@ expect_status "exit 1 when one is late" 1
 run pm-sla --now=2024-03-01T10:15:01+08:00 "$F/atrisk.csv"
 expect_status "exit 1 when one is overdue" 1
 run pm-sla $NOW "$F/invalid.csv" "$T/onelate.csv"
+expect_status "invalid and late: exit 1" 1
+run pm-sla $NOW "$T/onelate.csv" "$T/no-such-file.csv"
 expect_status "exit 2 beats 1" 2
 run pm-sla $NOW "$T/no-such-file.csv"
 expect_status "exit 2 for an unreadable input" 2
@@ -265,7 +267,7 @@ expect_grep "print-policy of a file: agreed kept" '^  agreed_hours: \{resolve: \
 
 # --- --explain ---
 run pm-sla $NOW --explain "$F/explain.csv"
-expect_status "explain: status 2 (one invalid record)" 2
+expect_status "explain: status 1 (one invalid record)" 1
 tail -n +2 "$OUT" | sed -E 's/^([^,]*,){14}//; s/^"(.*)"$/\1/' >"$T/explain.txt"
 n=0
 while IFS= read -r want; do
@@ -379,7 +381,7 @@ expect_status "-o with an unreadable input: status 2" 2
 expect_eq "-o with an unreadable input: no file left behind" "no" "$([ -e "$T/fail.csv" ] && echo yes || echo no)"
 expect_eq "-o: no temporary file left behind" "" "$(ls -A "$T" | grep -v -E '^(stdout|stderr|expected|.*\.(csv|out|txt|yaml|builtin|plain)|pol)$')"
 run pm-sla $NOW --stats "$F/periods.csv"
-expect_grep "--stats: counts on stderr" '^pm-sla: read 47, wrote 47; met 31, open 0, at_risk 0, late 16, overdue 0, no clock 0, invalid 0$' "$ERR"
+expect_grep "--stats: counts on stderr" '^pm-sla: read 47, wrote 47; met 31, open 0, paused 0, at_risk 0, late 16, overdue 0, no clock 0, invalid 0$' "$ERR"
 run pm-sla $NOW - <"$F/periods.csv"
 expect_out "standard input" "$T/periods.out"
 run bash -c "pm-sla $NOW '$T/random.csv' '$T/random.csv' '$T/random.csv' | head -1"
@@ -407,7 +409,7 @@ if [ -x "$PM_BIN/pm-ingest" ]; then
         sh "$ROOT/examples/nightly.sh"
     # pm-ingest rejects rows 3, 5-8 and 12 (category, created_at, timestamps); of the five
     # left, pm-sla finds three invalid (no category, arrived and responded before created).
-    expect_status "nightly: invalid tickets, status 2" 2
+    expect_status "nightly: invalid tickets, status 1" 1
     expect_grep "nightly: rejected rows counted" '; 6 rows rejected$' "$OUT"
     expect_eq "nightly: invalid tickets reported" 3 "$(grep -c '^pm-sla: .*tickets\.csv:[0-9]*: ' "$OUT")"
     # a re-run of the same day whose pm-sla fails must not report the
