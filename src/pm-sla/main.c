@@ -145,6 +145,7 @@ int main(int argc, char **argv)
     }
 
     pm_inputs in;
+    common.read.join_lists = 1;  /* YAML paused: [A/B, C/] */
     pm_inputs_init(&in, argv + first, argc - first, &common.read);
     pm_format fmt = pm_common_out_format(&common, pm_inputs_peek_format(&in));
     pm_writer *w = pm_writer_open(common.output, fmt, &err);
