@@ -201,9 +201,15 @@ static void add_pauses(pm_buf *out, const sla_trace *tr, const pm_tz *tz, int ye
         pm_buf_adds(out, ": ");
         switch (e->did) {
         case SLA_PAUSE_EXTENDS: {
-            pm_duration len = {PM_DUR_SECONDS, e->pause.end - e->pause.start};
+            /* +2h, +1h30m, +4h25m14s */
+            int64_t n = e->pause.end - e->pause.start;
             pm_buf_addc(out, '+');
-            add_dur(out, &len);
+            if (n >= 3600)
+                pm_buf_addf(out, "%lldh", (long long)(n / 3600));
+            if (n % 3600 >= 60)
+                pm_buf_addf(out, "%lldm", (long long)(n % 3600 / 60));
+            if (n % 60 || n == 0)
+                pm_buf_addf(out, "%llds", (long long)(n % 60));
             break;
         }
         case SLA_PAUSE_DAYS:
