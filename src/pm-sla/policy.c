@@ -115,6 +115,7 @@ static int parse_category(pm_conf *c, const char *name, yaml_node_t *node, sla_c
 {
     memset(cat, 0, sizeof *cat);
     cat->name = pm_xstrdup(name);
+    cat->len = strlen(name);
     if (pm_conf_is_scalar(node) && (!pm_conf_str(node) || !*pm_conf_str(node)))
         return 0;  /* "category:" with nothing: known, no clock */
     if (!pm_conf_is_map(node)) {
@@ -355,9 +356,9 @@ void sla_policy_free(sla_policy *p)
 const sla_category *sla_version_find(const sla_version *v, const char *name, size_t len)
 {
     for (size_t i = 0; i < v->ncat; i++) {
-        const char *cn = v->cat[i].name;
-        if (cn[0] == name[0] && strncmp(cn, name, len) == 0 && cn[len] == '\0')
-            return &v->cat[i];
+        const sla_category *c = &v->cat[i];
+        if (c->len == len && c->name[0] == name[0] && memcmp(c->name, name, len) == 0)
+            return c;
     }
     return NULL;
 }

@@ -11,6 +11,8 @@
 #include "sla.h"
 
 const char *const sla_status_name[] = {"", "met", "open", "paused", "at_risk", "late", "overdue"};
+/* strlen of each sla_status_name, so that writing a status costs no strlen */
+static const unsigned char status_len[SLA_NSTATUS] = {0, 3, 4, 6, 7, 4, 7};
 
 enum { NOUT = 8 };
 static const char *const out_name[NOUT] = {
@@ -139,8 +141,8 @@ int sla_run(const sla_run_opts *o, pm_inputs *in, pm_writer *w, int *commit_ok)
                     size_t bl = pm_time_format(v.due[k], o->tz, b);
                     set_out_static(&rec, &s, 2 * k, b, bl);
                 }
-                const char *st = v.present[k] ? sla_status_name[v.status[k]] : "";
-                set_out_static(&rec, &s, 2 * k + 1, st, strlen(st));
+                sla_status st = v.present[k] ? v.status[k] : SLA_NONE;
+                set_out_static(&rec, &s, 2 * k + 1, sla_status_name[st], status_len[st]);
             }
             if (v.used_cal) {
                 int year;
@@ -148,8 +150,7 @@ int sla_run(const sla_run_opts *o, pm_inputs *in, pm_writer *w, int *commit_ok)
                     pm_warn("calendar %s has no holiday data for %d; counting weekends only",
                             pm_calendar_name(o->cal), year);
             }
-            const char *st = sla_status_name[v.worst];
-            set_out_static(&rec, &s, OUT_SLA, st, strlen(st));
+            set_out_static(&rec, &s, OUT_SLA, sla_status_name[v.worst], status_len[v.worst]);
             if (o->explain)
                 set_out(&rec, &s, OUT_EXPLAIN, pm_buf_str(&ex), ex.len);
             else if (s.out[OUT_EXPLAIN] >= 0)  /* an earlier run's: no longer true */

@@ -36,6 +36,7 @@ typedef struct sla_clock {
 
 typedef struct sla_category {
     char *name;
+    size_t len;          /* strlen(name) */
     sla_clock clock[SLA_NCLOCKS];
     int nclocks;
 } sla_category;

@@ -11,18 +11,18 @@ const char *const sla_in_name[SLA_NIN] = {
     "category", "created_at", "responded_at", "arrived_at", "resolved_at", "agreed_due_at",
     "paused"};
 
-/* The last instant pm can write in zone tz: 9999-12-31T23:59:59 local.  A
- * deadline after it would need a five-digit year, which no pm program reads
- * back. */
-static pm_time last_writable(const pm_tz *tz)
+/* Whether pm can write instant t in zone tz: its local year is at most
+ * 9999.  A later deadline would need a five-digit year, which no pm program
+ * reads back.  Offsets stay within 14 hours, so only instants from
+ * 9999-12-31T10:00Z on need the zone. */
+static int writable(pm_time t, const pm_tz *tz)
 {
-    static const pm_tz *zone;
-    static pm_time last;
-    if (zone != tz) {
-        last = pm_tz_from_local(tz, pm_day_from_civil(9999, 12, 31), 86399);
-        zone = tz;
-    }
-    return last;
+    static const pm_time first_doubt = (pm_time)2932896 * 86400 + 10 * 3600;  /* 9999-12-31T10:00Z */
+    if (t < first_doubt)
+        return 1;
+    int y, m, d;
+    pm_civil_from_day(pm_tz_day(tz, t), &y, &m, &d);
+    return y <= 9999;
 }
 
 /* Reads the timestamps; 0 or -1 with msg. */
@@ -133,7 +133,7 @@ int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const int pos[SLA_NI
                                           t[SLA_IN_AGREED], mp, nm, o->cal, o->tz,
                                           ex ? &tr : NULL);
         v->used_cal |= ck->within.kind == PM_DUR_WORKDAYS;
-        if (due != SLA_NO_DUE && due > last_writable(o->tz)) {
+        if (due != SLA_NO_DUE && !writable(due, o->tz)) {
             pm_buf_addf(msg, "the %s deadline is after 9999-12-31", sla_clock_name[k]);
             return -1;
         }
