@@ -34,6 +34,8 @@ typedef struct pm_read_opts {
                                 start is not valid UTF-8; else an iconv name */
     size_t max_field;        /* 0: PM_DEFAULT_MAX_FIELD */
     int fold_newlines;       /* replace CR/LF inside values by spaces */
+    int join_lists;          /* YAML: a value that is a sequence of texts is
+                                read as them joined by ';' (else: a bad record) */
 } pm_read_opts;
 
 /* Reader results. */
