@@ -175,11 +175,11 @@ expect_status "the same with -f yaml: status 0" 0
 
 # --- the shipped examples keep working ----------------------------------------
 EX=$ROOT/examples/ingest
-run pm-ingest -r "$T/cc.rej" "$EX/callcentre-2024-07.csv"
+run pm-ingest -r "$T/cc.rej" "$EX/callcentre-2024-national-day.csv"
 expect_status "example call-centre export: status 1" 1
 # issue 13: 回访结果=未接通 is no longer a reject (satisfaction: unknown: empty)
 summary "example call-centre export" 30 26 4
-expect_grep "example call-centre export: an unknown satisfaction is warned about" "callcentre-2024-07\.csv:28: warning: satisfaction: '未接通'" "$ERR"
+expect_grep "example call-centre export: an unknown satisfaction is warned about" "callcentre-2024-national-day\.csv:28: warning: satisfaction: '未接通'" "$ERR"
 expect_grep "example call-centre export: holiday ticket mapped" '^GD20241001001,complaint,noise,true,12-1-302,2024-10-01T00:35:00\+08:00,' "$OUT"
 run pm-ingest -s "$EX/formtool.schema.yaml" -r "$T/ft.rej" "$EX/formtool-2024-07.yaml"
 expect_status "example form-tool export: status 1" 1
@@ -584,5 +584,13 @@ expect_grep "--date-order=dmy: 12 June" '^A1,,,,,2026-06-12T11:20:00\+08:00,' "$
 printf '工单号,受理时间\nA1,next Tuesday\n' >"$T/nt.csv"
 run pm-ingest "$T/nt.csv"
 expect_grep "a bad timestamp lists every accepted form" "accepted: 2024-07-03T09:05:00\+08:00.*2024\.7\.3 9:05.*9时5分.*下午3:05.*--date-order" "$ERR"
+
+# examples/ingest: a file named -YYYY-MM holds that month, and no other
+for f in "$ROOT"/examples/ingest/*-[0-9][0-9][0-9][0-9]-[0-9][0-9].*; do
+    ym=$(basename "$f" | sed -E 's/.*-([0-9]{4})-([0-9]{2})\..*/\1-\2/')
+    months=$(grep -aoE '20[0-9]{2}[-/](1[0-2]|0?[1-9])[-/][0-9]{1,2}' "$f" |
+        awk -F'[-/]' '{ printf "%s-%02d\n", $1, $2 }' | sort -u | tr '\n' ' ')
+    expect_eq "examples/ingest/$(basename "$f") holds $ym only" "$ym " "$months"
+done
 
 finish
