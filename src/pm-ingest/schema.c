@@ -12,10 +12,11 @@
 
 /* The default schema: the ticket record of CONTRACT section 4 with the
  * Chinese header aliases of section 5, and the names that property-service
- * and 12345-hotline systems export under.  An enum value takes the value
- * whose patterns cover the most of it (see schema.h), so a compound phrase
- * (户内门窗, 楼道灯) beats the word it contains (门窗, 楼道) wherever it is
- * listed; on a tie the value listed first wins. */
+ * and 12345-hotline systems export under.  Its enums say 'match: longest':
+ * a value takes the canonical value whose patterns cover the most of it
+ * (see schema.h), so a compound phrase (户内门窗, 楼道灯) beats the word it
+ * contains (门窗, 楼道) wherever it is listed; on a tie the value listed
+ * first wins. */
 const char pm_ingest_default_schema[] =
     "# pm-ingest default schema: the canonical ticket record (pm-formats(5))\n"
     "fields:\n"
@@ -26,6 +27,7 @@ const char pm_ingest_default_schema[] =
     "  - name: kind\n"
     "    from: [kind, 工单类型, 性质, 工单性质, 诉求类型, 来电类型, 业务类型]\n"
     "    type: enum\n"
+    "    match: longest\n"
     "    values:\n"
     "      complaint: ['投诉|举报']\n"
     "      consultation: ['咨询']\n"
@@ -33,6 +35,7 @@ const char pm_ingest_default_schema[] =
     "  - name: category\n"
     "    from: [category, 类别, 问题类型, 报事类型, 问题分类, 工单类别, 报事类别, 服务类别, 事项分类, 诉求分类]\n"
     "    type: enum\n"
+    "    match: longest\n"
     "    values:\n"
     "      noise: ['噪音|噪声|异味|吵']\n"
     "      door_window: ['公共区域(玻璃|门窗)|玻璃|门窗|单元门|门禁']\n"
@@ -77,6 +80,7 @@ const char pm_ingest_default_schema[] =
     "  - name: satisfaction\n"
     "    from: [satisfaction, 满意度, 回访结果, 满意度评价, 业主评价, 评价结果]\n"
     "    type: enum\n"
+    "    match: longest\n"
     "    values:\n"
     "      unsatisfied: ['不满意']\n"
     "      neutral: ['基本满意|较满意|一般']\n"
@@ -223,7 +227,7 @@ static int load_field(pm_conf *c, yaml_node_t *n, field_def *f, pm_error *err)
 {
     static const char *const known[] = {"name", "from", "type", "required", "unique", "default",
                                         "pattern", "normalize", "values", "personal", "prefer",
-                                        "unknown", "date_only", NULL};
+                                        "unknown", "date_only", "match", NULL};
     if (!pm_conf_is_map(n)) {
         pm_conf_error(c, n, err, "each field must be a mapping with at least a name");
         return -1;
@@ -235,7 +239,7 @@ static int load_field(pm_conf *c, yaml_node_t *n, field_def *f, pm_error *err)
         int ok = 0;
         for (int j = 0; known[j]; j++) if (k && !strcmp(k, known[j])) ok = 1;
         if (!ok) {
-            pm_conf_error(c, kn, err, "unknown key '%s' in a field (known: name, from, type, required, unique, default, pattern, normalize, values, personal, prefer, unknown, date_only)", k ? k : "?");
+            pm_conf_error(c, kn, err, "unknown key '%s' in a field (known: name, from, type, required, unique, default, pattern, normalize, values, personal, prefer, unknown, date_only, match)", k ? k : "?");
             return -1;
         }
     }
@@ -365,6 +369,15 @@ static int load_field(pm_conf *c, yaml_node_t *n, field_def *f, pm_error *err)
             return -1;
         }
         f->unknown_empty = !strcmp(u, "empty");
+    }
+    yaml_node_t *match = pm_conf_get(c, n, "match");
+    if (match) {
+        const char *u = pm_conf_str(match);
+        if (f->type != FT_ENUM || !u || (strcmp(u, "first") && strcmp(u, "longest"))) {
+            pm_conf_error(c, match, err, "match must be 'first' or 'longest', and only for type: enum");
+            return -1;
+        }
+        f->match_longest = !strcmp(u, "longest");
     }
     yaml_node_t *donly = pm_conf_get(c, n, "date_only");
     if (donly) {
@@ -615,6 +628,11 @@ static int convert(const field_def *fd, const char *v, size_t len, int hide, con
                 int m = pm_regex_match(fd->values[i].pats[k], v, len, err);
                 if (m == PM_RX_ERROR) return -1;
                 if (m != PM_RX_MATCH) continue;
+                if (!fd->match_longest) {  /* the first in file order */
+                    pm_buf_reset(out);
+                    pm_buf_adds(out, fd->values[i].value);
+                    return 0;
+                }
                 pm_buf_reset(out);
                 if (pm_regex_replace(fd->values[i].pats[k], v, len, "", out, err) < 0) return -1;
                 size_t covered = len - out->len;

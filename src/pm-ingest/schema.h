@@ -40,6 +40,10 @@ typedef struct field_def {
     char *personal;     /* name|phone|id_card|address|text, or NULL */
     int prefer_first;   /* prefer: first - several columns match: the one
                            whose name comes first in 'from' wins */
+    int match_longest;  /* match: longest - an enum value takes the canonical
+                           value whose patterns cover the most of it; else
+                           (match: first, the default) the first in file
+                           order with a pattern that matches */
     int unknown_empty;  /* unknown: empty - an enum value that matches
                            nothing becomes empty (a warning), not a reject */
     int date_order;     /* PM_DATE_*: set for the run by schema_set_date_order */
@@ -84,10 +88,10 @@ void schema_map_columns(const schema *s, const pm_record *src, int *cols);
  * the value; SCHEMA_UNKNOWN (out empty) for an enum value that matches
  * nothing in a field with 'unknown: empty'; SCHEMA_BARE_DATE (out set) for
  * a date without a time in a field with 'date_only: warn'.
- * An enum value that is no canonical value takes the canonical value whose
- * patterns cover the most characters of it (all their matches counted), the
- * value listed first on a tie: 户内门窗损坏 is indoor_repair ('户内门窗',
- * 12 bytes) rather than door_window ('门窗', 6). */
+ * With 'match: longest', an enum value that is no canonical value takes the
+ * canonical value whose patterns cover the most characters of it (all
+ * their matches counted), the value listed first on a tie: 户内门窗损坏 is
+ * indoor_repair ('户内门窗', 12 bytes) rather than door_window ('门窗', 6). */
 enum { SCHEMA_UNKNOWN = 1, SCHEMA_BARE_DATE = 2 };
 int schema_convert(const field_def *fd, const char *v, size_t len, const pm_tz *tz,
                    pm_buf *out, pm_error *err);

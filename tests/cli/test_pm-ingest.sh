@@ -593,4 +593,16 @@ for f in "$ROOT"/examples/ingest/*-[0-9][0-9][0-9][0-9]-[0-9][0-9].*; do
     expect_eq "examples/ingest/$(basename "$f") holds $ym only" "$ym " "$months"
 done
 
+# enum matching: file order by default (the contract), the most covering
+# pattern with 'match: longest' (the default schema's enums)
+printf 'id,c\n1,户内门窗损坏\n' >"$T/door.csv"
+printf 'fields:\n  - {name: id}\n  - name: c\n    type: enum\n    values: {door_window: [门窗], indoor_repair: [户内门窗, 户内]}\n' >"$T/first.yaml"
+run pm-ingest -s "$T/first.yaml" "$T/door.csv"
+expect_out_text "enum, match: first (default): the first value in file order" "id,c
+1,door_window"
+sed 's/    type: enum/    type: enum\n    match: longest/' "$T/first.yaml" >"$T/longest.yaml"
+run pm-ingest -s "$T/longest.yaml" "$T/door.csv"
+expect_out_text "enum, match: longest: the value whose pattern covers most" "id,c
+1,indoor_repair"
+
 finish
