@@ -102,6 +102,9 @@ const char *const *pm_reader_header(const pm_reader *rd, size_t *n);
  * is left as it is.  Cut after 1 MiB.  Valid until the next read; "" (len 0)
  * after other results. */
 const char *pm_reader_raw(const pm_reader *rd, size_t *len);
+/* After PM_READ_FATAL: 1 when reading goes on (a bad header, whose rows
+ * follow as PM_READ_BAD), 0 when the input cannot be read further. */
+int pm_reader_goes_on(const pm_reader *rd);
 /* 1 with w filled ("FILE:LINE: warning: ...") while warnings are pending:
  * text kept after a closing quote, a stray blank line in CSV data.  The
  * first 10 of an input are kept, then one summary counts the rest. */
