@@ -630,7 +630,9 @@ static void report_mapping(ingest *in, const char *const *names, size_t n, long 
                    "rejected; is the header on another line (--header-line=N), or another schema needed?",
                    s->f[i].name, pm_buf_str(&b));
     }
-    if (in->conflicts.len) {
+    /* (YAML keys are a record's own: a key given twice is the reader's
+     * bad record) */
+    if (in->conflicts.len && !in->yaml) {
         in->map_errors++;
         if (!in->print_mapping) {
             const char *c = pm_buf_str(&in->conflicts), *nl;

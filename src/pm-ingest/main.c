@@ -7,6 +7,7 @@
 
 #include "ingest.h"
 #include "opts.h"
+#include "outpath.h"
 #include "schema.h"
 
 enum { O_SCHEMA = 1000, O_REJECT, O_KEEP_EXTRA, O_PRINT_SCHEMA, O_PROTECT, O_KEY_FILE, O_PRINT_MAPPING,
@@ -192,6 +193,11 @@ int main(int argc, char **argv)
         return 0;
     }
     pm_error err;
+    const char *outputs[] = {c.output, o.reject};
+    if (pm_paths_check(argv + first, argc - first, outputs, 2, &err) < 0) {
+        pm_report(&err);
+        return PM_EXIT_ERROR;
+    }
     schema s;
     if (schema_load(&s, o.schema, &err) < 0) {
         pm_report(&err);
@@ -257,6 +263,7 @@ int main(int argc, char **argv)
     pm_record_init(&rec);
     counts n = {0};
     int errors = 0, fatal = 0, rc;
+    pm_error warn;
     n.show_progress = isatty(2) && !o.print_mapping;
     row_ctx x = {&ing, out, rej, &n, &prot, 0, &err};
     for (int i = 0; i < npaths && !fatal; i++) {
@@ -269,10 +276,14 @@ int main(int argc, char **argv)
         x.rd = rd;
         ingest_begin_input(&ing, pm_reader_name(rd), pm_reader_format(rd) == PM_FMT_YAML, o.header_line);
         while (!fatal && (rc = pm_reader_next(rd, &rec, &err)) != PM_READ_EOF) {
+            while (pm_reader_take_warning(rd, &warn)) pm_report(&warn);
             if (rc == PM_READ_FATAL) {
                 pm_report(&err);
                 errors = 1;
-                break;
+                /* a header that cannot name fields: its rows follow, as bad
+                 * records (stream.h); any other fatal error ends the input */
+                if (strncmp(err.msg, "bad header:", 11)) break;
+                continue;
             }
             const char *bad = rc == PM_READ_BAD ? err.msg : NULL;
             size_t nh = 0;
@@ -282,6 +293,7 @@ int main(int argc, char **argv)
             if (o.print_mapping && ingest_header_known(&ing)) break;
             if (h == INGEST_ROW && !fatal) fatal = handle_row(&x, &rec, bad, rc == PM_READ_BAD ? err.line : rec.line);
         }
+        while (pm_reader_take_warning(rd, &warn)) pm_report(&warn);
         size_t nh = 0;
         const char *const *names = pm_reader_header(rd, &nh);
         if (!ingest_header_known(&ing) && ingest_end_input(&ing, names, nh) < 0) {

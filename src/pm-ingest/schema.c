@@ -10,7 +10,7 @@
 #include "conf.h"
 #include "decimal.h"
 
-/* The default schema: the ticket record of CONTRACT section 4 with the
+/* The default schema: the ticket record of docs/CONTRACT.md section 4 with the
  * Chinese header aliases of section 5, and the names that property-service
  * and 12345-hotline systems export under.  Its enums say 'match: longest':
  * a value takes the canonical value whose patterns cover the most of it

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Command-line tests of pm-ingest: every rule of CONTRACT section 5 (and the
+# Command-line tests of pm-ingest: every rule of docs/CONTRACT.md section 5 (and the
 # parts of sections 1-3 that pm-ingest must keep).  Expected outputs in
 # tests/cli/pm-ingest/*.expected.* were written by hand from the contract.
 # Tests marked "# BUG:" fail on purpose: they show a contract violation that
@@ -335,9 +335,11 @@ expect_eq "bad bytes, encoding auto-detected: good rows out" 4 "$(lines "$OUT")"
 
 run timeout 20 pm-ingest -r "$T/unt.rej" unterminated.csv
 expect_status "unterminated quote at EOF: status 1" 1
-expect_eq "unterminated quote: the row before is out" "$HEAD
-1,,,,,2024-07-03T09:00:00+08:00,,,,,,,,ok" "$(cat "$OUT")"
-summary "unterminated quote" 2 1 1
+# issue 12: the unclosed quote takes only its own line; the row after it is read
+expect_eq "unterminated quote: the rows before and after are out" "$HEAD
+1,,,,,2024-07-03T09:00:00+08:00,,,,,,,,ok
+3,,,,,2024-07-03T09:00:00+08:00,,,,,,,,x" "$(cat "$OUT")"
+summary "unterminated quote" 3 2 1
 # Regression (fixed in cc7cb73): the record that never ends starts at line 3;
 # the place was taken from the previous record (line 2).
 expect_grep "unterminated quote: reported at the line it starts" '^pm-ingest: unterminated\.csv:3: ' "$ERR"
@@ -522,9 +524,17 @@ expect_grep "a date-only created_at: warned at its line" 'bare\.csv:2: warning: 
 # 8: a second column of a personal field, and a repeated 户主, are protected
 printf '工单号,受理时间,户主,户主,联系电话,手机,类别\nA1,2026/12/1 9:00,张三,张三丰,13812345678,13987654321,宠物扰民\n' >"$T/two.csv"
 run pm-ingest --protect=mask -r "$T/two.rej" "$T/two.csv"
-expect_status "two phone columns: the row rejected (status 1)" 1
+# (a header naming 户主 twice is a bad header: status 2, its rows rejected)
+expect_status "two phone columns, 户主 twice: the row rejected (status 2)" 2
 expect_no_grep "two phone columns: neither raw in the rejects" '13812345678|13987654321' "$T/two.rej"
 expect_no_grep "a repeated 户主: neither raw in the rejects" '张三' "$T/two.rej"
+printf '工单号,受理时间,户主,联系电话,手机,类别\nA1,2026/12/1 9:00,张三,13812345678,13987654321,宠物扰民\n' >"$T/two1.csv"
+run pm-ingest --protect=mask -r "$T/two1.rej" "$T/two1.csv"
+expect_status "a 手机 column beside 联系电话: the row rejected (status 1)" 1
+expect_no_grep "a 手机 column beside 联系电话: neither raw in the rejects" '13812345678|13987654321|张三' "$T/two1.rej"
+expect_grep "a 手机 column beside 联系电话: both masked" '138\*\*\*\*5678,139\*\*\*\*4321' "$T/two1.rej"
+run pm-ingest --protect=mask --keep-extra "$T/two1.csv"
+expect_no_grep "--keep-extra keeps personal columns protected (one header)" '13812345678|13987654321|张三' "$OUT"
 run pm-ingest --protect=mask --keep-extra "$T/two.csv"
 expect_no_grep "--keep-extra keeps personal columns protected" '13812345678|13987654321|张三' "$OUT"
 # a misaligned row quotes no raw phone into stderr
