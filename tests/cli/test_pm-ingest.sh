@@ -615,4 +615,14 @@ run pm-ingest -s "$T/longest.yaml" "$T/door.csv"
 expect_out_text "enum, match: longest: the value whose pattern covers most" "id,c
 1,indoor_repair"
 
+# a row with values only in columns no field takes is skipped, and said
+printf '工单号,受理时间,备注\nA1,2026/12/1 9:00,x\n,,只有备注\n' >"$T/unmapped.csv"
+run pm-ingest "$T/unmapped.csv"
+expect_status "a row with only unmapped values: status 0" 0
+expect_eq "a row with only unmapped values: skipped, counted" "pm-ingest: read 2, wrote 1, rejected 0, skipped 1" "$(tail -n 1 "$ERR")"
+expect_grep "a row with only unmapped values: warned at its line" 'unmapped\.csv:3: warning: skipped: no column the schema maps has a value' "$ERR"
+run pm-ingest --print-mapping -s "$ROOT/examples/ingest/formtool.schema.yaml" "$ROOT/examples/ingest/formtool-2024-07.yaml"
+expect_grep "--print-mapping on YAML: the keys of the first record" 'formtool-2024-07\.yaml: keys of the first record' "$OUT"
+expect_grep "--print-mapping on YAML: a key and its field" '^  ticket_no -> id$' "$OUT"
+
 finish
