@@ -434,7 +434,12 @@ int ingest_row(ingest *in, const pm_record *src)
     pm_record_clear(&in->out);
     pm_buf_reset(&in->errs);
     map_columns(in, src);
-    if (ingest_skip_reason(in, src)) {
+    const char *skip = ingest_skip_reason(in, src);
+    if (skip) {
+        /* a row with values only in columns no field takes may be data
+         * under the wrong header: said, not silently passed over */
+        if (!strcmp(skip, INGEST_SKIP_UNMAPPED))
+            pm_warn_at(src->source, src->line, "warning: skipped: %s (only columns no field takes have values)", skip);
         in->skipped++;
         return INGEST_SKIPPED;
     }
@@ -602,7 +607,8 @@ static void report_mapping(ingest *in, const char *const *names, size_t n, long 
     pm_buf b = PM_BUF_INIT;
     compute_mapping(in, names, n);
     if (in->print_mapping) {
-        printf("%s: header on line %ld\n", in->input, line);
+        if (in->yaml) printf("%s: keys of the first record\n", in->input);
+        else printf("%s: header on line %ld\n", in->input, line);
         for (size_t k = 0; k < n; k++) {
             if (in->col_field[k] >= 0) printf("  %s -> %s\n", names[k], s->f[in->col_field[k]].name);
             else if (in->col_shadow[k]) printf("  %s -> (not used: %s comes from another column)\n", names[k],
@@ -644,7 +650,9 @@ static void report_mapping(ingest *in, const char *const *names, size_t n, long 
                    "rejected; is the header on another line (--header-line=N), or another schema needed?",
                    s->f[i].name, pm_buf_str(&b));
     }
-    if (in->conflicts.len) {
+    /* (YAML keys are a record's own: a key given twice is the reader's
+     * bad record) */
+    if (in->conflicts.len && !in->yaml) {
         in->map_errors++;
         if (!in->print_mapping) {
             const char *c = pm_buf_str(&in->conflicts), *nl;

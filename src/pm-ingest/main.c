@@ -263,6 +263,7 @@ int main(int argc, char **argv)
     pm_record_init(&rec);
     counts n = {0};
     int errors = 0, fatal = 0, rc;
+    pm_error warn;
     n.show_progress = isatty(2) && !o.print_mapping;
     row_ctx x = {&ing, out, rej, &n, &prot, 0, &err};
     for (int i = 0; i < npaths && !fatal; i++) {
@@ -275,6 +276,7 @@ int main(int argc, char **argv)
         x.rd = rd;
         ingest_begin_input(&ing, pm_reader_name(rd), pm_reader_format(rd) == PM_FMT_YAML, o.header_line);
         while (!fatal && (rc = pm_reader_next(rd, &rec, &err)) != PM_READ_EOF) {
+            while (pm_reader_take_warning(rd, &warn)) pm_report(&warn);
             if (rc == PM_READ_FATAL) {
                 pm_report(&err);
                 errors = 1;
@@ -289,6 +291,7 @@ int main(int argc, char **argv)
             if (o.print_mapping && ingest_header_known(&ing)) break;
             if (h == INGEST_ROW && !fatal) fatal = handle_row(&x, &rec, bad, rc == PM_READ_BAD ? err.line : rec.line);
         }
+        while (pm_reader_take_warning(rd, &warn)) pm_report(&warn);
         size_t nh = 0;
         const char *const *names = pm_reader_header(rd, &nh);
         if (!ingest_header_known(&ing) && ingest_end_input(&ing, names, nh) < 0) {

@@ -528,6 +528,13 @@ expect_status "two phone columns and a repeated 户主: a duplicate header name 
 expect_grep "two phone columns: the row still rejected, not lost" 'two\.csv:2' "$T/two.rej"
 expect_no_grep "two phone columns: neither raw in the rejects" '13812345678|13987654321' "$T/two.rej"
 expect_no_grep "a repeated 户主: neither raw in the rejects" '张三' "$T/two.rej"
+printf '工单号,受理时间,户主,联系电话,手机,类别\nA1,2026/12/1 9:00,张三,13812345678,13987654321,宠物扰民\n' >"$T/two1.csv"
+run pm-ingest --protect=mask -r "$T/two1.rej" "$T/two1.csv"
+expect_status "a 手机 column beside 联系电话: the row rejected (status 1)" 1
+expect_no_grep "a 手机 column beside 联系电话: neither raw in the rejects" '13812345678|13987654321|张三' "$T/two1.rej"
+expect_grep "a 手机 column beside 联系电话: both masked" '138\*\*\*\*5678,139\*\*\*\*4321' "$T/two1.rej"
+run pm-ingest --protect=mask --keep-extra "$T/two1.csv"
+expect_no_grep "--keep-extra keeps personal columns protected (one header)" '13812345678|13987654321|张三' "$OUT"
 run pm-ingest --protect=mask --keep-extra "$T/two.csv"
 expect_no_grep "--keep-extra keeps personal columns protected" '13812345678|13987654321|张三' "$OUT"
 # a misaligned row quotes no raw phone into stderr
@@ -607,5 +614,15 @@ sed 's/    type: enum/    type: enum\n    match: longest/' "$T/first.yaml" >"$T/
 run pm-ingest -s "$T/longest.yaml" "$T/door.csv"
 expect_out_text "enum, match: longest: the value whose pattern covers most" "id,c
 1,indoor_repair"
+
+# a row with values only in columns no field takes is skipped, and said
+printf '工单号,受理时间,备注\nA1,2026/12/1 9:00,x\n,,只有备注\n' >"$T/unmapped.csv"
+run pm-ingest "$T/unmapped.csv"
+expect_status "a row with only unmapped values: status 0" 0
+expect_eq "a row with only unmapped values: skipped, counted" "pm-ingest: read 2, wrote 1, rejected 0, skipped 1" "$(tail -n 1 "$ERR")"
+expect_grep "a row with only unmapped values: warned at its line" 'unmapped\.csv:3: warning: skipped: no column the schema maps has a value' "$ERR"
+run pm-ingest --print-mapping -s "$ROOT/examples/ingest/formtool.schema.yaml" "$ROOT/examples/ingest/formtool-2024-07.yaml"
+expect_grep "--print-mapping on YAML: the keys of the first record" 'formtool-2024-07\.yaml: keys of the first record' "$OUT"
+expect_grep "--print-mapping on YAML: a key and its field" '^  ticket_no -> id$' "$OUT"
 
 finish
