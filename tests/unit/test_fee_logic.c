@@ -4,6 +4,8 @@
  * over small cases against a brute-force statement of its rules. */
 #include <criterion/criterion.h>
 #include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "../../src/pm-fee/fee.h"
 
@@ -241,4 +243,119 @@ Test(fee_split, huge_products_overflow_instead_of_wrapping)
 {
     __int128 big = (__int128)1 << 100, w[2] = {big, 1}, part[2], rem[2];
     cr_assert_eq(fee_split(big, w, 2, part, rem), PM_DEC_OVERFLOW);
+}
+
+/* ---- expression depth ----------------------------------------------------- */
+
+static char *repeat_wrap(int n, const char *open, const char *mid, const char *close)
+{
+    size_t len = n * (strlen(open) + strlen(close)) + strlen(mid) + 1;
+    char *s = malloc(len), *p = s;
+    for (int i = 0; i < n; i++) p = stpcpy(p, open);
+    p = stpcpy(p, mid);
+    for (int i = 0; i < n; i++) p = stpcpy(p, close);
+    return s;
+}
+
+Test(fee_expr, nesting_limit_is_a_message_not_a_crash)
+{
+    char msg[200];
+    char *ok = repeat_wrap(FEE_EXPR_MAX_NESTING, "(", "a", ")");
+    fee_expr *e = fee_expr_parse(ok, msg, sizeof msg);
+    cr_assert_not_null(e, "%d levels parse: %s", FEE_EXPR_MAX_NESTING, msg);
+    fee_expr_free(e);
+    free(ok);
+    char *deep = repeat_wrap(10000, "(", "a", ")");
+    cr_assert_null(fee_expr_parse(deep, msg, sizeof msg));
+    cr_assert(strstr(msg, "nested too deeply (more than 256 levels)"), "%s", msg);
+    free(deep);
+    char *minus = repeat_wrap(10000, "-", "a", "");
+    cr_assert_null(fee_expr_parse(minus, msg, sizeof msg));
+    cr_assert(strstr(msg, "nested too deeply"), "%s", msg);
+    free(minus);
+    char *chain = repeat_wrap(FEE_EXPR_MAX_DEPTH + 5, "a + ", "a", "");
+    cr_assert_null(fee_expr_parse(chain, msg, sizeof msg));
+    cr_assert(strstr(msg, "expression too long"), "%s", msg);
+    free(chain);
+}
+
+/* ---- journal account names ------------------------------------------------ */
+
+static const char *bean(const char *name)
+{
+    static pm_buf b = PM_BUF_INIT;
+    pm_buf_reset(&b);
+    fee_beancount_account(name, &b);
+    return pm_buf_str(&b);
+}
+
+Test(fee_journal, beancount_account_names)
+{
+    cr_assert_str_eq(bean("assets:receivable:u1"), "Assets:Receivable:U1");
+    cr_assert_str_eq(bean("income:property-service"), "Income:Property-service");
+    cr_assert_str_eq(bean("assets:receivable:12-3-1502"), "Assets:Receivable:12-3-1502");
+    cr_assert_str_eq(bean("assets:receivable:a_b.c d"), "Assets:Receivable:A-b-c-d");
+    cr_assert_str_eq(bean("assets:receivable:_x"), "Assets:Receivable:X-x");
+    cr_assert_str_eq(bean("assets:receivable:张三"), "Assets:Receivable:U5F20U4E09");
+    cr_assert_str_eq(bean("assets::x"), "Assets:X:X");
+}
+
+Test(fee_journal, ledger_components)
+{
+    pm_buf b = PM_BUF_INIT;
+    fee_ledger_component("when.csv:7", &b);
+    cr_assert_str_eq(pm_buf_str(&b), "when.csv-7");
+    pm_buf_reset(&b);
+    fee_ledger_component("a  b;c", &b);
+    cr_assert_str_eq(pm_buf_str(&b), "a--b-c");
+    pm_buf_free(&b);
+}
+
+Test(fee_journal, the_journal_formats_are_taken_out_of_argv)
+{
+    char *argv[] = {"pm-fee", "-t", "ledger", "--schedule=s", "-tyaml", "--to=beancount", "--", "-t", "x", NULL};
+    int argc = 9;
+    cr_assert_eq(fee_journal_take_option(&argc, argv), FEE_JOURNAL_BEANCOUNT);
+    cr_assert_eq(argc, 6);
+    cr_assert_str_eq(argv[1], "--schedule=s");
+    cr_assert_str_eq(argv[2], "-tyaml");
+    cr_assert_str_eq(argv[3], "--");
+    cr_assert_str_eq(argv[4], "-t");
+    cr_assert_null(argv[6]);
+}
+
+/* ---- versions of one rule ------------------------------------------------- */
+
+static int load_text(const char *text, fee_schedule *s, pm_error *err)
+{
+    char path[] = "/tmp/pm-fee-unit-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    pm_error_clear(err);
+    int rc = fee_schedule_load(s, path, err);
+    unlink(path);
+    return rc;
+}
+
+Test(fee_schedule, versions_meet_exactly)
+{
+    fee_schedule s;
+    pm_error err;
+    cr_assert_eq(load_text("rules:\n"
+                           "  - {id: a, when: {}, fixed: '1', effective_to: 2024-06-30}\n"
+                           "  - {id: a, when: {}, fixed: '2', effective_from: 2024-07-01, effective_to: 2024-12-31}\n"
+                           "  - {id: a, when: {}, fixed: '3', effective_from: 2025-01-01}\n", &s, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(s.rules[1].version, "2024-07-01");
+    cr_assert_str_eq(s.rules[0].version, "");
+    fee_schedule_free(&s);
+    cr_assert_eq(load_text("rules:\n"
+                           "  - {id: a, when: {}, fixed: '2', effective_from: 2024-07-01}\n"
+                           "  - {id: a, when: {}, fixed: '1', effective_from: 2024-01-01, effective_to: 2024-07-01}\n", &s, &err), -1);
+    cr_assert(strstr(err.msg, "versions on lines 2 and 3 overlap"), "%s", err.msg);
+    cr_assert_eq(load_text("rules:\n"
+                           "  - {id: a, when: {}, fixed: '1', effective_to: 2024-06-29}\n"
+                           "  - {id: a, when: {}, fixed: '2', effective_from: 2024-07-01}\n", &s, &err), -1);
+    cr_assert(strstr(err.msg, "gap between the versions on lines 2 and 3"), "%s", err.msg);
 }
