@@ -684,6 +684,138 @@ run timeout 60 pm-fee --schedule=vf.yaml --verify=rep-charges.csv rep.csv
 expect_status "verify: 400,000 lines of one key: status 0" 0
 if [ "$SECONDS" -le 15 ]; then pass; else fail "verify: repeated keys in linear time" "took $SECONDS s"; fi
 
+
+# ---------------------------------------------------------------------------
+# Journals: -t ledger and -t beancount write each charge as a balanced
+# transaction on the period's first day; hledger and beancount load them and
+# their income per rule is what pm-report fees says.
+cat >j.yaml <<'EOF'
+currency: CNY
+rules:
+  - {id: property-fee, when: {type: unit}, price: "2.20", quantity: area_m2, effective_to: 2024-06-30}
+  - {id: property-fee, when: {type: unit}, price: "2.35", quantity: area_m2, effective_from: 2024-07-01}
+  - {id: pool, when: {type: contract}, percent: "30", base: amount, split: {parties: earners}}
+  - {id: credit_note, when: {type: credit}, price: "1", quantity: n, allow_negative: true}
+EOF
+printf 'id,type,period,area_m2,amount,earners,n\n12-3-1502,unit,2024-06,89.37,,,\n12-3-1502,unit,2024-07,89.37,,,\nc 1;x,contract,2024-07,,1000.01,张三;Li Si,\nk1,credit,2024-07,,,,-3\n' >j.csv
+run pm-fee --schedule=j.yaml -t ledger j.csv
+expect_status "ledger: status 0" 0
+expect_eq "ledger: one balanced transaction per charge" "2024-06-01 12-3-1502
+    ; rule: property-fee
+    assets:receivable:12-3-1502  196.61 CNY
+    income:property-fee  -196.61 CNY
+
+2024-07-01 12-3-1502
+    ; rule: property-fee, rule_version: 2024-07-01
+    assets:receivable:12-3-1502  210.02 CNY
+    income:property-fee  -210.02 CNY" "$(sed -n '3,12p' "$OUT")"
+# 1000.01 x 30% = 300.003 -> 300.00, shared 150.00 each; the payee keeps the key without ';'
+expect_grep "ledger: a split is charged to each party" '^    assets:receivable:Li-Si  150\.00 CNY$' "$OUT"
+expect_grep "ledger: payee without ';'" '^2024-07-01 c 1_x$' "$OUT"
+expect_grep "ledger: a negative charge" '^    income:credit_note  3\.00 CNY$' "$OUT"
+run pm-fee --schedule=j.yaml -t beancount j.csv
+expect_status "beancount: status 0" 0
+expect_grep "beancount: accounts opened" '^1970-01-01 open Assets:Receivable:U5F20U4E09$' "$OUT"
+expect_grep "beancount: valid income account" '^  Income:Credit-note  3\.00 CNY$' "$OUT"
+expect_grep "beancount: transaction" '^2024-07-01 \* "c 1;x" "pool 2024-07"$' "$OUT"
+expect_eq "beancount: each account opened once" "" "$(grep ' open ' "$OUT" | sort | uniq -d)"
+# accounts from the schedule
+sed 's/^rules:/accounts: {receivable: "assets:debtors", income: "revenue:fees"}\nrules:/' j.yaml >j2.yaml
+printf '  - {id: fine, when: {type: fine}, fixed: "50", account: "revenue:fines"}\n' >>j2.yaml
+printf 'id,type,period\nf1,fine,2024-07\n' >j2.csv
+run pm-fee --schedule=j2.yaml -t ledger j.csv j2.csv
+expect_grep "ledger: receivable account from the schedule" '^    assets:debtors:12-3-1502  196\.61 CNY$' "$OUT"
+expect_grep "ledger: income account from the schedule" '^    revenue:fees:pool  -150\.00 CNY$' "$OUT"
+expect_grep "ledger: a rule's own account" '^    revenue:fines  -50\.00 CNY$' "$OUT"
+# A charge without a period has no date: an error, not a made-up date.
+printf 'id,type,area_m2\nx,contract,\n' >jnop.csv
+printf 'currency: CNY\nrules:\n  - {id: f, when: {}, fixed: "1"}\n' >jnop.yaml
+run pm-fee --schedule=jnop.yaml -t ledger -o jnop.ledger jnop.csv
+expect_status "ledger without a period: status 2" 2
+expect_grep "ledger without a period: message" "x: a journal entry needs a date, and the charge has no period" "$ERR"
+if [ -e jnop.ledger ]; then fail "ledger without a period: no file left"; else pass; fi
+run pm-fee --schedule=jnop.yaml -t ledger --period=2024-07 -o jnop.ledger jnop.csv
+expect_status "ledger -o: status 0" 0
+expect_grep "ledger -o: written" '^2024-07-01 x$' jnop.ledger
+run pm-fee --schedule=jnop.yaml -t ledger --verify=x.csv jnop.csv
+expect_status "ledger with --verify: usage error" 2
+
+# Income per rule, in fen, from pm-report fees and from the accounting tools.
+fen_awk='function fen(s,   neg, a) { gsub(/[" ]|CNY/, "", s); neg = s ~ /^-/; sub(/^-/, "", s); split(s, a, ".");
+         return (neg ? -1 : 1) * (a[1] * 100 + substr(a[2] "00", 1, 2)) }'
+report_totals() { pm-report fees "$1" | awk -F, "$fen_awk"' NR > 1 { t[$1] += fen($4) } END { for (r in t) print r, t[r] }' | sort; }
+hledger_totals() { hledger -f "$1" bal income --flat --no-total -O csv |
+    awk -F, "$fen_awk"' NR > 1 { gsub(/"/, "", $1); sub(/^income:/, "", $1); print $1, -fen($2) }' | sort; }
+bean_totals() { bean-query -f csv "$1" "SELECT account, sum(number) AS total WHERE account ~ '^Income:' GROUP BY account" |
+    awk -F, "$fen_awk"' NR > 1 { gsub(/ /, "", $1); sub(/^Income:/, "", $1); print $1, -fen($2) }' | sort; }
+# the beancount names of the rules: capitalised, '_' -> '-'
+bean_names() { awk '{ n = $1; gsub(/_/, "-", n); print toupper(substr(n, 1, 1)) substr(n, 2), $2 }' | sort; }
+pm-fee --schedule=j.yaml j.csv >j-charges.csv 2>/dev/null
+pm-fee --schedule=j.yaml -t ledger j.csv >j.ledger 2>/dev/null
+pm-fee --schedule=j.yaml -t beancount j.csv >j.beancount 2>/dev/null
+expect_eq "pm-report fees per rule" "credit_note -300
+pool 30000
+property-fee 40663" "$(report_totals j-charges.csv)"
+if command -v hledger >/dev/null 2>&1; then
+    run hledger -f j.ledger bal
+    expect_status "hledger loads the journal" 0
+    expect_eq "hledger: the journal balances" "0" "$(hledger -f j.ledger bal -N -O csv | tail -n +2 | awk -F, '{ gsub(/"/, "", $2); s += $2 } END { print s + 0 }')"
+    expect_eq "hledger: income per rule equals pm-report fees" "$(report_totals j-charges.csv)" "$(hledger_totals j.ledger)"
+else
+    echo "(hledger not installed: skipping the hledger checks; tools/deps.sh test installs it)" >&2
+fi
+if command -v bean-check >/dev/null 2>&1; then
+    run bean-check j.beancount
+    expect_status "bean-check accepts the journal" 0
+    expect_eq "bean-check: no complaint" "" "$(cat "$OUT" "$ERR")"
+    expect_eq "beancount: income per rule equals pm-report fees" "$(report_totals j-charges.csv | bean_names)" "$(bean_totals j.beancount)"
+else
+    echo "(beancount not installed: skipping the bean-check checks; tools/deps.sh test installs it)" >&2
+fi
+
+# ---------------------------------------------------------------------------
+# End to end: a rate change in July written as two versions of one rule; a
+# year of charges verified, reported per rule, and loaded into hledger.
+cat >year.yaml <<'EOF'
+currency: CNY
+rules:
+  - id: property-fee
+    when: {type: unit}
+    price: "2.20"
+    quantity: area_m2
+    effective_from: 2024-01-01
+    effective_to: 2024-06-30
+  - id: property-fee
+    when: {type: unit}
+    price: "2.35"
+    quantity: area_m2
+    effective_from: 2024-07-01
+EOF
+awk 'BEGIN { print "unit,type,month,area_m2"
+             for (m = 1; m <= 12; m++) { printf "12-3-1502,unit,2024-%02d,89.37\n", m
+                 printf "12-3-1501,unit,2024-%02d,102.10\n", m; printf "7-1-0302,unit,2024-%02d,120.00\n", m } }' >year.csv
+run pm-fee --schedule=year.yaml --key=unit,month --period-field=month -o year-charges.csv year.csv
+expect_status "year: status 0" 0
+expect_eq "year: nothing on stderr" "" "$(cat "$ERR")"
+run pm-fee --schedule=year.yaml --key=unit,month --period-field=month --verify=year-charges.csv year.csv
+expect_status "year: verified" 0
+expect_eq "year: no difference" "" "$(cat "$OUT")"
+# Jan-Jun: 89.37 x 2.20 = 196.614 -> 196.61, 102.10 x 2.20 = 224.62, 120 x 2.20 = 264.00: 685.23 x 6 = 4111.38
+# Jul-Dec: 89.37 x 2.35 = 210.0195 -> 210.02, 102.10 x 2.35 = 239.935 -> 239.94, 282.00: 731.96 x 6 = 4391.76
+run pm-report fees year-charges.csv
+expect_eq "year: pm-report fees, one row for the rule across the change" "rule,party,charges,amount
+property-fee,,36,8503.14" "$(cat "$OUT")"
+expect_eq "year: versions charged" "2024-01-01:18 2024-07-01:18" \
+    "$(tail -n +2 year-charges.csv | cut -d, -f11 | sort | uniq -c | awk '{ printf "%s%s:%s", (NR > 1 ? " " : ""), $2, $1 }')"
+if command -v hledger >/dev/null 2>&1; then
+    pm-fee --schedule=year.yaml --key=unit,month --period-field=month -t ledger year.csv >year.ledger 2>/dev/null
+    expect_eq "year: hledger's income equals pm-report fees" "property-fee 850314" "$(hledger_totals year.ledger)"
+    expect_eq "year: hledger by month, the change in July" "-685.23 -731.96" \
+        "$(hledger -f year.ledger bal income -M -O csv | awk -F, 'NR == 2 { gsub(/"| CNY/, ""); print $7, $8 }')"
+else
+    echo "(hledger not installed: skipping the end-to-end hledger check)" >&2
+fi
+
 # ---------------------------------------------------------------------------
 # Usage.
 run pm-fee "$F/kinds.csv"
