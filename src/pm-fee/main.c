@@ -1,4 +1,4 @@
-/* main.c - pm-fee: charges to the fen that auditors can re-run (CONTRACT
+/* main.c - pm-fee: charges to the fen that auditors can re-run (docs/CONTRACT.md
  * section 7).  Options and the record loop; the per-record work is
  * fee_run_record (run.c), the rest in charge.c, schedule.c, expr.c,
  * split.c, verify.c, inputs.c and journal.c. */
