@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "decimal.h"
 #include "diag.h"
+#include "pipeline.h"
 #include "record.h"
 #include "regex.h"
 #include "stream.h"
@@ -276,25 +277,28 @@ typedef struct fee_run {
     fee_engine eng;
     fee_schedule *sched;
     int explain;
-    pm_writer *w;            /* charges, or differences with --verify */
-    fee_journal *journal;    /* -t ledger / beancount: instead of w */
+    pm_pipe *p;              /* the record loop (lib/pipeline.h) */
+    fee_journal *journal;    /* -t ledger / beancount: instead of records */
     fee_verify *ver;
-    pm_writer *unmatched;    /* --unmatched=FILE, or NULL */
     fee_inputs_hash *hashes;
     pm_record out;
     int warned_key;
-    int write_failed;        /* err says why */
     pm_error err;
-    unsigned long long nrec, ncharges, nbad, ndiff, nflagged, nflag[FEE_FLAG_KINDS];
+    unsigned long long ncharges, nerrors, ndiff, nflagged, nflag[FEE_FLAG_KINDS];
 } fee_run;
 
-enum { FEE_REC_WRITTEN, FEE_REC_FLAGGED, FEE_REC_REJECTED };
-
-/* Charges (or verifies, or journals) one record: FEE_REC_WRITTEN,
- * FEE_REC_FLAGGED (reported, written to --unmatched) or FEE_REC_REJECTED
- * (an error, reported).  A write error sets write_failed. */
-int fee_run_record(fee_run *r, pm_record *rec);
-void fee_run_flag_summary(const fee_run *r, pm_buf *out);
+/* The pipeline's record function: charges one record and writes its lines
+ * (or compares them with --verify, or writes them as journal entries):
+ * PM_HOLD; flags it (no rule matches, a quantity <= 0, a party named twice:
+ * reported with its key, written to the reject stream --unmatched):
+ * PM_HOLD_FLAGGED; or rejects it (an error of its data, reported; the run
+ * ends with status 2): PM_REJECT.  ctx is the fee_run. */
+pm_verdict fee_on_record(pm_pipe *p, pm_record *rec, void *ctx);
+/* The pipeline's function for a record that could not be read: reported
+ * and rejected (to --unmatched, with its raw text). */
+pm_verdict fee_on_bad(pm_pipe *p, pm_record *rec, const char *why, void *ctx);
+/* The pipeline's stats function: "charges C, ..." */
+void fee_on_stats(pm_buf *out, void *ctx);
 /* The charge record of line l, as written. */
 void fee_charge_record(fee_run *r, const fee_line *l, pm_record *out);
 

@@ -1,12 +1,14 @@
 /* main.c - pm-fee: charges to the fen that auditors can re-run (docs/CONTRACT.md
- * section 7).  Options and the record loop; the per-record work is
- * fee_run_record (run.c), the rest in charge.c, schedule.c, expr.c,
- * split.c, verify.c, inputs.c and journal.c. */
+ * section 7).  Options and setup; the record loop is the toolkit's pipeline
+ * (lib/pipeline.h) with fee_on_record (run.c) as its record function; the
+ * rest is in charge.c, schedule.c, expr.c, split.c, verify.c, inputs.c and
+ * journal.c. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "fee.h"
 #include "opts.h"
+#include "pipeline.h"
 
 enum { OPT_SCHEDULE = 1000, OPT_PERIOD, OPT_EXPLAIN, OPT_VERIFY, OPT_KEY, OPT_PERIOD_FIELD, OPT_UNMATCHED };
 
@@ -22,7 +24,7 @@ static const pm_option options[] = {
     {"verify", 0, 1, OPT_VERIFY, "CHARGES", "recompute and write the differences from CHARGES (exit 1 if any)"},
     {"key", 0, 1, OPT_KEY, "FIELD[,FIELD]", "the field(s) naming a record in charges (default: id)"},
     {"period-field", 0, 1, OPT_PERIOD_FIELD, "FIELD", "the field holding a record's month (default: period)"},
-    {"unmatched", 0, 1, OPT_UNMATCHED, "FILE", "write flagged records here, with _source and _error"},
+    {"unmatched", 0, 1, OPT_UNMATCHED, "FILE", "write flagged and rejected records here, with _source and _error"},
     {NULL, 0, 0, 0, NULL, NULL}
 };
 
@@ -49,8 +51,9 @@ int main(int argc, char **argv)
     pm_day period_day = 0;
 
     pm_program_init(argc, argv);
+    memset(&common, 0, sizeof common);
     fee_journal_kind jk = fee_journal_take_option(&argc, argv);
-    int first = pm_opts_parse(argc, argv, options, PM_OPT_STREAM, &common, on_option, &st,
+    int first = pm_opts_parse(argc, argv, options, PM_OPT_STREAM | PM_OPT_REJECT, &common, on_option, &st,
                               "pm-fee --schedule=FILE [--period=YYYY-MM] [--explain] [--verify=CHARGES] [OPTION]... [FILE]...",
                               "Computes the charges a fee schedule makes of input records, exactly and "
                               "reproducibly; with --verify, compares them with a charges file made earlier. "
@@ -62,6 +65,8 @@ int main(int argc, char **argv)
         pm_usage_error("--key names one or more fields separated by commas, not '%s'", st.key);
     if (st.period_field && !*st.period_field) pm_usage_error("--period-field needs a field name");
     if (jk != FEE_JOURNAL_NONE && st.verify) pm_usage_error("--verify writes differences, not a journal: drop -t");
+    if (st.unmatched && common.reject && strcmp(st.unmatched, common.reject) != 0)
+        pm_usage_error("--unmatched and --reject name one stream: give one of them");
 
     pm_error_clear(&err);
     fee_schedule sched;
@@ -74,7 +79,6 @@ int main(int argc, char **argv)
     run.sched = &sched;
     run.explain = st.explain;
     pm_error_clear(&run.err);
-    int status = PM_EXIT_OK, started = 0;
     if (st.verify) {
         /* -f names the inputs' format; the charges file is detected */
         pm_read_opts vopts = common.read;
@@ -98,84 +102,68 @@ int main(int argc, char **argv)
         while ((name = fee_inputs_unhashed(run.hashes, &i)))
             pm_warn_at(name, 0, "not a regular file: its charges carry no inputs_sha256");
     }
-    pm_inputs in;
-    pm_inputs_init(&in, argv + first, argc - first, &common.read);
-    pm_format infmt = pm_inputs_peek_format(&in);
-    pm_format fmt = pm_common_out_format(&common, infmt);
-    if (fmt == PM_FMT_AUTO) fmt = PM_FMT_CSV;
-    if (jk != FEE_JOURNAL_NONE) run.journal = fee_journal_open(common.output, jk, &sched, &err);
-    else run.w = pm_writer_open(common.output, fmt, &err);
-    if (!run.w && !run.journal) {
+
+    /* messages about unreadable records name the first key field */
+    char *key1 = pm_xstrndup(st.key ? st.key : "id", st.key ? strcspn(st.key, ",") : 2);
+    const char *journal_path = jk != FEE_JOURNAL_NONE ? common.output : NULL;
+    pm_pipe_spec spec = {
+        .record = fee_on_record,
+        .bad = fee_on_bad,
+        .stats = fee_on_stats,
+        .ctx = &run,
+        .key_field = key1,
+        .flags = PM_PIPE_QUIET_REJECTS | (jk != FEE_JOURNAL_NONE ? PM_PIPE_NO_OUTPUT : 0),
+        .reject_path = st.unmatched ? st.unmatched : common.reject,
+        .other_outputs = &journal_path,
+        .nother_outputs = journal_path ? 1 : 0,
+    };
+    int status = PM_EXIT_ERROR;
+    pm_pipe *p = pm_pipe_open(&common, argv + first, argc - first, &spec, &err);
+    if (!p) {
         pm_report(&err);
-        status = PM_EXIT_ERROR;
         goto done;
     }
-    if (st.unmatched) {
-        pm_format ufmt = infmt == PM_FMT_AUTO ? PM_FMT_CSV : infmt;
-        if (!(run.unmatched = pm_writer_open(st.unmatched, ufmt, &err))) {
-            pm_report(&err);
-            status = PM_EXIT_ERROR;
-            goto done;
-        }
+    run.p = p;
+    if (jk != FEE_JOURNAL_NONE && !(run.journal = fee_journal_open(journal_path, jk, &sched, &err))) {
+        pm_report(&err);
+        pm_pipe_finish(p, PM_EXIT_ERROR);
+        goto done;
     }
-
-    started = 1;
     fee_engine_init(&run.eng, &sched, st.explain, st.period, period_day);
     fee_engine_keys(&run.eng, st.key, st.period_field);
-    pm_record rec;
-    pm_record_init(&rec);
     pm_record_init(&run.out);
-    int rc;
 
-    while (!run.write_failed && (rc = pm_inputs_next(&in, &rec, &err)) != PM_READ_EOF) {
-        if (rc != PM_READ_OK) {
+    status = pm_pipe_run(p);
+    if (status < PM_EXIT_ERROR) {
+        while (run.ver && fee_verify_next_extra(run.ver, st.explain, &run.out)) {
+            run.ndiff++;
+            pm_pipe_flag(p);
+            if (pm_pipe_write(p, &run.out) != 0) {
+                status = PM_EXIT_ERROR;
+                break;
+            }
+        }
+        if (run.ver && run.ndiff > 0 && status == PM_EXIT_OK) status = PM_EXIT_FLAGGED;
+        if (fee_inputs_unchanged(run.hashes, &err) != 0) {
             pm_report(&err);
             status = PM_EXIT_ERROR;
-            run.nbad++;
-            continue;
         }
-        if (fee_run_record(&run, &rec) == FEE_REC_REJECTED) status = PM_EXIT_ERROR;
     }
-    while (run.ver && !run.write_failed && fee_verify_next_extra(run.ver, st.explain, &run.out)) {
-        run.ndiff++;
-        if (pm_writer_write(run.w, &run.out, &run.err) != 0) run.write_failed = 1;
-    }
-    if (!run.write_failed && fee_inputs_unchanged(run.hashes, &err) != 0) {
+    status = pm_pipe_finish(p, status);
+    /* A record whose data could not be charged (a field that is not a
+     * number, an overflow, ...) is rejected to --unmatched and the outputs
+     * are committed (every charge written is right), but the charges are
+     * incomplete: exit 2, as pm-fee(1) says. */
+    if (run.nerrors > 0 && status < PM_EXIT_ERROR) status = PM_EXIT_ERROR;
+    if (run.journal && fee_journal_close(run.journal, status < PM_EXIT_ERROR, &err) != 0) {
         pm_report(&err);
         status = PM_EXIT_ERROR;
     }
-    if (run.write_failed) {
-        pm_report(&run.err);
-        status = PM_EXIT_ERROR;
-    }
-    pm_record_free(&rec);
     pm_record_free(&run.out);
     fee_engine_free(&run.eng);
-    if (common.stats) {
-        pm_buf b = PM_BUF_INIT;
-        fee_run_flag_summary(&run, &b);
-        pm_warn("%llu records, %llu charges, %llu unmatched, %llu with errors", run.nrec, run.ncharges, run.nflagged,
-                run.nbad);
-        if (run.nflagged) pm_warn("flagged: %s", pm_buf_str(&b));
-        if (run.ver) pm_warn("%llu differences", run.ndiff);
-        pm_buf_free(&b);
-    }
-    if (status == PM_EXIT_OK && (run.ndiff > 0 || run.nflagged > 0)) status = PM_EXIT_FLAGGED;
 
 done:
-    if (run.w && pm_writer_close(run.w, started && !run.write_failed, &err) != 0) {
-        pm_report(&err);
-        status = PM_EXIT_ERROR;
-    }
-    if (run.journal && fee_journal_close(run.journal, started && !run.write_failed, &err) != 0) {
-        pm_report(&err);
-        status = PM_EXIT_ERROR;
-    }
-    if (run.unmatched && pm_writer_close(run.unmatched, started && !run.write_failed, &err) != 0) {
-        pm_report(&err);
-        status = PM_EXIT_ERROR;
-    }
-    pm_inputs_close(&in);
+    free(key1);
     fee_inputs_hash_free(run.hashes);
     fee_verify_free(run.ver);
     fee_schedule_free(&sched);

@@ -1,11 +1,15 @@
-/* run.c - what pm-fee does with one input record: charge it, then write the
- * charge lines (or compare them with --verify, or write them as journal
- * transactions), or flag it (no rule matches, a quantity <= 0, a party
- * named twice: reported with its key, written to --unmatched, exit 1), or
- * reject it (an error of its data: reported, exit 2). */
+/* run.c - what pm-fee does with one input record, as the record function of
+ * the toolkit's pipeline (lib/pipeline.h): charge it, then write the charge
+ * lines (or compare them with --verify, or write them as journal
+ * transactions); or flag it (no rule matches, a quantity <= 0, a party
+ * named twice: reported with its key, written to --unmatched, exit 1); or
+ * reject it (an error of its data: reported, written to --unmatched, the
+ * run's result is incomplete: exit 2). */
 #include "fee.h"
 
 #include <string.h>
+
+#include "pipeline.h"
 
 static const char *const flag_names[FEE_FLAG_KINDS] = {"", "no rule", "quantity", "duplicate party"};
 
@@ -28,12 +32,7 @@ void fee_charge_record(fee_run *r, const fee_line *l, pm_record *out)
     if (r->explain) pm_record_add(out, "formula", l->formula ? l->formula : "", l->formula ? strlen(l->formula) : 0);
 }
 
-static void write_out(fee_run *r, const pm_record *rec)
-{
-    if (!r->write_failed && pm_writer_write(r->w, rec, &r->err) != 0) r->write_failed = 1;
-}
-
-static void flag(fee_run *r, pm_record *rec)
+static pm_verdict flag(fee_run *r, pm_pipe *p, pm_record *rec)
 {
     fee_engine *e = &r->eng;
     const char *src = rec->source ? rec->source : "-";
@@ -41,18 +40,14 @@ static void flag(fee_run *r, pm_record *rec)
     else pm_warn_at(src, rec->line, "%s: %s", e->key, pm_buf_str(&e->flagmsg));
     r->nflagged++;
     r->nflag[e->flag]++;
-    if (!r->unmatched || r->write_failed) return;
-    char where[600];
-    snprintf(where, sizeof where, "%s:%ld", src, rec->line);
-    pm_record_set_copy(rec, "_source", where, strlen(where));
-    pm_record_set_copy(rec, "_error", e->flagmsg.s, e->flagmsg.len);
-    if (pm_writer_write(r->unmatched, rec, &r->err) != 0) r->write_failed = 1;
+    pm_pipe_write_reject(p, rec, pm_buf_str(&e->flagmsg));
+    return PM_HOLD_FLAGGED;
 }
 
-int fee_run_record(fee_run *r, pm_record *rec)
+pm_verdict fee_on_record(pm_pipe *p, pm_record *rec, void *ctx)
 {
+    fee_run *r = ctx;
     fee_engine *e = &r->eng;
-    r->nrec++;
     int st = fee_charge(e, rec, &r->err);
     if (e->key_fallback && !r->warned_key) {
         r->warned_key = 1;
@@ -62,15 +57,23 @@ int fee_run_record(fee_run *r, pm_record *rec)
                    e->nkeys > 1 ? "s" : "", e->keys[0].name);
     }
     if (st == FEE_ERROR) {
+        /* reported here as FILE:LINE: rule 'x': message; the record goes
+         * to the reject stream, and the run's result is incomplete */
         pm_report(&r->err);
-        r->nbad++;
-        return FEE_REC_REJECTED;
+        r->nerrors++;  /* exit 2 after the outputs are committed: main.c */
+        pm_pipe_reason(p, "%s", r->err.msg);
+        return PM_REJECT;
     }
-    if (st == FEE_FLAGGED) {
-        flag(r, rec);
-        return FEE_REC_FLAGGED;
+    if (st == FEE_FLAGGED) return flag(r, p, rec);
+    if (r->journal && e->nlines > 0 && !*e->lines[0].period) {
+        pm_error_set(&r->err, rec->source ? rec->source : "-", rec->line,
+                     "%s: a journal entry needs a date, and the charge has no period (give --period)", e->key);
+        pm_report(&r->err);
+        r->nerrors++;
+        pm_pipe_reason(p, "%s", r->err.msg);
+        return PM_REJECT;
     }
-    for (size_t i = 0; i < e->nlines && !r->write_failed; i++) {
+    for (size_t i = 0; i < e->nlines; i++) {
         fee_line *l = &e->lines[i];
         l->input = rec->source;
         r->ncharges++;
@@ -79,24 +82,48 @@ int fee_run_record(fee_run *r, pm_record *rec)
             for (int k = 0; k < n; k++) {
                 fee_verify_diff(r->ver, k, &r->out);
                 r->ndiff++;
-                write_out(r, &r->out);
+                pm_pipe_flag(p);
+                if (pm_pipe_write(p, &r->out) != 0) return PM_FAIL;
             }
         } else if (r->journal) {
-            if (fee_journal_write(r->journal, r, l, &r->err) != 0) r->write_failed = 1;
+            if (fee_journal_write(r->journal, r, l, &r->err) != 0) {
+                pm_report(&r->err);  /* a write error: the run stops */
+                return PM_FAIL;
+            }
         } else {
             fee_charge_record(r, l, &r->out);
-            write_out(r, &r->out);
+            if (pm_pipe_write(p, &r->out) != 0) return PM_FAIL;
         }
     }
-    return FEE_REC_WRITTEN;
+    return PM_HOLD;
 }
 
-/* "2 no rule, 1 quantity" for --stats. */
-void fee_run_flag_summary(const fee_run *r, pm_buf *out)
+pm_verdict fee_on_bad(pm_pipe *p, pm_record *rec, const char *why, void *ctx)
 {
-    int shown = 0;
-    for (int k = 1; k < FEE_FLAG_KINDS; k++) {
-        if (!r->nflag[k]) continue;
-        pm_buf_addf(out, "%s%llu %s", shown++ ? ", " : "", r->nflag[k], flag_names[k]);
+    (void)ctx;
+    /* surplus values go into the reason, so the stream keeps one header */
+    pm_buf surplus = PM_BUF_INIT;
+    size_t n = pm_pipe_fold_surplus(p, rec, &surplus);
+    if (n) pm_pipe_reason(p, "%s; the surplus value%s: %s", why, n == 1 ? "" : "s", pm_buf_str(&surplus));
+    else pm_pipe_reason(p, "%s", why);
+    pm_buf_free(&surplus);
+    pm_pipe_warn(p, rec, "%s", why);
+    return PM_REJECT;
+}
+
+void fee_on_stats(pm_buf *out, void *ctx)
+{
+    fee_run *r = ctx;
+    pm_buf_addf(out, "charges %llu, unmatched %llu", r->ncharges, r->nflagged);
+    if (r->nflagged) {
+        int shown = 0;
+        pm_buf_adds(out, " (");
+        for (int k = 1; k < FEE_FLAG_KINDS; k++) {
+            if (!r->nflag[k]) continue;
+            pm_buf_addf(out, "%s%llu %s", shown++ ? ", " : "", r->nflag[k], flag_names[k]);
+        }
+        pm_buf_addc(out, ')');
     }
+    pm_buf_addf(out, ", with errors %llu", r->nerrors);
+    if (r->ver) pm_buf_addf(out, ", differences %llu", r->ndiff);
 }

@@ -272,7 +272,7 @@ expect_status "whole or nothing: status 2" 2
 expect_eq "whole or nothing: only the good record's lines" "good:one:1.00 good:two:6.00" \
     "$(tail -n +2 "$OUT" | awk -F, '{ printf "%s%s:%s:%s", (NR > 1 ? " " : ""), $2, $3, $9 }')"
 run pm-fee --schedule=whole.yaml --stats whole.csv
-expect_grep "--stats counts" "^pm-fee: 2 records, 2 charges, 0 unmatched, 1 with errors$" "$ERR"
+expect_grep "--stats counts" "^pm-fee: read 2, passed 1, rejected 1, skipped 0, flagged 0, wrote 2; charges 2, unmatched 0, with errors 1$" "$ERR"
 
 # ---------------------------------------------------------------------------
 # Overflow is reported, never wrapped.
@@ -650,13 +650,27 @@ expect_grep "duplicate party: flagged" "^pm-fee: flag\.csv:6: c1: rule 'pool': p
 expect_grep "no rule: flagged with its key" "^pm-fee: flag\.csv:8: p1: no rule matches \(type=parking, pass=月卡\)$" "$ERR"
 expect_eq "flagged records are not charged; allow_negative charges a credit" "u3:20.00 k1:-3.00 c2:5.00 c2:5.00" \
     "$(tail -n +2 "$OUT" | awk -F, '{ printf "%s%s:%s", (NR > 1 ? " " : ""), $2, $9 }')"
-expect_grep "--stats: flagged counted" "^pm-fee: 7 records, 4 charges, 4 unmatched, 0 with errors$" "$ERR"
-expect_grep "--stats: by reason" "^pm-fee: flagged: 1 no rule, 2 quantity, 1 duplicate party$" "$ERR"
+expect_grep "--stats: flagged counted, by reason" "^pm-fee: read 7, passed 7, rejected 0, skipped 0, flagged 4, wrote 4; charges 4, unmatched 4 \(1 no rule, 2 quantity, 1 duplicate party\), with errors 0$" "$ERR"
 expect_eq "--unmatched: the records with _source and _error" "id,type,area_m2,n,amount,earners,pass,_source,_error
 u1,unit,-5,,,,,flag.csv:2,\"rule 'pf': quantity area_m2 is -5, not above 0 (allow_negative: true charges it)\"
 u2,unit,0,,,,,flag.csv:3,\"rule 'pf': quantity area_m2 is 0, not above 0 (allow_negative: true charges it)\"
 c1,contract,,,100,A;A,,flag.csv:6,rule 'pool': party 'A' named twice in 'A;A' (field 'earners')
 p1,parking,,,,,月卡,flag.csv:8,\"no rule matches (type=parking, pass=月卡)\"" "$(cat flagged.csv)"
+
+# A record the reader cannot read is rejected with its raw text into the same
+# stream (--unmatched, or the toolkit's --reject), never dropped.
+printf 'id,type,area\nu1,unit,10\nu2,unit,10,extra\nu3,unit,x\n' >unreadable.csv
+run pm-fee --schedule="$F/kinds.yaml" --unmatched=rej.csv --stats unreadable.csv
+expect_status "unreadable record and a record error: status 2" 2
+expect_grep "unreadable record: reported" "^pm-fee: unreadable\.csv:3: 4 fields where the header has 3$" "$ERR"
+expect_eq "unreadable record and a record error: in --unmatched" "id,type,area,_source,_error,_raw
+u2,unit,10,unreadable.csv:3,4 fields where the header has 3; the surplus value: extra,\"u2,unit,10,extra\"
+
+id,type,area,_source,_error
+u3,unit,x,unreadable.csv:4,rule 'per-m2': field 'area' is not a decimal number: 'x'" "$(cat rej.csv)"
+expect_grep "unreadable: counted" "^pm-fee: read 3, passed 1, rejected 2, skipped 0, flagged 0, wrote 2; charges 2, unmatched 0, with errors 1$" "$ERR"
+run pm-fee --schedule="$F/kinds.yaml" --reject=rej2.csv unreadable.csv
+expect_eq "--reject is the same stream" "$(cat rej.csv)" "$(cat rej2.csv 2>/dev/null)"
 
 # ---------------------------------------------------------------------------
 # --verify compares every figure, not only the amount, and the schedule.
