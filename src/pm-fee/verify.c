@@ -31,17 +31,22 @@ static const int cmp_numeric[NCMP] = {1, 1, 1, 1, 1, 0, 0};
 
 static const char *const key_fields[4] = {"period", "source", "rule", "party"};
 
+/* One line of the charges file, in 24 bytes and its blob: the key (period
+ * \x1f source \x1f rule \x1f party, keylen bytes), then each compared value
+ * the file has, NUL-terminated, in cmp_names order; a schedule_sha256 equal
+ * to the schedule's is not stored (same_sha). */
 typedef struct entry {
-    const char *key;        /* period \x1f source \x1f rule \x1f party */
-    const char *val[NCMP];  /* NULL: the file has no such column */
-    long line;
+    const char *blob;
     uint32_t keylen;
     uint32_t next;          /* next line of the same key, or NONE */
+    uint32_t line;          /* saturates at UINT32_MAX */
+    uint8_t present;        /* bit k: the file has value k */
+    uint8_t same_sha;
     uint8_t used;
 } entry;
 
 typedef struct group {
-    uint64_t hash;
+    uint32_t hash;
     uint32_t first, last, cursor;  /* entry indexes; cursor NONE: all claimed */
 } group;
 
@@ -62,7 +67,6 @@ struct fee_verify {
     pm_buf key;
     char *other_schedule;  /* first other schedule_sha256 seen, or NULL */
     long other_line;
-    const char *last_sha;  /* interned: most lines share one */
     /* the differences of the last check */
     diff d[NCMP];
     int nd;
@@ -91,13 +95,29 @@ static void make_key(pm_buf *b, const char *const v[4])
     }
 }
 
-static group *find_group(fee_verify *v, const char *key, size_t len, uint64_t h, int insert)
+static group *find_group(fee_verify *v, const char *key, size_t len, uint64_t h64, int insert)
 {
     size_t mask = v->gcap - 1;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
+    uint32_t h = (uint32_t)(h64 >> 32);
+    for (size_t i = h64 & mask;; i = (i + 1) & mask) {
         group *g = &v->g[i];
         if (g->first == NONE) return insert ? g : NULL;
-        if (g->hash == h && v->e[g->first].keylen == len && memcmp(v->e[g->first].key, key, len) == 0) return g;
+        if (g->hash == h && v->e[g->first].keylen == len && memcmp(v->e[g->first].blob, key, len) == 0) return g;
+    }
+}
+
+/* The values of en, NULL where the file has none. */
+static void values(const fee_verify *v, const entry *en, const char *val[NCMP])
+{
+    const char *p = en->blob + en->keylen;
+    for (int k = 0; k < NCMP; k++) {
+        val[k] = NULL;
+        if (k == C_SHA && en->same_sha) {
+            val[k] = v->sha;
+        } else if (en->present & (1u << k)) {
+            val[k] = p;
+            p += strlen(p) + 1;
+        }
     }
 }
 
@@ -110,17 +130,13 @@ static void grow_groups(fee_verify *v)
     for (size_t i = 0; i < v->gcap; i++) v->g[i].first = NONE;
     for (size_t i = 0; i < old; i++) {
         if (og[i].first == NONE) continue;
-        size_t mask = v->gcap - 1, j = og[i].hash & mask;
+        size_t mask = v->gcap - 1, j = hash_bytes(v->e[og[i].first].blob, v->e[og[i].first].keylen) & mask;
         while (v->g[j].first != NONE) j = (j + 1) & mask;
         v->g[j] = og[i];
     }
     free(og);
 }
 
-static const char *keep(fee_verify *v, const char *s)
-{
-    return s ? pm_arena_strndup(&v->arena, s, strlen(s)) : NULL;
-}
 
 fee_verify *fee_verify_load(const char *path, const pm_read_opts *opts, const char *sha256, pm_error *err)
 {
@@ -171,21 +187,25 @@ fee_verify *fee_verify_load(const char *path, const pm_read_opts *opts, const ch
         entry *en = &v->e[idx];
         memset(en, 0, sizeof *en);
         make_key(&v->key, vals);
-        en->key = pm_arena_strndup(&v->arena, v->key.s, v->key.len);
         en->keylen = (uint32_t)v->key.len;
-        en->line = rec.line;
+        en->line = rec.line > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)rec.line;
         en->next = NONE;
         for (int k = 0; k < NCMP; k++) {
             const char *val = pm_record_get(&rec, cmp_names[k]);
-            if (k == C_SHA && val && v->last_sha && strcmp(val, v->last_sha) == 0) en->val[k] = v->last_sha;
-            else en->val[k] = keep(v, val);
-            if (k == C_SHA && en->val[k]) v->last_sha = en->val[k];
+            if (!val) continue;
+            if (k == C_SHA && strcmp(val, v->sha) == 0) {
+                en->same_sha = 1;
+                continue;
+            }
+            en->present |= (uint8_t)(1u << k);
+            pm_buf_add(&v->key, val, strlen(val) + 1);
         }
+        en->blob = pm_arena_strndup(&v->arena, v->key.s, v->key.len);
         if (2 * (v->ng + 1) > v->gcap) grow_groups(v);
-        uint64_t h = hash_bytes(en->key, en->keylen);
-        group *g = find_group(v, en->key, en->keylen, h, 1);
+        uint64_t h = hash_bytes(en->blob, en->keylen);
+        group *g = find_group(v, en->blob, en->keylen, h, 1);
         if (g->first == NONE) {
-            g->hash = h;
+            g->hash = (uint32_t)(h >> 32);
             g->first = g->last = g->cursor = idx;
             v->ng++;
         } else {
@@ -235,11 +255,13 @@ int fee_verify_check(fee_verify *v, const fee_line *l, int explain)
     en->used = 1;
     g->cursor = en->next;
     const char *mine[NCMP] = {l->quantity, l->price, l->base, l->percent, l->amount, l->version, v->sha};
+    const char *theirs[NCMP];
+    values(v, en, theirs);
     for (int k = 0; k < NCMP; k++) {
-        if (!en->val[k] || !mine[k]) continue;
-        if (!same(mine[k], en->val[k], cmp_numeric[k])) v->d[v->nd++] = (diff){k, mine[k], en->val[k]};
+        if (!theirs[k] || !mine[k]) continue;
+        if (!same(mine[k], theirs[k], cmp_numeric[k])) v->d[v->nd++] = (diff){k, mine[k], theirs[k]};
     }
-    v->cur_amount = en->val[C_AMOUNT];
+    v->cur_amount = theirs[C_AMOUNT];
     return v->nd;
 }
 
@@ -276,7 +298,9 @@ int fee_verify_next_extra(fee_verify *v, int explain, pm_record *out)
         entry *en = &v->e[v->next_extra++];
         if (en->used) continue;
         /* split the stored key back into its four parts */
-        char *k = pm_xstrndup(en->key, en->keylen);
+        const char *theirs[NCMP];
+        values(v, en, theirs);
+        char *k = pm_xstrndup(en->blob, en->keylen);
         char *parts[4], *p = k;
         for (int i = 0; i < 4; i++) {
             parts[i] = p;
@@ -284,7 +308,7 @@ int fee_verify_next_extra(fee_verify *v, int explain, pm_record *out)
             if (p) *p++ = '\0';
             else p = k + en->keylen;
         }
-        diff_record(out, "extra", (const char *const *)parts, "", en->val[C_AMOUNT], "", "", "", explain ? "" : NULL);
+        diff_record(out, "extra", (const char *const *)parts, "", theirs[C_AMOUNT], "", "", "", explain ? "" : NULL);
         free(k);
         return 1;
     }
