@@ -6,7 +6,11 @@
  * to min/max, and shared by split.c when the rule splits.  Any error (a
  * field that is not a number, overflow, division by zero, a bad period or
  * split) drops every line of the record: a record is charged whole or not at
- * all, so a re-run never has half a record to explain.
+ * all, so a re-run never has half a record to explain.  So does a flag (no
+ * rule matches, a quantity <= 0 without allow_negative, a party named
+ * twice): the record needs a person, not a guess.  Versions of one rule
+ * never overlap (schedule.c), so at most one is in force; two different
+ * rules of one group or exclusive set that both apply are an error.
  */
 #include "fee.h"
 
