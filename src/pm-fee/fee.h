@@ -263,8 +263,8 @@ fee_inputs_hash *fee_inputs_hash_new(char **paths, int npaths);
 /* The hex digest of the input named name (as records name their source),
  * "" when it could not be taken. */
 const char *fee_inputs_sha256(fee_inputs_hash *h, const char *name);
-/* Names of inputs whose hash could not be taken (NULL-terminated walk):
- * *i starts at 0. */
+/* Names of inputs that could be opened but not hashed (pipes; a walk:
+ * *i starts at 0, NULL at the end). */
 const char *fee_inputs_unhashed(fee_inputs_hash *h, int *i);
 /* After the run: 0, or -1 with err naming an input that changed (size or
  * modification time) while it was read. */

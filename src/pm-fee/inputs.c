@@ -28,6 +28,7 @@ typedef struct input {
     const char *name;   /* as records name their source: the path, or "-" */
     char sha[65];       /* "" when not hashed */
     int hashed;
+    int missing;        /* could not be opened: the reader says so */
     struct stat st;
     int fd_stdin;       /* 1: standard input */
 } input;
@@ -81,7 +82,10 @@ static void hash_one(input *in)
         return;
     }
     int fd = open(in->name, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return;  /* the reader reports it */
+    if (fd < 0) {
+        in->missing = 1;  /* the reader reports it */
+        return;
+    }
     if (fstat(fd, &in->st) == 0 && S_ISREG(in->st.st_mode) && hash_fd(fd, in->sha) == 0) in->hashed = 1;
     else in->sha[0] = '\0';
     close(fd);
@@ -122,7 +126,7 @@ const char *fee_inputs_unhashed(fee_inputs_hash *h, int *i)
 {
     while (*i < h->n) {
         input *in = &h->in[(*i)++];
-        if (!in->hashed) return in->name;
+        if (!in->hashed && !in->missing) return in->name;
     }
     return NULL;
 }
