@@ -831,6 +831,16 @@ else
 fi
 
 # ---------------------------------------------------------------------------
+# The example month verifies against its hand-checked charges (whose
+# schedule_sha256 must follow any edit of the schedule): no difference; the
+# parking violation no rule fines is the only flag.
+EXF=$ROOT/examples/fees
+run pm-fee --schedule="$EXF/schedule.yaml" --verify="$EXF/expected-charges-2024-07.csv" "$EXF/inputs-2024-07.csv"
+expect_status "examples/fees: flagged violation: status 1" 1
+expect_eq "examples/fees: no difference from the expected charges" "" "$(cat "$OUT")"
+expect_eq "examples/fees: the one flag" "pm-fee: $EXF/inputs-2024-07.csv:33: V-03: no rule matches (type=violation, rule=parking)" "$(cat "$ERR")"
+
+# ---------------------------------------------------------------------------
 # Usage.
 run pm-fee "$F/kinds.csv"
 expect_status "no --schedule: status 2" 2
