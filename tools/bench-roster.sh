@@ -40,11 +40,11 @@ awk 'BEGIN {
 
 now() { date +%s.%N; }
 t0=$(now)
-"$BIN/pm-roster" plan --posts="$T/posts.yaml" --staff="$T/staff.csv" --from=2024-10-01 --days=31 \
+"$BIN/pm-roster" plan --posts="$T/posts.yaml" --staff="$T/staff.csv" --start=2024-10-01 --days=31 \
     -o "$T/roster.csv" --violations="$T/gaps.csv" 2>"$T/plan.err"
 prc=$?
 t1=$(now)
-"$BIN/pm-roster" check --posts="$T/posts.yaml" --staff="$T/staff.csv" --from=2024-10-01 --days=31 \
+"$BIN/pm-roster" check --posts="$T/posts.yaml" --staff="$T/staff.csv" --start=2024-10-01 --days=31 \
     "$T/roster.csv" >"$T/viol.csv" 2>"$T/check.err"
 crc=$?
 t2=$(now)

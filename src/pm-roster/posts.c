@@ -41,6 +41,8 @@ void ro_model_free(ro_model *m)
     free(m->as);
     for (int i = 0; i < m->nlogs; i++) free(m->logs[i].staff);
     free(m->logs);
+    for (int i = 0; i < m->nsrcs; i++) free(m->srcs[i]);
+    free(m->srcs);
 }
 
 int ro_skill_bit(ro_model *m, const char *name, size_t len)
@@ -220,19 +222,12 @@ static uint64_t load_skills(loader *l, yaml_node_t *v)
     }
     const char *s = pm_conf_str(v);
     if (!s) { lerr(l, v, "skills: expected a list of skill names"); return 0; }
-    while (*s) {
-        size_t n = strcspn(s, ";,");
-        const char *a = s;
-        size_t k = n;
-        while (k && *a == ' ') { a++; k--; }
-        while (k && a[k - 1] == ' ') k--;
-        if (k) {
-            int b = ro_skill_bit(l->m, a, k);
-            if (b < 0) lerr(l, v, "too many skills (at most %d)", RO_MAX_SKILLS);
-            else mask |= (uint64_t)1 << b;
-        }
-        s += n;
-        if (*s) s++;
+    const char *a;
+    size_t k;
+    while (ro_list_next(&s, &a, &k)) {
+        int b = ro_skill_bit(l->m, a, k);
+        if (b < 0) lerr(l, v, "too many skills (at most %d)", RO_MAX_SKILLS);
+        else mask |= (uint64_t)1 << b;
     }
     return mask;
 }

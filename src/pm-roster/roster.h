@@ -70,9 +70,11 @@ typedef struct ro_assign {
 
 typedef struct ro_log {
     int duty;
-    int *staff;             /* indexes */
+    int *staff;             /* indexes, ascending */
     int nstaff;
     pm_time s, e;
+    int src;                /* index into ro_model.srcs */
+    long line;
 } ro_log;
 
 /* Everything one run works with. */
@@ -94,6 +96,8 @@ typedef struct ro_model {
     int nas, capas;
     ro_log *logs;
     int nlogs, caplogs;
+    char **srcs;            /* names of the files logs came from */
+    int nsrcs;
     int bad;                /* an error was reported: exit status 2 at the end */
 } ro_model;
 
@@ -132,7 +136,12 @@ int ro_parse_hhmm(const char *s);
 void ro_skills_format(const ro_model *m, uint64_t mask, pm_buf *out);
 
 /* staff.c */
-/* Reads the staff file (records); problems are reported and set m->bad. */
+/* The next item of a list such as skills: items are separated by ',' ';'
+ * the Chinese 、，； and blanks (also the ideographic space).  Sets *item
+ * and *len and advances *p; 0 at the end. */
+int ro_list_next(const char **p, const char **item, size_t *len);
+/* Reads the staff file (records); problems are reported and set m->bad.
+ * A staff skill that no post needs is a warning. */
 int ro_staff_load(ro_model *m, const char *path, const pm_read_opts *ro, int *format);
 /* Index of the staff member called id; adds an unknown one when add. -1. */
 int ro_staff_find(ro_model *m, const char *id, size_t len, int add);
@@ -148,6 +157,12 @@ enum {
  * the record skipped and m->bad set; so is an assignment or a patrol of
  * someone not in the staff file, when there is one. */
 void ro_read_records(ro_model *m, pm_inputs *in, int what, pm_time before);
+/* Drops patrol-log records that repeat another (same duty, people, start
+ * and end), each with a warning naming both lines: one patrol. */
+void ro_logs_dedup(ro_model *m);
+/* Clips every assignment and patrol longer than [s, e) to it, with a
+ * warning for each (a typo spanning years must not cost years of work). */
+void ro_clip_long(ro_model *m, pm_time s, pm_time e);
 void ro_add_assign(ro_model *m, int post, int staff, pm_time s, pm_time e);
 /* Parses a number of hours: "44", "12.5", "44h", or a duration in whole
  * minutes ("2640m").  0 with *secs; -1 when malformed, -2 when not a whole
