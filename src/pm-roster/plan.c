@@ -43,69 +43,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "roster.h"
-
-#define NIGHT_FROM (22 * 60)
-#define NIGHT_TO (6 * 60)
-
-typedef struct slot {
-    pm_time s, e;
-    int di, wi;       /* day and week index in the span */
-    int64_t night;    /* seconds of night in the slot */
-    int off;          /* a weekend day or holiday */
-    int proj_night;   /* permille of night in [s, s + max_shift) */
-    int proj_off;     /* permille of days off in the same */
-} slot;
-
-typedef struct person {
-    pm_time last_end, shift_start, stretch_start;
-    int last_post;
-    int64_t total, night, off;
-} person;
+#include "planner.h"
 
 /* Why a qualified person could not take a seat (gap explanations). */
-enum { WHY_UNAVAILABLE = 0, WHY_BUSY, WHY_WEEK, WHY_RESTDAY, WHY_REST, WHY_STRETCH, WHY_COUNT };
 static const char *const why_text[WHY_COUNT] = {
     "unavailable", "on another post", "at the weekly limit", "needs a rest day this week",
-    "resting between shifts or at the shift limit", "at the post's max_continuous"
+    "resting between shifts or at the shift limit", "at the post's max_continuous", "on another shift",
+    "free, but the search did not seat them"
 };
-
-typedef struct gapinfo {
-    int slot, post;
-    unsigned char *why;  /* per staff: WHY_* + 1, or 0 when not qualified */
-} gapinfo;
-
-typedef struct planner {
-    ro_model *m;
-    const ro_plan_opts *po;
-    int U;                 /* slot minutes */
-    slot *sl;
-    int nsl;
-    int nweeks;
-    int *need;             /* [slot * nposts + post] */
-    int *order;            /* posts, scarcest first */
-    int *seat0;            /* first seat of post in a slot's seat row */
-    int nseats;            /* seats per slot (sum of headcounts) */
-    unsigned char *unavail;/* [staff * ndays + di] */
-    int64_t *pressure;     /* [skill * nweeks + wi]: permille of hours needed over hours there */
-    int *gapslot, *gappost;/* the gaps of the last construction */
-    int ngap, capgap;
-    /* the state the roster worked before leaves: per staff */
-    person *ps0;
-    int64_t *week0;        /* seconds in the first week before the first day */
-    unsigned char *wdays0; /* days worked in the first week before the first day */
-    /* state of one construction */
-    person *ps;
-    int64_t *week;         /* [staff * nweeks + wi] seconds */
-    unsigned char *wdays;  /* [staff * nweeks + wi] days worked */
-    unsigned char *worked; /* [staff * ndays + di] */
-    int *asg;              /* [slot * nseats + seat] staff or -1 */
-    int64_t uncovered;
-    /* gap explanations (last construction only, when asked) */
-    int explain;
-    gapinfo *gaps;
-    int ngaps, capgaps;
-} planner;
 
 static int64_t gcd64(int64_t a, int64_t b)
 {
@@ -113,7 +58,7 @@ static int64_t gcd64(int64_t a, int64_t b)
     return a;
 }
 
-static uint64_t mix(uint64_t x)
+uint64_t ro_mix(uint64_t x)
 {
     x += 0x9e3779b97f4a7c15ULL;
     x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -121,7 +66,7 @@ static uint64_t mix(uint64_t x)
     return x ^ (x >> 31);
 }
 
-static int day_off(const planner *P, pm_day d)
+int ro_day_off(const planner *P, pm_day d)
 {
     if (P->po->cal) {
         pm_daykind k = pm_calendar_kind(P->po->cal, d);
@@ -136,7 +81,7 @@ static int64_t overlap(pm_time a, pm_time b, pm_time c, pm_time d)
     return e > s ? e - s : 0;
 }
 
-static int64_t night_secs(const ro_model *m, pm_day d, pm_time s, pm_time e)
+int64_t ro_night_secs(const ro_model *m, pm_day d, pm_time s, pm_time e)
 {
     return overlap(s, e, ro_at(m, d, 0), ro_at(m, d, NIGHT_TO)) +
            overlap(s, e, ro_at(m, d, NIGHT_FROM), ro_at(m, d + 1, 0));
@@ -153,6 +98,11 @@ static void build_slots(planner *P)
         if (m->posts[p].max_continuous % 60 == 0) g = gcd64(g, m->posts[p].max_continuous / 60);
     }
     if (m->rules.max_shift % 60 == 0) g = gcd64(g, m->rules.max_shift / 60);
+    for (int k = 0; k < m->npatterns; k++)
+        for (int i = 0; i < m->patterns[k].n; i++) {
+            g = gcd64(g, m->patterns[k].sh[i].from_min);
+            g = gcd64(g, m->patterns[k].sh[i].len_min);
+        }
     /* so that weekly limits (44 h = 5 x 8 h + 4 h) can be used to the full */
     if (m->rules.max_week % 60 == 0) g = gcd64(g, m->rules.max_week / 60);
     for (int s = 0; s < m->nstaff; s++)
@@ -169,7 +119,7 @@ static void build_slots(planner *P)
     pm_day monday0 = po->first_day - pm_day_weekday(po->first_day);
     for (int di = 0; di < po->ndays; di++) {
         pm_day d = po->first_day + di;
-        int off = day_off(P, d);
+        int off = ro_day_off(P, d);
         for (int k = 0; k < per; k++) {
             slot *s = &P->sl[P->nsl];
             s->s = ro_at(m, d, k * P->U);
@@ -177,7 +127,7 @@ static void build_slots(planner *P)
             if (s->e <= s->s) continue;  /* a clock change swallowed it */
             s->di = di;
             s->wi = (int)((d - monday0) / 7);
-            s->night = night_secs(m, d, s->s, s->e);
+            s->night = ro_night_secs(m, d, s->s, s->e);
             s->off = off;
             P->nsl++;
         }
@@ -421,9 +371,8 @@ static void take(planner *P, int s, int q, int i)
     if (sl->off) p->off += len;
 }
 
-static void record_gap(planner *P, int i, int q)
+gapinfo *ro_gap_new(planner *P, int i, int q)
 {
-    ro_model *m = P->m;
     if (P->ngaps == P->capgaps) {
         P->capgaps = P->capgaps ? 2 * P->capgaps : 64;
         P->gaps = pm_xrealloc(P->gaps, sizeof *P->gaps * (size_t)P->capgaps);
@@ -431,7 +380,14 @@ static void record_gap(planner *P, int i, int q)
     gapinfo *g = &P->gaps[P->ngaps++];
     g->slot = i;
     g->post = q;
-    g->why = pm_xcalloc((size_t)m->nstaff + 1, 1);
+    g->why = pm_xcalloc((size_t)P->m->nstaff + 1, 1);
+    return g;
+}
+
+static void record_gap(planner *P, int i, int q)
+{
+    ro_model *m = P->m;
+    gapinfo *g = ro_gap_new(P, i, q);
     for (int s = 0; s < m->nstaff; s++) {
         if (m->posts[q].skills & ~m->staff[s].skills) continue;
         int here = 0;  /* already seated at this post in this slot */
@@ -485,7 +441,7 @@ static void construct(planner *P, uint64_t salt, int attempt, int from, const in
                         cls = stay ? 2 : 1;
                     } else if (!same_shift) cls = 3;
                     else cls = 4;
-                    uint64_t h = mix(salt ^ ((uint64_t)i << 32) ^ ((uint64_t)s << 8) ^ (uint64_t)q);
+                    uint64_t h = ro_mix(salt ^ ((uint64_t)i << 32) ^ ((uint64_t)s << 8) ^ (uint64_t)q);
                     if (cls <= 2) {
                         score = (int64_t)(h % 16);
                     } else {
@@ -600,7 +556,8 @@ static void explain_gap(planner *P, ro_violation *v, int q)
             pm_buf_adds(&b, ")");
         }
         pm_buf_adds(&b, any_qualified ? ", none free:" : ", all of them already here");
-        const int order[WHY_COUNT] = {WHY_UNAVAILABLE, WHY_WEEK, WHY_RESTDAY, WHY_REST, WHY_STRETCH, WHY_BUSY};
+        const int order[WHY_COUNT] = {WHY_UNAVAILABLE, WHY_WEEK, WHY_RESTDAY, WHY_REST, WHY_STRETCH, WHY_SHIFT,
+                                      WHY_BUSY, WHY_UNUSED};
         int firstcat = 1;
         for (int oi = 0; oi < WHY_COUNT; oi++) {
             int w = order[oi], cnt = 0;
@@ -658,6 +615,34 @@ static void print_spread(planner *P)
     }
 }
 
+/* Shift mode (when the posts file declares shifts): the pattern of each
+ * post; a post with none of its own takes the rules' pattern, or else its
+ * hours cut into shifts of max_shift from their start. */
+static void assign_patterns(planner *P)
+{
+    ro_model *m = P->m;
+    P->post_pattern = pm_xmalloc(sizeof *P->post_pattern * (size_t)(m->nposts + 1));
+    for (int q = 0; q < m->nposts; q++) P->post_pattern[q] = -1;
+    if (!m->npatterns) return;
+    for (int q = 0; q < m->nposts; q++) {
+        const ro_post *p = &m->posts[q];
+        if (p->pattern >= 0) { P->post_pattern[q] = p->pattern; continue; }
+        if (m->rules.pattern >= 0) { P->post_pattern[q] = m->rules.pattern; continue; }
+        int len = p->to_min > p->from_min ? p->to_min - p->from_min : p->to_min + 1440 - p->from_min;
+        int ms = (int)(m->rules.max_shift / 60);
+        if (ms < 1) ms = 1;
+        int n = (len + ms - 1) / ms;
+        ro_shift *sh = pm_xcalloc((size_t)n, sizeof *sh);
+        for (int k = 0; k < n; k++) {
+            int a = p->from_min + k * ms;
+            sh[k].from_min = a % 1440;
+            sh[k].off = a / 1440;
+            sh[k].len_min = (k + 1) * ms <= len ? ms : len - k * ms;
+        }
+        P->post_pattern[q] = ro_pattern_add(m, sh, n, 1);
+    }
+}
+
 int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
 {
     planner P;
@@ -665,6 +650,7 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     P.m = m;
     P.po = po;
     m->nas = po->nprev;
+    assign_patterns(&P);
     build_slots(&P);
     build_need(&P);
     seed_previous(&P);
@@ -675,49 +661,56 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     P.worked = pm_xcalloc((size_t)ns * (size_t)po->ndays, 1);
     P.asg = pm_xmalloc(sizeof *P.asg * ((size_t)P.nsl * (size_t)P.nseats + 1));
 
-    /* Number of constructions: at least 48 (as work allows); more, up to
-     * 2000 or a fixed amount of work, while gaps remain. */
-    double work = (double)P.nsl * (double)P.nseats * (double)(m->nstaff + 1);
-    double budget = 3e8 / (work + 1);
-    int max_tries = budget > 2000 ? 2000 : budget < 2 ? 2 : (int)budget;
-    int min_tries = max_tries < 48 ? max_tries : 48;
-    int best_try = 0;
-    int64_t best_unc = INT64_MAX, best_unf = INT64_MAX;
-    for (int t = 0; t < max_tries && (t < min_tries || best_unc > 0); t++) {
-        construct(&P, mix(po->seed * 1000003ULL + (uint64_t)t), t, 0, NULL);
-        int64_t unf = unfairness(&P);
-        if (P.uncovered < best_unc || (P.uncovered == best_unc && unf < best_unf)) {
-            best_unc = P.uncovered;
-            best_unf = unf;
-            best_try = t;
+    if (m->npatterns) {
+        ro_search(&P);
+        if (P.stopped)
+            pm_warn("the search stopped at --max-seconds=%g: the best rota found so far is written "
+                    "(another run may find another)", po->max_seconds);
+    } else {
+        /* Number of constructions: at least 48 (as work allows); more, up to
+         * 2000 or a fixed amount of work, while gaps remain. */
+        double work = (double)P.nsl * (double)P.nseats * (double)(m->nstaff + 1);
+        double budget = 3e8 / (work + 1);
+        int max_tries = budget > 2000 ? 2000 : budget < 2 ? 2 : (int)budget;
+        int min_tries = max_tries < 48 ? max_tries : 48;
+        int best_try = 0;
+        int64_t best_unc = INT64_MAX, best_unf = INT64_MAX;
+        for (int t = 0; t < max_tries && (t < min_tries || best_unc > 0); t++) {
+            construct(&P, ro_mix(po->seed * 1000003ULL + (uint64_t)t), t, 0, NULL);
+            int64_t unf = unfairness(&P);
+            if (P.uncovered < best_unc || (P.uncovered == best_unc && unf < best_unf)) {
+                best_unc = P.uncovered;
+                best_unf = unf;
+                best_try = t;
+            }
         }
-    }
-    int *best_asg = pm_xmalloc(sizeof *best_asg * ((size_t)P.nsl * (size_t)P.nseats + 1));
-    construct(&P, mix(po->seed * 1000003ULL + (uint64_t)best_try), best_try, 0, NULL);
-    memcpy(best_asg, P.asg, sizeof *best_asg * (size_t)P.nsl * (size_t)P.nseats);
-    /* Repair: while gaps remain, keep the rota up to a few days before the
-     * first gap and construct the rest again with other tie-breaks; keep
-     * the result when it leaves less uncovered time (or as much, with the
-     * first gap later). */
-    int first_gap = P.ngap ? P.gapslot[0] : P.nsl;
-    int per_day = 1440 / P.U;
-    for (int t = 0; t < max_tries && best_unc > 0; t++) {
-        uint64_t h = mix(po->seed * 7919ULL + (uint64_t)t + 0x5eedULL);
-        int back = (int)(h % 8);  /* days */
-        int from = first_gap - first_gap % per_day - back * per_day;
-        if (from < 0) from = 0;
-        construct(&P, mix(h), t, from, best_asg);
-        int fg = P.ngap ? P.gapslot[0] : P.nsl;
-        if (P.uncovered < best_unc || (P.uncovered == best_unc && fg > first_gap)) {
-            best_unc = P.uncovered;
-            first_gap = fg;
-            memcpy(best_asg, P.asg, sizeof *best_asg * (size_t)P.nsl * (size_t)P.nseats);
+        int *best_asg = pm_xmalloc(sizeof *best_asg * ((size_t)P.nsl * (size_t)P.nseats + 1));
+        construct(&P, ro_mix(po->seed * 1000003ULL + (uint64_t)best_try), best_try, 0, NULL);
+        memcpy(best_asg, P.asg, sizeof *best_asg * (size_t)P.nsl * (size_t)P.nseats);
+        /* Repair: while gaps remain, keep the rota up to a few days before the
+         * first gap and construct the rest again with other tie-breaks; keep
+         * the result when it leaves less uncovered time (or as much, with the
+         * first gap later). */
+        int first_gap = P.ngap ? P.gapslot[0] : P.nsl;
+        int per_day = 1440 / P.U;
+        for (int t = 0; t < max_tries && best_unc > 0; t++) {
+            uint64_t h = ro_mix(po->seed * 7919ULL + (uint64_t)t + 0x5eedULL);
+            int back = (int)(h % 8);  /* days */
+            int from = first_gap - first_gap % per_day - back * per_day;
+            if (from < 0) from = 0;
+            construct(&P, ro_mix(h), t, from, best_asg);
+            int fg = P.ngap ? P.gapslot[0] : P.nsl;
+            if (P.uncovered < best_unc || (P.uncovered == best_unc && fg > first_gap)) {
+                best_unc = P.uncovered;
+                first_gap = fg;
+                memcpy(best_asg, P.asg, sizeof *best_asg * (size_t)P.nsl * (size_t)P.nseats);
+            }
         }
+        /* replay the winner, this time noting why gaps stayed open */
+        P.explain = 1;
+        construct(&P, 0, 0, P.nsl, best_asg);
+        free(best_asg);
     }
-    /* replay the winner, this time noting why gaps stayed open */
-    P.explain = 1;
-    construct(&P, 0, 0, P.nsl, best_asg);
-    free(best_asg);
     emit(&P);
 
     /* What the roster worked before breaks in the span by itself (a week
@@ -795,6 +788,7 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     free(P.order);
     free(P.seat0);
     free(P.need);
+    free(P.post_pattern);
     free(P.sl);
     return status;
 }

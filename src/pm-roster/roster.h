@@ -18,11 +18,33 @@
 
 #define RO_MAX_SKILLS 64
 
+/* A shift of a pattern: from from_min for len_min minutes, on the day
+ * `off` days after the pattern's day (a night 00:00-08:00 listed after
+ * 16:00-24:00 belongs to the day before: off 1). */
+typedef struct ro_shift {
+    int from_min, len_min, off;
+} ro_shift;
+
+/* The shifts people work, in the order of forward rotation (morning,
+ * evening, night), as a posts file declares them. */
+typedef struct ro_pattern {
+    ro_shift *sh;
+    int n;
+    int derived;            /* 1: cut from a post's hours, not declared */
+} ro_pattern;
+
+/* How a shift rule binds the planner. */
+enum { RO_SOFT = 0, RO_HARD, RO_OFF };
+
 typedef struct ro_rules {
     int64_t max_shift;      /* seconds; default 8h */
     int64_t min_rest;       /* seconds; default 12h */
     int64_t max_week;       /* seconds; default 44h */
     int rest_days;          /* rest days per Monday-Sunday week; default 1 */
+    int pattern;            /* rules' shifts: index in ro_model.patterns, or -1 */
+    int min_same_days;      /* min_same_shift_days; default 1 */
+    int same_how;           /* RO_SOFT or RO_HARD (same_shift) */
+    int rotation;           /* forward_rotation: RO_SOFT (default), RO_HARD, RO_OFF */
 } ro_rules;
 
 /* A range of days, both ends included. */
@@ -39,6 +61,8 @@ typedef struct ro_post {
     int64_t max_continuous; /* seconds; 0: no limit of its own */
     ro_dayrange *dates;     /* extension: staffed only on these days (window start day) */
     int ndates;
+    int pattern;            /* its own shifts: index in ro_model.patterns, or -1 */
+    long shifts_line;
 } ro_post;
 
 typedef struct ro_window {
@@ -85,6 +109,8 @@ typedef struct ro_model {
     int nskills;
     ro_post *posts;
     int nposts;
+    ro_pattern *patterns;
+    int npatterns;
     ro_duty *duties;
     int nduties;
     ro_staff *staff;
@@ -132,6 +158,8 @@ int ro_posts_load(ro_model *m, const char *path);
 int ro_skill_bit(ro_model *m, const char *name, size_t len);
 /* Parses "HH:MM" (0..24:00) into minutes; -1 when malformed. */
 int ro_parse_hhmm(const char *s);
+/* Index of the pattern equal to sh[0..n), adding it (takes sh). */
+int ro_pattern_add(ro_model *m, ro_shift *sh, int n, int derived);
 /* Writes the names of the skills in mask, ';'-separated. */
 void ro_skills_format(const ro_model *m, uint64_t mask, pm_buf *out);
 
@@ -199,6 +227,8 @@ typedef struct ro_plan_opts {
     uint64_t seed;
     pm_calendar *cal;       /* may be NULL: weekends (Sat, Sun) only */
     int stats;
+    int capacity;           /* print the capacity table even when nothing is short */
+    double max_seconds;     /* a cap on the search's time (0: none) */
 } ro_plan_opts;
 
 /* Appends a rota to m->as, after the po->nprev assignments worked before

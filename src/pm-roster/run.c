@@ -13,7 +13,7 @@
 #include "run.h"
 
 enum { OPT_POSTS = 1000, OPT_STAFF, OPT_FROM, OPT_DAYS, OPT_SEED, OPT_VIOLATIONS, OPT_CALENDAR, OPT_LOGS,
-       OPT_PREVIOUS, OPT_START };
+       OPT_PREVIOUS, OPT_START, OPT_MAX_SECONDS, OPT_CAPACITY };
 
 #define MAX_DAYS 3660  /* ten years */
 
@@ -27,6 +27,8 @@ typedef struct args {
     int have_seed;
     unsigned long long seed;
     int format;  /* from -f/--from=FORMAT */
+    double max_seconds;
+    int capacity;
 } args;
 
 static int on_option(int id, const char *arg, void *ctx)
@@ -62,6 +64,12 @@ static int on_option(int id, const char *arg, void *ctx)
         if (*end || end == arg || a->days < 1 || a->days > MAX_DAYS)
             pm_usage_error("--days: expected a number of days from 1 to %d, not '%s'", MAX_DAYS, arg);
         break;
+    case OPT_MAX_SECONDS:
+        a->max_seconds = strtod(arg, &end);
+        if (*end || end == arg || !(a->max_seconds > 0) || a->max_seconds > 86400)
+            pm_usage_error("--max-seconds: expected a number of seconds above 0, not '%s'", arg);
+        break;
+    case OPT_CAPACITY: a->capacity = 1; break;
     case OPT_SEED:
         a->seed = strtoull(arg, &end, 10);
         if (*end || end == arg) pm_usage_error("--seed: expected a whole number, not '%s'", arg);
@@ -79,6 +87,8 @@ static const pm_option plan_options[] = {
     {"days", 0, 1, OPT_DAYS, "N", "number of days to plan (required)"},
     {"seed", 0, 1, OPT_SEED, "N", "vary the tie-breaking (default 1); same seed, same rota"},
     {"violations", 0, 1, OPT_VIOLATIONS, "FILE", "write the coverage gaps as violation records to FILE"},
+    {"max-seconds", 0, 1, OPT_MAX_SECONDS, "S", "stop the search after S seconds at most (default 10)"},
+    {"capacity", 0, 0, OPT_CAPACITY, 0, "print the capacity table (hours needed and available per skill and week)"},
     {"calendar", 0, 1, OPT_CALENDAR, "NAME|FILE", "holiday calendar: a shipped one (cn, the default) or a file"},
     {"previous", 0, 1, OPT_PREVIOUS, "ROSTER",
      "the roster worked before --start (again for more; - reads standard input): planned around"},
@@ -140,6 +150,7 @@ int ro_cmd_plan(int argc, char **argv)
     args a;
     memset(&a, 0, sizeof a);
     a.seed = 1;
+    a.max_seconds = 10;
     pm_common com;
     pm_opts_parse(argc, argv, plan_options, COMMON, &com, on_option, &a,
                   "pm-roster plan --posts=FILE --staff=FILE --start=DATE --days=N [--previous=ROSTER]... [OPTION]...",
@@ -188,6 +199,8 @@ int ro_cmd_plan(int argc, char **argv)
     po.seed = a.seed;
     po.cal = cal;
     po.stats = com.stats;
+    po.max_seconds = a.max_seconds;
+    po.capacity = a.capacity;
     ro_violations gaps = {0, 0, 0};
     int status = ro_plan(&m, &po, &gaps);
     if (cal) {

@@ -472,4 +472,87 @@ expect_grep "--calendar=cn: National Day counts as holiday hours" 'weekend and h
 run pm-roster plan --posts=$F/posts-desk.yaml --staff=$F/staff-one.csv --start=2024-10-01 --days=3 --calendar=nosuch
 expect_status "--calendar=NAME unknown: exit 2" 2
 
+# --- shift patterns -----------------------------------------------------------
+# Unknown keys are errors that list the known ones.
+printf 'rules:\n  max_shfit: 8h\nposts:\n  - {id: desk, hours: "08:00-16:00", skils: [guard]}\n' >$T/typo.yaml
+run pm-roster check --posts=$T/typo.yaml $F/cov-pass.csv
+expect_status "posts file: unknown keys exit 2" 2
+expect_grep "posts file: an unknown rule lists the known ones" "typo.yaml:2: unknown key 'max_shfit' in rules \(known: max_shift, min_rest, max_week_hours, rest_days_per_week, shifts," $ERR
+expect_grep "posts file: an unknown post key lists the known ones" "typo.yaml:4: unknown key 'skils' in a post \(known: id, hours, headcount, skills, max_continuous, dates, shifts\)" $ERR
+# Shifts: malformed, overlapping, longer than max_shift.
+printf 'rules:\n  shifts: ["08:00-16:00", "8-16"]\nposts:\n  - {id: desk, hours: "08:00-16:00"}\n' >$T/sh1.yaml
+run pm-roster check --posts=$T/sh1.yaml $F/cov-pass.csv
+expect_grep "shifts: a malformed shift" 'sh1.yaml:2: shifts: expected "HH:MM-HH:MM"' $ERR
+printf 'posts:\n  - {id: desk, hours: "00:00-24:00", shifts: ["08:00-16:00", "12:00-20:00"]}\n' >$T/sh2.yaml
+run pm-roster check --posts=$T/sh2.yaml $F/cov-pass.csv
+expect_grep "shifts: overlapping shifts" 'sh2.yaml:2: shifts: shift 2 starts before shift 1 ends' $ERR
+printf 'rules:\n  shifts: ["08:00-20:00", "20:00-08:00"]\nposts:\n  - {id: desk, hours: "00:00-24:00"}\n' >$T/sh12.yaml
+run pm-roster check --posts=$T/sh12.yaml $F/cov-pass.csv
+expect_status "shifts: 12-hour shifts under max_shift 8h exit 2" 2
+expect_grep "shifts: 12-hour shifts need max_shift 12h" 'sh12.yaml:2: shifts: a shift of 12h is longer than max_shift 8h' $ERR
+printf 'rules:\n  forward_rotation: sometimes\n  same_shift: firm\nposts:\n  - {id: desk, hours: "00:00-24:00"}\n' >$T/sh3.yaml
+run pm-roster check --posts=$T/sh3.yaml $F/cov-pass.csv
+expect_grep "shifts: forward_rotation is soft, hard or off" 'sh3.yaml:2: forward_rotation: expected soft, hard or off' $ERR
+expect_grep "shifts: same_shift is soft or hard" 'sh3.yaml:3: same_shift: expected soft or hard' $ERR
+
+# Everyone works whole shifts of the pattern: every assignment lies inside
+# one of 00-08, 08-16, 16-24, and the guards of a shift change gates half
+# way (4 h at most at one gate).
+{ echo "id,name,skills"; for i in 1 2 3 4 5 6 7 8 9 10 11; do echo "G$i,Guard $i,guard"; done; } >$T/g11.csv
+run pm-roster plan --posts=$F/posts-tight.yaml --staff=$T/g11.csv --start=2026-09-28 --days=14 -o $T/sh.csv
+expect_status "shifts: a comfortable compound is covered" 0
+run pm-roster check --posts=$F/posts-tight.yaml --staff=$T/g11.csv --start=2026-09-28 --days=14 $T/sh.csv
+expect_status "shifts: the rota passes check" 0
+inshift() {  # prints the rows that do not lie inside one shift window
+    awk -F, 'NR > 1 { s = substr($3, 12, 2) + 0; e = substr($4, 12, 2) + 0; if (e == 0) e = 24;
+        if (int(s / 8) != int((e - 1) / 8) || e <= s) print }' "$1"
+}
+expect_eq "shifts: every assignment inside one shift" "" "$(inshift $T/sh.csv)"
+expect_eq "shifts: no stint over 4h at a gate" "" "$(awk -F, 'NR > 1 { s = substr($3, 12, 2) + 0; e = substr($4, 12, 2) + 0; if (e == 0) e = 24; if (e - s > 4) print }' $T/sh.csv)"
+expect_grep "shifts: sub-rotation, east then west in one shift" '^gate-west,(G[0-9]+),2026-09-28T12:00:00\+08:00,2026-09-28T16:00:00\+08:00$' $T/sh.csv
+g=$(grep -E '^gate-west,G[0-9]+,2026-09-28T12:00' $T/sh.csv | cut -d, -f2)
+expect_grep "shifts: the same guard was at the east gate before" "^gate-east,$g,2026-09-28T08:00:00\+08:00,2026-09-28T12:00:00\+08:00$" $T/sh.csv
+# Forward rotation: on two days running nobody goes from a later shift to an
+# earlier one (evening -> morning, night -> morning or evening).
+backward() {
+    awk -F, 'NR > 1 { d = substr($3, 1, 10); h = substr($3, 12, 2) + 0; k = h < 8 ? 2 : h < 16 ? 0 : 1;
+        if (k == 2) { cmd = "date -d \"" d " -1 day\" +%F"; cmd | getline d; close(cmd) }
+        if (!((($2, d) in seen))) { seen[$2, d] = 1; print $2, d, k } }' "$1" | sort | awk '
+        { cmd = "date -d \"" $2 " -1 day\" +%F"; cmd | getline prev; close(cmd);
+          if (last[$1] == prev && lk[$1] > $3) print $1, $2; last[$1] = $2; lk[$1] = $3 }'
+}
+expect_eq "shifts: forward rotation only" "" "$(backward $T/sh.csv)"
+# Twelve-hour shifts where the rules allow them.
+cat >$T/sh12ok.yaml <<'EOF2'
+rules:
+  max_shift: 12h
+  shifts: ["08:00-20:00", "20:00-08:00"]
+posts:
+  - {id: control, hours: "00:00-24:00", skills: [monitor]}
+EOF2
+{ echo "id,name,skills"; for i in 1 2 3 4 5; do echo "M$i,Monitor $i,monitor"; done; } >$T/m5.csv
+run pm-roster plan --posts=$T/sh12ok.yaml --staff=$T/m5.csv --start=2026-09-28 --days=14 -o $T/sh12.csv
+expect_status "12-hour shifts: covered" 0
+expect_eq "12-hour shifts: every assignment is a whole 08-20 or 20-08 shift (cut at the span)" "" "$(awk -F, 'NR > 1 && !((substr($3, 12, 5) == "08:00" && substr($4, 12, 5) == "20:00") || (substr($3, 12, 5) == "20:00" && substr($4, 12, 5) == "08:00") || (substr($3, 12, 5) == "00:00" && substr($4, 12, 5) == "08:00") || (substr($3, 1, 16) == "2026-10-11T20:00" && substr($4, 1, 16) == "2026-10-12T00:00"))' $T/sh12.csv)"
+run pm-roster check --posts=$T/sh12ok.yaml --staff=$T/m5.csv --start=2026-09-28 --days=14 $T/sh12.csv
+expect_status "12-hour shifts: the rota passes check" 0
+
+# --- a tight compound with a rota: plan must find one ----------------------
+# tight-rota.csv covers posts-tight.yaml for four weeks with staff-tight.csv
+# (42 guard shifts a week needed, exactly 42 there): check proves it keeps
+# every rule, and it is made of whole shifts.  plan, default seed, must find
+# a gap-free rota too.
+TIGHT="--posts=$F/posts-tight.yaml --staff=$F/staff-tight.csv --start=2026-09-28 --days=28"
+run pm-roster check $TIGHT $F/tight-rota.csv
+expect_status "tight: a rota exists (the constructed one keeps every rule)" 0
+expect_eq "tight: the constructed rota is whole shifts" "" "$(inshift $F/tight-rota.csv)"
+run pm-roster plan $TIGHT -o $T/tight-plan.csv
+expect_status "tight: plan finds a gap-free rota with the default seed" 0
+expect_grep "tight: says so" 'every post covered' $ERR
+run pm-roster check $TIGHT $T/tight-plan.csv
+expect_status "tight: the planned rota passes check" 0
+expect_eq "tight: the planned rota is whole shifts" "" "$(inshift $T/tight-plan.csv)"
+run pm-roster plan $TIGHT
+expect_out "tight: deterministic" $T/tight-plan.csv
+
 finish
