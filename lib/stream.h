@@ -1,4 +1,4 @@
-/* stream.h - record readers and writers for CSV and YAML (CONTRACT section 1).
+/* stream.h - record readers and writers for CSV and YAML (docs/CONTRACT.md section 1).
  *
  * A reader yields one record at a time; memory is bounded by the largest
  * record.  Input may be UTF-8 (with or without BOM) or GB18030/GBK, which is

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "calendar.h"
 #include "diag.h"
+#include "pipeline.h"
 #include "stream.h"
 #include "timex.h"
 
@@ -48,7 +49,7 @@ typedef struct sla_policy {
     size_t ncat;
 } sla_policy;
 
-/* The built-in policy (domain/RULES.md section 1) as YAML text. */
+/* The built-in policy (docs/RULES.md section 1) as YAML text. */
 extern const char sla_builtin_policy_yaml[];
 
 /* Loads a policy from path, or the built-in one when path is NULL.
@@ -73,7 +74,7 @@ typedef struct sla_trace {
     pm_time due;
 } sla_trace;
 
-/* The due of clock c for a ticket created at start (CONTRACT section 2):
+/* The due of clock c for a ticket created at start (docs/CONTRACT.md section 2):
  *   seconds: start + n;  Nd: 00:00 of date(start) + N + 1;
  *   Nwd: 00:00 of the day after the Nth working day after date(start);
  *   agreed: min(agreed_at, the above) when the ticket has an agreed date.
@@ -110,9 +111,8 @@ typedef struct sla_run_opts {
     int stats;
 } sla_run_opts;
 
-/* Processes every record; returns the exit status (0, 1 or 2).  *commit_ok
- * says whether the output may be committed (no unreadable input, no write
- * error). */
-int sla_run(const sla_run_opts *o, pm_inputs *in, pm_writer *w, int *commit_ok);
+/* Reads the tickets of the inputs named (none: standard input), writes them
+ * annotated, commits the output; returns the exit status (0, 1 or 2). */
+int sla_run(const sla_run_opts *o, const pm_common *c, char **paths, int npaths);
 
 #endif

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Command-line tests of pm-ingest: every rule of CONTRACT section 5 (and the
+# Command-line tests of pm-ingest: every rule of docs/CONTRACT.md section 5 (and the
 # parts of sections 1-3 that pm-ingest must keep).  Expected outputs in
 # tests/cli/pm-ingest/*.expected.* were written by hand from the contract.
 # Tests marked "# BUG:" fail on purpose: they show a contract violation that

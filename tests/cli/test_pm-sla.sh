@@ -1,5 +1,5 @@
 #!/bin/bash
-# pm-sla: deadlines (CONTRACT sections 2, 3, 6; issues 3 and 9).
+# pm-sla: deadlines (docs/CONTRACT.md sections 2, 3, 6; issues 3 and 9).
 # The expected dues and statuses are written by hand in the fixtures
 # (tests/cli/pm-sla/*.csv, columns exp_*), each row saying how it was counted
 # from the shipped cn calendar; the expected explanations are in
@@ -92,13 +92,13 @@ expect_status "at-risk: a bad duration is a usage error" 2
 
 # --- Invalid records ---
 run pm-sla $NOW "$F/invalid.csv"
-expect_status "invalid: status 2" 2
+expect_status "invalid: status 1 (needs a person, the run is complete)" 1
 cp "$OUT" "$T/invalid.out"
 check_rows invalid "$T/invalid.out"
 expect_eq "invalid: every record still written" "$(wc -l <"$F/invalid.csv")" "$(wc -l <"$OUT")"
-expect_grep "invalid: unknown category" "^pm-sla: .*invalid\.csv:3: unknown category 'no_such_category'$" "$ERR"
-expect_grep "invalid: empty category" "^pm-sla: .*invalid\.csv:4: no category$" "$ERR"
-expect_grep "invalid: no created_at" "^pm-sla: .*invalid\.csv:5: no created_at$" "$ERR"
+expect_grep "invalid: unknown category" "^pm-sla: .*invalid\.csv:3: unknown category 'no_such_category' \(id=i1\)$" "$ERR"
+expect_grep "invalid: empty category" "^pm-sla: .*invalid\.csv:4: no category \(id=i2\)$" "$ERR"
+expect_grep "invalid: no created_at" "^pm-sla: .*invalid\.csv:5: no created_at \(id=i3\)$" "$ERR"
 expect_grep "invalid: unreadable created_at" "^pm-sla: .*invalid\.csv:6: created_at: .*yesterday at noon" "$ERR"
 expect_grep "invalid: unreadable resolved_at" "^pm-sla: .*invalid\.csv:7: resolved_at: .*tomorrow" "$ERR"
 expect_grep "invalid: unreadable agreed_due_at" "^pm-sla: .*invalid\.csv:8: agreed_due_at: .*next week" "$ERR"
@@ -107,15 +107,16 @@ expect_grep "invalid: responded before created" "^pm-sla: .*invalid\.csv:10: res
 expect_grep "invalid: 30 February" "^pm-sla: .*invalid\.csv:12: created_at: " "$ERR"
 expect_eq "invalid: one message per invalid record" 9 "$(grep -c . "$ERR")"
 run pm-sla $NOW "$F/nocreated.csv"
-expect_status "invalid: no created_at column: status 2" 2
+expect_status "invalid: no created_at column: status 1" 1
 expect_grep "invalid: no created_at column: reported" "nocreated\.csv:2: no created_at" "$ERR"
 expect_grep "invalid: no created_at column: written invalid" '^x1,.*,invalid$' "$OUT"
 run pm-sla $NOW --breaches "$F/invalid.csv"
-expect_status "invalid with --breaches: still status 2" 2
+expect_status "invalid with --breaches: still status 1" 1
 expect_eq "invalid with --breaches: nothing late, nothing written" "" "$(cat "$OUT")"
 printf 'id,category,created_at\nb1,noise,"2024-02-09 10:00\n' >"$T/broken.csv"
 run pm-sla $NOW "$T/broken.csv"
-expect_status "a record the reader cannot read: status 2" 2
+expect_status "a record the reader cannot read: status 1" 1
+expect_grep "a record the reader cannot read: written invalid" ',invalid$' "$OUT"
 expect_grep "a record the reader cannot read: reported" '^pm-sla: .*broken\.csv' "$ERR"
 
 # --- Exit statuses ---
@@ -128,8 +129,8 @@ run pm-sla $NOW "$T/onelate.csv"
 expect_status "exit 1 when one is late" 1
 run pm-sla --now=2024-03-01T10:15:01+08:00 "$F/atrisk.csv"
 expect_status "exit 1 when one is overdue" 1
-run pm-sla $NOW "$F/invalid.csv" "$T/onelate.csv"
-expect_status "exit 2 beats 1" 2
+run pm-sla $NOW "$T/no-such-file.csv" "$F/invalid.csv" "$T/onelate.csv"
+expect_status "exit 2 (an input missing) beats 1" 2
 run pm-sla $NOW "$T/no-such-file.csv"
 expect_status "exit 2 for an unreadable input" 2
 expect_grep "unreadable input reported" 'no-such-file' "$ERR"
@@ -200,7 +201,7 @@ expect_grep "several CSV headers: first file" '^--- \{id: c1, .*resolve_due: "20
 expect_grep "several CSV headers: second file" '^--- \{id: n1, .*arrive_due: "2024-03-01T10:15:00\+08:00", arrive_status: overdue, .*sla_status: overdue\}$' "$OUT"
 expect_grep "several CSV headers: third file" '^--- \{id: z1, .*resolve_due: "2024-02-13T00:00:00\+08:00", resolve_status: overdue, sla_status: overdue\}$' "$OUT"
 
-# --- --print-policy: RULES.md section 1, and it loads back ---
+# --- --print-policy: docs/RULES.md section 1, and it loads back ---
 run pm-sla --print-policy
 expect_status "print-policy: status 0" 0
 cp "$OUT" "$T/policy.yaml"
@@ -265,7 +266,7 @@ expect_grep "print-policy of a file: agreed kept" '^  agreed_hours: \{resolve: \
 
 # --- --explain ---
 run pm-sla $NOW --explain "$F/explain.csv"
-expect_status "explain: status 2 (one invalid record)" 2
+expect_status "explain: status 1 (one invalid record)" 1
 tail -n +2 "$OUT" | sed -E 's/^([^,]*,){14}//; s/^"(.*)"$/\1/' >"$T/explain.txt"
 n=0
 while IFS= read -r want; do
@@ -379,7 +380,7 @@ expect_status "-o with an unreadable input: status 2" 2
 expect_eq "-o with an unreadable input: no file left behind" "no" "$([ -e "$T/fail.csv" ] && echo yes || echo no)"
 expect_eq "-o: no temporary file left behind" "" "$(ls -A "$T" | grep -v -E '^(stdout|stderr|expected|.*\.(csv|out|txt|yaml|builtin|plain)|pol)$')"
 run pm-sla $NOW --stats "$F/periods.csv"
-expect_grep "--stats: counts on stderr" '^pm-sla: read 47, wrote 47; met 31, open 0, at_risk 0, late 16, overdue 0, no clock 0, invalid 0$' "$ERR"
+expect_grep "--stats: counts on stderr" '^pm-sla: read 47, passed 47, rejected 0, skipped 0, flagged 16, wrote 47; met 31, open 0, at_risk 0, late 16, overdue 0, no clock 0, invalid 0$' "$ERR"
 run pm-sla $NOW - <"$F/periods.csv"
 expect_out "standard input" "$T/periods.out"
 run bash -c "pm-sla $NOW '$T/random.csv' '$T/random.csv' '$T/random.csv' | head -1"
@@ -407,7 +408,7 @@ if [ -x "$PM_BIN/pm-ingest" ]; then
         sh "$ROOT/examples/nightly.sh"
     # pm-ingest rejects rows 3, 5-8 and 12 (category, created_at, timestamps); of the five
     # left, pm-sla finds three invalid (no category, arrived and responded before created).
-    expect_status "nightly: invalid tickets, status 2" 2
+    expect_status "nightly: invalid tickets, status 1" 1
     expect_grep "nightly: rejected rows counted" '; 6 rows rejected$' "$OUT"
     expect_eq "nightly: invalid tickets reported" 3 "$(grep -c '^pm-sla: .*tickets\.csv:[0-9]*: ' "$OUT")"
     # a re-run of the same day whose pm-sla fails must not report the

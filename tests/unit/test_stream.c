@@ -1,4 +1,4 @@
-/* test_stream.c - specification of lib/stream.h (CONTRACT section 1): the CSV
+/* test_stream.c - specification of lib/stream.h (docs/CONTRACT.md section 1): the CSV
  * and YAML readers (encodings, BOM, CRLF, quoting, bad records with their
  * lines, chunk boundaries), format detection, the CSV and YAML writers (quoting
  * only when needed, and every written value reading back as the same text),
@@ -327,7 +327,7 @@ Test(csv_reader, fold_newlines_turns_line_breaks_into_spaces)
  * memchr(s, '\r', seg - 2), assuming every segment ends in "\n" or "\r\n";
  * the last line of a file without a final newline has neither, so a CR in
  * its last two bytes ('1,"x\r"') stays in the value and pm-ingest writes a
- * line break (CONTRACT section 1: one record per line).  Fix: exclude only
+ * line break (docs/CONTRACT.md section 1: one record per line).  Fix: exclude only
  * the line end actually present (nl ? 1 or 2 bytes : 0). */
 Test(csv_reader, fold_newlines_on_last_line_without_newline)
 {
@@ -1027,7 +1027,7 @@ Test(yaml_reader, syntax_error_is_fatal_with_line)
  * parser goes on: a control character or a bad UTF-8 byte on line 3 makes
  * the very first pm_reader_next fail, the valid records on lines 1-2 are
  * lost, and the error says line 1 (yaml_fail uses rd->line, never advanced
- * for YAML).  CONTRACT section 3: report FILE:LINE, still process the valid
+ * for YAML).  docs/CONTRACT.md section 3: report FILE:LINE, still process the valid
  * records.  Fix: in yaml_read_handler give libyaml at most one line per call
  * (up to and including '\n') and count rd->line as lines are handed over. */
 Test(yaml_reader, bad_bytes_reported_at_their_line_after_earlier_records)
@@ -1398,7 +1398,7 @@ Test(yaml_writer, risky_values_are_quoted)
  * plain.  YAML 1.1 resolves a plain "=" to tag:yaml.org,2002:value and "<<"
  * to tag:yaml.org,2002:merge; PyYAML's safe_load (C and pure loaders) fails on
  * "--- {k: =}" and "--- {k: <<}" ("could not determine a constructor"), so
- * they are not read as the same text (CONTRACT section 1). */
+ * they are not read as the same text (docs/CONTRACT.md section 1). */
 Test(yaml_writer, yaml11_value_and_merge_indicators_are_quoted)
 {
     cr_expect_eq(yq("=", 1)[0], '"', "'=' written as %s", yq("=", 1));
@@ -1859,7 +1859,7 @@ Test(atomic_output, dev_full_fails_at_write_when_buffer_flushes)
 /* BUG: same cause as above, on a regular file: after a write error (here the
  * file size limit, as on a full disk) pm_writer_close(.., commit=1) renames
  * the truncated temporary file into place and returns 0, so a failed run
- * leaves a half-written file behind (CONTRACT section 1, -o). */
+ * leaves a half-written file behind (docs/CONTRACT.md section 1, -o). */
 Test(atomic_output, failed_write_is_never_committed)
 {
     signal(SIGXFSZ, SIG_IGN);
