@@ -580,10 +580,42 @@ static void explain_gap(planner *P, ro_violation *v, int q)
     free(seen);
 }
 
+static int cmp_staff_start(const void *a, const void *b)
+{
+    const ro_assign *x = a, *y = b;
+    if (x->staff != y->staff) return x->staff - y->staff;
+    return x->s < y->s ? -1 : x->s > y->s;
+}
+
+/* Without shift patterns: a shift's type is the time of day it starts;
+ * counts each person's changes of it over the rota written. */
+static void count_changes(planner *P)
+{
+    ro_model *m = P->m;
+    int n = m->nas - P->po->nprev;
+    if (n <= 0) return;
+    ro_assign *as = pm_xmalloc(sizeof *as * (size_t)n);
+    memcpy(as, m->as + P->po->nprev, sizeof *as * (size_t)n);
+    qsort(as, (size_t)n, sizeof *as, cmp_staff_start);
+    int last_type = -1, last_staff = -1;
+    pm_time last_end = 0;
+    for (int i = 0; i < n; i++) {
+        if (as[i].staff != last_staff) { last_staff = as[i].staff; last_type = -1; last_end = 0; }
+        else if (as[i].s - last_end < m->rules.min_rest) { if (as[i].e > last_end) last_end = as[i].e; continue; }
+        pm_day d = pm_tz_day(m->tz, as[i].s);
+        int type = (int)((as[i].s - pm_tz_midnight(m->tz, d)) / 60);
+        if (last_type >= 0 && type != last_type) P->ps[as[i].staff].changes++;
+        last_type = type;
+        last_end = as[i].e;
+    }
+    free(as);
+}
+
 static void print_spread(planner *P)
 {
     ro_model *m = P->m;
     if (!m->nstaff) return;
+    if (!m->npatterns) count_changes(P);
     int ilo[3] = {0, 0, 0}, ihi[3] = {0, 0, 0};
     for (int s = 1; s < m->nstaff; s++) {
         int64_t v[3] = {P->ps[s].total, P->ps[s].night, P->ps[s].off};
@@ -604,15 +636,165 @@ static void print_spread(planner *P)
         fprintf(stderr, "pm-roster: spread of %s per person: min %s (%s), max %s (%s)\n", what[k], a,
                 m->staff[ilo[k]].id, b, m->staff[ihi[k]].id);
     }
+    int clo = 0, chi = 0;
+    for (int s = 1; s < m->nstaff; s++) {
+        if (P->ps[s].changes < P->ps[clo].changes) clo = s;
+        if (P->ps[s].changes > P->ps[chi].changes) chi = s;
+    }
+    fprintf(stderr, "pm-roster: spread of shift changes per person: min %d (%s), max %d (%s)\n", P->ps[clo].changes,
+            m->staff[clo].id, P->ps[chi].changes, m->staff[chi].id);
     if (P->po->stats) {
         for (int s = 0; s < m->nstaff; s++) {
             char a[32], b[32], c[32];
             ro_fmt_dur(P->ps[s].total, a);
             ro_fmt_dur(P->ps[s].night, b);
             ro_fmt_dur(P->ps[s].off, c);
-            fprintf(stderr, "pm-roster:   %-12s hours %-8s night %-8s weekend/holiday %s\n", m->staff[s].id, a, b, c);
+            fprintf(stderr, "pm-roster:   %-12s hours %-8s night %-8s weekend/holiday %-8s shift changes %d\n",
+                    m->staff[s].id, a, b, c, P->ps[s].changes);
         }
     }
+}
+
+/* The most hours person s can work in week wi of the span by the rules
+ * alone (a bound, not a plan): the weekly limit less what the roster
+ * worked before used, and for each day they may work (not unavailable;
+ * in a week lying wholly inside the span, no more than 7 - rest days) the
+ * most one calendar day can hold: n shifts of max_shift with min_rest
+ * between them. */
+static int64_t most_in_week(const planner *P, int s, int wi, int64_t day_cap)
+{
+    const ro_model *m = P->m;
+    const ro_plan_opts *po = P->po;
+    pm_day monday0 = po->first_day - pm_day_weekday(po->first_day), mon = monday0 + 7 * wi;
+    int avail = 0, inside = mon >= po->first_day && mon + 6 <= po->first_day + po->ndays - 1;
+    for (pm_day d = mon; d < mon + 7; d++) {
+        if (d < po->first_day || d >= po->first_day + po->ndays) continue;
+        if (!P->unavail[(size_t)s * po->ndays + (size_t)(d - po->first_day)]) avail++;
+    }
+    int before = wi == 0 ? P->wdays0[s] : 0;
+    if (inside && avail > 7 - m->rules.rest_days - before) avail = 7 - m->rules.rest_days - before;
+    if (avail < 0) avail = 0;
+    int64_t h = m->staff[s].max_week - (wi == 0 ? P->week0[s] : 0);
+    if (h < 0) h = 0;
+    return h < avail * day_cap ? h : avail * day_cap;
+}
+
+/* The capacity check: per skill and week, the hours the posts need against
+ * the most the qualified staff can give; per slot and post, more seats than
+ * people qualified and available that day.  Either proves a gap no rota
+ * can close.  Prints the table when something is short or when asked. */
+static void capacity(planner *P)
+{
+    ro_model *m = P->m;
+    const ro_plan_opts *po = P->po;
+    int nw = P->nweeks, nk = m->nskills ? m->nskills : 1;
+    P->shortfall = pm_xcalloc((size_t)nk * (size_t)nw, sizeof *P->shortfall);
+    P->simshort = pm_xcalloc((size_t)P->nsl * (size_t)(m->nposts ? m->nposts : 1), 1);
+    int64_t *need = pm_xcalloc((size_t)nk * (size_t)nw, sizeof *need);
+    int64_t *most = pm_xcalloc((size_t)nk * (size_t)nw, sizeof *most);
+    int64_t *simw = pm_xcalloc((size_t)nw, sizeof *simw);
+    int64_t ms = m->rules.max_shift, mr = m->rules.min_rest, day_cap = 0;
+    for (int n = 1; n <= 48; n++) {
+        int64_t c = n * ms, room = 86400 - (int64_t)(n - 1) * mr;
+        if (room <= 0) break;
+        if (c > room) c = room;
+        if (c > day_cap) day_cap = c;
+    }
+    int *nq = pm_xcalloc((size_t)m->nposts * (size_t)po->ndays + 1, sizeof *nq);
+    for (int q = 0; q < m->nposts; q++)
+        for (int s = 0; s < m->nstaff; s++) {
+            if (m->posts[q].skills & ~m->staff[s].skills) continue;
+            for (int di = 0; di < po->ndays; di++)
+                nq[(size_t)q * po->ndays + di] += !P->unavail[(size_t)s * po->ndays + di];
+        }
+    for (int i = 0; i < P->nsl; i++)
+        for (int q = 0; q < m->nposts; q++) {
+            int n = P->need[(size_t)i * m->nposts + q];
+            if (!n) continue;
+            int64_t len = P->sl[i].e - P->sl[i].s;
+            for (int k = 0; k < m->nskills; k++)
+                if (m->posts[q].skills & ((uint64_t)1 << k)) need[(size_t)k * nw + P->sl[i].wi] += n * len;
+            int have = nq[(size_t)q * po->ndays + P->sl[i].di];
+            if (n > have) {
+                P->simshort[(size_t)i * m->nposts + q] = 1;
+                simw[P->sl[i].wi] += (n - have) * len;
+            }
+        }
+    for (int s = 0; s < m->nstaff; s++)
+        for (int w = 0; w < nw; w++) {
+            int64_t h = most_in_week(P, s, w, day_cap);
+            for (int k = 0; k < m->nskills; k++)
+                if (m->staff[s].skills & ((uint64_t)1 << k)) most[(size_t)k * nw + w] += h;
+        }
+    int any = 0;
+    P->proven = 0;
+    for (int w = 0; w < nw; w++) {
+        int64_t worst = simw[w];
+        for (int k = 0; k < m->nskills; k++) {
+            size_t x = (size_t)k * nw + w;
+            if (need[x] > most[x]) {
+                P->shortfall[x] = need[x] - most[x];
+                any = 1;
+                if (P->shortfall[x] > worst) worst = P->shortfall[x];
+            }
+        }
+        if (simw[w]) any = 1;
+        P->proven += worst;
+    }
+    if (any || po->capacity || po->stats) {
+        pm_day monday0 = po->first_day - pm_day_weekday(po->first_day);
+        fprintf(stderr, "pm-roster: capacity: hours the posts need against the most the qualified staff can give\n");
+        fprintf(stderr, "pm-roster:   %-12s %-10s %9s %9s %9s\n", "skill", "week of", "needed", "at most", "short");
+        for (int k = 0; k < m->nskills; k++)
+            for (int w = 0; w < nw; w++) {
+                size_t x = (size_t)k * nw + w;
+                if (!need[x]) continue;
+                char ds[16], a[32], b[32], c[32];
+                pm_day_format(monday0 + 7 * w, ds);
+                ro_fmt_dur(need[x], a);
+                ro_fmt_dur(most[x], b);
+                if (P->shortfall[x]) ro_fmt_dur(P->shortfall[x], c);
+                else snprintf(c, sizeof c, "-");
+                fprintf(stderr, "pm-roster:   %-12s %-10s %9s %9s %9s\n", m->skill_names[k], ds, a, b, c);
+            }
+        for (int w = 0; w < nw; w++) {
+            if (!simw[w]) continue;
+            char ds[16], a[32];
+            pm_day_format(monday0 + 7 * w, ds);
+            ro_fmt_dur(simw[w], a);
+            fprintf(stderr, "pm-roster:   week of %s: %s of seats need more people at once than are qualified "
+                            "and available\n", ds, a);
+        }
+    }
+    free(nq);
+    free(simw);
+    free(need);
+    free(most);
+}
+
+/* Whether the capacity check proves the gap [s, e) at post q; names why. */
+static int gap_proven(const planner *P, int q, pm_time s, pm_time e, pm_buf *why)
+{
+    const ro_model *m = P->m;
+    pm_day monday0 = P->po->first_day - pm_day_weekday(P->po->first_day);
+    for (int i = 0; i < P->nsl; i++) {
+        if (P->sl[i].s < s || P->sl[i].s >= e) continue;
+        if (P->simshort[(size_t)i * m->nposts + q]) {
+            pm_buf_adds(why, "more seats at once than people qualified and available");
+            return 1;
+        }
+        for (int k = 0; k < m->nskills; k++) {
+            if (!(m->posts[q].skills & ((uint64_t)1 << k))) continue;
+            int64_t sh = P->shortfall[(size_t)k * P->nweeks + P->sl[i].wi];
+            if (!sh) continue;
+            char ds[16], a[32];
+            pm_day_format(monday0 + 7 * P->sl[i].wi, ds);
+            ro_fmt_dur(sh, a);
+            pm_buf_addf(why, "%s is short %s in the week of %s", m->skill_names[k], a, ds);
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* Shift mode (when the posts file declares shifts): the pattern of each
@@ -654,6 +836,7 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     build_slots(&P);
     build_need(&P);
     seed_previous(&P);
+    capacity(&P);
     int ns = m->nstaff ? m->nstaff : 1;
     P.ps = pm_xcalloc((size_t)ns, sizeof *P.ps);
     P.week = pm_xcalloc((size_t)ns * (size_t)P.nweeks, sizeof *P.week);
@@ -755,14 +938,44 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     ro_violations_free(&vs);
     ro_violations_free(&before);
     ro_violations_sort(gaps);
-    int ngaps = 0;
+    int ngaps = 0, nproven = 0;
+    int64_t unc = 0;
+    pm_buf why = PM_BUF_INIT;
     for (int i = 0; i < gaps->n; i++) {
         if (gaps->v[i].rule != RULE_COVERAGE) continue;
         ngaps++;
         char a[PM_TIME_BUFSZ], b[PM_TIME_BUFSZ];
         pm_time_format(gaps->v[i].s, m->tz, a);
         pm_time_format(gaps->v[i].e, m->tz, b);
-        fprintf(stderr, "pm-roster: gap: %s %s to %s: %s\n", gaps->v[i].post, a, b, gaps->v[i].detail);
+        int q = ro_post_find(m, gaps->v[i].post);
+        pm_buf_reset(&why);
+        int proven = q >= 0 && gap_proven(&P, q, gaps->v[i].s, gaps->v[i].e, &why);
+        nproven += proven;
+        fprintf(stderr, "pm-roster: gap: %s %s to %s: %s [%s%s]\n", gaps->v[i].post, a, b, gaps->v[i].detail,
+                proven ? "proven: " : "not proven: the search found no cover", pm_buf_str(&why));
+    }
+    pm_buf_free(&why);
+    /* uncovered seat time of the rota written */
+    for (int i = 0; i < P.nsl; i++)
+        for (int q = 0; q < m->nposts; q++) {
+            int n = P.need[(size_t)i * m->nposts + q];
+            for (int k = 0; k < n; k++)
+                if (P.asg[(size_t)i * P.nseats + P.seat0[q] + k] < 0) unc += P.sl[i].e - P.sl[i].s;
+        }
+    if (ngaps) {
+        char a[32], b[32];
+        ro_fmt_dur(unc, a);
+        ro_fmt_dur(P.proven < unc ? P.proven : unc, b);
+        if (nproven == ngaps)
+            fprintf(stderr, "pm-roster: uncovered: %s of post time; every gap is proven by the capacity check "
+                            "(at least %s cannot be covered by any rota)\n", a, b);
+        else if (nproven)
+            fprintf(stderr, "pm-roster: uncovered: %s of post time; %d of %d gaps proven by the capacity check "
+                            "(at least %s cannot be covered by any rota), the others not: another --seed or "
+                            "more --max-seconds may cover them\n", a, nproven, ngaps, b);
+        else
+            fprintf(stderr, "pm-roster: uncovered: %s of post time; no gap is proven by the capacity check: the "
+                            "search found no cover (another --seed or more --max-seconds may)\n", a);
     }
     char d0[16], d1[16];
     pm_day_format(po->first_day, d0);
@@ -789,6 +1002,8 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     free(P.seat0);
     free(P.need);
     free(P.post_pattern);
+    free(P.shortfall);
+    free(P.simshort);
     free(P.sl);
     return status;
 }

@@ -22,6 +22,7 @@ typedef struct person {
     pm_time last_end, shift_start, stretch_start;
     int last_post;
     int64_t total, night, off;
+    int changes;      /* changes of shift type (the fairness summary) */
 } person;
 
 /* Why a qualified person could not take a seat (gap explanations). */
@@ -66,6 +67,8 @@ typedef struct planner {
     /* shift patterns (search.c) */
     int *post_pattern;     /* per post: the pattern whose shifts staff it, or -1 (no shift mode) */
     int64_t proven;        /* uncovered seconds the capacity bound proves */
+    int64_t *shortfall;    /* [skill * nweeks + wi]: seconds needed beyond the most there */
+    unsigned char *simshort;/* [slot * nposts + post]: more seats than qualified people that day */
     int stopped;           /* the search stopped at --max-seconds */
 } planner;
 

@@ -692,7 +692,7 @@ static void improve(search *X)
     int ngap = gap_list(X, gaps);
     /* a fixed amount of work (so the result depends on the seed alone),
      * and --max-seconds as a cap */
-    long budget = 400000000L, since_best = 0;
+    long budget = 150000000L, since_best = 0;
     double t0 = now_seconds();
     long it;
     for (it = 0; X->work < budget; it++) {
@@ -700,7 +700,7 @@ static void improve(search *X)
             P->stopped = 1;
             break;
         }
-        if (X->unc == 0 && since_best > 300000) break;
+        if ((X->unc == 0 && since_best > 300000) || since_best > 2000000) break;
         if ((it & 63) == 0) ngap = gap_list(X, gaps);
         move M;
         M.n = M.nt = M.np = 0;
@@ -722,8 +722,8 @@ static void improve(search *X)
         hist[it % L] = cur;
     }
     if (P->po->stats)
-        fprintf(stderr, "pm-roster: search: %ld moves, %.2f s, best score %lld\n", it, now_seconds() - t0,
-                (long long)bestc);
+        fprintf(stderr, "pm-roster: search: %ld moves, %ld work, %.2f s, best score %lld\n", it, X->work,
+                now_seconds() - t0, (long long)bestc);
     rebuild(X, best);
     free(best);
     free(gaps);
@@ -797,6 +797,15 @@ int ro_search(planner *P)
             if (P->sl[i].off) P->ps[s].off += len;
         }
     explain(&X);
+    for (int s = 0; s < m->nstaff; s++) {
+        int pt = -1;
+        for (int j = 0; j < X.nsd; j++) {
+            int t = X.x[(size_t)s * X.nsd + j];
+            if (t < 0) continue;
+            if (pt >= 0 && t != pt) P->ps[s].changes++;
+            pt = t;
+        }
+    }
     int gaps = X.unc > 0;
     teardown(&X);
     return gaps;

@@ -555,4 +555,45 @@ expect_eq "tight: the planned rota is whole shifts" "" "$(inshift $T/tight-plan.
 run pm-roster plan $TIGHT
 expect_out "tight: deterministic" $T/tight-plan.csv
 
+# --- capacity: gaps that are proven ---------------------------------------------
+run pm-roster plan $TIGHT --capacity -o /dev/null
+expect_grep "capacity: the table on request" '^pm-roster: capacity: hours the posts need against the most the qualified staff can give$' $ERR
+expect_grep "capacity: 336h needed by the gates, 8 x 44h + 16h there" '^pm-roster:   guard +2026-09-28 +336h +368h +-$' $ERR
+run pm-roster plan $TIGHT -o /dev/null
+expect_no_grep "capacity: nothing short, nothing asked: no table" 'capacity:' $ERR
+# 7 guards for two gates: 336h needed, 7 x 44h = 308h there: proven short 28h.
+run pm-roster plan --posts=$F/posts-gates.yaml --staff=$T/g7.csv --start=2024-10-07 --days=7 -o /dev/null
+expect_grep "capacity: a short week prints the table" '^pm-roster:   guard +2024-10-07 +336h +308h +28h$' $ERR
+expect_grep "capacity: each gap says it is proven" '^pm-roster: gap: gate-.*\[proven: guard is short 28h in the week of 2024-10-07\]$' $ERR
+expect_no_grep "capacity: no gap unproven" 'not proven' $ERR
+expect_grep "capacity: the uncovered total, proven" '^pm-roster: uncovered: 28h of post time; every gap is proven by the capacity check \(at least 28h cannot be covered by any rota\)$' $ERR
+# Two seats at once and one person qualified: proven slot by slot.
+run pm-roster plan --posts=$T/lobby.yaml --staff=$T/ab.csv --start=2024-10-01 --days=1
+expect_grep "capacity: more seats than people, proven" 'gap: lobby .*\[proven: more seats at once than people qualified and available\]$' $ERR
+expect_grep "capacity: and said in the table" 'week of 2024-09-30: 2h of seats need more people at once than are qualified and available' $ERR
+# One gate, four hours at most, three shifts, four guards: enough hours
+# (176h for 168h), but alone on a shift a guard covers only 4 of its 8
+# hours: the gaps are real, yet not proven by the hours.
+printf 'rules:\n  shifts: ["08:00-16:00", "16:00-24:00", "00:00-08:00"]\nposts:\n  - {id: gate, hours: "00:00-24:00", skills: [guard], max_continuous: 4h}\n' >$T/np.yaml
+head -5 $T/g8.csv >$T/g4.csv
+run pm-roster plan --posts=$T/np.yaml --staff=$T/g4.csv --start=2024-10-07 --days=7 -o /dev/null
+expect_status "capacity: gaps left exit 1" 1
+expect_grep "capacity: a gap no bound proves says so" '^pm-roster: gap: gate .*\[not proven: the search found no cover\]$' $ERR
+expect_grep "capacity: the uncovered total, not proven" '^pm-roster: uncovered: 88h of post time; no gap is proven by the capacity check' $ERR
+
+# --- fairness: shift changes ------------------------------------------------
+run pm-roster plan $EXP -o /dev/null --stats
+expect_grep "fairness: the spread of shift changes" '^pm-roster: spread of shift changes per person: min [0-9]+ \(S[0-9]+\), max [0-9]+ \(S[0-9]+\)$' $ERR
+expect_grep "fairness: shift changes per person with --stats" '^pm-roster:   S01 +hours .* shift changes [0-9]+$' $ERR
+run pm-roster plan --posts=$F/posts-tight.yaml --staff=$T/g11.csv --start=2026-09-28 --days=14 -o $T/sh.csv
+changes() {  # most changes of shift type of one person, from a rota of three shifts
+    awk -F, 'NR > 1 { d = substr($3, 1, 10); h = substr($3, 12, 2) + 0; k = h < 8 ? 2 : h < 16 ? 0 : 1;
+        if (k == 2) { cmd = "date -d \"" d " -1 day\" +%F"; cmd | getline d; close(cmd) }
+        if (!((($2, d) in seen))) { seen[$2, d] = 1; print $2, d, k } }' "$1" | sort | awk '
+        { if ($1 == p && $3 != k) n[$1]++; p = $1; k = $3 } END { m = 0; for (s in n) if (n[s] > m) m = n[s]; print m }'
+}
+m=$(changes $T/sh.csv)
+expect_grep "fairness: the summary counts them" "spread of shift changes per person: min [0-9]+ \\(G[0-9]+\\), max $m " $ERR
+expect_eq "fairness: two weeks on three shifts, at most 2 changes a person" 1 "$(( m <= 2 ))"
+
 finish
