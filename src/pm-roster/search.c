@@ -623,8 +623,16 @@ static void propose(search *X, move *M, int *gaplist, int ngap)
     int t = X->x[(size_t)s * X->nsd + j];
     r = rndn(X, 4);
     if (r == 0) {
-        /* swap with another person on the same day */
+        /* swap with another person on the same day, one who could take
+         * the shift when there is one */
         int s2 = rndn(X, ns);
+        if (t >= 0) {
+            int pat = X->types[t].pat;
+            if (X->ngp[pat]) {
+                int q = X->gp[pat][rndn(X, X->ngp[pat])];
+                if (X->nqualpost[q]) s2 = X->qualpost[q][rndn(X, X->nqualpost[q])];
+            }
+        }
         int t2 = X->x[(size_t)s2 * X->nsd + j];
         if (s2 == s || t2 == t) return;
         mv_set(X, M, s, j, t2);
@@ -692,7 +700,7 @@ static void improve(search *X)
     int ngap = gap_list(X, gaps);
     /* a fixed amount of work (so the result depends on the seed alone),
      * and --max-seconds as a cap */
-    long budget = 150000000L, since_best = 0;
+    long budget = 250000000L, since_best = 0;
     double t0 = now_seconds();
     long it;
     for (it = 0; X->work < budget; it++) {
