@@ -43,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "planner.h"
 
 /* Why a qualified person could not take a seat (gap explanations). */
@@ -825,6 +826,13 @@ static void assign_patterns(planner *P)
     }
 }
 
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
 {
     planner P;
@@ -858,7 +866,9 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
         int min_tries = max_tries < 48 ? max_tries : 48;
         int best_try = 0;
         int64_t best_unc = INT64_MAX, best_unf = INT64_MAX;
+        double t_start = now_seconds();
         for (int t = 0; t < max_tries && (t < min_tries || best_unc > 0); t++) {
+            if (t > 0 && po->max_seconds > 0 && now_seconds() - t_start > po->max_seconds) { P.stopped = 1; break; }
             construct(&P, ro_mix(po->seed * 1000003ULL + (uint64_t)t), t, 0, NULL);
             int64_t unf = unfairness(&P);
             if (P.uncovered < best_unc || (P.uncovered == best_unc && unf < best_unf)) {
@@ -877,6 +887,7 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
         int first_gap = P.ngap ? P.gapslot[0] : P.nsl;
         int per_day = 1440 / P.U;
         for (int t = 0; t < max_tries && best_unc > 0; t++) {
+            if (po->max_seconds > 0 && now_seconds() - t_start > po->max_seconds) { P.stopped = 1; break; }
             uint64_t h = ro_mix(po->seed * 7919ULL + (uint64_t)t + 0x5eedULL);
             int back = (int)(h % 8);  /* days */
             int from = first_gap - first_gap % per_day - back * per_day;
@@ -893,6 +904,9 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
         P.explain = 1;
         construct(&P, 0, 0, P.nsl, best_asg);
         free(best_asg);
+        if (P.stopped)
+            pm_warn("the planner stopped at --max-seconds=%g: the best rota found so far is written "
+                    "(another run may find another)", po->max_seconds);
     }
     emit(&P);
 

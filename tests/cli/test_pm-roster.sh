@@ -596,4 +596,17 @@ m=$(changes $T/sh.csv)
 expect_grep "fairness: the summary counts them" "spread of shift changes per person: min [0-9]+ \\(G[0-9]+\\), max $m " $ERR
 expect_eq "fairness: two weeks on three shifts, at most 2 changes a person" 1 "$(( m <= 2 ))"
 
+# --- the planner's work is capped ----------------------------------------------
+# A one-minute grid (posts from 08:01) for 100 staff: --max-seconds ends the
+# constructions early, with the best rota so far and a warning.
+{ echo "posts:"; for i in 1 2 3 4 5 6 7 8 9 10; do echo "  - {id: p$i, hours: \"08:01-16:00\", skills: [guard]}"; done; } >$T/grid.yaml
+{ echo "id,name,skills"; for i in $(seq 1 100); do echo "S$i,Staff $i,guard"; done; } >$T/s100.csv
+run pm-roster plan --posts=$T/grid.yaml --staff=$T/s100.csv --start=2024-10-01 --days=30 --max-seconds=0.1 -o $T/grid.csv
+expect_grep "--max-seconds: the planner says it stopped" 'the planner stopped at --max-seconds=0.1: the best rota found so far is written' $ERR
+expect_status "--max-seconds: the best rota, every post covered" 0
+run pm-roster check --posts=$T/grid.yaml --staff=$T/s100.csv --start=2024-10-01 --days=30 $T/grid.csv
+expect_status "--max-seconds: the rota written passes check" 0
+run pm-roster plan --posts=$T/grid.yaml --staff=$T/s100.csv --start=2024-10-01 --days=30 --max-seconds=0
+expect_status "--max-seconds=0 is a usage error" 2
+
 finish
