@@ -260,12 +260,11 @@ static int hard_why(search *X, int s, int j)
     return -1;
 }
 
-/* Person s's soft penalty: shift changes, short runs, backward rotation,
- * spread. */
-static int64_t person_pen(search *X, int s)
+/* Person s's shift changes, days short of min_same_shift_days and
+ * backward rotations. */
+static void person_rules(const search *X, int s, int64_t *changes_, int64_t *backward_, int64_t *shortd_)
 {
-    ro_model *m = X->m;
-    const ro_rules *r = &m->rules;
+    const ro_rules *r = &X->m->rules;
     int64_t changes = 0, backward = 0, shortd = 0;
     int pt = -1, pj = -1, run = 0, first_run = 1;
     const int *x = &X->x[(size_t)s * X->nsd];
@@ -283,6 +282,19 @@ static int64_t person_pen(search *X, int s)
         pt = t;
         pj = j;
     }
+    *changes_ = changes;
+    *backward_ = backward;
+    *shortd_ = shortd;
+}
+
+/* Person s's soft penalty: shift changes, short runs, backward rotation,
+ * spread. */
+static int64_t person_pen(search *X, int s)
+{
+    ro_model *m = X->m;
+    const ro_rules *r = &m->rules;
+    int64_t changes, backward, shortd;
+    person_rules(X, s, &changes, &backward, &shortd);
     int64_t p = changes * W_CHANGE;
     if (r->rotation != RO_OFF) p += backward * (r->rotation == RO_HARD ? W_HARD : W_ROTATE);
     p += shortd * (r->same_how == RO_HARD ? W_HARD : W_SAME);
@@ -805,6 +817,17 @@ int ro_search(planner *P)
             if (P->sl[i].off) P->ps[s].off += len;
         }
     explain(&X);
+    /* a hard shift rule the best rota still breaks (it was so from the start) */
+    for (int s = 0; s < m->nstaff; s++) {
+        int64_t ch, back, shortd;
+        person_rules(&X, s, &ch, &back, &shortd);
+        if (m->rules.rotation == RO_HARD && back)
+            pm_warn("the rota breaks the hard rule forward_rotation: %s moves to an earlier shift on the next day "
+                    "%lld time%s", m->staff[s].id, (long long)back, back == 1 ? "" : "s");
+        if (m->rules.same_how == RO_HARD && shortd)
+            pm_warn("the rota breaks the hard rule min_same_shift_days: %s has runs %lld day%s short of %d",
+                    m->staff[s].id, (long long)shortd, shortd == 1 ? "" : "s", m->rules.min_same_days);
+    }
     for (int s = 0; s < m->nstaff; s++) {
         int pt = -1;
         for (int j = 0; j < X.nsd; j++) {

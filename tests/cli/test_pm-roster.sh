@@ -609,4 +609,31 @@ expect_status "--max-seconds: the rota written passes check" 0
 run pm-roster plan --posts=$T/grid.yaml --staff=$T/s100.csv --start=2024-10-01 --days=30 --max-seconds=0
 expect_status "--max-seconds=0 is a usage error" 2
 
+# --- shift patterns: hard rules, carrying on --------------------------------------
+sed 's/^  min_same_shift_days: 2$/  min_same_shift_days: 3\n  same_shift: hard\n  forward_rotation: hard/' $F/posts-tight.yaml >$T/hard.yaml
+head -11 $T/g11.csv >$T/g10.csv
+run pm-roster plan --posts=$T/hard.yaml --staff=$T/g10.csv --start=2026-09-28 --days=28 -o $T/hard.csv
+expect_status "hard shift rules: covered" 0
+expect_no_grep "hard shift rules: none broken" 'breaks the hard rule' $ERR
+expect_eq "hard shift rules: forward rotation only" "" "$(backward $T/hard.csv)"
+runs() {  # shortest run of one shift between two others, per the rota of three shifts
+    awk -F, 'NR > 1 { d = substr($3, 1, 10); h = substr($3, 12, 2) + 0; k = h < 8 ? 2 : h < 16 ? 0 : 1;
+        if (k == 2) { cmd = "date -d \"" d " -1 day\" +%F"; cmd | getline d; close(cmd) }
+        if (!((($2, d) in seen))) { seen[$2, d] = 1; print $2, d, k } }' "$1" | sort | awk '
+        { if ($1 != p) { p = $1; k = $3; n = 1; first = 1; next }
+          if ($3 == k) { n++; next }
+          if (!first && n < min) min = n; first = 0; k = $3; n = 1 }
+        BEGIN { min = 99 } END { print min }'
+}
+expect_eq "hard shift rules: no run of one shift shorter than 3 days inside the span" 1 "$(( $(runs $T/hard.csv) >= 3 ))"
+# Plan 17 days, then 20 more with the first as --previous: together they keep every rule.
+TP="--posts=$F/posts-tight.yaml --staff=$F/staff-tight.csv"
+run pm-roster plan $TP --start=2026-09-28 --days=17 -o $T/sa.csv
+expect_status "shifts --previous: the first part covered" 0
+run pm-roster plan $TP --start=2026-10-15 --days=20 --previous=$T/sa.csv -o $T/sb.csv
+expect_status "shifts --previous: the second part covered" 0
+{ cat $T/sa.csv; tail -n +2 $T/sb.csv; } >$T/sab.csv
+run pm-roster check $TP $T/sab.csv
+expect_status "shifts --previous: together they keep every rule" 0
+
 finish
