@@ -357,7 +357,10 @@ static void take(planner *P, int s, int q, int i)
     const slot *sl = &P->sl[i];
     person *p = &P->ps[s];
     int nd = P->po->ndays;
-    if (sl->s - p->last_end >= m->rules.min_rest) p->shift_start = sl->s;
+    if (sl->s - p->last_end >= m->rules.min_rest) {
+        if (p->shift_start > INT64_MIN / 8 && (sl->s - p->shift_start) % 86400) p->changes++;
+        p->shift_start = sl->s;
+    }
     if (!(p->last_post == q && p->last_end == sl->s)) p->stretch_start = sl->s;
     p->last_post = q;
     p->last_end = sl->e;
@@ -412,6 +415,8 @@ static void construct(planner *P, uint64_t salt, int attempt, int from, const in
     static const int64_t wdays_ws[4] = {15, 15, 0, 40}, week_ws[4] = {0, 300, 300, 1000};
     int64_t wdays_w = wdays_ws[attempt % 4], week_w = week_ws[attempt % 4];
     int64_t noise_amp = 10 + 40 * ((attempt / 4) % 16);
+    static const int64_t change_ws[3] = {400, 150, 0};
+    int64_t change_w = change_ws[(attempt / 2) % 3];
     for (int i = 0; i < P->nsl; i++) {
         const slot *sl = &P->sl[i];
         for (int oi = 0; oi < m->nposts; oi++) {
@@ -456,6 +461,13 @@ static void construct(planner *P, uint64_t salt, int attempt, int from, const in
                         score += P->week[(size_t)s * P->nweeks + sl->wi] * week_w / cap;
                         if (st->max_week - P->week[(size_t)s * P->nweeks + sl->wi] < r->max_shift) score += 150;
                         score += (int64_t)(h % (uint64_t)noise_amp);
+                        /* a workable rota: new shifts start when the person's
+                         * last one did (fewer changes of shift type) */
+                        if (cls == 3 && p->shift_start > INT64_MIN / 8) {
+                            int64_t tod = (sl->s - p->shift_start) % 86400;
+                            if (tod < 0) tod += 86400;
+                            if (tod) score += change_w;
+                        }
                     }
                     score += cls * 1000000000LL;
                     if (score < bests) { bests = score; best = s; }
@@ -495,7 +507,9 @@ static int64_t unfairness(const planner *P)
         if (o > ohi) ohi = o;
     }
     if (!m->nstaff) return 0;
-    return (hi - lo) + (nhi - nlo) + (ohi - olo);
+    int64_t changes = 0;
+    for (int s = 0; s < m->nstaff; s++) changes += P->ps[s].changes;
+    return (hi - lo) + (nhi - nlo) + (ohi - olo) + 10 * changes;
 }
 
 static void emit(planner *P)
@@ -616,7 +630,10 @@ static void print_spread(planner *P)
 {
     ro_model *m = P->m;
     if (!m->nstaff) return;
-    if (!m->npatterns) count_changes(P);
+    if (!m->npatterns) {
+        for (int s = 0; s < m->nstaff; s++) P->ps[s].changes = 0;
+        count_changes(P);
+    }
     int ilo[3] = {0, 0, 0}, ihi[3] = {0, 0, 0};
     for (int s = 1; s < m->nstaff; s++) {
         int64_t v[3] = {P->ps[s].total, P->ps[s].night, P->ps[s].off};

@@ -585,6 +585,8 @@ expect_grep "capacity: the uncovered total, not proven" '^pm-roster: uncovered: 
 run pm-roster plan $EXP -o /dev/null --stats
 expect_grep "fairness: the spread of shift changes" '^pm-roster: spread of shift changes per person: min [0-9]+ \(S[0-9]+\), max [0-9]+ \(S[0-9]+\)$' $ERR
 expect_grep "fairness: shift changes per person with --stats" '^pm-roster:   S01 +hours .* shift changes [0-9]+$' $ERR
+expect_eq "fairness: without patterns, new shifts start when the last did (the example month: under 200 changes in all; 327 before)" 1 \
+    "$(awk '/shift changes [0-9]+$/ { s += $NF } END { print (s < 200) }' $ERR)"
 run pm-roster plan --posts=$F/posts-tight.yaml --staff=$T/g11.csv --start=2026-09-28 --days=14 -o $T/sh.csv
 changes() {  # most changes of shift type of one person, from a rota of three shifts
     awk -F, 'NR > 1 { d = substr($3, 1, 10); h = substr($3, 12, 2) + 0; k = h < 8 ? 2 : h < 16 ? 0 : 1;
