@@ -69,7 +69,9 @@ pm_time pm_tz_midnight(const pm_tz *tz, pm_day day);
  * truncated; the offset is Z, +HH:MM, +HHMM or +HH, at most +-14:00.  Ranges
  * are checked strictly (Feb 30, month 13, hour 24, minute 60, second 60 are
  * errors) and messages read "bad timestamp '2024-02-30 10:00': day out of
- * range".  s need not be NUL-terminated.  About 40 ns per call. */
+ * range".  A local time that a clock change skips (2024-03-10 02:30 in
+ * America/New_York) is an error too ("no such local time").  s need not be
+ * NUL-terminated.  About 40 ns per call. */
 int pm_time_parse(const char *s, size_t len, const pm_tz *tz, pm_time *out, pm_error *err);
 /* Writes YYYY-MM-DDTHH:MM:SS+HH:MM in zone tz (never the machine's zone);
  * returns the length (25 for years 0001-9999). */

@@ -144,6 +144,7 @@ int main(int argc, char **argv)
         ro.window = d.kind == PM_DUR_DAYS ? d.n * 86400 : d.n;
     }
 
+    common.read.join_lists = 1;  /* YAML paused: [A/B, C/] */
     int status = sla_run(&ro, &common, argv + first, argc - first);
     pm_calendar_free(cal);
     pm_tz_free(tz);
