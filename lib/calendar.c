@@ -562,3 +562,16 @@ pm_calendar *pm_calendar_builtin(const char *name, pm_error *err)
     free(path);
     return cal;
 }
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+pm_calendar *pm_calendar_open(const char *name_or_path, pm_error *err)
+{
+    if (strchr(name_or_path, '/') || ends_with(name_or_path, ".yaml") || ends_with(name_or_path, ".yml"))
+        return pm_calendar_load(name_or_path, err);
+    return pm_calendar_builtin(name_or_path, err);
+}
