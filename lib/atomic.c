@@ -15,13 +15,18 @@ static _Atomic(const char *) tmp_paths[MAX_TMP];
 static atomic_flag handlers_installed = ATOMIC_FLAG_INIT;
 static const int cleanup_signals[] = {SIGINT, SIGTERM, SIGHUP};
 
-static void on_signal(int sig)
+void pm_tmp_remove_all(void)
 {
-    int saved = errno;
     for (size_t i = 0; i < MAX_TMP; i++) {
         const char *p = atomic_exchange(&tmp_paths[i], NULL);
         if (p) unlink(p);
     }
+}
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    pm_tmp_remove_all();
     /* sig is blocked while its handler runs: raised again, it is delivered
      * with the default action as soon as the handler returns */
     signal(sig, SIG_DFL);

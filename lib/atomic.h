@@ -19,5 +19,8 @@ int pm_tmp_register(const char *path);
 /* Forgets path (the same pointer that was registered): call it after the
  * file was renamed into place or removed. */
 void pm_tmp_forget(const char *path);
+/* Removes every registered file now and forgets them (pm_oom, before the
+ * process ends); async-signal-safe. */
+void pm_tmp_remove_all(void);
 
 #endif
