@@ -120,6 +120,11 @@ run pm-ingest -r "$T/x.csv" -o "$T/x.csv" "$T/in.csv"
 expect_status "pm-ingest -r X -o X is refused" 2
 expect_grep "... naming the file" "x.csv: .*two outputs" "$ERR"
 expect_eq "... and X is not created" "no" "$([ -e "$T/x.csv" ] && echo yes || echo no)"
+# the shared record pipeline checks the same way (pm-sla runs on it)
+run pm-sla $NOW -o "$T/link.csv" "$T/in.csv"
+expect_status "pm-sla -o LINK-TO-IN IN is refused" 2
+run cmp "$T/in.csv" "$T/in.orig"
+expect_status "... and the input is unchanged" 0
 run pm-ingest -r /dev/null -o /dev/null "$T/in.csv"
 expect_status "pm-ingest -r /dev/null -o /dev/null is no clash" 0
 run pm-ingest -o "$T/out.csv" <"$T/in.csv"
