@@ -114,7 +114,8 @@ void pm_reader_close(pm_reader *rd);
 typedef struct pm_writer pm_writer;
 
 /* path NULL or "-": standard output.  A path naming a regular file (or a new
- * one) is written atomically; other paths (/dev/null, a FIFO) directly. */
+ * one, or a link to one) is written atomically; other paths (/dev/null, a
+ * FIFO) directly: see pm_atomic_open in atomic.h, which the writer uses. */
 pm_writer *pm_writer_open(const char *path, pm_format format, pm_error *err);
 /* Writes one record.  0 on success, -1 with err set on a write error. */
 int pm_writer_write(pm_writer *w, const pm_record *rec, pm_error *err);

@@ -22,6 +22,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
+
 /* Civil dates ------------------------------------------------------------- */
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -300,15 +302,9 @@ pm_tz *pm_tz_open(const char *name, pm_error *err)
     size_t i;
     if (!name || !zone_file_ok(name, err))
         return NULL;
-    tz = calloc(1, sizeof *tz);
-    if (!tz || !(tz->name = strdup(name)) || !(tz->cache = malloc(sizeof *tz->cache))) {
-        if (tz) {
-            free(tz->name);
-            free(tz);
-        }
-        pm_error_set(err, NULL, 0, "out of memory");
-        return NULL;
-    }
+    tz = pm_xcalloc(1, sizeof *tz);
+    tz->name = pm_xstrdup(name);
+    tz->cache = pm_xmalloc(sizeof *tz->cache);
     for (i = 0; i < SPAN_SLOTS; i++)
         tz->cache->span[i].idx = INT64_MIN;
     return tz;
@@ -336,9 +332,7 @@ static void use_zone(const pm_tz *tz)
 {
     const char *cur = getenv("TZ");
     if (!cur || cur[0] != ':' || strcmp(cur + 1, tz->name) != 0) {
-        char *spec = malloc(strlen(tz->name) + 2);
-        if (!spec)
-            abort();
+        char *spec = pm_xmalloc(strlen(tz->name) + 2);
         spec[0] = ':';
         strcpy(spec + 1, tz->name);
         setenv("TZ", spec, 1);
