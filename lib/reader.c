@@ -283,25 +283,72 @@ static int is_utf8_name(const char *e)
     return !strcasecmp(e, "utf-8") || !strcasecmp(e, "utf8");
 }
 
-/* Whether the first chunk s[0..n) is UTF-8 for "auto": all of it valid (a
- * character cut at the end of the chunk included), or so many more valid
- * multi-byte characters than invalid bytes that these are mistakes in a
- * UTF-8 file, to be reported row by row: GB18030 text forms valid UTF-8
- * only by chance, a character here and there, while decoding a UTF-8 file
- * as GB18030 would garble every Chinese character in it without an error. */
+/* Whether s[0..n) decodes as GB18030 without an error (a character cut at
+ * the end of the chunk aside). */
+static int gb18030_clean(const unsigned char *s, size_t n)
+{
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    if (cd == (iconv_t)-1) return 0;
+    char out[16384];
+    char *in = (char *)s;
+    size_t inleft = n;
+    int ok = 1;
+    while (inleft > 0) {
+        char *o = out;
+        size_t oleft = sizeof out;
+        if (iconv(cd, &in, &inleft, &o, &oleft) != (size_t)-1) break;
+        if (errno == E2BIG) continue;
+        if (errno == EINVAL) break;  /* cut at the end */
+        ok = 0;
+        break;
+    }
+    iconv_close(cd);
+    return ok;
+}
+
+/* Whether the first chunk s[0..n) is read as UTF-8 under "auto" (issue 12:
+ * never garble).  UTF-8 when it has no high byte, or is valid UTF-8 (a
+ * character cut at the end aside).  Otherwise GB18030 only when the chunk
+ * decodes as GB18030 without an error AND hardly any of its lines is valid
+ * UTF-8 with multi-byte characters: fewer than one in ten of the lines that
+ * are not.  ("None at all" would refuse real GB18030 files: about one
+ * two-byte GB18030 character in seven is also a valid UTF-8 sequence, so a
+ * short line now and then is valid UTF-8 by chance; a UTF-8 file with a stray
+ * Latin-1 byte, by contrast, has a valid line for every line with Chinese.)
+ * Lines that then do not decode are bad records, never U+FFFD. */
 static int looks_utf8(const unsigned char *s, size_t n)
 {
-    size_t i = 0, bad = 0, multi = 0;
-    for (;;) {
-        int inc;
-        size_t v = utf8_valid_prefix(s + i, n - i, &inc);
-        for (size_t k = i; k < i + v; k++) multi += (s[k] & 0xc0) == 0xc0;
-        i += v;
-        if (i >= n || inc) break;
-        bad++;
-        i++;
+    int inc;
+    if (utf8_valid_prefix(s, n, &inc) == n || inc) {
+        /* valid, or valid up to a character cut at the very end */
+        size_t v = utf8_valid_prefix(s, n, &inc);
+        if (v == n || (inc && n - v < 4)) return 1;
     }
-    return bad == 0 || multi > 4 * bad;
+    size_t i = 0, valid_mb = 0, invalid = 0;
+    while (i < n) {
+        const unsigned char *nl = memchr(s + i, '\n', n - i);
+        size_t len = nl ? (size_t)(nl - (s + i)) + 1 : n - i;
+        int high = 0;
+        for (size_t k = 0; k < len && !high; k++) high = s[i + k] >= 0x80;
+        if (high) {
+            size_t v = utf8_valid_prefix(s + i, len, &inc);
+            if (v == len) valid_mb++;
+            else if (!(inc && !nl)) invalid++;
+        }
+        i += len;
+    }
+    if (!gb18030_clean(s, n)) return 1;
+    return valid_mb * 10 >= invalid;
+}
+
+/* Whether the start looks like UTF-16: a byte-order mark, or NUL bytes in a
+ * quarter of the first 512 bytes (ASCII text in UTF-16 is half NUL). */
+static int looks_utf16(const unsigned char *s, size_t n)
+{
+    if (n >= 2 && ((s[0] == 0xff && s[1] == 0xfe) || (s[0] == 0xfe && s[1] == 0xff))) return 1;
+    size_t m = n < 512 ? n : 512, nul = 0;
+    for (size_t i = 0; i < m; i++) nul += s[i] == 0;
+    return m >= 4 && nul * 4 >= m;
 }
 
 /* Reads the first chunk, chooses the encoding, strips a BOM. */
@@ -310,7 +357,14 @@ static int src_start(pm_reader *rd, pm_error *err)
     if (src_read(rd, err) < 0) return -1;
     const char *enc = rd->opts.encoding;
     int bom = rd->rawlen >= 3 && !memcmp(rd->raw, "\xef\xbb\xbf", 3);
-    if (!enc || !*enc || !strcasecmp(enc, "auto")) {
+    int is_auto = !enc || !*enc || !strcasecmp(enc, "auto");
+    if ((is_auto || is_utf8_name(enc)) && !bom && looks_utf16(rd->raw, rd->rawlen)) {
+        pm_error_set(err, rd->name, 0, "the input looks like UTF-16 (%s); read it with --encoding=UTF-16",
+                     rd->rawlen >= 2 && (rd->raw[0] == 0xff || rd->raw[0] == 0xfe) ? "a UTF-16 byte-order mark"
+                                                                                   : "NUL bytes all through its start");
+        return -1;
+    }
+    if (is_auto) {
         if (bom || looks_utf8(rd->raw, rd->rawlen))
             enc = "UTF-8";
         else
@@ -503,6 +557,11 @@ static int csv_take_header(pm_reader *rd, pm_record *r)
     rd->header_gen++;
     rd->header_bad = 0;
     snprintf(rd->header_line_text, sizeof rd->header_line_text, "%ld", rd->rec_line);
+    /* CSV has no comments: a first line such as "# exported ..." is the
+     * header (format detection passes over it only to decide between CSV
+     * and YAML); its rows will not fit it, so say why */
+    if (r->n == 1 && h[0][0] == '#')
+        reader_warn(rd, rd->rec_line, "the header is one column starting with '#': CSV has no comments, so this line is the header");
     char msg[400] = "";
     if (rd->rec_bad) {
         snprintf(msg, sizeof msg, "bad header: %s", rd->rec_msg);

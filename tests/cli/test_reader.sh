@@ -96,4 +96,29 @@ summary "duplicate header name: its rows are rejected, counted" 2 0 2
 expect_grep "duplicate header name: row 1 in the rejects" 'dup_header\.csv:2,' "$T/dh.rej"
 expect_grep "duplicate header name: row 2 in the rejects" 'dup_header\.csv:3,' "$T/dh.rej"
 
+# --- 5. encoding: never garbled --------------------------------------------
+run pm-ingest -r "$T/l1.rej" latin1_stray.csv
+expect_status "UTF-8 with a stray Latin-1 byte: status 1" 1
+summary "UTF-8 with a stray Latin-1 byte" 3 2 1
+expect_grep "stray Latin-1 byte: the names are not garbled" '^E1,repair,.*,王伟$' "$OUT"
+expect_grep "stray Latin-1 byte: the second name too" '^E3,repair,.*,李娜$' "$OUT"
+expect_grep "stray Latin-1 byte: its row is rejected at its line" '^pm-ingest: latin1_stray\.csv:3: ' "$ERR"
+expect_no_grep "stray Latin-1 byte: no U+FFFD anywhere" $'\xef\xbf\xbd' "$OUT"
+run pm-ingest utf16.csv
+expect_status "UTF-16 without the option: status 2" 2
+expect_grep "UTF-16: the message names --encoding=UTF-16" '^pm-ingest: utf16\.csv: .*--encoding=UTF-16' "$ERR"
+run pm-ingest --encoding=UTF-16 utf16.csv
+expect_status "--encoding=UTF-16: status 0" 0
+expect_grep "--encoding=UTF-16: the row read" '^U1,repair,.*,王伟$' "$OUT"
+run pm-ingest --encoding=GB18030 -r "$T/gb.rej" gb_bad.csv
+expect_status "GB18030 with an undecodable byte: status 1" 1
+summary "GB18030 with an undecodable byte" 3 2 1
+expect_grep "GB18030: the good rows" '^G1,repair,.*,王伟$' "$OUT"
+expect_grep "GB18030: the row after the bad one" '^G3,repair,' "$OUT"
+expect_grep "GB18030: the bad row at its line" '^pm-ingest: gb_bad\.csv:3: .*GB18030' "$ERR"
+expect_no_grep "GB18030: no U+FFFD in the rejects" $'\xef\xbf\xbd' "$T/gb.rej"
+run pm-ingest -r "$T/h.rej" hash_first.csv
+expect_status "a '#' first line in CSV is its header: rows rejected, status 1" 1
+summary "a '#' first line in CSV" 2 0 2
+
 finish

@@ -2491,3 +2491,76 @@ Test(inputs, warnings_of_a_closed_input_are_kept)
     free(paths[0]);
     free(paths[1]);
 }
+
+/* Issue 12: a mostly-ASCII UTF-8 file with Chinese names and one Latin-1
+ * byte is UTF-8: the names read right, the Latin-1 row is bad. */
+Test(encoding, stray_latin1_byte_never_makes_utf8_gb18030)
+{
+    const char in[] = "id,name\n1,王伟\n2,caf\xe9\n3,李娜\n";
+    result r = read_bytes(in, sizeof in - 1, &AUTO);
+    cr_assert_eq(r.n, 3);
+    expect_ok(r, 0, "id=1|name=王伟");
+    cr_assert_eq(r.st[1], PM_READ_BAD);
+    cr_assert_str_eq(r.raw[1], "2,caf\\xE9");
+    expect_ok(r, 2, "id=3|name=李娜");
+}
+
+Test(encoding, undecodable_bytes_in_gb18030_are_bad_records_with_raw_escaped)
+{
+    size_t n;
+    char *gb = to_enc("GB18030", "id,name\n1,王伟\n", strlen("id,name\n1,王伟\n"), &n);
+    pm_buf b = PM_BUF_INIT;
+    pm_buf_add(&b, gb, n);
+    pm_buf_adds(&b, "2,x\x81\x20y\n3,ok\n");
+    free(gb);
+    pm_read_opts o = {.format = PM_FMT_CSV, .encoding = "GB18030"};
+    result r = read_bytes(b.s, b.len, &o);
+    pm_buf_free(&b);
+    cr_assert_eq(r.n, 3);
+    expect_ok(r, 0, "id=1|name=王伟");
+    cr_assert_eq(r.st[1], PM_READ_BAD);
+    cr_assert_not_null(strstr(r.msg[1], "GB18030"), "%s", r.msg[1]);
+    cr_assert_str_eq(r.raw[1], "2,x\\x81 y");
+    cr_assert_null(strstr(r.rec[1], "\xef\xbf\xbd"), "no U+FFFD");
+    expect_ok(r, 2, "id=3|name=ok");
+    /* YAML alike */
+    pm_read_opts y = {.format = PM_FMT_YAML, .encoding = "GB18030"};
+    const char *yin = "--- {a: 1}\n--- {a: x\x81\x20y}\n--- {a: 3}\n";
+    r = read_bytes(yin, strlen(yin), &y);
+    cr_assert_eq(r.n, 3);
+    cr_assert_eq(r.st[1], PM_READ_BAD);
+    cr_assert_str_eq(r.raw[1], "--- {a: x\\x81 y}");
+    expect_ok(r, 2, "a=3");
+}
+
+Test(encoding, utf16_is_refused_naming_the_option_and_read_with_it)
+{
+    size_t n;
+    const char *txt = "\xef\xbb\xbfid,name\n1,王伟\n";
+    char *u16 = to_enc("UTF-16", txt + 3, strlen(txt + 3), &n);  /* glibc writes a BOM */
+    const char *p = write_bytes("u16.csv", u16, n);
+    free(u16);
+    pm_error err;
+    cr_assert_null(pm_reader_open(p, &AUTO, &err));
+    cr_assert_not_null(strstr(err.msg, "--encoding=UTF-16"), "%s", err.msg);
+    char *le = to_enc("UTF-16LE", "id,name\n1,x\n", 12, &n);  /* no BOM: NUL-rich */
+    const char *q = write_bytes("u16le.csv", le, n);
+    free(le);
+    cr_assert_null(pm_reader_open(q, &AUTO, &err));
+    cr_assert_not_null(strstr(err.msg, "--encoding=UTF-16"), "%s", err.msg);
+    pm_read_opts o = {.format = PM_FMT_AUTO, .encoding = "UTF-16"};
+    result r = read_path(p, &o);
+    cr_assert_eq(r.n, 1);
+    expect_ok(r, 0, "id=1|name=王伟");
+}
+
+/* CSV has no comments: a '#' first line is the header, with a warning. */
+Test(detect, hash_first_line_of_csv_is_its_header_with_a_warning)
+{
+    result r = read_str("# exported 2024\nid,name\n1,x\n", &AUTO);
+    cr_assert_eq(r.format, PM_FMT_CSV);
+    cr_assert_eq(r.n, 2);
+    cr_assert_eq(r.st[0], PM_READ_BAD);
+    cr_assert_geq(r.nwarn, 1);
+    cr_assert_not_null(strstr(r.warn[0], "1: warning: the header is one column starting with '#'"), "%s", r.warn[0]);
+}
