@@ -365,6 +365,38 @@ static void csv_resync(pm_reader *rd, int at_eof)
     rd->csv_started = 0;
 }
 
+/* libcsv keeps a whole field: one that goes past --max-field on a line
+ * longer than CSV_PIECE (its buffer, public as csv_get_buffer_size, has
+ * grown past twice the limit) ends its record there, as a bad record, and
+ * the rest of its line is skipped; memory stays bounded by the limit. */
+static void csv_cut_long(pm_reader *rd)
+{
+    pm_record *r = rd->building;
+    if (!r) r = pmr_queue_slot(rd);
+    pm_record_clear(r);
+    rd->building = NULL;
+    pending *p = &rd->q[rd->qhead + rd->qlen];
+    r->source = rd->name;
+    r->line = rd->rec_line;
+    p->bad = 1;
+    snprintf(p->msg, sizeof p->msg, "field longer than the limit of %zu bytes (--max-field); the rest of its line is skipped",
+             rd->opts.max_field);
+    pm_buf_reset(&p->raw);
+    pmr_raw_escape(rd, &p->raw, (const unsigned char *)rd->rawrec.s, rd->rawrec.len, NULL, 0);
+    rd->qlen++;
+    pm_buf_reset(&rd->tail);
+    pm_buf_reset(&rd->rawrec);
+    rd->rawrec_total = 0;
+    rd->rec_open = 0;
+    rd->rec_bad = 0;
+    rd->seg_flags = 0;
+    rd->tq = TQ_START;
+    rd->after_blank = 0;
+    csv_free(rd->csv);
+    rd->csv_started = 0;
+    rd->skip_line = 1;
+}
+
 static void csv_flush_tail_warnings(pm_reader *rd)
 {
     if (rd->tail_warned) {
@@ -391,6 +423,7 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
             int f = pmr_src_fill(rd, err);
             if (f < 0) return PM_READ_FATAL;
             if (f == 0) {
+                rd->skip_line = 0;
                 if (rd->finished) return PM_READ_EOF;
                 if (rd->rec_open && rd->tq == TQ_QUOTED) {
                     csv_resync(rd, 1);
@@ -407,6 +440,18 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
             }
             s = rd->dec + rd->decpos;
             n = rd->declen - rd->decpos;
+        }
+        if (rd->skip_line) {
+            /* the rest of a line whose field went past --max-field */
+            const unsigned char *nl = memchr(s, '\n', n);
+            size_t k = nl ? (size_t)(nl - s) + 1 : n;
+            if (from_replay) rd->replay_pos += k;
+            else rd->decpos += k;
+            if (nl) {
+                rd->line++;
+                rd->skip_line = 0;
+            }
+            continue;
         }
         /* A segment is one line: up to a LF, a CRLF, or a CR alone (old Mac
          * line ends), so every record starts a segment and its line is known,
@@ -502,6 +547,9 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         if (rd->rec_open && rd->tq == TQ_QUOTED &&
             (rd->open_lines > CSV_QUOTE_LINES || rd->open_bytes > CSV_QUOTE_BYTES))
             csv_resync(rd, 0);
+        else if (rd->rec_open && !ends_line &&
+                 csv_get_buffer_size(rd->csv) / 2 > rd->opts.max_field + CSV_PIECE)
+            csv_cut_long(rd);
     }
     return pmr_queue_pop(rd, rec, err);
 }

@@ -106,6 +106,7 @@ struct pm_reader {
     size_t whead, wlen, wcap;
     unsigned long nwarn;
     int wsummary;
+    int skip_line;           /* skip to the next line end (csv_cut_long) */
     int fatal_goes_on;       /* the last PM_READ_FATAL was a header: rows follow */
     const char *encname;     /* the input encoding (for messages) */
     int cr_ended;            /* the last segment ended in a CR counted as a

@@ -602,3 +602,25 @@ Test(csv_reader, rows_under_an_unusable_header_are_bad_not_lost)
     pm_record_free(&rec);
     pm_reader_close(rd);
 }
+
+/* libcsv keeps a whole field: a field past --max-field on a line longer than
+ * the 1 MiB fed at once ends its record there (bad, raw text kept up to
+ * 1 MiB), the rest of its line is skipped, memory stays bounded. */
+Test(csv_reader, field_far_past_max_field_is_cut_and_the_next_line_read)
+{
+    pm_buf b = PM_BUF_INIT;
+    pm_buf_adds(&b, "a,b\n1,x\n2,");
+    for (int i = 0; i < 6 << 20; i++) pm_buf_addc(&b, i % 7 == 0 ? '"' : 'y');
+    pm_buf_adds(&b, "\n3,z\n");
+    pm_read_opts o = {.format = PM_FMT_CSV, .max_field = 1000};
+    result r = read_str(pm_buf_str(&b), &o);
+    pm_buf_free(&b);
+    cr_assert_eq(r.n, 3, "%s", r.final_msg);
+    expect_ok(r, 0, "a=1|b=x");
+    cr_assert_eq(r.st[1], PM_READ_BAD);
+    cr_assert_eq(r.errline[1], 3);
+    cr_assert_not_null(strstr(r.msg[1], "--max-field"), "%s", r.msg[1]);
+    cr_assert_eq(strncmp(r.raw[1], "2,\"yyyyyy\"", 10), 0);
+    expect_ok(r, 2, "a=3|b=z");
+    cr_assert_eq(r.line[2], 4);
+}
