@@ -9,10 +9,12 @@ MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 
 CC ?= cc
-OPT ?= -O2
+# gcc-ar: archives of link-time-optimised objects need the LTO plugin
+AR = gcc-ar
+OPT ?= -O2 -flto=auto
 WARN = -Wall -Wextra -Wshadow -Wno-unused-parameter
 CFLAGS ?= $(OPT) -g
-PM_CFLAGS = -std=gnu11 $(WARN) -Ilib -DPM_DATADIR='"$(DATADIR)"' $(SANFLAGS)
+PM_CFLAGS = -std=gnu11 $(WARN) -Ilib -DPM_DATADIR='"$(DATADIR)"' $(SANFLAGS) -MMD -MP
 LDLIBS_CORE = -lyaml -lcsv -lpcre2-8
 
 # Sanitizer builds go to their own tree: make B=build-asan SANFLAGS=...
@@ -50,26 +52,41 @@ $(DEPS_STAMP): tools/deps.sh
 deps:
 	@sh tools/deps.sh build
 
-$(B)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(DEPS_STAMP)
+$(B)/lib/%.o: lib/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PM_CFLAGS) -c -o $@ $<
 
 $(LIBPM): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
-# Each program: every .c in src/NAME/ (and only its own headers there).
-.SECONDEXPANSION:
-$(BIN)/%: $$(wildcard src/%/*.c) $$(wildcard src/%/*.h) $(LIBPM) $(wildcard lib/*.h) | $(DEPS_STAMP)
+# Each program: its main.c over an archive of the rest of src/NAME/ (the
+# program's logic), which the unit tests link too.
+PROG_LIB = $(B)/src/$(1)/lib$(1).a
+PROG_OBJ = $(patsubst src/%.c,$(B)/src/%.o,$(filter-out src/$(1)/main.c,$(wildcard src/$(1)/*.c)))
+PROG_LIBS := $(foreach p,$(PROGRAMS),$(if $(wildcard src/$(p)/*.c),$(call PROG_LIB,$(p))))
+
+$(B)/src/%.o: src/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PM_CFLAGS) -Isrc/$(patsubst %/,%,$(dir $*)) -c -o $@ $<
+
+define PROG_RULES
+$(call PROG_LIB,$(1)): $(call PROG_OBJ,$(1))
+	@mkdir -p $$(dir $$@)
+	rm -f $$@ && $(AR) rcs $$@ $$^
+
+$(BIN)/$(1): $(B)/src/$(1)/main.o $(call PROG_LIB,$(1)) $(LIBPM)
 	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) $(PM_CFLAGS) -Isrc/$* -o $@ $(filter %.c,$^) $(LIBPM) $(LIBS_$*) $(LDLIBS_CORE) -lm
+	$(CC) $(CFLAGS) $(PM_CFLAGS) -o $$@ $$^ $(LIBS_$(1)) $(LDLIBS_CORE) -lm
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call PROG_RULES,$(p))))
 
-$(B)/tests/%.o: tests/unit/%.c $(wildcard lib/*.h) | $(DEPS_STAMP)
+$(B)/tests/%.o: tests/unit/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PM_CFLAGS) -c -o $@ $<
 
-$(UNIT_BIN): $(UNIT_OBJ) $(LIBPM)
-	$(CC) $(CFLAGS) $(PM_CFLAGS) -o $@ $(UNIT_OBJ) $(LIBPM) -lcriterion -lnettle $(LDLIBS_CORE) -lm
+$(UNIT_BIN): $(UNIT_OBJ) $(PROG_LIBS) $(LIBPM)
+	$(CC) $(CFLAGS) $(PM_CFLAGS) -o $@ $(UNIT_OBJ) $(PROG_LIBS) $(LIBPM) -lcriterion -lxlsxwriter -lnettle $(LDLIBS_CORE) -lm
 
 unit: all $(UNIT_BIN)
 	cd tests/unit && PM_DATADIR=$(CURDIR)/data ../../$(UNIT_BIN) --jobs=2
@@ -120,5 +137,8 @@ clean:
 
 # One unit-test file on its own (while other parts are being written):
 #   make build/tests/one-test_decimal && build/tests/one-test_decimal
-$(B)/tests/one-%: $(B)/tests/%.o $(LIBPM)
-	$(CC) $(CFLAGS) $(PM_CFLAGS) -o $@ $< $(LIBPM) -lcriterion -lnettle $(LDLIBS_CORE) -lm
+$(B)/tests/one-%: $(B)/tests/%.o $(PROG_LIBS) $(LIBPM)
+	$(CC) $(CFLAGS) $(PM_CFLAGS) -o $@ $< $(PROG_LIBS) $(LIBPM) -lcriterion -lxlsxwriter -lnettle $(LDLIBS_CORE) -lm
+
+# Header dependencies written by -MMD.
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,4 +1,4 @@
-/* stream.h - record readers and writers for CSV and YAML (CONTRACT section 1).
+/* stream.h - record readers and writers for CSV and YAML (docs/CONTRACT.md section 1).
  *
  * A reader yields one record at a time; memory is bounded by the largest
  * record.  Input may be UTF-8 (with or without BOM) or GB18030/GBK, which is
@@ -34,6 +34,8 @@ typedef struct pm_read_opts {
                                 below; else an iconv name ("UTF-16") */
     size_t max_field;        /* 0: PM_DEFAULT_MAX_FIELD */
     int fold_newlines;       /* replace CR/LF inside values by spaces */
+    int join_lists;          /* YAML: a value that is a sequence of texts is
+                                read as them joined by ';' (else: a bad record) */
 } pm_read_opts;
 
 /* Reader results. */
@@ -100,6 +102,9 @@ const char *const *pm_reader_header(const pm_reader *rd, size_t *n);
  * is left as it is.  Cut after 1 MiB.  Valid until the next read; "" (len 0)
  * after other results. */
 const char *pm_reader_raw(const pm_reader *rd, size_t *len);
+/* After PM_READ_FATAL: 1 when reading goes on (a bad header, whose rows
+ * follow as PM_READ_BAD), 0 when the input cannot be read further. */
+int pm_reader_goes_on(const pm_reader *rd);
 /* 1 with w filled ("FILE:LINE: warning: ...") while warnings are pending:
  * text kept after a closing quote, a stray blank line in CSV data.  The
  * first 10 of an input are kept, then one summary counts the rest. */

@@ -209,6 +209,51 @@ static int yaml_fail(pm_reader *rd, pm_error *err)
     return PM_READ_FATAL;
 }
 
+/* With join_lists, a field whose value is a sequence of texts ([a, b], or a
+ * block list) is read as the texts joined by ';', the toolkit's list separator
+ * (pm-sla's paused: [2024-07-03T10:00/2024-07-04T09:00, 2024-07-08T10:00/]).
+ * The sequence's start event was just read.  Anything but texts in it makes
+ * the record bad (noted in bad).  0; -1 on a YAML error; -2 from yaml_skip
+ * (err set). */
+static int yaml_list_field(pm_reader *rd, pm_record *rec, char *name, char *bad, size_t badsz,
+                           pm_error *err)
+{
+    pm_buf b = PM_BUF_INIT;
+    int n = 0, r = 0;
+    for (;;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&rd->yp, &ev)) { r = -1; break; }
+        yaml_event_type_t t = ev.type;
+        if (t == YAML_SEQUENCE_END_EVENT) { yaml_event_delete(&ev); break; }
+        if (t == YAML_SCALAR_EVENT) {
+            if (n++) pm_buf_addc(&b, ';');
+            if (!is_null_plain(&ev)) pm_buf_add(&b, (const char *)ev.data.scalar.value, ev.data.scalar.length);
+            yaml_event_delete(&ev);
+            continue;
+        }
+        yaml_event_delete(&ev);
+        if (!bad[0]) snprintf(bad, badsz, "field '%.64s' holds a list of something other than texts", name);
+        if (t == YAML_MAPPING_START_EVENT || t == YAML_SEQUENCE_START_EVENT) {
+            int s = yaml_skip(rd, err);
+            if (s < 0) { r = s; break; }
+        } else if (t != YAML_ALIAS_EVENT) { r = -1; break; }
+    }
+    if (r == 0) {
+        size_t len = b.len;
+        if (len > rd->opts.max_field) {
+            if (!bad[0]) snprintf(bad, badsz, "field '%.64s' longer than the limit of %zu bytes (--max-field)", name, rd->opts.max_field);
+            len = 0;
+        } else if (len && memchr(b.s, 0, len)) {
+            if (!bad[0]) snprintf(bad, badsz, "NUL character in field '%.64s'", name);
+        }
+        char *val = pm_record_strdup(rec, len ? b.s : "", len);
+        if (rd->opts.fold_newlines && (memchr(val, '\n', len) || memchr(val, '\r', len))) pmr_fold_newlines(val, &len);
+        pm_record_add_owned(rec, name, val, strlen(val));
+    }
+    pm_buf_free(&b);
+    return r;
+}
+
 /* Reads one mapping (its start event already consumed) into rec. */
 static int yaml_mapping(pm_reader *rd, pm_record *rec, long line, pm_error *err)
 {
@@ -281,6 +326,9 @@ static int yaml_mapping(pm_reader *rd, pm_record *rec, long line, pm_error *err)
         } else if (v.type == YAML_ALIAS_EVENT) {
             if (!bad[0]) snprintf(bad, sizeof bad, "field '%.64s' is an alias; aliases are not supported in records", name);
             pm_record_add_owned(rec, name, "", 0);
+        } else if (v.type == YAML_SEQUENCE_START_EVENT && rd->opts.join_lists) {
+            int r = yaml_list_field(rd, rec, name, bad, sizeof bad, err);
+            if (r < 0) { yaml_event_delete(&v); return yaml_fail(rd, err); }
         } else {
             if (!bad[0]) snprintf(bad, sizeof bad, "field '%.64s' holds a nested %s, not text", name,
                                   v.type == YAML_MAPPING_START_EVENT ? "mapping" : "sequence");

@@ -42,7 +42,7 @@ vg() {
 }
 
 NOW=--now=2025-10-10T09:00:00+08:00
-vg "pm-ingest GB18030 export, rejects" 1 pm-ingest --reject="$T/rej.csv" "$EX/ingest/callcentre-2024-07.csv"
+vg "pm-ingest GB18030 export, rejects" 1 pm-ingest --reject="$T/rej.csv" "$EX/ingest/callcentre-2024-national-day.csv"
 vg "pm-ingest YAML in, YAML out" 1 pm-ingest --schema="$EX/ingest/formtool.schema.yaml" -t yaml "$EX/ingest/formtool-2024-07.yaml"
 vg "pm-ingest TSV" 1 pm-ingest --schema="$EX/ingest/repairs.schema.yaml" "$EX/ingest/repairs-2024-07.tsv"
 vg "pm-sla --explain, policy" 1 pm-sla --policy="$EX/sla/policy.yaml" $NOW --at-risk=4h --explain "$EX/sla/tickets.csv"

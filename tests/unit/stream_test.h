@@ -1,4 +1,4 @@
-/* stream_test.h - helpers shared by the tests of lib/stream.h (CONTRACT
+/* stream_test.h - helpers shared by the tests of lib/stream.h (docs/CONTRACT.md
  * section 1): test_source.c (encodings, the byte source), test_detect.c
  * (format detection), test_csvread.c and test_yamlread.c (the readers: bad
  * records with their lines and raw text, recovery, chunk boundaries),

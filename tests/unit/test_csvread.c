@@ -62,7 +62,7 @@ Test(csv_reader, fold_newlines_turns_line_breaks_into_spaces)
  * memchr(s, '\r', seg - 2), assuming every segment ends in "\n" or "\r\n";
  * the last line of a file without a final newline has neither, so a CR in
  * its last two bytes ('1,"x\r"') stays in the value and pm-ingest writes a
- * line break (CONTRACT section 1: one record per line).  Fix: exclude only
+ * line break (docs/CONTRACT.md section 1: one record per line).  Fix: exclude only
  * the line end actually present (nl ? 1 or 2 bytes : 0). */
 Test(csv_reader, fold_newlines_on_last_line_without_newline)
 {

@@ -5,8 +5,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../../src/pm-fee/expr.c"
-#include "../../src/pm-fee/split.c"
+#include "../../src/pm-fee/fee.h"
 
 /* ---- expressions ---------------------------------------------------------- */
 

@@ -1,4 +1,4 @@
-/* test_stream.c - the writers of lib/stream.h (CONTRACT section 1): CSV and
+/* test_stream.c - the writers of lib/stream.h (docs/CONTRACT.md section 1): CSV and
  * YAML output (quoting only when needed, every written value reading back
  * as the same text), round trips, atomic output, and the realistic export
  * fixtures read in three forms.  The readers' tests are in
@@ -161,7 +161,7 @@ Test(yaml_writer, risky_values_are_quoted)
  * plain.  YAML 1.1 resolves a plain "=" to tag:yaml.org,2002:value and "<<"
  * to tag:yaml.org,2002:merge; PyYAML's safe_load (C and pure loaders) fails on
  * "--- {k: =}" and "--- {k: <<}" ("could not determine a constructor"), so
- * they are not read as the same text (CONTRACT section 1). */
+ * they are not read as the same text (docs/CONTRACT.md section 1). */
 Test(yaml_writer, yaml11_value_and_merge_indicators_are_quoted)
 {
     cr_expect_eq(yq("=", 1)[0], '"', "'=' written as %s", yq("=", 1));
@@ -511,7 +511,7 @@ Test(atomic_output, dev_full_fails_at_write_when_buffer_flushes)
 /* BUG: same cause as above, on a regular file: after a write error (here the
  * file size limit, as on a full disk) pm_writer_close(.., commit=1) renames
  * the truncated temporary file into place and returns 0, so a failed run
- * leaves a half-written file behind (CONTRACT section 1, -o). */
+ * leaves a half-written file behind (docs/CONTRACT.md section 1, -o). */
 Test(atomic_output, failed_write_is_never_committed)
 {
     signal(SIGXFSZ, SIG_IGN);

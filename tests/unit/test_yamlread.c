@@ -201,7 +201,7 @@ Test(yaml_reader, error_in_a_long_stream_says_how_many_lines_are_lost)
  * parser goes on: a control character or a bad UTF-8 byte on line 3 makes
  * the very first pm_reader_next fail, the valid records on lines 1-2 are
  * lost, and the error says line 1 (yaml_fail uses rd->line, never advanced
- * for YAML).  CONTRACT section 3: report FILE:LINE, still process the valid
+ * for YAML).  docs/CONTRACT.md section 3: report FILE:LINE, still process the valid
  * records.  Fix: in yaml_read_handler give libyaml at most one line per call
  * (up to and including '\n') and count rd->line as lines are handed over. */
 Test(yaml_reader, bad_bytes_reported_at_their_line_after_earlier_records)
