@@ -30,8 +30,8 @@ const char *pm_format_name(pm_format f);
 typedef struct pm_read_opts {
     pm_format format;        /* PM_FMT_AUTO: detect from the first bytes */
     char delimiter;          /* 0: ',' (or '\t' for TSV) */
-    const char *encoding;    /* NULL or "auto": UTF-8, or GB18030 when the
-                                start is not valid UTF-8; else an iconv name */
+    const char *encoding;    /* NULL or "auto": UTF-8, or GB18030 as told
+                                below; else an iconv name ("UTF-16") */
     size_t max_field;        /* 0: PM_DEFAULT_MAX_FIELD */
     int fold_newlines;       /* replace CR/LF inside values by spaces */
     int join_lists;          /* YAML: a value that is a sequence of texts is

@@ -21,6 +21,7 @@ expect_grep "text after a closing quote: the row after it" '^G3,repair,' "$OUT"
 run pm-sla $NOW quote_tail.csv
 expect_eq "pm-sla reads all three rows" 3 "$(grep -c '^G[123],' "$OUT")"
 expect_grep "pm-sla passes the value through with its blank" '^G2,complaint,hand edited ,2024-07-03 09:10,' "$OUT"
+expect_grep "pm-sla: a warning at its line" '^pm-sla: quote_tail\.csv:3: warning: text after a closing quote' "$ERR"
 
 # one such row, then 300,000 good rows: none is lost
 { printf 'id,kind,description,created_at\n'
@@ -96,5 +97,63 @@ expect_grep "duplicate header name: both columns named" "^pm-ingest: dup_header\
 summary "duplicate header name: its rows are rejected, counted" 2 0 2
 expect_grep "duplicate header name: row 1 in the rejects" 'dup_header\.csv:2,' "$T/dh.rej"
 expect_grep "duplicate header name: row 2 in the rejects" 'dup_header\.csv:3,' "$T/dh.rej"
+
+# --- 5. encoding: never garbled --------------------------------------------
+run pm-ingest -r "$T/l1.rej" latin1_stray.csv
+expect_status "UTF-8 with a stray Latin-1 byte: status 1" 1
+summary "UTF-8 with a stray Latin-1 byte" 3 2 1
+expect_grep "stray Latin-1 byte: the names are not garbled" '^E1,repair,.*,王伟$' "$OUT"
+expect_grep "stray Latin-1 byte: the second name too" '^E3,repair,.*,李娜$' "$OUT"
+expect_grep "stray Latin-1 byte: its row is rejected at its line" '^pm-ingest: latin1_stray\.csv:3: ' "$ERR"
+expect_no_grep "stray Latin-1 byte: no U+FFFD anywhere" $'\xef\xbf\xbd' "$OUT"
+run pm-ingest utf16.csv
+expect_status "UTF-16 without the option: status 2" 2
+expect_grep "UTF-16: the message names --encoding=UTF-16" '^pm-ingest: utf16\.csv: .*--encoding=UTF-16' "$ERR"
+run pm-ingest --encoding=UTF-16 utf16.csv
+expect_status "--encoding=UTF-16: status 0" 0
+expect_grep "--encoding=UTF-16: the row read" '^U1,repair,.*,王伟$' "$OUT"
+run pm-ingest --encoding=GB18030 -r "$T/gb.rej" gb_bad.csv
+expect_status "GB18030 with an undecodable byte: status 1" 1
+summary "GB18030 with an undecodable byte" 3 2 1
+expect_grep "GB18030: the good rows" '^G1,repair,.*,王伟$' "$OUT"
+expect_grep "GB18030: the row after the bad one" '^G3,repair,' "$OUT"
+expect_grep "GB18030: the bad row at its line" '^pm-ingest: gb_bad\.csv:3: .*GB18030' "$ERR"
+expect_no_grep "GB18030: no U+FFFD in the rejects" $'\xef\xbf\xbd' "$T/gb.rej"
+# CSV has no comments: a '#' first line is the header (pm-ingest may take it
+# for a title line above the header; pm-sla reads it as the reader gives it)
+run pm-sla $NOW hash_first.csv
+expect_status "a '#' first line in CSV is its header: rows flagged, status 1" 1
+expect_grep "a '#' first line: the warning says why" "^pm-sla: hash_first\.csv:1: warning: the header is one column starting with '#'" "$ERR"
+expect_eq "a '#' first line: no row taken silently" 2 "$(grep -c ',invalid$' "$OUT")"
+
+# --- generated: 20,000 good records, bad ones of every kind at random -----
+# Every good record comes out exactly once and unchanged; every bad one is
+# rejected at its line (with its raw text when the reject stream has _raw).
+gen_check() {  # NAME FMT ZH ENCODING-OPTION BADBYTE
+    name=$1 fmt=$2 zh=$3 encopt=$4 badbyte=$5
+    awk -v seed=12 -v fmt="$fmt" -v zh="$zh" -v out="$T/gen.u8" -v good="$T/gen.good" -v bad="$T/gen.bad" \
+        -f "$F/gen-mixed.awk" </dev/null
+    if [ -n "$encopt" ]; then iconv -f UTF-8 -t GB18030 <"$T/gen.u8" >"$T/gen.enc"; else cp "$T/gen.u8" "$T/gen.enc"; fi
+    perl -pe "s/\@BAD\@/$badbyte/g; s/\@NUL\@/\\x00/g" <"$T/gen.enc" >"$T/gen.$fmt"
+    ngood=$(wc -l <"$T/gen.good") nbad=$(wc -l <"$T/gen.bad")
+    (cd "$T" && run pm-ingest $encopt -f "$fmt" -t csv -r gen.rej "gen.$fmt")
+    summary "$name" $((ngood + nbad)) "$ngood" "$nbad"
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "id") a = i; if ($i == "description") b = i }; next }
+             { print $a "\t" $b }' "$OUT" | sort >"$T/gen.got"
+    sort "$T/gen.good" >"$T/gen.want"
+    if cmp -s "$T/gen.want" "$T/gen.got"; then pass; else
+        fail "$name: the good records out, once each, unchanged" "$(diff "$T/gen.want" "$T/gen.got" | head -5)"; fi
+    grep -aoE "gen\.$fmt:[0-9]+" "$T/gen.rej" | sed 's/.*://' | sort -n | uniq >"$T/gen.rejl"
+    if cmp -s "$T/gen.bad" "$T/gen.rejl"; then pass; else
+        fail "$name: every bad record rejected at its line" "$(diff "$T/gen.bad" "$T/gen.rejl" | head -5)"; fi
+    if head -n 1 "$T/gen.rej" | grep -q '_raw'; then
+        if grep -aq '\\x00' "$T/gen.rej" && ! grep -aqP '\x00' "$T/gen.rej"; then pass; else
+            fail "$name: raw text in the rejects, NUL escaped"; fi
+    fi
+}
+gen_check "generated CSV, UTF-8" csv 1 "" '\xe9'
+gen_check "generated CSV, GB18030" csv 1 --encoding=GB18030 '\x81\x20'
+gen_check "generated YAML, UTF-8" yaml 1 "" '\xe9'
+gen_check "generated YAML, GB18030" yaml 1 --encoding=GB18030 '\x81\x20'
 
 finish

@@ -1,0 +1,302 @@
+/* source.c - the reader's byte source: read(2) in big chunks, the choice
+ * of encoding ("auto"), iconv, and the raw text of bad records. */
+#include "reader_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+/* Source ------------------------------------------------------------------ */
+
+static ssize_t read_full(int fd, unsigned char *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        if (r == 0) break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+/* Length of the longest valid UTF-8 prefix of s; *incomplete is set when the
+ * rest is only a truncated sequence at the very end. */
+size_t pmr_utf8_valid_prefix(const unsigned char *s, size_t n, int *incomplete)
+{
+    size_t i = 0;
+    *incomplete = 0;
+    while (i < n) {
+        /* fast path over ASCII, 8 bytes at a time */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & 0x8080808080808080ULL) break;
+            i += 8;
+        }
+        if (i >= n) break;
+        unsigned char c = s[i];
+        if (c < 0x80) { i++; continue; }
+        size_t len;
+        uint32_t min;
+        if ((c & 0xe0) == 0xc0) { len = 2; min = 0x80; }
+        else if ((c & 0xf0) == 0xe0) { len = 3; min = 0x800; }
+        else if ((c & 0xf8) == 0xf0 && c <= 0xf4) { len = 4; min = 0x10000; }
+        else return i;
+        if (i + len > n) {
+            /* a truncated sequence at the end: valid if its bytes so far are */
+            for (size_t k = 1; i + k < n; k++)
+                if ((s[i + k] & 0xc0) != 0x80) return i;
+            *incomplete = 1;
+            return i;
+        }
+        uint32_t cp = c & (0x7f >> len);
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xc0) != 0x80) return i;
+            cp = (cp << 6) | (s[i + k] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+        i += len;
+    }
+    return i;
+}
+
+int pmr_utf8_valid(const char *s, size_t n)
+{
+    int inc;
+    return pmr_utf8_valid_prefix((const unsigned char *)s, n, &inc) == n;
+}
+
+/* Reads more raw bytes after the kept tail rawlen.  Returns bytes read, 0 at
+ * EOF, -1 on error. */
+static ssize_t src_read(pm_reader *rd, pm_error *err)
+{
+    if (rd->eof) return 0;
+    ssize_t r = read_full(rd->fd, rd->raw + rd->rawlen, CHUNK - rd->rawlen);
+    if (r < 0) {
+        pm_error_set(err, rd->name, 0, "read error: %s", strerror(errno));
+        return -1;
+    }
+    if (r == 0) rd->eof = 1;
+    rd->rawlen += (size_t)r;
+    return r;
+}
+
+/* Converts rd->raw through iconv into rd->dec (appending after declen). */
+static void src_convert(pm_reader *rd)
+{
+    char *in = (char *)rd->raw;
+    size_t inleft = rd->rawlen;
+    while (inleft > 0) {
+        if (rd->deccap - rd->declen < inleft * 4 + 16) {
+            rd->deccap = rd->declen + inleft * 4 + 16;
+            rd->dec = pm_xrealloc(rd->dec, rd->deccap);
+        }
+        char *out = (char *)rd->dec + rd->declen;
+        size_t outleft = rd->deccap - rd->declen;
+        size_t rc = iconv(rd->cd, &in, &inleft, &out, &outleft);
+        rd->declen = (size_t)((unsigned char *)out - rd->dec);
+        if (rc != (size_t)-1) break;
+        if (errno == EINVAL && !rd->eof) break;  /* keep the partial sequence */
+        if (errno == E2BIG) continue;
+        /* EILSEQ, or a truncated sequence at EOF: the byte is passed on
+         * after a 0xFF (never in UTF-8), so that its line is bad and its raw
+         * text shows it escaped (pmr_raw_escape); never U+FFFD */
+        rd->dec[rd->declen++] = 0xff;
+        rd->dec[rd->declen++] = (unsigned char)*in;
+        rd->decode_errors = 1;
+        rd->validate_utf8 = 1;
+        in++;
+        inleft--;
+    }
+    memmove(rd->raw, in, inleft);
+    rd->rawlen = inleft;
+}
+
+/* Makes decoded bytes available at dec[decpos..declen).  Returns 1 when there
+ * are some, 0 at EOF, -1 on error. */
+int pmr_src_fill(pm_reader *rd, pm_error *err)
+{
+    while (rd->decpos >= rd->declen) {
+        if (rd->eof && rd->rawlen == 0) return 0;
+        if (rd->cd == (iconv_t)-1) {
+            rd->rawlen = 0;
+            ssize_t r = src_read(rd, err);
+            if (r < 0) return -1;
+            rd->dec = rd->raw;
+            rd->declen = rd->rawlen;
+            rd->decpos = 0;
+            if (r == 0) return 0;
+        } else {
+            ssize_t r = src_read(rd, err);
+            if (r < 0) return -1;
+            rd->declen = rd->decpos = 0;
+            src_convert(rd);
+            if (r == 0 && rd->declen == 0) {
+                rd->rawlen = 0;
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+static int is_utf8_name(const char *e)
+{
+    return !strcasecmp(e, "utf-8") || !strcasecmp(e, "utf8");
+}
+
+/* Whether s[0..n) decodes as GB18030 without an error (a character cut at
+ * the end of the chunk aside). */
+static int gb18030_clean(const unsigned char *s, size_t n)
+{
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    if (cd == (iconv_t)-1) return 0;
+    char out[16384];
+    char *in = (char *)s;
+    size_t inleft = n;
+    int ok = 1;
+    while (inleft > 0) {
+        char *o = out;
+        size_t oleft = sizeof out;
+        if (iconv(cd, &in, &inleft, &o, &oleft) != (size_t)-1) break;
+        if (errno == E2BIG) continue;
+        if (errno == EINVAL) break;  /* cut at the end */
+        ok = 0;
+        break;
+    }
+    iconv_close(cd);
+    return ok;
+}
+
+/* Whether the first chunk s[0..n) is read as UTF-8 under "auto" (issue 12:
+ * never garble).  UTF-8 when it has no high byte, or is valid UTF-8 (a
+ * character cut at the end aside).  Otherwise GB18030 only when the chunk
+ * decodes as GB18030 without an error AND hardly any of its lines is valid
+ * UTF-8 with multi-byte characters: fewer than one in ten of the lines that
+ * are not.  ("None at all" would refuse real GB18030 files: about one
+ * two-byte GB18030 character in seven is also a valid UTF-8 sequence, so a
+ * short line now and then is valid UTF-8 by chance; a UTF-8 file with a stray
+ * Latin-1 byte, by contrast, has a valid line for every line with Chinese.)
+ * Lines that then do not decode are bad records, never U+FFFD. */
+static int looks_utf8(const unsigned char *s, size_t n)
+{
+    int inc;
+    if (pmr_utf8_valid_prefix(s, n, &inc) == n || inc) {
+        /* valid, or valid up to a character cut at the very end */
+        size_t v = pmr_utf8_valid_prefix(s, n, &inc);
+        if (v == n || (inc && n - v < 4)) return 1;
+    }
+    size_t i = 0, valid_mb = 0, invalid = 0;
+    while (i < n) {
+        const unsigned char *nl = memchr(s + i, '\n', n - i);
+        size_t len = nl ? (size_t)(nl - (s + i)) + 1 : n - i;
+        int high = 0;
+        for (size_t k = 0; k < len && !high; k++) high = s[i + k] >= 0x80;
+        if (high) {
+            size_t v = pmr_utf8_valid_prefix(s + i, len, &inc);
+            if (v == len) valid_mb++;
+            else if (!(inc && !nl)) invalid++;
+        }
+        i += len;
+    }
+    if (!gb18030_clean(s, n)) return 1;
+    return valid_mb * 10 >= invalid;
+}
+
+/* Whether the start looks like UTF-16: a byte-order mark, or NUL bytes in a
+ * quarter of the first 512 bytes (ASCII text in UTF-16 is half NUL). */
+static int looks_utf16(const unsigned char *s, size_t n)
+{
+    if (n >= 2 && ((s[0] == 0xff && s[1] == 0xfe) || (s[0] == 0xfe && s[1] == 0xff))) return 1;
+    size_t m = n < 512 ? n : 512, nul = 0;
+    for (size_t i = 0; i < m; i++) nul += s[i] == 0;
+    return m >= 4 && nul * 4 >= m;
+}
+
+/* Reads the first chunk, chooses the encoding, strips a BOM. */
+int pmr_src_start(pm_reader *rd, pm_error *err)
+{
+    if (src_read(rd, err) < 0) return -1;
+    const char *enc = rd->opts.encoding;
+    int bom = rd->rawlen >= 3 && !memcmp(rd->raw, "\xef\xbb\xbf", 3);
+    int is_auto = !enc || !*enc || !strcasecmp(enc, "auto");
+    if ((is_auto || is_utf8_name(enc)) && !bom && looks_utf16(rd->raw, rd->rawlen)) {
+        pm_error_set(err, rd->name, 0, "the input looks like UTF-16 (%s); read it with --encoding=UTF-16",
+                     rd->rawlen >= 2 && (rd->raw[0] == 0xff || rd->raw[0] == 0xfe) ? "a UTF-16 byte-order mark"
+                                                                                   : "NUL bytes all through its start");
+        return -1;
+    }
+    if (is_auto) {
+        if (bom || looks_utf8(rd->raw, rd->rawlen))
+            enc = "UTF-8";
+        else
+            enc = "GB18030";
+    }
+    rd->encname = enc;
+    if (is_utf8_name(enc)) {
+        rd->cd = (iconv_t)-1;
+        rd->validate_utf8 = 1;
+        rd->dec = rd->raw;
+        rd->declen = rd->rawlen;
+        rd->decpos = bom ? 3 : 0;
+    } else {
+        rd->cd = iconv_open("UTF-8", enc);
+        if (rd->cd == (iconv_t)-1) {
+            pm_error_set(err, NULL, 0, "unknown encoding '%s'", enc);
+            return -1;
+        }
+        rd->validate_utf8 = 0;
+        rd->dec = NULL;
+        rd->declen = rd->decpos = rd->deccap = 0;
+        src_convert(rd);
+        if (rd->declen >= 3 && !memcmp(rd->dec, "\xef\xbb\xbf", 3)) rd->decpos = 3;
+    }
+    return 0;
+}
+
+
+/* Appends a then b (the physical lines of a bad record) to out as valid
+ * UTF-8: the final line end dropped, bytes that are not valid UTF-8 escaped
+ * as \xHH, NUL as \x00, a backslash left as it is.  In decoded input
+ * (iconv), a 0xFF byte marks the next byte as one the input encoding could
+ * not decode (src_convert): the marker is dropped and the byte escaped. */
+void pmr_raw_escape(const pm_reader *rd, pm_buf *out, const unsigned char *a, size_t na,
+                       const unsigned char *b, size_t nb)
+{
+    /* the final line end belongs to the last non-empty part */
+    if (nb) {
+        if (b[nb - 1] == '\n') nb--;
+        if (nb && b[nb - 1] == '\r') nb--;
+    } else if (na) {
+        if (a[na - 1] == '\n') na--;
+        if (na && a[na - 1] == '\r') na--;
+    }
+    int marked = rd->cd != (iconv_t)-1;
+    for (int part = 0; part < 2; part++) {
+        const unsigned char *s = part ? b : a;
+        size_t n = part ? nb : na, i = 0;
+        if (!s) continue;
+        while (i < n) {
+            int inc;
+            size_t v = pmr_utf8_valid_prefix(s + i, n - i, &inc);
+            /* NUL is valid UTF-8: split the run at NULs */
+            const unsigned char *z = v ? memchr(s + i, 0, v) : NULL;
+            if (z) v = (size_t)(z - (s + i));
+            pm_buf_add(out, s + i, v);
+            i += v;
+            if (i >= n) break;
+            unsigned char c = s[i];
+            if (marked && c == 0xff && i + 1 < n) {
+                c = s[++i];
+            }
+            pm_buf_addf(out, "\\x%02X", c);
+            i++;
+        }
+    }
+}
