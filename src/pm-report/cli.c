@@ -13,14 +13,19 @@ int rpt_main(int argc, char **argv);
 
 enum {
     O_BY = 1000, O_PERIOD, O_TIME_FIELD, O_METRIC, O_TARGETS, O_TO, O_LANG, O_PARTIAL, O_MERGE, O_TITLE,
-    O_PROTECT, O_KEY_FILE, O_PERSONAL
+    O_PROTECT, O_KEY_FILE, O_PERSONAL, O_WHERE, O_SINCE, O_UNTIL, O_UNIT
 };
 
 static const pm_option options[] = {
     {"by", 0, 1, O_BY, "FIELDS", "group by these fields (comma-separated)"},
-    {"period", 0, 1, O_PERIOD, "P", "group by day, week (ISO, 2024-W27) or month of the time field"},
-    {"time-field", 0, 1, O_TIME_FIELD, "F", "timestamp field of --period (default created_at)"},
-    {"metric", 'm', 1, O_METRIC, "METRIC", "count, count(F=V), sum(F), min(F), max(F), mean(F), rate(F=V); repeatable"},
+    {"period", 0, 1, O_PERIOD, "P", "group by day, week (ISO, 2024-W27), month, quarter or year of the time field"},
+    {"time-field", 0, 1, O_TIME_FIELD, "F", "timestamp field of --period, --since, --until (default created_at)"},
+    {"metric", 'm', 1, O_METRIC, "METRIC",
+     "count, count(COND), rate(COND), sum, min, max, mean, median, pNN of F or A - B; repeatable"},
+    {"where", 0, 1, O_WHERE, "COND", "only records where COND holds (e.g. kind=complaint and major=true); repeatable"},
+    {"since", 0, 1, O_SINCE, "TIME", "only records whose time field is at or after TIME"},
+    {"until", 0, 1, O_UNTIL, "TIME", "only records whose time field is before TIME"},
+    {"unit", 0, 1, O_UNIT, "U", "unit of durations A - B: m, h (default) or d"},
     {"targets", 0, 1, O_TARGETS, "FILE", "targets (YAML list of figure, comparison, value)"},
     {"to", 't', 1, O_TO, "FORMAT", "csv, tsv, yaml, md, html or xlsx (default: the input's format)"},
     {"lang", 0, 1, O_LANG, "LANG", "en (default) or zh: headers and figure names in Chinese"},
@@ -50,6 +55,10 @@ typedef struct cli {
     const char *key_file;
     rpt_personal *personal;   /* --personal */
     int npersonal;
+    const char **where;       /* --where */
+    int nwhere;
+    const char *since, *until;
+    int64_t unit_secs;
 } cli;
 
 static int on_option(int id, const char *arg, void *ctx)
@@ -64,6 +73,22 @@ static int on_option(int id, const char *arg, void *ctx)
         c->metrics[c->nmetrics++] = arg;
         break;
     case O_TARGETS: c->targets = arg; break;
+    case O_WHERE:
+        c->where = pm_xrealloc(c->where, sizeof *c->where * (size_t)(c->nwhere + 1));
+        c->where[c->nwhere++] = arg;
+        break;
+    case O_SINCE: c->since = arg; break;
+    case O_UNTIL: c->until = arg; break;
+    case O_UNIT:
+        if (strcmp(arg, "m") == 0 || strcmp(arg, "min") == 0)
+            c->unit_secs = 60;
+        else if (strcmp(arg, "h") == 0)
+            c->unit_secs = 3600;
+        else if (strcmp(arg, "d") == 0)
+            c->unit_secs = 86400;
+        else
+            pm_usage_error("--unit: '%s' is not m, h or d", arg);
+        break;
     case O_TO:
         if (strcmp(arg, "csv") == 0)
             c->to = OUT_CSV;
@@ -107,13 +132,81 @@ static int on_option(int id, const char *arg, void *ctx)
     return 0;
 }
 
+/* One --by key: a field, or weekday(F), hour(F), part(F, SEP, N). */
+static void set_key(rpt_spec *s, const char *text, size_t n, const char *list)
+{
+    char *k = pm_xstrndup(text, n);
+    int i = s->nby;
+    s->by[i].cache = -1;
+    s->byfn[i] = KEY_FIELD;
+    char *open = strchr(k, '(');
+    if (!open) {
+        if (strpbrk(k, "=!<>~)"))
+            pm_usage_error("--by: '%s' is not a field name", k);
+        s->by[i].name = k;
+        s->nby++;
+        return;
+    }
+    size_t kl = strlen(k);
+    if (k[kl - 1] != ')')
+        pm_usage_error("--by: '%s': expected weekday(F), hour(F) or part(F, SEP, N)", k);
+    size_t fl = (size_t)(open - k);
+    char *arg = pm_xstrndup(open + 1, kl - fl - 2);
+    char *a[3] = {arg, NULL, NULL};
+    int na = 1;
+    for (char *p = arg; *p && na < 3; p++)
+        if (*p == ',') {
+            *p = '\0';
+            a[na++] = p + 1;
+        }
+    for (int j = 0; j < na; j++) {
+        while (*a[j] == ' ')
+            a[j]++;
+        size_t l = strlen(a[j]);
+        while (l && a[j][l - 1] == ' ')
+            a[j][--l] = '\0';
+    }
+    if (!*a[0])
+        pm_usage_error("--by: '%s': no field", k);
+    if (fl == 7 && strncmp(k, "weekday", 7) == 0 && na == 1) {
+        s->byfn[i] = KEY_WEEKDAY;
+    } else if (fl == 4 && strncmp(k, "hour", 4) == 0 && na == 1) {
+        s->byfn[i] = KEY_HOUR;
+    } else if (fl == 4 && strncmp(k, "part", 4) == 0 && na == 3) {
+        char *end;
+        long idx = strtol(a[2], &end, 10);
+        if (*end || idx == 0 || !*a[1])
+            pm_usage_error("--by: '%s': part(F, SEP, N) takes a separator and a part number (1 is the first, -1 the last)", k);
+        s->byfn[i] = KEY_PART;
+        s->bysep[i] = pm_xstrdup(a[1]);
+        s->bypart[i] = (int)idx;
+    } else {
+        pm_usage_error("--by: '%s' in '%s': expected a field, weekday(F), hour(F) or part(F, SEP, N)", k, list);
+    }
+    s->by[i].name = pm_xstrdup(a[0]);
+    /* the column: canonical text */
+    pm_buf b = PM_BUF_INIT;
+    if (s->byfn[i] == KEY_PART)
+        pm_buf_addf(&b, "part(%s, %s, %d)", a[0], a[1], s->bypart[i]);
+    else
+        pm_buf_addf(&b, "%.*s(%s)", (int)fl, k, a[0]);
+    s->bycol[i] = pm_buf_detach(&b);
+    free(arg);
+    free(k);
+    s->nby++;
+}
+
 static void set_by(rpt_spec *s, const char *list)
 {
     s->nby = 0;
     const char *p = list;
     while (*p) {
-        const char *e = strchr(p, ',');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
+        /* a comma inside parentheses is part(F, -, 1)'s */
+        const char *e = p;
+        int depth = 0;
+        for (; *e && !(*e == ',' && depth == 0); e++)
+            depth += *e == '(' ? 1 : *e == ')' ? -1 : 0;
+        size_t n = (size_t)(e - p);
         while (n && *p == ' ') {
             p++;
             n--;
@@ -124,10 +217,8 @@ static void set_by(rpt_spec *s, const char *list)
             pm_usage_error("--by: empty field name in '%s'", list);
         if (s->nby == 16)
             pm_usage_error("--by: at most 16 fields");
-        s->by[s->nby].name = pm_xstrndup(p, n);
-        s->by[s->nby].cache = -1;
-        s->nby++;
-        if (!e)
+        set_key(s, p, n, list);
+        if (!*e)
             break;
         p = e + 1;
     }
@@ -204,8 +295,46 @@ static rpt_spec *make_spec(const cli *c, const pm_common *common, const char *pr
             spec->period = PERIOD_WEEK;
         else if (strcmp(c->period, "month") == 0)
             spec->period = PERIOD_MONTH;
+        else if (strcmp(c->period, "quarter") == 0)
+            spec->period = PERIOD_QUARTER;
+        else if (strcmp(c->period, "year") == 0)
+            spec->period = PERIOD_YEAR;
         else
-            pm_usage_error("--period: '%s' is not day, week or month", c->period);
+            pm_usage_error("--period: '%s' is not day, week, month, quarter or year", c->period);
+    }
+    /* The zone reads timestamps in conditions, durations and derived keys
+     * as well as periods. */
+    if (!*tz) {
+        pm_error e;
+        *tz = pm_tz_open(spec->tz_name, &e);
+        if (!*tz)
+            pm_usage_error("--tz: %s", e.msg);
+    }
+    spec->tz = *tz;
+    spec->unit_secs = c->unit_secs ? c->unit_secs : 3600;
+    for (int i = 0; i < c->nwhere; i++) {
+        pm_error e;
+        rpt_expr *x = rpt_expr_parse(c->where[i], *tz, NULL, &e);
+        if (!x)
+            pm_usage_error("--where: %s", e.msg);
+        spec->where = pm_xrealloc(spec->where, sizeof *spec->where * (size_t)(spec->nwhere + 1));
+        spec->where[spec->nwhere++] = x;
+    }
+    const char *lim[2] = {c->since, c->until};
+    for (int i = 0; i < 2; i++) {
+        if (!lim[i])
+            continue;
+        pm_error e;
+        pm_time t;
+        if (pm_time_parse(lim[i], strlen(lim[i]), *tz, &t, &e) != 0)
+            pm_usage_error("--%s: %s", i ? "until" : "since", e.msg);
+        if (i) {
+            spec->has_until = 1;
+            spec->until = t;
+        } else {
+            spec->has_since = 1;
+            spec->since = t;
+        }
     }
     if (preset)
         rpt_preset_apply(spec, preset);
@@ -217,7 +346,7 @@ static rpt_spec *make_spec(const cli *c, const pm_common *common, const char *pr
     for (int i = 0; i < c->nmetrics; i++) {
         rpt_metric m;
         pm_error e;
-        if (rpt_metric_parse(c->metrics[i], &m, &e) != 0)
+        if (rpt_metric_parse(c->metrics[i], &m, *tz, &e) != 0)
             pm_usage_error("-m: %s", e.msg);
         for (int j = 0; j < spec->nm; j++)
             if (strcmp(spec->m[j].name, m.name) == 0)
@@ -238,21 +367,12 @@ static rpt_spec *make_spec(const cli *c, const pm_common *common, const char *pr
     if (spec->nm == 0) {
         rpt_metric m;
         pm_error e;
-        rpt_metric_parse("count", &m, &e);
+        rpt_metric_parse("count", &m, *tz, &e);
         spec->m = pm_xmalloc(sizeof *spec->m);
         spec->m[spec->nm++] = m;
     }
     if (spec->nm > 64)
         pm_usage_error("at most 64 metrics");
-    if (spec->period != PERIOD_NONE) {
-        if (!*tz) {
-            pm_error e;
-            *tz = pm_tz_open(spec->tz_name, &e);
-            if (!*tz)
-                pm_usage_error("--tz: %s", e.msg);
-        }
-        spec->tz = *tz;
-    }
     return spec;
 }
 
@@ -292,6 +412,7 @@ typedef struct run {
     pm_format in_format;
     unsigned long long nread;
     int status;
+    rpt_names names;                /* the fields the options name */
 } run;
 
 /* --protect: the key, and warnings when the key file is exposed or nothing
@@ -312,6 +433,28 @@ static void setup_protection(run *r)
     if (c->protect && !c->npersonal)
         pm_warn("warning: --protect: no field is named personal (--personal=FIELD:KIND,...), so no value is "
                 "protected");
+}
+
+/* The field names the options give, to be checked against the input. */
+static void collect_names(run *r, rpt_spec *spec)
+{
+    cli *c = &r->c;
+    if (c->by)
+        for (int i = 0; i < spec->nby; i++)
+            rpt_names_add(&r->names, spec->by[i].name, "--by");
+    if (c->time_field || c->period || c->since || c->until)
+        rpt_names_add(&r->names, spec->time_field.name, c->time_field ? "--time-field" : "the time field (--time-field)");
+    for (int i = 0; i < spec->nwhere; i++)
+        rpt_names_add_expr(&r->names, spec->where[i], "--where");
+    for (int i = spec->nm - c->nmetrics; c->nmetrics && i < spec->nm; i++) {
+        rpt_metric *m = &spec->m[i];
+        if (m->field.name)
+            rpt_names_add(&r->names, m->field.name, m->name);
+        if (m->diff)
+            rpt_names_add(&r->names, m->field2.name, m->name);
+        rpt_names_add_expr(&r->names, m->expr, m->name);
+        rpt_names_add_expr(&r->names, m->dexpr, m->name);
+    }
 }
 
 /* Checks the combination of options and sets up a spec and groups per
@@ -344,6 +487,8 @@ static void setup(run *r, const char *const *presets, int np)
             exit(PM_EXIT_ERROR);
         }
     }
+    for (int i = 0; i < r->n; i++)
+        collect_names(r, r->specs[i]);
     for (int i = 0; i < r->n; i++) {
         rpt_spec_protect(r->specs[i], &r->prot, c->personal, c->npersonal);
         rpt_spec_sign(r->specs[i]);
@@ -387,6 +532,7 @@ static void read_inputs(run *r, char **paths, int npaths)
             if (r->nread == 1)
                 for (int i = 0; i < r->n; i++)
                     check_fields(r->specs[i], &rec);
+            rpt_names_see(&r->names, &rec);
             for (int i = 0; i < r->n; i++)
                 rpt_groups_add(r->groups[i], &rec);
         }
@@ -400,6 +546,32 @@ static void read_inputs(run *r, char **paths, int npaths)
     for (int i = 0; i < r->n; i++)
         if (r->groups[i]->errors)
             r->status = PM_EXIT_ERROR;
+}
+
+/* --stats: records read, left out, without a time; per duration metric the
+ * records skipped because a side was empty. */
+static void print_stats(run *r)
+{
+    rpt_groups *g = r->groups[0];
+    rpt_spec *spec = r->specs[0];
+    pm_buf b = PM_BUF_INIT;
+    pm_buf_addf(&b, "read %llu records", r->nread);
+    if (spec->nwhere || spec->has_since || spec->has_until)
+        pm_buf_addf(&b, ", %llu left out by --where/--since/--until", g->filtered);
+    if (spec->period != PERIOD_NONE && g->notime)
+        pm_buf_addf(&b, ", %llu without %s (empty period)", g->notime, spec->time_field.name);
+    pm_warn("%s, %zu groups", pm_buf_str(&b), g->n);
+    pm_buf_free(&b);
+    for (int i = 0; i < spec->nm; i++) {
+        rpt_metric *m = &spec->m[i];
+        if (!m->diff)
+            continue;
+        long long skipped = 0;
+        for (size_t s = 0; s < g->nslots; s++)
+            for (rpt_group *x = g->slots[s]; x; x = x->next)
+                skipped += x->st[i].skipped;
+        pm_warn("%s: %lld records skipped (%s or %s empty)", m->name, skipped, m->field.name, m->field2.name);
+    }
 }
 
 /* Writes the partial stream (--partial). */
@@ -496,12 +668,16 @@ int rpt_main(int argc, char **argv)
     }
     setup(&r, presets, np);
     read_inputs(&r, argv + first, argc - first);
+    /* A name no record has is a typo: its figures would be zeros and
+     * blanks that look right.  No report then. */
+    if (!r.c.merge && r.nread > 0 && rpt_names_report(&r.names) > 0)
+        return PM_EXIT_ERROR;
 
     enum out_kind to = r.c.to;
     if (to == OUT_AUTO)
         to = r.in_format == PM_FMT_YAML ? OUT_YAML : r.in_format == PM_FMT_TSV ? OUT_TSV : OUT_CSV;
     if (r.common.stats)
-        pm_warn("read %llu records, %zu groups", r.nread, r.groups[0]->n);
+        print_stats(&r);
 
     int failed = 0;
     if (r.c.partial)

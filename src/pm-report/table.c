@@ -54,10 +54,40 @@ const char *rpt_cell_display(rpt_table *t, const rpt_cell *c)
     return adup(t, b);
 }
 
-/* The value of metric m in state st; 0 when it has none (zero denominator,
- * no values). */
-static int metric_value(const rpt_metric *m, const rpt_state *st, pm_decimal *out)
+static int cmp_dec(const void *a, const void *b)
 {
+    const pm_decimal *x = a, *y = b;
+    int c = pm_decimal_cmp(*x, *y);
+    return c ? c : (x->scale > y->scale) - (x->scale < y->scale);  /* 1.5 before 1.50: any order gives one text */
+}
+
+/* Seconds to the unit of durations, 2 places half up. */
+static int in_unit(const rpt_spec *spec, pm_decimal secs, pm_decimal *out)
+{
+    int64_t u = spec->unit_secs > 0 ? spec->unit_secs : 3600;
+    return pm_decimal_div(secs, pm_decimal_from_int(u), 2, PM_ROUND_HALF_UP, out) == PM_DEC_OK;
+}
+
+/* The nearest-rank percentile p of the n sorted values: the value at rank
+ * ceil(p * n / 100), at least 1. */
+static pm_decimal nearest_rank(pm_decimal p, const pm_decimal *v, int64_t n)
+{
+    __int128 scale = 1;
+    for (int i = 0; i < p.scale; i++)
+        scale *= 10;
+    __int128 num = p.coef * n, den = 100 * scale;
+    __int128 rank = (num + den - 1) / den;
+    if (rank < 1)
+        rank = 1;
+    if (rank > n)
+        rank = n;
+    return v[rank - 1];
+}
+
+int rpt_metric_value(const rpt_spec *spec, const rpt_metric *m, const rpt_state *cst, pm_decimal *out)
+{
+    rpt_state *st = (rpt_state *)cst;  /* percentiles sort the values in place */
+    pm_decimal v;
     switch (m->kind) {
     case MK_COUNT:
         *out = pm_decimal_from_int(st->a);
@@ -68,17 +98,43 @@ static int metric_value(const rpt_metric *m, const rpt_state *st, pm_decimal *ou
         return pm_decimal_div(pm_decimal_from_int(st->a), pm_decimal_from_int(st->b), RPT_RATE_SCALE,
                               PM_ROUND_HALF_UP, out) == PM_DEC_OK;
     case MK_SUM:
+        if (st->overflow)
+            return 0;
+        if (m->diff)
+            return in_unit(spec, st->sum, out);
         *out = st->sum;
-        return !st->overflow;
+        /* money: a sum of values with one or two places has two (6154.50) */
+        if (out->scale == 1)
+            pm_decimal_rescale(st->sum, 2, out);
+        return 1;
     case MK_MIN:
-        *out = st->lo;
-        return st->a > 0;
     case MK_MAX:
-        *out = st->hi;
-        return st->a > 0;
+        if (st->a == 0)
+            return 0;
+        v = m->kind == MK_MIN ? st->lo : st->hi;
+        if (m->diff)
+            return in_unit(spec, v, out);
+        *out = v;
+        return 1;
+    case MK_PCT:
+        if (st->a == 0)
+            return 0;
+        qsort(st->vals, (size_t)st->a, sizeof *st->vals, cmp_dec);
+        v = nearest_rank(m->pct, st->vals, st->a);
+        if (m->diff)
+            return in_unit(spec, v, out);
+        *out = v;
+        return 1;
     case MK_MEAN:
         if (st->a == 0 || st->overflow)
             return 0;
+        if (m->diff) {
+            int64_t u = spec->unit_secs > 0 ? spec->unit_secs : 3600;
+            pm_decimal den;
+            if (pm_decimal_mul(pm_decimal_from_int(st->a), pm_decimal_from_int(u), &den) != PM_DEC_OK)
+                return 0;
+            return pm_decimal_div(st->sum, den, 2, PM_ROUND_HALF_UP, out) == PM_DEC_OK;
+        }
     {
         int scale = st->sum.scale + RPT_MEAN_EXTRA_SCALE;
         if (scale > PM_DEC_MAX_SCALE)
@@ -89,11 +145,21 @@ static int metric_value(const rpt_metric *m, const rpt_state *st, pm_decimal *ou
     return 0;
 }
 
+static int metric_value(const rpt_spec *spec, const rpt_metric *m, const rpt_state *st, pm_decimal *out)
+{
+    return rpt_metric_value(spec, m, st, out);
+}
+
 /* pass (1), fail (0) or n/a (-1) of target tg for metric m in state st.
  * Compared exactly: a rate num/den against v as num <=> v * den. */
-static int target_result(const rpt_metric *m, const rpt_state *st, const rpt_target *tg)
+static int target_result(const rpt_spec *spec, const rpt_metric *m, const rpt_state *st, const rpt_target *tg)
 {
     pm_decimal lhs, rhs = tg->value;
+    if (m->diff || m->kind == MK_PCT) {
+        if (!rpt_metric_value(spec, m, st, &lhs))
+            return -1;
+        goto compare;
+    }
     switch (m->kind) {
     case MK_COUNT:
         lhs = pm_decimal_from_int(st->a);
@@ -126,6 +192,7 @@ static int target_result(const rpt_metric *m, const rpt_state *st, const rpt_tar
     default:
         return -1;
     }
+compare:;
     int c = pm_decimal_cmp(lhs, rhs);
     switch (tg->cmp) {
     case CMP_GE: return c >= 0;
@@ -220,8 +287,8 @@ void rpt_table_build(rpt_table *t, rpt_spec *spec, rpt_group **groups, size_t n)
         c->result = pm_arena_alloc(&t->arena, sizeof *c->result * (n + 1));
         for (size_t g = 0; g < n; g++) {
             c->labels[g] = group_label(t, spec, nkey, groups[g]);
-            c->has[g] = metric_value(m, &groups[g]->st[i], &c->vals[g]);
-            c->result[g] = tg ? target_result(m, &groups[g]->st[i], tg) : -1;
+            c->has[g] = metric_value(spec, m, &groups[g]->st[i], &c->vals[g]);
+            c->result[g] = tg ? target_result(spec, m, &groups[g]->st[i], tg) : -1;
         }
     }
 
@@ -246,10 +313,10 @@ void rpt_table_build(rpt_table *t, rpt_spec *spec, rpt_group **groups, size_t n)
                 c[1] = (rpt_cell){afmt_int(t, st->a), CT_INT};
                 c[2] = (rpt_cell){afmt_int(t, st->b), CT_INT};
                 pm_decimal v;
-                c[3] = (rpt_cell){metric_value(m, st, &v) ? afmt_dec(t, v) : "", value_type(m)};
+                c[3] = (rpt_cell){metric_value(spec, m, st, &v) ? afmt_dec(t, v) : "", value_type(m)};
                 const rpt_target *tg = find_target(spec, m);
                 if (tg) {
-                    int r = target_result(m, st, tg);
+                    int r = target_result(spec, m, st, tg);
                     if (r == 0)
                         t->failed = 1;
                     c[4] = (rpt_cell){target_text(t, m, tg), value_type(m)};
@@ -294,13 +361,13 @@ void rpt_table_build(rpt_table *t, rpt_spec *spec, rpt_group **groups, size_t n)
         for (int i = 0; i < spec->nm; i++) {
             pm_decimal v;
             rpt_metric *m = &spec->m[i];
-            c[i] = (rpt_cell){metric_value(m, &groups[g]->st[i], &v) ? afmt_dec(t, v) : "", value_type(m)};
+            c[i] = (rpt_cell){metric_value(spec, m, &groups[g]->st[i], &v) ? afmt_dec(t, v) : "", value_type(m)};
         }
         c += spec->nm;
         for (int j = 0; j < ntg; j++) {
             rpt_metric *m = &spec->m[tgm[j]];
             const rpt_target *tg = find_target(spec, m);
-            int r = target_result(m, &groups[g]->st[tgm[j]], tg);
+            int r = target_result(spec, m, &groups[g]->st[tgm[j]], tg);
             if (r == 0)
                 t->failed = 1;
             c[2 * j] = (rpt_cell){target_text(t, m, tg), value_type(m)};
