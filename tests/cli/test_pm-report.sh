@@ -530,6 +530,46 @@ expect_eq "empty time: one warning, not one per record" 1 "$(grep -c 'resolved_a
 expect_grep "empty time: --stats counts them" "read 60 records, $n_empty without resolved_at" "$ERR"
 expect_eq "empty time: every record counted" 60 "$(awk -F, 'NR > 1 { s += $2 } END { print s }' "$OUT")"
 
+# --- issue 15: durations and distributions ---------------------------------------
+# A - B: 1.5 h, (none: resolved_at empty), 24 h, 1 min; v: 1.5 2 10 3.25.
+printf 'id,created_at,resolved_at,v\n1,2024-07-01 09:00,2024-07-01 10:30,1.5\n2,2024-07-01 09:00,,2\n3,2024-07-02 09:00,2024-07-03 09:00,10\n4,2024-07-02 09:00,2024-07-02 09:01,3.25\n' > "$T/dur.csv"
+run $R -m 'median(resolved_at - created_at)' -m 'p90(resolved_at-created_at)' -m 'mean(resolved_at - created_at)' \
+    -m 'min(resolved_at - created_at)' -m 'max(resolved_at - created_at)' --stats "$T/dur.csv"
+expect_status "durations: exit 0" 0
+# sorted seconds 60 5400 86400: median rank ceil(1.5) = 2; p90 rank ceil(2.7) = 3;
+# mean 91860 s / 3 = 8.5055 h -> 8.51; min 60 s = 0.0166 h -> 0.02
+expect_out_text "durations: hours with 2 decimals, nearest rank" "median(resolved_at - created_at),p90(resolved_at - created_at),mean(resolved_at - created_at),min(resolved_at - created_at),max(resolved_at - created_at)
+1.50,24.00,8.51,0.02,24.00"
+expect_grep "durations: records with an empty side are skipped and counted" "median\(resolved_at - created_at\): 1 records skipped" "$ERR"
+run $R -m 'median(resolved_at - created_at)' -m 'mean(resolved_at - created_at)' --unit=m "$T/dur.csv"
+expect_out_text "durations: --unit=m" "median(resolved_at - created_at),mean(resolved_at - created_at)
+90.00,510.33"
+run $R -m 'median(resolved_at - created_at)' -m 'p90(resolved_at - created_at)' --unit=d "$T/dur.csv"
+expect_out_text "durations: --unit=d" "median(resolved_at - created_at),p90(resolved_at - created_at)
+0.06,1.00"
+run $R -m 'median(v)' -m 'p25(v)' -m 'p75(v)' -m 'p76(v)' -m 'p0(v)' -m 'p100(v)' -m 'p99.9(v)' "$T/dur.csv"
+# sorted 1.5 2 3.25 10: ranks 2, 1, 3, ceil(3.04) = 4, 1, 4, 4
+expect_out_text "percentiles: nearest rank on decimals, written as in the input" "median(v),p25(v),p75(v),p76(v),p0(v),p100(v),p99.9(v)
+2,1.5,3.25,10,1.5,10,10"
+run $R -m 'median(v)' "$T/header.csv"
+expect_out_text "percentiles: no values, no figure" "median(v)
+"
+printf 'a,b\n2024-07-01 10:00,x\n' > "$T/badtime.csv"
+run $R -m 'mean(a - b)' "$T/badtime.csv"
+expect_status "durations: an unreadable timestamp is an error" 2
+expect_grep "durations: named with its line" "badtime.csv:2: mean\(a - b\): cannot read 'x' as a time" "$ERR"
+merge_check "issue 15 metrics: percentiles, durations, conditions, quarters" --by=category --period=quarter \
+    -m 'median(amount)' -m 'p90(amount)' -m 'p0(amount)' -m 'p100(amount)' -m 'p99.9(amount)' \
+    -m 'median(callback_at - created_at)' -m 'p75(callback_at - created_at)' -m 'mean(callback_at - created_at)' \
+    -m 'min(callback_at-created_at)' -m 'max(callback_at-created_at)' -m 'sum(callback_at - created_at)' \
+    -m 'count(sla_status in (late, overdue))' -m 'rate(satisfaction = satisfied)' --where='kind != consultation'
+merge_check "issue 15 metrics: derived keys, no period" --by='weekday(created_at),part(party, S, -1)' -m 'median(amount)' -m 'p50(amount)'
+$R -m 'median(amount)' --partial "$T/big.csv" > "$T/med.partial"
+sed '2s/;[^;,]*,/,/' "$T/med.partial" > "$T/med-bad.partial"
+run $R -m 'median(amount)' --merge "$T/med-bad.partial"
+expect_status "merge: a percentile partial with fewer values than its count is exit 2" 2
+expect_grep "merge: impossible partial said" "impossible partial" "$ERR"
+
 run $R sla "$T/no-such-file.csv"
 expect_status "unreadable input: exit 2" 2
 expect_grep "unreadable input: named" "no-such-file.csv" "$ERR"
