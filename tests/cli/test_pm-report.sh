@@ -570,6 +570,56 @@ run $R -m 'median(amount)' --merge "$T/med-bad.partial"
 expect_status "merge: a percentile partial with fewer values than its count is exit 2" 2
 expect_grep "merge: impossible partial said" "impossible partial" "$ERR"
 
+# --- issue 15: periods and keys ---------------------------------------------------
+run $R --period=quarter "$D/times.csv"
+expect_out_text "period quarter: in the zone (b is 2024-08-01 in Shanghai)" "period,count
+2020-Q4,1
+2021-Q1,2
+2024-Q3,2
+2024-Q4,2"
+run $R --period=quarter --tz=UTC "$D/times.csv"
+expect_grep "period quarter --tz=UTC: g (2020-12-31 15:59Z) is still 2020-Q4" "^2020-Q4,1$" "$OUT"
+run $R --period=year "$D/times.csv"
+expect_out_text "period year" "period,count
+2020,1
+2021,2
+2024,4"
+# 2024-07-01 is a Monday; 2024-07-07 a Sunday; 16:30Z on the 7th is 00:30 on the 8th (Monday) in Shanghai
+printf 'id,created_at,unit\na,2024-07-01T09:15:00+08:00,10-1-101\nb,2024-07-07T23:59:00+08:00,2-2-202\nc,2024-07-07T16:30:00Z,2-1-1502\nd,,10-2\ne,2024-07-03T09:00:00+08:00,x\n' > "$T/keys.csv"
+run $R --by='weekday(created_at)' "$T/keys.csv"
+expect_out_text "weekday(F): ISO day number and name, in the zone; empty last" "weekday(created_at),count
+,1
+1 Mon,2
+3 Wed,1
+7 Sun,1"
+run $R --by='hour(created_at)' "$T/keys.csv"
+expect_out_text "hour(F): local hour" "hour(created_at),count
+,1
+00,1
+09,2
+23,1"
+run $R --by='part(unit, -, 1),part(unit,-,-1)' "$T/keys.csv"
+expect_out_text "part(F, SEP, N): the building; -1 the last part; keys sort naturally (2 before 10)" '"part(unit, -, 1)","part(unit, -, -1)",count
+2,202,1
+2,1502,1
+10,2,1
+10,101,1
+x,x,1'
+printf 'k,v\n10,a\n2,b\n1,c\n11,d\nA2,e\nA10,f\n02,g\n' > "$T/nat.csv"
+run $R --by=k "$T/nat.csv"
+expect_out_text "keys sort naturally: numbers inside keys by value" "k,count
+1,1
+2,1
+02,1
+10,1
+11,1
+A2,1
+A10,1"
+run $R --by='weekday(unit)' "$T/keys.csv"
+expect_status "derived key of a field that is not a time: exit 2" 2
+run $R --by='month(created_at)' "$T/keys.csv"
+expect_status "unknown derived key: usage error" 2
+
 run $R sla "$T/no-such-file.csv"
 expect_status "unreadable input: exit 2" 2
 expect_grep "unreadable input: named" "no-such-file.csv" "$ERR"
