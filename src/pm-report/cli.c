@@ -13,7 +13,8 @@ int rpt_main(int argc, char **argv);
 
 enum {
     O_BY = 1000, O_PERIOD, O_TIME_FIELD, O_METRIC, O_TARGETS, O_TO, O_LANG, O_PARTIAL, O_MERGE, O_TITLE,
-    O_PROTECT, O_KEY_FILE, O_PERSONAL, O_WHERE, O_SINCE, O_UNTIL, O_UNIT
+    O_PROTECT, O_KEY_FILE, O_PERSONAL, O_WHERE, O_SINCE, O_UNTIL, O_UNIT,
+    O_TOTALS, O_SORT, O_TOP, O_PIVOT, O_LABELS
 };
 
 static const pm_option options[] = {
@@ -26,6 +27,11 @@ static const pm_option options[] = {
     {"since", 0, 1, O_SINCE, "TIME", "only records whose time field is at or after TIME"},
     {"until", 0, 1, O_UNTIL, "TIME", "only records whose time field is before TIME"},
     {"unit", 0, 1, O_UNIT, "U", "unit of durations A - B: m, h (default) or d"},
+    {"totals", 0, 0, O_TOTALS, NULL, "add a total row (counts and sums summed, rates recomputed)"},
+    {"sort", 0, 1, O_SORT, "FIGURE[:desc]", "rows in the order of a figure (default: by key)"},
+    {"top", 0, 1, O_TOP, "N", "only the first N rows (after --sort)"},
+    {"pivot", 0, 1, O_PIVOT, "period", "periods as columns (md, html, xlsx)"},
+    {"labels", 0, 0, O_LABELS, NULL, "with --lang=zh: Chinese labels of values in CSV/YAML too"},
     {"targets", 0, 1, O_TARGETS, "FILE", "targets (YAML list of figure, comparison, value)"},
     {"to", 't', 1, O_TO, "FORMAT", "csv, tsv, yaml, md, html or xlsx (default: the input's format)"},
     {"lang", 0, 1, O_LANG, "LANG", "en (default) or zh: headers and figure names in Chinese"},
@@ -59,6 +65,10 @@ typedef struct cli {
     int nwhere;
     const char *since, *until;
     int64_t unit_secs;
+    int totals, pivot, labels;
+    const char *sort;
+    int sort_desc;
+    long top;
 } cli;
 
 static int on_option(int id, const char *arg, void *ctx)
@@ -78,6 +88,30 @@ static int on_option(int id, const char *arg, void *ctx)
         c->where[c->nwhere++] = arg;
         break;
     case O_SINCE: c->since = arg; break;
+    case O_TOTALS: c->totals = 1; break;
+    case O_LABELS: c->labels = 1; break;
+    case O_SORT: {
+        const char *colon = strrchr(arg, ':');
+        if (colon && (strcmp(colon, ":desc") == 0 || strcmp(colon, ":asc") == 0)) {
+            c->sort = pm_xstrndup(arg, (size_t)(colon - arg));
+            c->sort_desc = strcmp(colon, ":desc") == 0;
+        } else {
+            c->sort = arg;
+        }
+        break;
+    }
+    case O_TOP: {
+        char *end;
+        c->top = strtol(arg, &end, 10);
+        if (*end || c->top <= 0)
+            pm_usage_error("--top: '%s' is not a positive number", arg);
+        break;
+    }
+    case O_PIVOT:
+        if (strcmp(arg, "period") != 0)
+            pm_usage_error("--pivot: only 'period' (periods as columns)");
+        c->pivot = 1;
+        break;
     case O_UNTIL: c->until = arg; break;
     case O_UNIT:
         if (strcmp(arg, "m") == 0 || strcmp(arg, "min") == 0)
@@ -234,11 +268,14 @@ static int copy_to_stdout(const char *path, pm_error *err)
     }
     char buf[65536];
     size_t n;
+    int short_write = 0;
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        if (fwrite(buf, 1, n, stdout) != n)
+        if (fwrite(buf, 1, n, stdout) != n) {
+            short_write = 1;  /* a full disk: the workbook would be cut */
             break;
+        }
     fclose(f);
-    if (fflush(stdout) != 0) {
+    if (fflush(stdout) != 0 || short_write || ferror(stdout)) {
         pm_error_set(err, NULL, 0, "write error: %s", strerror(errno));
         return -1;
     }
@@ -471,6 +508,14 @@ static void setup(run *r, const char *const *presets, int np)
         pm_usage_error("--partial takes one preset at a time (one partial stream per report)");
     if (np > 1 && c->to != OUT_MD && c->to != OUT_HTML && c->to != OUT_XLSX && !c->partial)
         pm_usage_error("several presets make several tables: use --to=md, html or xlsx");
+    if (c->pivot && c->to != OUT_MD && c->to != OUT_HTML && c->to != OUT_XLSX)
+        pm_usage_error("--pivot=period is for md, html and xlsx (CSV and YAML keep a row per period)");
+    if (c->pivot && c->period == NULL && !(np == 1 && strcmp(presets[0], "service") == 0))
+        pm_usage_error("--pivot=period needs --period");
+    if (c->pivot && c->totals)
+        pm_usage_error("--pivot and --totals: not together (a pivot's rows are its keys)");
+    if (c->partial && (c->totals || c->sort || c->top || c->pivot))
+        pm_usage_error("--totals, --sort, --top and --pivot are for the report, not for --partial");
     if (c->to == OUT_XLSX && (!r->common.output || strcmp(r->common.output, "-") == 0) && isatty(1))
         pm_usage_error("XLSX is binary: give -o FILE.xlsx or redirect standard output");
     r->n = np ? np : 1;
@@ -590,15 +635,51 @@ static void write_partial(run *r, enum out_kind to)
     }
 }
 
+/* The metric a --sort names (English or Chinese name), or -1. */
+static int find_figure(const rpt_spec *spec, const char *name)
+{
+    for (int i = 0; i < spec->nm; i++)
+        if (strcmp(spec->m[i].name, name) == 0 || (spec->m[i].name_zh && strcmp(spec->m[i].name_zh, name) == 0))
+            return i;
+    /* the figure as typed: count(a = b) for count(a=b) */
+    rpt_metric m;
+    pm_error e;
+    if (rpt_metric_parse(name, &m, spec->tz, &e) != 0)
+        return -1;
+    for (int i = 0; i < spec->nm; i++)
+        if (strcmp(spec->m[i].name, m.name) == 0)
+            return i;
+    return -1;
+}
+
 /* Builds the tables and writes them in format to; 1 when a target failed. */
 static int write_report(run *r, enum out_kind to)
 {
     int failed = 0;
     for (int i = 0; i < r->n; i++) {
-        rpt_groups_ensure_total(r->groups[i]);
-        rpt_group **sorted = rpt_groups_sorted(r->groups[i]);
+        rpt_spec *spec = r->specs[i];
+        rpt_groups *g = r->groups[i];
+        rpt_groups_ensure_total(g);
+        rpt_group **sorted = rpt_groups_sorted(g);
+        size_t n = g->n;
+        spec->rate_nd = to == OUT_CSV || to == OUT_TSV || to == OUT_YAML || to == OUT_XLSX;
+        if (r->c.sort) {
+            int k = find_figure(spec, r->c.sort);
+            if (k < 0)
+                pm_usage_error("--sort: no figure '%s' in this report", r->c.sort);
+            rpt_groups_sort_by(g, sorted, n, k, r->c.sort_desc);
+        }
+        if (r->c.top && (size_t)r->c.top < n)
+            n = (size_t)r->c.top;
+        if (r->c.totals && g->nkey > 0) {
+            /* the total of every group, also those --top leaves out */
+            sorted[n++] = rpt_groups_total(g, sorted, g->n);
+            spec->has_total = 1;
+        }
         r->tables[i] = pm_xmalloc(sizeof *r->tables[i]);
-        rpt_table_build(r->tables[i], r->specs[i], sorted, r->groups[i]->n);
+        rpt_table_build(r->tables[i], spec, sorted, n);
+        if (r->c.pivot)
+            rpt_table_pivot(r->tables[i], spec);
         free(sorted);
         failed |= r->tables[i]->failed;
     }

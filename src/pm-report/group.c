@@ -45,6 +45,9 @@ void rpt_groups_free(rpt_groups *g)
         for (rpt_group *x = g->slots[i]; x; x = x->next)
             for (int k = 0; k < g->spec->nm; k++)
                 free(x->st[k].vals);
+    if (g->total)
+        for (int k = 0; k < g->spec->nm; k++)
+            free(g->total->st[k].vals);
     pm_buf_free(&g->kbuf);
     for (int i = 0; i < 16; i++)
         pm_buf_free(&g->keys[i]);
@@ -771,4 +774,97 @@ int rpt_route_partial(rpt_groups *const *gs, int n, const pm_record *r, char **l
         pm_warn_at(r->source, r->line, "partial made with other options ('%s'; this run is '%s')", sig,
                    gs[0]->spec->signature);
     return -1;
+}
+
+/* Adds the aggregates of src to dst (both of metric m), as a merge does;
+ * -1 when a counter or the sum would overflow. */
+static int state_add(const rpt_metric *m, rpt_state *dst, const rpt_state *src)
+{
+    int64_t t;
+    int rc = 0;
+    if (__builtin_add_overflow(dst->a, src->a, &t) || __builtin_add_overflow(dst->b, src->b, &t))
+        return -1;
+    if (m->kind == MK_SUM || m->kind == MK_MEAN) {
+        pm_decimal sum;
+        if (src->overflow || pm_decimal_add(dst->sum, src->sum, &sum) != PM_DEC_OK) {
+            dst->overflow = 1;
+            rc = -1;
+        } else {
+            dst->sum = sum;
+        }
+    }
+    if (m->kind == MK_MIN && src->a) {
+        int c = dst->a ? pm_decimal_cmp(src->lo, dst->lo) : -1;
+        if (c < 0 || (c == 0 && src->lo.scale > dst->lo.scale))
+            dst->lo = src->lo;
+    }
+    if (m->kind == MK_MAX && src->a) {
+        int c = dst->a ? pm_decimal_cmp(src->hi, dst->hi) : 1;
+        if (c > 0 || (c == 0 && src->hi.scale > dst->hi.scale))
+            dst->hi = src->hi;
+    }
+    if (m->kind == MK_PCT) {
+        int64_t a = dst->a;
+        for (int64_t j = 0; j < src->a; j++, dst->a++)
+            keep_value(dst, src->vals[j]);
+        dst->a = a;
+    }
+    dst->a += src->a;
+    dst->b += src->b;
+    dst->skipped += src->skipped;
+    return rc;
+}
+
+rpt_group *rpt_groups_total(rpt_groups *g, rpt_group *const *groups, size_t n)
+{
+    rpt_spec *spec = g->spec;
+    rpt_group *x = pm_arena_alloc(&g->arena, sizeof *x);
+    memset(x, 0, sizeof *x);
+    x->key = pm_arena_alloc(&g->arena, sizeof *x->key * (size_t)(g->nkey + 1));
+    for (int i = 0; i < g->nkey; i++)
+        x->key[i] = (char *)(i == 0 ? (spec->zh ? "合计" : "total") : "");
+    x->st = pm_arena_alloc(&g->arena, sizeof *x->st * (size_t)(spec->nm + 1));
+    memset(x->st, 0, sizeof *x->st * (size_t)(spec->nm + 1));
+    for (int i = 0; i < spec->nm; i++) {
+        x->st[i].sum = x->st[i].lo = x->st[i].hi = pm_decimal_from_int(0);
+        for (size_t k = 0; k < n; k++)
+            if (state_add(&spec->m[i], &x->st[i], &groups[k]->st[i]) != 0 && !x->st[i].overflow) {
+                pm_warn("%s: the total overflows; it has no figure", spec->m[i].name);
+                x->st[i].overflow = 1;
+                g->errors++;
+                break;
+            }
+    }
+    g->total = x;
+    return x;
+}
+
+typedef struct by_figure {
+    const rpt_spec *spec;
+    int metric, desc, nkey;
+    rpt_groups *g;
+} by_figure;
+
+static int cmp_figure(const void *a, const void *b, void *ctx)
+{
+    const by_figure *f = ctx;
+    const rpt_group *x = *(rpt_group *const *)a, *y = *(rpt_group *const *)b;
+    const rpt_metric *m = &f->spec->m[f->metric];
+    pm_decimal vx, vy;
+    int hx = rpt_metric_value(f->spec, m, &x->st[f->metric], &vx);
+    int hy = rpt_metric_value(f->spec, m, &y->st[f->metric], &vy);
+    if (hx != hy)
+        return hx ? -1 : 1;  /* no figure: last either way */
+    if (hx) {
+        int c = pm_decimal_cmp(vx, vy);
+        if (c)
+            return f->desc ? -c : c;
+    }
+    return cmp_groups(a, b, f->g);  /* ties in key order */
+}
+
+void rpt_groups_sort_by(rpt_groups *g, rpt_group **v, size_t n, int metric, int desc)
+{
+    by_figure f = {g->spec, metric, desc, g->nkey, g};
+    qsort_r(v, n, sizeof *v, cmp_figure, &f);
 }

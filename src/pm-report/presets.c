@@ -59,10 +59,14 @@ int rpt_preset_apply(rpt_spec *s, const char *name)
         by(s, "category");
         m = add_metric(s, MK_COUNT, "tickets", "工单数");
         m->chart = 1;
-        static const char *const st[] = {"met", "late", "overdue", "open", "at_risk"};
-        static const char *const stzh[] = {"按时完成", "超时完成", "已逾期", "处理中", "即将逾期"};
-        for (int i = 0; i < 5; i++) {
-            m = add_metric(s, MK_COUNT, st[i], stzh[i]);
+        /* every sla_status pm-sla writes, so that a row adds up to tickets:
+         * paused (a pause still open), invalid (a record pm-sla could not
+         * judge), no_clock (empty: no clock applies to its category) */
+        static const char *const st[] = {"met", "late", "overdue", "open", "at_risk", "paused", "invalid", ""};
+        static const char *const stname[] = {"met", "late", "overdue", "open", "at_risk", "paused", "invalid", "no_clock"};
+        static const char *const stzh[] = {"按时完成", "超时完成", "已逾期", "处理中", "即将逾期", "暂停", "无效", "无时限"};
+        for (int i = 0; i < 8; i++) {
+            m = add_metric(s, MK_COUNT, stname[i], stzh[i]);
             cond(m->cond, &m->ncond, "sla_status", st[i]);
         }
         m = add_metric(s, MK_RATIO, "compliance", "按时完成率");

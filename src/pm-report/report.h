@@ -149,6 +149,9 @@ typedef struct rpt_spec {
     int has_since, has_until; /* --since/--until on time_field */
     pm_time since, until;
     int64_t unit_secs;        /* durations (A - B) are shown in these: 3600 */
+    /* presentation (cli.c sets them before the table is built) */
+    int rate_nd;              /* rates get NAME_n, NAME_d columns */
+    int has_total;            /* the last group is the --totals row */
     rpt_period period;
     rpt_field time_field;
     const pm_tz *tz;
@@ -260,6 +263,7 @@ typedef struct rpt_groups {
     unsigned long long filtered;  /* records --where/--since/--until left out */
     unsigned long long notime;    /* records without a time (empty period) */
     unsigned long long overflows; /* counters that would overflow */
+    rpt_group *total;    /* --totals: made by rpt_groups_total */
 } rpt_groups;
 
 void rpt_groups_init(rpt_groups *g, rpt_spec *spec);
@@ -282,6 +286,13 @@ void rpt_groups_merge(rpt_groups *g, const pm_record *r, int raw);
 int rpt_route_partial(rpt_groups *const *gs, int n, const pm_record *r, char **last_src, int *raw);
 /* The groups sorted by key; caller frees the array (not the groups). */
 rpt_group **rpt_groups_sorted(rpt_groups *g);
+/* The --totals group: every group's aggregates added up (counts and sums
+ * summed, rates from the summed numerators and denominators, percentiles
+ * over all values); its first key is "total". */
+rpt_group *rpt_groups_total(rpt_groups *g, rpt_group *const *groups, size_t n);
+/* Sorts v by the value of metric number metric (desc: largest first);
+ * groups without a value last, ties in key order. */
+void rpt_groups_sort_by(rpt_groups *g, rpt_group **v, size_t n, int metric, int desc);
 /* Makes sure the no-key total group exists (a report without keys always
  * has its one row). */
 void rpt_groups_ensure_total(rpt_groups *g);
@@ -348,6 +359,9 @@ typedef struct rpt_table {
 
 void rpt_table_build(rpt_table *t, rpt_spec *spec, rpt_group **groups, size_t n);
 void rpt_table_free(rpt_table *t);
+/* --pivot=period: the periods become columns (a column per metric and
+ * period), the other keys rows; targets are left out. */
+void rpt_table_pivot(rpt_table *t, const rpt_spec *spec);
 /* The text shown in Markdown/HTML for cell c (rates as percentages). */
 const char *rpt_cell_display(rpt_table *t, const rpt_cell *c);
 /* Percentage text of a rate fraction ("0.1250" -> "12.50%"). */

@@ -259,7 +259,7 @@ void rpt_table_build(rpt_table *t, rpt_spec *spec, rpt_group **groups, size_t n)
     t->title = spec->title ? spec->title : (spec->zh ? "统计报表" : "Report");
     t->sheet = spec->preset ? spec->preset : "report";
     t->zh = spec->zh;
-    const char **cols = pm_arena_alloc(&t->arena, sizeof *cols * (size_t)(nkey + 2 * spec->nm + 8));
+    const char **cols = pm_arena_alloc(&t->arena, sizeof *cols * (size_t)(nkey + 4 * spec->nm + 8));
     int nc = 0;
     for (int i = 0; i < nkey; i++)
         cols[nc++] = rpt_label(spec, rpt_key_name(spec, i), NULL);
@@ -280,12 +280,12 @@ void rpt_table_build(rpt_table *t, rpt_spec *spec, rpt_group **groups, size_t n)
             c->target = tg->value;
             c->cmp = tg->cmp;
         }
-        c->n = (int)n;
+        c->n = (int)(n - (size_t)spec->has_total);  /* no bar for the total */
         c->labels = pm_arena_alloc(&t->arena, sizeof *c->labels * (n + 1));
         c->vals = pm_arena_alloc(&t->arena, sizeof *c->vals * (n + 1));
         c->has = pm_arena_alloc(&t->arena, sizeof *c->has * (n + 1));
         c->result = pm_arena_alloc(&t->arena, sizeof *c->result * (n + 1));
-        for (size_t g = 0; g < n; g++) {
+        for (size_t g = 0; g < (size_t)c->n; g++) {
             c->labels[g] = group_label(t, spec, nkey, groups[g]);
             c->has[g] = metric_value(spec, m, &groups[g]->st[i], &c->vals[g]);
             c->result[g] = tg ? target_result(spec, m, &groups[g]->st[i], tg) : -1;
@@ -330,9 +330,25 @@ void rpt_table_build(rpt_table *t, rpt_spec *spec, rpt_group **groups, size_t n)
         return;
     }
 
-    /* Wide: a column per metric, then target/result columns per target. */
-    for (int i = 0; i < spec->nm; i++)
-        cols[nc++] = rpt_label(spec, spec->m[i].name, spec->m[i].name_zh);
+    /* Wide: a column per metric (a rate followed by its numerator and
+     * denominator, NAME_n and NAME_d, when spec->rate_nd), then
+     * target/result columns per target. */
+    int nmc = 0;  /* metric columns */
+    for (int i = 0; i < spec->nm; i++) {
+        const char *fig = rpt_label(spec, spec->m[i].name, spec->m[i].name_zh);
+        cols[nc++] = fig;
+        nmc++;
+        if (spec->m[i].kind == MK_RATIO && spec->rate_nd) {
+            pm_buf b = PM_BUF_INIT;
+            pm_buf_addf(&b, "%s_%s", fig, spec->zh ? "分子" : "n");
+            cols[nc++] = adup(t, pm_buf_str(&b));
+            pm_buf_reset(&b);
+            pm_buf_addf(&b, "%s_%s", fig, spec->zh ? "分母" : "d");
+            cols[nc++] = adup(t, pm_buf_str(&b));
+            pm_buf_free(&b);
+            nmc += 2;
+        }
+    }
     int ntg = 0;
     int tgm[64];
     for (int i = 0; i < spec->nm && ntg < 64; i++) {
@@ -358,12 +374,17 @@ void rpt_table_build(rpt_table *t, rpt_spec *spec, rpt_group **groups, size_t n)
         for (int k = 0; k < nkey; k++)
             c[k] = (rpt_cell){adup(t, groups[g]->key[k]), CT_TEXT};
         c += nkey;
-        for (int i = 0; i < spec->nm; i++) {
+        for (int i = 0, j = 0; i < spec->nm; i++) {
             pm_decimal v;
             rpt_metric *m = &spec->m[i];
-            c[i] = (rpt_cell){metric_value(spec, m, &groups[g]->st[i], &v) ? afmt_dec(t, v) : "", value_type(m)};
+            const rpt_state *st = &groups[g]->st[i];
+            c[j++] = (rpt_cell){metric_value(spec, m, st, &v) ? afmt_dec(t, v) : "", value_type(m)};
+            if (m->kind == MK_RATIO && spec->rate_nd) {
+                c[j++] = (rpt_cell){afmt_int(t, st->a), CT_INT};
+                c[j++] = (rpt_cell){afmt_int(t, st->b), CT_INT};
+            }
         }
-        c += spec->nm;
+        c += nmc;
         for (int j = 0; j < ntg; j++) {
             rpt_metric *m = &spec->m[tgm[j]];
             const rpt_target *tg = find_target(spec, m);
@@ -374,6 +395,127 @@ void rpt_table_build(rpt_table *t, rpt_spec *spec, rpt_group **groups, size_t n)
             c[2 * j + 1] = (rpt_cell){adup(t, result_word(spec, r)), CT_TEXT};
         }
     }
+}
+
+/* Row r's values of columns idx[0..n) equal row q's? */
+static int same_cells(const rpt_table *t, int r, int q, const int *idx, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(t->cells[r * t->ncols + idx[i]].text, t->cells[q * t->ncols + idx[i]].text) != 0)
+            return 0;
+    return 1;
+}
+
+static const int *pivot_keys;
+static int pivot_nkeys;
+static const rpt_table *pivot_t;
+
+static int cmp_rows(const void *a, const void *b)
+{
+    int r = *(const int *)a, q = *(const int *)b;
+    for (int i = 0; i < pivot_nkeys; i++) {
+        int c = rpt_natural_cmp(pivot_t->cells[r * pivot_t->ncols + pivot_keys[i]].text,
+                                pivot_t->cells[q * pivot_t->ncols + pivot_keys[i]].text);
+        if (c)
+            return c;
+    }
+    return r - q;
+}
+
+void rpt_table_pivot(rpt_table *t, const rpt_spec *spec)
+{
+    if (spec->period == PERIOD_NONE || t->nrows == 0)
+        return;
+    /* the row keys: the --by columns (and the figure of the long layout);
+     * the values: a column per metric (the long layout's value) */
+    int keys[20], nk = 0, vals[64], nv = 0;
+    const char *vnames[64];
+    for (int i = 1; i < t->nkeys; i++)
+        keys[nk++] = i;
+    if (spec->layout == LAYOUT_LONG) {
+        keys[nk++] = t->nkeys;
+        vals[nv] = t->nkeys + 3;
+        vnames[nv++] = NULL;
+    } else {
+        int c = t->nkeys;
+        for (int i = 0; i < spec->nm && nv < 64; i++) {
+            vals[nv] = c;
+            vnames[nv++] = spec->nm > 1 ? t->cols[c] : NULL;
+            c += 1 + (spec->m[i].kind == MK_RATIO && spec->rate_nd ? 2 : 0);
+        }
+    }
+    /* periods: distinct, chronological (their labels sort so), empty last */
+    int *pr = pm_xmalloc(sizeof *pr * (size_t)t->nrows);
+    int np = 0;
+    for (int r = 0; r < t->nrows; r++) {
+        int seen = 0;
+        for (int k = 0; k < np && !seen; k++)
+            seen = strcmp(t->cells[pr[k] * t->ncols].text, t->cells[r * t->ncols].text) == 0;
+        if (!seen)
+            pr[np++] = r;
+    }
+    int zero = 0;
+    pivot_t = t;
+    pivot_keys = &zero;
+    pivot_nkeys = 1;
+    qsort(pr, (size_t)np, sizeof *pr, cmp_rows);
+    if (np > 1 && t->cells[pr[0] * t->ncols].text[0] == '\0') {
+        int e = pr[0];
+        memmove(pr, pr + 1, sizeof *pr * (size_t)(np - 1));
+        pr[np - 1] = e;
+    }
+    /* rows: distinct row keys, in natural order */
+    int *rr = pm_xmalloc(sizeof *rr * (size_t)t->nrows);
+    int nr = 0;
+    for (int r = 0; r < t->nrows; r++) {
+        int seen = 0;
+        for (int k = 0; k < nr && !seen; k++)
+            seen = same_cells(t, rr[k], r, keys, nk);
+        if (!seen)
+            rr[nr++] = r;
+    }
+    pivot_keys = keys;
+    pivot_nkeys = nk;
+    qsort(rr, (size_t)nr, sizeof *rr, cmp_rows);
+    int ncols = nk + nv * np;
+    const char **cols = pm_arena_alloc(&t->arena, sizeof *cols * (size_t)(ncols + 1));
+    for (int i = 0; i < nk; i++)
+        cols[i] = t->cols[keys[i]];
+    for (int v = 0; v < nv; v++)
+        for (int p = 0; p < np; p++) {
+            const char *per = t->cells[pr[p] * t->ncols].text;
+            if (!*per)
+                per = "-";
+            pm_buf b = PM_BUF_INIT;
+            if (vnames[v])
+                pm_buf_addf(&b, "%s %s", vnames[v], per);
+            else
+                pm_buf_adds(&b, per);
+            cols[nk + v * np + p] = adup(t, pm_buf_str(&b));
+            pm_buf_free(&b);
+        }
+    rpt_cell *cells = pm_arena_alloc(&t->arena, sizeof *cells * (size_t)(nr * ncols + 1));
+    for (int i = 0; i < nr * ncols; i++)
+        cells[i] = (rpt_cell){"", CT_TEXT};
+    for (int i = 0; i < nr; i++)
+        for (int k = 0; k < nk; k++)
+            cells[i * ncols + k] = t->cells[rr[i] * t->ncols + keys[k]];
+    for (int r = 0; r < t->nrows; r++) {
+        int row = 0, per = 0;
+        while (row < nr && !same_cells(t, rr[row], r, keys, nk))
+            row++;
+        while (per < np && strcmp(t->cells[pr[per] * t->ncols].text, t->cells[r * t->ncols].text) != 0)
+            per++;
+        for (int v = 0; v < nv; v++)
+            cells[row * ncols + nk + v * np + per] = t->cells[r * t->ncols + vals[v]];
+    }
+    free(pr);
+    free(rr);
+    t->cols = cols;
+    t->ncols = ncols;
+    t->nrows = nr;
+    t->nkeys = nk;
+    t->cells = cells;
 }
 
 void rpt_table_free(rpt_table *t)

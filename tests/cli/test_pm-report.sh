@@ -48,8 +48,8 @@ expect_out_text "metrics: no -m and no --by: one row, count" "count
 9"
 
 run $R -m 'count(k=nothing)' -m 'rate(k=nothing)' "$D/nums.csv"
-expect_out_text "metrics: no matching records: 0 and 0.0000" "count(k=nothing),rate(k=nothing)
-0,0.0000"
+expect_out_text "metrics: no matching records: 0 and 0.0000" "count(k=nothing),rate(k=nothing),rate(k=nothing)_n,rate(k=nothing)_d
+0,0.0000,0,8"
 
 run $R -m 'mode(v)' "$D/nums.csv"
 expect_status "metrics: unknown function is a usage error" 2
@@ -107,15 +107,15 @@ awk 'BEGIN { print "g,r"
   for (i = 0; i < 4; i++) print "h8,n"                                         # 0/4
 }' > "$T/round.csv"
 run $R --by=g -m 'rate(r=y)' "$T/round.csv"
-expect_out_text "rounding: 4 places, half up (empty values not in the denominator)" "g,rate(r=y)
-a1,0.1250
-b2,0.6667
-c3,0.1667
-d4,0.3125
-e5,0.0001
-f6,0.0002
-g7,0.3333
-h8,0.0000"
+expect_out_text "rounding: 4 places, half up (empty values not in the denominator)" "g,rate(r=y),rate(r=y)_n,rate(r=y)_d
+a1,0.1250,1,8
+b2,0.6667,2,3
+c3,0.1667,1,6
+d4,0.3125,5,16
+e5,0.0001,1,20000
+f6,0.0002,3,20000
+g7,0.3333,1,3
+h8,0.0000,0,4"
 run $R --by=g -m 'rate(r=y)' -t md "$T/round.csv"
 expect_grep "rounding: md shows 12.50%" "^\| a1 +\| +12\.50% \|$" "$OUT"
 expect_grep "rounding: md shows 0.01% for 0.00005" "^\| e5 +\| +0\.01% \|$" "$OUT"
@@ -124,14 +124,14 @@ expect_grep "rounding: md shows 0.01% for 0.00005" "^\| e5 +\| +0\.01% \|$" "$OU
 : > "$T/empty.csv"
 run $R sla "$T/empty.csv"
 expect_status "empty input: exit 0" 0
-expect_out_text "empty input: the header only" "category,tickets,met,late,overdue,open,at_risk,compliance"
+expect_out_text "empty input: the header only" "category,tickets,met,late,overdue,open,at_risk,paused,invalid,no_clock,compliance,compliance_n,compliance_d"
 printf 'id,category,sla_status\n' > "$T/header.csv"
 run $R sla "$T/header.csv"
 expect_status "header-only input: exit 0" 0
-expect_out_text "header-only input: the header only" "category,tickets,met,late,overdue,open,at_risk,compliance"
+expect_out_text "header-only input: the header only" "category,tickets,met,late,overdue,open,at_risk,paused,invalid,no_clock,compliance,compliance_n,compliance_d"
 run $R -m count -m 'sum(x)' -m 'mean(x)' -m 'rate(a=b)' "$T/header.csv"
-expect_out_text "header-only input without keys: one row of zeros and no values" "count,sum(x),mean(x),rate(a=b)
-0,0,,"
+expect_out_text "header-only input without keys: one row of zeros and no values" "count,sum(x),mean(x),rate(a=b),rate(a=b)_n,rate(a=b)_d
+0,0,,,0,0"
 run $R service "$T/header.csv"
 expect_status "service of nothing: exit 0" 0
 expect_out_text "service of nothing: the header" "period,figure,numerator,denominator,value,target,result"
@@ -177,13 +177,13 @@ expect_status "period: bad period is a usage error" 2
 # --- targets --------------------------------------------------------------------
 run $R sla --targets="$D/targets.yaml" "$D/tickets.csv"
 expect_status "targets: a failed target exits 1" 1
-expect_grep "targets: header has target/result columns" "^category,tickets,met,late,overdue,open,at_risk,compliance,overdue_target,overdue_result,compliance_target,compliance_result$" "$OUT"
-expect_grep "targets: fail" "^indoor_repair,2,1,0,1,0,0,0.5000,0,fail,0.9000,fail$" "$OUT"
-expect_grep "targets: pass" "^fee_inquiry,1,1,0,0,0,0,1.0000,0,pass,0.9000,pass$" "$OUT"
-expect_grep "targets: zero denominator is n/a" "^general_inquiry,1,0,0,0,1,0,,0,pass,0.9000,n/a$" "$OUT"
+expect_grep "targets: header has target/result columns" "^category,tickets,met,late,overdue,open,at_risk,paused,invalid,no_clock,compliance,compliance_n,compliance_d,overdue_target,overdue_result,compliance_target,compliance_result$" "$OUT"
+expect_grep "targets: fail" "^indoor_repair,2,1,0,1,0,0,0,0,0,0.5000,1,2,0,fail,0.9000,fail$" "$OUT"
+expect_grep "targets: pass" "^fee_inquiry,1,1,0,0,0,0,0,0,0,1.0000,1,1,0,pass,0.9000,pass$" "$OUT"
+expect_grep "targets: zero denominator is n/a" "^general_inquiry,1,0,0,0,1,0,0,0,0,,0,0,0,pass,0.9000,n/a$" "$OUT"
 run $R sla --targets="$D/targets-pct.yaml" "$D/tickets.csv"
 expect_status "targets: 50% all met (n/a does not fail) exits 0" 0
-expect_grep "targets: percent value read as 0.5" "^noise,3,1,1,0,0,1,0.5000,0.5000,pass$" "$OUT"
+expect_grep "targets: percent value read as 0.5" "^noise,3,1,1,0,0,1,0,0,0,0.5000,1,2,0.5000,pass$" "$OUT"
 run $R sla --targets="$D/targets-bad.yaml" "$D/tickets.csv"
 expect_status "targets: unknown figure exits 2" 2
 expect_grep "targets: message with FILE:LINE" "targets-bad.yaml:1: no figure 'no_such_figure'" "$ERR"
@@ -211,7 +211,7 @@ expect_grep "targets: figures without target have empty target and result" "^202
 
 # --- formats ----------------------------------------------------------------------
 run $R sla -t yaml "$D/tickets.csv"
-expect_grep "yaml: one document per line" '^--- \{category: noise, tickets: "3", met: "1", late: "1", overdue: "0", open: "0", at_risk: "1", compliance: "0.5000"\}$' "$OUT"
+expect_grep "yaml: one document per line" '^--- \{category: noise, tickets: "3", met: "1", late: "1", overdue: "0", open: "0", at_risk: "1", paused: "0", invalid: "0", no_clock: "0", compliance: "0.5000", compliance_n: "1", compliance_d: "2"\}$' "$OUT"
 # The same tickets as YAML (every value quoted):
 awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; next }
   { printf "--- {"; for (i = 1; i <= NF; i++) printf "%s%s: \"%s\"", (i > 1 ? ", " : ""), h[i], $i; print "}" }' \
@@ -223,14 +223,14 @@ run $R sla -f yaml -t csv "$T/tickets.yaml"
 expect_out "yaml input, -t csv: the same report as from csv" "$D/sla.expected.csv"
 
 cat > "$T/md.expected" <<'MD'
-| category        | tickets | met | late | overdue | open | at_risk | compliance |
-| --------------- | ------: | --: | ---: | ------: | ---: | ------: | ---------: |
-| fee_inquiry     |       1 |   1 |    0 |       0 |    0 |       0 |    100.00% |
-| general_inquiry |       1 |   0 |    0 |       0 |    1 |       0 |            |
-| indoor_repair   |       2 |   1 |    0 |       1 |    0 |       0 |     50.00% |
-| noise           |       3 |   1 |    1 |       0 |    0 |       1 |     50.00% |
-| other_complaint |       1 |   1 |    0 |       0 |    0 |       0 |    100.00% |
-| public_repair   |       1 |   1 |    0 |       0 |    0 |       0 |    100.00% |
+| category        | tickets | met | late | overdue | open | at_risk | paused | invalid | no_clock | compliance |
+| --------------- | ------: | --: | ---: | ------: | ---: | ------: | -----: | ------: | -------: | ---------: |
+| fee_inquiry     |       1 |   1 |    0 |       0 |    0 |       0 |      0 |       0 |        0 |    100.00% |
+| general_inquiry |       1 |   0 |    0 |       0 |    1 |       0 |      0 |       0 |        0 |            |
+| indoor_repair   |       2 |   1 |    0 |       1 |    0 |       0 |      0 |       0 |        0 |     50.00% |
+| noise           |       3 |   1 |    1 |       0 |    0 |       1 |      0 |       0 |        0 |     50.00% |
+| other_complaint |       1 |   1 |    0 |       0 |    0 |       0 |      0 |       0 |        0 |    100.00% |
+| public_repair   |       1 |   1 |    0 |       0 |    0 |       0 |      0 |       0 |        0 |    100.00% |
 MD
 run $R sla -t md "$D/tickets.csv"
 expect_out "md: aligned table, percentages" "$T/md.expected"
@@ -247,7 +247,7 @@ run $R service --lang=zh -t md "$D/service-pass.csv"
 expect_out "md --lang=zh: Chinese headers and figures, aligned by display width" "$T/mdzh.expected"
 
 run $R sla --lang=zh "$D/tickets.csv"
-expect_grep "--lang=zh csv: Chinese header" "^类别,工单数,按时完成,超时完成,已逾期,处理中,即将逾期,按时完成率$" "$OUT"
+expect_grep "--lang=zh csv: Chinese header" "^类别,工单数,按时完成,超时完成,已逾期,处理中,即将逾期,暂停,无效,无时限,按时完成率,按时完成率_分子,按时完成率_分母$" "$OUT"
 run $R service --lang=zh "$D/tickets.csv"
 expect_grep "--lang=zh: 未达标 and 无数据" "^2024-08,重大投诉回访率,0,0,,1.0000,无数据$" "$OUT"
 expect_grep "--lang=zh: 回访率 未达标" "^2024-07,回访率,1,3,0.3333,0.5000,未达标$" "$OUT"
@@ -288,7 +288,7 @@ if command -v unzip >/dev/null; then
     expect_eq "xlsx: a valid zip" 0 $?
     unzip -p "$T/r.xlsx" xl/worksheets/sheet1.xml > "$T/sheet1.xml"
     expect_grep "xlsx: numeric cells" '<c r="B2" s="[0-9]+"><v>1</v></c>' "$T/sheet1.xml"
-    expect_grep "xlsx: rates as numbers" '<c r="H4" s="[0-9]+"><v>0.5</v></c>' "$T/sheet1.xml"
+    expect_grep "xlsx: rates as numbers" '<c r="K4" s="[0-9]+"><v>0.5</v></c>' "$T/sheet1.xml"
     expect_grep "xlsx: header frozen" 'state="frozen"' "$T/sheet1.xml"
     unzip -p "$T/r.xlsx" xl/styles.xml > "$T/styles.xml"
     expect_grep "xlsx: percentage number format" 'formatCode="0.00%"' "$T/styles.xml"
@@ -619,6 +619,119 @@ run $R --by='weekday(unit)' "$T/keys.csv"
 expect_status "derived key of a field that is not a time: exit 2" 2
 run $R --by='month(created_at)' "$T/keys.csv"
 expect_status "unknown derived key: usage error" 2
+
+# --- issue 13/14: the sla preset adds up -------------------------------------------
+printf 'id,category,sla_status\n1,noise,met\n2,noise,paused\n3,noise,invalid\n4,noise,\n5,noise,late\n6,noise,overdue\n7,noise,open\n8,noise,at_risk\n' > "$T/allst.csv"
+run $R sla "$T/allst.csv"
+expect_out_text "sla: paused, invalid and no_clock columns: a row adds up to tickets" "category,tickets,met,late,overdue,open,at_risk,paused,invalid,no_clock,compliance,compliance_n,compliance_d
+noise,8,1,1,1,1,1,1,1,1,0.3333,1,3"
+awk -F, 'NR > 1 { s = 0; for (i = 3; i <= 10; i++) s += $i; if (s != $2) bad = 1 } END { exit bad }' "$OUT"
+expect_eq "sla: met+late+overdue+open+at_risk+paused+invalid+no_clock = tickets" 0 $?
+
+# --- issue 15: presentation -------------------------------------------------------
+run $R --by=category -m count -m 'sum(amount)' -m 'rate(satisfaction=satisfied)' --totals "$A"
+expect_status "totals: exit 0" 0
+tot=$(tail -1 "$OUT")
+expect_eq "totals: the last row is the total" "total" "${tot%%,*}"
+expect_eq "totals: count summed" 60 "$(echo "$tot" | cut -d, -f2)"
+expect_eq "totals: sum summed exactly" "$(awk -F, 'NR > 1 && $1 != "total" { s += $3 * 100 } END { printf "%.2f", s / 100 }' "$OUT")" "$(echo "$tot" | cut -d, -f3)"
+n_sat=$(awk -F, 'NR > 1 && $9 == "satisfied"' "$A" | wc -l); n_srv=$(awk -F, 'NR > 1 && $9 != ""' "$A" | wc -l)
+expect_eq "totals: the rate's numerator and denominator summed" "$n_sat,$n_srv" "$(echo "$tot" | cut -d, -f5,6)"
+expect_eq "totals: the rate recomputed from them, not averaged" \
+    "$(awk -v n=$n_sat -v d=$n_srv 'BEGIN { printf "%.4f", int(n * 10000 / d + 0.5) / 10000 }')" "$(echo "$tot" | cut -d, -f4)"
+run $R --by=category -m 'rate(satisfaction=satisfied)' -t yaml "$A"
+expect_grep "rates: _n and _d in YAML" 'rate\(satisfaction=satisfied\)_n: "[0-9]+", rate\(satisfaction=satisfied\)_d: "[0-9]+"' "$OUT"
+run $R --by=category -m 'rate(satisfaction=satisfied)' -t md "$A"
+expect_no_grep "rates: no _n/_d in Markdown" "_n" "$OUT"
+run $R --by=category -m count -m 'sum(amount)' --sort=count:desc --top=3 "$A"
+expect_eq "sort/top: three rows, largest count first" "$(tail -n +2 "$OUT" | cut -d, -f2 | tr '\n' ' ')" \
+    "$(awk -F, 'NR > 1 { c[$3]++ } END { for (k in c) print c[k] }' "$A" | sort -rn | head -3 | tr '\n' ' ')"
+run $R --by=category -m count -m 'sum(amount)' --sort='sum(amount)' "$A"
+expect_eq "sort: ascending by a sum (exact decimals)" "$(tail -n +2 "$OUT" | cut -d, -f3 | sort -n | tr '\n' ' ')" "$(tail -n +2 "$OUT" | cut -d, -f3 | tr '\n' ' ')"
+run $R --by=category --sort=nothing "$A"
+expect_status "sort: an unknown figure is a usage error" 2
+run $R --by=category --period=month -m count --pivot=period -t md "$A"
+expect_grep "pivot: periods as columns" '^\| category +\| 2024-07 \| 2024-08 \|$' "$OUT"
+expect_eq "pivot: a row per category" 8 "$(wc -l < "$OUT")"
+run $R --by=category --period=month -m count --pivot=period -t html "$A"
+expect_grep "pivot: html too" '<th>2024-08</th>' "$OUT"
+run $R --by=category --period=month -m count --pivot=period "$A"
+expect_status "pivot: not for CSV" 2
+printf 'g,v\na,6112\na,42.5\nb,1.25\nb,2.5\nc,3\n' > "$T/money.csv"
+run $R --by=g -m 'sum(v)' "$T/money.csv"
+expect_out_text "money: a sum of values with 1-2 places has 2 (6154.50)" "g,sum(v)
+a,6154.50
+b,3.75
+c,3"
+if command -v unzip >/dev/null 2>&1; then
+    run $R --by=g -m 'sum(v)' -t xlsx -o "$T/money.xlsx" "$T/money.csv"
+    unzip -p "$T/money.xlsx" xl/styles.xml > "$T/mstyles.xml"
+    expect_grep "money: XLSX number format with 2 decimals" 'formatCode="0.00"' "$T/mstyles.xml"
+    unzip -p "$T/money.xlsx" xl/worksheets/sheet1.xml > "$T/msheet.xml"
+    s_a=$(grep -oE '<c r="B2" s="[0-9]+"' "$T/msheet.xml" | grep -oE 's="[0-9]+"'); s_c=$(grep -oE '<c r="B4" s="[0-9]+"' "$T/msheet.xml" | grep -oE 's="[0-9]+"')
+    [ -n "$s_a" ] && [ "$s_a" != "$s_c" ]
+    expect_eq "money: 6154.50 and 3 have different formats" 0 $?
+else
+    echo "SKIP $SCRIPT: unzip is not installed: XLSX formats not checked" >&2
+fi
+
+# --- issue 15: safety ----------------------------------------------------------------
+printf 'k\na|b\n<script>x</script>\n[x](http://e)\n*b* `c` a&b\n' > "$T/hostile.csv"
+run $R --by=k -t md "$T/hostile.csv"
+expect_grep "md: | escaped" '^\| a\\\|b +\| +1 \|$' "$OUT"
+expect_grep "md: HTML-significant characters as entities" '^\| &lt;script&gt;x&lt;/script&gt; \|' "$OUT"
+expect_grep "md: link syntax escaped" '^\| \\\[x\\\]\(http://e\) ' "$OUT"
+expect_grep "md: emphasis and code escaped, & as &amp;" '^\| \\\*b\\\* \\`c\\` a&amp;b ' "$OUT"
+expect_eq "md: every row has its 2 cells" 0 "$(awk -F' [|] ' 'NF != 2' "$OUT" | wc -l)"
+if [ -w /dev/full ]; then
+    run sh -c "$PM_BIN/pm-report -t xlsx --by=category '$A' > /dev/full"
+    expect_status "xlsx to a full disk (standard output): exit 2" 2
+    expect_grep "xlsx to a full disk: said" "No space left on device" "$ERR"
+    run $R -t csv --by=category -o /dev/full "$A"
+    expect_status "csv to a full disk: exit 2" 2
+fi
+run $R -t xlsx --by=category -o "$T/nodir/r.xlsx" "$A"
+expect_status "xlsx into a folder that does not exist: exit 2" 2
+expect_eq "xlsx that failed: nothing at the path" "" "$(ls "$T/nodir" 2>/dev/null)"
+if command -v unzip >/dev/null 2>&1; then
+    awk 'BEGIN { print "k"; for (i = 1; i <= 25; i++) print "key" i }' > "$T/rows.csv"
+    PM_REPORT_SHEET_ROWS=10 $R -t xlsx --by=k -o "$T/rows.xlsx" "$T/rows.csv" 2>"$ERR"
+    expect_eq "xlsx: more rows than a sheet holds: exit 0" 0 $?
+    unzip -p "$T/rows.xlsx" xl/workbook.xml > "$T/wb.xml"
+    expect_grep "xlsx: the rows go on to a second and third sheet" 'name="report \(3\)"' "$T/wb.xml"
+    n_rows=0
+    for i in 1 2 3; do
+        c=$(unzip -p "$T/rows.xlsx" xl/worksheets/sheet$i.xml | grep -o '<row ' | wc -l)
+        n_rows=$((n_rows + c - 1))
+    done
+    expect_eq "xlsx: every row on some sheet, each sheet with its header" 25 "$n_rows"
+    awk 'BEGIN { printf "k\n"; for (i = 0; i < 40000; i++) printf "x"; printf "\n" }' > "$T/long.csv"
+    run $R -t xlsx --by=k -o "$T/long.xlsx" "$T/long.csv"
+    expect_status "xlsx: a cell over 32,767 characters: exit 0" 0
+    expect_grep "xlsx: a warning says a cell was cut" "1 cell longer than a spreadsheet cell holds" "$ERR"
+    unzip -p "$T/long.xlsx" xl/sharedStrings.xml > "$T/ss.xml"
+    expect_grep "xlsx: the cut cell ends in the marker" 'x{32761}…\[cut\]<' "$T/ss.xml"
+fi
+# merge: counters that would overflow, numerators above denominators
+$R -m 'rate(kind=complaint)' --partial "$A" > "$T/r.partial"
+awk -F, -v OFS=, 'NR == 2 { $2 = $3 + 5 } { print }' "$T/r.partial" > "$T/r-bad.partial"
+run $R -m 'rate(kind=complaint)' --merge "$T/r-bad.partial"
+expect_status "merge: a numerator above its denominator is exit 2" 2
+expect_grep "merge: an impossible partial is said" "impossible partial: rate\(kind=complaint\): its numerator is above its denominator" "$ERR"
+$R -m count --partial "$A" > "$T/c.partial"
+awk -F, -v OFS=, 'NR == 2 { $2 = "9223372036854775800" } { print }' "$T/c.partial" > "$T/c-big.partial"
+run $R -m count --merge "$T/c-big.partial" "$T/c-big.partial"
+expect_status "merge: counts that overflow are exit 2, not wrapped" 2
+expect_grep "merge: the overflow is said" "count: the counts overflow" "$ERR"
+expect_no_grep "merge: no wrapped negative count" "^-" "$OUT"
+# crafted keys: a seeded hash keeps many groups linear (131,072 keys in well under the old 30 s)
+awk 'BEGIN { print "k"; for (i = 0; i < 131072; i++) printf "k%07d\n", i * 7919 }' > "$T/many.csv"
+start=$(date +%s)
+run $R --by=k "$T/many.csv"
+end=$(date +%s)
+expect_eq "many groups: all there" 131073 "$(wc -l < "$OUT")"
+[ $((end - start)) -lt 10 ]
+expect_eq "many groups: in seconds" 0 $?
 
 run $R sla "$T/no-such-file.csv"
 expect_status "unreadable input: exit 2" 2
