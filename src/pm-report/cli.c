@@ -516,6 +516,8 @@ static void setup(run *r, const char *const *presets, int np)
         pm_usage_error("--pivot and --totals: not together (a pivot's rows are its keys)");
     if (c->partial && (c->totals || c->sort || c->top || c->pivot))
         pm_usage_error("--totals, --sort, --top and --pivot are for the report, not for --partial");
+    if (c->labels && !c->zh)
+        pm_usage_error("--labels shows the Chinese labels of --lang=zh in CSV and YAML; give --lang=zh");
     if (c->to == OUT_XLSX && (!r->common.output || strcmp(r->common.output, "-") == 0) && isatty(1))
         pm_usage_error("XLSX is binary: give -o FILE.xlsx or redirect standard output");
     r->n = np ? np : 1;
@@ -663,6 +665,8 @@ static int write_report(run *r, enum out_kind to)
         rpt_group **sorted = rpt_groups_sorted(g);
         size_t n = g->n;
         spec->rate_nd = to == OUT_CSV || to == OUT_TSV || to == OUT_YAML || to == OUT_XLSX;
+        /* data formats keep the keys unless --labels asks */
+        spec->value_labels = spec->zh && (r->c.labels || to == OUT_MD || to == OUT_HTML || to == OUT_XLSX);
         if (r->c.sort) {
             int k = find_figure(spec, r->c.sort);
             if (k < 0)

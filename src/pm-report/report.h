@@ -152,6 +152,7 @@ typedef struct rpt_spec {
     /* presentation (cli.c sets them before the table is built) */
     int rate_nd;              /* rates get NAME_n, NAME_d columns */
     int has_total;            /* the last group is the --totals row */
+    int value_labels;         /* key values shown with their Chinese labels */
     rpt_period period;
     rpt_field time_field;
     const pm_tz *tz;
@@ -195,6 +196,8 @@ int rpt_targets_load_all(rpt_spec *const *specs, int n, const char *path, pm_err
 void rpt_spec_sign(rpt_spec *spec);
 /* Chinese names of fixed words ("period", "pass", ...); s itself if none. */
 const char *rpt_zh(const char *s);
+/* The Chinese label of value of key column key (period first), or NULL. */
+const char *rpt_value_label(const rpt_spec *spec, int key, const char *value);
 /* The name a column/figure is shown under. */
 const char *rpt_label(const rpt_spec *spec, const char *en, const char *zh);
 

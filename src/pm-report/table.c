@@ -235,13 +235,21 @@ static rpt_ctype value_type(const rpt_metric *m)
     }
 }
 
+/* Key value number k of g as shown: with --lang=zh its Chinese label. */
+static const char *key_text(const rpt_spec *spec, int k, const rpt_group *g)
+{
+    const char *l = spec->value_labels ? rpt_value_label(spec, k, g->key[k]) : NULL;
+    return l ? l : g->key[k];
+}
+
 static char *group_label(rpt_table *t, const rpt_spec *spec, int nkey, const rpt_group *g)
 {
     pm_buf b = PM_BUF_INIT;
     for (int i = 0; i < nkey; i++) {
         if (i)
             pm_buf_adds(&b, " / ");
-        pm_buf_adds(&b, g->key[i][0] ? g->key[i] : "-");
+        const char *k = key_text(spec, i, g);
+        pm_buf_adds(&b, k[0] ? k : "-");
     }
     if (nkey == 0)
         pm_buf_adds(&b, spec->zh ? "合计" : "total");
@@ -307,7 +315,7 @@ void rpt_table_build(rpt_table *t, rpt_spec *spec, rpt_group **groups, size_t n)
                 rpt_state *st = &groups[g]->st[i];
                 rpt_cell *c = &t->cells[row * nc];
                 for (int k = 0; k < nkey; k++)
-                    c[k] = (rpt_cell){adup(t, groups[g]->key[k]), CT_TEXT};
+                    c[k] = (rpt_cell){adup(t, key_text(spec, k, groups[g])), CT_TEXT};
                 c += nkey;
                 c[0] = (rpt_cell){adup(t, rpt_label(spec, m->name, m->name_zh)), CT_TEXT};
                 c[1] = (rpt_cell){afmt_int(t, st->a), CT_INT};
@@ -372,7 +380,7 @@ void rpt_table_build(rpt_table *t, rpt_spec *spec, rpt_group **groups, size_t n)
     for (size_t g = 0; g < n; g++) {
         rpt_cell *c = &t->cells[g * (size_t)nc];
         for (int k = 0; k < nkey; k++)
-            c[k] = (rpt_cell){adup(t, groups[g]->key[k]), CT_TEXT};
+            c[k] = (rpt_cell){adup(t, key_text(spec, k, groups[g])), CT_TEXT};
         c += nkey;
         for (int i = 0, j = 0; i < spec->nm; i++) {
             pm_decimal v;

@@ -733,6 +733,33 @@ expect_eq "many groups: all there" 131073 "$(wc -l < "$OUT")"
 [ $((end - start)) -lt 10 ]
 expect_eq "many groups: in seconds" 0 $?
 
+# --- issue 15: Chinese all through ----------------------------------------------------
+run $R sla --lang=zh -t md "$D/tickets.csv"
+expect_grep "zh md: categories with their Chinese labels" '^\| 噪音 +\| +3 \|' "$OUT"
+expect_no_grep "zh md: no English category key left" 'noise|door_window|general_inquiry' "$OUT"
+run $R sla --lang=zh -t html "$D/tickets.csv"
+expect_grep "zh html: the table's cell" '<td>一般咨询</td>' "$OUT"
+expect_grep "zh html: the chart's bars" '>收费咨询</text>' "$OUT"
+expect_no_grep "zh html: no English key" 'fee_inquiry' "$OUT"
+run $R sla --lang=zh "$D/tickets.csv"
+expect_grep "zh csv: keys kept (data for programs)" '^noise,3,' "$OUT"
+run $R sla --lang=zh --labels "$D/tickets.csv"
+expect_grep "zh csv --labels: labels" '^噪音,3,' "$OUT"
+run $R sla --lang=zh --labels -t yaml "$D/tickets.csv"
+expect_grep "zh yaml --labels: labels" '^--- \{类别: 噪音, ' "$OUT"
+run $R --lang=zh --labels --by=kind,satisfaction,major,sla_status "$A"
+expect_grep "zh: kind, satisfaction, major and statuses labelled" '^投诉,满意,否,按时完成,' "$OUT"
+run $R --lang=zh --labels --by='weekday(created_at)' "$T/keys.csv"
+expect_grep "zh: weekdays" '^周一,2$' "$OUT"
+run $R --labels --by=kind "$A"
+expect_status "--labels without --lang=zh: usage error" 2
+if command -v unzip >/dev/null 2>&1; then
+    $R sla --lang=zh -t xlsx -o "$T/zh.xlsx" "$D/tickets.csv"
+    unzip -p "$T/zh.xlsx" xl/sharedStrings.xml > "$T/zhss.xml"
+    expect_grep "zh xlsx: labels" '<t>公共维修</t>' "$T/zhss.xml"
+    expect_no_grep "zh xlsx: no English key" 'public_repair' "$T/zhss.xml"
+fi
+
 run $R sla "$T/no-such-file.csv"
 expect_status "unreadable input: exit 2" 2
 expect_grep "unreadable input: named" "no-such-file.csv" "$ERR"
