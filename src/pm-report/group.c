@@ -34,6 +34,21 @@ void rpt_groups_init(rpt_groups *g, rpt_spec *spec)
         g->seed[0] = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)g;
         g->seed[1] = (uint64_t)clock() * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(uintptr_t)&g;
     }
+    /* Conditions: their values' lengths; metrics whose first condition
+     * reads the field an earlier one reads (the sla preset's statuses)
+     * take its value instead of looking it up again. */
+    for (int i = 0; i < spec->nm; i++) {
+        rpt_metric *m = &spec->m[i];
+        for (int k = 0; k < m->ncond; k++)
+            m->cond[k].vlen = m->cond[k].value ? strlen(m->cond[k].value) : 0;
+        for (int k = 0; k < m->nnum; k++)
+            m->num[k].vlen = m->num[k].value ? strlen(m->num[k].value) : 0;
+        m->same = -1;
+        for (int j = 0; j < i && m->ncond > 0 && m->same < 0; j++)
+            if (spec->m[j].ncond > 0 && spec->m[j].same < 0 &&
+                strcmp(spec->m[j].cond[0].f.name, m->cond[0].f.name) == 0)
+                m->same = j;
+    }
     g->days = pm_xcalloc(RPT_DAY_CACHE, sizeof *g->days);
     g->slots = pm_xcalloc(g->nslots, sizeof *g->slots);
     pm_arena_init(&g->arena);
@@ -107,6 +122,8 @@ static uint64_t siphash24(const unsigned char *in, size_t n, const uint64_t k[2]
 
 static uint64_t hash_key(rpt_groups *g, const char *const *kv, const size_t *kl, int n)
 {
+    if (n == 1)  /* SipHash counts the length in: nothing to separate */
+        return siphash24((const unsigned char *)kv[0], kl[0], g->seed);
     pm_buf *b = &g->kbuf;
     pm_buf_reset(b);
     for (int i = 0; i < n; i++) {
@@ -416,10 +433,12 @@ int rpt_groups_add(rpt_groups *g, const pm_record *r)
         g->source = pm_xstrdup(src);
         forget_fields(spec);
     }
-    int sel = selected(g, r);
-    if (sel <= 0) {
-        g->filtered += sel == 0;
-        return sel;
+    if (spec->nwhere || spec->has_since || spec->has_until) {
+        int sel = selected(g, r);
+        if (sel <= 0) {
+            g->filtered += sel == 0;
+            return sel;
+        }
     }
     const char *kv[20];
     size_t kl[20];
@@ -472,11 +491,26 @@ int rpt_groups_add(rpt_groups *g, const pm_record *r)
         rpt_protect_key(spec, i, &kv[k], &kl[k], &g->keys[i]);
     }
     rpt_group *x = lookup(g, kv, kl);
+    const char *cv[64];  /* values of the metrics' first conditions' fields */
+    size_t cl[64];
     for (int i = 0; i < spec->nm; i++) {
         rpt_metric *m = &spec->m[i];
         rpt_state *st = &x->st[i];
+        if (m->ncond > 0) {
+            if (m->same >= 0) {
+                cv[i] = cv[m->same];
+                cl[i] = cl[m->same];
+            } else {
+                cv[i] = rpt_field_get(&m->cond[0].f, r, &cl[i]);
+            }
+        }
         switch (m->kind) {
         case MK_COUNT:
+            if (m->ncond == 1 && m->cond[0].value && !m->cond[0].anyof && !m->expr) {
+                /* F = V, the presets' counts: the value read once */
+                st->a += cl[i] == m->cond[0].vlen && memcmp(cv[i], m->cond[0].value, cl[i]) == 0;
+                break;
+            }
             if (rpt_cond_holds(m->cond, m->ncond, r) && (!m->expr || rpt_expr_holds(m->expr, r, spec->tz)))
                 st->a++;
             break;

@@ -39,7 +39,7 @@ int rpt_cond_holds(rpt_cond *c, int n, const pm_record *r)
         } else if (c[i].value == NULL) {
             if (len == 0)
                 return 0;
-        } else if (strcmp(v, c[i].value) != 0) {
+        } else if (len != c[i].vlen || memcmp(v, c[i].value, len) != 0) {
             return 0;
         }
     }

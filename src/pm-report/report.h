@@ -37,6 +37,7 @@ typedef struct rpt_cond {
     rpt_field f;
     const char *value;
     const char *const *anyof;  /* when not NULL: field is one of these */
+    size_t vlen;               /* strlen(value), set by rpt_groups_init */
 } rpt_cond;
 
 #define RPT_MAX_COND 8
@@ -105,6 +106,8 @@ typedef struct rpt_metric {
     rpt_expr *dexpr;      /* rate(COND; DEN): DEN */
     pm_decimal pct;       /* MK_PCT: 50 for median */
     int money;            /* sum/min/max of values with 1-2 places: 2 places */
+    int same;             /* rpt_groups_init: an earlier metric whose cond[0]
+                             reads the same field (its value is reused), or -1 */
     int chart;            /* draw a chart of it in HTML */
     /* Partial-stream column names. */
     const char *pcol[6];
