@@ -92,7 +92,7 @@ const char *rpt_key_name(const rpt_spec *spec, int i)
         v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);                                                \
     } while (0)
 
-static uint64_t siphash24(const unsigned char *in, size_t n, const uint64_t k[2])
+uint64_t rpt_siphash24(const unsigned char *in, size_t n, const uint64_t k[2])
 {
     uint64_t v0 = 0x736f6d6570736575ULL ^ k[0], v1 = 0x646f72616e646f6dULL ^ k[1];
     uint64_t v2 = 0x6c7967656e657261ULL ^ k[0], v3 = 0x7465646279746573ULL ^ k[1];
@@ -123,7 +123,7 @@ static uint64_t siphash24(const unsigned char *in, size_t n, const uint64_t k[2]
 static uint64_t hash_key(rpt_groups *g, const char *const *kv, const size_t *kl, int n)
 {
     if (n == 1)  /* SipHash counts the length in: nothing to separate */
-        return siphash24((const unsigned char *)kv[0], kl[0], g->seed);
+        return rpt_siphash24((const unsigned char *)kv[0], kl[0], g->seed);
     pm_buf *b = &g->kbuf;
     pm_buf_reset(b);
     for (int i = 0; i < n; i++) {
@@ -132,7 +132,7 @@ static uint64_t hash_key(rpt_groups *g, const char *const *kv, const size_t *kl,
         pm_buf_add(b, (const char *)&l, sizeof l);
         pm_buf_add(b, kv[i], kl[i]);
     }
-    return siphash24((const unsigned char *)b->s, b->len, g->seed);
+    return rpt_siphash24((const unsigned char *)b->s, b->len, g->seed);
 }
 
 static void grow(rpt_groups *g)

@@ -278,6 +278,9 @@ void rpt_groups_free(rpt_groups *g);
  * or --until left it out, -1 when it could not be (an error reported). */
 int rpt_groups_add(rpt_groups *g, const pm_record *r);
 /* Frees the values the states of every group keep (percentiles). */
+/* SipHash-2-4 of n bytes under the 128-bit key k (k[0] the first 8 bytes,
+ * little-endian), the group table's hash. */
+uint64_t rpt_siphash24(const unsigned char *in, size_t n, const uint64_t k[2]);
 /* Natural order of texts: digit runs by value (2 before 10). */
 int rpt_natural_cmp(const char *a, const char *b);
 /* The value of metric m in state st; 0 when it has none. */
