@@ -648,10 +648,12 @@ static int find_figure(const rpt_spec *spec, const char *name)
     pm_error e;
     if (rpt_metric_parse(name, &m, spec->tz, &e) != 0)
         return -1;
-    for (int i = 0; i < spec->nm; i++)
+    int k = -1;
+    for (int i = 0; i < spec->nm && k < 0; i++)
         if (strcmp(spec->m[i].name, m.name) == 0)
-            return i;
-    return -1;
+            k = i;
+    rpt_metric_free(&m);
+    return k;
 }
 
 /* Builds the tables and writes them in format to; 1 when a target failed. */
@@ -734,8 +736,10 @@ int rpt_main(int argc, char **argv)
     memset(&r, 0, sizeof r);
     int first = pm_opts_parse(
         argc, argv, options, PM_OPT_STREAM & ~(unsigned)PM_OPT_TO, &r.common, on_option, &r.c,
-        "pm-report [PRESET]... [--by=FIELDS] [--period=day|week|month] [-m METRIC]... [--targets=FILE]\n"
-        "          [--to=csv|yaml|md|html|xlsx] [--lang=zh] [--partial] [--merge]\n"
+        "pm-report [PRESET]... [--by=FIELDS] [--period=day|week|month|quarter|year] [-m METRIC]...\n"
+        "          [--where=COND]... [--since=T] [--until=T] [--unit=m|h|d] [--targets=FILE]\n"
+        "          [--totals] [--sort=FIGURE[:desc]] [--top=N] [--pivot=period]\n"
+        "          [--to=csv|yaml|md|html|xlsx] [--lang=zh [--labels]] [--partial] [--merge]\n"
         "          [--protect=mask|pseudonymize|drop --personal=FIELD:KIND,... [--key-file=FILE]] [FILE]...",
         "Groups records and computes figures against targets. PRESET is sla, service or fees;\n"
         "several presets make several tables (md, html, xlsx).\n"

@@ -139,7 +139,7 @@ int rpt_metric_parse(const char *text, rpt_metric *m, const pm_tz *tz, pm_error 
     if (strcmp(t, "count") == 0) {
         m->kind = MK_COUNT;
         m->name = t;
-        m->name_zh = "计数";
+        m->name_zh = pm_xstrdup("计数");
         m->chart = 1;
         rpt_metric_partial_names(m);
         return 0;
@@ -244,6 +244,22 @@ int rpt_metric_parse(const char *text, rpt_metric *m, const pm_tz *tz, pm_error 
     free(t);
     rpt_metric_partial_names(m);
     return 0;
+}
+
+void rpt_metric_free(rpt_metric *m)
+{
+    for (int i = 0; i < m->npcol; i++)
+        if (m->pcol[i] != m->name)
+            free((char *)m->pcol[i]);
+    free((char *)m->name);
+    free((char *)m->name_zh);
+    free((char *)m->field.name);
+    free((char *)m->field2.name);
+    for (int i = 0; i < m->ncond; i++)
+        free((char *)m->cond[i].f.name);
+    rpt_expr_free(m->expr);
+    rpt_expr_free(m->dexpr);
+    memset(m, 0, sizeof *m);
 }
 
 static const char *suffixed(const char *name, const char *sfx)

@@ -241,11 +241,31 @@ void rpt_spec_sign(rpt_spec *s)
     if (s->preset)
         pm_buf_addf(&b, " preset=%s", s->preset);
     pm_buf_adds(&b, " by=");
+    int nperiod = s->period != PERIOD_NONE;
     for (int i = 0; i < s->nby; i++)
-        pm_buf_addf(&b, "%s%s", i ? "," : "", s->by[i].name);
-    static const char *const pn[] = {"", "day", "week", "month"};
+        pm_buf_addf(&b, "%s%s", i ? "," : "", rpt_key_name(s, i + nperiod));
+    static const char *const pn[] = {"", "day", "week", "month", "quarter", "year"};
     if (s->period != PERIOD_NONE)
         pm_buf_addf(&b, " period=%s:%s:%s", pn[s->period], s->time_field.name, s->tz_name);
+    /* what decides which records count, and the unit of durations: a
+     * partial of other filters must not be merged */
+    for (int i = 0; i < s->nwhere; i++) {
+        pm_buf_adds(&b, " where=");
+        rpt_expr_canon(s->where[i], &b, 1);
+    }
+    if (s->has_since || s->has_until) {
+        pm_buf_addf(&b, " time=%s:", s->time_field.name);
+        if (s->has_since)
+            pm_buf_addf(&b, "%lld", (long long)s->since);
+        pm_buf_adds(&b, "..");
+        if (s->has_until)
+            pm_buf_addf(&b, "%lld", (long long)s->until);
+    }
+    int dur = 0;
+    for (int i = 0; i < s->nm; i++)
+        dur |= s->m[i].diff;
+    if (dur)
+        pm_buf_addf(&b, " unit=%llds:%s", (long long)s->unit_secs, s->tz_name);
     pm_buf_adds(&b, " m=");
     for (int i = 0; i < s->nm; i++)
         pm_buf_addf(&b, "%s%s", i ? "|" : "", s->m[i].name);

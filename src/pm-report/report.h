@@ -181,6 +181,8 @@ typedef struct rpt_spec {
 /* Parses "count", "count(F=V)", "sum(F)", "min(F)", "max(F)", "mean(F)",
  * "rate(F=V)" into m (strings are copied).  0, or -1 with err->msg. */
 int rpt_metric_parse(const char *text, rpt_metric *m, const pm_tz *tz, pm_error *err);
+/* Frees what rpt_metric_parse allocated (not for the presets' metrics). */
+void rpt_metric_free(rpt_metric *m);
 /* Fills the partial column names of m (after name is set). */
 void rpt_metric_partial_names(rpt_metric *m);
 const char *rpt_field_get(rpt_field *f, const pm_record *r, size_t *len);
@@ -195,7 +197,7 @@ int rpt_is_preset(const char *name);
 /* Loads a targets file (YAML list of {figure, comparison, value}) into the
  * specs whose figures the targets name; it replaces the presets' targets. */
 int rpt_targets_load_all(rpt_spec *const *specs, int n, const char *path, pm_error *err);
-/* Builds spec->signature. */
+/* Builds spec->signature: preset, keys, period, filters, unit, metrics. */
 void rpt_spec_sign(rpt_spec *spec);
 /* Chinese names of fixed words ("period", "pass", ...); s itself if none. */
 const char *rpt_zh(const char *s);

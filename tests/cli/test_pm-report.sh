@@ -760,6 +760,14 @@ if command -v unzip >/dev/null 2>&1; then
     expect_no_grep "zh xlsx: no English key" 'public_repair' "$T/zhss.xml"
 fi
 
+$R -m count --where=kind=complaint --partial "$A" > "$T/w1.partial"
+run $R -m count --where=kind=repair --merge "$T/w1.partial"
+expect_status "merge: partials made with another --where are not merged" 2
+expect_grep "merge: said" "partial made with other options" "$ERR"
+$R -m 'mean(resolved_at - created_at)' --unit=m --partial "$A" > "$T/u1.partial"
+run $R -m 'mean(resolved_at - created_at)' --merge "$T/u1.partial"
+expect_status "merge: partials made with another --unit are not merged" 2
+
 run $R sla "$T/no-such-file.csv"
 expect_status "unreadable input: exit 2" 2
 expect_grep "unreadable input: named" "no-such-file.csv" "$ERR"

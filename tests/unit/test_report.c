@@ -104,18 +104,22 @@ Test(report_metric, names_kinds_and_errors, .init = setup, .fini = teardown)
     pm_error e;
     cr_assert_eq(rpt_metric_parse("count(sla_status!=met)", &m, tz, &e), 0, "%s", e.msg);
     cr_assert_str_eq(m.name, "count(sla_status!=met)");
+    rpt_metric_free(&m);
     cr_assert_eq(rpt_metric_parse(" rate( satisfaction = satisfied ) ", &m, tz, &e), 0);
     cr_assert_str_eq(m.name, "rate(satisfaction=satisfied)");
     cr_assert_eq(m.ncond, 1, "the denominator: satisfaction has a value");
+    rpt_metric_free(&m);
     cr_assert_eq(rpt_metric_parse("median(resolved_at-created_at)", &m, tz, &e), 0);
     cr_assert_eq(m.kind, MK_PCT);
     cr_assert(m.diff);
     cr_assert_str_eq(m.field.name, "resolved_at");
     cr_assert_str_eq(m.field2.name, "created_at");
     cr_assert_str_eq(m.name, "median(resolved_at - created_at)");
+    rpt_metric_free(&m);
     cr_assert_eq(rpt_metric_parse("p99.9(x)", &m, tz, &e), 0);
     cr_assert_eq(m.pct.coef, 999);
     cr_assert_eq(m.pct.scale, 1);
+    rpt_metric_free(&m);
     const char *bad[] = {"p101(x)", "mode(x)", "sum(a b)", "count(a!)", "sum(a-b-c)", "sum()", "rate(a=1; )"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_assert_neq(rpt_metric_parse(bad[i], &m, tz, &e), 0, "'%s' parses", bad[i]);
@@ -140,6 +144,7 @@ static void pct_of(const char *metric, const char *const *vals, int n, const cha
     pm_decimal_format(v, b);
     cr_assert_str_eq(b, want, "%s: %s, not %s", metric, b, want);
     free(st.vals);
+    rpt_metric_free(&m);
 }
 
 Test(report_percentile, nearest_rank_is_a_value_of_the_data)
