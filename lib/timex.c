@@ -1,4 +1,4 @@
-/* timex.c - instants, civil dates, zones and durations (CONTRACT section 2).
+/* timex.c - instants, civil dates, zones and durations (docs/CONTRACT.md section 2).
  *
  * Civil dates use Howard Hinnant's days_from_civil / civil_from_days, exact
  * for the proleptic Gregorian calendar.  Zones are read by glibc from the
@@ -564,7 +564,22 @@ int pm_time_parse(const char *s, size_t len, const pm_tz *tz, pm_time *out, pm_e
                 return bad(err, s, len, "year out of range (0001-9999) in the zone in force");
         }
     } else {
-        *out = pm_tz_from_local(tz, day, secs);
+        /* pm_tz_from_local, refusing a local time that a clock change
+         * skips (pm-formats(5): never rolled over); the check costs nothing
+         * away from a change */
+        int64_t L = day * 86400 + secs, lo, hi;
+        int32_t o = offset_at(tz, L, &lo, &hi);
+        if (L - LOCAL_MARGIN >= lo && L + LOCAL_MARGIN < hi) {
+            *out = L - o;
+        } else {
+            *out = L - resolve_local(tz, L);
+            if (*out + pm_tz_offset(tz, *out) != L) {
+                if (err)
+                    pm_error_set(err, NULL, 0, "bad timestamp '%.*s': no such local time in %s "
+                                 "(the clocks skip it)", len > 80 ? 80 : (int)len, s, pm_tz_name(tz));
+                return -1;
+            }
+        }
     }
     return 0;
 }

@@ -82,18 +82,43 @@ static void add_skipped(pm_buf *out, int *sep, pm_day a, pm_day b, pm_daykind ki
     }
 }
 
-/* The working days after the start day up to the last one. */
-static void add_workdays(pm_buf *out, const sla_trace *tr, pm_calendar *cal, int year0)
+/* A run kind beside pm_daykind: a day on which a pause stopped the clock. */
+enum { DAY_PAUSED = 4 };
+
+/* Whether a pause stopped the clock on day d; *pi walks the effects, which
+ * are in order (so are the days asked). */
+static int paused_on(const sla_trace *tr, pm_day d, size_t *pi)
 {
-    int sep = 0;
-    int64_t k = 1;            /* number of the next working day */
+    for (; *pi < tr->npe; (*pi)++) {
+        const sla_pause_effect *e = &tr->pe[*pi];
+        if (e->did == SLA_PAUSE_OPEN)
+            return d >= e->a;
+        if (e->did == SLA_PAUSE_DAYS) {
+            if (d < e->a)
+                return 0;
+            if (d <= e->b)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* The days after the start day up to the last one: runs of counted days
+ * numbered, the others named (weekend, holiday, make-up day, paused). */
+static void add_days(pm_buf *out, const sla_trace *tr, pm_calendar *cal, int year0)
+{
+    int sep = 0, wd = tr->within.kind == PM_DUR_WORKDAYS;
+    int64_t k = 1;            /* number of the next counted day */
     pm_day run = 0;           /* start of the current run */
-    int run_kind = -1;        /* -1 none, else pm_daykind */
+    int run_kind = -1;        /* -1 none, else pm_daykind or DAY_PAUSED */
     const char *run_name = NULL;
+    size_t pi = 0;
     pm_day d;
 
     for (d = tr->start_day + 1; d <= tr->last_day + 1; d++) {
-        int kind = d <= tr->last_day ? (int)pm_calendar_kind(cal, d) : -2;
+        int kind = -2;
+        if (d <= tr->last_day)
+            kind = paused_on(tr, d, &pi) ? DAY_PAUSED : wd ? (int)pm_calendar_kind(cal, d) : PM_DAY_WORKING;
         const char *name = kind == PM_DAY_HOLIDAY ? pm_calendar_holiday_name(cal, d) : NULL;
         int same = kind == run_kind && kind != PM_DAY_MAKEUP &&
                    (kind != PM_DAY_HOLIDAY || name == run_name ||
@@ -112,13 +137,96 @@ static void add_workdays(pm_buf *out, const sla_trace *tr, pm_calendar *cal, int
             k++;
         } else if (run_kind == PM_DAY_WEEKEND || run_kind == PM_DAY_HOLIDAY) {
             add_skipped(out, &sep, run, d - 1, (pm_daykind)run_kind, run_name, year0);
+        } else if (run_kind == DAY_PAUSED) {
+            pm_buf_adds(out, sep ? ", " : "");
+            sep = 1;
+            add_range(out, run, d - 1, year0);
+            pm_buf_adds(out, " paused");
         }
         run = d;
         run_kind = kind;
         run_name = name;
     }
-    if (k - 1 != tr->within.n || !pm_calendar_is_workday(cal, tr->last_day))
-        pm_buf_addf(out, " [counted %lld working days: the calendar changed?]", (long long)(k - 1));
+    if (tr->cap == SLA_NO_DUE)
+        return;  /* the count stopped at an open pause */
+    pi = 0;
+    if (k - 1 != tr->within.n || (wd && !pm_calendar_is_workday(cal, tr->last_day)) ||
+        paused_on(tr, tr->last_day, &pi))
+        pm_buf_addf(out, " [counted %lld %sdays: the calendar changed?]", (long long)(k - 1),
+                    wd ? "working " : "");
+}
+
+/* "07-03 10:00" (":SS" when not 0, the year when not year0) in zone tz. */
+static void add_moment(pm_buf *out, pm_time t, const pm_tz *tz, int year0)
+{
+    char b[PM_TIME_BUFSZ];
+    int y, m, d;
+    pm_day day = pm_tz_day(tz, t);
+    pm_civil_from_day(day, &y, &m, &d);
+    pm_time_format(t, tz, b);  /* YYYY-MM-DDTHH:MM:SS+HH:MM */
+    pm_buf_add(out, y == year0 ? b + 5 : b, y == year0 ? 5 : 10);
+    pm_buf_addc(out, ' ');
+    pm_buf_add(out, b + 11, strncmp(b + 16, ":00", 3) == 0 ? 5 : 8);
+}
+
+/* Days a..b: one by one up to three, else a range. */
+static void add_day_list(pm_buf *out, pm_day a, pm_day b, int year0)
+{
+    if (b - a < 3) {
+        for (pm_day d = a; d <= b; d++) {
+            if (d > a)
+                pm_buf_adds(out, ", ");
+            add_day(out, d, year0);
+        }
+    } else {
+        add_range(out, a, b, year0);
+    }
+}
+
+/* What each pause did: "; paused 07-03 10:00..07-05 16:00: 07-03, 07-04,
+ * 07-05 not counted". */
+static void add_pauses(pm_buf *out, const sla_trace *tr, const pm_tz *tz, int year0)
+{
+    for (size_t i = 0; i < tr->npe; i++) {
+        const sla_pause_effect *e = &tr->pe[i];
+        if (e->pause.open) {
+            pm_buf_adds(out, "; paused since ");
+            add_moment(out, e->pause.start, tz, year0);
+        } else {
+            pm_buf_adds(out, "; paused ");
+            add_moment(out, e->pause.start, tz, year0);
+            pm_buf_adds(out, "..");
+            add_moment(out, e->pause.end, tz, year0);
+        }
+        pm_buf_adds(out, ": ");
+        switch (e->did) {
+        case SLA_PAUSE_EXTENDS: {
+            /* +2h, +1h30m, +4h25m14s */
+            int64_t n = e->pause.end - e->pause.start;
+            pm_buf_addc(out, '+');
+            if (n >= 3600)
+                pm_buf_addf(out, "%lldh", (long long)(n / 3600));
+            if (n % 3600 >= 60)
+                pm_buf_addf(out, "%lldm", (long long)(n % 3600 / 60));
+            if (n % 60 || n == 0)
+                pm_buf_addf(out, "%llds", (long long)(n % 60));
+            break;
+        }
+        case SLA_PAUSE_DAYS:
+            add_day_list(out, e->a, e->b, year0);
+            pm_buf_adds(out, " not counted");
+            break;
+        case SLA_PAUSE_NOTHING:
+            pm_buf_adds(out, "changes nothing (its days are not counted anyway)");
+            break;
+        case SLA_PAUSE_AFTER:
+            pm_buf_adds(out, "starts after the deadline, changes nothing");
+            break;
+        case SLA_PAUSE_OPEN:
+            pm_buf_adds(out, "still paused, the clock is stopped");
+            break;
+        }
+    }
 }
 
 static void add_missing_years(pm_buf *out, const sla_trace *tr, pm_calendar *cal)
@@ -132,12 +240,21 @@ static void add_missing_years(pm_buf *out, const sla_trace *tr, pm_calendar *cal
                         pm_calendar_name(cal), y);
 }
 
+static void add_due(pm_buf *out, pm_time t, const pm_tz *tz)
+{
+    if (t == SLA_NO_DUE)
+        pm_buf_adds(out, "none (paused)");
+    else
+        add_time(out, t, tz);
+}
+
 void sla_explain_clock(pm_buf *out, int clock, const sla_trace *tr, const sla_outcome *oc,
                        pm_calendar *cal, const pm_tz *tz)
 {
     const char *what = tr->agreed ? "cap" : "due";
     int y0, m, d;
 
+    pm_civil_from_day(pm_tz_day(tz, tr->start), &y0, &m, &d);
     pm_buf_adds(out, sla_clock_name[clock]);
     pm_buf_addc(out, ' ');
     if (tr->within.kind == PM_DUR_SECONDS) {
@@ -147,7 +264,6 @@ void sla_explain_clock(pm_buf *out, int clock, const sla_trace *tr, const sla_ou
         pm_buf_adds(out, " + ");
         add_dur(out, &tr->within);
     } else {
-        pm_civil_from_day(tr->start_day, &y0, &m, &d);
         add_dur(out, &tr->within);
         if (tr->within.kind == PM_DUR_DAYS)
             pm_buf_adds(out, " (calendar days)");
@@ -158,16 +274,12 @@ void sla_explain_clock(pm_buf *out, int clock, const sla_trace *tr, const sla_ou
         pm_day_format(tr->start_day, b);
         pm_buf_adds(out, b);
         pm_buf_addf(out, " (%s, not counted): ", wday[pm_day_weekday(tr->start_day)]);
-        if (tr->within.kind == PM_DUR_DAYS) {
-            int sep = 0;
-            add_counted(out, &sep, tr->start_day + 1, tr->last_day, 1, y0);
-        } else {
-            add_workdays(out, tr, cal, y0);
-        }
+        add_days(out, tr, cal, y0);
     }
+    add_pauses(out, tr, tz, y0);
     pm_buf_addf(out, " → %s ", what);
-    add_time(out, tr->cap, tz);
-    if (tr->within.kind == PM_DUR_WORKDAYS)
+    add_due(out, tr->cap, tz);
+    if (tr->within.kind == PM_DUR_WORKDAYS && tr->cap != SLA_NO_DUE)
         add_missing_years(out, tr, cal);
     if (tr->agreed) {
         if (!tr->has_agreed) {
@@ -182,7 +294,7 @@ void sla_explain_clock(pm_buf *out, int clock, const sla_trace *tr, const sla_ou
             else
                 pm_buf_adds(out, " is later, the cap wins → due ");
         }
-        add_time(out, tr->due, tz);
+        add_due(out, tr->due, tz);
     }
     pm_buf_adds(out, "; ");
     if (oc->completed) {

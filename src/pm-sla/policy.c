@@ -1,5 +1,5 @@
-/* policy.c - the SLA policy: the built-in one (domain/RULES.md section 1) and
- * the loader that reads it and users' --policy files alike (CONTRACT 6).
+/* policy.c - the SLA policy: the built-in one (docs/RULES.md section 1) and
+ * the loader that reads it and users' --policy files alike (docs/CONTRACT.md 6).
  *
  *   timezone: Asia/Shanghai            # optional; --tz overrides
  *   calendar: cn                       # optional (extension); --calendar overrides
@@ -18,12 +18,15 @@ const char *const sla_clock_done[SLA_NCLOCKS] = {"responded", "arrived", "resolv
 const char *const sla_clock_field[SLA_NCLOCKS] = {"responded_at", "arrived_at", "resolved_at"};
 
 const char sla_builtin_policy_yaml[] =
-    "# pm-sla built-in policy: domain/RULES.md section 1 (社区化管理方案, lines 295-313, 419).\n"
+    "# pm-sla built-in policy: docs/RULES.md section 1 (社区化管理方案, lines 295-313, 419).\n"
     "# Start your own from it:  pm-sla --print-policy > policy.yaml; pm-sla --policy=policy.yaml\n"
     "# Clocks: respond (responded_at), arrive (arrived_at), resolve (resolved_at), all from created_at.\n"
     "# Durations: 15m minutes, 8h hours (from the exact moment); 2d calendar days, 7wd working days\n"
     "# (the start day is not counted; the period ends at 24:00 of the last day).\n"
     "# {within: 7wd, agreed: true}: the agreed_due_at of the ticket, but never later than 7wd.\n"
+    "# pause: resolve clocks stop while a ticket is paused (its paused field), respond and arrive\n"
+    "# clocks do not, unless the clock says otherwise: {within: 30m, pause: true}, {within: 3wd, pause: false}.\n"
+    "# Rules that change: versions: [{effective_from: 2025-01-01, categories: {...}}, ...]\n"
     "timezone: Asia/Shanghai\n"
     "categories:\n"
     "  noise: {arrive: 15m}                      # 邻居装修异味/噪音、休息时间噪音\n"
@@ -62,14 +65,15 @@ static int parse_duration(pm_conf *c, yaml_node_t *node, pm_duration *d, pm_erro
     return 0;
 }
 
-static int parse_clock(pm_conf *c, yaml_node_t *node, sla_clock *k, pm_error *err)
+static int parse_clock(pm_conf *c, yaml_node_t *node, int clock, sla_clock *k, pm_error *err)
 {
     k->present = 1;
     k->agreed = 0;
+    k->pause = clock == SLA_RESOLVE;  /* an owner away excuses no late answer */
     if (pm_conf_is_scalar(node))
         return parse_duration(c, node, &k->within, err);
     if (!pm_conf_is_map(node)) {
-        pm_conf_error(c, node, err, "a clock is a duration or {within: DURATION, agreed: true}");
+        pm_conf_error(c, node, err, "a clock is a duration or {within: DURATION, agreed: true, pause: true}");
         return -1;
     }
     yaml_node_t *within = NULL;
@@ -86,8 +90,15 @@ static int parse_clock(pm_conf *c, yaml_node_t *node, sla_clock *k, pm_error *er
                 return -1;
             }
             k->agreed = b;
+        } else if (key && strcmp(key, "pause") == 0) {
+            int b = pm_conf_bool(v);
+            if (b < 0) {
+                pm_conf_error(c, v, err, "pause must be true or false");
+                return -1;
+            }
+            k->pause = b;
         } else {
-            pm_conf_error(c, kn ? kn : node, err, "unknown key '%s' in a clock (within, agreed)",
+            pm_conf_error(c, kn ? kn : node, err, "unknown key '%s' in a clock (within, agreed, pause)",
                           key ? key : "?");
             return -1;
         }
@@ -104,6 +115,7 @@ static int parse_category(pm_conf *c, const char *name, yaml_node_t *node, sla_c
 {
     memset(cat, 0, sizeof *cat);
     cat->name = pm_xstrdup(name);
+    cat->len = strlen(name);
     if (pm_conf_is_scalar(node) && (!pm_conf_str(node) || !*pm_conf_str(node)))
         return 0;  /* "category:" with nothing: known, no clock */
     if (!pm_conf_is_map(node)) {
@@ -127,7 +139,7 @@ static int parse_category(pm_conf *c, const char *name, yaml_node_t *node, sla_c
             pm_conf_error(c, kn ? kn : node, err, "clock '%s' given twice", key);
             return -1;
         }
-        if (parse_clock(c, pm_conf_map_value(c, node, i), &cat->clock[k], err) != 0)
+        if (parse_clock(c, pm_conf_map_value(c, node, i), k, &cat->clock[k], err) != 0)
             return -1;
         cat->nclocks++;
     }
@@ -151,10 +163,100 @@ static char *calendar_ref(const char *value, const char *policy_path)
     return pm_buf_detach(&b);
 }
 
+/* The categories of one version. */
+static int load_categories(pm_conf *c, yaml_node_t *cats, yaml_node_t *at, sla_version *v,
+                           pm_error *err)
+{
+    if (!cats || !pm_conf_is_map(cats)) {
+        pm_conf_error(c, cats ? cats : at, err, "'categories:' must map category keys to clocks");
+        return -1;
+    }
+    int n = pm_conf_map_len(cats);
+    v->cat = pm_xcalloc((size_t)(n > 0 ? n : 1), sizeof *v->cat);
+    for (int i = 0; i < n; i++) {
+        yaml_node_t *kn;
+        const char *key = pm_conf_map_key(c, cats, i, &kn);
+        if (!key || !*key) {
+            pm_conf_error(c, kn ? kn : cats, err, "a category key must be a non-empty text");
+            return -1;
+        }
+        if (sla_version_find(v, key, strlen(key))) {
+            pm_conf_error(c, kn ? kn : cats, err, "category '%s' given twice", key);
+            return -1;
+        }
+        int r = parse_category(c, key, pm_conf_map_value(c, cats, i), &v->cat[v->ncat], err);
+        v->ncat++;  /* freed by sla_policy_free either way */
+        if (r != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* versions: [{effective_from: DATE, categories: {...}}, ...], in order. */
+static int load_versions(sla_policy *p, pm_conf *c, yaml_node_t *vers, pm_error *err)
+{
+    if (!pm_conf_is_seq(vers) || pm_conf_seq_len(vers) == 0) {
+        pm_conf_error(c, vers, err, "'versions:' is a list of {effective_from: DATE, categories: {...}}");
+        return -1;
+    }
+    int n = pm_conf_seq_len(vers);
+    p->ver = pm_xcalloc((size_t)n, sizeof *p->ver);
+    for (int i = 0; i < n; i++) {
+        yaml_node_t *item = pm_conf_seq_item(c, vers, i);
+        sla_version *v = &p->ver[p->nver++];
+        yaml_node_t *cats = NULL, *from = NULL;
+        if (!item || !pm_conf_is_map(item)) {
+            pm_conf_error(c, item ? item : vers, err,
+                          "a version is a mapping {effective_from: DATE, categories: {...}}");
+            return -1;
+        }
+        v->line = pm_conf_line(item);
+        for (int j = 0; j < pm_conf_map_len(item); j++) {
+            yaml_node_t *kn;
+            const char *key = pm_conf_map_key(c, item, j, &kn);
+            if (key && strcmp(key, "effective_from") == 0) {
+                from = pm_conf_map_value(c, item, j);
+            } else if (key && strcmp(key, "categories") == 0) {
+                cats = pm_conf_map_value(c, item, j);
+            } else {
+                pm_conf_error(c, kn ? kn : item, err,
+                              "unknown key '%s' in a version (effective_from, categories)",
+                              key ? key : "?");
+                return -1;
+            }
+        }
+        const char *fs = from ? pm_conf_str(from) : NULL;
+        if (!fs || !*fs) {
+            pm_conf_error(c, from ? from : item, err, "a version needs 'effective_from: YYYY-MM-DD'");
+            return -1;
+        }
+        if (pm_day_parse(fs, strlen(fs), &v->from) != 0) {
+            pm_conf_error(c, from, err, "effective_from: bad date '%s' (YYYY-MM-DD)", fs);
+            return -1;
+        }
+        v->has_from = 1;
+        v->line = pm_conf_line(from);
+        if (i > 0 && v->from <= p->ver[i - 1].from) {
+            char d1[16], d0[16];
+            pm_day_format(v->from, d1);
+            pm_day_format(p->ver[i - 1].from, d0);
+            pm_conf_error(c, from, err,
+                          "the version effective from %s %s the version effective from %s "
+                          "(line %ld): versions must be in order, each from a later date",
+                          d1, v->from == p->ver[i - 1].from ? "overlaps" : "comes after",
+                          d0, p->ver[i - 1].line);
+            return -1;
+        }
+        if (load_categories(c, cats, item, v, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int load(sla_policy *p, pm_conf *c, const char *path, pm_error *err)
 {
     yaml_node_t *root = pm_conf_root(c);
-    yaml_node_t *cats = NULL;
+    yaml_node_t *cats = NULL, *vers = NULL, *cats_key = NULL, *vers_key = NULL;
     if (!root) {
         pm_error_set(err, path ? path : "built-in policy", 0, "empty policy: 'categories:' is needed");
         return -1;
@@ -170,6 +272,10 @@ static int load(sla_policy *p, pm_conf *c, const char *path, pm_error *err)
         const char *s = pm_conf_str(v);
         if (key && strcmp(key, "categories") == 0) {
             cats = v;
+            cats_key = kn;
+        } else if (key && strcmp(key, "versions") == 0) {
+            vers = v;
+            vers_key = kn;
         } else if (key && (strcmp(key, "timezone") == 0 || strcmp(key, "calendar") == 0)) {
             if (!s || !*s) {
                 pm_conf_error(c, v, err, "%s: a name is needed", key);
@@ -188,33 +294,29 @@ static int load(sla_policy *p, pm_conf *c, const char *path, pm_error *err)
             }
         } else {
             pm_conf_error(c, kn ? kn : root, err,
-                          "unknown key '%s' (timezone, calendar, categories)", key ? key : "?");
+                          "unknown key '%s' (timezone, calendar, categories, versions)",
+                          key ? key : "?");
             return -1;
         }
     }
-    if (!cats || !pm_conf_is_map(cats)) {
-        pm_conf_error(c, cats ? cats : root, err, "'categories:' must map category keys to clocks");
+    int r;
+    if (vers && cats) {
+        pm_conf_error(c, pm_conf_line(cats_key) > pm_conf_line(vers_key) ? cats_key : vers_key, err,
+                      "give either 'categories:' or 'versions:', not both");
         return -1;
+    } else if (vers) {
+        p->versioned = 1;
+        r = load_versions(p, c, vers, err);
+    } else {
+        p->ver = pm_xcalloc(1, sizeof *p->ver);
+        p->nver = 1;
+        r = load_categories(c, cats, root, &p->ver[0], err);
     }
-    int n = pm_conf_map_len(cats);
-    p->cat = pm_xcalloc((size_t)(n > 0 ? n : 1), sizeof *p->cat);
-    for (int i = 0; i < n; i++) {
-        yaml_node_t *kn;
-        const char *key = pm_conf_map_key(c, cats, i, &kn);
-        if (!key || !*key) {
-            pm_conf_error(c, kn ? kn : cats, err, "a category key must be a non-empty text");
-            return -1;
-        }
-        if (sla_policy_find(p, key, strlen(key))) {
-            pm_conf_error(c, kn ? kn : cats, err, "category '%s' given twice", key);
-            return -1;
-        }
-        int r = parse_category(c, key, pm_conf_map_value(c, cats, i), &p->cat[p->ncat], err);
-        p->ncat++;  /* freed by sla_policy_free either way */
-        if (r != 0)
-            return -1;
+    if (p->nver) {
+        p->cat = p->ver[0].cat;
+        p->ncat = p->ver[0].ncat;
     }
-    return 0;
+    return r;
 }
 
 int sla_policy_load(sla_policy *p, const char *path, pm_error *err)
@@ -239,28 +341,95 @@ int sla_policy_load(sla_policy *p, const char *path, pm_error *err)
 
 void sla_policy_free(sla_policy *p)
 {
-    for (size_t i = 0; i < p->ncat; i++)
-        free(p->cat[i].name);
-    free(p->cat);
+    for (size_t v = 0; v < p->nver; v++) {
+        for (size_t i = 0; i < p->ver[v].ncat; i++)
+            free(p->ver[v].cat[i].name);
+        free(p->ver[v].cat);
+    }
+    free(p->ver);
     free(p->timezone);
     free(p->calendar);
     free(p->calendar_text);
     memset(p, 0, sizeof *p);
 }
 
-const sla_category *sla_policy_find(const sla_policy *p, const char *name, size_t len)
+const sla_category *sla_version_find(const sla_version *v, const char *name, size_t len)
 {
-    for (size_t i = 0; i < p->ncat; i++) {
-        const char *cn = p->cat[i].name;
-        if (cn[0] == name[0] && strncmp(cn, name, len) == 0 && cn[len] == '\0')
-            return &p->cat[i];
+    for (size_t i = 0; i < v->ncat; i++) {
+        const sla_category *c = &v->cat[i];
+        if (c->len == len && c->name[0] == name[0] && memcmp(c->name, name, len) == 0)
+            return c;
     }
     return NULL;
 }
 
-void sla_policy_print(const sla_policy *p, pm_buf *out)
+const sla_category *sla_policy_find(const sla_policy *p, const char *name, size_t len)
+{
+    return p->nver ? sla_version_find(&p->ver[0], name, len) : NULL;
+}
+
+const sla_version *sla_policy_version(const sla_policy *p, pm_day day)
+{
+    size_t lo = 0, hi = p->nver;  /* the last version with from <= day */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (!p->ver[mid].has_from || p->ver[mid].from <= day)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? &p->ver[lo - 1] : NULL;
+}
+
+/* The categories of v, each on a line indented by ind. */
+static void print_categories(pm_buf *out, const sla_version *v, const char *ind)
 {
     char d[32];
+    for (size_t i = 0; i < v->ncat; i++) {
+        const sla_category *cat = &v->cat[i];
+        int first = 1;
+        pm_buf_adds(out, ind);
+        size_t key = out->len;
+        pm_yaml_key(out, cat->name, strlen(cat->name));
+        /* an explicit key ("? ", a long name) has its value on the next line */
+        if (out->s[key] == '?') {
+            pm_buf_addc(out, '\n');
+            pm_buf_adds(out, ind);
+            pm_buf_adds(out, ": {");
+        } else {
+            pm_buf_adds(out, ": {");
+        }
+        for (int k = 0; k < SLA_NCLOCKS; k++) {
+            const sla_clock *ck = &cat->clock[k];
+            if (!ck->present)
+                continue;
+            size_t n = pm_duration_format(&ck->within, d);
+            int pause_default = ck->pause == (k == SLA_RESOLVE);
+            if (!first)
+                pm_buf_adds(out, ", ");
+            first = 0;
+            pm_buf_adds(out, sla_clock_name[k]);
+            pm_buf_adds(out, ": ");
+            if (ck->agreed || !pause_default) {
+                pm_buf_adds(out, "{within: ");
+                pm_buf_add(out, d, n);
+                if (ck->agreed)
+                    pm_buf_adds(out, ", agreed: true");
+                if (!pause_default)
+                    pm_buf_adds(out, ck->pause ? ", pause: true" : ", pause: false");
+                pm_buf_addc(out, '}');
+            } else {
+                pm_buf_add(out, d, n);
+            }
+        }
+        pm_buf_adds(out, "}\n");
+    }
+}
+
+void sla_policy_print(const sla_policy *p, pm_buf *out)
+{
+    pm_buf_adds(out, "# pause: resolve clocks stop while a ticket is paused, respond and arrive "
+                     "clocks do not,\n# unless the clock says otherwise ({within: 30m, pause: true}).\n");
     if (p->timezone) {
         pm_buf_adds(out, "timezone: ");
         pm_yaml_quote(out, p->timezone, strlen(p->timezone));
@@ -272,34 +441,18 @@ void sla_policy_print(const sla_policy *p, pm_buf *out)
         pm_yaml_quote(out, p->calendar_text, strlen(p->calendar_text));
         pm_buf_addc(out, '\n');
     }
-    /* no categories: an empty mapping, which 'categories:' alone is not */
-    pm_buf_adds(out, p->ncat ? "categories:\n" : "categories: {}\n");
-    for (size_t i = 0; i < p->ncat; i++) {
-        const sla_category *cat = &p->cat[i];
-        int first = 1;
-        pm_buf_adds(out, "  ");
-        size_t key = out->len;
-        pm_yaml_key(out, cat->name, strlen(cat->name));
-        /* an explicit key ("? ", a long name) has its value on the next line */
-        pm_buf_adds(out, out->s[key] == '?' ? "\n  : {" : ": {");
-        for (int k = 0; k < SLA_NCLOCKS; k++) {
-            const sla_clock *ck = &cat->clock[k];
-            if (!ck->present)
-                continue;
-            size_t n = pm_duration_format(&ck->within, d);
-            if (!first)
-                pm_buf_adds(out, ", ");
-            first = 0;
-            pm_buf_adds(out, sla_clock_name[k]);
-            pm_buf_adds(out, ": ");
-            if (ck->agreed) {
-                pm_buf_adds(out, "{within: ");
-                pm_buf_add(out, d, n);
-                pm_buf_adds(out, ", agreed: true}");
-            } else {
-                pm_buf_add(out, d, n);
-            }
-        }
-        pm_buf_adds(out, "}\n");
+    if (!p->versioned) {
+        /* no categories: an empty mapping, which 'categories:' alone is not */
+        pm_buf_adds(out, p->ncat ? "categories:\n" : "categories: {}\n");
+        print_categories(out, &p->ver[0], "  ");
+        return;
+    }
+    pm_buf_adds(out, "versions:\n");
+    for (size_t v = 0; v < p->nver; v++) {
+        char b[16];
+        pm_day_format(p->ver[v].from, b);
+        pm_buf_addf(out, "  - effective_from: %s\n", b);
+        pm_buf_adds(out, p->ver[v].ncat ? "    categories:\n" : "    categories: {}\n");
+        print_categories(out, &p->ver[v], "      ");
     }
 }

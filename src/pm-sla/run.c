@@ -1,20 +1,20 @@
-/* run.c - the stream pass of pm-sla: read a ticket, compute its clocks,
- * append the fields of CONTRACT section 6, write it.
+/* run.c - the stream pass of pm-sla on the shared pipeline (lib/pipeline.h):
+ * each ticket is judged (ticket.c) and written with the fields of
+ * docs/CONTRACT.md section 6 appended; a ticket that is invalid, or a record
+ * the reader could not read, is written with sla_status=invalid.
  *
- * Speed matters (a million tickets a night): field positions are looked up
- * once per header shape, each timestamp is parsed once, nothing is allocated
- * per record outside the record's own arena, and --explain costs nothing when
- * it is off (no trace is filled).
+ * Speed matters (a million tickets a night): field positions come from the
+ * pipeline's slots (found once per header), each timestamp is parsed once,
+ * nothing is allocated per record outside the record's own arena, and
+ * --explain costs nothing when it is off (no trace is filled).
  */
 #include <stdlib.h>
 #include <string.h>
 #include "sla.h"
 
-const char *const sla_status_name[] = {"", "met", "open", "at_risk", "late", "overdue"};
-
-enum { IN_CATEGORY = 0, IN_CREATED, IN_RESPONDED, IN_ARRIVED, IN_RESOLVED, IN_AGREED, NIN };
-static const char *const in_name[NIN] = {
-    "category", "created_at", "responded_at", "arrived_at", "resolved_at", "agreed_due_at"};
+const char *const sla_status_name[] = {"", "met", "open", "paused", "at_risk", "late", "overdue"};
+/* strlen of each sla_status_name, so that writing a status costs no strlen */
+static const unsigned char status_len[SLA_NSTATUS] = {0, 3, 4, 6, 7, 4, 7};
 
 enum { NOUT = 8 };
 static const char *const out_name[NOUT] = {
@@ -22,238 +22,134 @@ static const char *const out_name[NOUT] = {
     "resolve_due", "resolve_status", "sla_status", "sla_explain"};
 enum { OUT_SLA = 6, OUT_EXPLAIN = 7 };
 
-/* Field positions for one header.  They are kept while the records come
- * from the same reader with that reader's CSV header as their names (stable
- * pointers); YAML records, whose names may differ from one record to the
- * next, are looked up afresh each time. */
-typedef struct shape {
-    const pm_reader *reader;    /* the reader the positions are for, or NULL */
-    int gen;                    /* pm_inputs.next when they were found */
-    const char *const *header;
-    int in[NIN];
-    int out[NOUT];
-} shape;
+/* Everything one run needs: the pipeline's record function's context. */
+typedef struct run {
+    const sla_run_opts *o;
+    int in[SLA_NIN];      /* pipeline slots of the fields a ticket is judged by */
+    int out[NOUT];        /* and of the fields written */
+    unsigned long long invalid;
+    unsigned long long by[SLA_NSTATUS];
+    pm_buf msg, ex;
+} run;
 
-static void shape_update(shape *s, const pm_record *rec, const pm_inputs *in)
+static void set_out(pm_pipe *p, pm_record *rec, const run *r, int k, const char *v, size_t len)
 {
-    size_t i, hn = 0;
-    const char *const *hdr = in->cur ? pm_reader_header(in->cur, &hn) : NULL;
-    int stable = hdr && hn > 0 && hn == rec->n;
-    for (i = 0; stable && i < rec->n; i++)
-        stable = rec->f[i].name == hdr[i];
-    if (stable && s->reader == in->cur && s->gen == in->next && s->header == hdr)
-        return;
-    for (i = 0; i < NIN; i++)
-        s->in[i] = pm_record_index(rec, in_name[i]);
-    for (i = 0; i < NOUT; i++)
-        s->out[i] = pm_record_index(rec, out_name[i]);
-    s->reader = stable ? in->cur : NULL;
-    s->gen = in->next;
-    s->header = stable ? hdr : NULL;
-}
-
-static void set_out(pm_record *rec, const shape *s, int k, const char *v, size_t len)
-{
-    int i = s->out[k];
-    if (i >= 0) {
-        rec->f[i].value = pm_record_strdup(rec, v, len);
-        rec->f[i].len = len;
-    } else {
-        pm_record_add(rec, out_name[k], v, len);
-    }
+    pm_pipe_set(p, rec, r->out[k], v, len);
 }
 
 /* The same for a value that lives at least as long as the record (a
  * literal, or memory of the record's arena): no copy. */
-static void set_out_static(pm_record *rec, const shape *s, int k, const char *v, size_t len)
+static void set_out_static(pm_pipe *p, pm_record *rec, const run *r, int k, const char *v, size_t len)
 {
-    int i = s->out[k];
-    if (i >= 0) {
-        rec->f[i].value = v;
-        rec->f[i].len = len;
-    } else {
-        pm_record_add_owned(rec, out_name[k], v, len);
-    }
+    pm_pipe_set_static(p, rec, r->out[k], v, len);
 }
 
-typedef struct counts {
-    unsigned long long read, written, invalid, bad;
-    unsigned long long by[6];
-} counts;
-
-/* Checks the ticket and parses its timestamps; returns 0, or -1 with msg. */
-static int check(const pm_record *rec, const shape *s, const sla_run_opts *o,
-                 const sla_category **cat, pm_time t[NIN], int has[NIN], pm_buf *msg)
+/* Writes an invalid ticket's fields: every clock empty, sla_status=invalid,
+ * and the reason in sla_explain under --explain.  Invalid tickets need a
+ * person (exit status 1) and are not breaches (--breaches leaves them out). */
+static pm_verdict invalid(pm_pipe *p, pm_record *rec, run *r, const char *why)
 {
-    pm_error e;
-    int i = s->in[IN_CATEGORY];
-    const char *c = i >= 0 ? rec->f[i].value : "";
-    size_t clen = i >= 0 ? rec->f[i].len : 0;
-
-    if (clen == 0) {
-        pm_buf_adds(msg, "no category");
-        return -1;
+    const sla_run_opts *o = r->o;
+    pm_pipe_warn(p, rec, "%s", why);
+    r->invalid++;
+    for (int k = 0; k < OUT_SLA; k++)
+        set_out_static(p, rec, r, k, "", 0);
+    set_out_static(p, rec, r, OUT_SLA, "invalid", 7);
+    if (o->explain) {
+        pm_buf_reset(&r->ex);
+        pm_buf_addf(&r->ex, "invalid: %s", why);
+        set_out(p, rec, r, OUT_EXPLAIN, r->ex.s, r->ex.len);
+    } else if (pm_pipe_index(p, rec, r->out[OUT_EXPLAIN]) >= 0) {
+        set_out_static(p, rec, r, OUT_EXPLAIN, "", 0);
     }
-    *cat = sla_policy_find(o->policy, c, clen);
-    if (!*cat) {
-        pm_buf_addf(msg, "unknown category '%s'", c);
-        return -1;
-    }
-    for (int k = IN_CREATED; k < NIN; k++) {
-        i = s->in[k];
-        has[k] = i >= 0 && rec->f[i].len > 0;
-        if (!has[k]) {
-            if (k == IN_CREATED) {
-                pm_buf_adds(msg, "no created_at");
-                return -1;
-            }
-            continue;
-        }
-        if (pm_time_parse(rec->f[i].value, rec->f[i].len, o->tz, &t[k], &e) != 0) {
-            pm_buf_addf(msg, "%s: %s", in_name[k], e.msg);
-            return -1;
-        }
-        if (k >= IN_RESPONDED && k <= IN_RESOLVED && t[k] < t[IN_CREATED]) {
-            pm_buf_addf(msg, "%s %s is before created_at %s", in_name[k], rec->f[i].value,
-                        rec->f[s->in[IN_CREATED]].value);
-            return -1;
-        }
-    }
-    return 0;
+    return o->breaches ? PM_HOLD_FLAGGED : PM_PASS_FLAGGED;
 }
 
-int sla_run(const sla_run_opts *o, pm_inputs *in, pm_writer *w, int *commit_ok)
+/* A record the reader could not read: written invalid with what could be
+ * read of it; surplus values of a row longer than its header go into the
+ * reason, so the stream keeps one header. */
+static pm_verdict on_bad(pm_pipe *p, pm_record *rec, const char *why, void *ctx)
 {
-    pm_record rec;
-    pm_error err;
-    shape s;
-    counts n;
-    pm_buf msg = PM_BUF_INIT, ex = PM_BUF_INIT;
-    int errors = 0, flagged = 0, r;
+    run *r = ctx;
+    pm_buf surplus = PM_BUF_INIT;
+    size_t n = pm_pipe_fold_surplus(p, rec, &surplus);
+    pm_buf_reset(&r->msg);
+    pm_buf_adds(&r->msg, why);
+    if (n)
+        pm_buf_addf(&r->msg, "; the surplus value%s: %s", n == 1 ? "" : "s", pm_buf_str(&surplus));
+    pm_buf_free(&surplus);
+    return invalid(p, rec, r, pm_buf_str(&r->msg));
+}
 
-    pm_record_init(&rec);
-    memset(&s, 0, sizeof s);
-    memset(&n, 0, sizeof n);
-    *commit_ok = 1;
-    for (;;) {
-        pm_error_clear(&err);
-        r = pm_inputs_next(in, &rec, &err);
-        if (r == PM_READ_EOF)
-            break;
-        if (r == PM_READ_FATAL) {
-            pm_report(&err);
-            errors = 1;
-            *commit_ok = 0;
-            continue;
-        }
-        n.read++;
-        if (r == PM_READ_BAD) {
-            pm_report(&err);
-            errors = 1;
-            n.bad++;
-            continue;
-        }
-        shape_update(&s, &rec, in);
+static pm_verdict on_ticket(pm_pipe *p, pm_record *rec, void *ctx)
+{
+    run *r = ctx;
+    const sla_run_opts *o = r->o;
+    int pos[SLA_NIN];
+    sla_verdict v;
 
-        const sla_category *cat = NULL;
-        pm_time t[NIN] = {0};
-        int has[NIN] = {0};
-        sla_status worst = SLA_NONE;
-        pm_buf_reset(&msg);
-        if (check(&rec, &s, o, &cat, t, has, &msg) != 0) {
-            pm_warn_at(rec.source, rec.line, "%s", pm_buf_str(&msg));
-            errors = 1;
-            n.invalid++;
-            for (int k = 0; k < OUT_SLA; k++)
-                set_out_static(&rec, &s, k, "", 0);
-            set_out_static(&rec, &s, OUT_SLA, "invalid", 7);
-            if (o->explain) {
-                pm_buf_reset(&ex);
-                pm_buf_addf(&ex, "invalid: %s", pm_buf_str(&msg));
-                set_out(&rec, &s, OUT_EXPLAIN, ex.s, ex.len);
-            } else if (s.out[OUT_EXPLAIN] >= 0) {
-                set_out_static(&rec, &s, OUT_EXPLAIN, "", 0);
-            }
-            if (o->breaches)
-                continue;
+    for (int k = 0; k < SLA_NIN; k++)
+        pos[k] = pm_pipe_index(p, rec, r->in[k]);
+    pm_buf_reset(&r->msg);
+    pm_buf_reset(&r->ex);
+    if (sla_ticket_judge(o, rec, pos, &v, &r->msg, o->explain ? &r->ex : NULL) != 0)
+        return invalid(p, rec, r, pm_buf_str(&r->msg));
+
+    for (int k = 0; k < SLA_NCLOCKS; k++) {
+        if (!v.present[k] || v.due[k] == SLA_NO_DUE) {
+            set_out_static(p, rec, r, 2 * k, "", 0);
         } else {
-            int used_cal = 0;
-            if (o->explain)
-                pm_buf_reset(&ex);
-            for (int k = 0; k < SLA_NCLOCKS; k++) {
-                const sla_clock *ck = &cat->clock[k];
-                if (!ck->present) {
-                    set_out_static(&rec, &s, 2 * k, "", 0);
-                    set_out_static(&rec, &s, 2 * k + 1, "", 0);
-                    continue;
-                }
-                sla_trace tr;
-                pm_time due = sla_deadline(ck, t[IN_CREATED], has[IN_AGREED], t[IN_AGREED],
-                                           o->cal, o->tz, o->explain ? &tr : NULL);
-                used_cal |= ck->within.kind == PM_DUR_WORKDAYS;
-                sla_outcome oc;
-                oc.completed = has[IN_RESPONDED + k];
-                oc.completed_at = t[IN_RESPONDED + k];
-                oc.now = o->now;
-                oc.window = o->window;
-                if (oc.completed)
-                    oc.status = oc.completed_at <= due ? SLA_MET : SLA_LATE;
-                else if (o->now > due)
-                    oc.status = SLA_OVERDUE;
-                else if (o->window >= 0 && due - o->now <= o->window)
-                    oc.status = SLA_AT_RISK;
-                else
-                    oc.status = SLA_OPEN;
-                if (oc.status > worst)
-                    worst = oc.status;
-                char *b = pm_record_alloc(&rec, PM_TIME_BUFSZ);  /* formatted in place */
-                size_t bl = pm_time_format(due, o->tz, b);
-                set_out_static(&rec, &s, 2 * k, b, bl);
-                const char *st = sla_status_name[oc.status];
-                set_out_static(&rec, &s, 2 * k + 1, st, strlen(st));
-                if (o->explain) {
-                    if (ex.len)
-                        pm_buf_adds(&ex, " | ");
-                    sla_explain_clock(&ex, k, &tr, &oc, o->cal, o->tz);
-                }
-            }
-            if (used_cal) {
-                int year;
-                while (pm_calendar_take_missing_year(o->cal, &year))
-                    pm_warn("calendar %s has no holiday data for %d; counting weekends only",
-                            pm_calendar_name(o->cal), year);
-            }
-            const char *st = sla_status_name[worst];
-            set_out_static(&rec, &s, OUT_SLA, st, strlen(st));
-            if (o->explain)
-                set_out(&rec, &s, OUT_EXPLAIN, pm_buf_str(&ex), ex.len);
-            else if (s.out[OUT_EXPLAIN] >= 0)  /* an earlier run's: no longer true */
-                set_out_static(&rec, &s, OUT_EXPLAIN, "", 0);
-            n.by[worst]++;
-            if (worst == SLA_LATE || worst == SLA_OVERDUE)
-                flagged = 1;
-            else if (o->breaches)
-                continue;
+            char *b = pm_record_alloc(rec, PM_TIME_BUFSZ);  /* formatted in place */
+            size_t bl = pm_time_format(v.due[k], o->tz, b);
+            set_out_static(p, rec, r, 2 * k, b, bl);
         }
-        if (pm_writer_write(w, &rec, &err) != 0) {
-            pm_report(&err);
-            errors = 1;
-            *commit_ok = 0;
-            break;
-        }
-        n.written++;
+        sla_status st = v.present[k] ? v.status[k] : SLA_NONE;
+        set_out_static(p, rec, r, 2 * k + 1, sla_status_name[st], status_len[st]);
     }
-    if (in->had_error) {  /* e.g. the first input could not be opened */
-        errors = 1;
-        *commit_ok = 0;
+    if (v.used_cal) {
+        int year;
+        while (pm_calendar_take_missing_year(o->cal, &year))
+            pm_warn("calendar %s has no holiday data for %d; counting weekends only",
+                    pm_calendar_name(o->cal), year);
     }
-    if (o->stats)
-        pm_warn("read %llu, wrote %llu; met %llu, open %llu, at_risk %llu, late %llu, "
-                "overdue %llu, no clock %llu, invalid %llu",
-                n.read, n.written, n.by[SLA_MET], n.by[SLA_OPEN], n.by[SLA_AT_RISK],
-                n.by[SLA_LATE], n.by[SLA_OVERDUE], n.by[SLA_NONE], n.invalid + n.bad);
-    pm_record_free(&rec);
-    pm_buf_free(&msg);
-    pm_buf_free(&ex);
-    return errors ? PM_EXIT_ERROR : flagged ? PM_EXIT_FLAGGED : PM_EXIT_OK;
+    set_out_static(p, rec, r, OUT_SLA, sla_status_name[v.worst], status_len[v.worst]);
+    if (o->explain)
+        set_out(p, rec, r, OUT_EXPLAIN, pm_buf_str(&r->ex), r->ex.len);
+    else if (pm_pipe_index(p, rec, r->out[OUT_EXPLAIN]) >= 0)  /* an earlier run's: no longer true */
+        set_out_static(p, rec, r, OUT_EXPLAIN, "", 0);
+    r->by[v.worst]++;
+    if (v.worst == SLA_LATE || v.worst == SLA_OVERDUE)
+        return PM_PASS_FLAGGED;
+    return o->breaches ? PM_HOLD : PM_PASS;
+}
+
+static void stats(pm_buf *out, void *ctx)
+{
+    const run *r = ctx;
+    pm_buf_addf(out, "met %llu, open %llu, paused %llu, at_risk %llu, late %llu, overdue %llu, "
+                "no clock %llu, invalid %llu",
+                r->by[SLA_MET], r->by[SLA_OPEN], r->by[SLA_PAUSED], r->by[SLA_AT_RISK], r->by[SLA_LATE],
+                r->by[SLA_OVERDUE], r->by[SLA_NONE], r->invalid);
+}
+
+int sla_run(const sla_run_opts *o, const pm_common *c, char **paths, int npaths)
+{
+    run r;
+    pm_error err;
+    memset(&r, 0, sizeof r);
+    r.o = o;
+    pm_pipe_spec spec = {.record = on_ticket, .bad = on_bad, .stats = stats, .ctx = &r};
+    pm_pipe *p = pm_pipe_open(c, paths, npaths, &spec, &err);
+    if (!p) {
+        pm_report(&err);
+        return PM_EXIT_ERROR;
+    }
+    for (int i = 0; i < SLA_NIN; i++)
+        r.in[i] = pm_pipe_field(p, sla_in_name[i]);
+    for (int i = 0; i < NOUT; i++)
+        r.out[i] = pm_pipe_field(p, out_name[i]);
+    int status = pm_pipe_finish(p, pm_pipe_run(p));
+    pm_buf_free(&r.msg);
+    pm_buf_free(&r.ex);
+    return status;
 }

@@ -1,4 +1,4 @@
-/* test_timex.c - civil dates, zones, timestamps and durations (CONTRACT section 2). */
+/* test_timex.c - civil dates, zones, timestamps and durations (docs/CONTRACT.md section 2). */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,15 +159,23 @@ Test(timex, zone_offsets)
     pm_tz_free(utc);
 }
 
-Test(timex, dst_gap_moves_forward)
+Test(timex, dst_gap_is_an_error)
 {
-    /* 2024-03-10 02:00-03:00 does not exist in New York: 02:30 is read with
-     * the offset before the change, so it lands at 03:30 EDT. */
-    cr_assert_str_eq(reformat("2024-03-10 02:30", "America/New_York"), "2024-03-10T03:30:00-04:00");
+    /* 2024-03-10 02:00-03:00 does not exist in New York: an error, never
+     * rolled over (issue 14); pm_tz_from_local still reads it with the offset
+     * before the change, so a midnight in a gap is the instant the day begins. */
+    pm_tz *ny = open_tz("America/New_York");
+    pm_time t;
+    pm_error err;
+    cr_assert_eq(pm_time_parse("2024-03-10 02:30", 16, ny, &t, &err), -1);
+    cr_assert(strstr(err.msg, "no such local time in America/New_York"), "%s", err.msg);
+    cr_assert_eq(pm_time_parse("2024-03-10 02:00", 16, ny, &t, &err), -1);
+    cr_assert_eq(pm_time_parse("2024-03-10 02:59:59", 19, ny, &t, &err), -1);
+    cr_assert_eq(pm_tz_from_local(ny, pm_day_from_civil(2024, 3, 10), 9000), parse_in("2024-03-10T07:30:00Z", "UTC"));
+    /* with an offset it is an instant like any other */
+    cr_assert_str_eq(reformat("2024-03-10T02:30:00-05:00", "America/New_York"), "2024-03-10T03:30:00-04:00");
     cr_assert_str_eq(reformat("2024-03-10 01:59:59", "America/New_York"), "2024-03-10T01:59:59-05:00");
     cr_assert_str_eq(reformat("2024-03-10 03:00", "America/New_York"), "2024-03-10T03:00:00-04:00");
-    cr_assert_str_eq(reformat("2024-03-10 02:00", "America/New_York"), "2024-03-10T03:00:00-04:00");
-    pm_tz *ny = open_tz("America/New_York");
     cr_assert_eq(pm_tz_midnight(ny, pm_day_from_civil(2024, 3, 10)), parse_in("2024-03-10T05:00:00Z", "UTC"));
     pm_tz_free(ny);
 }
