@@ -44,6 +44,7 @@ void rpt_groups_init(rpt_groups *g, rpt_spec *spec)
         for (int k = 0; k < m->nnum; k++)
             m->num[k].vlen = m->num[k].value ? strlen(m->num[k].value) : 0;
         m->same = -1;
+        m->num_same = m->ncond == 1 && m->nnum == 1 && strcmp(m->cond[0].f.name, m->num[0].f.name) == 0;
         for (int j = 0; j < i && m->ncond > 0 && m->same < 0; j++)
             if (spec->m[j].ncond > 0 && spec->m[j].same < 0 &&
                 strcmp(spec->m[j].cond[0].f.name, m->cond[0].f.name) == 0)
@@ -154,7 +155,34 @@ static void grow(rpt_groups *g)
     g->nslots = nn;
 }
 
+/* The slot of the recent-groups cache of a one-field key: its first 8
+ * bytes and length, mixed with the seed.  A crafted key can only miss the
+ * cache (every hit is checked in full), so it costs no more than the
+ * SipHash table it falls back on; and reports by a field of a few values
+ * (category, kind) skip the hash nearly always. */
+static size_t recent_slot(const rpt_groups *g, const char *k, size_t len)
+{
+    uint64_t w = 0;
+    memcpy(&w, k, len < 8 ? len : 8);
+    return (size_t)(((w ^ (uint64_t)len ^ g->seed[0]) * 0x9E3779B97F4A7C15ULL) >> 56);
+}
+
+static rpt_group *lookup_hashed(rpt_groups *g, const char *const *kv, const size_t *kl);
+
 static rpt_group *lookup(rpt_groups *g, const char *const *kv, const size_t *kl)
+{
+    if (g->nkey != 1)
+        return lookup_hashed(g, kv, kl);
+    size_t c = recent_slot(g, kv[0], kl[0]);
+    rpt_group *x = g->recent[c];
+    if (x && x->len0 == kl[0] && memcmp(x->key[0], kv[0], kl[0]) == 0)
+        return x;
+    x = lookup_hashed(g, kv, kl);
+    g->recent[c] = x;
+    return x;
+}
+
+static rpt_group *lookup_hashed(rpt_groups *g, const char *const *kv, const size_t *kl)
 {
     uint64_t h = hash_key(g, kv, kl, g->nkey);
     size_t s = h & (g->nslots - 1);
@@ -172,6 +200,7 @@ static rpt_group *lookup(rpt_groups *g, const char *const *kv, const size_t *kl)
     x->key = pm_arena_alloc(&g->arena, sizeof *x->key * (size_t)(g->nkey + 1));
     for (int i = 0; i < g->nkey; i++)
         x->key[i] = pm_arena_strndup(&g->arena, kv[i], kl[i]);
+    x->len0 = g->nkey ? kl[0] : 0;
     x->st = pm_arena_alloc(&g->arena, sizeof *x->st * (size_t)(g->spec->nm + 1));
     for (int i = 0; i < g->spec->nm; i++) {
         memset(&x->st[i], 0, sizeof x->st[i]);  /* the arena's memory is not zeroed */
@@ -422,6 +451,8 @@ static int selected(rpt_groups *g, const pm_record *r)
     return 1;
 }
 
+static int cond1(const rpt_cond *c, const char *v, size_t len);
+
 int rpt_groups_add(rpt_groups *g, const pm_record *r)
 {
     rpt_spec *spec = g->spec;
@@ -515,6 +546,14 @@ int rpt_groups_add(rpt_groups *g, const pm_record *r)
                 st->a++;
             break;
         case MK_RATIO:
+            if (m->num_same && !m->expr && !m->dexpr) {
+                /* the presets' rates: one field, read once */
+                if (cond1(&m->cond[0], cv[i], cl[i])) {
+                    st->b++;
+                    st->a += cond1(&m->num[0], cv[i], cl[i]);
+                }
+                break;
+            }
             if (rpt_cond_holds(m->cond, m->ncond, r) && (!m->dexpr || rpt_expr_holds(m->dexpr, r, spec->tz))) {
                 st->b++;
                 if (rpt_cond_holds(m->num, m->nnum, r) && (!m->expr || rpt_expr_holds(m->expr, r, spec->tz)))
@@ -527,6 +566,20 @@ int rpt_groups_add(rpt_groups *g, const pm_record *r)
         }
     }
     return 1;
+}
+
+/* Condition c on the value v (len bytes) of its field. */
+static int cond1(const rpt_cond *c, const char *v, size_t len)
+{
+    if (c->anyof) {
+        for (const char *const *a = c->anyof; *a; a++)
+            if (strlen(*a) == len && memcmp(v, *a, len) == 0)
+                return 1;
+        return 0;
+    }
+    if (c->value == NULL)
+        return len != 0;
+    return len == c->vlen && memcmp(v, c->value, len) == 0;
 }
 
 /* Merging partial records ------------------------------------------------- */

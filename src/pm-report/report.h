@@ -108,6 +108,7 @@ typedef struct rpt_metric {
     int money;            /* sum/min/max of values with 1-2 places: 2 places */
     int same;             /* rpt_groups_init: an earlier metric whose cond[0]
                              reads the same field (its value is reused), or -1 */
+    int num_same;         /* rpt_groups_init: num[0] reads cond[0]'s field */
     int chart;            /* draw a chart of it in HTML */
     /* Partial-stream column names. */
     const char *pcol[6];
@@ -242,6 +243,7 @@ typedef struct rpt_group {
     uint64_t hash;
     rpt_state *st;       /* spec->nm states */
     struct rpt_group *next;
+    size_t len0;         /* strlen(key[0]) */
 } rpt_group;
 
 #define RPT_DAY_CACHE 1024
@@ -272,6 +274,7 @@ typedef struct rpt_groups {
     unsigned long long notime;    /* records without a time (empty period) */
     unsigned long long overflows; /* counters that would overflow */
     rpt_group *total;    /* --totals: made by rpt_groups_total */
+    rpt_group *recent[256];  /* one key: groups met lately, by its first bytes */
 } rpt_groups;
 
 void rpt_groups_init(rpt_groups *g, rpt_spec *spec);
