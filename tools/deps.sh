@@ -32,7 +32,8 @@ valgrind)
 test)
     want="python3-yaml:/usr/lib/python3/dist-packages/yaml/__init__.py
 ruby:/usr/bin/ruby
-node-js-yaml:/usr/share/nodejs/js-yaml/package.json"
+node-js-yaml:/usr/share/nodejs/js-yaml/package.json
+miller:/usr/bin/mlr"
     ;;
 *)
     echo "deps.sh: unknown set '$what'" >&2; exit 2 ;;
