@@ -111,7 +111,11 @@ static int csv_is_new_header(pm_reader *rd, const pm_record *r)
 #define CSV_QUOTE_LINES 1000
 #define CSV_QUOTE_BYTES ((size_t)1 << 20)
 
-enum { TQ_START, TQ_UNQUOTED, TQ_QUOTED, TQ_TAIL };
+/* TQ_QEND: a quote inside a quoted field was the last byte of the piece
+ * fed; the next byte says what it was (a doubled quote, or the closing one).
+ * A buffer boundary can fall there; at the end of the input it closed the
+ * field. */
+enum { TQ_START, TQ_UNQUOTED, TQ_QUOTED, TQ_TAIL, TQ_QEND };
 
 static int no_space(unsigned char c) { (void)c; return 0; }
 
@@ -265,8 +269,8 @@ static const unsigned char *csv_track(pm_reader *rd, const unsigned char *s, siz
             const unsigned char *p = memchr(s + i, '"', n - i);
             if (!p) { i = n; break; }
             size_t q = (size_t)(p - s);
-            if (q + 1 == n) {  /* the last byte (end of input): closes the field */
-                rd->tq = TQ_UNQUOTED;
+            if (q + 1 == n) {  /* the last byte of this piece: the next decides */
+                rd->tq = TQ_QEND;
                 i = n;
                 break;
             }
@@ -283,6 +287,20 @@ static const unsigned char *csv_track(pm_reader *rd, const unsigned char *s, siz
             rd->tail_warned++;
             break;
         }
+        case TQ_QEND:
+            /* the quote that ended the last piece: doubled, or closing (text
+             * after a closing quote that a boundary split off goes on as
+             * libcsv reads it, without the rewrite a whole line gets) */
+            if (s[i] == '"') {
+                rd->tq = TQ_QUOTED;
+                i++;
+            } else if (s[i] == d) {
+                rd->tq = TQ_START;
+                i++;
+            } else {
+                rd->tq = TQ_UNQUOTED;
+            }
+            break;
         case TQ_TAIL: {
             /* quotes doubled; a closing quote before the delimiter or line end */
             size_t j = i;

@@ -44,7 +44,6 @@
 #include "opts.h"
 #include "record.h"
 #include "stream.h"
-#include "pipeline_compat.h"
 
 /* What became of one input record (the return value of the record and bad
  * functions). */

@@ -46,4 +46,7 @@ run "pm-report service" "$BIN/pm-report" service "$IN"
 run "pm-report --by=assignee --period=week -m count -m 'rate(satisfaction=satisfied)'" \
     "$BIN/pm-report" --by=assignee --period=week -m count -m 'rate(satisfaction=satisfied)' "$IN"
 echo "groups in the last run: $(($(wc -l < "$DIR/out.txt") - 1))"
+run "pm-report --where='kind=complaint' --period=quarter --by=category -m 'median(callback_at - created_at)' -m 'p90(callback_at - created_at)'" \
+    "$BIN/pm-report" --where='kind=complaint' --period=quarter --by=category \
+    -m 'median(callback_at - created_at)' -m 'p90(callback_at - created_at)' "$IN"
 exit 0

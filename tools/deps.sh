@@ -35,7 +35,9 @@ test)
 ruby:/usr/bin/ruby
 node-js-yaml:/usr/share/nodejs/js-yaml/package.json
 hledger:/usr/bin/hledger
-beancount:/usr/bin/bean-check"
+beancount:/usr/bin/bean-check
+miller:/usr/bin/mlr
+parallel:/usr/bin/parallel"
     ;;
 *)
     echo "deps.sh: unknown set '$what'" >&2; exit 2 ;;

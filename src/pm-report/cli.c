@@ -13,14 +13,25 @@ int rpt_main(int argc, char **argv);
 
 enum {
     O_BY = 1000, O_PERIOD, O_TIME_FIELD, O_METRIC, O_TARGETS, O_TO, O_LANG, O_PARTIAL, O_MERGE, O_TITLE,
-    O_PROTECT, O_KEY_FILE, O_PERSONAL
+    O_PROTECT, O_KEY_FILE, O_PERSONAL, O_WHERE, O_SINCE, O_UNTIL, O_UNIT,
+    O_TOTALS, O_SORT, O_TOP, O_PIVOT, O_LABELS
 };
 
 static const pm_option options[] = {
     {"by", 0, 1, O_BY, "FIELDS", "group by these fields (comma-separated)"},
-    {"period", 0, 1, O_PERIOD, "P", "group by day, week (ISO, 2024-W27) or month of the time field"},
-    {"time-field", 0, 1, O_TIME_FIELD, "F", "timestamp field of --period (default created_at)"},
-    {"metric", 'm', 1, O_METRIC, "METRIC", "count, count(F=V), sum(F), min(F), max(F), mean(F), rate(F=V); repeatable"},
+    {"period", 0, 1, O_PERIOD, "P", "group by day, week (ISO, 2024-W27), month, quarter or year of the time field"},
+    {"time-field", 0, 1, O_TIME_FIELD, "F", "timestamp field of --period, --since, --until (default created_at)"},
+    {"metric", 'm', 1, O_METRIC, "METRIC",
+     "count, count(COND), rate(COND), sum, min, max, mean, median, pNN of F or A - B; repeatable"},
+    {"where", 0, 1, O_WHERE, "COND", "only records where COND holds (e.g. kind=complaint and major=true); repeatable"},
+    {"since", 0, 1, O_SINCE, "TIME", "only records whose time field is at or after TIME"},
+    {"until", 0, 1, O_UNTIL, "TIME", "only records whose time field is before TIME"},
+    {"unit", 0, 1, O_UNIT, "U", "unit of durations A - B: m, h (default) or d"},
+    {"totals", 0, 0, O_TOTALS, NULL, "add a total row (counts and sums summed, rates recomputed)"},
+    {"sort", 0, 1, O_SORT, "FIGURE[:desc]", "rows in the order of a figure (default: by key)"},
+    {"top", 0, 1, O_TOP, "N", "only the first N rows (after --sort)"},
+    {"pivot", 0, 1, O_PIVOT, "period", "periods as columns (md, html, xlsx)"},
+    {"labels", 0, 0, O_LABELS, NULL, "with --lang=zh: Chinese labels of values in CSV/YAML too"},
     {"targets", 0, 1, O_TARGETS, "FILE", "targets (YAML list of figure, comparison, value)"},
     {"to", 't', 1, O_TO, "FORMAT", "csv, tsv, yaml, md, html or xlsx (default: the input's format)"},
     {"lang", 0, 1, O_LANG, "LANG", "en (default) or zh: headers and figure names in Chinese"},
@@ -50,6 +61,14 @@ typedef struct cli {
     const char *key_file;
     rpt_personal *personal;   /* --personal */
     int npersonal;
+    const char **where;       /* --where */
+    int nwhere;
+    const char *since, *until;
+    int64_t unit_secs;
+    int totals, pivot, labels;
+    const char *sort;
+    int sort_desc;
+    long top;
 } cli;
 
 static int on_option(int id, const char *arg, void *ctx)
@@ -64,6 +83,46 @@ static int on_option(int id, const char *arg, void *ctx)
         c->metrics[c->nmetrics++] = arg;
         break;
     case O_TARGETS: c->targets = arg; break;
+    case O_WHERE:
+        c->where = pm_xrealloc(c->where, sizeof *c->where * (size_t)(c->nwhere + 1));
+        c->where[c->nwhere++] = arg;
+        break;
+    case O_SINCE: c->since = arg; break;
+    case O_TOTALS: c->totals = 1; break;
+    case O_LABELS: c->labels = 1; break;
+    case O_SORT: {
+        const char *colon = strrchr(arg, ':');
+        if (colon && (strcmp(colon, ":desc") == 0 || strcmp(colon, ":asc") == 0)) {
+            c->sort = pm_xstrndup(arg, (size_t)(colon - arg));
+            c->sort_desc = strcmp(colon, ":desc") == 0;
+        } else {
+            c->sort = arg;
+        }
+        break;
+    }
+    case O_TOP: {
+        char *end;
+        c->top = strtol(arg, &end, 10);
+        if (*end || c->top <= 0)
+            pm_usage_error("--top: '%s' is not a positive number", arg);
+        break;
+    }
+    case O_PIVOT:
+        if (strcmp(arg, "period") != 0)
+            pm_usage_error("--pivot: only 'period' (periods as columns)");
+        c->pivot = 1;
+        break;
+    case O_UNTIL: c->until = arg; break;
+    case O_UNIT:
+        if (strcmp(arg, "m") == 0 || strcmp(arg, "min") == 0)
+            c->unit_secs = 60;
+        else if (strcmp(arg, "h") == 0)
+            c->unit_secs = 3600;
+        else if (strcmp(arg, "d") == 0)
+            c->unit_secs = 86400;
+        else
+            pm_usage_error("--unit: '%s' is not m, h or d", arg);
+        break;
     case O_TO:
         if (strcmp(arg, "csv") == 0)
             c->to = OUT_CSV;
@@ -107,13 +166,81 @@ static int on_option(int id, const char *arg, void *ctx)
     return 0;
 }
 
+/* One --by key: a field, or weekday(F), hour(F), part(F, SEP, N). */
+static void set_key(rpt_spec *s, const char *text, size_t n, const char *list)
+{
+    char *k = pm_xstrndup(text, n);
+    int i = s->nby;
+    s->by[i].cache = -1;
+    s->byfn[i] = KEY_FIELD;
+    char *open = strchr(k, '(');
+    if (!open) {
+        if (strpbrk(k, "=!<>~)"))
+            pm_usage_error("--by: '%s' is not a field name", k);
+        s->by[i].name = k;
+        s->nby++;
+        return;
+    }
+    size_t kl = strlen(k);
+    if (k[kl - 1] != ')')
+        pm_usage_error("--by: '%s': expected weekday(F), hour(F) or part(F, SEP, N)", k);
+    size_t fl = (size_t)(open - k);
+    char *arg = pm_xstrndup(open + 1, kl - fl - 2);
+    char *a[3] = {arg, NULL, NULL};
+    int na = 1;
+    for (char *p = arg; *p && na < 3; p++)
+        if (*p == ',') {
+            *p = '\0';
+            a[na++] = p + 1;
+        }
+    for (int j = 0; j < na; j++) {
+        while (*a[j] == ' ')
+            a[j]++;
+        size_t l = strlen(a[j]);
+        while (l && a[j][l - 1] == ' ')
+            a[j][--l] = '\0';
+    }
+    if (!*a[0])
+        pm_usage_error("--by: '%s': no field", k);
+    if (fl == 7 && strncmp(k, "weekday", 7) == 0 && na == 1) {
+        s->byfn[i] = KEY_WEEKDAY;
+    } else if (fl == 4 && strncmp(k, "hour", 4) == 0 && na == 1) {
+        s->byfn[i] = KEY_HOUR;
+    } else if (fl == 4 && strncmp(k, "part", 4) == 0 && na == 3) {
+        char *end;
+        long idx = strtol(a[2], &end, 10);
+        if (*end || idx == 0 || !*a[1])
+            pm_usage_error("--by: '%s': part(F, SEP, N) takes a separator and a part number (1 is the first, -1 the last)", k);
+        s->byfn[i] = KEY_PART;
+        s->bysep[i] = pm_xstrdup(a[1]);
+        s->bypart[i] = (int)idx;
+    } else {
+        pm_usage_error("--by: '%s' in '%s': expected a field, weekday(F), hour(F) or part(F, SEP, N)", k, list);
+    }
+    s->by[i].name = pm_xstrdup(a[0]);
+    /* the column: canonical text */
+    pm_buf b = PM_BUF_INIT;
+    if (s->byfn[i] == KEY_PART)
+        pm_buf_addf(&b, "part(%s, %s, %d)", a[0], a[1], s->bypart[i]);
+    else
+        pm_buf_addf(&b, "%.*s(%s)", (int)fl, k, a[0]);
+    s->bycol[i] = pm_buf_detach(&b);
+    free(arg);
+    free(k);
+    s->nby++;
+}
+
 static void set_by(rpt_spec *s, const char *list)
 {
     s->nby = 0;
     const char *p = list;
     while (*p) {
-        const char *e = strchr(p, ',');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
+        /* a comma inside parentheses is part(F, -, 1)'s */
+        const char *e = p;
+        int depth = 0;
+        for (; *e && !(*e == ',' && depth == 0); e++)
+            depth += *e == '(' ? 1 : *e == ')' ? -1 : 0;
+        size_t n = (size_t)(e - p);
         while (n && *p == ' ') {
             p++;
             n--;
@@ -124,10 +251,8 @@ static void set_by(rpt_spec *s, const char *list)
             pm_usage_error("--by: empty field name in '%s'", list);
         if (s->nby == 16)
             pm_usage_error("--by: at most 16 fields");
-        s->by[s->nby].name = pm_xstrndup(p, n);
-        s->by[s->nby].cache = -1;
-        s->nby++;
-        if (!e)
+        set_key(s, p, n, list);
+        if (!*e)
             break;
         p = e + 1;
     }
@@ -143,11 +268,14 @@ static int copy_to_stdout(const char *path, pm_error *err)
     }
     char buf[65536];
     size_t n;
+    int short_write = 0;
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        if (fwrite(buf, 1, n, stdout) != n)
+        if (fwrite(buf, 1, n, stdout) != n) {
+            short_write = 1;  /* a full disk: the workbook would be cut */
             break;
+        }
     fclose(f);
-    if (fflush(stdout) != 0) {
+    if (fflush(stdout) != 0 || short_write || ferror(stdout)) {
         pm_error_set(err, NULL, 0, "write error: %s", strerror(errno));
         return -1;
     }
@@ -204,8 +332,46 @@ static rpt_spec *make_spec(const cli *c, const pm_common *common, const char *pr
             spec->period = PERIOD_WEEK;
         else if (strcmp(c->period, "month") == 0)
             spec->period = PERIOD_MONTH;
+        else if (strcmp(c->period, "quarter") == 0)
+            spec->period = PERIOD_QUARTER;
+        else if (strcmp(c->period, "year") == 0)
+            spec->period = PERIOD_YEAR;
         else
-            pm_usage_error("--period: '%s' is not day, week or month", c->period);
+            pm_usage_error("--period: '%s' is not day, week, month, quarter or year", c->period);
+    }
+    /* The zone reads timestamps in conditions, durations and derived keys
+     * as well as periods. */
+    if (!*tz) {
+        pm_error e;
+        *tz = pm_tz_open(spec->tz_name, &e);
+        if (!*tz)
+            pm_usage_error("--tz: %s", e.msg);
+    }
+    spec->tz = *tz;
+    spec->unit_secs = c->unit_secs ? c->unit_secs : 3600;
+    for (int i = 0; i < c->nwhere; i++) {
+        pm_error e;
+        rpt_expr *x = rpt_expr_parse(c->where[i], *tz, NULL, &e);
+        if (!x)
+            pm_usage_error("--where: %s", e.msg);
+        spec->where = pm_xrealloc(spec->where, sizeof *spec->where * (size_t)(spec->nwhere + 1));
+        spec->where[spec->nwhere++] = x;
+    }
+    const char *lim[2] = {c->since, c->until};
+    for (int i = 0; i < 2; i++) {
+        if (!lim[i])
+            continue;
+        pm_error e;
+        pm_time t;
+        if (pm_time_parse(lim[i], strlen(lim[i]), *tz, &t, &e) != 0)
+            pm_usage_error("--%s: %s", i ? "until" : "since", e.msg);
+        if (i) {
+            spec->has_until = 1;
+            spec->until = t;
+        } else {
+            spec->has_since = 1;
+            spec->since = t;
+        }
     }
     if (preset)
         rpt_preset_apply(spec, preset);
@@ -217,7 +383,7 @@ static rpt_spec *make_spec(const cli *c, const pm_common *common, const char *pr
     for (int i = 0; i < c->nmetrics; i++) {
         rpt_metric m;
         pm_error e;
-        if (rpt_metric_parse(c->metrics[i], &m, &e) != 0)
+        if (rpt_metric_parse(c->metrics[i], &m, *tz, &e) != 0)
             pm_usage_error("-m: %s", e.msg);
         for (int j = 0; j < spec->nm; j++)
             if (strcmp(spec->m[j].name, m.name) == 0)
@@ -238,21 +404,12 @@ static rpt_spec *make_spec(const cli *c, const pm_common *common, const char *pr
     if (spec->nm == 0) {
         rpt_metric m;
         pm_error e;
-        rpt_metric_parse("count", &m, &e);
+        rpt_metric_parse("count", &m, *tz, &e);
         spec->m = pm_xmalloc(sizeof *spec->m);
         spec->m[spec->nm++] = m;
     }
     if (spec->nm > 64)
         pm_usage_error("at most 64 metrics");
-    if (spec->period != PERIOD_NONE) {
-        if (!*tz) {
-            pm_error e;
-            *tz = pm_tz_open(spec->tz_name, &e);
-            if (!*tz)
-                pm_usage_error("--tz: %s", e.msg);
-        }
-        spec->tz = *tz;
-    }
     return spec;
 }
 
@@ -292,6 +449,7 @@ typedef struct run {
     pm_format in_format;
     unsigned long long nread;
     int status;
+    rpt_names names;                /* the fields the options name */
 } run;
 
 /* --protect: the key, and warnings when the key file is exposed or nothing
@@ -314,6 +472,28 @@ static void setup_protection(run *r)
                 "protected");
 }
 
+/* The field names the options give, to be checked against the input. */
+static void collect_names(run *r, rpt_spec *spec)
+{
+    cli *c = &r->c;
+    if (c->by)
+        for (int i = 0; i < spec->nby; i++)
+            rpt_names_add(&r->names, spec->by[i].name, "--by");
+    if (c->time_field || c->period || c->since || c->until)
+        rpt_names_add(&r->names, spec->time_field.name, c->time_field ? "--time-field" : "the time field (--time-field)");
+    for (int i = 0; i < spec->nwhere; i++)
+        rpt_names_add_expr(&r->names, spec->where[i], "--where");
+    for (int i = spec->nm - c->nmetrics; c->nmetrics && i < spec->nm; i++) {
+        rpt_metric *m = &spec->m[i];
+        if (m->field.name)
+            rpt_names_add(&r->names, m->field.name, m->name);
+        if (m->diff)
+            rpt_names_add(&r->names, m->field2.name, m->name);
+        rpt_names_add_expr(&r->names, m->expr, m->name);
+        rpt_names_add_expr(&r->names, m->dexpr, m->name);
+    }
+}
+
 /* Checks the combination of options and sets up a spec and groups per
  * preset (or one custom spec). */
 static void setup(run *r, const char *const *presets, int np)
@@ -328,6 +508,16 @@ static void setup(run *r, const char *const *presets, int np)
         pm_usage_error("--partial takes one preset at a time (one partial stream per report)");
     if (np > 1 && c->to != OUT_MD && c->to != OUT_HTML && c->to != OUT_XLSX && !c->partial)
         pm_usage_error("several presets make several tables: use --to=md, html or xlsx");
+    if (c->pivot && c->to != OUT_MD && c->to != OUT_HTML && c->to != OUT_XLSX)
+        pm_usage_error("--pivot=period is for md, html and xlsx (CSV and YAML keep a row per period)");
+    if (c->pivot && c->period == NULL && !(np == 1 && strcmp(presets[0], "service") == 0))
+        pm_usage_error("--pivot=period needs --period");
+    if (c->pivot && c->totals)
+        pm_usage_error("--pivot and --totals: not together (a pivot's rows are its keys)");
+    if (c->partial && (c->totals || c->sort || c->top || c->pivot))
+        pm_usage_error("--totals, --sort, --top and --pivot are for the report, not for --partial");
+    if (c->labels && !c->zh)
+        pm_usage_error("--labels shows the Chinese labels of --lang=zh in CSV and YAML; give --lang=zh");
     if (c->to == OUT_XLSX && (!r->common.output || strcmp(r->common.output, "-") == 0) && isatty(1))
         pm_usage_error("XLSX is binary: give -o FILE.xlsx or redirect standard output");
     r->n = np ? np : 1;
@@ -344,6 +534,8 @@ static void setup(run *r, const char *const *presets, int np)
             exit(PM_EXIT_ERROR);
         }
     }
+    for (int i = 0; i < r->n; i++)
+        collect_names(r, r->specs[i]);
     for (int i = 0; i < r->n; i++) {
         rpt_spec_protect(r->specs[i], &r->prot, c->personal, c->npersonal);
         rpt_spec_sign(r->specs[i]);
@@ -387,6 +579,7 @@ static void read_inputs(run *r, char **paths, int npaths)
             if (r->nread == 1)
                 for (int i = 0; i < r->n; i++)
                     check_fields(r->specs[i], &rec);
+            rpt_names_see(&r->names, &rec);
             for (int i = 0; i < r->n; i++)
                 rpt_groups_add(r->groups[i], &rec);
         }
@@ -400,6 +593,32 @@ static void read_inputs(run *r, char **paths, int npaths)
     for (int i = 0; i < r->n; i++)
         if (r->groups[i]->errors)
             r->status = PM_EXIT_ERROR;
+}
+
+/* --stats: records read, left out, without a time; per duration metric the
+ * records skipped because a side was empty. */
+static void print_stats(run *r)
+{
+    rpt_groups *g = r->groups[0];
+    rpt_spec *spec = r->specs[0];
+    pm_buf b = PM_BUF_INIT;
+    pm_buf_addf(&b, "read %llu records", r->nread);
+    if (spec->nwhere || spec->has_since || spec->has_until)
+        pm_buf_addf(&b, ", %llu left out by --where/--since/--until", g->filtered);
+    if (spec->period != PERIOD_NONE && g->notime)
+        pm_buf_addf(&b, ", %llu without %s (empty period)", g->notime, spec->time_field.name);
+    pm_warn("%s, %zu groups", pm_buf_str(&b), g->n);
+    pm_buf_free(&b);
+    for (int i = 0; i < spec->nm; i++) {
+        rpt_metric *m = &spec->m[i];
+        if (!m->diff)
+            continue;
+        long long skipped = 0;
+        for (size_t s = 0; s < g->nslots; s++)
+            for (rpt_group *x = g->slots[s]; x; x = x->next)
+                skipped += x->st[i].skipped;
+        pm_warn("%s: %lld records skipped (%s or %s empty)", m->name, skipped, m->field.name, m->field2.name);
+    }
 }
 
 /* Writes the partial stream (--partial). */
@@ -418,15 +637,55 @@ static void write_partial(run *r, enum out_kind to)
     }
 }
 
+/* The metric a --sort names (English or Chinese name), or -1. */
+static int find_figure(const rpt_spec *spec, const char *name)
+{
+    for (int i = 0; i < spec->nm; i++)
+        if (strcmp(spec->m[i].name, name) == 0 || (spec->m[i].name_zh && strcmp(spec->m[i].name_zh, name) == 0))
+            return i;
+    /* the figure as typed: count(a = b) for count(a=b) */
+    rpt_metric m;
+    pm_error e;
+    if (rpt_metric_parse(name, &m, spec->tz, &e) != 0)
+        return -1;
+    int k = -1;
+    for (int i = 0; i < spec->nm && k < 0; i++)
+        if (strcmp(spec->m[i].name, m.name) == 0)
+            k = i;
+    rpt_metric_free(&m);
+    return k;
+}
+
 /* Builds the tables and writes them in format to; 1 when a target failed. */
 static int write_report(run *r, enum out_kind to)
 {
     int failed = 0;
     for (int i = 0; i < r->n; i++) {
-        rpt_groups_ensure_total(r->groups[i]);
-        rpt_group **sorted = rpt_groups_sorted(r->groups[i]);
+        rpt_spec *spec = r->specs[i];
+        rpt_groups *g = r->groups[i];
+        rpt_groups_ensure_total(g);
+        rpt_group **sorted = rpt_groups_sorted(g);
+        size_t n = g->n;
+        spec->rate_nd = to == OUT_CSV || to == OUT_TSV || to == OUT_YAML || to == OUT_XLSX;
+        /* data formats keep the keys unless --labels asks */
+        spec->value_labels = spec->zh && (r->c.labels || to == OUT_MD || to == OUT_HTML || to == OUT_XLSX);
+        if (r->c.sort) {
+            int k = find_figure(spec, r->c.sort);
+            if (k < 0)
+                pm_usage_error("--sort: no figure '%s' in this report", r->c.sort);
+            rpt_groups_sort_by(g, sorted, n, k, r->c.sort_desc);
+        }
+        if (r->c.top && (size_t)r->c.top < n)
+            n = (size_t)r->c.top;
+        if (r->c.totals && g->nkey > 0) {
+            /* the total of every group, also those --top leaves out */
+            sorted[n++] = rpt_groups_total(g, sorted, g->n);
+            spec->has_total = 1;
+        }
         r->tables[i] = pm_xmalloc(sizeof *r->tables[i]);
-        rpt_table_build(r->tables[i], r->specs[i], sorted, r->groups[i]->n);
+        rpt_table_build(r->tables[i], spec, sorted, n);
+        if (r->c.pivot)
+            rpt_table_pivot(r->tables[i], spec);
         free(sorted);
         failed |= r->tables[i]->failed;
     }
@@ -477,8 +736,10 @@ int rpt_main(int argc, char **argv)
     memset(&r, 0, sizeof r);
     int first = pm_opts_parse(
         argc, argv, options, PM_OPT_STREAM & ~(unsigned)PM_OPT_TO, &r.common, on_option, &r.c,
-        "pm-report [PRESET]... [--by=FIELDS] [--period=day|week|month] [-m METRIC]... [--targets=FILE]\n"
-        "          [--to=csv|yaml|md|html|xlsx] [--lang=zh] [--partial] [--merge]\n"
+        "pm-report [PRESET]... [--by=FIELDS] [--period=day|week|month|quarter|year] [-m METRIC]...\n"
+        "          [--where=COND]... [--since=T] [--until=T] [--unit=m|h|d] [--targets=FILE]\n"
+        "          [--totals] [--sort=FIGURE[:desc]] [--top=N] [--pivot=period]\n"
+        "          [--to=csv|yaml|md|html|xlsx] [--lang=zh [--labels]] [--partial] [--merge]\n"
         "          [--protect=mask|pseudonymize|drop --personal=FIELD:KIND,... [--key-file=FILE]] [FILE]...",
         "Groups records and computes figures against targets. PRESET is sla, service or fees;\n"
         "several presets make several tables (md, html, xlsx).\n"
@@ -496,12 +757,16 @@ int rpt_main(int argc, char **argv)
     }
     setup(&r, presets, np);
     read_inputs(&r, argv + first, argc - first);
+    /* A name no record has is a typo: its figures would be zeros and
+     * blanks that look right.  No report then. */
+    if (!r.c.merge && r.nread > 0 && rpt_names_report(&r.names) > 0)
+        return PM_EXIT_ERROR;
 
     enum out_kind to = r.c.to;
     if (to == OUT_AUTO)
         to = r.in_format == PM_FMT_YAML ? OUT_YAML : r.in_format == PM_FMT_TSV ? OUT_TSV : OUT_CSV;
     if (r.common.stats)
-        pm_warn("read %llu records, %zu groups", r.nread, r.groups[0]->n);
+        print_stats(&r);
 
     int failed = 0;
     if (r.c.partial)

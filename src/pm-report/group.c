@@ -13,6 +13,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 #include "report.h"
 
 static const char *const key_names[] = {"_key1", "_key2", "_key3", "_key4", "_key5", "_key6",
@@ -25,6 +28,28 @@ void rpt_groups_init(rpt_groups *g, rpt_spec *spec)
     g->spec = spec;
     g->nkey = (spec->period != PERIOD_NONE) + spec->nby;
     g->nslots = 1024;
+    /* A random hash key per run: keys crafted to collide cannot be (the
+     * table would degrade to lists, quadratic in the groups). */
+    if (getrandom(g->seed, sizeof g->seed, GRND_NONBLOCK) != (ssize_t)sizeof g->seed) {
+        g->seed[0] = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)g;
+        g->seed[1] = (uint64_t)clock() * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(uintptr_t)&g;
+    }
+    /* Conditions: their values' lengths; metrics whose first condition
+     * reads the field an earlier one reads (the sla preset's statuses)
+     * take its value instead of looking it up again. */
+    for (int i = 0; i < spec->nm; i++) {
+        rpt_metric *m = &spec->m[i];
+        for (int k = 0; k < m->ncond; k++)
+            m->cond[k].vlen = m->cond[k].value ? strlen(m->cond[k].value) : 0;
+        for (int k = 0; k < m->nnum; k++)
+            m->num[k].vlen = m->num[k].value ? strlen(m->num[k].value) : 0;
+        m->same = -1;
+        m->num_same = m->ncond == 1 && m->nnum == 1 && strcmp(m->cond[0].f.name, m->num[0].f.name) == 0;
+        for (int j = 0; j < i && m->ncond > 0 && m->same < 0; j++)
+            if (spec->m[j].ncond > 0 && spec->m[j].same < 0 &&
+                strcmp(spec->m[j].cond[0].f.name, m->cond[0].f.name) == 0)
+                m->same = j;
+    }
     g->days = pm_xcalloc(RPT_DAY_CACHE, sizeof *g->days);
     g->slots = pm_xcalloc(g->nslots, sizeof *g->slots);
     pm_arena_init(&g->arena);
@@ -32,6 +57,14 @@ void rpt_groups_init(rpt_groups *g, rpt_spec *spec)
 
 void rpt_groups_free(rpt_groups *g)
 {
+    for (size_t i = 0; i < g->nslots; i++)
+        for (rpt_group *x = g->slots[i]; x; x = x->next)
+            for (int k = 0; k < g->spec->nm; k++)
+                free(x->st[k].vals);
+    if (g->total)
+        for (int k = 0; k < g->spec->nm; k++)
+            free(g->total->st[k].vals);
+    pm_buf_free(&g->kbuf);
     for (int i = 0; i < 16; i++)
         pm_buf_free(&g->keys[i]);
     free(g->source);
@@ -47,21 +80,60 @@ const char *rpt_key_name(const rpt_spec *spec, int i)
             return "period";
         i--;
     }
-    return spec->by[i].name;
+    return spec->bycol[i] ? spec->bycol[i] : spec->by[i].name;
 }
 
-static uint64_t hash_key(const char *const *kv, const size_t *kl, int n)
+/* SipHash-2-4 (Aumasson and Bernstein) of n bytes under key k. */
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND                                                                                                 \
+    do {                                                                                                         \
+        v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);                                                \
+        v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;                                                                   \
+        v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;                                                                   \
+        v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);                                                \
+    } while (0)
+
+uint64_t rpt_siphash24(const unsigned char *in, size_t n, const uint64_t k[2])
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (int i = 0; i < n; i++) {
-        for (size_t j = 0; j < kl[i]; j++) {
-            h ^= (unsigned char)kv[i][j];
-            h *= 1099511628211ULL;
-        }
-        h ^= 0xff;  /* separator: ("ab","") differs from ("a","b") */
-        h *= 1099511628211ULL;
+    uint64_t v0 = 0x736f6d6570736575ULL ^ k[0], v1 = 0x646f72616e646f6dULL ^ k[1];
+    uint64_t v2 = 0x6c7967656e657261ULL ^ k[0], v3 = 0x7465646279746573ULL ^ k[1];
+    size_t end = n - n % 8;
+    for (size_t i = 0; i < end; i += 8) {
+        uint64_t m;
+        memcpy(&m, in + i, 8);  /* little-endian hosts; the order only has to be fixed within a run */
+        v3 ^= m;
+        SIPROUND;
+        SIPROUND;
+        v0 ^= m;
     }
-    return h;
+    uint64_t b = (uint64_t)n << 56;
+    for (size_t i = 0; i < n % 8; i++)
+        b |= (uint64_t)in[end + i] << (8 * i);
+    v3 ^= b;
+    SIPROUND;
+    SIPROUND;
+    v0 ^= b;
+    v2 ^= 0xff;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    return v0 ^ v1 ^ v2 ^ v3;
+}
+
+static uint64_t hash_key(rpt_groups *g, const char *const *kv, const size_t *kl, int n)
+{
+    if (n == 1)  /* SipHash counts the length in: nothing to separate */
+        return rpt_siphash24((const unsigned char *)kv[0], kl[0], g->seed);
+    pm_buf *b = &g->kbuf;
+    pm_buf_reset(b);
+    for (int i = 0; i < n; i++) {
+        /* length-prefixed: ("ab","") differs from ("a","b") */
+        uint32_t l = (uint32_t)kl[i];
+        pm_buf_add(b, (const char *)&l, sizeof l);
+        pm_buf_add(b, kv[i], kl[i]);
+    }
+    return rpt_siphash24((const unsigned char *)b->s, b->len, g->seed);
 }
 
 static void grow(rpt_groups *g)
@@ -83,9 +155,36 @@ static void grow(rpt_groups *g)
     g->nslots = nn;
 }
 
+/* The slot of the recent-groups cache of a one-field key: its first 8
+ * bytes and length, mixed with the seed.  A crafted key can only miss the
+ * cache (every hit is checked in full), so it costs no more than the
+ * SipHash table it falls back on; and reports by a field of a few values
+ * (category, kind) skip the hash nearly always. */
+static size_t recent_slot(const rpt_groups *g, const char *k, size_t len)
+{
+    uint64_t w = 0;
+    memcpy(&w, k, len < 8 ? len : 8);
+    return (size_t)(((w ^ (uint64_t)len ^ g->seed[0]) * 0x9E3779B97F4A7C15ULL) >> 56);
+}
+
+static rpt_group *lookup_hashed(rpt_groups *g, const char *const *kv, const size_t *kl);
+
 static rpt_group *lookup(rpt_groups *g, const char *const *kv, const size_t *kl)
 {
-    uint64_t h = hash_key(kv, kl, g->nkey);
+    if (g->nkey != 1)
+        return lookup_hashed(g, kv, kl);
+    size_t c = recent_slot(g, kv[0], kl[0]);
+    rpt_group *x = g->recent[c];
+    if (x && x->len0 == kl[0] && memcmp(x->key[0], kv[0], kl[0]) == 0)
+        return x;
+    x = lookup_hashed(g, kv, kl);
+    g->recent[c] = x;
+    return x;
+}
+
+static rpt_group *lookup_hashed(rpt_groups *g, const char *const *kv, const size_t *kl)
+{
+    uint64_t h = hash_key(g, kv, kl, g->nkey);
     size_t s = h & (g->nslots - 1);
     for (rpt_group *x = g->slots[s]; x; x = x->next) {
         if (x->hash != h)
@@ -101,6 +200,7 @@ static rpt_group *lookup(rpt_groups *g, const char *const *kv, const size_t *kl)
     x->key = pm_arena_alloc(&g->arena, sizeof *x->key * (size_t)(g->nkey + 1));
     for (int i = 0; i < g->nkey; i++)
         x->key[i] = pm_arena_strndup(&g->arena, kv[i], kl[i]);
+    x->len0 = g->nkey ? kl[0] : 0;
     x->st = pm_arena_alloc(&g->arena, sizeof *x->st * (size_t)(g->spec->nm + 1));
     for (int i = 0; i < g->spec->nm; i++) {
         memset(&x->st[i], 0, sizeof x->st[i]);  /* the arena's memory is not zeroed */
@@ -133,7 +233,11 @@ static void period_label(rpt_period p, pm_day d, char out[16])
         return;
     }
     pm_civil_from_day(d, &y, &m, &dd);
-    if (p == PERIOD_MONTH)
+    if (p == PERIOD_QUARTER)
+        snprintf(out, 16, "%04d-Q%c", y % 10000, (char)('1' + (m - 1) / 3 % 4));
+    else if (p == PERIOD_YEAR)
+        snprintf(out, 16, "%04d", y % 10000);
+    else if (p == PERIOD_MONTH)
         snprintf(out, 16, "%04d-%02d", y % 10000, m % 100);
     else
         snprintf(out, 16, "%04d-%02d-%02d", y % 10000, m % 100, dd % 100);
@@ -162,20 +266,67 @@ static int blank(const char *v, size_t len)
     return 1;
 }
 
-static void update_stats(rpt_groups *g, rpt_metric *m, rpt_state *st, const pm_record *r)
+/* Keeps value d of a percentile metric. */
+static void keep_value(rpt_state *st, pm_decimal d)
+{
+    if ((size_t)st->a >= st->cap) {
+        st->cap = st->cap ? st->cap * 2 : 16;
+        st->vals = pm_xrealloc(st->vals, sizeof *st->vals * st->cap);
+    }
+    st->vals[st->a] = d;
+}
+
+/* The value of a metric in record r: the decimal of its field, or the
+ * seconds between two timestamps.  1 with *d, 0 when there is none
+ * (*skip set when a difference lacked a side), -1 after an error. */
+static int record_value(rpt_groups *g, rpt_metric *m, const pm_record *r, pm_decimal *d, int *skip)
 {
     size_t len;
     const char *v = rpt_field_get(&m->field, r, &len);
+    *skip = 0;
+    if (m->diff) {
+        size_t len2;
+        const char *v2 = rpt_field_get(&m->field2, r, &len2);
+        if (len == 0 || len2 == 0 || blank(v, len) || blank(v2, len2)) {
+            *skip = 1;
+            return 0;
+        }
+        pm_time a, b;
+        pm_error e;
+        if (pm_time_parse(v, len, g->spec->tz, &a, &e) != 0) {
+            record_error(g, r, "%s: cannot read '%s' as a time", m->name, v);
+            return -1;
+        }
+        if (pm_time_parse(v2, len2, g->spec->tz, &b, &e) != 0) {
+            record_error(g, r, "%s: cannot read '%s' as a time", m->name, v2);
+            return -1;
+        }
+        *d = pm_decimal_from_int(a - b);
+        return 1;
+    }
     if (len == 0 || blank(v, len))
-        return;  /* no value */
-    pm_decimal d;
-    if (pm_decimal_parse(v, len, &d) != PM_DEC_OK) {
+        return 0;  /* no value */
+    if (pm_decimal_parse(v, len, d) != PM_DEC_OK) {
         record_error(g, r, "%s: '%s' is not a number", m->name, v);
+        return -1;
+    }
+    return 1;
+}
+
+static void update_stats(rpt_groups *g, rpt_metric *m, rpt_state *st, const pm_record *r)
+{
+    pm_decimal d;
+    int skip;
+    if (record_value(g, m, r, &d, &skip) <= 0) {
+        st->skipped += skip;
         return;
     }
+    if (d.scale > st->maxscale)
+        st->maxscale = d.scale;
     if (m->kind == MK_SUM || m->kind == MK_MEAN) {
         pm_decimal s;
         if (pm_decimal_add(st->sum, d, &s) != PM_DEC_OK) {
+            const char *v = pm_record_value(r, m->field.name);
             record_error(g, r, "%s: the sum overflows at '%s'", m->name, v);
             st->overflow = 1;
             return;
@@ -192,6 +343,8 @@ static void update_stats(rpt_groups *g, rpt_metric *m, rpt_state *st, const pm_r
         if (c > 0 || (c == 0 && d.scale > st->hi.scale))
             st->hi = d;
     }
+    if (m->kind == MK_PCT)
+        keep_value(st, d);
     st->a++;
 }
 
@@ -205,14 +358,102 @@ static void forget_fields(rpt_spec *spec)
     for (int i = 0; i < spec->nm; i++) {
         rpt_metric *m = &spec->m[i];
         m->field.seen = NULL;
+        m->field2.seen = NULL;
+        rpt_expr_forget(m->expr);
+        rpt_expr_forget(m->dexpr);
         for (int k = 0; k < m->ncond; k++)
             m->cond[k].f.seen = NULL;
         for (int k = 0; k < m->nnum; k++)
             m->num[k].f.seen = NULL;
     }
+    for (int i = 0; i < spec->nwhere; i++)
+        rpt_expr_forget(spec->where[i]);
 }
 
-void rpt_groups_add(rpt_groups *g, const pm_record *r)
+static const char *const weekdays[] = {"1 Mon", "2 Tue", "3 Wed", "4 Thu", "5 Fri", "6 Sat", "7 Sun"};
+
+/* The value of derived key number i of record r (in g->derived[i]), or
+ * NULL after an error. */
+static const char *derived_key(rpt_groups *g, int i, const pm_record *r, size_t *len)
+{
+    rpt_spec *spec = g->spec;
+    size_t vl;
+    const char *v = rpt_field_get(&spec->by[i], r, &vl);
+    char *out = g->derived[i];
+    if (spec->byfn[i] == KEY_PART) {
+        /* part N (from 1; negative: from the end) of v split at sep */
+        const char *sep = spec->bysep[i];
+        size_t sl = strlen(sep);
+        const char *parts[64];
+        size_t plen[64];
+        int np = 0;
+        const char *p = v, *end = v + vl;
+        while (np < 64) {
+            const char *q = sl ? memmem(p, (size_t)(end - p), sep, sl) : NULL;
+            parts[np] = p;
+            plen[np] = q ? (size_t)(q - p) : (size_t)(end - p);
+            np++;
+            if (!q)
+                break;
+            p = q + sl;
+        }
+        int n = spec->bypart[i];
+        int k = n > 0 ? n - 1 : np + n;
+        if (vl == 0 || k < 0 || k >= np) {
+            *len = 0;
+            return "";
+        }
+        *len = plen[k];
+        return parts[k];
+    }
+    if (vl == 0 || blank(v, vl)) {
+        *len = 0;
+        return "";
+    }
+    pm_time t;
+    pm_error e;
+    if (pm_time_parse(v, vl, spec->tz, &t, &e) != 0) {
+        record_error(g, r, "%s: cannot read '%s' as a time; the record is not counted", spec->by[i].name, v);
+        return NULL;
+    }
+    if (spec->byfn[i] == KEY_WEEKDAY) {
+        snprintf(out, 32, "%s", weekdays[pm_day_weekday(pm_tz_day(spec->tz, t))]);
+    } else {
+        int64_t secs = t + pm_tz_offset(spec->tz, t);
+        int64_t sod = ((secs % 86400) + 86400) % 86400;
+        snprintf(out, 32, "%02d", (int)(sod / 3600));
+    }
+    *len = strlen(out);
+    return out;
+}
+
+/* 1 when record r passes --where, --since and --until. */
+static int selected(rpt_groups *g, const pm_record *r)
+{
+    rpt_spec *spec = g->spec;
+    for (int i = 0; i < spec->nwhere; i++)
+        if (!rpt_expr_holds(spec->where[i], r, spec->tz))
+            return 0;
+    if (spec->has_since || spec->has_until) {
+        size_t len;
+        const char *v = rpt_field_get(&spec->time_field, r, &len);
+        pm_time t;
+        pm_error e;
+        if (len == 0 || blank(v, len))
+            return 0;
+        if (pm_time_parse(v, len, spec->tz, &t, &e) != 0) {
+            record_error(g, r, "%s: cannot read '%s' as a time; the record is not counted", spec->time_field.name, v);
+            return -1;
+        }
+        if ((spec->has_since && t < spec->since) || (spec->has_until && t >= spec->until))
+            return 0;
+    }
+    return 1;
+}
+
+static int cond1(const rpt_cond *c, const char *v, size_t len);
+
+int rpt_groups_add(rpt_groups *g, const pm_record *r)
 {
     rpt_spec *spec = g->spec;
     g->seq++;
@@ -223,6 +464,13 @@ void rpt_groups_add(rpt_groups *g, const pm_record *r)
         g->source = pm_xstrdup(src);
         forget_fields(spec);
     }
+    if (spec->nwhere || spec->has_since || spec->has_until) {
+        int sel = selected(g, r);
+        if (sel <= 0) {
+            g->filtered += sel == 0;
+            return sel;
+        }
+    }
     const char *kv[20];
     size_t kl[20];
     char label[16];
@@ -230,49 +478,85 @@ void rpt_groups_add(rpt_groups *g, const pm_record *r)
     if (spec->period != PERIOD_NONE) {
         size_t len;
         const char *v = rpt_field_get(&spec->time_field, r, &len);
-        if (len == 0) {
-            record_error(g, r, "%s%s: no value, the record is not counted", spec->time_field.name, "");
-            return;
+        if (len == 0 || blank(v, len)) {
+            /* no time (an open ticket's resolved_at): the empty period */
+            if (g->notime++ == 0)
+                pm_warn_at(r->source, r->line,
+                           "warning: %s is empty; such records are counted under an empty period (--stats counts them)",
+                           spec->time_field.name);
+            kv[k] = "";
+            kl[k] = 0;
+            k++;
+        } else {
+            pm_time t;
+            pm_error e;
+            if (pm_time_parse(v, len, spec->tz, &t, &e) != 0) {
+                record_error(g, r, "%s: cannot read '%s' as a time; the record is not counted",
+                             spec->time_field.name, v);
+                return -1;
+            }
+            pm_day day = pm_tz_day(spec->tz, t);
+            /* Labels of recent days, direct-mapped: most inputs span a few
+             * hundred days, so nearly every record finds its day here. */
+            struct rpt_daylabel *dl = &g->days[(uint64_t)day % RPT_DAY_CACHE];
+            if (!dl->set || dl->day != day) {
+                period_label(spec->period, day, dl->label);
+                dl->day = day;
+                dl->len = strlen(dl->label);
+                dl->set = 1;
+            }
+            memcpy(label, dl->label, dl->len + 1);
+            kv[k] = label;
+            kl[k] = dl->len;
+            k++;
         }
-        pm_time t;
-        pm_error e;
-        if (pm_time_parse(v, len, spec->tz, &t, &e) != 0) {
-            record_error(g, r, "%s: cannot read '%s' as a time; the record is not counted",
-                         spec->time_field.name, v);
-            return;
-        }
-        pm_day day = pm_tz_day(spec->tz, t);
-        /* Labels of recent days, direct-mapped: most inputs span a few
-         * hundred days, so nearly every record finds its day here. */
-        struct rpt_daylabel *dl = &g->days[(uint64_t)day % RPT_DAY_CACHE];
-        if (!dl->set || dl->day != day) {
-            period_label(spec->period, day, dl->label);
-            dl->day = day;
-            dl->len = strlen(dl->label);
-            dl->set = 1;
-        }
-        memcpy(label, dl->label, dl->len + 1);
-        kv[k] = label;
-        kl[k] = dl->len;
-        k++;
     }
     for (int i = 0; i < spec->nby; i++, k++) {
-        kv[k] = rpt_field_get(&spec->by[i], r, &kl[k]);
+        if (spec->byfn[i] != KEY_FIELD) {
+            kv[k] = derived_key(g, i, r, &kl[k]);
+            if (!kv[k])
+                return -1;
+        } else {
+            kv[k] = rpt_field_get(&spec->by[i], r, &kl[k]);
+        }
         rpt_protect_key(spec, i, &kv[k], &kl[k], &g->keys[i]);
     }
     rpt_group *x = lookup(g, kv, kl);
+    const char *cv[64];  /* values of the metrics' first conditions' fields */
+    size_t cl[64];
     for (int i = 0; i < spec->nm; i++) {
         rpt_metric *m = &spec->m[i];
         rpt_state *st = &x->st[i];
+        if (m->ncond > 0) {
+            if (m->same >= 0) {
+                cv[i] = cv[m->same];
+                cl[i] = cl[m->same];
+            } else {
+                cv[i] = rpt_field_get(&m->cond[0].f, r, &cl[i]);
+            }
+        }
         switch (m->kind) {
         case MK_COUNT:
-            if (rpt_cond_holds(m->cond, m->ncond, r))
+            if (m->ncond == 1 && m->cond[0].value && !m->cond[0].anyof && !m->expr) {
+                /* F = V, the presets' counts: the value read once */
+                st->a += cl[i] == m->cond[0].vlen && memcmp(cv[i], m->cond[0].value, cl[i]) == 0;
+                break;
+            }
+            if (rpt_cond_holds(m->cond, m->ncond, r) && (!m->expr || rpt_expr_holds(m->expr, r, spec->tz)))
                 st->a++;
             break;
         case MK_RATIO:
-            if (rpt_cond_holds(m->cond, m->ncond, r)) {
+            if (m->num_same && !m->expr && !m->dexpr) {
+                /* the presets' rates: one field, read once */
+                if (cond1(&m->cond[0], cv[i], cl[i])) {
+                    st->b++;
+                    st->a += cond1(&m->num[0], cv[i], cl[i]);
+                }
+                break;
+            }
+            if (rpt_cond_holds(m->cond, m->ncond, r) && (!m->dexpr || rpt_expr_holds(m->dexpr, r, spec->tz))) {
                 st->b++;
-                if (rpt_cond_holds(m->num, m->nnum, r))
+                if (rpt_cond_holds(m->num, m->nnum, r) && (!m->expr || rpt_expr_holds(m->expr, r, spec->tz)))
                     st->a++;
             }
             break;
@@ -281,6 +565,21 @@ void rpt_groups_add(rpt_groups *g, const pm_record *r)
             break;
         }
     }
+    return 1;
+}
+
+/* Condition c on the value v (len bytes) of its field. */
+static int cond1(const rpt_cond *c, const char *v, size_t len)
+{
+    if (c->anyof) {
+        for (const char *const *a = c->anyof; *a; a++)
+            if (strlen(*a) == len && memcmp(v, *a, len) == 0)
+                return 1;
+        return 0;
+    }
+    if (c->value == NULL)
+        return len != 0;
+    return len == c->vlen && memcmp(v, c->value, len) == 0;
 }
 
 /* Merging partial records ------------------------------------------------- */
@@ -316,6 +615,38 @@ static void merge_error(rpt_groups *g, const pm_record *r, const char *what)
     pm_warn_at(r->source, r->line, "not a partial record of this report: %s", what);
 }
 
+/* Reads NAME.values: decimals separated by ';' into st (a of them). */
+static int get_values(const pm_record *r, const char *name, rpt_state *st)
+{
+    const char *v = pm_record_get(r, name);
+    if (!v)
+        return -1;
+    int64_t n = 0;
+    while (*v) {
+        const char *e = strchr(v, ';');
+        size_t len = e ? (size_t)(e - v) : strlen(v);
+        pm_decimal d;
+        if (pm_decimal_parse(v, len, &d) != PM_DEC_OK)
+            return -1;
+        st->a = n;
+        keep_value(st, d);
+        if (d.scale > st->maxscale)
+            st->maxscale = d.scale;
+        n++;
+        if (!e)
+            break;
+        v = e + 1;
+    }
+    st->a = n;
+    return 0;
+}
+
+static void free_adds(rpt_state *add, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(add[i].vals);
+}
+
 void rpt_groups_merge(rpt_groups *g, const pm_record *r, int raw)
 {
     rpt_spec *spec = g->spec;
@@ -342,20 +673,54 @@ void rpt_groups_merge(rpt_groups *g, const pm_record *r, int raw)
         s->sum = s->lo = s->hi = pm_decimal_from_int(0);
         has_lo[i] = has_hi[i] = 0;
         int bad = get_int(r, m->pcol[0], &s->a) != 0;
-        if (m->kind == MK_RATIO)
+        const char *what = NULL;
+        if (m->kind == MK_RATIO) {
             bad |= get_int(r, m->pcol[1], &s->b) != 0;
-        else if (m->kind != MK_COUNT) {
+            if (!bad && s->a > s->b)
+                what = "its numerator is above its denominator";
+        } else if (m->kind == MK_PCT) {
+            int64_t n = s->a;
+            bad |= get_values(r, m->pcol[1], s) != 0;
+            bad |= get_int(r, m->pcol[2], &s->skipped) != 0;
+            if (!bad && s->a != n)
+                what = "the number of values is not its count";
+        } else if (m->kind != MK_COUNT) {
             bad |= get_dec(r, m->pcol[1], &s->sum, &has_sum) != 0;
             s->overflow = s->a > 0 && !has_sum;  /* the shard's sum overflowed */
             bad |= get_dec(r, m->pcol[2], &s->lo, &has_lo[i]) != 0;
             bad |= get_dec(r, m->pcol[3], &s->hi, &has_hi[i]) != 0;
+            if (m->diff)
+                bad |= get_int(r, m->pcol[4], &s->skipped) != 0;
+            if (!bad && ((m->kind == MK_MIN && has_lo[i] != (s->a > 0)) ||
+                         (m->kind == MK_MAX && has_hi[i] != (s->a > 0))))
+                what = "its minimum or maximum does not go with its count";
         }
-        if (bad) {
-            merge_error(g, r, m->name);
+        if (bad || what) {
+            free_adds(add, i + 1);
+            if (what) {
+                g->errors++;
+                pm_warn_at(r->source, r->line, "impossible partial: %s: %s", m->name, what);
+            } else {
+                merge_error(g, r, m->name);
+            }
             return;
         }
     }
     rpt_group *x = lookup(g, kv, kl);
+    /* Counters: a sum beyond 2^63 - 1 is reported, not wrapped. */
+    for (int i = 0; i < spec->nm; i++) {
+        rpt_state *st = &x->st[i], *s = &add[i];
+        int64_t t;
+        if (__builtin_add_overflow(st->a, s->a, &t) || __builtin_add_overflow(st->b, s->b, &t) ||
+            __builtin_add_overflow(st->skipped, s->skipped, &t)) {
+            g->errors++;
+            g->overflows++;
+            pm_warn_at(r->source, r->line, "%s: the counts overflow (more than 2^63 - 1); the partial is not merged",
+                       spec->m[i].name);
+            free_adds(add, spec->nm);
+            return;
+        }
+    }
     for (int i = 0; i < spec->nm; i++) {
         rpt_metric *m = &spec->m[i];
         rpt_state *st = &x->st[i], *s = &add[i];
@@ -384,16 +749,70 @@ void rpt_groups_merge(rpt_groups *g, const pm_record *r, int raw)
             if (c > 0 || (c == 0 && s->hi.scale > st->hi.scale))
                 st->hi = s->hi;
         }
+        if (m->kind == MK_PCT) {
+            for (int64_t j = 0; j < s->a; j++) {
+                keep_value(st, s->vals[j]);
+                st->a++;
+            }
+            st->a -= s->a;  /* added once below */
+        }
+        if (s->maxscale > st->maxscale)
+            st->maxscale = s->maxscale;
         st->a += s->a;
         st->b += s->b;
+        st->skipped += s->skipped;
     }
+    free_adds(add, spec->nm);
 }
 
-static int cmp_groups(const void *a, const void *b, void *nkey)
+int rpt_natural_cmp(const char *a, const char *b)
 {
+    const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+    while (*p && *q) {
+        if (*p >= '0' && *p <= '9' && *q >= '0' && *q <= '9') {
+            const unsigned char *p0 = p, *q0 = q;
+            while (*p0 == '0' && p0[1] >= '0' && p0[1] <= '9')
+                p0++;
+            while (*q0 == '0' && q0[1] >= '0' && q0[1] <= '9')
+                q0++;
+            const unsigned char *pe = p0, *qe = q0;
+            while (*pe >= '0' && *pe <= '9')
+                pe++;
+            while (*qe >= '0' && *qe <= '9')
+                qe++;
+            if (pe - p0 != qe - q0)
+                return pe - p0 < qe - q0 ? -1 : 1;
+            int c = memcmp(p0, q0, (size_t)(pe - p0));
+            if (c)
+                return c < 0 ? -1 : 1;
+            /* same value: fewer leading zeros first, for a total order */
+            if (p0 - p != q0 - q)
+                return p0 - p < q0 - q ? -1 : 1;
+            p = pe;
+            q = qe;
+            continue;
+        }
+        if (*p != *q)
+            return *p < *q ? -1 : 1;
+        p++;
+        q++;
+    }
+    return *p ? 1 : *q ? -1 : 0;
+}
+
+static int cmp_groups(const void *a, const void *b, void *ctx)
+{
+    const rpt_groups *g = ctx;
     const rpt_group *x = *(rpt_group *const *)a, *y = *(rpt_group *const *)b;
-    for (int i = 0; i < *(int *)nkey; i++) {
-        int c = strcmp(x->key[i], y->key[i]);
+    int nperiod = g->spec->period != PERIOD_NONE;
+    for (int i = 0; i < g->nkey; i++) {
+        /* periods in time order (their labels sort so), no period last */
+        if (i < nperiod && (!x->key[i][0] || !y->key[i][0])) {
+            if (!x->key[i][0] != !y->key[i][0])
+                return !x->key[i][0] ? 1 : -1;
+            continue;
+        }
+        int c = rpt_natural_cmp(x->key[i], y->key[i]);
         if (c)
             return c;
     }
@@ -407,7 +826,7 @@ rpt_group **rpt_groups_sorted(rpt_groups *g)
     for (size_t i = 0; i < g->nslots; i++)
         for (rpt_group *x = g->slots[i]; x; x = x->next)
             v[k++] = x;
-    qsort_r(v, k, sizeof *v, cmp_groups, &g->nkey);
+    qsort_r(v, k, sizeof *v, cmp_groups, g);
     return v;
 }
 
@@ -442,4 +861,97 @@ int rpt_route_partial(rpt_groups *const *gs, int n, const pm_record *r, char **l
         pm_warn_at(r->source, r->line, "partial made with other options ('%s'; this run is '%s')", sig,
                    gs[0]->spec->signature);
     return -1;
+}
+
+/* Adds the aggregates of src to dst (both of metric m), as a merge does;
+ * -1 when a counter or the sum would overflow. */
+static int state_add(const rpt_metric *m, rpt_state *dst, const rpt_state *src)
+{
+    int64_t t;
+    int rc = 0;
+    if (__builtin_add_overflow(dst->a, src->a, &t) || __builtin_add_overflow(dst->b, src->b, &t))
+        return -1;
+    if (m->kind == MK_SUM || m->kind == MK_MEAN) {
+        pm_decimal sum;
+        if (src->overflow || pm_decimal_add(dst->sum, src->sum, &sum) != PM_DEC_OK) {
+            dst->overflow = 1;
+            rc = -1;
+        } else {
+            dst->sum = sum;
+        }
+    }
+    if (m->kind == MK_MIN && src->a) {
+        int c = dst->a ? pm_decimal_cmp(src->lo, dst->lo) : -1;
+        if (c < 0 || (c == 0 && src->lo.scale > dst->lo.scale))
+            dst->lo = src->lo;
+    }
+    if (m->kind == MK_MAX && src->a) {
+        int c = dst->a ? pm_decimal_cmp(src->hi, dst->hi) : 1;
+        if (c > 0 || (c == 0 && src->hi.scale > dst->hi.scale))
+            dst->hi = src->hi;
+    }
+    if (m->kind == MK_PCT) {
+        int64_t a = dst->a;
+        for (int64_t j = 0; j < src->a; j++, dst->a++)
+            keep_value(dst, src->vals[j]);
+        dst->a = a;
+    }
+    dst->a += src->a;
+    dst->b += src->b;
+    dst->skipped += src->skipped;
+    return rc;
+}
+
+rpt_group *rpt_groups_total(rpt_groups *g, rpt_group *const *groups, size_t n)
+{
+    rpt_spec *spec = g->spec;
+    rpt_group *x = pm_arena_alloc(&g->arena, sizeof *x);
+    memset(x, 0, sizeof *x);
+    x->key = pm_arena_alloc(&g->arena, sizeof *x->key * (size_t)(g->nkey + 1));
+    for (int i = 0; i < g->nkey; i++)
+        x->key[i] = (char *)(i == 0 ? (spec->zh ? "合计" : "total") : "");
+    x->st = pm_arena_alloc(&g->arena, sizeof *x->st * (size_t)(spec->nm + 1));
+    memset(x->st, 0, sizeof *x->st * (size_t)(spec->nm + 1));
+    for (int i = 0; i < spec->nm; i++) {
+        x->st[i].sum = x->st[i].lo = x->st[i].hi = pm_decimal_from_int(0);
+        for (size_t k = 0; k < n; k++)
+            if (state_add(&spec->m[i], &x->st[i], &groups[k]->st[i]) != 0 && !x->st[i].overflow) {
+                pm_warn("%s: the total overflows; it has no figure", spec->m[i].name);
+                x->st[i].overflow = 1;
+                g->errors++;
+                break;
+            }
+    }
+    g->total = x;
+    return x;
+}
+
+typedef struct by_figure {
+    const rpt_spec *spec;
+    int metric, desc, nkey;
+    rpt_groups *g;
+} by_figure;
+
+static int cmp_figure(const void *a, const void *b, void *ctx)
+{
+    const by_figure *f = ctx;
+    const rpt_group *x = *(rpt_group *const *)a, *y = *(rpt_group *const *)b;
+    const rpt_metric *m = &f->spec->m[f->metric];
+    pm_decimal vx, vy;
+    int hx = rpt_metric_value(f->spec, m, &x->st[f->metric], &vx);
+    int hy = rpt_metric_value(f->spec, m, &y->st[f->metric], &vy);
+    if (hx != hy)
+        return hx ? -1 : 1;  /* no figure: last either way */
+    if (hx) {
+        int c = pm_decimal_cmp(vx, vy);
+        if (c)
+            return f->desc ? -c : c;
+    }
+    return cmp_groups(a, b, f->g);  /* ties in key order */
+}
+
+void rpt_groups_sort_by(rpt_groups *g, rpt_group **v, size_t n, int metric, int desc)
+{
+    by_figure f = {g->spec, metric, desc, g->nkey, g};
+    qsort_r(v, n, sizeof *v, cmp_figure, &f);
 }

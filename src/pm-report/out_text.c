@@ -110,16 +110,24 @@ size_t rpt_display_width(const char *s)
     return w;
 }
 
-/* A Markdown cell: '|' escaped, line breaks as spaces. */
+/* A Markdown cell: what Markdown would read as markup (|, \\, `, *, [, ])
+ * backslash-escaped, what HTML would (<, >, &) as entities, so a value
+ * can neither break the table nor become a link, code or a tag; line
+ * breaks as spaces. */
 static void md_text(pm_buf *b, const char *s)
 {
     for (; *s; s++) {
-        if (*s == '|')
-            pm_buf_adds(b, "\\|");
-        else if (*s == '\n' || *s == '\r')
-            pm_buf_addc(b, ' ');
-        else
+        switch (*s) {
+        case '|': case '\\': case '`': case '*': case '[': case ']':
+            pm_buf_addc(b, '\\');
             pm_buf_addc(b, *s);
+            break;
+        case '<': pm_buf_adds(b, "&lt;"); break;
+        case '>': pm_buf_adds(b, "&gt;"); break;
+        case '&': pm_buf_adds(b, "&amp;"); break;
+        case '\n': case '\r': pm_buf_addc(b, ' '); break;
+        default: pm_buf_addc(b, *s);
+        }
     }
 }
 

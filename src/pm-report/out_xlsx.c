@@ -77,6 +77,66 @@ static void add_charts(lxw_workbook *wb, rpt_table *const *tables, int ntables, 
     }
 }
 
+/* Rows of data per sheet: a sheet holds LXW_ROW_MAX rows, one of them the
+ * header.  PM_REPORT_SHEET_ROWS lowers it (tests of the continuation). */
+static long sheet_rows(void)
+{
+    long per = (long)LXW_ROW_MAX - 1;
+    const char *e = getenv("PM_REPORT_SHEET_ROWS");
+    if (e && *e) {
+        long v = strtol(e, NULL, 10);
+        if (v > 0 && v < per)
+            per = v;
+    }
+    return per;
+}
+
+#define CUT_MARK "\xE2\x80\xA6[cut]"
+
+/* A cell holds 32,767 characters. */
+#define XLSX_CELL_MAX 32767
+
+/* s, or s cut with CUT_MARK (6 characters) so that it fits a cell; *cut
+ * counts the cuts. */
+static const char *xlsx_text(pm_buf *b, const char *s, long *cut)
+{
+    size_t chars = 0, keep = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p & 0xC0) != 0x80) {
+            if (chars == XLSX_CELL_MAX - 6)
+                keep = (size_t)((const char *)p - s);
+            chars++;
+        }
+    if (chars <= XLSX_CELL_MAX)
+        return s;
+    pm_buf_reset(b);
+    pm_buf_add(b, s, keep);
+    pm_buf_adds(b, CUT_MARK);
+    (*cut)++;
+    return pm_buf_str(b);
+}
+
+/* A number format with as many decimals as text has (6154.50: "0.00"), so
+ * a cell shows what the CSV shows; made once per number of places. */
+static lxw_format *places_format(lxw_workbook *wb, lxw_format **cache, const char *text)
+{
+    const char *dot = strchr(text, '.');
+    size_t places = dot ? strlen(dot + 1) : 0;
+    if (places > PM_DEC_MAX_SCALE)
+        places = PM_DEC_MAX_SCALE;
+    if (!cache[places]) {
+        char f[PM_DEC_MAX_SCALE + 4] = "0";
+        if (places) {
+            f[1] = '.';
+            memset(f + 2, '0', places);
+            f[2 + places] = '\0';
+        }
+        cache[places] = workbook_add_format(wb);
+        format_set_num_format(cache[places], f);
+    }
+    return cache[places];
+}
+
 int rpt_write_xlsx(rpt_table *const *tables, int ntables, const char *title, const char *path, pm_error *err)
 {
     lxw_workbook_options wo = {.constant_memory = LXW_FALSE, .tmpdir = NULL};
@@ -109,40 +169,81 @@ int rpt_write_xlsx(rpt_table *const *tables, int ntables, const char *title, con
     format_set_num_format(pct, "0.00%");
     lxw_format *num = workbook_add_format(wb);
     format_set_num_format(num, "General");
+    lxw_format *places[PM_DEC_MAX_SCALE + 1] = {0};
 
+    int werr = 0;      /* a cell libxlsxwriter refused */
+    long cut = 0;      /* cells cut to the cell limit */
+    pm_buf cell = PM_BUF_INIT;
+    long per = sheet_rows();
     for (int ti = 0; ti < ntables; ti++) {
         rpt_table *t = tables[ti];
-        lxw_worksheet *ws = workbook_add_worksheet(wb, t->sheet);
-        worksheet_freeze_panes(ws, 1, 0);
-        for (int c = 0; c < t->ncols; c++) {
-            worksheet_write_string(ws, 0, (lxw_col_t)c, t->cols[c], head);
-            size_t w = rpt_display_width(t->cols[c]);
-            for (int r = 0; r < t->nrows; r++) {
-                size_t cw = rpt_display_width(rpt_cell_display(t, &t->cells[r * t->ncols + c]));
-                if (cw > w)
-                    w = cw;
+        lxw_worksheet *ws = NULL;
+        long first = 0;  /* table row in the current sheet's row 1 */
+        for (int r = 0; r <= t->nrows; r++) {
+            if (r == t->nrows && ws)
+                break;
+            if (!ws || r - first == per) {
+                /* a sheet holds 1,048,576 rows: the next ones go on to
+                 * "NAME (2)", "NAME (3)"..., each with the header */
+                if (ws && t->nrows > 0)
+                    worksheet_autofilter(ws, 0, 0, (lxw_row_t)(r - first), (lxw_col_t)(t->ncols - 1));
+                first = r;
+                char name[40];
+                if (r == 0)
+                    snprintf(name, sizeof name, "%.31s", t->sheet);
+                else
+                    snprintf(name, sizeof name, "%.20s (%ld)", t->sheet, r / per + 1);
+                ws = workbook_add_worksheet(wb, name);
+                if (!ws) {
+                    pm_error_set(err, path, 0, "cannot add the sheet '%s'", name);
+                    pm_buf_free(&cell);
+                    workbook_close(wb);
+                    return -1;
+                }
+                worksheet_freeze_panes(ws, 1, 0);
+                for (int c = 0; c < t->ncols; c++) {
+                    werr |= worksheet_write_string(ws, 0, (lxw_col_t)c, xlsx_text(&cell, t->cols[c], &cut), head) != 0;
+                    size_t w = rpt_display_width(t->cols[c]);
+                    for (int q = 0; q < t->nrows && q < 1000; q++) {
+                        size_t cw = rpt_display_width(rpt_cell_display(t, &t->cells[q * t->ncols + c]));
+                        if (cw > w)
+                            w = cw;
+                    }
+                    if (w > 40)
+                        w = 40;
+                    worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, (double)w + 2, NULL);
+                }
+                if (r == t->nrows)
+                    break;
             }
-            if (w > 40)
-                w = 40;
-            worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, (double)w + 2, NULL);
-        }
-        for (int r = 0; r < t->nrows; r++) {
             for (int c = 0; c < t->ncols; c++) {
-                const rpt_cell *cell = &t->cells[r * t->ncols + c];
-                lxw_row_t row = (lxw_row_t)(r + 1);
-                if (cell->text[0] == '\0')
+                const rpt_cell *ce = &t->cells[r * t->ncols + c];
+                lxw_row_t row = (lxw_row_t)(r - first + 1);
+                if (ce->text[0] == '\0')
                     continue;
-                if (cell->type == CT_TEXT) {
-                    worksheet_write_string(ws, row, (lxw_col_t)c, cell->text, NULL);
+                lxw_error e;
+                if (ce->type == CT_TEXT) {
+                    e = worksheet_write_string(ws, row, (lxw_col_t)c, xlsx_text(&cell, ce->text, &cut), NULL);
                 } else {
                     /* the rounded decimal text, read as Excel's number type */
-                    double v = strtod(cell->text, NULL);
-                    worksheet_write_number(ws, row, (lxw_col_t)c, v, cell->type == CT_RATE ? pct : num);
+                    double v = strtod(ce->text, NULL);
+                    e = worksheet_write_number(ws, row, (lxw_col_t)c, v,
+                                               ce->type == CT_RATE ? pct : places_format(wb, places, ce->text));
                 }
+                werr |= e != LXW_NO_ERROR;
             }
         }
-        if (t->nrows > 0)
-            worksheet_autofilter(ws, 0, 0, (lxw_row_t)t->nrows, (lxw_col_t)(t->ncols - 1));
+        if (ws && t->nrows > 0)
+            worksheet_autofilter(ws, 0, 0, (lxw_row_t)(t->nrows - first), (lxw_col_t)(t->ncols - 1));
+    }
+    pm_buf_free(&cell);
+    if (cut)
+        pm_warn("warning: %ld cell%s longer than a spreadsheet cell holds (32,767 characters) cut, ending in '%s'", cut,
+                cut == 1 ? "" : "s", CUT_MARK);
+    if (werr) {
+        pm_error_set(err, path, 0, "a cell could not be written to the workbook");
+        workbook_close(wb);
+        return -1;
     }
     add_charts(wb, tables, ntables, head, pct, num);
     lxw_error e = workbook_close(wb);

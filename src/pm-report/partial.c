@@ -19,6 +19,7 @@ int rpt_partial_write(rpt_groups *g, FILE *fp, int csv)
     const char **names = pm_xmalloc(sizeof *names * (size_t)n);
     const char **vals = pm_xmalloc(sizeof *vals * (size_t)n);
     char (*bufs)[PM_DEC_BUFSZ] = pm_xmalloc(sizeof *bufs * (size_t)n);
+    pm_buf *vbufs = pm_xcalloc((size_t)n, sizeof *vbufs);  /* percentile values */
     int k = 0;
     names[k++] = "_partial";
     for (int i = 0; i < g->nkey; i++)
@@ -46,6 +47,8 @@ int rpt_partial_write(rpt_groups *g, FILE *fp, int csv)
                 snprintf(bufs[k], PM_DEC_BUFSZ, "%lld", (long long)st->b);
                 vals[k] = bufs[k];
                 k++;
+            } else if (m->kind == MK_PCT) {
+                k += rpt_partial_values(st, &vbufs[k], bufs[k + 1], &vals[k]);
             } else if (m->kind != MK_COUNT) {
                 if (st->overflow)
                     bufs[k][0] = '\0';  /* no sum: merge carries the overflow */
@@ -65,6 +68,11 @@ int rpt_partial_write(rpt_groups *g, FILE *fp, int csv)
                     bufs[k][0] = '\0';
                 vals[k] = bufs[k];
                 k++;
+                if (m->diff) {
+                    snprintf(bufs[k], PM_DEC_BUFSZ, "%lld", (long long)st->skipped);
+                    vals[k] = bufs[k];
+                    k++;
+                }
             }
         }
         rpt_emit_row(fp, csv, names, vals, n, &b);
@@ -73,6 +81,28 @@ int rpt_partial_write(rpt_groups *g, FILE *fp, int csv)
     free(names);
     free(vals);
     free(bufs);
+    for (int i = 0; i < n; i++)
+        pm_buf_free(&vbufs[i]);
+    free(vbufs);
     pm_buf_free(&b);
     return ferror(fp) ? -1 : 0;
+}
+
+/* A percentile's values (NAME.values: every value, ';'-separated, so a
+ * merge has exactly what one pass has) and skipped records (NAME.skipped)
+ * into vals[0] and vals[1]; returns 2. */
+int rpt_partial_values(const rpt_state *st, pm_buf *vb, char *skipbuf, const char **vals)
+{
+    char d[PM_DEC_BUFSZ];
+    pm_buf_reset(vb);
+    for (int64_t i = 0; i < st->a; i++) {
+        if (i)
+            pm_buf_addc(vb, ';');
+        pm_decimal_format(st->vals[i], d);
+        pm_buf_adds(vb, d);
+    }
+    vals[0] = pm_buf_str(vb);
+    snprintf(skipbuf, PM_DEC_BUFSZ, "%lld", (long long)st->skipped);
+    vals[1] = skipbuf;
+    return 2;
 }

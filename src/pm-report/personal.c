@@ -58,8 +58,38 @@ int rpt_personal_kind(const rpt_personal *pf, int n, const char *field)
     return -1;
 }
 
+typedef struct pcheck {
+    const rpt_personal *pf;
+    int n;
+    const char *hit;
+} pcheck;
+
+static void personal_pred(rpt_expr *p, void *ctx)
+{
+    pcheck *c = ctx;
+    if (p->op != EX_EMPTY && !c->hit && rpt_personal_kind(c->pf, c->n, p->f.name) >= 0 &&
+        !((p->op == EX_EQ || p->op == EX_NE) && p->vlen == 0))
+        c->hit = p->f.name;
+}
+
 int rpt_metric_check_personal(const rpt_metric *m, int conds, const rpt_personal *pf, int n, pm_error *err)
 {
+    pcheck pc = {pf, n, NULL};
+    if (conds) {
+        rpt_expr_fields(m->expr, personal_pred, &pc);
+        rpt_expr_fields(m->dexpr, personal_pred, &pc);
+    }
+    if (pc.hit) {
+        pm_error_set(err, NULL, 0,
+                     "a metric compares the personal field %s with a value, which its name (a column "
+                     "of the report) would show; group with --by=%s instead",
+                     pc.hit, pc.hit);
+        return -1;
+    }
+    if (m->diff && m->kind >= MK_SUM && rpt_personal_kind(pf, n, m->field2.name) >= 0) {
+        pm_error_set(err, NULL, 0, "%s would show values of the personal field %s", m->name, m->field2.name);
+        return -1;
+    }
     if (m->kind >= MK_SUM && rpt_personal_kind(pf, n, m->field.name) >= 0) {
         /* the minimum of a group of one is that one's value */
         pm_error_set(err, NULL, 0, "%s would show values of the personal field %s", m->name, m->field.name);

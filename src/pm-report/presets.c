@@ -59,10 +59,14 @@ int rpt_preset_apply(rpt_spec *s, const char *name)
         by(s, "category");
         m = add_metric(s, MK_COUNT, "tickets", "工单数");
         m->chart = 1;
-        static const char *const st[] = {"met", "late", "overdue", "open", "at_risk"};
-        static const char *const stzh[] = {"按时完成", "超时完成", "已逾期", "处理中", "即将逾期"};
-        for (int i = 0; i < 5; i++) {
-            m = add_metric(s, MK_COUNT, st[i], stzh[i]);
+        /* every sla_status pm-sla writes, so that a row adds up to tickets:
+         * paused (a pause still open), invalid (a record pm-sla could not
+         * judge), no_clock (empty: no clock applies to its category) */
+        static const char *const st[] = {"met", "late", "overdue", "open", "at_risk", "paused", "invalid", ""};
+        static const char *const stname[] = {"met", "late", "overdue", "open", "at_risk", "paused", "invalid", "no_clock"};
+        static const char *const stzh[] = {"按时完成", "超时完成", "已逾期", "处理中", "即将逾期", "暂停", "无效", "无时限"};
+        for (int i = 0; i < 8; i++) {
+            m = add_metric(s, MK_COUNT, stname[i], stzh[i]);
             cond(m->cond, &m->ncond, "sla_status", st[i]);
         }
         m = add_metric(s, MK_RATIO, "compliance", "按时完成率");
@@ -237,11 +241,31 @@ void rpt_spec_sign(rpt_spec *s)
     if (s->preset)
         pm_buf_addf(&b, " preset=%s", s->preset);
     pm_buf_adds(&b, " by=");
+    int nperiod = s->period != PERIOD_NONE;
     for (int i = 0; i < s->nby; i++)
-        pm_buf_addf(&b, "%s%s", i ? "," : "", s->by[i].name);
-    static const char *const pn[] = {"", "day", "week", "month"};
+        pm_buf_addf(&b, "%s%s", i ? "," : "", rpt_key_name(s, i + nperiod));
+    static const char *const pn[] = {"", "day", "week", "month", "quarter", "year"};
     if (s->period != PERIOD_NONE)
         pm_buf_addf(&b, " period=%s:%s:%s", pn[s->period], s->time_field.name, s->tz_name);
+    /* what decides which records count, and the unit of durations: a
+     * partial of other filters must not be merged */
+    for (int i = 0; i < s->nwhere; i++) {
+        pm_buf_adds(&b, " where=");
+        rpt_expr_canon(s->where[i], &b, 1);
+    }
+    if (s->has_since || s->has_until) {
+        pm_buf_addf(&b, " time=%s:", s->time_field.name);
+        if (s->has_since)
+            pm_buf_addf(&b, "%lld", (long long)s->since);
+        pm_buf_adds(&b, "..");
+        if (s->has_until)
+            pm_buf_addf(&b, "%lld", (long long)s->until);
+    }
+    int dur = 0;
+    for (int i = 0; i < s->nm; i++)
+        dur |= s->m[i].diff;
+    if (dur)
+        pm_buf_addf(&b, " unit=%llds:%s", (long long)s->unit_secs, s->tz_name);
     pm_buf_adds(&b, " m=");
     for (int i = 0; i < s->nm; i++)
         pm_buf_addf(&b, "%s%s", i ? "|" : "", s->m[i].name);
@@ -273,4 +297,62 @@ const char *rpt_label(const rpt_spec *spec, const char *en, const char *zh)
     if (!spec->zh)
         return en;
     return zh ? zh : rpt_zh(en);
+}
+
+/* Chinese labels of the enum values of the default ticket schema (the
+ * canonical values of pm-ingest's default schema, pm-formats(5)) and of
+ * the statuses pm-sla writes: shown for key values with --lang=zh. */
+static const char *const value_labels[][3] = {
+    {"kind", "complaint", "投诉"},
+    {"kind", "consultation", "咨询"},
+    {"kind", "repair", "报修"},
+    {"category", "noise", "噪音"},
+    {"category", "door_window", "门窗"},
+    {"category", "lighting_other", "其他照明"},
+    {"category", "lighting", "照明"},
+    {"category", "indoor_repair", "户内维修"},
+    {"category", "public_repair", "公共维修"},
+    {"category", "fee_inquiry", "收费咨询"},
+    {"category", "external_service_inquiry", "外部服务咨询"},
+    {"category", "other_dept_inquiry", "其他部门咨询"},
+    {"category", "general_inquiry", "一般咨询"},
+    {"category", "other_complaint", "其他投诉"},
+    {"major", "true", "是"},
+    {"major", "false", "否"},
+    {"satisfaction", "satisfied", "满意"},
+    {"satisfaction", "neutral", "基本满意"},
+    {"satisfaction", "unsatisfied", "不满意"},
+    {"*status", "met", "按时完成"},
+    {"*status", "late", "超时完成"},
+    {"*status", "overdue", "已逾期"},
+    {"*status", "open", "处理中"},
+    {"*status", "at_risk", "即将逾期"},
+    {"*status", "paused", "暂停"},
+    {"*status", "invalid", "无效"},
+    {"weekday", "1 Mon", "周一"},
+    {"weekday", "2 Tue", "周二"},
+    {"weekday", "3 Wed", "周三"},
+    {"weekday", "4 Thu", "周四"},
+    {"weekday", "5 Fri", "周五"},
+    {"weekday", "6 Sat", "周六"},
+    {"weekday", "7 Sun", "周日"},
+};
+
+const char *rpt_value_label(const rpt_spec *spec, int key, const char *value)
+{
+    int nperiod = spec->period != PERIOD_NONE;
+    if (key < nperiod)
+        return NULL;
+    int i = key - nperiod;
+    const char *field = spec->byfn[i] == KEY_WEEKDAY ? "weekday" : spec->byfn[i] == KEY_FIELD ? spec->by[i].name : NULL;
+    if (!field)
+        return NULL;
+    size_t fl = strlen(field);
+    /* sla_status, resolve_status...: the statuses of pm-sla */
+    int status = fl >= 6 && strcmp(field + fl - 6, "status") == 0;
+    for (size_t k = 0; k < sizeof value_labels / sizeof value_labels[0]; k++)
+        if ((strcmp(value_labels[k][0], field) == 0 || (status && value_labels[k][0][0] == '*')) &&
+            strcmp(value_labels[k][1], value) == 0)
+            return value_labels[k][2];
+    return NULL;
 }

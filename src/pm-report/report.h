@@ -37,9 +37,49 @@ typedef struct rpt_cond {
     rpt_field f;
     const char *value;
     const char *const *anyof;  /* when not NULL: field is one of these */
+    size_t vlen;               /* strlen(value), set by rpt_groups_init */
 } rpt_cond;
 
-#define RPT_MAX_COND 4
+#define RPT_MAX_COND 8
+
+/* expr.c: the condition language of --where, count(...) and rate(...). */
+typedef enum rpt_exop {
+    EX_AND = 0, EX_OR, EX_NOT,
+    EX_EQ, EX_NE, EX_LT, EX_LE, EX_GT, EX_GE,  /* field OP value */
+    EX_IN,     /* field [not] in (list) */
+    EX_RE,     /* field ~ /re/, !~ */
+    EX_EMPTY   /* field is [not] empty */
+} rpt_exop;
+
+enum { RPT_V_TEXT = 0, RPT_V_DEC, RPT_V_TIME };
+
+typedef struct rpt_expr {
+    rpt_exop op;
+    struct rpt_expr *a, *b;   /* and, or, not */
+    rpt_field f;              /* predicates: the field (owned) */
+    char *value;              /* the constant, or the pattern of EX_RE */
+    size_t vlen;
+    int vkind;                /* RPT_V_*; EX_RE: 1 when caseless */
+    pm_decimal dv;
+    pm_time tv;
+    struct rpt_expr **list;   /* EX_IN: EX_EQ nodes */
+    int nlist;
+    int negate;               /* not in, !~, is not empty */
+    struct pm_regex *rx;
+} rpt_expr;
+
+/* Parses text; NULL with err->msg.  tz reads timestamps among the values
+ * (NULL: none are).  With rest set, parsing stops at a top-level ';' and
+ * *rest points after it (NULL when there was none). */
+rpt_expr *rpt_expr_parse(const char *text, const pm_tz *tz, const char **rest, pm_error *err);
+void rpt_expr_free(rpt_expr *e);
+int rpt_expr_holds(rpt_expr *e, const pm_record *r, const pm_tz *tz);
+/* Calls fn for every predicate (field condition) of e. */
+void rpt_expr_fields(rpt_expr *e, void (*fn)(rpt_expr *pred, void *ctx), void *ctx);
+/* Forgets the remembered header positions (a new input). */
+void rpt_expr_forget(rpt_expr *e);
+/* Appends the canonical text of e (blanks only around words). */
+void rpt_expr_canon(const rpt_expr *e, pm_buf *b, int top);
 
 typedef enum rpt_kind {
     MK_COUNT = 0,  /* records meeting cond */
@@ -47,7 +87,8 @@ typedef enum rpt_kind {
     MK_SUM,
     MK_MIN,
     MK_MAX,
-    MK_MEAN
+    MK_MEAN,
+    MK_PCT         /* pNN, median (p50): nearest rank; keeps the values */
 } rpt_kind;
 
 typedef struct rpt_metric {
@@ -58,10 +99,19 @@ typedef struct rpt_metric {
     int ncond;
     rpt_cond num[RPT_MAX_COND];
     int nnum;
-    rpt_field field;      /* MK_SUM.. MK_MEAN */
+    rpt_field field;      /* MK_SUM.. MK_PCT */
+    rpt_field field2;     /* diff: the value is field - field2 (timestamps) */
+    int diff;
+    rpt_expr *expr;       /* -m count(COND), rate(COND): COND (numerator) */
+    rpt_expr *dexpr;      /* rate(COND; DEN): DEN */
+    pm_decimal pct;       /* MK_PCT: 50 for median */
+    int money;            /* sum/min/max of values with 1-2 places: 2 places */
+    int same;             /* rpt_groups_init: an earlier metric whose cond[0]
+                             reads the same field (its value is reused), or -1 */
+    int num_same;         /* rpt_groups_init: num[0] reads cond[0]'s field */
     int chart;            /* draw a chart of it in HTML */
     /* Partial-stream column names. */
-    const char *pcol[4];
+    const char *pcol[6];
     int npcol;
 } rpt_metric;
 
@@ -73,7 +123,10 @@ typedef struct rpt_target {
     pm_decimal value;
 } rpt_target;
 
-typedef enum rpt_period { PERIOD_NONE = 0, PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH } rpt_period;
+typedef enum rpt_period { PERIOD_NONE = 0, PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH, PERIOD_QUARTER, PERIOD_YEAR } rpt_period;
+
+/* A --by key: a field's value, or derived from it. */
+typedef enum rpt_keyfn { KEY_FIELD = 0, KEY_WEEKDAY, KEY_HOUR, KEY_PART } rpt_keyfn;
 
 typedef enum rpt_layout {
     LAYOUT_WIDE = 0,  /* a row per group, a column per metric */
@@ -89,8 +142,21 @@ typedef struct rpt_personal {
 typedef struct rpt_spec {
     const char *preset;       /* NULL for custom metrics */
     const char *title;        /* for HTML/XLSX */
-    rpt_field by[16];
+    rpt_field by[16];         /* the field each key is read from */
     int nby;
+    rpt_keyfn byfn[16];
+    const char *bycol[16];    /* column name: "weekday(created_at)"; NULL: the field's */
+    char *bysep[16];          /* part(F, SEP, N) */
+    int bypart[16];
+    rpt_expr **where;         /* --where: all must hold */
+    int nwhere;
+    int has_since, has_until; /* --since/--until on time_field */
+    pm_time since, until;
+    int64_t unit_secs;        /* durations (A - B) are shown in these: 3600 */
+    /* presentation (cli.c sets them before the table is built) */
+    int rate_nd;              /* rates get NAME_n, NAME_d columns */
+    int has_total;            /* the last group is the --totals row */
+    int value_labels;         /* key values shown with their Chinese labels */
     rpt_period period;
     rpt_field time_field;
     const pm_tz *tz;
@@ -115,7 +181,9 @@ typedef struct rpt_spec {
 /* metrics.c -------------------------------------------------------------- */
 /* Parses "count", "count(F=V)", "sum(F)", "min(F)", "max(F)", "mean(F)",
  * "rate(F=V)" into m (strings are copied).  0, or -1 with err->msg. */
-int rpt_metric_parse(const char *text, rpt_metric *m, pm_error *err);
+int rpt_metric_parse(const char *text, rpt_metric *m, const pm_tz *tz, pm_error *err);
+/* Frees what rpt_metric_parse allocated (not for the presets' metrics). */
+void rpt_metric_free(rpt_metric *m);
 /* Fills the partial column names of m (after name is set). */
 void rpt_metric_partial_names(rpt_metric *m);
 const char *rpt_field_get(rpt_field *f, const pm_record *r, size_t *len);
@@ -130,10 +198,12 @@ int rpt_is_preset(const char *name);
 /* Loads a targets file (YAML list of {figure, comparison, value}) into the
  * specs whose figures the targets name; it replaces the presets' targets. */
 int rpt_targets_load_all(rpt_spec *const *specs, int n, const char *path, pm_error *err);
-/* Builds spec->signature. */
+/* Builds spec->signature: preset, keys, period, filters, unit, metrics. */
 void rpt_spec_sign(rpt_spec *spec);
 /* Chinese names of fixed words ("period", "pass", ...); s itself if none. */
 const char *rpt_zh(const char *s);
+/* The Chinese label of value of key column key (period first), or NULL. */
+const char *rpt_value_label(const rpt_spec *spec, int key, const char *value);
 /* The name a column/figure is shown under. */
 const char *rpt_label(const rpt_spec *spec, const char *en, const char *zh);
 
@@ -162,6 +232,10 @@ typedef struct rpt_state {
     int64_t a, b;        /* count, or numerator/denominator, or n of values */
     pm_decimal sum, lo, hi;
     int overflow;        /* sum (and mean) have no value: the sum overflowed */
+    int64_t skipped;     /* A - B: records where either side was empty */
+    pm_decimal *vals;    /* MK_PCT: the a values (malloc'd) */
+    size_t cap;
+    int maxscale;        /* largest scale among the values */
 } rpt_state;
 
 typedef struct rpt_group {
@@ -169,6 +243,7 @@ typedef struct rpt_group {
     uint64_t hash;
     rpt_state *st;       /* spec->nm states */
     struct rpt_group *next;
+    size_t len0;         /* strlen(key[0]) */
 } rpt_group;
 
 #define RPT_DAY_CACHE 1024
@@ -192,12 +267,29 @@ typedef struct rpt_groups {
     char *source;        /* name of the input of the last record added */
     struct rpt_daylabel *days;  /* period labels of recent days */
     pm_buf keys[16];     /* protected values of the --by fields */
+    char derived[16][32];   /* derived key values of the record */
+    pm_buf kbuf;         /* the key bytes being hashed */
+    uint64_t seed[2];    /* SipHash key: random per run */
+    unsigned long long filtered;  /* records --where/--since/--until left out */
+    unsigned long long notime;    /* records without a time (empty period) */
+    unsigned long long overflows; /* counters that would overflow */
+    rpt_group *total;    /* --totals: made by rpt_groups_total */
+    rpt_group *recent[256];  /* one key: groups met lately, by its first bytes */
 } rpt_groups;
 
 void rpt_groups_init(rpt_groups *g, rpt_spec *spec);
 void rpt_groups_free(rpt_groups *g);
-/* Adds one input record. */
-void rpt_groups_add(rpt_groups *g, const pm_record *r);
+/* Adds one input record: 1 when it was counted, 0 when --where, --since
+ * or --until left it out, -1 when it could not be (an error reported). */
+int rpt_groups_add(rpt_groups *g, const pm_record *r);
+/* Frees the values the states of every group keep (percentiles). */
+/* SipHash-2-4 of n bytes under the 128-bit key k (k[0] the first 8 bytes,
+ * little-endian), the group table's hash. */
+uint64_t rpt_siphash24(const unsigned char *in, size_t n, const uint64_t k[2]);
+/* Natural order of texts: digit runs by value (2 before 10). */
+int rpt_natural_cmp(const char *a, const char *b);
+/* The value of metric m in state st; 0 when it has none. */
+int rpt_metric_value(const rpt_spec *spec, const rpt_metric *m, const rpt_state *st, pm_decimal *out);
 /* Adds one partial record (from --partial); raw: its keys are not yet
  * protected (see rpt_route_partial). */
 void rpt_groups_merge(rpt_groups *g, const pm_record *r, int raw);
@@ -208,6 +300,13 @@ void rpt_groups_merge(rpt_groups *g, const pm_record *r, int raw);
 int rpt_route_partial(rpt_groups *const *gs, int n, const pm_record *r, char **last_src, int *raw);
 /* The groups sorted by key; caller frees the array (not the groups). */
 rpt_group **rpt_groups_sorted(rpt_groups *g);
+/* The --totals group: every group's aggregates added up (counts and sums
+ * summed, rates from the summed numerators and denominators, percentiles
+ * over all values); its first key is "total". */
+rpt_group *rpt_groups_total(rpt_groups *g, rpt_group *const *groups, size_t n);
+/* Sorts v by the value of metric number metric (desc: largest first);
+ * groups without a value last, ties in key order. */
+void rpt_groups_sort_by(rpt_groups *g, rpt_group **v, size_t n, int metric, int desc);
 /* Makes sure the no-key total group exists (a report without keys always
  * has its one row). */
 void rpt_groups_ensure_total(rpt_groups *g);
@@ -215,6 +314,27 @@ void rpt_groups_ensure_total(rpt_groups *g);
 const char *rpt_partial_key_name(int i);
 /* Key column names: "period" then the --by fields. */
 const char *rpt_key_name(const rpt_spec *spec, int i);
+
+/* names.c: the field names given on the command line, seen or not ------ */
+typedef struct rpt_names {
+    char **name;
+    const char **option;   /* "--by", "-m count(...)"... */
+    int *seen;
+    int n, unseen;
+    char **known;          /* every field name met (for "did you mean") */
+    int nknown;
+    size_t last_n;
+    const char *last_first, *last_last;
+} rpt_names;
+
+void rpt_names_add(rpt_names *ns, const char *name, const char *option);
+void rpt_names_add_expr(rpt_names *ns, rpt_expr *e, const char *option);
+/* Notes the fields of r (cheap when r has the last record's header). */
+void rpt_names_see(rpt_names *ns, const pm_record *r);
+/* Reports each name no record had, with the nearest known names; the
+ * number of them. */
+int rpt_names_report(const rpt_names *ns);
+void rpt_names_free(rpt_names *ns);
 
 /* table.c ---------------------------------------------------------------- */
 typedef enum rpt_ctype { CT_TEXT = 0, CT_INT, CT_DEC, CT_RATE } rpt_ctype;
@@ -253,6 +373,9 @@ typedef struct rpt_table {
 
 void rpt_table_build(rpt_table *t, rpt_spec *spec, rpt_group **groups, size_t n);
 void rpt_table_free(rpt_table *t);
+/* --pivot=period: the periods become columns (a column per metric and
+ * period), the other keys rows; targets are left out. */
+void rpt_table_pivot(rpt_table *t, const rpt_spec *spec);
 /* The text shown in Markdown/HTML for cell c (rates as percentages). */
 const char *rpt_cell_display(rpt_table *t, const rpt_cell *c);
 /* Percentage text of a rate fraction ("0.1250" -> "12.50%"). */
@@ -281,6 +404,7 @@ size_t rpt_display_width(const char *s);
 /* partial.c -------------------------------------------------------------- */
 /* Writes the groups as a partial stream: csv 0 YAML, '\t' TSV, else CSV. */
 int rpt_partial_write(rpt_groups *g, FILE *fp, int csv);
+int rpt_partial_values(const rpt_state *st, pm_buf *vb, char *skipbuf, const char **vals);
 /* Writes one row: csv 0 as a YAML line, '\t' as TSV, else CSV (with a
  * header, call it first with names as vals). */
 void rpt_emit_row(FILE *fp, int csv, const char *const *names, const char *const *vals,

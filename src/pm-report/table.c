@@ -54,10 +54,40 @@ const char *rpt_cell_display(rpt_table *t, const rpt_cell *c)
     return adup(t, b);
 }
 
-/* The value of metric m in state st; 0 when it has none (zero denominator,
- * no values). */
-static int metric_value(const rpt_metric *m, const rpt_state *st, pm_decimal *out)
+static int cmp_dec(const void *a, const void *b)
 {
+    const pm_decimal *x = a, *y = b;
+    int c = pm_decimal_cmp(*x, *y);
+    return c ? c : (x->scale > y->scale) - (x->scale < y->scale);  /* 1.5 before 1.50: any order gives one text */
+}
+
+/* Seconds to the unit of durations, 2 places half up. */
+static int in_unit(const rpt_spec *spec, pm_decimal secs, pm_decimal *out)
+{
+    int64_t u = spec->unit_secs > 0 ? spec->unit_secs : 3600;
+    return pm_decimal_div(secs, pm_decimal_from_int(u), 2, PM_ROUND_HALF_UP, out) == PM_DEC_OK;
+}
+
+/* The nearest-rank percentile p of the n sorted values: the value at rank
+ * ceil(p * n / 100), at least 1. */
+static pm_decimal nearest_rank(pm_decimal p, const pm_decimal *v, int64_t n)
+{
+    __int128 scale = 1;
+    for (int i = 0; i < p.scale; i++)
+        scale *= 10;
+    __int128 num = p.coef * n, den = 100 * scale;
+    __int128 rank = (num + den - 1) / den;
+    if (rank < 1)
+        rank = 1;
+    if (rank > n)
+        rank = n;
+    return v[rank - 1];
+}
+
+int rpt_metric_value(const rpt_spec *spec, const rpt_metric *m, const rpt_state *cst, pm_decimal *out)
+{
+    rpt_state *st = (rpt_state *)cst;  /* percentiles sort the values in place */
+    pm_decimal v;
     switch (m->kind) {
     case MK_COUNT:
         *out = pm_decimal_from_int(st->a);
@@ -68,17 +98,43 @@ static int metric_value(const rpt_metric *m, const rpt_state *st, pm_decimal *ou
         return pm_decimal_div(pm_decimal_from_int(st->a), pm_decimal_from_int(st->b), RPT_RATE_SCALE,
                               PM_ROUND_HALF_UP, out) == PM_DEC_OK;
     case MK_SUM:
+        if (st->overflow)
+            return 0;
+        if (m->diff)
+            return in_unit(spec, st->sum, out);
         *out = st->sum;
-        return !st->overflow;
+        /* money: a sum of values with one or two places has two (6154.50) */
+        if (out->scale == 1)
+            pm_decimal_rescale(st->sum, 2, out);
+        return 1;
     case MK_MIN:
-        *out = st->lo;
-        return st->a > 0;
     case MK_MAX:
-        *out = st->hi;
-        return st->a > 0;
+        if (st->a == 0)
+            return 0;
+        v = m->kind == MK_MIN ? st->lo : st->hi;
+        if (m->diff)
+            return in_unit(spec, v, out);
+        *out = v;
+        return 1;
+    case MK_PCT:
+        if (st->a == 0)
+            return 0;
+        qsort(st->vals, (size_t)st->a, sizeof *st->vals, cmp_dec);
+        v = nearest_rank(m->pct, st->vals, st->a);
+        if (m->diff)
+            return in_unit(spec, v, out);
+        *out = v;
+        return 1;
     case MK_MEAN:
         if (st->a == 0 || st->overflow)
             return 0;
+        if (m->diff) {
+            int64_t u = spec->unit_secs > 0 ? spec->unit_secs : 3600;
+            pm_decimal den;
+            if (pm_decimal_mul(pm_decimal_from_int(st->a), pm_decimal_from_int(u), &den) != PM_DEC_OK)
+                return 0;
+            return pm_decimal_div(st->sum, den, 2, PM_ROUND_HALF_UP, out) == PM_DEC_OK;
+        }
     {
         int scale = st->sum.scale + RPT_MEAN_EXTRA_SCALE;
         if (scale > PM_DEC_MAX_SCALE)
@@ -89,11 +145,21 @@ static int metric_value(const rpt_metric *m, const rpt_state *st, pm_decimal *ou
     return 0;
 }
 
+static int metric_value(const rpt_spec *spec, const rpt_metric *m, const rpt_state *st, pm_decimal *out)
+{
+    return rpt_metric_value(spec, m, st, out);
+}
+
 /* pass (1), fail (0) or n/a (-1) of target tg for metric m in state st.
  * Compared exactly: a rate num/den against v as num <=> v * den. */
-static int target_result(const rpt_metric *m, const rpt_state *st, const rpt_target *tg)
+static int target_result(const rpt_spec *spec, const rpt_metric *m, const rpt_state *st, const rpt_target *tg)
 {
     pm_decimal lhs, rhs = tg->value;
+    if (m->diff || m->kind == MK_PCT) {
+        if (!rpt_metric_value(spec, m, st, &lhs))
+            return -1;
+        goto compare;
+    }
     switch (m->kind) {
     case MK_COUNT:
         lhs = pm_decimal_from_int(st->a);
@@ -126,6 +192,7 @@ static int target_result(const rpt_metric *m, const rpt_state *st, const rpt_tar
     default:
         return -1;
     }
+compare:;
     int c = pm_decimal_cmp(lhs, rhs);
     switch (tg->cmp) {
     case CMP_GE: return c >= 0;
@@ -168,13 +235,21 @@ static rpt_ctype value_type(const rpt_metric *m)
     }
 }
 
+/* Key value number k of g as shown: with --lang=zh its Chinese label. */
+static const char *key_text(const rpt_spec *spec, int k, const rpt_group *g)
+{
+    const char *l = spec->value_labels ? rpt_value_label(spec, k, g->key[k]) : NULL;
+    return l ? l : g->key[k];
+}
+
 static char *group_label(rpt_table *t, const rpt_spec *spec, int nkey, const rpt_group *g)
 {
     pm_buf b = PM_BUF_INIT;
     for (int i = 0; i < nkey; i++) {
         if (i)
             pm_buf_adds(&b, " / ");
-        pm_buf_adds(&b, g->key[i][0] ? g->key[i] : "-");
+        const char *k = key_text(spec, i, g);
+        pm_buf_adds(&b, k[0] ? k : "-");
     }
     if (nkey == 0)
         pm_buf_adds(&b, spec->zh ? "合计" : "total");
@@ -192,7 +267,7 @@ void rpt_table_build(rpt_table *t, rpt_spec *spec, rpt_group **groups, size_t n)
     t->title = spec->title ? spec->title : (spec->zh ? "统计报表" : "Report");
     t->sheet = spec->preset ? spec->preset : "report";
     t->zh = spec->zh;
-    const char **cols = pm_arena_alloc(&t->arena, sizeof *cols * (size_t)(nkey + 2 * spec->nm + 8));
+    const char **cols = pm_arena_alloc(&t->arena, sizeof *cols * (size_t)(nkey + 4 * spec->nm + 8));
     int nc = 0;
     for (int i = 0; i < nkey; i++)
         cols[nc++] = rpt_label(spec, rpt_key_name(spec, i), NULL);
@@ -213,15 +288,15 @@ void rpt_table_build(rpt_table *t, rpt_spec *spec, rpt_group **groups, size_t n)
             c->target = tg->value;
             c->cmp = tg->cmp;
         }
-        c->n = (int)n;
+        c->n = (int)(n - (size_t)spec->has_total);  /* no bar for the total */
         c->labels = pm_arena_alloc(&t->arena, sizeof *c->labels * (n + 1));
         c->vals = pm_arena_alloc(&t->arena, sizeof *c->vals * (n + 1));
         c->has = pm_arena_alloc(&t->arena, sizeof *c->has * (n + 1));
         c->result = pm_arena_alloc(&t->arena, sizeof *c->result * (n + 1));
-        for (size_t g = 0; g < n; g++) {
+        for (size_t g = 0; g < (size_t)c->n; g++) {
             c->labels[g] = group_label(t, spec, nkey, groups[g]);
-            c->has[g] = metric_value(m, &groups[g]->st[i], &c->vals[g]);
-            c->result[g] = tg ? target_result(m, &groups[g]->st[i], tg) : -1;
+            c->has[g] = metric_value(spec, m, &groups[g]->st[i], &c->vals[g]);
+            c->result[g] = tg ? target_result(spec, m, &groups[g]->st[i], tg) : -1;
         }
     }
 
@@ -240,16 +315,16 @@ void rpt_table_build(rpt_table *t, rpt_spec *spec, rpt_group **groups, size_t n)
                 rpt_state *st = &groups[g]->st[i];
                 rpt_cell *c = &t->cells[row * nc];
                 for (int k = 0; k < nkey; k++)
-                    c[k] = (rpt_cell){adup(t, groups[g]->key[k]), CT_TEXT};
+                    c[k] = (rpt_cell){adup(t, key_text(spec, k, groups[g])), CT_TEXT};
                 c += nkey;
                 c[0] = (rpt_cell){adup(t, rpt_label(spec, m->name, m->name_zh)), CT_TEXT};
                 c[1] = (rpt_cell){afmt_int(t, st->a), CT_INT};
                 c[2] = (rpt_cell){afmt_int(t, st->b), CT_INT};
                 pm_decimal v;
-                c[3] = (rpt_cell){metric_value(m, st, &v) ? afmt_dec(t, v) : "", value_type(m)};
+                c[3] = (rpt_cell){metric_value(spec, m, st, &v) ? afmt_dec(t, v) : "", value_type(m)};
                 const rpt_target *tg = find_target(spec, m);
                 if (tg) {
-                    int r = target_result(m, st, tg);
+                    int r = target_result(spec, m, st, tg);
                     if (r == 0)
                         t->failed = 1;
                     c[4] = (rpt_cell){target_text(t, m, tg), value_type(m)};
@@ -263,9 +338,25 @@ void rpt_table_build(rpt_table *t, rpt_spec *spec, rpt_group **groups, size_t n)
         return;
     }
 
-    /* Wide: a column per metric, then target/result columns per target. */
-    for (int i = 0; i < spec->nm; i++)
-        cols[nc++] = rpt_label(spec, spec->m[i].name, spec->m[i].name_zh);
+    /* Wide: a column per metric (a rate followed by its numerator and
+     * denominator, NAME_n and NAME_d, when spec->rate_nd), then
+     * target/result columns per target. */
+    int nmc = 0;  /* metric columns */
+    for (int i = 0; i < spec->nm; i++) {
+        const char *fig = rpt_label(spec, spec->m[i].name, spec->m[i].name_zh);
+        cols[nc++] = fig;
+        nmc++;
+        if (spec->m[i].kind == MK_RATIO && spec->rate_nd) {
+            pm_buf b = PM_BUF_INIT;
+            pm_buf_addf(&b, "%s_%s", fig, spec->zh ? "分子" : "n");
+            cols[nc++] = adup(t, pm_buf_str(&b));
+            pm_buf_reset(&b);
+            pm_buf_addf(&b, "%s_%s", fig, spec->zh ? "分母" : "d");
+            cols[nc++] = adup(t, pm_buf_str(&b));
+            pm_buf_free(&b);
+            nmc += 2;
+        }
+    }
     int ntg = 0;
     int tgm[64];
     for (int i = 0; i < spec->nm && ntg < 64; i++) {
@@ -289,24 +380,150 @@ void rpt_table_build(rpt_table *t, rpt_spec *spec, rpt_group **groups, size_t n)
     for (size_t g = 0; g < n; g++) {
         rpt_cell *c = &t->cells[g * (size_t)nc];
         for (int k = 0; k < nkey; k++)
-            c[k] = (rpt_cell){adup(t, groups[g]->key[k]), CT_TEXT};
+            c[k] = (rpt_cell){adup(t, key_text(spec, k, groups[g])), CT_TEXT};
         c += nkey;
-        for (int i = 0; i < spec->nm; i++) {
+        for (int i = 0, j = 0; i < spec->nm; i++) {
             pm_decimal v;
             rpt_metric *m = &spec->m[i];
-            c[i] = (rpt_cell){metric_value(m, &groups[g]->st[i], &v) ? afmt_dec(t, v) : "", value_type(m)};
+            const rpt_state *st = &groups[g]->st[i];
+            c[j++] = (rpt_cell){metric_value(spec, m, st, &v) ? afmt_dec(t, v) : "", value_type(m)};
+            if (m->kind == MK_RATIO && spec->rate_nd) {
+                c[j++] = (rpt_cell){afmt_int(t, st->a), CT_INT};
+                c[j++] = (rpt_cell){afmt_int(t, st->b), CT_INT};
+            }
         }
-        c += spec->nm;
+        c += nmc;
         for (int j = 0; j < ntg; j++) {
             rpt_metric *m = &spec->m[tgm[j]];
             const rpt_target *tg = find_target(spec, m);
-            int r = target_result(m, &groups[g]->st[tgm[j]], tg);
+            int r = target_result(spec, m, &groups[g]->st[tgm[j]], tg);
             if (r == 0)
                 t->failed = 1;
             c[2 * j] = (rpt_cell){target_text(t, m, tg), value_type(m)};
             c[2 * j + 1] = (rpt_cell){adup(t, result_word(spec, r)), CT_TEXT};
         }
     }
+}
+
+/* Row r's values of columns idx[0..n) equal row q's? */
+static int same_cells(const rpt_table *t, int r, int q, const int *idx, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(t->cells[r * t->ncols + idx[i]].text, t->cells[q * t->ncols + idx[i]].text) != 0)
+            return 0;
+    return 1;
+}
+
+static const int *pivot_keys;
+static int pivot_nkeys;
+static const rpt_table *pivot_t;
+
+static int cmp_rows(const void *a, const void *b)
+{
+    int r = *(const int *)a, q = *(const int *)b;
+    for (int i = 0; i < pivot_nkeys; i++) {
+        int c = rpt_natural_cmp(pivot_t->cells[r * pivot_t->ncols + pivot_keys[i]].text,
+                                pivot_t->cells[q * pivot_t->ncols + pivot_keys[i]].text);
+        if (c)
+            return c;
+    }
+    return r - q;
+}
+
+void rpt_table_pivot(rpt_table *t, const rpt_spec *spec)
+{
+    if (spec->period == PERIOD_NONE || t->nrows == 0)
+        return;
+    /* the row keys: the --by columns (and the figure of the long layout);
+     * the values: a column per metric (the long layout's value) */
+    int keys[20], nk = 0, vals[64], nv = 0;
+    const char *vnames[64];
+    for (int i = 1; i < t->nkeys; i++)
+        keys[nk++] = i;
+    if (spec->layout == LAYOUT_LONG) {
+        keys[nk++] = t->nkeys;
+        vals[nv] = t->nkeys + 3;
+        vnames[nv++] = NULL;
+    } else {
+        int c = t->nkeys;
+        for (int i = 0; i < spec->nm && nv < 64; i++) {
+            vals[nv] = c;
+            vnames[nv++] = spec->nm > 1 ? t->cols[c] : NULL;
+            c += 1 + (spec->m[i].kind == MK_RATIO && spec->rate_nd ? 2 : 0);
+        }
+    }
+    /* periods: distinct, chronological (their labels sort so), empty last */
+    int *pr = pm_xmalloc(sizeof *pr * (size_t)t->nrows);
+    int np = 0;
+    for (int r = 0; r < t->nrows; r++) {
+        int seen = 0;
+        for (int k = 0; k < np && !seen; k++)
+            seen = strcmp(t->cells[pr[k] * t->ncols].text, t->cells[r * t->ncols].text) == 0;
+        if (!seen)
+            pr[np++] = r;
+    }
+    int zero = 0;
+    pivot_t = t;
+    pivot_keys = &zero;
+    pivot_nkeys = 1;
+    qsort(pr, (size_t)np, sizeof *pr, cmp_rows);
+    if (np > 1 && t->cells[pr[0] * t->ncols].text[0] == '\0') {
+        int e = pr[0];
+        memmove(pr, pr + 1, sizeof *pr * (size_t)(np - 1));
+        pr[np - 1] = e;
+    }
+    /* rows: distinct row keys, in natural order */
+    int *rr = pm_xmalloc(sizeof *rr * (size_t)t->nrows);
+    int nr = 0;
+    for (int r = 0; r < t->nrows; r++) {
+        int seen = 0;
+        for (int k = 0; k < nr && !seen; k++)
+            seen = same_cells(t, rr[k], r, keys, nk);
+        if (!seen)
+            rr[nr++] = r;
+    }
+    pivot_keys = keys;
+    pivot_nkeys = nk;
+    qsort(rr, (size_t)nr, sizeof *rr, cmp_rows);
+    int ncols = nk + nv * np;
+    const char **cols = pm_arena_alloc(&t->arena, sizeof *cols * (size_t)(ncols + 1));
+    for (int i = 0; i < nk; i++)
+        cols[i] = t->cols[keys[i]];
+    for (int v = 0; v < nv; v++)
+        for (int p = 0; p < np; p++) {
+            const char *per = t->cells[pr[p] * t->ncols].text;
+            if (!*per)
+                per = "-";
+            pm_buf b = PM_BUF_INIT;
+            if (vnames[v])
+                pm_buf_addf(&b, "%s %s", vnames[v], per);
+            else
+                pm_buf_adds(&b, per);
+            cols[nk + v * np + p] = adup(t, pm_buf_str(&b));
+            pm_buf_free(&b);
+        }
+    rpt_cell *cells = pm_arena_alloc(&t->arena, sizeof *cells * (size_t)(nr * ncols + 1));
+    for (int i = 0; i < nr * ncols; i++)
+        cells[i] = (rpt_cell){"", CT_TEXT};
+    for (int i = 0; i < nr; i++)
+        for (int k = 0; k < nk; k++)
+            cells[i * ncols + k] = t->cells[rr[i] * t->ncols + keys[k]];
+    for (int r = 0; r < t->nrows; r++) {
+        int row = 0, per = 0;
+        while (row < nr && !same_cells(t, rr[row], r, keys, nk))
+            row++;
+        while (per < np && strcmp(t->cells[pr[per] * t->ncols].text, t->cells[r * t->ncols].text) != 0)
+            per++;
+        for (int v = 0; v < nv; v++)
+            cells[row * ncols + nk + v * np + per] = t->cells[r * t->ncols + vals[v]];
+    }
+    free(pr);
+    free(rr);
+    t->cols = cols;
+    t->ncols = ncols;
+    t->nrows = nr;
+    t->nkeys = nk;
+    t->cells = cells;
 }
 
 void rpt_table_free(rpt_table *t)
