@@ -54,8 +54,9 @@ static const char description[] =
     "Computes the respond, arrive and resolve deadlines of tickets under an SLA policy,\n"
     "counting days and working days as the PRC Civil Code does, and appends\n"
     "respond_due, respond_status, arrive_due, arrive_status, resolve_due, resolve_status\n"
-    "and sla_status (met, late, open, at_risk, overdue, invalid).\n"
-    "Exit status: 0 nothing late, 1 something late or overdue, 2 errors.";
+    "and sla_status (met, late, open, paused, at_risk, overdue, invalid).\n"
+    "A ticket's paused field (START/END;...) stops the clocks that pause.\n"
+    "Exit status: 0 nothing late, 1 something late, overdue or invalid, 2 errors.";
 
 static pm_calendar *open_calendar(const char *ref, pm_error *err)
 {
