@@ -9,7 +9,9 @@ MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 
 CC ?= cc
-OPT ?= -O2
+# gcc-ar: archives of link-time-optimised objects need the LTO plugin
+AR = gcc-ar
+OPT ?= -O2 -flto=auto
 WARN = -Wall -Wextra -Wshadow -Wno-unused-parameter
 CFLAGS ?= $(OPT) -g
 PM_CFLAGS = -std=gnu11 $(WARN) -Ilib -DPM_DATADIR='"$(DATADIR)"' $(SANFLAGS) -MMD -MP
@@ -56,7 +58,7 @@ $(B)/lib/%.o: lib/%.c | $(DEPS_STAMP)
 
 $(LIBPM): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 # Each program: its main.c over an archive of the rest of src/NAME/ (the
 # program's logic), which the unit tests link too.
@@ -71,7 +73,7 @@ $(B)/src/%.o: src/%.c | $(DEPS_STAMP)
 define PROG_RULES
 $(call PROG_LIB,$(1)): $(call PROG_OBJ,$(1))
 	@mkdir -p $$(dir $$@)
-	rm -f $$@ && ar rcs $$@ $$^
+	rm -f $$@ && $(AR) rcs $$@ $$^
 
 $(BIN)/$(1): $(B)/src/$(1)/main.o $(call PROG_LIB,$(1)) $(LIBPM)
 	@mkdir -p $(BIN)

@@ -1,4 +1,4 @@
-/* calendar.c - working-day calendars loaded from YAML (CONTRACT section 2).
+/* calendar.c - working-day calendars loaded from YAML (docs/CONTRACT.md section 2).
  *
  * A calendar keeps one table over the years it has data for (from 1 January
  * of the first to 31 December of the last): the kind of each day, its holiday

@@ -1,4 +1,4 @@
-/* calendar.h - working-day calendars as data (CONTRACT section 2).
+/* calendar.h - working-day calendars as data (docs/CONTRACT.md section 2).
  *
  * A calendar says which days are working days: a day in `workdays`, or a day
  * that is neither a weekend day nor in `holidays`.  Years with no holiday data

@@ -10,7 +10,7 @@
 
 #include <stdarg.h>
 
-/* Exit statuses, CONTRACT section 3. */
+/* Exit statuses, docs/CONTRACT.md section 3. */
 enum { PM_EXIT_OK = 0, PM_EXIT_FLAGGED = 1, PM_EXIT_ERROR = 2 };
 
 typedef struct pm_error {

@@ -14,7 +14,7 @@
 
 enum {
     ID_FROM = 1, ID_TO, ID_OUTPUT, ID_TZ, ID_STATS, ID_DELIM, ID_ENCODING, ID_MAX_FIELD,
-    ID_HELP, ID_VERSION
+    ID_REJECT, ID_HELP, ID_VERSION
 };
 
 static const pm_option common_opts[] = {
@@ -26,10 +26,11 @@ static const pm_option common_opts[] = {
     {"delimiter", 'd', 1, ID_DELIM, "C", "CSV field delimiter, one byte ('\\t' or 'tab' for TSV)"},
     {"encoding", 'e', 1, ID_ENCODING, "ENC", "input encoding: auto (default), utf-8, gb18030, gbk..."},
     {"max-field", 0, 1, ID_MAX_FIELD, "BYTES", "longest field accepted (default 16M)"},
+    {"reject", 'r', 1, ID_REJECT, "FILE", "write records that cannot be used here, with _source, _error, _raw"},
 };
 static const unsigned common_bits[] = {
     PM_OPT_FROM, PM_OPT_TO, PM_OPT_OUTPUT, PM_OPT_TZ, PM_OPT_STATS, PM_OPT_DELIMITER,
-    PM_OPT_ENCODING, PM_OPT_MAX_FIELD,
+    PM_OPT_ENCODING, PM_OPT_MAX_FIELD, PM_OPT_REJECT,
 };
 #define NCOMMON (sizeof common_opts / sizeof *common_opts)
 
@@ -114,6 +115,7 @@ static int common_option(int id, const char *arg, pm_common *c)
     case ID_OUTPUT: c->output = arg; return 1;
     case ID_TZ: c->tz_name = arg; return 1;
     case ID_STATS: c->stats = 1; return 1;
+    case ID_REJECT: c->reject = arg; return 1;
     case ID_DELIM:
         if (!strcmp(arg, "\\t") || !strcasecmp(arg, "tab")) c->read.delimiter = '\t';
         else if (strlen(arg) == 1 && arg[0] != '"' && arg[0] != '\n' && arg[0] != '\r') c->read.delimiter = arg[0];

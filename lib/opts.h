@@ -31,6 +31,7 @@ enum {
     PM_OPT_DELIMITER = 1 << 5,  /* --delimiter=C */
     PM_OPT_ENCODING = 1 << 6,   /* --encoding=ENC */
     PM_OPT_MAX_FIELD = 1 << 7,  /* --max-field=BYTES */
+    PM_OPT_REJECT = 1 << 8,     /* -r, --reject=FILE (the pipeline's reject stream) */
     PM_OPT_STREAM = PM_OPT_FROM | PM_OPT_TO | PM_OPT_OUTPUT | PM_OPT_TZ |
                     PM_OPT_STATS | PM_OPT_DELIMITER | PM_OPT_ENCODING |
                     PM_OPT_MAX_FIELD
@@ -42,6 +43,7 @@ typedef struct pm_common {
     const char *output;   /* -o; NULL: standard output */
     const char *tz_name;  /* --tz; default PM_DEFAULT_TZ */
     int stats;            /* --stats */
+    const char *reject;   /* -r, --reject; NULL: rejects on standard error only */
 } pm_common;
 
 /* Called for each program option; arg is NULL for options without one.

@@ -1,5 +1,5 @@
 /* protect.h - masking and pseudonymising personal information
- * (RULES.md section 5: reports that leave the office carry masked or
+ * (docs/RULES.md section 5: reports that leave the office carry masked or
  * pseudonymous values, not the raw ones).
  *
  * mask keeps the shape and hides the person (138****5678, 张*, 欧阳**,

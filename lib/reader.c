@@ -37,9 +37,19 @@
 
 typedef struct pending {
     pm_record rec;
-    int bad;
-    char msg[256];
+    int bad;                 /* 1: PM_READ_BAD; 2: PM_READ_FATAL (a bad header) */
+    char msg[512];
+    pm_buf raw;              /* raw text of a bad record (escaped) */
 } pending;
+
+/* Raw text kept for a bad record (pm_reader_raw) is cut after this many
+ * bytes. */
+#define RAW_MAX ((size_t)1 << 20)
+/* Warnings queued per input; the rest are counted in one summary. */
+#define WARN_MAX 10
+
+/* What a line (segment) holds, checked once per line rather than per field. */
+enum { SEG_NUL = 1, SEG_BADUTF8 = 2, SEG_BREAK = 4 };
 
 struct pm_reader {
     /* source */
@@ -48,7 +58,7 @@ struct pm_reader {
     unsigned char *raw;      /* bytes as read */
     size_t rawlen;
     iconv_t cd;              /* (iconv_t)-1 when the input is UTF-8 */
-    int decode_errors;       /* invalid bytes replaced by U+FFFD */
+    int decode_errors;       /* bytes the input encoding does not decode were met */
     unsigned char *dec;      /* decoded bytes (== raw when UTF-8) */
     size_t declen, decpos, deccap;
     int validate_utf8;
@@ -68,13 +78,37 @@ struct pm_reader {
     long rec_line;
     int rec_bad;
     char rec_msg[256];
-    int rec_field_big;
     int seg_flags;           /* SEG_* seen since the current record began */
+    int delim;
+    int tq;                  /* TQ_*: where the quotes stand (csv_track) */
+    long quote_line;         /* line on which the open quote opened */
+    int rec_open;            /* the record goes on past the last segment */
+    int tail_warned;         /* text after a closing quote in this segment */
+    long seg_line;
+    pm_buf fix;              /* a segment rewritten for libcsv */
+    pm_buf rawrec;           /* the open record's earlier segments (to RAW_MAX) */
+    size_t rawrec_total;
+    size_t raw_at_qline;     /* rawrec.len at the end of the open quote's line */
+    pm_buf tail;             /* segments after the open quote's line */
+    long open_lines;
+    size_t open_bytes;
+    pm_buf replay;           /* bytes to read again after a resync */
+    size_t replay_pos;
+    const unsigned char *seg_raw;  /* the segment being parsed, as read */
+    size_t seg_rawlen;
+    int after_blank;         /* the last line was blank: a new header may follow */
+    unsigned header_gen;     /* headers taken so far */
+    char header_line_text[32];
+    pm_buf rawout;           /* raw text of the last bad record */
+    pm_error *warn;          /* queued warnings */
+    size_t whead, wlen, wcap;
+    unsigned long nwarn;
+    int wsummary;
+    int fatal_goes_on;       /* the last PM_READ_FATAL was a header: rows follow */
+    const char *encname;     /* the input encoding (for messages) */
     int cr_ended;            /* the last segment ended in a CR counted as a
                                 line end; a LF right after it is not a line */
-    int header_bad;          /* 1: the header is unusable (header_msg says why); 2: reported */
-    char header_msg[256];
-    long header_line;
+    int header_bad;          /* the header in force is unusable */
 
     /* YAML */
     yaml_parser_t yp;
@@ -92,6 +126,18 @@ struct pm_reader {
     char flow_prev;          /* last byte that was not a space ('\n' at a line start) */
     int flow_escape;         /* the last byte was a backslash in "..." */
     int flow_dropped;        /* bytes deeper than YAML_MAX_FLOW were left out */
+    long yline_base;         /* line before the first one libyaml was given */
+    pm_buf ydoc;             /* the document being read (yaml_read_doc) */
+    long ydoc_line;
+    pm_buf ynext;            /* the first line of the next document */
+    long ynext_line;
+    pm_buf yfilt;            /* ydoc through yaml_flow_filter */
+    int ystream;             /* a long document: libyaml reads a stream */
+    size_t ypre_pos;         /* in ydoc, handed to the stream so far */
+    long ypre_line;
+    long ydoc_start;         /* line of the last document start */
+    long *ykpos;             /* line and column of each key of the mapping */
+    size_t ykcap;
 };
 
 /* Source ------------------------------------------------------------------ */
@@ -190,10 +236,13 @@ static void src_convert(pm_reader *rd)
         if (rc != (size_t)-1) break;
         if (errno == EINVAL && !rd->eof) break;  /* keep the partial sequence */
         if (errno == E2BIG) continue;
-        /* EILSEQ, or a truncated sequence at EOF: replace one byte */
-        memcpy(rd->dec + rd->declen, "\xef\xbf\xbd", 3);
-        rd->declen += 3;
+        /* EILSEQ, or a truncated sequence at EOF: the byte is passed on
+         * after a 0xFF (never in UTF-8), so that its line is bad and its raw
+         * text shows it escaped (raw_escape); never U+FFFD */
+        rd->dec[rd->declen++] = 0xff;
+        rd->dec[rd->declen++] = (unsigned char)*in;
         rd->decode_errors = 1;
+        rd->validate_utf8 = 1;
         in++;
         inleft--;
     }
@@ -267,6 +316,7 @@ static int src_start(pm_reader *rd, pm_error *err)
         else
             enc = "GB18030";
     }
+    rd->encname = enc;
     if (is_utf8_name(enc)) {
         rd->cd = (iconv_t)-1;
         rd->validate_utf8 = 1;
@@ -348,10 +398,182 @@ static pm_format detect_format(const unsigned char *s, size_t n)
     return PM_FMT_CSV;
 }
 
+/* Raw text and warnings ------------------------------------------------------ */
+
+/* Appends a then b (the physical lines of a bad record) to out as valid
+ * UTF-8: the final line end dropped, bytes that are not valid UTF-8 escaped
+ * as \xHH, NUL as \x00, a backslash left as it is.  In decoded input
+ * (iconv), a 0xFF byte marks the next byte as one the input encoding could
+ * not decode (src_convert): the marker is dropped and the byte escaped. */
+static void raw_escape(const pm_reader *rd, pm_buf *out, const unsigned char *a, size_t na,
+                       const unsigned char *b, size_t nb)
+{
+    /* the final line end belongs to the last non-empty part */
+    if (nb) {
+        if (b[nb - 1] == '\n') nb--;
+        if (nb && b[nb - 1] == '\r') nb--;
+    } else if (na) {
+        if (a[na - 1] == '\n') na--;
+        if (na && a[na - 1] == '\r') na--;
+    }
+    int marked = rd->cd != (iconv_t)-1;
+    for (int part = 0; part < 2; part++) {
+        const unsigned char *s = part ? b : a;
+        size_t n = part ? nb : na, i = 0;
+        if (!s) continue;
+        while (i < n) {
+            int inc;
+            size_t v = utf8_valid_prefix(s + i, n - i, &inc);
+            /* NUL is valid UTF-8: split the run at NULs */
+            const unsigned char *z = v ? memchr(s + i, 0, v) : NULL;
+            if (z) v = (size_t)(z - (s + i));
+            pm_buf_add(out, s + i, v);
+            i += v;
+            if (i >= n) break;
+            unsigned char c = s[i];
+            if (marked && c == 0xff && i + 1 < n) {
+                c = s[++i];
+            }
+            pm_buf_addf(out, "\\x%02X", c);
+            i++;
+        }
+    }
+}
+
+/* Queues a warning (the first WARN_MAX per input; then they are counted). */
+static void reader_warn(pm_reader *rd, long line, const char *msg)
+{
+    rd->nwarn++;
+    if (rd->nwarn > WARN_MAX) return;
+    if (rd->wlen == rd->wcap) {
+        rd->wcap = rd->wcap ? rd->wcap * 2 : 4;
+        rd->warn = pm_xrealloc(rd->warn, rd->wcap * sizeof *rd->warn);
+    }
+    pm_error_set(&rd->warn[rd->wlen++], rd->name, line, "warning: %s", msg);
+}
+
+int pm_reader_take_warning(pm_reader *rd, pm_error *w)
+{
+    if (rd->whead < rd->wlen) {
+        *w = rd->warn[rd->whead++];
+        if (rd->whead == rd->wlen) rd->whead = rd->wlen = 0;
+        return 1;
+    }
+    if (rd->finished && rd->nwarn > WARN_MAX && !rd->wsummary) {
+        rd->wsummary = 1;
+        pm_error_set(w, rd->name, 0, "warning: %lu more warnings not shown (%lu in all)",
+                     rd->nwarn - WARN_MAX, rd->nwarn);
+        return 1;
+    }
+    return 0;
+}
+
+const char *pm_reader_raw(const pm_reader *rd, size_t *len)
+{
+    if (len) *len = rd->rawout.len;
+    return rd->rawout.s ? rd->rawout.s : "";
+}
+
+/* CSV headers ---------------------------------------------------------------- */
+
+/* Row r becomes the header in force.  A header that cannot name fields
+ * (NUL, invalid bytes, over --max-field, or a name twice) is an error
+ * returned once as PM_READ_FATAL; the rows under it are returned as bad
+ * records with their raw text, so none goes uncounted. */
+static void csv_raw_of_current(pm_reader *rd, pm_buf *out);
+
+static int csv_take_header(pm_reader *rd, pm_record *r)
+{
+    char **h = pm_xcalloc(r->n + 1, sizeof *h);
+    for (size_t i = 0; i < r->n; i++) {
+        const char *v = r->f[i].value;
+        size_t len = r->f[i].len;
+        /* header names are trimmed */
+        while (len && (*v == ' ' || *v == '\t')) { v++; len--; }
+        while (len && (v[len - 1] == ' ' || v[len - 1] == '\t')) len--;
+        h[i] = pm_xstrndup(v, len);
+    }
+    /* the new names are allocated before the old ones are freed, so that
+     * callers comparing header pointers see a change */
+    for (size_t i = 0; i < rd->nheader; i++) free(rd->header[i]);
+    free(rd->header);
+    rd->header = h;
+    rd->nheader = r->n;
+    rd->have_header = 1;
+    rd->header_gen++;
+    rd->header_bad = 0;
+    snprintf(rd->header_line_text, sizeof rd->header_line_text, "%ld", rd->rec_line);
+    char msg[400] = "";
+    if (rd->rec_bad) {
+        snprintf(msg, sizeof msg, "bad header: %s", rd->rec_msg);
+    } else {
+        for (size_t i = 0; i < r->n && !msg[0]; i++) {
+            if (!h[i][0]) continue;
+            for (size_t j = 0; j < i; j++)
+                if (!strcmp(h[i], h[j])) {
+                    snprintf(msg, sizeof msg, "bad header: the column name '%.64s' appears twice (columns %zu and %zu)",
+                             h[i], j + 1, i + 1);
+                    break;
+                }
+        }
+    }
+    if (!msg[0]) return 0;
+    rd->header_bad = 1;
+    /* the error is queued as a record of its own (FATAL), in its place */
+    pending *p = &rd->q[rd->qhead + rd->qlen];
+    pm_record_clear(r);
+    r->source = rd->name;
+    r->line = rd->rec_line;
+    p->bad = 2;
+    snprintf(p->msg, sizeof p->msg, "%s; the rows under it are rejected", msg);
+    csv_raw_of_current(rd, &p->raw);
+    rd->qlen++;
+    return 1;
+}
+
+/* Whether row r, which follows a blank line, starts a new block (pm's
+ * writers start one, after a blank line, when the fields change; see
+ * pm-formats(5)).  It does when none of its fields is empty, no name
+ * repeats, and at least one of them names a column of the header in force:
+ * a block a pm writer starts shares names with the one before it, while a
+ * data row after a stray blank line holds values, not column names.
+ * Otherwise the blank line is a stray one (a warning) and r is data. */
+static int csv_is_new_header(pm_reader *rd, const pm_record *r)
+{
+    if (rd->rec_bad || r->n == 0) return 0;
+    int shared = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        if (!r->f[i].len) return 0;
+        for (size_t j = 0; j < i && j < 256; j++)
+            if (!strcmp(r->f[i].value, r->f[j].value)) return 0;
+        for (size_t j = 0; !shared && j < rd->nheader; j++)
+            if (!strcmp(r->f[i].value, rd->header[j])) shared = 1;
+    }
+    return shared;
+}
+
 /* CSV ---------------------------------------------------------------------- */
 
-/* What a line (segment) holds, checked once per line rather than per field. */
-enum { SEG_NUL = 1, SEG_BADUTF8 = 2, SEG_BREAK = 4 };
+/* libcsv parses every record, through its public API only.  The reader
+ * follows the quotes itself (csv_track), on lines that hold a quote or
+ * continue a quoted field, for two things libcsv cannot tell it:
+ *
+ * - Text after a closing quote ("complaint" ,) is kept literally and the
+ *   field goes on unquoted to the next delimiter, as Python's csv module
+ *   reads it (libcsv would keep the field open to the next quote, maybe the
+ *   end of the input).  The line is handed to libcsv rewritten so that it
+ *   reads the same value ("complaint ",), and a warning is counted.
+ * - Whether a record runs on past a line end (inside quotes), and on which
+ *   line the open quote opened.  An unclosed quote may swallow its own line
+ *   plus at most CSV_QUOTE_LINES more lines or CSV_QUOTE_BYTES more bytes,
+ *   whichever comes first; past that (or at the end of the input) the record
+ *   is taken to end with the quote's line: it is returned as PM_READ_BAD with
+ *   its raw text, and reading resumes at the line after the quote's line
+ *   (those lines are read again, from the reader's own copy). */
+#define CSV_QUOTE_LINES 1000
+#define CSV_QUOTE_BYTES ((size_t)1 << 20)
+
+enum { TQ_START, TQ_UNQUOTED, TQ_QUOTED, TQ_TAIL };
 
 static int no_space(unsigned char c) { (void)c; return 0; }
 
@@ -370,7 +592,10 @@ static pm_record *building(pm_reader *rd)
         } else {
             size_t cap = rd->qcap ? rd->qcap * 2 : 4;
             rd->q = pm_xrealloc(rd->q, cap * sizeof *rd->q);
-            for (size_t k = rd->qcap; k < cap; k++) pm_record_init(&rd->q[k].rec);
+            for (size_t k = rd->qcap; k < cap; k++) {
+                pm_record_init(&rd->q[k].rec);
+                pm_buf_init(&rd->q[k].raw);
+            }
             rd->qcap = cap;
         }
     }
@@ -400,6 +625,14 @@ static void fold_newlines(char *v, size_t *len)
     *len = o;
 }
 
+/* The raw text of the record the callbacks are completing: its earlier
+ * lines (rawrec) and the segment being parsed. */
+static void csv_raw_of_current(pm_reader *rd, pm_buf *out)
+{
+    pm_buf_reset(out);
+    raw_escape(rd, out, (const unsigned char *)rd->rawrec.s, rd->rawrec.len, rd->seg_raw, rd->seg_rawlen);
+}
+
 static void csv_cb_field(void *data, size_t len, void *ctx)
 {
     pm_reader *rd = ctx;
@@ -408,7 +641,6 @@ static void csv_cb_field(void *data, size_t len, void *ctx)
     size_t i = r->n;
     if (i >= MAX_FIELDS) {
         rec_bad(rd, "more than %s fields", MAX_FIELDS_TEXT);
-        rd->rec_field_big = 0;
         return;
     }
     const char *name;
@@ -422,15 +654,19 @@ static void csv_cb_field(void *data, size_t len, void *ctx)
         name = pm_record_strdup(r, tmp, strlen(tmp));
     }
     const char *s = data ? data : "";
-    if (len > rd->opts.max_field || rd->rec_field_big) {
+    if (len > rd->opts.max_field) {
         char lim[32];
         snprintf(lim, sizeof lim, "%zu", rd->opts.max_field);
         rec_bad(rd, "field longer than the limit of %s bytes (--max-field)", lim);
-        rd->rec_field_big = 0;
         len = 0;
     }
     if ((rd->seg_flags & SEG_NUL) && len && memchr(s, 0, len)) rec_bad(rd, "%sNUL byte in a field", "");
-    if ((rd->seg_flags & SEG_BADUTF8) && len && !utf8_valid(s, len)) rec_bad(rd, "%sinvalid UTF-8 in a field", "");
+    if ((rd->seg_flags & SEG_BADUTF8) && len && !utf8_valid(s, len)) {
+        if (rd->cd == (iconv_t)-1)
+            rec_bad(rd, "%sinvalid UTF-8 in a field", "");
+        else
+            rec_bad(rd, "bytes that are not valid %s in a field", rd->encname);
+    }
     char *v = pm_record_strdup(r, s, len);
     if (rd->opts.fold_newlines && (rd->seg_flags & SEG_BREAK) &&
         (memchr(v, '\n', len) || memchr(v, '\r', len)))
@@ -445,38 +681,26 @@ static void csv_cb_row(int c, void *ctx)
     pm_record *r = rd->building;
     if (!r) r = rd->building = building(rd);  /* cannot happen: rows have fields */
     if (!rd->have_header) {
-        if (rd->rec_bad && !rd->header_bad) {  /* csv_next reports it */
-            rd->header_bad = 1;
-            rd->header_line = rd->rec_line;
-            memcpy(rd->header_msg, rd->rec_msg, sizeof rd->header_msg);
-        }
-        rd->nheader = r->n;
-        rd->header = pm_xcalloc(r->n + 1, sizeof *rd->header);
-        for (size_t i = 0; i < r->n; i++) {
-            const char *v = r->f[i].value;
-            size_t len = r->f[i].len;
-            /* header names are trimmed */
-            while (len && (*v == ' ' || *v == '\t')) { v++; len--; }
-            while (len && (v[len - 1] == ' ' || v[len - 1] == '\t')) len--;
-            rd->header[i] = pm_xstrndup(v, len);
-        }
-        rd->have_header = 1;
-        pm_record_clear(r);
+        if (!csv_take_header(rd, r)) pm_record_clear(r);
         rd->building = NULL;
         rd->rec_bad = 0;
         return;
     }
+    if (rd->after_blank) {
+        rd->after_blank = 0;
+        if (csv_is_new_header(rd, r)) {
+            if (!csv_take_header(rd, r)) pm_record_clear(r);
+            rd->building = NULL;
+            rd->rec_bad = 0;
+            return;
+        }
+        reader_warn(rd, rd->rec_line - 1, "a blank line inside the data (ignored; the line after it is data, not a new header)");
+    }
+    if (rd->header_bad && !rd->rec_bad) rec_bad(rd, "a row under the unusable header of line %s", rd->header_line_text);
     if (!rd->rec_bad && r->n != rd->nheader) {
         char tmp[64];
         snprintf(tmp, sizeof tmp, "%zu field%s where the header has %zu", r->n, r->n == 1 ? "" : "s", rd->nheader);
         rec_bad(rd, "%s", tmp);
-    }
-    if (rd->decode_errors && !rd->rec_bad) {
-        for (size_t i = 0; i < r->n; i++)
-            if (strstr(r->f[i].value, "\xef\xbf\xbd")) {
-                rec_bad(rd, "%sbytes that are not valid in the input encoding", "");
-                break;
-            }
     }
     /* rows shorter than the header get the missing fields, empty */
     for (size_t i = r->n; i < rd->nheader; i++) pm_record_add_owned(r, rd->header[i], "", 0);
@@ -484,7 +708,10 @@ static void csv_cb_row(int c, void *ctx)
     r->source = rd->name;
     r->line = rd->rec_line;
     p->bad = rd->rec_bad;
-    memcpy(p->msg, rd->rec_msg, sizeof p->msg);
+    if (p->bad) {
+        memcpy(p->msg, rd->rec_msg, sizeof p->msg);
+        csv_raw_of_current(rd, &p->raw);
+    }
     rd->qlen++;
     rd->building = NULL;
     rd->rec_bad = 0;
@@ -502,49 +729,210 @@ static int csv_pop(pm_reader *rd, pm_record *rec, pm_error *err)
     rd->qlen--;
     if (rd->qlen == 0) rd->qhead = 0;
     if (p->bad) {
+        pm_buf t = rd->rawout;
+        rd->rawout = p->raw;
+        p->raw = t;
+        pm_buf_reset(&p->raw);
+        if (p->bad == 2) {
+            pm_error_set(err, rd->name, rec->line, "%s", p->msg);
+            rd->fatal_goes_on = 1;
+            return PM_READ_FATAL;
+        }
         pm_error_set(err, rd->name, rec->line, "%s", p->msg);
         return PM_READ_BAD;
     }
     return PM_READ_OK;
 }
 
-static int csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
+static int csv_start(pm_reader *rd, pm_error *err)
 {
-    if (!rd->csv_started) {
-        unsigned char opts = CSV_APPEND_NULL | CSV_STRICT_FINI;
-        if (csv_init(&rd->csv, opts) != 0) {
-            pm_error_set(err, rd->name, 0, "cannot start the CSV parser");
-            return PM_READ_FATAL;
-        }
-        char d = rd->opts.delimiter;
-        if (!d) d = rd->format == PM_FMT_TSV ? '\t' : ',';
-        csv_set_delim(&rd->csv, (unsigned char)d);
-        csv_set_space_func(&rd->csv, no_space);
-        rd->csv_started = 1;
+    unsigned char opts = CSV_APPEND_NULL;
+    if (csv_init(&rd->csv, opts) != 0) {
+        pm_error_set(err, rd->name, 0, "cannot start the CSV parser");
+        return -1;
     }
-    if (rd->header_bad) return PM_READ_EOF;
-    while (rd->qlen == 0) {
-        int f = src_fill(rd, err);
-        if (f < 0) return PM_READ_FATAL;
-        if (f == 0) {
-            if (rd->finished) return PM_READ_EOF;  /* csv finished */
-            rd->finished = 1;
-            long start = rd->rec_line;
-            /* libcsv's own check needs strict mode; 2 is FIELD_BEGUN */
-            int unterminated = rd->csv.pstate == 2 && rd->csv.quoted;
-            if (unterminated || csv_fini(&rd->csv, csv_cb_field, csv_cb_row, rd) != 0) {
-                /* unterminated quoted field: drop libcsv's partial row */
-                if (rd->building) { pm_record_clear(rd->building); rd->building = NULL; }
-                rd->rec_bad = 0;
-                pm_error_set(err, rd->name, start,
-                             "unterminated quoted field (the record starting here runs to the end of the input)");
-                return PM_READ_BAD;
+    csv_set_delim(&rd->csv, (unsigned char)rd->delim);
+    csv_set_space_func(&rd->csv, no_space);
+    rd->csv_started = 1;
+    return 0;
+}
+
+/* Follows the quotes over segment s[0..n) (see above); returns the bytes to
+ * hand to libcsv: s itself, or the segment rewritten into rd->fix. */
+static const unsigned char *csv_track(pm_reader *rd, const unsigned char *s, size_t *np)
+{
+    size_t n = *np, i = 0, copied = 0;
+    int fixing = 0;
+    unsigned char d = (unsigned char)rd->delim;
+    if (rd->tq == TQ_TAIL) {  /* a rewritten field goes on from the last piece */
+        pm_buf_reset(&rd->fix);
+        fixing = 1;
+    }
+    while (i < n) {
+        switch (rd->tq) {
+        case TQ_START:
+            if (s[i] == '"') {
+                rd->tq = TQ_QUOTED;
+                rd->quote_line = rd->line;
+                i++;
+            } else {
+                rd->tq = TQ_UNQUOTED;
             }
-            if (rd->qlen == 0) return PM_READ_EOF;
+            break;
+        case TQ_UNQUOTED: {
+            const unsigned char *p = memchr(s + i, d, n - i);
+            if (!p) { i = n; break; }
+            i = (size_t)(p - s) + 1;
+            rd->tq = TQ_START;
             break;
         }
-        const unsigned char *s = rd->dec + rd->decpos;
-        size_t n = rd->declen - rd->decpos;
+        case TQ_QUOTED: {
+            const unsigned char *p = memchr(s + i, '"', n - i);
+            if (!p) { i = n; break; }
+            size_t q = (size_t)(p - s);
+            if (q + 1 == n) {  /* the last byte (end of input): closes the field */
+                rd->tq = TQ_UNQUOTED;
+                i = n;
+                break;
+            }
+            unsigned char c = s[q + 1];
+            if (c == '"') { i = q + 2; break; }
+            if (c == d) { rd->tq = TQ_START; i = q + 2; break; }
+            if (c == '\n' || c == '\r') { rd->tq = TQ_UNQUOTED; i = q + 1; break; }
+            /* text after the closing quote: the field goes on unquoted */
+            if (!fixing) { pm_buf_reset(&rd->fix); fixing = 1; }
+            pm_buf_add(&rd->fix, s + copied, q - copied);
+            copied = q + 1;
+            rd->tq = TQ_TAIL;
+            i = q + 1;
+            rd->tail_warned++;
+            break;
+        }
+        case TQ_TAIL: {
+            /* quotes doubled; a closing quote before the delimiter or line end */
+            size_t j = i;
+            while (j < n && s[j] != '"' && s[j] != d && s[j] != '\n' && s[j] != '\r') j++;
+            if (j == n) { i = n; break; }
+            if (s[j] == '"') {
+                pm_buf_add(&rd->fix, s + copied, j + 1 - copied);
+                pm_buf_addc(&rd->fix, '"');
+                copied = j + 1;
+                i = j + 1;
+                break;
+            }
+            pm_buf_add(&rd->fix, s + copied, j - copied);
+            pm_buf_addc(&rd->fix, '"');
+            copied = j;
+            rd->tq = s[j] == d ? TQ_START : TQ_UNQUOTED;
+            i = j + 1;
+            break;
+        }
+        }
+    }
+    if (n && (s[n - 1] == '\n' || s[n - 1] == '\r') && rd->tq == TQ_UNQUOTED) rd->tq = TQ_START;
+    if (!fixing) return s;
+    pm_buf_add(&rd->fix, s + copied, n - copied);
+    *np = rd->fix.len;
+    return (const unsigned char *)rd->fix.s;
+}
+
+/* Appends a segment to the copy of the open record's lines, up to RAW_MAX. */
+static void rawrec_add(pm_reader *rd, const unsigned char *s, size_t n)
+{
+    if (rd->rawrec.len < RAW_MAX) {
+        size_t k = RAW_MAX - rd->rawrec.len;
+        pm_buf_add(&rd->rawrec, s, n < k ? n : k);
+    }
+    rd->rawrec_total += n;
+}
+
+/* The open quote swallowed too much (or met the end of the input): the
+ * record ends with the quote's line; the lines after it are read again. */
+static void csv_resync(pm_reader *rd, int at_eof)
+{
+    pm_record *r = rd->building;
+    if (!r) r = building(rd);
+    pm_record_clear(r);
+    rd->building = NULL;
+    pending *p = &rd->q[rd->qhead + rd->qlen];
+    r->source = rd->name;
+    r->line = rd->rec_line;
+    p->bad = 1;
+    if (at_eof)
+        snprintf(p->msg, sizeof p->msg,
+                 "unterminated quoted field (the quote opened on line %ld is not closed before the end of the input; "
+                 "the record is taken to end with that line)", rd->quote_line);
+    else
+        snprintf(p->msg, sizeof p->msg,
+                 "unterminated quoted field (the quote opened on line %ld is not closed within %d lines or %zu bytes; "
+                 "the record is taken to end with that line)", rd->quote_line, CSV_QUOTE_LINES, CSV_QUOTE_BYTES);
+    pm_buf_reset(&p->raw);
+    size_t upto = rd->raw_at_qline < rd->rawrec.len ? rd->raw_at_qline : rd->rawrec.len;
+    raw_escape(rd, &p->raw, (const unsigned char *)rd->rawrec.s, upto, NULL, 0);
+    rd->qlen++;
+    /* the bytes after the quote's line, then whatever was still to replay */
+    pm_buf nr = PM_BUF_INIT;
+    pm_buf_add(&nr, rd->tail.s, rd->tail.len);
+    if (rd->replay_pos < rd->replay.len) pm_buf_add(&nr, rd->replay.s + rd->replay_pos, rd->replay.len - rd->replay_pos);
+    pm_buf_free(&rd->replay);
+    rd->replay = nr;
+    rd->replay_pos = 0;
+    rd->line = rd->quote_line + 1;
+    pm_buf_reset(&rd->tail);
+    pm_buf_reset(&rd->rawrec);
+    rd->rawrec_total = 0;
+    rd->rec_open = 0;
+    rd->rec_bad = 0;
+    rd->seg_flags = 0;
+    rd->tq = TQ_START;
+    rd->cr_ended = 0;
+    csv_free(&rd->csv);
+    rd->csv_started = 0;
+}
+
+static void csv_flush_tail_warnings(pm_reader *rd)
+{
+    if (rd->tail_warned) {
+        reader_warn(rd, rd->seg_line, "text after a closing quote, kept as part of the field");
+        rd->tail_warned = 0;
+    }
+}
+
+static int csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
+{
+    if (!rd->delim) {
+        rd->delim = rd->opts.delimiter;
+        if (!rd->delim) rd->delim = rd->format == PM_FMT_TSV ? '\t' : ',';
+    }
+    while (rd->qlen == 0) {
+        if (!rd->csv_started && csv_start(rd, err) < 0) return PM_READ_FATAL;
+        const unsigned char *s;
+        size_t n;
+        int from_replay = rd->replay_pos < rd->replay.len;
+        if (from_replay) {
+            s = (const unsigned char *)rd->replay.s + rd->replay_pos;
+            n = rd->replay.len - rd->replay_pos;
+        } else {
+            int f = src_fill(rd, err);
+            if (f < 0) return PM_READ_FATAL;
+            if (f == 0) {
+                if (rd->finished) return PM_READ_EOF;
+                if (rd->rec_open && rd->tq == TQ_QUOTED) {
+                    csv_resync(rd, 1);
+                    break;
+                }
+                rd->finished = 1;
+                if (rd->tq == TQ_TAIL) csv_parse(&rd->csv, "\"", 1, csv_cb_field, csv_cb_row, rd);
+                rd->seg_raw = NULL;
+                rd->seg_rawlen = 0;
+                csv_fini(&rd->csv, csv_cb_field, csv_cb_row, rd);
+                csv_flush_tail_warnings(rd);
+                if (rd->qlen == 0) return PM_READ_EOF;
+                break;
+            }
+            s = rd->dec + rd->decpos;
+            n = rd->declen - rd->decpos;
+        }
         /* A segment is one line: up to a LF, a CRLF, or a CR alone (old Mac
          * line ends), so every record starts a segment and its line is known,
          * and a record ends only at the end of a segment (never two in one).
@@ -561,52 +949,88 @@ static int csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
             seg = nl ? upto + 1 : n;
         if (seg > CSV_PIECE) {  /* a long line, in pieces: the line goes on */
             seg = CSV_PIECE;
+            /* never between a quote and the byte after it */
+            while (seg > 1 && s[seg - 1] == '"') seg--;
             lone_cr = 0;
             nl = NULL;
         }
         /* libcsv grows a field's buffer by blk_size: by as much as it has,
          * so a long field costs a few reallocs, not one per 128 bytes */
-        if (rd->csv.entry_size > 4096) csv_set_blk_size(&rd->csv, rd->csv.entry_size);
+        size_t bs = csv_get_buffer_size(&rd->csv);
+        if (bs > 4096) csv_set_blk_size(&rd->csv, bs);
         int lf_after_cr = rd->cr_ended && s[0] == '\n';
         rd->cr_ended = 0;
-        if (rd->csv.pstate == 0) {
+        int blank = !rd->rec_open && (s[0] == '\n' || s[0] == '\r') &&
+                    (seg == 1 || (seg == 2 && s[0] == '\r' && s[1] == '\n'));
+        if (!rd->rec_open) {
             rd->rec_line = rd->line;
             rd->seg_flags = 0;
+            pm_buf_reset(&rd->rawrec);
+            rd->rawrec_total = 0;
         } else {
             rd->seg_flags |= SEG_BREAK;  /* a record running over lines */
         }
+        if (blank && !lf_after_cr && rd->have_header) rd->after_blank = 1;
+        rd->seg_line = rd->line;
         if (memchr(s, 0, seg)) rd->seg_flags |= SEG_NUL;
         if (rd->validate_utf8 && !utf8_valid((const char *)s, seg)) rd->seg_flags |= SEG_BADUTF8;
-        if (csv_parse(&rd->csv, s, seg, csv_cb_field, csv_cb_row, rd) != seg) {
-            pm_error_set(err, rd->name, rd->line, "CSV parser: %s", csv_strerror(csv_error(&rd->csv)));
-            return PM_READ_FATAL;
+        rd->seg_raw = s;
+        rd->seg_rawlen = seg;
+        size_t feed = seg;
+        const unsigned char *fs = s;
+        if (rd->tq != TQ_START || memchr(s, '"', seg)) {
+            fs = csv_track(rd, s, &feed);
+        } else if (s[seg - 1] != '\n' && s[seg - 1] != '\r') {
+            rd->tq = s[seg - 1] == (unsigned char)rd->delim ? TQ_START : TQ_UNQUOTED;
         }
-        if (rd->header_bad == 1) {
-            /* column names with NUL bytes, invalid UTF-8 or beyond the
-             * limits cannot name fields: the input cannot be read */
-            rd->header_bad = 2;
-            rd->finished = 1;
-            pm_error_set(err, rd->name, rd->header_line, "bad header: %s", rd->header_msg);
-            return PM_READ_FATAL;
+        csv_parse(&rd->csv, fs, feed, csv_cb_field, csv_cb_row, rd);
+        csv_flush_tail_warnings(rd);
+        int ends_line = s[seg - 1] == '\n' || s[seg - 1] == '\r';
+        int was_open = rd->rec_open;
+        long qline_before = rd->quote_line;
+        (void)qline_before;
+        rd->rec_open = !blank && (rd->tq == TQ_QUOTED || rd->tq == TQ_TAIL || !ends_line);
+        if (rd->rec_open) {
+            if (rd->tq == TQ_QUOTED && rd->quote_line == rd->line) {
+                /* the open quote opened on this line */
+                rawrec_add(rd, s, seg);
+                rd->raw_at_qline = rd->rawrec.len;
+                pm_buf_reset(&rd->tail);
+                rd->open_lines = 0;
+                rd->open_bytes = 0;
+            } else {
+                rawrec_add(rd, s, seg);
+                if (rd->tq == TQ_QUOTED) {
+                    pm_buf_add(&rd->tail, s, seg);
+                    rd->open_lines += ends_line;
+                    rd->open_bytes += seg;
+                }
+            }
+        } else if (was_open) {
+            pm_buf_reset(&rd->tail);
         }
-        if (rd->csv.entry_pos > rd->opts.max_field) {
-            /* a field beyond the limit: stop keeping its bytes */
-            rd->csv.entry_pos = 0;
-            rd->rec_field_big = 1;
+        if (from_replay) rd->replay_pos += seg;
+        else rd->decpos += seg;
+        if (rd->replay_pos >= rd->replay.len && rd->replay.len) {
+            pm_buf_reset(&rd->replay);
+            rd->replay_pos = 0;
         }
-        rd->decpos += seg;
         if (lone_cr) {
             /* a line end when it ended a row (outside quotes) */
-            if (rd->csv.pstate == 0) {
+            if (!rd->rec_open) {
                 rd->line++;
                 rd->cr_ended = 1;
             }
         } else if (nl && !(lf_after_cr && seg == 1)) {
             rd->line++;
         }
+        if (rd->rec_open && rd->tq == TQ_QUOTED &&
+            (rd->open_lines > CSV_QUOTE_LINES || rd->open_bytes > CSV_QUOTE_BYTES))
+            csv_resync(rd, 0);
     }
     return csv_pop(rd, rec, err);
 }
+
 
 /* YAML --------------------------------------------------------------------- */
 
@@ -706,14 +1130,24 @@ static int yaml_read_handler(void *data, unsigned char *buffer, size_t size, siz
 {
     pm_reader *rd = data;
     pm_error err;
-    int f = src_fill(rd, &err);
-    if (f < 0) return 0;
-    if (f == 0) { *size_read = 0; return 1; }
+    /* the lines read ahead into the document buffer come first */
+    int pre = rd->ypre_pos < rd->ydoc.len;
+    long *line = pre ? &rd->ypre_line : &rd->line;
+    const unsigned char *s;
+    size_t n;
+    if (pre) {
+        s = (const unsigned char *)rd->ydoc.s + rd->ypre_pos;
+        n = rd->ydoc.len - rd->ypre_pos;
+    } else {
+        int f = src_fill(rd, &err);
+        if (f < 0) return 0;
+        if (f == 0) { *size_read = 0; return 1; }
+        s = rd->dec + rd->decpos;
+        n = rd->declen - rd->decpos;
+    }
     /* One line at a time: libyaml decodes (and checks) all it is given
      * before parsing on, so a bad byte must not be seen before the records
      * of the lines above it are out, and its line must be known. */
-    const unsigned char *s = rd->dec + rd->decpos;
-    size_t n = rd->declen - rd->decpos;
     if (n > size) n = size;
     const unsigned char *nl = memchr(s, '\n', n);
     if (nl) n = (size_t)(nl - s) + 1;
@@ -722,18 +1156,20 @@ static int yaml_read_handler(void *data, unsigned char *buffer, size_t size, siz
         /* libyaml would fail at once, losing the record it has not yet
          * given out; it gets the end of the stream instead, and yaml_next
          * reports this line after the records above it */
-        rd->cut_line = rd->line;
+        rd->cut_line = *line;
         rd->cut_why = why;
-        rd->cut_at_document = rd->yaml_piece_line != rd->line &&
+        rd->cut_at_document = rd->yaml_piece_line != *line &&
                               (n >= 3 && (!memcmp(s, "---", 3) || !memcmp(s, "...", 3)));
-        rd->decpos = rd->declen;
+        if (pre) rd->ypre_pos = rd->ydoc.len;
+        else rd->decpos = rd->declen;
         *size_read = 0;
         return 1;
     }
     size_t out = yaml_flow_filter(rd, s, n, buffer);
-    rd->decpos += n;
-    rd->yaml_piece_line = rd->line;
-    if (nl) rd->line++;
+    if (pre) rd->ypre_pos += n;
+    else rd->decpos += n;
+    rd->yaml_piece_line = *line;
+    if (nl) (*line)++;
     *size_read = out;
     if (out == 0) {  /* all of it left out: 0 would mean the end; a space does no harm */
         buffer[0] = ' ';
@@ -763,7 +1199,7 @@ static int yaml_skip(pm_reader *rd, pm_error *err)
         if (!yaml_parser_parse(&rd->yp, &ev)) return -1;
         if (ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_SEQUENCE_START_EVENT) {
             if (++depth > YAML_MAX_DEPTH) {
-                pm_error_set(err, rd->name, (long)ev.start_mark.line + 1,
+                pm_error_set(err, rd->name, (long)ev.start_mark.line + 1 + rd->yline_base,
                              "collections nested deeper than %d levels; the rest of the input is not read",
                              YAML_MAX_DEPTH);
                 yaml_event_delete(&ev);
@@ -790,7 +1226,7 @@ static int yaml_fail(pm_reader *rd, pm_error *err)
 {
     if (rd->finished && err->msg[0]) return PM_READ_FATAL;  /* yaml_skip: too deep */
     if (rd->cut_line) return yaml_cut(rd, err);  /* an error from the cut itself */
-    long line = (long)rd->yp.problem_mark.line + 1;
+    long line = (long)rd->yp.problem_mark.line + 1 + rd->yline_base;
     if (rd->yp.error == YAML_READER_ERROR) line = rd->yaml_piece_line;
     pm_error_set(err, rd->name, line, "invalid YAML: %s%s%s",
                  rd->yp.problem ? rd->yp.problem : "syntax error",
@@ -854,7 +1290,7 @@ static int yaml_mapping(pm_reader *rd, pm_record *rec, long line, pm_error *err)
         yaml_event_t k;
         if (!yaml_parser_parse(&rd->yp, &k)) return yaml_fail(rd, err);
         if (k.type == YAML_MAPPING_END_EVENT) {
-            long end = (long)k.start_mark.line + 1;
+            long end = (long)k.start_mark.line + 1 + rd->yline_base;
             yaml_event_delete(&k);
             /* a block mapping ended by the cut may lack its last lines */
             if (rd->cut_line && !rd->cut_at_document && end >= rd->cut_line) return yaml_cut(rd, err);
@@ -884,6 +1320,18 @@ static int yaml_mapping(pm_reader *rd, pm_record *rec, long line, pm_error *err)
             if (coll && yaml_skip(rd, err) < 0) return yaml_fail(rd, err);
             continue;
         }
+        /* a key given twice: a bad record naming both places */
+        long kl = (long)k.start_mark.line + 1 + rd->yline_base, kc = (long)k.start_mark.column + 1;
+        if (rec->n >= rd->ykcap) {
+            rd->ykcap = rec->n + 16;
+            rd->ykpos = pm_xrealloc(rd->ykpos, rd->ykcap * 2 * sizeof *rd->ykpos);
+        }
+        rd->ykpos[2 * rec->n] = kl;
+        rd->ykpos[2 * rec->n + 1] = kc;
+        for (size_t j = 0; j < rec->n && !bad[0]; j++)
+            if (!strcmp(rec->f[j].name, (const char *)k.data.scalar.value))
+                snprintf(bad, sizeof bad, "the key '%.64s' appears twice (line %ld column %ld and line %ld column %ld)",
+                         rec->f[j].name, rd->ykpos[2 * j], rd->ykpos[2 * j + 1], kl, kc);
         char *name = pm_record_strdup(rec, (const char *)k.data.scalar.value, k.data.scalar.length);
         yaml_event_delete(&k);
         yaml_event_t v;
@@ -922,22 +1370,16 @@ static int yaml_mapping(pm_reader *rd, pm_record *rec, long line, pm_error *err)
     return PM_READ_OK;
 }
 
-static int yaml_next(pm_reader *rd, pm_record *rec, pm_error *err)
+/* The next record of the parser's stream (OK, BAD), EOF at its end, FATAL
+ * (err set) on a YAML error. */
+static int yaml_event_next(pm_reader *rd, pm_record *rec, pm_error *err)
 {
-    if (!rd->yaml_started) {
-        if (!yaml_parser_initialize(&rd->yp)) {
-            pm_error_set(err, rd->name, 0, "cannot start the YAML parser");
-            return PM_READ_FATAL;
-        }
-        yaml_parser_set_input(&rd->yp, yaml_read_handler, rd);
-        rd->yaml_started = 1;
-    }
     if (rd->finished) return PM_READ_EOF;
     for (;;) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&rd->yp, &ev)) return yaml_fail(rd, err);
         yaml_event_type_t t = ev.type;
-        long line = (long)ev.start_mark.line + 1;
+        long line = (long)ev.start_mark.line + 1 + rd->yline_base;
         int null_doc = t == YAML_SCALAR_EVENT && is_null_plain(&ev) && !rd->yaml_in_seq;
         yaml_event_delete(&ev);
         switch (t) {
@@ -946,8 +1388,10 @@ static int yaml_next(pm_reader *rd, pm_record *rec, pm_error *err)
             rd->finished = 1;
             return PM_READ_EOF;
         case YAML_STREAM_START_EVENT:
+            continue;
         case YAML_DOCUMENT_START_EVENT:
             rd->yaml_doc_open = 1;
+            rd->ydoc_start = line;
             continue;
         case YAML_DOCUMENT_END_EVENT:
             rd->yaml_doc_open = 0;
@@ -964,13 +1408,248 @@ static int yaml_next(pm_reader *rd, pm_record *rec, pm_error *err)
             rd->yaml_in_seq = 0;
             continue;
         case YAML_SCALAR_EVENT:
-            if (null_doc) continue;  /* an empty document */
+            if (null_doc) {
+                /* issue 12: not skipped silently */
+                if (rd->ydoc_start && rd->ydoc_start < line) line = rd->ydoc_start;
+                pm_error_set(err, rd->name, line, "an empty (null) YAML document, not a record");
+                rec->source = rd->name; rec->line = line;
+                return PM_READ_BAD;
+            }
             /* fallthrough */
         default:
             pm_error_set(err, rd->name, line, "a YAML document that is not a mapping (a record)");
             rec->source = rd->name; rec->line = line;
             return PM_READ_BAD;
         }
+    }
+}
+
+/* YAML is read one document at a time: the lines from one that starts with
+ * "---" (column 0) to the next such line are parsed on their own, so that an
+ * error in one document rejects that document (PM_READ_BAD, its lines as
+ * raw text) and reading goes on with the next.  A document is parsed whole
+ * before its records are given out, so a document with an error gives none.
+ * Only a document longer than YAML_DOC_MAX (a stream that is not one record
+ * per document) is handed to libyaml as a stream, line by line; an error in
+ * it ends the input. */
+#define YAML_DOC_MAX ((size_t)1 << 20)
+
+static int doc_marker(const char *l, size_t n)
+{
+    return n >= 3 && !memcmp(l, "---", 3) && (n == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\n' || l[3] == '\r');
+}
+
+/* Blank, comment or directive lines: they belong to the document after them. */
+static int preamble_line(const char *l, size_t n)
+{
+    size_t i = 0;
+    if (n && l[0] == '%') return 1;
+    while (i < n && (l[i] == ' ' || l[i] == '\t')) i++;
+    return i == n || l[i] == '#' || l[i] == '\n' || l[i] == '\r';
+}
+
+/* Reads the next document's lines into rd->ydoc.  1: a document; 0: the end
+ * of the input; 2: longer than YAML_DOC_MAX (to be streamed); -1: read error. */
+static int yaml_read_doc(pm_reader *rd, pm_error *err)
+{
+    pm_buf_reset(&rd->ydoc);
+    int preamble = 1;
+    if (rd->ynext.len) {
+        pm_buf_add(&rd->ydoc, rd->ynext.s, rd->ynext.len);
+        rd->ydoc_line = rd->ynext_line;
+        pm_buf_reset(&rd->ynext);
+        preamble = 0;
+    } else {
+        rd->ydoc_line = rd->line;
+    }
+    for (;;) {
+        size_t start = rd->ydoc.len;
+        long this_line = rd->line;
+        int got = 0;
+        for (;;) {
+            int f = src_fill(rd, err);
+            if (f < 0) return -1;
+            if (f == 0) break;
+            const unsigned char *s = rd->dec + rd->decpos;
+            size_t n = rd->declen - rd->decpos;
+            const unsigned char *nl = memchr(s, '\n', n);
+            size_t k = nl ? (size_t)(nl - s) + 1 : n;
+            pm_buf_add(&rd->ydoc, s, k);
+            rd->decpos += k;
+            got = 1;
+            if (nl) {
+                rd->line++;
+                break;
+            }
+        }
+        if (!got) break;
+        const char *l = rd->ydoc.s + start;
+        size_t ll = rd->ydoc.len - start;
+        int marker = doc_marker(l, ll);
+        if (marker && start > 0 && !preamble) {
+            /* the next document's first line */
+            pm_buf_add(&rd->ynext, l, ll);
+            rd->ynext_line = this_line;
+            rd->ydoc.len = start;
+            rd->ydoc.s[start] = 0;
+            return 1;
+        }
+        if (marker || !preamble_line(l, ll)) preamble = 0;
+        if (rd->ydoc.len > YAML_DOC_MAX) return 2;
+    }
+    return rd->ydoc.len ? 1 : 0;
+}
+
+/* Queues a bad record for the whole document in rd->ydoc. */
+static void yaml_doc_bad(pm_reader *rd, long line, const char *msg)
+{
+    pm_record *r = building(rd);
+    pm_record_clear(r);
+    r->source = rd->name;
+    r->line = line;
+    pending *p = &rd->q[rd->qhead + rd->qlen];
+    p->bad = 1;
+    snprintf(p->msg, sizeof p->msg, "%s", msg);
+    pm_buf_reset(&p->raw);
+    size_t n = rd->ydoc.len < RAW_MAX ? rd->ydoc.len : RAW_MAX;
+    raw_escape(rd, &p->raw, (const unsigned char *)rd->ydoc.s, n, NULL, 0);
+    rd->qlen++;
+}
+
+static void yaml_state_reset(pm_reader *rd)
+{
+    rd->ncarry = 0;
+    rd->flow_depth = 0;
+    rd->flow_quote = 0;
+    rd->flow_prev = '\n';
+    rd->flow_escape = 0;
+    rd->flow_dropped = 0;
+    rd->cut_line = 0;
+    rd->yaml_in_seq = 0;
+    rd->yaml_doc_open = 0;
+    rd->finished = 0;
+    rd->yline_base = rd->ydoc_line - 1;
+    rd->ydoc_start = 0;
+}
+
+/* Parses the document in rd->ydoc into the queue. */
+static void yaml_parse_doc(pm_reader *rd)
+{
+    const char *buf = rd->ydoc.s;
+    size_t len = rd->ydoc.len, i = 0;
+    long line0 = rd->ydoc_line, ln = line0, last = line0;
+    char msg[512];
+    yaml_state_reset(rd);
+    /* bytes YAML does not allow make the document bad, before libyaml */
+    const char *why = NULL;
+    while (i < len) {
+        const char *nl = memchr(buf + i, '\n', len - i);
+        size_t n = nl ? (size_t)(nl - (buf + i)) + 1 : len - i;
+        if (!why && (why = yaml_piece_problem(rd, (const unsigned char *)buf + i, n))) last = ln;
+        i += n;
+        if (nl && i < len) ln++;
+    }
+    if (!why && rd->ncarry) { why = "invalid UTF-8"; last = ln; }
+    rd->ncarry = 0;
+    if (why) {
+        snprintf(msg, sizeof msg, "invalid YAML: %s (line %ld); the document is rejected", why, last);
+        yaml_doc_bad(rd, line0, msg);
+        return;
+    }
+    pm_buf_reset(&rd->yfilt);
+    pm_buf_grow(&rd->yfilt, len + 1);
+    size_t out = yaml_flow_filter(rd, (const unsigned char *)buf, len, (unsigned char *)rd->yfilt.s);
+    if (!yaml_parser_initialize(&rd->yp)) pm_fatal("out of memory");
+    yaml_parser_set_input_string(&rd->yp, (const unsigned char *)rd->yfilt.s, out);
+    rd->yaml_started = 1;
+    size_t q0 = rd->qlen;
+    for (;;) {
+        pm_record *r = building(rd);
+        pending *p = &rd->q[rd->qhead + rd->qlen];
+        pm_error e;
+        pm_error_clear(&e);
+        int st = yaml_event_next(rd, r, &e);
+        if (st == PM_READ_EOF) break;
+        if (st == PM_READ_FATAL) {
+            /* the document is rejected whole, records read from it included */
+            for (size_t k = q0; k < rd->qlen; k++) pm_record_clear(&rd->q[rd->qhead + k].rec);
+            rd->qlen = q0;
+            const char *m = e.msg;
+            if (!strncmp(m, "invalid YAML: ", 14)) m += 14;
+            snprintf(msg, sizeof msg, "invalid YAML: %.400s (line %ld); the document is rejected", m, e.line);
+            yaml_doc_bad(rd, line0, msg);
+            break;
+        }
+        r->source = rd->name;
+        p->bad = st == PM_READ_BAD;
+        if (p->bad) {
+            if (rd->flow_dropped)
+                snprintf(p->msg, sizeof p->msg, "collections nested deeper than %d levels (the deeper part is not read)",
+                         YAML_MAX_FLOW);
+            else
+                snprintf(p->msg, sizeof p->msg, "%.500s", e.msg);
+            pm_buf_reset(&p->raw);
+            size_t n = len < RAW_MAX ? len : RAW_MAX;
+            raw_escape(rd, &p->raw, (const unsigned char *)buf, n, NULL, 0);
+        }
+        rd->qlen++;
+    }
+    yaml_parser_delete(&rd->yp);
+    rd->yaml_started = 0;
+    rd->finished = 0;
+    rd->flow_dropped = 0;
+}
+
+/* Lines from the one an error is on to the end of the input, counted by
+ * reading the rest (the message says how many were not read). */
+static long yaml_lines_left(pm_reader *rd, long from)
+{
+    pm_error e;
+    long n = 0;
+    int last_nl = 1;
+    while (src_fill(rd, &e) > 0) {
+        const unsigned char *s = rd->dec + rd->decpos, *end = rd->dec + rd->declen;
+        while ((s = memchr(s, '\n', (size_t)(end - s)))) { n++; s++; }
+        last_nl = rd->dec[rd->declen - 1] == '\n';
+        rd->decpos = rd->declen;
+    }
+    long total = rd->line - 1 + n + !last_nl;
+    return total >= from ? total - from + 1 : 0;
+}
+
+static int yaml_next(pm_reader *rd, pm_record *rec, pm_error *err)
+{
+    for (;;) {
+        if (rd->qlen) return csv_pop(rd, rec, err);
+        if (rd->finished) return PM_READ_EOF;
+        if (rd->ystream) {
+            int st = yaml_event_next(rd, rec, err);
+            if (st == PM_READ_FATAL) {
+                long left = yaml_lines_left(rd, err->line);
+                size_t l = strlen(err->msg);
+                const char *cut = "; the rest of the input is not read";
+                if (l > strlen(cut) && !strcmp(err->msg + l - strlen(cut), cut)) err->msg[l - strlen(cut)] = 0;
+                l = strlen(err->msg);
+                snprintf(err->msg + l, sizeof err->msg - l,
+                         "; the input is not read further (%ld line%s not read: a document longer than 1 MiB is read as one stream)",
+                         left, left == 1 ? "" : "s");
+                rd->finished = 1;
+            }
+            return st;
+        }
+        int c = yaml_read_doc(rd, err);
+        if (c < 0) { rd->finished = 1; return PM_READ_FATAL; }
+        if (c == 0) { rd->finished = 1; return PM_READ_EOF; }
+        if (c == 1) { yaml_parse_doc(rd); continue; }
+        /* a long document: a stream from here on */
+        yaml_state_reset(rd);
+        if (!yaml_parser_initialize(&rd->yp)) pm_fatal("out of memory");
+        yaml_parser_set_input(&rd->yp, yaml_read_handler, rd);
+        rd->yaml_started = 1;
+        rd->ystream = 1;
+        rd->ypre_pos = 0;
+        rd->ypre_line = rd->ydoc_line;
+        rd->yaml_piece_line = rd->ydoc_line;
     }
 }
 
@@ -1037,6 +1716,8 @@ int pm_reader_next(pm_reader *rd, pm_record *rec, pm_error *err)
 {
     pm_record_clear(rec);
     pm_error_clear(err);
+    pm_buf_reset(&rd->rawout);
+    rd->fatal_goes_on = 0;
     if (rd->format == PM_FMT_YAML) {
         int st = yaml_next(rd, rec, err);
         if (st == PM_READ_BAD && rd->flow_dropped) {
@@ -1072,8 +1753,21 @@ void pm_reader_close(pm_reader *rd)
     free(rd->raw);
     for (size_t i = 0; i < rd->nheader; i++) free(rd->header[i]);
     free(rd->header);
-    for (size_t i = 0; i < rd->qcap; i++) pm_record_free(&rd->q[i].rec);
+    for (size_t i = 0; i < rd->qcap; i++) {
+        pm_record_free(&rd->q[i].rec);
+        pm_buf_free(&rd->q[i].raw);
+    }
     free(rd->q);
+    pm_buf_free(&rd->fix);
+    pm_buf_free(&rd->rawrec);
+    pm_buf_free(&rd->tail);
+    pm_buf_free(&rd->replay);
+    pm_buf_free(&rd->rawout);
+    pm_buf_free(&rd->ydoc);
+    pm_buf_free(&rd->ynext);
+    pm_buf_free(&rd->yfilt);
+    free(rd->ykpos);
+    free(rd->warn);
     free(rd->name);
     free(rd);
 }
@@ -1100,9 +1794,11 @@ static int inputs_open_next(pm_inputs *in, pm_error *err)
             in->cur = in->peeked;
             in->peeked = NULL;
             in->next++;
+            in->gen_opened++;
             break;
         }
         in->cur = pm_reader_open(in->paths[in->next++], &in->opts, err);
+        in->gen_opened++;
         if (!in->cur) {
             in->had_error = 1;
             return PM_READ_FATAL;
@@ -1128,6 +1824,23 @@ pm_format pm_inputs_peek_format(pm_inputs *in)
     return in->first_format == PM_FMT_AUTO ? PM_FMT_CSV : in->first_format;
 }
 
+/* Closes the current input, keeping its warnings and header count. */
+static void inputs_close_cur(pm_inputs *in)
+{
+    pm_error w;
+    in->cur->finished = 1;
+    while (pm_reader_take_warning(in->cur, &w)) {
+        if (in->wlen == in->wcap) {
+            in->wcap = in->wcap ? in->wcap * 2 : 4;
+            in->warn = pm_xrealloc(in->warn, in->wcap * sizeof *in->warn);
+        }
+        in->warn[in->wlen++] = w;
+    }
+    in->gen_closed += in->cur->header_gen;
+    pm_reader_close(in->cur);
+    in->cur = NULL;
+}
+
 int pm_inputs_next(pm_inputs *in, pm_record *rec, pm_error *err)
 {
     for (;;) {
@@ -1135,14 +1848,13 @@ int pm_inputs_next(pm_inputs *in, pm_record *rec, pm_error *err)
         if (r != PM_READ_OK) return r;
         r = pm_reader_next(in->cur, rec, err);
         if (r == PM_READ_EOF) {
-            pm_reader_close(in->cur);
-            in->cur = NULL;
+            inputs_close_cur(in);
             continue;
         }
         if (r == PM_READ_FATAL) {
             in->had_error = 1;
-            pm_reader_close(in->cur);
-            in->cur = NULL;
+            /* a bad header: its rows follow, as bad records */
+            if (!in->cur->fatal_goes_on) inputs_close_cur(in);
         }
         return r;
     }
@@ -1154,4 +1866,33 @@ void pm_inputs_close(pm_inputs *in)
     in->cur = NULL;
     pm_reader_close(in->peeked);
     in->peeked = NULL;
+    free(in->warn);
+    in->warn = NULL;
+    in->whead = in->wlen = in->wcap = 0;
 }
+
+unsigned pm_inputs_header_gen(const pm_inputs *in)
+{
+    return in->gen_opened + in->gen_closed + (in->cur ? in->cur->header_gen : 0);
+}
+
+const char *pm_inputs_raw(const pm_inputs *in, size_t *len)
+{
+    if (in->cur) return pm_reader_raw(in->cur, len);
+    if (len) *len = 0;
+    return "";
+}
+
+int pm_inputs_take_warning(pm_inputs *in, pm_error *w)
+{
+    if (in->whead < in->wlen) {
+        *w = in->warn[in->whead++];
+        if (in->whead == in->wlen) in->whead = in->wlen = 0;
+        return 1;
+    }
+    return in->cur ? pm_reader_take_warning(in->cur, w) : 0;
+}
+
+pm_reader *pm_inputs_current(const pm_inputs *in) { return in->cur; }
+int pm_inputs_failed(const pm_inputs *in) { return in->had_error; }
+pm_format pm_inputs_format(const pm_inputs *in) { return in->first_format; }

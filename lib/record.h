@@ -5,7 +5,7 @@
  * Field NAMES are not copied by pm_record_set/pm_record_add: they must outlive
  * the record's use (string literals, a reader's header, a schema).  Use
  * pm_record_set_copy when the name is transient.
- * An empty value means "no value" (CONTRACT section 1).
+ * An empty value means "no value" (docs/CONTRACT.md section 1).
  */
 #ifndef PM_RECORD_H
 #define PM_RECORD_H

@@ -1,4 +1,4 @@
-/* stream.h - record readers and writers for CSV and YAML (CONTRACT section 1).
+/* stream.h - record readers and writers for CSV and YAML (docs/CONTRACT.md section 1).
  *
  * A reader yields one record at a time; memory is bounded by the largest
  * record.  Input may be UTF-8 (with or without BOM) or GB18030/GBK, which is
@@ -43,9 +43,43 @@ enum {
     PM_READ_EOF = 0,    /* no more records */
     PM_READ_OK = 1,     /* rec holds a record */
     PM_READ_BAD = -1,   /* rec holds what could be read of a bad record, err
-                           says why (with line); reading may go on */
-    PM_READ_FATAL = -2  /* the input cannot be read further; err says why */
+                           says why (with line), pm_reader_raw gives its raw
+                           text; reading goes on */
+    PM_READ_FATAL = -2  /* the input cannot be read further, or (a CSV header
+                           that cannot name fields) its rows follow as
+                           PM_READ_BAD records; err says why */
 };
+
+/* What the readers promise (no record is lost or silently misread):
+ *
+ * CSV: after a closing quote, text other than the delimiter or a line end is
+ * kept literally and the field goes on unquoted (`"complaint" ,` reads
+ * `complaint `), as Python's csv module reads it, with a warning.  An
+ * unclosed quote may swallow its own line plus at most 1,000 more lines or
+ * 1 MiB more bytes, whichever comes first; past that, or at the end of the
+ * input, the record is taken to end with the quote's line: it is returned as
+ * PM_READ_BAD with its raw text, and reading resumes at the line after it.
+ * A blank line followed by a header (see pm-formats(5)) starts a new block
+ * with that header; pm_inputs_header_gen counts header changes.  A header
+ * naming a column twice is a PM_READ_FATAL naming both columns; every row
+ * under it is then returned as PM_READ_BAD with its raw text.
+ *
+ * YAML: a syntax or encoding error in one `---` document rejects that
+ * document (PM_READ_BAD, its lines as raw text), and reading resumes at the
+ * next line starting with `---`.  Only a document longer than 1 MiB (a
+ * stream that is not one record per document) is read as a stream; an error
+ * in it ends the input with a message that says how many lines were not
+ * read.  Empty and `--- null` documents, and a key given twice, are bad
+ * records.
+ *
+ * Encoding ("auto"): UTF-8 unless the first 256 KiB are not valid UTF-8,
+ * decode as GB18030 without an error, and hold hardly any line that is
+ * valid UTF-8 with multi-byte characters (fewer than one in ten of the lines
+ * that are not; GB18030 text forms a valid UTF-8 line now and then, a UTF-8
+ * file with a stray byte does so on every line with Chinese in it).  A line
+ * that does not decode is a bad record, its bytes escaped in its raw text.
+ * A UTF-16 byte-order mark or a start full of NUL bytes is an error naming
+ * --encoding=UTF-16. */
 
 typedef struct pm_reader pm_reader;
 
@@ -61,6 +95,17 @@ pm_format pm_reader_format(const pm_reader *rd);
 const char *pm_reader_name(const pm_reader *rd);
 /* The CSV header (after the first pm_reader_next); n = 0 for YAML. */
 const char *const *pm_reader_header(const pm_reader *rd, size_t *n);
+/* After PM_READ_BAD (or the PM_READ_FATAL of a bad header): the raw text of
+ * that record as it was in the input, the physical lines it spans without
+ * the final line end, as valid UTF-8: bytes that are not valid UTF-8 (or not
+ * valid in the input encoding) are escaped as \xHH, NUL as \x00; a backslash
+ * is left as it is.  Cut after 1 MiB.  Valid until the next read; "" (len 0)
+ * after other results. */
+const char *pm_reader_raw(const pm_reader *rd, size_t *len);
+/* 1 with w filled ("FILE:LINE: warning: ...") while warnings are pending:
+ * text kept after a closing quote, a stray blank line in CSV data.  The
+ * first 10 of an input are kept, then one summary counts the rest. */
+int pm_reader_take_warning(pm_reader *rd, pm_error *w);
 void pm_reader_close(pm_reader *rd);
 
 typedef struct pm_writer pm_writer;
@@ -102,6 +147,9 @@ typedef struct pm_inputs {
     int peeked_at;
     pm_format first_format;  /* format of the first input opened */
     int had_error;           /* an input could not be opened or read */
+    unsigned gen_opened, gen_closed;  /* for pm_inputs_header_gen */
+    pm_error *warn;          /* warnings of inputs already closed */
+    size_t whead, wlen, wcap;
 } pm_inputs;
 
 /* paths/npaths from argv after options; npaths 0 means standard input. */
@@ -112,5 +160,18 @@ int pm_inputs_next(pm_inputs *in, pm_record *rec, pm_error *err);
 /* Opens the first input now (if not yet) so its format is known; returns it. */
 pm_format pm_inputs_peek_format(pm_inputs *in);
 void pm_inputs_close(pm_inputs *in);
+/* Grows whenever the header in force changes (a new input, a new CSV
+ * block): field positions found for one value stay right while it holds. */
+unsigned pm_inputs_header_gen(const pm_inputs *in);
+/* pm_reader_raw of the current input (after PM_READ_BAD). */
+const char *pm_inputs_raw(const pm_inputs *in, size_t *len);
+/* pm_reader_take_warning across the inputs, closed ones included. */
+int pm_inputs_take_warning(pm_inputs *in, pm_error *w);
+/* Accessors (pm_inputs will become opaque): the input being read (NULL
+ * between inputs), whether an input could not be opened or read to its
+ * end, and the format of the first input opened. */
+pm_reader *pm_inputs_current(const pm_inputs *in);
+int pm_inputs_failed(const pm_inputs *in);
+pm_format pm_inputs_format(const pm_inputs *in);
 
 #endif

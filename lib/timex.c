@@ -1,4 +1,4 @@
-/* timex.c - instants, civil dates, zones and durations (CONTRACT section 2).
+/* timex.c - instants, civil dates, zones and durations (docs/CONTRACT.md section 2).
  *
  * Civil dates use Howard Hinnant's days_from_civil / civil_from_days, exact
  * for the proleptic Gregorian calendar.  Zones are read by glibc from the

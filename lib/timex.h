@@ -1,4 +1,4 @@
-/* timex.h - instants, civil dates, zones and durations (CONTRACT section 2).
+/* timex.h - instants, civil dates, zones and durations (docs/CONTRACT.md section 2).
  *
  * An instant is pm_time: seconds since 1970-01-01T00:00:00Z (int64).  A day
  * is pm_day: days since 1970-01-01 (civil, proleptic Gregorian).  Zones are
@@ -58,7 +58,7 @@ pm_day pm_tz_day(const pm_tz *tz, pm_time t);
 pm_time pm_tz_midnight(const pm_tz *tz, pm_day day);
 
 /* Timestamps -------------------------------------------------------------- */
-/* Parses every form of CONTRACT section 2:
+/* Parses every form of docs/CONTRACT.md section 2:
  *   2024-07-03T09:05:00+08:00, ...Z, 2024-07-03 09:05, 2024-07-03T09:05,
  *   2024/7/3 9:05[:SS], 2024年7月3日 9:05[:SS], and a bare date (00:00).
  * Leading/trailing blanks are allowed.  Without an offset the time is local in

@@ -2,6 +2,8 @@
  * line-per-record YAML, buffered, written atomically to files. */
 #include "stream.h"
 
+#include "atomic.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -100,7 +102,10 @@ static int yaml_plain_ok(const unsigned char *s, size_t len)
     for (size_t i = 0; i < len; i++) {
         unsigned char c = s[i];
         if (c < 0x20 || c == 0x7f) return 0;
-        if (c == ',' || c == '[' || c == ']' || c == '{' || c == '}' || c == '"' || c == '\\') return 0;
+        /* flow indicators end a plain scalar in a flow mapping; PyYAML's
+         * pure-Python scanner also ends one at any '?' ("why? nobody"),
+         * where libyaml, Psych and js-yaml read on */
+        if (c == ',' || c == '?' || c == '[' || c == ']' || c == '{' || c == '}' || c == '"' || c == '\\') return 0;
         /* ": " starts a value; in flow style libyaml also refuses ':' before
          * a flow indicator or '?' ("found unexpected ':'") */
         if (c == ':' && i + 1 < len && strchr(" ?,[]{}", s[i + 1])) return 0;
@@ -235,6 +240,7 @@ pm_writer *pm_writer_open(const char *path, pm_format format, pm_error *err)
         pm_error_set(err, path, 0, "cannot create a file beside it: %s", strerror(errno));
         goto fail;
     }
+    pm_tmp_register(w->tmppath);  /* removed should a signal end the run */
     mode_t mode;
     if (exists) {
         mode = st.st_mode & 07777;
@@ -372,6 +378,7 @@ int pm_writer_close(pm_writer *w, int commit, pm_error *err)
         } else {
             unlink(w->tmppath);
         }
+        pm_tmp_forget(w->tmppath);
     } else if (w->fd != 1) {
         if (close(w->fd) < 0 && rc == 0) {
             pm_error_set(err, w->path ? w->path : "output", 0, "write error: %s", strerror(errno));

@@ -4,6 +4,7 @@
 #   tools/deps.sh build     - what `make`, `make test` and `make demo` need
 #   tools/deps.sh browser   - Chromium and LibreOffice for `make check-browser`
 #   tools/deps.sh valgrind  - valgrind for `make valgrind`
+#   tools/deps.sh test      - YAML readers the tests compare pm's output with
 set -u
 what=${1:-build}
 
@@ -27,6 +28,11 @@ libreoffice-calc:/usr/bin/libreoffice"
     ;;
 valgrind)
     want="valgrind:/usr/bin/valgrind"
+    ;;
+test)
+    want="python3-yaml:/usr/lib/python3/dist-packages/yaml/__init__.py
+ruby:/usr/bin/ruby
+node-js-yaml:/usr/share/nodejs/js-yaml/package.json"
     ;;
 *)
     echo "deps.sh: unknown set '$what'" >&2; exit 2 ;;

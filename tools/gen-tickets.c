@@ -1,10 +1,10 @@
-/* gen-tickets.c - writes N realistic canonical ticket rows (CONTRACT section 4)
+/* gen-tickets.c - writes N realistic canonical ticket rows (docs/CONTRACT.md section 4)
  * as CSV, deterministic for a seed.  Built and run by tools/gen-tickets.sh.
  *
  *   gen-tickets N SEED START_DAY DAYS
  *
  * Tickets are created over DAYS days from START_DAY (days since 1970-01-01),
- * mostly in office hours, in the categories of domain/RULES.md section 1 with
+ * mostly in office hours, in the categories of docs/RULES.md section 1 with
  * a realistic mix; most are done in time, some late, some still open.
  * Timestamps are written as YYYY-MM-DDTHH:MM:SS+08:00 (China has no DST).
  */

@@ -1,5 +1,5 @@
 #!/bin/sh
-# gen-tickets.sh - writes N realistic canonical ticket rows (CONTRACT section 4)
+# gen-tickets.sh - writes N realistic canonical ticket rows (docs/CONTRACT.md section 4)
 # as CSV on standard output, the same rows for the same seed.
 #
 #   tools/gen-tickets.sh [-n N] [-s SEED] [-d START_DATE] [-D DAYS] > tickets.csv

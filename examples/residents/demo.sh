@@ -1,6 +1,6 @@
 #!/bin/sh
 # examples/residents/demo.sh - a resident file that leaves the office
-# pseudonymized (RULES.md section 5; `make demo` runs it).
+# pseudonymized (docs/RULES.md section 5; `make demo` runs it).
 #   residents-2024.csv      the community's household register (户号, 楼栋,
 #                           户主姓名, 家庭人口, 联系电话, 身份证号, 家庭住址,
 #                           健康状况, 困难程度), invented people; three bad

@@ -1,4 +1,4 @@
-/* main.c - pm-fee: charges to the fen that auditors can re-run (CONTRACT
+/* main.c - pm-fee: charges to the fen that auditors can re-run (docs/CONTRACT.md
  * section 7).  Options and the record loop; the work is in charge.c,
  * schedule.c, expr.c, split.c and verify.c. */
 #include <stdlib.h>

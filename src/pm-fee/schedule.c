@@ -1,4 +1,4 @@
-/* schedule.c - reading and checking a fee schedule (CONTRACT section 7).
+/* schedule.c - reading and checking a fee schedule (docs/CONTRACT.md section 7).
  *
  * The whole schedule is checked before any input is read, so a typo is
  * reported as SCHEDULE:LINE and nothing is charged with half a schedule.

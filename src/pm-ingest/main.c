@@ -7,6 +7,7 @@
 
 #include "ingest.h"
 #include "opts.h"
+#include "outpath.h"
 #include "schema.h"
 
 enum { O_SCHEMA = 1000, O_REJECT, O_KEEP_EXTRA, O_PRINT_SCHEMA, O_PROTECT, O_KEY_FILE };
@@ -90,6 +91,11 @@ int main(int argc, char **argv)
         return 0;
     }
     pm_error err;
+    const char *outputs[] = {c.output, o.reject};
+    if (pm_paths_check(argv + first, argc - first, outputs, 2, &err) < 0) {
+        pm_report(&err);
+        return PM_EXIT_ERROR;
+    }
     schema s;
     if (schema_load(&s, o.schema, &err) < 0) {
         pm_report(&err);

@@ -10,7 +10,7 @@
 #include "conf.h"
 #include "decimal.h"
 
-/* The default schema: the ticket record of CONTRACT section 4 with the
+/* The default schema: the ticket record of docs/CONTRACT.md section 4 with the
  * Chinese header aliases of section 5.  Enum patterns are tried in file
  * order, so the longer phrases come before the words they contain
  * (不满意 before 满意). */

@@ -1,5 +1,5 @@
 /* schema.h - pm-ingest schemas: source columns to canonical fields
- * (CONTRACT section 5). */
+ * (docs/CONTRACT.md section 5). */
 #ifndef PM_INGEST_SCHEMA_H
 #define PM_INGEST_SCHEMA_H
 
@@ -47,7 +47,7 @@ typedef struct schema {
     char *source;       /* file name, or "(built-in)" */
 } schema;
 
-/* The default ticket schema, as YAML text (CONTRACT sections 4 and 5). */
+/* The default ticket schema, as YAML text (docs/CONTRACT.md sections 4 and 5). */
 extern const char pm_ingest_default_schema[];
 
 /* Loads a schema from a file (path) or, with path NULL, the default.

@@ -1,4 +1,4 @@
-/* pm-report - figures against targets (CONTRACT section 9).  See cli.c. */
+/* pm-report - figures against targets (docs/CONTRACT.md section 9).  See cli.c. */
 int rpt_main(int argc, char **argv);
 
 int main(int argc, char **argv)

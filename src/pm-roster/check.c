@@ -1,4 +1,4 @@
-/* check.c - the rules of CONTRACT section 8, each by its name.
+/* check.c - the rules of docs/CONTRACT.md section 8, each by its name.
  *
  * ro_check appends one violation per broken rule: per uncovered stretch of
  * a post (contiguous uncovered time merged), per assignment for skill and

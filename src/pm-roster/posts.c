@@ -1,4 +1,4 @@
-/* posts.c - the posts file: rules, posts and duties (CONTRACT section 8).
+/* posts.c - the posts file: rules, posts and duties (docs/CONTRACT.md section 8).
  *
  * Every problem is reported as POSTS:LINE; loading goes on to find the rest,
  * and the caller stops with exit status 2 when any was found.

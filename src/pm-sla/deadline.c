@@ -1,4 +1,4 @@
-/* deadline.c - when a clock is due (CONTRACT section 2, PRC Civil Code
+/* deadline.c - when a clock is due (docs/CONTRACT.md section 2, PRC Civil Code
  * arts. 200-204).  The trace it fills is what --explain renders, so an
  * explanation can never disagree with the due it explains.
  */

@@ -1,4 +1,4 @@
-/* main.c - pm-sla: deadlines of tickets under an SLA policy (CONTRACT 6).
+/* main.c - pm-sla: deadlines of tickets under an SLA policy (docs/CONTRACT.md 6).
  * Options and set-up only; the work is in run.c, deadline.c, explain.c and
  * policy.c. */
 #include <stdio.h>
@@ -145,26 +145,8 @@ int main(int argc, char **argv)
         ro.window = d.kind == PM_DUR_DAYS ? d.n * 86400 : d.n;
     }
 
-    pm_inputs in;
     common.read.join_lists = 1;  /* YAML paused: [A/B, C/] */
-    pm_inputs_init(&in, argv + first, argc - first, &common.read);
-    pm_format fmt = pm_common_out_format(&common, pm_inputs_peek_format(&in));
-    pm_writer *w = pm_writer_open(common.output, fmt, &err);
-    if (!w) {
-        pm_report(&err);
-        pm_inputs_close(&in);
-        pm_calendar_free(cal);
-        pm_tz_free(tz);
-        sla_policy_free(&policy);
-        return PM_EXIT_ERROR;
-    }
-    int commit_ok;
-    int status = sla_run(&ro, &in, w, &commit_ok);
-    if (pm_writer_close(w, commit_ok, &err) != 0) {
-        pm_report(&err);
-        status = PM_EXIT_ERROR;
-    }
-    pm_inputs_close(&in);
+    int status = sla_run(&ro, &common, argv + first, argc - first);
     pm_calendar_free(cal);
     pm_tz_free(tz);
     sla_policy_free(&policy);

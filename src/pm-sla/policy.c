@@ -1,5 +1,5 @@
-/* policy.c - the SLA policy: the built-in one (domain/RULES.md section 1) and
- * the loader that reads it and users' --policy files alike (CONTRACT 6).
+/* policy.c - the SLA policy: the built-in one (docs/RULES.md section 1) and
+ * the loader that reads it and users' --policy files alike (docs/CONTRACT.md 6).
  *
  *   timezone: Asia/Shanghai            # optional; --tz overrides
  *   calendar: cn                       # optional (extension); --calendar overrides
@@ -18,7 +18,7 @@ const char *const sla_clock_done[SLA_NCLOCKS] = {"responded", "arrived", "resolv
 const char *const sla_clock_field[SLA_NCLOCKS] = {"responded_at", "arrived_at", "resolved_at"};
 
 const char sla_builtin_policy_yaml[] =
-    "# pm-sla built-in policy: domain/RULES.md section 1 (社区化管理方案, lines 295-313, 419).\n"
+    "# pm-sla built-in policy: docs/RULES.md section 1 (社区化管理方案, lines 295-313, 419).\n"
     "# Start your own from it:  pm-sla --print-policy > policy.yaml; pm-sla --policy=policy.yaml\n"
     "# Clocks: respond (responded_at), arrive (arrived_at), resolve (resolved_at), all from created_at.\n"
     "# Durations: 15m minutes, 8h hours (from the exact moment); 2d calendar days, 7wd working days\n"

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "calendar.h"
 #include "diag.h"
+#include "pipeline.h"
 #include "stream.h"
 #include "timex.h"
 
@@ -64,7 +65,7 @@ typedef struct sla_policy {
     int versioned;       /* the file has `versions:` */
 } sla_policy;
 
-/* The built-in policy (domain/RULES.md section 1) as YAML text. */
+/* The built-in policy (docs/RULES.md section 1) as YAML text. */
 extern const char sla_builtin_policy_yaml[];
 
 /* Loads a policy from path, or the built-in one when path is NULL.
@@ -138,7 +139,7 @@ typedef struct sla_trace {
     size_t npe;          /* filled: the pauses, in order, and what each did */
 } sla_trace;
 
-/* The due of clock c for a ticket created at start (CONTRACT section 2):
+/* The due of clock c for a ticket created at start (docs/CONTRACT.md section 2):
  *   seconds: start + n;  Nd: 00:00 of date(start) + N + 1;
  *   Nwd: 00:00 of the day after the Nth working day after date(start);
  *   agreed: min(agreed_at, the above) when the ticket has an agreed date.
@@ -196,6 +197,12 @@ enum { SLA_IN_CATEGORY = 0, SLA_IN_CREATED, SLA_IN_RESPONDED, SLA_IN_ARRIVED, SL
        SLA_IN_AGREED, SLA_IN_PAUSED, SLA_NIN };
 extern const char *const sla_in_name[SLA_NIN];
 
+/* The values of those fields in one ticket ("" and 0 when absent). */
+typedef struct sla_ticket {
+    const char *v[SLA_NIN];
+    size_t len[SLA_NIN];
+} sla_ticket;
+
 /* The judgement of one ticket. */
 typedef struct sla_verdict {
     sla_status worst;                /* sla_status (SLA_NONE: no clock) */
@@ -205,16 +212,15 @@ typedef struct sla_verdict {
     int used_cal;                    /* a working-day clock was counted */
 } sla_verdict;
 
-/* Judges ticket rec, whose fields of sla_in_name are at pos (-1: absent),
- * under o.  0 with v filled and, when ex is not NULL, the explanation
- * appended to ex; or -1 for an invalid ticket, with the reason in msg.
- * Scratch memory (pauses) comes from the record's arena. */
-int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const int pos[SLA_NIN],
+/* Judges ticket tk under o.  0 with v filled and, when ex is not NULL, the
+ * explanation appended to ex; or -1 for an invalid ticket, with the reason
+ * in msg.  Scratch memory (pauses) comes from the arena of rec, the record
+ * tk's values are from. */
+int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const sla_ticket *tk,
                      sla_verdict *v, pm_buf *msg, pm_buf *ex);
 
-/* Processes every record; returns the exit status (0, 1 or 2).  *commit_ok
- * says whether the output may be committed (no unreadable input, no write
- * error). */
-int sla_run(const sla_run_opts *o, pm_inputs *in, pm_writer *w, int *commit_ok);
+/* Reads the tickets of the inputs named (none: standard input), writes them
+ * annotated, commits the output; returns the exit status (0, 1 or 2). */
+int sla_run(const sla_run_opts *o, const pm_common *c, char **paths, int npaths);
 
 #endif

@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_pm-fee.sh - pm-fee (CONTRACT section 7) on real files.
+# test_pm-fee.sh - pm-fee (docs/CONTRACT.md section 7) on real files.
 # Every expected amount below was worked out by hand; the comments show how.
 . "$(dirname "$0")/lib.sh"
 F=$HERE/pm-fee

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Command-line tests of pm-ingest: every rule of CONTRACT section 5 (and the
+# Command-line tests of pm-ingest: every rule of docs/CONTRACT.md section 5 (and the
 # parts of sections 1-3 that pm-ingest must keep).  Expected outputs in
 # tests/cli/pm-ingest/*.expected.* were written by hand from the contract.
 # Tests marked "# BUG:" fail on purpose: they show a contract violation that
@@ -329,9 +329,11 @@ expect_eq "bad bytes, encoding auto-detected: good rows out" 4 "$(lines "$OUT")"
 
 run timeout 20 pm-ingest -r "$T/unt.rej" unterminated.csv
 expect_status "unterminated quote at EOF: status 1" 1
-expect_eq "unterminated quote: the row before is out" "$HEAD
-1,,,,,2024-07-03T09:00:00+08:00,,,,,,,,ok" "$(cat "$OUT")"
-summary "unterminated quote" 2 1 1
+# issue 12: the unclosed quote takes only its own line; the row after it is read
+expect_eq "unterminated quote: the rows before and after are out" "$HEAD
+1,,,,,2024-07-03T09:00:00+08:00,,,,,,,,ok
+3,,,,,2024-07-03T09:00:00+08:00,,,,,,,,x" "$(cat "$OUT")"
+summary "unterminated quote" 3 2 1
 # Regression (fixed in cc7cb73): the record that never ends starts at line 3;
 # the place was taken from the previous record (line 2).
 expect_grep "unterminated quote: reported at the line it starts" '^pm-ingest: unterminated\.csv:3: ' "$ERR"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# CLI tests of pm-report (CONTRACT section 9).  Expected outputs in
+# CLI tests of pm-report (docs/CONTRACT.md section 9).  Expected outputs in
 # tests/cli/pm-report/*.expected.* were derived by hand from the fixtures
 # (see the comments beside each check).
 . "$(dirname "$0")/lib.sh"

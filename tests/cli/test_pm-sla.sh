@@ -1,5 +1,5 @@
 #!/bin/bash
-# pm-sla: deadlines (CONTRACT sections 2, 3, 6; issues 3 and 9).
+# pm-sla: deadlines (docs/CONTRACT.md sections 2, 3, 6; issues 3 and 9).
 # The expected dues and statuses are written by hand in the fixtures
 # (tests/cli/pm-sla/*.csv, columns exp_*), each row saying how it was counted
 # from the shipped cn calendar; the expected explanations are in
@@ -92,13 +92,13 @@ expect_status "at-risk: a bad duration is a usage error" 2
 
 # --- Invalid records ---
 run pm-sla $NOW "$F/invalid.csv"
-expect_status "invalid: status 1 (a ticket needs a person; issue 12)" 1
+expect_status "invalid: status 1 (needs a person, the run is complete)" 1
 cp "$OUT" "$T/invalid.out"
 check_rows invalid "$T/invalid.out"
 expect_eq "invalid: every record still written" "$(wc -l <"$F/invalid.csv")" "$(wc -l <"$OUT")"
-expect_grep "invalid: unknown category" "^pm-sla: .*invalid\.csv:3: unknown category 'no_such_category'$" "$ERR"
-expect_grep "invalid: empty category" "^pm-sla: .*invalid\.csv:4: no category$" "$ERR"
-expect_grep "invalid: no created_at" "^pm-sla: .*invalid\.csv:5: no created_at$" "$ERR"
+expect_grep "invalid: unknown category" "^pm-sla: .*invalid\.csv:3: unknown category 'no_such_category' \(id=i1\)$" "$ERR"
+expect_grep "invalid: empty category" "^pm-sla: .*invalid\.csv:4: no category \(id=i2\)$" "$ERR"
+expect_grep "invalid: no created_at" "^pm-sla: .*invalid\.csv:5: no created_at \(id=i3\)$" "$ERR"
 expect_grep "invalid: unreadable created_at" "^pm-sla: .*invalid\.csv:6: created_at: .*yesterday at noon" "$ERR"
 expect_grep "invalid: unreadable resolved_at" "^pm-sla: .*invalid\.csv:7: resolved_at: .*tomorrow" "$ERR"
 expect_grep "invalid: unreadable agreed_due_at" "^pm-sla: .*invalid\.csv:8: agreed_due_at: .*next week" "$ERR"
@@ -115,7 +115,8 @@ expect_status "invalid with --breaches: still status 1" 1
 expect_eq "invalid with --breaches: nothing late, nothing written" "" "$(cat "$OUT")"
 printf 'id,category,created_at\nb1,noise,"2024-02-09 10:00\n' >"$T/broken.csv"
 run pm-sla $NOW "$T/broken.csv"
-expect_status "a record the reader cannot read: status 2" 2
+expect_status "a record the reader cannot read: status 1" 1
+expect_grep "a record the reader cannot read: written invalid" ',invalid$' "$OUT"
 expect_grep "a record the reader cannot read: reported" '^pm-sla: .*broken\.csv' "$ERR"
 
 # --- Exit statuses ---
@@ -130,8 +131,8 @@ run pm-sla --now=2024-03-01T10:15:01+08:00 "$F/atrisk.csv"
 expect_status "exit 1 when one is overdue" 1
 run pm-sla $NOW "$F/invalid.csv" "$T/onelate.csv"
 expect_status "invalid and late: exit 1" 1
-run pm-sla $NOW "$T/onelate.csv" "$T/no-such-file.csv"
-expect_status "exit 2 beats 1" 2
+run pm-sla $NOW "$T/no-such-file.csv" "$F/invalid.csv" "$T/onelate.csv"
+expect_status "exit 2 (an input missing) beats 1" 2
 run pm-sla $NOW "$T/no-such-file.csv"
 expect_status "exit 2 for an unreadable input" 2
 expect_grep "unreadable input reported" 'no-such-file' "$ERR"
@@ -202,7 +203,7 @@ expect_grep "several CSV headers: first file" '^--- \{id: c1, .*resolve_due: "20
 expect_grep "several CSV headers: second file" '^--- \{id: n1, .*arrive_due: "2024-03-01T10:15:00\+08:00", arrive_status: overdue, .*sla_status: overdue\}$' "$OUT"
 expect_grep "several CSV headers: third file" '^--- \{id: z1, .*resolve_due: "2024-02-13T00:00:00\+08:00", resolve_status: overdue, sla_status: overdue\}$' "$OUT"
 
-# --- --print-policy: RULES.md section 1, and it loads back ---
+# --- --print-policy: docs/RULES.md section 1, and it loads back ---
 run pm-sla --print-policy
 expect_status "print-policy: status 0" 0
 cp "$OUT" "$T/policy.yaml"
@@ -379,7 +380,7 @@ cp "$OUT" "$T/paused.out"
 check_rows paused "$T/paused.out"
 expect_eq "paused: nothing on stderr" "" "$(cat "$ERR")"
 run pm-sla $PNOW --stats "$F/paused.csv"
-expect_grep "paused: counted by --stats" '^pm-sla: read 15, wrote 15; met 3, open 2, paused 2, at_risk 0, late 3, overdue 5, no clock 0, invalid 0$' "$ERR"
+expect_grep "paused: counted by --stats" '^pm-sla: read 15, passed 15, rejected 0, skipped 0, flagged 8, wrote 15; met 3, open 2, paused 2, at_risk 0, late 3, overdue 5, no clock 0, invalid 0$' "$ERR"
 run pm-sla $PNOW --breaches "$F/paused.csv"
 expect_no_grep "paused: not a breach" ',paused$' "$OUT"
 grep -E '^(id|p1|p2|p7)(,|$)' "$F/paused.csv" >"$T/paused-only.csv"
@@ -407,7 +408,7 @@ b4,public_repair,2024-07-01T10:00:00+08:00,2024-07-03 10:00/2024-07-04 10:00
 CSV
 run pm-sla $PNOW "$T/badpause.csv"
 expect_status "bad pause: status 1" 1
-expect_grep "bad pause: end before start" "^pm-sla: .*badpause\.csv:2: paused: '2024-07-05 10:00/2024-07-03 10:00': the end is before the start$" "$ERR"
+expect_grep "bad pause: end before start" "^pm-sla: .*badpause\.csv:2: paused: '2024-07-05 10:00/2024-07-03 10:00': the end is before the start \(id=b1\)$" "$ERR"
 expect_grep "bad pause: no interval" "^pm-sla: .*badpause\.csv:3: paused: .*START/END" "$ERR"
 expect_grep "bad pause: unreadable end" "^pm-sla: .*badpause\.csv:4: paused: .*next week" "$ERR"
 expect_eq "bad pause: written invalid" "invalid invalid invalid" "$(tail -n +2 "$OUT" | head -3 | awk -F, '{print $NF}' | tr '\n' ' ' | sed 's/ $//')"
@@ -440,6 +441,8 @@ expect_out "paused: CSV -> YAML -> CSV gives the same" "$T/paused.out"
 printf -- '--- {id: n1, category: public_repair, created_at: "2024-07-01T10:00:00+08:00", paused: [{from: x}]}\n' >"$T/nested.yaml"
 run pm-sla $PNOW "$T/nested.yaml"
 expect_grep "paused in YAML: a list of mappings is reported" "nested\.yaml:1: .*paused" "$ERR"
+expect_grep "paused in YAML: a list of mappings is written invalid" '^--- \{id: n1, .*sla_status: invalid\}$' "$OUT"
+expect_status "paused in YAML: a list of mappings: status 1" 1
 
 # --explain names each pause and what it did
 run pm-sla $PNOW --explain "$F/paused.csv"
@@ -501,8 +504,8 @@ expect_grep "versions: --explain names the version (2024)" '^v2,.*"policy versio
 printf 'id,category,created_at\nx1,public_repair,2022-12-31T10:00:00+08:00\nx2,chat,2024-06-30T10:00:00+08:00\nx3,chat,2024-07-01T10:00:00+08:00\n' >"$T/vbad.csv"
 run pm-sla --now=2024-07-02T00:00:00+08:00 --policy="$F/versions.yaml" "$T/vbad.csv"
 expect_status "versions: tickets before the first version, unknown category: status 1" 1
-expect_grep "versions: before the first version" "vbad\.csv:2: no policy version in force on 2022-12-31 \(the first is effective from 2023-01-01\)$" "$ERR"
-expect_grep "versions: a category of a later version" "vbad\.csv:3: unknown category 'chat' \(policy version effective from 2023-01-01\)$" "$ERR"
+expect_grep "versions: before the first version" "vbad\.csv:2: no policy version in force on 2022-12-31 \(the first is effective from 2023-01-01\) \(id=x1\)$" "$ERR"
+expect_grep "versions: a category of a later version" "vbad\.csv:3: unknown category 'chat' \(policy version effective from 2023-01-01\) \(id=x2\)$" "$ERR"
 expect_grep "versions: the same category in its version" '^x3,chat,.*,2024-07-01T10:30:00\+08:00,overdue,,,,,overdue$' "$OUT"
 run pm-sla --policy="$F/versions.yaml" --print-policy
 cp "$OUT" "$T/versions-printed.yaml"
@@ -544,7 +547,7 @@ expect_grep "DST gap: after it, fine" '^g2,.*,2024-03-10T03:45:00-04:00,overdue,
 printf 'id,category,created_at\nf1,lighting,9999-12-29T10:00:00+08:00\nf2,lighting,9999-12-28T10:00:00+08:00\n' >"$T/far.csv"
 run pm-sla --now=2024-01-01T00:00:00+08:00 "$T/far.csv"
 expect_status "deadline past 9999-12-31: status 1" 1
-expect_grep "deadline past 9999-12-31: reported" "far\.csv:2: the resolve deadline is after 9999-12-31$" "$ERR"
+expect_grep "deadline past 9999-12-31: reported" "far\.csv:2: the resolve deadline is after 9999-12-31 \(id=f1\)$" "$ERR"
 expect_grep "deadline past 9999-12-31: invalid, no five-digit year" '^f1,lighting,9999-12-29T10:00:00\+08:00,,,,,,,invalid$' "$OUT"
 expect_grep "deadline on 9999-12-31: written" '^f2,.*,9999-12-31T00:00:00\+08:00,open,open$' "$OUT"
 
@@ -558,7 +561,7 @@ expect_status "-o with an unreadable input: status 2" 2
 expect_eq "-o with an unreadable input: no file left behind" "no" "$([ -e "$T/fail.csv" ] && echo yes || echo no)"
 expect_eq "-o: no temporary file left behind" "" "$(ls -A "$T" | grep -v -E '^(stdout|stderr|expected|.*\.(csv|out|txt|yaml|builtin|plain)|pol)$')"
 run pm-sla $NOW --stats "$F/periods.csv"
-expect_grep "--stats: counts on stderr" '^pm-sla: read 47, wrote 47; met 31, open 0, paused 0, at_risk 0, late 16, overdue 0, no clock 0, invalid 0$' "$ERR"
+expect_grep "--stats: counts on stderr" '^pm-sla: read 47, passed 47, rejected 0, skipped 0, flagged 16, wrote 47; met 31, open 0, paused 0, at_risk 0, late 16, overdue 0, no clock 0, invalid 0$' "$ERR"
 run pm-sla $NOW - <"$F/periods.csv"
 expect_out "standard input" "$T/periods.out"
 run bash -c "pm-sla $NOW '$T/random.csv' '$T/random.csv' '$T/random.csv' | head -1"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Command-line tests of --protect (issue 8; RULES.md section 5): pm-ingest
+# Command-line tests of --protect (issue 8; docs/RULES.md section 5): pm-ingest
 # and pm-report on a resident file (tests/cli/protect/residents.csv) with
 # every personal kind, odd values and bad rows, and on the resident example
 # (examples/residents; its demo writes to out/ like the other demos).  The

@@ -1,6 +1,6 @@
 /* test_opts.c - specification of lib/opts.h: sizes, the common options every
  * program shares, a program's own option table, and the exits for --help,
- * --version (0) and usage errors (2, CONTRACT section 3). */
+ * --version (0) and usage errors (2, docs/CONTRACT.md section 3). */
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 #include <stdio.h>

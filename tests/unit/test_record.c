@@ -1,5 +1,5 @@
 /* test_record.c - specification of lib/record.h: ordered named fields, set
- * replacing in place or appending (CONTRACT section 1, pass-through), values
+ * replacing in place or appending (docs/CONTRACT.md section 1, pass-through), values
  * copied into the record, copies independent of their source. */
 #include <criterion/criterion.h>
 #include <stdio.h>

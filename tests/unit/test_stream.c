@@ -1,4 +1,4 @@
-/* test_stream.c - specification of lib/stream.h (CONTRACT section 1): the CSV
+/* test_stream.c - specification of lib/stream.h (docs/CONTRACT.md section 1): the CSV
  * and YAML readers (encodings, BOM, CRLF, quoting, bad records with their
  * lines, chunk boundaries), format detection, the CSV and YAML writers (quoting
  * only when needed, and every written value reading back as the same text),
@@ -110,7 +110,10 @@ typedef struct result {
     long line[MAXREC];
     char *rec[MAXREC];
     char msg[MAXREC][1024];
+    char *raw[MAXREC];  /* pm_reader_raw of bad records */
     long errline[MAXREC];
+    char *warn[MAXREC]; /* warnings, "LINE: message" */
+    int nwarn;
     int final;          /* PM_READ_EOF or PM_READ_FATAL */
     char final_msg[1024];
     long final_line;
@@ -136,6 +139,17 @@ static char *dump_record(const pm_record *r, int st)
     return d;
 }
 
+/* A copy kept in dumps: s, or "LINE: msg" when line >= 0. */
+static char *keep_str(const char *s, long line, const char *msg)
+{
+    pm_buf b = PM_BUF_INIT;
+    if (line >= 0) pm_buf_addf(&b, "%ld: %s", line, msg);
+    else pm_buf_adds(&b, s);
+    char *d = pm_buf_detach(&b);
+    if (ndumps < sizeof dumps / sizeof *dumps) dumps[ndumps++] = d;
+    return d;
+}
+
 static result read_path(const char *path, const pm_read_opts *opts)
 {
     result res;
@@ -151,6 +165,9 @@ static result read_path(const char *path, const pm_read_opts *opts)
         int st = pm_reader_next(rd, &rec, &err);
         if (st == PM_READ_EOF || st == PM_READ_FATAL) {
             res.final = st;
+            pm_error w;
+            while (pm_reader_take_warning(rd, &w) && res.nwarn < MAXREC)
+                res.warn[res.nwarn++] = keep_str(NULL, w.line, w.msg);
             snprintf(res.final_msg, sizeof res.final_msg, "%s", err.msg);
             res.final_line = err.line;
             break;
@@ -159,7 +176,14 @@ static result read_path(const char *path, const pm_read_opts *opts)
         res.st[res.n] = st;
         res.line[res.n] = rec.line;
         res.rec[res.n] = dump_record(&rec, st);
+        pm_error w;
+        while (pm_reader_take_warning(rd, &w) && res.nwarn < MAXREC)
+            res.warn[res.nwarn++] = keep_str(NULL, w.line, w.msg);
         if (st == PM_READ_BAD) {
+            size_t rl;
+            const char *raw = pm_reader_raw(rd, &rl);
+            cr_assert_eq(strlen(raw), rl, "raw text has no NUL");
+            res.raw[res.n] = keep_str(raw, -1, NULL);
             snprintf(res.msg[res.n], sizeof res.msg[res.n], "%s", err.msg);
             res.errline[res.n] = err.line;
             cr_assert_str_eq(err.file, path, "a bad record's error names the file");
@@ -327,7 +351,7 @@ Test(csv_reader, fold_newlines_turns_line_breaks_into_spaces)
  * memchr(s, '\r', seg - 2), assuming every segment ends in "\n" or "\r\n";
  * the last line of a file without a final newline has neither, so a CR in
  * its last two bytes ('1,"x\r"') stays in the value and pm-ingest writes a
- * line break (CONTRACT section 1: one record per line).  Fix: exclude only
+ * line break (docs/CONTRACT.md section 1: one record per line).  Fix: exclude only
  * the line end actually present (nl ? 1 or 2 bytes : 0). */
 Test(csv_reader, fold_newlines_on_last_line_without_newline)
 {
@@ -466,14 +490,20 @@ Test(csv_reader, long_row_is_bad_and_keeps_extra_fields)
     expect_ok(r, 1, "a=4|b=5");
 }
 
+/* Issue 12: the quote that is never closed takes only its own line; the
+ * lines after it are read again as records. */
 Test(csv_reader, unterminated_quote_at_eof_is_bad_with_its_line)
 {
     result r = read_str("a,b\n1,2\n3,\"never closed\n4,5\n6,7\n", &CSV);
-    cr_assert_eq(r.n, 2);
+    cr_assert_eq(r.n, 4);
     expect_ok(r, 0, "a=1|b=2");
     cr_assert_eq(r.st[1], PM_READ_BAD);
     cr_assert_not_null(strstr(r.msg[1], "unterminated"), "%s", r.msg[1]);
     cr_assert_eq(r.errline[1], 3, "the record starting line");
+    cr_assert_str_eq(r.raw[1], "3,\"never closed");
+    expect_ok(r, 2, "a=4|b=5");
+    cr_assert_eq(r.line[2], 4);
+    expect_ok(r, 3, "a=6|b=7");
     cr_assert_eq(r.final, PM_READ_EOF);
 }
 
@@ -947,12 +977,21 @@ Test(yaml_reader, flow_sequence_of_mappings)
     cr_assert_eq(r.line[2], 2);
 }
 
-Test(yaml_reader, empty_documents_are_skipped)
+/* Issue 12: empty and null documents are bad records, not skipped. */
+Test(yaml_reader, empty_documents_are_bad_records)
 {
-    result r = read_str("---\n--- {a: 1}\n---\n...\n--- ~\n--- {a: 2}\n---\n", &YAML);
-    cr_assert_eq(r.n, 2);
-    expect_ok(r, 0, "a=1");
-    expect_ok(r, 1, "a=2");
+    result r = read_str("---\n--- {a: 1}\n---\n...\n--- ~\n--- {a: 2}\n--- null\n", &YAML);
+    cr_assert_eq(r.n, 6);
+    expect_bad(r, 0, "", "empty");
+    cr_assert_eq(r.errline[0], 1);
+    expect_ok(r, 1, "a=1");
+    expect_bad(r, 2, "", "empty");
+    cr_assert_str_eq(r.raw[2], "---\n...");
+    expect_bad(r, 3, "", "empty");
+    cr_assert_str_eq(r.raw[3], "--- ~");
+    expect_ok(r, 4, "a=2");
+    expect_bad(r, 5, "", "empty");
+    cr_assert_eq(r.errline[5], 7);
     r = read_str("", &YAML);
     cr_assert_eq(r.n, 0);
     cr_assert_eq(r.final, PM_READ_EOF);
@@ -1012,14 +1051,79 @@ Test(yaml_reader, document_that_is_not_a_mapping_is_bad)
     expect_ok(r, 3, "b=2");
 }
 
-Test(yaml_reader, syntax_error_is_fatal_with_line)
+/* Issue 12: a syntax error rejects its document; reading goes on at the
+ * next "---" line. */
+Test(yaml_reader, syntax_error_rejects_its_document_only)
 {
     result r = read_str("--- {a: 1}\n--- {a: 2}\n--- {a: [1, }\n--- {a: 4}\n", &YAML);
-    cr_assert_eq(r.n, 2);
+    cr_assert_eq(r.n, 4, "final: %s", r.final_msg);
     expect_ok(r, 1, "a=2");
-    cr_assert_eq(r.final, PM_READ_FATAL);
-    cr_assert_eq(r.final_line, 3, "line of the error: %ld (%s)", r.final_line, r.final_msg);
-    cr_assert_not_null(strstr(r.final_msg, "YAML"), "%s", r.final_msg);
+    expect_bad(r, 2, "", "invalid YAML");
+    cr_assert_eq(r.errline[2], 3, "line of the document: %ld (%s)", r.errline[2], r.msg[2]);
+    cr_assert_str_eq(r.raw[2], "--- {a: [1, }");
+    expect_ok(r, 3, "a=4");
+    cr_assert_eq(r.line[3], 4);
+    cr_assert_eq(r.final, PM_READ_EOF);
+}
+
+Test(yaml_reader, missing_brace_loses_only_its_line)
+{
+    pm_buf b = PM_BUF_INIT;
+    pm_buf_adds(&b, "--- {id: 1, x: a}\n--- {id: 2, x: b\n");
+    for (int i = 3; i <= 40; i++) pm_buf_addf(&b, "--- {id: %d, x: c}\n", i);
+    result r = read_str(pm_buf_str(&b), &YAML);
+    pm_buf_free(&b);
+    cr_assert_eq(r.n, 40);
+    cr_assert_eq(r.st[1], PM_READ_BAD);
+    cr_assert_str_eq(r.raw[1], "--- {id: 2, x: b");
+    for (int i = 2; i < 40; i++) cr_assert_eq(r.st[i], PM_READ_OK, "record %d", i);
+    cr_assert_eq(r.line[39], 40);
+}
+
+/* A block document with an error gives none of its records; the next
+ * document is read. */
+Test(yaml_reader, block_document_with_an_error_is_rejected_whole)
+{
+    result r = read_str("# c\n---\n- {a: 1}\n- {a: 2\n---\na: 3\nb: 4\n", &YAML);
+    cr_assert_eq(r.n, 2, "%s", r.final_msg);
+    expect_bad(r, 0, "", "invalid YAML");
+    cr_assert_eq(r.errline[0], 1);
+    cr_assert_str_eq(r.raw[0], "# c\n---\n- {a: 1}\n- {a: 2");
+    expect_ok(r, 1, "a=3|b=4");
+    cr_assert_eq(r.line[1], 6);
+}
+
+Test(yaml_reader, duplicate_key_is_bad_naming_both_positions)
+{
+    result r = read_str("--- {id: 1, x: a, x: b}\n---\nid: 2\nx: c\n", &YAML);
+    cr_assert_eq(r.n, 2);
+    cr_assert_eq(r.st[0], PM_READ_BAD);
+    cr_assert_not_null(strstr(r.msg[0], "'x' appears twice (line 1 column 13 and line 1 column 19)"), "%s", r.msg[0]);
+    cr_assert_str_eq(r.raw[0], "--- {id: 1, x: a, x: b}");
+    expect_ok(r, 1, "id=2|x=c");
+}
+
+/* A document longer than 1 MiB is read as a stream: an error in it ends the
+ * input, and the message says how many lines were not read. */
+Test(yaml_reader, error_in_a_long_stream_says_how_many_lines_are_lost)
+{
+    pm_buf b = PM_BUF_INIT;
+    for (int i = 0; i < 40000; i++) pm_buf_addf(&b, "- {id: %d, text: some words to make it long}\n", i);
+    pm_buf_adds(&b, "- {id: x, text: [\n- {id: y}\n- {id: z}\n");
+    pm_error err;
+    pm_reader *rd = pm_reader_open(write_str("long.yaml", pm_buf_str(&b)), &YAML, &err);
+    pm_buf_free(&b);
+    pm_record rec;
+    pm_record_init(&rec);
+    int st, n = 0;
+    while ((st = pm_reader_next(rd, &rec, &err)) == PM_READ_OK) n++;
+    cr_assert_eq(st, PM_READ_FATAL);
+    cr_assert_eq(n, 40000);
+    cr_assert_eq(err.line, 40002, "%s", err.msg);
+    cr_assert_not_null(strstr(err.msg, "2 lines not read"), "%s", err.msg);
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_EOF);
+    pm_record_free(&rec);
+    pm_reader_close(rd);
 }
 
 /* BUG: yaml_read_handler (lib/reader.c) hands libyaml up to its whole 16 KiB
@@ -1027,7 +1131,7 @@ Test(yaml_reader, syntax_error_is_fatal_with_line)
  * parser goes on: a control character or a bad UTF-8 byte on line 3 makes
  * the very first pm_reader_next fail, the valid records on lines 1-2 are
  * lost, and the error says line 1 (yaml_fail uses rd->line, never advanced
- * for YAML).  CONTRACT section 3: report FILE:LINE, still process the valid
+ * for YAML).  docs/CONTRACT.md section 3: report FILE:LINE, still process the valid
  * records.  Fix: in yaml_read_handler give libyaml at most one line per call
  * (up to and including '\n') and count rd->line as lines are handed over. */
 Test(yaml_reader, bad_bytes_reported_at_their_line_after_earlier_records)
@@ -1037,9 +1141,12 @@ Test(yaml_reader, bad_bytes_reported_at_their_line_after_earlier_records)
                            "--- {a: 1}\n--- {a: 2}\n--- {a: \xff}\n--- {a: 4}\n"};
     for (int i = 0; i < 2; i++) {
         result r = read_str(cases[i], &o);
-        cr_expect_eq(r.n, 2, "case %d: the records before the bad line are read", i);
-        cr_expect_eq(r.final, PM_READ_FATAL);
-        cr_expect_eq(r.final_line, 3, "case %d: reported at line %ld (%s)", i, r.final_line, r.final_msg);
+        cr_expect_eq(r.n, 4, "case %d: every line is read", i);
+        cr_expect_eq(r.st[2], PM_READ_BAD);
+        cr_expect_eq(r.errline[2], 3, "case %d: reported at line %ld (%s)", i, r.errline[2], r.msg[2]);
+        cr_expect_str_eq(r.raw[2], i ? "--- {a: \\xFF}" : "--- {a: \x01}");
+        cr_expect_eq(r.st[3], PM_READ_OK);
+        cr_expect_eq(r.final, PM_READ_EOF);
     }
 }
 
@@ -1049,7 +1156,7 @@ Test(yaml_reader, fatal_is_followed_by_eof)
     pm_reader *rd = pm_reader_open(write_str("bad.yaml", "a: [\n"), &YAML, &err);
     pm_record rec;
     pm_record_init(&rec);
-    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_FATAL);
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_BAD);
     cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_EOF);
     pm_record_free(&rec);
     pm_reader_close(rd);
@@ -1398,7 +1505,7 @@ Test(yaml_writer, risky_values_are_quoted)
  * plain.  YAML 1.1 resolves a plain "=" to tag:yaml.org,2002:value and "<<"
  * to tag:yaml.org,2002:merge; PyYAML's safe_load (C and pure loaders) fails on
  * "--- {k: =}" and "--- {k: <<}" ("could not determine a constructor"), so
- * they are not read as the same text (CONTRACT section 1). */
+ * they are not read as the same text (docs/CONTRACT.md section 1). */
 Test(yaml_writer, yaml11_value_and_merge_indicators_are_quoted)
 {
     cr_expect_eq(yq("=", 1)[0], '"', "'=' written as %s", yq("=", 1));
@@ -1859,7 +1966,7 @@ Test(atomic_output, dev_full_fails_at_write_when_buffer_flushes)
 /* BUG: same cause as above, on a regular file: after a write error (here the
  * file size limit, as on a full disk) pm_writer_close(.., commit=1) renames
  * the truncated temporary file into place and returns 0, so a failed run
- * leaves a half-written file behind (CONTRACT section 1, -o). */
+ * leaves a half-written file behind (docs/CONTRACT.md section 1, -o). */
 Test(atomic_output, failed_write_is_never_committed)
 {
     signal(SIGXFSZ, SIG_IGN);
@@ -2012,12 +2119,14 @@ Test(inputs, fatal_yaml_error_moves_on_to_next_input)
     pm_record_init(&rec);
     pm_error err;
     cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_OK);
-    cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_FATAL);
+    cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_BAD);
     cr_assert_str_eq(err.file, paths[0]);
+    size_t rl;
+    cr_assert_str_eq(pm_inputs_raw(&in, &rl), "--- {a: [");
     cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_OK);
     cr_assert_str_eq(pm_record_value(&rec, "a"), "2");
     cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_EOF);
-    cr_assert_eq(in.had_error, 1);
+    cr_assert_eq(pm_inputs_failed(&in), 0, "a bad document is a bad record, the input was read to its end");
     pm_inputs_close(&in);
     pm_record_free(&rec);
     free(paths[0]);
@@ -2169,4 +2278,216 @@ Test(csv_writer, header_alone_when_no_record)
     cr_expect_str_eq(s, "x\n1\n", "records bring their own header");
     free(s);
     pm_record_free(&r[0]);
+}
+
+/* ---- issue 12: no record lost or silently misread ----------------------- */
+
+/* Text after a closing quote is kept and the field goes on, unquoted, to the
+ * delimiter (Python's csv reads it so); libcsv alone kept the field open to
+ * the next quote, so the rows after it vanished. */
+Test(csv_reader, text_after_closing_quote_is_kept_with_a_warning)
+{
+    result r = read_str("id,kind,x\nG1,\"complaint\" ,noise\nG2,\"a\"b\"c\",y\nG3,\"q\"\"\"  \"z\",w\nG4,ok,1\n", &CSV);
+    cr_assert_eq(r.n, 4, "final: %s", r.final_msg);
+    expect_ok(r, 0, "id=G1|kind=complaint |x=noise");
+    expect_ok(r, 1, "id=G2|kind=ab\"c\"|x=y");
+    expect_ok(r, 2, "id=G3|kind=q\"  \"z\"|x=w");
+    expect_ok(r, 3, "id=G4|kind=ok|x=1");
+    cr_assert_eq(r.nwarn, 3);
+    cr_assert_not_null(strstr(r.warn[0], "2: warning: text after a closing quote"), "%s", r.warn[0]);
+    cr_assert_not_null(strstr(r.warn[2], "4: "), "%s", r.warn[2]);
+}
+
+Test(csv_reader, text_after_closing_quote_at_the_end_of_the_input)
+{
+    result r = read_str("a,b\n\"x\"y,\"p\" q", &CSV);
+    cr_assert_eq(r.n, 1);
+    expect_ok(r, 0, "a=xy|b=p q");
+}
+
+Test(csv_reader, warnings_are_capped_with_one_summary)
+{
+    pm_buf b = PM_BUF_INIT;
+    pm_buf_adds(&b, "a,b\n");
+    for (int i = 0; i < 25; i++) pm_buf_addf(&b, "\"v%d\"x,%d\n", i, i);
+    result r = read_str(pm_buf_str(&b), &CSV);
+    pm_buf_free(&b);
+    cr_assert_eq(r.n, 25);
+    cr_assert_eq(r.nwarn, 11);
+    cr_assert_not_null(strstr(r.warn[10], "15 more warnings not shown (25 in all)"), "%s", r.warn[10]);
+}
+
+/* An unclosed quote swallows at most its line and 1,000 more: the record is
+ * bad (its raw text is its first line), and every line after it is read. */
+Test(csv_reader, unclosed_quote_swallows_a_bounded_number_of_lines)
+{
+    pm_buf b = PM_BUF_INIT;
+    pm_buf_adds(&b, "id,v\nA,1\nB,\"open ,here\n");
+    for (int i = 0; i < 1500; i++) pm_buf_addf(&b, "r%d,%d\n", i, i);
+    pm_error err;
+    pm_reader *rd = pm_reader_open(write_str("q.csv", pm_buf_str(&b)), &CSV, &err);
+    pm_buf_free(&b);
+    pm_record rec;
+    pm_record_init(&rec);
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_OK);
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_BAD);
+    cr_assert_eq(err.line, 3);
+    cr_assert_not_null(strstr(err.msg, "unterminated"), "%s", err.msg);
+    size_t len;
+    cr_assert_str_eq(pm_reader_raw(rd, &len), "B,\"open ,here");
+    for (int i = 0; i < 1500; i++) {
+        cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_OK, "row %d: %s", i, err.msg);
+        char want[32];
+        snprintf(want, sizeof want, "r%d", i);
+        cr_assert_str_eq(pm_record_get(&rec, "id"), want);
+        cr_assert_eq(rec.line, 4 + i);
+        cr_assert_eq(pm_reader_raw(rd, &len)[0], 0, "no raw text for a good record");
+    }
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_EOF);
+    pm_record_free(&rec);
+    pm_reader_close(rd);
+}
+
+/* Within the bound a quoted field may span lines as always. */
+Test(csv_reader, quoted_field_over_many_lines_within_the_bound)
+{
+    pm_buf b = PM_BUF_INIT;
+    pm_buf_adds(&b, "id,v\nA,\"");
+    for (int i = 0; i < 900; i++) pm_buf_addf(&b, "l%d\n", i);
+    pm_buf_adds(&b, "end\"\nB,2\n");
+    result r = read_str(pm_buf_str(&b), &CSV);
+    pm_buf_free(&b);
+    cr_assert_eq(r.n, 2, "%s", r.msg[0]);
+    cr_assert_eq(r.st[0], PM_READ_OK);
+    expect_ok(r, 1, "id=B|v=2");
+    cr_assert_eq(r.line[1], 903);
+}
+
+Test(csv_reader, raw_text_of_bad_records_is_escaped_utf8)
+{
+    pm_read_opts o = {.format = PM_FMT_CSV, .encoding = "UTF-8"};
+    const char in[] = "a,b\n1,caf\xe9 \\x\r\n2,n\0l\n3,4,5\n";
+    result r = read_bytes(in, sizeof in - 1, &o);
+    cr_assert_eq(r.n, 3);
+    cr_assert_eq(r.st[0], PM_READ_BAD);
+    cr_assert_str_eq(r.raw[0], "1,caf\\xE9 \\x");
+    cr_assert_str_eq(r.raw[1], "2,n\\x00l");
+    cr_assert_str_eq(r.raw[2], "3,4,5");
+}
+
+/* A blank line then a line that shares a name with the header in force:
+ * a new block (pm's writers write them so), read with its own header. */
+Test(csv_reader, blank_line_then_header_starts_a_new_block)
+{
+    result r = read_str("id,a\n1,x\n\nid,b,c\n2,y,z\n", &CSV);
+    cr_assert_eq(r.n, 2, "%s", r.msg[0]);
+    expect_ok(r, 0, "id=1|a=x");
+    expect_ok(r, 1, "id=2|b=y|c=z");
+    cr_assert_eq(r.line[1], 5);
+    cr_assert_eq(r.nwarn, 0);
+}
+
+/* A stray blank line in foreign data: the next row is data, with a warning. */
+Test(csv_reader, stray_blank_line_keeps_the_next_row_as_data)
+{
+    result r = read_str("id,a\n1,x\n\n2,y\n\n3,\n\nid,x\n", &CSV);
+    cr_assert_eq(r.n, 3);
+    expect_ok(r, 0, "id=1|a=x");
+    expect_ok(r, 1, "id=2|a=y");
+    expect_ok(r, 2, "id=3|a=");
+    cr_assert_eq(r.nwarn, 2);
+    cr_assert_not_null(strstr(r.warn[0], "3: warning: a blank line"), "%s", r.warn[0]);
+}
+
+Test(csv_reader, duplicate_header_name_is_fatal_then_rows_are_bad)
+{
+    pm_error err;
+    pm_reader *rd = pm_reader_open(write_str("dup.csv", "x,a,b,a\n1,2,3,4\n5,6,7,8\n"), &CSV, &err);
+    pm_record rec;
+    pm_record_init(&rec);
+    size_t len;
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_FATAL);
+    cr_assert_eq(err.line, 1);
+    cr_assert_not_null(strstr(err.msg, "'a' appears twice (columns 2 and 4)"), "%s", err.msg);
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_BAD);
+    cr_assert_eq(err.line, 2);
+    cr_assert_str_eq(pm_reader_raw(rd, &len), "1,2,3,4");
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_BAD);
+    cr_assert_str_eq(pm_reader_raw(rd, &len), "5,6,7,8");
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_EOF);
+    pm_record_free(&rec);
+    pm_reader_close(rd);
+}
+
+/* A header with a NUL byte: one FATAL, and its rows are bad, not lost. */
+Test(csv_reader, rows_under_an_unusable_header_are_bad_not_lost)
+{
+    pm_error err;
+    const char in[] = "a,b\0c\n1,2\n3,4\n";
+    pm_reader *rd = pm_reader_open(write_bytes("nul.csv", in, sizeof in - 1), &CSV, &err);
+    pm_record rec;
+    pm_record_init(&rec);
+    size_t len;
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_FATAL);
+    cr_assert_not_null(strstr(err.msg, "NUL"), "%s", err.msg);
+    cr_assert_str_eq(pm_reader_raw(rd, &len), "a,b\\x00c");
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_BAD);
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_BAD);
+    cr_assert_str_eq(pm_reader_raw(rd, &len), "3,4");
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_EOF);
+    pm_record_free(&rec);
+    pm_reader_close(rd);
+}
+
+Test(inputs, header_gen_counts_inputs_and_blocks)
+{
+    char *paths[2];
+    paths[0] = pm_xstrdup(write_str("a.csv", "id,a\n1,x\n\nid,b\n2,y\n"));
+    paths[1] = pm_xstrdup(write_str("b.csv", "id,a\n3,z\n4,w\n"));
+    pm_inputs in;
+    pm_inputs_init(&in, paths, 2, NULL);
+    pm_record rec;
+    pm_record_init(&rec);
+    pm_error err;
+    unsigned g[4];
+    for (int i = 0; i < 4; i++) {
+        cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_OK);
+        g[i] = pm_inputs_header_gen(&in);
+        cr_assert_not_null(pm_inputs_current(&in));
+    }
+    cr_assert_lt(g[0], g[1], "a new block");
+    cr_assert_lt(g[1], g[2], "a new input");
+    cr_assert_eq(g[2], g[3], "same header");
+    cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_EOF);
+    cr_assert_eq(pm_inputs_format(&in), PM_FMT_CSV);
+    cr_assert_eq(pm_inputs_failed(&in), 0);
+    cr_assert_null(pm_inputs_current(&in));
+    pm_inputs_close(&in);
+    pm_record_free(&rec);
+    free(paths[0]);
+    free(paths[1]);
+}
+
+Test(inputs, warnings_of_a_closed_input_are_kept)
+{
+    char *paths[2];
+    paths[0] = pm_xstrdup(write_str("a.csv", "id,a\n1,\"x\" y\n"));
+    paths[1] = pm_xstrdup(write_str("b.csv", "id,a\n3,z\n"));
+    pm_inputs in;
+    pm_inputs_init(&in, paths, 2, NULL);
+    pm_record rec;
+    pm_record_init(&rec);
+    pm_error err, w;
+    int nw = 0;
+    while (pm_inputs_next(&in, &rec, &err) != PM_READ_EOF)
+        while (pm_inputs_take_warning(&in, &w)) {
+            nw++;
+            cr_assert_str_eq(w.file, paths[0]);
+            cr_assert_eq(w.line, 2);
+        }
+    cr_assert_eq(nw, 1);
+    pm_inputs_close(&in);
+    pm_record_free(&rec);
+    free(paths[0]);
+    free(paths[1]);
 }

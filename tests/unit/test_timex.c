@@ -1,4 +1,4 @@
-/* test_timex.c - civil dates, zones, timestamps and durations (CONTRACT section 2). */
+/* test_timex.c - civil dates, zones, timestamps and durations (docs/CONTRACT.md section 2). */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>

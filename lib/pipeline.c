@@ -1,0 +1,453 @@
+/* pipeline.c - the record loop every pm program runs (see pipeline.h). */
+#include "pipeline.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "text.h"
+
+#define MAX_SLOTS 64
+
+struct pm_pipe {
+    pm_pipe_spec spec;
+    pm_common c;
+    pm_inputs in;
+    pm_format fmt;
+    pm_writer *out, *rej;
+    pm_record rec;
+
+    /* field slots: names, and their positions for the header in force */
+    const char *slot_name[MAX_SLOTS];
+    int slot_idx[MAX_SLOTS];   /* positions for the cached header */
+    int rec_idx[MAX_SLOTS];    /* positions in the record at hand */
+    int nslots, key_slot;
+    const pm_reader *hdr_reader;
+    const char *const *hdr;
+    int hdr_gen, hdr_valid;
+
+    pm_pipe_counts n;
+    int failed, flagged;
+    int in_bad;                /* the record at hand could not be read */
+    pm_buf reason, raw, where;
+};
+
+static void report_error(const pm_error *e) { pm_report(e); }
+
+/* Appends the fields of rec as one CSV line: the raw text of a record the
+ * reader could not read, when the reader does not give its own. */
+static void raw_from_record(pm_buf *out, const pm_record *rec)
+{
+    pm_buf line = PM_BUF_INIT;
+    for (size_t i = 0; i < rec->n; i++) {
+        if (i)
+            pm_buf_addc(&line, ',');
+        pm_csv_quote(&line, rec->f[i].value, rec->f[i].len, ',');
+    }
+    pm_utf8_escape(out, line.s ? line.s : "", line.len);
+    pm_buf_free(&line);
+}
+
+pm_pipe *pm_pipe_open(const pm_common *c, char **paths, int npaths, const pm_pipe_spec *spec,
+                      pm_error *err)
+{
+    pm_pipe *p = pm_xcalloc(1, sizeof *p);
+    p->spec = *spec;
+    p->c = *c;
+    if (spec->flags & PM_PIPE_FOLD_NEWLINES)
+        p->c.read.fold_newlines = 1;
+    pm_record_init(&p->rec);
+    if (!p->spec.reject_path)
+        p->spec.reject_path = c->reject;
+    spec = &p->spec;
+    p->key_slot = pm_pipe_field(p, spec->key_field ? spec->key_field : "id");
+
+    /* Outputs never destroy inputs: checked before anything is opened. */
+    const char *outs[18];
+    int nouts = 0;
+    if (!(spec->flags & PM_PIPE_NO_OUTPUT) && c->output)
+        outs[nouts++] = c->output;
+    if (spec->reject_path)
+        outs[nouts++] = spec->reject_path;
+    for (int i = 0; i < spec->nother_outputs && nouts < 18; i++)
+        if (spec->other_outputs[i])
+            outs[nouts++] = spec->other_outputs[i];
+    if (pm_paths_check(paths, npaths, outs, nouts, err) != 0) {
+        pm_record_free(&p->rec);
+        free(p);
+        return NULL;
+    }
+
+    pm_inputs_init(&p->in, paths, npaths, &p->c.read);
+    pm_format infmt = pm_inputs_peek_format(&p->in);
+    pm_format fmt = c->to != PM_FMT_AUTO ? c->to
+                    : spec->default_to != PM_FMT_AUTO ? spec->default_to
+                    : infmt == PM_FMT_TSV ? PM_FMT_CSV
+                    : infmt;
+    if (fmt == PM_FMT_AUTO)
+        fmt = PM_FMT_CSV;
+    p->fmt = fmt;
+    if (!(spec->flags & PM_PIPE_NO_OUTPUT)) {
+        p->out = pm_writer_open(c->output, fmt, err);
+        if (!p->out)
+            goto fail;
+    }
+    if (spec->reject_path) {
+        p->rej = pm_writer_open(spec->reject_path, fmt == PM_FMT_TSV ? PM_FMT_CSV : fmt, err);
+        if (!p->rej)
+            goto fail;
+    }
+    return p;
+fail:
+    if (p->out)
+        { pm_error e2; pm_writer_close(p->out, 0, &e2); }
+    pm_inputs_close(&p->in);
+    pm_record_free(&p->rec);
+    free(p);
+    return NULL;
+}
+
+size_t pm_pipe_fold_surplus(pm_pipe *p, pm_record *rec, pm_buf *out)
+{
+    size_t hn = 0;
+    const pm_reader *rd = pm_inputs_current(&p->in);
+    if (!rd || !pm_reader_header(rd, &hn) || hn == 0 || rec->n <= hn)
+        return 0;
+    for (size_t i = hn; i < rec->n; i++) {
+        if (i > hn)
+            pm_buf_addc(out, ' ');
+        pm_csv_quote(out, rec->f[i].value, rec->f[i].len, ',');
+    }
+    size_t n = rec->n - hn;
+    rec->n = hn;
+    return n;
+}
+
+/* Makes every value of a bad record valid UTF-8 without NUL. */
+static void escape_values(pm_record *rec)
+{
+    pm_buf b = PM_BUF_INIT;
+    for (size_t i = 0; i < rec->n; i++) {
+        pm_field *f = &rec->f[i];
+        if (pm_utf8_valid(f->value, f->len) && memchr(f->value, 0, f->len) == NULL)
+            continue;
+        pm_buf_reset(&b);
+        pm_utf8_escape(&b, f->value, f->len);
+        f->value = pm_record_strdup(rec, pm_buf_str(&b), b.len);
+        f->len = b.len;
+    }
+    pm_buf_free(&b);
+}
+
+int pm_pipe_field(pm_pipe *p, const char *name)
+{
+    for (int i = 0; i < p->nslots; i++)
+        if (strcmp(p->slot_name[i], name) == 0)
+            return i;
+    if (p->nslots == MAX_SLOTS)
+        pm_fatal("internal error: more than %d field slots", MAX_SLOTS);
+    p->slot_name[p->nslots] = name;
+    p->hdr_valid = 0;
+    return p->nslots++;
+}
+
+/* Finds the slots' positions in rec.  CSV records carry their reader's
+ * header names (stable pointers), so while the header stays the same the
+ * positions found for the first record serve them all; YAML records, whose
+ * keys may differ from one record to the next, are looked up afresh. */
+static void locate_fields(pm_pipe *p, const pm_record *rec)
+{
+    size_t hn = 0;
+    const pm_reader *rd = pm_inputs_current(&p->in);
+    const char *const *hdr = rd ? pm_reader_header(rd, &hn) : NULL;
+    int stable = hdr && hn > 0 && hn == rec->n;
+    for (size_t i = 0; stable && i < rec->n; i++)
+        stable = rec->f[i].name == hdr[i];
+    int gen = (int)pm_inputs_header_gen(&p->in);
+    if (!(stable && p->hdr_valid && p->hdr_reader == rd && p->hdr == hdr && p->hdr_gen == gen)) {
+        for (int s = 0; s < p->nslots; s++)
+            p->slot_idx[s] = pm_record_index(rec, p->slot_name[s]);
+        p->hdr_valid = stable;
+        p->hdr_reader = rd;
+        p->hdr = hdr;
+        p->hdr_gen = gen;
+    }
+    memcpy(p->rec_idx, p->slot_idx, sizeof p->rec_idx[0] * (size_t)p->nslots);
+}
+
+int pm_pipe_index(pm_pipe *p, const pm_record *rec, int slot)
+{
+    (void)rec;
+    return p->rec_idx[slot];
+}
+
+const char *pm_pipe_get(pm_pipe *p, const pm_record *rec, int slot, size_t *len)
+{
+    int i = p->rec_idx[slot];
+    if (i < 0 || (size_t)i >= rec->n) {
+        if (len)
+            *len = 0;
+        return "";
+    }
+    if (len)
+        *len = rec->f[i].len;
+    return rec->f[i].value;
+}
+
+void pm_pipe_set_static(pm_pipe *p, pm_record *rec, int slot, const char *value, size_t len)
+{
+    int i = p->rec_idx[slot];
+    if (i >= 0 && (size_t)i < rec->n) {
+        rec->f[i].value = value;
+        rec->f[i].len = len;
+        return;
+    }
+    pm_record_add_owned(rec, p->slot_name[slot], value, len);
+    p->rec_idx[slot] = (int)rec->n - 1;
+}
+
+void pm_pipe_set(pm_pipe *p, pm_record *rec, int slot, const char *value, size_t len)
+{
+    pm_pipe_set_static(p, rec, slot, pm_record_strdup(rec, value, len), len);
+}
+
+/* Where a record came from, "FILE:LINE" (or "FILE", or "-"). */
+static const char *where_of(pm_pipe *p, const pm_record *rec)
+{
+    pm_buf_reset(&p->where);
+    pm_buf_adds(&p->where, rec->source ? rec->source : "-");
+    if (rec->line > 0)
+        pm_buf_addf(&p->where, ":%ld", rec->line);
+    return pm_buf_str(&p->where);
+}
+
+void pm_pipe_warn(pm_pipe *p, const pm_record *rec, const char *fmt, ...)
+{
+    pm_buf msg = PM_BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    pm_buf_vaddf(&msg, fmt, ap);
+    va_end(ap);
+    size_t klen = 0;
+    const char *key = p->in_bad ? "" : pm_pipe_get(p, rec, p->key_slot, &klen);
+    if (klen > 0) {
+        pm_buf_adds(&msg, " (");
+        pm_buf_adds(&msg, p->spec.key_field ? p->spec.key_field : "id");
+        pm_buf_addc(&msg, '=');
+        pm_text_printable(&msg, key, klen < 80 ? klen : 80);
+        pm_buf_addc(&msg, ')');
+    }
+    pm_warn_at(rec->source ? rec->source : "-", rec->line, "%s", pm_buf_str(&msg));
+    pm_buf_free(&msg);
+}
+
+void pm_pipe_reason(pm_pipe *p, const char *fmt, ...)
+{
+    va_list ap;
+    pm_buf_reset(&p->reason);
+    va_start(ap, fmt);
+    pm_buf_vaddf(&p->reason, fmt, ap);
+    va_end(ap);
+}
+
+const char *pm_pipe_raw(const pm_pipe *p, size_t *len)
+{
+    if (len)
+        *len = p->raw.len;
+    return p->raw.s ? p->raw.s : "";
+}
+
+void pm_pipe_set_raw(pm_pipe *p, const char *raw, size_t len)
+{
+    if (raw == p->raw.s)
+        return;
+    pm_buf tmp = PM_BUF_INIT;
+    pm_buf_add(&tmp, raw, len);
+    pm_buf_free(&p->raw);
+    p->raw = tmp;
+}
+
+void pm_pipe_error(pm_pipe *p) { p->failed = 1; }
+void pm_pipe_flag(pm_pipe *p) { p->flagged = 1; }
+pm_inputs *pm_pipe_inputs(pm_pipe *p) { return &p->in; }
+pm_format pm_pipe_out_format(const pm_pipe *p) { return p->fmt; }
+pm_writer *pm_pipe_writer(pm_pipe *p) { return p->out; }
+pm_pipe_counts pm_pipe_counts_get(const pm_pipe *p) { return p->n; }
+
+int pm_pipe_write(pm_pipe *p, const pm_record *rec)
+{
+    pm_error err;
+    if (!p->out)
+        return 0;
+    if (pm_writer_write(p->out, rec, &err) != 0) {
+        report_error(&err);
+        p->failed = 2;   /* a write error: stop */
+        return -1;
+    }
+    p->n.written++;
+    return 0;
+}
+
+int pm_pipe_write_reject(pm_pipe *p, pm_record *rec, const char *why)
+{
+    pm_error err;
+    if (!p->rej)
+        return 0;
+    /* the names of the added fields outlive the record: literals */
+    const char *where = where_of(p, rec);
+    pm_record_set_copy(rec, "_source", where, p->where.len);
+    pm_record_set_copy(rec, "_error", why, strlen(why));
+    if (p->in_bad)
+        pm_record_set_copy(rec, "_raw", pm_pipe_raw(p, NULL), p->raw.len);
+    if (pm_writer_write(p->rej, rec, &err) != 0) {
+        report_error(&err);
+        p->failed = 2;
+        return -1;
+    }
+    return 0;
+}
+
+/* Applies the verdict for the record at hand. */
+static void settle(pm_pipe *p, pm_record *rec, pm_verdict v)
+{
+    switch (v) {
+    case PM_PASS_FLAGGED:
+        p->n.flagged++;
+        /* fall through */
+    case PM_PASS:
+        p->n.passed++;
+        if (p->out && !(p->spec.flags & PM_PIPE_NO_OUTPUT))
+            pm_pipe_write(p, rec);
+        break;
+    case PM_HOLD_FLAGGED:
+        p->n.flagged++;
+        /* fall through */
+    case PM_HOLD:
+        p->n.passed++;
+        break;
+    case PM_SKIP:
+        p->n.skipped++;
+        break;
+    case PM_REJECT: {
+        p->n.rejected++;
+        char *why = pm_xstrdup(p->reason.len ? pm_buf_str(&p->reason) : "rejected");
+        if (!(p->spec.flags & PM_PIPE_QUIET_REJECTS))
+            pm_pipe_warn(p, rec, "rejected: %s", why);
+        pm_pipe_write_reject(p, rec, why);
+        free(why);
+        break;
+    }
+    case PM_FAIL:
+        p->n.passed++;   /* read, and the program took it; the run stops */
+        p->failed = 2;
+        break;
+    }
+}
+
+int pm_pipe_run(pm_pipe *p)
+{
+    pm_error err;
+    for (;;) {
+        pm_error_clear(&err);
+        int r = pm_inputs_next(&p->in, &p->rec, &err);
+        pm_error w;
+        while (pm_inputs_take_warning(&p->in, &w))
+            pm_report(&w);
+        if (r == PM_READ_EOF)
+            break;
+        if (r == PM_READ_FATAL) {   /* an input that cannot be read (further) */
+            report_error(&err);
+            p->failed = p->failed ? p->failed : 1;
+            continue;
+        }
+        p->n.read++;
+        pm_buf_reset(&p->reason);
+        pm_verdict v;
+        if (r == PM_READ_BAD) {
+            p->in_bad = 1;
+            /* the reader knows where a bad record starts */
+            if (!p->rec.source)
+                p->rec.source = pm_reader_name(pm_inputs_current(&p->in));
+            if (err.line > 0)
+                p->rec.line = err.line;
+            pm_buf_reset(&p->raw);
+            size_t rawlen = 0;
+            const char *raw = pm_inputs_raw(&p->in, &rawlen);
+            if (raw)
+                pm_buf_add(&p->raw, raw, rawlen);
+            else
+                raw_from_record(&p->raw, &p->rec);
+            escape_values(&p->rec);
+            locate_fields(p, &p->rec);
+            if (p->spec.bad) {
+                v = p->spec.bad(p, &p->rec, err.msg, p->spec.ctx);
+            } else {
+                pm_pipe_reason(p, "%s", err.msg);
+                v = PM_REJECT;
+            }
+            settle(p, &p->rec, v);
+            p->in_bad = 0;
+        } else {
+            locate_fields(p, &p->rec);
+            v = p->spec.record(p, &p->rec, p->spec.ctx);
+            settle(p, &p->rec, v);
+        }
+        if (p->failed == 2)
+            break;
+    }
+    if (pm_inputs_failed(&p->in) && !p->failed)
+        p->failed = 1;
+    if (p->failed)
+        return PM_EXIT_ERROR;
+    return p->flagged || p->n.flagged || p->n.rejected ? PM_EXIT_FLAGGED : PM_EXIT_OK;
+}
+
+void pm_pipe_stats_line(const pm_pipe *p, pm_buf *out)
+{
+    pm_buf_addf(out, "read %llu, passed %llu, rejected %llu, skipped %llu, flagged %llu, wrote %llu",
+                p->n.read, p->n.passed, p->n.rejected, p->n.skipped, p->n.flagged, p->n.written);
+    if (p->spec.stats) {
+        size_t at = out->len;
+        pm_buf_adds(out, "; ");
+        size_t mark = out->len;
+        p->spec.stats(out, p->spec.ctx);
+        if (out->len == mark) {   /* nothing added */
+            out->len = at;
+            out->s[at] = '\0';
+        }
+    }
+}
+
+int pm_pipe_finish(pm_pipe *p, int status)
+{
+    pm_error err;
+    if (p->failed && status < PM_EXIT_ERROR)
+        status = PM_EXIT_ERROR;
+    if (p->c.stats) {
+        pm_buf b = PM_BUF_INIT;
+        pm_pipe_stats_line(p, &b);
+        pm_warn("%s", pm_buf_str(&b));
+        pm_buf_free(&b);
+    }
+    int commit = status < PM_EXIT_ERROR;
+    if (p->out && pm_writer_close(p->out, commit, &err) != 0) {
+        if (commit)
+            report_error(&err);
+        status = PM_EXIT_ERROR;
+        commit = 0;
+    }
+    if (p->rej && pm_writer_close(p->rej, commit, &err) != 0) {
+        if (commit)
+            report_error(&err);
+        status = PM_EXIT_ERROR;
+    }
+    pm_inputs_close(&p->in);
+    pm_record_free(&p->rec);
+    pm_buf_free(&p->reason);
+    pm_buf_free(&p->raw);
+    pm_buf_free(&p->where);
+    free(p);
+    return status;
+}

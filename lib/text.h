@@ -1,0 +1,23 @@
+/* text.h - small text helpers shared by the library and the programs:
+ * UTF-8 checking and escaping. */
+#ifndef PM_TEXT_H
+#define PM_TEXT_H
+
+#include <stddef.h>
+#include "buf.h"
+
+/* Length of the valid UTF-8 sequence at s[0..n) (1-4), or 0 when s does not
+ * start with one (a stray byte, an overlong form, a surrogate, a sequence cut
+ * short). */
+size_t pm_utf8_seq(const unsigned char *s, size_t n);
+/* 1 when s[0..n) is valid UTF-8 throughout. */
+int pm_utf8_valid(const char *s, size_t n);
+/* Appends s[0..n) as valid UTF-8: valid sequences as they are, every other
+ * byte, and NUL, as \xHH.  (A raw record's text: nothing is lost, nothing is
+ * copied that a UTF-8 reader would refuse.) */
+void pm_utf8_escape(pm_buf *out, const char *s, size_t n);
+/* Like pm_utf8_escape, and control characters (C0, DEL) are escaped too:
+ * text that is safe to print in a one-line message. */
+void pm_text_printable(pm_buf *out, const char *s, size_t n);
+
+#endif
