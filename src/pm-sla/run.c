@@ -1,10 +1,12 @@
-/* run.c - the stream pass of pm-sla: read a ticket, compute its clocks,
- * append the fields of docs/CONTRACT.md section 6, write it.
+/* run.c - the stream pass of pm-sla on the shared pipeline (lib/pipeline.h):
+ * each ticket is judged (ticket.c) and written with the fields of
+ * docs/CONTRACT.md section 6 appended; a ticket that is invalid, or a record
+ * the reader could not read, is written with sla_status=invalid.
  *
- * Speed matters (a million tickets a night): field positions are looked up
- * once per header shape, each timestamp is parsed once, nothing is allocated
- * per record outside the record's own arena, and --explain costs nothing when
- * it is off (no trace is filled).
+ * Speed matters (a million tickets a night): field positions come from the
+ * pipeline's slots (found once per header), each timestamp is parsed once,
+ * nothing is allocated per record outside the record's own arena, and
+ * --explain costs nothing when it is off (no trace is filled).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,36 +22,27 @@ static const char *const out_name[NOUT] = {
     "resolve_due", "resolve_status", "sla_status", "sla_explain"};
 enum { OUT_SLA = 6, OUT_EXPLAIN = 7 };
 
-/* The pipeline's field slots for this run's inputs and outputs. */
-typedef struct shape {
-    int in[SLA_NIN];
-    int out[NOUT];
-} shape;
+/* Everything one run needs: the pipeline's record function's context. */
+typedef struct run {
+    const sla_run_opts *o;
+    int in[SLA_NIN];      /* pipeline slots of the fields a ticket is judged by */
+    int out[NOUT];        /* and of the fields written */
+    unsigned long long invalid;
+    unsigned long long by[SLA_NSTATUS];
+    pm_buf msg, ex;
+} run;
 
-static void set_out(pm_pipe *p, pm_record *rec, const shape *s, int k, const char *v, size_t len)
+static void set_out(pm_pipe *p, pm_record *rec, const run *r, int k, const char *v, size_t len)
 {
-    pm_pipe_set(p, rec, s->out[k], v, len);
+    pm_pipe_set(p, rec, r->out[k], v, len);
 }
 
 /* The same for a value that lives at least as long as the record (a
  * literal, or memory of the record's arena): no copy. */
-static void set_out_static(pm_pipe *p, pm_record *rec, const shape *s, int k, const char *v, size_t len)
+static void set_out_static(pm_pipe *p, pm_record *rec, const run *r, int k, const char *v, size_t len)
 {
-    pm_pipe_set_static(p, rec, s->out[k], v, len);
+    pm_pipe_set_static(p, rec, r->out[k], v, len);
 }
-
-typedef struct counts {
-    unsigned long long invalid;
-    unsigned long long by[SLA_NSTATUS];
-} counts;
-
-/* Everything one run needs, the pipeline's record function's context. */
-typedef struct run {
-    const sla_run_opts *o;
-    shape s;
-    counts n;
-    pm_buf msg, ex;
-} run;
 
 /* Writes an invalid ticket's fields: every clock empty, sla_status=invalid,
  * and the reason in sla_explain under --explain.  Invalid tickets need a
@@ -57,24 +50,24 @@ typedef struct run {
 static pm_verdict invalid(pm_pipe *p, pm_record *rec, run *r, const char *why)
 {
     const sla_run_opts *o = r->o;
-    const shape *s = &r->s;
     pm_pipe_warn(p, rec, "%s", why);
-    r->n.invalid++;
+    r->invalid++;
     for (int k = 0; k < OUT_SLA; k++)
-        set_out_static(p, rec, s, k, "", 0);
-    set_out_static(p, rec, s, OUT_SLA, "invalid", 7);
+        set_out_static(p, rec, r, k, "", 0);
+    set_out_static(p, rec, r, OUT_SLA, "invalid", 7);
     if (o->explain) {
         pm_buf_reset(&r->ex);
         pm_buf_addf(&r->ex, "invalid: %s", why);
-        set_out(p, rec, s, OUT_EXPLAIN, r->ex.s, r->ex.len);
-    } else if (pm_pipe_index(p, rec, s->out[OUT_EXPLAIN]) >= 0) {
-        set_out_static(p, rec, s, OUT_EXPLAIN, "", 0);
+        set_out(p, rec, r, OUT_EXPLAIN, r->ex.s, r->ex.len);
+    } else if (pm_pipe_index(p, rec, r->out[OUT_EXPLAIN]) >= 0) {
+        set_out_static(p, rec, r, OUT_EXPLAIN, "", 0);
     }
     return o->breaches ? PM_HOLD_FLAGGED : PM_PASS_FLAGGED;
 }
 
 /* A record the reader could not read: written invalid with what could be
- * read of it. */
+ * read of it; surplus values of a row longer than its header go into the
+ * reason, so the stream keeps one header. */
 static pm_verdict on_bad(pm_pipe *p, pm_record *rec, const char *why, void *ctx)
 {
     run *r = ctx;
@@ -92,26 +85,26 @@ static pm_verdict on_ticket(pm_pipe *p, pm_record *rec, void *ctx)
 {
     run *r = ctx;
     const sla_run_opts *o = r->o;
-    const shape *s = &r->s;
-    sla_ticket tk;
+    int pos[SLA_NIN];
     sla_verdict v;
 
     for (int k = 0; k < SLA_NIN; k++)
-        tk.v[k] = pm_pipe_get(p, rec, s->in[k], &tk.len[k]);
+        pos[k] = pm_pipe_index(p, rec, r->in[k]);
     pm_buf_reset(&r->msg);
     pm_buf_reset(&r->ex);
-    if (sla_ticket_judge(o, rec, &tk, &v, &r->msg, o->explain ? &r->ex : NULL) != 0)
+    if (sla_ticket_judge(o, rec, pos, &v, &r->msg, o->explain ? &r->ex : NULL) != 0)
         return invalid(p, rec, r, pm_buf_str(&r->msg));
+
     for (int k = 0; k < SLA_NCLOCKS; k++) {
         if (!v.present[k] || v.due[k] == SLA_NO_DUE) {
-            set_out_static(p, rec, s, 2 * k, "", 0);
+            set_out_static(p, rec, r, 2 * k, "", 0);
         } else {
             char *b = pm_record_alloc(rec, PM_TIME_BUFSZ);  /* formatted in place */
             size_t bl = pm_time_format(v.due[k], o->tz, b);
-            set_out_static(p, rec, s, 2 * k, b, bl);
+            set_out_static(p, rec, r, 2 * k, b, bl);
         }
         sla_status st = v.present[k] ? v.status[k] : SLA_NONE;
-        set_out_static(p, rec, s, 2 * k + 1, sla_status_name[st], status_len[st]);
+        set_out_static(p, rec, r, 2 * k + 1, sla_status_name[st], status_len[st]);
     }
     if (v.used_cal) {
         int year;
@@ -119,12 +112,12 @@ static pm_verdict on_ticket(pm_pipe *p, pm_record *rec, void *ctx)
             pm_warn("calendar %s has no holiday data for %d; counting weekends only",
                     pm_calendar_name(o->cal), year);
     }
-    set_out_static(p, rec, s, OUT_SLA, sla_status_name[v.worst], status_len[v.worst]);
+    set_out_static(p, rec, r, OUT_SLA, sla_status_name[v.worst], status_len[v.worst]);
     if (o->explain)
-        set_out(p, rec, s, OUT_EXPLAIN, pm_buf_str(&r->ex), r->ex.len);
-    else if (pm_pipe_index(p, rec, s->out[OUT_EXPLAIN]) >= 0)  /* an earlier run's: no longer true */
-        set_out_static(p, rec, s, OUT_EXPLAIN, "", 0);
-    r->n.by[v.worst]++;
+        set_out(p, rec, r, OUT_EXPLAIN, pm_buf_str(&r->ex), r->ex.len);
+    else if (pm_pipe_index(p, rec, r->out[OUT_EXPLAIN]) >= 0)  /* an earlier run's: no longer true */
+        set_out_static(p, rec, r, OUT_EXPLAIN, "", 0);
+    r->by[v.worst]++;
     if (v.worst == SLA_LATE || v.worst == SLA_OVERDUE)
         return PM_PASS_FLAGGED;
     return o->breaches ? PM_HOLD : PM_PASS;
@@ -135,8 +128,8 @@ static void stats(pm_buf *out, void *ctx)
     const run *r = ctx;
     pm_buf_addf(out, "met %llu, open %llu, paused %llu, at_risk %llu, late %llu, overdue %llu, "
                 "no clock %llu, invalid %llu",
-                r->n.by[SLA_MET], r->n.by[SLA_OPEN], r->n.by[SLA_PAUSED], r->n.by[SLA_AT_RISK], r->n.by[SLA_LATE],
-                r->n.by[SLA_OVERDUE], r->n.by[SLA_NONE], r->n.invalid);
+                r->by[SLA_MET], r->by[SLA_OPEN], r->by[SLA_PAUSED], r->by[SLA_AT_RISK], r->by[SLA_LATE],
+                r->by[SLA_OVERDUE], r->by[SLA_NONE], r->invalid);
 }
 
 int sla_run(const sla_run_opts *o, const pm_common *c, char **paths, int npaths)
@@ -152,9 +145,9 @@ int sla_run(const sla_run_opts *o, const pm_common *c, char **paths, int npaths)
         return PM_EXIT_ERROR;
     }
     for (int i = 0; i < SLA_NIN; i++)
-        r.s.in[i] = pm_pipe_field(p, sla_in_name[i]);
+        r.in[i] = pm_pipe_field(p, sla_in_name[i]);
     for (int i = 0; i < NOUT; i++)
-        r.s.out[i] = pm_pipe_field(p, out_name[i]);
+        r.out[i] = pm_pipe_field(p, out_name[i]);
     int status = pm_pipe_finish(p, pm_pipe_run(p));
     pm_buf_free(&r.msg);
     pm_buf_free(&r.ex);

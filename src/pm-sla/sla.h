@@ -197,12 +197,6 @@ enum { SLA_IN_CATEGORY = 0, SLA_IN_CREATED, SLA_IN_RESPONDED, SLA_IN_ARRIVED, SL
        SLA_IN_AGREED, SLA_IN_PAUSED, SLA_NIN };
 extern const char *const sla_in_name[SLA_NIN];
 
-/* The values of those fields in one ticket ("" and 0 when absent). */
-typedef struct sla_ticket {
-    const char *v[SLA_NIN];
-    size_t len[SLA_NIN];
-} sla_ticket;
-
 /* The judgement of one ticket. */
 typedef struct sla_verdict {
     sla_status worst;                /* sla_status (SLA_NONE: no clock) */
@@ -212,11 +206,11 @@ typedef struct sla_verdict {
     int used_cal;                    /* a working-day clock was counted */
 } sla_verdict;
 
-/* Judges ticket tk under o.  0 with v filled and, when ex is not NULL, the
- * explanation appended to ex; or -1 for an invalid ticket, with the reason
- * in msg.  Scratch memory (pauses) comes from the arena of rec, the record
- * tk's values are from. */
-int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const sla_ticket *tk,
+/* Judges ticket rec, whose fields of sla_in_name are at pos (-1: absent),
+ * under o.  0 with v filled and, when ex is not NULL, the explanation
+ * appended to ex; or -1 for an invalid ticket, with the reason in msg.
+ * Scratch memory (pauses) comes from the record's arena. */
+int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const int pos[SLA_NIN],
                      sla_verdict *v, pm_buf *msg, pm_buf *ex);
 
 /* Reads the tickets of the inputs named (none: standard input), writes them

@@ -26,12 +26,13 @@ static int writable(pm_time t, const pm_tz *tz)
 }
 
 /* Reads the timestamps; 0 or -1 with msg. */
-static int read_times(const sla_ticket *tk, const pm_tz *tz, pm_time t[SLA_NIN], int has[SLA_NIN],
-                      pm_buf *msg)
+static int read_times(const pm_record *rec, const int pos[SLA_NIN], const pm_tz *tz,
+                      pm_time t[SLA_NIN], int has[SLA_NIN], pm_buf *msg)
 {
     pm_error e;
     for (int k = SLA_IN_CREATED; k <= SLA_IN_AGREED; k++) {
-        has[k] = tk->len[k] > 0;
+        int i = pos[k];
+        has[k] = i >= 0 && rec->f[i].len > 0;
         if (!has[k]) {
             if (k == SLA_IN_CREATED) {
                 pm_buf_adds(msg, "no created_at");
@@ -39,13 +40,13 @@ static int read_times(const sla_ticket *tk, const pm_tz *tz, pm_time t[SLA_NIN],
             }
             continue;
         }
-        if (pm_time_parse(tk->v[k], tk->len[k], tz, &t[k], &e) != 0) {
+        if (pm_time_parse(rec->f[i].value, rec->f[i].len, tz, &t[k], &e) != 0) {
             pm_buf_addf(msg, "%s: %s", sla_in_name[k], e.msg);
             return -1;
         }
         if (k >= SLA_IN_RESPONDED && k <= SLA_IN_RESOLVED && t[k] < t[SLA_IN_CREATED]) {
-            pm_buf_addf(msg, "%s %s is before created_at %s", sla_in_name[k], tk->v[k],
-                        tk->v[SLA_IN_CREATED]);
+            pm_buf_addf(msg, "%s %s is before created_at %s", sla_in_name[k], rec->f[i].value,
+                        rec->f[pos[SLA_IN_CREATED]].value);
             return -1;
         }
     }
@@ -53,17 +54,17 @@ static int read_times(const sla_ticket *tk, const pm_tz *tz, pm_time t[SLA_NIN],
 }
 
 /* The pauses of the ticket, in the record's arena; their number, or -1. */
-static long read_pauses(pm_record *rec, const char *s, size_t len, const pm_tz *tz, sla_pause **out,
-                        pm_buf *msg)
+static long read_pauses(pm_record *rec, int i, const pm_tz *tz, sla_pause **out, pm_buf *msg)
 {
-    size_t max = 1;
+    const char *s = rec->f[i].value;
+    size_t len = rec->f[i].len, max = 1;
     for (size_t j = 0; j < len; j++)
         max += s[j] == ';';
     *out = pm_record_alloc(rec, max * sizeof **out);
     return sla_pauses_parse(s, len, tz, *out, max, msg);
 }
 
-int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const sla_ticket *tk,
+int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const int pos[SLA_NIN],
                      sla_verdict *v, pm_buf *msg, pm_buf *ex)
 {
     const sla_policy *p = o->policy;
@@ -73,8 +74,9 @@ int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const sla_ticket *tk
     int has[SLA_NIN] = {0};
     sla_pause *pz = NULL;
     long np = 0;
-    const char *c = tk->v[SLA_IN_CATEGORY];
-    size_t clen = tk->len[SLA_IN_CATEGORY];
+    int i = pos[SLA_IN_CATEGORY];
+    const char *c = i >= 0 ? rec->f[i].value : "";
+    size_t clen = i >= 0 ? rec->f[i].len : 0;
 
     if (clen == 0) {
         pm_buf_adds(msg, "no category");
@@ -84,7 +86,7 @@ int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const sla_ticket *tk
         pm_buf_addf(msg, "unknown category '%s'", c);
         return -1;
     }
-    if (read_times(tk, o->tz, t, has, msg) != 0)
+    if (read_times(rec, pos, o->tz, t, has, msg) != 0)
         return -1;
     if (p->versioned) {
         char d[16], f[16];
@@ -103,8 +105,8 @@ int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const sla_ticket *tk
             return -1;
         }
     }
-    if (tk->len[SLA_IN_PAUSED] > 0 &&
-        (np = read_pauses(rec, tk->v[SLA_IN_PAUSED], tk->len[SLA_IN_PAUSED], o->tz, &pz, msg)) < 0)
+    i = pos[SLA_IN_PAUSED];
+    if (i >= 0 && rec->f[i].len > 0 && (np = read_pauses(rec, i, o->tz, &pz, msg)) < 0)
         return -1;
 
     int first = 1;

@@ -131,8 +131,8 @@ run pm-sla --now=2024-03-01T10:15:01+08:00 "$F/atrisk.csv"
 expect_status "exit 1 when one is overdue" 1
 run pm-sla $NOW "$F/invalid.csv" "$T/onelate.csv"
 expect_status "invalid and late: exit 1" 1
-run pm-sla $NOW "$T/no-such-file.csv" "$F/invalid.csv" "$T/onelate.csv"
-expect_status "exit 2 (an input missing) beats 1" 2
+run pm-sla $NOW "$T/onelate.csv" "$T/no-such-file.csv"
+expect_status "exit 2 beats 1" 2
 run pm-sla $NOW "$T/no-such-file.csv"
 expect_status "exit 2 for an unreadable input" 2
 expect_grep "unreadable input reported" 'no-such-file' "$ERR"

@@ -191,7 +191,7 @@ static int judge(const sla_policy *p, const char *const *fields, const char *now
 {
     static pm_record rec;
     static int init;
-    sla_ticket tk;
+    int pos[SLA_NIN];
     sla_run_opts o;
     pm_error err;
     if (!init) {
@@ -201,11 +201,8 @@ static int judge(const sla_policy *p, const char *const *fields, const char *now
     pm_record_clear(&rec);
     for (int i = 0; fields[i]; i += 2)
         pm_record_add(&rec, fields[i], fields[i + 1], strlen(fields[i + 1]));
-    for (int i = 0; i < SLA_NIN; i++) {
-        int j = pm_record_index(&rec, sla_in_name[i]);
-        tk.v[i] = j >= 0 ? rec.f[j].value : "";
-        tk.len[i] = j >= 0 ? rec.f[j].len : 0;
-    }
+    for (int i = 0; i < SLA_NIN; i++)
+        pos[i] = pm_record_index(&rec, sla_in_name[i]);
     memset(&o, 0, sizeof o);
     o.policy = p;
     o.cal = cal;
@@ -215,7 +212,7 @@ static int judge(const sla_policy *p, const char *const *fields, const char *now
     pm_buf_reset(msg);
     if (ex)
         pm_buf_reset(ex);
-    return sla_ticket_judge(&o, &rec, &tk, v, msg, ex);
+    return sla_ticket_judge(&o, &rec, pos, v, msg, ex);
 }
 
 Test(sla_policy, ticket_judged_by_the_version_in_force_on_its_creation_date)
