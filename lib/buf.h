@@ -3,8 +3,9 @@
  * pm_buf is git's strbuf in spirit: s is always NUL-terminated (once anything
  * was added), len excludes the NUL.  pm_arena hands out memory that stays put
  * until pm_arena_reset, so pointers into it are stable while a record lives.
- * Allocation failure aborts with a message: the tools cannot go on without
- * memory, and checking every append would hide the logic.
+ * Allocation failure ends the program through pm_oom, the toolkit's one
+ * out-of-memory policy: the tools cannot go on without memory, and checking
+ * every append would hide the logic.
  */
 #ifndef PM_BUF_H
 #define PM_BUF_H
@@ -35,7 +36,16 @@ const char *pm_buf_str(const pm_buf *b);
 /* Hands the string to the caller (free with free()); the buffer is emptied. */
 char *pm_buf_detach(pm_buf *b);
 
-/* Out-of-memory aware helpers: they never return NULL. */
+/* The one out-of-memory policy, for every allocation in lib/ and the
+ * programs: prints "PROGRAM: out of memory" (pm_progname) to standard error,
+ * removes the temporary files of unfinished outputs (atomic.h) and ends the
+ * process with status 2 (PM_EXIT_ERROR: the run failed), without running
+ * atexit handlers or flushing stdio, which could need memory.  n, the size
+ * asked for, is not printed.  Code that calls malloc itself calls this on
+ * NULL; the only place lib/ ends the process. */
+void pm_oom(size_t n) __attribute__((noreturn));
+
+/* Out-of-memory aware helpers: they never return NULL (pm_oom instead). */
 void *pm_xmalloc(size_t n);
 void *pm_xcalloc(size_t n, size_t size);
 void *pm_xrealloc(void *p, size_t n);

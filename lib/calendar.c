@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "conf.h"
 
 #define MIN_YEAR 1
@@ -219,15 +220,7 @@ typedef struct loader {
     pm_error *err;
 } loader;
 
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p) {
-        fputs("pm: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
+static void *xrealloc(void *p, size_t n) { return pm_xrealloc(p, n); }
 
 static char *xstrdup(const char *s)
 {
@@ -427,11 +420,9 @@ static int build(loader *L)
     cal->end = pm_day_from_civil(year_of(hi) + 1, 1, 1);
     size_t n = (size_t)(cal->end - cal->start);
     cal->kind = xrealloc(NULL, n);
-    cal->name_of = calloc(n, sizeof *cal->name_of);
+    cal->name_of = pm_xcalloc(n, sizeof *cal->name_of);
     cal->prefix = xrealloc(NULL, (n + 1) * sizeof *cal->prefix);
-    line_of = calloc(n, sizeof *line_of);
-    if (!cal->name_of || !line_of)
-        abort();
+    line_of = pm_xcalloc(n, sizeof *line_of);
     for (size_t k = 0; k < n; k++)
         cal->kind[k] = (cal->weekend >> pm_day_weekday(cal->start + (pm_day)k)) & 1 ? PM_DAY_WEEKEND : PM_DAY_WORKING;
     for (i = 0; i < L->n; i++) {
@@ -529,9 +520,7 @@ pm_calendar *pm_calendar_load(const char *path, pm_error *err)
     L.err = err;
     if (pm_conf_load(&L.conf, path, err) < 0)
         return NULL;
-    L.cal = calloc(1, sizeof *L.cal);
-    if (!L.cal)
-        abort();
+    L.cal = pm_xcalloc(1, sizeof *L.cal);
     return finish(&L, load(&L));
 }
 
@@ -541,9 +530,7 @@ pm_calendar *pm_calendar_load_string(const char *yaml, const char *name, pm_erro
     L.err = err;
     if (pm_conf_load_string(&L.conf, yaml, strlen(yaml), name, err) < 0)
         return NULL;
-    L.cal = calloc(1, sizeof *L.cal);
-    if (!L.cal)
-        abort();
+    L.cal = pm_xcalloc(1, sizeof *L.cal);
     return finish(&L, load(&L));
 }
 
@@ -561,4 +548,17 @@ pm_calendar *pm_calendar_builtin(const char *name, pm_error *err)
     cal = pm_calendar_load(path, err);
     free(path);
     return cal;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+pm_calendar *pm_calendar_open(const char *name_or_path, pm_error *err)
+{
+    if (strchr(name_or_path, '/') || ends_with(name_or_path, ".yaml") || ends_with(name_or_path, ".yml"))
+        return pm_calendar_load(name_or_path, err);
+    return pm_calendar_builtin(name_or_path, err);
 }

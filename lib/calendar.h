@@ -30,6 +30,10 @@ pm_calendar *pm_calendar_load_string(const char *yaml, const char *name, pm_erro
 /* The shipped calendar called name ("cn") from the data folder
  * (pm_data_path("calendars/NAME.yaml")). */
 pm_calendar *pm_calendar_builtin(const char *name, pm_error *err);
+/* A calendar named on a command line or in a policy: a reference with a '/'
+ * or ending in .yaml or .yml is a file (pm_calendar_load); anything else
+ * ("cn") is a shipped calendar (pm_calendar_builtin).  NULL with err. */
+pm_calendar *pm_calendar_open(const char *name_or_path, pm_error *err);
 void pm_calendar_free(pm_calendar *cal);
 const char *pm_calendar_name(const pm_calendar *cal);
 

@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
+
 #ifndef PM_DATADIR
 #define PM_DATADIR "/usr/local/share/pm"
 #endif
@@ -27,12 +29,7 @@
 static char *dupstr(const char *s)
 {
     size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (!p) {
-        fputs("pm: out of memory\n", stderr);
-        abort();
-    }
-    return memcpy(p, s, n);
+    return memcpy(pm_xmalloc(n), s, n);
 }
 
 static long mark_line(yaml_mark_t m)
@@ -99,10 +96,8 @@ static int check_duplicates(pm_conf *c, pm_error *err)
             continue;
         npairs = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
         if (npairs > 64) {
-            yaml_node_t **keys = malloc(npairs * sizeof *keys), *dup = NULL, *first = NULL;
+            yaml_node_t **keys = pm_xmalloc(npairs * sizeof *keys), *dup = NULL, *first = NULL;
             size_t k = 0;
-            if (!keys)
-                abort();
             for (a = n->data.mapping.pairs.start; a < n->data.mapping.pairs.top; a++) {
                 yaml_node_t *ka = yaml_document_get_node(&c->doc, a->key);
                 if (ka && ka->type == YAML_SCALAR_NODE)
@@ -233,9 +228,7 @@ int pm_conf_load(pm_conf *c, const char *path, pm_error *err)
         pm_conf_free(c);
         return -1;
     }
-    buf = malloc(cap + 1);
-    if (!buf)
-        abort();
+    buf = pm_xmalloc(cap + 1);
     for (;;) {
         size_t got;
         if (n == cap) {
@@ -247,9 +240,7 @@ int pm_conf_load(pm_conf *c, const char *path, pm_error *err)
                 return -1;
             }
             cap *= 2;
-            buf = realloc(buf, cap + 1);
-            if (!buf)
-                abort();
+            buf = pm_xrealloc(buf, cap + 1);
         }
         got = fread(buf + n, 1, cap - n, f);
         n += got;
@@ -278,9 +269,7 @@ int pm_conf_load_string(pm_conf *c, const char *text, size_t len, const char *na
 {
     memset(c, 0, sizeof *c);
     c->path = dupstr(name ? name : "<string>");
-    c->bytes = malloc(len + 1);
-    if (!c->bytes)
-        abort();
+    c->bytes = pm_xmalloc(len + 1);
     memcpy(c->bytes, text, len);
     c->bytes[len] = '\0';
     c->nbytes = len;
@@ -422,9 +411,7 @@ static int is_dir(const char *path)
 static char *join(const char *dir, const char *rel)
 {
     size_t a = strlen(dir), b = strlen(rel);
-    char *s = malloc(a + b + 2);
-    if (!s)
-        abort();
+    char *s = pm_xmalloc(a + b + 2);
     memcpy(s, dir, a);
     s[a] = '/';
     memcpy(s + a + 1, rel, b + 1);
@@ -448,9 +435,7 @@ char *pm_data_path(const char *rel)
             static const char *const beside[] = {"/../data", "/../share/pm"};
             *slash = '\0';
             for (size_t i = 0; i < sizeof beside / sizeof beside[0]; i++) {
-                dir = malloc(strlen(exe) + strlen(beside[i]) + 1);
-                if (!dir)
-                    abort();
+                dir = pm_xmalloc(strlen(exe) + strlen(beside[i]) + 1);
                 strcpy(dir, exe);
                 strcat(dir, beside[i]);
                 if (is_dir(dir)) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "outpath.h"
 #include "text.h"
 
 #define MAX_SLOTS 64

@@ -10,6 +10,4 @@ pm_format pm_inputs_format(const pm_inputs *in);
 unsigned pm_inputs_header_gen(const pm_inputs *in);
 const char *pm_inputs_raw(const pm_inputs *in, size_t *len);
 int pm_inputs_take_warning(pm_inputs *in, pm_error *w);
-int pm_paths_check(char *const *inputs, int ninputs, const char *const *outputs, int noutputs,
-                   pm_error *err);
 #endif

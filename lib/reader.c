@@ -1732,6 +1732,7 @@ int pm_reader_next(pm_reader *rd, pm_record *rec, pm_error *err)
 }
 
 pm_format pm_reader_format(const pm_reader *rd) { return rd->format; }
+int pm_reader_goes_on(const pm_reader *rd) { return rd->fatal_goes_on; }
 const char *pm_reader_name(const pm_reader *rd) { return rd->name; }
 
 const char *const *pm_reader_header(const pm_reader *rd, size_t *n)

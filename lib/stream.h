@@ -102,6 +102,9 @@ const char *const *pm_reader_header(const pm_reader *rd, size_t *n);
  * is left as it is.  Cut after 1 MiB.  Valid until the next read; "" (len 0)
  * after other results. */
 const char *pm_reader_raw(const pm_reader *rd, size_t *len);
+/* After PM_READ_FATAL: 1 when reading goes on (a bad header, whose rows
+ * follow as PM_READ_BAD), 0 when the input cannot be read further. */
+int pm_reader_goes_on(const pm_reader *rd);
 /* 1 with w filled ("FILE:LINE: warning: ...") while warnings are pending:
  * text kept after a closing quote, a stray blank line in CSV data.  The
  * first 10 of an input are kept, then one summary counts the rest. */
@@ -111,7 +114,8 @@ void pm_reader_close(pm_reader *rd);
 typedef struct pm_writer pm_writer;
 
 /* path NULL or "-": standard output.  A path naming a regular file (or a new
- * one) is written atomically; other paths (/dev/null, a FIFO) directly. */
+ * one, or a link to one) is written atomically; other paths (/dev/null, a
+ * FIFO) directly: see pm_atomic_open in atomic.h, which the writer uses. */
 pm_writer *pm_writer_open(const char *path, pm_format format, pm_error *err);
 /* Writes one record.  0 on success, -1 with err set on a write error. */
 int pm_writer_write(pm_writer *w, const pm_record *rec, pm_error *err);

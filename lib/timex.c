@@ -22,6 +22,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
+
 /* Civil dates ------------------------------------------------------------- */
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -164,34 +166,55 @@ static int lit(const char **p, const char *e, const char *s)
     return 1;
 }
 
-enum { DATE_OK = 0, DATE_SYNTAX = -1, DATE_YEAR = -2, DATE_MONTH = -3, DATE_DAY = -4 };
+enum { DATE_OK = 0, DATE_SYNTAX = -1, DATE_YEAR = -2, DATE_MONTH = -3, DATE_DAY = -4, DATE_ORDER = -5 };
 
-/* Parses a date at *p: YYYY-M-D, YYYY/M/D or YYYY年M月D日 (month and day of
- * one or two digits). */
-static int parse_date(const char **pp, const char *e, int *y, int *m, int *d)
+/* Parses a date at *p: YYYY-M-D, YYYY/M/D, YYYY.M.D or YYYY年M月D日 (month
+ * and day of one or two digits); with order PM_DATE_MDY or PM_DATE_DMY also
+ * M/D/YYYY or D/M/YYYY ('/', '-' or '.').  A date with the year last and no
+ * order is DATE_ORDER. */
+static int parse_date(const char **pp, const char *e, int order, int *y, int *m, int *d)
 {
     const char *p = *pp;
     int cjk = 0;
     char sep = 0;
     *y = digits(&p, e, 4, 4);
-    if (*y < 0)
-        return DATE_SYNTAX;
-    if (p < e && (*p == '-' || *p == '/'))
+    if (*y < 0) {
+        /* the year last: 12/6/2026 */
+        int a, b;
+        p = *pp;
+        a = digits(&p, e, 1, 2);
+        if (a < 0 || !(p < e && (*p == '/' || *p == '-' || *p == '.')))
+            return DATE_SYNTAX;
         sep = *p++;
-    else if (lit(&p, e, "年"))
-        cjk = 1;
-    else
-        return DATE_SYNTAX;
-    *m = digits(&p, e, 1, 2);
-    if (*m < 0)
-        return DATE_SYNTAX;
-    if (cjk ? !lit(&p, e, "月") : !(p < e && *p == sep && p++))
-        return DATE_SYNTAX;
-    *d = digits(&p, e, 1, 2);
-    if (*d < 0)
-        return DATE_SYNTAX;
-    if (cjk && !lit(&p, e, "日"))
-        return DATE_SYNTAX;
+        b = digits(&p, e, 1, 2);
+        if (b < 0 || !(p < e && *p == sep))
+            return DATE_SYNTAX;
+        p++;
+        *y = digits(&p, e, 4, 4);
+        if (*y < 0)
+            return DATE_SYNTAX;
+        if (order != PM_DATE_MDY && order != PM_DATE_DMY)
+            return DATE_ORDER;
+        *m = order == PM_DATE_MDY ? a : b;
+        *d = order == PM_DATE_MDY ? b : a;
+    } else {
+        if (p < e && (*p == '-' || *p == '/' || *p == '.'))
+            sep = *p++;
+        else if (lit(&p, e, "年"))
+            cjk = 1;
+        else
+            return DATE_SYNTAX;
+        *m = digits(&p, e, 1, 2);
+        if (*m < 0)
+            return DATE_SYNTAX;
+        if (cjk ? !lit(&p, e, "月") : !(p < e && *p == sep && p++))
+            return DATE_SYNTAX;
+        *d = digits(&p, e, 1, 2);
+        if (*d < 0)
+            return DATE_SYNTAX;
+        if (cjk && !lit(&p, e, "日"))
+            return DATE_SYNTAX;
+    }
     *pp = p;
     if (*y < 1)
         return DATE_YEAR;
@@ -209,7 +232,7 @@ int pm_day_parse(const char *s, size_t len, pm_day *out)
     trim(&s, &len);
     p = s;
     e = s + len;
-    if (parse_date(&p, e, &y, &m, &d) != DATE_OK || p != e)
+    if (parse_date(&p, e, PM_DATE_YMD, &y, &m, &d) != DATE_OK || p != e)
         return -1;
     *out = pm_day_from_civil(y, m, d);
     return 0;
@@ -279,15 +302,9 @@ pm_tz *pm_tz_open(const char *name, pm_error *err)
     size_t i;
     if (!name || !zone_file_ok(name, err))
         return NULL;
-    tz = calloc(1, sizeof *tz);
-    if (!tz || !(tz->name = strdup(name)) || !(tz->cache = malloc(sizeof *tz->cache))) {
-        if (tz) {
-            free(tz->name);
-            free(tz);
-        }
-        pm_error_set(err, NULL, 0, "out of memory");
-        return NULL;
-    }
+    tz = pm_xcalloc(1, sizeof *tz);
+    tz->name = pm_xstrdup(name);
+    tz->cache = pm_xmalloc(sizeof *tz->cache);
     for (i = 0; i < SPAN_SLOTS; i++)
         tz->cache->span[i].idx = INT64_MIN;
     return tz;
@@ -315,9 +332,7 @@ static void use_zone(const pm_tz *tz)
 {
     const char *cur = getenv("TZ");
     if (!cur || cur[0] != ':' || strcmp(cur + 1, tz->name) != 0) {
-        char *spec = malloc(strlen(tz->name) + 2);
-        if (!spec)
-            abort();
+        char *spec = pm_xmalloc(strlen(tz->name) + 2);
         spec[0] = ':';
         strcpy(spec + 1, tz->name);
         setenv("TZ", spec, 1);
@@ -465,54 +480,152 @@ static int bad(pm_error *err, const char *s, size_t len, const char *why)
     return -1;
 }
 
+/* Every form pm_time_parse_ex reads, for the message of a text that is no
+ * timestamp at all. */
+#define ACCEPTED_FORMS                                                                   \
+    "accepted: 2024-07-03T09:05:00+08:00 (or Z), 2024-07-03 09:05[:SS], 2024/7/3 9:05, " \
+    "2024.7.3 9:05, 2024年7月3日 9:05, 2024年7月3日9时5分[30秒], 2024/7/3 下午3:05 "     \
+    "(上午, 中午, 晚上...), a bare date 2024-07-03, and 7/3/2024 or 3/7/2024 with "      \
+    "--date-order=mdy or dmy"
+
+/* A 12-hour marker before the time: 1 before noon, 2 after, 3 noon; 0 none. */
+static int half_day(const char **p, const char *e)
+{
+    static const struct { const char *w; int h; } words[] = {
+        {"上午", 1}, {"早上", 1}, {"早晨", 1}, {"凌晨", 1}, {"中午", 3},
+        {"下午", 2}, {"晚上", 2}, {"傍晚", 2}, {"夜间", 2},
+    };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (lit(p, e, words[i].w))
+            return words[i].h;
+    return 0;
+}
+
+/* The canonical forms at fixed positions, the ones the programs write and
+ * read back millions of times: YYYY-MM-DDTHH:MM:SS+HH:MM (25 bytes) and
+ * YYYY-MM-DD HH:MM:SS or ...THH:MM:SS (19 bytes, local).  1 when s is one
+ * of them and in range (*out set); 0: let the general parser say. */
+static int parse_fixed(const char *s, size_t len, const pm_tz *tz, pm_time *out)
+{
+    static const unsigned char dig[25] = {1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1,
+                                          0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1};
+    int y, m, d, hh, mi, ss;
+    if ((len != 25 && len != 19) || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
+        s[13] != ':' || s[16] != ':')
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (dig[i] && (unsigned)(s[i] - '0') > 9)
+            return 0;
+    y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    m = (s[5] - '0') * 10 + (s[6] - '0');
+    d = (s[8] - '0') * 10 + (s[9] - '0');
+    hh = (s[11] - '0') * 10 + (s[12] - '0');
+    mi = (s[14] - '0') * 10 + (s[15] - '0');
+    ss = (s[17] - '0') * 10 + (s[18] - '0');
+    if (y < 2 || y > 9998 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m) || hh > 23 || mi > 59 ||
+        ss > 59)
+        return 0;
+    if (len == 19) {
+        pm_day day = pm_day_from_civil(y, m, d);
+        int32_t secs = hh * 3600 + mi * 60 + ss;
+        *out = pm_tz_from_local(tz, day, secs);
+        /* a local time that a clock change skips: the general parser says so */
+        return *out + pm_tz_offset(tz, *out) == day * 86400 + secs;
+    }
+    if ((s[19] != '+' && s[19] != '-') || s[22] != ':') return 0;
+    int oh = (s[20] - '0') * 10 + (s[21] - '0'), om = (s[23] - '0') * 10 + (s[24] - '0');
+    if (om > 59 || oh * 3600 + om * 60 > MAX_OFFSET)
+        return 0;
+    int32_t off = (s[19] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+    *out = pm_day_from_civil(y, m, d) * 86400 + hh * 3600 + mi * 60 + ss - off;
+    return 1;
+}
+
 int pm_time_parse(const char *s, size_t len, const pm_tz *tz, pm_time *out, pm_error *err)
+{
+    return pm_time_parse_ex(s, len, tz, PM_DATE_YMD, out, NULL, err);
+}
+
+int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order, pm_time *out,
+                     int *date_only, pm_error *err)
 {
     const char *p, *e;
     int y, m, d, hh = 0, mi = 0, ss = 0, rc;
-    int has_off = 0;
+    int has_off = 0, half = 0;
     int32_t off = 0;
     pm_day day;
     int32_t secs;
 
+    if (date_only)
+        *date_only = 0;
+    if (tz && parse_fixed(s, len, tz, out))
+        return 0;
     trim(&s, &len);
     p = s;
     e = s + len;
     if (len == 0)
         return bad(err, s, len, "empty");
-    rc = parse_date(&p, e, &y, &m, &d);
+    rc = parse_date(&p, e, date_order, &y, &m, &d);
     if (rc == DATE_SYNTAX)
-        return bad(err, s, len, "expected YYYY-MM-DD[THH:MM[:SS]][+HH:MM]");
+        return bad(err, s, len, "expected YYYY-MM-DD[THH:MM[:SS]][+HH:MM]; " ACCEPTED_FORMS);
+    if (rc == DATE_ORDER)
+        return bad(err, s, len, "a date with the year last is read only with --date-order=mdy or dmy "
+                                "(month or day first: never guessed)");
+    if (p == e && date_only)
+        *date_only = 1;
     if (p < e) {
-        /* Time: 'T' or blanks, then H[H]:MM[:SS[.fff]] */
+        /* Time: 'T' or blanks, then [上午|下午...]H[H]:MM[:SS[.fff]] or H时[M分[S秒]] */
         if (*p == 'T' || *p == 't') {
             p++;
         } else if (is_blank(*p)) {
             while (p < e && is_blank(*p))
                 p++;
-        } else if (!(p > s && (unsigned char)p[-1] >= 0x80)) {  /* after 日 no blank needed */
+        } else if (!(p > s && (unsigned char)p[-1] >= 0x80) && !(half = half_day(&p, e))) {
+            /* after 日, and before 下午, no blank is needed */
             return bad(err, s, len, "expected 'T' or a blank after the date");
         }
+        if (!half)
+            half = half_day(&p, e);
+        if (half)
+            while (p < e && is_blank(*p))
+                p++;
         hh = digits(&p, e, 1, 2);
-        if (hh < 0 || !(p < e && *p == ':'))
-            return bad(err, s, len, "expected the time as HH:MM[:SS]");
-        p++;
-        mi = digits(&p, e, 2, 2);
-        if (mi < 0)
-            return bad(err, s, len, "expected two digits of minutes");
-        if (p < e && *p == ':') {
+        if (hh >= 0 && (lit(&p, e, "时") || lit(&p, e, "点"))) {
+            /* 9时5分[30秒], 9时, 9点30分, 9点30 */
+            if (p < e && *p >= '0' && *p <= '9') {
+                mi = digits(&p, e, 1, 2);
+                if (mi < 0)
+                    return bad(err, s, len, "expected the minutes as M分");
+                if (!lit(&p, e, "分") && p != e)
+                    return bad(err, s, len, "expected the minutes as M分");
+                if (p < e && *p >= '0' && *p <= '9') {
+                    ss = digits(&p, e, 1, 2);
+                    if (ss < 0 || !lit(&p, e, "秒"))
+                        return bad(err, s, len, "expected the seconds as S秒");
+                }
+            }
+        } else {
+            if (hh < 0 || !(p < e && *p == ':'))
+                return bad(err, s, len, "expected the time as HH:MM[:SS]");
             p++;
-            ss = digits(&p, e, 2, 2);
-            if (ss < 0)
-                return bad(err, s, len, "expected two digits of seconds");
-            if (p < e && (*p == '.' || *p == ',')) {
-                const char *f = ++p;
-                while (p < e && *p >= '0' && *p <= '9')
-                    p++;
-                if (p == f)
-                    return bad(err, s, len, "expected digits after the decimal point");
+            mi = digits(&p, e, 2, 2);
+            if (mi < 0)
+                return bad(err, s, len, "expected two digits of minutes");
+            if (p < e && *p == ':') {
+                p++;
+                ss = digits(&p, e, 2, 2);
+                if (ss < 0)
+                    return bad(err, s, len, "expected two digits of seconds");
+                if (p < e && (*p == '.' || *p == ',')) {
+                    const char *f = ++p;
+                    while (p < e && *p >= '0' && *p <= '9')
+                        p++;
+                    if (p == f)
+                        return bad(err, s, len, "expected digits after the decimal point");
+                }
             }
         }
-        if (p < e) {
+        if (p < e && !half) {
             if (*p == 'Z' || *p == 'z') {
                 p++;
                 has_off = 1;
@@ -536,6 +649,17 @@ int pm_time_parse(const char *s, size_t len, const pm_tz *tz, pm_time *out, pm_e
         }
         if (p != e)
             return bad(err, s, len, "unexpected text after the time");
+        if (half) {
+            /* 12-hour clock: 上午12点 is midnight, 下午12点 and 中午12点 noon */
+            if (hh < 1 || hh > 12)
+                return bad(err, s, len, "hour out of range for a 12-hour time (1-12 after 上午/下午)");
+            if (half == 1 && hh == 12)
+                hh = 0;
+            else if (half == 2 && hh < 12)
+                hh += 12;
+            else if (half == 3 && hh < 6)
+                hh += 12;
+        }
     }
     if (rc == DATE_YEAR)
         return bad(err, s, len, "year out of range (0001-9999)");

@@ -73,6 +73,23 @@ pm_time pm_tz_midnight(const pm_tz *tz, pm_day day);
  * America/New_York) is an error too ("no such local time").  s need not be
  * NUL-terminated.  About 40 ns per call. */
 int pm_time_parse(const char *s, size_t len, const pm_tz *tz, pm_time *out, pm_error *err);
+
+/* The order of a date written with the year last (12/6/2026): never
+ * guessed, so such a date is an error unless the caller says which. */
+enum { PM_DATE_YMD = 0, PM_DATE_MDY = 1, PM_DATE_DMY = 2 };
+
+/* pm_time_parse, and the forms people type into spreadsheets as well:
+ *   2026.12.6 11:20          dots between the parts of the date
+ *   2026/12/6 下午3:05       上午/早上/凌晨 (before noon), 中午, 下午/晚上
+ *                            (after noon) before a 12-hour time
+ *   2026年12月6日9时5分      H时[M分[S秒]], also H点[M分]
+ *   12/6/2026 11:20          year last, only with date_order PM_DATE_MDY
+ *                            (12 June: PM_DATE_DMY); '/', '-' or '.'
+ * With date_only non-NULL, *date_only is set to 1 when s is a date without
+ * a time (read as 00:00 of that day), else 0.  The error for a text that is
+ * no timestamp at all lists every accepted form. */
+int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order, pm_time *out,
+                     int *date_only, pm_error *err);
 /* Writes YYYY-MM-DDTHH:MM:SS+HH:MM in zone tz (never the machine's zone);
  * returns the length (25 for years 0001-9999). */
 size_t pm_time_format(pm_time t, const pm_tz *tz, char out[PM_TIME_BUFSZ]);

@@ -1,25 +1,17 @@
 /* writer.c - record writers: CSV (header from the first record) and
- * line-per-record YAML, buffered, written atomically to files. */
+ * line-per-record YAML, buffered, written through an atomic file (atomic.h). */
 #include "stream.h"
 
 #include "atomic.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <stdio.h>
-#include <unistd.h>
 
 #define FLUSH_AT (64 * 1024)
 
 struct pm_writer {
-    int fd;
-    char *path;      /* final path, or NULL when writing directly */
-    char *tmppath;   /* temporary file renamed into place on commit */
+    pm_atomic_file *af;
     pm_format format;
     char delim;
     pm_buf out;
@@ -168,99 +160,26 @@ void pm_yaml_quote(pm_buf *out, const char *value, size_t len)
 
 static int flush(pm_writer *w, pm_error *err)
 {
-    size_t off = 0;
-    while (off < w->out.len) {
-        ssize_t r = write(w->fd, w->out.s + off, w->out.len - off);
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            pm_error_set(err, w->path ? w->path : "standard output", 0, "write error: %s", strerror(errno));
-            w->failed = 1;
-            w->out.len = 0;
-            return -1;
-        }
-        off += (size_t)r;
+    int rc = 0;
+    if (w->out.len && pm_atomic_write(w->af, w->out.s, w->out.len, err) < 0) {
+        w->failed = 1;
+        rc = -1;
     }
     w->out.len = 0;
-    return 0;
+    return rc;
 }
 
 pm_writer *pm_writer_open(const char *path, pm_format format, pm_error *err)
 {
+    pm_atomic_file *af = pm_atomic_open(path, err);
+    if (!af) return NULL;
     pm_writer *w = pm_xcalloc(1, sizeof *w);
+    w->af = af;
     w->format = format == PM_FMT_AUTO ? PM_FMT_CSV : format;
     w->delim = w->format == PM_FMT_TSV ? '\t' : ',';
     pm_buf_init(&w->out);
     pm_buf_grow(&w->out, FLUSH_AT + 4096);
-    if (!path || !strcmp(path, "-")) {
-        w->fd = 1;
-        return w;
-    }
-    struct stat st;
-    int exists = stat(path, &st) == 0;
-    char *resolved = NULL;   /* a symbolic link's regular file, replaced in its place */
-    if (exists && S_ISREG(st.st_mode)) {
-        struct stat lst;
-        if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
-            char link[64];
-            ssize_t k = readlink(path, link, sizeof link - 1);
-            link[k > 0 ? k : 0] = 0;
-            struct stat out;
-            if (!strncmp(link, "/proc/", 6) || !strncmp(link, "/dev/", 5)) {
-                /* /dev/stdout, /proc/self/fd/N: a file some shell opened;
-                 * renaming over it would lose the output */
-                if (fstat(1, &out) == 0 && out.st_dev == st.st_dev && out.st_ino == st.st_ino) {
-                    w->fd = 1;
-                    return w;
-                }
-                w->fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-                if (w->fd < 0) goto fail_open;
-                return w;
-            }
-            resolved = realpath(path, NULL);
-            if (resolved) path = resolved;
-        }
-    }
-    if (exists && !S_ISREG(st.st_mode)) {
-        /* /dev/null, /dev/full, a FIFO: no rename possible */
-        w->fd = open(path, O_WRONLY | O_CLOEXEC);
-        if (w->fd < 0) goto fail_open;
-        return w;
-    }
-    char *copy = pm_xstrdup(path);
-    char *dir = dirname(copy);
-    char *copy2 = pm_xstrdup(path);
-    char *base = basename(copy2);
-    size_t n = strlen(dir) + strlen(base) + 16;
-    w->tmppath = pm_xmalloc(n);
-    snprintf(w->tmppath, n, "%s/.%s.XXXXXX", dir, base);
-    free(copy);
-    free(copy2);
-    w->fd = mkstemp(w->tmppath);
-    if (w->fd < 0) {
-        pm_error_set(err, path, 0, "cannot create a file beside it: %s", strerror(errno));
-        goto fail;
-    }
-    pm_tmp_register(w->tmppath);  /* removed should a signal end the run */
-    mode_t mode;
-    if (exists) {
-        mode = st.st_mode & 07777;
-    } else {
-        mode_t um = umask(0);
-        umask(um);
-        mode = 0666 & ~um;
-    }
-    fchmod(w->fd, mode);
-    w->path = pm_xstrdup(path);
-    free(resolved);
     return w;
-fail_open:
-    pm_error_set(err, path, 0, "cannot open for writing: %s", strerror(errno));
-fail:
-    free(resolved);
-    free(w->tmppath);
-    pm_buf_free(&w->out);
-    free(w);
-    return NULL;
 }
 
 static int same_names(const pm_writer *w, const pm_record *r)
@@ -295,7 +214,7 @@ void pm_yaml_key(pm_buf *out, const char *name, size_t len)
 int pm_writer_write(pm_writer *w, const pm_record *r, pm_error *err)
 {
     if (w->failed) {
-        pm_error_set(err, w->path ? w->path : "standard output", 0, "write error");
+        pm_error_set(err, pm_atomic_name(w->af), 0, "write error");
         return -1;
     }
     pm_buf *o = &w->out;
@@ -348,47 +267,18 @@ void pm_writer_set_header(pm_writer *w, const char *const *names, size_t n)
 
 int pm_writer_close(pm_writer *w, int commit, pm_error *err)
 {
-    int rc = 0;
     if (!w) return 0;
-    if (w->count == 0 && w->empty_header.len && (commit || !w->tmppath))
+    /* a direct output (standard output, a FIFO) gets what was written even
+     * when not committed; a temporary file is removed unread */
+    int keep = commit || !pm_atomic_is_temporary(w->af);
+    int rc = 0;
+    if (w->count == 0 && w->empty_header.len && keep)
         pm_buf_add(&w->out, w->empty_header.s, w->empty_header.len);
-    if (commit || !w->tmppath) {
-        if (flush(w, err) < 0) rc = -1;
-    }
-    if (w->failed && rc == 0) {
-        /* an earlier write failed: the output is incomplete */
-        pm_error_set(err, w->path ? w->path : "standard output", 0, "write error: the output is incomplete");
-        rc = -1;
-    }
-    if (w->tmppath) {
-        if (rc == 0 && commit && fsync(w->fd) < 0 && errno != EINVAL) {
-            pm_error_set(err, w->path, 0, "write error: %s", strerror(errno));
-            rc = -1;
-        }
-        if (close(w->fd) < 0 && rc == 0 && commit) {
-            pm_error_set(err, w->path, 0, "write error: %s", strerror(errno));
-            rc = -1;
-        }
-        if (commit && rc == 0) {
-            if (rename(w->tmppath, w->path) < 0) {
-                pm_error_set(err, w->path, 0, "cannot rename the finished file into place: %s", strerror(errno));
-                rc = -1;
-                unlink(w->tmppath);
-            }
-        } else {
-            unlink(w->tmppath);
-        }
-        pm_tmp_forget(w->tmppath);
-    } else if (w->fd != 1) {
-        if (close(w->fd) < 0 && rc == 0) {
-            pm_error_set(err, w->path ? w->path : "output", 0, "write error: %s", strerror(errno));
-            rc = -1;
-        }
-    }
+    if (keep && !w->failed && flush(w, err) < 0) rc = -1;
+    pm_error later;
+    if (pm_atomic_close(w->af, commit && rc == 0, rc ? &later : err) < 0) rc = -1;
     for (size_t i = 0; i < w->nnames; i++) free(w->names[i]);
     free(w->names);
-    free(w->tmppath);
-    free(w->path);
     pm_buf_free(&w->out);
     pm_buf_free(&w->empty_header);
     free(w);

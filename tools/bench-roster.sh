@@ -1,6 +1,9 @@
 #!/bin/sh
 # tools/bench-roster.sh - times pm-roster on a large compound: 200 staff,
-# 30 posts, 31 days (plan), and the check of that month's roster.
+# 30 posts, 31 days (plan, without and with three eight-hour shifts: time
+# and peak memory), the check of that month's roster, and the share of
+# seeds 1..10 with which plan covers the tight compound of the tests
+# (exactly as many guard shifts as needed).
 # Prints the figures; never fails the build.
 #   sh tools/bench-roster.sh [BINDIR]
 BIN=${1:-bin}
@@ -38,21 +41,51 @@ awk 'BEGIN {
     }
 }' >"$T/staff.csv"
 
+# the same compound on three eight-hour shifts (三班倒), runs of 3 days
+sed 's/^rules: {\(.*\)}$/rules: {\1, shifts: ["08:00-16:00", "16:00-24:00", "00:00-08:00"], min_same_shift_days: 3}/' \
+    "$T/posts.yaml" >"$T/posts-shifts.yaml"
+
 now() { date +%s.%N; }
+# peak memory in KB when GNU time is there
+if /usr/bin/time -f %M:%U true 2>/dev/null; then TIME="/usr/bin/time -f %M:%U -o $T/mem"; else TIME=; fi
+mem() { if [ -n "$TIME" ]; then tail -1 "$T/mem" | awk -F: '{ printf "%s s CPU, peak %d KB", $2, $1 }'; else echo "peak ? KB"; fi; }
 t0=$(now)
-"$BIN/pm-roster" plan --posts="$T/posts.yaml" --staff="$T/staff.csv" --from=2024-10-01 --days=31 \
+$TIME "$BIN/pm-roster" plan --posts="$T/posts.yaml" --staff="$T/staff.csv" --start=2024-10-01 --days=31 \
     -o "$T/roster.csv" --violations="$T/gaps.csv" 2>"$T/plan.err"
 prc=$?
 t1=$(now)
-"$BIN/pm-roster" check --posts="$T/posts.yaml" --staff="$T/staff.csv" --from=2024-10-01 --days=31 \
+m1=$(mem)
+"$BIN/pm-roster" check --posts="$T/posts.yaml" --staff="$T/staff.csv" --start=2024-10-01 --days=31 \
     "$T/roster.csv" >"$T/viol.csv" 2>"$T/check.err"
 crc=$?
 t2=$(now)
 n=$(($(wc -l <"$T/roster.csv") - 1))
 g=$(($(wc -l <"$T/gaps.csv" 2>/dev/null || echo 1) - 1)); [ $g -lt 0 ] && g=0
 v=$(($(wc -l <"$T/viol.csv") - 1)); [ $v -lt 0 ] && v=0
-printf 'pm-roster plan  200 staff, 30 posts, 31 days: %6.2f s (goal 10 s), %d assignments, %d gaps, exit %d\n' \
-    "$(echo "$t1 - $t0" | bc)" "$n" "$g" "$prc"
+printf 'pm-roster plan  200 staff, 30 posts, 31 days: %6.2f s (goal 10 s), %s, %d assignments, %d gaps, exit %d\n' \
+    "$(echo "$t1 - $t0" | bc)" "$m1" "$n" "$g" "$prc"
 printf 'pm-roster check 200 staff, %d assignments:     %6.3f s (goal 0.5 s), %d violations, exit %d\n' \
     "$n" "$(echo "$t2 - $t1" | bc)" "$v" "$crc"
+t0=$(now)
+$TIME "$BIN/pm-roster" plan --posts="$T/posts-shifts.yaml" --staff="$T/staff.csv" --start=2024-10-01 --days=31 \
+    -o "$T/roster-shifts.csv" --violations="$T/gaps-shifts.csv" 2>"$T/plan-shifts.err"
+prc=$?
+t1=$(now)
+m1=$(mem)
+n=$(($(wc -l <"$T/roster-shifts.csv") - 1))
+g=$(($(wc -l <"$T/gaps-shifts.csv" 2>/dev/null || echo 1) - 1)); [ $g -lt 0 ] && g=0
+printf 'pm-roster plan  same, three 8-hour shifts:     %6.2f s (goal 10 s), %s, %d assignments, %d gaps, exit %d\n' \
+    "$(echo "$t1 - $t0" | bc)" "$m1" "$n" "$g" "$prc"
+
+# The tight compound of the tests: 42 guard shifts a week needed, 42 there.
+F="$(cd "$(dirname "$0")/.." && pwd)/tests/cli/pm-roster"
+ok=0
+t0=$(now)
+for seed in 1 2 3 4 5 6 7 8 9 10; do
+    "$BIN/pm-roster" plan --posts="$F/posts-tight.yaml" --staff="$F/staff-tight.csv" --start=2026-09-28 --days=28 \
+        --seed=$seed -o /dev/null 2>/dev/null && ok=$((ok + 1))
+done
+t1=$(now)
+printf 'pm-roster plan  tight compound, seeds 1..10:   %d of 10 gap-free, %.2f s each\n' \
+    "$ok" "$(echo "($t1 - $t0) / 10" | bc -l)"
 exit 0

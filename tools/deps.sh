@@ -4,7 +4,8 @@
 #   tools/deps.sh build     - what `make`, `make test` and `make demo` need
 #   tools/deps.sh browser   - Chromium and LibreOffice for `make check-browser`
 #   tools/deps.sh valgrind  - valgrind for `make valgrind`
-#   tools/deps.sh test      - YAML readers the tests compare pm's output with
+#   tools/deps.sh test      - YAML readers the tests compare pm's output with,
+#                             hledger and beancount (tests skip without them)
 set -u
 what=${1:-build}
 
@@ -32,7 +33,9 @@ valgrind)
 test)
     want="python3-yaml:/usr/lib/python3/dist-packages/yaml/__init__.py
 ruby:/usr/bin/ruby
-node-js-yaml:/usr/share/nodejs/js-yaml/package.json"
+node-js-yaml:/usr/share/nodejs/js-yaml/package.json
+hledger:/usr/bin/hledger
+beancount:/usr/bin/bean-check"
     ;;
 *)
     echo "deps.sh: unknown set '$what'" >&2; exit 2 ;;

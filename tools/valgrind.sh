@@ -42,14 +42,14 @@ vg() {
 }
 
 NOW=--now=2025-10-10T09:00:00+08:00
-vg "pm-ingest GB18030 export, rejects" 1 pm-ingest --reject="$T/rej.csv" "$EX/ingest/callcentre-2024-07.csv"
+vg "pm-ingest GB18030 export, rejects" 1 pm-ingest --reject="$T/rej.csv" "$EX/ingest/callcentre-2024-national-day.csv"
 vg "pm-ingest YAML in, YAML out" 1 pm-ingest --schema="$EX/ingest/formtool.schema.yaml" -t yaml "$EX/ingest/formtool-2024-07.yaml"
 vg "pm-ingest TSV" 1 pm-ingest --schema="$EX/ingest/repairs.schema.yaml" "$EX/ingest/repairs-2024-07.tsv"
 vg "pm-sla --explain, policy" 1 pm-sla --policy="$EX/sla/policy.yaml" $NOW --at-risk=4h --explain "$EX/sla/tickets.csv"
 pm-sla --policy="$EX/sla/policy.yaml" $NOW "$EX/sla/tickets.csv" >"$T/sla.csv" 2>/dev/null
 vg "pm-sla --breaches -t yaml (built-in policy: unknown categories)" 2 pm-sla $NOW --breaches -t yaml "$EX/sla/tickets.csv"
-vg "pm-fee --explain" 0 pm-fee --schedule="$EX/fees/schedule.yaml" --explain "$EX/fees/inputs-2024-07.csv"
-vg "pm-fee --verify" 0 pm-fee --schedule="$EX/fees/schedule.yaml" --verify="$EX/fees/expected-charges-2024-07.csv" \
+vg "pm-fee --explain (one unmatched violation: flagged)" 1 pm-fee --schedule="$EX/fees/schedule.yaml" --explain "$EX/fees/inputs-2024-07.csv"
+vg "pm-fee --verify (one unmatched violation: flagged)" 1 pm-fee --schedule="$EX/fees/schedule.yaml" --verify="$EX/fees/expected-charges-2024-07.csv" \
     "$EX/fees/inputs-2024-07.csv"
 vg "pm-report sla -t md" 0 pm-report sla -t md "$T/sla.csv"
 vg "pm-report service -t html" 1 pm-report service --targets="$EX/report/targets.yaml" -t html -o "$T/r.html" \

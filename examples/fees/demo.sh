@@ -18,11 +18,12 @@ echo "== pm-fee --explain: every charge of July 2024 with its working"
 "$FEE" --schedule="$S" --explain "$IN" >"$TMP/explained.csv" 2>"$TMP/stderr"
 echo "   status $?; on standard error:"
 sed 's/^/   /' "$TMP/stderr"
-echo "   (a parking violation is no fined rule: reported, not charged)"
+echo "   (a parking violation is no fined rule: flagged with its key, not charged, status 1:"
+echo "    in an unattended run it must not pass as lost revenue)"
 cp "$TMP/explained.csv" "$OUTDIR/fees-charges-2024-07.csv"
 echo "   written to out/fees-charges-2024-07.csv"
 # source, rule, party, amount, formula
-awk -F, 'NR > 1 { f = $11; for (i = 12; i <= NF; i++) f = f "," $i; gsub(/"/, "", f);
+awk -F, 'NR > 1 { f = $13; for (i = 14; i <= NF; i++) f = f "," $i; gsub(/"/, "", f);
          printf "   %-14s %-18s %-10s %9s  %s\n", $2, $3, $4, $9, f }' "$TMP/explained.csv"
 
 echo
@@ -44,7 +45,8 @@ echo "== pm-fee --verify against the expected charges"
 "$FEE" --schedule="$S" --verify="$EXP" "$IN" >"$TMP/diff.csv" 2>/dev/null
 rc=$?
 echo "   status $rc, $(($(wc -l <"$TMP/diff.csv") > 0 ? $(wc -l <"$TMP/diff.csv") - 1 : 0)) differences"
-if [ $rc = 0 ]; then echo "   verified: the charges re-run to the fen"
+# status 1 without a difference record: only the flagged violation
+if [ ! -s "$TMP/diff.csv" ]; then echo "   verified: the charges re-run to the fen"
 else sed 's/^/   /' "$TMP/diff.csv"; ok=0; fi
 
 echo

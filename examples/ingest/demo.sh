@@ -1,6 +1,6 @@
 #!/bin/sh
 # pm-ingest on the three shipped exports (run from anywhere; `make demo` runs it).
-#   callcentre-2024-07.csv  call-centre export: GB18030, CRLF, Chinese headers,
+#   callcentre-2024-national-day.csv  call-centre export: GB18030, CRLF, Chinese headers,
 #                           tickets of 2024-09-26..10-10 (National Day week),
 #                           spreadsheet dates (2024/9/26 9:05), a multi-line
 #                           field; the built-in ticket schema needs no file.
@@ -36,7 +36,7 @@ ingest() {  # ingest TITLE OUTPUT REJECTS pm-ingest-arguments...
 
 ingest "call-centre export (GB18030, default schema)" \
     out/callcentre-tickets.csv out/callcentre-rejected.csv \
-    $ex/callcentre-2024-07.csv
+    $ex/callcentre-2024-national-day.csv
 ingest "form tool export (YAML)" \
     out/formtool-tickets.yaml out/formtool-rejected.yaml \
     --schema=$ex/formtool.schema.yaml $ex/formtool-2024-07.yaml

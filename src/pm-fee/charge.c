@@ -6,7 +6,11 @@
  * to min/max, and shared by split.c when the rule splits.  Any error (a
  * field that is not a number, overflow, division by zero, a bad period or
  * split) drops every line of the record: a record is charged whole or not at
- * all, so a re-run never has half a record to explain.
+ * all, so a re-run never has half a record to explain.  So does a flag (no
+ * rule matches, a quantity <= 0 without allow_negative, a party named
+ * twice): the record needs a person, not a guess.  Versions of one rule
+ * never overlap (schedule.c), so at most one is in force; two different
+ * rules of one group or exclusive set that both apply are an error.
  */
 #include "fee.h"
 
@@ -23,15 +27,44 @@ void fee_engine_init(fee_engine *e, fee_schedule *s, int explain, const char *pe
     e->period = period;
     e->period_day = period_day;
     pm_arena_init(&e->arena);
+    pm_arena_init(&e->names_arena);
     pm_buf_init(&e->tmp);
     pm_buf_init(&e->tmp2);
+    pm_buf_init(&e->flagmsg);
+    fee_engine_keys(e, NULL, NULL);
+}
+
+void fee_engine_keys(fee_engine *e, const char *keys, const char *period_field)
+{
+    free(e->keys);
+    e->keys = NULL;
+    e->nkeys = 0;
+    if (!keys) keys = "id";
+    /* the names point into keys: one allocation per name, kept with e */
+    const char *p = keys;
+    for (;;) {
+        const char *q = strchr(p, ',');
+        size_t n = q ? (size_t)(q - p) : strlen(p);
+        e->keys = pm_xrealloc(e->keys, (size_t)(e->nkeys + 1) * sizeof *e->keys);
+        e->keys[e->nkeys].name = pm_arena_strndup(&e->names_arena, p, n);
+        e->keys[e->nkeys].hint = 0;
+        e->nkeys++;
+        if (!q) break;
+        p = q + 1;
+    }
+    e->period_ref.name = period_field ? period_field : "period";
+    e->period_ref.hint = 0;
 }
 
 void fee_engine_free(fee_engine *e)
 {
     pm_arena_free(&e->arena);
+    pm_arena_free(&e->names_arena);
     pm_buf_free(&e->tmp);
     pm_buf_free(&e->tmp2);
+    pm_buf_free(&e->flagmsg);
+    free(e->keys);
+    free(e->applied);
     free(e->lines);
     free(e->w);
     free(e->part);
@@ -95,6 +128,34 @@ static int rec_error(ctx *c, const char *fmt, ...)
     va_end(ap);
     pm_error_set(c->err, c->rec->source ? c->rec->source : "-", c->rec->line, "rule '%s': %s", c->rule->id, msg);
     return -1;
+}
+
+/* Flags the record (e->flag, e->flagmsg = "rule 'id': message"); yields -2. */
+static int rec_flag(ctx *c, fee_flag kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int rec_flag(ctx *c, fee_flag kind, const char *fmt, ...)
+{
+    va_list ap;
+    c->e->flag = kind;
+    pm_buf_reset(&c->e->flagmsg);
+    pm_buf_addf(&c->e->flagmsg, "rule '%s': ", c->rule->id);
+    va_start(ap, fmt);
+    pm_buf_vaddf(&c->e->flagmsg, fmt, ap);
+    va_end(ap);
+    return -2;
+}
+
+/* A quantity of zero or less is a data-entry slip more often than a credit:
+ * flagged unless the rule says allow_negative: true. */
+static int check_quantity(ctx *c, const fee_expr *ex, pm_decimal q)
+{
+    if (q.coef > 0 || c->rule->allow_negative) return 0;
+    char t[PM_DEC_BUFSZ];
+    pm_decimal_format(q, t);
+    pm_buf *b = &c->e->tmp2;
+    pm_buf_reset(b);
+    fee_expr_text(ex, b);
+    return rec_flag(c, FEE_FLAG_QUANTITY, "quantity %s is %s, not above 0 (allow_negative: true charges it)",
+                    pm_buf_str(b), t);
 }
 
 static int status_error(ctx *c, int st, const char *field, const char *what)
@@ -192,6 +253,10 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
     for (int i = 0; i < n; i++) {
         if (e->namelens[i] == 0) return rec_error(c, "empty party name in '%.*s' (field '%s')", (int)plen, pv, r->parties.name);
         parties[i] = pm_arena_strndup(&e->arena, e->names[i], e->namelens[i]);
+        for (int j = 0; j < i; j++)
+            if (strcmp(parties[j], parties[i]) == 0)
+                return rec_flag(c, FEE_FLAG_PARTY, "party '%s' named twice in '%.*s' (field '%s')", parties[i],
+                                (int)plen, pv, r->parties.name);
     }
     if (r->has_shares) {
         sv = fee_field(c->rec, &r->shares, &slen);
@@ -284,6 +349,8 @@ static int apply_rule(ctx *c, const char *period, const char *source)
     l.period = period;
     l.source = source;
     l.rule = r->id;
+    l.version = r->version;
+    l.r = r;
     l.party = l.quantity = l.price = l.base = l.percent = "";
     if (f) pm_buf_reset(f);
 
@@ -291,6 +358,7 @@ static int apply_rule(ctx *c, const char *period, const char *source)
     case FEE_PRICE:
         q = one;
         if (r->quantity && eval(c, r->quantity, "the quantity", &q, f) != 0) return -1;
+        if (r->quantity && (st = check_quantity(c, r->quantity, q)) != 0) return st;
         if (eval(c, r->price, "the price", &p, f) != 0) return -1;
         if ((st = pm_decimal_mul(q, p, &exact)) != PM_DEC_OK) return status_error(c, st, NULL, "quantity × price");
         l.quantity = arena_dec(e, q);
@@ -323,6 +391,7 @@ static int apply_rule(ctx *c, const char *period, const char *source)
     case FEE_EXCESS: {
         pm_decimal raw;
         if (eval(c, r->quantity, "the quantity", &raw, f) != 0) return -1;
+        if ((st = check_quantity(c, r->quantity, raw)) != 0) return st;
         if (eval(c, r->price, "the price", &p, f) != 0) return -1;
         if ((st = pm_decimal_sub(raw, r->over, &q)) != PM_DEC_OK) return status_error(c, st, NULL, "quantity - over");
         if (q.coef < 0) q.coef = 0;
@@ -389,7 +458,7 @@ static int apply_rule(ctx *c, const char *period, const char *source)
  * --period replaces every record's period field (pm-fee(1)). */
 static const char *when_value(const fee_engine *e, const pm_record *rec, fee_fieldref *ref, size_t *len)
 {
-    if (e->period && ref->name[0] == 'p' && strcmp(ref->name, "period") == 0) {
+    if (e->period && strcmp(ref->name, e->period_ref.name) == 0) {
         *len = strlen(e->period);
         return e->period;
     }
@@ -423,46 +492,87 @@ static int when_holds(ctx *c)
     return 1;
 }
 
+/* The record's key: the --key fields joined by '/', or FILE:LINE when one
+ * of them has no value. */
+static const char *record_key(fee_engine *e, const pm_record *rec)
+{
+    pm_buf *b = &e->tmp2;
+    pm_buf_reset(b);
+    e->key_fallback = 0;
+    for (int i = 0; i < e->nkeys; i++) {
+        size_t len;
+        const char *v = fee_field(rec, &e->keys[i], &len);
+        if (!v || len == 0) {
+            e->key_fallback = 1;
+            break;
+        }
+        if (i) pm_buf_addc(b, '/');
+        pm_buf_add(b, v, len);
+    }
+    if (e->key_fallback) {
+        pm_buf_reset(b);
+        pm_buf_addf(b, "%s:%ld", rec->source ? rec->source : "-", rec->line);
+    }
+    return pm_arena_strndup(&e->arena, b->s, b->len);
+}
+
+/* Two rules of one group or of one exclusive set both apply: the schedule
+ * would charge the record twice for one thing. */
+static int exclusive_conflict(ctx *c)
+{
+    fee_engine *e = c->e;
+    fee_rule *rs = e->sched->rules;
+    for (int i = 0; i < e->napplied; i++)
+        for (int j = i + 1; j < e->napplied; j++) {
+            fee_rule *a = &rs[e->applied[i]], *b = &rs[e->applied[j]];
+            if (strcmp(a->id, b->id) == 0) continue;
+            c->rule = b;
+            if (a->group && b->group && strcmp(a->group, b->group) == 0)
+                return rec_error(c, "rules '%s' (line %ld) and '%s' (line %ld) of group '%s' both apply; "
+                                 "a record may be charged by one rule of a group only",
+                                 a->id, a->line, b->id, b->line, a->group);
+            if (a->exclusive & b->exclusive)
+                return rec_error(c, "rules '%s' (line %ld) and '%s' (line %ld) are exclusive but both apply",
+                                 a->id, a->line, b->id, b->line);
+        }
+    return 0;
+}
+
+static void unmatched_note(fee_engine *e, const pm_record *rec, int in_force, const char *period, pm_buf *out);
+
 int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
 {
-    static fee_fieldref id_ref = {"id", 0}, period_ref = {"period", 0};
     fee_schedule *s = e->sched;
     ctx c = {e, rec, NULL, err};
-    const char *period = "", *source;
+    const char *period = "";
     pm_day day = 0;
     int have_period = 0;
     size_t len;
 
     e->nlines = 0;
-    e->unmatched_in_force = 0;
+    e->napplied = 0;
+    e->flag = FEE_FLAG_NONE;
     pm_arena_reset(&e->arena);
 
-    const char *id = fee_field(rec, &id_ref, &len);
-    if (id && len > 0) {
-        source = id;
-    } else {
-        char t[600];
-        int n = snprintf(t, sizeof t, "%s:%ld", rec->source ? rec->source : "-", rec->line);
-        source = pm_arena_strndup(&e->arena, t, (size_t)n < sizeof t ? (size_t)n : sizeof t - 1);
-    }
+    e->key = record_key(e, rec);
     if (e->period) {
         period = e->period;
         day = e->period_day;
         have_period = 1;
     } else {
-        const char *pv = fee_field(rec, &period_ref, &len);
+        const char *pv = fee_field(rec, &e->period_ref, &len);
         if (pv && len > 0) {
             if (fee_period_parse(pv, len, &day) != 0) {
                 pm_error_set(err, rec->source ? rec->source : "-", rec->line,
-                             "period '%.40s' is not a month (YYYY-MM)", pv);
-                return -1;
+                             "%s '%.40s' is not a month (YYYY-MM)", e->period_ref.name, pv);
+                return FEE_ERROR;
             }
-            period = pv;
+            period = pm_arena_strndup(&e->arena, pv, len);
             have_period = 1;
         }
     }
 
-    int any_when = 0;
+    int any_when = 0, st;
     for (int i = 0; i < s->nrules; i++) {
         fee_rule *r = &s->rules[i];
         c.rule = r;
@@ -472,31 +582,45 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
         any_when = 1;
         if (r->has_from || r->has_to) {
             if (!have_period) {
-                rec_error(&c, "no period to tell whether the rule is in force (give --period or a period field)");
+                rec_error(&c, "no period to tell whether the rule is in force (give --period or a %s field)", e->period_ref.name);
                 goto failed;
             }
             if ((r->has_from && day < r->from) || (r->has_to && day > r->to)) continue;
         }
-        if (apply_rule(&c, period, source) != 0) goto failed;
+        if ((st = apply_rule(&c, period, e->key)) != 0) {
+            if (st == -2) goto flagged;
+            goto failed;
+        }
+        if (e->napplied == e->applied_cap) {
+            e->applied_cap = e->applied_cap ? 2 * e->applied_cap : 16;
+            e->applied = pm_xrealloc(e->applied, (size_t)e->applied_cap * sizeof *e->applied);
+        }
+        e->applied[e->napplied++] = i;
     }
-    if (e->nlines == 0 && any_when) {
-        e->unmatched_in_force = 1;
-        e->last_period = pm_arena_strndup(&e->arena, period, strlen(period));
+    if (e->napplied > 1 && exclusive_conflict(&c) != 0) goto failed;
+    if (e->nlines == 0) {
+        e->flag = FEE_FLAG_UNMATCHED;
+        pm_buf_reset(&e->flagmsg);
+        unmatched_note(e, rec, any_when, period, &e->flagmsg);
+        return FEE_FLAGGED;
     }
-    return 0;
+    return FEE_CHARGED;
 
+flagged:
+    e->nlines = 0;
+    return FEE_FLAGGED;
 failed:
     e->nlines = 0;
-    return -1;
+    return FEE_ERROR;
 }
 
-void fee_unmatched_note(fee_engine *e, const pm_record *rec, pm_buf *out)
+static void unmatched_note(fee_engine *e, const pm_record *rec, int in_force, const char *period, pm_buf *out)
 {
     fee_schedule *s = e->sched;
     int shown = 0;
-    pm_buf_adds(out, e->unmatched_in_force ? "no rule in force in " : "no rule matches");
-    if (e->unmatched_in_force) {
-        pm_buf_adds(out, e->last_period);
+    pm_buf_adds(out, in_force ? "no rule in force in " : "no rule matches");
+    if (in_force) {
+        pm_buf_adds(out, period);
         pm_buf_adds(out, " matches");
     }
     /* the values the rules look at, those the record has */

@@ -40,6 +40,7 @@ typedef struct parser {
     char *msg;
     size_t msgsz;
     int failed;
+    int nesting;  /* brackets and signs open around the current point */
 } parser;
 
 static fee_expr *parse_expr(parser *ps);
@@ -65,7 +66,22 @@ static fee_expr *node(fee_exkind kind, fee_expr *l, fee_expr *r)
     e->kind = kind;
     e->l = l;
     e->r = r;
+    e->depth = 1 + (l ? l->depth : 0);
+    if (r && r->depth + 1 > e->depth) e->depth = r->depth + 1;
     return e;
+}
+
+#define PM_STR_(x) #x
+#define PM_STR(x) PM_STR_(x)
+
+/* Evaluating, rendering and freeing recurse over the tree: a tree deeper
+ * than FEE_EXPR_MAX_DEPTH is refused (e is freed). */
+static int too_deep(parser *ps, fee_expr *e)
+{
+    if (e->depth <= FEE_EXPR_MAX_DEPTH) return 0;
+    fail(ps, "expression too long (more than " PM_STR(FEE_EXPR_MAX_DEPTH) " operations deep)");
+    fee_expr_free(e);
+    return 1;
 }
 
 static int name_start(unsigned char c)
@@ -83,8 +99,14 @@ static fee_expr *parse_primary(parser *ps)
     skip_blanks(ps);
     unsigned char c = (unsigned char)*ps->p;
     if (c == '(') {
+        if (ps->nesting >= FEE_EXPR_MAX_NESTING) {
+            fail(ps, "expression nested too deeply (more than " PM_STR(FEE_EXPR_MAX_NESTING) " levels)");
+            return NULL;
+        }
         ps->p++;
+        ps->nesting++;
         fee_expr *e = parse_expr(ps);
+        ps->nesting--;
         if (!e) return NULL;
         skip_blanks(ps);
         if (*ps->p != ')') {
@@ -145,8 +167,14 @@ static fee_expr *parse_unary(parser *ps)
     skip_blanks(ps);
     if (*ps->p == '-' || *ps->p == '+') {
         int neg = *ps->p == '-';
+        if (ps->nesting >= FEE_EXPR_MAX_NESTING) {
+            fail(ps, "expression nested too deeply (more than " PM_STR(FEE_EXPR_MAX_NESTING) " levels)");
+            return NULL;
+        }
         ps->p++;
+        ps->nesting++;
         fee_expr *e = parse_unary(ps);
+        ps->nesting--;
         if (!e) return NULL;
         return neg ? node(FEE_EX_NEG, e, NULL) : e;
     }
@@ -167,6 +195,7 @@ static fee_expr *parse_term(parser *ps)
             return NULL;
         }
         l = node(op == '*' ? FEE_EX_MUL : FEE_EX_DIV, l, r);
+        if (too_deep(ps, l)) return NULL;
     }
     return l;
 }
@@ -185,13 +214,14 @@ static fee_expr *parse_expr(parser *ps)
             return NULL;
         }
         l = node(op == '+' ? FEE_EX_ADD : FEE_EX_SUB, l, r);
+        if (too_deep(ps, l)) return NULL;
     }
     return l;
 }
 
 fee_expr *fee_expr_parse(const char *text, char *msg, size_t msgsz)
 {
-    parser ps = {text, text, msg, msgsz, 0};
+    parser ps = {text, text, msg, msgsz, 0, 0};
     fee_expr *e = parse_expr(&ps);
     if (e) {
         skip_blanks(&ps);

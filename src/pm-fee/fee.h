@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "decimal.h"
 #include "diag.h"
+#include "pipeline.h"
 #include "record.h"
 #include "regex.h"
 #include "stream.h"
@@ -52,7 +53,14 @@ typedef struct fee_expr {
     pm_decimal num;        /* FEE_EX_NUM */
     fee_fieldref field;    /* FEE_EX_FIELD; name owned by the node */
     struct fee_expr *l, *r;
+    int depth;             /* 1 for a leaf */
 } fee_expr;
+
+/* Deepest nesting of brackets and signs accepted, and deepest expression
+ * tree (long chains like a + b + ... count too): beyond them a schedule is
+ * refused with a message instead of exhausting the stack. */
+#define FEE_EXPR_MAX_NESTING 256
+#define FEE_EXPR_MAX_DEPTH 4096
 
 /* Parses text.  NULL with msg set ("unexpected ')' at offset 7") on error.
  * The tree is freed with fee_expr_free. */
@@ -100,6 +108,11 @@ typedef struct fee_rule {
     pm_decimal min, max; /* already at the schedule's scale */
     int split, has_shares;
     fee_fieldref parties, shares;
+    char version[11];    /* effective_from as written (YYYY-MM-DD), or "" */
+    char *group;         /* group: rules of one group never both apply */
+    unsigned long long exclusive;  /* bit i: in the schedule's exclusive set i */
+    int allow_negative;  /* a quantity <= 0 is charged, not flagged */
+    char *account;       /* income account (journal output), or NULL */
 } fee_rule;
 
 typedef struct fee_schedule {
@@ -110,6 +123,8 @@ typedef struct fee_schedule {
     fee_rule *rules;
     int nrules;
     char sha256[65];
+    /* Accounts of the journal output (-t ledger/beancount). */
+    char *acct_receivable, *acct_income;
     /* Fields named in any `when`, for the "no rule matches" message. */
     fee_fieldref *when_fields;
     int nwhen_fields;
@@ -135,21 +150,40 @@ int fee_split(__int128 whole, const __int128 *w, int n, __int128 *part, __int128
 /* One charge line; strings live in the engine's arena until the next record. */
 typedef struct fee_line {
     const char *period, *source, *rule, *party;
+    const char *version;  /* the rule version's effective_from, or "" */
+    const fee_rule *r;
     const char *quantity, *price, *base, *percent, *amount;
     const char *formula;  /* NULL without --explain */
+    const char *input;    /* the input record's source (file name) */
     pm_decimal value;     /* amount as a number */
 } fee_line;
 
+/* Why a record was flagged (fee_charge returned FEE_FLAGGED). */
+typedef enum fee_flag {
+    FEE_FLAG_NONE, FEE_FLAG_UNMATCHED, FEE_FLAG_QUANTITY, FEE_FLAG_PARTY, FEE_FLAG_KINDS
+} fee_flag;
+
 typedef struct fee_engine {
     fee_schedule *sched;
+    /* --key (default: id) and --period-field (default: period) */
+    fee_fieldref *keys;
+    int nkeys;
+    fee_fieldref period_ref;
+    /* the last record: its key, whether that is FILE:LINE for want of a key
+     * field, and why it was flagged */
+    const char *key;
+    int key_fallback;
+    fee_flag flag;
+    pm_buf flagmsg;
+    int *applied;         /* rules applied to the last record */
+    int napplied, applied_cap;
     int explain;
     const char *period;  /* --period, or NULL */
     pm_day period_day;
     pm_arena arena;
+    pm_arena names_arena;  /* key field names */
     fee_line *lines;
     size_t nlines, cap;
-    int unmatched_in_force;  /* last record: some `when` held, no rule in force */
-    const char *last_period; /* ... in this period */
     pm_buf tmp, tmp2;
     /* scratch for splits */
     __int128 *w, *part, *rem;
@@ -159,12 +193,19 @@ typedef struct fee_engine {
 } fee_engine;
 
 void fee_engine_init(fee_engine *e, fee_schedule *s, int explain, const char *period, pm_day period_day);
+/* keys: "FIELD[,FIELD]" (NULL: "id"); period_field NULL: "period".  The
+ * names must outlive the engine. */
+void fee_engine_keys(fee_engine *e, const char *keys, const char *period_field);
 void fee_engine_free(fee_engine *e);
-/* Computes the charge lines of rec into e->lines/e->nlines (0 lines: no rule
- * applies).  0, or -1 with err = "FILE:LINE: rule 'x': message" and no lines. */
+/* Computes the charge lines of rec into e->lines/e->nlines.
+ *   FEE_CHARGED: at least one line;
+ *   FEE_FLAGGED: no line; the record needs a person (no rule matches, a
+ *                quantity <= 0, a party named twice): e->flag says which
+ *                and e->flagmsg what, without the key;
+ *   FEE_ERROR:   no line; err = "FILE:LINE: rule 'x': message".
+ * e->key is the record's key in every case. */
+enum { FEE_ERROR = -1, FEE_CHARGED = 0, FEE_FLAGGED = 1 };
 int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err);
-/* Appends "no rule matches (type=x, ...)" for a record without charges. */
-void fee_unmatched_note(fee_engine *e, const pm_record *rec, pm_buf *out);
 /* Parses "YYYY-MM" into the day its month starts; 0 or -1. */
 int fee_period_parse(const char *s, size_t len, pm_day *first_day);
 
@@ -172,20 +213,93 @@ int fee_period_parse(const char *s, size_t len, pm_day *first_day);
 
 typedef struct fee_verify fee_verify;
 
-/* Reads a charges file whole.  NULL with err set when it cannot be read or
- * lacks a needed column; bad amounts are kept and count as changed.  sha256
- * is the schedule's, to notice charges made with another schedule. */
+/* Reads a charges file into a table keyed by period, source, rule and
+ * party: memory grows with the charges file only; the recomputed lines are
+ * streamed past it.  NULL with err set when it cannot be read or lacks a
+ * needed column.  sha256 is the schedule's. */
 fee_verify *fee_verify_load(const char *path, const pm_read_opts *opts, const char *sha256, pm_error *err);
 /* The first schedule_sha256 of the file that differs from the schedule's
  * (NULL if none), and its line. */
 const char *fee_verify_other_schedule(const fee_verify *v, long *line);
-/* Looks up a recomputed line: 0 when the file has it with the same amount;
- * otherwise fills out with a difference record ("missing" or "changed") and
- * returns 1. */
-int fee_verify_check(fee_verify *v, const fee_line *l, int explain, pm_record *out);
+/* Compares a recomputed line with the file's first unclaimed line of the
+ * same key; returns the number of differences (0: identical), each then
+ * fetched with fee_verify_diff. */
+int fee_verify_check(fee_verify *v, const fee_line *l, int explain);
+void fee_verify_diff(fee_verify *v, int i, pm_record *out);
 /* After the last line: the next file line no recomputed line claimed, as an
  * "extra" difference record in out; 0 when there are no more. */
 int fee_verify_next_extra(fee_verify *v, int explain, pm_record *out);
 void fee_verify_free(fee_verify *v);
+
+/* Journals (journal.c) ---------------------------------------------------- */
+
+typedef struct fee_journal fee_journal;
+typedef enum fee_journal_kind { FEE_JOURNAL_NONE, FEE_JOURNAL_LEDGER, FEE_JOURNAL_BEANCOUNT } fee_journal_kind;
+
+/* Takes -t/--to=ledger|beancount out of argv (so the common options never
+ * see them); returns the kind, FEE_JOURNAL_NONE when not asked for. */
+fee_journal_kind fee_journal_take_option(int *argc, char **argv);
+/* path NULL or "-": standard output; a file is written atomically. */
+fee_journal *fee_journal_open(const char *path, fee_journal_kind kind, const fee_schedule *s, pm_error *err);
+struct fee_run;
+int fee_journal_write(fee_journal *j, struct fee_run *r, const fee_line *l, pm_error *err);
+/* Flushes; with commit renames into place.  Frees j.  0 or -1 with err. */
+int fee_journal_close(fee_journal *j, int commit, pm_error *err);
+/* An account name made valid for beancount: components capitalised,
+ * characters outside A-Z a-z 0-9 - replaced (pm-fee(1), JOURNALS). */
+void fee_beancount_account(const char *name, pm_buf *out);
+/* One component of a ledger account: no ':' and no run of blanks. */
+void fee_ledger_component(const char *name, pm_buf *out);
+
+/* Input fingerprints (inputs.c) ------------------------------------------ */
+
+/* The SHA-256 of each input's bytes, taken before its records are read so
+ * that every charge line can carry the hash of the file it came from; a
+ * regular file (standard input redirected from one included) is read once
+ * more for this, in 64 KiB blocks; a pipe cannot be read twice and gets an
+ * empty hash (the caller says so).  pm-fee(1), INPUT FINGERPRINTS. */
+typedef struct fee_inputs_hash fee_inputs_hash;
+fee_inputs_hash *fee_inputs_hash_new(char **paths, int npaths);
+/* The hex digest of the input named name (as records name their source),
+ * "" when it could not be taken. */
+const char *fee_inputs_sha256(fee_inputs_hash *h, const char *name);
+/* Names of inputs that could be opened but not hashed (pipes; a walk:
+ * *i starts at 0, NULL at the end). */
+const char *fee_inputs_unhashed(fee_inputs_hash *h, int *i);
+/* After the run: 0, or -1 with err naming an input that changed (size or
+ * modification time) while it was read. */
+int fee_inputs_unchanged(fee_inputs_hash *h, pm_error *err);
+void fee_inputs_hash_free(fee_inputs_hash *h);
+
+/* One run (run.c) --------------------------------------------------------- */
+
+typedef struct fee_run {
+    fee_engine eng;
+    fee_schedule *sched;
+    int explain;
+    pm_pipe *p;              /* the record loop (lib/pipeline.h) */
+    fee_journal *journal;    /* -t ledger / beancount: instead of records */
+    fee_verify *ver;
+    fee_inputs_hash *hashes;
+    pm_record out;
+    int warned_key;
+    pm_error err;
+    unsigned long long ncharges, nerrors, ndiff, nflagged, nflag[FEE_FLAG_KINDS];
+} fee_run;
+
+/* The pipeline's record function: charges one record and writes its lines
+ * (or compares them with --verify, or writes them as journal entries):
+ * PM_HOLD; flags it (no rule matches, a quantity <= 0, a party named twice:
+ * reported with its key, written to the reject stream --unmatched):
+ * PM_HOLD_FLAGGED; or rejects it (an error of its data, reported; the run
+ * ends with status 2): PM_REJECT.  ctx is the fee_run. */
+pm_verdict fee_on_record(pm_pipe *p, pm_record *rec, void *ctx);
+/* The pipeline's function for a record that could not be read: reported
+ * and rejected (to --unmatched, with its raw text). */
+pm_verdict fee_on_bad(pm_pipe *p, pm_record *rec, const char *why, void *ctx);
+/* The pipeline's stats function: "charges C, ..." */
+void fee_on_stats(pm_buf *out, void *ctx);
+/* The charge record of line l, as written. */
+void fee_charge_record(fee_run *r, const fee_line *l, pm_record *out);
 
 #endif

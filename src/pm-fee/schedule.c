@@ -9,6 +9,7 @@
 #include "fee.h"
 
 #include <nettle/sha2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,7 +131,8 @@ static int load_when(loader *ld, yaml_node_t *n, fee_rule *r)
 
 static const char *const rule_keys[] = {
     "id", "when", "effective_from", "effective_to", "price", "quantity", "fixed",
-    "percent", "base", "excess", "min", "max", "split", "description", NULL
+    "percent", "base", "excess", "min", "max", "split", "description",
+    "group", "allow_negative", "account", NULL
 };
 
 static int known(const char *key, const char *const *keys)
@@ -193,8 +195,7 @@ static int load_rule(loader *ld, yaml_node_t *n, fee_rule *r, int index)
     if (!idt || !*idt) return bad(ld, id ? id : n, "rule without an id");
     r->id = pm_xstrdup(idt);
     ld->rule = r->id;
-    for (int i = 0; i < index; i++)
-        if (strcmp(s->rules[i].id, idt) == 0) return bad(ld, id, "rule '%s' defined twice (first on line %ld)", idt, s->rules[i].line);
+    (void)index;  /* several rules with one id are versions: check_versions */
     for (int i = 0; i < pm_conf_map_len(n); i++) {
         yaml_node_t *kn;
         const char *key = pm_conf_map_key(cf, n, i, &kn);
@@ -209,6 +210,7 @@ static int load_rule(loader *ld, yaml_node_t *n, fee_rule *r, int index)
     if ((v = pm_conf_get(cf, n, "effective_from"))) {
         if (date_at(ld, v, "effective_from", &r->from) != 0) return -1;
         r->has_from = 1;
+        snprintf(r->version, sizeof r->version, "%s", pm_conf_str(v));
     }
     if ((v = pm_conf_get(cf, n, "effective_to"))) {
         if (date_at(ld, v, "effective_to", &r->to) != 0) return -1;
@@ -259,10 +261,135 @@ static int load_rule(loader *ld, yaml_node_t *n, fee_rule *r, int index)
     if (r->has_min && r->has_max && pm_decimal_cmp(r->min, r->max) > 0)
         return bad(ld, v, "rule '%s': min is larger than max", r->id);
     if ((v = pm_conf_get(cf, n, "split")) && load_split(ld, v, r) != 0) return -1;
+    if ((v = pm_conf_get(cf, n, "group"))) {
+        const char *t = pm_conf_str(v);
+        if (!t || !*t) return bad(ld, v, "rule '%s': group must be a name", r->id);
+        r->group = pm_xstrdup(t);
+    }
+    if ((v = pm_conf_get(cf, n, "allow_negative"))) {
+        int b = pm_conf_bool(v);
+        if (b < 0) return bad(ld, v, "rule '%s': allow_negative must be true or false", r->id);
+        r->allow_negative = b;
+    }
+    if ((v = pm_conf_get(cf, n, "account"))) {
+        const char *t = pm_conf_str(v);
+        if (!t || !*t) return bad(ld, v, "rule '%s': account must be an account name such as income:property", r->id);
+        r->account = pm_xstrdup(t);
+    }
     return 0;
 }
 
-static const char *const top_keys[] = {"currency", "scale", "rounding", "rules", "name", "description", NULL};
+/* "2024-07-01" or "the beginning" / "open-ended", for messages. */
+static const char *day_text(int has, pm_day d, char *buf, size_t n, const char *none)
+{
+    char t[16];
+    if (!has) return none;
+    pm_day_format(d, t);
+    snprintf(buf, n, "%s", t);
+    return buf;
+}
+
+/* Rules sharing an id are versions of one rule: sorted by effective_from,
+ * each must end the day before the next begins.  An overlap would charge a
+ * record twice for one rule; a gap would leave it uncharged in between. */
+static int check_versions(loader *ld)
+{
+    fee_schedule *s = ld->s;
+    int *idx = pm_xcalloc((size_t)s->nrules, sizeof *idx);
+    int rc = 0;
+    for (int i = 0; i < s->nrules && rc == 0; i++) {
+        int n = 0, seen = 0;
+        for (int j = 0; j < i; j++) seen |= strcmp(s->rules[j].id, s->rules[i].id) == 0;
+        if (seen) continue;
+        for (int j = i; j < s->nrules; j++)
+            if (strcmp(s->rules[j].id, s->rules[i].id) == 0) idx[n++] = j;
+        if (n < 2) continue;
+        /* insertion sort by start; no start sorts first */
+        for (int a = 1; a < n; a++) {
+            int x = idx[a], b = a;
+            for (; b > 0; b--) {
+                fee_rule *p = &s->rules[idx[b - 1]], *q = &s->rules[x];
+                pm_day ps = p->has_from ? p->from : INT64_MIN, qs = q->has_from ? q->from : INT64_MIN;
+                if (ps <= qs) break;
+                idx[b] = idx[b - 1];
+            }
+            idx[b] = x;
+        }
+        for (int a = 1; a < n && rc == 0; a++) {
+            fee_rule *p = &s->rules[idx[a - 1]], *q = &s->rules[idx[a]];
+            fee_rule *later = p->line > q->line ? p : q, *earlier = p->line > q->line ? q : p;
+            char b1[16], b2[16];
+            const char *pto = day_text(p->has_to, p->to, b1, sizeof b1, "open-ended");
+            const char *qfrom = day_text(q->has_from, q->from, b2, sizeof b2, "no effective_from");
+            if (!p->has_to || !q->has_from || p->to >= q->from) {
+                pm_error_set(ld->err, s->conf.path, later->line,
+                             "rule '%s': the versions on lines %ld and %ld overlap (one runs to %s, the other starts %s); "
+                             "give the earlier an effective_to the day before the later's effective_from",
+                             p->id, earlier->line, later->line, pto, qfrom);
+                rc = -1;
+            } else if (p->to + 1 < q->from) {
+                pm_error_set(ld->err, s->conf.path, later->line,
+                             "rule '%s': gap between the versions on lines %ld and %ld (one ends %s, the next starts %s)",
+                             p->id, earlier->line, later->line, pto, qfrom);
+                rc = -1;
+            }
+        }
+    }
+    free(idx);
+    return rc;
+}
+
+/* exclusive: [a, b] or [[a, b], [c, d]]: rules of one set never both apply
+ * to a record. */
+static int load_exclusive(loader *ld, yaml_node_t *v)
+{
+    fee_schedule *s = ld->s;
+    pm_conf *cf = &s->conf;
+    if (!pm_conf_is_seq(v) || pm_conf_seq_len(v) == 0)
+        return bad(ld, v, "exclusive must be a list of rule ids, or a list of such lists");
+    int nested = pm_conf_is_seq(pm_conf_seq_item(cf, v, 0));
+    int nsets = nested ? pm_conf_seq_len(v) : 1;
+    if (nsets > 64) return bad(ld, v, "exclusive: at most 64 sets");
+    for (int k = 0; k < nsets; k++) {
+        yaml_node_t *set = nested ? pm_conf_seq_item(cf, v, k) : v;
+        if (!pm_conf_is_seq(set) || pm_conf_seq_len(set) < 2)
+            return bad(ld, set, "exclusive: a set names at least two rule ids");
+        for (int j = 0; j < pm_conf_seq_len(set); j++) {
+            yaml_node_t *item = pm_conf_seq_item(cf, set, j);
+            const char *t = pm_conf_str(item);
+            int found = 0;
+            for (int i = 0; t && i < s->nrules; i++)
+                if (strcmp(s->rules[i].id, t) == 0) {
+                    s->rules[i].exclusive |= 1ULL << k;
+                    found = 1;
+                }
+            if (!found) return bad(ld, item, "exclusive: no rule '%s'", t ? t : "");
+        }
+    }
+    return 0;
+}
+
+static int load_accounts(loader *ld, yaml_node_t *v)
+{
+    fee_schedule *s = ld->s;
+    pm_conf *cf = &s->conf;
+    if (!pm_conf_is_map(v)) return bad(ld, v, "accounts must be a mapping {receivable: ACCOUNT, income: ACCOUNT}");
+    for (int i = 0; i < pm_conf_map_len(v); i++) {
+        yaml_node_t *kn;
+        const char *key = pm_conf_map_key(cf, v, i, &kn);
+        const char *t = pm_conf_str(pm_conf_map_value(cf, v, i));
+        if (!key || (strcmp(key, "receivable") && strcmp(key, "income")))
+            return bad(ld, kn ? kn : v, "accounts: unknown key '%s' (receivable, income)", key ? key : "");
+        if (!t || !*t) return bad(ld, pm_conf_map_value(cf, v, i), "accounts: %s must be an account name", key);
+        char **dst = key[0] == 'r' ? &s->acct_receivable : &s->acct_income;
+        free(*dst);
+        *dst = pm_xstrdup(t);
+    }
+    return 0;
+}
+
+static const char *const top_keys[] = {"currency", "scale", "rounding", "rules", "name", "description",
+                                       "exclusive", "accounts", NULL};
 
 static int load(loader *ld)
 {
@@ -309,6 +436,11 @@ static int load(loader *ld)
         if (load_rule(ld, pm_conf_seq_item(cf, v, i), &s->rules[i], i) != 0) return -1;
         ld->rule = NULL;
     }
+    if (check_versions(ld) != 0) return -1;
+    if ((v = pm_conf_get(cf, root, "exclusive")) && load_exclusive(ld, v) != 0) return -1;
+    if ((v = pm_conf_get(cf, root, "accounts")) && load_accounts(ld, v) != 0) return -1;
+    if (!s->acct_receivable) s->acct_receivable = pm_xstrdup("assets:receivable");
+    if (!s->acct_income) s->acct_income = pm_xstrdup("income");
     return 0;
 }
 
@@ -353,6 +485,8 @@ void fee_schedule_free(fee_schedule *s)
         free(r->conds);
         free(r->id);
         free(r->percent_text);
+        free(r->group);
+        free(r->account);
         fee_expr_free(r->price);
         fee_expr_free(r->quantity);
         fee_expr_free(r->base);
@@ -360,6 +494,8 @@ void fee_schedule_free(fee_schedule *s)
     free(s->rules);
     free(s->when_fields);
     free(s->currency);
+    free(s->acct_receivable);
+    free(s->acct_income);
     pm_conf_free(&s->conf);
     memset(s, 0, sizeof *s);
 }

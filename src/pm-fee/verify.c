@@ -1,53 +1,89 @@
 /* verify.c - comparing recomputed charges with a charges file made earlier.
  *
  * A charge is identified by period + source + rule + party.  The file is
- * read whole into a hash table (a month of charges is small next to the
- * inputs); each recomputed line claims the first unclaimed file line with
- * its key, so a key that legitimately occurs twice is matched line by line.
+ * read once into a table of its distinct keys, each holding its lines in
+ * file order and a cursor at the first line not yet claimed; each
+ * recomputed line claims the line under its key's cursor, so a key that
+ * legitimately occurs twice is matched line by line, in constant time
+ * however often it repeats.  Memory grows with the charges file only (its
+ * strings live in one arena); the recomputation is streamed past it.
  * Differences:
  *   missing  - the inputs produce the charge, the file does not have it;
- *   changed  - both have it, the amounts differ (compared as numbers, so
- *              150.0 equals 150.00; an amount that is not a number differs);
+ *   changed  - both have it and a compared field differs: one record per
+ *              field (quantity, price, base, percent, amount, rule_version,
+ *              schedule_sha256); numbers compare as numbers (150.0 is
+ *              150.00), a value that is not a number differs from any;
  *   extra    - the file has a line the inputs do not produce.
+ * A column the file does not have is not compared (charges files written
+ * before it existed still verify).
  */
 #include "fee.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The compared fields, in output order. */
+enum { C_QUANTITY, C_PRICE, C_BASE, C_PERCENT, C_AMOUNT, C_VERSION, C_SHA, NCMP };
+static const char *const cmp_names[NCMP] = {"quantity", "price", "base", "percent", "amount", "rule_version",
+                                            "schedule_sha256"};
+static const int cmp_numeric[NCMP] = {1, 1, 1, 1, 1, 0, 0};
+
+static const char *const key_fields[4] = {"period", "source", "rule", "party"};
+
+/* One line of the charges file, in 24 bytes and its blob: the key (period
+ * \x1f source \x1f rule \x1f party, keylen bytes), then each compared value
+ * the file has, NUL-terminated, in cmp_names order; a schedule_sha256 equal
+ * to the schedule's is not stored (same_sha). */
 typedef struct entry {
-    char *key;          /* period \x1f source \x1f rule \x1f party */
-    size_t keylen;
-    unsigned long hash;
-    char *amount;       /* as written */
-    pm_decimal value;
-    int numeric;
-    int used;
-    long line;
-    struct entry *next; /* bucket chain */
+    const char *blob;
+    uint32_t keylen;
+    uint32_t next;          /* next line of the same key, or NONE */
+    uint32_t line;          /* saturates at UINT32_MAX */
+    uint8_t present;        /* bit k: the file has value k */
+    uint8_t same_sha;
+    uint8_t used;
 } entry;
+
+typedef struct group {
+    uint32_t hash;
+    uint32_t first, last, cursor;  /* entry indexes; cursor NONE: all claimed */
+} group;
+
+#define NONE UINT32_MAX
+
+typedef struct diff {
+    int field;  /* -1: missing */
+    const char *expected, *actual;
+} diff;
 
 struct fee_verify {
     entry *e;
     size_t n, cap;
-    entry **bucket;
-    size_t nbuckets;
+    group *g;           /* open addressing */
+    size_t ng, gcap;    /* gcap a power of two */
+    pm_arena arena;
     size_t next_extra;
     pm_buf key;
     char *other_schedule;  /* first other schedule_sha256 seen, or NULL */
     long other_line;
+    /* the differences of the last check */
+    diff d[NCMP];
+    int nd;
+    const fee_line *line;
+    const char *cur_amount;
+    int explain;
+    const char *sha;  /* the schedule's */
 };
 
-static const char *const key_fields[4] = {"period", "source", "rule", "party"};
-
-static unsigned long hash_bytes(const char *s, size_t n)
+static uint64_t hash_bytes(const char *s, size_t n)
 {
-    unsigned long h = 1469598103934665603UL;
+    uint64_t h = 1469598103934665603ULL;
     for (size_t i = 0; i < n; i++) {
         h ^= (unsigned char)s[i];
-        h *= 1099511628211UL;
+        h *= 1099511628211ULL;
     }
-    return h;
+    return h ^ (h >> 29);
 }
 
 static void make_key(pm_buf *b, const char *const v[4])
@@ -59,12 +95,58 @@ static void make_key(pm_buf *b, const char *const v[4])
     }
 }
 
+static group *find_group(fee_verify *v, const char *key, size_t len, uint64_t h64, int insert)
+{
+    size_t mask = v->gcap - 1;
+    uint32_t h = (uint32_t)(h64 >> 32);
+    for (size_t i = h64 & mask;; i = (i + 1) & mask) {
+        group *g = &v->g[i];
+        if (g->first == NONE) return insert ? g : NULL;
+        if (g->hash == h && v->e[g->first].keylen == len && memcmp(v->e[g->first].blob, key, len) == 0) return g;
+    }
+}
+
+/* The values of en, NULL where the file has none. */
+static void values(const fee_verify *v, const entry *en, const char *val[NCMP])
+{
+    const char *p = en->blob + en->keylen;
+    for (int k = 0; k < NCMP; k++) {
+        val[k] = NULL;
+        if (k == C_SHA && en->same_sha) {
+            val[k] = v->sha;
+        } else if (en->present & (1u << k)) {
+            val[k] = p;
+            p += strlen(p) + 1;
+        }
+    }
+}
+
+static void grow_groups(fee_verify *v)
+{
+    size_t old = v->gcap;
+    group *og = v->g;
+    v->gcap = old ? 2 * old : 1024;
+    v->g = pm_xmalloc(v->gcap * sizeof *v->g);
+    for (size_t i = 0; i < v->gcap; i++) v->g[i].first = NONE;
+    for (size_t i = 0; i < old; i++) {
+        if (og[i].first == NONE) continue;
+        size_t mask = v->gcap - 1, j = hash_bytes(v->e[og[i].first].blob, v->e[og[i].first].keylen) & mask;
+        while (v->g[j].first != NONE) j = (j + 1) & mask;
+        v->g[j] = og[i];
+    }
+    free(og);
+}
+
+
 fee_verify *fee_verify_load(const char *path, const pm_read_opts *opts, const char *sha256, pm_error *err)
 {
     pm_reader *rd = pm_reader_open(path, opts, err);
     if (!rd) return NULL;
     fee_verify *v = pm_xcalloc(1, sizeof *v);
     pm_buf_init(&v->key);
+    pm_arena_init(&v->arena);
+    grow_groups(v);
+    v->sha = pm_arena_strndup(&v->arena, sha256, strlen(sha256));
     pm_record rec;
     pm_record_init(&rec);
     int st, failed = 0;
@@ -82,46 +164,60 @@ fee_verify *fee_verify_load(const char *path, const pm_read_opts *opts, const ch
                 break;
             }
         }
-        const char *amount = pm_record_get(&rec, "amount");
-        if (!failed && !amount) {
+        if (!failed && !pm_record_get(&rec, "amount")) {
             pm_error_set(err, pm_reader_name(rd), rec.line, "a charges file needs an 'amount' field");
             failed = 1;
         }
         if (failed) break;
-        const char *sha = pm_record_value(&rec, "schedule_sha256");
-        if (*sha && strcmp(sha, sha256) != 0 && !v->other_schedule) {
+        if (v->n >= NONE - 1) {
+            pm_error_set(err, pm_reader_name(rd), rec.line, "more than 4294967294 charges");
+            failed = 1;
+            break;
+        }
+        const char *sha = pm_record_get(&rec, "schedule_sha256");
+        if (sha && *sha && strcmp(sha, sha256) != 0 && !v->other_schedule) {
             v->other_schedule = pm_xstrdup(sha);
             v->other_line = rec.line;
         }
         if (v->n == v->cap) {
-            v->cap = v->cap ? 2 * v->cap : 256;
+            v->cap = v->cap ? 2 * v->cap : 1024;
             v->e = pm_xrealloc(v->e, v->cap * sizeof *v->e);
         }
-        entry *en = &v->e[v->n++];
+        uint32_t idx = (uint32_t)v->n++;
+        entry *en = &v->e[idx];
         memset(en, 0, sizeof *en);
         make_key(&v->key, vals);
-        en->key = pm_xstrndup(v->key.s, v->key.len);
-        en->keylen = v->key.len;
-        en->hash = hash_bytes(en->key, en->keylen);
-        en->amount = pm_xstrdup(amount);
-        en->numeric = pm_decimal_parse(amount, strlen(amount), &en->value) == PM_DEC_OK;
-        en->line = rec.line;
+        en->keylen = (uint32_t)v->key.len;
+        en->line = rec.line > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)rec.line;
+        en->next = NONE;
+        for (int k = 0; k < NCMP; k++) {
+            const char *val = pm_record_get(&rec, cmp_names[k]);
+            if (!val) continue;
+            if (k == C_SHA && strcmp(val, v->sha) == 0) {
+                en->same_sha = 1;
+                continue;
+            }
+            en->present |= (uint8_t)(1u << k);
+            pm_buf_add(&v->key, val, strlen(val) + 1);
+        }
+        en->blob = pm_arena_strndup(&v->arena, v->key.s, v->key.len);
+        if (2 * (v->ng + 1) > v->gcap) grow_groups(v);
+        uint64_t h = hash_bytes(en->blob, en->keylen);
+        group *g = find_group(v, en->blob, en->keylen, h, 1);
+        if (g->first == NONE) {
+            g->hash = (uint32_t)(h >> 32);
+            g->first = g->last = g->cursor = idx;
+            v->ng++;
+        } else {
+            v->e[g->last].next = idx;
+            g->last = idx;
+        }
     }
     pm_record_free(&rec);
     pm_reader_close(rd);
     if (failed) {
         fee_verify_free(v);
         return NULL;
-    }
-    v->nbuckets = 64;
-    while (v->nbuckets < 2 * v->n) v->nbuckets *= 2;
-    v->bucket = pm_xcalloc(v->nbuckets, sizeof *v->bucket);
-    /* insert back to front so each chain lists equal keys in file order */
-    for (size_t i = v->n; i-- > 0;) {
-        entry *en = &v->e[i];
-        size_t b = en->hash & (v->nbuckets - 1);
-        en->next = v->bucket[b];
-        v->bucket[b] = en;
     }
     return v;
 }
@@ -132,35 +228,68 @@ const char *fee_verify_other_schedule(const fee_verify *v, long *line)
     return v->other_schedule;
 }
 
-static void diff_record(pm_record *out, const char *kind, const char *const key[4],
-                        const char *expected, const char *actual, const char *formula)
+/* 1 when a and b are the same value (numbers as numbers). */
+static int same(const char *a, const char *b, int numeric)
+{
+    if (strcmp(a, b) == 0) return 1;
+    if (!numeric) return 0;
+    pm_decimal x, y;
+    return pm_decimal_parse(a, strlen(a), &x) == PM_DEC_OK && pm_decimal_parse(b, strlen(b), &y) == PM_DEC_OK &&
+           pm_decimal_cmp(x, y) == 0;
+}
+
+int fee_verify_check(fee_verify *v, const fee_line *l, int explain)
+{
+    const char *key[4] = {l->period, l->source, l->rule, l->party};
+    make_key(&v->key, key);
+    uint64_t h = hash_bytes(v->key.s, v->key.len);
+    group *g = find_group(v, v->key.s, v->key.len, h, 0);
+    v->nd = 0;
+    v->line = l;
+    v->explain = explain;
+    if (!g || g->cursor == NONE) {
+        v->d[v->nd++] = (diff){-1, l->amount, ""};
+        return v->nd;
+    }
+    entry *en = &v->e[g->cursor];
+    en->used = 1;
+    g->cursor = en->next;
+    const char *mine[NCMP] = {l->quantity, l->price, l->base, l->percent, l->amount, l->version, v->sha};
+    const char *theirs[NCMP];
+    values(v, en, theirs);
+    for (int k = 0; k < NCMP; k++) {
+        if (!theirs[k] || !mine[k]) continue;
+        if (!same(mine[k], theirs[k], cmp_numeric[k])) v->d[v->nd++] = (diff){k, mine[k], theirs[k]};
+    }
+    v->cur_amount = theirs[C_AMOUNT];
+    return v->nd;
+}
+
+static void diff_record(pm_record *out, const char *kind, const char *const key[4], const char *exp_amount,
+                        const char *act_amount, const char *field, const char *expected, const char *actual,
+                        const char *formula)
 {
     pm_record_clear(out);
     pm_record_add(out, "difference", kind, strlen(kind));
     for (int i = 0; i < 4; i++) pm_record_add(out, key_fields[i], key[i], strlen(key[i]));
-    pm_record_add(out, "expected_amount", expected, strlen(expected));
-    pm_record_add(out, "actual_amount", actual, strlen(actual));
+    pm_record_add(out, "expected_amount", exp_amount, strlen(exp_amount));
+    pm_record_add(out, "actual_amount", act_amount, strlen(act_amount));
+    pm_record_add(out, "field", field, strlen(field));
+    pm_record_add(out, "expected", expected, strlen(expected));
+    pm_record_add(out, "actual", actual, strlen(actual));
     if (formula) pm_record_add(out, "formula", formula, strlen(formula));
 }
 
-int fee_verify_check(fee_verify *v, const fee_line *l, int explain, pm_record *out)
+void fee_verify_diff(fee_verify *v, int i, pm_record *out)
 {
+    const fee_line *l = v->line;
     const char *key[4] = {l->period, l->source, l->rule, l->party};
-    make_key(&v->key, key);
-    unsigned long h = hash_bytes(v->key.s, v->key.len);
-    entry *en;
-    for (en = v->bucket[h & (v->nbuckets - 1)]; en; en = en->next)
-        if (!en->used && en->hash == h && en->keylen == v->key.len && memcmp(en->key, v->key.s, en->keylen) == 0)
-            break;
-    const char *formula = explain ? (l->formula ? l->formula : "") : NULL;
-    if (!en) {
-        diff_record(out, "missing", key, l->amount, "", formula);
-        return 1;
-    }
-    en->used = 1;
-    if (en->numeric && pm_decimal_cmp(en->value, l->value) == 0) return 0;
-    diff_record(out, "changed", key, l->amount, en->amount, formula);
-    return 1;
+    const char *formula = v->explain ? (l->formula ? l->formula : "") : NULL;
+    diff *d = &v->d[i];
+    if (d->field < 0) diff_record(out, "missing", key, l->amount, "", "", "", "", formula);
+    else
+        diff_record(out, "changed", key, l->amount, v->cur_amount, cmp_names[d->field], d->expected, d->actual,
+                    formula);
 }
 
 int fee_verify_next_extra(fee_verify *v, int explain, pm_record *out)
@@ -169,14 +298,18 @@ int fee_verify_next_extra(fee_verify *v, int explain, pm_record *out)
         entry *en = &v->e[v->next_extra++];
         if (en->used) continue;
         /* split the stored key back into its four parts */
-        char *parts[4], *p = en->key;
+        const char *theirs[NCMP];
+        values(v, en, theirs);
+        char *k = pm_xstrndup(en->blob, en->keylen);
+        char *parts[4], *p = k;
         for (int i = 0; i < 4; i++) {
             parts[i] = p;
             p = strchr(p, '\x1f');
             if (p) *p++ = '\0';
-            else p = en->key + en->keylen;
+            else p = k + en->keylen;
         }
-        diff_record(out, "extra", (const char *const *)parts, "", en->amount, explain ? "" : NULL);
+        diff_record(out, "extra", (const char *const *)parts, "", theirs[C_AMOUNT], "", "", "", explain ? "" : NULL);
+        free(k);
         return 1;
     }
     return 0;
@@ -185,12 +318,9 @@ int fee_verify_next_extra(fee_verify *v, int explain, pm_record *out)
 void fee_verify_free(fee_verify *v)
 {
     if (!v) return;
-    for (size_t i = 0; i < v->n; i++) {
-        free(v->e[i].key);
-        free(v->e[i].amount);
-    }
     free(v->e);
-    free(v->bucket);
+    free(v->g);
+    pm_arena_free(&v->arena);
     free(v->other_schedule);
     pm_buf_free(&v->key);
     free(v);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "timex.h"
+
 /* The values seen so far of a unique field, kept as 64-bit fingerprints:
  * 8 bytes an id (a million ids 8 MB), never two copies of the set at once.
  * Two different ids share a fingerprint with a chance of about n^2/2^65
@@ -106,6 +108,18 @@ static void seen_free(seen_set *ss)
     free(ss);
 }
 
+/* The distinct values of an enum with 'unknown: empty' that matched
+ * nothing: each is warned about once; the first UNKNOWN_MAX are kept. */
+#define UNKNOWN_MAX 64
+struct unknown_set {
+    char *v[UNKNOWN_MAX];
+    size_t n;
+    unsigned long long rows;
+};
+
+/* Header states of the current input. */
+enum { HDR_UNSET, HDR_SEARCH, HDR_READER, HDR_OWN };
+
 void ingest_init(ingest *in, const schema *s, const pm_tz *tz, int keep_extra)
 {
     memset(in, 0, sizeof *in);
@@ -118,13 +132,47 @@ void ingest_init(ingest *in, const schema *s, const pm_tz *tz, int keep_extra)
     for (size_t i = 0; i < s->n; i++) in->kind[i] = s->f[i].personal ? pm_pi_kind_parse(s->f[i].personal) : -1;
     for (size_t i = 0; i < s->n; i++)
         if (s->f[i].unique) in->seen[i] = pm_xcalloc(1, sizeof(seen_set));
+    in->unknown = pm_xcalloc(s->n + 1, sizeof *in->unknown);
+    for (size_t i = 0; i < s->n; i++)
+        if (s->f[i].unknown_empty) in->unknown[i] = pm_xcalloc(1, sizeof(unknown_set));
     pm_record_init(&in->out);
+    for (size_t i = 0; i < INGEST_HEADER_SEARCH; i++) pm_record_init(&in->held[i]);
+}
+
+static void free_header(ingest *in)
+{
+    for (size_t i = 0; i < in->nhdr; i++) free(in->hdr[i]);
+    free(in->hdr);
+    in->hdr = NULL;
+    in->nhdr = 0;
+}
+
+static void clear_held(ingest *in)
+{
+    for (size_t i = 0; i < in->nheld; i++) {
+        free(in->held_bad[i]);
+        in->held_bad[i] = NULL;
+    }
+    in->nheld = in->nreleased = 0;
 }
 
 void ingest_free(ingest *in)
 {
     for (size_t i = 0; i < in->s->n; i++) seen_free(in->seen[i]);
     free(in->seen);
+    for (size_t i = 0; i < in->s->n; i++) {
+        if (!in->unknown[i]) continue;
+        for (size_t k = 0; k < in->unknown[i]->n; k++) free(in->unknown[i]->v[k]);
+        free(in->unknown[i]);
+    }
+    free(in->unknown);
+    clear_held(in);
+    for (size_t i = 0; i < INGEST_HEADER_SEARCH; i++) pm_record_free(&in->held[i]);
+    free_header(in);
+    free(in->col_field);
+    free(in->col_shadow);
+    free(in->col_kind);
+    pm_buf_free(&in->conflicts);
     free(in->kind);
     free(in->cols);
     for (size_t i = 0; i < in->ncached; i++) free(in->cached_names[i]);
@@ -133,6 +181,106 @@ void ingest_free(ingest *in)
     pm_buf_free(&in->conv);
     pm_buf_free(&in->errs);
     pm_record_free(&in->out);
+}
+
+/* Maps the columns called names[0..n-1]: in->cols (per field), and per
+ * column the field it feeds, the field it matched but lost, and the kind of
+ * personal data it holds.  Exact names first, then /patterns/, each field
+ * in schema order; a column feeds one field at most.  Several columns that
+ * match one field are a conflict (in->conflicts) unless the field says
+ * 'prefer: first'; the columns that lose feed nothing but are protected as
+ * the field is. */
+static void compute_mapping(ingest *in, const char *const *names, size_t n)
+{
+    const schema *s = in->s;
+    if (n > in->ncols || !in->col_field) {
+        in->col_field = pm_xrealloc(in->col_field, (n + 1) * sizeof *in->col_field);
+        in->col_shadow = pm_xrealloc(in->col_shadow, (n + 1) * sizeof *in->col_shadow);
+        in->col_kind = pm_xrealloc(in->col_kind, (n + 1) * sizeof *in->col_kind);
+    }
+    in->ncols = n;
+    for (size_t k = 0; k < n; k++) {
+        in->col_field[k] = -1;
+        in->col_shadow[k] = 0;
+        in->col_kind[k] = -1;
+    }
+    for (size_t i = 0; i < s->n; i++) in->cols[i] = -1;
+    pm_buf_reset(&in->conflicts);
+    /* the map_columns cache no longer describes cols */
+    for (size_t i = 0; i < in->ncached; i++) free(in->cached_names[i]);
+    free(in->cached_names);
+    in->cached_names = NULL;
+    in->ncached = 0;
+    for (int exact = 1; exact >= 0; exact--) {
+        for (size_t i = 0; i < s->n; i++) {
+            const field_def *f = &s->f[i];
+            if (in->cols[i] >= 0) continue;
+            int best = -1, best_rank = 0, nmatch = 0;
+            for (size_t k = 0; k < n; k++) {
+                if (in->col_field[k] >= 0 || in->col_shadow[k]) continue;
+                int r = exact ? schema_from_exact(f, names[k]) : schema_from_pattern(f, names[k]);
+                if (r < 0) continue;
+                nmatch++;
+                if (best < 0 || r < best_rank) {
+                    best = (int)k;
+                    best_rank = r;
+                }
+            }
+            if (best < 0) continue;
+            in->cols[i] = best;
+            in->col_field[best] = (int)i;
+            if (nmatch < 2) continue;
+            /* columns under one and the same name are the reader's error (a
+             * duplicate header name, which rejects the rows), not a second
+             * mapping conflict; they are shadowed, so still protected */
+            int report = !f->prefer_first;
+            if (report) {
+                int distinct = 0;
+                for (size_t k = 0; k < n && !distinct; k++) {
+                    if ((int)k == best || in->col_shadow[k] || (in->col_field[k] >= 0 && (size_t)in->col_field[k] != i))
+                        continue;
+                    int r = exact ? schema_from_exact(f, names[k]) : schema_from_pattern(f, names[k]);
+                    distinct = r >= 0 && strcmp(names[k], names[best]) != 0;
+                }
+                report = distinct;
+            }
+            if (report) {
+                if (in->conflicts.len) pm_buf_addc(&in->conflicts, '\n');
+                pm_buf_adds(&in->conflicts, "columns");
+            }
+            int nth = 0;
+            for (size_t k = 0; k < n; k++) {
+                if (in->col_field[k] >= 0 && (size_t)in->col_field[k] != i) continue;
+                if (in->col_shadow[k]) continue;
+                int r = exact ? schema_from_exact(f, names[k]) : schema_from_pattern(f, names[k]);
+                if (r < 0) continue;
+                if ((int)k != best) in->col_shadow[k] = (int)i + 1;
+                if (report)
+                    pm_buf_addf(&in->conflicts, "%s '%s'", nth++ ? (nth == nmatch ? " and" : ",") : "", names[k]);
+            }
+            if (report)
+                pm_buf_addf(&in->conflicts, " %s map to field '%s'; keep one column, or give the field "
+                            "'prefer: first' in a schema (the name listed first in 'from' wins)",
+                            nmatch == 2 ? "both" : "all", f->name);
+        }
+    }
+    /* what each column holds: its field's kind, the kind of a personal
+     * field it also matches (a second phone column), or of an entry of
+     * personal_columns */
+    for (size_t k = 0; k < n; k++) {
+        int fi = in->col_field[k] >= 0 ? in->col_field[k] : in->col_shadow[k] - 1;
+        if (fi >= 0 && in->kind[fi] >= 0) {
+            in->col_kind[k] = in->kind[fi];
+            continue;
+        }
+        for (size_t i = 0; i < s->n && in->col_kind[k] < 0; i++)
+            if (in->kind[i] >= 0 && (schema_from_exact(&s->f[i], names[k]) >= 0 ||
+                                     schema_from_pattern(&s->f[i], names[k]) >= 0))
+                in->col_kind[k] = in->kind[i];
+        for (size_t i = 0; i < s->npc && in->col_kind[k] < 0; i++)
+            if (schema_from_exact(&s->pc[i], names[k]) >= 0 || schema_from_pattern(&s->pc[i], names[k]) >= 0)
+                in->col_kind[k] = pm_pi_kind_parse(s->pc[i].personal);
+    }
 }
 
 /* Maps columns again only when the field names changed (a new file, or
@@ -145,7 +293,10 @@ static void map_columns(ingest *in, const pm_record *src)
         while (i < src->n && !strcmp(in->cached_names[i], src->f[i].name)) i++;
         if (i == src->n) return;
     }
-    schema_map_columns(in->s, src, in->cols);
+    const char **names = pm_xcalloc(src->n + 1, sizeof *names);
+    for (size_t i = 0; i < src->n; i++) names[i] = src->f[i].name;
+    compute_mapping(in, names, src->n);
+    free(names);
     for (size_t i = 0; i < in->ncached; i++) free(in->cached_names[i]);
     free(in->cached_names);
     in->cached_names = pm_xcalloc(src->n + 1, sizeof *in->cached_names);
@@ -219,13 +370,62 @@ void ingest_protect_source(ingest *in, pm_record *src, int every)
     map_columns(in, src);
     for (size_t c = 0; c < src->n; c++) {
         int kind = every ? PM_PI_TEXT : -1;
-        for (size_t i = 0; i < in->s->n; i++)
-            if (in->cols[i] == (int)c && in->kind[i] >= 0) kind = in->kind[i];
+        if (c < in->ncols && in->col_kind[c] >= 0) kind = in->col_kind[c];
         if (kind < 0) continue;
         pm_buf_reset(&in->conv);
         pm_protect_value(in->prot, (pm_pi_kind)kind, src->f[c].value, src->f[c].len, &in->conv);
-        pm_record_setn(src, src->f[c].name, pm_buf_str(&in->conv), in->conv.len);
+        /* by position: two columns may have one name (a repeated 户主) */
+        src->f[c].value = pm_record_strdup(src, pm_buf_str(&in->conv), in->conv.len);
+        src->f[c].len = in->conv.len;
     }
+}
+
+/* The value of src's column c, trimmed. */
+static size_t cell(const pm_record *src, size_t c, const char **v)
+{
+    size_t len = src->f[c].len;
+    *v = src->f[c].value;
+    trim(v, &len);
+    return len;
+}
+
+static int starts_with(const char *v, size_t len, const char *w)
+{
+    size_t n = strlen(w);
+    return len >= n && !memcmp(v, w, n);
+}
+
+const char *ingest_skip_reason(ingest *in, const pm_record *src)
+{
+    const char *v;
+    size_t len;
+    int any = 0, mapped = 0;
+    map_columns(in, src);
+    for (size_t c = 0; c < src->n && !any; c++) any = cell(src, c, &v) > 0;
+    if (!any) return "a blank row";
+    if (src->n && (len = cell(src, 0, &v)) &&
+        (starts_with(v, len, "合计") || starts_with(v, len, "总计") || starts_with(v, len, "小计")))
+        return "a totals row";
+    for (size_t i = 0; i < in->s->n && !mapped; i++)
+        if (in->cols[i] >= 0 && (size_t)in->cols[i] < src->n) mapped = cell(src, (size_t)in->cols[i], &v) > 0;
+    if (!mapped) return INGEST_SKIP_UNMAPPED;
+    return NULL;
+}
+
+/* An enum value that matched nothing, in a field with 'unknown: empty':
+ * a warning the first time each value is met. */
+static void note_unknown(ingest *in, size_t fi, const pm_record *src, const char *v, size_t len)
+{
+    unknown_set *u = in->unknown[fi];
+    u->rows++;
+    for (size_t k = 0; k < u->n; k++)
+        if (strlen(u->v[k]) == len && !memcmp(u->v[k], v, len)) return;
+    if (u->n == UNKNOWN_MAX) return;
+    u->v[u->n++] = pm_xstrndup(v, len);
+    int hide = in->prot && in->kind[fi] >= 0;
+    pm_warn_at(src->source, src->line, "warning: %s: %s%.*s%s is none of its values; left empty "
+               "(and so in every row that has it)", in->s->f[fi].name, hide ? "a value" : "'",
+               hide ? 0 : (int)len, v, hide ? "" : "'");
 }
 
 int ingest_row(ingest *in, const pm_record *src)
@@ -234,6 +434,15 @@ int ingest_row(ingest *in, const pm_record *src)
     pm_record_clear(&in->out);
     pm_buf_reset(&in->errs);
     map_columns(in, src);
+    const char *skip = ingest_skip_reason(in, src);
+    if (skip) {
+        /* a row with values only in columns no field takes may be data
+         * under the wrong header: said, not silently passed over */
+        if (!strcmp(skip, INGEST_SKIP_UNMAPPED))
+            pm_warn_at(src->source, src->line, "warning: skipped: %s (only columns no field takes have values)", skip);
+        in->skipped++;
+        return INGEST_SKIPPED;
+    }
     pm_error e;
     for (size_t i = 0; i < s->n; i++) {
         const field_def *fd = &s->f[i];
@@ -277,11 +486,20 @@ int ingest_row(ingest *in, const pm_record *src)
             pm_record_add(&in->out, fd->name, "", 0);
             continue;
         }
-        if ((hide ? schema_convert_hidden : schema_convert)(fd, v, len, in->tz, &in->conv, &e) < 0) {
+        int crc = (hide ? schema_convert_hidden : schema_convert)(fd, v, len, in->tz, &in->conv, &e);
+        if (crc < 0) {
             add_error_at(in, i, e.msg, src);
             pm_record_add(&in->out, fd->name, "", 0);
             continue;
         }
+        if (crc == SCHEMA_UNKNOWN) {
+            note_unknown(in, i, src, v, len);
+            pm_record_add(&in->out, fd->name, "", 0);
+            continue;
+        }
+        if (crc == SCHEMA_BARE_DATE && in->bare_dates++ < 3)
+            pm_warn_at(src->source, src->line, "warning: %s: a date without a time, read as 00:00 of that day%s",
+                       fd->name, in->bare_dates == 3 ? " (further ones are counted at the end)" : "");
         const char *cv = pm_buf_str(&in->conv);
         size_t clen = in->conv.len;
         if (fd->pattern) {
@@ -315,7 +533,7 @@ int ingest_row(ingest *in, const pm_record *src)
             add_error_at(in, i, msg, src);
         }
     }
-    if (in->errs.len) return -1;
+    if (in->errs.len) return INGEST_REJECTED;
     for (size_t i = 0; i < s->n; i++)
         if (in->seen[i] && in->out.f[i].len) seen_check(in->seen[i], in->out.f[i].value, in->out.f[i].len, 1);
     for (size_t i = 0; in->prot && i < s->n; i++) {
@@ -326,10 +544,285 @@ int ingest_row(ingest *in, const pm_record *src)
     }
     if (in->keep_extra) {
         for (size_t k = 0; k < src->n; k++) {
-            int mapped = 0;
-            for (size_t i = 0; i < s->n; i++) if (in->cols[i] == (int)k) mapped = 1;
-            if (!mapped) pm_record_add(&in->out, src->f[k].name, src->f[k].value, src->f[k].len);
+            if (k < in->ncols && in->col_field[k] >= 0) continue;
+            if (in->prot && k < in->ncols && in->col_kind[k] >= 0) {
+                /* a second phone column, an owner's name: protected too */
+                pm_buf_reset(&in->conv);
+                pm_protect_value(in->prot, (pm_pi_kind)in->col_kind[k], src->f[k].value, src->f[k].len, &in->conv);
+                pm_record_add(&in->out, src->f[k].name, pm_buf_str(&in->conv), in->conv.len);
+                continue;
+            }
+            pm_record_add(&in->out, src->f[k].name, src->f[k].value, src->f[k].len);
         }
     }
+    return INGEST_WRITTEN;
+}
+
+/* Inputs and their headers ------------------------------------------------- */
+
+void ingest_begin_input(ingest *in, const char *name, int yaml, long force_line)
+{
+    in->input = name;
+    in->yaml = yaml;
+    in->force_line = force_line;
+    in->state = HDR_UNSET;
+    in->hdr_line = 0;
+    in->input_records = 0;
+    free_header(in);
+    clear_held(in);
+}
+
+int ingest_header_known(const ingest *in)
+{
+    return in->state == HDR_READER || in->state == HDR_OWN;
+}
+
+size_t ingest_header_width(const ingest *in, size_t reader_width)
+{
+    return in->state == HDR_OWN ? in->nhdr : reader_width;
+}
+
+/* 1 when names map every required field of the schema. */
+static int maps_required(ingest *in, const char *const *names, size_t n)
+{
+    compute_mapping(in, names, n);
+    for (size_t i = 0; i < in->s->n; i++)
+        if (in->s->f[i].required && in->cols[i] < 0) return 0;
+    return 1;
+}
+
+static void add_list(pm_buf *b, const field_def *f)
+{
+    for (size_t a = 0; a < f->nfrom; a++) pm_buf_addf(b, "%s%s", a ? ", " : "", f->from[a]);
+    for (size_t a = 0; a < f->nfrom_rx; a++)
+        pm_buf_addf(b, "%s/%s/", a || f->nfrom ? ", " : "", pm_regex_pattern(f->from_rx[a]));
+}
+
+/* Tells how the columns called names map: on standard error, or as a
+ * table on standard output (--print-mapping).  Required fields without a
+ * column and conflicts count as mapping errors (exit status 2). */
+static void report_mapping(ingest *in, const char *const *names, size_t n, long line)
+{
+    const schema *s = in->s;
+    pm_buf b = PM_BUF_INIT;
+    compute_mapping(in, names, n);
+    if (in->print_mapping) {
+        if (in->yaml) printf("%s: keys of the first record\n", in->input);
+        else printf("%s: header on line %ld\n", in->input, line);
+        for (size_t k = 0; k < n; k++) {
+            if (in->col_field[k] >= 0) printf("  %s -> %s\n", names[k], s->f[in->col_field[k]].name);
+            else if (in->col_shadow[k]) printf("  %s -> (not used: %s comes from another column)\n", names[k],
+                                               s->f[in->col_shadow[k] - 1].name);
+            else printf("  %s -> (not used)%s%s\n", names[k], in->col_kind[k] >= 0 ? " personal: " : "",
+                        in->col_kind[k] >= 0 ? pm_pi_kind_name((pm_pi_kind)in->col_kind[k]) : "");
+        }
+        for (size_t i = 0; i < s->n; i++) {
+            if (in->cols[i] >= 0) continue;
+            pm_buf_reset(&b);
+            add_list(&b, &s->f[i]);
+            printf("  (no column) -> %s%s; looked for: %s\n", s->f[i].name,
+                   s->f[i].required ? ", REQUIRED" : "", pm_buf_str(&b));
+        }
+        if (in->conflicts.len) printf("  error: %s\n", pm_buf_str(&in->conflicts));
+    } else {
+        for (size_t k = 0; k < n; k++)
+            if (in->col_field[k] >= 0)
+                pm_buf_addf(&b, "%s%s -> %s", b.len ? ", " : "", names[k], s->f[in->col_field[k]].name);
+        pm_warn_at(in->input, line, "columns: %s", b.len ? pm_buf_str(&b) : "none maps to a field");
+        pm_buf_reset(&b);
+        for (size_t k = 0; k < n; k++)
+            if (in->col_field[k] < 0) pm_buf_addf(&b, "%s%s", b.len ? ", " : "", *names[k] ? names[k] : "(no name)");
+        if (b.len) pm_warn_at(in->input, line, "warning: not used: %s%s", pm_buf_str(&b),
+                              in->keep_extra ? " (kept by --keep-extra)" : " (--keep-extra keeps them)");
+        pm_buf_reset(&b);
+        for (size_t i = 0; i < s->n; i++)
+            if (in->cols[i] < 0 && !s->f[i].required) pm_buf_addf(&b, "%s%s", b.len ? ", " : "", s->f[i].name);
+        if (b.len) pm_warn_at(in->input, line, "warning: no column for %s (--print-mapping lists the names looked for)",
+                              pm_buf_str(&b));
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        if (in->cols[i] >= 0 || !s->f[i].required) continue;
+        in->map_errors++;
+        if (in->print_mapping) continue;
+        pm_buf_reset(&b);
+        add_list(&b, &s->f[i]);
+        pm_warn_at(in->input, line, "no column for the required field '%s' (looked for: %s): every row would be "
+                   "rejected; is the header on another line (--header-line=N), or another schema needed?",
+                   s->f[i].name, pm_buf_str(&b));
+    }
+    /* (YAML keys are a record's own: a key given twice is the reader's
+     * bad record) */
+    if (in->conflicts.len && !in->yaml) {
+        in->map_errors++;
+        if (!in->print_mapping) {
+            const char *c = pm_buf_str(&in->conflicts), *nl;
+            while ((nl = strchr(c, '\n'))) {
+                pm_warn_at(in->input, line, "%.*s", (int)(nl - c), c);
+                c = nl + 1;
+            }
+            pm_warn_at(in->input, line, "%s", c);
+        }
+    }
+    pm_buf_free(&b);
+}
+
+static void report_record_names(ingest *in, const pm_record *rec, long line)
+{
+    const char **names = pm_xcalloc(rec->n + 1, sizeof *names);
+    for (size_t i = 0; i < rec->n; i++) names[i] = rec->f[i].name;
+    report_mapping(in, names, rec->n, line);
+    free(names);
+}
+
+/* Takes the values of rec (trimmed) as the header. */
+static void adopt_header(ingest *in, const pm_record *rec)
+{
+    free_header(in);
+    size_t n = rec->n;
+    while (n > 0) {  /* a title line shorter than the rows leaves surplus empty cells */
+        const char *v;
+        if (cell(rec, n - 1, &v)) break;
+        n--;
+    }
+    in->hdr = pm_xcalloc(n + 1, sizeof *in->hdr);
+    for (size_t i = 0; i < n; i++) {
+        const char *v;
+        size_t len = cell(rec, i, &v);
+        in->hdr[i] = pm_xstrndup(v, len);
+    }
+    in->nhdr = n;
+    in->hdr_line = rec->line;
+    in->state = HDR_OWN;
+    report_mapping(in, (const char *const *)in->hdr, in->nhdr, rec->line);
+}
+
+int ingest_width_mismatch(const char *bad)
+{
+    size_t a, b;
+    const char *w = bad ? strstr(bad, " where the header has ") : NULL;
+    return w && sscanf(bad, "%zu field", &a) == 1 && sscanf(w, " where the header has %zu", &b) == 1 &&
+           strspn(bad, "0123456789") > 0;
+}
+
+/* Names rec's values after the header found; a row that the reader found
+ * too long for the title line may be right for the header. */
+static void rekey(ingest *in, pm_record *rec, const char **bad)
+{
+    size_t n = rec->n;
+    while (n > in->nhdr) {
+        const char *v;
+        if (cell(rec, n - 1, &v)) break;
+        n--;
+    }
+    rec->n = n;
+    for (size_t i = 0; i < n && i < in->nhdr; i++) rec->f[i].name = in->hdr[i];
+    for (size_t i = n; i < in->nhdr; i++) pm_record_add(rec, in->hdr[i], "", 0);
+    if (*bad && ingest_width_mismatch(*bad)) *bad = NULL;
+    if (!*bad && n > in->nhdr) {
+        snprintf(in->bad_msg, sizeof in->bad_msg, "%zu fields where the header has %zu", n, in->nhdr);
+        *bad = in->bad_msg;
+    }
+}
+
+int ingest_header(ingest *in, pm_record *rec, const char **bad, const char *const *hnames, size_t hn)
+{
+    in->input_records++;
+    if (in->state == HDR_READER) return INGEST_ROW;
+    if (in->state == HDR_OWN) {
+        rekey(in, rec, bad);
+        return INGEST_ROW;
+    }
+    if (in->state == HDR_UNSET) {
+        if (in->force_line > 1 && !in->yaml) {
+            if (rec->line < in->force_line) return INGEST_NOT_DATA;
+            if (rec->line == in->force_line) {
+                adopt_header(in, rec);
+                return INGEST_NOT_DATA;
+            }
+        }
+        if (in->yaml || !hnames) {
+            in->state = HDR_READER;
+            report_record_names(in, rec, 1);
+            return INGEST_ROW;
+        }
+        if (in->force_line || maps_required(in, hnames, hn)) {
+            in->state = HDR_READER;
+            report_mapping(in, hnames, hn, 1);
+            return INGEST_ROW;
+        }
+        in->state = HDR_SEARCH;
+    }
+    /* HDR_SEARCH: is this line the header? */
+    const char **vals = pm_xcalloc(rec->n + 1, sizeof *vals);
+    char **copies = pm_xcalloc(rec->n + 1, sizeof *copies);
+    for (size_t i = 0; i < rec->n; i++) {
+        const char *v;
+        size_t len = cell(rec, i, &v);
+        vals[i] = copies[i] = pm_xstrndup(v, len);
+    }
+    int found = maps_required(in, vals, rec->n);
+    for (size_t i = 0; i < rec->n; i++) free(copies[i]);
+    free(copies);
+    free(vals);
+    if (found) {
+        if (in->nheld || rec->line > 1)
+            pm_warn_at(in->input, rec->line, "the header is line %ld; the line%s above it %s a title, not data",
+                       rec->line, rec->line > 2 ? "s" : "", rec->line > 2 ? "are" : "is");
+        clear_held(in);
+        adopt_header(in, rec);
+        return INGEST_NOT_DATA;
+    }
+    if (in->nheld < INGEST_HEADER_SEARCH) {
+        pm_record_copy(&in->held[in->nheld], rec);
+        in->held_bad[in->nheld] = *bad ? pm_xstrdup(*bad) : NULL;
+        in->nheld++;
+        return INGEST_HELD;
+    }
+    /* no header in sight: line 1 is the header; the held lines are rows */
+    in->state = HDR_READER;
+    report_mapping(in, hnames, hn, 1);
+    return INGEST_ROW;
+}
+
+int ingest_release(ingest *in, pm_record *rec, const char **bad)
+{
+    if (!ingest_header_known(in) || in->nreleased == in->nheld) return 0;
+    size_t i = in->nreleased++;
+    pm_record_copy(rec, &in->held[i]);
+    *bad = NULL;
+    if (in->held_bad[i]) {
+        snprintf(in->bad_msg, sizeof in->bad_msg, "%s", in->held_bad[i]);
+        *bad = in->bad_msg;
+    }
+    return 1;
+}
+
+int ingest_end_input(ingest *in, const char *const *names, size_t n)
+{
+    if (in->state == HDR_SEARCH) {
+        in->state = HDR_READER;
+        report_mapping(in, names, n, 1);
+        return 0;
+    }
+    if (in->state != HDR_UNSET) return 0;
+    if (!n && !in->input_records) {
+        if (in->print_mapping) printf("%s: no data at all\n", in->input);
+        return -1;
+    }
+    /* a header and no rows: what would have been mapped */
+    in->state = HDR_READER;
+    report_mapping(in, names, n, 1);
     return 0;
+}
+
+void ingest_report_end(ingest *in)
+{
+    for (size_t i = 0; i < in->s->n; i++) {
+        unknown_set *u = in->unknown[i];
+        if (!u || !u->rows) continue;
+        pm_warn_at(NULL, 0, "warning: %s: %llu row%s with a value that is none of its values (%zu%s distinct), left empty",
+                   in->s->f[i].name, u->rows, u->rows == 1 ? "" : "s", u->n, u->n == UNKNOWN_MAX ? "+" : "");
+    }
+    if (in->bare_dates > 3)
+        pm_warn_at(NULL, 0, "warning: %llu dates without a time were read as 00:00 of their day", in->bare_dates);
 }

@@ -10,14 +10,17 @@
 #include "outpath.h"
 #include "schema.h"
 
-enum { O_SCHEMA = 1000, O_REJECT, O_KEEP_EXTRA, O_PRINT_SCHEMA, O_PROTECT, O_KEY_FILE };
+enum { O_SCHEMA = 1000, O_REJECT, O_KEEP_EXTRA, O_PRINT_SCHEMA, O_PROTECT, O_KEY_FILE, O_PRINT_MAPPING,
+       O_HEADER_LINE, O_DATE_ORDER };
 
 typedef struct options {
     const char *schema;
     const char *reject;
-    int keep_extra, print_schema;
+    int keep_extra, print_schema, print_mapping;
     int protect;
     const char *key_file;
+    long header_line;
+    int date_order;
 } options;
 
 static const pm_option prog_options[] = {
@@ -27,6 +30,9 @@ static const pm_option prog_options[] = {
     {"print-schema", 0, 0, O_PRINT_SCHEMA, NULL, "print the default schema and exit"},
     {"protect", 0, 1, O_PROTECT, "MODE", "mask, pseudonymize or drop the schema's personal fields"},
     {"key-file", 0, 1, O_KEY_FILE, "FILE", "secret key for --protect=pseudonymize"},
+    {"print-mapping", 0, 0, O_PRINT_MAPPING, NULL, "show which column feeds which field, convert nothing"},
+    {"header-line", 0, 1, O_HEADER_LINE, "N", "the header is line N (default: the first line that maps the required fields)"},
+    {"date-order", 0, 1, O_DATE_ORDER, "ORDER", "read dates with the year last (12/6/2026) as mdy or dmy"},
     {0},
 };
 
@@ -43,6 +49,20 @@ static int on_option(int id, const char *arg, void *ctx)
         if (o->protect < 0) pm_usage_error("unknown --protect mode '%s' (mask, pseudonymize or drop)", arg);
         break;
     case O_KEY_FILE: o->key_file = arg; break;
+    case O_PRINT_MAPPING: o->print_mapping = 1; break;
+    case O_HEADER_LINE: {
+        char *end;
+        o->header_line = strtol(arg, &end, 10);
+        if (*end || o->header_line < 1 || o->header_line > 1000000)
+            pm_usage_error("--header-line wants a line number, 1 or more, not '%s'", arg);
+        break;
+    }
+    case O_DATE_ORDER:
+        if (!strcmp(arg, "mdy")) o->date_order = PM_DATE_MDY;
+        else if (!strcmp(arg, "dmy")) o->date_order = PM_DATE_DMY;
+        else if (!strcmp(arg, "ymd")) o->date_order = PM_DATE_YMD;
+        else pm_usage_error("unknown --date-order '%s' (mdy or dmy; ymd: only year first)", arg);
+        break;
     }
     return 0;
 }
@@ -51,11 +71,8 @@ static int on_option(int id, const char *arg, void *ctx)
  * so that the reject stream keeps one header and loses nothing.  Under
  * --protect they are protected before they get here (dropped says that
  * --protect=drop emptied them). */
-static void fold_surplus(pm_inputs *in, pm_record *rec, pm_buf *why, int dropped)
+static void fold_surplus(size_t nh, pm_record *rec, pm_buf *why, int dropped)
 {
-    size_t nh = 0;
-    if (!in->cur) return;
-    pm_reader_header(in->cur, &nh);
     if (nh == 0 || rec->n <= nh) return;
     if (dropped) {
         size_t n = rec->n - nh;
@@ -75,6 +92,91 @@ static void progress(unsigned long long n, int done)
 {
     if (done) fputs("\r\033[K", stderr);
     else fprintf(stderr, "\r%s: %llu rows read...", pm_progname(), n);
+}
+
+typedef struct counts {
+    unsigned long long read, written, rejected;
+    int show_progress;
+} counts;
+
+typedef struct row_ctx {
+    ingest *ing;
+    pm_writer *out, *rej;
+    counts *n;
+    const pm_protector *prot;
+    pm_reader *rd;
+    pm_error *err;
+} row_ctx;
+
+/* One row: written, skipped or rejected (bad: the reader's reason when it
+ * could not read the row as it should, at line).  1 on a write error. */
+static int handle_row(row_ctx *x, pm_record *rec, const char *bad, long line)
+{
+    ingest *ing = x->ing;
+    char where[600];
+    x->n->read++;
+    if (x->n->show_progress && x->n->read % 100000 == 0) progress(x->n->read, 0);
+    const char *why = NULL;
+    if (bad) {
+        /* a blank or totals row is not data however it was read (but a
+         * misaligned row may have its values under unmapped columns) */
+        const char *skip = ingest_skip_reason(ing, rec);
+        if (skip && strcmp(skip, INGEST_SKIP_UNMAPPED) && ingest_width_mismatch(bad)) {
+            ing->skipped++;
+            return 0;
+        }
+        why = bad;
+    } else {
+        int r = ingest_row(ing, rec);
+        if (r == INGEST_SKIPPED) return 0;
+        if (r == INGEST_REJECTED) why = pm_buf_str(&ing->errs);
+    }
+    if (!why) {
+        if (pm_writer_write(x->out, &ing->out, x->err) < 0) return 1;
+        x->n->written++;
+        return 0;
+    }
+    x->n->rejected++;
+    if (bad) {
+        /* the reader knows where a bad record starts, even one it could
+         * not read at all (an unterminated quote) */
+        char *msg = pm_xstrdup(bad);
+        rec->source = pm_reader_name(x->rd);
+        rec->line = line;
+        pm_buf_reset(&ing->errs);
+        pm_buf_adds(&ing->errs, msg);
+        free(msg);
+        /* its columns cannot be trusted: every value is protected */
+        ingest_protect_source(ing, rec, 1);
+        size_t nh = 0;
+        pm_reader_header(x->rd, &nh);
+        fold_surplus(ingest_header_width(ing, nh), rec, &ing->errs, x->prot->mode == PM_PROTECT_DROP);
+        why = pm_buf_str(&ing->errs);
+    } else {
+        ingest_protect_source(ing, rec, 0);
+    }
+    pm_warn_at(rec->source, rec->line, "rejected: %s", why);
+    if (x->rej) {
+        snprintf(where, sizeof where, "%s:%ld", rec->source ? rec->source : "-", rec->line);
+        char *msg = pm_xstrdup(why);
+        pm_record_set(rec, "_source", where);
+        pm_record_set(rec, "_error", msg);
+        free(msg);
+        if (pm_writer_write(x->rej, rec, x->err) < 0) return 1;
+    }
+    return 0;
+}
+
+/* The rows held while the header was looked for. */
+static int release_held(row_ctx *x)
+{
+    pm_record held;
+    const char *bad;
+    int fatal = 0;
+    pm_record_init(&held);
+    while (!fatal && ingest_release(x->ing, &held, &bad)) fatal = handle_row(x, &held, bad, held.line);
+    pm_record_free(&held);
+    return fatal;
 }
 
 int main(int argc, char **argv)
@@ -124,17 +226,30 @@ int main(int argc, char **argv)
         return PM_EXIT_ERROR;
     }
     c.read.fold_newlines = 1;
-    pm_inputs in;
-    pm_inputs_init(&in, argv + first, argc - first, &c.read);
-    pm_format fmt = pm_common_out_format(&c, pm_inputs_peek_format(&in));
+    schema_set_date_order(&s, o.date_order);
+    /* the inputs one by one (each has its header and its mapping); the
+     * first is opened before the output, which takes its format */
+    static char *stdin_only[] = {"-"};
+    char **paths = argv + first;
+    int npaths = argc - first;
+    if (npaths <= 0) {
+        paths = stdin_only;
+        npaths = 1;
+    }
+    pm_reader *rd0 = NULL;
+    int rd0_at = -1;
+    for (int i = 0; i < npaths && !rd0; i++) {
+        pm_error e0;
+        if ((rd0 = pm_reader_open(paths[i], &c.read, &e0))) rd0_at = i;
+    }
+    pm_format fmt = pm_common_out_format(&c, rd0 ? pm_reader_format(rd0) : PM_FMT_CSV);
     if (fmt == PM_FMT_TSV && c.to == PM_FMT_AUTO) fmt = PM_FMT_CSV;  /* canonical output is CSV */
-    pm_writer *out = pm_writer_open(c.output, fmt, &err);
-    if (!out) {
+    pm_writer *out = NULL, *rej = NULL;
+    if (!o.print_mapping && !(out = pm_writer_open(c.output, fmt, &err))) {
         pm_report(&err);
         return PM_EXIT_ERROR;
     }
-    pm_writer *rej = NULL;
-    if (o.reject && !(rej = pm_writer_open(o.reject, fmt, &err))) {
+    if (!o.print_mapping && o.reject && !(rej = pm_writer_open(o.reject, fmt, &err))) {
         pm_report(&err);
         pm_writer_close(out, 0, &err);
         return PM_EXIT_ERROR;
@@ -143,65 +258,71 @@ int main(int argc, char **argv)
     ingest ing;
     ingest_init(&ing, &s, tz, o.keep_extra);
     ingest_set_protector(&ing, &prot);
+    ing.print_mapping = o.print_mapping;
     pm_record rec;
     pm_record_init(&rec);
-    unsigned long long nread = 0, nwritten = 0, nrejected = 0;
+    counts n = {0};
     int errors = 0, fatal = 0, rc;
-    int show_progress = isatty(2);
-    char where[600];
-    while ((rc = pm_inputs_next(&in, &rec, &err)) != PM_READ_EOF) {
-        if (rc == PM_READ_FATAL) {
+    pm_error warn;
+    n.show_progress = isatty(2) && !o.print_mapping;
+    row_ctx x = {&ing, out, rej, &n, &prot, 0, &err};
+    for (int i = 0; i < npaths && !fatal; i++) {
+        pm_reader *rd = i == rd0_at ? rd0 : pm_reader_open(paths[i], &c.read, &err);
+        if (!rd) {
             pm_report(&err);
             errors = 1;
             continue;
         }
-        nread++;
-        if (show_progress && nread % 100000 == 0) progress(nread, 0);
-        const char *why = NULL;
-        if (rc == PM_READ_BAD) why = err.msg;
-        else if (ingest_row(&ing, &rec) < 0) why = pm_buf_str(&ing.errs);
-        if (!why) {
-            if (pm_writer_write(out, &ing.out, &err) < 0) { fatal = 1; break; }
-            nwritten++;
-            continue;
+        x.rd = rd;
+        ingest_begin_input(&ing, pm_reader_name(rd), pm_reader_format(rd) == PM_FMT_YAML, o.header_line);
+        while (!fatal && (rc = pm_reader_next(rd, &rec, &err)) != PM_READ_EOF) {
+            while (pm_reader_take_warning(rd, &warn)) pm_report(&warn);
+            if (rc == PM_READ_FATAL) {
+                pm_report(&err);
+                errors = 1;
+                if (pm_reader_goes_on(rd)) continue;  /* a bad header: its rows follow, to be rejected */
+                break;
+            }
+            const char *bad = rc == PM_READ_BAD ? err.msg : NULL;
+            size_t nh = 0;
+            const char *const *hn = pm_reader_header(rd, &nh);
+            int h = ingest_header(&ing, &rec, &bad, pm_reader_format(rd) == PM_FMT_YAML ? NULL : hn, nh);
+            fatal = release_held(&x);
+            if (o.print_mapping && ingest_header_known(&ing)) break;
+            if (h == INGEST_ROW && !fatal) fatal = handle_row(&x, &rec, bad, rc == PM_READ_BAD ? err.line : rec.line);
         }
-        nrejected++;
-        if (rc == PM_READ_BAD) {
-            /* the reader knows where a bad record starts, even one it could
-             * not read at all (an unterminated quote) */
-            rec.source = in.cur ? pm_reader_name(in.cur) : rec.source;
-            rec.line = err.line;
-            pm_buf_reset(&ing.errs);
-            pm_buf_adds(&ing.errs, err.msg);
-            /* its columns cannot be trusted: every value is protected */
-            ingest_protect_source(&ing, &rec, 1);
-            fold_surplus(&in, &rec, &ing.errs, prot.mode == PM_PROTECT_DROP);
-            why = pm_buf_str(&ing.errs);
-        } else {
-            ingest_protect_source(&ing, &rec, 0);
+        while (pm_reader_take_warning(rd, &warn)) pm_report(&warn);
+        size_t nh = 0;
+        const char *const *names = pm_reader_header(rd, &nh);
+        if (!ingest_header_known(&ing) && ingest_end_input(&ing, names, nh) < 0) {
+            pm_warn_at(pm_reader_name(rd), 0, "no data at all; was the export empty?");
+            errors = 1;
         }
-        pm_warn_at(rec.source, rec.line, "rejected: %s", why);
-        if (rej) {
-            snprintf(where, sizeof where, "%s:%ld", rec.source ? rec.source : "-", rec.line);
-            char *msg = pm_xstrdup(why);
-            pm_record_set(&rec, "_source", where);
-            pm_record_set(&rec, "_error", msg);
-            free(msg);
-            if (pm_writer_write(rej, &rec, &err) < 0) { fatal = 1; break; }
-        }
+        if (!fatal) fatal = release_held(&x);
+        pm_reader_close(rd);
     }
-    if (show_progress && nread >= 100000) progress(nread, 1);
+    if (n.show_progress && n.read >= 100000) progress(n.read, 1);
     if (fatal) pm_report(&err);
-    if (pm_writer_close(out, !fatal, &err) < 0) { pm_report(&err); fatal = 1; }
+    if (out && pm_writer_close(out, !fatal, &err) < 0) { pm_report(&err); fatal = 1; }
     if (rej && pm_writer_close(rej, !fatal, &err) < 0) { pm_report(&err); fatal = 1; }
-    fprintf(stderr, "%s: read %llu, wrote %llu, rejected %llu\n", pm_progname(), nread, nwritten, nrejected);
+    if (!o.print_mapping) {
+        ingest_report_end(&ing);
+        /* N = M + K + S; ", skipped S" only when rows were skipped */
+        if (ing.skipped)
+            fprintf(stderr, "%s: read %llu, wrote %llu, rejected %llu, skipped %llu\n", pm_progname(), n.read,
+                    n.written, n.rejected, ing.skipped);
+        else
+            fprintf(stderr, "%s: read %llu, wrote %llu, rejected %llu\n", pm_progname(), n.read, n.written,
+                    n.rejected);
+    }
+    int map_errors = ing.map_errors;
+    unsigned long long nrejected = n.rejected;
 
     pm_record_free(&rec);
-    pm_inputs_close(&in);
     ingest_free(&ing);
     schema_free(&s);
     pm_tz_free(tz);
     pm_protector_free(&prot);
-    if (fatal || errors || in.had_error) return PM_EXIT_ERROR;
+    if (fatal || errors || map_errors) return PM_EXIT_ERROR;
     return nrejected ? PM_EXIT_FLAGGED : PM_EXIT_OK;
 }

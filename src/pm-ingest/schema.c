@@ -11,75 +11,93 @@
 #include "decimal.h"
 
 /* The default schema: the ticket record of docs/CONTRACT.md section 4 with the
- * Chinese header aliases of section 5.  Enum patterns are tried in file
- * order, so the longer phrases come before the words they contain
- * (不满意 before 满意). */
+ * Chinese header aliases of section 5, and the names that property-service
+ * and 12345-hotline systems export under.  Its enums say 'match: longest':
+ * a value takes the canonical value whose patterns cover the most of it
+ * (see schema.h), so a compound phrase (户内门窗, 楼道灯) beats the word it
+ * contains (门窗, 楼道) wherever it is listed; on a tie the value listed
+ * first wins. */
 const char pm_ingest_default_schema[] =
     "# pm-ingest default schema: the canonical ticket record (pm-formats(5))\n"
     "fields:\n"
     "  - name: id\n"
-    "    from: [id, 工单号, 单号, 编号]\n"
+    "    from: [id, 工单号, 单号, 编号, 工单编号, 工单编码, 报事单号, 事件编号, 受理编号, 流水号]\n"
     "    required: true\n"
     "    unique: true\n"
     "  - name: kind\n"
-    "    from: [kind, 工单类型, 性质]\n"
+    "    from: [kind, 工单类型, 性质, 工单性质, 诉求类型, 来电类型, 业务类型]\n"
     "    type: enum\n"
+    "    match: longest\n"
     "    values:\n"
-    "      complaint: ['投诉']\n"
+    "      complaint: ['投诉|举报']\n"
     "      consultation: ['咨询']\n"
-    "      repair: ['报修', '维修']\n"
+    "      repair: ['报修|维修']\n"
     "  - name: category\n"
-    "    from: [category, 类别, 问题类型, 报事类型]\n"
+    "    from: [category, 类别, 问题类型, 报事类型, 问题分类, 工单类别, 报事类别, 服务类别, 事项分类, 诉求分类]\n"
     "    type: enum\n"
+    "    match: longest\n"
     "    values:\n"
     "      noise: ['噪音|噪声|异味|吵']\n"
-    "      door_window: ['玻璃|门窗']\n"
-    "      lighting_other: ['照明.*其他|其他.*照明']\n"
-    "      lighting: ['照明|灯']\n"
-    "      indoor_repair: ['户内|室内|入户|工程维修|家里']\n"
-    "      public_repair: ['公共|公区|电梯|楼道']\n"
-    "      fee_inquiry: ['收费|费用|物业费']\n"
-    "      external_service_inquiry: ['管理中心以外|中心以外|外部服务']\n"
-    "      other_dept_inquiry: ['其他部门|其它部门|办事程序']\n"
+    "      door_window: ['公共区域(玻璃|门窗)|玻璃|门窗|单元门|门禁']\n"
+    "      lighting_other: ['照明.*其[他它]|其[他它].*照明|照明线路']\n"
+    "      lighting: ['楼道灯|路灯|庭院灯|灯不亮|灯泡|灯头|照明|灯']\n"
+    "      indoor_repair: ['(户内|室内|入户|家中|家里)(门窗|灯|照明)|户内|室内|入户|家中|家里|工程维修|水电维修|房屋维修']\n"
+    "      public_repair: ['公共|公区|电梯|楼道|消防|管网|绿化|道路|围墙|外墙|屋面']\n"
+    "      fee_inquiry: ['收费|费用|物业费|缴费|停车费']\n"
+    "      external_service_inquiry: ['管理中心以外|中心以外|外部服务|有偿服务']\n"
+    "      other_dept_inquiry: ['其他部门|其它部门|办事程序|办事流程']\n"
     "      general_inquiry: ['一般.*咨询|咨询']\n"
     "      other_complaint: ['其他投诉|其它投诉|投诉']\n"
     "  - name: major\n"
-    "    from: [major, 重大, 是否重大]\n"
+    "    from: [major, 重大, 是否重大, 重大投诉, 是否重大投诉]\n"
     "    type: bool\n"
     "  - name: unit\n"
-    "    from: [unit, 房号, 房间号, 地址]\n"
+    "    from: [unit, 房号, 房间号, 地址, 房屋编号, 房屋, 业主房号, 报事位置]\n"
     "    normalize:\n"
     "      - ['^(\\d+)(?:栋|幢|号楼)-?(\\d+)单元-?(\\d+)室?$', '$1-$2-$3']\n"
+    "    personal: address\n"
     "  - name: created_at\n"
-    "    from: [created_at, 受理时间, 创建时间, 报事时间]\n"
+    "    from: [created_at, 受理时间, 创建时间, 报事时间, 登记时间, 来电时间, 报修时间, 提交时间, 下单时间]\n"
     "    type: timestamp\n"
     "    required: true\n"
+    "    date_only: warn\n"
     "  - name: responded_at\n"
-    "    from: [responded_at, 响应时间, 回复时间]\n"
+    "    from: [responded_at, 响应时间, 回复时间, 首次响应时间, 首次回复时间, 接单时间, 答复时间]\n"
     "    type: timestamp\n"
     "  - name: arrived_at\n"
-    "    from: [arrived_at, 到场时间, 到达时间]\n"
+    "    from: [arrived_at, 到场时间, 到达时间, 上门时间, 到达现场时间, 签到时间]\n"
     "    type: timestamp\n"
     "  - name: resolved_at\n"
-    "    from: [resolved_at, 完成时间, 办结时间]\n"
+    "    from: [resolved_at, 完成时间, 办结时间, 处理完成时间, 维修完成时间, 结单时间, 关单时间, 解决时间]\n"
     "    type: timestamp\n"
     "  - name: agreed_due_at\n"
-    "    from: [agreed_due_at, 约定时间, 约定完成时间]\n"
+    "    from: [agreed_due_at, 约定时间, 约定完成时间, 承诺完成时间, 预约完成时间, 要求完成时间, 期望完成时间]\n"
     "    type: timestamp\n"
+    "    date_only: end\n"
     "  - name: callback_at\n"
-    "    from: [callback_at, 回访时间]\n"
+    "    from: [callback_at, 回访时间, 回访日期, 回访完成时间, 电话回访时间, 满意度回访时间]\n"
     "    type: timestamp\n"
     "  - name: satisfaction\n"
-    "    from: [satisfaction, 满意度, 回访结果]\n"
+    "    from: [satisfaction, 满意度, 回访结果, 满意度评价, 业主评价, 评价结果]\n"
     "    type: enum\n"
+    "    match: longest\n"
     "    values:\n"
     "      unsatisfied: ['不满意']\n"
-    "      neutral: ['基本满意|一般']\n"
+    "      neutral: ['基本满意|较满意|一般']\n"
     "      satisfied: ['满意']\n"
+    "    unknown: empty\n"
     "  - name: assignee\n"
-    "    from: [assignee, 处理人, 责任人]\n"
+    "    from: [assignee, 处理人, 责任人, 维修人员, 维修工, 接单人, 处理人员]\n"
     "  - name: description\n"
-    "    from: [description, 内容, 描述, 问题描述]\n";
+    "    from: [description, 内容, 描述, 问题描述, 报事内容, 诉求内容, 工单内容, 详细描述]\n"
+    "    personal: text\n"
+    "# Columns that feed no field but hold personal data: --protect protects\n"
+    "# them wherever they appear (the reject stream, --keep-extra).\n"
+    "personal_columns:\n"
+    "  - {name: owner, from: [业主, 业主姓名, 户主, 户主姓名, 姓名, 联系人, 报事人, 来电人], personal: name}\n"
+    "  - {name: phone, from: [联系电话, 电话, 手机, 手机号, 手机号码, 来电号码, 联系方式], personal: phone}\n"
+    "  - {name: id_card, from: [身份证, 身份证号, 证件号码], personal: id_card}\n"
+    "  - {name: address, from: [详细地址, 住址, 家庭住址], personal: address}\n";
 
 static void free_field(field_def *f)
 {
@@ -108,6 +126,8 @@ void schema_free(schema *s)
 {
     for (size_t i = 0; i < s->n; i++) free_field(&s->f[i]);
     free(s->f);
+    for (size_t i = 0; i < s->npc; i++) free_field(&s->pc[i]);
+    free(s->pc);
     free(s->source);
     memset(s, 0, sizeof *s);
 }
@@ -206,7 +226,8 @@ static int flag_at(pm_conf *c, yaml_node_t *map, const char *key, int *out, pm_e
 static int load_field(pm_conf *c, yaml_node_t *n, field_def *f, pm_error *err)
 {
     static const char *const known[] = {"name", "from", "type", "required", "unique", "default",
-                                        "pattern", "normalize", "values", "personal", NULL};
+                                        "pattern", "normalize", "values", "personal", "prefer",
+                                        "unknown", "date_only", "match", NULL};
     if (!pm_conf_is_map(n)) {
         pm_conf_error(c, n, err, "each field must be a mapping with at least a name");
         return -1;
@@ -218,7 +239,7 @@ static int load_field(pm_conf *c, yaml_node_t *n, field_def *f, pm_error *err)
         int ok = 0;
         for (int j = 0; known[j]; j++) if (k && !strcmp(k, known[j])) ok = 1;
         if (!ok) {
-            pm_conf_error(c, kn, err, "unknown key '%s' in a field (known: name, from, type, required, unique, default, pattern, normalize, values, personal)", k ? k : "?");
+            pm_conf_error(c, kn, err, "unknown key '%s' in a field (known: name, from, type, required, unique, default, pattern, normalize, values, personal, prefer, unknown, date_only, match)", k ? k : "?");
             return -1;
         }
     }
@@ -331,6 +352,42 @@ static int load_field(pm_conf *c, yaml_node_t *n, field_def *f, pm_error *err)
         }
         f->personal = pm_xstrdup(p);
     }
+    yaml_node_t *prefer = pm_conf_get(c, n, "prefer");
+    if (prefer) {
+        if (!pm_conf_str(prefer) || strcmp(pm_conf_str(prefer), "first")) {
+            pm_conf_error(c, prefer, err, "prefer must be 'first' (when several columns match, the one whose "
+                          "name comes first in 'from' wins)");
+            return -1;
+        }
+        f->prefer_first = 1;
+    }
+    yaml_node_t *unknown = pm_conf_get(c, n, "unknown");
+    if (unknown) {
+        const char *u = pm_conf_str(unknown);
+        if (f->type != FT_ENUM || !u || (strcmp(u, "empty") && strcmp(u, "reject"))) {
+            pm_conf_error(c, unknown, err, "unknown must be 'empty' or 'reject', and only for type: enum");
+            return -1;
+        }
+        f->unknown_empty = !strcmp(u, "empty");
+    }
+    yaml_node_t *match = pm_conf_get(c, n, "match");
+    if (match) {
+        const char *u = pm_conf_str(match);
+        if (f->type != FT_ENUM || !u || (strcmp(u, "first") && strcmp(u, "longest"))) {
+            pm_conf_error(c, match, err, "match must be 'first' or 'longest', and only for type: enum");
+            return -1;
+        }
+        f->match_longest = !strcmp(u, "longest");
+    }
+    yaml_node_t *donly = pm_conf_get(c, n, "date_only");
+    if (donly) {
+        const char *u = pm_conf_str(donly);
+        if (f->type != FT_TIMESTAMP || !u || (strcmp(u, "start") && strcmp(u, "end") && strcmp(u, "warn"))) {
+            pm_conf_error(c, donly, err, "date_only must be 'start', 'end' or 'warn', and only for type: timestamp");
+            return -1;
+        }
+        f->date_only = !strcmp(u, "end") ? DATE_END : !strcmp(u, "warn") ? DATE_WARN : DATE_START;
+    }
     if (f->def && f->type != FT_TEXT) {
         pm_buf tmp = PM_BUF_INIT;
         pm_error e;
@@ -374,6 +431,24 @@ int schema_load(schema *s, const char *path, pm_error *err)
                 goto fail;
             }
     }
+    yaml_node_t *pcs = pm_conf_get(&c, root, "personal_columns");
+    if (pcs) {
+        if (!pm_conf_is_seq(pcs)) {
+            pm_conf_error(&c, pcs, err, "personal_columns must be a list of {name, from, personal}");
+            goto fail;
+        }
+        int np = pm_conf_seq_len(pcs);
+        s->pc = pm_xcalloc((size_t)np + 1, sizeof *s->pc);
+        for (int i = 0; i < np; i++) {
+            yaml_node_t *pn = pm_conf_seq_item(&c, pcs, i);
+            s->npc++;
+            if (load_field(&c, pn, &s->pc[i], err) < 0) goto fail;
+            if (!s->pc[i].personal) {
+                pm_conf_error(&c, pn, err, "an entry of personal_columns needs 'personal:' (name, phone, id_card, address, text)");
+                goto fail;
+            }
+        }
+    }
     pm_conf_free(&c);
     return 0;
 fail:
@@ -389,6 +464,27 @@ static int header_eq(const char *h, const char *alias)
     size_t len = strlen(h);
     while (len && (h[len - 1] == ' ' || h[len - 1] == '\t')) len--;
     return strlen(alias) == len && strncasecmp(h, alias, len) == 0;
+}
+
+int schema_from_exact(const field_def *f, const char *h)
+{
+    for (size_t a = 0; a < f->nfrom; a++)
+        if (header_eq(h, f->from[a])) return (int)a;
+    return -1;
+}
+
+int schema_from_pattern(const field_def *f, const char *h)
+{
+    for (size_t a = 0; a < f->nfrom_rx; a++) {
+        pm_error e;
+        if (pm_regex_match(f->from_rx[a], h, strlen(h), &e) == PM_RX_MATCH) return (int)a;
+    }
+    return -1;
+}
+
+void schema_set_date_order(schema *s, int order)
+{
+    for (size_t i = 0; i < s->n; i++) s->f[i].date_order = order;
 }
 
 void schema_map_columns(const schema *s, const pm_record *src, int *cols)
@@ -503,30 +599,55 @@ static int convert(const field_def *fd, const char *v, size_t len, int hide, con
     case FT_TIMESTAMP: {
         pm_time t;
         pm_error e;
-        if (pm_time_parse(v, len, tz, &t, &e) < 0) {
+        int date_only = 0;
+        if (pm_time_parse_ex(v, len, tz, fd->date_order, &t, &date_only, &e) < 0) {
             if (hide) hide_time_error(err, e.msg, v, len);
             else pm_error_set(err, NULL, 0, "%s", e.msg);
             return -1;
         }
+        /* a bare date in a due-type field: the end of that day, 24:00,
+         * written as 00:00 of the next (Civil Code art. 203) */
+        if (date_only && fd->date_only == DATE_END) t = pm_tz_midnight(tz, pm_tz_day(tz, t) + 1);
         char buf[PM_TIME_BUFSZ];
         pm_buf_add(out, buf, pm_time_format(t, tz, buf));
-        return 0;
+        return date_only && fd->date_only == DATE_WARN ? SCHEMA_BARE_DATE : 0;
     }
-    case FT_ENUM:
+    case FT_ENUM: {
         for (size_t i = 0; i < fd->nvalues; i++)
             if (strlen(fd->values[i].value) == len && !memcmp(fd->values[i].value, v, len)) {
                 pm_buf_add(out, v, len);
                 return 0;
             }
+        /* the value whose patterns cover the most of the text; the first
+         * listed on a tie.  Coverage: the bytes that removing every match
+         * takes away. */
+        size_t best_len = 0;
+        const enum_value *best = NULL;
         for (size_t i = 0; i < fd->nvalues; i++)
             for (size_t k = 0; k < fd->values[i].npats; k++) {
                 int m = pm_regex_match(fd->values[i].pats[k], v, len, err);
                 if (m == PM_RX_ERROR) return -1;
-                if (m == PM_RX_MATCH) {
+                if (m != PM_RX_MATCH) continue;
+                if (!fd->match_longest) {  /* the first in file order */
+                    pm_buf_reset(out);
                     pm_buf_adds(out, fd->values[i].value);
                     return 0;
                 }
+                pm_buf_reset(out);
+                if (pm_regex_replace(fd->values[i].pats[k], v, len, "", out, err) < 0) return -1;
+                size_t covered = len - out->len;
+                if (!best || covered > best_len) {
+                    best = &fd->values[i];
+                    best_len = covered;
+                }
             }
+        pm_buf_reset(out);
+        if (best) {
+            pm_buf_adds(out, best->value);
+            return 0;
+        }
+        if (fd->unknown_empty) return SCHEMA_UNKNOWN;
+        }
         if (fd->def) {
             pm_buf_adds(out, fd->def);
             return 0;

@@ -38,12 +38,28 @@ typedef struct field_def {
     enum_value *values;
     size_t nvalues;
     char *personal;     /* name|phone|id_card|address|text, or NULL */
+    int prefer_first;   /* prefer: first - several columns match: the one
+                           whose name comes first in 'from' wins */
+    int match_longest;  /* match: longest - an enum value takes the canonical
+                           value whose patterns cover the most of it; else
+                           (match: first, the default) the first in file
+                           order with a pattern that matches */
+    int unknown_empty;  /* unknown: empty - an enum value that matches
+                           nothing becomes empty (a warning), not a reject */
+    int date_order;     /* PM_DATE_*: set for the run by schema_set_date_order */
+    int date_only;      /* date_only: start (0), end (DATE_END: 24:00 of
+                           that day) or warn (DATE_WARN: 00:00, warned) */
     long line;          /* where the schema defines it */
 } field_def;
+
+enum { DATE_START = 0, DATE_END = 1, DATE_WARN = 2 };
 
 typedef struct schema {
     field_def *f;
     size_t n;
+    field_def *pc;      /* personal_columns: columns that feed no field but
+                           hold personal data (name, from, personal only) */
+    size_t npc;
     char *source;       /* file name, or "(built-in)" */
 } schema;
 
@@ -54,6 +70,14 @@ extern const char pm_ingest_default_schema[];
  * 0, or -1 with err (FILE:LINE). */
 int schema_load(schema *s, const char *path, pm_error *err);
 void schema_free(schema *s);
+/* How dates with the year last are read (--date-order): PM_DATE_*. */
+void schema_set_date_order(schema *s, int order);
+
+/* Where header h is among f's names: the index of the exact name in
+ * 'from' (trimmed, case-insensitive), or -1. */
+int schema_from_exact(const field_def *f, const char *h);
+/* The index of the first /pattern/ of f's 'from' that matches h, or -1. */
+int schema_from_pattern(const field_def *f, const char *h);
 
 /* Column of the source record that feeds each schema field (-1: none), for a
  * record with these field names.  cols has s->n entries. */
@@ -61,7 +85,14 @@ void schema_map_columns(const schema *s, const pm_record *src, int *cols);
 
 /* Converts one value of field fd (already trimmed and normalized) to its
  * canonical text in out.  0, or -1 with a reason in err->msg, which quotes
- * the value. */
+ * the value; SCHEMA_UNKNOWN (out empty) for an enum value that matches
+ * nothing in a field with 'unknown: empty'; SCHEMA_BARE_DATE (out set) for
+ * a date without a time in a field with 'date_only: warn'.
+ * With 'match: longest', an enum value that is no canonical value takes the
+ * canonical value whose patterns cover the most characters of it (all
+ * their matches counted), the value listed first on a tie: 户内门窗损坏 is
+ * indoor_repair ('户内门窗', 12 bytes) rather than door_window ('门窗', 6). */
+enum { SCHEMA_UNKNOWN = 1, SCHEMA_BARE_DATE = 2 };
 int schema_convert(const field_def *fd, const char *v, size_t len, const pm_tz *tz,
                    pm_buf *out, pm_error *err);
 /* The same for a personal value under --protect: the reason names "the

@@ -473,6 +473,20 @@ static void check_person(const ro_model *m, const int *idx, int n, pm_day first,
     free(ord);
 }
 
+/* Logs are sorted by duty, then start (ro_logs_dedup): the first log of
+ * duty di starting at or after t. */
+static int first_log(const ro_model *m, int di, pm_time t)
+{
+    int lo = 0, hi = m->nlogs;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        const ro_log *lg = &m->logs[mid];
+        if (lg->duty < di || (lg->duty == di && lg->s < t)) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
 static void check_duties(const ro_model *m, pm_day first, int ndays, ro_violations *out)
 {
     for (int di = 0; di < m->nduties; di++) {
@@ -483,9 +497,9 @@ static void check_duties(const ro_model *m, pm_day first, int ndays, ro_violatio
                 pm_time ws = ro_at(m, d, w->from_min);
                 pm_time we = w->to_min > w->from_min ? ro_at(m, d, w->to_min) : ro_at(m, d + 1, w->to_min);
                 int good = 0, short_ = 0;
-                for (int l = 0; l < m->nlogs; l++) {
+                for (int l = first_log(m, di, ws); l < m->nlogs; l++) {
                     const ro_log *lg = &m->logs[l];
-                    if (lg->duty != di || lg->s < ws || lg->s >= we) continue;
+                    if (lg->duty != di || lg->s >= we) break;
                     if (lg->nstaff >= w->people) good++;
                     else short_++;
                 }
@@ -503,6 +517,65 @@ static void check_duties(const ro_model *m, pm_day first, int ndays, ro_violatio
     }
 }
 
+typedef struct patrol {
+    int staff, log;
+} patrol;
+
+static const ro_log *g_logs;
+
+static int cmp_patrol(const void *a, const void *b)
+{
+    const patrol *x = a, *y = b;
+    if (x->staff != y->staff) return x->staff - y->staff;
+    const ro_log *p = &g_logs[x->log], *q = &g_logs[y->log];
+    if (p->s != q->s) return p->s < q->s ? -1 : 1;
+    if (p->e != q->e) return p->e < q->e ? -1 : 1;
+    return x->log - y->log;
+}
+
+/* One person on two patrols at one moment: the intervals meet in more than
+ * an end point, or two patrols without a length start together. */
+static void check_patrol_overlap(const ro_model *m, pm_time span_s, pm_time span_e, ro_violations *out)
+{
+    int n = 0;
+    for (int l = 0; l < m->nlogs; l++) n += m->logs[l].nstaff;
+    if (n < 2) return;
+    patrol *ps = pm_xmalloc(sizeof *ps * (size_t)n);
+    n = 0;
+    for (int l = 0; l < m->nlogs; l++)
+        for (int k = 0; k < m->logs[l].nstaff; k++) { ps[n].staff = m->logs[l].staff[k]; ps[n++].log = l; }
+    g_logs = m->logs;
+    qsort(ps, (size_t)n, sizeof *ps, cmp_patrol);
+    pm_buf posts = PM_BUF_INIT;
+    for (int i = 0; i < n;) {
+        int j = i;
+        while (j < n && ps[j].staff == ps[i].staff) j++;
+        int maxl = -1;
+        for (int k = i; k < j; k++) {
+            const ro_log *a = &m->logs[ps[k].log];
+            if (maxl >= 0) {
+                const ro_log *b = &m->logs[maxl];
+                int meet = a->s < b->e || a->s == b->s;
+                pm_time oe = a->e < b->e ? a->e : b->e;
+                if (meet && a->s >= span_s && a->s < span_e) {
+                    const char *sid = m->staff[ps[k].staff].id;
+                    pm_buf_reset(&posts);
+                    add_post_name(&posts, m->duties[b->duty].id);
+                    add_post_name(&posts, m->duties[a->duty].id);
+                    ro_violation_add(out, RULE_OVERLAP, sid, pm_buf_str(&posts), a->s, oe,
+                                     "%s is on two patrols at once (%s:%ld %s and %s:%ld %s)", sid,
+                                     m->srcs[b->src], b->line, m->duties[b->duty].id, m->srcs[a->src], a->line,
+                                     m->duties[a->duty].id);
+                }
+            }
+            if (maxl < 0 || a->e > m->logs[maxl].e) maxl = ps[k].log;
+        }
+        i = j;
+    }
+    pm_buf_free(&posts);
+    free(ps);
+}
+
 void ro_check(const ro_model *m, pm_day first, int ndays, ro_violations *out)
 {
     pm_time span_s = ro_at(m, first, 0), span_e = ro_at(m, first + ndays, 0);
@@ -517,7 +590,10 @@ void ro_check(const ro_model *m, pm_day first, int ndays, ro_violations *out)
     check_assignments(m, idx, n, first, ndays, out);
     check_stretches(m, all, m->nas, span_s, span_e, out);
     check_person(m, all, m->nas, first, ndays, out);
-    if (m->have_logs || m->nlogs) check_duties(m, first, ndays, out);
+    if (m->have_logs || m->nlogs) {
+        check_duties(m, first, ndays, out);
+        check_patrol_overlap(m, span_s, span_e, out);
+    }
     free(all);
     free(idx);
     (void)fmt_local;

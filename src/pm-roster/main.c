@@ -1,6 +1,6 @@
 /* main.c - pm-roster: plan duty rotas that keep the rules, and check them.
  *
- *   pm-roster plan --posts=FILE --staff=FILE --from=DATE --days=N ...
+ *   pm-roster plan --posts=FILE --staff=FILE --start=DATE --days=N ...
  *   pm-roster check --posts=FILE [--staff=FILE] [--logs=FILE] [ROSTER...]
  *
  * The subcommand is argv[1]; the rest goes through pm_opts_parse.  The work
@@ -17,7 +17,7 @@ int main(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "plan")) return ro_cmd_plan(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "check")) return ro_cmd_check(argc - 1, argv + 1);
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        printf("Usage: pm-roster plan --posts=FILE --staff=FILE --from=DATE --days=N [OPTION]...\n"
+        printf("Usage: pm-roster plan --posts=FILE --staff=FILE --start=DATE --days=N [OPTION]...\n"
                "       pm-roster check --posts=FILE [--staff=FILE] [--logs=FILE] [OPTION]... [ROSTER]...\n"
                "Plans duty rotas that keep the posts' rules and the Labour Law, and checks rotas\n"
                "and patrol logs against them.  'pm-roster plan --help' and 'pm-roster check --help'\n"

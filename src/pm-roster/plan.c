@@ -43,69 +43,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "roster.h"
-
-#define NIGHT_FROM (22 * 60)
-#define NIGHT_TO (6 * 60)
-
-typedef struct slot {
-    pm_time s, e;
-    int di, wi;       /* day and week index in the span */
-    int64_t night;    /* seconds of night in the slot */
-    int off;          /* a weekend day or holiday */
-    int proj_night;   /* permille of night in [s, s + max_shift) */
-    int proj_off;     /* permille of days off in the same */
-} slot;
-
-typedef struct person {
-    pm_time last_end, shift_start, stretch_start;
-    int last_post;
-    int64_t total, night, off;
-} person;
+#include <time.h>
+#include "planner.h"
 
 /* Why a qualified person could not take a seat (gap explanations). */
-enum { WHY_UNAVAILABLE = 0, WHY_BUSY, WHY_WEEK, WHY_RESTDAY, WHY_REST, WHY_STRETCH, WHY_COUNT };
 static const char *const why_text[WHY_COUNT] = {
     "unavailable", "on another post", "at the weekly limit", "needs a rest day this week",
-    "resting between shifts or at the shift limit", "at the post's max_continuous"
+    "resting between shifts or at the shift limit", "at the post's max_continuous", "on another shift",
+    "free, but the search did not seat them"
 };
-
-typedef struct gapinfo {
-    int slot, post;
-    unsigned char *why;  /* per staff: WHY_* + 1, or 0 when not qualified */
-} gapinfo;
-
-typedef struct planner {
-    ro_model *m;
-    const ro_plan_opts *po;
-    int U;                 /* slot minutes */
-    slot *sl;
-    int nsl;
-    int nweeks;
-    int *need;             /* [slot * nposts + post] */
-    int *order;            /* posts, scarcest first */
-    int *seat0;            /* first seat of post in a slot's seat row */
-    int nseats;            /* seats per slot (sum of headcounts) */
-    unsigned char *unavail;/* [staff * ndays + di] */
-    int64_t *pressure;     /* [skill * nweeks + wi]: permille of hours needed over hours there */
-    int *gapslot, *gappost;/* the gaps of the last construction */
-    int ngap, capgap;
-    /* the state the roster worked before leaves: per staff */
-    person *ps0;
-    int64_t *week0;        /* seconds in the first week before the first day */
-    unsigned char *wdays0; /* days worked in the first week before the first day */
-    /* state of one construction */
-    person *ps;
-    int64_t *week;         /* [staff * nweeks + wi] seconds */
-    unsigned char *wdays;  /* [staff * nweeks + wi] days worked */
-    unsigned char *worked; /* [staff * ndays + di] */
-    int *asg;              /* [slot * nseats + seat] staff or -1 */
-    int64_t uncovered;
-    /* gap explanations (last construction only, when asked) */
-    int explain;
-    gapinfo *gaps;
-    int ngaps, capgaps;
-} planner;
 
 static int64_t gcd64(int64_t a, int64_t b)
 {
@@ -113,7 +59,7 @@ static int64_t gcd64(int64_t a, int64_t b)
     return a;
 }
 
-static uint64_t mix(uint64_t x)
+uint64_t ro_mix(uint64_t x)
 {
     x += 0x9e3779b97f4a7c15ULL;
     x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -121,7 +67,7 @@ static uint64_t mix(uint64_t x)
     return x ^ (x >> 31);
 }
 
-static int day_off(const planner *P, pm_day d)
+int ro_day_off(const planner *P, pm_day d)
 {
     if (P->po->cal) {
         pm_daykind k = pm_calendar_kind(P->po->cal, d);
@@ -136,7 +82,7 @@ static int64_t overlap(pm_time a, pm_time b, pm_time c, pm_time d)
     return e > s ? e - s : 0;
 }
 
-static int64_t night_secs(const ro_model *m, pm_day d, pm_time s, pm_time e)
+int64_t ro_night_secs(const ro_model *m, pm_day d, pm_time s, pm_time e)
 {
     return overlap(s, e, ro_at(m, d, 0), ro_at(m, d, NIGHT_TO)) +
            overlap(s, e, ro_at(m, d, NIGHT_FROM), ro_at(m, d + 1, 0));
@@ -153,6 +99,11 @@ static void build_slots(planner *P)
         if (m->posts[p].max_continuous % 60 == 0) g = gcd64(g, m->posts[p].max_continuous / 60);
     }
     if (m->rules.max_shift % 60 == 0) g = gcd64(g, m->rules.max_shift / 60);
+    for (int k = 0; k < m->npatterns; k++)
+        for (int i = 0; i < m->patterns[k].n; i++) {
+            g = gcd64(g, m->patterns[k].sh[i].from_min);
+            g = gcd64(g, m->patterns[k].sh[i].len_min);
+        }
     /* so that weekly limits (44 h = 5 x 8 h + 4 h) can be used to the full */
     if (m->rules.max_week % 60 == 0) g = gcd64(g, m->rules.max_week / 60);
     for (int s = 0; s < m->nstaff; s++)
@@ -169,7 +120,7 @@ static void build_slots(planner *P)
     pm_day monday0 = po->first_day - pm_day_weekday(po->first_day);
     for (int di = 0; di < po->ndays; di++) {
         pm_day d = po->first_day + di;
-        int off = day_off(P, d);
+        int off = ro_day_off(P, d);
         for (int k = 0; k < per; k++) {
             slot *s = &P->sl[P->nsl];
             s->s = ro_at(m, d, k * P->U);
@@ -177,7 +128,7 @@ static void build_slots(planner *P)
             if (s->e <= s->s) continue;  /* a clock change swallowed it */
             s->di = di;
             s->wi = (int)((d - monday0) / 7);
-            s->night = night_secs(m, d, s->s, s->e);
+            s->night = ro_night_secs(m, d, s->s, s->e);
             s->off = off;
             P->nsl++;
         }
@@ -406,7 +357,10 @@ static void take(planner *P, int s, int q, int i)
     const slot *sl = &P->sl[i];
     person *p = &P->ps[s];
     int nd = P->po->ndays;
-    if (sl->s - p->last_end >= m->rules.min_rest) p->shift_start = sl->s;
+    if (sl->s - p->last_end >= m->rules.min_rest) {
+        if (p->shift_start > INT64_MIN / 8 && (sl->s - p->shift_start) % 86400) p->changes++;
+        p->shift_start = sl->s;
+    }
     if (!(p->last_post == q && p->last_end == sl->s)) p->stretch_start = sl->s;
     p->last_post = q;
     p->last_end = sl->e;
@@ -421,9 +375,8 @@ static void take(planner *P, int s, int q, int i)
     if (sl->off) p->off += len;
 }
 
-static void record_gap(planner *P, int i, int q)
+gapinfo *ro_gap_new(planner *P, int i, int q)
 {
-    ro_model *m = P->m;
     if (P->ngaps == P->capgaps) {
         P->capgaps = P->capgaps ? 2 * P->capgaps : 64;
         P->gaps = pm_xrealloc(P->gaps, sizeof *P->gaps * (size_t)P->capgaps);
@@ -431,7 +384,14 @@ static void record_gap(planner *P, int i, int q)
     gapinfo *g = &P->gaps[P->ngaps++];
     g->slot = i;
     g->post = q;
-    g->why = pm_xcalloc((size_t)m->nstaff + 1, 1);
+    g->why = pm_xcalloc((size_t)P->m->nstaff + 1, 1);
+    return g;
+}
+
+static void record_gap(planner *P, int i, int q)
+{
+    ro_model *m = P->m;
+    gapinfo *g = ro_gap_new(P, i, q);
     for (int s = 0; s < m->nstaff; s++) {
         if (m->posts[q].skills & ~m->staff[s].skills) continue;
         int here = 0;  /* already seated at this post in this slot */
@@ -455,6 +415,8 @@ static void construct(planner *P, uint64_t salt, int attempt, int from, const in
     static const int64_t wdays_ws[4] = {15, 15, 0, 40}, week_ws[4] = {0, 300, 300, 1000};
     int64_t wdays_w = wdays_ws[attempt % 4], week_w = week_ws[attempt % 4];
     int64_t noise_amp = 10 + 40 * ((attempt / 4) % 16);
+    static const int64_t change_ws[3] = {400, 150, 0};
+    int64_t change_w = change_ws[(attempt / 2) % 3];
     for (int i = 0; i < P->nsl; i++) {
         const slot *sl = &P->sl[i];
         for (int oi = 0; oi < m->nposts; oi++) {
@@ -485,7 +447,7 @@ static void construct(planner *P, uint64_t salt, int attempt, int from, const in
                         cls = stay ? 2 : 1;
                     } else if (!same_shift) cls = 3;
                     else cls = 4;
-                    uint64_t h = mix(salt ^ ((uint64_t)i << 32) ^ ((uint64_t)s << 8) ^ (uint64_t)q);
+                    uint64_t h = ro_mix(salt ^ ((uint64_t)i << 32) ^ ((uint64_t)s << 8) ^ (uint64_t)q);
                     if (cls <= 2) {
                         score = (int64_t)(h % 16);
                     } else {
@@ -499,6 +461,13 @@ static void construct(planner *P, uint64_t salt, int attempt, int from, const in
                         score += P->week[(size_t)s * P->nweeks + sl->wi] * week_w / cap;
                         if (st->max_week - P->week[(size_t)s * P->nweeks + sl->wi] < r->max_shift) score += 150;
                         score += (int64_t)(h % (uint64_t)noise_amp);
+                        /* a workable rota: new shifts start when the person's
+                         * last one did (fewer changes of shift type) */
+                        if (cls == 3 && p->shift_start > INT64_MIN / 8) {
+                            int64_t tod = (sl->s - p->shift_start) % 86400;
+                            if (tod < 0) tod += 86400;
+                            if (tod) score += change_w;
+                        }
                     }
                     score += cls * 1000000000LL;
                     if (score < bests) { bests = score; best = s; }
@@ -538,7 +507,9 @@ static int64_t unfairness(const planner *P)
         if (o > ohi) ohi = o;
     }
     if (!m->nstaff) return 0;
-    return (hi - lo) + (nhi - nlo) + (ohi - olo);
+    int64_t changes = 0;
+    for (int s = 0; s < m->nstaff; s++) changes += P->ps[s].changes;
+    return (hi - lo) + (nhi - nlo) + (ohi - olo) + 10 * changes;
 }
 
 static void emit(planner *P)
@@ -600,7 +571,8 @@ static void explain_gap(planner *P, ro_violation *v, int q)
             pm_buf_adds(&b, ")");
         }
         pm_buf_adds(&b, any_qualified ? ", none free:" : ", all of them already here");
-        const int order[WHY_COUNT] = {WHY_UNAVAILABLE, WHY_WEEK, WHY_RESTDAY, WHY_REST, WHY_STRETCH, WHY_BUSY};
+        const int order[WHY_COUNT] = {WHY_UNAVAILABLE, WHY_WEEK, WHY_RESTDAY, WHY_REST, WHY_STRETCH, WHY_SHIFT,
+                                      WHY_BUSY, WHY_UNUSED};
         int firstcat = 1;
         for (int oi = 0; oi < WHY_COUNT; oi++) {
             int w = order[oi], cnt = 0;
@@ -623,10 +595,45 @@ static void explain_gap(planner *P, ro_violation *v, int q)
     free(seen);
 }
 
+static int cmp_staff_start(const void *a, const void *b)
+{
+    const ro_assign *x = a, *y = b;
+    if (x->staff != y->staff) return x->staff - y->staff;
+    return x->s < y->s ? -1 : x->s > y->s;
+}
+
+/* Without shift patterns: a shift's type is the time of day it starts;
+ * counts each person's changes of it over the rota written. */
+static void count_changes(planner *P)
+{
+    ro_model *m = P->m;
+    int n = m->nas - P->po->nprev;
+    if (n <= 0) return;
+    ro_assign *as = pm_xmalloc(sizeof *as * (size_t)n);
+    memcpy(as, m->as + P->po->nprev, sizeof *as * (size_t)n);
+    qsort(as, (size_t)n, sizeof *as, cmp_staff_start);
+    int last_type = -1, last_staff = -1;
+    pm_time last_end = 0;
+    for (int i = 0; i < n; i++) {
+        if (as[i].staff != last_staff) { last_staff = as[i].staff; last_type = -1; last_end = 0; }
+        else if (as[i].s - last_end < m->rules.min_rest) { if (as[i].e > last_end) last_end = as[i].e; continue; }
+        pm_day d = pm_tz_day(m->tz, as[i].s);
+        int type = (int)((as[i].s - pm_tz_midnight(m->tz, d)) / 60);
+        if (last_type >= 0 && type != last_type) P->ps[as[i].staff].changes++;
+        last_type = type;
+        last_end = as[i].e;
+    }
+    free(as);
+}
+
 static void print_spread(planner *P)
 {
     ro_model *m = P->m;
     if (!m->nstaff) return;
+    if (!m->npatterns) {
+        for (int s = 0; s < m->nstaff; s++) P->ps[s].changes = 0;
+        count_changes(P);
+    }
     int ilo[3] = {0, 0, 0}, ihi[3] = {0, 0, 0};
     for (int s = 1; s < m->nstaff; s++) {
         int64_t v[3] = {P->ps[s].total, P->ps[s].night, P->ps[s].off};
@@ -647,15 +654,200 @@ static void print_spread(planner *P)
         fprintf(stderr, "pm-roster: spread of %s per person: min %s (%s), max %s (%s)\n", what[k], a,
                 m->staff[ilo[k]].id, b, m->staff[ihi[k]].id);
     }
+    int clo = 0, chi = 0;
+    for (int s = 1; s < m->nstaff; s++) {
+        if (P->ps[s].changes < P->ps[clo].changes) clo = s;
+        if (P->ps[s].changes > P->ps[chi].changes) chi = s;
+    }
+    fprintf(stderr, "pm-roster: spread of shift changes per person: min %d (%s), max %d (%s)\n", P->ps[clo].changes,
+            m->staff[clo].id, P->ps[chi].changes, m->staff[chi].id);
     if (P->po->stats) {
         for (int s = 0; s < m->nstaff; s++) {
             char a[32], b[32], c[32];
             ro_fmt_dur(P->ps[s].total, a);
             ro_fmt_dur(P->ps[s].night, b);
             ro_fmt_dur(P->ps[s].off, c);
-            fprintf(stderr, "pm-roster:   %-12s hours %-8s night %-8s weekend/holiday %s\n", m->staff[s].id, a, b, c);
+            fprintf(stderr, "pm-roster:   %-12s hours %-8s night %-8s weekend/holiday %-8s shift changes %d\n",
+                    m->staff[s].id, a, b, c, P->ps[s].changes);
         }
     }
+}
+
+/* The most hours person s can work in week wi of the span by the rules
+ * alone (a bound, not a plan): the weekly limit less what the roster
+ * worked before used, and for each day they may work (not unavailable;
+ * in a week lying wholly inside the span, no more than 7 - rest days) the
+ * most one calendar day can hold: n shifts of max_shift with min_rest
+ * between them. */
+static int64_t most_in_week(const planner *P, int s, int wi, int64_t day_cap)
+{
+    const ro_model *m = P->m;
+    const ro_plan_opts *po = P->po;
+    pm_day monday0 = po->first_day - pm_day_weekday(po->first_day), mon = monday0 + 7 * wi;
+    int avail = 0, inside = mon >= po->first_day && mon + 6 <= po->first_day + po->ndays - 1;
+    for (pm_day d = mon; d < mon + 7; d++) {
+        if (d < po->first_day || d >= po->first_day + po->ndays) continue;
+        if (!P->unavail[(size_t)s * po->ndays + (size_t)(d - po->first_day)]) avail++;
+    }
+    int before = wi == 0 ? P->wdays0[s] : 0;
+    if (inside && avail > 7 - m->rules.rest_days - before) avail = 7 - m->rules.rest_days - before;
+    if (avail < 0) avail = 0;
+    int64_t h = m->staff[s].max_week - (wi == 0 ? P->week0[s] : 0);
+    if (h < 0) h = 0;
+    return h < avail * day_cap ? h : avail * day_cap;
+}
+
+/* The capacity check: per skill and week, the hours the posts need against
+ * the most the qualified staff can give; per slot and post, more seats than
+ * people qualified and available that day.  Either proves a gap no rota
+ * can close.  Prints the table when something is short or when asked. */
+static void capacity(planner *P)
+{
+    ro_model *m = P->m;
+    const ro_plan_opts *po = P->po;
+    int nw = P->nweeks, nk = m->nskills ? m->nskills : 1;
+    P->shortfall = pm_xcalloc((size_t)nk * (size_t)nw, sizeof *P->shortfall);
+    P->simshort = pm_xcalloc((size_t)P->nsl * (size_t)(m->nposts ? m->nposts : 1), 1);
+    int64_t *need = pm_xcalloc((size_t)nk * (size_t)nw, sizeof *need);
+    int64_t *most = pm_xcalloc((size_t)nk * (size_t)nw, sizeof *most);
+    int64_t *simw = pm_xcalloc((size_t)nw, sizeof *simw);
+    int64_t ms = m->rules.max_shift, mr = m->rules.min_rest, day_cap = 0;
+    for (int n = 1; n <= 48; n++) {
+        int64_t c = n * ms, room = 86400 - (int64_t)(n - 1) * mr;
+        if (room <= 0) break;
+        if (c > room) c = room;
+        if (c > day_cap) day_cap = c;
+    }
+    int *nq = pm_xcalloc((size_t)m->nposts * (size_t)po->ndays + 1, sizeof *nq);
+    for (int q = 0; q < m->nposts; q++)
+        for (int s = 0; s < m->nstaff; s++) {
+            if (m->posts[q].skills & ~m->staff[s].skills) continue;
+            for (int di = 0; di < po->ndays; di++)
+                nq[(size_t)q * po->ndays + di] += !P->unavail[(size_t)s * po->ndays + di];
+        }
+    for (int i = 0; i < P->nsl; i++)
+        for (int q = 0; q < m->nposts; q++) {
+            int n = P->need[(size_t)i * m->nposts + q];
+            if (!n) continue;
+            int64_t len = P->sl[i].e - P->sl[i].s;
+            for (int k = 0; k < m->nskills; k++)
+                if (m->posts[q].skills & ((uint64_t)1 << k)) need[(size_t)k * nw + P->sl[i].wi] += n * len;
+            int have = nq[(size_t)q * po->ndays + P->sl[i].di];
+            if (n > have) {
+                P->simshort[(size_t)i * m->nposts + q] = 1;
+                simw[P->sl[i].wi] += (n - have) * len;
+            }
+        }
+    for (int s = 0; s < m->nstaff; s++)
+        for (int w = 0; w < nw; w++) {
+            int64_t h = most_in_week(P, s, w, day_cap);
+            for (int k = 0; k < m->nskills; k++)
+                if (m->staff[s].skills & ((uint64_t)1 << k)) most[(size_t)k * nw + w] += h;
+        }
+    int any = 0;
+    P->proven = 0;
+    for (int w = 0; w < nw; w++) {
+        int64_t worst = simw[w];
+        for (int k = 0; k < m->nskills; k++) {
+            size_t x = (size_t)k * nw + w;
+            if (need[x] > most[x]) {
+                P->shortfall[x] = need[x] - most[x];
+                any = 1;
+                if (P->shortfall[x] > worst) worst = P->shortfall[x];
+            }
+        }
+        if (simw[w]) any = 1;
+        P->proven += worst;
+    }
+    if (any || po->capacity || po->stats) {
+        pm_day monday0 = po->first_day - pm_day_weekday(po->first_day);
+        fprintf(stderr, "pm-roster: capacity: hours the posts need against the most the qualified staff can give\n");
+        fprintf(stderr, "pm-roster:   %-12s %-10s %9s %9s %9s\n", "skill", "week of", "needed", "at most", "short");
+        for (int k = 0; k < m->nskills; k++)
+            for (int w = 0; w < nw; w++) {
+                size_t x = (size_t)k * nw + w;
+                if (!need[x]) continue;
+                char ds[16], a[32], b[32], c[32];
+                pm_day_format(monday0 + 7 * w, ds);
+                ro_fmt_dur(need[x], a);
+                ro_fmt_dur(most[x], b);
+                if (P->shortfall[x]) ro_fmt_dur(P->shortfall[x], c);
+                else snprintf(c, sizeof c, "-");
+                fprintf(stderr, "pm-roster:   %-12s %-10s %9s %9s %9s\n", m->skill_names[k], ds, a, b, c);
+            }
+        for (int w = 0; w < nw; w++) {
+            if (!simw[w]) continue;
+            char ds[16], a[32];
+            pm_day_format(monday0 + 7 * w, ds);
+            ro_fmt_dur(simw[w], a);
+            fprintf(stderr, "pm-roster:   week of %s: %s of seats need more people at once than are qualified "
+                            "and available\n", ds, a);
+        }
+    }
+    free(nq);
+    free(simw);
+    free(need);
+    free(most);
+}
+
+/* Whether the capacity check proves the gap [s, e) at post q; names why. */
+static int gap_proven(const planner *P, int q, pm_time s, pm_time e, pm_buf *why)
+{
+    const ro_model *m = P->m;
+    pm_day monday0 = P->po->first_day - pm_day_weekday(P->po->first_day);
+    for (int i = 0; i < P->nsl; i++) {
+        if (P->sl[i].s < s || P->sl[i].s >= e) continue;
+        if (P->simshort[(size_t)i * m->nposts + q]) {
+            pm_buf_adds(why, "more seats at once than people qualified and available");
+            return 1;
+        }
+        for (int k = 0; k < m->nskills; k++) {
+            if (!(m->posts[q].skills & ((uint64_t)1 << k))) continue;
+            int64_t sh = P->shortfall[(size_t)k * P->nweeks + P->sl[i].wi];
+            if (!sh) continue;
+            char ds[16], a[32];
+            pm_day_format(monday0 + 7 * P->sl[i].wi, ds);
+            ro_fmt_dur(sh, a);
+            pm_buf_addf(why, "%s is short %s in the week of %s", m->skill_names[k], a, ds);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Shift mode (when the posts file declares shifts): the pattern of each
+ * post; a post with none of its own takes the rules' pattern, or else its
+ * hours cut into shifts of max_shift from their start. */
+static void assign_patterns(planner *P)
+{
+    ro_model *m = P->m;
+    P->post_pattern = pm_xmalloc(sizeof *P->post_pattern * (size_t)(m->nposts + 1));
+    for (int q = 0; q < m->nposts; q++) P->post_pattern[q] = -1;
+    if (!m->npatterns) return;
+    for (int q = 0; q < m->nposts; q++) {
+        const ro_post *p = &m->posts[q];
+        if (p->pattern >= 0) { P->post_pattern[q] = p->pattern; continue; }
+        if (m->rules.pattern >= 0) { P->post_pattern[q] = m->rules.pattern; continue; }
+        int len = p->to_min > p->from_min ? p->to_min - p->from_min : p->to_min + 1440 - p->from_min;
+        int ms = (int)(m->rules.max_shift / 60);
+        if (ms < 1) ms = 1;
+        int n = (len + ms - 1) / ms;
+        ro_shift *sh = pm_xcalloc((size_t)n, sizeof *sh);
+        for (int k = 0; k < n; k++) {
+            int a = p->from_min + k * ms;
+            sh[k].from_min = a % 1440;
+            sh[k].off = a / 1440;
+            sh[k].len_min = (k + 1) * ms <= len ? ms : len - k * ms;
+        }
+        P->post_pattern[q] = ro_pattern_add(m, sh, n, 1);
+    }
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
@@ -665,9 +857,11 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     P.m = m;
     P.po = po;
     m->nas = po->nprev;
+    assign_patterns(&P);
     build_slots(&P);
     build_need(&P);
     seed_previous(&P);
+    capacity(&P);
     int ns = m->nstaff ? m->nstaff : 1;
     P.ps = pm_xcalloc((size_t)ns, sizeof *P.ps);
     P.week = pm_xcalloc((size_t)ns * (size_t)P.nweeks, sizeof *P.week);
@@ -675,49 +869,62 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     P.worked = pm_xcalloc((size_t)ns * (size_t)po->ndays, 1);
     P.asg = pm_xmalloc(sizeof *P.asg * ((size_t)P.nsl * (size_t)P.nseats + 1));
 
-    /* Number of constructions: at least 48 (as work allows); more, up to
-     * 2000 or a fixed amount of work, while gaps remain. */
-    double work = (double)P.nsl * (double)P.nseats * (double)(m->nstaff + 1);
-    double budget = 3e8 / (work + 1);
-    int max_tries = budget > 2000 ? 2000 : budget < 2 ? 2 : (int)budget;
-    int min_tries = max_tries < 48 ? max_tries : 48;
-    int best_try = 0;
-    int64_t best_unc = INT64_MAX, best_unf = INT64_MAX;
-    for (int t = 0; t < max_tries && (t < min_tries || best_unc > 0); t++) {
-        construct(&P, mix(po->seed * 1000003ULL + (uint64_t)t), t, 0, NULL);
-        int64_t unf = unfairness(&P);
-        if (P.uncovered < best_unc || (P.uncovered == best_unc && unf < best_unf)) {
-            best_unc = P.uncovered;
-            best_unf = unf;
-            best_try = t;
+    if (m->npatterns) {
+        ro_search(&P);
+        if (P.stopped)
+            pm_warn("the search stopped at --max-seconds=%g: the best rota found so far is written "
+                    "(another run may find another)", po->max_seconds);
+    } else {
+        /* Number of constructions: at least 48 (as work allows); more, up to
+         * 2000 or a fixed amount of work, while gaps remain. */
+        double work = (double)P.nsl * (double)P.nseats * (double)(m->nstaff + 1);
+        double budget = 3e8 / (work + 1);
+        int max_tries = budget > 2000 ? 2000 : budget < 2 ? 2 : (int)budget;
+        int min_tries = max_tries < 48 ? max_tries : 48;
+        int best_try = 0;
+        int64_t best_unc = INT64_MAX, best_unf = INT64_MAX;
+        double t_start = now_seconds();
+        for (int t = 0; t < max_tries && (t < min_tries || best_unc > 0); t++) {
+            if (t > 0 && po->max_seconds > 0 && now_seconds() - t_start > po->max_seconds) { P.stopped = 1; break; }
+            construct(&P, ro_mix(po->seed * 1000003ULL + (uint64_t)t), t, 0, NULL);
+            int64_t unf = unfairness(&P);
+            if (P.uncovered < best_unc || (P.uncovered == best_unc && unf < best_unf)) {
+                best_unc = P.uncovered;
+                best_unf = unf;
+                best_try = t;
+            }
         }
-    }
-    int *best_asg = pm_xmalloc(sizeof *best_asg * ((size_t)P.nsl * (size_t)P.nseats + 1));
-    construct(&P, mix(po->seed * 1000003ULL + (uint64_t)best_try), best_try, 0, NULL);
-    memcpy(best_asg, P.asg, sizeof *best_asg * (size_t)P.nsl * (size_t)P.nseats);
-    /* Repair: while gaps remain, keep the rota up to a few days before the
-     * first gap and construct the rest again with other tie-breaks; keep
-     * the result when it leaves less uncovered time (or as much, with the
-     * first gap later). */
-    int first_gap = P.ngap ? P.gapslot[0] : P.nsl;
-    int per_day = 1440 / P.U;
-    for (int t = 0; t < max_tries && best_unc > 0; t++) {
-        uint64_t h = mix(po->seed * 7919ULL + (uint64_t)t + 0x5eedULL);
-        int back = (int)(h % 8);  /* days */
-        int from = first_gap - first_gap % per_day - back * per_day;
-        if (from < 0) from = 0;
-        construct(&P, mix(h), t, from, best_asg);
-        int fg = P.ngap ? P.gapslot[0] : P.nsl;
-        if (P.uncovered < best_unc || (P.uncovered == best_unc && fg > first_gap)) {
-            best_unc = P.uncovered;
-            first_gap = fg;
-            memcpy(best_asg, P.asg, sizeof *best_asg * (size_t)P.nsl * (size_t)P.nseats);
+        int *best_asg = pm_xmalloc(sizeof *best_asg * ((size_t)P.nsl * (size_t)P.nseats + 1));
+        construct(&P, ro_mix(po->seed * 1000003ULL + (uint64_t)best_try), best_try, 0, NULL);
+        memcpy(best_asg, P.asg, sizeof *best_asg * (size_t)P.nsl * (size_t)P.nseats);
+        /* Repair: while gaps remain, keep the rota up to a few days before the
+         * first gap and construct the rest again with other tie-breaks; keep
+         * the result when it leaves less uncovered time (or as much, with the
+         * first gap later). */
+        int first_gap = P.ngap ? P.gapslot[0] : P.nsl;
+        int per_day = 1440 / P.U;
+        for (int t = 0; t < max_tries && best_unc > 0; t++) {
+            if (po->max_seconds > 0 && now_seconds() - t_start > po->max_seconds) { P.stopped = 1; break; }
+            uint64_t h = ro_mix(po->seed * 7919ULL + (uint64_t)t + 0x5eedULL);
+            int back = (int)(h % 8);  /* days */
+            int from = first_gap - first_gap % per_day - back * per_day;
+            if (from < 0) from = 0;
+            construct(&P, ro_mix(h), t, from, best_asg);
+            int fg = P.ngap ? P.gapslot[0] : P.nsl;
+            if (P.uncovered < best_unc || (P.uncovered == best_unc && fg > first_gap)) {
+                best_unc = P.uncovered;
+                first_gap = fg;
+                memcpy(best_asg, P.asg, sizeof *best_asg * (size_t)P.nsl * (size_t)P.nseats);
+            }
         }
+        /* replay the winner, this time noting why gaps stayed open */
+        P.explain = 1;
+        construct(&P, 0, 0, P.nsl, best_asg);
+        free(best_asg);
+        if (P.stopped)
+            pm_warn("the planner stopped at --max-seconds=%g: the best rota found so far is written "
+                    "(another run may find another)", po->max_seconds);
     }
-    /* replay the winner, this time noting why gaps stayed open */
-    P.explain = 1;
-    construct(&P, 0, 0, P.nsl, best_asg);
-    free(best_asg);
     emit(&P);
 
     /* What the roster worked before breaks in the span by itself (a week
@@ -762,14 +969,44 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     ro_violations_free(&vs);
     ro_violations_free(&before);
     ro_violations_sort(gaps);
-    int ngaps = 0;
+    int ngaps = 0, nproven = 0;
+    int64_t unc = 0;
+    pm_buf why = PM_BUF_INIT;
     for (int i = 0; i < gaps->n; i++) {
         if (gaps->v[i].rule != RULE_COVERAGE) continue;
         ngaps++;
         char a[PM_TIME_BUFSZ], b[PM_TIME_BUFSZ];
         pm_time_format(gaps->v[i].s, m->tz, a);
         pm_time_format(gaps->v[i].e, m->tz, b);
-        fprintf(stderr, "pm-roster: gap: %s %s to %s: %s\n", gaps->v[i].post, a, b, gaps->v[i].detail);
+        int q = ro_post_find(m, gaps->v[i].post);
+        pm_buf_reset(&why);
+        int proven = q >= 0 && gap_proven(&P, q, gaps->v[i].s, gaps->v[i].e, &why);
+        nproven += proven;
+        fprintf(stderr, "pm-roster: gap: %s %s to %s: %s [%s%s]\n", gaps->v[i].post, a, b, gaps->v[i].detail,
+                proven ? "proven: " : "not proven: the search found no cover", pm_buf_str(&why));
+    }
+    pm_buf_free(&why);
+    /* uncovered seat time of the rota written */
+    for (int i = 0; i < P.nsl; i++)
+        for (int q = 0; q < m->nposts; q++) {
+            int n = P.need[(size_t)i * m->nposts + q];
+            for (int k = 0; k < n; k++)
+                if (P.asg[(size_t)i * P.nseats + P.seat0[q] + k] < 0) unc += P.sl[i].e - P.sl[i].s;
+        }
+    if (ngaps) {
+        char a[32], b[32];
+        ro_fmt_dur(unc, a);
+        ro_fmt_dur(P.proven < unc ? P.proven : unc, b);
+        if (nproven == ngaps)
+            fprintf(stderr, "pm-roster: uncovered: %s of post time; every gap is proven by the capacity check "
+                            "(at least %s cannot be covered by any rota)\n", a, b);
+        else if (nproven)
+            fprintf(stderr, "pm-roster: uncovered: %s of post time; %d of %d gaps proven by the capacity check "
+                            "(at least %s cannot be covered by any rota), the others not: another --seed or "
+                            "more --max-seconds may cover them\n", a, nproven, ngaps, b);
+        else
+            fprintf(stderr, "pm-roster: uncovered: %s of post time; no gap is proven by the capacity check: the "
+                            "search found no cover (another --seed or more --max-seconds may)\n", a);
     }
     char d0[16], d1[16];
     pm_day_format(po->first_day, d0);
@@ -795,6 +1032,9 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     free(P.order);
     free(P.seat0);
     free(P.need);
+    free(P.post_pattern);
+    free(P.shortfall);
+    free(P.simshort);
     free(P.sl);
     return status;
 }

@@ -19,6 +19,24 @@ void ro_model_init(ro_model *m, pm_tz *tz)
     m->rules.min_rest = 12 * 3600;
     m->rules.max_week = 44 * 3600;
     m->rules.rest_days = 1;
+    m->rules.pattern = -1;
+    m->rules.min_same_days = 1;
+    m->rules.same_how = RO_SOFT;
+    m->rules.rotation = RO_SOFT;
+}
+
+int ro_pattern_add(ro_model *m, ro_shift *sh, int n, int derived)
+{
+    for (int i = 0; i < m->npatterns; i++)
+        if (m->patterns[i].n == n && !memcmp(m->patterns[i].sh, sh, sizeof *sh * (size_t)n)) {
+            free(sh);
+            return i;
+        }
+    m->patterns = pm_xrealloc(m->patterns, sizeof *m->patterns * (size_t)(m->npatterns + 1));
+    m->patterns[m->npatterns].sh = sh;
+    m->patterns[m->npatterns].n = n;
+    m->patterns[m->npatterns].derived = derived;
+    return m->npatterns++;
 }
 
 void ro_model_free(ro_model *m)
@@ -26,6 +44,8 @@ void ro_model_free(ro_model *m)
     for (int i = 0; i < m->nskills; i++) free(m->skill_names[i]);
     for (int i = 0; i < m->nposts; i++) { free(m->posts[i].id); free(m->posts[i].dates); }
     free(m->posts);
+    for (int i = 0; i < m->npatterns; i++) free(m->patterns[i].sh);
+    free(m->patterns);
     for (int i = 0; i < m->nduties; i++) {
         for (int j = 0; j < m->duties[i].nw; j++) free(m->duties[i].w[j].name);
         free(m->duties[i].w);
@@ -41,6 +61,8 @@ void ro_model_free(ro_model *m)
     free(m->as);
     for (int i = 0; i < m->nlogs; i++) free(m->logs[i].staff);
     free(m->logs);
+    for (int i = 0; i < m->nsrcs; i++) free(m->srcs[i]);
+    free(m->srcs);
 }
 
 int ro_skill_bit(ro_model *m, const char *name, size_t len)
@@ -137,6 +159,7 @@ typedef struct loader {
     const char *path;
     int errors;
     pm_buf ids;  /* every post id seen, "\n"-separated, bad posts too */
+    long rules_shifts_line;
 } loader;
 
 /* Whether id was seen before among the posts (remembers it). */
@@ -167,9 +190,72 @@ static void lerr(loader *l, yaml_node_t *n, const char *fmt, ...)
     l->errors++;
 }
 
-static void lwarn_unknown(loader *l, yaml_node_t *key, const char *k, const char *where)
+static void lerr_unknown(loader *l, yaml_node_t *key, const char *k, const char *where, const char *known)
 {
-    pm_warn_at(l->path, pm_conf_line(key), "unknown key '%s' in %s ignored", k, where);
+    pm_warn_at(l->path, pm_conf_line(key), "unknown key '%s' in %s (known: %s)", k, where, known);
+    l->errors++;
+}
+
+/* "08:00-16:00" -> a shift; -1 if bad. */
+static int parse_shift(const char *s, ro_shift *sh)
+{
+    int from, to;
+    if (!s || parse_hours(s, &from, &to) != 0) return -1;
+    sh->from_min = from;
+    sh->len_min = to > from ? to - from : to + 1440 - from;
+    sh->off = 0;
+    return 0;
+}
+
+/* A list of shifts -> a pattern index; -1 (reported) if bad. */
+static int load_shifts(loader *l, yaml_node_t *v)
+{
+    if (!pm_conf_is_seq(v) || pm_conf_seq_len(v) == 0) {
+        lerr(l, v, "shifts: expected a list such as [\"08:00-16:00\", \"16:00-24:00\", \"00:00-08:00\"]");
+        return -1;
+    }
+    int n = pm_conf_seq_len(v);
+    ro_shift *sh = pm_xcalloc((size_t)n, sizeof *sh);
+    int ok = 1;
+    for (int i = 0; i < n; i++) {
+        yaml_node_t *it = pm_conf_seq_item(&l->c, v, i);
+        if (parse_shift(pm_conf_str(it), &sh[i]) != 0) {
+            lerr(l, it, "shifts: expected \"HH:MM-HH:MM\" such as \"08:00-16:00\" or \"20:00-08:00\"");
+            ok = 0;
+            continue;
+        }
+        /* listed in the order of forward rotation: a shift that starts no
+         * later in the day than the one before belongs to the next day */
+        if (i > 0 && ok) sh[i].off = sh[i - 1].off + (sh[i].from_min <= sh[i - 1].from_min);
+    }
+    for (int i = 1; i < n && ok; i++) {
+        int64_t prev_end = (int64_t)sh[i - 1].off * 1440 + sh[i - 1].from_min + sh[i - 1].len_min;
+        if ((int64_t)sh[i].off * 1440 + sh[i].from_min < prev_end) {
+            lerr(l, v, "shifts: shift %d starts before shift %d ends (list them in the order they follow "
+                       "each other, as in morning, evening, night)", i + 1, i);
+            ok = 0;
+        }
+    }
+    if (ok && n > 0) {
+        int64_t end = (int64_t)sh[n - 1].off * 1440 + sh[n - 1].from_min + sh[n - 1].len_min;
+        if (end > 1440 + sh[0].from_min) {
+            lerr(l, v, "shifts: the shifts last more than a day from the first one's start");
+            ok = 0;
+        }
+    }
+    if (!ok) { free(sh); return -1; }
+    return ro_pattern_add(l->m, sh, n, 0);
+}
+
+/* soft, hard (or off, where allowed) -> RO_*; -1 if bad. */
+static int conf_how(yaml_node_t *v, int allow_off)
+{
+    const char *s = pm_conf_str(v);
+    if (!s) return -1;
+    if (!strcmp(s, "soft")) return RO_SOFT;
+    if (!strcmp(s, "hard")) return RO_HARD;
+    if (allow_off && (!strcmp(s, "off") || !strcmp(s, "false") || !strcmp(s, "no"))) return RO_OFF;
+    return -1;
 }
 
 static void load_rules(loader *l, yaml_node_t *map)
@@ -197,8 +283,25 @@ static void load_rules(loader *l, yaml_node_t *map)
             long r = conf_int(v);
             if (r < 0 || r > 7) { lerr(l, v, "rest_days_per_week: expected a number from 0 to 7"); continue; }
             l->m->rules.rest_days = (int)r;
+        } else if (!strcmp(k, "shifts")) {
+            l->m->rules.pattern = load_shifts(l, v);
+            l->rules_shifts_line = pm_conf_line(v);
+        } else if (!strcmp(k, "min_same_shift_days")) {
+            long r = conf_int(v);
+            if (r < 1 || r > 31) { lerr(l, v, "min_same_shift_days: expected a number of days from 1 to 31"); continue; }
+            l->m->rules.min_same_days = (int)r;
+        } else if (!strcmp(k, "same_shift")) {
+            int h = conf_how(v, 0);
+            if (h < 0) { lerr(l, v, "same_shift: expected soft or hard"); continue; }
+            l->m->rules.same_how = h;
+        } else if (!strcmp(k, "forward_rotation")) {
+            int h = conf_how(v, 1);
+            if (h < 0) { lerr(l, v, "forward_rotation: expected soft, hard or off"); continue; }
+            l->m->rules.rotation = h;
         } else {
-            lwarn_unknown(l, kn, k, "rules");
+            lerr_unknown(l, kn, k, "rules",
+                         "max_shift, min_rest, max_week_hours, rest_days_per_week, shifts, min_same_shift_days, "
+                         "same_shift, forward_rotation");
         }
     }
 }
@@ -220,19 +323,12 @@ static uint64_t load_skills(loader *l, yaml_node_t *v)
     }
     const char *s = pm_conf_str(v);
     if (!s) { lerr(l, v, "skills: expected a list of skill names"); return 0; }
-    while (*s) {
-        size_t n = strcspn(s, ";,");
-        const char *a = s;
-        size_t k = n;
-        while (k && *a == ' ') { a++; k--; }
-        while (k && a[k - 1] == ' ') k--;
-        if (k) {
-            int b = ro_skill_bit(l->m, a, k);
-            if (b < 0) lerr(l, v, "too many skills (at most %d)", RO_MAX_SKILLS);
-            else mask |= (uint64_t)1 << b;
-        }
-        s += n;
-        if (*s) s++;
+    const char *a;
+    size_t k;
+    while (ro_list_next(&s, &a, &k)) {
+        int b = ro_skill_bit(l->m, a, k);
+        if (b < 0) lerr(l, v, "too many skills (at most %d)", RO_MAX_SKILLS);
+        else mask |= (uint64_t)1 << b;
     }
     return mask;
 }
@@ -246,6 +342,7 @@ static void load_post(loader *l, yaml_node_t *map)
     p.line = pm_conf_line(map);
     p.headcount = 1;
     p.from_min = -1;
+    p.pattern = -1;
     int ok = 1;
     for (int i = 0; i < pm_conf_map_len(map); i++) {
         yaml_node_t *kn;
@@ -288,8 +385,12 @@ static void load_post(loader *l, yaml_node_t *map)
                 ok = 0;
             }
             pm_buf_free(&b);
+        } else if (!strcmp(k, "shifts")) {
+            p.pattern = load_shifts(l, v);
+            p.shifts_line = pm_conf_line(v);
+            if (p.pattern < 0) ok = 0;
         } else {
-            lwarn_unknown(l, kn, k, "a post");
+            lerr_unknown(l, kn, k, "a post", "id, hours, headcount, skills, max_continuous, dates, shifts");
         }
     }
     if (!p.id && ok) { lerr(l, map, "post without an id"); ok = 0; }
@@ -322,7 +423,7 @@ static void load_window(loader *l, ro_duty *d, const char *name, yaml_node_t *ma
             if (t < 1 || t > 10000) { lerr(l, v, "%s: expected a whole number, 1 or more", k); ok = 0; continue; }
             if (!strcmp(k, "times")) w.times = (int)t; else w.people = (int)t;
         } else {
-            lwarn_unknown(l, kn, k, "a duty window");
+            lerr_unknown(l, kn, k, "a duty window", "from, to, times, people");
         }
     }
     if (ok && (w.from_min < 0 || w.to_min < 0)) { lerr(l, map, "duty window '%s' needs from and to", name); ok = 0; }
@@ -407,10 +508,27 @@ int ro_posts_load(ro_model *m, const char *path)
                 if (posts) load_post(&l, it); else load_duty(&l, it);
             }
         } else {
-            lwarn_unknown(&l, kn, k, "the posts file");
+            lerr_unknown(&l, kn, k, "the posts file", "rules, posts, duties");
         }
     }
     if (!saw_posts && !l.errors) lerr(&l, root, "no 'posts' list");
+    /* a shift is never longer than the rules allow (12 h shifts need max_shift: 12h) */
+    for (int p = -1; p < m->nposts && !l.errors; p++) {
+        int pi = p < 0 ? m->rules.pattern : m->posts[p].pattern;
+        if (pi < 0) continue;
+        const ro_pattern *pa = &m->patterns[pi];
+        for (int k = 0; k < pa->n; k++)
+            if ((int64_t)pa->sh[k].len_min * 60 > m->rules.max_shift) {
+                char d1[32], d2[32];
+                ro_fmt_dur((int64_t)pa->sh[k].len_min * 60, d1);
+                ro_fmt_dur(m->rules.max_shift, d2);
+                pm_warn_at(path, p < 0 ? l.rules_shifts_line : m->posts[p].shifts_line,
+                           "shifts: a shift of %s is longer than max_shift %s (12-hour shifts need max_shift: 12h "
+                           "where the rules allow it)", d1, d2);
+                l.errors++;
+                break;
+            }
+    }
     pm_conf_free(&l.c);
     pm_buf_free(&l.ids);
     return l.errors ? -1 : 0;

@@ -18,11 +18,33 @@
 
 #define RO_MAX_SKILLS 64
 
+/* A shift of a pattern: from from_min for len_min minutes, on the day
+ * `off` days after the pattern's day (a night 00:00-08:00 listed after
+ * 16:00-24:00 belongs to the day before: off 1). */
+typedef struct ro_shift {
+    int from_min, len_min, off;
+} ro_shift;
+
+/* The shifts people work, in the order of forward rotation (morning,
+ * evening, night), as a posts file declares them. */
+typedef struct ro_pattern {
+    ro_shift *sh;
+    int n;
+    int derived;            /* 1: cut from a post's hours, not declared */
+} ro_pattern;
+
+/* How a shift rule binds the planner. */
+enum { RO_SOFT = 0, RO_HARD, RO_OFF };
+
 typedef struct ro_rules {
     int64_t max_shift;      /* seconds; default 8h */
     int64_t min_rest;       /* seconds; default 12h */
     int64_t max_week;       /* seconds; default 44h */
     int rest_days;          /* rest days per Monday-Sunday week; default 1 */
+    int pattern;            /* rules' shifts: index in ro_model.patterns, or -1 */
+    int min_same_days;      /* min_same_shift_days; default 1 */
+    int same_how;           /* RO_SOFT or RO_HARD (same_shift) */
+    int rotation;           /* forward_rotation: RO_SOFT (default), RO_HARD, RO_OFF */
 } ro_rules;
 
 /* A range of days, both ends included. */
@@ -39,6 +61,8 @@ typedef struct ro_post {
     int64_t max_continuous; /* seconds; 0: no limit of its own */
     ro_dayrange *dates;     /* extension: staffed only on these days (window start day) */
     int ndates;
+    int pattern;            /* its own shifts: index in ro_model.patterns, or -1 */
+    long shifts_line;
 } ro_post;
 
 typedef struct ro_window {
@@ -70,9 +94,11 @@ typedef struct ro_assign {
 
 typedef struct ro_log {
     int duty;
-    int *staff;             /* indexes */
+    int *staff;             /* indexes, ascending */
     int nstaff;
     pm_time s, e;
+    int src;                /* index into ro_model.srcs */
+    long line;
 } ro_log;
 
 /* Everything one run works with. */
@@ -83,6 +109,8 @@ typedef struct ro_model {
     int nskills;
     ro_post *posts;
     int nposts;
+    ro_pattern *patterns;
+    int npatterns;
     ro_duty *duties;
     int nduties;
     ro_staff *staff;
@@ -94,6 +122,8 @@ typedef struct ro_model {
     int nas, capas;
     ro_log *logs;
     int nlogs, caplogs;
+    char **srcs;            /* names of the files logs came from */
+    int nsrcs;
     int bad;                /* an error was reported: exit status 2 at the end */
 } ro_model;
 
@@ -128,11 +158,18 @@ int ro_posts_load(ro_model *m, const char *path);
 int ro_skill_bit(ro_model *m, const char *name, size_t len);
 /* Parses "HH:MM" (0..24:00) into minutes; -1 when malformed. */
 int ro_parse_hhmm(const char *s);
+/* Index of the pattern equal to sh[0..n), adding it (takes sh). */
+int ro_pattern_add(ro_model *m, ro_shift *sh, int n, int derived);
 /* Writes the names of the skills in mask, ';'-separated. */
 void ro_skills_format(const ro_model *m, uint64_t mask, pm_buf *out);
 
 /* staff.c */
-/* Reads the staff file (records); problems are reported and set m->bad. */
+/* The next item of a list such as skills: items are separated by ',' ';'
+ * the Chinese 、，； and blanks (also the ideographic space).  Sets *item
+ * and *len and advances *p; 0 at the end. */
+int ro_list_next(const char **p, const char **item, size_t *len);
+/* Reads the staff file (records); problems are reported and set m->bad.
+ * A staff skill that no post needs is a warning. */
 int ro_staff_load(ro_model *m, const char *path, const pm_read_opts *ro, int *format);
 /* Index of the staff member called id; adds an unknown one when add. -1. */
 int ro_staff_find(ro_model *m, const char *id, size_t len, int add);
@@ -148,6 +185,12 @@ enum {
  * the record skipped and m->bad set; so is an assignment or a patrol of
  * someone not in the staff file, when there is one. */
 void ro_read_records(ro_model *m, pm_inputs *in, int what, pm_time before);
+/* Drops patrol-log records that repeat another (same duty, people, start
+ * and end), each with a warning naming both lines: one patrol. */
+void ro_logs_dedup(ro_model *m);
+/* Clips every assignment and patrol longer than [s, e) to it, with a
+ * warning for each (a typo spanning years must not cost years of work). */
+void ro_clip_long(ro_model *m, pm_time s, pm_time e);
 void ro_add_assign(ro_model *m, int post, int staff, pm_time s, pm_time e);
 /* Parses a number of hours: "44", "12.5", "44h", or a duration in whole
  * minutes ("2640m").  0 with *secs; -1 when malformed, -2 when not a whole
@@ -184,6 +227,8 @@ typedef struct ro_plan_opts {
     uint64_t seed;
     pm_calendar *cal;       /* may be NULL: weekends (Sat, Sun) only */
     int stats;
+    int capacity;           /* print the capacity table even when nothing is short */
+    double max_seconds;     /* a cap on the search's time (0: none) */
 } ro_plan_opts;
 
 /* Appends a rota to m->as, after the po->nprev assignments worked before

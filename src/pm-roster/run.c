@@ -1,8 +1,9 @@
 /* run.c - the plan and check subcommands: options, inputs, outputs, status.
  *
- * `--from` is both the toolkit's input format option (-f/--from=csv|yaml|tsv)
- * and the first day of a rota (--from=2024-10-01): a value that names a
- * format selects the format, anything else is a date.
+ * `--start=DATE` is the first day of a rota.  `--from` is the toolkit's
+ * input format option (-f/--from=csv|yaml|tsv); for the rotas written
+ * before --start existed, a --from whose value is a date is still taken as
+ * the first day, with a warning.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,9 @@
 #include "run.h"
 
 enum { OPT_POSTS = 1000, OPT_STAFF, OPT_FROM, OPT_DAYS, OPT_SEED, OPT_VIOLATIONS, OPT_CALENDAR, OPT_LOGS,
-       OPT_PREVIOUS };
+       OPT_PREVIOUS, OPT_START, OPT_MAX_SECONDS, OPT_CAPACITY };
+
+#define MAX_DAYS 3660  /* ten years */
 
 typedef struct args {
     const char *posts, *staff, *violations, *calendar, *logs;
@@ -24,6 +27,8 @@ typedef struct args {
     int have_seed;
     unsigned long long seed;
     int format;  /* from -f/--from=FORMAT */
+    double max_seconds;
+    int capacity;
 } args;
 
 static int on_option(int id, const char *arg, void *ctx)
@@ -44,15 +49,27 @@ static int on_option(int id, const char *arg, void *ctx)
         int f = pm_format_parse(arg);
         if (f > 0) { a->format = f; break; }
         if (pm_day_parse(arg, strlen(arg), &a->from) != 0)
-            pm_usage_error("--from: '%s' is neither a date (2024-10-01) nor a format (csv, yaml, tsv)", arg);
+            pm_usage_error("--from: '%s' is neither a format (csv, yaml, tsv) nor a date (2024-10-01)", arg);
+        pm_warn("--from=%s: --from is the input format; use --start=%s for the first day", arg, arg);
         a->have_from = 1;
         break;
     }
+    case OPT_START:
+        if (pm_day_parse(arg, strlen(arg), &a->from) != 0)
+            pm_usage_error("--start: expected a date such as 2024-10-01, not '%s'", arg);
+        a->have_from = 1;
+        break;
     case OPT_DAYS:
         a->days = strtol(arg, &end, 10);
-        if (*end || end == arg || a->days < 1 || a->days > 3660)
-            pm_usage_error("--days: expected a number of days from 1 to 3660, not '%s'", arg);
+        if (*end || end == arg || a->days < 1 || a->days > MAX_DAYS)
+            pm_usage_error("--days: expected a number of days from 1 to %d, not '%s'", MAX_DAYS, arg);
         break;
+    case OPT_MAX_SECONDS:
+        a->max_seconds = strtod(arg, &end);
+        if (*end || end == arg || !(a->max_seconds > 0) || a->max_seconds > 86400)
+            pm_usage_error("--max-seconds: expected a number of seconds above 0, not '%s'", arg);
+        break;
+    case OPT_CAPACITY: a->capacity = 1; break;
     case OPT_SEED:
         a->seed = strtoull(arg, &end, 10);
         if (*end || end == arg) pm_usage_error("--seed: expected a whole number, not '%s'", arg);
@@ -65,13 +82,16 @@ static int on_option(int id, const char *arg, void *ctx)
 static const pm_option plan_options[] = {
     {"posts", 0, 1, OPT_POSTS, "FILE", "posts, rules and duties (YAML; required)"},
     {"staff", 0, 1, OPT_STAFF, "FILE", "staff records: id, name, skills, max_week_hours, unavailable (required)"},
-    {"from", 'f', 1, OPT_FROM, "DATE", "first day of the rota (required); csv|yaml|tsv: staff file format"},
+    {"start", 0, 1, OPT_START, "DATE", "first day of the rota (required)"},
+    {"from", 'f', 1, OPT_FROM, "FORMAT", "format of the staff file and --previous (csv|yaml|tsv)"},
     {"days", 0, 1, OPT_DAYS, "N", "number of days to plan (required)"},
     {"seed", 0, 1, OPT_SEED, "N", "vary the tie-breaking (default 1); same seed, same rota"},
     {"violations", 0, 1, OPT_VIOLATIONS, "FILE", "write the coverage gaps as violation records to FILE"},
-    {"calendar", 0, 1, OPT_CALENDAR, "FILE", "holiday calendar (default: the shipped cn calendar)"},
+    {"max-seconds", 0, 1, OPT_MAX_SECONDS, "S", "stop the search after S seconds at most (default 10)"},
+    {"capacity", 0, 0, OPT_CAPACITY, 0, "print the capacity table (hours needed and available per skill and week)"},
+    {"calendar", 0, 1, OPT_CALENDAR, "NAME|FILE", "holiday calendar: a shipped one (cn, the default) or a file"},
     {"previous", 0, 1, OPT_PREVIOUS, "ROSTER",
-     "the roster worked before --from (again for more; - reads standard input): planned around"},
+     "the roster worked before --start (again for more; - reads standard input): planned around"},
     {0, 0, 0, 0, 0, 0}
 };
 
@@ -79,7 +99,8 @@ static const pm_option check_options[] = {
     {"posts", 0, 1, OPT_POSTS, "FILE", "posts, rules and duties (YAML; required)"},
     {"staff", 0, 1, OPT_STAFF, "FILE", "staff records (for skill, unavailable and own weekly limits)"},
     {"logs", 0, 1, OPT_LOGS, "FILE", "patrol log records (duty, staff, start, end) to check the duties"},
-    {"from", 'f', 1, OPT_FROM, "DATE", "first day checked; csv|yaml|tsv: input format"},
+    {"start", 0, 1, OPT_START, "DATE", "first day checked"},
+    {"from", 'f', 1, OPT_FROM, "FORMAT", "input format (csv|yaml|tsv)"},
     {"days", 0, 1, OPT_DAYS, "N", "number of days checked"},
     {0, 0, 0, 0, 0, 0}
 };
@@ -129,9 +150,10 @@ int ro_cmd_plan(int argc, char **argv)
     args a;
     memset(&a, 0, sizeof a);
     a.seed = 1;
+    a.max_seconds = 10;
     pm_common com;
     pm_opts_parse(argc, argv, plan_options, COMMON, &com, on_option, &a,
-                  "pm-roster plan --posts=FILE --staff=FILE --from=DATE --days=N [--previous=ROSTER]... [OPTION]...",
+                  "pm-roster plan --posts=FILE --staff=FILE --start=DATE --days=N [--previous=ROSTER]... [OPTION]...",
                   "Plans a duty rota for the days asked that keeps every rule of the posts file, "
                   "spreading nights, weekends and holidays fairly; with --previous it carries on from "
                   "the roster worked before.  Writes assignments (post, staff, start, end); explains "
@@ -139,7 +161,7 @@ int ro_cmd_plan(int argc, char **argv)
     if (a.format) com.read.format = (pm_format)a.format;
     if (!a.posts) pm_usage_error("plan needs --posts=FILE");
     if (!a.staff) pm_usage_error("plan needs --staff=FILE");
-    if (!a.have_from) pm_usage_error("plan needs --from=DATE");
+    if (!a.have_from) pm_usage_error("plan needs --start=DATE");
     if (!a.days) pm_usage_error("plan needs --days=N");
     pm_tz *tz = open_tz(&com);
     ro_model m;
@@ -162,7 +184,7 @@ int ro_cmd_plan(int argc, char **argv)
     pm_error_clear(&err);
     pm_calendar *cal = NULL;
     if (a.calendar) {
-        cal = pm_calendar_load(a.calendar, &err);
+        cal = pm_calendar_open(a.calendar, &err);
         if (!cal) { pm_report(&err); ro_model_free(&m); pm_tz_free(tz); return PM_EXIT_ERROR; }
     } else {
         cal = pm_calendar_builtin("cn", &err);
@@ -177,6 +199,8 @@ int ro_cmd_plan(int argc, char **argv)
     po.seed = a.seed;
     po.cal = cal;
     po.stats = com.stats;
+    po.max_seconds = a.max_seconds;
+    po.capacity = a.capacity;
     ro_violations gaps = {0, 0, 0};
     int status = ro_plan(&m, &po, &gaps);
     if (cal) {
@@ -231,7 +255,7 @@ int ro_cmd_check(int argc, char **argv)
     memset(&a, 0, sizeof a);
     pm_common com;
     int first = pm_opts_parse(argc, argv, check_options, COMMON, &com, on_option, &a,
-                              "pm-roster check --posts=FILE [--staff=FILE] [--logs=FILE] [--from=DATE --days=N] "
+                              "pm-roster check --posts=FILE [--staff=FILE] [--logs=FILE] [--start=DATE --days=N] "
                               "[OPTION]... [ROSTER]...",
                               "Checks rosters (post, staff, start, end) and patrol logs (duty, staff, start, end) "
                               "against every rule of the posts file; writes one violation record (rule, staff, "
@@ -263,6 +287,7 @@ int ro_cmd_check(int argc, char **argv)
         pm_inputs_close(&in);
     }
 
+    ro_logs_dedup(&m);
     /* A stream of patrol logs alone is not a roster: coverage is checked
      * unless the input held patrol logs and no assignment at all. */
     m.have_roster = m.nas > 0 || (m.nlogs == 0 && !a.logs);
@@ -292,7 +317,18 @@ int ro_cmd_check(int argc, char **argv)
         }
         if (!a.have_from) fday = any ? lo : 0;
         if (!ndays) ndays = any && hi >= fday ? (long)(hi - fday + 1) : (a.have_from ? 1 : 0);
+        if (ndays > MAX_DAYS) {
+            char ds[16];
+            pm_day_format(fday, ds);
+            pm_warn("the records span %ld days; checking the first %d from %s (--start and --days choose others)",
+                    ndays, MAX_DAYS, ds);
+            ndays = MAX_DAYS;
+        }
     }
+    /* Work before and after the days checked counts (a shift begun the
+     * evening before, the rest of a week); a row longer than the days
+     * checked is a typo, and is clipped to them. */
+    if (ndays > 0) ro_clip_long(&m, ro_at(&m, fday, 0), ro_at(&m, fday + ndays, 0));
 
     ro_violations vs = {0, 0, 0};
     if (ndays > 0) ro_check(&m, fday, (int)ndays, &vs);

@@ -9,6 +9,25 @@
 #include <string.h>
 #include "roster.h"
 
+int ro_list_next(const char **pp, const char **item, size_t *len)
+{
+    const unsigned char *p = (const unsigned char *)*pp;
+    /* separators: , ; blanks, and U+3001 、 U+FF0C ， U+FF1B ； U+3000 */
+#define SEP_LEN(q) ((*(q) == ',' || *(q) == ';' || *(q) == ' ' || *(q) == '\t' || *(q) == '\r' || *(q) == '\n') ? 1 : \
+                    ((q)[0] == 0xE3 && (q)[1] == 0x80 && ((q)[2] == 0x81 || (q)[2] == 0x80)) ? 3 : \
+                    ((q)[0] == 0xEF && (q)[1] == 0xBC && ((q)[2] == 0x8C || (q)[2] == 0x9B)) ? 3 : 0)
+    int n;
+    while (*p && (n = SEP_LEN(p)) > 0) p += n;
+    if (!*p) { *pp = (const char *)p; return 0; }
+    const unsigned char *a = p;
+    while (*p && SEP_LEN(p) == 0) p++;
+#undef SEP_LEN
+    *item = (const char *)a;
+    *len = (size_t)(p - a);
+    *pp = (const char *)p;
+    return 1;
+}
+
 int ro_parse_dayranges(const char *s, ro_dayrange **out, int *n, pm_error *err)
 {
     while (*s) {
@@ -115,6 +134,9 @@ int ro_staff_load(ro_model *m, const char *path, const pm_read_opts *rop, int *f
     pm_record_init(&rec);
     int r;
     m->have_staff_file = 1;
+    /* skills the posts file did not name: no post needs them */
+    int posts_skills = m->nskills;
+    long unused_line[RO_MAX_SKILLS] = {0};
     while ((r = pm_reader_next(rd, &rec, &err)) != PM_READ_EOF) {
         if (r == PM_READ_FATAL) { pm_report(&err); m->bad = 1; break; }
         if (r == PM_READ_BAD) { pm_report(&err); m->bad = 1; continue; }
@@ -155,19 +177,13 @@ int ro_staff_load(ro_model *m, const char *path, const pm_read_opts *rop, int *f
             ok = 0;
         }
         const char *sk = pm_record_value(&rec, "skills");
-        while (*sk) {
-            size_t n = strcspn(sk, ";,");
-            const char *a = sk;
-            size_t k = n;
-            while (k && *a == ' ') { a++; k--; }
-            while (k && a[k - 1] == ' ') k--;
-            if (k) {
-                int b = ro_skill_bit(m, a, k);
-                if (b < 0) { pm_warn_at(src, rec.line, "too many skills (at most %d)", RO_MAX_SKILLS); ok = 0; }
-                else st.skills |= (uint64_t)1 << b;
-            }
-            sk += n;
-            if (*sk) sk++;
+        const char *a;
+        size_t k;
+        while (ro_list_next(&sk, &a, &k)) {
+            int b = ro_skill_bit(m, a, k);
+            if (b < 0) { pm_warn_at(src, rec.line, "too many skills (at most %d)", RO_MAX_SKILLS); ok = 0; continue; }
+            st.skills |= (uint64_t)1 << b;
+            if (b >= posts_skills && !unused_line[b]) unused_line[b] = rec.line;
         }
         if (!ok) { free(st.unavail); m->bad = 1; continue; }
         int i = ro_staff_find(m, id, idlen, 1);
@@ -175,6 +191,19 @@ int ro_staff_load(ro_model *m, const char *path, const pm_read_opts *rop, int *f
         st.id = m->staff[i].id;
         st.name = pm_xstrdup(pm_record_value(&rec, "name"));
         m->staff[i] = st;
+    }
+    for (int b = posts_skills; b < m->nskills; b++) {
+        if (!unused_line[b]) continue;
+        pm_buf who = PM_BUF_INIT;
+        int nwho = 0;
+        for (int i = 0; i < m->nstaff; i++) {
+            if (!(m->staff[i].skills & ((uint64_t)1 << b))) continue;
+            if (nwho < 5) pm_buf_addf(&who, "%s%s", nwho ? ", " : "", m->staff[i].id);
+            nwho++;
+        }
+        if (nwho > 5) pm_buf_addf(&who, " and %d more", nwho - 5);
+        pm_warn_at(path, unused_line[b], "skill '%s' (%s) is needed by no post", m->skill_names[b], pm_buf_str(&who));
+        pm_buf_free(&who);
     }
     if (format) *format = pm_reader_format(rd);
     pm_record_free(&rec);
@@ -235,28 +264,30 @@ static void read_log(ro_model *m, const pm_record *rec, const char *duty)
     }
     const char *sv = pm_record_value(rec, "staff");
     int unknown = 0;
-    while (*sv) {
-        size_t n = strcspn(sv, ";,");
-        const char *a = sv;
-        size_t k = n;
-        while (k && *a == ' ') { a++; k--; }
-        while (k && a[k - 1] == ' ') k--;
-        if (k) {
-            int i = ro_staff_find(m, a, k, !m->have_staff_file);
-            if (i < 0) {
-                pm_warn_at(rec->source, rec->line, "staff '%.*s' is not in the staff file", (int)k, a);
-                unknown = 1;
-            }
-            int dup = i < 0;
-            for (int j = 0; j < lg.nstaff; j++) dup |= lg.staff[j] == i;
-            if (!dup) {
-                lg.staff = pm_xrealloc(lg.staff, sizeof *lg.staff * (size_t)(lg.nstaff + 1));
-                lg.staff[lg.nstaff++] = i;
-            }
+    const char *a;
+    size_t k;
+    while (ro_list_next(&sv, &a, &k)) {
+        int i = ro_staff_find(m, a, k, !m->have_staff_file);
+        if (i < 0) {
+            pm_warn_at(rec->source, rec->line, "staff '%.*s' is not in the staff file", (int)k, a);
+            unknown = 1;
+            continue;
         }
-        sv += n;
-        if (*sv) sv++;
+        int j = lg.nstaff;  /* kept ascending, without repeats */
+        while (j > 0 && lg.staff[j - 1] > i) j--;
+        if (j > 0 && lg.staff[j - 1] == i) continue;
+        lg.staff = pm_xrealloc(lg.staff, sizeof *lg.staff * (size_t)(lg.nstaff + 1));
+        memmove(lg.staff + j + 1, lg.staff + j, sizeof *lg.staff * (size_t)(lg.nstaff - j));
+        lg.staff[j] = i;
+        lg.nstaff++;
     }
+    const char *src = rec->source ? rec->source : "-";
+    if (!m->nsrcs || strcmp(m->srcs[m->nsrcs - 1], src)) {
+        m->srcs = pm_xrealloc(m->srcs, sizeof *m->srcs * (size_t)(m->nsrcs + 1));
+        m->srcs[m->nsrcs++] = pm_xstrdup(src);
+    }
+    lg.src = m->nsrcs - 1;
+    lg.line = rec->line;
     if (unknown) {  /* reported and skipped: the patrol does not count */
         free(lg.staff);
         m->bad = 1;
@@ -342,4 +373,74 @@ void ro_read_records(ro_model *m, pm_inputs *in, int what, pm_time before)
         }
     }
     pm_record_free(&rec);
+}
+
+static int cmp_log(const void *a, const void *b)
+{
+    const ro_log *x = a, *y = b;
+    if (x->duty != y->duty) return x->duty - y->duty;
+    if (x->s != y->s) return x->s < y->s ? -1 : 1;
+    if (x->e != y->e) return x->e < y->e ? -1 : 1;
+    if (x->nstaff != y->nstaff) return x->nstaff - y->nstaff;
+    for (int i = 0; i < x->nstaff; i++)
+        if (x->staff[i] != y->staff[i]) return x->staff[i] - y->staff[i];
+    /* in the order read: the first of the repeats stays */
+    if (x->src != y->src) return x->src - y->src;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+void ro_logs_dedup(ro_model *m)
+{
+    if (m->nlogs < 2) return;
+    qsort(m->logs, (size_t)m->nlogs, sizeof *m->logs, cmp_log);
+    int n = 1;
+    for (int i = 1; i < m->nlogs; i++) {
+        ro_log *keep = &m->logs[n - 1], *lg = &m->logs[i];
+        int same = keep->duty == lg->duty && keep->s == lg->s && keep->e == lg->e && keep->nstaff == lg->nstaff &&
+                   (!lg->nstaff || !memcmp(keep->staff, lg->staff, sizeof *lg->staff * (size_t)lg->nstaff));
+        if (same) {
+            if (keep->src == lg->src)
+                pm_warn_at(m->srcs[lg->src], lg->line, "the same patrol as line %ld (duty %s): counted once",
+                           keep->line, m->duties[lg->duty].id);
+            else
+                pm_warn_at(m->srcs[lg->src], lg->line, "the same patrol as %s:%ld (duty %s): counted once",
+                           m->srcs[keep->src], keep->line, m->duties[lg->duty].id);
+            free(lg->staff);
+            continue;
+        }
+        m->logs[n++] = *lg;
+    }
+    m->nlogs = n;
+}
+
+void ro_clip_long(ro_model *m, pm_time s, pm_time e)
+{
+    char sb[PM_TIME_BUFSZ], eb[PM_TIME_BUFSZ];
+    for (int i = 0; i < m->nas; i++) {
+        ro_assign *a = &m->as[i];
+        if (a->e - a->s <= e - s) continue;
+        char ab[PM_TIME_BUFSZ], bb[PM_TIME_BUFSZ];
+        pm_time_format(a->s, m->tz, ab);
+        pm_time_format(a->e, m->tz, bb);
+        if (a->s < s) a->s = s;
+        if (a->e > e) a->e = e;
+        if (a->e <= a->s) a->e = a->s = s;  /* outside: nothing left */
+        pm_time_format(s, m->tz, sb);
+        pm_time_format(e, m->tz, eb);
+        pm_warn("%s at %s from %s to %s is longer than the days checked; clipped to %s..%s",
+                m->staff[a->staff].id, m->posts[a->post].id, ab, bb, sb, eb);
+    }
+    /* an assignment clipped to nothing covers nothing and counts nothing */
+    int n = 0;
+    for (int i = 0; i < m->nas; i++)
+        if (m->as[i].e > m->as[i].s) m->as[n++] = m->as[i];
+    m->nas = n;
+    for (int i = 0; i < m->nlogs; i++) {
+        ro_log *lg = &m->logs[i];
+        if (lg->e - lg->s <= e - s) continue;
+        /* a patrol counts where it starts: only its end is clipped */
+        if (lg->e > e) lg->e = lg->s > e ? lg->s : e;
+        pm_warn_at(m->srcs[lg->src], lg->line, "patrol of duty %s is longer than the days checked; clipped",
+                   m->duties[lg->duty].id);
+    }
 }

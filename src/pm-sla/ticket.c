@@ -1,4 +1,4 @@
-/* ticket.c - the judgement of one ticket (CONTRACT section 6): its policy
+/* ticket.c - the judgement of one ticket (docs/CONTRACT.md section 6): its policy
  * version and category, its timestamps and pauses, and for each clock the
  * due and the status.  A pure function of the record and the options, so
  * that the run over a stream (run.c, or a shared record loop) only reads,

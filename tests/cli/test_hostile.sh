@@ -216,7 +216,7 @@ if [ -w /dev/full ]; then
         report) cmd=(pm-report sla "$EX/report/tickets.csv") ;;
         fee) cmd=(pm-fee --schedule="$EX/fees/schedule.yaml" "$EX/fees/inputs-2024-07.csv") ;;
         sla) cmd=(pm-sla --now=2025-10-10T09:00:00+08:00 "$EX/sla/tickets.csv") ;;
-        ingest) cmd=(pm-ingest "$EX/ingest/callcentre-2024-07.csv") ;;
+        ingest) cmd=(pm-ingest "$EX/ingest/callcentre-2024-national-day.csv") ;;
         esac
         timeout $LIMIT "${cmd[@]}" >/dev/full 2>"$ERR"
         RC=$?

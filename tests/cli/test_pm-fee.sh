@@ -29,8 +29,10 @@ run pm-fee --schedule="$F/kinds.yaml" "$F/kinds.csv"
 expect_status "kinds: status 0" 0
 cols9 >got.csv
 if cmp -s "$F/kinds.expected.csv" got.csv; then pass; else fail "kinds: charges" "$(diff "$F/kinds.expected.csv" got.csv | head)"; fi
-expect_eq "header in contract order" \
-    "period,source,rule,party,quantity,price,base,percent,amount,schedule_sha256" "$(head -n 1 "$OUT")"
+expect_eq "header in contract order, then rule_version and inputs_sha256" \
+    "period,source,rule,party,quantity,price,base,percent,amount,schedule_sha256,rule_version,inputs_sha256" "$(head -n 1 "$OUT")"
+expect_eq "inputs_sha256 is sha256sum of the input" \
+    "$(sha256sum "$F/kinds.csv" | cut -d' ' -f1)" "$(tail -n +2 "$OUT" | cut -d, -f12 | sort -u)"
 expect_eq "schedule_sha256 is sha256sum of the schedule" \
     "$(sha256sum "$F/kinds.yaml" | cut -d' ' -f1)" "$(sed -n 2p "$OUT" | cut -d, -f10)"
 expect_eq "same sha256 on every line" 1 "$(tail -n +2 "$OUT" | cut -d, -f10 | sort -u | wc -l)"
@@ -39,7 +41,7 @@ expect_eq "nothing on stderr" "" "$(cat "$ERR")"
 # The same from standard input, as YAML in and out.
 run pm-fee --schedule="$F/kinds.yaml" -t yaml <"$F/kinds.csv"
 expect_status "stdin: status 0" 0
-expect_grep "yaml output" '^--- \{period: "", source: u1, rule: per-m2, party: "", quantity: "89.37", price: "1.50", base: "", percent: "", amount: "134.06", schedule_sha256: [0-9a-f]{64}\}$' "$OUT"
+expect_grep "yaml output" '^--- \{period: "", source: u1, rule: per-m2, party: "", quantity: "89.37", price: "1.50", base: "", percent: "", amount: "134.06", schedule_sha256: [0-9a-f]{64}, rule_version: "", inputs_sha256: "?[0-9a-f]{64}"?\}$' "$OUT"
 pm-fee --schedule="$F/kinds.yaml" -t yaml "$F/kinds.csv" >kinds.yaml.out 2>/dev/null
 # YAML input (converted from the CSV inputs) gives the same charges.
 printf -- '--- {id: u1, type: unit, area: "89.37"}\n--- {id: o1, type: order, amount: "1000.04"}\n' >in.yaml
@@ -67,7 +69,7 @@ expect_eq "-o: file has every charge" 15 "$(wc -l <charges.csv)"
 # ---------------------------------------------------------------------------
 # --explain: the formula field.
 run pm-fee --schedule="$F/kinds.yaml" --explain "$F/kinds.csv"
-expect_eq "explain: formula is the last column" "formula" "$(head -n 1 "$OUT" | cut -d, -f11)"
+expect_eq "explain: formula is the last column" "formula" "$(head -n 1 "$OUT" | awk -F, '{ print $NF }')"
 expect_grep "explain: price x quantity" ',89\.37 × 1\.50 = 134\.055 → 134\.06 \(half_up\)$' "$OUT"
 expect_grep "explain: fixed" ',fixed 8 → 8\.00 \(half_up\)$' "$OUT"
 expect_grep "explain: percent" ',1000\.04 × 12\.5% = 125\.005 → 125\.01 \(half_up\)$' "$OUT"
@@ -137,7 +139,7 @@ run pm-fee --schedule=when-period.yaml --period=2024-08 when-period.csv
 expect_status "--period in when: status 0" 0
 expect_eq "--period in when: both records charged" "aug aug" "$(col 3)"
 run pm-fee --schedule=when-period.yaml --period=2024-09 when-period.csv
-expect_grep "--period in when: the notice names --period's month" 'when-period\.csv:2: no rule matches \(period=2024-09\)' "$ERR"
+expect_grep "--period in when: the notice names --period's month" 'when-period\.csv:2: a: no rule matches \(period=2024-09\)' "$ERR"
 # A record without a period cannot be charged by a dated rule: an error.
 printf 'id,period\nnone,\nok,2024-04\n' >noperiod.csv
 run pm-fee --schedule=dates.yaml noperiod.csv
@@ -157,8 +159,8 @@ printf 'id,period\nold,2023-01\n' >old.csv
 printf 'currency: CNY\nrules:\n  - {id: new, when: {type: unit}, fixed: "1", effective_from: 2024-01-01}\n' >new.yaml
 printf 'id,type,period\nold,unit,2023-12\n' >old.csv
 run pm-fee --schedule=new.yaml old.csv
-expect_status "no rule in force: status 0" 0
-expect_grep "no rule in force: message" "^pm-fee: old\.csv:2: no rule in force in 2023-12 matches \(type=unit\)$" "$ERR"
+expect_status "no rule in force: flagged, status 1" 1
+expect_grep "no rule in force: message" "^pm-fee: old\.csv:2: old: no rule in force in 2023-12 matches \(type=unit\)$" "$ERR"
 
 # ---------------------------------------------------------------------------
 # `when`: equality, list, PCRE2 pattern, all must hold.
@@ -200,13 +202,13 @@ r11,gift,,,,,
 r12,gift,,,,,x
 EOF
 run pm-fee --schedule=when.yaml when.csv
-expect_status "when: unmatched records do not change the status" 0
+expect_status "when: unmatched records are flagged: status 1" 1
 expect_eq "when: rules that hold" "r1:eq r1:all r2:eq r3:eq r4:list r5:list r7:rx r9:caseless r11:empty" \
     "$(tail -n +2 "$OUT" | awk -F, '{ printf "%s%s:%s", (NR > 1 ? " " : ""), $2, $3 }')"
-expect_grep "unmatched: reported with FILE:LINE and the values looked at" "^pm-fee: when\.csv:7: no rule matches \(type=storages\)$" "$ERR"
-expect_grep "unmatched: anchored pattern" "^pm-fee: when\.csv:9: no rule matches \(type=violation, rule=purchases\)$" "$ERR"
-expect_grep "unmatched: equality is case-sensitive" "^pm-fee: when\.csv:11: no rule matches \(type=Unit\)$" "$ERR"
-expect_grep "unmatched: empty is a value to match" "^pm-fee: when\.csv:13: no rule matches \(type=gift, note=x\)$" "$ERR"
+expect_grep "unmatched: reported with FILE:LINE and the values looked at" "^pm-fee: when\.csv:7: r6: no rule matches \(type=storages\)$" "$ERR"
+expect_grep "unmatched: anchored pattern" "^pm-fee: when\.csv:9: r8: no rule matches \(type=violation, rule=purchases\)$" "$ERR"
+expect_grep "unmatched: equality is case-sensitive" "^pm-fee: when\.csv:11: r10: no rule matches \(type=Unit\)$" "$ERR"
+expect_grep "unmatched: empty is a value to match" "^pm-fee: when\.csv:13: r12: no rule matches \(type=gift, note=x\)$" "$ERR"
 expect_eq "unmatched: four reported" 4 "$(grep -c 'no rule matches' "$ERR")"
 
 # ---------------------------------------------------------------------------
@@ -244,7 +246,7 @@ expect_grep "expr: explained division" ',a / b × c = 2 / 3 × 4 = 2\.6666666666
 printf 'currency: CNY\nrules:\n  - {id: q, when: {}, percent: "10", base: "`gross profit` - `costs (yuan)`"}\n' >bq.yaml
 printf 'id,gross profit,costs (yuan)\nx,100.50,0.45\n' >bq.csv
 run pm-fee --schedule=bq.yaml --explain bq.csv
-expect_grep "backquoted names" ',100\.05,10,10\.01,[0-9a-f]{64},`gross profit` - `costs \(yuan\)` = 100\.50 - 0\.45 = 100\.05; 100\.05 × 10% = 10\.005 → 10\.01 \(half_up\)$' "$OUT"
+expect_grep "backquoted names" ',100\.05,10,10\.01,[0-9a-f]{64},,[0-9a-f]{64},`gross profit` - `costs \(yuan\)` = 100\.50 - 0\.45 = 100\.05; 100\.05 × 10% = 10\.005 → 10\.01 \(half_up\)$' "$OUT"
 # A field that is not a number, or has no value, is an error at FILE:LINE.
 printf 'id,a,b,c\ny,2,x3,4\nz,2,,4\nw,1,1,1\n' >exprbad.csv
 run pm-fee --schedule=expr.yaml exprbad.csv
@@ -270,7 +272,7 @@ expect_status "whole or nothing: status 2" 2
 expect_eq "whole or nothing: only the good record's lines" "good:one:1.00 good:two:6.00" \
     "$(tail -n +2 "$OUT" | awk -F, '{ printf "%s%s:%s:%s", (NR > 1 ? " " : ""), $2, $3, $9 }')"
 run pm-fee --schedule=whole.yaml --stats whole.csv
-expect_grep "--stats counts" "^pm-fee: 2 records, 2 charges, 0 unmatched, 1 with errors$" "$ERR"
+expect_grep "--stats counts" "^pm-fee: read 2, passed 1, rejected 1, skipped 0, flagged 0, wrote 2; charges 2, unmatched 0, with errors 1$" "$ERR"
 
 # ---------------------------------------------------------------------------
 # Overflow is reported, never wrapped.
@@ -418,10 +420,10 @@ sed -e 's/,134\.06,/,134.07,/' -e '/,e1,excess,/d' charges.csv >tampered.csv
 sed -n 2p charges.csv | sed 's/,u1,per-m2,/,u9,per-m2,/' >>tampered.csv
 run pm-fee --schedule="$F/kinds.yaml" --verify=tampered.csv "$F/kinds.csv"
 expect_status "verify differences: status 1" 1
-expect_out_text "verify differences: records" "difference,period,source,rule,party,expected_amount,actual_amount
-changed,,u1,per-m2,,134.06,134.07
-missing,,e1,excess,,30.00,
-extra,,u9,per-m2,,,134.06"
+expect_out_text "verify differences: records" "difference,period,source,rule,party,expected_amount,actual_amount,field,expected,actual
+changed,,u1,per-m2,,134.06,134.07,amount,134.06,134.07
+missing,,e1,excess,,30.00,,,,
+extra,,u9,per-m2,,,134.06,,,"
 # Amounts compare as numbers: 10.0 is 10.00.
 sed 's/,10\.00,/,10.0,/' charges.csv >scaled.csv
 run pm-fee --schedule="$F/kinds.yaml" --verify=scaled.csv "$F/kinds.csv"
@@ -430,19 +432,19 @@ expect_status "verify: 10.0 equals 10.00" 0
 head -n 2 charges.csv | tail -n 1 >>scaled.csv
 run pm-fee --schedule="$F/kinds.yaml" --verify=scaled.csv "$F/kinds.csv"
 expect_status "verify: a duplicated line is extra" 1
-expect_eq "verify: the duplicate" "extra,,u1,per-m2,,,134.06" "$(tail -n 1 "$OUT")"
+expect_eq "verify: the duplicate" "extra,,u1,per-m2,,,134.06,,," "$(tail -n 1 "$OUT")"
 # Split parties are part of the key.
 sed 's/,c2,pool,B,\(.*\),75\.00,/,c2,pool,B,\1,75.01,/' charges.csv >party.csv
 run pm-fee --schedule="$F/kinds.yaml" --verify=party.csv -t yaml "$F/kinds.csv"
 expect_status "verify: split part changed" 1
-expect_out_text "verify: yaml difference record" '--- {difference: changed, period: "", source: c2, rule: pool, party: B, expected_amount: "75.00", actual_amount: "75.01"}'
+expect_out_text "verify: yaml difference record" '--- {difference: changed, period: "", source: c2, rule: pool, party: B, expected_amount: "75.00", actual_amount: "75.01", field: amount, expected: "75.00", actual: "75.01"}'
 # Verifying against charges made with another schedule says so.
-sed 's/,[0-9a-f]\{64\}$/,0000000000000000000000000000000000000000000000000000000000000000/' charges.csv >othersched.csv
+sed 's/,[0-9a-f]\{64\},,/,0000000000000000000000000000000000000000000000000000000000000000,,/' charges.csv >othersched.csv
 run pm-fee --schedule="$F/kinds.yaml" --verify=othersched.csv "$F/kinds.csv"
 expect_grep "verify: other schedule noted" "^pm-fee: othersched\.csv:2: made with another schedule" "$ERR"
 # --explain adds the working of each difference.
 run pm-fee --schedule="$F/kinds.yaml" --verify=tampered.csv --explain "$F/kinds.csv"
-expect_grep "verify --explain" '^changed,,u1,per-m2,,134\.06,134\.07,89\.37 × 1\.50 = 134\.055 → 134\.06 \(half_up\)$' "$OUT"
+expect_grep "verify --explain" '^changed,,u1,per-m2,,134\.06,134\.07,amount,134\.06,134\.07,89\.37 × 1\.50 = 134\.055 → 134\.06 \(half_up\)$' "$OUT"
 printf 'period,source,rule\n2024-07,u1,per-m2\n' >nocols.csv
 run pm-fee --schedule="$F/kinds.yaml" --verify=nocols.csv "$F/kinds.csv"
 expect_status "verify: charges file without party/amount: status 2" 2
@@ -479,7 +481,7 @@ printf 'currency: CNY\nrules:\n  - id: a\n    when: {rule: "/(purchase/"}\n    f
 printf 'currency: CNY\nrules:\n  - {when: {}, fixed: "1"}\n' |
     bad_schedule "no id" 3 "rule without an id"
 printf 'currency: CNY\nrules:\n  - {id: a, when: {}, fixed: "1"}\n  - {id: a, when: {}, fixed: "2"}\n' |
-    bad_schedule "duplicate id" 4 "rule 'a' defined twice \(first on line 3\)"
+    bad_schedule "one id twice, undated: overlapping versions" 4 "rule 'a': the versions on lines 3 and 4 overlap"
 printf 'currency: CNY\nrules:\n  - id: a\n    when: {}\n    percent: "10"\n    base: (a + b\n' |
     bad_schedule "bad expression" 6 "rule 'a': base: missing '\)' at the end"
 printf 'currency: CNY\nrules:\n  - {id: a, when: {}, percent: "10", base: a b}\n' |
@@ -502,6 +504,341 @@ printf 'currency: CNY\nrules: []\n' >bad.yaml
 run pm-fee --schedule=bad.yaml -o never.csv "$F/kinds.csv"
 expect_status "bad schedule with -o: status 2" 2
 if [ -e never.csv ]; then fail "bad schedule with -o: no file"; else pass; fi
+
+
+# ---------------------------------------------------------------------------
+# Versions of one rule (issue 16): a rate change is a second version of the
+# same id; the versions may not overlap nor leave a gap.
+cat >rate.yaml <<'EOF'
+currency: CNY
+rules:
+  - id: property-fee
+    when: {type: unit}
+    price: "2.20"
+    quantity: area_m2
+    effective_from: 2024-01-01
+    effective_to: 2024-06-30
+  - id: property-fee
+    when: {type: unit}
+    price: "2.35"
+    quantity: area_m2
+    effective_from: 2024-07-01
+EOF
+printf 'id,type,period,area_m2\nh1,unit,2024-06,100\nh1,unit,2024-07,100\nh2,unit,2023-12,50\n' >rate.csv
+run pm-fee --schedule=rate.yaml rate.csv
+# 100 x 2.20 = 220.00 in June, 100 x 2.35 = 235.00 in July, once each; 2023-12: no version in force
+expect_status "versions: the record before any version is flagged: status 1" 1
+expect_eq "versions: one rule id, one charge per period" "2024-06:property-fee:220.00 2024-07:property-fee:235.00" \
+    "$(tail -n +2 "$OUT" | awk -F, '{ printf "%s%s:%s:%s", (NR > 1 ? " " : ""), $1, $3, $9 }')"
+expect_eq "versions: rule_version is the version's effective_from" "2024-01-01 2024-07-01" "$(col 11)"
+expect_grep "versions: before the first version" "^pm-fee: rate\.csv:4: h2: no rule in force in 2023-12 matches" "$ERR"
+# Forgetting effective_to on the old version used to bill both rates.
+sed '/effective_to: 2024-06-30/d' rate.yaml >overlap.yaml
+run pm-fee --schedule=overlap.yaml rate.csv
+expect_status "versions overlap: status 2" 2
+expect_grep "versions overlap: names both lines" "^pm-fee: overlap\.yaml:8: rule 'property-fee': the versions on lines 3 and 8 overlap" "$ERR"
+expect_eq "versions overlap: nothing charged" "" "$(cat "$OUT")"
+sed 's/effective_to: 2024-06-30/effective_to: 2024-06-29/' rate.yaml >gap.yaml
+run pm-fee --schedule=gap.yaml rate.csv
+expect_status "versions gap: status 2" 2
+expect_grep "versions gap: names both lines" "^pm-fee: gap\.yaml:9: rule 'property-fee': gap between the versions on lines 3 and 9 \(one ends 2024-06-29, the next starts 2024-07-01\)" "$ERR"
+# Versions need not be next to each other in the file, nor in date order.
+cat >rate2.yaml <<'EOF'
+currency: CNY
+rules:
+  - {id: p, when: {}, fixed: "2", effective_from: 2024-07-01}
+  - {id: other, when: {}, fixed: "9"}
+  - {id: p, when: {}, fixed: "1", effective_to: 2024-06-30}
+EOF
+run pm-fee --schedule=rate2.yaml rate.csv
+expect_eq "versions in any order" "other:9.00 p:1.00 p:2.00 other:9.00 other:9.00 p:1.00" \
+    "$(tail -n +2 "$OUT" | awk -F, '{ printf "%s%s:%s", (NR > 1 ? " " : ""), $3, $9 }')"
+expect_eq "versions: no effective_from, empty rule_version" "2024-07-01,2.00 ,9.00" \
+    "$(tail -n +2 "$OUT" | sed -n '3,4p' | awk -F, '{ printf "%s%s,%s", (NR > 1 ? " " : ""), $11, $9 }')"
+
+# Two different rules that both apply: an error of the record when they are
+# declared exclusive or share a group.
+cat >excl.yaml <<'EOF'
+currency: CNY
+exclusive: [fee-old, fee-new]
+rules:
+  - {id: fee-old, when: {type: unit}, fixed: "220"}
+  - {id: fee-new, when: {type: unit}, fixed: "235"}
+  - {id: park-a, when: {type: parking}, fixed: "100", group: parking}
+  - {id: park-b, when: {type: parking, pass: monthly}, fixed: "90", group: parking}
+  - {id: extra, when: {type: unit}, fixed: "1"}
+EOF
+printf 'id,type,pass\nh1,unit,\nc1,parking,temporary\nc2,parking,monthly\n' >excl.csv
+run pm-fee --schedule=excl.yaml excl.csv
+expect_status "exclusive: status 2" 2
+expect_grep "exclusive: the record's error names both rules" "^pm-fee: excl\.csv:2: rule 'fee-new': rules 'fee-old' \(line 4\) and 'fee-new' \(line 5\) are exclusive but both apply$" "$ERR"
+expect_grep "group: the record's error names the group" "^pm-fee: excl\.csv:4: rule 'park-b': rules 'park-a' \(line 6\) and 'park-b' \(line 7\) of group 'parking' both apply" "$ERR"
+expect_eq "exclusive: only the record without a conflict is charged" "c1:park-a" \
+    "$(tail -n +2 "$OUT" | awk -F, '{ printf "%s%s:%s", (NR > 1 ? " " : ""), $2, $3 }')"
+printf 'currency: CNY\nexclusive: [a, zz]\nrules:\n  - {id: a, when: {}, fixed: "1"}\n' |
+    bad_schedule "exclusive names no rule" 2 "exclusive: no rule 'zz'"
+
+# An expression nested 10,000 deep is refused with a message, not a crash.
+awk 'BEGIN { s = ""; for (i = 0; i < 10000; i++) s = s "("; s = s "a"; for (i = 0; i < 10000; i++) s = s ")";
+             printf "currency: CNY\nrules:\n  - id: deep\n    when: {}\n    percent: \"1\"\n    base: \"%s\"\n", s }' >deep.yaml
+run pm-fee --schedule=deep.yaml "$F/kinds.csv"
+expect_status "10000-deep expression: status 2" 2
+expect_grep "10000-deep expression: message" "^pm-fee: deep\.yaml:6: rule 'deep': base: expression nested too deeply \(more than 256 levels\)" "$ERR"
+awk 'BEGIN { s = "a"; for (i = 0; i < 10000; i++) s = s " + a";
+             printf "currency: CNY\nrules:\n  - {id: long, when: {}, percent: \"1\", base: \"%s\"}\n", s }' >long.yaml
+run pm-fee --schedule=long.yaml "$F/kinds.csv"
+expect_status "10000-term expression: status 2" 2
+expect_grep "10000-term expression: message" "rule 'long': base: expression too long" "$ERR"
+
+# ---------------------------------------------------------------------------
+# Keys: --key names the record; inserting a row shifts no key.
+printf '房号,type,area_m2\n1-1-101,unit,90\n1-1-102,unit,80\n' >zh.csv
+printf '房号,type,area_m2\n1-1-100,unit,70\n1-1-101,unit,90\n1-1-102,unit,80\n' >zh2.csv
+printf 'currency: CNY\nrules:\n  - {id: pf, when: {type: unit}, price: "2", quantity: area_m2}\n' >zh.yaml
+run pm-fee --schedule=zh.yaml --period=2024-07 zh.csv
+expect_grep "no key field: one warning that verify will be fragile" "^pm-fee: zh\.csv:2: no value in the key field 'id': .*--verify cannot match" "$ERR"
+expect_eq "no key field: the warning comes once" 1 "$(wc -l <"$ERR")"
+expect_eq "no key field: FILE:LINE" "zh.csv:2 zh.csv:3" "$(col 2)"
+pm-fee --schedule=zh.yaml --period=2024-07 --key=房号 zh.csv >zh-charges.csv 2>/dev/null
+expect_eq "--key=房号: the source column" "1-1-101 1-1-102" "$(tail -n +2 zh-charges.csv | cut -d, -f2 | tr '\n' ' ' | sed 's/ $//')"
+run pm-fee --schedule=zh.yaml --period=2024-07 --key=房号 --verify=zh-charges.csv zh2.csv
+expect_status "--key: a row inserted: status 1" 1
+expect_out_text "--key: a row inserted is the only difference" "difference,period,source,rule,party,expected_amount,actual_amount,field,expected,actual
+missing,2024-07,1-1-100,pf,,140.00,,,,"
+run pm-fee --schedule=zh.yaml --period=2024-07 --key=房号,type zh.csv
+expect_eq "--key with two fields: joined with /" "1-1-101/unit 1-1-102/unit" "$(col 2)"
+expect_eq "--key present: no warning" "" "$(cat "$ERR")"
+# --period-field
+printf 'id,month\na,2024-06\nb,2024-07\n' >month.csv
+run pm-fee --schedule=rate2.yaml --period-field=month month.csv
+expect_eq "--period-field: the period and the version come from it" "2024-06:9.00 2024-06:1.00 2024-07:2.00 2024-07:9.00" \
+    "$(tail -n +2 "$OUT" | awk -F, '{ printf "%s%s:%s", (NR > 1 ? " " : ""), $1, $9 }')"
+# inputs_sha256: of each input file's bytes, on the lines of its records.
+run pm-fee --schedule=zh.yaml --period=2024-07 --key=房号 zh.csv zh2.csv
+expect_eq "inputs_sha256 per input file" \
+    "$(sha256sum zh.csv | cut -c1-64) $(sha256sum zh.csv | cut -c1-64) $(sha256sum zh2.csv | cut -c1-64) $(sha256sum zh2.csv | cut -c1-64) $(sha256sum zh2.csv | cut -c1-64)" \
+    "$(col 12)"
+cat zh.csv | pm-fee --schedule=zh.yaml --period=2024-07 --key=房号 >piped.csv 2>piped.err
+expect_eq "a pipe cannot be hashed before it is read: empty inputs_sha256" "" "$(tail -n +2 piped.csv | cut -d, -f12 | sort -u)"
+expect_grep "a pipe: said so" "^pm-fee: -: not a regular file: its charges carry no inputs_sha256" piped.err
+
+# ---------------------------------------------------------------------------
+# Flagged records: no matching rule, a quantity <= 0, a party named twice.
+cat >flag.yaml <<'EOF'
+currency: CNY
+rules:
+  - {id: pf, when: {type: unit}, price: "2", quantity: area_m2}
+  - {id: credit, when: {type: credit}, price: "1", quantity: n, allow_negative: true}
+  - {id: pool, when: {type: contract}, percent: "10", base: amount, split: {parties: earners}}
+  - {id: park, when: {type: parking, pass: monthly}, fixed: "100"}
+EOF
+cat >flag.csv <<'EOF'
+id,type,area_m2,n,amount,earners,pass
+u1,unit,-5,,,,
+u2,unit,0,,,,
+u3,unit,10,,,,
+k1,credit,,-3,,,
+c1,contract,,,100,A;A,
+c2,contract,,,100,A;B,
+p1,parking,,,,,月卡
+EOF
+run pm-fee --schedule=flag.yaml --stats --unmatched=flagged.csv flag.csv
+expect_status "flagged records: status 1" 1
+expect_grep "negative quantity: flagged with its key" "^pm-fee: flag\.csv:2: u1: rule 'pf': quantity area_m2 is -5, not above 0" "$ERR"
+expect_grep "zero quantity: flagged" "^pm-fee: flag\.csv:3: u2: rule 'pf': quantity area_m2 is 0" "$ERR"
+expect_grep "duplicate party: flagged" "^pm-fee: flag\.csv:6: c1: rule 'pool': party 'A' named twice in 'A;A'" "$ERR"
+expect_grep "no rule: flagged with its key" "^pm-fee: flag\.csv:8: p1: no rule matches \(type=parking, pass=月卡\)$" "$ERR"
+expect_eq "flagged records are not charged; allow_negative charges a credit" "u3:20.00 k1:-3.00 c2:5.00 c2:5.00" \
+    "$(tail -n +2 "$OUT" | awk -F, '{ printf "%s%s:%s", (NR > 1 ? " " : ""), $2, $9 }')"
+expect_grep "--stats: flagged counted, by reason" "^pm-fee: read 7, passed 7, rejected 0, skipped 0, flagged 4, wrote 4; charges 4, unmatched 4 \(1 no rule, 2 quantity, 1 duplicate party\), with errors 0$" "$ERR"
+expect_eq "--unmatched: the records with _source and _error" "id,type,area_m2,n,amount,earners,pass,_source,_error
+u1,unit,-5,,,,,flag.csv:2,\"rule 'pf': quantity area_m2 is -5, not above 0 (allow_negative: true charges it)\"
+u2,unit,0,,,,,flag.csv:3,\"rule 'pf': quantity area_m2 is 0, not above 0 (allow_negative: true charges it)\"
+c1,contract,,,100,A;A,,flag.csv:6,rule 'pool': party 'A' named twice in 'A;A' (field 'earners')
+p1,parking,,,,,月卡,flag.csv:8,\"no rule matches (type=parking, pass=月卡)\"" "$(cat flagged.csv)"
+
+# A record the reader cannot read is rejected with its raw text into the same
+# stream (--unmatched, or the toolkit's --reject), never dropped.
+printf 'id,type,area\nu1,unit,10\nu2,unit,10,extra\nu3,unit,x\n' >unreadable.csv
+run pm-fee --schedule="$F/kinds.yaml" --unmatched=rej.csv --stats unreadable.csv
+expect_status "unreadable record and a record error: status 2" 2
+expect_grep "unreadable record: reported" "^pm-fee: unreadable\.csv:3: 4 fields where the header has 3$" "$ERR"
+expect_eq "unreadable record and a record error: in --unmatched" "id,type,area,_source,_error,_raw
+u2,unit,10,unreadable.csv:3,4 fields where the header has 3; the surplus value: extra,\"u2,unit,10,extra\"
+
+id,type,area,_source,_error
+u3,unit,x,unreadable.csv:4,rule 'per-m2': field 'area' is not a decimal number: 'x'" "$(cat rej.csv)"
+expect_grep "unreadable: counted" "^pm-fee: read 3, passed 1, rejected 2, skipped 0, flagged 0, wrote 2; charges 2, unmatched 0, with errors 1$" "$ERR"
+run pm-fee --schedule="$F/kinds.yaml" --reject=rej2.csv unreadable.csv
+expect_eq "--reject is the same stream" "$(cat rej.csv)" "$(cat rej2.csv 2>/dev/null)"
+
+# ---------------------------------------------------------------------------
+# --verify compares every figure, not only the amount, and the schedule.
+printf 'currency: CNY\nrules:\n  - {id: pct, when: {}, percent: "10", base: b}\n  - {id: pq, when: {}, price: p, quantity: q}\n' >vf.yaml
+printf 'id,b,p,q\nx,100,2,3\n' >vf.csv
+pm-fee --schedule=vf.yaml vf.csv >vf-charges.csv 2>/dev/null
+# base 100 -> 50 with percent 10 -> 20: the same amount 10.00; quantity 3 -> 6 and price 2 -> 1: still 6.00
+awk -F, 'BEGIN { OFS = "," } NR > 1 && $3 == "pct" { $7 = "50"; $8 = "20" } NR > 1 && $3 == "pq" { $5 = "6"; $6 = "1" } { print }' \
+    vf-charges.csv >vf-changed.csv
+run pm-fee --schedule=vf.yaml --verify=vf-changed.csv vf.csv
+expect_status "verify: same amounts, other figures: status 1" 1
+expect_eq "verify: each differing field, with its values" "pct:base:100:50 pct:percent:10:20 pq:quantity:3:6 pq:price:2:1" \
+    "$(tail -n +2 "$OUT" | awk -F, '{ printf "%s%s:%s:%s:%s", (NR > 1 ? " " : ""), $4, $8, $9, $10 }')"
+sed 's/,[0-9a-f]\{64\},,/,1111111111111111111111111111111111111111111111111111111111111111,,/' vf-charges.csv >vf-sched.csv
+run pm-fee --schedule=vf.yaml --verify=vf-sched.csv vf.csv
+expect_status "verify: another schedule's charges differ: status 1" 1
+expect_eq "verify: the schedule_sha256 difference" "schedule_sha256 schedule_sha256" \
+    "$(tail -n +2 "$OUT" | cut -d, -f8 | tr '\n' ' ' | sed 's/ $//')"
+# A key repeated 200,000 times verifies in linear time (it used to take
+# quadratic time: 160k lines, 19.5 s).
+awk 'BEGIN { print "id,b,p,q"; for (i = 0; i < 200000; i++) print "same,1,1,1" }' >rep.csv
+pm-fee --schedule=vf.yaml rep.csv >rep-charges.csv 2>/dev/null
+SECONDS=0
+run timeout 60 pm-fee --schedule=vf.yaml --verify=rep-charges.csv rep.csv
+expect_status "verify: 400,000 lines of one key: status 0" 0
+if [ "$SECONDS" -le 15 ]; then pass; else fail "verify: repeated keys in linear time" "took $SECONDS s"; fi
+
+
+# ---------------------------------------------------------------------------
+# Journals: -t ledger and -t beancount write each charge as a balanced
+# transaction on the period's first day; hledger and beancount load them and
+# their income per rule is what pm-report fees says.
+cat >j.yaml <<'EOF'
+currency: CNY
+rules:
+  - {id: property-fee, when: {type: unit}, price: "2.20", quantity: area_m2, effective_to: 2024-06-30}
+  - {id: property-fee, when: {type: unit}, price: "2.35", quantity: area_m2, effective_from: 2024-07-01}
+  - {id: pool, when: {type: contract}, percent: "30", base: amount, split: {parties: earners}}
+  - {id: credit_note, when: {type: credit}, price: "1", quantity: n, allow_negative: true}
+EOF
+printf 'id,type,period,area_m2,amount,earners,n\n12-3-1502,unit,2024-06,89.37,,,\n12-3-1502,unit,2024-07,89.37,,,\nc 1;x,contract,2024-07,,1000.01,张三;Li Si,\nk1,credit,2024-07,,,,-3\n' >j.csv
+run pm-fee --schedule=j.yaml -t ledger j.csv
+expect_status "ledger: status 0" 0
+expect_eq "ledger: one balanced transaction per charge" "2024-06-01 12-3-1502
+    ; rule: property-fee
+    assets:receivable:12-3-1502  196.61 CNY
+    income:property-fee  -196.61 CNY
+
+2024-07-01 12-3-1502
+    ; rule: property-fee, rule_version: 2024-07-01
+    assets:receivable:12-3-1502  210.02 CNY
+    income:property-fee  -210.02 CNY" "$(sed -n '3,12p' "$OUT")"
+# 1000.01 x 30% = 300.003 -> 300.00, shared 150.00 each; the payee keeps the key without ';'
+expect_grep "ledger: a split is charged to each party" '^    assets:receivable:Li-Si  150\.00 CNY$' "$OUT"
+expect_grep "ledger: payee without ';'" '^2024-07-01 c 1_x$' "$OUT"
+expect_grep "ledger: a negative charge" '^    income:credit_note  3\.00 CNY$' "$OUT"
+run pm-fee --schedule=j.yaml -t beancount j.csv
+expect_status "beancount: status 0" 0
+expect_grep "beancount: accounts opened" '^1970-01-01 open Assets:Receivable:U5F20U4E09$' "$OUT"
+expect_grep "beancount: valid income account" '^  Income:Credit-note  3\.00 CNY$' "$OUT"
+expect_grep "beancount: transaction" '^2024-07-01 \* "c 1;x" "pool 2024-07"$' "$OUT"
+expect_eq "beancount: each account opened once" "" "$(grep ' open ' "$OUT" | sort | uniq -d)"
+# accounts from the schedule
+sed 's/^rules:/accounts: {receivable: "assets:debtors", income: "revenue:fees"}\nrules:/' j.yaml >j2.yaml
+printf '  - {id: fine, when: {type: fine}, fixed: "50", account: "revenue:fines"}\n' >>j2.yaml
+printf 'id,type,period\nf1,fine,2024-07\n' >j2.csv
+run pm-fee --schedule=j2.yaml -t ledger j.csv j2.csv
+expect_grep "ledger: receivable account from the schedule" '^    assets:debtors:12-3-1502  196\.61 CNY$' "$OUT"
+expect_grep "ledger: income account from the schedule" '^    revenue:fees:pool  -150\.00 CNY$' "$OUT"
+expect_grep "ledger: a rule's own account" '^    revenue:fines  -50\.00 CNY$' "$OUT"
+# A charge without a period has no date: an error, not a made-up date.
+printf 'id,type,area_m2\nx,contract,\n' >jnop.csv
+printf 'currency: CNY\nrules:\n  - {id: f, when: {}, fixed: "1"}\n' >jnop.yaml
+run pm-fee --schedule=jnop.yaml -t ledger -o jnop.ledger jnop.csv
+expect_status "ledger without a period: status 2" 2
+expect_grep "ledger without a period: message" "x: a journal entry needs a date, and the charge has no period" "$ERR"
+if [ -e jnop.ledger ]; then fail "ledger without a period: no file left"; else pass; fi
+run pm-fee --schedule=jnop.yaml -t ledger --period=2024-07 -o jnop.ledger jnop.csv
+expect_status "ledger -o: status 0" 0
+expect_grep "ledger -o: written" '^2024-07-01 x$' jnop.ledger
+run pm-fee --schedule=jnop.yaml -t ledger --verify=x.csv jnop.csv
+expect_status "ledger with --verify: usage error" 2
+
+# Income per rule, in fen, from pm-report fees and from the accounting tools.
+fen_awk='function fen(s,   neg, a) { gsub(/[" ]|CNY/, "", s); neg = s ~ /^-/; sub(/^-/, "", s); split(s, a, ".");
+         return (neg ? -1 : 1) * (a[1] * 100 + substr(a[2] "00", 1, 2)) }'
+report_totals() { pm-report fees "$1" | awk -F, "$fen_awk"' NR > 1 { t[$1] += fen($4) } END { for (r in t) print r, t[r] }' | sort; }
+hledger_totals() { hledger -f "$1" bal income --flat --no-total -O csv |
+    awk -F, "$fen_awk"' NR > 1 { gsub(/"/, "", $1); sub(/^income:/, "", $1); print $1, -fen($2) }' | sort; }
+bean_totals() { bean-query -f csv "$1" "SELECT account, sum(number) AS total WHERE account ~ '^Income:' GROUP BY account" |
+    awk -F, "$fen_awk"' NR > 1 { gsub(/ /, "", $1); sub(/^Income:/, "", $1); print $1, -fen($2) }' | sort; }
+# the beancount names of the rules: capitalised, '_' -> '-'
+bean_names() { awk '{ n = $1; gsub(/_/, "-", n); print toupper(substr(n, 1, 1)) substr(n, 2), $2 }' | sort; }
+pm-fee --schedule=j.yaml j.csv >j-charges.csv 2>/dev/null
+pm-fee --schedule=j.yaml -t ledger j.csv >j.ledger 2>/dev/null
+pm-fee --schedule=j.yaml -t beancount j.csv >j.beancount 2>/dev/null
+expect_eq "pm-report fees per rule" "credit_note -300
+pool 30000
+property-fee 40663" "$(report_totals j-charges.csv)"
+if command -v hledger >/dev/null 2>&1; then
+    run hledger -f j.ledger bal
+    expect_status "hledger loads the journal" 0
+    expect_eq "hledger: the journal balances" "0" "$(hledger -f j.ledger bal -N -O csv | tail -n +2 | awk -F, '{ gsub(/"/, "", $2); s += $2 } END { print s + 0 }')"
+    expect_eq "hledger: income per rule equals pm-report fees" "$(report_totals j-charges.csv)" "$(hledger_totals j.ledger)"
+else
+    echo "(hledger not installed: skipping the hledger checks; tools/deps.sh test installs it)" >&2
+fi
+if command -v bean-check >/dev/null 2>&1; then
+    run bean-check j.beancount
+    expect_status "bean-check accepts the journal" 0
+    expect_eq "bean-check: no complaint" "" "$(cat "$OUT" "$ERR")"
+    expect_eq "beancount: income per rule equals pm-report fees" "$(report_totals j-charges.csv | bean_names)" "$(bean_totals j.beancount)"
+else
+    echo "(beancount not installed: skipping the bean-check checks; tools/deps.sh test installs it)" >&2
+fi
+
+# ---------------------------------------------------------------------------
+# End to end: a rate change in July written as two versions of one rule; a
+# year of charges verified, reported per rule, and loaded into hledger.
+cat >year.yaml <<'EOF'
+currency: CNY
+rules:
+  - id: property-fee
+    when: {type: unit}
+    price: "2.20"
+    quantity: area_m2
+    effective_from: 2024-01-01
+    effective_to: 2024-06-30
+  - id: property-fee
+    when: {type: unit}
+    price: "2.35"
+    quantity: area_m2
+    effective_from: 2024-07-01
+EOF
+awk 'BEGIN { print "unit,type,month,area_m2"
+             for (m = 1; m <= 12; m++) { printf "12-3-1502,unit,2024-%02d,89.37\n", m
+                 printf "12-3-1501,unit,2024-%02d,102.10\n", m; printf "7-1-0302,unit,2024-%02d,120.00\n", m } }' >year.csv
+run pm-fee --schedule=year.yaml --key=unit,month --period-field=month -o year-charges.csv year.csv
+expect_status "year: status 0" 0
+expect_eq "year: nothing on stderr" "" "$(cat "$ERR")"
+run pm-fee --schedule=year.yaml --key=unit,month --period-field=month --verify=year-charges.csv year.csv
+expect_status "year: verified" 0
+expect_eq "year: no difference" "" "$(cat "$OUT")"
+# Jan-Jun: 89.37 x 2.20 = 196.614 -> 196.61, 102.10 x 2.20 = 224.62, 120 x 2.20 = 264.00: 685.23 x 6 = 4111.38
+# Jul-Dec: 89.37 x 2.35 = 210.0195 -> 210.02, 102.10 x 2.35 = 239.935 -> 239.94, 282.00: 731.96 x 6 = 4391.76
+run pm-report fees year-charges.csv
+expect_eq "year: pm-report fees, one row for the rule across the change" "rule,party,charges,amount
+property-fee,,36,8503.14" "$(cat "$OUT")"
+expect_eq "year: versions charged" "2024-01-01:18 2024-07-01:18" \
+    "$(tail -n +2 year-charges.csv | cut -d, -f11 | sort | uniq -c | awk '{ printf "%s%s:%s", (NR > 1 ? " " : ""), $2, $1 }')"
+if command -v hledger >/dev/null 2>&1; then
+    pm-fee --schedule=year.yaml --key=unit,month --period-field=month -t ledger year.csv >year.ledger 2>/dev/null
+    expect_eq "year: hledger's income equals pm-report fees" "property-fee 850314" "$(hledger_totals year.ledger)"
+    expect_eq "year: hledger by month, the change in July" "-685.23 -731.96" \
+        "$(hledger -f year.ledger bal income -M -O csv | awk -F, 'NR == 2 { gsub(/"| CNY/, ""); print $7, $8 }')"
+else
+    echo "(hledger not installed: skipping the end-to-end hledger check)" >&2
+fi
+
+# ---------------------------------------------------------------------------
+# The example month verifies against its hand-checked charges (whose
+# schedule_sha256 must follow any edit of the schedule): no difference; the
+# parking violation no rule fines is the only flag.
+EXF=$ROOT/examples/fees
+run pm-fee --schedule="$EXF/schedule.yaml" --verify="$EXF/expected-charges-2024-07.csv" "$EXF/inputs-2024-07.csv"
+expect_status "examples/fees: flagged violation: status 1" 1
+expect_eq "examples/fees: no difference from the expected charges" "" "$(cat "$OUT")"
+expect_eq "examples/fees: the one flag" "pm-fee: $EXF/inputs-2024-07.csv:33: V-03: no rule matches (type=violation, rule=parking)" "$(cat "$ERR")"
 
 # ---------------------------------------------------------------------------
 # Usage.

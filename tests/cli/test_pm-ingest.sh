@@ -146,7 +146,9 @@ expect_out "-d tab" aliases.expected.csv
 run pm-ingest -s aliases.schema.yaml -f tsv - <aliases.tsv
 expect_out "-f tsv from standard input" aliases.expected.csv
 run pm-ingest -s aliases.schema.yaml aliases.csv
-expect_status "';' file read with ',': the id column is not found: status 1" 1
+# issue 13: a required field without a column is the wrong file, not bad rows
+expect_status "';' file read with ',': the id column is not found: status 2" 2
+expect_grep "';' file read with ',': says which field has no column" "aliases\.csv:1: no column for the required field 'id'" "$ERR"
 summary "wrong delimiter" 7 0 7
 
 # --- YAML in and out -------------------------------------------------------
@@ -173,9 +175,11 @@ expect_status "the same with -f yaml: status 0" 0
 
 # --- the shipped examples keep working ----------------------------------------
 EX=$ROOT/examples/ingest
-run pm-ingest -r "$T/cc.rej" "$EX/callcentre-2024-07.csv"
+run pm-ingest -r "$T/cc.rej" "$EX/callcentre-2024-national-day.csv"
 expect_status "example call-centre export: status 1" 1
-summary "example call-centre export" 30 25 5
+# issue 13: 回访结果=未接通 is no longer a reject (satisfaction: unknown: empty)
+summary "example call-centre export" 30 26 4
+expect_grep "example call-centre export: an unknown satisfaction is warned about" "callcentre-2024-national-day\.csv:28: warning: satisfaction: '未接通'" "$ERR"
 expect_grep "example call-centre export: holiday ticket mapped" '^GD20241001001,complaint,noise,true,12-1-302,2024-10-01T00:35:00\+08:00,' "$OUT"
 run pm-ingest -s "$EX/formtool.schema.yaml" -r "$T/ft.rej" "$EX/formtool-2024-07.yaml"
 expect_status "example form-tool export: status 1" 1
@@ -188,7 +192,7 @@ summary "example repair log" 13 7 6
 expect_grep "example repair log: money as exact decimals" '^1002,,8栋1单元,lift,.*,7,2,1280\.00,0,false,true,' "$OUT"
 run sh "$EX/demo.sh"
 expect_status "examples/ingest/demo.sh exits 0" 0
-expect_grep "demo.sh prints the summaries" '^   pm-ingest: read 30, wrote 25, rejected 5$' "$OUT"
+expect_grep "demo.sh prints the summaries" '^   pm-ingest: read 30, wrote 26, rejected 4$' "$OUT"
 
 # CSV -> YAML -> CSV is byte-identical, tricky values included
 cat >"$T/rt.csv" <<'EOF'
@@ -262,8 +266,10 @@ expect_status "rows rejected: status 1" 1
 run pm-ingest -s enum.schema.yaml enum.expected.csv
 expect_status "nothing rejected: status 0" 0
 summary "nothing rejected" 6 6 0
+# issue 13: an empty export means the export job failed
 run pm-ingest </dev/null
-expect_status "empty input: status 0" 0
+expect_status "empty input: status 2" 2
+expect_grep "empty input: says so" '^pm-ingest: -: no data at all; was the export empty\?' "$ERR"
 summary "empty input" 0 0 0
 
 # --- -o is atomic ------------------------------------------------------------
@@ -443,5 +449,180 @@ if command -v script >/dev/null 2>&1; then
     expect_grep "a progress line when standard error is a terminal" 'rows read' "$T/tty.err"
     expect_grep "the summary after the progress line, on a line of its own" $'\033\\[Kpm-ingest: read 300000, wrote 300000, rejected 0' "$T/tty.err"
 fi
+
+# --- issue 13: real exports --------------------------------------------------
+# An export as Excel writes it ("CSV UTF-8": BOM, CRLF), with a title line
+# above the header, Chinese headers the old schema did not know, a repair
+# inside a home, a cosmetic 回访结果, dates as people type them, Excel's
+# trailing empty rows and a 合计 row.  The same in GB18030.
+real_export() {  # real_export FILE [EXTRA-ROW]
+    {
+        printf '\357\273\277幸福里物业 报事工单导出 2026-12-06,,,,,,,,,,,\r\n'
+        printf '工单编号,工单类型,报事类型,房号,业主姓名,联系电话,受理时间,处理完成时间,约定完成时间,回访结果,报事内容,备注\r\n'
+        printf 'GD001,报修,户内门窗损坏,3栋2单元1501,张三,13812345678,2026.12.1 9:05,,2026/12/8,满意,卧室窗户关不上,\r\n'
+        printf 'GD002,投诉,楼上装修噪音,3栋2单元1601,李四,13900001111,2026/12/1 下午3:05,2026年12月1日15时20分,,未回访,装修,\r\n'
+        printf 'GD003,报修,楼道灯不亮,5栋1单元101,王五,13700002222,2026/12/2 上午8:30,2026/12/2 11:00,,不满意,,\r\n'
+        printf 'GD004,报修,公共区域玻璃破损,5栋1单元101,王五,13700002222,2026/12/2 9:00,,,,大堂,\r\n'
+        [ $# -gt 1 ] && printf '%s\r\n' "$2"
+        printf ',,,,,,,,,,,\r\n,,,,,,,,,,,\r\n'
+        printf '合计,4,,,,,,,,,,\r\n'
+        printf ',,,,,,,,,,,\r\n'
+    } >"$1"
+}
+real_export "$T/real.csv"
+tail -c +4 "$T/real.csv" | iconv -f UTF-8 -t GB18030 >"$T/real-gb.csv"
+for enc in utf8 gb; do
+    f=$T/real.csv
+    [ $enc = gb ] && f=$T/real-gb.csv
+    run pm-ingest -r "$T/real.rej" "$f"
+    # 4: trailing empty rows and the 合计 row are skipped, counted, not rejected
+    expect_status "real export ($enc): exit 0" 0
+    expect_eq "real export ($enc): read 8 (the title and header are not rows), 4 written, 4 skipped" \
+        "pm-ingest: read 8, wrote 4, rejected 0, skipped 4" "$(tail -n 1 "$ERR")"
+    expect_eq "real export ($enc): no row in the reject file" 0 "$(grep -c GD "$T/real.rej")"
+    # 4: the title line above the header
+    expect_grep "real export ($enc): the header is found on line 2" ':2: the header is line 2; the line above it is a title' "$ERR"
+    # 1: the columns are told: 处理完成时间 feeds resolved_at; 备注 is unused
+    expect_grep "real export ($enc): 处理完成时间 -> resolved_at" ':2: columns: .*处理完成时间 -> resolved_at' "$ERR"
+    expect_grep "real export ($enc): unused columns are named" ':2: warning: not used: 业主姓名, 联系电话, 备注' "$ERR"
+    expect_grep "real export ($enc): optional fields without a column are named" ':2: warning: no column for major, responded_at, arrived_at, callback_at, assignee' "$ERR"
+    expect_grep "real export ($enc): completion read" '^GD002,complaint,noise,,3-2-1601,2026-12-01T15:05:00\+08:00,,,2026-12-01T15:20:00\+08:00,' "$OUT"
+    # 5: 户内门窗 is a repair inside the home; 公共区域玻璃 one outside
+    expect_grep "real export ($enc): 户内门窗损坏 is indoor_repair" '^GD001,repair,indoor_repair,' "$OUT"
+    expect_grep "real export ($enc): 公共区域玻璃破损 is door_window" '^GD004,repair,door_window,' "$OUT"
+    expect_grep "real export ($enc): 楼道灯不亮 is lighting" '^GD003,repair,lighting,' "$OUT"
+    # 3: a bare agreed date is the end of that day
+    expect_grep "real export ($enc): agreed 2026/12/8 is due at 24:00 (00:00 of 12-09)" '^GD001,.*,2026-12-09T00:00:00\+08:00,,satisfied,' "$OUT"
+    # 5: 未回访 is no satisfaction: empty, one warning
+    expect_grep "real export ($enc): 未回访 -> empty satisfaction" '^GD002,.*,2026-12-01T15:20:00\+08:00,,,,,装修$' "$OUT"
+    expect_eq "real export ($enc): one warning for 未回访" 1 "$(grep -c "warning: satisfaction: '未回访'" "$ERR")"
+    # 9: dates as people write them
+    expect_grep "real export ($enc): 2026.12.1 9:05" '^GD001,.*,2026-12-01T09:05:00\+08:00,' "$OUT"
+    expect_grep "real export ($enc): 上午8:30" '^GD003,.*,2026-12-02T08:30:00\+08:00,' "$OUT"
+done
+pm-ingest "$T/real.csv" >"$T/real.out" 2>/dev/null
+run pm-ingest "$T/real-gb.csv"
+expect_out "GB18030 and UTF-8 exports: the same records" "$T/real.out"
+
+# an unknown category is still a reject, and the run says so
+real_export "$T/pet.csv" 'GD005,投诉,宠物扰民,1栋1单元101,赵六,13600003333,2026/12/2 10:00,,,,狗叫,'
+run pm-ingest -r "$T/pet.rej" "$T/pet.csv"
+expect_status "宠物扰民: status 1" 1
+expect_eq "宠物扰民: counts" "pm-ingest: read 9, wrote 4, rejected 1, skipped 4" "$(tail -n 1 "$ERR")"
+expect_grep "宠物扰民: rejected for its category" "pet\.csv:7: rejected: category: '宠物扰民'" "$ERR"
+# 8: with --protect=mask the reject file keeps no name or phone
+run pm-ingest --protect=mask -r "$T/pet.rej" "$T/pet.csv"
+expect_no_grep "--protect=mask: no raw phone in the rejects" '13600003333' "$T/pet.rej"
+expect_no_grep "--protect=mask: no raw owner name in the rejects" '赵六' "$T/pet.rej"
+expect_grep "--protect=mask: the phone masked" '136\*\*\*\*3333' "$T/pet.rej"
+# a bare created_at is a warning
+printf '工单号,受理时间\nA1,2026/12/1\n' >"$T/bare.csv"
+run pm-ingest "$T/bare.csv"
+expect_status "a date-only created_at: written (status 0)" 0
+expect_grep "a date-only created_at: warned at its line" 'bare\.csv:2: warning: created_at: a date without a time, read as 00:00' "$ERR"
+
+# 8: a second column of a personal field, and a repeated 户主, are protected
+printf '工单号,受理时间,户主,户主,联系电话,手机,类别\nA1,2026/12/1 9:00,张三,张三丰,13812345678,13987654321,宠物扰民\n' >"$T/two.csv"
+run pm-ingest --protect=mask -r "$T/two.rej" "$T/two.csv"
+expect_status "two phone columns and a repeated 户主: a duplicate header name is an error (status 2)" 2
+expect_grep "two phone columns: the row still rejected, not lost" 'two\.csv:2' "$T/two.rej"
+expect_no_grep "two phone columns: neither raw in the rejects" '13812345678|13987654321' "$T/two.rej"
+expect_no_grep "a repeated 户主: neither raw in the rejects" '张三' "$T/two.rej"
+printf '工单号,受理时间,户主,联系电话,手机,类别\nA1,2026/12/1 9:00,张三,13812345678,13987654321,宠物扰民\n' >"$T/two1.csv"
+run pm-ingest --protect=mask -r "$T/two1.rej" "$T/two1.csv"
+expect_status "a 手机 column beside 联系电话: the row rejected (status 1)" 1
+expect_no_grep "a 手机 column beside 联系电话: neither raw in the rejects" '13812345678|13987654321|张三' "$T/two1.rej"
+expect_grep "a 手机 column beside 联系电话: both masked" '138\*\*\*\*5678,139\*\*\*\*4321' "$T/two1.rej"
+run pm-ingest --protect=mask --keep-extra "$T/two1.csv"
+expect_no_grep "--keep-extra keeps personal columns protected (one header)" '13812345678|13987654321|张三' "$OUT"
+run pm-ingest --protect=mask --keep-extra "$T/two.csv"
+expect_no_grep "--keep-extra keeps personal columns protected" '13812345678|13987654321|张三' "$OUT"
+# a misaligned row quotes no raw phone into stderr
+printf '工单号,受理时间,联系电话\nA1,2026/12/1 9:00,13812345678,extra\n' >"$T/mis.csv"
+run pm-ingest --protect=mask "$T/mis.csv"
+expect_status "misaligned row: rejected" 1
+expect_no_grep "misaligned row: no raw phone in messages" '13812345678' "$ERR"
+
+# 1: a required field without a column is exit 2; --print-mapping shows it
+printf 'ticket,when,what\nA1,2026/12/1 9:00,x\n' >"$T/renamed.csv"
+run pm-ingest "$T/renamed.csv"
+expect_status "renamed headers: status 2 (not the file expected)" 2
+expect_grep "renamed headers: id has no column" "renamed\.csv:1: no column for the required field 'id' \(looked for: id, 工单号" "$ERR"
+run pm-ingest --print-mapping "$T/real.csv"
+expect_status "--print-mapping: status 0" 0
+expect_grep "--print-mapping: the header line" 'real\.csv: header on line 2' "$OUT"
+expect_grep "--print-mapping: a column and its field" '^  处理完成时间 -> resolved_at$' "$OUT"
+expect_grep "--print-mapping: an unused column" '^  备注 -> \(not used\)$' "$OUT"
+expect_grep "--print-mapping: a field without a column and its names" '^  \(no column\) -> callback_at; looked for: callback_at, 回访时间' "$OUT"
+expect_no_grep "--print-mapping: converts nothing" '^GD001' "$OUT"
+run pm-ingest --print-mapping "$T/renamed.csv"
+expect_status "--print-mapping, required field missing: status 2" 2
+expect_grep "--print-mapping: a required field without a column" '^  \(no column\) -> id, REQUIRED' "$OUT"
+# 1: two columns feeding one field
+printf '工单号,受理时间,完成时间,办结时间\nA1,2026/12/1 9:00,2026/12/1 10:00,2026/12/1 11:00\n' >"$T/twice.csv"
+run pm-ingest "$T/twice.csv"
+expect_status "two columns for resolved_at: status 2" 2
+expect_grep "two columns for resolved_at: named" "columns '完成时间' and '办结时间' both map to field 'resolved_at'" "$ERR"
+printf 'fields:\n  - {name: id, from: [工单号], required: true}\n  - {name: resolved_at, from: [办结时间, 完成时间], type: timestamp, prefer: first}\n' >"$T/prefer.yaml"
+run pm-ingest -s "$T/prefer.yaml" "$T/twice.csv"
+expect_status "prefer: first: status 0" 0
+expect_out_text "prefer: first: the first name in 'from' wins" "id,resolved_at
+A1,2026-12-01T11:00:00+08:00"
+# --header-line
+printf 'x\ny\n工单号,受理时间\nA1,2026/12/1 9:00\n' >"$T/hl.csv"
+run pm-ingest --header-line=3 "$T/hl.csv"
+expect_status "--header-line=3: status 0" 0
+expect_grep "--header-line=3: the row read" '^A1,' "$OUT"
+# 0 bytes, a header only
+: >"$T/zero.csv"
+run pm-ingest "$T/zero.csv"
+expect_status "0-byte export: status 2" 2
+expect_grep "0-byte export: says so" 'zero\.csv: no data at all; was the export empty\?' "$ERR"
+printf '\357\273\277工单号,受理时间,类别\r\n' >"$T/hdr.csv"
+run pm-ingest "$T/hdr.csv"
+expect_status "header-only export: status 0" 0
+expect_eq "header-only export: counts" "pm-ingest: read 0, wrote 0, rejected 0" "$(tail -n 1 "$ERR")"
+# --date-order: the year last is never guessed
+printf '工单号,受理时间\nA1,12/6/2026 11:20\n' >"$T/mdy.csv"
+run pm-ingest "$T/mdy.csv"
+expect_status "12/6/2026 without --date-order: rejected" 1
+expect_grep "12/6/2026 without --date-order: the message says how" 'date-order=mdy or dmy' "$ERR"
+run pm-ingest --date-order=mdy "$T/mdy.csv"
+expect_grep "--date-order=mdy: 6 December" '^A1,,,,,2026-12-06T11:20:00\+08:00,' "$OUT"
+run pm-ingest --date-order=dmy "$T/mdy.csv"
+expect_grep "--date-order=dmy: 12 June" '^A1,,,,,2026-06-12T11:20:00\+08:00,' "$OUT"
+printf '工单号,受理时间\nA1,next Tuesday\n' >"$T/nt.csv"
+run pm-ingest "$T/nt.csv"
+expect_grep "a bad timestamp lists every accepted form" "accepted: 2024-07-03T09:05:00\+08:00.*2024\.7\.3 9:05.*9时5分.*下午3:05.*--date-order" "$ERR"
+
+# examples/ingest: a file named -YYYY-MM holds that month, and no other
+for f in "$ROOT"/examples/ingest/*-[0-9][0-9][0-9][0-9]-[0-9][0-9].*; do
+    ym=$(basename "$f" | sed -E 's/.*-([0-9]{4})-([0-9]{2})\..*/\1-\2/')
+    months=$(grep -aoE '20[0-9]{2}[-/](1[0-2]|0?[1-9])[-/][0-9]{1,2}' "$f" |
+        awk -F'[-/]' '{ printf "%s-%02d\n", $1, $2 }' | sort -u | tr '\n' ' ')
+    expect_eq "examples/ingest/$(basename "$f") holds $ym only" "$ym " "$months"
+done
+
+# enum matching: file order by default (the contract), the most covering
+# pattern with 'match: longest' (the default schema's enums)
+printf 'id,c\n1,户内门窗损坏\n' >"$T/door.csv"
+printf 'fields:\n  - {name: id}\n  - name: c\n    type: enum\n    values: {door_window: [门窗], indoor_repair: [户内门窗, 户内]}\n' >"$T/first.yaml"
+run pm-ingest -s "$T/first.yaml" "$T/door.csv"
+expect_out_text "enum, match: first (default): the first value in file order" "id,c
+1,door_window"
+sed 's/    type: enum/    type: enum\n    match: longest/' "$T/first.yaml" >"$T/longest.yaml"
+run pm-ingest -s "$T/longest.yaml" "$T/door.csv"
+expect_out_text "enum, match: longest: the value whose pattern covers most" "id,c
+1,indoor_repair"
+
+# a row with values only in columns no field takes is skipped, and said
+printf '工单号,受理时间,备注\nA1,2026/12/1 9:00,x\n,,只有备注\n' >"$T/unmapped.csv"
+run pm-ingest "$T/unmapped.csv"
+expect_status "a row with only unmapped values: status 0" 0
+expect_eq "a row with only unmapped values: skipped, counted" "pm-ingest: read 2, wrote 1, rejected 0, skipped 1" "$(tail -n 1 "$ERR")"
+expect_grep "a row with only unmapped values: warned at its line" 'unmapped\.csv:3: warning: skipped: no column the schema maps has a value' "$ERR"
+run pm-ingest --print-mapping -s "$ROOT/examples/ingest/formtool.schema.yaml" "$ROOT/examples/ingest/formtool-2024-07.yaml"
+expect_grep "--print-mapping on YAML: the keys of the first record" 'formtool-2024-07\.yaml: keys of the first record' "$OUT"
+expect_grep "--print-mapping on YAML: a key and its field" '^  ticket_no -> id$' "$OUT"
 
 finish

@@ -4,6 +4,9 @@
  * over small cases against a brute-force statement of its rules. */
 #include <criterion/criterion.h>
 #include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "../../src/pm-fee/fee.h"
 
@@ -241,4 +244,248 @@ Test(fee_split, huge_products_overflow_instead_of_wrapping)
 {
     __int128 big = (__int128)1 << 100, w[2] = {big, 1}, part[2], rem[2];
     cr_assert_eq(fee_split(big, w, 2, part, rem), PM_DEC_OVERFLOW);
+}
+
+/* ---- expression depth ----------------------------------------------------- */
+
+static char *repeat_wrap(int n, const char *open, const char *mid, const char *close)
+{
+    size_t len = n * (strlen(open) + strlen(close)) + strlen(mid) + 1;
+    char *s = malloc(len), *p = s;
+    for (int i = 0; i < n; i++) p = stpcpy(p, open);
+    p = stpcpy(p, mid);
+    for (int i = 0; i < n; i++) p = stpcpy(p, close);
+    return s;
+}
+
+Test(fee_expr, nesting_limit_is_a_message_not_a_crash)
+{
+    char msg[200];
+    char *ok = repeat_wrap(FEE_EXPR_MAX_NESTING, "(", "a", ")");
+    fee_expr *e = fee_expr_parse(ok, msg, sizeof msg);
+    cr_assert_not_null(e, "%d levels parse: %s", FEE_EXPR_MAX_NESTING, msg);
+    fee_expr_free(e);
+    free(ok);
+    char *deep = repeat_wrap(10000, "(", "a", ")");
+    cr_assert_null(fee_expr_parse(deep, msg, sizeof msg));
+    cr_assert(strstr(msg, "nested too deeply (more than 256 levels)"), "%s", msg);
+    free(deep);
+    char *minus = repeat_wrap(10000, "-", "a", "");
+    cr_assert_null(fee_expr_parse(minus, msg, sizeof msg));
+    cr_assert(strstr(msg, "nested too deeply"), "%s", msg);
+    free(minus);
+    char *chain = repeat_wrap(FEE_EXPR_MAX_DEPTH + 5, "a + ", "a", "");
+    cr_assert_null(fee_expr_parse(chain, msg, sizeof msg));
+    cr_assert(strstr(msg, "expression too long"), "%s", msg);
+    free(chain);
+}
+
+/* ---- journal account names ------------------------------------------------ */
+
+static const char *bean(const char *name)
+{
+    static pm_buf b = PM_BUF_INIT;
+    pm_buf_reset(&b);
+    fee_beancount_account(name, &b);
+    return pm_buf_str(&b);
+}
+
+Test(fee_journal, beancount_account_names)
+{
+    cr_assert_str_eq(bean("assets:receivable:u1"), "Assets:Receivable:U1");
+    cr_assert_str_eq(bean("income:property-service"), "Income:Property-service");
+    cr_assert_str_eq(bean("assets:receivable:12-3-1502"), "Assets:Receivable:12-3-1502");
+    cr_assert_str_eq(bean("assets:receivable:a_b.c d"), "Assets:Receivable:A-b-c-d");
+    cr_assert_str_eq(bean("assets:receivable:_x"), "Assets:Receivable:X-x");
+    cr_assert_str_eq(bean("assets:receivable:张三"), "Assets:Receivable:U5F20U4E09");
+    cr_assert_str_eq(bean("assets::x"), "Assets:X:X");
+}
+
+Test(fee_journal, ledger_components)
+{
+    pm_buf b = PM_BUF_INIT;
+    fee_ledger_component("when.csv:7", &b);
+    cr_assert_str_eq(pm_buf_str(&b), "when.csv-7");
+    pm_buf_reset(&b);
+    fee_ledger_component("a  b;c", &b);
+    cr_assert_str_eq(pm_buf_str(&b), "a--b-c");
+    pm_buf_free(&b);
+}
+
+Test(fee_journal, the_journal_formats_are_taken_out_of_argv)
+{
+    char *argv[] = {"pm-fee", "-t", "ledger", "--schedule=s", "-tyaml", "--to=beancount", "--", "-t", "x", NULL};
+    int argc = 9;
+    cr_assert_eq(fee_journal_take_option(&argc, argv), FEE_JOURNAL_BEANCOUNT);
+    cr_assert_eq(argc, 6);
+    cr_assert_str_eq(argv[1], "--schedule=s");
+    cr_assert_str_eq(argv[2], "-tyaml");
+    cr_assert_str_eq(argv[3], "--");
+    cr_assert_str_eq(argv[4], "-t");
+    cr_assert_null(argv[6]);
+}
+
+/* ---- versions of one rule ------------------------------------------------- */
+
+static int load_text(const char *text, fee_schedule *s, pm_error *err)
+{
+    char path[] = "/tmp/pm-fee-unit-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    pm_error_clear(err);
+    int rc = fee_schedule_load(s, path, err);
+    unlink(path);
+    return rc;
+}
+
+Test(fee_schedule, versions_meet_exactly)
+{
+    fee_schedule s;
+    pm_error err;
+    cr_assert_eq(load_text("rules:\n"
+                           "  - {id: a, when: {}, fixed: '1', effective_to: 2024-06-30}\n"
+                           "  - {id: a, when: {}, fixed: '2', effective_from: 2024-07-01, effective_to: 2024-12-31}\n"
+                           "  - {id: a, when: {}, fixed: '3', effective_from: 2025-01-01}\n", &s, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(s.rules[1].version, "2024-07-01");
+    cr_assert_str_eq(s.rules[0].version, "");
+    fee_schedule_free(&s);
+    cr_assert_eq(load_text("rules:\n"
+                           "  - {id: a, when: {}, fixed: '2', effective_from: 2024-07-01}\n"
+                           "  - {id: a, when: {}, fixed: '1', effective_from: 2024-01-01, effective_to: 2024-07-01}\n", &s, &err), -1);
+    cr_assert(strstr(err.msg, "versions on lines 2 and 3 overlap"), "%s", err.msg);
+    cr_assert_eq(load_text("rules:\n"
+                           "  - {id: a, when: {}, fixed: '1', effective_to: 2024-06-29}\n"
+                           "  - {id: a, when: {}, fixed: '2', effective_from: 2024-07-01}\n", &s, &err), -1);
+    cr_assert(strstr(err.msg, "gap between the versions on lines 2 and 3"), "%s", err.msg);
+}
+
+/* ---- charging: flags, versions, keys --------------------------------------- */
+
+static int charge_one(fee_engine *e, const char *const *kv, int n, pm_error *err)
+{
+    static pm_record r;
+    static int init;
+    if (!init) {
+        pm_record_init(&r);
+        init = 1;
+    }
+    pm_record_clear(&r);
+    for (int i = 0; i < n; i++) pm_record_set(&r, kv[2 * i], kv[2 * i + 1]);
+    r.source = "in.csv";
+    r.line = 7;
+    return fee_charge(e, &r, err);
+}
+
+Test(fee_charge, flags_versions_and_keys)
+{
+    fee_schedule s;
+    pm_error err;
+    cr_assert_eq(load_text("rules:\n"
+                           "  - {id: pf, when: {type: unit}, price: '2', quantity: area, effective_to: 2024-06-30}\n"
+                           "  - {id: pf, when: {type: unit}, price: '3', quantity: area, effective_from: 2024-07-01}\n"
+                           "  - {id: pool, when: {type: c}, fixed: '1', split: {parties: p}}\n", &s, &err), 0, "%s", err.msg);
+    fee_engine e;
+    fee_engine_init(&e, &s, 0, NULL, 0);
+    fee_engine_keys(&e, "unit,period", NULL);
+
+    const char *july[] = {"type", "unit", "unit", "1-1", "period", "2024-07", "area", "10"};
+    cr_assert_eq(charge_one(&e, july, 4, &err), FEE_CHARGED);
+    cr_assert_eq(e.nlines, 1);
+    cr_assert_str_eq(e.lines[0].amount, "30.00");
+    cr_assert_str_eq(e.lines[0].version, "2024-07-01");
+    cr_assert_str_eq(e.key, "1-1/2024-07");
+    cr_assert_eq(e.key_fallback, 0);
+
+    const char *neg[] = {"type", "unit", "unit", "1-2", "period", "2024-06", "area", "-5"};
+    cr_assert_eq(charge_one(&e, neg, 4, &err), FEE_FLAGGED);
+    cr_assert_eq(e.flag, FEE_FLAG_QUANTITY);
+    cr_assert_eq(e.nlines, 0);
+
+    const char *twice[] = {"type", "c", "p", "A; A"};
+    cr_assert_eq(charge_one(&e, twice, 2, &err), FEE_FLAGGED);
+    cr_assert_eq(e.flag, FEE_FLAG_PARTY);
+    cr_assert_str_eq(e.key, "in.csv:7");
+    cr_assert_eq(e.key_fallback, 1);
+
+    const char *none[] = {"type", "parking", "period", "2024-07"};
+    cr_assert_eq(charge_one(&e, none, 2, &err), FEE_FLAGGED);
+    cr_assert_eq(e.flag, FEE_FLAG_UNMATCHED);
+    cr_assert(strstr(pm_buf_str(&e.flagmsg), "no rule matches (type=parking)"), "%s", pm_buf_str(&e.flagmsg));
+
+    fee_engine_free(&e);
+    fee_schedule_free(&s);
+}
+
+/* ---- verification: repeated keys, every field ------------------------------ */
+
+static const char *write_tmp(const char *text)
+{
+    static char path[64];
+    strcpy(path, "/tmp/pm-fee-unit-XXXXXX");
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+Test(fee_verify, repeated_keys_match_line_by_line)
+{
+    const char *sha = "aa";
+    const char *path = write_tmp("period,source,rule,party,quantity,amount,schedule_sha256\n"
+                                 ",k,r,,1,1.00,aa\n,k,r,,2,2.00,aa\n,k,r,,3,3.00,bb\n");
+    pm_read_opts o = {0};
+    pm_error err;
+    fee_verify *v = fee_verify_load(path, &o, sha, &err);
+    unlink(path);
+    cr_assert_not_null(v, "%s", err.msg);
+    fee_line l = {.period = "", .source = "k", .rule = "r", .party = "", .quantity = "1", .price = "",
+                  .base = "", .percent = "", .amount = "1.0", .version = ""};
+    cr_assert_eq(fee_verify_check(v, &l, 0), 0, "1.0 is 1.00, the first line");
+    l.quantity = "2.5";
+    l.amount = "2.00";
+    cr_assert_eq(fee_verify_check(v, &l, 0), 1, "the second line: quantity differs");
+    pm_record out;
+    pm_record_init(&out);
+    fee_verify_diff(v, 0, &out);
+    cr_assert_str_eq(pm_record_value(&out, "field"), "quantity");
+    cr_assert_str_eq(pm_record_value(&out, "expected"), "2.5");
+    cr_assert_str_eq(pm_record_value(&out, "actual"), "2");
+    l.quantity = "3";
+    l.amount = "3.00";
+    cr_assert_eq(fee_verify_check(v, &l, 0), 1, "the third line: another schedule");
+    fee_verify_diff(v, 0, &out);
+    cr_assert_str_eq(pm_record_value(&out, "field"), "schedule_sha256");
+    cr_assert_eq(fee_verify_check(v, &l, 0), 1, "a fourth: missing");
+    fee_verify_diff(v, 0, &out);
+    cr_assert_str_eq(pm_record_value(&out, "difference"), "missing");
+    cr_assert_eq(fee_verify_next_extra(v, 0, &out), 0);
+    pm_record_free(&out);
+    fee_verify_free(v);
+}
+
+/* ---- input fingerprints ------------------------------------------------------ */
+
+Test(fee_inputs, sha256_of_the_bytes)
+{
+    char *path = strdup(write_tmp("abc"));
+    char *paths[] = {path, "/nonexistent/pm-fee"};
+    fee_inputs_hash *h = fee_inputs_hash_new(paths, 2);
+    /* SHA-256("abc") */
+    cr_assert_str_eq(fee_inputs_sha256(h, path), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    cr_assert_str_eq(fee_inputs_sha256(h, "/nonexistent/pm-fee"), "");
+    int i = 0;
+    cr_assert_null(fee_inputs_unhashed(h, &i), "a missing file is the reader's to report");
+    pm_error err;
+    cr_assert_eq(fee_inputs_unchanged(h, &err), 0);
+    FILE *f = fopen(path, "a");
+    fputs("d", f);
+    fclose(f);
+    cr_assert_eq(fee_inputs_unchanged(h, &err), -1);
+    cr_assert(strstr(err.msg, "changed while pm-fee read it"), "%s", err.msg);
+    fee_inputs_hash_free(h);
+    unlink(path);
+    free(path);
 }

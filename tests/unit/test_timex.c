@@ -1,5 +1,6 @@
 /* test_timex.c - civil dates, zones, timestamps and durations (docs/CONTRACT.md section 2). */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -471,4 +472,123 @@ Test(timex, durations_rejected)
         cr_assert(strstr(err.msg, cases[i].why), "'%s': message '%s' lacks '%s'", cases[i].in, err.msg, cases[i].why);
         cr_assert(strncmp(err.msg, "bad duration '", 14) == 0, "message: %s", err.msg);
     }
+}
+
+/* Forms people type (issue 13): pm_time_parse_ex. */
+static const char *reformat_ex(const char *s, int order, int *date_only)
+{
+    static char out[PM_TIME_BUFSZ];
+    pm_error err;
+    pm_time t;
+    pm_tz *tz = open_tz("Asia/Shanghai");
+    int rc = pm_time_parse_ex(s, strlen(s), tz, order, &t, date_only, &err);
+    cr_assert_eq(rc, 0, "parse '%s': %s", s, err.msg);
+    pm_time_format(t, tz, out);
+    pm_tz_free(tz);
+    return out;
+}
+
+Test(timex, typed_forms)
+{
+    static const struct { const char *in, *out; } cases[] = {
+        {"2026.12.6 11:20", "2026-12-06T11:20:00+08:00"},
+        {"2026.12.06", "2026-12-06T00:00:00+08:00"},
+        {"2026/12/6 下午3:05", "2026-12-06T15:05:00+08:00"},
+        {"2026/12/6下午3:05", "2026-12-06T15:05:00+08:00"},
+        {"2026/12/6 上午9:05", "2026-12-06T09:05:00+08:00"},
+        {"2026/12/6 上午12:30", "2026-12-06T00:30:00+08:00"},
+        {"2026/12/6 下午12:30", "2026-12-06T12:30:00+08:00"},
+        {"2026/12/6 中午12:10", "2026-12-06T12:10:00+08:00"},
+        {"2026/12/6 中午1:10", "2026-12-06T13:10:00+08:00"},
+        {"2026/12/6 晚上11:59:30", "2026-12-06T23:59:30+08:00"},
+        {"2026年12月6日9时5分", "2026-12-06T09:05:00+08:00"},
+        {"2026年12月6日 9时5分30秒", "2026-12-06T09:05:30+08:00"},
+        {"2026年12月6日9时", "2026-12-06T09:00:00+08:00"},
+        {"2026年12月6日下午3点", "2026-12-06T15:00:00+08:00"},
+        {"2026年12月6日 14点30分", "2026-12-06T14:30:00+08:00"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        cr_assert_str_eq(reformat_ex(cases[i].in, PM_DATE_YMD, NULL), cases[i].out, "%s", cases[i].in);
+}
+
+Test(timex, year_last_only_with_an_order)
+{
+    cr_assert_str_eq(reformat_ex("12/6/2026 11:20", PM_DATE_MDY, NULL), "2026-12-06T11:20:00+08:00");
+    cr_assert_str_eq(reformat_ex("12/6/2026 11:20", PM_DATE_DMY, NULL), "2026-06-12T11:20:00+08:00");
+    cr_assert_str_eq(reformat_ex("6.12.2026", PM_DATE_DMY, NULL), "2026-12-06T00:00:00+08:00");
+    /* the year-first forms are read the same whatever the order */
+    cr_assert_str_eq(reformat_ex("2026/12/6 11:20", PM_DATE_DMY, NULL), "2026-12-06T11:20:00+08:00");
+    pm_tz *tz = open_tz("Asia/Shanghai");
+    pm_error err;
+    pm_time t;
+    cr_assert_eq(pm_time_parse_ex("12/6/2026 11:20", 15, tz, PM_DATE_YMD, &t, NULL, &err), -1);
+    cr_assert(strstr(err.msg, "--date-order"), "%s", err.msg);
+    cr_assert_eq(pm_time_parse("12/6/2026", 9, tz, &t, &err), -1, "never guessed");
+    cr_assert_eq(pm_time_parse_ex("13/6/2026", 9, tz, PM_DATE_MDY, &t, NULL, &err), -1);
+    cr_assert(strstr(err.msg, "month out of range"), "%s", err.msg);
+    pm_tz_free(tz);
+}
+
+Test(timex, date_only_is_told)
+{
+    int only = -1;
+    reformat_ex("2026/12/8", PM_DATE_YMD, &only);
+    cr_assert_eq(only, 1);
+    reformat_ex("2026/12/8 15:00", PM_DATE_YMD, &only);
+    cr_assert_eq(only, 0);
+    reformat_ex("2026-12-08T15:00:00+08:00", PM_DATE_YMD, &only);
+    cr_assert_eq(only, 0, "the fast path says so too");
+    reformat_ex("2026年12月8日", PM_DATE_YMD, &only);
+    cr_assert_eq(only, 1);
+}
+
+Test(timex, typed_forms_rejected)
+{
+    static const char *const bad[] = {
+        "2026/12/6 下午13:05", "2026/12/6 上午0:05", "2026年12月6日9时5x", "2026年12月6日9时5分30",
+        "2026.12-6 11:20", "2026/12/6 下午3:05+08:00", "2026年12月6日25时",
+    };
+    pm_tz *tz = open_tz("Asia/Shanghai");
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        pm_error err;
+        pm_time t;
+        cr_assert_eq(pm_time_parse(bad[i], strlen(bad[i]), tz, &t, &err), -1, "'%s' accepted", bad[i]);
+    }
+    pm_tz_free(tz);
+}
+
+Test(timex, syntax_error_lists_every_form)
+{
+    pm_tz *tz = open_tz("Asia/Shanghai");
+    pm_error err;
+    pm_time t;
+    cr_assert_eq(pm_time_parse("next Tuesday", 12, tz, &t, &err), -1);
+    static const char *const forms[] = {"2024-07-03T09:05:00+08:00", "2024/7/3 9:05", "2024.7.3 9:05",
+                                        "2024年7月3日 9:05", "9时5分", "下午3:05", "--date-order=mdy"};
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++)
+        cr_assert(strstr(err.msg, forms[i]), "message lacks %s: %s", forms[i], err.msg);
+    pm_tz_free(tz);
+}
+
+Test(timex, fast_path_agrees_with_the_parser)
+{
+    /* the fixed-position forms and their near misses */
+    static const char *const same[] = {
+        "2024-07-03T09:05:07+08:00", "2024-07-03T09:05:07-05:30", "2024-07-03 09:05:07",
+        "2024-07-03T09:05:07", "2024-02-29T23:59:59+14:00", "2023-02-29T10:00:00+08:00",
+        "2024-07-03T24:00:00+08:00", "2024-07-03T09:05:07+15:00", "2024-07-03T09:60:07+08:00",
+    };
+    pm_tz *tz = open_tz("Asia/Shanghai");
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        pm_error err;
+        pm_time t;
+        int rc = pm_time_parse(same[i], strlen(same[i]), tz, &t, &err);
+        char slow[64];
+        snprintf(slow, sizeof slow, " %s ", same[i]);  /* blanks: the general parser */
+        pm_time t2;
+        int rc2 = pm_time_parse(slow, strlen(slow), tz, &t2, &err);
+        cr_assert_eq(rc, rc2, "%s", same[i]);
+        if (rc == 0) cr_assert_eq(t, t2, "%s", same[i]);
+    }
+    pm_tz_free(tz);
 }

@@ -1,0 +1,327 @@
+/* journal.c - charges as plain-text accounting journals (-t ledger,
+ * -t beancount), so that hledger, ledger and beancount can load a month of
+ * charges and balance it.
+ *
+ * Each charge line is one balanced transaction dated the first day of its
+ * period, with the record's key as payee: the receivable of the party (of a
+ * split) or of the key is debited, the rule's income account credited:
+ *
+ *     2024-07-01 u1
+ *         ; rule: per-m2, rule_version: 2024-01-01
+ *         assets:receivable:u1        134.06 CNY
+ *         income:per-m2              -134.06 CNY
+ *
+ * Account names: the schedule's `accounts: {receivable, income}` prefixes
+ * (default assets:receivable and income) or a rule's own `account`, then a
+ * component made of the party, key or rule id.  A ledger component keeps
+ * its text but not ':' (which would start a sub-account), ';' or blanks
+ * (a double blank ends an account name): those become '-'.  Beancount
+ * allows fewer characters: see fee_beancount_account.  Beancount also needs
+ * every account opened: each is opened on 1970-01-01, written just before
+ * its first use (beancount sorts directives by date), so the set of account
+ * names seen is kept (memory grows with the distinct parties and keys, not
+ * with the charges).
+ */
+#include "fee.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct fee_journal {
+    fee_journal_kind kind;
+    const fee_schedule *s;
+    FILE *f;
+    char *path, *tmp;   /* NULL for standard output */
+    pm_buf line, recv, inc, payee;
+    char **opened;      /* beancount: accounts opened (open addressing) */
+    size_t nopened, cap;
+};
+
+fee_journal_kind fee_journal_take_option(int *argc, char **argv)
+{
+    fee_journal_kind kind = FEE_JOURNAL_NONE;
+    int out = 1;
+    for (int i = 1; i < *argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        int take = 0;
+        if (strcmp(a, "--") == 0) {
+            for (; i < *argc; i++) argv[out++] = argv[i];
+            break;
+        }
+        if (strncmp(a, "--to=", 5) == 0) v = a + 5, take = 1;
+        else if (strncmp(a, "-t", 2) == 0 && a[2]) v = a + 2, take = 1;
+        else if ((strcmp(a, "--to") == 0 || strcmp(a, "-t") == 0) && i + 1 < *argc) v = argv[i + 1], take = 2;
+        if (take && (strcmp(v, "ledger") == 0 || strcmp(v, "hledger") == 0 || strcmp(v, "beancount") == 0)) {
+            kind = v[0] == 'b' ? FEE_JOURNAL_BEANCOUNT : FEE_JOURNAL_LEDGER;
+            i += take - 1;
+            continue;
+        }
+        argv[out++] = argv[i];
+    }
+    argv[out] = NULL;
+    *argc = out;
+    return kind;
+}
+
+void fee_ledger_component(const char *name, pm_buf *out)
+{
+    for (const char *p = name; *p; p++) {
+        char c = *p;
+        if (c == ':' || c == ';' || c == ' ' || c == '\t' || c == '\n' || c == '\r') c = '-';
+        pm_buf_addc(out, c);
+    }
+    if (!*name) pm_buf_addc(out, '-');
+}
+
+/* Decodes one UTF-8 sequence at p (at most n bytes); 0 for an invalid one. */
+static int utf8_next(const unsigned char *p, size_t n, uint32_t *cp)
+{
+    int len = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc0 ? 2 : 0;
+    if (len == 0 || (size_t)len > n) return 0;
+    uint32_t c = p[0] & (0x7f >> len);
+    for (int i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80) return 0;
+        c = (c << 6) | (p[i] & 0x3f);
+    }
+    *cp = c;
+    return len;
+}
+
+/* Beancount 2 accepts components of A-Z a-z 0-9 and '-', each beginning
+ * with a capital letter or a digit.  Per component: a leading lower-case
+ * letter is capitalised (assets -> Assets); any other ASCII character
+ * becomes '-'; a non-ASCII character is written as U and its code point in
+ * hex (房 -> U623F), so different names stay different; a component that
+ * would begin with '-' gets an X before it. */
+void fee_beancount_account(const char *name, pm_buf *out)
+{
+    const unsigned char *p = (const unsigned char *)name;
+    size_t n = strlen(name);
+    int start = 1;
+    for (size_t i = 0; i <= n;) {
+        if (i == n || p[i] == ':') {
+            if (start) pm_buf_addc(out, 'X');  /* empty component */
+            if (i == n) break;
+            pm_buf_addc(out, ':');
+            start = 1;
+            i++;
+            continue;
+        }
+        unsigned char c = p[i];
+        if (c >= 0x80) {
+            uint32_t cp;
+            int len = utf8_next(p + i, n - i, &cp);
+            if (len == 0) {
+                cp = c;
+                len = 1;
+            }
+            pm_buf_addf(out, "U%04X", (unsigned)cp);
+            i += (size_t)len;
+            start = 0;
+            continue;
+        }
+        int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (start) {
+            if (c >= 'a' && c <= 'z') c = (unsigned char)(c - 'a' + 'A');
+            else if (!alnum) pm_buf_addc(out, 'X');
+        }
+        pm_buf_addc(out, alnum || c == '-' ? (char)c : '-');
+        start = 0;
+        i++;
+    }
+}
+
+fee_journal *fee_journal_open(const char *path, fee_journal_kind kind, const fee_schedule *s, pm_error *err)
+{
+    if (kind == FEE_JOURNAL_BEANCOUNT && (!s->currency || !*s->currency)) {
+        pm_error_set(err, s->conf.path, 0, "-t beancount needs the schedule's currency (currency: CNY)");
+        return NULL;
+    }
+    fee_journal *j = pm_xcalloc(1, sizeof *j);
+    j->kind = kind;
+    j->s = s;
+    pm_buf_init(&j->line);
+    pm_buf_init(&j->recv);
+    pm_buf_init(&j->inc);
+    pm_buf_init(&j->payee);
+    if (!path || strcmp(path, "-") == 0) {
+        j->f = stdout;
+    } else {
+        j->path = pm_xstrdup(path);
+        size_t n = strlen(path);
+        j->tmp = pm_xmalloc(n + 16);
+        snprintf(j->tmp, n + 16, "%s.tmpXXXXXX", path);
+        int fd = mkstemp(j->tmp);
+        if (fd >= 0) {
+            mode_t um = umask(0);
+            umask(um);
+            (void)fchmod(fd, 0666 & ~um);
+        }
+        if (fd < 0 || !(j->f = fdopen(fd, "w"))) {
+            pm_error_set(err, path, 0, "cannot write: %s", strerror(errno));
+            if (fd >= 0) close(fd);
+            free(j->path);
+            free(j->tmp);
+            free(j);
+            return NULL;
+        }
+    }
+    if (kind == FEE_JOURNAL_LEDGER)
+        fprintf(j->f, "; pm-fee charges, schedule %s (sha256 %s)\n\n", s->conf.path, s->sha256);
+    else
+        fprintf(j->f, "; pm-fee charges, schedule %s (sha256 %s)\noption \"operating_currency\" \"%s\"\n\n",
+                s->conf.path, s->sha256, s->currency);
+    return j;
+}
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* 1 when name was opened before; else remembers it and returns 0. */
+static int opened(fee_journal *j, const char *name)
+{
+    if (2 * (j->nopened + 1) > j->cap) {
+        size_t oc = j->cap;
+        char **old = j->opened;
+        j->cap = oc ? 2 * oc : 256;
+        j->opened = pm_xcalloc(j->cap, sizeof *j->opened);
+        for (size_t i = 0; i < oc; i++) {
+            if (!old[i]) continue;
+            size_t k = hash_str(old[i]) & (j->cap - 1);
+            while (j->opened[k]) k = (k + 1) & (j->cap - 1);
+            j->opened[k] = old[i];
+        }
+        free(old);
+    }
+    size_t k = hash_str(name) & (j->cap - 1);
+    for (; j->opened[k]; k = (k + 1) & (j->cap - 1))
+        if (strcmp(j->opened[k], name) == 0) return 1;
+    j->opened[k] = pm_xstrdup(name);
+    j->nopened++;
+    return 0;
+}
+
+static void quoted(pm_buf *b, const char *s)
+{
+    pm_buf_addc(b, '"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\') pm_buf_addc(b, '\\');
+        pm_buf_addc(b, *s == '\n' || *s == '\r' ? ' ' : *s);
+    }
+    pm_buf_addc(b, '"');
+}
+
+int fee_journal_write(fee_journal *j, struct fee_run *r, const fee_line *l, pm_error *err)
+{
+    (void)r;
+    if (!l->period || !*l->period) {
+        pm_error_set(err, l->input ? l->input : "-", 0,
+                     "%s: a journal entry needs a date, and the charge has no period (give --period)", l->source);
+        return -1;
+    }
+    const fee_schedule *s = j->s;
+    const char *who = l->party && *l->party ? l->party : l->source;
+    pm_buf *b = &j->line;
+    pm_buf_reset(b);
+    pm_buf_reset(&j->recv);
+    pm_buf_reset(&j->inc);
+    /* the accounts, in ledger form first */
+    pm_buf raw = PM_BUF_INIT;
+    pm_buf_adds(&raw, s->acct_receivable);
+    pm_buf_addc(&raw, ':');
+    fee_ledger_component(who, &raw);
+    if (j->kind == FEE_JOURNAL_BEANCOUNT) fee_beancount_account(pm_buf_str(&raw), &j->recv);
+    else pm_buf_add(&j->recv, raw.s, raw.len);
+    pm_buf_reset(&raw);
+    if (l->r && l->r->account) {
+        pm_buf_adds(&raw, l->r->account);
+    } else {
+        pm_buf_adds(&raw, s->acct_income);
+        pm_buf_addc(&raw, ':');
+        fee_ledger_component(l->rule, &raw);
+    }
+    if (j->kind == FEE_JOURNAL_BEANCOUNT) fee_beancount_account(pm_buf_str(&raw), &j->inc);
+    else pm_buf_add(&j->inc, raw.s, raw.len);
+    pm_buf_free(&raw);
+
+    char neg[PM_DEC_BUFSZ];
+    pm_decimal_format(pm_decimal_neg(l->value), neg);
+    const char *cur = s->currency ? s->currency : "";
+    const char *sp = *cur ? " " : "";
+    if (j->kind == FEE_JOURNAL_BEANCOUNT) {
+        const char *acct[2] = {pm_buf_str(&j->recv), pm_buf_str(&j->inc)};
+        for (int i = 0; i < 2; i++)
+            if (!opened(j, acct[i])) pm_buf_addf(b, "1970-01-01 open %s\n", acct[i]);
+        pm_buf_addf(b, "%s-01 * ", l->period);
+        quoted(b, l->source);
+        pm_buf_addc(b, ' ');
+        pm_buf_reset(&j->payee);
+        pm_buf_addf(&j->payee, "%s %s", l->rule, l->period);
+        quoted(b, pm_buf_str(&j->payee));
+        pm_buf_adds(b, "\n  rule: ");
+        quoted(b, l->rule);
+        if (*l->version) {
+            pm_buf_adds(b, "\n  rule_version: ");
+            quoted(b, l->version);
+        }
+        pm_buf_addf(b, "\n  %s  %s %s\n  %s  %s %s\n\n", acct[0], l->amount, cur, acct[1], neg, cur);
+    } else {
+        pm_buf_reset(&j->payee);
+        for (const char *p = l->source; *p; p++)
+            pm_buf_addc(&j->payee, *p == ';' || *p == '|' || *p == '\n' || *p == '\r' ? '_' : *p);
+        pm_buf_addf(b, "%s-01 %s\n    ; rule: %s", l->period, pm_buf_str(&j->payee), l->rule);
+        if (*l->version) pm_buf_addf(b, ", rule_version: %s", l->version);
+        pm_buf_addf(b, "\n    %s  %s%s%s\n    %s  %s%s%s\n\n", pm_buf_str(&j->recv), l->amount, sp, cur,
+                    pm_buf_str(&j->inc), neg, sp, cur);
+    }
+    if (fwrite(b->s, 1, b->len, j->f) != b->len) {
+        pm_error_set(err, j->path ? j->path : "-", 0, "write error: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int fee_journal_close(fee_journal *j, int commit, pm_error *err)
+{
+    int rc = 0;
+    if (fflush(j->f) != 0 || ferror(j->f)) {
+        if (commit) pm_error_set(err, j->path ? j->path : "-", 0, "write error: %s", strerror(errno));
+        rc = commit ? -1 : 0;
+        commit = 0;
+    }
+    if (j->path) {
+        if (fclose(j->f) != 0 && commit) {
+            pm_error_set(err, j->path, 0, "write error: %s", strerror(errno));
+            rc = -1;
+            commit = 0;
+        }
+        if (commit && rename(j->tmp, j->path) != 0) {
+            pm_error_set(err, j->path, 0, "cannot rename into place: %s", strerror(errno));
+            rc = -1;
+            commit = 0;
+        }
+        if (!commit) unlink(j->tmp);
+    }
+    for (size_t i = 0; i < j->cap; i++) free(j->opened[i]);
+    free(j->opened);
+    pm_buf_free(&j->line);
+    pm_buf_free(&j->recv);
+    pm_buf_free(&j->inc);
+    pm_buf_free(&j->payee);
+    free(j->path);
+    free(j->tmp);
+    free(j);
+    return rc;
+}

@@ -1,0 +1,129 @@
+/* run.c - what pm-fee does with one input record, as the record function of
+ * the toolkit's pipeline (lib/pipeline.h): charge it, then write the charge
+ * lines (or compare them with --verify, or write them as journal
+ * transactions); or flag it (no rule matches, a quantity <= 0, a party
+ * named twice: reported with its key, written to --unmatched, exit 1); or
+ * reject it (an error of its data: reported, written to --unmatched, the
+ * run's result is incomplete: exit 2). */
+#include "fee.h"
+
+#include <string.h>
+
+#include "pipeline.h"
+
+static const char *const flag_names[FEE_FLAG_KINDS] = {"", "no rule", "quantity", "duplicate party"};
+
+void fee_charge_record(fee_run *r, const fee_line *l, pm_record *out)
+{
+    const char *in = r->hashes ? fee_inputs_sha256(r->hashes, l->input ? l->input : "-") : "";
+    pm_record_clear(out);
+    pm_record_add(out, "period", l->period, strlen(l->period));
+    pm_record_add(out, "source", l->source, strlen(l->source));
+    pm_record_add(out, "rule", l->rule, strlen(l->rule));
+    pm_record_add(out, "party", l->party, strlen(l->party));
+    pm_record_add(out, "quantity", l->quantity, strlen(l->quantity));
+    pm_record_add(out, "price", l->price, strlen(l->price));
+    pm_record_add(out, "base", l->base, strlen(l->base));
+    pm_record_add(out, "percent", l->percent, strlen(l->percent));
+    pm_record_add(out, "amount", l->amount, strlen(l->amount));
+    pm_record_add(out, "schedule_sha256", r->sched->sha256, 64);
+    pm_record_add(out, "rule_version", l->version, strlen(l->version));
+    pm_record_add(out, "inputs_sha256", in, strlen(in));
+    if (r->explain) pm_record_add(out, "formula", l->formula ? l->formula : "", l->formula ? strlen(l->formula) : 0);
+}
+
+static pm_verdict flag(fee_run *r, pm_pipe *p, pm_record *rec)
+{
+    fee_engine *e = &r->eng;
+    const char *src = rec->source ? rec->source : "-";
+    if (e->key_fallback) pm_warn_at(src, rec->line, "%s", pm_buf_str(&e->flagmsg));
+    else pm_warn_at(src, rec->line, "%s: %s", e->key, pm_buf_str(&e->flagmsg));
+    r->nflagged++;
+    r->nflag[e->flag]++;
+    pm_pipe_write_reject(p, rec, pm_buf_str(&e->flagmsg));
+    return PM_HOLD_FLAGGED;
+}
+
+pm_verdict fee_on_record(pm_pipe *p, pm_record *rec, void *ctx)
+{
+    fee_run *r = ctx;
+    fee_engine *e = &r->eng;
+    int st = fee_charge(e, rec, &r->err);
+    if (e->key_fallback && !r->warned_key) {
+        r->warned_key = 1;
+        pm_warn_at(rec->source ? rec->source : "-", rec->line,
+                   "no value in the key field%s '%s': such records are keyed FILE:LINE, which --verify cannot "
+                   "match once a row is added or moved (name the key with --key=FIELD[,FIELD])",
+                   e->nkeys > 1 ? "s" : "", e->keys[0].name);
+    }
+    if (st == FEE_ERROR) {
+        /* reported here as FILE:LINE: rule 'x': message; the record goes
+         * to the reject stream, and the run's result is incomplete */
+        pm_report(&r->err);
+        r->nerrors++;  /* exit 2 after the outputs are committed: main.c */
+        pm_pipe_reason(p, "%s", r->err.msg);
+        return PM_REJECT;
+    }
+    if (st == FEE_FLAGGED) return flag(r, p, rec);
+    if (r->journal && e->nlines > 0 && !*e->lines[0].period) {
+        pm_error_set(&r->err, rec->source ? rec->source : "-", rec->line,
+                     "%s: a journal entry needs a date, and the charge has no period (give --period)", e->key);
+        pm_report(&r->err);
+        r->nerrors++;
+        pm_pipe_reason(p, "%s", r->err.msg);
+        return PM_REJECT;
+    }
+    for (size_t i = 0; i < e->nlines; i++) {
+        fee_line *l = &e->lines[i];
+        l->input = rec->source;
+        r->ncharges++;
+        if (r->ver) {
+            int n = fee_verify_check(r->ver, l, r->explain);
+            for (int k = 0; k < n; k++) {
+                fee_verify_diff(r->ver, k, &r->out);
+                r->ndiff++;
+                pm_pipe_flag(p);
+                if (pm_pipe_write(p, &r->out) != 0) return PM_FAIL;
+            }
+        } else if (r->journal) {
+            if (fee_journal_write(r->journal, r, l, &r->err) != 0) {
+                pm_report(&r->err);  /* a write error: the run stops */
+                return PM_FAIL;
+            }
+        } else {
+            fee_charge_record(r, l, &r->out);
+            if (pm_pipe_write(p, &r->out) != 0) return PM_FAIL;
+        }
+    }
+    return PM_HOLD;
+}
+
+pm_verdict fee_on_bad(pm_pipe *p, pm_record *rec, const char *why, void *ctx)
+{
+    (void)ctx;
+    /* surplus values go into the reason, so the stream keeps one header */
+    pm_buf surplus = PM_BUF_INIT;
+    size_t n = pm_pipe_fold_surplus(p, rec, &surplus);
+    if (n) pm_pipe_reason(p, "%s; the surplus value%s: %s", why, n == 1 ? "" : "s", pm_buf_str(&surplus));
+    else pm_pipe_reason(p, "%s", why);
+    pm_buf_free(&surplus);
+    pm_pipe_warn(p, rec, "%s", why);
+    return PM_REJECT;
+}
+
+void fee_on_stats(pm_buf *out, void *ctx)
+{
+    fee_run *r = ctx;
+    pm_buf_addf(out, "charges %llu, unmatched %llu", r->ncharges, r->nflagged);
+    if (r->nflagged) {
+        int shown = 0;
+        pm_buf_adds(out, " (");
+        for (int k = 1; k < FEE_FLAG_KINDS; k++) {
+            if (!r->nflag[k]) continue;
+            pm_buf_addf(out, "%s%llu %s", shown++ ? ", " : "", r->nflag[k], flag_names[k]);
+        }
+        pm_buf_addc(out, ')');
+    }
+    pm_buf_addf(out, ", with errors %llu", r->nerrors);
+    if (r->ver) pm_buf_addf(out, ", differences %llu", r->ndiff);
+}

@@ -1,0 +1,153 @@
+/* test_roster.c - pm-roster's logic below the command line: skill lists,
+ * hours, shift patterns from a posts file, repeated patrols, and the shift
+ * planner on a compound with exactly the staff it needs. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../src/pm-roster/roster.h"
+
+/* The items of s, joined with '|'. */
+static const char *items(const char *s)
+{
+    static char out[256];
+    out[0] = 0;
+    const char *a;
+    size_t n;
+    while (ro_list_next(&s, &a, &n)) {
+        if (out[0]) strcat(out, "|");
+        strncat(out, a, n);
+    }
+    return out;
+}
+
+Test(roster_list, separators_ascii_chinese_and_blanks)
+{
+    cr_assert_str_eq(items("guard;monitor"), "guard|monitor");
+    cr_assert_str_eq(items("guard, monitor"), "guard|monitor");
+    cr_assert_str_eq(items("保安、监控"), "保安|监控");
+    cr_assert_str_eq(items("保安；监控"), "保安|监控");
+    cr_assert_str_eq(items("保安，监控"), "保安|监控");
+    cr_assert_str_eq(items("保安　监控"), "保安|监控");  /* ideographic space */
+    cr_assert_str_eq(items("  guard \t monitor  "), "guard|monitor");
+    cr_assert_str_eq(items(";;、"), "");
+    cr_assert_str_eq(items(""), "");
+}
+
+Test(roster_list, other_multibyte_text_is_not_split)
+{
+    /* 、 is E3 80 81; 〃 (E3 80 83) and 〇 (E3 80 87) share its first bytes */
+    cr_assert_str_eq(items("〃〇"), "〃〇");
+}
+
+Test(roster_hours, whole_minutes_only)
+{
+    int64_t s;
+    cr_assert_eq(ro_parse_hours("44", &s), 0);
+    cr_assert_eq(s, 44 * 3600);
+    cr_assert_eq(ro_parse_hours("12.5", &s), 0);
+    cr_assert_eq(s, 12 * 3600 + 1800);
+    cr_assert_eq(ro_parse_hours("12.01", &s), -2);
+    cr_assert_eq(ro_parse_hours("x", &s), -1);
+}
+
+static char *write_temp(const char *text)
+{
+    char *path = strdup("/tmp/pmrosterXXXXXX");
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static pm_tz *shanghai(void)
+{
+    pm_error err;
+    pm_error_clear(&err);
+    pm_tz *tz = pm_tz_open("Asia/Shanghai", &err);
+    cr_assert_not_null(tz, "%s", err.msg);
+    return tz;
+}
+
+Test(roster_shifts, pattern_days_follow_the_forward_order)
+{
+    char *path = write_temp("rules:\n  shifts: [\"08:00-16:00\", \"16:00-24:00\", \"00:00-08:00\"]\n"
+                            "  min_same_shift_days: 3\n  forward_rotation: hard\n"
+                            "posts:\n  - {id: gate, hours: \"00:00-24:00\"}\n"
+                            "  - {id: ctl, hours: \"00:00-24:00\", shifts: [\"08:00-20:00\", \"20:00-08:00\"]}\n");
+    pm_tz *tz = shanghai();
+    ro_model m;
+    ro_model_init(&m, tz);
+    m.rules.max_shift = 12 * 3600;  /* as if declared before: the 12 h shifts pass */
+    int rc = ro_posts_load(&m, path);
+    unlink(path);
+    free(path);
+    cr_assert_eq(rc, 0);
+    cr_assert_eq(m.npatterns, 2);
+    const ro_pattern *p = &m.patterns[m.rules.pattern];
+    cr_assert_eq(p->n, 3);
+    cr_assert_eq(p->sh[0].from_min, 480);
+    cr_assert_eq(p->sh[0].off, 0);
+    cr_assert_eq(p->sh[1].off, 0);
+    cr_assert_eq(p->sh[2].from_min, 0);
+    cr_assert_eq(p->sh[2].len_min, 480);
+    cr_assert_eq(p->sh[2].off, 1, "the night after the evening starts the next day");
+    cr_assert_eq(m.rules.min_same_days, 3);
+    cr_assert_eq(m.rules.rotation, RO_HARD);
+    cr_assert_eq(m.posts[0].pattern, -1);
+    const ro_pattern *q = &m.patterns[m.posts[1].pattern];
+    cr_assert_eq(q->n, 2);
+    cr_assert_eq(q->sh[1].from_min, 1200);
+    cr_assert_eq(q->sh[1].len_min, 720);
+    cr_assert_eq(q->sh[1].off, 0);
+    ro_model_free(&m);
+    pm_tz_free(tz);
+}
+
+Test(roster_shifts, the_same_list_is_one_pattern)
+{
+    ro_model m;
+    ro_model_init(&m, NULL);
+    ro_shift *a = calloc(2, sizeof *a), *b = calloc(2, sizeof *b);
+    a[0].from_min = b[0].from_min = 480;
+    a[0].len_min = b[0].len_min = a[1].len_min = b[1].len_min = 720;
+    a[1].from_min = b[1].from_min = 1200;
+    cr_assert_eq(ro_pattern_add(&m, a, 2, 0), 0);
+    cr_assert_eq(ro_pattern_add(&m, b, 2, 0), 0);
+    cr_assert_eq(m.npatterns, 1);
+    ro_model_free(&m);
+}
+
+Test(roster_logs, repeats_are_one_patrol)
+{
+    pm_tz *tz = shanghai();
+    ro_model m;
+    ro_model_init(&m, tz);
+    m.duties = calloc(1, sizeof *m.duties);
+    m.duties[0].id = strdup("rounds");
+    m.nduties = 1;
+    m.srcs = calloc(1, sizeof *m.srcs);
+    m.srcs[0] = strdup("log.csv");
+    m.nsrcs = 1;
+    m.logs = calloc(4, sizeof *m.logs);
+    for (int i = 0; i < 4; i++) {
+        m.logs[i].staff = malloc(2 * sizeof(int));
+        m.logs[i].staff[0] = 0;
+        m.logs[i].staff[1] = 1;
+        m.logs[i].nstaff = i == 3 ? 1 : 2;  /* the last has one person only */
+        m.logs[i].s = 1000;
+        m.logs[i].e = 2000;
+        m.logs[i].line = i + 2;
+    }
+    m.nlogs = m.caplogs = 4;
+    ro_logs_dedup(&m);
+    cr_assert_eq(m.nlogs, 2);
+    cr_assert_eq(m.logs[0].nstaff, 1);
+    cr_assert_eq(m.logs[1].nstaff, 2);
+    cr_assert_eq(m.logs[1].line, 2, "the first of the repeats stays");
+    ro_model_free(&m);
+    pm_tz_free(tz);
+}
