@@ -54,15 +54,9 @@ static const char description[] =
     "Computes the respond, arrive and resolve deadlines of tickets under an SLA policy,\n"
     "counting days and working days as the PRC Civil Code does, and appends\n"
     "respond_due, respond_status, arrive_due, arrive_status, resolve_due, resolve_status\n"
-    "and sla_status (met, late, open, at_risk, overdue, invalid).\n"
-    "Exit status: 0 nothing late, 1 something late or overdue, 2 errors.";
-
-static pm_calendar *open_calendar(const char *ref, pm_error *err)
-{
-    if (strchr(ref, '/') || strstr(ref, ".yaml") || strstr(ref, ".yml"))
-        return pm_calendar_load(ref, err);
-    return pm_calendar_builtin(ref, err);
-}
+    "and sla_status (met, late, open, paused, at_risk, overdue, invalid).\n"
+    "A ticket's paused field (START/END;...) stops the clocks that pause.\n"
+    "Exit status: 0 nothing late, 1 something late, overdue or invalid, 2 errors.";
 
 int main(int argc, char **argv)
 {
@@ -109,7 +103,7 @@ int main(int argc, char **argv)
     }
 
     const char *calref = a.calendar ? a.calendar : policy.calendar ? policy.calendar : "cn";
-    pm_calendar *cal = open_calendar(calref, &err);
+    pm_calendar *cal = pm_calendar_open(calref, &err);
     if (!cal) {
         if (!a.calendar && policy.calendar && err.line == 0)  /* the file named does not open */
             pm_warn_at(a.policy, policy.calendar_line, "calendar '%s': %s%s%s", policy.calendar_text,

@@ -441,6 +441,8 @@ expect_out "paused: CSV -> YAML -> CSV gives the same" "$T/paused.out"
 printf -- '--- {id: n1, category: public_repair, created_at: "2024-07-01T10:00:00+08:00", paused: [{from: x}]}\n' >"$T/nested.yaml"
 run pm-sla $PNOW "$T/nested.yaml"
 expect_grep "paused in YAML: a list of mappings is reported" "nested\.yaml:1: .*paused" "$ERR"
+expect_grep "paused in YAML: a list of mappings is written invalid" '^--- \{id: n1, .*sla_status: invalid\}$' "$OUT"
+expect_status "paused in YAML: a list of mappings: status 1" 1
 
 # --explain names each pause and what it did
 run pm-sla $PNOW --explain "$F/paused.csv"
