@@ -4,6 +4,7 @@
 #   tools/deps.sh build     - what `make`, `make test` and `make demo` need
 #   tools/deps.sh browser   - Chromium and LibreOffice for `make check-browser`
 #   tools/deps.sh valgrind  - valgrind for `make valgrind`
+#   tools/deps.sh test      - optional tools the tests use (a test skips without them)
 set -u
 what=${1:-build}
 
@@ -27,6 +28,9 @@ libreoffice-calc:/usr/bin/libreoffice"
     ;;
 valgrind)
     want="valgrind:/usr/bin/valgrind"
+    ;;
+test)
+    want="parallel:/usr/bin/parallel"
     ;;
 *)
     echo "deps.sh: unknown set '$what'" >&2; exit 2 ;;

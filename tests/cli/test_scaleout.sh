@@ -97,4 +97,120 @@ expect_out "combiner + shard: the one pass" "$T/thrice.out"
 refused "a shard inside a combiner given again" "shard '2' appears twice" \
     $R sla --merge "$T/s12.p" "$T/s2.p" "$T/s3.p"
 
+# --- pm-cluster: the recipe over two "hosts" -------------------------------------
+# GNU parallel runs every job through tests/cli/scaleout/fake-ssh, an ssh
+# stand-in that runs the command here; the result must be the one-process
+# run's, byte for byte.
+if ! command -v parallel >/dev/null 2>&1; then
+    echo "test_scaleout.sh: GNU parallel is not installed (apt-get install parallel): pm-cluster not tested" >&2
+    finish
+    exit
+fi
+C=$ROOT/examples/scale-out/pm-cluster
+printf '1/host1\n1/host2\n' > "$T/hosts"
+X=(--sshloginfile="$T/hosts" --ssh="$S/fake-ssh")
+export FAKE_SSH_LOG=$T/ssh.log
+NOW=--now=2026-07-01T00:00:00+08:00
+# 200,000 tickets; every third has a description with quoted line breaks, a
+# doubled quote, and a line that looks like a record of its own.
+N=${SCALEOUT_N:-200000}
+"$ROOT/tools/gen-tickets.sh" -n "$N" -s 19 |
+    awk -F, 'NR > 1 && NR % 3 == 0 {
+        sub(/,[^,]*$/, ",\"line one, \"\"quoted\"\"\nT9999999,repair,noise,false,1-1-101,2024-01-01T00:00:00+08:00,,,,,,,,x\nend\"") }
+        { print }' > "$T/tickets.csv"
+lines=$(grep -c '' "$T/tickets.csv")
+expect_eq "fixture: $N tickets, a third of them over three lines" $((N + 1 + 2 * ((N + 1) / 3))) "$lines"
+
+same() {  # name, one-process output file and status, then the pm-cluster command
+    local name=$1 want=$2 want_rc=$3; shift 3
+    : > "$FAKE_SSH_LOG"
+    run "$@"
+    expect_out "$name: byte-identical to one process" "$want"
+    expect_status "$name: the one process's status" "$want_rc"
+    local hosts
+    hosts=$(sort -u "$FAKE_SSH_LOG" | tr '\n' ' ')
+    expect_eq "$name: ran on both hosts" "host1 host2 " "$hosts"
+}
+
+pm-sla $NOW "$T/tickets.csv" > "$T/sla.one"; rc=$?
+same "pm-sla, a file with quoted line breaks" "$T/sla.one" $rc "$C" "${X[@]}" -i "$T/tickets.csv" pm-sla $NOW
+expect_eq "pm-sla: some tickets are flagged, so status 1 comes through (not 141 or 65)" 1 "$rc"
+same "pm-sla, a stream" "$T/sla.one" $rc "$C" "${X[@]}" --block=4M pm-sla $NOW < "$T/tickets.csv"
+pm-sla $NOW -t yaml "$T/tickets.csv" > "$T/sla.yaml"
+pm-sla $NOW -t yaml "$T/sla.yaml" > "$T/sla2.one"; rc=$?
+same "pm-sla, YAML lines split as they are" "$T/sla2.one" $rc "$C" "${X[@]}" -i "$T/sla.yaml" pm-sla $NOW
+
+# pm-report: partials on the blocks, merged, every block accounted for
+cp "$T/sla.one" "$T/sla.csv"
+pm-report sla "$T/sla.csv" > "$T/rep.one"; rc=$?
+same "pm-report sla" "$T/rep.one" $rc "$C" "${X[@]}" -i "$T/sla.csv" pm-report sla
+pm-report service -t md "$T/sla.csv" > "$T/svc.one"; rc=$?
+same "pm-report service, Markdown" "$T/svc.one" $rc "$C" "${X[@]}" -i "$T/sla.csv" pm-report service -t md
+
+# pm-ingest: without --key in order; with --key a duplicate id in another
+# block is still found (the output is the same records, in job order)
+pm-ingest "$T/tickets.csv" > "$T/ing.one" 2>/dev/null; rc=$?
+same "pm-ingest" "$T/ing.one" $rc "$C" "${X[@]}" -i "$T/tickets.csv" pm-ingest
+{ cat "$T/tickets.csv"; sed -n 2p "$T/tickets.csv"; } > "$T/dup.csv"
+pm-ingest "$T/dup.csv" 2>/dev/null | sort > "$T/dup.one"
+run "$C" "${X[@]}" -i "$T/dup.csv" --key=id pm-ingest
+expect_status "pm-ingest --key=id: the duplicate across blocks is rejected" 1
+expect_grep "pm-ingest --key=id: says which" "duplicate value 'T0000001'" "$ERR"
+sort "$OUT" > "$T/dup.two"
+if cmp -s "$T/dup.one" "$T/dup.two"; then pass; else fail "pm-ingest --key=id: the same records as one process"; fi
+run "$C" "${X[@]}" -i "$T/dup.csv" pm-ingest
+expect_status "pm-ingest without --key: blocks cannot see each other's ids (why --key exists)" 0
+
+# pm-fee: charges of 200,000 records with quoted notes
+perl -ne 'BEGIN { $n = shift } if ($. == 1) { print; next } push @r, $_;
+    END { for $i (0 .. $n - 1) { $r = $r[$i % @r]; $r =~ s/^([^,]*)/$1-$i/;
+        $r =~ s/,[^,]*$/,"a note\nover two lines"\n/ if $i % 3 == 0; print $r } }' "$N" \
+    "$ROOT/examples/fees/inputs-2024-07.csv" > "$T/fee-in.csv"
+F=--schedule=$ROOT/examples/fees/schedule.yaml
+pm-fee "$F" "$T/fee-in.csv" > "$T/fee.one" 2>/dev/null; rc=$?
+same "pm-fee" "$T/fee.one" $rc "$C" "${X[@]}" -i "$T/fee-in.csv" pm-fee "$F"
+
+# A failed or lost block fails the whole run: exit 2, nothing written.
+for b in 1 2; do
+    rm -f "$T/out.csv"
+    KILL_BLOCK=$b run "$C" "${X[@]}" -i "$T/tickets.csv" -o "$T/out.csv" pm-sla $NOW
+    expect_status "block $b killed: exit 2" 2
+    expect_grep "block $b killed: says so" "block $b .*failed" "$ERR"
+    if [ -e "$T/out.csv" ]; then fail "block $b killed: nothing written"; else pass; fi
+done
+KILL_BLOCK=2 run "$C" "${X[@]}" -i "$T/sla.csv" pm-report sla
+expect_status "pm-report, block 2 killed: exit 2" 2
+expect_eq "pm-report, block 2 killed: nothing on standard output" 0 "$(wc -c < "$OUT")"
+run "$C" "${X[@]}" -i "$T/tickets.csv" pm-sla --policy=/nonexistent $NOW
+expect_status "a job's status 2 (bad policy): exit 2" 2
+expect_eq "a job's status 2: nothing on standard output" 0 "$(wc -c < "$OUT")"
+
+# Messages name the block and the line in it.
+{ head -n 1 "$T/tickets.csv"; grep '^T0[^"]*$' "$T/tickets.csv" | head -n 20; } > "$T/small.csv"
+printf 'T-bad,repair,lighting,false,1-1-101,,,,,,,,,\n' >> "$T/small.csv"
+run "$C" "${X[@]}" -i "$T/small.csv" pm-ingest
+expect_status "messages: a rejected row flags the run (1)" 1
+expect_grep "messages: the block and the line in it" '^pm-ingest: block [0-9]+ line [0-9]+: .*created_at' "$ERR"
+expect_no_grep "messages: no block-relative '-:LINE'" '^pm-ingest: -:' "$ERR"
+
+# --- Hadoop Streaming: cat | mapper | sort | reducer --------------------------------
+# Two map tasks on halves of the line-per-record YAML, a sort, one reducer.
+pm-report sla -t csv "$T/sla.yaml" > "$T/hadoop.one"; rc=$?
+split -n l/2 "$T/sla.yaml" "$T/split."
+for i in 0 1; do
+    f=$T/split.a$(printf '%b' "\\$(printf '%03o' $((97 + i)))")
+    cat "$f" | mapreduce_task_partition=$i pm-report sla --partial -t yaml > "$T/map.$i"
+done
+cat "$T/map.0" "$T/map.1" | sort > "$T/shuffled"
+run pm-report sla --merge --expect-shards=2 -t csv "$T/shuffled"
+expect_out "hadoop: mapper, sort, reducer = one pass" "$T/hadoop.one"
+expect_status "hadoop: the one pass's status" "$rc"
+sort "$T/map.0" > "$T/shuffled"
+run pm-report sla --merge --expect-shards=2 -t csv "$T/shuffled"
+expect_status "hadoop: a map task's output missing: refused" 2
+expect_grep "hadoop: names the missing task" "1 shards, 2 expected" "$ERR"
+cat "$T/map.0" "$T/map.1" "$T/map.1" | sort > "$T/shuffled"
+run pm-report sla --merge -t csv "$T/shuffled"
+expect_status "hadoop: a map task's output twice (a retried task): refused" 2
+
 finish
