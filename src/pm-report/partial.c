@@ -383,7 +383,8 @@ static uint64_t job_number(const char *s)
 
 int rpt_ledger_finish(rpt_ledger *l, const rpt_spec *spec, const rpt_expect *ex)
 {
-    qsort(l->names, l->nnames, sizeof *l->names, cmp_names);
+    if (l->nnames)
+        qsort(l->names, l->nnames, sizeof *l->names, cmp_names);
     size_t distinct = 0;
     for (size_t i = 0; i < l->nnames; i++) {
         if (i && strcmp(l->names[i].name, l->names[i - 1].name) == 0) {
@@ -415,7 +416,7 @@ int rpt_ledger_finish(rpt_ledger *l, const rpt_spec *spec, const rpt_expect *ex)
                 char s[32];
                 snprintf(s, sizeof s, "%llu", (unsigned long long)k);
                 struct rpt_shard_seen key = {.name = s};
-                if (!bsearch(&key, l->names, l->nnames, sizeof *l->names, cmp_names)) {
+                if (!l->nnames || !bsearch(&key, l->names, l->nnames, sizeof *l->names, cmp_names)) {
                     pm_buf_addf(&b, "%s%s", listed ? ", " : "", s);
                     listed++;
                 }
@@ -432,7 +433,7 @@ int rpt_ledger_finish(rpt_ledger *l, const rpt_spec *spec, const rpt_expect *ex)
     if (ex && ex->names) {
         for (size_t i = 0; i < ex->nnames; i++) {
             struct rpt_shard_seen key = {.name = ex->names[i]};
-            if (!bsearch(&key, l->names, l->nnames, sizeof *l->names, cmp_names))
+            if (!l->nnames || !bsearch(&key, l->names, l->nnames, sizeof *l->names, cmp_names))
                 ledger_error(l, NULL, "shard '%s' of the manifest is missing", ex->names[i]);
         }
         for (size_t i = 0; i < l->nnames; i++) {
