@@ -4,8 +4,8 @@
 #   tools/deps.sh build     - what `make`, `make test` and `make demo` need
 #   tools/deps.sh browser   - Chromium and LibreOffice for `make check-browser`
 #   tools/deps.sh valgrind  - valgrind for `make valgrind`
-#   tools/deps.sh test      - YAML readers the tests compare pm's output with,
-#                             hledger and beancount (tests skip without them)
+#   tools/deps.sh test      - optional tools the tests use (a test skips without them):
+#                             YAML readers, hledger, beancount, Miller, GNU parallel
 set -u
 what=${1:-build}
 

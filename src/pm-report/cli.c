@@ -14,7 +14,7 @@ int rpt_main(int argc, char **argv);
 enum {
     O_BY = 1000, O_PERIOD, O_TIME_FIELD, O_METRIC, O_TARGETS, O_TO, O_LANG, O_PARTIAL, O_MERGE, O_TITLE,
     O_PROTECT, O_KEY_FILE, O_PERSONAL, O_WHERE, O_SINCE, O_UNTIL, O_UNIT,
-    O_TOTALS, O_SORT, O_TOP, O_PIVOT, O_LABELS
+    O_TOTALS, O_SORT, O_TOP, O_PIVOT, O_LABELS, O_SHARD, O_EXPECT_SHARDS
 };
 
 static const pm_option options[] = {
@@ -41,6 +41,8 @@ static const pm_option options[] = {
     {"protect", 0, 1, O_PROTECT, "MODE", "mask, pseudonymize or drop the values of the --personal fields"},
     {"personal", 0, 1, O_PERSONAL, "FIELD:KIND,...", "personal fields; KIND: name, phone, id_card, address, text"},
     {"key-file", 0, 1, O_KEY_FILE, "FILE", "secret key for --protect=pseudonymize"},
+    {"shard", 0, 1, O_SHARD, "NAME", "--partial: the shard's name (default: the inputs' names)"},
+    {"expect-shards", 0, 1, O_EXPECT_SHARDS, "N|FILE", "--merge: refuse unless these shards (N, or a manifest) are all there"},
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
@@ -69,6 +71,8 @@ typedef struct cli {
     const char *sort;
     int sort_desc;
     long top;
+    const char *shard;        /* --shard */
+    const char *expect;       /* --expect-shards */
 } cli;
 
 static int on_option(int id, const char *arg, void *ctx)
@@ -156,6 +160,12 @@ static int on_option(int id, const char *arg, void *ctx)
             pm_usage_error("unknown --protect mode '%s' (mask, pseudonymize or drop)", arg);
         break;
     case O_KEY_FILE: c->key_file = arg; break;
+    case O_SHARD:
+        if (!*arg || strpbrk(arg, ";\r\n"))
+            pm_usage_error("--shard: a name, without ';' or line breaks (';' separates the shards of a merge)");
+        c->shard = arg;
+        break;
+    case O_EXPECT_SHARDS: c->expect = arg; break;
     case O_PERSONAL: {
         pm_error e;
         if (rpt_personal_parse(arg, &c->personal, &c->npersonal, &e) != 0)
@@ -450,6 +460,11 @@ typedef struct run {
     unsigned long long nread;
     int status;
     rpt_names names;                /* the fields the options name */
+    rpt_ledger ledgers[MAX_TABLES]; /* --merge: what the partials say */
+    rpt_expect expect;              /* --expect-shards */
+    int refused;                    /* --merge: the partials do not add up */
+    char **paths;                   /* the inputs named */
+    int npaths;
 } run;
 
 /* --protect: the key, and warnings when the key file is exposed or nothing
@@ -506,6 +521,17 @@ static void setup(run *r, const char *const *presets, int np)
         pm_usage_error("--partial writes CSV or YAML");
     if (c->partial && np > 1)
         pm_usage_error("--partial takes one preset at a time (one partial stream per report)");
+    if (c->shard && !c->partial)
+        pm_usage_error("--shard names the partial stream that --partial writes");
+    if (c->expect && !c->merge)
+        pm_usage_error("--expect-shards checks the partials that --merge reads");
+    if (c->expect) {
+        pm_error e;
+        if (rpt_expect_parse(&r->expect, c->expect, &e) != 0) {
+            pm_report(&e);
+            exit(PM_EXIT_ERROR);
+        }
+    }
     if (np > 1 && c->to != OUT_MD && c->to != OUT_HTML && c->to != OUT_XLSX && !c->partial)
         pm_usage_error("several presets make several tables: use --to=md, html or xlsx");
     if (c->pivot && c->to != OUT_MD && c->to != OUT_HTML && c->to != OUT_XLSX)
@@ -541,6 +567,7 @@ static void setup(run *r, const char *const *presets, int np)
         rpt_spec_sign(r->specs[i]);
         r->groups[i] = pm_xcalloc(1, sizeof *r->groups[i]);
         rpt_groups_init(r->groups[i], r->specs[i]);
+        rpt_ledger_init(&r->ledgers[i], r->specs[i]);
     }
 }
 
@@ -571,10 +598,12 @@ static void read_inputs(run *r, char **paths, int npaths)
                 continue;
             int raw;
             int k = rpt_route_partial(r->groups, r->n, &rec, &last_bad, &raw);
-            if (k >= 0)
-                rpt_groups_merge(r->groups[k], &rec, raw);
-            else
+            if (k < 0)
                 route_errors++;
+            else if (rpt_is_shard_record(&rec))
+                rpt_ledger_shard(&r->ledgers[k], &rec);
+            else if (rpt_ledger_row(&r->ledgers[k], r->specs[k], &rec) == 0)
+                rpt_groups_merge(r->groups[k], &rec, raw);
         } else {
             if (r->nread == 1)
                 for (int i = 0; i < r->n; i++)
@@ -590,6 +619,18 @@ static void read_inputs(run *r, char **paths, int npaths)
     pm_record_free(&rec);
     if (in.had_error || route_errors)
         r->status = PM_EXIT_ERROR;
+    if (r->c.merge) {
+        /* A merge of partials that do not add up has no right result:
+         * say what is wrong and write nothing. */
+        int bad = route_errors;
+        for (int i = 0; i < r->n; i++)
+            bad |= rpt_ledger_finish(&r->ledgers[i], r->specs[i], r->c.expect ? &r->expect : NULL) != 0;
+        if (bad) {
+            pm_warn("merge refused: the partials would give a wrong or incomplete result; nothing written");
+            r->refused = 1;
+            r->status = PM_EXIT_ERROR;
+        }
+    }
     for (int i = 0; i < r->n; i++)
         if (r->groups[i]->errors)
             r->status = PM_EXIT_ERROR;
@@ -630,7 +671,32 @@ static void write_partial(run *r, enum out_kind to)
         pm_report(&err);
         exit(PM_EXIT_ERROR);
     }
-    rpt_partial_write(r->groups[0], o.fp, to == OUT_YAML ? 0 : to == OUT_TSV ? '\t' : 1);
+    rpt_shard_info si;
+    char program[64];
+    snprintf(program, sizeof program, "pm-report %s", PM_VERSION);
+    rpt_ledger *l = &r->ledgers[0];
+    char *name = NULL, *config = NULL;
+    if (r->c.merge && l->nnames) {
+        /* a merged partial is all its shards, made as they were */
+        name = rpt_ledger_names(l);
+        si.read = l->read;
+        si.program = l->program;
+        si.config = l->config;
+    } else {
+        name = r->c.shard ? pm_xstrdup(r->c.shard) : rpt_shard_name_default(r->paths, r->npaths);
+        si.read = r->nread;
+        si.program = program;
+        config = rpt_partial_config(r->specs[0], r->c.targets, &err);
+        if (!config) {
+            pm_report(&err);
+            exit(PM_EXIT_ERROR);
+        }
+        si.config = config;
+    }
+    si.name = name;
+    rpt_partial_write(r->groups[0], o.fp, to == OUT_YAML ? 0 : to == OUT_TSV ? '\t' : 1, &si);
+    free(name);
+    free(config);
     if (rpt_out_close(&o, 1, &err) != 0) {
         pm_report(&err);
         r->status = PM_EXIT_ERROR;
@@ -756,6 +822,8 @@ int rpt_main(int argc, char **argv)
         presets[np++] = argv[first++];
     }
     setup(&r, presets, np);
+    r.paths = argv + first;
+    r.npaths = argc - first;
     read_inputs(&r, argv + first, argc - first);
     /* A name no record has is a typo: its figures would be zeros and
      * blanks that look right.  No report then. */
@@ -769,7 +837,9 @@ int rpt_main(int argc, char **argv)
         print_stats(&r);
 
     int failed = 0;
-    if (r.c.partial)
+    if (r.refused)
+        ;
+    else if (r.c.partial)
         write_partial(&r, to);
     else
         failed = write_report(&r, to);
@@ -783,7 +853,9 @@ int rpt_main(int argc, char **argv)
         }
         rpt_groups_free(r.groups[i]);
         free(r.groups[i]);
+        rpt_ledger_free(&r.ledgers[i]);
     }
+    rpt_expect_free(&r.expect);
     if (r.tz)
         pm_tz_free(r.tz);
     pm_protector_free(&r.prot);

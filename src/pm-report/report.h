@@ -402,8 +402,70 @@ int rpt_write_xlsx(rpt_table *const *t, int n, const char *title, const char *pa
 size_t rpt_display_width(const char *s);
 
 /* partial.c -------------------------------------------------------------- */
-/* Writes the groups as a partial stream: csv 0 YAML, '\t' TSV, else CSV. */
-int rpt_partial_write(rpt_groups *g, FILE *fp, int csv);
+/* What a partial stream says about itself in its shard record. */
+typedef struct rpt_shard_info {
+    const char *name;       /* --shard, or the inputs' names; ';' separates
+                               the shards of a merged partial */
+    uint64_t read;          /* records read (a merged partial: its shards') */
+    const char *program;    /* "pm-report VERSION" */
+    const char *config;     /* rpt_partial_config */
+} rpt_shard_info;
+
+/* Writes the groups as a partial stream: csv 0 YAML, '\t' TSV, else CSV;
+ * the shard record last. */
+int rpt_partial_write(rpt_groups *g, FILE *fp, int csv, const rpt_shard_info *si);
+/* SHA-256 (hex, malloc'd) of the signature and the targets file's bytes
+ * (targets NULL: none); NULL with err when the file cannot be read. */
+char *rpt_partial_config(const rpt_spec *spec, const char *targets, pm_error *err);
+/* The default shard name (malloc'd): the inputs' names joined by ','; for
+ * standard input $PARALLEL_SEQ (a GNU parallel job), map-N (a Hadoop map
+ * task, $mapreduce_task_partition), else "-". */
+char *rpt_shard_name_default(char *const *paths, int n);
+/* 1 when r is a shard record (a non-empty _shard). */
+int rpt_is_shard_record(const pm_record *r);
+
+/* --expect-shards: a number of shards, or the names of a manifest file. */
+typedef struct rpt_expect {
+    uint64_t n;
+    char **names;
+    size_t nnames;
+} rpt_expect;
+int rpt_expect_parse(rpt_expect *ex, const char *arg, pm_error *err);
+void rpt_expect_free(rpt_expect *ex);
+
+/* What a merge has read: the shards, their counts, and the totals of every
+ * metric's counts.  Every check failed is reported (with the record's
+ * FILE:LINE when there is one) and counted in errors; a merge with errors
+ * writes nothing. */
+#define RPT_LEDGER_MAXM 64
+struct rpt_shard_seen {
+    char *name;
+    char *where;            /* FILE:LINE of its shard record */
+};
+typedef struct rpt_ledger {
+    int nm;
+    struct rpt_shard_seen *names;
+    size_t nnames, cap;
+    char *program, *config, *first_src;
+    uint64_t read, written, rows;
+    uint64_t (*tot)[2];     /* per metric: counts (numerators), denominators */
+    char *over;             /* per metric: the totals overflowed (said once) */
+    char *merged_name;
+    int errors;
+} rpt_ledger;
+void rpt_ledger_init(rpt_ledger *l, const rpt_spec *spec);
+void rpt_ledger_free(rpt_ledger *l);
+/* A shard record: same program and config as the others; -1 if not. */
+int rpt_ledger_shard(rpt_ledger *l, const pm_record *r);
+/* A group row: -1 when its counts are impossible (numerator above
+ * denominator) or would overflow; the row must then not be merged. */
+int rpt_ledger_row(rpt_ledger *l, const rpt_spec *spec, const pm_record *r);
+/* After the last record: no shard twice, rows as the shard records say,
+ * counts within the records read, the shards expected (ex may be NULL).
+ * 0, or -1 when the merge must be refused. */
+int rpt_ledger_finish(rpt_ledger *l, const rpt_spec *spec, const rpt_expect *ex);
+/* The shard names read, sorted, joined by ';' (malloc'd). */
+char *rpt_ledger_names(const rpt_ledger *l);
 int rpt_partial_values(const rpt_state *st, pm_buf *vb, char *skipbuf, const char **vals);
 /* Writes one row: csv 0 as a YAML line, '\t' as TSV, else CSV (with a
  * header, call it first with names as vals). */

@@ -717,12 +717,12 @@ $R -m 'rate(kind=complaint)' --partial "$A" > "$T/r.partial"
 awk -F, -v OFS=, 'NR == 2 { $2 = $3 + 5 } { print }' "$T/r.partial" > "$T/r-bad.partial"
 run $R -m 'rate(kind=complaint)' --merge "$T/r-bad.partial"
 expect_status "merge: a numerator above its denominator is exit 2" 2
-expect_grep "merge: an impossible partial is said" "impossible partial: rate\(kind=complaint\): its numerator is above its denominator" "$ERR"
+expect_grep "merge: an impossible partial is said" "rate\(kind=complaint\): impossible partial: numerator 65 above denominator 60" "$ERR"
 $R -m count --partial "$A" > "$T/c.partial"
 awk -F, -v OFS=, 'NR == 2 { $2 = "9223372036854775800" } { print }' "$T/c.partial" > "$T/c-big.partial"
 run $R -m count --merge "$T/c-big.partial" "$T/c-big.partial"
 expect_status "merge: counts that overflow are exit 2, not wrapped" 2
-expect_grep "merge: the overflow is said" "count: the counts overflow" "$ERR"
+expect_grep "merge: the overflow is said" "count: the merged counts overflow 64 bits" "$ERR"
 expect_no_grep "merge: no wrapped negative count" "^-" "$OUT"
 # crafted keys: a seeded hash keeps many groups linear (131,072 keys in well under the old 30 s)
 awk 'BEGIN { print "k"; for (i = 0; i < 131072; i++) printf "k%07d\n", i * 7919 }' > "$T/many.csv"

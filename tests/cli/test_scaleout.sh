@@ -1,0 +1,220 @@
+#!/bin/bash
+# Scaling out (issue 19): partial streams that cannot lie, and the
+# pm-cluster recipe (examples/scale-out) over two "hosts" without a cluster.
+. "$(dirname "$0")/lib.sh"
+R=pm-report
+D=$HERE/pm-report
+S=$HERE/scaleout
+
+# --- partials that cannot lie --------------------------------------------------
+run $R sla --partial --shard=a "$D/tickets.csv"
+cp "$OUT" "$T/a.p"
+expect_status "partial: status 0" 0
+expect_grep "partial: ends with its shard record (name, read, written, program, config)" \
+    ',a,9,6,pm-report [0-9.]+,[0-9a-f]{64}$' "$OUT"
+rows=$(grep -c ',,,,,$' "$OUT")
+expect_eq "partial: _written is the number of group rows" 6 "$rows"
+run $R sla --partial -t yaml "$D/tickets.csv"
+expect_grep "partial yaml: the shard is named after the input" \
+    "_shard: .*tickets.csv, _read: \"9\", _written: \"6\", _program: pm-report [0-9.]+, _config: \"?[0-9a-f]{64}\"?\}" "$OUT"
+run $R sla --partial < "$D/tickets.csv"
+expect_grep "partial: standard input is shard -" ',-,9,6,' "$OUT"
+PARALLEL_SEQ=7 run $R sla --partial < "$D/tickets.csv"
+expect_grep "partial: standard input in a GNU parallel job is named by the job number" ',7,9,6,' "$OUT"
+mapreduce_task_partition=3 run $R sla --partial < "$D/tickets.csv"
+expect_grep "partial: standard input in a Hadoop map task is named by the task" ',map-3,9,6,' "$OUT"
+run $R sla --partial --shard='x;y' "$D/tickets.csv"
+expect_status "--shard: ';' separates the shards of a merge, so it is refused" 2
+run $R sla --shard=a "$D/tickets.csv"
+expect_status "--shard without --partial: usage error" 2
+run $R sla --expect-shards=2 "$D/tickets.csv"
+expect_status "--expect-shards without --merge: usage error" 2
+
+$R sla --partial --shard=b "$D/tickets.csv" > "$T/b.p"
+{ cat "$D/tickets.csv"; tail -n +2 "$D/tickets.csv"; } > "$T/twice.csv"
+$R sla "$T/twice.csv" > "$T/twice.out"; twice_rc=$?
+run $R sla --merge "$T/a.p" "$T/b.p"
+expect_out "merge of two shards = one pass over both" "$T/twice.out"
+expect_status "merge of two shards: the one pass's status" "$twice_rc"
+
+# A merge that cannot be right writes nothing, exits 2, and says why.
+refused() {  # name, regex of the message, then the merge command
+    local name=$1 re=$2; shift 2
+    rm -f "$T/merged.csv"
+    run "$@" -o "$T/merged.csv"
+    expect_status "$name: exit 2" 2
+    expect_grep "$name: says why" "$re" "$ERR"
+    expect_grep "$name: says nothing was written" 'merge refused.*nothing written' "$ERR"
+    if [ -e "$T/merged.csv" ]; then fail "$name: nothing written" "-o file exists"; else pass; fi
+}
+refused "shard given twice" "shard 'a' appears twice" $R sla --merge "$T/a.p" "$T/b.p" "$T/a.p"
+head -n 4 "$T/a.p" > "$T/cut.p"
+refused "partial cut short" "cut short" $R sla --merge "$T/cut.p" "$T/b.p"
+grep -v ',,,,,$' "$T/a.p" > "$T/lost.p"
+refused "group rows without their partial" "cut short" $R sla --merge "$T/lost.p" "$T/b.p"
+grep -v ',a,9,6,' "$T/a.p" > "$T/notrailer.p"
+refused "partial without its shard record" "lost its shard record" $R sla --merge "$T/notrailer.p" "$T/b.p"
+$R sla --partial --shard=c --targets="$D/targets.yaml" "$D/tickets.csv" > "$T/c.p"
+refused "mixed configurations (other targets)" "mixed configurations: shard 'c'" $R sla --merge "$T/a.p" "$T/c.p"
+sed 's/pm-report 0\.[0-9.]*,/pm-report 9.9.9,/' "$T/b.p" > "$T/v.p"
+refused "mixed configurations (other version)" "made by pm-report 9.9.9" $R sla --merge "$T/a.p" "$T/v.p"
+# noise: 3 tickets, compliance 1 of 2
+grep -q ',noise,3,1,1,0,0,1,0,0,0,1,2,' "$T/b.p" || fail "fixture: the noise row of b.p changed"
+sed 's/,noise,3,1,1,0,0,1,0,0,0,1,2,/,noise,3,1,1,0,0,1,0,0,0,5,2,/' "$T/b.p" > "$T/ratio.p"
+refused "numerator above denominator" "compliance: impossible partial: numerator 5 above denominator 2" \
+    $R sla --merge "$T/a.p" "$T/ratio.p"
+sed 's/,noise,3,1,1,0,0,1,0,0,0,1,2,/,noise,9223372036854775807,1,1,0,0,1,0,0,0,1,2,/' "$T/b.p" > "$T/big.p"
+refused "counters that would wrap 64 bits" "tickets: the merged counts overflow 64 bits" \
+    $R sla --merge "$T/big.p" "$T/a.p"
+sed 's/,noise,3,1,1,0,0,1,0,0,0,1,2,/,noise,18446744073709551616,1,1,0,0,1,0,0,0,1,2,/' "$T/b.p" > "$T/huge.p"
+refused "a count beyond 64 bits" "tickets: a count that does not fit 64 bits" $R sla --merge "$T/huge.p"
+sed 's/,noise,3,1,1,0,0,1,0,0,0,1,2,/,noise,30,1,1,0,0,1,0,0,0,1,2,/' "$T/b.p" > "$T/many.p"
+refused "more records counted than read" "tickets: impossible partials: they count 45 records, but their shards read 18" \
+    $R sla --merge "$T/a.p" "$T/many.p"
+
+# --expect-shards: a number (job numbers name the missing ones) or a manifest
+for i in 1 2 3; do $R sla --partial --shard=$i "$D/tickets.csv" > "$T/s$i.p"; done
+refused "--expect-shards=3 with 2 shards" "2 shards, 3 expected \(missing: 2\)" \
+    $R sla --merge --expect-shards=3 "$T/s1.p" "$T/s3.p"
+{ cat "$T/twice.csv"; tail -n +2 "$D/tickets.csv"; } > "$T/thrice.csv"
+$R sla "$T/thrice.csv" > "$T/thrice.out"
+run $R sla --merge --expect-shards=3 "$T/s1.p" "$T/s2.p" "$T/s3.p"
+expect_out "--expect-shards=3 with the 3: the one pass" "$T/thrice.out"
+printf '1\n2\n3\n' > "$T/manifest"
+refused "manifest: a shard missing" "shard '2' of the manifest is missing" \
+    $R sla --merge --expect-shards="$T/manifest" "$T/s1.p" "$T/s3.p"
+refused "manifest: a shard not in it" "shard 'a' .* is not in the manifest" \
+    $R sla --merge --expect-shards="$T/manifest" "$T/s1.p" "$T/s2.p" "$T/s3.p" "$T/a.p"
+run $R sla --merge --expect-shards="$T/manifest" "$T/s1.p" "$T/s2.p" "$T/s3.p"
+expect_out "manifest complete: the one pass" "$T/thrice.out"
+
+# A merged partial (a combiner) names all its shards, so the checks hold
+# across levels of merging.
+$R sla --merge --partial "$T/s1.p" "$T/s2.p" > "$T/s12.p"
+expect_grep "combiner: its shard record names its shards and adds their reads" ',1;2,18,6,pm-report' "$T/s12.p"
+run $R sla --merge --expect-shards=3 "$T/s12.p" "$T/s3.p"
+expect_out "combiner + shard: the one pass" "$T/thrice.out"
+refused "a shard inside a combiner given again" "shard '2' appears twice" \
+    $R sla --merge "$T/s12.p" "$T/s2.p" "$T/s3.p"
+
+# --- pm-cluster: the recipe over two "hosts" -------------------------------------
+# GNU parallel runs every job through tests/cli/scaleout/fake-ssh, an ssh
+# stand-in that runs the command here; the result must be the one-process
+# run's, byte for byte.
+if ! command -v parallel >/dev/null 2>&1; then
+    echo "test_scaleout.sh: GNU parallel is not installed (apt-get install parallel): pm-cluster not tested" >&2
+    finish
+    exit
+fi
+C=$ROOT/examples/scale-out/pm-cluster
+printf '1/host1\n1/host2\n' > "$T/hosts"
+X=(--sshloginfile="$T/hosts" --ssh="$S/fake-ssh")
+export FAKE_SSH_LOG=$T/ssh.log
+NOW=--now=2026-07-01T00:00:00+08:00
+# 200,000 tickets; every third has a description with quoted line breaks, a
+# doubled quote, and a line that looks like a record of its own.  About 45
+# CPU seconds in all; SCALEOUT_N=20000 for a quick run (make asan).
+N=${SCALEOUT_N:-200000}
+"$ROOT/tools/gen-tickets.sh" -n "$N" -s 19 |
+    awk -F, 'NR > 1 && NR % 3 == 0 {
+        sub(/,[^,]*$/, ",\"line one, \"\"quoted\"\"\nT9999999,repair,noise,false,1-1-101,2024-01-01T00:00:00+08:00,,,,,,,,x\nend\"") }
+        { print }' > "$T/tickets.csv"
+lines=$(grep -c '' "$T/tickets.csv")
+expect_eq "fixture: $N tickets, a third of them over three lines" $((N + 1 + 2 * ((N + 1) / 3))) "$lines"
+
+same() {  # name, one-process output file and status, then the pm-cluster command
+    local name=$1 want=$2 want_rc=$3; shift 3
+    : > "$FAKE_SSH_LOG"
+    run "$@"
+    expect_out "$name: byte-identical to one process" "$want"
+    expect_status "$name: the one process's status" "$want_rc"
+    local hosts
+    hosts=$(sort -u "$FAKE_SSH_LOG" | tr '\n' ' ')
+    expect_eq "$name: ran on both hosts" "host1 host2 " "$hosts"
+}
+
+pm-sla $NOW "$T/tickets.csv" > "$T/sla.one"; rc=$?
+same "pm-sla, a file with quoted line breaks" "$T/sla.one" $rc "$C" "${X[@]}" -i "$T/tickets.csv" pm-sla $NOW
+expect_eq "pm-sla: some tickets are flagged, so status 1 comes through (not 141 or 65)" 1 "$rc"
+same "pm-sla, a stream" "$T/sla.one" $rc "$C" "${X[@]}" --block=$(($(wc -c < "$T/tickets.csv") / 4 + 1)) \
+    pm-sla $NOW < "$T/tickets.csv"
+pm-sla $NOW -t yaml "$T/tickets.csv" > "$T/sla.yaml"
+pm-sla $NOW -t yaml "$T/sla.yaml" > "$T/sla2.one"; rc=$?
+same "pm-sla, YAML lines split as they are" "$T/sla2.one" $rc "$C" "${X[@]}" -i "$T/sla.yaml" pm-sla $NOW
+
+# pm-report: partials on the blocks, merged, every block accounted for
+cp "$T/sla.one" "$T/sla.csv"
+pm-report sla "$T/sla.csv" > "$T/rep.one"; rc=$?
+same "pm-report sla" "$T/rep.one" $rc "$C" "${X[@]}" -i "$T/sla.csv" pm-report sla
+pm-report service -t md "$T/sla.csv" > "$T/svc.one"; rc=$?
+same "pm-report service, Markdown" "$T/svc.one" $rc "$C" "${X[@]}" -i "$T/sla.csv" pm-report service -t md
+
+# pm-ingest: without --key in order; with --key a duplicate id in another
+# block is still found (the output is the same records, in job order)
+pm-ingest "$T/tickets.csv" > "$T/ing.one" 2>/dev/null; rc=$?
+same "pm-ingest" "$T/ing.one" $rc "$C" "${X[@]}" -i "$T/tickets.csv" pm-ingest
+{ cat "$T/tickets.csv"; sed -n 2p "$T/tickets.csv"; } > "$T/dup.csv"
+pm-ingest "$T/dup.csv" 2>/dev/null | sort > "$T/dup.one"
+run "$C" "${X[@]}" -i "$T/dup.csv" --key=id pm-ingest
+expect_status "pm-ingest --key=id: the duplicate across blocks is rejected" 1
+expect_grep "pm-ingest --key=id: says which" "duplicate value 'T0000001'" "$ERR"
+sort "$OUT" > "$T/dup.two"
+if cmp -s "$T/dup.one" "$T/dup.two"; then pass; else fail "pm-ingest --key=id: the same records as one process"; fi
+run "$C" "${X[@]}" -i "$T/dup.csv" pm-ingest
+expect_status "pm-ingest without --key: blocks cannot see each other's ids (why --key exists)" 0
+
+# pm-fee: charges of 200,000 records with quoted notes
+perl -ne 'BEGIN { $n = shift } if ($. == 1) { print; next } push @r, $_;
+    END { for $i (0 .. $n - 1) { $r = $r[$i % @r]; $r =~ s/^([^,]*)/$1-$i/;
+        $r =~ s/,[^,]*$/,"a note\nover two lines"\n/ if $i % 3 == 0; print $r } }' "$N" \
+    "$ROOT/examples/fees/inputs-2024-07.csv" > "$T/fee-in.csv"
+F=--schedule=$ROOT/examples/fees/schedule.yaml
+# blocks reach pm-fee through pipes, which it cannot hash (inputs_sha256 is
+# empty), so the one-process run it must equal reads a pipe too
+cat "$T/fee-in.csv" | pm-fee "$F" > "$T/fee.one" 2>/dev/null; rc=$?
+same "pm-fee" "$T/fee.one" $rc "$C" "${X[@]}" -i "$T/fee-in.csv" pm-fee "$F"
+
+# A failed or lost block fails the whole run: exit 2, nothing written.
+for b in 1 2; do
+    rm -f "$T/out.csv"
+    KILL_BLOCK=$b run "$C" "${X[@]}" -i "$T/tickets.csv" -o "$T/out.csv" pm-sla $NOW
+    expect_status "block $b killed: exit 2" 2
+    expect_grep "block $b killed: says so" "block $b .*failed" "$ERR"
+    if [ -e "$T/out.csv" ]; then fail "block $b killed: nothing written"; else pass; fi
+done
+KILL_BLOCK=2 run "$C" "${X[@]}" -i "$T/sla.csv" pm-report sla
+expect_status "pm-report, block 2 killed: exit 2" 2
+expect_eq "pm-report, block 2 killed: nothing on standard output" 0 "$(wc -c < "$OUT")"
+run "$C" "${X[@]}" -i "$T/tickets.csv" pm-sla --policy=/nonexistent $NOW
+expect_status "a job's status 2 (bad policy): exit 2" 2
+expect_eq "a job's status 2: nothing on standard output" 0 "$(wc -c < "$OUT")"
+
+# Messages name the block and the line in it.
+{ head -n 1 "$T/tickets.csv"; grep '^T0[^"]*$' "$T/tickets.csv" | head -n 20; } > "$T/small.csv"
+printf 'T-bad,repair,lighting,false,1-1-101,,,,,,,,,\n' >> "$T/small.csv"
+run "$C" "${X[@]}" -i "$T/small.csv" pm-ingest
+expect_status "messages: a rejected row flags the run (1)" 1
+expect_grep "messages: the block and the line in it" '^pm-ingest: block [0-9]+ line [0-9]+: .*created_at' "$ERR"
+expect_no_grep "messages: no block-relative '-:LINE'" '^pm-ingest: -:' "$ERR"
+
+# --- Hadoop Streaming: cat | mapper | sort | reducer --------------------------------
+# Two map tasks on halves of the line-per-record YAML, a sort, one reducer.
+pm-report sla -t csv "$T/sla.yaml" > "$T/hadoop.one"; rc=$?
+split -n l/2 "$T/sla.yaml" "$T/split."
+for i in 0 1; do
+    f=$T/split.a$(printf '%b' "\\$(printf '%03o' $((97 + i)))")
+    cat "$f" | mapreduce_task_partition=$i pm-report sla --partial -t yaml > "$T/map.$i"
+done
+cat "$T/map.0" "$T/map.1" | sort > "$T/shuffled"
+run pm-report sla --merge --expect-shards=2 -t csv "$T/shuffled"
+expect_out "hadoop: mapper, sort, reducer = one pass" "$T/hadoop.one"
+expect_status "hadoop: the one pass's status" "$rc"
+sort "$T/map.0" > "$T/shuffled"
+run pm-report sla --merge --expect-shards=2 -t csv "$T/shuffled"
+expect_status "hadoop: a map task's output missing: refused" 2
+expect_grep "hadoop: names the missing task" "1 shards, 2 expected" "$ERR"
+cat "$T/map.0" "$T/map.1" "$T/map.1" | sort > "$T/shuffled"
+run pm-report sla --merge -t csv "$T/shuffled"
+expect_status "hadoop: a map task's output twice (a retried task): refused" 2
+
+finish
