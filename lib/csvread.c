@@ -200,6 +200,18 @@ static void csv_cb_row(int c, void *ctx)
         pmr_warn(rd, rd->rec_line - 1, "a blank line inside the data (ignored; the line after it is data, not a new header)");
     }
     if (rd->header_bad && !rd->rec_bad) rec_bad(rd, "a row under the unusable header of line %s", rd->header_line_text);
+    /* A row that ran over lines inside a quote and came out the wrong width:
+     * the quote was most likely never closed (a stray quote), and the lines
+     * it took are rows of their own.  csv_next rejects the quote's line
+     * alone and reads the lines after it again (csv_resync), so a stray
+     * quote costs one row, not every row up to the next quote. */
+    if (!rd->header_bad && r->n != rd->nheader && (rd->seg_flags & SEG_BREAK) &&
+        rd->quote_line >= rd->rec_line && rd->quote_line < rd->seg_line) {
+        rd->width_resync = 1;
+        rd->width_n = r->n;
+        rd->rec_bad = 0;
+        return;  /* the row stays in the slot csv_resync takes */
+    }
     if (!rd->rec_bad && r->n != rd->nheader) {
         char tmp[64];
         snprintf(tmp, sizeof tmp, "%zu field%s where the header has %zu", r->n, r->n == 1 ? "" : "s", rd->nheader);
@@ -341,7 +353,8 @@ static void rawrec_add(pm_reader *rd, const unsigned char *s, size_t n)
 
 /* The open quote swallowed too much (or met the end of the input): the
  * record ends with the quote's line; the lines after it are read again. */
-static void csv_resync(pm_reader *rd, int at_eof)
+enum { RESYNC_BOUND, RESYNC_EOF, RESYNC_WIDTH };
+static void csv_resync(pm_reader *rd, int why)
 {
     pm_record *r = rd->building;
     if (!r) r = pmr_queue_slot(rd);
@@ -351,7 +364,12 @@ static void csv_resync(pm_reader *rd, int at_eof)
     r->source = rd->name;
     r->line = rd->rec_line;
     p->bad = 1;
-    if (at_eof)
+    if (why == RESYNC_WIDTH)
+        snprintf(p->msg, sizeof p->msg,
+                 "unterminated quoted field (the quote opened on line %ld makes a row of %zu fields up to line %ld "
+                 "where the header has %zu; the record is taken to end with that line, and the lines after it are "
+                 "read again)", rd->quote_line, rd->width_n, rd->seg_line, rd->nheader);
+    else if (why == RESYNC_EOF)
         snprintf(p->msg, sizeof p->msg,
                  "unterminated quoted field (the quote opened on line %ld is not closed before the end of the input; "
                  "the record is taken to end with that line)", rd->quote_line);
@@ -444,7 +462,7 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
                 rd->skip_line = 0;
                 if (rd->finished) return PM_READ_EOF;
                 if (rd->rec_open && rd->tq == TQ_QUOTED) {
-                    csv_resync(rd, 1);
+                    csv_resync(rd, RESYNC_EOF);
                     break;
                 }
                 rd->finished = 1;
@@ -523,6 +541,14 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         }
         csv_parse(rd->csv, fs, feed, csv_cb_field, csv_cb_row, rd);
         csv_flush_tail_warnings(rd);
+        if (rd->width_resync) {  /* this line goes to the replay too */
+            rd->width_resync = 0;
+            if (from_replay) rd->replay_pos += seg;
+            else rd->decpos += seg;
+            pm_buf_add(&rd->tail, s, seg);
+            csv_resync(rd, RESYNC_WIDTH);
+            continue;
+        }
         int ends_line = s[seg - 1] == '\n' || s[seg - 1] == '\r';
         int was_open = rd->rec_open;
         long qline_before = rd->quote_line;
@@ -564,7 +590,7 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         }
         if (rd->rec_open && rd->tq == TQ_QUOTED &&
             (rd->open_lines > CSV_QUOTE_LINES || rd->open_bytes > CSV_QUOTE_BYTES))
-            csv_resync(rd, 0);
+            csv_resync(rd, RESYNC_BOUND);
         else if (rd->rec_open && !ends_line &&
                  csv_get_buffer_size(rd->csv) / 2 > rd->opts.max_field + CSV_PIECE)
             csv_cut_long(rd);

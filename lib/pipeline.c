@@ -126,6 +126,18 @@ size_t pm_pipe_fold_surplus(pm_pipe *p, pm_record *rec, pm_buf *out)
     return n;
 }
 
+/* A bad CSV record with fewer fields than the header in force (one the
+ * reader rejected whole, such as an unclosed quote, has none) gets the
+ * missing ones, empty, so that the stream keeps one header. */
+static void pad_to_header(pm_pipe *p, pm_record *rec)
+{
+    size_t hn = 0;
+    const pm_reader *rd = pm_inputs_current(&p->in);
+    const char *const *hdr = rd ? pm_reader_header(rd, &hn) : NULL;
+    for (size_t i = rec->n; hdr && i < hn; i++)
+        pm_record_add_owned(rec, hdr[i], "", 0);
+}
+
 /* Makes every value of a bad record valid UTF-8 without NUL. */
 static void escape_values(pm_record *rec)
 {
@@ -381,6 +393,7 @@ int pm_pipe_run(pm_pipe *p)
             else
                 raw_from_record(&p->raw, &p->rec);
             escape_values(&p->rec);
+            pad_to_header(p, &p->rec);
             locate_fields(p, &p->rec);
             if (p->spec.bad) {
                 v = p->spec.bad(p, &p->rec, err.msg, p->spec.ctx);

@@ -84,6 +84,10 @@ struct pm_reader {
     int delim;
     int tq;                  /* TQ_*: where the quotes stand (csv_track) */
     long quote_line;         /* line on which the open quote opened */
+    int width_resync;        /* the row just read ran over lines inside a
+                                quote and has the wrong width: csv_next
+                                takes the quote as never closed */
+    size_t width_n;          /* that row's number of fields */
     int rec_open;            /* the record goes on past the last segment */
     int tail_warned;         /* text after a closing quote in this segment */
     long seg_line;

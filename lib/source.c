@@ -151,33 +151,44 @@ static int is_utf8_name(const char *e)
     return !strcasecmp(e, "utf-8") || !strcasecmp(e, "utf8");
 }
 
-/* Whether s[0..n) decodes as GB18030 without an error (a character cut at
- * the end of the chunk aside). */
-static int gb18030_clean(const unsigned char *s, size_t n)
+/* How many of the lines of s[0..n) that hold a high byte do not decode as
+ * GB18030 (a character cut at the end of the chunk aside). */
+static size_t gb18030_bad_lines(const unsigned char *s, size_t n)
 {
     iconv_t cd = iconv_open("UTF-8", "GB18030");
-    if (cd == (iconv_t)-1) return 0;
+    if (cd == (iconv_t)-1) return (size_t)-1;
     char out[16384];
-    char *in = (char *)s;
-    size_t inleft = n;
-    int ok = 1;
-    while (inleft > 0) {
-        char *o = out;
-        size_t oleft = sizeof out;
-        if (iconv(cd, &in, &inleft, &o, &oleft) != (size_t)-1) break;
-        if (errno == E2BIG) continue;
-        if (errno == EINVAL) break;  /* cut at the end */
-        ok = 0;
-        break;
+    size_t bad = 0, i = 0;
+    while (i < n) {
+        const unsigned char *nl = memchr(s + i, '\n', n - i);
+        size_t len = nl ? (size_t)(nl - (s + i)) + 1 : n - i;
+        int high = 0;
+        for (size_t k = 0; k < len && !high; k++) high = s[i + k] >= 0x80;
+        if (high) {
+            char *in = (char *)s + i;
+            size_t inleft = len;
+            iconv(cd, NULL, NULL, NULL, NULL);
+            while (inleft > 0) {
+                char *o = out;
+                size_t oleft = sizeof out;
+                if (iconv(cd, &in, &inleft, &o, &oleft) != (size_t)-1) break;
+                if (errno == E2BIG) continue;
+                if (errno != EINVAL || nl) bad++;  /* EINVAL: cut at the chunk's end */
+                break;
+            }
+        }
+        i += len;
     }
     iconv_close(cd);
-    return ok;
+    return bad;
 }
 
 /* Whether the first chunk s[0..n) is read as UTF-8 under "auto" (issue 12:
  * never garble).  UTF-8 when it has no high byte, or is valid UTF-8 (a
- * character cut at the end aside).  Otherwise GB18030 only when the chunk
- * decodes as GB18030 without an error AND hardly any of its lines is valid
+ * character cut at the end aside).  Otherwise GB18030 only when nine in ten
+ * of its lines that are not UTF-8 decode as GB18030 (a few stray bytes in an
+ * export must not make it UTF-8, whose every Chinese line would then be
+ * rejected) AND hardly any of its lines is valid
  * UTF-8 with multi-byte characters: fewer than one in ten of the lines that
  * are not.  ("None at all" would refuse real GB18030 files: about one
  * two-byte GB18030 character in seven is also a valid UTF-8 sequence, so a
@@ -205,7 +216,7 @@ static int looks_utf8(const unsigned char *s, size_t n)
         }
         i += len;
     }
-    if (!gb18030_clean(s, n)) return 1;
+    if (gb18030_bad_lines(s, n) * 10 > invalid) return 1;
     return valid_mb * 10 >= invalid;
 }
 
