@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "pipeline.h"
 #include "roster.h"
 
@@ -426,7 +427,10 @@ int ro_read(ro_model *m, const pm_common *com, ro_read_spec *r)
     if (r->staff) { paths[n++] = (char *)r->staff; c.nstaff_in = 1; }
     if (r->logs) { paths[n++] = (char *)r->logs; c.nlogs_in = 1; }
     for (int i = 0; i < nrosters; i++) paths[n++] = rosters[i];
-    m->have_staff_file = r->staff != NULL;
+    /* A staff file that cannot be opened is reported by the pipeline (exit
+     * 2); the rosters are then checked as without one, not every
+     * assignment rejected as someone unknown. */
+    m->have_staff_file = r->staff && (!strcmp(r->staff, "-") || access(r->staff, R_OK) == 0);
     m->have_logs = r->logs != NULL;
 
     /* pm-roster writes its own outputs: checked against the inputs here */
@@ -444,7 +448,7 @@ int ro_read(ro_model *m, const pm_common *com, ro_read_spec *r)
     r->opened = 1;
     for (int k = 0; k < NF; k++) c.f[k] = pm_pipe_field(p, field_name[k]);
     int status = pm_pipe_run(p);
-    if (r->staff) {
+    if (m->have_staff_file) {
         warn_unused_skills(&c);
         if (c.nstaff == 0) pm_warn("%s: no staff records", r->staff);
     }

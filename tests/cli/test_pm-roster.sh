@@ -236,6 +236,10 @@ expect_grep "staff record: named by its id" "badstaff.csv:2: max_week_hours '12.
 expect_grep "staff record: in the reject file" "^H1,Sun Li,guard,12.01,.*badstaff.csv:2," $T/rej3.csv
 run pm-roster check --posts=$PR $T/no-such-roster.csv
 expect_status "unreadable input: exit 2" 2
+run pm-roster check --posts=$PR --staff=$T/no-such-staff.csv --start=2024-10-01 --days=1 $F/unknown-staff.csv
+expect_status "unreadable staff file: exit 2" 2
+expect_no_grep "unreadable staff file: the roster is checked as without one" 'is not in the staff file' $ERR
+expect_out_text "unreadable staff file: every assignment counts, no violation" "$H"
 cp $F/unknown-staff.csv $T/keep.csv
 run pm-roster check --posts=$PR -o $T/keep.csv $T/keep.csv
 expect_status "-o naming an input: exit 2" 2
