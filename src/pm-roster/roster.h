@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "calendar.h"
 #include "diag.h"
+#include "opts.h"
 #include "stream.h"
 #include "timex.h"
 
@@ -124,7 +125,6 @@ typedef struct ro_model {
     int nlogs, caplogs;
     char **srcs;            /* names of the files logs came from */
     int nsrcs;
-    int bad;                /* an error was reported: exit status 2 at the end */
 } ro_model;
 
 /* The rule names, in report order. */
@@ -168,23 +168,36 @@ void ro_skills_format(const ro_model *m, uint64_t mask, pm_buf *out);
  * the Chinese 、，； and blanks (also the ideographic space).  Sets *item
  * and *len and advances *p; 0 at the end. */
 int ro_list_next(const char **p, const char **item, size_t *len);
-/* Reads the staff file (records); problems are reported and set m->bad.
- * A staff skill that no post needs is a warning. */
-int ro_staff_load(ro_model *m, const char *path, const pm_read_opts *ro, int *format);
 /* Index of the staff member called id; adds an unknown one when add. -1. */
 int ro_staff_find(ro_model *m, const char *id, size_t len, int add);
 int ro_post_find(const ro_model *m, const char *id);
 int ro_duty_find(const ro_model *m, const char *id);
-/* What ro_read_records accepts. */
-enum {
-    RO_READ_ANY = 0,   /* assignments (a `post`) and patrol-log records (a `duty`) */
-    RO_READ_LOGS,      /* patrol-log records only */
-    RO_READ_BEFORE     /* assignments that end by `before` (plan --previous) */
-};
-/* Reads records from the inputs as `what` says.  Problems are reported,
- * the record skipped and m->bad set; so is an assignment or a patrol of
- * someone not in the staff file, when there is one. */
-void ro_read_records(ro_model *m, pm_inputs *in, int what, pm_time before);
+/* What one run reads, in this order, through one pass of the record
+ * pipeline (lib/pipeline.h): the staff file, the patrol logs, then the
+ * rosters (assignments, or patrol logs: a record with a duty). */
+typedef struct ro_read_spec {
+    const char *staff;       /* or NULL */
+    const char *logs;        /* check --logs, or NULL */
+    char **rosters;          /* check ROSTER..., or plan --previous */
+    int nrosters;
+    int stdin_default;       /* no logs and no rosters: read standard input */
+    int previous;            /* the rosters are plan --previous: no patrol logs, */
+    pm_time before;          /* and every assignment ends by this */
+    const char *const *outputs;  /* the files the run will write: never an input */
+    int noutputs;
+    /* results */
+    pm_format staff_format;  /* of the staff file's records (PM_FMT_AUTO: none) */
+    pm_format format;        /* of the rosters' records, else the logs' */
+    unsigned long long rejected;
+    int opened;              /* 0: the pipeline refused to start (nothing may be written) */
+} ro_read_spec;
+/* Reads the inputs into m.  A record that cannot be read or is invalid
+ * (unknown post, duty or staff, bad values, end not after start) is
+ * rejected: reported as FILE:LINE, written to --reject, counted.  Prints
+ * --stats (the pipeline's counts line).  Returns the pipeline's exit
+ * status: 2 when an input could not be read or an output named an input,
+ * 1 when a record was rejected, else 0. */
+int ro_read(ro_model *m, const pm_common *com, ro_read_spec *r);
 /* Drops patrol-log records that repeat another (same duty, people, start
  * and end), each with a warning naming both lines: one patrol. */
 void ro_logs_dedup(ro_model *m);

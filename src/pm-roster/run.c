@@ -106,7 +106,7 @@ static const pm_option check_options[] = {
 };
 
 static const unsigned COMMON = PM_OPT_TO | PM_OPT_OUTPUT | PM_OPT_TZ | PM_OPT_STATS | PM_OPT_DELIMITER |
-                               PM_OPT_ENCODING | PM_OPT_MAX_FIELD;
+                               PM_OPT_ENCODING | PM_OPT_MAX_FIELD | PM_OPT_REJECT;
 
 static pm_tz *open_tz(const pm_common *c)
 {
@@ -167,18 +167,21 @@ int ro_cmd_plan(int argc, char **argv)
     ro_model m;
     ro_model_init(&m, tz);
     if (ro_posts_load(&m, a.posts) != 0) { ro_model_free(&m); pm_tz_free(tz); return PM_EXIT_ERROR; }
-    int sfmt = PM_FMT_CSV;
-    ro_staff_load(&m, a.staff, &com.read, &sfmt);
-    if (m.bad) { ro_model_free(&m); pm_tz_free(tz); free(a.previous); return PM_EXIT_ERROR; }
-    if (a.nprevious) {
-        /* the roster worked before: assignments that end by 00:00 of --from */
-        pm_inputs in;
-        pm_inputs_init(&in, a.previous, a.nprevious, &com.read);
-        ro_read_records(&m, &in, RO_READ_BEFORE, ro_at(&m, a.from, 0));
-        pm_inputs_close(&in);
-    }
+    /* the staff, and the roster worked before: assignments that end by
+     * 00:00 of --start.  A plan made around records that were rejected
+     * would break rules unseen: nothing is planned (exit 2). */
+    const char *outs[2] = {com.output, a.violations};
+    ro_read_spec rs = {.staff = a.staff, .rosters = a.previous, .nrosters = a.nprevious, .previous = 1,
+                       .before = ro_at(&m, a.from, 0), .outputs = outs, .noutputs = 2};
+    int rst = ro_read(&m, &com, &rs);
     free(a.previous);
-    if (m.bad) { ro_model_free(&m); pm_tz_free(tz); return PM_EXIT_ERROR; }
+    if (rst != PM_EXIT_OK) {
+        if (rs.rejected) pm_warn("nothing planned: the staff file or --previous holds records that were rejected");
+        ro_model_free(&m);
+        pm_tz_free(tz);
+        return PM_EXIT_ERROR;
+    }
+    int sfmt = rs.staff_format != PM_FMT_AUTO ? rs.staff_format : PM_FMT_CSV;
 
     pm_error err;
     pm_error_clear(&err);
@@ -266,26 +269,13 @@ int ro_cmd_check(int argc, char **argv)
     ro_model m;
     ro_model_init(&m, tz);
     if (ro_posts_load(&m, a.posts) != 0) { ro_model_free(&m); pm_tz_free(tz); return PM_EXIT_ERROR; }
-    if (a.staff) ro_staff_load(&m, a.staff, &com.read, NULL);
-
-    pm_format infmt = PM_FMT_AUTO;
-    if (a.logs) {
-        char *lp[1] = {(char *)a.logs};
-        pm_inputs in;
-        pm_inputs_init(&in, lp, 1, &com.read);
-        m.have_logs = 1;
-        ro_read_records(&m, &in, RO_READ_LOGS, 0);
-        infmt = in.first_format;
-        pm_inputs_close(&in);
-    }
     /* With --logs and no ROSTER named, standard input is not read ('-' reads it). */
-    if (!a.logs || first < argc) {
-        pm_inputs in;
-        pm_inputs_init(&in, argv + first, argc - first, &com.read);
-        ro_read_records(&m, &in, RO_READ_ANY, 0);
-        if (in.first_format != PM_FMT_AUTO) infmt = in.first_format;
-        pm_inputs_close(&in);
-    }
+    const char *outs[1] = {com.output};
+    ro_read_spec rs = {.staff = a.staff, .logs = a.logs, .rosters = argv + first, .nrosters = argc - first,
+                       .stdin_default = !a.logs, .outputs = outs, .noutputs = 1};
+    int rst = ro_read(&m, &com, &rs);
+    if (!rs.opened) { ro_model_free(&m); pm_tz_free(tz); return PM_EXIT_ERROR; }
+    pm_format infmt = rs.format;
 
     ro_logs_dedup(&m);
     /* A stream of patrol logs alone is not a roster: coverage is checked
@@ -346,7 +336,7 @@ int ro_cmd_check(int argc, char **argv)
         for (int r = 0; r < RULE_COUNT; r++)
             if (per[r]) fprintf(stderr, "pm-roster:   %-15s %d\n", ro_rule_names[r], per[r]);
     }
-    if (rc == PM_EXIT_OK && m.bad) rc = PM_EXIT_ERROR;
+    if (rc == PM_EXIT_OK) rc = rst;
     if (rc == PM_EXIT_OK && vs.n) rc = PM_EXIT_FLAGGED;
     ro_violations_free(&vs);
     ro_model_free(&m);

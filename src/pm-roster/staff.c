@@ -3,10 +3,14 @@
  * Staff: id, name, skills ("guard;monitor"), max_week_hours, unavailable
  * ("2024-10-01;2024-10-03..2024-10-05").  A roster record has post, staff,
  * start, end; a patrol-log record has duty, staff ("S1;S2"), start, end.
- * Bad records are reported as FILE:LINE and skipped (exit status 2 later).
+ * Bad records are rejected: reported as FILE:LINE, written to --reject,
+ * counted (exit status 1).
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include "pipeline.h"
 #include "roster.h"
 
 int ro_list_next(const char **pp, const char **item, size_t *len)
@@ -124,94 +128,6 @@ int ro_staff_find(ro_model *m, const char *id, size_t len, int add)
     return m->nstaff++;
 }
 
-int ro_staff_load(ro_model *m, const char *path, const pm_read_opts *rop, int *format)
-{
-    pm_error err;
-    pm_error_clear(&err);
-    pm_reader *rd = pm_reader_open(path, rop, &err);
-    if (!rd) { pm_report(&err); m->bad = 1; return -1; }
-    pm_record rec;
-    pm_record_init(&rec);
-    int r;
-    m->have_staff_file = 1;
-    /* skills the posts file did not name: no post needs them */
-    int posts_skills = m->nskills;
-    long unused_line[RO_MAX_SKILLS] = {0};
-    while ((r = pm_reader_next(rd, &rec, &err)) != PM_READ_EOF) {
-        if (r == PM_READ_FATAL) { pm_report(&err); m->bad = 1; break; }
-        if (r == PM_READ_BAD) { pm_report(&err); m->bad = 1; continue; }
-        const char *src = pm_reader_name(rd);
-        const char *id = pm_record_value(&rec, "id");
-        size_t idlen = strlen(id);
-        while (idlen && id[idlen - 1] == ' ') idlen--;
-        while (idlen && *id == ' ') { id++; idlen--; }
-        if (!idlen) { pm_warn_at(src, rec.line, "staff record without an id"); m->bad = 1; continue; }
-        if (ro_staff_find(m, id, idlen, 0) >= 0) {
-            pm_warn_at(src, rec.line, "staff '%.*s' is listed twice", (int)idlen, id);
-            m->bad = 1;
-            continue;
-        }
-        ro_staff st;
-        memset(&st, 0, sizeof st);
-        st.known = 1;
-        st.max_week = m->rules.max_week;
-        int ok = 1;
-        const char *mw = pm_record_value(&rec, "max_week_hours");
-        if (*mw) {
-            int64_t secs = 0;
-            int hr = ro_parse_hours(mw, &secs);
-            if (hr == -2) {
-                pm_warn_at(src, rec.line, "max_week_hours '%s' is not a whole number of minutes", mw);
-                ok = 0;
-            } else if (hr != 0 || secs > 168 * 3600) {
-                pm_warn_at(src, rec.line, "max_week_hours '%s' is not a number of hours (44, 12.5 or 44h; at most 168)",
-                           mw);
-                ok = 0;
-            } else if (secs < st.max_week) {
-                st.max_week = secs;
-            }
-        }
-        const char *un = pm_record_value(&rec, "unavailable");
-        if (ro_parse_dayranges(un, &st.unavail, &st.nunavail, &err) != 0) {
-            pm_warn_at(src, rec.line, "unavailable: %s", err.msg);
-            ok = 0;
-        }
-        const char *sk = pm_record_value(&rec, "skills");
-        const char *a;
-        size_t k;
-        while (ro_list_next(&sk, &a, &k)) {
-            int b = ro_skill_bit(m, a, k);
-            if (b < 0) { pm_warn_at(src, rec.line, "too many skills (at most %d)", RO_MAX_SKILLS); ok = 0; continue; }
-            st.skills |= (uint64_t)1 << b;
-            if (b >= posts_skills && !unused_line[b]) unused_line[b] = rec.line;
-        }
-        if (!ok) { free(st.unavail); m->bad = 1; continue; }
-        int i = ro_staff_find(m, id, idlen, 1);
-        free(m->staff[i].name);
-        st.id = m->staff[i].id;
-        st.name = pm_xstrdup(pm_record_value(&rec, "name"));
-        m->staff[i] = st;
-    }
-    for (int b = posts_skills; b < m->nskills; b++) {
-        if (!unused_line[b]) continue;
-        pm_buf who = PM_BUF_INIT;
-        int nwho = 0;
-        for (int i = 0; i < m->nstaff; i++) {
-            if (!(m->staff[i].skills & ((uint64_t)1 << b))) continue;
-            if (nwho < 5) pm_buf_addf(&who, "%s%s", nwho ? ", " : "", m->staff[i].id);
-            nwho++;
-        }
-        if (nwho > 5) pm_buf_addf(&who, " and %d more", nwho - 5);
-        pm_warn_at(path, unused_line[b], "skill '%s' (%s) is needed by no post", m->skill_names[b], pm_buf_str(&who));
-        pm_buf_free(&who);
-    }
-    if (format) *format = pm_reader_format(rd);
-    pm_record_free(&rec);
-    pm_reader_close(rd);
-    if (m->nstaff == 0) pm_warn("%s: no staff records", path);
-    return 0;
-}
-
 void ro_add_assign(ro_model *m, int post, int staff, pm_time s, pm_time e)
 {
     if (m->nas == m->capas) {
@@ -225,52 +141,167 @@ void ro_add_assign(ro_model *m, int post, int staff, pm_time s, pm_time e)
     a->e = e;
 }
 
-static int parse_when(ro_model *m, const pm_record *rec, const char *field, int required,
-                      pm_time *out)
+/* Reading: one pass of the shared record pipeline (lib/pipeline.h) over
+ * the staff file, the patrol logs and the rosters, in that order, so that
+ * everyone in the staff file is known before the first assignment.  What a
+ * record is follows from the input it came from.  A record that cannot be
+ * read, or that is invalid (unknown post, duty or staff, bad timestamps,
+ * end not after start), is rejected: reported as FILE:LINE, written to
+ * --reject when given, and counted. */
+
+typedef enum { IN_STAFF, IN_LOGS, IN_ROSTER } in_kind;
+
+/* The fields read, as pipeline slots. */
+enum { F_ID, F_NAME, F_SKILLS, F_MAXWEEK, F_UNAVAIL, F_DUTY, F_POST, F_STAFF, F_START, F_END, NF };
+static const char *const field_name[NF] = {
+    "id", "name", "skills", "max_week_hours", "unavailable", "duty", "post", "staff", "start", "end"};
+
+typedef struct rd_ctx {
+    ro_model *m;
+    ro_read_spec *r;
+    int f[NF];
+    int nstaff_in, nlogs_in;     /* inputs 0..nstaff_in-1 are the staff file, then the logs */
+    int posts_skills;            /* skills the posts file named: the rest no post needs */
+    long unused_line[RO_MAX_SKILLS];
+    unsigned long long nstaff, nassign, nlog;
+    pm_format fmt[3];            /* of the first record of each kind */
+    pm_buf why;
+} rd_ctx;
+
+static const char *get(pm_pipe *p, const pm_record *rec, const rd_ctx *c, int k, size_t *len)
 {
-    const char *v = pm_record_value(rec, field);
-    if (!*v) {
-        if (required) pm_warn_at(rec->source, rec->line, "no %s", field);
-        return required ? -1 : 1;
+    return pm_pipe_get(p, rec, c->f[k], len);
+}
+
+/* Rejects the record at hand: says why (FILE:LINE: why) and returns the
+ * verdict. */
+static pm_verdict reject(pm_pipe *p, const pm_record *rec, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static pm_verdict reject(pm_pipe *p, const pm_record *rec, const char *fmt, ...)
+{
+    pm_buf b = PM_BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    pm_buf_vaddf(&b, fmt, ap);
+    va_end(ap);
+    pm_pipe_warn(p, rec, "%s", pm_buf_str(&b));
+    pm_pipe_reason(p, "%s", pm_buf_str(&b));
+    pm_buf_free(&b);
+    return PM_REJECT;
+}
+
+/* Which input the record at hand came from.  The pipeline's inputs say
+ * which one is open only through pm_inputs.next (one past it): lib has no
+ * accessor for the index yet. */
+static in_kind kind_of(pm_pipe *p, const rd_ctx *c)
+{
+    int i = pm_pipe_inputs(p)->next - 1;
+    if (i < c->nstaff_in) return IN_STAFF;
+    if (i < c->nstaff_in + c->nlogs_in) return IN_LOGS;
+    return IN_ROSTER;
+}
+
+static pm_verdict read_staff(pm_pipe *p, const pm_record *rec, rd_ctx *c)
+{
+    ro_model *m = c->m;
+    size_t idlen;
+    const char *id = get(p, rec, c, F_ID, &idlen);
+    while (idlen && id[idlen - 1] == ' ') idlen--;
+    while (idlen && *id == ' ') { id++; idlen--; }
+    if (!idlen) return reject(p, rec, "staff record without an id");
+    if (ro_staff_find(m, id, idlen, 0) >= 0)
+        return reject(p, rec, "staff '%.*s' is listed twice", (int)idlen, id);
+    ro_staff st;
+    memset(&st, 0, sizeof st);
+    st.known = 1;
+    st.max_week = m->rules.max_week;
+    pm_buf_reset(&c->why);
+    const char *mw = get(p, rec, c, F_MAXWEEK, NULL);
+    if (*mw) {
+        int64_t secs = 0;
+        int hr = ro_parse_hours(mw, &secs);
+        if (hr == -2)
+            pm_buf_addf(&c->why, "max_week_hours '%s' is not a whole number of minutes", mw);
+        else if (hr != 0 || secs > 168 * 3600)
+            pm_buf_addf(&c->why, "max_week_hours '%s' is not a number of hours (44, 12.5 or 44h; at most 168)", mw);
+        else if (secs < st.max_week)
+            st.max_week = secs;
     }
     pm_error err;
     pm_error_clear(&err);
-    if (pm_time_parse(v, strlen(v), m->tz, out, &err) != 0) {
-        pm_warn_at(rec->source, rec->line, "%s: %s", field, err.msg);
+    const char *un = get(p, rec, c, F_UNAVAIL, NULL);
+    if (ro_parse_dayranges(un, &st.unavail, &st.nunavail, &err) != 0)
+        pm_buf_addf(&c->why, "%sunavailable: %s", c->why.len ? "; " : "", err.msg);
+    const char *sk = get(p, rec, c, F_SKILLS, NULL);
+    const char *a;
+    size_t k;
+    uint64_t skills = 0;
+    int too_many = 0;
+    while (ro_list_next(&sk, &a, &k)) {
+        int b = ro_skill_bit(m, a, k);
+        if (b < 0) { too_many = 1; continue; }
+        skills |= (uint64_t)1 << b;
+        if (b >= c->posts_skills && !c->unused_line[b]) c->unused_line[b] = rec->line;
+    }
+    if (too_many) pm_buf_addf(&c->why, "%stoo many skills (at most %d)", c->why.len ? "; " : "", RO_MAX_SKILLS);
+    if (c->why.len) {
+        free(st.unavail);
+        return reject(p, rec, "%s", pm_buf_str(&c->why));
+    }
+    st.skills = skills;
+    int i = ro_staff_find(m, id, idlen, 1);
+    free(m->staff[i].name);
+    st.id = m->staff[i].id;
+    st.name = pm_xstrdup(get(p, rec, c, F_NAME, NULL));
+    m->staff[i] = st;
+    c->nstaff++;
+    return PM_HOLD;
+}
+
+/* Parses the time in field k: 0, 1 when empty and not required, or -1
+ * with the reason in c->why. */
+static int parse_when(pm_pipe *p, const pm_record *rec, rd_ctx *c, int k, int required, pm_time *out)
+{
+    size_t len;
+    const char *v = get(p, rec, c, k, &len);
+    pm_buf_reset(&c->why);
+    if (!len) {
+        if (!required) return 1;
+        pm_buf_addf(&c->why, "no %s", field_name[k]);
+        return -1;
+    }
+    pm_error err;
+    pm_error_clear(&err);
+    if (pm_time_parse(v, len, c->m->tz, out, &err) != 0) {
+        pm_buf_addf(&c->why, "%s: %s", field_name[k], err.msg);
         return -1;
     }
     return 0;
 }
 
-static void read_log(ro_model *m, const pm_record *rec, const char *duty)
+static pm_verdict read_log(pm_pipe *p, const pm_record *rec, rd_ctx *c, const char *duty)
 {
+    ro_model *m = c->m;
     int d = ro_duty_find(m, duty);
-    if (d < 0) {
-        pm_warn_at(rec->source, rec->line, "duty '%s' is not in the posts file", duty);
-        m->bad = 1;
-        return;
-    }
+    if (d < 0) return reject(p, rec, "duty '%s' is not in the posts file", duty);
     ro_log lg;
     memset(&lg, 0, sizeof lg);
     lg.duty = d;
-    if (parse_when(m, rec, "start", 1, &lg.s) != 0) { m->bad = 1; return; }
-    int r = parse_when(m, rec, "end", 0, &lg.e);
-    if (r < 0) { m->bad = 1; return; }
+    if (parse_when(p, rec, c, F_START, 1, &lg.s) != 0) return reject(p, rec, "%s", pm_buf_str(&c->why));
+    int r = parse_when(p, rec, c, F_END, 0, &lg.e);
+    if (r < 0) return reject(p, rec, "%s", pm_buf_str(&c->why));
     if (r == 1) lg.e = lg.s;
-    if (lg.e < lg.s) {
-        pm_warn_at(rec->source, rec->line, "end is before start");
-        m->bad = 1;
-        return;
-    }
-    const char *sv = pm_record_value(rec, "staff");
+    if (lg.e < lg.s) return reject(p, rec, "end is before start");
+    const char *sv = get(p, rec, c, F_STAFF, NULL);
+    pm_buf_reset(&c->why);
     int unknown = 0;
     const char *a;
     size_t k;
     while (ro_list_next(&sv, &a, &k)) {
         int i = ro_staff_find(m, a, k, !m->have_staff_file);
         if (i < 0) {
-            pm_warn_at(rec->source, rec->line, "staff '%.*s' is not in the staff file", (int)k, a);
-            unknown = 1;
+            pm_buf_addf(&c->why, "%s'%.*s'", unknown ? ", " : "", (int)k, a);
+            unknown++;
             continue;
         }
         int j = lg.nstaff;  /* kept ascending, without repeats */
@@ -281,6 +312,10 @@ static void read_log(ro_model *m, const pm_record *rec, const char *duty)
         lg.staff[j] = i;
         lg.nstaff++;
     }
+    if (unknown) {  /* the patrol does not count */
+        free(lg.staff);
+        return reject(p, rec, "staff %s %s not in the staff file", pm_buf_str(&c->why), unknown > 1 ? "are" : "is");
+    }
     const char *src = rec->source ? rec->source : "-";
     if (!m->nsrcs || strcmp(m->srcs[m->nsrcs - 1], src)) {
         m->srcs = pm_xrealloc(m->srcs, sizeof *m->srcs * (size_t)(m->nsrcs + 1));
@@ -288,91 +323,142 @@ static void read_log(ro_model *m, const pm_record *rec, const char *duty)
     }
     lg.src = m->nsrcs - 1;
     lg.line = rec->line;
-    if (unknown) {  /* reported and skipped: the patrol does not count */
-        free(lg.staff);
-        m->bad = 1;
-        return;
-    }
     if (m->nlogs == m->caplogs) {
         m->caplogs = m->caplogs ? 2 * m->caplogs : 64;
         m->logs = pm_xrealloc(m->logs, sizeof *m->logs * (size_t)m->caplogs);
     }
     m->logs[m->nlogs++] = lg;
+    c->nlog++;
+    return PM_HOLD;
 }
 
-static void read_assign(ro_model *m, const pm_record *rec, const char *post, int what, pm_time before)
+static pm_verdict read_assign(pm_pipe *p, const pm_record *rec, rd_ctx *c, const char *post)
 {
-    int p = ro_post_find(m, post);
-    if (p < 0) {
-        pm_warn_at(rec->source, rec->line, "post '%s' is not in the posts file", post);
-        m->bad = 1;
-        return;
-    }
-    const char *sid = pm_record_value(rec, "staff");
-    size_t k = strlen(sid);
+    ro_model *m = c->m;
+    int pi = ro_post_find(m, post);
+    if (pi < 0) return reject(p, rec, "post '%s' is not in the posts file", post);
+    size_t k;
+    const char *sid = get(p, rec, c, F_STAFF, &k);
     while (k && sid[k - 1] == ' ') k--;
     while (k && *sid == ' ') { sid++; k--; }
-    if (!k) { pm_warn_at(rec->source, rec->line, "assignment without staff"); m->bad = 1; return; }
+    if (!k) return reject(p, rec, "assignment without staff");
     pm_time s, e;
-    if (parse_when(m, rec, "start", 1, &s) != 0 || parse_when(m, rec, "end", 1, &e) != 0) {
-        m->bad = 1;
-        return;
-    }
-    if (e <= s) {
-        pm_warn_at(rec->source, rec->line, "end is not after start");
-        m->bad = 1;
-        return;
-    }
-    if (what == RO_READ_BEFORE && e > before) {
+    if (parse_when(p, rec, c, F_START, 1, &s) != 0 || parse_when(p, rec, c, F_END, 1, &e) != 0)
+        return reject(p, rec, "%s", pm_buf_str(&c->why));
+    if (e <= s) return reject(p, rec, "end is not after start");
+    if (c->r->previous && e > c->r->before) {
         char b[PM_TIME_BUFSZ];
-        pm_time_format(before, m->tz, b);
-        pm_warn_at(rec->source, rec->line,
-                   "ends after %s, the start of the plan: --previous is the roster worked before it", b);
-        m->bad = 1;
-        return;
+        pm_time_format(c->r->before, m->tz, b);
+        return reject(p, rec, "ends after %s, the start of the plan: --previous is the roster worked before it", b);
     }
     /* Without a staff file everyone is known by the roster alone; with one,
-     * an assignment of someone else is reported and skipped (it covers
-     * nothing). */
+     * an assignment of someone else is rejected (it covers nothing). */
     int i = ro_staff_find(m, sid, k, !m->have_staff_file);
-    if (i < 0) {
-        pm_warn_at(rec->source, rec->line, "staff '%.*s' is not in the staff file", (int)k, sid);
-        m->bad = 1;
-        return;
-    }
-    ro_add_assign(m, p, i, s, e);
+    if (i < 0) return reject(p, rec, "staff '%.*s' is not in the staff file", (int)k, sid);
+    ro_add_assign(m, pi, i, s, e);
+    c->nassign++;
+    return PM_HOLD;
 }
 
-void ro_read_records(ro_model *m, pm_inputs *in, int what, pm_time before)
+static pm_verdict on_record(pm_pipe *p, pm_record *rec, void *ctx)
 {
-    pm_record rec;
-    pm_record_init(&rec);
+    rd_ctx *c = ctx;
+    in_kind kind = kind_of(p, c);
+    if (c->fmt[kind] == PM_FMT_AUTO) c->fmt[kind] = pm_reader_format(pm_inputs_current(pm_pipe_inputs(p)));
+    if (kind == IN_STAFF) return read_staff(p, rec, c);
+    const char *duty = get(p, rec, c, F_DUTY, NULL);
+    const char *post = get(p, rec, c, F_POST, NULL);
+    if (*duty && c->r->previous)
+        return reject(p, rec, "a patrol log record in --previous (a roster: post, staff, start, end)");
+    if (*duty) return read_log(p, rec, c, duty);
+    if (kind == IN_LOGS) return reject(p, rec, "a patrol log record needs a duty");
+    if (*post) return read_assign(p, rec, c, post);
+    return reject(p, rec, "record has neither post (an assignment) nor duty (a patrol log)");
+}
+
+/* A record the reader could not read: rejected, said as the others are. */
+static pm_verdict on_bad(pm_pipe *p, pm_record *rec, const char *why, void *ctx)
+{
+    (void)ctx;
+    return reject(p, rec, "%s", why);
+}
+
+static void on_stats(pm_buf *out, void *ctx)
+{
+    const rd_ctx *c = ctx;
+    pm_buf_addf(out, "staff %llu, assignments %llu, patrol logs %llu", c->nstaff, c->nassign, c->nlog);
+}
+
+/* Warns of each skill of the staff file that no post needs. */
+static void warn_unused_skills(const rd_ctx *c)
+{
+    const ro_model *m = c->m;
+    for (int b = c->posts_skills; b < m->nskills; b++) {
+        if (!c->unused_line[b]) continue;
+        pm_buf who = PM_BUF_INIT;
+        int nwho = 0;
+        for (int i = 0; i < m->nstaff; i++) {
+            if (!(m->staff[i].skills & ((uint64_t)1 << b))) continue;
+            if (nwho < 5) pm_buf_addf(&who, "%s%s", nwho ? ", " : "", m->staff[i].id);
+            nwho++;
+        }
+        if (nwho > 5) pm_buf_addf(&who, " and %d more", nwho - 5);
+        pm_warn_at(c->r->staff, c->unused_line[b], "skill '%s' (%s) is needed by no post", m->skill_names[b],
+                   pm_buf_str(&who));
+        pm_buf_free(&who);
+    }
+}
+
+int ro_read(ro_model *m, const pm_common *com, ro_read_spec *r)
+{
+    rd_ctx c;
+    memset(&c, 0, sizeof c);
+    c.m = m;
+    c.r = r;
+    c.posts_skills = m->nskills;
+    /* the inputs in order: staff file, logs, rosters (standard input when
+     * asked and nothing else is named) */
+    char *stdin_path[1] = {"-"};
+    char **rosters = r->rosters;
+    int nrosters = r->nrosters;
+    if (!nrosters && r->stdin_default) { rosters = stdin_path; nrosters = 1; }
+    int n = 0;
+    char **paths = pm_xcalloc((size_t)nrosters + 2, sizeof *paths);
+    if (r->staff) { paths[n++] = (char *)r->staff; c.nstaff_in = 1; }
+    if (r->logs) { paths[n++] = (char *)r->logs; c.nlogs_in = 1; }
+    for (int i = 0; i < nrosters; i++) paths[n++] = rosters[i];
+    /* A staff file that cannot be opened is reported by the pipeline (exit
+     * 2); the rosters are then checked as without one, not every
+     * assignment rejected as someone unknown. */
+    m->have_staff_file = r->staff && (!strcmp(r->staff, "-") || access(r->staff, R_OK) == 0);
+    m->have_logs = r->logs != NULL;
+
+    /* pm-roster writes its own outputs: checked against the inputs here */
+    pm_pipe_spec spec = {.record = on_record, .bad = on_bad, .stats = on_stats, .ctx = &c, .key_field = NULL,
+                         .flags = PM_PIPE_NO_OUTPUT | PM_PIPE_QUIET_REJECTS,
+                         .other_outputs = r->outputs, .nother_outputs = r->noutputs};
     pm_error err;
     pm_error_clear(&err);
-    int r;
-    while ((r = pm_inputs_next(in, &rec, &err)) != PM_READ_EOF) {
-        if (r == PM_READ_FATAL || r == PM_READ_BAD) {
-            pm_report(&err);
-            m->bad = 1;
-            if (r == PM_READ_FATAL) continue;
-            continue;
-        }
-        const char *duty = pm_record_value(&rec, "duty");
-        const char *post = pm_record_value(&rec, "post");
-        if (*duty && what == RO_READ_BEFORE) {
-            pm_warn_at(rec.source, rec.line, "a patrol log record in --previous (a roster: post, staff, start, end)");
-            m->bad = 1;
-        } else if (*duty) read_log(m, &rec, duty);
-        else if (what == RO_READ_LOGS) {
-            pm_warn_at(rec.source, rec.line, "a patrol log record needs a duty");
-            m->bad = 1;
-        } else if (*post) read_assign(m, &rec, post, what, before);
-        else {
-            pm_warn_at(rec.source, rec.line, "record has neither post (an assignment) nor duty (a patrol log)");
-            m->bad = 1;
-        }
+    pm_pipe *p = pm_pipe_open(com, paths, n, &spec, &err);
+    if (!p) {   /* an output names an input, or cannot be opened: nothing read */
+        pm_report(&err);
+        free(paths);
+        return PM_EXIT_ERROR;
     }
-    pm_record_free(&rec);
+    r->opened = 1;
+    for (int k = 0; k < NF; k++) c.f[k] = pm_pipe_field(p, field_name[k]);
+    int status = pm_pipe_run(p);
+    if (m->have_staff_file) {
+        warn_unused_skills(&c);
+        if (c.nstaff == 0) pm_warn("%s: no staff records", r->staff);
+    }
+    r->staff_format = c.fmt[IN_STAFF];
+    r->format = c.fmt[IN_ROSTER] != PM_FMT_AUTO ? c.fmt[IN_ROSTER] : c.fmt[IN_LOGS];
+    r->rejected = pm_pipe_counts_get(p).rejected;
+    status = pm_pipe_finish(p, status);
+    pm_buf_free(&c.why);
+    free(paths);
+    return status;
 }
 
 static int cmp_log(const void *a, const void *b)

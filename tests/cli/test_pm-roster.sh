@@ -117,7 +117,7 @@ expect_out_text "week_hours: 13h over a limit of 12.5" "$H
 week_hours,H1,,2024-10-07T00:00:00+08:00,2024-10-14T00:00:00+08:00,H1 works 13h in the week of 2024-10-07 (limit 12h30m)"
 printf 'id,name,skills,max_week_hours\nH1,Sun Li,guard,12.01\nH2,Zhou Hui,guard,12,5\n' >$T/badhours.csv
 run pm-roster check --posts=$PP --staff=$T/badhours.csv $F/week-decimal-pass.csv
-expect_status "max_week_hours: bad values exit 2" 2
+expect_status "max_week_hours: bad values are rejected records: exit 1" 1
 expect_grep "max_week_hours: not to the minute" "badhours.csv:2: max_week_hours '12.01' is not a whole number of minutes" $ERR
 { printf 'rules:\n  max_week_hours: 12.5\n'; sed -n '/^posts:/,$p' $PP; } >$T/pp125.yaml
 run pm-roster check --posts=$T/pp125.yaml $F/week-decimal-fail.csv
@@ -202,21 +202,48 @@ expect_grep "posts error: post without id" 'posts-bad.yaml:10: post without an i
 expect_grep "posts error: bad max_continuous" 'posts-bad.yaml:13: max_continuous' $ERR
 expect_grep "posts error: duty window without to" 'posts-bad.yaml:16: duty window' $ERR
 run pm-roster check --posts=$PP --staff=$ST $F/roster-bad.csv
-expect_status "bad roster records exit 2" 2
+expect_status "bad roster records are rejected: exit 1" 1
 expect_grep "unknown post with line" 'roster-bad.csv:2: post .nowhere. is not in the posts file' $ERR
 expect_grep "end before start" 'roster-bad.csv:3: end is not after start' $ERR
 expect_grep "unknown staff" "roster-bad.csv:4: staff 'S9' is not in the staff file" $ERR
 expect_grep "bad timestamp" 'roster-bad.csv:5: start' $ERR
 # Someone not in the staff file covers nothing: reported and skipped.
 run pm-roster check --posts=$PR --staff=$ST --start=2024-10-01 --days=1 $F/unknown-staff.csv
-expect_status "unknown staff: exit 2" 2
+expect_status "unknown staff: rejected, exit 1" 1
 expect_grep "unknown staff: reported with its line" "unknown-staff.csv:4: staff 'ZZ' is not in the staff file" $ERR
 expect_out_text "unknown staff: the assignment is skipped, its time uncovered" "$H
 coverage,,desk,2024-10-01T08:00:00+08:00,2024-10-01T10:00:00+08:00,0 of 1 people assigned"
 run pm-roster check --posts=$PR --staff=$ST --logs=$F/unknown-logs.csv
-expect_status "unknown staff in a patrol: exit 2" 2
+expect_status "unknown staff in a patrol: rejected, exit 1" 1
 expect_grep "unknown staff in a patrol: reported with its line" "unknown-logs.csv:5: staff 'ZZ' is not in the staff file" $ERR
 expect_grep "unknown staff in a patrol: the patrol does not count" '^duty,,rounds,2024-10-02T20:00:00\+08:00,.*1 of 2 patrols with 2 people$' $OUT
+# The shared pipeline's bad-record rule: a rejected record goes to --reject
+# with its _source and _error, and counts; --stats prints the counts line.
+run pm-roster check --posts=$PP --staff=$ST --stats -r $T/rej.csv $F/roster-bad.csv
+expect_status "--reject: rejected roster records exit 1" 1
+expect_grep "--reject: unknown post with its line and reason" "^nowhere,S1,.*roster-bad.csv:2,post 'nowhere' is not in the posts file$" $T/rej.csv
+expect_grep "--reject: unknown staff" "^spare,S9,.*roster-bad.csv:4,staff 'S9' is not in the staff file$" $T/rej.csv
+expect_eq "--reject: four records rejected, one header" 5 "$(grep -c . $T/rej.csv)"
+expect_grep "--stats: the pipeline's counts line" '^pm-roster: read [0-9]*, passed [0-9]*, rejected 4, skipped 0, flagged 0, wrote 0; staff [0-9]*, assignments 1, patrol logs 0$' $ERR
+printf 'post,staff,start,end\ndesk,G1,2024-10-01 08:00,2024-10-01 12:00,x\n' >$T/ragged.csv
+run pm-roster check --posts=$PR -r $T/rej2.csv $T/ragged.csv
+expect_status "unreadable row: rejected, exit 1" 1
+expect_grep "unreadable row: said with its line" 'ragged.csv:2: 5 fields where the header has 4' $ERR
+expect_grep "unreadable row: in the reject file with its raw text" '^desk,G1,.*ragged.csv:2,5 fields where the header has 4,"desk,G1,2024-10-01 08:00,2024-10-01 12:00,x"$' $T/rej2.csv
+printf 'id,name,skills,max_week_hours\nH1,Sun Li,guard,12.01\n' >$T/badstaff.csv
+run pm-roster check --posts=$PP --staff=$T/badstaff.csv -r $T/rej3.csv $F/week-decimal-pass.csv
+expect_grep "staff record: named by its id" "badstaff.csv:2: max_week_hours '12.01' is not a whole number of minutes \\(id=H1\\)" $ERR
+expect_grep "staff record: in the reject file" "^H1,Sun Li,guard,12.01,.*badstaff.csv:2," $T/rej3.csv
+run pm-roster check --posts=$PR $T/no-such-roster.csv
+expect_status "unreadable input: exit 2" 2
+run pm-roster check --posts=$PR --staff=$T/no-such-staff.csv --start=2024-10-01 --days=1 $F/unknown-staff.csv
+expect_status "unreadable staff file: exit 2" 2
+expect_no_grep "unreadable staff file: the roster is checked as without one" 'is not in the staff file' $ERR
+expect_out_text "unreadable staff file: every assignment counts, no violation" "$H"
+cp $F/unknown-staff.csv $T/keep.csv
+run pm-roster check --posts=$PR -o $T/keep.csv $T/keep.csv
+expect_status "-o naming an input: exit 2" 2
+expect_eq "-o naming an input: the input is kept" "$(cat $F/unknown-staff.csv)" "$(cat $T/keep.csv)"
 run pm-roster check --posts=$PR $F/unknown-staff.csv
 expect_no_grep "without --staff everyone in the roster counts" '^coverage,,desk' $OUT
 run pm-roster plan --posts=$PP --staff=$ST --start=2024-10-01

@@ -151,3 +151,53 @@ Test(roster_logs, repeats_are_one_patrol)
     ro_model_free(&m);
     pm_tz_free(tz);
 }
+
+/* ro_read: one pipeline pass over the staff file, the logs and the
+ * rosters; what a record is follows from the input it came from, and an
+ * invalid record is rejected and counted (exit status 1), not dropped. */
+Test(roster_read, staff_logs_and_rosters_in_one_pass)
+{
+    char *posts = write_temp("posts:\n  - {id: desk, hours: \"08:00-16:00\"}\n"
+                             "duties:\n  - id: rounds\n    day: {from: \"08:00\", to: \"16:00\", times: 1}\n");
+    char *staff = write_temp("id,name,skills\nS1,Wang Wei,\nS2,Li Na,\nS1,Again,\n");
+    char *logs = write_temp("duty,staff,start\nrounds,S1;S2,2024-10-01 09:00\nrounds,ZZ,2024-10-01 10:00\n"
+                            ",S1,2024-10-01 11:00\n");
+    char *roster = write_temp("post,staff,start,end\ndesk,S1,2024-10-01 08:00,2024-10-01 16:00\n"
+                              "rounds,S2,2024-10-01 08:00,2024-10-01 16:00\n"
+                              "desk,S2,2024-10-01 09:00,2024-10-01 08:00\n"
+                              "desk,S2,2024-10-01 08:00,2024-10-01 12:00,extra\n");
+    pm_tz *tz = shanghai();
+    ro_model m;
+    ro_model_init(&m, tz);
+    cr_assert_eq(ro_posts_load(&m, posts), 0);
+    pm_common com;
+    memset(&com, 0, sizeof com);
+    com.tz_name = "Asia/Shanghai";
+    ro_read_spec rs;
+    memset(&rs, 0, sizeof rs);
+    rs.staff = staff;
+    rs.logs = logs;
+    rs.rosters = &roster;
+    rs.nrosters = 1;
+    int st = ro_read(&m, &com, &rs);
+    cr_assert(rs.opened);
+    cr_assert_eq(m.nstaff, 2, "S1 listed twice is rejected, the first kept");
+    cr_assert_str_eq(m.staff[0].name, "Wang Wei");
+    cr_assert_eq(m.nlogs, 1, "the patrol of someone unknown and a log without a duty are rejected");
+    cr_assert_eq(m.logs[0].nstaff, 2);
+    cr_assert_eq(m.nas, 1, "the unknown post, the end before the start and the ragged row are rejected");
+    cr_assert_eq(m.as[0].staff, 0);
+    /* "rounds" is a duty, not a post: a roster record naming it has no duty
+     * field, so it is an assignment at an unknown post */
+    cr_assert_eq(rs.rejected, 6);
+    cr_assert_eq(st, PM_EXIT_FLAGGED, "rejected records need a person: exit 1, not 2");
+    cr_assert_eq(rs.staff_format, PM_FMT_CSV);
+    cr_assert_eq(rs.format, PM_FMT_CSV);
+    ro_model_free(&m);
+    pm_tz_free(tz);
+    const char *files[] = {posts, staff, logs, roster};
+    for (int i = 0; i < 4; i++) {
+        unlink(files[i]);
+        free((char *)files[i]);
+    }
+}
