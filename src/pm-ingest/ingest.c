@@ -748,6 +748,8 @@ int ingest_header(ingest *in, pm_record *rec, const char **bad, const char *cons
             }
         }
         if (in->yaml || !hnames) {
+            /* a record's own keys: not those of one that could not be read */
+            if (*bad) return INGEST_ROW;
             in->state = HDR_READER;
             report_record_names(in, rec, 1);
             return INGEST_ROW;
@@ -812,6 +814,7 @@ int ingest_end_input(ingest *in, const char *const *names, size_t n)
         return 0;
     }
     if (in->state != HDR_UNSET) return 0;
+    if (in->yaml && in->input_records) return 0;  /* every record bad: no keys to map */
     if (!n && !in->input_records) {
         if (in->print_mapping) printf("%s: no data at all\n", in->input);
         return -1;

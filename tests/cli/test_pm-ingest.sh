@@ -626,4 +626,14 @@ run pm-ingest --print-mapping -s "$ROOT/examples/ingest/formtool.schema.yaml" "$
 expect_grep "--print-mapping on YAML: the keys of the first record" 'formtool-2024-07\.yaml: keys of the first record' "$OUT"
 expect_grep "--print-mapping on YAML: a key and its field" '^  ticket_no -> id$' "$OUT"
 
+# YAML: the mapping comes from the first record that could be read, not from
+# a bad one before it (which has no keys to map)
+printf -- '--- null\n--- {id: Y1, created_at: "2024-07-01T10:00:00+08:00"}\n--- {id: Y2, created_at: "2024-07-01T11:00:00+08:00"}\n' >"$T/badfirst.yaml"
+run pm-ingest -t csv -r "$T/badfirst.rej" "$T/badfirst.yaml"
+expect_status "YAML, a bad first record: status 1 (one reject), not 2 (no mapping)" 1
+expect_eq "YAML, a bad first record: the good ones out" 2 "$(tail -n +2 "$OUT" | grep -c '^Y[12],')"
+expect_grep "YAML, a bad first record: rejected with its raw text" '^,?.*badfirst\.yaml:1,.*,--- null$' "$T/badfirst.rej"
+expect_no_grep "YAML, a bad first record: no mapping error" 'no column for the required field' "$ERR"
+summary "YAML, a bad first record" 3 2 1
+
 finish
