@@ -258,6 +258,7 @@ static int inputs_open_next(pm_inputs *in, pm_error *err)
             in->peeked = NULL;
             in->next++;
             in->gen_opened++;
+            if (in->on_input) in->on_input(in->cur, 1, in->on_input_ctx);
             break;
         }
         in->cur = pm_reader_open(in->paths[in->next++], &in->opts, err);
@@ -267,6 +268,7 @@ static int inputs_open_next(pm_inputs *in, pm_error *err)
             return PM_READ_FATAL;
         }
         if (in->first_format == PM_FMT_AUTO) in->first_format = pm_reader_format(in->cur);
+        if (in->on_input) in->on_input(in->cur, 1, in->on_input_ctx);
     }
     return in->cur ? PM_READ_OK : PM_READ_EOF;
 }
@@ -299,6 +301,7 @@ static void inputs_close_cur(pm_inputs *in)
         }
         in->warn[in->wlen++] = w;
     }
+    if (in->on_input) in->on_input(in->cur, 0, in->on_input_ctx);
     in->gen_closed += in->cur->header_gen;
     pm_reader_close(in->cur);
     in->cur = NULL;
@@ -357,5 +360,16 @@ int pm_inputs_take_warning(pm_inputs *in, pm_error *w)
 }
 
 pm_reader *pm_inputs_current(const pm_inputs *in) { return in->cur; }
+
+void pm_inputs_on_input(pm_inputs *in, void (*fn)(pm_reader *rd, int begin, void *ctx), void *ctx)
+{
+    in->on_input = fn;
+    in->on_input_ctx = ctx;
+}
+
+void pm_inputs_skip(pm_inputs *in)
+{
+    if (in->cur) inputs_close_cur(in);
+}
 int pm_inputs_failed(const pm_inputs *in) { return in->had_error; }
 pm_format pm_inputs_format(const pm_inputs *in) { return in->first_format; }

@@ -32,6 +32,7 @@ struct pm_pipe {
     pm_pipe_counts n;
     int failed, flagged;
     int in_bad;                /* the record at hand could not be read */
+    int skip_input;            /* pm_pipe_skip_input was called */
     pm_buf reason, raw, where;
 };
 
@@ -50,6 +51,8 @@ static void raw_from_record(pm_buf *out, const pm_record *rec)
     pm_utf8_escape(out, line.s ? line.s : "", line.len);
     pm_buf_free(&line);
 }
+
+static void on_input(pm_reader *rd, int begin, void *ctx);
 
 pm_pipe *pm_pipe_open(const pm_common *c, char **paths, int npaths, const pm_pipe_spec *spec,
                       pm_error *err)
@@ -82,6 +85,7 @@ pm_pipe *pm_pipe_open(const pm_common *c, char **paths, int npaths, const pm_pip
     }
 
     pm_inputs_init(&p->in, paths, npaths, &p->c.read);
+    pm_inputs_on_input(&p->in, on_input, p);
     pm_format infmt = pm_inputs_peek_format(&p->in);
     pm_format fmt = c->to != PM_FMT_AUTO ? c->to
                     : spec->default_to != PM_FMT_AUTO ? spec->default_to
@@ -314,6 +318,8 @@ int pm_pipe_write_reject(pm_pipe *p, pm_record *rec, const char *why)
     pm_record_set_copy(rec, "_error", why, strlen(why));
     if (p->in_bad)
         pm_record_set_copy(rec, "_raw", pm_pipe_raw(p, NULL), p->raw.len);
+    else if (p->spec.flags & PM_PIPE_REJECT_RAW)
+        pm_record_set_copy(rec, "_raw", "", 0);
     if (pm_writer_write(p->rej, rec, &err) != 0) {
         report_error(&err);
         p->failed = 2;
@@ -356,7 +362,52 @@ static void settle(pm_pipe *p, pm_record *rec, pm_verdict v)
         p->n.passed++;   /* read, and the program took it; the run stops */
         p->failed = 2;
         break;
+    case PM_NOT_RECORD:
+    case PM_DEFER:
+        p->n.read--;     /* counted when settled, or never */
+        break;
     }
+}
+
+void pm_pipe_settle(pm_pipe *p, pm_record *rec, const char *raw, size_t rawlen, pm_verdict v)
+{
+    if (v == PM_NOT_RECORD || v == PM_DEFER)
+        return;
+    int was_bad = p->in_bad;
+    pm_buf keep = p->raw;
+    pm_buf_init(&p->raw);
+    if (raw) {
+        pm_buf_add(&p->raw, raw, rawlen);
+        p->in_bad = 1;
+    } else {
+        p->in_bad = 0;
+    }
+    p->n.read++;
+    settle(p, rec, v);
+    pm_buf_free(&p->raw);
+    p->raw = keep;
+    p->in_bad = was_bad;
+    pm_buf_reset(&p->reason);
+}
+
+void pm_pipe_skip_input(pm_pipe *p) { p->skip_input = 1; }
+
+/* pm_inputs' report of an input that begins or ends. */
+static void on_input(pm_reader *rd, int begin, void *ctx)
+{
+    pm_pipe *p = ctx;
+    if (begin) {
+        if (p->spec.begin_input)
+            p->spec.begin_input(p, rd, p->spec.ctx);
+        return;
+    }
+    if (!p->spec.end_input || p->failed == 2)
+        return;
+    /* its warnings first, as they came before its end */
+    pm_error w;
+    while (pm_inputs_take_warning(&p->in, &w))
+        pm_report(&w);
+    p->spec.end_input(p, rd, p->spec.ctx);
 }
 
 int pm_pipe_run(pm_pipe *p)
@@ -408,6 +459,10 @@ int pm_pipe_run(pm_pipe *p)
             v = p->spec.record(p, &p->rec, p->spec.ctx);
             settle(p, &p->rec, v);
         }
+        if (p->skip_input) {
+            p->skip_input = 0;
+            pm_inputs_skip(&p->in);
+        }
         if (p->failed == 2)
             break;
     }
@@ -445,7 +500,8 @@ int pm_pipe_finish(pm_pipe *p, int status)
         pm_warn("%s", pm_buf_str(&b));
         pm_buf_free(&b);
     }
-    int commit = status < PM_EXIT_ERROR;
+    int commit = status < PM_EXIT_ERROR ||
+                 ((p->spec.flags & PM_PIPE_COMMIT_INCOMPLETE) && p->failed != 2);
     if (p->out && pm_writer_close(p->out, commit, &err) != 0) {
         if (commit)
             report_error(&err);

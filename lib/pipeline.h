@@ -59,8 +59,13 @@ typedef enum pm_verdict {
     PM_SKIP,           /* not data (a blank row, a totals row): counted skipped */
     PM_REJECT,         /* to the reject stream with the reason given by
                           pm_pipe_reason; counted rejected */
-    PM_FAIL            /* the run cannot go on (the program reported why):
+    PM_FAIL,           /* the run cannot go on (the program reported why):
                           reading stops, nothing is committed, exit 2 */
+    PM_NOT_RECORD,     /* not a record at all (a header, a title line above
+                          it): counted nowhere, not even read */
+    PM_DEFER           /* not settled now: the program keeps a copy and
+                          settles it later with pm_pipe_settle (counted
+                          then) */
 } pm_verdict;
 
 typedef struct pm_pipe pm_pipe;
@@ -78,6 +83,13 @@ typedef struct pm_pipe_spec {
     /* Appends the program's own counts to the --stats line ("met 5, ..."),
      * or NULL. */
     void (*stats)(pm_buf *out, void *ctx);
+    /* Called when an input has been opened, before its first record, and
+     * when it has ended (read to its end, or skipped with
+     * pm_pipe_skip_input), before it is closed; reader tells its name,
+     * format and header.  An input that does not open gets neither.  NULL:
+     * nothing. */
+    void (*begin_input)(pm_pipe *p, const pm_reader *reader, void *ctx);
+    void (*end_input)(pm_pipe *p, const pm_reader *reader, void *ctx);
     void *ctx;
     /* The field that names a record in messages; NULL: "id". */
     const char *key_field;
@@ -100,7 +112,15 @@ enum {
     PM_PIPE_NO_OUTPUT = 1 << 0,  /* the program writes no record stream (a
                                     report, a plan): no writer is opened */
     PM_PIPE_QUIET_REJECTS = 1 << 1, /* the program reports rejects itself */
-    PM_PIPE_FOLD_NEWLINES = 1 << 2  /* line breaks inside values become spaces */
+    PM_PIPE_FOLD_NEWLINES = 1 << 2, /* line breaks inside values become spaces */
+    PM_PIPE_COMMIT_INCOMPLETE = 1 << 3, /* commit the outputs of a run that read
+                                    what it could (an input that did not
+                                    open, a bad header, pm_pipe_error) with
+                                    exit 2 all the same; not after a write
+                                    error or PM_FAIL */
+    PM_PIPE_REJECT_RAW = 1 << 4     /* every reject carries _raw (empty for a
+                                    record read fine), so that a reject
+                                    stream mixing both keeps one header */
 };
 
 /* Opens the inputs (the first one is peeked to learn the format), the
@@ -156,6 +176,19 @@ void pm_pipe_error(pm_pipe *p);
 /* Something outside the records needs a person (a verification difference,
  * a missed target): exit status at least 1. */
 void pm_pipe_flag(pm_pipe *p);
+
+/* Settles a record the program deferred (PM_DEFER) with verdict v, as
+ * if it were returned now: counted read and as v says, written, or
+ * rejected with the reason given by pm_pipe_reason just before.  raw: for
+ * a record the reader could not read, its raw text (pm_pipe_raw when it
+ * was deferred, kept by the program), so that its reject carries _raw;
+ * NULL for a record read fine.  Any time during pm_pipe_run (in the record,
+ * bad and input functions); the record at hand is not disturbed. */
+void pm_pipe_settle(pm_pipe *p, pm_record *rec, const char *raw, size_t rawlen, pm_verdict v);
+/* Stops reading the current input: its end_input function is called and
+ * the next input is read (from the record or bad function: after the
+ * record at hand is settled). */
+void pm_pipe_skip_input(pm_pipe *p);
 
 /* The inputs, the reader of the record at hand, and the output format. */
 pm_inputs *pm_pipe_inputs(pm_pipe *p);

@@ -154,6 +154,8 @@ typedef struct pm_inputs {
     unsigned gen_opened, gen_closed;  /* for pm_inputs_header_gen */
     pm_error *warn;          /* warnings of inputs already closed */
     size_t whead, wlen, wcap;
+    void (*on_input)(pm_reader *rd, int begin, void *ctx);  /* pm_inputs_on_input */
+    void *on_input_ctx;
 } pm_inputs;
 
 /* paths/npaths from argv after options; npaths 0 means standard input. */
@@ -177,5 +179,13 @@ int pm_inputs_take_warning(pm_inputs *in, pm_error *w);
 pm_reader *pm_inputs_current(const pm_inputs *in);
 int pm_inputs_failed(const pm_inputs *in);
 pm_format pm_inputs_format(const pm_inputs *in);
+/* Calls fn(rd, 1, ctx) when an input has been opened and becomes the one
+ * read (before its first record), and fn(rd, 0, ctx) when it has ended (at
+ * its end, or pm_inputs_skip), before it is closed (its warnings are by
+ * then queued for pm_inputs_take_warning).  An input that does not open
+ * gets neither. */
+void pm_inputs_on_input(pm_inputs *in, void (*fn)(pm_reader *rd, int begin, void *ctx), void *ctx);
+/* Ends the current input now (its remaining records are not read). */
+void pm_inputs_skip(pm_inputs *in);
 
 #endif

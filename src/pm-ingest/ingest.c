@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "pipeline.h"
 #include "timex.h"
 
 /* The values seen so far of a unique field, kept as 64-bit fingerprints:
@@ -152,6 +155,7 @@ static void clear_held(ingest *in)
     for (size_t i = 0; i < in->nheld; i++) {
         free(in->held_bad[i]);
         in->held_bad[i] = NULL;
+        pm_buf_reset(&in->held_raw[i]);
     }
     in->nheld = in->nreleased = 0;
 }
@@ -167,7 +171,10 @@ void ingest_free(ingest *in)
     }
     free(in->unknown);
     clear_held(in);
-    for (size_t i = 0; i < INGEST_HEADER_SEARCH; i++) pm_record_free(&in->held[i]);
+    for (size_t i = 0; i < INGEST_HEADER_SEARCH; i++) {
+        pm_record_free(&in->held[i]);
+        pm_buf_free(&in->held_raw[i]);
+    }
     free_header(in);
     free(in->col_field);
     free(in->col_shadow);
@@ -741,6 +748,8 @@ int ingest_header(ingest *in, pm_record *rec, const char **bad, const char *cons
             }
         }
         if (in->yaml || !hnames) {
+            /* a record's own keys: not those of one that could not be read */
+            if (*bad) return INGEST_ROW;
             in->state = HDR_READER;
             report_record_names(in, rec, 1);
             return INGEST_ROW;
@@ -805,6 +814,7 @@ int ingest_end_input(ingest *in, const char *const *names, size_t n)
         return 0;
     }
     if (in->state != HDR_UNSET) return 0;
+    if (in->yaml && in->input_records) return 0;  /* every record bad: no keys to map */
     if (!n && !in->input_records) {
         if (in->print_mapping) printf("%s: no data at all\n", in->input);
         return -1;
@@ -825,4 +835,237 @@ void ingest_report_end(ingest *in)
     }
     if (in->bare_dates > 3)
         pm_warn_at(NULL, 0, "warning: %llu dates without a time were read as 00:00 of their day", in->bare_dates);
+}
+
+/* The run on the shared pipeline ------------------------------------------- */
+
+typedef struct run {
+    ingest *ing;
+    const pm_protector *prot;
+    const ingest_opts *o;
+    unsigned long long rows;    /* for the progress line */
+    int show_progress;
+    pm_buf raw;
+} run;
+
+static void progress(unsigned long long n, int done)
+{
+    if (done) fputs("\r\033[K", stderr);
+    else fprintf(stderr, "\r%s: %llu rows read...", pm_progname(), n);
+}
+
+/* A CSV row longer than its header: the surplus values go into the reason,
+ * so that the reject stream keeps one header and loses nothing.  Under
+ * --protect they are protected before they get here (dropped says that
+ * --protect=drop emptied them). */
+static void fold_surplus(size_t nh, pm_record *rec, pm_buf *why, int dropped)
+{
+    if (nh == 0 || rec->n <= nh) return;
+    if (dropped) {
+        size_t n = rec->n - nh;
+        pm_buf_addf(why, "; %zu surplus value%s, not kept (--protect=drop)", n, n == 1 ? "" : "s");
+        rec->n = nh;
+        return;
+    }
+    pm_buf_adds(why, "; the surplus values:");
+    for (size_t i = nh; i < rec->n; i++) {
+        pm_buf_addc(why, ' ');
+        pm_csv_quote(why, rec->f[i].value, rec->f[i].len, ',');
+    }
+    rec->n = nh;
+}
+
+/* One row, its header settled: written, skipped or rejected (bad: the
+ * reader's reason when it could not read the row as it should). */
+static pm_verdict row_verdict(pm_pipe *p, run *r, pm_record *rec, const char *bad)
+{
+    ingest *ing = r->ing;
+    if (r->show_progress && ++r->rows % 100000 == 0) progress(r->rows, 0);
+    const char *why = NULL;
+    if (bad) {
+        /* a blank or totals row is not data however it was read (but a
+         * misaligned row may have its values under unmapped columns) */
+        const char *skip = ingest_skip_reason(ing, rec);
+        if (skip && strcmp(skip, INGEST_SKIP_UNMAPPED) && ingest_width_mismatch(bad)) {
+            ing->skipped++;
+            return PM_SKIP;
+        }
+        why = bad;
+    } else {
+        int st = ingest_row(ing, rec);
+        if (st == INGEST_SKIPPED) return PM_SKIP;
+        if (st == INGEST_WRITTEN) {
+            pm_pipe_write(p, &ing->out);  /* a write error stops the run */
+            return PM_HOLD;
+        }
+        why = pm_buf_str(&ing->errs);
+    }
+    if (bad) {
+        char *msg = pm_xstrdup(bad);
+        pm_buf_reset(&ing->errs);
+        pm_buf_adds(&ing->errs, msg);
+        free(msg);
+        /* its columns cannot be trusted: every value is protected */
+        ingest_protect_source(ing, rec, 1);
+        size_t nh = 0;
+        const pm_reader *rd = pm_inputs_current(pm_pipe_inputs(p));
+        if (rd) pm_reader_header(rd, &nh);
+        fold_surplus(ingest_header_width(ing, nh), rec, &ing->errs, r->prot->mode == PM_PROTECT_DROP);
+        why = pm_buf_str(&ing->errs);
+    } else {
+        ingest_protect_source(ing, rec, 0);
+    }
+    pm_warn_at(rec->source, rec->line, "rejected: %s", why);
+    pm_pipe_reason(p, "%s", why);
+    return PM_REJECT;
+}
+
+/* The rows held while the header was looked for, settled now. */
+static void release_held(pm_pipe *p, run *r)
+{
+    ingest *ing = r->ing;
+    pm_record held;
+    const char *bad;
+    pm_record_init(&held);
+    while (ingest_release(ing, &held, &bad)) {
+        size_t i = ing->nreleased - 1;
+        if (r->o->print_mapping) continue;  /* nothing is converted */
+        const char *raw = ing->held_bad[i] ? pm_buf_str(&ing->held_raw[i]) : NULL;
+        pm_pipe_settle(p, &held, raw, ing->held_raw[i].len, row_verdict(p, r, &held, bad));
+    }
+    pm_record_free(&held);
+}
+
+static pm_verdict on_any(pm_pipe *p, pm_record *rec, const char *bad, run *r)
+{
+    ingest *ing = r->ing;
+    const pm_reader *rd = pm_inputs_current(pm_pipe_inputs(p));
+    size_t nh = 0;
+    const char *const *hn = pm_reader_header(rd, &nh);
+    int h = ingest_header(ing, rec, &bad, pm_reader_format(rd) == PM_FMT_YAML ? NULL : hn, nh);
+    if (h == INGEST_HELD) {
+        size_t rawlen = 0;
+        const char *raw = pm_pipe_raw(p, &rawlen);
+        pm_buf *keep = &ing->held_raw[ing->nheld - 1];
+        pm_buf_reset(keep);
+        if (bad) pm_buf_add(keep, raw, rawlen);
+        return PM_DEFER;
+    }
+    release_held(p, r);
+    if (r->o->print_mapping) {
+        if (ingest_header_known(ing)) pm_pipe_skip_input(p);
+        return PM_NOT_RECORD;
+    }
+    if (h == INGEST_NOT_DATA) return PM_NOT_RECORD;
+    return row_verdict(p, r, rec, bad);
+}
+
+static pm_verdict on_record(pm_pipe *p, pm_record *rec, void *ctx)
+{
+    return on_any(p, rec, NULL, ctx);
+}
+
+/* A record the reader could not read: its raw text is protected first
+ * under --protect (any value may be anywhere in it). */
+static pm_verdict on_bad(pm_pipe *p, pm_record *rec, const char *why, void *ctx)
+{
+    run *r = ctx;
+    if (r->prot->mode != PM_PROTECT_NONE) {
+        size_t len = 0;
+        const char *raw = pm_pipe_raw(p, &len);
+        pm_buf_reset(&r->raw);
+        if (len) pm_protect_value(r->prot, PM_PI_TEXT, raw, len, &r->raw);
+        pm_pipe_set_raw(p, r->raw.s ? r->raw.s : "", r->raw.len);
+    }
+    return on_any(p, rec, why, r);
+}
+
+static void begin_input(pm_pipe *p, const pm_reader *rd, void *ctx)
+{
+    run *r = ctx;
+    ingest_begin_input(r->ing, pm_reader_name(rd), pm_reader_format(rd) == PM_FMT_YAML, r->o->header_line);
+}
+
+static void end_input(pm_pipe *p, const pm_reader *rd, void *ctx)
+{
+    run *r = ctx;
+    size_t nh = 0;
+    const char *const *names = pm_reader_header(rd, &nh);
+    if (!ingest_header_known(r->ing) && ingest_end_input(r->ing, names, nh) < 0) {
+        pm_warn_at(pm_reader_name(rd), 0, "no data at all; was the export empty?");
+        pm_pipe_error(p);
+    }
+    release_held(p, r);
+}
+
+int ingest_run(const ingest_opts *o, pm_common *c, char **paths, int npaths)
+{
+    pm_error err;
+    schema s;
+    if (schema_load(&s, o->schema, &err) < 0) {
+        pm_report(&err);
+        return PM_EXIT_ERROR;
+    }
+    pm_protector prot;
+    if (pm_protector_init(&prot, (pm_protect_mode)o->protect, o->key_file, &err) < 0) {
+        pm_report(&err);
+        schema_free(&s);
+        return PM_EXIT_ERROR;
+    }
+    if (prot.key_exposed)
+        pm_warn_at(o->key_file, 0, "the key file is readable by group or others; protect it: chmod 600 %s", o->key_file);
+    if (prot.mode != PM_PROTECT_NONE) {
+        size_t npersonal = 0;
+        for (size_t i = 0; i < s.n; i++) npersonal += s.f[i].personal != NULL;
+        if (!npersonal)
+            pm_warn_at(s.source, 0, "warning: --protect: the schema marks no field 'personal:', so no field "
+                       "is protected (only the values of rows that cannot be read are)");
+    }
+    pm_tz *tz = pm_tz_open(c->tz_name, &err);
+    if (!tz) {
+        pm_report(&err);
+        pm_protector_free(&prot);
+        schema_free(&s);
+        return PM_EXIT_ERROR;
+    }
+    schema_set_date_order(&s, o->date_order);
+    if (o->print_mapping) c->reject = NULL;  /* nothing is converted */
+
+    ingest ing;
+    ingest_init(&ing, &s, tz, o->keep_extra);
+    ingest_set_protector(&ing, &prot);
+    ing.print_mapping = o->print_mapping;
+    run r = {.ing = &ing, .prot = &prot, .o = o};
+    r.show_progress = isatty(2) && !o->print_mapping;
+    pm_pipe_spec spec = {.record = on_record, .bad = on_bad, .begin_input = begin_input, .end_input = end_input,
+                         .ctx = &r,
+                         .flags = PM_PIPE_FOLD_NEWLINES | PM_PIPE_QUIET_REJECTS | PM_PIPE_COMMIT_INCOMPLETE | PM_PIPE_REJECT_RAW |
+                                  (o->print_mapping ? PM_PIPE_NO_OUTPUT : 0)};
+    int status = PM_EXIT_ERROR;
+    pm_pipe *p = pm_pipe_open(c, paths, npaths, &spec, &err);
+    if (!p) {
+        pm_report(&err);
+    } else {
+        status = pm_pipe_run(p);
+        if (r.show_progress && r.rows >= 100000) progress(r.rows, 1);
+        if (!o->print_mapping) {
+            ingest_report_end(&ing);
+            /* N = M + K + S; ", skipped S" only when rows were skipped */
+            pm_pipe_counts n = pm_pipe_counts_get(p);
+            if (n.skipped)
+                fprintf(stderr, "%s: read %llu, wrote %llu, rejected %llu, skipped %llu\n", pm_progname(), n.read,
+                        n.written, n.rejected, n.skipped);
+            else
+                fprintf(stderr, "%s: read %llu, wrote %llu, rejected %llu\n", pm_progname(), n.read, n.written,
+                        n.rejected);
+        }
+        if (ing.map_errors) pm_pipe_error(p);
+        status = pm_pipe_finish(p, status);
+    }
+    pm_buf_free(&r.raw);
+    ingest_free(&ing);
+    schema_free(&s);
+    pm_tz_free(tz);
+    pm_protector_free(&prot);
+    return status;
 }

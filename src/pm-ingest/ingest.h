@@ -4,6 +4,7 @@
 
 #include "protect.h"
 #include "schema.h"
+#include "opts.h"
 #include "stream.h"
 
 typedef struct seen_set seen_set;
@@ -49,6 +50,7 @@ typedef struct ingest {
     long hdr_line;
     pm_record held[INGEST_HEADER_SEARCH];
     char *held_bad[INGEST_HEADER_SEARCH];  /* the reader's reason, or NULL */
+    pm_buf held_raw[INGEST_HEADER_SEARCH]; /* and its raw text (protected) */
     size_t nheld, nreleased;
     unsigned long long input_records;
     char bad_msg[256];         /* the reason for a held or rekeyed bad row */
@@ -107,5 +109,19 @@ int ingest_header_known(const ingest *in);
 size_t ingest_header_width(const ingest *in, size_t reader_width);
 /* Warnings that sum up the run (unknown enum values, bare dates). */
 void ingest_report_end(ingest *in);
+
+/* The whole run on the shared pipeline (lib/pipeline.h) ------------------- */
+typedef struct ingest_opts {
+    const char *schema;        /* --schema, or NULL: the default */
+    int keep_extra, print_mapping;
+    int protect;               /* pm_protect_mode */
+    const char *key_file;
+    long header_line;          /* --header-line, or 0 */
+    int date_order;            /* --date-order */
+} ingest_opts;
+/* Reads every input (paths; none: standard input) into canonical records
+ * on c's output, rejects on c->reject; prints the summary.  Returns the
+ * exit status. */
+int ingest_run(const ingest_opts *o, pm_common *c, char **paths, int npaths);
 
 #endif

@@ -85,8 +85,8 @@ expect_eq "escaped line breaks in YAML values folded" "$HEAD
 run pm-ingest --reject="$T/rej.csv" tickets-gb.csv
 expect_status "--reject: status 1" 1
 expect_eq "--reject: a header and one line per rejected row" 4 "$(lines "$T/rej.csv")"
-expect_eq "--reject: original header plus _source and _error" \
-    '工单号,工单类型,问题类型,是否重大,房号,受理时间,到场时间,完成时间,回访时间,回访结果,处理人,问题描述,_source,_error' \
+expect_eq "--reject: original header plus _source, _error and _raw" \
+    '工单号,工单类型,问题类型,是否重大,房号,受理时间,到场时间,完成时间,回访时间,回访结果,处理人,问题描述,_source,_error,_raw' \
     "$(head -n 1 "$T/rej.csv")"
 expect_grep "--reject: original fields (in UTF-8), _source, _error names the field" \
     '^GD004,投诉,垃圾没人清,否,1-1-101,2024/7/5 8:00,,,,,赵强,不在任何类别,tickets-gb\.csv:6,"?category' "$T/rej.csv"
@@ -361,7 +361,8 @@ expect_status "20 MB field: status 1 (not a hang, not a crash)" 1
 expect_eq "20 MB field: the other rows out" 3 "$(lines "$OUT")"
 summary "20 MB field" 3 2 1
 expect_grep "20 MB field: reported at its line" "^pm-ingest: $T/big20\.csv:3: .*max-field" "$ERR"
-if [ "$(wc -c <"$T/big.rej")" -lt 100000 ]; then pass; else fail "20 MB field: the reject does not carry 20 MB"; fi
+# (its _raw is the raw text cut after 1 MiB)
+if [ "$(wc -c <"$T/big.rej")" -lt 1200000 ]; then pass; else fail "20 MB field: the reject does not carry 20 MB"; fi
 run timeout 20 pm-ingest --max-field=100 "$T/big20.csv"
 expect_status "--max-field=100: status 1" 1
 summary "--max-field=100" 3 2 1
@@ -624,5 +625,15 @@ expect_grep "a row with only unmapped values: warned at its line" 'unmapped\.csv
 run pm-ingest --print-mapping -s "$ROOT/examples/ingest/formtool.schema.yaml" "$ROOT/examples/ingest/formtool-2024-07.yaml"
 expect_grep "--print-mapping on YAML: the keys of the first record" 'formtool-2024-07\.yaml: keys of the first record' "$OUT"
 expect_grep "--print-mapping on YAML: a key and its field" '^  ticket_no -> id$' "$OUT"
+
+# YAML: the mapping comes from the first record that could be read, not from
+# a bad one before it (which has no keys to map)
+printf -- '--- null\n--- {id: Y1, created_at: "2024-07-01T10:00:00+08:00"}\n--- {id: Y2, created_at: "2024-07-01T11:00:00+08:00"}\n' >"$T/badfirst.yaml"
+run pm-ingest -t csv -r "$T/badfirst.rej" "$T/badfirst.yaml"
+expect_status "YAML, a bad first record: status 1 (one reject), not 2 (no mapping)" 1
+expect_eq "YAML, a bad first record: the good ones out" 2 "$(tail -n +2 "$OUT" | grep -c '^Y[12],')"
+expect_grep "YAML, a bad first record: rejected with its raw text" '^,?.*badfirst\.yaml:1,.*,--- null$' "$T/badfirst.rej"
+expect_no_grep "YAML, a bad first record: no mapping error" 'no column for the required field' "$ERR"
+summary "YAML, a bad first record" 3 2 1
 
 finish

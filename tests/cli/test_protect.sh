@@ -105,7 +105,7 @@ run pm-ingest -s $SCHEMA --protect=drop -r "$T/rej.csv" residents.csv
 expect_grep "drop: surplus values are not kept" \
     '11 fields where the header has 9; 2 surplus values, not kept \(--protect=drop\)$' "$ERR"
 expect_eq "drop: every value of a ragged row is empty" \
-    ",,,,,,,,,residents.csv:10,4 fields where the header has 9" "$(sed -n 4p "$T/rej.csv")"
+    ",,,,,,,,,residents.csv:10,4 fields where the header has 9," "$(sed -n 4p "$T/rej.csv")"
 run pm-ingest -s $SCHEMA --protect=mask -t yaml -r "$T/rej.yaml" residents.csv
 expect_grep "mask, YAML: the reject stream is protected too" '^--- \{户号: H007, .*联系电话: "138\*\*\*\*4444"' "$T/rej.yaml"
 

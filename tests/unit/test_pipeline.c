@@ -289,3 +289,209 @@ Test(text, utf8_seq_refuses_overlong_forms_and_code_points_past_u10ffff)
     cr_expect_eq(pm_utf8_seq((const unsigned char *)"\xf0\x9f\x98\x80", 4), 4);
     cr_expect_eq(pm_utf8_seq((const unsigned char *)"\xe7\x8e", 2), 0, "cut short");
 }
+
+/* Per-input hooks, records that are not records, and records held back. */
+typedef struct holder {
+    pm_buf log;
+    pm_record held[4];
+    pm_buf held_raw[4];
+    int held_bad[4];
+    int nheld;
+    int hold;          /* hold this many records of each input */
+    int skip_after;    /* pm_pipe_skip_input after this many records (0: never) */
+    int seen;
+} holder;
+
+static void settle_held(pm_pipe *p, holder *h)
+{
+    for (int i = 0; i < h->nheld; i++) {
+        pm_pipe_reason(p, "held and rejected");
+        pm_pipe_settle(p, &h->held[i], h->held_bad[i] ? h->held_raw[i].s : NULL, h->held_raw[i].len,
+                       i % 2 ? PM_REJECT : PM_PASS);
+    }
+    h->nheld = 0;
+}
+
+static pm_verdict hold_any(pm_pipe *p, pm_record *rec, int bad, holder *h)
+{
+    h->seen++;
+    if (h->skip_after && h->seen >= h->skip_after)
+        pm_pipe_skip_input(p);
+    if (rec->n && strcmp(rec->f[0].value, "title") == 0)
+        return PM_NOT_RECORD;
+    if (h->nheld < h->hold) {
+        pm_record_copy(&h->held[h->nheld], rec);
+        pm_buf_reset(&h->held_raw[h->nheld]);
+        size_t len = 0;
+        const char *raw = pm_pipe_raw(p, &len);
+        if (bad)
+            pm_buf_add(&h->held_raw[h->nheld], raw, len);
+        h->held_bad[h->nheld++] = bad;
+        return PM_DEFER;
+    }
+    return PM_PASS;
+}
+
+static pm_verdict hold_record(pm_pipe *p, pm_record *rec, void *ctx) { return hold_any(p, rec, 0, ctx); }
+static pm_verdict hold_bad(pm_pipe *p, pm_record *rec, const char *why, void *ctx) { return hold_any(p, rec, 1, ctx); }
+
+static void hold_begin(pm_pipe *p, const pm_reader *rd, void *ctx)
+{
+    holder *h = ctx;
+    const char *name = strrchr(pm_reader_name(rd), '/');
+    pm_buf_addf(&h->log, "begin %s;", name + 1);
+    h->seen = 0;
+}
+
+static void hold_end(pm_pipe *p, const pm_reader *rd, void *ctx)
+{
+    holder *h = ctx;
+    const char *name = strrchr(pm_reader_name(rd), '/');
+    size_t nh = 0;
+    pm_reader_header(rd, &nh);
+    pm_buf_addf(&h->log, "end %s seen %d header %zu;", name + 1, h->seen, nh);
+    settle_held(p, h);
+}
+
+static pm_pipe *open_holder(holder *h, pm_common *c, char **paths, int npaths, unsigned flags)
+{
+    pm_pipe_spec spec = {.record = hold_record, .bad = hold_bad, .begin_input = hold_begin,
+                         .end_input = hold_end, .ctx = h, .flags = flags};
+    pm_error err;
+    for (int i = 0; i < 4; i++)
+        pm_record_init(&h->held[i]);
+    pm_pipe *p = pm_pipe_open(c, paths, npaths, &spec, &err);
+    cr_assert_not_null(p, "pm_pipe_open: %s", err.msg);
+    return p;
+}
+
+static void holder_free(holder *h)
+{
+    for (int i = 0; i < 4; i++) {
+        pm_record_free(&h->held[i]);
+        pm_buf_free(&h->held_raw[i]);
+    }
+    pm_buf_free(&h->log);
+}
+
+Test(pipeline, input_hooks_tell_an_empty_input_from_a_header_only_one)
+{
+    put("empty.csv", "");
+    put("hdr.csv", "id,kind\n");
+    put("rows.csv", "id,kind\na,ok\nb,ok\n");
+    pm_common c = {0};
+    char *paths[4] = {strdup(path("empty.csv")), strdup(path("missing.csv")), strdup(path("hdr.csv")),
+                      strdup(path("rows.csv"))};
+    c.output = path("out.csv");  /* (path() keeps 4 names) */
+    holder h = {0};
+    pm_pipe *p = open_holder(&h, &c, paths, 4, 0);
+    int st = pm_pipe_run(p);
+    cr_expect_str_eq(pm_buf_str(&h.log), "begin empty.csv;end empty.csv seen 0 header 0;"
+                                         "begin hdr.csv;end hdr.csv seen 0 header 2;"
+                                         "begin rows.csv;end rows.csv seen 2 header 2;",
+                     "an input that does not open gets no hook");
+    cr_expect_eq(pm_pipe_counts_get(p).read, 2);
+    cr_expect_eq(pm_pipe_finish(p, st), PM_EXIT_ERROR, "missing.csv did not open");
+    holder_free(&h);
+    for (int i = 0; i < 4; i++)
+        free(paths[i]);
+}
+
+Test(pipeline, a_record_that_is_not_a_record_is_counted_nowhere)
+{
+    put("in.csv", "id,kind\ntitle,x\na,ok\n");
+    pm_common c = {0};
+    c.output = path("out.csv");
+    char *paths[1] = {path("in.csv")};
+    holder h = {0};
+    pm_pipe *p = open_holder(&h, &c, paths, 1, 0);
+    int st = pm_pipe_run(p);
+    pm_pipe_counts n = pm_pipe_counts_get(p);
+    cr_expect_eq(n.read, 1);
+    cr_expect_eq(n.passed, 1);
+    cr_expect_eq(n.written, 1);
+    cr_expect_eq(pm_pipe_finish(p, st), PM_EXIT_OK);
+    char *out = slurp(path("out.csv"));
+    cr_expect_str_eq(out, "id,kind\na,ok\n");
+    free(out);
+    holder_free(&h);
+}
+
+Test(pipeline, deferred_records_are_counted_when_settled_and_keep_their_raw_text)
+{
+    /* the first record is read fine, the second is too long; both are held
+     * to the end of the input, then passed and rejected */
+    put("in.csv", "id,kind\na,ok\nb,ok,surplus\nc,ok\n");
+    pm_common c = {0};
+    c.output = path("out.csv");
+    c.reject = path("rej.csv");
+    char *paths[1] = {path("in.csv")};
+    holder h = {.hold = 2};
+    pm_pipe *p = open_holder(&h, &c, paths, 1, PM_PIPE_REJECT_RAW);
+    int st = pm_pipe_run(p);
+    pm_pipe_counts n = pm_pipe_counts_get(p);
+    cr_expect_eq(n.read, 3);
+    cr_expect_eq(n.passed, 2);
+    cr_expect_eq(n.rejected, 1);
+    cr_expect_eq(n.written, 2);
+    cr_expect_eq(st, PM_EXIT_FLAGGED);
+    cr_expect_eq(pm_pipe_finish(p, st), PM_EXIT_FLAGGED);
+    char *out = slurp(path("out.csv"));
+    cr_expect_str_eq(out, "id,kind\nc,ok\na,ok\n", "settled when the program says so");
+    char *rej = slurp(path("rej.csv"));
+    cr_assert_not_null(rej);
+    cr_expect(strstr(rej, "_raw\n") != NULL, "%s", rej);
+    cr_expect(strstr(rej, ",held and rejected,\"b,ok,surplus\"\n") != NULL, "its raw text: %s", rej);
+    free(out);
+    free(rej);
+    holder_free(&h);
+}
+
+Test(pipeline, reject_raw_gives_every_reject_a_raw_field)
+{
+    put("in.csv", "id,kind\na,ok\nb,ok\n");
+    pm_common c = {0};
+    c.output = path("out.csv");
+    c.reject = path("rej.csv");
+    char *paths[1] = {path("in.csv")};
+    holder h = {.hold = 2};
+    pm_pipe *p = open_holder(&h, &c, paths, 1, PM_PIPE_REJECT_RAW);
+    pm_pipe_finish(p, pm_pipe_run(p));
+    char *rej = slurp(path("rej.csv"));
+    cr_assert_not_null(rej);
+    cr_expect(strncmp(rej, "id,kind,_source,_error,_raw\nb,ok,", 33) == 0, "%s", rej);
+    cr_expect(strstr(rej, ",held and rejected,\n") != NULL, "an empty _raw: %s", rej);
+    free(rej);
+    holder_free(&h);
+}
+
+Test(pipeline, skip_input_ends_an_input_and_reads_the_next)
+{
+    put("a.csv", "id,kind\na1,ok\na2,ok\na3,ok\n");
+    put("b.csv", "id,kind\nb1,ok\n");
+    pm_common c = {0};
+    c.output = path("out.csv");
+    char *paths[2] = {path("a.csv"), path("b.csv")};
+    holder h = {.skip_after = 1};
+    pm_pipe *p = open_holder(&h, &c, paths, 2, 0);
+    int st = pm_pipe_run(p);
+    cr_expect_str_eq(pm_buf_str(&h.log), "begin a.csv;end a.csv seen 1 header 2;begin b.csv;end b.csv seen 1 header 2;");
+    cr_expect_eq(pm_pipe_counts_get(p).read, 2);
+    cr_expect_eq(pm_pipe_finish(p, st), PM_EXIT_OK);
+    holder_free(&h);
+}
+
+Test(pipeline, commit_incomplete_keeps_what_was_read)
+{
+    put("in.csv", "id,kind\na,ok\n");
+    pm_common c = {0};
+    c.output = path("out.csv");
+    char *paths[2] = {path("missing.csv"), path("in.csv")};
+    holder h = {0};
+    pm_pipe *p = open_holder(&h, &c, paths, 2, PM_PIPE_COMMIT_INCOMPLETE);
+    cr_expect_eq(pm_pipe_finish(p, pm_pipe_run(p)), PM_EXIT_ERROR);
+    char *out = slurp(path("out.csv"));
+    cr_expect_str_eq(out, "id,kind\na,ok\n");
+    free(out);
+    holder_free(&h);
+}
