@@ -20,7 +20,7 @@ pm-sla --policy=examples/sla/policy.yaml --now=2025-10-10T09:00:00+08:00 example
 pm-fee --schedule=examples/fees/schedule.yaml --explain examples/fees/inputs-2024-07.csv 2>/dev/null |
     head -4 | cut -d, -f1-4,9,13 | ind >"$tmp/fee"
 pm-roster plan --posts=examples/roster/posts.yaml --staff=examples/roster/staff.csv \
-    --from=2024-10-01 --days=31 2>&1 >"$tmp/roster.csv" | ind >"$tmp/roster"
+    --start=2024-10-01 --days=31 2>&1 >"$tmp/roster.csv" | ind >"$tmp/roster"
 head -4 "$tmp/roster.csv" | ind >>"$tmp/roster"
 python3 - "$tmp" <<'PY'
 import sys
