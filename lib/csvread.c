@@ -351,10 +351,9 @@ static void rawrec_add(pm_reader *rd, const unsigned char *s, size_t n)
     rd->rawrec_total += n;
 }
 
-/* The open quote swallowed too much (or met the end of the input): the
- * record ends with the quote's line; the lines after it are read again. */
-enum { RESYNC_BOUND, RESYNC_EOF, RESYNC_WIDTH };
-static void csv_resync(pm_reader *rd, int why)
+/* The record being read, emptied and queued as a bad record at its first
+ * line (the caller sets its message and raw text, then counts it). */
+static pending *csv_queue_bad(pm_reader *rd)
 {
     pm_record *r = rd->building;
     if (!r) r = pmr_queue_slot(rd);
@@ -364,6 +363,29 @@ static void csv_resync(pm_reader *rd, int why)
     r->source = rd->name;
     r->line = rd->rec_line;
     p->bad = 1;
+    return p;
+}
+
+/* Forgets the record being read and starts libcsv afresh. */
+static void csv_restart(pm_reader *rd)
+{
+    pm_buf_reset(&rd->tail);
+    pm_buf_reset(&rd->rawrec);
+    rd->rawrec_total = 0;
+    rd->rec_open = 0;
+    rd->rec_bad = 0;
+    rd->seg_flags = 0;
+    rd->tq = TQ_START;
+    csv_free(rd->csv);
+    rd->csv_started = 0;
+}
+
+/* The open quote swallowed too much (or met the end of the input): the
+ * record ends with the quote's line; the lines after it are read again. */
+enum { RESYNC_BOUND, RESYNC_EOF, RESYNC_WIDTH };
+static void csv_resync(pm_reader *rd, int why)
+{
+    pending *p = csv_queue_bad(rd);
     if (why == RESYNC_WIDTH)
         snprintf(p->msg, sizeof p->msg,
                  "unterminated quoted field (the quote opened on line %ld makes a row of %zu fields up to line %ld "
@@ -389,16 +411,8 @@ static void csv_resync(pm_reader *rd, int why)
     rd->replay = nr;
     rd->replay_pos = 0;
     rd->line = rd->quote_line + 1;
-    pm_buf_reset(&rd->tail);
-    pm_buf_reset(&rd->rawrec);
-    rd->rawrec_total = 0;
-    rd->rec_open = 0;
-    rd->rec_bad = 0;
-    rd->seg_flags = 0;
-    rd->tq = TQ_START;
+    csv_restart(rd);
     rd->cr_ended = 0;
-    csv_free(rd->csv);
-    rd->csv_started = 0;
 }
 
 /* libcsv keeps a whole field: one that goes past --max-field on a line
@@ -407,29 +421,14 @@ static void csv_resync(pm_reader *rd, int why)
  * the rest of its line is skipped; memory stays bounded by the limit. */
 static void csv_cut_long(pm_reader *rd)
 {
-    pm_record *r = rd->building;
-    if (!r) r = pmr_queue_slot(rd);
-    pm_record_clear(r);
-    rd->building = NULL;
-    pending *p = &rd->q[rd->qhead + rd->qlen];
-    r->source = rd->name;
-    r->line = rd->rec_line;
-    p->bad = 1;
+    pending *p = csv_queue_bad(rd);
     snprintf(p->msg, sizeof p->msg, "field longer than the limit of %zu bytes (--max-field); the rest of its line is skipped",
              rd->opts.max_field);
     pm_buf_reset(&p->raw);
     pmr_raw_escape(rd, &p->raw, (const unsigned char *)rd->rawrec.s, rd->rawrec.len, NULL, 0);
     rd->qlen++;
-    pm_buf_reset(&rd->tail);
-    pm_buf_reset(&rd->rawrec);
-    rd->rawrec_total = 0;
-    rd->rec_open = 0;
-    rd->rec_bad = 0;
-    rd->seg_flags = 0;
-    rd->tq = TQ_START;
+    csv_restart(rd);
     rd->after_blank = 0;
-    csv_free(rd->csv);
-    rd->csv_started = 0;
     rd->skip_line = 1;
 }
 

@@ -151,36 +151,22 @@ static int is_utf8_name(const char *e)
     return !strcasecmp(e, "utf-8") || !strcasecmp(e, "utf8");
 }
 
-/* How many of the lines of s[0..n) that hold a high byte do not decode as
- * GB18030 (a character cut at the end of the chunk aside). */
-static size_t gb18030_bad_lines(const unsigned char *s, size_t n)
+/* Whether line s[0..len) decodes as GB18030 with cd (a character cut at
+ * the end of the chunk, when the line has no line end, aside). */
+static int gb18030_line_ok(iconv_t cd, const unsigned char *s, size_t len, int ended)
 {
-    iconv_t cd = iconv_open("UTF-8", "GB18030");
-    if (cd == (iconv_t)-1) return (size_t)-1;
     char out[16384];
-    size_t bad = 0, i = 0;
-    while (i < n) {
-        const unsigned char *nl = memchr(s + i, '\n', n - i);
-        size_t len = nl ? (size_t)(nl - (s + i)) + 1 : n - i;
-        int high = 0;
-        for (size_t k = 0; k < len && !high; k++) high = s[i + k] >= 0x80;
-        if (high) {
-            char *in = (char *)s + i;
-            size_t inleft = len;
-            iconv(cd, NULL, NULL, NULL, NULL);
-            while (inleft > 0) {
-                char *o = out;
-                size_t oleft = sizeof out;
-                if (iconv(cd, &in, &inleft, &o, &oleft) != (size_t)-1) break;
-                if (errno == E2BIG) continue;
-                if (errno != EINVAL || nl) bad++;  /* EINVAL: cut at the chunk's end */
-                break;
-            }
-        }
-        i += len;
+    char *in = (char *)s;
+    size_t inleft = len;
+    iconv(cd, NULL, NULL, NULL, NULL);
+    while (inleft > 0) {
+        char *o = out;
+        size_t oleft = sizeof out;
+        if (iconv(cd, &in, &inleft, &o, &oleft) != (size_t)-1) return 1;
+        if (errno == E2BIG) continue;
+        return errno == EINVAL && !ended;
     }
-    iconv_close(cd);
-    return bad;
+    return 1;
 }
 
 /* Whether the first chunk s[0..n) is read as UTF-8 under "auto" (issue 12:
@@ -203,7 +189,9 @@ static int looks_utf8(const unsigned char *s, size_t n)
         size_t v = pmr_utf8_valid_prefix(s, n, &inc);
         if (v == n || (inc && n - v < 4)) return 1;
     }
-    size_t i = 0, valid_mb = 0, invalid = 0;
+    size_t i = 0, valid_mb = 0, invalid = 0, gb_bad = 0;
+    iconv_t gb = iconv_open("UTF-8", "GB18030");
+    if (gb == (iconv_t)-1) return 1;
     while (i < n) {
         const unsigned char *nl = memchr(s + i, '\n', n - i);
         size_t len = nl ? (size_t)(nl - (s + i)) + 1 : n - i;
@@ -213,10 +201,12 @@ static int looks_utf8(const unsigned char *s, size_t n)
             size_t v = pmr_utf8_valid_prefix(s + i, len, &inc);
             if (v == len) valid_mb++;
             else if (!(inc && !nl)) invalid++;
+            if (!gb18030_line_ok(gb, s + i, len, nl != NULL)) gb_bad++;
         }
         i += len;
     }
-    if (gb18030_bad_lines(s, n) * 10 > invalid) return 1;
+    iconv_close(gb);
+    if (gb_bad * 10 > invalid) return 1;
     return valid_mb * 10 >= invalid;
 }
 
