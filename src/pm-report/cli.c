@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "opts.h"
+#include "pipeline.h"
 #include "stream.h"
 #include "report.h"
 
@@ -465,6 +466,8 @@ typedef struct run {
     int refused;                    /* --merge: the partials do not add up */
     char **paths;                   /* the inputs named */
     int npaths;
+    char *last_bad;                 /* --merge: the input last reported */
+    int route_errors;               /* --merge: partials of no table */
 } run;
 
 /* --protect: the key, and warnings when the key file is exposed or nothing
@@ -571,85 +574,51 @@ static void setup(run *r, const char *const *presets, int np)
     }
 }
 
-/* Reads every input into the groups: records, or partials with --merge. */
-static void read_inputs(run *r, char **paths, int npaths)
+/* The pipeline's record function: a record into the groups, or with
+ * --merge a partial record routed to its table and ledger. */
+static pm_verdict on_record(pm_pipe *p, pm_record *rec, void *ctx)
 {
-    pm_inputs in;
-    pm_inputs_init(&in, paths, npaths, &r->common.read);
-    pm_record rec;
-    pm_record_init(&rec);
-    pm_error err;
-    char *last_bad = NULL;
-    int route_errors = 0;
-    for (;;) {
-        int rc = pm_inputs_next(&in, &rec, &err);
-        if (rc == PM_READ_EOF)
-            break;
-        if (rc != PM_READ_OK) {
-            pm_report(&err);
-            r->status = PM_EXIT_ERROR;
-            continue;
-        }
-        r->nread++;
-        if (r->c.merge) {
-            /* concatenated CSV partials repeat their header line */
-            const char *sig = pm_record_get(&rec, "_partial");
-            if (sig && strcmp(sig, "_partial") == 0)
-                continue;
-            int raw;
-            int k = rpt_route_partial(r->groups, r->n, &rec, &last_bad, &raw);
-            if (k < 0)
-                route_errors++;
-            else if (rpt_is_shard_record(&rec))
-                rpt_ledger_shard(&r->ledgers[k], &rec);
-            else if (rpt_ledger_row(&r->ledgers[k], r->specs[k], &rec) == 0)
-                rpt_groups_merge(r->groups[k], &rec, raw);
-        } else {
-            if (r->nread == 1)
-                for (int i = 0; i < r->n; i++)
-                    check_fields(r->specs[i], &rec);
-            rpt_names_see(&r->names, &rec);
-            for (int i = 0; i < r->n; i++)
-                rpt_groups_add(r->groups[i], &rec);
-        }
-    }
-    free(last_bad);
-    r->in_format = in.first_format;
-    pm_inputs_close(&in);
-    pm_record_free(&rec);
-    if (in.had_error || route_errors)
-        r->status = PM_EXIT_ERROR;
+    run *r = ctx;
+    (void)p;
     if (r->c.merge) {
-        /* A merge of partials that do not add up has no right result:
-         * say what is wrong and write nothing. */
-        int bad = route_errors;
-        for (int i = 0; i < r->n; i++)
-            bad |= rpt_ledger_finish(&r->ledgers[i], r->specs[i], r->c.expect ? &r->expect : NULL) != 0;
-        if (bad) {
-            pm_warn("merge refused: the partials would give a wrong or incomplete result; nothing written");
-            r->refused = 1;
-            r->status = PM_EXIT_ERROR;
-        }
+        /* concatenated CSV partials repeat their header line */
+        const char *sig = pm_record_get(rec, "_partial");
+        if (sig && strcmp(sig, "_partial") == 0)
+            return PM_SKIP;
+        r->nread++;
+        int raw;
+        int k = rpt_route_partial(r->groups, r->n, rec, &r->last_bad, &raw);
+        if (k < 0)
+            r->route_errors++;   /* reported; the merge is refused */
+        else if (rpt_is_shard_record(rec))
+            rpt_ledger_shard(&r->ledgers[k], rec);
+        else if (rpt_ledger_row(&r->ledgers[k], r->specs[k], rec) == 0)
+            rpt_groups_merge(r->groups[k], rec, raw);
+        return PM_PASS;
     }
+    r->nread++;
+    if (r->nread == 1)
+        for (int i = 0; i < r->n; i++)
+            check_fields(r->specs[i], rec);
+    rpt_names_see(&r->names, rec);
     for (int i = 0; i < r->n; i++)
-        if (r->groups[i]->errors)
-            r->status = PM_EXIT_ERROR;
+        rpt_groups_add(r->groups[i], rec);
+    return PM_PASS;
 }
 
-/* --stats: records read, left out, without a time; per duration metric the
- * records skipped because a side was empty. */
-static void print_stats(run *r)
+/* --stats: pm-report's own counts after the pipeline's: groups, records
+ * left out, without a time; per duration metric the records skipped
+ * because a side was empty. */
+static void on_stats(pm_buf *b, void *ctx)
 {
+    run *r = ctx;
     rpt_groups *g = r->groups[0];
     rpt_spec *spec = r->specs[0];
-    pm_buf b = PM_BUF_INIT;
-    pm_buf_addf(&b, "read %llu records", r->nread);
+    pm_buf_addf(b, "groups %zu", g->n);
     if (spec->nwhere || spec->has_since || spec->has_until)
-        pm_buf_addf(&b, ", %llu left out by --where/--since/--until", g->filtered);
+        pm_buf_addf(b, ", %llu left out by --where/--since/--until", g->filtered);
     if (spec->period != PERIOD_NONE && g->notime)
-        pm_buf_addf(&b, ", %llu without %s (empty period)", g->notime, spec->time_field.name);
-    pm_warn("%s, %zu groups", pm_buf_str(&b), g->n);
-    pm_buf_free(&b);
+        pm_buf_addf(b, ", %llu without %s (empty period)", g->notime, spec->time_field.name);
     for (int i = 0; i < spec->nm; i++) {
         rpt_metric *m = &spec->m[i];
         if (!m->diff)
@@ -658,8 +627,47 @@ static void print_stats(run *r)
         for (size_t s = 0; s < g->nslots; s++)
             for (rpt_group *x = g->slots[s]; x; x = x->next)
                 skipped += x->st[i].skipped;
-        pm_warn("%s: %lld records skipped (%s or %s empty)", m->name, skipped, m->field.name, m->field2.name);
+        pm_buf_addf(b, ", %s: %lld records skipped (%s or %s empty)", m->name, skipped, m->field.name,
+                    m->field2.name);
     }
+}
+
+/* Reads every input into the groups on the shared pipeline (records, or
+ * partials with --merge).  Returns the open pipeline, whose reject stream
+ * pm_pipe_finish commits, and the reading's exit status in *status. */
+static pm_pipe *read_inputs(run *r, char **paths, int npaths, int *status)
+{
+    pm_error err;
+    const char *outs[1] = {r->common.output};
+    pm_pipe_spec ps = {.record = on_record, .stats = on_stats, .ctx = r, .flags = PM_PIPE_NO_OUTPUT,
+                       .other_outputs = outs, .nother_outputs = 1};
+    pm_pipe *p = pm_pipe_open(&r->common, paths, npaths, &ps, &err);
+    if (!p) {
+        pm_report(&err);
+        exit(PM_EXIT_ERROR);
+    }
+    *status = pm_pipe_run(p);
+    free(r->last_bad);
+    r->last_bad = NULL;
+    r->in_format = pm_inputs_format(pm_pipe_inputs(p));
+    if (r->route_errors)
+        pm_pipe_error(p);
+    if (r->c.merge) {
+        /* A merge of partials that do not add up has no right result:
+         * say what is wrong and write nothing. */
+        int bad = r->route_errors;
+        for (int i = 0; i < r->n; i++)
+            bad |= rpt_ledger_finish(&r->ledgers[i], r->specs[i], r->c.expect ? &r->expect : NULL) != 0;
+        if (bad) {
+            pm_warn("merge refused: the partials would give a wrong or incomplete result; nothing written");
+            r->refused = 1;
+            pm_pipe_error(p);
+        }
+    }
+    for (int i = 0; i < r->n; i++)
+        if (r->groups[i]->errors)
+            pm_pipe_error(p);
+    return p;
 }
 
 /* Writes the partial stream (--partial). */
@@ -801,7 +809,7 @@ int rpt_main(int argc, char **argv)
     static run r;
     memset(&r, 0, sizeof r);
     int first = pm_opts_parse(
-        argc, argv, options, PM_OPT_STREAM & ~(unsigned)PM_OPT_TO, &r.common, on_option, &r.c,
+        argc, argv, options, (PM_OPT_STREAM & ~(unsigned)PM_OPT_TO) | PM_OPT_REJECT, &r.common, on_option, &r.c,
         "pm-report [PRESET]... [--by=FIELDS] [--period=day|week|month|quarter|year] [-m METRIC]...\n"
         "          [--where=COND]... [--since=T] [--until=T] [--unit=m|h|d] [--targets=FILE]\n"
         "          [--totals] [--sort=FIGURE[:desc]] [--top=N] [--pivot=period]\n"
@@ -811,7 +819,7 @@ int rpt_main(int argc, char **argv)
         "several presets make several tables (md, html, xlsx).\n"
         "--protect masks, pseudonymizes or drops the values of the --personal fields before\n"
         "they are grouped, so a report of raw data can leave the office (see pm-report(1)).\n"
-        "Exit status 1 when a target is missed, 2 on errors.");
+        "Exit status 1 when a target is missed or a record is rejected (--reject=FILE), 2 on errors.");
 
     const char *presets[MAX_TABLES];
     int np = 0;
@@ -824,17 +832,16 @@ int rpt_main(int argc, char **argv)
     setup(&r, presets, np);
     r.paths = argv + first;
     r.npaths = argc - first;
-    read_inputs(&r, argv + first, argc - first);
+    int rstatus;
+    pm_pipe *p = read_inputs(&r, argv + first, argc - first, &rstatus);
     /* A name no record has is a typo: its figures would be zeros and
      * blanks that look right.  No report then. */
     if (!r.c.merge && r.nread > 0 && rpt_names_report(&r.names) > 0)
-        return PM_EXIT_ERROR;
+        return pm_pipe_finish(p, PM_EXIT_ERROR);
 
     enum out_kind to = r.c.to;
     if (to == OUT_AUTO)
         to = r.in_format == PM_FMT_YAML ? OUT_YAML : r.in_format == PM_FMT_TSV ? OUT_TSV : OUT_CSV;
-    if (r.common.stats)
-        print_stats(&r);
 
     int failed = 0;
     if (r.refused)
@@ -843,6 +850,12 @@ int rpt_main(int argc, char **argv)
         write_partial(&r, to);
     else
         failed = write_report(&r, to);
+    /* the report's own errors (a write error) are 2; a missed target 1 */
+    if (r.status == PM_EXIT_ERROR)
+        pm_pipe_error(p);
+    else if (failed)
+        pm_pipe_flag(p);
+    r.status = pm_pipe_finish(p, rstatus > r.status ? rstatus : r.status);
     if (r.status == PM_EXIT_OK && failed)
         r.status = PM_EXIT_FLAGGED;
 

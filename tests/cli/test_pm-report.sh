@@ -506,7 +506,7 @@ printf 'id,created_at\na,2024-07-09T23:59:59+08:00\nb,2024-07-10T00:00:00+08:00\
 run $R --since=2024-07-10 --until=2024-08-01 --stats "$T/edge.csv"
 expect_out_text "since/until: at since in, at until out, in the report's zone" "count
 3"
-expect_grep "since/until: --stats counts what was left out" "read 6 records, 3 left out" "$ERR"
+expect_grep "since/until: --stats counts what was left out" "^pm-report: read 6, passed 6, rejected 0, skipped 0, flagged 0, wrote 0; groups 1, 3 left out" "$ERR"
 run $R --since=2024-07-10 --until=2024-08-01 --tz=UTC "$T/edge.csv"
 expect_out_text "since/until: --tz=UTC moves the bounds" "count
 2"
@@ -527,7 +527,7 @@ expect_status "empty time: exit 0" 0
 n_empty=$(awk -F, 'NR > 1 && $7 == ""' "$A" | wc -l)
 expect_grep "empty time: the empty period, last, with the records that have none" "^,$n_empty\$" "$OUT"
 expect_eq "empty time: one warning, not one per record" 1 "$(grep -c 'resolved_at is empty' "$ERR")"
-expect_grep "empty time: --stats counts them" "read 60 records, $n_empty without resolved_at" "$ERR"
+expect_grep "empty time: --stats counts them" "^pm-report: read 60, passed 60, .*; groups [0-9]+, $n_empty without resolved_at" "$ERR"
 expect_eq "empty time: every record counted" 60 "$(awk -F, 'NR > 1 { s += $2 } END { print s }' "$OUT")"
 
 # --- issue 15: durations and distributions ---------------------------------------
@@ -767,6 +767,28 @@ expect_grep "merge: said" "partial made with other options" "$ERR"
 $R -m 'mean(resolved_at - created_at)' --unit=m --partial "$A" > "$T/u1.partial"
 run $R -m 'mean(resolved_at - created_at)' --merge "$T/u1.partial"
 expect_status "merge: partials made with another --unit are not merged" 2
+
+# --- issue 12: the shared pipeline's bad-record rule ------------------------------
+# A record the reader cannot read is rejected (named at FILE:LINE, written to
+# --reject with its raw text), counted, and the run exits 1: the report of the
+# other records is written.
+printf 'id,kind\n1,repair\n2,"complaint" ,x\n3,repair\n4,"noise\n' > "$T/bad.csv"
+run $R --by=kind --stats --reject="$T/bad.rej" "$T/bad.csv"
+expect_status "bad record: exit 1 (a record needs a person), not 2" 1
+expect_grep "bad record: the good rows are counted" '^repair,2$' "$OUT"
+expect_grep "bad record: named at its line" "^pm-report: .*bad\.csv:3: rejected: " "$ERR"
+expect_grep "bad record: in the reject file with its source and raw text" 'bad\.csv:3,.*,"2,""complaint"" ,x"$' "$T/bad.rej"
+expect_grep "bad record: --stats reconciles" "^pm-report: read 4, passed 2, rejected 2, skipped 0, flagged 0, wrote 0; groups 1$" "$ERR"
+run $R --by=kind "$T/bad.csv"
+expect_status "bad record without --reject: exit 1 too" 1
+expect_grep "bad record without --reject: reported on standard error" "bad\.csv:3: rejected: " "$ERR"
+cp "$T/bad.csv" "$T/bad2.csv"
+run $R --by=kind --reject="$T/bad2.csv" "$T/bad2.csv"
+expect_status "--reject naming the input: refused" 2
+expect_eq "--reject naming the input: the input is kept" "$(cat "$T/bad.csv")" "$(cat "$T/bad2.csv")"
+run $R --by=kind -o "$T/bad2.csv" "$T/bad2.csv"
+expect_status "-o naming the input: refused" 2
+expect_eq "-o naming the input: the input is kept" "$(cat "$T/bad.csv")" "$(cat "$T/bad2.csv")"
 
 run $R sla "$T/no-such-file.csv"
 expect_status "unreadable input: exit 2" 2
