@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "atomic.h"
 #include "opts.h"
 #include "pipeline.h"
 #include "stream.h"
@@ -269,8 +270,8 @@ static void set_by(rpt_spec *s, const char *list)
     }
 }
 
-/* Writes a finished XLSX file at tmp to standard output. */
-static int copy_to_stdout(const char *path, pm_error *err)
+/* Copies the finished workbook at path into af. */
+static int copy_into(pm_atomic_file *af, const char *path, pm_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -279,52 +280,43 @@ static int copy_to_stdout(const char *path, pm_error *err)
     }
     char buf[65536];
     size_t n;
-    int short_write = 0;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        if (fwrite(buf, 1, n, stdout) != n) {
-            short_write = 1;  /* a full disk: the workbook would be cut */
-            break;
-        }
-    fclose(f);
-    if (fflush(stdout) != 0 || short_write || ferror(stdout)) {
-        pm_error_set(err, NULL, 0, "write error: %s", strerror(errno));
-        return -1;
+    int rc = 0;
+    while (rc == 0 && (n = fread(buf, 1, sizeof buf, f)) > 0)
+        rc = pm_atomic_write(af, buf, n, err);   /* a full disk: the workbook would be cut */
+    if (rc == 0 && ferror(f)) {
+        pm_error_set(err, path, 0, "read error");
+        rc = -1;
     }
-    return 0;
+    fclose(f);
+    return rc;
 }
 
-static int write_xlsx(rpt_table *const *t, int n, const char *title, const char *output, pm_error *err)
+/* libxlsxwriter writes a file by name: the atomic file's temporary file (or
+ * the direct path); for standard output a temporary file, removed on a
+ * signal like the others, that is copied out. */
+static int write_xlsx(rpt_table *const *t, int n, const char *title, pm_atomic_file *af, pm_error *err)
 {
-    if (output && strcmp(output, "-") != 0) {
-        rpt_out o;
-        if (rpt_out_open(&o, output, err) != 0)
-            return -1;
-        if (o.tmp == NULL) {
-            pm_error_set(err, output, 0, "XLSX needs a regular file");
-            rpt_out_close(&o, 0, err);
-            return -1;
-        }
-        fclose(o.fp);
-        o.fp = NULL;
-        int rc = rpt_write_xlsx(t, n, title, o.tmp, err);
-        pm_error e2;
-        if (rpt_out_close(&o, rc == 0, &e2) != 0 && rc == 0) {
-            *err = e2;
-            rc = -1;
-        }
-        return rc;
-    }
-    char tmp[] = "/tmp/pm-report-XXXXXX";
+    const char *path = pm_atomic_write_path(af);
+    if (path)
+        return rpt_write_xlsx(t, n, title, path, err);
+    const char *dir = getenv("TMPDIR");
+    pm_buf b = PM_BUF_INIT;
+    pm_buf_addf(&b, "%s/pm-report-XXXXXX", dir && *dir ? dir : "/tmp");
+    char *tmp = pm_buf_detach(&b);
     int fd = mkstemp(tmp);
     if (fd < 0) {
         pm_error_set(err, NULL, 0, "cannot create a temporary file: %s", strerror(errno));
+        free(tmp);
         return -1;
     }
+    pm_tmp_register(tmp);
     close(fd);
     int rc = rpt_write_xlsx(t, n, title, tmp, err);
     if (rc == 0)
-        rc = copy_to_stdout(tmp, err);
+        rc = copy_into(af, tmp, err);
     unlink(tmp);
+    pm_tmp_forget(tmp);
+    free(tmp);
     return rc;
 }
 
@@ -467,6 +459,7 @@ typedef struct run {
     char **paths;                   /* the inputs named */
     int npaths;
     char *last_bad;                 /* --merge: the input last reported */
+    pm_atomic_file *af;             /* -o (or standard output) */
     int route_errors;               /* --merge: partials of no table */
 } run;
 
@@ -646,6 +639,14 @@ static pm_pipe *read_inputs(run *r, char **paths, int npaths, int *status)
         pm_report(&err);
         exit(PM_EXIT_ERROR);
     }
+    /* the output is opened before any work, like every program's: a
+     * temporary file beside it until the report is complete */
+    r->af = pm_atomic_open(r->common.output, &err);
+    if (!r->af) {
+        pm_report(&err);
+        pm_pipe_finish(p, PM_EXIT_ERROR);
+        exit(PM_EXIT_ERROR);
+    }
     *status = pm_pipe_run(p);
     free(r->last_bad);
     r->last_bad = NULL;
@@ -670,15 +671,10 @@ static pm_pipe *read_inputs(run *r, char **paths, int npaths, int *status)
     return p;
 }
 
-/* Writes the partial stream (--partial). */
-static void write_partial(run *r, enum out_kind to)
+/* Writes the partial stream (--partial); 0, or -1 after reporting. */
+static int write_partial(run *r, enum out_kind to)
 {
-    rpt_out o;
     pm_error err;
-    if (rpt_out_open(&o, r->common.output, &err) != 0) {
-        pm_report(&err);
-        exit(PM_EXIT_ERROR);
-    }
     rpt_shard_info si;
     char program[64];
     snprintf(program, sizeof program, "pm-report %s", PM_VERSION);
@@ -697,18 +693,21 @@ static void write_partial(run *r, enum out_kind to)
         config = rpt_partial_config(r->specs[0], r->c.targets, &err);
         if (!config) {
             pm_report(&err);
-            exit(PM_EXIT_ERROR);
+            free(name);
+            return -1;
         }
         si.config = config;
     }
     si.name = name;
-    rpt_partial_write(r->groups[0], o.fp, to == OUT_YAML ? 0 : to == OUT_TSV ? '\t' : 1, &si);
+    int rc = rpt_partial_write(r->groups[0], pm_atomic_stream(r->af), to == OUT_YAML ? 0 : to == OUT_TSV ? '\t' : 1,
+                               &si);
     free(name);
     free(config);
-    if (rpt_out_close(&o, 1, &err) != 0) {
+    if (rc != 0) {
+        pm_error_set(&err, pm_atomic_name(r->af), 0, "write error");
         pm_report(&err);
-        r->status = PM_EXIT_ERROR;
     }
+    return rc;
 }
 
 /* The metric a --sort names (English or Chinese name), or -1. */
@@ -730,8 +729,9 @@ static int find_figure(const rpt_spec *spec, const char *name)
     return k;
 }
 
-/* Builds the tables and writes them in format to; 1 when a target failed. */
-static int write_report(run *r, enum out_kind to)
+/* Builds the tables and writes them in format to; 1 when a target failed.
+ * A write error is reported and *wrote set to -1. */
+static int write_report(run *r, enum out_kind to, int *wrote)
 {
     int failed = 0;
     for (int i = 0; i < r->n; i++) {
@@ -773,31 +773,22 @@ static int write_report(run *r, enum out_kind to)
     pm_error err;
     int wrc = 0;
     if (to == OUT_XLSX) {
-        wrc = write_xlsx(r->tables, r->n, title, r->common.output, &err);
+        wrc = write_xlsx(r->tables, r->n, title, r->af, &err);
     } else {
-        rpt_out o;
-        if (rpt_out_open(&o, r->common.output, &err) != 0) {
-            pm_report(&err);
-            exit(PM_EXIT_ERROR);
-        }
+        FILE *fp = pm_atomic_stream(r->af);
         switch (to) {
-        case OUT_YAML: wrc = rpt_write_yaml(r->tables[0], o.fp); break;
-        case OUT_MD: wrc = rpt_write_md(r->tables, r->n, o.fp); break;
-        case OUT_HTML: wrc = rpt_write_html(r->tables, r->n, title, r->c.zh, o.fp); break;
-        case OUT_TSV: wrc = rpt_write_csv(r->tables[0], o.fp, '\t'); break;
-        default: wrc = rpt_write_csv(r->tables[0], o.fp, ','); break;
+        case OUT_YAML: wrc = rpt_write_yaml(r->tables[0], fp); break;
+        case OUT_MD: wrc = rpt_write_md(r->tables, r->n, fp); break;
+        case OUT_HTML: wrc = rpt_write_html(r->tables, r->n, title, r->c.zh, fp); break;
+        case OUT_TSV: wrc = rpt_write_csv(r->tables[0], fp, '\t'); break;
+        default: wrc = rpt_write_csv(r->tables[0], fp, ','); break;
         }
         if (wrc != 0)
-            pm_error_set(&err, r->common.output, 0, "write error");
-        pm_error e2;
-        if (rpt_out_close(&o, wrc == 0, &e2) != 0 && wrc == 0) {
-            err = e2;
-            wrc = -1;
-        }
+            pm_error_set(&err, pm_atomic_name(r->af), 0, "write error");
     }
     if (wrc != 0) {
         pm_report(&err);
-        r->status = PM_EXIT_ERROR;
+        *wrote = -1;
     }
     pm_buf_free(&tb);
     return failed;
@@ -836,21 +827,33 @@ int rpt_main(int argc, char **argv)
     pm_pipe *p = read_inputs(&r, argv + first, argc - first, &rstatus);
     /* A name no record has is a typo: its figures would be zeros and
      * blanks that look right.  No report then. */
-    if (!r.c.merge && r.nread > 0 && rpt_names_report(&r.names) > 0)
+    if (!r.c.merge && r.nread > 0 && rpt_names_report(&r.names) > 0) {
+        pm_error e;
+        pm_atomic_close(r.af, 0, &e);
         return pm_pipe_finish(p, PM_EXIT_ERROR);
+    }
 
     enum out_kind to = r.c.to;
     if (to == OUT_AUTO)
         to = r.in_format == PM_FMT_YAML ? OUT_YAML : r.in_format == PM_FMT_TSV ? OUT_TSV : OUT_CSV;
 
-    int failed = 0;
+    int failed = 0, wrote = 0;
     if (r.refused)
-        ;
+        wrote = -1;   /* nothing written: the old file stays as it was */
     else if (r.c.partial)
-        write_partial(&r, to);
+        wrote = write_partial(&r, to);
     else
-        failed = write_report(&r, to);
+        failed = write_report(&r, to, &wrote);
+    pm_error err;
+    if (pm_atomic_close(r.af, wrote == 0, &err) != 0) {
+        if (wrote == 0)   /* else the write error is reported already */
+            pm_report(&err);
+        wrote = -1;
+    }
+    r.af = NULL;
     /* the report's own errors (a write error) are 2; a missed target 1 */
+    if (wrote != 0 && !r.refused)
+        r.status = PM_EXIT_ERROR;
     if (r.status == PM_EXIT_ERROR)
         pm_pipe_error(p);
     else if (failed)

@@ -790,6 +790,54 @@ run $R --by=kind -o "$T/bad2.csv" "$T/bad2.csv"
 expect_status "-o naming the input: refused" 2
 expect_eq "-o naming the input: the input is kept" "$(cat "$T/bad.csv")" "$(cat "$T/bad2.csv")"
 
+# --- issue 20: one output layer (lib/atomic.h), as in every program --------------
+# -o a symbolic link: written through it, the link stays, the target keeps its mode
+printf 'old\n' > "$T/target.csv"
+chmod 600 "$T/target.csv"
+ln -s target.csv "$T/olink.csv"
+run $R --by=kind -o "$T/olink.csv" "$A"
+expect_status "-o a symlink: exit 0" 0
+if [ -L "$T/olink.csv" ]; then pass; else fail "-o a symlink: the link is replaced by a file"; fi
+expect_grep "-o a symlink: the target has the report" '^kind,count$' "$T/target.csv"
+expect_eq "-o a symlink: the target keeps its mode" 600 "$(stat -c %a "$T/target.csv")"
+printf 'old\n' > "$T/target.xlsx"
+chmod 640 "$T/target.xlsx"
+ln -s target.xlsx "$T/xlink.xlsx"
+run $R --by=kind -t xlsx -o "$T/xlink.xlsx" "$A"
+expect_status "-o a symlink, xlsx: exit 0" 0
+if [ -L "$T/xlink.xlsx" ]; then pass; else fail "-o a symlink, xlsx: the link is replaced by a file"; fi
+expect_eq "-o a symlink, xlsx: the target is the workbook" "PK" "$(head -c 2 "$T/target.xlsx")"
+expect_eq "-o a symlink, xlsx: the target keeps its mode" 640 "$(stat -c %a "$T/target.xlsx")"
+# a failed run leaves the old file as it was, and no temporary file
+cp "$T/target.csv" "$T/target.before"
+run $R --by=no_such_field -o "$T/olink.csv" "$A"
+expect_status "-o, a failed run: exit 2" 2
+expect_eq "-o, a failed run: the old file is kept" "$(cat "$T/target.before")" "$(cat "$T/target.csv")"
+expect_eq "-o, a failed run: no temporary file" "" "$(ls -A "$T" | grep '^\.target\.csv\.' || true)"
+# SIGTERM while reading: the output's temporary file (.out.csv.XXXXXX) is
+# removed and the signal ends the run.  The input is a FIFO kept open after
+# 3,000 tickets (more than the reader takes to detect the format).
+"$ROOT/tools/gen-tickets.sh" -n 3000 >"$T/sig.csv"
+mkdir "$T/sig"
+mkfifo "$T/sig/fifo"
+( cat "$T/sig.csv"; exec sleep 20 ) >"$T/sig/fifo" &
+feeder=$!
+$R --by=kind -o "$T/sig/out.csv" "$T/sig/fifo" 2>"$T/sig.err" &
+pid=$!
+for _ in $(seq 100); do
+    ls -A "$T/sig" | grep -q '^\.out\.csv\.' && break
+    sleep 0.1
+done
+expect_eq "SIGTERM: the temporary file exists before the signal" yes \
+    "$(ls -A "$T/sig" | grep -q '^\.out\.csv\.' && echo yes || echo no)"
+kill -TERM "$pid"
+wait "$pid" 2>/dev/null
+RC=$?
+kill "$feeder" 2>/dev/null
+wait "$feeder" 2>/dev/null
+expect_status "SIGTERM ends pm-report as the signal does" $((128 + 15))
+expect_eq "SIGTERM: no temporary file remains, no output is created" "fifo" "$(ls -A "$T/sig" | tr '\n' ' ' | sed 's/ $//')"
+
 run $R sla "$T/no-such-file.csv"
 expect_status "unreadable input: exit 2" 2
 expect_grep "unreadable input: named" "no-such-file.csv" "$ERR"
