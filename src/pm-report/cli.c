@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "atomic.h"
 #include "opts.h"
+#include "pipeline.h"
 #include "stream.h"
 #include "report.h"
 
@@ -268,8 +270,8 @@ static void set_by(rpt_spec *s, const char *list)
     }
 }
 
-/* Writes a finished XLSX file at tmp to standard output. */
-static int copy_to_stdout(const char *path, pm_error *err)
+/* Copies the finished workbook at path into af. */
+static int copy_into(pm_atomic_file *af, const char *path, pm_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -278,52 +280,43 @@ static int copy_to_stdout(const char *path, pm_error *err)
     }
     char buf[65536];
     size_t n;
-    int short_write = 0;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        if (fwrite(buf, 1, n, stdout) != n) {
-            short_write = 1;  /* a full disk: the workbook would be cut */
-            break;
-        }
-    fclose(f);
-    if (fflush(stdout) != 0 || short_write || ferror(stdout)) {
-        pm_error_set(err, NULL, 0, "write error: %s", strerror(errno));
-        return -1;
+    int rc = 0;
+    while (rc == 0 && (n = fread(buf, 1, sizeof buf, f)) > 0)
+        rc = pm_atomic_write(af, buf, n, err);   /* a full disk: the workbook would be cut */
+    if (rc == 0 && ferror(f)) {
+        pm_error_set(err, path, 0, "read error");
+        rc = -1;
     }
-    return 0;
+    fclose(f);
+    return rc;
 }
 
-static int write_xlsx(rpt_table *const *t, int n, const char *title, const char *output, pm_error *err)
+/* libxlsxwriter writes a file by name: the atomic file's temporary file (or
+ * the direct path); for standard output a temporary file, removed on a
+ * signal like the others, that is copied out. */
+static int write_xlsx(rpt_table *const *t, int n, const char *title, pm_atomic_file *af, pm_error *err)
 {
-    if (output && strcmp(output, "-") != 0) {
-        rpt_out o;
-        if (rpt_out_open(&o, output, err) != 0)
-            return -1;
-        if (o.tmp == NULL) {
-            pm_error_set(err, output, 0, "XLSX needs a regular file");
-            rpt_out_close(&o, 0, err);
-            return -1;
-        }
-        fclose(o.fp);
-        o.fp = NULL;
-        int rc = rpt_write_xlsx(t, n, title, o.tmp, err);
-        pm_error e2;
-        if (rpt_out_close(&o, rc == 0, &e2) != 0 && rc == 0) {
-            *err = e2;
-            rc = -1;
-        }
-        return rc;
-    }
-    char tmp[] = "/tmp/pm-report-XXXXXX";
+    const char *path = pm_atomic_write_path(af);
+    if (path)
+        return rpt_write_xlsx(t, n, title, path, err);
+    const char *dir = getenv("TMPDIR");
+    pm_buf b = PM_BUF_INIT;
+    pm_buf_addf(&b, "%s/pm-report-XXXXXX", dir && *dir ? dir : "/tmp");
+    char *tmp = pm_buf_detach(&b);
     int fd = mkstemp(tmp);
     if (fd < 0) {
         pm_error_set(err, NULL, 0, "cannot create a temporary file: %s", strerror(errno));
+        free(tmp);
         return -1;
     }
+    pm_tmp_register(tmp);
     close(fd);
     int rc = rpt_write_xlsx(t, n, title, tmp, err);
     if (rc == 0)
-        rc = copy_to_stdout(tmp, err);
+        rc = copy_into(af, tmp, err);
     unlink(tmp);
+    pm_tmp_forget(tmp);
+    free(tmp);
     return rc;
 }
 
@@ -465,6 +458,9 @@ typedef struct run {
     int refused;                    /* --merge: the partials do not add up */
     char **paths;                   /* the inputs named */
     int npaths;
+    char *last_bad;                 /* --merge: the input last reported */
+    pm_atomic_file *af;             /* -o (or standard output) */
+    int route_errors;               /* --merge: partials of no table */
 } run;
 
 /* --protect: the key, and warnings when the key file is exposed or nothing
@@ -571,85 +567,51 @@ static void setup(run *r, const char *const *presets, int np)
     }
 }
 
-/* Reads every input into the groups: records, or partials with --merge. */
-static void read_inputs(run *r, char **paths, int npaths)
+/* The pipeline's record function: a record into the groups, or with
+ * --merge a partial record routed to its table and ledger. */
+static pm_verdict on_record(pm_pipe *p, pm_record *rec, void *ctx)
 {
-    pm_inputs in;
-    pm_inputs_init(&in, paths, npaths, &r->common.read);
-    pm_record rec;
-    pm_record_init(&rec);
-    pm_error err;
-    char *last_bad = NULL;
-    int route_errors = 0;
-    for (;;) {
-        int rc = pm_inputs_next(&in, &rec, &err);
-        if (rc == PM_READ_EOF)
-            break;
-        if (rc != PM_READ_OK) {
-            pm_report(&err);
-            r->status = PM_EXIT_ERROR;
-            continue;
-        }
-        r->nread++;
-        if (r->c.merge) {
-            /* concatenated CSV partials repeat their header line */
-            const char *sig = pm_record_get(&rec, "_partial");
-            if (sig && strcmp(sig, "_partial") == 0)
-                continue;
-            int raw;
-            int k = rpt_route_partial(r->groups, r->n, &rec, &last_bad, &raw);
-            if (k < 0)
-                route_errors++;
-            else if (rpt_is_shard_record(&rec))
-                rpt_ledger_shard(&r->ledgers[k], &rec);
-            else if (rpt_ledger_row(&r->ledgers[k], r->specs[k], &rec) == 0)
-                rpt_groups_merge(r->groups[k], &rec, raw);
-        } else {
-            if (r->nread == 1)
-                for (int i = 0; i < r->n; i++)
-                    check_fields(r->specs[i], &rec);
-            rpt_names_see(&r->names, &rec);
-            for (int i = 0; i < r->n; i++)
-                rpt_groups_add(r->groups[i], &rec);
-        }
-    }
-    free(last_bad);
-    r->in_format = in.first_format;
-    pm_inputs_close(&in);
-    pm_record_free(&rec);
-    if (in.had_error || route_errors)
-        r->status = PM_EXIT_ERROR;
+    run *r = ctx;
+    (void)p;
     if (r->c.merge) {
-        /* A merge of partials that do not add up has no right result:
-         * say what is wrong and write nothing. */
-        int bad = route_errors;
-        for (int i = 0; i < r->n; i++)
-            bad |= rpt_ledger_finish(&r->ledgers[i], r->specs[i], r->c.expect ? &r->expect : NULL) != 0;
-        if (bad) {
-            pm_warn("merge refused: the partials would give a wrong or incomplete result; nothing written");
-            r->refused = 1;
-            r->status = PM_EXIT_ERROR;
-        }
+        /* concatenated CSV partials repeat their header line */
+        const char *sig = pm_record_get(rec, "_partial");
+        if (sig && strcmp(sig, "_partial") == 0)
+            return PM_SKIP;
+        r->nread++;
+        int raw;
+        int k = rpt_route_partial(r->groups, r->n, rec, &r->last_bad, &raw);
+        if (k < 0)
+            r->route_errors++;   /* reported; the merge is refused */
+        else if (rpt_is_shard_record(rec))
+            rpt_ledger_shard(&r->ledgers[k], rec);
+        else if (rpt_ledger_row(&r->ledgers[k], r->specs[k], rec) == 0)
+            rpt_groups_merge(r->groups[k], rec, raw);
+        return PM_PASS;
     }
+    r->nread++;
+    if (r->nread == 1)
+        for (int i = 0; i < r->n; i++)
+            check_fields(r->specs[i], rec);
+    rpt_names_see(&r->names, rec);
     for (int i = 0; i < r->n; i++)
-        if (r->groups[i]->errors)
-            r->status = PM_EXIT_ERROR;
+        rpt_groups_add(r->groups[i], rec);
+    return PM_PASS;
 }
 
-/* --stats: records read, left out, without a time; per duration metric the
- * records skipped because a side was empty. */
-static void print_stats(run *r)
+/* --stats: pm-report's own counts after the pipeline's: groups, records
+ * left out, without a time; per duration metric the records skipped
+ * because a side was empty. */
+static void on_stats(pm_buf *b, void *ctx)
 {
+    run *r = ctx;
     rpt_groups *g = r->groups[0];
     rpt_spec *spec = r->specs[0];
-    pm_buf b = PM_BUF_INIT;
-    pm_buf_addf(&b, "read %llu records", r->nread);
+    pm_buf_addf(b, "groups %zu", g->n);
     if (spec->nwhere || spec->has_since || spec->has_until)
-        pm_buf_addf(&b, ", %llu left out by --where/--since/--until", g->filtered);
+        pm_buf_addf(b, ", %llu left out by --where/--since/--until", g->filtered);
     if (spec->period != PERIOD_NONE && g->notime)
-        pm_buf_addf(&b, ", %llu without %s (empty period)", g->notime, spec->time_field.name);
-    pm_warn("%s, %zu groups", pm_buf_str(&b), g->n);
-    pm_buf_free(&b);
+        pm_buf_addf(b, ", %llu without %s (empty period)", g->notime, spec->time_field.name);
     for (int i = 0; i < spec->nm; i++) {
         rpt_metric *m = &spec->m[i];
         if (!m->diff)
@@ -658,19 +620,61 @@ static void print_stats(run *r)
         for (size_t s = 0; s < g->nslots; s++)
             for (rpt_group *x = g->slots[s]; x; x = x->next)
                 skipped += x->st[i].skipped;
-        pm_warn("%s: %lld records skipped (%s or %s empty)", m->name, skipped, m->field.name, m->field2.name);
+        pm_buf_addf(b, ", %s: %lld records skipped (%s or %s empty)", m->name, skipped, m->field.name,
+                    m->field2.name);
     }
 }
 
-/* Writes the partial stream (--partial). */
-static void write_partial(run *r, enum out_kind to)
+/* Reads every input into the groups on the shared pipeline (records, or
+ * partials with --merge).  Returns the open pipeline, whose reject stream
+ * pm_pipe_finish commits, and the reading's exit status in *status. */
+static pm_pipe *read_inputs(run *r, char **paths, int npaths, int *status)
 {
-    rpt_out o;
     pm_error err;
-    if (rpt_out_open(&o, r->common.output, &err) != 0) {
+    const char *outs[1] = {r->common.output};
+    pm_pipe_spec ps = {.record = on_record, .stats = on_stats, .ctx = r, .flags = PM_PIPE_NO_OUTPUT,
+                       .other_outputs = outs, .nother_outputs = 1};
+    pm_pipe *p = pm_pipe_open(&r->common, paths, npaths, &ps, &err);
+    if (!p) {
         pm_report(&err);
         exit(PM_EXIT_ERROR);
     }
+    /* the output is opened before any work, like every program's: a
+     * temporary file beside it until the report is complete */
+    r->af = pm_atomic_open(r->common.output, &err);
+    if (!r->af) {
+        pm_report(&err);
+        pm_pipe_finish(p, PM_EXIT_ERROR);
+        exit(PM_EXIT_ERROR);
+    }
+    *status = pm_pipe_run(p);
+    free(r->last_bad);
+    r->last_bad = NULL;
+    r->in_format = pm_inputs_format(pm_pipe_inputs(p));
+    if (r->route_errors)
+        pm_pipe_error(p);
+    if (r->c.merge) {
+        /* A merge of partials that do not add up has no right result:
+         * say what is wrong and write nothing. */
+        int bad = r->route_errors;
+        for (int i = 0; i < r->n; i++)
+            bad |= rpt_ledger_finish(&r->ledgers[i], r->specs[i], r->c.expect ? &r->expect : NULL) != 0;
+        if (bad) {
+            pm_warn("merge refused: the partials would give a wrong or incomplete result; nothing written");
+            r->refused = 1;
+            pm_pipe_error(p);
+        }
+    }
+    for (int i = 0; i < r->n; i++)
+        if (r->groups[i]->errors)
+            pm_pipe_error(p);
+    return p;
+}
+
+/* Writes the partial stream (--partial); 0, or -1 after reporting. */
+static int write_partial(run *r, enum out_kind to)
+{
+    pm_error err;
     rpt_shard_info si;
     char program[64];
     snprintf(program, sizeof program, "pm-report %s", PM_VERSION);
@@ -689,18 +693,21 @@ static void write_partial(run *r, enum out_kind to)
         config = rpt_partial_config(r->specs[0], r->c.targets, &err);
         if (!config) {
             pm_report(&err);
-            exit(PM_EXIT_ERROR);
+            free(name);
+            return -1;
         }
         si.config = config;
     }
     si.name = name;
-    rpt_partial_write(r->groups[0], o.fp, to == OUT_YAML ? 0 : to == OUT_TSV ? '\t' : 1, &si);
+    int rc = rpt_partial_write(r->groups[0], pm_atomic_stream(r->af), to == OUT_YAML ? 0 : to == OUT_TSV ? '\t' : 1,
+                               &si);
     free(name);
     free(config);
-    if (rpt_out_close(&o, 1, &err) != 0) {
+    if (rc != 0) {
+        pm_error_set(&err, pm_atomic_name(r->af), 0, "write error");
         pm_report(&err);
-        r->status = PM_EXIT_ERROR;
     }
+    return rc;
 }
 
 /* The metric a --sort names (English or Chinese name), or -1. */
@@ -722,8 +729,9 @@ static int find_figure(const rpt_spec *spec, const char *name)
     return k;
 }
 
-/* Builds the tables and writes them in format to; 1 when a target failed. */
-static int write_report(run *r, enum out_kind to)
+/* Builds the tables and writes them in format to; 1 when a target failed.
+ * A write error is reported and *wrote set to -1. */
+static int write_report(run *r, enum out_kind to, int *wrote)
 {
     int failed = 0;
     for (int i = 0; i < r->n; i++) {
@@ -765,31 +773,22 @@ static int write_report(run *r, enum out_kind to)
     pm_error err;
     int wrc = 0;
     if (to == OUT_XLSX) {
-        wrc = write_xlsx(r->tables, r->n, title, r->common.output, &err);
+        wrc = write_xlsx(r->tables, r->n, title, r->af, &err);
     } else {
-        rpt_out o;
-        if (rpt_out_open(&o, r->common.output, &err) != 0) {
-            pm_report(&err);
-            exit(PM_EXIT_ERROR);
-        }
+        FILE *fp = pm_atomic_stream(r->af);
         switch (to) {
-        case OUT_YAML: wrc = rpt_write_yaml(r->tables[0], o.fp); break;
-        case OUT_MD: wrc = rpt_write_md(r->tables, r->n, o.fp); break;
-        case OUT_HTML: wrc = rpt_write_html(r->tables, r->n, title, r->c.zh, o.fp); break;
-        case OUT_TSV: wrc = rpt_write_csv(r->tables[0], o.fp, '\t'); break;
-        default: wrc = rpt_write_csv(r->tables[0], o.fp, ','); break;
+        case OUT_YAML: wrc = rpt_write_yaml(r->tables[0], fp); break;
+        case OUT_MD: wrc = rpt_write_md(r->tables, r->n, fp); break;
+        case OUT_HTML: wrc = rpt_write_html(r->tables, r->n, title, r->c.zh, fp); break;
+        case OUT_TSV: wrc = rpt_write_csv(r->tables[0], fp, '\t'); break;
+        default: wrc = rpt_write_csv(r->tables[0], fp, ','); break;
         }
         if (wrc != 0)
-            pm_error_set(&err, r->common.output, 0, "write error");
-        pm_error e2;
-        if (rpt_out_close(&o, wrc == 0, &e2) != 0 && wrc == 0) {
-            err = e2;
-            wrc = -1;
-        }
+            pm_error_set(&err, pm_atomic_name(r->af), 0, "write error");
     }
     if (wrc != 0) {
         pm_report(&err);
-        r->status = PM_EXIT_ERROR;
+        *wrote = -1;
     }
     pm_buf_free(&tb);
     return failed;
@@ -801,7 +800,7 @@ int rpt_main(int argc, char **argv)
     static run r;
     memset(&r, 0, sizeof r);
     int first = pm_opts_parse(
-        argc, argv, options, PM_OPT_STREAM & ~(unsigned)PM_OPT_TO, &r.common, on_option, &r.c,
+        argc, argv, options, (PM_OPT_STREAM & ~(unsigned)PM_OPT_TO) | PM_OPT_REJECT, &r.common, on_option, &r.c,
         "pm-report [PRESET]... [--by=FIELDS] [--period=day|week|month|quarter|year] [-m METRIC]...\n"
         "          [--where=COND]... [--since=T] [--until=T] [--unit=m|h|d] [--targets=FILE]\n"
         "          [--totals] [--sort=FIGURE[:desc]] [--top=N] [--pivot=period]\n"
@@ -811,7 +810,7 @@ int rpt_main(int argc, char **argv)
         "several presets make several tables (md, html, xlsx).\n"
         "--protect masks, pseudonymizes or drops the values of the --personal fields before\n"
         "they are grouped, so a report of raw data can leave the office (see pm-report(1)).\n"
-        "Exit status 1 when a target is missed, 2 on errors.");
+        "Exit status 1 when a target is missed or a record is rejected (--reject=FILE), 2 on errors.");
 
     const char *presets[MAX_TABLES];
     int np = 0;
@@ -824,25 +823,42 @@ int rpt_main(int argc, char **argv)
     setup(&r, presets, np);
     r.paths = argv + first;
     r.npaths = argc - first;
-    read_inputs(&r, argv + first, argc - first);
+    int rstatus;
+    pm_pipe *p = read_inputs(&r, argv + first, argc - first, &rstatus);
     /* A name no record has is a typo: its figures would be zeros and
      * blanks that look right.  No report then. */
-    if (!r.c.merge && r.nread > 0 && rpt_names_report(&r.names) > 0)
-        return PM_EXIT_ERROR;
+    if (!r.c.merge && r.nread > 0 && rpt_names_report(&r.names) > 0) {
+        pm_error e;
+        pm_atomic_close(r.af, 0, &e);
+        return pm_pipe_finish(p, PM_EXIT_ERROR);
+    }
 
     enum out_kind to = r.c.to;
     if (to == OUT_AUTO)
         to = r.in_format == PM_FMT_YAML ? OUT_YAML : r.in_format == PM_FMT_TSV ? OUT_TSV : OUT_CSV;
-    if (r.common.stats)
-        print_stats(&r);
 
-    int failed = 0;
+    int failed = 0, wrote = 0;
     if (r.refused)
-        ;
+        wrote = -1;   /* nothing written: the old file stays as it was */
     else if (r.c.partial)
-        write_partial(&r, to);
+        wrote = write_partial(&r, to);
     else
-        failed = write_report(&r, to);
+        failed = write_report(&r, to, &wrote);
+    pm_error err;
+    if (pm_atomic_close(r.af, wrote == 0, &err) != 0) {
+        if (wrote == 0)   /* else the write error is reported already */
+            pm_report(&err);
+        wrote = -1;
+    }
+    r.af = NULL;
+    /* the report's own errors (a write error) are 2; a missed target 1 */
+    if (wrote != 0 && !r.refused)
+        r.status = PM_EXIT_ERROR;
+    if (r.status == PM_EXIT_ERROR)
+        pm_pipe_error(p);
+    else if (failed)
+        pm_pipe_flag(p);
+    r.status = pm_pipe_finish(p, rstatus > r.status ? rstatus : r.status);
     if (r.status == PM_EXIT_OK && failed)
         r.status = PM_EXIT_FLAGGED;
 

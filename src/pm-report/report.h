@@ -381,14 +381,6 @@ const char *rpt_cell_display(rpt_table *t, const rpt_cell *c);
 /* Percentage text of a rate fraction ("0.1250" -> "12.50%"). */
 void rpt_percent(pm_decimal frac, char out[PM_DEC_BUFSZ + 2]);
 
-/* out.c: an output file written atomically ------------------------------ */
-typedef struct rpt_out {
-    FILE *fp;
-    char *path, *tmp;
-} rpt_out;
-
-int rpt_out_open(rpt_out *o, const char *path, pm_error *err);
-int rpt_out_close(rpt_out *o, int commit, pm_error *err);
 
 /* Renderers: 0, or -1 with err. */
 int rpt_write_csv(rpt_table *t, FILE *fp, char delimiter);

@@ -506,7 +506,7 @@ printf 'id,created_at\na,2024-07-09T23:59:59+08:00\nb,2024-07-10T00:00:00+08:00\
 run $R --since=2024-07-10 --until=2024-08-01 --stats "$T/edge.csv"
 expect_out_text "since/until: at since in, at until out, in the report's zone" "count
 3"
-expect_grep "since/until: --stats counts what was left out" "read 6 records, 3 left out" "$ERR"
+expect_grep "since/until: --stats counts what was left out" "^pm-report: read 6, passed 6, rejected 0, skipped 0, flagged 0, wrote 0; groups 1, 3 left out" "$ERR"
 run $R --since=2024-07-10 --until=2024-08-01 --tz=UTC "$T/edge.csv"
 expect_out_text "since/until: --tz=UTC moves the bounds" "count
 2"
@@ -527,7 +527,7 @@ expect_status "empty time: exit 0" 0
 n_empty=$(awk -F, 'NR > 1 && $7 == ""' "$A" | wc -l)
 expect_grep "empty time: the empty period, last, with the records that have none" "^,$n_empty\$" "$OUT"
 expect_eq "empty time: one warning, not one per record" 1 "$(grep -c 'resolved_at is empty' "$ERR")"
-expect_grep "empty time: --stats counts them" "read 60 records, $n_empty without resolved_at" "$ERR"
+expect_grep "empty time: --stats counts them" "^pm-report: read 60, passed 60, .*; groups [0-9]+, $n_empty without resolved_at" "$ERR"
 expect_eq "empty time: every record counted" 60 "$(awk -F, 'NR > 1 { s += $2 } END { print s }' "$OUT")"
 
 # --- issue 15: durations and distributions ---------------------------------------
@@ -767,6 +767,76 @@ expect_grep "merge: said" "partial made with other options" "$ERR"
 $R -m 'mean(resolved_at - created_at)' --unit=m --partial "$A" > "$T/u1.partial"
 run $R -m 'mean(resolved_at - created_at)' --merge "$T/u1.partial"
 expect_status "merge: partials made with another --unit are not merged" 2
+
+# --- issue 12: the shared pipeline's bad-record rule ------------------------------
+# A record the reader cannot read is rejected (named at FILE:LINE, written to
+# --reject with its raw text), counted, and the run exits 1: the report of the
+# other records is written.
+printf 'id,kind\n1,repair\n2,"complaint" ,x\n3,repair\n4,"noise\n' > "$T/bad.csv"
+run $R --by=kind --stats --reject="$T/bad.rej" "$T/bad.csv"
+expect_status "bad record: exit 1 (a record needs a person), not 2" 1
+expect_grep "bad record: the good rows are counted" '^repair,2$' "$OUT"
+expect_grep "bad record: named at its line" "^pm-report: .*bad\.csv:3: rejected: " "$ERR"
+expect_grep "bad record: in the reject file with its source and raw text" 'bad\.csv:3,.*,"2,""complaint"" ,x"$' "$T/bad.rej"
+expect_grep "bad record: --stats reconciles" "^pm-report: read 4, passed 2, rejected 2, skipped 0, flagged 0, wrote 0; groups 1$" "$ERR"
+run $R --by=kind "$T/bad.csv"
+expect_status "bad record without --reject: exit 1 too" 1
+expect_grep "bad record without --reject: reported on standard error" "bad\.csv:3: rejected: " "$ERR"
+cp "$T/bad.csv" "$T/bad2.csv"
+run $R --by=kind --reject="$T/bad2.csv" "$T/bad2.csv"
+expect_status "--reject naming the input: refused" 2
+expect_eq "--reject naming the input: the input is kept" "$(cat "$T/bad.csv")" "$(cat "$T/bad2.csv")"
+run $R --by=kind -o "$T/bad2.csv" "$T/bad2.csv"
+expect_status "-o naming the input: refused" 2
+expect_eq "-o naming the input: the input is kept" "$(cat "$T/bad.csv")" "$(cat "$T/bad2.csv")"
+
+# --- issue 20: one output layer (lib/atomic.h), as in every program --------------
+# -o a symbolic link: written through it, the link stays, the target keeps its mode
+printf 'old\n' > "$T/target.csv"
+chmod 600 "$T/target.csv"
+ln -s target.csv "$T/olink.csv"
+run $R --by=kind -o "$T/olink.csv" "$A"
+expect_status "-o a symlink: exit 0" 0
+if [ -L "$T/olink.csv" ]; then pass; else fail "-o a symlink: the link is replaced by a file"; fi
+expect_grep "-o a symlink: the target has the report" '^kind,count$' "$T/target.csv"
+expect_eq "-o a symlink: the target keeps its mode" 600 "$(stat -c %a "$T/target.csv")"
+printf 'old\n' > "$T/target.xlsx"
+chmod 640 "$T/target.xlsx"
+ln -s target.xlsx "$T/xlink.xlsx"
+run $R --by=kind -t xlsx -o "$T/xlink.xlsx" "$A"
+expect_status "-o a symlink, xlsx: exit 0" 0
+if [ -L "$T/xlink.xlsx" ]; then pass; else fail "-o a symlink, xlsx: the link is replaced by a file"; fi
+expect_eq "-o a symlink, xlsx: the target is the workbook" "PK" "$(head -c 2 "$T/target.xlsx")"
+expect_eq "-o a symlink, xlsx: the target keeps its mode" 640 "$(stat -c %a "$T/target.xlsx")"
+# a failed run leaves the old file as it was, and no temporary file
+cp "$T/target.csv" "$T/target.before"
+run $R --by=no_such_field -o "$T/olink.csv" "$A"
+expect_status "-o, a failed run: exit 2" 2
+expect_eq "-o, a failed run: the old file is kept" "$(cat "$T/target.before")" "$(cat "$T/target.csv")"
+expect_eq "-o, a failed run: no temporary file" "" "$(ls -A "$T" | grep '^\.target\.csv\.' || true)"
+# SIGTERM while reading: the output's temporary file (.out.csv.XXXXXX) is
+# removed and the signal ends the run.  The input is a FIFO kept open after
+# 3,000 tickets (more than the reader takes to detect the format).
+"$ROOT/tools/gen-tickets.sh" -n 3000 >"$T/sig.csv"
+mkdir "$T/sig"
+mkfifo "$T/sig/fifo"
+( cat "$T/sig.csv"; exec sleep 20 ) >"$T/sig/fifo" &
+feeder=$!
+$R --by=kind -o "$T/sig/out.csv" "$T/sig/fifo" 2>"$T/sig.err" &
+pid=$!
+for _ in $(seq 100); do
+    ls -A "$T/sig" | grep -q '^\.out\.csv\.' && break
+    sleep 0.1
+done
+expect_eq "SIGTERM: the temporary file exists before the signal" yes \
+    "$(ls -A "$T/sig" | grep -q '^\.out\.csv\.' && echo yes || echo no)"
+kill -TERM "$pid"
+wait "$pid" 2>/dev/null
+RC=$?
+kill "$feeder" 2>/dev/null
+wait "$feeder" 2>/dev/null
+expect_status "SIGTERM ends pm-report as the signal does" $((128 + 15))
+expect_eq "SIGTERM: no temporary file remains, no output is created" "fifo" "$(ls -A "$T/sig" | tr '\n' ' ' | sed 's/ $//')"
 
 run $R sla "$T/no-such-file.csv"
 expect_status "unreadable input: exit 2" 2
