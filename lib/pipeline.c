@@ -36,8 +36,6 @@ struct pm_pipe {
     pm_buf reason, raw, where;
 };
 
-static void report_error(const pm_error *e) { pm_report(e); }
-
 /* Appends the fields of rec as one CSV line: the raw text of a record the
  * reader could not read, when the reader does not give its own. */
 static void raw_from_record(pm_buf *out, const pm_record *rec)
@@ -106,8 +104,10 @@ pm_pipe *pm_pipe_open(const pm_common *c, char **paths, int npaths, const pm_pip
     }
     return p;
 fail:
-    if (p->out)
-        { pm_error e2; pm_writer_close(p->out, 0, &e2); }
+    if (p->out) {
+        pm_error ignored;   /* the error that made us fail is the one to say */
+        pm_writer_close(p->out, 0, &ignored);
+    }
     pm_inputs_close(&p->in);
     pm_record_free(&p->rec);
     free(p);
@@ -299,7 +299,7 @@ int pm_pipe_write(pm_pipe *p, const pm_record *rec)
     if (!p->out)
         return 0;
     if (pm_writer_write(p->out, rec, &err) != 0) {
-        report_error(&err);
+        pm_report(&err);
         p->failed = 2;   /* a write error: stop */
         return -1;
     }
@@ -321,7 +321,7 @@ int pm_pipe_write_reject(pm_pipe *p, pm_record *rec, const char *why)
     else if (p->spec.flags & PM_PIPE_REJECT_RAW)
         pm_record_set_copy(rec, "_raw", "", 0);
     if (pm_writer_write(p->rej, rec, &err) != 0) {
-        report_error(&err);
+        pm_report(&err);
         p->failed = 2;
         return -1;
     }
@@ -422,7 +422,7 @@ int pm_pipe_run(pm_pipe *p)
         if (r == PM_READ_EOF)
             break;
         if (r == PM_READ_FATAL) {   /* an input that cannot be read (further) */
-            report_error(&err);
+            pm_report(&err);
             p->failed = p->failed ? p->failed : 1;
             continue;
         }
@@ -504,13 +504,13 @@ int pm_pipe_finish(pm_pipe *p, int status)
                  ((p->spec.flags & PM_PIPE_COMMIT_INCOMPLETE) && p->failed != 2);
     if (p->out && pm_writer_close(p->out, commit, &err) != 0) {
         if (commit)
-            report_error(&err);
+            pm_report(&err);
         status = PM_EXIT_ERROR;
         commit = 0;
     }
     if (p->rej && pm_writer_close(p->rej, commit, &err) != 0) {
         if (commit)
-            report_error(&err);
+            pm_report(&err);
         status = PM_EXIT_ERROR;
     }
     pm_inputs_close(&p->in);
