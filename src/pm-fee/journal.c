@@ -15,7 +15,7 @@
  * (default assets:receivable and income) or a rule's own `account`, then a
  * component made of the party, key or rule id.  A ledger component keeps
  * its text but not ':' (which would start a sub-account), ';' or blanks
- * (a double blank ends an account name): those become '-'.  Beancount
+ * (two blanks in a row end an account name): those become '-'.  Beancount
  * allows fewer characters: see fee_beancount_account.  Beancount also needs
  * every account opened: each is opened on 1970-01-01, written just before
  * its first use (beancount sorts directives by date), so the set of account
