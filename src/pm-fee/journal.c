@@ -23,20 +23,19 @@
  * with the charges).
  */
 #include "fee.h"
+#include "atomic.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 struct fee_journal {
     fee_journal_kind kind;
     const fee_schedule *s;
-    FILE *f;
-    char *path, *tmp;   /* NULL for standard output */
+    pm_atomic_file *af; /* the output, written whole or not at all */
+    FILE *f;            /* its stream */
     pm_buf line, recv, inc, payee;
     char **opened;      /* beancount: accounts opened (open addressing) */
     size_t nopened, cap;
@@ -149,28 +148,11 @@ fee_journal *fee_journal_open(const char *path, fee_journal_kind kind, const fee
     pm_buf_init(&j->recv);
     pm_buf_init(&j->inc);
     pm_buf_init(&j->payee);
-    if (!path || strcmp(path, "-") == 0) {
-        j->f = stdout;
-    } else {
-        j->path = pm_xstrdup(path);
-        size_t n = strlen(path);
-        j->tmp = pm_xmalloc(n + 16);
-        snprintf(j->tmp, n + 16, "%s.tmpXXXXXX", path);
-        int fd = mkstemp(j->tmp);
-        if (fd >= 0) {
-            mode_t um = umask(0);
-            umask(um);
-            (void)fchmod(fd, 0666 & ~um);
-        }
-        if (fd < 0 || !(j->f = fdopen(fd, "w"))) {
-            pm_error_set(err, path, 0, "cannot write: %s", strerror(errno));
-            if (fd >= 0) close(fd);
-            free(j->path);
-            free(j->tmp);
-            free(j);
-            return NULL;
-        }
+    if (!(j->af = pm_atomic_open(path, err))) {
+        free(j);
+        return NULL;
     }
+    j->f = pm_atomic_stream(j->af);
     if (kind == FEE_JOURNAL_LEDGER)
         fprintf(j->f, "; pm-fee charges, schedule %s (sha256 %s)\n\n", s->conf.path, s->sha256);
     else
@@ -287,7 +269,7 @@ int fee_journal_write(fee_journal *j, struct fee_run *r, const fee_line *l, pm_e
                     pm_buf_str(&j->inc), neg, sp, cur);
     }
     if (fwrite(b->s, 1, b->len, j->f) != b->len) {
-        pm_error_set(err, j->path ? j->path : "-", 0, "write error: %s", strerror(errno));
+        pm_error_set(err, pm_atomic_name(j->af), 0, "write error: %s", strerror(errno));
         return -1;
     }
     return 0;
@@ -295,33 +277,14 @@ int fee_journal_write(fee_journal *j, struct fee_run *r, const fee_line *l, pm_e
 
 int fee_journal_close(fee_journal *j, int commit, pm_error *err)
 {
-    int rc = 0;
-    if (fflush(j->f) != 0 || ferror(j->f)) {
-        if (commit) pm_error_set(err, j->path ? j->path : "-", 0, "write error: %s", strerror(errno));
-        rc = commit ? -1 : 0;
-        commit = 0;
-    }
-    if (j->path) {
-        if (fclose(j->f) != 0 && commit) {
-            pm_error_set(err, j->path, 0, "write error: %s", strerror(errno));
-            rc = -1;
-            commit = 0;
-        }
-        if (commit && rename(j->tmp, j->path) != 0) {
-            pm_error_set(err, j->path, 0, "cannot rename into place: %s", strerror(errno));
-            rc = -1;
-            commit = 0;
-        }
-        if (!commit) unlink(j->tmp);
-    }
+    /* flushes, and on commit renames into place; reports write errors */
+    int rc = pm_atomic_close(j->af, commit, err);
     for (size_t i = 0; i < j->cap; i++) free(j->opened[i]);
     free(j->opened);
     pm_buf_free(&j->line);
     pm_buf_free(&j->recv);
     pm_buf_free(&j->inc);
     pm_buf_free(&j->payee);
-    free(j->path);
-    free(j->tmp);
     free(j);
     return rc;
 }

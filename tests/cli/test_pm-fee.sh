@@ -751,6 +751,19 @@ if [ -e jnop.ledger ]; then fail "ledger without a period: no file left"; else p
 run pm-fee --schedule=jnop.yaml -t ledger --period=2024-07 -o jnop.ledger jnop.csv
 expect_status "ledger -o: status 0" 0
 expect_grep "ledger -o: written" '^2024-07-01 x$' jnop.ledger
+# -t ledger -o writes through the one output layer, like every other output:
+# through a symbolic link it replaces the target and keeps its mode, the link
+# stays a link, and no temporary file is left beside either
+rm -f jtarget.ledger jlink.ledger
+printf 'old\n' >jtarget.ledger
+chmod 640 jtarget.ledger
+ln -s jtarget.ledger jlink.ledger
+run pm-fee --schedule=jnop.yaml -t ledger --period=2024-07 -o jlink.ledger jnop.csv
+expect_status "ledger -o through a link: status 0" 0
+expect_eq "ledger -o through a link: the link stays a link" yes "$([ -L jlink.ledger ] && echo yes || echo no)"
+expect_grep "ledger -o through a link: the target written" '^2024-07-01 x$' jtarget.ledger
+expect_eq "ledger -o through a link: the target keeps its mode" 640 "$(stat -c %a jtarget.ledger)"
+expect_eq "ledger -o: no temporary file left" "" "$(ls -A . | grep -E 'tmp|^\.j' || true)"
 run pm-fee --schedule=jnop.yaml -t ledger --verify=x.csv jnop.csv
 expect_status "ledger with --verify: usage error" 2
 
