@@ -4,6 +4,7 @@
 #define PM_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "buf.h"
 
 /* Length of the valid UTF-8 sequence at s[0..n) (1-4), or 0 when s does not
@@ -19,5 +20,11 @@ void pm_utf8_escape(pm_buf *out, const char *s, size_t n);
 /* Like pm_utf8_escape, and control characters (C0, DEL) are escaped too:
  * text that is safe to print in a one-line message. */
 void pm_text_printable(pm_buf *out, const char *s, size_t n);
+
+/* A 64-bit hash of s[0..n) for in-memory tables (FNV-1a, then a final mix
+ * so that similar keys spread over a table).  Not seeded: a table whose
+ * keys come from untrusted input and whose speed matters against crafted
+ * keys wants a seeded hash (pm-report's groups use SipHash). */
+uint64_t pm_hash_bytes(const char *s, size_t n);
 
 #endif

@@ -22,6 +22,7 @@
  * names seen is kept (memory grows with the distinct parties and keys, not
  * with the charges).
  */
+#include "text.h"
 #include "fee.h"
 #include "atomic.h"
 
@@ -161,16 +162,6 @@ fee_journal *fee_journal_open(const char *path, fee_journal_kind kind, const fee
     return j;
 }
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 /* 1 when name was opened before; else remembers it and returns 0. */
 static int opened(fee_journal *j, const char *name)
 {
@@ -181,13 +172,13 @@ static int opened(fee_journal *j, const char *name)
         j->opened = pm_xcalloc(j->cap, sizeof *j->opened);
         for (size_t i = 0; i < oc; i++) {
             if (!old[i]) continue;
-            size_t k = hash_str(old[i]) & (j->cap - 1);
+            size_t k = pm_hash_bytes(old[i], strlen(old[i])) & (j->cap - 1);
             while (j->opened[k]) k = (k + 1) & (j->cap - 1);
             j->opened[k] = old[i];
         }
         free(old);
     }
-    size_t k = hash_str(name) & (j->cap - 1);
+    size_t k = pm_hash_bytes(name, strlen(name)) & (j->cap - 1);
     for (; j->opened[k]; k = (k + 1) & (j->cap - 1))
         if (strcmp(j->opened[k], name) == 0) return 1;
     j->opened[k] = pm_xstrdup(name);

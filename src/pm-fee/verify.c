@@ -17,6 +17,7 @@
  * A column the file does not have is not compared (charges files written
  * before it existed still verify).
  */
+#include "text.h"
 #include "fee.h"
 
 #include <stdint.h>
@@ -76,16 +77,6 @@ struct fee_verify {
     const char *sha;  /* the schedule's */
 };
 
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h ^ (h >> 29);
-}
-
 static void make_key(pm_buf *b, const char *const v[4])
 {
     pm_buf_reset(b);
@@ -130,7 +121,7 @@ static void grow_groups(fee_verify *v)
     for (size_t i = 0; i < v->gcap; i++) v->g[i].first = NONE;
     for (size_t i = 0; i < old; i++) {
         if (og[i].first == NONE) continue;
-        size_t mask = v->gcap - 1, j = hash_bytes(v->e[og[i].first].blob, v->e[og[i].first].keylen) & mask;
+        size_t mask = v->gcap - 1, j = pm_hash_bytes(v->e[og[i].first].blob, v->e[og[i].first].keylen) & mask;
         while (v->g[j].first != NONE) j = (j + 1) & mask;
         v->g[j] = og[i];
     }
@@ -202,7 +193,7 @@ fee_verify *fee_verify_load(const char *path, const pm_read_opts *opts, const ch
         }
         en->blob = pm_arena_strndup(&v->arena, v->key.s, v->key.len);
         if (2 * (v->ng + 1) > v->gcap) grow_groups(v);
-        uint64_t h = hash_bytes(en->blob, en->keylen);
+        uint64_t h = pm_hash_bytes(en->blob, en->keylen);
         group *g = find_group(v, en->blob, en->keylen, h, 1);
         if (g->first == NONE) {
             g->hash = (uint32_t)(h >> 32);
@@ -242,7 +233,7 @@ int fee_verify_check(fee_verify *v, const fee_line *l, int explain)
 {
     const char *key[4] = {l->period, l->source, l->rule, l->party};
     make_key(&v->key, key);
-    uint64_t h = hash_bytes(v->key.s, v->key.len);
+    uint64_t h = pm_hash_bytes(v->key.s, v->key.len);
     group *g = find_group(v, v->key.s, v->key.len, h, 0);
     v->nd = 0;
     v->line = l;

@@ -1,4 +1,5 @@
 /* ingest.c - one source row to one canonical record, or a reason to reject. */
+#include "text.h"
 #include "ingest.h"
 
 #include <stdint.h>
@@ -34,14 +35,10 @@ struct seen_set {
     size_t nrecent;
 };
 
+/* 0 marks an empty slot, so no fingerprint is 0 */
 static uint64_t fingerprint(const char *s, size_t n)
 {
-    /* FNV-1a, then a final mix so that similar ids spread over the table */
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
+    uint64_t h = pm_hash_bytes(s, n);
     return h ? h : 1;
 }
 
