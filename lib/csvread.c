@@ -164,7 +164,7 @@ static void csv_cb_field(void *data, size_t len, void *ctx)
         len = 0;
     }
     if ((rd->seg_flags & SEG_NUL) && len && memchr(s, 0, len)) rec_bad(rd, "%sNUL byte in a field", "");
-    if ((rd->seg_flags & SEG_BADUTF8) && len && !pmr_utf8_valid(s, len)) {
+    if ((rd->seg_flags & SEG_BADUTF8) && len && !pm_utf8_valid(s, len)) {
         if (rd->cd == (iconv_t)-1)
             rec_bad(rd, "%sinvalid UTF-8 in a field", "");
         else
@@ -528,7 +528,7 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         if (blank && !lf_after_cr && rd->have_header) rd->after_blank = 1;
         rd->seg_line = rd->line;
         if (memchr(s, 0, seg)) rd->seg_flags |= SEG_NUL;
-        if (rd->validate_utf8 && !pmr_utf8_valid((const char *)s, seg)) rd->seg_flags |= SEG_BADUTF8;
+        if (rd->validate_utf8 && !pm_utf8_valid((const char *)s, seg)) rd->seg_flags |= SEG_BADUTF8;
         rd->seg_raw = s;
         rd->seg_rawlen = seg;
         size_t feed = seg;

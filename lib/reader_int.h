@@ -14,6 +14,7 @@
 #define PM_READER_INT_H
 
 #include "stream.h"
+#include "text.h"
 
 #include <iconv.h>
 #include <stdint.h>
@@ -150,8 +151,6 @@ struct pm_reader {
 /* source.c */
 int pmr_src_start(pm_reader *rd, pm_error *err);
 int pmr_src_fill(pm_reader *rd, pm_error *err);
-size_t pmr_utf8_valid_prefix(const unsigned char *s, size_t n, int *incomplete);
-int pmr_utf8_valid(const char *s, size_t n);
 void pmr_raw_escape(const pm_reader *rd, pm_buf *out, const unsigned char *a, size_t na,
                     const unsigned char *b, size_t nb);
 /* detect.c */

@@ -25,53 +25,6 @@ static ssize_t read_full(int fd, unsigned char *buf, size_t n)
     return (ssize_t)got;
 }
 
-/* Length of the longest valid UTF-8 prefix of s; *incomplete is set when the
- * rest is only a truncated sequence at the very end. */
-size_t pmr_utf8_valid_prefix(const unsigned char *s, size_t n, int *incomplete)
-{
-    size_t i = 0;
-    *incomplete = 0;
-    while (i < n) {
-        /* fast path over ASCII, 8 bytes at a time */
-        while (i + 8 <= n) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if (w & 0x8080808080808080ULL) break;
-            i += 8;
-        }
-        if (i >= n) break;
-        unsigned char c = s[i];
-        if (c < 0x80) { i++; continue; }
-        size_t len;
-        uint32_t min;
-        if ((c & 0xe0) == 0xc0) { len = 2; min = 0x80; }
-        else if ((c & 0xf0) == 0xe0) { len = 3; min = 0x800; }
-        else if ((c & 0xf8) == 0xf0 && c <= 0xf4) { len = 4; min = 0x10000; }
-        else return i;
-        if (i + len > n) {
-            /* a truncated sequence at the end: valid if its bytes so far are */
-            for (size_t k = 1; i + k < n; k++)
-                if ((s[i + k] & 0xc0) != 0x80) return i;
-            *incomplete = 1;
-            return i;
-        }
-        uint32_t cp = c & (0x7f >> len);
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xc0) != 0x80) return i;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
-        i += len;
-    }
-    return i;
-}
-
-int pmr_utf8_valid(const char *s, size_t n)
-{
-    int inc;
-    return pmr_utf8_valid_prefix((const unsigned char *)s, n, &inc) == n;
-}
-
 /* Reads more raw bytes after the kept tail rawlen.  Returns bytes read, 0 at
  * EOF, -1 on error. */
 static ssize_t src_read(pm_reader *rd, pm_error *err)
@@ -184,9 +137,9 @@ static int gb18030_line_ok(iconv_t cd, const unsigned char *s, size_t len, int e
 static int looks_utf8(const unsigned char *s, size_t n)
 {
     int inc;
-    if (pmr_utf8_valid_prefix(s, n, &inc) == n || inc) {
+    if (pm_utf8_valid_prefix(s, n, &inc) == n || inc) {
         /* valid, or valid up to a character cut at the very end */
-        size_t v = pmr_utf8_valid_prefix(s, n, &inc);
+        size_t v = pm_utf8_valid_prefix(s, n, &inc);
         if (v == n || (inc && n - v < 4)) return 1;
     }
     size_t i = 0, valid_mb = 0, invalid = 0, gb_bad = 0;
@@ -198,7 +151,7 @@ static int looks_utf8(const unsigned char *s, size_t n)
         int high = 0;
         for (size_t k = 0; k < len && !high; k++) high = s[i + k] >= 0x80;
         if (high) {
-            size_t v = pmr_utf8_valid_prefix(s + i, len, &inc);
+            size_t v = pm_utf8_valid_prefix(s + i, len, &inc);
             if (v == len) valid_mb++;
             else if (!(inc && !nl)) invalid++;
             if (!gb18030_line_ok(gb, s + i, len, nl != NULL)) gb_bad++;
@@ -285,7 +238,7 @@ void pmr_raw_escape(const pm_reader *rd, pm_buf *out, const unsigned char *a, si
         if (!s) continue;
         while (i < n) {
             int inc;
-            size_t v = pmr_utf8_valid_prefix(s + i, n - i, &inc);
+            size_t v = pm_utf8_valid_prefix(s + i, n - i, &inc);
             /* NUL is valid UTF-8: split the run at NULs */
             const unsigned char *z = v ? memchr(s + i, 0, v) : NULL;
             if (z) v = (size_t)(z - (s + i));

@@ -1,6 +1,8 @@
 /* text.c - UTF-8 checking and escaping (text.h). */
 #include "text.h"
 
+#include <string.h>
+
 size_t pm_utf8_seq(const unsigned char *s, size_t n)
 {
     unsigned char c = s[0];
@@ -29,20 +31,49 @@ size_t pm_utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
+size_t pm_utf8_valid_prefix(const unsigned char *s, size_t n, int *incomplete)
+{
+    size_t i = 0;
+    *incomplete = 0;
+    while (i < n) {
+        /* fast path over ASCII, 8 bytes at a time */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & 0x8080808080808080ULL) break;
+            i += 8;
+        }
+        if (i >= n) break;
+        unsigned char c = s[i];
+        if (c < 0x80) { i++; continue; }
+        size_t len;
+        uint32_t min;
+        if ((c & 0xe0) == 0xc0) { len = 2; min = 0x80; }
+        else if ((c & 0xf0) == 0xe0) { len = 3; min = 0x800; }
+        else if ((c & 0xf8) == 0xf0 && c <= 0xf4) { len = 4; min = 0x10000; }
+        else return i;
+        if (i + len > n) {
+            /* a truncated sequence at the end: valid if its bytes so far are */
+            for (size_t k = 1; i + k < n; k++)
+                if ((s[i + k] & 0xc0) != 0x80) return i;
+            *incomplete = 1;
+            return i;
+        }
+        uint32_t cp = c & (0x7f >> len);
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xc0) != 0x80) return i;
+            cp = (cp << 6) | (s[i + k] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+        i += len;
+    }
+    return i;
+}
+
 int pm_utf8_valid(const char *s, size_t n)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        if (u[i] < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k = pm_utf8_seq(u + i, n - i);
-        if (!k)
-            return 0;
-        i += k;
-    }
-    return 1;
+    int inc;
+    return pm_utf8_valid_prefix((const unsigned char *)s, n, &inc) == n;
 }
 
 static void escape(pm_buf *out, const char *s, size_t n, int controls)

@@ -11,6 +11,10 @@
  * start with one (a stray byte, an overlong form, a surrogate, a sequence cut
  * short). */
 size_t pm_utf8_seq(const unsigned char *s, size_t n);
+/* Length of the longest valid UTF-8 prefix of s[0..n) (ASCII 8 bytes at a
+ * time); *incomplete is 1 when what stops it is a sequence cut short by the
+ * end of s (the rest of a character still to come), 0 otherwise. */
+size_t pm_utf8_valid_prefix(const unsigned char *s, size_t n, int *incomplete);
 /* 1 when s[0..n) is valid UTF-8 throughout. */
 int pm_utf8_valid(const char *s, size_t n);
 /* Appends s[0..n) as valid UTF-8: valid sequences as they are, every other
