@@ -42,12 +42,6 @@ void pm_program_init(int argc, char **argv)
     setlocale(LC_ALL, "C");
 }
 
-void pm_stats_report(unsigned long long nread, unsigned long long nwritten,
-                     unsigned long long nflagged)
-{
-    fprintf(stderr, "%s: read %llu, wrote %llu, flagged %llu\n", pm_progname(), nread, nwritten, nflagged);
-}
-
 long long pm_parse_size(const char *s)
 {
     if (!s || !*s) return -1;

@@ -62,12 +62,6 @@ int pm_opts_parse(int argc, char **argv, const pm_option *options, unsigned comm
 /* The output format: -t if given, else the format of the input. */
 pm_format pm_common_out_format(const pm_common *c, pm_format input_format);
 
-/* --stats: prints "PROG: read N, wrote M, flagged K" to standard error.
- * Every record read is written, flagged, or both; the counts reconcile in
- * each program's own terms (its manual page says which). */
-void pm_stats_report(unsigned long long nread, unsigned long long nwritten,
-                     unsigned long long nflagged);
-
 /* Parses a non-negative integer with an optional K/M/G suffix; -1 if bad. */
 long long pm_parse_size(const char *s);
 

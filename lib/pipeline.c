@@ -85,12 +85,9 @@ pm_pipe *pm_pipe_open(const pm_common *c, char **paths, int npaths, const pm_pip
     pm_inputs_init(&p->in, paths, npaths, &p->c.read);
     pm_inputs_on_input(&p->in, on_input, p);
     pm_format infmt = pm_inputs_peek_format(&p->in);
-    pm_format fmt = c->to != PM_FMT_AUTO ? c->to
-                    : spec->default_to != PM_FMT_AUTO ? spec->default_to
-                    : infmt == PM_FMT_TSV ? PM_FMT_CSV
-                    : infmt;
-    if (fmt == PM_FMT_AUTO)
-        fmt = PM_FMT_CSV;
+    if (infmt == PM_FMT_TSV && (spec->flags & PM_PIPE_TSV_AS_CSV))
+        infmt = PM_FMT_CSV;
+    pm_format fmt = pm_common_out_format(c, infmt);
     p->fmt = fmt;
     if (!(spec->flags & PM_PIPE_NO_OUTPUT)) {
         p->out = pm_writer_open(c->output, fmt, err);

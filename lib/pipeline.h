@@ -93,10 +93,6 @@ typedef struct pm_pipe_spec {
     void *ctx;
     /* The field that names a record in messages; NULL: "id". */
     const char *key_field;
-    /* PM_FMT_AUTO: the output format is -t, else the input's; otherwise this
-     * format when -t is not given (pm-fee's charges are CSV whatever it
-     * reads).  TSV input gives CSV output unless -t tsv. */
-    pm_format default_to;
     unsigned flags;
     /* Reject stream: a path (NULL: --reject if the program accepts it
      * (PM_OPT_REJECT), else none: rejects are reported on standard error
@@ -118,9 +114,13 @@ enum {
                                     open, a bad header, pm_pipe_error) with
                                     exit 2 all the same; not after a write
                                     error or PM_FAIL */
-    PM_PIPE_REJECT_RAW = 1 << 4     /* every reject carries _raw (empty for a
+    PM_PIPE_REJECT_RAW = 1 << 4,    /* every reject carries _raw (empty for a
                                     record read fine), so that a reject
                                     stream mixing both keeps one header */
+    PM_PIPE_TSV_AS_CSV = 1 << 5     /* TSV input gives CSV output unless -t
+                                    says otherwise (pm-ingest: canonical
+                                    records are CSV); without it the output
+                                    is -t, else the input's format */
 };
 
 /* Opens the inputs (the first one is peeked to learn the format), the

@@ -1036,7 +1036,7 @@ int ingest_run(const ingest_opts *o, pm_common *c, char **paths, int npaths)
     r.show_progress = isatty(2) && !o->print_mapping;
     pm_pipe_spec spec = {.record = on_record, .bad = on_bad, .begin_input = begin_input, .end_input = end_input,
                          .ctx = &r,
-                         .flags = PM_PIPE_FOLD_NEWLINES | PM_PIPE_QUIET_REJECTS | PM_PIPE_COMMIT_INCOMPLETE | PM_PIPE_REJECT_RAW |
+                         .flags = PM_PIPE_FOLD_NEWLINES | PM_PIPE_TSV_AS_CSV | PM_PIPE_QUIET_REJECTS | PM_PIPE_COMMIT_INCOMPLETE | PM_PIPE_REJECT_RAW |
                                   (o->print_mapping ? PM_PIPE_NO_OUTPUT : 0)};
     int status = PM_EXIT_ERROR;
     pm_pipe *p = pm_pipe_open(c, paths, npaths, &spec, &err);

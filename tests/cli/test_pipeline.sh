@@ -36,4 +36,16 @@ EOF
     expect_grep "boundary +$shift: the record after it is read" '^Z,repair,last$' "$OUT"
 done
 
+# --- the output's format: -t, else the input's -------------------------------
+# TSV in is TSV out for a program that annotates (docs/CONTRACT.md section 1);
+# only pm-ingest writes its canonical records as CSV whatever it reads.
+printf 'id\tcategory\tcreated_at\nT1\tnoise\t2024-07-01T10:00:00+08:00\n' >"$T/t.tsv"
+run pm-sla --now=2024-07-01T10:05:00+08:00 "$T/t.tsv"
+expect_status "TSV in: pm-sla runs" 0
+expect_eq "TSV in: pm-sla writes TSV" "$(printf 'id\tcategory\tcreated_at\trespond_due')" "$(head -1 "$OUT" | cut -f1-4)"
+run pm-sla --now=2024-07-01T10:05:00+08:00 -t csv "$T/t.tsv"
+expect_grep "TSV in, -t csv: CSV" '^id,category,created_at,' "$OUT"
+run pm-ingest "$T/t.tsv"
+expect_grep "TSV in: pm-ingest writes its canonical CSV" '^id,kind,category,' "$OUT"
+
 finish
