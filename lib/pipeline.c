@@ -111,20 +111,27 @@ fail:
     return NULL;
 }
 
+size_t pm_fold_surplus(pm_record *rec, size_t width, pm_buf *out)
+{
+    if (width == 0 || rec->n <= width)
+        return 0;
+    for (size_t i = width; i < rec->n; i++) {
+        if (i > width)
+            pm_buf_addc(out, ' ');
+        pm_csv_quote(out, rec->f[i].value, rec->f[i].len, ',');
+    }
+    size_t n = rec->n - width;
+    rec->n = width;
+    return n;
+}
+
 size_t pm_pipe_fold_surplus(pm_pipe *p, pm_record *rec, pm_buf *out)
 {
     size_t hn = 0;
     const pm_reader *rd = pm_inputs_current(&p->in);
-    if (!rd || !pm_reader_header(rd, &hn) || hn == 0 || rec->n <= hn)
+    if (!rd || !pm_reader_header(rd, &hn))
         return 0;
-    for (size_t i = hn; i < rec->n; i++) {
-        if (i > hn)
-            pm_buf_addc(out, ' ');
-        pm_csv_quote(out, rec->f[i].value, rec->f[i].len, ',');
-    }
-    size_t n = rec->n - hn;
-    rec->n = hn;
-    return n;
+    return pm_fold_surplus(rec, hn, out);
 }
 
 /* A bad CSV record with fewer fields than the header in force (one the

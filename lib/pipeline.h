@@ -166,6 +166,9 @@ void pm_pipe_set_raw(pm_pipe *p, const char *raw, size_t len);
  * blanks, so that the stream keeps one header and loses nothing.  Returns
  * how many were removed. */
 size_t pm_pipe_fold_surplus(pm_pipe *p, pm_record *rec, pm_buf *out);
+/* The same against a header of width fields (a program that found its own
+ * header, below a title line). */
+size_t pm_fold_surplus(pm_record *rec, size_t width, pm_buf *out);
 /* Prints "PROG: FILE:LINE: message (id=KEY)" for rec (parts it lacks are
  * left out; the key is the spec's key_field). */
 void pm_pipe_warn(pm_pipe *p, const pm_record *rec, const char *fmt, ...)

@@ -864,12 +864,8 @@ static void fold_surplus(size_t nh, pm_record *rec, pm_buf *why, int dropped)
         rec->n = nh;
         return;
     }
-    pm_buf_adds(why, "; the surplus values:");
-    for (size_t i = nh; i < rec->n; i++) {
-        pm_buf_addc(why, ' ');
-        pm_csv_quote(why, rec->f[i].value, rec->f[i].len, ',');
-    }
-    rec->n = nh;
+    pm_buf_adds(why, "; the surplus values: ");
+    pm_fold_surplus(rec, nh, why);
 }
 
 /* One row, its header settled: written, skipped or rejected (bad: the
