@@ -138,6 +138,10 @@ same "pm-sla, a file with quoted line breaks" "$T/sla.one" $rc "$C" "${X[@]}" -i
 expect_eq "pm-sla: some tickets are flagged, so status 1 comes through (not 141 or 65)" 1 "$rc"
 same "pm-sla, a stream" "$T/sla.one" $rc "$C" "${X[@]}" --block=$(($(wc -c < "$T/tickets.csv") / 4 + 1)) \
     pm-sla $NOW < "$T/tickets.csv"
+# cron, CI and env -i give no $SHELL, and a login shell may be csh: GNU
+# parallel's ssh wrapper runs each job with $SHELL, so pm-cluster sets its own.
+same "pm-sla, SHELL unset" "$T/sla.one" $rc env -u SHELL "$C" "${X[@]}" -i "$T/tickets.csv" pm-sla $NOW
+same "pm-sla, SHELL not a POSIX shell" "$T/sla.one" $rc env SHELL=/bin/false "$C" "${X[@]}" -i "$T/tickets.csv" pm-sla $NOW
 pm-sla $NOW -t yaml "$T/tickets.csv" > "$T/sla.yaml"
 pm-sla $NOW -t yaml "$T/sla.yaml" > "$T/sla2.one"; rc=$?
 same "pm-sla, YAML lines split as they are" "$T/sla2.one" $rc "$C" "${X[@]}" -i "$T/sla.yaml" pm-sla $NOW
