@@ -4,26 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "atomic.h"
-#include "diag.h"
-
-void pm_oom(size_t n)
-{
-    (void)n;
-    /* no stdio, no allocation: write(2) of a message built on the stack */
-    char msg[160];
-    int k = snprintf(msg, sizeof msg, "%s: out of memory\n", pm_progname());
-    if (k > 0) {
-        if ((size_t)k >= sizeof msg) k = (int)sizeof msg - 1;
-        ssize_t w = write(2, msg, (size_t)k);
-        (void)w;
-    }
-    pm_tmp_remove_all();
-    _exit(PM_EXIT_ERROR);
-}
-
+/* pm_oom (buf.h) is the program side's: lib/cli/die.c. */
 static void oom(size_t n) { pm_oom(n); }
 
 void *pm_xmalloc(size_t n)

@@ -51,6 +51,8 @@ typedef struct pm_common {
  * exits with status 2). */
 typedef int (*pm_option_cb)(int id, const char *arg, void *ctx);
 
+/* Command line (lib/cli/options.c: these may end the process) ------------ */
+
 /* Parses argv.  usage is the synopsis line(s) printed by --help and on
  * errors ("pm-sla [OPTION]... [FILE]..."); description a paragraph or NULL.
  * Returns the index of the first operand.  Exits 0 after --help/--version
@@ -59,15 +61,17 @@ int pm_opts_parse(int argc, char **argv, const pm_option *options, unsigned comm
                   pm_common *out, pm_option_cb cb, void *ctx,
                   const char *usage, const char *description);
 
+/* Sets up the process the way every pm program wants it: program name for
+ * messages, SIGPIPE default (a closed pipe ends the program quietly), and
+ * the C locale for numbers.  Call first in main. */
+void pm_program_init(int argc, char **argv);
+
+/* Library side (lib/opts.c) ---------------------------------------------- */
+
 /* The output format: -t if given, else the format of the input. */
 pm_format pm_common_out_format(const pm_common *c, pm_format input_format);
 
 /* Parses a non-negative integer with an optional K/M/G suffix; -1 if bad. */
 long long pm_parse_size(const char *s);
-
-/* Sets up the process the way every pm program wants it: program name for
- * messages, SIGPIPE default (a closed pipe ends the program quietly), and
- * the C locale for numbers.  Call first in main. */
-void pm_program_init(int argc, char **argv);
 
 #endif
