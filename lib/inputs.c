@@ -373,3 +373,4 @@ void pm_inputs_skip(pm_inputs *in)
 }
 int pm_inputs_failed(const pm_inputs *in) { return in->had_error; }
 pm_format pm_inputs_format(const pm_inputs *in) { return in->first_format; }
+int pm_inputs_index(const pm_inputs *in) { return in->next - 1; }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "reader_int.h"  /* pm_inputs, held by the pipeline */
 #include "outpath.h"
 #include "text.h"
 

@@ -161,6 +161,23 @@ void pmr_csv_free(pm_reader *rd);
 /* yamlread.c */
 int pmr_yaml_next(pm_reader *rd, pm_record *rec, pm_error *err);
 /* inputs.c */
+/* The inputs named on a command line (stream.h, pm_inputs_*): private to
+ * lib/, so that the pipeline (pipeline.c) can hold one. */
+struct pm_inputs {
+    char **paths;       /* not owned */
+    int npaths, next;
+    pm_read_opts opts;
+    pm_reader *cur;
+    pm_reader *peeked;       /* opened by pm_inputs_peek_format, for input peeked_at */
+    int peeked_at;
+    pm_format first_format;  /* format of the first input opened */
+    int had_error;           /* an input could not be opened or read */
+    unsigned gen_opened, gen_closed;  /* for pm_inputs_header_gen */
+    pm_error *warn;          /* warnings of inputs already closed */
+    size_t whead, wlen, wcap;
+    void (*on_input)(pm_reader *rd, int begin, void *ctx);  /* pm_inputs_on_input */
+    void *on_input_ctx;
+};
 pm_record *pmr_queue_slot(pm_reader *rd);
 int pmr_queue_pop(pm_reader *rd, pm_record *rec, pm_error *err);
 void pmr_fold_newlines(char *v, size_t *len);
