@@ -651,7 +651,7 @@ static void print_spread(planner *P)
         char a[32], b[32];
         ro_fmt_dur(lo, a);
         ro_fmt_dur(hi, b);
-        fprintf(stderr, "pm-roster: spread of %s per person: min %s (%s), max %s (%s)\n", what[k], a,
+        pm_warn("spread of %s per person: min %s (%s), max %s (%s)", what[k], a,
                 m->staff[ilo[k]].id, b, m->staff[ihi[k]].id);
     }
     int clo = 0, chi = 0;
@@ -659,7 +659,7 @@ static void print_spread(planner *P)
         if (P->ps[s].changes < P->ps[clo].changes) clo = s;
         if (P->ps[s].changes > P->ps[chi].changes) chi = s;
     }
-    fprintf(stderr, "pm-roster: spread of shift changes per person: min %d (%s), max %d (%s)\n", P->ps[clo].changes,
+    pm_warn("spread of shift changes per person: min %d (%s), max %d (%s)", P->ps[clo].changes,
             m->staff[clo].id, P->ps[chi].changes, m->staff[chi].id);
     if (P->po->stats) {
         for (int s = 0; s < m->nstaff; s++) {
@@ -667,7 +667,7 @@ static void print_spread(planner *P)
             ro_fmt_dur(P->ps[s].total, a);
             ro_fmt_dur(P->ps[s].night, b);
             ro_fmt_dur(P->ps[s].off, c);
-            fprintf(stderr, "pm-roster:   %-12s hours %-8s night %-8s weekend/holiday %-8s shift changes %d\n",
+            pm_warn("  %-12s hours %-8s night %-8s weekend/holiday %-8s shift changes %d",
                     m->staff[s].id, a, b, c, P->ps[s].changes);
         }
     }
@@ -761,8 +761,8 @@ static void capacity(planner *P)
     }
     if (any || po->capacity || po->stats) {
         pm_day monday0 = po->first_day - pm_day_weekday(po->first_day);
-        fprintf(stderr, "pm-roster: capacity: hours the posts need against the most the qualified staff can give\n");
-        fprintf(stderr, "pm-roster:   %-12s %-10s %9s %9s %9s\n", "skill", "week of", "needed", "at most", "short");
+        pm_warn("capacity: hours the posts need against the most the qualified staff can give");
+        pm_warn("  %-12s %-10s %9s %9s %9s", "skill", "week of", "needed", "at most", "short");
         for (int k = 0; k < m->nskills; k++)
             for (int w = 0; w < nw; w++) {
                 size_t x = (size_t)k * nw + w;
@@ -773,15 +773,15 @@ static void capacity(planner *P)
                 ro_fmt_dur(most[x], b);
                 if (P->shortfall[x]) ro_fmt_dur(P->shortfall[x], c);
                 else snprintf(c, sizeof c, "-");
-                fprintf(stderr, "pm-roster:   %-12s %-10s %9s %9s %9s\n", m->skill_names[k], ds, a, b, c);
+                pm_warn("  %-12s %-10s %9s %9s %9s", m->skill_names[k], ds, a, b, c);
             }
         for (int w = 0; w < nw; w++) {
             if (!simw[w]) continue;
             char ds[16], a[32];
             pm_day_format(monday0 + 7 * w, ds);
             ro_fmt_dur(simw[w], a);
-            fprintf(stderr, "pm-roster:   week of %s: %s of seats need more people at once than are qualified "
-                            "and available\n", ds, a);
+            pm_warn("  week of %s: %s of seats need more people at once than are qualified "
+                            "and available", ds, a);
         }
     }
     free(nq);
@@ -982,7 +982,7 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
         pm_buf_reset(&why);
         int proven = q >= 0 && gap_proven(&P, q, gaps->v[i].s, gaps->v[i].e, &why);
         nproven += proven;
-        fprintf(stderr, "pm-roster: gap: %s %s to %s: %s [%s%s]\n", gaps->v[i].post, a, b, gaps->v[i].detail,
+        pm_warn("gap: %s %s to %s: %s [%s%s]", gaps->v[i].post, a, b, gaps->v[i].detail,
                 proven ? "proven: " : "not proven: the search found no cover", pm_buf_str(&why));
     }
     pm_buf_free(&why);
@@ -998,20 +998,20 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
         ro_fmt_dur(unc, a);
         ro_fmt_dur(P.proven < unc ? P.proven : unc, b);
         if (nproven == ngaps)
-            fprintf(stderr, "pm-roster: uncovered: %s of post time; every gap is proven by the capacity check "
-                            "(at least %s cannot be covered by any rota)\n", a, b);
+            pm_warn("uncovered: %s of post time; every gap is proven by the capacity check "
+                            "(at least %s cannot be covered by any rota)", a, b);
         else if (nproven)
-            fprintf(stderr, "pm-roster: uncovered: %s of post time; %d of %d gaps proven by the capacity check "
+            pm_warn("uncovered: %s of post time; %d of %d gaps proven by the capacity check "
                             "(at least %s cannot be covered by any rota), the others not: another --seed or "
-                            "more --max-seconds may cover them\n", a, nproven, ngaps, b);
+                            "more --max-seconds may cover them", a, nproven, ngaps, b);
         else
-            fprintf(stderr, "pm-roster: uncovered: %s of post time; no gap is proven by the capacity check: the "
-                            "search found no cover (another --seed or more --max-seconds may)\n", a);
+            pm_warn("uncovered: %s of post time; no gap is proven by the capacity check: the "
+                            "search found no cover (another --seed or more --max-seconds may)", a);
     }
     char d0[16], d1[16];
     pm_day_format(po->first_day, d0);
     pm_day_format(po->first_day + po->ndays - 1, d1);
-    fprintf(stderr, "pm-roster: planned %s..%s: %d staff, %d assignments, %s\n", d0, d1, m->nstaff,
+    pm_warn("planned %s..%s: %d staff, %d assignments, %s", d0, d1, m->nstaff,
             m->nas - po->nprev, ngaps ? "coverage gaps (see above)" : "every post covered");
     print_spread(&P);
 

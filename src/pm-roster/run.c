@@ -331,10 +331,10 @@ int ro_cmd_check(int argc, char **argv)
         for (int i = 0; i < vs.n; i++) per[vs.v[i].rule]++;
         char ds[16];
         pm_day_format(fday, ds);
-        fprintf(stderr, "pm-roster: checked %d assignments, %d patrol log records, %ld days from %s: %d violations\n",
+        pm_warn("checked %d assignments, %d patrol log records, %ld days from %s: %d violations",
                 m.nas, m.nlogs, ndays, ds, vs.n);
         for (int r = 0; r < RULE_COUNT; r++)
-            if (per[r]) fprintf(stderr, "pm-roster:   %-15s %d\n", ro_rule_names[r], per[r]);
+            if (per[r]) pm_warn("  %-15s %d", ro_rule_names[r], per[r]);
     }
     if (rc == PM_EXIT_OK) rc = rst;
     if (rc == PM_EXIT_OK && vs.n) rc = PM_EXIT_FLAGGED;

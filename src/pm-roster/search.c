@@ -742,7 +742,7 @@ static void improve(search *X)
         hist[it % L] = cur;
     }
     if (P->po->stats)
-        fprintf(stderr, "pm-roster: search: %ld moves, %ld work, %.2f s, best score %lld\n", it, X->work,
+        pm_warn("search: %ld moves, %ld work, %.2f s, best score %lld", it, X->work,
                 now_seconds() - t0, (long long)bestc);
     rebuild(X, best);
     free(best);
@@ -797,7 +797,7 @@ int ro_search(planner *P)
     construct(&X);
     if (P->po->stats) {
         int64_t h = X.unc / 60;
-        fprintf(stderr, "pm-roster: construction leaves %lldh%02lldm of seats uncovered\n", (long long)(h / 60),
+        pm_warn("construction leaves %lldh%02lldm of seats uncovered", (long long)(h / 60),
                 (long long)(h % 60));
     }
     improve(&X);
