@@ -47,8 +47,8 @@ typedef struct pm_common {
 } pm_common;
 
 /* Called for each program option; arg is NULL for options without one.
- * Return 0, or -1 after pm_usage_error-style reporting (the parser then
- * exits with status 2). */
+ * Return 0, or -1 after reporting (return pm_usage_warn(...)): the parser
+ * then frees what it holds and exits with status 2. */
 typedef int (*pm_option_cb)(int id, const char *arg, void *ctx);
 
 /* Command line (lib/cli/options.c: these may end the process) ------------ */

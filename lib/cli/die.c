@@ -11,30 +11,44 @@
 #include "buf.h"
 #include "diag.h"
 
-/* Prints the message (and, for a usage error, where to look) and ends the
- * process with status 2. */
-static void die(int usage, const char *fmt, va_list ap) __attribute__((noreturn));
-static void die(int usage, const char *fmt, va_list ap)
+static void vwarn(const char *fmt, va_list ap)
 {
     char msg[2048];
     vsnprintf(msg, sizeof msg, fmt, ap);
     pm_warn("%s", msg);
-    if (usage) fprintf(stderr, "Try '%s --help' for more information.\n", pm_progname());
-    exit(PM_EXIT_ERROR);
+}
+
+static void vusage(const char *fmt, va_list ap)
+{
+    vwarn(fmt, ap);
+    fprintf(stderr, "Try '%s --help' for more information.\n", pm_progname());
+}
+
+int pm_usage_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vusage(fmt, ap);
+    va_end(ap);
+    return -1;
 }
 
 void pm_usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    die(1, fmt, ap);
+    vusage(fmt, ap);
+    va_end(ap);
+    exit(PM_EXIT_ERROR);
 }
 
 void pm_fatal(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    die(0, fmt, ap);
+    vwarn(fmt, ap);
+    va_end(ap);
+    exit(PM_EXIT_ERROR);
 }
 
 void pm_oom(size_t n)
