@@ -1,6 +1,7 @@
 /* buf.c - growable string buffer and chunked arena. */
 #include "buf.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,8 @@ void pm_buf_free(pm_buf *b)
 
 void pm_buf_grow(pm_buf *b, size_t n)
 {
+    /* buf.h: len excludes the NUL, which always fits once memory is held */
+    assert(b->s ? b->len < b->cap : b->len == 0 && b->cap == 0);
     if (b->len + n + 1 <= b->cap) return;
     size_t cap = b->cap ? b->cap : 64;
     while (cap < b->len + n + 1) {
@@ -164,6 +167,7 @@ void *pm_arena_alloc(pm_arena *a, size_t n)
         b = pm_xmalloc(sizeof *b + size);
         b->size = size;
     }
+    assert(b->size >= n);
     b->used = n;
     b->next = a->head;
     a->head = b;

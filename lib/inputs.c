@@ -2,6 +2,7 @@
  * ahead, warnings, and iteration over the inputs of a command line. */
 #include "reader_int.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -239,6 +240,7 @@ void pm_reader_close(pm_reader *rd)
 
 void pm_inputs_init(pm_inputs *in, char **paths, int npaths, const pm_read_opts *opts)
 {
+    assert(npaths <= 0 || paths);
     memset(in, 0, sizeof *in);
     static char *stdin_only[] = {"-"};
     if (npaths <= 0) {

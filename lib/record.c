@@ -1,6 +1,7 @@
 /* record.c - ordered named fields with values in a per-record arena. */
 #include "record.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,7 @@ char *pm_record_strdup(pm_record *r, const char *s, size_t n)
 
 void pm_record_add_owned(pm_record *r, const char *name, const char *value, size_t len)
 {
+    assert(name && value);  /* record.h: a value is never NULL */
     if (r->n == r->cap) {
         r->cap = r->cap ? r->cap * 2 : 16;
         r->f = pm_xrealloc(r->f, r->cap * sizeof *r->f);
