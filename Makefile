@@ -53,9 +53,12 @@ $(DEPS_STAMP): tools/deps.sh
 deps:
 	@sh tools/deps.sh build
 
+# lib/ is -Wconversion clean: keep it so.
+LIB_WARN = -Wconversion
+
 $(B)/lib/%.o: lib/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PM_CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(PM_CFLAGS) $(LIB_WARN) -c -o $@ $<
 
 $(LIBPM): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
