@@ -7,6 +7,7 @@
 
 #include "conf.h"
 #include "text.h"
+#include "calendar.h"
 
 static void load_ok(pm_conf *c, const char *text)
 {
@@ -403,4 +404,15 @@ Test(text_nearest, near_names_nearest_first)
     cr_assert_eq(pm_text_distance("kind", "kidn"), 1, "a swap is one edit");
     cr_assert_eq(pm_text_distance("时区", "时间"), 1, "a character is one, not three bytes");
     cr_assert_eq(pm_text_distance("", "abc"), 3);
+}
+
+/* Calendars follow the same policy (pm_calendar_load returns the first error). */
+Test(conf_check, a_calendar_key_typo_lists_the_known_keys)
+{
+    pm_error err;
+    pm_error_clear(&err);
+    cr_assert_null(pm_calendar_load_string("name: x\nweekends: [sat]\nholiday: [2024-01-01]\n", "cal.yaml", &err));
+    cr_assert_eq(err.line, 2);
+    cr_assert_str_eq(err.msg, "unknown key 'weekends' in a calendar (known: name, weekend, holidays, workdays, "
+                              "description, source, sources, notes); did you mean 'weekend'?");
 }
