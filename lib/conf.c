@@ -424,16 +424,29 @@ void pm_errors_report(const pm_errors *l)
         pm_report(&l->v[i]);
 }
 
-void pm_conf_note(pm_conf *c, yaml_node_t *node, const char *fmt, ...)
+static void vnote(pm_conf *c, long line, const char *fmt, va_list ap)
 {
-    va_list ap;
     pm_error e;
-    va_start(ap, fmt);
-    pm_error_vset(&e, c->path, pm_conf_line(node), fmt, ap);
-    va_end(ap);
+    pm_error_vset(&e, c->path, line, fmt, ap);
     if (c->errs)
         pm_errors_add(c->errs, &e);
     c->nerrs++;
+}
+
+void pm_conf_note(pm_conf *c, yaml_node_t *node, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vnote(c, pm_conf_line(node), fmt, ap);
+    va_end(ap);
+}
+
+void pm_conf_note_at(pm_conf *c, long line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vnote(c, line, fmt, ap);
+    va_end(ap);
 }
 
 static const char *kinds_text(unsigned kinds)

@@ -76,6 +76,8 @@ void pm_conf_error(pm_conf *c, yaml_node_t *node, pm_error *err, const char *fmt
 /* Notes an error at node ("FILE:LINE: msg") in c->errs and counts it in
  * c->nerrs; loading goes on, and fails at the end when c->nerrs > 0. */
 void pm_conf_note(pm_conf *c, yaml_node_t *node, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same at a line (0: none), for errors found after the walk. */
+void pm_conf_note_at(pm_conf *c, long line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Key tables -------------------------------------------------------------
  *
