@@ -418,19 +418,43 @@ void pm_errors_free(pm_errors *l)
     memset(l, 0, sizeof *l);
 }
 
+static int cmp_error_line(const void *a, const void *b)
+{
+    const pm_error *x = *(const pm_error *const *)a, *y = *(const pm_error *const *)b;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return x < y ? -1 : x > y;  /* one line: in the order found */
+}
+
 void pm_errors_report(const pm_errors *l)
 {
+    /* The errors of one file in the order of its lines (a loader checks a
+     * section's keys before it reads the section's values) */
+    const pm_error **v = pm_xmalloc(sizeof *v * (size_t)(l->n + 1));
+    int one_file = 1;
+    for (int i = 0; i < l->n; i++) {
+        v[i] = &l->v[i];
+        one_file &= strcmp(l->v[i].file, l->v[0].file) == 0;
+    }
+    if (one_file)
+        qsort(v, (size_t)l->n, sizeof *v, cmp_error_line);
     for (int i = 0; i < l->n; i++)
-        pm_report(&l->v[i]);
+        pm_report(v[i]);
+    free(v);
+}
+
+void pm_conf_note_error(pm_conf *c, const pm_error *e)
+{
+    if (c->errs)
+        pm_errors_add(c->errs, e);
+    c->nerrs++;
 }
 
 static void vnote(pm_conf *c, long line, const char *fmt, va_list ap)
 {
     pm_error e;
     pm_error_vset(&e, c->path, line, fmt, ap);
-    if (c->errs)
-        pm_errors_add(c->errs, &e);
-    c->nerrs++;
+    pm_conf_note_error(c, &e);
 }
 
 void pm_conf_note(pm_conf *c, yaml_node_t *node, const char *fmt, ...)

@@ -23,7 +23,8 @@ typedef struct pm_errors {
 
 void pm_errors_add(pm_errors *l, const pm_error *e);
 void pm_errors_free(pm_errors *l);
-/* Program side: prints every error, "PROG: FILE:LINE: message" (pm_report). */
+/* Program side: prints every error, "PROG: FILE:LINE: message" (pm_report);
+ * the errors of one file in the order of their lines. */
 void pm_errors_report(const pm_errors *l);
 
 typedef struct pm_conf {
@@ -78,6 +79,8 @@ void pm_conf_error(pm_conf *c, yaml_node_t *node, pm_error *err, const char *fmt
 void pm_conf_note(pm_conf *c, yaml_node_t *node, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The same at a line (0: none), for errors found after the walk. */
 void pm_conf_note_at(pm_conf *c, long line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Notes an error made elsewhere (a function that fills one pm_error). */
+void pm_conf_note_error(pm_conf *c, const pm_error *e);
 
 /* Key tables -------------------------------------------------------------
  *

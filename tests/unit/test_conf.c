@@ -1,5 +1,6 @@
 /* test_conf.c - configuration files: loading, lookups, lines, errors, data path. */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -415,4 +416,23 @@ Test(conf_check, a_calendar_key_typo_lists_the_known_keys)
     cr_assert_eq(err.line, 2);
     cr_assert_str_eq(err.msg, "unknown key 'weekends' in a calendar (known: name, weekend, holidays, workdays, "
                               "description, source, sources, notes); did you mean 'weekend'?");
+}
+
+Test(conf_check, a_file_s_errors_are_printed_in_the_order_of_its_lines, .init = cr_redirect_stderr)
+{
+    pm_errors errs = PM_ERRORS_INIT;
+    pm_error e;
+    pm_error_set(&e, "p.yaml", 7, "seven");
+    pm_errors_add(&errs, &e);
+    pm_error_set(&e, "p.yaml", 2, "two");
+    pm_errors_add(&errs, &e);
+    pm_error_set(&e, "p.yaml", 7, "seven again");
+    pm_errors_add(&errs, &e);
+    pm_diag_init("pm-x");
+    pm_errors_report(&errs);
+    fflush(stderr);
+    cr_assert_stderr_eq_str("pm-x: p.yaml:2: two\npm-x: p.yaml:7: seven\npm-x: p.yaml:7: seven again\n");
+    cr_assert_eq(errs.n, 3, "the list is left as it is");
+    cr_assert_str_eq(errs.v[0].msg, "seven");
+    pm_errors_free(&errs);
 }
