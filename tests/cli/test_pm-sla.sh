@@ -638,4 +638,11 @@ expect_grep "policy typos: a key of a clock" \
     "^pm-sla: .*typos\.yaml:5: unknown key 'agred' in a clock \(known: within, agreed, pause\); did you mean 'agreed'\?$" "$ERR"
 expect_grep "policy typos: a value of the wrong kind" \
     "^pm-sla: .*typos\.yaml:6: resolve must be a duration or \{within: DURATION, agreed: true, pause: true\}$" "$ERR"
+# --- a calendar file follows the same rule for keys (issue 20) ---
+printf 'name: mine\nweekends: [sat, sun]\nholidays: [2024-01-01]\n' >"$T/caltypo.yaml"
+run pm-sla $NOW --calendar="$T/caltypo.yaml" "$F/atrisk.csv"
+expect_status "calendar typo: exit 2" 2
+expect_grep "calendar typo: known keys, did you mean" \
+    "^pm-sla: .*caltypo\.yaml:2: unknown key 'weekends' in a calendar \(known: name, weekend, holidays, workdays, description, source, sources, notes\); did you mean 'weekend'\?$" "$ERR"
+
 finish
