@@ -455,8 +455,19 @@ static int build(loader *L)
     return 0;
 }
 
-static const char *const known_keys[] = {"name", "weekend", "holidays", "workdays",
-                                         "description", "source", "sources", "notes", NULL};
+/* The keys of a calendar file: description, source, sources and notes are
+ * for the people who keep it. */
+static const pm_conf_key calendar_keys[] = {
+    {"name", PM_CONF_SCALAR, NULL},
+    {"weekend", 0, NULL},  /* load_weekend and add_list say what they need */
+    {"holidays", 0, NULL},
+    {"workdays", 0, NULL},
+    {"description", 0, NULL},
+    {"source", 0, NULL},
+    {"sources", 0, NULL},
+    {"notes", 0, NULL},
+    {NULL, 0, NULL},
+};
 
 static char *stem(const char *path)
 {
@@ -479,24 +490,18 @@ static pm_calendar *load(loader *L)
         pm_conf_error(&L->conf, root, L->err, "a calendar must be a mapping with name, weekend, holidays, workdays");
         return NULL;
     }
-    for (int i = 0; i < pm_conf_map_len(root); i++) {
-        yaml_node_t *k;
-        const char *key = pm_conf_map_key(&L->conf, root, i, &k);
-        int ok = 0;
-        for (int j = 0; key && known_keys[j]; j++)
-            if (!strcmp(key, known_keys[j]))
-                ok = 1;
-        if (!ok) {
-            pm_conf_error(&L->conf, k, L->err, "unknown key '%s' (a calendar has name, weekend, holidays, workdays)",
-                          key ? key : "?");
-            return NULL;
-        }
-    }
-    name = pm_conf_get(&L->conf, root, "name");
-    if (name && !pm_conf_is_scalar(name)) {
-        pm_conf_error(&L->conf, name, L->err, "name must be text");
+    /* The first of the key errors is the calendar's error (the calendar
+     * functions return one). */
+    pm_errors errs = PM_ERRORS_INIT;
+    L->conf.errs = &errs;
+    pm_conf_check(&L->conf, root, "a calendar", calendar_keys, NULL);
+    L->conf.errs = NULL;
+    if (errs.n) {
+        *L->err = errs.v[0];
+        pm_errors_free(&errs);
         return NULL;
     }
+    name = pm_conf_get(&L->conf, root, "name");
     cal->name = name && *pm_conf_str(name) ? xstrdup(pm_conf_str(name)) : stem(L->conf.path);
     if (load_weekend(L, pm_conf_get(&L->conf, root, "weekend")) < 0 ||
         add_list(L, pm_conf_get(&L->conf, root, "holidays"), 0) < 0 ||

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include "buf.h"
 #include "calendar.h"
+#include "conf.h"
 #include "diag.h"
 #include "pipeline.h"
 #include "stream.h"
@@ -69,8 +70,8 @@ typedef struct sla_policy {
 extern const char sla_builtin_policy_yaml[];
 
 /* Loads a policy from path, or the built-in one when path is NULL.
- * 0, or -1 with err (FILE:LINE). */
-int sla_policy_load(sla_policy *p, const char *path, pm_error *err);
+ * 0, or -1 with every error of the file added to errs (FILE:LINE). */
+int sla_policy_load(sla_policy *p, const char *path, pm_errors *errs);
 void sla_policy_free(sla_policy *p);
 /* The category called name (len bytes) in the first version, or NULL. */
 const sla_category *sla_policy_find(const sla_policy *p, const char *name, size_t len);

@@ -665,4 +665,28 @@ expect_status "shifts --previous: the second part covered" 0
 run pm-roster check $TP $T/sab.csv
 expect_status "shifts --previous: together they keep every rule" 0
 
+# --- a posts file's errors are all reported in one run (issue 20) ---
+cat >$T/typos2.yaml <<'EOF'
+rules:
+  min_rset: 12h
+posts:
+  - {id: desk, hours: "08:00-16:00", headcont: 2}
+  - {id: gate, hours: "8-16"}
+duties:
+  - id: patrol
+    night: {from: "22:00", to: "06:00", tmes: 2}
+EOF
+run pm-roster check --posts=$T/typos2.yaml $F/cov-pass.csv
+expect_status "posts typos: exit 2" 2
+expect_eq "posts typos: no output" "" "$(cat $OUT)"
+expect_eq "posts typos: one message per error, in the order of the lines" "2 4 5 8" \
+    "$(sed 's/^pm-roster: [^:]*:\([0-9]*\):.*/\1/' $ERR | tr '\n' ' ' | sed 's/ $//')"
+expect_grep "posts typos: rules, did you mean" \
+    "^pm-roster: .*typos2\.yaml:2: unknown key 'min_rset' in rules \(known: .*\); did you mean 'min_rest'\?$" $ERR
+expect_grep "posts typos: a post, did you mean" \
+    "^pm-roster: .*typos2\.yaml:4: unknown key 'headcont' in a post \(known: id, hours, headcount, skills, max_continuous, dates, shifts\); did you mean 'headcount'\?$" $ERR
+expect_grep "posts typos: a bad value in the next post" '^pm-roster: .*typos2\.yaml:5: hours: expected "HH:MM-HH:MM"' $ERR
+expect_grep "posts typos: a duty window, did you mean" \
+    "^pm-roster: .*typos2\.yaml:8: unknown key 'tmes' in a duty window \(known: from, to, times, people\); did you mean 'times'\?$" $ERR
+
 finish

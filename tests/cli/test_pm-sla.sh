@@ -616,4 +616,33 @@ if command -v parallel >/dev/null 2>&1; then
 else
     echo "(parallel not installed: skipping the parallel check)" >&2
 fi
+
+# --- a policy's errors are all reported in one run (issue 20) ---
+cat >"$T/typos.yaml" <<'YAML'
+timezone: Asia/Shanghai
+calender: cn
+categories:
+  noise: {arive: 15m}
+  repair: {resolve: {within: 3wd, agred: true}}
+  lights: {resolve: [2d]}
+YAML
+run pm-sla $NOW --policy="$T/typos.yaml" "$F/atrisk.csv"
+expect_status "policy typos: exit 2" 2
+expect_eq "policy typos: no output" "" "$(cat "$OUT")"
+expect_eq "policy typos: one message per error" 4 "$(wc -l <"$ERR")"
+expect_grep "policy typos: top-level key, known keys, did you mean" \
+    "^pm-sla: .*typos\.yaml:2: unknown key 'calender' in the policy \(known: timezone, calendar, categories, versions\); did you mean 'calendar'\?$" "$ERR"
+expect_grep "policy typos: a clock name" \
+    "^pm-sla: .*typos\.yaml:4: unknown key 'arive' in category 'noise' \(known: respond, arrive, resolve\); did you mean 'arrive'\?$" "$ERR"
+expect_grep "policy typos: a key of a clock" \
+    "^pm-sla: .*typos\.yaml:5: unknown key 'agred' in a clock \(known: within, agreed, pause\); did you mean 'agreed'\?$" "$ERR"
+expect_grep "policy typos: a value of the wrong kind" \
+    "^pm-sla: .*typos\.yaml:6: resolve must be a duration or \{within: DURATION, agreed: true, pause: true\}$" "$ERR"
+# --- a calendar file follows the same rule for keys (issue 20) ---
+printf 'name: mine\nweekends: [sat, sun]\nholidays: [2024-01-01]\n' >"$T/caltypo.yaml"
+run pm-sla $NOW --calendar="$T/caltypo.yaml" "$F/atrisk.csv"
+expect_status "calendar typo: exit 2" 2
+expect_grep "calendar typo: known keys, did you mean" \
+    "^pm-sla: .*caltypo\.yaml:2: unknown key 'weekends' in a calendar \(known: name, weekend, holidays, workdays, description, source, sources, notes\); did you mean 'weekend'\?$" "$ERR"
+
 finish
