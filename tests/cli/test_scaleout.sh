@@ -195,6 +195,10 @@ same "pm-sla, a stream" "$T/sla.one" $rc "$C" "${X[@]}" --block=$(($(wc -c < "$T
 # parallel's ssh wrapper runs each job with $SHELL, so pm-cluster sets its own.
 same "pm-sla, SHELL unset" "$T/sla.one" $rc env -u SHELL "$C" "${X[@]}" -i "$T/tickets.csv" pm-sla $NOW
 same "pm-sla, SHELL not a POSIX shell" "$T/sla.one" $rc env SHELL=/bin/false "$C" "${X[@]}" -i "$T/tickets.csv" pm-sla $NOW
+# CI's environment: nothing but PATH (no SHELL, HOME, LANG, TMPDIR)
+same "pm-sla, env -i" "$T/sla.one" $rc env -i PATH="$PM_BIN:/usr/bin:/bin" PM_DATADIR="$PM_DATADIR" \
+    FAKE_SSH_LOG="$FAKE_SSH_LOG" "$C" "${X[@]}" -i "$T/tickets.csv" pm-sla $NOW
+expect_eq "pm-sla, env -i: no warning from GNU parallel" "" "$(grep '^parallel:' "$ERR")"
 pm-sla $NOW -t yaml "$T/tickets.csv" > "$T/sla.yaml"
 pm-sla $NOW -t yaml "$T/sla.yaml" > "$T/sla2.one"; rc=$?
 same "pm-sla, YAML lines split as they are" "$T/sla2.one" $rc "$C" "${X[@]}" -i "$T/sla.yaml" pm-sla $NOW
@@ -241,6 +245,8 @@ grep -q "plain.csv:$((N - 5)): .*(id=" "$T/plain.one.err" || fail "fixture: pm-s
 run "$C" -j 2 -i "$T/plain.csv" pm-sla $NOW
 expect_out "byte ranges, this machine, pm-sla: byte-identical to one process" "$T/plain.one"
 expect_status "byte ranges, this machine, pm-sla: the one process's status" "$rc"
+run env -i PATH="$PM_BIN:/usr/bin:/bin" PM_DATADIR="$PM_DATADIR" "$C" -j 2 -i "$T/plain.csv" pm-sla $NOW
+expect_out "byte ranges, this machine, env -i: byte-identical to one process" "$T/plain.one"
 if cmp -s "$T/plain.one.err" "$ERR"; then pass; else
     fail "byte ranges: the messages are one process's (FILE:LINE of the file, id)" "$(diff "$T/plain.one.err" "$ERR" | head -4)"
 fi
@@ -269,8 +275,19 @@ run "$C" --block=100 -i "$T/tiny.csv" pm-sla $NOW
 expect_out "byte ranges of 100 bytes (blocks without a record, the first too): one process's output" "$T/tiny.one"
 rm -f "$T/out.csv"
 KILL_BLOCK=2 run "$C" "${X[@]}" --shared -i "$T/plain.csv" -o "$T/out.csv" pm-sla $NOW
-expect_status "byte ranges, block 2 killed: exit 2" 2
-if [ -e "$T/out.csv" ]; then fail "byte ranges, block 2 killed: nothing written"; else pass; fi
+expect_status "byte ranges, --shared, block 2 killed: exit 2" 2
+if [ -e "$T/out.csv" ]; then fail "byte ranges, --shared, block 2 killed: nothing written"; else pass; fi
+# On this machine alone pm-cluster runs the range jobs itself (no GNU
+# parallel start-up); a job that dies stops the others and fails the run.
+PATH="$S/killed:$PATH" KILL_BLOCK=2 run "$C" -j 2 -i "$T/plain.csv" -o "$T/out.csv" pm-sla $NOW
+expect_status "byte ranges, this machine, block 2 killed: exit 2" 2
+expect_grep "byte ranges, this machine, block 2 killed: says so" "block 2 on this machine failed \(signal 9\)" "$ERR"
+if [ -e "$T/out.csv" ]; then fail "byte ranges, this machine, block 2 killed: nothing written"; else pass; fi
+run "$C" -j 2 -i "$T/plain.csv" pm-sla --policy=/nonexistent $NOW
+expect_status "byte ranges, this machine, a job's status 2: exit 2" 2
+expect_eq "byte ranges, this machine, a job's status 2: nothing on standard output" 0 "$(wc -c < "$OUT")"
+run "$C" -j 2 --block=64k -i "$T/plain.csv" pm-sla $NOW
+expect_out "byte ranges, this machine, more blocks than job slots: one process's output" "$T/plain.one"
 
 # A failed or lost block fails the whole run: exit 2, nothing written.
 for b in 1 2; do
@@ -311,6 +328,12 @@ sort "$T/map.0" > "$T/shuffled"
 run pm-report sla --merge --expect-shards=2 -t csv "$T/shuffled"
 expect_status "hadoop: a map task's output missing: refused" 2
 expect_grep "hadoop: names the missing task" "1 shards, 2 expected" "$ERR"
+# Hadoop's text output may end each line, a key with an empty value, with a tab
+cat "$T/map.0" "$T/map.1" | sort | sed 's/$/\t/' > "$T/shuffled"
+run pm-report sla --merge --expect-shards=2 -t csv "$T/shuffled"
+expect_out "hadoop: lines ending in a tab (a key with an empty value) merge the same" "$T/hadoop.one"
+sed 's/$/\t/' "$T/split.aa" | pm-report sla --partial -t yaml --shard=0 > "$T/map.t0"
+cmp -s <(grep -v _shard "$T/map.t0") <(grep -v _shard "$T/map.0") && pass || fail "hadoop: a mapper reads lines ending in a tab"
 cat "$T/map.0" "$T/map.1" "$T/map.1" | sort > "$T/shuffled"
 run pm-report sla --merge -t csv "$T/shuffled"
 expect_status "hadoop: a map task's output twice (a retried task): refused" 2
