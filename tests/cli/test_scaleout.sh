@@ -273,6 +273,12 @@ head -n 6 "$T/plain.csv" > "$T/tiny.csv"
 pm-sla $NOW "$T/tiny.csv" > "$T/tiny.one"
 run "$C" --block=100 -i "$T/tiny.csv" pm-sla $NOW
 expect_out "byte ranges of 100 bytes (blocks without a record, the first too): one process's output" "$T/tiny.one"
+rm -f "$T/tiny.two"
+run "$C" --block=100 -i "$T/tiny.csv" -o "$T/tiny.two" pm-sla $NOW
+if cmp -s "$T/tiny.one" "$T/tiny.two"; then pass; else fail "byte ranges of 100 bytes, -o FILE: one process's output"; fi
+rm -f "$T/out.csv"
+run "$C" -j 2 -i "$T/plain.csv" -o "$T/out.csv" pm-sla $NOW
+if cmp -s "$T/plain.one" "$T/out.csv"; then pass; else fail "byte ranges, -o FILE: one process's output"; fi
 rm -f "$T/out.csv"
 KILL_BLOCK=2 run "$C" "${X[@]}" --shared -i "$T/plain.csv" -o "$T/out.csv" pm-sla $NOW
 expect_status "byte ranges, --shared, block 2 killed: exit 2" 2
@@ -283,6 +289,7 @@ PATH="$S/killed:$PATH" KILL_BLOCK=2 run "$C" -j 2 -i "$T/plain.csv" -o "$T/out.c
 expect_status "byte ranges, this machine, block 2 killed: exit 2" 2
 expect_grep "byte ranges, this machine, block 2 killed: says so" "block 2 on this machine failed \(signal 9\)" "$ERR"
 if [ -e "$T/out.csv" ]; then fail "byte ranges, this machine, block 2 killed: nothing written"; else pass; fi
+expect_eq "byte ranges, this machine, block 2 killed: no temporary file left" "" "$(ls -A "$T" | grep '^\.pm-cluster')"
 run "$C" -j 2 -i "$T/plain.csv" pm-sla --policy=/nonexistent $NOW
 expect_status "byte ranges, this machine, a job's status 2: exit 2" 2
 expect_eq "byte ranges, this machine, a job's status 2: nothing on standard output" 0 "$(wc -c < "$OUT")"
