@@ -172,6 +172,10 @@ pm_reader *pm_reader_open(const char *path, const pm_read_opts *opts, pm_error *
         rd->format = pmr_detect_format(rd->dec + rd->decpos, n > 4096 ? 4096 : n);
         if (rd->format == PM_FMT_CSV && rd->opts.delimiter == '\t') rd->format = PM_FMT_TSV;
     }
+    if (rd->opts.byte_range && pmr_src_range(rd, err) < 0) {
+        pm_reader_close(rd);
+        return NULL;
+    }
     return rd;
 }
 
@@ -250,6 +254,8 @@ void pm_inputs_init(pm_inputs *in, char **paths, int npaths, const pm_read_opts 
     in->paths = paths;
     in->npaths = npaths;
     if (opts) in->opts = *opts;
+    /* --byte-range names bytes of one file: with several, none opens */
+    if (in->opts.byte_range && npaths > 1) in->opts.range_start = -1;
 }
 
 static int inputs_open_next(pm_inputs *in, pm_error *err)

@@ -32,9 +32,10 @@ enum {
     PM_OPT_ENCODING = 1 << 6,   /* --encoding=ENC */
     PM_OPT_MAX_FIELD = 1 << 7,  /* --max-field=BYTES */
     PM_OPT_REJECT = 1 << 8,     /* -r, --reject=FILE (the pipeline's reject stream) */
+    PM_OPT_BYTE_RANGE = 1 << 9, /* --byte-range=START-END (one input file) */
     PM_OPT_STREAM = PM_OPT_FROM | PM_OPT_TO | PM_OPT_OUTPUT | PM_OPT_TZ |
                     PM_OPT_STATS | PM_OPT_DELIMITER | PM_OPT_ENCODING |
-                    PM_OPT_MAX_FIELD
+                    PM_OPT_MAX_FIELD | PM_OPT_BYTE_RANGE
 };
 
 typedef struct pm_common {

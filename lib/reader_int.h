@@ -146,11 +146,20 @@ struct pm_reader {
     long ydoc_start;         /* line of the last document start */
     long *ykpos;             /* line and column of each key of the mapping */
     size_t ykcap;
+
+    /* --byte-range (source.c): the bytes read are segment 0 (a CSV's header
+     * line) then segment 1 (the lines that start in the range), read with
+     * pread; entering segment 1 sets line to range_line, that of its first
+     * byte in the file */
+    int nseg, cur_seg;
+    off_t seg_at[2], seg_end[2];
+    long range_line;
 };
 
 /* source.c */
 int pmr_src_start(pm_reader *rd, pm_error *err);
 int pmr_src_fill(pm_reader *rd, pm_error *err);
+int pmr_src_range(pm_reader *rd, pm_error *err);
 void pmr_raw_escape(const pm_reader *rd, pm_buf *out, const unsigned char *a, size_t na,
                     const unsigned char *b, size_t nb);
 /* detect.c */

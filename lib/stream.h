@@ -36,6 +36,11 @@ typedef struct pm_read_opts {
     int fold_newlines;       /* replace CR/LF inside values by spaces */
     int join_lists;          /* YAML: a value that is a sequence of texts is
                                 read as them joined by ';' (else: a bad record) */
+    int byte_range;          /* --byte-range: read only the records whose line
+                                starts in bytes [range_start, range_end) of a
+                                regular file (and a CSV's header line); the
+                                file must hold no line break inside quotes */
+    long long range_start, range_end;
 } pm_read_opts;
 
 /* Reader results. */

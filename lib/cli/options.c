@@ -19,7 +19,7 @@
 
 enum {
     ID_FROM = 1, ID_TO, ID_OUTPUT, ID_TZ, ID_STATS, ID_DELIM, ID_ENCODING, ID_MAX_FIELD,
-    ID_REJECT, ID_HELP, ID_VERSION
+    ID_REJECT, ID_HELP, ID_VERSION, ID_BYTE_RANGE
 };
 
 static const pm_option common_opts[] = {
@@ -32,10 +32,11 @@ static const pm_option common_opts[] = {
     {"encoding", 'e', 1, ID_ENCODING, "ENC", "input encoding: auto (default), utf-8, gb18030, gbk..."},
     {"max-field", 0, 1, ID_MAX_FIELD, "BYTES", "longest field accepted (default 16M)"},
     {"reject", 'r', 1, ID_REJECT, "FILE", "write records that cannot be used here, with _source, _error, _raw"},
+    {"byte-range", 0, 1, ID_BYTE_RANGE, "START-END", "read only the lines that start in these bytes of FILE (a block)"},
 };
 static const unsigned common_bits[] = {
     PM_OPT_FROM, PM_OPT_TO, PM_OPT_OUTPUT, PM_OPT_TZ, PM_OPT_STATS, PM_OPT_DELIMITER,
-    PM_OPT_ENCODING, PM_OPT_MAX_FIELD, PM_OPT_REJECT,
+    PM_OPT_ENCODING, PM_OPT_MAX_FIELD, PM_OPT_REJECT, PM_OPT_BYTE_RANGE,
 };
 #define NCOMMON (sizeof common_opts / sizeof *common_opts)
 
@@ -123,6 +124,22 @@ static int common_option(int id, const char *arg, pm_common *c, usage_msg *u)
         if (sz <= 0) return bad_usage(u, "bad --max-field '%s' (a size such as 16M)", arg);
         c->read.max_field = (size_t)sz;
         return 0;
+    case ID_BYTE_RANGE: {
+        const char *dash = strchr(arg, '-');
+        char start[32];
+        long long a = -1, b = -1;
+        if (dash && (size_t)(dash - arg) < sizeof start) {
+            memcpy(start, arg, (size_t)(dash - arg));
+            start[dash - arg] = 0;
+            a = pm_parse_size(start);
+            b = pm_parse_size(dash + 1);
+        }
+        if (a < 0 || b < a) return bad_usage(u, "bad --byte-range '%s' (START-END, byte offsets, START <= END)", arg);
+        c->read.byte_range = 1;
+        c->read.range_start = a;
+        c->read.range_end = b;
+        return 0;
+    }
     }
     return 0;
 }
