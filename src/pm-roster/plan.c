@@ -630,7 +630,7 @@ static void print_spread(planner *P)
 {
     ro_model *m = P->m;
     if (!m->nstaff) return;
-    if (!m->npatterns) {
+    if (!P->declared) {
         for (int s = 0; s < m->nstaff; s++) P->ps[s].changes = 0;
         count_changes(P);
     }
@@ -697,6 +697,101 @@ static int64_t most_in_week(const planner *P, int s, int wi, int64_t day_cap)
     return h < avail * day_cap ? h : avail * day_cap;
 }
 
+/* The fewest people with skill k the shift from slot i0 to i1 of pattern
+ * pat needs: the most seats at once at its posts that need k, and one
+ * more when for longer than a post's max_continuous those seats are all
+ * at that one post (nobody could leave it). */
+static int shift_need(const planner *P, int pat, int k, int i0, int i1)
+{
+    const ro_model *m = P->m;
+    int S = 0;
+    for (int i = i0; i < i1; i++) {
+        int n = 0;
+        for (int q = 0; q < m->nposts; q++)
+            if (P->post_pattern[q] == pat && (m->posts[q].skills >> k & 1)) n += P->need[(size_t)i * m->nposts + q];
+        if (n > S) S = n;
+    }
+    if (!S) return 0;
+    int run_q = -1;
+    pm_time run_s = 0;
+    for (int i = i0; i < i1; i++) {
+        int n = 0, only = -1, nposts = 0;
+        for (int q = 0; q < m->nposts; q++) {
+            if (P->post_pattern[q] != pat || !(m->posts[q].skills >> k & 1)) continue;
+            int c = P->need[(size_t)i * m->nposts + q];
+            if (!c) continue;
+            n += c;
+            only = q;
+            nposts++;
+        }
+        if (n != S || nposts != 1) { run_q = -1; continue; }
+        if (only != run_q) { run_q = only; run_s = P->sl[i].s; }
+        int64_t mc = m->posts[only].max_continuous;
+        if (mc && P->sl[i].e - run_s > mc) return S + 1;
+    }
+    return S;
+}
+
+/* On declared shifts people work whole shifts: per skill and week, the
+ * people-shifts the shifts lying wholly in the week need at least
+ * (shift_need), against the most the staff with the skill can work: their
+ * hours that week (most_in_week) over the shortest such shift.  Fills
+ * P->shiftshort; returns whether any declared shift was counted. */
+static int shift_capacity(planner *P, int64_t day_cap, int *sneed, int *smost)
+{
+    ro_model *m = P->m;
+    const ro_plan_opts *po = P->po;
+    int nw = P->nweeks, counted = 0;
+    int64_t *minlen = pm_xmalloc(sizeof *minlen * (size_t)(m->nskills + 1));
+    for (int k = 0; k < m->nskills; k++) minlen[k] = INT64_MAX;
+    for (int q = 0; q < m->nposts; q++) {
+        int pat = P->post_pattern[q];
+        if (pat < 0 || m->patterns[pat].derived) continue;
+        for (int k = 0; k < m->nskills; k++) {
+            if (!(m->posts[q].skills >> k & 1)) continue;
+            for (int t = 0; t < m->patterns[pat].n; t++)
+                if ((int64_t)m->patterns[pat].sh[t].len_min * 60 < minlen[k])
+                    minlen[k] = (int64_t)m->patterns[pat].sh[t].len_min * 60;
+        }
+    }
+    pm_day monday0 = po->first_day - pm_day_weekday(po->first_day);
+    pm_time S0 = ro_at(m, po->first_day, 0), S1 = ro_at(m, po->first_day + po->ndays, 0);
+    for (int pat = 0; pat < m->npatterns; pat++) {
+        if (m->patterns[pat].derived) continue;
+        int used = 0;
+        for (int q = 0; q < m->nposts; q++) used |= P->post_pattern[q] == pat;
+        if (!used) continue;
+        for (int t = 0; t < m->patterns[pat].n; t++) {
+            const ro_shift *sh = &m->patterns[pat].sh[t];
+            for (int j = 0; j <= po->ndays; j++) {
+                pm_day d = po->first_day + j - 1 + sh->off;
+                pm_time ws = ro_at(m, d, sh->from_min), we = ro_at(m, d, sh->from_min + sh->len_min);
+                if (ws < S0 || we > S1 || we <= ws) continue;
+                pm_day d0 = pm_tz_day(m->tz, ws), d1 = pm_tz_day(m->tz, we - 1);
+                int w = (int)((d0 - monday0) / 7);
+                if ((d1 - monday0) / 7 != w || w < 0 || w >= nw) continue;
+                int i0 = ro_slot_at(P, ws), i1 = ro_slot_at(P, we);
+                for (int k = 0; k < m->nskills; k++) {
+                    int n = shift_need(P, pat, k, i0, i1);
+                    sneed[(size_t)k * nw + w] += n;
+                    counted |= n > 0;
+                }
+            }
+        }
+    }
+    for (int s = 0; s < m->nstaff; s++)
+        for (int w = 0; w < nw; w++) {
+            int64_t h = most_in_week(P, s, w, day_cap);
+            for (int k = 0; k < m->nskills; k++)
+                if ((m->staff[s].skills >> k & 1) && minlen[k] < INT64_MAX)
+                    smost[(size_t)k * nw + w] += (int)(h / minlen[k]);
+        }
+    for (size_t x = 0; x < (size_t)(m->nskills ? m->nskills : 1) * (size_t)nw; x++)
+        P->shiftshort[x] = sneed[x] > smost[x] ? sneed[x] - smost[x] : 0;
+    free(minlen);
+    return counted;
+}
+
 /* The capacity check: per skill and week, the hours the posts need against
  * the most the qualified staff can give; per slot and post, more seats than
  * people qualified and available that day.  Either proves a gap no rota
@@ -744,10 +839,20 @@ static void capacity(planner *P)
             for (int k = 0; k < m->nskills; k++)
                 if (m->staff[s].skills & ((uint64_t)1 << k)) most[(size_t)k * nw + w] += h;
         }
+    P->shiftshort = pm_xcalloc((size_t)nk * (size_t)nw, sizeof *P->shiftshort);
+    int *sneed = pm_xcalloc((size_t)nk * (size_t)nw, sizeof *sneed);
+    int *smost = pm_xcalloc((size_t)nk * (size_t)nw, sizeof *smost);
+    int shifts = m->npatterns && shift_capacity(P, day_cap, sneed, smost);
     int any = 0;
     P->proven = 0;
     for (int w = 0; w < nw; w++) {
         int64_t worst = simw[w];
+        for (int k = 0; k < m->nskills; k++) {
+            /* each person-shift missing leaves a seat empty for a slot at least */
+            int64_t sh = (int64_t)P->shiftshort[(size_t)k * nw + w] * P->U * 60;
+            if (sh) any = 1;
+            if (sh > worst) worst = sh;
+        }
         for (int k = 0; k < m->nskills; k++) {
             size_t x = (size_t)k * nw + w;
             if (need[x] > most[x]) {
@@ -783,7 +888,25 @@ static void capacity(planner *P)
             fprintf(stderr, "pm-roster:   week of %s: %s of seats need more people at once than are qualified "
                             "and available\n", ds, a);
         }
+        if (shifts) {
+            fprintf(stderr, "pm-roster: capacity on the declared shifts: people the shifts need against the most "
+                            "shifts the qualified staff can work\n");
+            fprintf(stderr, "pm-roster:   %-12s %-10s %9s %9s %9s\n", "skill", "week of", "needed", "at most", "short");
+            for (int k = 0; k < m->nskills; k++)
+                for (int w = 0; w < nw; w++) {
+                    size_t x = (size_t)k * nw + w;
+                    if (!sneed[x]) continue;
+                    char ds[16], c[32];
+                    pm_day_format(monday0 + 7 * w, ds);
+                    if (P->shiftshort[x]) snprintf(c, sizeof c, "%d", P->shiftshort[x]);
+                    else snprintf(c, sizeof c, "-");
+                    fprintf(stderr, "pm-roster:   %-12s %-10s %9d %9d %9s\n", m->skill_names[k], ds, sneed[x],
+                            smost[x], c);
+                }
+        }
     }
+    free(sneed);
+    free(smost);
     free(nq);
     free(simw);
     free(need);
@@ -803,6 +926,14 @@ static int gap_proven(const planner *P, int q, pm_time s, pm_time e, pm_buf *why
         }
         for (int k = 0; k < m->nskills; k++) {
             if (!(m->posts[q].skills & ((uint64_t)1 << k))) continue;
+            int ss = P->shiftshort[(size_t)k * P->nweeks + P->sl[i].wi];
+            if (ss && P->post_pattern[q] >= 0 && !m->patterns[P->post_pattern[q]].derived) {
+                char ds[16];
+                pm_day_format(monday0 + 7 * P->sl[i].wi, ds);
+                pm_buf_addf(why, "%s is short %d shift%s in the week of %s", m->skill_names[k], ss, ss == 1 ? "" : "s",
+                            ds);
+                return 1;
+            }
             int64_t sh = P->shortfall[(size_t)k * P->nweeks + P->sl[i].wi];
             if (!sh) continue;
             char ds[16], a[32];
@@ -857,6 +988,7 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     P.m = m;
     P.po = po;
     m->nas = po->nprev;
+    P.declared = m->npatterns > 0;
     assign_patterns(&P);
     build_slots(&P);
     build_need(&P);
@@ -869,7 +1001,7 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     P.worked = pm_xcalloc((size_t)ns * (size_t)po->ndays, 1);
     P.asg = pm_xmalloc(sizeof *P.asg * ((size_t)P.nsl * (size_t)P.nseats + 1));
 
-    if (m->npatterns) {
+    if (P.declared) {
         ro_search(&P);
         if (P.stopped)
             pm_warn("the search stopped at --max-seconds=%g: the best rota found so far is written "
@@ -1034,6 +1166,7 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     free(P.need);
     free(P.post_pattern);
     free(P.shortfall);
+    free(P.shiftshort);
     free(P.simshort);
     free(P.sl);
     return status;

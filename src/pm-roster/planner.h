@@ -69,7 +69,9 @@ typedef struct planner {
     int64_t proven;        /* uncovered seconds the capacity bound proves */
     int64_t *shortfall;    /* [skill * nweeks + wi]: seconds needed beyond the most there */
     unsigned char *simshort;/* [slot * nposts + post]: more seats than qualified people that day */
+    int *shiftshort;       /* [skill * nweeks + wi]: people-shifts needed on declared shifts beyond the most there */
     int stopped;           /* the search stopped at --max-seconds */
+    int declared;          /* the posts file declares shifts (else slots, and maybe derived shifts) */
 } planner;
 
 /* plan.c */
@@ -77,6 +79,8 @@ uint64_t ro_mix(uint64_t x);
 int ro_day_off(const planner *P, pm_day d);
 int64_t ro_night_secs(const ro_model *m, pm_day d, pm_time s, pm_time e);
 gapinfo *ro_gap_new(planner *P, int slot, int post);
+/* The first slot starting at or after t (P->nsl when none). */
+int ro_slot_at(const planner *P, pm_time t);
 
 /* search.c: the shift planner.  Fills P->asg with a rota in which everyone
  * works whole shifts of the patterns (P->post_pattern), P->gaps with the

@@ -383,7 +383,7 @@ static void mv_undo(search *X, move *M, int evaluated)
 
 /* ---- setup ---------------------------------------------------------- */
 
-static int slot_at_or_after(const planner *P, pm_time t)
+int ro_slot_at(const planner *P, pm_time t)
 {
     int lo = 0, hi = P->nsl;
     while (lo < hi) {
@@ -451,8 +451,8 @@ static void setup(search *X, planner *P)
             if (I->we > S1) I->we = S1;
             I->qfirst = -1;
             if (I->we <= I->ws) continue;
-            I->i0 = slot_at_or_after(P, I->ws);
-            I->i1 = slot_at_or_after(P, I->we);
+            I->i0 = ro_slot_at(P, I->ws);
+            I->i1 = ro_slot_at(P, I->we);
             if (I->i1 <= I->i0) continue;
             I->valid = 1;
             for (int i = I->i0; i < I->i1; i++) {

@@ -600,13 +600,35 @@ expect_grep "capacity: more seats than people, proven" 'gap: lobby .*\[proven: m
 expect_grep "capacity: and said in the table" 'week of 2024-09-30: 2h of seats need more people at once than are qualified and available' $ERR
 # One gate, four hours at most, three shifts, four guards: enough hours
 # (176h for 168h), but alone on a shift a guard covers only 4 of its 8
-# hours: the gaps are real, yet not proven by the hours.
+# hours: two guards a shift, 42 shifts a week, and 4 x 5 = 20 there.  The
+# hours do not prove the gaps; the count of whole shifts does.
 printf 'rules:\n  shifts: ["08:00-16:00", "16:00-24:00", "00:00-08:00"]\nposts:\n  - {id: gate, hours: "00:00-24:00", skills: [guard], max_continuous: 4h}\n' >$T/np.yaml
 head -5 $T/g8.csv >$T/g4.csv
 run pm-roster plan --posts=$T/np.yaml --staff=$T/g4.csv --start=2024-10-07 --days=7 -o /dev/null
 expect_status "capacity: gaps left exit 1" 1
-expect_grep "capacity: a gap no bound proves says so" '^pm-roster: gap: gate .*\[not proven: the search found no cover\]$' $ERR
-expect_grep "capacity: the uncovered total, not proven" '^pm-roster: uncovered: 88h of post time; no gap is proven by the capacity check' $ERR
+expect_grep "capacity: the hours are not short" '^pm-roster:   guard +2024-10-07 +168h +176h +-$' $ERR
+expect_grep "capacity: the whole shifts are" '^pm-roster:   guard +2024-10-07 +42 +20 +22$' $ERR
+expect_grep "capacity: a gap the shifts prove says so" '^pm-roster: gap: gate .*\[proven: guard is short 22 shifts in the week of 2024-10-07\]$' $ERR
+expect_no_grep "capacity: no gap unproven on those shifts" 'not proven' $ERR
+# The issue's compound on three eight-hour shifts: a gate (4 h at most), a
+# control room and a night patrol of two; 8 guards (one a 20 h part-timer,
+# one also a monitor) and 4 monitors over National Day 2026.  Guards need 8
+# shifts a day (2 on the day shift, 3 on each of the others), 56 a week;
+# they can work 7 x 5 + 2 = 37: no rota exists, and plan says so.
+run pm-roster plan --posts=$F/posts-issue.yaml --staff=$F/staff-issue.csv --start=2026-09-28 --days=14 -o /dev/null
+expect_status "issue compound: gaps, exit 1" 1
+expect_grep "issue compound: 56 guard shifts a week needed, 37 there" '^pm-roster:   guard +2026-09-28 +56 +37 +19$' $ERR
+expect_grep "issue compound: the monitors are not short" '^pm-roster:   monitor +2026-09-28 +21 +25 +-$' $ERR
+expect_no_grep "issue compound: every gap proven" 'not proven' $ERR
+expect_grep "issue compound: the total, proven" '^pm-roster: uncovered: [0-9]+h of post time; every gap is proven by the capacity check \(at least [0-9]+h cannot be covered by any rota\)$' $ERR
+# One person cannot work 08:00-16:00 and 20:00-24:00 of one day (4 h apart
+# is one shift of 16 h), yet the hours (12 h in a day) fit: a gap that is
+# real, and not proven.
+printf 'posts:\n  - {id: desk, hours: "08:00-16:00"}\n  - {id: late, hours: "20:00-24:00"}\n' >$T/two.yaml
+run pm-roster plan --posts=$T/two.yaml --staff=$F/staff-one.csv --start=2024-10-01 --days=1 -o /dev/null
+expect_status "capacity: an unproven gap exits 1" 1
+expect_grep "capacity: a gap no bound proves says so" '^pm-roster: gap: late .*\[not proven: the search found no cover\]$' $ERR
+expect_grep "capacity: the uncovered total, not proven" '^pm-roster: uncovered: 4h of post time; no gap is proven by the capacity check' $ERR
 
 # --- fairness: shift changes ------------------------------------------------
 run pm-roster plan $EXP -o /dev/null --stats
