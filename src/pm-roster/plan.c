@@ -33,7 +33,10 @@
  *
  * The construction runs several times with different tie-breaks (derived
  * from --seed, so the result is deterministic); the rota with the least
- * uncovered time, then the most even spread of hours, wins.  The winner is
+ * uncovered time, then the most even spread of hours, wins.  Gaps left go
+ * to a repair search over windows of days (repair_windows): a window is
+ * constructed again between the replayed rota before it and the kept rota
+ * after it, under late acceptance.  The winner is
  * checked with the same code as `pm-roster check`; uncovered time becomes
  * coverage violations with the reason each qualified person could not take
  * it.
@@ -322,6 +325,7 @@ static void reset_state(planner *P)
     }
     memset(P->worked, 0, (size_t)m->nstaff * (size_t)P->po->ndays);
     for (size_t i = 0; i < (size_t)P->nsl * (size_t)P->nseats; i++) P->asg[i] = -1;
+    for (int s = 0; s < m->nstaff; s++) P->next_fixed[s] = INT64_MAX / 4;
     P->uncovered = 0;
 }
 
@@ -337,6 +341,9 @@ static int allowed(const planner *P, int s, int q, int i, int *why)
     int nd = P->po->ndays;
     if (P->unavail[(size_t)s * nd + sl->di]) { *why = WHY_UNAVAILABLE; return 0; }
     if (p->last_end > sl->s) { *why = WHY_BUSY; return 0; }
+    /* before a kept part of the rota: only with a rest before it (so
+     * neither its shift nor its stretch grows) */
+    if (P->next_fixed[s] <= sl->e || P->next_fixed[s] - sl->e < r->min_rest) { *why = WHY_REST; return 0; }
     if (P->week[(size_t)s * P->nweeks + sl->wi] + (sl->e - sl->s) > st->max_week) { *why = WHY_WEEK; return 0; }
     if (!P->worked[(size_t)s * nd + sl->di] && P->wdays[(size_t)s * P->nweeks + sl->wi] + 1 > 7 - r->rest_days) {
         *why = WHY_RESTDAY;
@@ -403,21 +410,76 @@ static void record_gap(planner *P, int i, int q)
     }
 }
 
+static void note_gap(planner *P, int i, int q)
+{
+    if (P->ngap == P->capgap) {
+        P->capgap = P->capgap ? 2 * P->capgap : 64;
+        P->gapslot = pm_xrealloc(P->gapslot, sizeof *P->gapslot * (size_t)P->capgap);
+        P->gappost = pm_xrealloc(P->gappost, sizeof *P->gappost * (size_t)P->capgap);
+    }
+    P->gapslot[P->ngap] = i;
+    P->gappost[P->ngap++] = q;
+}
+
+/* Keeps the seats of `saved` from slot `to` on: their hours and days count
+ * in the weeks, and each person's first kept seat bounds what may be
+ * planned before it (allowed). */
+static void keep_tail(planner *P, int to, const int *saved)
+{
+    ro_model *m = P->m;
+    int nd = P->po->ndays;
+    for (int i = to; i < P->nsl; i++) {
+        const slot *sl = &P->sl[i];
+        int64_t len = sl->e - sl->s;
+        for (int q = 0; q < m->nposts; q++) {
+            int need = P->need[(size_t)i * m->nposts + q];
+            for (int k = 0; k < need; k++) {
+                int s = saved[(size_t)i * P->nseats + P->seat0[q] + k];
+                P->asg[(size_t)i * P->nseats + P->seat0[q] + k] = s;
+                if (s < 0) { P->uncovered += len; continue; }
+                if (P->next_fixed[s] > sl->s) P->next_fixed[s] = sl->s;
+                P->week[(size_t)s * P->nweeks + sl->wi] += len;
+                if (!P->worked[(size_t)s * nd + sl->di]) {
+                    P->worked[(size_t)s * nd + sl->di] = 1;
+                    P->wdays[(size_t)s * P->nweeks + sl->wi]++;
+                }
+                P->ps[s].total += len;
+                P->ps[s].night += sl->night;
+                if (sl->off) P->ps[s].off += len;
+            }
+        }
+    }
+}
+
+/* The gaps of the kept tail, after those of the slots before it. */
+static void tail_gaps(planner *P, int to)
+{
+    ro_model *m = P->m;
+    for (int i = to; i < P->nsl; i++)
+        for (int q = 0; q < m->nposts; q++) {
+            int need = P->need[(size_t)i * m->nposts + q];
+            for (int k = 0; k < need; k++)
+                if (P->asg[(size_t)i * P->nseats + P->seat0[q] + k] < 0) { note_gap(P, i, q); break; }
+        }
+}
+
 /* One greedy construction.  Slots before `from` replay the rota `saved`
- * (same order, so the same state) instead of choosing. */
-static void construct(planner *P, uint64_t salt, int attempt, int from, const int *saved)
+ * (same order, so the same state) instead of choosing; slots from `to` on
+ * keep it (a window [from, to) is rebuilt). */
+static void construct_window(planner *P, uint64_t salt, int attempt, int from, int to, const int *saved)
 {
     ro_model *m = P->m;
     const ro_rules *r = &m->rules;
     reset_state(P);
     P->ngap = 0;
+    if (to < P->nsl) keep_tail(P, to, saved);
     /* a portfolio: each construction weighs the week a little differently */
     static const int64_t wdays_ws[4] = {15, 15, 0, 40}, week_ws[4] = {0, 300, 300, 1000};
     int64_t wdays_w = wdays_ws[attempt % 4], week_w = week_ws[attempt % 4];
     int64_t noise_amp = 10 + 40 * ((attempt / 4) % 16);
     static const int64_t change_ws[3] = {400, 150, 0};
     int64_t change_w = change_ws[(attempt / 2) % 3];
-    for (int i = 0; i < P->nsl; i++) {
+    for (int i = 0; i < to; i++) {
         const slot *sl = &P->sl[i];
         for (int oi = 0; oi < m->nposts; oi++) {
             int q = P->order[oi];
@@ -474,13 +536,7 @@ static void construct(planner *P, uint64_t salt, int attempt, int from, const in
                 }
                 if (best < 0) {
                     P->uncovered += (int64_t)(need - k) * (sl->e - sl->s);
-                    if (P->ngap == P->capgap) {
-                        P->capgap = P->capgap ? 2 * P->capgap : 64;
-                        P->gapslot = pm_xrealloc(P->gapslot, sizeof *P->gapslot * (size_t)P->capgap);
-                        P->gappost = pm_xrealloc(P->gappost, sizeof *P->gappost * (size_t)P->capgap);
-                    }
-                    P->gapslot[P->ngap] = i;
-                    P->gappost[P->ngap++] = q;
+                    note_gap(P, i, q);
                     if (P->explain) record_gap(P, i, q);
                     break;
                 }
@@ -489,6 +545,12 @@ static void construct(planner *P, uint64_t salt, int attempt, int from, const in
             }
         }
     }
+    if (to < P->nsl) tail_gaps(P, to);
+}
+
+static void construct(planner *P, uint64_t salt, int attempt, int from, const int *saved)
+{
+    construct_window(P, salt, attempt, from, P->nsl, saved);
 }
 
 /* Spread of hours relative to capacity: lower is fairer. */
@@ -981,6 +1043,86 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The repair search of the slot planner: large-neighbourhood search over
+ * windows of days.  Each step picks an uncovered seat, takes a window of
+ * one to eight days around it (the days before it more likely: a gap on a
+ * Sunday is mostly made on the days before), and constructs that window
+ * again with other tie-breaks while the rota before it is replayed and the
+ * rota after it kept (its hours and days count, and nobody is seated
+ * closer than min_rest before their next kept seat).  A late-acceptance
+ * rule takes the new rota when it leaves no more uncovered time than the
+ * current one, or than the one some steps back, so the search walks across
+ * plateaus.  The number of steps is bounded by a fixed amount of work (the
+ * result depends on the seed alone) and by --max-seconds.  best and
+ * *best_unc hold the best rota. */
+static void repair_windows(planner *P, int *best, int64_t *best_unc, double t_start)
+{
+    const ro_plan_opts *po = P->po;
+    size_t na = (size_t)P->nsl * (size_t)P->nseats;
+    int *cur = pm_xmalloc(sizeof *cur * (na + 1));
+    memcpy(cur, best, sizeof *cur * na);
+    int64_t cur_unc = *best_unc;
+    int *day_first = pm_xmalloc(sizeof *day_first * (size_t)(po->ndays + 1));
+    for (int d = 0, i = 0; d <= po->ndays; d++) {
+        while (i < P->nsl && P->sl[i].di < d) i++;
+        day_first[d] = i;
+    }
+    enum { L = 50 };
+    int64_t hist[L];
+    for (int k = 0; k < L; k++) hist[k] = cur_unc;
+    uint64_t rng = ro_mix(po->seed * 0x2545F4914F6CDD1DULL + 99) | 1;
+    double per_staff = (double)P->nseats * (double)(P->m->nstaff + 1);
+    double work = 0, budget = 2e8;
+    int ngap_list = 0;
+    int *gap_list = pm_xmalloc(sizeof *gap_list * (na + 1));
+    long since_best = 0, steps = 0;
+    int64_t start_unc = *best_unc;
+    for (long it = 0; *best_unc > P->proven && work < budget && since_best < 1000; it++, since_best++) {
+        if (po->max_seconds > 0 && (it & 7) == 0 && now_seconds() - t_start > po->max_seconds) {
+            P->stopped = 1;
+            break;
+        }
+        ngap_list = 0;
+        for (int i = 0; i < P->nsl; i++)
+            for (int c = 0; c < P->nseats; c++)
+                if (cur[(size_t)i * P->nseats + c] < 0) {
+                    int q = 0;
+                    while (P->seat0[q + 1] <= c) q++;
+                    if (c - P->seat0[q] < P->need[(size_t)i * P->m->nposts + q]) { gap_list[ngap_list++] = i; break; }
+                }
+        if (!ngap_list) break;
+        rng = ro_mix(rng);
+        int g = P->sl[gap_list[rng % (uint64_t)ngap_list]].di;
+        int back = (int)((rng >> 20) % 7), ahead = 1 + (int)((rng >> 40) % 2);
+        int a = g - back < 0 ? 0 : g - back, b = g + ahead > po->ndays ? po->ndays : g + ahead;
+        int from = day_first[a], to = day_first[b];
+        construct_window(P, ro_mix(rng ^ 0x5bd1e995ULL), (int)(rng >> 50), from, to, cur);
+        steps++;
+        work += (double)P->nsl * P->nseats + (double)(to - from) * per_staff;
+        int64_t u = P->uncovered;
+        if (u <= cur_unc || u <= hist[it % L]) {
+            cur_unc = u;
+            memcpy(cur, P->asg, sizeof *cur * na);
+            if (u < *best_unc) {
+                *best_unc = u;
+                since_best = 0;
+                memcpy(best, P->asg, sizeof *best * na);
+            }
+        }
+        hist[it % L] = cur_unc;
+    }
+    if (po->stats) {
+        char a[32], b[32];
+        ro_fmt_dur(start_unc, a);
+        ro_fmt_dur(*best_unc, b);
+        fprintf(stderr, "pm-roster: repair search: the constructions left %s uncovered; %ld windows rebuilt, %s left\n",
+                a, steps, b);
+    }
+    free(gap_list);
+    free(day_first);
+    free(cur);
+}
+
 int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
 {
     planner P;
@@ -1000,6 +1142,7 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     P.wdays = pm_xcalloc((size_t)ns * (size_t)P.nweeks, 1);
     P.worked = pm_xcalloc((size_t)ns * (size_t)po->ndays, 1);
     P.asg = pm_xmalloc(sizeof *P.asg * ((size_t)P.nsl * (size_t)P.nseats + 1));
+    P.next_fixed = pm_xmalloc(sizeof *P.next_fixed * (size_t)ns);
 
     if (P.declared) {
         ro_search(&P);
@@ -1049,6 +1192,7 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
                 memcpy(best_asg, P.asg, sizeof *best_asg * (size_t)P.nsl * (size_t)P.nseats);
             }
         }
+        if (best_unc > 0 && !P.stopped) repair_windows(&P, best_asg, &best_unc, t_start);
         /* replay the winner, this time noting why gaps stayed open */
         P.explain = 1;
         construct(&P, 0, 0, P.nsl, best_asg);
@@ -1150,6 +1294,7 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     for (int g = 0; g < P.ngaps; g++) free(P.gaps[g].why);
     free(P.gaps);
     free(P.asg);
+    free(P.next_fixed);
     free(P.worked);
     free(P.wdays);
     free(P.week);

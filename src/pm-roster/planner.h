@@ -59,6 +59,7 @@ typedef struct planner {
     unsigned char *wdays;  /* [staff * nweeks + wi] days worked */
     unsigned char *worked; /* [staff * ndays + di] */
     int *asg;              /* [slot * nseats + seat] staff or -1 */
+    pm_time *next_fixed;   /* per staff: the first kept seat after a rebuilt window */
     int64_t uncovered;
     /* gap explanations (last construction only, when asked) */
     int explain;

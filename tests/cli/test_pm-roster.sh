@@ -582,6 +582,23 @@ expect_eq "tight: the planned rota is whole shifts" "" "$(inshift $T/tight-plan.
 run pm-roster plan $TIGHT
 expect_out "tight: deterministic" $T/tight-plan.csv
 
+# --- a tight compound without shifts: the repair search must find a rota ------
+# slots-rota.csv covers posts-slots.yaml for two weeks with staff-slots.csv
+# (504 guard hours a week needed, 548 there: 8.7% more): check proves it
+# keeps every rule.  The greedy constructions alone leave a gap with the
+# default seed; the search over windows of days that repairs it must not.
+SLOTS="--posts=$F/posts-slots.yaml --staff=$F/staff-slots.csv --start=2026-09-28 --days=14"
+run pm-roster check $SLOTS $F/slots-rota.csv
+expect_status "tight, no shifts: a rota exists (the constructed one keeps every rule)" 0
+run pm-roster plan $SLOTS -o $T/slots-plan.csv --stats
+expect_status "tight, no shifts: plan finds a gap-free rota with the default seed" 0
+expect_grep "tight, no shifts: says so" 'every post covered' $ERR
+expect_grep "tight, no shifts: found by the repair search" '^pm-roster: repair search: the constructions left [0-9]+h[0-9m]* uncovered; [0-9]+ windows rebuilt, 0h left$' $ERR
+run pm-roster check $SLOTS $T/slots-plan.csv
+expect_status "tight, no shifts: the planned rota passes check" 0
+run pm-roster plan $SLOTS
+expect_out "tight, no shifts: deterministic" $T/slots-plan.csv
+
 # --- capacity: gaps that are proven ---------------------------------------------
 run pm-roster plan $TIGHT --capacity -o /dev/null
 expect_grep "capacity: the table on request" '^pm-roster: capacity: hours the posts need against the most the qualified staff can give$' $ERR
