@@ -137,10 +137,12 @@ static void build_slots(planner *P)
         }
     }
     P->nweeks = (int)((po->first_day + po->ndays - 1 - monday0) / 7 + 1);
-    /* projected shift from each slot: night and day-off shares */
-    for (int i = 0; i < P->nsl; i++) {
-        int64_t len = 0, night = 0, off = 0;
-        for (int j = i; j < P->nsl && P->sl[j].s < P->sl[i].s + m->rules.max_shift; j++) {
+    /* projected shift from each slot: night and day-off shares (a window
+     * of max_shift sliding over the slots) */
+    int64_t len = 0, night = 0, off = 0;
+    for (int i = 0, j = 0; i < P->nsl; i++) {
+        if (j < i) j = i;
+        for (; j < P->nsl && P->sl[j].s < P->sl[i].s + m->rules.max_shift; j++) {
             int64_t l = P->sl[j].e - P->sl[j].s;
             len += l;
             night += P->sl[j].night;
@@ -148,6 +150,12 @@ static void build_slots(planner *P)
         }
         P->sl[i].proj_night = len ? (int)(night * 1000 / len) : 0;
         P->sl[i].proj_off = len ? (int)(off * 1000 / len) : 0;
+        if (j > i) {  /* slot i leaves the window */
+            int64_t l = P->sl[i].e - P->sl[i].s;
+            len -= l;
+            night -= P->sl[i].night;
+            if (P->sl[i].off) off -= l;
+        }
     }
 }
 
@@ -410,6 +418,13 @@ static void record_gap(planner *P, int i, int q)
     }
 }
 
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void note_gap(planner *P, int i, int q)
 {
     if (P->ngap == P->capgap) {
@@ -472,6 +487,7 @@ static void construct_window(planner *P, uint64_t salt, int attempt, int from, i
     const ro_rules *r = &m->rules;
     reset_state(P);
     P->ngap = 0;
+    P->cut = P->nsl;
     if (to < P->nsl) keep_tail(P, to, saved);
     /* a portfolio: each construction weighs the week a little differently */
     static const int64_t wdays_ws[4] = {15, 15, 0, 40}, week_ws[4] = {0, 300, 300, 1000};
@@ -481,6 +497,21 @@ static void construct_window(planner *P, uint64_t salt, int attempt, int from, i
     int64_t change_w = change_ws[(attempt / 2) % 3];
     for (int i = 0; i < to; i++) {
         const slot *sl = &P->sl[i];
+        /* --max-seconds ends a construction too (a one-minute grid for a
+         * year): the slots left are gaps, never planned */
+        if (i >= from && P->cut == P->nsl && P->deadline > 0 && (i & 15) == 0 && now_seconds() > P->deadline) {
+            P->cut = i;
+            P->stopped = 1;
+        }
+        if (i >= P->cut) {
+            for (int q = 0; q < m->nposts; q++) {
+                int need = P->need[(size_t)i * m->nposts + q];
+                if (!need) continue;
+                P->uncovered += (int64_t)need * (sl->e - sl->s);
+                note_gap(P, i, q);
+            }
+            continue;
+        }
         for (int oi = 0; oi < m->nposts; oi++) {
             int q = P->order[oi];
             int need = P->need[(size_t)i * m->nposts + q];
@@ -537,7 +568,7 @@ static void construct_window(planner *P, uint64_t salt, int attempt, int from, i
                 if (best < 0) {
                     P->uncovered += (int64_t)(need - k) * (sl->e - sl->s);
                     note_gap(P, i, q);
-                    if (P->explain) record_gap(P, i, q);
+                    if (P->explain && i < P->explain_until) record_gap(P, i, q);
                     break;
                 }
                 take(P, best, q, i);
@@ -613,6 +644,14 @@ static void explain_gap(planner *P, ro_violation *v, int q)
     }
     pm_buf b = PM_BUF_INIT;
     pm_buf_adds(&b, v->detail);
+    if (P->explain_until < P->nsl && v->e > P->sl[P->explain_until].s) {
+        pm_buf_adds(&b, ": not planned: --max-seconds ended the planner before it");
+        free(v->detail);
+        v->detail = pm_xstrdup(pm_buf_str(&b));
+        pm_buf_free(&b);
+        free(seen);
+        return;
+    }
     int nq = 0;
     for (int s = 0; s < n; s++)
         if (!(m->posts[q].skills & ~m->staff[s].skills)) nq++;
@@ -980,8 +1019,7 @@ static int gap_proven(const planner *P, int q, pm_time s, pm_time e, pm_buf *why
 {
     const ro_model *m = P->m;
     pm_day monday0 = P->po->first_day - pm_day_weekday(P->po->first_day);
-    for (int i = 0; i < P->nsl; i++) {
-        if (P->sl[i].s < s || P->sl[i].s >= e) continue;
+    for (int i = ro_slot_at(P, s); i < P->nsl && P->sl[i].s < e; i++) {
         if (P->simshort[(size_t)i * m->nposts + q]) {
             pm_buf_adds(why, "more seats at once than people qualified and available");
             return 1;
@@ -1036,12 +1074,6 @@ static void assign_patterns(planner *P)
     }
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The repair search of the slot planner: large-neighbourhood search over
  * windows of days.  Each step picks an uncovered seat, takes a window of
@@ -1127,12 +1159,14 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
 {
     planner P;
     memset(&P, 0, sizeof P);
+    double t_start = now_seconds();  /* --max-seconds counts from here */
     P.m = m;
     P.po = po;
     m->nas = po->nprev;
     P.declared = m->npatterns > 0;
     assign_patterns(&P);
     build_slots(&P);
+    P.cut = P.explain_until = P.nsl;
     build_need(&P);
     seed_previous(&P);
     capacity(&P);
@@ -1156,9 +1190,10 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
         double budget = 3e8 / (work + 1);
         int max_tries = budget > 2000 ? 2000 : budget < 2 ? 2 : (int)budget;
         int min_tries = max_tries < 48 ? max_tries : 48;
-        int best_try = 0;
+        int best_cut = P.nsl, first_gap = P.nsl;
         int64_t best_unc = INT64_MAX, best_unf = INT64_MAX;
-        double t_start = now_seconds();
+        int *best_asg = pm_xmalloc(sizeof *best_asg * ((size_t)P.nsl * (size_t)P.nseats + 1));
+        P.deadline = po->max_seconds > 0 ? t_start + po->max_seconds : 0;
         for (int t = 0; t < max_tries && (t < min_tries || best_unc > 0); t++) {
             if (t > 0 && po->max_seconds > 0 && now_seconds() - t_start > po->max_seconds) { P.stopped = 1; break; }
             construct(&P, ro_mix(po->seed * 1000003ULL + (uint64_t)t), t, 0, NULL);
@@ -1166,17 +1201,15 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
             if (P.uncovered < best_unc || (P.uncovered == best_unc && unf < best_unf)) {
                 best_unc = P.uncovered;
                 best_unf = unf;
-                best_try = t;
+                best_cut = P.cut;
+                first_gap = P.ngap ? P.gapslot[0] : P.nsl;
+                memcpy(best_asg, P.asg, sizeof *best_asg * (size_t)P.nsl * (size_t)P.nseats);
             }
         }
-        int *best_asg = pm_xmalloc(sizeof *best_asg * ((size_t)P.nsl * (size_t)P.nseats + 1));
-        construct(&P, ro_mix(po->seed * 1000003ULL + (uint64_t)best_try), best_try, 0, NULL);
-        memcpy(best_asg, P.asg, sizeof *best_asg * (size_t)P.nsl * (size_t)P.nseats);
         /* Repair: while gaps remain, keep the rota up to a few days before the
          * first gap and construct the rest again with other tie-breaks; keep
          * the result when it leaves less uncovered time (or as much, with the
          * first gap later). */
-        int first_gap = P.ngap ? P.gapslot[0] : P.nsl;
         int per_day = 1440 / P.U;
         for (int t = 0; t < max_tries && best_unc > 0; t++) {
             if (po->max_seconds > 0 && now_seconds() - t_start > po->max_seconds) { P.stopped = 1; break; }
@@ -1195,6 +1228,7 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
         if (best_unc > 0 && !P.stopped) repair_windows(&P, best_asg, &best_unc, t_start);
         /* replay the winner, this time noting why gaps stayed open */
         P.explain = 1;
+        P.explain_until = best_cut;
         construct(&P, 0, 0, P.nsl, best_asg);
         free(best_asg);
         if (P.stopped)

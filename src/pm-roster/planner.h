@@ -72,6 +72,9 @@ typedef struct planner {
     unsigned char *simshort;/* [slot * nposts + post]: more seats than qualified people that day */
     int *shiftshort;       /* [skill * nweeks + wi]: people-shifts needed on declared shifts beyond the most there */
     int stopped;           /* the search stopped at --max-seconds */
+    double deadline;       /* slot planner: monotonic seconds when --max-seconds ends a construction (0: none) */
+    int cut;               /* the slot the last construction was cut at by the deadline (nsl: none) */
+    int explain_until;     /* gap reasons only for slots before this (the rest were never planned) */
     int declared;          /* the posts file declares shifts (else slots, and maybe derived shifts) */
 } planner;
 
