@@ -1178,6 +1178,7 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     P.asg = pm_xmalloc(sizeof *P.asg * ((size_t)P.nsl * (size_t)P.nseats + 1));
     P.next_fixed = pm_xmalloc(sizeof *P.next_fixed * (size_t)ns);
 
+    P.deadline = po->max_seconds > 0 ? t_start + po->max_seconds : 0;
     if (P.declared) {
         ro_search(&P);
         if (P.stopped)
@@ -1193,7 +1194,6 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
         int best_cut = P.nsl, first_gap = P.nsl;
         int64_t best_unc = INT64_MAX, best_unf = INT64_MAX;
         int *best_asg = pm_xmalloc(sizeof *best_asg * ((size_t)P.nsl * (size_t)P.nseats + 1));
-        P.deadline = po->max_seconds > 0 ? t_start + po->max_seconds : 0;
         for (int t = 0; t < max_tries && (t < min_tries || best_unc > 0); t++) {
             if (t > 0 && po->max_seconds > 0 && now_seconds() - t_start > po->max_seconds) { P.stopped = 1; break; }
             construct(&P, ro_mix(po->seed * 1000003ULL + (uint64_t)t), t, 0, NULL);

@@ -695,6 +695,15 @@ expect_grep "--max-seconds: the days not reached say so" '^coverage,,p1,2024-12-
 expect_grep "--max-seconds: the rota so far is written" '^p1,S[0-9]+,2024-01-01T08:01:00\+08:00,' $T/grid.csv
 run pm-roster check --posts=$T/grid.yaml --staff=$T/s100.csv --start=2024-01-01 --days=366 $T/grid.csv
 expect_no_grep "--max-seconds: the rota written keeps every rule but coverage" '^(skill|unavailable|overlap|max_continuous|max_shift|week_hours|rest_day)' $OUT
+# On declared shifts the construction is ended the same way.
+{ echo 'rules: {shifts: ["08:00-16:00", "16:00-24:00", "00:00-08:00"]}'; cat $T/grid.yaml; } >$T/gridsh.yaml
+S0=$(date +%s)
+run pm-roster plan --posts=$T/gridsh.yaml --staff=$T/s100.csv --start=2024-01-01 --days=366 --max-seconds=1 -o $T/gridsh.csv --violations=$T/gridshv.csv
+S1=$(date +%s)
+expect_grep "--max-seconds, shifts: the search says it stopped" 'the search stopped at --max-seconds=1: the best rota found so far is written' $ERR
+expect_status "--max-seconds, shifts: gaps left, exit 1" 1
+expect_eq "--max-seconds, shifts: a year on a one-minute grid ends in well under a minute" 1 "$(( S1 - S0 < 60 ))"
+expect_grep "--max-seconds, shifts: the days not reached say so" '^coverage,,p1,2024-12-31T08:01:00\+08:00,2024-12-31T16:00:00\+08:00,0 of 1 people assigned: not planned: --max-seconds ended the planner before it$' $T/gridshv.csv
 # Thirty days of it are planned whole within the default cap.
 run pm-roster plan --posts=$T/grid.yaml --staff=$T/s100.csv --start=2024-10-01 --days=30 -o $T/grid30.csv
 expect_status "--max-seconds default: thirty days on a one-minute grid covered" 0
