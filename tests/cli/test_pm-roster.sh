@@ -491,6 +491,10 @@ expect_grep "--from=DATE: warns to use --start" '\-\-from is the input format; u
 run pm-roster check --posts=$PR --staff=$ST --start=2024-10-01 --days=1 --from=csv $F/cov-pass.csv
 expect_status "--from=csv with --start" 0
 expect_eq "--start: no warning" "" "$(grep -e '--from' $ERR)"
+run pm-roster plan --posts=$F/posts-desk.yaml --staff=$F/staff-one.csv --from=2024-10-01 --days=2 -o $T/from.csv
+expect_status "plan --from=DATE: still the first day" 0
+expect_grep "plan --from=DATE: warns to use --start" '\-\-from is the input format; use \-\-start=2024-10-01' $ERR
+expect_grep "plan --from=DATE: planned from that day" '^desk,G1,2024-10-01T08:00:00\+08:00,' $T/from.csv
 run pm-roster plan --posts=$PP --staff=$ST --days=1
 expect_grep "plan without --start: says so" 'plan needs --start=DATE' $ERR
 run pm-roster plan --posts=$F/posts-desk.yaml --staff=$F/staff-one.csv --start=2024-10-01 --days=3 --calendar=cn
