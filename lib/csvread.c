@@ -92,7 +92,10 @@ static int csv_is_new_header(pm_reader *rd, const pm_record *r)
 
 /* CSV ---------------------------------------------------------------------- */
 
-/* libcsv parses every record, through its public API only.  The reader
+/* libcsv parses every record that holds a quote or spans lines, through
+ * its public API only; a whole line without a quote is split at its
+ * delimiters with memchr (csv_plain_line), which reads the same values.  The
+ * reader
  * follows the quotes itself (csv_track), on lines that hold a quote or
  * continue a quoted field, for two things libcsv cannot tell it:
  *
@@ -440,6 +443,42 @@ static void csv_flush_tail_warnings(pm_reader *rd)
     }
 }
 
+/* A whole line without a quote, a record of its own under a usable header:
+ * split at the delimiters with memchr, into one copy of the line in the
+ * record's arena (the delimiters become the values' NULs), instead of
+ * libcsv's byte-by-byte parse and a copy per field.  For such a line libcsv
+ * (no space trimming, no quotes) reads exactly the same values.  Returns 0,
+ * leaving nothing queued, for a line libcsv must read: a row of the wrong
+ * width (its message is libcsv's path's).  len excludes the line end. */
+static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len)
+{
+    pm_record *r = pmr_queue_slot(rd);
+    char *b = pm_record_alloc(r, len + 1);
+    memcpy(b, s, len);
+    b[len] = 0;
+    char d = (char)rd->delim;
+    size_t i = 0, off = 0, nh = rd->nheader;
+    for (;;) {
+        char *e = memchr(b + off, d, len - off);
+        size_t end = e ? (size_t)(e - b) : len;
+        if (i++ == nh) break;  /* too many */
+        b[end] = 0;
+        pm_record_add_owned(r, rd->header[i - 1], b + off, end - off);
+        if (!e) break;
+        off = end + 1;
+    }
+    if (i != nh) {
+        pm_record_clear(r);
+        return 0;
+    }
+    r->source = rd->name;
+    r->line = rd->rec_line;
+    rd->q[rd->qhead + rd->qlen].bad = 0;
+    rd->qlen++;
+    rd->seg_flags = 0;
+    return 1;
+}
+
 int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
 {
     if (!rd->delim) {
@@ -531,6 +570,19 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         if (rd->validate_utf8 && !pm_utf8_valid((const char *)s, seg)) rd->seg_flags |= SEG_BADUTF8;
         rd->seg_raw = s;
         rd->seg_rawlen = seg;
+        if (nl && !lone_cr && !blank && !rd->rec_open && rd->tq == TQ_START && rd->have_header &&
+            !rd->after_blank && !rd->header_bad && !(rd->seg_flags & (SEG_NUL | SEG_BADUTF8)) &&
+            seg <= rd->opts.max_field && !memchr(s, '"', seg) &&
+            csv_plain_line(rd, s, seg - 1 - (seg >= 2 && s[seg - 2] == '\r'))) {
+            if (from_replay) rd->replay_pos += seg;
+            else rd->decpos += seg;
+            if (rd->replay_pos >= rd->replay.len && rd->replay.len) {
+                pm_buf_reset(&rd->replay);
+                rd->replay_pos = 0;
+            }
+            rd->line++;
+            continue;
+        }
         size_t feed = seg;
         const unsigned char *fs = s;
         if (rd->tq != TQ_START || memchr(s, '"', seg)) {
