@@ -449,7 +449,9 @@ static void csv_flush_tail_warnings(pm_reader *rd)
  * libcsv's byte-by-byte parse and a copy per field.  For such a line libcsv
  * (no space trimming, no quotes) reads exactly the same values.  Returns 0,
  * leaving nothing queued, for a line libcsv must read: a row of the wrong
- * width (its message is libcsv's path's).  len excludes the line end. */
+ * width (its message is libcsv's path's).  len excludes the line end.
+ * The record keeps the split line as its raw text (pm_record) unless a
+ * value starts with a byte-order mark, which a writer quotes. */
 static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len)
 {
     pm_record *r = pmr_queue_slot(rd);
@@ -458,11 +460,14 @@ static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len)
     b[len] = 0;
     char d = (char)rd->delim;
     size_t i = 0, off = 0, nh = rd->nheader;
+    int canonical = 1;
     for (;;) {
         char *e = memchr(b + off, d, len - off);
         size_t end = e ? (size_t)(e - b) : len;
         if (i++ == nh) break;  /* too many */
         b[end] = 0;
+        /* a value starting with U+FEFF is written quoted */
+        if (b[off] == '\xef' && end - off >= 3 && !memcmp(b + off, "\xef\xbb\xbf", 3)) canonical = 0;
         pm_record_add_owned(r, rd->header[i - 1], b + off, end - off);
         if (!e) break;
         off = end + 1;
@@ -473,6 +478,12 @@ static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len)
     }
     r->source = rd->name;
     r->line = rd->rec_line;
+    if (canonical) {  /* see pm_record: a writer may copy the line */
+        r->raw = b;
+        r->raw_len = len;
+        r->raw_n = nh;
+        r->raw_delim = d;
+    }
     rd->q[rd->qhead + rd->qlen].bad = 0;
     rd->qlen++;
     rd->seg_flags = 0;

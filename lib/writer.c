@@ -211,6 +211,24 @@ void pm_yaml_key(pm_buf *out, const char *name, size_t len)
     }
 }
 
+/* How many leading fields of r still hold the values the reader split from
+ * r->raw (see pm_record), which can then be written as those bytes; *bytes
+ * gets how many.  A value is the one read when it starts where it did and
+ * ends at the NUL that replaced its delimiter (values read so hold no NUL). */
+static size_t raw_prefix(const pm_record *r, char delim, size_t *bytes)
+{
+    if (!r->raw || r->raw_delim != delim || (r->n == 1 && r->f[0].len == 0)) return 0;
+    const char *at = r->raw, *end = r->raw + r->raw_len;
+    size_t i = 0;
+    for (; i < r->raw_n && i < r->n; i++) {
+        const pm_field *f = &r->f[i];
+        if (f->value != at || f->len > (size_t)(end - at) || at[f->len] != 0) break;
+        at += f->len + 1;
+    }
+    *bytes = i ? (size_t)(at - 1 - r->raw) : 0;
+    return i;
+}
+
 int pm_writer_write(pm_writer *w, const pm_record *r, pm_error *err)
 {
     if (w->failed) {
@@ -239,7 +257,16 @@ int pm_writer_write(pm_writer *w, const pm_record *r, pm_error *err)
             if (r->n == 1 && !r->f[0].name[0]) pm_buf_add(o, "\"\"", 2);
             pm_buf_addc(o, '\n');
         }
-        for (size_t i = 0; i < r->n; i++) {
+        size_t bytes, k = raw_prefix(r, w->delim, &bytes);
+        if (k) {  /* the values as read: the reader's bytes, delimiters back */
+            pm_buf_grow(o, bytes);
+            char *dst = o->s + o->len;
+            memcpy(dst, r->raw, bytes);
+            for (size_t i = 0; i + 1 < k; i++) dst[r->f[i].value - r->raw + r->f[i].len] = w->delim;
+            o->len += bytes;
+            o->s[o->len] = 0;
+        }
+        for (size_t i = k; i < r->n; i++) {
             if (i) pm_buf_addc(o, w->delim);
             pm_csv_quote(o, r->f[i].value, r->f[i].len, w->delim);
         }
