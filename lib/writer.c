@@ -229,7 +229,19 @@ static size_t raw_prefix(const pm_record *r, char delim, size_t *bytes)
     return i;
 }
 
+static int write_record(pm_writer *w, const pm_record *r, int known_names, pm_error *err);
+
 int pm_writer_write(pm_writer *w, const pm_record *r, pm_error *err)
+{
+    return write_record(w, r, 0, err);
+}
+
+int pm_writer_write_same_names(pm_writer *w, const pm_record *r, pm_error *err)
+{
+    return write_record(w, r, 1, err);
+}
+
+static int write_record(pm_writer *w, const pm_record *r, int known_names, pm_error *err)
 {
     if (w->failed) {
         pm_error_set(err, pm_atomic_name(w->af), 0, "write error");
@@ -246,7 +258,7 @@ int pm_writer_write(pm_writer *w, const pm_record *r, pm_error *err)
         }
         pm_buf_add(o, "}\n", 2);
     } else {
-        if (!w->names || !same_names(w, r)) {
+        if (!w->names || !(known_names || same_names(w, r))) {
             /* a new header: between blocks a blank line, like csvlite */
             if (w->names) pm_buf_addc(o, '\n');
             set_names(w, r);
