@@ -452,6 +452,43 @@ static void csv_flush_tail_warnings(pm_reader *rd)
  * width (its message is libcsv's path's).  len excludes the line end.
  * The record keeps the split line as its raw text (pm_record) unless a
  * value starts with a byte-order mark, which a writer quotes. */
+/* The delimiters of a line, in order (csv_plain_line): eight bytes at a
+ * time, a byte equal to the delimiter being a zero byte of w ^ d*0x01..01,
+ * which the carry-free test below marks exactly; the last few with memchr. */
+typedef struct delim_scan {
+    const char *b;
+    size_t len, j;       /* bytes before j are scanned */
+    uint64_t dd, hits;   /* hits: delimiters in the word before j, not yet taken */
+    char d;
+} delim_scan;
+
+/* The next delimiter's position, or len when there is none. */
+static size_t next_delim(delim_scan *sc)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
+    while (!sc->hits && sc->j + 8 <= sc->len) {
+        uint64_t w, x;
+        memcpy(&w, sc->b + sc->j, 8);
+        x = w ^ sc->dd;
+        sc->hits = ~(((x & lo7) + lo7) | x | lo7);
+        sc->j += 8;
+    }
+    if (sc->hits) {
+        size_t at = sc->j - 8 + (size_t)__builtin_ctzll(sc->hits) / 8;
+        sc->hits &= sc->hits - 1;
+        return at;
+    }
+#endif
+    const char *e = sc->j < sc->len ? memchr(sc->b + sc->j, sc->d, sc->len - sc->j) : NULL;
+    if (!e) {
+        sc->j = sc->len;
+        return sc->len;
+    }
+    sc->j = (size_t)(e - sc->b) + 1;
+    return (size_t)(e - sc->b);
+}
+
 static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len)
 {
     pm_record *r = pmr_queue_slot(rd);
@@ -459,17 +496,17 @@ static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len)
     memcpy(b, s, len);
     b[len] = 0;
     char d = (char)rd->delim;
+    delim_scan sc = {b, len, 0, 0x0101010101010101ULL * (unsigned char)d, 0, d};
     size_t i = 0, off = 0, nh = rd->nheader;
     int canonical = 1;
     for (;;) {
-        char *e = memchr(b + off, d, len - off);
-        size_t end = e ? (size_t)(e - b) : len;
+        size_t end = next_delim(&sc);
         if (i++ == nh) break;  /* too many */
         b[end] = 0;
         /* a value starting with U+FEFF is written quoted */
         if (b[off] == '\xef' && end - off >= 3 && !memcmp(b + off, "\xef\xbb\xbf", 3)) canonical = 0;
         pm_record_add_owned(r, rd->header[i - 1], b + off, end - off);
-        if (!e) break;
+        if (end == len) break;
         off = end + 1;
     }
     if (i != nh) {
