@@ -59,11 +59,16 @@ void pm_csv_quote(pm_buf *out, const char *v, size_t len, char delim)
         out->s[out->len] = 0;
         return;
     }
+    /* quoted: the runs between quotes copied whole, each quote doubled */
     pm_buf_grow(out, len + 2);
     out->s[out->len++] = '"';
-    for (size_t k = 0; k < len; k++) {
-        if (v[k] == '"') pm_buf_addc(out, '"');
-        pm_buf_addc(out, v[k]);
+    const char *p = v, *end = v + len;
+    while (p < end) {
+        const char *q = memchr(p, '"', (size_t)(end - p));
+        size_t run = q ? (size_t)(q - p) + 1 : (size_t)(end - p);
+        pm_buf_add(out, p, run);
+        if (q) pm_buf_addc(out, '"');
+        p += run;
     }
     pm_buf_addc(out, '"');
 }
