@@ -37,6 +37,10 @@ struct pm_calendar {
     uint64_t needed[YEAR_BITS];    /* years without data that were used */
     uint64_t reported[YEAR_BITS];  /* ... and already returned */
     int pending;                   /* needed and not yet reported */
+    /* pm_calendar_add_workdays's answers, direct-mapped by (day, n): the
+     * tickets of a day share their start day and durations.  A hit skips
+     * need_years, which the first computation of (day, n) did. */
+    struct wd_memo { pm_day day, last; int64_t n; } memo[512];
 };
 
 static int bit_get(const uint64_t *set, int y)
@@ -154,6 +158,9 @@ pm_day pm_calendar_add_workdays(pm_calendar *cal, pm_day day, int64_t n)
         return day;
     if (n > MAX_ADD)
         n = MAX_ADD;
+    struct wd_memo *m = &cal->memo[((uint64_t)day * 8 + (uint64_t)n) % 512];
+    if (m->n == n && m->day == day)
+        return m->last;
     /* Find the first x > day with count_before(x + 1) >= target. */
     target = count_before(cal, day + 1) + n;
     lo = day + 1;
@@ -168,6 +175,9 @@ pm_day pm_calendar_add_workdays(pm_calendar *cal, pm_day day, int64_t n)
             lo = mid + 1;
     }
     need_years(cal, day + 1, lo);
+    m->day = day;
+    m->n = n;
+    m->last = lo;
     return lo;
 }
 

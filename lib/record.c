@@ -21,6 +21,8 @@ void pm_record_free(pm_record *r)
 void pm_record_clear(pm_record *r)
 {
     r->n = 0;
+    r->raw = NULL;
+    r->raw_n = r->raw_len = 0;
     pm_arena_reset(&r->arena);
 }
 

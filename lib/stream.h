@@ -124,6 +124,11 @@ typedef struct pm_writer pm_writer;
 pm_writer *pm_writer_open(const char *path, pm_format format, pm_error *err);
 /* Writes one record.  0 on success, -1 with err set on a write error. */
 int pm_writer_write(pm_writer *w, const pm_record *rec, pm_error *err);
+/* The same for a record whose field names the caller knows, by identity,
+ * to be those of the record this writer wrote last (the pipeline knows it:
+ * the reader's header and its own slot names), so that the writer need not
+ * compare them as text. */
+int pm_writer_write_same_names(pm_writer *w, const pm_record *rec, pm_error *err);
 /* Flushes; with commit renames the temporary file into place, without it
  * removes it.  0 on success, -1 with err set.  Always frees w. */
 int pm_writer_close(pm_writer *w, int commit, pm_error *err);
