@@ -279,7 +279,7 @@ static int write_record(pm_writer *w, const pm_record *r, int known_names, pm_er
             pm_buf_grow(o, bytes);
             char *dst = o->s + o->len;
             memcpy(dst, r->raw, bytes);
-            for (size_t i = 0; i + 1 < k; i++) dst[r->f[i].value - r->raw + r->f[i].len] = w->delim;
+            for (size_t i = 0; i + 1 < k; i++) dst[(size_t)(r->f[i].value - r->raw) + r->f[i].len] = w->delim;
             o->len += bytes;
             o->s[o->len] = 0;
         }
