@@ -1,28 +1,31 @@
 /* timex.c - instants, civil dates, zones and durations (docs/CONTRACT.md section 2).
  *
  * Civil dates use Howard Hinnant's days_from_civil / civil_from_days, exact
- * for the proleptic Gregorian calendar.  Zones are read by glibc from the
- * system time-zone database (TZ=":Name", tzset, localtime_r); the TZ
- * variable is switched only when a different zone is asked for, and never
- * restored: the programs do not use local time otherwise.  Not thread-safe
- * (the caches and TZ are shared state); the programs are single-threaded.
+ * for the proleptic Gregorian calendar.
  *
- * glibc is far too slow for millions of timestamps, so each pm_tz learns the
- * offset changes of each ~388-day span of UTC it is asked about (see
- * tz_span) and answers from them: instant -> offset is a few compares, and a
- * local reading at least 15 hours from any change takes the offset of its
- * interval directly; only readings near a change are resolved by the rules
- * of resolve_local.  Parsing and formatting are then a few dozen nanoseconds
- * of digit arithmetic.
+ * Zones are explicit objects: pm_tz_open reads the zone's TZif file from the
+ * system time-zone database ($TZDIR, else /usr/share/zoneinfo) into a pm_tz
+ * that holds its transitions (lib/tzif.c), and every conversion takes the
+ * pm_tz it is meant for.  glibc is not asked: it has no per-zone API, only
+ * the process-wide TZ variable, and switching that per call would be state
+ * shared with the whole process (and with any thread).  A pm_tz is
+ * immutable once open, so a const pm_tz may be shared freely; nothing here
+ * keeps state between calls.
+ *
+ * Instant -> offset is an index lookup and a compare or two (pm_tzif_offset),
+ * and a local reading at least 15 hours from any change takes the offset of
+ * its interval directly; only readings near a change are resolved by the
+ * rules of resolve_local.  Parsing and formatting are then a few dozen
+ * nanoseconds of digit arithmetic.
  */
 #include "timex.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
+#include "tzif.h"
 
 /* Civil dates ------------------------------------------------------------- */
 
@@ -240,73 +243,57 @@ int pm_day_parse(const char *s, size_t len, pm_day *out)
 
 /* Zones ------------------------------------------------------------------- */
 
-/* The offsets of one span of 2^25 s (about 388 days) of UTC: n changes at
- * at[0..n-1]; off[i] holds from at[i-1] (or the span's start) to at[i] (or
- * its end).  Filled by probing glibc every 6 hours and bisecting each change
- * to the second: about 1600 calls once per span, then a lookup is a few
- * compares.  (Two changes less than 6 hours apart would be missed; no zone
- * has them.) */
-#define SPAN_SHIFT 25
-#define SPAN_SLOTS 32  /* direct-mapped by span index; a power of two */
-#define SPAN_MAXCH 14
-#define PROBE_STEP (6 * 3600)
-
-typedef struct tz_span {
-    int64_t idx;  /* INT64_MIN when empty */
-    int n;        /* changes, or -1: too many, ask glibc each time */
-    int64_t at[SPAN_MAXCH];
-    int32_t off[SPAN_MAXCH + 1];
-} tz_span;
-
-typedef struct tz_cache {
-    tz_span span[SPAN_SLOTS];
-} tz_cache;
-
 struct pm_tz {
     char *name;
-    tz_cache *cache;  /* mutable behind a const pm_tz */
+    pm_tzif z;  /* immutable after pm_tz_open */
 };
 
-static int zone_file_ok(const char *name, pm_error *err)
+/* Largest zone file read; the biggest in the database is under 4 KiB. */
+#define ZONE_FILE_MAX (256 * 1024)
+
+/* Reads zone name's file into *z; 0, or -1 with err. */
+static int zone_load(const char *name, pm_tzif *z, pm_error *err)
 {
     const char *dir = getenv("TZDIR");
     char path[4096];
-    char magic[4];
+    unsigned char *buf;
     FILE *f;
     size_t n;
+    int ok;
     if (!dir || !*dir)
         dir = "/usr/share/zoneinfo";
     /* right/ zones count leap seconds, which pm_time does not. */
     if (!*name || name[0] == '/' || strstr(name, "..") || strlen(name) > 255 || !strncmp(name, "right/", 6)) {
         pm_error_set(err, NULL, 0, "unknown time zone '%.255s'", name);
-        return 0;
+        return -1;
     }
     snprintf(path, sizeof path, "%s/%s", dir, name);
     f = fopen(path, "rb");
     if (!f) {
         pm_error_set(err, NULL, 0, "unknown time zone '%s' (not in %s)", name, dir);
-        return 0;
+        return -1;
     }
-    n = fread(magic, 1, 4, f);
+    buf = pm_xmalloc(ZONE_FILE_MAX);
+    n = fread(buf, 1, ZONE_FILE_MAX, f);
+    ok = !ferror(f) && n < ZONE_FILE_MAX && pm_tzif_parse(z, buf, n) == 0;
     fclose(f);
-    if (n != 4 || memcmp(magic, "TZif", 4) != 0) {
+    free(buf);
+    if (!ok) {
         pm_error_set(err, NULL, 0, "unknown time zone '%s' (%s is no zone file)", name, path);
-        return 0;
+        return -1;
     }
-    return 1;
+    return 0;
 }
 
 pm_tz *pm_tz_open(const char *name, pm_error *err)
 {
     pm_tz *tz;
-    size_t i;
-    if (!name || !zone_file_ok(name, err))
+    pm_tzif z;
+    if (!name || zone_load(name, &z, err) < 0)
         return NULL;
     tz = pm_xcalloc(1, sizeof *tz);
     tz->name = pm_xstrdup(name);
-    tz->cache = pm_xmalloc(sizeof *tz->cache);
-    for (i = 0; i < SPAN_SLOTS; i++)
-        tz->cache->span[i].idx = INT64_MIN;
+    tz->z = z;
     return tz;
 }
 
@@ -315,7 +302,7 @@ void pm_tz_free(pm_tz *tz)
     if (!tz)
         return;
     free(tz->name);
-    free(tz->cache);
+    pm_tzif_free(&tz->z);
     free(tz);
 }
 
@@ -324,94 +311,10 @@ const char *pm_tz_name(const pm_tz *tz)
     return tz->name;
 }
 
-/* The offset at t straight from glibc. */
-/* Points glibc at tz.  TZ is switched when it names another zone; tzset
- * (a string compare when nothing changed) also catches anyone else's change
- * of TZ.  Only called when filling a span. */
-static void use_zone(const pm_tz *tz)
+/* The offset at t, and the interval [*lo, *hi) around t where it holds. */
+static inline int32_t offset_at(const pm_tz *tz, pm_time t, int64_t *lo, int64_t *hi)
 {
-    const char *cur = getenv("TZ");
-    if (!cur || cur[0] != ':' || strcmp(cur + 1, tz->name) != 0) {
-        char *spec = pm_xmalloc(strlen(tz->name) + 2);
-        spec[0] = ':';
-        strcpy(spec + 1, tz->name);
-        setenv("TZ", spec, 1);
-        free(spec);
-    }
-    tzset();
-}
-
-/* The offset at t from glibc (use_zone first). */
-static int32_t offset_raw(pm_time t)
-{
-    struct tm tm;
-    time_t tt = (time_t)t;
-    if (!localtime_r(&tt, &tm))
-        return 0;
-    /* Whole minutes: local mean time before standard zones (+08:05:43 in
-     * Shanghai) is kept to the minute, so every instant can be written as
-     * +HH:MM and read back to the same second. */
-    return (int32_t)(tm.tm_gmtoff - tm.tm_gmtoff % 60);
-}
-
-static void fill_span(const pm_tz *tz, tz_span *sp, int64_t idx)
-{
-    int64_t start = idx * ((int64_t)1 << SPAN_SHIFT), end = start + ((int64_t)1 << SPAN_SHIFT);
-    int64_t prev_t = start;
-    int32_t prev;
-    use_zone(tz);
-    prev = offset_raw(start);
-    sp->idx = idx;
-    sp->n = 0;
-    sp->off[0] = prev;
-    for (int64_t t = start + PROBE_STEP;; t += PROBE_STEP) {
-        int32_t o;
-        if (t >= end)
-            t = end - 1;
-        o = offset_raw(t);
-        if (o != prev) {
-            int64_t lo = prev_t, hi = t;  /* offset(lo) == prev, offset(hi) != prev */
-            while (hi - lo > 1) {
-                int64_t mid = lo + (hi - lo) / 2;
-                if (offset_raw(mid) == prev)
-                    lo = mid;
-                else
-                    hi = mid;
-            }
-            if (sp->n == SPAN_MAXCH) {
-                sp->n = -1;
-                return;
-            }
-            sp->at[sp->n++] = hi;
-            sp->off[sp->n] = o;
-            prev = o;
-        }
-        prev_t = t;
-        if (t == end - 1)
-            break;
-    }
-}
-
-/* The offset at t, and the interval [*lo, *hi) around t where it holds
- * (cut at span ends). */
-static int32_t offset_at(const pm_tz *tz, pm_time t, int64_t *lo, int64_t *hi)
-{
-    int64_t idx = t >> SPAN_SHIFT;  /* arithmetic shift: floor */
-    tz_span *sp = &tz->cache->span[idx & (SPAN_SLOTS - 1)];
-    int i = 0;
-    if (sp->idx != idx)
-        fill_span(tz, sp, idx);
-    if (sp->n < 0) {
-        use_zone(tz);
-        *lo = t;
-        *hi = t + 1;
-        return offset_raw(t);
-    }
-    while (i < sp->n && t >= sp->at[i])
-        i++;
-    *lo = i > 0 ? sp->at[i - 1] : idx * ((int64_t)1 << SPAN_SHIFT);
-    *hi = i < sp->n ? sp->at[i] : (idx + 1) * ((int64_t)1 << SPAN_SHIFT);
-    return sp->off[i];
+    return pm_tzif_offset(&tz->z, t, lo, hi);
 }
 
 int32_t pm_tz_offset(const pm_tz *tz, pm_time t)

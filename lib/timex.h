@@ -35,12 +35,14 @@ typedef struct pm_tz pm_tz;
 /* Opens an IANA zone ("Asia/Shanghai", "UTC").  NULL with err when the zone
  * is not in the time-zone database ($TZDIR, else /usr/share/zoneinfo; the
  * file must exist and be a TZif file; names with ".." or a leading '/' are
- * refused).  Free with pm_tz_free.  Open a zone once and keep it: each pm_tz
- * learns the offset changes of each ~388-day span it is asked about (about
- * 0.3 ms per span, once), after which lookups cost a few nanoseconds.
- * Offsets are whole minutes (pre-1901 local mean time is cut to the minute).
- * Uses glibc's TZ variable internally: not thread-safe, and the program must
- * not rely on TZ itself. */
+ * refused).  Free with pm_tz_free.  Open a zone once and keep it: opening
+ * reads the file and spells out its transitions (a few microseconds), after
+ * which lookups cost a few nanoseconds.  A pm_tz is immutable once open: any
+ * number of callers (and threads) may share it, and the process's TZ is
+ * neither read nor changed.  Offsets are whole minutes (pre-1901 local mean
+ * time is cut to the minute); they agree with glibc's local time for the
+ * same zone, including the file's POSIX TZ rule for years after its last
+ * transition. */
 pm_tz *pm_tz_open(const char *name, pm_error *err);
 void pm_tz_free(pm_tz *tz);
 const char *pm_tz_name(const pm_tz *tz);
