@@ -376,13 +376,6 @@ pm_time pm_tz_midnight(const pm_tz *tz, pm_day day)
 
 #define MAX_OFFSET (14 * 3600)
 
-static int bad(pm_error *err, const char *s, size_t len, const char *why)
-{
-    if (err)
-        pm_error_set(err, NULL, 0, "bad timestamp '%.*s': %s", len > 80 ? 80 : (int)len, s, why);
-    return -1;
-}
-
 /* Every form pm_time_parse_ex reads, for the message of a text that is no
  * timestamp at all. */
 #define ACCEPTED_FORMS                                                                   \
@@ -449,8 +442,8 @@ int pm_time_parse(const char *s, size_t len, const pm_tz *tz, pm_time *out, pm_e
     return pm_time_parse_ex(s, len, tz, PM_DATE_YMD, out, NULL, err);
 }
 
-int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order, pm_time *out,
-                     int *date_only, pm_error *err)
+pm_time_why pm_time_scan(const char *s, size_t len, const pm_tz *tz, int date_order, pm_time *out,
+                         int *date_only)
 {
     const char *p, *e;
     int y, m, d, hh = 0, mi = 0, ss = 0, rc;
@@ -462,18 +455,17 @@ int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order,
     if (date_only)
         *date_only = 0;
     if (tz && parse_fixed(s, len, tz, out))
-        return 0;
+        return PM_TIME_OK;
     trim(&s, &len);
     p = s;
     e = s + len;
     if (len == 0)
-        return bad(err, s, len, "empty");
+        return PM_TIME_EMPTY;
     rc = parse_date(&p, e, date_order, &y, &m, &d);
     if (rc == DATE_SYNTAX)
-        return bad(err, s, len, "expected YYYY-MM-DD[THH:MM[:SS]][+HH:MM]; " ACCEPTED_FORMS);
+        return PM_TIME_SYNTAX;
     if (rc == DATE_ORDER)
-        return bad(err, s, len, "a date with the year last is read only with --date-order=mdy or dmy "
-                                "(month or day first: never guessed)");
+        return PM_TIME_NEEDS_ORDER;
     if (p == e && date_only)
         *date_only = 1;
     if (p < e) {
@@ -485,7 +477,7 @@ int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order,
                 p++;
         } else if (!(p > s && (unsigned char)p[-1] >= 0x80) && !(half = half_day(&p, e))) {
             /* after 日, and before 下午, no blank is needed */
-            return bad(err, s, len, "expected 'T' or a blank after the date");
+            return PM_TIME_SEPARATOR;
         }
         if (!half)
             half = half_day(&p, e);
@@ -498,33 +490,33 @@ int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order,
             if (p < e && *p >= '0' && *p <= '9') {
                 mi = digits(&p, e, 1, 2);
                 if (mi < 0)
-                    return bad(err, s, len, "expected the minutes as M分");
+                    return PM_TIME_CJK_MINUTES;
                 if (!lit(&p, e, "分") && p != e)
-                    return bad(err, s, len, "expected the minutes as M分");
+                    return PM_TIME_CJK_MINUTES;
                 if (p < e && *p >= '0' && *p <= '9') {
                     ss = digits(&p, e, 1, 2);
                     if (ss < 0 || !lit(&p, e, "秒"))
-                        return bad(err, s, len, "expected the seconds as S秒");
+                        return PM_TIME_CJK_SECONDS;
                 }
             }
         } else {
             if (hh < 0 || !(p < e && *p == ':'))
-                return bad(err, s, len, "expected the time as HH:MM[:SS]");
+                return PM_TIME_TIME_FORM;
             p++;
             mi = digits(&p, e, 2, 2);
             if (mi < 0)
-                return bad(err, s, len, "expected two digits of minutes");
+                return PM_TIME_MINUTE_DIGITS;
             if (p < e && *p == ':') {
                 p++;
                 ss = digits(&p, e, 2, 2);
                 if (ss < 0)
-                    return bad(err, s, len, "expected two digits of seconds");
+                    return PM_TIME_SECOND_DIGITS;
                 if (p < e && (*p == '.' || *p == ',')) {
                     const char *f = ++p;
                     while (p < e && *p >= '0' && *p <= '9')
                         p++;
                     if (p == f)
-                        return bad(err, s, len, "expected digits after the decimal point");
+                        return PM_TIME_FRACTION;
                 }
             }
         }
@@ -536,26 +528,26 @@ int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order,
                 int sign = *p++ == '-' ? -1 : 1;
                 int oh = two_digits(&p, e), om = 0;
                 if (oh < 0)
-                    return bad(err, s, len, "expected the offset as +HH:MM, +HHMM or +HH");
+                    return PM_TIME_OFFSET_FORM;
                 if (p < e) {
                     if (*p == ':')
                         p++;
                     om = two_digits(&p, e);
                     if (om < 0 || p != e)
-                        return bad(err, s, len, "expected the offset as +HH:MM, +HHMM or +HH");
+                        return PM_TIME_OFFSET_FORM;
                 }
                 if (om > 59 || oh * 3600 + om * 60 > MAX_OFFSET)
-                    return bad(err, s, len, "offset out of range (at most +-14:00)");
+                    return PM_TIME_OFFSET_RANGE;
                 off = sign * (oh * 3600 + om * 60);
                 has_off = 1;
             }
         }
         if (p != e)
-            return bad(err, s, len, "unexpected text after the time");
+            return PM_TIME_TRAILING;
         if (half) {
             /* 12-hour clock: 上午12点 is midnight, 下午12点 and 中午12点 noon */
             if (hh < 1 || hh > 12)
-                return bad(err, s, len, "hour out of range for a 12-hour time (1-12 after 上午/下午)");
+                return PM_TIME_HOUR12_RANGE;
             if (half == 1 && hh == 12)
                 hh = 0;
             else if (half == 2 && hh < 12)
@@ -565,17 +557,17 @@ int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order,
         }
     }
     if (rc == DATE_YEAR)
-        return bad(err, s, len, "year out of range (0001-9999)");
+        return PM_TIME_YEAR_RANGE;
     if (rc == DATE_MONTH)
-        return bad(err, s, len, "month out of range");
+        return PM_TIME_MONTH_RANGE;
     if (rc == DATE_DAY)
-        return bad(err, s, len, "day out of range");
+        return PM_TIME_DAY_RANGE;
     if (hh > 23)
-        return bad(err, s, len, "hour out of range");
+        return PM_TIME_HOUR_RANGE;
     if (mi > 59)
-        return bad(err, s, len, "minute out of range");
+        return PM_TIME_MINUTE_RANGE;
     if (ss > 59)
-        return bad(err, s, len, "second out of range");
+        return PM_TIME_SECOND_RANGE;
     day = pm_day_from_civil(y, m, d);
     secs = hh * 3600 + mi * 60 + ss;
     if (has_off) {
@@ -588,7 +580,7 @@ int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order,
             int ly, lm, ld;
             pm_civil_from_day(pm_tz_day(tz, *out), &ly, &lm, &ld);
             if (ly < 1 || ly > 9999)
-                return bad(err, s, len, "year out of range (0001-9999) in the zone in force");
+                return PM_TIME_YEAR_IN_ZONE;
         }
     } else {
         /* pm_tz_from_local, refusing a local time that a clock change
@@ -601,14 +593,67 @@ int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order,
         } else {
             *out = L - resolve_local(tz, L);
             if (*out + pm_tz_offset(tz, *out) != L) {
-                if (err)
-                    pm_error_set(err, NULL, 0, "bad timestamp '%.*s': no such local time in %s "
-                                 "(the clocks skip it)", len > 80 ? 80 : (int)len, s, pm_tz_name(tz));
-                return -1;
+                return PM_TIME_SKIPPED;
             }
         }
     }
-    return 0;
+    return PM_TIME_OK;
+}
+
+/* The reasons in words; PM_TIME_SKIPPED names the zone, so it is written
+ * apart. */
+static const char *const why_text[] = {
+    [PM_TIME_EMPTY] = "empty",
+    [PM_TIME_SYNTAX] = "expected YYYY-MM-DD[THH:MM[:SS]][+HH:MM]; " ACCEPTED_FORMS,
+    [PM_TIME_NEEDS_ORDER] = "a date with the year last is read only with --date-order=mdy or dmy "
+        "(month or day first: never guessed)",
+    [PM_TIME_SEPARATOR] = "expected 'T' or a blank after the date",
+    [PM_TIME_CJK_MINUTES] = "expected the minutes as M分",
+    [PM_TIME_CJK_SECONDS] = "expected the seconds as S秒",
+    [PM_TIME_TIME_FORM] = "expected the time as HH:MM[:SS]",
+    [PM_TIME_MINUTE_DIGITS] = "expected two digits of minutes",
+    [PM_TIME_SECOND_DIGITS] = "expected two digits of seconds",
+    [PM_TIME_FRACTION] = "expected digits after the decimal point",
+    [PM_TIME_OFFSET_FORM] = "expected the offset as +HH:MM, +HHMM or +HH",
+    [PM_TIME_OFFSET_RANGE] = "offset out of range (at most +-14:00)",
+    [PM_TIME_TRAILING] = "unexpected text after the time",
+    [PM_TIME_HOUR12_RANGE] = "hour out of range for a 12-hour time (1-12 after 上午/下午)",
+    [PM_TIME_YEAR_RANGE] = "year out of range (0001-9999)",
+    [PM_TIME_MONTH_RANGE] = "month out of range",
+    [PM_TIME_DAY_RANGE] = "day out of range",
+    [PM_TIME_HOUR_RANGE] = "hour out of range",
+    [PM_TIME_MINUTE_RANGE] = "minute out of range",
+    [PM_TIME_SECOND_RANGE] = "second out of range",
+    [PM_TIME_YEAR_IN_ZONE] = "year out of range (0001-9999) in the zone in force",
+};
+
+void pm_time_why_error(pm_error *err, pm_time_why why, const pm_tz *tz, const char *s, size_t len)
+{
+    char reason[320];
+    const char *r = reason;
+    if (why == PM_TIME_SKIPPED)
+        snprintf(reason, sizeof reason, "no such local time in %s (the clocks skip it)", tz ? pm_tz_name(tz) : "the zone");
+    else if (why > PM_TIME_OK && (size_t)why < sizeof why_text / sizeof why_text[0] && why_text[why])
+        r = why_text[why];
+    else
+        r = "not a timestamp";
+    if (!s) {
+        pm_error_set(err, NULL, 0, "%s", r);
+        return;
+    }
+    trim(&s, &len);
+    pm_error_set(err, NULL, 0, "bad timestamp '%.*s': %s", len > 80 ? 80 : (int)len, s, r);
+}
+
+int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order, pm_time *out,
+                     int *date_only, pm_error *err)
+{
+    pm_time_why why = pm_time_scan(s, len, tz, date_order, out, date_only);
+    if (why == PM_TIME_OK)
+        return 0;
+    if (err)
+        pm_time_why_error(err, why, tz, s, len);
+    return -1;
 }
 
 size_t pm_time_format(pm_time t, const pm_tz *tz, char out[PM_TIME_BUFSZ])
