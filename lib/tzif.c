@@ -288,22 +288,12 @@ static int64_t change_at(const tz_date *r, int y, int32_t off)
     return t - off + r->secs;
 }
 
-/* The footer's offset at t, and (changes non-NULL) the two instants of change
- * of t's UTC year. */
-static int32_t posix_offset(const posix_tz *tz, int64_t t, int64_t ch[2])
+/* The footer's offset at t, in a UTC year whose changes are c0 (to
+ * daylight time) and c1 (back): glibc's __tz_compute, which tells the
+ * southern hemisphere by c0 > c1. */
+static int32_t offset_between(const posix_tz *tz, int64_t t, int64_t c0, int64_t c1)
 {
-    int y, m, d, dst;
-    int64_t c0, c1;
-    if (!tz->has_dst)
-        return tz->std;
-    pm_civil_from_day(day_of(t), &y, &m, &d);
-    c0 = change_at(&tz->start, y, tz->std);
-    c1 = change_at(&tz->end, y, tz->dst);
-    if (ch) {
-        ch[0] = c0 < c1 ? c0 : c1;
-        ch[1] = c0 < c1 ? c1 : c0;
-    }
-    dst = c0 > c1 ? (t < c1 || t >= c0) : (t >= c0 && t < c1);
+    int dst = c0 > c1 ? (t < c1 || t >= c0) : (t >= c0 && t < c1);
     return dst ? tz->dst : tz->std;
 }
 
@@ -337,29 +327,41 @@ static void step(steps *s, int64_t t, int32_t off)
 /* 400 Gregorian years: 146097 days, exactly 20871 weeks. */
 #define CYCLE_SECS (146097LL * 86400)
 
-/* Adds the footer's changes from t0 (the last transition, whose own offset
+/* Adds the footer's steps in UTC year y from instant from on (the year's
+ * start, or the last transition within it). */
+static void footer_year(steps *s, const posix_tz *tz, int y, int64_t from)
+{
+    int64_t end = pm_day_from_civil(y + 1, 1, 1) * 86400, c0, c1, ch[2];
+    if (!tz->has_dst) {
+        step(s, from, whole_minutes(tz->std));
+        return;
+    }
+    c0 = change_at(&tz->start, y, tz->std);
+    c1 = change_at(&tz->end, y, tz->dst);
+    ch[0] = c0 < c1 ? c0 : c1;
+    ch[1] = c0 < c1 ? c1 : c0;
+    step(s, from, whole_minutes(offset_between(tz, from, c0, c1)));
+    for (int i = 0; i < 2; i++)
+        if (ch[i] > from && ch[i] < end)
+            step(s, ch[i], whole_minutes(offset_between(tz, ch[i], c0, c1)));
+}
+
+/* Adds the footer's steps from t0 (the last transition, whose own offset
  * the footer gives) through one whole cycle of UTC years after it. */
 static void footer_steps(steps *s, const posix_tz *tz, int64_t t0, pm_tzif *z)
 {
-    int64_t ch[2];
     int y, m, d;
-    step(s, t0, whole_minutes(posix_offset(tz, t0, ch)));
+    pm_civil_from_day(day_of(t0), &y, &m, &d);
+    footer_year(s, tz, y, t0);
     if (!tz->has_dst)
         return;
-    pm_civil_from_day(day_of(t0), &y, &m, &d);
-    for (int i = 0; i < 2; i++)
-        if (ch[i] > t0 && ch[i] < pm_day_from_civil(y + 1, 1, 1) * 86400)
-            step(s, ch[i], whole_minutes(posix_offset(tz, ch[i], NULL)));
     z->cycle_start = pm_day_from_civil(y + 1, 1, 1) * 86400;
     z->cycle = CYCLE_SECS;
-    for (int yy = y + 1; yy <= y + 400; yy++) {
-        int64_t ys = pm_day_from_civil(yy, 1, 1) * 86400, ye = pm_day_from_civil(yy + 1, 1, 1) * 86400;
-        step(s, ys, whole_minutes(posix_offset(tz, ys, ch)));
-        for (int i = 0; i < 2; i++)
-            if (ch[i] > ys && ch[i] < ye)
-                step(s, ch[i], whole_minutes(posix_offset(tz, ch[i], NULL)));
-    }
+    for (int yy = y + 1; yy <= y + 400; yy++)
+        footer_year(s, tz, yy, pm_day_from_civil(yy, 1, 1) * 86400);
 }
+
+#define SPAN ((int64_t)1 << PM_TZIF_SPAN_SHIFT)
 
 static void build_index(pm_tzif *z)
 {
@@ -373,7 +375,7 @@ static void build_index(pm_tzif *z)
     last = z->cycle ? z->cycle_start + z->cycle : z->at[z->n - 1] + 1;
     if (last <= first)
         return;
-    z->span_start = first >> PM_TZIF_SPAN_SHIFT << PM_TZIF_SPAN_SHIFT;
+    z->span_start = first - (first % SPAN + SPAN) % SPAN;  /* floor to a span */
     nspan = ((last - z->span_start) >> PM_TZIF_SPAN_SHIFT) + 1;
     z->span_end = z->span_start + (nspan << PM_TZIF_SPAN_SHIFT);
     z->span_first = pm_xmalloc((size_t)nspan * sizeof *z->span_first);
