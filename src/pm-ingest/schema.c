@@ -546,21 +546,6 @@ static int bool_word(const char *v, size_t len)
 #define SHOWN_FMT "%s%.*s%s"
 #define SHOWN(hide, len, v) (hide) ? "the value" : "'", (hide) ? 0 : (int)(len), (v), (hide) ? "" : "'"
 
-/* A timestamp message of lib/timex.c without the value: "bad timestamp
- * 'VALUE': why" becomes "the value is not a valid timestamp: why".  The
- * library quotes at most 80 bytes of the value, so the reason starts at a
- * known place; a message of any other form is not shown. */
-static void hide_time_error(pm_error *err, const char *msg, const char *v, size_t len)
-{
-    static const char head[] = "bad timestamp '";
-    size_t q = len > 80 ? 80 : len, h = sizeof head - 1;
-    const char *why = "";
-    if (!strncmp(msg, head, h) && strlen(msg) >= h + q + 3 && !memcmp(msg + h, v, q) &&
-        !memcmp(msg + h + q, "': ", 3))
-        why = msg + h + q + 3;
-    pm_error_set(err, NULL, 0, "the value is not a valid timestamp%s%s", *why ? ": " : "", why);
-}
-
 static int convert(const field_def *fd, const char *v, size_t len, int hide, const pm_tz *tz,
                    pm_buf *out, pm_error *err)
 {
@@ -614,9 +599,15 @@ static int convert(const field_def *fd, const char *v, size_t len, int hide, con
         pm_time t;
         pm_error e;
         int date_only = 0;
-        if (pm_time_parse_ex(v, len, tz, fd->date_order, &t, &date_only, &e) < 0) {
-            if (hide) hide_time_error(err, e.msg, v, len);
-            else pm_error_set(err, NULL, 0, "%s", e.msg);
+        pm_time_why why = pm_time_scan(v, len, tz, fd->date_order, &t, &date_only);
+        if (why != PM_TIME_OK && !hide) {
+            pm_time_why_error(err, why, tz, v, len);
+            return -1;
+        }
+        if (why != PM_TIME_OK) {
+            /* the reason alone, which never contains the value */
+            pm_time_why_error(&e, why, tz, NULL, 0);
+            pm_error_set(err, NULL, 0, "the value is not a valid timestamp: %s", e.msg);
             return -1;
         }
         /* a bare date in a due-type field: the end of that day, 24:00,
