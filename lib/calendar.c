@@ -41,6 +41,8 @@ struct pm_calendar {
      * tickets of a day share their start day and durations.  A hit skips
      * need_years, which the first computation of (day, n) did. */
     struct wd_memo { pm_day day, last; int64_t n; } memo[512];
+    pm_day noted_lo, noted_hi;     /* the days of the last single year
+                                      need_years dealt with */
 };
 
 static int bit_get(const uint64_t *set, int y)
@@ -71,7 +73,13 @@ static int year_of(pm_day d)
 /* Marks the years of days [a, b] that have no data as needed. */
 static void need_years(pm_calendar *cal, pm_day a, pm_day b)
 {
-    int y1 = year_of(a), y2 = year_of(b);
+    if (a >= cal->noted_lo && b < cal->noted_hi)  /* that year is dealt with */
+        return;
+    int y1 = year_of(a), y2 = a == b ? y1 : year_of(b);
+    if (y1 == y2 && y1 >= MIN_YEAR && y1 <= MAX_YEAR) {
+        cal->noted_lo = pm_day_from_civil(y1, 1, 1);
+        cal->noted_hi = pm_day_from_civil(y1 + 1, 1, 1);
+    }
     if (y1 < MIN_YEAR)
         y1 = MIN_YEAR;
     if (y2 > MAX_YEAR)

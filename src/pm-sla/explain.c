@@ -9,6 +9,7 @@
  * the days in between are listed from the same calendar, and the count is
  * checked against the duration (a mismatch is said, never hidden).
  */
+#include <stdlib.h>
 #include <string.h>
 #include "sla.h"
 
@@ -282,8 +283,42 @@ static void add_due(pm_buf *out, pm_time t, const pm_tz *tz)
         add_time(out, t, tz);
 }
 
+/* The part of an explanation of a (working) day count that depends only on
+ * the duration, the agreed flag and the start day ("2wd from 2024-01-01
+ * (Mon, not counted): 01-02 =1, 01-03 =2"), when no pause changed it:
+ * tickets of a day share it.  Direct-mapped; owned by the run. */
+#define EXPLAIN_MEMO 256
+struct sla_explain_memo {
+    struct explain_entry {
+        pm_day start;
+        int64_t n;
+        int kind, agreed, used;
+        pm_buf text;
+    } e[EXPLAIN_MEMO];
+};
+
+sla_explain_memo *sla_explain_memo_new(void)
+{
+    return pm_xcalloc(1, sizeof(sla_explain_memo));
+}
+
+void sla_explain_memo_free(sla_explain_memo *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < EXPLAIN_MEMO; i++)
+        pm_buf_free(&m->e[i].text);
+    free(m);
+}
+
 void sla_explain_clock(pm_buf *out, int clock, const sla_trace *tr, const sla_outcome *oc,
                        pm_calendar *cal, const pm_tz *tz)
+{
+    sla_explain_clock_memo(out, clock, tr, oc, cal, tz, NULL);
+}
+
+void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const sla_outcome *oc,
+                            pm_calendar *cal, const pm_tz *tz, sla_explain_memo *memo)
 {
     const char *what = tr->agreed ? "cap" : "due";
     int y0, m, d;
@@ -298,6 +333,19 @@ void sla_explain_clock(pm_buf *out, int clock, const sla_trace *tr, const sla_ou
         pm_buf_adds(out, " + ");
         add_dur(out, &tr->within);
     } else {
+        struct explain_entry *e = NULL;
+        int kind = (int)tr->within.kind;
+        if (memo && tr->npe == 0) {
+            uint64_t h = (uint64_t)tr->start_day * 31 + (uint64_t)tr->within.n * 7 + (uint64_t)kind * 2 +
+                         (uint64_t)(tr->agreed != 0);
+            e = &memo->e[h % EXPLAIN_MEMO];
+            if (e->used && e->start == tr->start_day && e->n == tr->within.n && e->kind == kind &&
+                e->agreed == (tr->agreed != 0)) {
+                pm_buf_add(out, e->text.s, e->text.len);
+                goto days_done;
+            }
+        }
+        size_t at = out->len;
         add_dur(out, &tr->within);
         if (tr->within.kind == PM_DUR_DAYS)
             pm_buf_adds(out, " (calendar days)");
@@ -311,7 +359,17 @@ void sla_explain_clock(pm_buf *out, int clock, const sla_trace *tr, const sla_ou
         pm_buf_adds(out, wday[pm_day_weekday(tr->start_day)]);
         pm_buf_adds(out, ", not counted): ");
         add_days(out, tr, cal, y0);
+        if (e) {
+            pm_buf_reset(&e->text);
+            pm_buf_add(&e->text, out->s + at, out->len - at);
+            e->start = tr->start_day;
+            e->n = tr->within.n;
+            e->kind = kind;
+            e->agreed = tr->agreed != 0;
+            e->used = 1;
+        }
     }
+days_done:
     add_pauses(out, tr, tz, y0);
     pm_buf_adds(out, " → ");
     pm_buf_adds(out, what);

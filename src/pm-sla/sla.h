@@ -178,6 +178,13 @@ typedef struct sla_outcome {
 } sla_outcome;
 void sla_explain_clock(pm_buf *out, int clock, const sla_trace *tr, const sla_outcome *oc,
                        pm_calendar *cal, const pm_tz *tz);
+/* The same with a memo of the day counts already explained (tickets of a
+ * day share them), for a run that keeps cal and tz; memo NULL: none. */
+typedef struct sla_explain_memo sla_explain_memo;
+sla_explain_memo *sla_explain_memo_new(void);
+void sla_explain_memo_free(sla_explain_memo *m);
+void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const sla_outcome *oc,
+                            pm_calendar *cal, const pm_tz *tz, sla_explain_memo *memo);
 
 /* The run over the inputs. */
 typedef struct sla_run_opts {
@@ -189,6 +196,7 @@ typedef struct sla_run_opts {
     int breaches;
     int explain;
     int stats;
+    sla_explain_memo *memo;  /* for --explain, or NULL (sla_run makes one) */
 } sla_run_opts;
 
 /* One ticket (ticket.c) -------------------------------------------------- */
