@@ -405,6 +405,10 @@ void pm_conf_error(pm_conf *c, yaml_node_t *node, pm_error *err, const char *fmt
 
 void pm_errors_add(pm_errors *l, const pm_error *e)
 {
+    if (l->n >= PM_ERRORS_MAX) {
+        l->more++;
+        return;
+    }
     if (l->n == l->cap) {
         l->cap = l->cap ? 2 * l->cap : 8;
         l->v = pm_xrealloc(l->v, sizeof *l->v * (size_t)l->cap);
@@ -440,18 +444,32 @@ void pm_errors_report(const pm_errors *l)
         qsort(v, (size_t)l->n, sizeof *v, cmp_error_line);
     for (int i = 0; i < l->n; i++)
         pm_report(v[i]);
+    if (l->more)
+        pm_warn_at(l->v[l->n - 1].file, 0, "%ld more error%s not shown", l->more, l->more > 1 ? "s" : "");
     free(v);
 }
 
 void pm_conf_note_error(pm_conf *c, const pm_error *e)
 {
-    if (c->errs)
+    if (c->errs && !e)
+        c->errs->more++;
+    else if (c->errs)
         pm_errors_add(c->errs, e);
     c->nerrs++;
 }
 
+/* Whether c's list is full: an error is then only counted. */
+static int full(const pm_conf *c)
+{
+    return c->errs && c->errs->n >= PM_ERRORS_MAX;
+}
+
 static void vnote(pm_conf *c, long line, const char *fmt, va_list ap)
 {
+    if (full(c)) {
+        pm_conf_note_error(c, NULL);
+        return;
+    }
     pm_error e;
     pm_error_vset(&e, c->path, line, fmt, ap);
     pm_conf_note_error(c, &e);
@@ -515,6 +533,10 @@ int pm_conf_check(pm_conf *c, yaml_node_t *map, const char *section, const pm_co
                 pm_conf_note(c, v, "%s must be %s", key, keys[j].what ? keys[j].what : kinds_text(keys[j].kinds));
             else if (vals)
                 vals[j] = v;
+            continue;
+        }
+        if (full(c) || !c->errs) {  /* counted only: spare the message */
+            pm_conf_note_error(c, NULL);
             continue;
         }
         pm_buf msg = PM_BUF_INIT;

@@ -18,13 +18,19 @@
 typedef struct pm_errors {
     pm_error *v;
     int n, cap;
+    long more;  /* errors past PM_ERRORS_MAX: counted, not kept */
 } pm_errors;
-#define PM_ERRORS_INIT {NULL, 0, 0}
+#define PM_ERRORS_INIT {NULL, 0, 0, 0}
+/* Errors kept at the most: a hostile file of a million unknown keys costs
+ * a count, not a million messages. */
+#define PM_ERRORS_MAX 100
 
+/* Adds a copy of e (or counts it in l->more when l is full). */
 void pm_errors_add(pm_errors *l, const pm_error *e);
 void pm_errors_free(pm_errors *l);
 /* Program side: prints every error, "PROG: FILE:LINE: message" (pm_report);
- * the errors of one file in the order of their lines. */
+ * the errors of one file in the order of their lines; then "N more errors"
+ * when some were not kept. */
 void pm_errors_report(const pm_errors *l);
 
 typedef struct pm_conf {
@@ -79,7 +85,8 @@ void pm_conf_error(pm_conf *c, yaml_node_t *node, pm_error *err, const char *fmt
 void pm_conf_note(pm_conf *c, yaml_node_t *node, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The same at a line (0: none), for errors found after the walk. */
 void pm_conf_note_at(pm_conf *c, long line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Notes an error made elsewhere (a function that fills one pm_error). */
+/* Notes an error made elsewhere (a function that fills one pm_error); e
+ * NULL counts one more error without keeping it. */
 void pm_conf_note_error(pm_conf *c, const pm_error *e);
 
 /* Key tables -------------------------------------------------------------

@@ -137,12 +137,13 @@ static int load_when(loader *ld, yaml_node_t *n, fee_rule *r)
 }
 
 /* The keys of a rule.  Their values are checked as they are read, with
- * messages that say what each one takes. */
+ * messages that say what each one takes (description is for people: any
+ * value). */
 static const pm_conf_key rule_keys[] = {
     {"id", 0, NULL}, {"when", 0, NULL}, {"effective_from", 0, NULL}, {"effective_to", 0, NULL},
     {"price", 0, NULL}, {"quantity", 0, NULL}, {"fixed", 0, NULL}, {"percent", 0, NULL},
     {"base", 0, NULL}, {"excess", 0, NULL}, {"min", 0, NULL}, {"max", 0, NULL},
-    {"split", 0, NULL}, {"description", PM_CONF_SCALAR, NULL}, {"group", 0, NULL},
+    {"split", 0, NULL}, {"description", 0, NULL}, {"group", 0, NULL},
     {"allow_negative", 0, NULL}, {"account", 0, NULL}, {NULL, 0, NULL},
 };
 
@@ -412,7 +413,7 @@ static int load_accounts(loader *ld, yaml_node_t *v)
 
 static const pm_conf_key top_keys[] = {
     {"currency", 0, NULL}, {"scale", 0, NULL}, {"rounding", 0, NULL}, {"rules", 0, NULL},
-    {"name", PM_CONF_SCALAR, NULL}, {"description", PM_CONF_SCALAR, NULL}, {"exclusive", 0, NULL},
+    {"name", 0, NULL}, {"description", 0, NULL}, {"exclusive", 0, NULL},
     {"accounts", 0, NULL}, {NULL, 0, NULL},
 };
 

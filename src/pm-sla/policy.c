@@ -107,11 +107,13 @@ static void parse_clock(pm_conf *c, yaml_node_t *node, int clock, sla_clock *k)
         pm_conf_note(c, node, "a clock needs 'within: DURATION'");
 }
 
+#define CLOCK_WHAT "a duration or {within: DURATION, agreed: true, pause: true}"
+/* The clocks of a category, in the order of sla_clock_name. */
 static const pm_conf_key category_keys[] = {
-    {"respond", PM_CONF_SCALAR | PM_CONF_MAP, "a duration or {within: DURATION, agreed: true, pause: true}"},
-    {"arrive", PM_CONF_SCALAR | PM_CONF_MAP, "a duration or {within: DURATION, agreed: true, pause: true}"},
-    {"resolve", PM_CONF_SCALAR | PM_CONF_MAP, "a duration or {within: DURATION, agreed: true, pause: true}"},
-    {NULL, 0, NULL},
+    [SLA_RESPOND] = {"respond", PM_CONF_SCALAR | PM_CONF_MAP, CLOCK_WHAT},
+    [SLA_ARRIVE] = {"arrive", PM_CONF_SCALAR | PM_CONF_MAP, CLOCK_WHAT},
+    [SLA_RESOLVE] = {"resolve", PM_CONF_SCALAR | PM_CONF_MAP, CLOCK_WHAT},
+    [SLA_NCLOCKS] = {NULL, 0, NULL},
 };
 
 static void parse_category(pm_conf *c, const char *name, yaml_node_t *node, sla_category *cat)

@@ -436,3 +436,51 @@ Test(conf_check, a_file_s_errors_are_printed_in_the_order_of_its_lines, .init = 
     cr_assert_str_eq(errs.v[0].msg, "seven");
     pm_errors_free(&errs);
 }
+
+/* A file of a hundred thousand unknown keys: a hundred messages and a count,
+ * quickly (no message is made for the rest). */
+Test(conf_check, a_flood_of_errors_is_counted_past_the_first_hundred)
+{
+    pm_buf text = PM_BUF_INIT;
+    for (int i = 0; i < 100000; i++)
+        pm_buf_addf(&text, "wihtin%d: 1\n", i);
+    pm_conf c;
+    pm_errors errs = PM_ERRORS_INIT;
+    load_ok(&c, pm_buf_str(&text));
+    c.errs = &errs;
+    clock_t t0 = clock();
+    cr_assert_eq(pm_conf_check(&c, pm_conf_root(&c), "a clock", clock_keys, NULL), 100000);
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    cr_assert_eq(c.nerrs, 100000);
+    cr_assert_eq(errs.n, PM_ERRORS_MAX);
+    cr_assert_eq(errs.more, 100000 - PM_ERRORS_MAX);
+    cr_assert_eq(errs.v[PM_ERRORS_MAX - 1].line, PM_ERRORS_MAX);
+    cr_assert_lt(secs, 5.0, "%.2f s", secs);
+    pm_conf_note(&c, NULL, "one more");
+    cr_assert_eq(errs.more, 100000 - PM_ERRORS_MAX + 1);
+    pm_conf_free(&c);
+    pm_errors_free(&errs);
+    pm_buf_free(&text);
+}
+
+Test(conf_check, the_errors_not_kept_are_counted_in_one_line, .init = cr_redirect_stderr)
+{
+    pm_errors errs = PM_ERRORS_INIT;
+    pm_error e;
+    for (int i = 0; i < PM_ERRORS_MAX + 2; i++) {
+        pm_error_set(&e, "p.yaml", i + 1, "e%d", i + 1);
+        pm_errors_add(&errs, &e);
+    }
+    cr_assert_eq(errs.n, PM_ERRORS_MAX);
+    cr_assert_eq(errs.more, 2);
+    pm_diag_init("pm-x");
+    pm_errors_report(&errs);
+    fflush(stderr);
+    pm_buf want = PM_BUF_INIT;
+    for (int i = 0; i < PM_ERRORS_MAX; i++)
+        pm_buf_addf(&want, "pm-x: p.yaml:%d: e%d\n", i + 1, i + 1);
+    pm_buf_adds(&want, "pm-x: p.yaml: 2 more errors not shown\n");
+    cr_assert_stderr_eq_str(pm_buf_str(&want));
+    pm_buf_free(&want);
+    pm_errors_free(&errs);
+}
