@@ -990,9 +990,9 @@ static void capacity(planner *P)
                             "and available", ds, a);
         }
         if (shifts) {
-            fprintf(stderr, "pm-roster: capacity on the declared shifts: people the shifts need against the most "
-                            "shifts the qualified staff can work\n");
-            fprintf(stderr, "pm-roster:   %-12s %-10s %9s %9s %9s\n", "skill", "week of", "needed", "at most", "short");
+            pm_warn("capacity on the declared shifts: people the shifts need against the most "
+                    "shifts the qualified staff can work");
+            pm_warn("  %-12s %-10s %9s %9s %9s", "skill", "week of", "needed", "at most", "short");
             for (int k = 0; k < m->nskills; k++)
                 for (int w = 0; w < nw; w++) {
                     size_t x = (size_t)k * nw + w;
@@ -1001,8 +1001,7 @@ static void capacity(planner *P)
                     pm_day_format(monday0 + 7 * w, ds);
                     if (P->shiftshort[x]) snprintf(c, sizeof c, "%d", P->shiftshort[x]);
                     else snprintf(c, sizeof c, "-");
-                    fprintf(stderr, "pm-roster:   %-12s %-10s %9d %9d %9s\n", m->skill_names[k], ds, sneed[x],
-                            smost[x], c);
+                    pm_warn("  %-12s %-10s %9d %9d %9s", m->skill_names[k], ds, sneed[x], smost[x], c);
                 }
         }
     }
@@ -1147,8 +1146,7 @@ static void repair_windows(planner *P, int *best, int64_t *best_unc, double t_st
         char a[32], b[32];
         ro_fmt_dur(start_unc, a);
         ro_fmt_dur(*best_unc, b);
-        fprintf(stderr, "pm-roster: repair search: the constructions left %s uncovered; %ld windows rebuilt, %s left\n",
-                a, steps, b);
+        pm_warn("repair search: the constructions left %s uncovered; %ld windows rebuilt, %s left", a, steps, b);
     }
     free(gap_list);
     free(day_first);
