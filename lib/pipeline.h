@@ -131,7 +131,8 @@ pm_pipe *pm_pipe_open(const pm_common *c, char **paths, int npaths, const pm_pip
 
 /* Field slots: a name registered once, before pm_pipe_run (the name is not
  * copied: a literal or something that outlives the pipe).  Looking a slot up
- * in a record costs an array access while the records keep one header. */
+ * in a record costs an array access while the records keep one header.  At
+ * most 64 slots (a program declares a fixed handful; more is a bug). */
 int pm_pipe_field(pm_pipe *p, const char *name);
 /* Index in rec of the field of that slot, or -1. */
 int pm_pipe_index(pm_pipe *p, const pm_record *rec, int slot);

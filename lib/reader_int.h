@@ -4,9 +4,11 @@
  * The source (source.c) reads big chunks with read(2) and decodes them:
  * input that is not UTF-8 is converted with iconv.  Format detection
  * (detect.c) looks at the first decoded bytes.  CSV (csvread.c, the only
- * file that includes csv.h) is fed to libcsv one line at a time, so the
- * reader can stop after each record (memory bounded by the largest record)
- * and knows each record's first line.  YAML (yamlread.c) is parsed one
+ * file that includes csv.h) reads a line at a time, so the reader can stop
+ * after each record (memory bounded by the largest record) and knows each
+ * record's first line: a whole line without a quote, under a header, is
+ * split at its delimiters directly; every other line (a quote, a record
+ * over lines, a header, a bad row) goes to libcsv.  YAML (yamlread.c) is parsed one
  * document at a time with libyaml.  inputs.c holds pm_reader's public
  * functions, the queue of records read ahead, and pm_inputs.
  */
