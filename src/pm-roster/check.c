@@ -19,6 +19,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include "roster.h"
 
@@ -575,7 +576,14 @@ static void check_patrol_overlap(const ro_model *m, pm_time span_s, pm_time span
     free(ps);
 }
 
-void ro_check(const ro_model *m, pm_day first, int ndays, ro_violations *out)
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int ro_check(const ro_model *m, pm_day first, int ndays, double max_seconds, ro_violations *out)
 {
     pm_time span_s = ro_at(m, first, 0), span_e = ro_at(m, first + ndays, 0);
     int *idx = pm_xmalloc(sizeof *idx * (size_t)(m->nas + 1));
@@ -585,15 +593,27 @@ void ro_check(const ro_model *m, pm_day first, int ndays, ro_violations *out)
         all[i] = i;
         if (m->as[i].e > span_s && m->as[i].s < span_e) idx[n++] = i;
     }
-    if (m->have_roster) check_coverage(m, idx, n, first, ndays, out);
-    check_assignments(m, idx, n, first, ndays, out);
-    check_stretches(m, all, m->nas, span_s, span_e, out);
-    check_person(m, all, m->nas, first, ndays, out);
-    if (m->have_logs || m->nlogs) {
-        check_duties(m, first, ndays, out);
-        check_patrol_overlap(m, span_s, span_e, out);
+    /* Each pass is linear in the records of the (clipped) span; the cap is
+     * looked at between them. */
+    double end = max_seconds > 0 ? seconds_now() + max_seconds : 0;
+    int stopped = 0;
+    for (int pass = 0; pass < 5 && !stopped; pass++) {
+        switch (pass) {
+        case 0: if (m->have_roster) check_coverage(m, idx, n, first, ndays, out); break;
+        case 1: check_assignments(m, idx, n, first, ndays, out); break;
+        case 2: check_stretches(m, all, m->nas, span_s, span_e, out); break;
+        case 3: check_person(m, all, m->nas, first, ndays, out); break;
+        case 4:
+            if (m->have_logs || m->nlogs) {
+                check_duties(m, first, ndays, out);
+                check_patrol_overlap(m, span_s, span_e, out);
+            }
+            break;
+        }
+        if (end > 0 && pass < 4 && seconds_now() >= end) stopped = 1;
     }
     free(all);
     free(idx);
     (void)fmt_local;
+    return stopped;
 }

@@ -1243,11 +1243,11 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     if (po->nprev) {
         m->nas = po->nprev;
         m->have_roster = 0;
-        ro_check(m, po->first_day, po->ndays, &before);
+        ro_check(m, po->first_day, po->ndays, 0, &before);
         m->nas = nall;
         m->have_roster = save_roster;
     }
-    ro_check(m, po->first_day, po->ndays, &vs);
+    ro_check(m, po->first_day, po->ndays, 0, &vs);
     m->have_logs = save_logs;
     int status = 0;
     for (int i = 0; i < vs.n; i++) {

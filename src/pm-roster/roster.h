@@ -217,8 +217,11 @@ int ro_parse_dayranges(const char *s, ro_dayrange **out, int *n, pm_error *err);
 
 /* check.c */
 /* Checks the assignments and logs of m over [span_s, span_e) (whole local
- * days first_day..first_day+ndays-1).  Appends violations to out. */
-void ro_check(const ro_model *m, pm_day first_day, int ndays, ro_violations *out);
+ * days first_day..first_day+ndays-1).  Appends violations to out.  With
+ * max_seconds > 0 the check stops between its passes once that much time
+ * has gone: returns 1 then (the violations are those of the passes done),
+ * else 0. */
+int ro_check(const ro_model *m, pm_day first_day, int ndays, double max_seconds, ro_violations *out);
 /* Adds a violation (strings are copied). */
 void ro_violation_add(ro_violations *vs, int rule, const char *staff, const char *post,
                       pm_time s, pm_time e, const char *fmt, ...)

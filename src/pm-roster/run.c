@@ -102,6 +102,7 @@ static const pm_option check_options[] = {
     {"start", 0, 1, OPT_START, "DATE", "first day checked"},
     {"from", 'f', 1, OPT_FROM, "FORMAT", "input format (csv|yaml|tsv)"},
     {"days", 0, 1, OPT_DAYS, "N", "number of days checked"},
+    {"max-seconds", 0, 1, OPT_MAX_SECONDS, "S", "stop checking after S seconds at most (default 10); exit 2 then"},
     {0, 0, 0, 0, 0, 0}
 };
 
@@ -256,6 +257,7 @@ int ro_cmd_check(int argc, char **argv)
 {
     args a;
     memset(&a, 0, sizeof a);
+    a.max_seconds = 10;
     pm_common com;
     int first = pm_opts_parse(argc, argv, check_options, COMMON, &com, on_option, &a,
                               "pm-roster check --posts=FILE [--staff=FILE] [--logs=FILE] [--start=DATE --days=N] "
@@ -321,7 +323,11 @@ int ro_cmd_check(int argc, char **argv)
     if (ndays > 0) ro_clip_long(&m, ro_at(&m, fday, 0), ro_at(&m, fday + ndays, 0));
 
     ro_violations vs = {0, 0, 0};
-    if (ndays > 0) ro_check(&m, fday, (int)ndays, &vs);
+    int stopped = 0;
+    if (ndays > 0) stopped = ro_check(&m, fday, (int)ndays, a.max_seconds, &vs);
+    if (stopped)
+        pm_warn("check stopped at --max-seconds=%g: the violations found so far are written, "
+                "and some rules were not checked (exit 2)", a.max_seconds);
     ro_violations_sort(&vs);
     pm_format ofmt = pm_common_out_format(&com, infmt);
     if (ofmt == PM_FMT_AUTO) ofmt = PM_FMT_CSV;
@@ -337,6 +343,7 @@ int ro_cmd_check(int argc, char **argv)
             if (per[r]) pm_warn("  %-15s %d", ro_rule_names[r], per[r]);
     }
     if (rc == PM_EXIT_OK) rc = rst;
+    if (stopped) rc = PM_EXIT_ERROR;  /* an incomplete result */
     if (rc == PM_EXIT_OK && vs.n) rc = PM_EXIT_FLAGGED;
     ro_violations_free(&vs);
     ro_model_free(&m);

@@ -714,6 +714,16 @@ run pm-roster plan --posts=$T/grid.yaml --staff=$T/s100.csv --start=2024-10-01 -
 expect_status "--max-seconds default: thirty days on a one-minute grid covered" 0
 run pm-roster plan --posts=$T/grid.yaml --staff=$T/s100.csv --start=2024-10-01 --days=30 --max-seconds=0
 expect_status "--max-seconds=0 is a usage error" 2
+# check is capped too: between its passes (each linear in the clipped span);
+# a check cut short wrote what it found and exits 2, its result incomplete.
+run pm-roster check --posts=$T/grid.yaml --staff=$T/s100.csv $T/grid30.csv
+expect_status "check --max-seconds default: thirty days checked whole" 0
+run pm-roster check --posts=$T/grid.yaml --staff=$T/s100.csv --max-seconds=0.000001 $T/grid30.csv
+expect_status "check --max-seconds: cut short, exit 2" 2
+expect_grep "check --max-seconds: says so" "^pm-roster: check stopped at --max-seconds=1e-06: the violations found so far are written, and some rules were not checked \(exit 2\)$" $ERR
+expect_grep "check --max-seconds: the violations header is written" "^rule,staff,post,start,end,detail$" $OUT
+run pm-roster check --posts=$T/grid.yaml --max-seconds=x $T/grid30.csv
+expect_status "check --max-seconds=x is a usage error" 2
 
 # --- shift patterns: hard rules, carrying on --------------------------------------
 sed 's/^  min_same_shift_days: 2$/  min_same_shift_days: 3\n  same_shift: hard\n  forward_rotation: hard/' $F/posts-tight.yaml >$T/hard.yaml
