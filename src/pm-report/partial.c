@@ -336,10 +336,7 @@ int rpt_ledger_shard(rpt_ledger *l, const pm_record *r)
     for (;;) {
         const char *e = strchr(p, ';');
         size_t n = e ? (size_t)(e - p) : strlen(p);
-        if (l->nnames == l->cap) {
-            l->cap = l->cap ? 2 * l->cap : 64;
-            l->names = pm_xrealloc(l->names, sizeof *l->names * l->cap);
-        }
+        PM_GROW(l->names, l->nnames + 1, l->cap);
         char w[256];
         where(r, w, sizeof w);
         l->names[l->nnames].name = pm_xstrndup(p, n);
