@@ -30,6 +30,15 @@ void *pm_xrealloc(void *p, size_t n)
     return q;
 }
 
+size_t pm_grow_cap(size_t cap, size_t n, size_t elem)
+{
+    size_t max = (size_t)-1 / (elem ? elem : 1);
+    if (n > max) oom(n);
+    size_t c = cap ? cap : 16;
+    while (c < n) c = c > max / 2 ? max : 2 * c;
+    return c;
+}
+
 char *pm_xstrdup(const char *s) { return pm_xstrndup(s, strlen(s)); }
 
 char *pm_xstrndup(const char *s, size_t n)

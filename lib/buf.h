@@ -54,6 +54,23 @@ void *pm_xrealloc(void *p, size_t n);
 char *pm_xstrdup(const char *s);
 char *pm_xstrndup(const char *s, size_t n);
 
+/* Array growth, the one way: makes room for n elements in the array p (a
+ * pointer lvalue) of capacity cap (an integer lvalue), doubling and at
+ * least 16, through pm_xrealloc.  The new elements are not initialised.
+ *     PM_GROW(v->e, v->n + 1, v->cap);
+ *     v->e[v->n++] = x;                                                  */
+#define PM_GROW(p, n, cap)                                                          \
+    do {                                                                            \
+        if ((size_t)(n) > (size_t)(cap)) {                                          \
+            size_t pm_grow_to_ = pm_grow_cap((size_t)(cap), (size_t)(n), sizeof *(p)); \
+            (p) = pm_xrealloc((p), pm_grow_to_ * sizeof *(p));                      \
+            (cap) = pm_grow_to_;                                                    \
+        }                                                                           \
+    } while (0)
+/* The capacity PM_GROW takes: cap doubled (16 from 0) until it holds n;
+ * pm_oom when n elements of elem bytes cannot be addressed. */
+size_t pm_grow_cap(size_t cap, size_t n, size_t elem);
+
 typedef struct pm_arena_block pm_arena_block;
 typedef struct pm_arena {
     pm_arena_block *head;   /* block being filled */

@@ -101,17 +101,6 @@ static void escape(pm_buf *out, const char *s, size_t n, int controls)
 void pm_utf8_escape(pm_buf *out, const char *s, size_t n) { escape(out, s, n, 0); }
 void pm_text_printable(pm_buf *out, const char *s, size_t n) { escape(out, s, n, 1); }
 
-uint64_t pm_hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    return h;
-}
-
 /* Characters of s as code points (at most 128). */
 static size_t code_points(const char *s, unsigned cp[128])
 {

@@ -25,12 +25,6 @@ void pm_utf8_escape(pm_buf *out, const char *s, size_t n);
  * text that is safe to print in a one-line message. */
 void pm_text_printable(pm_buf *out, const char *s, size_t n);
 
-/* A 64-bit hash of s[0..n) for in-memory tables (FNV-1a, then a final mix
- * so that similar keys spread over a table).  Not seeded: a table whose
- * keys come from untrusted input and whose speed matters against crafted
- * keys wants a seeded hash (pm-report's groups use SipHash). */
-uint64_t pm_hash_bytes(const char *s, size_t n);
-
 /* Edit distance between a and b in characters (a UTF-8 sequence counts as
  * one; a swap of two neighbours, "kidn", is one edit).  Only the first 128
  * characters of each are compared. */

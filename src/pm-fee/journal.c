@@ -22,9 +22,9 @@
  * names seen is kept (memory grows with the distinct parties and keys, not
  * with the charges).
  */
-#include "text.h"
 #include "fee.h"
 #include "atomic.h"
+#include "map.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -38,8 +38,7 @@ struct fee_journal {
     pm_atomic_file *af; /* the output, written whole or not at all */
     FILE *f;            /* its stream */
     pm_buf line, recv, inc, payee;
-    char **opened;      /* beancount: accounts opened (open addressing) */
-    size_t nopened, cap;
+    pm_map opened;      /* beancount: accounts opened (a set) */
 };
 
 fee_journal_kind fee_journal_take_option(int *argc, char **argv)
@@ -154,6 +153,7 @@ fee_journal *fee_journal_open(const char *path, fee_journal_kind kind, const fee
         return NULL;
     }
     j->f = pm_atomic_stream(j->af);
+    pm_map_init(&j->opened, 0);
     if (kind == FEE_JOURNAL_LEDGER)
         fprintf(j->f, "; pm-fee charges, schedule %s (sha256 %s)\n\n", s->conf.path, s->sha256);
     else
@@ -165,25 +165,9 @@ fee_journal *fee_journal_open(const char *path, fee_journal_kind kind, const fee
 /* 1 when name was opened before; else remembers it and returns 0. */
 static int opened(fee_journal *j, const char *name)
 {
-    if (2 * (j->nopened + 1) > j->cap) {
-        size_t oc = j->cap;
-        char **old = j->opened;
-        j->cap = oc ? 2 * oc : 256;
-        j->opened = pm_xcalloc(j->cap, sizeof *j->opened);
-        for (size_t i = 0; i < oc; i++) {
-            if (!old[i]) continue;
-            size_t k = pm_hash_bytes(old[i], strlen(old[i])) & (j->cap - 1);
-            while (j->opened[k]) k = (k + 1) & (j->cap - 1);
-            j->opened[k] = old[i];
-        }
-        free(old);
-    }
-    size_t k = pm_hash_bytes(name, strlen(name)) & (j->cap - 1);
-    for (; j->opened[k]; k = (k + 1) & (j->cap - 1))
-        if (strcmp(j->opened[k], name) == 0) return 1;
-    j->opened[k] = pm_xstrdup(name);
-    j->nopened++;
-    return 0;
+    int created;
+    pm_map_insert(&j->opened, name, strlen(name), &created);
+    return !created;
 }
 
 static void quoted(pm_buf *b, const char *s)
@@ -270,8 +254,7 @@ int fee_journal_close(fee_journal *j, int commit, pm_error *err)
 {
     /* flushes, and on commit renames into place; reports write errors */
     int rc = pm_atomic_close(j->af, commit, err);
-    for (size_t i = 0; i < j->cap; i++) free(j->opened[i]);
-    free(j->opened);
+    pm_map_free(&j->opened);
     pm_buf_free(&j->line);
     pm_buf_free(&j->recv);
     pm_buf_free(&j->inc);

@@ -1,8 +1,8 @@
 /* verify.c - comparing recomputed charges with a charges file made earlier.
  *
  * A charge is identified by period + source + rule + party.  The file is
- * read once into a table of its distinct keys, each holding its lines in
- * file order and a cursor at the first line not yet claimed; each
+ * read once into a map (lib/map.h) of its distinct keys, each holding its
+ * lines in file order and a cursor at the first line not yet claimed; each
  * recomputed line claims the line under its key's cursor, so a key that
  * legitimately occurs twice is matched line by line, in constant time
  * however often it repeats.  Memory grows with the charges file only (its
@@ -17,8 +17,8 @@
  * A column the file does not have is not compared (charges files written
  * before it existed still verify).
  */
-#include "text.h"
 #include "fee.h"
+#include "map.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,24 +32,24 @@ static const int cmp_numeric[NCMP] = {1, 1, 1, 1, 1, 0, 0};
 
 static const char *const key_fields[4] = {"period", "source", "rule", "party"};
 
-/* One line of the charges file, in 24 bytes and its blob: the key (period
- * \x1f source \x1f rule \x1f party, keylen bytes), then each compared value
- * the file has, NUL-terminated, in cmp_names order; a schedule_sha256 equal
- * to the schedule's is not stored (same_sha). */
+/* The lines of one key: the value of the key (period \x1f source \x1f rule
+ * \x1f party) in the map. */
+typedef struct group {
+    uint32_t first, last, cursor;  /* entry indexes; cursor NONE: all claimed */
+} group;
+
+/* One line of the charges file, in 32 bytes and its blob: each compared
+ * value the file has, NUL-terminated, in cmp_names order; a
+ * schedule_sha256 equal to the schedule's is not stored (same_sha). */
 typedef struct entry {
+    const group *g;         /* its key's lines */
     const char *blob;
-    uint32_t keylen;
     uint32_t next;          /* next line of the same key, or NONE */
     uint32_t line;          /* saturates at UINT32_MAX */
     uint8_t present;        /* bit k: the file has value k */
     uint8_t same_sha;
     uint8_t used;
 } entry;
-
-typedef struct group {
-    uint32_t hash;
-    uint32_t first, last, cursor;  /* entry indexes; cursor NONE: all claimed */
-} group;
 
 #define NONE UINT32_MAX
 
@@ -61,8 +61,7 @@ typedef struct diff {
 struct fee_verify {
     entry *e;
     size_t n, cap;
-    group *g;           /* open addressing */
-    size_t ng, gcap;    /* gcap a power of two */
+    pm_map groups;      /* key -> group */
     pm_arena arena;
     size_t next_extra;
     pm_buf key;
@@ -86,21 +85,10 @@ static void make_key(pm_buf *b, const char *const v[4])
     }
 }
 
-static group *find_group(fee_verify *v, const char *key, size_t len, uint64_t h64, int insert)
-{
-    size_t mask = v->gcap - 1;
-    uint32_t h = (uint32_t)(h64 >> 32);
-    for (size_t i = h64 & mask;; i = (i + 1) & mask) {
-        group *g = &v->g[i];
-        if (g->first == NONE) return insert ? g : NULL;
-        if (g->hash == h && v->e[g->first].keylen == len && memcmp(v->e[g->first].blob, key, len) == 0) return g;
-    }
-}
-
 /* The values of en, NULL where the file has none. */
 static void values(const fee_verify *v, const entry *en, const char *val[NCMP])
 {
-    const char *p = en->blob + en->keylen;
+    const char *p = en->blob;
     for (int k = 0; k < NCMP; k++) {
         val[k] = NULL;
         if (k == C_SHA && en->same_sha) {
@@ -112,23 +100,6 @@ static void values(const fee_verify *v, const entry *en, const char *val[NCMP])
     }
 }
 
-static void grow_groups(fee_verify *v)
-{
-    size_t old = v->gcap;
-    group *og = v->g;
-    v->gcap = old ? 2 * old : 1024;
-    v->g = pm_xmalloc(v->gcap * sizeof *v->g);
-    for (size_t i = 0; i < v->gcap; i++) v->g[i].first = NONE;
-    for (size_t i = 0; i < old; i++) {
-        if (og[i].first == NONE) continue;
-        size_t mask = v->gcap - 1, j = pm_hash_bytes(v->e[og[i].first].blob, v->e[og[i].first].keylen) & mask;
-        while (v->g[j].first != NONE) j = (j + 1) & mask;
-        v->g[j] = og[i];
-    }
-    free(og);
-}
-
-
 fee_verify *fee_verify_load(const char *path, const pm_read_opts *opts, const char *sha256, pm_error *err)
 {
     pm_reader *rd = pm_reader_open(path, opts, err);
@@ -136,7 +107,7 @@ fee_verify *fee_verify_load(const char *path, const pm_read_opts *opts, const ch
     fee_verify *v = pm_xcalloc(1, sizeof *v);
     pm_buf_init(&v->key);
     pm_arena_init(&v->arena);
-    grow_groups(v);
+    pm_map_init(&v->groups, sizeof(group));
     v->sha = pm_arena_strndup(&v->arena, sha256, strlen(sha256));
     pm_record rec;
     pm_record_init(&rec);
@@ -170,17 +141,23 @@ fee_verify *fee_verify_load(const char *path, const pm_read_opts *opts, const ch
             v->other_schedule = pm_xstrdup(sha);
             v->other_line = rec.line;
         }
-        if (v->n == v->cap) {
-            v->cap = v->cap ? 2 * v->cap : 1024;
-            v->e = pm_xrealloc(v->e, v->cap * sizeof *v->e);
-        }
+        PM_GROW(v->e, v->n + 1, v->cap);
         uint32_t idx = (uint32_t)v->n++;
         entry *en = &v->e[idx];
         memset(en, 0, sizeof *en);
         make_key(&v->key, vals);
-        en->keylen = (uint32_t)v->key.len;
+        int created;
+        group *g = pm_map_insert(&v->groups, v->key.s, v->key.len, &created);
+        if (created) {
+            g->first = g->last = g->cursor = idx;
+        } else {
+            v->e[g->last].next = idx;
+            g->last = idx;
+        }
+        en->g = g;
         en->line = rec.line > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)rec.line;
         en->next = NONE;
+        pm_buf_reset(&v->key);
         for (int k = 0; k < NCMP; k++) {
             const char *val = pm_record_get(&rec, cmp_names[k]);
             if (!val) continue;
@@ -192,17 +169,6 @@ fee_verify *fee_verify_load(const char *path, const pm_read_opts *opts, const ch
             pm_buf_add(&v->key, val, strlen(val) + 1);
         }
         en->blob = pm_arena_strndup(&v->arena, v->key.s, v->key.len);
-        if (2 * (v->ng + 1) > v->gcap) grow_groups(v);
-        uint64_t h = pm_hash_bytes(en->blob, en->keylen);
-        group *g = find_group(v, en->blob, en->keylen, h, 1);
-        if (g->first == NONE) {
-            g->hash = (uint32_t)(h >> 32);
-            g->first = g->last = g->cursor = idx;
-            v->ng++;
-        } else {
-            v->e[g->last].next = idx;
-            g->last = idx;
-        }
     }
     pm_record_free(&rec);
     pm_reader_close(rd);
@@ -233,8 +199,7 @@ int fee_verify_check(fee_verify *v, const fee_line *l, int explain)
 {
     const char *key[4] = {l->period, l->source, l->rule, l->party};
     make_key(&v->key, key);
-    uint64_t h = pm_hash_bytes(v->key.s, v->key.len);
-    group *g = find_group(v, v->key.s, v->key.len, h, 0);
+    group *g = pm_map_find(&v->groups, v->key.s, v->key.len);
     v->nd = 0;
     v->line = l;
     v->explain = explain;
@@ -291,13 +256,15 @@ int fee_verify_next_extra(fee_verify *v, int explain, pm_record *out)
         /* split the stored key back into its four parts */
         const char *theirs[NCMP];
         values(v, en, theirs);
-        char *k = pm_xstrndup(en->blob, en->keylen);
+        size_t keylen;
+        const char *key = pm_map_key(&v->groups, en->g, &keylen);
+        char *k = pm_xstrndup(key, keylen);
         char *parts[4], *p = k;
         for (int i = 0; i < 4; i++) {
             parts[i] = p;
             p = strchr(p, '\x1f');
             if (p) *p++ = '\0';
-            else p = k + en->keylen;
+            else p = k + keylen;
         }
         diff_record(out, "extra", (const char *const *)parts, "", theirs[C_AMOUNT], "", "", "", explain ? "" : NULL);
         free(k);
@@ -310,7 +277,7 @@ void fee_verify_free(fee_verify *v)
 {
     if (!v) return;
     free(v->e);
-    free(v->g);
+    pm_map_free(&v->groups);
     pm_arena_free(&v->arena);
     free(v->other_schedule);
     pm_buf_free(&v->key);

@@ -1,6 +1,7 @@
 /* ingest.c - one source row to one canonical record, or a reason to reject. */
 #include "text.h"
 #include "ingest.h"
+#include "map.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -14,12 +15,16 @@
 
 /* The values seen so far of a unique field, kept as 64-bit fingerprints:
  * 8 bytes an id (a million ids 8 MB), never two copies of the set at once.
- * Two different ids share a fingerprint with a chance of about n^2/2^65
- * (3e-8 for a million ids); such a row would be rejected, never lost.
+ * A fingerprint is the toolkit's seeded hash (map.h) under a key drawn
+ * per run, so ids cannot be crafted to share one; two different ids do
+ * with a chance of about n^2/2^65 (3e-8 for a million ids), and such a row
+ * would be rejected, never lost.  (A pm_map would hold the ids themselves,
+ * 40 bytes and more an id.)
  *
  * The fingerprints are a sorted array, with a directory of where each
- * 16-bit prefix starts (a lookup reads one short run), plus a small hash
- * set of the newest.  When that fills, its fingerprints are sorted and
+ * 16-bit prefix starts (a lookup reads one short run), plus a small set of
+ * the newest (open addressing, the fingerprint its own index).  When that
+ * fills, its fingerprints are sorted (radix) and
  * merged into the array from the back, in place: the array grows by
  * realloc, which moves a large block without copying it.  A hash table
  * that doubles would hold 2 to 3 times as much at its peak. */
@@ -33,29 +38,50 @@ struct seen_set {
     uint32_t *dir;      /* [DIR_SIZE + 1]: first index with a prefix >= p */
     uint64_t *recent;   /* [RECENT_SLOTS], 0 marks an empty slot */
     size_t nrecent;
+    uint64_t key[2];    /* the fingerprints' hash key */
+    uint64_t pending;   /* fingerprint of the value seen_check last checked */
 };
 
 /* 0 marks an empty slot, so no fingerprint is 0 */
-static uint64_t fingerprint(const char *s, size_t n)
+static uint64_t fingerprint(const seen_set *ss, const char *s, size_t n)
 {
-    uint64_t h = pm_hash_bytes(s, n);
+    uint64_t h = pm_siphash24(s, n, ss->key);
     return h ? h : 1;
 }
 
-static int cmp_u64(const void *a, const void *b)
+/* Sorts v[0..n) ascending through tmp[0..n): least significant byte
+ * first, 8 stable counting passes, no comparisons (a pass whose byte is
+ * the same in every value is skipped).  Returns v or tmp, whichever holds
+ * the result. */
+static uint64_t *sort_u64(uint64_t *v, uint64_t *tmp, size_t n)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
+    size_t count[8][256] = {{0}};
+    for (size_t i = 0; i < n; i++)
+        for (int b = 0; b < 8; b++) count[b][(v[i] >> (8 * b)) & 255]++;
+    for (int b = 0; b < 8 && n; b++) {
+        if (count[b][(v[0] >> (8 * b)) & 255] == n) continue;
+        size_t at = 0;
+        for (int d = 0; d < 256; d++) {
+            size_t c = count[b][d];
+            count[b][d] = at;
+            at += c;
+        }
+        for (size_t i = 0; i < n; i++) tmp[count[b][(v[i] >> (8 * b)) & 255]++] = v[i];
+        uint64_t *t = v;
+        v = tmp;
+        tmp = t;
+    }
+    return v;
 }
 
 /* Moves the recent fingerprints into the sorted array. */
 static void seen_merge(seen_set *ss)
 {
     size_t k = 0;
-    uint64_t *tmp = pm_xmalloc(sizeof *tmp * (ss->nrecent + 1));
+    uint64_t *buf = pm_xmalloc(sizeof *buf * (2 * ss->nrecent + 1));
     for (size_t i = 0; i < RECENT_SLOTS; i++)
-        if (ss->recent[i]) tmp[k++] = ss->recent[i];
-    qsort(tmp, k, sizeof *tmp, cmp_u64);
+        if (ss->recent[i]) buf[k++] = ss->recent[i];
+    uint64_t *tmp = sort_u64(buf, buf + k, k);
     ss->sorted = pm_xrealloc(ss->sorted, sizeof *ss->sorted * (ss->n + k + 1));
     size_t i = ss->n, j = k, w = ss->n + k;  /* from the back: nothing overwritten unread */
     while (j > 0) {
@@ -63,7 +89,7 @@ static void seen_merge(seen_set *ss)
         else ss->sorted[--w] = tmp[--j];
     }
     ss->n += k;
-    free(tmp);
+    free(buf);
     memset(ss->recent, 0, sizeof *ss->recent * RECENT_SLOTS);
     ss->nrecent = 0;
     size_t at = 0;
@@ -74,29 +100,33 @@ static void seen_merge(seen_set *ss)
     ss->dir[DIR_SIZE] = (uint32_t)ss->n;
 }
 
-/* 1 when the value was seen before; else 0, adding it when add is set. */
-static int seen_check(seen_set *ss, const char *v, size_t len, int add)
+/* 1 when the value was seen before, else 0; seen_add_checked then adds
+ * it (its fingerprint is not computed twice). */
+static int seen_check(seen_set *ss, const char *v, size_t len)
 {
     if (!ss->recent) {
         ss->recent = pm_xcalloc(RECENT_SLOTS, sizeof *ss->recent);
         ss->dir = pm_xcalloc(DIR_SIZE + 1, sizeof *ss->dir);
+        pm_random_seed(ss->key);
     }
-    uint64_t h = fingerprint(v, len);
+    uint64_t h = ss->pending = fingerprint(ss, v, len);
     if (ss->n) {
         size_t p = (size_t)(h >> 48);
         for (size_t i = ss->dir[p]; i < ss->dir[p + 1] && ss->sorted[i] <= h; i++)
             if (ss->sorted[i] == h) return 1;
     }
-    size_t j = h & (RECENT_SLOTS - 1);
-    while (ss->recent[j]) {
+    for (size_t j = h & (RECENT_SLOTS - 1); ss->recent[j]; j = (j + 1) & (RECENT_SLOTS - 1))
         if (ss->recent[j] == h) return 1;
-        j = (j + 1) & (RECENT_SLOTS - 1);
-    }
-    if (add) {
-        ss->recent[j] = h;
-        if (++ss->nrecent == RECENT_MAX) seen_merge(ss);
-    }
     return 0;
+}
+
+/* Adds the value seen_check last found new. */
+static void seen_add_checked(seen_set *ss)
+{
+    size_t j = ss->pending & (RECENT_SLOTS - 1);
+    while (ss->recent[j]) j = (j + 1) & (RECENT_SLOTS - 1);
+    ss->recent[j] = ss->pending;
+    if (++ss->nrecent == RECENT_MAX) seen_merge(ss);
 }
 
 static void seen_free(seen_set *ss)
@@ -528,7 +558,7 @@ int ingest_row(ingest *in, const pm_record *src)
         if (!in->seen[i]) continue;
         const pm_field *f = &in->out.f[i];
         if (!f->len) continue;
-        if (seen_check(in->seen[i], f->value, f->len, 0)) {
+        if (seen_check(in->seen[i], f->value, f->len)) {
             char msg[512];
             if (in->prot && in->kind[i] >= 0)
                 snprintf(msg, sizeof msg, "duplicate value: an earlier row already has it");
@@ -539,7 +569,7 @@ int ingest_row(ingest *in, const pm_record *src)
     }
     if (in->errs.len) return INGEST_REJECTED;
     for (size_t i = 0; i < s->n; i++)
-        if (in->seen[i] && in->out.f[i].len) seen_check(in->seen[i], in->out.f[i].value, in->out.f[i].len, 1);
+        if (in->seen[i] && in->out.f[i].len) seen_add_checked(in->seen[i]);
     for (size_t i = 0; in->prot && i < s->n; i++) {
         if (in->kind[i] < 0 || !in->out.f[i].len) continue;
         pm_buf_reset(&in->conv);

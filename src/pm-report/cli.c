@@ -617,10 +617,7 @@ static void on_stats(pm_buf *b, void *ctx)
         rpt_metric *m = &spec->m[i];
         if (!m->diff)
             continue;
-        long long skipped = 0;
-        for (size_t s = 0; s < g->nslots; s++)
-            for (rpt_group *x = g->slots[s]; x; x = x->next)
-                skipped += x->st[i].skipped;
+        long long skipped = rpt_groups_skipped(g, i);
         pm_buf_addf(b, ", %s: %lld records skipped (%s or %s empty)", m->name, skipped, m->field.name,
                     m->field2.name);
     }
@@ -742,6 +739,7 @@ static int write_report(run *r, enum out_kind to, int *wrote)
         rpt_group **sorted = rpt_groups_sorted(g);
         size_t n = g->n;
         spec->rate_nd = to == OUT_CSV || to == OUT_TSV || to == OUT_YAML || to == OUT_XLSX;
+        spec->charts = to == OUT_HTML || to == OUT_XLSX;
         /* data formats keep the keys unless --labels asks */
         spec->value_labels = spec->zh && (r->c.labels || to == OUT_MD || to == OUT_HTML || to == OUT_XLSX);
         if (r->c.sort) {

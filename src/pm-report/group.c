@@ -10,12 +10,8 @@
  * (personal.c), in a pass and in a merge of raw partials alike.
  */
 #define _GNU_SOURCE  /* qsort_r */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
-#include <unistd.h>
 #include "report.h"
 
 static const char *const key_names[] = {"_key1", "_key2", "_key3", "_key4", "_key5", "_key6",
@@ -27,13 +23,8 @@ void rpt_groups_init(rpt_groups *g, rpt_spec *spec)
     memset(g, 0, sizeof *g);
     g->spec = spec;
     g->nkey = (spec->period != PERIOD_NONE) + spec->nby;
-    g->nslots = 1024;
-    /* A random hash key per run: keys crafted to collide cannot be (the
-     * table would degrade to lists, quadratic in the groups). */
-    if (getrandom(g->seed, sizeof g->seed, GRND_NONBLOCK) != (ssize_t)sizeof g->seed) {
-        g->seed[0] = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)g;
-        g->seed[1] = (uint64_t)clock() * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(uintptr_t)&g;
-    }
+    /* A group is the map's value: the group, its key pointers, its states. */
+    pm_map_init(&g->map, sizeof(rpt_group) + sizeof(char *) * (size_t)g->nkey + sizeof(rpt_state) * (size_t)spec->nm);
     /* Conditions: their values' lengths; metrics whose first condition
      * reads the field an earlier one reads (the sla preset's statuses)
      * take its value instead of looking it up again. */
@@ -51,26 +42,40 @@ void rpt_groups_init(rpt_groups *g, rpt_spec *spec)
                 m->same = j;
     }
     g->days = pm_xcalloc(RPT_DAY_CACHE, sizeof *g->days);
-    g->slots = pm_xcalloc(g->nslots, sizeof *g->slots);
     pm_arena_init(&g->arena);
+}
+
+static void free_values(const rpt_groups *g, const rpt_group *x)
+{
+    for (int k = 0; k < g->spec->nm; k++)
+        if (x->st[k].x)
+            free(x->st[k].x->vals);
 }
 
 void rpt_groups_free(rpt_groups *g)
 {
-    for (size_t i = 0; i < g->nslots; i++)
-        for (rpt_group *x = g->slots[i]; x; x = x->next)
-            for (int k = 0; k < g->spec->nm; k++)
-                free(x->st[k].vals);
+    size_t pos = 0;
+    for (rpt_group *x; (x = pm_map_next(&g->map, &pos));)
+        free_values(g, x);
     if (g->total)
-        for (int k = 0; k < g->spec->nm; k++)
-            free(g->total->st[k].vals);
+        free_values(g, g->total);
+    pm_map_free(&g->map);
     pm_buf_free(&g->kbuf);
     for (int i = 0; i < 16; i++)
         pm_buf_free(&g->keys[i]);
     free(g->source);
     free(g->days);
-    free(g->slots);
     pm_arena_free(&g->arena);
+}
+
+int64_t rpt_groups_skipped(const rpt_groups *g, int i)
+{
+    int64_t n = 0;
+    size_t pos = 0;
+    for (rpt_group *x; (x = pm_map_next(&g->map, &pos));)
+        if (x->st[i].x)
+            n += x->st[i].x->skipped;
+    return n;
 }
 
 const char *rpt_key_name(const rpt_spec *spec, int i)
@@ -83,134 +88,84 @@ const char *rpt_key_name(const rpt_spec *spec, int i)
     return spec->bycol[i] ? spec->bycol[i] : spec->by[i].name;
 }
 
-/* SipHash-2-4 (Aumasson and Bernstein) of n bytes under key k. */
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND                                                                                                 \
-    do {                                                                                                         \
-        v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);                                                \
-        v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;                                                                   \
-        v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;                                                                   \
-        v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);                                                \
-    } while (0)
-
-uint64_t rpt_siphash24(const unsigned char *in, size_t n, const uint64_t k[2])
+/* Zeroed states for group x (its stats from the groups' arena). */
+static void init_states(rpt_groups *g, rpt_state *st)
 {
-    uint64_t v0 = 0x736f6d6570736575ULL ^ k[0], v1 = 0x646f72616e646f6dULL ^ k[1];
-    uint64_t v2 = 0x6c7967656e657261ULL ^ k[0], v3 = 0x7465646279746573ULL ^ k[1];
-    size_t end = n - n % 8;
-    for (size_t i = 0; i < end; i += 8) {
-        uint64_t m;
-        memcpy(&m, in + i, 8);  /* little-endian hosts; the order only has to be fixed within a run */
-        v3 ^= m;
-        SIPROUND;
-        SIPROUND;
-        v0 ^= m;
+    for (int i = 0; i < g->spec->nm; i++) {
+        st[i].a = st[i].b = 0;
+        st[i].x = NULL;
+        rpt_kind k = g->spec->m[i].kind;
+        if (k == MK_COUNT || k == MK_RATIO)
+            continue;
+        rpt_stats *x = pm_arena_alloc(&g->arena, sizeof *x);
+        memset(x, 0, sizeof *x);  /* the arena's memory is not zeroed */
+        x->sum = x->lo = x->hi = pm_decimal_from_int(0);
+        st[i].x = x;
     }
-    uint64_t b = (uint64_t)n << 56;
-    for (size_t i = 0; i < n % 8; i++)
-        b |= (uint64_t)in[end + i] << (8 * i);
-    v3 ^= b;
-    SIPROUND;
-    SIPROUND;
-    v0 ^= b;
-    v2 ^= 0xff;
-    SIPROUND;
-    SIPROUND;
-    SIPROUND;
-    SIPROUND;
-    return v0 ^ v1 ^ v2 ^ v3;
 }
 
-static uint64_t hash_key(rpt_groups *g, const char *const *kv, const size_t *kl, int n)
+/* The group of key kv[0..nkey) (lengths kl), made when new.  The map's
+ * key is the one value as it is, or each value after its 4-byte length
+ * and followed by a NUL (("ab","") differs from ("a","b"), and the group's
+ * key pointers point into it). */
+static rpt_group *lookup_hashed(rpt_groups *g, const char *const *kv, const size_t *kl)
 {
-    if (n == 1)  /* SipHash counts the length in: nothing to separate */
-        return rpt_siphash24((const unsigned char *)kv[0], kl[0], g->seed);
-    pm_buf *b = &g->kbuf;
-    pm_buf_reset(b);
-    for (int i = 0; i < n; i++) {
-        /* length-prefixed: ("ab","") differs from ("a","b") */
-        uint32_t l = (uint32_t)kl[i];
-        pm_buf_add(b, (const char *)&l, sizeof l);
-        pm_buf_add(b, kv[i], kl[i]);
-    }
-    return rpt_siphash24((const unsigned char *)b->s, b->len, g->seed);
-}
-
-static void grow(rpt_groups *g)
-{
-    size_t nn = g->nslots * 2;
-    rpt_group **ns = pm_xcalloc(nn, sizeof *ns);
-    for (size_t i = 0; i < g->nslots; i++) {
-        rpt_group *x = g->slots[i];
-        while (x) {
-            rpt_group *next = x->next;
-            size_t s = x->hash & (nn - 1);
-            x->next = ns[s];
-            ns[s] = x;
-            x = next;
+    const char *key = g->nkey == 1 ? kv[0] : "";
+    size_t len = g->nkey == 1 ? kl[0] : 0;
+    if (g->nkey > 1) {
+        pm_buf *b = &g->kbuf;
+        pm_buf_reset(b);
+        for (int i = 0; i < g->nkey; i++) {
+            uint32_t l = (uint32_t)kl[i];
+            pm_buf_add(b, &l, sizeof l);
+            pm_buf_add(b, kv[i], kl[i]);
+            pm_buf_addc(b, '\0');
         }
+        key = b->s;
+        len = b->len;
     }
-    free(g->slots);
-    g->slots = ns;
-    g->nslots = nn;
+    int created;
+    rpt_group *x = pm_map_insert(&g->map, key, len, &created);
+    if (!created)
+        return x;
+    x->key = (char **)(x + 1);
+    x->st = (rpt_state *)(x->key + g->nkey);
+    char *p = (char *)pm_map_key(&g->map, x, NULL);
+    if (g->nkey == 1)
+        x->key[0] = p;
+    for (int i = 0; g->nkey > 1 && i < g->nkey; i++) {
+        x->key[i] = p + sizeof(uint32_t);
+        p += sizeof(uint32_t) + kl[i] + 1;
+    }
+    init_states(g, x->st);
+    g->n++;
+    return x;
 }
 
 /* The slot of the recent-groups cache of a one-field key: its first 8
  * bytes and length, mixed with the seed.  A crafted key can only miss the
  * cache (every hit is checked in full), so it costs no more than the
- * SipHash table it falls back on; and reports by a field of a few values
+ * map it falls back on; and reports by a field of a few values
  * (category, kind) skip the hash nearly always. */
 static size_t recent_slot(const rpt_groups *g, const char *k, size_t len)
 {
     uint64_t w = 0;
     memcpy(&w, k, len < 8 ? len : 8);
-    return (size_t)(((w ^ (uint64_t)len ^ g->seed[0]) * 0x9E3779B97F4A7C15ULL) >> 56);
+    return (size_t)(((w ^ (uint64_t)len ^ g->map.seed[0]) * 0x9E3779B97F4A7C15ULL) >> 56);
 }
-
-static rpt_group *lookup_hashed(rpt_groups *g, const char *const *kv, const size_t *kl);
 
 static rpt_group *lookup(rpt_groups *g, const char *const *kv, const size_t *kl)
 {
     if (g->nkey != 1)
         return lookup_hashed(g, kv, kl);
-    size_t c = recent_slot(g, kv[0], kl[0]);
+    size_t c = recent_slot(g, kv[0], kl[0]), len = 0;
     rpt_group *x = g->recent[c];
-    if (x && x->len0 == kl[0] && memcmp(x->key[0], kv[0], kl[0]) == 0)
+    if (x)
+        pm_map_key(&g->map, x, &len);
+    if (x && len == kl[0] && memcmp(x->key[0], kv[0], kl[0]) == 0)
         return x;
     x = lookup_hashed(g, kv, kl);
     g->recent[c] = x;
-    return x;
-}
-
-static rpt_group *lookup_hashed(rpt_groups *g, const char *const *kv, const size_t *kl)
-{
-    uint64_t h = hash_key(g, kv, kl, g->nkey);
-    size_t s = h & (g->nslots - 1);
-    for (rpt_group *x = g->slots[s]; x; x = x->next) {
-        if (x->hash != h)
-            continue;
-        int same = 1;
-        for (int i = 0; i < g->nkey && same; i++)
-            same = strlen(x->key[i]) == kl[i] && memcmp(x->key[i], kv[i], kl[i]) == 0;
-        if (same)
-            return x;
-    }
-    rpt_group *x = pm_arena_alloc(&g->arena, sizeof *x);
-    x->hash = h;
-    x->key = pm_arena_alloc(&g->arena, sizeof *x->key * (size_t)(g->nkey + 1));
-    for (int i = 0; i < g->nkey; i++)
-        x->key[i] = pm_arena_strndup(&g->arena, kv[i], kl[i]);
-    x->len0 = g->nkey ? kl[0] : 0;
-    x->st = pm_arena_alloc(&g->arena, sizeof *x->st * (size_t)(g->spec->nm + 1));
-    for (int i = 0; i < g->spec->nm; i++) {
-        memset(&x->st[i], 0, sizeof x->st[i]);  /* the arena's memory is not zeroed */
-        x->st[i].sum = pm_decimal_from_int(0);
-        x->st[i].lo = x->st[i].hi = pm_decimal_from_int(0);
-    }
-    x->next = g->slots[s];
-    g->slots[s] = x;
-    if (++g->n > g->nslots)
-        grow(g);
     return x;
 }
 
@@ -266,14 +221,11 @@ static int blank(const char *v, size_t len)
     return 1;
 }
 
-/* Keeps value d of a percentile metric. */
+/* Keeps value d of a percentile metric as value number st->a. */
 static void keep_value(rpt_state *st, pm_decimal d)
 {
-    if ((size_t)st->a >= st->cap) {
-        st->cap = st->cap ? st->cap * 2 : 16;
-        st->vals = pm_xrealloc(st->vals, sizeof *st->vals * st->cap);
-    }
-    st->vals[st->a] = d;
+    PM_GROW(st->x->vals, (size_t)st->a + 1, st->x->cap);
+    st->x->vals[st->a] = d;
 }
 
 /* The value of a metric in record r: the decimal of its field, or the
@@ -315,33 +267,34 @@ static int record_value(rpt_groups *g, rpt_metric *m, const pm_record *r, pm_dec
 
 static void update_stats(rpt_groups *g, rpt_metric *m, rpt_state *st, const pm_record *r)
 {
+    rpt_stats *x = st->x;
     pm_decimal d;
     int skip;
     if (record_value(g, m, r, &d, &skip) <= 0) {
-        st->skipped += skip;
+        x->skipped += skip;
         return;
     }
-    if (d.scale > st->maxscale)
-        st->maxscale = d.scale;
+    if (d.scale > x->maxscale)
+        x->maxscale = d.scale;
     if (m->kind == MK_SUM || m->kind == MK_MEAN) {
         pm_decimal s;
-        if (pm_decimal_add(st->sum, d, &s) != PM_DEC_OK) {
+        if (pm_decimal_add(x->sum, d, &s) != PM_DEC_OK) {
             const char *v = pm_record_value(r, m->field.name);
             record_error(g, r, "%s: the sum overflows at '%s'", m->name, v);
-            st->overflow = 1;
+            x->overflow = 1;
             return;
         }
-        st->sum = s;
+        x->sum = s;
     }
     if (m->kind == MK_MIN) {
-        int c = st->a ? pm_decimal_cmp(d, st->lo) : -1;
-        if (c < 0 || (c == 0 && d.scale > st->lo.scale))
-            st->lo = d;
+        int c = st->a ? pm_decimal_cmp(d, x->lo) : -1;
+        if (c < 0 || (c == 0 && d.scale > x->lo.scale))
+            x->lo = d;
     }
     if (m->kind == MK_MAX) {
-        int c = st->a ? pm_decimal_cmp(d, st->hi) : 1;
-        if (c > 0 || (c == 0 && d.scale > st->hi.scale))
-            st->hi = d;
+        int c = st->a ? pm_decimal_cmp(d, x->hi) : 1;
+        if (c > 0 || (c == 0 && d.scale > x->hi.scale))
+            x->hi = d;
     }
     if (m->kind == MK_PCT)
         keep_value(st, d);
@@ -584,16 +537,16 @@ static int cond1(const rpt_cond *c, const char *v, size_t len)
 
 /* Merging partial records ------------------------------------------------- */
 
+/* A count: decimal digits only, as rpt_ledger_row reads them. */
 static int get_int(const pm_record *r, const char *name, int64_t *out)
 {
     const char *v = pm_record_get(r, name);
     if (!v || !*v)
         return -1;
-    char *end;
-    errno = 0;
-    long long x = strtoll(v, &end, 10);
-    if (errno || *end || x < 0)
-        return -1;
+    int64_t x = 0;
+    for (; *v; v++)
+        if (*v < '0' || *v > '9' || __builtin_mul_overflow(x, 10, &x) || __builtin_add_overflow(x, *v - '0', &x))
+            return -1;
     *out = x;
     return 0;
 }
@@ -630,8 +583,8 @@ static int get_values(const pm_record *r, const char *name, rpt_state *st)
             return -1;
         st->a = n;
         keep_value(st, d);
-        if (d.scale > st->maxscale)
-            st->maxscale = d.scale;
+        if (d.scale > st->x->maxscale)
+            st->x->maxscale = d.scale;
         n++;
         if (!e)
             break;
@@ -641,11 +594,14 @@ static int get_values(const pm_record *r, const char *name, rpt_state *st)
     return 0;
 }
 
-static void free_adds(rpt_state *add, int n)
+static void free_adds(rpt_stats *add, int n)
 {
     for (int i = 0; i < n; i++)
         free(add[i].vals);
 }
+
+static int counts_overflow(const rpt_state *dst, const rpt_state *src);
+static int state_add(const rpt_metric *m, rpt_state *dst, const rpt_state *src);
 
 void rpt_groups_merge(rpt_groups *g, const pm_record *r, int raw)
 {
@@ -663,106 +619,57 @@ void rpt_groups_merge(rpt_groups *g, const pm_record *r, int raw)
         if (raw && i >= nperiod)
             rpt_protect_key(spec, i - nperiod, &kv[i], &kl[i], &g->keys[i - nperiod]);
     }
-    /* Read everything first so a bad record changes nothing. */
+    /* Read everything first so a bad record changes nothing.  Whether
+     * the counts are possible, rpt_ledger_row judged before. */
     rpt_state add[64];
-    int has_lo[64], has_hi[64], has_sum;
+    rpt_stats addx[64];
     for (int i = 0; i < spec->nm; i++) {
         rpt_metric *m = &spec->m[i];
         rpt_state *s = &add[i];
-        memset(s, 0, sizeof *s);
-        s->sum = s->lo = s->hi = pm_decimal_from_int(0);
-        has_lo[i] = has_hi[i] = 0;
-        int bad = get_int(r, m->pcol[0], &s->a) != 0;
-        const char *what = NULL;
+        rpt_stats *x = &addx[i];
+        memset(x, 0, sizeof *x);
+        x->sum = x->lo = x->hi = pm_decimal_from_int(0);
+        *s = (rpt_state){0, 0, m->kind == MK_COUNT || m->kind == MK_RATIO ? NULL : x};
+        int bad = get_int(r, m->pcol[0], &s->a) != 0, has;
         if (m->kind == MK_RATIO) {
             bad |= get_int(r, m->pcol[1], &s->b) != 0;
-            if (!bad && s->a > s->b)
-                what = "its numerator is above its denominator";
         } else if (m->kind == MK_PCT) {
-            int64_t n = s->a;
             bad |= get_values(r, m->pcol[1], s) != 0;
-            bad |= get_int(r, m->pcol[2], &s->skipped) != 0;
-            if (!bad && s->a != n)
-                what = "the number of values is not its count";
+            bad |= get_int(r, m->pcol[2], &x->skipped) != 0;
         } else if (m->kind != MK_COUNT) {
-            bad |= get_dec(r, m->pcol[1], &s->sum, &has_sum) != 0;
-            s->overflow = s->a > 0 && !has_sum;  /* the shard's sum overflowed */
-            bad |= get_dec(r, m->pcol[2], &s->lo, &has_lo[i]) != 0;
-            bad |= get_dec(r, m->pcol[3], &s->hi, &has_hi[i]) != 0;
+            bad |= get_dec(r, m->pcol[1], &x->sum, &has) != 0;
+            x->overflow = s->a > 0 && !has;  /* the shard's sum overflowed */
+            bad |= get_dec(r, m->pcol[2], &x->lo, &has) != 0;
+            bad |= get_dec(r, m->pcol[3], &x->hi, &has) != 0;
             if (m->diff)
-                bad |= get_int(r, m->pcol[4], &s->skipped) != 0;
-            if (!bad && ((m->kind == MK_MIN && has_lo[i] != (s->a > 0)) ||
-                         (m->kind == MK_MAX && has_hi[i] != (s->a > 0))))
-                what = "its minimum or maximum does not go with its count";
+                bad |= get_int(r, m->pcol[4], &x->skipped) != 0;
         }
-        if (bad || what) {
-            free_adds(add, i + 1);
-            if (what) {
-                g->errors++;
-                pm_warn_at(r->source, r->line, "impossible partial: %s: %s", m->name, what);
-            } else {
-                merge_error(g, r, m->name);
-            }
+        if (bad) {
+            free_adds(addx, i + 1);
+            merge_error(g, r, m->name);
             return;
         }
     }
     rpt_group *x = lookup(g, kv, kl);
     /* Counters: a sum beyond 2^63 - 1 is reported, not wrapped. */
-    for (int i = 0; i < spec->nm; i++) {
-        rpt_state *st = &x->st[i], *s = &add[i];
-        int64_t t;
-        if (__builtin_add_overflow(st->a, s->a, &t) || __builtin_add_overflow(st->b, s->b, &t) ||
-            __builtin_add_overflow(st->skipped, s->skipped, &t)) {
+    for (int i = 0; i < spec->nm; i++)
+        if (counts_overflow(&x->st[i], &add[i])) {
             g->errors++;
             g->overflows++;
             pm_warn_at(r->source, r->line, "%s: the counts overflow (more than 2^63 - 1); the partial is not merged",
                        spec->m[i].name);
-            free_adds(add, spec->nm);
+            free_adds(addx, spec->nm);
             return;
         }
-    }
     for (int i = 0; i < spec->nm; i++) {
-        rpt_metric *m = &spec->m[i];
-        rpt_state *st = &x->st[i], *s = &add[i];
-        if (m->kind == MK_SUM || m->kind == MK_MEAN) {
-            pm_decimal sum;
-            if (s->overflow) {
-                g->errors++;
-                st->overflow = 1;
-                pm_warn_at(r->source, r->line, "%s: the sum overflowed in this partial", m->name);
-            }
-            if (pm_decimal_add(st->sum, s->sum, &sum) != PM_DEC_OK) {
-                g->errors++;
-                st->overflow = 1;
-                pm_warn_at(r->source, r->line, "%s: the sum overflows", m->name);
-            } else {
-                st->sum = sum;
-            }
+        int rc = state_add(&spec->m[i], &x->st[i], &add[i]);
+        if (rc) {
+            g->errors++;
+            pm_warn_at(r->source, r->line, rc == 1 ? "%s: the sum overflowed in this partial" : "%s: the sum overflows",
+                       spec->m[i].name);
         }
-        if (m->kind == MK_MIN && has_lo[i]) {
-            int c = st->a ? pm_decimal_cmp(s->lo, st->lo) : -1;
-            if (c < 0 || (c == 0 && s->lo.scale > st->lo.scale))
-                st->lo = s->lo;
-        }
-        if (m->kind == MK_MAX && has_hi[i]) {
-            int c = st->a ? pm_decimal_cmp(s->hi, st->hi) : 1;
-            if (c > 0 || (c == 0 && s->hi.scale > st->hi.scale))
-                st->hi = s->hi;
-        }
-        if (m->kind == MK_PCT) {
-            for (int64_t j = 0; j < s->a; j++) {
-                keep_value(st, s->vals[j]);
-                st->a++;
-            }
-            st->a -= s->a;  /* added once below */
-        }
-        if (s->maxscale > st->maxscale)
-            st->maxscale = s->maxscale;
-        st->a += s->a;
-        st->b += s->b;
-        st->skipped += s->skipped;
     }
-    free_adds(add, spec->nm);
+    free_adds(addx, spec->nm);
 }
 
 int rpt_natural_cmp(const char *a, const char *b)
@@ -822,10 +729,9 @@ static int cmp_groups(const void *a, const void *b, void *ctx)
 rpt_group **rpt_groups_sorted(rpt_groups *g)
 {
     rpt_group **v = pm_xmalloc(sizeof *v * (g->n + 1));
-    size_t k = 0;
-    for (size_t i = 0; i < g->nslots; i++)
-        for (rpt_group *x = g->slots[i]; x; x = x->next)
-            v[k++] = x;
+    size_t k = 0, pos = 0;
+    for (rpt_group *x; (x = pm_map_next(&g->map, &pos));)
+        v[k++] = x;
     qsort_r(v, k, sizeof *v, cmp_groups, g);
     return v;
 }
@@ -863,42 +769,59 @@ int rpt_route_partial(rpt_groups *const *gs, int n, const pm_record *r, char **l
     return -1;
 }
 
-/* Adds the aggregates of src to dst (both of metric m), as a merge does;
- * -1 when a counter or the sum would overflow. */
-static int state_add(const rpt_metric *m, rpt_state *dst, const rpt_state *src)
+/* 1 when adding src's counters to dst's would pass 2^63 - 1. */
+static int counts_overflow(const rpt_state *dst, const rpt_state *src)
 {
     int64_t t;
+    return __builtin_add_overflow(dst->a, src->a, &t) || __builtin_add_overflow(dst->b, src->b, &t) ||
+           (dst->x && __builtin_add_overflow(dst->x->skipped, src->x->skipped, &t));
+}
+
+/* Adds the aggregates of src to dst (both of metric m), for a merge and
+ * the total; counts_overflow(dst, src) is 0.  Counts and decimal sums add;
+ * min/max keep, among equal values, the one written with more places.
+ * Returns 0; 1 when src has no sum (it overflowed), 2 when the sum
+ * overflows now: dst then has no sum either. */
+static int state_add(const rpt_metric *m, rpt_state *dst, const rpt_state *src)
+{
     int rc = 0;
-    if (__builtin_add_overflow(dst->a, src->a, &t) || __builtin_add_overflow(dst->b, src->b, &t))
-        return -1;
+    rpt_stats *d = dst->x;
+    const rpt_stats *s = src->x;
     if (m->kind == MK_SUM || m->kind == MK_MEAN) {
         pm_decimal sum;
-        if (src->overflow || pm_decimal_add(dst->sum, src->sum, &sum) != PM_DEC_OK) {
-            dst->overflow = 1;
-            rc = -1;
+        if (s->overflow) {
+            d->overflow = 1;
+            rc = 1;
+        } else if (pm_decimal_add(d->sum, s->sum, &sum) != PM_DEC_OK) {
+            d->overflow = 1;
+            rc = 2;
         } else {
-            dst->sum = sum;
+            d->sum = sum;
         }
     }
     if (m->kind == MK_MIN && src->a) {
-        int c = dst->a ? pm_decimal_cmp(src->lo, dst->lo) : -1;
-        if (c < 0 || (c == 0 && src->lo.scale > dst->lo.scale))
-            dst->lo = src->lo;
+        int c = dst->a ? pm_decimal_cmp(s->lo, d->lo) : -1;
+        if (c < 0 || (c == 0 && s->lo.scale > d->lo.scale))
+            d->lo = s->lo;
     }
     if (m->kind == MK_MAX && src->a) {
-        int c = dst->a ? pm_decimal_cmp(src->hi, dst->hi) : 1;
-        if (c > 0 || (c == 0 && src->hi.scale > dst->hi.scale))
-            dst->hi = src->hi;
+        int c = dst->a ? pm_decimal_cmp(s->hi, d->hi) : 1;
+        if (c > 0 || (c == 0 && s->hi.scale > d->hi.scale))
+            d->hi = s->hi;
     }
     if (m->kind == MK_PCT) {
         int64_t a = dst->a;
         for (int64_t j = 0; j < src->a; j++, dst->a++)
-            keep_value(dst, src->vals[j]);
+            keep_value(dst, s->vals[j]);
         dst->a = a;
+    }
+    if (d) {
+        if (s->maxscale > d->maxscale)
+            d->maxscale = s->maxscale;
+        d->skipped += s->skipped;
     }
     dst->a += src->a;
     dst->b += src->b;
-    dst->skipped += src->skipped;
     return rc;
 }
 
@@ -906,21 +829,28 @@ rpt_group *rpt_groups_total(rpt_groups *g, rpt_group *const *groups, size_t n)
 {
     rpt_spec *spec = g->spec;
     rpt_group *x = pm_arena_alloc(&g->arena, sizeof *x);
-    memset(x, 0, sizeof *x);
     x->key = pm_arena_alloc(&g->arena, sizeof *x->key * (size_t)(g->nkey + 1));
     for (int i = 0; i < g->nkey; i++)
         x->key[i] = (char *)(i == 0 ? (spec->zh ? "合计" : "total") : "");
     x->st = pm_arena_alloc(&g->arena, sizeof *x->st * (size_t)(spec->nm + 1));
-    memset(x->st, 0, sizeof *x->st * (size_t)(spec->nm + 1));
+    init_states(g, x->st);
     for (int i = 0; i < spec->nm; i++) {
-        x->st[i].sum = x->st[i].lo = x->st[i].hi = pm_decimal_from_int(0);
-        for (size_t k = 0; k < n; k++)
-            if (state_add(&spec->m[i], &x->st[i], &groups[k]->st[i]) != 0 && !x->st[i].overflow) {
+        rpt_state *st = &x->st[i];
+        for (size_t k = 0; k < n; k++) {
+            const rpt_state *src = &groups[k]->st[i];
+            int no_sum = st->x && st->x->overflow;
+            if (!counts_overflow(st, src)) {
+                /* a sum that overflows leaves the total without one; it
+                 * was said where it overflowed */
+                state_add(&spec->m[i], st, src);
+            } else if (!no_sum) {
                 pm_warn("%s: the total overflows; it has no figure", spec->m[i].name);
-                x->st[i].overflow = 1;
+                if (st->x)
+                    st->x->overflow = 1;
                 g->errors++;
                 break;
             }
+        }
     }
     g->total = x;
     return x;

@@ -66,26 +66,26 @@ int rpt_partial_write(rpt_groups *g, FILE *fp, int csv, const rpt_shard_info *si
             } else if (m->kind == MK_PCT) {
                 k += rpt_partial_values(st, &vbufs[k], bufs[k + 1], &vals[k]);
             } else if (m->kind != MK_COUNT) {
-                if (st->overflow)
+                if (st->x->overflow)
                     bufs[k][0] = '\0';  /* no sum: merge carries the overflow */
                 else
-                    pm_decimal_format(st->sum, bufs[k]);
+                    pm_decimal_format(st->x->sum, bufs[k]);
                 vals[k] = bufs[k];
                 k++;
                 if (m->kind == MK_MIN && st->a)
-                    pm_decimal_format(st->lo, bufs[k]);
+                    pm_decimal_format(st->x->lo, bufs[k]);
                 else
                     bufs[k][0] = '\0';
                 vals[k] = bufs[k];
                 k++;
                 if (m->kind == MK_MAX && st->a)
-                    pm_decimal_format(st->hi, bufs[k]);
+                    pm_decimal_format(st->x->hi, bufs[k]);
                 else
                     bufs[k][0] = '\0';
                 vals[k] = bufs[k];
                 k++;
                 if (m->diff) {
-                    snprintf(bufs[k], PM_DEC_BUFSZ, "%lld", (long long)st->skipped);
+                    snprintf(bufs[k], PM_DEC_BUFSZ, "%lld", (long long)st->x->skipped);
                     vals[k] = bufs[k];
                     k++;
                 }
@@ -115,11 +115,11 @@ int rpt_partial_values(const rpt_state *st, pm_buf *vb, char *skipbuf, const cha
     for (int64_t i = 0; i < st->a; i++) {
         if (i)
             pm_buf_addc(vb, ';');
-        pm_decimal_format(st->vals[i], d);
+        pm_decimal_format(st->x->vals[i], d);
         pm_buf_adds(vb, d);
     }
     vals[0] = pm_buf_str(vb);
-    snprintf(skipbuf, PM_DEC_BUFSZ, "%lld", (long long)st->skipped);
+    snprintf(skipbuf, PM_DEC_BUFSZ, "%lld", (long long)st->x->skipped);
     vals[1] = skipbuf;
     return 2;
 }
@@ -336,10 +336,7 @@ int rpt_ledger_shard(rpt_ledger *l, const pm_record *r)
     for (;;) {
         const char *e = strchr(p, ';');
         size_t n = e ? (size_t)(e - p) : strlen(p);
-        if (l->nnames == l->cap) {
-            l->cap = l->cap ? 2 * l->cap : 64;
-            l->names = pm_xrealloc(l->names, sizeof *l->names * l->cap);
-        }
+        PM_GROW(l->names, l->nnames + 1, l->cap);
         char w[256];
         where(r, w, sizeof w);
         l->names[l->nnames].name = pm_xstrndup(p, n);
@@ -348,6 +345,40 @@ int rpt_ledger_shard(rpt_ledger *l, const pm_record *r)
         if (!e)
             break;
         p = e + 1;
+    }
+    return 0;
+}
+
+/* Says and returns 1 when the partial row r holds aggregates of metric m
+ * that no input could give: a numerator above its denominator, a number
+ * of values other than the count, a minimum or maximum without records or
+ * records without one.  The one place that judges them: a merge
+ * (rpt_groups_merge) adds what passes. */
+static int impossible(rpt_ledger *l, const rpt_metric *m, const pm_record *r, uint64_t a, uint64_t b)
+{
+    if (m->kind == MK_RATIO && a > b) {
+        ledger_error(l, r, "%s: impossible partial: numerator %llu above denominator %llu", m->name,
+                     (unsigned long long)a, (unsigned long long)b);
+        return 1;
+    }
+    if (m->kind == MK_PCT) {
+        const char *v = pm_record_get(r, m->pcol[1]);
+        uint64_t n = v && *v ? 1 : 0;
+        for (; v && *v; v++)
+            n += *v == ';';
+        if (v && n != a) {
+            ledger_error(l, r, "%s: impossible partial: %llu values for a count of %llu", m->name,
+                         (unsigned long long)n, (unsigned long long)a);
+            return 1;
+        }
+    }
+    if (m->kind == MK_MIN || m->kind == MK_MAX) {
+        const char *v = pm_record_get(r, m->pcol[m->kind == MK_MIN ? 2 : 3]);
+        if (v && (*v != '\0') != (a > 0)) {
+            ledger_error(l, r, "%s: impossible partial: %s %s for a count of %llu", m->name, *v ? "a" : "no",
+                         m->kind == MK_MIN ? "minimum" : "maximum", (unsigned long long)a);
+            return 1;
+        }
     }
     return 0;
 }
@@ -368,11 +399,8 @@ int rpt_ledger_row(rpt_ledger *l, const rpt_spec *spec, const pm_record *r)
         }
         if (rc != 0)
             continue;  /* rpt_groups_merge says what is wrong */
-        if (m->kind == MK_RATIO && v[i][0] > v[i][1]) {
-            ledger_error(l, r, "%s: impossible partial: numerator %llu above denominator %llu", m->name,
-                         (unsigned long long)v[i][0], (unsigned long long)v[i][1]);
+        if (impossible(l, m, r, v[i][0], v[i][1]))
             bad = 1;
-        }
     }
     /* Every record counts in one group at most, so the counts of all groups
      * add up to at most the records read: a total that overflows 64 bits

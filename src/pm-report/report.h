@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "decimal.h"
 #include "diag.h"
+#include "map.h"
 #include "protect.h"
 #include "record.h"
 #include "timex.h"
@@ -158,6 +159,7 @@ typedef struct rpt_spec {
     int rate_nd;              /* rates get NAME_n, NAME_d columns */
     int has_total;            /* the last group is the --totals row */
     int value_labels;         /* key values shown with their Chinese labels */
+    int charts;               /* the table carries the charts' data (HTML, XLSX) */
     rpt_period period;
     rpt_field time_field;
     const pm_tz *tz;
@@ -230,22 +232,28 @@ void rpt_protect_key(const rpt_spec *spec, int by, const char **v, size_t *len, 
 void rpt_sign_protection(const rpt_spec *spec, pm_buf *b);
 
 /* group.c ---------------------------------------------------------------- */
-typedef struct rpt_state {
-    int64_t a, b;        /* count, or numerator/denominator, or n of values */
+/* The aggregates of a metric other than a count or a rate. */
+typedef struct rpt_stats {
     pm_decimal sum, lo, hi;
     int overflow;        /* sum (and mean) have no value: the sum overflowed */
+    int maxscale;        /* largest scale among the values */
     int64_t skipped;     /* A - B: records where either side was empty */
     pm_decimal *vals;    /* MK_PCT: the a values (malloc'd) */
     size_t cap;
-    int maxscale;        /* largest scale among the values */
+} rpt_stats;
+
+/* The running aggregates of one metric in one group.  Counts and rates
+ * need a and b only: a group of them takes a few bytes a metric. */
+typedef struct rpt_state {
+    int64_t a, b;        /* count, or numerator/denominator, or n of values */
+    rpt_stats *x;        /* NULL for MK_COUNT and MK_RATIO */
 } rpt_state;
 
+/* A group: the value of its key in the groups' map, followed there by
+ * its key pointers and states. */
 typedef struct rpt_group {
-    char **key;          /* nkey values */
-    uint64_t hash;
+    char **key;          /* nkey values, NUL-terminated (in the map's key) */
     rpt_state *st;       /* spec->nm states */
-    struct rpt_group *next;
-    size_t len0;         /* strlen(key[0]) */
 } rpt_group;
 
 #define RPT_DAY_CACHE 1024
@@ -260,9 +268,10 @@ struct rpt_daylabel {
 typedef struct rpt_groups {
     rpt_spec *spec;
     int nkey;            /* (period ? 1 : 0) + nby */
-    rpt_group **slots;
-    size_t nslots, n;
-    pm_arena arena;
+    pm_map map;          /* key bytes -> group (seeded: crafted keys cannot
+                            make it slow) */
+    size_t n;            /* groups */
+    pm_arena arena;      /* the stats of the groups, the total */
     /* Errors met while aggregating: the program exits 2. */
     int errors;
     unsigned long long seq, last_err_seq;  /* records added; last with an error */
@@ -270,8 +279,7 @@ typedef struct rpt_groups {
     struct rpt_daylabel *days;  /* period labels of recent days */
     pm_buf keys[16];     /* protected values of the --by fields */
     char derived[16][32];   /* derived key values of the record */
-    pm_buf kbuf;         /* the key bytes being hashed */
-    uint64_t seed[2];    /* SipHash key: random per run */
+    pm_buf kbuf;         /* the key bytes of a key of several values */
     unsigned long long filtered;  /* records --where/--since/--until left out */
     unsigned long long notime;    /* records without a time (empty period) */
     unsigned long long overflows; /* counters that would overflow */
@@ -284,16 +292,15 @@ void rpt_groups_free(rpt_groups *g);
 /* Adds one input record: 1 when it was counted, 0 when --where, --since
  * or --until left it out, -1 when it could not be (an error reported). */
 int rpt_groups_add(rpt_groups *g, const pm_record *r);
-/* Frees the values the states of every group keep (percentiles). */
-/* SipHash-2-4 of n bytes under the 128-bit key k (k[0] the first 8 bytes,
- * little-endian), the group table's hash. */
-uint64_t rpt_siphash24(const unsigned char *in, size_t n, const uint64_t k[2]);
+/* The records metric number i skipped in all groups (A - B with a side
+ * empty). */
+int64_t rpt_groups_skipped(const rpt_groups *g, int i);
 /* Natural order of texts: digit runs by value (2 before 10). */
 int rpt_natural_cmp(const char *a, const char *b);
 /* The value of metric m in state st; 0 when it has none. */
 int rpt_metric_value(const rpt_spec *spec, const rpt_metric *m, const rpt_state *st, pm_decimal *out);
-/* Adds one partial record (from --partial); raw: its keys are not yet
- * protected (see rpt_route_partial). */
+/* Adds one partial record (from --partial) that rpt_ledger_row passed;
+ * raw: its keys are not yet protected (see rpt_route_partial). */
 void rpt_groups_merge(rpt_groups *g, const pm_record *r, int raw);
 /* Index of the groups whose signature the partial record r carries, or -1
  * after reporting (once per input: *last_src, malloc'd, remembers).  *raw
@@ -451,8 +458,10 @@ void rpt_ledger_init(rpt_ledger *l, const rpt_spec *spec);
 void rpt_ledger_free(rpt_ledger *l);
 /* A shard record: same program and config as the others; -1 if not. */
 int rpt_ledger_shard(rpt_ledger *l, const pm_record *r);
-/* A group row: -1 when its counts are impossible (numerator above
- * denominator) or would overflow; the row must then not be merged. */
+/* A group row: -1 when its aggregates are impossible (a numerator above
+ * its denominator, values or a minimum/maximum that do not go with the
+ * count) or its counts would overflow; the row must then not be merged.
+ * The one check of them: rpt_groups_merge takes a row that passed. */
 int rpt_ledger_row(rpt_ledger *l, const rpt_spec *spec, const pm_record *r);
 /* After the last record: no shard twice, rows as the shard records say,
  * counts within the records read, the shards expected (ex may be NULL).

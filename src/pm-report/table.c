@@ -99,20 +99,20 @@ int rpt_metric_value(const rpt_spec *spec, const rpt_metric *m, const rpt_state 
         return pm_decimal_div(pm_decimal_from_int(st->a), pm_decimal_from_int(st->b), RPT_RATE_SCALE,
                               PM_ROUND_HALF_UP, out) == PM_DEC_OK;
     case MK_SUM:
-        if (st->overflow)
+        if (st->x->overflow)
             return 0;
         if (m->diff)
-            return in_unit(spec, st->sum, out);
-        *out = st->sum;
+            return in_unit(spec, st->x->sum, out);
+        *out = st->x->sum;
         /* money: a sum of values with one or two places has two (6154.50) */
         if (out->scale == 1)
-            pm_decimal_rescale(st->sum, 2, out);
+            pm_decimal_rescale(st->x->sum, 2, out);
         return 1;
     case MK_MIN:
     case MK_MAX:
         if (st->a == 0)
             return 0;
-        v = m->kind == MK_MIN ? st->lo : st->hi;
+        v = m->kind == MK_MIN ? st->x->lo : st->x->hi;
         if (m->diff)
             return in_unit(spec, v, out);
         *out = v;
@@ -120,27 +120,27 @@ int rpt_metric_value(const rpt_spec *spec, const rpt_metric *m, const rpt_state 
     case MK_PCT:
         if (st->a == 0)
             return 0;
-        qsort(st->vals, (size_t)st->a, sizeof *st->vals, cmp_dec);
-        v = nearest_rank(m->pct, st->vals, st->a);
+        qsort(st->x->vals, (size_t)st->a, sizeof *st->x->vals, cmp_dec);
+        v = nearest_rank(m->pct, st->x->vals, st->a);
         if (m->diff)
             return in_unit(spec, v, out);
         *out = v;
         return 1;
     case MK_MEAN:
-        if (st->a == 0 || st->overflow)
+        if (st->a == 0 || st->x->overflow)
             return 0;
         if (m->diff) {
             int64_t u = spec->unit_secs > 0 ? spec->unit_secs : 3600;
             pm_decimal den;
             if (pm_decimal_mul(pm_decimal_from_int(st->a), pm_decimal_from_int(u), &den) != PM_DEC_OK)
                 return 0;
-            return pm_decimal_div(st->sum, den, 2, PM_ROUND_HALF_UP, out) == PM_DEC_OK;
+            return pm_decimal_div(st->x->sum, den, 2, PM_ROUND_HALF_UP, out) == PM_DEC_OK;
         }
     {
-        int scale = st->sum.scale + RPT_MEAN_EXTRA_SCALE;
+        int scale = st->x->sum.scale + RPT_MEAN_EXTRA_SCALE;
         if (scale > PM_DEC_MAX_SCALE)
             scale = PM_DEC_MAX_SCALE;
-        return pm_decimal_div(st->sum, pm_decimal_from_int(st->a), scale, PM_ROUND_HALF_UP, out) == PM_DEC_OK;
+        return pm_decimal_div(st->x->sum, pm_decimal_from_int(st->a), scale, PM_ROUND_HALF_UP, out) == PM_DEC_OK;
     }
     }
     return 0;
@@ -173,20 +173,20 @@ static int target_result(const rpt_spec *spec, const rpt_metric *m, const rpt_st
             return -1;
         break;
     case MK_SUM:
-        if (st->overflow)
+        if (st->x->overflow)
             return -1;
-        lhs = st->sum;
+        lhs = st->x->sum;
         break;
     case MK_MIN:
     case MK_MAX:
         if (st->a == 0)
             return -1;
-        lhs = m->kind == MK_MIN ? st->lo : st->hi;
+        lhs = m->kind == MK_MIN ? st->x->lo : st->x->hi;
         break;
     case MK_MEAN:
-        if (st->a == 0 || st->overflow)
+        if (st->a == 0 || st->x->overflow)
             return -1;
-        lhs = st->sum;
+        lhs = st->x->sum;
         if (pm_decimal_mul(tg->value, pm_decimal_from_int(st->a), &rhs) != PM_DEC_OK)
             return -1;
         break;
@@ -277,7 +277,7 @@ void rpt_table_build(rpt_table *t, rpt_spec *spec, rpt_group **groups, size_t n)
     t->charts = pm_arena_alloc(&t->arena, sizeof *t->charts * (size_t)(spec->nm + 1));
     for (int i = 0; i < spec->nm; i++) {
         rpt_metric *m = &spec->m[i];
-        if (!m->chart)
+        if (!m->chart || !spec->charts)
             continue;
         rpt_chart *c = &t->charts[t->ncharts++];
         memset(c, 0, sizeof *c);

@@ -718,6 +718,16 @@ awk -F, -v OFS=, 'NR == 2 { $2 = $3 + 5 } { print }' "$T/r.partial" > "$T/r-bad.
 run $R -m 'rate(kind=complaint)' --merge "$T/r-bad.partial"
 expect_status "merge: a numerator above its denominator is exit 2" 2
 expect_grep "merge: an impossible partial is said" "rate\(kind=complaint\): impossible partial: numerator 65 above denominator 60" "$ERR"
+# the merge's checker (the ledger) judges every kind: a maximum without records, records without one
+$R -m 'max(amount)' --partial "$A" > "$T/x.partial"
+awk -F, -v OFS=, 'NR == 2 { $5 = "" } { print }' "$T/x.partial" > "$T/x-bad.partial"
+run $R -m 'max(amount)' --merge "$T/x-bad.partial"
+expect_status "merge: a count without its maximum is exit 2" 2
+expect_grep "merge: the missing maximum is said" "max\(amount\): impossible partial: no maximum for a count of [1-9]" "$ERR"
+expect_no_grep "merge: the refused row is not in the report" "[0-9]" "$OUT"
+awk -F, -v OFS=, 'NR == 2 { $2 = 0 } { print }' "$T/x.partial" > "$T/x-bad.partial"
+run $R -m 'max(amount)' --merge "$T/x-bad.partial"
+expect_grep "merge: a maximum of no records is said" "max\(amount\): impossible partial: a maximum for a count of 0" "$ERR"
 $R -m count --partial "$A" > "$T/c.partial"
 awk -F, -v OFS=, 'NR == 2 { $2 = "9223372036854775800" } { print }' "$T/c.partial" > "$T/c-big.partial"
 run $R -m count --merge "$T/c-big.partial" "$T/c-big.partial"

@@ -315,3 +315,36 @@ Test(buf, broken_invariant_is_caught, .signal = SIGABRT)
     b.len = 5;
     pm_buf_addc(&b, 'x');
 }
+
+/* PM_GROW ----------------------------------------------------------------- */
+
+Test(grow, makes_room_doubling_and_keeps_the_elements)
+{
+    int *v = NULL;
+    size_t n = 0, cap = 0;
+    for (int i = 0; i < 1000; i++) {
+        PM_GROW(v, n + 1, cap);
+        cr_assert_geq(cap, n + 1);
+        v[n++] = i;
+    }
+    cr_assert_eq(cap, 1024, "16 doubled six times");
+    for (int i = 0; i < 1000; i++)
+        cr_assert_eq(v[i], i);
+    int *same = v;
+    PM_GROW(v, 1000, cap);
+    cr_assert_eq(v, same, "no growth when the room is there");
+    free(v);
+}
+
+Test(grow, takes_an_int_capacity_and_a_jump)
+{
+    char **v = NULL;
+    int cap = 0;
+    PM_GROW(v, 100, cap);
+    cr_assert_eq(cap, 128);
+    v[99] = "x";
+    cr_assert_str_eq(v[99], "x");
+    free(v);
+    cr_assert_eq(pm_grow_cap(0, 1, 8), 16);
+    cr_assert_eq(pm_grow_cap(16, 17, 8), 32);
+}
