@@ -26,7 +26,8 @@ else
 LIBPM = $(B)/libpm.a
 endif
 
-LIB_SRC := $(wildcard lib/*.c)
+# lib/cli/: the command-line helpers that may end the process (same archive)
+LIB_SRC := $(wildcard lib/*.c lib/cli/*.c)
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
 PROGRAMS := pm-ingest pm-sla pm-fee pm-report pm-roster
 BUILT := $(foreach p,$(PROGRAMS),$(if $(wildcard src/$(p)/*.c),$(BIN)/$(p)))
@@ -52,9 +53,12 @@ $(DEPS_STAMP): tools/deps.sh
 deps:
 	@sh tools/deps.sh build
 
+# lib/ is -Wconversion clean: keep it so.
+LIB_WARN = -Wconversion
+
 $(B)/lib/%.o: lib/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PM_CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(PM_CFLAGS) $(LIB_WARN) -c -o $@ $<
 
 $(LIBPM): $(LIB_OBJ)
 	@mkdir -p $(dir $@)

@@ -1,29 +1,12 @@
 /* buf.c - growable string buffer and chunked arena. */
 #include "buf.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "atomic.h"
-#include "diag.h"
-
-void pm_oom(size_t n)
-{
-    (void)n;
-    /* no stdio, no allocation: write(2) of a message built on the stack */
-    char msg[160];
-    int k = snprintf(msg, sizeof msg, "%s: out of memory\n", pm_progname());
-    if (k > 0) {
-        if ((size_t)k >= sizeof msg) k = (int)sizeof msg - 1;
-        ssize_t w = write(2, msg, (size_t)k);
-        (void)w;
-    }
-    pm_tmp_remove_all();
-    _exit(PM_EXIT_ERROR);
-}
-
+/* pm_oom (buf.h) is the program side's: lib/cli/die.c. */
 static void oom(size_t n) { pm_oom(n); }
 
 void *pm_xmalloc(size_t n)
@@ -67,6 +50,8 @@ void pm_buf_free(pm_buf *b)
 
 void pm_buf_grow(pm_buf *b, size_t n)
 {
+    /* buf.h: len excludes the NUL, which always fits once memory is held */
+    assert(b->s ? b->len < b->cap : b->len == 0 && b->cap == 0);
     if (b->len + n + 1 <= b->cap) return;
     size_t cap = b->cap ? b->cap : 64;
     while (cap < b->len + n + 1) {
@@ -182,6 +167,7 @@ void *pm_arena_alloc(pm_arena *a, size_t n)
         b = pm_xmalloc(sizeof *b + size);
         b->size = size;
     }
+    assert(b->size >= n);
     b->used = n;
     b->next = a->head;
     a->head = b;

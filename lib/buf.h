@@ -42,7 +42,9 @@ char *pm_buf_detach(pm_buf *b);
  * process with status 2 (PM_EXIT_ERROR: the run failed), without running
  * atexit handlers or flushing stdio, which could need memory.  n, the size
  * asked for, is not printed.  Code that calls malloc itself calls this on
- * NULL; the only place lib/ ends the process. */
+ * NULL.  lib/ only calls it: the definition is the program side's,
+ * lib/cli/die.c (built into libpm.a); code that links lib/ without lib/cli
+ * defines its own, which must not return. */
 void pm_oom(size_t n) __attribute__((noreturn));
 
 /* Out-of-memory aware helpers: they never return NULL (pm_oom instead). */

@@ -37,6 +37,12 @@ struct pm_calendar {
     uint64_t needed[YEAR_BITS];    /* years without data that were used */
     uint64_t reported[YEAR_BITS];  /* ... and already returned */
     int pending;                   /* needed and not yet reported */
+    /* pm_calendar_add_workdays's answers, direct-mapped by (day, n): the
+     * tickets of a day share their start day and durations.  A hit skips
+     * need_years, which the first computation of (day, n) did. */
+    struct wd_memo { pm_day day, last; int64_t n; } memo[512];
+    pm_day noted_lo, noted_hi;     /* the days of the last single year
+                                      need_years dealt with */
 };
 
 static int bit_get(const uint64_t *set, int y)
@@ -67,7 +73,13 @@ static int year_of(pm_day d)
 /* Marks the years of days [a, b] that have no data as needed. */
 static void need_years(pm_calendar *cal, pm_day a, pm_day b)
 {
-    int y1 = year_of(a), y2 = year_of(b);
+    if (a >= cal->noted_lo && b < cal->noted_hi)  /* that year is dealt with */
+        return;
+    int y1 = year_of(a), y2 = a == b ? y1 : year_of(b);
+    if (y1 == y2 && y1 >= MIN_YEAR && y1 <= MAX_YEAR) {
+        cal->noted_lo = pm_day_from_civil(y1, 1, 1);
+        cal->noted_hi = pm_day_from_civil(y1 + 1, 1, 1);
+    }
     if (y1 < MIN_YEAR)
         y1 = MIN_YEAR;
     if (y2 > MAX_YEAR)
@@ -154,6 +166,9 @@ pm_day pm_calendar_add_workdays(pm_calendar *cal, pm_day day, int64_t n)
         return day;
     if (n > MAX_ADD)
         n = MAX_ADD;
+    struct wd_memo *m = &cal->memo[((uint64_t)day * 8 + (uint64_t)n) % 512];
+    if (m->n == n && m->day == day)
+        return m->last;
     /* Find the first x > day with count_before(x + 1) >= target. */
     target = count_before(cal, day + 1) + n;
     lo = day + 1;
@@ -168,6 +183,9 @@ pm_day pm_calendar_add_workdays(pm_calendar *cal, pm_day day, int64_t n)
             lo = mid + 1;
     }
     need_years(cal, day + 1, lo);
+    m->day = day;
+    m->n = n;
+    m->last = lo;
     return lo;
 }
 
@@ -455,8 +473,19 @@ static int build(loader *L)
     return 0;
 }
 
-static const char *const known_keys[] = {"name", "weekend", "holidays", "workdays",
-                                         "description", "source", "sources", "notes", NULL};
+/* The keys of a calendar file: description, source, sources and notes are
+ * for the people who keep it. */
+static const pm_conf_key calendar_keys[] = {
+    {"name", PM_CONF_SCALAR, NULL},
+    {"weekend", 0, NULL},  /* load_weekend and add_list say what they need */
+    {"holidays", 0, NULL},
+    {"workdays", 0, NULL},
+    {"description", 0, NULL},
+    {"source", 0, NULL},
+    {"sources", 0, NULL},
+    {"notes", 0, NULL},
+    {NULL, 0, NULL},
+};
 
 static char *stem(const char *path)
 {
@@ -479,24 +508,18 @@ static pm_calendar *load(loader *L)
         pm_conf_error(&L->conf, root, L->err, "a calendar must be a mapping with name, weekend, holidays, workdays");
         return NULL;
     }
-    for (int i = 0; i < pm_conf_map_len(root); i++) {
-        yaml_node_t *k;
-        const char *key = pm_conf_map_key(&L->conf, root, i, &k);
-        int ok = 0;
-        for (int j = 0; key && known_keys[j]; j++)
-            if (!strcmp(key, known_keys[j]))
-                ok = 1;
-        if (!ok) {
-            pm_conf_error(&L->conf, k, L->err, "unknown key '%s' (a calendar has name, weekend, holidays, workdays)",
-                          key ? key : "?");
-            return NULL;
-        }
-    }
-    name = pm_conf_get(&L->conf, root, "name");
-    if (name && !pm_conf_is_scalar(name)) {
-        pm_conf_error(&L->conf, name, L->err, "name must be text");
+    /* The first of the key errors is the calendar's error (the calendar
+     * functions return one). */
+    pm_errors errs = PM_ERRORS_INIT;
+    L->conf.errs = &errs;
+    pm_conf_check(&L->conf, root, "a calendar", calendar_keys, NULL);
+    L->conf.errs = NULL;
+    if (errs.n) {
+        *L->err = errs.v[0];
+        pm_errors_free(&errs);
         return NULL;
     }
+    name = pm_conf_get(&L->conf, root, "name");
     cal->name = name && *pm_conf_str(name) ? xstrdup(pm_conf_str(name)) : stem(L->conf.path);
     if (load_weekend(L, pm_conf_get(&L->conf, root, "weekend")) < 0 ||
         add_list(L, pm_conf_get(&L->conf, root, "holidays"), 0) < 0 ||

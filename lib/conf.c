@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "text.h"
 
 #ifndef PM_DATADIR
 #define PM_DATADIR "/usr/local/share/pm"
@@ -398,6 +399,169 @@ void pm_conf_error(pm_conf *c, yaml_node_t *node, pm_error *err, const char *fmt
     va_start(ap, fmt);
     pm_error_vset(err, c->path, pm_conf_line(node), fmt, ap);
     va_end(ap);
+}
+
+/* Errors and key tables --------------------------------------------------- */
+
+void pm_errors_add(pm_errors *l, const pm_error *e)
+{
+    if (l->n >= PM_ERRORS_MAX) {
+        l->more++;
+        return;
+    }
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 8;
+        l->v = pm_xrealloc(l->v, sizeof *l->v * (size_t)l->cap);
+    }
+    l->v[l->n++] = *e;
+}
+
+void pm_errors_free(pm_errors *l)
+{
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+static int cmp_error_line(const void *a, const void *b)
+{
+    const pm_error *x = *(const pm_error *const *)a, *y = *(const pm_error *const *)b;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return x < y ? -1 : x > y;  /* one line: in the order found */
+}
+
+void pm_errors_report(const pm_errors *l)
+{
+    /* The errors of one file in the order of its lines (a loader checks a
+     * section's keys before it reads the section's values) */
+    const pm_error **v = pm_xmalloc(sizeof *v * (size_t)(l->n + 1));
+    int one_file = 1;
+    for (int i = 0; i < l->n; i++) {
+        v[i] = &l->v[i];
+        one_file &= strcmp(l->v[i].file, l->v[0].file) == 0;
+    }
+    if (one_file)
+        qsort(v, (size_t)l->n, sizeof *v, cmp_error_line);
+    for (int i = 0; i < l->n; i++)
+        pm_report(v[i]);
+    if (l->more)
+        pm_warn_at(l->v[l->n - 1].file, 0, "%ld more error%s not shown", l->more, l->more > 1 ? "s" : "");
+    free(v);
+}
+
+void pm_conf_note_error(pm_conf *c, const pm_error *e)
+{
+    if (c->errs && !e)
+        c->errs->more++;
+    else if (c->errs)
+        pm_errors_add(c->errs, e);
+    c->nerrs++;
+}
+
+/* Whether c's list is full: an error is then only counted. */
+static int full(const pm_conf *c)
+{
+    return c->errs && c->errs->n >= PM_ERRORS_MAX;
+}
+
+static void vnote(pm_conf *c, long line, const char *fmt, va_list ap)
+{
+    if (full(c)) {
+        pm_conf_note_error(c, NULL);
+        return;
+    }
+    pm_error e;
+    pm_error_vset(&e, c->path, line, fmt, ap);
+    pm_conf_note_error(c, &e);
+}
+
+void pm_conf_note(pm_conf *c, yaml_node_t *node, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vnote(c, pm_conf_line(node), fmt, ap);
+    va_end(ap);
+}
+
+void pm_conf_note_at(pm_conf *c, long line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vnote(c, line, fmt, ap);
+    va_end(ap);
+}
+
+static const char *kinds_text(unsigned kinds)
+{
+    switch (kinds) {
+    case PM_CONF_SCALAR: return "text";
+    case PM_CONF_SEQ: return "a list";
+    case PM_CONF_MAP: return "a mapping";
+    case PM_CONF_SCALAR | PM_CONF_SEQ: return "text or a list";
+    case PM_CONF_SCALAR | PM_CONF_MAP: return "text or a mapping";
+    default: return "a list or a mapping";
+    }
+}
+
+static unsigned kind_of(const yaml_node_t *n)
+{
+    return n->type == YAML_SCALAR_NODE ? PM_CONF_SCALAR : n->type == YAML_SEQUENCE_NODE ? PM_CONF_SEQ : PM_CONF_MAP;
+}
+
+int pm_conf_check(pm_conf *c, yaml_node_t *map, const char *section, const pm_conf_key *keys,
+                  yaml_node_t **vals)
+{
+    int nkeys = 0, before = c->nerrs;
+    while (keys[nkeys].name)
+        nkeys++;
+    if (vals)
+        for (int j = 0; j < nkeys; j++)
+            vals[j] = NULL;
+    if (!pm_conf_is_map(map)) {
+        pm_conf_note(c, map, "%s must be a mapping", section);
+        return c->nerrs - before;
+    }
+    const char **names = NULL;  /* for pm_text_nearest, made when first needed */
+    for (int i = 0; i < pm_conf_map_len(map); i++) {
+        yaml_node_t *kn, *v = pm_conf_map_value(c, map, i);
+        const char *key = pm_conf_map_key(c, map, i, &kn);
+        int j = 0;
+        while (j < nkeys && !(key && strcmp(key, keys[j].name) == 0))
+            j++;
+        if (j < nkeys) {
+            if (keys[j].kinds && v && !(keys[j].kinds & kind_of(v)))
+                pm_conf_note(c, v, "%s must be %s", key, keys[j].what ? keys[j].what : kinds_text(keys[j].kinds));
+            else if (vals)
+                vals[j] = v;
+            continue;
+        }
+        if (full(c) || !c->errs) {  /* counted only: spare the message */
+            pm_conf_note_error(c, NULL);
+            continue;
+        }
+        pm_buf msg = PM_BUF_INIT;
+        pm_buf_adds(&msg, "unknown key '");
+        if (key)
+            pm_text_printable(&msg, key, strlen(key));
+        else
+            pm_buf_adds(&msg, "(not a text)");
+        pm_buf_addf(&msg, "' in %s (known: ", section);
+        for (int k = 0; k < nkeys; k++)
+            pm_buf_addf(&msg, "%s%s", k ? ", " : "", keys[k].name);
+        pm_buf_addc(&msg, ')');
+        if (key && !names) {
+            names = pm_xmalloc(sizeof *names * (size_t)(nkeys + 1));
+            for (int k = 0; k < nkeys; k++)
+                names[k] = keys[k].name;
+        }
+        int near;
+        if (key && pm_text_nearest(key, names, nkeys, &near, 1) == 1)
+            pm_buf_addf(&msg, "; did you mean '%s'?", keys[near].name);
+        pm_conf_note(c, kn ? kn : map, "%s", pm_buf_str(&msg));
+        pm_buf_free(&msg);
+    }
+    free(names);
+    return c->nerrs - before;
 }
 
 /* Data folder ------------------------------------------------------------- */

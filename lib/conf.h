@@ -12,12 +12,35 @@
 #include <yaml.h>
 #include "diag.h"
 
+/* Every error found in a file, in the order found.  Loaders note each
+ * problem and go on, so that one run reports all of them; the load fails at
+ * the end.  Zero-initialised (PM_ERRORS_INIT) is empty. */
+typedef struct pm_errors {
+    pm_error *v;
+    int n, cap;
+    long more;  /* errors past PM_ERRORS_MAX: counted, not kept */
+} pm_errors;
+#define PM_ERRORS_INIT {NULL, 0, 0, 0}
+/* Errors kept at the most: a hostile file of a million unknown keys costs
+ * a count, not a million messages. */
+#define PM_ERRORS_MAX 100
+
+/* Adds a copy of e (or counts it in l->more when l is full). */
+void pm_errors_add(pm_errors *l, const pm_error *e);
+void pm_errors_free(pm_errors *l);
+/* Program side: prints every error, "PROG: FILE:LINE: message" (pm_report);
+ * the errors of one file in the order of their lines; then "N more errors"
+ * when some were not kept. */
+void pm_errors_report(const pm_errors *l);
+
 typedef struct pm_conf {
     yaml_document_t doc;
     int loaded;
     char *path;  /* as given, for messages */
     unsigned char *bytes;  /* the file's bytes (for checksums) */
     size_t nbytes;
+    pm_errors *errs;  /* where pm_conf_note adds (set by the loader; NULL: counted only) */
+    int nerrs;        /* errors noted so far */
 } pm_conf;
 
 /* Loads path.  0, or -1 with err (file, line) set: a file that cannot be
@@ -56,6 +79,46 @@ int pm_conf_bool(yaml_node_t *node);
  * the node's line, or 0 for node NULL). */
 void pm_conf_error(pm_conf *c, yaml_node_t *node, pm_error *err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Notes an error at node ("FILE:LINE: msg") in c->errs and counts it in
+ * c->nerrs; loading goes on, and fails at the end when c->nerrs > 0. */
+void pm_conf_note(pm_conf *c, yaml_node_t *node, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same at a line (0: none), for errors found after the walk. */
+void pm_conf_note_at(pm_conf *c, long line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Notes an error made elsewhere (a function that fills one pm_error); e
+ * NULL counts one more error without keeping it. */
+void pm_conf_note_error(pm_conf *c, const pm_error *e);
+
+/* Key tables -------------------------------------------------------------
+ *
+ * One table per section of a configuration file says which keys it has and
+ * what kind of value each takes; pm_conf_check holds a mapping to it, so
+ * every loader has the same policy: an unknown key is an error that lists
+ * the known ones (a misspelt key must not silently mean "not given").
+ */
+
+/* Kinds of value, or'ed together; 0 is any. */
+enum { PM_CONF_SCALAR = 1, PM_CONF_SEQ = 2, PM_CONF_MAP = 4 };
+
+typedef struct pm_conf_key {
+    const char *name;
+    unsigned kinds;    /* PM_CONF_* the value may be; 0: any (the loader checks) */
+    const char *what;  /* "KEY must be WHAT" for a value of another kind; NULL:
+                        * "text", "a list", "a mapping" as kinds say */
+} pm_conf_key;
+
+/* Checks mapping map, a SECTION of the file ("a clock", "the policy"),
+ * against keys (ended by {NULL}).  Notes (pm_conf_note) every key that is
+ * not in the table:
+ *     unknown key 'tmezone' in the policy (known: timezone, calendar);
+ *     did you mean 'timezone'?
+ * (the hint when a known key is near, pm_text_nearest), and every value of
+ * a kind the table does not allow ("KEY must be WHAT").  A map that is no
+ * mapping is one error, "SECTION must be a mapping".  When vals is not
+ * NULL, vals[i] is set to the value of keys[i], or NULL when the key is
+ * absent or its value was refused.  Returns the number of errors noted. */
+int pm_conf_check(pm_conf *c, yaml_node_t *map, const char *section, const pm_conf_key *keys,
+                  yaml_node_t **vals);
 
 /* The folder of shipped data (calendars): $PM_DATADIR (when set and not
  * empty), else ../data or ../share/pm beside the running program

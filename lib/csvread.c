@@ -92,7 +92,10 @@ static int csv_is_new_header(pm_reader *rd, const pm_record *r)
 
 /* CSV ---------------------------------------------------------------------- */
 
-/* libcsv parses every record, through its public API only.  The reader
+/* libcsv parses every record that holds a quote or spans lines, through
+ * its public API only; a whole line without a quote is split at its
+ * delimiters with memchr (csv_plain_line), which reads the same values.  The
+ * reader
  * follows the quotes itself (csv_track), on lines that hold a quote or
  * continue a quoted field, for two things libcsv cannot tell it:
  *
@@ -440,6 +443,90 @@ static void csv_flush_tail_warnings(pm_reader *rd)
     }
 }
 
+/* A whole line without a quote, a record of its own under a usable header:
+ * split at the delimiters with memchr, into one copy of the line in the
+ * record's arena (the delimiters become the values' NULs), instead of
+ * libcsv's byte-by-byte parse and a copy per field.  For such a line libcsv
+ * (no space trimming, no quotes) reads exactly the same values.  Returns 0,
+ * leaving nothing queued, for a line libcsv must read: a row of the wrong
+ * width (its message is libcsv's path's).  len excludes the line end.
+ * The record keeps the split line as its raw text (pm_record) unless a
+ * value starts with a byte-order mark, which a writer quotes. */
+/* The delimiters of a line, in order (csv_plain_line): eight bytes at a
+ * time, a byte equal to the delimiter being a zero byte of w ^ d*0x01..01,
+ * which the carry-free test below marks exactly; the last few with memchr. */
+typedef struct delim_scan {
+    const char *b;
+    size_t len, j;       /* bytes before j are scanned */
+    uint64_t dd, hits;   /* hits: delimiters in the word before j, not yet taken */
+    char d;
+} delim_scan;
+
+/* The next delimiter's position, or len when there is none. */
+static size_t next_delim(delim_scan *sc)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
+    while (!sc->hits && sc->j + 8 <= sc->len) {
+        uint64_t w, x;
+        memcpy(&w, sc->b + sc->j, 8);
+        x = w ^ sc->dd;
+        sc->hits = ~(((x & lo7) + lo7) | x | lo7);
+        sc->j += 8;
+    }
+    if (sc->hits) {
+        size_t at = sc->j - 8 + (size_t)__builtin_ctzll(sc->hits) / 8;
+        sc->hits &= sc->hits - 1;
+        return at;
+    }
+#endif
+    const char *e = sc->j < sc->len ? memchr(sc->b + sc->j, sc->d, sc->len - sc->j) : NULL;
+    if (!e) {
+        sc->j = sc->len;
+        return sc->len;
+    }
+    sc->j = (size_t)(e - sc->b) + 1;
+    return (size_t)(e - sc->b);
+}
+
+static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len)
+{
+    pm_record *r = pmr_queue_slot(rd);
+    char *b = pm_record_alloc(r, len + 1);
+    memcpy(b, s, len);
+    b[len] = 0;
+    char d = (char)rd->delim;
+    delim_scan sc = {b, len, 0, 0x0101010101010101ULL * (unsigned char)d, 0, d};
+    size_t i = 0, off = 0, nh = rd->nheader;
+    int canonical = 1;
+    for (;;) {
+        size_t end = next_delim(&sc);
+        if (i++ == nh) break;  /* too many */
+        b[end] = 0;
+        /* a value starting with U+FEFF is written quoted */
+        if (b[off] == '\xef' && end - off >= 3 && !memcmp(b + off, "\xef\xbb\xbf", 3)) canonical = 0;
+        pm_record_add_owned(r, rd->header[i - 1], b + off, end - off);
+        if (end == len) break;
+        off = end + 1;
+    }
+    if (i != nh) {
+        pm_record_clear(r);
+        return 0;
+    }
+    r->source = rd->name;
+    r->line = rd->rec_line;
+    if (canonical) {  /* see pm_record: a writer may copy the line */
+        r->raw = b;
+        r->raw_len = len;
+        r->raw_n = nh;
+        r->raw_delim = d;
+    }
+    rd->q[rd->qhead + rd->qlen].bad = 0;
+    rd->qlen++;
+    rd->seg_flags = 0;
+    return 1;
+}
+
 int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
 {
     if (!rd->delim) {
@@ -531,6 +618,19 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         if (rd->validate_utf8 && !pm_utf8_valid((const char *)s, seg)) rd->seg_flags |= SEG_BADUTF8;
         rd->seg_raw = s;
         rd->seg_rawlen = seg;
+        if (nl && !lone_cr && !blank && !rd->rec_open && rd->tq == TQ_START && rd->have_header &&
+            !rd->after_blank && !rd->header_bad && !(rd->seg_flags & (SEG_NUL | SEG_BADUTF8)) &&
+            seg <= rd->opts.max_field && !memchr(s, '"', seg) &&
+            csv_plain_line(rd, s, seg - 1 - (seg >= 2 && s[seg - 2] == '\r'))) {
+            if (from_replay) rd->replay_pos += seg;
+            else rd->decpos += seg;
+            if (rd->replay_pos >= rd->replay.len && rd->replay.len) {
+                pm_buf_reset(&rd->replay);
+                rd->replay_pos = 0;
+            }
+            rd->line++;
+            continue;
+        }
         size_t feed = seg;
         const unsigned char *fs = s;
         if (rd->tq != TQ_START || memchr(s, '"', seg)) {

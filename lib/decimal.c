@@ -19,6 +19,7 @@
  */
 #include "decimal.h"
 
+#include <assert.h>
 #include <string.h>
 
 typedef unsigned __int128 u128;
@@ -58,9 +59,11 @@ static inline u128 mag(__int128 c)
     return c < 0 ? (u128)0 - (u128)c : (u128)c;
 }
 
-/* m must be <= MAXC. */
+/* m must be <= MAXC: every result is built here, so every result keeps the
+ * invariant of decimal.h. */
 static inline pm_decimal make(int neg, u128 m, int scale)
 {
+    assert(m <= MAXC && scale >= 0 && scale <= PM_DEC_MAX_SCALE);
     pm_decimal d;
     d.coef = neg ? -(__int128)m : (__int128)m;
     d.scale = scale;
@@ -428,6 +431,7 @@ size_t pm_decimal_format(pm_decimal d, char out[PM_DEC_BUFSZ])
         len += (size_t)scale;
     }
     out[len] = '\0';
+    assert(len < PM_DEC_BUFSZ);
     return len;
 }
 

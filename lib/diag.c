@@ -1,9 +1,9 @@
-/* diag.c - positioned errors and the messages programs print. */
+/* diag.c - positioned errors and the messages programs print.  The helpers
+ * that end the process (pm_usage_error, pm_fatal) are lib/cli/die.c. */
 #include "diag.h"
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const char *progname = "pm";
@@ -69,25 +69,6 @@ void pm_warn(const char *fmt, ...)
 }
 
 void pm_report(const pm_error *e) { pm_warn_at(e->file, e->line, "%s", e->msg); }
-
-void pm_usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vwarn_at(NULL, 0, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "Try '%s --help' for more information.\n", progname);
-    exit(PM_EXIT_ERROR);
-}
-
-void pm_fatal(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vwarn_at(NULL, 0, fmt, ap);
-    va_end(ap);
-    exit(PM_EXIT_ERROR);
-}
 
 int pm_stdout_close(void)
 {

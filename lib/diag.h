@@ -36,6 +36,11 @@ void pm_report(const pm_error *e);
 void pm_warn_at(const char *file, long line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void pm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The usage and fatal errors are the program side's (lib/cli/die.c): the
+ * last two end the process; lib/ reports through pm_error instead. */
+/* Prints the message and "Try 'PROG --help'."; returns -1, for an option
+ * callback to return (pm_opts_parse then exits with status 2). */
+int pm_usage_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints the message and "Try 'PROG --help'." and exits with status 2. */
 void pm_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* Prints the message and exits with status 2. */

@@ -2,6 +2,7 @@
  * ahead, warnings, and iteration over the inputs of a command line. */
 #include "reader_int.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -171,6 +172,10 @@ pm_reader *pm_reader_open(const char *path, const pm_read_opts *opts, pm_error *
         rd->format = pmr_detect_format(rd->dec + rd->decpos, n > 4096 ? 4096 : n);
         if (rd->format == PM_FMT_CSV && rd->opts.delimiter == '\t') rd->format = PM_FMT_TSV;
     }
+    if (rd->opts.byte_range && pmr_src_range(rd, err) < 0) {
+        pm_reader_close(rd);
+        return NULL;
+    }
     return rd;
 }
 
@@ -239,6 +244,7 @@ void pm_reader_close(pm_reader *rd)
 
 void pm_inputs_init(pm_inputs *in, char **paths, int npaths, const pm_read_opts *opts)
 {
+    assert(npaths <= 0 || paths);
     memset(in, 0, sizeof *in);
     static char *stdin_only[] = {"-"};
     if (npaths <= 0) {
@@ -248,6 +254,8 @@ void pm_inputs_init(pm_inputs *in, char **paths, int npaths, const pm_read_opts 
     in->paths = paths;
     in->npaths = npaths;
     if (opts) in->opts = *opts;
+    /* --byte-range names bytes of one file: with several, none opens */
+    if (in->opts.byte_range && npaths > 1) in->opts.range_start = -1;
 }
 
 static int inputs_open_next(pm_inputs *in, pm_error *err)
@@ -373,3 +381,4 @@ void pm_inputs_skip(pm_inputs *in)
 }
 int pm_inputs_failed(const pm_inputs *in) { return in->had_error; }
 pm_format pm_inputs_format(const pm_inputs *in) { return in->first_format; }
+int pm_inputs_index(const pm_inputs *in) { return in->next - 1; }

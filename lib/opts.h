@@ -32,9 +32,10 @@ enum {
     PM_OPT_ENCODING = 1 << 6,   /* --encoding=ENC */
     PM_OPT_MAX_FIELD = 1 << 7,  /* --max-field=BYTES */
     PM_OPT_REJECT = 1 << 8,     /* -r, --reject=FILE (the pipeline's reject stream) */
+    PM_OPT_BYTE_RANGE = 1 << 9, /* --byte-range=START-END (one input file) */
     PM_OPT_STREAM = PM_OPT_FROM | PM_OPT_TO | PM_OPT_OUTPUT | PM_OPT_TZ |
                     PM_OPT_STATS | PM_OPT_DELIMITER | PM_OPT_ENCODING |
-                    PM_OPT_MAX_FIELD
+                    PM_OPT_MAX_FIELD | PM_OPT_BYTE_RANGE
 };
 
 typedef struct pm_common {
@@ -47,9 +48,11 @@ typedef struct pm_common {
 } pm_common;
 
 /* Called for each program option; arg is NULL for options without one.
- * Return 0, or -1 after pm_usage_error-style reporting (the parser then
- * exits with status 2). */
+ * Return 0, or -1 after reporting (return pm_usage_warn(...)): the parser
+ * then frees what it holds and exits with status 2. */
 typedef int (*pm_option_cb)(int id, const char *arg, void *ctx);
+
+/* Command line (lib/cli/options.c: these may end the process) ------------ */
 
 /* Parses argv.  usage is the synopsis line(s) printed by --help and on
  * errors ("pm-sla [OPTION]... [FILE]..."); description a paragraph or NULL.
@@ -59,15 +62,17 @@ int pm_opts_parse(int argc, char **argv, const pm_option *options, unsigned comm
                   pm_common *out, pm_option_cb cb, void *ctx,
                   const char *usage, const char *description);
 
+/* Sets up the process the way every pm program wants it: program name for
+ * messages, SIGPIPE default (a closed pipe ends the program quietly), and
+ * the C locale for numbers.  Call first in main. */
+void pm_program_init(int argc, char **argv);
+
+/* Library side (lib/opts.c) ---------------------------------------------- */
+
 /* The output format: -t if given, else the format of the input. */
 pm_format pm_common_out_format(const pm_common *c, pm_format input_format);
 
 /* Parses a non-negative integer with an optional K/M/G suffix; -1 if bad. */
 long long pm_parse_size(const char *s);
-
-/* Sets up the process the way every pm program wants it: program name for
- * messages, SIGPIPE default (a closed pipe ends the program quietly), and
- * the C locale for numbers.  Call first in main. */
-void pm_program_init(int argc, char **argv);
 
 #endif

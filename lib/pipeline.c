@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "reader_int.h"  /* pm_inputs, held by the pipeline */
 #include "outpath.h"
 #include "text.h"
 
@@ -28,6 +29,14 @@ struct pm_pipe {
     const pm_reader *hdr_reader;
     const char *const *hdr;
     int hdr_gen, hdr_valid;
+
+    /* the field names of the last record settle wrote, when they were the
+     * reader's header (names_gen) followed by slot names (see
+     * names_as_last) */
+    unsigned long long names_at;   /* the writer's count after it; 0: none */
+    unsigned names_gen;
+    size_t names_hn, names_n;
+    const char *names_extra[MAX_SLOTS];
 
     pm_pipe_counts n;
     int failed, flagged;
@@ -297,6 +306,61 @@ pm_format pm_pipe_out_format(const pm_pipe *p) { return p->fmt; }
 pm_writer *pm_pipe_writer(pm_pipe *p) { return p->out; }
 pm_pipe_counts pm_pipe_counts_get(const pm_pipe *p) { return p->n; }
 
+/* Whether rec's field names are known, by identity, to be those of the
+ * record settle wrote last: then the writer need not compare them as text.
+ * They are when both are the reader's header in force (the header's own
+ * strings, alive while pm_inputs_header_gen holds) followed by the same
+ * slot names (which outlive the pipe), and nothing was written in between.
+ * 1: the same; 0: not, but rec's names are remembered for the next record;
+ * -1: rec's names are not of that kind. */
+static int names_as_last(pm_pipe *p, const pm_record *rec)
+{
+    size_t hn = 0;
+    const pm_reader *rd = pm_inputs_current(&p->in);
+    const char *const *hdr = rd ? pm_reader_header(rd, &hn) : NULL;
+    unsigned gen = pm_inputs_header_gen(&p->in);
+    int same = p->names_at && p->names_at == pm_writer_count(p->out) && p->names_gen == gen &&
+               p->names_hn == hn && p->names_n == rec->n;
+    p->names_at = 0;
+    if (!hdr || hn == 0 || rec->n < hn || rec->n - hn > MAX_SLOTS)
+        return -1;
+    for (size_t i = 0; i < hn; i++)
+        if (rec->f[i].name != hdr[i])
+            return -1;
+    for (size_t i = hn; i < rec->n; i++) {
+        const char *nm = rec->f[i].name;
+        if (same && nm == p->names_extra[i - hn])
+            continue;
+        same = 0;
+        int s = 0;
+        while (s < p->nslots && p->slot_name[s] != nm)
+            s++;
+        if (s == p->nslots)
+            return -1;
+        p->names_extra[i - hn] = nm;
+    }
+    p->names_gen = gen;
+    p->names_hn = hn;
+    p->names_n = rec->n;
+    return same;
+}
+
+/* pm_pipe_write for settle: the names compared by identity when it can. */
+static void write_settled(pm_pipe *p, const pm_record *rec)
+{
+    pm_error err;
+    int known = names_as_last(p, rec);
+    int rc = known == 1 ? pm_writer_write_same_names(p->out, rec, &err) : pm_writer_write(p->out, rec, &err);
+    if (rc != 0) {
+        pm_report(&err);
+        p->failed = 2;   /* a write error: stop */
+        return;
+    }
+    p->n.written++;
+    if (known >= 0)
+        p->names_at = pm_writer_count(p->out);
+}
+
 int pm_pipe_write(pm_pipe *p, const pm_record *rec)
 {
     pm_error err;
@@ -342,7 +406,7 @@ static void settle(pm_pipe *p, pm_record *rec, pm_verdict v)
     case PM_PASS:
         p->n.passed++;
         if (p->out && !(p->spec.flags & PM_PIPE_NO_OUTPUT))
-            pm_pipe_write(p, rec);
+            write_settled(p, rec);
         break;
     case PM_HOLD_FLAGGED:
         p->n.flagged++;

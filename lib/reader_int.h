@@ -146,11 +146,20 @@ struct pm_reader {
     long ydoc_start;         /* line of the last document start */
     long *ykpos;             /* line, column and length of each key of the mapping */
     size_t ykcap;
+
+    /* --byte-range (source.c): the bytes read are segment 0 (a CSV's header
+     * line) then segment 1 (the lines that start in the range), read with
+     * pread; entering segment 1 sets line to range_line, that of its first
+     * byte in the file */
+    int nseg, cur_seg;
+    off_t seg_at[2], seg_end[2];
+    long range_line;
 };
 
 /* source.c */
 int pmr_src_start(pm_reader *rd, pm_error *err);
 int pmr_src_fill(pm_reader *rd, pm_error *err);
+int pmr_src_range(pm_reader *rd, pm_error *err);
 void pmr_raw_escape(const pm_reader *rd, pm_buf *out, const unsigned char *a, size_t na,
                     const unsigned char *b, size_t nb);
 /* detect.c */
@@ -161,6 +170,23 @@ void pmr_csv_free(pm_reader *rd);
 /* yamlread.c */
 int pmr_yaml_next(pm_reader *rd, pm_record *rec, pm_error *err);
 /* inputs.c */
+/* The inputs named on a command line (stream.h, pm_inputs_*): private to
+ * lib/, so that the pipeline (pipeline.c) can hold one. */
+struct pm_inputs {
+    char **paths;       /* not owned */
+    int npaths, next;
+    pm_read_opts opts;
+    pm_reader *cur;
+    pm_reader *peeked;       /* opened by pm_inputs_peek_format, for input peeked_at */
+    int peeked_at;
+    pm_format first_format;  /* format of the first input opened */
+    int had_error;           /* an input could not be opened or read */
+    unsigned gen_opened, gen_closed;  /* for pm_inputs_header_gen */
+    pm_error *warn;          /* warnings of inputs already closed */
+    size_t whead, wlen, wcap;
+    void (*on_input)(pm_reader *rd, int begin, void *ctx);  /* pm_inputs_on_input */
+    void *on_input_ctx;
+};
 pm_record *pmr_queue_slot(pm_reader *rd);
 int pmr_queue_pop(pm_reader *rd, pm_record *rec, pm_error *err);
 void pmr_fold_newlines(char *v, size_t *len);

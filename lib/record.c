@@ -1,6 +1,7 @@
 /* record.c - ordered named fields with values in a per-record arena. */
 #include "record.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,8 @@ void pm_record_free(pm_record *r)
 void pm_record_clear(pm_record *r)
 {
     r->n = 0;
+    r->raw = NULL;
+    r->raw_n = r->raw_len = 0;
     pm_arena_reset(&r->arena);
 }
 
@@ -51,6 +54,7 @@ char *pm_record_strdup(pm_record *r, const char *s, size_t n)
 
 void pm_record_add_owned(pm_record *r, const char *name, const char *value, size_t len)
 {
+    assert(name && value);  /* record.h: a value is never NULL */
     if (r->n == r->cap) {
         r->cap = r->cap ? r->cap * 2 : 16;
         r->f = pm_xrealloc(r->f, r->cap * sizeof *r->f);

@@ -25,6 +25,16 @@ typedef struct pm_record {
     pm_arena arena;
     const char *source;  /* input file name as given ("-" for stdin), or NULL */
     long line;           /* line the record starts on in source, or 0 */
+    /* Set by the CSV reader for a row it read from one line without quotes
+     * (cleared by pm_record_clear): the values of the first raw_n fields
+     * were raw[0..raw_len) split at raw_delim, each delimiter replaced by
+     * the NUL that ends its value, and written with that delimiter those
+     * bytes are what a CSV writer would write for them.  A writer may copy
+     * them instead of quoting each value again, as far as the fields still
+     * hold exactly those values (it checks their pointers and lengths). */
+    const char *raw;
+    size_t raw_len, raw_n;
+    char raw_delim;
 } pm_record;
 
 void pm_record_init(pm_record *r);

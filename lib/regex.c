@@ -13,13 +13,14 @@ struct pm_regex {
     char *pattern;
 };
 
-static unsigned long g_match_limit = 1000000;
-static unsigned long g_depth_limit = 10000;
+/* The limits every pattern starts with (regex.h). */
+#define MATCH_LIMIT 1000000
+#define DEPTH_LIMIT 10000
 
-void pm_regex_set_limits(unsigned long match_limit, unsigned long depth_limit)
+void pm_regex_set_limits(pm_regex *rx, unsigned long match_limit, unsigned long depth_limit)
 {
-    g_match_limit = match_limit;
-    g_depth_limit = depth_limit;
+    pcre2_set_match_limit(rx->mctx, (uint32_t)match_limit);
+    pcre2_set_depth_limit(rx->mctx, (uint32_t)depth_limit);
 }
 
 pm_regex *pm_regex_compile(const char *pattern, unsigned flags, pm_error *err)
@@ -48,8 +49,7 @@ pm_regex *pm_regex_compile(const char *pattern, unsigned flags, pm_error *err)
     if (jit) pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
     rx->md = pcre2_match_data_create_from_pattern(code, NULL);
     rx->mctx = pcre2_match_context_create(NULL);
-    pcre2_set_match_limit(rx->mctx, (uint32_t)g_match_limit);
-    pcre2_set_depth_limit(rx->mctx, (uint32_t)g_depth_limit);
+    pm_regex_set_limits(rx, MATCH_LIMIT, DEPTH_LIMIT);
     rx->pattern = pm_xstrdup(pattern);
     return rx;
 }

@@ -29,8 +29,8 @@ int pm_regex_match(pm_regex *rx, const char *s, size_t len, pm_error *err);
  * PM_RX_ERROR with err->msg. */
 int pm_regex_replace(pm_regex *rx, const char *s, size_t len, const char *repl,
                      pm_buf *out, pm_error *err);
-/* Sets the limits for matches compiled from now on (defaults: 1,000,000
- * match steps, depth 10,000). */
-void pm_regex_set_limits(unsigned long match_limit, unsigned long depth_limit);
+/* Sets the limits of rx's matches (from pm_regex_compile: 1,000,000 match
+ * steps, depth 10,000); other patterns keep theirs. */
+void pm_regex_set_limits(pm_regex *rx, unsigned long match_limit, unsigned long depth_limit);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Source ------------------------------------------------------------------ */
@@ -25,11 +26,41 @@ static ssize_t read_full(int fd, unsigned char *buf, size_t n)
     return (ssize_t)got;
 }
 
+/* src_read under --byte-range: the segments in turn, never both in one
+ * read, so that the header line has been parsed when segment 1 begins and
+ * its first line is numbered as in the file. */
+static ssize_t src_read_range(pm_reader *rd, pm_error *err)
+{
+    while (rd->cur_seg < rd->nseg && rd->seg_at[rd->cur_seg] >= rd->seg_end[rd->cur_seg]) {
+        if (++rd->cur_seg == 1) rd->line = rd->range_line;
+    }
+    if (rd->cur_seg >= rd->nseg) {
+        rd->eof = 1;
+        return 0;
+    }
+    int k = rd->cur_seg;
+    size_t want = CHUNK - rd->rawlen;
+    if ((off_t)want > rd->seg_end[k] - rd->seg_at[k]) want = (size_t)(rd->seg_end[k] - rd->seg_at[k]);
+    ssize_t r;
+    do r = pread(rd->fd, rd->raw + rd->rawlen, want, rd->seg_at[k]);
+    while (r < 0 && errno == EINTR);
+    if (r <= 0) {
+        if (r < 0) pm_error_set(err, rd->name, 0, "read error: %s", strerror(errno));
+        else pm_error_set(err, rd->name, 0, "the file ends before byte %lld of --byte-range (it changed while read)",
+                          (long long)rd->seg_end[k]);
+        return -1;
+    }
+    rd->seg_at[k] += r;
+    rd->rawlen += (size_t)r;
+    return r;
+}
+
 /* Reads more raw bytes after the kept tail rawlen.  Returns bytes read, 0 at
  * EOF, -1 on error. */
 static ssize_t src_read(pm_reader *rd, pm_error *err)
 {
     if (rd->eof) return 0;
+    if (rd->nseg) return src_read_range(rd, err);
     ssize_t r = read_full(rd->fd, rd->raw + rd->rawlen, CHUNK - rd->rawlen);
     if (r < 0) {
         pm_error_set(err, rd->name, 0, "read error: %s", strerror(errno));
@@ -214,6 +245,96 @@ int pmr_src_start(pm_reader *rd, pm_error *err)
     return 0;
 }
 
+/* The first line start at or after byte at of the file (size: its size). */
+static off_t line_start_from(int fd, off_t at, off_t size, unsigned char *buf, size_t cap)
+{
+    if (at <= 0) return 0;
+    off_t p = at - 1;  /* a line starts at `at` when the byte before is a LF */
+    while (p < size) {
+        ssize_t r = pread(fd, buf, cap, p);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return size;
+        const unsigned char *nl = memchr(buf, '\n', (size_t)r);
+        if (nl) return p + (nl - buf) + 1;
+        p += r;
+    }
+    return size;
+}
+
+/* --byte-range (after pmr_src_start and format detection, which saw the
+ * file's start): the reader starts again from the file's first byte and
+ * reads its header line (CSV, TSV), then the lines that start in
+ * [range_start, range_end), their first one numbered as in the file.  The
+ * lines of a file split into consecutive ranges are each read once, by the
+ * range they start in.  A line end is one byte 0x0A, also in GB18030. */
+int pmr_src_range(pm_reader *rd, pm_error *err)
+{
+    struct stat st;
+    if (rd->opts.range_start < 0) {  /* pm_inputs_init: several inputs */
+        pm_error_set(err, rd->name, 0, "--byte-range reads one input file, not several");
+        return -1;
+    }
+    if (fstat(rd->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        pm_error_set(err, rd->name, 0, "--byte-range reads a regular file, which this is not");
+        return -1;
+    }
+    const char *e = rd->encname ? rd->encname : "UTF-8";
+    if (!is_utf8_name(e) && strncasecmp(e, "GB", 2) && strcasecmp(e, "CP936")) {
+        pm_error_set(err, rd->name, 0, "--byte-range: the encoding %s is not read by byte range (UTF-8 or GB18030)", e);
+        return -1;
+    }
+    off_t size = st.st_size;
+    /* the byte-order mark, still in the first chunk (raw) */
+    off_t bom = 0;
+    if (rd->rawlen >= 3 && !memcmp(rd->raw, "\xef\xbb\xbf", 3)) bom = 3;
+    else if (rd->cd != (iconv_t)-1 && rd->rawlen >= 4 && !memcmp(rd->raw, "\x84\x31\x95\x33", 4)) bom = 4;
+    off_t h = bom;  /* the end of the header line */
+    if (rd->format != PM_FMT_YAML) {
+        const unsigned char *nl = memchr(rd->raw + bom, '\n', rd->rawlen - (size_t)bom);
+        if (nl) h = nl - rd->raw + 1;
+        else if ((off_t)rd->rawlen >= size) h = size;
+        else {
+            pm_error_set(err, rd->name, 1, "--byte-range: the header line is longer than %d KiB", CHUNK / 1024);
+            return -1;
+        }
+    }
+    off_t from = line_start_from(rd->fd, rd->opts.range_start, size, rd->raw, CHUNK);
+    off_t to = rd->opts.range_end >= size ? size : line_start_from(rd->fd, rd->opts.range_end, size, rd->raw, CHUNK);
+    if (from < h) from = h;
+    if (to < from) to = from;
+    /* the line of byte `from`: the line ends before it, counted */
+    long line = 1;
+    for (off_t p = 0; p < from;) {
+        size_t want = from - p < CHUNK ? (size_t)(from - p) : CHUNK;
+        ssize_t r = pread(rd->fd, rd->raw, want, p);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            pm_error_set(err, rd->name, 0, "read error: %s", r < 0 ? strerror(errno) : "the file changed while read");
+            return -1;
+        }
+        for (const unsigned char *q = rd->raw, *end = rd->raw + r; (q = memchr(q, '\n', (size_t)(end - q))); q++) line++;
+        p += r;
+    }
+    /* start again: nothing read yet */
+    rd->rawlen = 0;
+    rd->declen = rd->decpos = 0;
+    rd->eof = 0;
+    if (rd->cd != (iconv_t)-1) {
+        iconv(rd->cd, NULL, NULL, NULL, NULL);
+        rd->decode_errors = 0;
+        rd->validate_utf8 = 0;
+    } else {
+        rd->dec = rd->raw;
+    }
+    rd->seg_at[0] = bom;
+    rd->seg_end[0] = h;
+    rd->seg_at[1] = from;
+    rd->seg_end[1] = to;
+    rd->nseg = 2;
+    rd->cur_seg = 0;
+    rd->range_line = line;
+    return 0;
+}
 
 /* Appends a then b (the physical lines of a bad record) to out as valid
  * UTF-8: the final line end dropped, bytes that are not valid UTF-8 escaped

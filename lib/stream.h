@@ -36,6 +36,11 @@ typedef struct pm_read_opts {
     int fold_newlines;       /* replace CR/LF inside values by spaces */
     int join_lists;          /* YAML: a value that is a sequence of texts is
                                 read as them joined by ';' (else: a bad record) */
+    int byte_range;          /* --byte-range: read only the records whose line
+                                starts in bytes [range_start, range_end) of a
+                                regular file (and a CSV's header line); the
+                                file must hold no line break inside quotes */
+    long long range_start, range_end;
 } pm_read_opts;
 
 /* Reader results. */
@@ -119,6 +124,11 @@ typedef struct pm_writer pm_writer;
 pm_writer *pm_writer_open(const char *path, pm_format format, pm_error *err);
 /* Writes one record.  0 on success, -1 with err set on a write error. */
 int pm_writer_write(pm_writer *w, const pm_record *rec, pm_error *err);
+/* The same for a record whose field names the caller knows, by identity,
+ * to be those of the record this writer wrote last (the pipeline knows it:
+ * the reader's header and its own slot names), so that the writer need not
+ * compare them as text. */
+int pm_writer_write_same_names(pm_writer *w, const pm_record *rec, pm_error *err);
 /* Flushes; with commit renames the temporary file into place, without it
  * removes it.  0 on success, -1 with err set.  Always frees w. */
 int pm_writer_close(pm_writer *w, int commit, pm_error *err);
@@ -142,21 +152,9 @@ void pm_yaml_key(pm_buf *out, const char *name, size_t len);
 
 /* Iterating over the inputs named on a command line ---------------------- */
 
-typedef struct pm_inputs {
-    char **paths;       /* not owned */
-    int npaths, next;
-    pm_read_opts opts;
-    pm_reader *cur;
-    pm_reader *peeked;       /* opened by pm_inputs_peek_format, for input peeked_at */
-    int peeked_at;
-    pm_format first_format;  /* format of the first input opened */
-    int had_error;           /* an input could not be opened or read */
-    unsigned gen_opened, gen_closed;  /* for pm_inputs_header_gen */
-    pm_error *warn;          /* warnings of inputs already closed */
-    size_t whead, wlen, wcap;
-    void (*on_input)(pm_reader *rd, int begin, void *ctx);  /* pm_inputs_on_input */
-    void *on_input_ctx;
-} pm_inputs;
+/* Private to lib/ (reader_int.h); the pipeline holds one, programs reach it
+ * through pm_pipe_inputs and the functions below. */
+typedef struct pm_inputs pm_inputs;
 
 /* paths/npaths from argv after options; npaths 0 means standard input. */
 void pm_inputs_init(pm_inputs *in, char **paths, int npaths, const pm_read_opts *opts);
@@ -173,12 +171,15 @@ unsigned pm_inputs_header_gen(const pm_inputs *in);
 const char *pm_inputs_raw(const pm_inputs *in, size_t *len);
 /* pm_reader_take_warning across the inputs, closed ones included. */
 int pm_inputs_take_warning(pm_inputs *in, pm_error *w);
-/* Accessors (pm_inputs will become opaque): the input being read (NULL
- * between inputs), whether an input could not be opened or read to its
- * end, and the format of the first input opened. */
+/* Accessors: the input being read (NULL between inputs), whether an input
+ * could not be opened or read to its end, and the format of the first input
+ * opened. */
 pm_reader *pm_inputs_current(const pm_inputs *in);
 int pm_inputs_failed(const pm_inputs *in);
 pm_format pm_inputs_format(const pm_inputs *in);
+/* The position in paths of the input last opened (or that failed to open):
+ * the one the record at hand came from; -1 before the first. */
+int pm_inputs_index(const pm_inputs *in);
 /* Calls fn(rd, 1, ctx) when an input has been opened and becomes the one
  * read (before its first record), and fn(rd, 0, ctx) when it has ended (at
  * its end, or pm_inputs_skip), before it is closed (its warnings are by

@@ -1,7 +1,9 @@
 /* text.c - UTF-8 checking and escaping (text.h). */
 #include "text.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 size_t pm_utf8_seq(const unsigned char *s, size_t n)
 {
@@ -108,4 +110,64 @@ uint64_t pm_hash_bytes(const char *s, size_t n)
     h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 33;
     return h;
+}
+
+/* Characters of s as code points (at most 128). */
+static size_t code_points(const char *s, unsigned cp[128])
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && n < 128; p++)
+        if ((*p & 0xC0) != 0x80)
+            cp[n++] = *p;
+        else if (n)
+            cp[n - 1] = cp[n - 1] * 64 + (*p & 0x3F);
+    return n;
+}
+
+size_t pm_text_distance(const char *a, const char *b)
+{
+    unsigned cpa[128], cpb[128];
+    size_t na = code_points(a, cpa), nb = code_points(b, cpb);
+    /* optimal string alignment, three rows: i-2, i-1 and i */
+    size_t rows[3][129];
+    for (size_t j = 0; j <= nb; j++)
+        rows[0][j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        size_t *d = rows[i % 3], *up = rows[(i - 1) % 3], *up2 = rows[(i + 1) % 3];
+        d[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t best = up[j - 1] + (cpa[i - 1] != cpb[j - 1]);
+            if (up[j] + 1 < best)
+                best = up[j] + 1;
+            if (d[j - 1] + 1 < best)
+                best = d[j - 1] + 1;
+            if (i > 1 && j > 1 && cpa[i - 1] == cpb[j - 2] && cpa[i - 2] == cpb[j - 1] && up2[j - 2] + 1 < best)
+                best = up2[j - 2] + 1;
+            d[j] = best;
+        }
+    }
+    return rows[na % 3][nb];
+}
+
+int pm_text_nearest(const char *name, const char *const *known, int nknown, int *out, int max)
+{
+    size_t chars = 0, len = strlen(name);
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        chars += (*p & 0xC0) != 0x80;
+    size_t limit = chars <= 3 ? 1 : chars / 3 > 2 ? chars / 3 : 2;
+    size_t *dist = pm_xmalloc(sizeof *dist * (size_t)(nknown + 1));
+    for (int k = 0; k < nknown; k++) {
+        dist[k] = strcasecmp(name, known[k]) == 0 ? 0 : pm_text_distance(name, known[k]);
+        /* a name cut short (created for created_at) is near too */
+        if (dist[k] > limit && len >= 3 &&
+            (strncmp(known[k], name, len) == 0 || strncmp(known[k], name, strlen(known[k])) == 0))
+            dist[k] = limit;
+    }
+    int shown = 0;
+    for (size_t d = 0; d <= limit && shown < max; d++)
+        for (int k = 0; k < nknown && shown < max; k++)
+            if (dist[k] == d)
+                out[shown++] = k;
+    free(dist);
+    return shown;
 }

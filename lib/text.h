@@ -31,4 +31,15 @@ void pm_text_printable(pm_buf *out, const char *s, size_t n);
  * keys wants a seeded hash (pm-report's groups use SipHash). */
 uint64_t pm_hash_bytes(const char *s, size_t n);
 
+/* Edit distance between a and b in characters (a UTF-8 sequence counts as
+ * one; a swap of two neighbours, "kidn", is one edit).  Only the first 128
+ * characters of each are compared. */
+size_t pm_text_distance(const char *a, const char *b);
+/* The names of known[0..nknown) near name, for "did you mean": those within
+ * a third of its length in edits (1 for a name of up to 3 characters, else
+ * at least 2), equal but for case, or (name of 3 characters or more) that one begins with
+ * the other.  Writes up to max indexes into out, nearest first (ties in the
+ * order of known); returns how many. */
+int pm_text_nearest(const char *name, const char *const *known, int nknown, int *out, int max);
+
 #endif

@@ -1,28 +1,31 @@
 /* timex.c - instants, civil dates, zones and durations (docs/CONTRACT.md section 2).
  *
  * Civil dates use Howard Hinnant's days_from_civil / civil_from_days, exact
- * for the proleptic Gregorian calendar.  Zones are read by glibc from the
- * system time-zone database (TZ=":Name", tzset, localtime_r); the TZ
- * variable is switched only when a different zone is asked for, and never
- * restored: the programs do not use local time otherwise.  Not thread-safe
- * (the caches and TZ are shared state); the programs are single-threaded.
+ * for the proleptic Gregorian calendar.
  *
- * glibc is far too slow for millions of timestamps, so each pm_tz learns the
- * offset changes of each ~388-day span of UTC it is asked about (see
- * tz_span) and answers from them: instant -> offset is a few compares, and a
- * local reading at least 15 hours from any change takes the offset of its
- * interval directly; only readings near a change are resolved by the rules
- * of resolve_local.  Parsing and formatting are then a few dozen nanoseconds
- * of digit arithmetic.
+ * Zones are explicit objects: pm_tz_open reads the zone's TZif file from the
+ * system time-zone database ($TZDIR, else /usr/share/zoneinfo) into a pm_tz
+ * that holds its transitions (lib/tzif.c), and every conversion takes the
+ * pm_tz it is meant for.  glibc is not asked: it has no per-zone API, only
+ * the process-wide TZ variable, and switching that per call would be state
+ * shared with the whole process (and with any thread).  A pm_tz is
+ * immutable once open, so a const pm_tz may be shared freely; nothing here
+ * keeps state between calls.
+ *
+ * Instant -> offset is an index lookup and a compare or two (pm_tzif_offset),
+ * and a local reading at least 15 hours from any change takes the offset of
+ * its interval directly; only readings near a change are resolved by the
+ * rules of resolve_local.  Parsing and formatting are then a few dozen
+ * nanoseconds of digit arithmetic.
  */
 #include "timex.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
+#include "tzif.h"
 
 /* Civil dates ------------------------------------------------------------- */
 
@@ -240,73 +243,57 @@ int pm_day_parse(const char *s, size_t len, pm_day *out)
 
 /* Zones ------------------------------------------------------------------- */
 
-/* The offsets of one span of 2^25 s (about 388 days) of UTC: n changes at
- * at[0..n-1]; off[i] holds from at[i-1] (or the span's start) to at[i] (or
- * its end).  Filled by probing glibc every 6 hours and bisecting each change
- * to the second: about 1600 calls once per span, then a lookup is a few
- * compares.  (Two changes less than 6 hours apart would be missed; no zone
- * has them.) */
-#define SPAN_SHIFT 25
-#define SPAN_SLOTS 32  /* direct-mapped by span index; a power of two */
-#define SPAN_MAXCH 14
-#define PROBE_STEP (6 * 3600)
-
-typedef struct tz_span {
-    int64_t idx;  /* INT64_MIN when empty */
-    int n;        /* changes, or -1: too many, ask glibc each time */
-    int64_t at[SPAN_MAXCH];
-    int32_t off[SPAN_MAXCH + 1];
-} tz_span;
-
-typedef struct tz_cache {
-    tz_span span[SPAN_SLOTS];
-} tz_cache;
-
 struct pm_tz {
     char *name;
-    tz_cache *cache;  /* mutable behind a const pm_tz */
+    pm_tzif z;  /* immutable after pm_tz_open */
 };
 
-static int zone_file_ok(const char *name, pm_error *err)
+/* Largest zone file read; the biggest in the database is under 4 KiB. */
+#define ZONE_FILE_MAX (256 * 1024)
+
+/* Reads zone name's file into *z; 0, or -1 with err. */
+static int zone_load(const char *name, pm_tzif *z, pm_error *err)
 {
     const char *dir = getenv("TZDIR");
     char path[4096];
-    char magic[4];
+    unsigned char *buf;
     FILE *f;
     size_t n;
+    int ok;
     if (!dir || !*dir)
         dir = "/usr/share/zoneinfo";
     /* right/ zones count leap seconds, which pm_time does not. */
     if (!*name || name[0] == '/' || strstr(name, "..") || strlen(name) > 255 || !strncmp(name, "right/", 6)) {
         pm_error_set(err, NULL, 0, "unknown time zone '%.255s'", name);
-        return 0;
+        return -1;
     }
     snprintf(path, sizeof path, "%s/%s", dir, name);
     f = fopen(path, "rb");
     if (!f) {
         pm_error_set(err, NULL, 0, "unknown time zone '%s' (not in %s)", name, dir);
-        return 0;
+        return -1;
     }
-    n = fread(magic, 1, 4, f);
+    buf = pm_xmalloc(ZONE_FILE_MAX);
+    n = fread(buf, 1, ZONE_FILE_MAX, f);
+    ok = !ferror(f) && n < ZONE_FILE_MAX && pm_tzif_parse(z, buf, n) == 0;
     fclose(f);
-    if (n != 4 || memcmp(magic, "TZif", 4) != 0) {
+    free(buf);
+    if (!ok) {
         pm_error_set(err, NULL, 0, "unknown time zone '%s' (%s is no zone file)", name, path);
-        return 0;
+        return -1;
     }
-    return 1;
+    return 0;
 }
 
 pm_tz *pm_tz_open(const char *name, pm_error *err)
 {
     pm_tz *tz;
-    size_t i;
-    if (!name || !zone_file_ok(name, err))
+    pm_tzif z;
+    if (!name || zone_load(name, &z, err) < 0)
         return NULL;
     tz = pm_xcalloc(1, sizeof *tz);
     tz->name = pm_xstrdup(name);
-    tz->cache = pm_xmalloc(sizeof *tz->cache);
-    for (i = 0; i < SPAN_SLOTS; i++)
-        tz->cache->span[i].idx = INT64_MIN;
+    tz->z = z;
     return tz;
 }
 
@@ -315,7 +302,7 @@ void pm_tz_free(pm_tz *tz)
     if (!tz)
         return;
     free(tz->name);
-    free(tz->cache);
+    pm_tzif_free(&tz->z);
     free(tz);
 }
 
@@ -324,94 +311,10 @@ const char *pm_tz_name(const pm_tz *tz)
     return tz->name;
 }
 
-/* The offset at t straight from glibc. */
-/* Points glibc at tz.  TZ is switched when it names another zone; tzset
- * (a string compare when nothing changed) also catches anyone else's change
- * of TZ.  Only called when filling a span. */
-static void use_zone(const pm_tz *tz)
+/* The offset at t, and the interval [*lo, *hi) around t where it holds. */
+static inline int32_t offset_at(const pm_tz *tz, pm_time t, int64_t *lo, int64_t *hi)
 {
-    const char *cur = getenv("TZ");
-    if (!cur || cur[0] != ':' || strcmp(cur + 1, tz->name) != 0) {
-        char *spec = pm_xmalloc(strlen(tz->name) + 2);
-        spec[0] = ':';
-        strcpy(spec + 1, tz->name);
-        setenv("TZ", spec, 1);
-        free(spec);
-    }
-    tzset();
-}
-
-/* The offset at t from glibc (use_zone first). */
-static int32_t offset_raw(pm_time t)
-{
-    struct tm tm;
-    time_t tt = (time_t)t;
-    if (!localtime_r(&tt, &tm))
-        return 0;
-    /* Whole minutes: local mean time before standard zones (+08:05:43 in
-     * Shanghai) is kept to the minute, so every instant can be written as
-     * +HH:MM and read back to the same second. */
-    return (int32_t)(tm.tm_gmtoff - tm.tm_gmtoff % 60);
-}
-
-static void fill_span(const pm_tz *tz, tz_span *sp, int64_t idx)
-{
-    int64_t start = idx * ((int64_t)1 << SPAN_SHIFT), end = start + ((int64_t)1 << SPAN_SHIFT);
-    int64_t prev_t = start;
-    int32_t prev;
-    use_zone(tz);
-    prev = offset_raw(start);
-    sp->idx = idx;
-    sp->n = 0;
-    sp->off[0] = prev;
-    for (int64_t t = start + PROBE_STEP;; t += PROBE_STEP) {
-        int32_t o;
-        if (t >= end)
-            t = end - 1;
-        o = offset_raw(t);
-        if (o != prev) {
-            int64_t lo = prev_t, hi = t;  /* offset(lo) == prev, offset(hi) != prev */
-            while (hi - lo > 1) {
-                int64_t mid = lo + (hi - lo) / 2;
-                if (offset_raw(mid) == prev)
-                    lo = mid;
-                else
-                    hi = mid;
-            }
-            if (sp->n == SPAN_MAXCH) {
-                sp->n = -1;
-                return;
-            }
-            sp->at[sp->n++] = hi;
-            sp->off[sp->n] = o;
-            prev = o;
-        }
-        prev_t = t;
-        if (t == end - 1)
-            break;
-    }
-}
-
-/* The offset at t, and the interval [*lo, *hi) around t where it holds
- * (cut at span ends). */
-static int32_t offset_at(const pm_tz *tz, pm_time t, int64_t *lo, int64_t *hi)
-{
-    int64_t idx = t >> SPAN_SHIFT;  /* arithmetic shift: floor */
-    tz_span *sp = &tz->cache->span[idx & (SPAN_SLOTS - 1)];
-    int i = 0;
-    if (sp->idx != idx)
-        fill_span(tz, sp, idx);
-    if (sp->n < 0) {
-        use_zone(tz);
-        *lo = t;
-        *hi = t + 1;
-        return offset_raw(t);
-    }
-    while (i < sp->n && t >= sp->at[i])
-        i++;
-    *lo = i > 0 ? sp->at[i - 1] : idx * ((int64_t)1 << SPAN_SHIFT);
-    *hi = i < sp->n ? sp->at[i] : (idx + 1) * ((int64_t)1 << SPAN_SHIFT);
-    return sp->off[i];
+    return pm_tzif_offset(&tz->z, t, lo, hi);
 }
 
 int32_t pm_tz_offset(const pm_tz *tz, pm_time t)
@@ -472,13 +375,6 @@ pm_time pm_tz_midnight(const pm_tz *tz, pm_day day)
 /* Timestamps -------------------------------------------------------------- */
 
 #define MAX_OFFSET (14 * 3600)
-
-static int bad(pm_error *err, const char *s, size_t len, const char *why)
-{
-    if (err)
-        pm_error_set(err, NULL, 0, "bad timestamp '%.*s': %s", len > 80 ? 80 : (int)len, s, why);
-    return -1;
-}
 
 /* Every form pm_time_parse_ex reads, for the message of a text that is no
  * timestamp at all. */
@@ -546,8 +442,8 @@ int pm_time_parse(const char *s, size_t len, const pm_tz *tz, pm_time *out, pm_e
     return pm_time_parse_ex(s, len, tz, PM_DATE_YMD, out, NULL, err);
 }
 
-int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order, pm_time *out,
-                     int *date_only, pm_error *err)
+pm_time_why pm_time_scan(const char *s, size_t len, const pm_tz *tz, int date_order, pm_time *out,
+                         int *date_only)
 {
     const char *p, *e;
     int y, m, d, hh = 0, mi = 0, ss = 0, rc;
@@ -559,18 +455,17 @@ int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order,
     if (date_only)
         *date_only = 0;
     if (tz && parse_fixed(s, len, tz, out))
-        return 0;
+        return PM_TIME_OK;
     trim(&s, &len);
     p = s;
     e = s + len;
     if (len == 0)
-        return bad(err, s, len, "empty");
+        return PM_TIME_EMPTY;
     rc = parse_date(&p, e, date_order, &y, &m, &d);
     if (rc == DATE_SYNTAX)
-        return bad(err, s, len, "expected YYYY-MM-DD[THH:MM[:SS]][+HH:MM]; " ACCEPTED_FORMS);
+        return PM_TIME_SYNTAX;
     if (rc == DATE_ORDER)
-        return bad(err, s, len, "a date with the year last is read only with --date-order=mdy or dmy "
-                                "(month or day first: never guessed)");
+        return PM_TIME_NEEDS_ORDER;
     if (p == e && date_only)
         *date_only = 1;
     if (p < e) {
@@ -582,7 +477,7 @@ int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order,
                 p++;
         } else if (!(p > s && (unsigned char)p[-1] >= 0x80) && !(half = half_day(&p, e))) {
             /* after 日, and before 下午, no blank is needed */
-            return bad(err, s, len, "expected 'T' or a blank after the date");
+            return PM_TIME_SEPARATOR;
         }
         if (!half)
             half = half_day(&p, e);
@@ -595,33 +490,33 @@ int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order,
             if (p < e && *p >= '0' && *p <= '9') {
                 mi = digits(&p, e, 1, 2);
                 if (mi < 0)
-                    return bad(err, s, len, "expected the minutes as M分");
+                    return PM_TIME_CJK_MINUTES;
                 if (!lit(&p, e, "分") && p != e)
-                    return bad(err, s, len, "expected the minutes as M分");
+                    return PM_TIME_CJK_MINUTES;
                 if (p < e && *p >= '0' && *p <= '9') {
                     ss = digits(&p, e, 1, 2);
                     if (ss < 0 || !lit(&p, e, "秒"))
-                        return bad(err, s, len, "expected the seconds as S秒");
+                        return PM_TIME_CJK_SECONDS;
                 }
             }
         } else {
             if (hh < 0 || !(p < e && *p == ':'))
-                return bad(err, s, len, "expected the time as HH:MM[:SS]");
+                return PM_TIME_TIME_FORM;
             p++;
             mi = digits(&p, e, 2, 2);
             if (mi < 0)
-                return bad(err, s, len, "expected two digits of minutes");
+                return PM_TIME_MINUTE_DIGITS;
             if (p < e && *p == ':') {
                 p++;
                 ss = digits(&p, e, 2, 2);
                 if (ss < 0)
-                    return bad(err, s, len, "expected two digits of seconds");
+                    return PM_TIME_SECOND_DIGITS;
                 if (p < e && (*p == '.' || *p == ',')) {
                     const char *f = ++p;
                     while (p < e && *p >= '0' && *p <= '9')
                         p++;
                     if (p == f)
-                        return bad(err, s, len, "expected digits after the decimal point");
+                        return PM_TIME_FRACTION;
                 }
             }
         }
@@ -633,26 +528,26 @@ int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order,
                 int sign = *p++ == '-' ? -1 : 1;
                 int oh = two_digits(&p, e), om = 0;
                 if (oh < 0)
-                    return bad(err, s, len, "expected the offset as +HH:MM, +HHMM or +HH");
+                    return PM_TIME_OFFSET_FORM;
                 if (p < e) {
                     if (*p == ':')
                         p++;
                     om = two_digits(&p, e);
                     if (om < 0 || p != e)
-                        return bad(err, s, len, "expected the offset as +HH:MM, +HHMM or +HH");
+                        return PM_TIME_OFFSET_FORM;
                 }
                 if (om > 59 || oh * 3600 + om * 60 > MAX_OFFSET)
-                    return bad(err, s, len, "offset out of range (at most +-14:00)");
+                    return PM_TIME_OFFSET_RANGE;
                 off = sign * (oh * 3600 + om * 60);
                 has_off = 1;
             }
         }
         if (p != e)
-            return bad(err, s, len, "unexpected text after the time");
+            return PM_TIME_TRAILING;
         if (half) {
             /* 12-hour clock: 上午12点 is midnight, 下午12点 and 中午12点 noon */
             if (hh < 1 || hh > 12)
-                return bad(err, s, len, "hour out of range for a 12-hour time (1-12 after 上午/下午)");
+                return PM_TIME_HOUR12_RANGE;
             if (half == 1 && hh == 12)
                 hh = 0;
             else if (half == 2 && hh < 12)
@@ -662,17 +557,17 @@ int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order,
         }
     }
     if (rc == DATE_YEAR)
-        return bad(err, s, len, "year out of range (0001-9999)");
+        return PM_TIME_YEAR_RANGE;
     if (rc == DATE_MONTH)
-        return bad(err, s, len, "month out of range");
+        return PM_TIME_MONTH_RANGE;
     if (rc == DATE_DAY)
-        return bad(err, s, len, "day out of range");
+        return PM_TIME_DAY_RANGE;
     if (hh > 23)
-        return bad(err, s, len, "hour out of range");
+        return PM_TIME_HOUR_RANGE;
     if (mi > 59)
-        return bad(err, s, len, "minute out of range");
+        return PM_TIME_MINUTE_RANGE;
     if (ss > 59)
-        return bad(err, s, len, "second out of range");
+        return PM_TIME_SECOND_RANGE;
     day = pm_day_from_civil(y, m, d);
     secs = hh * 3600 + mi * 60 + ss;
     if (has_off) {
@@ -685,7 +580,7 @@ int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order,
             int ly, lm, ld;
             pm_civil_from_day(pm_tz_day(tz, *out), &ly, &lm, &ld);
             if (ly < 1 || ly > 9999)
-                return bad(err, s, len, "year out of range (0001-9999) in the zone in force");
+                return PM_TIME_YEAR_IN_ZONE;
         }
     } else {
         /* pm_tz_from_local, refusing a local time that a clock change
@@ -698,14 +593,67 @@ int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order,
         } else {
             *out = L - resolve_local(tz, L);
             if (*out + pm_tz_offset(tz, *out) != L) {
-                if (err)
-                    pm_error_set(err, NULL, 0, "bad timestamp '%.*s': no such local time in %s "
-                                 "(the clocks skip it)", len > 80 ? 80 : (int)len, s, pm_tz_name(tz));
-                return -1;
+                return PM_TIME_SKIPPED;
             }
         }
     }
-    return 0;
+    return PM_TIME_OK;
+}
+
+/* The reasons in words; PM_TIME_SKIPPED names the zone, so it is written
+ * apart. */
+static const char *const why_text[] = {
+    [PM_TIME_EMPTY] = "empty",
+    [PM_TIME_SYNTAX] = "expected YYYY-MM-DD[THH:MM[:SS]][+HH:MM]; " ACCEPTED_FORMS,
+    [PM_TIME_NEEDS_ORDER] = "a date with the year last is read only with --date-order=mdy or dmy "
+        "(month or day first: never guessed)",
+    [PM_TIME_SEPARATOR] = "expected 'T' or a blank after the date",
+    [PM_TIME_CJK_MINUTES] = "expected the minutes as M分",
+    [PM_TIME_CJK_SECONDS] = "expected the seconds as S秒",
+    [PM_TIME_TIME_FORM] = "expected the time as HH:MM[:SS]",
+    [PM_TIME_MINUTE_DIGITS] = "expected two digits of minutes",
+    [PM_TIME_SECOND_DIGITS] = "expected two digits of seconds",
+    [PM_TIME_FRACTION] = "expected digits after the decimal point",
+    [PM_TIME_OFFSET_FORM] = "expected the offset as +HH:MM, +HHMM or +HH",
+    [PM_TIME_OFFSET_RANGE] = "offset out of range (at most +-14:00)",
+    [PM_TIME_TRAILING] = "unexpected text after the time",
+    [PM_TIME_HOUR12_RANGE] = "hour out of range for a 12-hour time (1-12 after 上午/下午)",
+    [PM_TIME_YEAR_RANGE] = "year out of range (0001-9999)",
+    [PM_TIME_MONTH_RANGE] = "month out of range",
+    [PM_TIME_DAY_RANGE] = "day out of range",
+    [PM_TIME_HOUR_RANGE] = "hour out of range",
+    [PM_TIME_MINUTE_RANGE] = "minute out of range",
+    [PM_TIME_SECOND_RANGE] = "second out of range",
+    [PM_TIME_YEAR_IN_ZONE] = "year out of range (0001-9999) in the zone in force",
+};
+
+void pm_time_why_error(pm_error *err, pm_time_why why, const pm_tz *tz, const char *s, size_t len)
+{
+    char reason[320];
+    const char *r = reason;
+    if (why == PM_TIME_SKIPPED)
+        snprintf(reason, sizeof reason, "no such local time in %s (the clocks skip it)", tz ? pm_tz_name(tz) : "the zone");
+    else if (why > PM_TIME_OK && (size_t)why < sizeof why_text / sizeof why_text[0] && why_text[why])
+        r = why_text[why];
+    else
+        r = "not a timestamp";
+    if (!s) {
+        pm_error_set(err, NULL, 0, "%s", r);
+        return;
+    }
+    trim(&s, &len);
+    pm_error_set(err, NULL, 0, "bad timestamp '%.*s': %s", len > 80 ? 80 : (int)len, s, r);
+}
+
+int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order, pm_time *out,
+                     int *date_only, pm_error *err)
+{
+    pm_time_why why = pm_time_scan(s, len, tz, date_order, out, date_only);
+    if (why == PM_TIME_OK)
+        return 0;
+    if (err)
+        pm_time_why_error(err, why, tz, s, len);
+    return -1;
 }
 
 size_t pm_time_format(pm_time t, const pm_tz *tz, char out[PM_TIME_BUFSZ])

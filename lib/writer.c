@@ -62,11 +62,16 @@ void pm_csv_quote(pm_buf *out, const char *v, size_t len, char delim)
         out->s[out->len] = 0;
         return;
     }
+    /* quoted: the runs between quotes copied whole, each quote doubled */
     pm_buf_grow(out, len + 2);
     out->s[out->len++] = '"';
-    for (size_t k = 0; k < len; k++) {
-        if (v[k] == '"') pm_buf_addc(out, '"');
-        pm_buf_addc(out, v[k]);
+    const char *p = v, *end = v + len;
+    while (p < end) {
+        const char *q = memchr(p, '"', (size_t)(end - p));
+        size_t run = q ? (size_t)(q - p) + 1 : (size_t)(end - p);
+        pm_buf_add(out, p, run);
+        if (q) pm_buf_addc(out, '"');
+        p += run;
     }
     pm_buf_addc(out, '"');
 }
@@ -353,7 +358,37 @@ static void yaml_write_record(pm_writer *w, const pm_record *r)
     o->len += 2;
 }
 
+/* How many leading fields of r still hold the values the reader split from
+ * r->raw (see pm_record), which can then be written as those bytes; *bytes
+ * gets how many.  A value is the one read when it starts where it did and
+ * ends at the NUL that replaced its delimiter (values read so hold no NUL). */
+static size_t raw_prefix(const pm_record *r, char delim, size_t *bytes)
+{
+    if (!r->raw || r->raw_delim != delim || (r->n == 1 && r->f[0].len == 0)) return 0;
+    const char *at = r->raw, *end = r->raw + r->raw_len;
+    size_t i = 0;
+    for (; i < r->raw_n && i < r->n; i++) {
+        const pm_field *f = &r->f[i];
+        if (f->value != at || f->len > (size_t)(end - at) || at[f->len] != 0) break;
+        at += f->len + 1;
+    }
+    *bytes = i ? (size_t)(at - 1 - r->raw) : 0;
+    return i;
+}
+
+static int write_record(pm_writer *w, const pm_record *r, int known_names, pm_error *err);
+
 int pm_writer_write(pm_writer *w, const pm_record *r, pm_error *err)
+{
+    return write_record(w, r, 0, err);
+}
+
+int pm_writer_write_same_names(pm_writer *w, const pm_record *r, pm_error *err)
+{
+    return write_record(w, r, 1, err);
+}
+
+static int write_record(pm_writer *w, const pm_record *r, int known_names, pm_error *err)
 {
     if (w->failed) {
         pm_error_set(err, pm_atomic_name(w->af), 0, "write error");
@@ -363,7 +398,7 @@ int pm_writer_write(pm_writer *w, const pm_record *r, pm_error *err)
     if (w->format == PM_FMT_YAML) {
         yaml_write_record(w, r);
     } else {
-        if (!w->names || !same_names(w, r)) {
+        if (!w->names || !(known_names || same_names(w, r))) {
             /* a new header: between blocks a blank line, like csvlite */
             if (w->names) pm_buf_addc(o, '\n');
             set_names(w, r);
@@ -374,7 +409,16 @@ int pm_writer_write(pm_writer *w, const pm_record *r, pm_error *err)
             if (r->n == 1 && !r->f[0].name[0]) pm_buf_add(o, "\"\"", 2);
             pm_buf_addc(o, '\n');
         }
-        for (size_t i = 0; i < r->n; i++) {
+        size_t bytes, k = raw_prefix(r, w->delim, &bytes);
+        if (k) {  /* the values as read: the reader's bytes, delimiters back */
+            pm_buf_grow(o, bytes);
+            char *dst = o->s + o->len;
+            memcpy(dst, r->raw, bytes);
+            for (size_t i = 0; i + 1 < k; i++) dst[(size_t)(r->f[i].value - r->raw) + r->f[i].len] = w->delim;
+            o->len += bytes;
+            o->s[o->len] = 0;
+        }
+        for (size_t i = k; i < r->n; i++) {
             if (i) pm_buf_addc(o, w->delim);
             pm_csv_quote(o, r->f[i].value, r->f[i].len, w->delim);
         }

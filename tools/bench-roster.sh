@@ -1,9 +1,9 @@
 #!/bin/sh
 # tools/bench-roster.sh - times pm-roster on a large compound: 200 staff,
 # 30 posts, 31 days (plan, without and with three eight-hour shifts: time
-# and peak memory), the check of that month's roster, and the share of
-# seeds 1..10 with which plan covers the tight compound of the tests
-# (exactly as many guard shifts as needed).
+# and peak memory), the check of that month's roster, the share of seeds
+# 1..10 with which plan covers the tight compounds of the tests, and the
+# bounds on a one-minute grid for a year and on a row spanning years.
 # Prints the figures; never fails the build.
 #   sh tools/bench-roster.sh [BINDIR]
 BIN=${1:-bin}
@@ -77,15 +77,43 @@ g=$(($(wc -l <"$T/gaps-shifts.csv" 2>/dev/null || echo 1) - 1)); [ $g -lt 0 ] &&
 printf 'pm-roster plan  same, three 8-hour shifts:     %6.2f s (goal 10 s), %s, %d assignments, %d gaps, exit %d\n' \
     "$(echo "$t1 - $t0" | bc)" "$m1" "$n" "$g" "$prc"
 
-# The tight compound of the tests: 42 guard shifts a week needed, 42 there.
+# The tight compounds of the tests, seeds 1..10: on three 8-hour shifts
+# with exactly the guard shifts needed (42 a week); without shifts with
+# 8.7% more guard hours than needed (504 h a week, 548 h there); the
+# issue's compound (gate, control room, patrol of two) on three 8-hour
+# shifts with 82 shifts a week for 77.
 F="$(cd "$(dirname "$0")/.." && pwd)/tests/cli/pm-roster"
-ok=0
+tight() {  # label posts staff days
+    ok=0
+    t0=$(now)
+    for seed in 1 2 3 4 5 6 7 8 9 10; do
+        "$BIN/pm-roster" plan --posts="$F/$2" --staff="$F/$3" --start=2026-09-28 --days=$4 \
+            --seed=$seed -o /dev/null 2>/dev/null && ok=$((ok + 1))
+    done
+    t1=$(now)
+    printf 'pm-roster plan  %-30s %d of 10 gap-free, %.2f s each\n' "$1, seeds 1..10:" "$ok" "$(echo "($t1 - $t0) / 10" | bc -l)"
+}
+tight "tight on shifts (0% spare)" posts-tight.yaml staff-tight.csv 28
+tight "tight, no shifts (8.7% spare)" posts-slots.yaml staff-slots.csv 14
+tight "issue's compound (6.5% spare)" posts-issue.yaml staff-issue-tight.csv 14
+
+# The issue's bounds: a one-minute grid for a year (300 staff, 30 posts) is
+# ended by --max-seconds (default 10 s); one roster row from year 1 to 9999
+# is clipped to the days checked.
+{ echo "posts:"; i=1; while [ $i -le 30 ]; do echo "  - {id: p$i, hours: \"08:01-16:00\", skills: [guard]}"; i=$((i+1)); done; } >"$T/grid.yaml"
+awk 'BEGIN { print "id,name,skills"; for (i = 1; i <= 300; i++) printf "S%d,Staff %d,guard\n", i, i }' >"$T/s300.csv"
 t0=$(now)
-for seed in 1 2 3 4 5 6 7 8 9 10; do
-    "$BIN/pm-roster" plan --posts="$F/posts-tight.yaml" --staff="$F/staff-tight.csv" --start=2026-09-28 --days=28 \
-        --seed=$seed -o /dev/null 2>/dev/null && ok=$((ok + 1))
-done
+$TIME "$BIN/pm-roster" plan --posts="$T/grid.yaml" --staff="$T/s300.csv" --start=2024-01-01 --days=366 \
+    -o "$T/grid.csv" 2>"$T/grid.err"
+prc=$?
 t1=$(now)
-printf 'pm-roster plan  tight compound, seeds 1..10:   %d of 10 gap-free, %.2f s each\n' \
-    "$ok" "$(echo "($t1 - $t0) / 10" | bc -l)"
+printf 'pm-roster plan  1-minute grid, 300 staff, 30 posts, a year: %6.2f s (capped at 10 s), %s, exit %d\n' \
+    "$(echo "$t1 - $t0" | bc)" "$(mem)" "$prc"
+printf 'post,staff,start,end\np1,S1,0001-01-01 00:00,9999-12-31 00:00\n' >"$T/huge.csv"
+t0=$(now)
+$TIME "$BIN/pm-roster" check --posts="$T/grid.yaml" "$T/huge.csv" >"$T/huge.out" 2>/dev/null
+crc=$?
+t1=$(now)
+printf 'pm-roster check one row from year 1 to 9999:  %6.2f s, %s, %d violations, exit %d\n' \
+    "$(echo "$t1 - $t0" | bc)" "$(mem)" "$(($(wc -l <"$T/huge.out") - 1))" "$crc"
 exit 0

@@ -9,7 +9,8 @@
 # pm-sla's output are made in $PM_BENCH_DIR (default /tmp/pm-bench) unless
 # they are there.  The goal on 2 idle cores: two workers >= 1.7x one process.
 # The load average is printed with the figures: on a busy machine, the
-# speed-up says little.  Prints figures; never fails because of speed.
+# speed-up says little.  PM_BENCH_ROUNDS paired rounds (default 5).  Prints
+# figures; never fails because of speed.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -39,29 +40,52 @@ seconds() {  # "REAL CPU" seconds of a command; its status 1 (flagged) is no fai
     if [ -x /usr/bin/time ]; then
         /usr/bin/time -o "$dir/scaleout.time" -f '%e %U %S' "$@" >/dev/null 2>"$dir/scaleout.err" ||
             [ $? = 1 ] || echo "bench-scaleout: failed: $*" >&2
-        tail -n 1 "$dir/scaleout.time" | awk '{ printf "%.2f %.2f", $1, $2 + $3 }'
+        tail -n 1 "$dir/scaleout.time" | awk '{ printf "%.3f %.3f", $1, $2 + $3 }'
     else
         s=$(date +%s.%N)
         "$@" >/dev/null 2>&1 || [ $? = 1 ] || echo "bench-scaleout: failed: $*" >&2
         e=$(date +%s.%N)
-        echo "$s $e" | awk '{ printf "%.2f ?", $2 - $1 }'
+        echo "$s $e" | awk '{ printf "%.3f 0", $2 - $1 }'
     fi
 }
 
+# One process, then two workers, in turn, $rounds times; both write their
+# output to a file (-o), as a real run does.  The speed-up is the median of
+# the rounds' ratios (each round's pair ran back to back, so a machine
+# whose speed drifts moves both), the seconds the medians of each.
 compare() {  # LABEL RECORDS INPUT PROGRAM ARGS...
     label=$1 n=$2 in=$3
     shift 3
-    one=$(seconds "$@" "$in")
-    two=$(seconds "$cluster" -j 2 -i "$in" "$@")
-    echo "$label $n $one $two" | awk '{
-        printf "  %-10s one process %6.2f s (%4.2f M/s, %5.2f s CPU)   two workers %6.2f s (%4.2f M/s, %5.2f s CPU)   %.2fx\n",
-            $1, $3, $2 / $3 / 1e6, $4, $5, $2 / $5 / 1e6, $6, $3 / $5 }'
+    : >"$dir/scaleout.rounds"
+    i=0
+    while [ $i -lt "$rounds" ]; do
+        one=$(seconds "$@" -o "$dir/scaleout.one" "$in")
+        two=$(seconds "$cluster" -j 2 -i "$in" -o "$dir/scaleout.two" "$@")
+        echo "$one $two" >>"$dir/scaleout.rounds"
+        i=$((i + 1))
+    done
+    same="byte-identical"
+    cmp -s "$dir/scaleout.one" "$dir/scaleout.two" || same="OUTPUTS DIFFER"
+    awk -v label="$label" -v n="$n" -v same="$same" '
+        function median(a, k,   i, j, t) {
+            for (i = 2; i <= k; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+            return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+        }
+        { k++; w1[k] = $1; c1[k] = $2; w2[k] = $3; c2[k] = $4; r[k] = $1 / $3; rs[k] = r[k] }
+        END {
+            m1 = median(w1, k); m2 = median(w2, k); mc1 = median(c1, k); mc2 = median(c2, k)
+            lo = hi = rs[1]; for (i = 2; i <= k; i++) { if (rs[i] < lo) lo = rs[i]; if (rs[i] > hi) hi = rs[i] }
+            printf "  %-10s one process %6.2f s (%4.2f M/s, %5.2f s CPU)   two workers %6.2f s (%4.2f M/s, %5.2f s CPU)   %.2fx (%.2f-%.2f, %s)\n",
+                label, m1, n / m1 / 1e6, mc1, m2, n / m2 / 1e6, mc2, median(r, k), lo, hi, same
+        }' "$dir/scaleout.rounds"
+    rm -f "$dir/scaleout.one" "$dir/scaleout.two"
 }
 
-echo "one process vs two workers (pm-cluster -j 2 on this machine), 1,000,000 tickets"
+rounds=${PM_BENCH_ROUNDS:-5}
+echo "one process vs two workers (pm-cluster -j 2 on this machine), 1,000,000 tickets, output to a file;"
+echo "medians of $rounds paired rounds; the speed-up is one process's wall seconds over two workers' (its range)"
 echo "  $(nproc 2>/dev/null || echo '?') cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?'), $(date -u +%FT%TZ)"
-for round in 1 2; do
-    compare pm-sla 1000000 "$f" pm-sla $now
-    compare pm-report 1000000 "$sla" pm-report sla
-done
+compare pm-sla 1000000 "$f" pm-sla $now
+compare pm-report 1000000 "$sla" pm-report sla
+echo "  load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 exit 0

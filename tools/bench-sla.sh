@@ -7,9 +7,11 @@
 # ~18 and ~185 MB) into $PM_BENCH_DIR (default /tmp/pm-bench) unless they are
 # already there, then times pm-sla on them - the plain run, --explain, and the
 # plain run again - with /usr/bin/time (elapsed seconds and peak memory) or
-# hyperfine when installed.  The goal on one core: 1M tickets in <= 0.9 s,
-# peak memory < 16 MB and flat from 100k to 1M, --explain under twice the plain
-# time.  This prints figures; it never fails because of speed.
+# hyperfine when installed, and the bare libcsv parse of the same file
+# (tools/floor-csv.c).  The goals (issue 18), as ratios of the same run: the
+# plain run <= 1.5x the bare parse, --explain <= 1.5x the plain run, peak
+# memory < 16 MB and flat from 100k to 1M.  This prints figures; it never
+# fails because of speed.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -26,6 +28,9 @@ for n in 100000 1000000; do
     fi
 done
 
+${CC:-cc} -O2 -o "$dir/floor-csv" "$here/floor-csv.c" -lcsv || exit 0
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+last=0
 measure() {  # LABEL FILE ARGS...
     label=$1 f=$2
     shift 2
@@ -34,6 +39,7 @@ measure() {  # LABEL FILE ARGS...
         /usr/bin/time -o "$dir/time.out" -f '%e s %U user %M KB' "$bin/pm-sla" $now "$@" "$f" \
             >/dev/null 2>/dev/null || true
         t=$(tail -1 "$dir/time.out")
+        last=${t%% *}
     else
         s=$(date +%s.%N)
         "$bin/pm-sla" $now "$@" "$f" >/dev/null 2>&1 || true
@@ -46,8 +52,16 @@ echo "pm-sla on $(nproc 2>/dev/null || echo '?') cores; one process ($(date -u +
 for n in 100000 1000000; do
     f=$dir/tickets-$n.csv
     sz=$(($(wc -c <"$f") / 1000000))
+    fl=0
+    if [ -x /usr/bin/time ]; then
+        /usr/bin/time -o "$dir/time.out" -f '%e' "$dir/floor-csv" "$f" >/dev/null 2>&1 || true
+        fl=$(tail -1 "$dir/time.out")
+        printf '  %-34s %s s\n' "bare libcsv parse" "$fl"
+    fi
     measure "$n tickets ($sz MB)" "$f"
+    plain=$last
     measure "$n tickets, --explain" "$f" --explain
+    [ "$fl" = 0 ] || echo "  pm-sla / bare parse $(ratio "$plain" "$fl"); --explain / pm-sla $(ratio "$last" "$plain")"
     measure "$n tickets, -t yaml" "$f" -t yaml
     measure "$n tickets (again)" "$f"
 done

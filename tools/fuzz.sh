@@ -36,10 +36,10 @@ LIBS="-lyaml -lcsv -lpcre2-8 -lnettle -lm"
 LIBA=$B/libpm-fuzz.a
 need=0
 [ -f "$LIBA" ] || need=1
-for f in lib/*.c lib/*.h; do [ "$f" -nt "$LIBA" ] && need=1; done
+for f in lib/*.c lib/*.h lib/cli/*.c; do [ "$f" -nt "$LIBA" ] && need=1; done
 if [ $need = 1 ]; then
     objs=
-    for f in lib/*.c; do
+    for f in lib/*.c lib/cli/*.c; do
         o=$B/lib/$(basename "$f" .c).o
         eval "$CLANG $CFLAGS -fsanitize=fuzzer-no-link -c -o $o $f"
         objs="$objs $o"

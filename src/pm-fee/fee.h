@@ -144,8 +144,9 @@ typedef struct fee_schedule {
     int nwhen_fields;
 } fee_schedule;
 
-/* Loads and checks path.  0, or -1 with err = "SCHEDULE:LINE: message". */
-int fee_schedule_load(fee_schedule *s, const char *path, pm_error *err);
+/* Loads and checks path.  0, or -1 with every error of the file added to
+ * errs ("SCHEDULE:LINE: message"). */
+int fee_schedule_load(fee_schedule *s, const char *path, pm_errors *errs);
 void fee_schedule_free(fee_schedule *s);
 
 /* Splits (split.c) -------------------------------------------------------- */

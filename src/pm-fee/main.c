@@ -70,8 +70,10 @@ int main(int argc, char **argv)
 
     pm_error_clear(&err);
     fee_schedule sched;
-    if (fee_schedule_load(&sched, st.schedule, &err) != 0) {
-        pm_report(&err);
+    pm_errors errs = PM_ERRORS_INIT;
+    if (fee_schedule_load(&sched, st.schedule, &errs) != 0) {
+        pm_errors_report(&errs);
+        pm_errors_free(&errs);
         return PM_EXIT_ERROR;
     }
     fee_run run;

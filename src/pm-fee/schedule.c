@@ -3,7 +3,9 @@
  * The whole schedule is checked before any input is read, so a typo is
  * reported as SCHEDULE:LINE and nothing is charged with half a schedule.
  * Unknown keys are errors for the same reason (`efective_from` must not
- * silently make a rule apply for ever).  The SHA-256 of the file's bytes is
+ * silently make a rule apply for ever): each section has a key table
+ * (lib/conf.h).  Every error is noted and loading goes on with the next
+ * value, rule or section, so that one run reports them all.  The SHA-256 of the file's bytes is
  * taken with nettle.
  */
 #include "fee.h"
@@ -16,7 +18,6 @@
 
 typedef struct loader {
     fee_schedule *s;
-    pm_error *err;
     const char *rule;  /* id of the rule being read, for messages */
     char prefix[200];
 } loader;
@@ -29,8 +30,8 @@ static const char *in_rule(loader *ld)
     return ld->prefix;
 }
 
-/* Sets the error at node n ("SCHEDULE:LINE: ...") and yields -1. */
-#define bad(ld, n, ...) (pm_conf_error(&(ld)->s->conf, (n), (ld)->err, __VA_ARGS__), -1)
+/* Notes an error at node n ("SCHEDULE:LINE: ...") and yields -1. */
+#define bad(ld, n, ...) (pm_conf_note(&(ld)->s->conf, (n), __VA_ARGS__), -1)
 
 /* A scalar that must be a decimal number. */
 static int decimal_at(loader *ld, yaml_node_t *n, const char *what, pm_decimal *out)
@@ -105,71 +106,82 @@ static int load_when(loader *ld, yaml_node_t *n, fee_rule *r)
 {
     pm_conf *cf = &ld->s->conf;
     if (!pm_conf_is_map(n)) return bad(ld, n, "rule '%s': when must be a mapping of field: value", r->id);
-    int m = pm_conf_map_len(n);
+    int m = pm_conf_map_len(n), rc = 0;
     r->conds = pm_xcalloc((size_t)(m ? m : 1), sizeof *r->conds);
     for (int i = 0; i < m; i++) {
         yaml_node_t *kn;
         const char *key = pm_conf_map_key(cf, n, i, &kn);
         yaml_node_t *v = pm_conf_map_value(cf, n, i);
-        if (!key || !*key) return bad(ld, kn ? kn : n, "rule '%s': when: field names must be text", r->id);
+        if (!key || !*key) {
+            rc = bad(ld, kn ? kn : n, "rule '%s': when: field names must be text", r->id);
+            continue;
+        }
         fee_cond *c = &r->conds[r->nconds++];
         c->field.name = key;  /* lives in the schedule's document */
         note_when_field(ld->s, key);
         int nv = pm_conf_is_seq(v) ? pm_conf_seq_len(v) : 1;
-        if (pm_conf_is_seq(v) && nv == 0) return bad(ld, v, "rule '%s': when: empty list for '%s'", r->id, key);
+        if (pm_conf_is_seq(v) && nv == 0) {
+            rc = bad(ld, v, "rule '%s': when: empty list for '%s'", r->id, key);
+            continue;
+        }
         c->nvals = nv;
         c->vals = pm_xcalloc((size_t)nv, sizeof *c->vals);
         c->lens = pm_xcalloc((size_t)nv, sizeof *c->lens);
         c->rx = pm_xcalloc((size_t)nv, sizeof *c->rx);
         for (int j = 0; j < nv; j++) {
             yaml_node_t *item = pm_conf_is_seq(v) ? pm_conf_seq_item(cf, v, j) : v;
-            if (when_value(ld, item, c, j) != 0) return -1;
+            if (when_value(ld, item, c, j) != 0) rc = -1;
         }
     }
-    return 0;
+    return rc;
 }
 
-static const char *const rule_keys[] = {
-    "id", "when", "effective_from", "effective_to", "price", "quantity", "fixed",
-    "percent", "base", "excess", "min", "max", "split", "description",
-    "group", "allow_negative", "account", NULL
+/* The keys of a rule.  Their values are checked as they are read, with
+ * messages that say what each one takes (description is for people: any
+ * value). */
+static const pm_conf_key rule_keys[] = {
+    {"id", 0, NULL}, {"when", 0, NULL}, {"effective_from", 0, NULL}, {"effective_to", 0, NULL},
+    {"price", 0, NULL}, {"quantity", 0, NULL}, {"fixed", 0, NULL}, {"percent", 0, NULL},
+    {"base", 0, NULL}, {"excess", 0, NULL}, {"min", 0, NULL}, {"max", 0, NULL},
+    {"split", 0, NULL}, {"description", 0, NULL}, {"group", 0, NULL},
+    {"allow_negative", 0, NULL}, {"account", 0, NULL}, {NULL, 0, NULL},
 };
 
-static int known(const char *key, const char *const *keys)
+static const pm_conf_key excess_keys[] = {
+    {"over", 0, NULL}, {"price", 0, NULL}, {"quantity", 0, NULL}, {NULL, 0, NULL},
+};
+
+static const pm_conf_key split_keys[] = {{"parties", 0, NULL}, {"shares", 0, NULL}, {NULL, 0, NULL}};
+
+/* "rule 'ID'" (or "a rule") and what follows, as a section of messages. */
+static const char *section(loader *ld, const char *what, char *buf, size_t n)
 {
-    for (; *keys; keys++)
-        if (strcmp(key, *keys) == 0) return 1;
-    return 0;
+    if (!ld->rule) return what ? what : "a rule";
+    snprintf(buf, n, "%s%srule '%.150s'", what ? what : "", what ? " of " : "", ld->rule);
+    return buf;
 }
 
 static int load_excess(loader *ld, yaml_node_t *n, fee_rule *r)
 {
     pm_conf *cf = &ld->s->conf;
     if (!pm_conf_is_map(n)) return bad(ld, n, "rule '%s': excess must be a mapping {over, price, quantity}", r->id);
-    for (int i = 0; i < pm_conf_map_len(n); i++) {
-        yaml_node_t *kn;
-        const char *key = pm_conf_map_key(cf, n, i, &kn);
-        if (!key || (strcmp(key, "over") && strcmp(key, "price") && strcmp(key, "quantity")))
-            return bad(ld, kn ? kn : n, "rule '%s': excess: unknown key '%s'", r->id, key ? key : "");
-    }
+    char buf[200];
+    int rc = pm_conf_check(cf, n, section(ld, "the excess", buf, sizeof buf), excess_keys, NULL) ? -1 : 0;
     yaml_node_t *over = pm_conf_get(cf, n, "over"), *price = pm_conf_get(cf, n, "price"),
                 *qty = pm_conf_get(cf, n, "quantity");
     if (!over || !price || !qty) return bad(ld, n, "rule '%s': excess needs over, price and quantity", r->id);
-    if (decimal_at(ld, over, "excess: over", &r->over) != 0) return -1;
-    if (expr_at(ld, price, "excess: price", &r->price) != 0) return -1;
-    return expr_at(ld, qty, "excess: quantity", &r->quantity);
+    if (decimal_at(ld, over, "excess: over", &r->over) != 0) rc = -1;
+    if (expr_at(ld, price, "excess: price", &r->price) != 0) rc = -1;
+    if (expr_at(ld, qty, "excess: quantity", &r->quantity) != 0) rc = -1;
+    return rc;
 }
 
 static int load_split(loader *ld, yaml_node_t *n, fee_rule *r)
 {
     pm_conf *cf = &ld->s->conf;
     if (!pm_conf_is_map(n)) return bad(ld, n, "rule '%s': split must be a mapping {parties: FIELD, shares: FIELD}", r->id);
-    for (int i = 0; i < pm_conf_map_len(n); i++) {
-        yaml_node_t *kn;
-        const char *key = pm_conf_map_key(cf, n, i, &kn);
-        if (!key || (strcmp(key, "parties") && strcmp(key, "shares")))
-            return bad(ld, kn ? kn : n, "rule '%s': split: unknown key '%s'", r->id, key ? key : "");
-    }
+    char buf[200];
+    int rc = pm_conf_check(cf, n, section(ld, "the split", buf, sizeof buf), split_keys, NULL) ? -1 : 0;
     yaml_node_t *p = pm_conf_get(cf, n, "parties"), *sh = pm_conf_get(cf, n, "shares");
     const char *pt = p ? pm_conf_str(p) : NULL;
     if (!pt || !*pt) return bad(ld, p ? p : n, "rule '%s': split needs parties: FIELD", r->id);
@@ -181,10 +193,10 @@ static int load_split(loader *ld, yaml_node_t *n, fee_rule *r)
         r->has_shares = 1;
         r->shares.name = st;
     }
-    return 0;
+    return rc;
 }
 
-static int load_rule(loader *ld, yaml_node_t *n, fee_rule *r, int index)
+static int load_rule(loader *ld, yaml_node_t *n, fee_rule *r)
 {
     pm_conf *cf = &ld->s->conf;
     fee_schedule *s = ld->s;
@@ -192,91 +204,96 @@ static int load_rule(loader *ld, yaml_node_t *n, fee_rule *r, int index)
     if (!pm_conf_is_map(n)) return bad(ld, n, "a rule must be a mapping");
     yaml_node_t *id = pm_conf_get(cf, n, "id");
     const char *idt = id ? pm_conf_str(id) : NULL;
-    if (!idt || !*idt) return bad(ld, id ? id : n, "rule without an id");
-    r->id = pm_xstrdup(idt);
-    ld->rule = r->id;
-    (void)index;  /* several rules with one id are versions: check_versions */
-    for (int i = 0; i < pm_conf_map_len(n); i++) {
-        yaml_node_t *kn;
-        const char *key = pm_conf_map_key(cf, n, i, &kn);
-        if (!key || !known(key, rule_keys)) return bad(ld, kn ? kn : n, "rule '%s': unknown key '%s'", r->id, key ? key : "");
+    if (idt && *idt) {
+        r->id = pm_xstrdup(idt);
+        ld->rule = r->id;
     }
+    /* several rules with one id are versions: check_versions */
+    char buf[200];
+    int rc = pm_conf_check(cf, n, section(ld, NULL, buf, sizeof buf), rule_keys, NULL) ? -1 : 0;
+    if (!r->id) return bad(ld, id ? id : n, "rule without an id");
 
     yaml_node_t *when = pm_conf_get(cf, n, "when");
-    if (!when) return bad(ld, n, "rule '%s': no when (use when: {} to match every record)", r->id);
-    if (load_when(ld, when, r) != 0) return -1;
+    if (!when) rc = bad(ld, n, "rule '%s': no when (use when: {} to match every record)", r->id);
+    else if (load_when(ld, when, r) != 0) rc = -1;
 
     yaml_node_t *v;
     if ((v = pm_conf_get(cf, n, "effective_from"))) {
-        if (date_at(ld, v, "effective_from", &r->from) != 0) return -1;
-        r->has_from = 1;
-        snprintf(r->version, sizeof r->version, "%s", pm_conf_str(v));
+        if (date_at(ld, v, "effective_from", &r->from) != 0) {
+            rc = -1;
+        } else {
+            r->has_from = 1;
+            snprintf(r->version, sizeof r->version, "%s", pm_conf_str(v));
+        }
     }
     if ((v = pm_conf_get(cf, n, "effective_to"))) {
-        if (date_at(ld, v, "effective_to", &r->to) != 0) return -1;
-        r->has_to = 1;
+        if (date_at(ld, v, "effective_to", &r->to) != 0) rc = -1;
+        else r->has_to = 1;
     }
     if (r->has_from && r->has_to && r->to < r->from)
-        return bad(ld, v, "rule '%s': effective_to is before effective_from", r->id);
+        rc = bad(ld, v, "rule '%s': effective_to is before effective_from", r->id);
 
     yaml_node_t *price = pm_conf_get(cf, n, "price"), *fixed = pm_conf_get(cf, n, "fixed"),
                 *percent = pm_conf_get(cf, n, "percent"), *excess = pm_conf_get(cf, n, "excess"),
                 *qty = pm_conf_get(cf, n, "quantity"), *base = pm_conf_get(cf, n, "base");
     int kinds = !!price + !!fixed + !!percent + !!excess;
-    if (kinds != 1)
-        return bad(ld, n, "rule '%s': needs exactly one of price, fixed, percent, excess%s", r->id,
-                   kinds ? " (has more than one)" : "");
-    if (qty && !price) return bad(ld, qty, "rule '%s': quantity goes with price%s", r->id, " (excess has its own)");
-    if (base && !percent) return bad(ld, base, "rule '%s': base goes with percent", r->id);
-    if (price) {
+    if (qty && !price) rc = bad(ld, qty, "rule '%s': quantity goes with price%s", r->id, " (excess has its own)");
+    if (base && !percent) rc = bad(ld, base, "rule '%s': base goes with percent", r->id);
+    if (kinds != 1) {
+        rc = bad(ld, n, "rule '%s': needs exactly one of price, fixed, percent, excess%s", r->id,
+                 kinds ? " (has more than one)" : "");
+    } else if (price) {
         r->kind = FEE_PRICE;
-        if (expr_at(ld, price, "price", &r->price) != 0) return -1;
-        if (qty && expr_at(ld, qty, "quantity", &r->quantity) != 0) return -1;
+        if (expr_at(ld, price, "price", &r->price) != 0) rc = -1;
+        if (qty && expr_at(ld, qty, "quantity", &r->quantity) != 0) rc = -1;
     } else if (fixed) {
         r->kind = FEE_FIXED;
-        if (decimal_at(ld, fixed, "fixed", &r->fixed) != 0) return -1;
+        if (decimal_at(ld, fixed, "fixed", &r->fixed) != 0) rc = -1;
     } else if (percent) {
         r->kind = FEE_PERCENT;
-        if (decimal_at(ld, percent, "percent", &r->percent) != 0) return -1;
-        char t[PM_DEC_BUFSZ];
-        pm_decimal_format(r->percent, t);
-        r->percent_text = pm_xstrdup(t);
-        if (!base) return bad(ld, n, "rule '%s': percent needs a base (a field or an expression)", r->id);
-        if (expr_at(ld, base, "base", &r->base) != 0) return -1;
+        if (decimal_at(ld, percent, "percent", &r->percent) != 0) {
+            rc = -1;
+        } else {
+            char t[PM_DEC_BUFSZ];
+            pm_decimal_format(r->percent, t);
+            r->percent_text = pm_xstrdup(t);
+        }
+        if (!base) rc = bad(ld, n, "rule '%s': percent needs a base (a field or an expression)", r->id);
+        else if (expr_at(ld, base, "base", &r->base) != 0) rc = -1;
     } else {
         r->kind = FEE_EXCESS;
-        if (load_excess(ld, excess, r) != 0) return -1;
+        if (load_excess(ld, excess, r) != 0) rc = -1;
     }
 
     if ((v = pm_conf_get(cf, n, "min"))) {
-        if (decimal_at(ld, v, "min", &r->min) != 0) return -1;
-        if (pm_decimal_round(r->min, s->scale, s->rounding, &r->min) != PM_DEC_OK) return bad(ld, v, "%smin: too large", in_rule(ld));
-        r->has_min = 1;
+        if (decimal_at(ld, v, "min", &r->min) != 0) rc = -1;
+        else if (pm_decimal_round(r->min, s->scale, s->rounding, &r->min) != PM_DEC_OK) rc = bad(ld, v, "%smin: too large", in_rule(ld));
+        else r->has_min = 1;
     }
     if ((v = pm_conf_get(cf, n, "max"))) {
-        if (decimal_at(ld, v, "max", &r->max) != 0) return -1;
-        if (pm_decimal_round(r->max, s->scale, s->rounding, &r->max) != PM_DEC_OK) return bad(ld, v, "%smax: too large", in_rule(ld));
-        r->has_max = 1;
+        if (decimal_at(ld, v, "max", &r->max) != 0) rc = -1;
+        else if (pm_decimal_round(r->max, s->scale, s->rounding, &r->max) != PM_DEC_OK) rc = bad(ld, v, "%smax: too large", in_rule(ld));
+        else r->has_max = 1;
     }
     if (r->has_min && r->has_max && pm_decimal_cmp(r->min, r->max) > 0)
-        return bad(ld, v, "rule '%s': min is larger than max", r->id);
-    if ((v = pm_conf_get(cf, n, "split")) && load_split(ld, v, r) != 0) return -1;
+        rc = bad(ld, v, "rule '%s': min is larger than max", r->id);
+    if ((v = pm_conf_get(cf, n, "split")) && load_split(ld, v, r) != 0) rc = -1;
     if ((v = pm_conf_get(cf, n, "group"))) {
         const char *t = pm_conf_str(v);
-        if (!t || !*t) return bad(ld, v, "rule '%s': group must be a name", r->id);
-        r->group = pm_xstrdup(t);
+        if (!t || !*t) rc = bad(ld, v, "rule '%s': group must be a name", r->id);
+        else r->group = pm_xstrdup(t);
     }
     if ((v = pm_conf_get(cf, n, "allow_negative"))) {
         int b = pm_conf_bool(v);
-        if (b < 0) return bad(ld, v, "rule '%s': allow_negative must be true or false", r->id);
-        r->allow_negative = b;
+        if (b < 0) rc = bad(ld, v, "rule '%s': allow_negative must be true or false", r->id);
+        else r->allow_negative = b;
     }
     if ((v = pm_conf_get(cf, n, "account"))) {
         const char *t = pm_conf_str(v);
-        if (!t || !*t) return bad(ld, v, "rule '%s': account must be an account name such as income:property", r->id);
-        r->account = pm_xstrdup(t);
+        if (!t || !*t) rc = bad(ld, v, "rule '%s': account must be an account name such as income:property", r->id);
+        else r->account = pm_xstrdup(t);
     }
-    return 0;
+    return rc;
 }
 
 /* "2024-07-01" or "the beginning" / "open-ended", for messages. */
@@ -297,7 +314,7 @@ static int check_versions(loader *ld)
     fee_schedule *s = ld->s;
     int *idx = pm_xcalloc((size_t)s->nrules, sizeof *idx);
     int rc = 0;
-    for (int i = 0; i < s->nrules && rc == 0; i++) {
+    for (int i = 0; i < s->nrules; i++) {
         int n = 0, seen = 0;
         for (int j = 0; j < i; j++) seen |= strcmp(s->rules[j].id, s->rules[i].id) == 0;
         if (seen) continue;
@@ -315,20 +332,20 @@ static int check_versions(loader *ld)
             }
             idx[b] = x;
         }
-        for (int a = 1; a < n && rc == 0; a++) {
+        for (int a = 1; a < n; a++) {
             fee_rule *p = &s->rules[idx[a - 1]], *q = &s->rules[idx[a]];
             fee_rule *later = p->line > q->line ? p : q, *earlier = p->line > q->line ? q : p;
             char b1[16], b2[16];
             const char *pto = day_text(p->has_to, p->to, b1, sizeof b1, "open-ended");
             const char *qfrom = day_text(q->has_from, q->from, b2, sizeof b2, "no effective_from");
             if (!p->has_to || !q->has_from || p->to >= q->from) {
-                pm_error_set(ld->err, s->conf.path, later->line,
+                pm_conf_note_at(&s->conf, later->line,
                              "rule '%s': the versions on lines %ld and %ld overlap (one runs to %s, the other starts %s); "
                              "give the earlier an effective_to the day before the later's effective_from",
                              p->id, earlier->line, later->line, pto, qfrom);
                 rc = -1;
             } else if (p->to + 1 < q->from) {
-                pm_error_set(ld->err, s->conf.path, later->line,
+                pm_conf_note_at(&s->conf, later->line,
                              "rule '%s': gap between the versions on lines %ld and %ld (one ends %s, the next starts %s)",
                              p->id, earlier->line, later->line, pto, qfrom);
                 rc = -1;
@@ -369,46 +386,51 @@ static int load_exclusive(loader *ld, yaml_node_t *v)
     return 0;
 }
 
+static const pm_conf_key account_keys[] = {
+    {"receivable", 0, NULL}, {"income", 0, NULL}, {NULL, 0, NULL},
+};
+
 static int load_accounts(loader *ld, yaml_node_t *v)
 {
     fee_schedule *s = ld->s;
     pm_conf *cf = &s->conf;
     if (!pm_conf_is_map(v)) return bad(ld, v, "accounts must be a mapping {receivable: ACCOUNT, income: ACCOUNT}");
-    for (int i = 0; i < pm_conf_map_len(v); i++) {
-        yaml_node_t *kn;
-        const char *key = pm_conf_map_key(cf, v, i, &kn);
-        const char *t = pm_conf_str(pm_conf_map_value(cf, v, i));
-        if (!key || (strcmp(key, "receivable") && strcmp(key, "income")))
-            return bad(ld, kn ? kn : v, "accounts: unknown key '%s' (receivable, income)", key ? key : "");
-        if (!t || !*t) return bad(ld, pm_conf_map_value(cf, v, i), "accounts: %s must be an account name", key);
-        char **dst = key[0] == 'r' ? &s->acct_receivable : &s->acct_income;
+    yaml_node_t *val[2];
+    int rc = pm_conf_check(cf, v, "accounts", account_keys, val) ? -1 : 0;
+    for (int i = 0; i < 2; i++) {
+        if (!val[i]) continue;
+        const char *t = pm_conf_str(val[i]);
+        if (!t || !*t) {
+            rc = bad(ld, val[i], "accounts: %s must be an account name", account_keys[i].name);
+            continue;
+        }
+        char **dst = i == 0 ? &s->acct_receivable : &s->acct_income;
         free(*dst);
         *dst = pm_xstrdup(t);
     }
-    return 0;
+    return rc;
 }
 
-static const char *const top_keys[] = {"currency", "scale", "rounding", "rules", "name", "description",
-                                       "exclusive", "accounts", NULL};
+static const pm_conf_key top_keys[] = {
+    {"currency", 0, NULL}, {"scale", 0, NULL}, {"rounding", 0, NULL}, {"rules", 0, NULL},
+    {"name", 0, NULL}, {"description", 0, NULL}, {"exclusive", 0, NULL},
+    {"accounts", 0, NULL}, {NULL, 0, NULL},
+};
 
-static int load(loader *ld)
+static void load(loader *ld)
 {
     fee_schedule *s = ld->s;
     pm_conf *cf = &s->conf;
     yaml_node_t *root = pm_conf_root(cf), *v;
     if (!root || !pm_conf_is_map(root)) {
-        pm_error_set(ld->err, cf->path, root ? pm_conf_line(root) : 1, "a schedule is a mapping with currency, scale, rounding and rules");
-        return -1;
+        pm_conf_note_at(cf, root ? pm_conf_line(root) : 1, "a schedule is a mapping with currency, scale, rounding and rules");
+        return;
     }
-    for (int i = 0; i < pm_conf_map_len(root); i++) {
-        yaml_node_t *kn;
-        const char *key = pm_conf_map_key(cf, root, i, &kn);
-        if (!key || !known(key, top_keys)) return bad(ld, kn ? kn : root, "unknown key '%s'", key ? key : "");
-    }
+    pm_conf_check(cf, root, "the schedule", top_keys, NULL);
     if ((v = pm_conf_get(cf, root, "currency"))) {
         const char *t = pm_conf_str(v);
-        if (!t || !*t) return bad(ld, v, "currency must be a code such as CNY");
-        s->currency = pm_xstrdup(t);
+        if (!t || !*t) pm_conf_note(cf, v, "currency must be a code such as CNY");
+        else s->currency = pm_xstrdup(t);
     }
     s->scale = 2;
     if ((v = pm_conf_get(cf, root, "scale"))) {
@@ -416,40 +438,52 @@ static int load(loader *ld)
         char *end = NULL;
         long sc = t ? strtol(t, &end, 10) : -1;
         if (!t || !*t || *end || sc < 0 || sc > FEE_MAX_SCALE)
-            return bad(ld, v, "scale must be a whole number from 0 to 18, not '%s'", t ? t : "");
-        s->scale = (int)sc;
+            pm_conf_note(cf, v, "scale must be a whole number from 0 to 18, not '%s'", t ? t : "");
+        else
+            s->scale = (int)sc;
     }
     s->rounding = PM_ROUND_HALF_UP;
     if ((v = pm_conf_get(cf, root, "rounding"))) {
         const char *t = pm_conf_str(v);
         int m = t ? pm_round_parse(t) : -1;
-        if (m < 0) return bad(ld, v, "rounding must be half_up, half_even, down or up, not '%s'", t ? t : "");
-        s->rounding = (pm_round)m;
+        if (m < 0) pm_conf_note(cf, v, "rounding must be half_up, half_even, down or up, not '%s'", t ? t : "");
+        else s->rounding = (pm_round)m;
     }
     v = pm_conf_get(cf, root, "rules");
-    if (!v || !pm_conf_is_seq(v) || pm_conf_seq_len(v) == 0)
-        return bad(ld, v ? v : root, "rules must be a non-empty list of rules");
-    int n = pm_conf_seq_len(v);
-    s->rules = pm_xcalloc((size_t)n, sizeof *s->rules);
-    for (int i = 0; i < n; i++) {
-        s->nrules = i + 1;
-        if (load_rule(ld, pm_conf_seq_item(cf, v, i), &s->rules[i], i) != 0) return -1;
-        ld->rule = NULL;
+    int rules_ok = 0;
+    if (!v || !pm_conf_is_seq(v) || pm_conf_seq_len(v) == 0) {
+        pm_conf_note(cf, v ? v : root, "rules must be a non-empty list of rules");
+    } else {
+        int n = pm_conf_seq_len(v);
+        rules_ok = 1;
+        s->rules = pm_xcalloc((size_t)n, sizeof *s->rules);
+        for (int i = 0; i < n; i++) {
+            s->nrules = i + 1;
+            if (load_rule(ld, pm_conf_seq_item(cf, v, i), &s->rules[i]) != 0) rules_ok = 0;
+            ld->rule = NULL;
+        }
     }
-    if (check_versions(ld) != 0) return -1;
-    if ((v = pm_conf_get(cf, root, "exclusive")) && load_exclusive(ld, v) != 0) return -1;
-    if ((v = pm_conf_get(cf, root, "accounts")) && load_accounts(ld, v) != 0) return -1;
+    /* versions and exclusive sets are about rules read whole */
+    if (rules_ok && check_versions(ld) == 0 && (v = pm_conf_get(cf, root, "exclusive")))
+        load_exclusive(ld, v);
+    if ((v = pm_conf_get(cf, root, "accounts"))) load_accounts(ld, v);
     if (!s->acct_receivable) s->acct_receivable = pm_xstrdup("assets:receivable");
     if (!s->acct_income) s->acct_income = pm_xstrdup("income");
-    return 0;
 }
 
-int fee_schedule_load(fee_schedule *s, const char *path, pm_error *err)
+int fee_schedule_load(fee_schedule *s, const char *path, pm_errors *errs)
 {
+    pm_error err;
     memset(s, 0, sizeof *s);
-    if (pm_conf_load(&s->conf, path, err) != 0) return -1;
-    loader ld = {s, err, NULL, ""};
-    if (load(&ld) != 0) {
+    if (pm_conf_load(&s->conf, path, &err) != 0) {
+        pm_errors_add(errs, &err);
+        return -1;
+    }
+    s->conf.errs = errs;
+    loader ld = {s, NULL, ""};
+    load(&ld);
+    s->conf.errs = NULL;  /* errs is the caller's: the schedule keeps no pointer to it */
+    if (s->conf.nerrs) {
         fee_schedule_free(s);
         return -1;
     }

@@ -995,8 +995,10 @@ int ingest_run(const ingest_opts *o, pm_common *c, char **paths, int npaths)
 {
     pm_error err;
     schema s;
-    if (schema_load(&s, o->schema, &err) < 0) {
-        pm_report(&err);
+    pm_errors errs = PM_ERRORS_INIT;
+    if (schema_load(&s, o->schema, &errs) < 0) {
+        pm_errors_report(&errs);
+        pm_errors_free(&errs);
         return PM_EXIT_ERROR;
     }
     pm_protector prot;

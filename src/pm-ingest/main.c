@@ -37,7 +37,7 @@ static int on_option(int id, const char *arg, void *ctx)
     case O_PRINT_SCHEMA: o->print_schema = 1; break;
     case O_PROTECT:
         o->run.protect = pm_protect_mode_parse(arg);
-        if (o->run.protect < 0) pm_usage_error("unknown --protect mode '%s' (mask, pseudonymize or drop)", arg);
+        if (o->run.protect < 0) return pm_usage_warn("unknown --protect mode '%s' (mask, pseudonymize or drop)", arg);
         break;
     case O_KEY_FILE: o->run.key_file = arg; break;
     case O_PRINT_MAPPING: o->run.print_mapping = 1; break;
@@ -45,14 +45,14 @@ static int on_option(int id, const char *arg, void *ctx)
         char *end;
         o->run.header_line = strtol(arg, &end, 10);
         if (*end || o->run.header_line < 1 || o->run.header_line > 1000000)
-            pm_usage_error("--header-line wants a line number, 1 or more, not '%s'", arg);
+            return pm_usage_warn("--header-line wants a line number, 1 or more, not '%s'", arg);
         break;
     }
     case O_DATE_ORDER:
         if (!strcmp(arg, "mdy")) o->run.date_order = PM_DATE_MDY;
         else if (!strcmp(arg, "dmy")) o->run.date_order = PM_DATE_DMY;
         else if (!strcmp(arg, "ymd")) o->run.date_order = PM_DATE_YMD;
-        else pm_usage_error("unknown --date-order '%s' (mdy or dmy; ymd: only year first)", arg);
+        else return pm_usage_warn("unknown --date-order '%s' (mdy or dmy; ymd: only year first)", arg);
         break;
     }
     return 0;

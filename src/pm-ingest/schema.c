@@ -223,26 +223,9 @@ static int flag_at(pm_conf *c, yaml_node_t *map, const char *key, int *out, pm_e
     return 0;
 }
 
-static int load_field(pm_conf *c, yaml_node_t *n, field_def *f, pm_error *err)
+/* The values of field n: 0, or -1 with err at the first bad one. */
+static int field_values(pm_conf *c, yaml_node_t *n, field_def *f, pm_error *err)
 {
-    static const char *const known[] = {"name", "from", "type", "required", "unique", "default",
-                                        "pattern", "normalize", "values", "personal", "prefer",
-                                        "unknown", "date_only", "match", NULL};
-    if (!pm_conf_is_map(n)) {
-        pm_conf_error(c, n, err, "each field must be a mapping with at least a name");
-        return -1;
-    }
-    f->line = pm_conf_line(n);
-    for (int i = 0; i < pm_conf_map_len(n); i++) {
-        yaml_node_t *kn;
-        const char *k = pm_conf_map_key(c, n, i, &kn);
-        int ok = 0;
-        for (int j = 0; known[j]; j++) if (k && !strcmp(k, known[j])) ok = 1;
-        if (!ok) {
-            pm_conf_error(c, kn, err, "unknown key '%s' in a field (known: name, from, type, required, unique, default, pattern, normalize, values, personal, prefer, unknown, date_only, match)", k ? k : "?");
-            return -1;
-        }
-    }
     yaml_node_t *name = pm_conf_get(c, n, "name");
     if (!name || !pm_conf_str(name) || !*pm_conf_str(name)) {
         pm_conf_error(c, n, err, "a field without a name");
@@ -403,58 +386,89 @@ static int load_field(pm_conf *c, yaml_node_t *n, field_def *f, pm_error *err)
     return 0;
 }
 
-int schema_load(schema *s, const char *path, pm_error *err)
+static const pm_conf_key field_keys[] = {
+    {"name", 0, NULL}, {"from", 0, NULL}, {"type", 0, NULL}, {"required", 0, NULL},
+    {"unique", 0, NULL}, {"default", 0, NULL}, {"pattern", 0, NULL}, {"normalize", 0, NULL},
+    {"values", 0, NULL}, {"personal", 0, NULL}, {"prefer", 0, NULL}, {"unknown", 0, NULL},
+    {"date_only", 0, NULL}, {"match", 0, NULL}, {NULL, 0, NULL},
+};
+
+/* One field (of fields or personal_columns): notes its unknown keys and its
+ * first bad value; -1 when there was any. */
+static int load_field(pm_conf *c, yaml_node_t *n, field_def *f)
+{
+    if (!pm_conf_is_map(n)) {
+        pm_conf_note(c, n, "each field must be a mapping with at least a name");
+        return -1;
+    }
+    f->line = pm_conf_line(n);
+    int before = c->nerrs;
+    pm_conf_check(c, n, "a field", field_keys, NULL);
+    pm_error err;
+    if (field_values(c, n, f, &err) < 0)
+        pm_conf_note_error(c, &err);
+    return c->nerrs > before ? -1 : 0;
+}
+
+static const pm_conf_key schema_keys[] = {
+    {"fields", 0, NULL}, {"personal_columns", 0, NULL}, {NULL, 0, NULL},
+};
+
+int schema_load(schema *s, const char *path, pm_errors *errs)
 {
     memset(s, 0, sizeof *s);
     pm_conf c;
-    int rc = path ? pm_conf_load(&c, path, err)
+    pm_error err;
+    int rc = path ? pm_conf_load(&c, path, &err)
                   : pm_conf_load_string(&c, pm_ingest_default_schema, strlen(pm_ingest_default_schema),
-                                        "(built-in schema)", err);
-    if (rc < 0) return -1;
+                                        "(built-in schema)", &err);
+    if (rc < 0) {
+        pm_errors_add(errs, &err);
+        return -1;
+    }
+    c.errs = errs;
     s->source = pm_xstrdup(path ? path : "(built-in schema)");
     yaml_node_t *root = pm_conf_root(&c);
+    if (pm_conf_is_map(root))
+        pm_conf_check(&c, root, "a schema", schema_keys, NULL);
     yaml_node_t *fields = root ? pm_conf_get(&c, root, "fields") : NULL;
     if (!fields || !pm_conf_is_seq(fields) || pm_conf_seq_len(fields) == 0) {
-        pm_conf_error(&c, fields ? fields : root, err, "a schema needs 'fields:', a list of fields");
-        if (!root) pm_error_set(err, s->source, 1, "a schema needs 'fields:', a list of fields");
-        goto fail;
-    }
-    int n = pm_conf_seq_len(fields);
-    s->f = pm_xcalloc((size_t)n, sizeof *s->f);
-    for (int i = 0; i < n; i++) {
-        yaml_node_t *fn = pm_conf_seq_item(&c, fields, i);
-        s->n++;
-        if (load_field(&c, fn, &s->f[i], err) < 0) goto fail;
-        for (int j = 0; j < i; j++)
-            if (!strcmp(s->f[j].name, s->f[i].name)) {
-                pm_conf_error(&c, fn, err, "field '%s' is defined twice", s->f[i].name);
-                goto fail;
-            }
+        if (root)
+            pm_conf_note(&c, fields ? fields : root, "a schema needs 'fields:', a list of fields");
+        else
+            pm_conf_note_at(&c, 1, "a schema needs 'fields:', a list of fields");
+    } else {
+        int n = pm_conf_seq_len(fields);
+        s->f = pm_xcalloc((size_t)n, sizeof *s->f);
+        for (int i = 0; i < n; i++) {
+            yaml_node_t *fn = pm_conf_seq_item(&c, fields, i);
+            s->n++;
+            if (load_field(&c, fn, &s->f[i]) < 0) continue;
+            for (int j = 0; j < i; j++)
+                if (s->f[j].name && !strcmp(s->f[j].name, s->f[i].name)) {
+                    pm_conf_note(&c, fn, "field '%s' is defined twice", s->f[i].name);
+                    break;
+                }
+        }
     }
     yaml_node_t *pcs = pm_conf_get(&c, root, "personal_columns");
-    if (pcs) {
-        if (!pm_conf_is_seq(pcs)) {
-            pm_conf_error(&c, pcs, err, "personal_columns must be a list of {name, from, personal}");
-            goto fail;
-        }
+    if (pcs && !pm_conf_is_seq(pcs)) {
+        pm_conf_note(&c, pcs, "personal_columns must be a list of {name, from, personal}");
+    } else if (pcs) {
         int np = pm_conf_seq_len(pcs);
         s->pc = pm_xcalloc((size_t)np + 1, sizeof *s->pc);
         for (int i = 0; i < np; i++) {
             yaml_node_t *pn = pm_conf_seq_item(&c, pcs, i);
             s->npc++;
-            if (load_field(&c, pn, &s->pc[i], err) < 0) goto fail;
-            if (!s->pc[i].personal) {
-                pm_conf_error(&c, pn, err, "an entry of personal_columns needs 'personal:' (name, phone, id_card, address, text)");
-                goto fail;
-            }
+            if (load_field(&c, pn, &s->pc[i]) == 0 && !s->pc[i].personal)
+                pm_conf_note(&c, pn, "an entry of personal_columns needs 'personal:' (name, phone, id_card, address, text)");
         }
     }
+    rc = c.nerrs ? -1 : 0;
     pm_conf_free(&c);
-    return 0;
-fail:
-    pm_conf_free(&c);
-    schema_free(s);
-    return -1;
+    if (rc < 0)
+        schema_free(s);
+    return rc;
 }
 
 static int header_eq(const char *h, const char *alias)
@@ -532,21 +546,6 @@ static int bool_word(const char *v, size_t len)
 #define SHOWN_FMT "%s%.*s%s"
 #define SHOWN(hide, len, v) (hide) ? "the value" : "'", (hide) ? 0 : (int)(len), (v), (hide) ? "" : "'"
 
-/* A timestamp message of lib/timex.c without the value: "bad timestamp
- * 'VALUE': why" becomes "the value is not a valid timestamp: why".  The
- * library quotes at most 80 bytes of the value, so the reason starts at a
- * known place; a message of any other form is not shown. */
-static void hide_time_error(pm_error *err, const char *msg, const char *v, size_t len)
-{
-    static const char head[] = "bad timestamp '";
-    size_t q = len > 80 ? 80 : len, h = sizeof head - 1;
-    const char *why = "";
-    if (!strncmp(msg, head, h) && strlen(msg) >= h + q + 3 && !memcmp(msg + h, v, q) &&
-        !memcmp(msg + h + q, "': ", 3))
-        why = msg + h + q + 3;
-    pm_error_set(err, NULL, 0, "the value is not a valid timestamp%s%s", *why ? ": " : "", why);
-}
-
 static int convert(const field_def *fd, const char *v, size_t len, int hide, const pm_tz *tz,
                    pm_buf *out, pm_error *err)
 {
@@ -600,9 +599,15 @@ static int convert(const field_def *fd, const char *v, size_t len, int hide, con
         pm_time t;
         pm_error e;
         int date_only = 0;
-        if (pm_time_parse_ex(v, len, tz, fd->date_order, &t, &date_only, &e) < 0) {
-            if (hide) hide_time_error(err, e.msg, v, len);
-            else pm_error_set(err, NULL, 0, "%s", e.msg);
+        pm_time_why why = pm_time_scan(v, len, tz, fd->date_order, &t, &date_only);
+        if (why != PM_TIME_OK && !hide) {
+            pm_time_why_error(err, why, tz, v, len);
+            return -1;
+        }
+        if (why != PM_TIME_OK) {
+            /* the reason alone, which never contains the value */
+            pm_time_why_error(&e, why, tz, NULL, 0);
+            pm_error_set(err, NULL, 0, "the value is not a valid timestamp: %s", e.msg);
             return -1;
         }
         /* a bare date in a due-type field: the end of that day, 24:00,

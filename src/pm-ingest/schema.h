@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include "buf.h"
+#include "conf.h"
 #include "diag.h"
 #include "regex.h"
 #include "record.h"
@@ -67,8 +68,8 @@ typedef struct schema {
 extern const char pm_ingest_default_schema[];
 
 /* Loads a schema from a file (path) or, with path NULL, the default.
- * 0, or -1 with err (FILE:LINE). */
-int schema_load(schema *s, const char *path, pm_error *err);
+ * 0, or -1 with every error of the file added to errs (FILE:LINE). */
+int schema_load(schema *s, const char *path, pm_errors *errs);
 void schema_free(schema *s);
 /* How dates with the year last are read (--date-order): PM_DATE_*. */
 void schema_set_date_order(schema *s, int order);

@@ -550,9 +550,10 @@ static void setup(run *r, const char *const *presets, int np)
     }
     if (c->targets) {
         /* Each table takes the targets that name its figures. */
-        pm_error e;
-        if (rpt_targets_load_all(r->specs, r->n, c->targets, &e) != 0) {
-            pm_report(&e);
+        pm_errors errs = PM_ERRORS_INIT;
+        if (rpt_targets_load_all(r->specs, r->n, c->targets, &errs) != 0) {
+            pm_errors_report(&errs);
+            pm_errors_free(&errs);
             exit(PM_EXIT_ERROR);
         }
     }

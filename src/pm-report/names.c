@@ -7,8 +7,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include "report.h"
+#include "text.h"
 
 void rpt_names_add(rpt_names *ns, const char *name, const char *option)
 {
@@ -67,41 +67,6 @@ void rpt_names_see(rpt_names *ns, const pm_record *r)
         }
 }
 
-/* Edit distance (with swaps) in characters (UTF-8 sequences count as one). */
-static size_t distance(const char *a, const char *b)
-{
-    unsigned cpa[128], cpb[128];
-    size_t na = 0, nb = 0;
-    for (const unsigned char *p = (const unsigned char *)a; *p && na < 128; p++)
-        if ((*p & 0xC0) != 0x80)
-            cpa[na++] = *p;
-        else if (na)
-            cpa[na - 1] = cpa[na - 1] * 64 + (*p & 0x3F);
-    for (const unsigned char *p = (const unsigned char *)b; *p && nb < 128; p++)
-        if ((*p & 0xC0) != 0x80)
-            cpb[nb++] = *p;
-        else if (nb)
-            cpb[nb - 1] = cpb[nb - 1] * 64 + (*p & 0x3F);
-    /* optimal string alignment: a swap of two neighbours (kidn) is one edit */
-    static size_t d[129][129];
-    for (size_t i = 0; i <= na; i++)
-        d[i][0] = i;
-    for (size_t j = 0; j <= nb; j++)
-        d[0][j] = j;
-    for (size_t i = 1; i <= na; i++)
-        for (size_t j = 1; j <= nb; j++) {
-            size_t best = d[i - 1][j - 1] + (cpa[i - 1] != cpb[j - 1]);
-            if (d[i - 1][j] + 1 < best)
-                best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best)
-                best = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && cpa[i - 1] == cpb[j - 2] && cpa[i - 2] == cpb[j - 1] && d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1;
-            d[i][j] = best;
-        }
-    return d[na][nb];
-}
-
 int rpt_names_report(const rpt_names *ns)
 {
     int bad = 0;
@@ -109,29 +74,11 @@ int rpt_names_report(const rpt_names *ns)
         if (ns->seen[i])
             continue;
         bad++;
-        /* the nearest known names, up to three, within a third of the length */
-        size_t chars = 0;
-        for (const unsigned char *p = (const unsigned char *)ns->name[i]; *p; p++)
-            chars += (*p & 0xC0) != 0x80;
-        size_t limit = chars <= 3 ? 1 : chars / 3 > 2 ? chars / 3 : 2;
+        /* the nearest known names, up to three */
+        int near[3], shown = pm_text_nearest(ns->name[i], (const char *const *)ns->known, ns->nknown, near, 3);
         pm_buf b = PM_BUF_INIT;
-        int shown = 0;
-        size_t *dist = pm_xmalloc(sizeof *dist * (size_t)(ns->nknown + 1));
-        for (int k = 0; k < ns->nknown; k++)
-            dist[k] = strcasecmp(ns->name[i], ns->known[k]) == 0 ? 0 : distance(ns->name[i], ns->known[k]);
-        /* a name cut short (created for created_at) is near too */
-        for (int k = 0; k < ns->nknown; k++)
-            if (dist[k] > limit && strlen(ns->name[i]) >= 3 &&
-                (strncmp(ns->known[k], ns->name[i], strlen(ns->name[i])) == 0 ||
-                 strncmp(ns->known[k], ns->name[i], strlen(ns->known[k])) == 0))
-                dist[k] = limit;
-        for (size_t d = 0; d <= limit && shown < 3; d++)
-            for (int k = 0; k < ns->nknown && shown < 3; k++)
-                if (dist[k] == d) {
-                    pm_buf_addf(&b, "%s%s", shown ? ", " : "", ns->known[k]);
-                    shown++;
-                }
-        free(dist);
+        for (int k = 0; k < shown; k++)
+            pm_buf_addf(&b, "%s%s", k ? ", " : "", ns->known[near[k]]);
         if (shown)
             pm_warn("%s: no field '%s' in any record of the input; did you mean %s?", ns->option[i], ns->name[i],
                     pm_buf_str(&b));

@@ -139,20 +139,54 @@ static int parse_target_value(const char *v, pm_decimal *out)
     return 0;
 }
 
-/* Loads the targets of path that name figures of s; with specs/nspec set,
- * a figure that none of them has is an error, else one s lacks is skipped. */
-static int targets_load(rpt_spec *s, pm_conf *c, rpt_spec *const *specs, int nspec, pm_error *err)
+enum { TARGET_FIGURE, TARGET_COMPARISON, TARGET_VALUE };
+static const pm_conf_key target_keys[] = {
+    [TARGET_FIGURE] = {"figure", PM_CONF_SCALAR, "a figure's name"},
+    [TARGET_COMPARISON] = {"comparison", PM_CONF_SCALAR, "one of >= <= > < ="},
+    [TARGET_VALUE] = {"value", PM_CONF_SCALAR, "a number (0.9 or 90%)"},
+    {NULL, 0, NULL},
+};
+
+static const pm_conf_key file_keys[] = {{"targets", 0, NULL}, {NULL, 0, NULL}};
+
+/* Whether a preset of another run has the figure fig. */
+static int other_preset_figure(const char *fig)
+{
+    static const char *const all[] = {"sla", "service", "fees"};
+    int known = 0;
+    for (int j = 0; j < 3 && !known; j++) {
+        rpt_spec other;
+        memset(&other, 0, sizeof other);
+        rpt_preset_apply(&other, all[j]);
+        known = find_figure(&other, fig) != NULL;
+        for (int k = 0; k < other.nm; k++)
+            if (other.m[k].kind != MK_COUNT)
+                for (int q = 0; q < other.m[k].npcol; q++)
+                    free((char *)other.m[k].pcol[q]);
+        free(other.m);
+        free(other.targets);
+    }
+    return known;
+}
+
+/* Loads the targets of c that name figures of s; with specs/nspec set, a
+ * figure that none of them has is an error, else one s lacks is skipped.
+ * Notes every error (pm_conf_note) and goes on with the next target. */
+static void targets_load(rpt_spec *s, pm_conf *c, rpt_spec *const *specs, int nspec)
 {
     yaml_node_t *root = pm_conf_root(c);
-    if (root && pm_conf_is_map(root) && pm_conf_get(c, root, "targets"))
-        root = pm_conf_get(c, root, "targets");
+    if (root && pm_conf_is_map(root)) {
+        pm_conf_check(c, root, "a targets file", file_keys, NULL);
+        if (pm_conf_get(c, root, "targets"))
+            root = pm_conf_get(c, root, "targets");
+    }
     if (root == NULL) {
         s->ntargets = 0;
-        return 0;
+        return;
     }
     if (!pm_conf_is_seq(root)) {
-        pm_conf_error(c, root, err, "a targets file is a list of {figure, comparison, value}");
-        return -1;
+        pm_conf_note(c, root, "a targets file is a list of {figure, comparison, value}");
+        return;
     }
     /* The file replaces the preset's targets. */
     s->ntargets = 0;
@@ -160,76 +194,63 @@ static int targets_load(rpt_spec *s, pm_conf *c, rpt_spec *const *specs, int nsp
     for (int i = 0; i < n; i++) {
         yaml_node_t *it = pm_conf_seq_item(c, root, i);
         if (!pm_conf_is_map(it)) {
-            pm_conf_error(c, it, err, "a target is a mapping {figure, comparison, value}");
-            return -1;
+            pm_conf_note(c, it, "a target is a mapping {figure, comparison, value}");
+            continue;
         }
-        for (int k = 0; k < pm_conf_map_len(it); k++) {
-            const char *key = pm_conf_map_key(c, it, k, NULL);
-            if (!key || (strcmp(key, "figure") && strcmp(key, "comparison") && strcmp(key, "value"))) {
-                pm_conf_error(c, it, err, "unknown key '%s' in a target (figure, comparison, value)", key ? key : "?");
-                return -1;
-            }
-        }
-        yaml_node_t *fn = pm_conf_get(c, it, "figure");
-        yaml_node_t *cn = pm_conf_get(c, it, "comparison");
-        yaml_node_t *vn = pm_conf_get(c, it, "value");
-        const char *fig = fn ? pm_conf_str(fn) : NULL;
+        yaml_node_t *v[3];
+        int bad = pm_conf_check(c, it, "a target", target_keys, v);
+        yaml_node_t *fn = v[TARGET_FIGURE], *cn = v[TARGET_COMPARISON], *vn = v[TARGET_VALUE];
+        const char *fig = pm_conf_str(fn);
         const char *cmp = cn ? pm_conf_str(cn) : ">=";
-        const char *val = vn ? pm_conf_str(vn) : NULL;
-        if (!fig || !val) {
-            pm_conf_error(c, it, err, "a target needs a figure and a value");
-            return -1;
-        }
-        const char *name = find_figure(s, fig);
-        if (!name) {
-            /* A targets file may serve several reports: a figure of another
-             * table, or of a preset not in this run, is skipped. */
-            int known = 0;
-            for (int j = 0; j < nspec; j++)
-                known |= find_figure(specs[j], fig) != NULL;
-            static const char *const all[] = {"sla", "service", "fees"};
-            for (int j = 0; j < 3 && !known; j++) {
-                rpt_spec other;
-                memset(&other, 0, sizeof other);
-                rpt_preset_apply(&other, all[j]);
-                known = find_figure(&other, fig) != NULL;
-                for (int k = 0; k < other.nm; k++)
-                    if (other.m[k].kind != MK_COUNT)
-                        for (int q = 0; q < other.m[k].npcol; q++)
-                            free((char *)other.m[k].pcol[q]);
-                free(other.m);
-                free(other.targets);
-            }
-            if (known)
-                continue;
-            pm_conf_error(c, fn, err, "no figure '%s' in this report", fig);
-            return -1;
+        const char *val = pm_conf_str(vn);
+        if (!pm_conf_get(c, it, "figure") || !pm_conf_get(c, it, "value")) {
+            pm_conf_note(c, it, "a target needs a figure and a value");
+            continue;
         }
         rpt_target t;
-        t.figure = name;
-        if (!cmp || rpt_cmp_parse(cmp, &t.cmp) != 0) {
-            pm_conf_error(c, cn, err, "comparison must be one of >= <= > < =");
-            return -1;
+        if (cmp && rpt_cmp_parse(cmp, &t.cmp) != 0) {
+            pm_conf_note(c, cn, "comparison must be one of >= <= > < =");
+            bad = 1;
         }
-        if (parse_target_value(val, &t.value) != 0) {
-            pm_conf_error(c, vn, err, "target value '%s' is not a number (0.9 or 90%%)", val);
-            return -1;
+        if (val && parse_target_value(val, &t.value) != 0) {
+            pm_conf_note(c, vn, "target value '%s' is not a number (0.9 or 90%%)", val);
+            bad = 1;
         }
+        if (fig) {
+            t.figure = find_figure(s, fig);
+            /* A targets file may serve several reports: a figure of another
+             * table, or of a preset not in this run, is skipped. */
+            if (!t.figure) {
+                int known = 0;
+                for (int j = 0; j < nspec; j++)
+                    known |= find_figure(specs[j], fig) != NULL;
+                if (known || other_preset_figure(fig))
+                    continue;
+                pm_conf_note(c, fn, "no figure '%s' in this report", fig);
+                bad = 1;
+            }
+        }
+        if (bad || !fig || !cmp || !val)
+            continue;
         s->targets = pm_xrealloc(s->targets, sizeof *s->targets * (size_t)(s->ntargets + 1));
         s->targets[s->ntargets++] = t;
     }
-    return 0;
 }
 
-int rpt_targets_load_all(rpt_spec *const *specs, int n, const char *path, pm_error *err)
+int rpt_targets_load_all(rpt_spec *const *specs, int n, const char *path, pm_errors *errs)
 {
     pm_conf c;
+    pm_error err;
     memset(&c, 0, sizeof c);
-    if (pm_conf_load(&c, path, err) != 0)
+    if (pm_conf_load(&c, path, &err) != 0) {
+        pm_errors_add(errs, &err);
         return -1;
-    int rc = 0;
-    for (int i = 0; i < n && rc == 0; i++)
-        rc = targets_load(specs[i], &c, specs, n, err);
+    }
+    c.errs = errs;
+    /* the file's errors are the same for every table: the first finds them */
+    for (int i = 0; i < n && c.nerrs == 0; i++)
+        targets_load(specs[i], &c, specs, n);
+    int rc = c.nerrs ? -1 : 0;
     pm_conf_free(&c);  /* targets keep no pointer into it */
     return rc;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "buf.h"
+#include "conf.h"
 #include "decimal.h"
 #include "diag.h"
 #include "protect.h"
@@ -196,8 +197,9 @@ int rpt_cmp_parse(const char *s, rpt_cmp *out);
 int rpt_preset_apply(rpt_spec *spec, const char *name);
 int rpt_is_preset(const char *name);
 /* Loads a targets file (YAML list of {figure, comparison, value}) into the
- * specs whose figures the targets name; it replaces the presets' targets. */
-int rpt_targets_load_all(rpt_spec *const *specs, int n, const char *path, pm_error *err);
+ * specs whose figures the targets name; it replaces the presets' targets.
+ * 0, or -1 with every error of the file added to errs. */
+int rpt_targets_load_all(rpt_spec *const *specs, int n, const char *path, pm_errors *errs);
 /* Builds spec->signature: preset, keys, period, filters, unit, metrics. */
 void rpt_spec_sign(rpt_spec *spec);
 /* Chinese names of fixed words ("period", "pass", ...); s itself if none. */

@@ -3,6 +3,7 @@
  * targets checked exactly (num >= target * den, no rounding first), and the
  * data of the HTML charts.
  */
+#define _GNU_SOURCE  /* qsort_r */
 #include <stdlib.h>
 #include <string.h>
 #include "report.h"
@@ -414,16 +415,20 @@ static int same_cells(const rpt_table *t, int r, int q, const int *idx, int n)
     return 1;
 }
 
-static const int *pivot_keys;
-static int pivot_nkeys;
-static const rpt_table *pivot_t;
+/* The order of rows for qsort_r: by the key columns, then as they were. */
+typedef struct {
+    const rpt_table *t;
+    const int *keys;
+    int nkeys;
+} row_order;
 
-static int cmp_rows(const void *a, const void *b)
+static int cmp_rows(const void *a, const void *b, void *ctx)
 {
+    const row_order *o = ctx;
     int r = *(const int *)a, q = *(const int *)b;
-    for (int i = 0; i < pivot_nkeys; i++) {
-        int c = rpt_natural_cmp(pivot_t->cells[r * pivot_t->ncols + pivot_keys[i]].text,
-                                pivot_t->cells[q * pivot_t->ncols + pivot_keys[i]].text);
+    for (int i = 0; i < o->nkeys; i++) {
+        int c = rpt_natural_cmp(o->t->cells[r * o->t->ncols + o->keys[i]].text,
+                                o->t->cells[q * o->t->ncols + o->keys[i]].text);
         if (c)
             return c;
     }
@@ -463,10 +468,8 @@ void rpt_table_pivot(rpt_table *t, const rpt_spec *spec)
             pr[np++] = r;
     }
     int zero = 0;
-    pivot_t = t;
-    pivot_keys = &zero;
-    pivot_nkeys = 1;
-    qsort(pr, (size_t)np, sizeof *pr, cmp_rows);
+    row_order by_period = {t, &zero, 1};
+    qsort_r(pr, (size_t)np, sizeof *pr, cmp_rows, &by_period);
     if (np > 1 && t->cells[pr[0] * t->ncols].text[0] == '\0') {
         int e = pr[0];
         memmove(pr, pr + 1, sizeof *pr * (size_t)(np - 1));
@@ -482,9 +485,8 @@ void rpt_table_pivot(rpt_table *t, const rpt_spec *spec)
         if (!seen)
             rr[nr++] = r;
     }
-    pivot_keys = keys;
-    pivot_nkeys = nk;
-    qsort(rr, (size_t)nr, sizeof *rr, cmp_rows);
+    row_order by_keys = {t, keys, nk};
+    qsort_r(rr, (size_t)nr, sizeof *rr, cmp_rows, &by_keys);
     int ncols = nk + nv * np;
     const char **cols = pm_arena_alloc(&t->arena, sizeof *cols * (size_t)(ncols + 1));
     for (int i = 0; i < nk; i++)

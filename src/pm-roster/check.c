@@ -15,6 +15,7 @@
  * The planner runs the same code on its own rota, with the roster worked
  * before it (plan --previous) as the work before the span.
  */
+#define _GNU_SOURCE  /* qsort_r */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,30 +130,32 @@ static void fmt_day(pm_day d, char out[16])
     pm_day_format(d, out);
 }
 
-/* Sorting assignment indexes. */
-static const ro_assign *g_as;
+/* Sorting assignment indexes (qsort_r: ctx is the assignments). */
 
-static int cmp_staff_time(const void *a, const void *b)
+static int cmp_staff_time(const void *a, const void *b, void *ctx)
 {
-    const ro_assign *x = &g_as[*(const int *)a], *y = &g_as[*(const int *)b];
+    const ro_assign *as = ctx;
+    const ro_assign *x = &as[*(const int *)a], *y = &as[*(const int *)b];
     if (x->staff != y->staff) return x->staff - y->staff;
     if (x->s != y->s) return x->s < y->s ? -1 : 1;
     if (x->e != y->e) return x->e < y->e ? -1 : 1;
     return x->post - y->post;
 }
 
-static int cmp_staff_post_time(const void *a, const void *b)
+static int cmp_staff_post_time(const void *a, const void *b, void *ctx)
 {
-    const ro_assign *x = &g_as[*(const int *)a], *y = &g_as[*(const int *)b];
+    const ro_assign *as = ctx;
+    const ro_assign *x = &as[*(const int *)a], *y = &as[*(const int *)b];
     if (x->staff != y->staff) return x->staff - y->staff;
     if (x->post != y->post) return x->post - y->post;
     if (x->s != y->s) return x->s < y->s ? -1 : 1;
     return x->e < y->e ? -1 : x->e > y->e;
 }
 
-static int cmp_post_staff_time(const void *a, const void *b)
+static int cmp_post_staff_time(const void *a, const void *b, void *ctx)
 {
-    const ro_assign *x = &g_as[*(const int *)a], *y = &g_as[*(const int *)b];
+    const ro_assign *as = ctx;
+    const ro_assign *x = &as[*(const int *)a], *y = &as[*(const int *)b];
     if (x->post != y->post) return x->post - y->post;
     if (x->staff != y->staff) return x->staff - y->staff;
     if (x->s != y->s) return x->s < y->s ? -1 : 1;
@@ -228,8 +231,7 @@ static void check_coverage(const ro_model *m, const int *idx, int n, pm_day firs
     pm_time span_s = ro_at(m, first, 0), span_e = ro_at(m, first + ndays, 0);
     int *ord = pm_xmalloc(sizeof *ord * (size_t)(n + 1));
     memcpy(ord, idx, sizeof *ord * (size_t)n);
-    g_as = m->as;
-    qsort(ord, (size_t)n, sizeof *ord, cmp_post_staff_time);
+    qsort_r(ord, (size_t)n, sizeof *ord, cmp_post_staff_time, m->as);
     ev *evs = pm_xmalloc(sizeof *evs * (size_t)(2 * n + 2));
     int k = 0;
     for (int p = 0; p < m->nposts; p++) {
@@ -314,8 +316,7 @@ static void check_stretches(const ro_model *m, const int *idx, int n, pm_time sp
 {
     int *ord = pm_xmalloc(sizeof *ord * (size_t)(n + 1));
     memcpy(ord, idx, sizeof *ord * (size_t)n);
-    g_as = m->as;
-    qsort(ord, (size_t)n, sizeof *ord, cmp_staff_post_time);
+    qsort_r(ord, (size_t)n, sizeof *ord, cmp_staff_post_time, m->as);
     for (int i = 0; i < n;) {
         const ro_assign *a = &m->as[ord[i]];
         pm_time s = a->s, e = a->e;
@@ -357,8 +358,7 @@ static void check_person(const ro_model *m, const int *idx, int n, pm_day first,
     pm_time span_s = ro_at(m, first, 0), span_e = ro_at(m, first + ndays, 0);
     int *ord = pm_xmalloc(sizeof *ord * (size_t)(n + 1));
     memcpy(ord, idx, sizeof *ord * (size_t)n);
-    g_as = m->as;
-    qsort(ord, (size_t)n, sizeof *ord, cmp_staff_time);
+    qsort_r(ord, (size_t)n, sizeof *ord, cmp_staff_time, m->as);
     pm_day last = first + ndays - 1;
     /* Week range: every week any assignment touches. */
     pm_day wmin = first - pm_day_weekday(first), wmax = last - pm_day_weekday(last);
@@ -521,13 +521,13 @@ typedef struct patrol {
     int staff, log;
 } patrol;
 
-static const ro_log *g_logs;
-
-static int cmp_patrol(const void *a, const void *b)
+/* qsort_r: ctx is the logs. */
+static int cmp_patrol(const void *a, const void *b, void *ctx)
 {
     const patrol *x = a, *y = b;
     if (x->staff != y->staff) return x->staff - y->staff;
-    const ro_log *p = &g_logs[x->log], *q = &g_logs[y->log];
+    const ro_log *logs = ctx;
+    const ro_log *p = &logs[x->log], *q = &logs[y->log];
     if (p->s != q->s) return p->s < q->s ? -1 : 1;
     if (p->e != q->e) return p->e < q->e ? -1 : 1;
     return x->log - y->log;
@@ -544,8 +544,7 @@ static void check_patrol_overlap(const ro_model *m, pm_time span_s, pm_time span
     n = 0;
     for (int l = 0; l < m->nlogs; l++)
         for (int k = 0; k < m->logs[l].nstaff; k++) { ps[n].staff = m->logs[l].staff[k]; ps[n++].log = l; }
-    g_logs = m->logs;
-    qsort(ps, (size_t)n, sizeof *ps, cmp_patrol);
+    qsort_r(ps, (size_t)n, sizeof *ps, cmp_patrol, m->logs);
     pm_buf posts = PM_BUF_INIT;
     for (int i = 0; i < n;) {
         int j = i;

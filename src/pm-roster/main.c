@@ -25,7 +25,7 @@ int main(int argc, char **argv)
         return pm_stdout_close();
     }
     if (argc >= 2 && !strcmp(argv[1], "--version")) {
-        printf("pm-roster (pm) %s\n", PM_VERSION);
+        printf("%s (pm) %s\n", pm_progname(), PM_VERSION);
         return pm_stdout_close();
     }
     if (argc < 2) pm_usage_error("a subcommand is needed: plan or check");

@@ -33,7 +33,10 @@
  *
  * The construction runs several times with different tie-breaks (derived
  * from --seed, so the result is deterministic); the rota with the least
- * uncovered time, then the most even spread of hours, wins.  The winner is
+ * uncovered time, then the most even spread of hours, wins.  Gaps left go
+ * to a repair search over windows of days (repair_windows): a window is
+ * constructed again between the replayed rota before it and the kept rota
+ * after it, under late acceptance.  The winner is
  * checked with the same code as `pm-roster check`; uncovered time becomes
  * coverage violations with the reason each qualified person could not take
  * it.
@@ -134,10 +137,12 @@ static void build_slots(planner *P)
         }
     }
     P->nweeks = (int)((po->first_day + po->ndays - 1 - monday0) / 7 + 1);
-    /* projected shift from each slot: night and day-off shares */
-    for (int i = 0; i < P->nsl; i++) {
-        int64_t len = 0, night = 0, off = 0;
-        for (int j = i; j < P->nsl && P->sl[j].s < P->sl[i].s + m->rules.max_shift; j++) {
+    /* projected shift from each slot: night and day-off shares (a window
+     * of max_shift sliding over the slots) */
+    int64_t len = 0, night = 0, off = 0;
+    for (int i = 0, j = 0; i < P->nsl; i++) {
+        if (j < i) j = i;
+        for (; j < P->nsl && P->sl[j].s < P->sl[i].s + m->rules.max_shift; j++) {
             int64_t l = P->sl[j].e - P->sl[j].s;
             len += l;
             night += P->sl[j].night;
@@ -145,6 +150,12 @@ static void build_slots(planner *P)
         }
         P->sl[i].proj_night = len ? (int)(night * 1000 / len) : 0;
         P->sl[i].proj_off = len ? (int)(off * 1000 / len) : 0;
+        if (j > i) {  /* slot i leaves the window */
+            int64_t l = P->sl[i].e - P->sl[i].s;
+            len -= l;
+            night -= P->sl[i].night;
+            if (P->sl[i].off) off -= l;
+        }
     }
 }
 
@@ -322,6 +333,7 @@ static void reset_state(planner *P)
     }
     memset(P->worked, 0, (size_t)m->nstaff * (size_t)P->po->ndays);
     for (size_t i = 0; i < (size_t)P->nsl * (size_t)P->nseats; i++) P->asg[i] = -1;
+    for (int s = 0; s < m->nstaff; s++) P->next_fixed[s] = INT64_MAX / 4;
     P->uncovered = 0;
 }
 
@@ -337,6 +349,9 @@ static int allowed(const planner *P, int s, int q, int i, int *why)
     int nd = P->po->ndays;
     if (P->unavail[(size_t)s * nd + sl->di]) { *why = WHY_UNAVAILABLE; return 0; }
     if (p->last_end > sl->s) { *why = WHY_BUSY; return 0; }
+    /* before a kept part of the rota: only with a rest before it (so
+     * neither its shift nor its stretch grows) */
+    if (P->next_fixed[s] <= sl->e || P->next_fixed[s] - sl->e < r->min_rest) { *why = WHY_REST; return 0; }
     if (P->week[(size_t)s * P->nweeks + sl->wi] + (sl->e - sl->s) > st->max_week) { *why = WHY_WEEK; return 0; }
     if (!P->worked[(size_t)s * nd + sl->di] && P->wdays[(size_t)s * P->nweeks + sl->wi] + 1 > 7 - r->rest_days) {
         *why = WHY_RESTDAY;
@@ -403,22 +418,100 @@ static void record_gap(planner *P, int i, int q)
     }
 }
 
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void note_gap(planner *P, int i, int q)
+{
+    if (P->ngap == P->capgap) {
+        P->capgap = P->capgap ? 2 * P->capgap : 64;
+        P->gapslot = pm_xrealloc(P->gapslot, sizeof *P->gapslot * (size_t)P->capgap);
+        P->gappost = pm_xrealloc(P->gappost, sizeof *P->gappost * (size_t)P->capgap);
+    }
+    P->gapslot[P->ngap] = i;
+    P->gappost[P->ngap++] = q;
+}
+
+/* Keeps the seats of `saved` from slot `to` on: their hours and days count
+ * in the weeks, and each person's first kept seat bounds what may be
+ * planned before it (allowed). */
+static void keep_tail(planner *P, int to, const int *saved)
+{
+    ro_model *m = P->m;
+    int nd = P->po->ndays;
+    for (int i = to; i < P->nsl; i++) {
+        const slot *sl = &P->sl[i];
+        int64_t len = sl->e - sl->s;
+        for (int q = 0; q < m->nposts; q++) {
+            int need = P->need[(size_t)i * m->nposts + q];
+            for (int k = 0; k < need; k++) {
+                int s = saved[(size_t)i * P->nseats + P->seat0[q] + k];
+                P->asg[(size_t)i * P->nseats + P->seat0[q] + k] = s;
+                if (s < 0) { P->uncovered += len; continue; }
+                if (P->next_fixed[s] > sl->s) P->next_fixed[s] = sl->s;
+                P->week[(size_t)s * P->nweeks + sl->wi] += len;
+                if (!P->worked[(size_t)s * nd + sl->di]) {
+                    P->worked[(size_t)s * nd + sl->di] = 1;
+                    P->wdays[(size_t)s * P->nweeks + sl->wi]++;
+                }
+                P->ps[s].total += len;
+                P->ps[s].night += sl->night;
+                if (sl->off) P->ps[s].off += len;
+            }
+        }
+    }
+}
+
+/* The gaps of the kept tail, after those of the slots before it. */
+static void tail_gaps(planner *P, int to)
+{
+    ro_model *m = P->m;
+    for (int i = to; i < P->nsl; i++)
+        for (int q = 0; q < m->nposts; q++) {
+            int need = P->need[(size_t)i * m->nposts + q];
+            for (int k = 0; k < need; k++)
+                if (P->asg[(size_t)i * P->nseats + P->seat0[q] + k] < 0) { note_gap(P, i, q); break; }
+        }
+}
+
 /* One greedy construction.  Slots before `from` replay the rota `saved`
- * (same order, so the same state) instead of choosing. */
-static void construct(planner *P, uint64_t salt, int attempt, int from, const int *saved)
+ * (same order, so the same state) instead of choosing; slots from `to` on
+ * keep it (a window [from, to) is rebuilt). */
+static void construct_window(planner *P, uint64_t salt, int attempt, int from, int to, const int *saved)
 {
     ro_model *m = P->m;
     const ro_rules *r = &m->rules;
     reset_state(P);
     P->ngap = 0;
+    P->cut = P->nsl;
+    if (to < P->nsl) keep_tail(P, to, saved);
     /* a portfolio: each construction weighs the week a little differently */
     static const int64_t wdays_ws[4] = {15, 15, 0, 40}, week_ws[4] = {0, 300, 300, 1000};
     int64_t wdays_w = wdays_ws[attempt % 4], week_w = week_ws[attempt % 4];
     int64_t noise_amp = 10 + 40 * ((attempt / 4) % 16);
     static const int64_t change_ws[3] = {400, 150, 0};
     int64_t change_w = change_ws[(attempt / 2) % 3];
-    for (int i = 0; i < P->nsl; i++) {
+    for (int i = 0; i < to; i++) {
         const slot *sl = &P->sl[i];
+        /* --max-seconds ends a construction too (a one-minute grid for a
+         * year): the slots left are gaps, never planned */
+        if (i >= from && P->cut == P->nsl && P->deadline > 0 && (i & 15) == 0 && now_seconds() > P->deadline) {
+            P->cut = i;
+            P->stopped = 1;
+        }
+        if (i >= P->cut) {
+            for (int q = 0; q < m->nposts; q++) {
+                int need = P->need[(size_t)i * m->nposts + q];
+                if (!need) continue;
+                P->uncovered += (int64_t)need * (sl->e - sl->s);
+                note_gap(P, i, q);
+            }
+            continue;
+        }
         for (int oi = 0; oi < m->nposts; oi++) {
             int q = P->order[oi];
             int need = P->need[(size_t)i * m->nposts + q];
@@ -474,14 +567,8 @@ static void construct(planner *P, uint64_t salt, int attempt, int from, const in
                 }
                 if (best < 0) {
                     P->uncovered += (int64_t)(need - k) * (sl->e - sl->s);
-                    if (P->ngap == P->capgap) {
-                        P->capgap = P->capgap ? 2 * P->capgap : 64;
-                        P->gapslot = pm_xrealloc(P->gapslot, sizeof *P->gapslot * (size_t)P->capgap);
-                        P->gappost = pm_xrealloc(P->gappost, sizeof *P->gappost * (size_t)P->capgap);
-                    }
-                    P->gapslot[P->ngap] = i;
-                    P->gappost[P->ngap++] = q;
-                    if (P->explain) record_gap(P, i, q);
+                    note_gap(P, i, q);
+                    if (P->explain && i < P->explain_until) record_gap(P, i, q);
                     break;
                 }
                 take(P, best, q, i);
@@ -489,6 +576,12 @@ static void construct(planner *P, uint64_t salt, int attempt, int from, const in
             }
         }
     }
+    if (to < P->nsl) tail_gaps(P, to);
+}
+
+static void construct(planner *P, uint64_t salt, int attempt, int from, const int *saved)
+{
+    construct_window(P, salt, attempt, from, P->nsl, saved);
 }
 
 /* Spread of hours relative to capacity: lower is fairer. */
@@ -551,6 +644,14 @@ static void explain_gap(planner *P, ro_violation *v, int q)
     }
     pm_buf b = PM_BUF_INIT;
     pm_buf_adds(&b, v->detail);
+    if (P->explain_until < P->nsl && v->e > P->sl[P->explain_until].s) {
+        pm_buf_adds(&b, ": not planned: --max-seconds ended the planner before it");
+        free(v->detail);
+        v->detail = pm_xstrdup(pm_buf_str(&b));
+        pm_buf_free(&b);
+        free(seen);
+        return;
+    }
     int nq = 0;
     for (int s = 0; s < n; s++)
         if (!(m->posts[q].skills & ~m->staff[s].skills)) nq++;
@@ -630,7 +731,7 @@ static void print_spread(planner *P)
 {
     ro_model *m = P->m;
     if (!m->nstaff) return;
-    if (!m->npatterns) {
+    if (!P->declared) {
         for (int s = 0; s < m->nstaff; s++) P->ps[s].changes = 0;
         count_changes(P);
     }
@@ -651,7 +752,7 @@ static void print_spread(planner *P)
         char a[32], b[32];
         ro_fmt_dur(lo, a);
         ro_fmt_dur(hi, b);
-        fprintf(stderr, "pm-roster: spread of %s per person: min %s (%s), max %s (%s)\n", what[k], a,
+        pm_warn("spread of %s per person: min %s (%s), max %s (%s)", what[k], a,
                 m->staff[ilo[k]].id, b, m->staff[ihi[k]].id);
     }
     int clo = 0, chi = 0;
@@ -659,7 +760,7 @@ static void print_spread(planner *P)
         if (P->ps[s].changes < P->ps[clo].changes) clo = s;
         if (P->ps[s].changes > P->ps[chi].changes) chi = s;
     }
-    fprintf(stderr, "pm-roster: spread of shift changes per person: min %d (%s), max %d (%s)\n", P->ps[clo].changes,
+    pm_warn("spread of shift changes per person: min %d (%s), max %d (%s)", P->ps[clo].changes,
             m->staff[clo].id, P->ps[chi].changes, m->staff[chi].id);
     if (P->po->stats) {
         for (int s = 0; s < m->nstaff; s++) {
@@ -667,7 +768,7 @@ static void print_spread(planner *P)
             ro_fmt_dur(P->ps[s].total, a);
             ro_fmt_dur(P->ps[s].night, b);
             ro_fmt_dur(P->ps[s].off, c);
-            fprintf(stderr, "pm-roster:   %-12s hours %-8s night %-8s weekend/holiday %-8s shift changes %d\n",
+            pm_warn("  %-12s hours %-8s night %-8s weekend/holiday %-8s shift changes %d",
                     m->staff[s].id, a, b, c, P->ps[s].changes);
         }
     }
@@ -695,6 +796,101 @@ static int64_t most_in_week(const planner *P, int s, int wi, int64_t day_cap)
     int64_t h = m->staff[s].max_week - (wi == 0 ? P->week0[s] : 0);
     if (h < 0) h = 0;
     return h < avail * day_cap ? h : avail * day_cap;
+}
+
+/* The fewest people with skill k the shift from slot i0 to i1 of pattern
+ * pat needs: the most seats at once at its posts that need k, and one
+ * more when for longer than a post's max_continuous those seats are all
+ * at that one post (nobody could leave it). */
+static int shift_need(const planner *P, int pat, int k, int i0, int i1)
+{
+    const ro_model *m = P->m;
+    int S = 0;
+    for (int i = i0; i < i1; i++) {
+        int n = 0;
+        for (int q = 0; q < m->nposts; q++)
+            if (P->post_pattern[q] == pat && (m->posts[q].skills >> k & 1)) n += P->need[(size_t)i * m->nposts + q];
+        if (n > S) S = n;
+    }
+    if (!S) return 0;
+    int run_q = -1;
+    pm_time run_s = 0;
+    for (int i = i0; i < i1; i++) {
+        int n = 0, only = -1, nposts = 0;
+        for (int q = 0; q < m->nposts; q++) {
+            if (P->post_pattern[q] != pat || !(m->posts[q].skills >> k & 1)) continue;
+            int c = P->need[(size_t)i * m->nposts + q];
+            if (!c) continue;
+            n += c;
+            only = q;
+            nposts++;
+        }
+        if (n != S || nposts != 1) { run_q = -1; continue; }
+        if (only != run_q) { run_q = only; run_s = P->sl[i].s; }
+        int64_t mc = m->posts[only].max_continuous;
+        if (mc && P->sl[i].e - run_s > mc) return S + 1;
+    }
+    return S;
+}
+
+/* On declared shifts people work whole shifts: per skill and week, the
+ * people-shifts the shifts lying wholly in the week need at least
+ * (shift_need), against the most the staff with the skill can work: their
+ * hours that week (most_in_week) over the shortest such shift.  Fills
+ * P->shiftshort; returns whether any declared shift was counted. */
+static int shift_capacity(planner *P, int64_t day_cap, int *sneed, int *smost)
+{
+    ro_model *m = P->m;
+    const ro_plan_opts *po = P->po;
+    int nw = P->nweeks, counted = 0;
+    int64_t *minlen = pm_xmalloc(sizeof *minlen * (size_t)(m->nskills + 1));
+    for (int k = 0; k < m->nskills; k++) minlen[k] = INT64_MAX;
+    for (int q = 0; q < m->nposts; q++) {
+        int pat = P->post_pattern[q];
+        if (pat < 0 || m->patterns[pat].derived) continue;
+        for (int k = 0; k < m->nskills; k++) {
+            if (!(m->posts[q].skills >> k & 1)) continue;
+            for (int t = 0; t < m->patterns[pat].n; t++)
+                if ((int64_t)m->patterns[pat].sh[t].len_min * 60 < minlen[k])
+                    minlen[k] = (int64_t)m->patterns[pat].sh[t].len_min * 60;
+        }
+    }
+    pm_day monday0 = po->first_day - pm_day_weekday(po->first_day);
+    pm_time S0 = ro_at(m, po->first_day, 0), S1 = ro_at(m, po->first_day + po->ndays, 0);
+    for (int pat = 0; pat < m->npatterns; pat++) {
+        if (m->patterns[pat].derived) continue;
+        int used = 0;
+        for (int q = 0; q < m->nposts; q++) used |= P->post_pattern[q] == pat;
+        if (!used) continue;
+        for (int t = 0; t < m->patterns[pat].n; t++) {
+            const ro_shift *sh = &m->patterns[pat].sh[t];
+            for (int j = 0; j <= po->ndays; j++) {
+                pm_day d = po->first_day + j - 1 + sh->off;
+                pm_time ws = ro_at(m, d, sh->from_min), we = ro_at(m, d, sh->from_min + sh->len_min);
+                if (ws < S0 || we > S1 || we <= ws) continue;
+                pm_day d0 = pm_tz_day(m->tz, ws), d1 = pm_tz_day(m->tz, we - 1);
+                int w = (int)((d0 - monday0) / 7);
+                if ((d1 - monday0) / 7 != w || w < 0 || w >= nw) continue;
+                int i0 = ro_slot_at(P, ws), i1 = ro_slot_at(P, we);
+                for (int k = 0; k < m->nskills; k++) {
+                    int n = shift_need(P, pat, k, i0, i1);
+                    sneed[(size_t)k * nw + w] += n;
+                    counted |= n > 0;
+                }
+            }
+        }
+    }
+    for (int s = 0; s < m->nstaff; s++)
+        for (int w = 0; w < nw; w++) {
+            int64_t h = most_in_week(P, s, w, day_cap);
+            for (int k = 0; k < m->nskills; k++)
+                if ((m->staff[s].skills >> k & 1) && minlen[k] < INT64_MAX)
+                    smost[(size_t)k * nw + w] += (int)(h / minlen[k]);
+        }
+    for (size_t x = 0; x < (size_t)(m->nskills ? m->nskills : 1) * (size_t)nw; x++)
+        P->shiftshort[x] = sneed[x] > smost[x] ? sneed[x] - smost[x] : 0;
+    free(minlen);
+    return counted;
 }
 
 /* The capacity check: per skill and week, the hours the posts need against
@@ -744,10 +940,20 @@ static void capacity(planner *P)
             for (int k = 0; k < m->nskills; k++)
                 if (m->staff[s].skills & ((uint64_t)1 << k)) most[(size_t)k * nw + w] += h;
         }
+    P->shiftshort = pm_xcalloc((size_t)nk * (size_t)nw, sizeof *P->shiftshort);
+    int *sneed = pm_xcalloc((size_t)nk * (size_t)nw, sizeof *sneed);
+    int *smost = pm_xcalloc((size_t)nk * (size_t)nw, sizeof *smost);
+    int shifts = m->npatterns && shift_capacity(P, day_cap, sneed, smost);
     int any = 0;
     P->proven = 0;
     for (int w = 0; w < nw; w++) {
         int64_t worst = simw[w];
+        for (int k = 0; k < m->nskills; k++) {
+            /* each person-shift missing leaves a seat empty for a slot at least */
+            int64_t sh = (int64_t)P->shiftshort[(size_t)k * nw + w] * P->U * 60;
+            if (sh) any = 1;
+            if (sh > worst) worst = sh;
+        }
         for (int k = 0; k < m->nskills; k++) {
             size_t x = (size_t)k * nw + w;
             if (need[x] > most[x]) {
@@ -761,8 +967,8 @@ static void capacity(planner *P)
     }
     if (any || po->capacity || po->stats) {
         pm_day monday0 = po->first_day - pm_day_weekday(po->first_day);
-        fprintf(stderr, "pm-roster: capacity: hours the posts need against the most the qualified staff can give\n");
-        fprintf(stderr, "pm-roster:   %-12s %-10s %9s %9s %9s\n", "skill", "week of", "needed", "at most", "short");
+        pm_warn("capacity: hours the posts need against the most the qualified staff can give");
+        pm_warn("  %-12s %-10s %9s %9s %9s", "skill", "week of", "needed", "at most", "short");
         for (int k = 0; k < m->nskills; k++)
             for (int w = 0; w < nw; w++) {
                 size_t x = (size_t)k * nw + w;
@@ -773,17 +979,34 @@ static void capacity(planner *P)
                 ro_fmt_dur(most[x], b);
                 if (P->shortfall[x]) ro_fmt_dur(P->shortfall[x], c);
                 else snprintf(c, sizeof c, "-");
-                fprintf(stderr, "pm-roster:   %-12s %-10s %9s %9s %9s\n", m->skill_names[k], ds, a, b, c);
+                pm_warn("  %-12s %-10s %9s %9s %9s", m->skill_names[k], ds, a, b, c);
             }
         for (int w = 0; w < nw; w++) {
             if (!simw[w]) continue;
             char ds[16], a[32];
             pm_day_format(monday0 + 7 * w, ds);
             ro_fmt_dur(simw[w], a);
-            fprintf(stderr, "pm-roster:   week of %s: %s of seats need more people at once than are qualified "
-                            "and available\n", ds, a);
+            pm_warn("  week of %s: %s of seats need more people at once than are qualified "
+                            "and available", ds, a);
+        }
+        if (shifts) {
+            pm_warn("capacity on the declared shifts: people the shifts need against the most "
+                    "shifts the qualified staff can work");
+            pm_warn("  %-12s %-10s %9s %9s %9s", "skill", "week of", "needed", "at most", "short");
+            for (int k = 0; k < m->nskills; k++)
+                for (int w = 0; w < nw; w++) {
+                    size_t x = (size_t)k * nw + w;
+                    if (!sneed[x]) continue;
+                    char ds[16], c[32];
+                    pm_day_format(monday0 + 7 * w, ds);
+                    if (P->shiftshort[x]) snprintf(c, sizeof c, "%d", P->shiftshort[x]);
+                    else snprintf(c, sizeof c, "-");
+                    pm_warn("  %-12s %-10s %9d %9d %9s", m->skill_names[k], ds, sneed[x], smost[x], c);
+                }
         }
     }
+    free(sneed);
+    free(smost);
     free(nq);
     free(simw);
     free(need);
@@ -795,14 +1018,21 @@ static int gap_proven(const planner *P, int q, pm_time s, pm_time e, pm_buf *why
 {
     const ro_model *m = P->m;
     pm_day monday0 = P->po->first_day - pm_day_weekday(P->po->first_day);
-    for (int i = 0; i < P->nsl; i++) {
-        if (P->sl[i].s < s || P->sl[i].s >= e) continue;
+    for (int i = ro_slot_at(P, s); i < P->nsl && P->sl[i].s < e; i++) {
         if (P->simshort[(size_t)i * m->nposts + q]) {
             pm_buf_adds(why, "more seats at once than people qualified and available");
             return 1;
         }
         for (int k = 0; k < m->nskills; k++) {
             if (!(m->posts[q].skills & ((uint64_t)1 << k))) continue;
+            int ss = P->shiftshort[(size_t)k * P->nweeks + P->sl[i].wi];
+            if (ss && P->post_pattern[q] >= 0 && !m->patterns[P->post_pattern[q]].derived) {
+                char ds[16];
+                pm_day_format(monday0 + 7 * P->sl[i].wi, ds);
+                pm_buf_addf(why, "%s is short %d shift%s in the week of %s", m->skill_names[k], ss, ss == 1 ? "" : "s",
+                            ds);
+                return 1;
+            }
             int64_t sh = P->shortfall[(size_t)k * P->nweeks + P->sl[i].wi];
             if (!sh) continue;
             char ds[16], a[32];
@@ -843,22 +1073,98 @@ static void assign_patterns(planner *P)
     }
 }
 
-static double now_seconds(void)
+
+/* The repair search of the slot planner: large-neighbourhood search over
+ * windows of days.  Each step picks an uncovered seat, takes a window of
+ * one to eight days around it (the days before it more likely: a gap on a
+ * Sunday is mostly made on the days before), and constructs that window
+ * again with other tie-breaks while the rota before it is replayed and the
+ * rota after it kept (its hours and days count, and nobody is seated
+ * closer than min_rest before their next kept seat).  A late-acceptance
+ * rule takes the new rota when it leaves no more uncovered time than the
+ * current one, or than the one some steps back, so the search walks across
+ * plateaus.  The number of steps is bounded by a fixed amount of work (the
+ * result depends on the seed alone) and by --max-seconds.  best and
+ * *best_unc hold the best rota. */
+static void repair_windows(planner *P, int *best, int64_t *best_unc, double t_start)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    const ro_plan_opts *po = P->po;
+    size_t na = (size_t)P->nsl * (size_t)P->nseats;
+    int *cur = pm_xmalloc(sizeof *cur * (na + 1));
+    memcpy(cur, best, sizeof *cur * na);
+    int64_t cur_unc = *best_unc;
+    int *day_first = pm_xmalloc(sizeof *day_first * (size_t)(po->ndays + 1));
+    for (int d = 0, i = 0; d <= po->ndays; d++) {
+        while (i < P->nsl && P->sl[i].di < d) i++;
+        day_first[d] = i;
+    }
+    enum { L = 50 };
+    int64_t hist[L];
+    for (int k = 0; k < L; k++) hist[k] = cur_unc;
+    uint64_t rng = ro_mix(po->seed * 0x2545F4914F6CDD1DULL + 99) | 1;
+    double per_staff = (double)P->nseats * (double)(P->m->nstaff + 1);
+    double work = 0, budget = 2e8;
+    int ngap_list = 0;
+    int *gap_list = pm_xmalloc(sizeof *gap_list * (na + 1));
+    long since_best = 0, steps = 0;
+    int64_t start_unc = *best_unc;
+    for (long it = 0; *best_unc > P->proven && work < budget && since_best < 1000; it++, since_best++) {
+        if (po->max_seconds > 0 && (it & 7) == 0 && now_seconds() - t_start > po->max_seconds) {
+            P->stopped = 1;
+            break;
+        }
+        ngap_list = 0;
+        for (int i = 0; i < P->nsl; i++)
+            for (int c = 0; c < P->nseats; c++)
+                if (cur[(size_t)i * P->nseats + c] < 0) {
+                    int q = 0;
+                    while (P->seat0[q + 1] <= c) q++;
+                    if (c - P->seat0[q] < P->need[(size_t)i * P->m->nposts + q]) { gap_list[ngap_list++] = i; break; }
+                }
+        if (!ngap_list) break;
+        rng = ro_mix(rng);
+        int g = P->sl[gap_list[rng % (uint64_t)ngap_list]].di;
+        int back = (int)((rng >> 20) % 7), ahead = 1 + (int)((rng >> 40) % 2);
+        int a = g - back < 0 ? 0 : g - back, b = g + ahead > po->ndays ? po->ndays : g + ahead;
+        int from = day_first[a], to = day_first[b];
+        construct_window(P, ro_mix(rng ^ 0x5bd1e995ULL), (int)(rng >> 50), from, to, cur);
+        steps++;
+        work += (double)P->nsl * P->nseats + (double)(to - from) * per_staff;
+        int64_t u = P->uncovered;
+        if (u <= cur_unc || u <= hist[it % L]) {
+            cur_unc = u;
+            memcpy(cur, P->asg, sizeof *cur * na);
+            if (u < *best_unc) {
+                *best_unc = u;
+                since_best = 0;
+                memcpy(best, P->asg, sizeof *best * na);
+            }
+        }
+        hist[it % L] = cur_unc;
+    }
+    if (po->stats) {
+        char a[32], b[32];
+        ro_fmt_dur(start_unc, a);
+        ro_fmt_dur(*best_unc, b);
+        pm_warn("repair search: the constructions left %s uncovered; %ld windows rebuilt, %s left", a, steps, b);
+    }
+    free(gap_list);
+    free(day_first);
+    free(cur);
 }
 
 int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
 {
     planner P;
     memset(&P, 0, sizeof P);
+    double t_start = now_seconds();  /* --max-seconds counts from here */
     P.m = m;
     P.po = po;
     m->nas = po->nprev;
+    P.declared = m->npatterns > 0;
     assign_patterns(&P);
     build_slots(&P);
+    P.cut = P.explain_until = P.nsl;
     build_need(&P);
     seed_previous(&P);
     capacity(&P);
@@ -868,8 +1174,10 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     P.wdays = pm_xcalloc((size_t)ns * (size_t)P.nweeks, 1);
     P.worked = pm_xcalloc((size_t)ns * (size_t)po->ndays, 1);
     P.asg = pm_xmalloc(sizeof *P.asg * ((size_t)P.nsl * (size_t)P.nseats + 1));
+    P.next_fixed = pm_xmalloc(sizeof *P.next_fixed * (size_t)ns);
 
-    if (m->npatterns) {
+    P.deadline = po->max_seconds > 0 ? t_start + po->max_seconds : 0;
+    if (P.declared) {
         ro_search(&P);
         if (P.stopped)
             pm_warn("the search stopped at --max-seconds=%g: the best rota found so far is written "
@@ -881,9 +1189,9 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
         double budget = 3e8 / (work + 1);
         int max_tries = budget > 2000 ? 2000 : budget < 2 ? 2 : (int)budget;
         int min_tries = max_tries < 48 ? max_tries : 48;
-        int best_try = 0;
+        int best_cut = P.nsl, first_gap = P.nsl;
         int64_t best_unc = INT64_MAX, best_unf = INT64_MAX;
-        double t_start = now_seconds();
+        int *best_asg = pm_xmalloc(sizeof *best_asg * ((size_t)P.nsl * (size_t)P.nseats + 1));
         for (int t = 0; t < max_tries && (t < min_tries || best_unc > 0); t++) {
             if (t > 0 && po->max_seconds > 0 && now_seconds() - t_start > po->max_seconds) { P.stopped = 1; break; }
             construct(&P, ro_mix(po->seed * 1000003ULL + (uint64_t)t), t, 0, NULL);
@@ -891,17 +1199,15 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
             if (P.uncovered < best_unc || (P.uncovered == best_unc && unf < best_unf)) {
                 best_unc = P.uncovered;
                 best_unf = unf;
-                best_try = t;
+                best_cut = P.cut;
+                first_gap = P.ngap ? P.gapslot[0] : P.nsl;
+                memcpy(best_asg, P.asg, sizeof *best_asg * (size_t)P.nsl * (size_t)P.nseats);
             }
         }
-        int *best_asg = pm_xmalloc(sizeof *best_asg * ((size_t)P.nsl * (size_t)P.nseats + 1));
-        construct(&P, ro_mix(po->seed * 1000003ULL + (uint64_t)best_try), best_try, 0, NULL);
-        memcpy(best_asg, P.asg, sizeof *best_asg * (size_t)P.nsl * (size_t)P.nseats);
         /* Repair: while gaps remain, keep the rota up to a few days before the
          * first gap and construct the rest again with other tie-breaks; keep
          * the result when it leaves less uncovered time (or as much, with the
          * first gap later). */
-        int first_gap = P.ngap ? P.gapslot[0] : P.nsl;
         int per_day = 1440 / P.U;
         for (int t = 0; t < max_tries && best_unc > 0; t++) {
             if (po->max_seconds > 0 && now_seconds() - t_start > po->max_seconds) { P.stopped = 1; break; }
@@ -917,8 +1223,10 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
                 memcpy(best_asg, P.asg, sizeof *best_asg * (size_t)P.nsl * (size_t)P.nseats);
             }
         }
+        if (best_unc > 0 && !P.stopped) repair_windows(&P, best_asg, &best_unc, t_start);
         /* replay the winner, this time noting why gaps stayed open */
         P.explain = 1;
+        P.explain_until = best_cut;
         construct(&P, 0, 0, P.nsl, best_asg);
         free(best_asg);
         if (P.stopped)
@@ -982,7 +1290,7 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
         pm_buf_reset(&why);
         int proven = q >= 0 && gap_proven(&P, q, gaps->v[i].s, gaps->v[i].e, &why);
         nproven += proven;
-        fprintf(stderr, "pm-roster: gap: %s %s to %s: %s [%s%s]\n", gaps->v[i].post, a, b, gaps->v[i].detail,
+        pm_warn("gap: %s %s to %s: %s [%s%s]", gaps->v[i].post, a, b, gaps->v[i].detail,
                 proven ? "proven: " : "not proven: the search found no cover", pm_buf_str(&why));
     }
     pm_buf_free(&why);
@@ -998,26 +1306,27 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
         ro_fmt_dur(unc, a);
         ro_fmt_dur(P.proven < unc ? P.proven : unc, b);
         if (nproven == ngaps)
-            fprintf(stderr, "pm-roster: uncovered: %s of post time; every gap is proven by the capacity check "
-                            "(at least %s cannot be covered by any rota)\n", a, b);
+            pm_warn("uncovered: %s of post time; every gap is proven by the capacity check "
+                            "(at least %s cannot be covered by any rota)", a, b);
         else if (nproven)
-            fprintf(stderr, "pm-roster: uncovered: %s of post time; %d of %d gaps proven by the capacity check "
+            pm_warn("uncovered: %s of post time; %d of %d gaps proven by the capacity check "
                             "(at least %s cannot be covered by any rota), the others not: another --seed or "
-                            "more --max-seconds may cover them\n", a, nproven, ngaps, b);
+                            "more --max-seconds may cover them", a, nproven, ngaps, b);
         else
-            fprintf(stderr, "pm-roster: uncovered: %s of post time; no gap is proven by the capacity check: the "
-                            "search found no cover (another --seed or more --max-seconds may)\n", a);
+            pm_warn("uncovered: %s of post time; no gap is proven by the capacity check: the "
+                            "search found no cover (another --seed or more --max-seconds may)", a);
     }
     char d0[16], d1[16];
     pm_day_format(po->first_day, d0);
     pm_day_format(po->first_day + po->ndays - 1, d1);
-    fprintf(stderr, "pm-roster: planned %s..%s: %d staff, %d assignments, %s\n", d0, d1, m->nstaff,
+    pm_warn("planned %s..%s: %d staff, %d assignments, %s", d0, d1, m->nstaff,
             m->nas - po->nprev, ngaps ? "coverage gaps (see above)" : "every post covered");
     print_spread(&P);
 
     for (int g = 0; g < P.ngaps; g++) free(P.gaps[g].why);
     free(P.gaps);
     free(P.asg);
+    free(P.next_fixed);
     free(P.worked);
     free(P.wdays);
     free(P.week);
@@ -1034,6 +1343,7 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     free(P.need);
     free(P.post_pattern);
     free(P.shortfall);
+    free(P.shiftshort);
     free(P.simshort);
     free(P.sl);
     return status;

@@ -59,6 +59,7 @@ typedef struct planner {
     unsigned char *wdays;  /* [staff * nweeks + wi] days worked */
     unsigned char *worked; /* [staff * ndays + di] */
     int *asg;              /* [slot * nseats + seat] staff or -1 */
+    pm_time *next_fixed;   /* per staff: the first kept seat after a rebuilt window */
     int64_t uncovered;
     /* gap explanations (last construction only, when asked) */
     int explain;
@@ -69,7 +70,12 @@ typedef struct planner {
     int64_t proven;        /* uncovered seconds the capacity bound proves */
     int64_t *shortfall;    /* [skill * nweeks + wi]: seconds needed beyond the most there */
     unsigned char *simshort;/* [slot * nposts + post]: more seats than qualified people that day */
+    int *shiftshort;       /* [skill * nweeks + wi]: people-shifts needed on declared shifts beyond the most there */
     int stopped;           /* the search stopped at --max-seconds */
+    double deadline;       /* slot planner: monotonic seconds when --max-seconds ends a construction (0: none) */
+    int cut;               /* the slot the last construction was cut at by the deadline (nsl: none) */
+    int explain_until;     /* gap reasons only for slots before this (the rest were never planned) */
+    int declared;          /* the posts file declares shifts (else slots, and maybe derived shifts) */
 } planner;
 
 /* plan.c */
@@ -77,6 +83,8 @@ uint64_t ro_mix(uint64_t x);
 int ro_day_off(const planner *P, pm_day d);
 int64_t ro_night_secs(const ro_model *m, pm_day d, pm_time s, pm_time e);
 gapinfo *ro_gap_new(planner *P, int slot, int post);
+/* The first slot starting at or after t (P->nsl when none). */
+int ro_slot_at(const planner *P, pm_time t);
 
 /* search.c: the shift planner.  Fills P->asg with a rota in which everyone
  * works whole shifts of the patterns (P->post_pattern), P->gaps with the

@@ -1,9 +1,9 @@
 /* posts.c - the posts file: rules, posts and duties (docs/CONTRACT.md section 8).
  *
  * Every problem is reported as POSTS:LINE; loading goes on to find the rest,
- * and the caller stops with exit status 2 when any was found.
+ * and the caller stops with exit status 2 when any was found.  Each section's
+ * keys are checked by a key table (lib/conf.h): an unknown key is an error.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,7 +157,6 @@ typedef struct loader {
     ro_model *m;
     pm_conf c;
     const char *path;
-    int errors;
     pm_buf ids;  /* every post id seen, "\n"-separated, bad posts too */
     long rules_shifts_line;
 } loader;
@@ -178,23 +177,8 @@ static int seen_before(loader *l, const char *id)
     return 0;
 }
 
-static void lerr(loader *l, yaml_node_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void lerr(loader *l, yaml_node_t *n, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    pm_warn_at(l->path, n ? pm_conf_line(n) : 0, "%s", msg);
-    l->errors++;
-}
-
-static void lerr_unknown(loader *l, yaml_node_t *key, const char *k, const char *where, const char *known)
-{
-    pm_warn_at(l->path, pm_conf_line(key), "unknown key '%s' in %s (known: %s)", k, where, known);
-    l->errors++;
-}
+/* Notes an error at n (the load goes on; ro_posts_load prints them all). */
+#define lerr(l, n, ...) pm_conf_note(&(l)->c, (n), __VA_ARGS__)
 
 /* "08:00-16:00" -> a shift; -1 if bad. */
 static int parse_shift(const char *s, ro_shift *sh)
@@ -258,12 +242,18 @@ static int conf_how(yaml_node_t *v, int allow_off)
     return -1;
 }
 
+static const pm_conf_key rules_keys[] = {
+    {"max_shift", 0, NULL}, {"min_rest", 0, NULL}, {"max_week_hours", 0, NULL},
+    {"rest_days_per_week", 0, NULL}, {"shifts", 0, NULL}, {"min_same_shift_days", 0, NULL},
+    {"same_shift", 0, NULL}, {"forward_rotation", 0, NULL}, {NULL, 0, NULL},
+};
+
 static void load_rules(loader *l, yaml_node_t *map)
 {
     if (!pm_conf_is_map(map)) { lerr(l, map, "'rules' must be a mapping"); return; }
+    pm_conf_check(&l->c, map, "rules", rules_keys, NULL);
     for (int i = 0; i < pm_conf_map_len(map); i++) {
-        yaml_node_t *kn;
-        const char *k = pm_conf_map_key(&l->c, map, i, &kn);
+        const char *k = pm_conf_map_key(&l->c, map, i, NULL);
         yaml_node_t *v = pm_conf_map_value(&l->c, map, i);
         if (!k) continue;
         if (!strcmp(k, "max_shift") || !strcmp(k, "min_rest")) {
@@ -298,11 +288,7 @@ static void load_rules(loader *l, yaml_node_t *map)
             int h = conf_how(v, 1);
             if (h < 0) { lerr(l, v, "forward_rotation: expected soft, hard or off"); continue; }
             l->m->rules.rotation = h;
-        } else {
-            lerr_unknown(l, kn, k, "rules",
-                         "max_shift, min_rest, max_week_hours, rest_days_per_week, shifts, min_same_shift_days, "
-                         "same_shift, forward_rotation");
-        }
+        }  /* other keys: pm_conf_check */
     }
 }
 
@@ -333,9 +319,15 @@ static uint64_t load_skills(loader *l, yaml_node_t *v)
     return mask;
 }
 
+static const pm_conf_key post_keys[] = {
+    {"id", 0, NULL}, {"hours", 0, NULL}, {"headcount", 0, NULL}, {"skills", 0, NULL},
+    {"max_continuous", 0, NULL}, {"dates", 0, NULL}, {"shifts", 0, NULL}, {NULL, 0, NULL},
+};
+
 static void load_post(loader *l, yaml_node_t *map)
 {
     if (!pm_conf_is_map(map)) { lerr(l, map, "a post must be a mapping (id, hours, ...)"); return; }
+    pm_conf_check(&l->c, map, "a post", post_keys, NULL);
     ro_model *m = l->m;
     ro_post p;
     memset(&p, 0, sizeof p);
@@ -345,8 +337,7 @@ static void load_post(loader *l, yaml_node_t *map)
     p.pattern = -1;
     int ok = 1;
     for (int i = 0; i < pm_conf_map_len(map); i++) {
-        yaml_node_t *kn;
-        const char *k = pm_conf_map_key(&l->c, map, i, &kn);
+        const char *k = pm_conf_map_key(&l->c, map, i, NULL);
         yaml_node_t *v = pm_conf_map_value(&l->c, map, i);
         if (!k) continue;
         const char *s = pm_conf_str(v);
@@ -389,9 +380,7 @@ static void load_post(loader *l, yaml_node_t *map)
             p.pattern = load_shifts(l, v);
             p.shifts_line = pm_conf_line(v);
             if (p.pattern < 0) ok = 0;
-        } else {
-            lerr_unknown(l, kn, k, "a post", "id, hours, headcount, skills, max_continuous, dates, shifts");
-        }
+        }  /* other keys: pm_conf_check */
     }
     if (!p.id && ok) { lerr(l, map, "post without an id"); ok = 0; }
     if (p.from_min < 0 && ok) { lerr(l, map, "post '%s' has no hours", p.id); ok = 0; }
@@ -400,8 +389,13 @@ static void load_post(loader *l, yaml_node_t *map)
     m->posts[m->nposts++] = p;
 }
 
+static const pm_conf_key window_keys[] = {
+    {"from", 0, NULL}, {"to", 0, NULL}, {"times", 0, NULL}, {"people", 0, NULL}, {NULL, 0, NULL},
+};
+
 static void load_window(loader *l, ro_duty *d, const char *name, yaml_node_t *map)
 {
+    pm_conf_check(&l->c, map, "a duty window", window_keys, NULL);
     ro_window w;
     memset(&w, 0, sizeof w);
     w.from_min = w.to_min = -1;
@@ -409,8 +403,7 @@ static void load_window(loader *l, ro_duty *d, const char *name, yaml_node_t *ma
     w.people = 1;
     int ok = 1;
     for (int i = 0; i < pm_conf_map_len(map); i++) {
-        yaml_node_t *kn;
-        const char *k = pm_conf_map_key(&l->c, map, i, &kn);
+        const char *k = pm_conf_map_key(&l->c, map, i, NULL);
         yaml_node_t *v = pm_conf_map_value(&l->c, map, i);
         if (!k) continue;
         const char *s = pm_conf_str(v);
@@ -422,9 +415,7 @@ static void load_window(loader *l, ro_duty *d, const char *name, yaml_node_t *ma
             long t = conf_int(v);
             if (t < 1 || t > 10000) { lerr(l, v, "%s: expected a whole number, 1 or more", k); ok = 0; continue; }
             if (!strcmp(k, "times")) w.times = (int)t; else w.people = (int)t;
-        } else {
-            lerr_unknown(l, kn, k, "a duty window", "from, to, times, people");
-        }
+        }  /* other keys: pm_conf_check */
     }
     if (ok && (w.from_min < 0 || w.to_min < 0)) { lerr(l, map, "duty window '%s' needs from and to", name); ok = 0; }
     if (ok && w.from_min == 1440) { lerr(l, map, "duty window '%s' cannot start at 24:00", name); ok = 0; }
@@ -441,10 +432,9 @@ static void load_duty(loader *l, yaml_node_t *map)
     ro_duty d;
     memset(&d, 0, sizeof d);
     d.line = pm_conf_line(map);
-    int before = l->errors;
+    int before = l->c.nerrs;
     for (int i = 0; i < pm_conf_map_len(map); i++) {
-        yaml_node_t *kn;
-        const char *k = pm_conf_map_key(&l->c, map, i, &kn);
+        const char *k = pm_conf_map_key(&l->c, map, i, NULL);
         yaml_node_t *v = pm_conf_map_value(&l->c, map, i);
         if (!k) continue;
         if (!strcmp(k, "id")) {
@@ -459,9 +449,9 @@ static void load_duty(loader *l, yaml_node_t *map)
             lerr(l, v, "duty window '%s' must be a mapping {from, to, times, people}", k);
         }
     }
-    if (!d.id && l->errors == before) lerr(l, map, "duty without an id");
-    if (d.nw == 0 && l->errors == before) lerr(l, map, "duty '%s' has no window (day: {from, to, times})", d.id);
-    if (l->errors != before) {
+    if (!d.id && l->c.nerrs == before) lerr(l, map, "duty without an id");
+    if (d.nw == 0 && l->c.nerrs == before) lerr(l, map, "duty '%s' has no window (day: {from, to, times})", d.id);
+    if (l->c.nerrs != before) {
         for (int j = 0; j < d.nw; j++) free(d.w[j].name);
         free(d.w);
         free(d.id);
@@ -470,6 +460,10 @@ static void load_duty(loader *l, yaml_node_t *map)
     m->duties = pm_xrealloc(m->duties, sizeof *m->duties * (size_t)(m->nduties + 1));
     m->duties[m->nduties++] = d;
 }
+
+static const pm_conf_key posts_file_keys[] = {
+    {"rules", 0, NULL}, {"posts", 0, NULL}, {"duties", 0, NULL}, {NULL, 0, NULL},
+};
 
 int ro_posts_load(ro_model *m, const char *path)
 {
@@ -483,17 +477,17 @@ int ro_posts_load(ro_model *m, const char *path)
         pm_report(&err);
         return -1;
     }
+    pm_errors errs = PM_ERRORS_INIT;
+    l.c.errs = &errs;
     yaml_node_t *root = pm_conf_root(&l.c);
+    int saw_posts = 0;
     if (!root || !pm_conf_is_map(root)) {
         lerr(&l, root, "the posts file must be a mapping with rules, posts and duties");
-        pm_conf_free(&l.c);
-        pm_buf_free(&l.ids);
-        return -1;
+        goto done;
     }
-    int saw_posts = 0;
+    pm_conf_check(&l.c, root, "the posts file", posts_file_keys, NULL);
     for (int i = 0; i < pm_conf_map_len(root); i++) {
-        yaml_node_t *kn;
-        const char *k = pm_conf_map_key(&l.c, root, i, &kn);
+        const char *k = pm_conf_map_key(&l.c, root, i, NULL);
         yaml_node_t *v = pm_conf_map_value(&l.c, root, i);
         if (!k) continue;
         if (!strcmp(k, "rules")) {
@@ -507,13 +501,11 @@ int ro_posts_load(ro_model *m, const char *path)
                 yaml_node_t *it = pm_conf_seq_item(&l.c, v, j);
                 if (posts) load_post(&l, it); else load_duty(&l, it);
             }
-        } else {
-            lerr_unknown(&l, kn, k, "the posts file", "rules, posts, duties");
-        }
+        }  /* other keys: pm_conf_check */
     }
-    if (!saw_posts && !l.errors) lerr(&l, root, "no 'posts' list");
+    if (!saw_posts && !l.c.nerrs) lerr(&l, root, "no 'posts' list");
     /* a shift is never longer than the rules allow (12 h shifts need max_shift: 12h) */
-    for (int p = -1; p < m->nposts && !l.errors; p++) {
+    for (int p = -1; p < m->nposts && !l.c.nerrs; p++) {
         int pi = p < 0 ? m->rules.pattern : m->posts[p].pattern;
         if (pi < 0) continue;
         const ro_pattern *pa = &m->patterns[pi];
@@ -522,16 +514,19 @@ int ro_posts_load(ro_model *m, const char *path)
                 char d1[32], d2[32];
                 ro_fmt_dur((int64_t)pa->sh[k].len_min * 60, d1);
                 ro_fmt_dur(m->rules.max_shift, d2);
-                pm_warn_at(path, p < 0 ? l.rules_shifts_line : m->posts[p].shifts_line,
-                           "shifts: a shift of %s is longer than max_shift %s (12-hour shifts need max_shift: 12h "
-                           "where the rules allow it)", d1, d2);
-                l.errors++;
+                pm_conf_note_at(&l.c, p < 0 ? l.rules_shifts_line : m->posts[p].shifts_line,
+                                "shifts: a shift of %s is longer than max_shift %s (12-hour shifts need max_shift: 12h "
+                                "where the rules allow it)", d1, d2);
                 break;
             }
     }
+done:
+    pm_errors_report(&errs);
+    pm_errors_free(&errs);
+    int rc = l.c.nerrs ? -1 : 0;
     pm_conf_free(&l.c);
     pm_buf_free(&l.ids);
-    return l.errors ? -1 : 0;
+    return rc;
 }
 
 int ro_post_find(const ro_model *m, const char *id)

@@ -49,30 +49,30 @@ static int on_option(int id, const char *arg, void *ctx)
         int f = pm_format_parse(arg);
         if (f > 0) { a->format = f; break; }
         if (pm_day_parse(arg, strlen(arg), &a->from) != 0)
-            pm_usage_error("--from: '%s' is neither a format (csv, yaml, tsv) nor a date (2024-10-01)", arg);
+            return pm_usage_warn("--from: '%s' is neither a format (csv, yaml, tsv) nor a date (2024-10-01)", arg);
         pm_warn("--from=%s: --from is the input format; use --start=%s for the first day", arg, arg);
         a->have_from = 1;
         break;
     }
     case OPT_START:
         if (pm_day_parse(arg, strlen(arg), &a->from) != 0)
-            pm_usage_error("--start: expected a date such as 2024-10-01, not '%s'", arg);
+            return pm_usage_warn("--start: expected a date such as 2024-10-01, not '%s'", arg);
         a->have_from = 1;
         break;
     case OPT_DAYS:
         a->days = strtol(arg, &end, 10);
         if (*end || end == arg || a->days < 1 || a->days > MAX_DAYS)
-            pm_usage_error("--days: expected a number of days from 1 to %d, not '%s'", MAX_DAYS, arg);
+            return pm_usage_warn("--days: expected a number of days from 1 to %d, not '%s'", MAX_DAYS, arg);
         break;
     case OPT_MAX_SECONDS:
         a->max_seconds = strtod(arg, &end);
         if (*end || end == arg || !(a->max_seconds > 0) || a->max_seconds > 86400)
-            pm_usage_error("--max-seconds: expected a number of seconds above 0, not '%s'", arg);
+            return pm_usage_warn("--max-seconds: expected a number of seconds above 0, not '%s'", arg);
         break;
     case OPT_CAPACITY: a->capacity = 1; break;
     case OPT_SEED:
         a->seed = strtoull(arg, &end, 10);
-        if (*end || end == arg) pm_usage_error("--seed: expected a whole number, not '%s'", arg);
+        if (*end || end == arg) return pm_usage_warn("--seed: expected a whole number, not '%s'", arg);
         a->have_seed = 1;
         break;
     }
@@ -331,10 +331,10 @@ int ro_cmd_check(int argc, char **argv)
         for (int i = 0; i < vs.n; i++) per[vs.v[i].rule]++;
         char ds[16];
         pm_day_format(fday, ds);
-        fprintf(stderr, "pm-roster: checked %d assignments, %d patrol log records, %ld days from %s: %d violations\n",
+        pm_warn("checked %d assignments, %d patrol log records, %ld days from %s: %d violations",
                 m.nas, m.nlogs, ndays, ds, vs.n);
         for (int r = 0; r < RULE_COUNT; r++)
-            if (per[r]) fprintf(stderr, "pm-roster:   %-15s %d\n", ro_rule_names[r], per[r]);
+            if (per[r]) pm_warn("  %-15s %d", ro_rule_names[r], per[r]);
     }
     if (rc == PM_EXIT_OK) rc = rst;
     if (rc == PM_EXIT_OK && vs.n) rc = PM_EXIT_FLAGGED;

@@ -79,6 +79,7 @@ typedef struct search {
     int *wdays;             /* [s * nweeks + w] */
     int64_t *tot, *nig, *offs, *pen;
     int64_t unc, pens;
+    int cut_j;              /* the construction stopped at --max-seconds before this shift-day */
     int R;                  /* shift-days to look either side for min_rest */
     /* dispatch scratch */
     int *lastp, *lasti, *seat;
@@ -383,7 +384,7 @@ static void mv_undo(search *X, move *M, int evaluated)
 
 /* ---- setup ---------------------------------------------------------- */
 
-static int slot_at_or_after(const planner *P, pm_time t)
+int ro_slot_at(const planner *P, pm_time t)
 {
     int lo = 0, hi = P->nsl;
     while (lo < hi) {
@@ -451,8 +452,8 @@ static void setup(search *X, planner *P)
             if (I->we > S1) I->we = S1;
             I->qfirst = -1;
             if (I->we <= I->ws) continue;
-            I->i0 = slot_at_or_after(P, I->ws);
-            I->i1 = slot_at_or_after(P, I->we);
+            I->i0 = ro_slot_at(P, I->ws);
+            I->i1 = ro_slot_at(P, I->we);
             if (I->i1 <= I->i0) continue;
             I->valid = 1;
             for (int i = I->i0; i < I->i1; i++) {
@@ -522,6 +523,13 @@ static void teardown(search *X)
 
 /* ---- construction --------------------------------------------------- */
 
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* The last type person s works before shift-day j, or -1. */
 static int last_type(const search *X, int s, int j, int *at)
 {
@@ -537,8 +545,15 @@ static void construct(search *X)
     ro_model *m = X->m;
     int ns = m->nstaff;
     unsigned char *tried = pm_xcalloc((size_t)ns + 1, 1);
-    /* instances of a day in time order */
+    /* instances of a day in time order; --max-seconds ends it too (the
+     * days not reached stay empty: gaps, not explained) */
+    X->cut_j = X->nsd;
     for (int j = 0; j < X->nsd; j++) {
+        if (X->P->deadline > 0 && now_seconds() > X->P->deadline) {
+            X->cut_j = j;
+            X->P->stopped = 1;
+            break;
+        }
         for (int t = 0; t < X->ntypes; t++) {
             inst *I = I_at(X, j, t);
             if (!I->valid) continue;
@@ -593,12 +608,6 @@ static void construct(search *X)
 
 /* ---- the repair search ---------------------------------------------- */
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* A random uncovered instance, or NULL. */
 static inst *pick_gap(search *X, int *list, int nlist)
@@ -716,7 +725,7 @@ static void improve(search *X)
     double t0 = now_seconds();
     long it;
     for (it = 0; X->work < budget; it++) {
-        if ((it & 255) == 0 && P->po->max_seconds > 0 && now_seconds() - t0 > P->po->max_seconds) {
+        if ((it & 255) == 0 && P->deadline > 0 && now_seconds() > P->deadline) {
             P->stopped = 1;
             break;
         }
@@ -742,7 +751,7 @@ static void improve(search *X)
         hist[it % L] = cur;
     }
     if (P->po->stats)
-        fprintf(stderr, "pm-roster: search: %ld moves, %ld work, %.2f s, best score %lld\n", it, X->work,
+        pm_warn("search: %ld moves, %ld work, %.2f s, best score %lld", it, X->work,
                 now_seconds() - t0, (long long)bestc);
     rebuild(X, best);
     free(best);
@@ -759,6 +768,10 @@ static void explain(search *X)
     for (int k = 0; k < ninst; k++) {
         inst *I = &X->in[k];
         if (!I->valid) continue;
+        if (I->j >= X->cut_j) {  /* never planned: plan.c says so */
+            if (I->i0 < P->explain_until) P->explain_until = I->i0;
+            continue;
+        }
         for (int i = I->i0; i < I->i1; i++)
             for (int oi = 0; oi < X->ngp[X->types[I->type].pat]; oi++) {
                 int q = X->gp[X->types[I->type].pat][oi];
@@ -797,7 +810,7 @@ int ro_search(planner *P)
     construct(&X);
     if (P->po->stats) {
         int64_t h = X.unc / 60;
-        fprintf(stderr, "pm-roster: construction leaves %lldh%02lldm of seats uncovered\n", (long long)(h / 60),
+        pm_warn("construction leaves %lldh%02lldm of seats uncovered", (long long)(h / 60),
                 (long long)(h % 60));
     }
     improve(&X);

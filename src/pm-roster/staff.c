@@ -190,12 +190,10 @@ static pm_verdict reject(pm_pipe *p, const pm_record *rec, const char *fmt, ...)
     return PM_REJECT;
 }
 
-/* Which input the record at hand came from.  The pipeline's inputs say
- * which one is open only through pm_inputs.next (one past it): lib has no
- * accessor for the index yet. */
+/* Which input the record at hand came from. */
 static in_kind kind_of(pm_pipe *p, const rd_ctx *c)
 {
-    int i = pm_pipe_inputs(p)->next - 1;
+    int i = pm_inputs_index(pm_pipe_inputs(p));
     if (i < c->nstaff_in) return IN_STAFF;
     if (i < c->nstaff_in + c->nlogs_in) return IN_LOGS;
     return IN_ROSTER;

@@ -6,29 +6,6 @@
 #include <string.h>
 #include "sla.h"
 
-/* pm_calendar_add_workdays is a binary search (~150 ns); tickets of a day
- * share their start day and durations, so a small direct-mapped memo of its
- * answers saves most of that on a big export.  The calendar still sees the
- * first computation of each (day, n), so its missing-year reports are intact. */
-typedef struct wd_memo {
-    const pm_calendar *cal;
-    pm_day day, last;
-    int64_t n;
-} wd_memo;
-static wd_memo memo[512];
-
-static pm_day add_workdays(pm_calendar *cal, pm_day day, int64_t n)
-{
-    wd_memo *m = &memo[((uint64_t)day * 8 + (uint64_t)n) % 512];
-    if (m->cal != cal || m->day != day || m->n != n) {
-        m->last = pm_calendar_add_workdays(cal, day, n);
-        m->cal = cal;
-        m->day = day;
-        m->n = n;
-    }
-    return m->last;
-}
-
 /* Working days (wd) or days in (a, b]; 0 when b <= a. */
 static int64_t count_days(pm_calendar *cal, int wd, pm_day a, pm_day b)
 {
@@ -40,7 +17,7 @@ static int64_t count_days(pm_calendar *cal, int wd, pm_day a, pm_day b)
 /* The nth (working) day after day. */
 static pm_day add_days(pm_calendar *cal, int wd, pm_day day, int64_t n)
 {
-    return wd ? add_workdays(cal, day, n) : day + n;
+    return wd ? pm_calendar_add_workdays(cal, day, n) : day + n;
 }
 
 static void note(sla_trace *tr, const sla_pause *p, sla_pause_did did, pm_day a, pm_day b)
@@ -72,7 +49,7 @@ pm_time sla_deadline_paused(const sla_clock *c, pm_time start, int has_agreed, p
             cap = pm_tz_midnight(tz, pm_tz_day(tz, start) + c->within.n + 1);
             break;
         case PM_DUR_WORKDAYS:
-            cap = pm_tz_midnight(tz, add_workdays(cal, pm_tz_day(tz, start), c->within.n) + 1);
+            cap = pm_tz_midnight(tz, pm_calendar_add_workdays(cal, pm_tz_day(tz, start), c->within.n) + 1);
             break;
         case PM_DUR_SECONDS:
         default:

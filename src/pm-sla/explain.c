@@ -9,6 +9,7 @@
  * the days in between are listed from the same calendar, and the count is
  * checked against the duration (a mismatch is said, never hidden).
  */
+#include <stdlib.h>
 #include <string.h>
 #include "sla.h"
 
@@ -28,12 +29,32 @@ static void add_dur(pm_buf *out, const pm_duration *d)
     pm_buf_add(out, b, n);
 }
 
+/* n in decimal (explanations are long: no printf per number). */
+static void add_num(pm_buf *out, int64_t n)
+{
+    char b[24], *p = b + sizeof b;
+    uint64_t u = n < 0 ? -(uint64_t)n : (uint64_t)n;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (n < 0)
+        *--p = '-';
+    pm_buf_add(out, p, (size_t)(b + sizeof b - p));
+}
+
 /* "MM-DD" within the start's year, else "YYYY-MM-DD". */
 static void add_day(pm_buf *out, pm_day day, int year0)
 {
     char b[16];
     int y, m, d;
     pm_civil_from_day(day, &y, &m, &d);
+    if (y == year0 && y >= 0 && y <= 9999) {  /* what pm_day_format writes after "YYYY-" */
+        char md[5] = {(char)('0' + m / 10), (char)('0' + m % 10), '-', (char)('0' + d / 10),
+                      (char)('0' + d % 10)};
+        pm_buf_add(out, md, 5);
+        return;
+    }
     pm_day_format(day, b);
     pm_buf_adds(out, y == year0 ? b + 5 : b);
 }
@@ -57,13 +78,17 @@ static void add_counted(pm_buf *out, int *sep, pm_day a, pm_day b, int64_t k, in
             pm_buf_adds(out, *sep ? ", " : "");
             *sep = 1;
             add_day(out, d, year0);
-            pm_buf_addf(out, " =%lld", (long long)k);
+            pm_buf_add(out, " =", 2);
+            add_num(out, k);
         }
     } else {
         pm_buf_adds(out, *sep ? ", " : "");
         *sep = 1;
         add_range(out, a, b, year0);
-        pm_buf_addf(out, " =%lld..=%lld", (long long)k, (long long)(k + (b - a)));
+        pm_buf_add(out, " =", 2);
+        add_num(out, k);
+        pm_buf_add(out, "..=", 3);
+        add_num(out, k + (b - a));
     }
 }
 
@@ -75,8 +100,11 @@ static void add_skipped(pm_buf *out, int *sep, pm_day a, pm_day b, pm_daykind ki
     add_range(out, a, b, year0);
     if (kind == PM_DAY_HOLIDAY) {
         pm_buf_adds(out, " holiday");
-        if (name && *name)
-            pm_buf_addf(out, " (%s)", name);
+        if (name && *name) {
+            pm_buf_add(out, " (", 2);
+            pm_buf_adds(out, name);
+            pm_buf_addc(out, ')');
+        }
     } else {
         pm_buf_adds(out, " weekend");
     }
@@ -133,7 +161,8 @@ static void add_days(pm_buf *out, const sla_trace *tr, pm_calendar *cal, int yea
             pm_buf_adds(out, sep ? ", " : "");
             sep = 1;
             add_day(out, run, year0);
-            pm_buf_addf(out, " make-up working day =%lld", (long long)k);
+            pm_buf_adds(out, " make-up working day =");
+            add_num(out, k);
             k++;
         } else if (run_kind == PM_DAY_WEEKEND || run_kind == PM_DAY_HOLIDAY) {
             add_skipped(out, &sep, run, d - 1, (pm_daykind)run_kind, run_name, year0);
@@ -204,12 +233,18 @@ static void add_pauses(pm_buf *out, const sla_trace *tr, const pm_tz *tz, int ye
             /* +2h, +1h30m, +4h25m14s */
             int64_t n = e->pause.end - e->pause.start;
             pm_buf_addc(out, '+');
-            if (n >= 3600)
-                pm_buf_addf(out, "%lldh", (long long)(n / 3600));
-            if (n % 3600 >= 60)
-                pm_buf_addf(out, "%lldm", (long long)(n % 3600 / 60));
-            if (n % 60 || n == 0)
-                pm_buf_addf(out, "%llds", (long long)(n % 60));
+            if (n >= 3600) {
+                add_num(out, n / 3600);
+                pm_buf_addc(out, 'h');
+            }
+            if (n % 3600 >= 60) {
+                add_num(out, n % 3600 / 60);
+                pm_buf_addc(out, 'm');
+            }
+            if (n % 60 || n == 0) {
+                add_num(out, n % 60);
+                pm_buf_addc(out, 's');
+            }
             break;
         }
         case SLA_PAUSE_DAYS:
@@ -248,8 +283,42 @@ static void add_due(pm_buf *out, pm_time t, const pm_tz *tz)
         add_time(out, t, tz);
 }
 
+/* The part of an explanation of a (working) day count that depends only on
+ * the duration, the agreed flag and the start day ("2wd from 2024-01-01
+ * (Mon, not counted): 01-02 =1, 01-03 =2"), when no pause changed it:
+ * tickets of a day share it.  Direct-mapped; owned by the run. */
+#define EXPLAIN_MEMO 256
+struct sla_explain_memo {
+    struct explain_entry {
+        pm_day start;
+        int64_t n;
+        int kind, agreed, used;
+        pm_buf text;
+    } e[EXPLAIN_MEMO];
+};
+
+sla_explain_memo *sla_explain_memo_new(void)
+{
+    return pm_xcalloc(1, sizeof(sla_explain_memo));
+}
+
+void sla_explain_memo_free(sla_explain_memo *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < EXPLAIN_MEMO; i++)
+        pm_buf_free(&m->e[i].text);
+    free(m);
+}
+
 void sla_explain_clock(pm_buf *out, int clock, const sla_trace *tr, const sla_outcome *oc,
                        pm_calendar *cal, const pm_tz *tz)
+{
+    sla_explain_clock_memo(out, clock, tr, oc, cal, tz, NULL);
+}
+
+void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const sla_outcome *oc,
+                            pm_calendar *cal, const pm_tz *tz, sla_explain_memo *memo)
 {
     const char *what = tr->agreed ? "cap" : "due";
     int y0, m, d;
@@ -264,6 +333,19 @@ void sla_explain_clock(pm_buf *out, int clock, const sla_trace *tr, const sla_ou
         pm_buf_adds(out, " + ");
         add_dur(out, &tr->within);
     } else {
+        struct explain_entry *e = NULL;
+        int kind = (int)tr->within.kind;
+        if (memo && tr->npe == 0) {
+            uint64_t h = (uint64_t)tr->start_day * 31 + (uint64_t)tr->within.n * 7 + (uint64_t)kind * 2 +
+                         (uint64_t)(tr->agreed != 0);
+            e = &memo->e[h % EXPLAIN_MEMO];
+            if (e->used && e->start == tr->start_day && e->n == tr->within.n && e->kind == kind &&
+                e->agreed == (tr->agreed != 0)) {
+                pm_buf_add(out, e->text.s, e->text.len);
+                goto days_done;
+            }
+        }
+        size_t at = out->len;
         add_dur(out, &tr->within);
         if (tr->within.kind == PM_DUR_DAYS)
             pm_buf_adds(out, " (calendar days)");
@@ -273,11 +355,25 @@ void sla_explain_clock(pm_buf *out, int clock, const sla_trace *tr, const sla_ou
         char b[16];
         pm_day_format(tr->start_day, b);
         pm_buf_adds(out, b);
-        pm_buf_addf(out, " (%s, not counted): ", wday[pm_day_weekday(tr->start_day)]);
+        pm_buf_add(out, " (", 2);
+        pm_buf_adds(out, wday[pm_day_weekday(tr->start_day)]);
+        pm_buf_adds(out, ", not counted): ");
         add_days(out, tr, cal, y0);
+        if (e) {
+            pm_buf_reset(&e->text);
+            pm_buf_add(&e->text, out->s + at, out->len - at);
+            e->start = tr->start_day;
+            e->n = tr->within.n;
+            e->kind = kind;
+            e->agreed = tr->agreed != 0;
+            e->used = 1;
+        }
     }
+days_done:
     add_pauses(out, tr, tz, y0);
-    pm_buf_addf(out, " → %s ", what);
+    pm_buf_adds(out, " → ");
+    pm_buf_adds(out, what);
+    pm_buf_addc(out, ' ');
     add_due(out, tr->cap, tz);
     if (tr->within.kind == PM_DUR_WORKDAYS && tr->cap != SLA_NO_DUE)
         add_missing_years(out, tr, cal);
@@ -302,7 +398,9 @@ void sla_explain_clock(pm_buf *out, int clock, const sla_trace *tr, const sla_ou
         pm_buf_addc(out, ' ');
         add_time(out, oc->completed_at, tz);
     } else {
-        pm_buf_addf(out, "not %s, now ", sla_clock_done[clock]);
+        pm_buf_add(out, "not ", 4);
+        pm_buf_adds(out, sla_clock_done[clock]);
+        pm_buf_adds(out, ", now ");
         add_time(out, oc->now, tz);
     }
     pm_buf_adds(out, " → ");

@@ -72,9 +72,10 @@ int main(int argc, char **argv)
     int first = pm_opts_parse(argc, argv, options, PM_OPT_STREAM & ~PM_OPT_TZ, &common, on_option, &a,
                               usage, description);
 
-    pm_error_clear(&err);
-    if (sla_policy_load(&policy, a.policy, &err) != 0) {
-        pm_report(&err);
+    pm_errors errs = PM_ERRORS_INIT;
+    if (sla_policy_load(&policy, a.policy, &errs) != 0) {
+        pm_errors_report(&errs);
+        pm_errors_free(&errs);
         return PM_EXIT_ERROR;
     }
     if (a.print_policy) {

@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "sla.h"
 #include "stream.h"
+#include "text.h"
 
 const char *const sla_clock_name[SLA_NCLOCKS] = {"respond", "arrive", "resolve"};
 const char *const sla_clock_done[SLA_NCLOCKS] = {"responded", "arrived", "resolved"};
@@ -41,109 +42,104 @@ const char sla_builtin_policy_yaml[] =
     "  external_service_inquiry: {respond: 30m}  # 管理中心以外的服务项目\n"
     "  other_dept_inquiry: {respond: 2wd}        # 其它部门的办事程序\n";
 
-static int parse_duration(pm_conf *c, yaml_node_t *node, pm_duration *d, pm_error *err)
+/* Every function below notes the errors it finds (pm_conf_note) and goes
+ * on with the rest of the file; sla_policy_load fails at the end. */
+
+static int parse_duration(pm_conf *c, yaml_node_t *node, pm_duration *d)
 {
     const char *s = pm_conf_str(node);
     pm_error e;
     if (!s || !*s) {
-        pm_conf_error(c, node, err, "a duration (15m, 8h, 2d, 7wd) is needed here");
+        pm_conf_note(c, node, "a duration (15m, 8h, 2d, 7wd) is needed here");
         return -1;
     }
     pm_error_clear(&e);
     if (pm_duration_parse(s, strlen(s), d, &e) != 0) {
-        pm_conf_error(c, node, err, "%s", e.msg);
+        pm_conf_note(c, node, "%s", e.msg);
         return -1;
     }
     if (d->n <= 0) {
-        pm_conf_error(c, node, err, "duration '%s' must be positive", s);
+        pm_conf_note(c, node, "duration '%s' must be positive", s);
         return -1;
     }
     if (d->kind != PM_DUR_SECONDS && d->n > 36600) {
-        pm_conf_error(c, node, err, "duration '%s' is longer than 100 years", s);
+        pm_conf_note(c, node, "duration '%s' is longer than 100 years", s);
         return -1;
     }
     return 0;
 }
 
-static int parse_clock(pm_conf *c, yaml_node_t *node, int clock, sla_clock *k, pm_error *err)
+enum { CLOCK_WITHIN, CLOCK_AGREED, CLOCK_PAUSE };
+static const pm_conf_key clock_keys[] = {
+    [CLOCK_WITHIN] = {"within", PM_CONF_SCALAR, "a duration (15m, 8h, 2d, 7wd)"},
+    [CLOCK_AGREED] = {"agreed", PM_CONF_SCALAR, "true or false"},
+    [CLOCK_PAUSE] = {"pause", PM_CONF_SCALAR, "true or false"},
+    {NULL, 0, NULL},
+};
+
+static void parse_clock(pm_conf *c, yaml_node_t *node, int clock, sla_clock *k)
 {
     k->present = 1;
     k->agreed = 0;
     k->pause = clock == SLA_RESOLVE;  /* an owner away excuses no late answer */
-    if (pm_conf_is_scalar(node))
-        return parse_duration(c, node, &k->within, err);
-    if (!pm_conf_is_map(node)) {
-        pm_conf_error(c, node, err, "a clock is a duration or {within: DURATION, agreed: true, pause: true}");
-        return -1;
+    if (pm_conf_is_scalar(node)) {
+        parse_duration(c, node, &k->within);
+        return;
     }
-    yaml_node_t *within = NULL;
-    for (int i = 0; i < pm_conf_map_len(node); i++) {
-        yaml_node_t *kn;
-        const char *key = pm_conf_map_key(c, node, i, &kn);
-        yaml_node_t *v = pm_conf_map_value(c, node, i);
-        if (key && strcmp(key, "within") == 0) {
-            within = v;
-        } else if (key && strcmp(key, "agreed") == 0) {
-            int b = pm_conf_bool(v);
-            if (b < 0) {
-                pm_conf_error(c, v, err, "agreed must be true or false");
-                return -1;
-            }
-            k->agreed = b;
-        } else if (key && strcmp(key, "pause") == 0) {
-            int b = pm_conf_bool(v);
-            if (b < 0) {
-                pm_conf_error(c, v, err, "pause must be true or false");
-                return -1;
-            }
+    yaml_node_t *v[3];
+    pm_conf_check(c, node, "a clock", clock_keys, v);
+    if (v[CLOCK_AGREED]) {
+        int b = pm_conf_bool(v[CLOCK_AGREED]);
+        if (b < 0)
+            pm_conf_note(c, v[CLOCK_AGREED], "agreed must be true or false");
+        k->agreed = b > 0;
+    }
+    if (v[CLOCK_PAUSE]) {
+        int b = pm_conf_bool(v[CLOCK_PAUSE]);
+        if (b < 0)
+            pm_conf_note(c, v[CLOCK_PAUSE], "pause must be true or false");
+        else
             k->pause = b;
-        } else {
-            pm_conf_error(c, kn ? kn : node, err, "unknown key '%s' in a clock (within, agreed, pause)",
-                          key ? key : "?");
-            return -1;
-        }
     }
-    if (!within) {
-        pm_conf_error(c, node, err, "a clock needs 'within: DURATION'");
-        return -1;
-    }
-    return parse_duration(c, within, &k->within, err);
+    if (v[CLOCK_WITHIN])
+        parse_duration(c, v[CLOCK_WITHIN], &k->within);
+    else if (!pm_conf_get(c, node, "within"))
+        pm_conf_note(c, node, "a clock needs 'within: DURATION'");
 }
 
-static int parse_category(pm_conf *c, const char *name, yaml_node_t *node, sla_category *cat,
-                          pm_error *err)
+#define CLOCK_WHAT "a duration or {within: DURATION, agreed: true, pause: true}"
+/* The clocks of a category, in the order of sla_clock_name. */
+static const pm_conf_key category_keys[] = {
+    [SLA_RESPOND] = {"respond", PM_CONF_SCALAR | PM_CONF_MAP, CLOCK_WHAT},
+    [SLA_ARRIVE] = {"arrive", PM_CONF_SCALAR | PM_CONF_MAP, CLOCK_WHAT},
+    [SLA_RESOLVE] = {"resolve", PM_CONF_SCALAR | PM_CONF_MAP, CLOCK_WHAT},
+    [SLA_NCLOCKS] = {NULL, 0, NULL},
+};
+
+static void parse_category(pm_conf *c, const char *name, yaml_node_t *node, sla_category *cat)
 {
     memset(cat, 0, sizeof *cat);
     cat->name = pm_xstrdup(name);
     cat->len = strlen(name);
     if (pm_conf_is_scalar(node) && (!pm_conf_str(node) || !*pm_conf_str(node)))
-        return 0;  /* "category:" with nothing: known, no clock */
+        return;  /* "category:" with nothing: known, no clock */
     if (!pm_conf_is_map(node)) {
-        pm_conf_error(c, node, err, "category '%s': a mapping of clocks is needed "
-                      "(respond, arrive, resolve)", name);
-        return -1;
+        pm_conf_note(c, node, "category '%s': a mapping of clocks is needed "
+                     "(respond, arrive, resolve)", name);
+        return;
     }
-    for (int i = 0; i < pm_conf_map_len(node); i++) {
-        yaml_node_t *kn;
-        const char *key = pm_conf_map_key(c, node, i, &kn);
-        int k;
-        for (k = 0; k < SLA_NCLOCKS; k++)
-            if (key && strcmp(key, sla_clock_name[k]) == 0)
-                break;
-        if (k == SLA_NCLOCKS) {
-            pm_conf_error(c, kn ? kn : node, err,
-                          "unknown clock '%s' (respond, arrive, resolve)", key ? key : "?");
-            return -1;
+    pm_buf section = PM_BUF_INIT;
+    pm_buf_adds(&section, "category '");
+    pm_text_printable(&section, name, strlen(name));
+    pm_buf_addc(&section, '\'');
+    yaml_node_t *v[SLA_NCLOCKS];
+    pm_conf_check(c, node, pm_buf_str(&section), category_keys, v);
+    pm_buf_free(&section);
+    for (int k = 0; k < SLA_NCLOCKS; k++)
+        if (v[k]) {
+            parse_clock(c, v[k], k, &cat->clock[k]);
+            cat->nclocks++;
         }
-        if (cat->clock[k].present) {
-            pm_conf_error(c, kn ? kn : node, err, "clock '%s' given twice", key);
-            return -1;
-        }
-        if (parse_clock(c, pm_conf_map_value(c, node, i), k, &cat->clock[k], err) != 0)
-            return -1;
-        cat->nclocks++;
-    }
-    return 0;
 }
 
 /* A calendar named in a policy file: a shipped name ("cn"), or a path,
@@ -164,12 +160,11 @@ static char *calendar_ref(const char *value, const char *policy_path)
 }
 
 /* The categories of one version. */
-static int load_categories(pm_conf *c, yaml_node_t *cats, yaml_node_t *at, sla_version *v,
-                           pm_error *err)
+static void load_categories(pm_conf *c, yaml_node_t *cats, yaml_node_t *at, sla_version *v)
 {
     if (!cats || !pm_conf_is_map(cats)) {
-        pm_conf_error(c, cats ? cats : at, err, "'categories:' must map category keys to clocks");
-        return -1;
+        pm_conf_note(c, cats ? cats : at, "'categories:' must map category keys to clocks");
+        return;
     }
     int n = pm_conf_map_len(cats);
     v->cat = pm_xcalloc((size_t)(n > 0 ? n : 1), sizeof *v->cat);
@@ -177,162 +172,149 @@ static int load_categories(pm_conf *c, yaml_node_t *cats, yaml_node_t *at, sla_v
         yaml_node_t *kn;
         const char *key = pm_conf_map_key(c, cats, i, &kn);
         if (!key || !*key) {
-            pm_conf_error(c, kn ? kn : cats, err, "a category key must be a non-empty text");
-            return -1;
+            pm_conf_note(c, kn ? kn : cats, "a category key must be a non-empty text");
+            continue;
         }
         if (sla_version_find(v, key, strlen(key))) {
-            pm_conf_error(c, kn ? kn : cats, err, "category '%s' given twice", key);
-            return -1;
+            pm_conf_note(c, kn ? kn : cats, "category '%s' given twice", key);
+            continue;
         }
-        int r = parse_category(c, key, pm_conf_map_value(c, cats, i), &v->cat[v->ncat], err);
+        parse_category(c, key, pm_conf_map_value(c, cats, i), &v->cat[v->ncat]);
         v->ncat++;  /* freed by sla_policy_free either way */
-        if (r != 0)
-            return -1;
     }
-    return 0;
 }
 
+enum { VERSION_FROM, VERSION_CATEGORIES };
+static const pm_conf_key version_keys[] = {
+    [VERSION_FROM] = {"effective_from", PM_CONF_SCALAR, "a date YYYY-MM-DD"},
+    [VERSION_CATEGORIES] = {"categories", 0, NULL},  /* load_categories says what it needs */
+    {NULL, 0, NULL},
+};
+
 /* versions: [{effective_from: DATE, categories: {...}}, ...], in order. */
-static int load_versions(sla_policy *p, pm_conf *c, yaml_node_t *vers, pm_error *err)
+static void load_versions(sla_policy *p, pm_conf *c, yaml_node_t *vers)
 {
     if (!pm_conf_is_seq(vers) || pm_conf_seq_len(vers) == 0) {
-        pm_conf_error(c, vers, err, "'versions:' is a list of {effective_from: DATE, categories: {...}}");
-        return -1;
+        pm_conf_note(c, vers, "'versions:' is a list of {effective_from: DATE, categories: {...}}");
+        return;
     }
     int n = pm_conf_seq_len(vers);
     p->ver = pm_xcalloc((size_t)n, sizeof *p->ver);
+    const sla_version *prev = NULL;  /* the last version with a good date */
     for (int i = 0; i < n; i++) {
         yaml_node_t *item = pm_conf_seq_item(c, vers, i);
         sla_version *v = &p->ver[p->nver++];
-        yaml_node_t *cats = NULL, *from = NULL;
         if (!item || !pm_conf_is_map(item)) {
-            pm_conf_error(c, item ? item : vers, err,
-                          "a version is a mapping {effective_from: DATE, categories: {...}}");
-            return -1;
+            pm_conf_note(c, item ? item : vers, "a version is a mapping {effective_from: DATE, categories: {...}}");
+            continue;
         }
         v->line = pm_conf_line(item);
-        for (int j = 0; j < pm_conf_map_len(item); j++) {
-            yaml_node_t *kn;
-            const char *key = pm_conf_map_key(c, item, j, &kn);
-            if (key && strcmp(key, "effective_from") == 0) {
-                from = pm_conf_map_value(c, item, j);
-            } else if (key && strcmp(key, "categories") == 0) {
-                cats = pm_conf_map_value(c, item, j);
-            } else {
-                pm_conf_error(c, kn ? kn : item, err,
-                              "unknown key '%s' in a version (effective_from, categories)",
-                              key ? key : "?");
-                return -1;
-            }
-        }
+        yaml_node_t *val[2];
+        pm_conf_check(c, item, "a version", version_keys, val);
+        yaml_node_t *from = val[VERSION_FROM], *cats = val[VERSION_CATEGORIES];
         const char *fs = from ? pm_conf_str(from) : NULL;
-        if (!fs || !*fs) {
-            pm_conf_error(c, from ? from : item, err, "a version needs 'effective_from: YYYY-MM-DD'");
-            return -1;
+        if (!pm_conf_get(c, item, "effective_from") || (fs && !*fs)) {
+            pm_conf_note(c, from ? from : item, "a version needs 'effective_from: YYYY-MM-DD'");
+        } else if (fs && pm_day_parse(fs, strlen(fs), &v->from) != 0) {
+            pm_conf_note(c, from, "effective_from: bad date '%s' (YYYY-MM-DD)", fs);
+        } else if (fs) {
+            v->has_from = 1;
+            v->line = pm_conf_line(from);
+            if (prev && v->from <= prev->from) {
+                char d1[16], d0[16];
+                pm_day_format(v->from, d1);
+                pm_day_format(prev->from, d0);
+                pm_conf_note(c, from,
+                             "the version effective from %s %s the version effective from %s "
+                             "(line %ld): versions must be in order, each from a later date",
+                             d1, v->from == prev->from ? "overlaps" : "comes after", d0, prev->line);
+            }
+            prev = v;
         }
-        if (pm_day_parse(fs, strlen(fs), &v->from) != 0) {
-            pm_conf_error(c, from, err, "effective_from: bad date '%s' (YYYY-MM-DD)", fs);
-            return -1;
-        }
-        v->has_from = 1;
-        v->line = pm_conf_line(from);
-        if (i > 0 && v->from <= p->ver[i - 1].from) {
-            char d1[16], d0[16];
-            pm_day_format(v->from, d1);
-            pm_day_format(p->ver[i - 1].from, d0);
-            pm_conf_error(c, from, err,
-                          "the version effective from %s %s the version effective from %s "
-                          "(line %ld): versions must be in order, each from a later date",
-                          d1, v->from == p->ver[i - 1].from ? "overlaps" : "comes after",
-                          d0, p->ver[i - 1].line);
-            return -1;
-        }
-        if (load_categories(c, cats, item, v, err) != 0)
-            return -1;
+        load_categories(c, cats, item, v);
     }
-    return 0;
 }
 
-static int load(sla_policy *p, pm_conf *c, const char *path, pm_error *err)
+enum { TOP_TIMEZONE, TOP_CALENDAR, TOP_CATEGORIES, TOP_VERSIONS };
+static const pm_conf_key policy_keys[] = {
+    [TOP_TIMEZONE] = {"timezone", PM_CONF_SCALAR, "a name such as Asia/Shanghai"},
+    [TOP_CALENDAR] = {"calendar", PM_CONF_SCALAR, "a calendar name or file"},
+    [TOP_CATEGORIES] = {"categories", 0, NULL},
+    [TOP_VERSIONS] = {"versions", 0, NULL},
+    {NULL, 0, NULL},
+};
+
+static void load(sla_policy *p, pm_conf *c, const char *path)
 {
     yaml_node_t *root = pm_conf_root(c);
-    yaml_node_t *cats = NULL, *vers = NULL, *cats_key = NULL, *vers_key = NULL;
     if (!root) {
-        pm_error_set(err, path ? path : "built-in policy", 0, "empty policy: 'categories:' is needed");
-        return -1;
+        pm_conf_note(c, NULL, "empty policy: 'categories:' is needed");
+        return;
     }
     if (!pm_conf_is_map(root)) {
-        pm_conf_error(c, root, err, "a policy is a mapping with 'categories:'");
-        return -1;
+        pm_conf_note(c, root, "a policy is a mapping with 'categories:'");
+        return;
     }
-    for (int i = 0; i < pm_conf_map_len(root); i++) {
-        yaml_node_t *kn;
-        const char *key = pm_conf_map_key(c, root, i, &kn);
-        yaml_node_t *v = pm_conf_map_value(c, root, i);
-        const char *s = pm_conf_str(v);
-        if (key && strcmp(key, "categories") == 0) {
-            cats = v;
-            cats_key = kn;
-        } else if (key && strcmp(key, "versions") == 0) {
-            vers = v;
-            vers_key = kn;
-        } else if (key && (strcmp(key, "timezone") == 0 || strcmp(key, "calendar") == 0)) {
-            if (!s || !*s) {
-                pm_conf_error(c, v, err, "%s: a name is needed", key);
-                return -1;
-            }
-            if (key[1] == 'i') {
-                free(p->timezone);
-                p->timezone = pm_xstrdup(s);
-                p->timezone_line = pm_conf_line(v);
-            } else {
-                free(p->calendar);
-                free(p->calendar_text);
-                p->calendar = calendar_ref(s, path);
-                p->calendar_text = pm_xstrdup(s);
-                p->calendar_line = pm_conf_line(v);
-            }
+    yaml_node_t *v[4];
+    pm_conf_check(c, root, "the policy", policy_keys, v);
+    for (int k = TOP_TIMEZONE; k <= TOP_CALENDAR; k++) {
+        const char *s = pm_conf_str(v[k]);
+        if (!s)
+            continue;
+        if (!*s) {
+            pm_conf_note(c, v[k], "%s: a name is needed", policy_keys[k].name);
+        } else if (k == TOP_TIMEZONE) {
+            p->timezone = pm_xstrdup(s);
+            p->timezone_line = pm_conf_line(v[k]);
         } else {
-            pm_conf_error(c, kn ? kn : root, err,
-                          "unknown key '%s' (timezone, calendar, categories, versions)",
-                          key ? key : "?");
-            return -1;
+            p->calendar = calendar_ref(s, path);
+            p->calendar_text = pm_xstrdup(s);
+            p->calendar_line = pm_conf_line(v[k]);
         }
     }
-    int r;
+    yaml_node_t *cats = v[TOP_CATEGORIES], *vers = v[TOP_VERSIONS];
     if (vers && cats) {
-        pm_conf_error(c, pm_conf_line(cats_key) > pm_conf_line(vers_key) ? cats_key : vers_key, err,
-                      "give either 'categories:' or 'versions:', not both");
-        return -1;
+        yaml_node_t *later = NULL;  /* the key given last */
+        for (int i = 0; i < pm_conf_map_len(root); i++) {
+            yaml_node_t *kn;
+            const char *key = pm_conf_map_key(c, root, i, &kn);
+            if (key && (!strcmp(key, "categories") || !strcmp(key, "versions")))
+                later = kn;
+        }
+        pm_conf_note(c, later, "give either 'categories:' or 'versions:', not both");
     } else if (vers) {
         p->versioned = 1;
-        r = load_versions(p, c, vers, err);
+        load_versions(p, c, vers);
     } else {
         p->ver = pm_xcalloc(1, sizeof *p->ver);
         p->nver = 1;
-        r = load_categories(c, cats, root, &p->ver[0], err);
+        load_categories(c, cats, root, &p->ver[0]);
     }
     if (p->nver) {
         p->cat = p->ver[0].cat;
         p->ncat = p->ver[0].ncat;
     }
-    return r;
 }
 
-int sla_policy_load(sla_policy *p, const char *path, pm_error *err)
+int sla_policy_load(sla_policy *p, const char *path, pm_errors *errs)
 {
     pm_conf c;
+    pm_error err;
     int r;
     memset(p, 0, sizeof *p);
     memset(&c, 0, sizeof c);
     if (path)
-        r = pm_conf_load(&c, path, err);
+        r = pm_conf_load(&c, path, &err);
     else
         r = pm_conf_load_string(&c, sla_builtin_policy_yaml, sizeof sla_builtin_policy_yaml - 1,
-                                "built-in policy", err);
-    if (r != 0)
+                                "built-in policy", &err);
+    if (r != 0) {
+        pm_errors_add(errs, &err);
         return -1;
-    r = load(p, &c, path, err);
+    }
+    c.errs = errs;
+    load(p, &c, path);
+    r = c.nerrs ? -1 : 0;
     pm_conf_free(&c);
     if (r != 0)
         sla_policy_free(p);

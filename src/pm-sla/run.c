@@ -113,8 +113,8 @@ static pm_verdict on_ticket(pm_pipe *p, pm_record *rec, void *ctx)
                     pm_calendar_name(o->cal), year);
     }
     set_out_static(p, rec, r, OUT_SLA, sla_status_name[v.worst], status_len[v.worst]);
-    if (o->explain)
-        set_out(p, rec, r, OUT_EXPLAIN, pm_buf_str(&r->ex), r->ex.len);
+    if (o->explain)  /* r->ex is kept until the next ticket, after this one is written */
+        set_out_static(p, rec, r, OUT_EXPLAIN, pm_buf_str(&r->ex), r->ex.len);
     else if (pm_pipe_index(p, rec, r->out[OUT_EXPLAIN]) >= 0)  /* an earlier run's: no longer true */
         set_out_static(p, rec, r, OUT_EXPLAIN, "", 0);
     r->by[v.worst]++;
@@ -136,12 +136,17 @@ int sla_run(const sla_run_opts *o, const pm_common *c, char **paths, int npaths)
 {
     run r;
     pm_error err;
+    sla_run_opts ro = *o;
     memset(&r, 0, sizeof r);
-    r.o = o;
+    if (ro.explain && !ro.memo)
+        ro.memo = sla_explain_memo_new();
+    r.o = &ro;
     pm_pipe_spec spec = {.record = on_ticket, .bad = on_bad, .stats = stats, .ctx = &r};
     pm_pipe *p = pm_pipe_open(c, paths, npaths, &spec, &err);
     if (!p) {
         pm_report(&err);
+        if (ro.memo != o->memo)
+            sla_explain_memo_free(ro.memo);
         return PM_EXIT_ERROR;
     }
     for (int i = 0; i < SLA_NIN; i++)
@@ -151,5 +156,7 @@ int sla_run(const sla_run_opts *o, const pm_common *c, char **paths, int npaths)
     int status = pm_pipe_finish(p, pm_pipe_run(p));
     pm_buf_free(&r.msg);
     pm_buf_free(&r.ex);
+    if (ro.memo != o->memo)
+        sla_explain_memo_free(ro.memo);
     return status;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include "buf.h"
 #include "calendar.h"
+#include "conf.h"
 #include "diag.h"
 #include "pipeline.h"
 #include "stream.h"
@@ -69,8 +70,8 @@ typedef struct sla_policy {
 extern const char sla_builtin_policy_yaml[];
 
 /* Loads a policy from path, or the built-in one when path is NULL.
- * 0, or -1 with err (FILE:LINE). */
-int sla_policy_load(sla_policy *p, const char *path, pm_error *err);
+ * 0, or -1 with every error of the file added to errs (FILE:LINE). */
+int sla_policy_load(sla_policy *p, const char *path, pm_errors *errs);
 void sla_policy_free(sla_policy *p);
 /* The category called name (len bytes) in the first version, or NULL. */
 const sla_category *sla_policy_find(const sla_policy *p, const char *name, size_t len);
@@ -177,6 +178,13 @@ typedef struct sla_outcome {
 } sla_outcome;
 void sla_explain_clock(pm_buf *out, int clock, const sla_trace *tr, const sla_outcome *oc,
                        pm_calendar *cal, const pm_tz *tz);
+/* The same with a memo of the day counts already explained (tickets of a
+ * day share them), for a run that keeps cal and tz; memo NULL: none. */
+typedef struct sla_explain_memo sla_explain_memo;
+sla_explain_memo *sla_explain_memo_new(void);
+void sla_explain_memo_free(sla_explain_memo *m);
+void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const sla_outcome *oc,
+                            pm_calendar *cal, const pm_tz *tz, sla_explain_memo *memo);
 
 /* The run over the inputs. */
 typedef struct sla_run_opts {
@@ -188,6 +196,7 @@ typedef struct sla_run_opts {
     int breaches;
     int explain;
     int stats;
+    sla_explain_memo *memo;  /* for --explain, or NULL (sla_run makes one) */
 } sla_run_opts;
 
 /* One ticket (ticket.c) -------------------------------------------------- */

@@ -165,7 +165,7 @@ int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const int pos[SLA_NI
                 pm_buf_addf(ex, "policy version %s: ", f);
             }
             first = 0;
-            sla_explain_clock(ex, k, &tr, &oc, o->cal, o->tz);
+            sla_explain_clock_memo(ex, k, &tr, &oc, o->cal, o->tz, o->memo);
         }
     }
     return 0;

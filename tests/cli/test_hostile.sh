@@ -279,4 +279,14 @@ expect_eq "corruption, pm-sla: no NUL byte and no invalid UTF-8 written" "ok" \
     "$(tr -d '\000' <"$OUT" | cmp -s - "$OUT" && iconv -f UTF-8 -t UTF-8 "$OUT" >/dev/null 2>&1 && echo ok)"
 expect_grep "corruption, pm-sla: the counts reconcile" \
     "^pm-sla: read 20000, passed 20000, rejected 0, skipped 0, flagged [0-9]+, wrote 20000; .*invalid $nspoilt\$" "$ERR"
+# A configuration file of 200,000 unknown keys: the first hundred reported,
+# the rest counted in one line, in seconds (issue 20: all errors reported,
+# but a flood is not a flood of messages or memory).
+awk 'BEGIN { print "categories: {noise: {arrive: 15m}}"; for (i = 0; i < 200000; i++) printf "catgory%d: 1\n", i }' >"$T/flood.yaml"
+printf 'id,category,created_at\n1,noise,2026-01-05T10:00:00+08:00\n' >"$T/flood.csv"
+run timeout 60 pm-sla --now=2027-01-01T00:00:00+08:00 --policy="$T/flood.yaml" "$T/flood.csv"
+expect_status "config flood: exit 2, in time" 2
+expect_eq "config flood: a hundred messages and a count" 101 "$(wc -l <"$ERR")"
+expect_grep "config flood: the first at its line" "^pm-sla: .*flood\.yaml:2: unknown key 'catgory0' in the policy" "$ERR"
+expect_grep "config flood: the rest counted" "^pm-sla: .*flood\.yaml: 199900 more errors not shown$" "$ERR"
 finish

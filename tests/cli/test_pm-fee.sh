@@ -461,7 +461,7 @@ bad_schedule() { # NAME LINE REGEX, schedule on stdin
     expect_grep "bad schedule ($1): message" "^pm-fee: bad\.yaml:$2: $3" "$ERR"
 }
 printf 'currency: CNY\nrules:\n  - id: a\n    when: {type: unit}\n    fixed: "1"\n    efective_from: 2024-01-01\n' |
-    bad_schedule "unknown key" 6 "rule 'a': unknown key 'efective_from'"
+    bad_schedule "unknown key" 6 "unknown key 'efective_from' in rule 'a' \\(known: id, when, effective_from, .*\\); did you mean 'effective_from'\\?$"
 printf 'currency: CNY\nrules:\n  - id: a\n    when: {type: unit}\n    fixed: "1"\n    price: "2"\n' |
     bad_schedule "two kinds" 3 "rule 'a': needs exactly one of price, fixed, percent, excess"
 printf 'currency: CNY\nrules:\n  - id: a\n    when: {type: unit}\n' |
@@ -865,5 +865,30 @@ expect_status "unreadable schedule: status 2" 2
 run pm-fee --schedule="$F/kinds.yaml" "$F/kinds.csv" missing.csv
 expect_status "unreadable input: status 2" 2
 expect_eq "unreadable input: the readable one is still charged" 15 "$(wc -l <"$OUT")"
+
+# A schedule's errors are all reported in one run (issue 20): typos in two
+# rules, a wrong value and a bad section, one message each, status 2.
+cat >typos.yaml <<'EOF'
+currency: CNY
+acounts: {income: income:fees}
+rules:
+  - {id: a, when: {}, fixed: "1", efective_to: 2024-12-31}
+  - {id: b, when: {}, fixed: "x"}
+  - id: c
+    when: {}
+    price: "2"
+    quantiy: area
+EOF
+run pm-fee --schedule=typos.yaml "$F/kinds.csv"
+expect_status "schedule typos: status 2" 2
+expect_eq "schedule typos: no output" "" "$(cat "$OUT")"
+expect_eq "schedule typos: one message per error" 4 "$(wc -l <"$ERR")"
+expect_grep "schedule typos: a top-level key" \
+    "^pm-fee: typos\.yaml:2: unknown key 'acounts' in the schedule \(known: currency, scale, rounding, rules, name, description, exclusive, accounts\); did you mean 'accounts'\?$" "$ERR"
+expect_grep "schedule typos: a rule's key" \
+    "^pm-fee: typos\.yaml:4: unknown key 'efective_to' in rule 'a' \(known: .*\); did you mean 'effective_to'\?$" "$ERR"
+expect_grep "schedule typos: a bad value in the next rule" "^pm-fee: typos\.yaml:5: rule 'b': fixed: 'x' is not a decimal number$" "$ERR"
+expect_grep "schedule typos: a key of a later rule" \
+    "^pm-fee: typos\.yaml:9: unknown key 'quantiy' in rule 'c' \(known: .*\); did you mean 'quantity'\?$" "$ERR"
 
 finish

@@ -636,4 +636,29 @@ expect_grep "YAML, a bad first record: rejected with its raw text" '^,?.*badfirs
 expect_no_grep "YAML, a bad first record: no mapping error" 'no column for the required field' "$ERR"
 summary "YAML, a bad first record" 3 2 1
 
+# A schema's errors are all reported in one run (issue 20): typos in two
+# fields and at the top level, a bad value, one message each, status 2.
+cat >"$T/typos.schema.yaml" <<'EOF'
+fields:
+  - {name: id, requird: true}
+  - name: category
+    type: enum
+    valeus: {noise: ['噪音']}
+  - {name: created_at, type: timestamp, date_only: later}
+personal_colums: []
+EOF
+run pm-ingest -s "$T/typos.schema.yaml" enum.csv
+expect_status "schema typos: status 2" 2
+expect_eq "schema typos: no output" "" "$(cat "$OUT")"
+expect_grep "schema typos: a field's key, known keys, did you mean" \
+    "^pm-ingest: .*typos\.schema\.yaml:2: unknown key 'requird' in a field \(known: name, from, type, required, .*\); did you mean 'required'\?$" "$ERR"
+expect_grep "schema typos: a key of a later field" \
+    "^pm-ingest: .*typos\.schema\.yaml:5: unknown key 'valeus' in a field \(known: .*\); did you mean 'values'\?$" "$ERR"
+expect_grep "schema typos: a bad value in the next field" \
+    "^pm-ingest: .*typos\.schema\.yaml:6: date_only must be 'start', 'end' or 'warn'" "$ERR"
+expect_grep "schema typos: the top level" \
+    "^pm-ingest: .*typos\.schema\.yaml:7: unknown key 'personal_colums' in a schema \(known: fields, personal_columns\); did you mean 'personal_columns'\?$" "$ERR"
+expect_eq "schema typos: every error, in the order of the lines" "2 3 5 6 7" \
+    "$(sed 's/^pm-ingest: [^:]*:\([0-9]*\):.*/\1/' "$ERR" | tr '\n' ' ' | sed 's/ $//')"
+
 finish

@@ -842,4 +842,22 @@ run $R sla "$T/no-such-file.csv"
 expect_status "unreadable input: exit 2" 2
 expect_grep "unreadable input: named" "no-such-file.csv" "$ERR"
 
+# --- a targets file's errors are all reported in one run (issue 20) ---
+cat >"$T/ttypos.yaml" <<'EOF'
+targets:
+  - {figure: compliance, comparision: ">=", value: 0.9}
+  - {figure: overdue, comparison: "<=", value: lots}
+  - {figure: compliance, valeu: 0.8}
+EOF
+run $R sla --targets="$T/ttypos.yaml" "$D/tickets.csv"
+expect_status "targets typos: exit 2" 2
+expect_eq "targets typos: no output" "" "$(cat "$OUT")"
+expect_eq "targets typos: one message per error" 4 "$(wc -l <"$ERR")"
+expect_grep "targets typos: a key, known keys, did you mean" \
+    "^pm-report: .*ttypos\.yaml:2: unknown key 'comparision' in a target \(known: figure, comparison, value\); did you mean 'comparison'\?$" "$ERR"
+expect_grep "targets typos: a bad value in the next target" "^pm-report: .*ttypos\.yaml:3: target value 'lots' is not a number" "$ERR"
+expect_grep "targets typos: a key of a later target" \
+    "^pm-report: .*ttypos\.yaml:4: unknown key 'valeu' in a target \(known: figure, comparison, value\); did you mean 'value'\?$" "$ERR"
+expect_grep "targets typos: and the value it lacks" "^pm-report: .*ttypos\.yaml:4: a target needs a figure and a value$" "$ERR"
+
 finish

@@ -606,6 +606,39 @@ else
     echo "(pm-ingest not built: skipping the nightly.sh checks)" >&2
 fi
 
+# --- output byte-identical to before the speed work (issue 18) ---
+# sha256 of pm-sla's output on a fixed-seed generated file, recorded before
+# the reader's quote-free fast path and the writer's pass-through of input
+# lines: any change of output shows here.  b.csv mixes in quoted fields
+# (with a comma and a doubled quote), CRLF line ends and a field starting
+# with a byte-order mark (which must be written quoted).
+"$ROOT/tools/gen-tickets.sh" -n 20000 -s 7 >"$T/dg-a.csv"
+awk 'BEGIN { FS = OFS = "," }
+    NR > 1 && NR % 5 == 0 { $NF = "\"" $NF ", \"\"x\"\"\"" }
+    NR > 1 && NR % 11 == 0 { $13 = "\357\273\277" $13 }
+    NR > 1 && NR % 7 == 0 { $0 = $0 "\r" }
+    { print }' "$T/dg-a.csv" >"$T/dg-b.csv"
+tr ',' '\t' <"$T/dg-b.csv" >"$T/dg-b.tsv"
+digest() {  # NAME EXPECTED_SHA256 CMD...: the sha256 of CMD's standard output
+    local name=$1 want=$2
+    shift 2
+    expect_eq "same output as before: $name" "$want" "$("$@" 2>/dev/null | sha256sum | cut -c1-64)"
+}
+DNOW=--now=2026-07-01T00:00:00+08:00
+digest "plain" 5e57662859f6c782b6d210f264fc8ddf674f1747904742683e0cef4b049f68ea pm-sla $DNOW "$T/dg-a.csv"
+digest "--explain" 98cfeea3a6f14485237d1f2d3c8021585cd178f7c536a93d4731df3e1d298dd4 pm-sla $DNOW --explain "$T/dg-a.csv"
+digest "-t yaml" d4d1850a0a6b147061048f5ac3d0eda18307b6a88d3014a42ea012f7a4e42c8c pm-sla $DNOW -t yaml "$T/dg-a.csv"
+digest "quotes, CRLF, BOM" fc0f9bc28dee729de328fb0ade663e5128d621c309c4aabc060532726771b4e9 pm-sla $DNOW "$T/dg-b.csv"
+digest "quotes, CRLF, BOM, --explain --at-risk" a9849a21bbcf4defb58152809c811d9cc9aa1827fefbf07d746003d3d78a859c \
+    pm-sla $DNOW --explain --at-risk=2h "$T/dg-b.csv"
+pm-sla $DNOW "$T/dg-a.csv" >"$T/dg-a.out" 2>/dev/null
+digest "its own output again, --explain" 98cfeea3a6f14485237d1f2d3c8021585cd178f7c536a93d4731df3e1d298dd4 \
+    pm-sla $DNOW --explain "$T/dg-a.out"
+digest "its own output again" 5e57662859f6c782b6d210f264fc8ddf674f1747904742683e0cef4b049f68ea pm-sla $DNOW "$T/dg-a.out"
+digest "TSV" d971d7aea5c2e66ca65fb82cdce9648f219422d17dc87f6a2d591e701fa133c1 pm-sla $DNOW "$T/dg-b.tsv"
+digest "TSV to CSV" bd056ded645de79ae55e05aa6d807e52f547aa90c5bc7ee473b943abe964b29f pm-sla $DNOW -t csv "$T/dg-b.tsv"
+digest "--breaches" 242a0b318f426ef8747e5903669c6bd4d92db9011cc156c090079f8b2fa7943f pm-sla $DNOW --breaches "$T/dg-b.csv"
+
 # --- parallel --pipe gives the same output as one process ---
 if command -v parallel >/dev/null 2>&1; then
     run pm-sla --now=2026-06-01T00:00:00+08:00 --explain "$T/random2.csv"
@@ -616,4 +649,33 @@ if command -v parallel >/dev/null 2>&1; then
 else
     echo "(parallel not installed: skipping the parallel check)" >&2
 fi
+
+# --- a policy's errors are all reported in one run (issue 20) ---
+cat >"$T/typos.yaml" <<'YAML'
+timezone: Asia/Shanghai
+calender: cn
+categories:
+  noise: {arive: 15m}
+  repair: {resolve: {within: 3wd, agred: true}}
+  lights: {resolve: [2d]}
+YAML
+run pm-sla $NOW --policy="$T/typos.yaml" "$F/atrisk.csv"
+expect_status "policy typos: exit 2" 2
+expect_eq "policy typos: no output" "" "$(cat "$OUT")"
+expect_eq "policy typos: one message per error" 4 "$(wc -l <"$ERR")"
+expect_grep "policy typos: top-level key, known keys, did you mean" \
+    "^pm-sla: .*typos\.yaml:2: unknown key 'calender' in the policy \(known: timezone, calendar, categories, versions\); did you mean 'calendar'\?$" "$ERR"
+expect_grep "policy typos: a clock name" \
+    "^pm-sla: .*typos\.yaml:4: unknown key 'arive' in category 'noise' \(known: respond, arrive, resolve\); did you mean 'arrive'\?$" "$ERR"
+expect_grep "policy typos: a key of a clock" \
+    "^pm-sla: .*typos\.yaml:5: unknown key 'agred' in a clock \(known: within, agreed, pause\); did you mean 'agreed'\?$" "$ERR"
+expect_grep "policy typos: a value of the wrong kind" \
+    "^pm-sla: .*typos\.yaml:6: resolve must be a duration or \{within: DURATION, agreed: true, pause: true\}$" "$ERR"
+# --- a calendar file follows the same rule for keys (issue 20) ---
+printf 'name: mine\nweekends: [sat, sun]\nholidays: [2024-01-01]\n' >"$T/caltypo.yaml"
+run pm-sla $NOW --calendar="$T/caltypo.yaml" "$F/atrisk.csv"
+expect_status "calendar typo: exit 2" 2
+expect_grep "calendar typo: known keys, did you mean" \
+    "^pm-sla: .*caltypo\.yaml:2: unknown key 'weekends' in a calendar \(known: name, weekend, holidays, workdays, description, source, sources, notes\); did you mean 'weekend'\?$" "$ERR"
+
 finish

@@ -97,6 +97,60 @@ expect_out "combiner + shard: the one pass" "$T/thrice.out"
 refused "a shard inside a combiner given again" "shard '2' appears twice" \
     $R sla --merge "$T/s12.p" "$T/s2.p" "$T/s3.p"
 
+# --- --byte-range: a block of a file, read in place -----------------------------
+# The lines of a file cut into consecutive byte ranges anywhere are each read
+# once, by the range their first byte is in; a CSV's header line is read by
+# every range; messages name the file's own lines.
+NOW=--now=2026-07-01T00:00:00+08:00
+"$ROOT/tools/gen-tickets.sh" -n 3000 -s 5 |
+    awk -F, -v OFS=, 'NR == 10 || NR == 2500 { $6 = "bad" } { print }' > "$T/r.csv"
+size=$(wc -c < "$T/r.csv")
+pm-sla $NOW "$T/r.csv" > "$T/r.one" 2> "$T/r.one.err"
+grep -q "r.csv:2500: .*(id=T0002499)" "$T/r.one.err" || fail "fixture: pm-sla flags line 2500"
+hdr=$(head -n 1 "$T/r.csv" | wc -c)
+mid=$(head -n 1500 "$T/r.csv" | wc -c)
+for cut in 1 $((hdr - 1)) $hdr $((mid - 1)) $mid $((mid + 1)) $((size / 2 + 17)) $size; do
+    pm-sla $NOW --byte-range=0-$cut "$T/r.csv" > "$T/r.a" 2> "$T/r.a.err"
+    pm-sla $NOW --byte-range=$cut-$size "$T/r.csv" > "$T/r.b" 2> "$T/r.b.err"
+    # (a range without a record writes nothing, not even the header)
+    { cat "$T/r.a"; if [ -s "$T/r.a" ]; then tail -n +2 "$T/r.b"; else cat "$T/r.b"; fi; } > "$T/r.two"
+    if cmp -s "$T/r.one" "$T/r.two"; then pass; else fail "--byte-range cut at byte $cut: the two ranges write what one run writes"; fi
+    cat "$T/r.a.err" "$T/r.b.err" > "$T/r.two.err"
+    if cmp -s "$T/r.one.err" "$T/r.two.err"; then pass; else
+        fail "--byte-range cut at byte $cut: the same messages, with the file's lines" "$(diff "$T/r.one.err" "$T/r.two.err" | head -4)"
+    fi
+done
+run pm-sla $NOW --byte-range=$((size / 2))-$size "$T/r.csv"
+expect_status "--byte-range: the second half flags line 2500" 1
+expect_grep "--byte-range: the message names the file's line and the id" "^pm-sla: $T/r.csv:2500: created_at: .*\(id=T0002499\)$" "$ERR"
+expect_no_grep "--byte-range: the first half's bad line is not in the second half" "r.csv:10:" "$ERR"
+# three ranges, YAML lines, a byte-order mark, and pm-report's partials
+pm-sla $NOW -t yaml "$T/r.csv" > "$T/r.yaml" 2>/dev/null
+ysize=$(wc -c < "$T/r.yaml")
+pm-report sla "$T/r.yaml" > "$T/ry.one"
+a=$((ysize / 3)) b=$((ysize * 2 / 3))
+for r in 0-$a $a-$b $b-$ysize; do pm-report sla --partial --shard=$r --byte-range=$r "$T/r.yaml"; done > "$T/ry.parts"
+run pm-report sla --merge --expect-shards=3 "$T/ry.parts"
+expect_out "--byte-range: pm-report partials of three ranges of YAML lines merge to one run's report" "$T/ry.one"
+expect_grep "--byte-range: the partials read every record once" "_read: \"?$(($(grep -c '' "$T/r.yaml")))\"?" \
+    <(pm-report sla --merge --partial "$T/ry.parts")
+printf '\357\273\277' | cat - "$T/r.csv" > "$T/bom.csv"
+pm-sla $NOW "$T/bom.csv" > "$T/bom.one" 2>/dev/null
+{ pm-sla $NOW --byte-range=0-3 "$T/bom.csv"; pm-sla $NOW --byte-range=3-$((size + 3)) "$T/bom.csv"; } > "$T/bom.two" 2>/dev/null
+if cmp -s "$T/bom.one" "$T/bom.two"; then pass; else fail "--byte-range: a byte-order mark is no part of the header"; fi
+run pm-sla $NOW --byte-range=0-100 "$T/r.csv" "$T/r.csv"
+expect_status "--byte-range with two inputs: exit 2" 2
+expect_grep "--byte-range with two inputs: says why" "reads one input file, not several" "$ERR"
+cat "$T/r.csv" | run pm-sla $NOW --byte-range=0-100
+expect_status "--byte-range on a pipe: exit 2" 2
+expect_grep "--byte-range on a pipe: says why" "reads a regular file" "$ERR"
+run pm-sla $NOW --byte-range=0-100 < "$T/r.csv"
+expect_status "--byte-range on standard input redirected from a file: read" 0
+for bad in 100 5-3 a-b -3; do
+    run pm-sla $NOW --byte-range=$bad "$T/r.csv"
+    expect_status "--byte-range=$bad: usage error" 2
+done
+
 # --- pm-cluster: the recipe over two "hosts" -------------------------------------
 # GNU parallel runs every job through tests/cli/scaleout/fake-ssh, an ssh
 # stand-in that runs the command here; the result must be the one-process
@@ -110,7 +164,6 @@ C=$ROOT/examples/scale-out/pm-cluster
 printf '1/host1\n1/host2\n' > "$T/hosts"
 X=(--sshloginfile="$T/hosts" --ssh="$S/fake-ssh")
 export FAKE_SSH_LOG=$T/ssh.log
-NOW=--now=2026-07-01T00:00:00+08:00
 # 200,000 tickets; every third has a description with quoted line breaks, a
 # doubled quote, and a line that looks like a record of its own.  About 45
 # CPU seconds in all; SCALEOUT_N=20000 for a quick run (make asan).
@@ -142,6 +195,10 @@ same "pm-sla, a stream" "$T/sla.one" $rc "$C" "${X[@]}" --block=$(($(wc -c < "$T
 # parallel's ssh wrapper runs each job with $SHELL, so pm-cluster sets its own.
 same "pm-sla, SHELL unset" "$T/sla.one" $rc env -u SHELL "$C" "${X[@]}" -i "$T/tickets.csv" pm-sla $NOW
 same "pm-sla, SHELL not a POSIX shell" "$T/sla.one" $rc env SHELL=/bin/false "$C" "${X[@]}" -i "$T/tickets.csv" pm-sla $NOW
+# CI's environment: nothing but PATH (no SHELL, HOME, LANG, TMPDIR)
+same "pm-sla, env -i" "$T/sla.one" $rc env -i PATH="$PM_BIN:/usr/bin:/bin" PM_DATADIR="$PM_DATADIR" \
+    FAKE_SSH_LOG="$FAKE_SSH_LOG" "$C" "${X[@]}" -i "$T/tickets.csv" pm-sla $NOW
+expect_eq "pm-sla, env -i: no warning from GNU parallel" "" "$(grep '^parallel:' "$ERR")"
 pm-sla $NOW -t yaml "$T/tickets.csv" > "$T/sla.yaml"
 pm-sla $NOW -t yaml "$T/sla.yaml" > "$T/sla2.one"; rc=$?
 same "pm-sla, YAML lines split as they are" "$T/sla2.one" $rc "$C" "${X[@]}" -i "$T/sla.yaml" pm-sla $NOW
@@ -177,6 +234,67 @@ F=--schedule=$ROOT/examples/fees/schedule.yaml
 # empty), so the one-process run it must equal reads a pipe too
 cat "$T/fee-in.csv" | pm-fee "$F" > "$T/fee.one" 2>/dev/null; rc=$?
 same "pm-fee" "$T/fee.one" $rc "$C" "${X[@]}" -i "$T/fee-in.csv" pm-fee "$F"
+
+# A file without quoted line breaks is not split by GNU parallel: every job
+# reads its own byte range of it (--byte-range), here or, --shared, on the
+# hosts; the messages are one process's, naming the file's own lines.
+"$ROOT/tools/gen-tickets.sh" -n "$N" -s 23 |
+    awk -F, -v OFS=, -v n="$N" 'NR == 7 || NR == n - 5 { $6 = "bad" } { print }' > "$T/plain.csv"
+pm-sla $NOW "$T/plain.csv" > "$T/plain.one" 2> "$T/plain.one.err"; rc=$?
+grep -q "plain.csv:$((N - 5)): .*(id=" "$T/plain.one.err" || fail "fixture: pm-sla flags line $((N - 5))"
+run "$C" -j 2 -i "$T/plain.csv" pm-sla $NOW
+expect_out "byte ranges, this machine, pm-sla: byte-identical to one process" "$T/plain.one"
+expect_status "byte ranges, this machine, pm-sla: the one process's status" "$rc"
+run env -i PATH="$PM_BIN:/usr/bin:/bin" PM_DATADIR="$PM_DATADIR" "$C" -j 2 -i "$T/plain.csv" pm-sla $NOW
+expect_out "byte ranges, this machine, env -i: byte-identical to one process" "$T/plain.one"
+if cmp -s "$T/plain.one.err" "$ERR"; then pass; else
+    fail "byte ranges: the messages are one process's (FILE:LINE of the file, id)" "$(diff "$T/plain.one.err" "$ERR" | head -4)"
+fi
+same "byte ranges, --shared on two hosts, pm-sla" "$T/plain.one" $rc "$C" "${X[@]}" --shared -i "$T/plain.csv" pm-sla $NOW
+if cmp -s "$T/plain.one.err" "$ERR"; then pass; else
+    fail "byte ranges, --shared: the messages are one process's" "$(diff "$T/plain.one.err" "$ERR" | head -4)"
+fi
+cp "$T/plain.one" "$T/plain-sla.csv"
+pm-report sla "$T/plain-sla.csv" > "$T/plain.rep"; rc=$?
+run "$C" -j 3 -i "$T/plain-sla.csv" pm-report sla
+expect_out "byte ranges, pm-report sla over three blocks" "$T/plain.rep"
+expect_status "byte ranges, pm-report sla: the one process's status" "$rc"
+pm-ingest "$T/plain.csv" > "$T/plain.ing" 2> "$T/plain.ing.err"; rc=$?
+run "$C" -j 2 -i "$T/plain.csv" pm-ingest
+expect_out "byte ranges, pm-ingest" "$T/plain.ing"
+expect_status "byte ranges, pm-ingest: the one process's status" "$rc"
+grep -v '"' "$T/fee-in.csv" > "$T/fee-plain.csv"  # the records without a note over two lines
+pm-fee "$F" "$T/fee-plain.csv" > "$T/fee-plain.one" 2>/dev/null; rc=$?
+grep -q ',[0-9a-f]\{64\},' "$T/fee-plain.one" || fail "fixture: pm-fee hashes a file it reads"
+run "$C" -j 2 -i "$T/fee-plain.csv" pm-fee "$F"
+expect_out "byte ranges, pm-fee: byte-identical to one process on the file (inputs_sha256 too)" "$T/fee-plain.one"
+expect_status "byte ranges, pm-fee: the one process's status" "$rc"
+head -n 6 "$T/plain.csv" > "$T/tiny.csv"
+pm-sla $NOW "$T/tiny.csv" > "$T/tiny.one"
+run "$C" --block=100 -i "$T/tiny.csv" pm-sla $NOW
+expect_out "byte ranges of 100 bytes (blocks without a record, the first too): one process's output" "$T/tiny.one"
+rm -f "$T/tiny.two"
+run "$C" --block=100 -i "$T/tiny.csv" -o "$T/tiny.two" pm-sla $NOW
+if cmp -s "$T/tiny.one" "$T/tiny.two"; then pass; else fail "byte ranges of 100 bytes, -o FILE: one process's output"; fi
+rm -f "$T/out.csv"
+run "$C" -j 2 -i "$T/plain.csv" -o "$T/out.csv" pm-sla $NOW
+if cmp -s "$T/plain.one" "$T/out.csv"; then pass; else fail "byte ranges, -o FILE: one process's output"; fi
+rm -f "$T/out.csv"
+KILL_BLOCK=2 run "$C" "${X[@]}" --shared -i "$T/plain.csv" -o "$T/out.csv" pm-sla $NOW
+expect_status "byte ranges, --shared, block 2 killed: exit 2" 2
+if [ -e "$T/out.csv" ]; then fail "byte ranges, --shared, block 2 killed: nothing written"; else pass; fi
+# On this machine alone pm-cluster runs the range jobs itself (no GNU
+# parallel start-up); a job that dies stops the others and fails the run.
+PATH="$S/killed:$PATH" KILL_BLOCK=2 run "$C" -j 2 -i "$T/plain.csv" -o "$T/out.csv" pm-sla $NOW
+expect_status "byte ranges, this machine, block 2 killed: exit 2" 2
+expect_grep "byte ranges, this machine, block 2 killed: says so" "block 2 on this machine failed \(signal 9\)" "$ERR"
+if [ -e "$T/out.csv" ]; then fail "byte ranges, this machine, block 2 killed: nothing written"; else pass; fi
+expect_eq "byte ranges, this machine, block 2 killed: no temporary file left" "" "$(ls -A "$T" | grep '^\.pm-cluster')"
+run "$C" -j 2 -i "$T/plain.csv" pm-sla --policy=/nonexistent $NOW
+expect_status "byte ranges, this machine, a job's status 2: exit 2" 2
+expect_eq "byte ranges, this machine, a job's status 2: nothing on standard output" 0 "$(wc -c < "$OUT")"
+run "$C" -j 2 --block=64k -i "$T/plain.csv" pm-sla $NOW
+expect_out "byte ranges, this machine, more blocks than job slots: one process's output" "$T/plain.one"
 
 # A failed or lost block fails the whole run: exit 2, nothing written.
 for b in 1 2; do
@@ -217,6 +335,12 @@ sort "$T/map.0" > "$T/shuffled"
 run pm-report sla --merge --expect-shards=2 -t csv "$T/shuffled"
 expect_status "hadoop: a map task's output missing: refused" 2
 expect_grep "hadoop: names the missing task" "1 shards, 2 expected" "$ERR"
+# Hadoop's text output may end each line, a key with an empty value, with a tab
+cat "$T/map.0" "$T/map.1" | sort | sed 's/$/\t/' > "$T/shuffled"
+run pm-report sla --merge --expect-shards=2 -t csv "$T/shuffled"
+expect_out "hadoop: lines ending in a tab (a key with an empty value) merge the same" "$T/hadoop.one"
+sed 's/$/\t/' "$T/split.aa" | pm-report sla --partial -t yaml --shard=0 > "$T/map.t0"
+cmp -s <(grep -v _shard "$T/map.t0") <(grep -v _shard "$T/map.0") && pass || fail "hadoop: a mapper reads lines ending in a tab"
 cat "$T/map.0" "$T/map.1" "$T/map.1" | sort > "$T/shuffled"
 run pm-report sla --merge -t csv "$T/shuffled"
 expect_status "hadoop: a map task's output twice (a retried task): refused" 2

@@ -24,6 +24,7 @@
 
 
 #include "stream.h"
+#include "reader_int.h"  /* pm_inputs on the stack */
 
 /* Not every test file uses every helper. */
 #pragma GCC diagnostic ignored "-Wunused-function"

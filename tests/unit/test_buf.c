@@ -1,6 +1,7 @@
 /* test_buf.c - specification of lib/buf.h: the growable string buffer, the
  * x-allocators and the chunked arena (stable pointers, reuse after reset). */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -304,4 +305,13 @@ Test(arena, zero_size_allocation_and_free_of_empty_arena)
     pm_arena_free(&a);
     cr_assert_null(a.head);
     cr_assert_null(a.spare);
+}
+
+/* The build keeps assert() (no NDEBUG): a buffer that breaks buf.h's
+ * invariant (a length without memory) stops the program. */
+Test(buf, broken_invariant_is_caught, .signal = SIGABRT)
+{
+    pm_buf b = PM_BUF_INIT;
+    b.len = 5;
+    pm_buf_addc(&b, 'x');
 }

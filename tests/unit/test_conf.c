@@ -1,11 +1,14 @@
 /* test_conf.c - configuration files: loading, lookups, lines, errors, data path. */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "conf.h"
+#include "text.h"
+#include "calendar.h"
 
 static void load_ok(pm_conf *c, const char *text)
 {
@@ -260,4 +263,224 @@ Test(conf, data_path)
     p = pm_data_path("x");
     cr_assert(p[0] == '/' && strcmp(p, "/x") != 0, "%s", p);
     free(p);
+}
+
+/* Key tables: pm_conf_check ---------------------------------------------- */
+
+static const pm_conf_key clock_keys[] = {
+    {"within", PM_CONF_SCALAR, NULL},
+    {"agreed", PM_CONF_SCALAR, "true or false"},
+    {"pause", 0, NULL},
+    {"steps", PM_CONF_SEQ | PM_CONF_MAP, NULL},
+    {NULL, 0, NULL},
+};
+
+Test(conf_check, known_keys_pass_and_values_come_back)
+{
+    pm_conf c;
+    pm_errors errs = PM_ERRORS_INIT;
+    yaml_node_t *v[4];
+    load_ok(&c, "within: 7wd\npause: [x]\nsteps: {a: 1}\n");
+    c.errs = &errs;
+    cr_assert_eq(pm_conf_check(&c, pm_conf_root(&c), "a clock", clock_keys, v), 0);
+    cr_assert_eq(errs.n, 0);
+    cr_assert_str_eq(pm_conf_str(v[0]), "7wd");
+    cr_assert_null(v[1], "absent");
+    cr_assert(pm_conf_is_seq(v[2]), "kind 0 takes anything");
+    cr_assert(pm_conf_is_map(v[3]));
+    pm_conf_free(&c);
+    pm_errors_free(&errs);
+}
+
+Test(conf_check, every_unknown_key_is_an_error_with_the_known_ones_listed)
+{
+    pm_conf c;
+    pm_errors errs = PM_ERRORS_INIT;
+    load_ok(&c, "withn: 7wd\nagreed: true\npuase: false\nzzz: 1\n");
+    c.errs = &errs;
+    cr_assert_eq(pm_conf_check(&c, pm_conf_root(&c), "a clock", clock_keys, NULL), 3);
+    cr_assert_eq(c.nerrs, 3);
+    cr_assert_eq(errs.n, 3);
+    cr_assert_str_eq(errs.v[0].file, "test.yaml");
+    cr_assert_eq(errs.v[0].line, 1);
+    cr_assert_str_eq(errs.v[0].msg, "unknown key 'withn' in a clock (known: within, agreed, pause, steps); "
+                                    "did you mean 'within'?");
+    cr_assert_eq(errs.v[1].line, 3);
+    cr_assert_str_eq(errs.v[1].msg, "unknown key 'puase' in a clock (known: within, agreed, pause, steps); "
+                                    "did you mean 'pause'?");
+    cr_assert_eq(errs.v[2].line, 4);
+    cr_assert_str_eq(errs.v[2].msg, "unknown key 'zzz' in a clock (known: within, agreed, pause, steps)",
+                     "nothing near: no hint");
+    pm_conf_free(&c);
+    pm_errors_free(&errs);
+}
+
+Test(conf_check, every_value_of_a_wrong_kind_is_an_error)
+{
+    pm_conf c;
+    pm_errors errs = PM_ERRORS_INIT;
+    yaml_node_t *v[4];
+    load_ok(&c, "within: [7wd]\nagreed: {x: 1}\nsteps: plain\n");
+    c.errs = &errs;
+    cr_assert_eq(pm_conf_check(&c, pm_conf_root(&c), "a clock", clock_keys, v), 3);
+    cr_assert_eq(errs.n, 3);
+    cr_assert_str_eq(errs.v[0].msg, "within must be text");
+    cr_assert_eq(errs.v[0].line, 1);
+    cr_assert_str_eq(errs.v[1].msg, "agreed must be true or false");
+    cr_assert_eq(errs.v[1].line, 2);
+    cr_assert_str_eq(errs.v[2].msg, "steps must be a list or a mapping");
+    cr_assert_null(v[0], "a refused value is not handed back");
+    cr_assert_null(v[1]);
+    cr_assert_null(v[3]);
+    pm_conf_free(&c);
+    pm_errors_free(&errs);
+}
+
+Test(conf_check, a_section_that_is_no_mapping_is_one_error)
+{
+    pm_conf c;
+    pm_errors errs = PM_ERRORS_INIT;
+    load_ok(&c, "top:\n  - a\n  - b\n");
+    c.errs = &errs;
+    yaml_node_t *seq = pm_conf_get(&c, pm_conf_root(&c), "top");
+    cr_assert_eq(pm_conf_check(&c, seq, "a clock", clock_keys, NULL), 1);
+    cr_assert_str_eq(errs.v[0].msg, "a clock must be a mapping");
+    cr_assert_eq(errs.v[0].line, 2);
+    pm_conf_free(&c);
+    pm_errors_free(&errs);
+}
+
+Test(conf_check, errors_are_counted_without_a_list)
+{
+    pm_conf c;
+    load_ok(&c, "a: 1\nb: 2\n");
+    cr_assert_eq(pm_conf_check(&c, pm_conf_root(&c), "a clock", clock_keys, NULL), 2);
+    cr_assert_eq(c.nerrs, 2);
+    pm_conf_free(&c);
+}
+
+Test(conf_check, odd_keys_are_printable_in_messages)
+{
+    pm_conf c;
+    pm_errors errs = PM_ERRORS_INIT;
+    load_ok(&c, "\"wi\\ttin\": 1\n[a, b]: 2\n");
+    c.errs = &errs;
+    cr_assert_eq(pm_conf_check(&c, pm_conf_root(&c), "a clock", clock_keys, NULL), 2);
+    cr_assert(strncmp(errs.v[0].msg, "unknown key 'wi\\x09tin' in a clock", 34) == 0, "%s", errs.v[0].msg);
+    cr_assert(strncmp(errs.v[1].msg, "unknown key '(not a text)' in a clock", 37) == 0, "%s", errs.v[1].msg);
+    pm_conf_free(&c);
+    pm_errors_free(&errs);
+}
+
+Test(conf_check, note_and_report_keep_file_and_line)
+{
+    pm_conf c;
+    pm_errors errs = PM_ERRORS_INIT;
+    load_ok(&c, "a: 1\nb: 2\n");
+    c.errs = &errs;
+    pm_conf_note(&c, pm_conf_get(&c, pm_conf_root(&c), "b"), "b is %s", "wrong");
+    pm_conf_note(&c, NULL, "no line");
+    cr_assert_eq(c.nerrs, 2);
+    cr_assert_eq(errs.n, 2);
+    cr_assert_eq(errs.v[0].line, 2);
+    cr_assert_str_eq(errs.v[0].msg, "b is wrong");
+    cr_assert_eq(errs.v[1].line, 0);
+    pm_conf_free(&c);
+    pm_errors_free(&errs);
+    cr_assert_eq(errs.n, 0);
+}
+
+/* The "did you mean" of every loader and of pm-report's field names. */
+Test(text_nearest, near_names_nearest_first)
+{
+    static const char *const known[] = {"timezone", "calendar", "categories", "versions", "created_at"};
+    int out[3];
+    cr_assert_eq(pm_text_nearest("categoires", known, 5, out, 3), 1);
+    cr_assert_eq(out[0], 2);
+    cr_assert_eq(pm_text_nearest("TimeZone", known, 5, out, 3), 1, "case only");
+    cr_assert_eq(out[0], 0);
+    cr_assert_eq(pm_text_nearest("created", known, 5, out, 3), 1, "cut short");
+    cr_assert_eq(out[0], 4);
+    cr_assert_eq(pm_text_nearest("xyz", known, 5, out, 3), 0);
+    cr_assert_eq(pm_text_distance("kind", "kidn"), 1, "a swap is one edit");
+    cr_assert_eq(pm_text_distance("时区", "时间"), 1, "a character is one, not three bytes");
+    cr_assert_eq(pm_text_distance("", "abc"), 3);
+}
+
+/* Calendars follow the same policy (pm_calendar_load returns the first error). */
+Test(conf_check, a_calendar_key_typo_lists_the_known_keys)
+{
+    pm_error err;
+    pm_error_clear(&err);
+    cr_assert_null(pm_calendar_load_string("name: x\nweekends: [sat]\nholiday: [2024-01-01]\n", "cal.yaml", &err));
+    cr_assert_eq(err.line, 2);
+    cr_assert_str_eq(err.msg, "unknown key 'weekends' in a calendar (known: name, weekend, holidays, workdays, "
+                              "description, source, sources, notes); did you mean 'weekend'?");
+}
+
+Test(conf_check, a_file_s_errors_are_printed_in_the_order_of_its_lines, .init = cr_redirect_stderr)
+{
+    pm_errors errs = PM_ERRORS_INIT;
+    pm_error e;
+    pm_error_set(&e, "p.yaml", 7, "seven");
+    pm_errors_add(&errs, &e);
+    pm_error_set(&e, "p.yaml", 2, "two");
+    pm_errors_add(&errs, &e);
+    pm_error_set(&e, "p.yaml", 7, "seven again");
+    pm_errors_add(&errs, &e);
+    pm_diag_init("pm-x");
+    pm_errors_report(&errs);
+    fflush(stderr);
+    cr_assert_stderr_eq_str("pm-x: p.yaml:2: two\npm-x: p.yaml:7: seven\npm-x: p.yaml:7: seven again\n");
+    cr_assert_eq(errs.n, 3, "the list is left as it is");
+    cr_assert_str_eq(errs.v[0].msg, "seven");
+    pm_errors_free(&errs);
+}
+
+/* A file of a hundred thousand unknown keys: a hundred messages and a count,
+ * quickly (no message is made for the rest). */
+Test(conf_check, a_flood_of_errors_is_counted_past_the_first_hundred)
+{
+    pm_buf text = PM_BUF_INIT;
+    for (int i = 0; i < 100000; i++)
+        pm_buf_addf(&text, "wihtin%d: 1\n", i);
+    pm_conf c;
+    pm_errors errs = PM_ERRORS_INIT;
+    load_ok(&c, pm_buf_str(&text));
+    c.errs = &errs;
+    clock_t t0 = clock();
+    cr_assert_eq(pm_conf_check(&c, pm_conf_root(&c), "a clock", clock_keys, NULL), 100000);
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    cr_assert_eq(c.nerrs, 100000);
+    cr_assert_eq(errs.n, PM_ERRORS_MAX);
+    cr_assert_eq(errs.more, 100000 - PM_ERRORS_MAX);
+    cr_assert_eq(errs.v[PM_ERRORS_MAX - 1].line, PM_ERRORS_MAX);
+    cr_assert_lt(secs, 5.0, "%.2f s", secs);
+    pm_conf_note(&c, NULL, "one more");
+    cr_assert_eq(errs.more, 100000 - PM_ERRORS_MAX + 1);
+    pm_conf_free(&c);
+    pm_errors_free(&errs);
+    pm_buf_free(&text);
+}
+
+Test(conf_check, the_errors_not_kept_are_counted_in_one_line, .init = cr_redirect_stderr)
+{
+    pm_errors errs = PM_ERRORS_INIT;
+    pm_error e;
+    for (int i = 0; i < PM_ERRORS_MAX + 2; i++) {
+        pm_error_set(&e, "p.yaml", i + 1, "e%d", i + 1);
+        pm_errors_add(&errs, &e);
+    }
+    cr_assert_eq(errs.n, PM_ERRORS_MAX);
+    cr_assert_eq(errs.more, 2);
+    pm_diag_init("pm-x");
+    pm_errors_report(&errs);
+    fflush(stderr);
+    pm_buf want = PM_BUF_INIT;
+    for (int i = 0; i < PM_ERRORS_MAX; i++)
+        pm_buf_addf(&want, "pm-x: p.yaml:%d: e%d\n", i + 1, i + 1);
+    pm_buf_adds(&want, "pm-x: p.yaml: 2 more errors not shown\n");
+    cr_assert_stderr_eq_str(pm_buf_str(&want));
+    pm_buf_free(&want);
+    pm_errors_free(&errs);
 }

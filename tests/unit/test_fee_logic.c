@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../../src/pm-fee/fee.h"
+#include "reader_int.h" /* pm_inputs on the stack */
 
 /* ---- expressions ---------------------------------------------------------- */
 
@@ -335,7 +336,11 @@ static int load_text(const char *text, fee_schedule *s, pm_error *err)
     cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
     close(fd);
     pm_error_clear(err);
-    int rc = fee_schedule_load(s, path, err);
+    pm_errors errs = PM_ERRORS_INIT;
+    int rc = fee_schedule_load(s, path, &errs);
+    if (errs.n)
+        *err = errs.v[0];  /* the first */
+    pm_errors_free(&errs);
     unlink(path);
     return rc;
 }

@@ -41,11 +41,15 @@ Test(inputs, unopenable_input_is_fatal_once_then_skipped)
     pm_record rec;
     pm_record_init(&rec);
     pm_error err;
+    cr_assert_eq(pm_inputs_index(&in), -1, "nothing opened yet");
     cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_OK);
+    cr_assert_eq(pm_inputs_index(&in), 0);
     cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_FATAL);
     cr_assert_str_eq(err.file, paths[1]);
+    cr_assert_eq(pm_inputs_index(&in), 1, "the input that failed to open");
     cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_OK);
     cr_assert_str_eq(pm_record_value(&rec, "id"), "C1");
+    cr_assert_eq(pm_inputs_index(&in), 2);
     cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_EOF);
     cr_assert_eq(in.had_error, 1);
     pm_inputs_close(&in);

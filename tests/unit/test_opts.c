@@ -438,3 +438,12 @@ Test(diag, usage_error_exits_two, .exit_code = 2, .init = cr_redirect_stderr)
 {
     pm_usage_error("bad usage");
 }
+
+Test(diag, usage_warn_reports_and_returns, .init = cr_redirect_stderr)
+{
+    pm_diag_init("pm-x");
+    cr_assert_eq(pm_usage_warn("bad --%s", "thing"), -1, "for an option callback to return");
+    fflush(stderr);
+    cr_assert_stderr_eq_str("pm-x: bad --thing\n"
+                            "Try 'pm-x --help' for more information.\n");
+}

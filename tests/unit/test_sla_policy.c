@@ -38,7 +38,11 @@ static int load(const char *yaml, sla_policy *p, pm_error *err)
     cr_assert_eq(write(fd, yaml, strlen(yaml)), (ssize_t)strlen(yaml));
     close(fd);
     pm_error_clear(err);
-    int r = sla_policy_load(p, path, err);
+    pm_errors errs = PM_ERRORS_INIT;
+    int r = sla_policy_load(p, path, &errs);
+    if (errs.n)
+        *err = errs.v[0];  /* the first */
+    pm_errors_free(&errs);
     unlink(path);
     return r;
 }

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "timex.h"
+#include "../../src/pm-ingest/schema.h"
 
 static pm_tz *open_tz(const char *name)
 {
@@ -205,8 +206,9 @@ Test(timex, dst_overlap_takes_earlier_instant)
     cr_assert_str_eq(reformat("2024-11-03 02:00", "America/New_York"), "2024-11-03T02:00:00-05:00");
 }
 
-/* The hour caches must agree with the zone database everywhere, across
- * transitions in both directions. */
+/* The zone objects must agree with glibc's reading of the zone database
+ * everywhere, across transitions in both directions (more zones and the
+ * footer rules: test_timex_zones.c). */
 Test(timex, cached_offsets_match_libc)
 {
     const char *zones[] = {"America/New_York", "Europe/London", "Australia/Lord_Howe", "Asia/Shanghai",
@@ -589,6 +591,94 @@ Test(timex, fast_path_agrees_with_the_parser)
         int rc2 = pm_time_parse(slow, strlen(slow), tz, &t2, &err);
         cr_assert_eq(rc, rc2, "%s", same[i]);
         if (rc == 0) cr_assert_eq(t, t2, "%s", same[i]);
+    }
+    pm_tz_free(tz);
+}
+
+/* Reasons apart from the value (issue 20): a caller that must hide the
+ * value learns why without reading the message. */
+Test(timex, reasons_apart_from_the_value)
+{
+    static const struct { const char *in; pm_time_why why; const char *text; } cases[] = {
+        {"  ", PM_TIME_EMPTY, "empty"},
+        {"Zhang San 13800138000", PM_TIME_SYNTAX, "expected YYYY-MM-DD"},
+        {"12/6/2026", PM_TIME_NEEDS_ORDER, "--date-order"},
+        {"2024-07-03X09:05", PM_TIME_SEPARATOR, "expected 'T' or a blank"},
+        {"2026年12月6日9时5x", PM_TIME_CJK_MINUTES, "M分"},
+        {"2026年12月6日9时5分30", PM_TIME_CJK_SECONDS, "S秒"},
+        {"2024-07-03 9", PM_TIME_TIME_FORM, "HH:MM[:SS]"},
+        {"2024-07-03 9:5", PM_TIME_MINUTE_DIGITS, "minutes"},
+        {"2024-07-03 9:05:7", PM_TIME_SECOND_DIGITS, "seconds"},
+        {"2024-07-03 09:05:00.", PM_TIME_FRACTION, "decimal point"},
+        {"2024-07-03 09:05:00+8", PM_TIME_OFFSET_FORM, "+HH:MM"},
+        {"2024-07-03T09:05:00+14:01", PM_TIME_OFFSET_RANGE, "at most +-14:00"},
+        {"2024-07-03 09:05 PM", PM_TIME_TRAILING, "unexpected text"},
+        {"2026/12/6 下午13:05", PM_TIME_HOUR12_RANGE, "12-hour"},
+        {"0000-07-03 10:00", PM_TIME_YEAR_RANGE, "year out of range (0001-9999)"},
+        {"2024-13-01", PM_TIME_MONTH_RANGE, "month out of range"},
+        {"2024-02-30 10:00", PM_TIME_DAY_RANGE, "day out of range"},
+        {"2024-07-03 24:00", PM_TIME_HOUR_RANGE, "hour out of range"},
+        {"2024-07-03 10:60", PM_TIME_MINUTE_RANGE, "minute out of range"},
+        {"2024-07-03 10:05:60", PM_TIME_SECOND_RANGE, "second out of range"},
+        {"9999-12-31T23:00:00-14:00", PM_TIME_YEAR_IN_ZONE, "in the zone in force"},
+    };
+    pm_tz *tz = open_tz("Asia/Shanghai");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *in = cases[i].in;
+        pm_time t;
+        pm_error full, reason;
+        cr_assert_eq(pm_time_scan(in, strlen(in), tz, PM_DATE_YMD, &t, NULL), cases[i].why, "'%s'", in);
+        cr_assert_eq(pm_time_parse(in, strlen(in), tz, &t, &full), -1);
+        pm_time_why_error(&reason, cases[i].why, tz, NULL, 0);
+        cr_assert(strstr(reason.msg, cases[i].text), "'%s': %s", in, reason.msg);
+        /* the reason is the message's tail, without the value */
+        size_t n = strlen(full.msg), r = strlen(reason.msg);
+        cr_assert(n > r && !strcmp(full.msg + n - r, reason.msg), "'%s': %s vs %s", in, full.msg, reason.msg);
+        if (strlen(in) > 2)
+            cr_assert_null(strstr(reason.msg, in), "'%s' shown: %s", in, reason.msg);
+        pm_time_why_error(&reason, cases[i].why, tz, in, strlen(in));
+        cr_assert_str_eq(reason.msg, full.msg);
+    }
+    pm_time t;
+    cr_assert_eq(pm_time_scan("2024-07-03T09:05:00+08:00", 25, tz, PM_DATE_YMD, &t, NULL), PM_TIME_OK);
+    pm_tz_free(tz);
+
+    pm_tz *ny = open_tz("America/New_York");
+    pm_error e;
+    cr_assert_eq(pm_time_scan("2024-03-10 02:30", 16, ny, PM_DATE_YMD, &t, NULL), PM_TIME_SKIPPED);
+    pm_time_why_error(&e, PM_TIME_SKIPPED, ny, NULL, 0);
+    cr_assert_str_eq(e.msg, "no such local time in America/New_York (the clocks skip it)");
+    pm_time_why_error(&e, PM_TIME_SKIPPED, ny, " 2024-03-10 02:30 ", 18);
+    cr_assert_str_eq(e.msg, "bad timestamp '2024-03-10 02:30': no such local time in America/New_York "
+                            "(the clocks skip it)");
+    pm_tz_free(ny);
+}
+
+/* pm-ingest's hidden fields say why a timestamp is bad from the reason
+ * code, never from the message text, so the value cannot leak, whatever its
+ * length or blanks. */
+Test(timex, hidden_field_gets_the_reason_without_the_value)
+{
+    field_def fd;
+    memset(&fd, 0, sizeof fd);
+    fd.type = FT_TIMESTAMP;
+    fd.date_order = PM_DATE_YMD;
+    pm_tz *tz = open_tz("Asia/Shanghai");
+    static const struct { const char *in, *msg; } cases[] = {
+        {"1990-02-30", "the value is not a valid timestamp: day out of range"},
+        {"  1990-02-30  ", "the value is not a valid timestamp: day out of range"},
+        {"1990-02-30 1", "the value is not a valid timestamp: expected the time as HH:MM[:SS]"},
+        {"1990-01-01 10:00 110105199001011234 110105199001011234 110105199001011234 110105199001011234",
+         "the value is not a valid timestamp: unexpected text after the time"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        pm_buf out = PM_BUF_INIT;
+        pm_error err;
+        cr_assert_eq(schema_convert_hidden(&fd, cases[i].in, strlen(cases[i].in), tz, &out, &err), -1);
+        cr_assert_str_eq(err.msg, cases[i].msg, "'%s'", cases[i].in);
+        cr_assert_eq(schema_convert(&fd, cases[i].in, strlen(cases[i].in), tz, &out, &err), -1);
+        cr_assert(strstr(err.msg, "bad timestamp '1990-"), "shown: %s", err.msg);
+        pm_buf_free(&out);
     }
     pm_tz_free(tz);
 }
