@@ -146,7 +146,7 @@ struct pm_reader {
     size_t ypre_pos;         /* in ydoc, handed to the stream so far */
     long ypre_line;
     long ydoc_start;         /* line of the last document start */
-    long *ykpos;             /* line and column of each key of the mapping */
+    long *ykpos;             /* line, column and length of each key of the mapping */
     size_t ykcap;
 
     /* --byte-range (source.c): the bytes read are segment 0 (a CSV's header

@@ -10,8 +10,11 @@
 
 #define FLUSH_AT (64 * 1024)
 
+typedef struct yaml_keys yaml_keys;
+
 struct pm_writer {
     pm_atomic_file *af;
+    yaml_keys *ykeys;      /* YAML: the keys of the last record written */
     pm_format format;
     char delim;
     pm_buf out;
@@ -73,36 +76,64 @@ void pm_csv_quote(pm_buf *out, const char *v, size_t len, char delim)
     pm_buf_addc(out, '"');
 }
 
-static int ieq(const char *a, size_t alen, const char *b)
+/* YAML scalars -------------------------------------------------------------- */
+
+/* Byte classes for the YAML quoting decision, one table look-up a byte:
+ * YQ_STOP: never in a plain scalar (controls, flow indicators, quotes,
+ * backslash); YQ_LOOK: allowed or not by the bytes around it (':', '#', the
+ * lead bytes of the characters that must be escaped); YQ_ESC: written other
+ * than as itself inside double quotes; YQ_FIRST: may not start a plain
+ * scalar (indicators, digits, space, NUL). */
+enum { YQ_STOP = 1, YQ_LOOK = 2, YQ_ESC = 4, YQ_FIRST = 8 };
+static const unsigned char yq_class[256] = {
+    [0] = YQ_STOP | YQ_ESC | YQ_FIRST,
+    [1 ... 8] = YQ_STOP | YQ_ESC,
+    ['\t'] = YQ_STOP | YQ_ESC | YQ_FIRST,
+    [10 ... 0x1f] = YQ_STOP | YQ_ESC,
+    [0x7f] = YQ_STOP | YQ_ESC,
+    [','] = YQ_STOP | YQ_FIRST, ['?'] = YQ_STOP | YQ_FIRST,
+    ['['] = YQ_STOP | YQ_FIRST, [']'] = YQ_STOP | YQ_FIRST,
+    ['{'] = YQ_STOP | YQ_FIRST, ['}'] = YQ_STOP | YQ_FIRST,
+    ['"'] = YQ_STOP | YQ_ESC | YQ_FIRST, ['\\'] = YQ_STOP | YQ_ESC,
+    [':'] = YQ_LOOK | YQ_FIRST, ['#'] = YQ_LOOK | YQ_FIRST,
+    ['-'] = YQ_FIRST, ['&'] = YQ_FIRST, ['*'] = YQ_FIRST, ['!'] = YQ_FIRST,
+    ['|'] = YQ_FIRST, ['>'] = YQ_FIRST, ['\''] = YQ_FIRST, ['%'] = YQ_FIRST,
+    ['@'] = YQ_FIRST, ['`'] = YQ_FIRST, ['~'] = YQ_FIRST, ['+'] = YQ_FIRST,
+    ['.'] = YQ_FIRST, [' '] = YQ_FIRST, ['0' ... '9'] = YQ_FIRST,
+    [0xc2] = YQ_LOOK | YQ_ESC, [0xe2] = YQ_LOOK | YQ_ESC, [0xef] = YQ_LOOK | YQ_ESC,
+};
+
+/* Whether s[0..len), len <= 5, is a word a YAML 1.1 reader takes for
+ * something other than text, in any case. */
+static int yaml_word(const unsigned char *s, size_t len)
 {
-    size_t n = strlen(b);
-    if (n != alen) return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = a[i];
-        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
-        if (c != b[i]) return 0;
+    static const struct { char w[6]; unsigned char n; } words[] = {
+        {"null", 4}, {"true", 4}, {"false", 5}, {"yes", 3}, {"no", 2}, {"on", 2}, {"off", 3},
+        {"y", 1}, {"n", 1}, {"nan", 3}, {"inf", 3},
+        {"=", 1}, {"<<", 2}};  /* YAML 1.1 value and merge keys */
+    char low[5];
+    for (size_t i = 0; i < len; i++) {
+        char c = (char)s[i];
+        low[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
     }
-    return 1;
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (words[i].n == len && !memcmp(low, words[i].w, len)) return 1;
+    return 0;
 }
 
 /* Would a YAML 1.1/1.2 reader take this plain scalar for the same text? */
 static int yaml_plain_ok(const unsigned char *s, size_t len)
 {
-    if (len == 0) return 0;
-    unsigned char c0 = s[0];
-    if (strchr("-?:,[]{}#&*!|>'\"%@`~+. \t", c0) || (c0 >= '0' && c0 <= '9')) return 0;
+    if (len == 0 || (yq_class[s[0]] & YQ_FIRST)) return 0;
     if (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == ':') return 0;
-    static const char *const words[] = {"null", "true", "false", "yes", "no", "on", "off", "y", "n", "nan", "inf",
-                                        "=", "<<"};  /* YAML 1.1 value and merge keys */
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        if (ieq((const char *)s, len, words[i])) return 0;
+    if (len <= 5 && yaml_word(s, len)) return 0;
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = s[i];
-        if (c < 0x20 || c == 0x7f) return 0;
-        /* flow indicators end a plain scalar in a flow mapping; PyYAML's
-         * pure-Python scanner also ends one at any '?' ("why? nobody"),
-         * where libyaml, Psych and js-yaml read on */
-        if (c == ',' || c == '?' || c == '[' || c == ']' || c == '{' || c == '}' || c == '"' || c == '\\') return 0;
+        unsigned char c = s[i], k = yq_class[c];
+        if (!k) continue;
+        /* controls; flow indicators end a plain scalar in a flow mapping;
+         * PyYAML's pure-Python scanner also ends one at any '?' ("why?
+         * nobody"), where libyaml, Psych and js-yaml read on */
+        if (k & YQ_STOP) return 0;
         /* ": " starts a value; in flow style libyaml also refuses ':' before
          * a flow indicator or '?' ("found unexpected ':'") */
         if (c == ':' && i + 1 < len && strchr(" ?,[]{}", s[i + 1])) return 0;
@@ -115,23 +146,26 @@ static int yaml_plain_ok(const unsigned char *s, size_t len)
     return 1;
 }
 
-void pm_yaml_quote(pm_buf *out, const char *value, size_t len)
+/* Appends s[0..len) double-quoted: runs of bytes that stand for themselves
+ * are copied whole, the rest escaped. */
+static void yaml_double_quoted(pm_buf *out, const unsigned char *s, size_t len)
 {
-    const unsigned char *s = (const unsigned char *)value;
-    if (yaml_plain_ok(s, len)) {
-        pm_buf_add(out, value, len);
-        return;
-    }
     pm_buf_addc(out, '"');
-    for (size_t i = 0; i < len; i++) {
+    size_t i = 0;
+    for (;;) {
+        size_t j = i;
+        while (j < len && !(yq_class[s[j]] & YQ_ESC)) j++;
+        if (j > i) pm_buf_add(out, s + i, j - i);
+        if (j == len) break;
+        i = j;
         unsigned char c = s[i];
         switch (c) {
-        case '"': pm_buf_add(out, "\\\"", 2); continue;
-        case '\\': pm_buf_add(out, "\\\\", 2); continue;
-        case '\n': pm_buf_add(out, "\\n", 2); continue;
-        case '\r': pm_buf_add(out, "\\r", 2); continue;
-        case '\t': pm_buf_add(out, "\\t", 2); continue;
-        case 0: pm_buf_add(out, "\\0", 2); continue;
+        case '"': pm_buf_add(out, "\\\"", 2); i++; continue;
+        case '\\': pm_buf_add(out, "\\\\", 2); i++; continue;
+        case '\n': pm_buf_add(out, "\\n", 2); i++; continue;
+        case '\r': pm_buf_add(out, "\\r", 2); i++; continue;
+        case '\t': pm_buf_add(out, "\\t", 2); i++; continue;
+        case 0: pm_buf_add(out, "\\0", 2); i++; continue;
         default: break;
         }
         if (c < 0x20 || c == 0x7f) {
@@ -157,8 +191,19 @@ void pm_yaml_quote(pm_buf *out, const char *value, size_t len)
         } else {
             pm_buf_addc(out, (char)c);
         }
+        i++;
     }
     pm_buf_addc(out, '"');
+}
+
+void pm_yaml_quote(pm_buf *out, const char *value, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)value;
+    if (yaml_plain_ok(s, len)) {
+        pm_buf_add(out, value, len);
+        return;
+    }
+    yaml_double_quoted(out, s, len);
 }
 
 /* Output ------------------------------------------------------------------- */
@@ -216,6 +261,103 @@ void pm_yaml_key(pm_buf *out, const char *name, size_t len)
     }
 }
 
+/* The YAML keys of the records being written, each with what goes before
+ * its value ("--- {id: ", ", kind: "), quoted once for as long as the
+ * records have the same names. */
+struct yaml_keys {
+    size_t n;
+    char **names;     /* copies, compared by text: a record may reuse the
+                         memory of its names for others */
+    pm_buf text;      /* the prefixes one after the other */
+    size_t *end;      /* prefix i ends at text.s + end[i] */
+};
+
+static void yaml_keys_free(yaml_keys *k)
+{
+    if (!k) return;
+    for (size_t i = 0; i < k->n; i++) free(k->names[i]);
+    free(k->names);
+    free(k->end);
+    pm_buf_free(&k->text);
+    free(k);
+}
+
+static int yaml_keys_match(const yaml_keys *k, const pm_record *r)
+{
+    if (!k || k->n != r->n) return 0;
+    for (size_t i = 0; i < r->n; i++) {
+        const char *a = r->f[i].name, *b = k->names[i];
+        while (*a == *b && *b) a++, b++;
+        if (*a != *b) return 0;
+    }
+    return 1;
+}
+
+static yaml_keys *yaml_keys_new(const pm_record *r)
+{
+    yaml_keys *k = pm_xcalloc(1, sizeof *k);
+    k->n = r->n;
+    k->names = pm_xcalloc(r->n ? r->n : 1, sizeof *k->names);
+    k->end = pm_xcalloc(r->n ? r->n : 1, sizeof *k->end);
+    pm_buf_init(&k->text);
+    pm_buf_add(&k->text, "--- {", 5);
+    for (size_t i = 0; i < r->n; i++) {
+        k->names[i] = pm_xstrdup(r->f[i].name);
+        if (i) pm_buf_add(&k->text, ", ", 2);
+        pm_yaml_key(&k->text, r->f[i].name, strlen(r->f[i].name));
+        pm_buf_add(&k->text, ": ", 2);
+        k->end[i] = k->text.len;
+    }
+    return k;
+}
+
+/* Whether no byte of s[0..len) is escaped inside double quotes. */
+static int yaml_no_escapes(const unsigned char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (yq_class[s[i]] & YQ_ESC) return 0;
+    return 1;
+}
+
+/* One record as a line: --- {key: value, ...}.  Room is made once for the
+ * keys and every value quoted without escapes; a value with escapes (rare)
+ * goes through yaml_double_quoted, which makes its own. */
+static void yaml_write_record(pm_writer *w, const pm_record *r)
+{
+    if (!yaml_keys_match(w->ykeys, r)) {
+        yaml_keys_free(w->ykeys);
+        w->ykeys = yaml_keys_new(r);
+    }
+    const yaml_keys *k = w->ykeys;
+    pm_buf *o = &w->out;
+    size_t need = k->text.len + 2;
+    for (size_t i = 0; i < r->n; i++) need += r->f[i].len + 2;
+    pm_buf_grow(o, need);
+    size_t from = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        memcpy(o->s + o->len, k->text.s + from, k->end[i] - from);
+        o->len += k->end[i] - from;
+        from = k->end[i];
+        const unsigned char *v = (const unsigned char *)r->f[i].value;
+        size_t len = r->f[i].len;
+        if (yaml_plain_ok(v, len)) {
+            memcpy(o->s + o->len, v, len);
+            o->len += len;
+        } else if (yaml_no_escapes(v, len)) {
+            o->s[o->len++] = '"';
+            memcpy(o->s + o->len, v, len);
+            o->len += len;
+            o->s[o->len++] = '"';
+        } else {
+            yaml_double_quoted(o, v, len);
+            pm_buf_grow(o, need);  /* still enough for the rest */
+        }
+    }
+    if (r->n == 0) memcpy(o->s + o->len, "--- {", 5), o->len += 5;
+    memcpy(o->s + o->len, "}\n", 3);  /* with the NUL */
+    o->len += 2;
+}
+
 /* How many leading fields of r still hold the values the reader split from
  * r->raw (see pm_record), which can then be written as those bytes; *bytes
  * gets how many.  A value is the one read when it starts where it did and
@@ -254,14 +396,7 @@ static int write_record(pm_writer *w, const pm_record *r, int known_names, pm_er
     }
     pm_buf *o = &w->out;
     if (w->format == PM_FMT_YAML) {
-        pm_buf_add(o, "--- {", 5);
-        for (size_t i = 0; i < r->n; i++) {
-            if (i) pm_buf_add(o, ", ", 2);
-            pm_yaml_key(o, r->f[i].name, strlen(r->f[i].name));
-            pm_buf_add(o, ": ", 2);
-            pm_yaml_quote(o, r->f[i].value, r->f[i].len);
-        }
-        pm_buf_add(o, "}\n", 2);
+        yaml_write_record(w, r);
     } else {
         if (!w->names || !(known_names || same_names(w, r))) {
             /* a new header: between blocks a blank line, like csvlite */
@@ -325,6 +460,7 @@ int pm_writer_close(pm_writer *w, int commit, pm_error *err)
     free(w->names);
     pm_buf_free(&w->out);
     pm_buf_free(&w->empty_header);
+    yaml_keys_free(w->ykeys);
     free(w);
     return rc;
 }

@@ -21,9 +21,20 @@ static int yaml_printable(uint32_t c)
  * at the end of the piece is kept in rd->carry and checked with the next. */
 static const char *yaml_piece_problem(pm_reader *rd, const unsigned char *s, size_t n)
 {
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
     size_t i = 0;
     while (i < n || rd->ncarry) {
         unsigned char c;
+        /* eight printable ASCII bytes at a time: no high bit, none below
+         * 0x20 (tab and line ends are looked at one by one), no DEL */
+        while (!rd->ncarry && i + 8 <= n) {
+            uint64_t w, d;
+            memcpy(&w, s + i, 8);
+            d = w ^ (ones * 0x7f);
+            if (((w | ((w - ones * 0x20) & ~w) | ((d - ones) & ~d)) & highs) != 0) break;
+            i += 8;
+        }
+        if (i >= n && !rd->ncarry) break;
         if (rd->ncarry) {
             c = rd->carry[0];
         } else {
@@ -155,9 +166,11 @@ static int yaml_read_handler(void *data, unsigned char *buffer, size_t size, siz
 static int is_null_plain(const yaml_event_t *ev)
 {
     if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) return 0;
+    /* a plain scalar holds no NUL: its length says which words it can be */
     const char *v = (const char *)ev->data.scalar.value;
-    return ev->data.scalar.length == 0 || !strcmp(v, "~") || !strcmp(v, "null") ||
-           !strcmp(v, "Null") || !strcmp(v, "NULL");
+    size_t n = ev->data.scalar.length;
+    return n == 0 || (n == 1 && v[0] == '~') ||
+           (n == 4 && (!memcmp(v, "null", 4) || !memcmp(v, "Null", 4) || !memcmp(v, "NULL", 4)));
 }
 
 /* Skips the rest of a collection whose start event was just read.  0; -1 on
@@ -296,33 +309,40 @@ static int yaml_mapping(pm_reader *rd, pm_record *rec, long line, pm_error *err)
         }
         /* a key given twice: a bad record naming both places */
         long kl = (long)k.start_mark.line + 1 + rd->yline_base, kc = (long)k.start_mark.column + 1;
+        /* per key: line, column and length as text (to its first NUL) */
         if (rec->n >= rd->ykcap) {
             rd->ykcap = rec->n + 16;
-            rd->ykpos = pm_xrealloc(rd->ykpos, rd->ykcap * 2 * sizeof *rd->ykpos);
+            rd->ykpos = pm_xrealloc(rd->ykpos, rd->ykcap * 3 * sizeof *rd->ykpos);
         }
-        rd->ykpos[2 * rec->n] = kl;
-        rd->ykpos[2 * rec->n + 1] = kc;
+        const char *key = (const char *)k.data.scalar.value;
+        size_t klen = k.data.scalar.length;
+        if (memchr(key, 0, klen)) klen = strlen(key);
+        rd->ykpos[3 * rec->n] = kl;
+        rd->ykpos[3 * rec->n + 1] = kc;
+        rd->ykpos[3 * rec->n + 2] = (long)klen;
         for (size_t j = 0; j < rec->n && !bad[0]; j++)
-            if (!strcmp(rec->f[j].name, (const char *)k.data.scalar.value))
+            if (rd->ykpos[3 * j + 2] == (long)klen && !memcmp(rec->f[j].name, key, klen))
                 snprintf(bad, sizeof bad, "the key '%.64s' appears twice (line %ld column %ld and line %ld column %ld)",
-                         rec->f[j].name, rd->ykpos[2 * j], rd->ykpos[2 * j + 1], kl, kc);
-        char *name = pm_record_strdup(rec, (const char *)k.data.scalar.value, k.data.scalar.length);
+                         rec->f[j].name, rd->ykpos[3 * j], rd->ykpos[3 * j + 1], kl, kc);
+        char *name = pm_record_strdup(rec, key, k.data.scalar.length);
         yaml_event_delete(&k);
         yaml_event_t v;
         if (!yaml_parser_parse(&rd->yp, &v)) return yaml_fail(rd, err);
         if (v.type == YAML_SCALAR_EVENT) {
             size_t len = v.data.scalar.length;
             const char *s = (const char *)v.data.scalar.value;
+            int nul = 0;
             if (is_null_plain(&v)) len = 0;
             if (len > rd->opts.max_field) {
                 if (!bad[0]) snprintf(bad, sizeof bad, "field '%.64s' longer than the limit of %zu bytes (--max-field)", name, rd->opts.max_field);
                 len = 0;
             } else if (len && memchr(s, 0, len)) {
+                nul = 1;
                 if (!bad[0]) snprintf(bad, sizeof bad, "NUL character in field '%.64s'", name);
             }
             char *val = pm_record_strdup(rec, s, len);
             if (rd->opts.fold_newlines && (memchr(val, '\n', len) || memchr(val, '\r', len))) pmr_fold_newlines(val, &len);
-            pm_record_add_owned(rec, name, val, strlen(val));
+            pm_record_add_owned(rec, name, val, nul ? strlen(val) : len);
         } else if (v.type == YAML_ALIAS_EVENT) {
             if (!bad[0]) snprintf(bad, sizeof bad, "field '%.64s' is an alias; aliases are not supported in records", name);
             pm_record_add_owned(rec, name, "", 0);
@@ -530,11 +550,20 @@ static void yaml_parse_doc(pm_reader *rd)
         yaml_doc_bad(rd, line0, msg);
         return;
     }
-    pm_buf_reset(&rd->yfilt);
-    pm_buf_grow(&rd->yfilt, len + 1);
-    size_t out = yaml_flow_filter(rd, (const unsigned char *)buf, len, (unsigned char *)rd->yfilt.s);
+    /* with no more brackets than YAML_MAX_FLOW in all, no flow collection
+     * can nest deeper: the filter would copy every byte */
+    size_t brackets = 0;
+    for (size_t k = 0; k < len; k++) brackets += buf[k] == '[' || buf[k] == '{';
+    const char *text = buf;
+    size_t out = len;
+    if (brackets > YAML_MAX_FLOW) {
+        pm_buf_reset(&rd->yfilt);
+        pm_buf_grow(&rd->yfilt, len + 1);
+        out = yaml_flow_filter(rd, (const unsigned char *)buf, len, (unsigned char *)rd->yfilt.s);
+        text = rd->yfilt.s;
+    }
     if (!yaml_parser_initialize(&rd->yp)) pm_fatal("out of memory");
-    yaml_parser_set_input_string(&rd->yp, (const unsigned char *)rd->yfilt.s, out);
+    yaml_parser_set_input_string(&rd->yp, (const unsigned char *)text, out);
     rd->yaml_started = 1;
     size_t q0 = rd->qlen;
     for (;;) {

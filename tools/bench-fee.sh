@@ -4,15 +4,18 @@
 # inputs.  Goals: charging <= 2 s on one core, peak memory flat and < 16 MB
 # (issue 4); verify linear in time, memory bounded by the charges file
 # (issue 16: it was quadratic when keys repeat).
-# Prints the figures; never fails because of speed.
-#   sh tools/bench-fee.sh [RECORDS]
+# Prints the figures; never fails because of speed.  With --generate it
+# only writes the schedule and the inputs (tools/bench-table.sh uses them).
+#   sh tools/bench-fee.sh [--generate] [RECORDS]
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+GEN_ONLY=0
+[ "${1:-}" = --generate ] && { GEN_ONLY=1; shift; }
 N=${1:-1000000}
 DIR=${PM_BENCH_DIR:-${TMPDIR:-/tmp}}/pm-bench-fee
 mkdir -p "$DIR"
 BIN=$ROOT/bin/pm-fee
-[ -x "$BIN" ] || { echo "bench-fee: build bin/pm-fee first (make bin/pm-fee)" >&2; exit 2; }
+[ -x "$BIN" ] || [ $GEN_ONLY = 1 ] || { echo "bench-fee: build bin/pm-fee first (make bin/pm-fee)" >&2; exit 2; }
 
 cat >"$DIR/schedule.yaml" <<'EOF'
 currency: CNY
@@ -60,6 +63,8 @@ if [ ! -s "$DIR/inputs-$N.csv" ]; then
         }
     }' >"$DIR/inputs-$N.csv"
 fi
+
+[ $GEN_ONLY = 1 ] && exit 0
 
 echo "pm-fee: $N records, 20 rules ($(wc -c <"$DIR/inputs-$N.csv") bytes)"
 /usr/bin/time -f '%e s %M KB (cpu: user %U s, sys %S s)' "$BIN" --schedule="$DIR/schedule.yaml" --stats \

@@ -31,7 +31,77 @@ void fee_engine_init(fee_engine *e, fee_schedule *s, int explain, const char *pe
     pm_buf_init(&e->tmp);
     pm_buf_init(&e->tmp2);
     pm_buf_init(&e->flagmsg);
+    pm_arena_init(&e->layout_arena);
     fee_engine_keys(e, NULL, NULL);
+}
+
+/* Numbering the fields ---------------------------------------------------- */
+
+static void number_ref(fee_fieldref *ref, void *ctx)
+{
+    fee_engine *e = ctx;
+    for (int k = 0; k < e->nslots; k++)
+        if (strcmp(e->slot_names[k], ref->name) == 0) {
+            ref->slot = k;
+            return;
+        }
+    e->slot_names = pm_xrealloc(e->slot_names, (size_t)(e->nslots + 1) * sizeof *e->slot_names);
+    e->slot_names[e->nslots] = ref->name;
+    ref->slot = e->nslots++;
+}
+
+/* Gives every field reference of the schedule and of the engine its slot:
+ * one number per distinct name. */
+static void number_fields(fee_engine *e)
+{
+    fee_schedule *s = e->sched;
+    e->nslots = 0;
+    for (int i = 0; s && i < s->nrules; i++) {
+        fee_rule *r = &s->rules[i];
+        for (int j = 0; j < r->nconds; j++) number_ref(&r->conds[j].field, e);
+        fee_expr_each_field(r->price, number_ref, e);
+        fee_expr_each_field(r->quantity, number_ref, e);
+        fee_expr_each_field(r->base, number_ref, e);
+        if (r->split) number_ref(&r->parties, e);
+        if (r->split && r->has_shares) number_ref(&r->shares, e);
+    }
+    for (int i = 0; s && i < s->nwhen_fields; i++) number_ref(&s->when_fields[i], e);
+    for (int i = 0; i < e->nkeys; i++) number_ref(&e->keys[i], e);
+    number_ref(&e->period_ref, e);
+    e->pos = pm_xrealloc(e->pos, (size_t)e->nslots * sizeof *e->pos);
+    e->layout_ok = 0;
+}
+
+void fee_engine_header(fee_engine *e, const pm_inputs *in, const pm_record *rec)
+{
+    /* the reader's header names stay put while its generation lasts */
+    const pm_reader *rd = pm_inputs_current(in);
+    size_t hn = 0;
+    const char *const *hdr = rd ? pm_reader_header(rd, &hn) : NULL;
+    int same = hdr && hn == rec->n;
+    for (size_t i = 0; same && i < hn; i++) same = rec->f[i].name == hdr[i];
+    e->header_id = same ? (unsigned long)pm_inputs_header_gen(in) + 1 : 0;
+}
+
+/* Finds the numbered fields in rec, unless rec has the header they were
+ * last found in. */
+static void locate(fee_engine *e, const pm_record *rec)
+{
+    if (e->layout_ok && e->header_id && e->header_id == e->layout_id) return;
+    int same = e->layout_ok && rec->n == e->layout_n;
+    for (size_t i = 0; same && i < rec->n; i++) same = strcmp(rec->f[i].name, e->layout_names[i]) == 0;
+    e->layout_id = e->header_id;
+    if (same) return;
+    pm_arena_reset(&e->layout_arena);
+    if (rec->n > e->layout_cap) {
+        e->layout_cap = rec->n;
+        e->layout_names = pm_xrealloc(e->layout_names, e->layout_cap * sizeof *e->layout_names);
+    }
+    for (size_t i = 0; i < rec->n; i++)
+        e->layout_names[i] = pm_arena_strndup(&e->layout_arena, rec->f[i].name, strlen(rec->f[i].name));
+    e->layout_n = rec->n;
+    for (int k = 0; k < e->nslots; k++) e->pos[k] = pm_record_index(rec, e->slot_names[k]);
+    e->layout_ok = 1;
 }
 
 void fee_engine_keys(fee_engine *e, const char *keys, const char *period_field)
@@ -47,13 +117,14 @@ void fee_engine_keys(fee_engine *e, const char *keys, const char *period_field)
         size_t n = q ? (size_t)(q - p) : strlen(p);
         e->keys = pm_xrealloc(e->keys, (size_t)(e->nkeys + 1) * sizeof *e->keys);
         e->keys[e->nkeys].name = pm_arena_strndup(&e->names_arena, p, n);
-        e->keys[e->nkeys].hint = 0;
+        e->keys[e->nkeys].slot = -1;
         e->nkeys++;
         if (!q) break;
         p = q + 1;
     }
     e->period_ref.name = period_field ? period_field : "period";
-    e->period_ref.hint = 0;
+    e->period_ref.slot = -1;
+    number_fields(e);
 }
 
 void fee_engine_free(fee_engine *e)
@@ -71,6 +142,10 @@ void fee_engine_free(fee_engine *e)
     free(e->rem);
     free(e->names);
     free(e->namelens);
+    free(e->slot_names);
+    free(e->pos);
+    free(e->layout_names);
+    pm_arena_free(&e->layout_arena);
     memset(e, 0, sizeof *e);
 }
 
@@ -113,7 +188,7 @@ static void add_dec(pm_buf *b, pm_decimal d)
 typedef struct ctx {
     fee_engine *e;
     const pm_record *rec;
-    fee_rule *rule;  /* not const: its field hints learn the layout */
+    const fee_rule *rule;
     pm_error *err;
 } ctx;
 
@@ -162,9 +237,9 @@ static int status_error(ctx *c, int st, const char *field, const char *what)
 {
     char v[80] = "";
     if (field) {
-        fee_fieldref ref = {field, 0};
+        fee_fieldref ref = {field, -1};
         size_t len;
-        const char *val = fee_field(c->rec, &ref, &len);
+        const char *val = fee_field(c->rec, NULL, &ref, &len);
         snprintf(v, sizeof v, "%.60s", val ? val : "");
     }
     switch (st) {
@@ -178,15 +253,15 @@ static int status_error(ctx *c, int st, const char *field, const char *what)
 
 /* Evaluates ex; with --explain and a compound expression appends
  * "text = values = result; " to the formula. */
-static int eval(ctx *c, fee_expr *ex, const char *what, pm_decimal *out, pm_buf *f)
+static int eval(ctx *c, const fee_expr *ex, const char *what, pm_decimal *out, pm_buf *f)
 {
     const char *field = NULL;
-    int st = fee_expr_eval(ex, c->rec, out, &field);
+    int st = fee_expr_eval_at(ex, c->e->pos, c->rec, out, &field);
     if (st != PM_DEC_OK) return status_error(c, st, field, what);
     if (f && !fee_expr_is_simple(ex)) {
         fee_expr_text(ex, f);
         pm_buf_adds(f, " = ");
-        fee_expr_render(ex, c->rec, f);
+        fee_expr_render_at(ex, c->e->pos, c->rec, f);
         pm_buf_adds(f, " = ");
         add_dec(f, *out);
         pm_buf_adds(f, "; ");
@@ -244,9 +319,9 @@ static int list_items(fee_engine *e, const char *s, size_t len, int want_cap)
 static int split_lines(ctx *c, fee_line *base, const char *formula)
 {
     fee_engine *e = c->e;
-    fee_rule *r = c->rule;
+    const fee_rule *r = c->rule;
     size_t plen, slen = 0;
-    const char *pv = fee_field(c->rec, &r->parties, &plen), *sv = NULL;
+    const char *pv = fee_field(c->rec, e->pos, &r->parties, &plen), *sv = NULL;
     if (!pv || plen == 0) return rec_error(c, "field '%s' has no value (the parties to split among)", r->parties.name);
     int n = list_items(e, pv, plen, 0);
     const char **parties = pm_arena_alloc(&e->arena, (size_t)n * sizeof *parties);
@@ -259,7 +334,7 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
                                 (int)plen, pv, r->parties.name);
     }
     if (r->has_shares) {
-        sv = fee_field(c->rec, &r->shares, &slen);
+        sv = fee_field(c->rec, e->pos, &r->shares, &slen);
     }
     if (sv && slen > 0) {
         int ns = list_items(e, sv, slen, n);
@@ -339,7 +414,7 @@ static int apply_rule(ctx *c, const char *period, const char *source)
 {
     fee_engine *e = c->e;
     const fee_schedule *s = e->sched;
-    fee_rule *r = c->rule;
+    const fee_rule *r = c->rule;
     pm_buf *f = e->explain ? &e->tmp : NULL;
     pm_decimal exact, q, p, b, one = {1, 0}, hundredth = {1, 2};
     fee_line l;
@@ -456,20 +531,20 @@ static int apply_rule(ctx *c, const char *period, const char *source)
 /* 1 if every `when` entry holds, 0 if not, -1 on a pattern error. */
 /* The value a `when` condition looks at: the record's field, except that
  * --period replaces every record's period field (pm-fee(1)). */
-static const char *when_value(const fee_engine *e, const pm_record *rec, fee_fieldref *ref, size_t *len)
+static const char *when_value(const fee_engine *e, const pm_record *rec, const fee_fieldref *ref, size_t *len)
 {
-    if (e->period && strcmp(ref->name, e->period_ref.name) == 0) {
+    if (e->period && ref->slot == e->period_ref.slot) {
         *len = strlen(e->period);
         return e->period;
     }
-    return fee_field(rec, ref, len);
+    return fee_field(rec, e->pos, ref, len);
 }
 
 static int when_holds(ctx *c)
 {
-    fee_rule *r = c->rule;
+    const fee_rule *r = c->rule;
     for (int i = 0; i < r->nconds; i++) {
-        fee_cond *cd = &r->conds[i];
+        const fee_cond *cd = &r->conds[i];
         size_t len;
         const char *v = when_value(c->e, c->rec, &cd->field, &len);
         int ok = 0;
@@ -501,7 +576,7 @@ static const char *record_key(fee_engine *e, const pm_record *rec)
     e->key_fallback = 0;
     for (int i = 0; i < e->nkeys; i++) {
         size_t len;
-        const char *v = fee_field(rec, &e->keys[i], &len);
+        const char *v = fee_field(rec, e->pos, &e->keys[i], &len);
         if (!v || len == 0) {
             e->key_fallback = 1;
             break;
@@ -521,10 +596,10 @@ static const char *record_key(fee_engine *e, const pm_record *rec)
 static int exclusive_conflict(ctx *c)
 {
     fee_engine *e = c->e;
-    fee_rule *rs = e->sched->rules;
+    const fee_rule *rs = e->sched->rules;
     for (int i = 0; i < e->napplied; i++)
         for (int j = i + 1; j < e->napplied; j++) {
-            fee_rule *a = &rs[e->applied[i]], *b = &rs[e->applied[j]];
+            const fee_rule *a = &rs[e->applied[i]], *b = &rs[e->applied[j]];
             if (strcmp(a->id, b->id) == 0) continue;
             c->rule = b;
             if (a->group && b->group && strcmp(a->group, b->group) == 0)
@@ -553,6 +628,7 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
     e->napplied = 0;
     e->flag = FEE_FLAG_NONE;
     pm_arena_reset(&e->arena);
+    locate(e, rec);
 
     e->key = record_key(e, rec);
     if (e->period) {
@@ -560,7 +636,7 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
         day = e->period_day;
         have_period = 1;
     } else {
-        const char *pv = fee_field(rec, &e->period_ref, &len);
+        const char *pv = fee_field(rec, e->pos, &e->period_ref, &len);
         if (pv && len > 0) {
             if (fee_period_parse(pv, len, &day) != 0) {
                 pm_error_set(err, rec->source ? rec->source : "-", rec->line,
@@ -574,7 +650,7 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
 
     int any_when = 0, st;
     for (int i = 0; i < s->nrules; i++) {
-        fee_rule *r = &s->rules[i];
+        const fee_rule *r = &s->rules[i];
         c.rule = r;
         int h = when_holds(&c);
         if (h < 0) goto failed;

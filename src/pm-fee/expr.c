@@ -18,23 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *fee_field(const pm_record *r, fee_fieldref *ref, size_t *len)
-{
-    size_t i = ref->hint;
-    if (i < r->n && (r->f[i].name == ref->name || strcmp(r->f[i].name, ref->name) == 0)) {
-        if (len) *len = r->f[i].len;
-        return r->f[i].value;
-    }
-    for (i = 0; i < r->n; i++) {
-        if (strcmp(r->f[i].name, ref->name) == 0) {
-            ref->hint = i;
-            if (len) *len = r->f[i].len;
-            return r->f[i].value;
-        }
-    }
-    return NULL;
-}
-
 typedef struct parser {
     const char *s, *p;
     char *msg;
@@ -64,6 +47,7 @@ static fee_expr *node(fee_exkind kind, fee_expr *l, fee_expr *r)
 {
     fee_expr *e = pm_xcalloc(1, sizeof *e);
     e->kind = kind;
+    e->field.slot = -1;
     e->l = l;
     e->r = r;
     e->depth = 1 + (l ? l->depth : 0);
@@ -249,10 +233,10 @@ int fee_expr_is_simple(const fee_expr *e)
 }
 
 /* The value of a field as a decimal. */
-static int field_value(fee_expr *e, const pm_record *rec, pm_decimal *out, const char **field)
+static int field_value(const fee_expr *e, const int *pos, const pm_record *rec, pm_decimal *out, const char **field)
 {
     size_t len;
-    const char *v = fee_field(rec, &e->field, &len);
+    const char *v = fee_field(rec, pos, &e->field, &len);
     if (!v || len == 0) {
         *field = e->field.name;
         return FEE_EVAL_NOVALUE;
@@ -265,7 +249,7 @@ static int field_value(fee_expr *e, const pm_record *rec, pm_decimal *out, const
     return PM_DEC_OK;
 }
 
-int fee_expr_eval(fee_expr *e, const pm_record *rec, pm_decimal *out, const char **field)
+int fee_expr_eval_at(const fee_expr *e, const int *pos, const pm_record *rec, pm_decimal *out, const char **field)
 {
     pm_decimal a, b;
     int st;
@@ -274,16 +258,16 @@ int fee_expr_eval(fee_expr *e, const pm_record *rec, pm_decimal *out, const char
         *out = e->num;
         return PM_DEC_OK;
     case FEE_EX_FIELD:
-        return field_value(e, rec, out, field);
+        return field_value(e, pos, rec, out, field);
     case FEE_EX_NEG:
-        if ((st = fee_expr_eval(e->l, rec, &a, field)) != PM_DEC_OK) return st;
+        if ((st = fee_expr_eval_at(e->l, pos, rec, &a, field)) != PM_DEC_OK) return st;
         *out = pm_decimal_neg(a);
         return PM_DEC_OK;
     default:
         break;
     }
-    if ((st = fee_expr_eval(e->l, rec, &a, field)) != PM_DEC_OK) return st;
-    if ((st = fee_expr_eval(e->r, rec, &b, field)) != PM_DEC_OK) return st;
+    if ((st = fee_expr_eval_at(e->l, pos, rec, &a, field)) != PM_DEC_OK) return st;
+    if ((st = fee_expr_eval_at(e->r, pos, rec, &b, field)) != PM_DEC_OK) return st;
     switch (e->kind) {
     case FEE_EX_ADD: return pm_decimal_add(a, b, out);
     case FEE_EX_SUB: return pm_decimal_sub(a, b, out);
@@ -297,6 +281,19 @@ int fee_expr_eval(fee_expr *e, const pm_record *rec, pm_decimal *out, const char
     }
 }
 
+int fee_expr_eval(const fee_expr *e, const pm_record *rec, pm_decimal *out, const char **field)
+{
+    return fee_expr_eval_at(e, NULL, rec, out, field);
+}
+
+void fee_expr_each_field(fee_expr *e, void (*fn)(fee_fieldref *ref, void *ctx), void *ctx)
+{
+    if (!e) return;
+    if (e->kind == FEE_EX_FIELD) fn(&e->field, ctx);
+    fee_expr_each_field(e->l, fn, ctx);
+    fee_expr_each_field(e->r, fn, ctx);
+}
+
 /* Binding strength, for putting back only the parentheses that matter. */
 static int prec(const fee_expr *e)
 {
@@ -308,7 +305,7 @@ static int prec(const fee_expr *e)
     }
 }
 
-static void render(const fee_expr *e, const pm_record *rec, pm_buf *out, int values);
+static void render(const fee_expr *e, const int *pos, const pm_record *rec, pm_buf *out, int values);
 
 /* 1 when name reads back as a NAME without backquotes, and cannot be taken
  * for a product: the text writes multiplication as ' × ', so a field named
@@ -321,15 +318,16 @@ static int plain_name(const char *name)
     return 1;
 }
 
-static void render_child(const fee_expr *child, int need, const pm_record *rec, pm_buf *out, int values)
+static void render_child(const fee_expr *child, int need, const int *pos, const pm_record *rec, pm_buf *out,
+                         int values)
 {
     int paren = prec(child) < need;
     if (paren) pm_buf_addc(out, '(');
-    render(child, rec, out, values);
+    render(child, pos, rec, out, values);
     if (paren) pm_buf_addc(out, ')');
 }
 
-static void render(const fee_expr *e, const pm_record *rec, pm_buf *out, int values)
+static void render(const fee_expr *e, const int *pos, const pm_record *rec, pm_buf *out, int values)
 {
     char num[PM_DEC_BUFSZ];
     const char *op = NULL;
@@ -342,7 +340,7 @@ static void render(const fee_expr *e, const pm_record *rec, pm_buf *out, int val
         if (values) {
             pm_decimal d;
             size_t len;
-            const char *v = fee_field(rec, (fee_fieldref *)&e->field, &len);
+            const char *v = fee_field(rec, pos, &e->field, &len);
             if (v && pm_decimal_parse(v, len, &d) == PM_DEC_OK) {
                 pm_decimal_format(d, num);
                 /* a negative value inside an expression reads better bracketed */
@@ -356,7 +354,7 @@ static void render(const fee_expr *e, const pm_record *rec, pm_buf *out, int val
         return;
     case FEE_EX_NEG:
         pm_buf_addc(out, '-');
-        render_child(e->l, 3, rec, out, values);
+        render_child(e->l, 3, pos, rec, out, values);
         return;
     case FEE_EX_ADD: op = " + "; break;
     case FEE_EX_SUB: op = " - "; break;
@@ -364,18 +362,23 @@ static void render(const fee_expr *e, const pm_record *rec, pm_buf *out, int val
     case FEE_EX_DIV: op = " / "; break;
     }
     int p = prec(e);
-    render_child(e->l, p, rec, out, values);
+    render_child(e->l, p, pos, rec, out, values);
     pm_buf_adds(out, op);
     /* right operand of - and / needs brackets at equal strength: a - (b - c) */
-    render_child(e->r, p + 1, rec, out, values);
+    render_child(e->r, p + 1, pos, rec, out, values);
 }
 
-void fee_expr_render(fee_expr *e, const pm_record *rec, pm_buf *out)
+void fee_expr_render_at(const fee_expr *e, const int *pos, const pm_record *rec, pm_buf *out)
 {
-    render(e, rec, out, 1);
+    render(e, pos, rec, out, 1);
+}
+
+void fee_expr_render(const fee_expr *e, const pm_record *rec, pm_buf *out)
+{
+    render(e, NULL, rec, out, 1);
 }
 
 void fee_expr_text(const fee_expr *e, pm_buf *out)
 {
-    render(e, NULL, out, 0);
+    render(e, NULL, NULL, out, 0);
 }

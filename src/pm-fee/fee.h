@@ -31,16 +31,25 @@
 /* Largest schedule scale accepted. */
 #define FEE_MAX_SCALE 18
 
-/* A field looked up by name, remembering where it was last found: input
- * records of one file share their layout, so the hint is almost always
- * right and the lookup costs one string comparison. */
+/* A field the schedule or the engine looks up.  slot is the engine's
+ * number for the name (fee_engine_init numbers every reference; one number
+ * per distinct name): the engine finds where each numbered field stands
+ * once per header (fee_engine.pos), so a lookup is an array access. */
 typedef struct fee_fieldref {
     const char *name;
-    size_t hint;
+    int slot;            /* -1: not numbered, looked up by name */
 } fee_fieldref;
 
-/* The field's value, or NULL when the record has no such field. */
-const char *fee_field(const pm_record *r, fee_fieldref *ref, size_t *len);
+/* The field's value, or NULL when the record has no such field.  pos: the
+ * positions of numbered fields in r (fee_engine.pos), or NULL to look the
+ * field up by name. */
+static inline const char *fee_field(const pm_record *r, const int *pos, const fee_fieldref *ref, size_t *len)
+{
+    int i = pos && ref->slot >= 0 ? pos[ref->slot] : pm_record_index(r, ref->name);
+    if (i < 0) return NULL;
+    if (len) *len = r->f[i].len;
+    return r->f[i].value;
+}
 
 /* Expressions (expr.c) ---------------------------------------------------- */
 
@@ -71,10 +80,15 @@ int fee_expr_is_simple(const fee_expr *e);
 /* Evaluates e over rec.  PM_DEC_OK, or a PM_DEC_* status, or
  * FEE_EVAL_NOVALUE / FEE_EVAL_NOTNUM with *field naming the culprit. */
 enum { FEE_EVAL_NOVALUE = -100, FEE_EVAL_NOTNUM = -101 };
-int fee_expr_eval(fee_expr *e, const pm_record *rec, pm_decimal *out, const char **field);
+int fee_expr_eval(const fee_expr *e, const pm_record *rec, pm_decimal *out, const char **field);
 /* Appends e with every field replaced by its value ("52000.00 - 30000.00");
  * call after a successful fee_expr_eval. */
-void fee_expr_render(fee_expr *e, const pm_record *rec, pm_buf *out);
+void fee_expr_render(const fee_expr *e, const pm_record *rec, pm_buf *out);
+/* The same with the positions of numbered fields (see fee_field). */
+int fee_expr_eval_at(const fee_expr *e, const int *pos, const pm_record *rec, pm_decimal *out, const char **field);
+void fee_expr_render_at(const fee_expr *e, const int *pos, const pm_record *rec, pm_buf *out);
+/* Calls fn for every field reference in e. */
+void fee_expr_each_field(fee_expr *e, void (*fn)(fee_fieldref *ref, void *ctx), void *ctx);
 /* Appends e as written, normalised ("gross_profit - costs"). */
 void fee_expr_text(const fee_expr *e, pm_buf *out);
 
@@ -191,6 +205,20 @@ typedef struct fee_engine {
     const char **names;
     size_t *namelens;
     int scratch_cap;
+    /* Field positions, found once per header: slot_names[k] is the name
+     * numbered k (fee_fieldref.slot), pos[k] its index in the records of
+     * the header in force or -1.  The layout holds while the records carry
+     * their reader's header of the same generation (header_id, from
+     * fee_engine_header), or, without one (YAML, records made by hand),
+     * while their names are the same text as layout_names. */
+    const char **slot_names;
+    int nslots;
+    int *pos;
+    int layout_ok;
+    unsigned long header_id, layout_id;  /* 0: none */
+    char **layout_names;
+    size_t layout_n, layout_cap;
+    pm_arena layout_arena;
 } fee_engine;
 
 void fee_engine_init(fee_engine *e, fee_schedule *s, int explain, const char *period, pm_day period_day);
@@ -198,6 +226,9 @@ void fee_engine_init(fee_engine *e, fee_schedule *s, int explain, const char *pe
  * names must outlive the engine. */
 void fee_engine_keys(fee_engine *e, const char *keys, const char *period_field);
 void fee_engine_free(fee_engine *e);
+/* Tells the engine, before fee_charge(e, rec), which header rec carries:
+ * the pipeline's inputs name their reader's header and its generation. */
+void fee_engine_header(fee_engine *e, const pm_inputs *in, const pm_record *rec);
 /* Computes the charge lines of rec into e->lines/e->nlines.
  *   FEE_CHARGED: at least one line;
  *   FEE_FLAGGED: no line; the record needs a person (no rule matches, a

@@ -13,23 +13,30 @@
 
 static const char *const flag_names[FEE_FLAG_KINDS] = {"", "no rule", "quantity", "duplicate party"};
 
+/* The line's texts live until the next record is charged (the engine's
+ * arena, the schedule): out points at them rather than copying. */
+static void add_text(pm_record *out, const char *name, const char *v)
+{
+    pm_record_add_owned(out, name, v, strlen(v));
+}
+
 void fee_charge_record(fee_run *r, const fee_line *l, pm_record *out)
 {
     const char *in = r->hashes ? fee_inputs_sha256(r->hashes, l->input ? l->input : "-") : "";
     pm_record_clear(out);
-    pm_record_add(out, "period", l->period, strlen(l->period));
-    pm_record_add(out, "source", l->source, strlen(l->source));
-    pm_record_add(out, "rule", l->rule, strlen(l->rule));
-    pm_record_add(out, "party", l->party, strlen(l->party));
-    pm_record_add(out, "quantity", l->quantity, strlen(l->quantity));
-    pm_record_add(out, "price", l->price, strlen(l->price));
-    pm_record_add(out, "base", l->base, strlen(l->base));
-    pm_record_add(out, "percent", l->percent, strlen(l->percent));
-    pm_record_add(out, "amount", l->amount, strlen(l->amount));
-    pm_record_add(out, "schedule_sha256", r->sched->sha256, 64);
-    pm_record_add(out, "rule_version", l->version, strlen(l->version));
-    pm_record_add(out, "inputs_sha256", in, strlen(in));
-    if (r->explain) pm_record_add(out, "formula", l->formula ? l->formula : "", l->formula ? strlen(l->formula) : 0);
+    add_text(out, "period", l->period);
+    add_text(out, "source", l->source);
+    add_text(out, "rule", l->rule);
+    add_text(out, "party", l->party);
+    add_text(out, "quantity", l->quantity);
+    add_text(out, "price", l->price);
+    add_text(out, "base", l->base);
+    add_text(out, "percent", l->percent);
+    add_text(out, "amount", l->amount);
+    pm_record_add_owned(out, "schedule_sha256", r->sched->sha256, 64);
+    add_text(out, "rule_version", l->version);
+    add_text(out, "inputs_sha256", in);
+    if (r->explain) add_text(out, "formula", l->formula ? l->formula : "");
 }
 
 static pm_verdict flag(fee_run *r, pm_pipe *p, pm_record *rec)
@@ -48,6 +55,7 @@ pm_verdict fee_on_record(pm_pipe *p, pm_record *rec, void *ctx)
 {
     fee_run *r = ctx;
     fee_engine *e = &r->eng;
+    fee_engine_header(e, pm_pipe_inputs(p), rec);
     int st = fee_charge(e, rec, &r->err);
     if (e->key_fallback && !r->warned_key) {
         r->warned_key = 1;

@@ -69,7 +69,7 @@ static void note_when_field(fee_schedule *s, const char *name)
         if (strcmp(s->when_fields[i].name, name) == 0) return;
     s->when_fields = pm_xrealloc(s->when_fields, (size_t)(s->nwhen_fields + 1) * sizeof *s->when_fields);
     s->when_fields[s->nwhen_fields].name = name;
-    s->when_fields[s->nwhen_fields].hint = 0;
+    s->when_fields[s->nwhen_fields].slot = -1;
     s->nwhen_fields++;
 }
 

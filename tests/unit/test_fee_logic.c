@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../../src/pm-fee/fee.h"
+#include "reader_int.h" /* pm_inputs on the stack */
 
 /* ---- expressions ---------------------------------------------------------- */
 
@@ -492,4 +493,69 @@ Test(fee_inputs, sha256_of_the_bytes)
     fee_inputs_hash_free(h);
     unlink(path);
     free(path);
+}
+
+/* ---- field positions, found once per header ------------------------------- */
+
+static const char *fee_tmp_file(char *path, const char *text)
+{
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+/* The rules find their fields once per header: a second CSV block with the
+ * columns in another order, a second input, and records built by hand
+ * (no header: their names are compared as text) each get their own
+ * positions. */
+Test(fee_charge, field_positions_follow_the_header)
+{
+    fee_schedule s;
+    pm_error err;
+    cr_assert_eq(load_text("rules:\n"
+                           "  - {id: big, when: {type: unit, size: large}, price: '2', quantity: area}\n"
+                           "  - {id: small, when: {type: unit, size: small}, fixed: '1'}\n", &s, &err), 0, "%s", err.msg);
+    fee_engine e;
+    fee_engine_init(&e, &s, 0, NULL, 0);
+    char a[] = "/tmp/pm-fee-unit-XXXXXX", b[] = "/tmp/pm-fee-unit-XXXXXX";
+    char *paths[] = {(char *)fee_tmp_file(a, "id,type,size,area\nr1,unit,large,10\n\n"
+                                              "size,area,id,type\nlarge,7,r2,unit\nsmall,,r3,unit\n"),
+                     (char *)fee_tmp_file(b, "area,type,id,size\n3,unit,r4,large\n")};
+    pm_read_opts o = {.format = PM_FMT_CSV};
+    pm_inputs in;
+    pm_inputs_init(&in, paths, 2, &o);
+    pm_record r;
+    pm_record_init(&r);
+    pm_buf got = PM_BUF_INIT;
+    int st;
+    while ((st = pm_inputs_next(&in, &r, &err)) != PM_READ_EOF) {
+        cr_assert_eq(st, PM_READ_OK, "%s", err.msg);
+        fee_engine_header(&e, &in, &r);
+        cr_assert_eq(fee_charge(&e, &r, &err), FEE_CHARGED, "%s", err.msg);
+        pm_buf_addf(&got, "%s:%s=%s;", e.key, e.lines[0].rule, e.lines[0].amount);
+    }
+    cr_expect_str_eq(pm_buf_str(&got), "r1:big=20.00;r2:big=14.00;r3:small=1.00;r4:big=6.00;");
+    pm_inputs_close(&in);
+    unlink(a);
+    unlink(b);
+
+    /* by hand, in one record whose names live in its own memory */
+    const char *recs[][8] = {{"id", "h1", "type", "unit", "size", "large", "area", "5"},
+                             {"id", "h2", "type", "unit", "sizf", "large", "size", "small"},
+                             {"id", "h3", "area", "4", "size", "large", "type", "unit"}};
+    pm_buf_reset(&got);
+    for (int k = 0; k < 3; k++) {
+        pm_record_clear(&r);
+        for (int i = 0; i < 4; i++) pm_record_set_copy(&r, recs[k][2 * i], recs[k][2 * i + 1], strlen(recs[k][2 * i + 1]));
+        fee_engine_header(&e, &in, &r);
+        cr_assert_eq(fee_charge(&e, &r, &err), FEE_CHARGED, "%s", err.msg);
+        pm_buf_addf(&got, "%s:%s=%s;", e.key, e.lines[0].rule, e.lines[0].amount);
+    }
+    cr_expect_str_eq(pm_buf_str(&got), "h1:big=10.00;h2:small=1.00;h3:big=8.00;");
+    pm_buf_free(&got);
+    pm_record_free(&r);
+    fee_engine_free(&e);
+    fee_schedule_free(&s);
 }

@@ -209,6 +209,64 @@ Test(yaml_writer, line_per_record_documents)
     free_recs(r, 2);
 }
 
+/* The keys are quoted once and kept while the names stay the same; names
+ * are compared by text, as a record reuses the memory of its names (the
+ * YAML reader's keys live in the record's arena). */
+Test(yaml_writer, keys_follow_changing_names_in_reused_record)
+{
+    pm_error err;
+    const char *p = tpath("o.yaml");
+    pm_writer *w = pm_writer_open(p, PM_FMT_YAML, &err);
+    pm_record r;
+    pm_record_init(&r);
+    const char *names[] = {"a", "a", "b", "ab", "a", "yes", NULL};
+    for (int i = 0; i < 7; i++) {
+        pm_record_clear(&r);
+        if (names[i]) pm_record_set_copy(&r, names[i], "1", 1);
+        if (i == 4) pm_record_set_copy(&r, "c d", "", 0);
+        cr_assert_eq(pm_writer_write(w, &r, &err), 0);
+    }
+    cr_assert_eq(pm_writer_close(w, 1, &err), 0);
+    char *out = slurp(p, NULL);
+    cr_assert_str_eq(out, "--- {a: \"1\"}\n--- {a: \"1\"}\n--- {b: \"1\"}\n--- {ab: \"1\"}\n"
+                          "--- {a: \"1\", c d: \"\"}\n--- {\"yes\": \"1\"}\n--- {}\n");
+    free(out);
+    pm_record_free(&r);
+}
+
+/* Values that expand when escaped, between long plain ones: the room made
+ * for a record assumes no escapes and must grow for them. */
+Test(yaml_writer, escaped_values_among_long_plain_ones)
+{
+    char ctl[301], plain[3001];
+    for (int i = 0; i < 300; i++) ctl[i] = (char)(1 + i % 8);  /* \x01.. each 4 bytes out */
+    ctl[300] = 0;
+    memset(plain, 'p', 3000);
+    plain[3000] = 0;
+    pm_record r[2] = {mkrec("a", plain, "b", ctl, "c", plain, "d", "x\"y\\z", "e", plain, NULL),
+                      mkrec("a", ctl, "b", plain, NULL)};
+    char *out = write_records(PM_FMT_YAML, r, 2);
+    result back = read_str(out, &YAML);
+    cr_assert_eq(back.final, PM_READ_EOF, "%s", back.final_msg);
+    cr_assert_eq(back.n, 2);
+    pm_buf want = PM_BUF_INIT;
+    pm_buf_addf(&want, "a=%s|b=%s|c=%s|d=x\"y\\z|e=%s", plain, ctl, plain, plain);
+    expect_ok(back, 0, want.s);
+    pm_buf_reset(&want);
+    pm_buf_addf(&want, "a=%s|b=%s", ctl, plain);
+    expect_ok(back, 1, want.s);
+    pm_buf q = PM_BUF_INIT;
+    for (int i = 0; i < 300; i++) pm_buf_addf(&q, "\\x%02X", 1 + i % 8);
+    pm_buf_reset(&want);
+    pm_buf_addf(&want, "--- {a: %s, b: \"%s\", c: %s, d: \"x\\\"y\\\\z\", e: %s}\n--- {a: \"%s\", b: %s}\n",
+                plain, q.s, plain, plain, q.s, plain);
+    cr_expect_str_eq(out, want.s);
+    pm_buf_free(&q);
+    pm_buf_free(&want);
+    free(out);
+    free_recs(r, 2);
+}
+
 Test(yaml_writer, every_record_is_one_line)
 {
     pm_record r[1] = {mkrec("multi\nname", "v\r\n2", "x", "\xe2\x80\xa8", NULL)};

@@ -298,3 +298,72 @@ Test(yaml_reader, value_over_max_field_is_bad)
     cr_expect_eq(r.st[1], PM_READ_BAD);
     cr_expect_not_null(strstr(r.msg[1], "limit"), "%s", r.msg[1]);
 }
+
+/* Keys are compared by length, then by text: keys of the same length that
+ * differ are two fields; the same key again is still caught. */
+Test(yaml_reader, duplicate_keys_of_the_same_length)
+{
+    result r = read_str("--- {ab: 1, ba: 2, ac: 3}\n--- {ab: 1, abc: 2, a: 3, abc: 4}\n", &YAML);
+    cr_assert_eq(r.n, 2);
+    expect_ok(r, 0, "ab=1|ba=2|ac=3");
+    cr_assert_eq(r.st[1], PM_READ_BAD);
+    cr_assert_not_null(strstr(r.msg[1], "'abc' appears twice (line 2 column 13 and line 2 column 27)"), "%s", r.msg[1]);
+}
+
+/* A document with no more than 48 brackets in all is handed to libyaml as
+ * it is; with more, flow collections deeper than 48 are left out.  Either
+ * way a nested value makes the record bad, and many shallow lists are
+ * read. */
+Test(yaml_reader, flow_nesting_at_the_limit_and_past_it)
+{
+    pm_read_opts o = {.format = PM_FMT_YAML, .join_lists = 1};
+    for (int depth = 46; depth <= 50; depth++) {
+        pm_buf b = PM_BUF_INIT;
+        pm_buf_adds(&b, "--- {a: ");
+        for (int i = 0; i < depth; i++) pm_buf_addc(&b, '[');
+        for (int i = 0; i < depth; i++) pm_buf_addc(&b, ']');
+        pm_buf_adds(&b, "}\n--- {b: 2}\n");
+        result r = read_str(b.s, &o);
+        cr_assert_eq(r.n, 2, "depth %d", depth);
+        cr_expect_eq(r.st[0], PM_READ_BAD, "depth %d", depth);
+        if (depth + 1 > 48)
+            cr_expect_not_null(strstr(r.msg[0], "nested deeper than 48"), "depth %d: %s", depth, r.msg[0]);
+        else
+            cr_expect_not_null(strstr(r.msg[0], "list of something other than texts"), "depth %d: %s", depth, r.msg[0]);
+        expect_ok(r, 1, "b=2");
+        pm_buf_free(&b);
+    }
+    pm_buf b = PM_BUF_INIT;
+    pm_buf_adds(&b, "--- {");
+    for (int i = 0; i < 60; i++) pm_buf_addf(&b, "%sk%d: [x, y]", i ? ", " : "", i);
+    pm_buf_adds(&b, "}\n");
+    result r = read_str(b.s, &o);
+    cr_assert_eq(r.n, 1);
+    cr_assert_eq(r.st[0], PM_READ_OK, "%s", r.msg[0]);
+    cr_expect_not_null(strstr(r.rec[0], "|k59=x;y"), "%s", r.rec[0]);
+    pm_buf_free(&b);
+}
+
+/* Bytes YAML does not allow are found wherever they stand among plain
+ * ASCII (which is checked eight bytes at a time); a tab is allowed. */
+Test(yaml_reader, disallowed_bytes_at_every_position)
+{
+    const char bytes[] = {0x01, 0x1f, 0x7f, 0x0b};
+    for (size_t k = 0; k < sizeof bytes; k++) {
+        for (int at = 0; at < 20; at++) {
+            char v[24];
+            memset(v, 'x', 20);
+            v[20] = 0;
+            v[at] = bytes[k];
+            char doc[96];
+            snprintf(doc, sizeof doc, "--- {a: 1}\n--- {a: \"%s\"}\n--- {a: 3}\n", v);
+            result r = read_str(doc, &YAML);
+            cr_assert_eq(r.n, 3, "byte %#x at %d", bytes[k], at);
+            cr_expect_eq(r.st[1], PM_READ_BAD, "byte %#x at %d", bytes[k], at);
+            cr_expect_not_null(strstr(r.msg[1], "control characters"), "byte %#x at %d: %s", bytes[k], at, r.msg[1]);
+            expect_ok(r, 2, "a=3");
+        }
+    }
+    result r = read_str("--- {a: \"xxxxxxxxxxxx\txxxxxxxxxx\"}\n", &YAML);
+    expect_ok(r, 0, "a=xxxxxxxxxxxx\txxxxxxxxxx");
+}
