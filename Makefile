@@ -43,7 +43,7 @@ UNIT_BIN := $(B)/tests/unit
 
 DEPS_STAMP := $(B)/.deps-ok
 
-.PHONY: all test unit cli demo asan valgrind bench install clean deps fuzz check-browser
+.PHONY: all test unit cli demo asan valgrind bench install clean deps fuzz check-browser format
 all: $(DEPS_STAMP) $(LIBPM) $(BUILT)
 
 $(DEPS_STAMP): tools/deps.sh
@@ -128,6 +128,10 @@ bench: all
 FUZZ_SECONDS ?= 60
 fuzz:
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tools/fuzz.sh
+
+# The house style (.clang-format) on every C file.
+format:
+	clang-format -i $(wildcard lib/*.[ch] lib/cli/*.[ch] src/*/*.[ch] tests/unit/*.[ch] tools/*.c)
 
 # The HTML report in headless Chromium, the XLSX re-read by LibreOffice.
 check-browser: all
