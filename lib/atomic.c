@@ -79,16 +79,25 @@ void pm_tmp_forget(const char *path)
 
 struct pm_atomic_file {
     int fd;
-    char *path;      /* the path as given (NULL: standard output) */
-    char *target;    /* the file renamed over on commit (a link's target) */
-    char *tmppath;   /* the temporary file, or NULL when written directly */
-    FILE *stream;    /* pm_atomic_stream's, or NULL */
-    int failed;      /* a write failed: the output is incomplete */
+    char *path;    /* the path as given (NULL: standard output) */
+    char *target;  /* the file renamed over on commit (a link's target) */
+    char *tmppath; /* the temporary file, or NULL when written directly */
+    FILE *stream;  /* pm_atomic_stream's, or NULL */
+    int failed;    /* a write failed: the output is incomplete */
 };
 
-const char *pm_atomic_name(const pm_atomic_file *af) { return af->path ? af->path : "standard output"; }
-int pm_atomic_is_temporary(const pm_atomic_file *af) { return af->tmppath != NULL; }
-int pm_atomic_fd(const pm_atomic_file *af) { return af->fd; }
+const char *pm_atomic_name(const pm_atomic_file *af)
+{
+    return af->path ? af->path : "standard output";
+}
+int pm_atomic_is_temporary(const pm_atomic_file *af)
+{
+    return af->tmppath != NULL;
+}
+int pm_atomic_fd(const pm_atomic_file *af)
+{
+    return af->fd;
+}
 
 const char *pm_atomic_write_path(const pm_atomic_file *af)
 {
@@ -109,7 +118,7 @@ pm_atomic_file *pm_atomic_open(const char *path, pm_error *err)
     struct stat st;
     int exists = stat(path, &st) == 0;
     const char *target = path;
-    char *resolved = NULL;   /* a symbolic link's regular file, replaced in its place */
+    char *resolved = NULL; /* a symbolic link's regular file, replaced in its place */
     if (exists && S_ISREG(st.st_mode)) {
         struct stat lst;
         if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
@@ -150,7 +159,7 @@ pm_atomic_file *pm_atomic_open(const char *path, pm_error *err)
         pm_error_set(err, path, 0, "cannot create a file beside it: %s", strerror(errno));
         goto fail;
     }
-    pm_tmp_register(af->tmppath);  /* removed should a signal end the run */
+    pm_tmp_register(af->tmppath); /* removed should a signal end the run */
     mode_t mode;
     if (exists) {
         mode = st.st_mode & 07777;
@@ -200,7 +209,7 @@ FILE *pm_atomic_stream(pm_atomic_file *af)
         af->stream = stdout;
     } else {
         af->stream = fdopen(af->fd, "w");
-        if (!af->stream) pm_oom(BUFSIZ);  /* fdopen fails only for want of memory here */
+        if (!af->stream) pm_oom(BUFSIZ); /* fdopen fails only for want of memory here */
     }
     return af->stream;
 }

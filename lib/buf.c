@@ -7,7 +7,10 @@
 #include <string.h>
 
 /* pm_oom (buf.h) is the program side's: lib/cli/die.c. */
-static void oom(size_t n) { pm_oom(n); }
+static void oom(size_t n)
+{
+    pm_oom(n);
+}
 
 void *pm_xmalloc(size_t n)
 {
@@ -39,7 +42,10 @@ size_t pm_grow_cap(size_t cap, size_t n, size_t elem)
     return c;
 }
 
-char *pm_xstrdup(const char *s) { return pm_xstrndup(s, strlen(s)); }
+char *pm_xstrdup(const char *s)
+{
+    return pm_xstrndup(s, strlen(s));
+}
 
 char *pm_xstrndup(const char *s, size_t n)
 {
@@ -49,7 +55,11 @@ char *pm_xstrndup(const char *s, size_t n)
     return p;
 }
 
-void pm_buf_init(pm_buf *b) { b->s = NULL; b->len = b->cap = 0; }
+void pm_buf_init(pm_buf *b)
+{
+    b->s = NULL;
+    b->len = b->cap = 0;
+}
 
 void pm_buf_free(pm_buf *b)
 {
@@ -79,7 +89,10 @@ void pm_buf_add(pm_buf *b, const void *data, size_t n)
     b->s[b->len] = 0;
 }
 
-void pm_buf_adds(pm_buf *b, const char *s) { pm_buf_add(b, s, strlen(s)); }
+void pm_buf_adds(pm_buf *b, const char *s)
+{
+    pm_buf_add(b, s, strlen(s));
+}
 
 void pm_buf_addc(pm_buf *b, char c)
 {
@@ -117,7 +130,10 @@ void pm_buf_reset(pm_buf *b)
     if (b->s) b->s[0] = 0;
 }
 
-const char *pm_buf_str(const pm_buf *b) { return b->s ? b->s : ""; }
+const char *pm_buf_str(const pm_buf *b)
+{
+    return b->s ? b->s : "";
+}
 
 char *pm_buf_detach(pm_buf *b)
 {
@@ -136,7 +152,10 @@ struct pm_arena_block {
 
 #define ARENA_MIN_BLOCK 8192
 
-void pm_arena_init(pm_arena *a) { a->head = a->spare = NULL; }
+void pm_arena_init(pm_arena *a)
+{
+    a->head = a->spare = NULL;
+}
 
 static void free_chain(pm_arena_block *b)
 {

@@ -18,7 +18,9 @@ typedef struct pm_buf {
     size_t len, cap;
 } pm_buf;
 
+/* clang-format off */
 #define PM_BUF_INIT {0, 0, 0}
+/* clang-format on */
 
 void pm_buf_init(pm_buf *b);
 void pm_buf_free(pm_buf *b);
@@ -59,13 +61,13 @@ char *pm_xstrndup(const char *s, size_t n);
  * least 16, through pm_xrealloc.  The new elements are not initialised.
  *     PM_GROW(v->e, v->n + 1, v->cap);
  *     v->e[v->n++] = x;                                                  */
-#define PM_GROW(p, n, cap)                                                          \
-    do {                                                                            \
-        if ((size_t)(n) > (size_t)(cap)) {                                          \
-            size_t pm_grow_to_ = pm_grow_cap((size_t)(cap), (size_t)(n), sizeof *(p)); \
-            (p) = pm_xrealloc((p), pm_grow_to_ * sizeof *(p));                      \
-            (cap) = pm_grow_to_;                                                    \
-        }                                                                           \
+#define PM_GROW(p, n, cap)                                                                                             \
+    do {                                                                                                               \
+        if ((size_t)(n) > (size_t)(cap)) {                                                                             \
+            size_t pm_grow_to_ = pm_grow_cap((size_t)(cap), (size_t)(n), sizeof *(p));                                 \
+            (p) = pm_xrealloc((p), pm_grow_to_ * sizeof *(p));                                                         \
+            (cap) = pm_grow_to_;                                                                                       \
+        }                                                                                                              \
     } while (0)
 /* The capacity PM_GROW takes: cap doubled (16 from 0) until it holds n;
  * pm_oom when n elements of elem bytes cannot be addressed. */
@@ -73,11 +75,13 @@ size_t pm_grow_cap(size_t cap, size_t n, size_t elem);
 
 typedef struct pm_arena_block pm_arena_block;
 typedef struct pm_arena {
-    pm_arena_block *head;   /* block being filled */
-    pm_arena_block *spare;  /* blocks kept for reuse after a reset */
+    pm_arena_block *head;  /* block being filled */
+    pm_arena_block *spare; /* blocks kept for reuse after a reset */
 } pm_arena;
 
+/* clang-format off */
 #define PM_ARENA_INIT {0, 0}
+/* clang-format on */
 
 void pm_arena_init(pm_arena *a);
 void pm_arena_free(pm_arena *a);

@@ -18,31 +18,34 @@
 #include "buf.h"
 #include "conf.h"
 
-#define MIN_YEAR 1
-#define MAX_YEAR 9999
+#define MIN_YEAR  1
+#define MAX_YEAR  9999
 #define YEAR_BITS ((MAX_YEAR + 1 + 63) / 64)
 
 struct pm_calendar {
     char *name;
-    unsigned weekend;      /* bit w set: weekday w (0 = Monday) is a weekend day */
-    int64_t per_week;      /* working weekdays in a week */
-    int64_t partial[8];    /* working days among days 0..r-1 since 1970-01-01 */
-    pm_day start, end;     /* the table covers [start, end); start == end: none */
-    unsigned char *kind;   /* pm_daykind per day of the table */
-    uint16_t *name_of;     /* 1 + index into names, or 0 */
-    int32_t *prefix;       /* working days in [start, start + i), i = 0..end-start */
+    unsigned weekend;    /* bit w set: weekday w (0 = Monday) is a weekend day */
+    int64_t per_week;    /* working weekdays in a week */
+    int64_t partial[8];  /* working days among days 0..r-1 since 1970-01-01 */
+    pm_day start, end;   /* the table covers [start, end); start == end: none */
+    unsigned char *kind; /* pm_daykind per day of the table */
+    uint16_t *name_of;   /* 1 + index into names, or 0 */
+    int32_t *prefix;     /* working days in [start, start + i), i = 0..end-start */
     char **names;
     int nnames;
     uint64_t has_data[YEAR_BITS];
-    uint64_t needed[YEAR_BITS];    /* years without data that were used */
-    uint64_t reported[YEAR_BITS];  /* ... and already returned */
-    int pending;                   /* needed and not yet reported */
+    uint64_t needed[YEAR_BITS];   /* years without data that were used */
+    uint64_t reported[YEAR_BITS]; /* ... and already returned */
+    int pending;                  /* needed and not yet reported */
     /* pm_calendar_add_workdays's answers, direct-mapped by (day, n): the
      * tickets of a day share their start day and durations.  A hit skips
      * need_years, which the first computation of (day, n) did. */
-    struct wd_memo { pm_day day, last; int64_t n; } memo[512];
-    pm_day noted_lo, noted_hi;     /* the days of the last single year
-                                      need_years dealt with */
+    struct wd_memo {
+        pm_day day, last;
+        int64_t n;
+    } memo[512];
+    pm_day noted_lo, noted_hi; /* the days of the last single year
+                                  need_years dealt with */
 };
 
 static int bit_get(const uint64_t *set, int y)
@@ -58,8 +61,7 @@ static void bit_set(uint64_t *set, int y)
 static int64_t fdiv(int64_t a, int64_t b)
 {
     int64_t q = a / b;
-    if ((a % b != 0) && ((a < 0) != (b < 0)))
-        q--;
+    if ((a % b != 0) && ((a < 0) != (b < 0))) q--;
     return q;
 }
 
@@ -73,17 +75,15 @@ static int year_of(pm_day d)
 /* Marks the years of days [a, b] that have no data as needed. */
 static void need_years(pm_calendar *cal, pm_day a, pm_day b)
 {
-    if (a >= cal->noted_lo && b < cal->noted_hi)  /* that year is dealt with */
+    if (a >= cal->noted_lo && b < cal->noted_hi) /* that year is dealt with */
         return;
     int y1 = year_of(a), y2 = a == b ? y1 : year_of(b);
     if (y1 == y2 && y1 >= MIN_YEAR && y1 <= MAX_YEAR) {
         cal->noted_lo = pm_day_from_civil(y1, 1, 1);
         cal->noted_hi = pm_day_from_civil(y1 + 1, 1, 1);
     }
-    if (y1 < MIN_YEAR)
-        y1 = MIN_YEAR;
-    if (y2 > MAX_YEAR)
-        y2 = MAX_YEAR;
+    if (y1 < MIN_YEAR) y1 = MIN_YEAR;
+    if (y2 > MAX_YEAR) y2 = MAX_YEAR;
     for (int y = y1; y <= y2; y++) {
         if (!bit_get(cal->has_data, y) && !bit_get(cal->needed, y)) {
             bit_set(cal->needed, y);
@@ -104,17 +104,14 @@ static int64_t weekly_count(const pm_calendar *cal, pm_day x)
 static int64_t count_before(const pm_calendar *cal, pm_day x)
 {
     pm_day cl;
-    if (cal->start == cal->end)
-        return weekly_count(cal, x);
+    if (cal->start == cal->end) return weekly_count(cal, x);
     cl = x < cal->start ? cal->start : x > cal->end ? cal->end : x;
-    return weekly_count(cal, x) - weekly_count(cal, cl) + weekly_count(cal, cal->start) +
-           cal->prefix[cl - cal->start];
+    return weekly_count(cal, x) - weekly_count(cal, cl) + weekly_count(cal, cal->start) + cal->prefix[cl - cal->start];
 }
 
 static pm_daykind kind_of(const pm_calendar *cal, pm_day day)
 {
-    if (day >= cal->start && day < cal->end)
-        return (pm_daykind)cal->kind[day - cal->start];
+    if (day >= cal->start && day < cal->end) return (pm_daykind)cal->kind[day - cal->start];
     return (cal->weekend >> pm_day_weekday(day)) & 1 ? PM_DAY_WEEKEND : PM_DAY_WORKING;
 }
 
@@ -132,8 +129,7 @@ int pm_calendar_is_workday(pm_calendar *cal, pm_day day)
 
 const char *pm_calendar_holiday_name(const pm_calendar *cal, pm_day day)
 {
-    if (day < cal->start || day >= cal->end || cal->kind[day - cal->start] != PM_DAY_HOLIDAY)
-        return NULL;
+    if (day < cal->start || day >= cal->end || cal->kind[day - cal->start] != PM_DAY_HOLIDAY) return NULL;
     uint16_t i = cal->name_of[day - cal->start];
     return i ? cal->names[i - 1] : NULL;
 }
@@ -150,8 +146,7 @@ const char *pm_calendar_name(const pm_calendar *cal)
 
 int64_t pm_calendar_count_workdays(pm_calendar *cal, pm_day a, pm_day b)
 {
-    if (b <= a)
-        return 0;
+    if (b <= a) return 0;
     need_years(cal, a + 1, b);
     return count_before(cal, b + 1) - count_before(cal, a + 1);
 }
@@ -162,18 +157,15 @@ int64_t pm_calendar_count_workdays(pm_calendar *cal, pm_day a, pm_day b)
 pm_day pm_calendar_add_workdays(pm_calendar *cal, pm_day day, int64_t n)
 {
     int64_t target, lo, hi;
-    if (n <= 0)
-        return day;
-    if (n > MAX_ADD)
-        n = MAX_ADD;
+    if (n <= 0) return day;
+    if (n > MAX_ADD) n = MAX_ADD;
     struct wd_memo *m = &cal->memo[((uint64_t)day * 8 + (uint64_t)n) % 512];
-    if (m->n == n && m->day == day)
-        return m->last;
+    if (m->n == n && m->day == day) return m->last;
     /* Find the first x > day with count_before(x + 1) >= target. */
     target = count_before(cal, day + 1) + n;
     lo = day + 1;
     hi = day + n * 7 + (cal->end - cal->start) + 14;
-    while (count_before(cal, hi + 1) < target)  /* never, by the bound; kept safe */
+    while (count_before(cal, hi + 1) < target) /* never, by the bound; kept safe */
         hi += hi - lo + 7;
     while (lo < hi) {
         int64_t mid = lo + (hi - lo) / 2;
@@ -191,8 +183,7 @@ pm_day pm_calendar_add_workdays(pm_calendar *cal, pm_day day, int64_t n)
 
 int pm_calendar_take_missing_year(pm_calendar *cal, int *year)
 {
-    if (cal->pending == 0)
-        return 0;
+    if (cal->pending == 0) return 0;
     for (int w = 0; w < YEAR_BITS; w++) {
         uint64_t left = cal->needed[w] & ~cal->reported[w];
         if (left) {
@@ -209,14 +200,12 @@ int pm_calendar_take_missing_year(pm_calendar *cal, int *year)
 
 void pm_calendar_free(pm_calendar *cal)
 {
-    if (!cal)
-        return;
+    if (!cal) return;
     free(cal->name);
     free(cal->kind);
     free(cal->name_of);
     free(cal->prefix);
-    for (int i = 0; i < cal->nnames; i++)
-        free(cal->names[i]);
+    for (int i = 0; i < cal->nnames; i++) free(cal->names[i]);
     free(cal->names);
     free(cal);
 }
@@ -224,9 +213,9 @@ void pm_calendar_free(pm_calendar *cal)
 /* Loading ----------------------------------------------------------------- */
 
 typedef struct entry {
-    pm_day from, to;   /* inclusive */
-    int workday;       /* 0: holiday, 1: make-up working day */
-    int name;          /* 1 + index into names, or 0 */
+    pm_day from, to; /* inclusive */
+    int workday;     /* 0: holiday, 1: make-up working day */
+    int name;        /* 1 + index into names, or 0 */
     long line;
 } entry;
 
@@ -238,7 +227,10 @@ typedef struct loader {
     pm_error *err;
 } loader;
 
-static void *xrealloc(void *p, size_t n) { return pm_xrealloc(p, n); }
+static void *xrealloc(void *p, size_t n)
+{
+    return pm_xrealloc(p, n);
+}
 
 static char *xstrdup(const char *s)
 {
@@ -249,10 +241,8 @@ static char *xstrdup(const char *s)
 static int intern_name(pm_calendar *cal, const char *s)
 {
     for (int i = 0; i < cal->nnames; i++)
-        if (strcmp(cal->names[i], s) == 0)
-            return i + 1;
-    if (cal->nnames >= 65535)
-        return 0;
+        if (strcmp(cal->names[i], s) == 0) return i + 1;
+    if (cal->nnames >= 65535) return 0;
     cal->names = xrealloc(cal->names, (size_t)(cal->nnames + 1) * sizeof *cal->names);
     cal->names[cal->nnames++] = xstrdup(s);
     return cal->nnames;
@@ -280,8 +270,8 @@ static int add_days(loader *L, yaml_node_t *node, int workday, const char *name)
             return -1;
         }
     } else if (pm_day_parse(s, strlen(s), &a) < 0) {
-        pm_conf_error(&L->conf, node, L->err, "%s: bad date '%s' (expected YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD)",
-                      what, s);
+        pm_conf_error(&L->conf, node, L->err,
+                      "%s: bad date '%s' (expected YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD)", what, s);
         return -1;
     } else {
         b = a;
@@ -314,15 +304,14 @@ static int add_map(loader *L, yaml_node_t *map, int workday)
         if (v && v->type == YAML_SCALAR_NODE)
             name = pm_conf_str(v);
         else if (v) {
-            pm_conf_error(&L->conf, v, L->err, "%s: the name of '%s' must be text",
-                          workday ? "workdays" : "holidays", pm_conf_str(k) ? pm_conf_str(k) : "?");
+            pm_conf_error(&L->conf, v, L->err, "%s: the name of '%s' must be text", workday ? "workdays" : "holidays",
+                          pm_conf_str(k) ? pm_conf_str(k) : "?");
             return -1;
         }
         /* An empty value (2024-01-01: ) is a plain null: no name. */
         if (name && (!strcmp(name, "~") || !strcmp(name, "null")) && v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
             name = NULL;
-        if (add_days(L, k, workday, name) < 0)
-            return -1;
+        if (add_days(L, k, workday, name) < 0) return -1;
     }
     return 0;
 }
@@ -330,15 +319,12 @@ static int add_map(loader *L, yaml_node_t *map, int workday)
 static int add_list(loader *L, yaml_node_t *node, int workday)
 {
     const char *what = workday ? "workdays" : "holidays";
-    if (!node)
-        return 0;
-    if (pm_conf_is_map(node))
-        return add_map(L, node, workday);
+    if (!node) return 0;
+    if (pm_conf_is_map(node)) return add_map(L, node, workday);
     if (pm_conf_is_scalar(node)) {
         const char *s = pm_conf_str(node);
         /* "holidays:" with nothing, or "holidays: []" written as null */
-        if (!*s || !strcmp(s, "~") || !strcmp(s, "null"))
-            return 0;
+        if (!*s || !strcmp(s, "~") || !strcmp(s, "null")) return 0;
         return add_days(L, node, workday, NULL);
     }
     if (!pm_conf_is_seq(node)) {
@@ -349,8 +335,7 @@ static int add_list(loader *L, yaml_node_t *node, int workday)
     for (int i = 0; i < pm_conf_seq_len(node); i++) {
         yaml_node_t *it = pm_conf_seq_item(&L->conf, node, i);
         int rc = pm_conf_is_map(it) ? add_map(L, it, workday) : add_days(L, it, workday, NULL);
-        if (rc < 0)
-            return -1;
+        if (rc < 0) return -1;
     }
     return 0;
 }
@@ -360,8 +345,7 @@ static int weekday_index(const char *s)
     static const char *const shortn[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
     static const char *const longn[7] = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
     for (int i = 0; i < 7; i++)
-        if (!strcasecmp(s, shortn[i]) || !strcasecmp(s, longn[i]))
-            return i;
+        if (!strcasecmp(s, shortn[i]) || !strcasecmp(s, longn[i])) return i;
     return -1;
 }
 
@@ -385,14 +369,15 @@ static int load_weekend(loader *L, yaml_node_t *node)
         const char *s = pm_conf_str(it);
         int w = s ? weekday_index(s) : -1;
         if (w < 0) {
-            pm_conf_error(&L->conf, it, L->err, "weekend: unknown weekday '%s' (expected mon, tue, wed, thu, fri, sat, sun)",
-                          s ? s : "?");
+            pm_conf_error(&L->conf, it, L->err,
+                          "weekend: unknown weekday '%s' (expected mon, tue, wed, thu, fri, sat, sun)", s ? s : "?");
             return -1;
         }
         mask |= 1u << w;
     }
     if (mask == 0x7f) {
-        pm_conf_error(&L->conf, node, L->err, "weekend: every day of the week is a weekend day, so no day would be working");
+        pm_conf_error(&L->conf, node, L->err,
+                      "weekend: every day of the week is a weekend day, so no day would be working");
         return -1;
     }
     L->cal->weekend = mask;
@@ -411,13 +396,12 @@ static int build(loader *L)
     pm_calendar *cal = L->cal;
     pm_day lo = 0, hi = 0;
     size_t i;
-    long *line_of;  /* line of the entry that set each day, for conflicts */
+    long *line_of; /* line of the entry that set each day, for conflicts */
 
     for (int r = 0; r < 8; r++) {
         int64_t c = 0;
         for (int j = 0; j < r; j++)
-            if (!((cal->weekend >> pm_day_weekday(j)) & 1))
-                c++;
+            if (!((cal->weekend >> pm_day_weekday(j)) & 1)) c++;
         cal->partial[r] = c;
     }
     cal->per_week = cal->partial[7];
@@ -427,12 +411,9 @@ static int build(loader *L)
     }
     qsort(L->v, L->n, sizeof *L->v, cmp_entry);
     for (i = 0; i < L->n; i++) {
-        if (i == 0 || L->v[i].from < lo)
-            lo = L->v[i].from;
-        if (i == 0 || L->v[i].to > hi)
-            hi = L->v[i].to;
-        for (int y = year_of(L->v[i].from); y <= year_of(L->v[i].to); y++)
-            bit_set(cal->has_data, y);
+        if (i == 0 || L->v[i].from < lo) lo = L->v[i].from;
+        if (i == 0 || L->v[i].to > hi) hi = L->v[i].to;
+        for (int y = year_of(L->v[i].from); y <= year_of(L->v[i].to); y++) bit_set(cal->has_data, y);
     }
     cal->start = pm_day_from_civil(year_of(lo), 1, 1);
     cal->end = pm_day_from_civil(year_of(hi) + 1, 1, 1);
@@ -459,11 +440,9 @@ static int build(loader *L)
                 cal->kind[k] = (cal->weekend >> pm_day_weekday(d)) & 1 ? PM_DAY_MAKEUP : PM_DAY_WORKING;
             } else {
                 cal->kind[k] = PM_DAY_HOLIDAY;
-                if (!cal->name_of[k])
-                    cal->name_of[k] = (uint16_t)e->name;
+                if (!cal->name_of[k]) cal->name_of[k] = (uint16_t)e->name;
             }
-            if (!line_of[k])
-                line_of[k] = e->line;
+            if (!line_of[k]) line_of[k] = e->line;
         }
     }
     free(line_of);
@@ -476,15 +455,9 @@ static int build(loader *L)
 /* The keys of a calendar file: description, source, sources and notes are
  * for the people who keep it. */
 static const pm_conf_key calendar_keys[] = {
-    {"name", PM_CONF_SCALAR, NULL},
-    {"weekend", 0, NULL},  /* load_weekend and add_list say what they need */
-    {"holidays", 0, NULL},
-    {"workdays", 0, NULL},
-    {"description", 0, NULL},
-    {"source", 0, NULL},
-    {"sources", 0, NULL},
-    {"notes", 0, NULL},
-    {NULL, 0, NULL},
+    {"name", PM_CONF_SCALAR, NULL}, {"weekend", 0, NULL}, /* load_weekend and add_list say what they need */
+    {"holidays", 0, NULL},          {"workdays", 0, NULL}, {"description", 0, NULL}, {"source", 0, NULL},
+    {"sources", 0, NULL},           {"notes", 0, NULL},    {NULL, 0, NULL},
 };
 
 static char *stem(const char *path)
@@ -493,8 +466,7 @@ static char *stem(const char *path)
     char *s, *dot;
     s = xstrdup(b ? b + 1 : path);
     dot = strrchr(s, '.');
-    if (dot && dot != s)
-        *dot = '\0';
+    if (dot && dot != s) *dot = '\0';
     return s;
 }
 
@@ -532,8 +504,7 @@ static pm_calendar *finish(loader *L, pm_calendar *ok)
 {
     free(L->v);
     pm_conf_free(&L->conf);
-    if (!ok)
-        pm_calendar_free(L->cal);
+    if (!ok) pm_calendar_free(L->cal);
     return ok;
 }
 
@@ -541,8 +512,7 @@ pm_calendar *pm_calendar_load(const char *path, pm_error *err)
 {
     loader L = {0};
     L.err = err;
-    if (pm_conf_load(&L.conf, path, err) < 0)
-        return NULL;
+    if (pm_conf_load(&L.conf, path, err) < 0) return NULL;
     L.cal = pm_xcalloc(1, sizeof *L.cal);
     return finish(&L, load(&L));
 }
@@ -551,8 +521,7 @@ pm_calendar *pm_calendar_load_string(const char *yaml, const char *name, pm_erro
 {
     loader L = {0};
     L.err = err;
-    if (pm_conf_load_string(&L.conf, yaml, strlen(yaml), name, err) < 0)
-        return NULL;
+    if (pm_conf_load_string(&L.conf, yaml, strlen(yaml), name, err) < 0) return NULL;
     L.cal = pm_xcalloc(1, sizeof *L.cal);
     return finish(&L, load(&L));
 }

@@ -39,10 +39,10 @@ const char *pm_calendar_name(const pm_calendar *cal);
 
 /* Day kinds, for explanations. */
 typedef enum pm_daykind {
-    PM_DAY_WORKING = 0,  /* an ordinary working day */
-    PM_DAY_WEEKEND,      /* a weekend day, not working */
-    PM_DAY_HOLIDAY,      /* a holiday, not working */
-    PM_DAY_MAKEUP        /* a weekend day declared a working day */
+    PM_DAY_WORKING = 0, /* an ordinary working day */
+    PM_DAY_WEEKEND,     /* a weekend day, not working */
+    PM_DAY_HOLIDAY,     /* a holiday, not working */
+    PM_DAY_MAKEUP       /* a weekend day declared a working day */
 } pm_daykind;
 
 /* (Like the functions below, notes day's year when it has no data.) */

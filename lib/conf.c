@@ -50,15 +50,14 @@ static void parser_error(pm_conf *c, yaml_parser_t *p, pm_error *err)
         /* Only an offset is known: count the lines up to it. */
         line = 1;
         for (size_t i = 0; i < p->problem_offset && i < c->nbytes; i++)
-            if (c->bytes[i] == '\n')
-                line++;
+            if (c->bytes[i] == '\n') line++;
         pm_error_set(err, c->path, line, "could not parse YAML: %s", problem);
         return;
     default:
         line = mark_line(p->problem_mark);
         if (p->context)
-            pm_error_set(err, c->path, line, "could not parse YAML: %s %s (line %ld)", problem,
-                         p->context, mark_line(p->context_mark));
+            pm_error_set(err, c->path, line, "could not parse YAML: %s %s (line %ld)", problem, p->context,
+                         mark_line(p->context_mark));
         else
             pm_error_set(err, c->path, line, "could not parse YAML: %s", problem);
         return;
@@ -76,10 +75,8 @@ static int cmp_key(const void *a, const void *b)
     const yaml_node_t *x = *(yaml_node_t *const *)a, *y = *(yaml_node_t *const *)b;
     size_t n = x->data.scalar.length < y->data.scalar.length ? x->data.scalar.length : y->data.scalar.length;
     int c = memcmp(x->data.scalar.value, y->data.scalar.value, n);
-    if (c)
-        return c;
-    if (x->data.scalar.length != y->data.scalar.length)
-        return x->data.scalar.length < y->data.scalar.length ? -1 : 1;
+    if (c) return c;
+    if (x->data.scalar.length != y->data.scalar.length) return x->data.scalar.length < y->data.scalar.length ? -1 : 1;
     /* equal keys: in file order, so the later one is reported */
     return x->start_mark.index < y->start_mark.index ? -1 : x->start_mark.index > y->start_mark.index;
 }
@@ -93,16 +90,14 @@ static int check_duplicates(pm_conf *c, pm_error *err)
     for (n = c->doc.nodes.start; n < c->doc.nodes.top; n++) {
         yaml_node_pair_t *a, *b;
         size_t npairs;
-        if (n->type != YAML_MAPPING_NODE)
-            continue;
+        if (n->type != YAML_MAPPING_NODE) continue;
         npairs = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
         if (npairs > 64) {
             yaml_node_t **keys = pm_xmalloc(npairs * sizeof *keys), *dup = NULL, *first = NULL;
             size_t k = 0;
             for (a = n->data.mapping.pairs.start; a < n->data.mapping.pairs.top; a++) {
                 yaml_node_t *ka = yaml_document_get_node(&c->doc, a->key);
-                if (ka && ka->type == YAML_SCALAR_NODE)
-                    keys[k++] = ka;
+                if (ka && ka->type == YAML_SCALAR_NODE) keys[k++] = ka;
             }
             qsort(keys, k, sizeof *keys, cmp_key);
             for (size_t i = 1; i < k && !dup; i++)
@@ -120,8 +115,7 @@ static int check_duplicates(pm_conf *c, pm_error *err)
         }
         for (a = n->data.mapping.pairs.start; a < n->data.mapping.pairs.top; a++) {
             yaml_node_t *ka = yaml_document_get_node(&c->doc, a->key);
-            if (!ka || ka->type != YAML_SCALAR_NODE)
-                continue;
+            if (!ka || ka->type != YAML_SCALAR_NODE) continue;
             for (b = n->data.mapping.pairs.start; b < a; b++) {
                 yaml_node_t *kb = yaml_document_get_node(&c->doc, b->key);
                 if (kb && kb->type == YAML_SCALAR_NODE && scalar_eq(ka, kb)) {
@@ -202,16 +196,14 @@ static int compose(pm_conf *c, pm_error *err)
         } else {
             yaml_node_t *root = yaml_document_get_root_node(&extra);
             if (root) {
-                pm_error_set(err, c->path, mark_line(root->start_mark),
-                             "expected one YAML document, found another");
+                pm_error_set(err, c->path, mark_line(root->start_mark), "expected one YAML document, found another");
                 rc = -1;
             }
             yaml_document_delete(&extra);
         }
     }
     yaml_parser_delete(&parser);
-    if (rc == 0)
-        rc = check_duplicates(c, err);
+    if (rc == 0) rc = check_duplicates(c, err);
     return rc;
 }
 
@@ -245,8 +237,7 @@ int pm_conf_load(pm_conf *c, const char *path, pm_error *err)
         }
         got = fread(buf + n, 1, cap - n, f);
         n += got;
-        if (got == 0)
-            break;
+        if (got == 0) break;
     }
     if (ferror(f)) {
         pm_error_set(err, path, 0, "cannot read: %s", strerror(errno));
@@ -283,8 +274,7 @@ int pm_conf_load_string(pm_conf *c, const char *text, size_t len, const char *na
 
 void pm_conf_free(pm_conf *c)
 {
-    if (c->loaded)
-        yaml_document_delete(&c->doc);
+    if (c->loaded) yaml_document_delete(&c->doc);
     free(c->path);
     free(c->bytes);
     memset(c, 0, sizeof *c);
@@ -304,8 +294,7 @@ yaml_node_t *pm_conf_get(pm_conf *c, yaml_node_t *map, const char *key)
 {
     size_t klen = strlen(key);
     yaml_node_pair_t *p;
-    if (!map || map->type != YAML_MAPPING_NODE)
-        return NULL;
+    if (!map || map->type != YAML_MAPPING_NODE) return NULL;
     for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
         yaml_node_t *k = pm_conf_node(c, p->key);
         if (k && k->type == YAML_SCALAR_NODE && k->data.scalar.length == klen &&
@@ -342,54 +331,44 @@ int pm_conf_is_scalar(yaml_node_t *n)
 
 int pm_conf_seq_len(yaml_node_t *seq)
 {
-    if (!pm_conf_is_seq(seq))
-        return 0;
+    if (!pm_conf_is_seq(seq)) return 0;
     return (int)(seq->data.sequence.items.top - seq->data.sequence.items.start);
 }
 
 yaml_node_t *pm_conf_seq_item(pm_conf *c, yaml_node_t *seq, int i)
 {
-    if (i < 0 || i >= pm_conf_seq_len(seq))
-        return NULL;
+    if (i < 0 || i >= pm_conf_seq_len(seq)) return NULL;
     return pm_conf_node(c, seq->data.sequence.items.start[i]);
 }
 
 int pm_conf_map_len(yaml_node_t *map)
 {
-    if (!pm_conf_is_map(map))
-        return 0;
+    if (!pm_conf_is_map(map)) return 0;
     return (int)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
 }
 
 const char *pm_conf_map_key(pm_conf *c, yaml_node_t *map, int i, yaml_node_t **keynode)
 {
     yaml_node_t *k;
-    if (keynode)
-        *keynode = NULL;
-    if (i < 0 || i >= pm_conf_map_len(map))
-        return NULL;
+    if (keynode) *keynode = NULL;
+    if (i < 0 || i >= pm_conf_map_len(map)) return NULL;
     k = pm_conf_node(c, map->data.mapping.pairs.start[i].key);
-    if (keynode)
-        *keynode = k;
+    if (keynode) *keynode = k;
     return pm_conf_str(k);
 }
 
 yaml_node_t *pm_conf_map_value(pm_conf *c, yaml_node_t *map, int i)
 {
-    if (i < 0 || i >= pm_conf_map_len(map))
-        return NULL;
+    if (i < 0 || i >= pm_conf_map_len(map)) return NULL;
     return pm_conf_node(c, map->data.mapping.pairs.start[i].value);
 }
 
 int pm_conf_bool(yaml_node_t *node)
 {
     const char *s = pm_conf_str(node);
-    if (!s)
-        return -1;
-    if (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcmp(s, "1"))
-        return 1;
-    if (!strcasecmp(s, "false") || !strcasecmp(s, "no") || !strcmp(s, "0"))
-        return 0;
+    if (!s) return -1;
+    if (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcmp(s, "1")) return 1;
+    if (!strcasecmp(s, "false") || !strcasecmp(s, "no") || !strcmp(s, "0")) return 0;
     return -1;
 }
 
@@ -425,9 +404,8 @@ void pm_errors_free(pm_errors *l)
 static int cmp_error_line(const void *a, const void *b)
 {
     const pm_error *x = *(const pm_error *const *)a, *y = *(const pm_error *const *)b;
-    if (x->line != y->line)
-        return x->line < y->line ? -1 : 1;
-    return x < y ? -1 : x > y;  /* one line: in the order found */
+    if (x->line != y->line) return x->line < y->line ? -1 : 1;
+    return x < y ? -1 : x > y; /* one line: in the order found */
 }
 
 void pm_errors_report(const pm_errors *l)
@@ -440,12 +418,9 @@ void pm_errors_report(const pm_errors *l)
         v[i] = &l->v[i];
         one_file &= strcmp(l->v[i].file, l->v[0].file) == 0;
     }
-    if (one_file)
-        qsort(v, (size_t)l->n, sizeof *v, cmp_error_line);
-    for (int i = 0; i < l->n; i++)
-        pm_report(v[i]);
-    if (l->more)
-        pm_warn_at(l->v[l->n - 1].file, 0, "%ld more error%s not shown", l->more, l->more > 1 ? "s" : "");
+    if (one_file) qsort(v, (size_t)l->n, sizeof *v, cmp_error_line);
+    for (int i = 0; i < l->n; i++) pm_report(v[i]);
+    if (l->more) pm_warn_at(l->v[l->n - 1].file, 0, "%ld more error%s not shown", l->more, l->more > 1 ? "s" : "");
     free(v);
 }
 
@@ -494,12 +469,18 @@ void pm_conf_note_at(pm_conf *c, long line, const char *fmt, ...)
 static const char *kinds_text(unsigned kinds)
 {
     switch (kinds) {
-    case PM_CONF_SCALAR: return "text";
-    case PM_CONF_SEQ: return "a list";
-    case PM_CONF_MAP: return "a mapping";
-    case PM_CONF_SCALAR | PM_CONF_SEQ: return "text or a list";
-    case PM_CONF_SCALAR | PM_CONF_MAP: return "text or a mapping";
-    default: return "a list or a mapping";
+    case PM_CONF_SCALAR:
+        return "text";
+    case PM_CONF_SEQ:
+        return "a list";
+    case PM_CONF_MAP:
+        return "a mapping";
+    case PM_CONF_SCALAR | PM_CONF_SEQ:
+        return "text or a list";
+    case PM_CONF_SCALAR | PM_CONF_MAP:
+        return "text or a mapping";
+    default:
+        return "a list or a mapping";
     }
 }
 
@@ -508,26 +489,22 @@ static unsigned kind_of(const yaml_node_t *n)
     return n->type == YAML_SCALAR_NODE ? PM_CONF_SCALAR : n->type == YAML_SEQUENCE_NODE ? PM_CONF_SEQ : PM_CONF_MAP;
 }
 
-int pm_conf_check(pm_conf *c, yaml_node_t *map, const char *section, const pm_conf_key *keys,
-                  yaml_node_t **vals)
+int pm_conf_check(pm_conf *c, yaml_node_t *map, const char *section, const pm_conf_key *keys, yaml_node_t **vals)
 {
     int nkeys = 0, before = c->nerrs;
-    while (keys[nkeys].name)
-        nkeys++;
+    while (keys[nkeys].name) nkeys++;
     if (vals)
-        for (int j = 0; j < nkeys; j++)
-            vals[j] = NULL;
+        for (int j = 0; j < nkeys; j++) vals[j] = NULL;
     if (!pm_conf_is_map(map)) {
         pm_conf_note(c, map, "%s must be a mapping", section);
         return c->nerrs - before;
     }
-    const char **names = NULL;  /* for pm_text_nearest, made when first needed */
+    const char **names = NULL; /* for pm_text_nearest, made when first needed */
     for (int i = 0; i < pm_conf_map_len(map); i++) {
         yaml_node_t *kn, *v = pm_conf_map_value(c, map, i);
         const char *key = pm_conf_map_key(c, map, i, &kn);
         int j = 0;
-        while (j < nkeys && !(key && strcmp(key, keys[j].name) == 0))
-            j++;
+        while (j < nkeys && !(key && strcmp(key, keys[j].name) == 0)) j++;
         if (j < nkeys) {
             if (keys[j].kinds && v && !(keys[j].kinds & kind_of(v)))
                 pm_conf_note(c, v, "%s must be %s", key, keys[j].what ? keys[j].what : kinds_text(keys[j].kinds));
@@ -535,7 +512,7 @@ int pm_conf_check(pm_conf *c, yaml_node_t *map, const char *section, const pm_co
                 vals[j] = v;
             continue;
         }
-        if (full(c) || !c->errs) {  /* counted only: spare the message */
+        if (full(c) || !c->errs) { /* counted only: spare the message */
             pm_conf_note_error(c, NULL);
             continue;
         }
@@ -546,13 +523,11 @@ int pm_conf_check(pm_conf *c, yaml_node_t *map, const char *section, const pm_co
         else
             pm_buf_adds(&msg, "(not a text)");
         pm_buf_addf(&msg, "' in %s (known: ", section);
-        for (int k = 0; k < nkeys; k++)
-            pm_buf_addf(&msg, "%s%s", k ? ", " : "", keys[k].name);
+        for (int k = 0; k < nkeys; k++) pm_buf_addf(&msg, "%s%s", k ? ", " : "", keys[k].name);
         pm_buf_addc(&msg, ')');
         if (key && !names) {
             names = pm_xmalloc(sizeof *names * (size_t)(nkeys + 1));
-            for (int k = 0; k < nkeys; k++)
-                names[k] = keys[k].name;
+            for (int k = 0; k < nkeys; k++) names[k] = keys[k].name;
         }
         int near;
         if (key && pm_text_nearest(key, names, nkeys, &near, 1) == 1)
@@ -588,8 +563,7 @@ char *pm_data_path(const char *rel)
     char exe[PATH_MAX];
     ssize_t n;
 
-    if (env && *env)
-        return join(env, rel);
+    if (env && *env) return join(env, rel);
     n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
         char *slash, *dir;

@@ -18,9 +18,11 @@
 typedef struct pm_errors {
     pm_error *v;
     int n, cap;
-    long more;  /* errors past PM_ERRORS_MAX: counted, not kept */
+    long more; /* errors past PM_ERRORS_MAX: counted, not kept */
 } pm_errors;
+/* clang-format off */
 #define PM_ERRORS_INIT {NULL, 0, 0, 0}
+/* clang-format on */
 /* Errors kept at the most: a hostile file of a million unknown keys costs
  * a count, not a million messages. */
 #define PM_ERRORS_MAX 100
@@ -36,11 +38,11 @@ void pm_errors_report(const pm_errors *l);
 typedef struct pm_conf {
     yaml_document_t doc;
     int loaded;
-    char *path;  /* as given, for messages */
-    unsigned char *bytes;  /* the file's bytes (for checksums) */
+    char *path;           /* as given, for messages */
+    unsigned char *bytes; /* the file's bytes (for checksums) */
     size_t nbytes;
-    pm_errors *errs;  /* where pm_conf_note adds (set by the loader; NULL: counted only) */
-    int nerrs;        /* errors noted so far */
+    pm_errors *errs; /* where pm_conf_note adds (set by the loader; NULL: counted only) */
+    int nerrs;       /* errors noted so far */
 } pm_conf;
 
 /* Loads path.  0, or -1 with err (file, line) set: a file that cannot be
@@ -102,9 +104,9 @@ enum { PM_CONF_SCALAR = 1, PM_CONF_SEQ = 2, PM_CONF_MAP = 4 };
 
 typedef struct pm_conf_key {
     const char *name;
-    unsigned kinds;    /* PM_CONF_* the value may be; 0: any (the loader checks) */
-    const char *what;  /* "KEY must be WHAT" for a value of another kind; NULL:
-                        * "text", "a list", "a mapping" as kinds say */
+    unsigned kinds;   /* PM_CONF_* the value may be; 0: any (the loader checks) */
+    const char *what; /* "KEY must be WHAT" for a value of another kind; NULL:
+                       * "text", "a list", "a mapping" as kinds say */
 } pm_conf_key;
 
 /* Checks mapping map, a SECTION of the file ("a clock", "the policy"),
@@ -117,8 +119,7 @@ typedef struct pm_conf_key {
  * mapping is one error, "SECTION must be a mapping".  When vals is not
  * NULL, vals[i] is set to the value of keys[i], or NULL when the key is
  * absent or its value was refused.  Returns the number of errors noted. */
-int pm_conf_check(pm_conf *c, yaml_node_t *map, const char *section, const pm_conf_key *keys,
-                  yaml_node_t **vals);
+int pm_conf_check(pm_conf *c, yaml_node_t *map, const char *section, const pm_conf_key *keys, yaml_node_t **vals);
 
 /* The folder of shipped data (calendars): $PM_DATADIR (when set and not
  * empty), else ../data or ../share/pm beside the running program

@@ -22,7 +22,10 @@ static int csv_take_header(pm_reader *rd, pm_record *r)
         const char *v = r->f[i].value;
         size_t len = r->f[i].len;
         /* header names are trimmed */
-        while (len && (*v == ' ' || *v == '\t')) { v++; len--; }
+        while (len && (*v == ' ' || *v == '\t')) {
+            v++;
+            len--;
+        }
         while (len && (v[len - 1] == ' ' || v[len - 1] == '\t')) len--;
         h[i] = pm_xstrndup(v, len);
     }
@@ -40,7 +43,8 @@ static int csv_take_header(pm_reader *rd, pm_record *r)
      * header (format detection passes over it only to decide between CSV
      * and YAML); its rows will not fit it, so say why */
     if (r->n == 1 && h[0][0] == '#')
-        pmr_warn(rd, rd->rec_line, "the header is one column starting with '#': CSV has no comments, so this line is the header");
+        pmr_warn(rd, rd->rec_line,
+                 "the header is one column starting with '#': CSV has no comments, so this line is the header");
     char msg[400] = "";
     if (rd->rec_bad) {
         snprintf(msg, sizeof msg, "bad header: %s", rd->rec_msg);
@@ -120,8 +124,11 @@ static int csv_is_new_header(pm_reader *rd, const pm_record *r)
  * field. */
 enum { TQ_START, TQ_UNQUOTED, TQ_QUOTED, TQ_TAIL, TQ_QEND };
 
-static int no_space(unsigned char c) { (void)c; return 0; }
-
+static int no_space(unsigned char c)
+{
+    (void)c;
+    return 0;
+}
 
 static void rec_bad(pm_reader *rd, const char *fmt, const char *a)
 {
@@ -129,7 +136,6 @@ static void rec_bad(pm_reader *rd, const char *fmt, const char *a)
     rd->rec_bad = 1;
     snprintf(rd->rec_msg, sizeof rd->rec_msg, fmt, a);
 }
-
 
 /* The raw text of the record the callbacks are completing: its earlier
  * lines (rawrec) and the segment being parsed. */
@@ -174,8 +180,7 @@ static void csv_cb_field(void *data, size_t len, void *ctx)
             rec_bad(rd, "bytes that are not valid %s in a field", rd->encname);
     }
     char *v = pm_record_strdup(r, s, len);
-    if (rd->opts.fold_newlines && (rd->seg_flags & SEG_BREAK) &&
-        (memchr(v, '\n', len) || memchr(v, '\r', len)))
+    if (rd->opts.fold_newlines && (rd->seg_flags & SEG_BREAK) && (memchr(v, '\n', len) || memchr(v, '\r', len)))
         pmr_fold_newlines(v, &len);
     pm_record_add_owned(r, name, v, len);
 }
@@ -185,7 +190,7 @@ static void csv_cb_row(int c, void *ctx)
     pm_reader *rd = ctx;
     (void)c;
     pm_record *r = rd->building;
-    if (!r) r = rd->building = pmr_queue_slot(rd);  /* cannot happen: rows have fields */
+    if (!r) r = rd->building = pmr_queue_slot(rd); /* cannot happen: rows have fields */
     if (!rd->have_header) {
         if (!csv_take_header(rd, r)) pm_record_clear(r);
         rd->building = NULL;
@@ -200,7 +205,8 @@ static void csv_cb_row(int c, void *ctx)
             rd->rec_bad = 0;
             return;
         }
-        pmr_warn(rd, rd->rec_line - 1, "a blank line inside the data (ignored; the line after it is data, not a new header)");
+        pmr_warn(rd, rd->rec_line - 1,
+                 "a blank line inside the data (ignored; the line after it is data, not a new header)");
     }
     if (rd->header_bad && !rd->rec_bad) rec_bad(rd, "a row under the unusable header of line %s", rd->header_line_text);
     /* A row that ran over lines inside a quote and came out the wrong width:
@@ -208,12 +214,12 @@ static void csv_cb_row(int c, void *ctx)
      * it took are rows of their own.  csv_next rejects the quote's line
      * alone and reads the lines after it again (csv_resync), so a stray
      * quote costs one row, not every row up to the next quote. */
-    if (!rd->header_bad && r->n != rd->nheader && (rd->seg_flags & SEG_BREAK) &&
-        rd->quote_line >= rd->rec_line && rd->quote_line < rd->seg_line) {
+    if (!rd->header_bad && r->n != rd->nheader && (rd->seg_flags & SEG_BREAK) && rd->quote_line >= rd->rec_line &&
+        rd->quote_line < rd->seg_line) {
         rd->width_resync = 1;
         rd->width_n = r->n;
         rd->rec_bad = 0;
-        return;  /* the row stays in the slot csv_resync takes */
+        return; /* the row stays in the slot csv_resync takes */
     }
     if (!rd->rec_bad && r->n != rd->nheader) {
         char tmp[64];
@@ -236,7 +242,6 @@ static void csv_cb_row(int c, void *ctx)
     rd->seg_flags = 0;
 }
 
-
 static int csv_start(pm_reader *rd, pm_error *err)
 {
     unsigned char opts = CSV_APPEND_NULL;
@@ -258,7 +263,7 @@ static const unsigned char *csv_track(pm_reader *rd, const unsigned char *s, siz
     size_t n = *np, i = 0, copied = 0;
     int fixing = 0;
     unsigned char d = (unsigned char)rd->delim;
-    if (rd->tq == TQ_TAIL) {  /* a rewritten field goes on from the last piece */
+    if (rd->tq == TQ_TAIL) { /* a rewritten field goes on from the last piece */
         pm_buf_reset(&rd->fix);
         fixing = 1;
     }
@@ -275,26 +280,46 @@ static const unsigned char *csv_track(pm_reader *rd, const unsigned char *s, siz
             break;
         case TQ_UNQUOTED: {
             const unsigned char *p = memchr(s + i, d, n - i);
-            if (!p) { i = n; break; }
+            if (!p) {
+                i = n;
+                break;
+            }
             i = (size_t)(p - s) + 1;
             rd->tq = TQ_START;
             break;
         }
         case TQ_QUOTED: {
             const unsigned char *p = memchr(s + i, '"', n - i);
-            if (!p) { i = n; break; }
+            if (!p) {
+                i = n;
+                break;
+            }
             size_t q = (size_t)(p - s);
-            if (q + 1 == n) {  /* the last byte of this piece: the next decides */
+            if (q + 1 == n) { /* the last byte of this piece: the next decides */
                 rd->tq = TQ_QEND;
                 i = n;
                 break;
             }
             unsigned char c = s[q + 1];
-            if (c == '"') { i = q + 2; break; }
-            if (c == d) { rd->tq = TQ_START; i = q + 2; break; }
-            if (c == '\n' || c == '\r') { rd->tq = TQ_UNQUOTED; i = q + 1; break; }
+            if (c == '"') {
+                i = q + 2;
+                break;
+            }
+            if (c == d) {
+                rd->tq = TQ_START;
+                i = q + 2;
+                break;
+            }
+            if (c == '\n' || c == '\r') {
+                rd->tq = TQ_UNQUOTED;
+                i = q + 1;
+                break;
+            }
             /* text after the closing quote: the field goes on unquoted */
-            if (!fixing) { pm_buf_reset(&rd->fix); fixing = 1; }
+            if (!fixing) {
+                pm_buf_reset(&rd->fix);
+                fixing = 1;
+            }
             pm_buf_add(&rd->fix, s + copied, q - copied);
             copied = q + 1;
             rd->tq = TQ_TAIL;
@@ -320,7 +345,10 @@ static const unsigned char *csv_track(pm_reader *rd, const unsigned char *s, siz
             /* quotes doubled; a closing quote before the delimiter or line end */
             size_t j = i;
             while (j < n && s[j] != '"' && s[j] != d && s[j] != '\n' && s[j] != '\r') j++;
-            if (j == n) { i = n; break; }
+            if (j == n) {
+                i = n;
+                break;
+            }
             if (s[j] == '"') {
                 pm_buf_add(&rd->fix, s + copied, j + 1 - copied);
                 pm_buf_addc(&rd->fix, '"');
@@ -393,15 +421,18 @@ static void csv_resync(pm_reader *rd, int why)
         snprintf(p->msg, sizeof p->msg,
                  "unterminated quoted field (the quote opened on line %ld makes a row of %zu fields up to line %ld "
                  "where the header has %zu; the record is taken to end with that line, and the lines after it are "
-                 "read again)", rd->quote_line, rd->width_n, rd->seg_line, rd->nheader);
+                 "read again)",
+                 rd->quote_line, rd->width_n, rd->seg_line, rd->nheader);
     else if (why == RESYNC_EOF)
         snprintf(p->msg, sizeof p->msg,
                  "unterminated quoted field (the quote opened on line %ld is not closed before the end of the input; "
-                 "the record is taken to end with that line)", rd->quote_line);
+                 "the record is taken to end with that line)",
+                 rd->quote_line);
     else
         snprintf(p->msg, sizeof p->msg,
                  "unterminated quoted field (the quote opened on line %ld is not closed within %d lines or %zu bytes; "
-                 "the record is taken to end with that line)", rd->quote_line, CSV_QUOTE_LINES, CSV_QUOTE_BYTES);
+                 "the record is taken to end with that line)",
+                 rd->quote_line, CSV_QUOTE_LINES, CSV_QUOTE_BYTES);
     pm_buf_reset(&p->raw);
     size_t upto = rd->raw_at_qline < rd->rawrec.len ? rd->raw_at_qline : rd->rawrec.len;
     pmr_raw_escape(rd, &p->raw, (const unsigned char *)rd->rawrec.s, upto, NULL, 0);
@@ -409,7 +440,8 @@ static void csv_resync(pm_reader *rd, int why)
     /* the bytes after the quote's line, then whatever was still to replay */
     pm_buf nr = PM_BUF_INIT;
     pm_buf_add(&nr, rd->tail.s, rd->tail.len);
-    if (rd->replay_pos < rd->replay.len) pm_buf_add(&nr, rd->replay.s + rd->replay_pos, rd->replay.len - rd->replay_pos);
+    if (rd->replay_pos < rd->replay.len)
+        pm_buf_add(&nr, rd->replay.s + rd->replay_pos, rd->replay.len - rd->replay_pos);
     pm_buf_free(&rd->replay);
     rd->replay = nr;
     rd->replay_pos = 0;
@@ -425,7 +457,8 @@ static void csv_resync(pm_reader *rd, int why)
 static void csv_cut_long(pm_reader *rd)
 {
     pending *p = csv_queue_bad(rd);
-    snprintf(p->msg, sizeof p->msg, "field longer than the limit of %zu bytes (--max-field); the rest of its line is skipped",
+    snprintf(p->msg, sizeof p->msg,
+             "field longer than the limit of %zu bytes (--max-field); the rest of its line is skipped",
              rd->opts.max_field);
     pm_buf_reset(&p->raw);
     pmr_raw_escape(rd, &p->raw, (const unsigned char *)rd->rawrec.s, rd->rawrec.len, NULL, 0);
@@ -457,8 +490,8 @@ static void csv_flush_tail_warnings(pm_reader *rd)
  * which the carry-free test below marks exactly; the last few with memchr. */
 typedef struct delim_scan {
     const char *b;
-    size_t len, j;       /* bytes before j are scanned */
-    uint64_t dd, hits;   /* hits: delimiters in the word before j, not yet taken */
+    size_t len, j;     /* bytes before j are scanned */
+    uint64_t dd, hits; /* hits: delimiters in the word before j, not yet taken */
     char d;
 } delim_scan;
 
@@ -501,7 +534,7 @@ static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len)
     int canonical = 1;
     for (;;) {
         size_t end = next_delim(&sc);
-        if (i++ == nh) break;  /* too many */
+        if (i++ == nh) break; /* too many */
         b[end] = 0;
         /* a value starting with U+FEFF is written quoted */
         if (b[off] == '\xef' && end - off >= 3 && !memcmp(b + off, "\xef\xbb\xbf", 3)) canonical = 0;
@@ -515,7 +548,7 @@ static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len)
     }
     r->source = rd->name;
     r->line = rd->rec_line;
-    if (canonical) {  /* see pm_record: a writer may copy the line */
+    if (canonical) { /* see pm_record: a writer may copy the line */
         r->raw = b;
         r->raw_len = len;
         r->raw_n = nh;
@@ -567,8 +600,10 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
             /* the rest of a line whose field went past --max-field */
             const unsigned char *nl = memchr(s, '\n', n);
             size_t k = nl ? (size_t)(nl - s) + 1 : n;
-            if (from_replay) rd->replay_pos += k;
-            else rd->decpos += k;
+            if (from_replay)
+                rd->replay_pos += k;
+            else
+                rd->decpos += k;
             if (nl) {
                 rd->line++;
                 rd->skip_line = 0;
@@ -589,7 +624,7 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
             seg = (size_t)(cr - s) + 1;
         else
             seg = nl ? upto + 1 : n;
-        if (seg > CSV_PIECE) {  /* a long line, in pieces: the line goes on */
+        if (seg > CSV_PIECE) { /* a long line, in pieces: the line goes on */
             seg = CSV_PIECE;
             /* never between a quote and the byte after it */
             while (seg > 1 && s[seg - 1] == '"') seg--;
@@ -602,15 +637,15 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         if (bs > 4096) csv_set_blk_size(rd->csv, bs);
         int lf_after_cr = rd->cr_ended && s[0] == '\n';
         rd->cr_ended = 0;
-        int blank = !rd->rec_open && (s[0] == '\n' || s[0] == '\r') &&
-                    (seg == 1 || (seg == 2 && s[0] == '\r' && s[1] == '\n'));
+        int blank =
+            !rd->rec_open && (s[0] == '\n' || s[0] == '\r') && (seg == 1 || (seg == 2 && s[0] == '\r' && s[1] == '\n'));
         if (!rd->rec_open) {
             rd->rec_line = rd->line;
             rd->seg_flags = 0;
             pm_buf_reset(&rd->rawrec);
             rd->rawrec_total = 0;
         } else {
-            rd->seg_flags |= SEG_BREAK;  /* a record running over lines */
+            rd->seg_flags |= SEG_BREAK; /* a record running over lines */
         }
         if (blank && !lf_after_cr && rd->have_header) rd->after_blank = 1;
         rd->seg_line = rd->line;
@@ -618,12 +653,13 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         if (rd->validate_utf8 && !pm_utf8_valid((const char *)s, seg)) rd->seg_flags |= SEG_BADUTF8;
         rd->seg_raw = s;
         rd->seg_rawlen = seg;
-        if (nl && !lone_cr && !blank && !rd->rec_open && rd->tq == TQ_START && rd->have_header &&
-            !rd->after_blank && !rd->header_bad && !(rd->seg_flags & (SEG_NUL | SEG_BADUTF8)) &&
-            seg <= rd->opts.max_field && !memchr(s, '"', seg) &&
-            csv_plain_line(rd, s, seg - 1 - (seg >= 2 && s[seg - 2] == '\r'))) {
-            if (from_replay) rd->replay_pos += seg;
-            else rd->decpos += seg;
+        if (nl && !lone_cr && !blank && !rd->rec_open && rd->tq == TQ_START && rd->have_header && !rd->after_blank &&
+            !rd->header_bad && !(rd->seg_flags & (SEG_NUL | SEG_BADUTF8)) && seg <= rd->opts.max_field &&
+            !memchr(s, '"', seg) && csv_plain_line(rd, s, seg - 1 - (seg >= 2 && s[seg - 2] == '\r'))) {
+            if (from_replay)
+                rd->replay_pos += seg;
+            else
+                rd->decpos += seg;
             if (rd->replay_pos >= rd->replay.len && rd->replay.len) {
                 pm_buf_reset(&rd->replay);
                 rd->replay_pos = 0;
@@ -640,10 +676,12 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         }
         csv_parse(rd->csv, fs, feed, csv_cb_field, csv_cb_row, rd);
         csv_flush_tail_warnings(rd);
-        if (rd->width_resync) {  /* this line goes to the replay too */
+        if (rd->width_resync) { /* this line goes to the replay too */
             rd->width_resync = 0;
-            if (from_replay) rd->replay_pos += seg;
-            else rd->decpos += seg;
+            if (from_replay)
+                rd->replay_pos += seg;
+            else
+                rd->decpos += seg;
             pm_buf_add(&rd->tail, s, seg);
             csv_resync(rd, RESYNC_WIDTH);
             continue;
@@ -672,8 +710,10 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         } else if (was_open) {
             pm_buf_reset(&rd->tail);
         }
-        if (from_replay) rd->replay_pos += seg;
-        else rd->decpos += seg;
+        if (from_replay)
+            rd->replay_pos += seg;
+        else
+            rd->decpos += seg;
         if (rd->replay_pos >= rd->replay.len && rd->replay.len) {
             pm_buf_reset(&rd->replay);
             rd->replay_pos = 0;
@@ -690,13 +730,11 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         if (rd->rec_open && rd->tq == TQ_QUOTED &&
             (rd->open_lines > CSV_QUOTE_LINES || rd->open_bytes > CSV_QUOTE_BYTES))
             csv_resync(rd, RESYNC_BOUND);
-        else if (rd->rec_open && !ends_line &&
-                 csv_get_buffer_size(rd->csv) / 2 > rd->opts.max_field + CSV_PIECE)
+        else if (rd->rec_open && !ends_line && csv_get_buffer_size(rd->csv) / 2 > rd->opts.max_field + CSV_PIECE)
             csv_cut_long(rd);
     }
     return pmr_queue_pop(rd, rec, err);
 }
-
 
 void pmr_csv_free(pm_reader *rd)
 {

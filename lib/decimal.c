@@ -27,26 +27,69 @@ typedef unsigned __int128 u128;
 #define P19 10000000000000000000ULL
 
 static const uint64_t pow10_64[20] = {
-    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
-    10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
-    100000000000ULL, 1000000000000ULL, 10000000000000ULL,
-    100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
-    100000000000000000ULL, 1000000000000000000ULL, P19,
+    1ULL,
+    10ULL,
+    100ULL,
+    1000ULL,
+    10000ULL,
+    100000ULL,
+    1000000ULL,
+    10000000ULL,
+    100000000ULL,
+    1000000000ULL,
+    10000000000ULL,
+    100000000000ULL,
+    1000000000000ULL,
+    10000000000000ULL,
+    100000000000000ULL,
+    1000000000000000ULL,
+    10000000000000000ULL,
+    100000000000000000ULL,
+    1000000000000000000ULL,
+    P19,
 };
 
 #define BIG(k) ((u128)P19 * (u128)(k))
 static const u128 pow10_128[39] = {
-    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
-    10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
-    100000000000ULL, 1000000000000ULL, 10000000000000ULL,
-    100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
-    100000000000000000ULL, 1000000000000000000ULL, P19,
-    BIG(10ULL), BIG(100ULL), BIG(1000ULL), BIG(10000ULL), BIG(100000ULL),
-    BIG(1000000ULL), BIG(10000000ULL), BIG(100000000ULL),
-    BIG(1000000000ULL), BIG(10000000000ULL), BIG(100000000000ULL),
-    BIG(1000000000000ULL), BIG(10000000000000ULL), BIG(100000000000000ULL),
-    BIG(1000000000000000ULL), BIG(10000000000000000ULL),
-    BIG(100000000000000000ULL), BIG(1000000000000000000ULL), BIG(P19),
+    1ULL,
+    10ULL,
+    100ULL,
+    1000ULL,
+    10000ULL,
+    100000ULL,
+    1000000ULL,
+    10000000ULL,
+    100000000ULL,
+    1000000000ULL,
+    10000000000ULL,
+    100000000000ULL,
+    1000000000000ULL,
+    10000000000000ULL,
+    100000000000000ULL,
+    1000000000000000ULL,
+    10000000000000000ULL,
+    100000000000000000ULL,
+    1000000000000000000ULL,
+    P19,
+    BIG(10ULL),
+    BIG(100ULL),
+    BIG(1000ULL),
+    BIG(10000ULL),
+    BIG(100000ULL),
+    BIG(1000000ULL),
+    BIG(10000000ULL),
+    BIG(100000000ULL),
+    BIG(1000000000ULL),
+    BIG(10000000000ULL),
+    BIG(100000000000ULL),
+    BIG(1000000000000ULL),
+    BIG(10000000000000ULL),
+    BIG(100000000000000ULL),
+    BIG(1000000000000000ULL),
+    BIG(10000000000000000ULL),
+    BIG(100000000000000000ULL),
+    BIG(1000000000000000000ULL),
+    BIG(P19),
 };
 
 /* 10^38 - 1: the largest magnitude, exactly 38 nines. */
@@ -77,8 +120,7 @@ static inline int valid(pm_decimal d)
 
 static inline int valid_mode(pm_round mode)
 {
-    return mode == PM_ROUND_HALF_UP || mode == PM_ROUND_HALF_EVEN ||
-           mode == PM_ROUND_DOWN || mode == PM_ROUND_UP;
+    return mode == PM_ROUND_HALF_UP || mode == PM_ROUND_HALF_EVEN || mode == PM_ROUND_DOWN || mode == PM_ROUND_UP;
 }
 
 /* Whether q (truncated quotient magnitude) must be incremented, given the
@@ -87,10 +129,14 @@ static inline int valid_mode(pm_round mode)
 static inline int round_up_needed(pm_round mode, int q_odd, int r_nonzero, int half)
 {
     switch (mode) {
-    case PM_ROUND_DOWN: return 0;
-    case PM_ROUND_UP: return r_nonzero;
-    case PM_ROUND_HALF_UP: return r_nonzero && half >= 0;
-    case PM_ROUND_HALF_EVEN: return r_nonzero && (half > 0 || (half == 0 && q_odd));
+    case PM_ROUND_DOWN:
+        return 0;
+    case PM_ROUND_UP:
+        return r_nonzero;
+    case PM_ROUND_HALF_UP:
+        return r_nonzero && half >= 0;
+    case PM_ROUND_HALF_EVEN:
+        return r_nonzero && (half > 0 || (half == 0 && q_odd));
     }
     return 0;
 }
@@ -102,7 +148,9 @@ static inline int cmp_u128(u128 a, u128 b)
 
 /* ---- 256-bit unsigned helper (slow paths only) ------------------------ */
 
-typedef struct { uint64_t w[4]; } u256;  /* little-endian limbs */
+typedef struct {
+    uint64_t w[4];
+} u256; /* little-endian limbs */
 
 static u256 u256_from(u128 x)
 {
@@ -128,8 +176,7 @@ static int u256_is_zero(const u256 *a)
 static int u256_cmp(const u256 *a, const u256 *b)
 {
     for (int i = 3; i >= 0; i--)
-        if (a->w[i] != b->w[i])
-            return a->w[i] > b->w[i] ? 1 : -1;
+        if (a->w[i] != b->w[i]) return a->w[i] > b->w[i] ? 1 : -1;
     return 0;
 }
 
@@ -174,8 +221,7 @@ static int u256_mul_pow10(u256 *a, int e)
 {
     while (e > 0) {
         int k = e > 19 ? 19 : e;
-        if (u256_mul_u64(a, pow10_64[k]))
-            return 1;
+        if (u256_mul_u64(a, pow10_64[k])) return 1;
         e -= k;
     }
     return 0;
@@ -219,8 +265,7 @@ static void u256_divmod(const u256 *n, const u256 *d, u256 *q, u256 *r)
 {
     u256 rem = {{0, 0, 0, 0}}, quo = {{0, 0, 0, 0}};
     int top = 255;
-    while (top >= 0 && !u256_bit(n, top))
-        top--;
+    while (top >= 0 && !u256_bit(n, top)) top--;
     for (int i = top; i >= 0; i--) {
         rem.w[3] = (rem.w[3] << 1) | (rem.w[2] >> 63);
         rem.w[2] = (rem.w[2] << 1) | (rem.w[1] >> 63);
@@ -243,13 +288,11 @@ static int fit(int neg, u256 m, int scale, pm_decimal *out)
     u256 maxc = u256_from(MAXC);
     while ((scale > PM_DEC_MAX_SCALE || u256_cmp(&m, &maxc) > 0) && scale > 0) {
         u256 t = m;
-        if (u256_divmod_u64(&t, 10) != 0)
-            break;
+        if (u256_divmod_u64(&t, 10) != 0) break;
         m = t;
         scale--;
     }
-    if (scale > PM_DEC_MAX_SCALE || u256_cmp(&m, &maxc) > 0)
-        return PM_DEC_OVERFLOW;
+    if (scale > PM_DEC_MAX_SCALE || u256_cmp(&m, &maxc) > 0) return PM_DEC_OVERFLOW;
     *out = make(neg, u256_lo(&m), scale);
     return PM_DEC_OK;
 }
@@ -260,11 +303,9 @@ static const char *const round_names[] = {"half_up", "half_even", "down", "up"};
 
 int pm_round_parse(const char *name)
 {
-    if (!name)
-        return -1;
+    if (!name) return -1;
     for (int i = 0; i < 4; i++)
-        if (strcmp(name, round_names[i]) == 0)
-            return i;
+        if (strcmp(name, round_names[i]) == 0) return i;
     return -1;
 }
 
@@ -276,10 +317,14 @@ const char *pm_round_name(pm_round mode)
 const char *pm_decimal_strerror(int status)
 {
     switch (status) {
-    case PM_DEC_OK: return "ok";
-    case PM_DEC_SYNTAX: return "not a decimal number";
-    case PM_DEC_OVERFLOW: return "decimal does not fit (more than 38 digits or scale above 38)";
-    case PM_DEC_DIVZERO: return "division by zero";
+    case PM_DEC_OK:
+        return "ok";
+    case PM_DEC_SYNTAX:
+        return "not a decimal number";
+    case PM_DEC_OVERFLOW:
+        return "decimal does not fit (more than 38 digits or scale above 38)";
+    case PM_DEC_DIVZERO:
+        return "division by zero";
     }
     return "unknown decimal error";
 }
@@ -309,11 +354,9 @@ static inline void acc_digits(const unsigned char *p, const unsigned char *q, u1
 {
     while (p < q) {
         size_t n = (size_t)(q - p);
-        if (n > 19)
-            n = 19;
+        if (n > 19) n = 19;
         uint64_t v = 0;
-        for (size_t i = 0; i < n; i++)
-            v = v * 10 + (uint64_t)(p[i] - '0');
+        for (size_t i = 0; i < n; i++) v = v * 10 + (uint64_t)(p[i] - '0');
         *c = *c * pow10_64[n] + v;
         p += n;
     }
@@ -321,44 +364,34 @@ static inline void acc_digits(const unsigned char *p, const unsigned char *q, u1
 
 int pm_decimal_parse(const char *s, size_t len, pm_decimal *out)
 {
-    if (!s)
-        return PM_DEC_SYNTAX;
+    if (!s) return PM_DEC_SYNTAX;
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     int neg = 0;
 
-    while (p < end && is_blank(*p))
-        p++;
-    while (end > p && is_blank(end[-1]))
-        end--;
+    while (p < end && is_blank(*p)) p++;
+    while (end > p && is_blank(end[-1])) end--;
     if (p < end && (*p == '+' || *p == '-')) {
         neg = *p == '-';
         p++;
     }
     const unsigned char *i0 = p;
-    while (p < end && is_digit(*p))
-        p++;
+    while (p < end && is_digit(*p)) p++;
     const unsigned char *i1 = p, *f0 = p, *f1 = p;
     if (p < end && *p == '.') {
         f0 = ++p;
-        while (p < end && is_digit(*p))
-            p++;
+        while (p < end && is_digit(*p)) p++;
         f1 = p;
     }
-    if (p != end || (i1 == i0 && f1 == f0))
-        return PM_DEC_SYNTAX;
+    if (p != end || (i1 == i0 && f1 == f0)) return PM_DEC_SYNTAX;
 
     size_t scale = (size_t)(f1 - f0);
-    if (scale > PM_DEC_MAX_SCALE)
-        return PM_DEC_OVERFLOW;
+    if (scale > PM_DEC_MAX_SCALE) return PM_DEC_OVERFLOW;
     /* Leading zeros are not significant. */
-    while (i0 < i1 && *i0 == '0')
-        i0++;
+    while (i0 < i1 && *i0 == '0') i0++;
     if (i0 == i1)
-        while (f0 < f1 && *f0 == '0')
-            f0++;
+        while (f0 < f1 && *f0 == '0') f0++;
     size_t digits = (size_t)(i1 - i0) + (size_t)(f1 - f0);
-    if (digits > 38)
-        return PM_DEC_OVERFLOW;
+    if (digits > 38) return PM_DEC_OVERFLOW;
 
     u128 c = 0;
     acc_digits(i0, i1, &c);
@@ -367,10 +400,9 @@ int pm_decimal_parse(const char *s, size_t len, pm_decimal *out)
     return PM_DEC_OK;
 }
 
-static const char digit_pairs[201] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                     "8081828384858687888990919293949596979899";
 
 /* Writes v's decimal digits ending just before *end, at least min digits
  * (zero-padded); returns the new start. */
@@ -390,8 +422,7 @@ static char *put_u64(char *end, uint64_t v, int min)
     } else {
         *--p = (char)('0' + v);
     }
-    while (end - p < min)
-        *--p = '0';
+    while (end - p < min) *--p = '0';
     return p;
 }
 
@@ -417,12 +448,10 @@ size_t pm_decimal_format(pm_decimal d, char out[PM_DEC_BUFSZ])
             p = put_u64(p, (uint64_t)hi, 1);
         }
     }
-    while (end - p < scale + 1)
-        *--p = '0';
+    while (end - p < scale + 1) *--p = '0';
 
     size_t n = (size_t)(end - p), ni = n - (size_t)scale, len = 0;
-    if (d.coef < 0)
-        out[len++] = '-';
+    if (d.coef < 0) out[len++] = '-';
     memcpy(out + len, p, ni);
     len += ni;
     if (scale > 0) {
@@ -439,20 +468,17 @@ size_t pm_decimal_format(pm_decimal d, char out[PM_DEC_BUFSZ])
 
 int pm_decimal_rescale(pm_decimal a, int scale, pm_decimal *out)
 {
-    if (!valid(a) || scale < 0 || scale > PM_DEC_MAX_SCALE)
-        return PM_DEC_OVERFLOW;
+    if (!valid(a) || scale < 0 || scale > PM_DEC_MAX_SCALE) return PM_DEC_OVERFLOW;
     u128 m = mag(a.coef);
     if (scale >= a.scale) {
         int k = scale - a.scale;
         /* m * 10^k <= 10^38 - 1  <=>  m < 10^(38-k) */
-        if (m >= pow10_128[38 - k])
-            return PM_DEC_OVERFLOW;
+        if (m >= pow10_128[38 - k]) return PM_DEC_OVERFLOW;
         *out = make(a.coef < 0, m * pow10_128[k], scale);
         return PM_DEC_OK;
     }
     u128 p = pow10_128[a.scale - scale];
-    if (m % p != 0)
-        return PM_DEC_OVERFLOW;
+    if (m % p != 0) return PM_DEC_OVERFLOW;
     *out = make(a.coef < 0, m / p, scale);
     return PM_DEC_OK;
 }
@@ -491,7 +517,7 @@ static int add_signed(int na, u128 ma, int sa, int nb, u128 mb, int sb, pm_decim
     u256 r;
     int neg;
     if (na == nb) {
-        u256_add(&r, &xa, &xb);  /* < 2 * 10^76, no carry */
+        u256_add(&r, &xa, &xb); /* < 2 * 10^76, no carry */
         neg = na;
     } else if (u256_cmp(&xa, &xb) >= 0) {
         u256_sub(&r, &xa, &xb);
@@ -505,8 +531,7 @@ static int add_signed(int na, u128 ma, int sa, int nb, u128 mb, int sb, pm_decim
 
 int pm_decimal_add(pm_decimal a, pm_decimal b, pm_decimal *out)
 {
-    if (!valid(a) || !valid(b))
-        return PM_DEC_OVERFLOW;
+    if (!valid(a) || !valid(b)) return PM_DEC_OVERFLOW;
     if (a.scale == b.scale && ((mag(a.coef) | mag(b.coef)) >> 126) == 0) {
         /* Fast path: both below 2^126, so the sum cannot overflow. */
         __int128 r = a.coef + b.coef;
@@ -521,21 +546,19 @@ int pm_decimal_add(pm_decimal a, pm_decimal b, pm_decimal *out)
 
 int pm_decimal_sub(pm_decimal a, pm_decimal b, pm_decimal *out)
 {
-    if (!valid(a) || !valid(b))
-        return PM_DEC_OVERFLOW;
+    if (!valid(a) || !valid(b)) return PM_DEC_OVERFLOW;
     return pm_decimal_add(a, pm_decimal_neg(b), out);
 }
 
 int pm_decimal_mul(pm_decimal a, pm_decimal b, pm_decimal *out)
 {
-    if (!valid(a) || !valid(b))
-        return PM_DEC_OVERFLOW;
+    if (!valid(a) || !valid(b)) return PM_DEC_OVERFLOW;
     u128 ma = mag(a.coef), mb = mag(b.coef);
     int neg = (a.coef < 0) != (b.coef < 0);
     int s = a.scale + b.scale;
 
     if (ma <= UINT64_MAX && mb <= UINT64_MAX) {
-        u128 p = ma * mb;  /* < 2^128 */
+        u128 p = ma * mb; /* < 2^128 */
         if (p <= MAXC && s <= PM_DEC_MAX_SCALE) {
             *out = make(neg && p != 0, p, s);
             return PM_DEC_OK;
@@ -547,16 +570,13 @@ int pm_decimal_mul(pm_decimal a, pm_decimal b, pm_decimal *out)
 
 int pm_decimal_div(pm_decimal a, pm_decimal b, int scale, pm_round mode, pm_decimal *out)
 {
-    if (!valid(a) || !valid(b) || scale < 0 || scale > PM_DEC_MAX_SCALE)
-        return PM_DEC_OVERFLOW;
-    if (!valid_mode(mode))
-        return PM_DEC_SYNTAX;
-    if (b.coef == 0)
-        return PM_DEC_DIVZERO;
+    if (!valid(a) || !valid(b) || scale < 0 || scale > PM_DEC_MAX_SCALE) return PM_DEC_OVERFLOW;
+    if (!valid_mode(mode)) return PM_DEC_SYNTAX;
+    if (b.coef == 0) return PM_DEC_DIVZERO;
 
     /* a/b at scale s has coefficient |a| * 10^(s + sb - sa) / |b|. */
     int neg = (a.coef < 0) != (b.coef < 0);
-    int e = scale + b.scale - a.scale;  /* -38 .. 76 */
+    int e = scale + b.scale - a.scale; /* -38 .. 76 */
     u128 ma = mag(a.coef), mb = mag(b.coef);
 
     if (e <= 38) {
@@ -574,10 +594,8 @@ int pm_decimal_div(pm_decimal a, pm_decimal b, int scale, pm_round mode, pm_deci
         }
         if (ok) {
             u128 q = n / d, r = n % d;
-            if (round_up_needed(mode, (int)(q & 1), r != 0, cmp_u128(r, d - r)))
-                q++;
-            if (q > MAXC)
-                return PM_DEC_OVERFLOW;
+            if (round_up_needed(mode, (int)(q & 1), r != 0, cmp_u128(r, d - r))) q++;
+            if (q > MAXC) return PM_DEC_OVERFLOW;
             *out = make(neg && q != 0, q, scale);
             return PM_DEC_OK;
         }
@@ -586,36 +604,28 @@ int pm_decimal_div(pm_decimal a, pm_decimal b, int scale, pm_round mode, pm_deci
     u256 n = u256_from(ma), d = u256_from(mb);
     if (e >= 0) {
         /* A numerator beyond 2^256 gives a quotient beyond 2^256 / 10^38. */
-        if (u256_mul_pow10(&n, e))
-            return PM_DEC_OVERFLOW;
+        if (u256_mul_pow10(&n, e)) return PM_DEC_OVERFLOW;
     } else if (u256_mul_pow10(&d, -e)) {
-        return PM_DEC_OVERFLOW;  /* cannot happen: d <= 10^76 */
+        return PM_DEC_OVERFLOW; /* cannot happen: d <= 10^76 */
     }
     u256 q, r, half;
     u256_divmod(&n, &d, &q, &r);
     u256_sub(&half, &d, &r);
     int inc = round_up_needed(mode, (int)(q.w[0] & 1), !u256_is_zero(&r), u256_cmp(&r, &half));
-    if (!u256_is_u128(&q))
-        return PM_DEC_OVERFLOW;
+    if (!u256_is_u128(&q)) return PM_DEC_OVERFLOW;
     u128 qq = u256_lo(&q);
-    if (qq > MAXC)
-        return PM_DEC_OVERFLOW;
-    if (inc)
-        qq++;
-    if (qq > MAXC)
-        return PM_DEC_OVERFLOW;
+    if (qq > MAXC) return PM_DEC_OVERFLOW;
+    if (inc) qq++;
+    if (qq > MAXC) return PM_DEC_OVERFLOW;
     *out = make(neg && qq != 0, qq, scale);
     return PM_DEC_OK;
 }
 
 int pm_decimal_round(pm_decimal a, int scale, pm_round mode, pm_decimal *out)
 {
-    if (!valid(a) || scale < 0 || scale > PM_DEC_MAX_SCALE)
-        return PM_DEC_OVERFLOW;
-    if (!valid_mode(mode))
-        return PM_DEC_SYNTAX;
-    if (scale >= a.scale)
-        return pm_decimal_rescale(a, scale, out);
+    if (!valid(a) || scale < 0 || scale > PM_DEC_MAX_SCALE) return PM_DEC_OVERFLOW;
+    if (!valid_mode(mode)) return PM_DEC_SYNTAX;
+    if (scale >= a.scale) return pm_decimal_rescale(a, scale, out);
 
     int k = a.scale - scale;
     u128 m = mag(a.coef), q;
@@ -630,8 +640,7 @@ int pm_decimal_round(pm_decimal a, int scale, pm_round mode, pm_decimal *out)
         q = m / d;
         inc = round_up_needed(mode, (int)(q & 1), r != 0, cmp_u128(r, d - r));
     }
-    if (inc)
-        q++;  /* q <= 10^(38-k) <= MAXC */
+    if (inc) q++; /* q <= 10^(38-k) <= MAXC */
     *out = make(a.coef < 0 && q != 0, q, scale);
     return PM_DEC_OK;
 }
@@ -639,10 +648,8 @@ int pm_decimal_round(pm_decimal a, int scale, pm_round mode, pm_decimal *out)
 int pm_decimal_cmp(pm_decimal a, pm_decimal b)
 {
     int sa = pm_decimal_sign(a), sb = pm_decimal_sign(b);
-    if (sa != sb)
-        return sa < sb ? -1 : 1;
-    if (sa == 0)
-        return 0;
+    if (sa != sb) return sa < sb ? -1 : 1;
+    if (sa == 0) return 0;
     int c;
     if (a.scale == b.scale) {
         c = cmp_u128(mag(a.coef), mag(b.coef));
@@ -678,8 +685,7 @@ int pm_decimal_is_zero(pm_decimal a)
 
 pm_decimal pm_decimal_normalize(pm_decimal a, int min_scale)
 {
-    if (min_scale < 0)
-        min_scale = 0;
+    if (min_scale < 0) min_scale = 0;
     while (a.scale > min_scale && a.coef % 10 == 0) {
         a.coef /= 10;
         a.scale--;

@@ -33,18 +33,18 @@ typedef struct pm_decimal {
 #define PM_DEC_BUFSZ 48
 
 typedef enum pm_round {
-    PM_ROUND_HALF_UP = 0,  /* ties away from zero */
-    PM_ROUND_HALF_EVEN,    /* ties to even */
-    PM_ROUND_DOWN,         /* toward zero */
-    PM_ROUND_UP            /* away from zero */
+    PM_ROUND_HALF_UP = 0, /* ties away from zero */
+    PM_ROUND_HALF_EVEN,   /* ties to even */
+    PM_ROUND_DOWN,        /* toward zero */
+    PM_ROUND_UP           /* away from zero */
 } pm_round;
 
 /* Status codes. */
 enum {
     PM_DEC_OK = 0,
-    PM_DEC_SYNTAX = -1,    /* not a number */
-    PM_DEC_OVERFLOW = -2,  /* does not fit */
-    PM_DEC_DIVZERO = -3    /* division by zero */
+    PM_DEC_SYNTAX = -1,   /* not a number */
+    PM_DEC_OVERFLOW = -2, /* does not fit */
+    PM_DEC_DIVZERO = -3   /* division by zero */
 };
 
 /* "name" -> mode; -1 when unknown.  Names: half_up half_even down up. */

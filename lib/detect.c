@@ -17,10 +17,14 @@ static int delimiter_outside_brackets(const char *l, size_t len)
             if (c == quote) quote = 0;
             continue;
         }
-        if (c == '\'' || c == '"') quote = c;
-        else if (c == '[' || c == '{') depth++;
-        else if ((c == ']' || c == '}') && depth > 0) depth--;
-        else if ((c == ',' || c == '\t') && depth == 0) return 1;
+        if (c == '\'' || c == '"')
+            quote = c;
+        else if (c == '[' || c == '{')
+            depth++;
+        else if ((c == ']' || c == '}') && depth > 0)
+            depth--;
+        else if ((c == ',' || c == '\t') && depth == 0)
+            return 1;
     }
     return 0;
 }

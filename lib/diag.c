@@ -37,7 +37,10 @@ void pm_diag_init(const char *argv0)
     progname = slash ? slash + 1 : argv0;
 }
 
-const char *pm_progname(void) { return progname; }
+const char *pm_progname(void)
+{
+    return progname;
+}
 
 static void vwarn_at(const char *file, long line, const char *fmt, va_list ap)
 {
@@ -68,7 +71,10 @@ void pm_warn(const char *fmt, ...)
     va_end(ap);
 }
 
-void pm_report(const pm_error *e) { pm_warn_at(e->file, e->line, "%s", e->msg); }
+void pm_report(const pm_error *e)
+{
+    pm_warn_at(e->file, e->line, "%s", e->msg);
+}
 
 int pm_stdout_close(void)
 {

@@ -14,15 +14,14 @@
 enum { PM_EXIT_OK = 0, PM_EXIT_FLAGGED = 1, PM_EXIT_ERROR = 2 };
 
 typedef struct pm_error {
-    char file[512];  /* "" when the error has no file */
-    long line;       /* 0 when it has no line */
+    char file[512]; /* "" when the error has no file */
+    long line;      /* 0 when it has no line */
     char msg[1024];
 } pm_error;
 
 void pm_error_clear(pm_error *e);
 /* Sets all three parts; file may be NULL. */
-void pm_error_set(pm_error *e, const char *file, long line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+void pm_error_set(pm_error *e, const char *file, long line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void pm_error_vset(pm_error *e, const char *file, long line, const char *fmt, va_list ap);
 
 /* Program side ------------------------------------------------------------ */
@@ -33,8 +32,7 @@ const char *pm_progname(void);
 /* "PROG: FILE:LINE: msg", "PROG: FILE: msg" or "PROG: msg" as the error has them. */
 void pm_report(const pm_error *e);
 /* Prints "PROG: FILE:LINE: fmt..." (file NULL or line 0 drop those parts). */
-void pm_warn_at(const char *file, long line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void pm_warn_at(const char *file, long line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void pm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The usage and fatal errors are the program side's (lib/cli/die.c): the
  * last two end the process; lib/ reports through pm_error instead. */

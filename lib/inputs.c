@@ -13,7 +13,6 @@
 
 /* Raw text and warnings ------------------------------------------------------ */
 
-
 /* Queues a warning (the first WARN_MAX per input; then they are counted). */
 void pmr_warn(pm_reader *rd, long line, const char *msg)
 {
@@ -35,8 +34,8 @@ int pm_reader_take_warning(pm_reader *rd, pm_error *w)
     }
     if (rd->finished && rd->nwarn > WARN_MAX && !rd->wsummary) {
         rd->wsummary = 1;
-        pm_error_set(w, rd->name, 0, "warning: %lu more warnings not shown (%lu in all)",
-                     rd->nwarn - WARN_MAX, rd->nwarn);
+        pm_error_set(w, rd->name, 0, "warning: %lu more warnings not shown (%lu in all)", rd->nwarn - WARN_MAX,
+                     rd->nwarn);
         return 1;
     }
     return 0;
@@ -47,7 +46,6 @@ const char *pm_reader_raw(const pm_reader *rd, size_t *len)
     if (len) *len = rd->rawout.len;
     return rd->rawout.s ? rd->rawout.s : "";
 }
-
 
 pm_record *pmr_queue_slot(pm_reader *rd)
 {
@@ -131,10 +129,14 @@ int pm_format_parse(const char *name)
 const char *pm_format_name(pm_format f)
 {
     switch (f) {
-    case PM_FMT_CSV: return "csv";
-    case PM_FMT_TSV: return "tsv";
-    case PM_FMT_YAML: return "yaml";
-    default: return "auto";
+    case PM_FMT_CSV:
+        return "csv";
+    case PM_FMT_TSV:
+        return "tsv";
+    case PM_FMT_YAML:
+        return "yaml";
+    default:
+        return "auto";
     }
 }
 
@@ -190,17 +192,26 @@ int pm_reader_next(pm_reader *rd, pm_record *rec, pm_error *err)
         if (st == PM_READ_BAD && rd->flow_dropped) {
             /* the nesting that was left out made this record bad */
             rd->flow_dropped = 0;
-            pm_error_set(err, rd->name, rec->line, "collections nested deeper than %d levels (the deeper part is not read)",
-                         YAML_MAX_FLOW);
+            pm_error_set(err, rd->name, rec->line,
+                         "collections nested deeper than %d levels (the deeper part is not read)", YAML_MAX_FLOW);
         }
         return st;
     }
     return pmr_csv_next(rd, rec, err);
 }
 
-pm_format pm_reader_format(const pm_reader *rd) { return rd->format; }
-int pm_reader_goes_on(const pm_reader *rd) { return rd->fatal_goes_on; }
-const char *pm_reader_name(const pm_reader *rd) { return rd->name; }
+pm_format pm_reader_format(const pm_reader *rd)
+{
+    return rd->format;
+}
+int pm_reader_goes_on(const pm_reader *rd)
+{
+    return rd->fatal_goes_on;
+}
+const char *pm_reader_name(const pm_reader *rd)
+{
+    return rd->name;
+}
 
 const char *const *pm_reader_header(const pm_reader *rd, size_t *n)
 {
@@ -367,7 +378,10 @@ int pm_inputs_take_warning(pm_inputs *in, pm_error *w)
     return in->cur ? pm_reader_take_warning(in->cur, w) : 0;
 }
 
-pm_reader *pm_inputs_current(const pm_inputs *in) { return in->cur; }
+pm_reader *pm_inputs_current(const pm_inputs *in)
+{
+    return in->cur;
+}
 
 void pm_inputs_on_input(pm_inputs *in, void (*fn)(pm_reader *rd, int begin, void *ctx), void *ctx)
 {
@@ -379,6 +393,15 @@ void pm_inputs_skip(pm_inputs *in)
 {
     if (in->cur) inputs_close_cur(in);
 }
-int pm_inputs_failed(const pm_inputs *in) { return in->had_error; }
-pm_format pm_inputs_format(const pm_inputs *in) { return in->first_format; }
-int pm_inputs_index(const pm_inputs *in) { return in->next - 1; }
+int pm_inputs_failed(const pm_inputs *in)
+{
+    return in->had_error;
+}
+pm_format pm_inputs_format(const pm_inputs *in)
+{
+    return in->first_format;
+}
+int pm_inputs_index(const pm_inputs *in)
+{
+    return in->next - 1;
+}

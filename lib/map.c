@@ -22,18 +22,28 @@ struct pm_map_entry {
 /* SipHash-2-4 ---------------------------------------------------------- */
 
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND                                                                                                 \
-    do {                                                                                                         \
-        v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);                                                \
-        v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;                                                                   \
-        v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;                                                                   \
-        v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);                                                \
+#define SIPROUND                                                                                                       \
+    do {                                                                                                               \
+        v0 += v1;                                                                                                      \
+        v1 = ROTL(v1, 13);                                                                                             \
+        v1 ^= v0;                                                                                                      \
+        v0 = ROTL(v0, 32);                                                                                             \
+        v2 += v3;                                                                                                      \
+        v3 = ROTL(v3, 16);                                                                                             \
+        v3 ^= v2;                                                                                                      \
+        v0 += v3;                                                                                                      \
+        v3 = ROTL(v3, 21);                                                                                             \
+        v3 ^= v0;                                                                                                      \
+        v2 += v1;                                                                                                      \
+        v1 = ROTL(v1, 17);                                                                                             \
+        v1 ^= v2;                                                                                                      \
+        v2 = ROTL(v2, 32);                                                                                             \
     } while (0)
 
 static uint64_t load_le64(const unsigned char *p)
 {
-    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
-           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
+           (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
 }
 
 uint64_t pm_siphash24(const void *data, size_t n, const uint64_t k[2])
@@ -43,15 +53,14 @@ uint64_t pm_siphash24(const void *data, size_t n, const uint64_t k[2])
     uint64_t v2 = 0x6c7967656e657261ULL ^ k[0], v3 = 0x7465646279746573ULL ^ k[1];
     size_t end = n - n % 8;
     for (size_t i = 0; i < end; i += 8) {
-        uint64_t m = load_le64(in + i);  /* compilers make this one load on little-endian hosts */
+        uint64_t m = load_le64(in + i); /* compilers make this one load on little-endian hosts */
         v3 ^= m;
         SIPROUND;
         SIPROUND;
         v0 ^= m;
     }
     uint64_t b = (uint64_t)n << 56;
-    for (size_t i = 0; i < n % 8; i++)
-        b |= (uint64_t)in[end + i] << (8 * i);
+    for (size_t i = 0; i < n % 8; i++) b |= (uint64_t)in[end + i] << (8 * i);
     v3 ^= b;
     SIPROUND;
     SIPROUND;
@@ -66,8 +75,7 @@ uint64_t pm_siphash24(const void *data, size_t n, const uint64_t k[2])
 
 void pm_random_seed(uint64_t seed[2])
 {
-    if (getrandom(seed, 2 * sizeof *seed, GRND_NONBLOCK) == (ssize_t)(2 * sizeof *seed))
-        return;
+    if (getrandom(seed, 2 * sizeof *seed, GRND_NONBLOCK) == (ssize_t)(2 * sizeof *seed)) return;
     /* No entropy yet (early boot) or no getrandom: not secret, still not
      * known to whoever wrote the input in advance. */
     struct timespec ts;
@@ -116,7 +124,10 @@ uint64_t pm_map_hash(const pm_map *m, const void *key, size_t len)
     return pm_siphash24(key, len, m->seed);
 }
 
-static unsigned char *key_of(const pm_map *m, pm_map_entry *e) { return e->value + m->vsize; }
+static unsigned char *key_of(const pm_map *m, pm_map_entry *e)
+{
+    return e->value + m->vsize;
+}
 
 /* The slot of key, or of the empty slot where it would go. */
 static size_t probe(const pm_map *m, const void *key, size_t len, uint64_t h)
@@ -124,8 +135,7 @@ static size_t probe(const pm_map *m, const void *key, size_t len, uint64_t h)
     size_t mask = m->nslots - 1;
     for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
         pm_map_entry *e = m->slots[i];
-        if (!e || (e->hash == h && e->len == len && memcmp(key_of(m, e), key, len) == 0))
-            return i;
+        if (!e || (e->hash == h && e->len == len && memcmp(key_of(m, e), key, len) == 0)) return i;
     }
 }
 

@@ -29,11 +29,11 @@
 typedef struct pm_map_entry pm_map_entry;
 
 typedef struct pm_map {
-    pm_map_entry **slots;  /* nslots, a power of two; NULL is empty */
+    pm_map_entry **slots; /* nslots, a power of two; NULL is empty */
     size_t nslots, n;
-    size_t vsize;          /* bytes of value per entry, rounded up to 16 */
-    uint64_t seed[2];      /* the SipHash key */
-    pm_arena arena;        /* the entries */
+    size_t vsize;     /* bytes of value per entry, rounded up to 16 */
+    uint64_t seed[2]; /* the SipHash key */
+    pm_arena arena;   /* the entries */
 } pm_map;
 
 /* A map whose entries carry vsize bytes of value (0: a set), under a

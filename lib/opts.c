@@ -15,11 +15,25 @@ long long pm_parse_size(const char *s)
     if (end == s || v < 0 || errno) return -1;
     long long mul = 1;
     switch (*end) {
-    case 0: break;
-    case 'k': case 'K': mul = 1LL << 10; end++; break;
-    case 'm': case 'M': mul = 1LL << 20; end++; break;
-    case 'g': case 'G': mul = 1LL << 30; end++; break;
-    default: return -1;
+    case 0:
+        break;
+    case 'k':
+    case 'K':
+        mul = 1LL << 10;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        mul = 1LL << 20;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        mul = 1LL << 30;
+        end++;
+        break;
+    default:
+        return -1;
     }
     if (*end) return -1;
     if (v > (1LL << 62) / mul) return -1;

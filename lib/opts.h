@@ -13,12 +13,12 @@
 #define PM_VERSION "0.1.0"
 
 typedef struct pm_option {
-    const char *name;      /* long name without "--" */
-    char short_name;       /* 0 for none */
-    int has_arg;           /* 0 no, 1 required, 2 optional (--name=VALUE) */
-    int id;                /* passed to the callback; use values >= 1000 */
-    const char *arg_name;  /* for --help: "FILE" */
-    const char *help;      /* one line for --help */
+    const char *name;     /* long name without "--" */
+    char short_name;      /* 0 for none */
+    int has_arg;          /* 0 no, 1 required, 2 optional (--name=VALUE) */
+    int id;               /* passed to the callback; use values >= 1000 */
+    const char *arg_name; /* for --help: "FILE" */
+    const char *help;     /* one line for --help */
 } pm_option;
 
 /* Common options a program accepts (bit mask). */
@@ -33,18 +33,17 @@ enum {
     PM_OPT_MAX_FIELD = 1 << 7,  /* --max-field=BYTES */
     PM_OPT_REJECT = 1 << 8,     /* -r, --reject=FILE (the pipeline's reject stream) */
     PM_OPT_BYTE_RANGE = 1 << 9, /* --byte-range=START-END (one input file) */
-    PM_OPT_STREAM = PM_OPT_FROM | PM_OPT_TO | PM_OPT_OUTPUT | PM_OPT_TZ |
-                    PM_OPT_STATS | PM_OPT_DELIMITER | PM_OPT_ENCODING |
-                    PM_OPT_MAX_FIELD | PM_OPT_BYTE_RANGE
+    PM_OPT_STREAM = PM_OPT_FROM | PM_OPT_TO | PM_OPT_OUTPUT | PM_OPT_TZ | PM_OPT_STATS | PM_OPT_DELIMITER |
+                    PM_OPT_ENCODING | PM_OPT_MAX_FIELD | PM_OPT_BYTE_RANGE
 };
 
 typedef struct pm_common {
-    pm_read_opts read;    /* -f, --delimiter, --encoding, --max-field */
-    pm_format to;         /* -t; PM_FMT_AUTO: same as the input */
-    const char *output;   /* -o; NULL: standard output */
-    const char *tz_name;  /* --tz; default PM_DEFAULT_TZ */
-    int stats;            /* --stats */
-    const char *reject;   /* -r, --reject; NULL: rejects on standard error only */
+    pm_read_opts read;   /* -f, --delimiter, --encoding, --max-field */
+    pm_format to;        /* -t; PM_FMT_AUTO: same as the input */
+    const char *output;  /* -o; NULL: standard output */
+    const char *tz_name; /* --tz; default PM_DEFAULT_TZ */
+    int stats;           /* --stats */
+    const char *reject;  /* -r, --reject; NULL: rejects on standard error only */
 } pm_common;
 
 /* Called for each program option; arg is NULL for options without one.
@@ -58,9 +57,8 @@ typedef int (*pm_option_cb)(int id, const char *arg, void *ctx);
  * errors ("pm-sla [OPTION]... [FILE]..."); description a paragraph or NULL.
  * Returns the index of the first operand.  Exits 0 after --help/--version
  * and 2 on a usage error. */
-int pm_opts_parse(int argc, char **argv, const pm_option *options, unsigned common,
-                  pm_common *out, pm_option_cb cb, void *ctx,
-                  const char *usage, const char *description);
+int pm_opts_parse(int argc, char **argv, const pm_option *options, unsigned common, pm_common *out, pm_option_cb cb,
+                  void *ctx, const char *usage, const char *description);
 
 /* Sets up the process the way every pm program wants it: program name for
  * messages, SIGPIPE default (a closed pipe ends the program quietly), and

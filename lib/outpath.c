@@ -8,7 +8,10 @@
 
 #include "buf.h"
 
-static int is_std(const char *path) { return !path || !strcmp(path, "-") || !*path; }
+static int is_std(const char *path)
+{
+    return !path || !strcmp(path, "-") || !*path;
+}
 
 /* What an output path will write: 1 and its identity (*st) for an existing
  * regular file; 2 and its folder's identity (and *base) for a file not yet
@@ -48,11 +51,14 @@ int pm_paths_check(char *const *inputs, int ninputs, const char *const *outputs,
                 if (is_std(inputs[j]) || stat(inputs[j], &is) != 0) continue;
                 if (is.st_dev == os.st_dev && is.st_ino == os.st_ino) {
                     if (!strcmp(inputs[j], out))
-                        pm_error_set(err, out, 0, "is an input too; writing it would destroy that input "
+                        pm_error_set(err, out, 0,
+                                     "is an input too; writing it would destroy that input "
                                      "(choose another output file)");
                     else
-                        pm_error_set(err, out, 0, "is the input %s (the same file); writing it would destroy "
-                                     "that input (choose another output file)", inputs[j]);
+                        pm_error_set(err, out, 0,
+                                     "is the input %s (the same file); writing it would destroy "
+                                     "that input (choose another output file)",
+                                     inputs[j]);
                     return -1;
                 }
             }

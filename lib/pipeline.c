@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "diag.h"
-#include "reader_int.h"  /* pm_inputs, held by the pipeline */
+#include "reader_int.h" /* pm_inputs, held by the pipeline */
 #include "outpath.h"
 #include "text.h"
 
@@ -24,8 +24,8 @@ struct pm_pipe {
 
     /* field slots: names, and their positions for the header in force */
     const char *slot_name[MAX_SLOTS];
-    int slot_idx[MAX_SLOTS];   /* positions for the cached header */
-    int rec_idx[MAX_SLOTS];    /* positions in the record at hand */
+    int slot_idx[MAX_SLOTS]; /* positions for the cached header */
+    int rec_idx[MAX_SLOTS];  /* positions in the record at hand */
     int nslots, key_slot;
     const pm_reader *hdr_reader;
     const char *const *hdr;
@@ -34,15 +34,15 @@ struct pm_pipe {
     /* the field names of the last record settle wrote, when they were the
      * reader's header (names_gen) followed by slot names (see
      * names_as_last) */
-    unsigned long long names_at;   /* the writer's count after it; 0: none */
+    unsigned long long names_at; /* the writer's count after it; 0: none */
     unsigned names_gen;
     size_t names_hn, names_n;
     const char *names_extra[MAX_SLOTS];
 
     pm_pipe_counts n;
     int failed, flagged;
-    int in_bad;                /* the record at hand could not be read */
-    int skip_input;            /* pm_pipe_skip_input was called */
+    int in_bad;     /* the record at hand could not be read */
+    int skip_input; /* pm_pipe_skip_input was called */
     pm_buf reason, raw, where;
 };
 
@@ -52,8 +52,7 @@ static void raw_from_record(pm_buf *out, const pm_record *rec)
 {
     pm_buf line = PM_BUF_INIT;
     for (size_t i = 0; i < rec->n; i++) {
-        if (i)
-            pm_buf_addc(&line, ',');
+        if (i) pm_buf_addc(&line, ',');
         pm_csv_quote(&line, rec->f[i].value, rec->f[i].len, ',');
     }
     pm_utf8_escape(out, line.s ? line.s : "", line.len);
@@ -62,30 +61,24 @@ static void raw_from_record(pm_buf *out, const pm_record *rec)
 
 static void on_input(pm_reader *rd, int begin, void *ctx);
 
-pm_pipe *pm_pipe_open(const pm_common *c, char **paths, int npaths, const pm_pipe_spec *spec,
-                      pm_error *err)
+pm_pipe *pm_pipe_open(const pm_common *c, char **paths, int npaths, const pm_pipe_spec *spec, pm_error *err)
 {
     pm_pipe *p = pm_xcalloc(1, sizeof *p);
     p->spec = *spec;
     p->c = *c;
-    if (spec->flags & PM_PIPE_FOLD_NEWLINES)
-        p->c.read.fold_newlines = 1;
+    if (spec->flags & PM_PIPE_FOLD_NEWLINES) p->c.read.fold_newlines = 1;
     pm_record_init(&p->rec);
-    if (!p->spec.reject_path)
-        p->spec.reject_path = c->reject;
+    if (!p->spec.reject_path) p->spec.reject_path = c->reject;
     spec = &p->spec;
     p->key_slot = pm_pipe_field(p, spec->key_field ? spec->key_field : "id");
 
     /* Outputs never destroy inputs: checked before anything is opened. */
     const char *outs[18];
     int nouts = 0;
-    if (!(spec->flags & PM_PIPE_NO_OUTPUT) && c->output)
-        outs[nouts++] = c->output;
-    if (spec->reject_path)
-        outs[nouts++] = spec->reject_path;
+    if (!(spec->flags & PM_PIPE_NO_OUTPUT) && c->output) outs[nouts++] = c->output;
+    if (spec->reject_path) outs[nouts++] = spec->reject_path;
     for (int i = 0; i < spec->nother_outputs && nouts < 18; i++)
-        if (spec->other_outputs[i])
-            outs[nouts++] = spec->other_outputs[i];
+        if (spec->other_outputs[i]) outs[nouts++] = spec->other_outputs[i];
     if (pm_paths_check(paths, npaths, outs, nouts, err) != 0) {
         pm_record_free(&p->rec);
         free(p);
@@ -95,24 +88,21 @@ pm_pipe *pm_pipe_open(const pm_common *c, char **paths, int npaths, const pm_pip
     pm_inputs_init(&p->in, paths, npaths, &p->c.read);
     pm_inputs_on_input(&p->in, on_input, p);
     pm_format infmt = pm_inputs_peek_format(&p->in);
-    if (infmt == PM_FMT_TSV && (spec->flags & PM_PIPE_TSV_AS_CSV))
-        infmt = PM_FMT_CSV;
+    if (infmt == PM_FMT_TSV && (spec->flags & PM_PIPE_TSV_AS_CSV)) infmt = PM_FMT_CSV;
     pm_format fmt = pm_common_out_format(c, infmt);
     p->fmt = fmt;
     if (!(spec->flags & PM_PIPE_NO_OUTPUT)) {
         p->out = pm_writer_open(c->output, fmt, err);
-        if (!p->out)
-            goto fail;
+        if (!p->out) goto fail;
     }
     if (spec->reject_path) {
         p->rej = pm_writer_open(spec->reject_path, fmt == PM_FMT_TSV ? PM_FMT_CSV : fmt, err);
-        if (!p->rej)
-            goto fail;
+        if (!p->rej) goto fail;
     }
     return p;
 fail:
     if (p->out) {
-        pm_error ignored;   /* the error that made us fail is the one to say */
+        pm_error ignored; /* the error that made us fail is the one to say */
         pm_writer_close(p->out, 0, &ignored);
     }
     pm_inputs_close(&p->in);
@@ -123,11 +113,9 @@ fail:
 
 size_t pm_fold_surplus(pm_record *rec, size_t width, pm_buf *out)
 {
-    if (width == 0 || rec->n <= width)
-        return 0;
+    if (width == 0 || rec->n <= width) return 0;
     for (size_t i = width; i < rec->n; i++) {
-        if (i > width)
-            pm_buf_addc(out, ' ');
+        if (i > width) pm_buf_addc(out, ' ');
         pm_csv_quote(out, rec->f[i].value, rec->f[i].len, ',');
     }
     size_t n = rec->n - width;
@@ -139,8 +127,7 @@ size_t pm_pipe_fold_surplus(pm_pipe *p, pm_record *rec, pm_buf *out)
 {
     size_t hn = 0;
     const pm_reader *rd = pm_inputs_current(&p->in);
-    if (!rd || !pm_reader_header(rd, &hn))
-        return 0;
+    if (!rd || !pm_reader_header(rd, &hn)) return 0;
     return pm_fold_surplus(rec, hn, out);
 }
 
@@ -152,8 +139,7 @@ static void pad_to_header(pm_pipe *p, pm_record *rec)
     size_t hn = 0;
     const pm_reader *rd = pm_inputs_current(&p->in);
     const char *const *hdr = rd ? pm_reader_header(rd, &hn) : NULL;
-    for (size_t i = rec->n; hdr && i < hn; i++)
-        pm_record_add_owned(rec, hdr[i], "", 0);
+    for (size_t i = rec->n; hdr && i < hn; i++) pm_record_add_owned(rec, hdr[i], "", 0);
 }
 
 /* Makes every value of a bad record valid UTF-8 without NUL. */
@@ -162,8 +148,7 @@ static void escape_values(pm_record *rec)
     pm_buf b = PM_BUF_INIT;
     for (size_t i = 0; i < rec->n; i++) {
         pm_field *f = &rec->f[i];
-        if (pm_utf8_valid(f->value, f->len) && memchr(f->value, 0, f->len) == NULL)
-            continue;
+        if (pm_utf8_valid(f->value, f->len) && memchr(f->value, 0, f->len) == NULL) continue;
         pm_buf_reset(&b);
         pm_utf8_escape(&b, f->value, f->len);
         f->value = pm_record_strdup(rec, pm_buf_str(&b), b.len);
@@ -175,8 +160,7 @@ static void escape_values(pm_record *rec)
 int pm_pipe_field(pm_pipe *p, const char *name)
 {
     for (int i = 0; i < p->nslots; i++)
-        if (strcmp(p->slot_name[i], name) == 0)
-            return i;
+        if (strcmp(p->slot_name[i], name) == 0) return i;
     /* the programs declare a fixed handful of slots at set-up */
     assert(p->nslots < MAX_SLOTS);
     p->slot_name[p->nslots] = name;
@@ -194,12 +178,10 @@ static void locate_fields(pm_pipe *p, const pm_record *rec)
     const pm_reader *rd = pm_inputs_current(&p->in);
     const char *const *hdr = rd ? pm_reader_header(rd, &hn) : NULL;
     int stable = hdr && hn > 0 && hn == rec->n;
-    for (size_t i = 0; stable && i < rec->n; i++)
-        stable = rec->f[i].name == hdr[i];
+    for (size_t i = 0; stable && i < rec->n; i++) stable = rec->f[i].name == hdr[i];
     int gen = (int)pm_inputs_header_gen(&p->in);
     if (!(stable && p->hdr_valid && p->hdr_reader == rd && p->hdr == hdr && p->hdr_gen == gen)) {
-        for (int s = 0; s < p->nslots; s++)
-            p->slot_idx[s] = pm_record_index(rec, p->slot_name[s]);
+        for (int s = 0; s < p->nslots; s++) p->slot_idx[s] = pm_record_index(rec, p->slot_name[s]);
         p->hdr_valid = stable;
         p->hdr_reader = rd;
         p->hdr = hdr;
@@ -218,12 +200,10 @@ const char *pm_pipe_get(pm_pipe *p, const pm_record *rec, int slot, size_t *len)
 {
     int i = p->rec_idx[slot];
     if (i < 0 || (size_t)i >= rec->n) {
-        if (len)
-            *len = 0;
+        if (len) *len = 0;
         return "";
     }
-    if (len)
-        *len = rec->f[i].len;
+    if (len) *len = rec->f[i].len;
     return rec->f[i].value;
 }
 
@@ -249,8 +229,7 @@ static const char *where_of(pm_pipe *p, const pm_record *rec)
 {
     pm_buf_reset(&p->where);
     pm_buf_adds(&p->where, rec->source ? rec->source : "-");
-    if (rec->line > 0)
-        pm_buf_addf(&p->where, ":%ld", rec->line);
+    if (rec->line > 0) pm_buf_addf(&p->where, ":%ld", rec->line);
     return pm_buf_str(&p->where);
 }
 
@@ -285,27 +264,43 @@ void pm_pipe_reason(pm_pipe *p, const char *fmt, ...)
 
 const char *pm_pipe_raw(const pm_pipe *p, size_t *len)
 {
-    if (len)
-        *len = p->raw.len;
+    if (len) *len = p->raw.len;
     return p->raw.s ? p->raw.s : "";
 }
 
 void pm_pipe_set_raw(pm_pipe *p, const char *raw, size_t len)
 {
-    if (raw == p->raw.s)
-        return;
+    if (raw == p->raw.s) return;
     pm_buf tmp = PM_BUF_INIT;
     pm_buf_add(&tmp, raw, len);
     pm_buf_free(&p->raw);
     p->raw = tmp;
 }
 
-void pm_pipe_error(pm_pipe *p) { p->failed = 1; }
-void pm_pipe_flag(pm_pipe *p) { p->flagged = 1; }
-pm_inputs *pm_pipe_inputs(pm_pipe *p) { return &p->in; }
-pm_format pm_pipe_out_format(const pm_pipe *p) { return p->fmt; }
-pm_writer *pm_pipe_writer(pm_pipe *p) { return p->out; }
-pm_pipe_counts pm_pipe_counts_get(const pm_pipe *p) { return p->n; }
+void pm_pipe_error(pm_pipe *p)
+{
+    p->failed = 1;
+}
+void pm_pipe_flag(pm_pipe *p)
+{
+    p->flagged = 1;
+}
+pm_inputs *pm_pipe_inputs(pm_pipe *p)
+{
+    return &p->in;
+}
+pm_format pm_pipe_out_format(const pm_pipe *p)
+{
+    return p->fmt;
+}
+pm_writer *pm_pipe_writer(pm_pipe *p)
+{
+    return p->out;
+}
+pm_pipe_counts pm_pipe_counts_get(const pm_pipe *p)
+{
+    return p->n;
+}
 
 /* Whether rec's field names are known, by identity, to be those of the
  * record settle wrote last: then the writer need not compare them as text.
@@ -320,24 +315,19 @@ static int names_as_last(pm_pipe *p, const pm_record *rec)
     const pm_reader *rd = pm_inputs_current(&p->in);
     const char *const *hdr = rd ? pm_reader_header(rd, &hn) : NULL;
     unsigned gen = pm_inputs_header_gen(&p->in);
-    int same = p->names_at && p->names_at == pm_writer_count(p->out) && p->names_gen == gen &&
-               p->names_hn == hn && p->names_n == rec->n;
+    int same = p->names_at && p->names_at == pm_writer_count(p->out) && p->names_gen == gen && p->names_hn == hn &&
+               p->names_n == rec->n;
     p->names_at = 0;
-    if (!hdr || hn == 0 || rec->n < hn || rec->n - hn > MAX_SLOTS)
-        return -1;
+    if (!hdr || hn == 0 || rec->n < hn || rec->n - hn > MAX_SLOTS) return -1;
     for (size_t i = 0; i < hn; i++)
-        if (rec->f[i].name != hdr[i])
-            return -1;
+        if (rec->f[i].name != hdr[i]) return -1;
     for (size_t i = hn; i < rec->n; i++) {
         const char *nm = rec->f[i].name;
-        if (same && nm == p->names_extra[i - hn])
-            continue;
+        if (same && nm == p->names_extra[i - hn]) continue;
         same = 0;
         int s = 0;
-        while (s < p->nslots && p->slot_name[s] != nm)
-            s++;
-        if (s == p->nslots)
-            return -1;
+        while (s < p->nslots && p->slot_name[s] != nm) s++;
+        if (s == p->nslots) return -1;
         p->names_extra[i - hn] = nm;
     }
     p->names_gen = gen;
@@ -354,22 +344,20 @@ static void write_settled(pm_pipe *p, const pm_record *rec)
     int rc = known == 1 ? pm_writer_write_same_names(p->out, rec, &err) : pm_writer_write(p->out, rec, &err);
     if (rc != 0) {
         pm_report(&err);
-        p->failed = 2;   /* a write error: stop */
+        p->failed = 2; /* a write error: stop */
         return;
     }
     p->n.written++;
-    if (known >= 0)
-        p->names_at = pm_writer_count(p->out);
+    if (known >= 0) p->names_at = pm_writer_count(p->out);
 }
 
 int pm_pipe_write(pm_pipe *p, const pm_record *rec)
 {
     pm_error err;
-    if (!p->out)
-        return 0;
+    if (!p->out) return 0;
     if (pm_writer_write(p->out, rec, &err) != 0) {
         pm_report(&err);
-        p->failed = 2;   /* a write error: stop */
+        p->failed = 2; /* a write error: stop */
         return -1;
     }
     p->n.written++;
@@ -379,8 +367,7 @@ int pm_pipe_write(pm_pipe *p, const pm_record *rec)
 int pm_pipe_write_reject(pm_pipe *p, pm_record *rec, const char *why)
 {
     pm_error err;
-    if (!p->rej)
-        return 0;
+    if (!p->rej) return 0;
     /* the names of the added fields outlive the record: literals */
     const char *where = where_of(p, rec);
     pm_record_set_copy(rec, "_source", where, p->where.len);
@@ -406,8 +393,7 @@ static void settle(pm_pipe *p, pm_record *rec, pm_verdict v)
         /* fall through */
     case PM_PASS:
         p->n.passed++;
-        if (p->out && !(p->spec.flags & PM_PIPE_NO_OUTPUT))
-            write_settled(p, rec);
+        if (p->out && !(p->spec.flags & PM_PIPE_NO_OUTPUT)) write_settled(p, rec);
         break;
     case PM_HOLD_FLAGGED:
         p->n.flagged++;
@@ -421,27 +407,25 @@ static void settle(pm_pipe *p, pm_record *rec, pm_verdict v)
     case PM_REJECT: {
         p->n.rejected++;
         char *why = pm_xstrdup(p->reason.len ? pm_buf_str(&p->reason) : "rejected");
-        if (!(p->spec.flags & PM_PIPE_QUIET_REJECTS))
-            pm_pipe_warn(p, rec, "rejected: %s", why);
+        if (!(p->spec.flags & PM_PIPE_QUIET_REJECTS)) pm_pipe_warn(p, rec, "rejected: %s", why);
         pm_pipe_write_reject(p, rec, why);
         free(why);
         break;
     }
     case PM_FAIL:
-        p->n.passed++;   /* read, and the program took it; the run stops */
+        p->n.passed++; /* read, and the program took it; the run stops */
         p->failed = 2;
         break;
     case PM_NOT_RECORD:
     case PM_DEFER:
-        p->n.read--;     /* counted when settled, or never */
+        p->n.read--; /* counted when settled, or never */
         break;
     }
 }
 
 void pm_pipe_settle(pm_pipe *p, pm_record *rec, const char *raw, size_t rawlen, pm_verdict v)
 {
-    if (v == PM_NOT_RECORD || v == PM_DEFER)
-        return;
+    if (v == PM_NOT_RECORD || v == PM_DEFER) return;
     int was_bad = p->in_bad;
     pm_buf keep = p->raw;
     pm_buf_init(&p->raw);
@@ -459,23 +443,23 @@ void pm_pipe_settle(pm_pipe *p, pm_record *rec, const char *raw, size_t rawlen, 
     pm_buf_reset(&p->reason);
 }
 
-void pm_pipe_skip_input(pm_pipe *p) { p->skip_input = 1; }
+void pm_pipe_skip_input(pm_pipe *p)
+{
+    p->skip_input = 1;
+}
 
 /* pm_inputs' report of an input that begins or ends. */
 static void on_input(pm_reader *rd, int begin, void *ctx)
 {
     pm_pipe *p = ctx;
     if (begin) {
-        if (p->spec.begin_input)
-            p->spec.begin_input(p, rd, p->spec.ctx);
+        if (p->spec.begin_input) p->spec.begin_input(p, rd, p->spec.ctx);
         return;
     }
-    if (!p->spec.end_input || p->failed == 2)
-        return;
+    if (!p->spec.end_input || p->failed == 2) return;
     /* its warnings first, as they came before its end */
     pm_error w;
-    while (pm_inputs_take_warning(&p->in, &w))
-        pm_report(&w);
+    while (pm_inputs_take_warning(&p->in, &w)) pm_report(&w);
     p->spec.end_input(p, rd, p->spec.ctx);
 }
 
@@ -486,11 +470,9 @@ int pm_pipe_run(pm_pipe *p)
         pm_error_clear(&err);
         int r = pm_inputs_next(&p->in, &p->rec, &err);
         pm_error w;
-        while (pm_inputs_take_warning(&p->in, &w))
-            pm_report(&w);
-        if (r == PM_READ_EOF)
-            break;
-        if (r == PM_READ_FATAL) {   /* an input that cannot be read (further) */
+        while (pm_inputs_take_warning(&p->in, &w)) pm_report(&w);
+        if (r == PM_READ_EOF) break;
+        if (r == PM_READ_FATAL) { /* an input that cannot be read (further) */
             pm_report(&err);
             p->failed = p->failed ? p->failed : 1;
             continue;
@@ -501,10 +483,8 @@ int pm_pipe_run(pm_pipe *p)
         if (r == PM_READ_BAD) {
             p->in_bad = 1;
             /* the reader knows where a bad record starts */
-            if (!p->rec.source)
-                p->rec.source = pm_reader_name(pm_inputs_current(&p->in));
-            if (err.line > 0)
-                p->rec.line = err.line;
+            if (!p->rec.source) p->rec.source = pm_reader_name(pm_inputs_current(&p->in));
+            if (err.line > 0) p->rec.line = err.line;
             pm_buf_reset(&p->raw);
             size_t rawlen = 0;
             const char *raw = pm_inputs_raw(&p->in, &rawlen);
@@ -532,26 +512,23 @@ int pm_pipe_run(pm_pipe *p)
             p->skip_input = 0;
             pm_inputs_skip(&p->in);
         }
-        if (p->failed == 2)
-            break;
+        if (p->failed == 2) break;
     }
-    if (pm_inputs_failed(&p->in) && !p->failed)
-        p->failed = 1;
-    if (p->failed)
-        return PM_EXIT_ERROR;
+    if (pm_inputs_failed(&p->in) && !p->failed) p->failed = 1;
+    if (p->failed) return PM_EXIT_ERROR;
     return p->flagged || p->n.flagged || p->n.rejected ? PM_EXIT_FLAGGED : PM_EXIT_OK;
 }
 
 void pm_pipe_stats_line(const pm_pipe *p, pm_buf *out)
 {
-    pm_buf_addf(out, "read %llu, passed %llu, rejected %llu, skipped %llu, flagged %llu, wrote %llu",
-                p->n.read, p->n.passed, p->n.rejected, p->n.skipped, p->n.flagged, p->n.written);
+    pm_buf_addf(out, "read %llu, passed %llu, rejected %llu, skipped %llu, flagged %llu, wrote %llu", p->n.read,
+                p->n.passed, p->n.rejected, p->n.skipped, p->n.flagged, p->n.written);
     if (p->spec.stats) {
         size_t at = out->len;
         pm_buf_adds(out, "; ");
         size_t mark = out->len;
         p->spec.stats(out, p->spec.ctx);
-        if (out->len == mark) {   /* nothing added */
+        if (out->len == mark) { /* nothing added */
             out->len = at;
             out->s[at] = '\0';
         }
@@ -561,25 +538,21 @@ void pm_pipe_stats_line(const pm_pipe *p, pm_buf *out)
 int pm_pipe_finish(pm_pipe *p, int status)
 {
     pm_error err;
-    if (p->failed && status < PM_EXIT_ERROR)
-        status = PM_EXIT_ERROR;
+    if (p->failed && status < PM_EXIT_ERROR) status = PM_EXIT_ERROR;
     if (p->c.stats) {
         pm_buf b = PM_BUF_INIT;
         pm_pipe_stats_line(p, &b);
         pm_warn("%s", pm_buf_str(&b));
         pm_buf_free(&b);
     }
-    int commit = status < PM_EXIT_ERROR ||
-                 ((p->spec.flags & PM_PIPE_COMMIT_INCOMPLETE) && p->failed != 2);
+    int commit = status < PM_EXIT_ERROR || ((p->spec.flags & PM_PIPE_COMMIT_INCOMPLETE) && p->failed != 2);
     if (p->out && pm_writer_close(p->out, commit, &err) != 0) {
-        if (commit)
-            pm_report(&err);
+        if (commit) pm_report(&err);
         status = PM_EXIT_ERROR;
         commit = 0;
     }
     if (p->rej && pm_writer_close(p->rej, commit, &err) != 0) {
-        if (commit)
-            pm_report(&err);
+        if (commit) pm_report(&err);
         status = PM_EXIT_ERROR;
     }
     pm_inputs_close(&p->in);

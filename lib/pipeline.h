@@ -48,24 +48,24 @@
 /* What became of one input record (the return value of the record and bad
  * functions). */
 typedef enum pm_verdict {
-    PM_PASS = 0,       /* used: written as it now is (annotating programs),
-                          or consumed (aggregates, charges written with
-                          pm_pipe_write); counted passed */
-    PM_PASS_FLAGGED,   /* the same, and it needs a person (a breach, an
-                          invalid ticket): counted passed and flagged */
-    PM_HOLD,           /* used but not written (e.g. pm-sla --breaches on a
-                          ticket that is met): counted passed */
-    PM_HOLD_FLAGGED,   /* flagged, used, not written */
-    PM_SKIP,           /* not data (a blank row, a totals row): counted skipped */
-    PM_REJECT,         /* to the reject stream with the reason given by
-                          pm_pipe_reason; counted rejected */
-    PM_FAIL,           /* the run cannot go on (the program reported why):
-                          reading stops, nothing is committed, exit 2 */
-    PM_NOT_RECORD,     /* not a record at all (a header, a title line above
-                          it): counted nowhere, not even read */
-    PM_DEFER           /* not settled now: the program keeps a copy and
-                          settles it later with pm_pipe_settle (counted
-                          then) */
+    PM_PASS = 0,     /* used: written as it now is (annotating programs),
+                        or consumed (aggregates, charges written with
+                        pm_pipe_write); counted passed */
+    PM_PASS_FLAGGED, /* the same, and it needs a person (a breach, an
+                        invalid ticket): counted passed and flagged */
+    PM_HOLD,         /* used but not written (e.g. pm-sla --breaches on a
+                        ticket that is met): counted passed */
+    PM_HOLD_FLAGGED, /* flagged, used, not written */
+    PM_SKIP,         /* not data (a blank row, a totals row): counted skipped */
+    PM_REJECT,       /* to the reject stream with the reason given by
+                        pm_pipe_reason; counted rejected */
+    PM_FAIL,         /* the run cannot go on (the program reported why):
+                        reading stops, nothing is committed, exit 2 */
+    PM_NOT_RECORD,   /* not a record at all (a header, a title line above
+                        it): counted nowhere, not even read */
+    PM_DEFER         /* not settled now: the program keeps a copy and
+                        settles it later with pm_pipe_settle (counted
+                        then) */
 } pm_verdict;
 
 typedef struct pm_pipe pm_pipe;
@@ -105,29 +105,28 @@ typedef struct pm_pipe_spec {
 } pm_pipe_spec;
 
 enum {
-    PM_PIPE_NO_OUTPUT = 1 << 0,  /* the program writes no record stream (a
-                                    report, a plan): no writer is opened */
-    PM_PIPE_QUIET_REJECTS = 1 << 1, /* the program reports rejects itself */
-    PM_PIPE_FOLD_NEWLINES = 1 << 2, /* line breaks inside values become spaces */
+    PM_PIPE_NO_OUTPUT = 1 << 0,         /* the program writes no record stream (a
+                                           report, a plan): no writer is opened */
+    PM_PIPE_QUIET_REJECTS = 1 << 1,     /* the program reports rejects itself */
+    PM_PIPE_FOLD_NEWLINES = 1 << 2,     /* line breaks inside values become spaces */
     PM_PIPE_COMMIT_INCOMPLETE = 1 << 3, /* commit the outputs of a run that read
                                     what it could (an input that did not
                                     open, a bad header, pm_pipe_error) with
                                     exit 2 all the same; not after a write
                                     error or PM_FAIL */
-    PM_PIPE_REJECT_RAW = 1 << 4,    /* every reject carries _raw (empty for a
-                                    record read fine), so that a reject
-                                    stream mixing both keeps one header */
-    PM_PIPE_TSV_AS_CSV = 1 << 5     /* TSV input gives CSV output unless -t
-                                    says otherwise (pm-ingest: canonical
-                                    records are CSV); without it the output
-                                    is -t, else the input's format */
+    PM_PIPE_REJECT_RAW = 1 << 4,        /* every reject carries _raw (empty for a
+                                        record read fine), so that a reject
+                                        stream mixing both keeps one header */
+    PM_PIPE_TSV_AS_CSV = 1 << 5         /* TSV input gives CSV output unless -t
+                                        says otherwise (pm-ingest: canonical
+                                        records are CSV); without it the output
+                                        is -t, else the input's format */
 };
 
 /* Opens the inputs (the first one is peeked to learn the format), the
  * output and the reject stream.  NULL with err set when an output cannot be
  * opened or names an input.  Takes a copy of *spec. */
-pm_pipe *pm_pipe_open(const pm_common *c, char **paths, int npaths, const pm_pipe_spec *spec,
-                      pm_error *err);
+pm_pipe *pm_pipe_open(const pm_common *c, char **paths, int npaths, const pm_pipe_spec *spec, pm_error *err);
 
 /* Field slots: a name registered once, before pm_pipe_run (the name is not
  * copied: a literal or something that outlives the pipe).  Looking a slot up
@@ -172,8 +171,7 @@ size_t pm_pipe_fold_surplus(pm_pipe *p, pm_record *rec, pm_buf *out);
 size_t pm_fold_surplus(pm_record *rec, size_t width, pm_buf *out);
 /* Prints "PROG: FILE:LINE: message (id=KEY)" for rec (parts it lacks are
  * left out; the key is the spec's key_field). */
-void pm_pipe_warn(pm_pipe *p, const pm_record *rec, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void pm_pipe_warn(pm_pipe *p, const pm_record *rec, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The run's result is incomplete (exit 2) though reading goes on: a problem
  * the program has reported. */
 void pm_pipe_error(pm_pipe *p);

@@ -29,7 +29,10 @@ int pm_pi_kind_parse(const char *s)
     return -1;
 }
 
-const char *pm_pi_kind_name(pm_pi_kind k) { return kind_names[k]; }
+const char *pm_pi_kind_name(pm_pi_kind k)
+{
+    return kind_names[k];
+}
 
 /* Length of the UTF-8 character starting at s (1 for a stray byte). */
 static size_t u8len(const char *s, size_t left)
@@ -51,11 +54,17 @@ static void stars(pm_buf *out, size_t n)
     for (size_t i = 0; i < n; i++) pm_buf_addc(out, '*');
 }
 
-static int blank(char c) { return c == ' ' || c == '\t'; }
+static int blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
 
 static void trim(const char **v, size_t *len)
 {
-    while (*len && blank(**v)) { (*v)++; (*len)--; }
+    while (*len && blank(**v)) {
+        (*v)++;
+        (*len)--;
+    }
     while (*len && blank((*v)[*len - 1])) (*len)--;
 }
 
@@ -70,7 +79,7 @@ static void fold_width(const char *v, size_t len, pm_buf *out)
             pm_buf_addc(out, ' ');
             i += 3;
         } else if (len - i >= 3 && u[0] == 0xef && ((u[1] == 0xbc && u[2] >= 0x81) || (u[1] == 0xbd && u[2] <= 0x9e))) {
-            unsigned cp = ((u[1] & 0x3fu) << 6 | (u[2] & 0x3fu)) + 0xf000u;  /* U+FF01..U+FF5E */
+            unsigned cp = ((u[1] & 0x3fu) << 6 | (u[2] & 0x3fu)) + 0xf000u; /* U+FF01..U+FF5E */
             pm_buf_addc(out, (char)(cp - 0xfee0u));
             i += 3;
         } else {
@@ -87,8 +96,10 @@ static void phone_digits(const char *v, size_t len, pm_buf *d)
         if (v[i] >= '0' && v[i] <= '9') pm_buf_addc(d, v[i]);
     const char *s = pm_buf_str(d);
     size_t skip = 0;
-    if (d->len == 13 && !strncmp(s, "86", 2)) skip = 2;
-    else if (d->len == 15 && !strncmp(s, "0086", 4)) skip = 4;
+    if (d->len == 13 && !strncmp(s, "86", 2))
+        skip = 2;
+    else if (d->len == 15 && !strncmp(s, "0086", 4))
+        skip = 4;
     if (skip) {
         memmove(d->s, d->s + skip, d->len - skip + 1);
         d->len -= skip;
@@ -116,20 +127,24 @@ static int id_well_formed(const char *id, size_t n)
 }
 
 static const char *const compound_surnames[] = {
-    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙",
-    "宇文", "司徒", "司空", "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "申屠", "太史",
-    "闻人", "赫连", "澹台", "公冶", "宗政", "濮阳", "淳于", "单于", "太叔", "仲孙", "钟离",
-    "百里", "呼延", "万俟", NULL};
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙", "宇文", "司徒",
+    "司空", "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "申屠", "太史", "闻人", "赫连", "澹台", "公冶",
+    "宗政", "濮阳", "淳于", "单于", "太叔", "仲孙", "钟离", "百里", "呼延", "万俟", NULL};
 
 static void mask_name(const char *v, size_t len, pm_buf *out)
 {
     int ascii = 1;
-    for (size_t i = 0; i < len; i++) if ((unsigned char)v[i] >= 0x80) ascii = 0;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)v[i] >= 0x80) ascii = 0;
     if (ascii) {
         /* Latin names: the first letter of each word */
         int start = 1;
         for (size_t i = 0; i < len; i++) {
-            if (v[i] == ' ') { pm_buf_addc(out, ' '); start = 1; continue; }
+            if (v[i] == ' ') {
+                pm_buf_addc(out, ' ');
+                start = 1;
+                continue;
+            }
             pm_buf_addc(out, start ? v[i] : '*');
             start = 0;
         }
@@ -141,7 +156,7 @@ static void mask_name(const char *v, size_t len, pm_buf *out)
         if (len > n && !memcmp(v, compound_surnames[i], n)) keep = n;
     }
     size_t rest = u8count(v + keep, len - keep);
-    if (rest == 0) {  /* a lone character says too much: hide it */
+    if (rest == 0) { /* a lone character says too much: hide it */
         stars(out, u8count(v, len));
         return;
     }
@@ -222,11 +237,21 @@ static void mask_folded(pm_pi_kind kind, const char *v, size_t len, pm_buf *out)
     trim(&v, &len);
     if (!len) return;
     switch (kind) {
-    case PM_PI_NAME: mask_name(v, len, out); break;
-    case PM_PI_PHONE: mask_phone(v, len, out); break;
-    case PM_PI_ID_CARD: mask_id_card(v, len, out); break;
-    case PM_PI_ADDRESS: mask_address(v, len, out); break;
-    case PM_PI_TEXT: stars(out, u8count(v, len)); break;
+    case PM_PI_NAME:
+        mask_name(v, len, out);
+        break;
+    case PM_PI_PHONE:
+        mask_phone(v, len, out);
+        break;
+    case PM_PI_ID_CARD:
+        mask_id_card(v, len, out);
+        break;
+    case PM_PI_ADDRESS:
+        mask_address(v, len, out);
+        break;
+    case PM_PI_TEXT:
+        stars(out, u8count(v, len));
+        break;
     }
 }
 
@@ -252,7 +277,8 @@ static void normalize_text(pm_pi_kind kind, const char *v, size_t len, pm_buf *n
         }
         if (kind == PM_PI_NAME) {
             if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
-            if (c == '.' || (len - i >= 3 && (!memcmp(v + i, "\xe2\x80\xa2", 3) || !memcmp(v + i, "\xe3\x83\xbb", 3)))) {
+            if (c == '.' ||
+                (len - i >= 3 && (!memcmp(v + i, "\xe2\x80\xa2", 3) || !memcmp(v + i, "\xe3\x83\xbb", 3)))) {
                 pm_buf_adds(n, "\xc2\xb7");
                 if (c != '.') i += 2;
                 continue;
@@ -355,7 +381,9 @@ int pm_protector_init(pm_protector *p, pm_protect_mode mode, const char *key_fil
     p->keylen = (size_t)got;
     while (p->keylen && (p->key[p->keylen - 1] == '\n' || p->key[p->keylen - 1] == '\r')) p->keylen--;
     if (p->keylen < 16) {
-        pm_error_set(err, key_file, 0, "the key is too short (%zu bytes; at least 16, e.g. head -c 32 /dev/urandom | base64 > FILE)", p->keylen);
+        pm_error_set(err, key_file, 0,
+                     "the key is too short (%zu bytes; at least 16, e.g. head -c 32 /dev/urandom | base64 > FILE)",
+                     p->keylen);
         pm_protector_free(p);
         return -1;
     }

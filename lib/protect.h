@@ -27,13 +27,7 @@ typedef enum pm_protect_mode {
     PM_PROTECT_DROP
 } pm_protect_mode;
 
-typedef enum pm_pi_kind {
-    PM_PI_NAME = 0,
-    PM_PI_PHONE,
-    PM_PI_ID_CARD,
-    PM_PI_ADDRESS,
-    PM_PI_TEXT
-} pm_pi_kind;
+typedef enum pm_pi_kind { PM_PI_NAME = 0, PM_PI_PHONE, PM_PI_ID_CARD, PM_PI_ADDRESS, PM_PI_TEXT } pm_pi_kind;
 
 /* "mask", "pseudonymize" (also "pseudonymise"), "drop" -> mode; -1 if bad. */
 int pm_protect_mode_parse(const char *s);
@@ -45,7 +39,7 @@ typedef struct pm_protector {
     pm_protect_mode mode;
     unsigned char *key;
     size_t keylen;
-    int key_exposed;  /* the key file is readable by group or others */
+    int key_exposed; /* the key file is readable by group or others */
 } pm_protector;
 
 /* Sets up mode; pseudonymize needs key_file (its bytes, without a final

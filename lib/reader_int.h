@@ -28,7 +28,7 @@ struct csv_parser;
 #define CHUNK (256 * 1024)
 /* The most fed to libcsv at once: a field longer than --max-field is cut
  * short after at most this much more (libcsv keeps a whole field). */
-#define CSV_PIECE (1024 * 1024)
+#define CSV_PIECE      (1024 * 1024)
 #define YAML_MAX_DEPTH 64
 /* Flow collections ([ ] { }) nested deeper than this are not handed to
  * libyaml, whose time per token grows with the flow depth (200,000 levels
@@ -37,14 +37,14 @@ struct csv_parser;
 #define YAML_MAX_FLOW 48
 /* Fields one record may have (CSV row or YAML mapping); more is a bad record
  * rather than unbounded memory per record. */
-#define MAX_FIELDS 10000
+#define MAX_FIELDS      10000
 #define MAX_FIELDS_TEXT "10000"
 
 typedef struct pending {
     pm_record rec;
-    int bad;                 /* 1: PM_READ_BAD; 2: PM_READ_FATAL (a bad header) */
+    int bad; /* 1: PM_READ_BAD; 2: PM_READ_FATAL (a bad header) */
     char msg[512];
-    pm_buf raw;              /* raw text of a bad record (escaped) */
+    pm_buf raw; /* raw text of a bad record (escaped) */
 } pending;
 
 /* Raw text kept for a bad record (pm_reader_raw) is cut after this many
@@ -60,16 +60,16 @@ struct pm_reader {
     /* source */
     int fd, owns_fd, eof;
     char *name;
-    unsigned char *raw;      /* bytes as read */
+    unsigned char *raw; /* bytes as read */
     size_t rawlen;
-    iconv_t cd;              /* (iconv_t)-1 when the input is UTF-8 */
-    int decode_errors;       /* bytes the input encoding does not decode were met */
-    unsigned char *dec;      /* decoded bytes (== raw when UTF-8) */
+    iconv_t cd;         /* (iconv_t)-1 when the input is UTF-8 */
+    int decode_errors;  /* bytes the input encoding does not decode were met */
+    unsigned char *dec; /* decoded bytes (== raw when UTF-8) */
     size_t declen, decpos, deccap;
     int validate_utf8;
     pm_read_opts opts;
     pm_format format;
-    long line;               /* 1-based line of the next byte at decpos */
+    long line; /* 1-based line of the next byte at decpos */
 
     /* CSV */
     struct csv_parser *csv; /* libcsv's parser (csvread.c) */
@@ -77,76 +77,76 @@ struct pm_reader {
     char **header;
     size_t nheader;
     int have_header;
-    pm_record *building;     /* record being filled by the callbacks */
-    pending *q;              /* completed records, oldest first */
+    pm_record *building; /* record being filled by the callbacks */
+    pending *q;          /* completed records, oldest first */
     size_t qhead, qlen, qcap;
     long rec_line;
     int rec_bad;
     char rec_msg[256];
-    int seg_flags;           /* SEG_* seen since the current record began */
+    int seg_flags; /* SEG_* seen since the current record began */
     int delim;
-    int tq;                  /* TQ_*: where the quotes stand (csv_track) */
-    long quote_line;         /* line on which the open quote opened */
-    int width_resync;        /* the row just read ran over lines inside a
-                                quote and has the wrong width: csv_next
-                                takes the quote as never closed */
-    size_t width_n;          /* that row's number of fields */
-    int rec_open;            /* the record goes on past the last segment */
-    int tail_warned;         /* text after a closing quote in this segment */
+    int tq;           /* TQ_*: where the quotes stand (csv_track) */
+    long quote_line;  /* line on which the open quote opened */
+    int width_resync; /* the row just read ran over lines inside a
+                         quote and has the wrong width: csv_next
+                         takes the quote as never closed */
+    size_t width_n;   /* that row's number of fields */
+    int rec_open;     /* the record goes on past the last segment */
+    int tail_warned;  /* text after a closing quote in this segment */
     long seg_line;
-    pm_buf fix;              /* a segment rewritten for libcsv */
-    pm_buf rawrec;           /* the open record's earlier segments (to RAW_MAX) */
+    pm_buf fix;    /* a segment rewritten for libcsv */
+    pm_buf rawrec; /* the open record's earlier segments (to RAW_MAX) */
     size_t rawrec_total;
-    size_t raw_at_qline;     /* rawrec.len at the end of the open quote's line */
-    pm_buf tail;             /* segments after the open quote's line */
+    size_t raw_at_qline; /* rawrec.len at the end of the open quote's line */
+    pm_buf tail;         /* segments after the open quote's line */
     long open_lines;
     size_t open_bytes;
-    pm_buf replay;           /* bytes to read again after a resync */
+    pm_buf replay; /* bytes to read again after a resync */
     size_t replay_pos;
-    const unsigned char *seg_raw;  /* the segment being parsed, as read */
+    const unsigned char *seg_raw; /* the segment being parsed, as read */
     size_t seg_rawlen;
-    int after_blank;         /* the last line was blank: a new header may follow */
-    unsigned header_gen;     /* headers taken so far */
+    int after_blank;     /* the last line was blank: a new header may follow */
+    unsigned header_gen; /* headers taken so far */
     char header_line_text[32];
-    pm_buf rawout;           /* raw text of the last bad record */
-    pm_error *warn;          /* queued warnings */
+    pm_buf rawout;  /* raw text of the last bad record */
+    pm_error *warn; /* queued warnings */
     size_t whead, wlen, wcap;
     unsigned long nwarn;
     int wsummary;
-    int skip_line;           /* skip to the next line end (csv_cut_long) */
-    int fatal_goes_on;       /* the last PM_READ_FATAL was a header: rows follow */
-    const char *encname;     /* the input encoding (for messages) */
-    int cr_ended;            /* the last segment ended in a CR counted as a
-                                line end; a LF right after it is not a line */
-    int header_bad;          /* the header in force is unusable */
+    int skip_line;       /* skip to the next line end (csv_cut_long) */
+    int fatal_goes_on;   /* the last PM_READ_FATAL was a header: rows follow */
+    const char *encname; /* the input encoding (for messages) */
+    int cr_ended;        /* the last segment ended in a CR counted as a
+                            line end; a LF right after it is not a line */
+    int header_bad;      /* the header in force is unusable */
 
     /* YAML */
     yaml_parser_t yp;
     int yaml_started, finished, yaml_in_seq, yaml_doc_open;
-    long yaml_piece_line;    /* line on which the piece last handed to libyaml starts */
-    unsigned char carry[4];  /* an incomplete character at the end of the last piece */
+    long yaml_piece_line;   /* line on which the piece last handed to libyaml starts */
+    unsigned char carry[4]; /* an incomplete character at the end of the last piece */
     size_t ncarry;
-    long cut_line;           /* >0: this line has bytes YAML does not allow; libyaml
-                                was given the end of the stream instead */
-    int cut_at_document;     /* the cut line starts a new document (---, ...) */
+    long cut_line;       /* >0: this line has bytes YAML does not allow; libyaml
+                            was given the end of the stream instead */
+    int cut_at_document; /* the cut line starts a new document (---, ...) */
     const char *cut_why;
     /* flow nesting, tracked over the bytes handed to libyaml */
     long flow_depth;
-    char flow_quote;         /* inside a quoted scalar: its quote */
-    char flow_prev;          /* last byte that was not a space ('\n' at a line start) */
-    int flow_escape;         /* the last byte was a backslash in "..." */
-    int flow_dropped;        /* bytes deeper than YAML_MAX_FLOW were left out */
-    long yline_base;         /* line before the first one libyaml was given */
-    pm_buf ydoc;             /* the document being read (yaml_read_doc) */
+    char flow_quote;  /* inside a quoted scalar: its quote */
+    char flow_prev;   /* last byte that was not a space ('\n' at a line start) */
+    int flow_escape;  /* the last byte was a backslash in "..." */
+    int flow_dropped; /* bytes deeper than YAML_MAX_FLOW were left out */
+    long yline_base;  /* line before the first one libyaml was given */
+    pm_buf ydoc;      /* the document being read (yaml_read_doc) */
     long ydoc_line;
-    pm_buf ynext;            /* the first line of the next document */
+    pm_buf ynext; /* the first line of the next document */
     long ynext_line;
-    pm_buf yfilt;            /* ydoc through yaml_flow_filter */
-    int ystream;             /* a long document: libyaml reads a stream */
-    size_t ypre_pos;         /* in ydoc, handed to the stream so far */
+    pm_buf yfilt;    /* ydoc through yaml_flow_filter */
+    int ystream;     /* a long document: libyaml reads a stream */
+    size_t ypre_pos; /* in ydoc, handed to the stream so far */
     long ypre_line;
-    long ydoc_start;         /* line of the last document start */
-    long *ykpos;             /* line, column and length of each key of the mapping */
+    long ydoc_start; /* line of the last document start */
+    long *ykpos;     /* line, column and length of each key of the mapping */
     size_t ykcap;
 
     /* --byte-range (source.c): the bytes read are segment 0 (a CSV's header
@@ -162,8 +162,8 @@ struct pm_reader {
 int pmr_src_start(pm_reader *rd, pm_error *err);
 int pmr_src_fill(pm_reader *rd, pm_error *err);
 int pmr_src_range(pm_reader *rd, pm_error *err);
-void pmr_raw_escape(const pm_reader *rd, pm_buf *out, const unsigned char *a, size_t na,
-                    const unsigned char *b, size_t nb);
+void pmr_raw_escape(const pm_reader *rd, pm_buf *out, const unsigned char *a, size_t na, const unsigned char *b,
+                    size_t nb);
 /* detect.c */
 pm_format pmr_detect_format(const unsigned char *s, size_t n);
 /* csvread.c */
@@ -175,18 +175,18 @@ int pmr_yaml_next(pm_reader *rd, pm_record *rec, pm_error *err);
 /* The inputs named on a command line (stream.h, pm_inputs_*): private to
  * lib/, so that the pipeline (pipeline.c) can hold one. */
 struct pm_inputs {
-    char **paths;       /* not owned */
+    char **paths; /* not owned */
     int npaths, next;
     pm_read_opts opts;
     pm_reader *cur;
-    pm_reader *peeked;       /* opened by pm_inputs_peek_format, for input peeked_at */
+    pm_reader *peeked; /* opened by pm_inputs_peek_format, for input peeked_at */
     int peeked_at;
-    pm_format first_format;  /* format of the first input opened */
-    int had_error;           /* an input could not be opened or read */
-    unsigned gen_opened, gen_closed;  /* for pm_inputs_header_gen */
-    pm_error *warn;          /* warnings of inputs already closed */
+    pm_format first_format;          /* format of the first input opened */
+    int had_error;                   /* an input could not be opened or read */
+    unsigned gen_opened, gen_closed; /* for pm_inputs_header_gen */
+    pm_error *warn;                  /* warnings of inputs already closed */
     size_t whead, wlen, wcap;
-    void (*on_input)(pm_reader *rd, int begin, void *ctx);  /* pm_inputs_on_input */
+    void (*on_input)(pm_reader *rd, int begin, void *ctx); /* pm_inputs_on_input */
     void *on_input_ctx;
 };
 pm_record *pmr_queue_slot(pm_reader *rd);

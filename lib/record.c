@@ -45,7 +45,10 @@ const char *pm_record_value(const pm_record *r, const char *name)
     return v ? v : "";
 }
 
-void *pm_record_alloc(pm_record *r, size_t n) { return pm_arena_alloc(&r->arena, n); }
+void *pm_record_alloc(pm_record *r, size_t n)
+{
+    return pm_arena_alloc(&r->arena, n);
+}
 
 char *pm_record_strdup(pm_record *r, const char *s, size_t n)
 {
@@ -54,7 +57,7 @@ char *pm_record_strdup(pm_record *r, const char *s, size_t n)
 
 void pm_record_add_owned(pm_record *r, const char *name, const char *value, size_t len)
 {
-    assert(name && value);  /* record.h: a value is never NULL */
+    assert(name && value); /* record.h: a value is never NULL */
     if (r->n == r->cap) {
         r->cap = r->cap ? r->cap * 2 : 16;
         r->f = pm_xrealloc(r->f, r->cap * sizeof *r->f);

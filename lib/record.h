@@ -15,16 +15,16 @@
 
 typedef struct pm_field {
     const char *name;
-    const char *value;   /* NUL-terminated; never NULL */
-    size_t len;          /* strlen(value) */
+    const char *value; /* NUL-terminated; never NULL */
+    size_t len;        /* strlen(value) */
 } pm_field;
 
 typedef struct pm_record {
     pm_field *f;
     size_t n, cap;
     pm_arena arena;
-    const char *source;  /* input file name as given ("-" for stdin), or NULL */
-    long line;           /* line the record starts on in source, or 0 */
+    const char *source; /* input file name as given ("-" for stdin), or NULL */
+    long line;          /* line the record starts on in source, or 0 */
     /* Set by the CSV reader for a row it read from one line without quotes
      * (cleared by pm_record_clear): the values of the first raw_n fields
      * were raw[0..raw_len) split at raw_delim, each delimiter replaced by

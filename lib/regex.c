@@ -64,7 +64,10 @@ void pm_regex_free(pm_regex *rx)
     free(rx);
 }
 
-const char *pm_regex_pattern(const pm_regex *rx) { return rx->pattern; }
+const char *pm_regex_pattern(const pm_regex *rx)
+{
+    return rx->pattern;
+}
 
 static int match_error(pm_regex *rx, int rc, pm_error *err)
 {
@@ -72,8 +75,8 @@ static int match_error(pm_regex *rx, int rc, pm_error *err)
     pcre2_get_error_message(rc, msg, sizeof msg);
     if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT ||
         rc == PCRE2_ERROR_JIT_STACKLIMIT)
-        pm_error_set(err, NULL, 0, "pattern '%s' is too slow on this value (%s); simplify the pattern",
-                     rx->pattern, (char *)msg);
+        pm_error_set(err, NULL, 0, "pattern '%s' is too slow on this value (%s); simplify the pattern", rx->pattern,
+                     (char *)msg);
     else
         pm_error_set(err, NULL, 0, "pattern '%s' cannot match this value: %s", rx->pattern, (char *)msg);
     return PM_RX_ERROR;
@@ -87,16 +90,15 @@ int pm_regex_match(pm_regex *rx, const char *s, size_t len, pm_error *err)
     return match_error(rx, rc, err);
 }
 
-int pm_regex_replace(pm_regex *rx, const char *s, size_t len, const char *repl,
-                     pm_buf *out, pm_error *err)
+int pm_regex_replace(pm_regex *rx, const char *s, size_t len, const char *repl, pm_buf *out, pm_error *err)
 {
     PCRE2_SIZE outlen = len * 2 + strlen(repl) + 64;
     for (;;) {
         PCRE2_UCHAR *buf = pm_xmalloc(outlen);
         PCRE2_SIZE got = outlen;
         int rc = pcre2_substitute(rx->code, (PCRE2_SPTR)s, len, 0,
-                                  PCRE2_SUBSTITUTE_GLOBAL | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH,
-                                  rx->md, rx->mctx, (PCRE2_SPTR)repl, PCRE2_ZERO_TERMINATED, buf, &got);
+                                  PCRE2_SUBSTITUTE_GLOBAL | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH, rx->md, rx->mctx,
+                                  (PCRE2_SPTR)repl, PCRE2_ZERO_TERMINATED, buf, &got);
         if (rc == PCRE2_ERROR_NOMEMORY) {
             free(buf);
             outlen = got + 1;

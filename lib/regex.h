@@ -27,8 +27,7 @@ int pm_regex_match(pm_regex *rx, const char *s, size_t len, pm_error *err);
 /* Replaces every match of rx in s with repl ($1, ${name} references) and
  * appends the result to out.  Returns the number of replacements, or
  * PM_RX_ERROR with err->msg. */
-int pm_regex_replace(pm_regex *rx, const char *s, size_t len, const char *repl,
-                     pm_buf *out, pm_error *err);
+int pm_regex_replace(pm_regex *rx, const char *s, size_t len, const char *repl, pm_buf *out, pm_error *err);
 /* Sets the limits of rx's matches (from pm_regex_compile: 1,000,000 match
  * steps, depth 10,000); other patterns keep theirs. */
 void pm_regex_set_limits(pm_regex *rx, unsigned long match_limit, unsigned long depth_limit);

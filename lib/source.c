@@ -45,9 +45,11 @@ static ssize_t src_read_range(pm_reader *rd, pm_error *err)
     do r = pread(rd->fd, rd->raw + rd->rawlen, want, rd->seg_at[k]);
     while (r < 0 && errno == EINTR);
     if (r <= 0) {
-        if (r < 0) pm_error_set(err, rd->name, 0, "read error: %s", strerror(errno));
-        else pm_error_set(err, rd->name, 0, "the file ends before byte %lld of --byte-range (it changed while read)",
-                          (long long)rd->seg_end[k]);
+        if (r < 0)
+            pm_error_set(err, rd->name, 0, "read error: %s", strerror(errno));
+        else
+            pm_error_set(err, rd->name, 0, "the file ends before byte %lld of --byte-range (it changed while read)",
+                         (long long)rd->seg_end[k]);
         return -1;
     }
     rd->seg_at[k] += r;
@@ -86,7 +88,7 @@ static void src_convert(pm_reader *rd)
         size_t rc = iconv(rd->cd, &in, &inleft, &out, &outleft);
         rd->declen = (size_t)((unsigned char *)out - rd->dec);
         if (rc != (size_t)-1) break;
-        if (errno == EINVAL && !rd->eof) break;  /* keep the partial sequence */
+        if (errno == EINVAL && !rd->eof) break; /* keep the partial sequence */
         if (errno == E2BIG) continue;
         /* EILSEQ, or a truncated sequence at EOF: the byte is passed on
          * after a 0xFF (never in UTF-8), so that its line is bad and its raw
@@ -183,8 +185,10 @@ static int looks_utf8(const unsigned char *s, size_t n)
         for (size_t k = 0; k < len && !high; k++) high = s[i + k] >= 0x80;
         if (high) {
             size_t v = pm_utf8_valid_prefix(s + i, len, &inc);
-            if (v == len) valid_mb++;
-            else if (!(inc && !nl)) invalid++;
+            if (v == len)
+                valid_mb++;
+            else if (!(inc && !nl))
+                invalid++;
             if (!gb18030_line_ok(gb, s + i, len, nl != NULL)) gb_bad++;
         }
         i += len;
@@ -249,7 +253,7 @@ int pmr_src_start(pm_reader *rd, pm_error *err)
 static off_t line_start_from(int fd, off_t at, off_t size, unsigned char *buf, size_t cap)
 {
     if (at <= 0) return 0;
-    off_t p = at - 1;  /* a line starts at `at` when the byte before is a LF */
+    off_t p = at - 1; /* a line starts at `at` when the byte before is a LF */
     while (p < size) {
         ssize_t r = pread(fd, buf, cap, p);
         if (r < 0 && errno == EINTR) continue;
@@ -270,7 +274,7 @@ static off_t line_start_from(int fd, off_t at, off_t size, unsigned char *buf, s
 int pmr_src_range(pm_reader *rd, pm_error *err)
 {
     struct stat st;
-    if (rd->opts.range_start < 0) {  /* pm_inputs_init: several inputs */
+    if (rd->opts.range_start < 0) { /* pm_inputs_init: several inputs */
         pm_error_set(err, rd->name, 0, "--byte-range reads one input file, not several");
         return -1;
     }
@@ -286,13 +290,17 @@ int pmr_src_range(pm_reader *rd, pm_error *err)
     off_t size = st.st_size;
     /* the byte-order mark, still in the first chunk (raw) */
     off_t bom = 0;
-    if (rd->rawlen >= 3 && !memcmp(rd->raw, "\xef\xbb\xbf", 3)) bom = 3;
-    else if (rd->cd != (iconv_t)-1 && rd->rawlen >= 4 && !memcmp(rd->raw, "\x84\x31\x95\x33", 4)) bom = 4;
-    off_t h = bom;  /* the end of the header line */
+    if (rd->rawlen >= 3 && !memcmp(rd->raw, "\xef\xbb\xbf", 3))
+        bom = 3;
+    else if (rd->cd != (iconv_t)-1 && rd->rawlen >= 4 && !memcmp(rd->raw, "\x84\x31\x95\x33", 4))
+        bom = 4;
+    off_t h = bom; /* the end of the header line */
     if (rd->format != PM_FMT_YAML) {
         const unsigned char *nl = memchr(rd->raw + bom, '\n', rd->rawlen - (size_t)bom);
-        if (nl) h = nl - rd->raw + 1;
-        else if ((off_t)rd->rawlen >= size) h = size;
+        if (nl)
+            h = nl - rd->raw + 1;
+        else if ((off_t)rd->rawlen >= size)
+            h = size;
         else {
             pm_error_set(err, rd->name, 1, "--byte-range: the header line is longer than %d KiB", CHUNK / 1024);
             return -1;
@@ -312,7 +320,8 @@ int pmr_src_range(pm_reader *rd, pm_error *err)
             pm_error_set(err, rd->name, 0, "read error: %s", r < 0 ? strerror(errno) : "the file changed while read");
             return -1;
         }
-        for (const unsigned char *q = rd->raw, *end = rd->raw + r; (q = memchr(q, '\n', (size_t)(end - q))); q++) line++;
+        for (const unsigned char *q = rd->raw, *end = rd->raw + r; (q = memchr(q, '\n', (size_t)(end - q))); q++)
+            line++;
         p += r;
     }
     /* start again: nothing read yet */
@@ -341,8 +350,8 @@ int pmr_src_range(pm_reader *rd, pm_error *err)
  * as \xHH, NUL as \x00, a backslash left as it is.  In decoded input
  * (iconv), a 0xFF byte marks the next byte as one the input encoding could
  * not decode (src_convert): the marker is dropped and the byte escaped. */
-void pmr_raw_escape(const pm_reader *rd, pm_buf *out, const unsigned char *a, size_t na,
-                       const unsigned char *b, size_t nb)
+void pmr_raw_escape(const pm_reader *rd, pm_buf *out, const unsigned char *a, size_t na, const unsigned char *b,
+                    size_t nb)
 {
     /* the final line end belongs to the last non-empty part */
     if (nb) {

@@ -17,7 +17,7 @@
 typedef enum pm_format {
     PM_FMT_AUTO = 0,
     PM_FMT_CSV,
-    PM_FMT_TSV,    /* CSV with a tab delimiter */
+    PM_FMT_TSV, /* CSV with a tab delimiter */
     PM_FMT_YAML
 } pm_format;
 
@@ -28,31 +28,31 @@ const char *pm_format_name(pm_format f);
 #define PM_DEFAULT_MAX_FIELD ((size_t)16 << 20)
 
 typedef struct pm_read_opts {
-    pm_format format;        /* PM_FMT_AUTO: detect from the first bytes */
-    char delimiter;          /* 0: ',' (or '\t' for TSV) */
-    const char *encoding;    /* NULL or "auto": UTF-8, or GB18030 as told
-                                below; else an iconv name ("UTF-16") */
-    size_t max_field;        /* 0: PM_DEFAULT_MAX_FIELD */
-    int fold_newlines;       /* replace CR/LF inside values by spaces */
-    int join_lists;          /* YAML: a value that is a sequence of texts is
-                                read as them joined by ';' (else: a bad record) */
-    int byte_range;          /* --byte-range: read only the records whose line
-                                starts in bytes [range_start, range_end) of a
-                                regular file (and a CSV's header line); the
-                                file must hold no line break inside quotes */
+    pm_format format;     /* PM_FMT_AUTO: detect from the first bytes */
+    char delimiter;       /* 0: ',' (or '\t' for TSV) */
+    const char *encoding; /* NULL or "auto": UTF-8, or GB18030 as told
+                             below; else an iconv name ("UTF-16") */
+    size_t max_field;     /* 0: PM_DEFAULT_MAX_FIELD */
+    int fold_newlines;    /* replace CR/LF inside values by spaces */
+    int join_lists;       /* YAML: a value that is a sequence of texts is
+                             read as them joined by ';' (else: a bad record) */
+    int byte_range;       /* --byte-range: read only the records whose line
+                             starts in bytes [range_start, range_end) of a
+                             regular file (and a CSV's header line); the
+                             file must hold no line break inside quotes */
     long long range_start, range_end;
 } pm_read_opts;
 
 /* Reader results. */
 enum {
-    PM_READ_EOF = 0,    /* no more records */
-    PM_READ_OK = 1,     /* rec holds a record */
-    PM_READ_BAD = -1,   /* rec holds what could be read of a bad record, err
-                           says why (with line), pm_reader_raw gives its raw
-                           text; reading goes on */
-    PM_READ_FATAL = -2  /* the input cannot be read further, or (a CSV header
-                           that cannot name fields) its rows follow as
-                           PM_READ_BAD records; err says why */
+    PM_READ_EOF = 0,   /* no more records */
+    PM_READ_OK = 1,    /* rec holds a record */
+    PM_READ_BAD = -1,  /* rec holds what could be read of a bad record, err
+                          says why (with line), pm_reader_raw gives its raw
+                          text; reading goes on */
+    PM_READ_FATAL = -2 /* the input cannot be read further, or (a CSV header
+                          that cannot name fields) its rows follow as
+                          PM_READ_BAD records; err says why */
 };
 
 /* What the readers promise (no record is lost or silently misread):

@@ -8,28 +8,25 @@
 size_t pm_utf8_seq(const unsigned char *s, size_t n)
 {
     unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
+    if (c < 0x80) return 1;
     size_t len;
     unsigned char lo = 0x80, hi = 0xBF;
     if (c >= 0xC2 && c <= 0xDF) {
         len = 2;
     } else if (c >= 0xE0 && c <= 0xEF) {
         len = 3;
-        if (c == 0xE0) lo = 0xA0;          /* no overlong forms */
-        if (c == 0xED) hi = 0x9F;          /* no surrogates */
+        if (c == 0xE0) lo = 0xA0; /* no overlong forms */
+        if (c == 0xED) hi = 0x9F; /* no surrogates */
     } else if (c >= 0xF0 && c <= 0xF4) {
         len = 4;
         if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;          /* nothing above U+10FFFF */
+        if (c == 0xF4) hi = 0x8F; /* nothing above U+10FFFF */
     } else {
         return 0;
     }
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
+    if (n < len || s[1] < lo || s[1] > hi) return 0;
     for (size_t i = 2; i < len; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
+        if (s[i] < 0x80 || s[i] > 0xBF) return 0;
     return len;
 }
 
@@ -47,13 +44,23 @@ size_t pm_utf8_valid_prefix(const unsigned char *s, size_t n, int *incomplete)
         }
         if (i >= n) break;
         unsigned char c = s[i];
-        if (c < 0x80) { i++; continue; }
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
         size_t len;
         uint32_t min;
-        if ((c & 0xe0) == 0xc0) { len = 2; min = 0x80; }
-        else if ((c & 0xf0) == 0xe0) { len = 3; min = 0x800; }
-        else if ((c & 0xf8) == 0xf0 && c <= 0xf4) { len = 4; min = 0x10000; }
-        else return i;
+        if ((c & 0xe0) == 0xc0) {
+            len = 2;
+            min = 0x80;
+        } else if ((c & 0xf0) == 0xe0) {
+            len = 3;
+            min = 0x800;
+        } else if ((c & 0xf8) == 0xf0 && c <= 0xf4) {
+            len = 4;
+            min = 0x10000;
+        } else
+            return i;
         if (i + len > n) {
             /* a truncated sequence at the end: valid if its bytes so far are */
             for (size_t k = 1; i + k < n; k++)
@@ -82,7 +89,7 @@ static void escape(pm_buf *out, const char *s, size_t n, int controls)
 {
     static const char hex[] = "0123456789ABCDEF";
     const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0, run = 0;   /* u[run..i) is copied as it is */
+    size_t i = 0, run = 0; /* u[run..i) is copied as it is */
     while (i < n) {
         size_t k = u[i] >= 0x80 ? pm_utf8_seq(u + i, n - i) : 1;
         int bad = k == 0 || u[i] == 0 || (controls && (u[i] < 0x20 || u[i] == 0x7F));
@@ -98,8 +105,14 @@ static void escape(pm_buf *out, const char *s, size_t n, int controls)
     pm_buf_add(out, s + run, n - run);
 }
 
-void pm_utf8_escape(pm_buf *out, const char *s, size_t n) { escape(out, s, n, 0); }
-void pm_text_printable(pm_buf *out, const char *s, size_t n) { escape(out, s, n, 1); }
+void pm_utf8_escape(pm_buf *out, const char *s, size_t n)
+{
+    escape(out, s, n, 0);
+}
+void pm_text_printable(pm_buf *out, const char *s, size_t n)
+{
+    escape(out, s, n, 1);
+}
 
 /* Characters of s as code points (at most 128). */
 static size_t code_points(const char *s, unsigned cp[128])
@@ -119,17 +132,14 @@ size_t pm_text_distance(const char *a, const char *b)
     size_t na = code_points(a, cpa), nb = code_points(b, cpb);
     /* optimal string alignment, three rows: i-2, i-1 and i */
     size_t rows[3][129];
-    for (size_t j = 0; j <= nb; j++)
-        rows[0][j] = j;
+    for (size_t j = 0; j <= nb; j++) rows[0][j] = j;
     for (size_t i = 1; i <= na; i++) {
         size_t *d = rows[i % 3], *up = rows[(i - 1) % 3], *up2 = rows[(i + 1) % 3];
         d[0] = i;
         for (size_t j = 1; j <= nb; j++) {
             size_t best = up[j - 1] + (cpa[i - 1] != cpb[j - 1]);
-            if (up[j] + 1 < best)
-                best = up[j] + 1;
-            if (d[j - 1] + 1 < best)
-                best = d[j - 1] + 1;
+            if (up[j] + 1 < best) best = up[j] + 1;
+            if (d[j - 1] + 1 < best) best = d[j - 1] + 1;
             if (i > 1 && j > 1 && cpa[i - 1] == cpb[j - 2] && cpa[i - 2] == cpb[j - 1] && up2[j - 2] + 1 < best)
                 best = up2[j - 2] + 1;
             d[j] = best;
@@ -141,8 +151,7 @@ size_t pm_text_distance(const char *a, const char *b)
 int pm_text_nearest(const char *name, const char *const *known, int nknown, int *out, int max)
 {
     size_t chars = 0, len = strlen(name);
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-        chars += (*p & 0xC0) != 0x80;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) chars += (*p & 0xC0) != 0x80;
     size_t limit = chars <= 3 ? 1 : chars / 3 > 2 ? chars / 3 : 2;
     size_t *dist = pm_xmalloc(sizeof *dist * (size_t)(nknown + 1));
     for (int k = 0; k < nknown; k++) {
@@ -155,8 +164,7 @@ int pm_text_nearest(const char *name, const char *const *known, int nknown, int 
     int shown = 0;
     for (size_t d = 0; d <= limit && shown < max; d++)
         for (int k = 0; k < nknown && shown < max; k++)
-            if (dist[k] == d)
-                out[shown++] = k;
+            if (dist[k] == d) out[shown++] = k;
     free(dist);
     return shown;
 }

@@ -32,8 +32,7 @@
 static int64_t floor_div(int64_t a, int64_t b)
 {
     int64_t q = a / b;
-    if ((a % b != 0) && ((a < 0) != (b < 0)))
-        q--;
+    if ((a % b != 0) && ((a < 0) != (b < 0))) q--;
     return q;
 }
 
@@ -97,7 +96,7 @@ static char *put_date(char *p, int y, int m, int d)
         p[3] = (char)('0' + y % 10);
         p += 4;
     } else {
-        p += sprintf(p, "%d", y);  /* never for valid input; stays readable */
+        p += sprintf(p, "%d", y); /* never for valid input; stays readable */
     }
     *p++ = '-';
     p = put2(p, m);
@@ -109,7 +108,7 @@ void pm_day_format(pm_day day, char out[16])
 {
     int y, m, d;
     pm_civil_from_day(day, &y, &m, &d);
-    if (y < -99999 || y > 99999) {  /* keeps within 16 bytes */
+    if (y < -99999 || y > 99999) { /* keeps within 16 bytes */
         strcpy(out, "invalid");
         return;
     }
@@ -126,10 +125,8 @@ static int is_blank(char c)
 static void trim(const char **s, size_t *len)
 {
     const char *p = *s, *e = *s + *len;
-    while (p < e && is_blank(*p))
-        p++;
-    while (e > p && is_blank(e[-1]))
-        e--;
+    while (p < e && is_blank(*p)) p++;
+    while (e > p && is_blank(e[-1])) e--;
     *s = p;
     *len = (size_t)(e - p);
 }
@@ -144,8 +141,7 @@ static int digits(const char **p, const char *e, int min, int max)
         q++;
         n++;
     }
-    if (n < min || (q < e && *q >= '0' && *q <= '9'))
-        return -1;
+    if (n < min || (q < e && *q >= '0' && *q <= '9')) return -1;
     *p = q;
     return v;
 }
@@ -154,8 +150,7 @@ static int digits(const char **p, const char *e, int min, int max)
 static int two_digits(const char **p, const char *e)
 {
     const char *q = *p;
-    if (e - q < 2 || q[0] < '0' || q[0] > '9' || q[1] < '0' || q[1] > '9')
-        return -1;
+    if (e - q < 2 || q[0] < '0' || q[0] > '9' || q[1] < '0' || q[1] > '9') return -1;
     *p = q + 2;
     return (q[0] - '0') * 10 + (q[1] - '0');
 }
@@ -163,8 +158,7 @@ static int two_digits(const char **p, const char *e)
 static int lit(const char **p, const char *e, const char *s)
 {
     size_t n = strlen(s);
-    if ((size_t)(e - *p) < n || memcmp(*p, s, n) != 0)
-        return 0;
+    if ((size_t)(e - *p) < n || memcmp(*p, s, n) != 0) return 0;
     *p += n;
     return 1;
 }
@@ -186,18 +180,14 @@ static int parse_date(const char **pp, const char *e, int order, int *y, int *m,
         int a, b;
         p = *pp;
         a = digits(&p, e, 1, 2);
-        if (a < 0 || !(p < e && (*p == '/' || *p == '-' || *p == '.')))
-            return DATE_SYNTAX;
+        if (a < 0 || !(p < e && (*p == '/' || *p == '-' || *p == '.'))) return DATE_SYNTAX;
         sep = *p++;
         b = digits(&p, e, 1, 2);
-        if (b < 0 || !(p < e && *p == sep))
-            return DATE_SYNTAX;
+        if (b < 0 || !(p < e && *p == sep)) return DATE_SYNTAX;
         p++;
         *y = digits(&p, e, 4, 4);
-        if (*y < 0)
-            return DATE_SYNTAX;
-        if (order != PM_DATE_MDY && order != PM_DATE_DMY)
-            return DATE_ORDER;
+        if (*y < 0) return DATE_SYNTAX;
+        if (order != PM_DATE_MDY && order != PM_DATE_DMY) return DATE_ORDER;
         *m = order == PM_DATE_MDY ? a : b;
         *d = order == PM_DATE_MDY ? b : a;
     } else {
@@ -208,23 +198,16 @@ static int parse_date(const char **pp, const char *e, int order, int *y, int *m,
         else
             return DATE_SYNTAX;
         *m = digits(&p, e, 1, 2);
-        if (*m < 0)
-            return DATE_SYNTAX;
-        if (cjk ? !lit(&p, e, "月") : !(p < e && *p == sep && p++))
-            return DATE_SYNTAX;
+        if (*m < 0) return DATE_SYNTAX;
+        if (cjk ? !lit(&p, e, "月") : !(p < e && *p == sep && p++)) return DATE_SYNTAX;
         *d = digits(&p, e, 1, 2);
-        if (*d < 0)
-            return DATE_SYNTAX;
-        if (cjk && !lit(&p, e, "日"))
-            return DATE_SYNTAX;
+        if (*d < 0) return DATE_SYNTAX;
+        if (cjk && !lit(&p, e, "日")) return DATE_SYNTAX;
     }
     *pp = p;
-    if (*y < 1)
-        return DATE_YEAR;
-    if (*m < 1 || *m > 12)
-        return DATE_MONTH;
-    if (*d < 1 || *d > days_in_month(*y, *m))
-        return DATE_DAY;
+    if (*y < 1) return DATE_YEAR;
+    if (*m < 1 || *m > 12) return DATE_MONTH;
+    if (*d < 1 || *d > days_in_month(*y, *m)) return DATE_DAY;
     return DATE_OK;
 }
 
@@ -235,8 +218,7 @@ int pm_day_parse(const char *s, size_t len, pm_day *out)
     trim(&s, &len);
     p = s;
     e = s + len;
-    if (parse_date(&p, e, PM_DATE_YMD, &y, &m, &d) != DATE_OK || p != e)
-        return -1;
+    if (parse_date(&p, e, PM_DATE_YMD, &y, &m, &d) != DATE_OK || p != e) return -1;
     *out = pm_day_from_civil(y, m, d);
     return 0;
 }
@@ -245,7 +227,7 @@ int pm_day_parse(const char *s, size_t len, pm_day *out)
 
 struct pm_tz {
     char *name;
-    pm_tzif z;  /* immutable after pm_tz_open */
+    pm_tzif z; /* immutable after pm_tz_open */
 };
 
 /* Largest zone file read; the biggest in the database is under 4 KiB. */
@@ -260,8 +242,7 @@ static int zone_load(const char *name, pm_tzif *z, pm_error *err)
     FILE *f;
     size_t n;
     int ok;
-    if (!dir || !*dir)
-        dir = "/usr/share/zoneinfo";
+    if (!dir || !*dir) dir = "/usr/share/zoneinfo";
     /* right/ zones count leap seconds, which pm_time does not. */
     if (!*name || name[0] == '/' || strstr(name, "..") || strlen(name) > 255 || !strncmp(name, "right/", 6)) {
         pm_error_set(err, NULL, 0, "unknown time zone '%.255s'", name);
@@ -289,8 +270,7 @@ pm_tz *pm_tz_open(const char *name, pm_error *err)
 {
     pm_tz *tz;
     pm_tzif z;
-    if (!name || zone_load(name, &z, err) < 0)
-        return NULL;
+    if (!name || zone_load(name, &z, err) < 0) return NULL;
     tz = pm_xcalloc(1, sizeof *tz);
     tz->name = pm_xstrdup(name);
     tz->z = z;
@@ -299,8 +279,7 @@ pm_tz *pm_tz_open(const char *name, pm_error *err)
 
 void pm_tz_free(pm_tz *tz)
 {
-    if (!tz)
-        return;
+    if (!tz) return;
     free(tz->name);
     pm_tzif_free(&tz->z);
     free(tz);
@@ -333,19 +312,15 @@ static int32_t resolve_local(const pm_tz *tz, int64_t L)
     int ok_before, ok_after;
     if (before == after) {
         int32_t o = pm_tz_offset(tz, L - before);
-        if (o == before)
-            return o;
+        if (o == before) return o;
         /* Two changes within two days (rare); take the offset at the guess. */
         return pm_tz_offset(tz, L - o) == o ? o : before;
     }
     ok_before = pm_tz_offset(tz, L - before) == before;
     ok_after = pm_tz_offset(tz, L - after) == after;
-    if (ok_before && ok_after)
-        return before > after ? before : after;
-    if (ok_before)
-        return before;
-    if (ok_after)
-        return after;
+    if (ok_before && ok_after) return before > after ? before : after;
+    if (ok_before) return before;
+    if (ok_after) return after;
     return before;
 }
 
@@ -357,8 +332,7 @@ pm_time pm_tz_from_local(const pm_tz *tz, pm_day day, int32_t secs)
 {
     int64_t L = day * 86400 + secs, lo, hi;
     int32_t o = offset_at(tz, L, &lo, &hi);
-    if (L - LOCAL_MARGIN >= lo && L + LOCAL_MARGIN < hi)
-        return L - o;
+    if (L - LOCAL_MARGIN >= lo && L + LOCAL_MARGIN < hi) return L - o;
     return L - resolve_local(tz, L);
 }
 
@@ -378,22 +352,24 @@ pm_time pm_tz_midnight(const pm_tz *tz, pm_day day)
 
 /* Every form pm_time_parse_ex reads, for the message of a text that is no
  * timestamp at all. */
-#define ACCEPTED_FORMS                                                                   \
-    "accepted: 2024-07-03T09:05:00+08:00 (or Z), 2024-07-03 09:05[:SS], 2024/7/3 9:05, " \
-    "2024.7.3 9:05, 2024年7月3日 9:05, 2024年7月3日9时5分[30秒], 2024/7/3 下午3:05 "     \
-    "(上午, 中午, 晚上...), a bare date 2024-07-03, and 7/3/2024 or 3/7/2024 with "      \
+#define ACCEPTED_FORMS                                                                                                 \
+    "accepted: 2024-07-03T09:05:00+08:00 (or Z), 2024-07-03 09:05[:SS], 2024/7/3 9:05, "                               \
+    "2024.7.3 9:05, 2024年7月3日 9:05, 2024年7月3日9时5分[30秒], 2024/7/3 下午3:05 "                        \
+    "(上午, 中午, 晚上...), a bare date 2024-07-03, and 7/3/2024 or 3/7/2024 with "                              \
     "--date-order=mdy or dmy"
 
 /* A 12-hour marker before the time: 1 before noon, 2 after, 3 noon; 0 none. */
 static int half_day(const char **p, const char *e)
 {
-    static const struct { const char *w; int h; } words[] = {
+    static const struct {
+        const char *w;
+        int h;
+    } words[] = {
         {"上午", 1}, {"早上", 1}, {"早晨", 1}, {"凌晨", 1}, {"中午", 3},
         {"下午", 2}, {"晚上", 2}, {"傍晚", 2}, {"夜间", 2},
     };
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (lit(p, e, words[i].w))
-            return words[i].h;
+        if (lit(p, e, words[i].w)) return words[i].h;
     return 0;
 }
 
@@ -403,23 +379,20 @@ static int half_day(const char **p, const char *e)
  * of them and in range (*out set); 0: let the general parser say. */
 static int parse_fixed(const char *s, size_t len, const pm_tz *tz, pm_time *out)
 {
-    static const unsigned char dig[25] = {1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1,
-                                          0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1};
+    static const unsigned char dig[25] = {1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1};
     int y, m, d, hh, mi, ss;
-    if ((len != 25 && len != 19) || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
-        s[13] != ':' || s[16] != ':')
+    if ((len != 25 && len != 19) || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
+        s[16] != ':')
         return 0;
     for (size_t i = 0; i < len; i++)
-        if (dig[i] && (unsigned)(s[i] - '0') > 9)
-            return 0;
+        if (dig[i] && (unsigned)(s[i] - '0') > 9) return 0;
     y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     m = (s[5] - '0') * 10 + (s[6] - '0');
     d = (s[8] - '0') * 10 + (s[9] - '0');
     hh = (s[11] - '0') * 10 + (s[12] - '0');
     mi = (s[14] - '0') * 10 + (s[15] - '0');
     ss = (s[17] - '0') * 10 + (s[18] - '0');
-    if (y < 2 || y > 9998 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m) || hh > 23 || mi > 59 ||
-        ss > 59)
+    if (y < 2 || y > 9998 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m) || hh > 23 || mi > 59 || ss > 59)
         return 0;
     if (len == 19) {
         pm_day day = pm_day_from_civil(y, m, d);
@@ -430,8 +403,7 @@ static int parse_fixed(const char *s, size_t len, const pm_tz *tz, pm_time *out)
     }
     if ((s[19] != '+' && s[19] != '-') || s[22] != ':') return 0;
     int oh = (s[20] - '0') * 10 + (s[21] - '0'), om = (s[23] - '0') * 10 + (s[24] - '0');
-    if (om > 59 || oh * 3600 + om * 60 > MAX_OFFSET)
-        return 0;
+    if (om > 59 || oh * 3600 + om * 60 > MAX_OFFSET) return 0;
     int32_t off = (s[19] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
     *out = pm_day_from_civil(y, m, d) * 86400 + hh * 3600 + mi * 60 + ss - off;
     return 1;
@@ -442,8 +414,7 @@ int pm_time_parse(const char *s, size_t len, const pm_tz *tz, pm_time *out, pm_e
     return pm_time_parse_ex(s, len, tz, PM_DATE_YMD, out, NULL, err);
 }
 
-pm_time_why pm_time_scan(const char *s, size_t len, const pm_tz *tz, int date_order, pm_time *out,
-                         int *date_only)
+pm_time_why pm_time_scan(const char *s, size_t len, const pm_tz *tz, int date_order, pm_time *out, int *date_only)
 {
     const char *p, *e;
     int y, m, d, hh = 0, mi = 0, ss = 0, rc;
@@ -452,71 +423,54 @@ pm_time_why pm_time_scan(const char *s, size_t len, const pm_tz *tz, int date_or
     pm_day day;
     int32_t secs;
 
-    if (date_only)
-        *date_only = 0;
-    if (tz && parse_fixed(s, len, tz, out))
-        return PM_TIME_OK;
+    if (date_only) *date_only = 0;
+    if (tz && parse_fixed(s, len, tz, out)) return PM_TIME_OK;
     trim(&s, &len);
     p = s;
     e = s + len;
-    if (len == 0)
-        return PM_TIME_EMPTY;
+    if (len == 0) return PM_TIME_EMPTY;
     rc = parse_date(&p, e, date_order, &y, &m, &d);
-    if (rc == DATE_SYNTAX)
-        return PM_TIME_SYNTAX;
-    if (rc == DATE_ORDER)
-        return PM_TIME_NEEDS_ORDER;
-    if (p == e && date_only)
-        *date_only = 1;
+    if (rc == DATE_SYNTAX) return PM_TIME_SYNTAX;
+    if (rc == DATE_ORDER) return PM_TIME_NEEDS_ORDER;
+    if (p == e && date_only) *date_only = 1;
     if (p < e) {
         /* Time: 'T' or blanks, then [上午|下午...]H[H]:MM[:SS[.fff]] or H时[M分[S秒]] */
         if (*p == 'T' || *p == 't') {
             p++;
         } else if (is_blank(*p)) {
-            while (p < e && is_blank(*p))
-                p++;
+            while (p < e && is_blank(*p)) p++;
         } else if (!(p > s && (unsigned char)p[-1] >= 0x80) && !(half = half_day(&p, e))) {
             /* after 日, and before 下午, no blank is needed */
             return PM_TIME_SEPARATOR;
         }
-        if (!half)
-            half = half_day(&p, e);
+        if (!half) half = half_day(&p, e);
         if (half)
-            while (p < e && is_blank(*p))
-                p++;
+            while (p < e && is_blank(*p)) p++;
         hh = digits(&p, e, 1, 2);
         if (hh >= 0 && (lit(&p, e, "时") || lit(&p, e, "点"))) {
             /* 9时5分[30秒], 9时, 9点30分, 9点30 */
             if (p < e && *p >= '0' && *p <= '9') {
                 mi = digits(&p, e, 1, 2);
-                if (mi < 0)
-                    return PM_TIME_CJK_MINUTES;
-                if (!lit(&p, e, "分") && p != e)
-                    return PM_TIME_CJK_MINUTES;
+                if (mi < 0) return PM_TIME_CJK_MINUTES;
+                if (!lit(&p, e, "分") && p != e) return PM_TIME_CJK_MINUTES;
                 if (p < e && *p >= '0' && *p <= '9') {
                     ss = digits(&p, e, 1, 2);
-                    if (ss < 0 || !lit(&p, e, "秒"))
-                        return PM_TIME_CJK_SECONDS;
+                    if (ss < 0 || !lit(&p, e, "秒")) return PM_TIME_CJK_SECONDS;
                 }
             }
         } else {
-            if (hh < 0 || !(p < e && *p == ':'))
-                return PM_TIME_TIME_FORM;
+            if (hh < 0 || !(p < e && *p == ':')) return PM_TIME_TIME_FORM;
             p++;
             mi = digits(&p, e, 2, 2);
-            if (mi < 0)
-                return PM_TIME_MINUTE_DIGITS;
+            if (mi < 0) return PM_TIME_MINUTE_DIGITS;
             if (p < e && *p == ':') {
                 p++;
                 ss = digits(&p, e, 2, 2);
-                if (ss < 0)
-                    return PM_TIME_SECOND_DIGITS;
+                if (ss < 0) return PM_TIME_SECOND_DIGITS;
                 if (p < e && (*p == '.' || *p == ',')) {
                     const char *f = ++p;
-                    while (p < e && *p >= '0' && *p <= '9')
-                        p++;
-                    if (p == f)
-                        return PM_TIME_FRACTION;
+                    while (p < e && *p >= '0' && *p <= '9') p++;
+                    if (p == f) return PM_TIME_FRACTION;
                 }
             }
         }
@@ -527,27 +481,21 @@ pm_time_why pm_time_scan(const char *s, size_t len, const pm_tz *tz, int date_or
             } else if (*p == '+' || *p == '-') {
                 int sign = *p++ == '-' ? -1 : 1;
                 int oh = two_digits(&p, e), om = 0;
-                if (oh < 0)
-                    return PM_TIME_OFFSET_FORM;
+                if (oh < 0) return PM_TIME_OFFSET_FORM;
                 if (p < e) {
-                    if (*p == ':')
-                        p++;
+                    if (*p == ':') p++;
                     om = two_digits(&p, e);
-                    if (om < 0 || p != e)
-                        return PM_TIME_OFFSET_FORM;
+                    if (om < 0 || p != e) return PM_TIME_OFFSET_FORM;
                 }
-                if (om > 59 || oh * 3600 + om * 60 > MAX_OFFSET)
-                    return PM_TIME_OFFSET_RANGE;
+                if (om > 59 || oh * 3600 + om * 60 > MAX_OFFSET) return PM_TIME_OFFSET_RANGE;
                 off = sign * (oh * 3600 + om * 60);
                 has_off = 1;
             }
         }
-        if (p != e)
-            return PM_TIME_TRAILING;
+        if (p != e) return PM_TIME_TRAILING;
         if (half) {
             /* 12-hour clock: 上午12点 is midnight, 下午12点 and 中午12点 noon */
-            if (hh < 1 || hh > 12)
-                return PM_TIME_HOUR12_RANGE;
+            if (hh < 1 || hh > 12) return PM_TIME_HOUR12_RANGE;
             if (half == 1 && hh == 12)
                 hh = 0;
             else if (half == 2 && hh < 12)
@@ -556,18 +504,12 @@ pm_time_why pm_time_scan(const char *s, size_t len, const pm_tz *tz, int date_or
                 hh += 12;
         }
     }
-    if (rc == DATE_YEAR)
-        return PM_TIME_YEAR_RANGE;
-    if (rc == DATE_MONTH)
-        return PM_TIME_MONTH_RANGE;
-    if (rc == DATE_DAY)
-        return PM_TIME_DAY_RANGE;
-    if (hh > 23)
-        return PM_TIME_HOUR_RANGE;
-    if (mi > 59)
-        return PM_TIME_MINUTE_RANGE;
-    if (ss > 59)
-        return PM_TIME_SECOND_RANGE;
+    if (rc == DATE_YEAR) return PM_TIME_YEAR_RANGE;
+    if (rc == DATE_MONTH) return PM_TIME_MONTH_RANGE;
+    if (rc == DATE_DAY) return PM_TIME_DAY_RANGE;
+    if (hh > 23) return PM_TIME_HOUR_RANGE;
+    if (mi > 59) return PM_TIME_MINUTE_RANGE;
+    if (ss > 59) return PM_TIME_SECOND_RANGE;
     day = pm_day_from_civil(y, m, d);
     secs = hh * 3600 + mi * 60 + ss;
     if (has_off) {
@@ -579,8 +521,7 @@ pm_time_why pm_time_scan(const char *s, size_t len, const pm_tz *tz, int date_or
         if (tz && (y <= 1 || y >= 9999)) {
             int ly, lm, ld;
             pm_civil_from_day(pm_tz_day(tz, *out), &ly, &lm, &ld);
-            if (ly < 1 || ly > 9999)
-                return PM_TIME_YEAR_IN_ZONE;
+            if (ly < 1 || ly > 9999) return PM_TIME_YEAR_IN_ZONE;
         }
     } else {
         /* pm_tz_from_local, refusing a local time that a clock change
@@ -606,7 +547,7 @@ static const char *const why_text[] = {
     [PM_TIME_EMPTY] = "empty",
     [PM_TIME_SYNTAX] = "expected YYYY-MM-DD[THH:MM[:SS]][+HH:MM]; " ACCEPTED_FORMS,
     [PM_TIME_NEEDS_ORDER] = "a date with the year last is read only with --date-order=mdy or dmy "
-        "(month or day first: never guessed)",
+                            "(month or day first: never guessed)",
     [PM_TIME_SEPARATOR] = "expected 'T' or a blank after the date",
     [PM_TIME_CJK_MINUTES] = "expected the minutes as M分",
     [PM_TIME_CJK_SECONDS] = "expected the seconds as S秒",
@@ -632,7 +573,8 @@ void pm_time_why_error(pm_error *err, pm_time_why why, const pm_tz *tz, const ch
     char reason[320];
     const char *r = reason;
     if (why == PM_TIME_SKIPPED)
-        snprintf(reason, sizeof reason, "no such local time in %s (the clocks skip it)", tz ? pm_tz_name(tz) : "the zone");
+        snprintf(reason, sizeof reason, "no such local time in %s (the clocks skip it)",
+                 tz ? pm_tz_name(tz) : "the zone");
     else if (why > PM_TIME_OK && (size_t)why < sizeof why_text / sizeof why_text[0] && why_text[why])
         r = why_text[why];
     else
@@ -645,14 +587,12 @@ void pm_time_why_error(pm_error *err, pm_time_why why, const pm_tz *tz, const ch
     pm_error_set(err, NULL, 0, "bad timestamp '%.*s': %s", len > 80 ? 80 : (int)len, s, r);
 }
 
-int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order, pm_time *out,
-                     int *date_only, pm_error *err)
+int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order, pm_time *out, int *date_only,
+                     pm_error *err)
 {
     pm_time_why why = pm_time_scan(s, len, tz, date_order, out, date_only);
-    if (why == PM_TIME_OK)
-        return 0;
-    if (err)
-        pm_time_why_error(err, why, tz, s, len);
+    if (why == PM_TIME_OK) return 0;
+    if (err) pm_time_why_error(err, why, tz, s, len);
     return -1;
 }
 
@@ -693,8 +633,7 @@ size_t pm_time_format(pm_time t, const pm_tz *tz, char out[PM_TIME_BUFSZ])
 
 static int bad_duration(pm_error *err, const char *s, size_t len, const char *why)
 {
-    if (err)
-        pm_error_set(err, NULL, 0, "bad duration '%.*s': %s", len > 80 ? 80 : (int)len, s, why);
+    if (err) pm_error_set(err, NULL, 0, "bad duration '%.*s': %s", len > 80 ? 80 : (int)len, s, why);
     return -1;
 }
 
@@ -706,14 +645,12 @@ int pm_duration_parse(const char *s, size_t len, pm_duration *out, pm_error *err
     trim(&s, &len);
     p = s;
     e = s + len;
-    if (len == 0)
-        return bad_duration(err, s, len, "empty (expected e.g. 15m, 8h, 2d, 7wd)");
+    if (len == 0) return bad_duration(err, s, len, "empty (expected e.g. 15m, 8h, 2d, 7wd)");
     if (!(*p >= '0' && *p <= '9'))
         return bad_duration(err, s, len, "expected a whole number and a unit (15m, 8h, 2d, 7wd)");
     while (p < e && *p >= '0' && *p <= '9') {
         n = n * 10 + (*p++ - '0');
-        if (n > MAX_DUR_DAYS * 86400)
-            return bad_duration(err, s, len, "too large");
+        if (n > MAX_DUR_DAYS * 86400) return bad_duration(err, s, len, "too large");
     }
     u = p;
     ulen = (size_t)(e - u);

@@ -90,39 +90,38 @@ enum { PM_DATE_YMD = 0, PM_DATE_MDY = 1, PM_DATE_DMY = 2 };
  * With date_only non-NULL, *date_only is set to 1 when s is a date without
  * a time (read as 00:00 of that day), else 0.  The error for a text that is
  * no timestamp at all lists every accepted form. */
-int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order, pm_time *out,
-                     int *date_only, pm_error *err);
+int pm_time_parse_ex(const char *s, size_t len, const pm_tz *tz, int date_order, pm_time *out, int *date_only,
+                     pm_error *err);
 /* Why a text is no timestamp, apart from the text: a caller that must not
  * show the value (pm-ingest's personal fields) says why without it. */
 typedef enum pm_time_why {
     PM_TIME_OK = 0,
-    PM_TIME_EMPTY,          /* "empty" */
-    PM_TIME_SYNTAX,         /* no date at the start; the message lists every form */
-    PM_TIME_NEEDS_ORDER,    /* 12/6/2026 without PM_DATE_MDY or PM_DATE_DMY */
-    PM_TIME_SEPARATOR,      /* no 'T' or blank after the date */
-    PM_TIME_CJK_MINUTES,    /* 9时5x */
-    PM_TIME_CJK_SECONDS,    /* 9时5分30 */
-    PM_TIME_TIME_FORM,      /* no HH:MM */
+    PM_TIME_EMPTY,       /* "empty" */
+    PM_TIME_SYNTAX,      /* no date at the start; the message lists every form */
+    PM_TIME_NEEDS_ORDER, /* 12/6/2026 without PM_DATE_MDY or PM_DATE_DMY */
+    PM_TIME_SEPARATOR,   /* no 'T' or blank after the date */
+    PM_TIME_CJK_MINUTES, /* 9时5x */
+    PM_TIME_CJK_SECONDS, /* 9时5分30 */
+    PM_TIME_TIME_FORM,   /* no HH:MM */
     PM_TIME_MINUTE_DIGITS,
     PM_TIME_SECOND_DIGITS,
-    PM_TIME_FRACTION,       /* a decimal point without digits */
+    PM_TIME_FRACTION, /* a decimal point without digits */
     PM_TIME_OFFSET_FORM,
-    PM_TIME_OFFSET_RANGE,   /* beyond +-14:00 */
-    PM_TIME_TRAILING,       /* text after the time */
-    PM_TIME_HOUR12_RANGE,   /* 下午13:05 */
+    PM_TIME_OFFSET_RANGE, /* beyond +-14:00 */
+    PM_TIME_TRAILING,     /* text after the time */
+    PM_TIME_HOUR12_RANGE, /* 下午13:05 */
     PM_TIME_YEAR_RANGE,
     PM_TIME_MONTH_RANGE,
     PM_TIME_DAY_RANGE,
     PM_TIME_HOUR_RANGE,
     PM_TIME_MINUTE_RANGE,
     PM_TIME_SECOND_RANGE,
-    PM_TIME_YEAR_IN_ZONE,   /* 9999-12-31T23:00-14:00 is year 10000 in the zone */
-    PM_TIME_SKIPPED         /* a local time the clocks skip */
+    PM_TIME_YEAR_IN_ZONE, /* 9999-12-31T23:00-14:00 is year 10000 in the zone */
+    PM_TIME_SKIPPED       /* a local time the clocks skip */
 } pm_time_why;
 
 /* pm_time_parse_ex without a message: PM_TIME_OK with *out set, or why not. */
-pm_time_why pm_time_scan(const char *s, size_t len, const pm_tz *tz, int date_order, pm_time *out,
-                         int *date_only);
+pm_time_why pm_time_scan(const char *s, size_t len, const pm_tz *tz, int date_order, pm_time *out, int *date_only);
 /* Fills err (no file/line) with the message of why: with s, the text
  * pm_time_parse_ex gives ("bad timestamp '2024-02-30 10:00': day out of
  * range", s trimmed and cut at 80 bytes); with s NULL the reason alone
@@ -137,14 +136,14 @@ size_t pm_time_format(pm_time t, const pm_tz *tz, char out[PM_TIME_BUFSZ]);
 
 /* Durations --------------------------------------------------------------- */
 typedef enum pm_dur_kind {
-    PM_DUR_SECONDS = 0,  /* from "15m", "8h", also "30s" */
-    PM_DUR_DAYS,         /* "2d": calendar days */
-    PM_DUR_WORKDAYS      /* "7wd": working days */
+    PM_DUR_SECONDS = 0, /* from "15m", "8h", also "30s" */
+    PM_DUR_DAYS,        /* "2d": calendar days */
+    PM_DUR_WORKDAYS     /* "7wd": working days */
 } pm_dur_kind;
 
 typedef struct pm_duration {
     pm_dur_kind kind;
-    int64_t n;  /* seconds for PM_DUR_SECONDS, else days */
+    int64_t n; /* seconds for PM_DUR_SECONDS, else days */
 } pm_duration;
 
 /* Parses "15m", "8h", "2d", "7wd" (also "30s"): a whole number (no sign, no

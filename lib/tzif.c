@@ -34,8 +34,7 @@ static int64_t be32(const unsigned char *p)
 static int64_t be64(const unsigned char *p)
 {
     uint64_t u = 0;
-    for (int i = 0; i < 8; i++)
-        u = u << 8 | p[i];
+    for (int i = 0; i < 8; i++) u = u << 8 | p[i];
     return (int64_t)u;
 }
 
@@ -48,12 +47,10 @@ typedef struct tzif_head {
 static int read_head(const unsigned char *p, tzif_head *h)
 {
     int64_t c[6];
-    if (memcmp(p, "TZif", 4) != 0)
-        return -1;
+    if (memcmp(p, "TZif", 4) != 0) return -1;
     for (int i = 0; i < 6; i++) {
         c[i] = be32(p + 20 + 4 * i);
-        if (c[i] < 0 || c[i] > 1000000)
-            return -1;
+        if (c[i] < 0 || c[i] > 1000000) return -1;
     }
     h->isut = (size_t)c[0];
     h->isstd = (size_t)c[1];
@@ -61,8 +58,7 @@ static int read_head(const unsigned char *p, tzif_head *h)
     h->time = (size_t)c[3];
     h->type = (size_t)c[4];
     h->chars = (size_t)c[5];
-    if (h->type == 0 || h->isut > h->type || h->isstd > h->type)
-        return -1;
+    if (h->type == 0 || h->isut > h->type || h->isstd > h->type) return -1;
     return 0;
 }
 
@@ -83,9 +79,9 @@ typedef struct tz_date {
 } tz_date;
 
 typedef struct posix_tz {
-    int32_t std, dst;     /* seconds east of UTC */
+    int32_t std, dst; /* seconds east of UTC */
     int has_dst;
-    tz_date start, end;   /* to daylight time, back to standard time */
+    tz_date start, end; /* to daylight time, back to standard time */
 } posix_tz;
 
 static int is_digit(char c)
@@ -115,20 +111,16 @@ static int32_t number(const char **p)
 static int tz_name(const char **p)
 {
     const char *q = *p;
-    while (is_alpha(*q))
-        q++;
+    while (is_alpha(*q)) q++;
     if (q - *p >= 3) {
         *p = q;
         return 0;
     }
     q = *p;
-    if (*q++ != '<')
-        return -1;
+    if (*q++ != '<') return -1;
     const char *s = q;
-    while (is_alpha(*q) || is_digit(*q) || *q == '+' || *q == '-')
-        q++;
-    if (*q != '>' || q - s < 3)
-        return -1;
+    while (is_alpha(*q) || is_digit(*q) || *q == '+' || *q == '-') q++;
+    if (*q != '>' || q - s < 3) return -1;
     *p = q + 1;
     return 0;
 }
@@ -138,8 +130,7 @@ static int tz_name(const char **p)
 static int32_t hms(const char **p, int clamp)
 {
     int32_t h = number(p), m = 0, s = 0;
-    if (h < 0)
-        return -1;
+    if (h < 0) return -1;
     if (**p == ':' && is_digit((*p)[1])) {
         (*p)++;
         m = number(p);
@@ -161,11 +152,9 @@ static int tz_offset(const char **p, int32_t *east)
 {
     int sign = 1;
     int32_t v;
-    if (**p == '+' || **p == '-')
-        sign = *(*p)++ == '-' ? -1 : 1;
+    if (**p == '+' || **p == '-') sign = *(*p)++ == '-' ? -1 : 1;
     v = hms(p, 1);
-    if (v < 0)
-        return -1;
+    if (v < 0) return -1;
     *east = -sign * v;
     return 0;
 }
@@ -174,27 +163,22 @@ static int tz_offset(const char **p, int32_t *east)
 static int tz_rule_date(const char **p, tz_date *r)
 {
     const char *q = *p;
-    if (*q == ',')
-        q++;
+    if (*q == ',') q++;
     r->secs = 2 * 3600;
     if (*q == 'J' || is_digit(*q)) {
         r->kind = *q == 'J' ? 'J' : 'D';
         q += *q == 'J';
         r->d = number(&q);
-        if (r->d < 0 || r->d > 365 || (r->kind == 'J' && r->d == 0))
-            return -1;
+        if (r->d < 0 || r->d > 365 || (r->kind == 'J' && r->d == 0)) return -1;
     } else if (*q == 'M') {
         q++;
         r->kind = 'M';
         r->m = number(&q);
-        if (r->m < 1 || r->m > 12 || *q++ != '.')
-            return -1;
+        if (r->m < 1 || r->m > 12 || *q++ != '.') return -1;
         r->w = number(&q);
-        if (r->w < 1 || r->w > 5 || *q++ != '.')
-            return -1;
+        if (r->w < 1 || r->w > 5 || *q++ != '.') return -1;
         r->d = number(&q);
-        if (r->d < 0 || r->d > 6)
-            return -1;
+        if (r->d < 0 || r->d > 6) return -1;
     } else {
         return -1;
     }
@@ -204,10 +188,8 @@ static int tz_rule_date(const char **p, tz_date *r)
         neg = *q == '-';
         q += neg || *q == '+';
         r->secs = hms(&q, 0);
-        if (r->secs < 0 || r->secs > 167 * 3600)
-            return -1;
-        if (neg)
-            r->secs = -r->secs;
+        if (r->secs < 0 || r->secs > 167 * 3600) return -1;
+        if (neg) r->secs = -r->secs;
     }
     *p = q;
     return 0;
@@ -218,29 +200,23 @@ static int tz_rule_date(const char **p, tz_date *r)
 static int posix_parse(const char *s, posix_tz *tz)
 {
     memset(tz, 0, sizeof *tz);
-    if (tz_name(&s) < 0 || tz_offset(&s, &tz->std) < 0)
-        return -1;
+    if (tz_name(&s) < 0 || tz_offset(&s, &tz->std) < 0) return -1;
     tz->dst = tz->std;
-    if (!*s)
-        return 0;
-    if (tz_name(&s) < 0)
-        return -1;
+    if (!*s) return 0;
+    if (tz_name(&s) < 0) return -1;
     tz->has_dst = 1;
     if (*s == '+' || *s == '-' || is_digit(*s)) {
-        if (tz_offset(&s, &tz->dst) < 0)
-            return -1;
+        if (tz_offset(&s, &tz->dst) < 0) return -1;
     } else {
         tz->dst = tz->std + 3600;
     }
-    if (*s != ',' && *s)
-        return -1;
+    if (*s != ',' && *s) return -1;
     if (!*s || (s[0] == ',' && !s[1])) {
         tz->start = (tz_date){'M', 3, 2, 0, 2 * 3600};
         tz->end = (tz_date){'M', 11, 1, 0, 2 * 3600};
         return 0;
     }
-    if (tz_rule_date(&s, &tz->start) < 0 || *s != ',' || tz_rule_date(&s, &tz->end) < 0 || *s)
-        return -1;
+    if (tz_rule_date(&s, &tz->start) < 0 || *s != ',' || tz_rule_date(&s, &tz->end) < 0 || *s) return -1;
     return 0;
 }
 
@@ -266,8 +242,7 @@ static int64_t change_at(const tz_date *r, int y, int32_t off)
     switch (r->kind) {
     case 'J':
         t += (int64_t)(r->d - 1) * 86400;
-        if (r->d >= 60 && leap)
-            t += 86400;
+        if (r->d >= 60 && leap) t += 86400;
         break;
     case 'D':
         t += (int64_t)r->d * 86400;
@@ -277,10 +252,8 @@ static int64_t change_at(const tz_date *r, int y, int32_t off)
         int first = (pm_day_weekday(pm_day_from_civil(y, r->m, 1)) + 1) % 7;
         int dim = before[leap][r->m] - before[leap][r->m - 1];
         int dd = r->d - first;
-        if (dd < 0)
-            dd += 7;
-        for (int i = 1; i < r->w && dd + 7 < dim; i++)
-            dd += 7;
+        if (dd < 0) dd += 7;
+        for (int i = 1; i < r->w && dd + 7 < dim; i++) dd += 7;
         t += (int64_t)(before[leap][r->m - 1] + dd) * 86400;
         break;
     }
@@ -306,15 +279,14 @@ static int32_t whole_minutes(int64_t off)
 
 typedef struct steps {
     int64_t *at;
-    int32_t *off;  /* off[0] before at[0] */
+    int32_t *off; /* off[0] before at[0] */
     size_t n, cap;
 } steps;
 
 /* A change to off at t, unless off is already in force. */
 static void step(steps *s, int64_t t, int32_t off)
 {
-    if (off == s->off[s->n])
-        return;
+    if (off == s->off[s->n]) return;
     if (s->n + 1 >= s->cap) {
         s->cap *= 2;
         s->at = pm_xrealloc(s->at, s->cap * sizeof *s->at);
@@ -342,8 +314,7 @@ static void footer_year(steps *s, const posix_tz *tz, int y, int64_t from)
     ch[1] = c0 < c1 ? c1 : c0;
     step(s, from, whole_minutes(offset_between(tz, from, c0, c1)));
     for (int i = 0; i < 2; i++)
-        if (ch[i] > from && ch[i] < end)
-            step(s, ch[i], whole_minutes(offset_between(tz, ch[i], c0, c1)));
+        if (ch[i] > from && ch[i] < end) step(s, ch[i], whole_minutes(offset_between(tz, ch[i], c0, c1)));
 }
 
 /* Adds the footer's steps from t0 (the last transition, whose own offset
@@ -353,12 +324,10 @@ static void footer_steps(steps *s, const posix_tz *tz, int64_t t0, pm_tzif *z)
     int y, m, d;
     pm_civil_from_day(day_of(t0), &y, &m, &d);
     footer_year(s, tz, y, t0);
-    if (!tz->has_dst)
-        return;
+    if (!tz->has_dst) return;
     z->cycle_start = pm_day_from_civil(y + 1, 1, 1) * 86400;
     z->cycle = CYCLE_SECS;
-    for (int yy = y + 1; yy <= y + 400; yy++)
-        footer_year(s, tz, yy, pm_day_from_civil(yy, 1, 1) * 86400);
+    for (int yy = y + 1; yy <= y + 400; yy++) footer_year(s, tz, yy, pm_day_from_civil(yy, 1, 1) * 86400);
 }
 
 #define SPAN ((int64_t)1 << PM_TZIF_SPAN_SHIFT)
@@ -369,20 +338,17 @@ static void build_index(pm_tzif *z)
     const int64_t floor_t = -2208988800LL;
     int64_t first, last, nspan;
     size_t i = 0;
-    if (z->n == 0)
-        return;
+    if (z->n == 0) return;
     first = z->at[0] > floor_t ? z->at[0] : floor_t;
     last = z->cycle ? z->cycle_start + z->cycle : z->at[z->n - 1] + 1;
-    if (last <= first)
-        return;
-    z->span_start = first - (first % SPAN + SPAN) % SPAN;  /* floor to a span */
+    if (last <= first) return;
+    z->span_start = first - (first % SPAN + SPAN) % SPAN; /* floor to a span */
     nspan = ((last - z->span_start) >> PM_TZIF_SPAN_SHIFT) + 1;
     z->span_end = z->span_start + (nspan << PM_TZIF_SPAN_SHIFT);
     z->span_first = pm_xmalloc((size_t)nspan * sizeof *z->span_first);
     for (int64_t k = 0; k < nspan; k++) {
         int64_t t = z->span_start + (k << PM_TZIF_SPAN_SHIFT);
-        while (i < z->n && z->at[i] < t)
-            i++;
+        while (i < z->n && z->at[i] < t) i++;
         z->span_first[k] = (uint32_t)i;
     }
 }
@@ -396,26 +362,21 @@ int pm_tzif_parse(pm_tzif *z, const unsigned char *buf, size_t len)
     posix_tz footer;
     int has_footer = 0;
 
-    if (len < 44 || read_head(p, &h) < 0)
-        return -1;
+    if (len < 44 || read_head(p, &h) < 0) return -1;
     if (buf[4] >= '2') {
         /* skip the 32-bit data to the 64-bit header */
         size_t skip = 44 + block_len(&h, 4);
-        if ((size_t)(e - p) < skip + 44)
-            return -1;
+        if ((size_t)(e - p) < skip + 44) return -1;
         p += skip;
-        if (read_head(p, &h) < 0)
-            return -1;
+        if (read_head(p, &h) < 0) return -1;
         w = 8;
     }
     p += 44;
-    if ((size_t)(e - p) < block_len(&h, w))
-        return -1;
+    if ((size_t)(e - p) < block_len(&h, w)) return -1;
     idx = p + h.time * w;
     types = idx + h.time;
     for (size_t i = 0; i < h.time; i++)
-        if (idx[i] >= h.type)
-            return -1;
+        if (idx[i] >= h.type) return -1;
     for (size_t i = 1; i < h.time; i++)
         if ((w == 8 ? be64(p + 8 * i) : be32(p + 4 * i)) <= (w == 8 ? be64(p + 8 * i - 8) : be32(p + 4 * i - 4)))
             return -1;
@@ -431,10 +392,8 @@ int pm_tzif_parse(pm_tzif *z, const unsigned char *buf, size_t len)
         }
     }
     /* before any transition: the first standard-time type (glibc) */
-    while (first_std < h.type && types[6 * first_std + 4])
-        first_std++;
-    if (first_std == h.type)
-        first_std = 0;
+    while (first_std < h.type && types[6 * first_std + 4]) first_std++;
+    if (first_std == h.type) first_std = 0;
 
     memset(z, 0, sizeof *z);
     s.cap = 64;
@@ -458,8 +417,7 @@ int pm_tzif_parse(pm_tzif *z, const unsigned char *buf, size_t len)
 
 void pm_tzif_free(pm_tzif *z)
 {
-    if (!z)
-        return;
+    if (!z) return;
     free(z->at);
     free(z->off);
     free(z->span_first);
@@ -478,8 +436,7 @@ int32_t pm_tzif_offset(const pm_tzif *z, int64_t t, int64_t *lo, int64_t *hi)
     }
     if (t >= z->span_start && t < z->span_end) {
         i = z->span_first[(t - z->span_start) >> PM_TZIF_SPAN_SHIFT];
-        while (i < z->n && t >= z->at[i])
-            i++;
+        while (i < z->n && t >= z->at[i]) i++;
     } else if (z->n && t >= z->at[z->n - 1]) {
         i = z->n;
     } else {
@@ -497,10 +454,8 @@ int32_t pm_tzif_offset(const pm_tzif *z, int64_t t, int64_t *lo, int64_t *hi)
     *lo = i > 0 ? z->at[i - 1] : INT64_MIN;
     *hi = i < z->n ? z->at[i] : INT64_MAX;
     if (z->cycle && t >= z->cycle_start) {
-        if (*lo < z->cycle_start)
-            *lo = z->cycle_start;
-        if (*hi > z->cycle_start + z->cycle)
-            *hi = z->cycle_start + z->cycle;
+        if (*lo < z->cycle_start) *lo = z->cycle_start;
+        if (*hi > z->cycle_start + z->cycle) *hi = z->cycle_start + z->cycle;
         *lo += shift;
         *hi += shift;
     }

@@ -16,9 +16,9 @@
 #include <stdint.h>
 
 typedef struct pm_tzif {
-    size_t n;       /* changes of offset */
-    int64_t *at;    /* n instants of change, ascending */
-    int32_t *off;   /* n + 1 offsets: off[i] holds from at[i-1] (or always) to at[i] (or ever) */
+    size_t n;     /* changes of offset */
+    int64_t *at;  /* n instants of change, ascending */
+    int32_t *off; /* n + 1 offsets: off[i] holds from at[i-1] (or always) to at[i] (or ever) */
     /* From cycle_start on the offsets repeat every cycle seconds (400
      * Gregorian years); at[] spells out one cycle.  cycle 0: they never change
      * after at[n-1]. */

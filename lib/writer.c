@@ -14,7 +14,7 @@ typedef struct yaml_keys yaml_keys;
 
 struct pm_writer {
     pm_atomic_file *af;
-    yaml_keys *ykeys;      /* YAML: the keys of the last record written */
+    yaml_keys *ykeys; /* YAML: the keys of the last record written */
     pm_format format;
     char delim;
     pm_buf out;
@@ -23,7 +23,7 @@ struct pm_writer {
     char **names;
     size_t nnames;
     unsigned long long count;
-    pm_buf empty_header;   /* written at close when no record was */
+    pm_buf empty_header; /* written at close when no record was */
 };
 
 /* Quoting ------------------------------------------------------------------ */
@@ -91,26 +91,46 @@ static const unsigned char yq_class[256] = {
     ['\t'] = YQ_STOP | YQ_ESC | YQ_FIRST,
     [10 ... 0x1f] = YQ_STOP | YQ_ESC,
     [0x7f] = YQ_STOP | YQ_ESC,
-    [','] = YQ_STOP | YQ_FIRST, ['?'] = YQ_STOP | YQ_FIRST,
-    ['['] = YQ_STOP | YQ_FIRST, [']'] = YQ_STOP | YQ_FIRST,
-    ['{'] = YQ_STOP | YQ_FIRST, ['}'] = YQ_STOP | YQ_FIRST,
-    ['"'] = YQ_STOP | YQ_ESC | YQ_FIRST, ['\\'] = YQ_STOP | YQ_ESC,
-    [':'] = YQ_LOOK | YQ_FIRST, ['#'] = YQ_LOOK | YQ_FIRST,
-    ['-'] = YQ_FIRST, ['&'] = YQ_FIRST, ['*'] = YQ_FIRST, ['!'] = YQ_FIRST,
-    ['|'] = YQ_FIRST, ['>'] = YQ_FIRST, ['\''] = YQ_FIRST, ['%'] = YQ_FIRST,
-    ['@'] = YQ_FIRST, ['`'] = YQ_FIRST, ['~'] = YQ_FIRST, ['+'] = YQ_FIRST,
-    ['.'] = YQ_FIRST, [' '] = YQ_FIRST, ['0' ... '9'] = YQ_FIRST,
-    [0xc2] = YQ_LOOK | YQ_ESC, [0xe2] = YQ_LOOK | YQ_ESC, [0xef] = YQ_LOOK | YQ_ESC,
+    [','] = YQ_STOP | YQ_FIRST,
+    ['?'] = YQ_STOP | YQ_FIRST,
+    ['['] = YQ_STOP | YQ_FIRST,
+    [']'] = YQ_STOP | YQ_FIRST,
+    ['{'] = YQ_STOP | YQ_FIRST,
+    ['}'] = YQ_STOP | YQ_FIRST,
+    ['"'] = YQ_STOP | YQ_ESC | YQ_FIRST,
+    ['\\'] = YQ_STOP | YQ_ESC,
+    [':'] = YQ_LOOK | YQ_FIRST,
+    ['#'] = YQ_LOOK | YQ_FIRST,
+    ['-'] = YQ_FIRST,
+    ['&'] = YQ_FIRST,
+    ['*'] = YQ_FIRST,
+    ['!'] = YQ_FIRST,
+    ['|'] = YQ_FIRST,
+    ['>'] = YQ_FIRST,
+    ['\''] = YQ_FIRST,
+    ['%'] = YQ_FIRST,
+    ['@'] = YQ_FIRST,
+    ['`'] = YQ_FIRST,
+    ['~'] = YQ_FIRST,
+    ['+'] = YQ_FIRST,
+    ['.'] = YQ_FIRST,
+    [' '] = YQ_FIRST,
+    ['0' ... '9'] = YQ_FIRST,
+    [0xc2] = YQ_LOOK | YQ_ESC,
+    [0xe2] = YQ_LOOK | YQ_ESC,
+    [0xef] = YQ_LOOK | YQ_ESC,
 };
 
 /* Whether s[0..len), len <= 5, is a word a YAML 1.1 reader takes for
  * something other than text, in any case. */
 static int yaml_word(const unsigned char *s, size_t len)
 {
-    static const struct { char w[6]; unsigned char n; } words[] = {
+    static const struct {
+        char w[6];
+        unsigned char n;
+    } words[] = {
         {"null", 4}, {"true", 4}, {"false", 5}, {"yes", 3}, {"no", 2}, {"on", 2}, {"off", 3},
-        {"y", 1}, {"n", 1}, {"nan", 3}, {"inf", 3},
-        {"=", 1}, {"<<", 2}};  /* YAML 1.1 value and merge keys */
+        {"y", 1},    {"n", 1},    {"nan", 3},   {"inf", 3}, {"=", 1},  {"<<", 2}}; /* YAML 1.1 value and merge keys */
     char low[5];
     for (size_t i = 0; i < len; i++) {
         char c = (char)s[i];
@@ -137,9 +157,9 @@ static int yaml_plain_ok(const unsigned char *s, size_t len)
         /* ": " starts a value; in flow style libyaml also refuses ':' before
          * a flow indicator or '?' ("found unexpected ':'") */
         if (c == ':' && i + 1 < len && strchr(" ?,[]{}", s[i + 1])) return 0;
-        if (c == '#' && s[i - 1] == ' ') return 0;  /* i > 0: s[0] != '#' */
-        if (c == 0xc2 && i + 1 < len && (s[i + 1] <= 0x9f || s[i + 1] == 0xa0)) return 0;  /* C1, NBSP */
-        if (c == 0xef && i + 2 < len && s[i + 1] == 0xbf && s[i + 2] >= 0xbe) return 0;  /* U+FFFE/F */
+        if (c == '#' && s[i - 1] == ' ') return 0;                                        /* i > 0: s[0] != '#' */
+        if (c == 0xc2 && i + 1 < len && (s[i + 1] <= 0x9f || s[i + 1] == 0xa0)) return 0; /* C1, NBSP */
+        if (c == 0xef && i + 2 < len && s[i + 1] == 0xbf && s[i + 2] >= 0xbe) return 0;   /* U+FFFE/F */
         if (c == 0xe2 && i + 2 < len && s[i + 1] == 0x80 && (s[i + 2] == 0xa8 || s[i + 2] == 0xa9)) return 0;
         if (c == 0xef && i + 2 < len && s[i + 1] == 0xbb && s[i + 2] == 0xbf) return 0;
     }
@@ -160,13 +180,32 @@ static void yaml_double_quoted(pm_buf *out, const unsigned char *s, size_t len)
         i = j;
         unsigned char c = s[i];
         switch (c) {
-        case '"': pm_buf_add(out, "\\\"", 2); i++; continue;
-        case '\\': pm_buf_add(out, "\\\\", 2); i++; continue;
-        case '\n': pm_buf_add(out, "\\n", 2); i++; continue;
-        case '\r': pm_buf_add(out, "\\r", 2); i++; continue;
-        case '\t': pm_buf_add(out, "\\t", 2); i++; continue;
-        case 0: pm_buf_add(out, "\\0", 2); i++; continue;
-        default: break;
+        case '"':
+            pm_buf_add(out, "\\\"", 2);
+            i++;
+            continue;
+        case '\\':
+            pm_buf_add(out, "\\\\", 2);
+            i++;
+            continue;
+        case '\n':
+            pm_buf_add(out, "\\n", 2);
+            i++;
+            continue;
+        case '\r':
+            pm_buf_add(out, "\\r", 2);
+            i++;
+            continue;
+        case '\t':
+            pm_buf_add(out, "\\t", 2);
+            i++;
+            continue;
+        case 0:
+            pm_buf_add(out, "\\0", 2);
+            i++;
+            continue;
+        default:
+            break;
         }
         if (c < 0x20 || c == 0x7f) {
             pm_buf_addf(out, "\\x%02X", c);
@@ -174,7 +213,7 @@ static void yaml_double_quoted(pm_buf *out, const unsigned char *s, size_t len)
             pm_buf_add(out, "\\N", 2);
             i++;
         } else if (c == 0xc2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f) {
-            pm_buf_addf(out, "\\x%02X", s[i + 1]);  /* C1 controls: \xNN is U+00NN */
+            pm_buf_addf(out, "\\x%02X", s[i + 1]); /* C1 controls: \xNN is U+00NN */
             i++;
         } else if (c == 0xef && i + 2 < len && s[i + 1] == 0xbf && s[i + 2] >= 0xbe) {
             pm_buf_adds(out, s[i + 2] == 0xbe ? "\\uFFFE" : "\\uFFFF");
@@ -254,8 +293,8 @@ void pm_yaml_key(pm_buf *out, const char *name, size_t len)
 {
     size_t start = out->len;
     pm_yaml_quote(out, name, len);
-    if (out->len - start > 1000) {  /* implicit keys end at 1024 characters */
-        pm_buf_add(out, "  ", 2);   /* room for "? " */
+    if (out->len - start > 1000) { /* implicit keys end at 1024 characters */
+        pm_buf_add(out, "  ", 2);  /* room for "? " */
         memmove(out->s + start + 2, out->s + start, out->len - 2 - start);
         memcpy(out->s + start, "? ", 2);
     }
@@ -266,10 +305,10 @@ void pm_yaml_key(pm_buf *out, const char *name, size_t len)
  * records have the same names. */
 struct yaml_keys {
     size_t n;
-    char **names;     /* copies, compared by text: a record may reuse the
-                         memory of its names for others */
-    pm_buf text;      /* the prefixes one after the other */
-    size_t *end;      /* prefix i ends at text.s + end[i] */
+    char **names; /* copies, compared by text: a record may reuse the
+                     memory of its names for others */
+    pm_buf text;  /* the prefixes one after the other */
+    size_t *end;  /* prefix i ends at text.s + end[i] */
 };
 
 static void yaml_keys_free(yaml_keys *k)
@@ -350,11 +389,11 @@ static void yaml_write_record(pm_writer *w, const pm_record *r)
             o->s[o->len++] = '"';
         } else {
             yaml_double_quoted(o, v, len);
-            pm_buf_grow(o, need);  /* still enough for the rest */
+            pm_buf_grow(o, need); /* still enough for the rest */
         }
     }
     if (r->n == 0) memcpy(o->s + o->len, "--- {", 5), o->len += 5;
-    memcpy(o->s + o->len, "}\n", 3);  /* with the NUL */
+    memcpy(o->s + o->len, "}\n", 3); /* with the NUL */
     o->len += 2;
 }
 
@@ -410,7 +449,7 @@ static int write_record(pm_writer *w, const pm_record *r, int known_names, pm_er
             pm_buf_addc(o, '\n');
         }
         size_t bytes, k = raw_prefix(r, w->delim, &bytes);
-        if (k) {  /* the values as read: the reader's bytes, delimiters back */
+        if (k) { /* the values as read: the reader's bytes, delimiters back */
             pm_buf_grow(o, bytes);
             char *dst = o->s + o->len;
             memcpy(dst, r->raw, bytes);
@@ -431,7 +470,10 @@ static int write_record(pm_writer *w, const pm_record *r, int known_names, pm_er
     return 0;
 }
 
-unsigned long long pm_writer_count(const pm_writer *w) { return w->count; }
+unsigned long long pm_writer_count(const pm_writer *w)
+{
+    return w->count;
+}
 
 void pm_writer_set_header(pm_writer *w, const char *const *names, size_t n)
 {
@@ -451,8 +493,7 @@ int pm_writer_close(pm_writer *w, int commit, pm_error *err)
      * when not committed; a temporary file is removed unread */
     int keep = commit || !pm_atomic_is_temporary(w->af);
     int rc = 0;
-    if (w->count == 0 && w->empty_header.len && keep)
-        pm_buf_add(&w->out, w->empty_header.s, w->empty_header.len);
+    if (w->count == 0 && w->empty_header.len && keep) pm_buf_add(&w->out, w->empty_header.s, w->empty_header.len);
     if (keep && !w->failed && flush(w, err) < 0) rc = -1;
     pm_error later;
     if (pm_atomic_close(w->af, commit && rc == 0, rc ? &later : err) < 0) rc = -1;

@@ -12,8 +12,8 @@
  * libyaml checks it). */
 static int yaml_printable(uint32_t c)
 {
-    return c == 0x09 || c == 0x0A || c == 0x0D || (c >= 0x20 && c <= 0x7E) || c == 0x85 ||
-           (c >= 0xA0 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+    return c == 0x09 || c == 0x0A || c == 0x0D || (c >= 0x20 && c <= 0x7E) || c == 0x85 || (c >= 0xA0 && c <= 0xD7FF) ||
+           (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
 }
 
 /* Checks s[0..n) as the next piece of a YAML stream: NULL when every
@@ -52,7 +52,7 @@ static const char *yaml_piece_problem(pm_reader *rd, const unsigned char *s, siz
         memcpy(ch, rd->carry, have);
         if (!have) ch[have++] = s[i++];
         while (have < len && i < n) ch[have++] = s[i++];
-        if (have < len) {  /* the character goes on in the next piece */
+        if (have < len) { /* the character goes on in the next piece */
             for (size_t k = 1; k < have; k++)
                 if ((ch[k] & 0xc0) != 0x80) return "invalid UTF-8";
             memcpy(rd->carry, ch, have);
@@ -81,27 +81,36 @@ static size_t yaml_flow_filter(pm_reader *rd, const unsigned char *s, size_t n, 
 {
     size_t o = 0;
     if (rd->flow_prev == '\n' && n >= 3 && (!memcmp(s, "---", 3) || !memcmp(s, "...", 3))) {
-        rd->flow_depth = 0;  /* a document marker ends any flow collection */
+        rd->flow_depth = 0; /* a document marker ends any flow collection */
         rd->flow_quote = 0;
     }
     for (size_t i = 0; i < n; i++) {
         unsigned char c = s[i];
         int keep = rd->flow_depth <= YAML_MAX_FLOW;
         if (rd->flow_quote) {
-            if (rd->flow_escape) rd->flow_escape = 0;
-            else if (c == '\\' && rd->flow_quote == '"') rd->flow_escape = 1;
-            else if (c == (unsigned char)rd->flow_quote) rd->flow_quote = 0;
+            if (rd->flow_escape)
+                rd->flow_escape = 0;
+            else if (c == '\\' && rd->flow_quote == '"')
+                rd->flow_escape = 1;
+            else if (c == (unsigned char)rd->flow_quote)
+                rd->flow_quote = 0;
         } else if (c == '#' && (rd->flow_prev == '\n' || i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t')) {
             /* a comment, to the end of the line */
             size_t j = i;
             while (j < n && s[j] != '\n') j++;
-            if (keep) { memcpy(out + o, s + i, j - i); o += j - i; }
+            if (keep) {
+                memcpy(out + o, s + i, j - i);
+                o += j - i;
+            }
             i = j - 1;
             continue;
         } else if ((c == '\'' || c == '"') && strchr("\n[{,:-? \t", rd->flow_prev)) {
             rd->flow_quote = (char)c;
         } else if (c == '[' || c == '{') {
-            if (++rd->flow_depth > YAML_MAX_FLOW) { keep = 0; rd->flow_dropped = 1; }
+            if (++rd->flow_depth > YAML_MAX_FLOW) {
+                keep = 0;
+                rd->flow_dropped = 1;
+            }
         } else if ((c == ']' || c == '}') && rd->flow_depth > 0) {
             keep = rd->flow_depth-- <= YAML_MAX_FLOW;
         }
@@ -126,7 +135,10 @@ static int yaml_read_handler(void *data, unsigned char *buffer, size_t size, siz
     } else {
         int f = pmr_src_fill(rd, &err);
         if (f < 0) return 0;
-        if (f == 0) { *size_read = 0; return 1; }
+        if (f == 0) {
+            *size_read = 0;
+            return 1;
+        }
         s = rd->dec + rd->decpos;
         n = rd->declen - rd->decpos;
     }
@@ -143,20 +155,24 @@ static int yaml_read_handler(void *data, unsigned char *buffer, size_t size, siz
          * reports this line after the records above it */
         rd->cut_line = *line;
         rd->cut_why = why;
-        rd->cut_at_document = rd->yaml_piece_line != *line &&
-                              (n >= 3 && (!memcmp(s, "---", 3) || !memcmp(s, "...", 3)));
-        if (pre) rd->ypre_pos = rd->ydoc.len;
-        else rd->decpos = rd->declen;
+        rd->cut_at_document =
+            rd->yaml_piece_line != *line && (n >= 3 && (!memcmp(s, "---", 3) || !memcmp(s, "...", 3)));
+        if (pre)
+            rd->ypre_pos = rd->ydoc.len;
+        else
+            rd->decpos = rd->declen;
         *size_read = 0;
         return 1;
     }
     size_t out = yaml_flow_filter(rd, s, n, buffer);
-    if (pre) rd->ypre_pos += n;
-    else rd->decpos += n;
+    if (pre)
+        rd->ypre_pos += n;
+    else
+        rd->decpos += n;
     rd->yaml_piece_line = *line;
     if (nl) (*line)++;
     *size_read = out;
-    if (out == 0) {  /* all of it left out: 0 would mean the end; a space does no harm */
+    if (out == 0) { /* all of it left out: 0 would mean the end; a space does no harm */
         buffer[0] = ' ';
         *size_read = 1;
     }
@@ -193,9 +209,12 @@ static int yaml_skip(pm_reader *rd, pm_error *err)
                 rd->finished = 1;
                 return -2;
             }
+        } else if (ev.type == YAML_MAPPING_END_EVENT || ev.type == YAML_SEQUENCE_END_EVENT)
+            depth--;
+        else if (ev.type == YAML_STREAM_END_EVENT) {
+            yaml_event_delete(&ev);
+            return -1;
         }
-        else if (ev.type == YAML_MAPPING_END_EVENT || ev.type == YAML_SEQUENCE_END_EVENT) depth--;
-        else if (ev.type == YAML_STREAM_END_EVENT) { yaml_event_delete(&ev); return -1; }
         yaml_event_delete(&ev);
     }
     return 0;
@@ -211,12 +230,11 @@ static int yaml_cut(pm_reader *rd, pm_error *err)
 
 static int yaml_fail(pm_reader *rd, pm_error *err)
 {
-    if (rd->finished && err->msg[0]) return PM_READ_FATAL;  /* yaml_skip: too deep */
-    if (rd->cut_line) return yaml_cut(rd, err);  /* an error from the cut itself */
+    if (rd->finished && err->msg[0]) return PM_READ_FATAL; /* yaml_skip: too deep */
+    if (rd->cut_line) return yaml_cut(rd, err);            /* an error from the cut itself */
     long line = (long)rd->yp.problem_mark.line + 1 + rd->yline_base;
     if (rd->yp.error == YAML_READER_ERROR) line = rd->yaml_piece_line;
-    pm_error_set(err, rd->name, line, "invalid YAML: %s%s%s",
-                 rd->yp.problem ? rd->yp.problem : "syntax error",
+    pm_error_set(err, rd->name, line, "invalid YAML: %s%s%s", rd->yp.problem ? rd->yp.problem : "syntax error",
                  rd->yp.context ? " " : "", rd->yp.context ? rd->yp.context : "");
     rd->finished = 1;
     return PM_READ_FATAL;
@@ -228,16 +246,21 @@ static int yaml_fail(pm_reader *rd, pm_error *err)
  * The sequence's start event was just read.  Anything but texts in it makes
  * the record bad (noted in bad).  0; -1 on a YAML error; -2 from yaml_skip
  * (err set). */
-static int yaml_list_field(pm_reader *rd, pm_record *rec, char *name, char *bad, size_t badsz,
-                           pm_error *err)
+static int yaml_list_field(pm_reader *rd, pm_record *rec, char *name, char *bad, size_t badsz, pm_error *err)
 {
     pm_buf b = PM_BUF_INIT;
     int n = 0, r = 0;
     for (;;) {
         yaml_event_t ev;
-        if (!yaml_parser_parse(&rd->yp, &ev)) { r = -1; break; }
+        if (!yaml_parser_parse(&rd->yp, &ev)) {
+            r = -1;
+            break;
+        }
         yaml_event_type_t t = ev.type;
-        if (t == YAML_SEQUENCE_END_EVENT) { yaml_event_delete(&ev); break; }
+        if (t == YAML_SEQUENCE_END_EVENT) {
+            yaml_event_delete(&ev);
+            break;
+        }
         if (t == YAML_SCALAR_EVENT) {
             if (n++) pm_buf_addc(&b, ';');
             if (!is_null_plain(&ev)) pm_buf_add(&b, (const char *)ev.data.scalar.value, ev.data.scalar.length);
@@ -248,13 +271,21 @@ static int yaml_list_field(pm_reader *rd, pm_record *rec, char *name, char *bad,
         if (!bad[0]) snprintf(bad, badsz, "field '%.64s' holds a list of something other than texts", name);
         if (t == YAML_MAPPING_START_EVENT || t == YAML_SEQUENCE_START_EVENT) {
             int s = yaml_skip(rd, err);
-            if (s < 0) { r = s; break; }
-        } else if (t != YAML_ALIAS_EVENT) { r = -1; break; }
+            if (s < 0) {
+                r = s;
+                break;
+            }
+        } else if (t != YAML_ALIAS_EVENT) {
+            r = -1;
+            break;
+        }
     }
     if (r == 0) {
         size_t len = b.len;
         if (len > rd->opts.max_field) {
-            if (!bad[0]) snprintf(bad, badsz, "field '%.64s' longer than the limit of %zu bytes (--max-field)", name, rd->opts.max_field);
+            if (!bad[0])
+                snprintf(bad, badsz, "field '%.64s' longer than the limit of %zu bytes (--max-field)", name,
+                         rd->opts.max_field);
             len = 0;
         } else if (len && memchr(b.s, 0, len)) {
             if (!bad[0]) snprintf(bad, badsz, "NUL character in field '%.64s'", name);
@@ -334,26 +365,37 @@ static int yaml_mapping(pm_reader *rd, pm_record *rec, long line, pm_error *err)
             int nul = 0;
             if (is_null_plain(&v)) len = 0;
             if (len > rd->opts.max_field) {
-                if (!bad[0]) snprintf(bad, sizeof bad, "field '%.64s' longer than the limit of %zu bytes (--max-field)", name, rd->opts.max_field);
+                if (!bad[0])
+                    snprintf(bad, sizeof bad, "field '%.64s' longer than the limit of %zu bytes (--max-field)", name,
+                             rd->opts.max_field);
                 len = 0;
             } else if (len && memchr(s, 0, len)) {
                 nul = 1;
                 if (!bad[0]) snprintf(bad, sizeof bad, "NUL character in field '%.64s'", name);
             }
             char *val = pm_record_strdup(rec, s, len);
-            if (rd->opts.fold_newlines && (memchr(val, '\n', len) || memchr(val, '\r', len))) pmr_fold_newlines(val, &len);
+            if (rd->opts.fold_newlines && (memchr(val, '\n', len) || memchr(val, '\r', len)))
+                pmr_fold_newlines(val, &len);
             pm_record_add_owned(rec, name, val, nul ? strlen(val) : len);
         } else if (v.type == YAML_ALIAS_EVENT) {
-            if (!bad[0]) snprintf(bad, sizeof bad, "field '%.64s' is an alias; aliases are not supported in records", name);
+            if (!bad[0])
+                snprintf(bad, sizeof bad, "field '%.64s' is an alias; aliases are not supported in records", name);
             pm_record_add_owned(rec, name, "", 0);
         } else if (v.type == YAML_SEQUENCE_START_EVENT && rd->opts.join_lists) {
             int r = yaml_list_field(rd, rec, name, bad, sizeof bad, err);
-            if (r < 0) { yaml_event_delete(&v); return yaml_fail(rd, err); }
+            if (r < 0) {
+                yaml_event_delete(&v);
+                return yaml_fail(rd, err);
+            }
         } else {
-            if (!bad[0]) snprintf(bad, sizeof bad, "field '%.64s' holds a nested %s, not text", name,
-                                  v.type == YAML_MAPPING_START_EVENT ? "mapping" : "sequence");
+            if (!bad[0])
+                snprintf(bad, sizeof bad, "field '%.64s' holds a nested %s, not text", name,
+                         v.type == YAML_MAPPING_START_EVENT ? "mapping" : "sequence");
             pm_record_add_owned(rec, name, "", 0);
-            if (yaml_skip(rd, err) < 0) { yaml_event_delete(&v); return yaml_fail(rd, err); }
+            if (yaml_skip(rd, err) < 0) {
+                yaml_event_delete(&v);
+                return yaml_fail(rd, err);
+            }
         }
         yaml_event_delete(&v);
     }
@@ -393,10 +435,14 @@ static int yaml_event_next(pm_reader *rd, pm_record *rec, pm_error *err)
         case YAML_MAPPING_START_EVENT:
             return yaml_mapping(rd, rec, line, err);
         case YAML_SEQUENCE_START_EVENT:
-            if (!rd->yaml_in_seq) { rd->yaml_in_seq = 1; continue; }
+            if (!rd->yaml_in_seq) {
+                rd->yaml_in_seq = 1;
+                continue;
+            }
             if (yaml_skip(rd, err) < 0) return yaml_fail(rd, err);
             pm_error_set(err, rd->name, line, "a sequence inside a sequence is not a record");
-            rec->source = rd->name; rec->line = line;
+            rec->source = rd->name;
+            rec->line = line;
             return PM_READ_BAD;
         case YAML_SEQUENCE_END_EVENT:
             rd->yaml_in_seq = 0;
@@ -406,13 +452,15 @@ static int yaml_event_next(pm_reader *rd, pm_record *rec, pm_error *err)
                 /* issue 12: not skipped silently */
                 if (rd->ydoc_start && rd->ydoc_start < line) line = rd->ydoc_start;
                 pm_error_set(err, rd->name, line, "an empty (null) YAML document, not a record");
-                rec->source = rd->name; rec->line = line;
+                rec->source = rd->name;
+                rec->line = line;
                 return PM_READ_BAD;
             }
             /* fallthrough */
         default:
             pm_error_set(err, rd->name, line, "a YAML document that is not a mapping (a record)");
-            rec->source = rd->name; rec->line = line;
+            rec->source = rd->name;
+            rec->line = line;
             return PM_READ_BAD;
         }
     }
@@ -543,7 +591,10 @@ static void yaml_parse_doc(pm_reader *rd)
         i += n;
         if (nl && i < len) ln++;
     }
-    if (!why && rd->ncarry) { why = "invalid UTF-8"; last = ln; }
+    if (!why && rd->ncarry) {
+        why = "invalid UTF-8";
+        last = ln;
+    }
     rd->ncarry = 0;
     if (why) {
         snprintf(msg, sizeof msg, "invalid YAML: %s (line %ld); the document is rejected", why, last);
@@ -587,8 +638,8 @@ static void yaml_parse_doc(pm_reader *rd)
         p->bad = st == PM_READ_BAD;
         if (p->bad) {
             if (rd->flow_dropped)
-                snprintf(p->msg, sizeof p->msg, "collections nested deeper than %d levels (the deeper part is not read)",
-                         YAML_MAX_FLOW);
+                snprintf(p->msg, sizeof p->msg,
+                         "collections nested deeper than %d levels (the deeper part is not read)", YAML_MAX_FLOW);
             else
                 snprintf(p->msg, sizeof p->msg, "%.500s", e.msg);
             pm_buf_reset(&p->raw);
@@ -612,7 +663,10 @@ static long yaml_lines_left(pm_reader *rd, long from)
     int last_nl = 1;
     while (pmr_src_fill(rd, &e) > 0) {
         const unsigned char *s = rd->dec + rd->decpos, *end = rd->dec + rd->declen;
-        while ((s = memchr(s, '\n', (size_t)(end - s)))) { n++; s++; }
+        while ((s = memchr(s, '\n', (size_t)(end - s)))) {
+            n++;
+            s++;
+        }
         last_nl = rd->dec[rd->declen - 1] == '\n';
         rd->decpos = rd->declen;
     }
@@ -634,16 +688,26 @@ int pmr_yaml_next(pm_reader *rd, pm_record *rec, pm_error *err)
                 if (l > strlen(cut) && !strcmp(err->msg + l - strlen(cut), cut)) err->msg[l - strlen(cut)] = 0;
                 l = strlen(err->msg);
                 snprintf(err->msg + l, sizeof err->msg - l,
-                         "; the input is not read further (%ld line%s not read: a document longer than 1 MiB is read as one stream)",
+                         "; the input is not read further (%ld line%s not read: a document longer than 1 MiB is read "
+                         "as one stream)",
                          left, left == 1 ? "" : "s");
                 rd->finished = 1;
             }
             return st;
         }
         int c = yaml_read_doc(rd, err);
-        if (c < 0) { rd->finished = 1; return PM_READ_FATAL; }
-        if (c == 0) { rd->finished = 1; return PM_READ_EOF; }
-        if (c == 1) { yaml_parse_doc(rd); continue; }
+        if (c < 0) {
+            rd->finished = 1;
+            return PM_READ_FATAL;
+        }
+        if (c == 0) {
+            rd->finished = 1;
+            return PM_READ_EOF;
+        }
+        if (c == 1) {
+            yaml_parse_doc(rd);
+            continue;
+        }
         /* a long document: a stream from here on */
         yaml_state_reset(rd);
         if (!yaml_parser_initialize(&rd->yp)) pm_fatal("out of memory");

@@ -7,8 +7,19 @@
 #include <stdlib.h>
 
 static unsigned long long fields, records;
-static void on_field(void *s, size_t n, void *ctx) { (void)s; (void)n; (void)ctx; fields++; }
-static void on_row(int c, void *ctx) { (void)c; (void)ctx; records++; }
+static void on_field(void *s, size_t n, void *ctx)
+{
+    (void)s;
+    (void)n;
+    (void)ctx;
+    fields++;
+}
+static void on_row(int c, void *ctx)
+{
+    (void)c;
+    (void)ctx;
+    records++;
+}
 
 int main(int argc, char **argv)
 {

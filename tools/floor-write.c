@@ -18,7 +18,7 @@ int main(int argc, char **argv)
     unsigned long long total = 0;
     size_t n;
     while ((n = fread(in, 1, sizeof in, f)) > 0) {
-        memcpy(out, in, n);  /* what formatting into an output buffer costs at least */
+        memcpy(out, in, n); /* what formatting into an output buffer costs at least */
         if (fwrite(out, 1, n, stdout) != n) {
             perror("floor-write");
             return 2;

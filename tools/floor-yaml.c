@@ -24,8 +24,7 @@ int main(int argc, char **argv)
         scalars += ev.type == YAML_SCALAR_EVENT;
         docs += ev.type == YAML_DOCUMENT_START_EVENT;
         yaml_event_delete(&ev);
-        if (done)
-            break;
+        if (done) break;
     }
     yaml_parser_delete(&p);
     printf("%llu documents, %llu scalars\n", docs, scalars);

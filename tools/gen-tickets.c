@@ -22,7 +22,10 @@ static uint64_t next(void)
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
 }
-static long below(long n) { return (long)(next() % (uint64_t)n); }
+static long below(long n)
+{
+    return (long)(next() % (uint64_t)n);
+}
 
 static void civil(int64_t z, int *y, int *m, int *d)
 {
@@ -43,16 +46,15 @@ static char *ts(char *p, int64_t t)
     int y, m, d;
     int64_t day = t / 86400, s = t % 86400;
     civil(day, &y, &m, &d);
-    p += sprintf(p, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", y, m, d, (int)(s / 3600),
-                 (int)(s / 60 % 60), (int)(s % 60));
+    p += sprintf(p, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", y, m, d, (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
     return p;
 }
 
 struct cat {
     const char *key, *kind, *desc[3];
     int weight;
-    int clock;        /* 0 respond, 1 arrive, 2 resolve */
-    int64_t limit;    /* rough limit in seconds, for realistic completions */
+    int clock;     /* 0 respond, 1 arrive, 2 resolve */
+    int64_t limit; /* rough limit in seconds, for realistic completions */
 };
 
 static const struct cat cats[] = {
@@ -74,20 +76,19 @@ int main(int argc, char **argv)
 {
     long n = argc > 1 ? atol(argv[1]) : 1000;
     rng = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
-    int64_t start = argc > 3 ? atoll(argv[3]) : 19723;  /* 2024-01-01 */
+    int64_t start = argc > 3 ? atoll(argv[3]) : 19723; /* 2024-01-01 */
     int64_t days = argc > 4 ? atoll(argv[4]) : 900;
     int total = 0;
-    for (int i = 0; i < NCATS; i++)
-        total += cats[i].weight;
+    for (int i = 0; i < NCATS; i++) total += cats[i].weight;
 
     static char out[1 << 16];
     setvbuf(stdout, NULL, _IOFBF, 1 << 20);
     fputs("id,kind,category,major,unit,created_at,responded_at,arrived_at,resolved_at,"
-          "agreed_due_at,callback_at,satisfaction,assignee,description\n", stdout);
+          "agreed_due_at,callback_at,satisfaction,assignee,description\n",
+          stdout);
     for (long i = 0; i < n; i++) {
         int w = (int)below(total), c = 0;
-        while (w >= cats[c].weight)
-            w -= cats[c++].weight;
+        while (w >= cats[c].weight) w -= cats[c++].weight;
         const struct cat *k = &cats[c];
         /* Created mostly 07:00-21:00, some at night. */
         int64_t day = start + (int64_t)((double)i / (double)(n > 0 ? n : 1) * (double)days);
@@ -100,24 +101,21 @@ int main(int argc, char **argv)
         int64_t respond = 60 + below(k->clock == 0 ? took + 1 : 1200);
         char *p = out;
         p += sprintf(p, "T%07ld,%s,%s,%s,%d-%d-%d,", i + 1, k->kind, k->key,
-                     k->kind[1] == 'o' && k->kind[2] == 'm' && below(20) == 0 ? "true" : "false",
-                     1 + (int)below(30), 1 + (int)below(4), 101 + (int)below(3200) / 100 * 100 % 3200 + (int)below(4));
+                     k->kind[1] == 'o' && k->kind[2] == 'm' && below(20) == 0 ? "true" : "false", 1 + (int)below(30),
+                     1 + (int)below(4), 101 + (int)below(3200) / 100 * 100 % 3200 + (int)below(4));
         p = ts(p, created);
         *p++ = ',';
-        if (!(open && k->clock == 0))
-            p = ts(p, created + respond);
+        if (!(open && k->clock == 0)) p = ts(p, created + respond);
         *p++ = ',';
         if (k->clock >= 1 && !(open && k->clock == 1))
             p = ts(p, created + (k->clock == 1 ? took : took / (2 + below(3))));
         *p++ = ',';
-        if (k->clock == 2 && !open)
-            p = ts(p, created + took);
+        if (k->clock == 2 && !open) p = ts(p, created + took);
         *p++ = ',';
-        if (c == 2 && below(3) > 0)  /* indoor repairs: a date agreed with the owner */
+        if (c == 2 && below(3) > 0) /* indoor repairs: a date agreed with the owner */
             p = ts(p, (day + 1 + below(10)) * 86400 + 18 * 3600);
         *p++ = ',';
-        if (!open && below(2))
-            p = ts(p, created + took + 86400 + below(86400));
+        if (!open && below(2)) p = ts(p, created + took + 86400 + below(86400));
         *p++ = ',';
         if (!open) {
             static const char *const sat[] = {"satisfied", "satisfied", "satisfied", "neutral", "unsatisfied", ""};

@@ -18,8 +18,18 @@
 #include "timex.h"
 
 enum {
-    ID_FROM = 1, ID_TO, ID_OUTPUT, ID_TZ, ID_STATS, ID_DELIM, ID_ENCODING, ID_MAX_FIELD,
-    ID_REJECT, ID_HELP, ID_VERSION, ID_BYTE_RANGE
+    ID_FROM = 1,
+    ID_TO,
+    ID_OUTPUT,
+    ID_TZ,
+    ID_STATS,
+    ID_DELIM,
+    ID_ENCODING,
+    ID_MAX_FIELD,
+    ID_REJECT,
+    ID_HELP,
+    ID_VERSION,
+    ID_BYTE_RANGE
 };
 
 static const pm_option common_opts[] = {
@@ -35,8 +45,8 @@ static const pm_option common_opts[] = {
     {"byte-range", 0, 1, ID_BYTE_RANGE, "START-END", "read only the lines that start in these bytes of FILE (a block)"},
 };
 static const unsigned common_bits[] = {
-    PM_OPT_FROM, PM_OPT_TO, PM_OPT_OUTPUT, PM_OPT_TZ, PM_OPT_STATS, PM_OPT_DELIMITER,
-    PM_OPT_ENCODING, PM_OPT_MAX_FIELD, PM_OPT_REJECT, PM_OPT_BYTE_RANGE,
+    PM_OPT_FROM,      PM_OPT_TO,       PM_OPT_OUTPUT,    PM_OPT_TZ,     PM_OPT_STATS,
+    PM_OPT_DELIMITER, PM_OPT_ENCODING, PM_OPT_MAX_FIELD, PM_OPT_REJECT, PM_OPT_BYTE_RANGE,
 };
 #define NCOMMON (sizeof common_opts / sizeof *common_opts)
 
@@ -48,8 +58,7 @@ void pm_program_init(int argc, char **argv)
     setlocale(LC_ALL, "C");
 }
 
-static void print_help(const char *usage, const char *description, const pm_option *options,
-                       unsigned common)
+static void print_help(const char *usage, const char *description, const pm_option *options, unsigned common)
 {
     printf("Usage: %s\n", usage);
     if (description) printf("\n%s\n", description);
@@ -57,17 +66,25 @@ static void print_help(const char *usage, const char *description, const pm_opti
     for (int pass = 0; pass < 2; pass++) {
         size_t n = 0;
         const pm_option *list = pass == 0 ? options : common_opts;
-        if (pass == 0) { while (options && options[n].name) n++; } else n = NCOMMON;
+        if (pass == 0) {
+            while (options && options[n].name) n++;
+        } else
+            n = NCOMMON;
         for (size_t i = 0; i < n; i++) {
             if (pass == 1 && !(common & common_bits[i])) continue;
             const pm_option *o = &list[i];
             char left[64];
             int k = 0;
-            if (o->short_name) k = snprintf(left, sizeof left, "-%c, ", o->short_name);
-            else k = snprintf(left, sizeof left, "    ");
-            if (o->has_arg == 1) snprintf(left + k, sizeof left - (size_t)k, "--%s=%s", o->name, o->arg_name ? o->arg_name : "ARG");
-            else if (o->has_arg == 2) snprintf(left + k, sizeof left - (size_t)k, "--%s[=%s]", o->name, o->arg_name ? o->arg_name : "ARG");
-            else snprintf(left + k, sizeof left - (size_t)k, "--%s", o->name);
+            if (o->short_name)
+                k = snprintf(left, sizeof left, "-%c, ", o->short_name);
+            else
+                k = snprintf(left, sizeof left, "    ");
+            if (o->has_arg == 1)
+                snprintf(left + k, sizeof left - (size_t)k, "--%s=%s", o->name, o->arg_name ? o->arg_name : "ARG");
+            else if (o->has_arg == 2)
+                snprintf(left + k, sizeof left - (size_t)k, "--%s[=%s]", o->name, o->arg_name ? o->arg_name : "ARG");
+            else
+                snprintf(left + k, sizeof left - (size_t)k, "--%s", o->name);
             printf("  %-26s %s\n", left, o->help ? o->help : "");
         }
     }
@@ -109,16 +126,29 @@ static int common_option(int id, const char *arg, pm_common *c, usage_msg *u)
         if (f < 0 || f == PM_FMT_AUTO) return bad_usage(u, "unknown output format '%s' (csv, tsv or yaml)", arg);
         c->to = (pm_format)f;
         return 0;
-    case ID_OUTPUT: c->output = arg; return 0;
-    case ID_TZ: c->tz_name = arg; return 0;
-    case ID_STATS: c->stats = 1; return 0;
-    case ID_REJECT: c->reject = arg; return 0;
-    case ID_DELIM:
-        if (!strcmp(arg, "\\t") || !strcasecmp(arg, "tab")) c->read.delimiter = '\t';
-        else if (strlen(arg) == 1 && arg[0] != '"' && arg[0] != '\n' && arg[0] != '\r') c->read.delimiter = arg[0];
-        else return bad_usage(u, "the delimiter must be one byte (not a quote or line end): '%s'", arg);
+    case ID_OUTPUT:
+        c->output = arg;
         return 0;
-    case ID_ENCODING: c->read.encoding = arg; return 0;
+    case ID_TZ:
+        c->tz_name = arg;
+        return 0;
+    case ID_STATS:
+        c->stats = 1;
+        return 0;
+    case ID_REJECT:
+        c->reject = arg;
+        return 0;
+    case ID_DELIM:
+        if (!strcmp(arg, "\\t") || !strcasecmp(arg, "tab"))
+            c->read.delimiter = '\t';
+        else if (strlen(arg) == 1 && arg[0] != '"' && arg[0] != '\n' && arg[0] != '\r')
+            c->read.delimiter = arg[0];
+        else
+            return bad_usage(u, "the delimiter must be one byte (not a quote or line end): '%s'", arg);
+        return 0;
+    case ID_ENCODING:
+        c->read.encoding = arg;
+        return 0;
     case ID_MAX_FIELD:
         sz = pm_parse_size(arg);
         if (sz <= 0) return bad_usage(u, "bad --max-field '%s' (a size such as 16M)", arg);
@@ -147,9 +177,8 @@ static int common_option(int id, const char *arg, pm_common *c, usage_msg *u)
 /* How the parse ends: go on with the operands, or end the process. */
 enum { PARSE_GO_ON = -1 };
 
-int pm_opts_parse(int argc, char **argv, const pm_option *options, unsigned common,
-                  pm_common *out, pm_option_cb cb, void *ctx,
-                  const char *usage, const char *description)
+int pm_opts_parse(int argc, char **argv, const pm_option *options, unsigned common, pm_common *out, pm_option_cb cb,
+                  void *ctx, const char *usage, const char *description)
 {
     memset(out, 0, sizeof *out);
     out->tz_name = PM_DEFAULT_TZ;
@@ -160,18 +189,22 @@ int pm_opts_parse(int argc, char **argv, const pm_option *options, unsigned comm
      * stack, where a leak checker still sees them) */
     struct option *lo = pm_xcalloc(nprog + NCOMMON + 3, sizeof *lo);
     pm_buf shorts = PM_BUF_INIT;
-    pm_buf_adds(&shorts, ":h");  /* report missing values as ':' */
+    pm_buf_adds(&shorts, ":h"); /* report missing values as ':' */
     size_t k = 0;
     /* id -> option, for the callback */
     for (size_t i = 0; i < nprog; i++) {
         lo[k].name = options[i].name;
-        lo[k].has_arg = options[i].has_arg == 1 ? required_argument : options[i].has_arg == 2 ? optional_argument : no_argument;
+        lo[k].has_arg = options[i].has_arg == 1   ? required_argument
+                        : options[i].has_arg == 2 ? optional_argument
+                                                  : no_argument;
         lo[k].val = 1000000 + (int)i;
         k++;
         if (options[i].short_name) {
             pm_buf_addc(&shorts, options[i].short_name);
-            if (options[i].has_arg == 1) pm_buf_addc(&shorts, ':');
-            else if (options[i].has_arg == 2) pm_buf_adds(&shorts, "::");
+            if (options[i].has_arg == 1)
+                pm_buf_addc(&shorts, ':');
+            else if (options[i].has_arg == 2)
+                pm_buf_adds(&shorts, "::");
         }
     }
     for (size_t i = 0; i < NCOMMON; i++) {
@@ -185,13 +218,17 @@ int pm_opts_parse(int argc, char **argv, const pm_option *options, unsigned comm
             if (common_opts[i].has_arg) pm_buf_addc(&shorts, ':');
         }
     }
-    lo[k].name = "help"; lo[k].val = 'h'; k++;
-    lo[k].name = "version"; lo[k].val = 2000000 + ID_VERSION; k++;
+    lo[k].name = "help";
+    lo[k].val = 'h';
+    k++;
+    lo[k].name = "version";
+    lo[k].val = 2000000 + ID_VERSION;
+    k++;
 
     opterr = 0;
     optind = 1;
     int c;
-    int end = PARSE_GO_ON;  /* else the exit status */
+    int end = PARSE_GO_ON; /* else the exit status */
     usage_msg u;
     u.text[0] = 0;
     while (end == PARSE_GO_ON && (c = getopt_long(argc, argv, shorts.s, lo, NULL)) != -1) {
@@ -201,8 +238,10 @@ int pm_opts_parse(int argc, char **argv, const pm_option *options, unsigned comm
             break;
         }
         if (c == '?') {
-            if (optopt) bad_usage(&u, "unknown option '-%c'", optopt);
-            else bad_usage(&u, "unknown option '%s'", argv[optind - 1]);
+            if (optopt)
+                bad_usage(&u, "unknown option '-%c'", optopt);
+            else
+                bad_usage(&u, "unknown option '%s'", argv[optind - 1]);
             break;
         }
         if (c == ':') {
@@ -227,7 +266,8 @@ int pm_opts_parse(int argc, char **argv, const pm_option *options, unsigned comm
             }
         if (u.text[0]) break;
         if (idx == -2) continue;
-        if (c >= 1000000) idx = c - 1000000;
+        if (c >= 1000000)
+            idx = c - 1000000;
         else
             for (size_t i = 0; i < nprog; i++)
                 if (options[i].short_name == c) idx = (int)i;

@@ -243,11 +243,16 @@ static int status_error(ctx *c, int st, const char *field, const char *what)
         snprintf(v, sizeof v, "%.60s", val ? val : "");
     }
     switch (st) {
-    case FEE_EVAL_NOVALUE: return rec_error(c, "field '%s' has no value (needed for %s)", field, what);
-    case FEE_EVAL_NOTNUM: return rec_error(c, "field '%s' is not a decimal number: '%s'", field, v);
-    case PM_DEC_OVERFLOW: return rec_error(c, "overflow computing %s (a number does not fit 38 digits)", what);
-    case PM_DEC_DIVZERO: return rec_error(c, "division by zero computing %s", what);
-    default: return rec_error(c, "cannot compute %s: %s", what, pm_decimal_strerror(st));
+    case FEE_EVAL_NOVALUE:
+        return rec_error(c, "field '%s' has no value (needed for %s)", field, what);
+    case FEE_EVAL_NOTNUM:
+        return rec_error(c, "field '%s' is not a decimal number: '%s'", field, v);
+    case PM_DEC_OVERFLOW:
+        return rec_error(c, "overflow computing %s (a number does not fit 38 digits)", what);
+    case PM_DEC_DIVZERO:
+        return rec_error(c, "division by zero computing %s", what);
+    default:
+        return rec_error(c, "cannot compute %s: %s", what, pm_decimal_strerror(st));
     }
 }
 
@@ -326,7 +331,8 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
     int n = list_items(e, pv, plen, 0);
     const char **parties = pm_arena_alloc(&e->arena, (size_t)n * sizeof *parties);
     for (int i = 0; i < n; i++) {
-        if (e->namelens[i] == 0) return rec_error(c, "empty party name in '%.*s' (field '%s')", (int)plen, pv, r->parties.name);
+        if (e->namelens[i] == 0)
+            return rec_error(c, "empty party name in '%.*s' (field '%s')", (int)plen, pv, r->parties.name);
         parties[i] = pm_arena_strndup(&e->arena, e->names[i], e->namelens[i]);
         for (int j = 0; j < i; j++)
             if (strcmp(parties[j], parties[i]) == 0)
@@ -347,8 +353,8 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
             for (int i = 0; i < n; i++) {
                 pm_decimal v;
                 if (pm_decimal_parse(e->names[i], e->namelens[i], &v) != PM_DEC_OK || v.coef < 0)
-                    return rec_error(c, "share '%.*s' in field '%s' is not a number >= 0",
-                                     (int)e->namelens[i], e->names[i], r->shares.name);
+                    return rec_error(c, "share '%.*s' in field '%s' is not a number >= 0", (int)e->namelens[i],
+                                     e->names[i], r->shares.name);
                 if (pass == 0) {
                     if (v.scale > maxscale) maxscale = v.scale;
                 } else {
@@ -362,11 +368,13 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
         for (int i = 0; i < n; i++) e->w[i] = 1;
     }
     /* shares are small numbers; a bound keeps every product below 2^127 */
-    const __int128 share_limit = (__int128)1000000000000000000LL;  /* 10^18 */
+    const __int128 share_limit = (__int128)1000000000000000000LL; /* 10^18 */
     __int128 sum = 0;
     for (int i = 0; i < n; i++) {
         sum += e->w[i];
-        if (sum > share_limit) return rec_error(c, "the shares in field '%s' are too large (their coefficients add up to more than 10^18)", r->shares.name);
+        if (sum > share_limit)
+            return rec_error(c, "the shares in field '%s' are too large (their coefficients add up to more than 10^18)",
+                             r->shares.name);
     }
     int st = fee_split(base->value.coef, e->w, n, e->part, e->rem);
     if (st == PM_DEC_DIVZERO) return rec_error(c, "the shares in field '%s' add up to 0", r->shares.name);
@@ -378,7 +386,7 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
         l.value.scale = base->value.scale;
         l.amount = arena_dec(e, l.value);
         if (formula && n == 1) {
-            l.formula = formula;  /* one party: the whole is the share */
+            l.formula = formula; /* one party: the whole is the share */
         } else if (formula) {
             pm_buf *f = &e->tmp2;
             pm_buf_reset(f);
@@ -395,7 +403,8 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
             } else {
                 /* the exact share cut to scale digits, then what it became */
                 __int128 mag = base->value.coef < 0 ? -base->value.coef : base->value.coef;
-                __int128 floor_units = (__int128)(((unsigned __int128)mag * (unsigned __int128)e->w[i]) / (unsigned __int128)sum);
+                __int128 floor_units =
+                    (__int128)(((unsigned __int128)mag * (unsigned __int128)e->w[i]) / (unsigned __int128)sum);
                 pm_decimal q = {base->value.coef < 0 ? -floor_units : floor_units, base->value.scale};
                 pm_buf_adds(f, " = ");
                 add_dec(f, q);
@@ -603,12 +612,13 @@ static int exclusive_conflict(ctx *c)
             if (strcmp(a->id, b->id) == 0) continue;
             c->rule = b;
             if (a->group && b->group && strcmp(a->group, b->group) == 0)
-                return rec_error(c, "rules '%s' (line %ld) and '%s' (line %ld) of group '%s' both apply; "
+                return rec_error(c,
+                                 "rules '%s' (line %ld) and '%s' (line %ld) of group '%s' both apply; "
                                  "a record may be charged by one rule of a group only",
                                  a->id, a->line, b->id, b->line, a->group);
             if (a->exclusive & b->exclusive)
-                return rec_error(c, "rules '%s' (line %ld) and '%s' (line %ld) are exclusive but both apply",
-                                 a->id, a->line, b->id, b->line);
+                return rec_error(c, "rules '%s' (line %ld) and '%s' (line %ld) are exclusive but both apply", a->id,
+                                 a->line, b->id, b->line);
         }
     return 0;
 }
@@ -639,8 +649,8 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
         const char *pv = fee_field(rec, e->pos, &e->period_ref, &len);
         if (pv && len > 0) {
             if (fee_period_parse(pv, len, &day) != 0) {
-                pm_error_set(err, rec->source ? rec->source : "-", rec->line,
-                             "%s '%.40s' is not a month (YYYY-MM)", e->period_ref.name, pv);
+                pm_error_set(err, rec->source ? rec->source : "-", rec->line, "%s '%.40s' is not a month (YYYY-MM)",
+                             e->period_ref.name, pv);
                 return FEE_ERROR;
             }
             period = pm_arena_strndup(&e->arena, pv, len);
@@ -658,7 +668,8 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
         any_when = 1;
         if (r->has_from || r->has_to) {
             if (!have_period) {
-                rec_error(&c, "no period to tell whether the rule is in force (give --period or a %s field)", e->period_ref.name);
+                rec_error(&c, "no period to tell whether the rule is in force (give --period or a %s field)",
+                          e->period_ref.name);
                 goto failed;
             }
             if ((r->has_from && day < r->from) || (r->has_to && day > r->to)) continue;

@@ -23,7 +23,7 @@ typedef struct parser {
     char *msg;
     size_t msgsz;
     int failed;
-    int nesting;  /* brackets and signs open around the current point */
+    int nesting; /* brackets and signs open around the current point */
 } parser;
 
 static fee_expr *parse_expr(parser *ps);
@@ -56,7 +56,7 @@ static fee_expr *node(fee_exkind kind, fee_expr *l, fee_expr *r)
 }
 
 #define PM_STR_(x) #x
-#define PM_STR(x) PM_STR_(x)
+#define PM_STR(x)  PM_STR_(x)
 
 /* Evaluating, rendering and freeing recurse over the tree: a tree deeper
  * than FEE_EXPR_MAX_DEPTH is refused (e is freed). */
@@ -269,9 +269,12 @@ int fee_expr_eval_at(const fee_expr *e, const int *pos, const pm_record *rec, pm
     if ((st = fee_expr_eval_at(e->l, pos, rec, &a, field)) != PM_DEC_OK) return st;
     if ((st = fee_expr_eval_at(e->r, pos, rec, &b, field)) != PM_DEC_OK) return st;
     switch (e->kind) {
-    case FEE_EX_ADD: return pm_decimal_add(a, b, out);
-    case FEE_EX_SUB: return pm_decimal_sub(a, b, out);
-    case FEE_EX_MUL: return pm_decimal_mul(a, b, out);
+    case FEE_EX_ADD:
+        return pm_decimal_add(a, b, out);
+    case FEE_EX_SUB:
+        return pm_decimal_sub(a, b, out);
+    case FEE_EX_MUL:
+        return pm_decimal_mul(a, b, out);
     case FEE_EX_DIV:
         st = pm_decimal_div(a, b, FEE_DIV_SCALE, PM_ROUND_HALF_UP, out);
         if (st == PM_DEC_OK) *out = pm_decimal_normalize(*out, 0);
@@ -298,10 +301,16 @@ void fee_expr_each_field(fee_expr *e, void (*fn)(fee_fieldref *ref, void *ctx), 
 static int prec(const fee_expr *e)
 {
     switch (e->kind) {
-    case FEE_EX_ADD: case FEE_EX_SUB: return 1;
-    case FEE_EX_MUL: case FEE_EX_DIV: return 2;
-    case FEE_EX_NEG: return 3;
-    default: return 4;
+    case FEE_EX_ADD:
+    case FEE_EX_SUB:
+        return 1;
+    case FEE_EX_MUL:
+    case FEE_EX_DIV:
+        return 2;
+    case FEE_EX_NEG:
+        return 3;
+    default:
+        return 4;
     }
 }
 
@@ -318,8 +327,7 @@ static int plain_name(const char *name)
     return 1;
 }
 
-static void render_child(const fee_expr *child, int need, const int *pos, const pm_record *rec, pm_buf *out,
-                         int values)
+static void render_child(const fee_expr *child, int need, const int *pos, const pm_record *rec, pm_buf *out, int values)
 {
     int paren = prec(child) < need;
     if (paren) pm_buf_addc(out, '(');
@@ -344,22 +352,34 @@ static void render(const fee_expr *e, const int *pos, const pm_record *rec, pm_b
             if (v && pm_decimal_parse(v, len, &d) == PM_DEC_OK) {
                 pm_decimal_format(d, num);
                 /* a negative value inside an expression reads better bracketed */
-                if (d.coef < 0) pm_buf_addf(out, "(%s)", num);
-                else pm_buf_adds(out, num);
+                if (d.coef < 0)
+                    pm_buf_addf(out, "(%s)", num);
+                else
+                    pm_buf_adds(out, num);
                 return;
             }
         }
-        if (plain_name(e->field.name)) pm_buf_adds(out, e->field.name);
-        else pm_buf_addf(out, "`%s`", e->field.name);
+        if (plain_name(e->field.name))
+            pm_buf_adds(out, e->field.name);
+        else
+            pm_buf_addf(out, "`%s`", e->field.name);
         return;
     case FEE_EX_NEG:
         pm_buf_addc(out, '-');
         render_child(e->l, 3, pos, rec, out, values);
         return;
-    case FEE_EX_ADD: op = " + "; break;
-    case FEE_EX_SUB: op = " - "; break;
-    case FEE_EX_MUL: op = " × "; break;
-    case FEE_EX_DIV: op = " / "; break;
+    case FEE_EX_ADD:
+        op = " + ";
+        break;
+    case FEE_EX_SUB:
+        op = " - ";
+        break;
+    case FEE_EX_MUL:
+        op = " × ";
+        break;
+    case FEE_EX_DIV:
+        op = " / ";
+        break;
     }
     int p = prec(e);
     render_child(e->l, p, pos, rec, out, values);

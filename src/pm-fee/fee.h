@@ -37,7 +37,7 @@
  * once per header (fee_engine.pos), so a lookup is an array access. */
 typedef struct fee_fieldref {
     const char *name;
-    int slot;            /* -1: not numbered, looked up by name */
+    int slot; /* -1: not numbered, looked up by name */
 } fee_fieldref;
 
 /* The field's value, or NULL when the record has no such field.  pos: the
@@ -54,22 +54,28 @@ static inline const char *fee_field(const pm_record *r, const int *pos, const fe
 /* Expressions (expr.c) ---------------------------------------------------- */
 
 typedef enum fee_exkind {
-    FEE_EX_NUM, FEE_EX_FIELD, FEE_EX_NEG, FEE_EX_ADD, FEE_EX_SUB, FEE_EX_MUL, FEE_EX_DIV
+    FEE_EX_NUM,
+    FEE_EX_FIELD,
+    FEE_EX_NEG,
+    FEE_EX_ADD,
+    FEE_EX_SUB,
+    FEE_EX_MUL,
+    FEE_EX_DIV
 } fee_exkind;
 
 typedef struct fee_expr {
     fee_exkind kind;
-    pm_decimal num;        /* FEE_EX_NUM */
-    fee_fieldref field;    /* FEE_EX_FIELD; name owned by the node */
+    pm_decimal num;     /* FEE_EX_NUM */
+    fee_fieldref field; /* FEE_EX_FIELD; name owned by the node */
     struct fee_expr *l, *r;
-    int depth;             /* 1 for a leaf */
+    int depth; /* 1 for a leaf */
 } fee_expr;
 
 /* Deepest nesting of brackets and signs accepted, and deepest expression
  * tree (long chains like a + b + ... count too): beyond them a schedule is
  * refused with a message instead of exhausting the stack. */
 #define FEE_EXPR_MAX_NESTING 256
-#define FEE_EXPR_MAX_DEPTH 4096
+#define FEE_EXPR_MAX_DEPTH   4096
 
 /* Parses text.  NULL with msg set ("unexpected ')' at offset 7") on error.
  * The tree is freed with fee_expr_free. */
@@ -102,7 +108,7 @@ typedef struct fee_cond {
     int nvals;
     char **vals;
     size_t *lens;
-    pm_regex **rx;  /* rx[i] non-NULL when vals[i] was written /.../ */
+    pm_regex **rx; /* rx[i] non-NULL when vals[i] was written /.../ */
 } fee_cond;
 
 typedef struct fee_rule {
@@ -113,20 +119,20 @@ typedef struct fee_rule {
     int has_from, has_to;
     pm_day from, to;
     fee_kind kind;
-    fee_expr *price;     /* FEE_PRICE, FEE_EXCESS */
-    fee_expr *quantity;  /* FEE_PRICE (NULL: 1), FEE_EXCESS */
-    fee_expr *base;      /* FEE_PERCENT */
+    fee_expr *price;    /* FEE_PRICE, FEE_EXCESS */
+    fee_expr *quantity; /* FEE_PRICE (NULL: 1), FEE_EXCESS */
+    fee_expr *base;     /* FEE_PERCENT */
     pm_decimal fixed, percent, over;
-    char *percent_text;  /* as written, for the output */
+    char *percent_text; /* as written, for the output */
     int has_min, has_max;
     pm_decimal min, max; /* already at the schedule's scale */
     int split, has_shares;
     fee_fieldref parties, shares;
-    char version[11];    /* effective_from as written (YYYY-MM-DD), or "" */
-    char *group;         /* group: rules of one group never both apply */
-    unsigned long long exclusive;  /* bit i: in the schedule's exclusive set i */
-    int allow_negative;  /* a quantity <= 0 is charged, not flagged */
-    char *account;       /* income account (journal output), or NULL */
+    char version[11];             /* effective_from as written (YYYY-MM-DD), or "" */
+    char *group;                  /* group: rules of one group never both apply */
+    unsigned long long exclusive; /* bit i: in the schedule's exclusive set i */
+    int allow_negative;           /* a quantity <= 0 is charged, not flagged */
+    char *account;                /* income account (journal output), or NULL */
 } fee_rule;
 
 typedef struct fee_schedule {
@@ -165,18 +171,16 @@ int fee_split(__int128 whole, const __int128 *w, int n, __int128 *part, __int128
 /* One charge line; strings live in the engine's arena until the next record. */
 typedef struct fee_line {
     const char *period, *source, *rule, *party;
-    const char *version;  /* the rule version's effective_from, or "" */
+    const char *version; /* the rule version's effective_from, or "" */
     const fee_rule *r;
     const char *quantity, *price, *base, *percent, *amount;
-    const char *formula;  /* NULL without --explain */
-    const char *input;    /* the input record's source (file name) */
-    pm_decimal value;     /* amount as a number */
+    const char *formula; /* NULL without --explain */
+    const char *input;   /* the input record's source (file name) */
+    pm_decimal value;    /* amount as a number */
 } fee_line;
 
 /* Why a record was flagged (fee_charge returned FEE_FLAGGED). */
-typedef enum fee_flag {
-    FEE_FLAG_NONE, FEE_FLAG_UNMATCHED, FEE_FLAG_QUANTITY, FEE_FLAG_PARTY, FEE_FLAG_KINDS
-} fee_flag;
+typedef enum fee_flag { FEE_FLAG_NONE, FEE_FLAG_UNMATCHED, FEE_FLAG_QUANTITY, FEE_FLAG_PARTY, FEE_FLAG_KINDS } fee_flag;
 
 typedef struct fee_engine {
     fee_schedule *sched;
@@ -190,13 +194,13 @@ typedef struct fee_engine {
     int key_fallback;
     fee_flag flag;
     pm_buf flagmsg;
-    int *applied;         /* rules applied to the last record */
+    int *applied; /* rules applied to the last record */
     int napplied, applied_cap;
     int explain;
-    const char *period;  /* --period, or NULL */
+    const char *period; /* --period, or NULL */
     pm_day period_day;
     pm_arena arena;
-    pm_arena names_arena;  /* key field names */
+    pm_arena names_arena; /* key field names */
     fee_line *lines;
     size_t nlines, cap;
     pm_buf tmp, tmp2;
@@ -215,7 +219,7 @@ typedef struct fee_engine {
     int nslots;
     int *pos;
     int layout_ok;
-    unsigned long header_id, layout_id;  /* 0: none */
+    unsigned long header_id, layout_id; /* 0: none */
     char **layout_names;
     size_t layout_n, layout_cap;
     pm_arena layout_arena;
@@ -309,8 +313,8 @@ typedef struct fee_run {
     fee_engine eng;
     fee_schedule *sched;
     int explain;
-    pm_pipe *p;              /* the record loop (lib/pipeline.h) */
-    fee_journal *journal;    /* -t ledger / beancount: instead of records */
+    pm_pipe *p;           /* the record loop (lib/pipeline.h) */
+    fee_journal *journal; /* -t ledger / beancount: instead of records */
     fee_verify *ver;
     fee_inputs_hash *hashes;
     pm_record out;

@@ -25,18 +25,18 @@
 #include <unistd.h>
 
 typedef struct input {
-    const char *name;   /* as records name their source: the path, or "-" */
-    char sha[65];       /* "" when not hashed */
+    const char *name; /* as records name their source: the path, or "-" */
+    char sha[65];     /* "" when not hashed */
     int hashed;
-    int missing;        /* could not be opened: the reader says so */
+    int missing; /* could not be opened: the reader says so */
     struct stat st;
-    int fd_stdin;       /* 1: standard input */
+    int fd_stdin; /* 1: standard input */
 } input;
 
 struct fee_inputs_hash {
     input *in;
     int n;
-    int last;  /* index of the last lookup */
+    int last; /* index of the last lookup */
 };
 
 static int hash_fd(int fd, char out[65])
@@ -83,11 +83,13 @@ static void hash_one(input *in)
     }
     int fd = open(in->name, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        in->missing = 1;  /* the reader reports it */
+        in->missing = 1; /* the reader reports it */
         return;
     }
-    if (fstat(fd, &in->st) == 0 && S_ISREG(in->st.st_mode) && hash_fd(fd, in->sha) == 0) in->hashed = 1;
-    else in->sha[0] = '\0';
+    if (fstat(fd, &in->st) == 0 && S_ISREG(in->st.st_mode) && hash_fd(fd, in->sha) == 0)
+        in->hashed = 1;
+    else
+        in->sha[0] = '\0';
     close(fd);
 }
 
@@ -105,8 +107,10 @@ fee_inputs_hash *fee_inputs_hash_new(char **paths, int npaths)
         int dup = -1;
         for (int j = 0; j < i && dup < 0; j++)
             if (strcmp(h->in[j].name, in->name) == 0) dup = j;
-        if (dup >= 0) *in = h->in[dup];
-        else hash_one(in);
+        if (dup >= 0)
+            *in = h->in[dup];
+        else
+            hash_one(in);
     }
     return h;
 }
@@ -140,7 +144,8 @@ int fee_inputs_unchanged(fee_inputs_hash *h, pm_error *err)
         int ok = in->fd_stdin ? fstat(0, &st) == 0 : stat(in->name, &st) == 0;
         if (!ok || st.st_size != in->st.st_size || st.st_mtim.tv_sec != in->st.st_mtim.tv_sec ||
             st.st_mtim.tv_nsec != in->st.st_mtim.tv_nsec || st.st_ino != in->st.st_ino) {
-            pm_error_set(err, in->name, 0, "changed while pm-fee read it: its charges do not match its inputs_sha256; run again");
+            pm_error_set(err, in->name, 0,
+                         "changed while pm-fee read it: its charges do not match its inputs_sha256; run again");
             return -1;
         }
     }

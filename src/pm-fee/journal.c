@@ -38,7 +38,7 @@ struct fee_journal {
     pm_atomic_file *af; /* the output, written whole or not at all */
     FILE *f;            /* its stream */
     pm_buf line, recv, inc, payee;
-    pm_map opened;      /* beancount: accounts opened (a set) */
+    pm_map opened; /* beancount: accounts opened (a set) */
 };
 
 fee_journal_kind fee_journal_take_option(int *argc, char **argv)
@@ -52,9 +52,12 @@ fee_journal_kind fee_journal_take_option(int *argc, char **argv)
             for (; i < *argc; i++) argv[out++] = argv[i];
             break;
         }
-        if (strncmp(a, "--to=", 5) == 0) v = a + 5, take = 1;
-        else if (strncmp(a, "-t", 2) == 0 && a[2]) v = a + 2, take = 1;
-        else if ((strcmp(a, "--to") == 0 || strcmp(a, "-t") == 0) && i + 1 < *argc) v = argv[i + 1], take = 2;
+        if (strncmp(a, "--to=", 5) == 0)
+            v = a + 5, take = 1;
+        else if (strncmp(a, "-t", 2) == 0 && a[2])
+            v = a + 2, take = 1;
+        else if ((strcmp(a, "--to") == 0 || strcmp(a, "-t") == 0) && i + 1 < *argc)
+            v = argv[i + 1], take = 2;
         if (take && (strcmp(v, "ledger") == 0 || strcmp(v, "hledger") == 0 || strcmp(v, "beancount") == 0)) {
             kind = v[0] == 'b' ? FEE_JOURNAL_BEANCOUNT : FEE_JOURNAL_LEDGER;
             i += take - 1;
@@ -104,7 +107,7 @@ void fee_beancount_account(const char *name, pm_buf *out)
     int start = 1;
     for (size_t i = 0; i <= n;) {
         if (i == n || p[i] == ':') {
-            if (start) pm_buf_addc(out, 'X');  /* empty component */
+            if (start) pm_buf_addc(out, 'X'); /* empty component */
             if (i == n) break;
             pm_buf_addc(out, ':');
             start = 1;
@@ -126,8 +129,10 @@ void fee_beancount_account(const char *name, pm_buf *out)
         }
         int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
         if (start) {
-            if (c >= 'a' && c <= 'z') c = (unsigned char)(c - 'a' + 'A');
-            else if (!alnum) pm_buf_addc(out, 'X');
+            if (c >= 'a' && c <= 'z')
+                c = (unsigned char)(c - 'a' + 'A');
+            else if (!alnum)
+                pm_buf_addc(out, 'X');
         }
         pm_buf_addc(out, alnum || c == '-' ? (char)c : '-');
         start = 0;
@@ -199,8 +204,10 @@ int fee_journal_write(fee_journal *j, struct fee_run *r, const fee_line *l, pm_e
     pm_buf_adds(&raw, s->acct_receivable);
     pm_buf_addc(&raw, ':');
     fee_ledger_component(who, &raw);
-    if (j->kind == FEE_JOURNAL_BEANCOUNT) fee_beancount_account(pm_buf_str(&raw), &j->recv);
-    else pm_buf_add(&j->recv, raw.s, raw.len);
+    if (j->kind == FEE_JOURNAL_BEANCOUNT)
+        fee_beancount_account(pm_buf_str(&raw), &j->recv);
+    else
+        pm_buf_add(&j->recv, raw.s, raw.len);
     pm_buf_reset(&raw);
     if (l->r && l->r->account) {
         pm_buf_adds(&raw, l->r->account);
@@ -209,8 +216,10 @@ int fee_journal_write(fee_journal *j, struct fee_run *r, const fee_line *l, pm_e
         pm_buf_addc(&raw, ':');
         fee_ledger_component(l->rule, &raw);
     }
-    if (j->kind == FEE_JOURNAL_BEANCOUNT) fee_beancount_account(pm_buf_str(&raw), &j->inc);
-    else pm_buf_add(&j->inc, raw.s, raw.len);
+    if (j->kind == FEE_JOURNAL_BEANCOUNT)
+        fee_beancount_account(pm_buf_str(&raw), &j->inc);
+    else
+        pm_buf_add(&j->inc, raw.s, raw.len);
     pm_buf_free(&raw);
 
     char neg[PM_DEC_BUFSZ];

@@ -25,20 +25,33 @@ static const pm_option options[] = {
     {"key", 0, 1, OPT_KEY, "FIELD[,FIELD]", "the field(s) naming a record in charges (default: id)"},
     {"period-field", 0, 1, OPT_PERIOD_FIELD, "FIELD", "the field holding a record's month (default: period)"},
     {"unmatched", 0, 1, OPT_UNMATCHED, "FILE", "write flagged and rejected records here, with _source and _error"},
-    {NULL, 0, 0, 0, NULL, NULL}
-};
+    {NULL, 0, 0, 0, NULL, NULL}};
 
 static int on_option(int id, const char *arg, void *p)
 {
     settings *st = p;
     switch (id) {
-    case OPT_SCHEDULE: st->schedule = arg; break;
-    case OPT_PERIOD: st->period = arg; break;
-    case OPT_EXPLAIN: st->explain = 1; break;
-    case OPT_VERIFY: st->verify = arg; break;
-    case OPT_KEY: st->key = arg; break;
-    case OPT_PERIOD_FIELD: st->period_field = arg; break;
-    case OPT_UNMATCHED: st->unmatched = arg; break;
+    case OPT_SCHEDULE:
+        st->schedule = arg;
+        break;
+    case OPT_PERIOD:
+        st->period = arg;
+        break;
+    case OPT_EXPLAIN:
+        st->explain = 1;
+        break;
+    case OPT_VERIFY:
+        st->verify = arg;
+        break;
+    case OPT_KEY:
+        st->key = arg;
+        break;
+    case OPT_PERIOD_FIELD:
+        st->period_field = arg;
+        break;
+    case OPT_UNMATCHED:
+        st->unmatched = arg;
+        break;
     }
     return 0;
 }
@@ -53,11 +66,12 @@ int main(int argc, char **argv)
     pm_program_init(argc, argv);
     memset(&common, 0, sizeof common);
     fee_journal_kind jk = fee_journal_take_option(&argc, argv);
-    int first = pm_opts_parse(argc, argv, options, PM_OPT_STREAM | PM_OPT_REJECT, &common, on_option, &st,
-                              "pm-fee --schedule=FILE [--period=YYYY-MM] [--explain] [--verify=CHARGES] [OPTION]... [FILE]...",
-                              "Computes the charges a fee schedule makes of input records, exactly and "
-                              "reproducibly; with --verify, compares them with a charges file made earlier. "
-                              "-t ledger or -t beancount writes the charges as an accounting journal.");
+    int first =
+        pm_opts_parse(argc, argv, options, PM_OPT_STREAM | PM_OPT_REJECT, &common, on_option, &st,
+                      "pm-fee --schedule=FILE [--period=YYYY-MM] [--explain] [--verify=CHARGES] [OPTION]... [FILE]...",
+                      "Computes the charges a fee schedule makes of input records, exactly and "
+                      "reproducibly; with --verify, compares them with a charges file made earlier. "
+                      "-t ledger or -t beancount writes the charges as an accounting journal.");
     if (!st.schedule) pm_usage_error("--schedule=FILE is required");
     if (st.period && fee_period_parse(st.period, strlen(st.period), &period_day) != 0)
         pm_usage_error("--period must be a month written YYYY-MM, not '%s'", st.period);
@@ -94,7 +108,8 @@ int main(int argc, char **argv)
         long line;
         const char *other = fee_verify_other_schedule(run.ver, &line);
         if (other)
-            pm_warn_at(st.verify, line, "made with another schedule (schedule_sha256 %.64s, this one is %s)", other, sched.sha256);
+            pm_warn_at(st.verify, line, "made with another schedule (schedule_sha256 %.64s, this one is %s)", other,
+                       sched.sha256);
     }
 
     run.hashes = fee_inputs_hash_new(argv + first, argc - first);

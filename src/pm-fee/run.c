@@ -43,8 +43,10 @@ static pm_verdict flag(fee_run *r, pm_pipe *p, pm_record *rec)
 {
     fee_engine *e = &r->eng;
     const char *src = rec->source ? rec->source : "-";
-    if (e->key_fallback) pm_warn_at(src, rec->line, "%s", pm_buf_str(&e->flagmsg));
-    else pm_warn_at(src, rec->line, "%s: %s", e->key, pm_buf_str(&e->flagmsg));
+    if (e->key_fallback)
+        pm_warn_at(src, rec->line, "%s", pm_buf_str(&e->flagmsg));
+    else
+        pm_warn_at(src, rec->line, "%s: %s", e->key, pm_buf_str(&e->flagmsg));
     r->nflagged++;
     r->nflag[e->flag]++;
     pm_pipe_write_reject(p, rec, pm_buf_str(&e->flagmsg));
@@ -68,7 +70,7 @@ pm_verdict fee_on_record(pm_pipe *p, pm_record *rec, void *ctx)
         /* reported here as FILE:LINE: rule 'x': message; the record goes
          * to the reject stream, and the run's result is incomplete */
         pm_report(&r->err);
-        r->nerrors++;  /* exit 2 after the outputs are committed: main.c */
+        r->nerrors++; /* exit 2 after the outputs are committed: main.c */
         pm_pipe_reason(p, "%s", r->err.msg);
         return PM_REJECT;
     }
@@ -95,7 +97,7 @@ pm_verdict fee_on_record(pm_pipe *p, pm_record *rec, void *ctx)
             }
         } else if (r->journal) {
             if (fee_journal_write(r->journal, r, l, &r->err) != 0) {
-                pm_report(&r->err);  /* a write error: the run stops */
+                pm_report(&r->err); /* a write error: the run stops */
                 return PM_FAIL;
             }
         } else {
@@ -112,8 +114,10 @@ pm_verdict fee_on_bad(pm_pipe *p, pm_record *rec, const char *why, void *ctx)
     /* surplus values go into the reason, so the stream keeps one header */
     pm_buf surplus = PM_BUF_INIT;
     size_t n = pm_pipe_fold_surplus(p, rec, &surplus);
-    if (n) pm_pipe_reason(p, "%s; the surplus value%s: %s", why, n == 1 ? "" : "s", pm_buf_str(&surplus));
-    else pm_pipe_reason(p, "%s", why);
+    if (n)
+        pm_pipe_reason(p, "%s; the surplus value%s: %s", why, n == 1 ? "" : "s", pm_buf_str(&surplus));
+    else
+        pm_pipe_reason(p, "%s", why);
     pm_buf_free(&surplus);
     pm_pipe_warn(p, rec, "%s", why);
     return PM_REJECT;

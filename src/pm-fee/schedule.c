@@ -18,7 +18,7 @@
 
 typedef struct loader {
     fee_schedule *s;
-    const char *rule;  /* id of the rule being read, for messages */
+    const char *rule; /* id of the rule being read, for messages */
     char prefix[200];
 } loader;
 
@@ -78,7 +78,8 @@ static void note_when_field(fee_schedule *s, const char *name)
 static int when_value(loader *ld, yaml_node_t *n, fee_cond *c, int i)
 {
     const char *t = pm_conf_str(n);
-    if (!t) return bad(ld, n, "%swhen: the value of '%s' must be text, a list or /pattern/", in_rule(ld), c->field.name);
+    if (!t)
+        return bad(ld, n, "%swhen: the value of '%s' must be text, a list or /pattern/", in_rule(ld), c->field.name);
     size_t len = strlen(t);
     c->vals[i] = pm_xstrdup(t);
     c->lens[i] = len;
@@ -117,7 +118,7 @@ static int load_when(loader *ld, yaml_node_t *n, fee_rule *r)
             continue;
         }
         fee_cond *c = &r->conds[r->nconds++];
-        c->field.name = key;  /* lives in the schedule's document */
+        c->field.name = key; /* lives in the schedule's document */
         note_when_field(ld->s, key);
         int nv = pm_conf_is_seq(v) ? pm_conf_seq_len(v) : 1;
         if (pm_conf_is_seq(v) && nv == 0) {
@@ -140,15 +141,31 @@ static int load_when(loader *ld, yaml_node_t *n, fee_rule *r)
  * messages that say what each one takes (description is for people: any
  * value). */
 static const pm_conf_key rule_keys[] = {
-    {"id", 0, NULL}, {"when", 0, NULL}, {"effective_from", 0, NULL}, {"effective_to", 0, NULL},
-    {"price", 0, NULL}, {"quantity", 0, NULL}, {"fixed", 0, NULL}, {"percent", 0, NULL},
-    {"base", 0, NULL}, {"excess", 0, NULL}, {"min", 0, NULL}, {"max", 0, NULL},
-    {"split", 0, NULL}, {"description", 0, NULL}, {"group", 0, NULL},
-    {"allow_negative", 0, NULL}, {"account", 0, NULL}, {NULL, 0, NULL},
+    {"id", 0, NULL},
+    {"when", 0, NULL},
+    {"effective_from", 0, NULL},
+    {"effective_to", 0, NULL},
+    {"price", 0, NULL},
+    {"quantity", 0, NULL},
+    {"fixed", 0, NULL},
+    {"percent", 0, NULL},
+    {"base", 0, NULL},
+    {"excess", 0, NULL},
+    {"min", 0, NULL},
+    {"max", 0, NULL},
+    {"split", 0, NULL},
+    {"description", 0, NULL},
+    {"group", 0, NULL},
+    {"allow_negative", 0, NULL},
+    {"account", 0, NULL},
+    {NULL, 0, NULL},
 };
 
 static const pm_conf_key excess_keys[] = {
-    {"over", 0, NULL}, {"price", 0, NULL}, {"quantity", 0, NULL}, {NULL, 0, NULL},
+    {"over", 0, NULL},
+    {"price", 0, NULL},
+    {"quantity", 0, NULL},
+    {NULL, 0, NULL},
 };
 
 static const pm_conf_key split_keys[] = {{"parties", 0, NULL}, {"shares", 0, NULL}, {NULL, 0, NULL}};
@@ -179,7 +196,8 @@ static int load_excess(loader *ld, yaml_node_t *n, fee_rule *r)
 static int load_split(loader *ld, yaml_node_t *n, fee_rule *r)
 {
     pm_conf *cf = &ld->s->conf;
-    if (!pm_conf_is_map(n)) return bad(ld, n, "rule '%s': split must be a mapping {parties: FIELD, shares: FIELD}", r->id);
+    if (!pm_conf_is_map(n))
+        return bad(ld, n, "rule '%s': split must be a mapping {parties: FIELD, shares: FIELD}", r->id);
     char buf[200];
     int rc = pm_conf_check(cf, n, section(ld, "the split", buf, sizeof buf), split_keys, NULL) ? -1 : 0;
     yaml_node_t *p = pm_conf_get(cf, n, "parties"), *sh = pm_conf_get(cf, n, "shares");
@@ -214,8 +232,10 @@ static int load_rule(loader *ld, yaml_node_t *n, fee_rule *r)
     if (!r->id) return bad(ld, id ? id : n, "rule without an id");
 
     yaml_node_t *when = pm_conf_get(cf, n, "when");
-    if (!when) rc = bad(ld, n, "rule '%s': no when (use when: {} to match every record)", r->id);
-    else if (load_when(ld, when, r) != 0) rc = -1;
+    if (!when)
+        rc = bad(ld, n, "rule '%s': no when (use when: {} to match every record)", r->id);
+    else if (load_when(ld, when, r) != 0)
+        rc = -1;
 
     yaml_node_t *v;
     if ((v = pm_conf_get(cf, n, "effective_from"))) {
@@ -227,8 +247,10 @@ static int load_rule(loader *ld, yaml_node_t *n, fee_rule *r)
         }
     }
     if ((v = pm_conf_get(cf, n, "effective_to"))) {
-        if (date_at(ld, v, "effective_to", &r->to) != 0) rc = -1;
-        else r->has_to = 1;
+        if (date_at(ld, v, "effective_to", &r->to) != 0)
+            rc = -1;
+        else
+            r->has_to = 1;
     }
     if (r->has_from && r->has_to && r->to < r->from)
         rc = bad(ld, v, "rule '%s': effective_to is before effective_from", r->id);
@@ -258,40 +280,54 @@ static int load_rule(loader *ld, yaml_node_t *n, fee_rule *r)
             pm_decimal_format(r->percent, t);
             r->percent_text = pm_xstrdup(t);
         }
-        if (!base) rc = bad(ld, n, "rule '%s': percent needs a base (a field or an expression)", r->id);
-        else if (expr_at(ld, base, "base", &r->base) != 0) rc = -1;
+        if (!base)
+            rc = bad(ld, n, "rule '%s': percent needs a base (a field or an expression)", r->id);
+        else if (expr_at(ld, base, "base", &r->base) != 0)
+            rc = -1;
     } else {
         r->kind = FEE_EXCESS;
         if (load_excess(ld, excess, r) != 0) rc = -1;
     }
 
     if ((v = pm_conf_get(cf, n, "min"))) {
-        if (decimal_at(ld, v, "min", &r->min) != 0) rc = -1;
-        else if (pm_decimal_round(r->min, s->scale, s->rounding, &r->min) != PM_DEC_OK) rc = bad(ld, v, "%smin: too large", in_rule(ld));
-        else r->has_min = 1;
+        if (decimal_at(ld, v, "min", &r->min) != 0)
+            rc = -1;
+        else if (pm_decimal_round(r->min, s->scale, s->rounding, &r->min) != PM_DEC_OK)
+            rc = bad(ld, v, "%smin: too large", in_rule(ld));
+        else
+            r->has_min = 1;
     }
     if ((v = pm_conf_get(cf, n, "max"))) {
-        if (decimal_at(ld, v, "max", &r->max) != 0) rc = -1;
-        else if (pm_decimal_round(r->max, s->scale, s->rounding, &r->max) != PM_DEC_OK) rc = bad(ld, v, "%smax: too large", in_rule(ld));
-        else r->has_max = 1;
+        if (decimal_at(ld, v, "max", &r->max) != 0)
+            rc = -1;
+        else if (pm_decimal_round(r->max, s->scale, s->rounding, &r->max) != PM_DEC_OK)
+            rc = bad(ld, v, "%smax: too large", in_rule(ld));
+        else
+            r->has_max = 1;
     }
     if (r->has_min && r->has_max && pm_decimal_cmp(r->min, r->max) > 0)
         rc = bad(ld, v, "rule '%s': min is larger than max", r->id);
     if ((v = pm_conf_get(cf, n, "split")) && load_split(ld, v, r) != 0) rc = -1;
     if ((v = pm_conf_get(cf, n, "group"))) {
         const char *t = pm_conf_str(v);
-        if (!t || !*t) rc = bad(ld, v, "rule '%s': group must be a name", r->id);
-        else r->group = pm_xstrdup(t);
+        if (!t || !*t)
+            rc = bad(ld, v, "rule '%s': group must be a name", r->id);
+        else
+            r->group = pm_xstrdup(t);
     }
     if ((v = pm_conf_get(cf, n, "allow_negative"))) {
         int b = pm_conf_bool(v);
-        if (b < 0) rc = bad(ld, v, "rule '%s': allow_negative must be true or false", r->id);
-        else r->allow_negative = b;
+        if (b < 0)
+            rc = bad(ld, v, "rule '%s': allow_negative must be true or false", r->id);
+        else
+            r->allow_negative = b;
     }
     if ((v = pm_conf_get(cf, n, "account"))) {
         const char *t = pm_conf_str(v);
-        if (!t || !*t) rc = bad(ld, v, "rule '%s': account must be an account name such as income:property", r->id);
-        else r->account = pm_xstrdup(t);
+        if (!t || !*t)
+            rc = bad(ld, v, "rule '%s': account must be an account name such as income:property", r->id);
+        else
+            r->account = pm_xstrdup(t);
     }
     return rc;
 }
@@ -339,15 +375,17 @@ static int check_versions(loader *ld)
             const char *pto = day_text(p->has_to, p->to, b1, sizeof b1, "open-ended");
             const char *qfrom = day_text(q->has_from, q->from, b2, sizeof b2, "no effective_from");
             if (!p->has_to || !q->has_from || p->to >= q->from) {
-                pm_conf_note_at(&s->conf, later->line,
-                             "rule '%s': the versions on lines %ld and %ld overlap (one runs to %s, the other starts %s); "
-                             "give the earlier an effective_to the day before the later's effective_from",
-                             p->id, earlier->line, later->line, pto, qfrom);
+                pm_conf_note_at(
+                    &s->conf, later->line,
+                    "rule '%s': the versions on lines %ld and %ld overlap (one runs to %s, the other starts %s); "
+                    "give the earlier an effective_to the day before the later's effective_from",
+                    p->id, earlier->line, later->line, pto, qfrom);
                 rc = -1;
             } else if (p->to + 1 < q->from) {
-                pm_conf_note_at(&s->conf, later->line,
-                             "rule '%s': gap between the versions on lines %ld and %ld (one ends %s, the next starts %s)",
-                             p->id, earlier->line, later->line, pto, qfrom);
+                pm_conf_note_at(
+                    &s->conf, later->line,
+                    "rule '%s': gap between the versions on lines %ld and %ld (one ends %s, the next starts %s)", p->id,
+                    earlier->line, later->line, pto, qfrom);
                 rc = -1;
             }
         }
@@ -387,7 +425,9 @@ static int load_exclusive(loader *ld, yaml_node_t *v)
 }
 
 static const pm_conf_key account_keys[] = {
-    {"receivable", 0, NULL}, {"income", 0, NULL}, {NULL, 0, NULL},
+    {"receivable", 0, NULL},
+    {"income", 0, NULL},
+    {NULL, 0, NULL},
 };
 
 static int load_accounts(loader *ld, yaml_node_t *v)
@@ -412,9 +452,8 @@ static int load_accounts(loader *ld, yaml_node_t *v)
 }
 
 static const pm_conf_key top_keys[] = {
-    {"currency", 0, NULL}, {"scale", 0, NULL}, {"rounding", 0, NULL}, {"rules", 0, NULL},
-    {"name", 0, NULL}, {"description", 0, NULL}, {"exclusive", 0, NULL},
-    {"accounts", 0, NULL}, {NULL, 0, NULL},
+    {"currency", 0, NULL},    {"scale", 0, NULL},     {"rounding", 0, NULL}, {"rules", 0, NULL}, {"name", 0, NULL},
+    {"description", 0, NULL}, {"exclusive", 0, NULL}, {"accounts", 0, NULL}, {NULL, 0, NULL},
 };
 
 static void load(loader *ld)
@@ -423,14 +462,17 @@ static void load(loader *ld)
     pm_conf *cf = &s->conf;
     yaml_node_t *root = pm_conf_root(cf), *v;
     if (!root || !pm_conf_is_map(root)) {
-        pm_conf_note_at(cf, root ? pm_conf_line(root) : 1, "a schedule is a mapping with currency, scale, rounding and rules");
+        pm_conf_note_at(cf, root ? pm_conf_line(root) : 1,
+                        "a schedule is a mapping with currency, scale, rounding and rules");
         return;
     }
     pm_conf_check(cf, root, "the schedule", top_keys, NULL);
     if ((v = pm_conf_get(cf, root, "currency"))) {
         const char *t = pm_conf_str(v);
-        if (!t || !*t) pm_conf_note(cf, v, "currency must be a code such as CNY");
-        else s->currency = pm_xstrdup(t);
+        if (!t || !*t)
+            pm_conf_note(cf, v, "currency must be a code such as CNY");
+        else
+            s->currency = pm_xstrdup(t);
     }
     s->scale = 2;
     if ((v = pm_conf_get(cf, root, "scale"))) {
@@ -446,8 +488,10 @@ static void load(loader *ld)
     if ((v = pm_conf_get(cf, root, "rounding"))) {
         const char *t = pm_conf_str(v);
         int m = t ? pm_round_parse(t) : -1;
-        if (m < 0) pm_conf_note(cf, v, "rounding must be half_up, half_even, down or up, not '%s'", t ? t : "");
-        else s->rounding = (pm_round)m;
+        if (m < 0)
+            pm_conf_note(cf, v, "rounding must be half_up, half_even, down or up, not '%s'", t ? t : "");
+        else
+            s->rounding = (pm_round)m;
     }
     v = pm_conf_get(cf, root, "rules");
     int rules_ok = 0;
@@ -464,8 +508,7 @@ static void load(loader *ld)
         }
     }
     /* versions and exclusive sets are about rules read whole */
-    if (rules_ok && check_versions(ld) == 0 && (v = pm_conf_get(cf, root, "exclusive")))
-        load_exclusive(ld, v);
+    if (rules_ok && check_versions(ld) == 0 && (v = pm_conf_get(cf, root, "exclusive"))) load_exclusive(ld, v);
     if ((v = pm_conf_get(cf, root, "accounts"))) load_accounts(ld, v);
     if (!s->acct_receivable) s->acct_receivable = pm_xstrdup("assets:receivable");
     if (!s->acct_income) s->acct_income = pm_xstrdup("income");
@@ -482,7 +525,7 @@ int fee_schedule_load(fee_schedule *s, const char *path, pm_errors *errs)
     s->conf.errs = errs;
     loader ld = {s, NULL, ""};
     load(&ld);
-    s->conf.errs = NULL;  /* errs is the caller's: the schedule keeps no pointer to it */
+    s->conf.errs = NULL; /* errs is the caller's: the schedule keeps no pointer to it */
     if (s->conf.nerrs) {
         fee_schedule_free(s);
         return -1;

@@ -43,11 +43,11 @@ int fee_split(__int128 whole, const __int128 *w, int n, __int128 *part, __int128
     while (left > 0) {
         int best = -1;
         for (i = 0; i < n; i++) {
-            if (rem[i] < 0) continue;  /* already got its unit */
+            if (rem[i] < 0) continue; /* already got its unit */
             if (best < 0 || rem[i] > rem[best]) best = i;
         }
         part[best] += 1;
-        rem[best] = -1 - rem[best];  /* mark, keep recoverable */
+        rem[best] = -1 - rem[best]; /* mark, keep recoverable */
         left--;
     }
     for (i = 0; i < n; i++) {

@@ -26,8 +26,8 @@
 
 /* The compared fields, in output order. */
 enum { C_QUANTITY, C_PRICE, C_BASE, C_PERCENT, C_AMOUNT, C_VERSION, C_SHA, NCMP };
-static const char *const cmp_names[NCMP] = {"quantity", "price", "base", "percent", "amount", "rule_version",
-                                            "schedule_sha256"};
+static const char *const cmp_names[NCMP] = {"quantity", "price",        "base",           "percent",
+                                            "amount",   "rule_version", "schedule_sha256"};
 static const int cmp_numeric[NCMP] = {1, 1, 1, 1, 1, 0, 0};
 
 static const char *const key_fields[4] = {"period", "source", "rule", "party"};
@@ -35,18 +35,18 @@ static const char *const key_fields[4] = {"period", "source", "rule", "party"};
 /* The lines of one key: the value of the key (period \x1f source \x1f rule
  * \x1f party) in the map. */
 typedef struct group {
-    uint32_t first, last, cursor;  /* entry indexes; cursor NONE: all claimed */
+    uint32_t first, last, cursor; /* entry indexes; cursor NONE: all claimed */
 } group;
 
 /* One line of the charges file, in 32 bytes and its blob: each compared
  * value the file has, NUL-terminated, in cmp_names order; a
  * schedule_sha256 equal to the schedule's is not stored (same_sha). */
 typedef struct entry {
-    const group *g;         /* its key's lines */
+    const group *g; /* its key's lines */
     const char *blob;
-    uint32_t next;          /* next line of the same key, or NONE */
-    uint32_t line;          /* saturates at UINT32_MAX */
-    uint8_t present;        /* bit k: the file has value k */
+    uint32_t next;   /* next line of the same key, or NONE */
+    uint32_t line;   /* saturates at UINT32_MAX */
+    uint8_t present; /* bit k: the file has value k */
     uint8_t same_sha;
     uint8_t used;
 } entry;
@@ -54,18 +54,18 @@ typedef struct entry {
 #define NONE UINT32_MAX
 
 typedef struct diff {
-    int field;  /* -1: missing */
+    int field; /* -1: missing */
     const char *expected, *actual;
 } diff;
 
 struct fee_verify {
     entry *e;
     size_t n, cap;
-    pm_map groups;      /* key -> group */
+    pm_map groups; /* key -> group */
     pm_arena arena;
     size_t next_extra;
     pm_buf key;
-    char *other_schedule;  /* first other schedule_sha256 seen, or NULL */
+    char *other_schedule; /* first other schedule_sha256 seen, or NULL */
     long other_line;
     /* the differences of the last check */
     diff d[NCMP];
@@ -73,7 +73,7 @@ struct fee_verify {
     const fee_line *line;
     const char *cur_amount;
     int explain;
-    const char *sha;  /* the schedule's */
+    const char *sha; /* the schedule's */
 };
 
 static void make_key(pm_buf *b, const char *const v[4])
@@ -242,7 +242,8 @@ void fee_verify_diff(fee_verify *v, int i, pm_record *out)
     const char *key[4] = {l->period, l->source, l->rule, l->party};
     const char *formula = v->explain ? (l->formula ? l->formula : "") : NULL;
     diff *d = &v->d[i];
-    if (d->field < 0) diff_record(out, "missing", key, l->amount, "", "", "", "", formula);
+    if (d->field < 0)
+        diff_record(out, "missing", key, l->amount, "", "", "", "", formula);
     else
         diff_record(out, "changed", key, l->amount, v->cur_amount, cmp_names[d->field], d->expected, d->actual,
                     formula);
@@ -263,8 +264,10 @@ int fee_verify_next_extra(fee_verify *v, int explain, pm_record *out)
         for (int i = 0; i < 4; i++) {
             parts[i] = p;
             p = strchr(p, '\x1f');
-            if (p) *p++ = '\0';
-            else p = k + keylen;
+            if (p)
+                *p++ = '\0';
+            else
+                p = k + keylen;
         }
         diff_record(out, "extra", (const char *const *)parts, "", theirs[C_AMOUNT], "", "", "", explain ? "" : NULL);
         free(k);

@@ -28,18 +28,18 @@
  * merged into the array from the back, in place: the array grows by
  * realloc, which moves a large block without copying it.  A hash table
  * that doubles would hold 2 to 3 times as much at its peak. */
-#define RECENT_MAX 32768                  /* newest fingerprints, in the hash */
-#define RECENT_SLOTS (2 * RECENT_MAX)     /* at most half full */
-#define DIR_SIZE ((size_t)1 << 16)        /* by the top 16 bits */
+#define RECENT_MAX   32768             /* newest fingerprints, in the hash */
+#define RECENT_SLOTS (2 * RECENT_MAX)  /* at most half full */
+#define DIR_SIZE     ((size_t)1 << 16) /* by the top 16 bits */
 
 struct seen_set {
-    uint64_t *sorted;   /* merged fingerprints, ascending */
+    uint64_t *sorted; /* merged fingerprints, ascending */
     size_t n;
-    uint32_t *dir;      /* [DIR_SIZE + 1]: first index with a prefix >= p */
-    uint64_t *recent;   /* [RECENT_SLOTS], 0 marks an empty slot */
+    uint32_t *dir;    /* [DIR_SIZE + 1]: first index with a prefix >= p */
+    uint64_t *recent; /* [RECENT_SLOTS], 0 marks an empty slot */
     size_t nrecent;
-    uint64_t key[2];    /* the fingerprints' hash key */
-    uint64_t pending;   /* fingerprint of the value seen_check last checked */
+    uint64_t key[2];  /* the fingerprints' hash key */
+    uint64_t pending; /* fingerprint of the value seen_check last checked */
 };
 
 /* 0 marks an empty slot, so no fingerprint is 0 */
@@ -83,10 +83,12 @@ static void seen_merge(seen_set *ss)
         if (ss->recent[i]) buf[k++] = ss->recent[i];
     uint64_t *tmp = sort_u64(buf, buf + k, k);
     ss->sorted = pm_xrealloc(ss->sorted, sizeof *ss->sorted * (ss->n + k + 1));
-    size_t i = ss->n, j = k, w = ss->n + k;  /* from the back: nothing overwritten unread */
+    size_t i = ss->n, j = k, w = ss->n + k; /* from the back: nothing overwritten unread */
     while (j > 0) {
-        if (i > 0 && ss->sorted[i - 1] > tmp[j - 1]) ss->sorted[--w] = ss->sorted[--i];
-        else ss->sorted[--w] = tmp[--j];
+        if (i > 0 && ss->sorted[i - 1] > tmp[j - 1])
+            ss->sorted[--w] = ss->sorted[--i];
+        else
+            ss->sorted[--w] = tmp[--j];
     }
     ss->n += k;
     free(buf);
@@ -293,7 +295,8 @@ static void compute_mapping(ingest *in, const char *const *names, size_t n)
                     pm_buf_addf(&in->conflicts, "%s '%s'", nth++ ? (nth == nmatch ? " and" : ",") : "", names[k]);
             }
             if (report)
-                pm_buf_addf(&in->conflicts, " %s map to field '%s'; keep one column, or give the field "
+                pm_buf_addf(&in->conflicts,
+                            " %s map to field '%s'; keep one column, or give the field "
                             "'prefer: first' in a schema (the name listed first in 'from' wins)",
                             nmatch == 2 ? "both" : "all", f->name);
         }
@@ -308,8 +311,8 @@ static void compute_mapping(ingest *in, const char *const *names, size_t n)
             continue;
         }
         for (size_t i = 0; i < s->n && in->col_kind[k] < 0; i++)
-            if (in->kind[i] >= 0 && (schema_from_exact(&s->f[i], names[k]) >= 0 ||
-                                     schema_from_pattern(&s->f[i], names[k]) >= 0))
+            if (in->kind[i] >= 0 &&
+                (schema_from_exact(&s->f[i], names[k]) >= 0 || schema_from_pattern(&s->f[i], names[k]) >= 0))
                 in->col_kind[k] = in->kind[i];
         for (size_t i = 0; i < s->npc && in->col_kind[k] < 0; i++)
             if (schema_from_exact(&s->pc[i], names[k]) >= 0 || schema_from_pattern(&s->pc[i], names[k]) >= 0)
@@ -344,13 +347,27 @@ static void trim(const char **v, size_t *len)
     const char *s = *v;
     size_t n = *len;
     for (;;) {
-        if (n && (*s == ' ' || *s == '\t')) { s++; n--; continue; }
-        if (n >= 3 && !memcmp(s, "\xe3\x80\x80", 3)) { s += 3; n -= 3; continue; }
+        if (n && (*s == ' ' || *s == '\t')) {
+            s++;
+            n--;
+            continue;
+        }
+        if (n >= 3 && !memcmp(s, "\xe3\x80\x80", 3)) {
+            s += 3;
+            n -= 3;
+            continue;
+        }
         break;
     }
     for (;;) {
-        if (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) { n--; continue; }
-        if (n >= 3 && !memcmp(s + n - 3, "\xe3\x80\x80", 3)) { n -= 3; continue; }
+        if (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) {
+            n--;
+            continue;
+        }
+        if (n >= 3 && !memcmp(s + n - 3, "\xe3\x80\x80", 3)) {
+            n -= 3;
+            continue;
+        }
         break;
     }
     *v = s;
@@ -457,9 +474,10 @@ static void note_unknown(ingest *in, size_t fi, const pm_record *src, const char
     if (u->n == UNKNOWN_MAX) return;
     u->v[u->n++] = pm_xstrndup(v, len);
     int hide = in->prot && in->kind[fi] >= 0;
-    pm_warn_at(src->source, src->line, "warning: %s: %s%.*s%s is none of its values; left empty "
-               "(and so in every row that has it)", in->s->f[fi].name, hide ? "a value" : "'",
-               hide ? 0 : (int)len, v, hide ? "" : "'");
+    pm_warn_at(src->source, src->line,
+               "warning: %s: %s%.*s%s is none of its values; left empty "
+               "(and so in every row that has it)",
+               in->s->f[fi].name, hide ? "a value" : "'", hide ? 0 : (int)len, v, hide ? "" : "'");
 }
 
 int ingest_row(ingest *in, const pm_record *src)
@@ -489,7 +507,7 @@ int ingest_row(ingest *in, const pm_record *src)
         trim(&v, &len);
         int hide = in->prot && in->kind[i] >= 0;
         if (hide && !fd->nnormalize) {
-            pm_buf_reset(&in->val);  /* kept for redacting messages */
+            pm_buf_reset(&in->val); /* kept for redacting messages */
             pm_buf_add(&in->val, v, len);
         }
         if (len && fd->nnormalize) {
@@ -497,8 +515,8 @@ int ingest_row(ingest *in, const pm_record *src)
             pm_buf_add(&in->val, v, len);
             for (size_t k = 0; k < fd->nnormalize; k++) {
                 pm_buf_reset(&in->conv);
-                if (pm_regex_replace(fd->normalize[k].rx, pm_buf_str(&in->val), in->val.len,
-                                     fd->normalize[k].repl, &in->conv, &e) < 0) {
+                if (pm_regex_replace(fd->normalize[k].rx, pm_buf_str(&in->val), in->val.len, fd->normalize[k].repl,
+                                     &in->conv, &e) < 0) {
                     add_error_at(in, i, e.msg, src);
                     break;
                 }
@@ -515,8 +533,10 @@ int ingest_row(ingest *in, const pm_record *src)
         }
         if (len == 0) {
             if (fd->required)
-                add_error_at(in, i, in->cols[i] < 0 ? "required, but no column of the input maps to it"
-                                                    : "required value is missing", src);
+                add_error_at(in, i,
+                             in->cols[i] < 0 ? "required, but no column of the input maps to it"
+                                             : "required value is missing",
+                             src);
             pm_record_add(&in->out, fd->name, "", 0);
             continue;
         }
@@ -641,21 +661,26 @@ static void report_mapping(ingest *in, const char *const *names, size_t n, long 
     pm_buf b = PM_BUF_INIT;
     compute_mapping(in, names, n);
     if (in->print_mapping) {
-        if (in->yaml) printf("%s: keys of the first record\n", in->input);
-        else printf("%s: header on line %ld\n", in->input, line);
+        if (in->yaml)
+            printf("%s: keys of the first record\n", in->input);
+        else
+            printf("%s: header on line %ld\n", in->input, line);
         for (size_t k = 0; k < n; k++) {
-            if (in->col_field[k] >= 0) printf("  %s -> %s\n", names[k], s->f[in->col_field[k]].name);
-            else if (in->col_shadow[k]) printf("  %s -> (not used: %s comes from another column)\n", names[k],
-                                               s->f[in->col_shadow[k] - 1].name);
-            else printf("  %s -> (not used)%s%s\n", names[k], in->col_kind[k] >= 0 ? " personal: " : "",
-                        in->col_kind[k] >= 0 ? pm_pi_kind_name((pm_pi_kind)in->col_kind[k]) : "");
+            if (in->col_field[k] >= 0)
+                printf("  %s -> %s\n", names[k], s->f[in->col_field[k]].name);
+            else if (in->col_shadow[k])
+                printf("  %s -> (not used: %s comes from another column)\n", names[k],
+                       s->f[in->col_shadow[k] - 1].name);
+            else
+                printf("  %s -> (not used)%s%s\n", names[k], in->col_kind[k] >= 0 ? " personal: " : "",
+                       in->col_kind[k] >= 0 ? pm_pi_kind_name((pm_pi_kind)in->col_kind[k]) : "");
         }
         for (size_t i = 0; i < s->n; i++) {
             if (in->cols[i] >= 0) continue;
             pm_buf_reset(&b);
             add_list(&b, &s->f[i]);
-            printf("  (no column) -> %s%s; looked for: %s\n", s->f[i].name,
-                   s->f[i].required ? ", REQUIRED" : "", pm_buf_str(&b));
+            printf("  (no column) -> %s%s; looked for: %s\n", s->f[i].name, s->f[i].required ? ", REQUIRED" : "",
+                   pm_buf_str(&b));
         }
         if (in->conflicts.len) printf("  error: %s\n", pm_buf_str(&in->conflicts));
     } else {
@@ -666,13 +691,15 @@ static void report_mapping(ingest *in, const char *const *names, size_t n, long 
         pm_buf_reset(&b);
         for (size_t k = 0; k < n; k++)
             if (in->col_field[k] < 0) pm_buf_addf(&b, "%s%s", b.len ? ", " : "", *names[k] ? names[k] : "(no name)");
-        if (b.len) pm_warn_at(in->input, line, "warning: not used: %s%s", pm_buf_str(&b),
-                              in->keep_extra ? " (kept by --keep-extra)" : " (--keep-extra keeps them)");
+        if (b.len)
+            pm_warn_at(in->input, line, "warning: not used: %s%s", pm_buf_str(&b),
+                       in->keep_extra ? " (kept by --keep-extra)" : " (--keep-extra keeps them)");
         pm_buf_reset(&b);
         for (size_t i = 0; i < s->n; i++)
             if (in->cols[i] < 0 && !s->f[i].required) pm_buf_addf(&b, "%s%s", b.len ? ", " : "", s->f[i].name);
-        if (b.len) pm_warn_at(in->input, line, "warning: no column for %s (--print-mapping lists the names looked for)",
-                              pm_buf_str(&b));
+        if (b.len)
+            pm_warn_at(in->input, line, "warning: no column for %s (--print-mapping lists the names looked for)",
+                       pm_buf_str(&b));
     }
     for (size_t i = 0; i < s->n; i++) {
         if (in->cols[i] >= 0 || !s->f[i].required) continue;
@@ -680,7 +707,8 @@ static void report_mapping(ingest *in, const char *const *names, size_t n, long 
         if (in->print_mapping) continue;
         pm_buf_reset(&b);
         add_list(&b, &s->f[i]);
-        pm_warn_at(in->input, line, "no column for the required field '%s' (looked for: %s): every row would be "
+        pm_warn_at(in->input, line,
+                   "no column for the required field '%s' (looked for: %s): every row would be "
                    "rejected; is the header on another line (--header-line=N), or another schema needed?",
                    s->f[i].name, pm_buf_str(&b));
     }
@@ -713,7 +741,7 @@ static void adopt_header(ingest *in, const pm_record *rec)
 {
     free_header(in);
     size_t n = rec->n;
-    while (n > 0) {  /* a title line shorter than the rows leaves surplus empty cells */
+    while (n > 0) { /* a title line shorter than the rows leaves surplus empty cells */
         const char *v;
         if (cell(rec, n - 1, &v)) break;
         n--;
@@ -841,7 +869,7 @@ int ingest_end_input(ingest *in, const char *const *names, size_t n)
         return 0;
     }
     if (in->state != HDR_UNSET) return 0;
-    if (in->yaml && in->input_records) return 0;  /* every record bad: no keys to map */
+    if (in->yaml && in->input_records) return 0; /* every record bad: no keys to map */
     if (!n && !in->input_records) {
         if (in->print_mapping) printf("%s: no data at all\n", in->input);
         return -1;
@@ -857,7 +885,8 @@ void ingest_report_end(ingest *in)
     for (size_t i = 0; i < in->s->n; i++) {
         unknown_set *u = in->unknown[i];
         if (!u || !u->rows) continue;
-        pm_warn_at(NULL, 0, "warning: %s: %llu row%s with a value that is none of its values (%zu%s distinct), left empty",
+        pm_warn_at(NULL, 0,
+                   "warning: %s: %llu row%s with a value that is none of its values (%zu%s distinct), left empty",
                    in->s->f[i].name, u->rows, u->rows == 1 ? "" : "s", u->n, u->n == UNKNOWN_MAX ? "+" : "");
     }
     if (in->bare_dates > 3)
@@ -870,15 +899,17 @@ typedef struct run {
     ingest *ing;
     const pm_protector *prot;
     const ingest_opts *o;
-    unsigned long long rows;    /* for the progress line */
+    unsigned long long rows; /* for the progress line */
     int show_progress;
     pm_buf raw;
 } run;
 
 static void progress(unsigned long long n, int done)
 {
-    if (done) fputs("\r\033[K", stderr);
-    else fprintf(stderr, "\r%s: %llu rows read...", pm_progname(), n);
+    if (done)
+        fputs("\r\033[K", stderr);
+    else
+        fprintf(stderr, "\r%s: %llu rows read...", pm_progname(), n);
 }
 
 /* A CSV row longer than its header: the surplus values go into the reason,
@@ -918,7 +949,7 @@ static pm_verdict row_verdict(pm_pipe *p, run *r, pm_record *rec, const char *ba
         int st = ingest_row(ing, rec);
         if (st == INGEST_SKIPPED) return PM_SKIP;
         if (st == INGEST_WRITTEN) {
-            pm_pipe_write(p, &ing->out);  /* a write error stops the run */
+            pm_pipe_write(p, &ing->out); /* a write error stops the run */
             return PM_HOLD;
         }
         why = pm_buf_str(&ing->errs);
@@ -952,7 +983,7 @@ static void release_held(pm_pipe *p, run *r)
     pm_record_init(&held);
     while (ingest_release(ing, &held, &bad)) {
         size_t i = ing->nreleased - 1;
-        if (r->o->print_mapping) continue;  /* nothing is converted */
+        if (r->o->print_mapping) continue; /* nothing is converted */
         const char *raw = ing->held_bad[i] ? pm_buf_str(&ing->held_raw[i]) : NULL;
         pm_pipe_settle(p, &held, raw, ing->held_raw[i].len, row_verdict(p, r, &held, bad));
     }
@@ -1038,12 +1069,14 @@ int ingest_run(const ingest_opts *o, pm_common *c, char **paths, int npaths)
         return PM_EXIT_ERROR;
     }
     if (prot.key_exposed)
-        pm_warn_at(o->key_file, 0, "the key file is readable by group or others; protect it: chmod 600 %s", o->key_file);
+        pm_warn_at(o->key_file, 0, "the key file is readable by group or others; protect it: chmod 600 %s",
+                   o->key_file);
     if (prot.mode != PM_PROTECT_NONE) {
         size_t npersonal = 0;
         for (size_t i = 0; i < s.n; i++) npersonal += s.f[i].personal != NULL;
         if (!npersonal)
-            pm_warn_at(s.source, 0, "warning: --protect: the schema marks no field 'personal:', so no field "
+            pm_warn_at(s.source, 0,
+                       "warning: --protect: the schema marks no field 'personal:', so no field "
                        "is protected (only the values of rows that cannot be read are)");
     }
     pm_tz *tz = pm_tz_open(c->tz_name, &err);
@@ -1054,7 +1087,7 @@ int ingest_run(const ingest_opts *o, pm_common *c, char **paths, int npaths)
         return PM_EXIT_ERROR;
     }
     schema_set_date_order(&s, o->date_order);
-    if (o->print_mapping) c->reject = NULL;  /* nothing is converted */
+    if (o->print_mapping) c->reject = NULL; /* nothing is converted */
 
     ingest ing;
     ingest_init(&ing, &s, tz, o->keep_extra);
@@ -1062,9 +1095,13 @@ int ingest_run(const ingest_opts *o, pm_common *c, char **paths, int npaths)
     ing.print_mapping = o->print_mapping;
     run r = {.ing = &ing, .prot = &prot, .o = o};
     r.show_progress = isatty(2) && !o->print_mapping;
-    pm_pipe_spec spec = {.record = on_record, .bad = on_bad, .begin_input = begin_input, .end_input = end_input,
+    pm_pipe_spec spec = {.record = on_record,
+                         .bad = on_bad,
+                         .begin_input = begin_input,
+                         .end_input = end_input,
                          .ctx = &r,
-                         .flags = PM_PIPE_FOLD_NEWLINES | PM_PIPE_TSV_AS_CSV | PM_PIPE_QUIET_REJECTS | PM_PIPE_COMMIT_INCOMPLETE | PM_PIPE_REJECT_RAW |
+                         .flags = PM_PIPE_FOLD_NEWLINES | PM_PIPE_TSV_AS_CSV | PM_PIPE_QUIET_REJECTS |
+                                  PM_PIPE_COMMIT_INCOMPLETE | PM_PIPE_REJECT_RAW |
                                   (o->print_mapping ? PM_PIPE_NO_OUTPUT : 0)};
     int status = PM_EXIT_ERROR;
     pm_pipe *p = pm_pipe_open(c, paths, npaths, &spec, &err);

@@ -12,14 +12,14 @@ typedef struct unknown_set unknown_set;
 
 /* What ingest_header says about a record before it is converted. */
 enum {
-    INGEST_ROW = 0,       /* a row: convert it (after the held ones) */
-    INGEST_NOT_DATA = 1,  /* the header, or a title line above it: no row */
-    INGEST_HELD = 2       /* kept while the header is looked for */
+    INGEST_ROW = 0,      /* a row: convert it (after the held ones) */
+    INGEST_NOT_DATA = 1, /* the header, or a title line above it: no row */
+    INGEST_HELD = 2      /* kept while the header is looked for */
 };
 /* What ingest_row did. */
 enum { INGEST_WRITTEN = 0, INGEST_REJECTED = -1, INGEST_SKIPPED = 1 };
 
-#define INGEST_HEADER_SEARCH 10  /* lines looked at for a header */
+#define INGEST_HEADER_SEARCH 10 /* lines looked at for a header */
 
 typedef struct ingest {
     const schema *s;
@@ -27,25 +27,25 @@ typedef struct ingest {
     int keep_extra;
     /* column mapping cache for the last header seen */
     int *cols;
-    char **cached_names;    /* copies */
+    char **cached_names; /* copies */
     size_t ncached;
-    seen_set **seen;      /* one set per unique field (NULL for others) */
+    seen_set **seen; /* one set per unique field (NULL for others) */
     pm_buf val, conv, errs;
     pm_record out;
-    const pm_protector *prot;  /* NULL: values as they are */
-    int *kind;                 /* per schema field: pm_pi_kind, or -1 */
+    const pm_protector *prot; /* NULL: values as they are */
+    int *kind;                /* per schema field: pm_pi_kind, or -1 */
     /* per column of the current header */
-    int *col_field;            /* the field it feeds, or -1 */
-    int *col_shadow;           /* 1 + the field it matched but lost to another column, or 0 */
-    int *col_kind;             /* pm_pi_kind of what it holds, or -1 */
+    int *col_field;  /* the field it feeds, or -1 */
+    int *col_shadow; /* 1 + the field it matched but lost to another column, or 0 */
+    int *col_kind;   /* pm_pi_kind of what it holds, or -1 */
     size_t ncols;
-    pm_buf conflicts;          /* "columns 'A' and 'B' both map to field 'x'" lines */
+    pm_buf conflicts; /* "columns 'A' and 'B' both map to field 'x'" lines */
     /* the input being read */
-    const char *input;         /* its name (not owned) */
+    const char *input; /* its name (not owned) */
     int yaml;
-    long force_line;           /* --header-line, or 0 */
-    int state;                 /* see ingest.c */
-    char **hdr;                /* a header found below line 1 (owned) */
+    long force_line; /* --header-line, or 0 */
+    int state;       /* see ingest.c */
+    char **hdr;      /* a header found below line 1 (owned) */
     size_t nhdr;
     long hdr_line;
     pm_record held[INGEST_HEADER_SEARCH];
@@ -53,13 +53,13 @@ typedef struct ingest {
     pm_buf held_raw[INGEST_HEADER_SEARCH]; /* and its raw text (protected) */
     size_t nheld, nreleased;
     unsigned long long input_records;
-    char bad_msg[256];         /* the reason for a held or rekeyed bad row */
+    char bad_msg[256]; /* the reason for a held or rekeyed bad row */
     /* across the run */
-    int map_errors;            /* required fields without a column, ambiguous columns */
+    int map_errors; /* required fields without a column, ambiguous columns */
     unsigned long long skipped;
-    unknown_set **unknown;     /* per field with 'unknown: empty' */
-    unsigned long long bare_dates;  /* date-only values in 'date_only: warn' fields */
-    int print_mapping;         /* --print-mapping: describe, to stdout */
+    unknown_set **unknown;         /* per field with 'unknown: empty' */
+    unsigned long long bare_dates; /* date-only values in 'date_only: warn' fields */
+    int print_mapping;             /* --print-mapping: describe, to stdout */
 } ingest;
 
 void ingest_init(ingest *in, const schema *s, const pm_tz *tz, int keep_extra);
@@ -95,8 +95,8 @@ int ingest_width_mismatch(const char *bad);
  * print_mapping). */
 void ingest_begin_input(ingest *in, const char *name, int yaml, long force_line);
 /* bad: the reader's reason when it could not read rec as it should, else
- * NULL; names: the reader's header (NULL for YAML: rec's own names).  With INGEST_ROW, *bad is updated (a row read against a title line
- * may be fine against the header found). */
+ * NULL; names: the reader's header (NULL for YAML: rec's own names).  With INGEST_ROW, *bad is updated (a row read
+ * against a title line may be fine against the header found). */
 int ingest_header(ingest *in, pm_record *rec, const char **bad, const char *const *names, size_t n);
 /* The next held record to process as a row (1), or 0. */
 int ingest_release(ingest *in, pm_record *rec, const char **bad);
@@ -112,12 +112,12 @@ void ingest_report_end(ingest *in);
 
 /* The whole run on the shared pipeline (lib/pipeline.h) ------------------- */
 typedef struct ingest_opts {
-    const char *schema;        /* --schema, or NULL: the default */
+    const char *schema; /* --schema, or NULL: the default */
     int keep_extra, print_mapping;
-    int protect;               /* pm_protect_mode */
+    int protect; /* pm_protect_mode */
     const char *key_file;
-    long header_line;          /* --header-line, or 0 */
-    int date_order;            /* --date-order */
+    long header_line; /* --header-line, or 0 */
+    int date_order;   /* --date-order */
 } ingest_opts;
 /* Reads every input (paths; none: standard input) into canonical records
  * on c's output, rejects on c->reject; prints the summary.  Returns the

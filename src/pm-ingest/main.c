@@ -8,8 +8,16 @@
 #include "opts.h"
 #include "schema.h"
 
-enum { O_SCHEMA = 1000, O_KEEP_EXTRA, O_PRINT_SCHEMA, O_PROTECT, O_KEY_FILE, O_PRINT_MAPPING,
-       O_HEADER_LINE, O_DATE_ORDER };
+enum {
+    O_SCHEMA = 1000,
+    O_KEEP_EXTRA,
+    O_PRINT_SCHEMA,
+    O_PROTECT,
+    O_KEY_FILE,
+    O_PRINT_MAPPING,
+    O_HEADER_LINE,
+    O_DATE_ORDER
+};
 
 typedef struct options {
     ingest_opts run;
@@ -23,7 +31,8 @@ static const pm_option prog_options[] = {
     {"protect", 0, 1, O_PROTECT, "MODE", "mask, pseudonymize or drop the schema's personal fields"},
     {"key-file", 0, 1, O_KEY_FILE, "FILE", "secret key for --protect=pseudonymize"},
     {"print-mapping", 0, 0, O_PRINT_MAPPING, NULL, "show which column feeds which field, convert nothing"},
-    {"header-line", 0, 1, O_HEADER_LINE, "N", "the header is line N (default: the first line that maps the required fields)"},
+    {"header-line", 0, 1, O_HEADER_LINE, "N",
+     "the header is line N (default: the first line that maps the required fields)"},
     {"date-order", 0, 1, O_DATE_ORDER, "ORDER", "read dates with the year last (12/6/2026) as mdy or dmy"},
     {0},
 };
@@ -32,15 +41,25 @@ static int on_option(int id, const char *arg, void *ctx)
 {
     options *o = ctx;
     switch (id) {
-    case O_SCHEMA: o->run.schema = arg; break;
-    case O_KEEP_EXTRA: o->run.keep_extra = 1; break;
-    case O_PRINT_SCHEMA: o->print_schema = 1; break;
+    case O_SCHEMA:
+        o->run.schema = arg;
+        break;
+    case O_KEEP_EXTRA:
+        o->run.keep_extra = 1;
+        break;
+    case O_PRINT_SCHEMA:
+        o->print_schema = 1;
+        break;
     case O_PROTECT:
         o->run.protect = pm_protect_mode_parse(arg);
         if (o->run.protect < 0) return pm_usage_warn("unknown --protect mode '%s' (mask, pseudonymize or drop)", arg);
         break;
-    case O_KEY_FILE: o->run.key_file = arg; break;
-    case O_PRINT_MAPPING: o->run.print_mapping = 1; break;
+    case O_KEY_FILE:
+        o->run.key_file = arg;
+        break;
+    case O_PRINT_MAPPING:
+        o->run.print_mapping = 1;
+        break;
     case O_HEADER_LINE: {
         char *end;
         o->run.header_line = strtol(arg, &end, 10);
@@ -49,10 +68,14 @@ static int on_option(int id, const char *arg, void *ctx)
         break;
     }
     case O_DATE_ORDER:
-        if (!strcmp(arg, "mdy")) o->run.date_order = PM_DATE_MDY;
-        else if (!strcmp(arg, "dmy")) o->run.date_order = PM_DATE_DMY;
-        else if (!strcmp(arg, "ymd")) o->run.date_order = PM_DATE_YMD;
-        else return pm_usage_warn("unknown --date-order '%s' (mdy or dmy; ymd: only year first)", arg);
+        if (!strcmp(arg, "mdy"))
+            o->run.date_order = PM_DATE_MDY;
+        else if (!strcmp(arg, "dmy"))
+            o->run.date_order = PM_DATE_DMY;
+        else if (!strcmp(arg, "ymd"))
+            o->run.date_order = PM_DATE_YMD;
+        else
+            return pm_usage_warn("unknown --date-order '%s' (mdy or dmy; ymd: only year first)", arg);
         break;
     }
     return 0;

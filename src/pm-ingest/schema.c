@@ -41,7 +41,8 @@ const char pm_ingest_default_schema[] =
     "      door_window: ['公共区域(玻璃|门窗)|玻璃|门窗|单元门|门禁']\n"
     "      lighting_other: ['照明.*其[他它]|其[他它].*照明|照明线路']\n"
     "      lighting: ['楼道灯|路灯|庭院灯|灯不亮|灯泡|灯头|照明|灯']\n"
-    "      indoor_repair: ['(户内|室内|入户|家中|家里)(门窗|灯|照明)|户内|室内|入户|家中|家里|工程维修|水电维修|房屋维修']\n"
+    "      indoor_repair: "
+    "['(户内|室内|入户|家中|家里)(门窗|灯|照明)|户内|室内|入户|家中|家里|工程维修|水电维修|房屋维修']\n"
     "      public_repair: ['公共|公区|电梯|楼道|消防|管网|绿化|道路|围墙|外墙|屋面']\n"
     "      fee_inquiry: ['收费|费用|物业费|缴费|停车费']\n"
     "      external_service_inquiry: ['管理中心以外|中心以外|外部服务|有偿服务']\n"
@@ -169,7 +170,10 @@ typedef struct add_ctx {
 static char *trim_dup(const char *s)
 {
     size_t len = strlen(s);
-    while (len && (*s == ' ' || *s == '\t')) { s++; len--; }
+    while (len && (*s == ' ' || *s == '\t')) {
+        s++;
+        len--;
+    }
     while (len && (s[len - 1] == ' ' || s[len - 1] == '\t')) len--;
     return pm_xstrndup(s, len);
 }
@@ -206,7 +210,10 @@ static int parse_type(const char *t, ftype *out)
 {
     static const char *const names[] = {"text", "int", "decimal", "bool", "timestamp", "enum"};
     for (int i = 0; i < 6; i++)
-        if (!strcmp(t, names[i])) { *out = (ftype)i; return 0; }
+        if (!strcmp(t, names[i])) {
+            *out = (ftype)i;
+            return 0;
+        }
     return -1;
 }
 
@@ -292,10 +299,11 @@ static int field_values(pm_conf *c, yaml_node_t *n, field_def *f, pm_error *err)
     }
     if (f->type == FT_ENUM) {
         if (!vals || !(pm_conf_is_map(vals) || pm_conf_is_seq(vals))) {
-            pm_conf_error(c, vals ? vals : n, err, "an enum needs values: a mapping from each canonical value to its patterns");
+            pm_conf_error(c, vals ? vals : n, err,
+                          "an enum needs values: a mapping from each canonical value to its patterns");
             return -1;
         }
-        if (pm_conf_is_seq(vals)) {  /* a plain list of canonical values */
+        if (pm_conf_is_seq(vals)) { /* a plain list of canonical values */
             for (int i = 0; i < pm_conf_seq_len(vals); i++) {
                 yaml_node_t *it = pm_conf_seq_item(c, vals, i);
                 if (!pm_conf_str(it)) {
@@ -328,7 +336,8 @@ static int field_values(pm_conf *c, yaml_node_t *n, field_def *f, pm_error *err)
         static const char *const kinds[] = {"name", "phone", "id_card", "address", "text", NULL};
         const char *p = pm_conf_str(personal);
         int ok = 0;
-        for (int j = 0; p && kinds[j]; j++) if (!strcmp(p, kinds[j])) ok = 1;
+        for (int j = 0; p && kinds[j]; j++)
+            if (!strcmp(p, kinds[j])) ok = 1;
         if (!ok) {
             pm_conf_error(c, personal, err, "personal must be one of name, phone, id_card, address, text");
             return -1;
@@ -338,7 +347,8 @@ static int field_values(pm_conf *c, yaml_node_t *n, field_def *f, pm_error *err)
     yaml_node_t *prefer = pm_conf_get(c, n, "prefer");
     if (prefer) {
         if (!pm_conf_str(prefer) || strcmp(pm_conf_str(prefer), "first")) {
-            pm_conf_error(c, prefer, err, "prefer must be 'first' (when several columns match, the one whose "
+            pm_conf_error(c, prefer, err,
+                          "prefer must be 'first' (when several columns match, the one whose "
                           "name comes first in 'from' wins)");
             return -1;
         }
@@ -387,10 +397,9 @@ static int field_values(pm_conf *c, yaml_node_t *n, field_def *f, pm_error *err)
 }
 
 static const pm_conf_key field_keys[] = {
-    {"name", 0, NULL}, {"from", 0, NULL}, {"type", 0, NULL}, {"required", 0, NULL},
-    {"unique", 0, NULL}, {"default", 0, NULL}, {"pattern", 0, NULL}, {"normalize", 0, NULL},
-    {"values", 0, NULL}, {"personal", 0, NULL}, {"prefer", 0, NULL}, {"unknown", 0, NULL},
-    {"date_only", 0, NULL}, {"match", 0, NULL}, {NULL, 0, NULL},
+    {"name", 0, NULL},    {"from", 0, NULL},    {"type", 0, NULL},      {"required", 0, NULL}, {"unique", 0, NULL},
+    {"default", 0, NULL}, {"pattern", 0, NULL}, {"normalize", 0, NULL}, {"values", 0, NULL},   {"personal", 0, NULL},
+    {"prefer", 0, NULL},  {"unknown", 0, NULL}, {"date_only", 0, NULL}, {"match", 0, NULL},    {NULL, 0, NULL},
 };
 
 /* One field (of fields or personal_columns): notes its unknown keys and its
@@ -405,13 +414,14 @@ static int load_field(pm_conf *c, yaml_node_t *n, field_def *f)
     int before = c->nerrs;
     pm_conf_check(c, n, "a field", field_keys, NULL);
     pm_error err;
-    if (field_values(c, n, f, &err) < 0)
-        pm_conf_note_error(c, &err);
+    if (field_values(c, n, f, &err) < 0) pm_conf_note_error(c, &err);
     return c->nerrs > before ? -1 : 0;
 }
 
 static const pm_conf_key schema_keys[] = {
-    {"fields", 0, NULL}, {"personal_columns", 0, NULL}, {NULL, 0, NULL},
+    {"fields", 0, NULL},
+    {"personal_columns", 0, NULL},
+    {NULL, 0, NULL},
 };
 
 int schema_load(schema *s, const char *path, pm_errors *errs)
@@ -429,8 +439,7 @@ int schema_load(schema *s, const char *path, pm_errors *errs)
     c.errs = errs;
     s->source = pm_xstrdup(path ? path : "(built-in schema)");
     yaml_node_t *root = pm_conf_root(&c);
-    if (pm_conf_is_map(root))
-        pm_conf_check(&c, root, "a schema", schema_keys, NULL);
+    if (pm_conf_is_map(root)) pm_conf_check(&c, root, "a schema", schema_keys, NULL);
     yaml_node_t *fields = root ? pm_conf_get(&c, root, "fields") : NULL;
     if (!fields || !pm_conf_is_seq(fields) || pm_conf_seq_len(fields) == 0) {
         if (root)
@@ -461,13 +470,13 @@ int schema_load(schema *s, const char *path, pm_errors *errs)
             yaml_node_t *pn = pm_conf_seq_item(&c, pcs, i);
             s->npc++;
             if (load_field(&c, pn, &s->pc[i]) == 0 && !s->pc[i].personal)
-                pm_conf_note(&c, pn, "an entry of personal_columns needs 'personal:' (name, phone, id_card, address, text)");
+                pm_conf_note(&c, pn,
+                             "an entry of personal_columns needs 'personal:' (name, phone, id_card, address, text)");
         }
     }
     rc = c.nerrs ? -1 : 0;
     pm_conf_free(&c);
-    if (rc < 0)
-        schema_free(s);
+    if (rc < 0) schema_free(s);
     return rc;
 }
 
@@ -537,17 +546,19 @@ static int bool_word(const char *v, size_t len)
 {
     static const char *const t[] = {"true", "yes", "y", "1", "是", NULL};
     static const char *const f[] = {"false", "no", "n", "0", "否", NULL};
-    for (int i = 0; t[i]; i++) if (strlen(t[i]) == len && !strncasecmp(v, t[i], len)) return 1;
-    for (int i = 0; f[i]; i++) if (strlen(f[i]) == len && !strncasecmp(v, f[i], len)) return 0;
+    for (int i = 0; t[i]; i++)
+        if (strlen(t[i]) == len && !strncasecmp(v, t[i], len)) return 1;
+    for (int i = 0; f[i]; i++)
+        if (strlen(f[i]) == len && !strncasecmp(v, f[i], len)) return 0;
     return -1;
 }
 
 /* How a value is named in a message: quoted, or (hide) not at all. */
-#define SHOWN_FMT "%s%.*s%s"
+#define SHOWN_FMT           "%s%.*s%s"
 #define SHOWN(hide, len, v) (hide) ? "the value" : "'", (hide) ? 0 : (int)(len), (v), (hide) ? "" : "'"
 
-static int convert(const field_def *fd, const char *v, size_t len, int hide, const pm_tz *tz,
-                   pm_buf *out, pm_error *err)
+static int convert(const field_def *fd, const char *v, size_t len, int hide, const pm_tz *tz, pm_buf *out,
+                   pm_error *err)
 {
     pm_buf_reset(out);
     switch (fd->type) {
@@ -633,7 +644,7 @@ static int convert(const field_def *fd, const char *v, size_t len, int hide, con
                 int m = pm_regex_match(fd->values[i].pats[k], v, len, err);
                 if (m == PM_RX_ERROR) return -1;
                 if (m != PM_RX_MATCH) continue;
-                if (!fd->match_longest) {  /* the first in file order */
+                if (!fd->match_longest) { /* the first in file order */
                     pm_buf_reset(out);
                     pm_buf_adds(out, fd->values[i].value);
                     return 0;
@@ -652,7 +663,7 @@ static int convert(const field_def *fd, const char *v, size_t len, int hide, con
             return 0;
         }
         if (fd->unknown_empty) return SCHEMA_UNKNOWN;
-        }
+    }
         if (fd->def) {
             pm_buf_adds(out, fd->def);
             return 0;
@@ -668,8 +679,7 @@ int schema_convert(const field_def *fd, const char *v, size_t len, const pm_tz *
     return convert(fd, v, len, 0, tz, out, err);
 }
 
-int schema_convert_hidden(const field_def *fd, const char *v, size_t len, const pm_tz *tz, pm_buf *out,
-                          pm_error *err)
+int schema_convert_hidden(const field_def *fd, const char *v, size_t len, const pm_tz *tz, pm_buf *out, pm_error *err)
 {
     return convert(fd, v, len, 1, tz, out, err);
 }

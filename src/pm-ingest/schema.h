@@ -14,8 +14,8 @@
 typedef enum ftype { FT_TEXT, FT_INT, FT_DECIMAL, FT_BOOL, FT_TIMESTAMP, FT_ENUM } ftype;
 
 typedef struct enum_value {
-    char *value;        /* canonical value */
-    pm_regex **pats;    /* patterns that select it */
+    char *value;     /* canonical value */
+    pm_regex **pats; /* patterns that select it */
     size_t npats;
 } enum_value;
 
@@ -26,31 +26,31 @@ typedef struct rewrite {
 
 typedef struct field_def {
     char *name;
-    char **from;        /* exact header names, trimmed */
+    char **from; /* exact header names, trimmed */
     size_t nfrom;
     pm_regex **from_rx; /* /.../ header patterns */
     size_t nfrom_rx;
     ftype type;
     int required, unique;
-    char *def;          /* default value, or NULL */
-    pm_regex *pattern;  /* the value must match, or NULL */
+    char *def;         /* default value, or NULL */
+    pm_regex *pattern; /* the value must match, or NULL */
     rewrite *normalize;
     size_t nnormalize;
     enum_value *values;
     size_t nvalues;
-    char *personal;     /* name|phone|id_card|address|text, or NULL */
-    int prefer_first;   /* prefer: first - several columns match: the one
-                           whose name comes first in 'from' wins */
-    int match_longest;  /* match: longest - an enum value takes the canonical
-                           value whose patterns cover the most of it; else
-                           (match: first, the default) the first in file
-                           order with a pattern that matches */
-    int unknown_empty;  /* unknown: empty - an enum value that matches
-                           nothing becomes empty (a warning), not a reject */
-    int date_order;     /* PM_DATE_*: set for the run by schema_set_date_order */
-    int date_only;      /* date_only: start (0), end (DATE_END: 24:00 of
-                           that day) or warn (DATE_WARN: 00:00, warned) */
-    long line;          /* where the schema defines it */
+    char *personal;    /* name|phone|id_card|address|text, or NULL */
+    int prefer_first;  /* prefer: first - several columns match: the one
+                          whose name comes first in 'from' wins */
+    int match_longest; /* match: longest - an enum value takes the canonical
+                          value whose patterns cover the most of it; else
+                          (match: first, the default) the first in file
+                          order with a pattern that matches */
+    int unknown_empty; /* unknown: empty - an enum value that matches
+                          nothing becomes empty (a warning), not a reject */
+    int date_order;    /* PM_DATE_*: set for the run by schema_set_date_order */
+    int date_only;     /* date_only: start (0), end (DATE_END: 24:00 of
+                          that day) or warn (DATE_WARN: 00:00, warned) */
+    long line;         /* where the schema defines it */
 } field_def;
 
 enum { DATE_START = 0, DATE_END = 1, DATE_WARN = 2 };
@@ -58,10 +58,10 @@ enum { DATE_START = 0, DATE_END = 1, DATE_WARN = 2 };
 typedef struct schema {
     field_def *f;
     size_t n;
-    field_def *pc;      /* personal_columns: columns that feed no field but
-                           hold personal data (name, from, personal only) */
+    field_def *pc; /* personal_columns: columns that feed no field but
+                      hold personal data (name, from, personal only) */
     size_t npc;
-    char *source;       /* file name, or "(built-in)" */
+    char *source; /* file name, or "(built-in)" */
 } schema;
 
 /* The default ticket schema, as YAML text (docs/CONTRACT.md sections 4 and 5). */
@@ -94,11 +94,9 @@ void schema_map_columns(const schema *s, const pm_record *src, int *cols);
  * their matches counted), the value listed first on a tie: 户内门窗损坏 is
  * indoor_repair ('户内门窗', 12 bytes) rather than door_window ('门窗', 6). */
 enum { SCHEMA_UNKNOWN = 1, SCHEMA_BARE_DATE = 2 };
-int schema_convert(const field_def *fd, const char *v, size_t len, const pm_tz *tz,
-                   pm_buf *out, pm_error *err);
+int schema_convert(const field_def *fd, const char *v, size_t len, const pm_tz *tz, pm_buf *out, pm_error *err);
 /* The same for a personal value under --protect: the reason names "the
  * value" and holds no part of it, however long it is. */
-int schema_convert_hidden(const field_def *fd, const char *v, size_t len, const pm_tz *tz,
-                          pm_buf *out, pm_error *err);
+int schema_convert_hidden(const field_def *fd, const char *v, size_t len, const pm_tz *tz, pm_buf *out, pm_error *err);
 
 #endif

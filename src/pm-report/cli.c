@@ -14,9 +14,30 @@
 int rpt_main(int argc, char **argv);
 
 enum {
-    O_BY = 1000, O_PERIOD, O_TIME_FIELD, O_METRIC, O_TARGETS, O_TO, O_LANG, O_PARTIAL, O_MERGE, O_TITLE,
-    O_PROTECT, O_KEY_FILE, O_PERSONAL, O_WHERE, O_SINCE, O_UNTIL, O_UNIT,
-    O_TOTALS, O_SORT, O_TOP, O_PIVOT, O_LABELS, O_SHARD, O_EXPECT_SHARDS
+    O_BY = 1000,
+    O_PERIOD,
+    O_TIME_FIELD,
+    O_METRIC,
+    O_TARGETS,
+    O_TO,
+    O_LANG,
+    O_PARTIAL,
+    O_MERGE,
+    O_TITLE,
+    O_PROTECT,
+    O_KEY_FILE,
+    O_PERSONAL,
+    O_WHERE,
+    O_SINCE,
+    O_UNTIL,
+    O_UNIT,
+    O_TOTALS,
+    O_SORT,
+    O_TOP,
+    O_PIVOT,
+    O_LABELS,
+    O_SHARD,
+    O_EXPECT_SHARDS
 };
 
 static const pm_option options[] = {
@@ -44,7 +65,8 @@ static const pm_option options[] = {
     {"personal", 0, 1, O_PERSONAL, "FIELD:KIND,...", "personal fields; KIND: name, phone, id_card, address, text"},
     {"key-file", 0, 1, O_KEY_FILE, "FILE", "secret key for --protect=pseudonymize"},
     {"shard", 0, 1, O_SHARD, "NAME", "--partial: the shard's name (default: the inputs' names)"},
-    {"expect-shards", 0, 1, O_EXPECT_SHARDS, "N|FILE", "--merge: refuse unless these shards (N, or a manifest) are all there"},
+    {"expect-shards", 0, 1, O_EXPECT_SHARDS, "N|FILE",
+     "--merge: refuse unless these shards (N, or a manifest) are all there"},
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
@@ -61,11 +83,11 @@ typedef struct cli {
     int zh;
     int partial, merge;
     const char *title;
-    int protect;              /* pm_protect_mode */
+    int protect; /* pm_protect_mode */
     const char *key_file;
-    rpt_personal *personal;   /* --personal */
+    rpt_personal *personal; /* --personal */
     int npersonal;
-    const char **where;       /* --where */
+    const char **where; /* --where */
     int nwhere;
     const char *since, *until;
     int64_t unit_secs;
@@ -73,29 +95,43 @@ typedef struct cli {
     const char *sort;
     int sort_desc;
     long top;
-    const char *shard;        /* --shard */
-    const char *expect;       /* --expect-shards */
+    const char *shard;  /* --shard */
+    const char *expect; /* --expect-shards */
 } cli;
 
 static int on_option(int id, const char *arg, void *ctx)
 {
     cli *c = ctx;
     switch (id) {
-    case O_BY: c->by = arg; break;
-    case O_PERIOD: c->period = arg; break;
-    case O_TIME_FIELD: c->time_field = arg; break;
+    case O_BY:
+        c->by = arg;
+        break;
+    case O_PERIOD:
+        c->period = arg;
+        break;
+    case O_TIME_FIELD:
+        c->time_field = arg;
+        break;
     case O_METRIC:
         c->metrics = pm_xrealloc(c->metrics, sizeof *c->metrics * (size_t)(c->nmetrics + 1));
         c->metrics[c->nmetrics++] = arg;
         break;
-    case O_TARGETS: c->targets = arg; break;
+    case O_TARGETS:
+        c->targets = arg;
+        break;
     case O_WHERE:
         c->where = pm_xrealloc(c->where, sizeof *c->where * (size_t)(c->nwhere + 1));
         c->where[c->nwhere++] = arg;
         break;
-    case O_SINCE: c->since = arg; break;
-    case O_TOTALS: c->totals = 1; break;
-    case O_LABELS: c->labels = 1; break;
+    case O_SINCE:
+        c->since = arg;
+        break;
+    case O_TOTALS:
+        c->totals = 1;
+        break;
+    case O_LABELS:
+        c->labels = 1;
+        break;
     case O_SORT: {
         const char *colon = strrchr(arg, ':');
         if (colon && (strcmp(colon, ":desc") == 0 || strcmp(colon, ":asc") == 0)) {
@@ -109,16 +145,16 @@ static int on_option(int id, const char *arg, void *ctx)
     case O_TOP: {
         char *end;
         c->top = strtol(arg, &end, 10);
-        if (*end || c->top <= 0)
-            pm_usage_error("--top: '%s' is not a positive number", arg);
+        if (*end || c->top <= 0) pm_usage_error("--top: '%s' is not a positive number", arg);
         break;
     }
     case O_PIVOT:
-        if (strcmp(arg, "period") != 0)
-            pm_usage_error("--pivot: only 'period' (periods as columns)");
+        if (strcmp(arg, "period") != 0) pm_usage_error("--pivot: only 'period' (periods as columns)");
         c->pivot = 1;
         break;
-    case O_UNTIL: c->until = arg; break;
+    case O_UNTIL:
+        c->until = arg;
+        break;
     case O_UNIT:
         if (strcmp(arg, "m") == 0 || strcmp(arg, "min") == 0)
             c->unit_secs = 60;
@@ -153,25 +189,33 @@ static int on_option(int id, const char *arg, void *ctx)
         else
             pm_usage_error("--lang: '%s' is not en or zh", arg);
         break;
-    case O_TITLE: c->title = arg; break;
-    case O_PARTIAL: c->partial = 1; break;
-    case O_MERGE: c->merge = 1; break;
+    case O_TITLE:
+        c->title = arg;
+        break;
+    case O_PARTIAL:
+        c->partial = 1;
+        break;
+    case O_MERGE:
+        c->merge = 1;
+        break;
     case O_PROTECT:
         c->protect = pm_protect_mode_parse(arg);
-        if (c->protect < 0)
-            pm_usage_error("unknown --protect mode '%s' (mask, pseudonymize or drop)", arg);
+        if (c->protect < 0) pm_usage_error("unknown --protect mode '%s' (mask, pseudonymize or drop)", arg);
         break;
-    case O_KEY_FILE: c->key_file = arg; break;
+    case O_KEY_FILE:
+        c->key_file = arg;
+        break;
     case O_SHARD:
         if (!*arg || strpbrk(arg, ";\r\n"))
             pm_usage_error("--shard: a name, without ';' or line breaks (';' separates the shards of a merge)");
         c->shard = arg;
         break;
-    case O_EXPECT_SHARDS: c->expect = arg; break;
+    case O_EXPECT_SHARDS:
+        c->expect = arg;
+        break;
     case O_PERSONAL: {
         pm_error e;
-        if (rpt_personal_parse(arg, &c->personal, &c->npersonal, &e) != 0)
-            pm_usage_error("%s", e.msg);
+        if (rpt_personal_parse(arg, &c->personal, &c->npersonal, &e) != 0) pm_usage_error("%s", e.msg);
         break;
     }
     }
@@ -187,15 +231,13 @@ static void set_key(rpt_spec *s, const char *text, size_t n, const char *list)
     s->byfn[i] = KEY_FIELD;
     char *open = strchr(k, '(');
     if (!open) {
-        if (strpbrk(k, "=!<>~)"))
-            pm_usage_error("--by: '%s' is not a field name", k);
+        if (strpbrk(k, "=!<>~)")) pm_usage_error("--by: '%s' is not a field name", k);
         s->by[i].name = k;
         s->nby++;
         return;
     }
     size_t kl = strlen(k);
-    if (k[kl - 1] != ')')
-        pm_usage_error("--by: '%s': expected weekday(F), hour(F) or part(F, SEP, N)", k);
+    if (k[kl - 1] != ')') pm_usage_error("--by: '%s': expected weekday(F), hour(F) or part(F, SEP, N)", k);
     size_t fl = (size_t)(open - k);
     char *arg = pm_xstrndup(open + 1, kl - fl - 2);
     char *a[3] = {arg, NULL, NULL};
@@ -206,14 +248,11 @@ static void set_key(rpt_spec *s, const char *text, size_t n, const char *list)
             a[na++] = p + 1;
         }
     for (int j = 0; j < na; j++) {
-        while (*a[j] == ' ')
-            a[j]++;
+        while (*a[j] == ' ') a[j]++;
         size_t l = strlen(a[j]);
-        while (l && a[j][l - 1] == ' ')
-            a[j][--l] = '\0';
+        while (l && a[j][l - 1] == ' ') a[j][--l] = '\0';
     }
-    if (!*a[0])
-        pm_usage_error("--by: '%s': no field", k);
+    if (!*a[0]) pm_usage_error("--by: '%s': no field", k);
     if (fl == 7 && strncmp(k, "weekday", 7) == 0 && na == 1) {
         s->byfn[i] = KEY_WEEKDAY;
     } else if (fl == 4 && strncmp(k, "hour", 4) == 0 && na == 1) {
@@ -222,7 +261,8 @@ static void set_key(rpt_spec *s, const char *text, size_t n, const char *list)
         char *end;
         long idx = strtol(a[2], &end, 10);
         if (*end || idx == 0 || !*a[1])
-            pm_usage_error("--by: '%s': part(F, SEP, N) takes a separator and a part number (1 is the first, -1 the last)", k);
+            pm_usage_error(
+                "--by: '%s': part(F, SEP, N) takes a separator and a part number (1 is the first, -1 the last)", k);
         s->byfn[i] = KEY_PART;
         s->bysep[i] = pm_xstrdup(a[1]);
         s->bypart[i] = (int)idx;
@@ -250,22 +290,17 @@ static void set_by(rpt_spec *s, const char *list)
         /* a comma inside parentheses is part(F, -, 1)'s */
         const char *e = p;
         int depth = 0;
-        for (; *e && !(*e == ',' && depth == 0); e++)
-            depth += *e == '(' ? 1 : *e == ')' ? -1 : 0;
+        for (; *e && !(*e == ',' && depth == 0); e++) depth += *e == '(' ? 1 : *e == ')' ? -1 : 0;
         size_t n = (size_t)(e - p);
         while (n && *p == ' ') {
             p++;
             n--;
         }
-        while (n && p[n - 1] == ' ')
-            n--;
-        if (n == 0)
-            pm_usage_error("--by: empty field name in '%s'", list);
-        if (s->nby == 16)
-            pm_usage_error("--by: at most 16 fields");
+        while (n && p[n - 1] == ' ') n--;
+        if (n == 0) pm_usage_error("--by: empty field name in '%s'", list);
+        if (s->nby == 16) pm_usage_error("--by: at most 16 fields");
         set_key(s, p, n, list);
-        if (!*e)
-            break;
+        if (!*e) break;
         p = e + 1;
     }
 }
@@ -282,7 +317,7 @@ static int copy_into(pm_atomic_file *af, const char *path, pm_error *err)
     size_t n;
     int rc = 0;
     while (rc == 0 && (n = fread(buf, 1, sizeof buf, f)) > 0)
-        rc = pm_atomic_write(af, buf, n, err);   /* a full disk: the workbook would be cut */
+        rc = pm_atomic_write(af, buf, n, err); /* a full disk: the workbook would be cut */
     if (rc == 0 && ferror(f)) {
         pm_error_set(err, path, 0, "read error");
         rc = -1;
@@ -297,8 +332,7 @@ static int copy_into(pm_atomic_file *af, const char *path, pm_error *err)
 static int write_xlsx(rpt_table *const *t, int n, const char *title, pm_atomic_file *af, pm_error *err)
 {
     const char *path = pm_atomic_write_path(af);
-    if (path)
-        return rpt_write_xlsx(t, n, title, path, err);
+    if (path) return rpt_write_xlsx(t, n, title, path, err);
     const char *dir = getenv("TMPDIR");
     pm_buf b = PM_BUF_INIT;
     pm_buf_addf(&b, "%s/pm-report-XXXXXX", dir && *dir ? dir : "/tmp");
@@ -312,8 +346,7 @@ static int write_xlsx(rpt_table *const *t, int n, const char *title, pm_atomic_f
     pm_tmp_register(tmp);
     close(fd);
     int rc = rpt_write_xlsx(t, n, title, tmp, err);
-    if (rc == 0)
-        rc = copy_into(af, tmp, err);
+    if (rc == 0) rc = copy_into(af, tmp, err);
     unlink(tmp);
     pm_tmp_forget(tmp);
     free(tmp);
@@ -347,23 +380,20 @@ static rpt_spec *make_spec(const cli *c, const pm_common *common, const char *pr
     if (!*tz) {
         pm_error e;
         *tz = pm_tz_open(spec->tz_name, &e);
-        if (!*tz)
-            pm_usage_error("--tz: %s", e.msg);
+        if (!*tz) pm_usage_error("--tz: %s", e.msg);
     }
     spec->tz = *tz;
     spec->unit_secs = c->unit_secs ? c->unit_secs : 3600;
     for (int i = 0; i < c->nwhere; i++) {
         pm_error e;
         rpt_expr *x = rpt_expr_parse(c->where[i], *tz, NULL, &e);
-        if (!x)
-            pm_usage_error("--where: %s", e.msg);
+        if (!x) pm_usage_error("--where: %s", e.msg);
         spec->where = pm_xrealloc(spec->where, sizeof *spec->where * (size_t)(spec->nwhere + 1));
         spec->where[spec->nwhere++] = x;
     }
     const char *lim[2] = {c->since, c->until};
     for (int i = 0; i < 2; i++) {
-        if (!lim[i])
-            continue;
+        if (!lim[i]) continue;
         pm_error e;
         pm_time t;
         if (pm_time_parse(lim[i], strlen(lim[i]), *tz, &t, &e) != 0)
@@ -376,21 +406,17 @@ static rpt_spec *make_spec(const cli *c, const pm_common *common, const char *pr
             spec->since = t;
         }
     }
-    if (preset)
-        rpt_preset_apply(spec, preset);
+    if (preset) rpt_preset_apply(spec, preset);
     int npreset = spec->nm;
-    if (c->by)
-        set_by(spec, c->by);
+    if (c->by) set_by(spec, c->by);
     if (spec->preset && strcmp(spec->preset, "service") == 0 && c->nmetrics)
         pm_usage_error("the service preset has its fixed figures; -m is for other reports");
     for (int i = 0; i < c->nmetrics; i++) {
         rpt_metric m;
         pm_error e;
-        if (rpt_metric_parse(c->metrics[i], &m, *tz, &e) != 0)
-            pm_usage_error("-m: %s", e.msg);
+        if (rpt_metric_parse(c->metrics[i], &m, *tz, &e) != 0) pm_usage_error("-m: %s", e.msg);
         for (int j = 0; j < spec->nm; j++)
-            if (strcmp(spec->m[j].name, m.name) == 0)
-                pm_usage_error("-m: %s is given twice", m.name);
+            if (strcmp(spec->m[j].name, m.name) == 0) pm_usage_error("-m: %s is given twice", m.name);
         spec->m = pm_xrealloc(spec->m, sizeof *spec->m * (size_t)(spec->nm + 1));
         spec->m[spec->nm++] = m;
     }
@@ -411,8 +437,7 @@ static rpt_spec *make_spec(const cli *c, const pm_common *common, const char *pr
         spec->m = pm_xmalloc(sizeof *spec->m);
         spec->m[spec->nm++] = m;
     }
-    if (spec->nm > 64)
-        pm_usage_error("at most 64 metrics");
+    if (spec->nm > 64) pm_usage_error("at most 64 metrics");
     return spec;
 }
 
@@ -429,8 +454,7 @@ static void check_fields(const rpt_spec *spec, const pm_record *r)
         {"fees", "amount", "the input should be pm-fee charges"},
         {"fees", "rule", "the input should be pm-fee charges"},
     };
-    if (!spec->preset)
-        return;
+    if (!spec->preset) return;
     for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
         if (strcmp(spec->preset, need[i][0]) == 0 && pm_record_index(r, need[i][1]) < 0) {
             pm_warn_at(r->source, r->line, "warning: no %s field (%s)", need[i][1], need[i][2]);
@@ -443,11 +467,11 @@ static void check_fields(const rpt_spec *spec, const pm_record *r)
 typedef struct run {
     cli c;
     pm_common common;
-    int n;                          /* tables */
+    int n; /* tables */
     rpt_spec *specs[MAX_TABLES];
     rpt_groups *groups[MAX_TABLES];
     rpt_table *tables[MAX_TABLES];
-    pm_protector prot;              /* --protect */
+    pm_protector prot; /* --protect */
     pm_tz *tz;
     pm_format in_format;
     unsigned long long nread;
@@ -458,9 +482,9 @@ typedef struct run {
     int refused;                    /* --merge: the partials do not add up */
     char **paths;                   /* the inputs named */
     int npaths;
-    char *last_bad;                 /* --merge: the input last reported */
-    pm_atomic_file *af;             /* -o (or standard output) */
-    int route_errors;               /* --merge: partials of no table */
+    char *last_bad;     /* --merge: the input last reported */
+    pm_atomic_file *af; /* -o (or standard output) */
+    int route_errors;   /* --merge: partials of no table */
 } run;
 
 /* --protect: the key, and warnings when the key file is exposed or nothing
@@ -488,18 +512,15 @@ static void collect_names(run *r, rpt_spec *spec)
 {
     cli *c = &r->c;
     if (c->by)
-        for (int i = 0; i < spec->nby; i++)
-            rpt_names_add(&r->names, spec->by[i].name, "--by");
+        for (int i = 0; i < spec->nby; i++) rpt_names_add(&r->names, spec->by[i].name, "--by");
     if (c->time_field || c->period || c->since || c->until)
-        rpt_names_add(&r->names, spec->time_field.name, c->time_field ? "--time-field" : "the time field (--time-field)");
-    for (int i = 0; i < spec->nwhere; i++)
-        rpt_names_add_expr(&r->names, spec->where[i], "--where");
+        rpt_names_add(&r->names, spec->time_field.name,
+                      c->time_field ? "--time-field" : "the time field (--time-field)");
+    for (int i = 0; i < spec->nwhere; i++) rpt_names_add_expr(&r->names, spec->where[i], "--where");
     for (int i = spec->nm - c->nmetrics; c->nmetrics && i < spec->nm; i++) {
         rpt_metric *m = &spec->m[i];
-        if (m->field.name)
-            rpt_names_add(&r->names, m->field.name, m->name);
-        if (m->diff)
-            rpt_names_add(&r->names, m->field2.name, m->name);
+        if (m->field.name) rpt_names_add(&r->names, m->field.name, m->name);
+        if (m->diff) rpt_names_add(&r->names, m->field2.name, m->name);
         rpt_names_add_expr(&r->names, m->expr, m->name);
         rpt_names_add_expr(&r->names, m->dexpr, m->name);
     }
@@ -511,16 +532,12 @@ static void setup(run *r, const char *const *presets, int np)
 {
     cli *c = &r->c;
     setup_protection(r);
-    if (np > 1 && c->nmetrics)
-        pm_usage_error("-m goes with one preset or none");
+    if (np > 1 && c->nmetrics) pm_usage_error("-m goes with one preset or none");
     if (c->partial && (c->to == OUT_MD || c->to == OUT_HTML || c->to == OUT_XLSX))
         pm_usage_error("--partial writes CSV or YAML");
-    if (c->partial && np > 1)
-        pm_usage_error("--partial takes one preset at a time (one partial stream per report)");
-    if (c->shard && !c->partial)
-        pm_usage_error("--shard names the partial stream that --partial writes");
-    if (c->expect && !c->merge)
-        pm_usage_error("--expect-shards checks the partials that --merge reads");
+    if (c->partial && np > 1) pm_usage_error("--partial takes one preset at a time (one partial stream per report)");
+    if (c->shard && !c->partial) pm_usage_error("--shard names the partial stream that --partial writes");
+    if (c->expect && !c->merge) pm_usage_error("--expect-shards checks the partials that --merge reads");
     if (c->expect) {
         pm_error e;
         if (rpt_expect_parse(&r->expect, c->expect, &e) != 0) {
@@ -534,8 +551,7 @@ static void setup(run *r, const char *const *presets, int np)
         pm_usage_error("--pivot=period is for md, html and xlsx (CSV and YAML keep a row per period)");
     if (c->pivot && c->period == NULL && !(np == 1 && strcmp(presets[0], "service") == 0))
         pm_usage_error("--pivot=period needs --period");
-    if (c->pivot && c->totals)
-        pm_usage_error("--pivot and --totals: not together (a pivot's rows are its keys)");
+    if (c->pivot && c->totals) pm_usage_error("--pivot and --totals: not together (a pivot's rows are its keys)");
     if (c->partial && (c->totals || c->sort || c->top || c->pivot))
         pm_usage_error("--totals, --sort, --top and --pivot are for the report, not for --partial");
     if (c->labels && !c->zh)
@@ -545,8 +561,7 @@ static void setup(run *r, const char *const *presets, int np)
     r->n = np ? np : 1;
     for (int i = 0; i < r->n; i++) {
         r->specs[i] = make_spec(c, &r->common, np ? presets[i] : NULL, &r->tz);
-        if (c->title && r->n == 1)
-            r->specs[i]->title = c->title;
+        if (c->title && r->n == 1) r->specs[i]->title = c->title;
     }
     if (c->targets) {
         /* Each table takes the targets that name its figures. */
@@ -557,8 +572,7 @@ static void setup(run *r, const char *const *presets, int np)
             exit(PM_EXIT_ERROR);
         }
     }
-    for (int i = 0; i < r->n; i++)
-        collect_names(r, r->specs[i]);
+    for (int i = 0; i < r->n; i++) collect_names(r, r->specs[i]);
     for (int i = 0; i < r->n; i++) {
         rpt_spec_protect(r->specs[i], &r->prot, c->personal, c->npersonal);
         rpt_spec_sign(r->specs[i]);
@@ -577,13 +591,12 @@ static pm_verdict on_record(pm_pipe *p, pm_record *rec, void *ctx)
     if (r->c.merge) {
         /* concatenated CSV partials repeat their header line */
         const char *sig = pm_record_get(rec, "_partial");
-        if (sig && strcmp(sig, "_partial") == 0)
-            return PM_SKIP;
+        if (sig && strcmp(sig, "_partial") == 0) return PM_SKIP;
         r->nread++;
         int raw;
         int k = rpt_route_partial(r->groups, r->n, rec, &r->last_bad, &raw);
         if (k < 0)
-            r->route_errors++;   /* reported; the merge is refused */
+            r->route_errors++; /* reported; the merge is refused */
         else if (rpt_is_shard_record(rec))
             rpt_ledger_shard(&r->ledgers[k], rec);
         else if (rpt_ledger_row(&r->ledgers[k], r->specs[k], rec) == 0)
@@ -592,11 +605,9 @@ static pm_verdict on_record(pm_pipe *p, pm_record *rec, void *ctx)
     }
     r->nread++;
     if (r->nread == 1)
-        for (int i = 0; i < r->n; i++)
-            check_fields(r->specs[i], rec);
+        for (int i = 0; i < r->n; i++) check_fields(r->specs[i], rec);
     rpt_names_see(&r->names, rec);
-    for (int i = 0; i < r->n; i++)
-        rpt_groups_add(r->groups[i], rec);
+    for (int i = 0; i < r->n; i++) rpt_groups_add(r->groups[i], rec);
     return PM_PASS;
 }
 
@@ -615,11 +626,9 @@ static void on_stats(pm_buf *b, void *ctx)
         pm_buf_addf(b, ", %llu without %s (empty period)", g->notime, spec->time_field.name);
     for (int i = 0; i < spec->nm; i++) {
         rpt_metric *m = &spec->m[i];
-        if (!m->diff)
-            continue;
+        if (!m->diff) continue;
         long long skipped = rpt_groups_skipped(g, i);
-        pm_buf_addf(b, ", %s: %lld records skipped (%s or %s empty)", m->name, skipped, m->field.name,
-                    m->field2.name);
+        pm_buf_addf(b, ", %s: %lld records skipped (%s or %s empty)", m->name, skipped, m->field.name, m->field2.name);
     }
 }
 
@@ -630,8 +639,12 @@ static pm_pipe *read_inputs(run *r, char **paths, int npaths, int *status)
 {
     pm_error err;
     const char *outs[1] = {r->common.output};
-    pm_pipe_spec ps = {.record = on_record, .stats = on_stats, .ctx = r, .flags = PM_PIPE_NO_OUTPUT,
-                       .other_outputs = outs, .nother_outputs = 1};
+    pm_pipe_spec ps = {.record = on_record,
+                       .stats = on_stats,
+                       .ctx = r,
+                       .flags = PM_PIPE_NO_OUTPUT,
+                       .other_outputs = outs,
+                       .nother_outputs = 1};
     pm_pipe *p = pm_pipe_open(&r->common, paths, npaths, &ps, &err);
     if (!p) {
         pm_report(&err);
@@ -649,8 +662,7 @@ static pm_pipe *read_inputs(run *r, char **paths, int npaths, int *status)
     free(r->last_bad);
     r->last_bad = NULL;
     r->in_format = pm_inputs_format(pm_pipe_inputs(p));
-    if (r->route_errors)
-        pm_pipe_error(p);
+    if (r->route_errors) pm_pipe_error(p);
     if (r->c.merge) {
         /* A merge of partials that do not add up has no right result:
          * say what is wrong and write nothing. */
@@ -664,8 +676,7 @@ static pm_pipe *read_inputs(run *r, char **paths, int npaths, int *status)
         }
     }
     for (int i = 0; i < r->n; i++)
-        if (r->groups[i]->errors)
-            pm_pipe_error(p);
+        if (r->groups[i]->errors) pm_pipe_error(p);
     return p;
 }
 
@@ -697,7 +708,10 @@ static int write_partial(run *r, enum out_kind to)
         si.config = config;
     }
     si.name = name;
-    int rc = rpt_partial_write(r->groups[0], pm_atomic_stream(r->af), to == OUT_YAML ? 0 : to == OUT_TSV ? '\t' : 1,
+    int rc = rpt_partial_write(r->groups[0], pm_atomic_stream(r->af),
+                               to == OUT_YAML  ? 0
+                               : to == OUT_TSV ? '\t'
+                                               : 1,
                                &si);
     free(name);
     free(config);
@@ -717,12 +731,10 @@ static int find_figure(const rpt_spec *spec, const char *name)
     /* the figure as typed: count(a = b) for count(a=b) */
     rpt_metric m;
     pm_error e;
-    if (rpt_metric_parse(name, &m, spec->tz, &e) != 0)
-        return -1;
+    if (rpt_metric_parse(name, &m, spec->tz, &e) != 0) return -1;
     int k = -1;
     for (int i = 0; i < spec->nm && k < 0; i++)
-        if (strcmp(spec->m[i].name, m.name) == 0)
-            k = i;
+        if (strcmp(spec->m[i].name, m.name) == 0) k = i;
     rpt_metric_free(&m);
     return k;
 }
@@ -744,12 +756,10 @@ static int write_report(run *r, enum out_kind to, int *wrote)
         spec->value_labels = spec->zh && (r->c.labels || to == OUT_MD || to == OUT_HTML || to == OUT_XLSX);
         if (r->c.sort) {
             int k = find_figure(spec, r->c.sort);
-            if (k < 0)
-                pm_usage_error("--sort: no figure '%s' in this report", r->c.sort);
+            if (k < 0) pm_usage_error("--sort: no figure '%s' in this report", r->c.sort);
             rpt_groups_sort_by(g, sorted, n, k, r->c.sort_desc);
         }
-        if (r->c.top && (size_t)r->c.top < n)
-            n = (size_t)r->c.top;
+        if (r->c.top && (size_t)r->c.top < n) n = (size_t)r->c.top;
         if (r->c.totals && g->nkey > 0) {
             /* the total of every group, also those --top leaves out */
             sorted[n++] = rpt_groups_total(g, sorted, g->n);
@@ -757,16 +767,14 @@ static int write_report(run *r, enum out_kind to, int *wrote)
         }
         r->tables[i] = pm_xmalloc(sizeof *r->tables[i]);
         rpt_table_build(r->tables[i], spec, sorted, n);
-        if (r->c.pivot)
-            rpt_table_pivot(r->tables[i], spec);
+        if (r->c.pivot) rpt_table_pivot(r->tables[i], spec);
         free(sorted);
         failed |= r->tables[i]->failed;
     }
     const char *title = r->c.title;
     pm_buf tb = PM_BUF_INIT;
     if (!title) {
-        for (int i = 0; i < r->n; i++)
-            pm_buf_addf(&tb, "%s%s", i ? " \xC2\xB7 " : "", r->tables[i]->title);
+        for (int i = 0; i < r->n; i++) pm_buf_addf(&tb, "%s%s", i ? " \xC2\xB7 " : "", r->tables[i]->title);
         title = pm_buf_str(&tb);
     }
     pm_error err;
@@ -776,14 +784,23 @@ static int write_report(run *r, enum out_kind to, int *wrote)
     } else {
         FILE *fp = pm_atomic_stream(r->af);
         switch (to) {
-        case OUT_YAML: wrc = rpt_write_yaml(r->tables[0], fp); break;
-        case OUT_MD: wrc = rpt_write_md(r->tables, r->n, fp); break;
-        case OUT_HTML: wrc = rpt_write_html(r->tables, r->n, title, r->c.zh, fp); break;
-        case OUT_TSV: wrc = rpt_write_csv(r->tables[0], fp, '\t'); break;
-        default: wrc = rpt_write_csv(r->tables[0], fp, ','); break;
+        case OUT_YAML:
+            wrc = rpt_write_yaml(r->tables[0], fp);
+            break;
+        case OUT_MD:
+            wrc = rpt_write_md(r->tables, r->n, fp);
+            break;
+        case OUT_HTML:
+            wrc = rpt_write_html(r->tables, r->n, title, r->c.zh, fp);
+            break;
+        case OUT_TSV:
+            wrc = rpt_write_csv(r->tables[0], fp, '\t');
+            break;
+        default:
+            wrc = rpt_write_csv(r->tables[0], fp, ',');
+            break;
         }
-        if (wrc != 0)
-            pm_error_set(&err, pm_atomic_name(r->af), 0, "write error");
+        if (wrc != 0) pm_error_set(&err, pm_atomic_name(r->af), 0, "write error");
     }
     if (wrc != 0) {
         pm_report(&err);
@@ -815,8 +832,7 @@ int rpt_main(int argc, char **argv)
     int np = 0;
     while (first < argc && rpt_is_preset(argv[first])) {
         for (int i = 0; i < np; i++)
-            if (strcmp(presets[i], argv[first]) == 0)
-                pm_usage_error("preset %s given twice", argv[first]);
+            if (strcmp(presets[i], argv[first]) == 0) pm_usage_error("preset %s given twice", argv[first]);
         presets[np++] = argv[first++];
     }
     setup(&r, presets, np);
@@ -833,33 +849,30 @@ int rpt_main(int argc, char **argv)
     }
 
     enum out_kind to = r.c.to;
-    if (to == OUT_AUTO)
-        to = r.in_format == PM_FMT_YAML ? OUT_YAML : r.in_format == PM_FMT_TSV ? OUT_TSV : OUT_CSV;
+    if (to == OUT_AUTO) to = r.in_format == PM_FMT_YAML ? OUT_YAML : r.in_format == PM_FMT_TSV ? OUT_TSV : OUT_CSV;
 
     int failed = 0, wrote = 0;
     if (r.refused)
-        wrote = -1;   /* nothing written: the old file stays as it was */
+        wrote = -1; /* nothing written: the old file stays as it was */
     else if (r.c.partial)
         wrote = write_partial(&r, to);
     else
         failed = write_report(&r, to, &wrote);
     pm_error err;
     if (pm_atomic_close(r.af, wrote == 0, &err) != 0) {
-        if (wrote == 0)   /* else the write error is reported already */
+        if (wrote == 0) /* else the write error is reported already */
             pm_report(&err);
         wrote = -1;
     }
     r.af = NULL;
     /* the report's own errors (a write error) are 2; a missed target 1 */
-    if (wrote != 0 && !r.refused)
-        r.status = PM_EXIT_ERROR;
+    if (wrote != 0 && !r.refused) r.status = PM_EXIT_ERROR;
     if (r.status == PM_EXIT_ERROR)
         pm_pipe_error(p);
     else if (failed)
         pm_pipe_flag(p);
     r.status = pm_pipe_finish(p, rstatus > r.status ? rstatus : r.status);
-    if (r.status == PM_EXIT_OK && failed)
-        r.status = PM_EXIT_FLAGGED;
+    if (r.status == PM_EXIT_OK && failed) r.status = PM_EXIT_FLAGGED;
 
     for (int i = 0; i < r.n; i++) {
         if (r.tables[i]) {
@@ -871,8 +884,7 @@ int rpt_main(int argc, char **argv)
         rpt_ledger_free(&r.ledgers[i]);
     }
     rpt_expect_free(&r.expect);
-    if (r.tz)
-        pm_tz_free(r.tz);
+    if (r.tz) pm_tz_free(r.tz);
     pm_protector_free(&r.prot);
     return r.status;
 }

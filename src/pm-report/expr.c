@@ -28,8 +28,8 @@ typedef enum tok_kind { T_END = 0, T_WORD, T_STR, T_OP, T_LP, T_RP, T_COMMA, T_S
 typedef struct lexer {
     const char *s, *p;
     tok_kind kind;
-    char *text;      /* malloc'd word/string/op text */
-    const char *at;  /* start of the current token */
+    char *text;     /* malloc'd word/string/op text */
+    const char *at; /* start of the current token */
     const pm_tz *tz;
     pm_error *err;
     int failed;
@@ -42,8 +42,7 @@ static int word_char(char c)
 
 static void fail(lexer *lx, const char *fmt, const char *a)
 {
-    if (lx->failed)
-        return;
+    if (lx->failed) return;
     lx->failed = 1;
     char where[64];
     size_t off = (size_t)(lx->at - lx->s);
@@ -58,8 +57,7 @@ static void next(lexer *lx)
 {
     free(lx->text);
     lx->text = NULL;
-    while (*lx->p == ' ' || *lx->p == '\t' || *lx->p == '\n' || *lx->p == '\r')
-        lx->p++;
+    while (*lx->p == ' ' || *lx->p == '\t' || *lx->p == '\n' || *lx->p == '\r') lx->p++;
     lx->at = lx->p;
     char c = *lx->p;
     if (!c) {
@@ -75,8 +73,7 @@ static void next(lexer *lx)
         pm_buf b = PM_BUF_INIT;
         const char *q = lx->p + 1;
         while (*q && *q != c) {
-            if (*q == '\\' && (q[1] == c || q[1] == '\\'))
-                q++;
+            if (*q == '\\' && (q[1] == c || q[1] == '\\')) q++;
             pm_buf_addc(&b, *q++);
         }
         if (*q != c) {
@@ -107,8 +104,7 @@ static void next(lexer *lx)
         return;
     }
     const char *q = lx->p;
-    while (word_char(*q))
-        q++;
+    while (word_char(*q)) q++;
     lx->kind = T_WORD;
     lx->text = pm_xstrndup(lx->p, (size_t)(q - lx->p));
     lx->p = q;
@@ -171,8 +167,8 @@ static rpt_expr *parse_pred(lexer *lx)
         static const struct {
             const char *op;
             rpt_exop x;
-        } cmps[] = {{"=", EX_EQ}, {"==", EX_EQ}, {"!=", EX_NE}, {"<", EX_LT},
-                    {"<=", EX_LE}, {">", EX_GT}, {">=", EX_GE}};
+        } cmps[] = {{"=", EX_EQ},  {"==", EX_EQ}, {"!=", EX_NE}, {"<", EX_LT},
+                    {"<=", EX_LE}, {">", EX_GT},  {">=", EX_GE}};
         for (size_t i = 0; i < sizeof cmps / sizeof cmps[0]; i++)
             if (strcmp(lx->text, cmps[i].op) == 0) {
                 e = node(cmps[i].x);
@@ -182,7 +178,7 @@ static rpt_expr *parse_pred(lexer *lx)
                 } else if ((e->op == EX_EQ || e->op == EX_NE) &&
                            (lx->kind == T_END || lx->kind == T_RP || lx->kind == T_SEMI || is_kw(lx, "and") ||
                             is_kw(lx, "or"))) {
-                    set_value(lx, e, pm_xstrdup(""));  /* F= : F is empty */
+                    set_value(lx, e, pm_xstrdup("")); /* F= : F is empty */
                 } else {
                     fail(lx, "expected a value after %s", cmps[i].op);
                 }
@@ -229,8 +225,7 @@ static rpt_expr *parse_pred(lexer *lx)
             if (!lx->failed) {
                 pm_error re;
                 e->rx = pm_regex_compile(pm_buf_str(&b), flags, &re);
-                if (!e->rx)
-                    fail(lx, "%s", re.msg);
+                if (!e->rx) fail(lx, "%s", re.msg);
             }
             e->value = pm_buf_detach(&b);
         } else if (!e) {
@@ -242,8 +237,7 @@ static rpt_expr *parse_pred(lexer *lx)
         if (neg && !is_kw(lx, "in")) {
             fail(lx, "expected 'in' after 'not'%s", "");
         } else {
-            if (neg)
-                next(lx);
+            if (neg) next(lx);
             e = node(EX_IN);
             e->negate = neg;
             if (lx->kind != T_LP)
@@ -282,8 +276,9 @@ static rpt_expr *parse_pred(lexer *lx)
         else
             next(lx);
     } else {
-        fail(lx, lx->kind == T_END ? "expected =, !=, <, <=, >, >=, in, ~ or 'is empty' after '%s'"
-                                   : "expected =, !=, <, <=, >, >=, in, ~ or 'is empty' after '%s'",
+        fail(lx,
+             lx->kind == T_END ? "expected =, !=, <, <=, >, >=, in, ~ or 'is empty' after '%s'"
+                               : "expected =, !=, <, <=, >, >=, in, ~ or 'is empty' after '%s'",
              field);
     }
     if (!e) {
@@ -291,8 +286,7 @@ static rpt_expr *parse_pred(lexer *lx)
         return NULL;
     }
     e->f.name = field;
-    for (int i = 0; i < e->nlist; i++)
-        e->list[i]->f = e->f;
+    for (int i = 0; i < e->nlist; i++) e->list[i]->f = e->f;
     return e;
 }
 
@@ -349,8 +343,7 @@ rpt_expr *rpt_expr_parse(const char *text, const pm_tz *tz, const char **rest, p
     rpt_expr *e = lx.failed ? NULL : parse_or(&lx);
     if (!lx.failed && lx.kind != T_END && !(rest && lx.kind == T_SEMI))
         fail(&lx, "unexpected '%s'", lx.text ? lx.text : lx.kind == T_RP ? ")" : lx.kind == T_COMMA ? "," : ";");
-    if (rest)
-        *rest = lx.kind == T_SEMI ? lx.at + 1 : NULL;
+    if (rest) *rest = lx.kind == T_SEMI ? lx.at + 1 : NULL;
     free(lx.text);
     if (lx.failed) {
         rpt_expr_free(e);
@@ -361,8 +354,7 @@ rpt_expr *rpt_expr_parse(const char *text, const pm_tz *tz, const char **rest, p
 
 void rpt_expr_free(rpt_expr *e)
 {
-    if (!e)
-        return;
+    if (!e) return;
     rpt_expr_free(e->a);
     rpt_expr_free(e->b);
     for (int i = 0; i < e->nlist; i++) {
@@ -370,10 +362,8 @@ void rpt_expr_free(rpt_expr *e)
         free(e->list[i]);
     }
     free(e->list);
-    if (e->rx)
-        pm_regex_free(e->rx);
-    if (e->op >= EX_EQ)
-        free((char *)e->f.name);
+    if (e->rx) pm_regex_free(e->rx);
+    if (e->op >= EX_EQ) free((char *)e->f.name);
     free(e->value);
     free(e);
 }
@@ -384,27 +374,22 @@ static int compare(const rpt_expr *e, const char *v, size_t len, const pm_tz *tz
 {
     if (e->vkind == RPT_V_DEC) {
         pm_decimal d;
-        if (pm_decimal_parse(v, len, &d) == PM_DEC_OK)
-            return pm_decimal_cmp(d, e->dv);
+        if (pm_decimal_parse(v, len, &d) == PM_DEC_OK) return pm_decimal_cmp(d, e->dv);
     } else if (e->vkind == RPT_V_TIME) {
         pm_time t;
         pm_error te;
-        if (pm_time_parse(v, len, tz, &t, &te) == 0)
-            return t < e->tv ? -1 : t > e->tv;
+        if (pm_time_parse(v, len, tz, &t, &te) == 0) return t < e->tv ? -1 : t > e->tv;
     }
-    if (e->op != EX_EQ && e->op != EX_NE && e->vkind != RPT_V_TEXT)
-        return 2;
+    if (e->op != EX_EQ && e->op != EX_NE && e->vkind != RPT_V_TEXT) return 2;
     size_t n = len < e->vlen ? len : e->vlen;
     int c = memcmp(v, e->value, n);
-    if (c == 0)
-        c = len < e->vlen ? -1 : len > e->vlen;
+    if (c == 0) c = len < e->vlen ? -1 : len > e->vlen;
     return c < 0 ? -1 : c > 0;
 }
 
 static int eq_holds(const rpt_expr *e, const char *v, size_t len, const pm_tz *tz)
 {
-    if (e->vlen == 0 || len == 0)
-        return e->vlen == 0 && len == 0;
+    if (e->vlen == 0 || len == 0) return e->vlen == 0 && len == 0;
     return compare(e, v, len, tz) == 0;
 }
 
@@ -413,20 +398,26 @@ int rpt_expr_holds(rpt_expr *e, const pm_record *r, const pm_tz *tz)
     size_t len;
     const char *v;
     switch (e->op) {
-    case EX_AND: return rpt_expr_holds(e->a, r, tz) && rpt_expr_holds(e->b, r, tz);
-    case EX_OR: return rpt_expr_holds(e->a, r, tz) || rpt_expr_holds(e->b, r, tz);
-    case EX_NOT: return !rpt_expr_holds(e->a, r, tz);
-    default: break;
+    case EX_AND:
+        return rpt_expr_holds(e->a, r, tz) && rpt_expr_holds(e->b, r, tz);
+    case EX_OR:
+        return rpt_expr_holds(e->a, r, tz) || rpt_expr_holds(e->b, r, tz);
+    case EX_NOT:
+        return !rpt_expr_holds(e->a, r, tz);
+    default:
+        break;
     }
     v = rpt_field_get(&e->f, r, &len);
     switch (e->op) {
-    case EX_EQ: return eq_holds(e, v, len, tz);
-    case EX_NE: return !eq_holds(e, v, len, tz);
-    case EX_EMPTY: return (len == 0) != e->negate;
+    case EX_EQ:
+        return eq_holds(e, v, len, tz);
+    case EX_NE:
+        return !eq_holds(e, v, len, tz);
+    case EX_EMPTY:
+        return (len == 0) != e->negate;
     case EX_IN: {
         int hit = 0;
-        for (int i = 0; i < e->nlist && !hit; i++)
-            hit = eq_holds(e->list[i], v, len, tz);
+        for (int i = 0; i < e->nlist && !hit; i++) hit = eq_holds(e->list[i], v, len, tz);
         return hit != e->negate;
     }
     case EX_RE: {
@@ -434,26 +425,29 @@ int rpt_expr_holds(rpt_expr *e, const pm_record *r, const pm_tz *tz)
         int m = pm_regex_match(e->rx, v, len, &err);
         return (m == PM_RX_MATCH) != e->negate;
     }
-    default: break;
+    default:
+        break;
     }
-    if (len == 0 || e->vlen == 0)
-        return 0;
+    if (len == 0 || e->vlen == 0) return 0;
     int c = compare(e, v, len, tz);
-    if (c == 2)
-        return 0;
+    if (c == 2) return 0;
     switch (e->op) {
-    case EX_LT: return c < 0;
-    case EX_LE: return c <= 0;
-    case EX_GT: return c > 0;
-    case EX_GE: return c >= 0;
-    default: return 0;
+    case EX_LT:
+        return c < 0;
+    case EX_LE:
+        return c <= 0;
+    case EX_GT:
+        return c > 0;
+    case EX_GE:
+        return c >= 0;
+    default:
+        return 0;
     }
 }
 
 void rpt_expr_fields(rpt_expr *e, void (*fn)(rpt_expr *pred, void *ctx), void *ctx)
 {
-    if (!e)
-        return;
+    if (!e) return;
     if (e->op == EX_AND || e->op == EX_OR || e->op == EX_NOT) {
         rpt_expr_fields(e->a, fn, ctx);
         rpt_expr_fields(e->b, fn, ctx);
@@ -464,8 +458,7 @@ void rpt_expr_fields(rpt_expr *e, void (*fn)(rpt_expr *pred, void *ctx), void *c
 
 void rpt_expr_forget(rpt_expr *e)
 {
-    if (!e)
-        return;
+    if (!e) return;
     rpt_expr_forget(e->a);
     rpt_expr_forget(e->b);
     e->f.seen = NULL;
@@ -474,18 +467,15 @@ void rpt_expr_forget(rpt_expr *e)
 static void canon_value(pm_buf *b, const char *v)
 {
     int plain = *v != '\0';
-    for (const char *p = v; *p && plain; p++)
-        plain = word_char(*p);
+    for (const char *p = v; *p && plain; p++) plain = word_char(*p);
     if (plain && strcmp(v, "and") && strcmp(v, "or") && strcmp(v, "not") && strcmp(v, "in") && strcmp(v, "is")) {
         pm_buf_adds(b, v);
         return;
     }
-    if (!*v)
-        return;
+    if (!*v) return;
     pm_buf_addc(b, '\'');
     for (const char *p = v; *p; p++) {
-        if (*p == '\'' || *p == '\\')
-            pm_buf_addc(b, '\\');
+        if (*p == '\'' || *p == '\\') pm_buf_addc(b, '\\');
         pm_buf_addc(b, *p);
     }
     pm_buf_addc(b, '\'');
@@ -497,28 +487,28 @@ void rpt_expr_canon(const rpt_expr *e, pm_buf *b, int top)
     switch (e->op) {
     case EX_AND:
     case EX_OR:
-        if (!top)
-            pm_buf_addc(b, '(');
+        if (!top) pm_buf_addc(b, '(');
         rpt_expr_canon(e->a, b, e->a->op == e->op);
         pm_buf_adds(b, e->op == EX_AND ? " and " : " or ");
         rpt_expr_canon(e->b, b, e->b->op == e->op);
-        if (!top)
-            pm_buf_addc(b, ')');
+        if (!top) pm_buf_addc(b, ')');
         return;
     case EX_NOT:
         pm_buf_adds(b, "not ");
         rpt_expr_canon(e->a, b, 0);
         return;
-    default: break;
+    default:
+        break;
     }
     canon_value(b, e->f.name);
     switch (e->op) {
-    case EX_EMPTY: pm_buf_adds(b, e->negate ? " is not empty" : " is empty"); return;
+    case EX_EMPTY:
+        pm_buf_adds(b, e->negate ? " is not empty" : " is empty");
+        return;
     case EX_IN:
         pm_buf_adds(b, e->negate ? " not in (" : " in (");
         for (int i = 0; i < e->nlist; i++) {
-            if (i)
-                pm_buf_adds(b, ", ");
+            if (i) pm_buf_adds(b, ", ");
             canon_value(b, e->list[i]->value);
         }
         pm_buf_addc(b, ')');

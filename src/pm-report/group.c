@@ -9,13 +9,13 @@
  * the values of personal --by fields are protected before they become keys
  * (personal.c), in a pass and in a merge of raw partials alike.
  */
-#define _GNU_SOURCE  /* qsort_r */
+#define _GNU_SOURCE /* qsort_r */
 #include <stdlib.h>
 #include <string.h>
 #include "report.h"
 
-static const char *const key_names[] = {"_key1", "_key2", "_key3", "_key4", "_key5", "_key6",
-                                        "_key7", "_key8", "_key9", "_key10", "_key11", "_key12",
+static const char *const key_names[] = {"_key1",  "_key2",  "_key3",  "_key4",  "_key5",  "_key6",
+                                        "_key7",  "_key8",  "_key9",  "_key10", "_key11", "_key12",
                                         "_key13", "_key14", "_key15", "_key16", "_key17"};
 
 void rpt_groups_init(rpt_groups *g, rpt_spec *spec)
@@ -30,10 +30,8 @@ void rpt_groups_init(rpt_groups *g, rpt_spec *spec)
      * take its value instead of looking it up again. */
     for (int i = 0; i < spec->nm; i++) {
         rpt_metric *m = &spec->m[i];
-        for (int k = 0; k < m->ncond; k++)
-            m->cond[k].vlen = m->cond[k].value ? strlen(m->cond[k].value) : 0;
-        for (int k = 0; k < m->nnum; k++)
-            m->num[k].vlen = m->num[k].value ? strlen(m->num[k].value) : 0;
+        for (int k = 0; k < m->ncond; k++) m->cond[k].vlen = m->cond[k].value ? strlen(m->cond[k].value) : 0;
+        for (int k = 0; k < m->nnum; k++) m->num[k].vlen = m->num[k].value ? strlen(m->num[k].value) : 0;
         m->same = -1;
         m->num_same = m->ncond == 1 && m->nnum == 1 && strcmp(m->cond[0].f.name, m->num[0].f.name) == 0;
         for (int j = 0; j < i && m->ncond > 0 && m->same < 0; j++)
@@ -48,21 +46,17 @@ void rpt_groups_init(rpt_groups *g, rpt_spec *spec)
 static void free_values(const rpt_groups *g, const rpt_group *x)
 {
     for (int k = 0; k < g->spec->nm; k++)
-        if (x->st[k].x)
-            free(x->st[k].x->vals);
+        if (x->st[k].x) free(x->st[k].x->vals);
 }
 
 void rpt_groups_free(rpt_groups *g)
 {
     size_t pos = 0;
-    for (rpt_group *x; (x = pm_map_next(&g->map, &pos));)
-        free_values(g, x);
-    if (g->total)
-        free_values(g, g->total);
+    for (rpt_group *x; (x = pm_map_next(&g->map, &pos));) free_values(g, x);
+    if (g->total) free_values(g, g->total);
     pm_map_free(&g->map);
     pm_buf_free(&g->kbuf);
-    for (int i = 0; i < 16; i++)
-        pm_buf_free(&g->keys[i]);
+    for (int i = 0; i < 16; i++) pm_buf_free(&g->keys[i]);
     free(g->source);
     free(g->days);
     pm_arena_free(&g->arena);
@@ -73,16 +67,14 @@ int64_t rpt_groups_skipped(const rpt_groups *g, int i)
     int64_t n = 0;
     size_t pos = 0;
     for (rpt_group *x; (x = pm_map_next(&g->map, &pos));)
-        if (x->st[i].x)
-            n += x->st[i].x->skipped;
+        if (x->st[i].x) n += x->st[i].x->skipped;
     return n;
 }
 
 const char *rpt_key_name(const rpt_spec *spec, int i)
 {
     if (spec->period != PERIOD_NONE) {
-        if (i == 0)
-            return "period";
+        if (i == 0) return "period";
         i--;
     }
     return spec->bycol[i] ? spec->bycol[i] : spec->by[i].name;
@@ -95,10 +87,9 @@ static void init_states(rpt_groups *g, rpt_state *st)
         st[i].a = st[i].b = 0;
         st[i].x = NULL;
         rpt_kind k = g->spec->m[i].kind;
-        if (k == MK_COUNT || k == MK_RATIO)
-            continue;
+        if (k == MK_COUNT || k == MK_RATIO) continue;
         rpt_stats *x = pm_arena_alloc(&g->arena, sizeof *x);
-        memset(x, 0, sizeof *x);  /* the arena's memory is not zeroed */
+        memset(x, 0, sizeof *x); /* the arena's memory is not zeroed */
         x->sum = x->lo = x->hi = pm_decimal_from_int(0);
         st[i].x = x;
     }
@@ -126,13 +117,11 @@ static rpt_group *lookup_hashed(rpt_groups *g, const char *const *kv, const size
     }
     int created;
     rpt_group *x = pm_map_insert(&g->map, key, len, &created);
-    if (!created)
-        return x;
+    if (!created) return x;
     x->key = (char **)(x + 1);
     x->st = (rpt_state *)(x->key + g->nkey);
     char *p = (char *)pm_map_key(&g->map, x, NULL);
-    if (g->nkey == 1)
-        x->key[0] = p;
+    if (g->nkey == 1) x->key[0] = p;
     for (int i = 0; g->nkey > 1 && i < g->nkey; i++) {
         x->key[i] = p + sizeof(uint32_t);
         p += sizeof(uint32_t) + kl[i] + 1;
@@ -156,14 +145,11 @@ static size_t recent_slot(const rpt_groups *g, const char *k, size_t len)
 
 static rpt_group *lookup(rpt_groups *g, const char *const *kv, const size_t *kl)
 {
-    if (g->nkey != 1)
-        return lookup_hashed(g, kv, kl);
+    if (g->nkey != 1) return lookup_hashed(g, kv, kl);
     size_t c = recent_slot(g, kv[0], kl[0]), len = 0;
     rpt_group *x = g->recent[c];
-    if (x)
-        pm_map_key(&g->map, x, &len);
-    if (x && len == kl[0] && memcmp(x->key[0], kv[0], kl[0]) == 0)
-        return x;
+    if (x) pm_map_key(&g->map, x, &len);
+    if (x && len == kl[0] && memcmp(x->key[0], kv[0], kl[0]) == 0) return x;
     x = lookup_hashed(g, kv, kl);
     g->recent[c] = x;
     return x;
@@ -171,8 +157,7 @@ static rpt_group *lookup(rpt_groups *g, const char *const *kv, const size_t *kl)
 
 void rpt_groups_ensure_total(rpt_groups *g)
 {
-    if (g->nkey == 0)
-        lookup(g, NULL, NULL);
+    if (g->nkey == 0) lookup(g, NULL, NULL);
 }
 
 /* Writes the period label of local day d: 2024-07-03, 2024-W27 or 2024-07. */
@@ -202,8 +187,7 @@ static void record_error(rpt_groups *g, const pm_record *r, const char *fmt, con
 {
     g->errors++;
     /* One message per record is enough. */
-    if (g->last_err_seq == g->seq)
-        return;
+    if (g->last_err_seq == g->seq) return;
     g->last_err_seq = g->seq;
     pm_warn_at(r->source, r->line, fmt, a, b);
 }
@@ -216,8 +200,7 @@ static int is_ws(char c)
 static int blank(const char *v, size_t len)
 {
     for (size_t i = 0; i < len; i++)
-        if (!is_ws(v[i]))
-            return 0;
+        if (!is_ws(v[i])) return 0;
     return 1;
 }
 
@@ -256,8 +239,7 @@ static int record_value(rpt_groups *g, rpt_metric *m, const pm_record *r, pm_dec
         *d = pm_decimal_from_int(a - b);
         return 1;
     }
-    if (len == 0 || blank(v, len))
-        return 0;  /* no value */
+    if (len == 0 || blank(v, len)) return 0; /* no value */
     if (pm_decimal_parse(v, len, d) != PM_DEC_OK) {
         record_error(g, r, "%s: '%s' is not a number", m->name, v);
         return -1;
@@ -274,8 +256,7 @@ static void update_stats(rpt_groups *g, rpt_metric *m, rpt_state *st, const pm_r
         x->skipped += skip;
         return;
     }
-    if (d.scale > x->maxscale)
-        x->maxscale = d.scale;
+    if (d.scale > x->maxscale) x->maxscale = d.scale;
     if (m->kind == MK_SUM || m->kind == MK_MEAN) {
         pm_decimal s;
         if (pm_decimal_add(x->sum, d, &s) != PM_DEC_OK) {
@@ -288,16 +269,13 @@ static void update_stats(rpt_groups *g, rpt_metric *m, rpt_state *st, const pm_r
     }
     if (m->kind == MK_MIN) {
         int c = st->a ? pm_decimal_cmp(d, x->lo) : -1;
-        if (c < 0 || (c == 0 && d.scale > x->lo.scale))
-            x->lo = d;
+        if (c < 0 || (c == 0 && d.scale > x->lo.scale)) x->lo = d;
     }
     if (m->kind == MK_MAX) {
         int c = st->a ? pm_decimal_cmp(d, x->hi) : 1;
-        if (c > 0 || (c == 0 && d.scale > x->hi.scale))
-            x->hi = d;
+        if (c > 0 || (c == 0 && d.scale > x->hi.scale)) x->hi = d;
     }
-    if (m->kind == MK_PCT)
-        keep_value(st, d);
+    if (m->kind == MK_PCT) keep_value(st, d);
     st->a++;
 }
 
@@ -306,21 +284,17 @@ static void update_stats(rpt_groups *g, rpt_metric *m, rpt_state *st, const pm_r
 static void forget_fields(rpt_spec *spec)
 {
     spec->time_field.seen = NULL;
-    for (int i = 0; i < spec->nby; i++)
-        spec->by[i].seen = NULL;
+    for (int i = 0; i < spec->nby; i++) spec->by[i].seen = NULL;
     for (int i = 0; i < spec->nm; i++) {
         rpt_metric *m = &spec->m[i];
         m->field.seen = NULL;
         m->field2.seen = NULL;
         rpt_expr_forget(m->expr);
         rpt_expr_forget(m->dexpr);
-        for (int k = 0; k < m->ncond; k++)
-            m->cond[k].f.seen = NULL;
-        for (int k = 0; k < m->nnum; k++)
-            m->num[k].f.seen = NULL;
+        for (int k = 0; k < m->ncond; k++) m->cond[k].f.seen = NULL;
+        for (int k = 0; k < m->nnum; k++) m->num[k].f.seen = NULL;
     }
-    for (int i = 0; i < spec->nwhere; i++)
-        rpt_expr_forget(spec->where[i]);
+    for (int i = 0; i < spec->nwhere; i++) rpt_expr_forget(spec->where[i]);
 }
 
 static const char *const weekdays[] = {"1 Mon", "2 Tue", "3 Wed", "4 Thu", "5 Fri", "6 Sat", "7 Sun"};
@@ -346,8 +320,7 @@ static const char *derived_key(rpt_groups *g, int i, const pm_record *r, size_t 
             parts[np] = p;
             plen[np] = q ? (size_t)(q - p) : (size_t)(end - p);
             np++;
-            if (!q)
-                break;
+            if (!q) break;
             p = q + sl;
         }
         int n = spec->bypart[i];
@@ -385,21 +358,18 @@ static int selected(rpt_groups *g, const pm_record *r)
 {
     rpt_spec *spec = g->spec;
     for (int i = 0; i < spec->nwhere; i++)
-        if (!rpt_expr_holds(spec->where[i], r, spec->tz))
-            return 0;
+        if (!rpt_expr_holds(spec->where[i], r, spec->tz)) return 0;
     if (spec->has_since || spec->has_until) {
         size_t len;
         const char *v = rpt_field_get(&spec->time_field, r, &len);
         pm_time t;
         pm_error e;
-        if (len == 0 || blank(v, len))
-            return 0;
+        if (len == 0 || blank(v, len)) return 0;
         if (pm_time_parse(v, len, spec->tz, &t, &e) != 0) {
             record_error(g, r, "%s: cannot read '%s' as a time; the record is not counted", spec->time_field.name, v);
             return -1;
         }
-        if ((spec->has_since && t < spec->since) || (spec->has_until && t >= spec->until))
-            return 0;
+        if ((spec->has_since && t < spec->since) || (spec->has_until && t >= spec->until)) return 0;
     }
     return 1;
 }
@@ -444,8 +414,8 @@ int rpt_groups_add(rpt_groups *g, const pm_record *r)
             pm_time t;
             pm_error e;
             if (pm_time_parse(v, len, spec->tz, &t, &e) != 0) {
-                record_error(g, r, "%s: cannot read '%s' as a time; the record is not counted",
-                             spec->time_field.name, v);
+                record_error(g, r, "%s: cannot read '%s' as a time; the record is not counted", spec->time_field.name,
+                             v);
                 return -1;
             }
             pm_day day = pm_tz_day(spec->tz, t);
@@ -467,15 +437,14 @@ int rpt_groups_add(rpt_groups *g, const pm_record *r)
     for (int i = 0; i < spec->nby; i++, k++) {
         if (spec->byfn[i] != KEY_FIELD) {
             kv[k] = derived_key(g, i, r, &kl[k]);
-            if (!kv[k])
-                return -1;
+            if (!kv[k]) return -1;
         } else {
             kv[k] = rpt_field_get(&spec->by[i], r, &kl[k]);
         }
         rpt_protect_key(spec, i, &kv[k], &kl[k], &g->keys[i]);
     }
     rpt_group *x = lookup(g, kv, kl);
-    const char *cv[64];  /* values of the metrics' first conditions' fields */
+    const char *cv[64]; /* values of the metrics' first conditions' fields */
     size_t cl[64];
     for (int i = 0; i < spec->nm; i++) {
         rpt_metric *m = &spec->m[i];
@@ -495,8 +464,7 @@ int rpt_groups_add(rpt_groups *g, const pm_record *r)
                 st->a += cl[i] == m->cond[0].vlen && memcmp(cv[i], m->cond[0].value, cl[i]) == 0;
                 break;
             }
-            if (rpt_cond_holds(m->cond, m->ncond, r) && (!m->expr || rpt_expr_holds(m->expr, r, spec->tz)))
-                st->a++;
+            if (rpt_cond_holds(m->cond, m->ncond, r) && (!m->expr || rpt_expr_holds(m->expr, r, spec->tz))) st->a++;
             break;
         case MK_RATIO:
             if (m->num_same && !m->expr && !m->dexpr) {
@@ -509,8 +477,7 @@ int rpt_groups_add(rpt_groups *g, const pm_record *r)
             }
             if (rpt_cond_holds(m->cond, m->ncond, r) && (!m->dexpr || rpt_expr_holds(m->dexpr, r, spec->tz))) {
                 st->b++;
-                if (rpt_cond_holds(m->num, m->nnum, r) && (!m->expr || rpt_expr_holds(m->expr, r, spec->tz)))
-                    st->a++;
+                if (rpt_cond_holds(m->num, m->nnum, r) && (!m->expr || rpt_expr_holds(m->expr, r, spec->tz))) st->a++;
             }
             break;
         default:
@@ -526,12 +493,10 @@ static int cond1(const rpt_cond *c, const char *v, size_t len)
 {
     if (c->anyof) {
         for (const char *const *a = c->anyof; *a; a++)
-            if (strlen(*a) == len && memcmp(v, *a, len) == 0)
-                return 1;
+            if (strlen(*a) == len && memcmp(v, *a, len) == 0) return 1;
         return 0;
     }
-    if (c->value == NULL)
-        return len != 0;
+    if (c->value == NULL) return len != 0;
     return len == c->vlen && memcmp(v, c->value, len) == 0;
 }
 
@@ -541,8 +506,7 @@ static int cond1(const rpt_cond *c, const char *v, size_t len)
 static int get_int(const pm_record *r, const char *name, int64_t *out)
 {
     const char *v = pm_record_get(r, name);
-    if (!v || !*v)
-        return -1;
+    if (!v || !*v) return -1;
     int64_t x = 0;
     for (; *v; v++)
         if (*v < '0' || *v > '9' || __builtin_mul_overflow(x, 10, &x) || __builtin_add_overflow(x, *v - '0', &x))
@@ -554,11 +518,9 @@ static int get_int(const pm_record *r, const char *name, int64_t *out)
 static int get_dec(const pm_record *r, const char *name, pm_decimal *out, int *has)
 {
     const char *v = pm_record_get(r, name);
-    if (!v)
-        return -1;
+    if (!v) return -1;
     *has = *v != '\0';
-    if (!*has)
-        return 0;
+    if (!*has) return 0;
     return pm_decimal_parse(v, strlen(v), out) == PM_DEC_OK ? 0 : -1;
 }
 
@@ -572,22 +534,18 @@ static void merge_error(rpt_groups *g, const pm_record *r, const char *what)
 static int get_values(const pm_record *r, const char *name, rpt_state *st)
 {
     const char *v = pm_record_get(r, name);
-    if (!v)
-        return -1;
+    if (!v) return -1;
     int64_t n = 0;
     while (*v) {
         const char *e = strchr(v, ';');
         size_t len = e ? (size_t)(e - v) : strlen(v);
         pm_decimal d;
-        if (pm_decimal_parse(v, len, &d) != PM_DEC_OK)
-            return -1;
+        if (pm_decimal_parse(v, len, &d) != PM_DEC_OK) return -1;
         st->a = n;
         keep_value(st, d);
-        if (d.scale > st->x->maxscale)
-            st->x->maxscale = d.scale;
+        if (d.scale > st->x->maxscale) st->x->maxscale = d.scale;
         n++;
-        if (!e)
-            break;
+        if (!e) break;
         v = e + 1;
     }
     st->a = n;
@@ -596,8 +554,7 @@ static int get_values(const pm_record *r, const char *name, rpt_state *st)
 
 static void free_adds(rpt_stats *add, int n)
 {
-    for (int i = 0; i < n; i++)
-        free(add[i].vals);
+    for (int i = 0; i < n; i++) free(add[i].vals);
 }
 
 static int counts_overflow(const rpt_state *dst, const rpt_state *src);
@@ -616,8 +573,7 @@ void rpt_groups_merge(rpt_groups *g, const pm_record *r, int raw)
             return;
         }
         kl[i] = strlen(kv[i]);
-        if (raw && i >= nperiod)
-            rpt_protect_key(spec, i - nperiod, &kv[i], &kl[i], &g->keys[i - nperiod]);
+        if (raw && i >= nperiod) rpt_protect_key(spec, i - nperiod, &kv[i], &kl[i], &g->keys[i - nperiod]);
     }
     /* Read everything first so a bad record changes nothing.  Whether
      * the counts are possible, rpt_ledger_row judged before. */
@@ -638,11 +594,10 @@ void rpt_groups_merge(rpt_groups *g, const pm_record *r, int raw)
             bad |= get_int(r, m->pcol[2], &x->skipped) != 0;
         } else if (m->kind != MK_COUNT) {
             bad |= get_dec(r, m->pcol[1], &x->sum, &has) != 0;
-            x->overflow = s->a > 0 && !has;  /* the shard's sum overflowed */
+            x->overflow = s->a > 0 && !has; /* the shard's sum overflowed */
             bad |= get_dec(r, m->pcol[2], &x->lo, &has) != 0;
             bad |= get_dec(r, m->pcol[3], &x->hi, &has) != 0;
-            if (m->diff)
-                bad |= get_int(r, m->pcol[4], &x->skipped) != 0;
+            if (m->diff) bad |= get_int(r, m->pcol[4], &x->skipped) != 0;
         }
         if (bad) {
             free_adds(addx, i + 1);
@@ -678,29 +633,21 @@ int rpt_natural_cmp(const char *a, const char *b)
     while (*p && *q) {
         if (*p >= '0' && *p <= '9' && *q >= '0' && *q <= '9') {
             const unsigned char *p0 = p, *q0 = q;
-            while (*p0 == '0' && p0[1] >= '0' && p0[1] <= '9')
-                p0++;
-            while (*q0 == '0' && q0[1] >= '0' && q0[1] <= '9')
-                q0++;
+            while (*p0 == '0' && p0[1] >= '0' && p0[1] <= '9') p0++;
+            while (*q0 == '0' && q0[1] >= '0' && q0[1] <= '9') q0++;
             const unsigned char *pe = p0, *qe = q0;
-            while (*pe >= '0' && *pe <= '9')
-                pe++;
-            while (*qe >= '0' && *qe <= '9')
-                qe++;
-            if (pe - p0 != qe - q0)
-                return pe - p0 < qe - q0 ? -1 : 1;
+            while (*pe >= '0' && *pe <= '9') pe++;
+            while (*qe >= '0' && *qe <= '9') qe++;
+            if (pe - p0 != qe - q0) return pe - p0 < qe - q0 ? -1 : 1;
             int c = memcmp(p0, q0, (size_t)(pe - p0));
-            if (c)
-                return c < 0 ? -1 : 1;
+            if (c) return c < 0 ? -1 : 1;
             /* same value: fewer leading zeros first, for a total order */
-            if (p0 - p != q0 - q)
-                return p0 - p < q0 - q ? -1 : 1;
+            if (p0 - p != q0 - q) return p0 - p < q0 - q ? -1 : 1;
             p = pe;
             q = qe;
             continue;
         }
-        if (*p != *q)
-            return *p < *q ? -1 : 1;
+        if (*p != *q) return *p < *q ? -1 : 1;
         p++;
         q++;
     }
@@ -715,13 +662,11 @@ static int cmp_groups(const void *a, const void *b, void *ctx)
     for (int i = 0; i < g->nkey; i++) {
         /* periods in time order (their labels sort so), no period last */
         if (i < nperiod && (!x->key[i][0] || !y->key[i][0])) {
-            if (!x->key[i][0] != !y->key[i][0])
-                return !x->key[i][0] ? 1 : -1;
+            if (!x->key[i][0] != !y->key[i][0]) return !x->key[i][0] ? 1 : -1;
             continue;
         }
         int c = rpt_natural_cmp(x->key[i], y->key[i]);
-        if (c)
-            return c;
+        if (c) return c;
     }
     return 0;
 }
@@ -730,8 +675,7 @@ rpt_group **rpt_groups_sorted(rpt_groups *g)
 {
     rpt_group **v = pm_xmalloc(sizeof *v * (g->n + 1));
     size_t k = 0, pos = 0;
-    for (rpt_group *x; (x = pm_map_next(&g->map, &pos));)
-        v[k++] = x;
+    for (rpt_group *x; (x = pm_map_next(&g->map, &pos));) v[k++] = x;
     qsort_r(v, k, sizeof *v, cmp_groups, g);
     return v;
 }
@@ -747,8 +691,7 @@ int rpt_route_partial(rpt_groups *const *gs, int n, const pm_record *r, char **l
     *raw = 0;
     if (sig)
         for (int i = 0; i < n; i++) {
-            if (strcmp(sig, gs[i]->spec->signature) == 0)
-                return i;
+            if (strcmp(sig, gs[i]->spec->signature) == 0) return i;
             /* the same report of raw data: this run protects its keys */
             if (strcmp(sig, gs[i]->spec->raw_signature) == 0) {
                 *raw = 1;
@@ -757,8 +700,7 @@ int rpt_route_partial(rpt_groups *const *gs, int n, const pm_record *r, char **l
         }
     /* One message per input is enough: a whole file is from another run. */
     const char *src = r->source ? r->source : "-";
-    if (*last_src && strcmp(*last_src, src) == 0)
-        return -1;
+    if (*last_src && strcmp(*last_src, src) == 0) return -1;
     free(*last_src);
     *last_src = pm_xstrdup(src);
     if (!sig)
@@ -801,23 +743,19 @@ static int state_add(const rpt_metric *m, rpt_state *dst, const rpt_state *src)
     }
     if (m->kind == MK_MIN && src->a) {
         int c = dst->a ? pm_decimal_cmp(s->lo, d->lo) : -1;
-        if (c < 0 || (c == 0 && s->lo.scale > d->lo.scale))
-            d->lo = s->lo;
+        if (c < 0 || (c == 0 && s->lo.scale > d->lo.scale)) d->lo = s->lo;
     }
     if (m->kind == MK_MAX && src->a) {
         int c = dst->a ? pm_decimal_cmp(s->hi, d->hi) : 1;
-        if (c > 0 || (c == 0 && s->hi.scale > d->hi.scale))
-            d->hi = s->hi;
+        if (c > 0 || (c == 0 && s->hi.scale > d->hi.scale)) d->hi = s->hi;
     }
     if (m->kind == MK_PCT) {
         int64_t a = dst->a;
-        for (int64_t j = 0; j < src->a; j++, dst->a++)
-            keep_value(dst, s->vals[j]);
+        for (int64_t j = 0; j < src->a; j++, dst->a++) keep_value(dst, s->vals[j]);
         dst->a = a;
     }
     if (d) {
-        if (s->maxscale > d->maxscale)
-            d->maxscale = s->maxscale;
+        if (s->maxscale > d->maxscale) d->maxscale = s->maxscale;
         d->skipped += s->skipped;
     }
     dst->a += src->a;
@@ -830,8 +768,7 @@ rpt_group *rpt_groups_total(rpt_groups *g, rpt_group *const *groups, size_t n)
     rpt_spec *spec = g->spec;
     rpt_group *x = pm_arena_alloc(&g->arena, sizeof *x);
     x->key = pm_arena_alloc(&g->arena, sizeof *x->key * (size_t)(g->nkey + 1));
-    for (int i = 0; i < g->nkey; i++)
-        x->key[i] = (char *)(i == 0 ? (spec->zh ? "合计" : "total") : "");
+    for (int i = 0; i < g->nkey; i++) x->key[i] = (char *)(i == 0 ? (spec->zh ? "合计" : "total") : "");
     x->st = pm_arena_alloc(&g->arena, sizeof *x->st * (size_t)(spec->nm + 1));
     init_states(g, x->st);
     for (int i = 0; i < spec->nm; i++) {
@@ -845,8 +782,7 @@ rpt_group *rpt_groups_total(rpt_groups *g, rpt_group *const *groups, size_t n)
                 state_add(&spec->m[i], st, src);
             } else if (!no_sum) {
                 pm_warn("%s: the total overflows; it has no figure", spec->m[i].name);
-                if (st->x)
-                    st->x->overflow = 1;
+                if (st->x) st->x->overflow = 1;
                 g->errors++;
                 break;
             }
@@ -870,14 +806,12 @@ static int cmp_figure(const void *a, const void *b, void *ctx)
     pm_decimal vx, vy;
     int hx = rpt_metric_value(f->spec, m, &x->st[f->metric], &vx);
     int hy = rpt_metric_value(f->spec, m, &y->st[f->metric], &vy);
-    if (hx != hy)
-        return hx ? -1 : 1;  /* no figure: last either way */
+    if (hx != hy) return hx ? -1 : 1; /* no figure: last either way */
     if (hx) {
         int c = pm_decimal_cmp(vx, vy);
-        if (c)
-            return f->desc ? -c : c;
+        if (c) return f->desc ? -c : c;
     }
-    return cmp_groups(a, b, f->g);  /* ties in key order */
+    return cmp_groups(a, b, f->g); /* ties in key order */
 }
 
 void rpt_groups_sort_by(rpt_groups *g, rpt_group **v, size_t n, int metric, int desc)

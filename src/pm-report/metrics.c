@@ -32,13 +32,10 @@ int rpt_cond_holds(rpt_cond *c, int n, const pm_record *r)
         const char *v = rpt_field_get(&c[i].f, r, &len);
         if (c[i].anyof) {
             int hit = 0;
-            for (const char *const *a = c[i].anyof; *a && !hit; a++)
-                hit = strcmp(v, *a) == 0;
-            if (!hit)
-                return 0;
+            for (const char *const *a = c[i].anyof; *a && !hit; a++) hit = strcmp(v, *a) == 0;
+            if (!hit) return 0;
         } else if (c[i].value == NULL) {
-            if (len == 0)
-                return 0;
+            if (len == 0) return 0;
         } else if (len != c[i].vlen || memcmp(v, c[i].value, len) != 0) {
             return 0;
         }
@@ -52,8 +49,7 @@ static char *trimdup(const char *s, size_t n)
         s++;
         n--;
     }
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
     return pm_xstrndup(s, n);
 }
 
@@ -68,11 +64,9 @@ typedef struct den_ctx {
 static void den_field(rpt_expr *p, void *ctx)
 {
     den_ctx *d = ctx;
-    if (p->op == EX_EMPTY)
-        return;
+    if (p->op == EX_EMPTY) return;
     for (int i = 0; i < d->m->ncond; i++)
-        if (strcmp(d->m->cond[i].f.name, p->f.name) == 0)
-            return;
+        if (strcmp(d->m->cond[i].f.name, p->f.name) == 0) return;
     if (d->m->ncond == RPT_MAX_COND) {
         d->too_many = 1;
         return;
@@ -125,11 +119,11 @@ int rpt_metric_parse(const char *text, rpt_metric *m, const pm_tz *tz, pm_error 
     static const struct {
         const char *fn;
         rpt_kind kind;
-        int cond;  /* argument is a condition */
+        int cond; /* argument is a condition */
         const char *zh;
     } fns[] = {
-        {"count", MK_COUNT, 1, "计数"}, {"rate", MK_RATIO, 1, "比率"}, {"sum", MK_SUM, 0, "合计"},
-        {"min", MK_MIN, 0, "最小"},     {"max", MK_MAX, 0, "最大"},    {"mean", MK_MEAN, 0, "平均"},
+        {"count", MK_COUNT, 1, "计数"},  {"rate", MK_RATIO, 1, "比率"}, {"sum", MK_SUM, 0, "合计"},
+        {"min", MK_MIN, 0, "最小"},      {"max", MK_MAX, 0, "最大"},    {"mean", MK_MEAN, 0, "平均"},
         {"median", MK_PCT, 0, "中位数"},
     };
     memset(m, 0, sizeof *m);
@@ -149,24 +143,23 @@ int rpt_metric_parse(const char *text, rpt_metric *m, const pm_tz *tz, pm_error 
     if (!open || tl < 3 || t[tl - 1] != ')') {
         pm_error_set(err, NULL, 0,
                      "bad metric '%s': expected count, count(COND), rate(COND), sum(F), min(F), max(F), mean(F), "
-                     "median(F) or pNN(F) (F: a field or A - B)", text);
+                     "median(F) or pNN(F) (F: a field or A - B)",
+                     text);
         free(t);
         return -1;
     }
     size_t fl = (size_t)(open - t);
-    while (fl > 0 && (t[fl - 1] == ' ' || t[fl - 1] == '\t'))
-        fl--;
+    while (fl > 0 && (t[fl - 1] == ' ' || t[fl - 1] == '\t')) fl--;
     int k = -1;
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
-        if (strlen(fns[i].fn) == fl && strncmp(t, fns[i].fn, fl) == 0)
-            k = (int)i;
+        if (strlen(fns[i].fn) == fl && strncmp(t, fns[i].fn, fl) == 0) k = (int)i;
     char fname[32];
     char pzh[48];
     if (k < 0 && fl >= 2 && fl < 20 && t[0] == 'p') {
         /* pNN: a percentile from 0 to 100, e.g. p90, p99.9 */
         pm_decimal p;
-        if (pm_decimal_parse(t + 1, fl - 1, &p) == PM_DEC_OK && t[1] >= '0' && t[1] <= '9' &&
-            pm_decimal_sign(p) >= 0 && pm_decimal_cmp(p, pm_decimal_from_int(100)) <= 0) {
+        if (pm_decimal_parse(t + 1, fl - 1, &p) == PM_DEC_OK && t[1] >= '0' && t[1] <= '9' && pm_decimal_sign(p) >= 0 &&
+            pm_decimal_cmp(p, pm_decimal_from_int(100)) <= 0) {
             m->pct = p;
             k = -2;
             memcpy(fname, t, fl);
@@ -175,15 +168,16 @@ int rpt_metric_parse(const char *text, rpt_metric *m, const pm_tz *tz, pm_error 
         }
     }
     if (k == -1) {
-        pm_error_set(err, NULL, 0, "unknown metric function '%.*s' in '%s' (count, rate, sum, min, max, mean, "
-                     "median, pNN)", (int)fl, t, text);
+        pm_error_set(err, NULL, 0,
+                     "unknown metric function '%.*s' in '%s' (count, rate, sum, min, max, mean, "
+                     "median, pNN)",
+                     (int)fl, t, text);
         free(t);
         return -1;
     }
     const char *fn = k >= 0 ? fns[k].fn : fname;
     const char *fzh = k >= 0 ? fns[k].zh : pzh;
-    if (k >= 0 && fns[k].kind == MK_PCT)
-        m->pct = pm_decimal_from_int(50);
+    if (k >= 0 && fns[k].kind == MK_PCT) m->pct = pm_decimal_from_int(50);
     char *arg = trimdup(open + 1, (size_t)(t + tl - 1 - open - 1));
     m->kind = k >= 0 ? fns[k].kind : MK_PCT;
     m->chart = 1;
@@ -210,8 +204,8 @@ int rpt_metric_parse(const char *text, rpt_metric *m, const pm_tz *tz, pm_error 
             den_ctx d = {m, 0};
             rpt_expr_fields(m->expr, den_field, &d);
             if (d.too_many) {
-                pm_error_set(err, NULL, 0, "bad metric '%s': more than %d fields; give the denominator after ';'",
-                             text, RPT_MAX_COND);
+                pm_error_set(err, NULL, 0, "bad metric '%s': more than %d fields; give the denominator after ';'", text,
+                             RPT_MAX_COND);
                 free(arg);
                 free(t);
                 return -1;
@@ -249,14 +243,12 @@ int rpt_metric_parse(const char *text, rpt_metric *m, const pm_tz *tz, pm_error 
 void rpt_metric_free(rpt_metric *m)
 {
     for (int i = 0; i < m->npcol; i++)
-        if (m->pcol[i] != m->name)
-            free((char *)m->pcol[i]);
+        if (m->pcol[i] != m->name) free((char *)m->pcol[i]);
     free((char *)m->name);
     free((char *)m->name_zh);
     free((char *)m->field.name);
     free((char *)m->field2.name);
-    for (int i = 0; i < m->ncond; i++)
-        free((char *)m->cond[i].f.name);
+    for (int i = 0; i < m->ncond; i++) free((char *)m->cond[i].f.name);
     rpt_expr_free(m->expr);
     rpt_expr_free(m->dexpr);
     memset(m, 0, sizeof *m);
@@ -293,8 +285,7 @@ void rpt_metric_partial_names(rpt_metric *m)
         m->pcol[2] = suffixed(m->name, "min");
         m->pcol[3] = suffixed(m->name, "max");
         m->npcol = 4;
-        if (m->diff)
-            m->pcol[m->npcol++] = suffixed(m->name, "skipped");
+        if (m->diff) m->pcol[m->npcol++] = suffixed(m->name, "skipped");
         break;
     }
 }

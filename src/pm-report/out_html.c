@@ -11,12 +11,23 @@ static void esc(pm_buf *b, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
-        case '&': pm_buf_adds(b, "&amp;"); break;
-        case '<': pm_buf_adds(b, "&lt;"); break;
-        case '>': pm_buf_adds(b, "&gt;"); break;
-        case '"': pm_buf_adds(b, "&quot;"); break;
-        case '\'': pm_buf_adds(b, "&#39;"); break;
-        default: pm_buf_addc(b, *s);
+        case '&':
+            pm_buf_adds(b, "&amp;");
+            break;
+        case '<':
+            pm_buf_adds(b, "&lt;");
+            break;
+        case '>':
+            pm_buf_adds(b, "&gt;");
+            break;
+        case '"':
+            pm_buf_adds(b, "&quot;");
+            break;
+        case '\'':
+            pm_buf_adds(b, "&#39;");
+            break;
+        default:
+            pm_buf_addc(b, *s);
         }
     }
 }
@@ -33,12 +44,10 @@ static void esc_cut(pm_buf *b, const char *s, size_t max)
     const char *p = s;
     while (*p && n + 8 < sizeof tmp) {
         size_t cl = 1;
-        while ((p[cl] & 0xC0) == 0x80)
-            cl++;
+        while ((p[cl] & 0xC0) == 0x80) cl++;
         memcpy(tmp + n, p, cl);
         tmp[n + cl] = '\0';
-        if (rpt_display_width(tmp) > max - 1)
-            break;
+        if (rpt_display_width(tmp) > max - 1) break;
         n += cl;
         p += cl;
     }
@@ -96,8 +105,7 @@ static void px(pm_buf *b, pm_decimal v, pm_decimal lo, pm_decimal span, int64_t 
         pm_decimal_div(m, span, 1, PM_ROUND_HALF_UP, &r) != PM_DEC_OK ||
         pm_decimal_add(r, pm_decimal_from_int(off), &o) != PM_DEC_OK)
         o = pm_decimal_from_int(off);
-    if (pm_decimal_round(o, 1, PM_ROUND_HALF_UP, &r) == PM_DEC_OK)
-        o = r;
+    if (pm_decimal_round(o, 1, PM_ROUND_HALF_UP, &r) == PM_DEC_OK) o = r;
     char t[PM_DEC_BUFSZ];
     pm_decimal_format(o, t);
     pm_buf_adds(b, t);
@@ -112,22 +120,16 @@ static void chart(pm_buf *b, int zh, const rpt_chart *c)
 {
     pm_decimal lo = pm_decimal_from_int(0), hi = pm_decimal_from_int(c->is_rate ? 1 : 0);
     for (int i = 0; i < c->n; i++) {
-        if (!c->has[i])
-            continue;
-        if (pm_decimal_cmp(c->vals[i], lo) < 0)
-            lo = c->vals[i];
-        if (pm_decimal_cmp(c->vals[i], hi) > 0)
-            hi = c->vals[i];
+        if (!c->has[i]) continue;
+        if (pm_decimal_cmp(c->vals[i], lo) < 0) lo = c->vals[i];
+        if (pm_decimal_cmp(c->vals[i], hi) > 0) hi = c->vals[i];
     }
     if (c->has_target) {
-        if (pm_decimal_cmp(c->target, hi) > 0)
-            hi = c->target;
-        if (pm_decimal_cmp(c->target, lo) < 0)
-            lo = c->target;
+        if (pm_decimal_cmp(c->target, hi) > 0) hi = c->target;
+        if (pm_decimal_cmp(c->target, lo) < 0) lo = c->target;
     }
     pm_decimal span;
-    if (pm_decimal_sub(hi, lo, &span) != PM_DEC_OK || pm_decimal_is_zero(span))
-        span = pm_decimal_from_int(1);
+    if (pm_decimal_sub(hi, lo, &span) != PM_DEC_OK || pm_decimal_is_zero(span)) span = pm_decimal_from_int(1);
     int h = TOP + c->n * ROW_H + 6;
     pm_buf_adds(b, "<div class=\"fig\"><div class=\"cap\">");
     esc(b, c->title);
@@ -139,8 +141,7 @@ static void chart(pm_buf *b, int zh, const rpt_chart *c)
         dec_text(b, c->target, c->is_rate);
         pm_buf_addc(b, ')');
     }
-    pm_buf_addf(b, "</div>\n<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
-                VIEW_W, h);
+    pm_buf_addf(b, "</div>\n<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", VIEW_W, h);
     esc(b, c->title);
     pm_buf_adds(b, "\">\n");
     /* zero axis */
@@ -151,8 +152,7 @@ static void chart(pm_buf *b, int zh, const rpt_chart *c)
     pm_buf_addf(b, "\" y2=\"%d\"/>\n", h - 2);
     /* Bars, then the target line over them, then the labels over both. */
     for (int i = 0; i < c->n; i++) {
-        if (!c->has[i])
-            continue;
+        if (!c->has[i]) continue;
         pm_decimal a = c->vals[i], z = pm_decimal_from_int(0);
         pm_decimal left = pm_decimal_cmp(a, z) < 0 ? a : z, right = pm_decimal_cmp(a, z) < 0 ? z : a;
         pm_decimal wdt;
@@ -202,12 +202,12 @@ static void table_html(pm_buf *b, rpt_table *t, int level, FILE *fp)
     }
     if (t->ncharts && t->nrows && t->charts[0].n <= MAX_BARS) {
         pm_buf_adds(b, "<div class=\"charts\">\n");
-        for (int i = 0; i < t->ncharts; i++)
-            chart(b, t->zh, &t->charts[i]);
+        for (int i = 0; i < t->ncharts; i++) chart(b, t->zh, &t->charts[i]);
         pm_buf_adds(b, "</div>\n");
     } else if (t->ncharts && t->nrows) {
-        pm_buf_addf(b, t->zh ? "<p class=\"meta\">%d 组，太多无法作图；见下表。</p>\n"
-                             : "<p class=\"meta\">%d groups are too many to chart; see the table.</p>\n",
+        pm_buf_addf(b,
+                    t->zh ? "<p class=\"meta\">%d 组，太多无法作图；见下表。</p>\n"
+                          : "<p class=\"meta\">%d groups are too many to chart; see the table.</p>\n",
                     t->charts[0].n);
     }
     pm_buf_adds(b, "<div class=\"scroll\"><table>\n<thead><tr>");
@@ -241,8 +241,7 @@ static void table_html(pm_buf *b, rpt_table *t, int level, FILE *fp)
         }
     }
     pm_buf_adds(b, "</tbody>\n</table></div>\n");
-    if (level)
-        pm_buf_adds(b, "</div>\n");
+    if (level) pm_buf_adds(b, "</div>\n");
 }
 
 int rpt_write_html(rpt_table *const *t, int n, const char *title, int zh, FILE *fp)
@@ -256,10 +255,10 @@ int rpt_write_html(rpt_table *const *t, int n, const char *title, int zh, FILE *
     pm_buf_addf(&b, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>", css);
     esc(&b, title);
     pm_buf_adds(&b, "</h1>\n<p class=\"meta\">");
-    pm_buf_adds(&b, zh ? "pm-report 生成。图中虚线为目标，橙色表示未达标。" : "Made by pm-report. Dashed lines in the charts are targets; orange bars miss them.");
+    pm_buf_adds(&b, zh ? "pm-report 生成。图中虚线为目标，橙色表示未达标。"
+                       : "Made by pm-report. Dashed lines in the charts are targets; orange bars miss them.");
     pm_buf_adds(&b, "</p>\n");
-    for (int i = 0; i < n; i++)
-        table_html(&b, t[i], n > 1, fp);
+    for (int i = 0; i < n; i++) table_html(&b, t[i], n > 1, fp);
     pm_buf_adds(&b, "</body>\n</html>\n");
     fwrite(b.s, 1, b.len, fp);
     pm_buf_free(&b);

@@ -15,15 +15,13 @@
  * chart of it; the target is in the chart's title (this libxlsxwriter has no
  * combined charts to draw it as a line).  Figures of more than 100 groups
  * are left out, as in HTML. */
-static void add_charts(lxw_workbook *wb, rpt_table *const *tables, int ntables, lxw_format *head,
-                       lxw_format *pct, lxw_format *num)
+static void add_charts(lxw_workbook *wb, rpt_table *const *tables, int ntables, lxw_format *head, lxw_format *pct,
+                       lxw_format *num)
 {
     int any = 0;
     for (int ti = 0; ti < ntables; ti++)
-        if (tables[ti]->nrows > 0 && tables[ti]->nrows <= 100 && tables[ti]->ncharts > 0)
-            any = 1;
-    if (!any)
-        return;
+        if (tables[ti]->nrows > 0 && tables[ti]->nrows <= 100 && tables[ti]->ncharts > 0) any = 1;
+    if (!any) return;
     const char *sheet = "charts";
     lxw_worksheet *ws = workbook_add_worksheet(wb, sheet);
     worksheet_set_column(ws, 0, 0, 24, NULL);
@@ -33,8 +31,7 @@ static void add_charts(lxw_workbook *wb, rpt_table *const *tables, int ntables, 
         rpt_table *t = tables[ti];
         for (int k = 0; k < t->ncharts; k++) {
             rpt_chart *c = &t->charts[k];
-            if (c->n == 0 || c->n > 100)
-                continue;
+            if (c->n == 0 || c->n > 100) continue;
             pm_buf title = PM_BUF_INIT;
             pm_buf_adds(&title, c->title);
             if (c->has_target) {
@@ -67,7 +64,7 @@ static void add_charts(lxw_workbook *wb, rpt_table *const *tables, int ntables, 
                 chart_axis_set_min(ch->x_axis, 0);
                 chart_axis_set_max(ch->x_axis, 1);
             }
-            chart_axis_set_reverse(ch->y_axis);  /* first group on top */
+            chart_axis_set_reverse(ch->y_axis); /* first group on top */
             lxw_chart_options opt = {.x_offset = 0, .y_offset = 0, .x_scale = 1, .y_scale = 1};
             worksheet_insert_chart_opt(ws, row, 3, ch, &opt);
             pm_buf_free(&title);
@@ -85,8 +82,7 @@ static long sheet_rows(void)
     const char *e = getenv("PM_REPORT_SHEET_ROWS");
     if (e && *e) {
         long v = strtol(e, NULL, 10);
-        if (v > 0 && v < per)
-            per = v;
+        if (v > 0 && v < per) per = v;
     }
     return per;
 }
@@ -103,12 +99,10 @@ static const char *xlsx_text(pm_buf *b, const char *s, long *cut)
     size_t chars = 0, keep = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         if ((*p & 0xC0) != 0x80) {
-            if (chars == XLSX_CELL_MAX - 6)
-                keep = (size_t)((const char *)p - s);
+            if (chars == XLSX_CELL_MAX - 6) keep = (size_t)((const char *)p - s);
             chars++;
         }
-    if (chars <= XLSX_CELL_MAX)
-        return s;
+    if (chars <= XLSX_CELL_MAX) return s;
     pm_buf_reset(b);
     pm_buf_add(b, s, keep);
     pm_buf_adds(b, CUT_MARK);
@@ -122,8 +116,7 @@ static lxw_format *places_format(lxw_workbook *wb, lxw_format **cache, const cha
 {
     const char *dot = strchr(text, '.');
     size_t places = dot ? strlen(dot + 1) : 0;
-    if (places > PM_DEC_MAX_SCALE)
-        places = PM_DEC_MAX_SCALE;
+    if (places > PM_DEC_MAX_SCALE) places = PM_DEC_MAX_SCALE;
     if (!cache[places]) {
         char f[PM_DEC_MAX_SCALE + 4] = "0";
         if (places) {
@@ -171,17 +164,16 @@ int rpt_write_xlsx(rpt_table *const *tables, int ntables, const char *title, con
     format_set_num_format(num, "General");
     lxw_format *places[PM_DEC_MAX_SCALE + 1] = {0};
 
-    int werr = 0;      /* a cell libxlsxwriter refused */
-    long cut = 0;      /* cells cut to the cell limit */
+    int werr = 0; /* a cell libxlsxwriter refused */
+    long cut = 0; /* cells cut to the cell limit */
     pm_buf cell = PM_BUF_INIT;
     long per = sheet_rows();
     for (int ti = 0; ti < ntables; ti++) {
         rpt_table *t = tables[ti];
         lxw_worksheet *ws = NULL;
-        long first = 0;  /* table row in the current sheet's row 1 */
+        long first = 0; /* table row in the current sheet's row 1 */
         for (int r = 0; r <= t->nrows; r++) {
-            if (r == t->nrows && ws)
-                break;
+            if (r == t->nrows && ws) break;
             if (!ws || r - first == per) {
                 /* a sheet holds 1,048,576 rows: the next ones go on to
                  * "NAME (2)", "NAME (3)"..., each with the header */
@@ -206,21 +198,17 @@ int rpt_write_xlsx(rpt_table *const *tables, int ntables, const char *title, con
                     size_t w = rpt_display_width(t->cols[c]);
                     for (int q = 0; q < t->nrows && q < 1000; q++) {
                         size_t cw = rpt_display_width(rpt_cell_display(t, &t->cells[q * t->ncols + c]));
-                        if (cw > w)
-                            w = cw;
+                        if (cw > w) w = cw;
                     }
-                    if (w > 40)
-                        w = 40;
+                    if (w > 40) w = 40;
                     worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, (double)w + 2, NULL);
                 }
-                if (r == t->nrows)
-                    break;
+                if (r == t->nrows) break;
             }
             for (int c = 0; c < t->ncols; c++) {
                 const rpt_cell *ce = &t->cells[r * t->ncols + c];
                 lxw_row_t row = (lxw_row_t)(r - first + 1);
-                if (ce->text[0] == '\0')
-                    continue;
+                if (ce->text[0] == '\0') continue;
                 lxw_error e;
                 if (ce->type == CT_TEXT) {
                     e = worksheet_write_string(ws, row, (lxw_col_t)c, xlsx_text(&cell, ce->text, &cut), NULL);

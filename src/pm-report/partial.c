@@ -14,8 +14,8 @@
 #include <nettle/sha2.h>
 #include "report.h"
 
-static int write_shard_record(rpt_groups *g, FILE *fp, int csv, int nbase, const char **names,
-                              const rpt_shard_info *si, size_t written, pm_buf *b);
+static int write_shard_record(rpt_groups *g, FILE *fp, int csv, int nbase, const char **names, const rpt_shard_info *si,
+                              size_t written, pm_buf *b);
 static const char *const shard_cols[] = {"_shard", "_read", "_written", "_program", "_config"};
 #define NSHARD_COLS 5
 
@@ -23,36 +23,30 @@ int rpt_partial_write(rpt_groups *g, FILE *fp, int csv, const rpt_shard_info *si
 {
     rpt_spec *spec = g->spec;
     int n = 1 + g->nkey;
-    for (int i = 0; i < spec->nm; i++)
-        n += spec->m[i].npcol;
+    for (int i = 0; i < spec->nm; i++) n += spec->m[i].npcol;
     int nbase = n;
-    if (csv)
-        n += NSHARD_COLS;  /* empty in group rows */
+    if (csv) n += NSHARD_COLS; /* empty in group rows */
     const char **names = pm_xmalloc(sizeof *names * (size_t)n);
     const char **vals = pm_xmalloc(sizeof *vals * (size_t)n);
-    char (*bufs)[PM_DEC_BUFSZ] = pm_xmalloc(sizeof *bufs * (size_t)n);
-    pm_buf *vbufs = pm_xcalloc((size_t)n, sizeof *vbufs);  /* percentile values */
+    char(*bufs)[PM_DEC_BUFSZ] = pm_xmalloc(sizeof *bufs * (size_t)n);
+    pm_buf *vbufs = pm_xcalloc((size_t)n, sizeof *vbufs); /* percentile values */
     int k = 0;
     names[k++] = "_partial";
-    for (int i = 0; i < g->nkey; i++)
-        names[k++] = rpt_partial_key_name(i);
+    for (int i = 0; i < g->nkey; i++) names[k++] = rpt_partial_key_name(i);
     for (int i = 0; i < spec->nm; i++)
-        for (int j = 0; j < spec->m[i].npcol; j++)
-            names[k++] = spec->m[i].pcol[j];
+        for (int j = 0; j < spec->m[i].npcol; j++) names[k++] = spec->m[i].pcol[j];
     for (int i = 0; csv && i < NSHARD_COLS; i++) {
         names[k] = shard_cols[i];
         vals[k++] = "";
     }
     pm_buf b = PM_BUF_INIT;
-    if (csv)
-        rpt_emit_row(fp, csv, names, names, n, &b);
+    if (csv) rpt_emit_row(fp, csv, names, names, n, &b);
     rpt_group **v = rpt_groups_sorted(g);
     for (size_t x = 0; x < g->n; x++) {
         rpt_group *gr = v[x];
         k = 0;
         vals[k++] = spec->signature;
-        for (int i = 0; i < g->nkey; i++)
-            vals[k++] = gr->key[i];
+        for (int i = 0; i < g->nkey; i++) vals[k++] = gr->key[i];
         for (int i = 0; i < spec->nm; i++) {
             rpt_metric *m = &spec->m[i];
             rpt_state *st = &gr->st[i];
@@ -67,7 +61,7 @@ int rpt_partial_write(rpt_groups *g, FILE *fp, int csv, const rpt_shard_info *si
                 k += rpt_partial_values(st, &vbufs[k], bufs[k + 1], &vals[k]);
             } else if (m->kind != MK_COUNT) {
                 if (st->x->overflow)
-                    bufs[k][0] = '\0';  /* no sum: merge carries the overflow */
+                    bufs[k][0] = '\0'; /* no sum: merge carries the overflow */
                 else
                     pm_decimal_format(st->x->sum, bufs[k]);
                 vals[k] = bufs[k];
@@ -98,8 +92,7 @@ int rpt_partial_write(rpt_groups *g, FILE *fp, int csv, const rpt_shard_info *si
     free(names);
     free(vals);
     free(bufs);
-    for (int i = 0; i < n; i++)
-        pm_buf_free(&vbufs[i]);
+    for (int i = 0; i < n; i++) pm_buf_free(&vbufs[i]);
     free(vbufs);
     pm_buf_free(&b);
     return ferror(fp) ? -1 : 0;
@@ -113,8 +106,7 @@ int rpt_partial_values(const rpt_state *st, pm_buf *vb, char *skipbuf, const cha
     char d[PM_DEC_BUFSZ];
     pm_buf_reset(vb);
     for (int64_t i = 0; i < st->a; i++) {
-        if (i)
-            pm_buf_addc(vb, ';');
+        if (i) pm_buf_addc(vb, ';');
         pm_decimal_format(st->x->vals[i], d);
         pm_buf_adds(vb, d);
     }
@@ -137,7 +129,6 @@ int rpt_partial_values(const rpt_state *st, pm_buf *vb, char *skipbuf, const cha
  * or that holds impossible counts is refused, not added up.
  */
 
-
 char *rpt_partial_config(const rpt_spec *spec, const char *targets, pm_error *err)
 {
     struct sha256_ctx ctx;
@@ -155,8 +146,7 @@ char *rpt_partial_config(const rpt_spec *spec, const char *targets, pm_error *er
         uint8_t buf[65536];
         size_t n;
         sha256_update(&ctx, 8, (const uint8_t *)"targets\n");
-        while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-            sha256_update(&ctx, n, buf);
+        while ((n = fread(buf, 1, sizeof buf, f)) > 0) sha256_update(&ctx, n, buf);
         int bad = ferror(f);
         fclose(f);
         if (bad) {
@@ -190,17 +180,15 @@ char *rpt_shard_name_default(char *const *paths, int n)
             pm_buf_adds(&b, "-");
     }
     for (int i = 0; i < n; i++) {
-        if (i)
-            pm_buf_addc(&b, ',');
+        if (i) pm_buf_addc(&b, ',');
         /* ';' separates the shards of a merged partial */
-        for (const char *p = paths[i]; *p; p++)
-            pm_buf_addc(&b, *p == ';' || *p == '\n' || *p == '\r' ? '_' : *p);
+        for (const char *p = paths[i]; *p; p++) pm_buf_addc(&b, *p == ';' || *p == '\n' || *p == '\r' ? '_' : *p);
     }
     return pm_buf_detach(&b);
 }
 
-static int write_shard_record(rpt_groups *g, FILE *fp, int csv, int nbase, const char **names,
-                              const rpt_shard_info *si, size_t written, pm_buf *b)
+static int write_shard_record(rpt_groups *g, FILE *fp, int csv, int nbase, const char **names, const rpt_shard_info *si,
+                              size_t written, pm_buf *b)
 {
     char read[32], wrote[32];
     snprintf(read, sizeof read, "%llu", (unsigned long long)si->read);
@@ -219,10 +207,8 @@ static int write_shard_record(rpt_groups *g, FILE *fp, int csv, int nbase, const
     }
     const char **vals = pm_xmalloc(sizeof *vals * (size_t)(nbase + NSHARD_COLS));
     vals[0] = g->spec->signature;
-    for (int i = 1; i < nbase; i++)
-        vals[i] = "";
-    for (int i = 0; i < NSHARD_COLS; i++)
-        vals[nbase + i] = sv[i];
+    for (int i = 1; i < nbase; i++) vals[i] = "";
+    for (int i = 0; i < NSHARD_COLS; i++) vals[nbase + i] = sv[i];
     rpt_emit_row(fp, csv, names, vals, nbase + NSHARD_COLS, b);
     free(vals);
     return 0;
@@ -240,8 +226,7 @@ void rpt_ledger_init(rpt_ledger *l, const rpt_spec *spec)
 
 void rpt_ledger_free(rpt_ledger *l)
 {
-    for (size_t i = 0; i < l->nnames; i++)
-    {
+    for (size_t i = 0; i < l->nnames; i++) {
         free(l->names[i].name);
         free(l->names[i].where);
     }
@@ -254,8 +239,7 @@ void rpt_ledger_free(rpt_ledger *l)
     free(l->merged_name);
 }
 
-static void ledger_error(rpt_ledger *l, const pm_record *r, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void ledger_error(rpt_ledger *l, const pm_record *r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static void ledger_error(rpt_ledger *l, const pm_record *r, const char *fmt, ...)
 {
@@ -275,14 +259,11 @@ static void ledger_error(rpt_ledger *l, const pm_record *r, const char *fmt, ...
 static int read_count(const pm_record *r, const char *name, uint64_t *out)
 {
     const char *v = pm_record_get(r, name);
-    if (!v || !*v)
-        return -1;
+    if (!v || !*v) return -1;
     uint64_t x = 0;
     for (const char *p = v; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return -1;
-        if (__builtin_mul_overflow(x, 10, &x) || __builtin_add_overflow(x, (uint64_t)(*p - '0'), &x))
-            return -2;
+        if (*p < '0' || *p > '9') return -1;
+        if (__builtin_mul_overflow(x, 10, &x) || __builtin_add_overflow(x, (uint64_t)(*p - '0'), &x)) return -2;
     }
     *out = x;
     return 0;
@@ -317,8 +298,8 @@ int rpt_ledger_shard(rpt_ledger *l, const pm_record *r)
         where(r, w, sizeof w);
         l->first_src = pm_xstrdup(w);
     } else if (strcmp(l->program, program) != 0) {
-        ledger_error(l, r, "mixed configurations: shard '%s' was made by %s, the one at %s by %s", name,
-                     program, l->first_src, l->program);
+        ledger_error(l, r, "mixed configurations: shard '%s' was made by %s, the one at %s by %s", name, program,
+                     l->first_src, l->program);
     } else if (strcmp(l->config, config) != 0) {
         ledger_error(l, r,
                      "mixed configurations: shard '%s' was made with other options or targets (config %.12s, "
@@ -326,8 +307,7 @@ int rpt_ledger_shard(rpt_ledger *l, const pm_record *r)
                      name, config, l->first_src, l->config);
     }
     /* counted all the same, so one mistake makes one message */
-    if (__builtin_add_overflow(l->read, nread, &l->read) ||
-        __builtin_add_overflow(l->written, nwritten, &l->written)) {
+    if (__builtin_add_overflow(l->read, nread, &l->read) || __builtin_add_overflow(l->written, nwritten, &l->written)) {
         ledger_error(l, r, "the shards' counts of records overflow 64 bits (shard '%s')", name);
         return -1;
     }
@@ -342,8 +322,7 @@ int rpt_ledger_shard(rpt_ledger *l, const pm_record *r)
         l->names[l->nnames].name = pm_xstrndup(p, n);
         l->names[l->nnames].where = pm_xstrdup(w);
         l->nnames++;
-        if (!e)
-            break;
+        if (!e) break;
         p = e + 1;
     }
     return 0;
@@ -364,8 +343,7 @@ static int impossible(rpt_ledger *l, const rpt_metric *m, const pm_record *r, ui
     if (m->kind == MK_PCT) {
         const char *v = pm_record_get(r, m->pcol[1]);
         uint64_t n = v && *v ? 1 : 0;
-        for (; v && *v; v++)
-            n += *v == ';';
+        for (; v && *v; v++) n += *v == ';';
         if (v && n != a) {
             ledger_error(l, r, "%s: impossible partial: %llu values for a count of %llu", m->name,
                          (unsigned long long)n, (unsigned long long)a);
@@ -391,24 +369,20 @@ int rpt_ledger_row(rpt_ledger *l, const rpt_spec *spec, const pm_record *r)
         const rpt_metric *m = &spec->m[i];
         v[i][0] = v[i][1] = 0;
         int rc = read_count(r, m->pcol[0], &v[i][0]);
-        if (rc == 0 && m->kind == MK_RATIO)
-            rc = read_count(r, m->pcol[1], &v[i][1]);
+        if (rc == 0 && m->kind == MK_RATIO) rc = read_count(r, m->pcol[1], &v[i][1]);
         if (rc == -2) {
             ledger_error(l, r, "%s: a count that does not fit 64 bits", m->name);
             return -1;
         }
-        if (rc != 0)
-            continue;  /* rpt_groups_merge says what is wrong */
-        if (impossible(l, m, r, v[i][0], v[i][1]))
-            bad = 1;
+        if (rc != 0) continue; /* rpt_groups_merge says what is wrong */
+        if (impossible(l, m, r, v[i][0], v[i][1])) bad = 1;
     }
     /* Every record counts in one group at most, so the counts of all groups
      * add up to at most the records read: a total that overflows 64 bits
      * is refused before any group's counter could wrap. */
     for (int i = 0; i < spec->nm && i < RPT_LEDGER_MAXM; i++)
         for (int j = 0; j < 2; j++) {
-            if (l->over[i])
-                continue;
+            if (l->over[i]) continue;
             if (__builtin_add_overflow(l->tot[i][j], v[i][j], &l->tot[i][j]) || l->tot[i][j] > INT64_MAX) {
                 ledger_error(l, r, "%s: the merged counts overflow 64 bits", spec->m[i].name);
                 l->over[i] = 1;
@@ -429,11 +403,9 @@ static int cmp_names(const void *a, const void *b)
 static uint64_t job_number(const char *s)
 {
     uint64_t x = 0;
-    if (!*s || *s == '0')
-        return 0;
+    if (!*s || *s == '0') return 0;
     for (; *s; s++) {
-        if (*s < '0' || *s > '9' || x > UINT64_MAX / 10 - 1)
-            return 0;
+        if (*s < '0' || *s > '9' || x > UINT64_MAX / 10 - 1) return 0;
         x = x * 10 + (uint64_t)(*s - '0');
     }
     return x;
@@ -441,8 +413,7 @@ static uint64_t job_number(const char *s)
 
 int rpt_ledger_finish(rpt_ledger *l, const rpt_spec *spec, const rpt_expect *ex)
 {
-    if (l->nnames)
-        qsort(l->names, l->nnames, sizeof *l->names, cmp_names);
+    if (l->nnames) qsort(l->names, l->nnames, sizeof *l->names, cmp_names);
     size_t distinct = 0;
     for (size_t i = 0; i < l->nnames; i++) {
         if (i && strcmp(l->names[i].name, l->names[i - 1].name) == 0) {
@@ -460,8 +431,9 @@ int rpt_ledger_finish(rpt_ledger *l, const rpt_spec *spec, const rpt_expect *ex)
     for (int i = 0; i < spec->nm && i < RPT_LEDGER_MAXM; i++)
         for (int j = 0; j < 2; j++)
             if (!l->over[i] && l->tot[i][j] > l->read) {
-                ledger_error(l, NULL, "%s: impossible partials: they count %llu records, but their shards "
-                                      "read %llu",
+                ledger_error(l, NULL,
+                             "%s: impossible partials: they count %llu records, but their shards "
+                             "read %llu",
                              spec->m[i].name, (unsigned long long)l->tot[i][j], (unsigned long long)l->read);
                 j = 2;
             }
@@ -480,8 +452,7 @@ int rpt_ledger_finish(rpt_ledger *l, const rpt_spec *spec, const rpt_expect *ex)
                 }
             }
             int numbered = 1;
-            for (size_t i = 0; i < l->nnames && numbered; i++)
-                numbered = job_number(l->names[i].name) != 0;
+            for (size_t i = 0; i < l->nnames && numbered; i++) numbered = job_number(l->names[i].name) != 0;
             ledger_error(l, NULL, "%zu shards, %llu expected%s%s%s", distinct, (unsigned long long)ex->n,
                          numbered && listed ? " (missing: " : "", numbered && listed ? pm_buf_str(&b) : "",
                          numbered && listed ? ")" : "");
@@ -496,11 +467,9 @@ int rpt_ledger_finish(rpt_ledger *l, const rpt_spec *spec, const rpt_expect *ex)
         }
         for (size_t i = 0; i < l->nnames; i++) {
             size_t k = 0;
-            while (k < ex->nnames && strcmp(ex->names[k], l->names[i].name) != 0)
-                k++;
+            while (k < ex->nnames && strcmp(ex->names[k], l->names[i].name) != 0) k++;
             if (k == ex->nnames)
-                ledger_error(l, NULL, "shard '%s' (%s) is not in the manifest", l->names[i].name,
-                             l->names[i].where);
+                ledger_error(l, NULL, "shard '%s' (%s) is not in the manifest", l->names[i].name, l->names[i].where);
         }
     }
     return l->errors ? -1 : 0;
@@ -510,8 +479,7 @@ char *rpt_ledger_names(const rpt_ledger *l)
 {
     pm_buf b = PM_BUF_INIT;
     for (size_t i = 0; i < l->nnames; i++) {
-        if (i)
-            pm_buf_addc(&b, ';');
+        if (i) pm_buf_addc(&b, ';');
         pm_buf_adds(&b, l->names[i].name);
     }
     return pm_buf_detach(&b);
@@ -534,18 +502,15 @@ int rpt_expect_parse(rpt_expect *ex, const char *arg, pm_error *err)
     /* a manifest: one shard name a line */
     FILE *f = fopen(arg, "r");
     if (!f) {
-        pm_error_set(err, arg, 0, "--expect-shards: neither a number nor a readable manifest: %s",
-                     strerror(errno));
+        pm_error_set(err, arg, 0, "--expect-shards: neither a number nor a readable manifest: %s", strerror(errno));
         return -1;
     }
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
     while ((len = getline(&line, &cap, f)) >= 0) {
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        if (!len)
-            continue;
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+        if (!len) continue;
         ex->names = pm_xrealloc(ex->names, sizeof *ex->names * (ex->nnames + 1));
         ex->names[ex->nnames++] = pm_xstrdup(line);
     }
@@ -560,7 +525,6 @@ int rpt_expect_parse(rpt_expect *ex, const char *arg, pm_error *err)
 
 void rpt_expect_free(rpt_expect *ex)
 {
-    for (size_t i = 0; i < ex->nnames; i++)
-        free(ex->names[i]);
+    for (size_t i = 0; i < ex->nnames; i++) free(ex->names[i]);
     free(ex->names);
 }

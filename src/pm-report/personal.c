@@ -28,8 +28,8 @@ int rpt_personal_parse(const char *list, rpt_personal **pf, int *n, pm_error *er
         char *colon = strrchr(item, ':');
         int kind = colon ? pm_pi_kind_parse(colon + 1) : -1;
         if (!colon || colon == item || kind < 0) {
-            pm_error_set(err, NULL, 0, "--personal: '%s' is not FIELD:KIND (KIND: name, phone, id_card, address or text)",
-                         item);
+            pm_error_set(err, NULL, 0,
+                         "--personal: '%s' is not FIELD:KIND (KIND: name, phone, id_card, address or text)", item);
             free(item);
             return -1;
         }
@@ -44,8 +44,7 @@ int rpt_personal_parse(const char *list, rpt_personal **pf, int *n, pm_error *er
         (*pf)[*n].field = item;
         (*pf)[*n].kind = (pm_pi_kind)kind;
         (*n)++;
-        if (!e)
-            return 0;
+        if (!e) return 0;
         p = e + 1;
     }
 }
@@ -53,8 +52,7 @@ int rpt_personal_parse(const char *list, rpt_personal **pf, int *n, pm_error *er
 int rpt_personal_kind(const rpt_personal *pf, int n, const char *field)
 {
     for (int i = 0; i < n; i++)
-        if (strcmp(pf[i].field, field) == 0)
-            return (int)pf[i].kind;
+        if (strcmp(pf[i].field, field) == 0) return (int)pf[i].kind;
     return -1;
 }
 
@@ -116,14 +114,12 @@ void rpt_spec_protect(rpt_spec *spec, const pm_protector *p, const rpt_personal 
     spec->prot = p && p->mode != PM_PROTECT_NONE ? p : NULL;
     spec->personal = pf;
     spec->npersonal = n;
-    for (int i = 0; i < spec->nby; i++)
-        spec->by_kind[i] = spec->prot ? rpt_personal_kind(pf, n, spec->by[i].name) : -1;
+    for (int i = 0; i < spec->nby; i++) spec->by_kind[i] = spec->prot ? rpt_personal_kind(pf, n, spec->by[i].name) : -1;
 }
 
 void rpt_protect_key(const rpt_spec *spec, int by, const char **v, size_t *len, pm_buf *scratch)
 {
-    if (!spec->prot || spec->by_kind[by] < 0)
-        return;
+    if (!spec->prot || spec->by_kind[by] < 0) return;
     pm_buf_reset(scratch);
     pm_protect_value(spec->prot, (pm_pi_kind)spec->by_kind[by], *v, *len, scratch);
     *v = pm_buf_str(scratch);
@@ -133,10 +129,8 @@ void rpt_protect_key(const rpt_spec *spec, int by, const char **v, size_t *len, 
 void rpt_sign_protection(const rpt_spec *spec, pm_buf *b)
 {
     int any = 0;
-    for (int i = 0; spec->prot && i < spec->nby; i++)
-        any |= spec->by_kind[i] >= 0;
-    if (!any)
-        return;  /* the keys are the same as without --protect */
+    for (int i = 0; spec->prot && i < spec->nby; i++) any |= spec->by_kind[i] >= 0;
+    if (!any) return; /* the keys are the same as without --protect */
     static const char *const mode[] = {"", "mask", "pseudonymize", "drop"};
     pm_buf_addf(b, " protect=%s", mode[spec->prot->mode]);
     if (spec->prot->mode == PM_PROTECT_PSEUDONYMIZE) {

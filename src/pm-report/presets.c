@@ -63,8 +63,10 @@ int rpt_preset_apply(rpt_spec *s, const char *name)
          * paused (a pause still open), invalid (a record pm-sla could not
          * judge), no_clock (empty: no clock applies to its category) */
         static const char *const st[] = {"met", "late", "overdue", "open", "at_risk", "paused", "invalid", ""};
-        static const char *const stname[] = {"met", "late", "overdue", "open", "at_risk", "paused", "invalid", "no_clock"};
-        static const char *const stzh[] = {"按时完成", "超时完成", "已逾期", "处理中", "即将逾期", "暂停", "无效", "无时限"};
+        static const char *const stname[] = {"met",     "late",   "overdue", "open",
+                                             "at_risk", "paused", "invalid", "no_clock"};
+        static const char *const stzh[] = {"按时完成", "超时完成", "已逾期", "处理中",
+                                           "即将逾期", "暂停",     "无效",   "无时限"};
         for (int i = 0; i < 8; i++) {
             m = add_metric(s, MK_COUNT, stname[i], stzh[i]);
             cond(m->cond, &m->ncond, "sla_status", st[i]);
@@ -78,8 +80,7 @@ int rpt_preset_apply(rpt_spec *s, const char *name)
         s->preset = "service";
         s->title = s->zh ? "服务质量" : "Service quality";
         s->layout = LAYOUT_LONG;
-        if (s->period == PERIOD_NONE)
-            s->period = PERIOD_MONTH;
+        if (s->period == PERIOD_NONE) s->period = PERIOD_MONTH;
         m = add_metric(s, MK_RATIO, "callback_rate", "回访率");
         cond(m->cond, &m->ncond, "kind", "complaint");
         cond(m->num, &m->nnum, "callback_at", NULL);
@@ -108,8 +109,7 @@ int rpt_preset_apply(rpt_spec *s, const char *name)
     } else {
         return -1;
     }
-    for (int i = 0; i < s->nm; i++)
-        rpt_metric_partial_names(&s->m[i]);
+    for (int i = 0; i < s->nm; i++) rpt_metric_partial_names(&s->m[i]);
     return 0;
 }
 
@@ -127,13 +127,11 @@ static int parse_target_value(const char *v, pm_decimal *out)
 {
     size_t n = strlen(v);
     int pct = n > 0 && v[n - 1] == '%';
-    if (pm_decimal_parse(v, pct ? n - 1 : n, out) != PM_DEC_OK)
-        return -1;
+    if (pm_decimal_parse(v, pct ? n - 1 : n, out) != PM_DEC_OK) return -1;
     if (pct) {
         pm_decimal d = *out;
         d.scale += 2;
-        if (d.scale > PM_DEC_MAX_SCALE)
-            return -1;
+        if (d.scale > PM_DEC_MAX_SCALE) return -1;
         *out = pm_decimal_normalize(d, 0);
     }
     return 0;
@@ -161,8 +159,7 @@ static int other_preset_figure(const char *fig)
         known = find_figure(&other, fig) != NULL;
         for (int k = 0; k < other.nm; k++)
             if (other.m[k].kind != MK_COUNT)
-                for (int q = 0; q < other.m[k].npcol; q++)
-                    free((char *)other.m[k].pcol[q]);
+                for (int q = 0; q < other.m[k].npcol; q++) free((char *)other.m[k].pcol[q]);
         free(other.m);
         free(other.targets);
     }
@@ -177,8 +174,7 @@ static void targets_load(rpt_spec *s, pm_conf *c, rpt_spec *const *specs, int ns
     yaml_node_t *root = pm_conf_root(c);
     if (root && pm_conf_is_map(root)) {
         pm_conf_check(c, root, "a targets file", file_keys, NULL);
-        if (pm_conf_get(c, root, "targets"))
-            root = pm_conf_get(c, root, "targets");
+        if (pm_conf_get(c, root, "targets")) root = pm_conf_get(c, root, "targets");
     }
     if (root == NULL) {
         s->ntargets = 0;
@@ -222,16 +218,13 @@ static void targets_load(rpt_spec *s, pm_conf *c, rpt_spec *const *specs, int ns
              * table, or of a preset not in this run, is skipped. */
             if (!t.figure) {
                 int known = 0;
-                for (int j = 0; j < nspec; j++)
-                    known |= find_figure(specs[j], fig) != NULL;
-                if (known || other_preset_figure(fig))
-                    continue;
+                for (int j = 0; j < nspec; j++) known |= find_figure(specs[j], fig) != NULL;
+                if (known || other_preset_figure(fig)) continue;
                 pm_conf_note(c, fn, "no figure '%s' in this report", fig);
                 bad = 1;
             }
         }
-        if (bad || !fig || !cmp || !val)
-            continue;
+        if (bad || !fig || !cmp || !val) continue;
         s->targets = pm_xrealloc(s->targets, sizeof *s->targets * (size_t)(s->ntargets + 1));
         s->targets[s->ntargets++] = t;
     }
@@ -248,10 +241,9 @@ int rpt_targets_load_all(rpt_spec *const *specs, int n, const char *path, pm_err
     }
     c.errs = errs;
     /* the file's errors are the same for every table: the first finds them */
-    for (int i = 0; i < n && c.nerrs == 0; i++)
-        targets_load(specs[i], &c, specs, n);
+    for (int i = 0; i < n && c.nerrs == 0; i++) targets_load(specs[i], &c, specs, n);
     int rc = c.nerrs ? -1 : 0;
-    pm_conf_free(&c);  /* targets keep no pointer into it */
+    pm_conf_free(&c); /* targets keep no pointer into it */
     return rc;
 }
 
@@ -259,15 +251,12 @@ void rpt_spec_sign(rpt_spec *s)
 {
     pm_buf b = PM_BUF_INIT;
     pm_buf_adds(&b, "pm-report/1");
-    if (s->preset)
-        pm_buf_addf(&b, " preset=%s", s->preset);
+    if (s->preset) pm_buf_addf(&b, " preset=%s", s->preset);
     pm_buf_adds(&b, " by=");
     int nperiod = s->period != PERIOD_NONE;
-    for (int i = 0; i < s->nby; i++)
-        pm_buf_addf(&b, "%s%s", i ? "," : "", rpt_key_name(s, i + nperiod));
+    for (int i = 0; i < s->nby; i++) pm_buf_addf(&b, "%s%s", i ? "," : "", rpt_key_name(s, i + nperiod));
     static const char *const pn[] = {"", "day", "week", "month", "quarter", "year"};
-    if (s->period != PERIOD_NONE)
-        pm_buf_addf(&b, " period=%s:%s:%s", pn[s->period], s->time_field.name, s->tz_name);
+    if (s->period != PERIOD_NONE) pm_buf_addf(&b, " period=%s:%s:%s", pn[s->period], s->time_field.name, s->tz_name);
     /* what decides which records count, and the unit of durations: a
      * partial of other filters must not be merged */
     for (int i = 0; i < s->nwhere; i++) {
@@ -276,47 +265,38 @@ void rpt_spec_sign(rpt_spec *s)
     }
     if (s->has_since || s->has_until) {
         pm_buf_addf(&b, " time=%s:", s->time_field.name);
-        if (s->has_since)
-            pm_buf_addf(&b, "%lld", (long long)s->since);
+        if (s->has_since) pm_buf_addf(&b, "%lld", (long long)s->since);
         pm_buf_adds(&b, "..");
-        if (s->has_until)
-            pm_buf_addf(&b, "%lld", (long long)s->until);
+        if (s->has_until) pm_buf_addf(&b, "%lld", (long long)s->until);
     }
     int dur = 0;
-    for (int i = 0; i < s->nm; i++)
-        dur |= s->m[i].diff;
-    if (dur)
-        pm_buf_addf(&b, " unit=%llds:%s", (long long)s->unit_secs, s->tz_name);
+    for (int i = 0; i < s->nm; i++) dur |= s->m[i].diff;
+    if (dur) pm_buf_addf(&b, " unit=%llds:%s", (long long)s->unit_secs, s->tz_name);
     pm_buf_adds(&b, " m=");
-    for (int i = 0; i < s->nm; i++)
-        pm_buf_addf(&b, "%s%s", i ? "|" : "", s->m[i].name);
+    for (int i = 0; i < s->nm; i++) pm_buf_addf(&b, "%s%s", i ? "|" : "", s->m[i].name);
     s->raw_signature = pm_xstrdup(pm_buf_str(&b));
     rpt_sign_protection(s, &b);
     s->signature = pm_buf_detach(&b);
 }
 
 static const char *const zh_words[][2] = {
-    {"period", "期间"},       {"figure", "指标"},     {"numerator", "分子"},
-    {"denominator", "分母"},  {"value", "数值"},      {"target", "目标"},
-    {"result", "结果"},       {"pass", "达标"},       {"fail", "未达标"},
-    {"n/a", "无数据"},        {"category", "类别"},   {"rule", "规则"},
-    {"party", "对象"},        {"kind", "类型"},       {"unit", "房号"},
-    {"assignee", "处理人"},   {"major", "重大"},      {"satisfaction", "满意度"},
-    {"sla_status", "时限状态"}, {"total", "合计"},
+    {"period", "期间"}, {"figure", "指标"},         {"numerator", "分子"},      {"denominator", "分母"},
+    {"value", "数值"},  {"target", "目标"},         {"result", "结果"},         {"pass", "达标"},
+    {"fail", "未达标"}, {"n/a", "无数据"},          {"category", "类别"},       {"rule", "规则"},
+    {"party", "对象"},  {"kind", "类型"},           {"unit", "房号"},           {"assignee", "处理人"},
+    {"major", "重大"},  {"satisfaction", "满意度"}, {"sla_status", "时限状态"}, {"total", "合计"},
 };
 
 const char *rpt_zh(const char *s)
 {
     for (size_t i = 0; i < sizeof zh_words / sizeof zh_words[0]; i++)
-        if (strcmp(zh_words[i][0], s) == 0)
-            return zh_words[i][1];
+        if (strcmp(zh_words[i][0], s) == 0) return zh_words[i][1];
     return s;
 }
 
 const char *rpt_label(const rpt_spec *spec, const char *en, const char *zh)
 {
-    if (!spec->zh)
-        return en;
+    if (!spec->zh) return en;
     return zh ? zh : rpt_zh(en);
 }
 
@@ -362,12 +342,10 @@ static const char *const value_labels[][3] = {
 const char *rpt_value_label(const rpt_spec *spec, int key, const char *value)
 {
     int nperiod = spec->period != PERIOD_NONE;
-    if (key < nperiod)
-        return NULL;
+    if (key < nperiod) return NULL;
     int i = key - nperiod;
     const char *field = spec->byfn[i] == KEY_WEEKDAY ? "weekday" : spec->byfn[i] == KEY_FIELD ? spec->by[i].name : NULL;
-    if (!field)
-        return NULL;
+    if (!field) return NULL;
     size_t fl = strlen(field);
     /* sla_status, resolve_status...: the statuses of pm-sla */
     int status = fl >= 6 && strcmp(field + fl - 6, "status") == 0;

@@ -30,43 +30,50 @@
 typedef struct rpt_field {
     const char *name;
     int cache;
-    const char *seen;  /* the record's name pointer at cache (readers share
-                          one header across records) */
+    const char *seen; /* the record's name pointer at cache (readers share
+                         one header across records) */
 } rpt_field;
 
 /* One condition on a record: field = value, or (value NULL) field not empty. */
 typedef struct rpt_cond {
     rpt_field f;
     const char *value;
-    const char *const *anyof;  /* when not NULL: field is one of these */
-    size_t vlen;               /* strlen(value), set by rpt_groups_init */
+    const char *const *anyof; /* when not NULL: field is one of these */
+    size_t vlen;              /* strlen(value), set by rpt_groups_init */
 } rpt_cond;
 
 #define RPT_MAX_COND 8
 
 /* expr.c: the condition language of --where, count(...) and rate(...). */
 typedef enum rpt_exop {
-    EX_AND = 0, EX_OR, EX_NOT,
-    EX_EQ, EX_NE, EX_LT, EX_LE, EX_GT, EX_GE,  /* field OP value */
-    EX_IN,     /* field [not] in (list) */
-    EX_RE,     /* field ~ /re/, !~ */
-    EX_EMPTY   /* field is [not] empty */
+    EX_AND = 0,
+    EX_OR,
+    EX_NOT,
+    EX_EQ,
+    EX_NE,
+    EX_LT,
+    EX_LE,
+    EX_GT,
+    EX_GE,   /* field OP value */
+    EX_IN,   /* field [not] in (list) */
+    EX_RE,   /* field ~ /re/, !~ */
+    EX_EMPTY /* field is [not] empty */
 } rpt_exop;
 
 enum { RPT_V_TEXT = 0, RPT_V_DEC, RPT_V_TIME };
 
 typedef struct rpt_expr {
     rpt_exop op;
-    struct rpt_expr *a, *b;   /* and, or, not */
-    rpt_field f;              /* predicates: the field (owned) */
-    char *value;              /* the constant, or the pattern of EX_RE */
+    struct rpt_expr *a, *b; /* and, or, not */
+    rpt_field f;            /* predicates: the field (owned) */
+    char *value;            /* the constant, or the pattern of EX_RE */
     size_t vlen;
-    int vkind;                /* RPT_V_*; EX_RE: 1 when caseless */
+    int vkind; /* RPT_V_*; EX_RE: 1 when caseless */
     pm_decimal dv;
     pm_time tv;
-    struct rpt_expr **list;   /* EX_IN: EX_EQ nodes */
+    struct rpt_expr **list; /* EX_IN: EX_EQ nodes */
     int nlist;
-    int negate;               /* not in, !~, is not empty */
+    int negate; /* not in, !~, is not empty */
     struct pm_regex *rx;
 } rpt_expr;
 
@@ -84,34 +91,34 @@ void rpt_expr_forget(rpt_expr *e);
 void rpt_expr_canon(const rpt_expr *e, pm_buf *b, int top);
 
 typedef enum rpt_kind {
-    MK_COUNT = 0,  /* records meeting cond */
-    MK_RATIO,      /* numerator: cond + num; denominator: cond */
+    MK_COUNT = 0, /* records meeting cond */
+    MK_RATIO,     /* numerator: cond + num; denominator: cond */
     MK_SUM,
     MK_MIN,
     MK_MAX,
     MK_MEAN,
-    MK_PCT         /* pNN, median (p50): nearest rank; keeps the values */
+    MK_PCT /* pNN, median (p50): nearest rank; keeps the values */
 } rpt_kind;
 
 typedef struct rpt_metric {
     rpt_kind kind;
-    const char *name;     /* column / figure name (English) */
-    const char *name_zh;  /* same in Chinese */
+    const char *name;    /* column / figure name (English) */
+    const char *name_zh; /* same in Chinese */
     rpt_cond cond[RPT_MAX_COND];
     int ncond;
     rpt_cond num[RPT_MAX_COND];
     int nnum;
-    rpt_field field;      /* MK_SUM.. MK_PCT */
-    rpt_field field2;     /* diff: the value is field - field2 (timestamps) */
+    rpt_field field;  /* MK_SUM.. MK_PCT */
+    rpt_field field2; /* diff: the value is field - field2 (timestamps) */
     int diff;
-    rpt_expr *expr;       /* -m count(COND), rate(COND): COND (numerator) */
-    rpt_expr *dexpr;      /* rate(COND; DEN): DEN */
-    pm_decimal pct;       /* MK_PCT: 50 for median */
-    int money;            /* sum/min/max of values with 1-2 places: 2 places */
-    int same;             /* rpt_groups_init: an earlier metric whose cond[0]
-                             reads the same field (its value is reused), or -1 */
-    int num_same;         /* rpt_groups_init: num[0] reads cond[0]'s field */
-    int chart;            /* draw a chart of it in HTML */
+    rpt_expr *expr;  /* -m count(COND), rate(COND): COND (numerator) */
+    rpt_expr *dexpr; /* rate(COND; DEN): DEN */
+    pm_decimal pct;  /* MK_PCT: 50 for median */
+    int money;       /* sum/min/max of values with 1-2 places: 2 places */
+    int same;        /* rpt_groups_init: an earlier metric whose cond[0]
+                        reads the same field (its value is reused), or -1 */
+    int num_same;    /* rpt_groups_init: num[0] reads cond[0]'s field */
+    int chart;       /* draw a chart of it in HTML */
     /* Partial-stream column names. */
     const char *pcol[6];
     int npcol;
@@ -125,14 +132,21 @@ typedef struct rpt_target {
     pm_decimal value;
 } rpt_target;
 
-typedef enum rpt_period { PERIOD_NONE = 0, PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH, PERIOD_QUARTER, PERIOD_YEAR } rpt_period;
+typedef enum rpt_period {
+    PERIOD_NONE = 0,
+    PERIOD_DAY,
+    PERIOD_WEEK,
+    PERIOD_MONTH,
+    PERIOD_QUARTER,
+    PERIOD_YEAR
+} rpt_period;
 
 /* A --by key: a field's value, or derived from it. */
 typedef enum rpt_keyfn { KEY_FIELD = 0, KEY_WEEKDAY, KEY_HOUR, KEY_PART } rpt_keyfn;
 
 typedef enum rpt_layout {
-    LAYOUT_WIDE = 0,  /* a row per group, a column per metric */
-    LAYOUT_LONG       /* a row per group and figure (the service preset) */
+    LAYOUT_WIDE = 0, /* a row per group, a column per metric */
+    LAYOUT_LONG      /* a row per group and figure (the service preset) */
 } rpt_layout;
 
 /* A field named personal with --personal=FIELD:KIND. */
@@ -142,24 +156,24 @@ typedef struct rpt_personal {
 } rpt_personal;
 
 typedef struct rpt_spec {
-    const char *preset;       /* NULL for custom metrics */
-    const char *title;        /* for HTML/XLSX */
-    rpt_field by[16];         /* the field each key is read from */
+    const char *preset; /* NULL for custom metrics */
+    const char *title;  /* for HTML/XLSX */
+    rpt_field by[16];   /* the field each key is read from */
     int nby;
     rpt_keyfn byfn[16];
-    const char *bycol[16];    /* column name: "weekday(created_at)"; NULL: the field's */
-    char *bysep[16];          /* part(F, SEP, N) */
+    const char *bycol[16]; /* column name: "weekday(created_at)"; NULL: the field's */
+    char *bysep[16];       /* part(F, SEP, N) */
     int bypart[16];
-    rpt_expr **where;         /* --where: all must hold */
+    rpt_expr **where; /* --where: all must hold */
     int nwhere;
     int has_since, has_until; /* --since/--until on time_field */
     pm_time since, until;
-    int64_t unit_secs;        /* durations (A - B) are shown in these: 3600 */
+    int64_t unit_secs; /* durations (A - B) are shown in these: 3600 */
     /* presentation (cli.c sets them before the table is built) */
-    int rate_nd;              /* rates get NAME_n, NAME_d columns */
-    int has_total;            /* the last group is the --totals row */
-    int value_labels;         /* key values shown with their Chinese labels */
-    int charts;               /* the table carries the charts' data (HTML, XLSX) */
+    int rate_nd;      /* rates get NAME_n, NAME_d columns */
+    int has_total;    /* the last group is the --totals row */
+    int value_labels; /* key values shown with their Chinese labels */
+    int charts;       /* the table carries the charts' data (HTML, XLSX) */
     rpt_period period;
     rpt_field time_field;
     const pm_tz *tz;
@@ -169,16 +183,16 @@ typedef struct rpt_spec {
     rpt_layout layout;
     rpt_target *targets;
     int ntargets;
-    int zh;                   /* --lang=zh */
+    int zh; /* --lang=zh */
     /* --protect (personal.c): NULL, or how personal values are protected;
      * the personal fields; the kind of each --by field (-1: not personal). */
     const pm_protector *prot;
     const rpt_personal *personal;
     int npersonal;
     int by_kind[16];
-    char *signature;          /* identifies compatible partial streams */
-    char *raw_signature;      /* the same without --protect: partials of raw
-                                 data, whose keys --merge protects */
+    char *signature;     /* identifies compatible partial streams */
+    char *raw_signature; /* the same without --protect: partials of raw
+                            data, whose keys --merge protects */
 } rpt_spec;
 
 /* metrics.c -------------------------------------------------------------- */
@@ -235,25 +249,25 @@ void rpt_sign_protection(const rpt_spec *spec, pm_buf *b);
 /* The aggregates of a metric other than a count or a rate. */
 typedef struct rpt_stats {
     pm_decimal sum, lo, hi;
-    int overflow;        /* sum (and mean) have no value: the sum overflowed */
-    int maxscale;        /* largest scale among the values */
-    int64_t skipped;     /* A - B: records where either side was empty */
-    pm_decimal *vals;    /* MK_PCT: the a values (malloc'd) */
+    int overflow;     /* sum (and mean) have no value: the sum overflowed */
+    int maxscale;     /* largest scale among the values */
+    int64_t skipped;  /* A - B: records where either side was empty */
+    pm_decimal *vals; /* MK_PCT: the a values (malloc'd) */
     size_t cap;
 } rpt_stats;
 
 /* The running aggregates of one metric in one group.  Counts and rates
  * need a and b only: a group of them takes a few bytes a metric. */
 typedef struct rpt_state {
-    int64_t a, b;        /* count, or numerator/denominator, or n of values */
-    rpt_stats *x;        /* NULL for MK_COUNT and MK_RATIO */
+    int64_t a, b; /* count, or numerator/denominator, or n of values */
+    rpt_stats *x; /* NULL for MK_COUNT and MK_RATIO */
 } rpt_state;
 
 /* A group: the value of its key in the groups' map, followed there by
  * its key pointers and states. */
 typedef struct rpt_group {
-    char **key;          /* nkey values, NUL-terminated (in the map's key) */
-    rpt_state *st;       /* spec->nm states */
+    char **key;    /* nkey values, NUL-terminated (in the map's key) */
+    rpt_state *st; /* spec->nm states */
 } rpt_group;
 
 #define RPT_DAY_CACHE 1024
@@ -267,24 +281,24 @@ struct rpt_daylabel {
 
 typedef struct rpt_groups {
     rpt_spec *spec;
-    int nkey;            /* (period ? 1 : 0) + nby */
-    pm_map map;          /* key bytes -> group (seeded: crafted keys cannot
-                            make it slow) */
-    size_t n;            /* groups */
-    pm_arena arena;      /* the stats of the groups, the total */
+    int nkey;       /* (period ? 1 : 0) + nby */
+    pm_map map;     /* key bytes -> group (seeded: crafted keys cannot
+                       make it slow) */
+    size_t n;       /* groups */
+    pm_arena arena; /* the stats of the groups, the total */
     /* Errors met while aggregating: the program exits 2. */
     int errors;
-    unsigned long long seq, last_err_seq;  /* records added; last with an error */
-    char *source;        /* name of the input of the last record added */
-    struct rpt_daylabel *days;  /* period labels of recent days */
-    pm_buf keys[16];     /* protected values of the --by fields */
-    char derived[16][32];   /* derived key values of the record */
-    pm_buf kbuf;         /* the key bytes of a key of several values */
-    unsigned long long filtered;  /* records --where/--since/--until left out */
-    unsigned long long notime;    /* records without a time (empty period) */
-    unsigned long long overflows; /* counters that would overflow */
-    rpt_group *total;    /* --totals: made by rpt_groups_total */
-    rpt_group *recent[256];  /* one key: groups met lately, by its first bytes */
+    unsigned long long seq, last_err_seq; /* records added; last with an error */
+    char *source;                         /* name of the input of the last record added */
+    struct rpt_daylabel *days;            /* period labels of recent days */
+    pm_buf keys[16];                      /* protected values of the --by fields */
+    char derived[16][32];                 /* derived key values of the record */
+    pm_buf kbuf;                          /* the key bytes of a key of several values */
+    unsigned long long filtered;          /* records --where/--since/--until left out */
+    unsigned long long notime;            /* records without a time (empty period) */
+    unsigned long long overflows;         /* counters that would overflow */
+    rpt_group *total;                     /* --totals: made by rpt_groups_total */
+    rpt_group *recent[256];               /* one key: groups met lately, by its first bytes */
 } rpt_groups;
 
 void rpt_groups_init(rpt_groups *g, rpt_spec *spec);
@@ -327,10 +341,10 @@ const char *rpt_key_name(const rpt_spec *spec, int i);
 /* names.c: the field names given on the command line, seen or not ------ */
 typedef struct rpt_names {
     char **name;
-    const char **option;   /* "--by", "-m count(...)"... */
+    const char **option; /* "--by", "-m count(...)"... */
     int *seen;
     int n, unseen;
-    char **known;          /* every field name met (for "did you mean") */
+    char **known; /* every field name met (for "did you mean") */
     int nknown;
     size_t last_n;
     const char *last_first, *last_last;
@@ -349,7 +363,7 @@ void rpt_names_free(rpt_names *ns);
 typedef enum rpt_ctype { CT_TEXT = 0, CT_INT, CT_DEC, CT_RATE } rpt_ctype;
 
 typedef struct rpt_cell {
-    char *text;          /* canonical CSV text; "" for no value */
+    char *text; /* canonical CSV text; "" for no value */
     rpt_ctype type;
 } rpt_cell;
 
@@ -363,20 +377,20 @@ typedef struct rpt_chart {
     char **labels;
     pm_decimal *vals;
     int *has;
-    int *result;         /* per bar: 1 pass, 0 fail, -1 n/a or no target */
+    int *result; /* per bar: 1 pass, 0 fail, -1 n/a or no target */
 } rpt_chart;
 
 typedef struct rpt_table {
     const char *title;
-    const char *sheet;   /* XLSX sheet name */
+    const char *sheet; /* XLSX sheet name */
     int zh;
     int ncols, nkeys;
     const char **cols;
     int nrows;
-    rpt_cell *cells;     /* nrows * ncols */
+    rpt_cell *cells; /* nrows * ncols */
     rpt_chart *charts;
     int ncharts;
-    int failed;          /* a target failed */
+    int failed; /* a target failed */
     pm_arena arena;
 } rpt_table;
 
@@ -389,7 +403,6 @@ void rpt_table_pivot(rpt_table *t, const rpt_spec *spec);
 const char *rpt_cell_display(rpt_table *t, const rpt_cell *c);
 /* Percentage text of a rate fraction ("0.1250" -> "12.50%"). */
 void rpt_percent(pm_decimal frac, char out[PM_DEC_BUFSZ + 2]);
-
 
 /* Renderers: 0, or -1 with err. */
 int rpt_write_csv(rpt_table *t, FILE *fp, char delimiter);
@@ -405,11 +418,11 @@ size_t rpt_display_width(const char *s);
 /* partial.c -------------------------------------------------------------- */
 /* What a partial stream says about itself in its shard record. */
 typedef struct rpt_shard_info {
-    const char *name;       /* --shard, or the inputs' names; ';' separates
-                               the shards of a merged partial */
-    uint64_t read;          /* records read (a merged partial: its shards') */
-    const char *program;    /* "pm-report VERSION" */
-    const char *config;     /* rpt_partial_config */
+    const char *name;    /* --shard, or the inputs' names; ';' separates
+                            the shards of a merged partial */
+    uint64_t read;       /* records read (a merged partial: its shards') */
+    const char *program; /* "pm-report VERSION" */
+    const char *config;  /* rpt_partial_config */
 } rpt_shard_info;
 
 /* Writes the groups as a partial stream: csv 0 YAML, '\t' TSV, else CSV;
@@ -441,7 +454,7 @@ void rpt_expect_free(rpt_expect *ex);
 #define RPT_LEDGER_MAXM 64
 struct rpt_shard_seen {
     char *name;
-    char *where;            /* FILE:LINE of its shard record */
+    char *where; /* FILE:LINE of its shard record */
 };
 typedef struct rpt_ledger {
     int nm;
@@ -449,8 +462,8 @@ typedef struct rpt_ledger {
     size_t nnames, cap;
     char *program, *config, *first_src;
     uint64_t read, written, rows;
-    uint64_t (*tot)[2];     /* per metric: counts (numerators), denominators */
-    char *over;             /* per metric: the totals overflowed (said once) */
+    uint64_t (*tot)[2]; /* per metric: counts (numerators), denominators */
+    char *over;         /* per metric: the totals overflowed (said once) */
     char *merged_name;
     int errors;
 } rpt_ledger;
@@ -472,7 +485,6 @@ char *rpt_ledger_names(const rpt_ledger *l);
 int rpt_partial_values(const rpt_state *st, pm_buf *vb, char *skipbuf, const char **vals);
 /* Writes one row: csv 0 as a YAML line, '\t' as TSV, else CSV (with a
  * header, call it first with names as vals). */
-void rpt_emit_row(FILE *fp, int csv, const char *const *names, const char *const *vals,
-                  int n, pm_buf *scratch);
+void rpt_emit_row(FILE *fp, int csv, const char *const *names, const char *const *vals, int n, pm_buf *scratch);
 
 #endif

@@ -15,7 +15,7 @@
  * The planner runs the same code on its own rota, with the roster worked
  * before it (plan --previous) as the work before the span.
  */
-#define _GNU_SOURCE  /* qsort_r */
+#define _GNU_SOURCE /* qsort_r */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,10 +23,8 @@
 #include <string.h>
 #include "roster.h"
 
-const char *const ro_rule_names[RULE_COUNT] = {
-    "coverage", "skill", "unavailable", "overlap", "max_continuous",
-    "max_shift", "week_hours", "rest_day", "duty"
-};
+const char *const ro_rule_names[RULE_COUNT] = {"coverage",  "skill",      "unavailable", "overlap", "max_continuous",
+                                               "max_shift", "week_hours", "rest_day",    "duty"};
 
 pm_time ro_at(const ro_model *m, pm_day d, int min)
 {
@@ -38,14 +36,18 @@ pm_time ro_at(const ro_model *m, pm_day d, int min)
 void ro_fmt_dur(int64_t secs, char out[32])
 {
     int64_t h = secs / 3600, mi = (secs % 3600) / 60, s = secs % 60;
-    if (s) snprintf(out, 32, "%lldh%02lldm%02llds", (long long)h, (long long)mi, (long long)s);
-    else if (h && mi) snprintf(out, 32, "%lldh%02lldm", (long long)h, (long long)mi);
-    else if (mi) snprintf(out, 32, "%lldm", (long long)mi);
-    else snprintf(out, 32, "%lldh", (long long)h);
+    if (s)
+        snprintf(out, 32, "%lldh%02lldm%02llds", (long long)h, (long long)mi, (long long)s);
+    else if (h && mi)
+        snprintf(out, 32, "%lldh%02lldm", (long long)h, (long long)mi);
+    else if (mi)
+        snprintf(out, 32, "%lldm", (long long)mi);
+    else
+        snprintf(out, 32, "%lldh", (long long)h);
 }
 
-void ro_violation_add(ro_violations *vs, int rule, const char *staff, const char *post,
-                      pm_time s, pm_time e, const char *fmt, ...)
+void ro_violation_add(ro_violations *vs, int rule, const char *staff, const char *post, pm_time s, pm_time e,
+                      const char *fmt, ...)
 {
     if (vs->n == vs->cap) {
         vs->cap = vs->cap ? 2 * vs->cap : 64;
@@ -187,8 +189,10 @@ static int post_on_day(const ro_post *p, pm_day d)
 static void post_window(const ro_model *m, const ro_post *p, pm_day d, pm_time *ws, pm_time *we)
 {
     *ws = ro_at(m, d, p->from_min);
-    if (p->to_min > p->from_min) *we = ro_at(m, d, p->to_min);
-    else *we = ro_at(m, d + 1, p->to_min);
+    if (p->to_min > p->from_min)
+        *we = ro_at(m, d, p->to_min);
+    else
+        *we = ro_at(m, d + 1, p->to_min);
 }
 
 typedef struct gap {
@@ -201,19 +205,20 @@ static void gap_flush(const ro_model *m, const ro_post *p, gap *g, ro_violations
 {
     if (!g->open) return;
     if (g->lo == g->hi)
-        ro_violation_add(out, RULE_COVERAGE, "", p->id, g->s, g->e, "%d of %d people assigned", g->lo,
-                         p->headcount);
+        ro_violation_add(out, RULE_COVERAGE, "", p->id, g->s, g->e, "%d of %d people assigned", g->lo, p->headcount);
     else
-        ro_violation_add(out, RULE_COVERAGE, "", p->id, g->s, g->e, "%d to %d of %d people assigned", g->lo,
-                         g->hi, p->headcount);
+        ro_violation_add(out, RULE_COVERAGE, "", p->id, g->s, g->e, "%d to %d of %d people assigned", g->lo, g->hi,
+                         p->headcount);
     g->open = 0;
     (void)m;
 }
 
-static void gap_seg(const ro_model *m, const ro_post *p, gap *g, pm_time s, pm_time e, int count,
-                    ro_violations *out)
+static void gap_seg(const ro_model *m, const ro_post *p, gap *g, pm_time s, pm_time e, int count, ro_violations *out)
 {
-    if (count >= p->headcount) { gap_flush(m, p, g, out); return; }
+    if (count >= p->headcount) {
+        gap_flush(m, p, g, out);
+        return;
+    }
     if (g->open && g->e == s) {
         g->e = e;
         if (count < g->lo) g->lo = count;
@@ -248,8 +253,10 @@ static void check_coverage(const ro_model *m, const int *idx, int n, pm_day firs
                 if (m->as[ord[k]].e > e) e = m->as[ord[k]].e;
                 k++;
             }
-            evs[nev].t = s; evs[nev++].d = 1;
-            evs[nev].t = e; evs[nev++].d = -1;
+            evs[nev].t = s;
+            evs[nev++].d = 1;
+            evs[nev].t = e;
+            evs[nev++].d = -1;
         }
         qsort(evs, (size_t)nev, sizeof *evs, cmp_ev);
         gap g = {0, 0, 0, 0, 0};
@@ -276,8 +283,7 @@ static void check_coverage(const ro_model *m, const int *idx, int n, pm_day firs
     free(ord);
 }
 
-static void check_assignments(const ro_model *m, const int *idx, int n, pm_day first, int ndays,
-                              ro_violations *out)
+static void check_assignments(const ro_model *m, const int *idx, int n, pm_day first, int ndays, ro_violations *out)
 {
     if (!m->have_staff_file) return;
     pm_buf b = PM_BUF_INIT;
@@ -289,12 +295,11 @@ static void check_assignments(const ro_model *m, const int *idx, int n, pm_day f
         if (missing) {
             pm_buf_reset(&b);
             ro_skills_format(m, missing, &b);
-            ro_violation_add(out, RULE_SKILL, st->id, po->id, a->s, a->e, "%s lacks skill %s", st->id,
-                             pm_buf_str(&b));
+            ro_violation_add(out, RULE_SKILL, st->id, po->id, a->s, a->e, "%s lacks skill %s", st->id, pm_buf_str(&b));
         }
         if (st->nunavail) {
             pm_day d0 = pm_tz_day(m->tz, a->s), d1 = pm_tz_day(m->tz, a->e - 1);
-            if (d0 < first) d0 = first;  /* the days of the span only */
+            if (d0 < first) d0 = first; /* the days of the span only */
             if (d1 > first + ndays - 1) d1 = first + ndays - 1;
             pm_buf_reset(&b);
             for (pm_day d = d0; d <= d1; d++) {
@@ -305,8 +310,8 @@ static void check_assignments(const ro_model *m, const int *idx, int n, pm_day f
                 pm_buf_adds(&b, ds);
             }
             if (b.len)
-                ro_violation_add(out, RULE_UNAVAILABLE, st->id, po->id, a->s, a->e, "%s is unavailable on %s",
-                                 st->id, pm_buf_str(&b));
+                ro_violation_add(out, RULE_UNAVAILABLE, st->id, po->id, a->s, a->e, "%s is unavailable on %s", st->id,
+                                 pm_buf_str(&b));
         }
     }
     pm_buf_free(&b);
@@ -396,10 +401,13 @@ static void check_person(const ro_model *m, const int *idx, int n, pm_day first,
                     ro_violation_add(out, RULE_OVERLAP, sid, pm_buf_str(&posts), a->s, oe,
                                      "%s has two assignments at %s at once", sid, m->posts[a->post].id);
                 else
-                    ro_violation_add(out, RULE_OVERLAP, sid, pm_buf_str(&posts), a->s, oe,
-                                     "%s is at %s and %s at once", sid, m->posts[b->post].id, m->posts[a->post].id);
+                    ro_violation_add(out, RULE_OVERLAP, sid, pm_buf_str(&posts), a->s, oe, "%s is at %s and %s at once",
+                                     sid, m->posts[b->post].id, m->posts[a->post].id);
             }
-            if (maxa < 0 || a->e > maxe) { maxe = a->e; maxa = ord[k]; }
+            if (maxa < 0 || a->e > maxe) {
+                maxe = a->e;
+                maxa = ord[k];
+            }
         }
         /* max_shift: parts less than min_rest apart form one shift */
         for (int k = i; k < j;) {
@@ -418,8 +426,8 @@ static void check_person(const ro_model *m, const int *idx, int n, pm_day first,
                 ro_fmt_dur(r->max_shift, d2);
                 ro_fmt_dur(r->min_rest, d3);
                 ro_violation_add(out, RULE_MAX_SHIFT, sid, pm_buf_str(&posts), s, e,
-                                 "%s works a shift of %s (limit %s; parts less than %s apart are one shift)", sid,
-                                 d1, d2, d3);
+                                 "%s works a shift of %s (limit %s; parts less than %s apart are one shift)", sid, d1,
+                                 d2, d3);
             }
             k = l;
         }
@@ -482,8 +490,10 @@ static int first_log(const ro_model *m, int di, pm_time t)
     while (lo < hi) {
         int mid = lo + (hi - lo) / 2;
         const ro_log *lg = &m->logs[mid];
-        if (lg->duty < di || (lg->duty == di && lg->s < t)) lo = mid + 1;
-        else hi = mid;
+        if (lg->duty < di || (lg->duty == di && lg->s < t))
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return lo;
 }
@@ -501,8 +511,10 @@ static void check_duties(const ro_model *m, pm_day first, int ndays, ro_violatio
                 for (int l = first_log(m, di, ws); l < m->nlogs; l++) {
                     const ro_log *lg = &m->logs[l];
                     if (lg->duty != di || lg->s >= we) break;
-                    if (lg->nstaff >= w->people) good++;
-                    else short_++;
+                    if (lg->nstaff >= w->people)
+                        good++;
+                    else
+                        short_++;
                 }
                 if (good >= w->times) continue;
                 char ds[16];
@@ -544,7 +556,10 @@ static void check_patrol_overlap(const ro_model *m, pm_time span_s, pm_time span
     patrol *ps = pm_xmalloc(sizeof *ps * (size_t)n);
     n = 0;
     for (int l = 0; l < m->nlogs; l++)
-        for (int k = 0; k < m->logs[l].nstaff; k++) { ps[n].staff = m->logs[l].staff[k]; ps[n++].log = l; }
+        for (int k = 0; k < m->logs[l].nstaff; k++) {
+            ps[n].staff = m->logs[l].staff[k];
+            ps[n++].log = l;
+        }
     qsort_r(ps, (size_t)n, sizeof *ps, cmp_patrol, m->logs);
     pm_buf posts = PM_BUF_INIT;
     for (int i = 0; i < n;) {
@@ -563,9 +578,8 @@ static void check_patrol_overlap(const ro_model *m, pm_time span_s, pm_time span
                     add_post_name(&posts, m->duties[b->duty].id);
                     add_post_name(&posts, m->duties[a->duty].id);
                     ro_violation_add(out, RULE_OVERLAP, sid, pm_buf_str(&posts), a->s, oe,
-                                     "%s is on two patrols at once (%s:%ld %s and %s:%ld %s)", sid,
-                                     m->srcs[b->src], b->line, m->duties[b->duty].id, m->srcs[a->src], a->line,
-                                     m->duties[a->duty].id);
+                                     "%s is on two patrols at once (%s:%ld %s and %s:%ld %s)", sid, m->srcs[b->src],
+                                     b->line, m->duties[b->duty].id, m->srcs[a->src], a->line, m->duties[a->duty].id);
                 }
             }
             if (maxl < 0 || a->e > m->logs[maxl].e) maxl = ps[k].log;
@@ -599,10 +613,18 @@ int ro_check(const ro_model *m, pm_day first, int ndays, double max_seconds, ro_
     int stopped = 0;
     for (int pass = 0; pass < 5 && !stopped; pass++) {
         switch (pass) {
-        case 0: if (m->have_roster) check_coverage(m, idx, n, first, ndays, out); break;
-        case 1: check_assignments(m, idx, n, first, ndays, out); break;
-        case 2: check_stretches(m, all, m->nas, span_s, span_e, out); break;
-        case 3: check_person(m, all, m->nas, first, ndays, out); break;
+        case 0:
+            if (m->have_roster) check_coverage(m, idx, n, first, ndays, out);
+            break;
+        case 1:
+            check_assignments(m, idx, n, first, ndays, out);
+            break;
+        case 2:
+            check_stretches(m, all, m->nas, span_s, span_e, out);
+            break;
+        case 3:
+            check_person(m, all, m->nas, first, ndays, out);
+            break;
         case 4:
             if (m->have_logs || m->nlogs) {
                 check_duties(m, first, ndays, out);

@@ -41,7 +41,7 @@
  * coverage violations with the reason each qualified person could not take
  * it.
  */
-#define _GNU_SOURCE  /* qsort_r */
+#define _GNU_SOURCE /* qsort_r */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,15 +50,22 @@
 #include "planner.h"
 
 /* Why a qualified person could not take a seat (gap explanations). */
-static const char *const why_text[WHY_COUNT] = {
-    "unavailable", "on another post", "at the weekly limit", "needs a rest day this week",
-    "resting between shifts or at the shift limit", "at the post's max_continuous", "on another shift",
-    "free, but the search did not seat them"
-};
+static const char *const why_text[WHY_COUNT] = {"unavailable",
+                                                "on another post",
+                                                "at the weekly limit",
+                                                "needs a rest day this week",
+                                                "resting between shifts or at the shift limit",
+                                                "at the post's max_continuous",
+                                                "on another shift",
+                                                "free, but the search did not seat them"};
 
 static int64_t gcd64(int64_t a, int64_t b)
 {
-    while (b) { int64_t t = a % b; a = b; b = t; }
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
     return a;
 }
 
@@ -128,7 +135,7 @@ static void build_slots(planner *P)
             slot *s = &P->sl[P->nsl];
             s->s = ro_at(m, d, k * P->U);
             s->e = ro_at(m, d, (k + 1) * P->U);
-            if (s->e <= s->s) continue;  /* a clock change swallowed it */
+            if (s->e <= s->s) continue; /* a clock change swallowed it */
             s->di = di;
             s->wi = (int)((d - monday0) / 7);
             s->night = ro_night_secs(m, d, s->s, s->e);
@@ -150,7 +157,7 @@ static void build_slots(planner *P)
         }
         P->sl[i].proj_night = len ? (int)(night * 1000 / len) : 0;
         P->sl[i].proj_off = len ? (int)(off * 1000 / len) : 0;
-        if (j > i) {  /* slot i leaves the window */
+        if (j > i) { /* slot i leaves the window */
             int64_t l = P->sl[i].e - P->sl[i].s;
             len -= l;
             night -= P->sl[i].night;
@@ -198,7 +205,9 @@ static void build_need(planner *P)
     for (int p = 0; p < m->nposts; p++) P->order[p] = p;
     for (int a = 1; a < m->nposts; a++)
         for (int b = a; b > 0 && nq[P->order[b]] < nq[P->order[b - 1]]; b--) {
-            int t = P->order[b]; P->order[b] = P->order[b - 1]; P->order[b - 1] = t;
+            int t = P->order[b];
+            P->order[b] = P->order[b - 1];
+            P->order[b - 1] = t;
         }
     free(nq);
     P->unavail = pm_xcalloc((size_t)m->nstaff * (size_t)po->ndays + 1, 1);
@@ -295,14 +304,20 @@ static void seed_previous(planner *P)
     for (int i = 0; i < n; i++) ord[i] = i;
     qsort_r(ord, (size_t)n, sizeof *ord, cmp_prev, m->as);
     pm_day monday0 = P->po->first_day - pm_day_weekday(P->po->first_day);
-    pm_time cs = 0, ce = 0;  /* the person's time so far, merged */
+    pm_time cs = 0, ce = 0; /* the person's time so far, merged */
     for (int i = 0; i < n; i++) {
         const ro_assign *a = &m->as[ord[i]];
         person *p = &P->ps0[a->staff];
         int first_of_person = i == 0 || m->as[ord[i - 1]].staff != a->staff;
-        if (first_of_person) { cs = a->s; ce = a->e; }
-        else if (a->s > ce) { prev_week_time(P, a->staff, cs, ce, monday0); cs = a->s; ce = a->e; }
-        else if (a->e > ce) ce = a->e;
+        if (first_of_person) {
+            cs = a->s;
+            ce = a->e;
+        } else if (a->s > ce) {
+            prev_week_time(P, a->staff, cs, ce, monday0);
+            cs = a->s;
+            ce = a->e;
+        } else if (a->e > ce)
+            ce = a->e;
         if (i == n - 1 || m->as[ord[i + 1]].staff != a->staff) prev_week_time(P, a->staff, cs, ce, monday0);
         /* parts less than min_rest apart are one shift; touching parts at
          * one post one stretch (as check.c sees them) */
@@ -347,21 +362,39 @@ static int allowed(const planner *P, int s, int q, int i, int *why)
     const person *p = &P->ps[s];
     const ro_rules *r = &m->rules;
     int nd = P->po->ndays;
-    if (P->unavail[(size_t)s * nd + sl->di]) { *why = WHY_UNAVAILABLE; return 0; }
-    if (p->last_end > sl->s) { *why = WHY_BUSY; return 0; }
+    if (P->unavail[(size_t)s * nd + sl->di]) {
+        *why = WHY_UNAVAILABLE;
+        return 0;
+    }
+    if (p->last_end > sl->s) {
+        *why = WHY_BUSY;
+        return 0;
+    }
     /* before a kept part of the rota: only with a rest before it (so
      * neither its shift nor its stretch grows) */
-    if (P->next_fixed[s] <= sl->e || P->next_fixed[s] - sl->e < r->min_rest) { *why = WHY_REST; return 0; }
-    if (P->week[(size_t)s * P->nweeks + sl->wi] + (sl->e - sl->s) > st->max_week) { *why = WHY_WEEK; return 0; }
+    if (P->next_fixed[s] <= sl->e || P->next_fixed[s] - sl->e < r->min_rest) {
+        *why = WHY_REST;
+        return 0;
+    }
+    if (P->week[(size_t)s * P->nweeks + sl->wi] + (sl->e - sl->s) > st->max_week) {
+        *why = WHY_WEEK;
+        return 0;
+    }
     if (!P->worked[(size_t)s * nd + sl->di] && P->wdays[(size_t)s * P->nweeks + sl->wi] + 1 > 7 - r->rest_days) {
         *why = WHY_RESTDAY;
         return 0;
     }
     int same_shift = sl->s - p->last_end < r->min_rest;
-    if ((same_shift ? sl->e - p->shift_start : sl->e - sl->s) > r->max_shift) { *why = WHY_REST; return 0; }
+    if ((same_shift ? sl->e - p->shift_start : sl->e - sl->s) > r->max_shift) {
+        *why = WHY_REST;
+        return 0;
+    }
     if (po->max_continuous) {
         pm_time from = (p->last_post == q && p->last_end == sl->s) ? p->stretch_start : sl->s;
-        if (sl->e - from > po->max_continuous) { *why = WHY_STRETCH; return 0; }
+        if (sl->e - from > po->max_continuous) {
+            *why = WHY_STRETCH;
+            return 0;
+        }
     }
     return 1;
 }
@@ -409,12 +442,14 @@ static void record_gap(planner *P, int i, int q)
     gapinfo *g = ro_gap_new(P, i, q);
     for (int s = 0; s < m->nstaff; s++) {
         if (m->posts[q].skills & ~m->staff[s].skills) continue;
-        int here = 0;  /* already seated at this post in this slot */
+        int here = 0; /* already seated at this post in this slot */
         for (int k = P->seat0[q]; k < P->seat0[q + 1]; k++) here |= P->asg[(size_t)i * P->nseats + k] == s;
         if (here) continue;
         int why = WHY_BUSY;
-        if (!allowed(P, s, q, i, &why)) g->why[s] = (unsigned char)(why + 1);
-        else g->why[s] = WHY_BUSY + 1;  /* allowed but already seated here */
+        if (!allowed(P, s, q, i, &why))
+            g->why[s] = (unsigned char)(why + 1);
+        else
+            g->why[s] = WHY_BUSY + 1; /* allowed but already seated here */
     }
 }
 
@@ -451,7 +486,10 @@ static void keep_tail(planner *P, int to, const int *saved)
             for (int k = 0; k < need; k++) {
                 int s = saved[(size_t)i * P->nseats + P->seat0[q] + k];
                 P->asg[(size_t)i * P->nseats + P->seat0[q] + k] = s;
-                if (s < 0) { P->uncovered += len; continue; }
+                if (s < 0) {
+                    P->uncovered += len;
+                    continue;
+                }
                 if (P->next_fixed[s] > sl->s) P->next_fixed[s] = sl->s;
                 P->week[(size_t)s * P->nweeks + sl->wi] += len;
                 if (!P->worked[(size_t)s * nd + sl->di]) {
@@ -474,7 +512,10 @@ static void tail_gaps(planner *P, int to)
         for (int q = 0; q < m->nposts; q++) {
             int need = P->need[(size_t)i * m->nposts + q];
             for (int k = 0; k < need; k++)
-                if (P->asg[(size_t)i * P->nseats + P->seat0[q] + k] < 0) { note_gap(P, i, q); break; }
+                if (P->asg[(size_t)i * P->nseats + P->seat0[q] + k] < 0) {
+                    note_gap(P, i, q);
+                    break;
+                }
         }
 }
 
@@ -529,7 +570,8 @@ static void construct_window(planner *P, uint64_t salt, int attempt, int from, i
                     int64_t cls, score;
                     int same_shift = sl->s - p->last_end < r->min_rest;
                     int cont = same_shift && p->last_end == sl->s;
-                    if (cont && p->last_post == q) cls = 0;
+                    if (cont && p->last_post == q)
+                        cls = 0;
                     else if (cont) {
                         /* could they stay where they were? then leave them there */
                         int lp = p->last_post, stay = 0;
@@ -538,8 +580,10 @@ static void construct_window(planner *P, uint64_t salt, int attempt, int from, i
                             stay = !lq->max_continuous || sl->e - p->stretch_start <= lq->max_continuous;
                         }
                         cls = stay ? 2 : 1;
-                    } else if (!same_shift) cls = 3;
-                    else cls = 4;
+                    } else if (!same_shift)
+                        cls = 3;
+                    else
+                        cls = 4;
                     uint64_t h = ro_mix(salt ^ ((uint64_t)i << 32) ^ ((uint64_t)s << 8) ^ (uint64_t)q);
                     if (cls <= 2) {
                         score = (int64_t)(h % 16);
@@ -563,7 +607,10 @@ static void construct_window(planner *P, uint64_t salt, int attempt, int from, i
                         }
                     }
                     score += cls * 1000000000LL;
-                    if (score < bests) { bests = score; best = s; }
+                    if (score < bests) {
+                        bests = score;
+                        best = s;
+                    }
                 }
                 if (best < 0) {
                     P->uncovered += (int64_t)(need - k) * (sl->e - sl->s);
@@ -610,7 +657,7 @@ static void emit(planner *P)
     ro_model *m = P->m;
     int *open = pm_xmalloc(sizeof *open * (size_t)(m->nstaff + 1));
     for (int s = 0; s < m->nstaff; s++) open[s] = -1;
-    m->nas = P->po->nprev;  /* after the roster worked before */
+    m->nas = P->po->nprev; /* after the roster worked before */
     for (int i = 0; i < P->nsl; i++) {
         for (int q = 0; q < m->nposts; q++) {
             for (int k = P->seat0[q]; k < P->seat0[q + 1]; k++) {
@@ -640,7 +687,10 @@ static void explain_gap(planner *P, ro_violation *v, int q)
         gapinfo *gi = &P->gaps[g];
         if (gi->post != q || P->sl[gi->slot].s < v->s || P->sl[gi->slot].s >= v->e) continue;
         for (int s = 0; s < n; s++)
-            if (gi->why[s]) { seen[(size_t)s * WHY_COUNT + gi->why[s] - 1] = 1; any_qualified = 1; }
+            if (gi->why[s]) {
+                seen[(size_t)s * WHY_COUNT + gi->why[s] - 1] = 1;
+                any_qualified = 1;
+            }
     }
     pm_buf b = PM_BUF_INIT;
     pm_buf_adds(&b, v->detail);
@@ -672,8 +722,8 @@ static void explain_gap(planner *P, ro_violation *v, int q)
             pm_buf_adds(&b, ")");
         }
         pm_buf_adds(&b, any_qualified ? ", none free:" : ", all of them already here");
-        const int order[WHY_COUNT] = {WHY_UNAVAILABLE, WHY_WEEK, WHY_RESTDAY, WHY_REST, WHY_STRETCH, WHY_SHIFT,
-                                      WHY_BUSY, WHY_UNUSED};
+        const int order[WHY_COUNT] = {WHY_UNAVAILABLE, WHY_WEEK,  WHY_RESTDAY, WHY_REST,
+                                      WHY_STRETCH,     WHY_SHIFT, WHY_BUSY,    WHY_UNUSED};
         int firstcat = 1;
         for (int oi = 0; oi < WHY_COUNT; oi++) {
             int w = order[oi], cnt = 0;
@@ -684,7 +734,10 @@ static void explain_gap(planner *P, ro_violation *v, int q)
             int shown = 0;
             for (int s = 0; s < n; s++) {
                 if (!seen[(size_t)s * WHY_COUNT + w]) continue;
-                if (shown == 8) { pm_buf_addf(&b, " +%d more", cnt - 8); break; }
+                if (shown == 8) {
+                    pm_buf_addf(&b, " +%d more", cnt - 8);
+                    break;
+                }
                 pm_buf_addf(&b, "%s%s", shown ? "," : "", m->staff[s].id);
                 shown++;
             }
@@ -716,8 +769,14 @@ static void count_changes(planner *P)
     int last_type = -1, last_staff = -1;
     pm_time last_end = 0;
     for (int i = 0; i < n; i++) {
-        if (as[i].staff != last_staff) { last_staff = as[i].staff; last_type = -1; last_end = 0; }
-        else if (as[i].s - last_end < m->rules.min_rest) { if (as[i].e > last_end) last_end = as[i].e; continue; }
+        if (as[i].staff != last_staff) {
+            last_staff = as[i].staff;
+            last_type = -1;
+            last_end = 0;
+        } else if (as[i].s - last_end < m->rules.min_rest) {
+            if (as[i].e > last_end) last_end = as[i].e;
+            continue;
+        }
         pm_day d = pm_tz_day(m->tz, as[i].s);
         int type = (int)((as[i].s - pm_tz_midnight(m->tz, d)) / 60);
         if (last_type >= 0 && type != last_type) P->ps[as[i].staff].changes++;
@@ -752,24 +811,24 @@ static void print_spread(planner *P)
         char a[32], b[32];
         ro_fmt_dur(lo, a);
         ro_fmt_dur(hi, b);
-        pm_warn("spread of %s per person: min %s (%s), max %s (%s)", what[k], a,
-                m->staff[ilo[k]].id, b, m->staff[ihi[k]].id);
+        pm_warn("spread of %s per person: min %s (%s), max %s (%s)", what[k], a, m->staff[ilo[k]].id, b,
+                m->staff[ihi[k]].id);
     }
     int clo = 0, chi = 0;
     for (int s = 1; s < m->nstaff; s++) {
         if (P->ps[s].changes < P->ps[clo].changes) clo = s;
         if (P->ps[s].changes > P->ps[chi].changes) chi = s;
     }
-    pm_warn("spread of shift changes per person: min %d (%s), max %d (%s)", P->ps[clo].changes,
-            m->staff[clo].id, P->ps[chi].changes, m->staff[chi].id);
+    pm_warn("spread of shift changes per person: min %d (%s), max %d (%s)", P->ps[clo].changes, m->staff[clo].id,
+            P->ps[chi].changes, m->staff[chi].id);
     if (P->po->stats) {
         for (int s = 0; s < m->nstaff; s++) {
             char a[32], b[32], c[32];
             ro_fmt_dur(P->ps[s].total, a);
             ro_fmt_dur(P->ps[s].night, b);
             ro_fmt_dur(P->ps[s].off, c);
-            pm_warn("  %-12s hours %-8s night %-8s weekend/holiday %-8s shift changes %d",
-                    m->staff[s].id, a, b, c, P->ps[s].changes);
+            pm_warn("  %-12s hours %-8s night %-8s weekend/holiday %-8s shift changes %d", m->staff[s].id, a, b, c,
+                    P->ps[s].changes);
         }
     }
 }
@@ -825,8 +884,14 @@ static int shift_need(const planner *P, int pat, int k, int i0, int i1)
             only = q;
             nposts++;
         }
-        if (n != S || nposts != 1) { run_q = -1; continue; }
-        if (only != run_q) { run_q = only; run_s = P->sl[i].s; }
+        if (n != S || nposts != 1) {
+            run_q = -1;
+            continue;
+        }
+        if (only != run_q) {
+            run_q = only;
+            run_s = P->sl[i].s;
+        }
         int64_t mc = m->posts[only].max_continuous;
         if (mc && P->sl[i].e - run_s > mc) return S + 1;
     }
@@ -977,8 +1042,10 @@ static void capacity(planner *P)
                 pm_day_format(monday0 + 7 * w, ds);
                 ro_fmt_dur(need[x], a);
                 ro_fmt_dur(most[x], b);
-                if (P->shortfall[x]) ro_fmt_dur(P->shortfall[x], c);
-                else snprintf(c, sizeof c, "-");
+                if (P->shortfall[x])
+                    ro_fmt_dur(P->shortfall[x], c);
+                else
+                    snprintf(c, sizeof c, "-");
                 pm_warn("  %-12s %-10s %9s %9s %9s", m->skill_names[k], ds, a, b, c);
             }
         for (int w = 0; w < nw; w++) {
@@ -987,7 +1054,8 @@ static void capacity(planner *P)
             pm_day_format(monday0 + 7 * w, ds);
             ro_fmt_dur(simw[w], a);
             pm_warn("  week of %s: %s of seats need more people at once than are qualified "
-                            "and available", ds, a);
+                    "and available",
+                    ds, a);
         }
         if (shifts) {
             pm_warn("capacity on the declared shifts: people the shifts need against the most "
@@ -999,8 +1067,10 @@ static void capacity(planner *P)
                     if (!sneed[x]) continue;
                     char ds[16], c[32];
                     pm_day_format(monday0 + 7 * w, ds);
-                    if (P->shiftshort[x]) snprintf(c, sizeof c, "%d", P->shiftshort[x]);
-                    else snprintf(c, sizeof c, "-");
+                    if (P->shiftshort[x])
+                        snprintf(c, sizeof c, "%d", P->shiftshort[x]);
+                    else
+                        snprintf(c, sizeof c, "-");
                     pm_warn("  %-12s %-10s %9d %9d %9s", m->skill_names[k], ds, sneed[x], smost[x], c);
                 }
         }
@@ -1056,8 +1126,14 @@ static void assign_patterns(planner *P)
     if (!m->npatterns) return;
     for (int q = 0; q < m->nposts; q++) {
         const ro_post *p = &m->posts[q];
-        if (p->pattern >= 0) { P->post_pattern[q] = p->pattern; continue; }
-        if (m->rules.pattern >= 0) { P->post_pattern[q] = m->rules.pattern; continue; }
+        if (p->pattern >= 0) {
+            P->post_pattern[q] = p->pattern;
+            continue;
+        }
+        if (m->rules.pattern >= 0) {
+            P->post_pattern[q] = m->rules.pattern;
+            continue;
+        }
         int len = p->to_min > p->from_min ? p->to_min - p->from_min : p->to_min + 1440 - p->from_min;
         int ms = (int)(m->rules.max_shift / 60);
         if (ms < 1) ms = 1;
@@ -1072,7 +1148,6 @@ static void assign_patterns(planner *P)
         P->post_pattern[q] = ro_pattern_add(m, sh, n, 1);
     }
 }
-
 
 /* The repair search of the slot planner: large-neighbourhood search over
  * windows of days.  Each step picks an uncovered seat, takes a window of
@@ -1119,7 +1194,10 @@ static void repair_windows(planner *P, int *best, int64_t *best_unc, double t_st
                 if (cur[(size_t)i * P->nseats + c] < 0) {
                     int q = 0;
                     while (P->seat0[q + 1] <= c) q++;
-                    if (c - P->seat0[q] < P->need[(size_t)i * P->m->nposts + q]) { gap_list[ngap_list++] = i; break; }
+                    if (c - P->seat0[q] < P->need[(size_t)i * P->m->nposts + q]) {
+                        gap_list[ngap_list++] = i;
+                        break;
+                    }
                 }
         if (!ngap_list) break;
         rng = ro_mix(rng);
@@ -1157,7 +1235,7 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
 {
     planner P;
     memset(&P, 0, sizeof P);
-    double t_start = now_seconds();  /* --max-seconds counts from here */
+    double t_start = now_seconds(); /* --max-seconds counts from here */
     P.m = m;
     P.po = po;
     m->nas = po->nprev;
@@ -1181,7 +1259,8 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
         ro_search(&P);
         if (P.stopped)
             pm_warn("the search stopped at --max-seconds=%g: the best rota found so far is written "
-                    "(another run may find another)", po->max_seconds);
+                    "(another run may find another)",
+                    po->max_seconds);
     } else {
         /* Number of constructions: at least 48 (as work allows); more, up to
          * 2000 or a fixed amount of work, while gaps remain. */
@@ -1193,7 +1272,10 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
         int64_t best_unc = INT64_MAX, best_unf = INT64_MAX;
         int *best_asg = pm_xmalloc(sizeof *best_asg * ((size_t)P.nsl * (size_t)P.nseats + 1));
         for (int t = 0; t < max_tries && (t < min_tries || best_unc > 0); t++) {
-            if (t > 0 && po->max_seconds > 0 && now_seconds() - t_start > po->max_seconds) { P.stopped = 1; break; }
+            if (t > 0 && po->max_seconds > 0 && now_seconds() - t_start > po->max_seconds) {
+                P.stopped = 1;
+                break;
+            }
             construct(&P, ro_mix(po->seed * 1000003ULL + (uint64_t)t), t, 0, NULL);
             int64_t unf = unfairness(&P);
             if (P.uncovered < best_unc || (P.uncovered == best_unc && unf < best_unf)) {
@@ -1210,9 +1292,12 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
          * first gap later). */
         int per_day = 1440 / P.U;
         for (int t = 0; t < max_tries && best_unc > 0; t++) {
-            if (po->max_seconds > 0 && now_seconds() - t_start > po->max_seconds) { P.stopped = 1; break; }
+            if (po->max_seconds > 0 && now_seconds() - t_start > po->max_seconds) {
+                P.stopped = 1;
+                break;
+            }
             uint64_t h = ro_mix(po->seed * 7919ULL + (uint64_t)t + 0x5eedULL);
-            int back = (int)(h % 8);  /* days */
+            int back = (int)(h % 8); /* days */
             int from = first_gap - first_gap % per_day - back * per_day;
             if (from < 0) from = 0;
             construct(&P, ro_mix(h), t, from, best_asg);
@@ -1231,7 +1316,8 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
         free(best_asg);
         if (P.stopped)
             pm_warn("the planner stopped at --max-seconds=%g: the best rota found so far is written "
-                    "(another run may find another)", po->max_seconds);
+                    "(another run may find another)",
+                    po->max_seconds);
     }
     emit(&P);
 
@@ -1307,20 +1393,23 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
         ro_fmt_dur(P.proven < unc ? P.proven : unc, b);
         if (nproven == ngaps)
             pm_warn("uncovered: %s of post time; every gap is proven by the capacity check "
-                            "(at least %s cannot be covered by any rota)", a, b);
+                    "(at least %s cannot be covered by any rota)",
+                    a, b);
         else if (nproven)
             pm_warn("uncovered: %s of post time; %d of %d gaps proven by the capacity check "
-                            "(at least %s cannot be covered by any rota), the others not: another --seed or "
-                            "more --max-seconds may cover them", a, nproven, ngaps, b);
+                    "(at least %s cannot be covered by any rota), the others not: another --seed or "
+                    "more --max-seconds may cover them",
+                    a, nproven, ngaps, b);
         else
             pm_warn("uncovered: %s of post time; no gap is proven by the capacity check: the "
-                            "search found no cover (another --seed or more --max-seconds may)", a);
+                    "search found no cover (another --seed or more --max-seconds may)",
+                    a);
     }
     char d0[16], d1[16];
     pm_day_format(po->first_day, d0);
     pm_day_format(po->first_day + po->ndays - 1, d1);
-    pm_warn("planned %s..%s: %d staff, %d assignments, %s", d0, d1, m->nstaff,
-            m->nas - po->nprev, ngaps ? "coverage gaps (see above)" : "every post covered");
+    pm_warn("planned %s..%s: %d staff, %d assignments, %s", d0, d1, m->nstaff, m->nas - po->nprev,
+            ngaps ? "coverage gaps (see above)" : "every post covered");
     print_spread(&P);
 
     for (int g = 0; g < P.ngaps; g++) free(P.gaps[g].why);

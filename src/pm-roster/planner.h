@@ -7,47 +7,46 @@
 #include "roster.h"
 
 #define NIGHT_FROM (22 * 60)
-#define NIGHT_TO (6 * 60)
+#define NIGHT_TO   (6 * 60)
 
 typedef struct slot {
     pm_time s, e;
-    int di, wi;       /* day and week index in the span */
-    int64_t night;    /* seconds of night in the slot */
-    int off;          /* a weekend day or holiday */
-    int proj_night;   /* permille of night in [s, s + max_shift) */
-    int proj_off;     /* permille of days off in the same */
+    int di, wi;     /* day and week index in the span */
+    int64_t night;  /* seconds of night in the slot */
+    int off;        /* a weekend day or holiday */
+    int proj_night; /* permille of night in [s, s + max_shift) */
+    int proj_off;   /* permille of days off in the same */
 } slot;
 
 typedef struct person {
     pm_time last_end, shift_start, stretch_start;
     int last_post;
     int64_t total, night, off;
-    int changes;      /* changes of shift type (the fairness summary) */
+    int changes; /* changes of shift type (the fairness summary) */
 } person;
 
 /* Why a qualified person could not take a seat (gap explanations). */
-enum { WHY_UNAVAILABLE = 0, WHY_BUSY, WHY_WEEK, WHY_RESTDAY, WHY_REST, WHY_STRETCH, WHY_SHIFT, WHY_UNUSED,
-       WHY_COUNT };
+enum { WHY_UNAVAILABLE = 0, WHY_BUSY, WHY_WEEK, WHY_RESTDAY, WHY_REST, WHY_STRETCH, WHY_SHIFT, WHY_UNUSED, WHY_COUNT };
 
 typedef struct gapinfo {
     int slot, post;
-    unsigned char *why;  /* per staff: WHY_* + 1, or 0 when not qualified */
+    unsigned char *why; /* per staff: WHY_* + 1, or 0 when not qualified */
 } gapinfo;
 
 typedef struct planner {
     ro_model *m;
     const ro_plan_opts *po;
-    int U;                 /* slot minutes */
+    int U; /* slot minutes */
     slot *sl;
     int nsl;
     int nweeks;
-    int *need;             /* [slot * nposts + post] */
-    int *order;            /* posts, scarcest first */
-    int *seat0;            /* first seat of post in a slot's seat row */
-    int nseats;            /* seats per slot (sum of headcounts) */
-    unsigned char *unavail;/* [staff * ndays + di] */
-    int64_t *pressure;     /* [skill * nweeks + wi]: permille of hours needed over hours there */
-    int *gapslot, *gappost;/* the gaps of the last construction */
+    int *need;              /* [slot * nposts + post] */
+    int *order;             /* posts, scarcest first */
+    int *seat0;             /* first seat of post in a slot's seat row */
+    int nseats;             /* seats per slot (sum of headcounts) */
+    unsigned char *unavail; /* [staff * ndays + di] */
+    int64_t *pressure;      /* [skill * nweeks + wi]: permille of hours needed over hours there */
+    int *gapslot, *gappost; /* the gaps of the last construction */
     int ngap, capgap;
     /* the state the roster worked before leaves: per staff */
     person *ps0;
@@ -66,16 +65,16 @@ typedef struct planner {
     gapinfo *gaps;
     int ngaps, capgaps;
     /* shift patterns (search.c) */
-    int *post_pattern;     /* per post: the pattern whose shifts staff it, or -1 (no shift mode) */
-    int64_t proven;        /* uncovered seconds the capacity bound proves */
-    int64_t *shortfall;    /* [skill * nweeks + wi]: seconds needed beyond the most there */
-    unsigned char *simshort;/* [slot * nposts + post]: more seats than qualified people that day */
-    int *shiftshort;       /* [skill * nweeks + wi]: people-shifts needed on declared shifts beyond the most there */
-    int stopped;           /* the search stopped at --max-seconds */
-    double deadline;       /* slot planner: monotonic seconds when --max-seconds ends a construction (0: none) */
-    int cut;               /* the slot the last construction was cut at by the deadline (nsl: none) */
-    int explain_until;     /* gap reasons only for slots before this (the rest were never planned) */
-    int declared;          /* the posts file declares shifts (else slots, and maybe derived shifts) */
+    int *post_pattern;       /* per post: the pattern whose shifts staff it, or -1 (no shift mode) */
+    int64_t proven;          /* uncovered seconds the capacity bound proves */
+    int64_t *shortfall;      /* [skill * nweeks + wi]: seconds needed beyond the most there */
+    unsigned char *simshort; /* [slot * nposts + post]: more seats than qualified people that day */
+    int *shiftshort;         /* [skill * nweeks + wi]: people-shifts needed on declared shifts beyond the most there */
+    int stopped;             /* the search stopped at --max-seconds */
+    double deadline;         /* slot planner: monotonic seconds when --max-seconds ends a construction (0: none) */
+    int cut;                 /* the slot the last construction was cut at by the deadline (nsl: none) */
+    int explain_until;       /* gap reasons only for slots before this (the rest were never planned) */
+    int declared;            /* the posts file declares shifts (else slots, and maybe derived shifts) */
 } planner;
 
 /* plan.c */
@@ -90,6 +89,5 @@ int ro_slot_at(const planner *P, pm_time t);
  * works whole shifts of the patterns (P->post_pattern), P->gaps with the
  * reasons for what stays uncovered.  0, or 1 when gaps remain. */
 int ro_search(planner *P);
-
 
 #endif

@@ -42,7 +42,10 @@ int ro_pattern_add(ro_model *m, ro_shift *sh, int n, int derived)
 void ro_model_free(ro_model *m)
 {
     for (int i = 0; i < m->nskills; i++) free(m->skill_names[i]);
-    for (int i = 0; i < m->nposts; i++) { free(m->posts[i].id); free(m->posts[i].dates); }
+    for (int i = 0; i < m->nposts; i++) {
+        free(m->posts[i].id);
+        free(m->posts[i].dates);
+    }
     free(m->posts);
     for (int i = 0; i < m->npatterns; i++) free(m->patterns[i].sh);
     free(m->patterns);
@@ -90,7 +93,10 @@ int ro_parse_hhmm(const char *s)
     int h = 0, mi = 0, nd = 0;
     const char *p = s;
     while (*p == ' ') p++;
-    while (*p >= '0' && *p <= '9' && nd < 2) { h = h * 10 + (*p++ - '0'); nd++; }
+    while (*p >= '0' && *p <= '9' && nd < 2) {
+        h = h * 10 + (*p++ - '0');
+        nd++;
+    }
     if (nd == 0 || *p++ != ':') return -1;
     if (!(p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9')) return -1;
     mi = (p[0] - '0') * 10 + (p[1] - '0');
@@ -150,14 +156,14 @@ static int64_t conf_hours(yaml_node_t *n)
     if (!s) return -1;
     int r = ro_parse_hours(s, &secs);
     if (r) return r;
-    return secs > 168 * 3600 ? -1 : secs;  /* a week has 168 hours */
+    return secs > 168 * 3600 ? -1 : secs; /* a week has 168 hours */
 }
 
 typedef struct loader {
     ro_model *m;
     pm_conf c;
     const char *path;
-    pm_buf ids;  /* every post id seen, "\n"-separated, bad posts too */
+    pm_buf ids; /* every post id seen, "\n"-separated, bad posts too */
     long rules_shifts_line;
 } loader;
 
@@ -215,8 +221,10 @@ static int load_shifts(loader *l, yaml_node_t *v)
     for (int i = 1; i < n && ok; i++) {
         int64_t prev_end = (int64_t)sh[i - 1].off * 1440 + sh[i - 1].from_min + sh[i - 1].len_min;
         if ((int64_t)sh[i].off * 1440 + sh[i].from_min < prev_end) {
-            lerr(l, v, "shifts: shift %d starts before shift %d ends (list them in the order they follow "
-                       "each other, as in morning, evening, night)", i + 1, i);
+            lerr(l, v,
+                 "shifts: shift %d starts before shift %d ends (list them in the order they follow "
+                 "each other, as in morning, evening, night)",
+                 i + 1, i);
             ok = 0;
         }
     }
@@ -227,7 +235,10 @@ static int load_shifts(loader *l, yaml_node_t *v)
             ok = 0;
         }
     }
-    if (!ok) { free(sh); return -1; }
+    if (!ok) {
+        free(sh);
+        return -1;
+    }
     return ro_pattern_add(l->m, sh, n, 0);
 }
 
@@ -243,14 +254,17 @@ static int conf_how(yaml_node_t *v, int allow_off)
 }
 
 static const pm_conf_key rules_keys[] = {
-    {"max_shift", 0, NULL}, {"min_rest", 0, NULL}, {"max_week_hours", 0, NULL},
-    {"rest_days_per_week", 0, NULL}, {"shifts", 0, NULL}, {"min_same_shift_days", 0, NULL},
-    {"same_shift", 0, NULL}, {"forward_rotation", 0, NULL}, {NULL, 0, NULL},
+    {"max_shift", 0, NULL},          {"min_rest", 0, NULL},         {"max_week_hours", 0, NULL},
+    {"rest_days_per_week", 0, NULL}, {"shifts", 0, NULL},           {"min_same_shift_days", 0, NULL},
+    {"same_shift", 0, NULL},         {"forward_rotation", 0, NULL}, {NULL, 0, NULL},
 };
 
 static void load_rules(loader *l, yaml_node_t *map)
 {
-    if (!pm_conf_is_map(map)) { lerr(l, map, "'rules' must be a mapping"); return; }
+    if (!pm_conf_is_map(map)) {
+        lerr(l, map, "'rules' must be a mapping");
+        return;
+    }
     pm_conf_check(&l->c, map, "rules", rules_keys, NULL);
     for (int i = 0; i < pm_conf_map_len(map); i++) {
         const char *k = pm_conf_map_key(&l->c, map, i, NULL);
@@ -258,12 +272,20 @@ static void load_rules(loader *l, yaml_node_t *map)
         if (!k) continue;
         if (!strcmp(k, "max_shift") || !strcmp(k, "min_rest")) {
             int64_t d = conf_duration(v);
-            if (d <= 0) { lerr(l, v, "%s: expected a duration such as 8h", k); continue; }
-            if (!strcmp(k, "max_shift")) l->m->rules.max_shift = d;
-            else l->m->rules.min_rest = d;
+            if (d <= 0) {
+                lerr(l, v, "%s: expected a duration such as 8h", k);
+                continue;
+            }
+            if (!strcmp(k, "max_shift"))
+                l->m->rules.max_shift = d;
+            else
+                l->m->rules.min_rest = d;
         } else if (!strcmp(k, "max_week_hours")) {
             int64_t h = conf_hours(v);
-            if (h == -2) { lerr(l, v, "max_week_hours: not a whole number of minutes"); continue; }
+            if (h == -2) {
+                lerr(l, v, "max_week_hours: not a whole number of minutes");
+                continue;
+            }
             if (h <= 0) {
                 lerr(l, v, "max_week_hours: expected a number of hours such as 44, 12.5 or 44h (at most 168)");
                 continue;
@@ -271,24 +293,36 @@ static void load_rules(loader *l, yaml_node_t *map)
             l->m->rules.max_week = h;
         } else if (!strcmp(k, "rest_days_per_week")) {
             long r = conf_int(v);
-            if (r < 0 || r > 7) { lerr(l, v, "rest_days_per_week: expected a number from 0 to 7"); continue; }
+            if (r < 0 || r > 7) {
+                lerr(l, v, "rest_days_per_week: expected a number from 0 to 7");
+                continue;
+            }
             l->m->rules.rest_days = (int)r;
         } else if (!strcmp(k, "shifts")) {
             l->m->rules.pattern = load_shifts(l, v);
             l->rules_shifts_line = pm_conf_line(v);
         } else if (!strcmp(k, "min_same_shift_days")) {
             long r = conf_int(v);
-            if (r < 1 || r > 31) { lerr(l, v, "min_same_shift_days: expected a number of days from 1 to 31"); continue; }
+            if (r < 1 || r > 31) {
+                lerr(l, v, "min_same_shift_days: expected a number of days from 1 to 31");
+                continue;
+            }
             l->m->rules.min_same_days = (int)r;
         } else if (!strcmp(k, "same_shift")) {
             int h = conf_how(v, 0);
-            if (h < 0) { lerr(l, v, "same_shift: expected soft or hard"); continue; }
+            if (h < 0) {
+                lerr(l, v, "same_shift: expected soft or hard");
+                continue;
+            }
             l->m->rules.same_how = h;
         } else if (!strcmp(k, "forward_rotation")) {
             int h = conf_how(v, 1);
-            if (h < 0) { lerr(l, v, "forward_rotation: expected soft, hard or off"); continue; }
+            if (h < 0) {
+                lerr(l, v, "forward_rotation: expected soft, hard or off");
+                continue;
+            }
             l->m->rules.rotation = h;
-        }  /* other keys: pm_conf_check */
+        } /* other keys: pm_conf_check */
     }
 }
 
@@ -300,33 +334,47 @@ static uint64_t load_skills(loader *l, yaml_node_t *v)
         for (int i = 0; i < pm_conf_seq_len(v); i++) {
             yaml_node_t *it = pm_conf_seq_item(&l->c, v, i);
             const char *s = pm_conf_str(it);
-            if (!s || !*s) { lerr(l, it, "skills: expected skill names"); continue; }
+            if (!s || !*s) {
+                lerr(l, it, "skills: expected skill names");
+                continue;
+            }
             int b = ro_skill_bit(l->m, s, strlen(s));
-            if (b < 0) { lerr(l, it, "too many skills (at most %d)", RO_MAX_SKILLS); continue; }
+            if (b < 0) {
+                lerr(l, it, "too many skills (at most %d)", RO_MAX_SKILLS);
+                continue;
+            }
             mask |= (uint64_t)1 << b;
         }
         return mask;
     }
     const char *s = pm_conf_str(v);
-    if (!s) { lerr(l, v, "skills: expected a list of skill names"); return 0; }
+    if (!s) {
+        lerr(l, v, "skills: expected a list of skill names");
+        return 0;
+    }
     const char *a;
     size_t k;
     while (ro_list_next(&s, &a, &k)) {
         int b = ro_skill_bit(l->m, a, k);
-        if (b < 0) lerr(l, v, "too many skills (at most %d)", RO_MAX_SKILLS);
-        else mask |= (uint64_t)1 << b;
+        if (b < 0)
+            lerr(l, v, "too many skills (at most %d)", RO_MAX_SKILLS);
+        else
+            mask |= (uint64_t)1 << b;
     }
     return mask;
 }
 
 static const pm_conf_key post_keys[] = {
-    {"id", 0, NULL}, {"hours", 0, NULL}, {"headcount", 0, NULL}, {"skills", 0, NULL},
-    {"max_continuous", 0, NULL}, {"dates", 0, NULL}, {"shifts", 0, NULL}, {NULL, 0, NULL},
+    {"id", 0, NULL},    {"hours", 0, NULL},  {"headcount", 0, NULL}, {"skills", 0, NULL}, {"max_continuous", 0, NULL},
+    {"dates", 0, NULL}, {"shifts", 0, NULL}, {NULL, 0, NULL},
 };
 
 static void load_post(loader *l, yaml_node_t *map)
 {
-    if (!pm_conf_is_map(map)) { lerr(l, map, "a post must be a mapping (id, hours, ...)"); return; }
+    if (!pm_conf_is_map(map)) {
+        lerr(l, map, "a post must be a mapping (id, hours, ...)");
+        return;
+    }
     pm_conf_check(&l->c, map, "a post", post_keys, NULL);
     ro_model *m = l->m;
     ro_post p;
@@ -342,8 +390,16 @@ static void load_post(loader *l, yaml_node_t *map)
         if (!k) continue;
         const char *s = pm_conf_str(v);
         if (!strcmp(k, "id")) {
-            if (!s || !*s) { lerr(l, v, "post id must be a non-empty text"); ok = 0; continue; }
-            if (strchr(s, '\n') || seen_before(l, s)) { lerr(l, v, "post '%s' is defined twice", s); ok = 0; continue; }
+            if (!s || !*s) {
+                lerr(l, v, "post id must be a non-empty text");
+                ok = 0;
+                continue;
+            }
+            if (strchr(s, '\n') || seen_before(l, s)) {
+                lerr(l, v, "post '%s' is defined twice", s);
+                ok = 0;
+                continue;
+            }
             p.id = pm_xstrdup(s);
         } else if (!strcmp(k, "hours")) {
             if (!s || parse_hours(s, &p.from_min, &p.to_min) != 0) {
@@ -352,20 +408,31 @@ static void load_post(loader *l, yaml_node_t *map)
             }
         } else if (!strcmp(k, "headcount")) {
             long h = conf_int(v);
-            if (h < 1 || h > 1000) { lerr(l, v, "headcount: expected a whole number of people, 1 or more"); ok = 0; continue; }
+            if (h < 1 || h > 1000) {
+                lerr(l, v, "headcount: expected a whole number of people, 1 or more");
+                ok = 0;
+                continue;
+            }
             p.headcount = (int)h;
         } else if (!strcmp(k, "skills")) {
             p.skills = load_skills(l, v);
         } else if (!strcmp(k, "max_continuous")) {
             int64_t d = conf_duration(v);
-            if (d <= 0) { lerr(l, v, "max_continuous: expected a duration such as 4h"); ok = 0; continue; }
+            if (d <= 0) {
+                lerr(l, v, "max_continuous: expected a duration such as 4h");
+                ok = 0;
+                continue;
+            }
             p.max_continuous = d;
         } else if (!strcmp(k, "dates")) {
             pm_buf b = PM_BUF_INIT;
             if (pm_conf_is_seq(v)) {
                 for (int j = 0; j < pm_conf_seq_len(v); j++) {
                     const char *d = pm_conf_str(pm_conf_seq_item(&l->c, v, j));
-                    if (d) { if (b.len) pm_buf_addc(&b, ';'); pm_buf_adds(&b, d); }
+                    if (d) {
+                        if (b.len) pm_buf_addc(&b, ';');
+                        pm_buf_adds(&b, d);
+                    }
                 }
             } else if (s) {
                 pm_buf_adds(&b, s);
@@ -380,11 +447,21 @@ static void load_post(loader *l, yaml_node_t *map)
             p.pattern = load_shifts(l, v);
             p.shifts_line = pm_conf_line(v);
             if (p.pattern < 0) ok = 0;
-        }  /* other keys: pm_conf_check */
+        } /* other keys: pm_conf_check */
     }
-    if (!p.id && ok) { lerr(l, map, "post without an id"); ok = 0; }
-    if (p.from_min < 0 && ok) { lerr(l, map, "post '%s' has no hours", p.id); ok = 0; }
-    if (!ok) { free(p.id); free(p.dates); return; }
+    if (!p.id && ok) {
+        lerr(l, map, "post without an id");
+        ok = 0;
+    }
+    if (p.from_min < 0 && ok) {
+        lerr(l, map, "post '%s' has no hours", p.id);
+        ok = 0;
+    }
+    if (!ok) {
+        free(p.id);
+        free(p.dates);
+        return;
+    }
     m->posts = pm_xrealloc(m->posts, sizeof *m->posts * (size_t)(m->nposts + 1));
     m->posts[m->nposts++] = p;
 }
@@ -409,16 +486,36 @@ static void load_window(loader *l, ro_duty *d, const char *name, yaml_node_t *ma
         const char *s = pm_conf_str(v);
         if (!strcmp(k, "from") || !strcmp(k, "to")) {
             int mi = s ? ro_parse_hhmm(s) : -1;
-            if (mi < 0) { lerr(l, v, "%s: expected a time of day \"HH:MM\"", k); ok = 0; continue; }
-            if (!strcmp(k, "from")) w.from_min = mi; else w.to_min = mi;
+            if (mi < 0) {
+                lerr(l, v, "%s: expected a time of day \"HH:MM\"", k);
+                ok = 0;
+                continue;
+            }
+            if (!strcmp(k, "from"))
+                w.from_min = mi;
+            else
+                w.to_min = mi;
         } else if (!strcmp(k, "times") || !strcmp(k, "people")) {
             long t = conf_int(v);
-            if (t < 1 || t > 10000) { lerr(l, v, "%s: expected a whole number, 1 or more", k); ok = 0; continue; }
-            if (!strcmp(k, "times")) w.times = (int)t; else w.people = (int)t;
-        }  /* other keys: pm_conf_check */
+            if (t < 1 || t > 10000) {
+                lerr(l, v, "%s: expected a whole number, 1 or more", k);
+                ok = 0;
+                continue;
+            }
+            if (!strcmp(k, "times"))
+                w.times = (int)t;
+            else
+                w.people = (int)t;
+        } /* other keys: pm_conf_check */
     }
-    if (ok && (w.from_min < 0 || w.to_min < 0)) { lerr(l, map, "duty window '%s' needs from and to", name); ok = 0; }
-    if (ok && w.from_min == 1440) { lerr(l, map, "duty window '%s' cannot start at 24:00", name); ok = 0; }
+    if (ok && (w.from_min < 0 || w.to_min < 0)) {
+        lerr(l, map, "duty window '%s' needs from and to", name);
+        ok = 0;
+    }
+    if (ok && w.from_min == 1440) {
+        lerr(l, map, "duty window '%s' cannot start at 24:00", name);
+        ok = 0;
+    }
     if (!ok) return;
     w.name = pm_xstrdup(name);
     d->w = pm_xrealloc(d->w, sizeof *d->w * (size_t)(d->nw + 1));
@@ -427,7 +524,10 @@ static void load_window(loader *l, ro_duty *d, const char *name, yaml_node_t *ma
 
 static void load_duty(loader *l, yaml_node_t *map)
 {
-    if (!pm_conf_is_map(map)) { lerr(l, map, "a duty must be a mapping (id, day, night)"); return; }
+    if (!pm_conf_is_map(map)) {
+        lerr(l, map, "a duty must be a mapping (id, day, night)");
+        return;
+    }
     ro_model *m = l->m;
     ro_duty d;
     memset(&d, 0, sizeof d);
@@ -439,8 +539,14 @@ static void load_duty(loader *l, yaml_node_t *map)
         if (!k) continue;
         if (!strcmp(k, "id")) {
             const char *s = pm_conf_str(v);
-            if (!s || !*s) { lerr(l, v, "duty id must be a non-empty text"); continue; }
-            if (ro_duty_find(m, s) >= 0) { lerr(l, v, "duty '%s' is defined twice", s); continue; }
+            if (!s || !*s) {
+                lerr(l, v, "duty id must be a non-empty text");
+                continue;
+            }
+            if (ro_duty_find(m, s) >= 0) {
+                lerr(l, v, "duty '%s' is defined twice", s);
+                continue;
+            }
             free(d.id);
             d.id = pm_xstrdup(s);
         } else if (pm_conf_is_map(v)) {
@@ -462,7 +568,10 @@ static void load_duty(loader *l, yaml_node_t *map)
 }
 
 static const pm_conf_key posts_file_keys[] = {
-    {"rules", 0, NULL}, {"posts", 0, NULL}, {"duties", 0, NULL}, {NULL, 0, NULL},
+    {"rules", 0, NULL},
+    {"posts", 0, NULL},
+    {"duties", 0, NULL},
+    {NULL, 0, NULL},
 };
 
 int ro_posts_load(ro_model *m, const char *path)
@@ -496,12 +605,18 @@ int ro_posts_load(ro_model *m, const char *path)
             int posts = !strcmp(k, "posts");
             if (posts) saw_posts = 1;
             if (pm_conf_is_scalar(v) && (!pm_conf_str(v) || !*pm_conf_str(v))) continue;
-            if (!pm_conf_is_seq(v)) { lerr(&l, v, "'%s' must be a list", k); continue; }
+            if (!pm_conf_is_seq(v)) {
+                lerr(&l, v, "'%s' must be a list", k);
+                continue;
+            }
             for (int j = 0; j < pm_conf_seq_len(v); j++) {
                 yaml_node_t *it = pm_conf_seq_item(&l.c, v, j);
-                if (posts) load_post(&l, it); else load_duty(&l, it);
+                if (posts)
+                    load_post(&l, it);
+                else
+                    load_duty(&l, it);
             }
-        }  /* other keys: pm_conf_check */
+        } /* other keys: pm_conf_check */
     }
     if (!saw_posts && !l.c.nerrs) lerr(&l, root, "no 'posts' list");
     /* a shift is never longer than the rules allow (12 h shifts need max_shift: 12h) */
@@ -516,7 +631,8 @@ int ro_posts_load(ro_model *m, const char *path)
                 ro_fmt_dur(m->rules.max_shift, d2);
                 pm_conf_note_at(&l.c, p < 0 ? l.rules_shifts_line : m->posts[p].shifts_line,
                                 "shifts: a shift of %s is longer than max_shift %s (12-hour shifts need max_shift: 12h "
-                                "where the rules allow it)", d1, d2);
+                                "where the rules allow it)",
+                                d1, d2);
                 break;
             }
     }

@@ -31,21 +31,21 @@ typedef struct ro_shift {
 typedef struct ro_pattern {
     ro_shift *sh;
     int n;
-    int derived;            /* 1: cut from a post's hours, not declared */
+    int derived; /* 1: cut from a post's hours, not declared */
 } ro_pattern;
 
 /* How a shift rule binds the planner. */
 enum { RO_SOFT = 0, RO_HARD, RO_OFF };
 
 typedef struct ro_rules {
-    int64_t max_shift;      /* seconds; default 8h */
-    int64_t min_rest;       /* seconds; default 12h */
-    int64_t max_week;       /* seconds; default 44h */
-    int rest_days;          /* rest days per Monday-Sunday week; default 1 */
-    int pattern;            /* rules' shifts: index in ro_model.patterns, or -1 */
-    int min_same_days;      /* min_same_shift_days; default 1 */
-    int same_how;           /* RO_SOFT or RO_HARD (same_shift) */
-    int rotation;           /* forward_rotation: RO_SOFT (default), RO_HARD, RO_OFF */
+    int64_t max_shift; /* seconds; default 8h */
+    int64_t min_rest;  /* seconds; default 12h */
+    int64_t max_week;  /* seconds; default 44h */
+    int rest_days;     /* rest days per Monday-Sunday week; default 1 */
+    int pattern;       /* rules' shifts: index in ro_model.patterns, or -1 */
+    int min_same_days; /* min_same_shift_days; default 1 */
+    int same_how;      /* RO_SOFT or RO_HARD (same_shift) */
+    int rotation;      /* forward_rotation: RO_SOFT (default), RO_HARD, RO_OFF */
 } ro_rules;
 
 /* A range of days, both ends included. */
@@ -56,18 +56,18 @@ typedef struct ro_dayrange {
 typedef struct ro_post {
     char *id;
     long line;
-    int from_min, to_min;   /* daily window [from, to); to <= from: past midnight */
+    int from_min, to_min; /* daily window [from, to); to <= from: past midnight */
     int headcount;
     uint64_t skills;
     int64_t max_continuous; /* seconds; 0: no limit of its own */
     ro_dayrange *dates;     /* extension: staffed only on these days (window start day) */
     int ndates;
-    int pattern;            /* its own shifts: index in ro_model.patterns, or -1 */
+    int pattern; /* its own shifts: index in ro_model.patterns, or -1 */
     long shifts_line;
 } ro_post;
 
 typedef struct ro_window {
-    char *name;             /* "day", "night", ... */
+    char *name; /* "day", "night", ... */
     int from_min, to_min;
     int times, people;
 } ro_window;
@@ -82,10 +82,10 @@ typedef struct ro_duty {
 typedef struct ro_staff {
     char *id, *name;
     uint64_t skills;
-    int64_t max_week;       /* seconds: the smaller of the rule and their own */
+    int64_t max_week; /* seconds: the smaller of the rule and their own */
     ro_dayrange *unavail;
     int nunavail;
-    int known;              /* 1: from the staff file; 0: only seen in a roster (no staff file) */
+    int known; /* 1: from the staff file; 0: only seen in a roster (no staff file) */
 } ro_staff;
 
 typedef struct ro_assign {
@@ -95,10 +95,10 @@ typedef struct ro_assign {
 
 typedef struct ro_log {
     int duty;
-    int *staff;             /* indexes, ascending */
+    int *staff; /* indexes, ascending */
     int nstaff;
     pm_time s, e;
-    int src;                /* index into ro_model.srcs */
+    int src; /* index into ro_model.srcs */
     long line;
 } ro_log;
 
@@ -117,27 +117,34 @@ typedef struct ro_model {
     ro_staff *staff;
     int nstaff, capstaff;
     int have_staff_file;
-    int have_logs;          /* patrol logs were given: duties are checked */
-    int have_roster;        /* a roster was given: coverage is checked */
+    int have_logs;   /* patrol logs were given: duties are checked */
+    int have_roster; /* a roster was given: coverage is checked */
     ro_assign *as;
     int nas, capas;
     ro_log *logs;
     int nlogs, caplogs;
-    char **srcs;            /* names of the files logs came from */
+    char **srcs; /* names of the files logs came from */
     int nsrcs;
 } ro_model;
 
 /* The rule names, in report order. */
 enum {
-    RULE_COVERAGE = 0, RULE_SKILL, RULE_UNAVAILABLE, RULE_OVERLAP,
-    RULE_MAX_CONTINUOUS, RULE_MAX_SHIFT, RULE_WEEK_HOURS, RULE_REST_DAY,
-    RULE_DUTY, RULE_COUNT
+    RULE_COVERAGE = 0,
+    RULE_SKILL,
+    RULE_UNAVAILABLE,
+    RULE_OVERLAP,
+    RULE_MAX_CONTINUOUS,
+    RULE_MAX_SHIFT,
+    RULE_WEEK_HOURS,
+    RULE_REST_DAY,
+    RULE_DUTY,
+    RULE_COUNT
 };
 extern const char *const ro_rule_names[RULE_COUNT];
 
 typedef struct ro_violation {
     int rule;
-    char *staff;            /* "" when the rule is not about one person */
+    char *staff; /* "" when the rule is not about one person */
     char *post;
     pm_time s, e;
     char *detail;
@@ -176,20 +183,20 @@ int ro_duty_find(const ro_model *m, const char *id);
  * pipeline (lib/pipeline.h): the staff file, the patrol logs, then the
  * rosters (assignments, or patrol logs: a record with a duty). */
 typedef struct ro_read_spec {
-    const char *staff;       /* or NULL */
-    const char *logs;        /* check --logs, or NULL */
-    char **rosters;          /* check ROSTER..., or plan --previous */
+    const char *staff; /* or NULL */
+    const char *logs;  /* check --logs, or NULL */
+    char **rosters;    /* check ROSTER..., or plan --previous */
     int nrosters;
-    int stdin_default;       /* no logs and no rosters: read standard input */
-    int previous;            /* the rosters are plan --previous: no patrol logs, */
-    pm_time before;          /* and every assignment ends by this */
-    const char *const *outputs;  /* the files the run will write: never an input */
+    int stdin_default;          /* no logs and no rosters: read standard input */
+    int previous;               /* the rosters are plan --previous: no patrol logs, */
+    pm_time before;             /* and every assignment ends by this */
+    const char *const *outputs; /* the files the run will write: never an input */
     int noutputs;
     /* results */
-    pm_format staff_format;  /* of the staff file's records (PM_FMT_AUTO: none) */
-    pm_format format;        /* of the rosters' records, else the logs' */
+    pm_format staff_format; /* of the staff file's records (PM_FMT_AUTO: none) */
+    pm_format format;       /* of the rosters' records, else the logs' */
     unsigned long long rejected;
-    int opened;              /* 0: the pipeline refused to start (nothing may be written) */
+    int opened; /* 0: the pipeline refused to start (nothing may be written) */
 } ro_read_spec;
 /* Reads the inputs into m.  A record that cannot be read or is invalid
  * (unknown post, duty or staff, bad values, end not after start) is
@@ -223,9 +230,8 @@ int ro_parse_dayranges(const char *s, ro_dayrange **out, int *n, pm_error *err);
  * else 0. */
 int ro_check(const ro_model *m, pm_day first_day, int ndays, double max_seconds, ro_violations *out);
 /* Adds a violation (strings are copied). */
-void ro_violation_add(ro_violations *vs, int rule, const char *staff, const char *post,
-                      pm_time s, pm_time e, const char *fmt, ...)
-    __attribute__((format(printf, 7, 8)));
+void ro_violation_add(ro_violations *vs, int rule, const char *staff, const char *post, pm_time s, pm_time e,
+                      const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 void ro_violations_sort(ro_violations *vs);
 void ro_violations_free(ro_violations *vs);
 /* Writes violations as records; 0, or -1 with err. */
@@ -239,12 +245,12 @@ pm_time ro_at(const ro_model *m, pm_day d, int min);
 typedef struct ro_plan_opts {
     pm_day first_day;
     int ndays;
-    int nprev;              /* m->as[0..nprev): the roster worked before first_day */
+    int nprev; /* m->as[0..nprev): the roster worked before first_day */
     uint64_t seed;
-    pm_calendar *cal;       /* may be NULL: weekends (Sat, Sun) only */
+    pm_calendar *cal; /* may be NULL: weekends (Sat, Sun) only */
     int stats;
-    int capacity;           /* print the capacity table even when nothing is short */
-    double max_seconds;     /* a cap on the search's time (0: none) */
+    int capacity;       /* print the capacity table even when nothing is short */
+    double max_seconds; /* a cap on the search's time (0: none) */
 } ro_plan_opts;
 
 /* Appends a rota to m->as, after the po->nprev assignments worked before

@@ -12,21 +12,33 @@
 #include "roster.h"
 #include "run.h"
 
-enum { OPT_POSTS = 1000, OPT_STAFF, OPT_FROM, OPT_DAYS, OPT_SEED, OPT_VIOLATIONS, OPT_CALENDAR, OPT_LOGS,
-       OPT_PREVIOUS, OPT_START, OPT_MAX_SECONDS, OPT_CAPACITY };
+enum {
+    OPT_POSTS = 1000,
+    OPT_STAFF,
+    OPT_FROM,
+    OPT_DAYS,
+    OPT_SEED,
+    OPT_VIOLATIONS,
+    OPT_CALENDAR,
+    OPT_LOGS,
+    OPT_PREVIOUS,
+    OPT_START,
+    OPT_MAX_SECONDS,
+    OPT_CAPACITY
+};
 
-#define MAX_DAYS 3660  /* ten years */
+#define MAX_DAYS 3660 /* ten years */
 
 typedef struct args {
     const char *posts, *staff, *violations, *calendar, *logs;
-    char **previous;        /* --previous, as often as given */
+    char **previous; /* --previous, as often as given */
     int nprevious;
     pm_day from;
     int have_from;
     long days;
     int have_seed;
     unsigned long long seed;
-    int format;  /* from -f/--from=FORMAT */
+    int format; /* from -f/--from=FORMAT */
     double max_seconds;
     int capacity;
 } args;
@@ -36,18 +48,31 @@ static int on_option(int id, const char *arg, void *ctx)
     args *a = ctx;
     char *end;
     switch (id) {
-    case OPT_POSTS: a->posts = arg; break;
-    case OPT_STAFF: a->staff = arg; break;
-    case OPT_VIOLATIONS: a->violations = arg; break;
-    case OPT_CALENDAR: a->calendar = arg; break;
-    case OPT_LOGS: a->logs = arg; break;
+    case OPT_POSTS:
+        a->posts = arg;
+        break;
+    case OPT_STAFF:
+        a->staff = arg;
+        break;
+    case OPT_VIOLATIONS:
+        a->violations = arg;
+        break;
+    case OPT_CALENDAR:
+        a->calendar = arg;
+        break;
+    case OPT_LOGS:
+        a->logs = arg;
+        break;
     case OPT_PREVIOUS:
         a->previous = pm_xrealloc(a->previous, sizeof *a->previous * (size_t)(a->nprevious + 1));
         a->previous[a->nprevious++] = (char *)arg;
         break;
     case OPT_FROM: {
         int f = pm_format_parse(arg);
-        if (f > 0) { a->format = f; break; }
+        if (f > 0) {
+            a->format = f;
+            break;
+        }
         if (pm_day_parse(arg, strlen(arg), &a->from) != 0)
             return pm_usage_warn("--from: '%s' is neither a format (csv, yaml, tsv) nor a date (2024-10-01)", arg);
         pm_warn("--from=%s: --from is the input format; use --start=%s for the first day", arg, arg);
@@ -69,7 +94,9 @@ static int on_option(int id, const char *arg, void *ctx)
         if (*end || end == arg || !(a->max_seconds > 0) || a->max_seconds > 86400)
             return pm_usage_warn("--max-seconds: expected a number of seconds above 0, not '%s'", arg);
         break;
-    case OPT_CAPACITY: a->capacity = 1; break;
+    case OPT_CAPACITY:
+        a->capacity = 1;
+        break;
     case OPT_SEED:
         a->seed = strtoull(arg, &end, 10);
         if (*end || end == arg) return pm_usage_warn("--seed: expected a whole number, not '%s'", arg);
@@ -92,8 +119,7 @@ static const pm_option plan_options[] = {
     {"calendar", 0, 1, OPT_CALENDAR, "NAME|FILE", "holiday calendar: a shipped one (cn, the default) or a file"},
     {"previous", 0, 1, OPT_PREVIOUS, "ROSTER",
      "the roster worked before --start (again for more; - reads standard input): planned around"},
-    {0, 0, 0, 0, 0, 0}
-};
+    {0, 0, 0, 0, 0, 0}};
 
 static const pm_option check_options[] = {
     {"posts", 0, 1, OPT_POSTS, "FILE", "posts, rules and duties (YAML; required)"},
@@ -103,8 +129,7 @@ static const pm_option check_options[] = {
     {"from", 'f', 1, OPT_FROM, "FORMAT", "input format (csv|yaml|tsv)"},
     {"days", 0, 1, OPT_DAYS, "N", "number of days checked"},
     {"max-seconds", 0, 1, OPT_MAX_SECONDS, "S", "stop checking after S seconds at most (default 10); exit 2 then"},
-    {0, 0, 0, 0, 0, 0}
-};
+    {0, 0, 0, 0, 0, 0}};
 
 static const unsigned COMMON = PM_OPT_TO | PM_OPT_OUTPUT | PM_OPT_TZ | PM_OPT_STATS | PM_OPT_DELIMITER |
                                PM_OPT_ENCODING | PM_OPT_MAX_FIELD | PM_OPT_REJECT;
@@ -129,11 +154,21 @@ static int write_violations(const ro_violations *vs, const ro_model *m, const ch
     pm_error err;
     pm_error_clear(&err);
     pm_writer *w = pm_writer_open(path, fmt, &err);
-    if (!w) { pm_report(&err); return -1; }
-    pm_writer_set_header(w, violation_fields, 6);  /* no violations: the header alone */
+    if (!w) {
+        pm_report(&err);
+        return -1;
+    }
+    pm_writer_set_header(w, violation_fields, 6); /* no violations: the header alone */
     int rc = ro_violations_write(vs, m, w, &err);
-    if (rc != 0) { pm_report(&err); pm_writer_close(w, 0, &err); return -1; }
-    if (pm_writer_close(w, 1, &err) != 0) { pm_report(&err); return -1; }
+    if (rc != 0) {
+        pm_report(&err);
+        pm_writer_close(w, 0, &err);
+        return -1;
+    }
+    if (pm_writer_close(w, 1, &err) != 0) {
+        pm_report(&err);
+        return -1;
+    }
     return 0;
 }
 
@@ -167,13 +202,22 @@ int ro_cmd_plan(int argc, char **argv)
     pm_tz *tz = open_tz(&com);
     ro_model m;
     ro_model_init(&m, tz);
-    if (ro_posts_load(&m, a.posts) != 0) { ro_model_free(&m); pm_tz_free(tz); return PM_EXIT_ERROR; }
+    if (ro_posts_load(&m, a.posts) != 0) {
+        ro_model_free(&m);
+        pm_tz_free(tz);
+        return PM_EXIT_ERROR;
+    }
     /* the staff, and the roster worked before: assignments that end by
      * 00:00 of --start.  A plan made around records that were rejected
      * would break rules unseen: nothing is planned (exit 2). */
     const char *outs[2] = {com.output, a.violations};
-    ro_read_spec rs = {.staff = a.staff, .rosters = a.previous, .nrosters = a.nprevious, .previous = 1,
-                       .before = ro_at(&m, a.from, 0), .outputs = outs, .noutputs = 2};
+    ro_read_spec rs = {.staff = a.staff,
+                       .rosters = a.previous,
+                       .nrosters = a.nprevious,
+                       .previous = 1,
+                       .before = ro_at(&m, a.from, 0),
+                       .outputs = outs,
+                       .noutputs = 2};
     int rst = ro_read(&m, &com, &rs);
     free(a.previous);
     if (rst != PM_EXIT_OK) {
@@ -189,7 +233,12 @@ int ro_cmd_plan(int argc, char **argv)
     pm_calendar *cal = NULL;
     if (a.calendar) {
         cal = pm_calendar_open(a.calendar, &err);
-        if (!cal) { pm_report(&err); ro_model_free(&m); pm_tz_free(tz); return PM_EXIT_ERROR; }
+        if (!cal) {
+            pm_report(&err);
+            ro_model_free(&m);
+            pm_tz_free(tz);
+            return PM_EXIT_ERROR;
+        }
     } else {
         cal = pm_calendar_builtin("cn", &err);
         if (!cal) pm_warn("no cn calendar (%s); counting Saturdays and Sundays as the weekend, no holidays", err.msg);
@@ -225,7 +274,7 @@ int ro_cmd_plan(int argc, char **argv)
         pm_report(&err);
         rc = PM_EXIT_ERROR;
     } else {
-        pm_writer_set_header(w, assignment_fields, 4);  /* no assignments: the header alone */
+        pm_writer_set_header(w, assignment_fields, 4); /* no assignments: the header alone */
         pm_record rec;
         pm_record_init(&rec);
         int werr = 0;
@@ -241,8 +290,14 @@ int ro_cmd_plan(int argc, char **argv)
             if (pm_writer_write(w, &rec, &err) != 0) werr = 1;
         }
         pm_record_free(&rec);
-        if (werr) { pm_report(&err); pm_writer_close(w, 0, &err); rc = PM_EXIT_ERROR; }
-        else if (pm_writer_close(w, 1, &err) != 0) { pm_report(&err); rc = PM_EXIT_ERROR; }
+        if (werr) {
+            pm_report(&err);
+            pm_writer_close(w, 0, &err);
+            rc = PM_EXIT_ERROR;
+        } else if (pm_writer_close(w, 1, &err) != 0) {
+            pm_report(&err);
+            rc = PM_EXIT_ERROR;
+        }
     }
     if (a.violations && write_violations(&gaps, &m, a.violations, ofmt) != 0) rc = PM_EXIT_ERROR;
     if (rc == PM_EXIT_OK && status) rc = status == 2 ? PM_EXIT_ERROR : PM_EXIT_FLAGGED;
@@ -270,13 +325,26 @@ int ro_cmd_check(int argc, char **argv)
     pm_tz *tz = open_tz(&com);
     ro_model m;
     ro_model_init(&m, tz);
-    if (ro_posts_load(&m, a.posts) != 0) { ro_model_free(&m); pm_tz_free(tz); return PM_EXIT_ERROR; }
+    if (ro_posts_load(&m, a.posts) != 0) {
+        ro_model_free(&m);
+        pm_tz_free(tz);
+        return PM_EXIT_ERROR;
+    }
     /* With --logs and no ROSTER named, standard input is not read ('-' reads it). */
     const char *outs[1] = {com.output};
-    ro_read_spec rs = {.staff = a.staff, .logs = a.logs, .rosters = argv + first, .nrosters = argc - first,
-                       .stdin_default = !a.logs, .outputs = outs, .noutputs = 1};
+    ro_read_spec rs = {.staff = a.staff,
+                       .logs = a.logs,
+                       .rosters = argv + first,
+                       .nrosters = argc - first,
+                       .stdin_default = !a.logs,
+                       .outputs = outs,
+                       .noutputs = 1};
     int rst = ro_read(&m, &com, &rs);
-    if (!rs.opened) { ro_model_free(&m); pm_tz_free(tz); return PM_EXIT_ERROR; }
+    if (!rs.opened) {
+        ro_model_free(&m);
+        pm_tz_free(tz);
+        return PM_EXIT_ERROR;
+    }
     pm_format infmt = rs.format;
 
     ro_logs_dedup(&m);
@@ -300,7 +368,10 @@ int ro_cmd_check(int argc, char **argv)
                 const ro_duty *du = &m.duties[m.logs[i - m.nas].duty];
                 int mins = (int)((s - pm_tz_midnight(tz, d0)) / 60);
                 for (int w = 0; w < du->nw; w++)
-                    if (du->w[w].to_min <= du->w[w].from_min && mins < du->w[w].to_min) { d0--; break; }
+                    if (du->w[w].to_min <= du->w[w].from_min && mins < du->w[w].to_min) {
+                        d0--;
+                        break;
+                    }
                 d1 = d0;
             }
             if (!any || d0 < lo) lo = d0;
@@ -327,7 +398,8 @@ int ro_cmd_check(int argc, char **argv)
     if (ndays > 0) stopped = ro_check(&m, fday, (int)ndays, a.max_seconds, &vs);
     if (stopped)
         pm_warn("check stopped at --max-seconds=%g: the violations found so far are written, "
-                "and some rules were not checked (exit 2)", a.max_seconds);
+                "and some rules were not checked (exit 2)",
+                a.max_seconds);
     ro_violations_sort(&vs);
     pm_format ofmt = pm_common_out_format(&com, infmt);
     if (ofmt == PM_FMT_AUTO) ofmt = PM_FMT_CSV;
@@ -337,13 +409,13 @@ int ro_cmd_check(int argc, char **argv)
         for (int i = 0; i < vs.n; i++) per[vs.v[i].rule]++;
         char ds[16];
         pm_day_format(fday, ds);
-        pm_warn("checked %d assignments, %d patrol log records, %ld days from %s: %d violations",
-                m.nas, m.nlogs, ndays, ds, vs.n);
+        pm_warn("checked %d assignments, %d patrol log records, %ld days from %s: %d violations", m.nas, m.nlogs, ndays,
+                ds, vs.n);
         for (int r = 0; r < RULE_COUNT; r++)
             if (per[r]) pm_warn("  %-15s %d", ro_rule_names[r], per[r]);
     }
     if (rc == PM_EXIT_OK) rc = rst;
-    if (stopped) rc = PM_EXIT_ERROR;  /* an incomplete result */
+    if (stopped) rc = PM_EXIT_ERROR; /* an incomplete result */
     if (rc == PM_EXIT_OK && vs.n) rc = PM_EXIT_FLAGGED;
     ro_violations_free(&vs);
     ro_model_free(&m);

@@ -36,11 +36,11 @@
 #include <time.h>
 #include "planner.h"
 
-#define W_COVER 1000000LL         /* per uncovered seat-second */
-#define W_CHANGE 300000LL         /* per change of shift type */
-#define W_ROTATE 2000000LL        /* per backward rotation (soft) */
-#define W_SAME 1000000LL          /* per day a run falls short of min_same_shift_days (soft) */
-#define W_HARD 10000000000000000LL  /* a hard shift rule: more than any coverage */
+#define W_COVER  1000000LL           /* per uncovered seat-second */
+#define W_CHANGE 300000LL            /* per change of shift type */
+#define W_ROTATE 2000000LL           /* per backward rotation (soft) */
+#define W_SAME   1000000LL           /* per day a run falls short of min_same_shift_days (soft) */
+#define W_HARD   10000000000000000LL /* a hard shift rule: more than any coverage */
 
 typedef struct stype {
     int pat, k;
@@ -48,17 +48,17 @@ typedef struct stype {
 
 typedef struct inst {
     int type, j;
-    pm_time ws, we;         /* the window, clipped to the span */
-    int i0, i1;             /* its slots */
+    pm_time ws, we; /* the window, clipped to the span */
+    int i0, i1;     /* its slots */
     int nd;
-    int di[4];              /* span days it touches */
-    int64_t dsec[4];        /* seconds on each */
+    int di[4];       /* span days it touches */
+    int64_t dsec[4]; /* seconds on each */
     int64_t secs, night, off;
     int valid;
-    int *mem;               /* people on it, ascending */
+    int *mem; /* people on it, ascending */
     int nmem, capmem;
-    int64_t unc;            /* uncovered seat-seconds (last dispatch) */
-    int qfirst;             /* the first post left short, or -1 */
+    int64_t unc; /* uncovered seat-seconds (last dispatch) */
+    int qfirst;  /* the first post left short, or -1 */
 } inst;
 
 typedef struct search {
@@ -72,20 +72,20 @@ typedef struct search {
     unsigned char *qualpat; /* [s * npat + pat] */
     int **gp;               /* per pattern: its posts, scarcest first */
     int *ngp;
-    int **qualpost;         /* per post: the staff qualified */
+    int **qualpost; /* per post: the staff qualified */
     int *nqualpost;
-    int64_t *week;          /* [s * nweeks + w] */
-    unsigned char *dayuse;  /* [s * nd + di] */
-    int *wdays;             /* [s * nweeks + w] */
+    int64_t *week;         /* [s * nweeks + w] */
+    unsigned char *dayuse; /* [s * nd + di] */
+    int *wdays;            /* [s * nweeks + w] */
     int64_t *tot, *nig, *offs, *pen;
     int64_t unc, pens;
-    int cut_j;              /* the construction stopped at --max-seconds before this shift-day */
-    int R;                  /* shift-days to look either side for min_rest */
+    int cut_j; /* the construction stopped at --max-seconds before this shift-day */
+    int R;     /* shift-days to look either side for min_rest */
     /* dispatch scratch */
     int *lastp, *lasti, *seat;
     pm_time *st;
     uint64_t rng;
-    long work;              /* dispatch work so far */
+    long work; /* dispatch work so far */
 } search;
 
 static uint64_t rnd(search *X)
@@ -120,7 +120,11 @@ static int64_t dispatch(search *X, inst *I, int write)
     int pat = X->types[I->type].pat;
     int n = I->nmem, np = X->ngp[pat];
     const int *posts = X->gp[pat];
-    for (int a = 0; a < n; a++) { X->lastp[a] = -1; X->lasti[a] = -5; X->seat[a] = -1; }
+    for (int a = 0; a < n; a++) {
+        X->lastp[a] = -1;
+        X->lasti[a] = -5;
+        X->seat[a] = -1;
+    }
     int64_t unc = 0;
     I->qfirst = -1;
     for (int i = I->i0; i < I->i1; i++) {
@@ -144,7 +148,10 @@ static int64_t dispatch(search *X, inst *I, int write)
                     }
                     int c = cont ? 0 : X->lasti[a] != i - 1 ? 1 : 2;
                     c = c * 64 + popcount64(stf->skills & ~po->skills);
-                    if (c < bc) { bc = c; best = a; }
+                    if (c < bc) {
+                        bc = c;
+                        best = a;
+                    }
                 }
                 X->work += n;
                 if (best < 0) {
@@ -171,7 +178,10 @@ static void mem_add(inst *I, int s)
         I->mem = pm_xrealloc(I->mem, sizeof *I->mem * (size_t)I->capmem);
     }
     int k = I->nmem;
-    while (k > 0 && I->mem[k - 1] > s) { I->mem[k] = I->mem[k - 1]; k--; }
+    while (k > 0 && I->mem[k - 1] > s) {
+        I->mem[k] = I->mem[k - 1];
+        k--;
+    }
     I->mem[k] = s;
     I->nmem++;
 }
@@ -192,7 +202,7 @@ static void account(search *X, int s, const inst *I, int sign)
     for (int k = 0; k < I->nd; k++) {
         int di = I->di[k];
         pm_day monday0 = P->po->first_day - pm_day_weekday(P->po->first_day);
-        int w = (int)((P->po->first_day + di - monday0) / 7);  /* the week of span day di */
+        int w = (int)((P->po->first_day + di - monday0) / 7); /* the week of span day di */
         X->week[(size_t)s * P->nweeks + w] += sign * I->dsec[k];
         unsigned char *du = &X->dayuse[(size_t)s * X->nd + di];
         if (sign > 0) {
@@ -334,11 +344,17 @@ static void mv_set(search *X, move *M, int s, int j, int t)
     for (int a = 0; a < k; a++) {
         int seen = 0;
         for (int b = 0; b < M->nt; b++) seen |= M->touched[b] == tt[a];
-        if (!seen && M->nt < 40) { M->oldunc[M->nt] = tt[a]->unc; M->touched[M->nt++] = tt[a]; }
+        if (!seen && M->nt < 40) {
+            M->oldunc[M->nt] = tt[a]->unc;
+            M->touched[M->nt++] = tt[a];
+        }
     }
     int seen = 0;
     for (int b = 0; b < M->np; b++) seen |= M->ps[b] == s;
-    if (!seen) { M->oldpen[M->np] = X->pen[s]; M->ps[M->np++] = s; }
+    if (!seen) {
+        M->oldpen[M->np] = X->pen[s];
+        M->ps[M->np++] = s;
+    }
 }
 
 static int mv_hard_ok(search *X, const move *M)
@@ -389,8 +405,10 @@ int ro_slot_at(const planner *P, pm_time t)
     int lo = 0, hi = P->nsl;
     while (lo < hi) {
         int mid = lo + (hi - lo) / 2;
-        if (P->sl[mid].s < t) lo = mid + 1;
-        else hi = mid;
+        if (P->sl[mid].s < t)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return lo;
 }
@@ -461,7 +479,11 @@ static void setup(search *X, planner *P)
                 int64_t len = sl->e - sl->s;
                 int k = 0;
                 while (k < I->nd && I->di[k] != sl->di) k++;
-                if (k == I->nd && k < 4) { I->di[k] = sl->di; I->dsec[k] = 0; I->nd++; }
+                if (k == I->nd && k < 4) {
+                    I->di[k] = sl->di;
+                    I->dsec[k] = 0;
+                    I->nd++;
+                }
                 if (k < 4) I->dsec[k] += len;
                 I->secs += len;
                 I->night += sl->night;
@@ -491,7 +513,10 @@ static void setup(search *X, planner *P)
     for (int k = 0; k < X->nsd * X->ntypes; k++)
         if (X->in[k].valid) X->unc += dispatch(X, &X->in[k], 0);
     X->pens = 0;
-    for (int s = 0; s < m->nstaff; s++) { X->pen[s] = person_pen(X, s); X->pens += X->pen[s]; }
+    for (int s = 0; s < m->nstaff; s++) {
+        X->pen[s] = person_pen(X, s);
+        X->pens += X->pen[s];
+    }
 }
 
 static void teardown(search *X)
@@ -535,7 +560,10 @@ static int last_type(const search *X, int s, int j, int *at)
 {
     for (int jj = j - 1; jj >= 0; jj--) {
         int t = X->x[(size_t)s * X->nsd + jj];
-        if (t >= 0) { if (at) *at = jj; return t; }
+        if (t >= 0) {
+            if (at) *at = jj;
+            return t;
+        }
     }
     return -1;
 }
@@ -575,16 +603,24 @@ static void construct(search *X)
                     int at = -1;
                     int lt = last_type(X, s, j, &at);
                     int64_t sc;
-                    if (lt == t && at == j - 1) sc = 0;
-                    else if (lt == t) sc = 1;
-                    else if (lt < 0) sc = 2;
-                    else if (X->types[lt].pat == X->types[t].pat && X->types[t].k > X->types[lt].k) sc = 3;
-                    else sc = 4;
+                    if (lt == t && at == j - 1)
+                        sc = 0;
+                    else if (lt == t)
+                        sc = 1;
+                    else if (lt < 0)
+                        sc = 2;
+                    else if (X->types[lt].pat == X->types[t].pat && X->types[t].k > X->types[lt].k)
+                        sc = 3;
+                    else
+                        sc = 4;
                     int64_t cap = m->staff[s].max_week > 0 ? m->staff[s].max_week : 1;
                     sc = sc * 4000 + X->tot[s] * 1000 / cap / 4;
                     sc += popcount64(m->staff[s].skills & ~m->posts[q].skills) * 150;
                     sc = sc * 64 + (int64_t)(rnd(X) % 64);
-                    if (sc < bs) { bs = sc; best = s; }
+                    if (sc < bs) {
+                        bs = sc;
+                        best = s;
+                    }
                 }
                 if (best < 0) break;
                 tried[best] = 1;
@@ -593,7 +629,7 @@ static void construct(search *X)
                 set_x(X, best, j, t, tt);
                 X->unc -= before;
                 X->unc += dispatch(X, I, 0);
-                if (I->unc >= before) {  /* seated nobody more: not needed */
+                if (I->unc >= before) { /* seated nobody more: not needed */
                     set_x(X, best, j, -1, tt);
                     X->unc -= I->unc;
                     X->unc += dispatch(X, I, 0);
@@ -603,11 +639,13 @@ static void construct(search *X)
     }
     free(tried);
     X->pens = 0;
-    for (int s = 0; s < ns; s++) { X->pen[s] = person_pen(X, s); X->pens += X->pen[s]; }
+    for (int s = 0; s < ns; s++) {
+        X->pen[s] = person_pen(X, s);
+        X->pens += X->pen[s];
+    }
 }
 
 /* ---- the repair search ---------------------------------------------- */
-
 
 /* A random uncovered instance, or NULL. */
 static inst *pick_gap(search *X, int *list, int nlist)
@@ -694,7 +732,10 @@ static void rebuild(search *X, const int *xs)
     for (int k = 0; k < X->nsd * X->ntypes; k++)
         if (X->in[k].valid) X->unc += dispatch(X, &X->in[k], 0);
     X->pens = 0;
-    for (int s = 0; s < m->nstaff; s++) { X->pen[s] = person_pen(X, s); X->pens += X->pen[s]; }
+    for (int s = 0; s < m->nstaff; s++) {
+        X->pen[s] = person_pen(X, s);
+        X->pens += X->pen[s];
+    }
 }
 
 static int gap_list(search *X, int *list)
@@ -736,7 +777,10 @@ static void improve(search *X)
         propose(X, &M, gaps, ngap);
         since_best++;
         if (!M.n) continue;
-        if (!mv_hard_ok(X, &M)) { mv_undo(X, &M, 0); continue; }
+        if (!mv_hard_ok(X, &M)) {
+            mv_undo(X, &M, 0);
+            continue;
+        }
         int64_t c = mv_eval(X, &M);
         if (c <= cur || c <= hist[it % L]) {
             cur = c;
@@ -751,8 +795,8 @@ static void improve(search *X)
         hist[it % L] = cur;
     }
     if (P->po->stats)
-        pm_warn("search: %ld moves, %ld work, %.2f s, best score %lld", it, X->work,
-                now_seconds() - t0, (long long)bestc);
+        pm_warn("search: %ld moves, %ld work, %.2f s, best score %lld", it, X->work, now_seconds() - t0,
+                (long long)bestc);
     rebuild(X, best);
     free(best);
     free(gaps);
@@ -768,7 +812,7 @@ static void explain(search *X)
     for (int k = 0; k < ninst; k++) {
         inst *I = &X->in[k];
         if (!I->valid) continue;
-        if (I->j >= X->cut_j) {  /* never planned: plan.c says so */
+        if (I->j >= X->cut_j) { /* never planned: plan.c says so */
             if (I->i0 < P->explain_until) P->explain_until = I->i0;
             continue;
         }
@@ -787,8 +831,10 @@ static void explain(search *X)
                     for (int c = 0; c < P->nseats; c++) seated |= P->asg[(size_t)i * P->nseats + c] == s;
                     int t = X->x[(size_t)s * X->nsd + I->j];
                     int why;
-                    if (t == I->type) why = seated ? WHY_BUSY : WHY_STRETCH;
-                    else if (t >= 0) why = WHY_SHIFT;
+                    if (t == I->type)
+                        why = seated ? WHY_BUSY : WHY_STRETCH;
+                    else if (t >= 0)
+                        why = WHY_SHIFT;
                     else {
                         inst *tt[2];
                         set_x(X, s, I->j, I->type, tt);
@@ -810,8 +856,7 @@ int ro_search(planner *P)
     construct(&X);
     if (P->po->stats) {
         int64_t h = X.unc / 60;
-        pm_warn("construction leaves %lldh%02lldm of seats uncovered", (long long)(h / 60),
-                (long long)(h % 60));
+        pm_warn("construction leaves %lldh%02lldm of seats uncovered", (long long)(h / 60), (long long)(h % 60));
     }
     improve(&X);
     ro_model *m = P->m;
@@ -836,7 +881,8 @@ int ro_search(planner *P)
         person_rules(&X, s, &ch, &back, &shortd);
         if (m->rules.rotation == RO_HARD && back)
             pm_warn("the rota breaks the hard rule forward_rotation: %s moves to an earlier shift on the next day "
-                    "%lld time%s", m->staff[s].id, (long long)back, back == 1 ? "" : "s");
+                    "%lld time%s",
+                    m->staff[s].id, (long long)back, back == 1 ? "" : "s");
         if (m->rules.same_how == RO_HARD && shortd)
             pm_warn("the rota breaks the hard rule min_same_shift_days: %s has runs %lld day%s short of %d",
                     m->staff[s].id, (long long)shortd, shortd == 1 ? "" : "s", m->rules.min_same_days);

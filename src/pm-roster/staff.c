@@ -17,12 +17,17 @@ int ro_list_next(const char **pp, const char **item, size_t *len)
 {
     const unsigned char *p = (const unsigned char *)*pp;
     /* separators: , ; blanks, and U+3001 、 U+FF0C ， U+FF1B ； U+3000 */
-#define SEP_LEN(q) ((*(q) == ',' || *(q) == ';' || *(q) == ' ' || *(q) == '\t' || *(q) == '\r' || *(q) == '\n') ? 1 : \
-                    ((q)[0] == 0xE3 && (q)[1] == 0x80 && ((q)[2] == 0x81 || (q)[2] == 0x80)) ? 3 : \
-                    ((q)[0] == 0xEF && (q)[1] == 0xBC && ((q)[2] == 0x8C || (q)[2] == 0x9B)) ? 3 : 0)
+#define SEP_LEN(q)                                                                                                     \
+    ((*(q) == ',' || *(q) == ';' || *(q) == ' ' || *(q) == '\t' || *(q) == '\r' || *(q) == '\n') ? 1                   \
+     : ((q)[0] == 0xE3 && (q)[1] == 0x80 && ((q)[2] == 0x81 || (q)[2] == 0x80))                  ? 3                   \
+     : ((q)[0] == 0xEF && (q)[1] == 0xBC && ((q)[2] == 0x8C || (q)[2] == 0x9B))                  ? 3                   \
+                                                                                                 : 0)
     int n;
     while (*p && (n = SEP_LEN(p)) > 0) p += n;
-    if (!*p) { *pp = (const char *)p; return 0; }
+    if (!*p) {
+        *pp = (const char *)p;
+        return 0;
+    }
     const unsigned char *a = p;
     while (*p && SEP_LEN(p) == 0) p++;
 #undef SEP_LEN
@@ -38,18 +43,23 @@ int ro_parse_dayranges(const char *s, ro_dayrange **out, int *n, pm_error *err)
         size_t len = strcspn(s, ";,");
         const char *a = s;
         size_t k = len;
-        while (k && (*a == ' ' || *a == '[')) { a++; k--; }
+        while (k && (*a == ' ' || *a == '[')) {
+            a++;
+            k--;
+        }
         while (k && (a[k - 1] == ' ' || a[k - 1] == ']')) k--;
         if (k) {
             const char *dots = NULL;
             for (size_t i = 0; i + 1 < k; i++)
-                if (a[i] == '.' && a[i + 1] == '.') { dots = a + i; break; }
+                if (a[i] == '.' && a[i + 1] == '.') {
+                    dots = a + i;
+                    break;
+                }
             ro_dayrange r;
             int bad;
             if (dots) {
                 size_t k1 = (size_t)(dots - a);
-                bad = pm_day_parse(a, k1, &r.from) != 0 ||
-                      pm_day_parse(dots + 2, k - k1 - 2, &r.to) != 0;
+                bad = pm_day_parse(a, k1, &r.from) != 0 || pm_day_parse(dots + 2, k - k1 - 2, &r.to) != 0;
             } else {
                 bad = pm_day_parse(a, k, &r.from) != 0;
                 r.to = r.from;
@@ -78,11 +88,18 @@ int ro_parse_hours(const char *s, int64_t *secs)
     const char *p = s, *end = s + len;
     int64_t h = 0, frac = 0, scale = 1;
     int nd = 0;
-    while (p < end && *p >= '0' && *p <= '9' && nd < 7) { h = h * 10 + (*p++ - '0'); nd++; }
+    while (p < end && *p >= '0' && *p <= '9' && nd < 7) {
+        h = h * 10 + (*p++ - '0');
+        nd++;
+    }
     if (nd && p < end && *p == '.') {
         p++;
         int nf = 0;
-        while (p < end && *p >= '0' && *p <= '9' && nf < 9) { frac = frac * 10 + (*p++ - '0'); scale *= 10; nf++; }
+        while (p < end && *p >= '0' && *p <= '9' && nf < 9) {
+            frac = frac * 10 + (*p++ - '0');
+            scale *= 10;
+            nf++;
+        }
         if (!nf) return -1;
     }
     if (nd && p < end && *p == 'h') p++;
@@ -97,7 +114,10 @@ int ro_parse_hours(const char *s, int64_t *secs)
     pm_error err;
     pm_error_clear(&err);
     if (pm_duration_parse(s, len, &d, &err) != 0) return -1;
-    if (d.kind == PM_DUR_DAYS && d.n <= 7) { *secs = d.n * 86400; return 0; }
+    if (d.kind == PM_DUR_DAYS && d.n <= 7) {
+        *secs = d.n * 86400;
+        return 0;
+    }
     if (d.kind != PM_DUR_SECONDS || d.n > 168 * 3600) return -1;
     if (d.n % 60) return -2;
     *secs = d.n;
@@ -153,18 +173,18 @@ typedef enum { IN_STAFF, IN_LOGS, IN_ROSTER } in_kind;
 
 /* The fields read, as pipeline slots. */
 enum { F_ID, F_NAME, F_SKILLS, F_MAXWEEK, F_UNAVAIL, F_DUTY, F_POST, F_STAFF, F_START, F_END, NF };
-static const char *const field_name[NF] = {
-    "id", "name", "skills", "max_week_hours", "unavailable", "duty", "post", "staff", "start", "end"};
+static const char *const field_name[NF] = {"id",   "name", "skills", "max_week_hours", "unavailable",
+                                           "duty", "post", "staff",  "start",          "end"};
 
 typedef struct rd_ctx {
     ro_model *m;
     ro_read_spec *r;
     int f[NF];
-    int nstaff_in, nlogs_in;     /* inputs 0..nstaff_in-1 are the staff file, then the logs */
-    int posts_skills;            /* skills the posts file named: the rest no post needs */
+    int nstaff_in, nlogs_in; /* inputs 0..nstaff_in-1 are the staff file, then the logs */
+    int posts_skills;        /* skills the posts file named: the rest no post needs */
     long unused_line[RO_MAX_SKILLS];
     unsigned long long nstaff, nassign, nlog;
-    pm_format fmt[3];            /* of the first record of each kind */
+    pm_format fmt[3]; /* of the first record of each kind */
     pm_buf why;
 } rd_ctx;
 
@@ -175,8 +195,7 @@ static const char *get(pm_pipe *p, const pm_record *rec, const rd_ctx *c, int k,
 
 /* Rejects the record at hand: says why (FILE:LINE: why) and returns the
  * verdict. */
-static pm_verdict reject(pm_pipe *p, const pm_record *rec, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static pm_verdict reject(pm_pipe *p, const pm_record *rec, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static pm_verdict reject(pm_pipe *p, const pm_record *rec, const char *fmt, ...)
 {
     pm_buf b = PM_BUF_INIT;
@@ -205,10 +224,12 @@ static pm_verdict read_staff(pm_pipe *p, const pm_record *rec, rd_ctx *c)
     size_t idlen;
     const char *id = get(p, rec, c, F_ID, &idlen);
     while (idlen && id[idlen - 1] == ' ') idlen--;
-    while (idlen && *id == ' ') { id++; idlen--; }
+    while (idlen && *id == ' ') {
+        id++;
+        idlen--;
+    }
     if (!idlen) return reject(p, rec, "staff record without an id");
-    if (ro_staff_find(m, id, idlen, 0) >= 0)
-        return reject(p, rec, "staff '%.*s' is listed twice", (int)idlen, id);
+    if (ro_staff_find(m, id, idlen, 0) >= 0) return reject(p, rec, "staff '%.*s' is listed twice", (int)idlen, id);
     ro_staff st;
     memset(&st, 0, sizeof st);
     st.known = 1;
@@ -237,7 +258,10 @@ static pm_verdict read_staff(pm_pipe *p, const pm_record *rec, rd_ctx *c)
     int too_many = 0;
     while (ro_list_next(&sk, &a, &k)) {
         int b = ro_skill_bit(m, a, k);
-        if (b < 0) { too_many = 1; continue; }
+        if (b < 0) {
+            too_many = 1;
+            continue;
+        }
         skills |= (uint64_t)1 << b;
         if (b >= c->posts_skills && !c->unused_line[b]) c->unused_line[b] = rec->line;
     }
@@ -302,7 +326,7 @@ static pm_verdict read_log(pm_pipe *p, const pm_record *rec, rd_ctx *c, const ch
             unknown++;
             continue;
         }
-        int j = lg.nstaff;  /* kept ascending, without repeats */
+        int j = lg.nstaff; /* kept ascending, without repeats */
         while (j > 0 && lg.staff[j - 1] > i) j--;
         if (j > 0 && lg.staff[j - 1] == i) continue;
         lg.staff = pm_xrealloc(lg.staff, sizeof *lg.staff * (size_t)(lg.nstaff + 1));
@@ -310,7 +334,7 @@ static pm_verdict read_log(pm_pipe *p, const pm_record *rec, rd_ctx *c, const ch
         lg.staff[j] = i;
         lg.nstaff++;
     }
-    if (unknown) {  /* the patrol does not count */
+    if (unknown) { /* the patrol does not count */
         free(lg.staff);
         return reject(p, rec, "staff %s %s not in the staff file", pm_buf_str(&c->why), unknown > 1 ? "are" : "is");
     }
@@ -338,7 +362,10 @@ static pm_verdict read_assign(pm_pipe *p, const pm_record *rec, rd_ctx *c, const
     size_t k;
     const char *sid = get(p, rec, c, F_STAFF, &k);
     while (k && sid[k - 1] == ' ') k--;
-    while (k && *sid == ' ') { sid++; k--; }
+    while (k && *sid == ' ') {
+        sid++;
+        k--;
+    }
     if (!k) return reject(p, rec, "assignment without staff");
     pm_time s, e;
     if (parse_when(p, rec, c, F_START, 1, &s) != 0 || parse_when(p, rec, c, F_END, 1, &e) != 0)
@@ -419,11 +446,20 @@ int ro_read(ro_model *m, const pm_common *com, ro_read_spec *r)
     char *stdin_path[1] = {"-"};
     char **rosters = r->rosters;
     int nrosters = r->nrosters;
-    if (!nrosters && r->stdin_default) { rosters = stdin_path; nrosters = 1; }
+    if (!nrosters && r->stdin_default) {
+        rosters = stdin_path;
+        nrosters = 1;
+    }
     int n = 0;
     char **paths = pm_xcalloc((size_t)nrosters + 2, sizeof *paths);
-    if (r->staff) { paths[n++] = (char *)r->staff; c.nstaff_in = 1; }
-    if (r->logs) { paths[n++] = (char *)r->logs; c.nlogs_in = 1; }
+    if (r->staff) {
+        paths[n++] = (char *)r->staff;
+        c.nstaff_in = 1;
+    }
+    if (r->logs) {
+        paths[n++] = (char *)r->logs;
+        c.nlogs_in = 1;
+    }
     for (int i = 0; i < nrosters; i++) paths[n++] = rosters[i];
     /* A staff file that cannot be opened is reported by the pipeline (exit
      * 2); the rosters are then checked as without one, not every
@@ -432,13 +468,18 @@ int ro_read(ro_model *m, const pm_common *com, ro_read_spec *r)
     m->have_logs = r->logs != NULL;
 
     /* pm-roster writes its own outputs: checked against the inputs here */
-    pm_pipe_spec spec = {.record = on_record, .bad = on_bad, .stats = on_stats, .ctx = &c, .key_field = NULL,
+    pm_pipe_spec spec = {.record = on_record,
+                         .bad = on_bad,
+                         .stats = on_stats,
+                         .ctx = &c,
+                         .key_field = NULL,
                          .flags = PM_PIPE_NO_OUTPUT | PM_PIPE_QUIET_REJECTS,
-                         .other_outputs = r->outputs, .nother_outputs = r->noutputs};
+                         .other_outputs = r->outputs,
+                         .nother_outputs = r->noutputs};
     pm_error err;
     pm_error_clear(&err);
     pm_pipe *p = pm_pipe_open(com, paths, n, &spec, &err);
-    if (!p) {   /* an output names an input, or cannot be opened: nothing read */
+    if (!p) { /* an output names an input, or cannot be opened: nothing read */
         pm_report(&err);
         free(paths);
         return PM_EXIT_ERROR;
@@ -508,11 +549,11 @@ void ro_clip_long(ro_model *m, pm_time s, pm_time e)
         pm_time_format(a->e, m->tz, bb);
         if (a->s < s) a->s = s;
         if (a->e > e) a->e = e;
-        if (a->e <= a->s) a->e = a->s = s;  /* outside: nothing left */
+        if (a->e <= a->s) a->e = a->s = s; /* outside: nothing left */
         pm_time_format(s, m->tz, sb);
         pm_time_format(e, m->tz, eb);
-        pm_warn("%s at %s from %s to %s is longer than the days checked; clipped to %s..%s",
-                m->staff[a->staff].id, m->posts[a->post].id, ab, bb, sb, eb);
+        pm_warn("%s at %s from %s to %s is longer than the days checked; clipped to %s..%s", m->staff[a->staff].id,
+                m->posts[a->post].id, ab, bb, sb, eb);
     }
     /* an assignment clipped to nothing covers nothing and counts nothing */
     int n = 0;

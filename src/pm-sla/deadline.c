@@ -9,8 +9,7 @@
 /* Working days (wd) or days in (a, b]; 0 when b <= a. */
 static int64_t count_days(pm_calendar *cal, int wd, pm_day a, pm_day b)
 {
-    if (b <= a)
-        return 0;
+    if (b <= a) return 0;
     return wd ? pm_calendar_count_workdays(cal, a, b) : b - a;
 }
 
@@ -22,8 +21,7 @@ static pm_day add_days(pm_calendar *cal, int wd, pm_day day, int64_t n)
 
 static void note(sla_trace *tr, const sla_pause *p, sla_pause_did did, pm_day a, pm_day b)
 {
-    if (!tr || !tr->pe)
-        return;
+    if (!tr || !tr->pe) return;
     sla_pause_effect *e = &tr->pe[tr->npe++];
     e->pause = *p;
     e->did = did;
@@ -31,19 +29,16 @@ static void note(sla_trace *tr, const sla_pause *p, sla_pause_did did, pm_day a,
     e->b = b;
 }
 
-pm_time sla_deadline_paused(const sla_clock *c, pm_time start, int has_agreed, pm_time agreed_at,
-                            const sla_pause *pz, size_t np, pm_calendar *cal, const pm_tz *tz,
-                            sla_trace *tr)
+pm_time sla_deadline_paused(const sla_clock *c, pm_time start, int has_agreed, pm_time agreed_at, const sla_pause *pz,
+                            size_t np, pm_calendar *cal, const pm_tz *tz, sla_trace *tr)
 {
     pm_time cap, due;
     pm_day sd = 0, last = 0;
     size_t i;
 
-    if (!c->pause)
-        np = 0;
-    if (tr)
-        tr->npe = 0;
-    if (np == 0 && !tr) {  /* the common case, kept as short as before pauses */
+    if (!c->pause) np = 0;
+    if (tr) tr->npe = 0;
+    if (np == 0 && !tr) { /* the common case, kept as short as before pauses */
         switch (c->within.kind) {
         case PM_DUR_DAYS:
             cap = pm_tz_midnight(tz, pm_tz_day(tz, start) + c->within.n + 1);
@@ -81,7 +76,7 @@ pm_time sla_deadline_paused(const sla_clock *c, pm_time start, int has_agreed, p
             }
             pm_day da = pm_tz_day(tz, p->start);
             pm_day db = p->open ? INT64_MAX : pm_tz_day(tz, p->end - 1);
-            if (db <= cur) {  /* only days not counted anyway */
+            if (db <= cur) { /* only days not counted anyway */
                 note(tr, p, SLA_PAUSE_NOTHING, da, db);
                 continue;
             }
@@ -122,8 +117,7 @@ pm_time sla_deadline_paused(const sla_clock *c, pm_time start, int has_agreed, p
         break;
     }
     due = cap;
-    if (c->agreed && has_agreed && agreed_at < cap)
-        due = agreed_at;
+    if (c->agreed && has_agreed && agreed_at < cap) due = agreed_at;
     if (tr) {
         tr->within = c->within;
         tr->agreed = c->agreed;
@@ -138,10 +132,9 @@ pm_time sla_deadline_paused(const sla_clock *c, pm_time start, int has_agreed, p
     return due;
 }
 
-pm_time sla_deadline(const sla_clock *c, pm_time start, int has_agreed, pm_time agreed_at,
-                     pm_calendar *cal, const pm_tz *tz, sla_trace *tr)
+pm_time sla_deadline(const sla_clock *c, pm_time start, int has_agreed, pm_time agreed_at, pm_calendar *cal,
+                     const pm_tz *tz, sla_trace *tr)
 {
-    if (tr)
-        tr->pe = NULL;
+    if (tr) tr->pe = NULL;
     return sla_deadline_paused(c, start, has_agreed, agreed_at, NULL, 0, cal, tz, tr);
 }

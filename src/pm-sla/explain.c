@@ -38,8 +38,7 @@ static void add_num(pm_buf *out, int64_t n)
         *--p = (char)('0' + u % 10);
         u /= 10;
     } while (u);
-    if (n < 0)
-        *--p = '-';
+    if (n < 0) *--p = '-';
     pm_buf_add(out, p, (size_t)(b + sizeof b - p));
 }
 
@@ -49,9 +48,8 @@ static void add_day(pm_buf *out, pm_day day, int year0)
     char b[16];
     int y, m, d;
     pm_civil_from_day(day, &y, &m, &d);
-    if (y == year0 && y >= 0 && y <= 9999) {  /* what pm_day_format writes after "YYYY-" */
-        char md[5] = {(char)('0' + m / 10), (char)('0' + m % 10), '-', (char)('0' + d / 10),
-                      (char)('0' + d % 10)};
+    if (y == year0 && y >= 0 && y <= 9999) { /* what pm_day_format writes after "YYYY-" */
+        char md[5] = {(char)('0' + m / 10), (char)('0' + m % 10), '-', (char)('0' + d / 10), (char)('0' + d % 10)};
         pm_buf_add(out, md, 5);
         return;
     }
@@ -71,8 +69,7 @@ static void add_range(pm_buf *out, pm_day a, pm_day b, int year0)
 /* Counted days a..b numbered from k: one by one up to three, else a range. */
 static void add_counted(pm_buf *out, int *sep, pm_day a, pm_day b, int64_t k, int year0)
 {
-    if (a > b)
-        return;
+    if (a > b) return;
     if (b - a < 3) {
         for (pm_day d = a; d <= b; d++, k++) {
             pm_buf_adds(out, *sep ? ", " : "");
@@ -92,8 +89,7 @@ static void add_counted(pm_buf *out, int *sep, pm_day a, pm_day b, int64_t k, in
     }
 }
 
-static void add_skipped(pm_buf *out, int *sep, pm_day a, pm_day b, pm_daykind kind,
-                        const char *name, int year0)
+static void add_skipped(pm_buf *out, int *sep, pm_day a, pm_day b, pm_daykind kind, const char *name, int year0)
 {
     pm_buf_adds(out, *sep ? ", " : "");
     *sep = 1;
@@ -119,13 +115,10 @@ static int paused_on(const sla_trace *tr, pm_day d, size_t *pi)
 {
     for (; *pi < tr->npe; (*pi)++) {
         const sla_pause_effect *e = &tr->pe[*pi];
-        if (e->did == SLA_PAUSE_OPEN)
-            return d >= e->a;
+        if (e->did == SLA_PAUSE_OPEN) return d >= e->a;
         if (e->did == SLA_PAUSE_DAYS) {
-            if (d < e->a)
-                return 0;
-            if (d <= e->b)
-                return 1;
+            if (d < e->a) return 0;
+            if (d <= e->b) return 1;
         }
     }
     return 0;
@@ -136,9 +129,9 @@ static int paused_on(const sla_trace *tr, pm_day d, size_t *pi)
 static void add_days(pm_buf *out, const sla_trace *tr, pm_calendar *cal, int year0)
 {
     int sep = 0, wd = tr->within.kind == PM_DUR_WORKDAYS;
-    int64_t k = 1;            /* number of the next counted day */
-    pm_day run = 0;           /* start of the current run */
-    int run_kind = -1;        /* -1 none, else pm_daykind or DAY_PAUSED */
+    int64_t k = 1;     /* number of the next counted day */
+    pm_day run = 0;    /* start of the current run */
+    int run_kind = -1; /* -1 none, else pm_daykind or DAY_PAUSED */
     const char *run_name = NULL;
     size_t pi = 0;
     pm_day d;
@@ -149,10 +142,8 @@ static void add_days(pm_buf *out, const sla_trace *tr, pm_calendar *cal, int yea
             kind = paused_on(tr, d, &pi) ? DAY_PAUSED : wd ? (int)pm_calendar_kind(cal, d) : PM_DAY_WORKING;
         const char *name = kind == PM_DAY_HOLIDAY ? pm_calendar_holiday_name(cal, d) : NULL;
         int same = kind == run_kind && kind != PM_DAY_MAKEUP &&
-                   (kind != PM_DAY_HOLIDAY || name == run_name ||
-                    (name && run_name && strcmp(name, run_name) == 0));
-        if (same)
-            continue;
+                   (kind != PM_DAY_HOLIDAY || name == run_name || (name && run_name && strcmp(name, run_name) == 0));
+        if (same) continue;
         /* Flush the run [run, d-1]. */
         if (run_kind == PM_DAY_WORKING) {
             add_counted(out, &sep, run, d - 1, k, year0);
@@ -176,13 +167,10 @@ static void add_days(pm_buf *out, const sla_trace *tr, pm_calendar *cal, int yea
         run_kind = kind;
         run_name = name;
     }
-    if (tr->cap == SLA_NO_DUE)
-        return;  /* the count stopped at an open pause */
+    if (tr->cap == SLA_NO_DUE) return; /* the count stopped at an open pause */
     pi = 0;
-    if (k - 1 != tr->within.n || (wd && !pm_calendar_is_workday(cal, tr->last_day)) ||
-        paused_on(tr, tr->last_day, &pi))
-        pm_buf_addf(out, " [counted %lld %sdays: the calendar changed?]", (long long)(k - 1),
-                    wd ? "working " : "");
+    if (k - 1 != tr->within.n || (wd && !pm_calendar_is_workday(cal, tr->last_day)) || paused_on(tr, tr->last_day, &pi))
+        pm_buf_addf(out, " [counted %lld %sdays: the calendar changed?]", (long long)(k - 1), wd ? "working " : "");
 }
 
 /* "07-03 10:00" (":SS" when not 0, the year when not year0) in zone tz. */
@@ -192,7 +180,7 @@ static void add_moment(pm_buf *out, pm_time t, const pm_tz *tz, int year0)
     int y, m, d;
     pm_day day = pm_tz_day(tz, t);
     pm_civil_from_day(day, &y, &m, &d);
-    pm_time_format(t, tz, b);  /* YYYY-MM-DDTHH:MM:SS+HH:MM */
+    pm_time_format(t, tz, b); /* YYYY-MM-DDTHH:MM:SS+HH:MM */
     pm_buf_add(out, y == year0 ? b + 5 : b, y == year0 ? 5 : 10);
     pm_buf_addc(out, ' ');
     pm_buf_add(out, b + 11, strncmp(b + 16, ":00", 3) == 0 ? 5 : 8);
@@ -203,8 +191,7 @@ static void add_day_list(pm_buf *out, pm_day a, pm_day b, int year0)
 {
     if (b - a < 3) {
         for (pm_day d = a; d <= b; d++) {
-            if (d > a)
-                pm_buf_adds(out, ", ");
+            if (d > a) pm_buf_adds(out, ", ");
             add_day(out, d, year0);
         }
     } else {
@@ -271,8 +258,7 @@ static void add_missing_years(pm_buf *out, const sla_trace *tr, pm_calendar *cal
     pm_civil_from_day(tr->last_day, &y1, &m, &d);
     for (int y = y0; y <= y1; y++)
         if (!pm_calendar_has_year(cal, y))
-            pm_buf_addf(out, "; calendar %s has no holiday data for %d: weekends only",
-                        pm_calendar_name(cal), y);
+            pm_buf_addf(out, "; calendar %s has no holiday data for %d: weekends only", pm_calendar_name(cal), y);
 }
 
 static void add_due(pm_buf *out, pm_time t, const pm_tz *tz)
@@ -304,21 +290,19 @@ sla_explain_memo *sla_explain_memo_new(void)
 
 void sla_explain_memo_free(sla_explain_memo *m)
 {
-    if (!m)
-        return;
-    for (size_t i = 0; i < EXPLAIN_MEMO; i++)
-        pm_buf_free(&m->e[i].text);
+    if (!m) return;
+    for (size_t i = 0; i < EXPLAIN_MEMO; i++) pm_buf_free(&m->e[i].text);
     free(m);
 }
 
-void sla_explain_clock(pm_buf *out, int clock, const sla_trace *tr, const sla_outcome *oc,
-                       pm_calendar *cal, const pm_tz *tz)
+void sla_explain_clock(pm_buf *out, int clock, const sla_trace *tr, const sla_outcome *oc, pm_calendar *cal,
+                       const pm_tz *tz)
 {
     sla_explain_clock_memo(out, clock, tr, oc, cal, tz, NULL);
 }
 
-void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const sla_outcome *oc,
-                            pm_calendar *cal, const pm_tz *tz, sla_explain_memo *memo)
+void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const sla_outcome *oc, pm_calendar *cal,
+                            const pm_tz *tz, sla_explain_memo *memo)
 {
     const char *what = tr->agreed ? "cap" : "due";
     int y0, m, d;
@@ -327,8 +311,7 @@ void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const s
     pm_buf_adds(out, sla_clock_name[clock]);
     pm_buf_addc(out, ' ');
     if (tr->within.kind == PM_DUR_SECONDS) {
-        if (tr->agreed)
-            pm_buf_adds(out, "(agreed) ");
+        if (tr->agreed) pm_buf_adds(out, "(agreed) ");
         add_time(out, tr->start, tz);
         pm_buf_adds(out, " + ");
         add_dur(out, &tr->within);
@@ -347,10 +330,8 @@ void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const s
         }
         size_t at = out->len;
         add_dur(out, &tr->within);
-        if (tr->within.kind == PM_DUR_DAYS)
-            pm_buf_adds(out, " (calendar days)");
-        if (tr->agreed)
-            pm_buf_adds(out, " (agreed)");
+        if (tr->within.kind == PM_DUR_DAYS) pm_buf_adds(out, " (calendar days)");
+        if (tr->agreed) pm_buf_adds(out, " (agreed)");
         pm_buf_adds(out, " from ");
         char b[16];
         pm_day_format(tr->start_day, b);
@@ -375,8 +356,7 @@ days_done:
     pm_buf_adds(out, what);
     pm_buf_addc(out, ' ');
     add_due(out, tr->cap, tz);
-    if (tr->within.kind == PM_DUR_WORKDAYS && tr->cap != SLA_NO_DUE)
-        add_missing_years(out, tr, cal);
+    if (tr->within.kind == PM_DUR_WORKDAYS && tr->cap != SLA_NO_DUE) add_missing_years(out, tr, cal);
     if (tr->agreed) {
         if (!tr->has_agreed) {
             pm_buf_adds(out, "; no agreed date → due ");

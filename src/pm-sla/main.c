@@ -9,8 +9,7 @@
 #include "opts.h"
 #include "sla.h"
 
-enum { OPT_POLICY = 1000, OPT_CALENDAR, OPT_NOW, OPT_AT_RISK, OPT_BREACHES, OPT_PRINT_POLICY,
-       OPT_EXPLAIN, OPT_TZ };
+enum { OPT_POLICY = 1000, OPT_CALENDAR, OPT_NOW, OPT_AT_RISK, OPT_BREACHES, OPT_PRINT_POLICY, OPT_EXPLAIN, OPT_TZ };
 
 static const pm_option options[] = {
     {"policy", 0, 1, OPT_POLICY, "FILE", "SLA policy (YAML); default: the built-in one"},
@@ -33,23 +32,39 @@ static int on_option(int id, const char *arg, void *ctx)
 {
     args *a = ctx;
     switch (id) {
-    case OPT_POLICY: a->policy = arg; break;
-    case OPT_CALENDAR: a->calendar = arg; break;
-    case OPT_NOW: a->now = arg; break;
-    case OPT_AT_RISK: a->at_risk = arg; break;
-    case OPT_BREACHES: a->breaches = 1; break;
-    case OPT_EXPLAIN: a->explain = 1; break;
-    case OPT_PRINT_POLICY: a->print_policy = 1; break;
-    case OPT_TZ: a->tz = arg; break;
-    default: return -1;
+    case OPT_POLICY:
+        a->policy = arg;
+        break;
+    case OPT_CALENDAR:
+        a->calendar = arg;
+        break;
+    case OPT_NOW:
+        a->now = arg;
+        break;
+    case OPT_AT_RISK:
+        a->at_risk = arg;
+        break;
+    case OPT_BREACHES:
+        a->breaches = 1;
+        break;
+    case OPT_EXPLAIN:
+        a->explain = 1;
+        break;
+    case OPT_PRINT_POLICY:
+        a->print_policy = 1;
+        break;
+    case OPT_TZ:
+        a->tz = arg;
+        break;
+    default:
+        return -1;
     }
     return 0;
 }
 
-static const char usage[] =
-    "pm-sla [--policy=FILE] [--calendar=FILE] [--now=TIME] [--at-risk=DURATION] [--breaches]\n"
-    "       [--explain] [OPTION]... [FILE]...\n"
-    "pm-sla --print-policy [--policy=FILE]";
+static const char usage[] = "pm-sla [--policy=FILE] [--calendar=FILE] [--now=TIME] [--at-risk=DURATION] [--breaches]\n"
+                            "       [--explain] [OPTION]... [FILE]...\n"
+                            "pm-sla --print-policy [--policy=FILE]";
 static const char description[] =
     "Computes the respond, arrive and resolve deadlines of tickets under an SLA policy,\n"
     "counting days and working days as the PRC Civil Code does, and appends\n"
@@ -69,8 +84,8 @@ int main(int argc, char **argv)
     pm_program_init(argc, argv);
     memset(&a, 0, sizeof a);
     memset(&common, 0, sizeof common);
-    int first = pm_opts_parse(argc, argv, options, PM_OPT_STREAM & ~PM_OPT_TZ, &common, on_option, &a,
-                              usage, description);
+    int first =
+        pm_opts_parse(argc, argv, options, PM_OPT_STREAM & ~PM_OPT_TZ, &common, on_option, &a, usage, description);
 
     pm_errors errs = PM_ERRORS_INIT;
     if (sla_policy_load(&policy, a.policy, &errs) != 0) {
@@ -95,7 +110,7 @@ int main(int argc, char **argv)
     const char *tzname = a.tz ? a.tz : policy.timezone ? policy.timezone : PM_DEFAULT_TZ;
     pm_tz *tz = pm_tz_open(tzname, &err);
     if (!tz) {
-        if (!a.tz && policy.timezone)  /* the policy file's mistake: say where */
+        if (!a.tz && policy.timezone) /* the policy file's mistake: say where */
             pm_warn_at(a.policy, policy.timezone_line, "timezone: %s", err.msg);
         else
             pm_warn("%s", err.msg);
@@ -106,7 +121,7 @@ int main(int argc, char **argv)
     const char *calref = a.calendar ? a.calendar : policy.calendar ? policy.calendar : "cn";
     pm_calendar *cal = pm_calendar_open(calref, &err);
     if (!cal) {
-        if (!a.calendar && policy.calendar && err.line == 0)  /* the file named does not open */
+        if (!a.calendar && policy.calendar && err.line == 0) /* the file named does not open */
             pm_warn_at(a.policy, policy.calendar_line, "calendar '%s': %s%s%s", policy.calendar_text,
                        err.file[0] ? err.file : "", err.file[0] ? ": " : "", err.msg);
         else
@@ -125,8 +140,7 @@ int main(int argc, char **argv)
     ro.stats = common.stats;
     ro.window = -1;
     if (a.now) {
-        if (pm_time_parse(a.now, strlen(a.now), tz, &ro.now, &err) != 0)
-            pm_usage_error("--now=%s: %s", a.now, err.msg);
+        if (pm_time_parse(a.now, strlen(a.now), tz, &ro.now, &err) != 0) pm_usage_error("--now=%s: %s", a.now, err.msg);
     } else {
         ro.now = (pm_time)time(NULL);
     }
@@ -139,7 +153,7 @@ int main(int argc, char **argv)
         ro.window = d.kind == PM_DUR_DAYS ? d.n * 86400 : d.n;
     }
 
-    common.read.join_lists = 1;  /* YAML paused: [A/B, C/] */
+    common.read.join_lists = 1; /* YAML paused: [A/B, C/] */
     int status = sla_run(&ro, &common, argv + first, argc - first);
     pm_calendar_free(cal);
     pm_tz_free(tz);

@@ -23,8 +23,7 @@ static int side(const char *s, size_t n, const pm_tz *tz, pm_time *t, pm_error *
 static int only_blanks(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (!blank(s[i]))
-            return 0;
+        if (!blank(s[i])) return 0;
     return 1;
 }
 
@@ -37,12 +36,10 @@ static int interval(const char *s, size_t n, const pm_tz *tz, sla_pause *p, pm_b
     /* The sides may hold '/' themselves (2024/7/3 9:05): split at the
      * first '/' that leaves a readable start and an empty or readable end. */
     for (size_t i = 0; i < n; i++) {
-        if (s[i] != '/')
-            continue;
+        if (s[i] != '/') continue;
         pm_error_clear(&e);
         if (side(s, i, tz, &p->start, &e) != 0) {
-            if (!seen)
-                first = e;
+            if (!seen) first = e;
             seen = 1;
             continue;
         }
@@ -74,26 +71,21 @@ static int interval(const char *s, size_t n, const pm_tz *tz, sla_pause *p, pm_b
     return -1;
 }
 
-long sla_pauses_parse(const char *s, size_t len, const pm_tz *tz, sla_pause *out, size_t max,
-                      pm_buf *msg)
+long sla_pauses_parse(const char *s, size_t len, const pm_tz *tz, sla_pause *out, size_t max, pm_buf *msg)
 {
     size_t n = 0, i = 0;
     while (i < len) {
         size_t j = i;
-        while (j < len && s[j] != ';')
-            j++;
+        while (j < len && s[j] != ';') j++;
         size_t a = i, b = j;
-        while (a < b && blank(s[a]))
-            a++;
-        while (b > a && blank(s[b - 1]))
-            b--;
+        while (a < b && blank(s[a])) a++;
+        while (b > a && blank(s[b - 1])) b--;
         if (b > a) {
-            if (n == max) {  /* cannot happen when max is 1 + the number of ';' */
+            if (n == max) { /* cannot happen when max is 1 + the number of ';' */
                 pm_buf_adds(msg, "paused: too many intervals");
                 return -1;
             }
-            if (interval(s + a, b - a, tz, &out[n], msg) != 0)
-                return -1;
+            if (interval(s + a, b - a, tz, &out[n], msg) != 0) return -1;
             n++;
         }
         i = j + 1;
@@ -101,21 +93,17 @@ long sla_pauses_parse(const char *s, size_t len, const pm_tz *tz, sla_pause *out
     return (long)n;
 }
 
-size_t sla_pauses_merge(const sla_pause *in, size_t n, pm_time from, int has_until, pm_time until,
-                        sla_pause *out)
+size_t sla_pauses_merge(const sla_pause *in, size_t n, pm_time from, int has_until, pm_time until, sla_pause *out)
 {
     size_t m = 0, k = 0, i;
     for (i = 0; i < n; i++) {
         sla_pause p = in[i];
         if (has_until) {
-            if (p.open || p.end > until)
-                p.end = until;
+            if (p.open || p.end > until) p.end = until;
             p.open = 0;
         }
-        if (p.start < from)
-            p.start = from;
-        if (!p.open && p.end <= p.start)
-            continue;  /* nothing left of it */
+        if (p.start < from) p.start = from;
+        if (!p.open && p.end <= p.start) continue; /* nothing left of it */
         size_t j = m++;
         while (j > 0 && out[j - 1].start > p.start) {
             out[j] = out[j - 1];

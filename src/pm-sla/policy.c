@@ -81,7 +81,7 @@ static void parse_clock(pm_conf *c, yaml_node_t *node, int clock, sla_clock *k)
 {
     k->present = 1;
     k->agreed = 0;
-    k->pause = clock == SLA_RESOLVE;  /* an owner away excuses no late answer */
+    k->pause = clock == SLA_RESOLVE; /* an owner away excuses no late answer */
     if (pm_conf_is_scalar(node)) {
         parse_duration(c, node, &k->within);
         return;
@@ -90,8 +90,7 @@ static void parse_clock(pm_conf *c, yaml_node_t *node, int clock, sla_clock *k)
     pm_conf_check(c, node, "a clock", clock_keys, v);
     if (v[CLOCK_AGREED]) {
         int b = pm_conf_bool(v[CLOCK_AGREED]);
-        if (b < 0)
-            pm_conf_note(c, v[CLOCK_AGREED], "agreed must be true or false");
+        if (b < 0) pm_conf_note(c, v[CLOCK_AGREED], "agreed must be true or false");
         k->agreed = b > 0;
     }
     if (v[CLOCK_PAUSE]) {
@@ -122,10 +121,12 @@ static void parse_category(pm_conf *c, const char *name, yaml_node_t *node, sla_
     cat->name = pm_xstrdup(name);
     cat->len = strlen(name);
     if (pm_conf_is_scalar(node) && (!pm_conf_str(node) || !*pm_conf_str(node)))
-        return;  /* "category:" with nothing: known, no clock */
+        return; /* "category:" with nothing: known, no clock */
     if (!pm_conf_is_map(node)) {
-        pm_conf_note(c, node, "category '%s': a mapping of clocks is needed "
-                     "(respond, arrive, resolve)", name);
+        pm_conf_note(c, node,
+                     "category '%s': a mapping of clocks is needed "
+                     "(respond, arrive, resolve)",
+                     name);
         return;
     }
     pm_buf section = PM_BUF_INIT;
@@ -146,13 +147,10 @@ static void parse_category(pm_conf *c, const char *name, yaml_node_t *node, sla_
  * relative to the policy file's folder. */
 static char *calendar_ref(const char *value, const char *policy_path)
 {
-    if (!strchr(value, '/') && !strstr(value, ".yaml") && !strstr(value, ".yml"))
-        return pm_xstrdup(value);
-    if (value[0] == '/' || !policy_path)
-        return pm_xstrdup(value);
+    if (!strchr(value, '/') && !strstr(value, ".yaml") && !strstr(value, ".yml")) return pm_xstrdup(value);
+    if (value[0] == '/' || !policy_path) return pm_xstrdup(value);
     const char *slash = strrchr(policy_path, '/');
-    if (!slash)
-        return pm_xstrdup(value);
+    if (!slash) return pm_xstrdup(value);
     pm_buf b = PM_BUF_INIT;
     pm_buf_add(&b, policy_path, (size_t)(slash - policy_path) + 1);
     pm_buf_adds(&b, value);
@@ -180,14 +178,14 @@ static void load_categories(pm_conf *c, yaml_node_t *cats, yaml_node_t *at, sla_
             continue;
         }
         parse_category(c, key, pm_conf_map_value(c, cats, i), &v->cat[v->ncat]);
-        v->ncat++;  /* freed by sla_policy_free either way */
+        v->ncat++; /* freed by sla_policy_free either way */
     }
 }
 
 enum { VERSION_FROM, VERSION_CATEGORIES };
 static const pm_conf_key version_keys[] = {
     [VERSION_FROM] = {"effective_from", PM_CONF_SCALAR, "a date YYYY-MM-DD"},
-    [VERSION_CATEGORIES] = {"categories", 0, NULL},  /* load_categories says what it needs */
+    [VERSION_CATEGORIES] = {"categories", 0, NULL}, /* load_categories says what it needs */
     {NULL, 0, NULL},
 };
 
@@ -200,7 +198,7 @@ static void load_versions(sla_policy *p, pm_conf *c, yaml_node_t *vers)
     }
     int n = pm_conf_seq_len(vers);
     p->ver = pm_xcalloc((size_t)n, sizeof *p->ver);
-    const sla_version *prev = NULL;  /* the last version with a good date */
+    const sla_version *prev = NULL; /* the last version with a good date */
     for (int i = 0; i < n; i++) {
         yaml_node_t *item = pm_conf_seq_item(c, vers, i);
         sla_version *v = &p->ver[p->nver++];
@@ -259,8 +257,7 @@ static void load(sla_policy *p, pm_conf *c, const char *path)
     pm_conf_check(c, root, "the policy", policy_keys, v);
     for (int k = TOP_TIMEZONE; k <= TOP_CALENDAR; k++) {
         const char *s = pm_conf_str(v[k]);
-        if (!s)
-            continue;
+        if (!s) continue;
         if (!*s) {
             pm_conf_note(c, v[k], "%s: a name is needed", policy_keys[k].name);
         } else if (k == TOP_TIMEZONE) {
@@ -274,12 +271,11 @@ static void load(sla_policy *p, pm_conf *c, const char *path)
     }
     yaml_node_t *cats = v[TOP_CATEGORIES], *vers = v[TOP_VERSIONS];
     if (vers && cats) {
-        yaml_node_t *later = NULL;  /* the key given last */
+        yaml_node_t *later = NULL; /* the key given last */
         for (int i = 0; i < pm_conf_map_len(root); i++) {
             yaml_node_t *kn;
             const char *key = pm_conf_map_key(c, root, i, &kn);
-            if (key && (!strcmp(key, "categories") || !strcmp(key, "versions")))
-                later = kn;
+            if (key && (!strcmp(key, "categories") || !strcmp(key, "versions"))) later = kn;
         }
         pm_conf_note(c, later, "give either 'categories:' or 'versions:', not both");
     } else if (vers) {
@@ -306,8 +302,8 @@ int sla_policy_load(sla_policy *p, const char *path, pm_errors *errs)
     if (path)
         r = pm_conf_load(&c, path, &err);
     else
-        r = pm_conf_load_string(&c, sla_builtin_policy_yaml, sizeof sla_builtin_policy_yaml - 1,
-                                "built-in policy", &err);
+        r = pm_conf_load_string(&c, sla_builtin_policy_yaml, sizeof sla_builtin_policy_yaml - 1, "built-in policy",
+                                &err);
     if (r != 0) {
         pm_errors_add(errs, &err);
         return -1;
@@ -316,16 +312,14 @@ int sla_policy_load(sla_policy *p, const char *path, pm_errors *errs)
     load(p, &c, path);
     r = c.nerrs ? -1 : 0;
     pm_conf_free(&c);
-    if (r != 0)
-        sla_policy_free(p);
+    if (r != 0) sla_policy_free(p);
     return r;
 }
 
 void sla_policy_free(sla_policy *p)
 {
     for (size_t v = 0; v < p->nver; v++) {
-        for (size_t i = 0; i < p->ver[v].ncat; i++)
-            free(p->ver[v].cat[i].name);
+        for (size_t i = 0; i < p->ver[v].ncat; i++) free(p->ver[v].cat[i].name);
         free(p->ver[v].cat);
     }
     free(p->ver);
@@ -339,8 +333,7 @@ const sla_category *sla_version_find(const sla_version *v, const char *name, siz
 {
     for (size_t i = 0; i < v->ncat; i++) {
         const sla_category *c = &v->cat[i];
-        if (c->len == len && c->name[0] == name[0] && memcmp(c->name, name, len) == 0)
-            return c;
+        if (c->len == len && c->name[0] == name[0] && memcmp(c->name, name, len) == 0) return c;
     }
     return NULL;
 }
@@ -352,7 +345,7 @@ const sla_category *sla_policy_find(const sla_policy *p, const char *name, size_
 
 const sla_version *sla_policy_version(const sla_policy *p, pm_day day)
 {
-    size_t lo = 0, hi = p->nver;  /* the last version with from <= day */
+    size_t lo = 0, hi = p->nver; /* the last version with from <= day */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (!p->ver[mid].has_from || p->ver[mid].from <= day)
@@ -383,22 +376,18 @@ static void print_categories(pm_buf *out, const sla_version *v, const char *ind)
         }
         for (int k = 0; k < SLA_NCLOCKS; k++) {
             const sla_clock *ck = &cat->clock[k];
-            if (!ck->present)
-                continue;
+            if (!ck->present) continue;
             size_t n = pm_duration_format(&ck->within, d);
             int pause_default = ck->pause == (k == SLA_RESOLVE);
-            if (!first)
-                pm_buf_adds(out, ", ");
+            if (!first) pm_buf_adds(out, ", ");
             first = 0;
             pm_buf_adds(out, sla_clock_name[k]);
             pm_buf_adds(out, ": ");
             if (ck->agreed || !pause_default) {
                 pm_buf_adds(out, "{within: ");
                 pm_buf_add(out, d, n);
-                if (ck->agreed)
-                    pm_buf_adds(out, ", agreed: true");
-                if (!pause_default)
-                    pm_buf_adds(out, ck->pause ? ", pause: true" : ", pause: false");
+                if (ck->agreed) pm_buf_adds(out, ", agreed: true");
+                if (!pause_default) pm_buf_adds(out, ck->pause ? ", pause: true" : ", pause: false");
                 pm_buf_addc(out, '}');
             } else {
                 pm_buf_add(out, d, n);

@@ -30,15 +30,15 @@ extern const char *const sla_clock_field[SLA_NCLOCKS];
 
 typedef struct sla_clock {
     int present;
-    int agreed;          /* agreed: true - agreed_due_at, capped by within */
-    int pause;           /* pause: true - stops while the ticket is paused
-                            (default: resolve clocks only) */
+    int agreed; /* agreed: true - agreed_due_at, capped by within */
+    int pause;  /* pause: true - stops while the ticket is paused
+                   (default: resolve clocks only) */
     pm_duration within;
 } sla_clock;
 
 typedef struct sla_category {
     char *name;
-    size_t len;          /* strlen(name) */
+    size_t len; /* strlen(name) */
     sla_clock clock[SLA_NCLOCKS];
     int nclocks;
 } sla_category;
@@ -47,23 +47,23 @@ typedef struct sla_category {
  * one, in force since always (has_from 0). */
 typedef struct sla_version {
     int has_from;
-    pm_day from;         /* effective_from: in force from this date on */
-    long line;           /* where the policy file gives it */
+    pm_day from; /* effective_from: in force from this date on */
+    long line;   /* where the policy file gives it */
     sla_category *cat;
     size_t ncat;
 } sla_version;
 
 typedef struct sla_policy {
-    char *timezone;      /* NULL when the policy names none */
-    char *calendar;      /* NULL, a shipped calendar name, or a path (relative
-                            ones resolved against the policy file's folder) */
-    char *calendar_text; /* the calendar as the policy file wrote it */
-    long timezone_line, calendar_line;  /* where the policy file names them */
-    sla_category *cat;   /* the categories of ver[0] (the only version of a */
-    size_t ncat;         /*  policy without `versions:`) */
-    sla_version *ver;    /* in order of effective_from, at least one */
+    char *timezone;                    /* NULL when the policy names none */
+    char *calendar;                    /* NULL, a shipped calendar name, or a path (relative
+                                          ones resolved against the policy file's folder) */
+    char *calendar_text;               /* the calendar as the policy file wrote it */
+    long timezone_line, calendar_line; /* where the policy file names them */
+    sla_category *cat;                 /* the categories of ver[0] (the only version of a */
+    size_t ncat;                       /*  policy without `versions:`) */
+    sla_version *ver;                  /* in order of effective_from, at least one */
     size_t nver;
-    int versioned;       /* the file has `versions:` */
+    int versioned; /* the file has `versions:` */
 } sla_policy;
 
 /* The built-in policy (docs/RULES.md section 1) as YAML text. */
@@ -100,44 +100,42 @@ typedef struct sla_pause {
  * sides).  out has room for max intervals (at most 1 + the number of ';').
  * Returns the number of intervals, or -1 with the reason in msg (a side that
  * cannot be read, no '/', an end before its start). */
-long sla_pauses_parse(const char *s, size_t len, const pm_tz *tz, sla_pause *out, size_t max,
-                      pm_buf *msg);
+long sla_pauses_parse(const char *s, size_t len, const pm_tz *tz, sla_pause *out, size_t max, pm_buf *msg);
 /* The pauses in[0..n) clipped to [from, until) (has_until 0: no end; an open
  * pause is closed at until), empty ones dropped, sorted and merged where they
  * overlap or touch, into out (room for n).  Returns how many. */
-size_t sla_pauses_merge(const sla_pause *in, size_t n, pm_time from, int has_until, pm_time until,
-                        sla_pause *out);
+size_t sla_pauses_merge(const sla_pause *in, size_t n, pm_time from, int has_until, pm_time until, sla_pause *out);
 
 /* What one pause did to a deadline (for --explain). */
 typedef enum sla_pause_did {
-    SLA_PAUSE_EXTENDS,   /* minutes/hours: the deadline moved by its length */
-    SLA_PAUSE_DAYS,      /* days/working days: days a..b not counted */
-    SLA_PAUSE_NOTHING,   /* it stopped the clock only on days not counted anyway */
-    SLA_PAUSE_AFTER,     /* it starts at or after the running deadline */
-    SLA_PAUSE_OPEN       /* still paused, started before the deadline: no due */
+    SLA_PAUSE_EXTENDS, /* minutes/hours: the deadline moved by its length */
+    SLA_PAUSE_DAYS,    /* days/working days: days a..b not counted */
+    SLA_PAUSE_NOTHING, /* it stopped the clock only on days not counted anyway */
+    SLA_PAUSE_AFTER,   /* it starts at or after the running deadline */
+    SLA_PAUSE_OPEN     /* still paused, started before the deadline: no due */
 } sla_pause_did;
 
 typedef struct sla_pause_effect {
-    sla_pause pause;     /* merged and clipped */
+    sla_pause pause; /* merged and clipped */
     sla_pause_did did;
-    pm_day a, b;         /* SLA_PAUSE_DAYS: the days not counted; OPEN: from a */
+    pm_day a, b; /* SLA_PAUSE_DAYS: the days not counted; OPEN: from a */
 } sla_pause_effect;
 
 /* How one due was computed; filled by sla_deadline when asked. */
 typedef struct sla_trace {
     pm_duration within;
-    int agreed;          /* the clock has agreed: true */
-    int has_agreed;      /* the ticket has an agreed_due_at */
+    int agreed;     /* the clock has agreed: true */
+    int has_agreed; /* the ticket has an agreed_due_at */
     pm_time agreed_at;
     pm_time start;
-    pm_day start_day;    /* d/wd: local date of start (never counted) */
-    pm_day last_day;     /* d/wd: the Nth (working) day after start_day, not
-                            counting paused days; open pause: the last day
-                            counted before it */
-    pm_time cap;         /* what the duration allows (SLA_NO_DUE: paused) */
-    pm_time due;         /* SLA_NO_DUE: paused */
-    sla_pause_effect *pe;  /* set by the caller: room for one per pause, or NULL */
-    size_t npe;          /* filled: the pauses, in order, and what each did */
+    pm_day start_day;     /* d/wd: local date of start (never counted) */
+    pm_day last_day;      /* d/wd: the Nth (working) day after start_day, not
+                             counting paused days; open pause: the last day
+                             counted before it */
+    pm_time cap;          /* what the duration allows (SLA_NO_DUE: paused) */
+    pm_time due;          /* SLA_NO_DUE: paused */
+    sla_pause_effect *pe; /* set by the caller: room for one per pause, or NULL */
+    size_t npe;           /* filled: the pauses, in order, and what each did */
 } sla_trace;
 
 /* The due of clock c for a ticket created at start (docs/CONTRACT.md section 2):
@@ -145,8 +143,8 @@ typedef struct sla_trace {
  *   Nwd: 00:00 of the day after the Nth working day after date(start);
  *   agreed: min(agreed_at, the above) when the ticket has an agreed date.
  * trace, when not NULL, receives the steps. */
-pm_time sla_deadline(const sla_clock *c, pm_time start, int has_agreed, pm_time agreed_at,
-                     pm_calendar *cal, const pm_tz *tz, sla_trace *trace);
+pm_time sla_deadline(const sla_clock *c, pm_time start, int has_agreed, pm_time agreed_at, pm_calendar *cal,
+                     const pm_tz *tz, sla_trace *trace);
 /* The same with pauses (merged by sla_pauses_merge; ignored unless c->pause):
  *   minutes/hours: walking the pauses in order, each that starts before the
  *     running deadline moves it by its length; one at or after it does nothing;
@@ -158,12 +156,18 @@ pm_time sla_deadline(const sla_clock *c, pm_time start, int has_agreed, pm_time 
  * Returns SLA_NO_DUE when there is no due (still paused).  trace->pe, when
  * trace and it are set, needs room for npauses effects. */
 pm_time sla_deadline_paused(const sla_clock *c, pm_time start, int has_agreed, pm_time agreed_at,
-                            const sla_pause *pauses, size_t npauses, pm_calendar *cal,
-                            const pm_tz *tz, sla_trace *trace);
+                            const sla_pause *pauses, size_t npauses, pm_calendar *cal, const pm_tz *tz,
+                            sla_trace *trace);
 
 /* Statuses, worst last so that "worst" is max (invalid is apart). */
 typedef enum sla_status {
-    SLA_NONE = 0, SLA_MET, SLA_OPEN, SLA_PAUSED, SLA_AT_RISK, SLA_LATE, SLA_OVERDUE,
+    SLA_NONE = 0,
+    SLA_MET,
+    SLA_OPEN,
+    SLA_PAUSED,
+    SLA_AT_RISK,
+    SLA_LATE,
+    SLA_OVERDUE,
     SLA_NSTATUS
 } sla_status;
 extern const char *const sla_status_name[];
@@ -173,18 +177,18 @@ typedef struct sla_outcome {
     int completed;
     pm_time completed_at;
     pm_time now;
-    int64_t window;      /* at-risk window in seconds, -1 none */
+    int64_t window; /* at-risk window in seconds, -1 none */
     sla_status status;
 } sla_outcome;
-void sla_explain_clock(pm_buf *out, int clock, const sla_trace *tr, const sla_outcome *oc,
-                       pm_calendar *cal, const pm_tz *tz);
+void sla_explain_clock(pm_buf *out, int clock, const sla_trace *tr, const sla_outcome *oc, pm_calendar *cal,
+                       const pm_tz *tz);
 /* The same with a memo of the day counts already explained (tickets of a
  * day share them), for a run that keeps cal and tz; memo NULL: none. */
 typedef struct sla_explain_memo sla_explain_memo;
 sla_explain_memo *sla_explain_memo_new(void);
 void sla_explain_memo_free(sla_explain_memo *m);
-void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const sla_outcome *oc,
-                            pm_calendar *cal, const pm_tz *tz, sla_explain_memo *memo);
+void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const sla_outcome *oc, pm_calendar *cal,
+                            const pm_tz *tz, sla_explain_memo *memo);
 
 /* The run over the inputs. */
 typedef struct sla_run_opts {
@@ -192,35 +196,43 @@ typedef struct sla_run_opts {
     pm_calendar *cal;
     const pm_tz *tz;
     pm_time now;
-    int64_t window;      /* -1: no at-risk window */
+    int64_t window; /* -1: no at-risk window */
     int breaches;
     int explain;
     int stats;
-    sla_explain_memo *memo;  /* for --explain, or NULL (sla_run makes one) */
+    sla_explain_memo *memo; /* for --explain, or NULL (sla_run makes one) */
 } sla_run_opts;
 
 /* One ticket (ticket.c) -------------------------------------------------- */
 
 /* The fields a ticket is judged by, and their names. */
-enum { SLA_IN_CATEGORY = 0, SLA_IN_CREATED, SLA_IN_RESPONDED, SLA_IN_ARRIVED, SLA_IN_RESOLVED,
-       SLA_IN_AGREED, SLA_IN_PAUSED, SLA_NIN };
+enum {
+    SLA_IN_CATEGORY = 0,
+    SLA_IN_CREATED,
+    SLA_IN_RESPONDED,
+    SLA_IN_ARRIVED,
+    SLA_IN_RESOLVED,
+    SLA_IN_AGREED,
+    SLA_IN_PAUSED,
+    SLA_NIN
+};
 extern const char *const sla_in_name[SLA_NIN];
 
 /* The judgement of one ticket. */
 typedef struct sla_verdict {
-    sla_status worst;                /* sla_status (SLA_NONE: no clock) */
-    int present[SLA_NCLOCKS];        /* the category has the clock */
-    pm_time due[SLA_NCLOCKS];        /* SLA_NO_DUE: paused */
+    sla_status worst;         /* sla_status (SLA_NONE: no clock) */
+    int present[SLA_NCLOCKS]; /* the category has the clock */
+    pm_time due[SLA_NCLOCKS]; /* SLA_NO_DUE: paused */
     sla_status status[SLA_NCLOCKS];
-    int used_cal;                    /* a working-day clock was counted */
+    int used_cal; /* a working-day clock was counted */
 } sla_verdict;
 
 /* Judges ticket rec, whose fields of sla_in_name are at pos (-1: absent),
  * under o.  0 with v filled and, when ex is not NULL, the explanation
  * appended to ex; or -1 for an invalid ticket, with the reason in msg.
  * Scratch memory (pauses) comes from the record's arena. */
-int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const int pos[SLA_NIN],
-                     sla_verdict *v, pm_buf *msg, pm_buf *ex);
+int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const int pos[SLA_NIN], sla_verdict *v, pm_buf *msg,
+                     pm_buf *ex);
 
 /* Reads the tickets of the inputs named (none: standard input), writes them
  * annotated, commits the output; returns the exit status (0, 1 or 2). */

@@ -7,9 +7,8 @@
 #include <string.h>
 #include "sla.h"
 
-const char *const sla_in_name[SLA_NIN] = {
-    "category", "created_at", "responded_at", "arrived_at", "resolved_at", "agreed_due_at",
-    "paused"};
+const char *const sla_in_name[SLA_NIN] = {"category",    "created_at",    "responded_at", "arrived_at",
+                                          "resolved_at", "agreed_due_at", "paused"};
 
 /* Whether pm can write instant t in zone tz: its local year is at most
  * 9999.  A later deadline would need a five-digit year, which no pm program
@@ -17,17 +16,16 @@ const char *const sla_in_name[SLA_NIN] = {
  * 9999-12-31T10:00Z on need the zone. */
 static int writable(pm_time t, const pm_tz *tz)
 {
-    static const pm_time first_doubt = (pm_time)2932896 * 86400 + 10 * 3600;  /* 9999-12-31T10:00Z */
-    if (t < first_doubt)
-        return 1;
+    static const pm_time first_doubt = (pm_time)2932896 * 86400 + 10 * 3600; /* 9999-12-31T10:00Z */
+    if (t < first_doubt) return 1;
     int y, m, d;
     pm_civil_from_day(pm_tz_day(tz, t), &y, &m, &d);
     return y <= 9999;
 }
 
 /* Reads the timestamps; 0 or -1 with msg. */
-static int read_times(const pm_record *rec, const int pos[SLA_NIN], const pm_tz *tz,
-                      pm_time t[SLA_NIN], int has[SLA_NIN], pm_buf *msg)
+static int read_times(const pm_record *rec, const int pos[SLA_NIN], const pm_tz *tz, pm_time t[SLA_NIN],
+                      int has[SLA_NIN], pm_buf *msg)
 {
     pm_error e;
     for (int k = SLA_IN_CREATED; k <= SLA_IN_AGREED; k++) {
@@ -58,14 +56,13 @@ static long read_pauses(pm_record *rec, int i, const pm_tz *tz, sla_pause **out,
 {
     const char *s = rec->f[i].value;
     size_t len = rec->f[i].len, max = 1;
-    for (size_t j = 0; j < len; j++)
-        max += s[j] == ';';
+    for (size_t j = 0; j < len; j++) max += s[j] == ';';
     *out = pm_record_alloc(rec, max * sizeof **out);
     return sla_pauses_parse(s, len, tz, *out, max, msg);
 }
 
-int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const int pos[SLA_NIN],
-                     sla_verdict *v, pm_buf *msg, pm_buf *ex)
+int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const int pos[SLA_NIN], sla_verdict *v, pm_buf *msg,
+                     pm_buf *ex)
 {
     const sla_policy *p = o->policy;
     const sla_version *ver = &p->ver[0];
@@ -86,8 +83,7 @@ int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const int pos[SLA_NI
         pm_buf_addf(msg, "unknown category '%s'", c);
         return -1;
     }
-    if (read_times(rec, pos, o->tz, t, has, msg) != 0)
-        return -1;
+    if (read_times(rec, pos, o->tz, t, has, msg) != 0) return -1;
     if (p->versioned) {
         char d[16], f[16];
         pm_day day = pm_tz_day(o->tz, t[SLA_IN_CREATED]);
@@ -95,8 +91,7 @@ int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const int pos[SLA_NI
         if (!ver) {
             pm_day_format(day, d);
             pm_day_format(p->ver[0].from, f);
-            pm_buf_addf(msg, "no policy version in force on %s (the first is effective from %s)",
-                        d, f);
+            pm_buf_addf(msg, "no policy version in force on %s (the first is effective from %s)", d, f);
             return -1;
         }
         if (!(cat = sla_version_find(ver, c, clen))) {
@@ -106,8 +101,7 @@ int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const int pos[SLA_NI
         }
     }
     i = pos[SLA_IN_PAUSED];
-    if (i >= 0 && rec->f[i].len > 0 && (np = read_pauses(rec, i, o->tz, &pz, msg)) < 0)
-        return -1;
+    if (i >= 0 && rec->f[i].len > 0 && (np = read_pauses(rec, i, o->tz, &pz, msg)) < 0) return -1;
 
     int first = 1;
     v->worst = SLA_NONE;
@@ -115,8 +109,7 @@ int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const int pos[SLA_NI
     for (int k = 0; k < SLA_NCLOCKS; k++) {
         const sla_clock *ck = &cat->clock[k];
         v->present[k] = ck->present;
-        if (!ck->present)
-            continue;
+        if (!ck->present) continue;
         const sla_pause *mp = NULL;
         size_t nm = 0;
         int done = has[SLA_IN_RESPONDED + k];
@@ -127,11 +120,9 @@ int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const int pos[SLA_NI
             mp = m;
         }
         sla_trace tr;
-        if (ex)
-            tr.pe = nm ? pm_record_alloc(rec, nm * sizeof *tr.pe) : NULL;
-        pm_time due = sla_deadline_paused(ck, t[SLA_IN_CREATED], has[SLA_IN_AGREED],
-                                          t[SLA_IN_AGREED], mp, nm, o->cal, o->tz,
-                                          ex ? &tr : NULL);
+        if (ex) tr.pe = nm ? pm_record_alloc(rec, nm * sizeof *tr.pe) : NULL;
+        pm_time due = sla_deadline_paused(ck, t[SLA_IN_CREATED], has[SLA_IN_AGREED], t[SLA_IN_AGREED], mp, nm, o->cal,
+                                          o->tz, ex ? &tr : NULL);
         v->used_cal |= ck->within.kind == PM_DUR_WORKDAYS;
         if (due != SLA_NO_DUE && !writable(due, o->tz)) {
             pm_buf_addf(msg, "the %s deadline is after 9999-12-31", sla_clock_name[k]);
@@ -154,8 +145,7 @@ int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const int pos[SLA_NI
             oc.status = SLA_OPEN;
         v->due[k] = due;
         v->status[k] = oc.status;
-        if (oc.status > v->worst)
-            v->worst = oc.status;
+        if (oc.status > v->worst) v->worst = oc.status;
         if (ex) {
             if (!first) {
                 pm_buf_adds(ex, " | ");

@@ -22,28 +22,23 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-
 #include "stream.h"
-#include "reader_int.h"  /* pm_inputs on the stack */
+#include "reader_int.h" /* pm_inputs on the stack */
 
 /* Not every test file uses every helper. */
 #pragma GCC diagnostic ignored "-Wunused-function"
 #pragma GCC diagnostic ignored "-Wunused-variable"
 #pragma GCC diagnostic ignored "-Wunused-const-variable"
 
-
 /* ---- helpers ------------------------------------------------------------- */
 
-
 static char tmpdir[256];
-
 
 static void mk_tmp(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "%s/pm-test-stream-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp: %s", strerror(errno));
 }
-
 
 static void rm_tmp(void)
 {
@@ -62,7 +57,6 @@ static void rm_tmp(void)
     rmdir(tmpdir);
 }
 
-
 /* A path in the test's folder (rotating static buffers). */
 static const char *tpath(const char *name)
 {
@@ -72,7 +66,6 @@ static const char *tpath(const char *name)
     snprintf(b, 600, "%s/%s", tmpdir, name);
     return b;
 }
-
 
 static const char *write_bytes(const char *name, const void *data, size_t len)
 {
@@ -84,9 +77,10 @@ static const char *write_bytes(const char *name, const void *data, size_t len)
     return p;
 }
 
-
-static const char *write_str(const char *name, const char *s) { return write_bytes(name, s, strlen(s)); }
-
+static const char *write_str(const char *name, const char *s)
+{
+    return write_bytes(name, s, strlen(s));
+}
 
 /* The whole file, NUL-terminated (free()); *len its size. */
 static char *slurp(const char *path, size_t *len)
@@ -102,7 +96,6 @@ static char *slurp(const char *path, size_t *len)
     return pm_buf_detach(&b);
 }
 
-
 /* UTF-8 -> another encoding with iconv (free()). */
 static char *to_enc(const char *enc, const char *s, size_t len, size_t *outlen)
 {
@@ -117,9 +110,7 @@ static char *to_enc(const char *enc, const char *s, size_t len, size_t *outlen)
     return out;
 }
 
-
 #define MAXREC 64
-
 
 /* Everything a reader gave: per record its status, line and a dump
  * "name=value|name=value"; the message of bad ones. */
@@ -129,22 +120,20 @@ typedef struct result {
     long line[MAXREC];
     char *rec[MAXREC];
     char msg[MAXREC][1024];
-    char *raw[MAXREC];  /* pm_reader_raw of bad records */
+    char *raw[MAXREC]; /* pm_reader_raw of bad records */
     long errline[MAXREC];
     char *warn[MAXREC]; /* warnings, "LINE: message" */
     int nwarn;
-    int final;          /* PM_READ_EOF or PM_READ_FATAL */
+    int final; /* PM_READ_EOF or PM_READ_FATAL */
     char final_msg[1024];
     long final_line;
     pm_format format;
 } result;
 
-
 /* The dumps stay reachable from here until the test's process ends (each
  * test runs in a process of its own), so tests need not free results. */
 static char *dumps[8192];
 static size_t ndumps;
-
 
 static char *dump_record(const pm_record *r, int st)
 {
@@ -152,26 +141,25 @@ static char *dump_record(const pm_record *r, int st)
     for (size_t i = 0; i < r->n; i++) {
         if (i) pm_buf_addc(&b, '|');
         pm_buf_addf(&b, "%s=%s", r->f[i].name, r->f[i].value);
-        if (st == PM_READ_OK)
-            cr_assert_eq(strlen(r->f[i].value), r->f[i].len, "len of field %s", r->f[i].name);
+        if (st == PM_READ_OK) cr_assert_eq(strlen(r->f[i].value), r->f[i].len, "len of field %s", r->f[i].name);
     }
     char *d = pm_buf_detach(&b);
     if (ndumps < sizeof dumps / sizeof *dumps) dumps[ndumps++] = d;
     return d;
 }
 
-
 /* A copy kept in dumps: s, or "LINE: msg" when line >= 0. */
 static char *keep_str(const char *s, long line, const char *msg)
 {
     pm_buf b = PM_BUF_INIT;
-    if (line >= 0) pm_buf_addf(&b, "%ld: %s", line, msg);
-    else pm_buf_adds(&b, s);
+    if (line >= 0)
+        pm_buf_addf(&b, "%ld: %s", line, msg);
+    else
+        pm_buf_adds(&b, s);
     char *d = pm_buf_detach(&b);
     if (ndumps < sizeof dumps / sizeof *dumps) dumps[ndumps++] = d;
     return d;
 }
-
 
 static result read_path(const char *path, const pm_read_opts *opts)
 {
@@ -220,7 +208,6 @@ static result read_path(const char *path, const pm_read_opts *opts)
     return res;
 }
 
-
 static result read_str(const char *s, const pm_read_opts *opts)
 {
     static int k;
@@ -228,7 +215,6 @@ static result read_str(const char *s, const pm_read_opts *opts)
     snprintf(name, sizeof name, "in%d", k++);
     return read_path(write_str(name, s), opts);
 }
-
 
 static result read_bytes(const void *s, size_t len, const pm_read_opts *opts)
 {
@@ -238,27 +224,25 @@ static result read_bytes(const void *s, size_t len, const pm_read_opts *opts)
     return read_path(write_bytes(name, s, len), opts);
 }
 
-
 static const pm_read_opts CSV = {.format = PM_FMT_CSV};
 static const pm_read_opts YAML = {.format = PM_FMT_YAML};
 static const pm_read_opts AUTO = {.format = PM_FMT_AUTO};
 
-
-#define expect_ok(res, i, want) do { \
-        cr_assert_gt((res).n, (i), "record %d missing (final: %s)", (i), (res).final_msg); \
-        cr_expect_eq((res).st[i], PM_READ_OK, "record %d: %s", (i), (res).msg[i]); \
-        cr_expect_str_eq((res).rec[i], (want), "record %d", (i)); \
+#define expect_ok(res, i, want)                                                                                        \
+    do {                                                                                                               \
+        cr_assert_gt((res).n, (i), "record %d missing (final: %s)", (i), (res).final_msg);                             \
+        cr_expect_eq((res).st[i], PM_READ_OK, "record %d: %s", (i), (res).msg[i]);                                     \
+        cr_expect_str_eq((res).rec[i], (want), "record %d", (i));                                                      \
     } while (0)
 
-
-#define expect_bad(res, i, want, msgpart) do { \
-        cr_assert_gt((res).n, (i), "record %d missing (final: %s)", (i), (res).final_msg); \
-        cr_expect_eq((res).st[i], PM_READ_BAD, "record %d should be bad", (i)); \
-        cr_expect_str_eq((res).rec[i], (want), "record %d", (i)); \
-        cr_expect_not_null(strstr((res).msg[i], (msgpart)), "record %d message '%s' lacks '%s'", \
-                           (i), (res).msg[i], (msgpart)); \
+#define expect_bad(res, i, want, msgpart)                                                                              \
+    do {                                                                                                               \
+        cr_assert_gt((res).n, (i), "record %d missing (final: %s)", (i), (res).final_msg);                             \
+        cr_expect_eq((res).st[i], PM_READ_BAD, "record %d should be bad", (i));                                        \
+        cr_expect_str_eq((res).rec[i], (want), "record %d", (i));                                                      \
+        cr_expect_not_null(strstr((res).msg[i], (msgpart)), "record %d message '%s' lacks '%s'", (i), (res).msg[i],    \
+                           (msgpart));                                                                                 \
     } while (0)
-
 
 /* Records written by a writer to a file in the test folder, as bytes. */
 static char *write_records(pm_format fmt, const pm_record *recs, size_t n)
@@ -278,7 +262,6 @@ static char *write_records(pm_format fmt, const pm_record *recs, size_t n)
     return s;
 }
 
-
 /* One record from "name", "value", ... NULL. */
 static pm_record mkrec(const char *first, ...)
 {
@@ -294,12 +277,10 @@ static pm_record mkrec(const char *first, ...)
     return r;
 }
 
-
 static void free_recs(pm_record *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) pm_record_free(&r[i]);
 }
-
 
 static int count_dir_entries(void)
 {
@@ -312,24 +293,19 @@ static int count_dir_entries(void)
     return n;
 }
 
-
 static int round_trip_ok(pm_format fmt, const char *v);
-
 
 /* ---- CSV reader ------------------------------------------------------------ */
 
-
 /* ---- chunk boundaries (the reader reads 256 KiB at a time) ------------------ */
 
-
 #define CHUNK_SIZE (256 * 1024)
-
 
 /* A CSV of Chinese rows longer than two chunks, padded so that a chunk
  * boundary falls inside a three-byte character (at its second byte). */
 static void chinese_csv(pm_buf *b, int *nrows)
 {
-    const char *desc = "楼上装修噪音很吵，请尽快处理";  /* 3-byte characters only */
+    const char *desc = "楼上装修噪音很吵，请尽快处理"; /* 3-byte characters only */
     for (int pad = 0; pad < 3; pad++) {
         pm_buf_reset(b);
         pm_buf_adds(b, "id,desc\n");
@@ -342,11 +318,10 @@ static void chinese_csv(pm_buf *b, int *nrows)
         *nrows = n;
         unsigned char c = (unsigned char)b->s[CHUNK_SIZE];
         unsigned char p = (unsigned char)b->s[CHUNK_SIZE - 1];
-        if ((c & 0xc0) == 0x80 && (p & 0xe0) == 0xe0) return;  /* boundary after a lead byte */
+        if ((c & 0xc0) == 0x80 && (p & 0xe0) == 0xe0) return; /* boundary after a lead byte */
     }
     cr_assert_fail("could not place the boundary inside a character");
 }
-
 
 static void check_chinese_rows(const char *path, const pm_read_opts *o, int nrows)
 {
@@ -359,7 +334,8 @@ static void check_chinese_rows(const char *path, const pm_read_opts *o, int nrow
     int i = 0, st;
     while ((st = pm_reader_next(rd, &rec, &err)) != PM_READ_EOF) {
         cr_assert_eq(st, PM_READ_OK, "row %d line %ld: %s", i, err.line, err.msg);
-        cr_assert_str_eq(pm_record_value(&rec, "desc"), "楼上装修噪音很吵，请尽快处理", "row %d (line %ld)", i, rec.line);
+        cr_assert_str_eq(pm_record_value(&rec, "desc"), "楼上装修噪音很吵，请尽快处理", "row %d (line %ld)", i,
+                         rec.line);
         cr_assert_eq(rec.line, i + 2);
         i++;
     }
@@ -368,27 +344,20 @@ static void check_chinese_rows(const char *path, const pm_read_opts *o, int nrow
     pm_reader_close(rd);
 }
 
-
 /* ---- encodings -------------------------------------------------------------- */
-
 
 static const char *ZH_CSV = "工单号,类别,内容\nT1,噪音,楼上装修噪音，晚上十点还在吵\nT2,维修,家里水管漏水\n";
 
-
 /* ---- YAML reader -------------------------------------------------------------- */
 
-
 /* ---- format detection ------------------------------------------------------ */
-
 
 static pm_format detect(const char *s)
 {
     return read_str(s, &AUTO).format;
 }
 
-
 /* ---- CSV writer -------------------------------------------------------------- */
-
 
 static const char *csvq(const char *v)
 {
@@ -398,9 +367,7 @@ static const char *csvq(const char *v)
     return pm_buf_str(&b);
 }
 
-
 /* ---- YAML writer --------------------------------------------------------------- */
-
 
 static const char *yq(const char *v, size_t len)
 {
@@ -410,23 +377,116 @@ static const char *yq(const char *v, size_t len)
     return pm_buf_str(&b);
 }
 
-
 /* Values a YAML reader would read as something else, or not at all. */
 static const char *const RISKY[] = {
-    "", "true", "false", "True", "FALSE", "yes", "No", "YES", "on", "Off", "ON", "y", "Y", "n", "N",
-    "null", "Null", "NULL", "~", "12", "1.5", "-3", "+3", "0x1F", "0o17", "017", "1e3", ".5", "1_000",
-    ".inf", "-.Inf", ".NaN", "2024-07-01", "2024-07-01T09:00:00+08:00", "2024-07-01 09:00:00", "09:00",
-    "1:20:30", " lead", "trail ", " both ", "a: b", "a:", "a #b", "a\t#b", "- x", "-", "?", "? x", ":",
-    ": x", ",x", "[x", "]x", "{x", "}x", "#x", "&x", "*x", "!x", "!!str", "|", "|x", ">", ">x", "'x",
-    "\"x", "%x", "@x", "`x", "a,b", "a[b", "a]b", "a{b", "a}b", "say \"hi\"", "it's", "back\\slash",
-    "\\", "line\nbreak", "\n", "cr\r", "tab\there", "\t", "bell\x07", "\x01", "esc\x1b[0m", "del\x7f",
-    "ls\xe2\x80\xa8sep", "ps\xe2\x80\xa9sep", "nel\xc2\x85x", "nbsp\xc2\xa0x", "\xc2\xa0", "\xef\xbb\xbf" "bom",
-    "<<", "=", "---", "...", "--- x", "... x", "中: 文", "值 #注释", "=x", "%", "a\r\nb",
+    "",
+    "true",
+    "false",
+    "True",
+    "FALSE",
+    "yes",
+    "No",
+    "YES",
+    "on",
+    "Off",
+    "ON",
+    "y",
+    "Y",
+    "n",
+    "N",
+    "null",
+    "Null",
+    "NULL",
+    "~",
+    "12",
+    "1.5",
+    "-3",
+    "+3",
+    "0x1F",
+    "0o17",
+    "017",
+    "1e3",
+    ".5",
+    "1_000",
+    ".inf",
+    "-.Inf",
+    ".NaN",
+    "2024-07-01",
+    "2024-07-01T09:00:00+08:00",
+    "2024-07-01 09:00:00",
+    "09:00",
+    "1:20:30",
+    " lead",
+    "trail ",
+    " both ",
+    "a: b",
+    "a:",
+    "a #b",
+    "a\t#b",
+    "- x",
+    "-",
+    "?",
+    "? x",
+    ":",
+    ": x",
+    ",x",
+    "[x",
+    "]x",
+    "{x",
+    "}x",
+    "#x",
+    "&x",
+    "*x",
+    "!x",
+    "!!str",
+    "|",
+    "|x",
+    ">",
+    ">x",
+    "'x",
+    "\"x",
+    "%x",
+    "@x",
+    "`x",
+    "a,b",
+    "a[b",
+    "a]b",
+    "a{b",
+    "a}b",
+    "say \"hi\"",
+    "it's",
+    "back\\slash",
+    "\\",
+    "line\nbreak",
+    "\n",
+    "cr\r",
+    "tab\there",
+    "\t",
+    "bell\x07",
+    "\x01",
+    "esc\x1b[0m",
+    "del\x7f",
+    "ls\xe2\x80\xa8sep",
+    "ps\xe2\x80\xa9sep",
+    "nel\xc2\x85x",
+    "nbsp\xc2\xa0x",
+    "\xc2\xa0",
+    "\xef\xbb\xbf"
+    "bom",
+    "<<",
+    "=",
+    "---",
+    "...",
+    "--- x",
+    "... x",
+    "中: 文",
+    "值 #注释",
+    "=x",
+    "%",
+    "a\r\nb",
 };
 
-
 /* ---- round trips --------------------------------------------------------------- */
-
 
 /* Writes one record {k: v} in fmt and reads it back; returns the value read
  * (free()) or NULL with why in *why. */
@@ -441,7 +501,7 @@ static char *round_trip_value(pm_format fmt, const char *v, size_t len, char *wh
     pm_record r;
     pm_record_init(&r);
     pm_record_add(&r, "k", v, len);
-    pm_record_add(&r, "v2", v, len);   /* also as a second field */
+    pm_record_add(&r, "v2", v, len); /* also as a second field */
     pm_writer_write(w, &r, &err);
     pm_writer_close(w, 1, &err);
     pm_read_opts o = {.format = fmt};
@@ -474,32 +534,31 @@ static char *round_trip_value(pm_format fmt, const char *v, size_t len, char *wh
     return got;
 }
 
-
 static const char *show(const char *s)
 {
     static char out[1024];
     size_t o = 0;
     for (; *s && o < sizeof out - 8; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c < 0x20 || c == 0x7f || c == '\\') o += (size_t)snprintf(out + o, sizeof out - o, "\\x%02x", c);
-        else out[o++] = (char)c;
+        if (c < 0x20 || c == 0x7f || c == '\\')
+            o += (size_t)snprintf(out + o, sizeof out - o, "\\x%02x", c);
+        else
+            out[o++] = (char)c;
     }
     out[o] = 0;
     return out;
 }
-
 
 static int round_trip_ok(pm_format fmt, const char *v)
 {
     char why[2048] = "";
     char *got = round_trip_value(fmt, v, strlen(v), why, sizeof why);
     int ok = got && !strcmp(got, v);
-    cr_expect(ok, "%s round trip of '%s': got '%s' %s", pm_format_name(fmt), show(v),
-              got ? show(got) : "(nothing)", why);
+    cr_expect(ok, "%s round trip of '%s': got '%s' %s", pm_format_name(fmt), show(v), got ? show(got) : "(nothing)",
+              why);
     free(got);
     return ok;
 }
-
 
 /* Deterministic generator (xorshift64*), so a failure can be re-run. */
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
@@ -511,16 +570,71 @@ static uint64_t rng(void)
     return rng_state * 0x2545f4914f6cdd1dULL;
 }
 
-
 static const char *const PIECES[] = {
     /* risky pieces, weighted by repetition of ordinary ones below */
-    " ", " ", ":", ": ", " #", "#", "-", "- ", "?", ",", "[", "]", "{", "}", "&", "*", "!", "|", ">",
-    "'", "\"", "%", "@", "`", "~", "\\", "\n", "\r", "\r\n", "\t", "\x01", "\x1f", "\x7f",
-    "\xe2\x80\xa8", "\xe2\x80\xa9", "\xc2\x85", "\xc2\xa0", "\xef\xbb\xbf", "---", "...",
-    "true", "no", "null", "Y", "0", "12", "1.5", "-3", "0x1F", "1e3", ".5", "2024-07-01", "09:00",
-    "中", "文", "楼", "噪音", "，", "：", "　", "😀", "é",
+    " ",
+    " ",
+    ":",
+    ": ",
+    " #",
+    "#",
+    "-",
+    "- ",
+    "?",
+    ",",
+    "[",
+    "]",
+    "{",
+    "}",
+    "&",
+    "*",
+    "!",
+    "|",
+    ">",
+    "'",
+    "\"",
+    "%",
+    "@",
+    "`",
+    "~",
+    "\\",
+    "\n",
+    "\r",
+    "\r\n",
+    "\t",
+    "\x01",
+    "\x1f",
+    "\x7f",
+    "\xe2\x80\xa8",
+    "\xe2\x80\xa9",
+    "\xc2\x85",
+    "\xc2\xa0",
+    "\xef\xbb\xbf",
+    "---",
+    "...",
+    "true",
+    "no",
+    "null",
+    "Y",
+    "0",
+    "12",
+    "1.5",
+    "-3",
+    "0x1F",
+    "1e3",
+    ".5",
+    "2024-07-01",
+    "09:00",
+    "中",
+    "文",
+    "楼",
+    "噪音",
+    "，",
+    "：",
+    "　",
+    "😀",
+    "é",
 };
-
 
 static void random_value(pm_buf *b)
 {
@@ -529,7 +643,7 @@ static void random_value(pm_buf *b)
     for (int i = 0; i < parts; i++) {
         uint64_t r = rng() % 100;
         if (r < 40) {
-            pm_buf_addc(b, (char)(0x20 + rng() % 95));  /* printable ASCII */
+            pm_buf_addc(b, (char)(0x20 + rng() % 95)); /* printable ASCII */
         } else if (r < 55) {
             static const char *zh[] = {"工", "单", "号", "维", "修", "漏", "水", "满", "意", "张", "三"};
             pm_buf_adds(b, zh[rng() % (sizeof zh / sizeof *zh)]);
@@ -540,15 +654,11 @@ static void random_value(pm_buf *b)
     pm_buf_add(b, "", 0);
 }
 
-
 /* ---- atomic output ---------------------------------------------------------------- */
-
 
 /* ---- inputs ------------------------------------------------------------------------ */
 
-
 /* ---- fixtures: one realistic export in three forms ------------------------------- */
-
 
 static const char *const TICKETS[] = {
     "工单号=GD20240701001|工单类型=投诉|类别=噪音|房号=12栋3单元1502室|受理时间=2024/7/1 9:05|"
@@ -560,7 +670,6 @@ static const char *const TICKETS[] = {
     "工单号=GD20240701004|工单类型=投诉|类别=公共维修|房号=3-2-0901|受理时间=2024/07/01 14:00|"
     "完成时间=|满意度=不满意|内容=电梯\"故障\"  ",
 };
-
 
 static void expect_tickets(const char *path, pm_format fmt)
 {
@@ -582,7 +691,6 @@ static void expect_tickets(const char *path, pm_format fmt)
     }
 }
 
-
 /* pm_writer_set_header: a CSV stream without records is its header line (so
  * downstream tools see the columns); with records the header comes from them
  * as always; YAML stays empty. */
@@ -600,6 +708,5 @@ static char *write_with_header(pm_format fmt, const pm_record *recs, size_t n)
     cr_assert_not_null(s);
     return s;
 }
-
 
 /* ---- issue 12: no record lost or silently misread ----------------------- */

@@ -129,7 +129,7 @@ Test(buf, reset_empties_but_keeps_memory)
     pm_buf_adds(&b, "again");
     cr_assert_str_eq(b.s, "again");
     pm_buf_free(&b);
-    pm_buf_reset(&b);  /* on a never-grown buffer: no crash */
+    pm_buf_reset(&b); /* on a never-grown buffer: no crash */
     cr_assert_str_eq(pm_buf_str(&b), "");
 }
 
@@ -142,7 +142,7 @@ Test(buf, detach_hands_over_string_and_empties)
     cr_assert_null(b.s);
     cr_assert_eq(b.len, 0);
     cr_assert_eq(b.cap, 0);
-    pm_buf_adds(&b, "new");  /* the buffer is usable again */
+    pm_buf_adds(&b, "new"); /* the buffer is usable again */
     cr_assert_str_eq(b.s, "new");
     cr_assert_str_eq(s, "owned");
     free(s);
@@ -253,7 +253,7 @@ Test(arena, reset_reuses_memory)
 
 static int cmp_ptr(const void *a, const void *b)
 {
-    uintptr_t x = (uintptr_t)*(char *const *)a, y = (uintptr_t)*(char *const *)b;
+    uintptr_t x = (uintptr_t) * (char *const *)a, y = (uintptr_t) * (char *const *)b;
     return x < y ? -1 : x > y;
 }
 
@@ -270,7 +270,8 @@ Test(arena, reset_many_times_does_not_grow)
             memset(now[i], round, 1000);
         }
         qsort(now, PER, sizeof *now, cmp_ptr);
-        if (round == 0) memcpy(first, now, sizeof first);
+        if (round == 0)
+            memcpy(first, now, sizeof first);
         else
             for (int i = 0; i < PER; i++)
                 cr_assert_eq(now[i], first[i], "round %d: fresh memory instead of reuse", round);
@@ -328,8 +329,7 @@ Test(grow, makes_room_doubling_and_keeps_the_elements)
         v[n++] = i;
     }
     cr_assert_eq(cap, 1024, "16 doubled six times");
-    for (int i = 0; i < 1000; i++)
-        cr_assert_eq(v[i], i);
+    for (int i = 0; i < 1000; i++) cr_assert_eq(v[i], i);
     int *same = v;
     PM_GROW(v, 1000, cap);
     cr_assert_eq(v, same, "no growth when the room is there");

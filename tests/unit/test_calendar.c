@@ -64,8 +64,7 @@ Test(calendar_cn, name_and_years)
 {
     pm_calendar *cal = cn();
     cr_assert_str_eq(pm_calendar_name(cal), "cn");
-    for (int y = 2020; y <= 2026; y++)
-        cr_assert(pm_calendar_has_year(cal, y), "%d", y);
+    for (int y = 2020; y <= 2026; y++) cr_assert(pm_calendar_has_year(cal, y), "%d", y);
     cr_assert_not(pm_calendar_has_year(cal, 2019));
     cr_assert_not(pm_calendar_has_year(cal, 2027));
     pm_calendar_free(cal);
@@ -109,7 +108,7 @@ Test(calendar_cn, year_2025_longer_spring_festival_and_labour_day)
 {
     pm_calendar *cal = cn();
     expect_kind(cal, D(2025, 1, 1), D(2025, 1, 1), PM_DAY_HOLIDAY, "元旦");
-    expect_kind(cal, D(2025, 1, 28), D(2025, 2, 4), PM_DAY_HOLIDAY, "春节");  /* 8 days */
+    expect_kind(cal, D(2025, 1, 28), D(2025, 2, 4), PM_DAY_HOLIDAY, "春节"); /* 8 days */
     expect_kind(cal, D(2025, 1, 26), D(2025, 1, 26), PM_DAY_MAKEUP, NULL);
     expect_kind(cal, D(2025, 2, 8), D(2025, 2, 8), PM_DAY_MAKEUP, NULL);
     expect_kind(cal, D(2025, 2, 5), D(2025, 2, 7), PM_DAY_WORKING, NULL);
@@ -131,7 +130,7 @@ Test(calendar_cn, year_2026)
     pm_calendar *cal = cn();
     expect_kind(cal, D(2026, 1, 1), D(2026, 1, 3), PM_DAY_HOLIDAY, "元旦");
     expect_kind(cal, D(2026, 1, 4), D(2026, 1, 4), PM_DAY_MAKEUP, NULL);
-    expect_kind(cal, D(2026, 2, 15), D(2026, 2, 23), PM_DAY_HOLIDAY, "春节");  /* 9 days */
+    expect_kind(cal, D(2026, 2, 15), D(2026, 2, 23), PM_DAY_HOLIDAY, "春节"); /* 9 days */
     expect_kind(cal, D(2026, 2, 14), D(2026, 2, 14), PM_DAY_MAKEUP, NULL);
     expect_kind(cal, D(2026, 2, 28), D(2026, 2, 28), PM_DAY_MAKEUP, NULL);
     expect_kind(cal, D(2026, 2, 24), D(2026, 2, 27), PM_DAY_WORKING, NULL);
@@ -172,15 +171,16 @@ Test(calendar_cn, years_2020_to_2023)
 /* Working days and holidays per year, counted from chinese-days' data. */
 Test(calendar_cn, totals_per_year)
 {
-    static const struct { int year, work, hol; } want[] = {
+    static const struct {
+        int year, work, hol;
+    } want[] = {
         {2020, 249, 30}, {2021, 250, 31}, {2022, 249, 32}, {2023, 249, 26},
         {2024, 251, 28}, {2025, 248, 28}, {2026, 248, 33},
     };
     pm_calendar *cal = cn();
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         int y = want[i].year, hol = 0;
-        for (pm_day d = D(y, 1, 1); d < D(y + 1, 1, 1); d++)
-            hol += pm_calendar_kind(cal, d) == PM_DAY_HOLIDAY;
+        for (pm_day d = D(y, 1, 1); d < D(y + 1, 1, 1); d++) hol += pm_calendar_kind(cal, d) == PM_DAY_HOLIDAY;
         cr_assert_eq(pm_calendar_count_workdays(cal, D(y - 1, 12, 31), D(y, 12, 31)), want[i].work, "%d", y);
         cr_assert_eq(hol, want[i].hol, "%d holidays", y);
     }
@@ -250,8 +250,7 @@ Test(calendar_cn, into_a_year_without_data)
     /* several years at once come out in order */
     cr_assert_eq(pm_calendar_count_workdays(cal, D(2027, 6, 1), D(2030, 1, 5)) > 0, 1);
     int got[4], n = 0;
-    while (n < 4 && pm_calendar_take_missing_year(cal, &got[n]))
-        n++;
+    while (n < 4 && pm_calendar_take_missing_year(cal, &got[n])) n++;
     cr_assert_eq(n, 3);
     cr_assert(got[0] == 2028 && got[1] == 2029 && got[2] == 2030);
     /* before the data, too */
@@ -265,8 +264,7 @@ Test(calendar_cn, into_a_year_without_data)
 static int64_t ref_count(pm_calendar *cal, pm_day a, pm_day b)
 {
     int64_t n = 0;
-    for (pm_day d = a + 1; d <= b; d++)
-        n += pm_calendar_is_workday(cal, d);
+    for (pm_day d = a + 1; d <= b; d++) n += pm_calendar_is_workday(cal, d);
     return n;
 }
 
@@ -274,8 +272,7 @@ static pm_day ref_add(pm_calendar *cal, pm_day d, int64_t n)
 {
     while (n > 0) {
         d++;
-        if (pm_calendar_is_workday(cal, d))
-            n--;
+        if (pm_calendar_is_workday(cal, d)) n--;
     }
     return d;
 }
@@ -312,7 +309,7 @@ Test(calendar_arith, odd_weekends_match_reference)
     check_against_reference(cal, D(1960, 1, 1), D(2040, 1, 1), 1500);
     pm_calendar_free(cal);
     cal = from_string("weekend: [sun]\nholidays: []\n");
-    check_against_reference(cal, D(1965, 1, 1), D(1975, 1, 1), 500);  /* across the epoch */
+    check_against_reference(cal, D(1965, 1, 1), D(1975, 1, 1), 500); /* across the epoch */
     pm_calendar_free(cal);
 }
 
@@ -322,8 +319,7 @@ Test(calendar_arith, large_counts_cost_no_walk)
     pm_day start = D(2024, 2, 9);
     /* A million calls of 300wd: a day-by-day walk would take minutes. */
     pm_day r = 0;
-    for (int i = 0; i < 1000000; i++)
-        r = pm_calendar_add_workdays(cal, start + (i & 1023), 300);
+    for (int i = 0; i < 1000000; i++) r = pm_calendar_add_workdays(cal, start + (i & 1023), 300);
     cr_assert(r > start);
     pm_day far = pm_calendar_add_workdays(cal, start, 1000000);
     cr_assert_eq(pm_calendar_count_workdays(cal, start, far), 1000000);

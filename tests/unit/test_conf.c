@@ -24,7 +24,7 @@ static pm_error load_fails(const char *text)
     memset(&err, 0, sizeof err);
     cr_assert_eq(pm_conf_load_string(&c, text, strlen(text), "bad.yaml", &err), -1, "loaded: %s", text);
     cr_assert_str_eq(err.file, "bad.yaml");
-    pm_conf_free(&c);  /* safe after a failed load */
+    pm_conf_free(&c); /* safe after a failed load */
     return err;
 }
 
@@ -111,9 +111,9 @@ Test(conf, syntax_error_has_file_and_line)
     cr_assert_eq(err.line, 2, "%ld %s", err.line, err.msg);
     err = load_fails("key: 'unterminated\n");
     cr_assert(strstr(err.msg, "could not parse YAML"));
-    err = load_fails("a: *nowhere\n");  /* undefined alias */
+    err = load_fails("a: *nowhere\n"); /* undefined alias */
     cr_assert_eq(err.line, 1, "%ld %s", err.line, err.msg);
-    err = load_fails("a: \xff\xfe\n");  /* not UTF-8 */
+    err = load_fails("a: \xff\xfe\n"); /* not UTF-8 */
     cr_assert(strstr(err.msg, "could not parse YAML"), "%s", err.msg);
 }
 
@@ -166,14 +166,12 @@ Test(conf, duplicate_keys_in_big_mappings)
 {
     char text[8192];
     size_t n = 0;
-    for (int i = 0; i < 300; i++)
-        n += (size_t)snprintf(text + n, sizeof text - n, "k%d: %d\n", i == 250 ? 17 : i, i);
+    for (int i = 0; i < 300; i++) n += (size_t)snprintf(text + n, sizeof text - n, "k%d: %d\n", i == 250 ? 17 : i, i);
     pm_error err = load_fails(text);
     cr_assert_eq(err.line, 251, "%ld %s", err.line, err.msg);
     cr_assert(strstr(err.msg, "duplicate key 'k17' (first on line 18)"), "%s", err.msg);
     n = 0;
-    for (int i = 0; i < 300; i++)
-        n += (size_t)snprintf(text + n, sizeof text - n, "k%d: %d\n", i, i);
+    for (int i = 0; i < 300; i++) n += (size_t)snprintf(text + n, sizeof text - n, "k%d: %d\n", i, i);
     pm_conf c;
     load_ok(&c, text);
     cr_assert_str_eq(pm_conf_str(pm_conf_get(&c, pm_conf_root(&c), "k299")), "299");
@@ -185,16 +183,15 @@ Test(conf, duplicate_keys_in_big_mappings)
 Test(conf, aliases_are_shared_not_expanded)
 {
     pm_conf c;
-    const char *text =
-        "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
-        "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
-        "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
-        "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
-        "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
-        "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
-        "h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n"
-        "i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]\n";
+    const char *text = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+                       "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                       "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+                       "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+                       "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+                       "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+                       "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
+                       "h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n"
+                       "i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]\n";
     clock_t t0 = clock();
     load_ok(&c, text);
     cr_assert(clock() - t0 < CLOCKS_PER_SEC / 2);
@@ -212,8 +209,7 @@ Test(conf, bools)
     load_ok(&c, "[true, True, yes, YES, '1', 1, false, no, No, 0, maybe, '', [x]]");
     yaml_node_t *r = pm_conf_root(&c);
     int want[] = {1, 1, 1, 1, 1, 1, 0, 0, 0, 0, -1, -1, -1};
-    for (int i = 0; i < 13; i++)
-        cr_assert_eq(pm_conf_bool(pm_conf_seq_item(&c, r, i)), want[i], "item %d", i);
+    for (int i = 0; i < 13; i++) cr_assert_eq(pm_conf_bool(pm_conf_seq_item(&c, r, i)), want[i], "item %d", i);
     cr_assert_eq(pm_conf_bool(NULL), -1);
     pm_conf_free(&c);
 }
@@ -242,7 +238,7 @@ Test(conf, strings_with_length)
     cr_assert_eq(pm_conf_map_len(pm_conf_root(&c)), 2);
     cr_assert_eq(c.nbytes, 10);
     pm_conf_free(&c);
-    pm_conf_free(&c);  /* twice is harmless */
+    pm_conf_free(&c); /* twice is harmless */
 }
 
 Test(conf, data_path)
@@ -259,7 +255,7 @@ Test(conf, data_path)
     cr_assert(p[0] == '/', "%s", p);
     cr_assert(strstr(p, "/calendars/cn.yaml"), "%s", p);
     free(p);
-    setenv("PM_DATADIR", "", 1);  /* empty is unset */
+    setenv("PM_DATADIR", "", 1); /* empty is unset */
     p = pm_data_path("x");
     cr_assert(p[0] == '/' && strcmp(p, "/x") != 0, "%s", p);
     free(p);
@@ -442,8 +438,7 @@ Test(conf_check, a_file_s_errors_are_printed_in_the_order_of_its_lines, .init = 
 Test(conf_check, a_flood_of_errors_is_counted_past_the_first_hundred)
 {
     pm_buf text = PM_BUF_INIT;
-    for (int i = 0; i < 100000; i++)
-        pm_buf_addf(&text, "wihtin%d: 1\n", i);
+    for (int i = 0; i < 100000; i++) pm_buf_addf(&text, "wihtin%d: 1\n", i);
     pm_conf c;
     pm_errors errs = PM_ERRORS_INIT;
     load_ok(&c, pm_buf_str(&text));
@@ -477,8 +472,7 @@ Test(conf_check, the_errors_not_kept_are_counted_in_one_line, .init = cr_redirec
     pm_errors_report(&errs);
     fflush(stderr);
     pm_buf want = PM_BUF_INIT;
-    for (int i = 0; i < PM_ERRORS_MAX; i++)
-        pm_buf_addf(&want, "pm-x: p.yaml:%d: e%d\n", i + 1, i + 1);
+    for (int i = 0; i < PM_ERRORS_MAX; i++) pm_buf_addf(&want, "pm-x: p.yaml:%d: e%d\n", i + 1, i + 1);
     pm_buf_adds(&want, "pm-x: p.yaml: 2 more errors not shown\n");
     cr_assert_stderr_eq_str(pm_buf_str(&want));
     pm_buf_free(&want);

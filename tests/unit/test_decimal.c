@@ -34,43 +34,44 @@ static int parse_status(const char *s)
     return pm_decimal_parse(s, strlen(s), &d);
 }
 
-#define expect_parse(text, want) do { \
-        pm_decimal d_; \
-        int st_ = pm_decimal_parse((text), strlen(text), &d_); \
-        cr_expect_eq(st_, PM_DEC_OK, "parse \"%s\": %s", (text), pm_decimal_strerror(st_)); \
-        if (st_ == PM_DEC_OK) \
-            cr_expect_str_eq(F(d_), (want), "parse \"%s\"", (text)); \
+#define expect_parse(text, want)                                                                                       \
+    do {                                                                                                               \
+        pm_decimal d_;                                                                                                 \
+        int st_ = pm_decimal_parse((text), strlen(text), &d_);                                                         \
+        cr_expect_eq(st_, PM_DEC_OK, "parse \"%s\": %s", (text), pm_decimal_strerror(st_));                            \
+        if (st_ == PM_DEC_OK) cr_expect_str_eq(F(d_), (want), "parse \"%s\"", (text));                                 \
     } while (0)
 
-#define expect_op(fn, a, b, want) do { \
-        pm_decimal r_; \
-        int st_ = fn(D(a), D(b), &r_); \
-        cr_expect_eq(st_, PM_DEC_OK, #fn "(%s, %s): %s", (a), (b), pm_decimal_strerror(st_)); \
-        if (st_ == PM_DEC_OK) \
-            cr_expect_str_eq(F(r_), (want), #fn "(%s, %s)", (a), (b)); \
+#define expect_op(fn, a, b, want)                                                                                      \
+    do {                                                                                                               \
+        pm_decimal r_;                                                                                                 \
+        int st_ = fn(D(a), D(b), &r_);                                                                                 \
+        cr_expect_eq(st_, PM_DEC_OK, #fn "(%s, %s): %s", (a), (b), pm_decimal_strerror(st_));                          \
+        if (st_ == PM_DEC_OK) cr_expect_str_eq(F(r_), (want), #fn "(%s, %s)", (a), (b));                               \
     } while (0)
 
-#define expect_op_status(fn, a, b, want) do { \
-        pm_decimal r_; \
-        cr_expect_eq(fn(D(a), D(b), &r_), (want), #fn "(%s, %s)", (a), (b)); \
+#define expect_op_status(fn, a, b, want)                                                                               \
+    do {                                                                                                               \
+        pm_decimal r_;                                                                                                 \
+        cr_expect_eq(fn(D(a), D(b), &r_), (want), #fn "(%s, %s)", (a), (b));                                           \
     } while (0)
 
-#define expect_round(a, scale, mode, want) do { \
-        pm_decimal r_; \
-        int st_ = pm_decimal_round(D(a), (scale), (mode), &r_); \
-        cr_expect_eq(st_, PM_DEC_OK, "round(%s, %d, %s)", (a), (scale), pm_round_name(mode)); \
-        if (st_ == PM_DEC_OK) \
-            cr_expect_str_eq(F(r_), (want), "round(%s, %d, %s)", (a), (scale), pm_round_name(mode)); \
+#define expect_round(a, scale, mode, want)                                                                             \
+    do {                                                                                                               \
+        pm_decimal r_;                                                                                                 \
+        int st_ = pm_decimal_round(D(a), (scale), (mode), &r_);                                                        \
+        cr_expect_eq(st_, PM_DEC_OK, "round(%s, %d, %s)", (a), (scale), pm_round_name(mode));                          \
+        if (st_ == PM_DEC_OK) cr_expect_str_eq(F(r_), (want), "round(%s, %d, %s)", (a), (scale), pm_round_name(mode)); \
     } while (0)
 
-#define expect_div(a, b, scale, mode, want) do { \
-        pm_decimal r_; \
-        int st_ = pm_decimal_div(D(a), D(b), (scale), (mode), &r_); \
-        cr_expect_eq(st_, PM_DEC_OK, "div(%s, %s, %d, %s): %s", (a), (b), (scale), \
-                     pm_round_name(mode), pm_decimal_strerror(st_)); \
-        if (st_ == PM_DEC_OK) \
-            cr_expect_str_eq(F(r_), (want), "div(%s, %s, %d, %s)", (a), (b), (scale), \
-                             pm_round_name(mode)); \
+#define expect_div(a, b, scale, mode, want)                                                                            \
+    do {                                                                                                               \
+        pm_decimal r_;                                                                                                 \
+        int st_ = pm_decimal_div(D(a), D(b), (scale), (mode), &r_);                                                    \
+        cr_expect_eq(st_, PM_DEC_OK, "div(%s, %s, %d, %s): %s", (a), (b), (scale), pm_round_name(mode),                \
+                     pm_decimal_strerror(st_));                                                                        \
+        if (st_ == PM_DEC_OK)                                                                                          \
+            cr_expect_str_eq(F(r_), (want), "div(%s, %s, %d, %s)", (a), (b), (scale), pm_round_name(mode));            \
     } while (0)
 
 #define NINES38 "99999999999999999999999999999999999999"
@@ -103,8 +104,7 @@ Test(decimal_parse, leading_zeros_are_not_significant)
     expect_parse("007.50", "7.50");
     expect_parse("-000", "0");
     expect_parse("0000000000000000000000000000000000000000000001.5", "1.5");
-    expect_parse("0.00000000000000000000000000000000000001",
-                 "0.00000000000000000000000000000000000001");
+    expect_parse("0.00000000000000000000000000000000000001", "0.00000000000000000000000000000000000001");
 }
 
 Test(decimal_parse, blanks_around_are_allowed)
@@ -131,10 +131,9 @@ Test(decimal_parse, leading_or_trailing_point_is_accepted)
 Test(decimal_parse, rejects_what_is_not_a_plain_decimal)
 {
     static const char *bad[] = {
-        "", " ", "\t", ".", "-", "+", "-.", "+.", "--1", "+-1", "- 1", "1 2",
-        "1e5", "1E5", "1,000", "1.000,00", "NaN", "nan", "inf", "-Infinity",
-        "0x10", "1.2.3", "1..2", "12a", "a12", "1_000", "\xef\xbc\x91", "1\n",
-        "\n1", "1-", "1.-2", "¥5",
+        "",    " ",     "\t",           ".",        "-",   "+",   "-.",   "+.",        "--1",  "+-1",   "- 1",  "1 2",
+        "1e5", "1E5",   "1,000",        "1.000,00", "NaN", "nan", "inf",  "-Infinity", "0x10", "1.2.3", "1..2", "12a",
+        "a12", "1_000", "\xef\xbc\x91", "1\n",      "\n1", "1-",  "1.-2", "¥5",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         cr_expect_eq(parse_status(bad[i]), PM_DEC_SYNTAX, "\"%s\" must be a syntax error", bad[i]);
@@ -152,10 +151,8 @@ Test(decimal_parse, thirty_eight_digits_fit)
 {
     expect_parse(NINES38, NINES38);
     expect_parse("-" NINES38, "-" NINES38);
-    expect_parse("9999999999999999999.9999999999999999999",
-                 "9999999999999999999.9999999999999999999");
-    expect_parse("0.99999999999999999999999999999999999999",
-                 "0.99999999999999999999999999999999999999");
+    expect_parse("9999999999999999999.9999999999999999999", "9999999999999999999.9999999999999999999");
+    expect_parse("0.99999999999999999999999999999999999999", "0.99999999999999999999999999999999999999");
 }
 
 Test(decimal_parse, thirty_nine_digits_overflow)
@@ -196,11 +193,14 @@ Test(decimal_format, writes_exactly_scale_digits)
 {
     pm_decimal d = {150, 2};
     cr_expect_str_eq(F(d), "1.50");
-    d.coef = 5; d.scale = 3;
+    d.coef = 5;
+    d.scale = 3;
     cr_expect_str_eq(F(d), "0.005");
-    d.coef = 0; d.scale = 2;
+    d.coef = 0;
+    d.scale = 2;
     cr_expect_str_eq(F(d), "0.00");
-    d.coef = 0; d.scale = 0;
+    d.coef = 0;
+    d.scale = 0;
     cr_expect_str_eq(F(d), "0");
 }
 
@@ -208,7 +208,8 @@ Test(decimal_format, negative_below_one_keeps_leading_zero)
 {
     pm_decimal d = {-50, 2};
     cr_expect_str_eq(F(d), "-0.50");
-    d.coef = -1; d.scale = 38;
+    d.coef = -1;
+    d.scale = 38;
     cr_expect_str_eq(F(d), "-0.00000000000000000000000000000000000001");
 }
 
@@ -237,12 +238,15 @@ Test(decimal_format, longest_value_fits_the_buffer)
 Test(decimal_format, large_coefficients_use_all_digit_groups)
 {
     static const char *vals[] = {
-        "18446744073709551615", "18446744073709551616", "10000000000000000000",
-        "9999999999999999999", "1000000000000000000000000000000000000",
-        "12345678901234567890123456789012345678", "-1234567890.1234567890123456789",
+        "18446744073709551615",
+        "18446744073709551616",
+        "10000000000000000000",
+        "9999999999999999999",
+        "1000000000000000000000000000000000000",
+        "12345678901234567890123456789012345678",
+        "-1234567890.1234567890123456789",
     };
-    for (size_t i = 0; i < sizeof vals / sizeof *vals; i++)
-        expect_parse(vals[i], vals[i]);
+    for (size_t i = 0; i < sizeof vals / sizeof *vals; i++) expect_parse(vals[i], vals[i]);
 }
 
 Test(decimal_format, hand_built_39_digit_coefficient_does_not_overrun)
@@ -299,10 +303,8 @@ Test(decimal_add, largest_value_fits_and_one_more_overflows)
 Test(decimal_add, overflow_when_the_aligned_operand_needs_39_digits)
 {
     /* 10^37 + 0.1 needs 39 digits. */
-    expect_op_status(pm_decimal_add, "10000000000000000000000000000000000000", "0.1",
-                     PM_DEC_OVERFLOW);
-    expect_op_status(pm_decimal_add, "0.00000000000000000000000000000000000001", "1",
-                     PM_DEC_OVERFLOW);
+    expect_op_status(pm_decimal_add, "10000000000000000000000000000000000000", "0.1", PM_DEC_OVERFLOW);
+    expect_op_status(pm_decimal_add, "0.00000000000000000000000000000000000001", "1", PM_DEC_OVERFLOW);
 }
 
 Test(decimal_add, aligned_operand_beyond_38_digits_still_works_when_sum_fits)
@@ -348,13 +350,10 @@ Test(decimal_mul, largest_product_fits_and_beyond_overflows)
     expect_op(pm_decimal_mul, "9999999999999999999", "10000000000000000001", NINES38);
     expect_op(pm_decimal_mul, "0.9999999999999999999", "0.9999999999999999999",
               "0.99999999999999999980000000000000000001");
-    expect_op_status(pm_decimal_mul, "0.9999999999999999999", "0.99999999999999999999",
-                     PM_DEC_OVERFLOW);
+    expect_op_status(pm_decimal_mul, "0.9999999999999999999", "0.99999999999999999999", PM_DEC_OVERFLOW);
     expect_op(pm_decimal_mul, "3", "33333333333333333333333333333333333333", NINES38);
-    expect_op_status(pm_decimal_mul, "3", "33333333333333333333333333333333333334",
-                     PM_DEC_OVERFLOW);
-    expect_op_status(pm_decimal_mul, "10000000000000000000", "10000000000000000000",
-                     PM_DEC_OVERFLOW);
+    expect_op_status(pm_decimal_mul, "3", "33333333333333333333333333333333333334", PM_DEC_OVERFLOW);
+    expect_op_status(pm_decimal_mul, "10000000000000000000", "10000000000000000000", PM_DEC_OVERFLOW);
     expect_op_status(pm_decimal_mul, NINES38, NINES38, PM_DEC_OVERFLOW);
     expect_op_status(pm_decimal_mul, "-" NINES38, NINES38, PM_DEC_OVERFLOW);
 }
@@ -362,25 +361,22 @@ Test(decimal_mul, largest_product_fits_and_beyond_overflows)
 Test(decimal_mul, strips_trailing_zeros_when_coefficient_is_too_wide)
 {
     /* 5.000...0 (scale 37) * 2.000...0 (scale 37) = 10 exactly. */
-    expect_op(pm_decimal_mul, "5.0000000000000000000000000000000000000",
-              "2.0000000000000000000000000000000000000",
+    expect_op(pm_decimal_mul, "5.0000000000000000000000000000000000000", "2.0000000000000000000000000000000000000",
               "10.000000000000000000000000000000000000");
 }
 
 Test(decimal_mul, strips_trailing_zeros_when_scale_exceeds_38)
 {
-    expect_op(pm_decimal_mul, "0.00000000000000000000000000000000000010",
-              "0.10", "0.00000000000000000000000000000000000001");
+    expect_op(pm_decimal_mul, "0.00000000000000000000000000000000000010", "0.10",
+              "0.00000000000000000000000000000000000001");
     expect_op(pm_decimal_mul, "0.5000000000000000000000", "0.2000000000000000000000",
               "0.10000000000000000000000000000000000000");
 }
 
 Test(decimal_mul, never_rounds_away_nonzero_digits)
 {
-    expect_op_status(pm_decimal_mul, "0.0000000000000000001", "0.00000000000000000001",
-                     PM_DEC_OVERFLOW);
-    expect_op_status(pm_decimal_mul, "1.00000000000000000000000000000000001", "1.0001",
-                     PM_DEC_OVERFLOW);
+    expect_op_status(pm_decimal_mul, "0.0000000000000000001", "0.00000000000000000001", PM_DEC_OVERFLOW);
+    expect_op_status(pm_decimal_mul, "1.00000000000000000000000000000000001", "1.0001", PM_DEC_OVERFLOW);
 }
 
 /* ---- div ------------------------------------------------------------------ */
@@ -441,8 +437,8 @@ Test(decimal_div, quotient_beyond_38_digits_overflows)
     cr_expect_eq(pm_decimal_div(D(NINES38), D("0.1"), 0, PM_ROUND_DOWN, &r), PM_DEC_OVERFLOW);
     cr_expect_eq(pm_decimal_div(D("1"), D("3"), 39, PM_ROUND_DOWN, &r), PM_DEC_OVERFLOW);
     cr_expect_eq(pm_decimal_div(D("1"), D("3"), -1, PM_ROUND_DOWN, &r), PM_DEC_OVERFLOW);
-    cr_expect_eq(pm_decimal_div(D("1"), D("0.00000000000000000000000000000000000001"), 38,
-                                PM_ROUND_DOWN, &r), PM_DEC_OVERFLOW);
+    cr_expect_eq(pm_decimal_div(D("1"), D("0.00000000000000000000000000000000000001"), 38, PM_ROUND_DOWN, &r),
+                 PM_DEC_OVERFLOW);
     expect_div(NINES38, "1", 0, PM_ROUND_DOWN, NINES38);
     expect_div(NINES38, "-1.0", 0, PM_ROUND_HALF_UP, "-" NINES38);
 }
@@ -453,10 +449,10 @@ Test(decimal_div, quotient_of_exactly_38_digits_fits)
     expect_div("9999999999999999999999999999999999999.9", "0.1", 0, PM_ROUND_UP, NINES38);
     expect_div("9999999999999999999999999999999999999", "0.1", 0, PM_ROUND_UP,
                "99999999999999999999999999999999999990");
-    cr_expect_eq(pm_decimal_div(D("10000000000000000000000000000000000000"), D("0.1"), 0,
-                                PM_ROUND_DOWN, &r), PM_DEC_OVERFLOW);
-    cr_expect_eq(pm_decimal_div(D("1000000000000000000000000000000000000"), D("0.1"), 1,
-                                PM_ROUND_DOWN, &r), PM_DEC_OVERFLOW);
+    cr_expect_eq(pm_decimal_div(D("10000000000000000000000000000000000000"), D("0.1"), 0, PM_ROUND_DOWN, &r),
+                 PM_DEC_OVERFLOW);
+    cr_expect_eq(pm_decimal_div(D("1000000000000000000000000000000000000"), D("0.1"), 1, PM_ROUND_DOWN, &r),
+                 PM_DEC_OVERFLOW);
     expect_div("999999999999999999999999999999999999.9", "0.1", 1, PM_ROUND_DOWN,
                "9999999999999999999999999999999999999.0");
 }
@@ -464,16 +460,12 @@ Test(decimal_div, quotient_of_exactly_38_digits_fits)
 Test(decimal_div, wide_dividend_uses_exact_long_division)
 {
     /* 10^25 * 10^15 / 12345678 needs the 256-bit path. */
-    expect_div("10000000000000000000000000", "12345.678", 12, PM_ROUND_DOWN,
-               "810000066420005446440.446608116621");
-    expect_div("10000000000000000000000000", "12345.678", 12, PM_ROUND_UP,
-               "810000066420005446440.446608116622");
-    expect_div("-1", "3", 38, PM_ROUND_HALF_UP,
-               "-0.33333333333333333333333333333333333333");
-    expect_div("2", "3", 38, PM_ROUND_HALF_UP,
-               "0.66666666666666666666666666666666666667");
-    expect_div("0.99999999999999999999999999999999999999", "0.00000000000000000001", 18,
-               PM_ROUND_HALF_EVEN, "99999999999999999999.999999999999999999");
+    expect_div("10000000000000000000000000", "12345.678", 12, PM_ROUND_DOWN, "810000066420005446440.446608116621");
+    expect_div("10000000000000000000000000", "12345.678", 12, PM_ROUND_UP, "810000066420005446440.446608116622");
+    expect_div("-1", "3", 38, PM_ROUND_HALF_UP, "-0.33333333333333333333333333333333333333");
+    expect_div("2", "3", 38, PM_ROUND_HALF_UP, "0.66666666666666666666666666666666666667");
+    expect_div("0.99999999999999999999999999999999999999", "0.00000000000000000001", 18, PM_ROUND_HALF_EVEN,
+               "99999999999999999999.999999999999999999");
 }
 
 Test(decimal_div, unknown_mode_is_rejected)
@@ -565,12 +557,9 @@ Test(decimal_round, carries_into_the_integer_part)
 
 Test(decimal_round, wide_coefficients_round_correctly)
 {
-    expect_round("12345678901234567890.123456789012345678", 2, PM_ROUND_HALF_UP,
-                 "12345678901234567890.12");
-    expect_round("-12345678901234567890.125000000000000000", 2, PM_ROUND_HALF_EVEN,
-                 "-12345678901234567890.12");
-    expect_round("-12345678901234567890.125000000000000001", 2, PM_ROUND_HALF_EVEN,
-                 "-12345678901234567890.13");
+    expect_round("12345678901234567890.123456789012345678", 2, PM_ROUND_HALF_UP, "12345678901234567890.12");
+    expect_round("-12345678901234567890.125000000000000000", 2, PM_ROUND_HALF_EVEN, "-12345678901234567890.12");
+    expect_round("-12345678901234567890.125000000000000001", 2, PM_ROUND_HALF_EVEN, "-12345678901234567890.13");
     expect_round("0.00000000000000000000000000000000000005", 37, PM_ROUND_HALF_UP,
                  "0.0000000000000000000000000000000000001");
     expect_round("0.50000000000000000000000000000000000000", 0, PM_ROUND_HALF_EVEN, "0");
@@ -593,8 +582,7 @@ Test(decimal_rescale, extends_exactly_and_detects_overflow)
     cr_assert_eq(pm_decimal_rescale(D("1.5"), 3, &r), PM_DEC_OK);
     cr_expect_str_eq(F(r), "1.500");
     cr_assert_eq(pm_decimal_rescale(D("9999999999999999999999999999999999999.9"), 1, &r), PM_DEC_OK);
-    cr_expect_eq(pm_decimal_rescale(D("9999999999999999999999999999999999999.9"), 2, &r),
-                 PM_DEC_OVERFLOW);
+    cr_expect_eq(pm_decimal_rescale(D("9999999999999999999999999999999999999.9"), 2, &r), PM_DEC_OVERFLOW);
     cr_expect_eq(pm_decimal_rescale(D("1"), 38, &r), PM_DEC_OVERFLOW);
     cr_assert_eq(pm_decimal_rescale(D("0.1"), 38, &r), PM_DEC_OK);
     cr_expect_str_eq(F(r), "0.10000000000000000000000000000000000000");
@@ -626,8 +614,8 @@ Test(decimal_cmp, orders_by_value)
     cr_expect_eq(pm_decimal_cmp(D(NINES38), D("0.99999999999999999999999999999999999999")), 1);
     cr_expect_eq(pm_decimal_cmp(D("-" NINES38), D("-0.99999999999999999999999999999999999999")), -1);
     cr_expect_eq(pm_decimal_cmp(D("0.00000000000000000000000000000000000001"), D("0")), 1);
-    cr_expect_eq(pm_decimal_cmp(D("1000000000000000000000000000000000000"),
-                                D("999999999999999999999999999999999999.99")), 1);
+    cr_expect_eq(
+        pm_decimal_cmp(D("1000000000000000000000000000000000000"), D("999999999999999999999999999999999999.99")), 1);
 }
 
 Test(decimal_sign, negative_zero_positive)
@@ -708,8 +696,7 @@ static pm_decimal random_decimal(int maxdigits, int maxscale)
     int n = 1 + (int)(rnd() % (uint64_t)maxdigits);
     int scale = (int)(rnd() % (uint64_t)(maxscale + 1));
     size_t k = 0;
-    if (rnd() % 2)
-        s[k++] = '-';
+    if (rnd() % 2) s[k++] = '-';
     int style = (int)(rnd() % 4);
     for (int i = 0; i < n; i++) {
         char c = (char)('0' + rnd() % 10);
@@ -727,7 +714,10 @@ static pm_decimal random_decimal(int maxdigits, int maxscale)
 }
 
 /* Base 10^9 big naturals, little-endian. */
-typedef struct { uint32_t l[24]; int n; } big;
+typedef struct {
+    uint32_t l[24];
+    int n;
+} big;
 
 static big big_from_u128(unsigned __int128 v)
 {
@@ -756,11 +746,9 @@ static big big_mul(big a, big b)
             }
         }
     big r = {{0}, 0};
-    for (int i = 0; i < a.n + b.n; i++)
-        r.l[i] = (uint32_t)t[i];
+    for (int i = 0; i < a.n + b.n; i++) r.l[i] = (uint32_t)t[i];
     r.n = a.n + b.n;
-    while (r.n > 0 && r.l[r.n - 1] == 0)
-        r.n--;
+    while (r.n > 0 && r.l[r.n - 1] == 0) r.n--;
     return r;
 }
 
@@ -768,18 +756,15 @@ static big big_pow10(int e)
 {
     big r = big_from_u128(1);
     big ten = big_from_u128(10);
-    while (e-- > 0)
-        r = big_mul(r, ten);
+    while (e-- > 0) r = big_mul(r, ten);
     return r;
 }
 
 static int big_cmp(big a, big b)
 {
-    if (a.n != b.n)
-        return a.n > b.n ? 1 : -1;
+    if (a.n != b.n) return a.n > b.n ? 1 : -1;
     for (int i = a.n - 1; i >= 0; i--)
-        if (a.l[i] != b.l[i])
-            return a.l[i] > b.l[i] ? 1 : -1;
+        if (a.l[i] != b.l[i]) return a.l[i] > b.l[i] ? 1 : -1;
     return 0;
 }
 
@@ -795,7 +780,7 @@ static void check_div(pm_decimal a, pm_decimal b, int s, pm_round mode, pm_decim
     else
         Dn = big_mul(Dn, big_pow10(-e));
     unsigned __int128 mq = umag(q.coef);
-    big lo, hi;  /* lo <= scaled N < hi (or with ties per mode) */
+    big lo, hi; /* lo <= scaled N < hi (or with ties per mode) */
     big two = big_from_u128(2);
     switch (mode) {
     case PM_ROUND_DOWN:
@@ -814,16 +799,15 @@ static void check_div(pm_decimal a, pm_decimal b, int s, pm_round mode, pm_decim
         int c_hi = big_cmp(N2, hi);
         int c_lo = mq ? big_cmp(N2, big_mul(big_from_u128(2 * mq - 1), Dn)) : 1;
         int ok = c_hi <= 0 && c_lo >= 0;
-        if (c_hi == 0)  /* tie above: only half_even with even q stays */
+        if (c_hi == 0) /* tie above: only half_even with even q stays */
             ok = mode == PM_ROUND_HALF_EVEN && mq % 2 == 0;
-        if (c_lo == 0)  /* tie below: half_up moved away; half_even needs even q */
+        if (c_lo == 0) /* tie below: half_up moved away; half_even needs even q */
             ok = mode == PM_ROUND_HALF_UP || mq % 2 == 0;
         cr_expect(ok, "%s %s/%s=%s", pm_round_name(mode), F(a), F(b), F(q));
     }
     }
     cr_expect_eq(q.scale, s);
-    if (mq != 0)
-        cr_expect_eq(q.coef < 0, (a.coef < 0) != (b.coef < 0), "sign of %s/%s", F(a), F(b));
+    if (mq != 0) cr_expect_eq(q.coef < 0, (a.coef < 0) != (b.coef < 0), "sign of %s/%s", F(a), F(b));
 }
 
 Test(decimal_random, add_then_sub_returns_the_original)
@@ -880,12 +864,10 @@ Test(decimal_random, mul_is_exact_or_truly_overflows)
                 stripped.l[k] = (uint32_t)(cur / 10);
                 carry = cur % 10;
             }
-            while (stripped.n > 0 && stripped.l[stripped.n - 1] == 0)
-                stripped.n--;
+            while (stripped.n > 0 && stripped.l[stripped.n - 1] == 0) stripped.n--;
             ss--;
         }
-        if (stripped.n == 0)
-            ss = ps > 38 ? 38 : ps;  /* zero fits at any scale */
+        if (stripped.n == 0) ss = ps > 38 ? 38 : ps; /* zero fits at any scale */
         int representable = ss <= 38 && big_cmp(stripped, big_pow10(38)) < 0;
         if (!representable) {
             cr_expect_eq(st, PM_DEC_OVERFLOW, "%s * %s should overflow", F(a), F(b));
@@ -897,8 +879,7 @@ Test(decimal_random, mul_is_exact_or_truly_overflows)
         cr_expect_eq(big_cmp(got, p), 0, "%s * %s = %s", F(a), F(b), F(r));
         if (ps <= 38 && big_cmp(p, big_pow10(38)) < 0)
             cr_expect_eq(r.scale, ps, "scale is reduced only when it must be");
-        if (!pm_decimal_is_zero(r))
-            cr_expect_eq(r.coef < 0, (a.coef < 0) != (b.coef < 0));
+        if (!pm_decimal_is_zero(r)) cr_expect_eq(r.coef < 0, (a.coef < 0) != (b.coef < 0));
     }
 }
 
@@ -907,8 +888,7 @@ Test(decimal_random, div_rounds_exactly_in_every_mode)
     rng_state = 1234567;
     for (int i = 0; i < 20000; i++) {
         pm_decimal a = random_decimal(38, 38), b = random_decimal(38, 38), q;
-        if (pm_decimal_is_zero(b))
-            continue;
+        if (pm_decimal_is_zero(b)) continue;
         int s = (int)(rnd() % 39);
         pm_round mode = (pm_round)(rnd() % 4);
         int st = pm_decimal_div(a, b, s, mode, &q);
@@ -920,8 +900,7 @@ Test(decimal_random, div_rounds_exactly_in_every_mode)
                 N = big_mul(N, big_pow10(e));
             else
                 Dn = big_mul(Dn, big_pow10(-e));
-            cr_expect_geq(big_cmp(N, big_mul(Dn, big_pow10(38))), 0,
-                          "%s / %s at %d should fit", F(a), F(b), s);
+            cr_expect_geq(big_cmp(N, big_mul(Dn, big_pow10(38))), 0, "%s / %s at %d should fit", F(a), F(b), s);
             continue;
         }
         cr_assert_eq(st, PM_DEC_OK);
@@ -934,8 +913,7 @@ Test(decimal_random, div_small_values_in_every_mode)
     rng_state = 99;
     for (int i = 0; i < 20000; i++) {
         pm_decimal a = random_decimal(12, 6), b = random_decimal(6, 4), q;
-        if (pm_decimal_is_zero(b))
-            continue;
+        if (pm_decimal_is_zero(b)) continue;
         int s = (int)(rnd() % 8);
         pm_round mode = (pm_round)(rnd() % 4);
         cr_assert_eq(pm_decimal_div(a, b, s, mode, &q), PM_DEC_OK);
@@ -948,8 +926,7 @@ Test(decimal_random, div_then_mul_round_trips_within_rounding)
     rng_state = 31337;
     for (int i = 0; i < 20000; i++) {
         pm_decimal a = random_decimal(15, 4), b = random_decimal(10, 4), q, back, diff, bound;
-        if (pm_decimal_is_zero(b))
-            continue;
+        if (pm_decimal_is_zero(b)) continue;
         int s = (int)(rnd() % 10);
         cr_assert_eq(pm_decimal_div(a, b, s, PM_ROUND_HALF_EVEN, &q), PM_DEC_OK);
         cr_assert_eq(pm_decimal_mul(q, b, &back), PM_DEC_OK);
@@ -975,8 +952,7 @@ Test(decimal_random, round_matches_div_by_one)
         cr_expect_eq(st, st2, "round(%s, %d)", F(a), s);
         if (st == PM_DEC_OK && st2 == PM_DEC_OK)
             cr_expect_str_eq(F(r), F(q), "round(%s, %d, %s)", F(a), s, pm_round_name(mode));
-        if (st == PM_DEC_OK && s < a.scale)
-            check_div(a, D("1"), s, mode, r);
+        if (st == PM_DEC_OK && s < a.scale) check_div(a, D("1"), s, mode, r);
     }
 }
 
@@ -997,8 +973,7 @@ Test(decimal_random, cmp_agrees_with_sub)
     rng_state = 2026;
     for (int i = 0; i < 20000; i++) {
         pm_decimal a = random_decimal(20, 19), b = random_decimal(20, 19), d;
-        if (rnd() % 4 == 0)
-            b = pm_decimal_normalize(a, 0);
+        if (rnd() % 4 == 0) b = pm_decimal_normalize(a, 0);
         cr_assert_eq(pm_decimal_sub(a, b, &d), PM_DEC_OK);
         cr_expect_eq(pm_decimal_cmp(a, b), pm_decimal_sign(d), "cmp(%s, %s)", F(a), F(b));
         cr_expect_eq(pm_decimal_cmp(b, a), -pm_decimal_sign(d));

@@ -86,8 +86,7 @@ Test(detect, format_names)
     cr_assert_str_eq(pm_format_name(PM_FMT_CSV), "csv");
     cr_assert_str_eq(pm_format_name(PM_FMT_TSV), "tsv");
     cr_assert_str_eq(pm_format_name(PM_FMT_YAML), "yaml");
-    for (int f = PM_FMT_CSV; f <= PM_FMT_YAML; f++)
-        cr_assert_eq(pm_format_parse(pm_format_name((pm_format)f)), f);
+    for (int f = PM_FMT_CSV; f <= PM_FMT_YAML; f++) cr_assert_eq(pm_format_parse(pm_format_name((pm_format)f)), f);
 }
 
 /* CSV has no comments: a '#' first line is the header, with a warning. */

@@ -43,8 +43,10 @@ static const char *eval_text(const char *text)
     pm_decimal d;
     const char *field = NULL;
     int st = fee_expr_eval(e, &rec, &d, &field);
-    if (st == PM_DEC_OK) pm_decimal_format(d, out);
-    else snprintf(out, sizeof out, "status %d %s", st, field ? field : "");
+    if (st == PM_DEC_OK)
+        pm_decimal_format(d, out);
+    else
+        snprintf(out, sizeof out, "status %d %s", st, field ? field : "");
     fee_expr_free(e);
     return out;
 }
@@ -64,8 +66,10 @@ static const char *rendered(const char *text, int values)
     fee_expr *e = fee_expr_parse(text, msg, sizeof msg);
     cr_assert_not_null(e);
     pm_buf_reset(&b);
-    if (values) fee_expr_render(e, &rec, &b);
-    else fee_expr_text(e, &b);
+    if (values)
+        fee_expr_render(e, &rec, &b);
+    else
+        fee_expr_text(e, &b);
     fee_expr_free(e);
     return pm_buf_str(&b);
 }
@@ -118,7 +122,7 @@ Test(fee_expr, division_is_rounded_half_up_to_18_places)
 Test(fee_expr, errors_name_the_field)
 {
     char want[64];
-    snprintf(want, sizeof want, "status %d ", PM_DEC_DIVZERO);  /* no field to blame */
+    snprintf(want, sizeof want, "status %d ", PM_DEC_DIVZERO); /* no field to blame */
     cr_assert_str_eq(eval_text("a / zero"), want);
     snprintf(want, sizeof want, "status %d empty", FEE_EVAL_NOVALUE);
     cr_assert_str_eq(eval_text("a + empty"), want);
@@ -199,8 +203,8 @@ static void check_split(__int128 whole, const __int128 *w, int n)
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++)
             if (extra[i] && !extra[j])
-                cr_assert(rem[i] > rem[j] || (rem[i] == rem[j] && i < j),
-                          "whole %lld: party %d got a unit before %d", (long long)whole, i, j);
+                cr_assert(rem[i] > rem[j] || (rem[i] == rem[j] && i < j), "whole %lld: party %d got a unit before %d",
+                          (long long)whole, i, j);
 }
 
 Test(fee_split, exhaustive_small_cases)
@@ -338,8 +342,7 @@ static int load_text(const char *text, fee_schedule *s, pm_error *err)
     pm_error_clear(err);
     pm_errors errs = PM_ERRORS_INIT;
     int rc = fee_schedule_load(s, path, &errs);
-    if (errs.n)
-        *err = errs.v[0];  /* the first */
+    if (errs.n) *err = errs.v[0]; /* the first */
     pm_errors_free(&errs);
     unlink(path);
     return rc;
@@ -352,17 +355,23 @@ Test(fee_schedule, versions_meet_exactly)
     cr_assert_eq(load_text("rules:\n"
                            "  - {id: a, when: {}, fixed: '1', effective_to: 2024-06-30}\n"
                            "  - {id: a, when: {}, fixed: '2', effective_from: 2024-07-01, effective_to: 2024-12-31}\n"
-                           "  - {id: a, when: {}, fixed: '3', effective_from: 2025-01-01}\n", &s, &err), 0, "%s", err.msg);
+                           "  - {id: a, when: {}, fixed: '3', effective_from: 2025-01-01}\n",
+                           &s, &err),
+                 0, "%s", err.msg);
     cr_assert_str_eq(s.rules[1].version, "2024-07-01");
     cr_assert_str_eq(s.rules[0].version, "");
     fee_schedule_free(&s);
     cr_assert_eq(load_text("rules:\n"
                            "  - {id: a, when: {}, fixed: '2', effective_from: 2024-07-01}\n"
-                           "  - {id: a, when: {}, fixed: '1', effective_from: 2024-01-01, effective_to: 2024-07-01}\n", &s, &err), -1);
+                           "  - {id: a, when: {}, fixed: '1', effective_from: 2024-01-01, effective_to: 2024-07-01}\n",
+                           &s, &err),
+                 -1);
     cr_assert(strstr(err.msg, "versions on lines 2 and 3 overlap"), "%s", err.msg);
     cr_assert_eq(load_text("rules:\n"
                            "  - {id: a, when: {}, fixed: '1', effective_to: 2024-06-29}\n"
-                           "  - {id: a, when: {}, fixed: '2', effective_from: 2024-07-01}\n", &s, &err), -1);
+                           "  - {id: a, when: {}, fixed: '2', effective_from: 2024-07-01}\n",
+                           &s, &err),
+                 -1);
     cr_assert(strstr(err.msg, "gap between the versions on lines 2 and 3"), "%s", err.msg);
 }
 
@@ -390,7 +399,9 @@ Test(fee_charge, flags_versions_and_keys)
     cr_assert_eq(load_text("rules:\n"
                            "  - {id: pf, when: {type: unit}, price: '2', quantity: area, effective_to: 2024-06-30}\n"
                            "  - {id: pf, when: {type: unit}, price: '3', quantity: area, effective_from: 2024-07-01}\n"
-                           "  - {id: pool, when: {type: c}, fixed: '1', split: {parties: p}}\n", &s, &err), 0, "%s", err.msg);
+                           "  - {id: pool, when: {type: c}, fixed: '1', split: {parties: p}}\n",
+                           &s, &err),
+                 0, "%s", err.msg);
     fee_engine e;
     fee_engine_init(&e, &s, 0, NULL, 0);
     fee_engine_keys(&e, "unit,period", NULL);
@@ -446,8 +457,16 @@ Test(fee_verify, repeated_keys_match_line_by_line)
     fee_verify *v = fee_verify_load(path, &o, sha, &err);
     unlink(path);
     cr_assert_not_null(v, "%s", err.msg);
-    fee_line l = {.period = "", .source = "k", .rule = "r", .party = "", .quantity = "1", .price = "",
-                  .base = "", .percent = "", .amount = "1.0", .version = ""};
+    fee_line l = {.period = "",
+                  .source = "k",
+                  .rule = "r",
+                  .party = "",
+                  .quantity = "1",
+                  .price = "",
+                  .base = "",
+                  .percent = "",
+                  .amount = "1.0",
+                  .version = ""};
     cr_assert_eq(fee_verify_check(v, &l, 0), 0, "1.0 is 1.00, the first line");
     l.quantity = "2.5";
     l.amount = "2.00";
@@ -516,12 +535,14 @@ Test(fee_charge, field_positions_follow_the_header)
     pm_error err;
     cr_assert_eq(load_text("rules:\n"
                            "  - {id: big, when: {type: unit, size: large}, price: '2', quantity: area}\n"
-                           "  - {id: small, when: {type: unit, size: small}, fixed: '1'}\n", &s, &err), 0, "%s", err.msg);
+                           "  - {id: small, when: {type: unit, size: small}, fixed: '1'}\n",
+                           &s, &err),
+                 0, "%s", err.msg);
     fee_engine e;
     fee_engine_init(&e, &s, 0, NULL, 0);
     char a[] = "/tmp/pm-fee-unit-XXXXXX", b[] = "/tmp/pm-fee-unit-XXXXXX";
     char *paths[] = {(char *)fee_tmp_file(a, "id,type,size,area\nr1,unit,large,10\n\n"
-                                              "size,area,id,type\nlarge,7,r2,unit\nsmall,,r3,unit\n"),
+                                             "size,area,id,type\nlarge,7,r2,unit\nsmall,,r3,unit\n"),
                      (char *)fee_tmp_file(b, "area,type,id,size\n3,unit,r4,large\n")};
     pm_read_opts o = {.format = PM_FMT_CSV};
     pm_inputs in;
@@ -548,7 +569,8 @@ Test(fee_charge, field_positions_follow_the_header)
     pm_buf_reset(&got);
     for (int k = 0; k < 3; k++) {
         pm_record_clear(&r);
-        for (int i = 0; i < 4; i++) pm_record_set_copy(&r, recs[k][2 * i], recs[k][2 * i + 1], strlen(recs[k][2 * i + 1]));
+        for (int i = 0; i < 4; i++)
+            pm_record_set_copy(&r, recs[k][2 * i], recs[k][2 * i + 1], strlen(recs[k][2 * i + 1]));
         fee_engine_header(&e, &in, &r);
         cr_assert_eq(fee_charge(&e, &r, &err), FEE_CHARGED, "%s", err.msg);
         pm_buf_addf(&got, "%s:%s=%s;", e.key, e.lines[0].rule, e.lines[0].amount);

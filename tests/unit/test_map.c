@@ -9,13 +9,12 @@
 
 #include "map.h"
 
-static const uint64_t ref_key[2] = {0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL};  /* bytes 00..0f */
+static const uint64_t ref_key[2] = {0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL}; /* bytes 00..0f */
 
 Test(siphash, reference_vectors)
 {
     unsigned char in[64];
-    for (int i = 0; i < 64; i++)
-        in[i] = (unsigned char)i;
+    for (int i = 0; i < 64; i++) in[i] = (unsigned char)i;
     /* the paper's example (15 bytes) and the reference implementation's
      * vectors for 0 and 8 bytes (an empty tail, a full block) */
     cr_assert_eq(pm_siphash24(in, 15, ref_key), 0xa129ca6149be45e5ULL);
@@ -206,8 +205,7 @@ Test(map, clear_forgets_and_the_map_is_usable_again)
     pm_map m;
     pm_map_init(&m, 8);
     char k[16];
-    for (int i = 0; i < 1000; i++)
-        pm_map_insert(&m, k, (size_t)snprintf(k, sizeof k, "%d", i), NULL);
+    for (int i = 0; i < 1000; i++) pm_map_insert(&m, k, (size_t)snprintf(k, sizeof k, "%d", i), NULL);
     pm_map_clear(&m);
     cr_assert_eq(m.n, 0);
     cr_assert_null(pm_map_find(&m, "7", 1));

@@ -27,8 +27,20 @@ Test(opts, parse_size_plain_and_suffixes)
 
 Test(opts, parse_size_rejects_bad_values)
 {
-    const char *bad[] = {"", "k", "-1", "-1k", "1.5M", "16MB", "16 M", "1T", "abc", "12x", "0x10",
-                         "99999999999999999999", "9223372036854775807G", "9000000000G"};
+    const char *bad[] = {"",
+                         "k",
+                         "-1",
+                         "-1k",
+                         "1.5M",
+                         "16MB",
+                         "16 M",
+                         "1T",
+                         "abc",
+                         "12x",
+                         "0x10",
+                         "99999999999999999999",
+                         "9223372036854775807G",
+                         "9000000000G"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         cr_expect_eq(pm_parse_size(bad[i]), -1, "'%s' accepted", bad[i]);
     cr_expect_eq(pm_parse_size(NULL), -1);
@@ -112,8 +124,21 @@ Test(opts, defaults_without_options)
 
 Test(opts, common_options_fill_pm_common)
 {
-    char *argv[] = {"pm-x", "-f", "yaml", "--to=csv", "-o", "out.csv", "--tz", "UTC", "--stats",
-                    "--delimiter=;", "--encoding=gbk", "--max-field=1k", "a.csv", "b.csv", NULL};
+    char *argv[] = {"pm-x",
+                    "-f",
+                    "yaml",
+                    "--to=csv",
+                    "-o",
+                    "out.csv",
+                    "--tz",
+                    "UTC",
+                    "--stats",
+                    "--delimiter=;",
+                    "--encoding=gbk",
+                    "--max-field=1k",
+                    "a.csv",
+                    "b.csv",
+                    NULL};
     pm_common c;
     int i = pm_opts_parse(ARGC(argv), argv, NULL, PM_OPT_STREAM, &c, NULL, NULL, "pm-x", NULL);
     cr_assert_eq(c.read.format, PM_FMT_YAML);
@@ -145,8 +170,9 @@ Test(opts, tab_delimiter_spellings)
 
 Test(opts, program_options_reach_the_callback_in_order)
 {
-    char *argv[] = {"pm-sla", "in.csv", "--policy=p.yaml", "--breaches", "-p", "q.yaml", "--now",
-                    "2024-07-01T09:00", "--color", "-cnever", "--", "-odd-name.csv", NULL};
+    char *argv[] = {"pm-sla", "in.csv",           "--policy=p.yaml", "--breaches", "-p", "q.yaml",
+                    "--now",  "2024-07-01T09:00", "--color",         "-cnever",    "--", "-odd-name.csv",
+                    NULL};
     pm_common c;
     seen s = {"", 0};
     int i = pm_opts_parse(ARGC(argv), argv, prog_opts, PM_OPT_STREAM, &c, cb, &s, "pm-sla", NULL);

@@ -12,7 +12,10 @@
 
 static char dir[] = "/tmp/pm-passthrough-XXXXXX";
 
-static void setup(void) { cr_assert(mkdtemp(dir)); }
+static void setup(void)
+{
+    cr_assert(mkdtemp(dir));
+}
 static void teardown(void)
 {
     char cmd[128];
@@ -72,8 +75,8 @@ static void add_one(pm_record *r, int k)
 static void change_middle(pm_record *r, int k)
 {
     if (k == 1) pm_record_setn(r, "b", "B, with a comma", 15);
-    if (k == 2) r->f[1].len = 1;  /* shortened in place */
-    if (k == 3) r->f[2].len = 0;  /* the last one */
+    if (k == 2) r->f[1].len = 1; /* shortened in place */
+    if (k == 3) r->f[2].len = 0; /* the last one */
 }
 
 static void swap_first(pm_record *r, int k)
@@ -118,8 +121,7 @@ Test(passthrough, reordered_and_removed_fields)
 
 Test(passthrough, byte_order_mark_is_quoted)
 {
-    cr_expect_str_eq(roundtrip("a,b\n1,\xef\xbb\xbfx\n", PM_FMT_CSV, nothing),
-                     "a,b\n1,\"\xef\xbb\xbfx\"\n");
+    cr_expect_str_eq(roundtrip("a,b\n1,\xef\xbb\xbfx\n", PM_FMT_CSV, nothing), "a,b\n1,\"\xef\xbb\xbfx\"\n");
 }
 
 Test(passthrough, tsv_read_and_written_as_csv)

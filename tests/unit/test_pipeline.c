@@ -52,13 +52,11 @@ static void put(const char *name, const char *text)
 static char *slurp(const char *file)
 {
     FILE *f = fopen(file, "r");
-    if (!f)
-        return NULL;
+    if (!f) return NULL;
     pm_buf b = PM_BUF_INIT;
     char chunk[4096];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        pm_buf_add(&b, chunk, n);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) pm_buf_add(&b, chunk, n);
     fclose(f);
     return pm_buf_detach(&b);
 }
@@ -79,14 +77,10 @@ static pm_verdict on_record(pm_pipe *p, pm_record *rec, void *ctx)
     const char *kind = pm_pipe_get(p, rec, g->kind, &len);
     const char *n = pm_pipe_get(p, rec, g->n, NULL);
     pm_pipe_set(p, rec, g->seen, n, strlen(n));
-    if (strcmp(kind, "ok") == 0)
-        return PM_PASS;
-    if (strcmp(kind, "bad") == 0)
-        return PM_PASS_FLAGGED;
-    if (strcmp(kind, "blank") == 0)
-        return PM_SKIP;
-    if (strcmp(kind, "fail") == 0)
-        return PM_FAIL;
+    if (strcmp(kind, "ok") == 0) return PM_PASS;
+    if (strcmp(kind, "bad") == 0) return PM_PASS_FLAGGED;
+    if (strcmp(kind, "blank") == 0) return PM_SKIP;
+    if (strcmp(kind, "fail") == 0) return PM_FAIL;
     pm_pipe_reason(p, "kind: '%s' is not known", kind);
     return PM_REJECT;
 }
@@ -97,8 +91,7 @@ static pm_pipe *open_pipe(prog *g, pm_common *c, const char *in, const pm_pipe_s
     pm_error err;
     paths[0] = path(in);
     pm_pipe_spec spec = {.record = on_record, .ctx = g};
-    if (extra)
-        spec = *extra;
+    if (extra) spec = *extra;
     spec.record = on_record;
     spec.ctx = g;
     pm_pipe *p = pm_pipe_open(c, paths, 1, &spec, &err);
@@ -270,7 +263,9 @@ Test(pipeline, messages_name_the_record)
 Test(text, utf8_escape_keeps_valid_text_and_escapes_the_rest)
 {
     pm_buf b = PM_BUF_INIT;
-    const char in[] = "a\xe7\x8e\x8b\xff" "b\x00" "c\xed\xa0\x80";
+    const char in[] = "a\xe7\x8e\x8b\xff"
+                      "b\x00"
+                      "c\xed\xa0\x80";
     pm_utf8_escape(&b, in, sizeof in - 1);
     cr_expect_str_eq(pm_buf_str(&b), "a\xe7\x8e\x8b\\xFFb\\x00c\\xED\\xA0\\x80");
     cr_expect(pm_utf8_valid(b.s, b.len));
@@ -297,8 +292,8 @@ typedef struct holder {
     pm_buf held_raw[4];
     int held_bad[4];
     int nheld;
-    int hold;          /* hold this many records of each input */
-    int skip_after;    /* pm_pipe_skip_input after this many records (0: never) */
+    int hold;       /* hold this many records of each input */
+    int skip_after; /* pm_pipe_skip_input after this many records (0: never) */
     int seen;
 } holder;
 
@@ -315,25 +310,28 @@ static void settle_held(pm_pipe *p, holder *h)
 static pm_verdict hold_any(pm_pipe *p, pm_record *rec, int bad, holder *h)
 {
     h->seen++;
-    if (h->skip_after && h->seen >= h->skip_after)
-        pm_pipe_skip_input(p);
-    if (rec->n && strcmp(rec->f[0].value, "title") == 0)
-        return PM_NOT_RECORD;
+    if (h->skip_after && h->seen >= h->skip_after) pm_pipe_skip_input(p);
+    if (rec->n && strcmp(rec->f[0].value, "title") == 0) return PM_NOT_RECORD;
     if (h->nheld < h->hold) {
         pm_record_copy(&h->held[h->nheld], rec);
         pm_buf_reset(&h->held_raw[h->nheld]);
         size_t len = 0;
         const char *raw = pm_pipe_raw(p, &len);
-        if (bad)
-            pm_buf_add(&h->held_raw[h->nheld], raw, len);
+        if (bad) pm_buf_add(&h->held_raw[h->nheld], raw, len);
         h->held_bad[h->nheld++] = bad;
         return PM_DEFER;
     }
     return PM_PASS;
 }
 
-static pm_verdict hold_record(pm_pipe *p, pm_record *rec, void *ctx) { return hold_any(p, rec, 0, ctx); }
-static pm_verdict hold_bad(pm_pipe *p, pm_record *rec, const char *why, void *ctx) { return hold_any(p, rec, 1, ctx); }
+static pm_verdict hold_record(pm_pipe *p, pm_record *rec, void *ctx)
+{
+    return hold_any(p, rec, 0, ctx);
+}
+static pm_verdict hold_bad(pm_pipe *p, pm_record *rec, const char *why, void *ctx)
+{
+    return hold_any(p, rec, 1, ctx);
+}
 
 static void hold_begin(pm_pipe *p, const pm_reader *rd, void *ctx)
 {
@@ -355,11 +353,14 @@ static void hold_end(pm_pipe *p, const pm_reader *rd, void *ctx)
 
 static pm_pipe *open_holder(holder *h, pm_common *c, char **paths, int npaths, unsigned flags)
 {
-    pm_pipe_spec spec = {.record = hold_record, .bad = hold_bad, .begin_input = hold_begin,
-                         .end_input = hold_end, .ctx = h, .flags = flags};
+    pm_pipe_spec spec = {.record = hold_record,
+                         .bad = hold_bad,
+                         .begin_input = hold_begin,
+                         .end_input = hold_end,
+                         .ctx = h,
+                         .flags = flags};
     pm_error err;
-    for (int i = 0; i < 4; i++)
-        pm_record_init(&h->held[i]);
+    for (int i = 0; i < 4; i++) pm_record_init(&h->held[i]);
     pm_pipe *p = pm_pipe_open(c, paths, npaths, &spec, &err);
     cr_assert_not_null(p, "pm_pipe_open: %s", err.msg);
     return p;
@@ -382,19 +383,19 @@ Test(pipeline, input_hooks_tell_an_empty_input_from_a_header_only_one)
     pm_common c = {0};
     char *paths[4] = {strdup(path("empty.csv")), strdup(path("missing.csv")), strdup(path("hdr.csv")),
                       strdup(path("rows.csv"))};
-    c.output = path("out.csv");  /* (path() keeps 4 names) */
+    c.output = path("out.csv"); /* (path() keeps 4 names) */
     holder h = {0};
     pm_pipe *p = open_holder(&h, &c, paths, 4, 0);
     int st = pm_pipe_run(p);
-    cr_expect_str_eq(pm_buf_str(&h.log), "begin empty.csv;end empty.csv seen 0 header 0;"
-                                         "begin hdr.csv;end hdr.csv seen 0 header 2;"
-                                         "begin rows.csv;end rows.csv seen 2 header 2;",
+    cr_expect_str_eq(pm_buf_str(&h.log),
+                     "begin empty.csv;end empty.csv seen 0 header 0;"
+                     "begin hdr.csv;end hdr.csv seen 0 header 2;"
+                     "begin rows.csv;end rows.csv seen 2 header 2;",
                      "an input that does not open gets no hook");
     cr_expect_eq(pm_pipe_counts_get(p).read, 2);
     cr_expect_eq(pm_pipe_finish(p, st), PM_EXIT_ERROR, "missing.csv did not open");
     holder_free(&h);
-    for (int i = 0; i < 4; i++)
-        free(paths[i]);
+    for (int i = 0; i < 4; i++) free(paths[i]);
 }
 
 Test(pipeline, a_record_that_is_not_a_record_is_counted_nowhere)
@@ -475,7 +476,8 @@ Test(pipeline, skip_input_ends_an_input_and_reads_the_next)
     holder h = {.skip_after = 1};
     pm_pipe *p = open_holder(&h, &c, paths, 2, 0);
     int st = pm_pipe_run(p);
-    cr_expect_str_eq(pm_buf_str(&h.log), "begin a.csv;end a.csv seen 1 header 2;begin b.csv;end b.csv seen 1 header 2;");
+    cr_expect_str_eq(pm_buf_str(&h.log),
+                     "begin a.csv;end a.csv seen 1 header 2;begin b.csv;end b.csv seen 1 header 2;");
     cr_expect_eq(pm_pipe_counts_get(p).read, 2);
     cr_expect_eq(pm_pipe_finish(p, st), PM_EXIT_OK);
     holder_free(&h);

@@ -9,8 +9,14 @@
 
 static pm_record R;
 
-static void setup(void) { pm_record_init(&R); }
-static void teardown(void) { pm_record_free(&R); }
+static void setup(void)
+{
+    pm_record_init(&R);
+}
+static void teardown(void)
+{
+    pm_record_free(&R);
+}
 
 TestSuite(record, .init = setup, .fini = teardown);
 

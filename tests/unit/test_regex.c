@@ -33,7 +33,7 @@ static const char *replace(const char *pattern, const char *s, const char *repl,
     pm_error err;
     pm_regex *rx = rx_ok(pattern, 0);
     pm_buf b = PM_BUF_INIT;
-    pm_buf_adds(&b, "<");  /* the result is appended */
+    pm_buf_adds(&b, "<"); /* the result is appended */
     int n = pm_regex_replace(rx, s, strlen(s), repl, &b, &err);
     cr_assert_geq(n, 0, "replace: %s", err.msg);
     if (count) *count = n;
@@ -101,7 +101,10 @@ Test(regex, invalid_utf8_subject_is_an_error_not_a_crash)
     pm_error err;
     pm_error_clear(&err);
     pm_regex *rx = rx_ok("a", 0);
-    int r = pm_regex_match(rx, "\xff" "a", 2, &err);
+    int r = pm_regex_match(rx,
+                           "\xff"
+                           "a",
+                           2, &err);
     cr_assert_eq(r, PM_RX_ERROR);
     cr_assert_neq(err.msg[0], 0);
     pm_regex_free(rx);
@@ -190,7 +193,7 @@ Test(regex, catastrophic_pattern_hits_the_limit_quickly, .timeout = 20)
 Test(regex, limits_belong_to_the_pattern)
 {
     pm_error err;
-    const char *s = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!";  /* 30 a's */
+    const char *s = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!"; /* 30 a's */
     const char *short_s = "aaaaaaaa!";
     pm_regex *other = rx_ok("^(a+)+$", 0);
     /* a small limit stops even a short run ... */

@@ -147,7 +147,10 @@ Test(regress, csv_too_many_fields)
     char *in = malloc(n * 2 + 64);
     size_t k = 0;
     k += (size_t)sprintf(in, "a,b\n");
-    for (size_t i = 0; i < n; i++) { in[k++] = 'x'; in[k++] = i + 1 < n ? ',' : '\n'; }
+    for (size_t i = 0; i < n; i++) {
+        in[k++] = 'x';
+        in[k++] = i + 1 < n ? ',' : '\n';
+    }
     k += (size_t)sprintf(in + k, "1,2\n");
     rg_result r;
     rg_read(rg_file("wide.csv", in, k), PM_FMT_CSV, NULL, &r);
@@ -184,8 +187,10 @@ Test(regress, yaml_deep_nesting_in_records, .timeout = 10)
     size_t n = 200000;
     char *in = malloc(n * 2 + 64);
     size_t k = (size_t)sprintf(in, "--- {a: 1}\n--- {b: ");
-    memset(in + k, '[', n); k += n;
-    memset(in + k, ']', n); k += n;
+    memset(in + k, '[', n);
+    k += n;
+    memset(in + k, ']', n);
+    k += n;
     k += (size_t)sprintf(in + k, "}\n--- {c: ok}\n");
     rg_result r;
     time_t t0 = time(NULL);
@@ -205,8 +210,10 @@ Test(regress, conf_deep_nesting, .timeout = 10)
     size_t n = 200000;
     char *in = malloc(n * 2 + 64);
     size_t k = (size_t)sprintf(in, "a: ");
-    memset(in + k, '[', n); k += n;
-    memset(in + k, ']', n); k += n;
+    memset(in + k, '[', n);
+    k += n;
+    memset(in + k, ']', n);
+    k += n;
     in[k++] = '\n';
     pm_conf c;
     pm_error err;

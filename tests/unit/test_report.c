@@ -91,10 +91,9 @@ Test(report_cond, in_regex_empty_and_logic, .init = setup, .fini = teardown)
 
 Test(report_cond, syntax_errors_are_errors, .init = setup, .fini = teardown)
 {
-    const char *bad[] = {"sla_status!", "a in b", "(a=1", "a=1 and", "a = 1)", "a ~ /x", "a is full", "a", "",
-                         "a & b", "a in (x,", "a ~ /(/"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        cr_assert(!parses(bad[i]), "'%s' parses", bad[i]);
+    const char *bad[] = {"sla_status!", "a in b", "(a=1", "a=1 and", "a = 1)",   "a ~ /x",
+                         "a is full",   "a",      "",     "a & b",   "a in (x,", "a ~ /(/"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) cr_assert(!parses(bad[i]), "'%s' parses", bad[i]);
     cr_assert(parses("'odd name' = \"a b\""));
 }
 
@@ -137,8 +136,7 @@ static void pct_of(const char *metric, const char *const *vals, int n, const cha
     memset(&x, 0, sizeof x);
     rpt_state st = {0, 0, &x};
     x.vals = calloc((size_t)n + 1, sizeof *x.vals);
-    for (int i = 0; i < n; i++)
-        pm_decimal_parse(vals[i], strlen(vals[i]), &x.vals[st.a++]);
+    for (int i = 0; i < n; i++) pm_decimal_parse(vals[i], strlen(vals[i]), &x.vals[st.a++]);
     pm_decimal v;
     char b[PM_DEC_BUFSZ];
     cr_assert(rpt_metric_value(&spec, &m, &st, &v));
@@ -150,18 +148,18 @@ static void pct_of(const char *metric, const char *const *vals, int n, const cha
 
 Test(report_percentile, nearest_rank_is_a_value_of_the_data)
 {
-    const char *v[] = {"10", "1.5", "3.25", "2"};  /* sorted: 1.5 2 3.25 10 */
-    pct_of("median(x)", v, 4, "2");                 /* rank ceil(2) = 2: the lower middle */
+    const char *v[] = {"10", "1.5", "3.25", "2"}; /* sorted: 1.5 2 3.25 10 */
+    pct_of("median(x)", v, 4, "2");               /* rank ceil(2) = 2: the lower middle */
     pct_of("p25(x)", v, 4, "1.5");
-    pct_of("p26(x)", v, 4, "2");                    /* ceil(1.04) = 2 */
+    pct_of("p26(x)", v, 4, "2"); /* ceil(1.04) = 2 */
     pct_of("p75(x)", v, 4, "3.25");
     pct_of("p75.1(x)", v, 4, "10");
-    pct_of("p0(x)", v, 4, "1.5");                   /* at least rank 1 */
+    pct_of("p0(x)", v, 4, "1.5"); /* at least rank 1 */
     pct_of("p100(x)", v, 4, "10");
     const char *one[] = {"7"};
     pct_of("p1(x)", one, 1, "7");
     const char *ties[] = {"1.50", "1.5", "1.5"};
-    pct_of("median(x)", ties, 3, "1.5");            /* equal values: the fewer places first */
+    pct_of("median(x)", ties, 3, "1.5"); /* equal values: the fewer places first */
 }
 
 Test(report_order, natural_order_of_keys)

@@ -30,7 +30,7 @@ Test(roster_list, separators_ascii_chinese_and_blanks)
     cr_assert_str_eq(items("保安、监控"), "保安|监控");
     cr_assert_str_eq(items("保安；监控"), "保安|监控");
     cr_assert_str_eq(items("保安，监控"), "保安|监控");
-    cr_assert_str_eq(items("保安　监控"), "保安|监控");  /* ideographic space */
+    cr_assert_str_eq(items("保安　监控"), "保安|监控"); /* ideographic space */
     cr_assert_str_eq(items("  guard \t monitor  "), "guard|monitor");
     cr_assert_str_eq(items(";;、"), "");
     cr_assert_str_eq(items(""), "");
@@ -81,7 +81,7 @@ Test(roster_shifts, pattern_days_follow_the_forward_order)
     pm_tz *tz = shanghai();
     ro_model m;
     ro_model_init(&m, tz);
-    m.rules.max_shift = 12 * 3600;  /* as if declared before: the 12 h shifts pass */
+    m.rules.max_shift = 12 * 3600; /* as if declared before: the 12 h shifts pass */
     int rc = ro_posts_load(&m, path);
     unlink(path);
     free(path);
@@ -137,7 +137,7 @@ Test(roster_logs, repeats_are_one_patrol)
         m.logs[i].staff = malloc(2 * sizeof(int));
         m.logs[i].staff[0] = 0;
         m.logs[i].staff[1] = 1;
-        m.logs[i].nstaff = i == 3 ? 1 : 2;  /* the last has one person only */
+        m.logs[i].nstaff = i == 3 ? 1 : 2; /* the last has one person only */
         m.logs[i].s = 1000;
         m.logs[i].e = 2000;
         m.logs[i].line = i + 2;

@@ -40,8 +40,7 @@ static int load(const char *yaml, sla_policy *p, pm_error *err)
     pm_error_clear(err);
     pm_errors errs = PM_ERRORS_INIT;
     int r = sla_policy_load(p, path, &errs);
-    if (errs.n)
-        *err = errs.v[0];  /* the first */
+    if (errs.n) *err = errs.v[0]; /* the first */
     pm_errors_free(&errs);
     unlink(path);
     return r;
@@ -53,22 +52,22 @@ static void load_ok(const char *yaml, sla_policy *p)
     cr_assert_eq(load(yaml, p, &err), 0, "%s:%ld: %s", err.file, err.line, err.msg);
 }
 
-static const char versions_yaml[] =
-    "versions:\n"
-    "  - effective_from: 2023-01-01\n"
-    "    categories:\n"
-    "      repair: {resolve: 5wd}\n"
-    "      noise: {arrive: 30m}\n"
-    "  - effective_from: 2024-07-01\n"
-    "    categories:\n"
-    "      repair: {resolve: {within: 3wd, pause: false}}\n"
-    "      chat: {respond: {within: 30m, pause: true}}\n";
+static const char versions_yaml[] = "versions:\n"
+                                    "  - effective_from: 2023-01-01\n"
+                                    "    categories:\n"
+                                    "      repair: {resolve: 5wd}\n"
+                                    "      noise: {arrive: 30m}\n"
+                                    "  - effective_from: 2024-07-01\n"
+                                    "    categories:\n"
+                                    "      repair: {resolve: {within: 3wd, pause: false}}\n"
+                                    "      chat: {respond: {within: 30m, pause: true}}\n";
 
 Test(sla_policy, pause_defaults_resolve_only)
 {
     sla_policy p;
     load_ok("categories:\n  a: {respond: 30m, arrive: 1h, resolve: 3wd}\n"
-            "  b: {respond: {within: 30m, pause: true}, resolve: {within: 2d, pause: false}}\n", &p);
+            "  b: {respond: {within: 30m, pause: true}, resolve: {within: 2d, pause: false}}\n",
+            &p);
     const sla_category *a = sla_policy_find(&p, "a", 1), *b = sla_policy_find(&p, "b", 1);
     cr_assert(a && b);
     cr_expect_eq(a->clock[SLA_RESPOND].pause, 0);
@@ -114,14 +113,16 @@ Test(sla_policy, versions_out_of_order_or_overlapping_name_both)
     cr_expect_eq(load("versions:\n"
                       "  - effective_from: 2024-07-01\n    categories: {a: {resolve: 3wd}}\n"
                       "  - effective_from: 2024-01-01\n    categories: {a: {resolve: 5wd}}\n",
-                      &p, &err), -1);
+                      &p, &err),
+                 -1);
     cr_expect_eq(err.line, 4);
-    cr_expect(strstr(err.msg, "2024-01-01") && strstr(err.msg, "2024-07-01") &&
-              strstr(err.msg, "line 2"), "%s", err.msg);
+    cr_expect(strstr(err.msg, "2024-01-01") && strstr(err.msg, "2024-07-01") && strstr(err.msg, "line 2"), "%s",
+              err.msg);
     cr_expect_eq(load("versions:\n"
                       "  - effective_from: 2024-07-01\n    categories: {a: {resolve: 3wd}}\n"
                       "  - effective_from: 2024-07-01\n    categories: {a: {resolve: 5wd}}\n",
-                      &p, &err), -1);
+                      &p, &err),
+                 -1);
     cr_expect(strstr(err.msg, "overlaps"), "%s", err.msg);
 }
 
@@ -135,7 +136,9 @@ Test(sla_policy, versions_errors)
     cr_expect_eq(load("versions:\n  - effective_from: soon\n    categories: {}\n", &p, &err), -1);
     cr_expect(strstr(err.msg, "bad date"), "%s", err.msg);
     cr_expect_eq(load("categories: {a: {resolve: 3wd}}\n"
-                      "versions:\n  - effective_from: 2024-01-01\n    categories: {}\n", &p, &err), -1);
+                      "versions:\n  - effective_from: 2024-01-01\n    categories: {}\n",
+                      &p, &err),
+                 -1);
     cr_expect(strstr(err.msg, "not both"), "%s", err.msg);
     cr_expect_eq(load("versions:\n  - effective_from: 2024-01-01\n    rules: {}\n", &p, &err), -1);
 }
@@ -182,16 +185,15 @@ Test(sla_policy, print_shows_pause_settings_and_versions_and_loads_back)
     cr_expect(strstr(pm_buf_str(&a), "  - effective_from: 2024-07-01\n    categories:\n"
                                      "      repair: {resolve: {within: 3wd, pause: false}}\n"),
               "%s", pm_buf_str(&a));
-    cr_expect(strstr(pm_buf_str(&a), "chat: {respond: {within: 30m, pause: true}}"), "%s",
-              pm_buf_str(&a));
+    cr_expect(strstr(pm_buf_str(&a), "chat: {respond: {within: 30m, pause: true}}"), "%s", pm_buf_str(&a));
     sla_policy_free(&p);
     pm_buf_free(&a);
 }
 
 /* --- one ticket --- */
 
-static int judge(const sla_policy *p, const char *const *fields, const char *now, sla_verdict *v,
-                 pm_buf *msg, pm_buf *ex)
+static int judge(const sla_policy *p, const char *const *fields, const char *now, sla_verdict *v, pm_buf *msg,
+                 pm_buf *ex)
 {
     static pm_record rec;
     static int init;
@@ -203,10 +205,8 @@ static int judge(const sla_policy *p, const char *const *fields, const char *now
         init = 1;
     }
     pm_record_clear(&rec);
-    for (int i = 0; fields[i]; i += 2)
-        pm_record_add(&rec, fields[i], fields[i + 1], strlen(fields[i + 1]));
-    for (int i = 0; i < SLA_NIN; i++)
-        pos[i] = pm_record_index(&rec, sla_in_name[i]);
+    for (int i = 0; fields[i]; i += 2) pm_record_add(&rec, fields[i], fields[i + 1], strlen(fields[i + 1]));
+    for (int i = 0; i < SLA_NIN; i++) pos[i] = pm_record_index(&rec, sla_in_name[i]);
     memset(&o, 0, sizeof o);
     o.policy = p;
     o.cal = cal;
@@ -214,8 +214,7 @@ static int judge(const sla_policy *p, const char *const *fields, const char *now
     o.window = -1;
     cr_assert_eq(pm_time_parse(now, strlen(now), tz, &o.now, &err), 0);
     pm_buf_reset(msg);
-    if (ex)
-        pm_buf_reset(ex);
+    if (ex) pm_buf_reset(ex);
     return sla_ticket_judge(&o, &rec, pos, v, msg, ex);
 }
 
@@ -230,8 +229,7 @@ Test(sla_policy, ticket_judged_by_the_version_in_force_on_its_creation_date)
     const char *t1[] = {"id", "x", "category", "repair", "created_at", "2024-06-30T15:30:00Z", NULL};
     cr_assert_eq(judge(&p, t1, "2024-07-02", &v, &msg, &ex), 0, "%s", pm_buf_str(&msg));
     cr_expect_eq(v.due[SLA_RESOLVE], pm_tz_midnight(tz, pm_day_from_civil(2024, 7, 6)));
-    cr_expect(strncmp(pm_buf_str(&ex), "policy version 2023-01-01: resolve 5wd", 38) == 0, "%s",
-              pm_buf_str(&ex));
+    cr_expect(strncmp(pm_buf_str(&ex), "policy version 2023-01-01: resolve 5wd", 38) == 0, "%s", pm_buf_str(&ex));
     /* 2024-07-01 00:00 Shanghai: the 2024 version, 3wd -> 07-05 */
     const char *t2[] = {"id", "y", "category", "repair", "created_at", "2024-06-30T16:00:00Z", NULL};
     cr_assert_eq(judge(&p, t2, "2024-07-02", &v, &msg, &ex), 0, "%s", pm_buf_str(&msg));
@@ -240,20 +238,17 @@ Test(sla_policy, ticket_judged_by_the_version_in_force_on_its_creation_date)
     /* noise is gone from the 2024 version */
     const char *t3[] = {"category", "noise", "created_at", "2024-07-01 10:00", NULL};
     cr_expect_eq(judge(&p, t3, "2024-07-02", &v, &msg, NULL), -1);
-    cr_expect(strstr(pm_buf_str(&msg), "unknown category 'noise'") &&
-              strstr(pm_buf_str(&msg), "2024-07-01"), "%s", pm_buf_str(&msg));
+    cr_expect(strstr(pm_buf_str(&msg), "unknown category 'noise'") && strstr(pm_buf_str(&msg), "2024-07-01"), "%s",
+              pm_buf_str(&msg));
     /* before the first version */
     const char *t4[] = {"category", "repair", "created_at", "2022-12-31 10:00", NULL};
     cr_expect_eq(judge(&p, t4, "2024-07-02", &v, &msg, NULL), -1);
-    cr_expect(strstr(pm_buf_str(&msg), "no policy version in force on 2022-12-31"), "%s",
-              pm_buf_str(&msg));
+    cr_expect(strstr(pm_buf_str(&msg), "no policy version in force on 2022-12-31"), "%s", pm_buf_str(&msg));
     /* the 2024 repair clock does not pause, chat's respond clock does */
-    const char *t5[] = {"category", "repair", "created_at", "2024-07-01 10:00", "paused",
-                        "2024-07-02 10:00/", NULL};
+    const char *t5[] = {"category", "repair", "created_at", "2024-07-01 10:00", "paused", "2024-07-02 10:00/", NULL};
     cr_assert_eq(judge(&p, t5, "2024-07-02 12:00", &v, &msg, NULL), 0);
     cr_expect_eq(v.status[SLA_RESOLVE], SLA_OPEN);
-    const char *t6[] = {"category", "chat", "created_at", "2024-07-01 10:00", "paused",
-                        "2024-07-01 10:10/", NULL};
+    const char *t6[] = {"category", "chat", "created_at", "2024-07-01 10:00", "paused", "2024-07-01 10:10/", NULL};
     cr_assert_eq(judge(&p, t6, "2024-07-02 12:00", &v, &msg, NULL), 0);
     cr_expect_eq(v.status[SLA_RESPOND], SLA_PAUSED);
     cr_expect_eq(v.due[SLA_RESPOND], SLA_NO_DUE);
@@ -270,8 +265,7 @@ Test(sla_policy, ticket_paused_status_ranks_below_at_risk_and_above_open)
     pm_buf msg = PM_BUF_INIT;
     load_ok("categories:\n  a: {respond: 30m, resolve: 3wd}\n", &p);
     /* respond open (due 10:30, now 10:10), resolve paused: paused */
-    const char *t1[] = {"category", "a", "created_at", "2024-07-01 10:00", "paused",
-                        "2024-07-01 10:05/", NULL};
+    const char *t1[] = {"category", "a", "created_at", "2024-07-01 10:00", "paused", "2024-07-01 10:05/", NULL};
     cr_assert_eq(judge(&p, t1, "2024-07-01 10:10", &v, &msg, NULL), 0);
     cr_expect_eq(v.status[SLA_RESPOND], SLA_OPEN, "respond clocks do not pause");
     cr_expect_eq(v.status[SLA_RESOLVE], SLA_PAUSED);
@@ -280,8 +274,8 @@ Test(sla_policy, ticket_paused_status_ranks_below_at_risk_and_above_open)
     cr_assert_eq(judge(&p, t1, "2024-07-01 10:31", &v, &msg, NULL), 0);
     cr_expect_eq(v.worst, SLA_OVERDUE);
     /* a bad pause makes the ticket invalid */
-    const char *t2[] = {"category", "a", "created_at", "2024-07-01 10:00", "paused",
-                        "2024-07-03 10:00/2024-07-02 10:00", NULL};
+    const char *t2[] = {
+        "category", "a", "created_at", "2024-07-01 10:00", "paused", "2024-07-03 10:00/2024-07-02 10:00", NULL};
     cr_expect_eq(judge(&p, t2, "2024-07-01 10:10", &v, &msg, NULL), -1);
     cr_expect(strstr(pm_buf_str(&msg), "end is before the start"), "%s", pm_buf_str(&msg));
     sla_policy_free(&p);
@@ -306,8 +300,8 @@ Test(sla_policy, ticket_deadline_after_9999_12_31_is_invalid)
     const char *t4[] = {"category", "b", "created_at", "9999-12-31 01:00", NULL};
     cr_expect_eq(judge(&p, t4, "2024-07-01", &v, &msg, NULL), -1);
     /* a pause may push it there too */
-    const char *t5[] = {"category", "b", "created_at", "9999-12-30 00:00", "paused",
-                        "9999-12-30 01:00/9999-12-31 23:00", NULL};
+    const char *t5[] = {
+        "category", "b", "created_at", "9999-12-30 00:00", "paused", "9999-12-30 01:00/9999-12-31 23:00", NULL};
     cr_expect_eq(judge(&p, t5, "2024-07-01", &v, &msg, NULL), -1);
     sla_policy_free(&p);
     pm_buf_free(&msg);

@@ -78,7 +78,7 @@ Test(encoding, gb18030_chunk_boundary_inside_character)
         if (i == CHUNK_SIZE + 1 && lead == CHUNK_SIZE - 1) break;
     }
     pm_buf pad = PM_BUF_INIT;
-    pm_buf_add(&pad, g, 8);                 /* "id,desc\n" */
+    pm_buf_add(&pad, g, 8); /* "id,desc\n" */
     for (int k = 0; k < shift; k++) pm_buf_addc(&pad, 'x');
     pm_buf_add(&pad, g + 8, glen - 8);
     const char *p = write_bytes("gb.csv", pad.s, pad.len);
@@ -196,13 +196,13 @@ Test(encoding, utf16_is_refused_naming_the_option_and_read_with_it)
 {
     size_t n;
     const char *txt = "\xef\xbb\xbfid,name\n1,王伟\n";
-    char *u16 = to_enc("UTF-16", txt + 3, strlen(txt + 3), &n);  /* glibc writes a BOM */
+    char *u16 = to_enc("UTF-16", txt + 3, strlen(txt + 3), &n); /* glibc writes a BOM */
     const char *p = write_bytes("u16.csv", u16, n);
     free(u16);
     pm_error err;
     cr_assert_null(pm_reader_open(p, &AUTO, &err));
     cr_assert_not_null(strstr(err.msg, "--encoding=UTF-16"), "%s", err.msg);
-    char *le = to_enc("UTF-16LE", "id,name\n1,x\n", 12, &n);  /* no BOM: NUL-rich */
+    char *le = to_enc("UTF-16LE", "id,name\n1,x\n", 12, &n); /* no BOM: NUL-rich */
     const char *q = write_bytes("u16le.csv", le, n);
     free(le);
     cr_assert_null(pm_reader_open(q, &AUTO, &err));

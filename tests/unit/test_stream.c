@@ -41,8 +41,8 @@ Test(csv_writer, header_from_first_record_and_lf_line_ends)
 
 Test(csv_writer, header_change_starts_new_block)
 {
-    pm_record r[4] = {mkrec("a", "1", "b", "2", NULL), mkrec("a", "3", "b", "4", NULL),
-                      mkrec("x", "5", NULL), mkrec("a", "6", "b", "7", NULL)};
+    pm_record r[4] = {mkrec("a", "1", "b", "2", NULL), mkrec("a", "3", "b", "4", NULL), mkrec("x", "5", NULL),
+                      mkrec("a", "6", "b", "7", NULL)};
     char *out = write_records(PM_FMT_CSV, r, 4);
     cr_assert_str_eq(out, "a,b\n1,2\n3,4\n\nx\n5\n\na,b\n6,7\n");
     free(out);
@@ -140,8 +140,8 @@ Test(csv_writer, tsv_output)
 
 Test(yaml_writer, plain_values_stay_plain)
 {
-    const char *plain[] = {"T1", "repair", "张三", "楼上装修噪音", "hello world", "a-b", "x:y", "a#b",
-                           "noise_level", "Yesterday", "nullable", "o'clock", "a|b", "x-1"};
+    const char *plain[] = {"T1",  "repair",      "张三",      "楼上装修噪音", "hello world", "a-b", "x:y",
+                           "a#b", "noise_level", "Yesterday", "nullable",     "o'clock",     "a|b", "x-1"};
     for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
         cr_expect_str_eq(yq(plain[i], strlen(plain[i])), plain[i]);
 }
@@ -150,9 +150,8 @@ Test(yaml_writer, risky_values_are_quoted)
 {
     for (size_t i = 0; i < sizeof RISKY / sizeof *RISKY; i++) {
         const char *q = yq(RISKY[i], strlen(RISKY[i]));
-        if (!strcmp(RISKY[i], "<<") || !strcmp(RISKY[i], "=") || !strcmp(RISKY[i], "=x") ||
-            !strcmp(RISKY[i], "it's"))
-            continue;  /* need not be quoted; round-tripped below */
+        if (!strcmp(RISKY[i], "<<") || !strcmp(RISKY[i], "=") || !strcmp(RISKY[i], "=x") || !strcmp(RISKY[i], "it's"))
+            continue; /* need not be quoted; round-tripped below */
         cr_expect(q[0] == '"' || q[0] == '\'', "value #%zu '%s' written as plain %s", i, RISKY[i], q);
     }
 }
@@ -175,8 +174,7 @@ Test(yaml_writer, yaml_words_in_every_case_are_quoted_and_read_back)
         size_t len = strlen(words[w]);
         for (unsigned mask = 0; mask < (1u << len); mask++) {
             char v[8];
-            for (size_t i = 0; i < len; i++)
-                v[i] = (char)((mask >> i) & 1 ? words[w][i] - 'a' + 'A' : words[w][i]);
+            for (size_t i = 0; i < len; i++) v[i] = (char)((mask >> i) & 1 ? words[w][i] - 'a' + 'A' : words[w][i]);
             v[len] = 0;
             const char *q = yq(v, len);
             cr_expect_eq(q[0], '"', "'%s' written plain", v);
@@ -239,7 +237,7 @@ Test(yaml_writer, keys_follow_changing_names_in_reused_record)
 Test(yaml_writer, escaped_values_among_long_plain_ones)
 {
     char ctl[301], plain[3001];
-    for (int i = 0; i < 300; i++) ctl[i] = (char)(1 + i % 8);  /* \x01.. each 4 bytes out */
+    for (int i = 0; i < 300; i++) ctl[i] = (char)(1 + i % 8); /* \x01.. each 4 bytes out */
     ctl[300] = 0;
     memset(plain, 'p', 3000);
     plain[3000] = 0;
@@ -258,8 +256,8 @@ Test(yaml_writer, escaped_values_among_long_plain_ones)
     pm_buf q = PM_BUF_INIT;
     for (int i = 0; i < 300; i++) pm_buf_addf(&q, "\\x%02X", 1 + i % 8);
     pm_buf_reset(&want);
-    pm_buf_addf(&want, "--- {a: %s, b: \"%s\", c: %s, d: \"x\\\"y\\\\z\", e: %s}\n--- {a: \"%s\", b: %s}\n",
-                plain, q.s, plain, plain, q.s, plain);
+    pm_buf_addf(&want, "--- {a: %s, b: \"%s\", c: %s, d: \"x\\\"y\\\\z\", e: %s}\n--- {a: \"%s\", b: %s}\n", plain, q.s,
+                plain, plain, q.s, plain);
     cr_expect_str_eq(out, want.s);
     pm_buf_free(&q);
     pm_buf_free(&want);
@@ -386,10 +384,12 @@ Test(round_trip, field_name_longer_than_1024_characters)
 Test(round_trip, csv_to_yaml_to_csv_is_byte_identical)
 {
     const char *rows[][8] = {
-        {"T0001", "complaint", "noise", "true", "12-3-1502", "2024-07-01T09:00:00+08:00", "satisfied", "楼上装修噪音，晚上十点还在\"电钻\""},
+        {"T0001", "complaint", "noise", "true", "12-3-1502", "2024-07-01T09:00:00+08:00", "satisfied",
+         "楼上装修噪音，晚上十点还在\"电钻\""},
         {"T0002", "repair", "indoor_repair", "false", "1-1-101", "2024-07-01T23:59:59+08:00", "", "家里水管漏水, 厨房"},
         {"T0003", "consultation", "general_inquiry", "", "", "2024-07-02T00:00:00+08:00", "neutral", ""},
-        {"T0004", "complaint", "lighting", "no", "3-2-0901", "2024-07-03T08:30:00+08:00", "unsatisfied", "  楼道灯不亮 "},
+        {"T0004", "complaint", "lighting", "no", "3-2-0901", "2024-07-03T08:30:00+08:00", "unsatisfied",
+         "  楼道灯不亮 "},
         {"T0005", "repair", "public_repair", "null", "12", "1.5", "~", "- 电梯 #2: 故障"},
         {"T0006", "repair", "other", "yes", "0x1F", "2024-07-01", "on", "第一行\n第二行"},
     };
@@ -410,7 +410,10 @@ Test(round_trip, csv_to_yaml_to_csv_is_byte_identical)
     pm_record rec;
     pm_record_init(&rec);
     int st, n = 0;
-    while ((st = pm_reader_next(rd, &rec, &err)) == PM_READ_OK) { pm_writer_write(w, &rec, &err); n++; }
+    while ((st = pm_reader_next(rd, &rec, &err)) == PM_READ_OK) {
+        pm_writer_write(w, &rec, &err);
+        n++;
+    }
     cr_assert_eq(st, PM_READ_EOF, "%s", err.msg);
     cr_assert_eq(n, 6);
     cr_assert_eq(pm_writer_close(w, 1, &err), 0);
@@ -422,7 +425,10 @@ Test(round_trip, csv_to_yaml_to_csv_is_byte_identical)
     const char *p3 = tpath("t3.csv");
     w = pm_writer_open(p3, PM_FMT_CSV, &err);
     n = 0;
-    while ((st = pm_reader_next(rd, &rec, &err)) == PM_READ_OK) { pm_writer_write(w, &rec, &err); n++; }
+    while ((st = pm_reader_next(rd, &rec, &err)) == PM_READ_OK) {
+        pm_writer_write(w, &rec, &err);
+        n++;
+    }
     cr_assert_eq(st, PM_READ_EOF, "%s", err.msg);
     cr_assert_eq(n, 6);
     cr_assert_eq(pm_writer_close(w, 1, &err), 0);
@@ -478,7 +484,7 @@ Test(atomic_output, no_commit_leaves_existing_file_untouched)
     pm_error err;
     pm_writer *w = pm_writer_open(p, PM_FMT_CSV, &err);
     pm_record r = mkrec("new", "x", NULL);
-    for (int i = 0; i < 10000; i++) pm_writer_write(w, &r, &err);  /* past the flush size */
+    for (int i = 0; i < 10000; i++) pm_writer_write(w, &r, &err); /* past the flush size */
     cr_assert_eq(pm_writer_close(w, 0, &err), 0);
     char *s = slurp(p, NULL);
     cr_assert_str_eq(s, "old,content\n1,2\n");

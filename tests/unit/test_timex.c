@@ -65,7 +65,7 @@ Test(timex, civil_known_days)
 
 Test(timex, civil_round_trip)
 {
-    for (pm_day d = -719162; d <= 2932896; d += 97) {  /* 0001-01-01 .. 9999-12-31 */
+    for (pm_day d = -719162; d <= 2932896; d += 97) { /* 0001-01-01 .. 9999-12-31 */
         int y, m, dd;
         pm_civil_from_day(d, &y, &m, &dd);
         cr_assert_eq(pm_day_from_civil(y, m, dd), d, "day %lld", (long long)d);
@@ -100,8 +100,8 @@ Test(timex, day_parse_and_format)
     pm_day_format(pm_day_from_civil(1, 1, 1), buf);
     cr_assert_str_eq(buf, "0001-01-01");
 
-    const char *bad[] = {"2024-02-30", "2023-02-29", "2024-13-01", "2024-00-10", "2024-01-00", "2024-1-",
-                         "24-01-01", "2024-01-01x", "", "2024-01/01", "0000-01-01", "2024-001-01"};
+    const char *bad[] = {"2024-02-30", "2023-02-29",  "2024-13-01", "2024-00-10", "2024-01-00", "2024-1-",
+                         "24-01-01",   "2024-01-01x", "",           "2024-01/01", "0000-01-01", "2024-001-01"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_assert_eq(pm_day_parse(bad[i], strlen(bad[i]), &d), -1, "'%s' accepted", bad[i]);
 }
@@ -120,8 +120,8 @@ Test(timex, zone_open_known)
 
 Test(timex, zone_open_rejects_unknown)
 {
-    const char *bad[] = {"Mars/Olympus", "Asia/Shanghia", "", "../../etc/passwd", "Asia/../Asia/Shanghai",
-                         "/etc/passwd", "Asia", "zone.tab", "tzdata.zi", "right/UTC"};
+    const char *bad[] = {"Mars/Olympus", "Asia/Shanghia", "",         "../../etc/passwd", "Asia/../Asia/Shanghai",
+                         "/etc/passwd",  "Asia",          "zone.tab", "tzdata.zi",        "right/UTC"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         pm_error err;
         pm_tz *tz = pm_tz_open(bad[i], &err);
@@ -211,8 +211,8 @@ Test(timex, dst_overlap_takes_earlier_instant)
  * footer rules: test_timex_zones.c). */
 Test(timex, cached_offsets_match_libc)
 {
-    const char *zones[] = {"America/New_York", "Europe/London", "Australia/Lord_Howe", "Asia/Shanghai",
-                           "Africa/Casablanca", "America/Sao_Paulo"};
+    const char *zones[] = {"America/New_York", "Europe/London",     "Australia/Lord_Howe",
+                           "Asia/Shanghai",    "Africa/Casablanca", "America/Sao_Paulo"};
     unsigned seed = 99;
     for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
         pm_tz *tz = open_tz(zones[z]);
@@ -254,7 +254,7 @@ Test(timex, cached_local_readings_round_trip)
         seed = seed * 1103515245u + 12345u;
         pm_time t = 1700000000 + (pm_time)(seed % 70000000u);
         pm_time_format(t, tz, buf);
-        buf[19] = '\0';  /* drop the offset: a local reading */
+        buf[19] = '\0'; /* drop the offset: a local reading */
         pm_time back;
         pm_error err;
         cr_assert_eq(pm_time_parse(buf, 19, tz, &back, &err), 0);
@@ -268,7 +268,9 @@ Test(timex, cached_local_readings_round_trip)
 
 Test(timex, accepted_forms)
 {
-    static const struct { const char *in, *out; } cases[] = {
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
         {"2024-07-03T09:05:00+08:00", "2024-07-03T09:05:00+08:00"},
         {"2024-07-03T01:05:00Z", "2024-07-03T09:05:00+08:00"},
         {"2024-07-03T01:05:00z", "2024-07-03T09:05:00+08:00"},
@@ -306,7 +308,9 @@ Test(timex, accepted_forms)
 
 Test(timex, boundaries)
 {
-    static const struct { const char *in, *out; } cases[] = {
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
         {"2024-07-03 00:00", "2024-07-03T00:00:00+08:00"},
         {"2024-07-03 23:59:59", "2024-07-03T23:59:59+08:00"},
         {"2024-02-29 12:00", "2024-02-29T12:00:00+08:00"},
@@ -339,7 +343,7 @@ Test(timex, output_in_the_zone_given)
     pm_time t = parse_in("2024-07-03T09:05:00+08:00", "UTC");
     cr_assert_eq(pm_time_format(t, utc, buf), 25);
     cr_assert_str_eq(buf, "2024-07-03T01:05:00+00:00");
-    pm_time_format(t, sh, buf);  /* alternating zones */
+    pm_time_format(t, sh, buf); /* alternating zones */
     cr_assert_str_eq(buf, "2024-07-03T09:05:00+08:00");
     pm_time_format(t, utc, buf);
     cr_assert_str_eq(buf, "2024-07-03T01:05:00+00:00");
@@ -349,7 +353,9 @@ Test(timex, output_in_the_zone_given)
 
 Test(timex, rejected_forms)
 {
-    static const struct { const char *in, *why; } cases[] = {
+    static const struct {
+        const char *in, *why;
+    } cases[] = {
         {"2024-02-30 10:00", "day out of range"},
         {"2023-02-29", "day out of range"},
         {"2024-04-31 10:00", "day out of range"},
@@ -417,7 +423,12 @@ Test(timex, parse_uses_length_not_nul)
 
 Test(timex, durations_accepted)
 {
-    static const struct { const char *in; pm_dur_kind kind; int64_t n; const char *out; } cases[] = {
+    static const struct {
+        const char *in;
+        pm_dur_kind kind;
+        int64_t n;
+        const char *out;
+    } cases[] = {
         {"15m", PM_DUR_SECONDS, 900, "15m"},
         {"8h", PM_DUR_SECONDS, 28800, "8h"},
         {"30s", PM_DUR_SECONDS, 30, "30s"},
@@ -449,7 +460,9 @@ Test(timex, durations_accepted)
 
 Test(timex, durations_rejected)
 {
-    static const struct { const char *in, *why; } cases[] = {
+    static const struct {
+        const char *in, *why;
+    } cases[] = {
         {"0.5h", "unit"},
         {"-1d", "whole number"},
         {"+1d", "whole number"},
@@ -492,7 +505,9 @@ static const char *reformat_ex(const char *s, int order, int *date_only)
 
 Test(timex, typed_forms)
 {
-    static const struct { const char *in, *out; } cases[] = {
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
         {"2026.12.6 11:20", "2026-12-06T11:20:00+08:00"},
         {"2026.12.06", "2026-12-06T00:00:00+08:00"},
         {"2026/12/6 下午3:05", "2026-12-06T15:05:00+08:00"},
@@ -547,8 +562,8 @@ Test(timex, date_only_is_told)
 Test(timex, typed_forms_rejected)
 {
     static const char *const bad[] = {
-        "2026/12/6 下午13:05", "2026/12/6 上午0:05", "2026年12月6日9时5x", "2026年12月6日9时5分30",
-        "2026.12-6 11:20", "2026/12/6 下午3:05+08:00", "2026年12月6日25时",
+        "2026/12/6 下午13:05", "2026/12/6 上午0:05",       "2026年12月6日9时5x", "2026年12月6日9时5分30",
+        "2026.12-6 11:20",     "2026/12/6 下午3:05+08:00", "2026年12月6日25时",
     };
     pm_tz *tz = open_tz("Asia/Shanghai");
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -566,7 +581,8 @@ Test(timex, syntax_error_lists_every_form)
     pm_time t;
     cr_assert_eq(pm_time_parse("next Tuesday", 12, tz, &t, &err), -1);
     static const char *const forms[] = {"2024-07-03T09:05:00+08:00", "2024/7/3 9:05", "2024.7.3 9:05",
-                                        "2024年7月3日 9:05", "9时5分", "下午3:05", "--date-order=mdy"};
+                                        "2024年7月3日 9:05",         "9时5分",        "下午3:05",
+                                        "--date-order=mdy"};
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++)
         cr_assert(strstr(err.msg, forms[i]), "message lacks %s: %s", forms[i], err.msg);
     pm_tz_free(tz);
@@ -577,7 +593,7 @@ Test(timex, fast_path_agrees_with_the_parser)
     /* the fixed-position forms and their near misses */
     static const char *const same[] = {
         "2024-07-03T09:05:07+08:00", "2024-07-03T09:05:07-05:30", "2024-07-03 09:05:07",
-        "2024-07-03T09:05:07", "2024-02-29T23:59:59+14:00", "2023-02-29T10:00:00+08:00",
+        "2024-07-03T09:05:07",       "2024-02-29T23:59:59+14:00", "2023-02-29T10:00:00+08:00",
         "2024-07-03T24:00:00+08:00", "2024-07-03T09:05:07+15:00", "2024-07-03T09:60:07+08:00",
     };
     pm_tz *tz = open_tz("Asia/Shanghai");
@@ -586,7 +602,7 @@ Test(timex, fast_path_agrees_with_the_parser)
         pm_time t;
         int rc = pm_time_parse(same[i], strlen(same[i]), tz, &t, &err);
         char slow[64];
-        snprintf(slow, sizeof slow, " %s ", same[i]);  /* blanks: the general parser */
+        snprintf(slow, sizeof slow, " %s ", same[i]); /* blanks: the general parser */
         pm_time t2;
         int rc2 = pm_time_parse(slow, strlen(slow), tz, &t2, &err);
         cr_assert_eq(rc, rc2, "%s", same[i]);
@@ -599,7 +615,11 @@ Test(timex, fast_path_agrees_with_the_parser)
  * value learns why without reading the message. */
 Test(timex, reasons_apart_from_the_value)
 {
-    static const struct { const char *in; pm_time_why why; const char *text; } cases[] = {
+    static const struct {
+        const char *in;
+        pm_time_why why;
+        const char *text;
+    } cases[] = {
         {"  ", PM_TIME_EMPTY, "empty"},
         {"Zhang San 13800138000", PM_TIME_SYNTAX, "expected YYYY-MM-DD"},
         {"12/6/2026", PM_TIME_NEEDS_ORDER, "--date-order"},
@@ -634,8 +654,7 @@ Test(timex, reasons_apart_from_the_value)
         /* the reason is the message's tail, without the value */
         size_t n = strlen(full.msg), r = strlen(reason.msg);
         cr_assert(n > r && !strcmp(full.msg + n - r, reason.msg), "'%s': %s vs %s", in, full.msg, reason.msg);
-        if (strlen(in) > 2)
-            cr_assert_null(strstr(reason.msg, in), "'%s' shown: %s", in, reason.msg);
+        if (strlen(in) > 2) cr_assert_null(strstr(reason.msg, in), "'%s' shown: %s", in, reason.msg);
         pm_time_why_error(&reason, cases[i].why, tz, in, strlen(in));
         cr_assert_str_eq(reason.msg, full.msg);
     }
@@ -664,7 +683,9 @@ Test(timex, hidden_field_gets_the_reason_without_the_value)
     fd.type = FT_TIMESTAMP;
     fd.date_order = PM_DATE_YMD;
     pm_tz *tz = open_tz("Asia/Shanghai");
-    static const struct { const char *in, *msg; } cases[] = {
+    static const struct {
+        const char *in, *msg;
+    } cases[] = {
         {"1990-02-30", "the value is not a valid timestamp: day out of range"},
         {"  1990-02-30  ", "the value is not a valid timestamp: day out of range"},
         {"1990-02-30 1", "the value is not a valid timestamp: expected the time as HH:MM[:SS]"},

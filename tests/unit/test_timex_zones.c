@@ -39,7 +39,7 @@ static void agrees_with_glibc(const char *zone, pm_time from, pm_time to, int n)
         int32_t o = glibc_offset(zone, t);
         cr_assert_eq(pm_tz_offset(tz, t), o, "%s at %lld", zone, (long long)t);
         if (o != prev) {
-            pm_time lo = t - 6 * 3600, hi = t;  /* glibc(lo) == prev != glibc(hi) */
+            pm_time lo = t - 6 * 3600, hi = t; /* glibc(lo) == prev != glibc(hi) */
             while (hi - lo > 1) {
                 pm_time mid = lo + (hi - lo) / 2;
                 if (glibc_offset(zone, mid) == prev)
@@ -48,8 +48,7 @@ static void agrees_with_glibc(const char *zone, pm_time from, pm_time to, int n)
                     hi = mid;
             }
             for (pm_time u = hi - 2; u <= hi + 1; u++)
-                cr_assert_eq(pm_tz_offset(tz, u), glibc_offset(zone, u), "%s at %lld (a change)", zone,
-                             (long long)u);
+                cr_assert_eq(pm_tz_offset(tz, u), glibc_offset(zone, u), "%s at %lld (a change)", zone, (long long)u);
             changes++;
         }
         prev = o;
@@ -69,24 +68,23 @@ static void agrees_with_glibc(const char *zone, pm_time from, pm_time to, int n)
 Test(timex_zone, named_zones_agree_with_glibc)
 {
     static const char *const zones[] = {
-        "Asia/Shanghai", "Europe/Berlin", "America/New_York", "Europe/London", "Europe/Dublin",
-        "Australia/Lord_Howe", "Pacific/Auckland", "Pacific/Chatham", "America/Santiago", "America/Sao_Paulo",
-        "Asia/Jerusalem", "America/Nuuk", "Africa/Casablanca", "Asia/Kolkata", "America/St_Johns",
-        "Antarctica/Troll", "Pacific/Apia", "Asia/Tehran", "Etc/GMT-8", "UTC",
+        "Asia/Shanghai",       "Europe/Berlin",    "America/New_York",  "Europe/London",    "Europe/Dublin",
+        "Australia/Lord_Howe", "Pacific/Auckland", "Pacific/Chatham",   "America/Santiago", "America/Sao_Paulo",
+        "Asia/Jerusalem",      "America/Nuuk",     "Africa/Casablanca", "Asia/Kolkata",     "America/St_Johns",
+        "Antarctica/Troll",    "Pacific/Apia",     "Asia/Tehran",       "Etc/GMT-8",        "UTC",
     };
-    for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++)
-        agrees_with_glibc(zones[i], Y1900, Y2100, 2000);
+    for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++) agrees_with_glibc(zones[i], Y1900, Y2100, 2000);
 }
 
 /* Far from any file's transitions only the footer speaks: every day of a
  * few years past 2037, and the last years of the range. */
 Test(timex_zone, footer_years_agree_with_glibc)
 {
-    static const char *const zones[] = {"America/New_York", "Europe/Berlin", "Australia/Sydney",
+    static const char *const zones[] = {"America/New_York", "Europe/Berlin",  "Australia/Sydney",
                                         "America/Santiago", "Asia/Jerusalem", "America/Nuuk"};
     for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++) {
         agrees_with_glibc(zones[i], 2145916800LL, 2145916800LL + 5 * 366 * 86400LL, 0);
-        agrees_with_glibc(zones[i], 253086240000LL, 253402300800LL, 0);  /* 9990-9999 */
+        agrees_with_glibc(zones[i], 253086240000LL, 253402300800LL, 0); /* 9990-9999 */
     }
 }
 
@@ -112,9 +110,9 @@ static void header(FILE *f, int32_t ntime, int32_t ntype, int32_t nchar)
 {
     static const char head[20] = "TZif2";
     fwrite(head, 1, 20, f);
-    put32(f, 0);  /* isut */
-    put32(f, 0);  /* isstd */
-    put32(f, 0);  /* leap */
+    put32(f, 0); /* isut */
+    put32(f, 0); /* isstd */
+    put32(f, 0); /* leap */
     put32(f, ntime);
     put32(f, ntype);
     put32(f, nchar);
@@ -136,8 +134,7 @@ static void write_zone(const char *name, int ntime, const int64_t *at, const uns
     fputc(0, f);
     fwrite("ZZZ", 1, 4, f);
     header(f, ntime, ntype, 4);
-    for (int i = 0; i < ntime; i++)
-        put64(f, at[i]);
+    for (int i = 0; i < ntime; i++) put64(f, at[i]);
     fwrite(idx, 1, (size_t)ntime, f);
     for (int i = 0; i < ntype; i++) {
         put32(f, off[i]);
@@ -152,7 +149,7 @@ static void write_zone(const char *name, int ntime, const int64_t *at, const uns
 static void make_zdir(void)
 {
     cr_assert_not_null(mkdtemp(zdir));
-    setenv("TZDIR", zdir, 1);  /* for glibc and for pm_tz_open */
+    setenv("TZDIR", zdir, 1); /* for glibc and for pm_tz_open */
 }
 
 static void remove_zdir(void)
@@ -184,7 +181,7 @@ Test(timex_footer, every_rule_form_agrees_with_glibc)
         "LMT-0:05:43",
         "EST5EDT,0/0,J365/25",
     };
-    static const int64_t at[] = {631152000};  /* 1990-01-01 */
+    static const int64_t at[] = {631152000}; /* 1990-01-01 */
     static const unsigned char idx[] = {1};
     static const int32_t off[] = {3600, -7200};
     static const unsigned char dst[] = {0, 0};
@@ -193,7 +190,7 @@ Test(timex_footer, every_rule_form_agrees_with_glibc)
         snprintf(name, sizeof name, "Test%zu", i);
         write_zone(name, 1, at, idx, 2, off, dst, footers[i]);
         agrees_with_glibc(name, 631152000LL - 86400 * 30, 631152000LL + 86400 * 366 * 4, 300);
-        agrees_with_glibc(name, 4070908800LL, 4070908800LL + 86400 * 366 * 3, 0);  /* 2099 */
+        agrees_with_glibc(name, 4070908800LL, 4070908800LL + 86400 * 366 * 3, 0); /* 2099 */
     }
 }
 
@@ -225,8 +222,7 @@ Test(timex_footer, broken_files_are_no_zone)
         fclose(f);
         pm_error err;
         cr_assert_null(pm_tz_open("Junk", &err));
-        cr_assert(strstr(err.msg, "unknown time zone 'Junk' (") && strstr(err.msg, "is no zone file)"), "%s",
-                  err.msg);
+        cr_assert(strstr(err.msg, "unknown time zone 'Junk' (") && strstr(err.msg, "is no zone file)"), "%s", err.msg);
     }
     /* a real file cut short */
     static const int64_t at[] = {0};
@@ -263,8 +259,7 @@ Test(timex_zone, zones_are_independent_objects)
     }
     /* the machine's zone is neither used nor changed */
     cr_assert_str_eq(getenv("TZ"), "Europe/Paris");
-    for (int i = 0; i < N; i++)
-        cr_assert_eq(got[i], glibc_offset("America/New_York", t0 + i * step));
+    for (int i = 0; i < N; i++) cr_assert_eq(got[i], glibc_offset("America/New_York", t0 + i * step));
     pm_tz_free(ny);
     pm_tz_free(sh);
 }

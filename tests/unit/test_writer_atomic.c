@@ -13,7 +13,10 @@
 
 static char dir[] = "/tmp/pm-atomic-XXXXXX";
 
-static void setup(void) { cr_assert(mkdtemp(dir)); }
+static void setup(void)
+{
+    cr_assert(mkdtemp(dir));
+}
 
 static void teardown(void)
 {
@@ -126,7 +129,7 @@ Test(atomic_file, a_library_writes_by_name_into_the_temporary_file)
     cr_assert(af);
     const char *name = pm_atomic_write_path(af);
     cr_assert(name && strcmp(name, at("book.xlsx")) != 0);
-    FILE *f = fopen(name, "w");  /* as libxlsxwriter does */
+    FILE *f = fopen(name, "w"); /* as libxlsxwriter does */
     fputs("PK", f);
     fclose(f);
     cr_expect_eq(pm_atomic_close(af, 1, &err), 0, "%s", err.msg);

@@ -80,13 +80,15 @@ Test(yaml_reader, null_values_are_empty)
 
 Test(yaml_reader, quoted_null_and_other_words_stay_text)
 {
-    result r = read_str("--- {a: 'null', b: \"~\", c: true, d: 012, e: 1.50, f: 2024-07-01, g: 'yes', h: \"\"}\n", &YAML);
+    result r =
+        read_str("--- {a: 'null', b: \"~\", c: true, d: 012, e: 1.50, f: 2024-07-01, g: 'yes', h: \"\"}\n", &YAML);
     expect_ok(r, 0, "a=null|b=~|c=true|d=012|e=1.50|f=2024-07-01|g=yes|h=");
 }
 
 Test(yaml_reader, scalar_styles)
 {
-    result r = read_str("a: |\n  two\n  lines\nb: >\n  folded\n  text\nc: \"esc\\n\\t\\\"\\u4e2d\\\\\"\nd: 'it''s'\n", &YAML);
+    result r =
+        read_str("a: |\n  two\n  lines\nb: >\n  folded\n  text\nc: \"esc\\n\\t\\\"\\u4e2d\\\\\"\nd: 'it''s'\n", &YAML);
     expect_ok(r, 0, "a=two\nlines\n|b=folded text\n|c=esc\n\t\"中\\|d=it's");
 }
 
