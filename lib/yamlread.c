@@ -613,7 +613,7 @@ static void yaml_parse_doc(pm_reader *rd)
         out = yaml_flow_filter(rd, (const unsigned char *)buf, len, (unsigned char *)rd->yfilt.s);
         text = rd->yfilt.s;
     }
-    if (!yaml_parser_initialize(&rd->yp)) pm_fatal("out of memory");
+    if (!yaml_parser_initialize(&rd->yp)) pm_oom(sizeof rd->yp); /* libyaml fails only for want of memory */
     yaml_parser_set_input_string(&rd->yp, (const unsigned char *)text, out);
     rd->yaml_started = 1;
     size_t q0 = rd->qlen;
@@ -710,7 +710,7 @@ int pmr_yaml_next(pm_reader *rd, pm_record *rec, pm_error *err)
         }
         /* a long document: a stream from here on */
         yaml_state_reset(rd);
-        if (!yaml_parser_initialize(&rd->yp)) pm_fatal("out of memory");
+        if (!yaml_parser_initialize(&rd->yp)) pm_oom(sizeof rd->yp); /* libyaml fails only for want of memory */
         yaml_parser_set_input(&rd->yp, yaml_read_handler, rd);
         rd->yaml_started = 1;
         rd->ystream = 1;
