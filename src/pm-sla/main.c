@@ -1,11 +1,7 @@
 /* main.c - pm-sla: deadlines of tickets under an SLA policy (docs/CONTRACT.md 6).
- * Options and set-up only; the work is in run.c, deadline.c, explain.c and
- * policy.c. */
-#include <stdio.h>
-#include <stdlib.h>
+ * Options only; sla_main (setup.c) sets up the run, and the work is in run.c,
+ * deadline.c, explain.c and policy.c. */
 #include <string.h>
-#include <time.h>
-#include "calendar.h"
 #include "opts.h"
 #include "sla.h"
 
@@ -23,14 +19,9 @@ static const pm_option options[] = {
     {0, 0, 0, 0, 0, 0},
 };
 
-typedef struct args {
-    const char *policy, *calendar, *now, *at_risk, *tz;
-    int breaches, explain, print_policy;
-} args;
-
 static int on_option(int id, const char *arg, void *ctx)
 {
-    args *a = ctx;
+    sla_args *a = ctx;
     switch (id) {
     case OPT_POLICY:
         a->policy = arg;
@@ -75,11 +66,8 @@ static const char description[] =
 
 int main(int argc, char **argv)
 {
-    args a;
+    sla_args a;
     pm_common common;
-    pm_error err;
-    sla_policy policy;
-    sla_run_opts ro;
 
     pm_program_init(argc, argv);
     memset(&a, 0, sizeof a);
@@ -87,76 +75,5 @@ int main(int argc, char **argv)
     int first =
         pm_opts_parse(argc, argv, options, PM_OPT_STREAM & ~PM_OPT_TZ, &common, on_option, &a, usage, description);
 
-    pm_errors errs = PM_ERRORS_INIT;
-    if (sla_policy_load(&policy, a.policy, &errs) != 0) {
-        pm_errors_report(&errs);
-        pm_errors_free(&errs);
-        return PM_EXIT_ERROR;
-    }
-    if (a.print_policy) {
-        if (a.policy) {
-            pm_buf b = PM_BUF_INIT;
-            sla_policy_print(&policy, &b);
-            fwrite(b.s, 1, b.len, stdout);
-            pm_buf_free(&b);
-        } else {
-            fputs(sla_builtin_policy_yaml, stdout);
-        }
-        sla_policy_free(&policy);
-        return pm_stdout_close();
-    }
-
-    /* --tz (our own option, so we know it was given) beats the policy's timezone, which beats the default. */
-    const char *tzname = a.tz ? a.tz : policy.timezone ? policy.timezone : PM_DEFAULT_TZ;
-    pm_tz *tz = pm_tz_open(tzname, &err);
-    if (!tz) {
-        if (!a.tz && policy.timezone) /* the policy file's mistake: say where */
-            pm_warn_at(a.policy, policy.timezone_line, "timezone: %s", err.msg);
-        else
-            pm_warn("%s", err.msg);
-        sla_policy_free(&policy);
-        return PM_EXIT_ERROR;
-    }
-
-    const char *calref = a.calendar ? a.calendar : policy.calendar ? policy.calendar : "cn";
-    pm_calendar *cal = pm_calendar_open(calref, &err);
-    if (!cal) {
-        if (!a.calendar && policy.calendar && err.line == 0) /* the file named does not open */
-            pm_warn_at(a.policy, policy.calendar_line, "calendar '%s': %s%s%s", policy.calendar_text,
-                       err.file[0] ? err.file : "", err.file[0] ? ": " : "", err.msg);
-        else
-            pm_report(&err);
-        pm_tz_free(tz);
-        sla_policy_free(&policy);
-        return PM_EXIT_ERROR;
-    }
-
-    memset(&ro, 0, sizeof ro);
-    ro.policy = &policy;
-    ro.cal = cal;
-    ro.tz = tz;
-    ro.breaches = a.breaches;
-    ro.explain = a.explain;
-    ro.stats = common.stats;
-    ro.window = -1;
-    if (a.now) {
-        if (pm_time_parse(a.now, strlen(a.now), tz, &ro.now, &err) != 0) pm_usage_error("--now=%s: %s", a.now, err.msg);
-    } else {
-        ro.now = (pm_time)time(NULL);
-    }
-    if (a.at_risk) {
-        pm_duration d;
-        if (pm_duration_parse(a.at_risk, strlen(a.at_risk), &d, &err) != 0)
-            pm_usage_error("--at-risk=%s: %s", a.at_risk, err.msg);
-        if (d.kind == PM_DUR_WORKDAYS)
-            pm_usage_error("--at-risk=%s: give the window in minutes, hours or days", a.at_risk);
-        ro.window = d.kind == PM_DUR_DAYS ? d.n * 86400 : d.n;
-    }
-
-    common.read.join_lists = 1; /* YAML paused: [A/B, C/] */
-    int status = sla_run(&ro, &common, argv + first, argc - first);
-    pm_calendar_free(cal);
-    pm_tz_free(tz);
-    sla_policy_free(&policy);
-    return status;
+    return sla_main(&a, &common, argv + first, argc - first);
 }

@@ -238,4 +238,13 @@ int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const int pos[SLA_NI
  * annotated, commits the output; returns the exit status (0, 1 or 2). */
 int sla_run(const sla_run_opts *o, const pm_common *c, char **paths, int npaths);
 
+/* The options of pm-sla (main.c) and the run they ask for (setup.c): opens
+ * the policy, zone and calendar, reads --now and --at-risk (a bad one is a
+ * usage error), then sla_run; returns the exit status. */
+typedef struct sla_args {
+    const char *policy, *calendar, *now, *at_risk, *tz;
+    int breaches, explain, print_policy;
+} sla_args;
+int sla_main(const sla_args *a, const pm_common *common, char **paths, int npaths);
+
 #endif
