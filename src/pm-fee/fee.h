@@ -338,4 +338,14 @@ void fee_on_stats(pm_buf *out, void *ctx);
 /* The charge record of line l, as written. */
 void fee_charge_record(fee_run *r, const fee_line *l, pm_record *out);
 
+/* The options of pm-fee (main.c, checked there) and the run they ask for
+ * (setup.c); returns the exit status. */
+typedef struct fee_settings {
+    const char *schedule, *period, *verify, *key, *period_field, *unmatched;
+    int explain;
+    pm_day period_day;        /* --period's first day */
+    fee_journal_kind journal; /* -t ledger / beancount */
+} fee_settings;
+int fee_main(const fee_settings *st, const pm_common *common, char **paths, int npaths);
+
 #endif
