@@ -43,9 +43,7 @@ static void parser_error(pm_conf *c, yaml_parser_t *p, pm_error *err)
     long line = 0;
     const char *problem = p->problem ? p->problem : "unknown error";
     switch (p->error) {
-    case YAML_MEMORY_ERROR:
-        pm_error_set(err, c->path, 0, "could not parse YAML: out of memory");
-        return;
+    case YAML_MEMORY_ERROR: pm_error_set(err, c->path, 0, "could not parse YAML: out of memory"); return;
     case YAML_READER_ERROR:
         /* Only an offset is known: count the lines up to it. */
         line = 1;
@@ -469,18 +467,12 @@ void pm_conf_note_at(pm_conf *c, long line, const char *fmt, ...)
 static const char *kinds_text(unsigned kinds)
 {
     switch (kinds) {
-    case PM_CONF_SCALAR:
-        return "text";
-    case PM_CONF_SEQ:
-        return "a list";
-    case PM_CONF_MAP:
-        return "a mapping";
-    case PM_CONF_SCALAR | PM_CONF_SEQ:
-        return "text or a list";
-    case PM_CONF_SCALAR | PM_CONF_MAP:
-        return "text or a mapping";
-    default:
-        return "a list or a mapping";
+    case PM_CONF_SCALAR: return "text";
+    case PM_CONF_SEQ: return "a list";
+    case PM_CONF_MAP: return "a mapping";
+    case PM_CONF_SCALAR | PM_CONF_SEQ: return "text or a list";
+    case PM_CONF_SCALAR | PM_CONF_MAP: return "text or a mapping";
+    default: return "a list or a mapping";
     }
 }
 

@@ -129,14 +129,10 @@ static inline int valid_mode(pm_round mode)
 static inline int round_up_needed(pm_round mode, int q_odd, int r_nonzero, int half)
 {
     switch (mode) {
-    case PM_ROUND_DOWN:
-        return 0;
-    case PM_ROUND_UP:
-        return r_nonzero;
-    case PM_ROUND_HALF_UP:
-        return r_nonzero && half >= 0;
-    case PM_ROUND_HALF_EVEN:
-        return r_nonzero && (half > 0 || (half == 0 && q_odd));
+    case PM_ROUND_DOWN: return 0;
+    case PM_ROUND_UP: return r_nonzero;
+    case PM_ROUND_HALF_UP: return r_nonzero && half >= 0;
+    case PM_ROUND_HALF_EVEN: return r_nonzero && (half > 0 || (half == 0 && q_odd));
     }
     return 0;
 }
@@ -317,14 +313,10 @@ const char *pm_round_name(pm_round mode)
 const char *pm_decimal_strerror(int status)
 {
     switch (status) {
-    case PM_DEC_OK:
-        return "ok";
-    case PM_DEC_SYNTAX:
-        return "not a decimal number";
-    case PM_DEC_OVERFLOW:
-        return "decimal does not fit (more than 38 digits or scale above 38)";
-    case PM_DEC_DIVZERO:
-        return "division by zero";
+    case PM_DEC_OK: return "ok";
+    case PM_DEC_SYNTAX: return "not a decimal number";
+    case PM_DEC_OVERFLOW: return "decimal does not fit (more than 38 digits or scale above 38)";
+    case PM_DEC_DIVZERO: return "division by zero";
     }
     return "unknown decimal error";
 }

@@ -129,14 +129,10 @@ int pm_format_parse(const char *name)
 const char *pm_format_name(pm_format f)
 {
     switch (f) {
-    case PM_FMT_CSV:
-        return "csv";
-    case PM_FMT_TSV:
-        return "tsv";
-    case PM_FMT_YAML:
-        return "yaml";
-    default:
-        return "auto";
+    case PM_FMT_CSV: return "csv";
+    case PM_FMT_TSV: return "tsv";
+    case PM_FMT_YAML: return "yaml";
+    default: return "auto";
     }
 }
 

@@ -15,8 +15,7 @@ long long pm_parse_size(const char *s)
     if (end == s || v < 0 || errno) return -1;
     long long mul = 1;
     switch (*end) {
-    case 0:
-        break;
+    case 0: break;
     case 'k':
     case 'K':
         mul = 1LL << 10;
@@ -32,8 +31,7 @@ long long pm_parse_size(const char *s)
         mul = 1LL << 30;
         end++;
         break;
-    default:
-        return -1;
+    default: return -1;
     }
     if (*end) return -1;
     if (v > (1LL << 62) / mul) return -1;

@@ -398,12 +398,8 @@ static void settle(pm_pipe *p, pm_record *rec, pm_verdict v)
     case PM_HOLD_FLAGGED:
         p->n.flagged++;
         /* fall through */
-    case PM_HOLD:
-        p->n.passed++;
-        break;
-    case PM_SKIP:
-        p->n.skipped++;
-        break;
+    case PM_HOLD: p->n.passed++; break;
+    case PM_SKIP: p->n.skipped++; break;
     case PM_REJECT: {
         p->n.rejected++;
         char *why = pm_xstrdup(p->reason.len ? pm_buf_str(&p->reason) : "rejected");

@@ -237,21 +237,11 @@ static void mask_folded(pm_pi_kind kind, const char *v, size_t len, pm_buf *out)
     trim(&v, &len);
     if (!len) return;
     switch (kind) {
-    case PM_PI_NAME:
-        mask_name(v, len, out);
-        break;
-    case PM_PI_PHONE:
-        mask_phone(v, len, out);
-        break;
-    case PM_PI_ID_CARD:
-        mask_id_card(v, len, out);
-        break;
-    case PM_PI_ADDRESS:
-        mask_address(v, len, out);
-        break;
-    case PM_PI_TEXT:
-        stars(out, u8count(v, len));
-        break;
+    case PM_PI_NAME: mask_name(v, len, out); break;
+    case PM_PI_PHONE: mask_phone(v, len, out); break;
+    case PM_PI_ID_CARD: mask_id_card(v, len, out); break;
+    case PM_PI_ADDRESS: mask_address(v, len, out); break;
+    case PM_PI_TEXT: stars(out, u8count(v, len)); break;
     }
 }
 

@@ -682,12 +682,8 @@ size_t pm_duration_format(const pm_duration *d, char out[32])
 {
     int n;
     switch (d->kind) {
-    case PM_DUR_DAYS:
-        n = snprintf(out, 32, "%lldd", (long long)d->n);
-        break;
-    case PM_DUR_WORKDAYS:
-        n = snprintf(out, 32, "%lldwd", (long long)d->n);
-        break;
+    case PM_DUR_DAYS: n = snprintf(out, 32, "%lldd", (long long)d->n); break;
+    case PM_DUR_WORKDAYS: n = snprintf(out, 32, "%lldwd", (long long)d->n); break;
     default:
         if (d->n != 0 && d->n % 3600 == 0)
             n = snprintf(out, 32, "%lldh", (long long)(d->n / 3600));

@@ -244,9 +244,7 @@ static int64_t change_at(const tz_date *r, int y, int32_t off)
         t += (int64_t)(r->d - 1) * 86400;
         if (r->d >= 60 && leap) t += 86400;
         break;
-    case 'D':
-        t += (int64_t)r->d * 86400;
-        break;
+    case 'D': t += (int64_t)r->d * 86400; break;
     default: {
         /* the w-th weekday d (0 = Sunday) of month m; w 5: the last */
         int first = (pm_day_weekday(pm_day_from_civil(y, r->m, 1)) + 1) % 7;

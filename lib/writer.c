@@ -204,8 +204,7 @@ static void yaml_double_quoted(pm_buf *out, const unsigned char *s, size_t len)
             pm_buf_add(out, "\\0", 2);
             i++;
             continue;
-        default:
-            break;
+        default: break;
         }
         if (c < 0x20 || c == 0x7f) {
             pm_buf_addf(out, "\\x%02X", c);

@@ -423,17 +423,13 @@ static int yaml_event_next(pm_reader *rd, pm_record *rec, pm_error *err)
             if (rd->cut_line) return yaml_cut(rd, err);
             rd->finished = 1;
             return PM_READ_EOF;
-        case YAML_STREAM_START_EVENT:
-            continue;
+        case YAML_STREAM_START_EVENT: continue;
         case YAML_DOCUMENT_START_EVENT:
             rd->yaml_doc_open = 1;
             rd->ydoc_start = line;
             continue;
-        case YAML_DOCUMENT_END_EVENT:
-            rd->yaml_doc_open = 0;
-            continue;
-        case YAML_MAPPING_START_EVENT:
-            return yaml_mapping(rd, rec, line, err);
+        case YAML_DOCUMENT_END_EVENT: rd->yaml_doc_open = 0; continue;
+        case YAML_MAPPING_START_EVENT: return yaml_mapping(rd, rec, line, err);
         case YAML_SEQUENCE_START_EVENT:
             if (!rd->yaml_in_seq) {
                 rd->yaml_in_seq = 1;
@@ -444,9 +440,7 @@ static int yaml_event_next(pm_reader *rd, pm_record *rec, pm_error *err)
             rec->source = rd->name;
             rec->line = line;
             return PM_READ_BAD;
-        case YAML_SEQUENCE_END_EVENT:
-            rd->yaml_in_seq = 0;
-            continue;
+        case YAML_SEQUENCE_END_EVENT: rd->yaml_in_seq = 0; continue;
         case YAML_SCALAR_EVENT:
             if (null_doc) {
                 /* issue 12: not skipped silently */

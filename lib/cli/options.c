@@ -126,18 +126,10 @@ static int common_option(int id, const char *arg, pm_common *c, usage_msg *u)
         if (f < 0 || f == PM_FMT_AUTO) return bad_usage(u, "unknown output format '%s' (csv, tsv or yaml)", arg);
         c->to = (pm_format)f;
         return 0;
-    case ID_OUTPUT:
-        c->output = arg;
-        return 0;
-    case ID_TZ:
-        c->tz_name = arg;
-        return 0;
-    case ID_STATS:
-        c->stats = 1;
-        return 0;
-    case ID_REJECT:
-        c->reject = arg;
-        return 0;
+    case ID_OUTPUT: c->output = arg; return 0;
+    case ID_TZ: c->tz_name = arg; return 0;
+    case ID_STATS: c->stats = 1; return 0;
+    case ID_REJECT: c->reject = arg; return 0;
     case ID_DELIM:
         if (!strcmp(arg, "\\t") || !strcasecmp(arg, "tab"))
             c->read.delimiter = '\t';
@@ -146,9 +138,7 @@ static int common_option(int id, const char *arg, pm_common *c, usage_msg *u)
         else
             return bad_usage(u, "the delimiter must be one byte (not a quote or line end): '%s'", arg);
         return 0;
-    case ID_ENCODING:
-        c->read.encoding = arg;
-        return 0;
+    case ID_ENCODING: c->read.encoding = arg; return 0;
     case ID_MAX_FIELD:
         sz = pm_parse_size(arg);
         if (sz <= 0) return bad_usage(u, "bad --max-field '%s' (a size such as 16M)", arg);

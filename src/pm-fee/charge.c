@@ -243,16 +243,11 @@ static int status_error(ctx *c, int st, const char *field, const char *what)
         snprintf(v, sizeof v, "%.60s", val ? val : "");
     }
     switch (st) {
-    case FEE_EVAL_NOVALUE:
-        return rec_error(c, "field '%s' has no value (needed for %s)", field, what);
-    case FEE_EVAL_NOTNUM:
-        return rec_error(c, "field '%s' is not a decimal number: '%s'", field, v);
-    case PM_DEC_OVERFLOW:
-        return rec_error(c, "overflow computing %s (a number does not fit 38 digits)", what);
-    case PM_DEC_DIVZERO:
-        return rec_error(c, "division by zero computing %s", what);
-    default:
-        return rec_error(c, "cannot compute %s: %s", what, pm_decimal_strerror(st));
+    case FEE_EVAL_NOVALUE: return rec_error(c, "field '%s' has no value (needed for %s)", field, what);
+    case FEE_EVAL_NOTNUM: return rec_error(c, "field '%s' is not a decimal number: '%s'", field, v);
+    case PM_DEC_OVERFLOW: return rec_error(c, "overflow computing %s (a number does not fit 38 digits)", what);
+    case PM_DEC_DIVZERO: return rec_error(c, "division by zero computing %s", what);
+    default: return rec_error(c, "cannot compute %s: %s", what, pm_decimal_strerror(st));
     }
 }
 

@@ -254,33 +254,25 @@ int fee_expr_eval_at(const fee_expr *e, const int *pos, const pm_record *rec, pm
     pm_decimal a, b;
     int st;
     switch (e->kind) {
-    case FEE_EX_NUM:
-        *out = e->num;
-        return PM_DEC_OK;
-    case FEE_EX_FIELD:
-        return field_value(e, pos, rec, out, field);
+    case FEE_EX_NUM: *out = e->num; return PM_DEC_OK;
+    case FEE_EX_FIELD: return field_value(e, pos, rec, out, field);
     case FEE_EX_NEG:
         if ((st = fee_expr_eval_at(e->l, pos, rec, &a, field)) != PM_DEC_OK) return st;
         *out = pm_decimal_neg(a);
         return PM_DEC_OK;
-    default:
-        break;
+    default: break;
     }
     if ((st = fee_expr_eval_at(e->l, pos, rec, &a, field)) != PM_DEC_OK) return st;
     if ((st = fee_expr_eval_at(e->r, pos, rec, &b, field)) != PM_DEC_OK) return st;
     switch (e->kind) {
-    case FEE_EX_ADD:
-        return pm_decimal_add(a, b, out);
-    case FEE_EX_SUB:
-        return pm_decimal_sub(a, b, out);
-    case FEE_EX_MUL:
-        return pm_decimal_mul(a, b, out);
+    case FEE_EX_ADD: return pm_decimal_add(a, b, out);
+    case FEE_EX_SUB: return pm_decimal_sub(a, b, out);
+    case FEE_EX_MUL: return pm_decimal_mul(a, b, out);
     case FEE_EX_DIV:
         st = pm_decimal_div(a, b, FEE_DIV_SCALE, PM_ROUND_HALF_UP, out);
         if (st == PM_DEC_OK) *out = pm_decimal_normalize(*out, 0);
         return st;
-    default:
-        return PM_DEC_SYNTAX;
+    default: return PM_DEC_SYNTAX;
     }
 }
 
@@ -302,15 +294,11 @@ static int prec(const fee_expr *e)
 {
     switch (e->kind) {
     case FEE_EX_ADD:
-    case FEE_EX_SUB:
-        return 1;
+    case FEE_EX_SUB: return 1;
     case FEE_EX_MUL:
-    case FEE_EX_DIV:
-        return 2;
-    case FEE_EX_NEG:
-        return 3;
-    default:
-        return 4;
+    case FEE_EX_DIV: return 2;
+    case FEE_EX_NEG: return 3;
+    default: return 4;
     }
 }
 
@@ -368,18 +356,10 @@ static void render(const fee_expr *e, const int *pos, const pm_record *rec, pm_b
         pm_buf_addc(out, '-');
         render_child(e->l, 3, pos, rec, out, values);
         return;
-    case FEE_EX_ADD:
-        op = " + ";
-        break;
-    case FEE_EX_SUB:
-        op = " - ";
-        break;
-    case FEE_EX_MUL:
-        op = " × ";
-        break;
-    case FEE_EX_DIV:
-        op = " / ";
-        break;
+    case FEE_EX_ADD: op = " + "; break;
+    case FEE_EX_SUB: op = " - "; break;
+    case FEE_EX_MUL: op = " × "; break;
+    case FEE_EX_DIV: op = " / "; break;
     }
     int p = prec(e);
     render_child(e->l, p, pos, rec, out, values);

@@ -26,27 +26,13 @@ static int on_option(int id, const char *arg, void *p)
 {
     fee_settings *st = p;
     switch (id) {
-    case OPT_SCHEDULE:
-        st->schedule = arg;
-        break;
-    case OPT_PERIOD:
-        st->period = arg;
-        break;
-    case OPT_EXPLAIN:
-        st->explain = 1;
-        break;
-    case OPT_VERIFY:
-        st->verify = arg;
-        break;
-    case OPT_KEY:
-        st->key = arg;
-        break;
-    case OPT_PERIOD_FIELD:
-        st->period_field = arg;
-        break;
-    case OPT_UNMATCHED:
-        st->unmatched = arg;
-        break;
+    case OPT_SCHEDULE: st->schedule = arg; break;
+    case OPT_PERIOD: st->period = arg; break;
+    case OPT_EXPLAIN: st->explain = 1; break;
+    case OPT_VERIFY: st->verify = arg; break;
+    case OPT_KEY: st->key = arg; break;
+    case OPT_PERIOD_FIELD: st->period_field = arg; break;
+    case OPT_UNMATCHED: st->unmatched = arg; break;
     }
     return 0;
 }

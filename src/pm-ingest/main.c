@@ -41,25 +41,15 @@ static int on_option(int id, const char *arg, void *ctx)
 {
     options *o = ctx;
     switch (id) {
-    case O_SCHEMA:
-        o->run.schema = arg;
-        break;
-    case O_KEEP_EXTRA:
-        o->run.keep_extra = 1;
-        break;
-    case O_PRINT_SCHEMA:
-        o->print_schema = 1;
-        break;
+    case O_SCHEMA: o->run.schema = arg; break;
+    case O_KEEP_EXTRA: o->run.keep_extra = 1; break;
+    case O_PRINT_SCHEMA: o->print_schema = 1; break;
     case O_PROTECT:
         o->run.protect = pm_protect_mode_parse(arg);
         if (o->run.protect < 0) return pm_usage_warn("unknown --protect mode '%s' (mask, pseudonymize or drop)", arg);
         break;
-    case O_KEY_FILE:
-        o->run.key_file = arg;
-        break;
-    case O_PRINT_MAPPING:
-        o->run.print_mapping = 1;
-        break;
+    case O_KEY_FILE: o->run.key_file = arg; break;
+    case O_PRINT_MAPPING: o->run.print_mapping = 1; break;
     case O_HEADER_LINE: {
         char *end;
         o->run.header_line = strtol(arg, &end, 10);

@@ -562,9 +562,7 @@ static int convert(const field_def *fd, const char *v, size_t len, int hide, con
 {
     pm_buf_reset(out);
     switch (fd->type) {
-    case FT_TEXT:
-        pm_buf_add(out, v, len);
-        return 0;
+    case FT_TEXT: pm_buf_add(out, v, len); return 0;
     case FT_INT: {
         size_t i = 0;
         int neg = 0;

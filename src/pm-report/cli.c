@@ -103,35 +103,21 @@ static int on_option(int id, const char *arg, void *ctx)
 {
     cli *c = ctx;
     switch (id) {
-    case O_BY:
-        c->by = arg;
-        break;
-    case O_PERIOD:
-        c->period = arg;
-        break;
-    case O_TIME_FIELD:
-        c->time_field = arg;
-        break;
+    case O_BY: c->by = arg; break;
+    case O_PERIOD: c->period = arg; break;
+    case O_TIME_FIELD: c->time_field = arg; break;
     case O_METRIC:
         c->metrics = pm_xrealloc(c->metrics, sizeof *c->metrics * (size_t)(c->nmetrics + 1));
         c->metrics[c->nmetrics++] = arg;
         break;
-    case O_TARGETS:
-        c->targets = arg;
-        break;
+    case O_TARGETS: c->targets = arg; break;
     case O_WHERE:
         c->where = pm_xrealloc(c->where, sizeof *c->where * (size_t)(c->nwhere + 1));
         c->where[c->nwhere++] = arg;
         break;
-    case O_SINCE:
-        c->since = arg;
-        break;
-    case O_TOTALS:
-        c->totals = 1;
-        break;
-    case O_LABELS:
-        c->labels = 1;
-        break;
+    case O_SINCE: c->since = arg; break;
+    case O_TOTALS: c->totals = 1; break;
+    case O_LABELS: c->labels = 1; break;
     case O_SORT: {
         const char *colon = strrchr(arg, ':');
         if (colon && (strcmp(colon, ":desc") == 0 || strcmp(colon, ":asc") == 0)) {
@@ -152,9 +138,7 @@ static int on_option(int id, const char *arg, void *ctx)
         if (strcmp(arg, "period") != 0) pm_usage_error("--pivot: only 'period' (periods as columns)");
         c->pivot = 1;
         break;
-    case O_UNTIL:
-        c->until = arg;
-        break;
+    case O_UNTIL: c->until = arg; break;
     case O_UNIT:
         if (strcmp(arg, "m") == 0 || strcmp(arg, "min") == 0)
             c->unit_secs = 60;
@@ -189,30 +173,20 @@ static int on_option(int id, const char *arg, void *ctx)
         else
             pm_usage_error("--lang: '%s' is not en or zh", arg);
         break;
-    case O_TITLE:
-        c->title = arg;
-        break;
-    case O_PARTIAL:
-        c->partial = 1;
-        break;
-    case O_MERGE:
-        c->merge = 1;
-        break;
+    case O_TITLE: c->title = arg; break;
+    case O_PARTIAL: c->partial = 1; break;
+    case O_MERGE: c->merge = 1; break;
     case O_PROTECT:
         c->protect = pm_protect_mode_parse(arg);
         if (c->protect < 0) pm_usage_error("unknown --protect mode '%s' (mask, pseudonymize or drop)", arg);
         break;
-    case O_KEY_FILE:
-        c->key_file = arg;
-        break;
+    case O_KEY_FILE: c->key_file = arg; break;
     case O_SHARD:
         if (!*arg || strpbrk(arg, ";\r\n"))
             pm_usage_error("--shard: a name, without ';' or line breaks (';' separates the shards of a merge)");
         c->shard = arg;
         break;
-    case O_EXPECT_SHARDS:
-        c->expect = arg;
-        break;
+    case O_EXPECT_SHARDS: c->expect = arg; break;
     case O_PERSONAL: {
         pm_error e;
         if (rpt_personal_parse(arg, &c->personal, &c->npersonal, &e) != 0) pm_usage_error("%s", e.msg);
@@ -784,21 +758,11 @@ static int write_report(run *r, enum out_kind to, int *wrote)
     } else {
         FILE *fp = pm_atomic_stream(r->af);
         switch (to) {
-        case OUT_YAML:
-            wrc = rpt_write_yaml(r->tables[0], fp);
-            break;
-        case OUT_MD:
-            wrc = rpt_write_md(r->tables, r->n, fp);
-            break;
-        case OUT_HTML:
-            wrc = rpt_write_html(r->tables, r->n, title, r->c.zh, fp);
-            break;
-        case OUT_TSV:
-            wrc = rpt_write_csv(r->tables[0], fp, '\t');
-            break;
-        default:
-            wrc = rpt_write_csv(r->tables[0], fp, ',');
-            break;
+        case OUT_YAML: wrc = rpt_write_yaml(r->tables[0], fp); break;
+        case OUT_MD: wrc = rpt_write_md(r->tables, r->n, fp); break;
+        case OUT_HTML: wrc = rpt_write_html(r->tables, r->n, title, r->c.zh, fp); break;
+        case OUT_TSV: wrc = rpt_write_csv(r->tables[0], fp, '\t'); break;
+        default: wrc = rpt_write_csv(r->tables[0], fp, ','); break;
         }
         if (wrc != 0) pm_error_set(&err, pm_atomic_name(r->af), 0, "write error");
     }

@@ -398,23 +398,16 @@ int rpt_expr_holds(rpt_expr *e, const pm_record *r, const pm_tz *tz)
     size_t len;
     const char *v;
     switch (e->op) {
-    case EX_AND:
-        return rpt_expr_holds(e->a, r, tz) && rpt_expr_holds(e->b, r, tz);
-    case EX_OR:
-        return rpt_expr_holds(e->a, r, tz) || rpt_expr_holds(e->b, r, tz);
-    case EX_NOT:
-        return !rpt_expr_holds(e->a, r, tz);
-    default:
-        break;
+    case EX_AND: return rpt_expr_holds(e->a, r, tz) && rpt_expr_holds(e->b, r, tz);
+    case EX_OR: return rpt_expr_holds(e->a, r, tz) || rpt_expr_holds(e->b, r, tz);
+    case EX_NOT: return !rpt_expr_holds(e->a, r, tz);
+    default: break;
     }
     v = rpt_field_get(&e->f, r, &len);
     switch (e->op) {
-    case EX_EQ:
-        return eq_holds(e, v, len, tz);
-    case EX_NE:
-        return !eq_holds(e, v, len, tz);
-    case EX_EMPTY:
-        return (len == 0) != e->negate;
+    case EX_EQ: return eq_holds(e, v, len, tz);
+    case EX_NE: return !eq_holds(e, v, len, tz);
+    case EX_EMPTY: return (len == 0) != e->negate;
     case EX_IN: {
         int hit = 0;
         for (int i = 0; i < e->nlist && !hit; i++) hit = eq_holds(e->list[i], v, len, tz);
@@ -425,23 +418,17 @@ int rpt_expr_holds(rpt_expr *e, const pm_record *r, const pm_tz *tz)
         int m = pm_regex_match(e->rx, v, len, &err);
         return (m == PM_RX_MATCH) != e->negate;
     }
-    default:
-        break;
+    default: break;
     }
     if (len == 0 || e->vlen == 0) return 0;
     int c = compare(e, v, len, tz);
     if (c == 2) return 0;
     switch (e->op) {
-    case EX_LT:
-        return c < 0;
-    case EX_LE:
-        return c <= 0;
-    case EX_GT:
-        return c > 0;
-    case EX_GE:
-        return c >= 0;
-    default:
-        return 0;
+    case EX_LT: return c < 0;
+    case EX_LE: return c <= 0;
+    case EX_GT: return c > 0;
+    case EX_GE: return c >= 0;
+    default: return 0;
     }
 }
 
@@ -497,14 +484,11 @@ void rpt_expr_canon(const rpt_expr *e, pm_buf *b, int top)
         pm_buf_adds(b, "not ");
         rpt_expr_canon(e->a, b, 0);
         return;
-    default:
-        break;
+    default: break;
     }
     canon_value(b, e->f.name);
     switch (e->op) {
-    case EX_EMPTY:
-        pm_buf_adds(b, e->negate ? " is not empty" : " is empty");
-        return;
+    case EX_EMPTY: pm_buf_adds(b, e->negate ? " is not empty" : " is empty"); return;
     case EX_IN:
         pm_buf_adds(b, e->negate ? " not in (" : " in (");
         for (int i = 0; i < e->nlist; i++) {

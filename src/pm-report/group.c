@@ -480,9 +480,7 @@ int rpt_groups_add(rpt_groups *g, const pm_record *r)
                 if (rpt_cond_holds(m->num, m->nnum, r) && (!m->expr || rpt_expr_holds(m->expr, r, spec->tz))) st->a++;
             }
             break;
-        default:
-            update_stats(g, m, st, r);
-            break;
+        default: update_stats(g, m, st, r); break;
         }
     }
     return 1;

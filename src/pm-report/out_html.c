@@ -11,23 +11,12 @@ static void esc(pm_buf *b, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
-        case '&':
-            pm_buf_adds(b, "&amp;");
-            break;
-        case '<':
-            pm_buf_adds(b, "&lt;");
-            break;
-        case '>':
-            pm_buf_adds(b, "&gt;");
-            break;
-        case '"':
-            pm_buf_adds(b, "&quot;");
-            break;
-        case '\'':
-            pm_buf_adds(b, "&#39;");
-            break;
-        default:
-            pm_buf_addc(b, *s);
+        case '&': pm_buf_adds(b, "&amp;"); break;
+        case '<': pm_buf_adds(b, "&lt;"); break;
+        case '>': pm_buf_adds(b, "&gt;"); break;
+        case '"': pm_buf_adds(b, "&quot;"); break;
+        case '\'': pm_buf_adds(b, "&#39;"); break;
+        default: pm_buf_addc(b, *s);
         }
     }
 }

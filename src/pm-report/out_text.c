@@ -118,21 +118,12 @@ static void md_text(pm_buf *b, const char *s)
             pm_buf_addc(b, '\\');
             pm_buf_addc(b, *s);
             break;
-        case '<':
-            pm_buf_adds(b, "&lt;");
-            break;
-        case '>':
-            pm_buf_adds(b, "&gt;");
-            break;
-        case '&':
-            pm_buf_adds(b, "&amp;");
-            break;
+        case '<': pm_buf_adds(b, "&lt;"); break;
+        case '>': pm_buf_adds(b, "&gt;"); break;
+        case '&': pm_buf_adds(b, "&amp;"); break;
         case '\n':
-        case '\r':
-            pm_buf_addc(b, ' ');
-            break;
-        default:
-            pm_buf_addc(b, *s);
+        case '\r': pm_buf_addc(b, ' '); break;
+        default: pm_buf_addc(b, *s);
         }
     }
 }

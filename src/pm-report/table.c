@@ -84,9 +84,7 @@ int rpt_metric_value(const rpt_spec *spec, const rpt_metric *m, const rpt_state 
     rpt_state *st = (rpt_state *)cst; /* percentiles sort the values in place */
     pm_decimal v;
     switch (m->kind) {
-    case MK_COUNT:
-        *out = pm_decimal_from_int(st->a);
-        return 1;
+    case MK_COUNT: *out = pm_decimal_from_int(st->a); return 1;
     case MK_RATIO:
         if (st->b == 0) return 0;
         return pm_decimal_div(pm_decimal_from_int(st->a), pm_decimal_from_int(st->b), RPT_RATE_SCALE, PM_ROUND_HALF_UP,
@@ -144,9 +142,7 @@ static int target_result(const rpt_spec *spec, const rpt_metric *m, const rpt_st
         goto compare;
     }
     switch (m->kind) {
-    case MK_COUNT:
-        lhs = pm_decimal_from_int(st->a);
-        break;
+    case MK_COUNT: lhs = pm_decimal_from_int(st->a); break;
     case MK_RATIO:
         if (st->b == 0) return -1;
         lhs = pm_decimal_from_int(st->a);
@@ -166,22 +162,16 @@ static int target_result(const rpt_spec *spec, const rpt_metric *m, const rpt_st
         lhs = st->x->sum;
         if (pm_decimal_mul(tg->value, pm_decimal_from_int(st->a), &rhs) != PM_DEC_OK) return -1;
         break;
-    default:
-        return -1;
+    default: return -1;
     }
 compare:;
     int c = pm_decimal_cmp(lhs, rhs);
     switch (tg->cmp) {
-    case CMP_GE:
-        return c >= 0;
-    case CMP_LE:
-        return c <= 0;
-    case CMP_GT:
-        return c > 0;
-    case CMP_LT:
-        return c < 0;
-    case CMP_EQ:
-        return c == 0;
+    case CMP_GE: return c >= 0;
+    case CMP_LE: return c <= 0;
+    case CMP_GT: return c > 0;
+    case CMP_LT: return c < 0;
+    case CMP_EQ: return c == 0;
     }
     return -1;
 }
@@ -209,12 +199,9 @@ static const rpt_target *find_target(const rpt_spec *spec, const rpt_metric *m)
 static rpt_ctype value_type(const rpt_metric *m)
 {
     switch (m->kind) {
-    case MK_COUNT:
-        return CT_INT;
-    case MK_RATIO:
-        return CT_RATE;
-    default:
-        return CT_DEC;
+    case MK_COUNT: return CT_INT;
+    case MK_RATIO: return CT_RATE;
+    default: return CT_DEC;
     }
 }
 

@@ -616,15 +616,9 @@ int ro_check(const ro_model *m, pm_day first, int ndays, double max_seconds, ro_
         case 0:
             if (m->have_roster) check_coverage(m, idx, n, first, ndays, out);
             break;
-        case 1:
-            check_assignments(m, idx, n, first, ndays, out);
-            break;
-        case 2:
-            check_stretches(m, all, m->nas, span_s, span_e, out);
-            break;
-        case 3:
-            check_person(m, all, m->nas, first, ndays, out);
-            break;
+        case 1: check_assignments(m, idx, n, first, ndays, out); break;
+        case 2: check_stretches(m, all, m->nas, span_s, span_e, out); break;
+        case 3: check_person(m, all, m->nas, first, ndays, out); break;
         case 4:
             if (m->have_logs || m->nlogs) {
                 check_duties(m, first, ndays, out);

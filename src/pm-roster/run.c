@@ -48,21 +48,11 @@ static int on_option(int id, const char *arg, void *ctx)
     args *a = ctx;
     char *end;
     switch (id) {
-    case OPT_POSTS:
-        a->posts = arg;
-        break;
-    case OPT_STAFF:
-        a->staff = arg;
-        break;
-    case OPT_VIOLATIONS:
-        a->violations = arg;
-        break;
-    case OPT_CALENDAR:
-        a->calendar = arg;
-        break;
-    case OPT_LOGS:
-        a->logs = arg;
-        break;
+    case OPT_POSTS: a->posts = arg; break;
+    case OPT_STAFF: a->staff = arg; break;
+    case OPT_VIOLATIONS: a->violations = arg; break;
+    case OPT_CALENDAR: a->calendar = arg; break;
+    case OPT_LOGS: a->logs = arg; break;
     case OPT_PREVIOUS:
         a->previous = pm_xrealloc(a->previous, sizeof *a->previous * (size_t)(a->nprevious + 1));
         a->previous[a->nprevious++] = (char *)arg;
@@ -94,9 +84,7 @@ static int on_option(int id, const char *arg, void *ctx)
         if (*end || end == arg || !(a->max_seconds > 0) || a->max_seconds > 86400)
             return pm_usage_warn("--max-seconds: expected a number of seconds above 0, not '%s'", arg);
         break;
-    case OPT_CAPACITY:
-        a->capacity = 1;
-        break;
+    case OPT_CAPACITY: a->capacity = 1; break;
     case OPT_SEED:
         a->seed = strtoull(arg, &end, 10);
         if (*end || end == arg) return pm_usage_warn("--seed: expected a whole number, not '%s'", arg);

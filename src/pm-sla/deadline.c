@@ -40,16 +40,12 @@ pm_time sla_deadline_paused(const sla_clock *c, pm_time start, int has_agreed, p
     if (tr) tr->npe = 0;
     if (np == 0 && !tr) { /* the common case, kept as short as before pauses */
         switch (c->within.kind) {
-        case PM_DUR_DAYS:
-            cap = pm_tz_midnight(tz, pm_tz_day(tz, start) + c->within.n + 1);
-            break;
+        case PM_DUR_DAYS: cap = pm_tz_midnight(tz, pm_tz_day(tz, start) + c->within.n + 1); break;
         case PM_DUR_WORKDAYS:
             cap = pm_tz_midnight(tz, pm_calendar_add_workdays(cal, pm_tz_day(tz, start), c->within.n) + 1);
             break;
         case PM_DUR_SECONDS:
-        default:
-            cap = start + c->within.n;
-            break;
+        default: cap = start + c->within.n; break;
         }
         return c->agreed && has_agreed && agreed_at < cap ? agreed_at : cap;
     }

@@ -238,15 +238,9 @@ static void add_pauses(pm_buf *out, const sla_trace *tr, const pm_tz *tz, int ye
             add_day_list(out, e->a, e->b, year0);
             pm_buf_adds(out, " not counted");
             break;
-        case SLA_PAUSE_NOTHING:
-            pm_buf_adds(out, "changes nothing (its days are not counted anyway)");
-            break;
-        case SLA_PAUSE_AFTER:
-            pm_buf_adds(out, "starts after the deadline, changes nothing");
-            break;
-        case SLA_PAUSE_OPEN:
-            pm_buf_adds(out, "still paused, the clock is stopped");
-            break;
+        case SLA_PAUSE_NOTHING: pm_buf_adds(out, "changes nothing (its days are not counted anyway)"); break;
+        case SLA_PAUSE_AFTER: pm_buf_adds(out, "starts after the deadline, changes nothing"); break;
+        case SLA_PAUSE_OPEN: pm_buf_adds(out, "still paused, the clock is stopped"); break;
         }
     }
 }

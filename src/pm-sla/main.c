@@ -23,32 +23,15 @@ static int on_option(int id, const char *arg, void *ctx)
 {
     sla_args *a = ctx;
     switch (id) {
-    case OPT_POLICY:
-        a->policy = arg;
-        break;
-    case OPT_CALENDAR:
-        a->calendar = arg;
-        break;
-    case OPT_NOW:
-        a->now = arg;
-        break;
-    case OPT_AT_RISK:
-        a->at_risk = arg;
-        break;
-    case OPT_BREACHES:
-        a->breaches = 1;
-        break;
-    case OPT_EXPLAIN:
-        a->explain = 1;
-        break;
-    case OPT_PRINT_POLICY:
-        a->print_policy = 1;
-        break;
-    case OPT_TZ:
-        a->tz = arg;
-        break;
-    default:
-        return -1;
+    case OPT_POLICY: a->policy = arg; break;
+    case OPT_CALENDAR: a->calendar = arg; break;
+    case OPT_NOW: a->now = arg; break;
+    case OPT_AT_RISK: a->at_risk = arg; break;
+    case OPT_BREACHES: a->breaches = 1; break;
+    case OPT_EXPLAIN: a->explain = 1; break;
+    case OPT_PRINT_POLICY: a->print_policy = 1; break;
+    case OPT_TZ: a->tz = arg; break;
+    default: return -1;
     }
     return 0;
 }
