@@ -522,6 +522,25 @@ static size_t next_delim(delim_scan *sc)
     return (size_t)(e - sc->b);
 }
 
+/* k bytes of the line at hand are dealt with: from the replay of lines to
+ * read again, or from the decoded input. */
+static inline void consumed(pm_reader *rd, int from_replay, size_t k)
+{
+    if (from_replay)
+        rd->replay_pos += k;
+    else
+        rd->decpos += k;
+}
+
+/* The replay is let go once every byte of it was read again. */
+static inline void replay_drop_if_done(pm_reader *rd)
+{
+    if (rd->replay_pos >= rd->replay.len && rd->replay.len) {
+        pm_buf_reset(&rd->replay);
+        rd->replay_pos = 0;
+    }
+}
+
 static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len)
 {
     pm_record *r = pmr_queue_slot(rd);
@@ -600,10 +619,7 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
             /* the rest of a line whose field went past --max-field */
             const unsigned char *nl = memchr(s, '\n', n);
             size_t k = nl ? (size_t)(nl - s) + 1 : n;
-            if (from_replay)
-                rd->replay_pos += k;
-            else
-                rd->decpos += k;
+            consumed(rd, from_replay, k);
             if (nl) {
                 rd->line++;
                 rd->skip_line = 0;
@@ -656,14 +672,8 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         if (nl && !lone_cr && !blank && !rd->rec_open && rd->tq == TQ_START && rd->have_header && !rd->after_blank &&
             !rd->header_bad && !(rd->seg_flags & (SEG_NUL | SEG_BADUTF8)) && seg <= rd->opts.max_field &&
             !memchr(s, '"', seg) && csv_plain_line(rd, s, seg - 1 - (seg >= 2 && s[seg - 2] == '\r'))) {
-            if (from_replay)
-                rd->replay_pos += seg;
-            else
-                rd->decpos += seg;
-            if (rd->replay_pos >= rd->replay.len && rd->replay.len) {
-                pm_buf_reset(&rd->replay);
-                rd->replay_pos = 0;
-            }
+            consumed(rd, from_replay, seg);
+            replay_drop_if_done(rd);
             rd->line++;
             continue;
         }
@@ -678,10 +688,7 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         csv_flush_tail_warnings(rd);
         if (rd->width_resync) { /* this line goes to the replay too */
             rd->width_resync = 0;
-            if (from_replay)
-                rd->replay_pos += seg;
-            else
-                rd->decpos += seg;
+            consumed(rd, from_replay, seg);
             pm_buf_add(&rd->tail, s, seg);
             csv_resync(rd, RESYNC_WIDTH);
             continue;
@@ -710,14 +717,8 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         } else if (was_open) {
             pm_buf_reset(&rd->tail);
         }
-        if (from_replay)
-            rd->replay_pos += seg;
-        else
-            rd->decpos += seg;
-        if (rd->replay_pos >= rd->replay.len && rd->replay.len) {
-            pm_buf_reset(&rd->replay);
-            rd->replay_pos = 0;
-        }
+        consumed(rd, from_replay, seg);
+        replay_drop_if_done(rd);
         if (lone_cr) {
             /* a line end when it ended a row (outside quotes) */
             if (!rd->rec_open) {
