@@ -169,6 +169,20 @@ static int cmp_assign(const void *a, const void *b)
     return x->staff - y->staff;
 }
 
+/* The zone of --tz and a model holding the posts file: 0, or -1 with the
+ * file's errors reported and nothing left to free. */
+static int model_open(ro_model *m, const pm_common *com, const char *posts, pm_tz **tz)
+{
+    *tz = open_tz(com);
+    ro_model_init(m, *tz);
+    if (ro_posts_load(m, posts) != 0) {
+        ro_model_free(m);
+        pm_tz_free(*tz);
+        return -1;
+    }
+    return 0;
+}
+
 int ro_cmd_plan(int argc, char **argv)
 {
     args a;
@@ -187,14 +201,9 @@ int ro_cmd_plan(int argc, char **argv)
     if (!a.staff) pm_usage_error("plan needs --staff=FILE");
     if (!a.have_from) pm_usage_error("plan needs --start=DATE");
     if (!a.days) pm_usage_error("plan needs --days=N");
-    pm_tz *tz = open_tz(&com);
+    pm_tz *tz;
     ro_model m;
-    ro_model_init(&m, tz);
-    if (ro_posts_load(&m, a.posts) != 0) {
-        ro_model_free(&m);
-        pm_tz_free(tz);
-        return PM_EXIT_ERROR;
-    }
+    if (model_open(&m, &com, a.posts, &tz) != 0) return PM_EXIT_ERROR;
     /* the staff, and the roster worked before: assignments that end by
      * 00:00 of --start.  A plan made around records that were rejected
      * would break rules unseen: nothing is planned (exit 2). */
@@ -310,14 +319,9 @@ int ro_cmd_check(int argc, char **argv)
                               "post, start, end, detail) per broken rule.  Exit status 1 when any.");
     if (a.format) com.read.format = (pm_format)a.format;
     if (!a.posts) pm_usage_error("check needs --posts=FILE");
-    pm_tz *tz = open_tz(&com);
+    pm_tz *tz;
     ro_model m;
-    ro_model_init(&m, tz);
-    if (ro_posts_load(&m, a.posts) != 0) {
-        ro_model_free(&m);
-        pm_tz_free(tz);
-        return PM_EXIT_ERROR;
-    }
+    if (model_open(&m, &com, a.posts, &tz) != 0) return PM_EXIT_ERROR;
     /* With --logs and no ROSTER named, standard input is not read ('-' reads it). */
     const char *outs[1] = {com.output};
     ro_read_spec rs = {.staff = a.staff,
