@@ -413,6 +413,21 @@ int ro_slot_at(const planner *P, pm_time t)
     return lo;
 }
 
+/* The score from scratch: the uncovered seats of every instance and each
+ * person's penalty. */
+static void rescore(search *X)
+{
+    ro_model *m = X->m;
+    X->unc = 0;
+    for (int k = 0; k < X->nsd * X->ntypes; k++)
+        if (X->in[k].valid) X->unc += dispatch(X, &X->in[k], 0);
+    X->pens = 0;
+    for (int s = 0; s < m->nstaff; s++) {
+        X->pen[s] = person_pen(X, s);
+        X->pens += X->pen[s];
+    }
+}
+
 static void setup(search *X, planner *P)
 {
     ro_model *m = P->m;
@@ -509,14 +524,7 @@ static void setup(search *X, planner *P)
     X->st = pm_xmalloc(sizeof *X->st * (size_t)ns);
     X->R = (int)(m->rules.min_rest / 86400) + 2;
     X->rng = ro_mix(po->seed * 0x9E3779B97F4A7C15ULL + 17) | 1;
-    X->unc = 0;
-    for (int k = 0; k < X->nsd * X->ntypes; k++)
-        if (X->in[k].valid) X->unc += dispatch(X, &X->in[k], 0);
-    X->pens = 0;
-    for (int s = 0; s < m->nstaff; s++) {
-        X->pen[s] = person_pen(X, s);
-        X->pens += X->pen[s];
-    }
+    rescore(X);
 }
 
 static void teardown(search *X)
@@ -728,14 +736,7 @@ static void rebuild(search *X, const int *xs)
     for (int s = 0; s < m->nstaff; s++)
         for (int j = 0; j < X->nsd; j++)
             if (xs[(size_t)s * X->nsd + j] >= 0) set_x(X, s, j, xs[(size_t)s * X->nsd + j], tt);
-    X->unc = 0;
-    for (int k = 0; k < X->nsd * X->ntypes; k++)
-        if (X->in[k].valid) X->unc += dispatch(X, &X->in[k], 0);
-    X->pens = 0;
-    for (int s = 0; s < m->nstaff; s++) {
-        X->pen[s] = person_pen(X, s);
-        X->pens += X->pen[s];
-    }
+    rescore(X);
 }
 
 static int gap_list(search *X, int *list)
