@@ -209,8 +209,9 @@ Test(roster_check, a_break_ends_the_stretch)
     done(&f);
 }
 
-/* S1 holds post A all day and also takes over post B from S2 at 12:00:
- * at A and B at once from 12:00 to 16:00. */
+/* S1 holds post A all day and also stands at post B from 12:00 to 14:00,
+ * between S2 and S3: at A and B at once from 12:00 to 14:00 (the overlap,
+ * not either assignment). */
 Test(roster_check, one_person_on_two_posts_at_once)
 {
     fixture f;
@@ -221,9 +222,10 @@ Test(roster_check, one_person_on_two_posts_at_once)
          "post,staff,start,end\n"
          "A,S1,2024-10-01 08:00,2024-10-01 16:00\n"
          "B,S2,2024-10-01 08:00,2024-10-01 12:00\n"
-         "B,S1,2024-10-01 12:00,2024-10-01 16:00\n");
+         "B,S1,2024-10-01 12:00,2024-10-01 14:00\n"
+         "B,S3,2024-10-01 14:00,2024-10-01 16:00\n");
     cr_assert_eq(check(&f, 2024, 10, 1, 1, 0), 0);
-    expect_one(&f.vs, RULE_OVERLAP, "S1", "A;B", sh_at(2024, 10, 1, 12, 0), sh_at(2024, 10, 1, 16, 0));
+    expect_one(&f.vs, RULE_OVERLAP, "S1", "A;B", sh_at(2024, 10, 1, 12, 0), sh_at(2024, 10, 1, 14, 0));
     done(&f);
 }
 
