@@ -253,6 +253,19 @@ static int conf_how(yaml_node_t *v, int allow_off)
     return -1;
 }
 
+/* A mapping whose keys are checked against keys (every unknown one
+ * reported): 1; or 0, with not_map reported, when map is no mapping. */
+static int checked_map(loader *l, yaml_node_t *map, const char *not_map, const char *section,
+                       const pm_conf_key *keys)
+{
+    if (!pm_conf_is_map(map)) {
+        lerr(l, map, "%s", not_map);
+        return 0;
+    }
+    pm_conf_check(&l->c, map, section, keys, NULL);
+    return 1;
+}
+
 static const pm_conf_key rules_keys[] = {
     {"max_shift", 0, NULL},          {"min_rest", 0, NULL},         {"max_week_hours", 0, NULL},
     {"rest_days_per_week", 0, NULL}, {"shifts", 0, NULL},           {"min_same_shift_days", 0, NULL},
@@ -261,11 +274,7 @@ static const pm_conf_key rules_keys[] = {
 
 static void load_rules(loader *l, yaml_node_t *map)
 {
-    if (!pm_conf_is_map(map)) {
-        lerr(l, map, "'rules' must be a mapping");
-        return;
-    }
-    pm_conf_check(&l->c, map, "rules", rules_keys, NULL);
+    if (!checked_map(l, map, "'rules' must be a mapping", "rules", rules_keys)) return;
     for (int i = 0; i < pm_conf_map_len(map); i++) {
         const char *k = pm_conf_map_key(&l->c, map, i, NULL);
         yaml_node_t *v = pm_conf_map_value(&l->c, map, i);
@@ -371,11 +380,7 @@ static const pm_conf_key post_keys[] = {
 
 static void load_post(loader *l, yaml_node_t *map)
 {
-    if (!pm_conf_is_map(map)) {
-        lerr(l, map, "a post must be a mapping (id, hours, ...)");
-        return;
-    }
-    pm_conf_check(&l->c, map, "a post", post_keys, NULL);
+    if (!checked_map(l, map, "a post must be a mapping (id, hours, ...)", "a post", post_keys)) return;
     ro_model *m = l->m;
     ro_post p;
     memset(&p, 0, sizeof p);
