@@ -255,8 +255,7 @@ static int conf_how(yaml_node_t *v, int allow_off)
 
 /* A mapping whose keys are checked against keys (every unknown one
  * reported): 1; or 0, with not_map reported, when map is no mapping. */
-static int checked_map(loader *l, yaml_node_t *map, const char *not_map, const char *section,
-                       const pm_conf_key *keys)
+static int checked_map(loader *l, yaml_node_t *map, const char *not_map, const char *section, const pm_conf_key *keys)
 {
     if (!pm_conf_is_map(map)) {
         lerr(l, map, "%s", not_map);

@@ -92,8 +92,8 @@ static const char *listing(const ro_violations *vs)
     out[0] = 0;
     for (int i = 0; i < vs->n; i++) {
         size_t n = strlen(out);
-        snprintf(out + n, sizeof out - n, "[%s|%s|%s|%s] ", ro_rule_names[vs->v[i].rule], vs->v[i].staff,
-                 vs->v[i].post, vs->v[i].detail);
+        snprintf(out + n, sizeof out - n, "[%s|%s|%s|%s] ", ro_rule_names[vs->v[i].rule], vs->v[i].staff, vs->v[i].post,
+                 vs->v[i].detail);
     }
     return out;
 }
@@ -110,7 +110,7 @@ static void expect_one(const ro_violations *vs, int rule, const char *staff, con
 }
 
 #define CONTROL_POSTS "posts:\n  - {id: control, hours: \"00:00-24:00\"}\n"
-#define THREE_STAFF "id,name,skills\nS1,Wang Wei,\nS2,Li Na,\nS3,Zhang Min,\n"
+#define THREE_STAFF   "id,name,skills\nS1,Wang Wei,\nS2,Li Na,\nS3,Zhang Min,\n"
 
 Test(roster_check, rule_names_in_report_order)
 {
