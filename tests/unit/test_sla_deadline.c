@@ -11,40 +11,9 @@
  * 10-01..10-07 National Day (make-up Sun 09-29 and Sat 10-12).  Weekdays:
  * Mon 2024-07-01, Thu 2024-02-01, Mon 2024-04-01, Tue 2024-10-01.
  * Zone Asia/Shanghai (UTC+8, no DST) unless said otherwise. */
-#include <criterion/criterion.h>
-#include <string.h>
+#include "sla_test.h"
 
-#include "../../src/pm-sla/sla.h"
-
-static pm_tz *tz;
-static pm_calendar *cal;
-
-static void setup(void)
-{
-    pm_error err;
-    tz = pm_tz_open("Asia/Shanghai", &err);
-    cr_assert_not_null(tz, "%s", err.msg);
-    cal = pm_calendar_open("cn", &err);
-    cr_assert_not_null(cal, "cn: %s", err.msg);
-}
-
-static void teardown(void)
-{
-    pm_calendar_free(cal);
-    pm_tz_free(tz);
-}
-
-TestSuite(sla_deadline, .init = setup, .fini = teardown);
-
-static pm_time Tz(const pm_tz *z, const char *s)
-{
-    pm_time t = 0;
-    pm_error err;
-    cr_assert_eq(pm_time_parse(s, strlen(s), z, &t, &err), 0, "%s: %s", s, err.msg);
-    return t;
-}
-
-#define T(s) Tz(tz, s)
+SLA_SUITE(sla_deadline);
 
 static const char *fmt(const pm_tz *z, pm_time t)
 {

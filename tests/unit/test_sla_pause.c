@@ -5,39 +5,10 @@
  * the `paused` field's syntax.  Calendar: the shipped cn (2024: Spring
  * Festival 02-10..02-17, make-up working days Sun 02-04 and Sun 02-18);
  * zone Asia/Shanghai.  July 2024: Monday 07-01, weekend 07-06/07-07. */
-#include <criterion/criterion.h>
+#include "sla_test.h"
 #include <stdlib.h>
-#include <string.h>
 
-#include "../../src/pm-sla/sla.h"
-
-static pm_tz *tz;
-static pm_calendar *cal;
-
-static void setup(void)
-{
-    pm_error err;
-    tz = pm_tz_open("Asia/Shanghai", &err);
-    cr_assert_not_null(tz, "%s", err.msg);
-    cal = pm_calendar_builtin("cn", &err);
-    cr_assert_not_null(cal, "cn: %s", err.msg);
-}
-
-static void teardown(void)
-{
-    pm_calendar_free(cal);
-    pm_tz_free(tz);
-}
-
-TestSuite(sla_pause, .init = setup, .fini = teardown);
-
-static pm_time T(const char *s)
-{
-    pm_time t;
-    pm_error err;
-    cr_assert_eq(pm_time_parse(s, strlen(s), tz, &t, &err), 0, "%s: %s", s, err.msg);
-    return t;
-}
+SLA_SUITE(sla_pause);
 
 static const char *fmt(pm_time t)
 {

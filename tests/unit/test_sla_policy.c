@@ -1,33 +1,12 @@
 /* test_sla_policy.c - pm-sla's policy (pause settings, versions) and the
  * judgement of one ticket (issue 14): the version in force on the creation
  * date, status paused, pauses per clock, deadlines past 9999-12-31. */
-#include <criterion/criterion.h>
+#include "sla_test.h"
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
-#include "../../src/pm-sla/sla.h"
-
-static pm_tz *tz;
-static pm_calendar *cal;
-
-static void setup(void)
-{
-    pm_error err;
-    tz = pm_tz_open("Asia/Shanghai", &err);
-    cr_assert_not_null(tz, "%s", err.msg);
-    cal = pm_calendar_builtin("cn", &err);
-    cr_assert_not_null(cal, "cn: %s", err.msg);
-}
-
-static void teardown(void)
-{
-    pm_calendar_free(cal);
-    pm_tz_free(tz);
-}
-
-TestSuite(sla_policy, .init = setup, .fini = teardown);
+SLA_SUITE(sla_policy);
 
 /* Loads yaml as a policy file; 0 or -1 with err. */
 static int load(const char *yaml, sla_policy *p, pm_error *err)
