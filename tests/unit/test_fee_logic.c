@@ -3,6 +3,7 @@
  * (src/pm-fee/split.c), tested directly.  The split is checked exhaustively
  * over small cases against a brute-force statement of its rules. */
 #include <criterion/criterion.h>
+#include "unit_test.h"
 #include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -335,10 +336,7 @@ Test(fee_journal, the_journal_formats_are_taken_out_of_argv)
 static int load_text(const char *text, fee_schedule *s, pm_error *err)
 {
     char path[] = "/tmp/pm-fee-unit-XXXXXX";
-    int fd = mkstemp(path);
-    cr_assert(fd >= 0);
-    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
+    test_temp_file(path, text);
     pm_error_clear(err);
     pm_errors errs = PM_ERRORS_INIT;
     int rc = fee_schedule_load(s, path, &errs);
@@ -440,11 +438,7 @@ static const char *write_tmp(const char *text)
 {
     static char path[64];
     strcpy(path, "/tmp/pm-fee-unit-XXXXXX");
-    int fd = mkstemp(path);
-    cr_assert(fd >= 0);
-    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    return path;
+    return test_temp_file(path, text);
 }
 
 Test(fee_verify, repeated_keys_match_line_by_line)
@@ -516,15 +510,6 @@ Test(fee_inputs, sha256_of_the_bytes)
 
 /* ---- field positions, found once per header ------------------------------- */
 
-static const char *fee_tmp_file(char *path, const char *text)
-{
-    int fd = mkstemp(path);
-    cr_assert(fd >= 0);
-    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    return path;
-}
-
 /* The rules find their fields once per header: a second CSV block with the
  * columns in another order, a second input, and records built by hand
  * (no header: their names are compared as text) each get their own
@@ -541,9 +526,9 @@ Test(fee_charge, field_positions_follow_the_header)
     fee_engine e;
     fee_engine_init(&e, &s, 0, NULL, 0);
     char a[] = "/tmp/pm-fee-unit-XXXXXX", b[] = "/tmp/pm-fee-unit-XXXXXX";
-    char *paths[] = {(char *)fee_tmp_file(a, "id,type,size,area\nr1,unit,large,10\n\n"
-                                             "size,area,id,type\nlarge,7,r2,unit\nsmall,,r3,unit\n"),
-                     (char *)fee_tmp_file(b, "area,type,id,size\n3,unit,r4,large\n")};
+    char *paths[] = {(char *)test_temp_file(a, "id,type,size,area\nr1,unit,large,10\n\n"
+                                               "size,area,id,type\nlarge,7,r2,unit\nsmall,,r3,unit\n"),
+                     (char *)test_temp_file(b, "area,type,id,size\n3,unit,r4,large\n")};
     pm_read_opts o = {.format = PM_FMT_CSV};
     pm_inputs in;
     pm_inputs_init(&in, paths, 2, &o);

@@ -2,6 +2,7 @@
  * hours, shift patterns from a posts file, repeated patrols, and the shift
  * planner on a compound with exactly the staff it needs. */
 #include <criterion/criterion.h>
+#include "unit_test.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,12 +56,7 @@ Test(roster_hours, whole_minutes_only)
 
 static char *write_temp(const char *text)
 {
-    char *path = strdup("/tmp/pmrosterXXXXXX");
-    int fd = mkstemp(path);
-    cr_assert(fd >= 0);
-    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    return path;
+    return test_temp_file(strdup("/tmp/pmrosterXXXXXX"), text);
 }
 
 static pm_tz *shanghai(void)

@@ -2,6 +2,7 @@
  * program's --calendar follows (a name is a shipped calendar, a path or a
  * .yaml/.yml name is a file). */
 #include <criterion/criterion.h>
+#include "unit_test.h"
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,11 +32,7 @@ Test(calendar_open, an_unknown_name_fails)
 Test(calendar_open, a_path_is_a_file)
 {
     char path[] = "/tmp/pmcalXXXXXX";
-    int fd = mkstemp(path);
-    cr_assert(fd >= 0);
-    const char *y = "name: plain\nweekend: [sat, sun]\nholidays: [2024-10-02]\n";
-    cr_assert_eq(write(fd, y, strlen(y)), (ssize_t)strlen(y));
-    close(fd);
+    test_temp_file(path, "name: plain\nweekend: [sat, sun]\nholidays: [2024-10-02]\n");
     pm_error err;
     pm_error_clear(&err);
     pm_calendar *cal = pm_calendar_open(path, &err);

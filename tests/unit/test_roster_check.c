@@ -8,6 +8,7 @@
  * Monday.  Default rules: max_shift 8h, min_rest 12h, 44 h a week, one
  * rest day a week. */
 #include <criterion/criterion.h>
+#include "unit_test.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +18,7 @@
 
 static char *write_temp(const char *text)
 {
-    char *path = strdup("/tmp/pmrocheckXXXXXX");
-    int fd = mkstemp(path);
-    cr_assert(fd >= 0);
-    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    return path;
+    return test_temp_file(strdup("/tmp/pmrocheckXXXXXX"), text);
 }
 
 /* Local time in Shanghai, by hand (UTC+8). */

@@ -2,6 +2,7 @@
  * judgement of one ticket (issue 14): the version in force on the creation
  * date, status paused, pauses per clock, deadlines past 9999-12-31. */
 #include "sla_test.h"
+#include "unit_test.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -12,10 +13,7 @@ SLA_SUITE(sla_policy);
 static int load(const char *yaml, sla_policy *p, pm_error *err)
 {
     char path[] = "/tmp/pm-test-policy-XXXXXX";
-    int fd = mkstemp(path);
-    cr_assert_geq(fd, 0);
-    cr_assert_eq(write(fd, yaml, strlen(yaml)), (ssize_t)strlen(yaml));
-    close(fd);
+    test_temp_file(path, yaml);
     pm_error_clear(err);
     pm_errors errs = PM_ERRORS_INIT;
     int r = sla_policy_load(p, path, &errs);
