@@ -14,12 +14,13 @@ typedef struct yaml_keys yaml_keys;
 
 struct pm_writer {
     pm_atomic_file *af;
-    yaml_keys *ykeys; /* YAML: the keys of the last record written */
+    yaml_keys *ykeys; /* YAML: the keys of names, quoted */
     pm_format format;
     char delim;
     pm_buf out;
     int failed;
-    /* CSV header in force */
+    /* the names of the last record written (the CSV header in force),
+     * copies compared by text: a record may reuse the memory of its names */
     char **names;
     size_t nnames;
     unsigned long long count;
@@ -299,48 +300,29 @@ void pm_yaml_key(pm_buf *out, const char *name, size_t len)
     }
 }
 
-/* The YAML keys of the records being written, each with what goes before
- * its value ("--- {id: ", ", kind: "), quoted once for as long as the
- * records have the same names. */
+/* The YAML keys of the records being written (the writer's names), each
+ * with what goes before its value ("--- {id: ", ", kind: "), quoted once
+ * for as long as the records have those names. */
 struct yaml_keys {
-    size_t n;
-    char **names; /* copies, compared by text: a record may reuse the
-                     memory of its names for others */
-    pm_buf text;  /* the prefixes one after the other */
-    size_t *end;  /* prefix i ends at text.s + end[i] */
+    pm_buf text; /* the prefixes one after the other */
+    size_t *end; /* prefix i ends at text.s + end[i] */
 };
 
 static void yaml_keys_free(yaml_keys *k)
 {
     if (!k) return;
-    for (size_t i = 0; i < k->n; i++) free(k->names[i]);
-    free(k->names);
     free(k->end);
     pm_buf_free(&k->text);
     free(k);
 }
 
-static int yaml_keys_match(const yaml_keys *k, const pm_record *r)
-{
-    if (!k || k->n != r->n) return 0;
-    for (size_t i = 0; i < r->n; i++) {
-        const char *a = r->f[i].name, *b = k->names[i];
-        while (*a == *b && *b) a++, b++;
-        if (*a != *b) return 0;
-    }
-    return 1;
-}
-
 static yaml_keys *yaml_keys_new(const pm_record *r)
 {
     yaml_keys *k = pm_xcalloc(1, sizeof *k);
-    k->n = r->n;
-    k->names = pm_xcalloc(r->n ? r->n : 1, sizeof *k->names);
     k->end = pm_xcalloc(r->n ? r->n : 1, sizeof *k->end);
     pm_buf_init(&k->text);
     pm_buf_add(&k->text, "--- {", 5);
     for (size_t i = 0; i < r->n; i++) {
-        k->names[i] = pm_xstrdup(r->f[i].name);
         if (i) pm_buf_add(&k->text, ", ", 2);
         pm_yaml_key(&k->text, r->f[i].name, strlen(r->f[i].name));
         pm_buf_add(&k->text, ": ", 2);
@@ -357,15 +339,12 @@ static int yaml_no_escapes(const unsigned char *s, size_t len)
     return 1;
 }
 
-/* One record as a line: --- {key: value, ...}.  Room is made once for the
- * keys and every value quoted without escapes; a value with escapes (rare)
- * goes through yaml_double_quoted, which makes its own. */
+/* One record as a line: --- {key: value, ...}, its keys those of
+ * w->ykeys.  Room is made once for the keys and every value quoted without
+ * escapes; a value with escapes (rare) goes through yaml_double_quoted,
+ * which makes its own. */
 static void yaml_write_record(pm_writer *w, const pm_record *r)
 {
-    if (!yaml_keys_match(w->ykeys, r)) {
-        yaml_keys_free(w->ykeys);
-        w->ykeys = yaml_keys_new(r);
-    }
     const yaml_keys *k = w->ykeys;
     pm_buf *o = &w->out;
     size_t need = k->text.len + 2;
@@ -433,13 +412,15 @@ static int write_record(pm_writer *w, const pm_record *r, int known_names, pm_er
         return -1;
     }
     pm_buf *o = &w->out;
-    if (w->format == PM_FMT_YAML) {
-        yaml_write_record(w, r);
-    } else {
-        if (!w->names || !(known_names || same_names(w, r))) {
+    int first = !w->names;
+    if (first || !(known_names || same_names(w, r))) {
+        set_names(w, r);
+        if (w->format == PM_FMT_YAML) { /* every line names its keys */
+            yaml_keys_free(w->ykeys);
+            w->ykeys = yaml_keys_new(r);
+        } else {
             /* a new header: between blocks a blank line, like csvlite */
-            if (w->names) pm_buf_addc(o, '\n');
-            set_names(w, r);
+            if (!first) pm_buf_addc(o, '\n');
             for (size_t i = 0; i < r->n; i++) {
                 if (i) pm_buf_addc(o, w->delim);
                 pm_csv_quote(o, r->f[i].name, strlen(r->f[i].name), w->delim);
@@ -447,6 +428,10 @@ static int write_record(pm_writer *w, const pm_record *r, int known_names, pm_er
             if (r->n == 1 && !r->f[0].name[0]) pm_buf_add(o, "\"\"", 2);
             pm_buf_addc(o, '\n');
         }
+    }
+    if (w->format == PM_FMT_YAML) {
+        yaml_write_record(w, r);
+    } else {
         size_t bytes, k = raw_prefix(r, w->delim, &bytes);
         if (k) { /* the values as read: the reader's bytes, delimiters back */
             pm_buf_grow(o, bytes);
