@@ -357,6 +357,16 @@ unsigned pm_inputs_header_gen(const pm_inputs *in)
     return in->gen_opened + in->gen_closed + (in->cur ? in->cur->header_gen : 0);
 }
 
+unsigned pm_inputs_record_header(const pm_inputs *in, const pm_record *rec, size_t *hn)
+{
+    *hn = 0;
+    const char *const *hdr = in->cur ? pm_reader_header(in->cur, hn) : NULL;
+    if (!hdr || *hn == 0 || rec->n < *hn) return 0;
+    for (size_t i = 0; i < *hn; i++)
+        if (rec->f[i].name != hdr[i]) return 0;
+    return pm_inputs_header_gen(in) + 1;
+}
+
 const char *pm_inputs_raw(const pm_inputs *in, size_t *len)
 {
     if (in->cur) return pm_reader_raw(in->cur, len);

@@ -27,15 +27,13 @@ struct pm_pipe {
     int slot_idx[MAX_SLOTS]; /* positions for the cached header */
     int rec_idx[MAX_SLOTS];  /* positions in the record at hand */
     int nslots, key_slot;
-    const pm_reader *hdr_reader;
-    const char *const *hdr;
-    int hdr_gen, hdr_valid;
+    unsigned hdr_id; /* pm_inputs_record_header of the cached positions; 0: none */
 
     /* the field names of the last record settle wrote, when they were the
-     * reader's header (names_gen) followed by slot names (see
-     * names_as_last) */
+     * reader's header (names_hdr, see pm_inputs_record_header) followed by
+     * slot names (see names_as_last) */
     unsigned long long names_at; /* the writer's count after it; 0: none */
-    unsigned names_gen;
+    unsigned names_hdr;
     size_t names_hn, names_n;
     const char *names_extra[MAX_SLOTS];
 
@@ -164,7 +162,7 @@ int pm_pipe_field(pm_pipe *p, const char *name)
     /* the programs declare a fixed handful of slots at set-up */
     assert(p->nslots < MAX_SLOTS);
     p->slot_name[p->nslots] = name;
-    p->hdr_valid = 0;
+    p->hdr_id = 0;
     return p->nslots++;
 }
 
@@ -174,18 +172,12 @@ int pm_pipe_field(pm_pipe *p, const char *name)
  * keys may differ from one record to the next, are looked up afresh. */
 static void locate_fields(pm_pipe *p, const pm_record *rec)
 {
-    size_t hn = 0;
-    const pm_reader *rd = pm_inputs_current(&p->in);
-    const char *const *hdr = rd ? pm_reader_header(rd, &hn) : NULL;
-    int stable = hdr && hn > 0 && hn == rec->n;
-    for (size_t i = 0; stable && i < rec->n; i++) stable = rec->f[i].name == hdr[i];
-    int gen = (int)pm_inputs_header_gen(&p->in);
-    if (!(stable && p->hdr_valid && p->hdr_reader == rd && p->hdr == hdr && p->hdr_gen == gen)) {
+    size_t hn;
+    unsigned id = pm_inputs_record_header(&p->in, rec, &hn);
+    if (hn != rec->n) id = 0; /* fields added: positions of their own */
+    if (!id || id != p->hdr_id) {
         for (int s = 0; s < p->nslots; s++) p->slot_idx[s] = pm_record_index(rec, p->slot_name[s]);
-        p->hdr_valid = stable;
-        p->hdr_reader = rd;
-        p->hdr = hdr;
-        p->hdr_gen = gen;
+        p->hdr_id = id;
     }
     memcpy(p->rec_idx, p->slot_idx, sizeof p->rec_idx[0] * (size_t)p->nslots);
 }
@@ -305,22 +297,18 @@ pm_pipe_counts pm_pipe_counts_get(const pm_pipe *p)
 /* Whether rec's field names are known, by identity, to be those of the
  * record settle wrote last: then the writer need not compare them as text.
  * They are when both are the reader's header in force (the header's own
- * strings, alive while pm_inputs_header_gen holds) followed by the same
+ * strings: pm_inputs_record_header) followed by the same
  * slot names (which outlive the pipe), and nothing was written in between.
  * 1: the same; 0: not, but rec's names are remembered for the next record;
  * -1: rec's names are not of that kind. */
 static int names_as_last(pm_pipe *p, const pm_record *rec)
 {
-    size_t hn = 0;
-    const pm_reader *rd = pm_inputs_current(&p->in);
-    const char *const *hdr = rd ? pm_reader_header(rd, &hn) : NULL;
-    unsigned gen = pm_inputs_header_gen(&p->in);
-    int same = p->names_at && p->names_at == pm_writer_count(p->out) && p->names_gen == gen && p->names_hn == hn &&
+    size_t hn;
+    unsigned id = pm_inputs_record_header(&p->in, rec, &hn);
+    int same = p->names_at && p->names_at == pm_writer_count(p->out) && p->names_hdr == id && p->names_hn == hn &&
                p->names_n == rec->n;
     p->names_at = 0;
-    if (!hdr || hn == 0 || rec->n < hn || rec->n - hn > MAX_SLOTS) return -1;
-    for (size_t i = 0; i < hn; i++)
-        if (rec->f[i].name != hdr[i]) return -1;
+    if (!id || rec->n - hn > MAX_SLOTS) return -1;
     for (size_t i = hn; i < rec->n; i++) {
         const char *nm = rec->f[i].name;
         if (same && nm == p->names_extra[i - hn]) continue;
@@ -330,7 +318,7 @@ static int names_as_last(pm_pipe *p, const pm_record *rec)
         if (s == p->nslots) return -1;
         p->names_extra[i - hn] = nm;
     }
-    p->names_gen = gen;
+    p->names_hdr = id;
     p->names_hn = hn;
     p->names_n = rec->n;
     return same;

@@ -167,6 +167,12 @@ void pm_inputs_close(pm_inputs *in);
 /* Grows whenever the header in force changes (a new input, a new CSV
  * block): field positions found for one value stay right while it holds. */
 unsigned pm_inputs_header_gen(const pm_inputs *in);
+/* Whether rec's first *hn fields are named by the header in force with the
+ * reader's own strings (by identity: CSV records as read, perhaps with
+ * fields added after them): then a number for that header, which no other
+ * header in force had (pm_inputs_header_gen() + 1), with *hn its width;
+ * else 0 (YAML, records built by hand, renamed fields). */
+unsigned pm_inputs_record_header(const pm_inputs *in, const pm_record *rec, size_t *hn);
 /* pm_reader_raw of the current input (after PM_READ_BAD). */
 const char *pm_inputs_raw(const pm_inputs *in, size_t *len);
 /* pm_reader_take_warning across the inputs, closed ones included. */

@@ -74,13 +74,10 @@ static void number_fields(fee_engine *e)
 
 void fee_engine_header(fee_engine *e, const pm_inputs *in, const pm_record *rec)
 {
-    /* the reader's header names stay put while its generation lasts */
-    const pm_reader *rd = pm_inputs_current(in);
-    size_t hn = 0;
-    const char *const *hdr = rd ? pm_reader_header(rd, &hn) : NULL;
-    int same = hdr && hn == rec->n;
-    for (size_t i = 0; same && i < hn; i++) same = rec->f[i].name == hdr[i];
-    e->header_id = same ? (unsigned long)pm_inputs_header_gen(in) + 1 : 0;
+    /* the reader's header names stay put while that header is in force */
+    size_t hn;
+    unsigned id = pm_inputs_record_header(in, rec, &hn);
+    e->header_id = hn == rec->n ? id : 0;
 }
 
 /* Finds the numbered fields in rec, unless rec has the header they were
