@@ -186,6 +186,40 @@ Test(inputs, header_gen_counts_inputs_and_blocks)
     free(paths[1]);
 }
 
+Test(inputs, record_header_names_the_header_in_force_by_identity)
+{
+    char *paths[2];
+    paths[0] = pm_xstrdup(write_str("a.csv", "id,a\n1,x\n\nid,b\n2,y\n"));
+    paths[1] = pm_xstrdup(write_str("b.yaml", "--- {id: 3, a: z}\n"));
+    pm_inputs in;
+    pm_inputs_init(&in, paths, 2, NULL);
+    pm_record rec;
+    pm_record_init(&rec);
+    pm_error err;
+    size_t hn = 99;
+    cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_OK);
+    unsigned first = pm_inputs_record_header(&in, &rec, &hn);
+    cr_expect_neq(first, 0, "a CSV record as read carries its header");
+    cr_expect_eq(hn, 2);
+    cr_expect_eq(first, pm_inputs_header_gen(&in) + 1);
+    pm_record_set(&rec, "added", "v"); /* a field after the header's */
+    cr_expect_eq(pm_inputs_record_header(&in, &rec, &hn), first, "fields added after it");
+    cr_expect_eq(hn, 2);
+    static const char same_text[] = "id";
+    rec.f[0].name = same_text; /* the same text in another string: not by identity */
+    cr_expect_eq(pm_inputs_record_header(&in, &rec, &hn), 0, "a name that is not the header's own string");
+    cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_OK);
+    unsigned second = pm_inputs_record_header(&in, &rec, &hn);
+    cr_expect(second != 0 && second != first, "a new block is another header");
+    cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_OK);
+    cr_expect_eq(pm_inputs_record_header(&in, &rec, &hn), 0, "YAML records have no header");
+    cr_expect_eq(hn, 0);
+    pm_inputs_close(&in);
+    pm_record_free(&rec);
+    free(paths[0]);
+    free(paths[1]);
+}
+
 Test(inputs, warnings_of_a_closed_input_are_kept)
 {
     char *paths[2];
