@@ -16,7 +16,6 @@
 #include <strings.h>
 
 #include "buf.h"
-#include "conf.h"
 
 #define MIN_YEAR  1
 #define MAX_YEAR  9999
@@ -219,125 +218,109 @@ typedef struct entry {
     long line;
 } entry;
 
+/* A load in progress: every problem is noted in conf (conf.errs, the
+ * caller's list) and the walk goes on, so that one run names them all; the
+ * load fails at the end when any was noted. */
 typedef struct loader {
     pm_conf conf;
     pm_calendar *cal;
     entry *v;
     size_t n, cap;
-    pm_error *err;
 } loader;
-
-static void *xrealloc(void *p, size_t n)
-{
-    return pm_xrealloc(p, n);
-}
-
-static char *xstrdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    return memcpy(xrealloc(NULL, n), s, n);
-}
 
 static int intern_name(pm_calendar *cal, const char *s)
 {
     for (int i = 0; i < cal->nnames; i++)
         if (strcmp(cal->names[i], s) == 0) return i + 1;
     if (cal->nnames >= 65535) return 0;
-    cal->names = xrealloc(cal->names, (size_t)(cal->nnames + 1) * sizeof *cal->names);
-    cal->names[cal->nnames++] = xstrdup(s);
+    cal->names = pm_xrealloc(cal->names, (size_t)(cal->nnames + 1) * sizeof *cal->names);
+    cal->names[cal->nnames++] = pm_xstrdup(s);
     return cal->nnames;
 }
 
 /* "2024-02-10" or "2024-02-10..2024-02-17" at node. */
-static int add_days(loader *L, yaml_node_t *node, int workday, const char *name)
+static void add_days(loader *L, yaml_node_t *node, int workday, const char *name)
 {
     const char *s = pm_conf_str(node);
     const char *dots;
     pm_day a, b;
     const char *what = workday ? "workdays" : "holidays";
     if (!s) {
-        pm_conf_error(&L->conf, node, L->err, "%s: expected a date or a range YYYY-MM-DD..YYYY-MM-DD", what);
-        return -1;
+        pm_conf_note(&L->conf, node, "%s: expected a date or a range YYYY-MM-DD..YYYY-MM-DD", what);
+        return;
     }
     dots = strstr(s, "..");
     if (dots) {
         if (pm_day_parse(s, (size_t)(dots - s), &a) < 0 || pm_day_parse(dots + 2, strlen(dots + 2), &b) < 0) {
-            pm_conf_error(&L->conf, node, L->err, "%s: bad range '%s' (expected YYYY-MM-DD..YYYY-MM-DD)", what, s);
-            return -1;
+            pm_conf_note(&L->conf, node, "%s: bad range '%s' (expected YYYY-MM-DD..YYYY-MM-DD)", what, s);
+            return;
         }
         if (a > b) {
-            pm_conf_error(&L->conf, node, L->err, "%s: bad range '%s': it ends before it starts", what, s);
-            return -1;
+            pm_conf_note(&L->conf, node, "%s: bad range '%s': it ends before it starts", what, s);
+            return;
         }
     } else if (pm_day_parse(s, strlen(s), &a) < 0) {
-        pm_conf_error(&L->conf, node, L->err,
-                      "%s: bad date '%s' (expected YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD)", what, s);
-        return -1;
+        pm_conf_note(&L->conf, node, "%s: bad date '%s' (expected YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD)",
+                     what, s);
+        return;
     } else {
         b = a;
     }
     if (year_of(a) < MIN_YEAR || year_of(b) > MAX_YEAR) {
-        pm_conf_error(&L->conf, node, L->err, "%s: '%s' is outside years 1-9999", what, s);
-        return -1;
+        pm_conf_note(&L->conf, node, "%s: '%s' is outside years 1-9999", what, s);
+        return;
     }
-    if (L->n == L->cap) {
-        L->cap = L->cap ? L->cap * 2 : 64;
-        L->v = xrealloc(L->v, L->cap * sizeof *L->v);
-    }
-    L->v[L->n].from = a;
-    L->v[L->n].to = b;
-    L->v[L->n].workday = workday;
-    L->v[L->n].name = name && *name ? intern_name(L->cal, name) : 0;
-    L->v[L->n].line = pm_conf_line(node);
-    L->n++;
-    return 0;
+    PM_GROW(L->v, L->n + 1, L->cap);
+    L->v[L->n++] = (entry){.from = a,
+                           .to = b,
+                           .workday = workday,
+                           .name = name && *name ? intern_name(L->cal, name) : 0,
+                           .line = pm_conf_line(node)};
 }
 
 /* Pairs of a mapping: day-or-range -> name. */
-static int add_map(loader *L, yaml_node_t *map, int workday)
+static void add_map(loader *L, yaml_node_t *map, int workday)
 {
     int n = pm_conf_map_len(map);
     for (int i = 0; i < n; i++) {
         yaml_node_t *k, *v = pm_conf_map_value(&L->conf, map, i);
         const char *name = NULL;
         pm_conf_map_key(&L->conf, map, i, &k);
-        if (v && v->type == YAML_SCALAR_NODE)
+        if (v && v->type == YAML_SCALAR_NODE) {
             name = pm_conf_str(v);
-        else if (v) {
-            pm_conf_error(&L->conf, v, L->err, "%s: the name of '%s' must be text", workday ? "workdays" : "holidays",
-                          pm_conf_str(k) ? pm_conf_str(k) : "?");
-            return -1;
+        } else if (v) {
+            pm_conf_note(&L->conf, v, "%s: the name of '%s' must be text", workday ? "workdays" : "holidays",
+                         pm_conf_str(k) ? pm_conf_str(k) : "?");
+            continue;
         }
         /* An empty value (2024-01-01: ) is a plain null: no name. */
         if (name && (!strcmp(name, "~") || !strcmp(name, "null")) && v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
             name = NULL;
-        if (add_days(L, k, workday, name) < 0) return -1;
+        add_days(L, k, workday, name);
     }
-    return 0;
 }
 
-static int add_list(loader *L, yaml_node_t *node, int workday)
+static void add_list(loader *L, yaml_node_t *node, int workday)
 {
     const char *what = workday ? "workdays" : "holidays";
-    if (!node) return 0;
-    if (pm_conf_is_map(node)) return add_map(L, node, workday);
-    if (pm_conf_is_scalar(node)) {
+    if (!node) return;
+    if (pm_conf_is_map(node)) {
+        add_map(L, node, workday);
+    } else if (pm_conf_is_scalar(node)) {
         const char *s = pm_conf_str(node);
         /* "holidays:" with nothing, or "holidays: []" written as null */
-        if (!*s || !strcmp(s, "~") || !strcmp(s, "null")) return 0;
-        return add_days(L, node, workday, NULL);
+        if (*s && strcmp(s, "~") != 0 && strcmp(s, "null") != 0) add_days(L, node, workday, NULL);
+    } else if (!pm_conf_is_seq(node)) {
+        pm_conf_note(&L->conf, node, "%s must be a list of dates and ranges, or a mapping of them to names", what);
+    } else {
+        for (int i = 0; i < pm_conf_seq_len(node); i++) {
+            yaml_node_t *it = pm_conf_seq_item(&L->conf, node, i);
+            if (pm_conf_is_map(it))
+                add_map(L, it, workday);
+            else
+                add_days(L, it, workday, NULL);
+        }
     }
-    if (!pm_conf_is_seq(node)) {
-        pm_conf_error(&L->conf, node, L->err, "%s must be a list of dates and ranges, or a mapping of them to names",
-                      what);
-        return -1;
-    }
-    for (int i = 0; i < pm_conf_seq_len(node); i++) {
-        yaml_node_t *it = pm_conf_seq_item(&L->conf, node, i);
-        int rc = pm_conf_is_map(it) ? add_map(L, it, workday) : add_days(L, it, workday, NULL);
-        if (rc < 0) return -1;
-    }
-    return 0;
 }
 
 static int weekday_index(const char *s)
@@ -349,39 +332,38 @@ static int weekday_index(const char *s)
     return -1;
 }
 
-static int load_weekend(loader *L, yaml_node_t *node)
+static void load_weekend(loader *L, yaml_node_t *node)
 {
     unsigned mask = 0;
+    int bad = 0;
     if (!node) {
         L->cal->weekend = (1u << 5) | (1u << 6);
-        return 0;
+        return;
     }
     if (pm_conf_is_scalar(node) && (!*pm_conf_str(node) || !strcmp(pm_conf_str(node), "~"))) {
         L->cal->weekend = 0;
-        return 0;
+        return;
     }
     if (!pm_conf_is_seq(node)) {
-        pm_conf_error(&L->conf, node, L->err, "weekend must be a list of weekdays, e.g. [sat, sun]");
-        return -1;
+        pm_conf_note(&L->conf, node, "weekend must be a list of weekdays, e.g. [sat, sun]");
+        return;
     }
     for (int i = 0; i < pm_conf_seq_len(node); i++) {
         yaml_node_t *it = pm_conf_seq_item(&L->conf, node, i);
         const char *s = pm_conf_str(it);
         int w = s ? weekday_index(s) : -1;
         if (w < 0) {
-            pm_conf_error(&L->conf, it, L->err,
-                          "weekend: unknown weekday '%s' (expected mon, tue, wed, thu, fri, sat, sun)", s ? s : "?");
-            return -1;
+            pm_conf_note(&L->conf, it, "weekend: unknown weekday '%s' (expected mon, tue, wed, thu, fri, sat, sun)",
+                         s ? s : "?");
+            bad = 1;
+        } else {
+            mask |= 1u << w;
         }
-        mask |= 1u << w;
     }
-    if (mask == 0x7f) {
-        pm_conf_error(&L->conf, node, L->err,
-                      "weekend: every day of the week is a weekend day, so no day would be working");
-        return -1;
-    }
-    L->cal->weekend = mask;
-    return 0;
+    if (mask == 0x7f)
+        pm_conf_note(&L->conf, node, "weekend: every day of the week is a weekend day, so no day would be working");
+    else if (!bad)
+        L->cal->weekend = mask;
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -390,8 +372,9 @@ static int cmp_entry(const void *a, const void *b)
     return x->from < y->from ? -1 : x->from > y->from;
 }
 
-/* Builds the day table from the entries. */
-static int build(loader *L)
+/* Builds the day table from the entries; notes each entry that makes a day
+ * both a holiday and a working day (at its first such day). */
+static void build(loader *L)
 {
     pm_calendar *cal = L->cal;
     pm_day lo = 0, hi = 0;
@@ -407,7 +390,7 @@ static int build(loader *L)
     cal->per_week = cal->partial[7];
     if (L->n == 0) {
         cal->start = cal->end = 0;
-        return 0;
+        return;
     }
     qsort(L->v, L->n, sizeof *L->v, cmp_entry);
     for (i = 0; i < L->n; i++) {
@@ -418,9 +401,9 @@ static int build(loader *L)
     cal->start = pm_day_from_civil(year_of(lo), 1, 1);
     cal->end = pm_day_from_civil(year_of(hi) + 1, 1, 1);
     size_t n = (size_t)(cal->end - cal->start);
-    cal->kind = xrealloc(NULL, n);
+    cal->kind = pm_xmalloc(n);
     cal->name_of = pm_xcalloc(n, sizeof *cal->name_of);
-    cal->prefix = xrealloc(NULL, (n + 1) * sizeof *cal->prefix);
+    cal->prefix = pm_xmalloc((n + 1) * sizeof *cal->prefix);
     line_of = pm_xcalloc(n, sizeof *line_of);
     for (size_t k = 0; k < n; k++)
         cal->kind[k] = (cal->weekend >> pm_day_weekday(cal->start + (pm_day)k)) & 1 ? PM_DAY_WEEKEND : PM_DAY_WORKING;
@@ -431,10 +414,9 @@ static int build(loader *L)
             if (line_of[k] && (cal->kind[k] == PM_DAY_HOLIDAY) != !e->workday) {
                 char day[16];
                 pm_day_format(d, day);
-                pm_error_set(L->err, L->conf.path, e->line, "%s is both a holiday and a working day (see line %ld)",
-                             day, line_of[k]);
-                free(line_of);
-                return -1;
+                pm_conf_note_at(&L->conf, e->line, "%s is both a holiday and a working day (see line %ld)", day,
+                                line_of[k]);
+                break;
             }
             if (e->workday) {
                 cal->kind[k] = (cal->weekend >> pm_day_weekday(d)) & 1 ? PM_DAY_MAKEUP : PM_DAY_WORKING;
@@ -449,96 +431,106 @@ static int build(loader *L)
     cal->prefix[0] = 0;
     for (size_t k = 0; k < n; k++)
         cal->prefix[k + 1] = cal->prefix[k] + (cal->kind[k] == PM_DAY_WORKING || cal->kind[k] == PM_DAY_MAKEUP);
-    return 0;
 }
 
 /* The keys of a calendar file: description, source, sources and notes are
  * for the people who keep it. */
+enum { KEY_NAME, KEY_WEEKEND, KEY_HOLIDAYS, KEY_WORKDAYS };
 static const pm_conf_key calendar_keys[] = {
-    {"name", PM_CONF_SCALAR, NULL}, {"weekend", 0, NULL}, /* load_weekend and add_list say what they need */
-    {"holidays", 0, NULL},          {"workdays", 0, NULL}, {"description", 0, NULL}, {"source", 0, NULL},
-    {"sources", 0, NULL},           {"notes", 0, NULL},    {NULL, 0, NULL},
+    [KEY_NAME] = {"name", PM_CONF_SCALAR, NULL},
+    [KEY_WEEKEND] = {"weekend", 0, NULL}, /* load_weekend and add_list say what they need */
+    [KEY_HOLIDAYS] = {"holidays", 0, NULL},
+    [KEY_WORKDAYS] = {"workdays", 0, NULL},
+    {"description", 0, NULL},
+    {"source", 0, NULL},
+    {"sources", 0, NULL},
+    {"notes", 0, NULL},
+    {NULL, 0, NULL},
 };
 
 static char *stem(const char *path)
 {
     const char *b = strrchr(path, '/');
     char *s, *dot;
-    s = xstrdup(b ? b + 1 : path);
+    s = pm_xstrdup(b ? b + 1 : path);
     dot = strrchr(s, '.');
     if (dot && dot != s) *dot = '\0';
     return s;
 }
 
-static pm_calendar *load(loader *L)
+static void load(loader *L)
 {
     yaml_node_t *root = pm_conf_root(&L->conf);
-    yaml_node_t *name;
-    pm_calendar *cal = L->cal;
-
+    yaml_node_t *v[sizeof calendar_keys / sizeof calendar_keys[0] - 1];
     if (!pm_conf_is_map(root)) {
-        pm_conf_error(&L->conf, root, L->err, "a calendar must be a mapping with name, weekend, holidays, workdays");
-        return NULL;
+        pm_conf_note(&L->conf, root, "a calendar must be a mapping with name, weekend, holidays, workdays");
+        return;
     }
-    /* The first of the key errors is the calendar's error (the calendar
-     * functions return one). */
-    pm_errors errs = PM_ERRORS_INIT;
-    L->conf.errs = &errs;
-    pm_conf_check(&L->conf, root, "a calendar", calendar_keys, NULL);
-    L->conf.errs = NULL;
-    if (errs.n) {
-        *L->err = errs.v[0];
-        pm_errors_free(&errs);
-        return NULL;
-    }
-    name = pm_conf_get(&L->conf, root, "name");
-    cal->name = name && *pm_conf_str(name) ? xstrdup(pm_conf_str(name)) : stem(L->conf.path);
-    if (load_weekend(L, pm_conf_get(&L->conf, root, "weekend")) < 0 ||
-        add_list(L, pm_conf_get(&L->conf, root, "holidays"), 0) < 0 ||
-        add_list(L, pm_conf_get(&L->conf, root, "workdays"), 1) < 0 || build(L) < 0)
-        return NULL;
-    return cal;
+    pm_conf_check(&L->conf, root, "a calendar", calendar_keys, v);
+    const char *name = v[KEY_NAME] ? pm_conf_str(v[KEY_NAME]) : NULL;
+    L->cal->name = name && *name ? pm_xstrdup(name) : stem(L->conf.path);
+    load_weekend(L, v[KEY_WEEKEND]);
+    add_list(L, v[KEY_HOLIDAYS], 0);
+    add_list(L, v[KEY_WORKDAYS], 1);
+    build(L);
 }
 
-static pm_calendar *finish(loader *L, pm_calendar *ok)
+/* The calendar in L->conf, which pm_conf_load just loaded (rc 0) or
+ * could not load (rc -1, for the reason in *e). */
+static pm_calendar *finish(loader *L, int rc, const pm_error *e, pm_errors *errs)
 {
+    if (rc != 0) {
+        pm_errors_add(errs, e);
+        return NULL;
+    }
+    L->conf.errs = errs;
+    L->cal = pm_xcalloc(1, sizeof *L->cal);
+    load(L);
+    if (L->conf.nerrs) {
+        pm_calendar_free(L->cal);
+        L->cal = NULL;
+    }
     free(L->v);
     pm_conf_free(&L->conf);
-    if (!ok) pm_calendar_free(L->cal);
-    return ok;
+    return L->cal;
 }
 
-pm_calendar *pm_calendar_load(const char *path, pm_error *err)
+pm_calendar *pm_calendar_load(const char *path, pm_errors *errs)
 {
     loader L = {0};
-    L.err = err;
-    if (pm_conf_load(&L.conf, path, err) < 0) return NULL;
-    L.cal = pm_xcalloc(1, sizeof *L.cal);
-    return finish(&L, load(&L));
+    pm_error e;
+    return finish(&L, pm_conf_load(&L.conf, path, &e), &e, errs);
 }
 
-pm_calendar *pm_calendar_load_string(const char *yaml, const char *name, pm_error *err)
+pm_calendar *pm_calendar_load_string(const char *yaml, const char *name, pm_errors *errs)
 {
     loader L = {0};
-    L.err = err;
-    if (pm_conf_load_string(&L.conf, yaml, strlen(yaml), name, err) < 0) return NULL;
-    L.cal = pm_xcalloc(1, sizeof *L.cal);
-    return finish(&L, load(&L));
+    pm_error e;
+    return finish(&L, pm_conf_load_string(&L.conf, yaml, strlen(yaml), name, &e), &e, errs);
+}
+
+static pm_calendar *builtin(const char *name, pm_errors *errs)
+{
+    if (!*name || strchr(name, '/') || strlen(name) > 200) {
+        pm_error e;
+        pm_error_set(&e, NULL, 0, "no built-in calendar '%s'", name);
+        pm_errors_add(errs, &e);
+        return NULL;
+    }
+    char rel[256];
+    snprintf(rel, sizeof rel, "calendars/%s.yaml", name);
+    char *path = pm_data_path(rel);
+    pm_calendar *cal = pm_calendar_load(path, errs);
+    free(path);
+    return cal;
 }
 
 pm_calendar *pm_calendar_builtin(const char *name, pm_error *err)
 {
-    char rel[256];
-    char *path;
-    pm_calendar *cal;
-    if (!*name || strchr(name, '/') || strlen(name) > 200) {
-        pm_error_set(err, NULL, 0, "no built-in calendar '%s'", name);
-        return NULL;
-    }
-    snprintf(rel, sizeof rel, "calendars/%s.yaml", name);
-    path = pm_data_path(rel);
-    cal = pm_calendar_load(path, err);
-    free(path);
+    pm_errors errs = PM_ERRORS_INIT;
+    pm_calendar *cal = builtin(name, &errs);
+    if (!cal) *err = errs.v[0];
+    pm_errors_free(&errs);
     return cal;
 }
 
@@ -548,9 +540,9 @@ static int ends_with(const char *s, const char *suffix)
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-pm_calendar *pm_calendar_open(const char *name_or_path, pm_error *err)
+pm_calendar *pm_calendar_open(const char *name_or_path, pm_errors *errs)
 {
     if (strchr(name_or_path, '/') || ends_with(name_or_path, ".yaml") || ends_with(name_or_path, ".yml"))
-        return pm_calendar_load(name_or_path, err);
-    return pm_calendar_builtin(name_or_path, err);
+        return pm_calendar_load(name_or_path, errs);
+    return builtin(name_or_path, errs);
 }

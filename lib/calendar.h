@@ -9,12 +9,15 @@
 #ifndef PM_CALENDAR_H
 #define PM_CALENDAR_H
 
+#include "conf.h"
 #include "diag.h"
 #include "timex.h"
 
 typedef struct pm_calendar pm_calendar;
 
-/* Loads a calendar file (YAML).  NULL with err (file, line) on failure.
+/* Loads a calendar file (YAML).  NULL on failure, with every error of the
+ * file (FILE:LINE, in the order found; PM_ERRORS_MAX kept, the rest
+ * counted) added to errs, which the caller frees (pm_errors_free).
  * Keys: name (default: the file name without .yaml), weekend (a list of
  * mon..sun or monday..sunday, any case; default [sat, sun]; [] for none; not
  * all seven), holidays and workdays: each a list of days and ranges
@@ -24,16 +27,18 @@ typedef struct pm_calendar pm_calendar;
  * source, sources and notes are allowed and ignored; other keys are errors.
  * Errors: bad date, range that ends before it starts, unknown weekday, a
  * day both in holidays and workdays, bad structure. */
-pm_calendar *pm_calendar_load(const char *path, pm_error *err);
+pm_calendar *pm_calendar_load(const char *path, pm_errors *errs);
 /* Loads from a string (for tests); name is used in messages. */
-pm_calendar *pm_calendar_load_string(const char *yaml, const char *name, pm_error *err);
+pm_calendar *pm_calendar_load_string(const char *yaml, const char *name, pm_errors *errs);
 /* The shipped calendar called name ("cn") from the data folder
- * (pm_data_path("calendars/NAME.yaml")). */
+ * (pm_data_path("calendars/NAME.yaml")).  NULL with err: the first error
+ * (the shipped files are tested; the usual failure is a missing one). */
 pm_calendar *pm_calendar_builtin(const char *name, pm_error *err);
 /* A calendar named on a command line or in a policy: a reference with a '/'
  * or ending in .yaml or .yml is a file (pm_calendar_load); anything else
- * ("cn") is a shipped calendar (pm_calendar_builtin).  NULL with err. */
-pm_calendar *pm_calendar_open(const char *name_or_path, pm_error *err);
+ * ("cn") is a shipped calendar (pm_calendar_builtin).  NULL with the
+ * errors added to errs, as pm_calendar_load. */
+pm_calendar *pm_calendar_open(const char *name_or_path, pm_errors *errs);
 void pm_calendar_free(pm_calendar *cal);
 const char *pm_calendar_name(const pm_calendar *cal);
 

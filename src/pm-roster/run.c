@@ -229,9 +229,11 @@ int ro_cmd_plan(int argc, char **argv)
     pm_error_clear(&err);
     pm_calendar *cal = NULL;
     if (a.calendar) {
-        cal = pm_calendar_open(a.calendar, &err);
+        pm_errors cerrs = PM_ERRORS_INIT;
+        cal = pm_calendar_open(a.calendar, &cerrs);
         if (!cal) {
-            pm_report(&err);
+            pm_errors_report(&cerrs);
+            pm_errors_free(&cerrs);
             ro_model_free(&m);
             pm_tz_free(tz);
             return PM_EXIT_ERROR;

@@ -47,13 +47,16 @@ int sla_main(const sla_args *a, const pm_common *common_in, char **paths, int np
     }
 
     const char *calref = a->calendar ? a->calendar : policy.calendar ? policy.calendar : "cn";
-    pm_calendar *cal = pm_calendar_open(calref, &err);
+    pm_errors cerrs = PM_ERRORS_INIT;
+    pm_calendar *cal = pm_calendar_open(calref, &cerrs);
     if (!cal) {
-        if (!a->calendar && policy.calendar && err.line == 0) /* the file named does not open */
+        const pm_error *ce = &cerrs.v[0];
+        if (!a->calendar && policy.calendar && cerrs.n == 1 && ce->line == 0) /* the file named does not open */
             pm_warn_at(a->policy, policy.calendar_line, "calendar '%s': %s%s%s", policy.calendar_text,
-                       err.file[0] ? err.file : "", err.file[0] ? ": " : "", err.msg);
+                       ce->file[0] ? ce->file : "", ce->file[0] ? ": " : "", ce->msg);
         else
-            pm_report(&err);
+            pm_errors_report(&cerrs);
+        pm_errors_free(&cerrs);
         pm_tz_free(tz);
         sla_policy_free(&policy);
         return PM_EXIT_ERROR;

@@ -45,8 +45,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pm_conf_free(&c);
     }
 
-    pm_error_clear(&err);
-    pm_calendar *cal = pm_calendar_load_string(text, "fuzz", &err);
+    pm_errors errs = PM_ERRORS_INIT;
+    pm_calendar *cal = pm_calendar_load_string(text, "fuzz", &errs);
+    CHECK(cal ? errs.n == 0 : errs.n > 0 && errs.v[0].msg[0]);
+    pm_errors_free(&errs);
     if (cal) {
         CHECK(pm_calendar_name(cal) != NULL);
         pm_day d0 = pm_day_from_civil(2024, 1, 1);
@@ -64,8 +66,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int y;
         while (pm_calendar_take_missing_year(cal, &y)) {}
         pm_calendar_free(cal);
-    } else {
-        CHECK(err.msg[0]);
     }
     free(text);
     return 0;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "calendar.h"
 
 static pm_day D(int y, int m, int d)
@@ -21,18 +22,30 @@ static pm_calendar *cn(void)
 
 static pm_calendar *from_string(const char *yaml)
 {
-    pm_error err;
-    pm_calendar *cal = pm_calendar_load_string(yaml, "test.yaml", &err);
-    cr_assert_not_null(cal, "%s:%ld: %s", err.file, err.line, err.msg);
+    pm_errors errs = PM_ERRORS_INIT;
+    pm_calendar *cal = pm_calendar_load_string(yaml, "test.yaml", &errs);
+    cr_assert_not_null(cal, "%s:%ld: %s", errs.v[0].file, errs.v[0].line, errs.v[0].msg);
+    cr_assert_eq(errs.n, 0);
     return cal;
 }
 
+/* The errors of a calendar that does not load (the caller frees them). */
+static pm_errors load_errors(const char *yaml)
+{
+    pm_errors errs = PM_ERRORS_INIT;
+    cr_assert_null(pm_calendar_load_string(yaml, "bad.yaml", &errs), "loaded: %s", yaml);
+    cr_assert_gt(errs.n, 0);
+    for (int i = 0; i < errs.n; i++) cr_assert_str_eq(errs.v[i].file, "bad.yaml");
+    return errs;
+}
+
+/* The one error of a calendar that does not load. */
 static pm_error load_fails(const char *yaml)
 {
-    pm_error err;
-    memset(&err, 0, sizeof err);
-    cr_assert_null(pm_calendar_load_string(yaml, "bad.yaml", &err), "loaded: %s", yaml);
-    cr_assert_str_eq(err.file, "bad.yaml");
+    pm_errors errs = load_errors(yaml);
+    cr_assert_eq(errs.n, 1, "%d errors, the second: %s", errs.n, errs.n > 1 ? errs.v[1].msg : "");
+    pm_error err = errs.v[0];
+    pm_errors_free(&errs);
     return err;
 }
 
@@ -334,9 +347,9 @@ Test(calendar_arith, large_counts_cost_no_walk)
 
 Test(calendar_format, file_with_block_mapping)
 {
-    pm_error err;
-    pm_calendar *cal = pm_calendar_load("fixtures/cal_custom.yaml", &err);
-    cr_assert_not_null(cal, "%s:%ld: %s", err.file, err.line, err.msg);
+    pm_errors errs = PM_ERRORS_INIT;
+    pm_calendar *cal = pm_calendar_load("fixtures/cal_custom.yaml", &errs);
+    cr_assert_not_null(cal, "%s:%ld: %s", errs.v[0].file, errs.v[0].line, errs.v[0].msg);
     cr_assert_str_eq(pm_calendar_name(cal), "test-office");
     cr_assert_str_eq(pm_calendar_holiday_name(cal, D(2024, 1, 1)), "New Year");
     expect_kind(cal, D(2024, 2, 10), D(2024, 2, 17), PM_DAY_HOLIDAY, "Spring Festival");
@@ -396,13 +409,15 @@ Test(calendar_format, weekends)
 
 Test(calendar_format, errors_have_file_and_line)
 {
-    pm_error err;
-    cr_assert_null(pm_calendar_load("fixtures/cal_bad_range.yaml", &err));
-    cr_assert_str_eq(err.file, "fixtures/cal_bad_range.yaml");
-    cr_assert_eq(err.line, 5);
-    cr_assert(strstr(err.msg, "bad range '2024-02-17..2024-02-10'"), "%s", err.msg);
+    pm_errors errs = PM_ERRORS_INIT;
+    cr_assert_null(pm_calendar_load("fixtures/cal_bad_range.yaml", &errs));
+    cr_assert_eq(errs.n, 1);
+    cr_assert_str_eq(errs.v[0].file, "fixtures/cal_bad_range.yaml");
+    cr_assert_eq(errs.v[0].line, 5);
+    cr_assert(strstr(errs.v[0].msg, "bad range '2024-02-17..2024-02-10'"), "%s", errs.v[0].msg);
+    pm_errors_free(&errs);
 
-    err = load_fails("name: x\nholidays:\n  - 2024-01-01\n  - 2024-02-30\n");
+    pm_error err = load_fails("name: x\nholidays:\n  - 2024-01-01\n  - 2024-02-30\n");
     cr_assert_eq(err.line, 4);
     cr_assert(strstr(err.msg, "bad date '2024-02-30'"), "%s", err.msg);
 
@@ -442,6 +457,54 @@ Test(calendar_format, errors_have_file_and_line)
 
     err = load_fails("holidays: [2024-01-01\n");
     cr_assert(strstr(err.msg, "could not parse YAML"), "%s", err.msg);
+}
+
+/* Like the configuration files: every error of the file, each at its line,
+ * not just the first. */
+Test(calendar_format, every_error_is_reported)
+{
+    pm_errors errs = load_errors("name: x\n"
+                                 "weekend: [sat, sunday2]\n"
+                                 "holiday: [2024-01-01]\n"
+                                 "holidays:\n"
+                                 "  - 2024-02-30\n"
+                                 "  - 2024-03-01..2024-02-01\n"
+                                 "  - 2024-05-01\n"
+                                 "  - {2024-06-01: [a]}\n"
+                                 "workdays: [2024-04-30..2024-05-01]\n");
+    static const struct {
+        long line;
+        const char *text;
+    } want[] = {
+        {2, "unknown weekday 'sunday2'"},
+        {3, "unknown key 'holiday'"},
+        {5, "bad date '2024-02-30'"},
+        {6, "ends before it starts"},
+        {7, "2024-05-01 is both a holiday and a working day (see line 9)"},
+        {8, "the name of '2024-06-01' must be text"},
+    };
+    int nwant = (int)(sizeof want / sizeof want[0]);
+    cr_assert_eq(errs.n, nwant, "%d errors", errs.n);
+    for (int w = 0; w < nwant; w++) {
+        int found = 0;
+        for (int i = 0; i < errs.n; i++) found |= errs.v[i].line == want[w].line && strstr(errs.v[i].msg, want[w].text);
+        cr_expect(found, "no error at line %ld: %s", want[w].line, want[w].text);
+    }
+    pm_errors_free(&errs);
+}
+
+/* A file of a thousand bad dates costs PM_ERRORS_MAX messages and a count. */
+Test(calendar_format, errors_past_the_limit_are_counted)
+{
+    pm_buf b = PM_BUF_INIT;
+    pm_buf_adds(&b, "holidays:\n");
+    for (int i = 0; i < PM_ERRORS_MAX + 1; i++) pm_buf_addf(&b, "  - 2024-13-%02d\n", i % 28 + 1);
+    pm_errors errs = load_errors(pm_buf_str(&b));
+    cr_assert_eq(errs.n, PM_ERRORS_MAX);
+    cr_assert_eq(errs.more, 1);
+    cr_assert_eq(errs.v[PM_ERRORS_MAX - 1].line, PM_ERRORS_MAX + 1);
+    pm_errors_free(&errs);
+    pm_buf_free(&b);
 }
 
 Test(calendar_format, builtin_unknown)

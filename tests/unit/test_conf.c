@@ -403,15 +403,18 @@ Test(text_nearest, near_names_nearest_first)
     cr_assert_eq(pm_text_distance("", "abc"), 3);
 }
 
-/* Calendars follow the same policy (pm_calendar_load returns the first error). */
+/* Calendars follow the same policy, and report every error too. */
 Test(conf_check, a_calendar_key_typo_lists_the_known_keys)
 {
-    pm_error err;
-    pm_error_clear(&err);
-    cr_assert_null(pm_calendar_load_string("name: x\nweekends: [sat]\nholiday: [2024-01-01]\n", "cal.yaml", &err));
-    cr_assert_eq(err.line, 2);
-    cr_assert_str_eq(err.msg, "unknown key 'weekends' in a calendar (known: name, weekend, holidays, workdays, "
-                              "description, source, sources, notes); did you mean 'weekend'?");
+    pm_errors errs = PM_ERRORS_INIT;
+    cr_assert_null(pm_calendar_load_string("name: x\nweekends: [sat]\nholiday: [2024-01-01]\n", "cal.yaml", &errs));
+    cr_assert_eq(errs.n, 2);
+    cr_assert_eq(errs.v[0].line, 2);
+    cr_assert_str_eq(errs.v[0].msg, "unknown key 'weekends' in a calendar (known: name, weekend, holidays, workdays, "
+                                    "description, source, sources, notes); did you mean 'weekend'?");
+    cr_assert_eq(errs.v[1].line, 3);
+    cr_assert(strstr(errs.v[1].msg, "unknown key 'holiday'"), "%s", errs.v[1].msg);
+    pm_errors_free(&errs);
 }
 
 Test(conf_check, a_file_s_errors_are_printed_in_the_order_of_its_lines, .init = cr_redirect_stderr)
