@@ -310,14 +310,25 @@ static rpt_expr *parse_unary(lexer *lx)
     return parse_pred(lx);
 }
 
-static rpt_expr *parse_and(lexer *lx)
+/* The binary operators, loosest first: or, then and (a or b and c is
+ * a or (b and c)); both are left-associative. */
+static const struct binop {
+    const char *kw, *op;
+    rpt_exop kind;
+} binops[] = {{"or", "||", EX_OR}, {"and", "&&", EX_AND}};
+#define NBINOPS ((int)(sizeof binops / sizeof binops[0]))
+
+/* An expression of the operators binops[level] and tighter. */
+static rpt_expr *parse_binary(lexer *lx, int level)
 {
-    rpt_expr *e = parse_unary(lx);
-    while (!lx->failed && (is_kw(lx, "and") || is_op(lx, "&&"))) {
+    if (level == NBINOPS) return parse_unary(lx);
+    const struct binop *o = &binops[level];
+    rpt_expr *e = parse_binary(lx, level + 1);
+    while (!lx->failed && (is_kw(lx, o->kw) || is_op(lx, o->op))) {
         next(lx);
-        rpt_expr *x = node(EX_AND);
+        rpt_expr *x = node(o->kind);
         x->a = e;
-        x->b = parse_unary(lx);
+        x->b = parse_binary(lx, level + 1);
         e = x;
     }
     return e;
@@ -325,15 +336,7 @@ static rpt_expr *parse_and(lexer *lx)
 
 static rpt_expr *parse_or(lexer *lx)
 {
-    rpt_expr *e = parse_and(lx);
-    while (!lx->failed && (is_kw(lx, "or") || is_op(lx, "||"))) {
-        next(lx);
-        rpt_expr *x = node(EX_OR);
-        x->a = e;
-        x->b = parse_and(lx);
-        e = x;
-    }
-    return e;
+    return parse_binary(lx, 0);
 }
 
 rpt_expr *rpt_expr_parse(const char *text, const pm_tz *tz, const char **rest, pm_error *err)

@@ -19,6 +19,26 @@ static int write_shard_record(rpt_groups *g, FILE *fp, int csv, int nbase, const
 static const char *const shard_cols[] = {"_shard", "_read", "_written", "_program", "_config"};
 #define NSHARD_COLS 5
 
+/* Column k of a group row: the count v, as text in bufs[k]; returns the
+ * next column. */
+static int put_count(char (*bufs)[PM_DEC_BUFSZ], const char **vals, int k, int64_t v)
+{
+    snprintf(bufs[k], PM_DEC_BUFSZ, "%lld", (long long)v);
+    vals[k] = bufs[k];
+    return k + 1;
+}
+
+/* Column k of a group row: the decimal v when has, else empty. */
+static int put_decimal(char (*bufs)[PM_DEC_BUFSZ], const char **vals, int k, int has, pm_decimal v)
+{
+    if (has)
+        pm_decimal_format(v, bufs[k]);
+    else
+        bufs[k][0] = '\0';
+    vals[k] = bufs[k];
+    return k + 1;
+}
+
 int rpt_partial_write(rpt_groups *g, FILE *fp, int csv, const rpt_shard_info *si)
 {
     rpt_spec *spec = g->spec;
@@ -50,39 +70,17 @@ int rpt_partial_write(rpt_groups *g, FILE *fp, int csv, const rpt_shard_info *si
         for (int i = 0; i < spec->nm; i++) {
             rpt_metric *m = &spec->m[i];
             rpt_state *st = &gr->st[i];
-            snprintf(bufs[k], PM_DEC_BUFSZ, "%lld", (long long)st->a);
-            vals[k] = bufs[k];
-            k++;
+            k = put_count(bufs, vals, k, st->a);
             if (m->kind == MK_RATIO) {
-                snprintf(bufs[k], PM_DEC_BUFSZ, "%lld", (long long)st->b);
-                vals[k] = bufs[k];
-                k++;
+                k = put_count(bufs, vals, k, st->b);
             } else if (m->kind == MK_PCT) {
                 k += rpt_partial_values(st, &vbufs[k], bufs[k + 1], &vals[k]);
             } else if (m->kind != MK_COUNT) {
-                if (st->x->overflow)
-                    bufs[k][0] = '\0'; /* no sum: merge carries the overflow */
-                else
-                    pm_decimal_format(st->x->sum, bufs[k]);
-                vals[k] = bufs[k];
-                k++;
-                if (m->kind == MK_MIN && st->a)
-                    pm_decimal_format(st->x->lo, bufs[k]);
-                else
-                    bufs[k][0] = '\0';
-                vals[k] = bufs[k];
-                k++;
-                if (m->kind == MK_MAX && st->a)
-                    pm_decimal_format(st->x->hi, bufs[k]);
-                else
-                    bufs[k][0] = '\0';
-                vals[k] = bufs[k];
-                k++;
-                if (m->diff) {
-                    snprintf(bufs[k], PM_DEC_BUFSZ, "%lld", (long long)st->x->skipped);
-                    vals[k] = bufs[k];
-                    k++;
-                }
+                /* no sum: merge carries the overflow */
+                k = put_decimal(bufs, vals, k, !st->x->overflow, st->x->sum);
+                k = put_decimal(bufs, vals, k, m->kind == MK_MIN && st->a, st->x->lo);
+                k = put_decimal(bufs, vals, k, m->kind == MK_MAX && st->a, st->x->hi);
+                if (m->diff) k = put_count(bufs, vals, k, st->x->skipped);
             }
         }
         rpt_emit_row(fp, csv, names, vals, n, &b);
