@@ -72,6 +72,32 @@ static const pm_option options[] = {
 
 enum out_kind { OUT_AUTO = 0, OUT_CSV, OUT_TSV, OUT_YAML, OUT_MD, OUT_HTML, OUT_XLSX };
 
+/* The words an option takes, and what each means; ended by {NULL}. */
+typedef struct word {
+    const char *text;
+    int value;
+} word;
+
+static const word to_words[] = {{"csv", OUT_CSV},  {"tsv", OUT_TSV},       {"yaml", OUT_YAML}, {"yml", OUT_YAML},
+                                {"md", OUT_MD},    {"markdown", OUT_MD},   {"html", OUT_HTML}, {"xlsx", OUT_XLSX},
+                                {NULL, 0}};
+static const word unit_words[] = {{"m", 60}, {"min", 60}, {"h", 3600}, {"d", 86400}, {NULL, 0}};
+static const word lang_words[] = {{"zh", 1}, {"zh_CN", 1}, {"zh-CN", 1}, {"en", 0}, {NULL, 0}};
+static const word period_words[] = {{"day", PERIOD_DAY},         {"week", PERIOD_WEEK}, {"month", PERIOD_MONTH},
+                                    {"quarter", PERIOD_QUARTER}, {"year", PERIOD_YEAR}, {NULL, 0}};
+
+/* *out = the meaning of arg, the value of --NAME, among words; else a
+ * usage error "--NAME: 'arg' is EXPECTED" (-1). */
+static int parse_word(const char *name, const word *words, const char *arg, const char *expected, int *out)
+{
+    for (; words->text; words++)
+        if (strcmp(words->text, arg) == 0) {
+            *out = words->value;
+            return 0;
+        }
+    return pm_usage_warn("--%s: '%s' is %s", name, arg, expected);
+}
+
 typedef struct cli {
     const char *by;
     const char *period;
@@ -79,7 +105,7 @@ typedef struct cli {
     const char **metrics;
     int nmetrics;
     const char *targets;
-    enum out_kind to;
+    int to; /* enum out_kind */
     int zh;
     int partial, merge;
     const char *title;
@@ -90,114 +116,94 @@ typedef struct cli {
     const char **where; /* --where */
     int nwhere;
     const char *since, *until;
-    int64_t unit_secs;
+    int unit_secs;
     int totals, pivot, labels;
-    const char *sort;
+    char *sort; /* the figure --sort names */
     int sort_desc;
     long top;
     const char *shard;  /* --shard */
     const char *expect; /* --expect-shards */
 } cli;
 
+/* Appends arg to the list *v of *n. */
+static void add_arg(const char ***v, int *n, const char *arg)
+{
+    *v = pm_xrealloc(*v, sizeof **v * (size_t)(*n + 1));
+    (*v)[(*n)++] = arg;
+}
+
+/* The options into c; a usage error is reported and returns -1 (the parser
+ * then exits 2). */
 static int on_option(int id, const char *arg, void *ctx)
 {
     cli *c = ctx;
     switch (id) {
+    case O_METRIC: add_arg(&c->metrics, &c->nmetrics, arg); break;
+    case O_WHERE: add_arg(&c->where, &c->nwhere, arg); break;
     case O_BY: c->by = arg; break;
     case O_PERIOD: c->period = arg; break;
     case O_TIME_FIELD: c->time_field = arg; break;
-    case O_METRIC:
-        c->metrics = pm_xrealloc(c->metrics, sizeof *c->metrics * (size_t)(c->nmetrics + 1));
-        c->metrics[c->nmetrics++] = arg;
-        break;
     case O_TARGETS: c->targets = arg; break;
-    case O_WHERE:
-        c->where = pm_xrealloc(c->where, sizeof *c->where * (size_t)(c->nwhere + 1));
-        c->where[c->nwhere++] = arg;
-        break;
     case O_SINCE: c->since = arg; break;
+    case O_UNTIL: c->until = arg; break;
     case O_TOTALS: c->totals = 1; break;
     case O_LABELS: c->labels = 1; break;
     case O_SORT: {
         const char *colon = strrchr(arg, ':');
-        if (colon && (strcmp(colon, ":desc") == 0 || strcmp(colon, ":asc") == 0)) {
-            c->sort = pm_xstrndup(arg, (size_t)(colon - arg));
-            c->sort_desc = strcmp(colon, ":desc") == 0;
-        } else {
-            c->sort = arg;
-        }
+        int dir = colon && (strcmp(colon, ":desc") == 0 || strcmp(colon, ":asc") == 0);
+        free(c->sort);
+        c->sort = pm_xstrndup(arg, dir ? (size_t)(colon - arg) : strlen(arg));
+        if (dir) c->sort_desc = strcmp(colon, ":desc") == 0;
         break;
     }
     case O_TOP: {
         char *end;
         c->top = strtol(arg, &end, 10);
-        if (*end || c->top <= 0) pm_usage_error("--top: '%s' is not a positive number", arg);
+        if (*end || c->top <= 0) return pm_usage_warn("--top: '%s' is not a positive number", arg);
         break;
     }
     case O_PIVOT:
-        if (strcmp(arg, "period") != 0) pm_usage_error("--pivot: only 'period' (periods as columns)");
+        if (strcmp(arg, "period") != 0) return pm_usage_warn("--pivot: only 'period' (periods as columns)");
         c->pivot = 1;
         break;
-    case O_UNTIL: c->until = arg; break;
-    case O_UNIT:
-        if (strcmp(arg, "m") == 0 || strcmp(arg, "min") == 0)
-            c->unit_secs = 60;
-        else if (strcmp(arg, "h") == 0)
-            c->unit_secs = 3600;
-        else if (strcmp(arg, "d") == 0)
-            c->unit_secs = 86400;
-        else
-            pm_usage_error("--unit: '%s' is not m, h or d", arg);
-        break;
-    case O_TO:
-        if (strcmp(arg, "csv") == 0)
-            c->to = OUT_CSV;
-        else if (strcmp(arg, "tsv") == 0)
-            c->to = OUT_TSV;
-        else if (strcmp(arg, "yaml") == 0 || strcmp(arg, "yml") == 0)
-            c->to = OUT_YAML;
-        else if (strcmp(arg, "md") == 0 || strcmp(arg, "markdown") == 0)
-            c->to = OUT_MD;
-        else if (strcmp(arg, "html") == 0)
-            c->to = OUT_HTML;
-        else if (strcmp(arg, "xlsx") == 0)
-            c->to = OUT_XLSX;
-        else
-            pm_usage_error("--to: '%s' is not one of csv, yaml, md, html, xlsx", arg);
-        break;
-    case O_LANG:
-        if (strcmp(arg, "zh") == 0 || strcmp(arg, "zh_CN") == 0 || strcmp(arg, "zh-CN") == 0)
-            c->zh = 1;
-        else if (strcmp(arg, "en") == 0)
-            c->zh = 0;
-        else
-            pm_usage_error("--lang: '%s' is not en or zh", arg);
-        break;
+    case O_UNIT: return parse_word("unit", unit_words, arg, "not m, h or d", &c->unit_secs);
+    case O_TO: return parse_word("to", to_words, arg, "not one of csv, yaml, md, html, xlsx", &c->to);
+    case O_LANG: return parse_word("lang", lang_words, arg, "not en or zh", &c->zh);
     case O_TITLE: c->title = arg; break;
     case O_PARTIAL: c->partial = 1; break;
     case O_MERGE: c->merge = 1; break;
     case O_PROTECT:
         c->protect = pm_protect_mode_parse(arg);
-        if (c->protect < 0) pm_usage_error("unknown --protect mode '%s' (mask, pseudonymize or drop)", arg);
+        if (c->protect < 0) return pm_usage_warn("unknown --protect mode '%s' (mask, pseudonymize or drop)", arg);
         break;
     case O_KEY_FILE: c->key_file = arg; break;
     case O_SHARD:
         if (!*arg || strpbrk(arg, ";\r\n"))
-            pm_usage_error("--shard: a name, without ';' or line breaks (';' separates the shards of a merge)");
+            return pm_usage_warn("--shard: a name, without ';' or line breaks (';' separates the shards of a merge)");
         c->shard = arg;
         break;
     case O_EXPECT_SHARDS: c->expect = arg; break;
     case O_PERSONAL: {
         pm_error e;
-        if (rpt_personal_parse(arg, &c->personal, &c->npersonal, &e) != 0) pm_usage_error("%s", e.msg);
+        if (rpt_personal_parse(arg, &c->personal, &c->npersonal, &e) != 0) return pm_usage_warn("%s", e.msg);
         break;
     }
     }
     return 0;
 }
 
-/* One --by key: a field, or weekday(F), hour(F), part(F, SEP, N). */
-static void set_key(rpt_spec *s, const char *text, size_t n, const char *list)
+static void cli_free(cli *c)
+{
+    free(c->metrics);
+    free(c->where);
+    free(c->sort);
+    for (int i = 0; i < c->npersonal; i++) free(c->personal[i].field);
+    free(c->personal);
+}
+
+/* One --by key: a field, or weekday(F), hour(F), part(F, SEP, N).  0, or
+ * -1 after a usage error. */
+static int set_key(rpt_spec *s, const char *text, size_t n, const char *list)
 {
     char *k = pm_xstrndup(text, n);
     int i = s->nby;
@@ -205,17 +211,25 @@ static void set_key(rpt_spec *s, const char *text, size_t n, const char *list)
     s->byfn[i] = KEY_FIELD;
     char *open = strchr(k, '(');
     if (!open) {
-        if (strpbrk(k, "=!<>~)")) pm_usage_error("--by: '%s' is not a field name", k);
+        if (strpbrk(k, "=!<>~)")) {
+            pm_usage_warn("--by: '%s' is not a field name", k);
+            free(k);
+            return -1;
+        }
         s->by[i].name = k;
         s->nby++;
-        return;
+        return 0;
     }
     size_t kl = strlen(k);
-    if (k[kl - 1] != ')') pm_usage_error("--by: '%s': expected weekday(F), hour(F) or part(F, SEP, N)", k);
+    if (k[kl - 1] != ')') {
+        pm_usage_warn("--by: '%s': expected weekday(F), hour(F) or part(F, SEP, N)", k);
+        free(k);
+        return -1;
+    }
     size_t fl = (size_t)(open - k);
     char *arg = pm_xstrndup(open + 1, kl - fl - 2);
     char *a[3] = {arg, NULL, NULL};
-    int na = 1;
+    int na = 1, fn = -1; /* rpt_keyfn, once the key is good */
     for (char *p = arg; *p && na < 3; p++)
         if (*p == ',') {
             *p = '\0';
@@ -226,39 +240,47 @@ static void set_key(rpt_spec *s, const char *text, size_t n, const char *list)
         size_t l = strlen(a[j]);
         while (l && a[j][l - 1] == ' ') a[j][--l] = '\0';
     }
-    if (!*a[0]) pm_usage_error("--by: '%s': no field", k);
-    if (fl == 7 && strncmp(k, "weekday", 7) == 0 && na == 1) {
-        s->byfn[i] = KEY_WEEKDAY;
-    } else if (fl == 4 && strncmp(k, "hour", 4) == 0 && na == 1) {
-        s->byfn[i] = KEY_HOUR;
-    } else if (fl == 4 && strncmp(k, "part", 4) == 0 && na == 3) {
-        char *end;
-        long idx = strtol(a[2], &end, 10);
-        if (*end || idx == 0 || !*a[1])
-            pm_usage_error(
-                "--by: '%s': part(F, SEP, N) takes a separator and a part number (1 is the first, -1 the last)", k);
-        s->byfn[i] = KEY_PART;
-        s->bysep[i] = pm_xstrdup(a[1]);
-        s->bypart[i] = (int)idx;
-    } else {
-        pm_usage_error("--by: '%s' in '%s': expected a field, weekday(F), hour(F) or part(F, SEP, N)", k, list);
-    }
-    s->by[i].name = pm_xstrdup(a[0]);
-    /* the column: canonical text */
-    pm_buf b = PM_BUF_INIT;
-    if (s->byfn[i] == KEY_PART)
-        pm_buf_addf(&b, "part(%s, %s, %d)", a[0], a[1], s->bypart[i]);
+    long idx = 0;
+    char *end = NULL;
+    if (na == 3) idx = strtol(a[2], &end, 10);
+    if (!*a[0])
+        pm_usage_warn("--by: '%s': no field", k);
+    else if (fl == 7 && strncmp(k, "weekday", 7) == 0 && na == 1)
+        fn = KEY_WEEKDAY;
+    else if (fl == 4 && strncmp(k, "hour", 4) == 0 && na == 1)
+        fn = KEY_HOUR;
+    else if (!(fl == 4 && strncmp(k, "part", 4) == 0 && na == 3))
+        pm_usage_warn("--by: '%s' in '%s': expected a field, weekday(F), hour(F) or part(F, SEP, N)", k, list);
+    else if (*end || idx == 0 || !*a[1])
+        pm_usage_warn("--by: '%s': part(F, SEP, N) takes a separator and a part number (1 is the first, -1 the last)",
+                      k);
     else
-        pm_buf_addf(&b, "%.*s(%s)", (int)fl, k, a[0]);
-    s->bycol[i] = pm_buf_detach(&b);
+        fn = KEY_PART;
+    if (fn >= 0) {
+        s->byfn[i] = (rpt_keyfn)fn;
+        s->by[i].name = pm_xstrdup(a[0]);
+        /* the column: canonical text */
+        pm_buf b = PM_BUF_INIT;
+        if (fn == KEY_PART) {
+            s->bysep[i] = pm_xstrdup(a[1]);
+            s->bypart[i] = (int)idx;
+            pm_buf_addf(&b, "part(%s, %s, %d)", a[0], a[1], s->bypart[i]);
+        } else {
+            pm_buf_addf(&b, "%.*s(%s)", (int)fl, k, a[0]);
+        }
+        s->bycol[i] = pm_buf_detach(&b);
+        s->nby++;
+    }
     free(arg);
     free(k);
-    s->nby++;
+    return fn >= 0 ? 0 : -1;
 }
 
-static void set_by(rpt_spec *s, const char *list)
+/* The --by list: the spec's keys (a preset's are replaced).  0, or -1
+ * after a usage error. */
+static int set_by(rpt_spec *s, const char *list)
 {
-    s->nby = 0;
+    rpt_spec_clear_keys(s);
     const char *p = list;
     while (*p) {
         /* a comma inside parentheses is part(F, -, 1)'s */
@@ -271,12 +293,13 @@ static void set_by(rpt_spec *s, const char *list)
             n--;
         }
         while (n && p[n - 1] == ' ') n--;
-        if (n == 0) pm_usage_error("--by: empty field name in '%s'", list);
-        if (s->nby == 16) pm_usage_error("--by: at most 16 fields");
-        set_key(s, p, n, list);
+        if (n == 0) return pm_usage_warn("--by: empty field name in '%s'", list);
+        if (s->nby == 16) return pm_usage_warn("--by: at most 16 fields");
+        if (set_key(s, p, n, list) != 0) return -1;
         if (!*e) break;
         p = e + 1;
     }
+    return 0;
 }
 
 /* Copies the finished workbook at path into af. */
@@ -327,41 +350,34 @@ static int write_xlsx(rpt_table *const *t, int n, const char *title, pm_atomic_f
     return rc;
 }
 
-/* A spec from the options: a preset (or NULL for custom metrics). */
-static rpt_spec *make_spec(const cli *c, const pm_common *common, const char *preset, pm_tz **tz)
+/* Fills spec, zeroed, from the options: a preset (or NULL for custom
+ * metrics).  0, or -1 after a usage error (spec is then for
+ * rpt_spec_free only). */
+static int make_spec(const cli *c, const pm_common *common, const char *preset, pm_tz **tz, rpt_spec *spec)
 {
-    rpt_spec *spec = pm_xcalloc(1, sizeof *spec);
     spec->zh = c->zh;
     spec->time_field.name = c->time_field ? c->time_field : "created_at";
     spec->time_field.cache = -1;
     spec->tz_name = common->tz_name ? common->tz_name : PM_DEFAULT_TZ;
     if (c->period) {
-        if (strcmp(c->period, "day") == 0)
-            spec->period = PERIOD_DAY;
-        else if (strcmp(c->period, "week") == 0)
-            spec->period = PERIOD_WEEK;
-        else if (strcmp(c->period, "month") == 0)
-            spec->period = PERIOD_MONTH;
-        else if (strcmp(c->period, "quarter") == 0)
-            spec->period = PERIOD_QUARTER;
-        else if (strcmp(c->period, "year") == 0)
-            spec->period = PERIOD_YEAR;
-        else
-            pm_usage_error("--period: '%s' is not day, week, month, quarter or year", c->period);
+        int period = PERIOD_NONE;
+        if (parse_word("period", period_words, c->period, "not day, week, month, quarter or year", &period) != 0)
+            return -1;
+        spec->period = (rpt_period)period;
     }
     /* The zone reads timestamps in conditions, durations and derived keys
      * as well as periods. */
     if (!*tz) {
         pm_error e;
         *tz = pm_tz_open(spec->tz_name, &e);
-        if (!*tz) pm_usage_error("--tz: %s", e.msg);
+        if (!*tz) return pm_usage_warn("--tz: %s", e.msg);
     }
     spec->tz = *tz;
     spec->unit_secs = c->unit_secs ? c->unit_secs : 3600;
     for (int i = 0; i < c->nwhere; i++) {
         pm_error e;
         rpt_expr *x = rpt_expr_parse(c->where[i], *tz, NULL, &e);
-        if (!x) pm_usage_error("--where: %s", e.msg);
+        if (!x) return pm_usage_warn("--where: %s", e.msg);
         spec->where = pm_xrealloc(spec->where, sizeof *spec->where * (size_t)(spec->nwhere + 1));
         spec->where[spec->nwhere++] = x;
     }
@@ -371,7 +387,7 @@ static rpt_spec *make_spec(const cli *c, const pm_common *common, const char *pr
         pm_error e;
         pm_time t;
         if (pm_time_parse(lim[i], strlen(lim[i]), *tz, &t, &e) != 0)
-            pm_usage_error("--%s: %s", i ? "until" : "since", e.msg);
+            return pm_usage_warn("--%s: %s", i ? "until" : "since", e.msg);
         if (i) {
             spec->has_until = 1;
             spec->until = t;
@@ -381,28 +397,32 @@ static rpt_spec *make_spec(const cli *c, const pm_common *common, const char *pr
         }
     }
     if (preset) rpt_preset_apply(spec, preset);
-    int npreset = spec->nm;
-    if (c->by) set_by(spec, c->by);
+    if (c->by && set_by(spec, c->by) != 0) return -1;
     if (spec->preset && strcmp(spec->preset, "service") == 0 && c->nmetrics)
-        pm_usage_error("the service preset has its fixed figures; -m is for other reports");
+        return pm_usage_warn("the service preset has its fixed figures; -m is for other reports");
     for (int i = 0; i < c->nmetrics; i++) {
         rpt_metric m;
         pm_error e;
-        if (rpt_metric_parse(c->metrics[i], &m, *tz, &e) != 0) pm_usage_error("-m: %s", e.msg);
+        if (rpt_metric_parse(c->metrics[i], &m, *tz, &e) != 0) return pm_usage_warn("-m: %s", e.msg);
         for (int j = 0; j < spec->nm; j++)
-            if (strcmp(spec->m[j].name, m.name) == 0) pm_usage_error("-m: %s is given twice", m.name);
+            if (strcmp(spec->m[j].name, m.name) == 0) {
+                pm_usage_warn("-m: %s is given twice", m.name);
+                rpt_metric_free(&m);
+                return -1;
+            }
         spec->m = pm_xrealloc(spec->m, sizeof *spec->m * (size_t)(spec->nm + 1));
         spec->m[spec->nm++] = m;
     }
     if (c->protect && spec->period != PERIOD_NONE &&
         rpt_personal_kind(c->personal, c->npersonal, spec->time_field.name) >= 0)
-        pm_usage_error("--protect: --period would show the days of the personal field %s", spec->time_field.name);
+        return pm_usage_warn("--protect: --period would show the days of the personal field %s",
+                             spec->time_field.name);
     /* the preset's own conditions compare with its fixed words, not with
      * anybody's data: only the values given with -m are checked */
     for (int i = 0; c->protect && i < spec->nm; i++) {
         pm_error e;
-        if (rpt_metric_check_personal(&spec->m[i], i >= npreset, c->personal, c->npersonal, &e) != 0)
-            pm_usage_error("--protect: %s", e.msg);
+        if (rpt_metric_check_personal(&spec->m[i], i >= spec->npreset, c->personal, c->npersonal, &e) != 0)
+            return pm_usage_warn("--protect: %s", e.msg);
     }
     if (spec->nm == 0) {
         rpt_metric m;
@@ -411,8 +431,8 @@ static rpt_spec *make_spec(const cli *c, const pm_common *common, const char *pr
         spec->m = pm_xmalloc(sizeof *spec->m);
         spec->m[spec->nm++] = m;
     }
-    if (spec->nm > 64) pm_usage_error("at most 64 metrics");
-    return spec;
+    if (spec->nm > 64) return pm_usage_warn("at most 64 metrics");
+    return 0;
 }
 
 #define MAX_TABLES 8
@@ -436,8 +456,8 @@ static void check_fields(const rpt_spec *spec, const pm_record *r)
         }
 }
 
-/* One run: the tables asked for and what is read into them.  Static in
- * rpt_main, so what lives until exit stays reachable on every path. */
+/* One run: the tables asked for and what is read into them.  Zeroed, then
+ * filled step by step; run_free frees it at any step. */
 typedef struct run {
     cli c;
     pm_common common;
@@ -459,19 +479,38 @@ typedef struct run {
     char *last_bad;     /* --merge: the input last reported */
     pm_atomic_file *af; /* -o (or standard output) */
     int route_errors;   /* --merge: partials of no table */
+    int sort_by[MAX_TABLES]; /* --sort: the metric of each table */
 } run;
 
+static void run_free(run *r)
+{
+    for (int i = 0; i < r->n; i++) {
+        if (r->tables[i]) rpt_table_free(r->tables[i]);
+        free(r->tables[i]);
+        if (r->groups[i]) rpt_groups_free(r->groups[i]);
+        free(r->groups[i]);
+        rpt_ledger_free(&r->ledgers[i]);
+        if (r->specs[i]) rpt_spec_free(r->specs[i]);
+        free(r->specs[i]);
+    }
+    rpt_expect_free(&r->expect);
+    if (r->tz) pm_tz_free(r->tz);
+    pm_protector_free(&r->prot);
+    rpt_names_free(&r->names);
+    cli_free(&r->c);
+}
+
 /* --protect: the key, and warnings when the key file is exposed or nothing
- * is named personal. */
-static void setup_protection(run *r)
+ * is named personal.  0, or -1 after reporting. */
+static int setup_protection(run *r)
 {
     cli *c = &r->c;
     if (c->npersonal && !c->protect)
-        pm_usage_error("--personal names the fields that --protect=MODE protects; give --protect too");
+        return pm_usage_warn("--personal names the fields that --protect=MODE protects; give --protect too");
     pm_error e;
     if (pm_protector_init(&r->prot, (pm_protect_mode)c->protect, c->key_file, &e) != 0) {
         pm_report(&e);
-        exit(PM_EXIT_ERROR);
+        return -1;
     }
     if (r->prot.key_exposed)
         pm_warn_at(c->key_file, 0, "the key file is readable by group or others; protect it: chmod 600 %s",
@@ -479,6 +518,7 @@ static void setup_protection(run *r)
     if (c->protect && !c->npersonal)
         pm_warn("warning: --protect: no field is named personal (--personal=FIELD:KIND,...), so no value is "
                 "protected");
+    return 0;
 }
 
 /* The field names the options give, to be checked against the input. */
@@ -500,51 +540,76 @@ static void collect_names(run *r, rpt_spec *spec)
     }
 }
 
+/* The metric a --sort names (English or Chinese name), or -1. */
+static int find_figure(const rpt_spec *spec, const char *name)
+{
+    for (int i = 0; i < spec->nm; i++)
+        if (strcmp(spec->m[i].name, name) == 0 || (spec->m[i].name_zh && strcmp(spec->m[i].name_zh, name) == 0))
+            return i;
+    /* the figure as typed: count(a = b) for count(a=b) */
+    rpt_metric m;
+    pm_error e;
+    if (rpt_metric_parse(name, &m, spec->tz, &e) != 0) return -1;
+    int k = -1;
+    for (int i = 0; i < spec->nm && k < 0; i++)
+        if (strcmp(spec->m[i].name, m.name) == 0) k = i;
+    rpt_metric_free(&m);
+    return k;
+}
+
 /* Checks the combination of options and sets up a spec and groups per
- * preset (or one custom spec). */
-static void setup(run *r, const char *const *presets, int np)
+ * preset (or one custom spec).  0, or -1 after reporting. */
+static int setup(run *r, const char *const *presets, int np)
 {
     cli *c = &r->c;
-    setup_protection(r);
-    if (np > 1 && c->nmetrics) pm_usage_error("-m goes with one preset or none");
-    if (c->partial && (c->to == OUT_MD || c->to == OUT_HTML || c->to == OUT_XLSX))
-        pm_usage_error("--partial writes CSV or YAML");
-    if (c->partial && np > 1) pm_usage_error("--partial takes one preset at a time (one partial stream per report)");
-    if (c->shard && !c->partial) pm_usage_error("--shard names the partial stream that --partial writes");
-    if (c->expect && !c->merge) pm_usage_error("--expect-shards checks the partials that --merge reads");
+    if (setup_protection(r) != 0) return -1;
+    int several = c->to == OUT_MD || c->to == OUT_HTML || c->to == OUT_XLSX; /* tables in one output */
+    /* The combinations of options that are refused, and why; the first that
+     * applies is reported. */
+    const struct {
+        int when;
+        const char *why;
+    } refused[] = {
+        {np > 1 && c->nmetrics, "-m goes with one preset or none"},
+        {c->partial && several, "--partial writes CSV or YAML"},
+        {c->partial && np > 1, "--partial takes one preset at a time (one partial stream per report)"},
+        {c->shard && !c->partial, "--shard names the partial stream that --partial writes"},
+        {c->expect && !c->merge, "--expect-shards checks the partials that --merge reads"},
+        {np > 1 && !several && !c->partial, "several presets make several tables: use --to=md, html or xlsx"},
+        {c->pivot && !several, "--pivot=period is for md, html and xlsx (CSV and YAML keep a row per period)"},
+        {c->pivot && c->period == NULL && !(np == 1 && strcmp(presets[0], "service") == 0),
+         "--pivot=period needs --period"},
+        {c->pivot && c->totals, "--pivot and --totals: not together (a pivot's rows are its keys)"},
+        {c->partial && (c->totals || c->sort || c->top || c->pivot),
+         "--totals, --sort, --top and --pivot are for the report, not for --partial"},
+        {c->labels && !c->zh, "--labels shows the Chinese labels of --lang=zh in CSV and YAML; give --lang=zh"},
+        {c->to == OUT_XLSX && (!r->common.output || strcmp(r->common.output, "-") == 0) && isatty(1),
+         "XLSX is binary: give -o FILE.xlsx or redirect standard output"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        if (refused[i].when) return pm_usage_warn("%s", refused[i].why);
     if (c->expect) {
         pm_error e;
         if (rpt_expect_parse(&r->expect, c->expect, &e) != 0) {
             pm_report(&e);
-            exit(PM_EXIT_ERROR);
+            return -1;
         }
     }
-    if (np > 1 && c->to != OUT_MD && c->to != OUT_HTML && c->to != OUT_XLSX && !c->partial)
-        pm_usage_error("several presets make several tables: use --to=md, html or xlsx");
-    if (c->pivot && c->to != OUT_MD && c->to != OUT_HTML && c->to != OUT_XLSX)
-        pm_usage_error("--pivot=period is for md, html and xlsx (CSV and YAML keep a row per period)");
-    if (c->pivot && c->period == NULL && !(np == 1 && strcmp(presets[0], "service") == 0))
-        pm_usage_error("--pivot=period needs --period");
-    if (c->pivot && c->totals) pm_usage_error("--pivot and --totals: not together (a pivot's rows are its keys)");
-    if (c->partial && (c->totals || c->sort || c->top || c->pivot))
-        pm_usage_error("--totals, --sort, --top and --pivot are for the report, not for --partial");
-    if (c->labels && !c->zh)
-        pm_usage_error("--labels shows the Chinese labels of --lang=zh in CSV and YAML; give --lang=zh");
-    if (c->to == OUT_XLSX && (!r->common.output || strcmp(r->common.output, "-") == 0) && isatty(1))
-        pm_usage_error("XLSX is binary: give -o FILE.xlsx or redirect standard output");
     r->n = np ? np : 1;
     for (int i = 0; i < r->n; i++) {
-        r->specs[i] = make_spec(c, &r->common, np ? presets[i] : NULL, &r->tz);
+        r->specs[i] = pm_xcalloc(1, sizeof *r->specs[i]);
+        if (make_spec(c, &r->common, np ? presets[i] : NULL, &r->tz, r->specs[i]) != 0) return -1;
         if (c->title && r->n == 1) r->specs[i]->title = c->title;
+        if (c->sort && (r->sort_by[i] = find_figure(r->specs[i], c->sort)) < 0)
+            return pm_usage_warn("--sort: no figure '%s' in this report", c->sort);
     }
     if (c->targets) {
         /* Each table takes the targets that name its figures. */
         pm_errors errs = PM_ERRORS_INIT;
-        if (rpt_targets_load_all(r->specs, r->n, c->targets, &errs) != 0) {
-            pm_errors_report(&errs);
-            pm_errors_free(&errs);
-            exit(PM_EXIT_ERROR);
-        }
+        int rc = rpt_targets_load_all(r->specs, r->n, c->targets, &errs);
+        if (rc != 0) pm_errors_report(&errs);
+        pm_errors_free(&errs);
+        if (rc != 0) return -1;
     }
     for (int i = 0; i < r->n; i++) collect_names(r, r->specs[i]);
     for (int i = 0; i < r->n; i++) {
@@ -554,6 +619,7 @@ static void setup(run *r, const char *const *presets, int np)
         rpt_groups_init(r->groups[i], r->specs[i]);
         rpt_ledger_init(&r->ledgers[i], r->specs[i]);
     }
+    return 0;
 }
 
 /* The pipeline's record function: a record into the groups, or with
@@ -608,7 +674,8 @@ static void on_stats(pm_buf *b, void *ctx)
 
 /* Reads every input into the groups on the shared pipeline (records, or
  * partials with --merge).  Returns the open pipeline, whose reject stream
- * pm_pipe_finish commits, and the reading's exit status in *status. */
+ * pm_pipe_finish commits, and the reading's exit status in *status; NULL
+ * after reporting when the inputs or the output cannot be opened. */
 static pm_pipe *read_inputs(run *r, char **paths, int npaths, int *status)
 {
     pm_error err;
@@ -622,7 +689,7 @@ static pm_pipe *read_inputs(run *r, char **paths, int npaths, int *status)
     pm_pipe *p = pm_pipe_open(&r->common, paths, npaths, &ps, &err);
     if (!p) {
         pm_report(&err);
-        exit(PM_EXIT_ERROR);
+        return NULL;
     }
     /* the output is opened before any work, like every program's: a
      * temporary file beside it until the report is complete */
@@ -630,7 +697,7 @@ static pm_pipe *read_inputs(run *r, char **paths, int npaths, int *status)
     if (!r->af) {
         pm_report(&err);
         pm_pipe_finish(p, PM_EXIT_ERROR);
-        exit(PM_EXIT_ERROR);
+        return NULL;
     }
     *status = pm_pipe_run(p);
     free(r->last_bad);
@@ -696,23 +763,6 @@ static int write_partial(run *r, enum out_kind to)
     return rc;
 }
 
-/* The metric a --sort names (English or Chinese name), or -1. */
-static int find_figure(const rpt_spec *spec, const char *name)
-{
-    for (int i = 0; i < spec->nm; i++)
-        if (strcmp(spec->m[i].name, name) == 0 || (spec->m[i].name_zh && strcmp(spec->m[i].name_zh, name) == 0))
-            return i;
-    /* the figure as typed: count(a = b) for count(a=b) */
-    rpt_metric m;
-    pm_error e;
-    if (rpt_metric_parse(name, &m, spec->tz, &e) != 0) return -1;
-    int k = -1;
-    for (int i = 0; i < spec->nm && k < 0; i++)
-        if (strcmp(spec->m[i].name, m.name) == 0) k = i;
-    rpt_metric_free(&m);
-    return k;
-}
-
 /* Builds the tables and writes them in format to; 1 when a target failed.
  * A write error is reported and *wrote set to -1. */
 static int write_report(run *r, enum out_kind to, int *wrote)
@@ -728,11 +778,7 @@ static int write_report(run *r, enum out_kind to, int *wrote)
         spec->charts = to == OUT_HTML || to == OUT_XLSX;
         /* data formats keep the keys unless --labels asks */
         spec->value_labels = spec->zh && (r->c.labels || to == OUT_MD || to == OUT_HTML || to == OUT_XLSX);
-        if (r->c.sort) {
-            int k = find_figure(spec, r->c.sort);
-            if (k < 0) pm_usage_error("--sort: no figure '%s' in this report", r->c.sort);
-            rpt_groups_sort_by(g, sorted, n, k, r->c.sort_desc);
-        }
+        if (r->c.sort) rpt_groups_sort_by(g, sorted, n, r->sort_by[i], r->c.sort_desc);
         if (r->c.top && (size_t)r->c.top < n) n = (size_t)r->c.top;
         if (r->c.totals && g->nkey > 0) {
             /* the total of every group, also those --top leaves out */
@@ -774,10 +820,56 @@ static int write_report(run *r, enum out_kind to, int *wrote)
     return failed;
 }
 
+/* The report of the inputs paths: set-up, reading, writing; the exit
+ * status. */
+static int report(run *r, const char *const *presets, int np, char **paths, int npaths)
+{
+    if (setup(r, presets, np) != 0) return PM_EXIT_ERROR;
+    r->paths = paths;
+    r->npaths = npaths;
+    int rstatus;
+    pm_pipe *p = read_inputs(r, paths, npaths, &rstatus);
+    if (!p) return PM_EXIT_ERROR;
+    /* A name no record has is a typo: its figures would be zeros and
+     * blanks that look right.  No report then. */
+    if (!r->c.merge && r->nread > 0 && rpt_names_report(&r->names) > 0) {
+        pm_error e;
+        pm_atomic_close(r->af, 0, &e);
+        return pm_pipe_finish(p, PM_EXIT_ERROR);
+    }
+
+    enum out_kind to = r->c.to;
+    if (to == OUT_AUTO) to = r->in_format == PM_FMT_YAML ? OUT_YAML : r->in_format == PM_FMT_TSV ? OUT_TSV : OUT_CSV;
+
+    int failed = 0, wrote = 0;
+    if (r->refused)
+        wrote = -1; /* nothing written: the old file stays as it was */
+    else if (r->c.partial)
+        wrote = write_partial(r, to);
+    else
+        failed = write_report(r, to, &wrote);
+    pm_error err;
+    if (pm_atomic_close(r->af, wrote == 0, &err) != 0) {
+        if (wrote == 0) /* else the write error is reported already */
+            pm_report(&err);
+        wrote = -1;
+    }
+    r->af = NULL;
+    /* the report's own errors (a write error) are 2; a missed target 1 */
+    if (wrote != 0 && !r->refused) r->status = PM_EXIT_ERROR;
+    if (r->status == PM_EXIT_ERROR)
+        pm_pipe_error(p);
+    else if (failed)
+        pm_pipe_flag(p);
+    r->status = pm_pipe_finish(p, rstatus > r->status ? rstatus : r->status);
+    if (r->status == PM_EXIT_OK && failed) r->status = PM_EXIT_FLAGGED;
+    return r->status;
+}
+
 int rpt_main(int argc, char **argv)
 {
     pm_program_init(argc, argv);
-    static run r;
+    run r;
     memset(&r, 0, sizeof r);
     int first = pm_opts_parse(
         argc, argv, options, (PM_OPT_STREAM & ~(unsigned)PM_OPT_TO) | PM_OPT_REJECT, &r.common, on_option, &r.c,
@@ -793,62 +885,16 @@ int rpt_main(int argc, char **argv)
         "Exit status 1 when a target is missed or a record is rejected (--reject=FILE), 2 on errors.");
 
     const char *presets[MAX_TABLES];
-    int np = 0;
-    while (first < argc && rpt_is_preset(argv[first])) {
-        for (int i = 0; i < np; i++)
-            if (strcmp(presets[i], argv[first]) == 0) pm_usage_error("preset %s given twice", argv[first]);
-        presets[np++] = argv[first++];
+    int np = 0, status = PM_EXIT_OK;
+    for (; first < argc && rpt_is_preset(argv[first]) && status == PM_EXIT_OK; first++) {
+        for (int i = 0; i < np && status == PM_EXIT_OK; i++)
+            if (strcmp(presets[i], argv[first]) == 0) {
+                pm_usage_warn("preset %s given twice", argv[first]);
+                status = PM_EXIT_ERROR;
+            }
+        presets[np++] = argv[first];
     }
-    setup(&r, presets, np);
-    r.paths = argv + first;
-    r.npaths = argc - first;
-    int rstatus;
-    pm_pipe *p = read_inputs(&r, argv + first, argc - first, &rstatus);
-    /* A name no record has is a typo: its figures would be zeros and
-     * blanks that look right.  No report then. */
-    if (!r.c.merge && r.nread > 0 && rpt_names_report(&r.names) > 0) {
-        pm_error e;
-        pm_atomic_close(r.af, 0, &e);
-        return pm_pipe_finish(p, PM_EXIT_ERROR);
-    }
-
-    enum out_kind to = r.c.to;
-    if (to == OUT_AUTO) to = r.in_format == PM_FMT_YAML ? OUT_YAML : r.in_format == PM_FMT_TSV ? OUT_TSV : OUT_CSV;
-
-    int failed = 0, wrote = 0;
-    if (r.refused)
-        wrote = -1; /* nothing written: the old file stays as it was */
-    else if (r.c.partial)
-        wrote = write_partial(&r, to);
-    else
-        failed = write_report(&r, to, &wrote);
-    pm_error err;
-    if (pm_atomic_close(r.af, wrote == 0, &err) != 0) {
-        if (wrote == 0) /* else the write error is reported already */
-            pm_report(&err);
-        wrote = -1;
-    }
-    r.af = NULL;
-    /* the report's own errors (a write error) are 2; a missed target 1 */
-    if (wrote != 0 && !r.refused) r.status = PM_EXIT_ERROR;
-    if (r.status == PM_EXIT_ERROR)
-        pm_pipe_error(p);
-    else if (failed)
-        pm_pipe_flag(p);
-    r.status = pm_pipe_finish(p, rstatus > r.status ? rstatus : r.status);
-    if (r.status == PM_EXIT_OK && failed) r.status = PM_EXIT_FLAGGED;
-
-    for (int i = 0; i < r.n; i++) {
-        if (r.tables[i]) {
-            rpt_table_free(r.tables[i]);
-            free(r.tables[i]);
-        }
-        rpt_groups_free(r.groups[i]);
-        free(r.groups[i]);
-        rpt_ledger_free(&r.ledgers[i]);
-    }
-    rpt_expect_free(&r.expect);
-    if (r.tz) pm_tz_free(r.tz);
-    pm_protector_free(&r.prot);
-    return r.status;
+    if (status == PM_EXIT_OK) status = report(&r, presets, np, argv + first, argc - first);
+    run_free(&r);
+    return status;
 }

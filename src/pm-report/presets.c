@@ -45,7 +45,7 @@ int rpt_is_preset(const char *name)
 
 static void by(rpt_spec *s, const char *field)
 {
-    s->by[s->nby].name = field;
+    s->by[s->nby].name = pm_xstrdup(field);
     s->by[s->nby].cache = -1;
     s->nby++;
 }
@@ -110,7 +110,40 @@ int rpt_preset_apply(rpt_spec *s, const char *name)
         return -1;
     }
     for (int i = 0; i < s->nm; i++) rpt_metric_partial_names(&s->m[i]);
+    s->npreset = s->nm;
     return 0;
+}
+
+void rpt_spec_clear_keys(rpt_spec *s)
+{
+    for (int i = 0; i < s->nby; i++) {
+        free((char *)s->by[i].name);
+        free((char *)s->bycol[i]);
+        free(s->bysep[i]);
+        s->bycol[i] = NULL;
+        s->bysep[i] = NULL;
+    }
+    s->nby = 0;
+}
+
+void rpt_spec_free(rpt_spec *s)
+{
+    rpt_spec_clear_keys(s);
+    for (int i = 0; i < s->nwhere; i++) rpt_expr_free(s->where[i]);
+    free(s->where);
+    for (int i = 0; i < s->nm; i++) {
+        rpt_metric *m = &s->m[i];
+        if (i >= s->npreset)
+            rpt_metric_free(m);
+        else /* a preset's names are literals */
+            for (int q = 0; q < m->npcol; q++)
+                if (m->pcol[q] != m->name) free((char *)m->pcol[q]);
+    }
+    free(s->m);
+    free(s->targets);
+    free(s->signature);
+    free(s->raw_signature);
+    memset(s, 0, sizeof *s);
 }
 
 /* A figure a target may name: a metric by its English or Chinese name. */
@@ -157,11 +190,7 @@ static int other_preset_figure(const char *fig)
         memset(&other, 0, sizeof other);
         rpt_preset_apply(&other, all[j]);
         known = find_figure(&other, fig) != NULL;
-        for (int k = 0; k < other.nm; k++)
-            if (other.m[k].kind != MK_COUNT)
-                for (int q = 0; q < other.m[k].npcol; q++) free((char *)other.m[k].pcol[q]);
-        free(other.m);
-        free(other.targets);
+        rpt_spec_free(&other);
     }
     return known;
 }

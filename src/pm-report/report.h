@@ -180,6 +180,7 @@ typedef struct rpt_spec {
     const char *tz_name;
     rpt_metric *m;
     int nm;
+    int npreset; /* m[0..npreset) are the preset's (rpt_preset_apply) */
     rpt_layout layout;
     rpt_target *targets;
     int ntargets;
@@ -211,6 +212,14 @@ int rpt_cmp_parse(const char *s, rpt_cmp *out);
 /* presets.c -------------------------------------------------------------- */
 /* Sets up spec for preset name; -1 when there is no such preset. */
 int rpt_preset_apply(rpt_spec *spec, const char *name);
+/* Frees what spec holds: its keys (by, bycol, bysep: allocated, also a
+ * preset's), its --where conditions, its metrics (rpt_metric_parse's, and
+ * the preset's partial column names), targets and signatures; not the
+ * title, time field, zone or protection, which it borrows.  spec itself is
+ * the caller's. */
+void rpt_spec_free(rpt_spec *spec);
+/* Frees the keys of spec (before other keys replace them); nby is 0. */
+void rpt_spec_clear_keys(rpt_spec *spec);
 int rpt_is_preset(const char *name);
 /* Loads a targets file (YAML list of {figure, comparison, value}) into the
  * specs whose figures the targets name; it replaces the presets' targets.

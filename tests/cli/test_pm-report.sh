@@ -870,4 +870,34 @@ expect_grep "targets typos: a key of a later target" \
     "^pm-report: .*ttypos\.yaml:4: unknown key 'valeu' in a target \(known: figure, comparison, value\); did you mean 'value'\?$" "$ERR"
 expect_grep "targets typos: and the value it lacks" "^pm-report: .*ttypos\.yaml:4: a target needs a figure and a value$" "$ERR"
 
+# --- usage errors found while setting up: exit 2, the message, and nothing
+# written (the old output stays); under make asan, nothing leaks ---
+setup_error() {
+    local name=$1 msg=$2
+    shift 2
+    printf 'old\n' >"$T/keep.csv"
+    run $R -o "$T/keep.csv" "$@"
+    expect_status "$name: exit 2" 2
+    expect_grep "$name: the message" "^pm-report: $msg" "$ERR"
+    expect_eq "$name: the old output stays" "old" "$(cat "$T/keep.csv")"
+}
+setup_error "a preset twice" "preset sla given twice$" sla sla "$D/tickets.csv"
+setup_error "--sort of no figure, before reading" "--sort: no figure 'nosuch' in this report$" \
+    --by=category --sort=nosuch:desc "$T/no-such-file.csv"
+expect_no_grep "--sort of no figure: no input was opened" "cannot open" "$ERR"
+setup_error "--by: a bad part()" "--by: 'part\(unit, -, x\)': part\(F, SEP, N\) takes" --by='category,part(unit, -, x)' "$A"
+setup_error "--by: not a field" "--by: 'a=b' is not a field name$" --by='category,a=b' "$A"
+setup_error "-m twice" "-m: sum\(amount\) is given twice$" -m 'sum(amount)' -m 'sum( amount )' "$A"
+setup_error "-m with the service preset" "the service preset has its fixed figures" service -m count "$A"
+setup_error "--where that does not parse" "--where: " --where='(kind = x' "$A"
+setup_error "--period unknown" "--period: 'fortnight' is not day, week, month, quarter or year$" --period=fortnight "$A"
+setup_error "--unit unknown" "--unit: 's' is not m, h or d$" --unit=s "$A"
+setup_error "--to unknown" "--to: 'pdf' is not one of csv, yaml, md, html, xlsx$" --to=pdf "$A"
+setup_error "--lang unknown" "--lang: 'fr' is not en or zh$" --lang=fr "$A"
+setup_error "--top not a number" "--top: '0' is not a positive number$" -m count --by=category --top=0 "$A"
+setup_error "two presets in CSV" "several presets make several tables" sla fees "$A"
+setup_error "a missing targets file" ".*no-such-targets\.yaml: " sla --targets="$T/no-such-targets.yaml" "$A"
+setup_error "--protect with no key file" "--protect=pseudonymize needs --key-file" \
+    --protect=pseudonymize --personal=category:name "$A"
+
 finish
