@@ -12,7 +12,7 @@
  * FIELD and VALUE are bare words (no blanks, none of = ! < > ~ ( ) , ; & |
  * ' ") or quoted with ' or ".  A value that reads as a decimal number is
  * compared as an exact decimal with values that read as numbers; one that
- * reads as a timestamp (CONTRACT section 2, local in the report's zone) is
+ * reads as a timestamp (docs/CONTRACT.md section 2, local in the report's zone) is
  * compared as an instant; anything else as text (bytes).  An empty value
  * never compares < <= > >= with anything; "F =" with nothing after it holds
  * when F is empty, as "F is empty" does.  Regular expressions are PCRE2
