@@ -117,6 +117,29 @@ run "$C" -j 2 -i "$T/empty.csv" -o "$T/out.csv" pm-sla $NOW
 expect_status "an empty file, -o FILE: status 0" 0
 if [ -f "$T/out.csv" ] && [ ! -s "$T/out.csv" ]; then pass; else fail "an empty file, -o FILE: an empty file written"; fi
 
+# -o FILE: block 1's output is written into FILE's twin; while block 2's job
+# still runs, its output is appended as it is written (here its second
+# part a second after the first): the file is one process's all the same,
+# and a block 2 that then fails leaves nothing.
+pm-sla $NOW "$T/base.csv" > "$T/one" 2>/dev/null; rc=$?
+rm -f "$T/out.csv"
+PATH="$HERE/scaleout/slow:$PATH" SLOW_BLOCK=2 run "$C" -j 2 -i "$T/base.csv" -o "$T/out.csv" pm-sla $NOW
+expect_status "-o FILE, block 2 ends last: the one process's status" "$rc"
+if cmp -s "$T/one" "$T/out.csv"; then pass; else fail "-o FILE, block 2 ends last: one process's output"; fi
+rm -f "$T/out.csv"
+PATH="$HERE/scaleout/slow:$PATH" SLOW_BLOCK=2 SLOW_STATUS=2 run "$C" -j 2 -i "$T/base.csv" -o "$T/out.csv" pm-sla $NOW
+expect_status "-o FILE, block 2 fails after block 1 ended: exit 2" 2
+expect_grep "-o FILE, block 2 fails after block 1 ended: says so" "block 2 on this machine failed \(exit status 2\)" "$ERR"
+if [ -e "$T/out.csv" ]; then fail "-o FILE, block 2 fails after block 1 ended: nothing written"; else pass; fi
+expect_eq "-o FILE, block 2 fails after block 1 ended: no temporary file left" "" "$(ls -A "$T" | grep '^\.pm-cluster')"
+
+# One block, YAML out, -o FILE: the file is that block's output (and not
+# pm-cluster's standard input after it)
+pm-sla $NOW -t yaml "$T/base.csv" > "$T/one.yaml" 2>/dev/null
+rm -f "$T/out.yaml"
+echo "not a ticket" | run "$C" -j 1 -i "$T/base.csv" -o "$T/out.yaml" pm-sla $NOW -t yaml
+if cmp -s "$T/one.yaml" "$T/out.yaml"; then pass; else fail "-j 1, YAML, -o FILE: one process's output, nothing else"; fi
+
 # pm-report on blocks of the same files: partials merged = one pass
 pm-sla $NOW "$T/note.csv" > "$T/note-sla.csv" 2>/dev/null
 pm-report sla "$T/note-sla.csv" > "$T/rep.one"; rc=$?
