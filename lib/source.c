@@ -65,7 +65,9 @@ static int range_check(pm_reader *rd, int seg, pm_error *err)
 {
     if (rd->format == PM_FMT_YAML) return 0;
     if (seg == 0) { /* (when segment 1 has bytes to read) */
-        if (rd->rec_open && rd->seg_at[1] < rd->seg_end[1]) return range_refused(rd, err, "the header line holds a line break inside quotes");
+        if (rd->seg_at[1] >= rd->seg_end[1]) return 0;
+        if (rd->rec_open) return range_refused(rd, err, "the header line holds a line break inside quotes");
+        if (!rd->have_header) return range_refused(rd, err, "the file's first line is blank, not its header");
         return 0;
     }
     if (!rd->range_inner) return 0;

@@ -106,6 +106,9 @@ cluster "a line ended by a CR alone before the split" "$T/cr.csv"
 { head -n 1 "$T/base.csv" | sed 's/,description$/,"descr\niption"/'; tail -n +2 "$T/base.csv"; } > "$T/qheader.csv"
 refused "a header line with a quoted line break" "$T/qheader.csv" "$(upto "$mid" "$T/qheader.csv")" 2
 cluster "a header line with a quoted line break" "$T/qheader.csv"
+{ echo; cat "$T/base.csv"; } > "$T/blank-first.csv"
+refused "a first line that is blank (the header is the second)" "$T/blank-first.csv" $((size / 2)) 2
+cluster "a first line that is blank" "$T/blank-first.csv"
 head -n 1 "$T/base.csv" > "$T/header-only.csv"
 cluster "a header and no record" "$T/header-only.csv"
 head -n 1 "$T/base.csv" | tr -d '\n' > "$T/header-no-lf.csv"
