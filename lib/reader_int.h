@@ -156,6 +156,14 @@ struct pm_reader {
     int nseg, cur_seg;
     off_t seg_at[2], seg_end[2];
     long range_line;
+    /* what pmr_src_range_check needs: whether the range ends before the
+     * file does, the headers taken when segment 1 began, and whether a CR
+     * was read in segment 1 (a CR alone is a line end the range's line
+     * count did not see) */
+    int range_inner;
+    off_t range_from;
+    unsigned range_gen;
+    int range_cr;
 };
 
 /* source.c */

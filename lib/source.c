@@ -26,13 +26,82 @@ static ssize_t read_full(int fd, unsigned char *buf, size_t n)
     return (ssize_t)got;
 }
 
+/* The line ends (LF) in bytes [from, to) of fd, into *n; buf: cap bytes of
+ * room.  Returns 0, or -1 with errno (0: the file is shorter). */
+static int count_lines(int fd, off_t from, off_t to, unsigned char *buf, size_t cap, long *n)
+{
+    long lines = 0;
+    for (off_t p = from; p < to;) {
+        size_t want = to - p < (off_t)cap ? (size_t)(to - p) : cap;
+        ssize_t r = pread(fd, buf, want, p);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            if (r == 0) errno = 0;
+            return -1;
+        }
+        for (const unsigned char *q = buf, *end = buf + r; (q = memchr(q, '\n', (size_t)(end - q))); q++)
+            lines++;
+        p += r;
+    }
+    *n = lines;
+    return 0;
+}
+
+static int range_refused(pm_reader *rd, pm_error *err, const char *why)
+{
+    pm_error_set(err, rd->name, rd->line, "--byte-range: %s, so the file cannot be read by byte range (read it whole)",
+                 why);
+    return -1;
+}
+
+/* Whether a CSV or TSV reader stands where a run over the whole file would
+ * stand at the same byte, at the end of segment 0 (the header line) and at
+ * the end of a range that is not the file's: a range is read as if a record
+ * began at its first line, and the ranges after it take the file's first
+ * header and count the line ends (LF) before them.  Anything else would
+ * make a block differ from one process, silently; refused instead (exit 2
+ * of the program), so that a split that cannot be right fails. */
+static int range_check(pm_reader *rd, int seg, pm_error *err)
+{
+    if (rd->format == PM_FMT_YAML) return 0;
+    if (seg == 0) { /* (when segment 1 has bytes to read) */
+        if (rd->seg_at[1] >= rd->seg_end[1]) return 0;
+        if (rd->rec_open) return range_refused(rd, err, "the header line holds a line break inside quotes");
+        if (!rd->have_header) return range_refused(rd, err, "the file's first line is blank, not its header");
+        return 0;
+    }
+    if (!rd->range_inner) return 0;
+    if (rd->rec_open)
+        return range_refused(rd, err, "a record goes on past the end of the range (a line break inside quotes)");
+    if (rd->after_blank) return range_refused(rd, err, "the range ends with a blank line (a new header may follow)");
+    if (rd->header_gen != rd->range_gen)
+        return range_refused(rd, err, "the range holds a header line of its own, which the ranges after it do not see");
+    if (rd->range_cr) { /* a CR alone ends a line, outside quotes */
+        long lf;
+        unsigned char *buf = pm_xmalloc(CHUNK);
+        int rc = count_lines(rd->fd, rd->range_from, rd->seg_end[1], buf, CHUNK, &lf);
+        free(buf);
+        if (rc < 0) {
+            pm_error_set(err, rd->name, 0, "read error: %s", errno ? strerror(errno) : "the file changed while read");
+            return -1;
+        }
+        if (rd->line - rd->range_line != lf)
+            return range_refused(rd, err, "lines end in a CR alone, which the line numbers of later ranges do not count");
+    }
+    return 0;
+}
+
 /* src_read under --byte-range: the segments in turn, never both in one
  * read, so that the header line has been parsed when segment 1 begins and
  * its first line is numbered as in the file. */
 static ssize_t src_read_range(pm_reader *rd, pm_error *err)
 {
     while (rd->cur_seg < rd->nseg && rd->seg_at[rd->cur_seg] >= rd->seg_end[rd->cur_seg]) {
-        if (++rd->cur_seg == 1) rd->line = rd->range_line;
+        if (range_check(rd, rd->cur_seg, err) < 0) return -1;
+        if (++rd->cur_seg == 1) {
+            rd->line = rd->range_line;
+            rd->range_gen = rd->header_gen;
+        }
     }
     if (rd->cur_seg >= rd->nseg) {
         rd->eof = 1;
@@ -52,6 +121,7 @@ static ssize_t src_read_range(pm_reader *rd, pm_error *err)
                          (long long)rd->seg_end[k]);
         return -1;
     }
+    if (k == 1 && !rd->range_cr && memchr(rd->raw + rd->rawlen, '\r', (size_t)r)) rd->range_cr = 1;
     rd->seg_at[k] += r;
     rd->rawlen += (size_t)r;
     return r;
@@ -311,19 +381,12 @@ int pmr_src_range(pm_reader *rd, pm_error *err)
     if (from < h) from = h;
     if (to < from) to = from;
     /* the line of byte `from`: the line ends before it, counted */
-    long line = 1;
-    for (off_t p = 0; p < from;) {
-        size_t want = from - p < CHUNK ? (size_t)(from - p) : CHUNK;
-        ssize_t r = pread(rd->fd, rd->raw, want, p);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) {
-            pm_error_set(err, rd->name, 0, "read error: %s", r < 0 ? strerror(errno) : "the file changed while read");
-            return -1;
-        }
-        for (const unsigned char *q = rd->raw, *end = rd->raw + r; (q = memchr(q, '\n', (size_t)(end - q))); q++)
-            line++;
-        p += r;
+    long line;
+    if (count_lines(rd->fd, 0, from, rd->raw, CHUNK, &line) < 0) {
+        pm_error_set(err, rd->name, 0, "read error: %s", errno ? strerror(errno) : "the file changed while read");
+        return -1;
     }
+    line++;
     /* start again: nothing read yet */
     rd->rawlen = 0;
     rd->declen = rd->decpos = 0;
@@ -342,6 +405,9 @@ int pmr_src_range(pm_reader *rd, pm_error *err)
     rd->nseg = 2;
     rd->cur_seg = 0;
     rd->range_line = line;
+    rd->range_from = from;
+    rd->range_inner = to < size;
+    rd->range_cr = 0;
     return 0;
 }
 

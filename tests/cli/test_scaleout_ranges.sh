@@ -1,0 +1,152 @@
+#!/bin/bash
+# Byte ranges that cannot be wrong (issue 19): a --byte-range read refuses a
+# range that does not end where a run over the whole file stands at a
+# record's start (a quoted line break across the end, a blank line before a
+# header of its own, lines ended by a CR alone), and pm-cluster, which
+# splits a file into ranges without reading it first, then runs again
+# another way: its output is one process's, whatever the file holds.
+. "$(dirname "$0")/lib.sh"
+NOW=--now=2026-07-01T00:00:00+08:00
+C=$ROOT/examples/scale-out/pm-cluster
+REFUSED='so the file cannot be read by byte range'
+
+# 3,000 tickets (about 550 KB: what pm-cluster looks at before it splits is
+# the first 256 KB), line 2900 flagged (a message after every split below)
+"$ROOT/tools/gen-tickets.sh" -n 3000 -s 41 |
+    awk -F, -v OFS=, 'NR == 2900 { $6 = "bad" } { print }' > "$T/base.csv"
+size=$(wc -c < "$T/base.csv")
+# the line holding the middle byte (where pm-cluster -j 2 splits)
+mid=$(awk -v m=$((size / 2)) '{ n += length($0) + 1 } n > m { print NR; exit }' "$T/base.csv")
+upto() { head -n "$1" "$2" | wc -c; }  # bytes of the first N lines of FILE
+
+ranges() {  # NAME FILE CUT: the ranges 0-CUT and CUT-END read what one run reads, with its messages
+    local name=$1 f=$2 cut=$3 end
+    end=$(wc -c < "$f")
+    pm-sla $NOW "$f" > "$T/one" 2> "$T/one.err"
+    pm-sla $NOW --byte-range=0-"$cut" "$f" > "$T/a" 2> "$T/a.err"
+    pm-sla $NOW --byte-range="$cut"-"$end" "$f" > "$T/b" 2> "$T/b.err"
+    { cat "$T/a"; if [ -s "$T/a" ]; then tail -n +2 "$T/b"; else cat "$T/b"; fi; } > "$T/two"
+    if cmp -s "$T/one" "$T/two"; then pass; else fail "$name: the two ranges write what one run writes"; fi
+    cat "$T/a.err" "$T/b.err" > "$T/two.err"
+    if cmp -s "$T/one.err" "$T/two.err"; then pass; else
+        fail "$name: the same messages, with the file's lines" "$(diff "$T/one.err" "$T/two.err" | head -4)"
+    fi
+}
+refused() {  # NAME FILE END LINE: --byte-range=0-END refuses, naming LINE
+    run pm-sla $NOW --byte-range=0-"$3" "$2"
+    expect_status "$1: refused (exit 2)" 2
+    expect_grep "$1: says why, at the line where the next range starts" "^pm-sla: $2:$4: --byte-range: .*$REFUSED" "$ERR"
+}
+cluster() {  # NAME FILE [PM-CLUSTER OPTION]...: pm-cluster -j 2 = one process (output, status)
+    local name=$1 f=$2
+    shift 2
+    pm-sla $NOW "$f" > "$T/one" 2> "$T/one.err"
+    local rc=$?
+    run "$C" -j 2 "$@" -i "$f" pm-sla $NOW
+    expect_out "$name, pm-cluster: byte-identical to one process" "$T/one"
+    expect_status "$name, pm-cluster: the one process's status" "$rc"
+    expect_no_grep "$name, pm-cluster: a refused range is no message of the run" "$REFUSED" "$ERR"
+}
+
+# --- a quoted line break across the split ------------------------------------
+awk -F, -v OFS=, -v m="$mid" 'NR == m { d = "\"a note"; for (i = 0; i < 40; i++) d = d "\nline " i " of a long note, quoted";
+    $14 = d "\"" } { print }' "$T/base.csv" > "$T/note.csv"
+in_note=$(upto $((mid + 20)) "$T/note.csv")
+refused "a quoted line break across the end of the range" "$T/note.csv" "$in_note" $((mid + 21))
+ranges "a range that ends after the record with quoted line breaks" "$T/note.csv" "$(upto $((mid + 41)) "$T/note.csv")"
+cluster "a quoted line break across the split" "$T/note.csv"
+# ... with GNU parallel (--shared hosts): the same
+if command -v parallel >/dev/null 2>&1; then
+    printf '1/host1\n1/host2\n' > "$T/hosts"
+    cluster "a quoted line break across the split, --shared hosts" "$T/note.csv" --sshloginfile="$T/hosts" \
+        --ssh="$HERE/scaleout/fake-ssh" --shared
+fi
+
+# An even number of quotes on every line is no proof: in  repairx",...,"desc
+# the first quote is text and the second opens a field that ends lines later.
+awk -F, -v OFS=, -v m="$mid" 'NR == m { $2 = $2 "x\""; $13 = "\"desc"; NF = 13; print
+    for (i = 0; i < 20; i++) print "more text of the description, line " i; print "end\",S034x\""; next } { print }' \
+    "$T/base.csv" > "$T/trap.csv"
+refused "a quote that is text, then a quoted field over lines" "$T/trap.csv" "$(upto $((mid + 5)) "$T/trap.csv")" $((mid + 6))
+cluster "a quote that is text, then a quoted field over lines, across the split" "$T/trap.csv"
+
+# Quotes right before and right after the split: whole records, accepted.
+awk -F, -v OFS=, -v m="$mid" 'NR == m || NR == m + 1 { $14 = "\"say \"\"hi\"\", then go\"" } { print }' \
+    "$T/base.csv" > "$T/quotes.csv"
+ranges "a quoted field on the last line of a range" "$T/quotes.csv" "$(upto "$mid" "$T/quotes.csv")"
+ranges "a quoted field on the first line of a range" "$T/quotes.csv" "$(upto $((mid - 1)) "$T/quotes.csv")"
+cluster "quoted fields next to the split" "$T/quotes.csv"
+
+# --- CRLF, blank lines, headers of their own, CR alone ------------------------
+sed 's/$/\r/' "$T/base.csv" > "$T/crlf.csv"
+ranges "CRLF line ends" "$T/crlf.csv" "$(upto "$mid" "$T/crlf.csv")"
+cluster "CRLF line ends" "$T/crlf.csv"
+
+{ head -n "$mid" "$T/base.csv"; echo; tail -n +$((mid + 1)) "$T/base.csv"; } > "$T/blank.csv"
+refused "a range that ends with a blank line (a header may follow)" "$T/blank.csv" "$(upto $((mid + 1)) "$T/blank.csv")" \
+    $((mid + 2))
+ranges "a blank line inside a range" "$T/blank.csv" "$(upto $((mid + 5)) "$T/blank.csv")"
+
+q=$((mid / 2))
+{ head -n "$q" "$T/base.csv"; echo; head -n 1 "$T/base.csv" | sed 's/assignee,description$/description,assignee/'
+    tail -n +$((q + 1)) "$T/base.csv"; } > "$T/header2.csv"
+refused "a header of its own inside a range that is not the last" "$T/header2.csv" "$(upto "$mid" "$T/header2.csv")" \
+    $((mid + 1))
+ranges "a header of its own inside the last range" "$T/header2.csv" "$(upto $((q - 10)) "$T/header2.csv")"
+cluster "a header of its own before the split" "$T/header2.csv"
+
+awk -v q="$q" 'NR == q { printf "%s\r", $0; next } { print }' "$T/base.csv" > "$T/cr.csv"
+# (the reader counts the CR as a line end: the range's first mid LF-ended
+# lines are the file's first mid + 1)
+refused "a line ended by a CR alone before the end of the range" "$T/cr.csv" "$(upto "$mid" "$T/cr.csv")" $((mid + 2))
+ranges "a line ended by a CR alone in the last range" "$T/cr.csv" "$(upto $((q - 10)) "$T/cr.csv")"
+cluster "a line ended by a CR alone before the split" "$T/cr.csv"
+
+# --- the header line ----------------------------------------------------------
+{ head -n 1 "$T/base.csv" | sed 's/,description$/,"descr\niption"/'; tail -n +2 "$T/base.csv"; } > "$T/qheader.csv"
+refused "a header line with a quoted line break" "$T/qheader.csv" "$(upto "$mid" "$T/qheader.csv")" 2
+cluster "a header line with a quoted line break" "$T/qheader.csv"
+{ echo; cat "$T/base.csv"; } > "$T/blank-first.csv"
+refused "a first line that is blank (the header is the second)" "$T/blank-first.csv" $((size / 2)) 2
+cluster "a first line that is blank" "$T/blank-first.csv"
+head -n 1 "$T/base.csv" > "$T/header-only.csv"
+cluster "a header and no record" "$T/header-only.csv"
+head -n 1 "$T/base.csv" | tr -d '\n' > "$T/header-no-lf.csv"
+cluster "a header without a line end" "$T/header-no-lf.csv"
+: > "$T/empty.csv"
+cluster "an empty file" "$T/empty.csv"
+rm -f "$T/out.csv"
+run "$C" -j 2 -i "$T/empty.csv" -o "$T/out.csv" pm-sla $NOW
+expect_status "an empty file, -o FILE: status 0" 0
+if [ -f "$T/out.csv" ] && [ ! -s "$T/out.csv" ]; then pass; else fail "an empty file, -o FILE: an empty file written"; fi
+
+# -o FILE: block 1's output is written into FILE's twin; while block 2's job
+# still runs, its output is appended as it is written (here its second
+# part a second after the first): the file is one process's all the same,
+# and a block 2 that then fails leaves nothing.
+pm-sla $NOW "$T/base.csv" > "$T/one" 2>/dev/null; rc=$?
+rm -f "$T/out.csv"
+PATH="$HERE/scaleout/slow:$PATH" SLOW_BLOCK=2 run "$C" -j 2 -i "$T/base.csv" -o "$T/out.csv" pm-sla $NOW
+expect_status "-o FILE, block 2 ends last: the one process's status" "$rc"
+if cmp -s "$T/one" "$T/out.csv"; then pass; else fail "-o FILE, block 2 ends last: one process's output"; fi
+rm -f "$T/out.csv"
+PATH="$HERE/scaleout/slow:$PATH" SLOW_BLOCK=2 SLOW_STATUS=2 run "$C" -j 2 -i "$T/base.csv" -o "$T/out.csv" pm-sla $NOW
+expect_status "-o FILE, block 2 fails after block 1 ended: exit 2" 2
+expect_grep "-o FILE, block 2 fails after block 1 ended: says so" "block 2 on this machine failed \(exit status 2\)" "$ERR"
+if [ -e "$T/out.csv" ]; then fail "-o FILE, block 2 fails after block 1 ended: nothing written"; else pass; fi
+expect_eq "-o FILE, block 2 fails after block 1 ended: no temporary file left" "" "$(ls -A "$T" | grep '^\.pm-cluster')"
+
+# One block, YAML out, -o FILE: the file is that block's output (and not
+# pm-cluster's standard input after it)
+pm-sla $NOW -t yaml "$T/base.csv" > "$T/one.yaml" 2>/dev/null
+rm -f "$T/out.yaml"
+echo "not a ticket" | run "$C" -j 1 -i "$T/base.csv" -o "$T/out.yaml" pm-sla $NOW -t yaml
+if cmp -s "$T/one.yaml" "$T/out.yaml"; then pass; else fail "-j 1, YAML, -o FILE: one process's output, nothing else"; fi
+
+# pm-report on blocks of the same files: partials merged = one pass
+pm-sla $NOW "$T/note.csv" > "$T/note-sla.csv" 2>/dev/null
+pm-report sla "$T/note-sla.csv" > "$T/rep.one"; rc=$?
+run "$C" -j 2 -i "$T/note-sla.csv" pm-report sla
+expect_out "pm-report, a quoted line break across the split: one pass's report" "$T/rep.one"
+expect_status "pm-report, a quoted line break across the split: one pass's status" "$rc"
+finish
