@@ -49,10 +49,7 @@ void ro_fmt_dur(int64_t secs, char out[32])
 void ro_violation_add(ro_violations *vs, int rule, const char *staff, const char *post, pm_time s, pm_time e,
                       const char *fmt, ...)
 {
-    if (vs->n == vs->cap) {
-        vs->cap = vs->cap ? 2 * vs->cap : 64;
-        vs->v = pm_xrealloc(vs->v, sizeof *vs->v * (size_t)vs->cap);
-    }
+    PM_GROW(vs->v, vs->n + 1, vs->cap);
     ro_violation *v = &vs->v[vs->n++];
     v->rule = rule;
     v->staff = pm_xstrdup(staff ? staff : "");

@@ -425,10 +425,7 @@ static void take(planner *P, int s, int q, int i)
 
 gapinfo *ro_gap_new(planner *P, int i, int q)
 {
-    if (P->ngaps == P->capgaps) {
-        P->capgaps = P->capgaps ? 2 * P->capgaps : 64;
-        P->gaps = pm_xrealloc(P->gaps, sizeof *P->gaps * (size_t)P->capgaps);
-    }
+    PM_GROW(P->gaps, P->ngaps + 1, P->capgaps);
     gapinfo *g = &P->gaps[P->ngaps++];
     g->slot = i;
     g->post = q;
@@ -460,15 +457,10 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void note_gap(planner *P, int i, int q)
+/* Counts a seat the construction leaves empty, in slot i. */
+static void note_gap(planner *P, int i)
 {
-    if (P->ngap == P->capgap) {
-        P->capgap = P->capgap ? 2 * P->capgap : 64;
-        P->gapslot = pm_xrealloc(P->gapslot, sizeof *P->gapslot * (size_t)P->capgap);
-        P->gappost = pm_xrealloc(P->gappost, sizeof *P->gappost * (size_t)P->capgap);
-    }
-    P->gapslot[P->ngap] = i;
-    P->gappost[P->ngap++] = q;
+    if (P->ngap++ == 0) P->first_gap = i;
 }
 
 /* Keeps the seats of `saved` from slot `to` on: their hours and days count
@@ -513,7 +505,7 @@ static void tail_gaps(planner *P, int to)
             int need = P->need[(size_t)i * m->nposts + q];
             for (int k = 0; k < need; k++)
                 if (P->asg[(size_t)i * P->nseats + P->seat0[q] + k] < 0) {
-                    note_gap(P, i, q);
+                    note_gap(P, i);
                     break;
                 }
         }
@@ -549,7 +541,7 @@ static void construct_window(planner *P, uint64_t salt, int attempt, int from, i
                 int need = P->need[(size_t)i * m->nposts + q];
                 if (!need) continue;
                 P->uncovered += (int64_t)need * (sl->e - sl->s);
-                note_gap(P, i, q);
+                note_gap(P, i);
             }
             continue;
         }
@@ -614,7 +606,7 @@ static void construct_window(planner *P, uint64_t salt, int attempt, int from, i
                 }
                 if (best < 0) {
                     P->uncovered += (int64_t)(need - k) * (sl->e - sl->s);
-                    note_gap(P, i, q);
+                    note_gap(P, i);
                     if (P->explain && i < P->explain_until) record_gap(P, i, q);
                     break;
                 }
@@ -1282,7 +1274,7 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
                 best_unc = P.uncovered;
                 best_unf = unf;
                 best_cut = P.cut;
-                first_gap = P.ngap ? P.gapslot[0] : P.nsl;
+                first_gap = P.ngap ? P.first_gap : P.nsl;
                 memcpy(best_asg, P.asg, sizeof *best_asg * (size_t)P.nsl * (size_t)P.nseats);
             }
         }
@@ -1301,7 +1293,7 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
             int from = first_gap - first_gap % per_day - back * per_day;
             if (from < 0) from = 0;
             construct(&P, ro_mix(h), t, from, best_asg);
-            int fg = P.ngap ? P.gapslot[0] : P.nsl;
+            int fg = P.ngap ? P.first_gap : P.nsl;
             if (P.uncovered < best_unc || (P.uncovered == best_unc && fg > first_gap)) {
                 best_unc = P.uncovered;
                 first_gap = fg;
@@ -1425,8 +1417,6 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     free(P.wdays0);
     free(P.unavail);
     free(P.pressure);
-    free(P.gapslot);
-    free(P.gappost);
     free(P.order);
     free(P.seat0);
     free(P.need);

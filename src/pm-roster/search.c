@@ -56,7 +56,8 @@ typedef struct inst {
     int64_t secs, night, off;
     int valid;
     int *mem; /* people on it, ascending */
-    int nmem, capmem;
+    int nmem;
+    size_t capmem;
     int64_t unc; /* uncovered seat-seconds (last dispatch) */
     int qfirst;  /* the first post left short, or -1 */
 } inst;
@@ -173,10 +174,7 @@ static int64_t dispatch(search *X, inst *I, int write)
 
 static void mem_add(inst *I, int s)
 {
-    if (I->nmem == I->capmem) {
-        I->capmem = I->capmem ? 2 * I->capmem : 8;
-        I->mem = pm_xrealloc(I->mem, sizeof *I->mem * (size_t)I->capmem);
-    }
+    PM_GROW(I->mem, I->nmem + 1, I->capmem);
     int k = I->nmem;
     while (k > 0 && I->mem[k - 1] > s) {
         I->mem[k] = I->mem[k - 1];
