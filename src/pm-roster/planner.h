@@ -77,6 +77,15 @@ typedef struct planner {
     int declared;            /* the posts file declares shifts (else slots, and maybe derived shifts) */
 } planner;
 
+/* The index of [row][col] in an array of rows of ncols, row after row (the
+ * layouts above: [slot * nposts + post], [staff * nweeks + wi], ...).
+ * Rows, columns and counts are ints that are never negative: the one
+ * conversion of them to size_t is this. */
+static inline size_t ro_ix(int row, int ncols, int col)
+{
+    return (size_t)row * (size_t)ncols + (size_t)col;
+}
+
 /* plan.c */
 uint64_t ro_mix(uint64_t x);
 int ro_day_off(const planner *P, pm_day d);

@@ -138,7 +138,8 @@ Test(roster_logs, repeats_are_one_patrol)
         m.logs[i].e = 2000;
         m.logs[i].line = i + 2;
     }
-    m.nlogs = m.caplogs = 4;
+    m.nlogs = 4;
+    m.caplogs = 4;
     ro_logs_dedup(&m);
     cr_assert_eq(m.nlogs, 2);
     cr_assert_eq(m.logs[0].nstaff, 1);
