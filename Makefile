@@ -74,6 +74,9 @@ $(B)/src/%.o: src/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PM_CFLAGS) -Isrc/$(patsubst %/,%,$(dir $*)) -c -o $@ $<
 
+# src/pm-roster/ is -Wconversion clean too: keep it so.
+$(B)/src/pm-roster/%.o: PM_CFLAGS += -Wconversion
+
 define PROG_RULES
 $(call PROG_LIB,$(1)): $(call PROG_OBJ,$(1))
 	@mkdir -p $$(dir $$@)

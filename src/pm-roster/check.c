@@ -49,10 +49,7 @@ void ro_fmt_dur(int64_t secs, char out[32])
 void ro_violation_add(ro_violations *vs, int rule, const char *staff, const char *post, pm_time s, pm_time e,
                       const char *fmt, ...)
 {
-    if (vs->n == vs->cap) {
-        vs->cap = vs->cap ? 2 * vs->cap : 64;
-        vs->v = pm_xrealloc(vs->v, sizeof *vs->v * (size_t)vs->cap);
-    }
+    PM_GROW(vs->v, vs->n + 1, vs->cap);
     ro_violation *v = &vs->v[vs->n++];
     v->rule = rule;
     v->staff = pm_xstrdup(staff ? staff : "");
@@ -133,36 +130,46 @@ static void fmt_day(pm_day d, char out[16])
     pm_day_format(d, out);
 }
 
-/* Sorting assignment indexes (qsort_r: ctx is the assignments). */
+/* Sorting assignment indexes by fields of the assignments, the most
+ * significant first: every order compares all four. */
+enum { BY_STAFF, BY_POST, BY_START, BY_END };
 
-static int cmp_staff_time(const void *a, const void *b, void *ctx)
+typedef struct order {
+    const ro_assign *as;
+    const int *by; /* BY_*, four */
+} order;
+
+static int cmp_field(const ro_assign *x, const ro_assign *y, int by)
 {
-    const ro_assign *as = ctx;
-    const ro_assign *x = &as[*(const int *)a], *y = &as[*(const int *)b];
-    if (x->staff != y->staff) return x->staff - y->staff;
-    if (x->s != y->s) return x->s < y->s ? -1 : 1;
-    if (x->e != y->e) return x->e < y->e ? -1 : 1;
-    return x->post - y->post;
+    switch (by) {
+    case BY_STAFF: return (x->staff > y->staff) - (x->staff < y->staff);
+    case BY_POST: return (x->post > y->post) - (x->post < y->post);
+    case BY_START: return (x->s > y->s) - (x->s < y->s);
+    default: return (x->e > y->e) - (x->e < y->e);
+    }
 }
 
-static int cmp_staff_post_time(const void *a, const void *b, void *ctx)
+/* qsort_r: ctx is an order. */
+static int cmp_order(const void *a, const void *b, void *ctx)
 {
-    const ro_assign *as = ctx;
-    const ro_assign *x = &as[*(const int *)a], *y = &as[*(const int *)b];
-    if (x->staff != y->staff) return x->staff - y->staff;
-    if (x->post != y->post) return x->post - y->post;
-    if (x->s != y->s) return x->s < y->s ? -1 : 1;
-    return x->e < y->e ? -1 : x->e > y->e;
+    const order *o = ctx;
+    const ro_assign *x = &o->as[*(const int *)a], *y = &o->as[*(const int *)b];
+    for (int k = 0; k < 4; k++) {
+        int c = cmp_field(x, y, o->by[k]);
+        if (c) return c;
+    }
+    return 0;
 }
 
-static int cmp_post_staff_time(const void *a, const void *b, void *ctx)
+/* A copy of the assignment indexes idx[0..n), sorted by the fields by[0..4);
+ * the caller frees it. */
+static int *sorted_copy(const ro_model *m, const int *idx, int n, const int by[4])
 {
-    const ro_assign *as = ctx;
-    const ro_assign *x = &as[*(const int *)a], *y = &as[*(const int *)b];
-    if (x->post != y->post) return x->post - y->post;
-    if (x->staff != y->staff) return x->staff - y->staff;
-    if (x->s != y->s) return x->s < y->s ? -1 : 1;
-    return x->e < y->e ? -1 : x->e > y->e;
+    int *ord = pm_xmalloc(sizeof *ord * (size_t)(n + 1));
+    memcpy(ord, idx, sizeof *ord * (size_t)n);
+    order o = {m->as, by};
+    qsort_r(ord, (size_t)n, sizeof *ord, cmp_order, &o);
+    return ord;
 }
 
 typedef struct ev {
@@ -235,9 +242,7 @@ static void gap_seg(const ro_model *m, const ro_post *p, gap *g, pm_time s, pm_t
 static void check_coverage(const ro_model *m, const int *idx, int n, pm_day first, int ndays, ro_violations *out)
 {
     pm_time span_s = ro_at(m, first, 0), span_e = ro_at(m, first + ndays, 0);
-    int *ord = pm_xmalloc(sizeof *ord * (size_t)(n + 1));
-    memcpy(ord, idx, sizeof *ord * (size_t)n);
-    qsort_r(ord, (size_t)n, sizeof *ord, cmp_post_staff_time, m->as);
+    int *ord = sorted_copy(m, idx, n, (const int[]){BY_POST, BY_STAFF, BY_START, BY_END});
     ev *evs = pm_xmalloc(sizeof *evs * (size_t)(2 * n + 2));
     int k = 0;
     for (int p = 0; p < m->nposts; p++) {
@@ -320,9 +325,7 @@ static void check_assignments(const ro_model *m, const int *idx, int n, pm_day f
 static void check_stretches(const ro_model *m, const int *idx, int n, pm_time span_s, pm_time span_e,
                             ro_violations *out)
 {
-    int *ord = pm_xmalloc(sizeof *ord * (size_t)(n + 1));
-    memcpy(ord, idx, sizeof *ord * (size_t)n);
-    qsort_r(ord, (size_t)n, sizeof *ord, cmp_staff_post_time, m->as);
+    int *ord = sorted_copy(m, idx, n, (const int[]){BY_STAFF, BY_POST, BY_START, BY_END});
     for (int i = 0; i < n;) {
         const ro_assign *a = &m->as[ord[i]];
         pm_time s = a->s, e = a->e;
@@ -362,9 +365,7 @@ static void add_post_name(pm_buf *b, const char *id)
 static void check_person(const ro_model *m, const int *idx, int n, pm_day first, int ndays, ro_violations *out)
 {
     pm_time span_s = ro_at(m, first, 0), span_e = ro_at(m, first + ndays, 0);
-    int *ord = pm_xmalloc(sizeof *ord * (size_t)(n + 1));
-    memcpy(ord, idx, sizeof *ord * (size_t)n);
-    qsort_r(ord, (size_t)n, sizeof *ord, cmp_staff_time, m->as);
+    int *ord = sorted_copy(m, idx, n, (const int[]){BY_STAFF, BY_START, BY_END, BY_POST});
     pm_day last = first + ndays - 1;
     /* Week range: every week any assignment touches. */
     pm_day wmin = first - pm_day_weekday(first), wmax = last - pm_day_weekday(last);

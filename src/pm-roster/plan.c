@@ -192,7 +192,7 @@ static void build_need(planner *P)
             pm_time we = q->to_min > q->from_min ? ro_at(m, d, q->to_min) : ro_at(m, d + 1, q->to_min);
             while (i > 0 && P->sl[i - 1].s >= ws) i--;
             while (i < P->nsl && P->sl[i].s < ws) i++;
-            for (; i < P->nsl && P->sl[i].s < we; i++) P->need[(size_t)i * m->nposts + p] = q->headcount;
+            for (; i < P->nsl && P->sl[i].s < we; i++) P->need[ro_ix(i, m->nposts, p)] = q->headcount;
         }
     }
     P->seat0[m->nposts] = P->nseats;
@@ -213,7 +213,7 @@ static void build_need(planner *P)
     P->unavail = pm_xcalloc((size_t)m->nstaff * (size_t)po->ndays + 1, 1);
     for (int s = 0; s < m->nstaff; s++)
         for (int di = 0; di < po->ndays; di++)
-            P->unavail[(size_t)s * po->ndays + di] = (unsigned char)ro_unavailable(&m->staff[s], po->first_day + di);
+            P->unavail[ro_ix(s, po->ndays, di)] = (unsigned char)ro_unavailable(&m->staff[s], po->first_day + di);
     /* Pressure on each skill, week by week: hours needed over hours its
      * holders can give.  Seating someone whose other skills are under
      * pressure that week costs that. */
@@ -223,19 +223,19 @@ static void build_need(planner *P)
     P->pressure = pm_xcalloc((size_t)nk * (size_t)nw, sizeof *P->pressure);
     for (int i = 0; i < P->nsl; i++)
         for (int p = 0; p < m->nposts; p++) {
-            int n = P->need[(size_t)i * m->nposts + p];
+            int n = P->need[ro_ix(i, m->nposts, p)];
             if (!n) continue;
             for (int k = 0; k < m->nskills; k++)
                 if (m->posts[p].skills & ((uint64_t)1 << k))
-                    demand[(size_t)k * nw + P->sl[i].wi] += n * (P->sl[i].e - P->sl[i].s);
+                    demand[ro_ix(k, nw, P->sl[i].wi)] += n * (P->sl[i].e - P->sl[i].s);
         }
     pm_day monday0 = po->first_day - pm_day_weekday(po->first_day);
     for (int s = 0; s < m->nstaff; s++)
         for (int di = 0; di < po->ndays; di++) {
-            if (P->unavail[(size_t)s * po->ndays + di]) continue;
+            if (P->unavail[ro_ix(s, po->ndays, di)]) continue;
             int wi = (int)((po->first_day + di - monday0) / 7);
             for (int k = 0; k < m->nskills; k++)
-                if (m->staff[s].skills & ((uint64_t)1 << k)) supply[(size_t)k * nw + wi] += m->staff[s].max_week / 7;
+                if (m->staff[s].skills & ((uint64_t)1 << k)) supply[ro_ix(k, nw, wi)] += m->staff[s].max_week / 7;
         }
     for (size_t k = 0; k < (size_t)nk * (size_t)nw; k++) {
         P->pressure[k] = supply[k] ? demand[k] * 1000 / supply[k] : 0;
@@ -253,7 +253,7 @@ static int64_t rarity(const planner *P, int s, int q, int wi)
     while (extra) {
         int k = __builtin_ctzll(extra);
         extra &= extra - 1;
-        size_t x = (size_t)k * P->nweeks + wi;
+        size_t x = ro_ix(k, P->nweeks, wi);
         c += P->pressure[x] / 2;
     }
     return c;
@@ -362,7 +362,7 @@ static int allowed(const planner *P, int s, int q, int i, int *why)
     const person *p = &P->ps[s];
     const ro_rules *r = &m->rules;
     int nd = P->po->ndays;
-    if (P->unavail[(size_t)s * nd + sl->di]) {
+    if (P->unavail[ro_ix(s, nd, sl->di)]) {
         *why = WHY_UNAVAILABLE;
         return 0;
     }
@@ -376,11 +376,11 @@ static int allowed(const planner *P, int s, int q, int i, int *why)
         *why = WHY_REST;
         return 0;
     }
-    if (P->week[(size_t)s * P->nweeks + sl->wi] + (sl->e - sl->s) > st->max_week) {
+    if (P->week[ro_ix(s, P->nweeks, sl->wi)] + (sl->e - sl->s) > st->max_week) {
         *why = WHY_WEEK;
         return 0;
     }
-    if (!P->worked[(size_t)s * nd + sl->di] && P->wdays[(size_t)s * P->nweeks + sl->wi] + 1 > 7 - r->rest_days) {
+    if (!P->worked[ro_ix(s, nd, sl->di)] && P->wdays[ro_ix(s, P->nweeks, sl->wi)] + 1 > 7 - r->rest_days) {
         *why = WHY_RESTDAY;
         return 0;
     }
@@ -413,10 +413,10 @@ static void take(planner *P, int s, int q, int i)
     p->last_post = q;
     p->last_end = sl->e;
     int64_t len = sl->e - sl->s;
-    P->week[(size_t)s * P->nweeks + sl->wi] += len;
-    if (!P->worked[(size_t)s * nd + sl->di]) {
-        P->worked[(size_t)s * nd + sl->di] = 1;
-        P->wdays[(size_t)s * P->nweeks + sl->wi]++;
+    P->week[ro_ix(s, P->nweeks, sl->wi)] += len;
+    if (!P->worked[ro_ix(s, nd, sl->di)]) {
+        P->worked[ro_ix(s, nd, sl->di)] = 1;
+        P->wdays[ro_ix(s, P->nweeks, sl->wi)]++;
     }
     p->total += len;
     p->night += sl->night;
@@ -425,10 +425,7 @@ static void take(planner *P, int s, int q, int i)
 
 gapinfo *ro_gap_new(planner *P, int i, int q)
 {
-    if (P->ngaps == P->capgaps) {
-        P->capgaps = P->capgaps ? 2 * P->capgaps : 64;
-        P->gaps = pm_xrealloc(P->gaps, sizeof *P->gaps * (size_t)P->capgaps);
-    }
+    PM_GROW(P->gaps, P->ngaps + 1, P->capgaps);
     gapinfo *g = &P->gaps[P->ngaps++];
     g->slot = i;
     g->post = q;
@@ -443,7 +440,7 @@ static void record_gap(planner *P, int i, int q)
     for (int s = 0; s < m->nstaff; s++) {
         if (m->posts[q].skills & ~m->staff[s].skills) continue;
         int here = 0; /* already seated at this post in this slot */
-        for (int k = P->seat0[q]; k < P->seat0[q + 1]; k++) here |= P->asg[(size_t)i * P->nseats + k] == s;
+        for (int k = P->seat0[q]; k < P->seat0[q + 1]; k++) here |= P->asg[ro_ix(i, P->nseats, k)] == s;
         if (here) continue;
         int why = WHY_BUSY;
         if (!allowed(P, s, q, i, &why))
@@ -460,15 +457,10 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void note_gap(planner *P, int i, int q)
+/* Counts a seat the construction leaves empty, in slot i. */
+static void note_gap(planner *P, int i)
 {
-    if (P->ngap == P->capgap) {
-        P->capgap = P->capgap ? 2 * P->capgap : 64;
-        P->gapslot = pm_xrealloc(P->gapslot, sizeof *P->gapslot * (size_t)P->capgap);
-        P->gappost = pm_xrealloc(P->gappost, sizeof *P->gappost * (size_t)P->capgap);
-    }
-    P->gapslot[P->ngap] = i;
-    P->gappost[P->ngap++] = q;
+    if (P->ngap++ == 0) P->first_gap = i;
 }
 
 /* Keeps the seats of `saved` from slot `to` on: their hours and days count
@@ -482,19 +474,19 @@ static void keep_tail(planner *P, int to, const int *saved)
         const slot *sl = &P->sl[i];
         int64_t len = sl->e - sl->s;
         for (int q = 0; q < m->nposts; q++) {
-            int need = P->need[(size_t)i * m->nposts + q];
+            int need = P->need[ro_ix(i, m->nposts, q)];
             for (int k = 0; k < need; k++) {
-                int s = saved[(size_t)i * P->nseats + P->seat0[q] + k];
-                P->asg[(size_t)i * P->nseats + P->seat0[q] + k] = s;
+                int s = saved[ro_ix(i, P->nseats, P->seat0[q] + k)];
+                P->asg[ro_ix(i, P->nseats, P->seat0[q] + k)] = s;
                 if (s < 0) {
                     P->uncovered += len;
                     continue;
                 }
                 if (P->next_fixed[s] > sl->s) P->next_fixed[s] = sl->s;
-                P->week[(size_t)s * P->nweeks + sl->wi] += len;
-                if (!P->worked[(size_t)s * nd + sl->di]) {
-                    P->worked[(size_t)s * nd + sl->di] = 1;
-                    P->wdays[(size_t)s * P->nweeks + sl->wi]++;
+                P->week[ro_ix(s, P->nweeks, sl->wi)] += len;
+                if (!P->worked[ro_ix(s, nd, sl->di)]) {
+                    P->worked[ro_ix(s, nd, sl->di)] = 1;
+                    P->wdays[ro_ix(s, P->nweeks, sl->wi)]++;
                 }
                 P->ps[s].total += len;
                 P->ps[s].night += sl->night;
@@ -510,10 +502,10 @@ static void tail_gaps(planner *P, int to)
     ro_model *m = P->m;
     for (int i = to; i < P->nsl; i++)
         for (int q = 0; q < m->nposts; q++) {
-            int need = P->need[(size_t)i * m->nposts + q];
+            int need = P->need[ro_ix(i, m->nposts, q)];
             for (int k = 0; k < need; k++)
-                if (P->asg[(size_t)i * P->nseats + P->seat0[q] + k] < 0) {
-                    note_gap(P, i, q);
+                if (P->asg[ro_ix(i, P->nseats, P->seat0[q] + k)] < 0) {
+                    note_gap(P, i);
                     break;
                 }
         }
@@ -546,21 +538,21 @@ static void construct_window(planner *P, uint64_t salt, int attempt, int from, i
         }
         if (i >= P->cut) {
             for (int q = 0; q < m->nposts; q++) {
-                int need = P->need[(size_t)i * m->nposts + q];
+                int need = P->need[ro_ix(i, m->nposts, q)];
                 if (!need) continue;
                 P->uncovered += (int64_t)need * (sl->e - sl->s);
-                note_gap(P, i, q);
+                note_gap(P, i);
             }
             continue;
         }
         for (int oi = 0; oi < m->nposts; oi++) {
             int q = P->order[oi];
-            int need = P->need[(size_t)i * m->nposts + q];
+            int need = P->need[ro_ix(i, m->nposts, q)];
             const ro_post *po = &m->posts[q];
             for (int k = 0; k < need; k++) {
                 int best = -1;
                 int64_t bests = INT64_MAX;
-                if (i < from) best = saved[(size_t)i * P->nseats + P->seat0[q] + k];
+                if (i < from) best = saved[ro_ix(i, P->nseats, P->seat0[q] + k)];
                 for (int s = 0; s < m->nstaff && i >= from; s++) {
                     const ro_staff *st = &m->staff[s];
                     if (po->skills & ~st->skills) continue;
@@ -575,7 +567,7 @@ static void construct_window(planner *P, uint64_t salt, int attempt, int from, i
                     else if (cont) {
                         /* could they stay where they were? then leave them there */
                         int lp = p->last_post, stay = 0;
-                        if (lp >= 0 && P->need[(size_t)i * m->nposts + lp] > 0) {
+                        if (lp >= 0 && P->need[ro_ix(i, m->nposts, lp)] > 0) {
                             const ro_post *lq = &m->posts[lp];
                             stay = !lq->max_continuous || sl->e - p->stretch_start <= lq->max_continuous;
                         }
@@ -594,9 +586,9 @@ static void construct_window(planner *P, uint64_t salt, int attempt, int from, i
                         score += p->off * 1000 / cap * sl->proj_off / 400;
                         score += rarity(P, s, q, sl->wi);
                         /* keep everyone's week usable to its end */
-                        score += P->wdays[(size_t)s * P->nweeks + sl->wi] * wdays_w;
-                        score += P->week[(size_t)s * P->nweeks + sl->wi] * week_w / cap;
-                        if (st->max_week - P->week[(size_t)s * P->nweeks + sl->wi] < r->max_shift) score += 150;
+                        score += P->wdays[ro_ix(s, P->nweeks, sl->wi)] * wdays_w;
+                        score += P->week[ro_ix(s, P->nweeks, sl->wi)] * week_w / cap;
+                        if (st->max_week - P->week[ro_ix(s, P->nweeks, sl->wi)] < r->max_shift) score += 150;
                         score += (int64_t)(h % (uint64_t)noise_amp);
                         /* a workable rota: new shifts start when the person's
                          * last one did (fewer changes of shift type) */
@@ -614,12 +606,12 @@ static void construct_window(planner *P, uint64_t salt, int attempt, int from, i
                 }
                 if (best < 0) {
                     P->uncovered += (int64_t)(need - k) * (sl->e - sl->s);
-                    note_gap(P, i, q);
+                    note_gap(P, i);
                     if (P->explain && i < P->explain_until) record_gap(P, i, q);
                     break;
                 }
                 take(P, best, q, i);
-                P->asg[(size_t)i * P->nseats + P->seat0[q] + k] = best;
+                P->asg[ro_ix(i, P->nseats, P->seat0[q] + k)] = best;
             }
         }
     }
@@ -661,7 +653,7 @@ static void emit(planner *P)
     for (int i = 0; i < P->nsl; i++) {
         for (int q = 0; q < m->nposts; q++) {
             for (int k = P->seat0[q]; k < P->seat0[q + 1]; k++) {
-                int s = P->asg[(size_t)i * P->nseats + k];
+                int s = P->asg[ro_ix(i, P->nseats, k)];
                 if (s < 0) continue;
                 int o = open[s];
                 if (o >= 0 && m->as[o].post == q && m->as[o].e == P->sl[i].s) {
@@ -681,14 +673,14 @@ static void explain_gap(planner *P, ro_violation *v, int q)
     ro_model *m = P->m;
     /* union of reasons over the gap's slots */
     int n = m->nstaff;
-    unsigned char *seen = pm_xcalloc((size_t)n * WHY_COUNT + 1, 1);
+    unsigned char *seen = pm_xcalloc(ro_ix(n, WHY_COUNT, 1), 1);
     int any_qualified = 0;
     for (int g = 0; g < P->ngaps; g++) {
         gapinfo *gi = &P->gaps[g];
         if (gi->post != q || P->sl[gi->slot].s < v->s || P->sl[gi->slot].s >= v->e) continue;
         for (int s = 0; s < n; s++)
             if (gi->why[s]) {
-                seen[(size_t)s * WHY_COUNT + gi->why[s] - 1] = 1;
+                seen[ro_ix(s, WHY_COUNT, gi->why[s] - 1)] = 1;
                 any_qualified = 1;
             }
     }
@@ -727,13 +719,13 @@ static void explain_gap(planner *P, ro_violation *v, int q)
         int firstcat = 1;
         for (int oi = 0; oi < WHY_COUNT; oi++) {
             int w = order[oi], cnt = 0;
-            for (int s = 0; s < n; s++) cnt += seen[(size_t)s * WHY_COUNT + w];
+            for (int s = 0; s < n; s++) cnt += seen[ro_ix(s, WHY_COUNT, w)];
             if (!cnt) continue;
             pm_buf_addf(&b, "%s %s ", firstcat ? "" : ";", why_text[w]);
             firstcat = 0;
             int shown = 0;
             for (int s = 0; s < n; s++) {
-                if (!seen[(size_t)s * WHY_COUNT + w]) continue;
+                if (!seen[ro_ix(s, WHY_COUNT, w)]) continue;
                 if (shown == 8) {
                     pm_buf_addf(&b, " +%d more", cnt - 8);
                     break;
@@ -847,7 +839,8 @@ static int64_t most_in_week(const planner *P, int s, int wi, int64_t day_cap)
     int avail = 0, inside = mon >= po->first_day && mon + 6 <= po->first_day + po->ndays - 1;
     for (pm_day d = mon; d < mon + 7; d++) {
         if (d < po->first_day || d >= po->first_day + po->ndays) continue;
-        if (!P->unavail[(size_t)s * po->ndays + (size_t)(d - po->first_day)]) avail++;
+        /* a day of the span: d - first_day is below ndays, an int */
+        if (!P->unavail[ro_ix(s, po->ndays, (int)(d - po->first_day))]) avail++;
     }
     int before = wi == 0 ? P->wdays0[s] : 0;
     if (inside && avail > 7 - m->rules.rest_days - before) avail = 7 - m->rules.rest_days - before;
@@ -868,7 +861,7 @@ static int shift_need(const planner *P, int pat, int k, int i0, int i1)
     for (int i = i0; i < i1; i++) {
         int n = 0;
         for (int q = 0; q < m->nposts; q++)
-            if (P->post_pattern[q] == pat && (m->posts[q].skills >> k & 1)) n += P->need[(size_t)i * m->nposts + q];
+            if (P->post_pattern[q] == pat && (m->posts[q].skills >> k & 1)) n += P->need[ro_ix(i, m->nposts, q)];
         if (n > S) S = n;
     }
     if (!S) return 0;
@@ -878,7 +871,7 @@ static int shift_need(const planner *P, int pat, int k, int i0, int i1)
         int n = 0, only = -1, nposts = 0;
         for (int q = 0; q < m->nposts; q++) {
             if (P->post_pattern[q] != pat || !(m->posts[q].skills >> k & 1)) continue;
-            int c = P->need[(size_t)i * m->nposts + q];
+            int c = P->need[ro_ix(i, m->nposts, q)];
             if (!c) continue;
             n += c;
             only = q;
@@ -939,7 +932,7 @@ static int shift_capacity(planner *P, int64_t day_cap, int *sneed, int *smost)
                 int i0 = ro_slot_at(P, ws), i1 = ro_slot_at(P, we);
                 for (int k = 0; k < m->nskills; k++) {
                     int n = shift_need(P, pat, k, i0, i1);
-                    sneed[(size_t)k * nw + w] += n;
+                    sneed[ro_ix(k, nw, w)] += n;
                     counted |= n > 0;
                 }
             }
@@ -950,7 +943,7 @@ static int shift_capacity(planner *P, int64_t day_cap, int *sneed, int *smost)
             int64_t h = most_in_week(P, s, w, day_cap);
             for (int k = 0; k < m->nskills; k++)
                 if ((m->staff[s].skills >> k & 1) && minlen[k] < INT64_MAX)
-                    smost[(size_t)k * nw + w] += (int)(h / minlen[k]);
+                    smost[ro_ix(k, nw, w)] += (int)(h / minlen[k]);
         }
     for (size_t x = 0; x < (size_t)(m->nskills ? m->nskills : 1) * (size_t)nw; x++)
         P->shiftshort[x] = sneed[x] > smost[x] ? sneed[x] - smost[x] : 0;
@@ -984,18 +977,18 @@ static void capacity(planner *P)
         for (int s = 0; s < m->nstaff; s++) {
             if (m->posts[q].skills & ~m->staff[s].skills) continue;
             for (int di = 0; di < po->ndays; di++)
-                nq[(size_t)q * po->ndays + di] += !P->unavail[(size_t)s * po->ndays + di];
+                nq[ro_ix(q, po->ndays, di)] += !P->unavail[ro_ix(s, po->ndays, di)];
         }
     for (int i = 0; i < P->nsl; i++)
         for (int q = 0; q < m->nposts; q++) {
-            int n = P->need[(size_t)i * m->nposts + q];
+            int n = P->need[ro_ix(i, m->nposts, q)];
             if (!n) continue;
             int64_t len = P->sl[i].e - P->sl[i].s;
             for (int k = 0; k < m->nskills; k++)
-                if (m->posts[q].skills & ((uint64_t)1 << k)) need[(size_t)k * nw + P->sl[i].wi] += n * len;
-            int have = nq[(size_t)q * po->ndays + P->sl[i].di];
+                if (m->posts[q].skills & ((uint64_t)1 << k)) need[ro_ix(k, nw, P->sl[i].wi)] += n * len;
+            int have = nq[ro_ix(q, po->ndays, P->sl[i].di)];
             if (n > have) {
-                P->simshort[(size_t)i * m->nposts + q] = 1;
+                P->simshort[ro_ix(i, m->nposts, q)] = 1;
                 simw[P->sl[i].wi] += (n - have) * len;
             }
         }
@@ -1003,7 +996,7 @@ static void capacity(planner *P)
         for (int w = 0; w < nw; w++) {
             int64_t h = most_in_week(P, s, w, day_cap);
             for (int k = 0; k < m->nskills; k++)
-                if (m->staff[s].skills & ((uint64_t)1 << k)) most[(size_t)k * nw + w] += h;
+                if (m->staff[s].skills & ((uint64_t)1 << k)) most[ro_ix(k, nw, w)] += h;
         }
     P->shiftshort = pm_xcalloc((size_t)nk * (size_t)nw, sizeof *P->shiftshort);
     int *sneed = pm_xcalloc((size_t)nk * (size_t)nw, sizeof *sneed);
@@ -1015,12 +1008,12 @@ static void capacity(planner *P)
         int64_t worst = simw[w];
         for (int k = 0; k < m->nskills; k++) {
             /* each person-shift missing leaves a seat empty for a slot at least */
-            int64_t sh = (int64_t)P->shiftshort[(size_t)k * nw + w] * P->U * 60;
+            int64_t sh = (int64_t)P->shiftshort[ro_ix(k, nw, w)] * P->U * 60;
             if (sh) any = 1;
             if (sh > worst) worst = sh;
         }
         for (int k = 0; k < m->nskills; k++) {
-            size_t x = (size_t)k * nw + w;
+            size_t x = ro_ix(k, nw, w);
             if (need[x] > most[x]) {
                 P->shortfall[x] = need[x] - most[x];
                 any = 1;
@@ -1036,7 +1029,7 @@ static void capacity(planner *P)
         pm_warn("  %-12s %-10s %9s %9s %9s", "skill", "week of", "needed", "at most", "short");
         for (int k = 0; k < m->nskills; k++)
             for (int w = 0; w < nw; w++) {
-                size_t x = (size_t)k * nw + w;
+                size_t x = ro_ix(k, nw, w);
                 if (!need[x]) continue;
                 char ds[16], a[32], b[32], c[32];
                 pm_day_format(monday0 + 7 * w, ds);
@@ -1063,7 +1056,7 @@ static void capacity(planner *P)
             pm_warn("  %-12s %-10s %9s %9s %9s", "skill", "week of", "needed", "at most", "short");
             for (int k = 0; k < m->nskills; k++)
                 for (int w = 0; w < nw; w++) {
-                    size_t x = (size_t)k * nw + w;
+                    size_t x = ro_ix(k, nw, w);
                     if (!sneed[x]) continue;
                     char ds[16], c[32];
                     pm_day_format(monday0 + 7 * w, ds);
@@ -1089,13 +1082,13 @@ static int gap_proven(const planner *P, int q, pm_time s, pm_time e, pm_buf *why
     const ro_model *m = P->m;
     pm_day monday0 = P->po->first_day - pm_day_weekday(P->po->first_day);
     for (int i = ro_slot_at(P, s); i < P->nsl && P->sl[i].s < e; i++) {
-        if (P->simshort[(size_t)i * m->nposts + q]) {
+        if (P->simshort[ro_ix(i, m->nposts, q)]) {
             pm_buf_adds(why, "more seats at once than people qualified and available");
             return 1;
         }
         for (int k = 0; k < m->nskills; k++) {
             if (!(m->posts[q].skills & ((uint64_t)1 << k))) continue;
-            int ss = P->shiftshort[(size_t)k * P->nweeks + P->sl[i].wi];
+            int ss = P->shiftshort[ro_ix(k, P->nweeks, P->sl[i].wi)];
             if (ss && P->post_pattern[q] >= 0 && !m->patterns[P->post_pattern[q]].derived) {
                 char ds[16];
                 pm_day_format(monday0 + 7 * P->sl[i].wi, ds);
@@ -1103,7 +1096,7 @@ static int gap_proven(const planner *P, int q, pm_time s, pm_time e, pm_buf *why
                             ds);
                 return 1;
             }
-            int64_t sh = P->shortfall[(size_t)k * P->nweeks + P->sl[i].wi];
+            int64_t sh = P->shortfall[ro_ix(k, P->nweeks, P->sl[i].wi)];
             if (!sh) continue;
             char ds[16], a[32];
             pm_day_format(monday0 + 7 * P->sl[i].wi, ds);
@@ -1191,10 +1184,10 @@ static void repair_windows(planner *P, int *best, int64_t *best_unc, double t_st
         ngap_list = 0;
         for (int i = 0; i < P->nsl; i++)
             for (int c = 0; c < P->nseats; c++)
-                if (cur[(size_t)i * P->nseats + c] < 0) {
+                if (cur[ro_ix(i, P->nseats, c)] < 0) {
                     int q = 0;
                     while (P->seat0[q + 1] <= c) q++;
-                    if (c - P->seat0[q] < P->need[(size_t)i * P->m->nposts + q]) {
+                    if (c - P->seat0[q] < P->need[ro_ix(i, P->m->nposts, q)]) {
                         gap_list[ngap_list++] = i;
                         break;
                     }
@@ -1276,13 +1269,13 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
                 P.stopped = 1;
                 break;
             }
-            construct(&P, ro_mix(po->seed * 1000003ULL + (uint64_t)t), t, 0, NULL);
+            construct(&P, ro_mix(po->seed * UINT64_C(1000003) + (uint64_t)t), t, 0, NULL);
             int64_t unf = unfairness(&P);
             if (P.uncovered < best_unc || (P.uncovered == best_unc && unf < best_unf)) {
                 best_unc = P.uncovered;
                 best_unf = unf;
                 best_cut = P.cut;
-                first_gap = P.ngap ? P.gapslot[0] : P.nsl;
+                first_gap = P.ngap ? P.first_gap : P.nsl;
                 memcpy(best_asg, P.asg, sizeof *best_asg * (size_t)P.nsl * (size_t)P.nseats);
             }
         }
@@ -1296,12 +1289,12 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
                 P.stopped = 1;
                 break;
             }
-            uint64_t h = ro_mix(po->seed * 7919ULL + (uint64_t)t + 0x5eedULL);
+            uint64_t h = ro_mix(po->seed * UINT64_C(7919) + (uint64_t)t + UINT64_C(0x5eed));
             int back = (int)(h % 8); /* days */
             int from = first_gap - first_gap % per_day - back * per_day;
             if (from < 0) from = 0;
             construct(&P, ro_mix(h), t, from, best_asg);
-            int fg = P.ngap ? P.gapslot[0] : P.nsl;
+            int fg = P.ngap ? P.first_gap : P.nsl;
             if (P.uncovered < best_unc || (P.uncovered == best_unc && fg > first_gap)) {
                 best_unc = P.uncovered;
                 first_gap = fg;
@@ -1383,9 +1376,9 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     /* uncovered seat time of the rota written */
     for (int i = 0; i < P.nsl; i++)
         for (int q = 0; q < m->nposts; q++) {
-            int n = P.need[(size_t)i * m->nposts + q];
+            int n = P.need[ro_ix(i, m->nposts, q)];
             for (int k = 0; k < n; k++)
-                if (P.asg[(size_t)i * P.nseats + P.seat0[q] + k] < 0) unc += P.sl[i].e - P.sl[i].s;
+                if (P.asg[ro_ix(i, P.nseats, P.seat0[q] + k)] < 0) unc += P.sl[i].e - P.sl[i].s;
         }
     if (ngaps) {
         char a[32], b[32];
@@ -1425,8 +1418,6 @@ int ro_plan(ro_model *m, const ro_plan_opts *po, ro_violations *gaps)
     free(P.wdays0);
     free(P.unavail);
     free(P.pressure);
-    free(P.gapslot);
-    free(P.gappost);
     free(P.order);
     free(P.seat0);
     free(P.need);

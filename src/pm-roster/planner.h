@@ -46,8 +46,7 @@ typedef struct planner {
     int nseats;             /* seats per slot (sum of headcounts) */
     unsigned char *unavail; /* [staff * ndays + di] */
     int64_t *pressure;      /* [skill * nweeks + wi]: permille of hours needed over hours there */
-    int *gapslot, *gappost; /* the gaps of the last construction */
-    int ngap, capgap;
+    int ngap, first_gap; /* the seats the last construction left empty, the slot of the first */
     /* the state the roster worked before leaves: per staff */
     person *ps0;
     int64_t *week0;        /* seconds in the first week before the first day */
@@ -63,7 +62,8 @@ typedef struct planner {
     /* gap explanations (last construction only, when asked) */
     int explain;
     gapinfo *gaps;
-    int ngaps, capgaps;
+    int ngaps;
+    size_t capgaps;
     /* shift patterns (search.c) */
     int *post_pattern;       /* per post: the pattern whose shifts staff it, or -1 (no shift mode) */
     int64_t proven;          /* uncovered seconds the capacity bound proves */
@@ -76,6 +76,15 @@ typedef struct planner {
     int explain_until;       /* gap reasons only for slots before this (the rest were never planned) */
     int declared;            /* the posts file declares shifts (else slots, and maybe derived shifts) */
 } planner;
+
+/* The index of [row][col] in an array of rows of ncols, row after row (the
+ * layouts above: [slot * nposts + post], [staff * nweeks + wi], ...).
+ * Rows, columns and counts are ints that are never negative: the one
+ * conversion of them to size_t is this. */
+static inline size_t ro_ix(int row, int ncols, int col)
+{
+    return (size_t)row * (size_t)ncols + (size_t)col;
+}
 
 /* plan.c */
 uint64_t ro_mix(uint64_t x);

@@ -4,6 +4,7 @@
  * and the caller stops with exit status 2 when any was found.  Each section's
  * keys are checked by a key table (lib/conf.h): an unknown key is an error.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,21 +40,27 @@ int ro_pattern_add(ro_model *m, ro_shift *sh, int n, int derived)
     return m->npatterns++;
 }
 
+static void post_free(ro_post *p)
+{
+    free(p->id);
+    free(p->dates);
+}
+
+static void duty_free(ro_duty *d)
+{
+    for (int j = 0; j < d->nw; j++) free(d->w[j].name);
+    free(d->w);
+    free(d->id);
+}
+
 void ro_model_free(ro_model *m)
 {
     for (int i = 0; i < m->nskills; i++) free(m->skill_names[i]);
-    for (int i = 0; i < m->nposts; i++) {
-        free(m->posts[i].id);
-        free(m->posts[i].dates);
-    }
+    for (int i = 0; i < m->nposts; i++) post_free(&m->posts[i]);
     free(m->posts);
     for (int i = 0; i < m->npatterns; i++) free(m->patterns[i].sh);
     free(m->patterns);
-    for (int i = 0; i < m->nduties; i++) {
-        for (int j = 0; j < m->duties[i].nw; j++) free(m->duties[i].w[j].name);
-        free(m->duties[i].w);
-        free(m->duties[i].id);
-    }
+    for (int i = 0; i < m->nduties; i++) duty_free(&m->duties[i]);
     free(m->duties);
     for (int i = 0; i < m->nstaff; i++) {
         free(m->staff[i].id);
@@ -186,6 +193,54 @@ static int seen_before(loader *l, const char *id)
 /* Notes an error at n (the load goes on; ro_posts_load prints them all). */
 #define lerr(l, n, ...) pm_conf_note(&(l)->c, (n), __VA_ARGS__)
 
+/* A copy of the id at v of a WHAT ("post", "duty"), or NULL with the error
+ * noted when it is no text, empty, or taken(l, id): another has it. */
+static char *load_id(loader *l, yaml_node_t *v, const char *what, int (*taken)(loader *, const char *))
+{
+    const char *s = pm_conf_str(v);
+    if (!s || !*s) {
+        lerr(l, v, "%s id must be a non-empty text", what);
+        return NULL;
+    }
+    if (taken(l, s)) {
+        lerr(l, v, "%s '%s' is defined twice", what, s);
+        return NULL;
+    }
+    return pm_xstrdup(s);
+}
+
+/* Post ids are taken when seen before, on a bad post too (an id with a line
+ * break could not be told apart in l->ids: refused as taken). */
+static int post_id_taken(loader *l, const char *id)
+{
+    return strchr(id, '\n') || seen_before(l, id);
+}
+
+/* Duty ids are taken by the duties loaded. */
+static int duty_id_taken(loader *l, const char *id)
+{
+    return ro_duty_find(l->m, id) >= 0;
+}
+
+/* Settings of one scalar value, read the same way in every section.  How
+ * a value is read (and the type of the field it sets): */
+enum {
+    V_DURATION, /* "8h", "30m", "2d": seconds above 0 (int64_t) */
+    V_HOURS,    /* "44", "12.5", "44h": seconds above 0 in whole minutes (int64_t) */
+    V_COUNT,    /* a whole number from lo to hi (int) */
+    V_HOW,      /* soft or hard: RO_* (int) */
+    V_HOW_OFF,  /* soft, hard or off: RO_* (int) */
+    V_TIME      /* "HH:MM": minutes from 0 to 1440 (int) */
+};
+
+typedef struct setting {
+    const char *key;
+    int kind;             /* V_* */
+    long lo, hi;          /* V_COUNT: the range */
+    const char *expected; /* said of a bad value, after "KEY: " */
+    size_t at;            /* offset of the field it sets in its section's struct */
+} setting;
+
 /* "08:00-16:00" -> a shift; -1 if bad. */
 static int parse_shift(const char *s, ro_shift *sh)
 {
@@ -253,6 +308,46 @@ static int conf_how(yaml_node_t *v, int allow_off)
     return -1;
 }
 
+/* When settings (ended by {NULL}) has key k: reads v into the field of obj
+ * it names and returns 1, or notes why v is bad and returns -1.  0 when k
+ * is no setting. */
+static int load_setting(loader *l, const setting *settings, const char *k, yaml_node_t *v, void *obj)
+{
+    const setting *st = settings;
+    while (st->key && strcmp(st->key, k)) st++;
+    if (!st->key) return 0;
+    const char *s = pm_conf_str(v);
+    int64_t x = -1;
+    int wide = st->kind == V_DURATION || st->kind == V_HOURS;
+    switch (st->kind) {
+    case V_DURATION: x = conf_duration(v); break;
+    case V_HOURS:
+        x = conf_hours(v);
+        if (x == -2) {
+            lerr(l, v, "%s: not a whole number of minutes", k);
+            return -1;
+        }
+        break;
+    case V_COUNT:
+        x = conf_int(v);
+        if (x < st->lo || x > st->hi) x = -1;
+        break;
+    case V_HOW: x = conf_how(v, 0); break;
+    case V_HOW_OFF: x = conf_how(v, 1); break;
+    case V_TIME: x = s ? ro_parse_hhmm(s) : -1; break;
+    }
+    if (x < 0 || (wide && x == 0)) {
+        lerr(l, v, "%s: %s", k, st->expected);
+        return -1;
+    }
+    char *field = (char *)obj + st->at;
+    if (wide)
+        *(int64_t *)(void *)field = x;
+    else
+        *(int *)(void *)field = (int)x; /* a count up to hi, an RO_* or minutes of a day */
+    return 1;
+}
+
 /* A mapping whose keys are checked against keys (every unknown one
  * reported): 1; or 0, with not_map reported, when map is no mapping. */
 static int checked_map(loader *l, yaml_node_t *map, const char *not_map, const char *section, const pm_conf_key *keys)
@@ -271,6 +366,19 @@ static const pm_conf_key rules_keys[] = {
     {"same_shift", 0, NULL},         {"forward_rotation", 0, NULL}, {NULL, 0, NULL},
 };
 
+static const setting rule_settings[] = {
+    {"max_shift", V_DURATION, 0, 0, "expected a duration such as 8h", offsetof(ro_rules, max_shift)},
+    {"min_rest", V_DURATION, 0, 0, "expected a duration such as 8h", offsetof(ro_rules, min_rest)},
+    {"max_week_hours", V_HOURS, 0, 0, "expected a number of hours such as 44, 12.5 or 44h (at most 168)",
+     offsetof(ro_rules, max_week)},
+    {"rest_days_per_week", V_COUNT, 0, 7, "expected a number from 0 to 7", offsetof(ro_rules, rest_days)},
+    {"min_same_shift_days", V_COUNT, 1, 31, "expected a number of days from 1 to 31",
+     offsetof(ro_rules, min_same_days)},
+    {"same_shift", V_HOW, 0, 0, "expected soft or hard", offsetof(ro_rules, same_how)},
+    {"forward_rotation", V_HOW_OFF, 0, 0, "expected soft, hard or off", offsetof(ro_rules, rotation)},
+    {NULL, 0, 0, 0, NULL, 0},
+};
+
 static void load_rules(loader *l, yaml_node_t *map)
 {
     if (!checked_map(l, map, "'rules' must be a mapping", "rules", rules_keys)) return;
@@ -278,59 +386,12 @@ static void load_rules(loader *l, yaml_node_t *map)
         const char *k = pm_conf_map_key(&l->c, map, i, NULL);
         yaml_node_t *v = pm_conf_map_value(&l->c, map, i);
         if (!k) continue;
-        if (!strcmp(k, "max_shift") || !strcmp(k, "min_rest")) {
-            int64_t d = conf_duration(v);
-            if (d <= 0) {
-                lerr(l, v, "%s: expected a duration such as 8h", k);
-                continue;
-            }
-            if (!strcmp(k, "max_shift"))
-                l->m->rules.max_shift = d;
-            else
-                l->m->rules.min_rest = d;
-        } else if (!strcmp(k, "max_week_hours")) {
-            int64_t h = conf_hours(v);
-            if (h == -2) {
-                lerr(l, v, "max_week_hours: not a whole number of minutes");
-                continue;
-            }
-            if (h <= 0) {
-                lerr(l, v, "max_week_hours: expected a number of hours such as 44, 12.5 or 44h (at most 168)");
-                continue;
-            }
-            l->m->rules.max_week = h;
-        } else if (!strcmp(k, "rest_days_per_week")) {
-            long r = conf_int(v);
-            if (r < 0 || r > 7) {
-                lerr(l, v, "rest_days_per_week: expected a number from 0 to 7");
-                continue;
-            }
-            l->m->rules.rest_days = (int)r;
-        } else if (!strcmp(k, "shifts")) {
+        if (!strcmp(k, "shifts")) {
             l->m->rules.pattern = load_shifts(l, v);
             l->rules_shifts_line = pm_conf_line(v);
-        } else if (!strcmp(k, "min_same_shift_days")) {
-            long r = conf_int(v);
-            if (r < 1 || r > 31) {
-                lerr(l, v, "min_same_shift_days: expected a number of days from 1 to 31");
-                continue;
-            }
-            l->m->rules.min_same_days = (int)r;
-        } else if (!strcmp(k, "same_shift")) {
-            int h = conf_how(v, 0);
-            if (h < 0) {
-                lerr(l, v, "same_shift: expected soft or hard");
-                continue;
-            }
-            l->m->rules.same_how = h;
-        } else if (!strcmp(k, "forward_rotation")) {
-            int h = conf_how(v, 1);
-            if (h < 0) {
-                lerr(l, v, "forward_rotation: expected soft, hard or off");
-                continue;
-            }
-            l->m->rules.rotation = h;
-        } /* other keys: pm_conf_check */
+        } else {
+            load_setting(l, rule_settings, k, v, &l->m->rules); /* other keys: pm_conf_check */
+        }
     }
 }
 
@@ -377,6 +438,12 @@ static const pm_conf_key post_keys[] = {
     {"dates", 0, NULL}, {"shifts", 0, NULL}, {NULL, 0, NULL},
 };
 
+static const setting post_settings[] = {
+    {"headcount", V_COUNT, 1, 1000, "expected a whole number of people, 1 or more", offsetof(ro_post, headcount)},
+    {"max_continuous", V_DURATION, 0, 0, "expected a duration such as 4h", offsetof(ro_post, max_continuous)},
+    {NULL, 0, 0, 0, NULL, 0},
+};
+
 static void load_post(loader *l, yaml_node_t *map)
 {
     if (!checked_map(l, map, "a post must be a mapping (id, hours, ...)", "a post", post_keys)) return;
@@ -392,42 +459,20 @@ static void load_post(loader *l, yaml_node_t *map)
         const char *k = pm_conf_map_key(&l->c, map, i, NULL);
         yaml_node_t *v = pm_conf_map_value(&l->c, map, i);
         if (!k) continue;
+        int set = load_setting(l, post_settings, k, v, &p);
+        if (set < 0) ok = 0;
+        if (set) continue;
         const char *s = pm_conf_str(v);
         if (!strcmp(k, "id")) {
-            if (!s || !*s) {
-                lerr(l, v, "post id must be a non-empty text");
-                ok = 0;
-                continue;
-            }
-            if (strchr(s, '\n') || seen_before(l, s)) {
-                lerr(l, v, "post '%s' is defined twice", s);
-                ok = 0;
-                continue;
-            }
-            p.id = pm_xstrdup(s);
+            p.id = load_id(l, v, "post", post_id_taken);
+            if (!p.id) ok = 0;
         } else if (!strcmp(k, "hours")) {
             if (!s || parse_hours(s, &p.from_min, &p.to_min) != 0) {
                 lerr(l, v, "hours: expected \"HH:MM-HH:MM\" such as \"00:00-24:00\" or \"20:00-06:00\"");
                 ok = 0;
             }
-        } else if (!strcmp(k, "headcount")) {
-            long h = conf_int(v);
-            if (h < 1 || h > 1000) {
-                lerr(l, v, "headcount: expected a whole number of people, 1 or more");
-                ok = 0;
-                continue;
-            }
-            p.headcount = (int)h;
         } else if (!strcmp(k, "skills")) {
             p.skills = load_skills(l, v);
-        } else if (!strcmp(k, "max_continuous")) {
-            int64_t d = conf_duration(v);
-            if (d <= 0) {
-                lerr(l, v, "max_continuous: expected a duration such as 4h");
-                ok = 0;
-                continue;
-            }
-            p.max_continuous = d;
         } else if (!strcmp(k, "dates")) {
             pm_buf b = PM_BUF_INIT;
             if (pm_conf_is_seq(v)) {
@@ -462,8 +507,7 @@ static void load_post(loader *l, yaml_node_t *map)
         ok = 0;
     }
     if (!ok) {
-        free(p.id);
-        free(p.dates);
+        post_free(&p);
         return;
     }
     m->posts = pm_xrealloc(m->posts, sizeof *m->posts * (size_t)(m->nposts + 1));
@@ -472,6 +516,14 @@ static void load_post(loader *l, yaml_node_t *map)
 
 static const pm_conf_key window_keys[] = {
     {"from", 0, NULL}, {"to", 0, NULL}, {"times", 0, NULL}, {"people", 0, NULL}, {NULL, 0, NULL},
+};
+
+static const setting window_settings[] = {
+    {"from", V_TIME, 0, 0, "expected a time of day \"HH:MM\"", offsetof(ro_window, from_min)},
+    {"to", V_TIME, 0, 0, "expected a time of day \"HH:MM\"", offsetof(ro_window, to_min)},
+    {"times", V_COUNT, 1, 10000, "expected a whole number, 1 or more", offsetof(ro_window, times)},
+    {"people", V_COUNT, 1, 10000, "expected a whole number, 1 or more", offsetof(ro_window, people)},
+    {NULL, 0, 0, 0, NULL, 0},
 };
 
 static void load_window(loader *l, ro_duty *d, const char *name, yaml_node_t *map)
@@ -486,31 +538,7 @@ static void load_window(loader *l, ro_duty *d, const char *name, yaml_node_t *ma
     for (int i = 0; i < pm_conf_map_len(map); i++) {
         const char *k = pm_conf_map_key(&l->c, map, i, NULL);
         yaml_node_t *v = pm_conf_map_value(&l->c, map, i);
-        if (!k) continue;
-        const char *s = pm_conf_str(v);
-        if (!strcmp(k, "from") || !strcmp(k, "to")) {
-            int mi = s ? ro_parse_hhmm(s) : -1;
-            if (mi < 0) {
-                lerr(l, v, "%s: expected a time of day \"HH:MM\"", k);
-                ok = 0;
-                continue;
-            }
-            if (!strcmp(k, "from"))
-                w.from_min = mi;
-            else
-                w.to_min = mi;
-        } else if (!strcmp(k, "times") || !strcmp(k, "people")) {
-            long t = conf_int(v);
-            if (t < 1 || t > 10000) {
-                lerr(l, v, "%s: expected a whole number, 1 or more", k);
-                ok = 0;
-                continue;
-            }
-            if (!strcmp(k, "times"))
-                w.times = (int)t;
-            else
-                w.people = (int)t;
-        } /* other keys: pm_conf_check */
+        if (k && load_setting(l, window_settings, k, v, &w) < 0) ok = 0; /* other keys: pm_conf_check */
     }
     if (ok && (w.from_min < 0 || w.to_min < 0)) {
         lerr(l, map, "duty window '%s' needs from and to", name);
@@ -542,17 +570,8 @@ static void load_duty(loader *l, yaml_node_t *map)
         yaml_node_t *v = pm_conf_map_value(&l->c, map, i);
         if (!k) continue;
         if (!strcmp(k, "id")) {
-            const char *s = pm_conf_str(v);
-            if (!s || !*s) {
-                lerr(l, v, "duty id must be a non-empty text");
-                continue;
-            }
-            if (ro_duty_find(m, s) >= 0) {
-                lerr(l, v, "duty '%s' is defined twice", s);
-                continue;
-            }
             free(d.id);
-            d.id = pm_xstrdup(s);
+            d.id = load_id(l, v, "duty", duty_id_taken);
         } else if (pm_conf_is_map(v)) {
             load_window(l, &d, k, v);
         } else {
@@ -562,9 +581,7 @@ static void load_duty(loader *l, yaml_node_t *map)
     if (!d.id && l->c.nerrs == before) lerr(l, map, "duty without an id");
     if (d.nw == 0 && l->c.nerrs == before) lerr(l, map, "duty '%s' has no window (day: {from, to, times})", d.id);
     if (l->c.nerrs != before) {
-        for (int j = 0; j < d.nw; j++) free(d.w[j].name);
-        free(d.w);
-        free(d.id);
+        duty_free(&d);
         return;
     }
     m->duties = pm_xrealloc(m->duties, sizeof *m->duties * (size_t)(m->nduties + 1));

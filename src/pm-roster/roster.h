@@ -115,14 +115,17 @@ typedef struct ro_model {
     ro_duty *duties;
     int nduties;
     ro_staff *staff;
-    int nstaff, capstaff;
+    int nstaff;
+    size_t capstaff;
     int have_staff_file;
     int have_logs;   /* patrol logs were given: duties are checked */
     int have_roster; /* a roster was given: coverage is checked */
     ro_assign *as;
-    int nas, capas;
+    int nas;
+    size_t capas;
     ro_log *logs;
-    int nlogs, caplogs;
+    int nlogs;
+    size_t caplogs;
     char **srcs; /* names of the files logs came from */
     int nsrcs;
 } ro_model;
@@ -152,7 +155,8 @@ typedef struct ro_violation {
 
 typedef struct ro_violations {
     ro_violation *v;
-    int n, cap;
+    int n;
+    size_t cap;
 } ro_violations;
 
 /* posts.c */

@@ -223,7 +223,7 @@ int ro_cmd_plan(int argc, char **argv)
         pm_tz_free(tz);
         return PM_EXIT_ERROR;
     }
-    int sfmt = rs.staff_format != PM_FMT_AUTO ? rs.staff_format : PM_FMT_CSV;
+    pm_format sfmt = rs.staff_format != PM_FMT_AUTO ? rs.staff_format : PM_FMT_CSV;
 
     pm_error err;
     pm_error_clear(&err);
@@ -265,7 +265,7 @@ int ro_cmd_plan(int argc, char **argv)
     ro_assign *plan = m.as + po.nprev;
     int nplan = m.nas - po.nprev;
     if (nplan > 1) qsort(plan, (size_t)nplan, sizeof *plan, cmp_assign);
-    pm_format ofmt = pm_common_out_format(&com, (pm_format)sfmt);
+    pm_format ofmt = pm_common_out_format(&com, sfmt);
     if (ofmt == PM_FMT_AUTO) ofmt = PM_FMT_CSV;
     int rc = PM_EXIT_OK;
     pm_writer *w = pm_writer_open(com.output, ofmt, &err);

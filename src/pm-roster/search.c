@@ -56,7 +56,8 @@ typedef struct inst {
     int64_t secs, night, off;
     int valid;
     int *mem; /* people on it, ascending */
-    int nmem, capmem;
+    int nmem;
+    size_t capmem;
     int64_t unc; /* uncovered seat-seconds (last dispatch) */
     int qfirst;  /* the first post left short, or -1 */
 } inst;
@@ -103,7 +104,7 @@ static int rndn(search *X, int n)
 
 static inst *I_at(search *X, int j, int t)
 {
-    return &X->in[(size_t)j * X->ntypes + t];
+    return &X->in[ro_ix(j, X->ntypes, t)];
 }
 
 static int popcount64(uint64_t v)
@@ -132,7 +133,7 @@ static int64_t dispatch(search *X, inst *I, int write)
         int64_t len = sl->e - sl->s;
         for (int oi = 0; oi < np; oi++) {
             int q = posts[oi];
-            int need = P->need[(size_t)i * m->nposts + q];
+            int need = P->need[ro_ix(i, m->nposts, q)];
             if (!need) continue;
             const ro_post *po = &m->posts[q];
             for (int k = 0; k < need; k++) {
@@ -163,7 +164,7 @@ static int64_t dispatch(search *X, inst *I, int write)
                 X->lastp[best] = q;
                 X->lasti[best] = i;
                 X->seat[best] = i;
-                if (write) P->asg[(size_t)i * P->nseats + P->seat0[q] + k] = I->mem[best];
+                if (write) P->asg[ro_ix(i, P->nseats, P->seat0[q] + k)] = I->mem[best];
             }
         }
     }
@@ -173,10 +174,7 @@ static int64_t dispatch(search *X, inst *I, int write)
 
 static void mem_add(inst *I, int s)
 {
-    if (I->nmem == I->capmem) {
-        I->capmem = I->capmem ? 2 * I->capmem : 8;
-        I->mem = pm_xrealloc(I->mem, sizeof *I->mem * (size_t)I->capmem);
-    }
+    PM_GROW(I->mem, I->nmem + 1, I->capmem);
     int k = I->nmem;
     while (k > 0 && I->mem[k - 1] > s) {
         I->mem[k] = I->mem[k - 1];
@@ -203,12 +201,12 @@ static void account(search *X, int s, const inst *I, int sign)
         int di = I->di[k];
         pm_day monday0 = P->po->first_day - pm_day_weekday(P->po->first_day);
         int w = (int)((P->po->first_day + di - monday0) / 7); /* the week of span day di */
-        X->week[(size_t)s * P->nweeks + w] += sign * I->dsec[k];
-        unsigned char *du = &X->dayuse[(size_t)s * X->nd + di];
+        X->week[ro_ix(s, P->nweeks, w)] += sign * I->dsec[k];
+        unsigned char *du = &X->dayuse[ro_ix(s, X->nd, di)];
         if (sign > 0) {
-            if ((*du)++ == 0) X->wdays[(size_t)s * P->nweeks + w]++;
+            if ((*du)++ == 0) X->wdays[ro_ix(s, P->nweeks, w)]++;
         } else {
-            if (--(*du) == 0) X->wdays[(size_t)s * P->nweeks + w]--;
+            if (--(*du) == 0) X->wdays[ro_ix(s, P->nweeks, w)]--;
         }
     }
     X->tot[s] += sign * I->secs;
@@ -220,7 +218,7 @@ static void account(search *X, int s, const inst *I, int sign)
  * instances touched in touched[] (up to 2). */
 static int set_x(search *X, int s, int j, int t, inst **touched)
 {
-    int *xp = &X->x[(size_t)s * X->nsd + j];
+    int *xp = &X->x[ro_ix(s, X->nsd, j)];
     int n = 0;
     if (*xp == t) return 0;
     if (*xp >= 0) {
@@ -245,24 +243,24 @@ static int hard_why(search *X, int s, int j)
 {
     planner *P = X->P;
     ro_model *m = X->m;
-    int t = X->x[(size_t)s * X->nsd + j];
+    int t = X->x[ro_ix(s, X->nsd, j)];
     if (t < 0) return -1;
     const inst *I = I_at(X, j, t);
-    if (!I->valid || !X->qualpat[(size_t)s * X->npat + X->types[t].pat]) return WHY_BUSY;
+    if (!I->valid || !X->qualpat[ro_ix(s, X->npat, X->types[t].pat)]) return WHY_BUSY;
     const ro_staff *st = &m->staff[s];
     pm_day monday0 = P->po->first_day - pm_day_weekday(P->po->first_day);
     for (int k = 0; k < I->nd; k++)
-        if (P->unavail[(size_t)s * X->nd + I->di[k]]) return WHY_UNAVAILABLE;
+        if (P->unavail[ro_ix(s, X->nd, I->di[k])]) return WHY_UNAVAILABLE;
     for (int k = 0; k < I->nd; k++) {
         int w = (int)((P->po->first_day + I->di[k] - monday0) / 7);
-        if (X->week[(size_t)s * P->nweeks + w] > st->max_week) return WHY_WEEK;
-        if (X->wdays[(size_t)s * P->nweeks + w] > 7 - m->rules.rest_days) return WHY_RESTDAY;
+        if (X->week[ro_ix(s, P->nweeks, w)] > st->max_week) return WHY_WEEK;
+        if (X->wdays[ro_ix(s, P->nweeks, w)] > 7 - m->rules.rest_days) return WHY_RESTDAY;
     }
     int64_t mr = m->rules.min_rest;
     if (I->ws - P->ps0[s].last_end < mr) return WHY_REST;
     for (int jj = j - X->R; jj <= j + X->R; jj++) {
         if (jj < 0 || jj >= X->nsd || jj == j) continue;
-        int t2 = X->x[(size_t)s * X->nsd + jj];
+        int t2 = X->x[ro_ix(s, X->nsd, jj)];
         if (t2 < 0) continue;
         const inst *J = I_at(X, jj, t2);
         pm_time gap = I->ws >= J->we ? I->ws - J->we : J->ws >= I->we ? J->ws - I->we : -1;
@@ -278,7 +276,7 @@ static void person_rules(const search *X, int s, int64_t *changes_, int64_t *bac
     const ro_rules *r = &X->m->rules;
     int64_t changes = 0, backward = 0, shortd = 0;
     int pt = -1, pj = -1, run = 0, first_run = 1;
-    const int *x = &X->x[(size_t)s * X->nsd];
+    const int *x = &X->x[ro_ix(s, X->nsd, 0)];
     for (int j = 0; j < X->nsd; j++) {
         int t = x[j];
         if (t < 0) continue;
@@ -333,7 +331,7 @@ typedef struct move {
 static void mv_set(search *X, move *M, int s, int j, int t)
 {
     if (M->n == 16) return;
-    int old = X->x[(size_t)s * X->nsd + j];
+    int old = X->x[ro_ix(s, X->nsd, j)];
     if (old == t) return;
     M->c[M->n].s = s;
     M->c[M->n].j = j;
@@ -466,7 +464,7 @@ static void setup(search *X, planner *P)
         for (int s = 0; s < m->nstaff; s++) {
             if (m->posts[q].skills & ~m->staff[s].skills) continue;
             X->qualpost[q][X->nqualpost[q]++] = s;
-            if (P->post_pattern[q] >= 0) X->qualpat[(size_t)s * X->npat + P->post_pattern[q]] = 1;
+            if (P->post_pattern[q] >= 0) X->qualpat[ro_ix(s, X->npat, P->post_pattern[q])] = 1;
         }
     }
     /* instances */
@@ -510,8 +508,8 @@ static void setup(search *X, planner *P)
     X->week = pm_xcalloc((size_t)ns * (size_t)P->nweeks, sizeof *X->week);
     X->wdays = pm_xcalloc((size_t)ns * (size_t)P->nweeks, sizeof *X->wdays);
     for (int s = 0; s < m->nstaff; s++) {
-        X->week[(size_t)s * P->nweeks] = P->week0[s];
-        X->wdays[(size_t)s * P->nweeks] = P->wdays0[s];
+        X->week[ro_ix(s, P->nweeks, 0)] = P->week0[s];
+        X->wdays[ro_ix(s, P->nweeks, 0)] = P->wdays0[s];
     }
     X->dayuse = pm_xcalloc((size_t)ns * (size_t)X->nd, 1);
     X->tot = pm_xcalloc((size_t)ns, sizeof *X->tot);
@@ -567,7 +565,7 @@ static double now_seconds(void)
 static int last_type(const search *X, int s, int j, int *at)
 {
     for (int jj = j - 1; jj >= 0; jj--) {
-        int t = X->x[(size_t)s * X->nsd + jj];
+        int t = X->x[ro_ix(s, X->nsd, jj)];
         if (t >= 0) {
             if (at) *at = jj;
             return t;
@@ -602,7 +600,7 @@ static void construct(search *X)
                 int64_t bs = INT64_MAX;
                 for (int a = 0; a < X->nqualpost[q]; a++) {
                     int s = X->qualpost[q][a];
-                    if (tried[s] || X->x[(size_t)s * X->nsd + j] >= 0) continue;
+                    if (tried[s] || X->x[ro_ix(s, X->nsd, j)] >= 0) continue;
                     inst *tt[2];
                     set_x(X, s, j, t, tt);
                     int why = hard_why(X, s, j);
@@ -676,18 +674,18 @@ static void propose(search *X, move *M, int *gaplist, int ngap)
         if (!I || I->qfirst < 0 || !X->nqualpost[I->qfirst]) return;
         int q = I->qfirst;
         int s = X->qualpost[q][rndn(X, X->nqualpost[q])];
-        int j = I->j, t0 = X->x[(size_t)s * X->nsd + j];
+        int j = I->j, t0 = X->x[ro_ix(s, X->nsd, j)];
         if (t0 == I->type) return;
         mv_set(X, M, s, j, I->type);
         if (t0 < 0 && rndn(X, 2) && hard_why(X, s, j) >= 0) {
             /* bring the shift from another day near it */
             int j2 = j + rndn(X, 13) - 6;
-            if (j2 >= 0 && j2 < X->nsd && j2 != j && X->x[(size_t)s * X->nsd + j2] >= 0) mv_set(X, M, s, j2, -1);
+            if (j2 >= 0 && j2 < X->nsd && j2 != j && X->x[ro_ix(s, X->nsd, j2)] >= 0) mv_set(X, M, s, j2, -1);
         }
         return;
     }
     int s = rndn(X, ns), j = rndn(X, X->nsd);
-    int t = X->x[(size_t)s * X->nsd + j];
+    int t = X->x[ro_ix(s, X->nsd, j)];
     r = rndn(X, 4);
     if (r == 0) {
         /* swap with another person on the same day, one who could take
@@ -700,7 +698,7 @@ static void propose(search *X, move *M, int *gaplist, int ngap)
                 if (X->nqualpost[q]) s2 = X->qualpost[q][rndn(X, X->nqualpost[q])];
             }
         }
-        int t2 = X->x[(size_t)s2 * X->nsd + j];
+        int t2 = X->x[ro_ix(s2, X->nsd, j)];
         if (s2 == s || t2 == t) return;
         mv_set(X, M, s, j, t2);
         mv_set(X, M, s2, j, t);
@@ -712,7 +710,7 @@ static void propose(search *X, move *M, int *gaplist, int ngap)
         /* move the shift a few days */
         if (t < 0) return;
         int j2 = j + (rndn(X, 2) ? 1 : -1) * (1 + rndn(X, 3));
-        if (j2 < 0 || j2 >= X->nsd || X->x[(size_t)s * X->nsd + j2] >= 0) return;
+        if (j2 < 0 || j2 >= X->nsd || X->x[ro_ix(s, X->nsd, j2)] >= 0) return;
         mv_set(X, M, s, j, -1);
         mv_set(X, M, s, j2, t);
     } else {
@@ -721,8 +719,8 @@ static void propose(search *X, move *M, int *gaplist, int ngap)
         int nt = rndn(X, X->ntypes);
         if (nt == t) return;
         int a = j, b = j;
-        while (a > 0 && X->x[(size_t)s * X->nsd + a - 1] >= 0 && j - a < 7) a--;
-        while (b + 1 < X->nsd && X->x[(size_t)s * X->nsd + b + 1] >= 0 && b - j < 7) b++;
+        while (a > 0 && X->x[ro_ix(s, X->nsd, a - 1)] >= 0 && j - a < 7) a--;
+        while (b + 1 < X->nsd && X->x[ro_ix(s, X->nsd, b + 1)] >= 0 && b - j < 7) b++;
         for (int jj = a; jj <= b; jj++) mv_set(X, M, s, jj, nt);
     }
 }
@@ -735,7 +733,7 @@ static void rebuild(search *X, const int *xs)
         for (int j = 0; j < X->nsd; j++) set_x(X, s, j, -1, tt);
     for (int s = 0; s < m->nstaff; s++)
         for (int j = 0; j < X->nsd; j++)
-            if (xs[(size_t)s * X->nsd + j] >= 0) set_x(X, s, j, xs[(size_t)s * X->nsd + j], tt);
+            if (xs[ro_ix(s, X->nsd, j)] >= 0) set_x(X, s, j, xs[ro_ix(s, X->nsd, j)], tt);
     rescore(X);
 }
 
@@ -820,17 +818,17 @@ static void explain(search *X)
         for (int i = I->i0; i < I->i1; i++)
             for (int oi = 0; oi < X->ngp[X->types[I->type].pat]; oi++) {
                 int q = X->gp[X->types[I->type].pat][oi];
-                int need = P->need[(size_t)i * m->nposts + q], have = 0;
-                for (int c = 0; c < need; c++) have += P->asg[(size_t)i * P->nseats + P->seat0[q] + c] >= 0;
+                int need = P->need[ro_ix(i, m->nposts, q)], have = 0;
+                for (int c = 0; c < need; c++) have += P->asg[ro_ix(i, P->nseats, P->seat0[q] + c)] >= 0;
                 if (have >= need) continue;
                 gapinfo *g = ro_gap_new(P, i, q);
                 for (int a = 0; a < X->nqualpost[q]; a++) {
                     int s = X->qualpost[q][a];
                     int here = 0, seated = 0;
-                    for (int c = P->seat0[q]; c < P->seat0[q + 1]; c++) here |= P->asg[(size_t)i * P->nseats + c] == s;
+                    for (int c = P->seat0[q]; c < P->seat0[q + 1]; c++) here |= P->asg[ro_ix(i, P->nseats, c)] == s;
                     if (here) continue;
-                    for (int c = 0; c < P->nseats; c++) seated |= P->asg[(size_t)i * P->nseats + c] == s;
-                    int t = X->x[(size_t)s * X->nsd + I->j];
+                    for (int c = 0; c < P->nseats; c++) seated |= P->asg[ro_ix(i, P->nseats, c)] == s;
+                    int t = X->x[ro_ix(s, X->nsd, I->j)];
                     int why;
                     if (t == I->type)
                         why = seated ? WHY_BUSY : WHY_STRETCH;
@@ -868,7 +866,7 @@ int ro_search(planner *P)
     for (int s = 0; s < m->nstaff; s++) memset(&P->ps[s], 0, sizeof P->ps[s]);
     for (int i = 0; i < P->nsl; i++)
         for (int c = 0; c < P->nseats; c++) {
-            int s = P->asg[(size_t)i * P->nseats + c];
+            int s = P->asg[ro_ix(i, P->nseats, c)];
             if (s < 0) continue;
             int64_t len = P->sl[i].e - P->sl[i].s;
             P->ps[s].total += len;
@@ -891,7 +889,7 @@ int ro_search(planner *P)
     for (int s = 0; s < m->nstaff; s++) {
         int pt = -1;
         for (int j = 0; j < X.nsd; j++) {
-            int t = X.x[(size_t)s * X.nsd + j];
+            int t = X.x[ro_ix(s, X.nsd, j)];
             if (t < 0) continue;
             if (pt >= 0 && t != pt) P->ps[s].changes++;
             pt = t;

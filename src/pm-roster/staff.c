@@ -136,10 +136,7 @@ int ro_staff_find(ro_model *m, const char *id, size_t len, int add)
     for (int i = 0; i < m->nstaff; i++)
         if (strlen(m->staff[i].id) == len && memcmp(m->staff[i].id, id, len) == 0) return i;
     if (!add) return -1;
-    if (m->nstaff == m->capstaff) {
-        m->capstaff = m->capstaff ? 2 * m->capstaff : 64;
-        m->staff = pm_xrealloc(m->staff, sizeof *m->staff * (size_t)m->capstaff);
-    }
+    PM_GROW(m->staff, m->nstaff + 1, m->capstaff);
     ro_staff *st = &m->staff[m->nstaff];
     memset(st, 0, sizeof *st);
     st->id = pm_xstrndup(id, len);
@@ -150,10 +147,7 @@ int ro_staff_find(ro_model *m, const char *id, size_t len, int add)
 
 void ro_add_assign(ro_model *m, int post, int staff, pm_time s, pm_time e)
 {
-    if (m->nas == m->capas) {
-        m->capas = m->capas ? 2 * m->capas : 256;
-        m->as = pm_xrealloc(m->as, sizeof *m->as * (size_t)m->capas);
-    }
+    PM_GROW(m->as, m->nas + 1, m->capas);
     ro_assign *a = &m->as[m->nas++];
     a->post = post;
     a->staff = staff;
@@ -218,16 +212,24 @@ static in_kind kind_of(pm_pipe *p, const rd_ctx *c)
     return IN_ROSTER;
 }
 
+/* s[0..*len) without the blanks (' ') at either end: returns the new
+ * start and shortens *len. */
+static const char *trim_blanks(const char *s, size_t *len)
+{
+    while (*len && s[*len - 1] == ' ') (*len)--;
+    while (*len && *s == ' ') {
+        s++;
+        (*len)--;
+    }
+    return s;
+}
+
 static pm_verdict read_staff(pm_pipe *p, const pm_record *rec, rd_ctx *c)
 {
     ro_model *m = c->m;
     size_t idlen;
     const char *id = get(p, rec, c, F_ID, &idlen);
-    while (idlen && id[idlen - 1] == ' ') idlen--;
-    while (idlen && *id == ' ') {
-        id++;
-        idlen--;
-    }
+    id = trim_blanks(id, &idlen);
     if (!idlen) return reject(p, rec, "staff record without an id");
     if (ro_staff_find(m, id, idlen, 0) >= 0) return reject(p, rec, "staff '%.*s' is listed twice", (int)idlen, id);
     ro_staff st;
@@ -345,10 +347,7 @@ static pm_verdict read_log(pm_pipe *p, const pm_record *rec, rd_ctx *c, const ch
     }
     lg.src = m->nsrcs - 1;
     lg.line = rec->line;
-    if (m->nlogs == m->caplogs) {
-        m->caplogs = m->caplogs ? 2 * m->caplogs : 64;
-        m->logs = pm_xrealloc(m->logs, sizeof *m->logs * (size_t)m->caplogs);
-    }
+    PM_GROW(m->logs, m->nlogs + 1, m->caplogs);
     m->logs[m->nlogs++] = lg;
     c->nlog++;
     return PM_HOLD;
@@ -361,11 +360,7 @@ static pm_verdict read_assign(pm_pipe *p, const pm_record *rec, rd_ctx *c, const
     if (pi < 0) return reject(p, rec, "post '%s' is not in the posts file", post);
     size_t k;
     const char *sid = get(p, rec, c, F_STAFF, &k);
-    while (k && sid[k - 1] == ' ') k--;
-    while (k && *sid == ' ') {
-        sid++;
-        k--;
-    }
+    sid = trim_blanks(sid, &k);
     if (!k) return reject(p, rec, "assignment without staff");
     pm_time s, e;
     if (parse_when(p, rec, c, F_START, 1, &s) != 0 || parse_when(p, rec, c, F_END, 1, &e) != 0)

@@ -201,6 +201,12 @@ expect_grep "posts error: a post id twice" "posts-bad.yaml:8: post .gate. is def
 expect_grep "posts error: post without id" 'posts-bad.yaml:10: post without an id' $ERR
 expect_grep "posts error: bad max_continuous" 'posts-bad.yaml:13: max_continuous' $ERR
 expect_grep "posts error: duty window without to" 'posts-bad.yaml:16: duty window' $ERR
+# A bad value of every scalar setting (rules, a post, a duty window) is
+# told as "KEY: what is expected" at its line, all of them in one run.
+run pm-roster check --posts=$F/posts-settings-bad.yaml $F/cov-pass.csv
+expect_status "bad settings: exit 2" 2
+expect_eq "bad settings: each told at its line" "$(cat $F/posts-settings-bad.err)" \
+    "$(sed 's|^pm-roster: .*/posts-settings-bad.yaml:||' $ERR)"
 run pm-roster check --posts=$PP --staff=$ST $F/roster-bad.csv
 expect_status "bad roster records are rejected: exit 1" 1
 expect_grep "unknown post with line" 'roster-bad.csv:2: post .nowhere. is not in the posts file' $ERR

@@ -68,19 +68,26 @@ static pm_tz *shanghai(void)
     return tz;
 }
 
+/* Loads the posts file text into m (initialised by the caller): 0, or -1. */
+static int load_posts(ro_model *m, const char *text)
+{
+    char *path = write_temp(text);
+    int rc = ro_posts_load(m, path);
+    unlink(path);
+    free(path);
+    return rc;
+}
+
 Test(roster_shifts, pattern_days_follow_the_forward_order)
 {
-    char *path = write_temp("rules:\n  shifts: [\"08:00-16:00\", \"16:00-24:00\", \"00:00-08:00\"]\n"
-                            "  min_same_shift_days: 3\n  forward_rotation: hard\n"
-                            "posts:\n  - {id: gate, hours: \"00:00-24:00\"}\n"
-                            "  - {id: ctl, hours: \"00:00-24:00\", shifts: [\"08:00-20:00\", \"20:00-08:00\"]}\n");
     pm_tz *tz = shanghai();
     ro_model m;
     ro_model_init(&m, tz);
     m.rules.max_shift = 12 * 3600; /* as if declared before: the 12 h shifts pass */
-    int rc = ro_posts_load(&m, path);
-    unlink(path);
-    free(path);
+    int rc = load_posts(&m, "rules:\n  shifts: [\"08:00-16:00\", \"16:00-24:00\", \"00:00-08:00\"]\n"
+                            "  min_same_shift_days: 3\n  forward_rotation: hard\n"
+                            "posts:\n  - {id: gate, hours: \"00:00-24:00\"}\n"
+                            "  - {id: ctl, hours: \"00:00-24:00\", shifts: [\"08:00-20:00\", \"20:00-08:00\"]}\n");
     cr_assert_eq(rc, 0);
     cr_assert_eq(m.npatterns, 2);
     const ro_pattern *p = &m.patterns[m.rules.pattern];
@@ -101,6 +108,72 @@ Test(roster_shifts, pattern_days_follow_the_forward_order)
     cr_assert_eq(q->sh[1].off, 0);
     ro_model_free(&m);
     pm_tz_free(tz);
+}
+
+/* m in Asia/Shanghai with the posts file text loaded (without an error);
+ * free_model frees both. */
+static void load_model(ro_model *m, const char *text)
+{
+    ro_model_init(m, shanghai());
+    cr_assert_eq(load_posts(m, text), 0);
+}
+
+static void free_model(ro_model *m)
+{
+    pm_tz *tz = m->tz;
+    ro_model_free(m);
+    pm_tz_free(tz);
+}
+
+Test(roster_posts, every_setting_lands_in_its_field)
+{
+    ro_model m;
+    load_model(&m, "rules:\n  max_shift: 10h\n  min_rest: 11h\n  max_week_hours: 40.5\n"
+                   "  rest_days_per_week: 2\n  min_same_shift_days: 4\n  same_shift: hard\n"
+                   "  forward_rotation: off\n"
+                   "posts:\n  - {id: gate, hours: \"20:00-06:00\", headcount: 3, max_continuous: 270m}\n"
+                   "duties:\n  - {id: rounds, night: {from: \"22:00\", to: \"05:30\", times: 4, people: 2}}\n");
+    cr_assert_eq(m.rules.max_shift, 10 * 3600);
+    cr_assert_eq(m.rules.min_rest, 11 * 3600);
+    cr_assert_eq(m.rules.max_week, 40 * 3600 + 1800);
+    cr_assert_eq(m.rules.rest_days, 2);
+    cr_assert_eq(m.rules.min_same_days, 4);
+    cr_assert_eq(m.rules.same_how, RO_HARD);
+    cr_assert_eq(m.rules.rotation, RO_OFF);
+    cr_assert_eq(m.nposts, 1);
+    cr_assert_str_eq(m.posts[0].id, "gate");
+    cr_assert_eq(m.posts[0].from_min, 20 * 60);
+    cr_assert_eq(m.posts[0].to_min, 6 * 60);
+    cr_assert_eq(m.posts[0].headcount, 3);
+    cr_assert_eq(m.posts[0].max_continuous, 4 * 3600 + 1800);
+    cr_assert_eq(m.nduties, 1);
+    cr_assert_eq(m.duties[0].nw, 1);
+    const ro_window *w = &m.duties[0].w[0];
+    cr_assert_str_eq(w->name, "night");
+    cr_assert_eq(w->from_min, 22 * 60);
+    cr_assert_eq(w->to_min, 5 * 60 + 30);
+    cr_assert_eq(w->times, 4);
+    cr_assert_eq(w->people, 2);
+    free_model(&m);
+}
+
+Test(roster_posts, defaults_where_nothing_is_said)
+{
+    ro_model m;
+    load_model(&m, "posts:\n  - {id: gate, hours: \"00:00-24:00\"}\n"
+                   "duties:\n  - {id: rounds, day: {from: \"08:00\", to: \"20:00\"}}\n");
+    cr_assert_eq(m.rules.max_shift, 8 * 3600);
+    cr_assert_eq(m.rules.min_rest, 12 * 3600);
+    cr_assert_eq(m.rules.max_week, 44 * 3600);
+    cr_assert_eq(m.rules.rest_days, 1);
+    cr_assert_eq(m.rules.min_same_days, 1);
+    cr_assert_eq(m.rules.same_how, RO_SOFT);
+    cr_assert_eq(m.rules.rotation, RO_SOFT);
+    cr_assert_eq(m.posts[0].headcount, 1);
+    cr_assert_eq(m.posts[0].max_continuous, 0);
+    cr_assert_eq(m.duties[0].w[0].times, 1);
+    cr_assert_eq(m.duties[0].w[0].people, 1);
+    free_model(&m);
 }
 
 Test(roster_shifts, the_same_list_is_one_pattern)
@@ -138,7 +211,8 @@ Test(roster_logs, repeats_are_one_patrol)
         m.logs[i].e = 2000;
         m.logs[i].line = i + 2;
     }
-    m.nlogs = m.caplogs = 4;
+    m.nlogs = 4;
+    m.caplogs = 4;
     ro_logs_dedup(&m);
     cr_assert_eq(m.nlogs, 2);
     cr_assert_eq(m.logs[0].nstaff, 1);
