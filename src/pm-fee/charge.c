@@ -50,6 +50,78 @@ static void number_ref(fee_fieldref *ref, void *ctx)
     ref->slot = e->nslots++;
 }
 
+/* 1 when rule r's first `when` entry tests the field of that slot with
+ * plain values only (no pattern). */
+static int first_plain(const fee_rule *r, int slot)
+{
+    if (r->nconds == 0 || r->conds[0].field.slot != slot) return 0;
+    for (int j = 0; j < r->conds[0].nvals; j++)
+        if (r->conds[0].rx[j]) return 0;
+    return 1;
+}
+
+static int listed(const fee_cond *cd, const char *v, size_t len)
+{
+    for (int j = 0; j < cd->nvals; j++)
+        if (cd->lens[j] == len && memcmp(cd->vals[j], v, len) == 0) return 1;
+    return 0;
+}
+
+static void free_picks(fee_engine *e)
+{
+    for (int k = 0; k < e->npicks; k++) free(e->picks[k].rules);
+    free(e->picks);
+    free(e->pick_first);
+    e->picks = NULL;
+    e->pick_first = NULL;
+    e->npicks = 0;
+    e->pick_ref.slot = -1;
+}
+
+/* Indexes the rules by the value of the field most of them test first
+ * (fee_engine.picks).  A rule left out of a value's list is one whose first
+ * entry fails for that value: trying it would stop there, before any other
+ * entry (a pattern that could fail to run) is looked at, so skipping it
+ * changes nothing but the time taken. */
+static void index_rules(fee_engine *e)
+{
+    const fee_schedule *s = e->sched;
+    free_picks(e);
+    if (!s || s->nrules == 0) return;
+    int best = -1, best_n = 0;
+    for (int k = 0; k < e->nslots; k++) {
+        int n = 0;
+        for (int i = 0; i < s->nrules; i++) n += first_plain(&s->rules[i], k);
+        if (n > best_n) best = k, best_n = n;
+    }
+    if (best < 0) return;
+    e->pick_first = pm_xcalloc((size_t)s->nrules, 1);
+    /* the distinct values, then one more entry for any other */
+    for (int i = 0; i < s->nrules; i++) {
+        const fee_rule *r = &s->rules[i];
+        if (!(e->pick_first[i] = (unsigned char)first_plain(r, best))) continue;
+        e->pick_ref = r->conds[0].field;
+        for (int j = 0; j < r->conds[0].nvals; j++) {
+            const char *v = r->conds[0].vals[j];
+            size_t len = r->conds[0].lens[j];
+            int k = 0;
+            while (k < e->npicks && !(e->picks[k].len == len && memcmp(e->picks[k].val, v, len) == 0)) k++;
+            if (k < e->npicks) continue;
+            e->picks = pm_xrealloc(e->picks, (size_t)(e->npicks + 1) * sizeof *e->picks);
+            e->picks[e->npicks++] = (fee_pick){v, len, NULL, 0};
+        }
+    }
+    e->picks = pm_xrealloc(e->picks, (size_t)(e->npicks + 1) * sizeof *e->picks);
+    e->picks[e->npicks++] = (fee_pick){NULL, 0, NULL, 0};
+    for (int k = 0; k < e->npicks; k++) {
+        fee_pick *pk = &e->picks[k];
+        pk->rules = pm_xmalloc((size_t)s->nrules * sizeof *pk->rules);
+        for (int i = 0; i < s->nrules; i++)
+            if (!e->pick_first[i] || (pk->val && listed(&s->rules[i].conds[0], pk->val, pk->len)))
+                pk->rules[pk->nrules++] = i;
+    }
+}
+
 /* Gives every field reference of the schedule and of the engine its slot:
  * one number per distinct name. */
 static void number_fields(fee_engine *e)
@@ -70,6 +142,7 @@ static void number_fields(fee_engine *e)
     number_ref(&e->period_ref, e);
     e->pos = pm_xrealloc(e->pos, (size_t)e->nslots * sizeof *e->pos);
     e->layout_ok = 0;
+    index_rules(e);
 }
 
 void fee_engine_header(fee_engine *e, const pm_inputs *in, const pm_record *rec)
@@ -143,6 +216,7 @@ void fee_engine_free(fee_engine *e)
     free(e->pos);
     free(e->layout_names);
     pm_arena_free(&e->layout_arena);
+    free_picks(e);
     memset(e, 0, sizeof *e);
 }
 
@@ -529,7 +603,6 @@ static int apply_rule(ctx *c, const char *period, const char *source)
     return split_lines(c, &l, formula);
 }
 
-/* 1 if every `when` entry holds, 0 if not, -1 on a pattern error. */
 /* The value a `when` condition looks at: the record's field, except that
  * --period replaces every record's period field (pm-fee(1)). */
 static const char *when_value(const fee_engine *e, const pm_record *rec, const fee_fieldref *ref, size_t *len)
@@ -541,10 +614,12 @@ static const char *when_value(const fee_engine *e, const pm_record *rec, const f
     return fee_field(rec, e->pos, ref, len);
 }
 
-static int when_holds(ctx *c)
+/* 1 if every `when` entry holds, 0 if not, -1 on a pattern error; from:
+ * the entries before it are known to hold (fee_engine.picks). */
+static int when_holds(ctx *c, int from)
 {
     const fee_rule *r = c->rule;
-    for (int i = 0; i < r->nconds; i++) {
+    for (int i = from; i < r->nconds; i++) {
         const fee_cond *cd = &r->conds[i];
         size_t len;
         const char *v = when_value(c->e, c->rec, &cd->field, &len);
@@ -568,10 +643,31 @@ static int when_holds(ctx *c)
     return 1;
 }
 
+/* The rules worth trying on rec (fee_engine.picks), or NULL: all. */
+static const fee_pick *pick(const fee_engine *e, const pm_record *rec)
+{
+    if (e->npicks == 0) return NULL;
+    size_t len;
+    const char *v = when_value(e, rec, &e->pick_ref, &len);
+    if (!v) {
+        v = "";
+        len = 0;
+    }
+    int k = 0;
+    while (k < e->npicks - 1 && !(e->picks[k].len == len && memcmp(e->picks[k].val, v, len) == 0)) k++;
+    return &e->picks[k];
+}
+
 /* The record's key: the --key fields joined by '/', or FILE:LINE when one
  * of them has no value. */
 static const char *record_key(fee_engine *e, const pm_record *rec)
 {
+    if (e->nkeys == 1) { /* the value itself, which lives as long as rec */
+        size_t len;
+        const char *v = fee_field(rec, e->pos, &e->keys[0], &len);
+        e->key_fallback = !v || len == 0;
+        if (!e->key_fallback) return v;
+    }
     pm_buf *b = &e->tmp2;
     pm_buf_reset(b);
     e->key_fallback = 0;
@@ -601,9 +697,11 @@ static int exclusive_conflict(ctx *c)
     for (int i = 0; i < e->napplied; i++)
         for (int j = i + 1; j < e->napplied; j++) {
             const fee_rule *a = &rs[e->applied[i]], *b = &rs[e->applied[j]];
-            if (strcmp(a->id, b->id) == 0) continue;
+            int same_group = a->group && b->group && strcmp(a->group, b->group) == 0;
+            if (!same_group && !(a->exclusive & b->exclusive)) continue;
+            if (strcmp(a->id, b->id) == 0) continue; /* versions of one rule */
             c->rule = b;
-            if (a->group && b->group && strcmp(a->group, b->group) == 0)
+            if (same_group)
                 return rec_error(c,
                                  "rules '%s' (line %ld) and '%s' (line %ld) of group '%s' both apply; "
                                  "a record may be charged by one rule of a group only",
@@ -639,22 +737,31 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
         have_period = 1;
     } else {
         const char *pv = fee_field(rec, e->pos, &e->period_ref, &len);
-        if (pv && len > 0) {
+        if (pv && len == 7 && memcmp(pv, e->last_period, 7) == 0) { /* as the last record's */
+            day = e->last_day;
+            period = pv; /* lives as long as rec */
+            have_period = 1;
+        } else if (pv && len > 0) {
             if (fee_period_parse(pv, len, &day) != 0) {
                 pm_error_set(err, rec->source ? rec->source : "-", rec->line, "%s '%.40s' is not a month (YYYY-MM)",
                              e->period_ref.name, pv);
                 return FEE_ERROR;
             }
-            period = pm_arena_strndup(&e->arena, pv, len);
+            period = pv;
             have_period = 1;
+            memcpy(e->last_period, pv, 7); /* a month is 7 characters */
+            e->last_day = day;
         }
     }
 
     int any_when = 0, st;
-    for (int i = 0; i < s->nrules; i++) {
+    const fee_pick *pk = pick(e, rec);
+    int ntry = pk ? pk->nrules : s->nrules;
+    for (int t = 0; t < ntry; t++) {
+        int i = pk ? pk->rules[t] : t;
         const fee_rule *r = &s->rules[i];
         c.rule = r;
-        int h = when_holds(&c);
+        int h = when_holds(&c, pk ? e->pick_first[i] : 0);
         if (h < 0) goto failed;
         if (!h) continue;
         any_when = 1;

@@ -81,6 +81,7 @@ int fee_main(const fee_settings *st, const pm_common *c, char **paths, int npath
     fee_engine_init(&run.eng, &sched, st->explain, st->period, st->period_day);
     fee_engine_keys(&run.eng, st->key, st->period_field);
     pm_record_init(&run.out);
+    pm_record_init(&run.charge);
 
     status = pm_pipe_run(p);
     if (status < PM_EXIT_ERROR) {
@@ -109,6 +110,7 @@ int fee_main(const fee_settings *st, const pm_common *c, char **paths, int npath
         status = PM_EXIT_ERROR;
     }
     pm_record_free(&run.out);
+    pm_record_free(&run.charge);
     fee_engine_free(&run.eng);
 
 done:
