@@ -21,17 +21,11 @@
 
 void fee_engine_init(fee_engine *e, fee_schedule *s, int explain, const char *period, pm_day period_day)
 {
-    memset(e, 0, sizeof *e);
+    memset(e, 0, sizeof *e); /* every buffer and arena starts empty (zeroed) */
     e->sched = s;
     e->explain = explain;
     e->period = period;
     e->period_day = period_day;
-    pm_arena_init(&e->arena);
-    pm_arena_init(&e->names_arena);
-    pm_buf_init(&e->tmp);
-    pm_buf_init(&e->tmp2);
-    pm_buf_init(&e->flagmsg);
-    pm_arena_init(&e->layout_arena);
     fee_engine_keys(e, NULL, NULL);
 }
 
@@ -205,13 +199,8 @@ void fee_engine_free(fee_engine *e)
     pm_buf_free(&e->tmp2);
     pm_buf_free(&e->flagmsg);
     free(e->keys);
-    free(e->applied);
     free(e->lines);
-    free(e->w);
-    free(e->part);
-    free(e->rem);
-    free(e->names);
-    free(e->namelens);
+    free(e->w); /* the split scratch (scratch()) */
     free(e->slot_names);
     free(e->pos);
     free(e->layout_names);
@@ -349,16 +338,20 @@ static void push_line(fee_engine *e, const fee_line *l)
     e->lines[e->nlines++] = *l;
 }
 
+/* Room for n parties in the split scratch: one block holding w, part and
+ * rem, then names and namelens (the 16-byte numbers first keep every array
+ * aligned).  What the arrays held is not kept. */
 static void scratch(fee_engine *e, int n)
 {
     if (n <= e->scratch_cap) return;
     e->scratch_cap = n * 2;
     size_t m = (size_t)e->scratch_cap;
-    e->w = pm_xrealloc(e->w, m * sizeof *e->w);
-    e->part = pm_xrealloc(e->part, m * sizeof *e->part);
-    e->rem = pm_xrealloc(e->rem, m * sizeof *e->rem);
-    e->names = pm_xrealloc(e->names, m * sizeof *e->names);
-    e->namelens = pm_xrealloc(e->namelens, m * sizeof *e->namelens);
+    free(e->w);
+    e->w = pm_xmalloc(m * (3 * sizeof *e->w + sizeof *e->names + sizeof *e->namelens));
+    e->part = e->w + m;
+    e->rem = e->part + m;
+    e->names = (const char **)(e->rem + m);
+    e->namelens = (size_t *)(e->names + m);
 }
 
 static const char *trim(const char *s, const char *end, size_t *len)
@@ -485,6 +478,21 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
     return 0;
 }
 
+/* Brings *v to a bound of the rule when it lies beyond it: side -1 for
+ * min (a smaller amount is raised), 1 for max; with --explain appends
+ * "; min 0.00 → 0.00" to f. */
+static void clamp(pm_decimal *v, pm_decimal bound, int side, pm_buf *f)
+{
+    if (pm_decimal_cmp(*v, bound) != side) return;
+    *v = bound;
+    if (f) {
+        pm_buf_adds(f, side < 0 ? "; min " : "; max ");
+        add_dec(f, bound);
+        pm_buf_adds(f, " → ");
+        add_dec(f, *v);
+    }
+}
+
 static int apply_rule(ctx *c, const char *period, const char *source)
 {
     fee_engine *e = c->e;
@@ -575,24 +583,8 @@ static int apply_rule(ctx *c, const char *period, const char *source)
         add_dec(f, l.value);
         pm_buf_addf(f, " (%s)", pm_round_name(s->rounding));
     }
-    if (r->has_min && pm_decimal_cmp(l.value, r->min) < 0) {
-        l.value = r->min;
-        if (f) {
-            pm_buf_adds(f, "; min ");
-            add_dec(f, r->min);
-            pm_buf_adds(f, " → ");
-            add_dec(f, l.value);
-        }
-    }
-    if (r->has_max && pm_decimal_cmp(l.value, r->max) > 0) {
-        l.value = r->max;
-        if (f) {
-            pm_buf_adds(f, "; max ");
-            add_dec(f, r->max);
-            pm_buf_adds(f, " → ");
-            add_dec(f, l.value);
-        }
-    }
+    if (r->has_min) clamp(&l.value, r->min, -1, f);
+    if (r->has_max) clamp(&l.value, r->max, 1, f);
     if (!r->split) {
         l.amount = arena_dec(e, l.value);
         if (f) l.formula = pm_arena_strndup(&e->arena, f->s, f->len);
@@ -689,14 +681,17 @@ static const char *record_key(fee_engine *e, const pm_record *rec)
 }
 
 /* Two rules of one group or of one exclusive set both apply: the schedule
- * would charge the record twice for one thing. */
+ * would charge the record twice for one thing.  The rules applied are those
+ * of the lines, whose lines stand together (a split rule has several). */
 static int exclusive_conflict(ctx *c)
 {
-    fee_engine *e = c->e;
-    const fee_rule *rs = e->sched->rules;
-    for (int i = 0; i < e->napplied; i++)
-        for (int j = i + 1; j < e->napplied; j++) {
-            const fee_rule *a = &rs[e->applied[i]], *b = &rs[e->applied[j]];
+    const fee_line *ls = c->e->lines;
+    size_t n = c->e->nlines;
+    for (size_t i = 0; i < n; i++) {
+        if (i && ls[i].r == ls[i - 1].r) continue;
+        for (size_t j = i + 1; j < n; j++) {
+            if (ls[j].r == ls[j - 1].r) continue;
+            const fee_rule *a = ls[i].r, *b = ls[j].r;
             int same_group = a->group && b->group && strcmp(a->group, b->group) == 0;
             if (!same_group && !(a->exclusive & b->exclusive)) continue;
             if (strcmp(a->id, b->id) == 0) continue; /* versions of one rule */
@@ -706,10 +701,10 @@ static int exclusive_conflict(ctx *c)
                                  "rules '%s' (line %ld) and '%s' (line %ld) of group '%s' both apply; "
                                  "a record may be charged by one rule of a group only",
                                  a->id, a->line, b->id, b->line, a->group);
-            if (a->exclusive & b->exclusive)
-                return rec_error(c, "rules '%s' (line %ld) and '%s' (line %ld) are exclusive but both apply", a->id,
-                                 a->line, b->id, b->line);
+            return rec_error(c, "rules '%s' (line %ld) and '%s' (line %ld) are exclusive but both apply", a->id,
+                             a->line, b->id, b->line);
         }
+    }
     return 0;
 }
 
@@ -725,7 +720,6 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
     size_t len;
 
     e->nlines = 0;
-    e->napplied = 0;
     e->flag = FEE_FLAG_NONE;
     pm_arena_reset(&e->arena);
     locate(e, rec);
@@ -777,13 +771,8 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
             if (st == -2) goto flagged;
             goto failed;
         }
-        if (e->napplied == e->applied_cap) {
-            e->applied_cap = e->applied_cap ? 2 * e->applied_cap : 16;
-            e->applied = pm_xrealloc(e->applied, (size_t)e->applied_cap * sizeof *e->applied);
-        }
-        e->applied[e->napplied++] = i;
     }
-    if (e->napplied > 1 && exclusive_conflict(&c) != 0) goto failed;
+    if (e->nlines > 1 && exclusive_conflict(&c) != 0) goto failed;
     if (e->nlines == 0) {
         e->flag = FEE_FLAG_UNMATCHED;
         pm_buf_reset(&e->flagmsg);

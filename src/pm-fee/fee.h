@@ -201,8 +201,6 @@ typedef struct fee_engine {
     int key_fallback;
     fee_flag flag;
     pm_buf flagmsg;
-    int *applied; /* rules applied to the last record */
-    int napplied, applied_cap;
     int explain;
     const char *period; /* --period, or NULL */
     pm_day period_day;
