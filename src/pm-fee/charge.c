@@ -221,11 +221,12 @@ int fee_period_parse(const char *s, size_t len, pm_day *first_day)
     return 0;
 }
 
-static const char *arena_dec(fee_engine *e, pm_decimal d)
+/* d as text in the arena; *len gets its length. */
+static const char *arena_dec(fee_engine *e, pm_decimal d, size_t *len)
 {
     char t[PM_DEC_BUFSZ];
-    size_t n = pm_decimal_format(d, t);
-    return pm_arena_strndup(&e->arena, t, n);
+    *len = pm_decimal_format(d, t);
+    return pm_arena_strndup(&e->arena, t, *len);
 }
 
 /* How an exact intermediate is shown: trailing zeros beyond the schedule's
@@ -389,10 +390,12 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
     if (!pv || plen == 0) return rec_error(c, "field '%s' has no value (the parties to split among)", r->parties.name);
     int n = list_items(e, pv, plen, 0);
     const char **parties = pm_arena_alloc(&e->arena, (size_t)n * sizeof *parties);
+    size_t *party_lens = pm_arena_alloc(&e->arena, (size_t)n * sizeof *party_lens);
     for (int i = 0; i < n; i++) {
         if (e->namelens[i] == 0)
             return rec_error(c, "empty party name in '%.*s' (field '%s')", (int)plen, pv, r->parties.name);
         parties[i] = pm_arena_strndup(&e->arena, e->names[i], e->namelens[i]);
+        party_lens[i] = e->namelens[i];
         for (int j = 0; j < i; j++)
             if (strcmp(parties[j], parties[i]) == 0)
                 return rec_flag(c, FEE_FLAG_PARTY, "party '%s' named twice in '%.*s' (field '%s')", parties[i],
@@ -441,9 +444,10 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
     for (int i = 0; i < n; i++) {
         fee_line l = *base;
         l.party = parties[i];
+        l.party_len = party_lens[i];
         l.value.coef = e->part[i];
         l.value.scale = base->value.scale;
-        l.amount = arena_dec(e, l.value);
+        l.amount = arena_dec(e, l.value, &l.amount_len);
         if (formula && n == 1) {
             l.formula = formula; /* one party: the whole is the share */
         } else if (formula) {
@@ -493,7 +497,7 @@ static void clamp(pm_decimal *v, pm_decimal bound, int side, pm_buf *f)
     }
 }
 
-static int apply_rule(ctx *c, const char *period, const char *source)
+static int apply_rule(ctx *c, const char *period, size_t period_len)
 {
     fee_engine *e = c->e;
     const fee_schedule *s = e->sched;
@@ -505,7 +509,9 @@ static int apply_rule(ctx *c, const char *period, const char *source)
 
     memset(&l, 0, sizeof l);
     l.period = period;
-    l.source = source;
+    l.period_len = period_len;
+    l.source = e->key;
+    l.source_len = e->key_len;
     l.rule = r->id;
     l.version = r->version;
     l.r = r;
@@ -519,8 +525,8 @@ static int apply_rule(ctx *c, const char *period, const char *source)
         if (r->quantity && (st = check_quantity(c, r->quantity, q)) != 0) return st;
         if (eval(c, r->price, "the price", &p, f) != 0) return -1;
         if ((st = pm_decimal_mul(q, p, &exact)) != PM_DEC_OK) return status_error(c, st, NULL, "quantity × price");
-        l.quantity = arena_dec(e, q);
-        l.price = arena_dec(e, p);
+        l.quantity = arena_dec(e, q, &l.quantity_len);
+        l.price = arena_dec(e, p, &l.price_len);
         if (f) {
             add_dec(f, q);
             pm_buf_adds(f, " × ");
@@ -537,7 +543,7 @@ static int apply_rule(ctx *c, const char *period, const char *source)
         if ((st = pm_decimal_mul(b, r->percent, &exact)) != PM_DEC_OK ||
             (st = pm_decimal_mul(exact, hundredth, &exact)) != PM_DEC_OK)
             return status_error(c, st, NULL, "base × percent");
-        l.base = arena_dec(e, b);
+        l.base = arena_dec(e, b, &l.base_len);
         l.percent = r->percent_text;
         if (f) {
             add_dec(f, b);
@@ -554,8 +560,8 @@ static int apply_rule(ctx *c, const char *period, const char *source)
         if ((st = pm_decimal_sub(raw, r->over, &q)) != PM_DEC_OK) return status_error(c, st, NULL, "quantity - over");
         if (q.coef < 0) q.coef = 0;
         if ((st = pm_decimal_mul(q, p, &exact)) != PM_DEC_OK) return status_error(c, st, NULL, "excess × price");
-        l.quantity = arena_dec(e, q);
-        l.price = arena_dec(e, p);
+        l.quantity = arena_dec(e, q, &l.quantity_len);
+        l.price = arena_dec(e, p, &l.price_len);
         if (f) {
             pm_buf_adds(f, "max(0, ");
             add_dec(f, raw);
@@ -586,7 +592,7 @@ static int apply_rule(ctx *c, const char *period, const char *source)
     if (r->has_min) clamp(&l.value, r->min, -1, f);
     if (r->has_max) clamp(&l.value, r->max, 1, f);
     if (!r->split) {
-        l.amount = arena_dec(e, l.value);
+        l.amount = arena_dec(e, l.value, &l.amount_len);
         if (f) l.formula = pm_arena_strndup(&e->arena, f->s, f->len);
         push_line(e, &l);
         return 0;
@@ -658,7 +664,10 @@ static const char *record_key(fee_engine *e, const pm_record *rec)
         size_t len;
         const char *v = fee_field(rec, e->pos, &e->keys[0], &len);
         e->key_fallback = !v || len == 0;
-        if (!e->key_fallback) return v;
+        if (!e->key_fallback) {
+            e->key_len = len;
+            return v;
+        }
     }
     pm_buf *b = &e->tmp2;
     pm_buf_reset(b);
@@ -677,6 +686,7 @@ static const char *record_key(fee_engine *e, const pm_record *rec)
         pm_buf_reset(b);
         pm_buf_addf(b, "%s:%ld", rec->source ? rec->source : "-", rec->line);
     }
+    e->key_len = b->len;
     return pm_arena_strndup(&e->arena, b->s, b->len);
 }
 
@@ -715,6 +725,7 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
     fee_schedule *s = e->sched;
     ctx c = {e, rec, NULL, err};
     const char *period = "";
+    size_t period_len = 0;
     pm_day day = 0;
     int have_period = 0;
     size_t len;
@@ -727,6 +738,7 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
     e->key = record_key(e, rec);
     if (e->period) {
         period = e->period;
+        period_len = strlen(e->period);
         day = e->period_day;
         have_period = 1;
     } else {
@@ -734,6 +746,7 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
         if (pv && len == 7 && memcmp(pv, e->last_period, 7) == 0) { /* as the last record's */
             day = e->last_day;
             period = pv; /* lives as long as rec */
+            period_len = len;
             have_period = 1;
         } else if (pv && len > 0) {
             if (fee_period_parse(pv, len, &day) != 0) {
@@ -742,6 +755,7 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
                 return FEE_ERROR;
             }
             period = pv;
+            period_len = len;
             have_period = 1;
             memcpy(e->last_period, pv, 7); /* a month is 7 characters */
             e->last_day = day;
@@ -767,7 +781,7 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
             }
             if ((r->has_from && day < r->from) || (r->has_to && day > r->to)) continue;
         }
-        if ((st = apply_rule(&c, period, e->key)) != 0) {
+        if ((st = apply_rule(&c, period, period_len)) != 0) {
             if (st == -2) goto flagged;
             goto failed;
         }

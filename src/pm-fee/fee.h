@@ -177,6 +177,9 @@ typedef struct fee_line {
     const char *formula; /* NULL without --explain */
     const char *input;   /* the input record's source (file name) */
     pm_decimal value;    /* amount as a number */
+    /* The lengths of texts above, as fee_charge made them (the charge
+     * record takes them from here rather than measure them again). */
+    size_t period_len, source_len, party_len, quantity_len, price_len, base_len, amount_len;
 } fee_line;
 
 /* Why a record was flagged (fee_charge returned FEE_FLAGGED). */
@@ -198,6 +201,7 @@ typedef struct fee_engine {
     /* the last record: its key, whether that is FILE:LINE for want of a key
      * field, and why it was flagged */
     const char *key;
+    size_t key_len;
     int key_fallback;
     fee_flag flag;
     pm_buf flagmsg;

@@ -34,13 +34,13 @@ static const char *const charge_names[C_FIELDS] = {
     "period", "source",          "rule",         "party",         "quantity", "price", "base", "percent",
     "amount", "schedule_sha256", "rule_version", "inputs_sha256", "formula"};
 
-/* Sets field i of out to v.  The line's texts live until the next record is
- * charged (the engine's arena, the input record, the schedule): out points
- * at them rather than copying. */
-static void set_text(pm_record *out, int i, const char *v)
+/* Sets field i of out to v, of length len.  The line's texts live until
+ * the next record is charged (the engine's arena, the input record, the
+ * schedule): out points at them rather than copying. */
+static void set_text(pm_record *out, int i, const char *v, size_t len)
 {
     out->f[i].value = v;
-    out->f[i].len = strlen(v);
+    out->f[i].len = len;
 }
 
 void fee_charge_record(fee_run *r, const fee_line *l, const char *inputs_sha256, pm_record *out)
@@ -49,20 +49,19 @@ void fee_charge_record(fee_run *r, const fee_line *l, const char *inputs_sha256,
         size_t n = r->explain ? C_FIELDS : C_FIELDS - 1;
         for (size_t i = 0; i < n; i++) pm_record_add_owned(out, charge_names[i], "", 0);
     }
-    set_text(out, C_PERIOD, l->period);
-    set_text(out, C_SOURCE, l->source);
-    set_text(out, C_RULE, l->rule);
-    set_text(out, C_PARTY, l->party);
-    set_text(out, C_QUANTITY, l->quantity);
-    set_text(out, C_PRICE, l->price);
-    set_text(out, C_BASE, l->base);
-    set_text(out, C_PERCENT, l->percent);
-    set_text(out, C_AMOUNT, l->amount);
-    out->f[C_SCHEDULE].value = r->sched->sha256;
-    out->f[C_SCHEDULE].len = 64;
-    set_text(out, C_VERSION, l->version);
-    set_text(out, C_INPUTS, inputs_sha256);
-    if (r->explain) set_text(out, C_FORMULA, l->formula ? l->formula : "");
+    set_text(out, C_PERIOD, l->period, l->period_len);
+    set_text(out, C_SOURCE, l->source, l->source_len);
+    set_text(out, C_RULE, l->rule, strlen(l->rule));
+    set_text(out, C_PARTY, l->party, l->party_len);
+    set_text(out, C_QUANTITY, l->quantity, l->quantity_len);
+    set_text(out, C_PRICE, l->price, l->price_len);
+    set_text(out, C_BASE, l->base, l->base_len);
+    set_text(out, C_PERCENT, l->percent, strlen(l->percent));
+    set_text(out, C_AMOUNT, l->amount, l->amount_len);
+    set_text(out, C_SCHEDULE, r->sched->sha256, 64);
+    set_text(out, C_VERSION, l->version, strlen(l->version));
+    set_text(out, C_INPUTS, inputs_sha256, *inputs_sha256 ? 64 : 0);
+    if (r->explain) set_text(out, C_FORMULA, l->formula ? l->formula : "", l->formula ? strlen(l->formula) : 0);
 }
 
 static pm_verdict flag(fee_run *r, pm_pipe *p, pm_record *rec)
