@@ -73,6 +73,10 @@ grep -E '^pm-fee: read ' "$DIR/time.txt" | sed 's/^pm-fee: /  /'
 tail -n 1 "$DIR/time.txt" | sed 's/^/  elapsed, peak memory: /'
 NC=$(($(wc -l <"$DIR/charges.csv") - 1))
 echo "  charges written: $NC ($(wc -c <"$DIR/charges.csv") bytes)"
+# the inputs are made from a fixed seed: a change that must not alter the
+# output keeps these digests (compare them before and after it)
+echo "  sha256 of the charges: $(sha256sum <"$DIR/charges.csv" | cut -c1-64)"
+echo "  sha256 of the messages: $(sed '$d' "$DIR/time.txt" | sha256sum | cut -c1-64)"
 echo "  goal: <= 2 s and < 16384 KB"
 
 echo "pm-fee --verify: $NC charges against the recomputation of $N records"

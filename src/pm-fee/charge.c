@@ -21,17 +21,11 @@
 
 void fee_engine_init(fee_engine *e, fee_schedule *s, int explain, const char *period, pm_day period_day)
 {
-    memset(e, 0, sizeof *e);
+    memset(e, 0, sizeof *e); /* every buffer and arena starts empty (zeroed) */
     e->sched = s;
     e->explain = explain;
     e->period = period;
     e->period_day = period_day;
-    pm_arena_init(&e->arena);
-    pm_arena_init(&e->names_arena);
-    pm_buf_init(&e->tmp);
-    pm_buf_init(&e->tmp2);
-    pm_buf_init(&e->flagmsg);
-    pm_arena_init(&e->layout_arena);
     fee_engine_keys(e, NULL, NULL);
 }
 
@@ -48,6 +42,78 @@ static void number_ref(fee_fieldref *ref, void *ctx)
     e->slot_names = pm_xrealloc(e->slot_names, (size_t)(e->nslots + 1) * sizeof *e->slot_names);
     e->slot_names[e->nslots] = ref->name;
     ref->slot = e->nslots++;
+}
+
+/* 1 when rule r's first `when` entry tests the field of that slot with
+ * plain values only (no pattern). */
+static int first_plain(const fee_rule *r, int slot)
+{
+    if (r->nconds == 0 || r->conds[0].field.slot != slot) return 0;
+    for (int j = 0; j < r->conds[0].nvals; j++)
+        if (r->conds[0].rx[j]) return 0;
+    return 1;
+}
+
+static int listed(const fee_cond *cd, const char *v, size_t len)
+{
+    for (int j = 0; j < cd->nvals; j++)
+        if (cd->lens[j] == len && memcmp(cd->vals[j], v, len) == 0) return 1;
+    return 0;
+}
+
+static void free_picks(fee_engine *e)
+{
+    for (int k = 0; k < e->npicks; k++) free(e->picks[k].rules);
+    free(e->picks);
+    free(e->pick_first);
+    e->picks = NULL;
+    e->pick_first = NULL;
+    e->npicks = 0;
+    e->pick_ref.slot = -1;
+}
+
+/* Indexes the rules by the value of the field most of them test first
+ * (fee_engine.picks).  A rule left out of a value's list is one whose first
+ * entry fails for that value: trying it would stop there, before any other
+ * entry (a pattern that could fail to run) is looked at, so skipping it
+ * changes nothing but the time taken. */
+static void index_rules(fee_engine *e)
+{
+    const fee_schedule *s = e->sched;
+    free_picks(e);
+    if (!s || s->nrules == 0) return;
+    int best = -1, best_n = 0;
+    for (int k = 0; k < e->nslots; k++) {
+        int n = 0;
+        for (int i = 0; i < s->nrules; i++) n += first_plain(&s->rules[i], k);
+        if (n > best_n) best = k, best_n = n;
+    }
+    if (best < 0) return;
+    e->pick_first = pm_xcalloc((size_t)s->nrules, 1);
+    /* the distinct values, then one more entry for any other */
+    for (int i = 0; i < s->nrules; i++) {
+        const fee_rule *r = &s->rules[i];
+        if (!(e->pick_first[i] = (unsigned char)first_plain(r, best))) continue;
+        e->pick_ref = r->conds[0].field;
+        for (int j = 0; j < r->conds[0].nvals; j++) {
+            const char *v = r->conds[0].vals[j];
+            size_t len = r->conds[0].lens[j];
+            int k = 0;
+            while (k < e->npicks && !(e->picks[k].len == len && memcmp(e->picks[k].val, v, len) == 0)) k++;
+            if (k < e->npicks) continue;
+            e->picks = pm_xrealloc(e->picks, (size_t)(e->npicks + 1) * sizeof *e->picks);
+            e->picks[e->npicks++] = (fee_pick){v, len, NULL, 0};
+        }
+    }
+    e->picks = pm_xrealloc(e->picks, (size_t)(e->npicks + 1) * sizeof *e->picks);
+    e->picks[e->npicks++] = (fee_pick){NULL, 0, NULL, 0};
+    for (int k = 0; k < e->npicks; k++) {
+        fee_pick *pk = &e->picks[k];
+        pk->rules = pm_xmalloc((size_t)s->nrules * sizeof *pk->rules);
+        for (int i = 0; i < s->nrules; i++)
+            if (!e->pick_first[i] || (pk->val && listed(&s->rules[i].conds[0], pk->val, pk->len)))
+                pk->rules[pk->nrules++] = i;
+    }
 }
 
 /* Gives every field reference of the schedule and of the engine its slot:
@@ -70,6 +136,7 @@ static void number_fields(fee_engine *e)
     number_ref(&e->period_ref, e);
     e->pos = pm_xrealloc(e->pos, (size_t)e->nslots * sizeof *e->pos);
     e->layout_ok = 0;
+    index_rules(e);
 }
 
 void fee_engine_header(fee_engine *e, const pm_inputs *in, const pm_record *rec)
@@ -132,17 +199,13 @@ void fee_engine_free(fee_engine *e)
     pm_buf_free(&e->tmp2);
     pm_buf_free(&e->flagmsg);
     free(e->keys);
-    free(e->applied);
     free(e->lines);
-    free(e->w);
-    free(e->part);
-    free(e->rem);
-    free(e->names);
-    free(e->namelens);
+    free(e->w); /* the split scratch (scratch()) */
     free(e->slot_names);
     free(e->pos);
     free(e->layout_names);
     pm_arena_free(&e->layout_arena);
+    free_picks(e);
     memset(e, 0, sizeof *e);
 }
 
@@ -158,11 +221,12 @@ int fee_period_parse(const char *s, size_t len, pm_day *first_day)
     return 0;
 }
 
-static const char *arena_dec(fee_engine *e, pm_decimal d)
+/* d as text in the arena; *len gets its length. */
+static const char *arena_dec(fee_engine *e, pm_decimal d, size_t *len)
 {
     char t[PM_DEC_BUFSZ];
-    size_t n = pm_decimal_format(d, t);
-    return pm_arena_strndup(&e->arena, t, n);
+    *len = pm_decimal_format(d, t);
+    return pm_arena_strndup(&e->arena, t, *len);
 }
 
 /* How an exact intermediate is shown: trailing zeros beyond the schedule's
@@ -275,16 +339,20 @@ static void push_line(fee_engine *e, const fee_line *l)
     e->lines[e->nlines++] = *l;
 }
 
+/* Room for n parties in the split scratch: one block holding w, part and
+ * rem, then names and namelens (the 16-byte numbers first keep every array
+ * aligned).  What the arrays held is not kept. */
 static void scratch(fee_engine *e, int n)
 {
     if (n <= e->scratch_cap) return;
     e->scratch_cap = n * 2;
     size_t m = (size_t)e->scratch_cap;
-    e->w = pm_xrealloc(e->w, m * sizeof *e->w);
-    e->part = pm_xrealloc(e->part, m * sizeof *e->part);
-    e->rem = pm_xrealloc(e->rem, m * sizeof *e->rem);
-    e->names = pm_xrealloc(e->names, m * sizeof *e->names);
-    e->namelens = pm_xrealloc(e->namelens, m * sizeof *e->namelens);
+    free(e->w);
+    e->w = pm_xmalloc(m * (3 * sizeof *e->w + sizeof *e->names + sizeof *e->namelens));
+    e->part = e->w + m;
+    e->rem = e->part + m;
+    e->names = (const char **)(e->rem + m);
+    e->namelens = (size_t *)(e->names + m);
 }
 
 static const char *trim(const char *s, const char *end, size_t *len)
@@ -322,10 +390,12 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
     if (!pv || plen == 0) return rec_error(c, "field '%s' has no value (the parties to split among)", r->parties.name);
     int n = list_items(e, pv, plen, 0);
     const char **parties = pm_arena_alloc(&e->arena, (size_t)n * sizeof *parties);
+    size_t *party_lens = pm_arena_alloc(&e->arena, (size_t)n * sizeof *party_lens);
     for (int i = 0; i < n; i++) {
         if (e->namelens[i] == 0)
             return rec_error(c, "empty party name in '%.*s' (field '%s')", (int)plen, pv, r->parties.name);
         parties[i] = pm_arena_strndup(&e->arena, e->names[i], e->namelens[i]);
+        party_lens[i] = e->namelens[i];
         for (int j = 0; j < i; j++)
             if (strcmp(parties[j], parties[i]) == 0)
                 return rec_flag(c, FEE_FLAG_PARTY, "party '%s' named twice in '%.*s' (field '%s')", parties[i],
@@ -374,9 +444,10 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
     for (int i = 0; i < n; i++) {
         fee_line l = *base;
         l.party = parties[i];
+        l.party_len = party_lens[i];
         l.value.coef = e->part[i];
         l.value.scale = base->value.scale;
-        l.amount = arena_dec(e, l.value);
+        l.amount = arena_dec(e, l.value, &l.amount_len);
         if (formula && n == 1) {
             l.formula = formula; /* one party: the whole is the share */
         } else if (formula) {
@@ -411,7 +482,22 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
     return 0;
 }
 
-static int apply_rule(ctx *c, const char *period, const char *source)
+/* Brings *v to a bound of the rule when it lies beyond it: side -1 for
+ * min (a smaller amount is raised), 1 for max; with --explain appends
+ * "; min 0.00 → 0.00" to f. */
+static void clamp(pm_decimal *v, pm_decimal bound, int side, pm_buf *f)
+{
+    if (pm_decimal_cmp(*v, bound) != side) return;
+    *v = bound;
+    if (f) {
+        pm_buf_adds(f, side < 0 ? "; min " : "; max ");
+        add_dec(f, bound);
+        pm_buf_adds(f, " → ");
+        add_dec(f, *v);
+    }
+}
+
+static int apply_rule(ctx *c, const char *period, size_t period_len)
 {
     fee_engine *e = c->e;
     const fee_schedule *s = e->sched;
@@ -423,7 +509,9 @@ static int apply_rule(ctx *c, const char *period, const char *source)
 
     memset(&l, 0, sizeof l);
     l.period = period;
-    l.source = source;
+    l.period_len = period_len;
+    l.source = e->key;
+    l.source_len = e->key_len;
     l.rule = r->id;
     l.version = r->version;
     l.r = r;
@@ -437,8 +525,8 @@ static int apply_rule(ctx *c, const char *period, const char *source)
         if (r->quantity && (st = check_quantity(c, r->quantity, q)) != 0) return st;
         if (eval(c, r->price, "the price", &p, f) != 0) return -1;
         if ((st = pm_decimal_mul(q, p, &exact)) != PM_DEC_OK) return status_error(c, st, NULL, "quantity × price");
-        l.quantity = arena_dec(e, q);
-        l.price = arena_dec(e, p);
+        l.quantity = arena_dec(e, q, &l.quantity_len);
+        l.price = arena_dec(e, p, &l.price_len);
         if (f) {
             add_dec(f, q);
             pm_buf_adds(f, " × ");
@@ -455,7 +543,7 @@ static int apply_rule(ctx *c, const char *period, const char *source)
         if ((st = pm_decimal_mul(b, r->percent, &exact)) != PM_DEC_OK ||
             (st = pm_decimal_mul(exact, hundredth, &exact)) != PM_DEC_OK)
             return status_error(c, st, NULL, "base × percent");
-        l.base = arena_dec(e, b);
+        l.base = arena_dec(e, b, &l.base_len);
         l.percent = r->percent_text;
         if (f) {
             add_dec(f, b);
@@ -472,8 +560,8 @@ static int apply_rule(ctx *c, const char *period, const char *source)
         if ((st = pm_decimal_sub(raw, r->over, &q)) != PM_DEC_OK) return status_error(c, st, NULL, "quantity - over");
         if (q.coef < 0) q.coef = 0;
         if ((st = pm_decimal_mul(q, p, &exact)) != PM_DEC_OK) return status_error(c, st, NULL, "excess × price");
-        l.quantity = arena_dec(e, q);
-        l.price = arena_dec(e, p);
+        l.quantity = arena_dec(e, q, &l.quantity_len);
+        l.price = arena_dec(e, p, &l.price_len);
         if (f) {
             pm_buf_adds(f, "max(0, ");
             add_dec(f, raw);
@@ -501,26 +589,10 @@ static int apply_rule(ctx *c, const char *period, const char *source)
         add_dec(f, l.value);
         pm_buf_addf(f, " (%s)", pm_round_name(s->rounding));
     }
-    if (r->has_min && pm_decimal_cmp(l.value, r->min) < 0) {
-        l.value = r->min;
-        if (f) {
-            pm_buf_adds(f, "; min ");
-            add_dec(f, r->min);
-            pm_buf_adds(f, " → ");
-            add_dec(f, l.value);
-        }
-    }
-    if (r->has_max && pm_decimal_cmp(l.value, r->max) > 0) {
-        l.value = r->max;
-        if (f) {
-            pm_buf_adds(f, "; max ");
-            add_dec(f, r->max);
-            pm_buf_adds(f, " → ");
-            add_dec(f, l.value);
-        }
-    }
+    if (r->has_min) clamp(&l.value, r->min, -1, f);
+    if (r->has_max) clamp(&l.value, r->max, 1, f);
     if (!r->split) {
-        l.amount = arena_dec(e, l.value);
+        l.amount = arena_dec(e, l.value, &l.amount_len);
         if (f) l.formula = pm_arena_strndup(&e->arena, f->s, f->len);
         push_line(e, &l);
         return 0;
@@ -529,7 +601,6 @@ static int apply_rule(ctx *c, const char *period, const char *source)
     return split_lines(c, &l, formula);
 }
 
-/* 1 if every `when` entry holds, 0 if not, -1 on a pattern error. */
 /* The value a `when` condition looks at: the record's field, except that
  * --period replaces every record's period field (pm-fee(1)). */
 static const char *when_value(const fee_engine *e, const pm_record *rec, const fee_fieldref *ref, size_t *len)
@@ -541,10 +612,12 @@ static const char *when_value(const fee_engine *e, const pm_record *rec, const f
     return fee_field(rec, e->pos, ref, len);
 }
 
-static int when_holds(ctx *c)
+/* 1 if every `when` entry holds, 0 if not, -1 on a pattern error; from:
+ * the entries before it are known to hold (fee_engine.picks). */
+static int when_holds(ctx *c, int from)
 {
     const fee_rule *r = c->rule;
-    for (int i = 0; i < r->nconds; i++) {
+    for (int i = from; i < r->nconds; i++) {
         const fee_cond *cd = &r->conds[i];
         size_t len;
         const char *v = when_value(c->e, c->rec, &cd->field, &len);
@@ -568,10 +641,34 @@ static int when_holds(ctx *c)
     return 1;
 }
 
+/* The rules worth trying on rec (fee_engine.picks), or NULL: all. */
+static const fee_pick *pick(const fee_engine *e, const pm_record *rec)
+{
+    if (e->npicks == 0) return NULL;
+    size_t len;
+    const char *v = when_value(e, rec, &e->pick_ref, &len);
+    if (!v) {
+        v = "";
+        len = 0;
+    }
+    int k = 0;
+    while (k < e->npicks - 1 && !(e->picks[k].len == len && memcmp(e->picks[k].val, v, len) == 0)) k++;
+    return &e->picks[k];
+}
+
 /* The record's key: the --key fields joined by '/', or FILE:LINE when one
  * of them has no value. */
 static const char *record_key(fee_engine *e, const pm_record *rec)
 {
+    if (e->nkeys == 1) { /* the value itself, which lives as long as rec */
+        size_t len;
+        const char *v = fee_field(rec, e->pos, &e->keys[0], &len);
+        e->key_fallback = !v || len == 0;
+        if (!e->key_fallback) {
+            e->key_len = len;
+            return v;
+        }
+    }
     pm_buf *b = &e->tmp2;
     pm_buf_reset(b);
     e->key_fallback = 0;
@@ -589,29 +686,35 @@ static const char *record_key(fee_engine *e, const pm_record *rec)
         pm_buf_reset(b);
         pm_buf_addf(b, "%s:%ld", rec->source ? rec->source : "-", rec->line);
     }
+    e->key_len = b->len;
     return pm_arena_strndup(&e->arena, b->s, b->len);
 }
 
 /* Two rules of one group or of one exclusive set both apply: the schedule
- * would charge the record twice for one thing. */
+ * would charge the record twice for one thing.  The rules applied are those
+ * of the lines, whose lines stand together (a split rule has several). */
 static int exclusive_conflict(ctx *c)
 {
-    fee_engine *e = c->e;
-    const fee_rule *rs = e->sched->rules;
-    for (int i = 0; i < e->napplied; i++)
-        for (int j = i + 1; j < e->napplied; j++) {
-            const fee_rule *a = &rs[e->applied[i]], *b = &rs[e->applied[j]];
-            if (strcmp(a->id, b->id) == 0) continue;
+    const fee_line *ls = c->e->lines;
+    size_t n = c->e->nlines;
+    for (size_t i = 0; i < n; i++) {
+        if (i && ls[i].r == ls[i - 1].r) continue;
+        for (size_t j = i + 1; j < n; j++) {
+            if (ls[j].r == ls[j - 1].r) continue;
+            const fee_rule *a = ls[i].r, *b = ls[j].r;
+            int same_group = a->group && b->group && strcmp(a->group, b->group) == 0;
+            if (!same_group && !(a->exclusive & b->exclusive)) continue;
+            if (strcmp(a->id, b->id) == 0) continue; /* versions of one rule */
             c->rule = b;
-            if (a->group && b->group && strcmp(a->group, b->group) == 0)
+            if (same_group)
                 return rec_error(c,
                                  "rules '%s' (line %ld) and '%s' (line %ld) of group '%s' both apply; "
                                  "a record may be charged by one rule of a group only",
                                  a->id, a->line, b->id, b->line, a->group);
-            if (a->exclusive & b->exclusive)
-                return rec_error(c, "rules '%s' (line %ld) and '%s' (line %ld) are exclusive but both apply", a->id,
-                                 a->line, b->id, b->line);
+            return rec_error(c, "rules '%s' (line %ld) and '%s' (line %ld) are exclusive but both apply", a->id,
+                             a->line, b->id, b->line);
         }
+    }
     return 0;
 }
 
@@ -622,12 +725,12 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
     fee_schedule *s = e->sched;
     ctx c = {e, rec, NULL, err};
     const char *period = "";
+    size_t period_len = 0;
     pm_day day = 0;
     int have_period = 0;
     size_t len;
 
     e->nlines = 0;
-    e->napplied = 0;
     e->flag = FEE_FLAG_NONE;
     pm_arena_reset(&e->arena);
     locate(e, rec);
@@ -635,26 +738,38 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
     e->key = record_key(e, rec);
     if (e->period) {
         period = e->period;
+        period_len = strlen(e->period);
         day = e->period_day;
         have_period = 1;
     } else {
         const char *pv = fee_field(rec, e->pos, &e->period_ref, &len);
-        if (pv && len > 0) {
+        if (pv && len == 7 && memcmp(pv, e->last_period, 7) == 0) { /* as the last record's */
+            day = e->last_day;
+            period = pv; /* lives as long as rec */
+            period_len = len;
+            have_period = 1;
+        } else if (pv && len > 0) {
             if (fee_period_parse(pv, len, &day) != 0) {
                 pm_error_set(err, rec->source ? rec->source : "-", rec->line, "%s '%.40s' is not a month (YYYY-MM)",
                              e->period_ref.name, pv);
                 return FEE_ERROR;
             }
-            period = pm_arena_strndup(&e->arena, pv, len);
+            period = pv;
+            period_len = len;
             have_period = 1;
+            memcpy(e->last_period, pv, 7); /* a month is 7 characters */
+            e->last_day = day;
         }
     }
 
     int any_when = 0, st;
-    for (int i = 0; i < s->nrules; i++) {
+    const fee_pick *pk = pick(e, rec);
+    int ntry = pk ? pk->nrules : s->nrules;
+    for (int t = 0; t < ntry; t++) {
+        int i = pk ? pk->rules[t] : t;
         const fee_rule *r = &s->rules[i];
         c.rule = r;
-        int h = when_holds(&c);
+        int h = when_holds(&c, pk ? e->pick_first[i] : 0);
         if (h < 0) goto failed;
         if (!h) continue;
         any_when = 1;
@@ -666,17 +781,12 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
             }
             if ((r->has_from && day < r->from) || (r->has_to && day > r->to)) continue;
         }
-        if ((st = apply_rule(&c, period, e->key)) != 0) {
+        if ((st = apply_rule(&c, period, period_len)) != 0) {
             if (st == -2) goto flagged;
             goto failed;
         }
-        if (e->napplied == e->applied_cap) {
-            e->applied_cap = e->applied_cap ? 2 * e->applied_cap : 16;
-            e->applied = pm_xrealloc(e->applied, (size_t)e->applied_cap * sizeof *e->applied);
-        }
-        e->applied[e->napplied++] = i;
     }
-    if (e->napplied > 1 && exclusive_conflict(&c) != 0) goto failed;
+    if (e->nlines > 1 && exclusive_conflict(&c) != 0) goto failed;
     if (e->nlines == 0) {
         e->flag = FEE_FLAG_UNMATCHED;
         pm_buf_reset(&e->flagmsg);

@@ -78,17 +78,25 @@ static int name_char(unsigned char c)
     return name_start(c) || (c >= '0' && c <= '9') || c == '.';
 }
 
+/* Steps past a '(' or a sign, one level deeper (the caller closes it);
+ * 0 with a message when that is too deep. */
+static int open_nesting(parser *ps)
+{
+    if (ps->nesting >= FEE_EXPR_MAX_NESTING) {
+        fail(ps, "expression nested too deeply (more than " PM_STR(FEE_EXPR_MAX_NESTING) " levels)");
+        return 0;
+    }
+    ps->p++;
+    ps->nesting++;
+    return 1;
+}
+
 static fee_expr *parse_primary(parser *ps)
 {
     skip_blanks(ps);
     unsigned char c = (unsigned char)*ps->p;
     if (c == '(') {
-        if (ps->nesting >= FEE_EXPR_MAX_NESTING) {
-            fail(ps, "expression nested too deeply (more than " PM_STR(FEE_EXPR_MAX_NESTING) " levels)");
-            return NULL;
-        }
-        ps->p++;
-        ps->nesting++;
+        if (!open_nesting(ps)) return NULL;
         fee_expr *e = parse_expr(ps);
         ps->nesting--;
         if (!e) return NULL;
@@ -151,12 +159,7 @@ static fee_expr *parse_unary(parser *ps)
     skip_blanks(ps);
     if (*ps->p == '-' || *ps->p == '+') {
         int neg = *ps->p == '-';
-        if (ps->nesting >= FEE_EXPR_MAX_NESTING) {
-            fail(ps, "expression nested too deeply (more than " PM_STR(FEE_EXPR_MAX_NESTING) " levels)");
-            return NULL;
-        }
-        ps->p++;
-        ps->nesting++;
+        if (!open_nesting(ps)) return NULL;
         fee_expr *e = parse_unary(ps);
         ps->nesting--;
         if (!e) return NULL;
@@ -165,20 +168,32 @@ static fee_expr *parse_unary(parser *ps)
     return parse_primary(ps);
 }
 
-static fee_expr *parse_term(parser *ps)
+/* The binary operators, weakest first; the operators of one level work
+ * left to right. */
+static const struct {
+    char op[2];
+    fee_exkind kind[2];
+} levels[] = {{{'+', '-'}, {FEE_EX_ADD, FEE_EX_SUB}}, {{'*', '/'}, {FEE_EX_MUL, FEE_EX_DIV}}};
+enum { NLEVELS = sizeof levels / sizeof levels[0] };
+
+/* An expression of operators of that level or stronger; NLEVELS: a unary
+ * one. */
+static fee_expr *parse_level(parser *ps, int level)
 {
-    fee_expr *l = parse_unary(ps);
+    if (level == NLEVELS) return parse_unary(ps);
+    fee_expr *l = parse_level(ps, level + 1);
     while (l) {
         skip_blanks(ps);
         char op = *ps->p;
-        if (op != '*' && op != '/') break;
+        int k = op == levels[level].op[0] ? 0 : op == levels[level].op[1] ? 1 : -1;
+        if (k < 0) break;
         ps->p++;
-        fee_expr *r = parse_unary(ps);
+        fee_expr *r = parse_level(ps, level + 1);
         if (!r) {
             fee_expr_free(l);
             return NULL;
         }
-        l = node(op == '*' ? FEE_EX_MUL : FEE_EX_DIV, l, r);
+        l = node(levels[level].kind[k], l, r);
         if (too_deep(ps, l)) return NULL;
     }
     return l;
@@ -186,21 +201,7 @@ static fee_expr *parse_term(parser *ps)
 
 static fee_expr *parse_expr(parser *ps)
 {
-    fee_expr *l = parse_term(ps);
-    while (l) {
-        skip_blanks(ps);
-        char op = *ps->p;
-        if (op != '+' && op != '-') break;
-        ps->p++;
-        fee_expr *r = parse_term(ps);
-        if (!r) {
-            fee_expr_free(l);
-            return NULL;
-        }
-        l = node(op == '+' ? FEE_EX_ADD : FEE_EX_SUB, l, r);
-        if (too_deep(ps, l)) return NULL;
-    }
-    return l;
+    return parse_level(ps, 0);
 }
 
 fee_expr *fee_expr_parse(const char *text, char *msg, size_t msgsz)

@@ -177,10 +177,20 @@ typedef struct fee_line {
     const char *formula; /* NULL without --explain */
     const char *input;   /* the input record's source (file name) */
     pm_decimal value;    /* amount as a number */
+    /* The lengths of texts above, as fee_charge made them (the charge
+     * record takes them from here rather than measure them again). */
+    size_t period_len, source_len, party_len, quantity_len, price_len, base_len, amount_len;
 } fee_line;
 
 /* Why a record was flagged (fee_charge returned FEE_FLAGGED). */
 typedef enum fee_flag { FEE_FLAG_NONE, FEE_FLAG_UNMATCHED, FEE_FLAG_QUANTITY, FEE_FLAG_PARTY, FEE_FLAG_KINDS } fee_flag;
+
+/* The rules that can hold when a `when` field has one value (fee_engine). */
+typedef struct fee_pick {
+    const char *val; /* NULL: any value not listed */
+    size_t len;
+    int *rules, nrules;
+} fee_pick;
 
 typedef struct fee_engine {
     fee_schedule *sched;
@@ -191,14 +201,15 @@ typedef struct fee_engine {
     /* the last record: its key, whether that is FILE:LINE for want of a key
      * field, and why it was flagged */
     const char *key;
+    size_t key_len;
     int key_fallback;
     fee_flag flag;
     pm_buf flagmsg;
-    int *applied; /* rules applied to the last record */
-    int napplied, applied_cap;
     int explain;
     const char *period; /* --period, or NULL */
     pm_day period_day;
+    char last_period[8]; /* the last period field parsed ("" none), its day */
+    pm_day last_day;
     pm_arena arena;
     pm_arena names_arena; /* key field names */
     fee_line *lines;
@@ -223,6 +234,17 @@ typedef struct fee_engine {
     char **layout_names;
     size_t layout_n, layout_cap;
     pm_arena layout_arena;
+    /* The rules worth trying on a record, by the value of one `when` field
+     * (pick_ref: the field most rules test first with plain values; slot
+     * -1: no such field, every rule is tried).  picks[k] (k < npicks - 1)
+     * lists in schedule order the rules that can hold when the field has
+     * the value picks[k].val, picks[npicks - 1] those for any other value;
+     * a rule whose first `when` entry is that field is listed only under
+     * its values, and pick_first[i] says so (that entry then holds). */
+    fee_fieldref pick_ref;
+    fee_pick *picks;
+    int npicks;
+    unsigned char *pick_first;
 } fee_engine;
 
 void fee_engine_init(fee_engine *e, fee_schedule *s, int explain, const char *period, pm_day period_day);
@@ -317,7 +339,8 @@ typedef struct fee_run {
     fee_journal *journal; /* -t ledger / beancount: instead of records */
     fee_verify *ver;
     fee_inputs_hash *hashes;
-    pm_record out;
+    pm_record out;    /* --verify's differences */
+    pm_record charge; /* the charge lines (fee_charge_record) */
     int warned_key;
     pm_error err;
     unsigned long long ncharges, nerrors, ndiff, nflagged, nflag[FEE_FLAG_KINDS];
@@ -335,8 +358,11 @@ pm_verdict fee_on_record(pm_pipe *p, pm_record *rec, void *ctx);
 pm_verdict fee_on_bad(pm_pipe *p, pm_record *rec, const char *why, void *ctx);
 /* The pipeline's stats function: "charges C, ..." */
 void fee_on_stats(pm_buf *out, void *ctx);
-/* The charge record of line l, as written. */
-void fee_charge_record(fee_run *r, const fee_line *l, pm_record *out);
+/* The charge record of line l, as written; inputs_sha256: the hash of the
+ * input the line came from (fee_inputs_sha256).  out is kept for charge
+ * records only: its names are laid out on the first call (out empty), and
+ * each call points its values at the line's texts. */
+void fee_charge_record(fee_run *r, const fee_line *l, const char *inputs_sha256, pm_record *out);
 
 /* The options of pm-fee (main.c, checked there) and the run they ask for
  * (setup.c); returns the exit status. */

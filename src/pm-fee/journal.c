@@ -37,7 +37,8 @@ struct fee_journal {
     const fee_schedule *s;
     pm_atomic_file *af; /* the output, written whole or not at all */
     FILE *f;            /* its stream */
-    pm_buf line, recv, inc, payee;
+    pm_buf line, recv, inc; /* the transaction, its two accounts */
+    pm_buf tmp;
     pm_map opened; /* beancount: accounts opened (a set) */
 };
 
@@ -146,13 +147,9 @@ fee_journal *fee_journal_open(const char *path, fee_journal_kind kind, const fee
         pm_error_set(err, s->conf.path, 0, "-t beancount needs the schedule's currency (currency: CNY)");
         return NULL;
     }
-    fee_journal *j = pm_xcalloc(1, sizeof *j);
+    fee_journal *j = pm_xcalloc(1, sizeof *j); /* buffers start empty (zeroed) */
     j->kind = kind;
     j->s = s;
-    pm_buf_init(&j->line);
-    pm_buf_init(&j->recv);
-    pm_buf_init(&j->inc);
-    pm_buf_init(&j->payee);
     if (!(j->af = pm_atomic_open(path, err))) {
         free(j);
         return NULL;
@@ -185,6 +182,24 @@ static void quoted(pm_buf *b, const char *s)
     pm_buf_addc(b, '"');
 }
 
+/* An account name in the journal's form into out: prefix, then (unless
+ * name is NULL) ':' and name made a ledger component. */
+static void account(fee_journal *j, const char *prefix, const char *name, pm_buf *out)
+{
+    pm_buf *raw = &j->tmp;
+    pm_buf_reset(raw);
+    pm_buf_adds(raw, prefix);
+    if (name) {
+        pm_buf_addc(raw, ':');
+        fee_ledger_component(name, raw);
+    }
+    pm_buf_reset(out);
+    if (j->kind == FEE_JOURNAL_BEANCOUNT)
+        fee_beancount_account(pm_buf_str(raw), out);
+    else
+        pm_buf_add(out, raw->s, raw->len);
+}
+
 int fee_journal_write(fee_journal *j, struct fee_run *r, const fee_line *l, pm_error *err)
 {
     (void)r;
@@ -197,30 +212,11 @@ int fee_journal_write(fee_journal *j, struct fee_run *r, const fee_line *l, pm_e
     const char *who = l->party && *l->party ? l->party : l->source;
     pm_buf *b = &j->line;
     pm_buf_reset(b);
-    pm_buf_reset(&j->recv);
-    pm_buf_reset(&j->inc);
-    /* the accounts, in ledger form first */
-    pm_buf raw = PM_BUF_INIT;
-    pm_buf_adds(&raw, s->acct_receivable);
-    pm_buf_addc(&raw, ':');
-    fee_ledger_component(who, &raw);
-    if (j->kind == FEE_JOURNAL_BEANCOUNT)
-        fee_beancount_account(pm_buf_str(&raw), &j->recv);
+    account(j, s->acct_receivable, who, &j->recv);
+    if (l->r && l->r->account)
+        account(j, l->r->account, NULL, &j->inc);
     else
-        pm_buf_add(&j->recv, raw.s, raw.len);
-    pm_buf_reset(&raw);
-    if (l->r && l->r->account) {
-        pm_buf_adds(&raw, l->r->account);
-    } else {
-        pm_buf_adds(&raw, s->acct_income);
-        pm_buf_addc(&raw, ':');
-        fee_ledger_component(l->rule, &raw);
-    }
-    if (j->kind == FEE_JOURNAL_BEANCOUNT)
-        fee_beancount_account(pm_buf_str(&raw), &j->inc);
-    else
-        pm_buf_add(&j->inc, raw.s, raw.len);
-    pm_buf_free(&raw);
+        account(j, s->acct_income, l->rule, &j->inc);
 
     char neg[PM_DEC_BUFSZ];
     pm_decimal_format(pm_decimal_neg(l->value), neg);
@@ -233,9 +229,9 @@ int fee_journal_write(fee_journal *j, struct fee_run *r, const fee_line *l, pm_e
         pm_buf_addf(b, "%s-01 * ", l->period);
         quoted(b, l->source);
         pm_buf_addc(b, ' ');
-        pm_buf_reset(&j->payee);
-        pm_buf_addf(&j->payee, "%s %s", l->rule, l->period);
-        quoted(b, pm_buf_str(&j->payee));
+        pm_buf_reset(&j->tmp); /* the narration */
+        pm_buf_addf(&j->tmp, "%s %s", l->rule, l->period);
+        quoted(b, pm_buf_str(&j->tmp));
         pm_buf_adds(b, "\n  rule: ");
         quoted(b, l->rule);
         if (*l->version) {
@@ -244,10 +240,10 @@ int fee_journal_write(fee_journal *j, struct fee_run *r, const fee_line *l, pm_e
         }
         pm_buf_addf(b, "\n  %s  %s %s\n  %s  %s %s\n\n", acct[0], l->amount, cur, acct[1], neg, cur);
     } else {
-        pm_buf_reset(&j->payee);
+        pm_buf_reset(&j->tmp); /* the payee */
         for (const char *p = l->source; *p; p++)
-            pm_buf_addc(&j->payee, *p == ';' || *p == '|' || *p == '\n' || *p == '\r' ? '_' : *p);
-        pm_buf_addf(b, "%s-01 %s\n    ; rule: %s", l->period, pm_buf_str(&j->payee), l->rule);
+            pm_buf_addc(&j->tmp, *p == ';' || *p == '|' || *p == '\n' || *p == '\r' ? '_' : *p);
+        pm_buf_addf(b, "%s-01 %s\n    ; rule: %s", l->period, pm_buf_str(&j->tmp), l->rule);
         if (*l->version) pm_buf_addf(b, ", rule_version: %s", l->version);
         pm_buf_addf(b, "\n    %s  %s%s%s\n    %s  %s%s%s\n\n", pm_buf_str(&j->recv), l->amount, sp, cur,
                     pm_buf_str(&j->inc), neg, sp, cur);
@@ -267,7 +263,7 @@ int fee_journal_close(fee_journal *j, int commit, pm_error *err)
     pm_buf_free(&j->line);
     pm_buf_free(&j->recv);
     pm_buf_free(&j->inc);
-    pm_buf_free(&j->payee);
+    pm_buf_free(&j->tmp);
     free(j);
     return rc;
 }

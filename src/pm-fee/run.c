@@ -13,30 +13,55 @@
 
 static const char *const flag_names[FEE_FLAG_KINDS] = {"", "no rule", "quantity", "duplicate party"};
 
-/* The line's texts live until the next record is charged (the engine's
- * arena, the schedule): out points at them rather than copying. */
-static void add_text(pm_record *out, const char *name, const char *v)
+/* The fields of a charge record, in order; formula only with --explain. */
+enum {
+    C_PERIOD,
+    C_SOURCE,
+    C_RULE,
+    C_PARTY,
+    C_QUANTITY,
+    C_PRICE,
+    C_BASE,
+    C_PERCENT,
+    C_AMOUNT,
+    C_SCHEDULE,
+    C_VERSION,
+    C_INPUTS,
+    C_FORMULA,
+    C_FIELDS
+};
+static const char *const charge_names[C_FIELDS] = {
+    "period", "source",          "rule",         "party",         "quantity", "price", "base", "percent",
+    "amount", "schedule_sha256", "rule_version", "inputs_sha256", "formula"};
+
+/* Sets field i of out to v, of length len.  The line's texts live until
+ * the next record is charged (the engine's arena, the input record, the
+ * schedule): out points at them rather than copying. */
+static void set_text(pm_record *out, int i, const char *v, size_t len)
 {
-    pm_record_add_owned(out, name, v, strlen(v));
+    out->f[i].value = v;
+    out->f[i].len = len;
 }
 
-void fee_charge_record(fee_run *r, const fee_line *l, pm_record *out)
+void fee_charge_record(fee_run *r, const fee_line *l, const char *inputs_sha256, pm_record *out)
 {
-    const char *in = r->hashes ? fee_inputs_sha256(r->hashes, l->input ? l->input : "-") : "";
-    pm_record_clear(out);
-    add_text(out, "period", l->period);
-    add_text(out, "source", l->source);
-    add_text(out, "rule", l->rule);
-    add_text(out, "party", l->party);
-    add_text(out, "quantity", l->quantity);
-    add_text(out, "price", l->price);
-    add_text(out, "base", l->base);
-    add_text(out, "percent", l->percent);
-    add_text(out, "amount", l->amount);
-    pm_record_add_owned(out, "schedule_sha256", r->sched->sha256, 64);
-    add_text(out, "rule_version", l->version);
-    add_text(out, "inputs_sha256", in);
-    if (r->explain) add_text(out, "formula", l->formula ? l->formula : "");
+    if (out->n == 0) { /* the names, once */
+        size_t n = r->explain ? C_FIELDS : C_FIELDS - 1;
+        for (size_t i = 0; i < n; i++) pm_record_add_owned(out, charge_names[i], "", 0);
+    }
+    set_text(out, C_PERIOD, l->period, l->period_len);
+    set_text(out, C_SOURCE, l->source, l->source_len);
+    set_text(out, C_RULE, l->rule, strlen(l->rule));
+    set_text(out, C_PARTY, l->party, l->party_len);
+    set_text(out, C_QUANTITY, l->quantity, l->quantity_len);
+    set_text(out, C_PRICE, l->price, l->price_len);
+    set_text(out, C_BASE, l->base, l->base_len);
+    set_text(out, C_PERCENT, l->percent, strlen(l->percent));
+    set_text(out, C_AMOUNT, l->amount, l->amount_len);
+    set_text(out, C_SCHEDULE, r->sched->sha256, 64);
+    set_text(out, C_VERSION, l->version, strlen(l->version));
+    set_text(out, C_INPUTS, inputs_sha256, *inputs_sha256 ? 64 : 0);
+    if (r->explain) set_text(out, C_FORMULA, l->formula ? l->formula : "", l->formula ? strlen(l->formula) : 0);
 }
 
 static pm_verdict flag(fee_run *r, pm_pipe *p, pm_record *rec)
@@ -83,6 +108,8 @@ pm_verdict fee_on_record(pm_pipe *p, pm_record *rec, void *ctx)
         pm_pipe_reason(p, "%s", r->err.msg);
         return PM_REJECT;
     }
+    /* every line of the record comes from one input */
+    const char *in = r->hashes ? fee_inputs_sha256(r->hashes, rec->source ? rec->source : "-") : "";
     for (size_t i = 0; i < e->nlines; i++) {
         fee_line *l = &e->lines[i];
         l->input = rec->source;
@@ -101,8 +128,8 @@ pm_verdict fee_on_record(pm_pipe *p, pm_record *rec, void *ctx)
                 return PM_FAIL;
             }
         } else {
-            fee_charge_record(r, l, &r->out);
-            if (pm_pipe_write(p, &r->out) != 0) return PM_FAIL;
+            fee_charge_record(r, l, in, &r->charge);
+            if (pm_pipe_write(p, &r->charge) != 0) return PM_FAIL;
         }
     }
     return PM_HOLD;

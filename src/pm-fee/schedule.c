@@ -43,6 +43,27 @@ static int decimal_at(loader *ld, yaml_node_t *n, const char *what, pm_decimal *
     return 0;
 }
 
+/* A rule's min or max: a decimal number, kept rounded to the schedule's
+ * scale like the amounts it bounds; *has set when it is. */
+static int bound_at(loader *ld, yaml_node_t *n, const char *what, pm_decimal *out, int *has)
+{
+    if (decimal_at(ld, n, what, out) != 0) return -1;
+    if (pm_decimal_round(*out, ld->s->scale, ld->s->rounding, out) != PM_DEC_OK)
+        return bad(ld, n, "%s%s: too large", in_rule(ld), what);
+    *has = 1;
+    return 0;
+}
+
+/* A rule's key whose value is a name (group, account): a copy in *out, or
+ * "rule 'id': must" noted. */
+static int name_at(loader *ld, yaml_node_t *n, const fee_rule *r, const char *must, char **out)
+{
+    const char *t = pm_conf_str(n);
+    if (!t || !*t) return bad(ld, n, "rule '%s': %s", r->id, must);
+    *out = pm_xstrdup(t);
+    return 0;
+}
+
 static int expr_at(loader *ld, yaml_node_t *n, const char *what, fee_expr **out)
 {
     const char *t = pm_conf_str(n);
@@ -217,7 +238,6 @@ static int load_split(loader *ld, yaml_node_t *n, fee_rule *r)
 static int load_rule(loader *ld, yaml_node_t *n, fee_rule *r)
 {
     pm_conf *cf = &ld->s->conf;
-    fee_schedule *s = ld->s;
     r->line = pm_conf_line(n);
     if (!pm_conf_is_map(n)) return bad(ld, n, "a rule must be a mapping");
     yaml_node_t *id = pm_conf_get(cf, n, "id");
@@ -289,32 +309,12 @@ static int load_rule(loader *ld, yaml_node_t *n, fee_rule *r)
         if (load_excess(ld, excess, r) != 0) rc = -1;
     }
 
-    if ((v = pm_conf_get(cf, n, "min"))) {
-        if (decimal_at(ld, v, "min", &r->min) != 0)
-            rc = -1;
-        else if (pm_decimal_round(r->min, s->scale, s->rounding, &r->min) != PM_DEC_OK)
-            rc = bad(ld, v, "%smin: too large", in_rule(ld));
-        else
-            r->has_min = 1;
-    }
-    if ((v = pm_conf_get(cf, n, "max"))) {
-        if (decimal_at(ld, v, "max", &r->max) != 0)
-            rc = -1;
-        else if (pm_decimal_round(r->max, s->scale, s->rounding, &r->max) != PM_DEC_OK)
-            rc = bad(ld, v, "%smax: too large", in_rule(ld));
-        else
-            r->has_max = 1;
-    }
+    if ((v = pm_conf_get(cf, n, "min")) && bound_at(ld, v, "min", &r->min, &r->has_min) != 0) rc = -1;
+    if ((v = pm_conf_get(cf, n, "max")) && bound_at(ld, v, "max", &r->max, &r->has_max) != 0) rc = -1;
     if (r->has_min && r->has_max && pm_decimal_cmp(r->min, r->max) > 0)
         rc = bad(ld, v, "rule '%s': min is larger than max", r->id);
     if ((v = pm_conf_get(cf, n, "split")) && load_split(ld, v, r) != 0) rc = -1;
-    if ((v = pm_conf_get(cf, n, "group"))) {
-        const char *t = pm_conf_str(v);
-        if (!t || !*t)
-            rc = bad(ld, v, "rule '%s': group must be a name", r->id);
-        else
-            r->group = pm_xstrdup(t);
-    }
+    if ((v = pm_conf_get(cf, n, "group")) && name_at(ld, v, r, "group must be a name", &r->group) != 0) rc = -1;
     if ((v = pm_conf_get(cf, n, "allow_negative"))) {
         int b = pm_conf_bool(v);
         if (b < 0)
@@ -322,13 +322,9 @@ static int load_rule(loader *ld, yaml_node_t *n, fee_rule *r)
         else
             r->allow_negative = b;
     }
-    if ((v = pm_conf_get(cf, n, "account"))) {
-        const char *t = pm_conf_str(v);
-        if (!t || !*t)
-            rc = bad(ld, v, "rule '%s': account must be an account name such as income:property", r->id);
-        else
-            r->account = pm_xstrdup(t);
-    }
+    if ((v = pm_conf_get(cf, n, "account")) &&
+        name_at(ld, v, r, "account must be an account name such as income:property", &r->account) != 0)
+        rc = -1;
     return rc;
 }
 

@@ -17,11 +17,10 @@ int fee_main(const fee_settings *st, const pm_common *c, char **paths, int npath
     pm_error_clear(&err);
     fee_schedule sched;
     pm_errors errs = PM_ERRORS_INIT;
-    if (fee_schedule_load(&sched, st->schedule, &errs) != 0) {
-        pm_errors_report(&errs);
-        pm_errors_free(&errs);
-        return PM_EXIT_ERROR;
-    }
+    int loaded = fee_schedule_load(&sched, st->schedule, &errs) == 0;
+    pm_errors_report(&errs); /* every error of the schedule: none when it loaded */
+    pm_errors_free(&errs);
+    if (!loaded) return PM_EXIT_ERROR;
     fee_run run;
     memset(&run, 0, sizeof run);
     run.sched = &sched;
@@ -81,6 +80,7 @@ int fee_main(const fee_settings *st, const pm_common *c, char **paths, int npath
     fee_engine_init(&run.eng, &sched, st->explain, st->period, st->period_day);
     fee_engine_keys(&run.eng, st->key, st->period_field);
     pm_record_init(&run.out);
+    pm_record_init(&run.charge);
 
     status = pm_pipe_run(p);
     if (status < PM_EXIT_ERROR) {
@@ -109,6 +109,7 @@ int fee_main(const fee_settings *st, const pm_common *c, char **paths, int npath
         status = PM_EXIT_ERROR;
     }
     pm_record_free(&run.out);
+    pm_record_free(&run.charge);
     fee_engine_free(&run.eng);
 
 done:

@@ -432,6 +432,98 @@ Test(fee_charge, flags_versions_and_keys)
     fee_schedule_free(&s);
 }
 
+/* ids joined by blanks: "a b f". */
+static const char *joined(const char *const *ids, size_t n)
+{
+    static char got[256];
+    got[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (i) strcat(got, " ");
+        strcat(got, ids[i]);
+    }
+    return got;
+}
+
+/* The rules of the lines of the last record charged. */
+static const char *charged_rules(const fee_engine *e)
+{
+    const char *ids[16];
+    for (size_t i = 0; i < e->nlines && i < 16; i++) ids[i] = e->lines[i].rule;
+    return joined(ids, e->nlines < 16 ? e->nlines : 16);
+}
+
+/* The rules of one pick list (fee_engine.picks). */
+static const char *picked_rules(const fee_engine *e, const fee_pick *pk)
+{
+    const char *ids[16];
+    for (int i = 0; i < pk->nrules && i < 16; i++) ids[i] = e->sched->rules[pk->rules[i]].id;
+    return joined(ids, pk->nrules < 16 ? (size_t)pk->nrules : 16);
+}
+
+Test(fee_charge, rules_are_tried_by_the_value_of_the_field_most_test_first)
+{
+    fee_schedule s;
+    pm_error err;
+    cr_assert_eq(load_text("rules:\n"
+                           "  - {id: a, when: {type: unit, size: small}, fixed: '1'}\n"
+                           "  - {id: b, when: {type: [unit, shop]}, fixed: '2'}\n"
+                           "  - {id: c, when: {size: small}, fixed: '3'}\n"
+                           "  - {id: d, when: {type: '/^sh/'}, fixed: '4'}\n"
+                           "  - {id: e, when: {type: ''}, fixed: '5'}\n"
+                           "  - {id: f, when: {}, fixed: '6'}\n",
+                           &s, &err),
+                 0, "%s", err.msg);
+    fee_engine e;
+    fee_engine_init(&e, &s, 0, NULL, 0);
+    /* type is tested first by a, b and e with plain values: listed under
+     * those values only; c (size first), d (a pattern) and f (no entry)
+     * under every value */
+    cr_assert_str_eq(e.pick_ref.name, "type");
+    cr_assert_eq(e.npicks, 4);
+    cr_assert_str_eq(e.picks[0].val, "unit");
+    cr_assert_str_eq(picked_rules(&e, &e.picks[0]), "a b c d f");
+    cr_assert_str_eq(e.picks[1].val, "shop");
+    cr_assert_str_eq(picked_rules(&e, &e.picks[1]), "b c d f");
+    cr_assert_str_eq(e.picks[2].val, "");
+    cr_assert_str_eq(picked_rules(&e, &e.picks[2]), "c d e f");
+    cr_assert_null(e.picks[3].val);
+    cr_assert_str_eq(picked_rules(&e, &e.picks[3]), "c d f");
+
+    /* the lines are those of trying every rule in order */
+    const char *unit[] = {"type", "unit", "size", "small"};
+    cr_assert_eq(charge_one(&e, unit, 2, &err), FEE_CHARGED, "%s", err.msg);
+    cr_assert_str_eq(charged_rules(&e), "a b c f");
+    const char *shop[] = {"type", "shop", "size", "large"};
+    cr_assert_eq(charge_one(&e, shop, 2, &err), FEE_CHARGED, "%s", err.msg);
+    cr_assert_str_eq(charged_rules(&e), "b d f");
+    const char *shed[] = {"type", "shed"};
+    cr_assert_eq(charge_one(&e, shed, 1, &err), FEE_CHARGED, "%s", err.msg);
+    cr_assert_str_eq(charged_rules(&e), "d f");
+    const char *untyped[] = {"size", "small"};
+    cr_assert_eq(charge_one(&e, untyped, 1, &err), FEE_CHARGED, "%s", err.msg);
+    cr_assert_str_eq(charged_rules(&e), "c e f");
+    const char *unt[] = {"type", "unt"};
+    cr_assert_eq(charge_one(&e, unt, 1, &err), FEE_CHARGED, "%s", err.msg);
+    cr_assert_str_eq(charged_rules(&e), "f");
+
+    /* --period stands for every record's period field, in the index too */
+    fee_engine_free(&e);
+    fee_schedule_free(&s);
+    cr_assert_eq(load_text("rules:\n"
+                           "  - {id: june, when: {period: 2024-06}, fixed: '1'}\n"
+                           "  - {id: july, when: {period: 2024-07}, fixed: '2'}\n",
+                           &s, &err),
+                 0, "%s", err.msg);
+    pm_day july;
+    cr_assert_eq(fee_period_parse("2024-07", 7, &july), 0);
+    fee_engine_init(&e, &s, 0, "2024-07", july);
+    const char *june[] = {"period", "2024-06"};
+    cr_assert_eq(charge_one(&e, june, 1, &err), FEE_CHARGED, "%s", err.msg);
+    cr_assert_str_eq(charged_rules(&e), "july");
+    fee_engine_free(&e);
+    fee_schedule_free(&s);
+}
+
 /* ---- verification: repeated keys, every field ------------------------------ */
 
 static const char *write_tmp(const char *text)
