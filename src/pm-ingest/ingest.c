@@ -247,6 +247,7 @@ static void compute_mapping(ingest *in, const char *const *names, size_t n)
     free(in->cached_names);
     in->cached_names = NULL;
     in->ncached = 0;
+    in->cached_header = 0;
     for (int exact = 1; exact >= 0; exact--) {
         for (size_t i = 0; i < s->n; i++) {
             const field_def *f = &s->f[i];
@@ -321,14 +322,19 @@ static void compute_mapping(ingest *in, const char *const *names, size_t n)
 }
 
 /* Maps columns again only when the field names changed (a new file, or
- * YAML records with other keys).  Names are compared by text: a reader may
- * reuse the same memory for other names. */
+ * YAML records with other keys).  Names are compared by the reader's
+ * number for its header when the record has one (in->rec_header), else by
+ * text: a reader may reuse the same memory for other names. */
 static void map_columns(ingest *in, const pm_record *src)
 {
+    if (in->cached_names && in->rec_header && in->rec_header == in->cached_header && in->ncached == src->n) return;
     if (in->cached_names && in->ncached == src->n) {
         size_t i = 0;
         while (i < src->n && !strcmp(in->cached_names[i], src->f[i].name)) i++;
-        if (i == src->n) return;
+        if (i == src->n) {
+            in->cached_header = in->rec_header;
+            return;
+        }
     }
     const char **names = pm_xcalloc(src->n + 1, sizeof *names);
     for (size_t i = 0; i < src->n; i++) names[i] = src->f[i].name;
@@ -339,13 +345,17 @@ static void map_columns(ingest *in, const pm_record *src)
     in->cached_names = pm_xcalloc(src->n + 1, sizeof *in->cached_names);
     for (size_t i = 0; i < src->n; i++) in->cached_names[i] = pm_xstrdup(src->f[i].name);
     in->ncached = src->n;
+    in->cached_header = in->rec_header;
 }
 
 /* Trims ASCII blanks and the ideographic space U+3000 at both ends. */
-static void trim(const char **v, size_t *len)
+static inline void trim(const char **v, size_t *len)
 {
     const char *s = *v;
     size_t n = *len;
+    if (!n) return;
+    unsigned char a = (unsigned char)s[0], z = (unsigned char)s[n - 1];
+    if (a != ' ' && a != '\t' && a != 0xe3 && z != ' ' && z != '\t' && z != 0x80) return; /* most values */
     for (;;) {
         if (n && (*s == ' ' || *s == '\t')) {
             s++;
@@ -510,10 +520,16 @@ int ingest_row(ingest *in, const pm_record *src)
             pm_buf_reset(&in->val); /* kept for redacting messages */
             pm_buf_add(&in->val, v, len);
         }
+        int normalized = 0; /* v is in->val, not src's */
         if (len && fd->nnormalize) {
             pm_buf_reset(&in->val);
             pm_buf_add(&in->val, v, len);
             for (size_t k = 0; k < fd->nnormalize; k++) {
+                /* a rule that matches nothing replaces nothing (a match
+                 * costs less than a replacement) */
+                if (pm_regex_match(fd->normalize[k].rx, pm_buf_str(&in->val), in->val.len, &e) == PM_RX_NOMATCH)
+                    continue;
+                normalized = 1;
                 pm_buf_reset(&in->conv);
                 if (pm_regex_replace(fd->normalize[k].rx, pm_buf_str(&in->val), in->val.len, fd->normalize[k].repl,
                                      &in->conv, &e) < 0) {
@@ -523,9 +539,11 @@ int ingest_row(ingest *in, const pm_record *src)
                 pm_buf_reset(&in->val);
                 pm_buf_add(&in->val, pm_buf_str(&in->conv), in->conv.len);
             }
-            v = pm_buf_str(&in->val);
-            len = in->val.len;
-            trim(&v, &len);
+            if (normalized) {
+                v = pm_buf_str(&in->val);
+                len = in->val.len;
+                trim(&v, &len);
+            }
         }
         if (len == 0 && fd->def) {
             v = fd->def;
@@ -537,25 +555,34 @@ int ingest_row(ingest *in, const pm_record *src)
                              in->cols[i] < 0 ? "required, but no column of the input maps to it"
                                              : "required value is missing",
                              src);
-            pm_record_add(&in->out, fd->name, "", 0);
+            /* src's empty value itself, where it has one */
+            pm_record_add_owned(&in->out, fd->name, normalized ? "" : v, 0);
             continue;
         }
-        int crc = (hide ? schema_convert_hidden : schema_convert)(fd, v, len, in->tz, &in->conv, &e);
-        if (crc < 0) {
-            add_error_at(in, i, e.msg, src);
-            pm_record_add(&in->out, fd->name, "", 0);
-            continue;
+        const char *cv = v;
+        size_t clen = len;
+        if (schema_is_canonical(fd, v, len, in->tz)) {
+            /* no change: src's bytes (or the schema's default) as they
+             * are, where they end with the value */
+            if (v[len] || normalized) cv = pm_record_strdup(&in->out, v, len);
+        } else {
+            int crc = (hide ? schema_convert_hidden : schema_convert)(fd, v, len, in->tz, &in->conv, &e);
+            if (crc < 0) {
+                add_error_at(in, i, e.msg, src);
+                pm_record_add_owned(&in->out, fd->name, "", 0);
+                continue;
+            }
+            if (crc == SCHEMA_UNKNOWN) {
+                note_unknown(in, i, src, v, len);
+                pm_record_add_owned(&in->out, fd->name, "", 0);
+                continue;
+            }
+            if (crc == SCHEMA_BARE_DATE && in->bare_dates++ < 3)
+                pm_warn_at(src->source, src->line, "warning: %s: a date without a time, read as 00:00 of that day%s",
+                           fd->name, in->bare_dates == 3 ? " (further ones are counted at the end)" : "");
+            cv = pm_record_strdup(&in->out, pm_buf_str(&in->conv), in->conv.len);
+            clen = in->conv.len;
         }
-        if (crc == SCHEMA_UNKNOWN) {
-            note_unknown(in, i, src, v, len);
-            pm_record_add(&in->out, fd->name, "", 0);
-            continue;
-        }
-        if (crc == SCHEMA_BARE_DATE && in->bare_dates++ < 3)
-            pm_warn_at(src->source, src->line, "warning: %s: a date without a time, read as 00:00 of that day%s",
-                       fd->name, in->bare_dates == 3 ? " (further ones are counted at the end)" : "");
-        const char *cv = pm_buf_str(&in->conv);
-        size_t clen = in->conv.len;
         if (fd->pattern) {
             int m = pm_regex_match(fd->pattern, cv, clen, &e);
             if (m == PM_RX_ERROR) {
@@ -571,7 +598,7 @@ int ingest_row(ingest *in, const pm_record *src)
                 add_error_at(in, i, msg, src);
             }
         }
-        pm_record_add(&in->out, fd->name, cv, clen);
+        pm_record_add_owned(&in->out, fd->name, cv, clen);
     }
     /* unique values count only for rows that are written */
     for (size_t i = 0; i < s->n && in->errs.len == 0; i++) {
@@ -606,9 +633,15 @@ int ingest_row(ingest *in, const pm_record *src)
                 pm_record_add(&in->out, src->f[k].name, pm_buf_str(&in->conv), in->conv.len);
                 continue;
             }
-            pm_record_add(&in->out, src->f[k].name, src->f[k].value, src->f[k].len);
+            pm_record_add_owned(&in->out, src->f[k].name, src->f[k].value, src->f[k].len);
         }
     }
+    /* the fields that still hold src's values where src had them are
+     * written as the bytes read (see pm_record) */
+    in->out.raw = src->raw;
+    in->out.raw_len = src->raw_len;
+    in->out.raw_n = src->raw_n;
+    in->out.raw_delim = src->raw_delim;
     return INGEST_WRITTEN;
 }
 
@@ -935,6 +968,9 @@ static pm_verdict row_verdict(pm_pipe *p, run *r, pm_record *rec, const char *ba
 {
     ingest *ing = r->ing;
     if (r->show_progress && ++r->rows % 100000 == 0) progress(r->rows, 0);
+    size_t hn = 0;
+    ing->rec_header = pm_inputs_record_header(pm_pipe_inputs(p), rec, &hn);
+    if (hn != rec->n) ing->rec_header = 0; /* names added after the header's */
     const char *why = NULL;
     if (bad) {
         /* a blank or totals row is not data however it was read (but a

@@ -672,6 +672,70 @@ static int convert(const field_def *fd, const char *v, size_t len, int hide, con
     return 0;
 }
 
+/* The number written with the two digits at p, or -1. */
+static inline int two_digits(const char *p)
+{
+    unsigned a = (unsigned)(p[0] - '0'), b = (unsigned)(p[1] - '0');
+    return a > 9 || b > 9 ? -1 : (int)(a * 10 + b);
+}
+
+/* 1 when v is a timestamp in the very form pm_time_format writes for tz
+ * (2024-01-01T12:17:51+08:00 with the zone's own offset at that instant):
+ * read and written again it would come out as the same bytes.  Everything
+ * this accepts, pm_time_scan reads (years 0001-9999, no leap second, an
+ * offset the zone has, so the local year is the year written). */
+static int canonical_time(const char *v, size_t len, const pm_tz *tz)
+{
+    if (len != 25 || v[4] != '-' || v[7] != '-' || v[10] != 'T' || v[13] != ':' || v[16] != ':' ||
+        (v[19] != '+' && v[19] != '-') || v[22] != ':')
+        return 0;
+    int c = two_digits(v), yy = two_digits(v + 2), m = two_digits(v + 5), d = two_digits(v + 8);
+    int hh = two_digits(v + 11), mi = two_digits(v + 14), ss = two_digits(v + 17);
+    int oh = two_digits(v + 20), om = two_digits(v + 23);
+    int y = c * 100 + yy;
+    if (c < 0 || yy < 0 || y < 1 || m < 1 || m > 12 || d < 1 || hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 ||
+        ss > 59 || oh < 0 || oh > 14 || om < 0 || om > 59)
+        return 0;
+    static const unsigned char mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    if (d > mdays[m - 1] + (m == 2 && leap)) return 0;
+    int32_t off = oh * 3600 + om * 60;
+    if (off > 14 * 3600) return 0;
+    if (v[19] == '-') {
+        if (off == 0) return 0; /* written +00:00 */
+        off = -off;
+    }
+    pm_time t = pm_day_from_civil(y, m, d) * 86400 + hh * 3600 + mi * 60 + ss - off;
+    return pm_tz_offset(tz, t) == off;
+}
+
+/* 1 when v is an integer as convert writes it: no sign but a minus, no
+ * leading zero, small enough not to overflow. */
+static int canonical_int(const char *v, size_t len)
+{
+    size_t i = len && v[0] == '-';
+    if (i == len || len - i > 18 || (v[i] == '0' && len > 1)) return 0;
+    for (; i < len; i++)
+        if ((unsigned)(v[i] - '0') > 9) return 0;
+    return 1;
+}
+
+int schema_is_canonical(const field_def *fd, const char *v, size_t len, const pm_tz *tz)
+{
+    switch (fd->type) {
+    case FT_TEXT: return 1;
+    case FT_INT: return canonical_int(v, len);
+    case FT_BOOL: return (len == 4 && !memcmp(v, "true", 4)) || (len == 5 && !memcmp(v, "false", 5));
+    case FT_TIMESTAMP: return canonical_time(v, len, tz);
+    case FT_ENUM:
+        for (size_t i = 0; i < fd->nvalues; i++)
+            if (strlen(fd->values[i].value) == len && !memcmp(fd->values[i].value, v, len)) return 1;
+        return 0;
+    case FT_DECIMAL: return 0; /* (converted every time) */
+    }
+    return 0;
+}
+
 int schema_convert(const field_def *fd, const char *v, size_t len, const pm_tz *tz, pm_buf *out, pm_error *err)
 {
     return convert(fd, v, len, 0, tz, out, err);
