@@ -27,7 +27,13 @@
  * fills, its fingerprints are sorted (radix) and
  * merged into the array from the back, in place: the array grows by
  * realloc, which moves a large block without copying it.  A hash table
- * that doubles would hold 2 to 3 times as much at its peak. */
+ * that doubles would hold 2 to 3 times as much at its peak.
+ *
+ * The slot of a fingerprint in that set is seldom in the cache (a run
+ * streams far more through it than the set's 512 KB): a fingerprint waits
+ * in a queue of the QUEUE newest while its slot is fetched, and goes in
+ * when QUEUE more have come. */
+#define QUEUE        16
 #define RECENT_MAX   32768             /* newest fingerprints, in the hash */
 #define RECENT_SLOTS (2 * RECENT_MAX)  /* at most half full */
 #define DIR_SIZE     ((size_t)1 << 16) /* by the top 16 bits */
@@ -38,9 +44,24 @@ struct seen_set {
     uint32_t *dir;    /* [DIR_SIZE + 1]: first index with a prefix >= p */
     uint64_t *recent; /* [RECENT_SLOTS], 0 marks an empty slot */
     size_t nrecent;
+    uint64_t queue[QUEUE]; /* the newest, not in recent yet (0: none) */
+    size_t qnext;          /* where the next one goes */
     uint64_t key[2];  /* the fingerprints' hash key */
     uint64_t pending; /* fingerprint of the value seen_check last checked */
+    /* The greatest value added (in byte order): a value above it is new
+     * without a lookup, which in a large set is a cache miss or two, and
+     * exports often list ids in ascending order. */
+    pm_buf max;
+    int pending_max; /* the value last checked is above max */
 };
+
+/* 1 when v[0..len) comes after max in byte order (a prefix first). */
+static int above(const pm_buf *max, const char *v, size_t len)
+{
+    size_t n = len < max->len ? len : max->len;
+    int c = memcmp(v, pm_buf_str(max), n);
+    return c > 0 || (c == 0 && len > max->len);
+}
 
 /* 0 marks an empty slot, so no fingerprint is 0 */
 static uint64_t fingerprint(const seen_set *ss, const char *s, size_t n)
@@ -112,6 +133,8 @@ static int seen_check(seen_set *ss, const char *v, size_t len)
         pm_random_seed(ss->key);
     }
     uint64_t h = ss->pending = fingerprint(ss, v, len);
+    ss->pending_max = !ss->max.len || above(&ss->max, v, len);
+    if (ss->pending_max) return 0;
     if (ss->n) {
         size_t p = (size_t)(h >> 48);
         for (size_t i = ss->dir[p]; i < ss->dir[p + 1] && ss->sorted[i] <= h; i++)
@@ -119,15 +142,26 @@ static int seen_check(seen_set *ss, const char *v, size_t len)
     }
     for (size_t j = h & (RECENT_SLOTS - 1); ss->recent[j]; j = (j + 1) & (RECENT_SLOTS - 1))
         if (ss->recent[j] == h) return 1;
+    for (size_t k = 0; k < QUEUE; k++)
+        if (ss->queue[k] == h) return 1;
     return 0;
 }
 
-/* Adds the value seen_check last found new. */
-static void seen_add_checked(seen_set *ss)
+/* Adds the value seen_check last found new: v[0..len), the same. */
+static void seen_add_checked(seen_set *ss, const char *v, size_t len)
 {
-    size_t j = ss->pending & (RECENT_SLOTS - 1);
+    if (ss->pending_max) {
+        pm_buf_reset(&ss->max);
+        pm_buf_add(&ss->max, v, len);
+    }
+    uint64_t h = ss->queue[ss->qnext];
+    ss->queue[ss->qnext] = ss->pending;
+    ss->qnext = (ss->qnext + 1) % QUEUE;
+    __builtin_prefetch(&ss->recent[ss->pending & (RECENT_SLOTS - 1)], 1);
+    if (!h) return;
+    size_t j = h & (RECENT_SLOTS - 1);
     while (ss->recent[j]) j = (j + 1) & (RECENT_SLOTS - 1);
-    ss->recent[j] = ss->pending;
+    ss->recent[j] = h;
     if (++ss->nrecent == RECENT_MAX) seen_merge(ss);
 }
 
@@ -137,6 +171,7 @@ static void seen_free(seen_set *ss)
     free(ss->sorted);
     free(ss->dir);
     free(ss->recent);
+    pm_buf_free(&ss->max);
     free(ss);
 }
 
@@ -616,7 +651,7 @@ int ingest_row(ingest *in, const pm_record *src)
     }
     if (in->errs.len) return INGEST_REJECTED;
     for (size_t i = 0; i < s->n; i++)
-        if (in->seen[i] && in->out.f[i].len) seen_add_checked(in->seen[i]);
+        if (in->seen[i] && in->out.f[i].len) seen_add_checked(in->seen[i], in->out.f[i].value, in->out.f[i].len);
     for (size_t i = 0; in->prot && i < s->n; i++) {
         if (in->kind[i] < 0 || !in->out.f[i].len) continue;
         pm_buf_reset(&in->conv);
@@ -1041,7 +1076,7 @@ static pm_verdict on_any(pm_pipe *p, pm_record *rec, const char *bad, run *r)
         if (bad) pm_buf_add(keep, raw, rawlen);
         return PM_DEFER;
     }
-    release_held(p, r);
+    if (ing->nreleased < ing->nheld) release_held(p, r);
     if (r->o->print_mapping) {
         if (ingest_header_known(ing)) pm_pipe_skip_input(p);
         return PM_NOT_RECORD;
