@@ -553,6 +553,16 @@ static int bool_word(const char *v, size_t len)
     return -1;
 }
 
+/* 1 when v[0..len) is one of fd's canonical values. */
+static int is_enum_value(const field_def *fd, const char *v, size_t len)
+{
+    for (size_t i = 0; i < fd->nvalues; i++) {
+        const char *e = fd->values[i].value;
+        if ((len ? e[0] == v[0] : !e[0]) && strlen(e) == len && !memcmp(e, v, len)) return 1;
+    }
+    return 0;
+}
+
 /* How a value is named in a message: quoted, or (hide) not at all. */
 #define SHOWN_FMT           "%s%.*s%s"
 #define SHOWN(hide, len, v) (hide) ? "the value" : "'", (hide) ? 0 : (int)(len), (v), (hide) ? "" : "'"
@@ -627,11 +637,10 @@ static int convert(const field_def *fd, const char *v, size_t len, int hide, con
         return date_only && fd->date_only == DATE_WARN ? SCHEMA_BARE_DATE : 0;
     }
     case FT_ENUM: {
-        for (size_t i = 0; i < fd->nvalues; i++)
-            if (strlen(fd->values[i].value) == len && !memcmp(fd->values[i].value, v, len)) {
-                pm_buf_add(out, v, len);
-                return 0;
-            }
+        if (is_enum_value(fd, v, len)) {
+            pm_buf_add(out, v, len);
+            return 0;
+        }
         /* the value whose patterns cover the most of the text; the first
          * listed on a tie.  Coverage: the bytes that removing every match
          * takes away. */
@@ -727,10 +736,7 @@ int schema_is_canonical(const field_def *fd, const char *v, size_t len, const pm
     case FT_INT: return canonical_int(v, len);
     case FT_BOOL: return (len == 4 && !memcmp(v, "true", 4)) || (len == 5 && !memcmp(v, "false", 5));
     case FT_TIMESTAMP: return canonical_time(v, len, tz);
-    case FT_ENUM:
-        for (size_t i = 0; i < fd->nvalues; i++)
-            if (strlen(fd->values[i].value) == len && !memcmp(fd->values[i].value, v, len)) return 1;
-        return 0;
+    case FT_ENUM: return is_enum_value(fd, v, len);
     case FT_DECIMAL: return 0; /* (converted every time) */
     }
     return 0;
