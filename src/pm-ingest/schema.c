@@ -2,6 +2,7 @@
 #include "schema.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +231,44 @@ static int flag_at(pm_conf *c, yaml_node_t *map, const char *key, int *out, pm_e
     return 0;
 }
 
+/* A key of a field whose value is one of a few words: the int it sets is
+ * the word's place in words (a NULL place has no word). */
+typedef struct choice {
+    const char *key;
+    int type; /* the only type of field it is for, or -1 */
+    const char *words[3];
+    size_t at; /* offsetof the int in field_def */
+    const char *msg;
+} choice;
+
+static const choice choices[] = {
+    {"prefer", -1, {NULL, "first"}, offsetof(field_def, prefer_first),
+     "prefer must be 'first' (when several columns match, the one whose name comes first in 'from' wins)"},
+    {"unknown", FT_ENUM, {"reject", "empty"}, offsetof(field_def, unknown_empty),
+     "unknown must be 'empty' or 'reject', and only for type: enum"},
+    {"match", FT_ENUM, {"first", "longest"}, offsetof(field_def, match_longest),
+     "match must be 'first' or 'longest', and only for type: enum"},
+    {"date_only", FT_TIMESTAMP, {"start", "end", "warn"}, offsetof(field_def, date_only), /* DATE_* */
+     "date_only must be 'start', 'end' or 'warn', and only for type: timestamp"},
+};
+
+/* Sets f's int for ch from map n when n has the key: 0, or -1 with err at
+ * a value that is none of the words or in a field of another type. */
+static int choice_at(pm_conf *c, yaml_node_t *n, const choice *ch, field_def *f, pm_error *err)
+{
+    yaml_node_t *v = pm_conf_get(c, n, ch->key);
+    if (!v) return 0;
+    const char *u = pm_conf_str(v);
+    int fits = u && (ch->type < 0 || f->type == (ftype)ch->type);
+    for (int i = 0; fits && i < 3; i++)
+        if (ch->words[i] && !strcmp(u, ch->words[i])) {
+            *(int *)((char *)f + ch->at) = i;
+            return 0;
+        }
+    pm_conf_error(c, v, err, "%s", ch->msg);
+    return -1;
+}
+
 /* The values of field n: 0, or -1 with err at the first bad one. */
 static int field_values(pm_conf *c, yaml_node_t *n, field_def *f, pm_error *err)
 {
@@ -344,43 +383,8 @@ static int field_values(pm_conf *c, yaml_node_t *n, field_def *f, pm_error *err)
         }
         f->personal = pm_xstrdup(p);
     }
-    yaml_node_t *prefer = pm_conf_get(c, n, "prefer");
-    if (prefer) {
-        if (!pm_conf_str(prefer) || strcmp(pm_conf_str(prefer), "first")) {
-            pm_conf_error(c, prefer, err,
-                          "prefer must be 'first' (when several columns match, the one whose "
-                          "name comes first in 'from' wins)");
-            return -1;
-        }
-        f->prefer_first = 1;
-    }
-    yaml_node_t *unknown = pm_conf_get(c, n, "unknown");
-    if (unknown) {
-        const char *u = pm_conf_str(unknown);
-        if (f->type != FT_ENUM || !u || (strcmp(u, "empty") && strcmp(u, "reject"))) {
-            pm_conf_error(c, unknown, err, "unknown must be 'empty' or 'reject', and only for type: enum");
-            return -1;
-        }
-        f->unknown_empty = !strcmp(u, "empty");
-    }
-    yaml_node_t *match = pm_conf_get(c, n, "match");
-    if (match) {
-        const char *u = pm_conf_str(match);
-        if (f->type != FT_ENUM || !u || (strcmp(u, "first") && strcmp(u, "longest"))) {
-            pm_conf_error(c, match, err, "match must be 'first' or 'longest', and only for type: enum");
-            return -1;
-        }
-        f->match_longest = !strcmp(u, "longest");
-    }
-    yaml_node_t *donly = pm_conf_get(c, n, "date_only");
-    if (donly) {
-        const char *u = pm_conf_str(donly);
-        if (f->type != FT_TIMESTAMP || !u || (strcmp(u, "start") && strcmp(u, "end") && strcmp(u, "warn"))) {
-            pm_conf_error(c, donly, err, "date_only must be 'start', 'end' or 'warn', and only for type: timestamp");
-            return -1;
-        }
-        f->date_only = !strcmp(u, "end") ? DATE_END : !strcmp(u, "warn") ? DATE_WARN : DATE_START;
-    }
+    for (size_t k = 0; k < sizeof choices / sizeof choices[0]; k++)
+        if (choice_at(c, n, &choices[k], f, err) < 0) return -1;
     if (f->def && f->type != FT_TEXT) {
         pm_buf tmp = PM_BUF_INIT;
         pm_error e;

@@ -670,4 +670,32 @@ expect_grep "schema typos: the top level" \
 expect_eq "schema typos: every error, in the order of the lines" "2 3 5 6 7" \
     "$(sed 's/^pm-ingest: [^:]*:\([0-9]*\):.*/\1/' "$ERR" | tr '\n' ' ' | sed 's/ $//')"
 
+# a field's keys whose value is one of a few words: each word of each key
+# does what it says; another word, or a field of another type, is an error
+# at the value's line
+cat >"$T/words.schema.yaml" <<'EOF'
+fields:
+  - {name: id, required: true, prefer: first}
+  - {name: kind, type: enum, values: [repair, complaint], unknown: empty, match: first}
+  - {name: created_at, type: timestamp, date_only: end}
+EOF
+printf 'id,kind,created_at\nT1,other,2024-07-03\n' >"$T/words.csv"
+run pm-ingest -s "$T/words.schema.yaml" "$T/words.csv"
+expect_eq "word keys: unknown: empty, date_only: end" "T1,,2024-07-04T00:00:00+08:00" "$(tail -n 1 "$OUT")"
+sed 's/, \(prefer\|unknown\|date_only\): [a-z]*//g; s/, match: first//' "$T/words.schema.yaml" >"$T/plain.schema.yaml"
+for bad in "id: {prefer: last}|prefer must be 'first' \(when several columns match" \
+    "id: {unknown: empty}|unknown must be 'empty' or 'reject', and only for type: enum" \
+    "kind: {unknown: keep}|unknown must be 'empty' or 'reject'" \
+    "kind: {match: all}|match must be 'first' or 'longest', and only for type: enum" \
+    "id: {match: first}|match must be 'first' or 'longest'" \
+    "kind: {date_only: end}|date_only must be 'start', 'end' or 'warn', and only for type: timestamp" \
+    "created_at: {date_only: [end]}|date_only must be 'start', 'end' or 'warn'"; do
+    what=${bad%%|*} field=${bad%%:*}
+    kv=${what#*\{} kv=${kv%\}}
+    sed "s/^\(  - {name: $field,.*\)}\$/\1, $kv}/" "$T/plain.schema.yaml" >"$T/word.schema.yaml"
+    run pm-ingest -s "$T/word.schema.yaml" "$T/words.csv"
+    expect_status "word keys: $what: status 2" 2
+    expect_grep "word keys: $what: the error at its line" "^pm-ingest: .*word\.schema\.yaml:[234]: ${bad#*|}" "$ERR"
+done
+
 finish
