@@ -720,6 +720,28 @@ static void add_list(pm_buf *b, const field_def *f)
         pm_buf_addf(b, "%s/%s/", a || f->nfrom ? ", " : "", pm_regex_pattern(f->from_rx[a]));
 }
 
+/* For the unused column k called name: the name looked for that it is
+ * nearest to (pm_text_nearest) among those of the fields no column feeds
+ * (a typo in the header: 受理时问 for 受理时间), or NULL.  A column that
+ * lost to another, or that holds personal data, is known: NULL. */
+static const char *near_alias(const ingest *in, const char *name, size_t k)
+{
+    const schema *s = in->s;
+    if (!*name || in->col_shadow[k] || in->col_kind[k] >= 0) return NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (in->cols[i] < 0) n += s->f[i].nfrom;
+    if (!n) return NULL;
+    const char **known = pm_xcalloc(n, sizeof *known);
+    n = 0;
+    for (size_t i = 0; i < s->n; i++)
+        for (size_t a = 0; in->cols[i] < 0 && a < s->f[i].nfrom; a++) known[n++] = s->f[i].from[a];
+    int best;
+    const char *near = pm_text_nearest(name, known, (int)n, &best, 1) == 1 ? known[best] : NULL;
+    free(known);
+    return near;
+}
+
 /* Tells how the columns called names map: on standard error, or as a
  * table on standard output (--print-mapping).  Required fields without a
  * column and conflicts count as mapping errors (exit status 2). */
@@ -757,8 +779,12 @@ static void report_mapping(ingest *in, const char *const *names, size_t n, long 
                 pm_buf_addf(&b, "%s%s -> %s", b.len ? ", " : "", names[k], s->f[in->col_field[k]].name);
         pm_warn_at(in->input, line, "columns: %s", b.len ? pm_buf_str(&b) : "none maps to a field");
         pm_buf_reset(&b);
-        for (size_t k = 0; k < n; k++)
-            if (in->col_field[k] < 0) pm_buf_addf(&b, "%s%s", b.len ? ", " : "", *names[k] ? names[k] : "(no name)");
+        for (size_t k = 0; k < n; k++) {
+            if (in->col_field[k] >= 0) continue;
+            pm_buf_addf(&b, "%s%s", b.len ? ", " : "", *names[k] ? names[k] : "(no name)");
+            const char *near = near_alias(in, names[k], k);
+            if (near) pm_buf_addf(&b, " (did you mean %s?)", near);
+        }
         if (b.len)
             pm_warn_at(in->input, line, "warning: not used: %s%s", pm_buf_str(&b),
                        in->keep_extra ? " (kept by --keep-extra)" : " (--keep-extra keeps them)");

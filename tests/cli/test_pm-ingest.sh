@@ -698,4 +698,13 @@ for bad in "id: {prefer: last}|prefer must be 'first' \(when several columns mat
     expect_grep "word keys: $what: the error at its line" "^pm-ingest: .*word\.schema\.yaml:[234]: ${bad#*|}" "$ERR"
 done
 
+# a header typo: an unused column whose name is near a name looked for by a
+# field that got no column is named with it; one near the name of a field
+# another column feeds, or a personal column, is not
+printf '工单号,受理时问,类别,完成时间,办结时问,备注,联系电话\nT1,2024-07-03 09:00,噪音,,,,13800000000\n' >"$T/typo.csv"
+run pm-ingest "$T/typo.csv"
+expect_status "header typo: the required field still has no column (status 2)" 2
+expect_grep "header typo: did you mean, in the warning about unused columns" \
+    "^pm-ingest: .*typo\.csv:1: warning: not used: 受理时问 \(did you mean 受理时间\?\), 办结时问, 备注, 联系电话 \(--keep-extra keeps them\)$" "$ERR"
+
 finish
