@@ -24,17 +24,17 @@
  * The fingerprints are a sorted array, with a directory of where each
  * 16-bit prefix starts (a lookup reads one short run), plus a small set of
  * the newest (open addressing, the fingerprint its own index).  When that
- * fills, its fingerprints are sorted (radix) and
+ * fills, its fingerprints are sorted (by prefix, then within it) and
  * merged into the array from the back, in place: the array grows by
  * realloc, which moves a large block without copying it.  A hash table
  * that doubles would hold 2 to 3 times as much at its peak.
  *
  * The slot of a fingerprint in that set is seldom in the cache (a run
- * streams far more through it than the set's 512 KB): a fingerprint waits
+ * streams far more through it than the set's 1 MB): a fingerprint waits
  * in a queue of the QUEUE newest while its slot is fetched, and goes in
  * when QUEUE more have come. */
 #define QUEUE        16
-#define RECENT_MAX   32768             /* newest fingerprints, in the hash */
+#define RECENT_MAX   65536             /* newest fingerprints, in the hash */
 #define RECENT_SLOTS (2 * RECENT_MAX)  /* at most half full */
 #define DIR_SIZE     ((size_t)1 << 16) /* by the top 16 bits */
 
@@ -70,29 +70,25 @@ static uint64_t fingerprint(const seen_set *ss, const char *s, size_t n)
     return h ? h : 1;
 }
 
-/* Sorts v[0..n) ascending through tmp[0..n): least significant byte
- * first, 8 stable counting passes, no comparisons (a pass whose byte is
- * the same in every value is skipped).  Returns v or tmp, whichever holds
- * the result. */
-static uint64_t *sort_u64(uint64_t *v, uint64_t *tmp, size_t n)
+/* Sorts the n fingerprints of v ascending into out, and sets below[p] to
+ * how many have a prefix (top 16 bits) under p, for p up to DIR_SIZE: one
+ * counting pass puts them in order of prefix, and an insertion sort then
+ * has only the few of each prefix to order (fingerprints are uniform). */
+static void sort_by_prefix(const uint64_t *v, size_t n, uint64_t *out, uint32_t *below)
 {
-    size_t count[8][256] = {{0}};
-    for (size_t i = 0; i < n; i++)
-        for (int b = 0; b < 8; b++) count[b][(v[i] >> (8 * b)) & 255]++;
-    for (int b = 0; b < 8 && n; b++) {
-        if (count[b][(v[0] >> (8 * b)) & 255] == n) continue;
-        size_t at = 0;
-        for (int d = 0; d < 256; d++) {
-            size_t c = count[b][d];
-            count[b][d] = at;
-            at += c;
-        }
-        for (size_t i = 0; i < n; i++) tmp[count[b][(v[i] >> (8 * b)) & 255]++] = v[i];
-        uint64_t *t = v;
-        v = tmp;
-        tmp = t;
+    memset(below, 0, sizeof *below * (DIR_SIZE + 1));
+    for (size_t i = 0; i < n; i++) below[(v[i] >> 48) + 1]++;
+    for (size_t p = 0; p < DIR_SIZE; p++) below[p + 1] += below[p];
+    for (size_t i = 0; i < n; i++) out[below[v[i] >> 48]++] = v[i];
+    /* below[p] went up by prefix p's count: it is below[p + 1] now */
+    memmove(below + 1, below, sizeof *below * (DIR_SIZE - 1));
+    below[0] = 0;
+    for (size_t i = 1; i < n; i++) {
+        uint64_t x = out[i];
+        size_t j = i;
+        for (; j > 0 && out[j - 1] > x; j--) out[j] = out[j - 1];
+        out[j] = x;
     }
-    return v;
 }
 
 /* Moves the recent fingerprints into the sorted array. */
@@ -100,9 +96,11 @@ static void seen_merge(seen_set *ss)
 {
     size_t k = 0;
     uint64_t *buf = pm_xmalloc(sizeof *buf * (2 * ss->nrecent + 1));
+    uint32_t *below = pm_xmalloc(sizeof *below * (DIR_SIZE + 1));
     for (size_t i = 0; i < RECENT_SLOTS; i++)
         if (ss->recent[i]) buf[k++] = ss->recent[i];
-    uint64_t *tmp = sort_u64(buf, buf + k, k);
+    uint64_t *tmp = buf + k;
+    sort_by_prefix(buf, k, tmp, below);
     ss->sorted = pm_xrealloc(ss->sorted, sizeof *ss->sorted * (ss->n + k + 1));
     size_t i = ss->n, j = k, w = ss->n + k; /* from the back: nothing overwritten unread */
     while (j > 0) {
@@ -112,15 +110,12 @@ static void seen_merge(seen_set *ss)
             ss->sorted[--w] = tmp[--j];
     }
     ss->n += k;
+    /* a prefix now starts later by the new fingerprints below it */
+    for (size_t p = 0; p <= DIR_SIZE; p++) ss->dir[p] += below[p];
+    free(below);
     free(buf);
     memset(ss->recent, 0, sizeof *ss->recent * RECENT_SLOTS);
     ss->nrecent = 0;
-    size_t at = 0;
-    for (size_t p = 0; p < DIR_SIZE; p++) {
-        while (at < ss->n && (ss->sorted[at] >> 48) < p) at++;
-        ss->dir[p] = (uint32_t)at;
-    }
-    ss->dir[DIR_SIZE] = (uint32_t)ss->n;
 }
 
 /* 1 when the value was seen before, else 0; seen_add_checked then adds

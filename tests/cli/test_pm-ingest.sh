@@ -125,7 +125,7 @@ expect_out "aliases (trimmed, any case), /regex/ headers, normalize, pattern, de
 summary "aliases" 7 3 4
 expect_grep "unique: the later duplicate is rejected" '^T1;?.*aliases\.csv:4,"?id' "$T/al.rej"
 # unique over many rows: the set keeps the newest ids apart and merges them
-# into the older ones every 32,768; duplicates of an early, a middle and the
+# into the older ones every 65,536; duplicates of an early, a middle and the
 # last id are all found, and nothing else is rejected
 "$ROOT/tools/gen-tickets.sh" -n 100000 -s 5 >"$T/many-ids.csv"
 { cat "$T/many-ids.csv"; sed -n '2p;50001p;100001p' "$T/many-ids.csv"; } >"$T/dup-ids.csv"
@@ -135,14 +135,15 @@ expect_eq "unique over 100,000 ids: the three late copies rejected" \
     "$(sed -n '2p;50001p;100001p' "$T/many-ids.csv" | cut -d, -f1)" "$(tail -n +2 "$T/dup-ids.rej" | cut -d, -f1)"
 expect_grep "unique over 100,000 ids: counts" '^pm-ingest: read 100003, wrote 100000, rejected 3$' "$ERR"
 # ids in ascending order are new without a lookup; in descending order every
-# one is looked up, among the newest (not yet in the set's table) too: the
-# copies of the first, a middle and the last id, and of one 3 rows back
+# one is looked up: the copies of the first and a middle id (merged), of
+# one after the 65,536th (in the set's table), and of the last and one 3
+# rows back (among the newest, not yet in the table)
 { head -n 1 "$T/many-ids.csv"; tail -n +2 "$T/many-ids.csv" | sort -r; } >"$T/desc-ids.csv"
-{ cat "$T/desc-ids.csv"; sed -n '2p;50001p;100001p;99999p' "$T/desc-ids.csv"; } >"$T/dup-desc.csv"
+{ cat "$T/desc-ids.csv"; sed -n '2p;50001p;80001p;100001p;99999p' "$T/desc-ids.csv"; } >"$T/dup-desc.csv"
 run pm-ingest --reject="$T/dup-desc.rej" "$T/dup-desc.csv"
-expect_eq "unique, ids descending: the four late copies rejected" \
-    "$(sed -n '2p;50001p;100001p;99999p' "$T/desc-ids.csv" | cut -d, -f1)" "$(tail -n +2 "$T/dup-desc.rej" | cut -d, -f1)"
-expect_grep "unique, ids descending: counts" '^pm-ingest: read 100004, wrote 100000, rejected 4$' "$ERR"
+expect_eq "unique, ids descending: the five late copies rejected" \
+    "$(sed -n '2p;50001p;80001p;100001p;99999p' "$T/desc-ids.csv" | cut -d, -f1)" "$(tail -n +2 "$T/dup-desc.rej" | cut -d, -f1)"
+expect_grep "unique, ids descending: counts" '^pm-ingest: read 100005, wrote 100000, rejected 5$' "$ERR"
 expect_grep "required: an empty id is rejected" ',aliases\.csv:5,"?id' "$T/al.rej"
 expect_grep "pattern: checked after normalize" '^T3,12栋,.*aliases\.csv:6,"?unit' "$T/al.rej"
 expect_grep "pattern: phone" '^T4,.*aliases\.csv:7,"?phone' "$T/al.rej"
