@@ -24,11 +24,17 @@
  * The fingerprints are a sorted array, with a directory of where each
  * 16-bit prefix starts (a lookup reads one short run), plus a small set of
  * the newest (open addressing, the fingerprint its own index).  When that
- * fills, its fingerprints are sorted (radix) and
+ * fills, its fingerprints are sorted (by prefix, then within it) and
  * merged into the array from the back, in place: the array grows by
  * realloc, which moves a large block without copying it.  A hash table
- * that doubles would hold 2 to 3 times as much at its peak. */
-#define RECENT_MAX   32768             /* newest fingerprints, in the hash */
+ * that doubles would hold 2 to 3 times as much at its peak.
+ *
+ * The slot of a fingerprint in that set is seldom in the cache (a run
+ * streams far more through it than the set's 1 MB): a fingerprint waits
+ * in a queue of the QUEUE newest while its slot is fetched, and goes in
+ * when QUEUE more have come. */
+#define QUEUE        16
+#define RECENT_MAX   65536             /* newest fingerprints, in the hash */
 #define RECENT_SLOTS (2 * RECENT_MAX)  /* at most half full */
 #define DIR_SIZE     ((size_t)1 << 16) /* by the top 16 bits */
 
@@ -38,9 +44,24 @@ struct seen_set {
     uint32_t *dir;    /* [DIR_SIZE + 1]: first index with a prefix >= p */
     uint64_t *recent; /* [RECENT_SLOTS], 0 marks an empty slot */
     size_t nrecent;
+    uint64_t queue[QUEUE]; /* the newest, not in recent yet (0: none) */
+    size_t qnext;          /* where the next one goes */
     uint64_t key[2];  /* the fingerprints' hash key */
     uint64_t pending; /* fingerprint of the value seen_check last checked */
+    /* The greatest value added (in byte order): a value above it is new
+     * without a lookup, which in a large set is a cache miss or two, and
+     * exports often list ids in ascending order. */
+    pm_buf max;
+    int pending_max; /* the value last checked is above max */
 };
+
+/* 1 when v[0..len) comes after max in byte order (a prefix first). */
+static int above(const pm_buf *max, const char *v, size_t len)
+{
+    size_t n = len < max->len ? len : max->len;
+    int c = memcmp(v, pm_buf_str(max), n);
+    return c > 0 || (c == 0 && len > max->len);
+}
 
 /* 0 marks an empty slot, so no fingerprint is 0 */
 static uint64_t fingerprint(const seen_set *ss, const char *s, size_t n)
@@ -49,29 +70,25 @@ static uint64_t fingerprint(const seen_set *ss, const char *s, size_t n)
     return h ? h : 1;
 }
 
-/* Sorts v[0..n) ascending through tmp[0..n): least significant byte
- * first, 8 stable counting passes, no comparisons (a pass whose byte is
- * the same in every value is skipped).  Returns v or tmp, whichever holds
- * the result. */
-static uint64_t *sort_u64(uint64_t *v, uint64_t *tmp, size_t n)
+/* Sorts the n fingerprints of v ascending into out, and sets below[p] to
+ * how many have a prefix (top 16 bits) under p, for p up to DIR_SIZE: one
+ * counting pass puts them in order of prefix, and an insertion sort then
+ * has only the few of each prefix to order (fingerprints are uniform). */
+static void sort_by_prefix(const uint64_t *v, size_t n, uint64_t *out, uint32_t *below)
 {
-    size_t count[8][256] = {{0}};
-    for (size_t i = 0; i < n; i++)
-        for (int b = 0; b < 8; b++) count[b][(v[i] >> (8 * b)) & 255]++;
-    for (int b = 0; b < 8 && n; b++) {
-        if (count[b][(v[0] >> (8 * b)) & 255] == n) continue;
-        size_t at = 0;
-        for (int d = 0; d < 256; d++) {
-            size_t c = count[b][d];
-            count[b][d] = at;
-            at += c;
-        }
-        for (size_t i = 0; i < n; i++) tmp[count[b][(v[i] >> (8 * b)) & 255]++] = v[i];
-        uint64_t *t = v;
-        v = tmp;
-        tmp = t;
+    memset(below, 0, sizeof *below * (DIR_SIZE + 1));
+    for (size_t i = 0; i < n; i++) below[(v[i] >> 48) + 1]++;
+    for (size_t p = 0; p < DIR_SIZE; p++) below[p + 1] += below[p];
+    for (size_t i = 0; i < n; i++) out[below[v[i] >> 48]++] = v[i];
+    /* below[p] went up by prefix p's count: it is below[p + 1] now */
+    memmove(below + 1, below, sizeof *below * (DIR_SIZE - 1));
+    below[0] = 0;
+    for (size_t i = 1; i < n; i++) {
+        uint64_t x = out[i];
+        size_t j = i;
+        for (; j > 0 && out[j - 1] > x; j--) out[j] = out[j - 1];
+        out[j] = x;
     }
-    return v;
 }
 
 /* Moves the recent fingerprints into the sorted array. */
@@ -79,9 +96,11 @@ static void seen_merge(seen_set *ss)
 {
     size_t k = 0;
     uint64_t *buf = pm_xmalloc(sizeof *buf * (2 * ss->nrecent + 1));
+    uint32_t *below = pm_xmalloc(sizeof *below * (DIR_SIZE + 1));
     for (size_t i = 0; i < RECENT_SLOTS; i++)
         if (ss->recent[i]) buf[k++] = ss->recent[i];
-    uint64_t *tmp = sort_u64(buf, buf + k, k);
+    uint64_t *tmp = buf + k;
+    sort_by_prefix(buf, k, tmp, below);
     ss->sorted = pm_xrealloc(ss->sorted, sizeof *ss->sorted * (ss->n + k + 1));
     size_t i = ss->n, j = k, w = ss->n + k; /* from the back: nothing overwritten unread */
     while (j > 0) {
@@ -91,15 +110,12 @@ static void seen_merge(seen_set *ss)
             ss->sorted[--w] = tmp[--j];
     }
     ss->n += k;
+    /* a prefix now starts later by the new fingerprints below it */
+    for (size_t p = 0; p <= DIR_SIZE; p++) ss->dir[p] += below[p];
+    free(below);
     free(buf);
     memset(ss->recent, 0, sizeof *ss->recent * RECENT_SLOTS);
     ss->nrecent = 0;
-    size_t at = 0;
-    for (size_t p = 0; p < DIR_SIZE; p++) {
-        while (at < ss->n && (ss->sorted[at] >> 48) < p) at++;
-        ss->dir[p] = (uint32_t)at;
-    }
-    ss->dir[DIR_SIZE] = (uint32_t)ss->n;
 }
 
 /* 1 when the value was seen before, else 0; seen_add_checked then adds
@@ -112,6 +128,8 @@ static int seen_check(seen_set *ss, const char *v, size_t len)
         pm_random_seed(ss->key);
     }
     uint64_t h = ss->pending = fingerprint(ss, v, len);
+    ss->pending_max = !ss->max.len || above(&ss->max, v, len);
+    if (ss->pending_max) return 0;
     if (ss->n) {
         size_t p = (size_t)(h >> 48);
         for (size_t i = ss->dir[p]; i < ss->dir[p + 1] && ss->sorted[i] <= h; i++)
@@ -119,15 +137,26 @@ static int seen_check(seen_set *ss, const char *v, size_t len)
     }
     for (size_t j = h & (RECENT_SLOTS - 1); ss->recent[j]; j = (j + 1) & (RECENT_SLOTS - 1))
         if (ss->recent[j] == h) return 1;
+    for (size_t k = 0; k < QUEUE; k++)
+        if (ss->queue[k] == h) return 1;
     return 0;
 }
 
-/* Adds the value seen_check last found new. */
-static void seen_add_checked(seen_set *ss)
+/* Adds the value seen_check last found new: v[0..len), the same. */
+static void seen_add_checked(seen_set *ss, const char *v, size_t len)
 {
-    size_t j = ss->pending & (RECENT_SLOTS - 1);
+    if (ss->pending_max) {
+        pm_buf_reset(&ss->max);
+        pm_buf_add(&ss->max, v, len);
+    }
+    uint64_t h = ss->queue[ss->qnext];
+    ss->queue[ss->qnext] = ss->pending;
+    ss->qnext = (ss->qnext + 1) % QUEUE;
+    __builtin_prefetch(&ss->recent[ss->pending & (RECENT_SLOTS - 1)], 1);
+    if (!h) return;
+    size_t j = h & (RECENT_SLOTS - 1);
     while (ss->recent[j]) j = (j + 1) & (RECENT_SLOTS - 1);
-    ss->recent[j] = ss->pending;
+    ss->recent[j] = h;
     if (++ss->nrecent == RECENT_MAX) seen_merge(ss);
 }
 
@@ -137,6 +166,7 @@ static void seen_free(seen_set *ss)
     free(ss->sorted);
     free(ss->dir);
     free(ss->recent);
+    pm_buf_free(&ss->max);
     free(ss);
 }
 
@@ -247,6 +277,7 @@ static void compute_mapping(ingest *in, const char *const *names, size_t n)
     free(in->cached_names);
     in->cached_names = NULL;
     in->ncached = 0;
+    in->cached_header = 0;
     for (int exact = 1; exact >= 0; exact--) {
         for (size_t i = 0; i < s->n; i++) {
             const field_def *f = &s->f[i];
@@ -321,14 +352,19 @@ static void compute_mapping(ingest *in, const char *const *names, size_t n)
 }
 
 /* Maps columns again only when the field names changed (a new file, or
- * YAML records with other keys).  Names are compared by text: a reader may
- * reuse the same memory for other names. */
+ * YAML records with other keys).  Names are compared by the reader's
+ * number for its header when the record has one (in->rec_header), else by
+ * text: a reader may reuse the same memory for other names. */
 static void map_columns(ingest *in, const pm_record *src)
 {
+    if (in->cached_names && in->rec_header && in->rec_header == in->cached_header && in->ncached == src->n) return;
     if (in->cached_names && in->ncached == src->n) {
         size_t i = 0;
         while (i < src->n && !strcmp(in->cached_names[i], src->f[i].name)) i++;
-        if (i == src->n) return;
+        if (i == src->n) {
+            in->cached_header = in->rec_header;
+            return;
+        }
     }
     const char **names = pm_xcalloc(src->n + 1, sizeof *names);
     for (size_t i = 0; i < src->n; i++) names[i] = src->f[i].name;
@@ -339,13 +375,17 @@ static void map_columns(ingest *in, const pm_record *src)
     in->cached_names = pm_xcalloc(src->n + 1, sizeof *in->cached_names);
     for (size_t i = 0; i < src->n; i++) in->cached_names[i] = pm_xstrdup(src->f[i].name);
     in->ncached = src->n;
+    in->cached_header = in->rec_header;
 }
 
 /* Trims ASCII blanks and the ideographic space U+3000 at both ends. */
-static void trim(const char **v, size_t *len)
+static inline void trim(const char **v, size_t *len)
 {
     const char *s = *v;
     size_t n = *len;
+    if (!n) return;
+    unsigned char a = (unsigned char)s[0], z = (unsigned char)s[n - 1];
+    if (a != ' ' && a != '\t' && a != 0xe3 && z != ' ' && z != '\t' && z != 0x80) return; /* most values */
     for (;;) {
         if (n && (*s == ' ' || *s == '\t')) {
             s++;
@@ -510,10 +550,16 @@ int ingest_row(ingest *in, const pm_record *src)
             pm_buf_reset(&in->val); /* kept for redacting messages */
             pm_buf_add(&in->val, v, len);
         }
+        int normalized = 0; /* v is in->val, not src's */
         if (len && fd->nnormalize) {
             pm_buf_reset(&in->val);
             pm_buf_add(&in->val, v, len);
             for (size_t k = 0; k < fd->nnormalize; k++) {
+                /* a rule that matches nothing replaces nothing (a match
+                 * costs less than a replacement) */
+                if (pm_regex_match(fd->normalize[k].rx, pm_buf_str(&in->val), in->val.len, &e) == PM_RX_NOMATCH)
+                    continue;
+                normalized = 1;
                 pm_buf_reset(&in->conv);
                 if (pm_regex_replace(fd->normalize[k].rx, pm_buf_str(&in->val), in->val.len, fd->normalize[k].repl,
                                      &in->conv, &e) < 0) {
@@ -523,9 +569,11 @@ int ingest_row(ingest *in, const pm_record *src)
                 pm_buf_reset(&in->val);
                 pm_buf_add(&in->val, pm_buf_str(&in->conv), in->conv.len);
             }
-            v = pm_buf_str(&in->val);
-            len = in->val.len;
-            trim(&v, &len);
+            if (normalized) {
+                v = pm_buf_str(&in->val);
+                len = in->val.len;
+                trim(&v, &len);
+            }
         }
         if (len == 0 && fd->def) {
             v = fd->def;
@@ -537,25 +585,34 @@ int ingest_row(ingest *in, const pm_record *src)
                              in->cols[i] < 0 ? "required, but no column of the input maps to it"
                                              : "required value is missing",
                              src);
-            pm_record_add(&in->out, fd->name, "", 0);
+            /* src's empty value itself, where it has one */
+            pm_record_add_owned(&in->out, fd->name, normalized ? "" : v, 0);
             continue;
         }
-        int crc = (hide ? schema_convert_hidden : schema_convert)(fd, v, len, in->tz, &in->conv, &e);
-        if (crc < 0) {
-            add_error_at(in, i, e.msg, src);
-            pm_record_add(&in->out, fd->name, "", 0);
-            continue;
+        const char *cv = v;
+        size_t clen = len;
+        if (schema_is_canonical(fd, v, len, in->tz)) {
+            /* no change: src's bytes (or the schema's default) as they
+             * are, where they end with the value */
+            if (v[len] || normalized) cv = pm_record_strdup(&in->out, v, len);
+        } else {
+            int crc = (hide ? schema_convert_hidden : schema_convert)(fd, v, len, in->tz, &in->conv, &e);
+            if (crc < 0) {
+                add_error_at(in, i, e.msg, src);
+                pm_record_add_owned(&in->out, fd->name, "", 0);
+                continue;
+            }
+            if (crc == SCHEMA_UNKNOWN) {
+                note_unknown(in, i, src, v, len);
+                pm_record_add_owned(&in->out, fd->name, "", 0);
+                continue;
+            }
+            if (crc == SCHEMA_BARE_DATE && in->bare_dates++ < 3)
+                pm_warn_at(src->source, src->line, "warning: %s: a date without a time, read as 00:00 of that day%s",
+                           fd->name, in->bare_dates == 3 ? " (further ones are counted at the end)" : "");
+            cv = pm_record_strdup(&in->out, pm_buf_str(&in->conv), in->conv.len);
+            clen = in->conv.len;
         }
-        if (crc == SCHEMA_UNKNOWN) {
-            note_unknown(in, i, src, v, len);
-            pm_record_add(&in->out, fd->name, "", 0);
-            continue;
-        }
-        if (crc == SCHEMA_BARE_DATE && in->bare_dates++ < 3)
-            pm_warn_at(src->source, src->line, "warning: %s: a date without a time, read as 00:00 of that day%s",
-                       fd->name, in->bare_dates == 3 ? " (further ones are counted at the end)" : "");
-        const char *cv = pm_buf_str(&in->conv);
-        size_t clen = in->conv.len;
         if (fd->pattern) {
             int m = pm_regex_match(fd->pattern, cv, clen, &e);
             if (m == PM_RX_ERROR) {
@@ -571,7 +628,7 @@ int ingest_row(ingest *in, const pm_record *src)
                 add_error_at(in, i, msg, src);
             }
         }
-        pm_record_add(&in->out, fd->name, cv, clen);
+        pm_record_add_owned(&in->out, fd->name, cv, clen);
     }
     /* unique values count only for rows that are written */
     for (size_t i = 0; i < s->n && in->errs.len == 0; i++) {
@@ -589,7 +646,7 @@ int ingest_row(ingest *in, const pm_record *src)
     }
     if (in->errs.len) return INGEST_REJECTED;
     for (size_t i = 0; i < s->n; i++)
-        if (in->seen[i] && in->out.f[i].len) seen_add_checked(in->seen[i]);
+        if (in->seen[i] && in->out.f[i].len) seen_add_checked(in->seen[i], in->out.f[i].value, in->out.f[i].len);
     for (size_t i = 0; in->prot && i < s->n; i++) {
         if (in->kind[i] < 0 || !in->out.f[i].len) continue;
         pm_buf_reset(&in->conv);
@@ -606,9 +663,15 @@ int ingest_row(ingest *in, const pm_record *src)
                 pm_record_add(&in->out, src->f[k].name, pm_buf_str(&in->conv), in->conv.len);
                 continue;
             }
-            pm_record_add(&in->out, src->f[k].name, src->f[k].value, src->f[k].len);
+            pm_record_add_owned(&in->out, src->f[k].name, src->f[k].value, src->f[k].len);
         }
     }
+    /* the fields that still hold src's values where src had them are
+     * written as the bytes read (see pm_record) */
+    in->out.raw = src->raw;
+    in->out.raw_len = src->raw_len;
+    in->out.raw_n = src->raw_n;
+    in->out.raw_delim = src->raw_delim;
     return INGEST_WRITTEN;
 }
 
@@ -652,6 +715,28 @@ static void add_list(pm_buf *b, const field_def *f)
         pm_buf_addf(b, "%s/%s/", a || f->nfrom ? ", " : "", pm_regex_pattern(f->from_rx[a]));
 }
 
+/* For the unused column k called name: the name looked for that it is
+ * nearest to (pm_text_nearest) among those of the fields no column feeds
+ * (a typo in the header: 受理时问 for 受理时间), or NULL.  A column that
+ * lost to another, or that holds personal data, is known: NULL. */
+static const char *near_alias(const ingest *in, const char *name, size_t k)
+{
+    const schema *s = in->s;
+    if (!*name || in->col_shadow[k] || in->col_kind[k] >= 0) return NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (in->cols[i] < 0) n += s->f[i].nfrom;
+    if (!n) return NULL;
+    const char **known = pm_xcalloc(n, sizeof *known);
+    n = 0;
+    for (size_t i = 0; i < s->n; i++)
+        for (size_t a = 0; in->cols[i] < 0 && a < s->f[i].nfrom; a++) known[n++] = s->f[i].from[a];
+    int best;
+    const char *near = pm_text_nearest(name, known, (int)n, &best, 1) == 1 ? known[best] : NULL;
+    free(known);
+    return near;
+}
+
 /* Tells how the columns called names map: on standard error, or as a
  * table on standard output (--print-mapping).  Required fields without a
  * column and conflicts count as mapping errors (exit status 2). */
@@ -689,8 +774,12 @@ static void report_mapping(ingest *in, const char *const *names, size_t n, long 
                 pm_buf_addf(&b, "%s%s -> %s", b.len ? ", " : "", names[k], s->f[in->col_field[k]].name);
         pm_warn_at(in->input, line, "columns: %s", b.len ? pm_buf_str(&b) : "none maps to a field");
         pm_buf_reset(&b);
-        for (size_t k = 0; k < n; k++)
-            if (in->col_field[k] < 0) pm_buf_addf(&b, "%s%s", b.len ? ", " : "", *names[k] ? names[k] : "(no name)");
+        for (size_t k = 0; k < n; k++) {
+            if (in->col_field[k] >= 0) continue;
+            pm_buf_addf(&b, "%s%s", b.len ? ", " : "", *names[k] ? names[k] : "(no name)");
+            const char *near = near_alias(in, names[k], k);
+            if (near) pm_buf_addf(&b, " (did you mean %s?)", near);
+        }
         if (b.len)
             pm_warn_at(in->input, line, "warning: not used: %s%s", pm_buf_str(&b),
                        in->keep_extra ? " (kept by --keep-extra)" : " (--keep-extra keeps them)");
@@ -935,6 +1024,9 @@ static pm_verdict row_verdict(pm_pipe *p, run *r, pm_record *rec, const char *ba
 {
     ingest *ing = r->ing;
     if (r->show_progress && ++r->rows % 100000 == 0) progress(r->rows, 0);
+    size_t hn = 0;
+    ing->rec_header = pm_inputs_record_header(pm_pipe_inputs(p), rec, &hn);
+    if (hn != rec->n) ing->rec_header = 0; /* names added after the header's */
     const char *why = NULL;
     if (bad) {
         /* a blank or totals row is not data however it was read (but a
@@ -1005,7 +1097,7 @@ static pm_verdict on_any(pm_pipe *p, pm_record *rec, const char *bad, run *r)
         if (bad) pm_buf_add(keep, raw, rawlen);
         return PM_DEFER;
     }
-    release_held(p, r);
+    if (ing->nreleased < ing->nheld) release_held(p, r);
     if (r->o->print_mapping) {
         if (ingest_header_known(ing)) pm_pipe_skip_input(p);
         return PM_NOT_RECORD;

@@ -29,6 +29,9 @@ typedef struct ingest {
     int *cols;
     char **cached_names; /* copies */
     size_t ncached;
+    unsigned cached_header; /* the reader's number for them (0: none) */
+    unsigned rec_header;    /* the reader's number for the record's names
+                               (pm_inputs_record_header; 0: compare them) */
     seen_set **seen; /* one set per unique field (NULL for others) */
     pm_buf val, conv, errs;
     pm_record out;
@@ -72,7 +75,10 @@ void ingest_set_protector(ingest *in, const pm_protector *p);
  * reader could not read as it should, such as one with more or fewer values
  * than the header, may have any value in any column). */
 void ingest_protect_source(ingest *in, pm_record *src, int every);
-/* Converts src into in->out.  Returns INGEST_WRITTEN, INGEST_REJECTED with
+/* Converts src into in->out, whose values may point into src's (a value
+ * that needs no change is not copied, and in->out takes src's raw line, so
+ * that a writer copies what stayed as it was read): write in->out before
+ * src changes.  Returns INGEST_WRITTEN, INGEST_REJECTED with
  * the reasons ("field: reason; field: reason") in in->errs, or
  * INGEST_SKIPPED for a row that is not data (ingest_skip_reason). */
 int ingest_row(ingest *in, const pm_record *src);

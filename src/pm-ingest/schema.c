@@ -2,6 +2,7 @@
 #include "schema.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +231,44 @@ static int flag_at(pm_conf *c, yaml_node_t *map, const char *key, int *out, pm_e
     return 0;
 }
 
+/* A key of a field whose value is one of a few words: the int it sets is
+ * the word's place in words (a NULL place has no word). */
+typedef struct choice {
+    const char *key;
+    int type; /* the only type of field it is for, or -1 */
+    const char *words[3];
+    size_t at; /* offsetof the int in field_def */
+    const char *msg;
+} choice;
+
+static const choice choices[] = {
+    {"prefer", -1, {NULL, "first"}, offsetof(field_def, prefer_first),
+     "prefer must be 'first' (when several columns match, the one whose name comes first in 'from' wins)"},
+    {"unknown", FT_ENUM, {"reject", "empty"}, offsetof(field_def, unknown_empty),
+     "unknown must be 'empty' or 'reject', and only for type: enum"},
+    {"match", FT_ENUM, {"first", "longest"}, offsetof(field_def, match_longest),
+     "match must be 'first' or 'longest', and only for type: enum"},
+    {"date_only", FT_TIMESTAMP, {"start", "end", "warn"}, offsetof(field_def, date_only), /* DATE_* */
+     "date_only must be 'start', 'end' or 'warn', and only for type: timestamp"},
+};
+
+/* Sets f's int for ch from map n when n has the key: 0, or -1 with err at
+ * a value that is none of the words or in a field of another type. */
+static int choice_at(pm_conf *c, yaml_node_t *n, const choice *ch, field_def *f, pm_error *err)
+{
+    yaml_node_t *v = pm_conf_get(c, n, ch->key);
+    if (!v) return 0;
+    const char *u = pm_conf_str(v);
+    int fits = u && (ch->type < 0 || f->type == (ftype)ch->type);
+    for (int i = 0; fits && i < 3; i++)
+        if (ch->words[i] && !strcmp(u, ch->words[i])) {
+            *(int *)((char *)f + ch->at) = i;
+            return 0;
+        }
+    pm_conf_error(c, v, err, "%s", ch->msg);
+    return -1;
+}
+
 /* The values of field n: 0, or -1 with err at the first bad one. */
 static int field_values(pm_conf *c, yaml_node_t *n, field_def *f, pm_error *err)
 {
@@ -344,43 +383,8 @@ static int field_values(pm_conf *c, yaml_node_t *n, field_def *f, pm_error *err)
         }
         f->personal = pm_xstrdup(p);
     }
-    yaml_node_t *prefer = pm_conf_get(c, n, "prefer");
-    if (prefer) {
-        if (!pm_conf_str(prefer) || strcmp(pm_conf_str(prefer), "first")) {
-            pm_conf_error(c, prefer, err,
-                          "prefer must be 'first' (when several columns match, the one whose "
-                          "name comes first in 'from' wins)");
-            return -1;
-        }
-        f->prefer_first = 1;
-    }
-    yaml_node_t *unknown = pm_conf_get(c, n, "unknown");
-    if (unknown) {
-        const char *u = pm_conf_str(unknown);
-        if (f->type != FT_ENUM || !u || (strcmp(u, "empty") && strcmp(u, "reject"))) {
-            pm_conf_error(c, unknown, err, "unknown must be 'empty' or 'reject', and only for type: enum");
-            return -1;
-        }
-        f->unknown_empty = !strcmp(u, "empty");
-    }
-    yaml_node_t *match = pm_conf_get(c, n, "match");
-    if (match) {
-        const char *u = pm_conf_str(match);
-        if (f->type != FT_ENUM || !u || (strcmp(u, "first") && strcmp(u, "longest"))) {
-            pm_conf_error(c, match, err, "match must be 'first' or 'longest', and only for type: enum");
-            return -1;
-        }
-        f->match_longest = !strcmp(u, "longest");
-    }
-    yaml_node_t *donly = pm_conf_get(c, n, "date_only");
-    if (donly) {
-        const char *u = pm_conf_str(donly);
-        if (f->type != FT_TIMESTAMP || !u || (strcmp(u, "start") && strcmp(u, "end") && strcmp(u, "warn"))) {
-            pm_conf_error(c, donly, err, "date_only must be 'start', 'end' or 'warn', and only for type: timestamp");
-            return -1;
-        }
-        f->date_only = !strcmp(u, "end") ? DATE_END : !strcmp(u, "warn") ? DATE_WARN : DATE_START;
-    }
+    for (size_t k = 0; k < sizeof choices / sizeof choices[0]; k++)
+        if (choice_at(c, n, &choices[k], f, err) < 0) return -1;
     if (f->def && f->type != FT_TEXT) {
         pm_buf tmp = PM_BUF_INIT;
         pm_error e;
@@ -553,6 +557,16 @@ static int bool_word(const char *v, size_t len)
     return -1;
 }
 
+/* 1 when v[0..len) is one of fd's canonical values. */
+static int is_enum_value(const field_def *fd, const char *v, size_t len)
+{
+    for (size_t i = 0; i < fd->nvalues; i++) {
+        const char *e = fd->values[i].value;
+        if ((len ? e[0] == v[0] : !e[0]) && strlen(e) == len && !memcmp(e, v, len)) return 1;
+    }
+    return 0;
+}
+
 /* How a value is named in a message: quoted, or (hide) not at all. */
 #define SHOWN_FMT           "%s%.*s%s"
 #define SHOWN(hide, len, v) (hide) ? "the value" : "'", (hide) ? 0 : (int)(len), (v), (hide) ? "" : "'"
@@ -627,11 +641,10 @@ static int convert(const field_def *fd, const char *v, size_t len, int hide, con
         return date_only && fd->date_only == DATE_WARN ? SCHEMA_BARE_DATE : 0;
     }
     case FT_ENUM: {
-        for (size_t i = 0; i < fd->nvalues; i++)
-            if (strlen(fd->values[i].value) == len && !memcmp(fd->values[i].value, v, len)) {
-                pm_buf_add(out, v, len);
-                return 0;
-            }
+        if (is_enum_value(fd, v, len)) {
+            pm_buf_add(out, v, len);
+            return 0;
+        }
         /* the value whose patterns cover the most of the text; the first
          * listed on a tie.  Coverage: the bytes that removing every match
          * takes away. */
@@ -668,6 +681,67 @@ static int convert(const field_def *fd, const char *v, size_t len, int hide, con
         }
         pm_error_set(err, NULL, 0, SHOWN_FMT " is none of the values of %s", SHOWN(hide, len, v), fd->name);
         return -1;
+    }
+    return 0;
+}
+
+/* The number written with the two digits at p, or -1. */
+static inline int two_digits(const char *p)
+{
+    unsigned a = (unsigned)(p[0] - '0'), b = (unsigned)(p[1] - '0');
+    return a > 9 || b > 9 ? -1 : (int)(a * 10 + b);
+}
+
+/* 1 when v is a timestamp in the very form pm_time_format writes for tz
+ * (2024-01-01T12:17:51+08:00 with the zone's own offset at that instant):
+ * read and written again it would come out as the same bytes.  Everything
+ * this accepts, pm_time_scan reads (years 0001-9999, no leap second, an
+ * offset the zone has, so the local year is the year written). */
+static int canonical_time(const char *v, size_t len, const pm_tz *tz)
+{
+    if (len != 25 || v[4] != '-' || v[7] != '-' || v[10] != 'T' || v[13] != ':' || v[16] != ':' ||
+        (v[19] != '+' && v[19] != '-') || v[22] != ':')
+        return 0;
+    int c = two_digits(v), yy = two_digits(v + 2), m = two_digits(v + 5), d = two_digits(v + 8);
+    int hh = two_digits(v + 11), mi = two_digits(v + 14), ss = two_digits(v + 17);
+    int oh = two_digits(v + 20), om = two_digits(v + 23);
+    int y = c * 100 + yy;
+    if (c < 0 || yy < 0 || y < 1 || m < 1 || m > 12 || d < 1 || hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 ||
+        ss > 59 || oh < 0 || oh > 14 || om < 0 || om > 59)
+        return 0;
+    static const unsigned char mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    if (d > mdays[m - 1] + (m == 2 && leap)) return 0;
+    int32_t off = oh * 3600 + om * 60;
+    if (off > 14 * 3600) return 0;
+    if (v[19] == '-') {
+        if (off == 0) return 0; /* written +00:00 */
+        off = -off;
+    }
+    pm_time t = pm_day_from_civil(y, m, d) * 86400 + hh * 3600 + mi * 60 + ss - off;
+    return pm_tz_offset(tz, t) == off;
+}
+
+/* 1 when v is an integer as convert writes it: no sign but a minus, no
+ * leading zero, small enough not to overflow. */
+static int canonical_int(const char *v, size_t len)
+{
+    size_t i = len && v[0] == '-';
+    if (i == len || len - i > 18 || (v[i] == '0' && len > 1)) return 0;
+    for (; i < len; i++)
+        if ((unsigned)(v[i] - '0') > 9) return 0;
+    return 1;
+}
+
+int schema_is_canonical(const field_def *fd, const char *v, size_t len, const pm_tz *tz)
+{
+    switch (fd->type) {
+    case FT_TEXT: return 1;
+    case FT_INT: return canonical_int(v, len);
+    case FT_BOOL: return (len == 4 && !memcmp(v, "true", 4)) || (len == 5 && !memcmp(v, "false", 5));
+    case FT_TIMESTAMP: return canonical_time(v, len, tz);
+    case FT_ENUM: return is_enum_value(fd, v, len);
+    case FT_DECIMAL: return 0; /* (converted every time) */
     }
     return 0;
 }

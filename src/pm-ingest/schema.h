@@ -99,4 +99,10 @@ int schema_convert(const field_def *fd, const char *v, size_t len, const pm_tz *
  * value" and holds no part of it, however long it is. */
 int schema_convert_hidden(const field_def *fd, const char *v, size_t len, const pm_tz *tz, pm_buf *out, pm_error *err);
 
+/* 1 when schema_convert would give v back as it is (and return 0): any
+ * text, an enum's canonical value, true or false, an integer as it is
+ * written, a timestamp as pm_time_format writes it in tz.  0 says nothing
+ * but "convert it": a caller keeps the bytes it has when this says 1. */
+int schema_is_canonical(const field_def *fd, const char *v, size_t len, const pm_tz *tz);
+
 #endif

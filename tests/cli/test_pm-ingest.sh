@@ -125,7 +125,7 @@ expect_out "aliases (trimmed, any case), /regex/ headers, normalize, pattern, de
 summary "aliases" 7 3 4
 expect_grep "unique: the later duplicate is rejected" '^T1;?.*aliases\.csv:4,"?id' "$T/al.rej"
 # unique over many rows: the set keeps the newest ids apart and merges them
-# into the older ones every 32,768; duplicates of an early, a middle and the
+# into the older ones every 65,536; duplicates of an early, a middle and the
 # last id are all found, and nothing else is rejected
 "$ROOT/tools/gen-tickets.sh" -n 100000 -s 5 >"$T/many-ids.csv"
 { cat "$T/many-ids.csv"; sed -n '2p;50001p;100001p' "$T/many-ids.csv"; } >"$T/dup-ids.csv"
@@ -134,6 +134,16 @@ expect_status "unique over 100,000 ids: status 1" 1
 expect_eq "unique over 100,000 ids: the three late copies rejected" \
     "$(sed -n '2p;50001p;100001p' "$T/many-ids.csv" | cut -d, -f1)" "$(tail -n +2 "$T/dup-ids.rej" | cut -d, -f1)"
 expect_grep "unique over 100,000 ids: counts" '^pm-ingest: read 100003, wrote 100000, rejected 3$' "$ERR"
+# ids in ascending order are new without a lookup; in descending order every
+# one is looked up: the copies of the first and a middle id (merged), of
+# one after the 65,536th (in the set's table), and of the last and one 3
+# rows back (among the newest, not yet in the table)
+{ head -n 1 "$T/many-ids.csv"; tail -n +2 "$T/many-ids.csv" | sort -r; } >"$T/desc-ids.csv"
+{ cat "$T/desc-ids.csv"; sed -n '2p;50001p;80001p;100001p;99999p' "$T/desc-ids.csv"; } >"$T/dup-desc.csv"
+run pm-ingest --reject="$T/dup-desc.rej" "$T/dup-desc.csv"
+expect_eq "unique, ids descending: the five late copies rejected" \
+    "$(sed -n '2p;50001p;80001p;100001p;99999p' "$T/desc-ids.csv" | cut -d, -f1)" "$(tail -n +2 "$T/dup-desc.rej" | cut -d, -f1)"
+expect_grep "unique, ids descending: counts" '^pm-ingest: read 100005, wrote 100000, rejected 5$' "$ERR"
 expect_grep "required: an empty id is rejected" ',aliases\.csv:5,"?id' "$T/al.rej"
 expect_grep "pattern: checked after normalize" '^T3,12栋,.*aliases\.csv:6,"?unit' "$T/al.rej"
 expect_grep "pattern: phone" '^T4,.*aliases\.csv:7,"?phone' "$T/al.rej"
@@ -660,5 +670,42 @@ expect_grep "schema typos: the top level" \
     "^pm-ingest: .*typos\.schema\.yaml:7: unknown key 'personal_colums' in a schema \(known: fields, personal_columns\); did you mean 'personal_columns'\?$" "$ERR"
 expect_eq "schema typos: every error, in the order of the lines" "2 3 5 6 7" \
     "$(sed 's/^pm-ingest: [^:]*:\([0-9]*\):.*/\1/' "$ERR" | tr '\n' ' ' | sed 's/ $//')"
+
+# a field's keys whose value is one of a few words: each word of each key
+# does what it says; another word, or a field of another type, is an error
+# at the value's line
+cat >"$T/words.schema.yaml" <<'EOF'
+fields:
+  - {name: id, required: true, prefer: first}
+  - {name: kind, type: enum, values: [repair, complaint], unknown: empty, match: first}
+  - {name: created_at, type: timestamp, date_only: end}
+EOF
+printf 'id,kind,created_at\nT1,other,2024-07-03\n' >"$T/words.csv"
+run pm-ingest -s "$T/words.schema.yaml" "$T/words.csv"
+expect_eq "word keys: unknown: empty, date_only: end" "T1,,2024-07-04T00:00:00+08:00" "$(tail -n 1 "$OUT")"
+sed 's/, \(prefer\|unknown\|date_only\): [a-z]*//g; s/, match: first//' "$T/words.schema.yaml" >"$T/plain.schema.yaml"
+for bad in "id: {prefer: last}|prefer must be 'first' \(when several columns match" \
+    "id: {unknown: empty}|unknown must be 'empty' or 'reject', and only for type: enum" \
+    "kind: {unknown: keep}|unknown must be 'empty' or 'reject'" \
+    "kind: {match: all}|match must be 'first' or 'longest', and only for type: enum" \
+    "id: {match: first}|match must be 'first' or 'longest'" \
+    "kind: {date_only: end}|date_only must be 'start', 'end' or 'warn', and only for type: timestamp" \
+    "created_at: {date_only: [end]}|date_only must be 'start', 'end' or 'warn'"; do
+    what=${bad%%|*} field=${bad%%:*}
+    kv=${what#*\{} kv=${kv%\}}
+    sed "s/^\(  - {name: $field,.*\)}\$/\1, $kv}/" "$T/plain.schema.yaml" >"$T/word.schema.yaml"
+    run pm-ingest -s "$T/word.schema.yaml" "$T/words.csv"
+    expect_status "word keys: $what: status 2" 2
+    expect_grep "word keys: $what: the error at its line" "^pm-ingest: .*word\.schema\.yaml:[234]: ${bad#*|}" "$ERR"
+done
+
+# a header typo: an unused column whose name is near a name looked for by a
+# field that got no column is named with it; one near the name of a field
+# another column feeds, or a personal column, is not
+printf '工单号,受理时问,类别,完成时间,办结时问,备注,联系电话\nT1,2024-07-03 09:00,噪音,,,,13800000000\n' >"$T/typo.csv"
+run pm-ingest "$T/typo.csv"
+expect_status "header typo: the required field still has no column (status 2)" 2
+expect_grep "header typo: did you mean, in the warning about unused columns" \
+    "^pm-ingest: .*typo\.csv:1: warning: not used: 受理时问 \(did you mean 受理时间\?\), 办结时问, 备注, 联系电话 \(--keep-extra keeps them\)$" "$ERR"
 
 finish
