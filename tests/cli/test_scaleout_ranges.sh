@@ -196,6 +196,42 @@ PATH="$HERE/scaleout/logged:$PATH" LOGGED_RUNS=$T/runs run "$C" -j 2 -i "$T/line
 expect_out "YAML, one document a line, pm-cluster: byte-identical to one process" "$T/one"
 expect_eq "YAML, one document a line, pm-cluster: two ranges and nothing else" \
     "2 2" "$(wc -l < "$T/runs") $(grep -c -e --byte-range "$T/runs")"
+# ... through GNU parallel (ssh hosts, a stream): blocks cut only before a ---
+if command -v parallel >/dev/null 2>&1; then
+    printf '1/host1\n1/host2\n' > "$T/hosts"
+    for s in docs flow seq; do
+        cluster "YAML, $s, ssh hosts (--pipepart)" "$T/$s.yaml" --sshloginfile="$T/hosts" \
+            --ssh="$HERE/scaleout/fake-ssh"
+        pm-sla $NOW "$T/$s.yaml" > "$T/one" 2>/dev/null; rc=$?
+        run "$C" -j 2 --block=100k pm-sla $NOW < "$T/$s.yaml"
+        expect_out "YAML, $s, a stream in blocks (--pipe): byte-identical to one process" "$T/one"
+        expect_status "YAML, $s, a stream in blocks (--pipe): the one process's status" "$rc"
+    done
+fi
+
+# --- what a program prints once per run, printed once --------------------------
+# pm-ingest's "columns:" line (about the header line, which every block
+# reads) and its summary "read N, wrote M, rejected R": one process's
+pm-ingest "$T/base.csv" > "$T/one" 2> "$T/one.err"; rc=$?
+run "$C" -j 2 -i "$T/base.csv" pm-ingest
+expect_out "pm-ingest, two ranges: one process's output" "$T/one"
+expect_status "pm-ingest, two ranges: one process's status" "$rc"
+if cmp -s "$T/one.err" "$ERR"; then pass; else
+    fail "pm-ingest, two ranges: one process's messages (columns once, one summary)" "$(diff "$T/one.err" "$ERR" | head -4)"
+fi
+pm-ingest "$T/lines.yaml" > "$T/one" 2> "$T/one.yerr"
+run "$C" -j 2 -i "$T/lines.yaml" pm-ingest
+if cmp -s "$T/one.yerr" "$ERR"; then pass; else
+    fail "pm-ingest, YAML, two ranges: one process's messages" "$(diff "$T/one.yerr" "$ERR" | head -4)"
+fi
+if command -v parallel >/dev/null 2>&1; then
+    run "$C" -j 2 --block=100k pm-ingest < "$T/base.csv"
+    expect_grep "pm-ingest, a stream in blocks: the flagged record is in a later block" \
+        '^pm-ingest: block ([2-9]|[1-9][0-9]+) line [0-9]+: rejected: created_at' "$ERR"
+    expect_eq "pm-ingest, a stream in blocks: one columns line" 1 "$(grep -c ': columns: ' "$ERR")"
+    expect_eq "pm-ingest, a stream in blocks: one summary, the totals, last" "1 $(tail -n 1 "$T/one.err")" \
+        "$(grep -c ': read [0-9]' "$ERR") $(tail -n 1 "$ERR")"
+fi
 
 # pm-report on blocks of the same files: partials merged = one pass
 pm-sla $NOW "$T/note.csv" > "$T/note-sla.csv" 2>/dev/null
