@@ -186,8 +186,9 @@ ranges "YAML, comment lines before the first document" "$T/preamble.yaml" "$(upt
 # A refused range runs again as one process (the stand-in notes each run)
 : > "$T/runs"
 PATH="$HERE/scaleout/logged:$PATH" LOGGED_RUNS=$T/runs run "$C" -j 2 -i "$T/docs.yaml" pm-sla $NOW
-expect_eq "YAML, block mappings, pm-cluster: two ranges, then one process" \
-    "2 ranges, then $NOW $T/docs.yaml" "$(grep -c -e --byte-range "$T/runs") ranges, then $(tail -n 1 "$T/runs")"
+# (block 2's job may be stopped before it starts when block 1's is refused)
+expect_eq "YAML, block mappings, pm-cluster: ranges first, then one process" \
+    "ranges, then $NOW $T/docs.yaml" "$(head -n 1 "$T/runs" | grep -q -e --byte-range && echo ranges), then $(tail -n 1 "$T/runs")"
 # What pm writes, one document a line, splits: two ranges, no second run
 ranges "YAML, one document a line" "$T/lines.yaml" $(($(wc -c < "$T/lines.yaml") / 2)) -t csv
 : > "$T/runs"
