@@ -191,6 +191,7 @@ int pm_reader_next(pm_reader *rd, pm_record *rec, pm_error *err)
             pm_error_set(err, rd->name, rec->line,
                          "collections nested deeper than %d levels (the deeper part is not read)", YAML_MAX_FLOW);
         }
+        if (st == PM_READ_FATAL && rd->range_refused) *err = rd->range_err;
         return st;
     }
     return pmr_csv_next(rd, rec, err);

@@ -164,6 +164,10 @@ struct pm_reader {
     off_t range_from;
     unsigned range_gen;
     int range_cr;
+    /* the range was refused (range_err): pm_reader_next says so when the
+     * reader's own error is another (a YAML stream's read handler) */
+    int range_refused;
+    pm_error range_err;
 };
 
 /* source.c */

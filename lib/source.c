@@ -47,11 +47,74 @@ static int count_lines(int fd, off_t from, off_t to, unsigned char *buf, size_t 
     return 0;
 }
 
+/* Refuses the range: err set, and kept in rd->range_err, since a YAML
+ * stream's read handler cannot pass it on (pm_reader_next gives it). */
 static int range_refused(pm_reader *rd, pm_error *err, const char *why)
 {
     pm_error_set(err, rd->name, rd->line, "--byte-range: %s, so the file cannot be read by byte range (read it whole)",
                  why);
+    rd->range_err = *err;
+    rd->range_refused = 1;
     return -1;
+}
+
+/* Whether s[0..n) (the start of a line; n < 4: the file ends there) is a
+ * document marker as yamlread.c cuts documents: "---" then a blank or the
+ * line's end. */
+static int yaml_doc_marker(const unsigned char *s, size_t n)
+{
+    return n >= 3 && !memcmp(s, "---", 3) && (n == 3 || s[3] == ' ' || s[3] == '\t' || s[3] == '\n' || s[3] == '\r');
+}
+
+/* Whether the line s[0..n) is blank, a comment or a directive: such lines
+ * belong to the document after them (yamlread.c). */
+static int yaml_preamble_line(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (n && s[0] == '%') return 1;
+    while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+    return i == n || s[i] == '#' || s[i] == '\n' || s[i] == '\r';
+}
+
+/* The YAML reader reads one document at a time, from a line that starts
+ * with "---" to the next (yamlread.c), each parsed on its own: a range
+ * that is not the file's last is read as a run over the whole file reads
+ * it when the line after it starts a document, its last document has
+ * begun (it is not only blank, comment or directive lines, which belong to
+ * the document after them) and was not read as a stream (a document
+ * longer than 1 MiB, after which the whole run reads the rest of the file
+ * as one stream).  A range that starts where the range before it ends
+ * then starts at a document too.  Any other range may cut a record in two
+ * (a block mapping over lines, a flow mapping broken across lines, the
+ * items of a sequence, which with the lines around them are one
+ * document), so it is refused. */
+static int yaml_range_check(pm_reader *rd, pm_error *err)
+{
+    if (!rd->range_inner || rd->range_from >= rd->seg_end[1]) return 0;
+    if (rd->ystream)
+        return range_refused(rd, err, "a YAML document longer than 1 MiB is read as one stream, on past the range");
+    int begun = 0;
+    for (size_t i = 0; i < rd->ydoc.len && !begun;) {
+        const char *l = rd->ydoc.s + i, *nl = memchr(l, '\n', rd->ydoc.len - i);
+        size_t n = nl ? (size_t)(nl - l) + 1 : rd->ydoc.len - i;
+        begun = yaml_doc_marker((const unsigned char *)l, n) || !yaml_preamble_line(l, n);
+        i += n;
+    }
+    if (!begun)
+        return range_refused(rd, err, "the range ends in blank or comment lines, which belong to the YAML document after them");
+    unsigned char b[4];
+    ssize_t r;
+    do r = pread(rd->fd, b, sizeof b, rd->seg_end[1]);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) {
+        pm_error_set(err, rd->name, 0, "read error: %s", strerror(errno));
+        return -1;
+    }
+    if (!yaml_doc_marker(b, (size_t)r))
+        return range_refused(rd, err,
+                             "the line after the range does not start a YAML document (---): a record may go on "
+                             "across the range's end");
+    return 0;
 }
 
 /* Whether a CSV or TSV reader stands where a run over the whole file would
@@ -63,7 +126,7 @@ static int range_refused(pm_reader *rd, pm_error *err, const char *why)
  * of the program), so that a split that cannot be right fails. */
 static int range_check(pm_reader *rd, int seg, pm_error *err)
 {
-    if (rd->format == PM_FMT_YAML) return 0;
+    if (rd->format == PM_FMT_YAML) return seg == 1 ? yaml_range_check(rd, err) : 0;
     if (seg == 0) { /* (when segment 1 has bytes to read) */
         if (rd->seg_at[1] >= rd->seg_end[1]) return 0;
         if (rd->rec_open) return range_refused(rd, err, "the header line holds a line break inside quotes");
@@ -408,6 +471,10 @@ int pmr_src_range(pm_reader *rd, pm_error *err)
     rd->range_from = from;
     rd->range_inner = to < size;
     rd->range_cr = 0;
+    if (rd->format == PM_FMT_YAML) { /* no header: segment 1 from the start, its first line numbered */
+        rd->cur_seg = 1;
+        rd->line = line;
+    }
     return 0;
 }
 

@@ -19,12 +19,13 @@ size=$(wc -c < "$T/base.csv")
 mid=$(awk -v m=$((size / 2)) '{ n += length($0) + 1 } n > m { print NR; exit }' "$T/base.csv")
 upto() { head -n "$1" "$2" | wc -c; }  # bytes of the first N lines of FILE
 
-ranges() {  # NAME FILE CUT: the ranges 0-CUT and CUT-END read what one run reads, with its messages
+ranges() {  # NAME FILE CUT [ARG]...: the ranges 0-CUT and CUT-END read what one run reads, with its messages
     local name=$1 f=$2 cut=$3 end
+    shift 3
     end=$(wc -c < "$f")
-    pm-sla $NOW "$f" > "$T/one" 2> "$T/one.err"
-    pm-sla $NOW --byte-range=0-"$cut" "$f" > "$T/a" 2> "$T/a.err"
-    pm-sla $NOW --byte-range="$cut"-"$end" "$f" > "$T/b" 2> "$T/b.err"
+    pm-sla $NOW "$@" "$f" > "$T/one" 2> "$T/one.err"
+    pm-sla $NOW "$@" --byte-range=0-"$cut" "$f" > "$T/a" 2> "$T/a.err"
+    pm-sla $NOW "$@" --byte-range="$cut"-"$end" "$f" > "$T/b" 2> "$T/b.err"
     { cat "$T/a"; if [ -s "$T/a" ]; then tail -n +2 "$T/b"; else cat "$T/b"; fi; } > "$T/two"
     if cmp -s "$T/one" "$T/two"; then pass; else fail "$name: the two ranges write what one run writes"; fi
     cat "$T/a.err" "$T/b.err" > "$T/two.err"
@@ -32,8 +33,8 @@ ranges() {  # NAME FILE CUT: the ranges 0-CUT and CUT-END read what one run read
         fail "$name: the same messages, with the file's lines" "$(diff "$T/one.err" "$T/two.err" | head -4)"
     fi
 }
-refused() {  # NAME FILE END LINE: --byte-range=0-END refuses, naming LINE
-    run pm-sla $NOW --byte-range=0-"$3" "$2"
+refused() {  # NAME FILE END LINE [ARG]...: --byte-range=0-END refuses, naming LINE
+    run pm-sla $NOW "${@:5}" --byte-range=0-"$3" "$2"
     expect_status "$1: refused (exit 2)" 2
     expect_grep "$1: says why, at the line where the next range starts" "^pm-sla: $2:$4: --byte-range: .*$REFUSED" "$ERR"
 }
@@ -142,6 +143,96 @@ pm-sla $NOW -t yaml "$T/base.csv" > "$T/one.yaml" 2>/dev/null
 rm -f "$T/out.yaml"
 echo "not a ticket" | run "$C" -j 1 -i "$T/base.csv" -o "$T/out.yaml" pm-sla $NOW -t yaml
 if cmp -s "$T/one.yaml" "$T/out.yaml"; then pass; else fail "-j 1, YAML, -o FILE: one process's output, nothing else"; fi
+
+# --- YAML: documents, one a record or over lines ------------------------------
+# The reader cuts YAML into documents at lines that start with "---"; a
+# range that is not the last must end right before such a line, after a
+# document that has begun.  The tickets above as YAML, the same record
+# flagged (line 2900), in the shapes a person writes by hand.
+yml() {  # STYLE: base.csv as YAML: docs (---, then a block mapping), seq (a
+    # block sequence of block mappings, no ---), flow (--- and a flow mapping
+    # over three lines), comments (one line a record, a comment and a blank
+    # line after each)
+    awk -F, -v style="$1" 'NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; next }
+      { if (style == "docs") print "---"; else if (style != "seq") printf "--- {"
+        for (i = 1; i <= NF; i++) {
+          if (style == "docs") printf "%s: \"%s\"\n", h[i], $i
+          else if (style == "seq") printf "%s%s: \"%s\"\n", (i == 1 ? "- " : "  "), h[i], $i
+          else if (style == "flow") printf "%s: \"%s\"%s", h[i], $i, (i == NF ? "}\n" : i % 5 ? ", " : ",\n  ")
+          else printf "%s: \"%s\"%s", h[i], $i, (i == NF ? "}\n# checked\n\n" : ", ") } }' "$T/base.csv"
+}
+for s in docs seq flow comments; do yml $s > "$T/$s.yaml"; done
+pm-ingest -t yaml "$T/base.csv" > "$T/lines.yaml" 2>/dev/null  # pm's own: one "--- {...}" a line
+ylines=$(wc -l < "$T/docs.yaml")
+ymid=$(awk -v m=$(($(wc -c < "$T/docs.yaml") / 2)) '{ n += length($0) + 1 } n > m { print NR; exit }' "$T/docs.yaml")
+ymid=$(awk -v m="$ymid" 'NR > m && /^---$/ { print NR; exit }' "$T/docs.yaml")  # a document's first line
+refused "YAML, a block mapping cut in two" "$T/docs.yaml" "$(upto $((ymid + 4)) "$T/docs.yaml")" $((ymid + 5)) -t csv
+ranges "YAML, block mappings, cut before a ---" "$T/docs.yaml" "$(upto $((ymid - 1)) "$T/docs.yaml")" -t csv
+cluster "YAML, block mappings" "$T/docs.yaml"
+refused "YAML, a block sequence (one document) cut between items" "$T/seq.yaml" "$(upto 28000 "$T/seq.yaml")" 28001 \
+    -t csv
+cluster "YAML, a block sequence" "$T/seq.yaml"
+# (past its first MiB, one document is read as a stream to the end of the file)
+refused "YAML, a document longer than 1 MiB" "$T/seq.yaml" "$(upto 40000 "$T/seq.yaml")" 40001 -t csv
+expect_grep "YAML, a document longer than 1 MiB: says so" "longer than 1 MiB is read as one stream" "$ERR"
+refused "YAML, a flow mapping over lines cut in two" "$T/flow.yaml" "$(upto 4501 "$T/flow.yaml")" 4502 -t csv
+ranges "YAML, a flow mapping over lines, cut before a ---" "$T/flow.yaml" "$(upto 4500 "$T/flow.yaml")" -t csv
+cluster "YAML, flow mappings over lines" "$T/flow.yaml"
+ranges "YAML, a comment and a blank line before the cut" "$T/comments.yaml" "$(upto 4500 "$T/comments.yaml")" -t csv
+refused "YAML, a cut between a record and its comment" "$T/comments.yaml" "$(upto 4501 "$T/comments.yaml")" 4502 -t csv
+{ echo "# tickets"; echo; cat "$T/lines.yaml"; } > "$T/preamble.yaml"
+refused "YAML, a range of only comment and blank lines" "$T/preamble.yaml" "$(upto 2 "$T/preamble.yaml")" 3 -t csv
+ranges "YAML, comment lines before the first document" "$T/preamble.yaml" "$(upto 3 "$T/preamble.yaml")" -t csv
+# A refused range runs again as one process (the stand-in notes each run)
+: > "$T/runs"
+PATH="$HERE/scaleout/logged:$PATH" LOGGED_RUNS=$T/runs run "$C" -j 2 -i "$T/docs.yaml" pm-sla $NOW
+# (block 2's job may be stopped before it starts when block 1's is refused)
+expect_eq "YAML, block mappings, pm-cluster: ranges first, then one process" \
+    "ranges, then $NOW $T/docs.yaml" "$(head -n 1 "$T/runs" | grep -q -e --byte-range && echo ranges), then $(tail -n 1 "$T/runs")"
+# What pm writes, one document a line, splits: two ranges, no second run
+ranges "YAML, one document a line" "$T/lines.yaml" $(($(wc -c < "$T/lines.yaml") / 2)) -t csv
+: > "$T/runs"
+pm-sla $NOW "$T/lines.yaml" > "$T/one" 2>/dev/null
+PATH="$HERE/scaleout/logged:$PATH" LOGGED_RUNS=$T/runs run "$C" -j 2 -i "$T/lines.yaml" pm-sla $NOW
+expect_out "YAML, one document a line, pm-cluster: byte-identical to one process" "$T/one"
+expect_eq "YAML, one document a line, pm-cluster: two ranges and nothing else" \
+    "2 2" "$(wc -l < "$T/runs") $(grep -c -e --byte-range "$T/runs")"
+# ... through GNU parallel (ssh hosts, a stream): blocks cut only before a ---
+if command -v parallel >/dev/null 2>&1; then
+    printf '1/host1\n1/host2\n' > "$T/hosts"
+    for s in docs flow seq; do
+        cluster "YAML, $s, ssh hosts (--pipepart)" "$T/$s.yaml" --sshloginfile="$T/hosts" \
+            --ssh="$HERE/scaleout/fake-ssh"
+        pm-sla $NOW "$T/$s.yaml" > "$T/one" 2>/dev/null; rc=$?
+        run "$C" -j 2 --block=100k pm-sla $NOW < "$T/$s.yaml"
+        expect_out "YAML, $s, a stream in blocks (--pipe): byte-identical to one process" "$T/one"
+        expect_status "YAML, $s, a stream in blocks (--pipe): the one process's status" "$rc"
+    done
+fi
+
+# --- what a program prints once per run, printed once --------------------------
+# pm-ingest's "columns:" line (about the header line, which every block
+# reads) and its summary "read N, wrote M, rejected R": one process's
+pm-ingest "$T/base.csv" > "$T/one" 2> "$T/one.err"; rc=$?
+run "$C" -j 2 -i "$T/base.csv" pm-ingest
+expect_out "pm-ingest, two ranges: one process's output" "$T/one"
+expect_status "pm-ingest, two ranges: one process's status" "$rc"
+if cmp -s "$T/one.err" "$ERR"; then pass; else
+    fail "pm-ingest, two ranges: one process's messages (columns once, one summary)" "$(diff "$T/one.err" "$ERR" | head -4)"
+fi
+pm-ingest "$T/lines.yaml" > "$T/one" 2> "$T/one.yerr"
+run "$C" -j 2 -i "$T/lines.yaml" pm-ingest
+if cmp -s "$T/one.yerr" "$ERR"; then pass; else
+    fail "pm-ingest, YAML, two ranges: one process's messages" "$(diff "$T/one.yerr" "$ERR" | head -4)"
+fi
+if command -v parallel >/dev/null 2>&1; then
+    run "$C" -j 2 --block=100k pm-ingest < "$T/base.csv"
+    expect_grep "pm-ingest, a stream in blocks: the flagged record is in a later block" \
+        '^pm-ingest: block ([2-9]|[1-9][0-9]+) line [0-9]+: rejected: created_at' "$ERR"
+    expect_eq "pm-ingest, a stream in blocks: one columns line" 1 "$(grep -c ': columns: ' "$ERR")"
+    expect_eq "pm-ingest, a stream in blocks: one summary, the totals, last" "1 $(tail -n 1 "$T/one.err")" \
+        "$(grep -c ': read [0-9]' "$ERR") $(tail -n 1 "$ERR")"
+fi
 
 # pm-report on blocks of the same files: partials merged = one pass
 pm-sla $NOW "$T/note.csv" > "$T/note-sla.csv" 2>/dev/null
