@@ -457,8 +457,14 @@ static int write_record(pm_writer *w, const pm_record *r, int known_names, pm_er
         if (k) { /* the values as read: the reader's bytes, delimiters back */
             pm_buf_grow(o, bytes);
             char *dst = o->s + o->len;
+            const pm_field *f = r->f;
+            const char d = w->delim;
             memcpy(dst, r->raw, bytes);
-            for (size_t i = 0; i + 1 < k; i++) dst[(size_t)(r->f[i].value - r->raw) + r->f[i].len] = w->delim;
+            /* the values lie one after the other (raw_prefix) */
+            for (size_t i = 0, at = 0; i + 1 < k; i++) {
+                at += f[i].len;
+                dst[at++] = d;
+            }
             o->len += bytes;
             o->s[o->len] = 0;
         }
