@@ -64,15 +64,19 @@ pm_day pm_day_from_civil(int y, int m, int d)
 void pm_civil_from_day(pm_day day, int *y, int *m, int *d)
 {
     if (day >= FAST_FIRST_DAY && day <= FAST_LAST_DAY) {
-        uint32_t z = (uint32_t)(day + 719468);
-        uint32_t era = z / 146097, doe = z - era * 146097;
-        uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-        uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        uint32_t mp = (5 * doy + 2) / 153;
-        uint32_t mm = mp < 10 ? mp + 3 : mp - 9;
-        *y = (int)(yoe + era * 400 + (mm <= 2));
-        *m = (int)mm;
-        *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+        /* Neri and Schneider, "Euclidean affine functions and their
+         * application to calendar algorithms" (2022): the year counted from
+         * March, shifted by 82 eras so that every number is unsigned */
+        const uint32_t eras = 82, K = 719468 + 146097 * eras, L = 400 * eras;
+        uint32_t N = (uint32_t)(day + (pm_day)K);
+        uint32_t N1 = 4 * N + 3, C = N1 / 146097, NC = N1 % 146097 / 4;
+        uint64_t P2 = (uint64_t)2939745 * (4 * NC + 3);
+        uint32_t Z = (uint32_t)(P2 >> 32), NY = (uint32_t)P2 / 2939745 / 4;
+        uint32_t N3 = 2141 * NY + 197913, M = N3 / 65536, D = N3 % 65536 / 2141;
+        uint32_t J = NY >= 306; /* January and February: the next year */
+        *y = (int)(100 * C + Z - L + J);
+        *m = (int)(J ? M - 12 : M);
+        *d = (int)(D + 1);
         return;
     }
     int64_t z = day + 719468;
