@@ -150,6 +150,15 @@ static const unsigned char yq_class[256] = {
     [0xef] = YQ_LOOK | YQ_ESC,
 };
 
+/* The classes of the bytes s[i..len) together, four bytes a step. */
+static inline unsigned yq_classes(const unsigned char *s, size_t i, size_t len)
+{
+    unsigned all = 0;
+    for (; i + 4 <= len; i += 4) all |= yq_class[s[i]] | yq_class[s[i + 1]] | yq_class[s[i + 2]] | yq_class[s[i + 3]];
+    for (; i < len; i++) all |= yq_class[s[i]];
+    return all;
+}
+
 /* Whether s[0..len), len <= 5, is a word a YAML 1.1 reader takes for
  * something other than text, in any case. */
 static int yaml_word(const unsigned char *s, size_t len)
@@ -182,8 +191,7 @@ static int yaml_plain_ok(const unsigned char *s, size_t len)
     if (len <= 5 && yaml_word(s, len)) return 0;
     /* most values hold no byte that stops or needs a look: their classes
      * together say so without a branch per byte */
-    unsigned all = 0;
-    for (size_t i = 0; i < len; i++) all |= yq_class[s[i]];
+    unsigned all = yq_classes(s, 0, len);
     if (!(all & (YQ_STOP | YQ_LOOK))) return 1;
     if (all & YQ_STOP) return 0;
     for (size_t i = 0; i < len; i++) {
@@ -352,12 +360,48 @@ static yaml_keys *yaml_keys_new(const pm_record *r)
     return k;
 }
 
-/* Whether no byte of s[0..len) is escaped inside double quotes. */
+/* Whether no byte of s[0..len) is escaped inside double quotes.  Eight
+ * bytes at a time while they are ASCII other than controls, '"', '\\' and
+ * DEL (the tests for "any byte below" and "any byte equal" are exact); the
+ * table decides the rest. */
 static int yaml_no_escapes(const unsigned char *s, size_t len)
 {
-    unsigned all = 0;
-    for (size_t i = 0; i < len; i++) all |= yq_class[s[i]];
-    return !(all & YQ_ESC);
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\'), del = w ^ (ones * 0x7f);
+        uint64_t hit = ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | ((del - ones) & ~del) | w;
+        if (hit & highs) break;
+    }
+    return !(yq_classes(s, i, len) & YQ_ESC);
+}
+
+/* Copies n bytes to dst (room made): the short runs of keys and most
+ * values without a call, by two overlapping loads and stores. */
+static inline void put_bytes(char *dst, const void *from, size_t n)
+{
+    const char *src = from;
+    if (n >= 8 && n <= 16) {
+        uint64_t a, b;
+        memcpy(&a, src, 8);
+        memcpy(&b, src + n - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t a, b;
+        memcpy(&a, src, 4);
+        memcpy(&b, src + n - 4, 4);
+        memcpy(dst, &a, 4);
+        memcpy(dst + n - 4, &b, 4);
+    } else if (n > 16) {
+        memcpy(dst, src, n);
+    } else if (n) { /* 1 to 3 */
+        dst[0] = src[0];
+        dst[n / 2] = src[n / 2];
+        dst[n - 1] = src[n - 1];
+    }
 }
 
 /* One record as a line: --- {key: value, ...}, its keys those of
@@ -373,17 +417,17 @@ static void yaml_write_record(pm_writer *w, const pm_record *r)
     pm_buf_grow(o, need);
     size_t from = 0;
     for (size_t i = 0; i < r->n; i++) {
-        memcpy(o->s + o->len, k->text.s + from, k->end[i] - from);
+        put_bytes(o->s + o->len, k->text.s + from, k->end[i] - from);
         o->len += k->end[i] - from;
         from = k->end[i];
         const unsigned char *v = (const unsigned char *)r->f[i].value;
         size_t len = r->f[i].len;
         if (yaml_plain_ok(v, len)) {
-            memcpy(o->s + o->len, v, len);
+            put_bytes(o->s + o->len, v, len);
             o->len += len;
         } else if (yaml_no_escapes(v, len)) {
             o->s[o->len++] = '"';
-            memcpy(o->s + o->len, v, len);
+            put_bytes(o->s + o->len, v, len);
             o->len += len;
             o->s[o->len++] = '"';
         } else {

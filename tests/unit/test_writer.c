@@ -3,6 +3,8 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "stream.h"
 
@@ -96,4 +98,55 @@ Test(yaml_writer, special_words_quoted_in_any_case)
     const char *plain[] = {"nulls", "met", "S012", "falsy", "ye", "o", "in", "info", "nano", "tru", "repair", "x"};
     for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
         cr_expect_str_eq(quoted(pm_yaml_quote, plain[i]), plain[i]);
+}
+
+/* A YAML line's values take shortcuts (no escapes found eight bytes at a
+ * time, short copies without a call): each reads as pm_yaml_quote, which
+ * decides byte by byte, writes it.  Every special byte at every position
+ * of values that are quoted (a leading digit) and plain. */
+Test(yaml_writer, record_lines_agree_with_yaml_quote_at_every_position)
+{
+    static const unsigned char put[] = {'"', '\\', 0x7f, 0x00, 0x01, '\t', '\n', 0x1f, ' ', ':', '#', ',',
+                                        '?', 0xc2, 0x85, 0xe2, 0xef, 0xbb, 0xbf, 0xe6, 'a', '9'};
+    static const char *const fill[] = {"2024-01-04T00:00:00+08:00 S012 0123456789",
+                                       "repair door_window S012 satisfied abcdefgh",
+                                       "0 \xc2\x85 \xe2\x80\xa8 \xef\xbb\xbf \xef\xbf\xbe \xc2\x9f \xe2\x80\xa9 x"};
+    char path[] = "/tmp/pm-test-yaml-lines-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    pm_error err;
+    pm_writer *w = pm_writer_open(path, PM_FMT_YAML, &err);
+    cr_assert_not_null(w, "%s", err.msg);
+    pm_buf want = PM_BUF_INIT;
+    pm_record r;
+    pm_record_init(&r);
+    char v[48];
+    for (size_t f = 0; f < sizeof fill / sizeof *fill; f++)
+        for (size_t len = 0; len <= 40 && len <= strlen(fill[f]); len++)
+            for (size_t at = 0; at <= len; at++)
+                for (size_t k = 0; k < sizeof put; k++) {
+                    memcpy(v, fill[f], len);
+                    if (at < len) v[at] = (char)put[k];
+                    pm_record_clear(&r);
+                    pm_record_add(&r, "k", v, len);
+                    cr_assert_eq(pm_writer_write(w, &r, &err), 0, "%s", err.msg);
+                    pm_buf_adds(&want, "--- {k: ");
+                    pm_yaml_quote(&want, v, len);
+                    pm_buf_adds(&want, "}\n");
+                    if (at == len) break; /* the value as it is: once */
+                }
+    cr_assert_eq(pm_writer_close(w, 1, &err), 0, "%s", err.msg);
+    FILE *in = fopen(path, "rb");
+    cr_assert_not_null(in);
+    char *got = malloc(want.len + 2);
+    size_t n = fread(got, 1, want.len + 1, in);
+    fclose(in);
+    remove(path);
+    cr_assert_eq(n, want.len, "%zu bytes written, %zu expected", n, want.len);
+    for (size_t i = 0; i < n; i++)
+        if (got[i] != want.s[i]) cr_assert_fail("first difference at byte %zu: %.60s", i, want.s + (i > 30 ? i - 30 : 0));
+    free(got);
+    pm_buf_free(&want);
+    pm_record_free(&r);
 }
