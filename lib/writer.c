@@ -39,9 +39,10 @@ struct pm_writer {
 static inline uint64_t csv_specials(uint64_t w, uint64_t d)
 {
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-    const uint64_t q = ones * '"', lf = ones * '\n', cr = ones * '\r';
-    uint64_t x = w ^ q, y = w ^ lf, z = w ^ cr, t = w ^ d;
-    return (((x - ones) & ~x) | ((y - ones) & ~y) | ((z - ones) & ~z) | ((t - ones) & ~t)) & highs;
+    /* CR, LF (and a tab, or any control, for a delimiter): any byte below
+     * ' ', which may send a word with another control the byte way */
+    uint64_t x = w ^ (ones * '"'), t = w ^ d;
+    return (((w - ones * ' ') & ~w) | ((x - ones) & ~x) | ((t - ones) & ~t)) & highs;
 }
 
 static size_t first_special(const char *v, size_t len, unsigned char delim)
