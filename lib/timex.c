@@ -110,21 +110,24 @@ static int days_in_month(int y, int m)
     return m == 2 && is_leap(y) ? 29 : dim[m - 1];
 }
 
+/* "00" to "99": two digits by one look-up (instants are formatted millions
+ * of times a run). */
+#define PM_D10(t) t "0" t "1" t "2" t "3" t "4" t "5" t "6" t "7" t "8" t "9"
+static const char two_digit[201] = PM_D10("0") PM_D10("1") PM_D10("2") PM_D10("3") PM_D10("4") PM_D10("5")
+    PM_D10("6") PM_D10("7") PM_D10("8") PM_D10("9");
+#undef PM_D10
+
 static char *put2(char *p, int v)
 {
-    p[0] = (char)('0' + v / 10);
-    p[1] = (char)('0' + v % 10);
+    memcpy(p, two_digit + 2 * v, 2);
     return p + 2;
 }
 
 static char *put_date(char *p, int y, int m, int d)
 {
     if (y >= 0 && y <= 9999) {
-        p[0] = (char)('0' + y / 1000);
-        p[1] = (char)('0' + y / 100 % 10);
-        p[2] = (char)('0' + y / 10 % 10);
-        p[3] = (char)('0' + y % 10);
-        p += 4;
+        p = put2(p, y / 100);
+        p = put2(p, y % 100);
     } else {
         p += sprintf(p, "%d", y); /* never for valid input; stays readable */
     }

@@ -647,6 +647,30 @@ Test(timex, fast_path_agrees_with_the_parser)
     pm_tz_free(tz);
 }
 
+/* Formatting by two-digit look-ups against printf, over years 1 to 9999
+ * and every hour, minute and second, in a zone east and one west. */
+Test(timex, format_agrees_with_printf)
+{
+    static const char *const zones[] = {"Asia/Shanghai", "America/Caracas"};
+    for (size_t z = 0; z < 2; z++) {
+        pm_tz *tz = open_tz(zones[z]);
+        for (pm_time t = (pm_time)-719162 * 86400 + 86400; t < (pm_time)2932896 * 86400; t += 7919 * 3607 + 13) {
+            char got[PM_TIME_BUFSZ], want[64];
+            int32_t off = pm_tz_offset(tz, t);
+            pm_time local = t + off;
+            pm_day day = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+            int64_t sod = local - day * 86400;
+            int y, m, d, aoff = off < 0 ? -off : off;
+            pm_civil_from_day(day, &y, &m, &d);
+            snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", y, m, d, (int)(sod / 3600),
+                     (int)(sod / 60 % 60), (int)(sod % 60), off < 0 ? '-' : '+', aoff / 3600, aoff / 60 % 60);
+            size_t n = pm_time_format(t, tz, got);
+            if (n != strlen(want) || strcmp(got, want) != 0) cr_assert_fail("%lld: %s, not %s", (long long)t, got, want);
+        }
+        pm_tz_free(tz);
+    }
+}
+
 /* Each byte of the canonical forms changed to something near it (a
  * neighbour of the digits, a separator, a byte with the high bit, NUL): the
  * fast path either reads the same instant as the general parser or leaves
