@@ -67,7 +67,7 @@ void pm_buf_free(pm_buf *b)
     pm_buf_init(b);
 }
 
-void pm_buf_grow(pm_buf *b, size_t n)
+void pm_buf_make_room(pm_buf *b, size_t n)
 {
     /* buf.h: len excludes the NUL, which always fits once memory is held */
     assert(b->s ? b->len < b->cap : b->len == 0 && b->cap == 0);
@@ -92,13 +92,6 @@ void pm_buf_add(pm_buf *b, const void *data, size_t n)
 void pm_buf_adds(pm_buf *b, const char *s)
 {
     pm_buf_add(b, s, strlen(s));
-}
-
-void pm_buf_addc(pm_buf *b, char c)
-{
-    pm_buf_grow(b, 1);
-    b->s[b->len++] = c;
-    b->s[b->len] = 0;
 }
 
 void pm_buf_vaddf(pm_buf *b, const char *fmt, va_list ap)

@@ -24,11 +24,23 @@ typedef struct pm_buf {
 
 void pm_buf_init(pm_buf *b);
 void pm_buf_free(pm_buf *b);
-/* Makes room for n more bytes (plus the NUL). */
-void pm_buf_grow(pm_buf *b, size_t n);
+/* Makes room for n more bytes (plus the NUL).  Inline where there is room
+ * (the writers call it per value); pm_buf_make_room grows. */
+void pm_buf_make_room(pm_buf *b, size_t n);
+static inline void pm_buf_grow(pm_buf *b, size_t n)
+{
+    /* room for n more and the NUL; a buffer that holds no memory (cap 0),
+     * or breaks the invariant, goes the checked way */
+    if (b->len + n >= b->cap) pm_buf_make_room(b, n);
+}
 void pm_buf_add(pm_buf *b, const void *data, size_t n);
 void pm_buf_adds(pm_buf *b, const char *s);
-void pm_buf_addc(pm_buf *b, char c);
+static inline void pm_buf_addc(pm_buf *b, char c)
+{
+    pm_buf_grow(b, 1);
+    b->s[b->len++] = c;
+    b->s[b->len] = 0;
+}
 void pm_buf_addf(pm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void pm_buf_vaddf(pm_buf *b, const char *fmt, va_list ap);
 /* Sets len to 0 but keeps the memory. */

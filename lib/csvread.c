@@ -487,7 +487,7 @@ static void csv_flush_tail_warnings(pm_reader *rd)
  * value starts with a byte-order mark, which a writer quotes. */
 /* The delimiters of a line, in order (csv_plain_line): eight bytes at a
  * time, a byte equal to the delimiter being a zero byte of w ^ d*0x01..01,
- * which the carry-free test below marks exactly; the last few with memchr. */
+ * which the carry-free test below marks exactly; the last few one by one. */
 typedef struct delim_scan {
     const char *b;
     size_t len, j;     /* bytes before j are scanned */
@@ -513,13 +513,10 @@ static size_t next_delim(delim_scan *sc)
         return at;
     }
 #endif
-    const char *e = sc->j < sc->len ? memchr(sc->b + sc->j, sc->d, sc->len - sc->j) : NULL;
-    if (!e) {
-        sc->j = sc->len;
-        return sc->len;
-    }
-    sc->j = (size_t)(e - sc->b) + 1;
-    return (size_t)(e - sc->b);
+    /* the last bytes (fewer than eight), or every byte elsewhere */
+    for (; sc->j < sc->len; sc->j++)
+        if (sc->b[sc->j] == sc->d) return sc->j++;
+    return sc->len;
 }
 
 /* k bytes of the line at hand are dealt with: from the replay of lines to
@@ -548,7 +545,10 @@ static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len)
     memcpy(b, s, len);
     b[len] = 0;
     char d = (char)rd->delim;
-    delim_scan sc = {b, len, 0, 0x0101010101010101ULL * (unsigned char)d, 0, d};
+    /* the line is read where it is, the copy only written (its fresh
+     * bytes are not read back) */
+    const char *line = (const char *)s;
+    delim_scan sc = {line, len, 0, 0x0101010101010101ULL * (unsigned char)d, 0, d};
     size_t i = 0, off = 0, nh = rd->nheader;
     int canonical = 1;
     for (;;) {
@@ -556,7 +556,7 @@ static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len)
         if (i++ == nh) break; /* too many */
         b[end] = 0;
         /* a value starting with U+FEFF is written quoted */
-        if (b[off] == '\xef' && end - off >= 3 && !memcmp(b + off, "\xef\xbb\xbf", 3)) canonical = 0;
+        if (line[off] == '\xef' && end - off >= 3 && !memcmp(line + off, "\xef\xbb\xbf", 3)) canonical = 0;
         pm_record_add_owned(r, rd->header[i - 1], b + off, end - off);
         if (end == len) break;
         off = end + 1;

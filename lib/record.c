@@ -55,17 +55,10 @@ char *pm_record_strdup(pm_record *r, const char *s, size_t n)
     return pm_arena_strndup(&r->arena, s, n);
 }
 
-void pm_record_add_owned(pm_record *r, const char *name, const char *value, size_t len)
+void pm_record_make_room(pm_record *r)
 {
-    assert(name && value); /* record.h: a value is never NULL */
-    if (r->n == r->cap) {
-        r->cap = r->cap ? r->cap * 2 : 16;
-        r->f = pm_xrealloc(r->f, r->cap * sizeof *r->f);
-    }
-    r->f[r->n].name = name;
-    r->f[r->n].value = value;
-    r->f[r->n].len = len;
-    r->n++;
+    r->cap = r->cap ? r->cap * 2 : 16;
+    r->f = pm_xrealloc(r->f, r->cap * sizeof *r->f);
 }
 
 void pm_record_add(pm_record *r, const char *name, const char *value, size_t len)

@@ -10,6 +10,7 @@
 #ifndef PM_RECORD_H
 #define PM_RECORD_H
 
+#include <assert.h>
 #include <stddef.h>
 #include "buf.h"
 
@@ -57,8 +58,18 @@ void pm_record_setn(pm_record *r, const char *name, const char *value, size_t le
 void pm_record_set_copy(pm_record *r, const char *name, const char *value, size_t len);
 /* Appends without looking for an existing field (readers use this). */
 void pm_record_add(pm_record *r, const char *name, const char *value, size_t len);
-/* Appends a field whose value is already in the record's arena (no copy). */
-void pm_record_add_owned(pm_record *r, const char *name, const char *value, size_t len);
+/* Appends a field whose value is already in the record's arena (no copy).
+ * Inline: readers call it for every field; pm_record_make_room grows. */
+void pm_record_make_room(pm_record *r);
+static inline void pm_record_add_owned(pm_record *r, const char *name, const char *value, size_t len)
+{
+    assert(name && value); /* a value is never NULL */
+    if (r->n == r->cap) pm_record_make_room(r);
+    r->f[r->n].name = name;
+    r->f[r->n].value = value;
+    r->f[r->n].len = len;
+    r->n++;
+}
 /* Memory in the record's arena, freed with the record's values. */
 void *pm_record_alloc(pm_record *r, size_t n);
 char *pm_record_strdup(pm_record *r, const char *s, size_t n);

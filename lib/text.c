@@ -32,15 +32,21 @@ size_t pm_utf8_seq(const unsigned char *s, size_t n)
 
 size_t pm_utf8_valid_prefix(const unsigned char *s, size_t n, int *incomplete)
 {
+    const uint64_t highs = 0x8080808080808080ULL;
     size_t i = 0;
     *incomplete = 0;
     while (i < n) {
-        /* fast path over ASCII, 8 bytes at a time */
-        while (i + 8 <= n) {
+        /* ASCII, sixteen then eight bytes at a time */
+        for (; i + 16 <= n; i += 16) {
+            uint64_t a, b;
+            memcpy(&a, s + i, 8);
+            memcpy(&b, s + i + 8, 8);
+            if ((a | b) & highs) break;
+        }
+        for (; i + 8 <= n; i += 8) {
             uint64_t w;
             memcpy(&w, s + i, 8);
-            if (w & 0x8080808080808080ULL) break;
-            i += 8;
+            if (w & highs) break;
         }
         if (i >= n) break;
         unsigned char c = s[i];
@@ -48,6 +54,16 @@ size_t pm_utf8_valid_prefix(const unsigned char *s, size_t n, int *incomplete)
             i++;
             continue;
         }
+        /* Chinese text: whole three-byte sequences in a row.  With a lead
+         * of E1..EC, EE or EF (U+1000..U+CFFF, U+E000..U+FFFF) any two
+         * continuation bytes are valid; E0 (overlong forms) and ED
+         * (surrogates) take the general way below. */
+        while (i + 3 <= n && (unsigned)(s[i] - 0xE1) < 0x0F && s[i] != 0xED && (s[i + 1] & 0xC0) == 0x80 &&
+               (s[i + 2] & 0xC0) == 0x80)
+            i += 3;
+        if (i >= n) break;
+        c = s[i];
+        if (c < 0x80) continue;
         size_t len;
         uint32_t min;
         if ((c & 0xe0) == 0xc0) {

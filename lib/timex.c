@@ -36,8 +36,22 @@ static int64_t floor_div(int64_t a, int64_t b)
     return q;
 }
 
+/* Years 1 to 9999, the ones pm reads and writes, in unsigned 32-bit
+ * arithmetic, where divisions by constants are multiplications; the same
+ * formulas over the whole range in signed 64-bit (floor_div) for the rest. */
+#define FAST_FIRST_DAY (-719162) /* 0001-01-01 */
+#define FAST_LAST_DAY 2932896    /* 9999-12-31 */
+
 pm_day pm_day_from_civil(int y, int m, int d)
 {
+    if (y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= 31) {
+        uint32_t yy = (uint32_t)y - (m <= 2);
+        uint32_t era = yy / 400, yoe = yy - era * 400;
+        uint32_t mp = m > 2 ? (uint32_t)m - 3 : (uint32_t)m + 9;
+        uint32_t doy = (153 * mp + 2) / 5 + (uint32_t)d - 1;
+        uint32_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        return (pm_day)(era * 146097 + doe) - 719468;
+    }
     int64_t yy = (int64_t)y - (m <= 2);
     int64_t era = floor_div(yy, 400);
     int64_t yoe = yy - era * 400;
@@ -49,6 +63,22 @@ pm_day pm_day_from_civil(int y, int m, int d)
 
 void pm_civil_from_day(pm_day day, int *y, int *m, int *d)
 {
+    if (day >= FAST_FIRST_DAY && day <= FAST_LAST_DAY) {
+        /* Neri and Schneider, "Euclidean affine functions and their
+         * application to calendar algorithms" (2022): the year counted from
+         * March, shifted by 82 eras so that every number is unsigned */
+        const uint32_t eras = 82, K = 719468 + 146097 * eras, L = 400 * eras;
+        uint32_t N = (uint32_t)(day + (pm_day)K);
+        uint32_t N1 = 4 * N + 3, C = N1 / 146097, NC = N1 % 146097 / 4;
+        uint64_t P2 = (uint64_t)2939745 * (4 * NC + 3);
+        uint32_t Z = (uint32_t)(P2 >> 32), NY = (uint32_t)P2 / 2939745 / 4;
+        uint32_t N3 = 2141 * NY + 197913, M = N3 / 65536, D = N3 % 65536 / 2141;
+        uint32_t J = NY >= 306; /* January and February: the next year */
+        *y = (int)(100 * C + Z - L + J);
+        *m = (int)(J ? M - 12 : M);
+        *d = (int)(D + 1);
+        return;
+    }
     int64_t z = day + 719468;
     int64_t era = floor_div(z, 146097);
     int64_t doe = z - era * 146097;
@@ -80,21 +110,24 @@ static int days_in_month(int y, int m)
     return m == 2 && is_leap(y) ? 29 : dim[m - 1];
 }
 
+/* "00" to "99": two digits by one look-up (instants are formatted millions
+ * of times a run). */
+#define PM_D10(t) t "0" t "1" t "2" t "3" t "4" t "5" t "6" t "7" t "8" t "9"
+static const char two_digit[201] = PM_D10("0") PM_D10("1") PM_D10("2") PM_D10("3") PM_D10("4") PM_D10("5")
+    PM_D10("6") PM_D10("7") PM_D10("8") PM_D10("9");
+#undef PM_D10
+
 static char *put2(char *p, int v)
 {
-    p[0] = (char)('0' + v / 10);
-    p[1] = (char)('0' + v % 10);
+    memcpy(p, two_digit + 2 * v, 2);
     return p + 2;
 }
 
 static char *put_date(char *p, int y, int m, int d)
 {
     if (y >= 0 && y <= 9999) {
-        p[0] = (char)('0' + y / 1000);
-        p[1] = (char)('0' + y / 100 % 10);
-        p[2] = (char)('0' + y / 10 % 10);
-        p[3] = (char)('0' + y % 10);
-        p += 4;
+        p = put2(p, y / 100);
+        p = put2(p, y % 100);
     } else {
         p += sprintf(p, "%d", y); /* never for valid input; stays readable */
     }
@@ -376,16 +409,65 @@ static int half_day(const char **p, const char *e)
 /* The canonical forms at fixed positions, the ones the programs write and
  * read back millions of times: YYYY-MM-DDTHH:MM:SS+HH:MM (25 bytes) and
  * YYYY-MM-DD HH:MM:SS or ...THH:MM:SS (19 bytes, local).  1 when s is one
- * of them and in range (*out set); 0: let the general parser say. */
+ * of them and in range (*out set); 0: let the general parser say.
+ *
+ * The layout is checked eight bytes at a time where words are
+ * little-endian, else a byte at a time. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Byte i of a word loaded from memory (little-endian) set to c. */
+#define BYTE_AT(i, c) ((uint64_t)(unsigned char)(c) << (8 * (i)))
+
+/* The high bit of each byte of w, among those of mask (0xff each), that is
+ * not an ASCII digit.  The other bytes read as '0'; for a byte of 0..0x7f,
+ * y + 0x46 carries into its high bit from ':' on, and y - '0' borrows below
+ * '0', into its own high bit (the borrow it passes on can only mark a byte
+ * after one already marked). */
+static uint64_t not_digits(uint64_t w, uint64_t mask)
+{
+    const uint64_t ones = 0x0101010101010101ULL, lo7 = 0x7f7f7f7f7f7f7f7fULL;
+    uint64_t x = (w & mask) | (ones * '0' & ~mask), y = x & lo7;
+    return (x | (y + ones * 0x46) | (y - ones * '0')) & ~lo7;
+}
+
+static int fixed_layout_ok(const char *s, size_t len)
+{
+    uint64_t w0, w1;
+    memcpy(&w0, s, 8);
+    memcpy(&w1, s + 8, 8);
+    /* YYYY-MM- */
+    const uint64_t d0 = ~(BYTE_AT(4, 0xff) | BYTE_AT(7, 0xff));
+    if ((w0 & ~d0) != (BYTE_AT(4, '-') | BYTE_AT(7, '-')) || not_digits(w0, d0)) return 0;
+    /* DDTHH:MM or DD HH:MM */
+    const uint64_t d1 = ~(BYTE_AT(2, 0xff) | BYTE_AT(5, 0xff));
+    if ((w1 & BYTE_AT(5, 0xff)) != BYTE_AT(5, ':') || (s[10] != 'T' && s[10] != ' ') || not_digits(w1, d1)) return 0;
+    if (len == 19) return s[16] == ':' && (unsigned)(s[17] - '0') <= 9 && (unsigned)(s[18] - '0') <= 9;
+    /* :SS+HH:M and M */
+    uint64_t w2;
+    memcpy(&w2, s + 16, 8);
+    const uint64_t d2 = ~(BYTE_AT(0, 0xff) | BYTE_AT(3, 0xff) | BYTE_AT(6, 0xff));
+    if ((w2 & (BYTE_AT(0, 0xff) | BYTE_AT(6, 0xff))) != (BYTE_AT(0, ':') | BYTE_AT(6, ':')) ||
+        (s[19] != '+' && s[19] != '-') || not_digits(w2, d2))
+        return 0;
+    return (unsigned)(s[24] - '0') <= 9;
+}
+#else
+static const unsigned char fixed_digit[25] = {1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1,
+                                              0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1};
+
+static int fixed_layout_ok(const char *s, size_t len)
+{
+    if (s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':') return 0;
+    if (len == 25 && ((s[19] != '+' && s[19] != '-') || s[22] != ':')) return 0;
+    for (size_t i = 0; i < len; i++)
+        if (fixed_digit[i] && (unsigned)(s[i] - '0') > 9) return 0;
+    return 1;
+}
+#endif
+
 static int parse_fixed(const char *s, size_t len, const pm_tz *tz, pm_time *out)
 {
-    static const unsigned char dig[25] = {1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1};
     int y, m, d, hh, mi, ss;
-    if ((len != 25 && len != 19) || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
-        s[16] != ':')
-        return 0;
-    for (size_t i = 0; i < len; i++)
-        if (dig[i] && (unsigned)(s[i] - '0') > 9) return 0;
+    if ((len != 25 && len != 19) || !fixed_layout_ok(s, len)) return 0;
     y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     m = (s[5] - '0') * 10 + (s[6] - '0');
     d = (s[8] - '0') * 10 + (s[9] - '0');
@@ -401,7 +483,6 @@ static int parse_fixed(const char *s, size_t len, const pm_tz *tz, pm_time *out)
         /* a local time that a clock change skips: the general parser says so */
         return *out + pm_tz_offset(tz, *out) == day * 86400 + secs;
     }
-    if ((s[19] != '+' && s[19] != '-') || s[22] != ':') return 0;
     int oh = (s[20] - '0') * 10 + (s[21] - '0'), om = (s[23] - '0') * 10 + (s[24] - '0');
     if (om > 59 || oh * 3600 + om * 60 > MAX_OFFSET) return 0;
     int32_t off = (s[19] == '-' ? -1 : 1) * (oh * 3600 + om * 60);

@@ -31,19 +31,44 @@ struct pm_writer {
 
 /* Index of the first byte of v[0..len) that forces quotes, or len.  Eight
  * bytes at a time: a byte equal to c makes (w ^ c*0x01..01) have a zero
- * byte, which the classic haszero test finds. */
-static size_t first_special(const char *v, size_t len, unsigned char delim)
+ * byte, which the classic haszero test finds.  With ',' or a tab for the
+ * delimiter every such byte is below '-', and most words (digits, letters,
+ * Chinese) have no byte below '-' at all: one test for them (hasless, exact
+ * for "any byte below"), the four only for the others.  The last bytes are
+ * the last word, read again. */
+static inline uint64_t csv_specials(uint64_t w, uint64_t d)
 {
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-    const uint64_t q = ones * '"', lf = ones * '\n', cr = ones * '\r', d = ones * delim;
+    /* CR, LF (and a tab, or any control, for a delimiter): any byte below
+     * ' ', which may send a word with another control the byte way */
+    uint64_t x = w ^ (ones * '"'), t = w ^ d;
+    return (((w - ones * ' ') & ~w) | ((x - ones) & ~x) | ((t - ones) & ~t)) & highs;
+}
+
+static size_t first_special(const char *v, size_t len, unsigned char delim)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL, d = ones * delim;
+    const int shortcut = delim < '-';
     size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
+    if (len < 8) { /* 4 to 7 bytes: the first four and the last four */
+        uint32_t a, b;
+        if (len < 4) goto bytes;
+        memcpy(&a, v, 4);
+        memcpy(&b, v + len - 4, 4);
+        if (!csv_specials(a | (uint64_t)b << 32, d)) return len;
+    } else {
+        for (; i + 8 <= len; i += 8) {
+            uint64_t w;
+            memcpy(&w, v + i, 8);
+            if (shortcut && !((w - ones * '-') & ~w & highs)) continue;
+            if (csv_specials(w, d)) goto bytes;
+        }
+        if (i == len) return len;
         uint64_t w;
-        memcpy(&w, v + i, 8);
-        uint64_t x = w ^ q, y = w ^ lf, z = w ^ cr, t = w ^ d;
-        uint64_t hit = ((x - ones) & ~x) | ((y - ones) & ~y) | ((z - ones) & ~z) | ((t - ones) & ~t);
-        if (hit & highs) break;
+        memcpy(&w, v + len - 8, 8);
+        if (!csv_specials(w, d)) return len;
     }
+bytes:
     for (; i < len; i++) {
         unsigned char c = (unsigned char)v[i];
         if (c == '"' || c == '\n' || c == '\r' || c == delim) return i;
@@ -51,21 +76,10 @@ static size_t first_special(const char *v, size_t len, unsigned char delim)
     return len;
 }
 
-void pm_csv_quote(pm_buf *out, const char *v, size_t len, char delim)
+/* v quoted: the runs between quotes copied whole, each quote doubled. */
+static __attribute__((noinline)) void csv_quoted(pm_buf *out, const char *v, size_t len)
 {
-    /* a leading U+FEFF would be taken for a byte-order mark at the start of
-     * a file: quote it */
-    int bom = len >= 3 && !memcmp(v, "\xef\xbb\xbf", 3);
-    if (!bom && first_special(v, len, (unsigned char)delim) == len) {
-        pm_buf_grow(out, len);
-        memcpy(out->s + out->len, v, len);
-        out->len += len;
-        out->s[out->len] = 0;
-        return;
-    }
-    /* quoted: the runs between quotes copied whole, each quote doubled */
-    pm_buf_grow(out, len + 2);
-    out->s[out->len++] = '"';
+    pm_buf_addc(out, '"');
     const char *p = v, *end = v + len;
     while (p < end) {
         const char *q = memchr(p, '"', (size_t)(end - p));
@@ -75,6 +89,21 @@ void pm_csv_quote(pm_buf *out, const char *v, size_t len, char delim)
         p += run;
     }
     pm_buf_addc(out, '"');
+}
+
+void pm_csv_quote(pm_buf *out, const char *v, size_t len, char delim)
+{
+    /* a leading U+FEFF would be taken for a byte-order mark at the start of
+     * a file: quote it */
+    int bom = len >= 3 && v[0] == '\xef' && v[1] == '\xbb' && v[2] == '\xbf';
+    if (bom || first_special(v, len, (unsigned char)delim) != len) {
+        csv_quoted(out, v, len);
+        return;
+    }
+    pm_buf_grow(out, len);
+    memcpy(out->s + out->len, v, len);
+    out->len += len;
+    out->s[out->len] = 0;
 }
 
 /* YAML scalars -------------------------------------------------------------- */
@@ -122,6 +151,15 @@ static const unsigned char yq_class[256] = {
     [0xef] = YQ_LOOK | YQ_ESC,
 };
 
+/* The classes of the bytes s[i..len) together, four bytes a step. */
+static inline unsigned yq_classes(const unsigned char *s, size_t i, size_t len)
+{
+    unsigned all = 0;
+    for (; i + 4 <= len; i += 4) all |= yq_class[s[i]] | yq_class[s[i + 1]] | yq_class[s[i + 2]] | yq_class[s[i + 3]];
+    for (; i < len; i++) all |= yq_class[s[i]];
+    return all;
+}
+
 /* Whether s[0..len), len <= 5, is a word a YAML 1.1 reader takes for
  * something other than text, in any case. */
 static int yaml_word(const unsigned char *s, size_t len)
@@ -133,6 +171,10 @@ static int yaml_word(const unsigned char *s, size_t len)
         {"null", 4}, {"true", 4}, {"false", 5}, {"yes", 3}, {"no", 2}, {"on", 2}, {"off", 3},
         {"y", 1},    {"n", 1},    {"nan", 3},   {"inf", 3}, {"=", 1},  {"<<", 2}}; /* YAML 1.1 value and merge keys */
     char low[5];
+    switch (s[0] | 0x20) { /* the first letters of the words, in any case */
+    case 'n': case 't': case 'f': case 'y': case 'o': case 'i': case '=': case '<': break;
+    default: return 0;
+    }
     for (size_t i = 0; i < len; i++) {
         char c = (char)s[i];
         low[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
@@ -148,6 +190,11 @@ static int yaml_plain_ok(const unsigned char *s, size_t len)
     if (len == 0 || (yq_class[s[0]] & YQ_FIRST)) return 0;
     if (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == ':') return 0;
     if (len <= 5 && yaml_word(s, len)) return 0;
+    /* most values hold no byte that stops or needs a look: their classes
+     * together say so without a branch per byte */
+    unsigned all = yq_classes(s, 0, len);
+    if (!(all & (YQ_STOP | YQ_LOOK))) return 1;
+    if (all & YQ_STOP) return 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = s[i], k = yq_class[c];
         if (!k) continue;
@@ -167,6 +214,10 @@ static int yaml_plain_ok(const unsigned char *s, size_t len)
     return 1;
 }
 
+/* The bytes written as a backslash and a letter inside double quotes. */
+static const char yaml_escape_letter[256] = {['"'] = '"', ['\\'] = '\\', ['\n'] = 'n',
+                                             ['\r'] = 'r', ['\t'] = 't',   [0] = '0'};
+
 /* Appends s[0..len) double-quoted: runs of bytes that stand for themselves
  * are copied whole, the rest escaped. */
 static void yaml_double_quoted(pm_buf *out, const unsigned char *s, size_t len)
@@ -180,32 +231,11 @@ static void yaml_double_quoted(pm_buf *out, const unsigned char *s, size_t len)
         if (j == len) break;
         i = j;
         unsigned char c = s[i];
-        switch (c) {
-        case '"':
-            pm_buf_add(out, "\\\"", 2);
+        if (yaml_escape_letter[c]) { /* \" \\ \n \r \t \0 */
+            char two[2] = {'\\', yaml_escape_letter[c]};
+            pm_buf_add(out, two, 2);
             i++;
             continue;
-        case '\\':
-            pm_buf_add(out, "\\\\", 2);
-            i++;
-            continue;
-        case '\n':
-            pm_buf_add(out, "\\n", 2);
-            i++;
-            continue;
-        case '\r':
-            pm_buf_add(out, "\\r", 2);
-            i++;
-            continue;
-        case '\t':
-            pm_buf_add(out, "\\t", 2);
-            i++;
-            continue;
-        case 0:
-            pm_buf_add(out, "\\0", 2);
-            i++;
-            continue;
-        default: break;
         }
         if (c < 0x20 || c == 0x7f) {
             pm_buf_addf(out, "\\x%02X", c);
@@ -331,12 +361,48 @@ static yaml_keys *yaml_keys_new(const pm_record *r)
     return k;
 }
 
-/* Whether no byte of s[0..len) is escaped inside double quotes. */
+/* Whether no byte of s[0..len) is escaped inside double quotes.  Eight
+ * bytes at a time while they are ASCII other than controls, '"', '\\' and
+ * DEL (the tests for "any byte below" and "any byte equal" are exact); the
+ * table decides the rest. */
 static int yaml_no_escapes(const unsigned char *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++)
-        if (yq_class[s[i]] & YQ_ESC) return 0;
-    return 1;
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\'), del = w ^ (ones * 0x7f);
+        uint64_t hit = ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | ((del - ones) & ~del) | w;
+        if (hit & highs) break;
+    }
+    return !(yq_classes(s, i, len) & YQ_ESC);
+}
+
+/* Copies n bytes to dst (room made): the short runs of keys and most
+ * values without a call, by two overlapping loads and stores. */
+static inline void put_bytes(char *dst, const void *from, size_t n)
+{
+    const char *src = from;
+    if (n >= 8 && n <= 16) {
+        uint64_t a, b;
+        memcpy(&a, src, 8);
+        memcpy(&b, src + n - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t a, b;
+        memcpy(&a, src, 4);
+        memcpy(&b, src + n - 4, 4);
+        memcpy(dst, &a, 4);
+        memcpy(dst + n - 4, &b, 4);
+    } else if (n > 16) {
+        memcpy(dst, src, n);
+    } else if (n) { /* 1 to 3 */
+        dst[0] = src[0];
+        dst[n / 2] = src[n / 2];
+        dst[n - 1] = src[n - 1];
+    }
 }
 
 /* One record as a line: --- {key: value, ...}, its keys those of
@@ -352,17 +418,17 @@ static void yaml_write_record(pm_writer *w, const pm_record *r)
     pm_buf_grow(o, need);
     size_t from = 0;
     for (size_t i = 0; i < r->n; i++) {
-        memcpy(o->s + o->len, k->text.s + from, k->end[i] - from);
+        put_bytes(o->s + o->len, k->text.s + from, k->end[i] - from);
         o->len += k->end[i] - from;
         from = k->end[i];
         const unsigned char *v = (const unsigned char *)r->f[i].value;
         size_t len = r->f[i].len;
         if (yaml_plain_ok(v, len)) {
-            memcpy(o->s + o->len, v, len);
+            put_bytes(o->s + o->len, v, len);
             o->len += len;
         } else if (yaml_no_escapes(v, len)) {
             o->s[o->len++] = '"';
-            memcpy(o->s + o->len, v, len);
+            put_bytes(o->s + o->len, v, len);
             o->len += len;
             o->s[o->len++] = '"';
         } else {
@@ -436,8 +502,14 @@ static int write_record(pm_writer *w, const pm_record *r, int known_names, pm_er
         if (k) { /* the values as read: the reader's bytes, delimiters back */
             pm_buf_grow(o, bytes);
             char *dst = o->s + o->len;
+            const pm_field *f = r->f;
+            const char d = w->delim;
             memcpy(dst, r->raw, bytes);
-            for (size_t i = 0; i + 1 < k; i++) dst[(size_t)(r->f[i].value - r->raw) + r->f[i].len] = w->delim;
+            /* the values lie one after the other (raw_prefix) */
+            for (size_t i = 0, at = 0; i + 1 < k; i++) {
+                at += f[i].len;
+                dst[at++] = d;
+            }
             o->len += bytes;
             o->s[o->len] = 0;
         }

@@ -75,6 +75,35 @@ Test(timex, civil_round_trip)
     cr_assert(y == 9999 && m == 12 && d == 31);
 }
 
+/* Every day from year -2 to 10002 (the fast range, 0001 to 9999, and the
+ * general one on both sides of it) against a calendar counted a day at a
+ * time. */
+Test(timex, civil_every_day_agrees_with_counting)
+{
+    static const int dim[13] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y = -2, m = 1, d = 1;
+    pm_day day = pm_day_from_civil(-2, 1, 1);
+    cr_assert_eq(day, -719162 - 3 * 365 - 1, "years 0 (leap), -1 and -2 before 0001-01-01");
+    while (y <= 10002) {
+        int yy, mm, dd;
+        pm_civil_from_day(day, &yy, &mm, &dd);
+        if (yy != y || mm != m || dd != d) cr_assert_fail("day %lld: %d-%d-%d, not %d-%d-%d", (long long)day, yy, mm, dd, y, m, d);
+        if (pm_day_from_civil(y, m, d) != day) cr_assert_fail("%d-%d-%d: not day %lld", y, m, d, (long long)day);
+        int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        if (++d > dim[m] + (m == 2 && leap)) {
+            d = 1;
+            if (++m > 12) {
+                m = 1;
+                y++;
+            }
+        }
+        day++;
+    }
+    /* a day past its month's end counts on, as it always did */
+    cr_assert_eq(pm_day_from_civil(2023, 2, 31), pm_day_from_civil(2023, 3, 3));
+    cr_assert_eq(pm_day_from_civil(2024, 2, 31), pm_day_from_civil(2024, 3, 2));
+}
+
 Test(timex, weekday)
 {
     cr_assert_eq(pm_day_weekday(0), 3, "1970-01-01 was a Thursday");
@@ -595,6 +624,13 @@ Test(timex, fast_path_agrees_with_the_parser)
         "2024-07-03T09:05:07+08:00", "2024-07-03T09:05:07-05:30", "2024-07-03 09:05:07",
         "2024-07-03T09:05:07",       "2024-02-29T23:59:59+14:00", "2023-02-29T10:00:00+08:00",
         "2024-07-03T24:00:00+08:00", "2024-07-03T09:05:07+15:00", "2024-07-03T09:60:07+08:00",
+        "2016-12-31T23:59:60+00:00", "2024-07-03T09:05:07+14:00", "2024-07-03T09:05:07-14:00",
+        "2024-07-03T09:05:07+14:01", "2024-07-03T09:05:07+08:60", "0001-01-01T00:00:00+08:00",
+        "0002-01-01T00:00:00+00:00", "9998-12-31T23:59:59+00:00", "9999-12-31T23:59:59+00:00",
+        "2024-07-03T09:05:07+0800",  "2024-07-03T09:05:07+08",    "2024-07-03t09:05:07+08:00",
+        "2024-7-3T09:05:07+08:00",   "2024-07-03T9:05:07+08:00",  "2024-02-30T09:05:07+08:00",
+        "2100-02-29T09:05:07+08:00", "2000-02-29T09:05:07+08:00", "2024-07-03 24:00:00",
+        "2024-00-03T09:05:07+08:00", "2024-13-03T09:05:07+08:00", "2024-07-00T09:05:07+08:00",
     };
     pm_tz *tz = open_tz("Asia/Shanghai");
     for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
@@ -607,6 +643,61 @@ Test(timex, fast_path_agrees_with_the_parser)
         int rc2 = pm_time_parse(slow, strlen(slow), tz, &t2, &err);
         cr_assert_eq(rc, rc2, "%s", same[i]);
         if (rc == 0) cr_assert_eq(t, t2, "%s", same[i]);
+    }
+    pm_tz_free(tz);
+}
+
+/* Formatting by two-digit look-ups against printf, over years 1 to 9999
+ * and every hour, minute and second, in a zone east and one west. */
+Test(timex, format_agrees_with_printf)
+{
+    static const char *const zones[] = {"Asia/Shanghai", "America/Caracas"};
+    for (size_t z = 0; z < 2; z++) {
+        pm_tz *tz = open_tz(zones[z]);
+        for (pm_time t = (pm_time)-719162 * 86400 + 86400; t < (pm_time)2932896 * 86400; t += 7919 * 3607 + 13) {
+            char got[PM_TIME_BUFSZ], want[64];
+            int32_t off = pm_tz_offset(tz, t);
+            pm_time local = t + off;
+            pm_day day = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+            int64_t sod = local - day * 86400;
+            int y, m, d, aoff = off < 0 ? -off : off;
+            pm_civil_from_day(day, &y, &m, &d);
+            snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", y, m, d, (int)(sod / 3600),
+                     (int)(sod / 60 % 60), (int)(sod % 60), off < 0 ? '-' : '+', aoff / 3600, aoff / 60 % 60);
+            size_t n = pm_time_format(t, tz, got);
+            if (n != strlen(want) || strcmp(got, want) != 0) cr_assert_fail("%lld: %s, not %s", (long long)t, got, want);
+        }
+        pm_tz_free(tz);
+    }
+}
+
+/* Each byte of the canonical forms changed to something near it (a
+ * neighbour of the digits, a separator, a byte with the high bit, NUL): the
+ * fast path either reads the same instant as the general parser or leaves
+ * the text to it. */
+Test(timex, fast_path_agrees_on_every_one_byte_change)
+{
+    static const char *const base[] = {"2024-02-29T23:59:59+08:00", "1999-12-31T00:00:00-14:00",
+                                       "2024-07-03 09:05:07", "2024-07-03T09:05:07"};
+    static const unsigned char with[] = {'/', ':', '0', '1', '2', '3', '5', '6', '9', '-', '+', ' ',
+                                         'T', 'Z', 0x00, 0x80, 0xb0, 0xb9, 0xff, 'O', 0x10, 0x3f};
+    pm_tz *tz = open_tz("Asia/Shanghai");
+    for (size_t b = 0; b < sizeof base / sizeof base[0]; b++) {
+        size_t len = strlen(base[b]);
+        for (size_t i = 0; i < len; i++)
+            for (size_t k = 0; k < sizeof with; k++) {
+                char fast[32], slow[34];
+                memcpy(fast, base[b], len);
+                fast[i] = (char)with[k];
+                slow[0] = ' '; /* blanks: the general parser */
+                memcpy(slow + 1, fast, len);
+                slow[len + 1] = ' ';
+                pm_time t = 0, t2 = 0;
+                int rc = pm_time_parse(fast, len, tz, &t, NULL);
+                int rc2 = pm_time_parse(slow, len + 2, tz, &t2, NULL);
+                cr_assert_eq(rc, rc2, "%s, byte %zu as 0x%02x", base[b], i, with[k]);
+                if (rc == 0) cr_assert_eq(t, t2, "%s, byte %zu as 0x%02x", base[b], i, with[k]);
+            }
     }
     pm_tz_free(tz);
 }
