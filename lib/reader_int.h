@@ -183,6 +183,12 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err);
 void pmr_csv_free(pm_reader *rd);
 /* yamlread.c */
 int pmr_yaml_next(pm_reader *rd, pm_record *rec, pm_error *err);
+/* How the YAML reader cuts documents, for byte ranges (source.c): whether
+ * the line l[0..n) starts a document ("---" then a blank or the line's end;
+ * n < 4: the file ends there), and whether it is blank, a comment or a
+ * directive (it belongs to the document after it). */
+int pmr_yaml_doc_marker(const char *l, size_t n);
+int pmr_yaml_preamble_line(const char *l, size_t n);
 /* inputs.c */
 /* The inputs named on a command line (stream.h, pm_inputs_*): private to
  * lib/, so that the pipeline (pipeline.c) can hold one. */

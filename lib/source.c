@@ -58,24 +58,6 @@ static int range_refused(pm_reader *rd, pm_error *err, const char *why)
     return -1;
 }
 
-/* Whether s[0..n) (the start of a line; n < 4: the file ends there) is a
- * document marker as yamlread.c cuts documents: "---" then a blank or the
- * line's end. */
-static int yaml_doc_marker(const unsigned char *s, size_t n)
-{
-    return n >= 3 && !memcmp(s, "---", 3) && (n == 3 || s[3] == ' ' || s[3] == '\t' || s[3] == '\n' || s[3] == '\r');
-}
-
-/* Whether the line s[0..n) is blank, a comment or a directive: such lines
- * belong to the document after them (yamlread.c). */
-static int yaml_preamble_line(const char *s, size_t n)
-{
-    size_t i = 0;
-    if (n && s[0] == '%') return 1;
-    while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
-    return i == n || s[i] == '#' || s[i] == '\n' || s[i] == '\r';
-}
-
 /* The YAML reader reads one document at a time, from a line that starts
  * with "---" to the next (yamlread.c), each parsed on its own: a range
  * that is not the file's last is read as a run over the whole file reads
@@ -97,7 +79,7 @@ static int yaml_range_check(pm_reader *rd, pm_error *err)
     for (size_t i = 0; i < rd->ydoc.len && !begun;) {
         const char *l = rd->ydoc.s + i, *nl = memchr(l, '\n', rd->ydoc.len - i);
         size_t n = nl ? (size_t)(nl - l) + 1 : rd->ydoc.len - i;
-        begun = yaml_doc_marker((const unsigned char *)l, n) || !yaml_preamble_line(l, n);
+        begun = pmr_yaml_doc_marker(l, n) || !pmr_yaml_preamble_line(l, n);
         i += n;
     }
     if (!begun)
@@ -110,7 +92,7 @@ static int yaml_range_check(pm_reader *rd, pm_error *err)
         pm_error_set(err, rd->name, 0, "read error: %s", strerror(errno));
         return -1;
     }
-    if (!yaml_doc_marker(b, (size_t)r))
+    if (!pmr_yaml_doc_marker((const char *)b, (size_t)r))
         return range_refused(rd, err,
                              "the line after the range does not start a YAML document (---): a record may go on "
                              "across the range's end");

@@ -470,13 +470,13 @@ static int yaml_event_next(pm_reader *rd, pm_record *rec, pm_error *err)
  * it ends the input. */
 #define YAML_DOC_MAX ((size_t)1 << 20)
 
-static int doc_marker(const char *l, size_t n)
+int pmr_yaml_doc_marker(const char *l, size_t n)
 {
     return n >= 3 && !memcmp(l, "---", 3) && (n == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\n' || l[3] == '\r');
 }
 
 /* Blank, comment or directive lines: they belong to the document after them. */
-static int preamble_line(const char *l, size_t n)
+int pmr_yaml_preamble_line(const char *l, size_t n)
 {
     size_t i = 0;
     if (n && l[0] == '%') return 1;
@@ -521,7 +521,7 @@ static int yaml_read_doc(pm_reader *rd, pm_error *err)
         if (!got) break;
         const char *l = rd->ydoc.s + start;
         size_t ll = rd->ydoc.len - start;
-        int marker = doc_marker(l, ll);
+        int marker = pmr_yaml_doc_marker(l, ll);
         if (marker && start > 0 && !preamble) {
             /* the next document's first line */
             pm_buf_add(&rd->ynext, l, ll);
@@ -530,7 +530,7 @@ static int yaml_read_doc(pm_reader *rd, pm_error *err)
             rd->ydoc.s[start] = 0;
             return 1;
         }
-        if (marker || !preamble_line(l, ll)) preamble = 0;
+        if (marker || !pmr_yaml_preamble_line(l, ll)) preamble = 0;
         if (rd->ydoc.len > YAML_DOC_MAX) return 2;
     }
     return rd->ydoc.len ? 1 : 0;
