@@ -260,8 +260,8 @@ static void add_days(loader *L, yaml_node_t *node, int workday, const char *name
             return;
         }
     } else if (pm_day_parse(s, strlen(s), &a) < 0) {
-        pm_conf_note(&L->conf, node, "%s: bad date '%s' (expected YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD)",
-                     what, s);
+        pm_conf_note(&L->conf, node, "%s: bad date '%s' (expected YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD)", what,
+                     s);
         return;
     } else {
         b = a;

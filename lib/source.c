@@ -39,8 +39,7 @@ static int count_lines(int fd, off_t from, off_t to, unsigned char *buf, size_t 
             if (r == 0) errno = 0;
             return -1;
         }
-        for (const unsigned char *q = buf, *end = buf + r; (q = memchr(q, '\n', (size_t)(end - q))); q++)
-            lines++;
+        for (const unsigned char *q = buf, *end = buf + r; (q = memchr(q, '\n', (size_t)(end - q))); q++) lines++;
         p += r;
     }
     *n = lines;
@@ -83,7 +82,8 @@ static int yaml_range_check(pm_reader *rd, pm_error *err)
         i += n;
     }
     if (!begun)
-        return range_refused(rd, err, "the range ends in blank or comment lines, which belong to the YAML document after them");
+        return range_refused(rd, err,
+                             "the range ends in blank or comment lines, which belong to the YAML document after them");
     unsigned char b[4];
     ssize_t r;
     do r = pread(rd->fd, b, sizeof b, rd->seg_end[1]);
@@ -131,7 +131,8 @@ static int range_check(pm_reader *rd, int seg, pm_error *err)
             return -1;
         }
         if (rd->line - rd->range_line != lf)
-            return range_refused(rd, err, "lines end in a CR alone, which the line numbers of later ranges do not count");
+            return range_refused(rd, err,
+                                 "lines end in a CR alone, which the line numbers of later ranges do not count");
     }
     return 0;
 }

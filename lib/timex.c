@@ -40,7 +40,7 @@ static int64_t floor_div(int64_t a, int64_t b)
  * arithmetic, where divisions by constants are multiplications; the same
  * formulas over the whole range in signed 64-bit (floor_div) for the rest. */
 #define FAST_FIRST_DAY (-719162) /* 0001-01-01 */
-#define FAST_LAST_DAY 2932896    /* 9999-12-31 */
+#define FAST_LAST_DAY  2932896   /* 9999-12-31 */
 
 pm_day pm_day_from_civil(int y, int m, int d)
 {
@@ -113,8 +113,8 @@ static int days_in_month(int y, int m)
 /* "00" to "99": two digits by one look-up (instants are formatted millions
  * of times a run). */
 #define PM_D10(t) t "0" t "1" t "2" t "3" t "4" t "5" t "6" t "7" t "8" t "9"
-static const char two_digit[201] = PM_D10("0") PM_D10("1") PM_D10("2") PM_D10("3") PM_D10("4") PM_D10("5")
-    PM_D10("6") PM_D10("7") PM_D10("8") PM_D10("9");
+static const char two_digit[201] = PM_D10("0") PM_D10("1") PM_D10("2") PM_D10("3") PM_D10("4") PM_D10("5") PM_D10("6")
+    PM_D10("7") PM_D10("8") PM_D10("9");
 #undef PM_D10
 
 static char *put2(char *p, int v)

@@ -172,7 +172,14 @@ static int yaml_word(const unsigned char *s, size_t len)
         {"y", 1},    {"n", 1},    {"nan", 3},   {"inf", 3}, {"=", 1},  {"<<", 2}}; /* YAML 1.1 value and merge keys */
     char low[5];
     switch (s[0] | 0x20) { /* the first letters of the words, in any case */
-    case 'n': case 't': case 'f': case 'y': case 'o': case 'i': case '=': case '<': break;
+    case 'n':
+    case 't':
+    case 'f':
+    case 'y':
+    case 'o':
+    case 'i':
+    case '=':
+    case '<': break;
     default: return 0;
     }
     for (size_t i = 0; i < len; i++) {
@@ -215,8 +222,8 @@ static int yaml_plain_ok(const unsigned char *s, size_t len)
 }
 
 /* The bytes written as a backslash and a letter inside double quotes. */
-static const char yaml_escape_letter[256] = {['"'] = '"', ['\\'] = '\\', ['\n'] = 'n',
-                                             ['\r'] = 'r', ['\t'] = 't',   [0] = '0'};
+static const char yaml_escape_letter[256] = {
+    ['"'] = '"', ['\\'] = '\\', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't', [0] = '0'};
 
 /* Appends s[0..len) double-quoted: runs of bytes that stand for themselves
  * are copied whole, the rest escaped. */

@@ -35,8 +35,8 @@
 struct fee_journal {
     fee_journal_kind kind;
     const fee_schedule *s;
-    pm_atomic_file *af; /* the output, written whole or not at all */
-    FILE *f;            /* its stream */
+    pm_atomic_file *af;     /* the output, written whole or not at all */
+    FILE *f;                /* its stream */
     pm_buf line, recv, inc; /* the transaction, its two accounts */
     pm_buf tmp;
     pm_map opened; /* beancount: accounts opened (a set) */

@@ -46,8 +46,8 @@ struct seen_set {
     size_t nrecent;
     uint64_t queue[QUEUE]; /* the newest, not in recent yet (0: none) */
     size_t qnext;          /* where the next one goes */
-    uint64_t key[2];  /* the fingerprints' hash key */
-    uint64_t pending; /* fingerprint of the value seen_check last checked */
+    uint64_t key[2];       /* the fingerprints' hash key */
+    uint64_t pending;      /* fingerprint of the value seen_check last checked */
     /* The greatest value added (in byte order): a value above it is new
      * without a lookup, which in a large set is a cache miss or two, and
      * exports often list ids in ascending order. */

@@ -32,7 +32,7 @@ typedef struct ingest {
     unsigned cached_header; /* the reader's number for them (0: none) */
     unsigned rec_header;    /* the reader's number for the record's names
                                (pm_inputs_record_header; 0: compare them) */
-    seen_set **seen; /* one set per unique field (NULL for others) */
+    seen_set **seen;        /* one set per unique field (NULL for others) */
     pm_buf val, conv, errs;
     pm_record out;
     const pm_protector *prot; /* NULL: values as they are */

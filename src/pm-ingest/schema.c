@@ -242,13 +242,25 @@ typedef struct choice {
 } choice;
 
 static const choice choices[] = {
-    {"prefer", -1, {NULL, "first"}, offsetof(field_def, prefer_first),
+    {"prefer",
+     -1,
+     {NULL, "first"},
+     offsetof(field_def, prefer_first),
      "prefer must be 'first' (when several columns match, the one whose name comes first in 'from' wins)"},
-    {"unknown", FT_ENUM, {"reject", "empty"}, offsetof(field_def, unknown_empty),
+    {"unknown",
+     FT_ENUM,
+     {"reject", "empty"},
+     offsetof(field_def, unknown_empty),
      "unknown must be 'empty' or 'reject', and only for type: enum"},
-    {"match", FT_ENUM, {"first", "longest"}, offsetof(field_def, match_longest),
+    {"match",
+     FT_ENUM,
+     {"first", "longest"},
+     offsetof(field_def, match_longest),
      "match must be 'first' or 'longest', and only for type: enum"},
-    {"date_only", FT_TIMESTAMP, {"start", "end", "warn"}, offsetof(field_def, date_only), /* DATE_* */
+    {"date_only",
+     FT_TIMESTAMP,
+     {"start", "end", "warn"},
+     offsetof(field_def, date_only), /* DATE_* */
      "date_only must be 'start', 'end' or 'warn', and only for type: timestamp"},
 };
 

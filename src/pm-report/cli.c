@@ -78,9 +78,9 @@ typedef struct word {
     int value;
 } word;
 
-static const word to_words[] = {{"csv", OUT_CSV},  {"tsv", OUT_TSV},       {"yaml", OUT_YAML}, {"yml", OUT_YAML},
-                                {"md", OUT_MD},    {"markdown", OUT_MD},   {"html", OUT_HTML}, {"xlsx", OUT_XLSX},
-                                {NULL, 0}};
+static const word to_words[] = {{"csv", OUT_CSV},   {"tsv", OUT_TSV},   {"yaml", OUT_YAML},
+                                {"yml", OUT_YAML},  {"md", OUT_MD},     {"markdown", OUT_MD},
+                                {"html", OUT_HTML}, {"xlsx", OUT_XLSX}, {NULL, 0}};
 static const word unit_words[] = {{"m", 60}, {"min", 60}, {"h", 3600}, {"d", 86400}, {NULL, 0}};
 static const word lang_words[] = {{"zh", 1}, {"zh_CN", 1}, {"zh-CN", 1}, {"en", 0}, {NULL, 0}};
 static const word period_words[] = {{"day", PERIOD_DAY},         {"week", PERIOD_WEEK}, {"month", PERIOD_MONTH},
@@ -415,8 +415,7 @@ static int make_spec(const cli *c, const pm_common *common, const char *preset, 
     }
     if (c->protect && spec->period != PERIOD_NONE &&
         rpt_personal_kind(c->personal, c->npersonal, spec->time_field.name) >= 0)
-        return pm_usage_warn("--protect: --period would show the days of the personal field %s",
-                             spec->time_field.name);
+        return pm_usage_warn("--protect: --period would show the days of the personal field %s", spec->time_field.name);
     /* the preset's own conditions compare with its fixed words, not with
      * anybody's data: only the values given with -m are checked */
     for (int i = 0; c->protect && i < spec->nm; i++) {
@@ -476,9 +475,9 @@ typedef struct run {
     int refused;                    /* --merge: the partials do not add up */
     char **paths;                   /* the inputs named */
     int npaths;
-    char *last_bad;     /* --merge: the input last reported */
-    pm_atomic_file *af; /* -o (or standard output) */
-    int route_errors;   /* --merge: partials of no table */
+    char *last_bad;          /* --merge: the input last reported */
+    pm_atomic_file *af;      /* -o (or standard output) */
+    int route_errors;        /* --merge: partials of no table */
     int sort_by[MAX_TABLES]; /* --sort: the metric of each table */
 } run;
 

@@ -976,8 +976,7 @@ static void capacity(planner *P)
     for (int q = 0; q < m->nposts; q++)
         for (int s = 0; s < m->nstaff; s++) {
             if (m->posts[q].skills & ~m->staff[s].skills) continue;
-            for (int di = 0; di < po->ndays; di++)
-                nq[ro_ix(q, po->ndays, di)] += !P->unavail[ro_ix(s, po->ndays, di)];
+            for (int di = 0; di < po->ndays; di++) nq[ro_ix(q, po->ndays, di)] += !P->unavail[ro_ix(s, po->ndays, di)];
         }
     for (int i = 0; i < P->nsl; i++)
         for (int q = 0; q < m->nposts; q++) {

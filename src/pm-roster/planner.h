@@ -46,7 +46,7 @@ typedef struct planner {
     int nseats;             /* seats per slot (sum of headcounts) */
     unsigned char *unavail; /* [staff * ndays + di] */
     int64_t *pressure;      /* [skill * nweeks + wi]: permille of hours needed over hours there */
-    int ngap, first_gap; /* the seats the last construction left empty, the slot of the first */
+    int ngap, first_gap;    /* the seats the last construction left empty, the slot of the first */
     /* the state the roster worked before leaves: per staff */
     person *ps0;
     int64_t *week0;        /* seconds in the first week before the first day */

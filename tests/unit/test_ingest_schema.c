@@ -38,8 +38,7 @@ static void expect_canonical(const field_def *fd, const pm_tz *tz, const char *v
 {
     int got = schema_is_canonical(fd, v, strlen(v), tz);
     cr_expect_eq(got, want, "'%s' in %s: canonical %d, expected %d", v, pm_tz_name(tz), got, want);
-    cr_expect_eq(converts_to_itself(fd, v, tz), want, "'%s' in %s: converts to itself %d", v, pm_tz_name(tz),
-                 !want);
+    cr_expect_eq(converts_to_itself(fd, v, tz), want, "'%s' in %s: converts to itself %d", v, pm_tz_name(tz), !want);
 }
 
 Test(ingest_schema, timestamp_kept_only_when_written_as_the_zone_writes_it)

@@ -63,8 +63,14 @@ static const unsigned char edge[] = {0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0
  * after it. */
 Test(text, utf8_runs_agree_with_the_table_on_every_short_edge)
 {
-    static const char *const before[] = {"", "a", "abcdefg", "abcdefgh", "abcdefghijklmno", "abcdefghijklmnopq",
-                                         "\xe6\xa5\xbc\xe9\x81\x93", "ab\xe6\xa5\xbc\xe9\x81\x93\xe7\xaa\x97"};
+    static const char *const before[] = {"",
+                                         "a",
+                                         "abcdefg",
+                                         "abcdefgh",
+                                         "abcdefghijklmno",
+                                         "abcdefghijklmnopq",
+                                         "\xe6\xa5\xbc\xe9\x81\x93",
+                                         "ab\xe6\xa5\xbc\xe9\x81\x93\xe7\xaa\x97"};
     static const char *const after[] = {"", "z", "\xe6\x88\xb7", "0123456789abcdef"};
     unsigned char buf[64];
     for (size_t b = 0; b < sizeof before / sizeof before[0]; b++)

@@ -87,7 +87,8 @@ Test(timex, civil_every_day_agrees_with_counting)
     while (y <= 10002) {
         int yy, mm, dd;
         pm_civil_from_day(day, &yy, &mm, &dd);
-        if (yy != y || mm != m || dd != d) cr_assert_fail("day %lld: %d-%d-%d, not %d-%d-%d", (long long)day, yy, mm, dd, y, m, d);
+        if (yy != y || mm != m || dd != d)
+            cr_assert_fail("day %lld: %d-%d-%d, not %d-%d-%d", (long long)day, yy, mm, dd, y, m, d);
         if (pm_day_from_civil(y, m, d) != day) cr_assert_fail("%d-%d-%d: not day %lld", y, m, d, (long long)day);
         int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
         if (++d > dim[m] + (m == 2 && leap)) {
@@ -665,7 +666,8 @@ Test(timex, format_agrees_with_printf)
             snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", y, m, d, (int)(sod / 3600),
                      (int)(sod / 60 % 60), (int)(sod % 60), off < 0 ? '-' : '+', aoff / 3600, aoff / 60 % 60);
             size_t n = pm_time_format(t, tz, got);
-            if (n != strlen(want) || strcmp(got, want) != 0) cr_assert_fail("%lld: %s, not %s", (long long)t, got, want);
+            if (n != strlen(want) || strcmp(got, want) != 0)
+                cr_assert_fail("%lld: %s, not %s", (long long)t, got, want);
         }
         pm_tz_free(tz);
     }
@@ -677,10 +679,10 @@ Test(timex, format_agrees_with_printf)
  * the text to it. */
 Test(timex, fast_path_agrees_on_every_one_byte_change)
 {
-    static const char *const base[] = {"2024-02-29T23:59:59+08:00", "1999-12-31T00:00:00-14:00",
-                                       "2024-07-03 09:05:07", "2024-07-03T09:05:07"};
-    static const unsigned char with[] = {'/', ':', '0', '1', '2', '3', '5', '6', '9', '-', '+', ' ',
-                                         'T', 'Z', 0x00, 0x80, 0xb0, 0xb9, 0xff, 'O', 0x10, 0x3f};
+    static const char *const base[] = {"2024-02-29T23:59:59+08:00", "1999-12-31T00:00:00-14:00", "2024-07-03 09:05:07",
+                                       "2024-07-03T09:05:07"};
+    static const unsigned char with[] = {'/', ':', '0', '1',  '2',  '3',  '5',  '6',  '9', '-',  '+',
+                                         ' ', 'T', 'Z', 0x00, 0x80, 0xb0, 0xb9, 0xff, 'O', 0x10, 0x3f};
     pm_tz *tz = open_tz("Asia/Shanghai");
     for (size_t b = 0; b < sizeof base / sizeof base[0]; b++) {
         size_t len = strlen(base[b]);

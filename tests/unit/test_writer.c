@@ -70,13 +70,17 @@ Test(csv_writer, quote_agrees_with_byte_by_byte_at_every_position)
                     pm_csv_quote(&got, v, len, delims[d]);
                     csv_quote_by_bytes(&want, v, len, delims[d]);
                     if (got.len != want.len || memcmp(got.s, want.s, got.len))
-                        cr_assert_fail("delimiter 0x%02x, %zu bytes, 0x%02x at %zu: got [%s] want [%s]", delims[d],
-                                       len, (unsigned char)put[k], at, got.s, want.s);
+                        cr_assert_fail("delimiter 0x%02x, %zu bytes, 0x%02x at %zu: got [%s] want [%s]", delims[d], len,
+                                       (unsigned char)put[k], at, got.s, want.s);
                 }
     /* a byte-order mark quotes only at the start */
     pm_buf_reset(&got);
-    pm_csv_quote(&got, "\xef\xbb\xbf" "a", 4, ',');
-    cr_expect_str_eq(got.s, "\"\xef\xbb\xbf" "a\"");
+    pm_csv_quote(&got,
+                 "\xef\xbb\xbf"
+                 "a",
+                 4, ',');
+    cr_expect_str_eq(got.s, "\"\xef\xbb\xbf"
+                            "a\"");
     pm_buf_reset(&got);
     pm_csv_quote(&got, "a\xef\xbb\xbf", 4, ',');
     cr_expect_str_eq(got.s, "a\xef\xbb\xbf");
@@ -88,8 +92,9 @@ Test(csv_writer, quote_agrees_with_byte_by_byte_at_every_position)
  * quoted in any case; words that only start like them are not. */
 Test(yaml_writer, special_words_quoted_in_any_case)
 {
-    const char *word[] = {"null", "NULL", "Null", "nULL", "true", "True", "FALSE", "yes", "Yes", "no", "NO", "on",
-                          "On", "off", "OFF", "y", "Y", "n", "N", "nan", "NaN", "inf", "INF", "=", "<<"};
+    const char *word[] = {"null", "NULL", "Null", "nULL", "true", "True", "FALSE", "yes", "Yes",
+                          "no",   "NO",   "on",   "On",   "off",  "OFF",  "y",     "Y",   "n",
+                          "N",    "nan",  "NaN",  "inf",  "INF",  "=",    "<<"};
     char want[16];
     for (size_t i = 0; i < sizeof word / sizeof *word; i++) {
         snprintf(want, sizeof want, "\"%s\"", word[i]);
@@ -106,8 +111,8 @@ Test(yaml_writer, special_words_quoted_in_any_case)
  * of values that are quoted (a leading digit) and plain. */
 Test(yaml_writer, record_lines_agree_with_yaml_quote_at_every_position)
 {
-    static const unsigned char put[] = {'"', '\\', 0x7f, 0x00, 0x01, '\t', '\n', 0x1f, ' ', ':', '#', ',',
-                                        '?', 0xc2, 0x85, 0xe2, 0xef, 0xbb, 0xbf, 0xe6, 'a', '9'};
+    static const unsigned char put[] = {'"', '\\', 0x7f, 0x00, 0x01, '\t', '\n', 0x1f, ' ',  ':', '#',
+                                        ',', '?',  0xc2, 0x85, 0xe2, 0xef, 0xbb, 0xbf, 0xe6, 'a', '9'};
     static const char *const fill[] = {"2024-01-04T00:00:00+08:00 S012 0123456789",
                                        "repair door_window S012 satisfied abcdefgh",
                                        "0 \xc2\x85 \xe2\x80\xa8 \xef\xbb\xbf \xef\xbf\xbe \xc2\x9f \xe2\x80\xa9 x"};
@@ -145,7 +150,8 @@ Test(yaml_writer, record_lines_agree_with_yaml_quote_at_every_position)
     remove(path);
     cr_assert_eq(n, want.len, "%zu bytes written, %zu expected", n, want.len);
     for (size_t i = 0; i < n; i++)
-        if (got[i] != want.s[i]) cr_assert_fail("first difference at byte %zu: %.60s", i, want.s + (i > 30 ? i - 30 : 0));
+        if (got[i] != want.s[i])
+            cr_assert_fail("first difference at byte %zu: %.60s", i, want.s + (i > 30 ? i - 30 : 0));
     free(got);
     pm_buf_free(&want);
     pm_record_free(&r);
