@@ -759,20 +759,33 @@ int pm_duration_parse(const char *s, size_t len, pm_duration *out, pm_error *err
     return 0;
 }
 
+/* v in decimal then the unit, into out (at most 20 digits, a sign, two
+ * letters and a NUL: 32 bytes); --explain writes one per clock, so no
+ * snprintf. */
+static size_t put_count(long long v, const char *unit, char out[32])
+{
+    char tmp[24];
+    size_t n = 0, k = 0;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        tmp[k++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) out[n++] = '-';
+    while (k) out[n++] = tmp[--k];
+    while (*unit) out[n++] = *unit++;
+    out[n] = '\0';
+    return n;
+}
+
 size_t pm_duration_format(const pm_duration *d, char out[32])
 {
-    int n;
     switch (d->kind) {
-    case PM_DUR_DAYS: n = snprintf(out, 32, "%lldd", (long long)d->n); break;
-    case PM_DUR_WORKDAYS: n = snprintf(out, 32, "%lldwd", (long long)d->n); break;
+    case PM_DUR_DAYS: return put_count((long long)d->n, "d", out);
+    case PM_DUR_WORKDAYS: return put_count((long long)d->n, "wd", out);
     default:
-        if (d->n != 0 && d->n % 3600 == 0)
-            n = snprintf(out, 32, "%lldh", (long long)(d->n / 3600));
-        else if (d->n != 0 && d->n % 60 == 0)
-            n = snprintf(out, 32, "%lldm", (long long)(d->n / 60));
-        else
-            n = snprintf(out, 32, "%llds", (long long)d->n);
-        break;
+        if (d->n != 0 && d->n % 3600 == 0) return put_count((long long)(d->n / 3600), "h", out);
+        if (d->n != 0 && d->n % 60 == 0) return put_count((long long)(d->n / 60), "m", out);
+        return put_count((long long)d->n, "s", out);
     }
-    return (size_t)n;
 }

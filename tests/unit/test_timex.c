@@ -488,6 +488,33 @@ Test(timex, durations_accepted)
     }
 }
 
+/* pm_duration_format writes its digits by hand: the same text as printf,
+ * at the ends of the range and for negative values too. */
+Test(timex, duration_format_agrees_with_printf)
+{
+    const int64_t ns[] = {0, 1, -1, 9, 10, -10, 59, 60, -60, 3599, 3600, -7200, 86400, 123456789,
+                          INT64_MAX, INT64_MIN, INT64_MAX - 1, -INT64_MAX};
+    const char *units[] = {"d", "wd"};
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+        char got[32], want[32];
+        for (int k = 0; k < 2; k++) {
+            pm_duration d = {k ? PM_DUR_WORKDAYS : PM_DUR_DAYS, ns[i]};
+            snprintf(want, sizeof want, "%lld%s", (long long)ns[i], units[k]);
+            cr_assert_eq(pm_duration_format(&d, got), strlen(want));
+            cr_assert_str_eq(got, want);
+        }
+        pm_duration s = {PM_DUR_SECONDS, ns[i]};
+        if (ns[i] != 0 && ns[i] % 3600 == 0)
+            snprintf(want, sizeof want, "%lldh", (long long)(ns[i] / 3600));
+        else if (ns[i] != 0 && ns[i] % 60 == 0)
+            snprintf(want, sizeof want, "%lldm", (long long)(ns[i] / 60));
+        else
+            snprintf(want, sizeof want, "%llds", (long long)ns[i]);
+        cr_assert_eq(pm_duration_format(&s, got), strlen(want));
+        cr_assert_str_eq(got, want);
+    }
+}
+
 Test(timex, durations_rejected)
 {
     static const struct {
