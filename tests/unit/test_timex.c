@@ -492,8 +492,8 @@ Test(timex, durations_accepted)
  * at the ends of the range and for negative values too. */
 Test(timex, duration_format_agrees_with_printf)
 {
-    const int64_t ns[] = {0, 1, -1, 9, 10, -10, 59, 60, -60, 3599, 3600, -7200, 86400, 123456789,
-                          INT64_MAX, INT64_MIN, INT64_MAX - 1, -INT64_MAX};
+    const int64_t ns[] = {0,     1,     -1,        9,         10,        -10,           59,        60, -60, 3599, 3600,
+                          -7200, 86400, 123456789, INT64_MAX, INT64_MIN, INT64_MAX - 1, -INT64_MAX};
     const char *units[] = {"d", "wd"};
     for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
         char got[32], want[32];
