@@ -234,13 +234,7 @@ void pm_pipe_warn(pm_pipe *p, const pm_record *rec, const char *fmt, ...)
     va_end(ap);
     size_t klen = 0;
     const char *key = p->in_bad ? "" : pm_pipe_get(p, rec, p->key_slot, &klen);
-    if (klen > 0) {
-        pm_buf_adds(&msg, " (");
-        pm_buf_adds(&msg, p->spec.key_field ? p->spec.key_field : "id");
-        pm_buf_addc(&msg, '=');
-        pm_text_printable(&msg, key, klen < 80 ? klen : 80);
-        pm_buf_addc(&msg, ')');
-    }
+    if (klen > 0) pm_text_add_key(&msg, p->spec.key_field ? p->spec.key_field : "id", key, klen);
     pm_warn_at(rec->source ? rec->source : "-", rec->line, "%s", pm_buf_str(&msg));
     pm_buf_free(&msg);
 }

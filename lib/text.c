@@ -130,6 +130,15 @@ void pm_text_printable(pm_buf *out, const char *s, size_t n)
     escape(out, s, n, 1);
 }
 
+void pm_text_add_key(pm_buf *out, const char *name, const char *value, size_t n)
+{
+    pm_buf_adds(out, " (");
+    pm_buf_adds(out, name);
+    pm_buf_addc(out, '=');
+    pm_text_printable(out, value, n < 80 ? n : 80);
+    pm_buf_addc(out, ')');
+}
+
 /* Characters of s as code points (at most 128). */
 static size_t code_points(const char *s, unsigned cp[128])
 {

@@ -24,6 +24,9 @@ void pm_utf8_escape(pm_buf *out, const char *s, size_t n);
 /* Like pm_utf8_escape, and control characters (C0, DEL) are escaped too:
  * text that is safe to print in a one-line message. */
 void pm_text_printable(pm_buf *out, const char *s, size_t n);
+/* Appends " (NAME=VALUE)", VALUE printable and at most its first 80 bytes:
+ * how a message about a record names it (docs/CONTRACT.md section 1). */
+void pm_text_add_key(pm_buf *out, const char *name, const char *value, size_t n);
 
 /* Edit distance between a and b in characters (a UTF-8 sequence counts as
  * one; a swap of two neighbours, "kidn", is one edit).  Only the first 128

@@ -1018,6 +1018,22 @@ static void fold_surplus(size_t nh, pm_record *rec, pm_buf *why, int dropped)
     pm_fold_surplus(rec, nh, why);
 }
 
+/* " (id=X)": the record's id, from the column that feeds the schema's id
+ * field (after protection), for a message about the row; ingest_row has
+ * mapped the row's own names.  Nothing when the row has no such value or
+ * was not read as it should (its values may not stand under their
+ * columns), as pm_pipe_warn does. */
+static void add_row_id(const ingest *ing, const pm_record *rec, pm_buf *out)
+{
+    if (ing->ncols != rec->n) return; /* (a mapping of other names) */
+    for (size_t c = 0; c < rec->n; c++) {
+        int f = ing->col_field[c];
+        if (f < 0 || strcmp(ing->s->f[f].name, "id")) continue;
+        if (rec->f[c].len) pm_text_add_key(out, "id", rec->f[c].value, rec->f[c].len);
+        return;
+    }
+}
+
 /* One row, its header settled: written, skipped or rejected (bad: the
  * reader's reason when it could not read the row as it should). */
 static pm_verdict row_verdict(pm_pipe *p, run *r, pm_record *rec, const char *bad)
@@ -1061,7 +1077,10 @@ static pm_verdict row_verdict(pm_pipe *p, run *r, pm_record *rec, const char *ba
     } else {
         ingest_protect_source(ing, rec, 0);
     }
-    pm_warn_at(rec->source, rec->line, "rejected: %s", why);
+    pm_buf id = PM_BUF_INIT;
+    if (!bad) add_row_id(ing, rec, &id);
+    pm_warn_at(rec->source, rec->line, "rejected: %s%s", why, pm_buf_str(&id));
+    pm_buf_free(&id);
     pm_pipe_reason(p, "%s", why);
     return PM_REJECT;
 }

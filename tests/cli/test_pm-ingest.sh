@@ -521,6 +521,8 @@ run pm-ingest -r "$T/pet.rej" "$T/pet.csv"
 expect_status "宠物扰民: status 1" 1
 expect_eq "宠物扰民: counts" "pm-ingest: read 9, wrote 4, rejected 1, skipped 4" "$(tail -n 1 "$ERR")"
 expect_grep "宠物扰民: rejected for its category" "pet\.csv:7: rejected: category: '宠物扰民'" "$ERR"
+expect_grep "宠物扰民: the message ends with the record's id (from its 工单号 column)" \
+    "pet\.csv:7: rejected: category: '宠物扰民' is none of the values of category \(id=GD005\)$" "$ERR"
 # 8: with --protect=mask the reject file keeps no name or phone
 run pm-ingest --protect=mask -r "$T/pet.rej" "$T/pet.csv"
 expect_no_grep "--protect=mask: no raw phone in the rejects" '13600003333' "$T/pet.rej"

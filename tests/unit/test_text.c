@@ -137,3 +137,18 @@ Test(text, utf8_runs_agree_on_random_text)
         agree(buf, n);
     }
 }
+
+/* How a message names its record: " (NAME=VALUE)", the value printable
+ * (a control character escaped) and cut at 80 bytes. */
+Test(text, add_key_names_the_record)
+{
+    pm_buf b = PM_BUF_INIT;
+    pm_text_add_key(&b, "id", "GD\n005", 6);
+    cr_assert_str_eq(pm_buf_str(&b), " (id=GD\\x0A005)");
+    pm_buf_reset(&b);
+    char v[100];
+    memset(v, 'x', sizeof v);
+    pm_text_add_key(&b, "工单号", v, sizeof v);
+    cr_assert_eq(b.len, strlen(" (工单号=") + 80 + 1, "%s", pm_buf_str(&b));
+    pm_buf_free(&b);
+}
