@@ -111,6 +111,16 @@ if command -v mlr >/dev/null 2>&1; then
 else
     echo "  pm-cluster -j 2 pm-sla $c2 s, pm-sla (one process) $t2 s (Miller not installed)"
 fi
+# pm-ingest against Miller free to use both cores (Miller's reader, parser
+# and writer run in goroutines of their own: about 1.5 cores on `mlr cat`);
+# pm-ingest is one process (its duplicate-id check needs every id).
+i2=$(med "$bin/pm-ingest" "$big")
+if command -v mlr >/dev/null 2>&1; then
+    mc2=$(med mlr --icsv --ocsv cat "$big")
+    echo "  pm-ingest (one process) $i2 s, mlr cat on two cores $mc2 s: Miller/pm $(ratio "$mc2" "$i2") (goal: > 1)"
+else
+    echo "  pm-ingest (one process) $i2 s (Miller not installed)"
+fi
 
 echo "peak memory (KB) at 30k / 300k / 1M records:"
 for job in "pm-sla" "pm-sla -t yaml" "pm-ingest" "pm-report sla"; do
