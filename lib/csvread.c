@@ -35,6 +35,7 @@ static int csv_take_header(pm_reader *rd, pm_record *r)
     free(rd->header);
     rd->header = h;
     rd->nheader = r->n;
+    rd->last_width = 0;
     rd->have_header = 1;
     rd->header_gen++;
     rd->header_bad = 0;
@@ -213,14 +214,18 @@ static void csv_cb_row(int c, void *ctx)
      * the quote was most likely never closed (a stray quote), and the lines
      * it took are rows of their own.  csv_next rejects the quote's line
      * alone and reads the lines after it again (csv_resync), so a stray
-     * quote costs one row, not every row up to the next quote. */
-    if (!rd->header_bad && r->n != rd->nheader && (rd->seg_flags & SEG_BREAK) && rd->quote_line >= rd->rec_line &&
-        rd->quote_line < rd->seg_line) {
+     * quote costs one row, not every row up to the next quote.  A row as
+     * wide as the one before it is no such row: the header is the one
+     * out of step (a title line read as the header; pm-ingest finds the
+     * real one below it), and the quote's line break is the data's. */
+    if (!rd->header_bad && r->n != rd->nheader && r->n != rd->last_width && (rd->seg_flags & SEG_BREAK) &&
+        rd->quote_line >= rd->rec_line && rd->quote_line < rd->seg_line) {
         rd->width_resync = 1;
         rd->width_n = r->n;
         rd->rec_bad = 0;
         return; /* the row stays in the slot csv_resync takes */
     }
+    rd->last_width = r->n;
     if (!rd->rec_bad && r->n != rd->nheader) {
         char tmp[64];
         snprintf(tmp, sizeof tmp, "%zu field%s where the header has %zu", r->n, r->n == 1 ? "" : "s", rd->nheader);
@@ -576,6 +581,7 @@ static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len)
     rd->q[rd->qhead + rd->qlen].bad = 0;
     rd->qlen++;
     rd->seg_flags = 0;
+    rd->last_width = nh;
     return 1;
 }
 

@@ -85,14 +85,15 @@ struct pm_reader {
     char rec_msg[256];
     int seg_flags; /* SEG_* seen since the current record began */
     int delim;
-    int tq;           /* TQ_*: where the quotes stand (csv_track) */
-    long quote_line;  /* line on which the open quote opened */
-    int width_resync; /* the row just read ran over lines inside a
-                         quote and has the wrong width: csv_next
-                         takes the quote as never closed */
-    size_t width_n;   /* that row's number of fields */
-    int rec_open;     /* the record goes on past the last segment */
-    int tail_warned;  /* text after a closing quote in this segment */
+    int tq;            /* TQ_*: where the quotes stand (csv_track) */
+    long quote_line;   /* line on which the open quote opened */
+    int width_resync;  /* the row just read ran over lines inside a
+                          quote and has the wrong width: csv_next
+                          takes the quote as never closed */
+    size_t width_n;    /* that row's number of fields */
+    size_t last_width; /* fields of the last row read (0: none since the header) */
+    int rec_open;      /* the record goes on past the last segment */
+    int tail_warned;   /* text after a closing quote in this segment */
     long seg_line;
     pm_buf fix;    /* a segment rewritten for libcsv */
     pm_buf rawrec; /* the open record's earlier segments (to RAW_MAX) */

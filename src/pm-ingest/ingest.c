@@ -737,6 +737,38 @@ static const char *near_alias(const ingest *in, const char *name, size_t k)
     return near;
 }
 
+/* The unused column of names near one of field f's names (a typo:
+ * 受理时问 for 受理时间), or -1; after compute_mapping. */
+static long near_column(const ingest *in, const field_def *f, const char *const *names, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (in->col_field[k] >= 0) continue;
+        const char *near = near_alias(in, names[k], k);
+        for (size_t a = 0; near && a < f->nfrom; a++)
+            if (near == f->from[a]) return (long)k;
+    }
+    return -1;
+}
+
+/* A header with a typo in a required column's name: every required field
+ * found by name or by a column near one of its names, and at least half
+ * of the line's named cells mapping by name (a title or a row does not).
+ * Taken as the header, the typo is told at its own line, not every row
+ * rejected against a title line taken for the header. */
+static int maps_required_near(ingest *in, const char *const *names, size_t n)
+{
+    compute_mapping(in, names, n);
+    size_t named = 0, mapped = 0;
+    for (size_t k = 0; k < n; k++) {
+        named += *names[k] != 0;
+        mapped += in->col_field[k] >= 0;
+    }
+    if (mapped < 2 || mapped * 2 < named) return 0;
+    for (size_t i = 0; i < in->s->n; i++)
+        if (in->s->f[i].required && in->cols[i] < 0 && near_column(in, &in->s->f[i], names, n) < 0) return 0;
+    return 1;
+}
+
 /* Tells how the columns called names map: on standard error, or as a
  * table on standard output (--print-mapping).  Required fields without a
  * column and conflicts count as mapping errors (exit status 2). */
@@ -796,10 +828,17 @@ static void report_mapping(ingest *in, const char *const *names, size_t n, long 
         if (in->print_mapping) continue;
         pm_buf_reset(&b);
         add_list(&b, &s->f[i]);
-        pm_warn_at(in->input, line,
-                   "no column for the required field '%s' (looked for: %s): every row would be "
-                   "rejected; is the header on another line (--header-line=N), or another schema needed?",
-                   s->f[i].name, pm_buf_str(&b));
+        long near = near_column(in, &s->f[i], names, n);
+        if (near >= 0)
+            pm_warn_at(in->input, line,
+                       "no column for the required field '%s' (looked for: %s): every row would be "
+                       "rejected; is the column %s meant to be %s?",
+                       s->f[i].name, pm_buf_str(&b), names[near], near_alias(in, names[near], (size_t)near));
+        else
+            pm_warn_at(in->input, line,
+                       "no column for the required field '%s' (looked for: %s): every row would be "
+                       "rejected; is the header on another line (--header-line=N), or another schema needed?",
+                       s->f[i].name, pm_buf_str(&b));
     }
     /* (YAML keys are a record's own: a key given twice is the reader's
      * bad record) */
@@ -913,7 +952,7 @@ int ingest_header(ingest *in, pm_record *rec, const char **bad, const char *cons
         size_t len = cell(rec, i, &v);
         vals[i] = copies[i] = pm_xstrndup(v, len);
     }
-    int found = maps_required(in, vals, rec->n);
+    int found = maps_required(in, vals, rec->n) || maps_required_near(in, vals, rec->n);
     for (size_t i = 0; i < rec->n; i++) free(copies[i]);
     free(copies);
     free(vals);

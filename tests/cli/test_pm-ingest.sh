@@ -709,5 +709,42 @@ run pm-ingest "$T/typo.csv"
 expect_status "header typo: the required field still has no column (status 2)" 2
 expect_grep "header typo: did you mean, in the warning about unused columns" \
     "^pm-ingest: .*typo\.csv:1: warning: not used: 受理时问 \(did you mean 受理时间\?\), 办结时问, 备注, 联系电话 \(--keep-extra keeps them\)$" "$ERR"
+expect_grep "header typo: the required field's message asks about the near column" \
+    "typo\.csv:1: no column for the required field 'created_at' .*: every row would be rejected; is the column 受理时问 meant to be 受理时间\?$" "$ERR"
+
+# A title line of one cell (no trailing commas, so the reader takes a header
+# one field wide) above the header, and a row with a quoted line break: the
+# row is one record, as it is without the title, not a stray quote that
+# splits it in two.
+ml_export() {  # ml_export FILE CREATED-COLUMN-NAME
+    printf '工单号,工单类型,问题类型,%s,问题描述\r\n' "$2"
+    printf 'GD1,投诉,邻居装修噪音,2024/9/26 9:05,"楼上装修电钻\r\n已上门劝停"\r\n'
+    printf 'GD2,报修,楼道灯不亮,2024/9/26 10:00,灯不亮\r\n'
+}
+ml_export "$T/ml.csv" 受理时间 >"$T/ml.csv"
+{ printf '2024年国庆工单导出\r\n'; cat "$T/ml.csv"; } >"$T/ml-title.csv"
+pm-ingest "$T/ml.csv" >"$T/ml.out" 2>/dev/null
+run pm-ingest "$T/ml-title.csv"
+expect_status "title line and a quoted line break: status 0" 0
+expect_out "title line and a quoted line break: the same records as without the title" "$T/ml.out"
+expect_grep "title line and a quoted line break: the row read whole (its line break folded)" '^GD1,complaint,noise,.*,楼上装修电钻 已上门劝停$' "$OUT"
+expect_eq "title line and a quoted line break: counts" "pm-ingest: read 2, wrote 2, rejected 0" "$(tail -n 1 "$ERR")"
+# a real stray quote under such a title is still one row rejected, not
+# the rows after it swallowed
+{ printf '2024年国庆工单导出\r\n'; ml_export /dev/null 受理时间; printf 'GD3,投诉,"噪音,2024/9/27 9:00,吵\r\nGD4,报修,楼道灯不亮,2024/9/27 10:00,灯\r\n'; } >"$T/ml-stray.csv"
+run pm-ingest "$T/ml-stray.csv"
+expect_status "title line and a stray quote: status 1" 1
+expect_grep "title line and a stray quote: its row rejected at its line" 'ml-stray\.csv:6: rejected: unterminated quoted field' "$ERR"
+expect_grep "title line and a stray quote: the row after it kept" '^GD4,repair,lighting,' "$OUT"
+# a typo in a required column's name under a title line: the header is
+# still found (line 2) and the typo named, rather than the title taken
+# for the header and every row rejected against it
+ml_export /dev/null 受理时问 | { printf '2024年国庆工单导出\r\n'; cat; } >"$T/ml-typo.csv"
+run pm-ingest "$T/ml-typo.csv"
+expect_status "title line and a typo in a required column: status 2" 2
+expect_grep "title line and a typo: the header is line 2" 'ml-typo\.csv:2: the header is line 2; the line above it is a title' "$ERR"
+expect_grep "title line and a typo: the typo named with the name it is near" \
+    "ml-typo\.csv:2: no column for the required field 'created_at' .*is the column 受理时问 meant to be 受理时间\?$" "$ERR"
+expect_no_grep "title line and a typo: no row judged against the title" 'where the header has 1' "$ERR"
 
 finish

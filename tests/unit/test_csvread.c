@@ -218,6 +218,36 @@ Test(csv_reader, unterminated_quote_at_eof_is_bad_with_its_line)
     cr_assert_eq(r.final, PM_READ_EOF);
 }
 
+/* Under a header out of step with the rows (a title line of one cell), a
+ * row with a quoted line break as wide as the row before it is one record
+ * (bad only for its width, which pm-ingest forgives once it finds the real
+ * header), not a stray quote whose lines are read again. */
+Test(csv_reader, quoted_break_as_wide_as_the_row_before_is_one_record)
+{
+    result r = read_str("title\nid,note\n1,\"two\nlines\"\n2,x\n", &CSV);
+    cr_assert_eq(r.n, 3);
+    cr_assert_eq(r.st[0], PM_READ_BAD);
+    cr_assert_eq(r.st[1], PM_READ_BAD);
+    cr_assert_str_eq(r.msg[1], "2 fields where the header has 1");
+    cr_assert_eq(r.errline[1], 3, "the record starting line");
+    cr_assert_str_eq(r.raw[1], "1,\"two\nlines\"");
+    cr_assert_eq(r.line[2], 5);
+    cr_assert_eq(r.final, PM_READ_EOF);
+}
+
+/* A row wider than both the header and the row before it is still taken
+ * for a stray quote. */
+Test(csv_reader, quoted_break_wider_than_the_row_before_is_a_stray_quote)
+{
+    result r = read_str("title\nid,note\n1,\"open\n2,x\n3,y\n", &CSV);
+    cr_assert_eq(r.n, 4);
+    cr_assert_eq(r.st[1], PM_READ_BAD);
+    cr_assert_not_null(strstr(r.msg[1], "unterminated"), "%s", r.msg[1]);
+    cr_assert_str_eq(r.raw[1], "1,\"open");
+    cr_assert_eq(r.line[2], 4);
+    cr_assert_eq(r.line[3], 5);
+}
+
 Test(csv_reader, nul_byte_makes_record_bad)
 {
     static const char in[] = "a,b\nx\0y,2\n3,4\n";
