@@ -1,9 +1,11 @@
 /* opts.h - one option table per program, on top of getopt_long.
  *
- * Every program declares its own options as a pm_option table and receives
- * them through a callback; the options common to the toolkit (-f, -t, -o,
- * --tz, --stats, --delimiter, --encoding, --max-field, --help, --version) are
- * handled here, so no program parses options by hand.
+ * Every program declares its own options as a pm_option table: an option
+ * that only records its value is bound to a variable (PM_OPT_STRING,
+ * PM_OPT_FLAG), one the program parses reaches its callback.  The options
+ * common to the toolkit (-f, -t, -o, --tz, --stats, --delimiter,
+ * --encoding, --max-field, --help, --version) are handled here, so no
+ * program parses options by hand.
  */
 #ifndef PM_OPTS_H
 #define PM_OPTS_H
@@ -12,6 +14,15 @@
 
 #define PM_VERSION "0.1.0"
 
+/* What the parser does with an option: hand it to the program's callback,
+ * or store it where the table entry says (as git's OPT_STRING and OPT_BOOL
+ * do), so that an option that only records its value needs no code. */
+typedef enum pm_option_kind {
+    PM_OPTK_CALLBACK = 0, /* cb(id, value, ctx) */
+    PM_OPTK_STRING,       /* *(const char **)var = the value (the last one given) */
+    PM_OPTK_FLAG          /* *(int *)var = 1 */
+} pm_option_kind;
+
 typedef struct pm_option {
     const char *name;     /* long name without "--" */
     char short_name;      /* 0 for none */
@@ -19,7 +30,23 @@ typedef struct pm_option {
     int id;               /* passed to the callback; use values >= 1000 */
     const char *arg_name; /* for --help: "FILE" */
     const char *help;     /* one line for --help */
+    pm_option_kind kind;  /* PM_OPTK_CALLBACK unless made by the macros below */
+    void *var;            /* where PM_OPTK_STRING and PM_OPTK_FLAG store */
 } pm_option;
+
+/* Table entries that bind an option to a variable, which must outlive the
+ * parse (a table that binds is built where the variables are, usually in
+ * main).  The conditional makes the compiler check var's type. */
+/* clang-format off */
+#define PM_OPT_STRING(name, short_name, var, arg_name, help) \
+    {(name), (short_name), 1, 0, (arg_name), (help), PM_OPTK_STRING, (void *)(1 ? (var) : (const char **)0)}
+#define PM_OPT_FLAG(name, short_name, var, help) \
+    {(name), (short_name), 0, 0, NULL, (help), PM_OPTK_FLAG, (void *)(1 ? (var) : (int *)0)}
+/* A value the program parses itself: its callback gets id and the value. */
+#define PM_OPT_CALL(name, short_name, id, arg_name, help) \
+    {(name), (short_name), 1, (id), (arg_name), (help), PM_OPTK_CALLBACK, NULL}
+#define PM_OPT_END {NULL, 0, 0, 0, NULL, NULL, PM_OPTK_CALLBACK, NULL}
+/* clang-format on */
 
 /* Common options a program accepts (bit mask). */
 enum {
@@ -46,7 +73,8 @@ typedef struct pm_common {
     const char *reject;  /* -r, --reject; NULL: rejects on standard error only */
 } pm_common;
 
-/* Called for each program option; arg is NULL for options without one.
+/* Called for each program option of kind PM_OPTK_CALLBACK, in the order
+ * given; arg is NULL for options without one.
  * Return 0, or -1 after reporting (return pm_usage_warn(...)): the parser
  * then frees what it holds and exits with status 2. */
 typedef int (*pm_option_cb)(int id, const char *arg, void *ctx);

@@ -33,16 +33,17 @@ enum {
 };
 
 static const pm_option common_opts[] = {
-    {"from", 'f', 1, ID_FROM, "FORMAT", "input format: csv, tsv, yaml (default: detected)"},
-    {"to", 't', 1, ID_TO, "FORMAT", "output format: csv, tsv, yaml (default: the input's)"},
-    {"output", 'o', 1, ID_OUTPUT, "FILE", "write to FILE, atomically (default: standard output)"},
-    {"tz", 0, 1, ID_TZ, "ZONE", "time zone of times without an offset (default Asia/Shanghai)"},
-    {"stats", 0, 0, ID_STATS, NULL, "print records read, written and flagged to standard error"},
-    {"delimiter", 'd', 1, ID_DELIM, "C", "CSV field delimiter, one byte ('\\t' or 'tab' for TSV)"},
-    {"encoding", 'e', 1, ID_ENCODING, "ENC", "input encoding: auto (default), utf-8, gb18030, gbk..."},
-    {"max-field", 0, 1, ID_MAX_FIELD, "BYTES", "longest field accepted (default 16M)"},
-    {"reject", 'r', 1, ID_REJECT, "FILE", "write records that cannot be used here, with _source, _error, _raw"},
-    {"byte-range", 0, 1, ID_BYTE_RANGE, "START-END", "read only the lines that start in these bytes of FILE (a block)"},
+    PM_OPT_CALL("from", 'f', ID_FROM, "FORMAT", "input format: csv, tsv, yaml (default: detected)"),
+    PM_OPT_CALL("to", 't', ID_TO, "FORMAT", "output format: csv, tsv, yaml (default: the input's)"),
+    PM_OPT_CALL("output", 'o', ID_OUTPUT, "FILE", "write to FILE, atomically (default: standard output)"),
+    PM_OPT_CALL("tz", 0, ID_TZ, "ZONE", "time zone of times without an offset (default Asia/Shanghai)"),
+    {.name = "stats", .id = ID_STATS, .help = "print records read, written and flagged to standard error"},
+    PM_OPT_CALL("delimiter", 'd', ID_DELIM, "C", "CSV field delimiter, one byte ('\\t' or 'tab' for TSV)"),
+    PM_OPT_CALL("encoding", 'e', ID_ENCODING, "ENC", "input encoding: auto (default), utf-8, gb18030, gbk..."),
+    PM_OPT_CALL("max-field", 0, ID_MAX_FIELD, "BYTES", "longest field accepted (default 16M)"),
+    PM_OPT_CALL("reject", 'r', ID_REJECT, "FILE", "write records that cannot be used here, with _source, _error, _raw"),
+    PM_OPT_CALL("byte-range", 0, ID_BYTE_RANGE, "START-END",
+                "read only the lines that start in these bytes of FILE (a block)"),
 };
 static const unsigned common_bits[] = {
     PM_OPT_FROM,      PM_OPT_TO,       PM_OPT_OUTPUT,    PM_OPT_TZ,     PM_OPT_STATS,
@@ -164,6 +165,18 @@ static int common_option(int id, const char *arg, pm_common *c, usage_msg *u)
     return 0;
 }
 
+/* A program option: stored where its table entry binds it, or handed to
+ * the callback.  0, or -1 when the callback refused it. */
+static int take_option(const pm_option *o, const char *arg, pm_option_cb cb, void *ctx)
+{
+    switch (o->kind) {
+    case PM_OPTK_STRING: *(const char **)o->var = arg; return 0;
+    case PM_OPTK_FLAG: *(int *)o->var = 1; return 0;
+    case PM_OPTK_CALLBACK: break;
+    }
+    return cb && cb(o->id, arg, ctx) < 0 ? -1 : 0;
+}
+
 /* How the parse ends: go on with the operands, or end the process. */
 enum { PARSE_GO_ON = -1 };
 
@@ -265,7 +278,7 @@ int pm_opts_parse(int argc, char **argv, const pm_option *options, unsigned comm
             bad_usage(&u, "unknown option");
             break;
         }
-        if (cb && cb(options[idx].id, optarg, ctx) < 0) end = PM_EXIT_ERROR;
+        if (take_option(&options[idx], optarg, cb, ctx) < 0) end = PM_EXIT_ERROR;
     }
     pm_buf_free(&shorts);
     free(lo);

@@ -10,33 +10,6 @@
 #include "opts.h"
 #include "pipeline.h"
 
-enum { OPT_SCHEDULE = 1000, OPT_PERIOD, OPT_EXPLAIN, OPT_VERIFY, OPT_KEY, OPT_PERIOD_FIELD, OPT_UNMATCHED };
-
-static const pm_option options[] = {
-    {"schedule", 0, 1, OPT_SCHEDULE, "FILE", "the fee schedule (YAML); required"},
-    {"period", 0, 1, OPT_PERIOD, "YYYY-MM", "charge every record for this month (default: each record's period field)"},
-    {"explain", 0, 0, OPT_EXPLAIN, NULL, "append a formula field showing how each amount was reached"},
-    {"verify", 0, 1, OPT_VERIFY, "CHARGES", "recompute and write the differences from CHARGES (exit 1 if any)"},
-    {"key", 0, 1, OPT_KEY, "FIELD[,FIELD]", "the field(s) naming a record in charges (default: id)"},
-    {"period-field", 0, 1, OPT_PERIOD_FIELD, "FIELD", "the field holding a record's month (default: period)"},
-    {"unmatched", 0, 1, OPT_UNMATCHED, "FILE", "write flagged and rejected records here, with _source and _error"},
-    {NULL, 0, 0, 0, NULL, NULL}};
-
-static int on_option(int id, const char *arg, void *p)
-{
-    fee_settings *st = p;
-    switch (id) {
-    case OPT_SCHEDULE: st->schedule = arg; break;
-    case OPT_PERIOD: st->period = arg; break;
-    case OPT_EXPLAIN: st->explain = 1; break;
-    case OPT_VERIFY: st->verify = arg; break;
-    case OPT_KEY: st->key = arg; break;
-    case OPT_PERIOD_FIELD: st->period_field = arg; break;
-    case OPT_UNMATCHED: st->unmatched = arg; break;
-    }
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     fee_settings st = {0};
@@ -45,8 +18,22 @@ int main(int argc, char **argv)
     pm_program_init(argc, argv);
     memset(&common, 0, sizeof common);
     st.journal = fee_journal_take_option(&argc, argv);
+    const pm_option options[] = {
+        PM_OPT_STRING("schedule", 0, &st.schedule, "FILE", "the fee schedule (YAML); required"),
+        PM_OPT_STRING("period", 0, &st.period, "YYYY-MM",
+                      "charge every record for this month (default: each record's period field)"),
+        PM_OPT_FLAG("explain", 0, &st.explain, "append a formula field showing how each amount was reached"),
+        PM_OPT_STRING("verify", 0, &st.verify, "CHARGES",
+                      "recompute and write the differences from CHARGES (exit 1 if any)"),
+        PM_OPT_STRING("key", 0, &st.key, "FIELD[,FIELD]", "the field(s) naming a record in charges (default: id)"),
+        PM_OPT_STRING("period-field", 0, &st.period_field, "FIELD",
+                      "the field holding a record's month (default: period)"),
+        PM_OPT_STRING("unmatched", 0, &st.unmatched, "FILE",
+                      "write flagged and rejected records here, with _source and _error"),
+        PM_OPT_END,
+    };
     int first =
-        pm_opts_parse(argc, argv, options, PM_OPT_STREAM | PM_OPT_REJECT, &common, on_option, &st,
+        pm_opts_parse(argc, argv, options, PM_OPT_STREAM | PM_OPT_REJECT, &common, NULL, NULL,
                       "pm-fee --schedule=FILE [--period=YYYY-MM] [--explain] [--verify=CHARGES] [OPTION]... [FILE]...",
                       "Computes the charges a fee schedule makes of input records, exactly and "
                       "reproducibly; with --verify, compares them with a charges file made earlier. "

@@ -13,62 +13,7 @@
 
 int rpt_main(int argc, char **argv);
 
-enum {
-    O_BY = 1000,
-    O_PERIOD,
-    O_TIME_FIELD,
-    O_METRIC,
-    O_TARGETS,
-    O_TO,
-    O_LANG,
-    O_PARTIAL,
-    O_MERGE,
-    O_TITLE,
-    O_PROTECT,
-    O_KEY_FILE,
-    O_PERSONAL,
-    O_WHERE,
-    O_SINCE,
-    O_UNTIL,
-    O_UNIT,
-    O_TOTALS,
-    O_SORT,
-    O_TOP,
-    O_PIVOT,
-    O_LABELS,
-    O_SHARD,
-    O_EXPECT_SHARDS
-};
-
-static const pm_option options[] = {
-    {"by", 0, 1, O_BY, "FIELDS", "group by these fields (comma-separated)"},
-    {"period", 0, 1, O_PERIOD, "P", "group by day, week (ISO, 2024-W27), month, quarter or year of the time field"},
-    {"time-field", 0, 1, O_TIME_FIELD, "F", "timestamp field of --period, --since, --until (default created_at)"},
-    {"metric", 'm', 1, O_METRIC, "METRIC",
-     "count, count(COND), rate(COND), sum, min, max, mean, median, pNN of F or A - B; repeatable"},
-    {"where", 0, 1, O_WHERE, "COND", "only records where COND holds (e.g. kind=complaint and major=true); repeatable"},
-    {"since", 0, 1, O_SINCE, "TIME", "only records whose time field is at or after TIME"},
-    {"until", 0, 1, O_UNTIL, "TIME", "only records whose time field is before TIME"},
-    {"unit", 0, 1, O_UNIT, "U", "unit of durations A - B: m, h (default) or d"},
-    {"totals", 0, 0, O_TOTALS, NULL, "add a total row (counts and sums summed, rates recomputed)"},
-    {"sort", 0, 1, O_SORT, "FIGURE[:desc]", "rows in the order of a figure (default: by key)"},
-    {"top", 0, 1, O_TOP, "N", "only the first N rows (after --sort)"},
-    {"pivot", 0, 1, O_PIVOT, "period", "periods as columns (md, html, xlsx)"},
-    {"labels", 0, 0, O_LABELS, NULL, "with --lang=zh: Chinese labels of values in CSV/YAML too"},
-    {"targets", 0, 1, O_TARGETS, "FILE", "targets (YAML list of figure, comparison, value)"},
-    {"to", 't', 1, O_TO, "FORMAT", "csv, tsv, yaml, md, html or xlsx (default: the input's format)"},
-    {"lang", 0, 1, O_LANG, "LANG", "en (default) or zh: headers and figure names in Chinese"},
-    {"title", 0, 1, O_TITLE, "TEXT", "title of the HTML page and XLSX workbook"},
-    {"partial", 0, 0, O_PARTIAL, NULL, "write mergeable partial aggregates (CSV/YAML)"},
-    {"merge", 0, 0, O_MERGE, NULL, "read partial aggregates (with --partial: write them merged)"},
-    {"protect", 0, 1, O_PROTECT, "MODE", "mask, pseudonymize or drop the values of the --personal fields"},
-    {"personal", 0, 1, O_PERSONAL, "FIELD:KIND,...", "personal fields; KIND: name, phone, id_card, address, text"},
-    {"key-file", 0, 1, O_KEY_FILE, "FILE", "secret key for --protect=pseudonymize"},
-    {"shard", 0, 1, O_SHARD, "NAME", "--partial: the shard's name (default: the inputs' names)"},
-    {"expect-shards", 0, 1, O_EXPECT_SHARDS, "N|FILE",
-     "--merge: refuse unless these shards (N, or a manifest) are all there"},
-    {NULL, 0, 0, 0, NULL, NULL},
-};
+enum { O_METRIC = 1000, O_WHERE, O_UNIT, O_SORT, O_TOP, O_PIVOT, O_TO, O_LANG, O_PROTECT, O_PERSONAL, O_SHARD };
 
 enum out_kind { OUT_AUTO = 0, OUT_CSV, OUT_TSV, OUT_YAML, OUT_MD, OUT_HTML, OUT_XLSX };
 
@@ -140,14 +85,6 @@ static int on_option(int id, const char *arg, void *ctx)
     switch (id) {
     case O_METRIC: add_arg(&c->metrics, &c->nmetrics, arg); break;
     case O_WHERE: add_arg(&c->where, &c->nwhere, arg); break;
-    case O_BY: c->by = arg; break;
-    case O_PERIOD: c->period = arg; break;
-    case O_TIME_FIELD: c->time_field = arg; break;
-    case O_TARGETS: c->targets = arg; break;
-    case O_SINCE: c->since = arg; break;
-    case O_UNTIL: c->until = arg; break;
-    case O_TOTALS: c->totals = 1; break;
-    case O_LABELS: c->labels = 1; break;
     case O_SORT: {
         const char *colon = strrchr(arg, ':');
         int dir = colon && (strcmp(colon, ":desc") == 0 || strcmp(colon, ":asc") == 0);
@@ -169,20 +106,15 @@ static int on_option(int id, const char *arg, void *ctx)
     case O_UNIT: return parse_word("unit", unit_words, arg, "not m, h or d", &c->unit_secs);
     case O_TO: return parse_word("to", to_words, arg, "not one of csv, yaml, md, html, xlsx", &c->to);
     case O_LANG: return parse_word("lang", lang_words, arg, "not en or zh", &c->zh);
-    case O_TITLE: c->title = arg; break;
-    case O_PARTIAL: c->partial = 1; break;
-    case O_MERGE: c->merge = 1; break;
     case O_PROTECT:
         c->protect = pm_protect_mode_parse(arg);
         if (c->protect < 0) return pm_usage_warn("unknown --protect mode '%s' (mask, pseudonymize or drop)", arg);
         break;
-    case O_KEY_FILE: c->key_file = arg; break;
     case O_SHARD:
         if (!*arg || strpbrk(arg, ";\r\n"))
             return pm_usage_warn("--shard: a name, without ';' or line breaks (';' separates the shards of a merge)");
         c->shard = arg;
         break;
-    case O_EXPECT_SHARDS: c->expect = arg; break;
     case O_PERSONAL: {
         pm_error e;
         if (rpt_personal_parse(arg, &c->personal, &c->npersonal, &e) != 0) return pm_usage_warn("%s", e.msg);
@@ -870,6 +802,39 @@ int rpt_main(int argc, char **argv)
     pm_program_init(argc, argv);
     run r;
     memset(&r, 0, sizeof r);
+    const pm_option options[] = {
+        PM_OPT_STRING("by", 0, &r.c.by, "FIELDS", "group by these fields (comma-separated)"),
+        PM_OPT_STRING("period", 0, &r.c.period, "P",
+                      "group by day, week (ISO, 2024-W27), month, quarter or year of the time field"),
+        PM_OPT_STRING("time-field", 0, &r.c.time_field, "F",
+                      "timestamp field of --period, --since, --until (default created_at)"),
+        PM_OPT_CALL("metric", 'm', O_METRIC, "METRIC",
+                    "count, count(COND), rate(COND), sum, min, max, mean, median, pNN of F or A - B; repeatable"),
+        PM_OPT_CALL("where", 0, O_WHERE, "COND",
+                    "only records where COND holds (e.g. kind=complaint and major=true); repeatable"),
+        PM_OPT_STRING("since", 0, &r.c.since, "TIME", "only records whose time field is at or after TIME"),
+        PM_OPT_STRING("until", 0, &r.c.until, "TIME", "only records whose time field is before TIME"),
+        PM_OPT_CALL("unit", 0, O_UNIT, "U", "unit of durations A - B: m, h (default) or d"),
+        PM_OPT_FLAG("totals", 0, &r.c.totals, "add a total row (counts and sums summed, rates recomputed)"),
+        PM_OPT_CALL("sort", 0, O_SORT, "FIGURE[:desc]", "rows in the order of a figure (default: by key)"),
+        PM_OPT_CALL("top", 0, O_TOP, "N", "only the first N rows (after --sort)"),
+        PM_OPT_CALL("pivot", 0, O_PIVOT, "period", "periods as columns (md, html, xlsx)"),
+        PM_OPT_FLAG("labels", 0, &r.c.labels, "with --lang=zh: Chinese labels of values in CSV/YAML too"),
+        PM_OPT_STRING("targets", 0, &r.c.targets, "FILE", "targets (YAML list of figure, comparison, value)"),
+        PM_OPT_CALL("to", 't', O_TO, "FORMAT", "csv, tsv, yaml, md, html or xlsx (default: the input's format)"),
+        PM_OPT_CALL("lang", 0, O_LANG, "LANG", "en (default) or zh: headers and figure names in Chinese"),
+        PM_OPT_STRING("title", 0, &r.c.title, "TEXT", "title of the HTML page and XLSX workbook"),
+        PM_OPT_FLAG("partial", 0, &r.c.partial, "write mergeable partial aggregates (CSV/YAML)"),
+        PM_OPT_FLAG("merge", 0, &r.c.merge, "read partial aggregates (with --partial: write them merged)"),
+        PM_OPT_CALL("protect", 0, O_PROTECT, "MODE", "mask, pseudonymize or drop the values of the --personal fields"),
+        PM_OPT_CALL("personal", 0, O_PERSONAL, "FIELD:KIND,...",
+                    "personal fields; KIND: name, phone, id_card, address, text"),
+        PM_OPT_STRING("key-file", 0, &r.c.key_file, "FILE", "secret key for --protect=pseudonymize"),
+        PM_OPT_CALL("shard", 0, O_SHARD, "NAME", "--partial: the shard's name (default: the inputs' names)"),
+        PM_OPT_STRING("expect-shards", 0, &r.c.expect, "N|FILE",
+                      "--merge: refuse unless these shards (N, or a manifest) are all there"),
+        PM_OPT_END,
+    };
     int first = pm_opts_parse(
         argc, argv, options, (PM_OPT_STREAM & ~(unsigned)PM_OPT_TO) | PM_OPT_REJECT, &r.common, on_option, &r.c,
         "pm-report [PRESET]... [--by=FIELDS] [--period=day|week|month|quarter|year] [-m METRIC]...\n"

@@ -12,20 +12,7 @@
 #include "roster.h"
 #include "run.h"
 
-enum {
-    OPT_POSTS = 1000,
-    OPT_STAFF,
-    OPT_FROM,
-    OPT_DAYS,
-    OPT_SEED,
-    OPT_VIOLATIONS,
-    OPT_CALENDAR,
-    OPT_LOGS,
-    OPT_PREVIOUS,
-    OPT_START,
-    OPT_MAX_SECONDS,
-    OPT_CAPACITY
-};
+enum { OPT_FROM = 1000, OPT_DAYS, OPT_SEED, OPT_PREVIOUS, OPT_START, OPT_MAX_SECONDS };
 
 #define MAX_DAYS 3660 /* ten years */
 
@@ -48,11 +35,6 @@ static int on_option(int id, const char *arg, void *ctx)
     args *a = ctx;
     char *end;
     switch (id) {
-    case OPT_POSTS: a->posts = arg; break;
-    case OPT_STAFF: a->staff = arg; break;
-    case OPT_VIOLATIONS: a->violations = arg; break;
-    case OPT_CALENDAR: a->calendar = arg; break;
-    case OPT_LOGS: a->logs = arg; break;
     case OPT_PREVIOUS:
         a->previous = pm_xrealloc(a->previous, sizeof *a->previous * (size_t)(a->nprevious + 1));
         a->previous[a->nprevious++] = (char *)arg;
@@ -84,7 +66,6 @@ static int on_option(int id, const char *arg, void *ctx)
         if (*end || end == arg || !(a->max_seconds > 0) || a->max_seconds > 86400)
             return pm_usage_warn("--max-seconds: expected a number of seconds above 0, not '%s'", arg);
         break;
-    case OPT_CAPACITY: a->capacity = 1; break;
     case OPT_SEED:
         a->seed = strtoull(arg, &end, 10);
         if (*end || end == arg) return pm_usage_warn("--seed: expected a whole number, not '%s'", arg);
@@ -94,30 +75,54 @@ static int on_option(int id, const char *arg, void *ctx)
     return 0;
 }
 
-static const pm_option plan_options[] = {
-    {"posts", 0, 1, OPT_POSTS, "FILE", "posts, rules and duties (YAML; required)"},
-    {"staff", 0, 1, OPT_STAFF, "FILE", "staff records: id, name, skills, max_week_hours, unavailable (required)"},
-    {"start", 0, 1, OPT_START, "DATE", "first day of the rota (required)"},
-    {"from", 'f', 1, OPT_FROM, "FORMAT", "format of the staff file and --previous (csv|yaml|tsv)"},
-    {"days", 0, 1, OPT_DAYS, "N", "number of days to plan (required)"},
-    {"seed", 0, 1, OPT_SEED, "N", "vary the tie-breaking (default 1); same seed, same rota"},
-    {"violations", 0, 1, OPT_VIOLATIONS, "FILE", "write the coverage gaps as violation records to FILE"},
-    {"max-seconds", 0, 1, OPT_MAX_SECONDS, "S", "stop the search after S seconds at most (default 10)"},
-    {"capacity", 0, 0, OPT_CAPACITY, 0, "print the capacity table (hours needed and available per skill and week)"},
-    {"calendar", 0, 1, OPT_CALENDAR, "NAME|FILE", "holiday calendar: a shipped one (cn, the default) or a file"},
-    {"previous", 0, 1, OPT_PREVIOUS, "ROSTER",
-     "the roster worked before --start (again for more; - reads standard input): planned around"},
-    {0, 0, 0, 0, 0, 0}};
+enum { PLAN, CHECK, NOPTIONS = 12 };
 
-static const pm_option check_options[] = {
-    {"posts", 0, 1, OPT_POSTS, "FILE", "posts, rules and duties (YAML; required)"},
-    {"staff", 0, 1, OPT_STAFF, "FILE", "staff records (for skill, unavailable and own weekly limits)"},
-    {"logs", 0, 1, OPT_LOGS, "FILE", "patrol log records (duty, staff, start, end) to check the duties"},
-    {"start", 0, 1, OPT_START, "DATE", "first day checked"},
-    {"from", 'f', 1, OPT_FROM, "FORMAT", "input format (csv|yaml|tsv)"},
-    {"days", 0, 1, OPT_DAYS, "N", "number of days checked"},
-    {"max-seconds", 0, 1, OPT_MAX_SECONDS, "S", "stop checking after S seconds at most (default 10); exit 2 then"},
-    {0, 0, 0, 0, 0, 0}};
+/* An option of plan or check, and what the --help of each says of it
+ * (NULL: that subcommand does not take it). */
+typedef struct ro_option {
+    pm_option opt; /* its help is NULL: it is the subcommand's */
+    const char *help[2];
+} ro_option;
+
+/* The options of subcommand sub (PLAN, CHECK), bound to a, into out (room
+ * for NOPTIONS and the end); in the order of --help.  The options both
+ * subcommands take are one row, parsed the same in each. */
+static void subcommand_options(args *a, int sub, pm_option out[NOPTIONS + 1])
+{
+    const char *posts = "posts, rules and duties (YAML; required)";
+    const ro_option all[NOPTIONS] = {
+        {PM_OPT_STRING("posts", 0, &a->posts, "FILE", NULL), {posts, posts}},
+        {PM_OPT_STRING("staff", 0, &a->staff, "FILE", NULL),
+         {"staff records: id, name, skills, max_week_hours, unavailable (required)",
+          "staff records (for skill, unavailable and own weekly limits)"}},
+        {PM_OPT_STRING("logs", 0, &a->logs, "FILE", NULL),
+         {NULL, "patrol log records (duty, staff, start, end) to check the duties"}},
+        {PM_OPT_CALL("start", 0, OPT_START, "DATE", NULL), {"first day of the rota (required)", "first day checked"}},
+        {PM_OPT_CALL("from", 'f', OPT_FROM, "FORMAT", NULL),
+         {"format of the staff file and --previous (csv|yaml|tsv)", "input format (csv|yaml|tsv)"}},
+        {PM_OPT_CALL("days", 0, OPT_DAYS, "N", NULL), {"number of days to plan (required)", "number of days checked"}},
+        {PM_OPT_CALL("seed", 0, OPT_SEED, "N", NULL),
+         {"vary the tie-breaking (default 1); same seed, same rota", NULL}},
+        {PM_OPT_STRING("violations", 0, &a->violations, "FILE", NULL),
+         {"write the coverage gaps as violation records to FILE", NULL}},
+        {PM_OPT_CALL("max-seconds", 0, OPT_MAX_SECONDS, "S", NULL),
+         {"stop the search after S seconds at most (default 10)",
+          "stop checking after S seconds at most (default 10); exit 2 then"}},
+        {PM_OPT_FLAG("capacity", 0, &a->capacity, NULL),
+         {"print the capacity table (hours needed and available per skill and week)", NULL}},
+        {PM_OPT_STRING("calendar", 0, &a->calendar, "NAME|FILE", NULL),
+         {"holiday calendar: a shipped one (cn, the default) or a file", NULL}},
+        {PM_OPT_CALL("previous", 0, OPT_PREVIOUS, "ROSTER", NULL),
+         {"the roster worked before --start (again for more; - reads standard input): planned around", NULL}},
+    };
+    int n = 0;
+    for (int i = 0; i < NOPTIONS; i++)
+        if (all[i].help[sub]) {
+            out[n] = all[i].opt;
+            out[n++].help = all[i].help[sub];
+        }
+    out[n] = (pm_option)PM_OPT_END;
+}
 
 static const unsigned COMMON = PM_OPT_TO | PM_OPT_OUTPUT | PM_OPT_TZ | PM_OPT_STATS | PM_OPT_DELIMITER |
                                PM_OPT_ENCODING | PM_OPT_MAX_FIELD | PM_OPT_REJECT;
@@ -190,7 +195,9 @@ int ro_cmd_plan(int argc, char **argv)
     a.seed = 1;
     a.max_seconds = 10;
     pm_common com;
-    pm_opts_parse(argc, argv, plan_options, COMMON, &com, on_option, &a,
+    pm_option options[NOPTIONS + 1];
+    subcommand_options(&a, PLAN, options);
+    pm_opts_parse(argc, argv, options, COMMON, &com, on_option, &a,
                   "pm-roster plan --posts=FILE --staff=FILE --start=DATE --days=N [--previous=ROSTER]... [OPTION]...",
                   "Plans a duty rota for the days asked that keeps every rule of the posts file, "
                   "spreading nights, weekends and holidays fairly; with --previous it carries on from "
@@ -313,7 +320,9 @@ int ro_cmd_check(int argc, char **argv)
     memset(&a, 0, sizeof a);
     a.max_seconds = 10;
     pm_common com;
-    int first = pm_opts_parse(argc, argv, check_options, COMMON, &com, on_option, &a,
+    pm_option options[NOPTIONS + 1];
+    subcommand_options(&a, CHECK, options);
+    int first = pm_opts_parse(argc, argv, options, COMMON, &com, on_option, &a,
                               "pm-roster check --posts=FILE [--staff=FILE] [--logs=FILE] [--start=DATE --days=N] "
                               "[OPTION]... [ROSTER]...",
                               "Checks rosters (post, staff, start, end) and patrol logs (duty, staff, start, end) "

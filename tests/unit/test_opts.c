@@ -80,11 +80,11 @@ Test(opts, out_format_defaults_to_input)
 enum { OPT_POLICY = 1000, OPT_BREACHES, OPT_NOW, OPT_COLOR };
 
 static const pm_option prog_opts[] = {
-    {"policy", 'p', 1, OPT_POLICY, "FILE", "policy file"},
-    {"breaches", 0, 0, OPT_BREACHES, NULL, "only breaches"},
-    {"now", 0, 1, OPT_NOW, "TIME", "fix now"},
-    {"color", 'c', 2, OPT_COLOR, "WHEN", "colour"},
-    {0},
+    PM_OPT_CALL("policy", 'p', OPT_POLICY, "FILE", "policy file"),
+    {.name = "breaches", .id = OPT_BREACHES, .help = "only breaches"},
+    PM_OPT_CALL("now", 0, OPT_NOW, "TIME", "fix now"),
+    {.name = "color", .short_name = 'c', .has_arg = 2, .id = OPT_COLOR, .arg_name = "WHEN", .help = "colour"},
+    PM_OPT_END,
 };
 
 typedef struct seen {
@@ -180,6 +180,74 @@ Test(opts, program_options_reach_the_callback_in_order)
     cr_assert_eq(ARGC(argv) - i, 2, "operands: in.csv and the one after --");
     cr_assert_str_eq(argv[i], "in.csv");
     cr_assert_str_eq(argv[i + 1], "-odd-name.csv");
+}
+
+/* The options of a program that binds them: what the parser stores. */
+typedef struct bound {
+    const char *policy, *calendar;
+    int breaches, explain;
+} bound;
+
+Test(opts, bound_options_are_stored_where_the_table_says)
+{
+    char *argv[] = {"pm-x",  "--policy=p.yaml", "-b",         "--now=2024-07-01", "-P", "q.yaml",
+                    "a.csv", "--explain",       "--calendar", "cn.yaml",          NULL};
+    bound b = {NULL, NULL, 0, 0};
+    seen s = {"", 0};
+    const pm_option options[] = {
+        PM_OPT_STRING("policy", 'P', &b.policy, "FILE", "policy file"),
+        PM_OPT_STRING("calendar", 0, &b.calendar, "FILE", "calendar"),
+        PM_OPT_FLAG("breaches", 'b', &b.breaches, "only breaches"),
+        PM_OPT_FLAG("explain", 0, &b.explain, "explain"),
+        PM_OPT_CALL("now", 0, OPT_NOW, "TIME", "fix now"),
+        PM_OPT_END,
+    };
+    pm_common c;
+    int i = pm_opts_parse(ARGC(argv), argv, options, PM_OPT_STREAM, &c, cb, &s, "pm-x", NULL);
+    cr_assert_str_eq(b.policy, "q.yaml", "the last one given");
+    cr_assert_str_eq(b.calendar, "cn.yaml");
+    cr_assert_eq(b.breaches, 1);
+    cr_assert_eq(b.explain, 1);
+    cr_assert_str_eq(s.log, "1002=2024-07-01;", "only the option the program parses reaches the callback");
+    cr_assert_eq(ARGC(argv) - i, 1);
+    cr_assert_str_eq(argv[i], "a.csv");
+}
+
+Test(opts, bound_options_need_no_callback)
+{
+    char *argv[] = {"pm-x", "--calendar=cn.yaml", NULL};
+    bound b = {NULL, NULL, 0, 0};
+    const pm_option options[] = {
+        PM_OPT_STRING("calendar", 0, &b.calendar, "FILE", "calendar"),
+        PM_OPT_FLAG("explain", 0, &b.explain, "explain"),
+        PM_OPT_END,
+    };
+    pm_common c;
+    pm_opts_parse(ARGC(argv), argv, options, PM_OPT_STREAM, &c, NULL, NULL, "pm-x", NULL);
+    cr_assert_str_eq(b.calendar, "cn.yaml");
+    cr_assert_eq(b.explain, 0, "a flag not given stays as it was");
+}
+
+Test(opts, bound_string_without_value_exits_two, .exit_code = 2)
+{
+    cr_redirect_stderr();
+    char *argv[] = {"pm-x", "--calendar", NULL};
+    bound b = {NULL, NULL, 0, 0};
+    const pm_option options[] = {PM_OPT_STRING("calendar", 0, &b.calendar, "FILE", "calendar"), PM_OPT_END};
+    pm_common c;
+    pm_opts_parse(ARGC(argv), argv, options, PM_OPT_STREAM, &c, NULL, NULL, "pm-x", NULL);
+    cr_assert_fail("must exit");
+}
+
+Test(opts, bound_flag_with_value_exits_two, .exit_code = 2)
+{
+    cr_redirect_stderr();
+    char *argv[] = {"pm-x", "--explain=yes", NULL};
+    bound b = {NULL, NULL, 0, 0};
+    const pm_option options[] = {PM_OPT_FLAG("explain", 0, &b.explain, "explain"), PM_OPT_END};
+    pm_common c;
+    pm_opts_parse(ARGC(argv), argv, options, PM_OPT_STREAM, &c, NULL, NULL, "pm-x", NULL);
+    cr_assert_fail("must exit");
 }
 
 Test(opts, stdin_dash_is_an_operand)
