@@ -461,7 +461,7 @@ static char *stem(const char *path)
 static void load(loader *L)
 {
     yaml_node_t *root = pm_conf_root(&L->conf);
-    yaml_node_t *v[sizeof calendar_keys / sizeof calendar_keys[0] - 1];
+    yaml_node_t *v[PM_CONF_NKEYS(calendar_keys)];
     if (!pm_conf_is_map(root)) {
         pm_conf_note(&L->conf, root, "a calendar must be a mapping with name, weekend, holidays, workdays");
         return;

@@ -120,6 +120,9 @@ typedef struct pm_conf_key {
  * NULL, vals[i] is set to the value of keys[i], or NULL when the key is
  * absent or its value was refused.  Returns the number of errors noted. */
 int pm_conf_check(pm_conf *c, yaml_node_t *map, const char *section, const pm_conf_key *keys, yaml_node_t **vals);
+/* The size of vals for a key table defined in the same file (its keys,
+ * less the ending {NULL}): yaml_node_t *v[PM_CONF_NKEYS(keys)]. */
+#define PM_CONF_NKEYS(keys) (sizeof(keys) / sizeof(keys)[0] - 1)
 
 /* The folder of shipped data (calendars): $PM_DATADIR (when set and not
  * empty), else ../data or ../share/pm beside the running program

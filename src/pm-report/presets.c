@@ -222,7 +222,7 @@ static void targets_load(rpt_spec *s, pm_conf *c, rpt_spec *const *specs, int ns
             pm_conf_note(c, it, "a target is a mapping {figure, comparison, value}");
             continue;
         }
-        yaml_node_t *v[3];
+        yaml_node_t *v[PM_CONF_NKEYS(target_keys)];
         int bad = pm_conf_check(c, it, "a target", target_keys, v);
         yaml_node_t *fn = v[TARGET_FIGURE], *cn = v[TARGET_COMPARISON], *vn = v[TARGET_VALUE];
         const char *fig = pm_conf_str(fn);

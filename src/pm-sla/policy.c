@@ -86,7 +86,7 @@ static void parse_clock(pm_conf *c, yaml_node_t *node, int clock, sla_clock *k)
         parse_duration(c, node, &k->within);
         return;
     }
-    yaml_node_t *v[3];
+    yaml_node_t *v[PM_CONF_NKEYS(clock_keys)];
     pm_conf_check(c, node, "a clock", clock_keys, v);
     if (v[CLOCK_AGREED]) {
         int b = pm_conf_bool(v[CLOCK_AGREED]);
@@ -133,7 +133,7 @@ static void parse_category(pm_conf *c, const char *name, yaml_node_t *node, sla_
     pm_buf_adds(&section, "category '");
     pm_text_printable(&section, name, strlen(name));
     pm_buf_addc(&section, '\'');
-    yaml_node_t *v[SLA_NCLOCKS];
+    yaml_node_t *v[PM_CONF_NKEYS(category_keys)];
     pm_conf_check(c, node, pm_buf_str(&section), category_keys, v);
     pm_buf_free(&section);
     for (int k = 0; k < SLA_NCLOCKS; k++)
@@ -207,7 +207,7 @@ static void load_versions(sla_policy *p, pm_conf *c, yaml_node_t *vers)
             continue;
         }
         v->line = pm_conf_line(item);
-        yaml_node_t *val[2];
+        yaml_node_t *val[PM_CONF_NKEYS(version_keys)];
         pm_conf_check(c, item, "a version", version_keys, val);
         yaml_node_t *from = val[VERSION_FROM], *cats = val[VERSION_CATEGORIES];
         const char *fs = from ? pm_conf_str(from) : NULL;
@@ -253,7 +253,7 @@ static void load(sla_policy *p, pm_conf *c, const char *path)
         pm_conf_note(c, root, "a policy is a mapping with 'categories:'");
         return;
     }
-    yaml_node_t *v[4];
+    yaml_node_t *v[PM_CONF_NKEYS(policy_keys)];
     pm_conf_check(c, root, "the policy", policy_keys, v);
     for (int k = TOP_TIMEZONE; k <= TOP_CALENDAR; k++) {
         const char *s = pm_conf_str(v[k]);
