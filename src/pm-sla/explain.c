@@ -36,10 +36,12 @@ static inline void puts0(pm_buf *out, const char *s)
 
 static const char *const wday[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
 
-static void add_time(pm_buf *out, pm_time t, const pm_tz *tz)
+/* An instant, by the run's formatter (tickets' instants are close together:
+ * it mostly skips the zone look-up and the date). */
+static void add_time(pm_buf *out, pm_time t, pm_time_fmt *tf)
 {
     char b[PM_TIME_BUFSZ];
-    size_t n = pm_time_format(t, tz, b);
+    size_t n = pm_time_fmt_write(tf, t, b);
     put(out, b, n);
 }
 
@@ -284,12 +286,12 @@ static int start_year(const sla_trace *tr, const pm_tz *tz)
     return y;
 }
 
-static void add_due(pm_buf *out, pm_time t, const pm_tz *tz)
+static void add_due(pm_buf *out, pm_time t, pm_time_fmt *tf)
 {
     if (t == SLA_NO_DUE)
         PUTL(out, "none (paused)");
     else
-        add_time(out, t, tz);
+        add_time(out, t, tf);
 }
 
 /* The part of an explanation of a (working) day count that depends only on
@@ -304,6 +306,7 @@ struct sla_explain_memo {
         int kind, agreed, used;
         pm_buf text;
     } e[EXPLAIN_MEMO];
+    pm_time_fmt tf; /* the run's instants */
 };
 
 sla_explain_memo *sla_explain_memo_new(void)
@@ -327,6 +330,11 @@ void sla_explain_clock(pm_buf *out, int clock, const sla_trace *tr, const sla_ou
 void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const sla_outcome *oc, pm_calendar *cal,
                             const pm_tz *tz, sla_explain_memo *memo)
 {
+    pm_time_fmt tf1 = {.tz = tz}, *tf = &tf1;
+    if (memo) {
+        if (memo->tf.tz != tz) memo->tf = tf1;
+        tf = &memo->tf;
+    }
     const char *what = tr->agreed ? "cap" : "due";
     int y0 = 0; /* the start's local year (dates in it are written MM-DD): */
     int has_y0 = 0; /* only a day list or a pause needs it */
@@ -335,7 +343,7 @@ void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const s
     put1(out, ' ');
     if (tr->within.kind == PM_DUR_SECONDS) {
         if (tr->agreed) PUTL(out, "(agreed) ");
-        add_time(out, tr->start, tz);
+        add_time(out, tr->start, tf);
         PUTL(out, " + ");
         add_dur(out, &tr->within);
     } else {
@@ -380,14 +388,14 @@ days_done:
     PUTL(out, " → ");
     puts0(out, what);
     put1(out, ' ');
-    add_due(out, tr->cap, tz);
+    add_due(out, tr->cap, tf);
     if (tr->within.kind == PM_DUR_WORKDAYS && tr->cap != SLA_NO_DUE) add_missing_years(out, tr, cal);
     if (tr->agreed) {
         if (!tr->has_agreed) {
             PUTL(out, "; no agreed date → due ");
         } else {
             PUTL(out, "; agreed ");
-            add_time(out, tr->agreed_at, tz);
+            add_time(out, tr->agreed_at, tf);
             if (tr->agreed_at < tr->cap)
                 PUTL(out, " is earlier, agreed wins → due ");
             else if (tr->agreed_at == tr->cap)
@@ -395,18 +403,18 @@ days_done:
             else
                 PUTL(out, " is later, the cap wins → due ");
         }
-        add_due(out, tr->due, tz);
+        add_due(out, tr->due, tf);
     }
     PUTL(out, "; ");
     if (oc->completed) {
         puts0(out, sla_clock_done[clock]);
         put1(out, ' ');
-        add_time(out, oc->completed_at, tz);
+        add_time(out, oc->completed_at, tf);
     } else {
         PUTL(out, "not ");
         puts0(out, sla_clock_done[clock]);
         PUTL(out, ", now ");
-        add_time(out, oc->now, tz);
+        add_time(out, oc->now, tf);
     }
     PUTL(out, " → ");
     puts0(out, sla_status_name[oc->status]);
