@@ -40,16 +40,14 @@ static const char *const wday[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "S
  * it mostly skips the zone look-up and the date). */
 static void add_time(pm_buf *out, pm_time t, pm_time_fmt *tf)
 {
-    char b[PM_TIME_BUFSZ];
-    size_t n = pm_time_fmt_write(tf, t, b);
-    put(out, b, n);
+    pm_buf_grow(out, PM_TIME_BUFSZ); /* written in place */
+    out->len += pm_time_fmt_write(tf, t, out->s + out->len);
 }
 
 static void add_dur(pm_buf *out, const pm_duration *d)
 {
-    char b[32];
-    size_t n = pm_duration_format(d, b);
-    put(out, b, n);
+    pm_buf_grow(out, 32);
+    out->len += pm_duration_format(d, out->s + out->len);
 }
 
 /* n in decimal (explanations are long: no printf per number). */
@@ -294,10 +292,23 @@ static void add_due(pm_buf *out, pm_time t, pm_time_fmt *tf)
         add_time(out, t, tf);
 }
 
+/* " → due 2024-01-04T00:00:00+08:00" (cap when an agreed date may win),
+ * and the years the count crossed that the calendar has no data for. */
+static void add_cap(pm_buf *out, const sla_trace *tr, pm_calendar *cal, pm_time_fmt *tf)
+{
+    if (tr->agreed)
+        PUTL(out, " → cap ");
+    else
+        PUTL(out, " → due ");
+    add_due(out, tr->cap, tf);
+    if (tr->within.kind == PM_DUR_WORKDAYS && tr->cap != SLA_NO_DUE) add_missing_years(out, tr, cal);
+}
+
 /* The part of an explanation of a (working) day count that depends only on
  * the duration, the agreed flag and the start day ("2wd from 2024-01-01
- * (Mon, not counted): 01-02 =1, 01-03 =2"), when no pause changed it:
- * tickets of a day share it.  Direct-mapped; owned by the run. */
+ * (Mon, not counted): 01-02 =1, 01-03 =2 → due 2024-01-04T00:00:00+08:00"),
+ * when no pause changed it: tickets of a day share it (the calendar and the
+ * zone are the run's).  Direct-mapped; owned by the run. */
 #define EXPLAIN_MEMO 256
 struct sla_explain_memo {
     struct explain_entry {
@@ -335,10 +346,6 @@ void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const s
         if (memo->tf.tz != tz) memo->tf = tf1;
         tf = &memo->tf;
     }
-    const char *what = tr->agreed ? "cap" : "due";
-    int y0 = 0; /* the start's local year (dates in it are written MM-DD): */
-    int has_y0 = 0; /* only a day list or a pause needs it */
-
     puts0(out, sla_clock_name[clock]);
     put1(out, ' ');
     if (tr->within.kind == PM_DUR_SECONDS) {
@@ -346,6 +353,8 @@ void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const s
         add_time(out, tr->start, tf);
         PUTL(out, " + ");
         add_dur(out, &tr->within);
+        if (tr->npe) add_pauses(out, tr, tz, start_year(tr, tz));
+        add_cap(out, tr, cal, tf);
     } else {
         struct explain_entry *e = NULL;
         int kind = (int)tr->within.kind;
@@ -356,10 +365,11 @@ void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const s
             if (e->used && e->start == tr->start_day && e->n == tr->within.n && e->kind == kind &&
                 e->agreed == (tr->agreed != 0)) {
                 put(out, e->text.s, e->text.len);
-                goto days_done;
+                goto cap_done;
             }
         }
         size_t at = out->len;
+        int y0 = start_year(tr, tz); /* dates in the start's year are written MM-DD */
         add_dur(out, &tr->within);
         if (tr->within.kind == PM_DUR_DAYS) PUTL(out, " (calendar days)");
         if (tr->agreed) PUTL(out, " (agreed)");
@@ -370,9 +380,9 @@ void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const s
         PUTL(out, " (");
         put(out, wday[pm_day_weekday(tr->start_day)], 3);
         PUTL(out, ", not counted): ");
-        y0 = start_year(tr, tz);
-        has_y0 = 1;
         add_days(out, tr, cal, y0);
+        if (tr->npe) add_pauses(out, tr, tz, y0);
+        add_cap(out, tr, cal, tf);
         if (e) {
             pm_buf_reset(&e->text);
             pm_buf_add(&e->text, out->s + at, out->len - at);
@@ -383,13 +393,7 @@ void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const s
             e->used = 1;
         }
     }
-days_done:
-    if (tr->npe) add_pauses(out, tr, tz, has_y0 ? y0 : start_year(tr, tz));
-    PUTL(out, " → ");
-    puts0(out, what);
-    put1(out, ' ');
-    add_due(out, tr->cap, tf);
-    if (tr->within.kind == PM_DUR_WORKDAYS && tr->cap != SLA_NO_DUE) add_missing_years(out, tr, cal);
+cap_done:
     if (tr->agreed) {
         if (!tr->has_agreed) {
             PUTL(out, "; no agreed date → due ");
