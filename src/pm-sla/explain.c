@@ -284,23 +284,28 @@ static int start_year(const sla_trace *tr, const pm_tz *tz)
     return y;
 }
 
-static void add_due(pm_buf *out, pm_time t, pm_time_fmt *tf)
+/* at: where in out the instant's text is (at SIZE_MAX: none, paused). */
+static void add_due(pm_buf *out, pm_time t, pm_time_fmt *tf, sla_span *at)
 {
-    if (t == SLA_NO_DUE)
+    if (t == SLA_NO_DUE) {
+        at->at = SIZE_MAX;
         PUTL(out, "none (paused)");
-    else
+    } else {
+        at->at = out->len;
         add_time(out, t, tf);
+        at->len = out->len - at->at;
+    }
 }
 
 /* " → due 2024-01-04T00:00:00+08:00" (cap when an agreed date may win),
  * and the years the count crossed that the calendar has no data for. */
-static void add_cap(pm_buf *out, const sla_trace *tr, pm_calendar *cal, pm_time_fmt *tf)
+static void add_cap(pm_buf *out, const sla_trace *tr, pm_calendar *cal, pm_time_fmt *tf, sla_span *at)
 {
     if (tr->agreed)
         PUTL(out, " → cap ");
     else
         PUTL(out, " → due ");
-    add_due(out, tr->cap, tf);
+    add_due(out, tr->cap, tf, at);
     if (tr->within.kind == PM_DUR_WORKDAYS && tr->cap != SLA_NO_DUE) add_missing_years(out, tr, cal);
 }
 
@@ -315,6 +320,7 @@ struct sla_explain_memo {
         pm_day start;
         int64_t n;
         int kind, agreed, used;
+        sla_span cap; /* where in text the cap's instant is */
         pm_buf text;
     } e[EXPLAIN_MEMO];
     pm_time_fmt tf; /* the run's instants */
@@ -335,12 +341,13 @@ void sla_explain_memo_free(sla_explain_memo *m)
 void sla_explain_clock(pm_buf *out, int clock, const sla_trace *tr, const sla_outcome *oc, pm_calendar *cal,
                        const pm_tz *tz)
 {
-    sla_explain_clock_memo(out, clock, tr, oc, cal, tz, NULL);
+    sla_explain_clock_memo(out, clock, tr, oc, cal, tz, NULL, NULL);
 }
 
 void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const sla_outcome *oc, pm_calendar *cal,
-                            const pm_tz *tz, sla_explain_memo *memo)
+                            const pm_tz *tz, sla_explain_memo *memo, sla_span *due_text)
 {
+    sla_span cap = {SIZE_MAX, 0}, due = {SIZE_MAX, 0};
     pm_time_fmt tf1 = {.tz = tz}, *tf = &tf1;
     if (memo) {
         if (memo->tf.tz != tz) memo->tf = tf1;
@@ -354,7 +361,7 @@ void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const s
         PUTL(out, " + ");
         add_dur(out, &tr->within);
         if (tr->npe) add_pauses(out, tr, tz, start_year(tr, tz));
-        add_cap(out, tr, cal, tf);
+        add_cap(out, tr, cal, tf, &cap);
     } else {
         struct explain_entry *e = NULL;
         int kind = (int)tr->within.kind;
@@ -364,6 +371,8 @@ void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const s
             e = &memo->e[h % EXPLAIN_MEMO];
             if (e->used && e->start == tr->start_day && e->n == tr->within.n && e->kind == kind &&
                 e->agreed == (tr->agreed != 0)) {
+                cap = e->cap;
+                if (cap.at != SIZE_MAX) cap.at += out->len;
                 put(out, e->text.s, e->text.len);
                 goto cap_done;
             }
@@ -382,7 +391,7 @@ void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const s
         PUTL(out, ", not counted): ");
         add_days(out, tr, cal, y0);
         if (tr->npe) add_pauses(out, tr, tz, y0);
-        add_cap(out, tr, cal, tf);
+        add_cap(out, tr, cal, tf, &cap);
         if (e) {
             pm_buf_reset(&e->text);
             pm_buf_add(&e->text, out->s + at, out->len - at);
@@ -391,6 +400,8 @@ void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const s
             e->kind = kind;
             e->agreed = tr->agreed != 0;
             e->used = 1;
+            e->cap = cap;
+            if (cap.at != SIZE_MAX) e->cap.at -= at;
         }
     }
 cap_done:
@@ -407,7 +418,7 @@ cap_done:
             else
                 PUTL(out, " is later, the cap wins → due ");
         }
-        add_due(out, tr->due, tf);
+        add_due(out, tr->due, tf, &due);
     }
     PUTL(out, "; ");
     if (oc->completed) {
@@ -429,4 +440,5 @@ cap_done:
         put1(out, ')');
     }
     out->s[out->len] = 0;
+    if (due_text) *due_text = tr->agreed ? due : cap;
 }

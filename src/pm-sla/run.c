@@ -94,6 +94,8 @@ static pm_verdict on_ticket(pm_pipe *p, pm_record *rec, void *ctx)
     for (int k = 0; k < SLA_NCLOCKS; k++) {
         if (!v.present[k] || v.due[k] == SLA_NO_DUE) {
             set_out_static(p, rec, r, 2 * k, "", 0);
+        } else if (o->explain && v.due_text[k].at != SIZE_MAX) { /* the explanation wrote it: that copy */
+            set_out_static(p, rec, r, 2 * k, r->ex.s + v.due_text[k].at, v.due_text[k].len);
         } else {
             char *b = pm_record_alloc(rec, PM_TIME_BUFSZ); /* formatted in place */
             size_t bl = pm_time_format(v.due[k], o->tz, b);
