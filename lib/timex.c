@@ -707,6 +707,43 @@ size_t pm_time_format(pm_time t, const pm_tz *tz, char out[PM_TIME_BUFSZ])
     return (size_t)(p - out);
 }
 
+size_t pm_time_fmt_write(pm_time_fmt *f, pm_time t, char out[PM_TIME_BUFSZ])
+{
+    if (!(t >= f->lo && t < f->hi)) {
+        int64_t lo, hi;
+        int32_t off = offset_at(f->tz, t, &lo, &hi), aoff = off < 0 ? -off : off;
+        f->off = off;
+        f->lo = lo;
+        f->hi = hi;
+        f->ofs[0] = off < 0 ? '-' : '+';
+        put2(f->ofs + 1, aoff / 3600);
+        f->ofs[3] = ':';
+        put2(f->ofs + 4, aoff / 60 % 60);
+    }
+    int64_t local = t + f->off, day = floor_div(local, 86400), sod = local - day * 86400;
+    if (!f->has_day || day != f->day) {
+        int y, m, d;
+        pm_civil_from_day(day, &y, &m, &d);
+        if (y < 0 || y > 9999) return pm_time_format(t, f->tz, out); /* another length */
+        put_date(f->date, y, m, d);
+        f->day = day;
+        f->has_day = 1;
+    }
+    char *p = out;
+    memcpy(p, f->date, 10);
+    p += 10;
+    *p++ = 'T';
+    p = put2(p, (int)(sod / 3600));
+    *p++ = ':';
+    p = put2(p, (int)(sod / 60 % 60));
+    *p++ = ':';
+    p = put2(p, (int)(sod % 60));
+    memcpy(p, f->ofs, 6);
+    p += 6;
+    *p = '\0';
+    return (size_t)(p - out);
+}
+
 /* Durations --------------------------------------------------------------- */
 
 /* Ten thousand years: beyond any sane deadline, and far from overflow. */

@@ -133,6 +133,22 @@ void pm_time_why_error(pm_error *err, pm_time_why why, const pm_tz *tz, const ch
 /* Writes YYYY-MM-DDTHH:MM:SS+HH:MM in zone tz (never the machine's zone);
  * returns the length (25 for years 0001-9999). */
 size_t pm_time_format(pm_time t, const pm_tz *tz, char out[PM_TIME_BUFSZ]);
+/* The same text from a formatter that remembers, between calls, the zone's
+ * offset interval and the date it last wrote: instants written one after
+ * another are mostly close together (those of a record, of consecutive
+ * records), and then it skips the zone look-up and the civil date.  Start
+ * it as {.tz = tz} (nothing else set); one per zone; not shared between
+ * threads. */
+typedef struct pm_time_fmt {
+    const pm_tz *tz;
+    pm_time lo, hi; /* where off holds, [lo, hi); lo == hi: not yet known */
+    int32_t off;
+    char ofs[6];      /* off written: "+08:00" */
+    int has_day;      /* date holds day, "YYYY-MM-DD" */
+    pm_day day;
+    char date[10];
+} pm_time_fmt;
+size_t pm_time_fmt_write(pm_time_fmt *f, pm_time t, char out[PM_TIME_BUFSZ]);
 
 /* Durations --------------------------------------------------------------- */
 typedef enum pm_dur_kind {

@@ -29,6 +29,7 @@ typedef struct run {
     unsigned long long invalid;
     unsigned long long by[SLA_NSTATUS];
     pm_buf msg, ex;
+    pm_time_fmt tf; /* the dues' instants */
 } run;
 
 static void set_out(pm_pipe *p, pm_record *rec, const run *r, int k, const char *v, size_t len)
@@ -94,9 +95,11 @@ static pm_verdict on_ticket(pm_pipe *p, pm_record *rec, void *ctx)
     for (int k = 0; k < SLA_NCLOCKS; k++) {
         if (!v.present[k] || v.due[k] == SLA_NO_DUE) {
             set_out_static(p, rec, r, 2 * k, "", 0);
+        } else if (o->explain && v.due_text[k].at != SIZE_MAX) { /* the explanation wrote it: that copy */
+            set_out_static(p, rec, r, 2 * k, r->ex.s + v.due_text[k].at, v.due_text[k].len);
         } else {
             char *b = pm_record_alloc(rec, PM_TIME_BUFSZ); /* formatted in place */
-            size_t bl = pm_time_format(v.due[k], o->tz, b);
+            size_t bl = pm_time_fmt_write(&r->tf, v.due[k], b);
             set_out_static(p, rec, r, 2 * k, b, bl);
         }
         sla_status st = v.present[k] ? v.status[k] : SLA_NONE;
@@ -135,6 +138,7 @@ int sla_run(const sla_run_opts *o, const pm_common *c, char **paths, int npaths)
     memset(&r, 0, sizeof r);
     if (ro.explain && !ro.memo) ro.memo = sla_explain_memo_new();
     r.o = &ro;
+    r.tf.tz = ro.tz;
     pm_pipe_spec spec = {.record = on_ticket, .bad = on_bad, .stats = stats, .ctx = &r};
     pm_pipe *p = pm_pipe_open(c, paths, npaths, &spec, &err);
     if (!p) {

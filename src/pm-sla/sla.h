@@ -180,15 +180,23 @@ typedef struct sla_outcome {
     int64_t window; /* at-risk window in seconds, -1 none */
     sla_status status;
 } sla_outcome;
+/* Where in a buffer a piece of text is: out->s + at, len bytes (at
+ * SIZE_MAX: none). */
+typedef struct sla_span {
+    size_t at, len;
+} sla_span;
 void sla_explain_clock(pm_buf *out, int clock, const sla_trace *tr, const sla_outcome *oc, pm_calendar *cal,
                        const pm_tz *tz);
 /* The same with a memo of the day counts already explained (tickets of a
- * day share them), for a run that keeps cal and tz; memo NULL: none. */
+ * day share them), for a run that keeps cal and tz; memo NULL: none.
+ * due_text, when not NULL, receives where in out the due's text is
+ * (pm_time_format's text: the due column can be that copy), at SIZE_MAX
+ * when there is no due (paused). */
 typedef struct sla_explain_memo sla_explain_memo;
 sla_explain_memo *sla_explain_memo_new(void);
 void sla_explain_memo_free(sla_explain_memo *m);
 void sla_explain_clock_memo(pm_buf *out, int clock, const sla_trace *tr, const sla_outcome *oc, pm_calendar *cal,
-                            const pm_tz *tz, sla_explain_memo *memo);
+                            const pm_tz *tz, sla_explain_memo *memo, sla_span *due_text);
 
 /* The run over the inputs. */
 typedef struct sla_run_opts {
@@ -225,6 +233,8 @@ typedef struct sla_verdict {
     pm_time due[SLA_NCLOCKS]; /* SLA_NO_DUE: paused */
     sla_status status[SLA_NCLOCKS];
     int used_cal; /* a working-day clock was counted */
+    sla_span due_text[SLA_NCLOCKS]; /* with an explanation: where in it the
+                                       due's text is (at SIZE_MAX: none) */
 } sla_verdict;
 
 /* Judges ticket rec, whose fields of sla_in_name are at pos (-1: absent),

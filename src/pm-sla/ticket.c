@@ -155,7 +155,7 @@ int sla_ticket_judge(const sla_run_opts *o, pm_record *rec, const int pos[SLA_NI
                 pm_buf_addf(ex, "policy version %s: ", f);
             }
             first = 0;
-            sla_explain_clock_memo(ex, k, &tr, &oc, o->cal, o->tz, o->memo);
+            sla_explain_clock_memo(ex, k, &tr, &oc, o->cal, o->tz, o->memo, &v->due_text[k]);
         }
     }
     return 0;

@@ -428,6 +428,59 @@ Test(sla_pause, explain_names_each_pause_and_what_it_did)
                      "not resolved, now 2024-07-06T00:00:00+08:00 → paused");
 }
 
+/* A run's memo (tickets of a day share a day count's account, due
+ * included) changes no byte of an explanation, on a miss or a hit, and
+ * the span it gives is the due's text there, as pm_time_format writes it
+ * (the due column is that copy), or none when the clock is paused. */
+Test(sla_pause, memo_changes_nothing_and_points_at_the_due)
+{
+    static const struct {
+        sla_clock c;
+        const char *created, *done, *agreed, *paused;
+    } cases[] = {
+        {{1, 0, 1, {PM_DUR_WORKDAYS, 3}}, "2024-07-01 10:00", "2024-07-03 09:00", NULL, ""},
+        {{1, 0, 1, {PM_DUR_WORKDAYS, 3}}, "2024-07-01 18:00", NULL, NULL, ""}, /* the same day: a hit */
+        {{1, 1, 1, {PM_DUR_WORKDAYS, 7}}, "2024-02-08 10:00", NULL, "2024-02-20 18:00", ""},
+        {{1, 1, 1, {PM_DUR_WORKDAYS, 7}}, "2024-02-08 11:00", "2024-02-19 10:00", "2024-03-20 18:00", ""},
+        {{1, 1, 1, {PM_DUR_WORKDAYS, 7}}, "2024-02-08 12:00", NULL, NULL, ""},
+        {{1, 0, 1, {PM_DUR_DAYS, 2}}, "2024-07-05 10:00", NULL, NULL, ""},
+        {{1, 0, 1, {PM_DUR_SECONDS, 1800}}, "2024-07-05 10:00", "2024-07-05 10:20", NULL, ""},
+        {{1, 1, 1, {PM_DUR_SECONDS, 7200}}, "2024-07-05 10:00", NULL, "2024-07-05 11:00", ""},
+        {{1, 0, 1, {PM_DUR_WORKDAYS, 3}}, "2024-07-01 10:00", NULL, NULL, "2024-07-03 10:00/"},
+        {{1, 0, 1, {PM_DUR_WORKDAYS, 3}}, "2024-07-01 10:00", NULL, NULL, "2024-07-03 10:00/2024-07-04 10:00"},
+        {{1, 0, 1, {PM_DUR_SECONDS, 3600}}, "2024-07-01 10:00", NULL, NULL, "2024-07-01 10:30/"},
+    };
+    sla_explain_memo *memo = sla_explain_memo_new();
+    pm_buf plain = PM_BUF_INIT, got = PM_BUF_INIT;
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            sla_trace tr;
+            sla_outcome oc = {cases[i].done != NULL, cases[i].done ? T(cases[i].done) : 0, T("2024-07-06"), -1,
+                              SLA_OPEN};
+            pm_time due = due_of(cases[i].c, cases[i].created, cases[i].done, cases[i].agreed, cases[i].paused, &tr);
+            pm_buf_reset(&plain);
+            pm_buf_reset(&got);
+            pm_buf_adds(&got, round ? "a longer text before: " : "x | ");
+            size_t at = got.len;
+            sla_span span = {0, 0};
+            sla_explain_clock(&plain, SLA_RESOLVE, &tr, &oc, cal, tz);
+            sla_explain_clock_memo(&got, SLA_RESOLVE, &tr, &oc, cal, tz, memo, &span);
+            cr_expect_str_eq(pm_buf_str(&got) + at, pm_buf_str(&plain), "case %zu, round %d", i, round);
+            if (due == SLA_NO_DUE) {
+                cr_expect_eq(span.at, SIZE_MAX, "case %zu", i);
+                continue;
+            }
+            cr_assert_lt(span.at, got.len, "case %zu", i);
+            cr_expect_eq(span.len, 25);
+            cr_expect_eq(strncmp(got.s + span.at, fmt(due), 25), 0, "case %zu: %.25s, due %s", i, got.s + span.at,
+                         fmt(due));
+        }
+    }
+    pm_buf_free(&plain);
+    pm_buf_free(&got);
+    sla_explain_memo_free(memo);
+}
+
 Test(sla_pause, paused_ranks_between_open_and_at_risk)
 {
     cr_expect(SLA_OPEN < SLA_PAUSED && SLA_PAUSED < SLA_AT_RISK);

@@ -263,3 +263,37 @@ Test(timex_zone, zones_are_independent_objects)
     pm_tz_free(ny);
     pm_tz_free(sh);
 }
+
+/* The remembering formatter -------------------------------------------------- */
+
+/* pm_time_fmt_write keeps the offset interval and the last date between
+ * calls: it writes what pm_time_format writes, walked in small and large
+ * steps forward and back across daylight-saving changes, midnights, the
+ * far future (the zone's rule) and the far past, and years that are not
+ * four digits. */
+Test(timex_zone, remembering_formatter_writes_what_pm_time_format_writes)
+{
+    const char *zones[] = {"America/New_York", "Asia/Shanghai", "UTC", "Europe/London", "Australia/Lord_Howe"};
+    /* 2024-03-10T06:59:58Z: New York springs forward at 07:00Z */
+    const pm_time starts[] = {1710053998, 1730613500, 0, -62135596800 - 3600, 253402300799 - 7200,
+                              4102444800 + 86400 * 200};
+    const pm_time steps[] = {1, 599, 3600, 86399, 86400 * 3 + 1, -4000, -86400 * 40 - 7};
+    pm_error err;
+    char want[PM_TIME_BUFSZ], got[PM_TIME_BUFSZ];
+    for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+        pm_tz *tz = pm_tz_open(zones[z], &err);
+        cr_assert_not_null(tz, "%s: %s", zones[z], err.msg);
+        pm_time_fmt f = {.tz = tz};
+        for (size_t s = 0; s < sizeof starts / sizeof starts[0]; s++) {
+            for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
+                pm_time t = starts[s];
+                for (int i = 0; i < 300; i++, t += steps[k]) {
+                    size_t n = pm_time_format(t, tz, want);
+                    cr_assert_eq(pm_time_fmt_write(&f, t, got), n, "%s %lld", zones[z], (long long)t);
+                    cr_assert_str_eq(got, want, "%s %lld", zones[z], (long long)t);
+                }
+            }
+        }
+        pm_tz_free(tz);
+    }
+}
