@@ -50,6 +50,21 @@ seconds() {  # "REAL CPU" seconds of a command; its status 1 (flagged) is no fai
     fi
 }
 
+# Wall seconds of two one-process runs at once (each the whole input, its
+# own output file): what this machine gives two busy processes.  2 x one
+# process over this is the speed-up two workers would reach if splitting,
+# copying and merging cost nothing: the ceiling the figure is read against
+# (a virtual machine's two cores may share a physical core or its caches).
+both() {  # PROGRAM ARGS... INPUT
+    s=$(date +%s.%N)
+    "$@" -o "$dir/scaleout.b1" >/dev/null 2>&1 &
+    "$@" -o "$dir/scaleout.b2" >/dev/null 2>&1 || :  # (status 1: flagged records)
+    wait || :
+    e=$(date +%s.%N)
+    rm -f "$dir/scaleout.b1" "$dir/scaleout.b2"
+    echo "$s $e" | awk '{ printf "%.3f", $2 - $1 }'
+}
+
 # One process, then two workers, in turn, $rounds times; both write their
 # output to a file (-o), as a real run does, a new one: the previous round's
 # is removed before, untimed (replacing a file of 220 MB frees its blocks
@@ -66,7 +81,8 @@ compare() {  # LABEL RECORDS INPUT PROGRAM ARGS...
         rm -f "$dir/scaleout.one" "$dir/scaleout.two"
         one=$(seconds "$@" -o "$dir/scaleout.one" "$in")
         two=$(seconds "$cluster" -j 2 -i "$in" -o "$dir/scaleout.two" "$@")
-        echo "$one $two" >>"$dir/scaleout.rounds"
+        pair=$(both "$@" "$in")
+        echo "$one $two $pair" >>"$dir/scaleout.rounds"
         i=$((i + 1))
     done
     same="byte-identical"
@@ -76,12 +92,14 @@ compare() {  # LABEL RECORDS INPUT PROGRAM ARGS...
             for (i = 2; i <= k; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
             return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
         }
-        { k++; w1[k] = $1; c1[k] = $2; w2[k] = $3; c2[k] = $4; r[k] = $1 / $3; rs[k] = r[k] }
+        { k++; w1[k] = $1; c1[k] = $2; w2[k] = $3; c2[k] = $4; r[k] = $1 / $3; rs[k] = r[k]; cl[k] = 2 * $1 / $5 }
         END {
             m1 = median(w1, k); m2 = median(w2, k); mc1 = median(c1, k); mc2 = median(c2, k)
             lo = hi = rs[1]; for (i = 2; i <= k; i++) { if (rs[i] < lo) lo = rs[i]; if (rs[i] > hi) hi = rs[i] }
             printf "  %-10s one process %6.2f s (%4.2f M/s, %5.2f s CPU)   two workers %6.2f s (%4.2f M/s, %5.2f s CPU)   %.2fx (%.2f-%.2f, %s)\n",
                 label, m1, n / m1 / 1e6, mc1, m2, n / m2 / 1e6, mc2, median(r, k), lo, hi, same
+            printf "  %-10s this machine'"'"'s ceiling: two one-process runs at once take %.2fx one alone, so free splitting would give %.2fx\n",
+                "", 2 / median(cl, k), median(cl, k)
         }' "$dir/scaleout.rounds"
     rm -f "$dir/scaleout.one" "$dir/scaleout.two"
 }
