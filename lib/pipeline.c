@@ -36,6 +36,8 @@ struct pm_pipe {
     unsigned names_hdr;
     size_t names_hn, names_n;
     const char *names_extra[MAX_SLOTS];
+    /* the writer's count after the last pm_pipe_write_same_names; 0: none */
+    unsigned long long same_at;
 
     pm_pipe_counts n;
     int failed, flagged;
@@ -343,6 +345,22 @@ int pm_pipe_write(pm_pipe *p, const pm_record *rec)
         return -1;
     }
     p->n.written++;
+    return 0;
+}
+
+int pm_pipe_write_same_names(pm_pipe *p, const pm_record *rec)
+{
+    pm_error err;
+    if (!p->out) return 0;
+    /* the names are known only while nothing else was written in between */
+    int known = p->same_at && p->same_at == pm_writer_count(p->out);
+    if ((known ? pm_writer_write_same_names(p->out, rec, &err) : pm_writer_write(p->out, rec, &err)) != 0) {
+        pm_report(&err);
+        p->failed = 2; /* a write error: stop */
+        return -1;
+    }
+    p->n.written++;
+    p->same_at = pm_writer_count(p->out);
     return 0;
 }
 

@@ -150,6 +150,12 @@ void pm_pipe_set_static(pm_pipe *p, pm_record *rec, int slot, const char *value,
 /* Writes an output record (pm-fee's charges).  A write error stops the run
  * (exit 2); returns 0 or -1. */
 int pm_pipe_write(pm_pipe *p, const pm_record *rec);
+/* The same for a record whose field names are, by identity, those of the
+ * record the last call of this function wrote (a program that lays out its
+ * output's names once: pm-fee's charges), so that the writer need not
+ * compare them as text; when another record was written in between, it
+ * does. */
+int pm_pipe_write_same_names(pm_pipe *p, const pm_record *rec);
 /* Writes rec to the reject stream now, with _source, _error = why and,
  * for a record that could not be read, _raw (a program that reports a
  * record and goes on: pm-fee's unmatched records).  Counted nowhere: the

@@ -129,7 +129,8 @@ pm_verdict fee_on_record(pm_pipe *p, pm_record *rec, void *ctx)
             }
         } else {
             fee_charge_record(r, l, in, &r->charge);
-            if (pm_pipe_write(p, &r->charge) != 0) return PM_FAIL;
+            /* r->charge keeps the names it was given once */
+            if (pm_pipe_write_same_names(p, &r->charge) != 0) return PM_FAIL;
         }
     }
     return PM_HOLD;
