@@ -45,7 +45,7 @@ static inline uint64_t csv_specials(uint64_t w, uint64_t d)
     return (((w - ones * ' ') & ~w) | ((x - ones) & ~x) | ((t - ones) & ~t)) & highs;
 }
 
-static size_t first_special(const char *v, size_t len, unsigned char delim)
+static inline size_t first_special(const char *v, size_t len, unsigned char delim)
 {
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL, d = ones * delim;
     const int shortcut = delim < '-';
@@ -91,12 +91,18 @@ static __attribute__((noinline)) void csv_quoted(pm_buf *out, const char *v, siz
     pm_buf_addc(out, '"');
 }
 
+/* Whether v is written as it is: no byte that forces quotes, and no
+ * leading U+FEFF, which would be taken for a byte-order mark at the start
+ * of a file. */
+static inline int csv_plain(const char *v, size_t len, char delim)
+{
+    if (len >= 3 && v[0] == '\xef' && v[1] == '\xbb' && v[2] == '\xbf') return 0;
+    return first_special(v, len, (unsigned char)delim) == len;
+}
+
 void pm_csv_quote(pm_buf *out, const char *v, size_t len, char delim)
 {
-    /* a leading U+FEFF would be taken for a byte-order mark at the start of
-     * a file: quote it */
-    int bom = len >= 3 && v[0] == '\xef' && v[1] == '\xbb' && v[2] == '\xbf';
-    if (bom || first_special(v, len, (unsigned char)delim) != len) {
+    if (!csv_plain(v, len, delim)) {
         csv_quoted(out, v, len);
         return;
     }
@@ -448,6 +454,42 @@ static void yaml_write_record(pm_writer *w, const pm_record *r)
     o->len += 2;
 }
 
+/* The values of fields from.. of r as CSV, each after a delimiter but the
+ * record's first, and the line end.  Room is made once for them all as
+ * they are; a value that needs quotes (rare) goes through csv_quoted, which
+ * makes its own, and room is made again for the rest. */
+static void csv_write_values(pm_writer *w, const pm_record *r, size_t from)
+{
+    pm_buf *o = &w->out;
+    const char d = w->delim;
+    size_t need = 3; /* the "" of a lone empty field, the line end */
+    for (size_t i = from; i < r->n; i++) need += r->f[i].len + 1;
+    pm_buf_grow(o, need);
+    char *dst = o->s + o->len;
+    for (size_t i = from; i < r->n; i++) {
+        const char *v = r->f[i].value;
+        size_t len = r->f[i].len;
+        if (i) *dst++ = d;
+        if (csv_plain(v, len, d)) {
+            put_bytes(dst, v, len);
+            dst += len;
+        } else {
+            o->len = (size_t)(dst - o->s);
+            csv_quoted(o, v, len);
+            pm_buf_grow(o, need); /* still enough for the rest */
+            dst = o->s + o->len;
+        }
+    }
+    /* a lone empty field would read back as a blank line */
+    if (r->n == 1 && r->f[0].len == 0) {
+        *dst++ = '"';
+        *dst++ = '"';
+    }
+    *dst++ = '\n';
+    *dst = 0;
+    o->len = (size_t)(dst - o->s);
+}
+
 /* How many leading fields of r still hold the values the reader split from
  * r->raw (see pm_record), which can then be written as those bytes; *bytes
  * gets how many.  A value is the one read when it starts where it did and
@@ -520,13 +562,7 @@ static int write_record(pm_writer *w, const pm_record *r, int known_names, pm_er
             o->len += bytes;
             o->s[o->len] = 0;
         }
-        for (size_t i = k; i < r->n; i++) {
-            if (i) pm_buf_addc(o, w->delim);
-            pm_csv_quote(o, r->f[i].value, r->f[i].len, w->delim);
-        }
-        /* a lone empty field would read back as a blank line */
-        if (r->n == 1 && r->f[0].len == 0) pm_buf_add(o, "\"\"", 2);
-        pm_buf_addc(o, '\n');
+        csv_write_values(w, r, k);
     }
     w->count++;
     if (o->len >= FLUSH_AT) return flush(w, err);
