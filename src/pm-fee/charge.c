@@ -54,6 +54,13 @@ static int first_plain(const fee_rule *r, int slot)
     return 1;
 }
 
+/* Whether a[0..alen) and b[0..blen) are the same text: most values differ
+ * in length or first byte, told without a call. */
+static inline int same_text(const char *a, size_t alen, const char *b, size_t blen)
+{
+    return alen == blen && (alen == 0 || (a[0] == b[0] && memcmp(a, b, alen) == 0));
+}
+
 static int listed(const fee_cond *cd, const char *v, size_t len)
 {
     for (int j = 0; j < cd->nvals; j++)
@@ -221,12 +228,23 @@ int fee_period_parse(const char *s, size_t len, pm_day *first_day)
     return 0;
 }
 
-/* d as text in the arena; *len gets its length. */
+/* d as text in the arena, formatted where it stays; *len gets its length. */
 static const char *arena_dec(fee_engine *e, pm_decimal d, size_t *len)
 {
-    char t[PM_DEC_BUFSZ];
+    char *t = pm_arena_alloc(&e->arena, PM_DEC_BUFSZ);
     *len = pm_decimal_format(d, t);
-    return pm_arena_strndup(&e->arena, t, *len);
+    return t;
+}
+
+/* The price's text: formatted once for a price that is a number
+ * (fee_rule.price_text), else as d. */
+static const char *price_text(fee_engine *e, const fee_rule *r, pm_decimal d, size_t *len)
+{
+    if (r->price_len) {
+        *len = r->price_len;
+        return r->price_text;
+    }
+    return arena_dec(e, d, len);
 }
 
 /* How an exact intermediate is shown: trailing zeros beyond the schedule's
@@ -504,18 +522,21 @@ static int apply_rule(ctx *c, const char *period, size_t period_len)
     const fee_rule *r = c->rule;
     pm_buf *f = e->explain ? &e->tmp : NULL;
     pm_decimal exact, q, p, b, one = {1, 0}, hundredth = {1, 2};
-    fee_line l;
+    /* the rest zero (an initializer: stores, where memset is a call) */
+    fee_line l = {.period = period,
+                  .period_len = period_len,
+                  .source = e->key,
+                  .source_len = e->key_len,
+                  .rule = r->id,
+                  .version = r->version,
+                  .r = r,
+                  .party = "",
+                  .quantity = "",
+                  .price = "",
+                  .base = "",
+                  .percent = ""};
     int st;
 
-    memset(&l, 0, sizeof l);
-    l.period = period;
-    l.period_len = period_len;
-    l.source = e->key;
-    l.source_len = e->key_len;
-    l.rule = r->id;
-    l.version = r->version;
-    l.r = r;
-    l.party = l.quantity = l.price = l.base = l.percent = "";
     if (f) pm_buf_reset(f);
 
     switch (r->kind) {
@@ -526,7 +547,7 @@ static int apply_rule(ctx *c, const char *period, size_t period_len)
         if (eval(c, r->price, "the price", &p, f) != 0) return -1;
         if ((st = pm_decimal_mul(q, p, &exact)) != PM_DEC_OK) return status_error(c, st, NULL, "quantity × price");
         l.quantity = arena_dec(e, q, &l.quantity_len);
-        l.price = arena_dec(e, p, &l.price_len);
+        l.price = price_text(e, r, p, &l.price_len);
         if (f) {
             add_dec(f, q);
             pm_buf_adds(f, " × ");
@@ -561,7 +582,7 @@ static int apply_rule(ctx *c, const char *period, size_t period_len)
         if (q.coef < 0) q.coef = 0;
         if ((st = pm_decimal_mul(q, p, &exact)) != PM_DEC_OK) return status_error(c, st, NULL, "excess × price");
         l.quantity = arena_dec(e, q, &l.quantity_len);
-        l.price = arena_dec(e, p, &l.price_len);
+        l.price = price_text(e, r, p, &l.price_len);
         if (f) {
             pm_buf_adds(f, "max(0, ");
             add_dec(f, raw);
@@ -633,7 +654,7 @@ static int when_holds(ctx *c, int from)
                 if (m == PM_RX_ERROR) return rec_error(c, "when: %s: %s", cd->field.name, rxerr.msg);
                 ok = m == PM_RX_MATCH;
             } else {
-                ok = len == cd->lens[j] && memcmp(v, cd->vals[j], len) == 0;
+                ok = same_text(v, len, cd->vals[j], cd->lens[j]);
             }
         }
         if (!ok) return 0;
@@ -652,7 +673,7 @@ static const fee_pick *pick(const fee_engine *e, const pm_record *rec)
         len = 0;
     }
     int k = 0;
-    while (k < e->npicks - 1 && !(e->picks[k].len == len && memcmp(e->picks[k].val, v, len) == 0)) k++;
+    while (k < e->npicks - 1 && !same_text(e->picks[k].val, e->picks[k].len, v, len)) k++;
     return &e->picks[k];
 }
 

@@ -133,6 +133,10 @@ typedef struct fee_rule {
     unsigned long long exclusive; /* bit i: in the schedule's exclusive set i */
     int allow_negative;           /* a quantity <= 0 is charged, not flagged */
     char *account;                /* income account (journal output), or NULL */
+    /* A price that is a number: its text, formatted once (the charge line's
+     * price); price_len 0 for any other price. */
+    char price_text[PM_DEC_BUFSZ];
+    size_t price_len;
 } fee_rule;
 
 typedef struct fee_schedule {
