@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* CSV headers ---------------------------------------------------------------- */
 
@@ -512,6 +515,37 @@ static inline uint64_t delim_mask(const char *line, size_t at, size_t n, char d)
     return m;
 }
 
+/* What one pass over a line's bytes s[0..n) tells (line_scan): which of
+ * these it holds, so that the reader looks for no byte it does not hold. */
+enum { LS_CR = 1, LS_NUL = 2, LS_QUOTE = 4, LS_HIGH = 8 /* a byte >= 0x80 */, LS_ALL = 15 };
+
+static unsigned line_scan(const unsigned char *s, size_t n)
+{
+#ifdef __SSE2__
+    if (n >= 16) {
+        const __m128i cr = _mm_set1_epi8('\r'), q = _mm_set1_epi8('"'), zero = _mm_setzero_si128();
+        __m128i acr = zero, anul = zero, aq = zero, ahi = zero;
+        for (size_t i = 0;; i += 16) {
+            if (i + 16 > n) i = n - 16; /* the last 16, read again */
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            acr = _mm_or_si128(acr, _mm_cmpeq_epi8(x, cr));
+            anul = _mm_or_si128(anul, _mm_cmpeq_epi8(x, zero));
+            aq = _mm_or_si128(aq, _mm_cmpeq_epi8(x, q));
+            ahi = _mm_or_si128(ahi, x);
+            if (i + 16 == n) break;
+        }
+        return (_mm_movemask_epi8(acr) ? LS_CR : 0) | (_mm_movemask_epi8(anul) ? LS_NUL : 0) |
+               (_mm_movemask_epi8(aq) ? LS_QUOTE : 0) | (_mm_movemask_epi8(ahi) ? LS_HIGH : 0);
+    }
+#endif
+    unsigned f = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        f |= (c == '\r' ? LS_CR : 0) | (c == 0 ? LS_NUL : 0) | (c == '"' ? LS_QUOTE : 0) | (c >= 0x80 ? LS_HIGH : 0);
+    }
+    return f;
+}
+
 /* k bytes of the line at hand are dealt with: from the replay of lines to
  * read again, or from the decoded input. */
 static inline void consumed(pm_reader *rd, int from_replay, size_t k)
@@ -541,7 +575,7 @@ static inline void replay_drop_if_done(pm_reader *rd)
  * message is libcsv's path's).  len excludes the line end.  The record
  * keeps the split line as its raw text (pm_record) unless a value starts
  * with a byte-order mark, which a writer quotes. */
-static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len)
+static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len, unsigned scan)
 {
     size_t nh = rd->nheader;
     if (nh == 0) return 0;
@@ -579,7 +613,7 @@ static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len)
     /* a value starting with U+FEFF is written quoted: the line is not the
      * record's raw text then (see pm_record: a writer may copy the line) */
     int canonical = 1;
-    if (memchr(line, '\xef', len))
+    if ((scan & LS_HIGH) && memchr(line, '\xef', len))
         for (size_t k = 0; k < nh && canonical; k++)
             if (f[k].len >= 3 && !memcmp(f[k].value, "\xef\xbb\xbf", 3)) canonical = 0;
     if (canonical) {
@@ -651,7 +685,10 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
          * the next, which SEG_BREAK marks for folding. */
         const unsigned char *nl = memchr(s, '\n', n);
         size_t upto = nl ? (size_t)(nl - s) : n;
-        const unsigned char *cr = memchr(s, '\r', upto);
+        /* the bytes of a whole line in one pass; a line's end, LF or a
+         * CR (alone, or before the LF), is not among them */
+        unsigned scan = nl ? line_scan(s, upto) : LS_ALL;
+        const unsigned char *cr = scan & LS_CR ? memchr(s, '\r', upto) : NULL;
         size_t seg;
         int lone_cr = cr && cr + 1 != nl;
         if (lone_cr)
@@ -683,13 +720,15 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         }
         if (blank && !lf_after_cr && rd->have_header) rd->after_blank = 1;
         rd->seg_line = rd->line;
-        if (memchr(s, 0, seg)) rd->seg_flags |= SEG_NUL;
-        if (rd->validate_utf8 && !pm_utf8_valid((const char *)s, seg)) rd->seg_flags |= SEG_BADUTF8;
+        if ((scan & LS_NUL) && memchr(s, 0, seg)) rd->seg_flags |= SEG_NUL;
+        if (rd->validate_utf8 && (scan & LS_HIGH) && !pm_utf8_valid((const char *)s, seg))
+            rd->seg_flags |= SEG_BADUTF8;
         rd->seg_raw = s;
         rd->seg_rawlen = seg;
         if (nl && !lone_cr && !blank && !rd->rec_open && rd->tq == TQ_START && rd->have_header && !rd->after_blank &&
             !rd->header_bad && !(rd->seg_flags & (SEG_NUL | SEG_BADUTF8)) && seg <= rd->opts.max_field &&
-            !memchr(s, '"', seg) && csv_plain_line(rd, s, seg - 1 - (seg >= 2 && s[seg - 2] == '\r'))) {
+            !((scan & LS_QUOTE) && memchr(s, '"', seg)) &&
+            csv_plain_line(rd, s, seg - 1 - (seg >= 2 && s[seg - 2] == '\r'), scan)) {
             consumed(rd, from_replay, seg);
             replay_drop_if_done(rd);
             rd->line++;
