@@ -184,6 +184,11 @@ static void locate_fields(pm_pipe *p, const pm_record *rec)
     memcpy(p->rec_idx, p->slot_idx, sizeof p->rec_idx[0] * (size_t)p->nslots);
 }
 
+unsigned pm_pipe_record_header(const pm_pipe *p)
+{
+    return p->hdr_id; /* locate_fields left the record's there */
+}
+
 int pm_pipe_index(pm_pipe *p, const pm_record *rec, int slot)
 {
     (void)rec;

@@ -133,6 +133,12 @@ pm_pipe *pm_pipe_open(const pm_common *c, char **paths, int npaths, const pm_pip
  * in a record costs an array access while the records keep one header.  At
  * most 64 slots (a program declares a fixed handful; more is a bug). */
 int pm_pipe_field(pm_pipe *p, const char *name);
+/* The header of the record at hand, as the pipeline found it to locate the
+ * slots (before the record function is called): pm_inputs_record_header's
+ * number when the record's fields are exactly its reader's header, else 0.
+ * What a program that finds fields of its own needs to know, without
+ * comparing the names again. */
+unsigned pm_pipe_record_header(const pm_pipe *p);
 /* Index in rec of the field of that slot, or -1. */
 int pm_pipe_index(pm_pipe *p, const pm_record *rec, int slot);
 /* Value of the field of that slot ("" when absent: no value either way);

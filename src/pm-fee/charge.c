@@ -348,13 +348,20 @@ static int eval(ctx *c, const fee_expr *ex, const char *what, pm_decimal *out, p
     return 0;
 }
 
-static void push_line(fee_engine *e, const fee_line *l)
+/* Room for one more line: the slot a line is built in (e->lines[e->nlines]). */
+static fee_line *line_room(fee_engine *e)
 {
     if (e->nlines == e->cap) {
         e->cap = e->cap ? 2 * e->cap : 16;
         e->lines = pm_xrealloc(e->lines, e->cap * sizeof *e->lines);
     }
-    e->lines[e->nlines++] = *l;
+    return &e->lines[e->nlines];
+}
+
+static void push_line(fee_engine *e, const fee_line *l)
+{
+    *line_room(e) = *l;
+    e->nlines++;
 }
 
 /* Room for n parties in the split scratch: one block holding w, part and
@@ -522,19 +529,21 @@ static int apply_rule(ctx *c, const char *period, size_t period_len)
     const fee_rule *r = c->rule;
     pm_buf *f = e->explain ? &e->tmp : NULL;
     pm_decimal exact, q, p, b, one = {1, 0}, hundredth = {1, 2};
-    /* the rest zero (an initializer: stores, where memset is a call) */
-    fee_line l = {.period = period,
-                  .period_len = period_len,
-                  .source = e->key,
-                  .source_len = e->key_len,
-                  .rule = r->id,
-                  .version = r->version,
-                  .r = r,
-                  .party = "",
-                  .quantity = "",
-                  .price = "",
-                  .base = "",
-                  .percent = ""};
+    /* built where push_line would copy it to, counted when done; the rest
+     * zero (an initializer: stores, where memset is a call) */
+    fee_line *l = line_room(e);
+    *l = (fee_line){.period = period,
+                    .period_len = period_len,
+                    .source = e->key,
+                    .source_len = e->key_len,
+                    .rule = r->id,
+                    .version = r->version,
+                    .r = r,
+                    .party = "",
+                    .quantity = "",
+                    .price = "",
+                    .base = "",
+                    .percent = ""};
     int st;
 
     if (f) pm_buf_reset(f);
@@ -546,8 +555,8 @@ static int apply_rule(ctx *c, const char *period, size_t period_len)
         if (r->quantity && (st = check_quantity(c, r->quantity, q)) != 0) return st;
         if (eval(c, r->price, "the price", &p, f) != 0) return -1;
         if ((st = pm_decimal_mul(q, p, &exact)) != PM_DEC_OK) return status_error(c, st, NULL, "quantity × price");
-        l.quantity = arena_dec(e, q, &l.quantity_len);
-        l.price = price_text(e, r, p, &l.price_len);
+        l->quantity = arena_dec(e, q, &l->quantity_len);
+        l->price = price_text(e, r, p, &l->price_len);
         if (f) {
             add_dec(f, q);
             pm_buf_adds(f, " × ");
@@ -564,8 +573,8 @@ static int apply_rule(ctx *c, const char *period, size_t period_len)
         if ((st = pm_decimal_mul(b, r->percent, &exact)) != PM_DEC_OK ||
             (st = pm_decimal_mul(exact, hundredth, &exact)) != PM_DEC_OK)
             return status_error(c, st, NULL, "base × percent");
-        l.base = arena_dec(e, b, &l.base_len);
-        l.percent = r->percent_text;
+        l->base = arena_dec(e, b, &l->base_len);
+        l->percent = r->percent_text;
         if (f) {
             add_dec(f, b);
             pm_buf_adds(f, " × ");
@@ -581,8 +590,8 @@ static int apply_rule(ctx *c, const char *period, size_t period_len)
         if ((st = pm_decimal_sub(raw, r->over, &q)) != PM_DEC_OK) return status_error(c, st, NULL, "quantity - over");
         if (q.coef < 0) q.coef = 0;
         if ((st = pm_decimal_mul(q, p, &exact)) != PM_DEC_OK) return status_error(c, st, NULL, "excess × price");
-        l.quantity = arena_dec(e, q, &l.quantity_len);
-        l.price = price_text(e, r, p, &l.price_len);
+        l->quantity = arena_dec(e, q, &l->quantity_len);
+        l->price = price_text(e, r, p, &l->price_len);
         if (f) {
             pm_buf_adds(f, "max(0, ");
             add_dec(f, raw);
@@ -599,7 +608,7 @@ static int apply_rule(ctx *c, const char *period, size_t period_len)
     }
     }
 
-    if ((st = pm_decimal_round(exact, s->scale, s->rounding, &l.value)) != PM_DEC_OK)
+    if ((st = pm_decimal_round(exact, s->scale, s->rounding, &l->value)) != PM_DEC_OK)
         return status_error(c, st, NULL, "the amount");
     if (f) {
         if (r->kind != FEE_FIXED) {
@@ -607,19 +616,20 @@ static int apply_rule(ctx *c, const char *period, size_t period_len)
             add_exact(e, f, exact);
         }
         pm_buf_adds(f, " → ");
-        add_dec(f, l.value);
+        add_dec(f, l->value);
         pm_buf_addf(f, " (%s)", pm_round_name(s->rounding));
     }
-    if (r->has_min) clamp(&l.value, r->min, -1, f);
-    if (r->has_max) clamp(&l.value, r->max, 1, f);
+    if (r->has_min) clamp(&l->value, r->min, -1, f);
+    if (r->has_max) clamp(&l->value, r->max, 1, f);
     if (!r->split) {
-        l.amount = arena_dec(e, l.value, &l.amount_len);
-        if (f) l.formula = pm_arena_strndup(&e->arena, f->s, f->len);
-        push_line(e, &l);
+        l->amount = arena_dec(e, l->value, &l->amount_len);
+        if (f) l->formula = pm_arena_strndup(&e->arena, f->s, f->len);
+        e->nlines++;
         return 0;
     }
     const char *formula = f ? pm_arena_strndup(&e->arena, f->s, f->len) : NULL;
-    return split_lines(c, &l, formula);
+    fee_line base = *l; /* split_lines adds lines: e->lines may move */
+    return split_lines(c, &base, formula);
 }
 
 /* The value a `when` condition looks at: the record's field, except that

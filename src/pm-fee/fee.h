@@ -137,6 +137,9 @@ typedef struct fee_rule {
      * price); price_len 0 for any other price. */
     char price_text[PM_DEC_BUFSZ];
     size_t price_len;
+    /* strlen of id, percent_text ("" when NULL: 0) and version, for the
+     * charge lines */
+    size_t id_len, percent_len, version_len;
 } fee_rule;
 
 typedef struct fee_schedule {

@@ -51,15 +51,18 @@ void fee_charge_record(fee_run *r, const fee_line *l, const char *inputs_sha256,
     }
     set_text(out, C_PERIOD, l->period, l->period_len);
     set_text(out, C_SOURCE, l->source, l->source_len);
-    set_text(out, C_RULE, l->rule, strlen(l->rule));
+    /* the rule's texts, measured at load (a line made by hand has no rule) */
+    const fee_rule *fr = l->r;
+    set_text(out, C_RULE, l->rule, fr && l->rule == fr->id ? fr->id_len : strlen(l->rule));
     set_text(out, C_PARTY, l->party, l->party_len);
     set_text(out, C_QUANTITY, l->quantity, l->quantity_len);
     set_text(out, C_PRICE, l->price, l->price_len);
     set_text(out, C_BASE, l->base, l->base_len);
-    set_text(out, C_PERCENT, l->percent, strlen(l->percent));
+    size_t plen = !*l->percent ? 0 : fr && l->percent == fr->percent_text ? fr->percent_len : strlen(l->percent);
+    set_text(out, C_PERCENT, l->percent, plen);
     set_text(out, C_AMOUNT, l->amount, l->amount_len);
     set_text(out, C_SCHEDULE, r->sched->sha256, 64);
-    set_text(out, C_VERSION, l->version, strlen(l->version));
+    set_text(out, C_VERSION, l->version, fr && l->version == fr->version ? fr->version_len : strlen(l->version));
     set_text(out, C_INPUTS, inputs_sha256, *inputs_sha256 ? 64 : 0);
     if (r->explain) set_text(out, C_FORMULA, l->formula ? l->formula : "", l->formula ? strlen(l->formula) : 0);
 }
@@ -82,7 +85,8 @@ pm_verdict fee_on_record(pm_pipe *p, pm_record *rec, void *ctx)
 {
     fee_run *r = ctx;
     fee_engine *e = &r->eng;
-    fee_engine_header(e, pm_pipe_inputs(p), rec);
+    /* the header rec carries (fee_engine_header), as the pipeline found it */
+    e->header_id = pm_pipe_record_header(p);
     int st = fee_charge(e, rec, &r->err);
     if (e->key_fallback && !r->warned_key) {
         r->warned_key = 1;
