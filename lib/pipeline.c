@@ -353,13 +353,13 @@ int pm_pipe_write(pm_pipe *p, const pm_record *rec)
     return 0;
 }
 
-int pm_pipe_write_same_names(pm_pipe *p, const pm_record *rec)
+int pm_pipe_write_same_names(pm_pipe *p, const pm_record *rec, uint64_t plain)
 {
     pm_error err;
     if (!p->out) return 0;
     /* the names are known only while nothing else was written in between */
     int known = p->same_at && p->same_at == pm_writer_count(p->out);
-    if ((known ? pm_writer_write_same_names(p->out, rec, &err) : pm_writer_write(p->out, rec, &err)) != 0) {
+    if (pm_writer_write_known(p->out, rec, known, plain, &err) != 0) {
         pm_report(&err);
         p->failed = 2; /* a write error: stop */
         return -1;

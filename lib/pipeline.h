@@ -41,6 +41,7 @@
 #define PM_PIPELINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "opts.h"
 #include "record.h"
 #include "stream.h"
@@ -160,8 +161,9 @@ int pm_pipe_write(pm_pipe *p, const pm_record *rec);
  * record the last call of this function wrote (a program that lays out its
  * output's names once: pm-fee's charges), so that the writer need not
  * compare them as text; when another record was written in between, it
- * does. */
-int pm_pipe_write_same_names(pm_pipe *p, const pm_record *rec);
+ * does.  plain: the fields whose values need no quotes, as
+ * pm_writer_write_known says (0: none). */
+int pm_pipe_write_same_names(pm_pipe *p, const pm_record *rec, uint64_t plain);
 /* Writes rec to the reject stream now, with _source, _error = why and,
  * for a record that could not be read, _raw (a program that reports a
  * record and goes on: pm-fee's unmatched records).  Counted nowhere: the

@@ -486,10 +486,11 @@ static void yaml_write_record(pm_writer *w, const pm_record *r)
 }
 
 /* The values of fields from.. of r as CSV, each after a delimiter but the
- * record's first, and the line end.  Room is made once for them all as
+ * record's first, and the line end; those of the bits of plain (bit i:
+ * field i) as they are, untested (pm_writer_write_known).  Room is made once for them all as
  * they are; a value that needs quotes (rare) goes through csv_quoted, which
  * makes its own, and room is made again for the rest. */
-static void csv_write_values(pm_writer *w, const pm_record *r, size_t from)
+static void csv_write_values(pm_writer *w, const pm_record *r, size_t from, uint64_t plain)
 {
     pm_buf *o = &w->out;
     const char d = w->delim;
@@ -501,7 +502,7 @@ static void csv_write_values(pm_writer *w, const pm_record *r, size_t from)
         const char *v = r->f[i].value;
         size_t len = r->f[i].len;
         if (i) *dst++ = d;
-        if (csv_plain(v, len, d)) {
+        if ((i < 64 && (plain >> i & 1)) || csv_plain(v, len, d)) {
             put_bytes(dst, v, len);
             dst += len;
         } else {
@@ -539,19 +540,24 @@ static size_t raw_prefix(const pm_record *r, char delim, size_t *bytes)
     return i;
 }
 
-static int write_record(pm_writer *w, const pm_record *r, int known_names, pm_error *err);
+static int write_record(pm_writer *w, const pm_record *r, int known_names, uint64_t plain, pm_error *err);
 
 int pm_writer_write(pm_writer *w, const pm_record *r, pm_error *err)
 {
-    return write_record(w, r, 0, err);
+    return write_record(w, r, 0, 0, err);
 }
 
 int pm_writer_write_same_names(pm_writer *w, const pm_record *r, pm_error *err)
 {
-    return write_record(w, r, 1, err);
+    return write_record(w, r, 1, 0, err);
 }
 
-static int write_record(pm_writer *w, const pm_record *r, int known_names, pm_error *err)
+int pm_writer_write_known(pm_writer *w, const pm_record *r, int same_names, uint64_t plain, pm_error *err)
+{
+    return write_record(w, r, same_names, plain, err);
+}
+
+static int write_record(pm_writer *w, const pm_record *r, int known_names, uint64_t plain, pm_error *err)
 {
     if (w->failed) {
         pm_error_set(err, pm_atomic_name(w->af), 0, "write error");
@@ -593,7 +599,7 @@ static int write_record(pm_writer *w, const pm_record *r, int known_names, pm_er
             o->len += bytes;
             o->s[o->len] = 0;
         }
-        csv_write_values(w, r, k);
+        csv_write_values(w, r, k, plain);
     }
     w->count++;
     if (o->len >= FLUSH_AT) return flush(w, err);

@@ -34,6 +34,12 @@ static const char *const charge_names[C_FIELDS] = {
     "period", "source",          "rule",         "party",         "quantity", "price", "base", "percent",
     "amount", "schedule_sha256", "rule_version", "inputs_sha256", "formula"};
 
+/* The fields of a charge record whose values never need quotes (see
+ * pm_writer_write_known): the period (a month checked by fee_charge, or
+ * none), figures pm_decimal_format wrote, the hex digests. */
+static const uint64_t charge_plain = 1u << C_PERIOD | 1u << C_QUANTITY | 1u << C_PRICE | 1u << C_BASE |
+                                     1u << C_AMOUNT | 1u << C_SCHEDULE | 1u << C_INPUTS;
+
 /* Sets field i of out to v, of length len.  The line's texts live until
  * the next record is charged (the engine's arena, the input record, the
  * schedule): out points at them rather than copying. */
@@ -134,7 +140,7 @@ pm_verdict fee_on_record(pm_pipe *p, pm_record *rec, void *ctx)
         } else {
             fee_charge_record(r, l, in, &r->charge);
             /* r->charge keeps the names it was given once */
-            if (pm_pipe_write_same_names(p, &r->charge) != 0) return PM_FAIL;
+            if (pm_pipe_write_same_names(p, &r->charge, charge_plain) != 0) return PM_FAIL;
         }
     }
     return PM_HOLD;
