@@ -436,20 +436,18 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
         }
         /* shares may be decimals: bring them to one scale, use coefficients */
         int maxscale = 0;
-        for (int pass = 0; pass < 2; pass++) {
-            for (int i = 0; i < n; i++) {
-                pm_decimal v;
-                if (pm_decimal_parse(e->names[i], e->namelens[i], &v) != PM_DEC_OK || v.coef < 0)
-                    return rec_error(c, "share '%.*s' in field '%s' is not a number >= 0", (int)e->namelens[i],
-                                     e->names[i], r->shares.name);
-                if (pass == 0) {
-                    if (v.scale > maxscale) maxscale = v.scale;
-                } else {
-                    if (pm_decimal_rescale(v, maxscale, &v) != PM_DEC_OK)
-                        return status_error(c, PM_DEC_OVERFLOW, NULL, "the shares");
-                    e->w[i] = v.coef;
-                }
-            }
+        pm_decimal *sh = pm_arena_alloc(&e->arena, (size_t)n * sizeof *sh);
+        for (int i = 0; i < n; i++) {
+            if (pm_decimal_parse(e->names[i], e->namelens[i], &sh[i]) != PM_DEC_OK || sh[i].coef < 0)
+                return rec_error(c, "share '%.*s' in field '%s' is not a number >= 0", (int)e->namelens[i],
+                                 e->names[i], r->shares.name);
+            if (sh[i].scale > maxscale) maxscale = sh[i].scale;
+        }
+        for (int i = 0; i < n; i++) {
+            pm_decimal v;
+            if (pm_decimal_rescale(sh[i], maxscale, &v) != PM_DEC_OK)
+                return status_error(c, PM_DEC_OVERFLOW, NULL, "the shares");
+            e->w[i] = v.coef;
         }
     } else {
         for (int i = 0; i < n; i++) e->w[i] = 1;
@@ -529,21 +527,21 @@ static int apply_rule(ctx *c, const char *period, size_t period_len)
     const fee_rule *r = c->rule;
     pm_buf *f = e->explain ? &e->tmp : NULL;
     pm_decimal exact, q, p, b, one = {1, 0}, hundredth = {1, 2};
-    /* built where push_line would copy it to, counted when done; the rest
-     * zero (an initializer: stores, where memset is a call) */
+    /* built where push_line would copy it to, counted when done; every
+     * field set here, one store each (clearing the whole line first is a
+     * string instruction as slow as the rest of the rule) */
     fee_line *l = line_room(e);
-    *l = (fee_line){.period = period,
-                    .period_len = period_len,
-                    .source = e->key,
-                    .source_len = e->key_len,
-                    .rule = r->id,
-                    .version = r->version,
-                    .r = r,
-                    .party = "",
-                    .quantity = "",
-                    .price = "",
-                    .base = "",
-                    .percent = ""};
+    l->period = period;
+    l->period_len = period_len;
+    l->source = e->key;
+    l->source_len = e->key_len;
+    l->rule = r->id;
+    l->version = r->version;
+    l->r = r;
+    l->party = l->quantity = l->price = l->base = l->percent = l->amount = "";
+    l->party_len = l->quantity_len = l->price_len = l->base_len = l->amount_len = 0;
+    l->formula = l->input = NULL;
+    l->value = (pm_decimal){0, 0};
     int st;
 
     if (f) pm_buf_reset(f);
