@@ -494,23 +494,31 @@ static void csv_write_values(pm_writer *w, const pm_record *r, size_t from, uint
 {
     pm_buf *o = &w->out;
     const char d = w->delim;
-    size_t need = 3; /* the "" of a lone empty field, the line end */
-    for (size_t i = from; i < r->n; i++) need += r->f[i].len + 1;
+    const pm_field *f = r->f + from, *end = r->f + r->n;
+    /* each value and the delimiter after it, one before the first after a
+     * raw prefix, the "" of a lone empty field, the line end */
+    size_t need = 4 + (size_t)(end - f);
+    for (const pm_field *p = f; p < end; p++) need += p->len;
     pm_buf_grow(o, need);
     char *dst = o->s + o->len;
-    for (size_t i = from; i < r->n; i++) {
-        const char *v = r->f[i].value;
-        size_t len = r->f[i].len;
-        if (i) *dst++ = d;
-        if ((i < 64 && (plain >> i & 1)) || csv_plain(v, len, d)) {
-            put_bytes(dst, v, len);
-            dst += len;
-        } else {
-            o->len = (size_t)(dst - o->s);
-            csv_quoted(o, v, len);
-            pm_buf_grow(o, need); /* still enough for the rest */
-            dst = o->s + o->len;
+    if (f < end) {
+        uint64_t known = from < 64 ? plain >> from : 0;
+        if (from) *dst++ = d;
+        for (const pm_field *p = f; p < end; p++, known >>= 1) {
+            const char *v = p->value;
+            size_t len = p->len;
+            if ((known & 1) || csv_plain(v, len, d)) {
+                put_bytes(dst, v, len);
+                dst += len;
+            } else {
+                o->len = (size_t)(dst - o->s);
+                csv_quoted(o, v, len);
+                pm_buf_grow(o, need); /* still enough for the rest */
+                dst = o->s + o->len;
+            }
+            *dst++ = d;
         }
+        dst--; /* the line end goes where the last delimiter went */
     }
     /* a lone empty field would read back as a blank line */
     if (r->n == 1 && r->f[0].len == 0) {
