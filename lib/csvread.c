@@ -588,25 +588,26 @@ static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len, uns
      * bytes are not read back) */
     const char *line = (const char *)s;
     char *const *hdr = rd->header;
-    pm_field *f = r->f;
-    size_t i = 0, off = 0;
+    /* the fields in order, the last one's slot (fl) after the loop */
+    pm_field *f = r->f, *fl = r->f + nh - 1;
+    size_t off = 0;
     for (size_t at = 0; at < len; at += 64) {
         uint64_t m = delim_mask(line, at, len - at < 64 ? len - at : 64, (char)rd->delim);
         for (; m; m &= m - 1) {
             size_t end = at + (size_t)__builtin_ctzll(m);
-            if (i + 1 == nh) goto wrong_width; /* too many */
+            if (f == fl) goto wrong_width; /* too many */
             b[end] = 0;
-            f[i].name = hdr[i];
-            f[i].value = b + off;
-            f[i].len = end - off;
-            i++;
+            f->name = *hdr++;
+            f->value = b + off;
+            f->len = end - off;
+            f++;
             off = end + 1;
         }
     }
-    if (i + 1 != nh) goto wrong_width; /* too few */
-    f[i].name = hdr[i];
-    f[i].value = b + off;
-    f[i].len = len - off;
+    if (f != fl) goto wrong_width; /* too few */
+    f->name = *hdr;
+    f->value = b + off;
+    f->len = len - off;
     r->n = nh;
     r->source = rd->name;
     r->line = rd->rec_line;
@@ -615,7 +616,7 @@ static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len, uns
     int canonical = 1;
     if ((scan & LS_HIGH) && memchr(line, '\xef', len))
         for (size_t k = 0; k < nh && canonical; k++)
-            if (f[k].len >= 3 && !memcmp(f[k].value, "\xef\xbb\xbf", 3)) canonical = 0;
+            if (r->f[k].len >= 3 && !memcmp(r->f[k].value, "\xef\xbb\xbf", 3)) canonical = 0;
     if (canonical) {
         r->raw = b;
         r->raw_len = len;
