@@ -641,6 +641,27 @@ static const char *when_value(const fee_engine *e, const pm_record *rec, const f
     return fee_field(rec, e->pos, ref, len);
 }
 
+/* Whether rx matches v[0..len): from the engine's memo when it holds the
+ * answer for that text (fee_rx_memo), else from the pattern, kept for next
+ * time.  PM_RX_MATCH, PM_RX_NOMATCH or PM_RX_ERROR with err. */
+static int rx_match(fee_engine *e, pm_regex *rx, const char *v, size_t len, pm_error *err)
+{
+    fee_rx_memo *m = NULL;
+    if (len <= sizeof m->text) {
+        size_t h = ((uintptr_t)rx >> 4) + len * 31 + (len ? (unsigned char)v[0] * 7u + (unsigned char)v[len - 1] : 0);
+        m = &e->rx_memo[h % FEE_RX_MEMO];
+        if (m->rx == rx && m->len == len && memcmp(m->text, v, len) == 0) return m->match;
+    }
+    int r = pm_regex_match(rx, v, len, err);
+    if (m && r != PM_RX_ERROR) {
+        m->rx = rx;
+        m->len = (unsigned char)len;
+        memcpy(m->text, v, len);
+        m->match = (unsigned char)r;
+    }
+    return r;
+}
+
 /* 1 if every `when` entry holds, 0 if not, -1 on a pattern error; from:
  * the entries before it are known to hold (fee_engine.picks). */
 static int when_holds(ctx *c, int from)
@@ -658,7 +679,7 @@ static int when_holds(ctx *c, int from)
         for (int j = 0; j < cd->nvals && !ok; j++) {
             if (cd->rx[j]) {
                 pm_error rxerr;
-                int m = pm_regex_match(cd->rx[j], v, len, &rxerr);
+                int m = rx_match(c->e, cd->rx[j], v, len, &rxerr);
                 if (m == PM_RX_ERROR) return rec_error(c, "when: %s: %s", cd->field.name, rxerr.msg);
                 ok = m == PM_RX_MATCH;
             } else {

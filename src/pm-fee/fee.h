@@ -199,6 +199,17 @@ typedef struct fee_pick {
     int *rules, nrules;
 } fee_pick;
 
+/* A `when` pattern's answer for one short value (fee_engine.rx_memo):
+ * patterns are tried on few distinct values (a floor, a category), and a
+ * match costs more than looking the answer up. */
+typedef struct fee_rx_memo {
+    const pm_regex *rx; /* NULL: empty */
+    unsigned char len;
+    unsigned char match;
+    char text[22];
+} fee_rx_memo;
+#define FEE_RX_MEMO 64
+
 typedef struct fee_engine {
     fee_schedule *sched;
     /* --key (default: id) and --period-field (default: period) */
@@ -252,6 +263,9 @@ typedef struct fee_engine {
     fee_pick *picks;
     int npicks;
     unsigned char *pick_first;
+    /* The answers of `when` patterns for values of up to 22 bytes, by the
+     * pattern and the value's text (direct-mapped; zeroed at init). */
+    fee_rx_memo rx_memo[FEE_RX_MEMO];
 } fee_engine;
 
 void fee_engine_init(fee_engine *e, fee_schedule *s, int explain, const char *period, pm_day period_day);
