@@ -335,8 +335,19 @@ static int status_error(ctx *c, int st, const char *field, const char *what)
 static int eval(ctx *c, const fee_expr *ex, const char *what, pm_decimal *out, pm_buf *f)
 {
     const char *field = NULL;
-    int st = fee_expr_eval_at(ex, c->e->pos, c->rec, out, &field);
+    fee_engine *e = c->e;
+    /* a lone field: read once a record (fee_engine.num_memo) */
+    int slot = ex->kind == FEE_EX_FIELD ? ex->field.slot : -1;
+    if (slot >= 0 && slot < FEE_NUM_MEMO && e->num_memo[slot].stamp == e->nrec) {
+        *out = e->num_memo[slot].val;
+        return 0; /* a lone field needs no explaining */
+    }
+    int st = fee_expr_eval_at(ex, e->pos, c->rec, out, &field);
     if (st != PM_DEC_OK) return status_error(c, st, field, what);
+    if (slot >= 0 && slot < FEE_NUM_MEMO) {
+        e->num_memo[slot].stamp = e->nrec;
+        e->num_memo[slot].val = *out;
+    }
     if (f && !fee_expr_is_simple(ex)) {
         fee_expr_text(ex, f);
         pm_buf_adds(f, " = ");
@@ -782,6 +793,7 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
 
     e->nlines = 0;
     e->flag = FEE_FLAG_NONE;
+    e->nrec++; /* from 1: stamp 0 is no record's */
     pm_arena_reset(&e->arena);
     locate(e, rec);
 

@@ -209,6 +209,7 @@ typedef struct fee_rx_memo {
     char text[22];
 } fee_rx_memo;
 #define FEE_RX_MEMO 64
+#define FEE_NUM_MEMO 32
 
 typedef struct fee_engine {
     fee_schedule *sched;
@@ -266,6 +267,14 @@ typedef struct fee_engine {
     /* The answers of `when` patterns for values of up to 22 bytes, by the
      * pattern and the value's text (direct-mapped; zeroed at init). */
     fee_rx_memo rx_memo[FEE_RX_MEMO];
+    /* The number each of the first FEE_NUM_MEMO slots read as in the record
+     * being charged, when nrec is its stamp (a field that several rules
+     * use, area_m2, is read once a record); nrec counts fee_charge calls. */
+    unsigned long long nrec;
+    struct {
+        unsigned long long stamp;
+        pm_decimal val;
+    } num_memo[FEE_NUM_MEMO];
 } fee_engine;
 
 void fee_engine_init(fee_engine *e, fee_schedule *s, int explain, const char *period, pm_day period_day);

@@ -423,6 +423,35 @@ Test(fee_charge, pattern_answers_kept_by_value_are_the_patterns)
     fee_schedule_free(&s);
 }
 
+/* A field that several rules use is read once a record (num_memo): each
+ * record's lines take that record's value, whatever the one before held. */
+Test(fee_charge, a_field_read_once_a_record_is_that_records)
+{
+    fee_schedule s;
+    pm_error err;
+    cr_assert_eq(load_text("rules:\n"
+                           "  - {id: two, when: {}, price: '2', quantity: area}\n"
+                           "  - {id: three, when: {}, price: '3', quantity: area}\n",
+                           &s, &err),
+                 0, "%s", err.msg);
+    fee_engine e;
+    fee_engine_init(&e, &s, 0, NULL, 0);
+    char area[16], want[32];
+    for (int a = 1; a <= 50; a++) {
+        snprintf(area, sizeof area, "%d", a);
+        const char *kv[] = {"id", "x", "area", area};
+        cr_assert_eq(charge_one(&e, kv, 2, &err), FEE_CHARGED, "%s", err.msg);
+        cr_assert_eq(e.nlines, 2);
+        snprintf(want, sizeof want, "%d.00", 2 * a);
+        cr_expect_str_eq(e.lines[0].amount, want);
+        snprintf(want, sizeof want, "%d.00", 3 * a);
+        cr_expect_str_eq(e.lines[1].amount, want);
+        cr_expect_str_eq(e.lines[1].quantity, area);
+    }
+    fee_engine_free(&e);
+    fee_schedule_free(&s);
+}
+
 Test(fee_charge, flags_versions_and_keys)
 {
     fee_schedule s;
