@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* CSV headers ---------------------------------------------------------------- */
 
@@ -481,47 +484,71 @@ static void csv_flush_tail_warnings(pm_reader *rd)
     }
 }
 
-/* A whole line without a quote, a record of its own under a usable header:
- * split at the delimiters with memchr, into one copy of the line in the
- * record's arena (the delimiters become the values' NULs), instead of
- * libcsv's byte-by-byte parse and a copy per field.  For such a line libcsv
- * (no space trimming, no quotes) reads exactly the same values.  Returns 0,
- * leaving nothing queued, for a line libcsv must read: a row of the wrong
- * width (its message is libcsv's path's).  len excludes the line end.
- * The record keeps the split line as its raw text (pm_record) unless a
- * value starts with a byte-order mark, which a writer quotes. */
-/* The delimiters of a line, in order (csv_plain_line): eight bytes at a
- * time, a byte equal to the delimiter being a zero byte of w ^ d*0x01..01,
- * which the carry-free test below marks exactly; the last few one by one. */
-typedef struct delim_scan {
-    const char *b;
-    size_t len, j;     /* bytes before j are scanned */
-    uint64_t dd, hits; /* hits: delimiters in the word before j, not yet taken */
-    char d;
-} delim_scan;
-
-/* The next delimiter's position, or len when there is none. */
-static size_t next_delim(delim_scan *sc)
+/* The delimiters among the 8 bytes at p, as the bits of a byte (byte k of
+ * p: bit k): a byte equal to the delimiter is a zero byte of w ^ d*0x01..01,
+ * which the carry-free test marks exactly with its high bit; the multiply
+ * gathers the eight high bits into the top byte. */
+static inline unsigned delim_bits8(const char *p, uint64_t dd)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
-    while (!sc->hits && sc->j + 8 <= sc->len) {
-        uint64_t w, x;
-        memcpy(&w, sc->b + sc->j, 8);
-        x = w ^ sc->dd;
-        sc->hits = ~(((x & lo7) + lo7) | x | lo7);
-        sc->j += 8;
-    }
-    if (sc->hits) {
-        size_t at = sc->j - 8 + (size_t)__builtin_ctzll(sc->hits) / 8;
-        sc->hits &= sc->hits - 1;
-        return at;
+    uint64_t w, x;
+    memcpy(&w, p, 8);
+    x = w ^ dd;
+    uint64_t hits = ~(((x & lo7) + lo7) | x | lo7) >> 7;
+    return (unsigned)((hits * 0x0102040810204080ULL) >> 56);
+}
+
+/* The delimiters among the n (1 to 64) bytes at line + at, as bits (byte
+ * k: bit k).  Whole words are read where they lie in the line, the last
+ * few bytes as the end of the line's last word (read again) when the line
+ * holds one, else one by one. */
+static inline uint64_t delim_mask(const char *line, size_t at, size_t n, char d)
+{
+    uint64_t m = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t dd = 0x0101010101010101ULL * (unsigned char)d;
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8) m |= (uint64_t)delim_bits8(line + at + k, dd) << k;
+    if (k == n) return m;
+    if (at + n >= 8) return m | (uint64_t)(delim_bits8(line + at + n - 8, dd) >> (8 - (n - k))) << k;
+    for (; k < n; k++)
+        if (line[at + k] == d) m |= (uint64_t)1 << k;
+#else
+    for (size_t k = 0; k < n; k++)
+        if (line[at + k] == d) m |= (uint64_t)1 << k;
+#endif
+    return m;
+}
+
+/* What one pass over a line's bytes s[0..n) tells (line_scan): which of
+ * these it holds, so that the reader looks for no byte it does not hold. */
+enum { LS_CR = 1, LS_NUL = 2, LS_QUOTE = 4, LS_HIGH = 8 /* a byte >= 0x80 */, LS_ALL = 15 };
+
+static unsigned line_scan(const unsigned char *s, size_t n)
+{
+#ifdef __SSE2__
+    if (n >= 16) {
+        const __m128i cr = _mm_set1_epi8('\r'), q = _mm_set1_epi8('"'), zero = _mm_setzero_si128();
+        __m128i acr = zero, anul = zero, aq = zero, ahi = zero;
+        for (size_t i = 0;; i += 16) {
+            if (i + 16 > n) i = n - 16; /* the last 16, read again */
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            acr = _mm_or_si128(acr, _mm_cmpeq_epi8(x, cr));
+            anul = _mm_or_si128(anul, _mm_cmpeq_epi8(x, zero));
+            aq = _mm_or_si128(aq, _mm_cmpeq_epi8(x, q));
+            ahi = _mm_or_si128(ahi, x);
+            if (i + 16 == n) break;
+        }
+        return (_mm_movemask_epi8(acr) ? LS_CR : 0) | (_mm_movemask_epi8(anul) ? LS_NUL : 0) |
+               (_mm_movemask_epi8(aq) ? LS_QUOTE : 0) | (_mm_movemask_epi8(ahi) ? LS_HIGH : 0);
     }
 #endif
-    /* the last bytes (fewer than eight), or every byte elsewhere */
-    for (; sc->j < sc->len; sc->j++)
-        if (sc->b[sc->j] == sc->d) return sc->j++;
-    return sc->len;
+    unsigned f = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        f |= (c == '\r' ? LS_CR : 0) | (c == 0 ? LS_NUL : 0) | (c == '"' ? LS_QUOTE : 0) | (c >= 0x80 ? LS_HIGH : 0);
+    }
+    return f;
 }
 
 /* k bytes of the line at hand are dealt with: from the replay of lines to
@@ -543,46 +570,72 @@ static inline void replay_drop_if_done(pm_reader *rd)
     }
 }
 
-static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len)
+/* A whole line without a quote, a record of its own under a usable header:
+ * split at the delimiters, found 64 bytes at a time as a bit mask
+ * (delim_mask), into one copy of the line in the record's arena (the
+ * delimiters become the values' NULs), instead of libcsv's byte-by-byte
+ * parse and a copy per field.  For such a line libcsv (no space trimming, no
+ * quotes) reads exactly the same values.  Returns 0, leaving nothing
+ * queued, for a line libcsv must read: a row of the wrong width (its
+ * message is libcsv's path's).  len excludes the line end.  The record
+ * keeps the split line as its raw text (pm_record) unless a value starts
+ * with a byte-order mark, which a writer quotes. */
+static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len, unsigned scan)
 {
+    size_t nh = rd->nheader;
+    if (nh == 0) return 0;
     pm_record *r = pmr_queue_slot(rd);
+    while (r->cap < nh) pm_record_make_room(r);
     char *b = pm_record_alloc(r, len + 1);
     memcpy(b, s, len);
     b[len] = 0;
-    char d = (char)rd->delim;
     /* the line is read where it is, the copy only written (its fresh
      * bytes are not read back) */
     const char *line = (const char *)s;
-    delim_scan sc = {line, len, 0, 0x0101010101010101ULL * (unsigned char)d, 0, d};
-    size_t i = 0, off = 0, nh = rd->nheader;
-    int canonical = 1;
-    for (;;) {
-        size_t end = next_delim(&sc);
-        if (i++ == nh) break; /* too many */
-        b[end] = 0;
-        /* a value starting with U+FEFF is written quoted */
-        if (line[off] == '\xef' && end - off >= 3 && !memcmp(line + off, "\xef\xbb\xbf", 3)) canonical = 0;
-        pm_record_add_owned(r, rd->header[i - 1], b + off, end - off);
-        if (end == len) break;
-        off = end + 1;
+    char *const *hdr = rd->header;
+    /* the fields in order, the last one's slot (fl) after the loop */
+    pm_field *f = r->f, *fl = r->f + nh - 1;
+    size_t off = 0;
+    for (size_t at = 0; at < len; at += 64) {
+        uint64_t m = delim_mask(line, at, len - at < 64 ? len - at : 64, (char)rd->delim);
+        for (; m; m &= m - 1) {
+            size_t end = at + (size_t)__builtin_ctzll(m);
+            if (f == fl) goto wrong_width; /* too many */
+            b[end] = 0;
+            f->name = *hdr++;
+            f->value = b + off;
+            f->len = end - off;
+            f++;
+            off = end + 1;
+        }
     }
-    if (i != nh) {
-        pm_record_clear(r);
-        return 0;
-    }
+    if (f != fl) goto wrong_width; /* too few */
+    f->name = *hdr;
+    f->value = b + off;
+    f->len = len - off;
+    r->n = nh;
     r->source = rd->name;
     r->line = rd->rec_line;
-    if (canonical) { /* see pm_record: a writer may copy the line */
+    /* a value starting with U+FEFF is written quoted: the line is not the
+     * record's raw text then (see pm_record: a writer may copy the line) */
+    int canonical = 1;
+    if ((scan & LS_HIGH) && memchr(line, '\xef', len))
+        for (size_t k = 0; k < nh && canonical; k++)
+            if (r->f[k].len >= 3 && !memcmp(r->f[k].value, "\xef\xbb\xbf", 3)) canonical = 0;
+    if (canonical) {
         r->raw = b;
         r->raw_len = len;
         r->raw_n = nh;
-        r->raw_delim = d;
+        r->raw_delim = (char)rd->delim;
     }
     rd->q[rd->qhead + rd->qlen].bad = 0;
     rd->qlen++;
     rd->seg_flags = 0;
     rd->last_width = nh;
     return 1;
+wrong_width:
+    pm_record_clear(r);
+    return 0;
 }
 
 int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
@@ -639,7 +692,10 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
          * the next, which SEG_BREAK marks for folding. */
         const unsigned char *nl = memchr(s, '\n', n);
         size_t upto = nl ? (size_t)(nl - s) : n;
-        const unsigned char *cr = memchr(s, '\r', upto);
+        /* the bytes of a whole line in one pass; a line's end, LF or a
+         * CR (alone, or before the LF), is not among them */
+        unsigned scan = nl ? line_scan(s, upto) : LS_ALL;
+        const unsigned char *cr = scan & LS_CR ? memchr(s, '\r', upto) : NULL;
         size_t seg;
         int lone_cr = cr && cr + 1 != nl;
         if (lone_cr)
@@ -671,13 +727,15 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         }
         if (blank && !lf_after_cr && rd->have_header) rd->after_blank = 1;
         rd->seg_line = rd->line;
-        if (memchr(s, 0, seg)) rd->seg_flags |= SEG_NUL;
-        if (rd->validate_utf8 && !pm_utf8_valid((const char *)s, seg)) rd->seg_flags |= SEG_BADUTF8;
+        if ((scan & LS_NUL) && memchr(s, 0, seg)) rd->seg_flags |= SEG_NUL;
+        if (rd->validate_utf8 && (scan & LS_HIGH) && !pm_utf8_valid((const char *)s, seg))
+            rd->seg_flags |= SEG_BADUTF8;
         rd->seg_raw = s;
         rd->seg_rawlen = seg;
         if (nl && !lone_cr && !blank && !rd->rec_open && rd->tq == TQ_START && rd->have_header && !rd->after_blank &&
             !rd->header_bad && !(rd->seg_flags & (SEG_NUL | SEG_BADUTF8)) && seg <= rd->opts.max_field &&
-            !memchr(s, '"', seg) && csv_plain_line(rd, s, seg - 1 - (seg >= 2 && s[seg - 2] == '\r'))) {
+            !((scan & LS_QUOTE) && memchr(s, '"', seg)) &&
+            csv_plain_line(rd, s, seg - 1 - (seg >= 2 && s[seg - 2] == '\r'), scan)) {
             consumed(rd, from_replay, seg);
             replay_drop_if_done(rd);
             rd->line++;

@@ -36,6 +36,8 @@ struct pm_pipe {
     unsigned names_hdr;
     size_t names_hn, names_n;
     const char *names_extra[MAX_SLOTS];
+    /* the writer's count after the last pm_pipe_write_same_names; 0: none */
+    unsigned long long same_at;
 
     pm_pipe_counts n;
     int failed, flagged;
@@ -180,6 +182,11 @@ static void locate_fields(pm_pipe *p, const pm_record *rec)
         p->hdr_id = id;
     }
     memcpy(p->rec_idx, p->slot_idx, sizeof p->rec_idx[0] * (size_t)p->nslots);
+}
+
+unsigned pm_pipe_record_header(const pm_pipe *p)
+{
+    return p->hdr_id; /* locate_fields left the record's there */
 }
 
 int pm_pipe_index(pm_pipe *p, const pm_record *rec, int slot)
@@ -343,6 +350,22 @@ int pm_pipe_write(pm_pipe *p, const pm_record *rec)
         return -1;
     }
     p->n.written++;
+    return 0;
+}
+
+int pm_pipe_write_same_names(pm_pipe *p, const pm_record *rec, uint64_t plain)
+{
+    pm_error err;
+    if (!p->out) return 0;
+    /* the names are known only while nothing else was written in between */
+    int known = p->same_at && p->same_at == pm_writer_count(p->out);
+    if (pm_writer_write_known(p->out, rec, known, plain, &err) != 0) {
+        pm_report(&err);
+        p->failed = 2; /* a write error: stop */
+        return -1;
+    }
+    p->n.written++;
+    p->same_at = pm_writer_count(p->out);
     return 0;
 }
 

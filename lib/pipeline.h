@@ -41,6 +41,7 @@
 #define PM_PIPELINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "opts.h"
 #include "record.h"
 #include "stream.h"
@@ -133,6 +134,12 @@ pm_pipe *pm_pipe_open(const pm_common *c, char **paths, int npaths, const pm_pip
  * in a record costs an array access while the records keep one header.  At
  * most 64 slots (a program declares a fixed handful; more is a bug). */
 int pm_pipe_field(pm_pipe *p, const char *name);
+/* The header of the record at hand, as the pipeline found it to locate the
+ * slots (before the record function is called): pm_inputs_record_header's
+ * number when the record's fields are exactly its reader's header, else 0.
+ * What a program that finds fields of its own needs to know, without
+ * comparing the names again. */
+unsigned pm_pipe_record_header(const pm_pipe *p);
 /* Index in rec of the field of that slot, or -1. */
 int pm_pipe_index(pm_pipe *p, const pm_record *rec, int slot);
 /* Value of the field of that slot ("" when absent: no value either way);
@@ -150,6 +157,13 @@ void pm_pipe_set_static(pm_pipe *p, pm_record *rec, int slot, const char *value,
 /* Writes an output record (pm-fee's charges).  A write error stops the run
  * (exit 2); returns 0 or -1. */
 int pm_pipe_write(pm_pipe *p, const pm_record *rec);
+/* The same for a record whose field names are, by identity, those of the
+ * record the last call of this function wrote (a program that lays out its
+ * output's names once: pm-fee's charges), so that the writer need not
+ * compare them as text; when another record was written in between, it
+ * does.  plain: the fields whose values need no quotes, as
+ * pm_writer_write_known says (0: none). */
+int pm_pipe_write_same_names(pm_pipe *p, const pm_record *rec, uint64_t plain);
 /* Writes rec to the reject stream now, with _source, _error = why and,
  * for a record that could not be read, _raw (a program that reports a
  * record and goes on: pm-fee's unmatched records).  Counted nowhere: the

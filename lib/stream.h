@@ -11,6 +11,7 @@
 #define PM_STREAM_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "diag.h"
 #include "record.h"
 
@@ -129,6 +130,13 @@ int pm_writer_write(pm_writer *w, const pm_record *rec, pm_error *err);
  * the reader's header and its own slot names), so that the writer need not
  * compare them as text. */
 int pm_writer_write_same_names(pm_writer *w, const pm_record *rec, pm_error *err);
+/* The same, as pm_writer_write_same_names when same_names, for a record
+ * some of whose values the caller made itself in a form that never needs
+ * quotes in CSV or TSV: bit i of plain set (i < 64) says field i holds only
+ * digits, ASCII letters, '-', '.' and ':' (numbers it formatted, hex
+ * digests, months it checked), or nothing.  Those values are written as
+ * they are, untested; YAML tests every value all the same. */
+int pm_writer_write_known(pm_writer *w, const pm_record *rec, int same_names, uint64_t plain, pm_error *err);
 /* Flushes; with commit renames the temporary file into place, without it
  * removes it.  0 on success, -1 with err set.  Always frees w. */
 int pm_writer_close(pm_writer *w, int commit, pm_error *err);

@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define FLUSH_AT (64 * 1024)
 
@@ -45,7 +48,7 @@ static inline uint64_t csv_specials(uint64_t w, uint64_t d)
     return (((w - ones * ' ') & ~w) | ((x - ones) & ~x) | ((t - ones) & ~t)) & highs;
 }
 
-static size_t first_special(const char *v, size_t len, unsigned char delim)
+static inline __attribute__((always_inline)) size_t first_special(const char *v, size_t len, unsigned char delim)
 {
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL, d = ones * delim;
     const int shortcut = delim < '-';
@@ -76,6 +79,31 @@ bytes:
     return len;
 }
 
+#ifdef __SSE2__
+/* Whether v[0..len), 16 bytes or more (digests, texts), holds no byte that
+ * forces quotes: 16 bytes at a time, a quote, CR, LF and the delimiter
+ * each one compare, the hits gathered to one test at the end (values that
+ * need quotes are rare); the last 16 bytes read again. */
+static inline __m128i csv_hits16(const char *p, __m128i q, __m128i dl, __m128i cr, __m128i lf)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    return _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, q), _mm_cmpeq_epi8(x, dl)),
+                        _mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, lf)));
+}
+
+static int long_plain(const char *v, size_t len, char delim)
+{
+    const __m128i q = _mm_set1_epi8('"'), dl = _mm_set1_epi8(delim), cr = _mm_set1_epi8('\r'),
+                  lf = _mm_set1_epi8('\n');
+    __m128i hit = csv_hits16(v + len - 16, q, dl, cr, lf);
+    size_t i = 0;
+    for (; i + 32 <= len; i += 32)
+        hit = _mm_or_si128(hit, _mm_or_si128(csv_hits16(v + i, q, dl, cr, lf), csv_hits16(v + i + 16, q, dl, cr, lf)));
+    if (i + 16 <= len) hit = _mm_or_si128(hit, csv_hits16(v + i, q, dl, cr, lf));
+    return !_mm_movemask_epi8(hit);
+}
+#endif
+
 /* v quoted: the runs between quotes copied whole, each quote doubled. */
 static __attribute__((noinline)) void csv_quoted(pm_buf *out, const char *v, size_t len)
 {
@@ -91,12 +119,21 @@ static __attribute__((noinline)) void csv_quoted(pm_buf *out, const char *v, siz
     pm_buf_addc(out, '"');
 }
 
+/* Whether v is written as it is: no byte that forces quotes, and no
+ * leading U+FEFF, which would be taken for a byte-order mark at the start
+ * of a file. */
+static inline __attribute__((always_inline)) int csv_plain(const char *v, size_t len, char delim)
+{
+    if (len >= 3 && v[0] == '\xef' && v[1] == '\xbb' && v[2] == '\xbf') return 0;
+#ifdef __SSE2__
+    if (len >= 16) return long_plain(v, len, delim);
+#endif
+    return first_special(v, len, (unsigned char)delim) == len;
+}
+
 void pm_csv_quote(pm_buf *out, const char *v, size_t len, char delim)
 {
-    /* a leading U+FEFF would be taken for a byte-order mark at the start of
-     * a file: quote it */
-    int bom = len >= 3 && v[0] == '\xef' && v[1] == '\xbb' && v[2] == '\xbf';
-    if (bom || first_special(v, len, (unsigned char)delim) != len) {
+    if (!csv_plain(v, len, delim)) {
         csv_quoted(out, v, len);
         return;
     }
@@ -448,6 +485,51 @@ static void yaml_write_record(pm_writer *w, const pm_record *r)
     o->len += 2;
 }
 
+/* The values of fields from.. of r as CSV, each after a delimiter but the
+ * record's first, and the line end; those of the bits of plain (bit i:
+ * field i) as they are, untested (pm_writer_write_known).  Room is made once for them all as
+ * they are; a value that needs quotes (rare) goes through csv_quoted, which
+ * makes its own, and room is made again for the rest. */
+static void csv_write_values(pm_writer *w, const pm_record *r, size_t from, uint64_t plain)
+{
+    pm_buf *o = &w->out;
+    const char d = w->delim;
+    const pm_field *f = r->f + from, *end = r->f + r->n;
+    /* each value and the delimiter after it, one before the first after a
+     * raw prefix, the "" of a lone empty field, the line end */
+    size_t need = 4 + (size_t)(end - f);
+    for (const pm_field *p = f; p < end; p++) need += p->len;
+    pm_buf_grow(o, need);
+    char *dst = o->s + o->len;
+    if (f < end) {
+        uint64_t known = from < 64 ? plain >> from : 0;
+        if (from) *dst++ = d;
+        for (const pm_field *p = f; p < end; p++, known >>= 1) {
+            const char *v = p->value;
+            size_t len = p->len;
+            if ((known & 1) || csv_plain(v, len, d)) {
+                put_bytes(dst, v, len);
+                dst += len;
+            } else {
+                o->len = (size_t)(dst - o->s);
+                csv_quoted(o, v, len);
+                pm_buf_grow(o, need); /* still enough for the rest */
+                dst = o->s + o->len;
+            }
+            *dst++ = d;
+        }
+        dst--; /* the line end goes where the last delimiter went */
+    }
+    /* a lone empty field would read back as a blank line */
+    if (r->n == 1 && r->f[0].len == 0) {
+        *dst++ = '"';
+        *dst++ = '"';
+    }
+    *dst++ = '\n';
+    *dst = 0;
+    o->len = (size_t)(dst - o->s);
+}
+
 /* How many leading fields of r still hold the values the reader split from
  * r->raw (see pm_record), which can then be written as those bytes; *bytes
  * gets how many.  A value is the one read when it starts where it did and
@@ -466,19 +548,24 @@ static size_t raw_prefix(const pm_record *r, char delim, size_t *bytes)
     return i;
 }
 
-static int write_record(pm_writer *w, const pm_record *r, int known_names, pm_error *err);
+static int write_record(pm_writer *w, const pm_record *r, int known_names, uint64_t plain, pm_error *err);
 
 int pm_writer_write(pm_writer *w, const pm_record *r, pm_error *err)
 {
-    return write_record(w, r, 0, err);
+    return write_record(w, r, 0, 0, err);
 }
 
 int pm_writer_write_same_names(pm_writer *w, const pm_record *r, pm_error *err)
 {
-    return write_record(w, r, 1, err);
+    return write_record(w, r, 1, 0, err);
 }
 
-static int write_record(pm_writer *w, const pm_record *r, int known_names, pm_error *err)
+int pm_writer_write_known(pm_writer *w, const pm_record *r, int same_names, uint64_t plain, pm_error *err)
+{
+    return write_record(w, r, same_names, plain, err);
+}
+
+static int write_record(pm_writer *w, const pm_record *r, int known_names, uint64_t plain, pm_error *err)
 {
     if (w->failed) {
         pm_error_set(err, pm_atomic_name(w->af), 0, "write error");
@@ -520,13 +607,7 @@ static int write_record(pm_writer *w, const pm_record *r, int known_names, pm_er
             o->len += bytes;
             o->s[o->len] = 0;
         }
-        for (size_t i = k; i < r->n; i++) {
-            if (i) pm_buf_addc(o, w->delim);
-            pm_csv_quote(o, r->f[i].value, r->f[i].len, w->delim);
-        }
-        /* a lone empty field would read back as a blank line */
-        if (r->n == 1 && r->f[0].len == 0) pm_buf_add(o, "\"\"", 2);
-        pm_buf_addc(o, '\n');
+        csv_write_values(w, r, k, plain);
     }
     w->count++;
     if (o->len >= FLUSH_AT) return flush(w, err);

@@ -54,6 +54,13 @@ static int first_plain(const fee_rule *r, int slot)
     return 1;
 }
 
+/* Whether a[0..alen) and b[0..blen) are the same text: most values differ
+ * in length or first byte, told without a call. */
+static inline int same_text(const char *a, size_t alen, const char *b, size_t blen)
+{
+    return alen == blen && (alen == 0 || (a[0] == b[0] && memcmp(a, b, alen) == 0));
+}
+
 static int listed(const fee_cond *cd, const char *v, size_t len)
 {
     for (int j = 0; j < cd->nvals; j++)
@@ -221,12 +228,23 @@ int fee_period_parse(const char *s, size_t len, pm_day *first_day)
     return 0;
 }
 
-/* d as text in the arena; *len gets its length. */
+/* d as text in the arena, formatted where it stays; *len gets its length. */
 static const char *arena_dec(fee_engine *e, pm_decimal d, size_t *len)
 {
-    char t[PM_DEC_BUFSZ];
+    char *t = pm_arena_alloc(&e->arena, PM_DEC_BUFSZ);
     *len = pm_decimal_format(d, t);
-    return pm_arena_strndup(&e->arena, t, *len);
+    return t;
+}
+
+/* The price's text: formatted once for a price that is a number
+ * (fee_rule.price_text), else as d. */
+static const char *price_text(fee_engine *e, const fee_rule *r, pm_decimal d, size_t *len)
+{
+    if (r->price_len) {
+        *len = r->price_len;
+        return r->price_text;
+    }
+    return arena_dec(e, d, len);
 }
 
 /* How an exact intermediate is shown: trailing zeros beyond the schedule's
@@ -317,8 +335,19 @@ static int status_error(ctx *c, int st, const char *field, const char *what)
 static int eval(ctx *c, const fee_expr *ex, const char *what, pm_decimal *out, pm_buf *f)
 {
     const char *field = NULL;
-    int st = fee_expr_eval_at(ex, c->e->pos, c->rec, out, &field);
+    fee_engine *e = c->e;
+    /* a lone field: read once a record (fee_engine.num_memo) */
+    int slot = ex->kind == FEE_EX_FIELD ? ex->field.slot : -1;
+    if (slot >= 0 && slot < FEE_NUM_MEMO && e->num_memo[slot].stamp == e->nrec) {
+        *out = e->num_memo[slot].val;
+        return 0; /* a lone field needs no explaining */
+    }
+    int st = fee_expr_eval_at(ex, e->pos, c->rec, out, &field);
     if (st != PM_DEC_OK) return status_error(c, st, field, what);
+    if (slot >= 0 && slot < FEE_NUM_MEMO) {
+        e->num_memo[slot].stamp = e->nrec;
+        e->num_memo[slot].val = *out;
+    }
     if (f && !fee_expr_is_simple(ex)) {
         fee_expr_text(ex, f);
         pm_buf_adds(f, " = ");
@@ -330,13 +359,20 @@ static int eval(ctx *c, const fee_expr *ex, const char *what, pm_decimal *out, p
     return 0;
 }
 
-static void push_line(fee_engine *e, const fee_line *l)
+/* Room for one more line: the slot a line is built in (e->lines[e->nlines]). */
+static fee_line *line_room(fee_engine *e)
 {
     if (e->nlines == e->cap) {
         e->cap = e->cap ? 2 * e->cap : 16;
         e->lines = pm_xrealloc(e->lines, e->cap * sizeof *e->lines);
     }
-    e->lines[e->nlines++] = *l;
+    return &e->lines[e->nlines];
+}
+
+static void push_line(fee_engine *e, const fee_line *l)
+{
+    *line_room(e) = *l;
+    e->nlines++;
 }
 
 /* Room for n parties in the split scratch: one block holding w, part and
@@ -411,20 +447,18 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
         }
         /* shares may be decimals: bring them to one scale, use coefficients */
         int maxscale = 0;
-        for (int pass = 0; pass < 2; pass++) {
-            for (int i = 0; i < n; i++) {
-                pm_decimal v;
-                if (pm_decimal_parse(e->names[i], e->namelens[i], &v) != PM_DEC_OK || v.coef < 0)
-                    return rec_error(c, "share '%.*s' in field '%s' is not a number >= 0", (int)e->namelens[i],
-                                     e->names[i], r->shares.name);
-                if (pass == 0) {
-                    if (v.scale > maxscale) maxscale = v.scale;
-                } else {
-                    if (pm_decimal_rescale(v, maxscale, &v) != PM_DEC_OK)
-                        return status_error(c, PM_DEC_OVERFLOW, NULL, "the shares");
-                    e->w[i] = v.coef;
-                }
-            }
+        pm_decimal *sh = pm_arena_alloc(&e->arena, (size_t)n * sizeof *sh);
+        for (int i = 0; i < n; i++) {
+            if (pm_decimal_parse(e->names[i], e->namelens[i], &sh[i]) != PM_DEC_OK || sh[i].coef < 0)
+                return rec_error(c, "share '%.*s' in field '%s' is not a number >= 0", (int)e->namelens[i],
+                                 e->names[i], r->shares.name);
+            if (sh[i].scale > maxscale) maxscale = sh[i].scale;
+        }
+        for (int i = 0; i < n; i++) {
+            pm_decimal v;
+            if (pm_decimal_rescale(sh[i], maxscale, &v) != PM_DEC_OK)
+                return status_error(c, PM_DEC_OVERFLOW, NULL, "the shares");
+            e->w[i] = v.coef;
         }
     } else {
         for (int i = 0; i < n; i++) e->w[i] = 1;
@@ -504,18 +538,23 @@ static int apply_rule(ctx *c, const char *period, size_t period_len)
     const fee_rule *r = c->rule;
     pm_buf *f = e->explain ? &e->tmp : NULL;
     pm_decimal exact, q, p, b, one = {1, 0}, hundredth = {1, 2};
-    fee_line l;
+    /* built where push_line would copy it to, counted when done; every
+     * field set here, one store each (clearing the whole line first is a
+     * string instruction as slow as the rest of the rule) */
+    fee_line *l = line_room(e);
+    l->period = period;
+    l->period_len = period_len;
+    l->source = e->key;
+    l->source_len = e->key_len;
+    l->rule = r->id;
+    l->version = r->version;
+    l->r = r;
+    l->party = l->quantity = l->price = l->base = l->percent = l->amount = "";
+    l->party_len = l->quantity_len = l->price_len = l->base_len = l->amount_len = 0;
+    l->formula = l->input = NULL;
+    l->value = (pm_decimal){0, 0};
     int st;
 
-    memset(&l, 0, sizeof l);
-    l.period = period;
-    l.period_len = period_len;
-    l.source = e->key;
-    l.source_len = e->key_len;
-    l.rule = r->id;
-    l.version = r->version;
-    l.r = r;
-    l.party = l.quantity = l.price = l.base = l.percent = "";
     if (f) pm_buf_reset(f);
 
     switch (r->kind) {
@@ -525,8 +564,8 @@ static int apply_rule(ctx *c, const char *period, size_t period_len)
         if (r->quantity && (st = check_quantity(c, r->quantity, q)) != 0) return st;
         if (eval(c, r->price, "the price", &p, f) != 0) return -1;
         if ((st = pm_decimal_mul(q, p, &exact)) != PM_DEC_OK) return status_error(c, st, NULL, "quantity × price");
-        l.quantity = arena_dec(e, q, &l.quantity_len);
-        l.price = arena_dec(e, p, &l.price_len);
+        l->quantity = arena_dec(e, q, &l->quantity_len);
+        l->price = price_text(e, r, p, &l->price_len);
         if (f) {
             add_dec(f, q);
             pm_buf_adds(f, " × ");
@@ -543,8 +582,8 @@ static int apply_rule(ctx *c, const char *period, size_t period_len)
         if ((st = pm_decimal_mul(b, r->percent, &exact)) != PM_DEC_OK ||
             (st = pm_decimal_mul(exact, hundredth, &exact)) != PM_DEC_OK)
             return status_error(c, st, NULL, "base × percent");
-        l.base = arena_dec(e, b, &l.base_len);
-        l.percent = r->percent_text;
+        l->base = arena_dec(e, b, &l->base_len);
+        l->percent = r->percent_text;
         if (f) {
             add_dec(f, b);
             pm_buf_adds(f, " × ");
@@ -560,8 +599,8 @@ static int apply_rule(ctx *c, const char *period, size_t period_len)
         if ((st = pm_decimal_sub(raw, r->over, &q)) != PM_DEC_OK) return status_error(c, st, NULL, "quantity - over");
         if (q.coef < 0) q.coef = 0;
         if ((st = pm_decimal_mul(q, p, &exact)) != PM_DEC_OK) return status_error(c, st, NULL, "excess × price");
-        l.quantity = arena_dec(e, q, &l.quantity_len);
-        l.price = arena_dec(e, p, &l.price_len);
+        l->quantity = arena_dec(e, q, &l->quantity_len);
+        l->price = price_text(e, r, p, &l->price_len);
         if (f) {
             pm_buf_adds(f, "max(0, ");
             add_dec(f, raw);
@@ -578,7 +617,7 @@ static int apply_rule(ctx *c, const char *period, size_t period_len)
     }
     }
 
-    if ((st = pm_decimal_round(exact, s->scale, s->rounding, &l.value)) != PM_DEC_OK)
+    if ((st = pm_decimal_round(exact, s->scale, s->rounding, &l->value)) != PM_DEC_OK)
         return status_error(c, st, NULL, "the amount");
     if (f) {
         if (r->kind != FEE_FIXED) {
@@ -586,19 +625,20 @@ static int apply_rule(ctx *c, const char *period, size_t period_len)
             add_exact(e, f, exact);
         }
         pm_buf_adds(f, " → ");
-        add_dec(f, l.value);
+        add_dec(f, l->value);
         pm_buf_addf(f, " (%s)", pm_round_name(s->rounding));
     }
-    if (r->has_min) clamp(&l.value, r->min, -1, f);
-    if (r->has_max) clamp(&l.value, r->max, 1, f);
+    if (r->has_min) clamp(&l->value, r->min, -1, f);
+    if (r->has_max) clamp(&l->value, r->max, 1, f);
     if (!r->split) {
-        l.amount = arena_dec(e, l.value, &l.amount_len);
-        if (f) l.formula = pm_arena_strndup(&e->arena, f->s, f->len);
-        push_line(e, &l);
+        l->amount = arena_dec(e, l->value, &l->amount_len);
+        if (f) l->formula = pm_arena_strndup(&e->arena, f->s, f->len);
+        e->nlines++;
         return 0;
     }
     const char *formula = f ? pm_arena_strndup(&e->arena, f->s, f->len) : NULL;
-    return split_lines(c, &l, formula);
+    fee_line base = *l; /* split_lines adds lines: e->lines may move */
+    return split_lines(c, &base, formula);
 }
 
 /* The value a `when` condition looks at: the record's field, except that
@@ -610,6 +650,27 @@ static const char *when_value(const fee_engine *e, const pm_record *rec, const f
         return e->period;
     }
     return fee_field(rec, e->pos, ref, len);
+}
+
+/* Whether rx matches v[0..len): from the engine's memo when it holds the
+ * answer for that text (fee_rx_memo), else from the pattern, kept for next
+ * time.  PM_RX_MATCH, PM_RX_NOMATCH or PM_RX_ERROR with err. */
+static int rx_match(fee_engine *e, pm_regex *rx, const char *v, size_t len, pm_error *err)
+{
+    fee_rx_memo *m = NULL;
+    if (len <= sizeof m->text) {
+        size_t h = ((uintptr_t)rx >> 4) + len * 31 + (len ? (unsigned char)v[0] * 7u + (unsigned char)v[len - 1] : 0);
+        m = &e->rx_memo[h % FEE_RX_MEMO];
+        if (m->rx == rx && m->len == len && memcmp(m->text, v, len) == 0) return m->match;
+    }
+    int r = pm_regex_match(rx, v, len, err);
+    if (m && r != PM_RX_ERROR) {
+        m->rx = rx;
+        m->len = (unsigned char)len;
+        memcpy(m->text, v, len);
+        m->match = (unsigned char)r;
+    }
+    return r;
 }
 
 /* 1 if every `when` entry holds, 0 if not, -1 on a pattern error; from:
@@ -629,11 +690,11 @@ static int when_holds(ctx *c, int from)
         for (int j = 0; j < cd->nvals && !ok; j++) {
             if (cd->rx[j]) {
                 pm_error rxerr;
-                int m = pm_regex_match(cd->rx[j], v, len, &rxerr);
+                int m = rx_match(c->e, cd->rx[j], v, len, &rxerr);
                 if (m == PM_RX_ERROR) return rec_error(c, "when: %s: %s", cd->field.name, rxerr.msg);
                 ok = m == PM_RX_MATCH;
             } else {
-                ok = len == cd->lens[j] && memcmp(v, cd->vals[j], len) == 0;
+                ok = same_text(v, len, cd->vals[j], cd->lens[j]);
             }
         }
         if (!ok) return 0;
@@ -652,7 +713,7 @@ static const fee_pick *pick(const fee_engine *e, const pm_record *rec)
         len = 0;
     }
     int k = 0;
-    while (k < e->npicks - 1 && !(e->picks[k].len == len && memcmp(e->picks[k].val, v, len) == 0)) k++;
+    while (k < e->npicks - 1 && !same_text(e->picks[k].val, e->picks[k].len, v, len)) k++;
     return &e->picks[k];
 }
 
@@ -732,6 +793,7 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
 
     e->nlines = 0;
     e->flag = FEE_FLAG_NONE;
+    e->nrec++; /* from 1: stamp 0 is no record's */
     pm_arena_reset(&e->arena);
     locate(e, rec);
 

@@ -133,6 +133,13 @@ typedef struct fee_rule {
     unsigned long long exclusive; /* bit i: in the schedule's exclusive set i */
     int allow_negative;           /* a quantity <= 0 is charged, not flagged */
     char *account;                /* income account (journal output), or NULL */
+    /* A price that is a number: its text, formatted once (the charge line's
+     * price); price_len 0 for any other price. */
+    char price_text[PM_DEC_BUFSZ];
+    size_t price_len;
+    /* strlen of id, percent_text ("" when NULL: 0) and version, for the
+     * charge lines */
+    size_t id_len, percent_len, version_len;
 } fee_rule;
 
 typedef struct fee_schedule {
@@ -192,6 +199,18 @@ typedef struct fee_pick {
     int *rules, nrules;
 } fee_pick;
 
+/* A `when` pattern's answer for one short value (fee_engine.rx_memo):
+ * patterns are tried on few distinct values (a floor, a category), and a
+ * match costs more than looking the answer up. */
+typedef struct fee_rx_memo {
+    const pm_regex *rx; /* NULL: empty */
+    unsigned char len;
+    unsigned char match;
+    char text[22];
+} fee_rx_memo;
+#define FEE_RX_MEMO 64
+#define FEE_NUM_MEMO 32
+
 typedef struct fee_engine {
     fee_schedule *sched;
     /* --key (default: id) and --period-field (default: period) */
@@ -245,6 +264,17 @@ typedef struct fee_engine {
     fee_pick *picks;
     int npicks;
     unsigned char *pick_first;
+    /* The answers of `when` patterns for values of up to 22 bytes, by the
+     * pattern and the value's text (direct-mapped; zeroed at init). */
+    fee_rx_memo rx_memo[FEE_RX_MEMO];
+    /* The number each of the first FEE_NUM_MEMO slots read as in the record
+     * being charged, when nrec is its stamp (a field that several rules
+     * use, area_m2, is read once a record); nrec counts fee_charge calls. */
+    unsigned long long nrec;
+    struct {
+        unsigned long long stamp;
+        pm_decimal val;
+    } num_memo[FEE_NUM_MEMO];
 } fee_engine;
 
 void fee_engine_init(fee_engine *e, fee_schedule *s, int explain, const char *period, pm_day period_day);

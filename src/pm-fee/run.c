@@ -34,6 +34,12 @@ static const char *const charge_names[C_FIELDS] = {
     "period", "source",          "rule",         "party",         "quantity", "price", "base", "percent",
     "amount", "schedule_sha256", "rule_version", "inputs_sha256", "formula"};
 
+/* The fields of a charge record whose values never need quotes (see
+ * pm_writer_write_known): the period (a month checked by fee_charge, or
+ * none), figures pm_decimal_format wrote, the hex digests. */
+static const uint64_t charge_plain = 1u << C_PERIOD | 1u << C_QUANTITY | 1u << C_PRICE | 1u << C_BASE |
+                                     1u << C_AMOUNT | 1u << C_SCHEDULE | 1u << C_INPUTS;
+
 /* Sets field i of out to v, of length len.  The line's texts live until
  * the next record is charged (the engine's arena, the input record, the
  * schedule): out points at them rather than copying. */
@@ -51,15 +57,18 @@ void fee_charge_record(fee_run *r, const fee_line *l, const char *inputs_sha256,
     }
     set_text(out, C_PERIOD, l->period, l->period_len);
     set_text(out, C_SOURCE, l->source, l->source_len);
-    set_text(out, C_RULE, l->rule, strlen(l->rule));
+    /* the rule's texts, measured at load (a line made by hand has no rule) */
+    const fee_rule *fr = l->r;
+    set_text(out, C_RULE, l->rule, fr && l->rule == fr->id ? fr->id_len : strlen(l->rule));
     set_text(out, C_PARTY, l->party, l->party_len);
     set_text(out, C_QUANTITY, l->quantity, l->quantity_len);
     set_text(out, C_PRICE, l->price, l->price_len);
     set_text(out, C_BASE, l->base, l->base_len);
-    set_text(out, C_PERCENT, l->percent, strlen(l->percent));
+    size_t plen = !*l->percent ? 0 : fr && l->percent == fr->percent_text ? fr->percent_len : strlen(l->percent);
+    set_text(out, C_PERCENT, l->percent, plen);
     set_text(out, C_AMOUNT, l->amount, l->amount_len);
     set_text(out, C_SCHEDULE, r->sched->sha256, 64);
-    set_text(out, C_VERSION, l->version, strlen(l->version));
+    set_text(out, C_VERSION, l->version, fr && l->version == fr->version ? fr->version_len : strlen(l->version));
     set_text(out, C_INPUTS, inputs_sha256, *inputs_sha256 ? 64 : 0);
     if (r->explain) set_text(out, C_FORMULA, l->formula ? l->formula : "", l->formula ? strlen(l->formula) : 0);
 }
@@ -82,7 +91,8 @@ pm_verdict fee_on_record(pm_pipe *p, pm_record *rec, void *ctx)
 {
     fee_run *r = ctx;
     fee_engine *e = &r->eng;
-    fee_engine_header(e, pm_pipe_inputs(p), rec);
+    /* the header rec carries (fee_engine_header), as the pipeline found it */
+    e->header_id = pm_pipe_record_header(p);
     int st = fee_charge(e, rec, &r->err);
     if (e->key_fallback && !r->warned_key) {
         r->warned_key = 1;
@@ -129,7 +139,8 @@ pm_verdict fee_on_record(pm_pipe *p, pm_record *rec, void *ctx)
             }
         } else {
             fee_charge_record(r, l, in, &r->charge);
-            if (pm_pipe_write(p, &r->charge) != 0) return PM_FAIL;
+            /* r->charge keeps the names it was given once */
+            if (pm_pipe_write_same_names(p, &r->charge, charge_plain) != 0) return PM_FAIL;
         }
     }
     return PM_HOLD;

@@ -538,6 +538,13 @@ int fee_schedule_load(fee_schedule *s, const char *path, pm_errors *errs)
         s->sha256[2 * i + 1] = hex[digest[i] & 15];
     }
     s->sha256[64] = '\0';
+    for (int i = 0; i < s->nrules; i++) {
+        fee_rule *r = &s->rules[i];
+        if (r->price && r->price->kind == FEE_EX_NUM) r->price_len = pm_decimal_format(r->price->num, r->price_text);
+        r->id_len = strlen(r->id);
+        r->percent_len = r->percent_text ? strlen(r->percent_text) : 0;
+        r->version_len = strlen(r->version);
+    }
     return 0;
 }
 

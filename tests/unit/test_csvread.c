@@ -201,6 +201,103 @@ Test(csv_reader, long_row_is_bad_and_keeps_extra_fields)
     expect_ok(r, 1, "a=4|b=5");
 }
 
+/* Plain lines (no quote) are split where the reader finds the delimiters
+ * a word and a 64-byte block at a time: for every width here and values of
+ * every length up to 23 bytes, each record holds exactly the values of its
+ * line, wherever a delimiter falls in its word or block, and a row of one
+ * field more or fewer is a bad record as libcsv's path makes it. */
+Test(csv_reader, plain_lines_split_wherever_the_delimiters_fall)
+{
+    for (int w = 1; w <= 40; w++) {
+        pm_buf in = PM_BUF_INIT, want[40];
+        for (int j = 0; j < w; j++) pm_buf_addf(&in, "%sc%d", j ? "," : "", j);
+        pm_buf_addc(&in, '\n');
+        for (int row = 0; row < 40; row++) {
+            pm_buf_init(&want[row]);
+            for (int j = 0; j < w; j++) {
+                int len = (row + 7 * j) % 24 + (w == 1); /* 0 to 23 bytes (a lone one: not a blank line) */
+                if (j) pm_buf_addc(&in, ',');
+                pm_buf_addf(&want[row], "%sc%d=", j ? "|" : "", j);
+                for (int k = 0; k < len; k++) {
+                    char c = (char)('a' + (row + j + k) % 26);
+                    pm_buf_addc(&in, c);
+                    pm_buf_addc(&want[row], c);
+                }
+            }
+            pm_buf_addc(&in, '\n');
+        }
+        /* one field more, one fewer (none fewer than one) */
+        for (int j = 0; j <= w; j++) pm_buf_adds(&in, j ? ",x" : "x");
+        pm_buf_addc(&in, '\n');
+        if (w > 1) {
+            for (int j = 0; j < w - 1; j++) pm_buf_adds(&in, j ? ",y" : "y");
+            pm_buf_addc(&in, '\n');
+        }
+        result r = read_str(in.s, &CSV);
+        cr_assert_eq(r.n, 40 + 1 + (w > 1), "width %d", w);
+        for (int row = 0; row < 40; row++) {
+            expect_ok(r, row, want[row].s);
+            pm_buf_free(&want[row]);
+        }
+        cr_expect_eq(r.st[40], PM_READ_BAD, "width %d: a field more", w);
+        cr_expect(strstr(r.msg[40], "where the header has"), "%s", r.msg[40]);
+        if (w > 1) cr_expect_eq(r.st[41], PM_READ_BAD, "width %d: a field fewer", w);
+        pm_buf_free(&in);
+    }
+}
+
+/* The reader looks for a CR, NUL, quote or non-ASCII byte on a line only
+ * when one pass over its bytes (16 at a time) saw one: wherever such a byte
+ * stands in a line of up to 40 bytes (lengths about the 16-byte steps), it
+ * has its effect, a CR ending the
+ * line, a NUL or an invalid byte making the record bad, quotes keeping a
+ * delimiter in the value. */
+Test(csv_reader, special_bytes_found_anywhere_in_a_line)
+{
+    pm_read_opts o = {.format = PM_FMT_CSV, .encoding = "utf-8"};
+    /* lengths about the 16-byte steps (fewer reads: the helpers keep 8192
+     * dumps of records) */
+    for (int len = 1; len <= 40; len += len < 20 || (len >= 30 && len < 34) ? 1 : 10 - len % 10)
+        for (int at = 0; at < len; at++) {
+            char line[48];
+            memset(line, 'v', (size_t)len);
+            /* a,b: "vv..x..vv,tail" with x a NUL, an invalid byte, a CR */
+            static const char put[] = {0, '\xff', '\r'};
+            for (int k = 0; k < 3 - (at == 0); k++) { /* a CR first: a blank line */
+                pm_buf in = PM_BUF_INIT;
+                pm_buf_adds(&in, "a,b\n");
+                line[at] = put[k];
+                pm_buf_add(&in, line, (size_t)len);
+                pm_buf_adds(&in, ",t\nok,1\n");
+                result r = read_bytes(in.s, in.len, &o);
+                if (put[k] == '\r') { /* two lines, neither of two fields */
+                    cr_expect_eq(r.n, 3, "CR at %d of %d: %d records", at, len, r.n);
+                    cr_expect_eq(r.st[0], PM_READ_BAD, "CR at %d of %d", at, len);
+                } else {
+                    cr_expect_eq(r.n, 2, "0x%02x at %d of %d", (unsigned char)put[k], at, len);
+                    cr_expect_eq(r.st[0], PM_READ_BAD, "0x%02x at %d of %d", (unsigned char)put[k], at, len);
+                }
+                expect_ok(r, r.n - 1, "a=ok|b=1");
+                pm_buf_free(&in);
+                line[at] = 'v';
+            }
+            /* quotes around a value holding the delimiter, after at bytes */
+            if (at + 3 <= len) {
+                pm_buf in = PM_BUF_INIT, want = PM_BUF_INIT;
+                pm_buf_adds(&in, "a,b,c\n");
+                pm_buf_add(&in, line, (size_t)at);
+                pm_buf_adds(&in, ",\"x,y\",t\n");
+                pm_buf_adds(&want, "a=");
+                pm_buf_add(&want, line, (size_t)at);
+                pm_buf_adds(&want, "|b=x,y|c=t");
+                result r = read_str(in.s, &CSV);
+                expect_ok(r, 0, want.s);
+                pm_buf_free(&in);
+                pm_buf_free(&want);
+            }
+        }
+}
+
 /* Issue 12: the quote that is never closed takes only its own line; the
  * lines after it are read again as records. */
 Test(csv_reader, unterminated_quote_at_eof_is_bad_with_its_line)

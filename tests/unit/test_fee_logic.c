@@ -390,6 +390,68 @@ static int charge_one(fee_engine *e, const char *const *kv, int n, pm_error *err
     return fee_charge(e, &r, err);
 }
 
+/* A `when` pattern's answers are kept by value text (fee_rx_memo): every
+ * value of a stream that comes back, short or long, of one length or
+ * another, gets the pattern's own answer, whatever was matched before. */
+Test(fee_charge, pattern_answers_kept_by_value_are_the_patterns)
+{
+    fee_schedule s;
+    pm_error err;
+    cr_assert_eq(load_text("rules:\n"
+                           "  - {id: high, when: {floor: '/^[1-9][0-9]+$/'}, fixed: '1'}\n"
+                           "  - {id: any, when: {}, fixed: '2'}\n",
+                           &s, &err),
+                 0, "%s", err.msg);
+    fee_engine e;
+    fee_engine_init(&e, &s, 0, NULL, 0);
+    char floor[40];
+    for (int round = 0; round < 3; round++)
+        for (int f = 0; f < 300; f++) {
+            /* 0..299, then with leading zeros and as long texts */
+            if (round == 0)
+                snprintf(floor, sizeof floor, "%d", f);
+            else if (round == 1)
+                snprintf(floor, sizeof floor, "0%d", f);
+            else
+                snprintf(floor, sizeof floor, "%030d%d", 0, f % 10 + 1);
+            const char *kv[] = {"id", "x", "floor", floor};
+            cr_assert_eq(charge_one(&e, kv, 2, &err), FEE_CHARGED, "%s", err.msg);
+            int high = round == 0 && f >= 10;
+            cr_expect_eq(e.nlines, high ? 2 : 1, "floor '%s'", floor);
+        }
+    fee_engine_free(&e);
+    fee_schedule_free(&s);
+}
+
+/* A field that several rules use is read once a record (num_memo): each
+ * record's lines take that record's value, whatever the one before held. */
+Test(fee_charge, a_field_read_once_a_record_is_that_records)
+{
+    fee_schedule s;
+    pm_error err;
+    cr_assert_eq(load_text("rules:\n"
+                           "  - {id: two, when: {}, price: '2', quantity: area}\n"
+                           "  - {id: three, when: {}, price: '3', quantity: area}\n",
+                           &s, &err),
+                 0, "%s", err.msg);
+    fee_engine e;
+    fee_engine_init(&e, &s, 0, NULL, 0);
+    char area[16], want[32];
+    for (int a = 1; a <= 50; a++) {
+        snprintf(area, sizeof area, "%d", a);
+        const char *kv[] = {"id", "x", "area", area};
+        cr_assert_eq(charge_one(&e, kv, 2, &err), FEE_CHARGED, "%s", err.msg);
+        cr_assert_eq(e.nlines, 2);
+        snprintf(want, sizeof want, "%d.00", 2 * a);
+        cr_expect_str_eq(e.lines[0].amount, want);
+        snprintf(want, sizeof want, "%d.00", 3 * a);
+        cr_expect_str_eq(e.lines[1].amount, want);
+        cr_expect_str_eq(e.lines[1].quantity, area);
+    }
+    fee_engine_free(&e);
+    fee_schedule_free(&s);
+}
+
 Test(fee_charge, flags_versions_and_keys)
 {
     fee_schedule s;

@@ -117,6 +117,38 @@ Test(csv_writer, two_inputs_with_different_headers)
     free(paths[1]);
 }
 
+/* pm_writer_write_known: the values the caller says need no quotes are
+ * written as they are, every other one tested as always; a record with
+ * other names still gets its header unless the names are said to be the
+ * same; YAML tests every value. */
+Test(csv_writer, known_plain_values_are_written_as_they_are)
+{
+    pm_error err;
+    const char *p = tpath("known.csv"), *y = tpath("known.yaml");
+    pm_writer *w = pm_writer_open(p, PM_FMT_CSV, &err), *wy = pm_writer_open(y, PM_FMT_YAML, &err);
+    pm_record r;
+    pm_record_init(&r);
+    pm_record_add(&r, "who", "a,b", 3);
+    pm_record_add(&r, "amount", "12.50", 5);
+    pm_record_add(&r, "note", "say \"hi\"", 8);
+    uint64_t plain = 1u << 1;
+    cr_assert_eq(pm_writer_write_known(w, &r, 0, plain, &err), 0);
+    cr_assert_eq(pm_writer_write_known(w, &r, 1, plain, &err), 0);
+    cr_assert_eq(pm_writer_write_known(wy, &r, 0, plain, &err), 0);
+    pm_record_clear(&r);
+    pm_record_add(&r, "x", "1,5", 3);
+    cr_assert_eq(pm_writer_write_known(w, &r, 0, 0, &err), 0);
+    cr_assert_eq(pm_writer_close(w, 1, &err), 0);
+    cr_assert_eq(pm_writer_close(wy, 1, &err), 0);
+    char *out = slurp(p, NULL);
+    cr_expect_str_eq(out, "who,amount,note\n\"a,b\",12.50,\"say \"\"hi\"\"\"\n\"a,b\",12.50,\"say \"\"hi\"\"\"\n\nx\n\"1,5\"\n");
+    free(out);
+    out = slurp(y, NULL);
+    cr_expect_str_eq(out, "--- {who: \"a,b\", amount: \"12.50\", note: \"say \\\"hi\\\"\"}\n");
+    free(out);
+    pm_record_free(&r);
+}
+
 Test(csv_writer, lone_empty_field_is_written_quoted)
 {
     pm_record r[2] = {mkrec("only", "", NULL), mkrec("only", "x", NULL)};
