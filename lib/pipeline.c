@@ -61,6 +61,18 @@ static void raw_from_record(pm_buf *out, const pm_record *rec)
 
 static void on_input(pm_reader *rd, int begin, void *ctx);
 
+/* Frees p and what it holds, less its writers (closed, or not, by the
+ * caller): the one teardown of a pipe, whether it failed to open or ran. */
+static void pipe_free(pm_pipe *p)
+{
+    pm_inputs_close(&p->in);
+    pm_record_free(&p->rec);
+    pm_buf_free(&p->reason);
+    pm_buf_free(&p->raw);
+    pm_buf_free(&p->where);
+    free(p);
+}
+
 pm_pipe *pm_pipe_open(const pm_common *c, char **paths, int npaths, const pm_pipe_spec *spec, pm_error *err)
 {
     pm_pipe *p = pm_xcalloc(1, sizeof *p);
@@ -80,8 +92,7 @@ pm_pipe *pm_pipe_open(const pm_common *c, char **paths, int npaths, const pm_pip
     for (int i = 0; i < spec->nother_outputs && nouts < 18; i++)
         if (spec->other_outputs[i]) outs[nouts++] = spec->other_outputs[i];
     if (pm_paths_check(paths, npaths, outs, nouts, err) != 0) {
-        pm_record_free(&p->rec);
-        free(p);
+        pipe_free(p); /* (its inputs not opened yet: closing them is nothing) */
         return NULL;
     }
 
@@ -105,9 +116,7 @@ fail:
         pm_error ignored; /* the error that made us fail is the one to say */
         pm_writer_close(p->out, 0, &ignored);
     }
-    pm_inputs_close(&p->in);
-    pm_record_free(&p->rec);
-    free(p);
+    pipe_free(p);
     return NULL;
 }
 
@@ -556,11 +565,6 @@ int pm_pipe_finish(pm_pipe *p, int status)
         if (commit) pm_report(&err);
         status = PM_EXIT_ERROR;
     }
-    pm_inputs_close(&p->in);
-    pm_record_free(&p->rec);
-    pm_buf_free(&p->reason);
-    pm_buf_free(&p->raw);
-    pm_buf_free(&p->where);
-    free(p);
+    pipe_free(p);
     return status;
 }
