@@ -728,8 +728,7 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         if (blank && !lf_after_cr && rd->have_header) rd->after_blank = 1;
         rd->seg_line = rd->line;
         if ((scan & LS_NUL) && memchr(s, 0, seg)) rd->seg_flags |= SEG_NUL;
-        if (rd->validate_utf8 && (scan & LS_HIGH) && !pm_utf8_valid((const char *)s, seg))
-            rd->seg_flags |= SEG_BADUTF8;
+        if (rd->validate_utf8 && (scan & LS_HIGH) && !pm_utf8_valid((const char *)s, seg)) rd->seg_flags |= SEG_BADUTF8;
         rd->seg_raw = s;
         rd->seg_rawlen = seg;
         if (nl && !lone_cr && !blank && !rd->rec_open && rd->tq == TQ_START && rd->have_header && !rd->after_blank &&

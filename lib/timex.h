@@ -143,8 +143,8 @@ typedef struct pm_time_fmt {
     const pm_tz *tz;
     pm_time lo, hi; /* where off holds, [lo, hi); lo == hi: not yet known */
     int32_t off;
-    char ofs[6];      /* off written: "+08:00" */
-    int has_day;      /* date holds day, "YYYY-MM-DD" */
+    char ofs[6]; /* off written: "+08:00" */
+    int has_day; /* date holds day, "YYYY-MM-DD" */
     pm_day day;
     char date[10];
 } pm_time_fmt;

@@ -93,8 +93,7 @@ static inline __m128i csv_hits16(const char *p, __m128i q, __m128i dl, __m128i c
 
 static int long_plain(const char *v, size_t len, char delim)
 {
-    const __m128i q = _mm_set1_epi8('"'), dl = _mm_set1_epi8(delim), cr = _mm_set1_epi8('\r'),
-                  lf = _mm_set1_epi8('\n');
+    const __m128i q = _mm_set1_epi8('"'), dl = _mm_set1_epi8(delim), cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
     __m128i hit = csv_hits16(v + len - 16, q, dl, cr, lf);
     size_t i = 0;
     for (; i + 32 <= len; i += 32)

@@ -450,8 +450,8 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
         pm_decimal *sh = pm_arena_alloc(&e->arena, (size_t)n * sizeof *sh);
         for (int i = 0; i < n; i++) {
             if (pm_decimal_parse(e->names[i], e->namelens[i], &sh[i]) != PM_DEC_OK || sh[i].coef < 0)
-                return rec_error(c, "share '%.*s' in field '%s' is not a number >= 0", (int)e->namelens[i],
-                                 e->names[i], r->shares.name);
+                return rec_error(c, "share '%.*s' in field '%s' is not a number >= 0", (int)e->namelens[i], e->names[i],
+                                 r->shares.name);
             if (sh[i].scale > maxscale) maxscale = sh[i].scale;
         }
         for (int i = 0; i < n; i++) {

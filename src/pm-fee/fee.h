@@ -208,7 +208,7 @@ typedef struct fee_rx_memo {
     unsigned char match;
     char text[22];
 } fee_rx_memo;
-#define FEE_RX_MEMO 64
+#define FEE_RX_MEMO  64
 #define FEE_NUM_MEMO 32
 
 typedef struct fee_engine {

@@ -37,8 +37,8 @@ static const char *const charge_names[C_FIELDS] = {
 /* The fields of a charge record whose values never need quotes (see
  * pm_writer_write_known): the period (a month checked by fee_charge, or
  * none), figures pm_decimal_format wrote, the hex digests. */
-static const uint64_t charge_plain = 1u << C_PERIOD | 1u << C_QUANTITY | 1u << C_PRICE | 1u << C_BASE |
-                                     1u << C_AMOUNT | 1u << C_SCHEDULE | 1u << C_INPUTS;
+static const uint64_t charge_plain = 1u << C_PERIOD | 1u << C_QUANTITY | 1u << C_PRICE | 1u << C_BASE | 1u << C_AMOUNT |
+                                     1u << C_SCHEDULE | 1u << C_INPUTS;
 
 /* Sets field i of out to v, of length len.  The line's texts live until
  * the next record is charged (the engine's arena, the input record, the

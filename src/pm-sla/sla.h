@@ -232,7 +232,7 @@ typedef struct sla_verdict {
     int present[SLA_NCLOCKS]; /* the category has the clock */
     pm_time due[SLA_NCLOCKS]; /* SLA_NO_DUE: paused */
     sla_status status[SLA_NCLOCKS];
-    int used_cal; /* a working-day clock was counted */
+    int used_cal;                   /* a working-day clock was counted */
     sla_span due_text[SLA_NCLOCKS]; /* with an explanation: where in it the
                                        due's text is (at SIZE_MAX: none) */
 } sla_verdict;

@@ -141,7 +141,8 @@ Test(csv_writer, known_plain_values_are_written_as_they_are)
     cr_assert_eq(pm_writer_close(w, 1, &err), 0);
     cr_assert_eq(pm_writer_close(wy, 1, &err), 0);
     char *out = slurp(p, NULL);
-    cr_expect_str_eq(out, "who,amount,note\n\"a,b\",12.50,\"say \"\"hi\"\"\"\n\"a,b\",12.50,\"say \"\"hi\"\"\"\n\nx\n\"1,5\"\n");
+    cr_expect_str_eq(
+        out, "who,amount,note\n\"a,b\",12.50,\"say \"\"hi\"\"\"\n\"a,b\",12.50,\"say \"\"hi\"\"\"\n\nx\n\"1,5\"\n");
     free(out);
     out = slurp(y, NULL);
     cr_expect_str_eq(out, "--- {who: \"a,b\", amount: \"12.50\", note: \"say \\\"hi\\\"\"}\n");

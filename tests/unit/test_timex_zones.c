@@ -275,8 +275,8 @@ Test(timex_zone, remembering_formatter_writes_what_pm_time_format_writes)
 {
     const char *zones[] = {"America/New_York", "Asia/Shanghai", "UTC", "Europe/London", "Australia/Lord_Howe"};
     /* 2024-03-10T06:59:58Z: New York springs forward at 07:00Z */
-    const pm_time starts[] = {1710053998, 1730613500, 0, -62135596800 - 3600, 253402300799 - 7200,
-                              4102444800 + 86400 * 200};
+    const pm_time starts[] = {1710053998,          1730613500,          0,
+                              -62135596800 - 3600, 253402300799 - 7200, 4102444800 + 86400 * 200};
     const pm_time steps[] = {1, 599, 3600, 86399, 86400 * 3 + 1, -4000, -86400 * 40 - 7};
     pm_error err;
     char want[PM_TIME_BUFSZ], got[PM_TIME_BUFSZ];
