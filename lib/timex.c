@@ -137,6 +137,27 @@ static char *put_date(char *p, int y, int m, int d)
     return put2(p, d);
 }
 
+/* "THH:MM:SS" of sod seconds into a day. */
+static char *put_clock(char *p, int64_t sod)
+{
+    *p++ = 'T';
+    p = put2(p, (int)(sod / 3600));
+    *p++ = ':';
+    p = put2(p, (int)(sod / 60 % 60));
+    *p++ = ':';
+    return put2(p, (int)(sod % 60));
+}
+
+/* "+HH:MM" (or "-HH:MM") of an offset of off seconds. */
+static char *put_offset(char *p, int32_t off)
+{
+    int aoff = off < 0 ? -off : off;
+    *p++ = off < 0 ? '-' : '+';
+    p = put2(p, aoff / 3600);
+    *p++ = ':';
+    return put2(p, aoff / 60 % 60);
+}
+
 void pm_day_format(pm_day day, char out[16])
 {
     int y, m, d;
@@ -681,7 +702,7 @@ size_t pm_time_format(pm_time t, const pm_tz *tz, char out[PM_TIME_BUFSZ])
 {
     int32_t off = pm_tz_offset(tz, t);
     int64_t local, day, sod;
-    int y, m, d, aoff;
+    int y, m, d;
     char *p = out;
     local = t + off;
     day = floor_div(local, 86400);
@@ -692,17 +713,8 @@ size_t pm_time_format(pm_time t, const pm_tz *tz, char out[PM_TIME_BUFSZ])
         return strlen(out);
     }
     p = put_date(p, y, m, d);
-    *p++ = 'T';
-    p = put2(p, (int)(sod / 3600));
-    *p++ = ':';
-    p = put2(p, (int)(sod / 60 % 60));
-    *p++ = ':';
-    p = put2(p, (int)(sod % 60));
-    *p++ = off < 0 ? '-' : '+';
-    aoff = off < 0 ? -off : off;
-    p = put2(p, aoff / 3600);
-    *p++ = ':';
-    p = put2(p, aoff / 60 % 60);
+    p = put_clock(p, sod);
+    p = put_offset(p, off);
     *p = '\0';
     return (size_t)(p - out);
 }
@@ -711,14 +723,11 @@ size_t pm_time_fmt_write(pm_time_fmt *f, pm_time t, char out[PM_TIME_BUFSZ])
 {
     if (!(t >= f->lo && t < f->hi)) {
         int64_t lo, hi;
-        int32_t off = offset_at(f->tz, t, &lo, &hi), aoff = off < 0 ? -off : off;
+        int32_t off = offset_at(f->tz, t, &lo, &hi);
         f->off = off;
         f->lo = lo;
         f->hi = hi;
-        f->ofs[0] = off < 0 ? '-' : '+';
-        put2(f->ofs + 1, aoff / 3600);
-        f->ofs[3] = ':';
-        put2(f->ofs + 4, aoff / 60 % 60);
+        put_offset(f->ofs, off);
     }
     int64_t local = t + f->off, day = floor_div(local, 86400), sod = local - day * 86400;
     if (!f->has_day || day != f->day) {
@@ -731,13 +740,7 @@ size_t pm_time_fmt_write(pm_time_fmt *f, pm_time t, char out[PM_TIME_BUFSZ])
     }
     char *p = out;
     memcpy(p, f->date, 10);
-    p += 10;
-    *p++ = 'T';
-    p = put2(p, (int)(sod / 3600));
-    *p++ = ':';
-    p = put2(p, (int)(sod / 60 % 60));
-    *p++ = ':';
-    p = put2(p, (int)(sod % 60));
+    p = put_clock(p + 10, sod);
     memcpy(p, f->ofs, 6);
     p += 6;
     *p = '\0';
