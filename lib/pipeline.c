@@ -349,33 +349,31 @@ static void write_settled(pm_pipe *p, const pm_record *rec)
     if (known >= 0) p->names_at = pm_writer_count(p->out);
 }
 
-int pm_pipe_write(pm_pipe *p, const pm_record *rec)
-{
-    pm_error err;
-    if (!p->out) return 0;
-    if (pm_writer_write(p->out, rec, &err) != 0) {
-        pm_report(&err);
-        p->failed = 2; /* a write error: stop */
-        return -1;
-    }
-    p->n.written++;
-    return 0;
-}
-
-int pm_pipe_write_same_names(pm_pipe *p, const pm_record *rec, uint64_t plain)
+/* pm_pipe_write, and pm_pipe_write_same_names when same_names. */
+static int write_output(pm_pipe *p, const pm_record *rec, int same_names, uint64_t plain)
 {
     pm_error err;
     if (!p->out) return 0;
     /* the names are known only while nothing else was written in between */
-    int known = p->same_at && p->same_at == pm_writer_count(p->out);
+    int known = same_names && p->same_at && p->same_at == pm_writer_count(p->out);
     if (pm_writer_write_known(p->out, rec, known, plain, &err) != 0) {
         pm_report(&err);
         p->failed = 2; /* a write error: stop */
         return -1;
     }
     p->n.written++;
-    p->same_at = pm_writer_count(p->out);
+    if (same_names) p->same_at = pm_writer_count(p->out);
     return 0;
+}
+
+int pm_pipe_write(pm_pipe *p, const pm_record *rec)
+{
+    return write_output(p, rec, 0, 0);
+}
+
+int pm_pipe_write_same_names(pm_pipe *p, const pm_record *rec, uint64_t plain)
+{
+    return write_output(p, rec, 1, plain);
 }
 
 int pm_pipe_write_reject(pm_pipe *p, pm_record *rec, const char *why)
