@@ -32,6 +32,7 @@ struct pm_calendar {
     int32_t *prefix;     /* working days in [start, start + i), i = 0..end-start */
     char **names;
     int nnames;
+    pm_arena mem;        /* name, the names and the per-day tables: all the calendar owns but names */
     uint64_t has_data[YEAR_BITS];
     uint64_t needed[YEAR_BITS];   /* years without data that were used */
     uint64_t reported[YEAR_BITS]; /* ... and already returned */
@@ -200,11 +201,7 @@ int pm_calendar_take_missing_year(pm_calendar *cal, int *year)
 void pm_calendar_free(pm_calendar *cal)
 {
     if (!cal) return;
-    free(cal->name);
-    free(cal->kind);
-    free(cal->name_of);
-    free(cal->prefix);
-    for (int i = 0; i < cal->nnames; i++) free(cal->names[i]);
+    pm_arena_free(&cal->mem);
     free(cal->names);
     free(cal);
 }
@@ -234,7 +231,7 @@ static int intern_name(pm_calendar *cal, const char *s)
         if (strcmp(cal->names[i], s) == 0) return i + 1;
     if (cal->nnames >= 65535) return 0;
     cal->names = pm_xrealloc(cal->names, (size_t)(cal->nnames + 1) * sizeof *cal->names);
-    cal->names[cal->nnames++] = pm_xstrdup(s);
+    cal->names[cal->nnames++] = pm_arena_strndup(&cal->mem, s, strlen(s));
     return cal->nnames;
 }
 
@@ -401,9 +398,10 @@ static void build(loader *L)
     cal->start = pm_day_from_civil(year_of(lo), 1, 1);
     cal->end = pm_day_from_civil(year_of(hi) + 1, 1, 1);
     size_t n = (size_t)(cal->end - cal->start);
-    cal->kind = pm_xmalloc(n);
-    cal->name_of = pm_xcalloc(n, sizeof *cal->name_of);
-    cal->prefix = pm_xmalloc((n + 1) * sizeof *cal->prefix);
+    cal->kind = pm_arena_alloc(&cal->mem, n);
+    cal->name_of = pm_arena_alloc(&cal->mem, n * sizeof *cal->name_of);
+    memset(cal->name_of, 0, n * sizeof *cal->name_of);
+    cal->prefix = pm_arena_alloc(&cal->mem, (n + 1) * sizeof *cal->prefix);
     line_of = pm_xcalloc(n, sizeof *line_of);
     for (size_t k = 0; k < n; k++)
         cal->kind[k] = (cal->weekend >> pm_day_weekday(cal->start + (pm_day)k)) & 1 ? PM_DAY_WEEKEND : PM_DAY_WORKING;
@@ -448,14 +446,12 @@ static const pm_conf_key calendar_keys[] = {
     {NULL, 0, NULL},
 };
 
-static char *stem(const char *path)
+/* The file name without its folder and last extension. */
+static char *stem(pm_arena *mem, const char *path)
 {
     const char *b = strrchr(path, '/');
-    char *s, *dot;
-    s = pm_xstrdup(b ? b + 1 : path);
-    dot = strrchr(s, '.');
-    if (dot && dot != s) *dot = '\0';
-    return s;
+    const char *s = b ? b + 1 : path, *dot = strrchr(s, '.');
+    return pm_arena_strndup(mem, s, dot && dot != s ? (size_t)(dot - s) : strlen(s));
 }
 
 static void load(loader *L)
@@ -468,7 +464,7 @@ static void load(loader *L)
     }
     pm_conf_check(&L->conf, root, "a calendar", calendar_keys, v);
     const char *name = v[KEY_NAME] ? pm_conf_str(v[KEY_NAME]) : NULL;
-    L->cal->name = name && *name ? pm_xstrdup(name) : stem(L->conf.path);
+    L->cal->name = name && *name ? pm_arena_strndup(&L->cal->mem, name, strlen(name)) : stem(&L->cal->mem, L->conf.path);
     load_weekend(L, v[KEY_WEEKEND]);
     add_list(L, v[KEY_HOLIDAYS], 0);
     add_list(L, v[KEY_WORKDAYS], 1);
