@@ -803,7 +803,11 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
 void pmr_csv_free(pm_reader *rd)
 {
     if (rd->csv_started) csv_free(rd->csv);
-    rd->csv_started = 0;
     free(rd->csv);
     rd->csv = NULL;
+    rd->csv_started = 0;
+    pm_buf_free(&rd->fix);
+    pm_buf_free(&rd->rawrec);
+    pm_buf_free(&rd->tail);
+    pm_buf_free(&rd->replay);
 }

@@ -221,7 +221,7 @@ void pm_reader_close(pm_reader *rd)
     if (!rd) return;
     if (rd->owns_fd) close(rd->fd);
     pmr_csv_free(rd);
-    if (rd->yaml_started) yaml_parser_delete(&rd->yp);
+    pmr_yaml_free(rd);
     if (rd->cd != (iconv_t)-1) {
         iconv_close(rd->cd);
         free(rd->dec);
@@ -234,15 +234,7 @@ void pm_reader_close(pm_reader *rd)
         pm_buf_free(&rd->q[i].raw);
     }
     free(rd->q);
-    pm_buf_free(&rd->fix);
-    pm_buf_free(&rd->rawrec);
-    pm_buf_free(&rd->tail);
-    pm_buf_free(&rd->replay);
     pm_buf_free(&rd->rawout);
-    pm_buf_free(&rd->ydoc);
-    pm_buf_free(&rd->ynext);
-    pm_buf_free(&rd->yfilt);
-    free(rd->ykpos);
     free(rd->warn);
     free(rd->name);
     free(rd);

@@ -181,9 +181,12 @@ void pmr_raw_escape(const pm_reader *rd, pm_buf *out, const unsigned char *a, si
 pm_format pmr_detect_format(const unsigned char *s, size_t n);
 /* csvread.c */
 int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err);
+/* pmr_csv_free and pmr_yaml_free free what their part of pm_reader holds
+ * (pm_reader_close calls both, whatever the format). */
 void pmr_csv_free(pm_reader *rd);
 /* yamlread.c */
 int pmr_yaml_next(pm_reader *rd, pm_record *rec, pm_error *err);
+void pmr_yaml_free(pm_reader *rd);
 /* How the YAML reader cuts documents, for byte ranges (source.c): whether
  * the line l[0..n) starts a document ("---" then a blank or the line's end;
  * n < 4: the file ends there), and whether it is blank, a comment or a

@@ -713,3 +713,14 @@ int pmr_yaml_next(pm_reader *rd, pm_record *rec, pm_error *err)
         rd->yaml_piece_line = rd->ydoc_line;
     }
 }
+
+void pmr_yaml_free(pm_reader *rd)
+{
+    if (rd->yaml_started) yaml_parser_delete(&rd->yp);
+    rd->yaml_started = 0;
+    pm_buf_free(&rd->ydoc);
+    pm_buf_free(&rd->ynext);
+    pm_buf_free(&rd->yfilt);
+    free(rd->ykpos);
+    rd->ykpos = NULL;
+}
