@@ -36,8 +36,8 @@ struct fee_journal {
     fee_journal_kind kind;
     const fee_schedule *s;
     pm_atomic_file *af;     /* the output, written whole or not at all */
-    FILE *f;                /* its stream */
-    pm_buf line, recv, inc; /* the transaction, its two accounts */
+    FILE *f;                /* its stream, which a transaction is written to piece by piece */
+    pm_buf recv, inc;       /* the transaction's two accounts */
     pm_buf tmp;
     pm_map opened; /* beancount: accounts opened (a set) */
 };
@@ -172,14 +172,14 @@ static int opened(fee_journal *j, const char *name)
     return !created;
 }
 
-static void quoted(pm_buf *b, const char *s)
+static void quoted(FILE *f, const char *s)
 {
-    pm_buf_addc(b, '"');
+    putc('"', f);
     for (; *s; s++) {
-        if (*s == '"' || *s == '\\') pm_buf_addc(b, '\\');
-        pm_buf_addc(b, *s == '\n' || *s == '\r' ? ' ' : *s);
+        if (*s == '"' || *s == '\\') putc('\\', f);
+        putc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
     }
-    pm_buf_addc(b, '"');
+    putc('"', f);
 }
 
 /* An account name in the journal's form into out: prefix, then (unless
@@ -210,8 +210,7 @@ int fee_journal_write(fee_journal *j, struct fee_run *r, const fee_line *l, pm_e
     }
     const fee_schedule *s = j->s;
     const char *who = l->party && *l->party ? l->party : l->source;
-    pm_buf *b = &j->line;
-    pm_buf_reset(b);
+    FILE *b = j->f;
     account(j, s->acct_receivable, who, &j->recv);
     if (l->r && l->r->account)
         account(j, l->r->account, NULL, &j->inc);
@@ -225,30 +224,30 @@ int fee_journal_write(fee_journal *j, struct fee_run *r, const fee_line *l, pm_e
     if (j->kind == FEE_JOURNAL_BEANCOUNT) {
         const char *acct[2] = {pm_buf_str(&j->recv), pm_buf_str(&j->inc)};
         for (int i = 0; i < 2; i++)
-            if (!opened(j, acct[i])) pm_buf_addf(b, "1970-01-01 open %s\n", acct[i]);
-        pm_buf_addf(b, "%s-01 * ", l->period);
+            if (!opened(j, acct[i])) fprintf(b, "1970-01-01 open %s\n", acct[i]);
+        fprintf(b, "%s-01 * ", l->period);
         quoted(b, l->source);
-        pm_buf_addc(b, ' ');
+        putc(' ', b);
         pm_buf_reset(&j->tmp); /* the narration */
         pm_buf_addf(&j->tmp, "%s %s", l->rule, l->period);
         quoted(b, pm_buf_str(&j->tmp));
-        pm_buf_adds(b, "\n  rule: ");
+        fputs("\n  rule: ", b);
         quoted(b, l->rule);
         if (*l->version) {
-            pm_buf_adds(b, "\n  rule_version: ");
+            fputs("\n  rule_version: ", b);
             quoted(b, l->version);
         }
-        pm_buf_addf(b, "\n  %s  %s %s\n  %s  %s %s\n\n", acct[0], l->amount, cur, acct[1], neg, cur);
+        fprintf(b, "\n  %s  %s %s\n  %s  %s %s\n\n", acct[0], l->amount, cur, acct[1], neg, cur);
     } else {
-        pm_buf_reset(&j->tmp); /* the payee */
-        for (const char *p = l->source; *p; p++)
-            pm_buf_addc(&j->tmp, *p == ';' || *p == '|' || *p == '\n' || *p == '\r' ? '_' : *p);
-        pm_buf_addf(b, "%s-01 %s\n    ; rule: %s", l->period, pm_buf_str(&j->tmp), l->rule);
-        if (*l->version) pm_buf_addf(b, ", rule_version: %s", l->version);
-        pm_buf_addf(b, "\n    %s  %s%s%s\n    %s  %s%s%s\n\n", pm_buf_str(&j->recv), l->amount, sp, cur,
+        fprintf(b, "%s-01 ", l->period);
+        for (const char *p = l->source; *p; p++) /* the payee */
+            putc(*p == ';' || *p == '|' || *p == '\n' || *p == '\r' ? '_' : *p, b);
+        fprintf(b, "\n    ; rule: %s", l->rule);
+        if (*l->version) fprintf(b, ", rule_version: %s", l->version);
+        fprintf(b, "\n    %s  %s%s%s\n    %s  %s%s%s\n\n", pm_buf_str(&j->recv), l->amount, sp, cur,
                     pm_buf_str(&j->inc), neg, sp, cur);
     }
-    if (fwrite(b->s, 1, b->len, j->f) != b->len) {
+    if (ferror(b)) {
         pm_error_set(err, pm_atomic_name(j->af), 0, "write error: %s", strerror(errno));
         return -1;
     }
@@ -260,7 +259,6 @@ int fee_journal_close(fee_journal *j, int commit, pm_error *err)
     /* flushes, and on commit renames into place; reports write errors */
     int rc = pm_atomic_close(j->af, commit, err);
     pm_map_free(&j->opened);
-    pm_buf_free(&j->line);
     pm_buf_free(&j->recv);
     pm_buf_free(&j->inc);
     pm_buf_free(&j->tmp);
