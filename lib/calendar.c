@@ -32,7 +32,7 @@ struct pm_calendar {
     int32_t *prefix;     /* working days in [start, start + i), i = 0..end-start */
     char **names;
     int nnames;
-    pm_arena mem;        /* name, the names and the per-day tables: all the calendar owns but names */
+    pm_arena mem; /* name, the names and the per-day tables: all the calendar owns but names */
     uint64_t has_data[YEAR_BITS];
     uint64_t needed[YEAR_BITS];   /* years without data that were used */
     uint64_t reported[YEAR_BITS]; /* ... and already returned */
@@ -464,7 +464,8 @@ static void load(loader *L)
     }
     pm_conf_check(&L->conf, root, "a calendar", calendar_keys, v);
     const char *name = v[KEY_NAME] ? pm_conf_str(v[KEY_NAME]) : NULL;
-    L->cal->name = name && *name ? pm_arena_strndup(&L->cal->mem, name, strlen(name)) : stem(&L->cal->mem, L->conf.path);
+    L->cal->name =
+        name && *name ? pm_arena_strndup(&L->cal->mem, name, strlen(name)) : stem(&L->cal->mem, L->conf.path);
     load_weekend(L, v[KEY_WEEKEND]);
     add_list(L, v[KEY_HOLIDAYS], 0);
     add_list(L, v[KEY_WORKDAYS], 1);

@@ -7,8 +7,10 @@
  */
 #include "conf.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -484,7 +486,9 @@ static unsigned kind_of(const yaml_node_t *n)
 int pm_conf_check(pm_conf *c, yaml_node_t *map, const char *section, const pm_conf_key *keys, yaml_node_t **vals)
 {
     int nkeys = 0, before = c->nerrs;
+    uint64_t seen = 0; /* bit j: keys[j] is in the mapping */
     while (keys[nkeys].name) nkeys++;
+    assert(nkeys <= 64);
     if (vals)
         for (int j = 0; j < nkeys; j++) vals[j] = NULL;
     if (!pm_conf_is_map(map)) {
@@ -498,8 +502,10 @@ int pm_conf_check(pm_conf *c, yaml_node_t *map, const char *section, const pm_co
         int j = 0;
         while (j < nkeys && !(key && strcmp(key, keys[j].name) == 0)) j++;
         if (j < nkeys) {
-            if (keys[j].kinds && v && !(keys[j].kinds & kind_of(v)))
-                pm_conf_note(c, v, "%s must be %s", key, keys[j].what ? keys[j].what : kinds_text(keys[j].kinds));
+            unsigned kinds = keys[j].kinds & ~(unsigned)PM_CONF_REQUIRED;
+            seen |= (uint64_t)1 << j;
+            if (kinds && v && !(kinds & kind_of(v)))
+                pm_conf_note(c, v, "%s must be %s", key, keys[j].what ? keys[j].what : kinds_text(kinds));
             else if (vals)
                 vals[j] = v;
             continue;
@@ -528,6 +534,10 @@ int pm_conf_check(pm_conf *c, yaml_node_t *map, const char *section, const pm_co
         pm_buf_free(&msg);
     }
     free(names);
+    for (int j = 0; j < nkeys; j++)
+        if ((keys[j].kinds & PM_CONF_REQUIRED) && !(seen >> j & 1))
+            pm_conf_note(c, map, "%s needs '%s'%s%s", section, keys[j].name, keys[j].what ? ": " : "",
+                         keys[j].what ? keys[j].what : "");
     return c->nerrs - before;
 }
 

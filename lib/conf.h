@@ -99,8 +99,9 @@ void pm_conf_note_error(pm_conf *c, const pm_error *e);
  * the known ones (a misspelt key must not silently mean "not given").
  */
 
-/* Kinds of value, or'ed together; 0 is any. */
-enum { PM_CONF_SCALAR = 1, PM_CONF_SEQ = 2, PM_CONF_MAP = 4 };
+/* Kinds of value, or'ed together; 0 is any.  PM_CONF_REQUIRED, or'ed in,
+ * makes the key one the section must have. */
+enum { PM_CONF_SCALAR = 1, PM_CONF_SEQ = 2, PM_CONF_MAP = 4, PM_CONF_REQUIRED = 8 };
 
 typedef struct pm_conf_key {
     const char *name;
@@ -115,8 +116,9 @@ typedef struct pm_conf_key {
  *     unknown key 'tmezone' in the policy (known: timezone, calendar);
  *     did you mean 'timezone'?
  * (the hint when a known key is near, pm_text_nearest), and every value of
- * a kind the table does not allow ("KEY must be WHAT").  A map that is no
- * mapping is one error, "SECTION must be a mapping".  When vals is not
+ * a kind the table does not allow ("KEY must be WHAT"), and every required
+ * key that is missing ("SECTION needs 'KEY': WHAT").  A map that is no
+ * mapping is one error, "SECTION must be a mapping".  At most 64 keys.  When vals is not
  * NULL, vals[i] is set to the value of keys[i], or NULL when the key is
  * absent or its value was refused.  Returns the number of errors noted. */
 int pm_conf_check(pm_conf *c, yaml_node_t *map, const char *section, const pm_conf_key *keys, yaml_node_t **vals);

@@ -35,9 +35,9 @@
 struct fee_journal {
     fee_journal_kind kind;
     const fee_schedule *s;
-    pm_atomic_file *af;     /* the output, written whole or not at all */
-    FILE *f;                /* its stream, which a transaction is written to piece by piece */
-    pm_buf recv, inc;       /* the transaction's two accounts */
+    pm_atomic_file *af; /* the output, written whole or not at all */
+    FILE *f;            /* its stream, which a transaction is written to piece by piece */
+    pm_buf recv, inc;   /* the transaction's two accounts */
     pm_buf tmp;
     pm_map opened; /* beancount: accounts opened (a set) */
 };
@@ -245,7 +245,7 @@ int fee_journal_write(fee_journal *j, struct fee_run *r, const fee_line *l, pm_e
         fprintf(b, "\n    ; rule: %s", l->rule);
         if (*l->version) fprintf(b, ", rule_version: %s", l->version);
         fprintf(b, "\n    %s  %s%s%s\n    %s  %s%s%s\n\n", pm_buf_str(&j->recv), l->amount, sp, cur,
-                    pm_buf_str(&j->inc), neg, sp, cur);
+                pm_buf_str(&j->inc), neg, sp, cur);
     }
     if (ferror(b)) {
         pm_error_set(err, pm_atomic_name(j->af), 0, "write error: %s", strerror(errno));

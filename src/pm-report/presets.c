@@ -172,9 +172,9 @@ static int parse_target_value(const char *v, pm_decimal *out)
 
 enum { TARGET_FIGURE, TARGET_COMPARISON, TARGET_VALUE };
 static const pm_conf_key target_keys[] = {
-    [TARGET_FIGURE] = {"figure", PM_CONF_SCALAR, "a figure's name"},
+    [TARGET_FIGURE] = {"figure", PM_CONF_SCALAR | PM_CONF_REQUIRED, "a figure's name"},
     [TARGET_COMPARISON] = {"comparison", PM_CONF_SCALAR, "one of >= <= > < ="},
-    [TARGET_VALUE] = {"value", PM_CONF_SCALAR, "a number (0.9 or 90%)"},
+    [TARGET_VALUE] = {"value", PM_CONF_SCALAR | PM_CONF_REQUIRED, "a number (0.9 or 90%)"},
     {NULL, 0, NULL},
 };
 
@@ -228,10 +228,6 @@ static void targets_load(rpt_spec *s, pm_conf *c, rpt_spec *const *specs, int ns
         const char *fig = pm_conf_str(fn);
         const char *cmp = cn ? pm_conf_str(cn) : ">=";
         const char *val = pm_conf_str(vn);
-        if (!pm_conf_get(c, it, "figure") || !pm_conf_get(c, it, "value")) {
-            pm_conf_note(c, it, "a target needs a figure and a value");
-            continue;
-        }
         rpt_target t;
         if (cmp && rpt_cmp_parse(cmp, &t.cmp) != 0) {
             pm_conf_note(c, cn, "comparison must be one of >= <= > < =");

@@ -71,7 +71,7 @@ static int parse_duration(pm_conf *c, yaml_node_t *node, pm_duration *d)
 
 enum { CLOCK_WITHIN, CLOCK_AGREED, CLOCK_PAUSE };
 static const pm_conf_key clock_keys[] = {
-    [CLOCK_WITHIN] = {"within", PM_CONF_SCALAR, "a duration (15m, 8h, 2d, 7wd)"},
+    [CLOCK_WITHIN] = {"within", PM_CONF_SCALAR | PM_CONF_REQUIRED, "a duration (15m, 8h, 2d, 7wd)"},
     [CLOCK_AGREED] = {"agreed", PM_CONF_SCALAR, "true or false"},
     [CLOCK_PAUSE] = {"pause", PM_CONF_SCALAR, "true or false"},
     {NULL, 0, NULL},
@@ -100,10 +100,7 @@ static void parse_clock(pm_conf *c, yaml_node_t *node, int clock, sla_clock *k)
         else
             k->pause = b;
     }
-    if (v[CLOCK_WITHIN])
-        parse_duration(c, v[CLOCK_WITHIN], &k->within);
-    else if (!pm_conf_get(c, node, "within"))
-        pm_conf_note(c, node, "a clock needs 'within: DURATION'");
+    if (v[CLOCK_WITHIN]) parse_duration(c, v[CLOCK_WITHIN], &k->within);
 }
 
 #define CLOCK_WHAT "a duration or {within: DURATION, agreed: true, pause: true}"
@@ -184,7 +181,7 @@ static void load_categories(pm_conf *c, yaml_node_t *cats, yaml_node_t *at, sla_
 
 enum { VERSION_FROM, VERSION_CATEGORIES };
 static const pm_conf_key version_keys[] = {
-    [VERSION_FROM] = {"effective_from", PM_CONF_SCALAR, "a date YYYY-MM-DD"},
+    [VERSION_FROM] = {"effective_from", PM_CONF_SCALAR | PM_CONF_REQUIRED, "a date YYYY-MM-DD"},
     [VERSION_CATEGORIES] = {"categories", 0, NULL}, /* load_categories says what it needs */
     {NULL, 0, NULL},
 };
@@ -211,9 +208,7 @@ static void load_versions(sla_policy *p, pm_conf *c, yaml_node_t *vers)
         pm_conf_check(c, item, "a version", version_keys, val);
         yaml_node_t *from = val[VERSION_FROM], *cats = val[VERSION_CATEGORIES];
         const char *fs = from ? pm_conf_str(from) : NULL;
-        if (!pm_conf_get(c, item, "effective_from") || (fs && !*fs)) {
-            pm_conf_note(c, from ? from : item, "a version needs 'effective_from: YYYY-MM-DD'");
-        } else if (fs && pm_day_parse(fs, strlen(fs), &v->from) != 0) {
+        if (fs && pm_day_parse(fs, strlen(fs), &v->from) != 0) {
             pm_conf_note(c, from, "effective_from: bad date '%s' (YYYY-MM-DD)", fs);
         } else if (fs) {
             v->has_from = 1;

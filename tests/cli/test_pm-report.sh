@@ -868,7 +868,7 @@ expect_grep "targets typos: a key, known keys, did you mean" \
 expect_grep "targets typos: a bad value in the next target" "^pm-report: .*ttypos\.yaml:3: target value 'lots' is not a number" "$ERR"
 expect_grep "targets typos: a key of a later target" \
     "^pm-report: .*ttypos\.yaml:4: unknown key 'valeu' in a target \(known: figure, comparison, value\); did you mean 'value'\?$" "$ERR"
-expect_grep "targets typos: and the value it lacks" "^pm-report: .*ttypos\.yaml:4: a target needs a figure and a value$" "$ERR"
+expect_grep "targets typos: and the value it lacks" "^pm-report: .*ttypos\.yaml:4: a target needs 'value': a number \(0\.9 or 90%\)$" "$ERR"
 
 # --- usage errors found while setting up: exit 2, the message, and nothing
 # written (the old output stays); under make asan, nothing leaks ---

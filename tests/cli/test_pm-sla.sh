@@ -671,6 +671,23 @@ expect_grep "policy typos: a key of a clock" \
     "^pm-sla: .*typos\.yaml:5: unknown key 'agred' in a clock \(known: within, agreed, pause\); did you mean 'agreed'\?$" "$ERR"
 expect_grep "policy typos: a value of the wrong kind" \
     "^pm-sla: .*typos\.yaml:6: resolve must be a duration or \{within: DURATION, agreed: true, pause: true\}$" "$ERR"
+# --- a required key is declared in the key table and missed in one message ---
+cat >"$T/needs.yaml" <<'YAML'
+versions:
+  - categories:
+      noise: {arrive: {agreed: true}}
+  - effective_from: ''
+    categories: {a: {resolve: 3wd}}
+YAML
+run pm-sla $NOW --policy="$T/needs.yaml" "$F/atrisk.csv"
+expect_status "required keys: exit 2" 2
+expect_eq "required keys: no output" "" "$(cat "$OUT")"
+expect_grep "required keys: a version without its date" \
+    "^pm-sla: .*needs\.yaml:2: a version needs 'effective_from': a date YYYY-MM-DD$" "$ERR"
+expect_grep "required keys: a clock without its duration" \
+    "^pm-sla: .*needs\.yaml:3: a clock needs 'within': a duration \(15m, 8h, 2d, 7wd\)$" "$ERR"
+expect_grep "required keys: an empty date is a bad date" \
+    "^pm-sla: .*needs\.yaml:4: effective_from: bad date '' \(YYYY-MM-DD\)$" "$ERR"
 # --- a calendar file follows the same rule for keys (issue 20) ---
 printf 'name: mine\nweekends: [sat, sun]\nholidays: [2024-01-01]\n' >"$T/caltypo.yaml"
 run pm-sla $NOW --calendar="$T/caltypo.yaml" "$F/atrisk.csv"

@@ -332,6 +332,47 @@ Test(conf_check, every_value_of_a_wrong_kind_is_an_error)
     pm_errors_free(&errs);
 }
 
+static const pm_conf_key target_keys[] = {
+    {"figure", PM_CONF_SCALAR | PM_CONF_REQUIRED, "a figure's name"},
+    {"comparison", PM_CONF_SCALAR, NULL},
+    {"value", PM_CONF_SCALAR | PM_CONF_REQUIRED, NULL},
+    {NULL, 0, NULL},
+};
+
+Test(conf_check, every_missing_required_key_is_an_error_at_the_section)
+{
+    pm_conf c;
+    pm_errors errs = PM_ERRORS_INIT;
+    yaml_node_t *v[3];
+    load_ok(&c, "# a target\ncomparison: '>='\nvalu: 3\n");
+    c.errs = &errs;
+    cr_assert_eq(pm_conf_check(&c, pm_conf_root(&c), "a target", target_keys, v), 3);
+    cr_assert_eq(errs.n, 3);
+    cr_assert_str_eq(errs.v[0].msg, "unknown key 'valu' in a target (known: figure, comparison, value); "
+                                    "did you mean 'value'?");
+    cr_assert_str_eq(errs.v[1].msg, "a target needs 'figure': a figure's name");
+    cr_assert_eq(errs.v[1].line, 2, "at the mapping's first line");
+    cr_assert_str_eq(errs.v[2].msg, "a target needs 'value'", "no WHAT: the name alone");
+    cr_assert_str_eq(pm_conf_str(v[1]), ">=");
+    pm_conf_free(&c);
+    pm_errors_free(&errs);
+}
+
+Test(conf_check, a_required_key_of_a_wrong_kind_is_one_error_not_two)
+{
+    pm_conf c;
+    pm_errors errs = PM_ERRORS_INIT;
+    yaml_node_t *v[3];
+    load_ok(&c, "figure: [a]\nvalue: 0.9\n");
+    c.errs = &errs;
+    cr_assert_eq(pm_conf_check(&c, pm_conf_root(&c), "a target", target_keys, v), 1);
+    cr_assert_str_eq(errs.v[0].msg, "figure must be a figure's name");
+    cr_assert_null(v[0]);
+    cr_assert_str_eq(pm_conf_str(v[2]), "0.9");
+    pm_conf_free(&c);
+    pm_errors_free(&errs);
+}
+
 Test(conf_check, a_section_that_is_no_mapping_is_one_error)
 {
     pm_conf c;
