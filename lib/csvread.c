@@ -409,6 +409,7 @@ static pending *csv_queue_bad(pm_reader *rd)
 static void csv_restart(pm_reader *rd)
 {
     pm_buf_reset(&rd->tail);
+    rd->tail_mid_line = 0;
     pm_buf_reset(&rd->rawrec);
     rd->rawrec_total = 0;
     rd->rec_open = 0;
@@ -742,6 +743,7 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         }
         size_t feed = seg;
         const unsigned char *fs = s;
+        int in_quote = rd->rec_open && rd->tq == TQ_QUOTED; /* before this segment */
         if (rd->tq != TQ_START || memchr(s, '"', seg)) {
             fs = csv_track(rd, s, &feed);
         } else if (s[seg - 1] != '\n' && s[seg - 1] != '\r') {
@@ -767,18 +769,25 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
                 rawrec_add(rd, s, seg);
                 rd->raw_at_qline = rd->rawrec.len;
                 pm_buf_reset(&rd->tail);
+                rd->tail_mid_line = 0;
                 rd->open_lines = 0;
                 rd->open_bytes = 0;
             } else {
                 rawrec_add(rd, s, seg);
-                if (rd->tq == TQ_QUOTED) {
+                /* a line that started inside the quote goes to tail whole,
+                 * the piece that closes the quote too (a line comes in
+                 * pieces where a read ends in it): all of it is read again
+                 * if the quote turns out to be a stray one */
+                if (in_quote || rd->tq == TQ_QUOTED || rd->tail_mid_line) {
                     pm_buf_add(&rd->tail, s, seg);
                     rd->open_lines += ends_line;
                     rd->open_bytes += seg;
+                    rd->tail_mid_line = !ends_line;
                 }
             }
         } else if (was_open) {
             pm_buf_reset(&rd->tail);
+            rd->tail_mid_line = 0;
         }
         consumed(rd, from_replay, seg);
         replay_drop_if_done(rd);

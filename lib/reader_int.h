@@ -100,6 +100,7 @@ struct pm_reader {
     size_t rawrec_total;
     size_t raw_at_qline; /* rawrec.len at the end of the open quote's line */
     pm_buf tail;         /* segments after the open quote's line */
+    int tail_mid_line;   /* the last segment put in tail did not end its line */
     long open_lines;
     size_t open_bytes;
     pm_buf replay; /* bytes to read again after a resync */

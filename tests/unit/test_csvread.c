@@ -540,6 +540,46 @@ Test(csv_reader, record_spanning_the_read_chunk)
     pm_buf_free(&big);
 }
 
+/* A stray quote whose lines are read again, where the line that closes it
+ * runs over the 256 KiB read: its first part (the closing quote in it) must
+ * be read again with the rest, not lost (found with GB18030 tickets by
+ * test_nothing_lost.sh: the record vanished and the counts still added up). */
+Test(csv_reader, stray_quote_closed_by_a_line_spanning_the_read_chunk)
+{
+    pm_buf b = PM_BUF_INIT;
+    pm_buf_adds(&b, "id,a,b,c\n");
+    int n = 0;
+    while (b.len < CHUNK_SIZE - 10000) {
+        pm_buf_addf(&b, "%d,p,q,", n++);
+        for (int i = 0; i < 6000; i++) pm_buf_addc(&b, 'r');
+        pm_buf_addc(&b, '\n');
+    }
+    pm_buf_adds(&b, "BAD,\"open,x,y\n");
+    /* a row padded so that the read ends 2 bytes after the quote below */
+    const char *closing = "T7,y,z,\"lamp, down \"\"said\"\" none\"\n";
+    size_t pad = CHUNK_SIZE - b.len - strlen("6,p,q,\n") - strlen("T7,y,z,\"") - 2;
+    pm_buf_adds(&b, "6,p,q,");
+    for (size_t i = 0; i < pad; i++) pm_buf_addc(&b, 'r');
+    pm_buf_addc(&b, '\n');
+    cr_assert_eq(b.len + strlen("T7,y,z,\"la"), CHUNK_SIZE);
+    pm_buf_adds(&b, closing);
+    pm_buf_adds(&b, "8,s,t,u\n");
+    cr_assert_lt(n + 4, MAXREC);
+    result r = read_bytes(b.s, b.len, &CSV);
+    cr_assert_eq(r.n, n + 4, "%d records", r.n);
+    cr_assert_eq(r.st[n], PM_READ_BAD);
+    cr_assert_not_null(strstr(r.msg[n], "unterminated"), "%s", r.msg[n]);
+    cr_assert_str_eq(r.raw[n], "BAD,\"open,x,y");
+    cr_assert_eq(r.st[n + 1], PM_READ_OK, "%s", r.msg[n + 1]);
+    cr_assert_eq(r.line[n + 1], n + 3);
+    cr_assert_eq(r.st[n + 2], PM_READ_OK, "%s", r.msg[n + 2]);
+    expect_ok(r, n + 2, "id=T7|a=y|b=z|c=lamp, down \"said\" none");
+    cr_assert_eq(r.line[n + 2], n + 4);
+    expect_ok(r, n + 3, "id=8|a=s|b=t|c=u");
+    cr_assert_eq(r.final, PM_READ_EOF);
+    pm_buf_free(&b);
+}
+
 Test(csv_reader, unquoted_line_spanning_the_read_chunk)
 {
     pm_buf b = PM_BUF_INIT;
