@@ -431,9 +431,9 @@ static int load_accounts(loader *ld, yaml_node_t *v)
     fee_schedule *s = ld->s;
     pm_conf *cf = &s->conf;
     if (!pm_conf_is_map(v)) return bad(ld, v, "accounts must be a mapping {receivable: ACCOUNT, income: ACCOUNT}");
-    yaml_node_t *val[2];
+    yaml_node_t *val[PM_CONF_NKEYS(account_keys)];
     int rc = pm_conf_check(cf, v, "accounts", account_keys, val) ? -1 : 0;
-    for (int i = 0; i < 2; i++) {
+    for (size_t i = 0; i < PM_CONF_NKEYS(account_keys); i++) {
         if (!val[i]) continue;
         const char *t = pm_conf_str(val[i]);
         if (!t || !*t) {
