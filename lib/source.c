@@ -383,7 +383,8 @@ static off_t line_start_from(int fd, off_t at, off_t size, unsigned char *buf, s
 
 /* --byte-range (after pmr_src_start and format detection, which saw the
  * file's start): the reader starts again from the file's first byte and
- * reads its header line (CSV, TSV), then the lines that start in
+ * reads its header line (CSV, TSV; with range_header_lines, that many
+ * first lines: titles, then the header), then the lines that start in
  * [range_start, range_end), their first one numbered as in the file.  The
  * lines of a file split into consecutive ranges are each read once, by the
  * range they start in.  A line end is one byte 0x0A, also in GB18030. */
@@ -410,15 +411,17 @@ int pmr_src_range(pm_reader *rd, pm_error *err)
         bom = 3;
     else if (rd->cd != (iconv_t)-1 && rd->rawlen >= 4 && !memcmp(rd->raw, "\x84\x31\x95\x33", 4))
         bom = 4;
-    off_t h = bom; /* the end of the header line */
-    if (rd->format != PM_FMT_YAML) {
-        const unsigned char *nl = memchr(rd->raw + bom, '\n', rd->rawlen - (size_t)bom);
+    off_t h = bom; /* the end of the header line (or of the lines every range reads) */
+    long nhead = rd->opts.range_header_lines > 1 ? rd->opts.range_header_lines : 1;
+    for (long k = 0; k < nhead && rd->format != PM_FMT_YAML && h < size; k++) {
+        const unsigned char *nl = memchr(rd->raw + h, '\n', rd->rawlen - (size_t)h);
         if (nl)
             h = nl - rd->raw + 1;
         else if ((off_t)rd->rawlen >= size)
             h = size;
         else {
-            pm_error_set(err, rd->name, 1, "--byte-range: the header line is longer than %d KiB", CHUNK / 1024);
+            pm_error_set(err, rd->name, 1, "--byte-range: the header line%s longer than %d KiB",
+                         nhead > 1 ? "s to the header are" : " is", CHUNK / 1024);
             return -1;
         }
     }

@@ -42,6 +42,9 @@ typedef struct pm_read_opts {
                              regular file (and a CSV's header line); the
                              file must hold no line break inside quotes */
     long long range_start, range_end;
+    long range_header_lines; /* with byte_range, a CSV's first lines read by
+                                every range (0: 1, the header line); a
+                                title above the header makes it 2 */
 } pm_read_opts;
 
 /* Reader results. */

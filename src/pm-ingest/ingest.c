@@ -1254,6 +1254,8 @@ int ingest_run(const ingest_opts *o, pm_common *c, char **paths, int npaths)
                                   PM_PIPE_COMMIT_INCOMPLETE | PM_PIPE_REJECT_RAW |
                                   (o->print_mapping ? PM_PIPE_NO_OUTPUT : 0)};
     int status = PM_EXIT_ERROR;
+    /* a block of a file (--byte-range) reads the titles above the header too */
+    c->read.range_header_lines = o->header_line;
     pm_pipe *p = pm_pipe_open(c, paths, npaths, &spec, &err);
     if (!p) {
         pm_report(&err);
