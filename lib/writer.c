@@ -308,14 +308,19 @@ static void yaml_double_quoted(pm_buf *out, const unsigned char *s, size_t len)
     pm_buf_addc(out, '"');
 }
 
+static char *yaml_put_value(char *dst, const unsigned char *s, size_t len);
+
 void pm_yaml_quote(pm_buf *out, const char *value, size_t len)
 {
     const unsigned char *s = (const unsigned char *)value;
-    if (yaml_plain_ok(s, len)) {
-        pm_buf_add(out, value, len);
+    pm_buf_grow(out, len + 2);
+    char *end = yaml_put_value(out->s + out->len, s, len);
+    if (!end) {
+        yaml_double_quoted(out, s, len);
         return;
     }
-    yaml_double_quoted(out, s, len);
+    out->len = (size_t)(end - out->s);
+    out->s[out->len] = 0;
 }
 
 /* Output ------------------------------------------------------------------- */
@@ -376,6 +381,7 @@ void pm_yaml_key(pm_buf *out, const char *name, size_t len)
 /* The YAML keys of the records being written (the writer's names), each
  * with what goes before its value ("--- {id: ", ", kind: "), quoted once
  * for as long as the records have those names. */
+enum { YAML_KEY_COPY = 32 }; /* bytes a short key prefix is copied as */
 struct yaml_keys {
     pm_buf text; /* the prefixes one after the other */
     size_t *end; /* prefix i ends at text.s + end[i] */
@@ -401,6 +407,9 @@ static yaml_keys *yaml_keys_new(const pm_record *r)
         pm_buf_add(&k->text, ": ", 2);
         k->end[i] = k->text.len;
     }
+    /* zeros after the last prefix: yaml_put_key copies 32 bytes */
+    pm_buf_grow(&k->text, YAML_KEY_COPY);
+    memset(k->text.s + k->text.len, 0, YAML_KEY_COPY + 1);
     return k;
 }
 
@@ -448,6 +457,160 @@ static inline void put_bytes(char *dst, const void *from, size_t n)
     }
 }
 
+/* How a value is written in a YAML line: as it is, in double quotes as it
+ * is, or in double quotes with escapes (yaml_double_quoted). */
+enum { YF_PLAIN, YF_QUOTED, YF_ESCAPED };
+
+/* The form of s[0..len) decided byte by byte, as pm_yaml_quote does. */
+static __attribute__((noinline)) int yaml_form_slow(const unsigned char *s, size_t len)
+{
+    if (yaml_plain_ok(s, len)) return YF_PLAIN;
+    return yaml_no_escapes(s, len) ? YF_QUOTED : YF_ESCAPED;
+}
+
+#ifdef __SSE2__
+/* Sixteen bytes at a time the bytes that may matter are found at once, and
+ * most values hold none; a value that holds any is decided byte by byte
+ * (yaml_form_slow).  Each compare but two is with x | 0x20, which folds a
+ * pair of bytes onto one: '"' (and a control), '|' (and '\\'), 0xe2 (and
+ * 0xc2), 0xef (and 0xcf), ',' '?' ':' '#' (and controls), '{' '}' (and '['
+ * ']'); the other byte of a pair only costs the byte way.
+ *
+ * yq_esc16: the bytes of x that may be written escaped inside double quotes
+ * (YQ_ESC: controls, DEL, '"', '\\', the lead bytes 0xc2, 0xe2, 0xef). */
+static inline __m128i yq_esc16(__m128i x)
+{
+    const __m128i t = _mm_or_si128(x, _mm_set1_epi8(0x20));
+    __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
+    __m128i del = _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f));
+    __m128i qb = _mm_or_si128(_mm_cmpeq_epi8(t, _mm_set1_epi8('"')), _mm_cmpeq_epi8(t, _mm_set1_epi8('|')));
+    __m128i lead = _mm_or_si128(_mm_cmpeq_epi8(t, _mm_set1_epi8((char)0xe2)), _mm_cmpeq_epi8(t, _mm_set1_epi8((char)0xef)));
+    return _mm_or_si128(_mm_or_si128(ctl, del), _mm_or_si128(qb, lead));
+}
+
+/* Those and the bytes that end a plain scalar or may (YQ_STOP, YQ_LOOK):
+ * ',' '?' '[' ']' '{' '}' ':' '#'. */
+static inline __m128i yq_plain16(__m128i x)
+{
+    const __m128i t = _mm_or_si128(x, _mm_set1_epi8(0x20));
+    __m128i a = _mm_or_si128(_mm_cmpeq_epi8(t, _mm_set1_epi8(',')), _mm_cmpeq_epi8(t, _mm_set1_epi8('?')));
+    __m128i b = _mm_or_si128(_mm_cmpeq_epi8(t, _mm_set1_epi8('{')), _mm_cmpeq_epi8(t, _mm_set1_epi8('}')));
+    __m128i c = _mm_or_si128(_mm_cmpeq_epi8(t, _mm_set1_epi8(':')), _mm_cmpeq_epi8(t, _mm_set1_epi8('#')));
+    return _mm_or_si128(yq_esc16(x), _mm_or_si128(a, _mm_or_si128(b, c)));
+}
+
+/* The form of s[0..len), 0 < len <= 16, whose bytes x holds (some twice,
+ * no other).  A value that may not start a plain scalar is quoted, with
+ * escapes only if it holds a byte that may be one; a value that holds no
+ * byte that matters is plain unless its last byte or the whole of it says
+ * otherwise ('\t' and ':' at the end are bytes that matter). */
+static inline __attribute__((always_inline)) int yaml_form16(const unsigned char *s, size_t len, __m128i x)
+{
+    if (yq_class[s[0]] & YQ_FIRST) return _mm_movemask_epi8(yq_esc16(x)) ? yaml_form_slow(s, len) : YF_QUOTED;
+    if (_mm_movemask_epi8(yq_plain16(x))) return yaml_form_slow(s, len);
+    if (s[len - 1] == ' ' || (len <= 5 && yaml_word(s, len))) return YF_QUOTED;
+    return YF_PLAIN;
+}
+
+/* The same for s[0..len), len > 16: 16 bytes at a time, the last 16 read
+ * again. */
+static int yaml_form_long(const unsigned char *s, size_t len)
+{
+    const __m128i *last = (const __m128i *)(const void *)(s + len - 16);
+    __m128i hit;
+    size_t i;
+    if (yq_class[s[0]] & YQ_FIRST) {
+        hit = yq_esc16(_mm_loadu_si128(last));
+        for (i = 0; i + 16 < len; i += 16)
+            hit = _mm_or_si128(hit, yq_esc16(_mm_loadu_si128((const __m128i *)(const void *)(s + i))));
+        return _mm_movemask_epi8(hit) ? yaml_form_slow(s, len) : YF_QUOTED;
+    }
+    hit = yq_plain16(_mm_loadu_si128(last));
+    for (i = 0; i + 16 < len; i += 16)
+        hit = _mm_or_si128(hit, yq_plain16(_mm_loadu_si128((const __m128i *)(const void *)(s + i))));
+    if (_mm_movemask_epi8(hit)) return yaml_form_slow(s, len);
+    return s[len - 1] == ' ' ? YF_QUOTED : YF_PLAIN;
+}
+#endif
+
+/* Writes s[0..len) at dst as its form says and returns the end, or NULL
+ * when it needs escapes (the caller writes it with yaml_double_quoted).
+ * Room at dst: len + 2 bytes.  A quote is written before the value and
+ * after it whatever the form; a plain value writes over the first and
+ * leaves the second past its end, where the next bytes go. */
+static inline __attribute__((always_inline)) char *yaml_put_value(char *dst, const unsigned char *s, size_t len)
+{
+    int form;
+    size_t q;
+    dst[0] = '"';
+    if (len == 0) {
+        dst[1] = '"';
+        return dst + 2;
+    }
+#ifdef __SSE2__
+    if (len >= 8 && len <= 16) { /* the two words scanned are those written */
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + len - 8, 8);
+        form = yaml_form16(s, len, _mm_set_epi64x((long long)b, (long long)a));
+        if (form == YF_ESCAPED) return NULL;
+        q = form == YF_QUOTED;
+        memcpy(dst + q, &a, 8);
+        memcpy(dst + q + len - 8, &b, 8);
+    } else if (len < 8) {
+        uint64_t a;
+        if (len >= 4) {
+            uint32_t a4, b4;
+            memcpy(&a4, s, 4);
+            memcpy(&b4, s + len - 4, 4);
+            a = a4 | (uint64_t)b4 << 32;
+        } else { /* 1 to 3 bytes, each once or more */
+            a = s[0] | (uint64_t)s[len / 2] << 8 | (uint64_t)s[len - 1] << 16;
+            a |= a << 24;
+            a |= a << 48;
+        }
+        form = yaml_form16(s, len, _mm_set1_epi64x((long long)a));
+        if (form == YF_ESCAPED) return NULL;
+        q = form == YF_QUOTED;
+        put_bytes(dst + q, s, len);
+    } else {
+        form = yaml_form_long(s, len);
+        if (form == YF_ESCAPED) return NULL;
+        q = form == YF_QUOTED;
+        if (len <= 32) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+            __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(s + len - 16));
+            _mm_storeu_si128((__m128i *)(void *)(dst + q), x);
+            _mm_storeu_si128((__m128i *)(void *)(dst + q + len - 16), y);
+        } else {
+            memcpy(dst + q, s, len);
+        }
+    }
+#else
+    form = yaml_form_slow(s, len);
+    if (form == YF_ESCAPED) return NULL;
+    q = form == YF_QUOTED;
+    put_bytes(dst + q, s, len);
+#endif
+    dst += q + len;
+    dst[0] = '"';
+    return dst + q;
+}
+
+/* Copies the prefix of a key (", id: "), n bytes at from, to dst: one of
+ * up to 32 bytes as 32 (yaml_keys_new leaves zeros after the last; the
+ * caller room after dst), a longer one as it is. */
+static inline void yaml_put_key(char *dst, const char *from, size_t n)
+{
+    if (n <= YAML_KEY_COPY) {
+        char b[YAML_KEY_COPY];
+        memcpy(b, from, YAML_KEY_COPY);
+        memcpy(dst, b, YAML_KEY_COPY);
+    } else {
+        memcpy(dst, from, n);
+    }
+}
+
 /* One record as a line: --- {key: value, ...}, its keys those of
  * w->ykeys.  Room is made once for the keys and every value quoted without
  * escapes; a value with escapes (rare) goes through yaml_double_quoted,
@@ -456,32 +619,31 @@ static void yaml_write_record(pm_writer *w, const pm_record *r)
 {
     const yaml_keys *k = w->ykeys;
     pm_buf *o = &w->out;
-    size_t need = k->text.len + 2;
-    for (size_t i = 0; i < r->n; i++) need += r->f[i].len + 2;
+    const pm_field *f = r->f, *end = r->f + r->n;
+    size_t need = k->text.len + 2 + YAML_KEY_COPY;
+    for (const pm_field *p = f; p < end; p++) need += p->len + 2;
     pm_buf_grow(o, need);
-    size_t from = 0;
-    for (size_t i = 0; i < r->n; i++) {
-        put_bytes(o->s + o->len, k->text.s + from, k->end[i] - from);
-        o->len += k->end[i] - from;
-        from = k->end[i];
-        const unsigned char *v = (const unsigned char *)r->f[i].value;
-        size_t len = r->f[i].len;
-        if (yaml_plain_ok(v, len)) {
-            put_bytes(o->s + o->len, v, len);
-            o->len += len;
-        } else if (yaml_no_escapes(v, len)) {
-            o->s[o->len++] = '"';
-            put_bytes(o->s + o->len, v, len);
-            o->len += len;
-            o->s[o->len++] = '"';
-        } else {
-            yaml_double_quoted(o, v, len);
-            pm_buf_grow(o, need); /* still enough for the rest */
+    char *dst = o->s + o->len;
+    const char *key = k->text.s;
+    const size_t *kend = k->end;
+    for (const pm_field *p = f; p < end; p++, kend++) {
+        const char *next = k->text.s + *kend;
+        yaml_put_key(dst, key, (size_t)(next - key));
+        dst += next - key;
+        key = next;
+        char *at = yaml_put_value(dst, (const unsigned char *)p->value, p->len);
+        if (at) {
+            dst = at;
+            continue;
         }
+        o->len = (size_t)(dst - o->s);
+        yaml_double_quoted(o, (const unsigned char *)p->value, p->len);
+        pm_buf_grow(o, need); /* still enough for the rest */
+        dst = o->s + o->len;
     }
-    if (r->n == 0) memcpy(o->s + o->len, "--- {", 5), o->len += 5;
-    memcpy(o->s + o->len, "}\n", 3); /* with the NUL */
-    o->len += 2;
+    if (r->n == 0) memcpy(dst, "--- {", 5), dst += 5;
+    memcpy(dst, "}\n", 3); /* with the NUL */
+    o->len = (size_t)(dst + 2 - o->s);
 }
 
 /* The values of fields from.. of r as CSV, each after a delimiter but the
