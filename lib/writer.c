@@ -197,16 +197,13 @@ static inline unsigned yq_classes(const unsigned char *s, size_t i, size_t len)
 }
 
 /* Whether s[0..len), len <= 5, is a word a YAML 1.1 reader takes for
- * something other than text, in any case. */
+ * something other than text, in any case: null true false yes no on off y n
+ * nan inf, and = and << (YAML 1.1 value and merge keys).  The word, ASCII
+ * letters lowered, as a number (byte i at bit 8i) compared with theirs. */
+#define YQ_W(a, b, c, d, e) \
+    ((uint64_t)(a) | (uint64_t)(b) << 8 | (uint64_t)(c) << 16 | (uint64_t)(d) << 24 | (uint64_t)(e) << 32)
 static int yaml_word(const unsigned char *s, size_t len)
 {
-    static const struct {
-        char w[6];
-        unsigned char n;
-    } words[] = {
-        {"null", 4}, {"true", 4}, {"false", 5}, {"yes", 3}, {"no", 2}, {"on", 2}, {"off", 3},
-        {"y", 1},    {"n", 1},    {"nan", 3},   {"inf", 3}, {"=", 1},  {"<<", 2}}; /* YAML 1.1 value and merge keys */
-    char low[5];
     switch (s[0] | 0x20) { /* the first letters of the words, in any case */
     case 'n':
     case 't':
@@ -218,14 +215,24 @@ static int yaml_word(const unsigned char *s, size_t len)
     case '<': break;
     default: return 0;
     }
+    uint64_t v = 0;
     for (size_t i = 0; i < len; i++) {
-        char c = (char)s[i];
-        low[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+        unsigned c = s[i];
+        if (c - 'A' < 26u) c |= 0x20;
+        v |= (uint64_t)c << (8 * i);
     }
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        if (words[i].n == len && !memcmp(low, words[i].w, len)) return 1;
-    return 0;
+    switch (len) {
+    case 1: return v == 'y' || v == 'n' || v == '=';
+    case 2: return v == YQ_W('n', 'o', 0, 0, 0) || v == YQ_W('o', 'n', 0, 0, 0) || v == YQ_W('<', '<', 0, 0, 0);
+    case 3:
+        return v == YQ_W('y', 'e', 's', 0, 0) || v == YQ_W('o', 'f', 'f', 0, 0) || v == YQ_W('n', 'a', 'n', 0, 0) ||
+               v == YQ_W('i', 'n', 'f', 0, 0);
+    case 4: return v == YQ_W('n', 'u', 'l', 'l', 0) || v == YQ_W('t', 'r', 'u', 'e', 0);
+    case 5: return v == YQ_W('f', 'a', 'l', 's', 'e');
+    default: return 0;
+    }
 }
+#undef YQ_W
 
 /* Would a YAML 1.1/1.2 reader take this plain scalar for the same text? */
 static int yaml_plain_ok(const unsigned char *s, size_t len)
