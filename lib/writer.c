@@ -631,10 +631,10 @@ static void yaml_write_record(pm_writer *w, const pm_record *r)
     for (const pm_field *p = f; p < end; p++) need += p->len + 2;
     pm_buf_grow(o, need);
     char *dst = o->s + o->len;
-    const char *key = k->text.s;
+    const char *const text = k->text.s, *key = text;
     const size_t *kend = k->end;
     for (const pm_field *p = f; p < end; p++, kend++) {
-        const char *next = k->text.s + *kend;
+        const char *next = text + *kend;
         yaml_put_key(dst, key, (size_t)(next - key));
         dst += next - key;
         key = next;
