@@ -234,6 +234,27 @@ static int yaml_word(const unsigned char *s, size_t len)
 }
 #undef YQ_W
 
+/* Whether byte i of s[0..len), s[0] not one of YQ_FIRST, lets s be a
+ * plain scalar where it is. */
+static inline int yaml_byte_ok(const unsigned char *s, size_t len, size_t i)
+{
+    unsigned char c = s[i], k = yq_class[c];
+    if (!(k & (YQ_STOP | YQ_LOOK))) return 1;
+    /* controls; flow indicators end a plain scalar in a flow mapping;
+     * PyYAML's pure-Python scanner also ends one at any '?' ("why?
+     * nobody"), where libyaml, Psych and js-yaml read on */
+    if (k & YQ_STOP) return 0;
+    /* ": " starts a value; in flow style libyaml also refuses ':' before
+     * a flow indicator or '?' ("found unexpected ':'") */
+    if (c == ':' && i + 1 < len && strchr(" ?,[]{}", s[i + 1])) return 0;
+    if (c == '#' && s[i - 1] == ' ') return 0;                                        /* i > 0: s[0] != '#' */
+    if (c == 0xc2 && i + 1 < len && (s[i + 1] <= 0x9f || s[i + 1] == 0xa0)) return 0; /* C1, NBSP */
+    if (c == 0xef && i + 2 < len && s[i + 1] == 0xbf && s[i + 2] >= 0xbe) return 0;   /* U+FFFE/F */
+    if (c == 0xe2 && i + 2 < len && s[i + 1] == 0x80 && (s[i + 2] == 0xa8 || s[i + 2] == 0xa9)) return 0;
+    if (c == 0xef && i + 2 < len && s[i + 1] == 0xbb && s[i + 2] == 0xbf) return 0;
+    return 1;
+}
+
 /* Would a YAML 1.1/1.2 reader take this plain scalar for the same text? */
 static int yaml_plain_ok(const unsigned char *s, size_t len)
 {
@@ -245,22 +266,8 @@ static int yaml_plain_ok(const unsigned char *s, size_t len)
     unsigned all = yq_classes(s, 0, len);
     if (!(all & (YQ_STOP | YQ_LOOK))) return 1;
     if (all & YQ_STOP) return 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = s[i], k = yq_class[c];
-        if (!k) continue;
-        /* controls; flow indicators end a plain scalar in a flow mapping;
-         * PyYAML's pure-Python scanner also ends one at any '?' ("why?
-         * nobody"), where libyaml, Psych and js-yaml read on */
-        if (k & YQ_STOP) return 0;
-        /* ": " starts a value; in flow style libyaml also refuses ':' before
-         * a flow indicator or '?' ("found unexpected ':'") */
-        if (c == ':' && i + 1 < len && strchr(" ?,[]{}", s[i + 1])) return 0;
-        if (c == '#' && s[i - 1] == ' ') return 0;                                        /* i > 0: s[0] != '#' */
-        if (c == 0xc2 && i + 1 < len && (s[i + 1] <= 0x9f || s[i + 1] == 0xa0)) return 0; /* C1, NBSP */
-        if (c == 0xef && i + 2 < len && s[i + 1] == 0xbf && s[i + 2] >= 0xbe) return 0;   /* U+FFFE/F */
-        if (c == 0xe2 && i + 2 < len && s[i + 1] == 0x80 && (s[i + 2] == 0xa8 || s[i + 2] == 0xa9)) return 0;
-        if (c == 0xef && i + 2 < len && s[i + 1] == 0xbb && s[i + 2] == 0xbf) return 0;
-    }
+    for (size_t i = 0; i < len; i++)
+        if (!yaml_byte_ok(s, len, i)) return 0;
     return 1;
 }
 
@@ -519,7 +526,25 @@ static inline __attribute__((always_inline)) int yaml_form16(const unsigned char
     return YF_PLAIN;
 }
 
-/* The same for s[0..len), len > 16: 16 bytes at a time, the last 16 read
+/* The form of s[0..len), len > 16, s[0] not one of YQ_FIRST, that holds a
+ * byte that may matter (Chinese text with full-width punctuation, whose
+ * lead byte 0xef is one; a URL's ':'): only those bytes are looked at, the
+ * 16-byte blocks' masks saying where they are. */
+static __attribute__((noinline)) int yaml_form_hits(const unsigned char *s, size_t len)
+{
+    if (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == ':') goto quoted;
+    for (size_t b = 0; b < len; b += 16) {
+        size_t at = b + 16 <= len ? b : len - 16; /* the last block read again */
+        unsigned m = (unsigned)_mm_movemask_epi8(yq_plain16(_mm_loadu_si128((const __m128i *)(const void *)(s + at))));
+        for (m &= ~0u << (b - at); m; m &= m - 1) /* less the bytes looked at */
+            if (!yaml_byte_ok(s, len, at + (unsigned)__builtin_ctz(m))) goto quoted;
+    }
+    return YF_PLAIN;
+quoted:
+    return yaml_no_escapes(s, len) ? YF_QUOTED : YF_ESCAPED;
+}
+
+/* The form of s[0..len), len > 16: 16 bytes at a time, the last 16 read
  * again. */
 static int yaml_form_long(const unsigned char *s, size_t len)
 {
@@ -535,7 +560,7 @@ static int yaml_form_long(const unsigned char *s, size_t len)
     hit = yq_plain16(_mm_loadu_si128(last));
     for (i = 0; i + 16 < len; i += 16)
         hit = _mm_or_si128(hit, yq_plain16(_mm_loadu_si128((const __m128i *)(const void *)(s + i))));
-    if (_mm_movemask_epi8(hit)) return yaml_form_slow(s, len);
+    if (_mm_movemask_epi8(hit)) return yaml_form_hits(s, len);
     return s[len - 1] == ' ' ? YF_QUOTED : YF_PLAIN;
 }
 #endif
