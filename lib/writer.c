@@ -502,6 +502,17 @@ static inline __m128i yq_esc16(__m128i x)
     return _mm_or_si128(_mm_or_si128(ctl, del), _mm_or_si128(qb, lead));
 }
 
+/* The bytes of x that are printable ASCII other than '"' and '\\' (and so
+ * written as they are inside double quotes): a value that may not start a
+ * plain scalar (a timestamp, a number) is quoted as it is when all its
+ * bytes are; one that holds other bytes is decided byte by byte. */
+static inline __m128i yq_bare16(__m128i x)
+{
+    __m128i odd = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)), _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+    odd = _mm_or_si128(odd, _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
+    return _mm_andnot_si128(odd, _mm_cmpgt_epi8(x, _mm_set1_epi8(0x1f))); /* signed: 0x20 to 0x7f */
+}
+
 /* Those and the bytes that end a plain scalar or may (YQ_STOP, YQ_LOOK):
  * ',' '?' '[' ']' '{' '}' ':' '#'. */
 static inline __m128i yq_plain16(__m128i x)
@@ -520,7 +531,7 @@ static inline __m128i yq_plain16(__m128i x)
  * otherwise ('\t' and ':' at the end are bytes that matter). */
 static inline __attribute__((always_inline)) int yaml_form16(const unsigned char *s, size_t len, __m128i x)
 {
-    if (yq_class[s[0]] & YQ_FIRST) return _mm_movemask_epi8(yq_esc16(x)) ? yaml_form_slow(s, len) : YF_QUOTED;
+    if (yq_class[s[0]] & YQ_FIRST) return _mm_movemask_epi8(yq_bare16(x)) != 0xffff ? yaml_form_slow(s, len) : YF_QUOTED;
     if (_mm_movemask_epi8(yq_plain16(x))) return yaml_form_slow(s, len);
     if (s[len - 1] == ' ' || (len <= 5 && yaml_word(s, len))) return YF_QUOTED;
     return YF_PLAIN;
@@ -552,10 +563,10 @@ static int yaml_form_long(const unsigned char *s, size_t len)
     __m128i hit;
     size_t i;
     if (yq_class[s[0]] & YQ_FIRST) {
-        hit = yq_esc16(_mm_loadu_si128(last));
+        __m128i bare = yq_bare16(_mm_loadu_si128(last));
         for (i = 0; i + 16 < len; i += 16)
-            hit = _mm_or_si128(hit, yq_esc16(_mm_loadu_si128((const __m128i *)(const void *)(s + i))));
-        return _mm_movemask_epi8(hit) ? yaml_form_slow(s, len) : YF_QUOTED;
+            bare = _mm_and_si128(bare, yq_bare16(_mm_loadu_si128((const __m128i *)(const void *)(s + i))));
+        return _mm_movemask_epi8(bare) != 0xffff ? yaml_form_slow(s, len) : YF_QUOTED;
     }
     hit = yq_plain16(_mm_loadu_si128(last));
     for (i = 0; i + 16 < len; i += 16)
