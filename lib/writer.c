@@ -196,12 +196,28 @@ static inline unsigned yq_classes(const unsigned char *s, size_t i, size_t len)
     return all;
 }
 
-/* Whether s[0..len), len <= 5, is a word a YAML 1.1 reader takes for
- * something other than text, in any case: null true false yes no on off y n
- * nan inf, and = and << (YAML 1.1 value and merge keys).  The word, ASCII
- * letters lowered, as a number (byte i at bit 8i) compared with theirs. */
+/* Whether v is a word a YAML 1.1 reader takes for something other than
+ * text, in any case: null true false yes no on off y n nan inf, and = and
+ * << (YAML 1.1 value and merge keys).  v: the word's len <= 5 bytes, ASCII
+ * letters lowered, byte i at bit 8i. */
 #define YQ_W(a, b, c, d, e) \
     ((uint64_t)(a) | (uint64_t)(b) << 8 | (uint64_t)(c) << 16 | (uint64_t)(d) << 24 | (uint64_t)(e) << 32)
+static inline int yaml_word_is(uint64_t v, size_t len)
+{
+    switch (len) {
+    case 1: return v == 'y' || v == 'n' || v == '=';
+    case 2: return v == YQ_W('n', 'o', 0, 0, 0) || v == YQ_W('o', 'n', 0, 0, 0) || v == YQ_W('<', '<', 0, 0, 0);
+    case 3:
+        return v == YQ_W('y', 'e', 's', 0, 0) || v == YQ_W('o', 'f', 'f', 0, 0) || v == YQ_W('n', 'a', 'n', 0, 0) ||
+               v == YQ_W('i', 'n', 'f', 0, 0);
+    case 4: return v == YQ_W('n', 'u', 'l', 'l', 0) || v == YQ_W('t', 'r', 'u', 'e', 0);
+    case 5: return v == YQ_W('f', 'a', 'l', 's', 'e');
+    default: return 0;
+    }
+}
+#undef YQ_W
+
+/* The same for s[0..len), len <= 5. */
 static int yaml_word(const unsigned char *s, size_t len)
 {
     switch (s[0] | 0x20) { /* the first letters of the words, in any case */
@@ -221,18 +237,8 @@ static int yaml_word(const unsigned char *s, size_t len)
         if (c - 'A' < 26u) c |= 0x20;
         v |= (uint64_t)c << (8 * i);
     }
-    switch (len) {
-    case 1: return v == 'y' || v == 'n' || v == '=';
-    case 2: return v == YQ_W('n', 'o', 0, 0, 0) || v == YQ_W('o', 'n', 0, 0, 0) || v == YQ_W('<', '<', 0, 0, 0);
-    case 3:
-        return v == YQ_W('y', 'e', 's', 0, 0) || v == YQ_W('o', 'f', 'f', 0, 0) || v == YQ_W('n', 'a', 'n', 0, 0) ||
-               v == YQ_W('i', 'n', 'f', 0, 0);
-    case 4: return v == YQ_W('n', 'u', 'l', 'l', 0) || v == YQ_W('t', 'r', 'u', 'e', 0);
-    case 5: return v == YQ_W('f', 'a', 'l', 's', 'e');
-    default: return 0;
-    }
+    return yaml_word_is(v, len);
 }
-#undef YQ_W
 
 /* Whether byte i of s[0..len), s[0] not one of YQ_FIRST, lets s be a
  * plain scalar where it is. */
@@ -525,15 +531,24 @@ static inline __m128i yq_plain16(__m128i x)
 }
 
 /* The form of s[0..len), 0 < len <= 16, whose bytes x holds (some twice,
- * no other).  A value that may not start a plain scalar is quoted, with
- * escapes only if it holds a byte that may be one; a value that holds no
- * byte that matters is plain unless its last byte or the whole of it says
- * otherwise ('\t' and ':' at the end are bytes that matter). */
-static inline __attribute__((always_inline)) int yaml_form16(const unsigned char *s, size_t len, __m128i x)
+ * no other), the first eight (or all) of them lo as loaded.  A value that
+ * may not start a plain scalar is quoted, with escapes only if it holds a
+ * byte that may be one; a value that holds no byte that matters is plain
+ * unless its last byte or the whole of it says otherwise ('\t' and ':' at
+ * the end are bytes that matter).  Words are told by lo | 0x20 in each
+ * byte, which lowers letters and makes no other byte a letter, '=' or '<'
+ * but the controls 0x1c and 0x1d, which are bytes that matter. */
+static inline __attribute__((always_inline)) int yaml_form16(const unsigned char *s, size_t len, __m128i x,
+                                                             uint64_t lo)
 {
     if (yq_class[s[0]] & YQ_FIRST) return _mm_movemask_epi8(yq_bare16(x)) != 0xffff ? yaml_form_slow(s, len) : YF_QUOTED;
     if (_mm_movemask_epi8(yq_plain16(x))) return yaml_form_slow(s, len);
-    if (s[len - 1] == ' ' || (len <= 5 && yaml_word(s, len))) return YF_QUOTED;
+    if (s[len - 1] == ' ') return YF_QUOTED;
+    if (len <= 5) {                                                   /* SSE2: little-endian */
+        if (len == 5) lo = (lo & 0xffffffffu) | (lo >> 56) << 32; /* s[4] is the last byte loaded */
+        uint64_t mask = ((uint64_t)1 << (8 * len)) - 1;
+        if (yaml_word_is((lo | 0x2020202020202020ULL) & mask, len)) return YF_QUOTED;
+    }
     return YF_PLAIN;
 }
 
@@ -595,7 +610,7 @@ static inline __attribute__((always_inline)) char *yaml_put_value(char *dst, con
         uint64_t a, b;
         memcpy(&a, s, 8);
         memcpy(&b, s + len - 8, 8);
-        form = yaml_form16(s, len, _mm_set_epi64x((long long)b, (long long)a));
+        form = yaml_form16(s, len, _mm_set_epi64x((long long)b, (long long)a), a);
         if (form == YF_ESCAPED) return NULL;
         q = form == YF_QUOTED;
         memcpy(dst + q, &a, 8);
@@ -612,7 +627,7 @@ static inline __attribute__((always_inline)) char *yaml_put_value(char *dst, con
             a |= a << 24;
             a |= a << 48;
         }
-        form = yaml_form16(s, len, _mm_set1_epi64x((long long)a));
+        form = yaml_form16(s, len, _mm_set1_epi64x((long long)a), a);
         if (form == YF_ESCAPED) return NULL;
         q = form == YF_QUOTED;
         put_bytes(dst + q, s, len);

@@ -77,14 +77,17 @@ static void ref_yaml(pm_buf *out, const unsigned char *s, size_t len)
 
 /* What is put into the values: every byte of a class that matters, the
  * bytes folded onto them by x | 0x20 ('|', '[', ']', 0x02, 0x0c, 0xcf...),
- * neighbours that must not matter, and the sequences decided by context. */
+ * neighbours that must not matter, the sequences decided by context, and
+ * the words read as other than text (a whole value when put at 0 of a
+ * value as long). */
 static const char *const put[] = {
     "\"", "\\", "\x7f", "\x01", "\x02", "\x03", "\t", "\n", "\x0c", "\x1a", "\x1f", " ",  ":",  "#", ",",
     "?",  "[",  "]",    "{",    "}",    "|",    "_",  "~",  "^",    ";",    "=",    ">",  "<",  "@", "'",
     "-",  ".",  "9",    "a",    "Z",    "\xc2", "\xe2", "\xef", "\xcf", "\xc3", "\xe3", "\xbb", "\xbf",
     ": ", " #", ":?",   ":,",   ":]",   "::",   "#x", "\xc2\x85", "\xc2\x9f", "\xc2\xa0", "\xc2\xa9",
     "\xe2\x80\xa8", "\xe2\x80\xa9", "\xe2\x80\x94", "\xef\xbb\xbf", "\xef\xbf\xbe", "\xef\xbf\xbf",
-    "\xef\xbc\x8c", "\xef\xbc\x9a", "\xe3\x80\x82", "no", "NULL", "<<"};
+    "\xef\xbc\x8c", "\xef\xbc\x9a", "\xe3\x80\x82", "no", "NULL", "<<", "false", "FALSE", "fAlsE", "True", "yes",
+    "Off", "nan", "iNF", "y", "N", "On"};
 
 /* Fills that make values plain (letters), quoted by their first byte (a
  * timestamp), and Chinese text with full-width punctuation. */
