@@ -196,17 +196,30 @@ static inline unsigned yq_classes(const unsigned char *s, size_t i, size_t len)
     return all;
 }
 
-/* Whether s[0..len), len <= 5, is a word a YAML 1.1 reader takes for
- * something other than text, in any case. */
+/* Whether v is a word a YAML 1.1 reader takes for something other than
+ * text, in any case: null true false yes no on off y n nan inf, and = and
+ * << (YAML 1.1 value and merge keys).  v: the word's len <= 5 bytes, ASCII
+ * letters lowered, byte i at bit 8i. */
+#define YQ_W(a, b, c, d, e) \
+    ((uint64_t)(a) | (uint64_t)(b) << 8 | (uint64_t)(c) << 16 | (uint64_t)(d) << 24 | (uint64_t)(e) << 32)
+static inline int yaml_word_is(uint64_t v, size_t len)
+{
+    switch (len) {
+    case 1: return v == 'y' || v == 'n' || v == '=';
+    case 2: return v == YQ_W('n', 'o', 0, 0, 0) || v == YQ_W('o', 'n', 0, 0, 0) || v == YQ_W('<', '<', 0, 0, 0);
+    case 3:
+        return v == YQ_W('y', 'e', 's', 0, 0) || v == YQ_W('o', 'f', 'f', 0, 0) || v == YQ_W('n', 'a', 'n', 0, 0) ||
+               v == YQ_W('i', 'n', 'f', 0, 0);
+    case 4: return v == YQ_W('n', 'u', 'l', 'l', 0) || v == YQ_W('t', 'r', 'u', 'e', 0);
+    case 5: return v == YQ_W('f', 'a', 'l', 's', 'e');
+    default: return 0;
+    }
+}
+#undef YQ_W
+
+/* The same for s[0..len), len <= 5. */
 static int yaml_word(const unsigned char *s, size_t len)
 {
-    static const struct {
-        char w[6];
-        unsigned char n;
-    } words[] = {
-        {"null", 4}, {"true", 4}, {"false", 5}, {"yes", 3}, {"no", 2}, {"on", 2}, {"off", 3},
-        {"y", 1},    {"n", 1},    {"nan", 3},   {"inf", 3}, {"=", 1},  {"<<", 2}}; /* YAML 1.1 value and merge keys */
-    char low[5];
     switch (s[0] | 0x20) { /* the first letters of the words, in any case */
     case 'n':
     case 't':
@@ -218,13 +231,34 @@ static int yaml_word(const unsigned char *s, size_t len)
     case '<': break;
     default: return 0;
     }
+    uint64_t v = 0;
     for (size_t i = 0; i < len; i++) {
-        char c = (char)s[i];
-        low[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+        unsigned c = s[i];
+        if (c - 'A' < 26u) c |= 0x20;
+        v |= (uint64_t)c << (8 * i);
     }
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        if (words[i].n == len && !memcmp(low, words[i].w, len)) return 1;
-    return 0;
+    return yaml_word_is(v, len);
+}
+
+/* Whether byte i of s[0..len), s[0] not one of YQ_FIRST, lets s be a
+ * plain scalar where it is. */
+static inline int yaml_byte_ok(const unsigned char *s, size_t len, size_t i)
+{
+    unsigned char c = s[i], k = yq_class[c];
+    if (!(k & (YQ_STOP | YQ_LOOK))) return 1;
+    /* controls; flow indicators end a plain scalar in a flow mapping;
+     * PyYAML's pure-Python scanner also ends one at any '?' ("why?
+     * nobody"), where libyaml, Psych and js-yaml read on */
+    if (k & YQ_STOP) return 0;
+    /* ": " starts a value; in flow style libyaml also refuses ':' before
+     * a flow indicator or '?' ("found unexpected ':'") */
+    if (c == ':' && i + 1 < len && strchr(" ?,[]{}", s[i + 1])) return 0;
+    if (c == '#' && s[i - 1] == ' ') return 0;                                        /* i > 0: s[0] != '#' */
+    if (c == 0xc2 && i + 1 < len && (s[i + 1] <= 0x9f || s[i + 1] == 0xa0)) return 0; /* C1, NBSP */
+    if (c == 0xef && i + 2 < len && s[i + 1] == 0xbf && s[i + 2] >= 0xbe) return 0;   /* U+FFFE/F */
+    if (c == 0xe2 && i + 2 < len && s[i + 1] == 0x80 && (s[i + 2] == 0xa8 || s[i + 2] == 0xa9)) return 0;
+    if (c == 0xef && i + 2 < len && s[i + 1] == 0xbb && s[i + 2] == 0xbf) return 0;
+    return 1;
 }
 
 /* Would a YAML 1.1/1.2 reader take this plain scalar for the same text? */
@@ -238,22 +272,8 @@ static int yaml_plain_ok(const unsigned char *s, size_t len)
     unsigned all = yq_classes(s, 0, len);
     if (!(all & (YQ_STOP | YQ_LOOK))) return 1;
     if (all & YQ_STOP) return 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = s[i], k = yq_class[c];
-        if (!k) continue;
-        /* controls; flow indicators end a plain scalar in a flow mapping;
-         * PyYAML's pure-Python scanner also ends one at any '?' ("why?
-         * nobody"), where libyaml, Psych and js-yaml read on */
-        if (k & YQ_STOP) return 0;
-        /* ": " starts a value; in flow style libyaml also refuses ':' before
-         * a flow indicator or '?' ("found unexpected ':'") */
-        if (c == ':' && i + 1 < len && strchr(" ?,[]{}", s[i + 1])) return 0;
-        if (c == '#' && s[i - 1] == ' ') return 0;                                        /* i > 0: s[0] != '#' */
-        if (c == 0xc2 && i + 1 < len && (s[i + 1] <= 0x9f || s[i + 1] == 0xa0)) return 0; /* C1, NBSP */
-        if (c == 0xef && i + 2 < len && s[i + 1] == 0xbf && s[i + 2] >= 0xbe) return 0;   /* U+FFFE/F */
-        if (c == 0xe2 && i + 2 < len && s[i + 1] == 0x80 && (s[i + 2] == 0xa8 || s[i + 2] == 0xa9)) return 0;
-        if (c == 0xef && i + 2 < len && s[i + 1] == 0xbb && s[i + 2] == 0xbf) return 0;
-    }
+    for (size_t i = 0; i < len; i++)
+        if (!yaml_byte_ok(s, len, i)) return 0;
     return 1;
 }
 
@@ -308,14 +328,19 @@ static void yaml_double_quoted(pm_buf *out, const unsigned char *s, size_t len)
     pm_buf_addc(out, '"');
 }
 
+static char *yaml_put_value(char *dst, const unsigned char *s, size_t len);
+
 void pm_yaml_quote(pm_buf *out, const char *value, size_t len)
 {
     const unsigned char *s = (const unsigned char *)value;
-    if (yaml_plain_ok(s, len)) {
-        pm_buf_add(out, value, len);
+    pm_buf_grow(out, len + 2);
+    char *end = yaml_put_value(out->s + out->len, s, len);
+    if (!end) {
+        yaml_double_quoted(out, s, len);
         return;
     }
-    yaml_double_quoted(out, s, len);
+    out->len = (size_t)(end - out->s);
+    out->s[out->len] = 0;
 }
 
 /* Output ------------------------------------------------------------------- */
@@ -376,6 +401,7 @@ void pm_yaml_key(pm_buf *out, const char *name, size_t len)
 /* The YAML keys of the records being written (the writer's names), each
  * with what goes before its value ("--- {id: ", ", kind: "), quoted once
  * for as long as the records have those names. */
+enum { YAML_KEY_COPY = 32 }; /* bytes a short key prefix is copied as */
 struct yaml_keys {
     pm_buf text; /* the prefixes one after the other */
     size_t *end; /* prefix i ends at text.s + end[i] */
@@ -401,6 +427,9 @@ static yaml_keys *yaml_keys_new(const pm_record *r)
         pm_buf_add(&k->text, ": ", 2);
         k->end[i] = k->text.len;
     }
+    /* zeros after the last prefix: yaml_put_key copies 32 bytes */
+    pm_buf_grow(&k->text, YAML_KEY_COPY);
+    memset(k->text.s + k->text.len, 0, YAML_KEY_COPY + 1);
     return k;
 }
 
@@ -448,6 +477,198 @@ static inline void put_bytes(char *dst, const void *from, size_t n)
     }
 }
 
+/* How a value is written in a YAML line: as it is, in double quotes as it
+ * is, or in double quotes with escapes (yaml_double_quoted). */
+enum { YF_PLAIN, YF_QUOTED, YF_ESCAPED };
+
+/* The form of s[0..len) decided byte by byte, as pm_yaml_quote does. */
+static __attribute__((noinline)) int yaml_form_slow(const unsigned char *s, size_t len)
+{
+    if (yaml_plain_ok(s, len)) return YF_PLAIN;
+    return yaml_no_escapes(s, len) ? YF_QUOTED : YF_ESCAPED;
+}
+
+#ifdef __SSE2__
+/* Sixteen bytes at a time the bytes that may matter are found at once, and
+ * most values hold none; a value that holds any is decided byte by byte
+ * (yaml_form_slow).  Each compare but two is with x | 0x20, which folds a
+ * pair of bytes onto one: '"' (and a control), '|' (and '\\'), 0xe2 (and
+ * 0xc2), 0xef (and 0xcf), ',' '?' ':' '#' (and controls), '{' '}' (and '['
+ * ']'); the other byte of a pair only costs the byte way.
+ *
+ * yq_esc16: the bytes of x that may be written escaped inside double quotes
+ * (YQ_ESC: controls, DEL, '"', '\\', the lead bytes 0xc2, 0xe2, 0xef). */
+static inline __m128i yq_esc16(__m128i x)
+{
+    const __m128i t = _mm_or_si128(x, _mm_set1_epi8(0x20));
+    __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
+    __m128i del = _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f));
+    __m128i qb = _mm_or_si128(_mm_cmpeq_epi8(t, _mm_set1_epi8('"')), _mm_cmpeq_epi8(t, _mm_set1_epi8('|')));
+    __m128i lead = _mm_or_si128(_mm_cmpeq_epi8(t, _mm_set1_epi8((char)0xe2)), _mm_cmpeq_epi8(t, _mm_set1_epi8((char)0xef)));
+    return _mm_or_si128(_mm_or_si128(ctl, del), _mm_or_si128(qb, lead));
+}
+
+/* The bytes of x that are printable ASCII other than '"' and '\\' (and so
+ * written as they are inside double quotes): a value that may not start a
+ * plain scalar (a timestamp, a number) is quoted as it is when all its
+ * bytes are; one that holds other bytes is decided byte by byte. */
+static inline __m128i yq_bare16(__m128i x)
+{
+    __m128i odd = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)), _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+    odd = _mm_or_si128(odd, _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
+    return _mm_andnot_si128(odd, _mm_cmpgt_epi8(x, _mm_set1_epi8(0x1f))); /* signed: 0x20 to 0x7f */
+}
+
+/* Those and the bytes that end a plain scalar or may (YQ_STOP, YQ_LOOK):
+ * ',' '?' '[' ']' '{' '}' ':' '#'. */
+static inline __m128i yq_plain16(__m128i x)
+{
+    const __m128i t = _mm_or_si128(x, _mm_set1_epi8(0x20));
+    __m128i a = _mm_or_si128(_mm_cmpeq_epi8(t, _mm_set1_epi8(',')), _mm_cmpeq_epi8(t, _mm_set1_epi8('?')));
+    __m128i b = _mm_or_si128(_mm_cmpeq_epi8(t, _mm_set1_epi8('{')), _mm_cmpeq_epi8(t, _mm_set1_epi8('}')));
+    __m128i c = _mm_or_si128(_mm_cmpeq_epi8(t, _mm_set1_epi8(':')), _mm_cmpeq_epi8(t, _mm_set1_epi8('#')));
+    return _mm_or_si128(yq_esc16(x), _mm_or_si128(a, _mm_or_si128(b, c)));
+}
+
+/* The form of s[0..len), 0 < len <= 16, whose bytes x holds (some twice,
+ * no other), the first eight (or all) of them lo as loaded.  A value that
+ * may not start a plain scalar is quoted, with escapes only if it holds a
+ * byte that may be one; a value that holds no byte that matters is plain
+ * unless its last byte or the whole of it says otherwise ('\t' and ':' at
+ * the end are bytes that matter).  Words are told by lo | 0x20 in each
+ * byte, which lowers letters and makes no other byte a letter, '=' or '<'
+ * but the controls 0x1c and 0x1d, which are bytes that matter. */
+static inline __attribute__((always_inline)) int yaml_form16(const unsigned char *s, size_t len, __m128i x,
+                                                             uint64_t lo)
+{
+    if (yq_class[s[0]] & YQ_FIRST) return _mm_movemask_epi8(yq_bare16(x)) != 0xffff ? yaml_form_slow(s, len) : YF_QUOTED;
+    if (_mm_movemask_epi8(yq_plain16(x))) return yaml_form_slow(s, len);
+    if (s[len - 1] == ' ') return YF_QUOTED;
+    if (len <= 5) {                                                   /* SSE2: little-endian */
+        if (len == 5) lo = (lo & 0xffffffffu) | (lo >> 56) << 32; /* s[4] is the last byte loaded */
+        uint64_t mask = ((uint64_t)1 << (8 * len)) - 1;
+        if (yaml_word_is((lo | 0x2020202020202020ULL) & mask, len)) return YF_QUOTED;
+    }
+    return YF_PLAIN;
+}
+
+/* The form of s[0..len), len > 16, s[0] not one of YQ_FIRST, that holds a
+ * byte that may matter (Chinese text with full-width punctuation, whose
+ * lead byte 0xef is one; a URL's ':'): only those bytes are looked at, the
+ * 16-byte blocks' masks saying where they are. */
+static __attribute__((noinline)) int yaml_form_hits(const unsigned char *s, size_t len)
+{
+    if (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == ':') goto quoted;
+    for (size_t b = 0; b < len; b += 16) {
+        size_t at = b + 16 <= len ? b : len - 16; /* the last block read again */
+        unsigned m = (unsigned)_mm_movemask_epi8(yq_plain16(_mm_loadu_si128((const __m128i *)(const void *)(s + at))));
+        for (m &= ~0u << (b - at); m; m &= m - 1) /* less the bytes looked at */
+            if (!yaml_byte_ok(s, len, at + (unsigned)__builtin_ctz(m))) goto quoted;
+    }
+    return YF_PLAIN;
+quoted:
+    return yaml_no_escapes(s, len) ? YF_QUOTED : YF_ESCAPED;
+}
+
+/* The form of s[0..len), len > 16: 16 bytes at a time, the last 16 read
+ * again. */
+static int yaml_form_long(const unsigned char *s, size_t len)
+{
+    const __m128i *last = (const __m128i *)(const void *)(s + len - 16);
+    __m128i hit;
+    size_t i;
+    if (yq_class[s[0]] & YQ_FIRST) {
+        __m128i bare = yq_bare16(_mm_loadu_si128(last));
+        for (i = 0; i + 16 < len; i += 16)
+            bare = _mm_and_si128(bare, yq_bare16(_mm_loadu_si128((const __m128i *)(const void *)(s + i))));
+        return _mm_movemask_epi8(bare) != 0xffff ? yaml_form_slow(s, len) : YF_QUOTED;
+    }
+    hit = yq_plain16(_mm_loadu_si128(last));
+    for (i = 0; i + 16 < len; i += 16)
+        hit = _mm_or_si128(hit, yq_plain16(_mm_loadu_si128((const __m128i *)(const void *)(s + i))));
+    if (_mm_movemask_epi8(hit)) return yaml_form_hits(s, len);
+    return s[len - 1] == ' ' ? YF_QUOTED : YF_PLAIN;
+}
+#endif
+
+/* Writes s[0..len) at dst as its form says and returns the end, or NULL
+ * when it needs escapes (the caller writes it with yaml_double_quoted).
+ * Room at dst: len + 2 bytes.  A quote is written before the value and
+ * after it whatever the form; a plain value writes over the first and
+ * leaves the second past its end, where the next bytes go. */
+static inline __attribute__((always_inline)) char *yaml_put_value(char *dst, const unsigned char *s, size_t len)
+{
+    int form;
+    size_t q;
+    dst[0] = '"';
+    if (len == 0) {
+        dst[1] = '"';
+        return dst + 2;
+    }
+#ifdef __SSE2__
+    if (len >= 8 && len <= 16) { /* the two words scanned are those written */
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + len - 8, 8);
+        form = yaml_form16(s, len, _mm_set_epi64x((long long)b, (long long)a), a);
+        if (form == YF_ESCAPED) return NULL;
+        q = form == YF_QUOTED;
+        memcpy(dst + q, &a, 8);
+        memcpy(dst + q + len - 8, &b, 8);
+    } else if (len < 8) {
+        uint64_t a;
+        if (len >= 4) {
+            uint32_t a4, b4;
+            memcpy(&a4, s, 4);
+            memcpy(&b4, s + len - 4, 4);
+            a = a4 | (uint64_t)b4 << 32;
+        } else { /* 1 to 3 bytes, each once or more */
+            a = s[0] | (uint64_t)s[len / 2] << 8 | (uint64_t)s[len - 1] << 16;
+            a |= a << 24;
+            a |= a << 48;
+        }
+        form = yaml_form16(s, len, _mm_set1_epi64x((long long)a), a);
+        if (form == YF_ESCAPED) return NULL;
+        q = form == YF_QUOTED;
+        put_bytes(dst + q, s, len);
+    } else {
+        form = yaml_form_long(s, len);
+        if (form == YF_ESCAPED) return NULL;
+        q = form == YF_QUOTED;
+        if (len <= 32) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+            __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(s + len - 16));
+            _mm_storeu_si128((__m128i *)(void *)(dst + q), x);
+            _mm_storeu_si128((__m128i *)(void *)(dst + q + len - 16), y);
+        } else {
+            memcpy(dst + q, s, len);
+        }
+    }
+#else
+    form = yaml_form_slow(s, len);
+    if (form == YF_ESCAPED) return NULL;
+    q = form == YF_QUOTED;
+    put_bytes(dst + q, s, len);
+#endif
+    dst += q + len;
+    dst[0] = '"';
+    return dst + q;
+}
+
+/* Copies the prefix of a key (", id: "), n bytes at from, to dst: one of
+ * up to 32 bytes as 32 (yaml_keys_new leaves zeros after the last; the
+ * caller room after dst), a longer one as it is. */
+static inline void yaml_put_key(char *dst, const char *from, size_t n)
+{
+    if (n <= YAML_KEY_COPY) {
+        char b[YAML_KEY_COPY];
+        memcpy(b, from, YAML_KEY_COPY);
+        memcpy(dst, b, YAML_KEY_COPY);
+    } else {
+        memcpy(dst, from, n);
+    }
+}
+
 /* One record as a line: --- {key: value, ...}, its keys those of
  * w->ykeys.  Room is made once for the keys and every value quoted without
  * escapes; a value with escapes (rare) goes through yaml_double_quoted,
@@ -456,32 +677,31 @@ static void yaml_write_record(pm_writer *w, const pm_record *r)
 {
     const yaml_keys *k = w->ykeys;
     pm_buf *o = &w->out;
-    size_t need = k->text.len + 2;
-    for (size_t i = 0; i < r->n; i++) need += r->f[i].len + 2;
+    const pm_field *f = r->f, *end = r->f + r->n;
+    size_t need = k->text.len + 2 + YAML_KEY_COPY;
+    for (const pm_field *p = f; p < end; p++) need += p->len + 2;
     pm_buf_grow(o, need);
-    size_t from = 0;
-    for (size_t i = 0; i < r->n; i++) {
-        put_bytes(o->s + o->len, k->text.s + from, k->end[i] - from);
-        o->len += k->end[i] - from;
-        from = k->end[i];
-        const unsigned char *v = (const unsigned char *)r->f[i].value;
-        size_t len = r->f[i].len;
-        if (yaml_plain_ok(v, len)) {
-            put_bytes(o->s + o->len, v, len);
-            o->len += len;
-        } else if (yaml_no_escapes(v, len)) {
-            o->s[o->len++] = '"';
-            put_bytes(o->s + o->len, v, len);
-            o->len += len;
-            o->s[o->len++] = '"';
-        } else {
-            yaml_double_quoted(o, v, len);
-            pm_buf_grow(o, need); /* still enough for the rest */
+    char *dst = o->s + o->len;
+    const char *const text = k->text.s, *key = text;
+    const size_t *kend = k->end;
+    for (const pm_field *p = f; p < end; p++, kend++) {
+        const char *next = text + *kend;
+        yaml_put_key(dst, key, (size_t)(next - key));
+        dst += next - key;
+        key = next;
+        char *at = yaml_put_value(dst, (const unsigned char *)p->value, p->len);
+        if (at) {
+            dst = at;
+            continue;
         }
+        o->len = (size_t)(dst - o->s);
+        yaml_double_quoted(o, (const unsigned char *)p->value, p->len);
+        pm_buf_grow(o, need); /* still enough for the rest */
+        dst = o->s + o->len;
     }
-    if (r->n == 0) memcpy(o->s + o->len, "--- {", 5), o->len += 5;
-    memcpy(o->s + o->len, "}\n", 3); /* with the NUL */
-    o->len += 2;
+    if (r->n == 0) memcpy(dst, "--- {", 5), dst += 5;
+    memcpy(dst, "}\n", 3); /* with the NUL */
+    o->len = (size_t)(dst + 2 - o->s);
 }
 
 /* The values of fields from.. of r as CSV, each after a delimiter but the
