@@ -914,6 +914,54 @@ static void rekey(ingest *in, pm_record *rec, const char **bad)
     }
 }
 
+/* Whether the row rec, under a line taken for the header, is the header
+ * (its cells, trimmed, map the required fields, or nearly: a typo). */
+static int row_is_header(ingest *in, const pm_record *rec)
+{
+    const char **vals = pm_xcalloc(rec->n + 1, sizeof *vals);
+    char **copies = pm_xcalloc(rec->n + 1, sizeof *copies);
+    for (size_t i = 0; i < rec->n; i++) {
+        const char *v;
+        size_t len = cell(rec, i, &v);
+        vals[i] = copies[i] = pm_xstrndup(v, len);
+    }
+    int found = maps_required(in, vals, rec->n) || maps_required_near(in, vals, rec->n);
+    for (size_t i = 0; i < rec->n; i++) free(copies[i]);
+    free(copies);
+    free(vals);
+    return found;
+}
+
+/* The line of path's header as ingest_header finds it when the file is
+ * read whole (1 also when no line maps, or the file is YAML), for a block
+ * of it (--byte-range), which reads the lines down to it; 0 when the file
+ * cannot be read (the run then says why).  Its first lines only. */
+long ingest_find_header_line(ingest *in, const char *path, const pm_read_opts *opts)
+{
+    pm_read_opts o = *opts;
+    o.byte_range = 0;
+    pm_error err;
+    pm_reader *rd = pm_reader_open(path, &o, &err);
+    if (!rd) return 0;
+    pm_record rec;
+    pm_record_init(&rec);
+    long line = 1;
+    for (int i = 0; i <= INGEST_HEADER_SEARCH; i++) {
+        int st = pm_reader_next(rd, &rec, &err);
+        if (st == PM_READ_EOF || st == PM_READ_FATAL || pm_reader_format(rd) == PM_FMT_YAML) break;
+        size_t nh = 0;
+        const char *const *names = pm_reader_header(rd, &nh);
+        if (i == 0 && names && maps_required(in, names, nh)) break;
+        if (row_is_header(in, &rec)) {
+            line = rec.line;
+            break;
+        }
+    }
+    pm_record_free(&rec);
+    pm_reader_close(rd);
+    return line;
+}
+
 int ingest_header(ingest *in, pm_record *rec, const char **bad, const char *const *hnames, size_t hn)
 {
     in->input_records++;
@@ -945,18 +993,7 @@ int ingest_header(ingest *in, pm_record *rec, const char **bad, const char *cons
         in->state = HDR_SEARCH;
     }
     /* HDR_SEARCH: is this line the header? */
-    const char **vals = pm_xcalloc(rec->n + 1, sizeof *vals);
-    char **copies = pm_xcalloc(rec->n + 1, sizeof *copies);
-    for (size_t i = 0; i < rec->n; i++) {
-        const char *v;
-        size_t len = cell(rec, i, &v);
-        vals[i] = copies[i] = pm_xstrndup(v, len);
-    }
-    int found = maps_required(in, vals, rec->n) || maps_required_near(in, vals, rec->n);
-    for (size_t i = 0; i < rec->n; i++) free(copies[i]);
-    free(copies);
-    free(vals);
-    if (found) {
+    if (row_is_header(in, rec)) {
         if (in->nheld || rec->line > 1)
             pm_warn_at(in->input, rec->line, "the header is line %ld; the line%s above it %s a title, not data",
                        rec->line, rec->line > 2 ? "s" : "", rec->line > 2 ? "are" : "is");
@@ -1254,8 +1291,11 @@ int ingest_run(const ingest_opts *o, pm_common *c, char **paths, int npaths)
                                   PM_PIPE_COMMIT_INCOMPLETE | PM_PIPE_REJECT_RAW |
                                   (o->print_mapping ? PM_PIPE_NO_OUTPUT : 0)};
     int status = PM_EXIT_ERROR;
-    /* a block of a file (--byte-range) reads the titles above the header too */
+    /* a block of a file (--byte-range) reads the titles above the header
+     * too: the lines down to the one given, or the one a whole run finds */
     c->read.range_header_lines = o->header_line;
+    if (c->read.byte_range && !o->header_line && npaths == 1)
+        c->read.range_header_lines = ingest_find_header_line(&ing, paths[0], &c->read);
     pm_pipe *p = pm_pipe_open(c, paths, npaths, &spec, &err);
     if (!p) {
         pm_report(&err);

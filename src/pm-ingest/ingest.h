@@ -111,6 +111,11 @@ int ingest_release(ingest *in, pm_record *rec, const char **bad);
 int ingest_end_input(ingest *in, const char *const *names, size_t n);
 /* 1 once the current input's header is known. */
 int ingest_header_known(const ingest *in);
+/* The line of the header in the CSV file path as ingest_header finds it
+ * when the file is read whole (1 when it is the first line, none maps, or
+ * the file is YAML; 0 when path cannot be read): what every block of the
+ * file (--byte-range) must read down to. */
+long ingest_find_header_line(ingest *in, const char *path, const pm_read_opts *opts);
 /* Values per row the header has (for the surplus of a bad row). */
 size_t ingest_header_width(const ingest *in, size_t reader_width);
 /* Warnings that sum up the run (unknown enum values, bare dates). */

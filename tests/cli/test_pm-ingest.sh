@@ -605,6 +605,16 @@ expect_status "--header-line, block 2: status 0" 0
 expect_grep "--header-line, block 2: the header found at line 2" "hlr\.csv:2: columns: 工单号 -> id" "$ERR"
 expect_eq "--header-line, two blocks: the whole run's output" "$(cat "$T/hlr.whole")" "$(cat "$T/hlr.b1"; tail -n +2 "$OUT")"
 expect_eq "--header-line, two blocks: both hold rows" 1 "$([ "$(wc -l <"$T/hlr.b1")" -gt 100 ] && [ "$(wc -l <"$OUT")" -gt 100 ] && echo 1)"
+# and without --header-line: every block finds the header where the
+# whole run finds it (line 2, under the title)
+run pm-ingest "$T/hlr.csv"
+cp "$OUT" "$T/hlr.whole0"
+run pm-ingest --byte-range=0-$half "$T/hlr.csv"
+cp "$OUT" "$T/hlr.b10"
+run pm-ingest --byte-range=$half-999999 "$T/hlr.csv"
+expect_status "title, no --header-line, block 2: status 0" 0
+expect_grep "title, no --header-line, block 2: the header found at line 2" "hlr\.csv:2: the header is line 2" "$ERR"
+expect_eq "title, no --header-line, two blocks: the whole run's output" "$(cat "$T/hlr.whole0")" "$(cat "$T/hlr.b10"; tail -n +2 "$OUT")"
 # 0 bytes, a header only
 : >"$T/zero.csv"
 run pm-ingest "$T/zero.csv"
