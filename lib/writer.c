@@ -200,7 +200,7 @@ static inline unsigned yq_classes(const unsigned char *s, size_t i, size_t len)
  * text, in any case: null true false yes no on off y n nan inf, and = and
  * << (YAML 1.1 value and merge keys).  v: the word's len <= 5 bytes, ASCII
  * letters lowered, byte i at bit 8i. */
-#define YQ_W(a, b, c, d, e) \
+#define YQ_W(a, b, c, d, e)                                                                                            \
     ((uint64_t)(a) | (uint64_t)(b) << 8 | (uint64_t)(c) << 16 | (uint64_t)(d) << 24 | (uint64_t)(e) << 32)
 static inline int yaml_word_is(uint64_t v, size_t len)
 {
@@ -504,7 +504,8 @@ static inline __m128i yq_esc16(__m128i x)
     __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
     __m128i del = _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f));
     __m128i qb = _mm_or_si128(_mm_cmpeq_epi8(t, _mm_set1_epi8('"')), _mm_cmpeq_epi8(t, _mm_set1_epi8('|')));
-    __m128i lead = _mm_or_si128(_mm_cmpeq_epi8(t, _mm_set1_epi8((char)0xe2)), _mm_cmpeq_epi8(t, _mm_set1_epi8((char)0xef)));
+    __m128i lead =
+        _mm_or_si128(_mm_cmpeq_epi8(t, _mm_set1_epi8((char)0xe2)), _mm_cmpeq_epi8(t, _mm_set1_epi8((char)0xef)));
     return _mm_or_si128(_mm_or_si128(ctl, del), _mm_or_si128(qb, lead));
 }
 
@@ -538,13 +539,13 @@ static inline __m128i yq_plain16(__m128i x)
  * the end are bytes that matter).  Words are told by lo | 0x20 in each
  * byte, which lowers letters and makes no other byte a letter, '=' or '<'
  * but the controls 0x1c and 0x1d, which are bytes that matter. */
-static inline __attribute__((always_inline)) int yaml_form16(const unsigned char *s, size_t len, __m128i x,
-                                                             uint64_t lo)
+static inline __attribute__((always_inline)) int yaml_form16(const unsigned char *s, size_t len, __m128i x, uint64_t lo)
 {
-    if (yq_class[s[0]] & YQ_FIRST) return _mm_movemask_epi8(yq_bare16(x)) != 0xffff ? yaml_form_slow(s, len) : YF_QUOTED;
+    if (yq_class[s[0]] & YQ_FIRST)
+        return _mm_movemask_epi8(yq_bare16(x)) != 0xffff ? yaml_form_slow(s, len) : YF_QUOTED;
     if (_mm_movemask_epi8(yq_plain16(x))) return yaml_form_slow(s, len);
     if (s[len - 1] == ' ') return YF_QUOTED;
-    if (len <= 5) {                                                   /* SSE2: little-endian */
+    if (len <= 5) {                                               /* SSE2: little-endian */
         if (len == 5) lo = (lo & 0xffffffffu) | (lo >> 56) << 32; /* s[4] is the last byte loaded */
         uint64_t mask = ((uint64_t)1 << (8 * len)) - 1;
         if (yaml_word_is((lo | 0x2020202020202020ULL) & mask, len)) return YF_QUOTED;

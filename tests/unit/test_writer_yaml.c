@@ -30,7 +30,7 @@ static int ref_plain(const unsigned char *s, size_t len)
         if (c < 0x20 || c == 0x7f || (c && strchr(",?[]{}\"\\", (int)c))) return 0;
         if (c == ':' && next < 0x100 && strchr(" ?,[]{}", (int)next)) return 0;
         if (c == '#' && s[i - 1] == ' ') return 0;
-        if (c == 0xc2 && next < 0x100 && (next <= 0x9f || next == 0xa0)) return 0; /* C1, NBSP */
+        if (c == 0xc2 && next < 0x100 && (next <= 0x9f || next == 0xa0)) return 0;   /* C1, NBSP */
         if (c == 0xe2 && next == 0x80 && (next2 == 0xa8 || next2 == 0xa9)) return 0; /* LS, PS */
         if (c == 0xef && next == 0xbf && (next2 == 0xbe || next2 == 0xbf)) return 0; /* U+FFFE/F */
         if (c == 0xef && next == 0xbb && next2 == 0xbf) return 0;                    /* U+FEFF */
@@ -48,7 +48,13 @@ static void ref_yaml(pm_buf *out, const unsigned char *s, size_t len)
     pm_buf_addc(out, '"');
     for (size_t i = 0; i < len; i++) {
         unsigned c = s[i], next = i + 1 < len ? s[i + 1] : 0x100, next2 = i + 2 < len ? s[i + 2] : 0x100;
-        const char *two = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : c == 0 ? "\\0" : NULL;
+        const char *two = c == '"'    ? "\\\""
+                          : c == '\\' ? "\\\\"
+                          : c == '\n' ? "\\n"
+                          : c == '\r' ? "\\r"
+                          : c == '\t' ? "\\t"
+                          : c == 0    ? "\\0"
+                                      : NULL;
         if (two) {
             pm_buf_adds(out, two);
         } else if (c < 0x20 || c == 0x7f) {
@@ -80,20 +86,88 @@ static void ref_yaml(pm_buf *out, const unsigned char *s, size_t len)
  * neighbours that must not matter, the sequences decided by context, and
  * the words read as other than text (a whole value when put at 0 of a
  * value as long). */
-static const char *const put[] = {
-    "\"", "\\", "\x7f", "\x01", "\x02", "\x03", "\t", "\n", "\x0c", "\x1a", "\x1f", " ",  ":",  "#", ",",
-    "?",  "[",  "]",    "{",    "}",    "|",    "_",  "~",  "^",    ";",    "=",    ">",  "<",  "@", "'",
-    "-",  ".",  "9",    "a",    "Z",    "\xc2", "\xe2", "\xef", "\xcf", "\xc3", "\xe3", "\xbb", "\xbf",
-    ": ", " #", ":?",   ":,",   ":]",   "::",   "#x", "\xc2\x85", "\xc2\x9f", "\xc2\xa0", "\xc2\xa9",
-    "\xe2\x80\xa8", "\xe2\x80\xa9", "\xe2\x80\x94", "\xef\xbb\xbf", "\xef\xbf\xbe", "\xef\xbf\xbf",
-    "\xef\xbc\x8c", "\xef\xbc\x9a", "\xe3\x80\x82", "no", "NULL", "<<", "false", "FALSE", "fAlsE", "True", "yes",
-    "Off", "nan", "iNF", "y", "N", "On"};
+static const char *const put[] = {"\"",
+                                  "\\",
+                                  "\x7f",
+                                  "\x01",
+                                  "\x02",
+                                  "\x03",
+                                  "\t",
+                                  "\n",
+                                  "\x0c",
+                                  "\x1a",
+                                  "\x1f",
+                                  " ",
+                                  ":",
+                                  "#",
+                                  ",",
+                                  "?",
+                                  "[",
+                                  "]",
+                                  "{",
+                                  "}",
+                                  "|",
+                                  "_",
+                                  "~",
+                                  "^",
+                                  ";",
+                                  "=",
+                                  ">",
+                                  "<",
+                                  "@",
+                                  "'",
+                                  "-",
+                                  ".",
+                                  "9",
+                                  "a",
+                                  "Z",
+                                  "\xc2",
+                                  "\xe2",
+                                  "\xef",
+                                  "\xcf",
+                                  "\xc3",
+                                  "\xe3",
+                                  "\xbb",
+                                  "\xbf",
+                                  ": ",
+                                  " #",
+                                  ":?",
+                                  ":,",
+                                  ":]",
+                                  "::",
+                                  "#x",
+                                  "\xc2\x85",
+                                  "\xc2\x9f",
+                                  "\xc2\xa0",
+                                  "\xc2\xa9",
+                                  "\xe2\x80\xa8",
+                                  "\xe2\x80\xa9",
+                                  "\xe2\x80\x94",
+                                  "\xef\xbb\xbf",
+                                  "\xef\xbf\xbe",
+                                  "\xef\xbf\xbf",
+                                  "\xef\xbc\x8c",
+                                  "\xef\xbc\x9a",
+                                  "\xe3\x80\x82",
+                                  "no",
+                                  "NULL",
+                                  "<<",
+                                  "false",
+                                  "FALSE",
+                                  "fAlsE",
+                                  "True",
+                                  "yes",
+                                  "Off",
+                                  "nan",
+                                  "iNF",
+                                  "y",
+                                  "N",
+                                  "On"};
 
 /* Fills that make values plain (letters), quoted by their first byte (a
  * timestamp), and Chinese text with full-width punctuation. */
 static const char *const fill[] = {
-    "repair door_window S012 satisfied abcdefghijklmno",
-    "2024-01-04T00:00:00+08:00 S012 0123456789abcdef",
+    "repair door_window S012 satisfied abcdefghijklmno", "2024-01-04T00:00:00+08:00 S012 0123456789abcdef",
     "\xe6\xa5\xbc\xe9\x81\x93\xef\xbc\x8c\xe7\xaa\x97\xe6\x88\xb7\xe3\x80\x82\xe7\x8e\xbb\xe7\x92\x83\xe7\xa0\xb4\xe6"
     "\x8d\x9f\xe4\xba\x86\xef\xbc\x9a\xe5\x8e\xa8\xe6\x88\xbf"};
 
