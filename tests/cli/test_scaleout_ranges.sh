@@ -142,6 +142,16 @@ late() {  # SLOW OTHER: block SLOW's job ends after block OTHER's
 late 2 1
 late 1 2
 
+# pm-report -o FILE: a merge that refuses the partials writes nothing, and
+# leaves no temporary file (its own, or pm-cluster's)
+pm-sla $NOW "$T/base.csv" > "$T/sla.csv" 2>/dev/null
+rm -f "$T/out.rep"
+PATH="$HERE/scaleout/badmerge:$PATH" run "$C" -j 2 -i "$T/sla.csv" -o "$T/out.rep" pm-report sla
+expect_status "pm-report -o FILE, merge refused: exit 2" 2
+expect_grep "pm-report -o FILE, merge refused: says so" "the merge failed; nothing written" "$ERR"
+if [ -e "$T/out.rep" ]; then fail "pm-report -o FILE, merge refused: nothing written"; else pass; fi
+expect_eq "pm-report -o FILE, merge refused: no temporary file left" "" "$(ls -A "$T" | grep 'pm-cluster')"
+
 # -o FILE, a new file: its mode is a new file's (666 less the umask), as
 # one process's -o gives it
 for u in 022 027; do
