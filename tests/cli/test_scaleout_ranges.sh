@@ -150,7 +150,13 @@ PATH="$HERE/scaleout/badmerge:$PATH" run "$C" -j 2 -i "$T/sla.csv" -o "$T/out.re
 expect_status "pm-report -o FILE, merge refused: exit 2" 2
 expect_grep "pm-report -o FILE, merge refused: says so" "the merge failed; nothing written" "$ERR"
 if [ -e "$T/out.rep" ]; then fail "pm-report -o FILE, merge refused: nothing written"; else pass; fi
-expect_eq "pm-report -o FILE, merge refused: no temporary file left" "" "$(ls -A "$T" | grep 'pm-cluster')"
+expect_eq "pm-report -o FILE, merge refused: no temporary file left" "" "$(ls -A "$T" | grep -e 'pm-cluster' -e '^\.out\.rep')"
+# ... and so does one over a FILE that is there, which stays as it was
+echo "the old report" > "$T/out.rep"
+PATH="$HERE/scaleout/badmerge:$PATH" run "$C" -j 2 -i "$T/sla.csv" -o "$T/out.rep" pm-report sla
+expect_status "pm-report -o FILE there, merge refused: exit 2" 2
+expect_eq "pm-report -o FILE there, merge refused: FILE as it was" "the old report" "$(cat "$T/out.rep")"
+expect_eq "pm-report -o FILE there, merge refused: no temporary file left" "" "$(ls -A "$T" | grep -e 'pm-cluster' -e '^\.out\.rep')"
 
 # -o FILE, a new file: its mode is a new file's (666 less the umask), as
 # one process's -o gives it
