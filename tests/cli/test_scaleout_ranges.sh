@@ -123,19 +123,55 @@ if [ -f "$T/out.csv" ] && [ ! -s "$T/out.csv" ]; then pass; else fail "an empty 
 
 # -o FILE: block 1's output is written into FILE's twin; while block 2's job
 # still runs, its output is appended as it is written (here its second
-# part a second after the first): the file is one process's all the same,
-# and a block 2 that then fails leaves nothing.
+# part a second after the first); when block 2's job ends first, its
+# output is appended after block 1's job ended.  The file is one process's
+# all the same, and a block that fails last leaves nothing.
 pm-sla $NOW "$T/base.csv" > "$T/one" 2>/dev/null; rc=$?
-rm -f "$T/out.csv"
-PATH="$HERE/scaleout/slow:$PATH" SLOW_BLOCK=2 run "$C" -j 2 -i "$T/base.csv" -o "$T/out.csv" pm-sla $NOW
-expect_status "-o FILE, block 2 ends last: the one process's status" "$rc"
-if cmp -s "$T/one" "$T/out.csv"; then pass; else fail "-o FILE, block 2 ends last: one process's output"; fi
-rm -f "$T/out.csv"
-PATH="$HERE/scaleout/slow:$PATH" SLOW_BLOCK=2 SLOW_STATUS=2 run "$C" -j 2 -i "$T/base.csv" -o "$T/out.csv" pm-sla $NOW
-expect_status "-o FILE, block 2 fails after block 1 ended: exit 2" 2
-expect_grep "-o FILE, block 2 fails after block 1 ended: says so" "block 2 on this machine failed \(exit status 2\)" "$ERR"
-if [ -e "$T/out.csv" ]; then fail "-o FILE, block 2 fails after block 1 ended: nothing written"; else pass; fi
-expect_eq "-o FILE, block 2 fails after block 1 ended: no temporary file left" "" "$(ls -A "$T" | grep '^\.pm-cluster')"
+late() {  # SLOW OTHER: block SLOW's job ends after block OTHER's
+    rm -f "$T/out.csv"
+    PATH="$HERE/scaleout/slow:$PATH" SLOW_BLOCK=$1 run "$C" -j 2 -i "$T/base.csv" -o "$T/out.csv" pm-sla $NOW
+    expect_status "-o FILE, block $1 ends last: the one process's status" "$rc"
+    if cmp -s "$T/one" "$T/out.csv"; then pass; else fail "-o FILE, block $1 ends last: one process's output"; fi
+    rm -f "$T/out.csv"
+    PATH="$HERE/scaleout/slow:$PATH" SLOW_BLOCK=$1 SLOW_STATUS=2 run "$C" -j 2 -i "$T/base.csv" -o "$T/out.csv" pm-sla $NOW
+    expect_status "-o FILE, block $1 fails after block $2 ended: exit 2" 2
+    expect_grep "-o FILE, block $1 fails after block $2 ended: says so" "block $1 on this machine failed \(exit status 2\)" "$ERR"
+    if [ -e "$T/out.csv" ]; then fail "-o FILE, block $1 fails after block $2 ended: nothing written"; else pass; fi
+    expect_eq "-o FILE, block $1 fails after block $2 ended: no temporary file left" "" "$(ls -A "$T" | grep '^\.pm-cluster')"
+}
+late 2 1
+late 1 2
+
+# pm-report -o FILE: a merge that refuses the partials writes nothing, and
+# leaves no temporary file (its own, or pm-cluster's)
+pm-sla $NOW "$T/base.csv" > "$T/sla.csv" 2>/dev/null
+rm -f "$T/out.rep"
+PATH="$HERE/scaleout/badmerge:$PATH" run "$C" -j 2 -i "$T/sla.csv" -o "$T/out.rep" pm-report sla
+expect_status "pm-report -o FILE, merge refused: exit 2" 2
+expect_grep "pm-report -o FILE, merge refused: says so" "the merge failed; nothing written" "$ERR"
+if [ -e "$T/out.rep" ]; then fail "pm-report -o FILE, merge refused: nothing written"; else pass; fi
+expect_eq "pm-report -o FILE, merge refused: no temporary file left" "" "$(ls -A "$T" | grep -e 'pm-cluster' -e '^\.out\.rep')"
+# ... and so does one over a FILE that is there, which stays as it was
+echo "the old report" > "$T/out.rep"
+PATH="$HERE/scaleout/badmerge:$PATH" run "$C" -j 2 -i "$T/sla.csv" -o "$T/out.rep" pm-report sla
+expect_status "pm-report -o FILE there, merge refused: exit 2" 2
+expect_eq "pm-report -o FILE there, merge refused: FILE as it was" "the old report" "$(cat "$T/out.rep")"
+expect_eq "pm-report -o FILE there, merge refused: no temporary file left" "" "$(ls -A "$T" | grep -e 'pm-cluster' -e '^\.out\.rep')"
+
+# -o FILE, a new file: its mode is a new file's (666 less the umask), as
+# one process's -o gives it
+for u in 022 027; do
+    rm -f "$T/one.csv" "$T/out.csv" "$T/one.rep" "$T/out.rep"
+    (
+        umask $u  # (pm-sla's status is 1: line 2900 is flagged)
+        pm-sla $NOW -o "$T/one.csv" "$T/base.csv"
+        pm-report sla -o "$T/one.rep" "$T/one.csv"
+        "$C" -j 2 -i "$T/base.csv" -o "$T/out.csv" pm-sla $NOW
+        "$C" -j 2 -i "$T/one.csv" -o "$T/out.rep" pm-report sla
+    ) 2>/dev/null
+    expect_eq "-o FILE, umask $u: pm-sla's file has one process's mode" "$(stat -c %a "$T/one.csv")" "$(stat -c %a "$T/out.csv")"
+    expect_eq "-o FILE, umask $u: pm-report's file has one process's mode" "$(stat -c %a "$T/one.rep")" "$(stat -c %a "$T/out.rep")"
+done
 
 # One block, YAML out, -o FILE: the file is that block's output (and not
 # pm-cluster's standard input after it)
