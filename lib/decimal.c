@@ -465,6 +465,21 @@ size_t pm_decimal_format(pm_decimal d, char out[PM_DEC_BUFSZ])
     return len;
 }
 
+size_t pm_decimal_format_len(pm_decimal d)
+{
+    int scale = d.scale < 0 ? 0 : d.scale > PM_DEC_MAX_SCALE ? PM_DEC_MAX_SCALE : d.scale;
+    u128 m = mag(d.coef);
+    int digits;
+    if (m <= UINT64_MAX) {
+        digits = digits_u64((uint64_t)m);
+    } else {
+        digits = 20;
+        while (digits < 39 && m >= pow10_128[digits]) digits++;
+    }
+    int shown = digits > scale + 1 ? digits : scale + 1; /* "0.05": a 0 before the point */
+    return (size_t)((d.coef < 0) + shown + (scale > 0));
+}
+
 /* ---- arithmetic --------------------------------------------------------- */
 
 int pm_decimal_rescale(pm_decimal a, int scale, pm_decimal *out)

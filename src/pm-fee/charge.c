@@ -228,12 +228,34 @@ int fee_period_parse(const char *s, size_t len, pm_day *first_day)
     return 0;
 }
 
-/* d as text in the arena, formatted where it stays; *len gets its length. */
+/* d as text in the arena, formatted where it stays; *len gets its length.
+ * The texts of a record's numbers are laid one after the other in blocks
+ * of the arena (fee_engine.num_at), so a number costs its length and no
+ * call, where each took an allocation of the longest text. */
 static const char *arena_dec(fee_engine *e, pm_decimal d, size_t *len)
 {
-    char *t = pm_arena_alloc(&e->arena, PM_DEC_BUFSZ);
+    enum { BLOCK = 32 * PM_DEC_BUFSZ };
+    if ((size_t)(e->num_end - e->num_at) < PM_DEC_BUFSZ) {
+        e->num_at = pm_arena_alloc(&e->arena, BLOCK);
+        e->num_end = e->num_at + BLOCK;
+    }
+    char *t = e->num_at;
     *len = pm_decimal_format(d, t);
+    e->num_at += *len + 1;
     return t;
+}
+
+/* Whether s[0..len), which pm_decimal_parse read as d, is the text
+ * pm_decimal_format writes for d: then a field's text is the charge
+ * line's figure as it is.  It is when it starts with '-' or a digit, ends
+ * with a digit (no blank, '+' or trailing point) and is as long as the
+ * formatted text: a leading zero too many (007.5, -.5 reads 0.5), or a
+ * negative zero, makes it longer or shorter. */
+static int canonical_number(const char *s, size_t len, pm_decimal d)
+{
+    unsigned char a = (unsigned char)s[0], z = (unsigned char)s[len - 1];
+    if (!(a == '-' || (unsigned)(a - '0') < 10u) || (unsigned)(z - '0') >= 10u) return 0;
+    return len == pm_decimal_format_len(d);
 }
 
 /* The price's text: formatted once for a price that is a number
@@ -331,22 +353,42 @@ static int status_error(ctx *c, int st, const char *field, const char *what)
 }
 
 /* Evaluates ex; with --explain and a compound expression appends
- * "text = values = result; " to the formula. */
-static int eval(ctx *c, const fee_expr *ex, const char *what, pm_decimal *out, pm_buf *f)
+ * "text = values = result; " to the formula.  text (may be NULL) gets the
+ * text of a lone field whose text is the value as pm_decimal_format
+ * writes it (*tlen its length), else NULL: the charge line shows it as it
+ * is. */
+static int eval(ctx *c, const fee_expr *ex, const char *what, pm_decimal *out, pm_buf *f, const char **text,
+                size_t *tlen)
 {
     const char *field = NULL;
     fee_engine *e = c->e;
+    if (text) *text = NULL;
     /* a lone field: read once a record (fee_engine.num_memo) */
     int slot = ex->kind == FEE_EX_FIELD ? ex->field.slot : -1;
     if (slot >= 0 && slot < FEE_NUM_MEMO && e->num_memo[slot].stamp == e->nrec) {
         *out = e->num_memo[slot].val;
+        if (text) {
+            *text = e->num_memo[slot].text;
+            *tlen = e->num_memo[slot].text_len;
+        }
         return 0; /* a lone field needs no explaining */
     }
     int st = fee_expr_eval_at(ex, e->pos, c->rec, out, &field);
     if (st != PM_DEC_OK) return status_error(c, st, field, what);
-    if (slot >= 0 && slot < FEE_NUM_MEMO) {
-        e->num_memo[slot].stamp = e->nrec;
-        e->num_memo[slot].val = *out;
+    if (ex->kind == FEE_EX_FIELD) {
+        size_t len = 0;
+        const char *v = fee_field(c->rec, e->pos, &ex->field, &len); /* the text just read */
+        if (v && (len == 0 || !canonical_number(v, len, *out))) v = NULL;
+        if (text) {
+            *text = v;
+            *tlen = len;
+        }
+        if (slot >= 0 && slot < FEE_NUM_MEMO) {
+            e->num_memo[slot].stamp = e->nrec;
+            e->num_memo[slot].val = *out;
+            e->num_memo[slot].text = v;
+            e->num_memo[slot].text_len = len;
+        }
     }
     if (f && !fee_expr_is_simple(ex)) {
         fee_expr_text(ex, f);
@@ -558,31 +600,51 @@ static int apply_rule(ctx *c, const char *period, size_t period_len)
     if (f) pm_buf_reset(f);
 
     switch (r->kind) {
-    case FEE_PRICE:
+    case FEE_PRICE: {
+        const char *qtext = NULL, *ptext;
+        size_t qlen = 0, plen;
         q = one;
-        if (r->quantity && eval(c, r->quantity, "the quantity", &q, f) != 0) return -1;
+        if (r->quantity && eval(c, r->quantity, "the quantity", &q, f, &qtext, &qlen) != 0) return -1;
         if (r->quantity && (st = check_quantity(c, r->quantity, q)) != 0) return st;
-        if (eval(c, r->price, "the price", &p, f) != 0) return -1;
+        if (eval(c, r->price, "the price", &p, f, &ptext, &plen) != 0) return -1;
         if ((st = pm_decimal_mul(q, p, &exact)) != PM_DEC_OK) return status_error(c, st, NULL, "quantity × price");
-        l->quantity = arena_dec(e, q, &l->quantity_len);
-        l->price = price_text(e, r, p, &l->price_len);
+        if (qtext) {
+            l->quantity = qtext;
+            l->quantity_len = qlen;
+        } else {
+            l->quantity = arena_dec(e, q, &l->quantity_len);
+        }
+        if (ptext && !r->price_len) {
+            l->price = ptext;
+            l->price_len = plen;
+        } else {
+            l->price = price_text(e, r, p, &l->price_len);
+        }
         if (f) {
             add_dec(f, q);
             pm_buf_adds(f, " × ");
             add_dec(f, p);
         }
         break;
+    }
     case FEE_FIXED:
         exact = r->fixed;
         if (f) pm_buf_adds(f, "fixed ");
         if (f) add_dec(f, r->fixed);
         break;
-    case FEE_PERCENT:
-        if (eval(c, r->base, "the base", &b, f) != 0) return -1;
+    case FEE_PERCENT: {
+        const char *btext;
+        size_t blen;
+        if (eval(c, r->base, "the base", &b, f, &btext, &blen) != 0) return -1;
         if ((st = pm_decimal_mul(b, r->percent, &exact)) != PM_DEC_OK ||
             (st = pm_decimal_mul(exact, hundredth, &exact)) != PM_DEC_OK)
             return status_error(c, st, NULL, "base × percent");
-        l->base = arena_dec(e, b, &l->base_len);
+        if (btext) {
+            l->base = btext;
+            l->base_len = blen;
+        } else {
+            l->base = arena_dec(e, b, &l->base_len);
+        }
         l->percent = r->percent_text;
         if (f) {
             add_dec(f, b);
@@ -591,11 +653,12 @@ static int apply_rule(ctx *c, const char *period, size_t period_len)
             pm_buf_adds(f, "%");
         }
         break;
+    }
     case FEE_EXCESS: {
         pm_decimal raw;
-        if (eval(c, r->quantity, "the quantity", &raw, f) != 0) return -1;
+        if (eval(c, r->quantity, "the quantity", &raw, f, NULL, NULL) != 0) return -1;
         if ((st = check_quantity(c, r->quantity, raw)) != 0) return st;
-        if (eval(c, r->price, "the price", &p, f) != 0) return -1;
+        if (eval(c, r->price, "the price", &p, f, NULL, NULL) != 0) return -1;
         if ((st = pm_decimal_sub(raw, r->over, &q)) != PM_DEC_OK) return status_error(c, st, NULL, "quantity - over");
         if (q.coef < 0) q.coef = 0;
         if ((st = pm_decimal_mul(q, p, &exact)) != PM_DEC_OK) return status_error(c, st, NULL, "excess × price");
@@ -795,6 +858,7 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
     e->flag = FEE_FLAG_NONE;
     e->nrec++; /* from 1: stamp 0 is no record's */
     pm_arena_reset(&e->arena);
+    e->num_at = e->num_end = NULL; /* its blocks went with it */
     locate(e, rec);
 
     e->key = record_key(e, rec);

@@ -274,7 +274,14 @@ typedef struct fee_engine {
     struct {
         unsigned long long stamp;
         pm_decimal val;
+        const char *text; /* the field's text when it is the number's as
+                             pm_decimal_format writes it, else NULL */
+        size_t text_len;
     } num_memo[FEE_NUM_MEMO];
+    /* Room in the arena for the texts of the numbers of the record being
+     * charged: a block taken a few dozen numbers at a time, each number
+     * using its length (arena_dec). */
+    char *num_at, *num_end;
 } fee_engine;
 
 void fee_engine_init(fee_engine *e, fee_schedule *s, int explain, const char *period, pm_day period_day);

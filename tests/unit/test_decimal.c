@@ -1026,7 +1026,21 @@ Test(decimal_format, every_digit_count_and_scale_around_64_bits)
                 size_t n = pm_decimal_format(d, got);
                 cr_expect_str_eq(got, want, "coefficient #%d at scale %d", i, scale);
                 cr_expect_eq(n, strlen(want), "length of %s", want);
+                cr_expect_eq(pm_decimal_format_len(d), strlen(want), "format_len of %s", want);
             }
+}
+
+Test(decimal_format, format_len_is_the_length_format_writes)
+{
+    rng_state = 4711;
+    for (int i = 0; i < 20000; i++) {
+        pm_decimal d = random_decimal(38, 38);
+        if (i % 7 == 0) d.scale = (int)(rnd() % 50) - 5; /* out of range: clamped by both */
+        if (i % 11 == 0) d.coef = -d.coef; /* both signs of every size */
+        char buf[PM_DEC_BUFSZ];
+        size_t n = pm_decimal_format(d, buf);
+        cr_assert_eq(pm_decimal_format_len(d), n, "%s (scale %d)", buf, d.scale);
+    }
 }
 
 /* What pm_decimal_parse should make of s[0..len), by decimal.h's grammar

@@ -720,3 +720,40 @@ Test(fee_charge, field_positions_follow_the_header)
     fee_engine_free(&e);
     fee_schedule_free(&s);
 }
+
+/* A quantity or base that is a lone field is shown as the field's text
+ * when that text is the figure pm_decimal_format writes for it, and as
+ * that figure otherwise (leading zeros, signs, blanks, a point at either
+ * end, a negative zero, more than 64 bits): either way the charge line
+ * holds the figure, as long as it says. */
+Test(fee_charge, lone_field_figures_are_the_formatted_numbers)
+{
+    fee_schedule s;
+    pm_error err;
+    cr_assert_eq(load_text("rules:\n"
+                           "  - {id: p, when: {}, price: '2', quantity: area, allow_negative: true}\n"
+                           "  - {id: c, when: {}, percent: '10', base: area}\n",
+                           &s, &err),
+                 0, "%s", err.msg);
+    fee_engine e;
+    fee_engine_init(&e, &s, 0, NULL, 0);
+    static const char *const texts[] = {"5", "05", "007.50", "0.5", ".5", "5.", "+5", " 5", "5 ", "-0", "-0.00",
+                                        "-1.5", "-.5", "-05", "0", "0.00", "10.0", "100", "99.99", "-0.01",
+                                        "1234567890123456789", "12345678901234567890", "0.0000000000000000001",
+                                        "1.2345678901234567890", "18446744073709551615", "18446744073709551616"};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        const char *kv[] = {"id", "x", "area", texts[i]};
+        cr_assert_eq(charge_one(&e, kv, 2, &err), FEE_CHARGED, "'%s': %s", texts[i], err.msg);
+        cr_assert_eq(e.nlines, 2);
+        pm_decimal d;
+        char want[PM_DEC_BUFSZ];
+        cr_assert_eq(pm_decimal_parse(texts[i], strlen(texts[i]), &d), PM_DEC_OK);
+        pm_decimal_format(d, want);
+        cr_expect_str_eq(e.lines[0].quantity, want, "quantity '%s'", texts[i]);
+        cr_expect_eq(e.lines[0].quantity_len, strlen(want), "quantity '%s'", texts[i]);
+        cr_expect_str_eq(e.lines[1].base, want, "base '%s'", texts[i]);
+        cr_expect_eq(e.lines[1].base_len, strlen(want), "base '%s'", texts[i]);
+    }
+    fee_engine_free(&e);
+    fee_schedule_free(&s);
+}
