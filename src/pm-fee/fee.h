@@ -140,7 +140,12 @@ typedef struct fee_rule {
     /* strlen of id, percent_text ("" when NULL: 0) and version, for the
      * charge lines */
     size_t id_len, percent_len, version_len;
+    /* Which of those texts need no quotes in CSV or TSV (no quote, comma,
+     * control byte or leading byte-order mark): FEE_PLAIN_* bits, so the
+     * charge lines pass them to the writer as known (pm_pipe_write_same_names). */
+    unsigned texts_plain;
 } fee_rule;
+enum { FEE_PLAIN_ID = 1, FEE_PLAIN_PERCENT = 2, FEE_PLAIN_VERSION = 4 };
 
 typedef struct fee_schedule {
     pm_conf conf;
@@ -398,8 +403,10 @@ void fee_on_stats(pm_buf *out, void *ctx);
 /* The charge record of line l, as written; inputs_sha256: the hash of the
  * input the line came from (fee_inputs_sha256).  out is kept for charge
  * records only: its names are laid out on the first call (out empty), and
- * each call points its values at the line's texts. */
-void fee_charge_record(fee_run *r, const fee_line *l, const char *inputs_sha256, pm_record *out);
+ * each call points its values at the line's texts.  Returns the fields
+ * whose values need no quotes (bit i: field i), for
+ * pm_pipe_write_same_names. */
+uint64_t fee_charge_record(fee_run *r, const fee_line *l, const char *inputs_sha256, pm_record *out);
 
 /* The options of pm-fee (main.c, checked there) and the run they ask for
  * (setup.c); returns the exit status. */

@@ -757,3 +757,71 @@ Test(fee_charge, lone_field_figures_are_the_formatted_numbers)
     fee_engine_free(&e);
     fee_schedule_free(&s);
 }
+
+/* Writes every line of e through a CSV or TSV writer to a file and returns
+ * its bytes: with known, each line with the fields fee_charge_record says
+ * need no quotes; without, every value tested by the writer. */
+static char *written_lines(fee_run *run, int tsv, int known, size_t *len)
+{
+    char path[] = "/tmp/pm-fee-unit-lines-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    pm_error err;
+    pm_writer *w = pm_writer_open(path, tsv ? PM_FMT_TSV : PM_FMT_CSV, &err);
+    cr_assert_not_null(w, "%s", err.msg);
+    pm_record out;
+    pm_record_init(&out);
+    for (size_t i = 0; i < run->eng.nlines; i++) {
+        uint64_t plain = fee_charge_record(run, &run->eng.lines[i], "", &out);
+        cr_assert_eq(pm_writer_write_known(w, &out, 0, known ? plain : 0, &err), 0, "%s", err.msg);
+    }
+    pm_record_free(&out);
+    cr_assert_eq(pm_writer_close(w, 1, &err), 0, "%s", err.msg);
+    FILE *in = fopen(path, "rb");
+    cr_assert_not_null(in);
+    char *got = malloc(1 << 16);
+    *len = fread(got, 1, 1 << 16, in);
+    fclose(in);
+    remove(path);
+    return got;
+}
+
+/* A rule's id, percent and version are passed to the writer as needing no
+ * quotes only when they need none: ids with a comma, a quote, a tab or a
+ * leading byte-order mark come out quoted as the writer would quote them,
+ * in CSV and in TSV. */
+Test(fee_charge, rule_texts_known_plain_are_the_plain_ones)
+{
+    fee_schedule s;
+    pm_error err;
+    cr_assert_eq(load_text("rules:\n"
+                           "  - {id: plain-id, when: {}, percent: '12.5', base: a}\n"
+                           "  - {id: 'with,comma', when: {}, percent: '10', base: a, effective_from: 2024-01-01}\n"
+                           "  - {id: 'with\"quote', when: {}, fixed: '1'}\n"
+                           "  - {id: \"with\\ttab\", when: {}, price: '2', quantity: a}\n"
+                           "  - {id: \"\\ufeffbom\", when: {}, fixed: '3'}\n"
+                           "  - {id: 'semi;colon', when: {}, fixed: '4'}\n",
+                           &s, &err),
+                 0, "%s", err.msg);
+    fee_run run;
+    memset(&run, 0, sizeof run);
+    run.sched = &s;
+    fee_engine_init(&run.eng, &s, 0, NULL, 0);
+    const char *kv[] = {"id", "x", "a", "10", "period", "2024-07"};
+    cr_assert_eq(charge_one(&run.eng, kv, 3, &err), FEE_CHARGED, "%s", err.msg);
+    cr_assert_eq(run.eng.nlines, 6);
+    for (int tsv = 0; tsv <= 1; tsv++) {
+        size_t n1, n2;
+        char *fast = written_lines(&run, tsv, 1, &n1), *tested = written_lines(&run, tsv, 0, &n2);
+        cr_expect_eq(n1, n2, "%s", tsv ? "TSV" : "CSV");
+        cr_expect(n1 == n2 && memcmp(fast, tested, n1) == 0, "%s: %.*s", tsv ? "TSV" : "CSV", (int)n1, fast);
+        fast[n1 < (1 << 16) ? n1 : n1 - 1] = '\0';
+        cr_expect(strstr(fast, tsv ? "\"with\ttab\"" : "\"with,comma\"") != NULL, "%s", fast);
+        cr_expect(strstr(fast, "\"with\"\"quote\"") != NULL, "%s", fast);
+        free(fast);
+        free(tested);
+    }
+    fee_engine_free(&run.eng);
+    fee_schedule_free(&s);
+}
