@@ -79,6 +79,15 @@ static void free_picks(fee_engine *e)
     e->pick_ref.slot = -1;
 }
 
+/* The slot of value v[0..len) in fee_engine.pick_slot: its length and its
+ * first and last bytes, which tell apart the few values a `when` lists. */
+static inline unsigned pick_hash(const char *v, size_t len)
+{
+    unsigned h = (unsigned)len * 7u;
+    if (len) h += (unsigned char)v[0] * 3u + (unsigned char)v[len - 1] * 5u;
+    return h % FEE_PICK_SLOTS;
+}
+
 /* Indexes the rules by the value of the field most of them test first
  * (fee_engine.picks).  A rule left out of a value's list is one whose first
  * entry fails for that value: trying it would stop there, before any other
@@ -114,6 +123,12 @@ static void index_rules(fee_engine *e)
     }
     e->picks = pm_xrealloc(e->picks, (size_t)(e->npicks + 1) * sizeof *e->picks);
     e->picks[e->npicks++] = (fee_pick){NULL, 0, NULL, 0};
+    memset(e->pick_slot, FEE_PICK_NONE, sizeof e->pick_slot);
+    for (int k = 0; k < e->npicks - 1 && k < 127; k++) {
+        signed char *slot = &e->pick_slot[pick_hash(e->picks[k].val, e->picks[k].len)];
+        *slot = *slot == FEE_PICK_NONE ? (signed char)k : FEE_PICK_MANY;
+    }
+    if (e->npicks - 1 > 127) memset(e->pick_slot, FEE_PICK_MANY, sizeof e->pick_slot); /* beyond a slot's range */
     for (int k = 0; k < e->npicks; k++) {
         fee_pick *pk = &e->picks[k];
         pk->rules = pm_xmalloc((size_t)s->nrules * sizeof *pk->rules);
@@ -775,8 +790,11 @@ static const fee_pick *pick(const fee_engine *e, const pm_record *rec)
         v = "";
         len = 0;
     }
-    int k = 0;
-    while (k < e->npicks - 1 && !same_text(e->picks[k].val, e->picks[k].len, v, len)) k++;
+    int other = e->npicks - 1, k = e->pick_slot[pick_hash(v, len)];
+    if (k == FEE_PICK_NONE) return &e->picks[other]; /* no listed value has its hash */
+    if (k >= 0) return &e->picks[same_text(e->picks[k].val, e->picks[k].len, v, len) ? k : other];
+    k = 0;
+    while (k < other && !same_text(e->picks[k].val, e->picks[k].len, v, len)) k++;
     return &e->picks[k];
 }
 

@@ -213,6 +213,8 @@ typedef struct fee_rx_memo {
     unsigned char match;
     char text[22];
 } fee_rx_memo;
+#define FEE_PICK_SLOTS 64
+enum { FEE_PICK_NONE = -1, FEE_PICK_MANY = -2 };
 #define FEE_RX_MEMO  64
 #define FEE_NUM_MEMO 32
 
@@ -269,6 +271,10 @@ typedef struct fee_engine {
     fee_pick *picks;
     int npicks;
     unsigned char *pick_first;
+    /* picks by a hash of the value (pick_hash): the one listed value that
+     * has the hash, FEE_PICK_NONE when none has it (the value is an other
+     * one), FEE_PICK_MANY when several have it (they are compared in turn) */
+    signed char pick_slot[FEE_PICK_SLOTS];
     /* The answers of `when` patterns for values of up to 22 bytes, by the
      * pattern and the value's text (direct-mapped; zeroed at init). */
     fee_rx_memo rx_memo[FEE_RX_MEMO];

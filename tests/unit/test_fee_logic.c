@@ -825,3 +825,59 @@ Test(fee_charge, rule_texts_known_plain_are_the_plain_ones)
     fee_engine_free(&run.eng);
     fee_schedule_free(&s);
 }
+
+/* The rules picked by the first field's value, found by a hash of the
+ * value's length and end bytes (pick_slot): 100 listed values, some alone
+ * in their slot, some sharing one, every one of them, and values of the
+ * same length and end bytes that no rule lists, charge the rules of trying
+ * every rule in order. */
+static void pick_value(char *out, int i, char mid)
+{
+    int n = (i / 13) % 4;
+    out[0] = (char)('a' + i % 13);
+    for (int k = 0; k < n; k++) out[1 + k] = mid;
+    out[1 + n] = (char)('0' + i / 52);
+    out[2 + n] = '\0';
+}
+
+Test(fee_charge, picked_by_hash_as_by_trying_every_rule)
+{
+    pm_buf y = PM_BUF_INIT;
+    pm_buf_adds(&y, "rules:\n");
+    char v[16];
+    for (int i = 0; i < 100; i++) {
+        pick_value(v, i, 'x');
+        pm_buf_addf(&y, "  - {id: r%d, when: {type: '%s'}, fixed: '1'}\n", i, v);
+    }
+    pm_buf_adds(&y, "  - {id: all, when: {}, fixed: '2'}\n");
+    fee_schedule s;
+    pm_error err;
+    cr_assert_eq(load_text(pm_buf_str(&y), &s, &err), 0, "%s", err.msg);
+    pm_buf_free(&y);
+    fee_engine e;
+    fee_engine_init(&e, &s, 0, NULL, 0);
+    cr_assert_eq(e.npicks, 101);
+    int alone = 0, shared = 0;
+    for (int k = 0; k < FEE_PICK_SLOTS; k++) {
+        alone += e.pick_slot[k] >= 0;
+        shared += e.pick_slot[k] == FEE_PICK_MANY;
+    }
+    cr_assert(alone > 0 && shared > 0, "alone %d, shared %d", alone, shared);
+    for (int i = 0; i < 100; i++)
+        for (int near = 0; near <= 1; near++) {
+            char want[16];
+            pick_value(v, i, near ? 'y' : 'x');
+            const char *kv[] = {"type", v};
+            cr_assert_eq(charge_one(&e, kv, 1, &err), FEE_CHARGED, "%s", err.msg);
+            if (near && (i / 13) % 4 > 0)
+                snprintf(want, sizeof want, "all");
+            else
+                snprintf(want, sizeof want, "r%d all", i);
+            cr_expect_str_eq(charged_rules(&e), want, "type %s", v);
+        }
+    const char *other[] = {"type", "zz"};
+    cr_assert_eq(charge_one(&e, other, 1, &err), FEE_CHARGED, "%s", err.msg);
+    cr_expect_str_eq(charged_rules(&e), "all");
+    fee_engine_free(&e);
+    fee_schedule_free(&s);
+}
