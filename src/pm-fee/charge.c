@@ -930,7 +930,7 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
             goto failed;
         }
     }
-    if (e->nlines > 1 && exclusive_conflict(&c) != 0) goto failed;
+    if (e->nlines > 1 && s->any_exclusive && exclusive_conflict(&c) != 0) goto failed;
     if (e->nlines == 0) {
         e->flag = FEE_FLAG_UNMATCHED;
         pm_buf_reset(&e->flagmsg);

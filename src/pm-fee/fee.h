@@ -160,6 +160,9 @@ typedef struct fee_schedule {
     /* Fields named in any `when`, for the "no rule matches" message. */
     fee_fieldref *when_fields;
     int nwhen_fields;
+    /* Some rule has a group or is in an exclusive set (else no record's
+     * rules can conflict, and fee_charge does not look). */
+    int any_exclusive;
 } fee_schedule;
 
 /* Loads and checks path.  0, or -1 with every error of the file added to
@@ -387,6 +390,10 @@ typedef struct fee_run {
     fee_journal *journal; /* -t ledger / beancount: instead of records */
     fee_verify *ver;
     fee_inputs_hash *hashes;
+    /* the inputs_sha256 of the records of header in_header (the pipeline's
+     * header number, which changes with every input read), looked up once */
+    unsigned long in_header;
+    const char *in_sha;
     pm_record out;    /* --verify's differences */
     pm_record charge; /* the charge lines (fee_charge_record) */
     int warned_key;

@@ -127,7 +127,14 @@ pm_verdict fee_on_record(pm_pipe *p, pm_record *rec, void *ctx)
         return PM_REJECT;
     }
     /* every line of the record comes from one input */
-    const char *in = r->hashes ? fee_inputs_sha256(r->hashes, rec->source ? rec->source : "-") : "";
+    const char *in = "";
+    if (r->hashes && e->header_id && e->header_id == r->in_header) {
+        in = r->in_sha; /* the input of the last record */
+    } else if (r->hashes) {
+        in = fee_inputs_sha256(r->hashes, rec->source ? rec->source : "-");
+        r->in_header = e->header_id;
+        r->in_sha = in;
+    }
     for (size_t i = 0; i < e->nlines; i++) {
         fee_line *l = &e->lines[i];
         l->input = rec->source;

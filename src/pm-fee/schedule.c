@@ -558,6 +558,7 @@ int fee_schedule_load(fee_schedule *s, const char *path, pm_errors *errs)
         r->texts_plain = (plain_text(r->id) ? FEE_PLAIN_ID : 0) |
                          (!r->percent_text || plain_text(r->percent_text) ? FEE_PLAIN_PERCENT : 0) |
                          (plain_text(r->version) ? FEE_PLAIN_VERSION : 0);
+        if (r->group || r->exclusive) s->any_exclusive = 1;
     }
     return 0;
 }
