@@ -426,12 +426,6 @@ static fee_line *line_room(fee_engine *e)
     return &e->lines[e->nlines];
 }
 
-static void push_line(fee_engine *e, const fee_line *l)
-{
-    *line_room(e) = *l;
-    e->nlines++;
-}
-
 /* Room for n parties in the split scratch: one block holding w, part and
  * rem, then names and namelens (the 16-byte numbers first keep every array
  * aligned).  What the arrays held is not kept. */
@@ -533,14 +527,15 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
     if (st == PM_DEC_DIVZERO) return rec_error(c, "the shares in field '%s' add up to 0", r->shares.name);
     if (st != PM_DEC_OK) return status_error(c, st, NULL, "the split");
     for (int i = 0; i < n; i++) {
-        fee_line l = *base;
-        l.party = parties[i];
-        l.party_len = party_lens[i];
-        l.value.coef = e->part[i];
-        l.value.scale = base->value.scale;
-        l.amount = arena_dec(e, l.value, &l.amount_len);
+        fee_line *l = line_room(e); /* built in its slot (base is a copy) */
+        *l = *base;
+        l->party = parties[i];
+        l->party_len = party_lens[i];
+        l->value.coef = e->part[i];
+        l->value.scale = base->value.scale;
+        l->amount = arena_dec(e, l->value, &l->amount_len);
         if (formula && n == 1) {
-            l.formula = formula; /* one party: the whole is the share */
+            l->formula = formula; /* one party: the whole is the share */
         } else if (formula) {
             pm_buf *f = &e->tmp2;
             pm_buf_reset(f);
@@ -553,7 +548,7 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
             add_dec(f, (pm_decimal){sum, 0});
             if (e->rem[i] == 0) {
                 pm_buf_adds(f, " = ");
-                add_dec(f, l.value);
+                add_dec(f, l->value);
             } else {
                 /* the exact share cut to scale digits, then what it became */
                 __int128 mag = base->value.coef < 0 ? -base->value.coef : base->value.coef;
@@ -563,12 +558,12 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
                 pm_buf_adds(f, " = ");
                 add_dec(f, q);
                 pm_buf_adds(f, "… → ");
-                add_dec(f, l.value);
+                add_dec(f, l->value);
             }
             pm_buf_adds(f, " (largest remainder)");
-            l.formula = pm_arena_strndup(&e->arena, f->s, f->len);
+            l->formula = pm_arena_strndup(&e->arena, f->s, f->len);
         }
-        push_line(e, &l);
+        e->nlines++;
     }
     return 0;
 }
@@ -595,7 +590,7 @@ static int apply_rule(ctx *c, const char *period, size_t period_len)
     const fee_rule *r = c->rule;
     pm_buf *f = e->explain ? &e->tmp : NULL;
     pm_decimal exact, q, p, b, one = {1, 0}, hundredth = {1, 2};
-    /* built where push_line would copy it to, counted when done; every
+    /* built in its slot of e->lines, counted when done; every
      * field set here, one store each (clearing the whole line first is a
      * string instruction as slow as the rest of the rule) */
     fee_line *l = line_room(e);

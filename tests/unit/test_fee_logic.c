@@ -881,3 +881,31 @@ Test(fee_charge, picked_by_hash_as_by_trying_every_rule)
     fee_engine_free(&e);
     fee_schedule_free(&s);
 }
+
+/* Shares whose products lie around 2^64 (where the split changes from one
+ * 64-bit division to a 128-bit one): every part is the floor of its exact
+ * share or one more, the remainders are the exact ones, the parts add up
+ * to the whole. */
+Test(fee_split, products_around_64_bits_are_exact, .timeout = 20)
+{
+    const unsigned __int128 two64 = (unsigned __int128)1 << 64;
+    const unsigned __int128 wholes[] = {two64 - 1, two64, two64 + 1, two64 / 3, two64 / 3 + 1, (two64 - 1) / 7 * 2};
+    const __int128 ws[][3] = {{1, 1, 1}, {1, 2, 3}, {3, 5, 7}, {7, 0, 1}, {2, 2, 1}};
+    for (size_t a = 0; a < sizeof wholes / sizeof *wholes; a++)
+        for (size_t b = 0; b < sizeof ws / sizeof *ws; b++)
+            for (int neg = 0; neg <= 1; neg++) {
+                __int128 whole = neg ? -(__int128)wholes[a] : (__int128)wholes[a], part[3], rem[3];
+                cr_assert_eq(fee_split(whole, ws[b], 3, part, rem), PM_DEC_OK);
+                unsigned __int128 sum = (unsigned __int128)(ws[b][0] + ws[b][1] + ws[b][2]);
+                __int128 total = 0;
+                for (int i = 0; i < 3; i++) {
+                    unsigned __int128 prod = wholes[a] * (unsigned __int128)ws[b][i];
+                    unsigned __int128 fl = prod / sum, got = (unsigned __int128)(neg ? -part[i] : part[i]);
+                    cr_expect(got == fl || got == fl + 1, "whole #%zu weights #%zu party %d", a, b, i);
+                    cr_expect(rem[i] == (__int128)(prod % sum), "remainder of whole #%zu weights #%zu party %d", a,
+                              b, i);
+                    total += part[i];
+                }
+                cr_expect(total == whole, "whole #%zu weights #%zu", a, b);
+            }
+}
