@@ -321,6 +321,28 @@ int pm_decimal_parse(const char *s, size_t len, pm_decimal *out)
         neg = *p == '-';
         p++;
     }
+    /* Most numbers (amounts, quantities) are at most 19 characters of
+     * digits and one point: one pass, the digits gathered in 64 bits,
+     * which they cannot overflow (19 nines < 2^64).  Anything else (a
+     * second point, a blank after the sign, no digit, a longer number) is
+     * left to the full parse below, which gives the same value or the
+     * error. */
+    if (end - p <= 19) {
+        const unsigned char *q = p, *dot = NULL;
+        uint64_t v = 0;
+        for (; q < end; q++) {
+            if (is_digit(*q))
+                v = v * 10 + (uint64_t)(*q - '0');
+            else if (*q == '.' && !dot)
+                dot = q;
+            else
+                break;
+        }
+        if (q == end && end - p > (dot != NULL)) {
+            *out = make(neg, v, dot ? (int)(end - dot - 1) : 0);
+            return PM_DEC_OK;
+        }
+    }
     const unsigned char *i0 = p;
     while (p < end && is_digit(*p)) p++;
     const unsigned char *i1 = p, *f0 = p, *f1 = p;
@@ -373,8 +395,40 @@ static char *put_u64(char *end, uint64_t v, int min)
     return p;
 }
 
+/* How many decimal digits v has (1 for 0). */
+static inline int digits_u64(uint64_t v)
+{
+    int t = ((64 - __builtin_clzll(v | 1)) * 1233) >> 12; /* about log10, one below at most */
+    int n = t + (v >= pow10_64[t]);
+    return n ? n : 1;
+}
+
 size_t pm_decimal_format(pm_decimal d, char out[PM_DEC_BUFSZ])
 {
+    int fscale = d.scale < 0 ? 0 : d.scale > PM_DEC_MAX_SCALE ? PM_DEC_MAX_SCALE : d.scale;
+    u128 fm = mag(d.coef);
+    if (fm <= UINT64_MAX && fscale <= 19) {
+        /* A coefficient of 64 bits (every amount but the huge): the
+         * integer part and the fraction written in place, from their last
+         * digit back, no copy. */
+        uint64_t v = (uint64_t)fm, q = v, r = 0;
+        if (fscale) {
+            q = v / pow10_64[fscale];
+            r = v % pow10_64[fscale];
+        }
+        int ni = digits_u64(q);
+        char *o = out;
+        if (d.coef < 0) *o++ = '-';
+        put_u64(o + ni, q, 1);
+        o += ni;
+        if (fscale) {
+            *o++ = '.';
+            put_u64(o + fscale, r, fscale);
+            o += fscale;
+        }
+        *o = '\0';
+        return (size_t)(o - out);
+    }
     /* Digits are produced right-aligned in tmp: at most 39 of them (any
      * 128-bit magnitude) plus padding up to scale + 1 <= 39. */
     char tmp[48];
@@ -409,6 +463,21 @@ size_t pm_decimal_format(pm_decimal d, char out[PM_DEC_BUFSZ])
     out[len] = '\0';
     assert(len < PM_DEC_BUFSZ);
     return len;
+}
+
+size_t pm_decimal_format_len(pm_decimal d)
+{
+    int scale = d.scale < 0 ? 0 : d.scale > PM_DEC_MAX_SCALE ? PM_DEC_MAX_SCALE : d.scale;
+    u128 m = mag(d.coef);
+    int digits;
+    if (m <= UINT64_MAX) {
+        digits = digits_u64((uint64_t)m);
+    } else {
+        digits = 20;
+        while (digits < 39 && m >= pow10_128[digits]) digits++;
+    }
+    int shown = digits > scale + 1 ? digits : scale + 1; /* "0.05": a 0 before the point */
+    return (size_t)((d.coef < 0) + shown + (scale > 0));
 }
 
 /* ---- arithmetic --------------------------------------------------------- */

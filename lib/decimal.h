@@ -66,6 +66,8 @@ int pm_decimal_parse(const char *s, size_t len, pm_decimal *out);
 /* Writes the number with exactly its scale ("-0.50", "0.00" for zero, never
  * "-0"), NUL-terminated; returns the length (at most PM_DEC_BUFSZ - 1). */
 size_t pm_decimal_format(pm_decimal d, char out[PM_DEC_BUFSZ]);
+/* The length pm_decimal_format writes for d, without writing it. */
+size_t pm_decimal_format_len(pm_decimal d);
 
 /* Exact sum/difference at scale max(a.scale, b.scale) (the smaller-scale
  * operand is extended), reduced only by dropping trailing zeros if it must be

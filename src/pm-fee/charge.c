@@ -79,6 +79,15 @@ static void free_picks(fee_engine *e)
     e->pick_ref.slot = -1;
 }
 
+/* The slot of value v[0..len) in fee_engine.pick_slot: its length and its
+ * first and last bytes, which tell apart the few values a `when` lists. */
+static inline unsigned pick_hash(const char *v, size_t len)
+{
+    unsigned h = (unsigned)len * 7u;
+    if (len) h += (unsigned char)v[0] * 3u + (unsigned char)v[len - 1] * 5u;
+    return h % FEE_PICK_SLOTS;
+}
+
 /* Indexes the rules by the value of the field most of them test first
  * (fee_engine.picks).  A rule left out of a value's list is one whose first
  * entry fails for that value: trying it would stop there, before any other
@@ -114,6 +123,12 @@ static void index_rules(fee_engine *e)
     }
     e->picks = pm_xrealloc(e->picks, (size_t)(e->npicks + 1) * sizeof *e->picks);
     e->picks[e->npicks++] = (fee_pick){NULL, 0, NULL, 0};
+    memset(e->pick_slot, FEE_PICK_NONE, sizeof e->pick_slot);
+    for (int k = 0; k < e->npicks - 1 && k < 127; k++) {
+        signed char *slot = &e->pick_slot[pick_hash(e->picks[k].val, e->picks[k].len)];
+        *slot = *slot == FEE_PICK_NONE ? (signed char)k : FEE_PICK_MANY;
+    }
+    if (e->npicks - 1 > 127) memset(e->pick_slot, FEE_PICK_MANY, sizeof e->pick_slot); /* beyond a slot's range */
     for (int k = 0; k < e->npicks; k++) {
         fee_pick *pk = &e->picks[k];
         pk->rules = pm_xmalloc((size_t)s->nrules * sizeof *pk->rules);
@@ -228,12 +243,34 @@ int fee_period_parse(const char *s, size_t len, pm_day *first_day)
     return 0;
 }
 
-/* d as text in the arena, formatted where it stays; *len gets its length. */
+/* d as text in the arena, formatted where it stays; *len gets its length.
+ * The texts of a record's numbers are laid one after the other in blocks
+ * of the arena (fee_engine.num_at), so a number costs its length and no
+ * call, where each took an allocation of the longest text. */
 static const char *arena_dec(fee_engine *e, pm_decimal d, size_t *len)
 {
-    char *t = pm_arena_alloc(&e->arena, PM_DEC_BUFSZ);
+    enum { BLOCK = 32 * PM_DEC_BUFSZ };
+    if ((size_t)(e->num_end - e->num_at) < PM_DEC_BUFSZ) {
+        e->num_at = pm_arena_alloc(&e->arena, BLOCK);
+        e->num_end = e->num_at + BLOCK;
+    }
+    char *t = e->num_at;
     *len = pm_decimal_format(d, t);
+    e->num_at += *len + 1;
     return t;
+}
+
+/* Whether s[0..len), which pm_decimal_parse read as d, is the text
+ * pm_decimal_format writes for d: then a field's text is the charge
+ * line's figure as it is.  It is when it starts with '-' or a digit, ends
+ * with a digit (no blank, '+' or trailing point) and is as long as the
+ * formatted text: a leading zero too many (007.5, -.5 reads 0.5), or a
+ * negative zero, makes it longer or shorter. */
+static int canonical_number(const char *s, size_t len, pm_decimal d)
+{
+    unsigned char a = (unsigned char)s[0], z = (unsigned char)s[len - 1];
+    if (!(a == '-' || (unsigned)(a - '0') < 10u) || (unsigned)(z - '0') >= 10u) return 0;
+    return len == pm_decimal_format_len(d);
 }
 
 /* The price's text: formatted once for a price that is a number
@@ -331,22 +368,42 @@ static int status_error(ctx *c, int st, const char *field, const char *what)
 }
 
 /* Evaluates ex; with --explain and a compound expression appends
- * "text = values = result; " to the formula. */
-static int eval(ctx *c, const fee_expr *ex, const char *what, pm_decimal *out, pm_buf *f)
+ * "text = values = result; " to the formula.  text (may be NULL) gets the
+ * text of a lone field whose text is the value as pm_decimal_format
+ * writes it (*tlen its length), else NULL: the charge line shows it as it
+ * is. */
+static int eval(ctx *c, const fee_expr *ex, const char *what, pm_decimal *out, pm_buf *f, const char **text,
+                size_t *tlen)
 {
     const char *field = NULL;
     fee_engine *e = c->e;
+    if (text) *text = NULL;
     /* a lone field: read once a record (fee_engine.num_memo) */
     int slot = ex->kind == FEE_EX_FIELD ? ex->field.slot : -1;
     if (slot >= 0 && slot < FEE_NUM_MEMO && e->num_memo[slot].stamp == e->nrec) {
         *out = e->num_memo[slot].val;
+        if (text) {
+            *text = e->num_memo[slot].text;
+            *tlen = e->num_memo[slot].text_len;
+        }
         return 0; /* a lone field needs no explaining */
     }
     int st = fee_expr_eval_at(ex, e->pos, c->rec, out, &field);
     if (st != PM_DEC_OK) return status_error(c, st, field, what);
-    if (slot >= 0 && slot < FEE_NUM_MEMO) {
-        e->num_memo[slot].stamp = e->nrec;
-        e->num_memo[slot].val = *out;
+    if (ex->kind == FEE_EX_FIELD) {
+        size_t len = 0;
+        const char *v = fee_field(c->rec, e->pos, &ex->field, &len); /* the text just read */
+        if (v && (len == 0 || !canonical_number(v, len, *out))) v = NULL;
+        if (text) {
+            *text = v;
+            *tlen = len;
+        }
+        if (slot >= 0 && slot < FEE_NUM_MEMO) {
+            e->num_memo[slot].stamp = e->nrec;
+            e->num_memo[slot].val = *out;
+            e->num_memo[slot].text = v;
+            e->num_memo[slot].text_len = len;
+        }
     }
     if (f && !fee_expr_is_simple(ex)) {
         fee_expr_text(ex, f);
@@ -367,12 +424,6 @@ static fee_line *line_room(fee_engine *e)
         e->lines = pm_xrealloc(e->lines, e->cap * sizeof *e->lines);
     }
     return &e->lines[e->nlines];
-}
-
-static void push_line(fee_engine *e, const fee_line *l)
-{
-    *line_room(e) = *l;
-    e->nlines++;
 }
 
 /* Room for n parties in the split scratch: one block holding w, part and
@@ -476,14 +527,15 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
     if (st == PM_DEC_DIVZERO) return rec_error(c, "the shares in field '%s' add up to 0", r->shares.name);
     if (st != PM_DEC_OK) return status_error(c, st, NULL, "the split");
     for (int i = 0; i < n; i++) {
-        fee_line l = *base;
-        l.party = parties[i];
-        l.party_len = party_lens[i];
-        l.value.coef = e->part[i];
-        l.value.scale = base->value.scale;
-        l.amount = arena_dec(e, l.value, &l.amount_len);
+        fee_line *l = line_room(e); /* built in its slot (base is a copy) */
+        *l = *base;
+        l->party = parties[i];
+        l->party_len = party_lens[i];
+        l->value.coef = e->part[i];
+        l->value.scale = base->value.scale;
+        l->amount = arena_dec(e, l->value, &l->amount_len);
         if (formula && n == 1) {
-            l.formula = formula; /* one party: the whole is the share */
+            l->formula = formula; /* one party: the whole is the share */
         } else if (formula) {
             pm_buf *f = &e->tmp2;
             pm_buf_reset(f);
@@ -496,7 +548,7 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
             add_dec(f, (pm_decimal){sum, 0});
             if (e->rem[i] == 0) {
                 pm_buf_adds(f, " = ");
-                add_dec(f, l.value);
+                add_dec(f, l->value);
             } else {
                 /* the exact share cut to scale digits, then what it became */
                 __int128 mag = base->value.coef < 0 ? -base->value.coef : base->value.coef;
@@ -506,12 +558,12 @@ static int split_lines(ctx *c, fee_line *base, const char *formula)
                 pm_buf_adds(f, " = ");
                 add_dec(f, q);
                 pm_buf_adds(f, "… → ");
-                add_dec(f, l.value);
+                add_dec(f, l->value);
             }
             pm_buf_adds(f, " (largest remainder)");
-            l.formula = pm_arena_strndup(&e->arena, f->s, f->len);
+            l->formula = pm_arena_strndup(&e->arena, f->s, f->len);
         }
-        push_line(e, &l);
+        e->nlines++;
     }
     return 0;
 }
@@ -538,7 +590,7 @@ static int apply_rule(ctx *c, const char *period, size_t period_len)
     const fee_rule *r = c->rule;
     pm_buf *f = e->explain ? &e->tmp : NULL;
     pm_decimal exact, q, p, b, one = {1, 0}, hundredth = {1, 2};
-    /* built where push_line would copy it to, counted when done; every
+    /* built in its slot of e->lines, counted when done; every
      * field set here, one store each (clearing the whole line first is a
      * string instruction as slow as the rest of the rule) */
     fee_line *l = line_room(e);
@@ -558,31 +610,51 @@ static int apply_rule(ctx *c, const char *period, size_t period_len)
     if (f) pm_buf_reset(f);
 
     switch (r->kind) {
-    case FEE_PRICE:
+    case FEE_PRICE: {
+        const char *qtext = NULL, *ptext;
+        size_t qlen = 0, plen;
         q = one;
-        if (r->quantity && eval(c, r->quantity, "the quantity", &q, f) != 0) return -1;
+        if (r->quantity && eval(c, r->quantity, "the quantity", &q, f, &qtext, &qlen) != 0) return -1;
         if (r->quantity && (st = check_quantity(c, r->quantity, q)) != 0) return st;
-        if (eval(c, r->price, "the price", &p, f) != 0) return -1;
+        if (eval(c, r->price, "the price", &p, f, &ptext, &plen) != 0) return -1;
         if ((st = pm_decimal_mul(q, p, &exact)) != PM_DEC_OK) return status_error(c, st, NULL, "quantity × price");
-        l->quantity = arena_dec(e, q, &l->quantity_len);
-        l->price = price_text(e, r, p, &l->price_len);
+        if (qtext) {
+            l->quantity = qtext;
+            l->quantity_len = qlen;
+        } else {
+            l->quantity = arena_dec(e, q, &l->quantity_len);
+        }
+        if (ptext && !r->price_len) {
+            l->price = ptext;
+            l->price_len = plen;
+        } else {
+            l->price = price_text(e, r, p, &l->price_len);
+        }
         if (f) {
             add_dec(f, q);
             pm_buf_adds(f, " × ");
             add_dec(f, p);
         }
         break;
+    }
     case FEE_FIXED:
         exact = r->fixed;
         if (f) pm_buf_adds(f, "fixed ");
         if (f) add_dec(f, r->fixed);
         break;
-    case FEE_PERCENT:
-        if (eval(c, r->base, "the base", &b, f) != 0) return -1;
+    case FEE_PERCENT: {
+        const char *btext;
+        size_t blen;
+        if (eval(c, r->base, "the base", &b, f, &btext, &blen) != 0) return -1;
         if ((st = pm_decimal_mul(b, r->percent, &exact)) != PM_DEC_OK ||
             (st = pm_decimal_mul(exact, hundredth, &exact)) != PM_DEC_OK)
             return status_error(c, st, NULL, "base × percent");
-        l->base = arena_dec(e, b, &l->base_len);
+        if (btext) {
+            l->base = btext;
+            l->base_len = blen;
+        } else {
+            l->base = arena_dec(e, b, &l->base_len);
+        }
         l->percent = r->percent_text;
         if (f) {
             add_dec(f, b);
@@ -591,11 +663,12 @@ static int apply_rule(ctx *c, const char *period, size_t period_len)
             pm_buf_adds(f, "%");
         }
         break;
+    }
     case FEE_EXCESS: {
         pm_decimal raw;
-        if (eval(c, r->quantity, "the quantity", &raw, f) != 0) return -1;
+        if (eval(c, r->quantity, "the quantity", &raw, f, NULL, NULL) != 0) return -1;
         if ((st = check_quantity(c, r->quantity, raw)) != 0) return st;
-        if (eval(c, r->price, "the price", &p, f) != 0) return -1;
+        if (eval(c, r->price, "the price", &p, f, NULL, NULL) != 0) return -1;
         if ((st = pm_decimal_sub(raw, r->over, &q)) != PM_DEC_OK) return status_error(c, st, NULL, "quantity - over");
         if (q.coef < 0) q.coef = 0;
         if ((st = pm_decimal_mul(q, p, &exact)) != PM_DEC_OK) return status_error(c, st, NULL, "excess × price");
@@ -712,8 +785,11 @@ static const fee_pick *pick(const fee_engine *e, const pm_record *rec)
         v = "";
         len = 0;
     }
-    int k = 0;
-    while (k < e->npicks - 1 && !same_text(e->picks[k].val, e->picks[k].len, v, len)) k++;
+    int other = e->npicks - 1, k = e->pick_slot[pick_hash(v, len)];
+    if (k == FEE_PICK_NONE) return &e->picks[other]; /* no listed value has its hash */
+    if (k >= 0) return &e->picks[same_text(e->picks[k].val, e->picks[k].len, v, len) ? k : other];
+    k = 0;
+    while (k < other && !same_text(e->picks[k].val, e->picks[k].len, v, len)) k++;
     return &e->picks[k];
 }
 
@@ -795,6 +871,7 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
     e->flag = FEE_FLAG_NONE;
     e->nrec++; /* from 1: stamp 0 is no record's */
     pm_arena_reset(&e->arena);
+    e->num_at = e->num_end = NULL; /* its blocks went with it */
     locate(e, rec);
 
     e->key = record_key(e, rec);
@@ -848,7 +925,7 @@ int fee_charge(fee_engine *e, const pm_record *rec, pm_error *err)
             goto failed;
         }
     }
-    if (e->nlines > 1 && exclusive_conflict(&c) != 0) goto failed;
+    if (e->nlines > 1 && s->any_exclusive && exclusive_conflict(&c) != 0) goto failed;
     if (e->nlines == 0) {
         e->flag = FEE_FLAG_UNMATCHED;
         pm_buf_reset(&e->flagmsg);

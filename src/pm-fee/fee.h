@@ -140,7 +140,12 @@ typedef struct fee_rule {
     /* strlen of id, percent_text ("" when NULL: 0) and version, for the
      * charge lines */
     size_t id_len, percent_len, version_len;
+    /* Which of those texts need no quotes in CSV or TSV (no quote, comma,
+     * control byte or leading byte-order mark): FEE_PLAIN_* bits, so the
+     * charge lines pass them to the writer as known (pm_pipe_write_same_names). */
+    unsigned texts_plain;
 } fee_rule;
+enum { FEE_PLAIN_ID = 1, FEE_PLAIN_PERCENT = 2, FEE_PLAIN_VERSION = 4 };
 
 typedef struct fee_schedule {
     pm_conf conf;
@@ -155,6 +160,9 @@ typedef struct fee_schedule {
     /* Fields named in any `when`, for the "no rule matches" message. */
     fee_fieldref *when_fields;
     int nwhen_fields;
+    /* Some rule has a group or is in an exclusive set (else no record's
+     * rules can conflict, and fee_charge does not look). */
+    int any_exclusive;
 } fee_schedule;
 
 /* Loads and checks path.  0, or -1 with every error of the file added to
@@ -208,6 +216,8 @@ typedef struct fee_rx_memo {
     unsigned char match;
     char text[22];
 } fee_rx_memo;
+#define FEE_PICK_SLOTS 64
+enum { FEE_PICK_NONE = -1, FEE_PICK_MANY = -2 };
 #define FEE_RX_MEMO  64
 #define FEE_NUM_MEMO 32
 
@@ -264,6 +274,10 @@ typedef struct fee_engine {
     fee_pick *picks;
     int npicks;
     unsigned char *pick_first;
+    /* picks by a hash of the value (pick_hash): the one listed value that
+     * has the hash, FEE_PICK_NONE when none has it (the value is an other
+     * one), FEE_PICK_MANY when several have it (they are compared in turn) */
+    signed char pick_slot[FEE_PICK_SLOTS];
     /* The answers of `when` patterns for values of up to 22 bytes, by the
      * pattern and the value's text (direct-mapped; zeroed at init). */
     fee_rx_memo rx_memo[FEE_RX_MEMO];
@@ -274,7 +288,14 @@ typedef struct fee_engine {
     struct {
         unsigned long long stamp;
         pm_decimal val;
+        const char *text; /* the field's text when it is the number's as
+                             pm_decimal_format writes it, else NULL */
+        size_t text_len;
     } num_memo[FEE_NUM_MEMO];
+    /* Room in the arena for the texts of the numbers of the record being
+     * charged: a block taken a few dozen numbers at a time, each number
+     * using its length (arena_dec). */
+    char *num_at, *num_end;
 } fee_engine;
 
 void fee_engine_init(fee_engine *e, fee_schedule *s, int explain, const char *period, pm_day period_day);
@@ -369,6 +390,10 @@ typedef struct fee_run {
     fee_journal *journal; /* -t ledger / beancount: instead of records */
     fee_verify *ver;
     fee_inputs_hash *hashes;
+    /* the inputs_sha256 of the records of header in_header (the pipeline's
+     * header number, which changes with every input read), looked up once */
+    unsigned long in_header;
+    const char *in_sha;
     pm_record out;    /* --verify's differences */
     pm_record charge; /* the charge lines (fee_charge_record) */
     int warned_key;
@@ -391,8 +416,10 @@ void fee_on_stats(pm_buf *out, void *ctx);
 /* The charge record of line l, as written; inputs_sha256: the hash of the
  * input the line came from (fee_inputs_sha256).  out is kept for charge
  * records only: its names are laid out on the first call (out empty), and
- * each call points its values at the line's texts. */
-void fee_charge_record(fee_run *r, const fee_line *l, const char *inputs_sha256, pm_record *out);
+ * each call points its values at the line's texts.  Returns the fields
+ * whose values need no quotes (bit i: field i), for
+ * pm_pipe_write_same_names. */
+uint64_t fee_charge_record(fee_run *r, const fee_line *l, const char *inputs_sha256, pm_record *out);
 
 /* The options of pm-fee (main.c, checked there) and the run they ask for
  * (setup.c); returns the exit status. */

@@ -36,7 +36,9 @@ static const char *const charge_names[C_FIELDS] = {
 
 /* The fields of a charge record whose values never need quotes (see
  * pm_writer_write_known): the period (a month checked by fee_charge, or
- * none), figures pm_decimal_format wrote, the hex digests. */
+ * none), figures pm_decimal_format wrote (or a field's text that is such a
+ * figure, see charge.c), the hex digests.  A line's rule id, percent and
+ * version join them when the schedule's texts need none (texts_plain). */
 static const uint64_t charge_plain = 1u << C_PERIOD | 1u << C_QUANTITY | 1u << C_PRICE | 1u << C_BASE | 1u << C_AMOUNT |
                                      1u << C_SCHEDULE | 1u << C_INPUTS;
 
@@ -49,8 +51,9 @@ static void set_text(pm_record *out, int i, const char *v, size_t len)
     out->f[i].len = len;
 }
 
-void fee_charge_record(fee_run *r, const fee_line *l, const char *inputs_sha256, pm_record *out)
+uint64_t fee_charge_record(fee_run *r, const fee_line *l, const char *inputs_sha256, pm_record *out)
 {
+    uint64_t plain = charge_plain;
     if (out->n == 0) { /* the names, once */
         size_t n = r->explain ? C_FIELDS : C_FIELDS - 1;
         for (size_t i = 0; i < n; i++) pm_record_add_owned(out, charge_names[i], "", 0);
@@ -59,18 +62,23 @@ void fee_charge_record(fee_run *r, const fee_line *l, const char *inputs_sha256,
     set_text(out, C_SOURCE, l->source, l->source_len);
     /* the rule's texts, measured at load (a line made by hand has no rule) */
     const fee_rule *fr = l->r;
+    unsigned known = fr ? fr->texts_plain : 0; /* the rule's texts that need no quotes */
     set_text(out, C_RULE, l->rule, fr && l->rule == fr->id ? fr->id_len : strlen(l->rule));
+    if (fr && l->rule == fr->id && (known & FEE_PLAIN_ID)) plain |= 1u << C_RULE;
     set_text(out, C_PARTY, l->party, l->party_len);
     set_text(out, C_QUANTITY, l->quantity, l->quantity_len);
     set_text(out, C_PRICE, l->price, l->price_len);
     set_text(out, C_BASE, l->base, l->base_len);
     size_t plen = !*l->percent ? 0 : fr && l->percent == fr->percent_text ? fr->percent_len : strlen(l->percent);
     set_text(out, C_PERCENT, l->percent, plen);
+    if (!plen || (fr && l->percent == fr->percent_text && (known & FEE_PLAIN_PERCENT))) plain |= 1u << C_PERCENT;
     set_text(out, C_AMOUNT, l->amount, l->amount_len);
     set_text(out, C_SCHEDULE, r->sched->sha256, 64);
     set_text(out, C_VERSION, l->version, fr && l->version == fr->version ? fr->version_len : strlen(l->version));
+    if (!*l->version || (fr && l->version == fr->version && (known & FEE_PLAIN_VERSION))) plain |= 1u << C_VERSION;
     set_text(out, C_INPUTS, inputs_sha256, *inputs_sha256 ? 64 : 0);
     if (r->explain) set_text(out, C_FORMULA, l->formula ? l->formula : "", l->formula ? strlen(l->formula) : 0);
+    return plain;
 }
 
 static pm_verdict flag(fee_run *r, pm_pipe *p, pm_record *rec)
@@ -119,7 +127,14 @@ pm_verdict fee_on_record(pm_pipe *p, pm_record *rec, void *ctx)
         return PM_REJECT;
     }
     /* every line of the record comes from one input */
-    const char *in = r->hashes ? fee_inputs_sha256(r->hashes, rec->source ? rec->source : "-") : "";
+    const char *in = "";
+    if (r->hashes && e->header_id && e->header_id == r->in_header) {
+        in = r->in_sha; /* the input of the last record */
+    } else if (r->hashes) {
+        in = fee_inputs_sha256(r->hashes, rec->source ? rec->source : "-");
+        r->in_header = e->header_id;
+        r->in_sha = in;
+    }
     for (size_t i = 0; i < e->nlines; i++) {
         fee_line *l = &e->lines[i];
         l->input = rec->source;
@@ -138,9 +153,9 @@ pm_verdict fee_on_record(pm_pipe *p, pm_record *rec, void *ctx)
                 return PM_FAIL;
             }
         } else {
-            fee_charge_record(r, l, in, &r->charge);
+            uint64_t plain = fee_charge_record(r, l, in, &r->charge);
             /* r->charge keeps the names it was given once */
-            if (pm_pipe_write_same_names(p, &r->charge, charge_plain) != 0) return PM_FAIL;
+            if (pm_pipe_write_same_names(p, &r->charge, plain) != 0) return PM_FAIL;
         }
     }
     return PM_HOLD;

@@ -510,6 +510,17 @@ static void load(loader *ld)
     if (!s->acct_income) s->acct_income = pm_xstrdup("income");
 }
 
+/* Whether s is written into CSV or TSV as it is (the writer's test, made
+ * once here for a rule's texts): no quote, comma or control byte (tab, CR,
+ * LF among them), no leading byte-order mark. */
+static int plain_text(const char *s)
+{
+    if ((unsigned char)s[0] == 0xef && (unsigned char)s[1] == 0xbb && (unsigned char)s[2] == 0xbf) return 0;
+    for (; *s; s++)
+        if ((unsigned char)*s < ' ' || *s == '"' || *s == ',') return 0;
+    return 1;
+}
+
 int fee_schedule_load(fee_schedule *s, const char *path, pm_errors *errs)
 {
     pm_error err;
@@ -544,6 +555,10 @@ int fee_schedule_load(fee_schedule *s, const char *path, pm_errors *errs)
         r->id_len = strlen(r->id);
         r->percent_len = r->percent_text ? strlen(r->percent_text) : 0;
         r->version_len = strlen(r->version);
+        r->texts_plain = (plain_text(r->id) ? FEE_PLAIN_ID : 0) |
+                         (!r->percent_text || plain_text(r->percent_text) ? FEE_PLAIN_PERCENT : 0) |
+                         (plain_text(r->version) ? FEE_PLAIN_VERSION : 0);
+        if (r->group || r->exclusive) s->any_exclusive = 1;
     }
     return 0;
 }

@@ -32,8 +32,14 @@ int fee_split(__int128 whole, const __int128 *w, int n, __int128 *part, __int128
         u128 wi = (u128)w[i];
         if (wi != 0 && total > umax / wi) return PM_DEC_OVERFLOW;
         u128 prod = total * wi;
-        part[i] = (__int128)(prod / sum);
-        rem[i] = (__int128)(prod % sum);
+        if (!(prod >> 64) && !(sum >> 64)) { /* as a rule: one 64-bit division */
+            uint64_t q = (uint64_t)prod / (uint64_t)sum;
+            part[i] = (__int128)q;
+            rem[i] = (__int128)((uint64_t)prod - q * (uint64_t)sum);
+        } else {
+            part[i] = (__int128)(prod / sum);
+            rem[i] = (__int128)(prod % sum);
+        }
         given += (u128)part[i];
     }
     /* total - given < n: hand the units out, largest remainder first.  A

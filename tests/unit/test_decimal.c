@@ -979,3 +979,127 @@ Test(decimal_random, cmp_agrees_with_sub)
         cr_expect_eq(pm_decimal_cmp(b, a), -pm_decimal_sign(d));
     }
 }
+
+/* ---- the 64-bit paths of parse and format, against plain oracles ---------- */
+
+/* The text of sign * m * 10^-scale digit by digit (m below 2^128). */
+static void oracle_text(int neg, unsigned __int128 m, int scale, char *out)
+{
+    char dig[64];
+    int n = 0;
+    do {
+        dig[n++] = (char)('0' + (int)(m % 10));
+        m /= 10;
+    } while (m);
+    while (n < scale + 1) dig[n++] = '0';
+    size_t k = 0;
+    if (neg) out[k++] = '-';
+    for (int i = n - 1; i >= 0; i--) {
+        out[k++] = dig[i];
+        if (i == scale && scale > 0) out[k++] = '.';
+    }
+    out[k] = '\0';
+}
+
+Test(decimal_format, every_digit_count_and_scale_around_64_bits)
+{
+    /* 10^k - 1, 10^k and 10^k + 1 for every k a 64-bit number has, the
+     * 64-bit limits and one beyond, at every scale to one past 19 */
+    unsigned __int128 ms[70];
+    int nm = 0;
+    unsigned __int128 p = 1;
+    for (int k = 0; k <= 19; k++, p *= 10) {
+        ms[nm++] = p - 1;
+        ms[nm++] = p;
+        ms[nm++] = p + 1;
+    }
+    ms[nm++] = UINT64_MAX - 1;
+    ms[nm++] = UINT64_MAX;
+    ms[nm++] = (unsigned __int128)UINT64_MAX + 1;
+    ms[nm++] = (unsigned __int128)UINT64_MAX * 10 + 7;
+    for (int i = 0; i < nm; i++)
+        for (int scale = 0; scale <= 21; scale++)
+            for (int neg = 0; neg <= (ms[i] != 0); neg++) {
+                pm_decimal d = {neg ? -(__int128)ms[i] : (__int128)ms[i], scale};
+                char want[PM_DEC_BUFSZ], got[PM_DEC_BUFSZ];
+                oracle_text(neg, ms[i], scale, want);
+                size_t n = pm_decimal_format(d, got);
+                cr_expect_str_eq(got, want, "coefficient #%d at scale %d", i, scale);
+                cr_expect_eq(n, strlen(want), "length of %s", want);
+                cr_expect_eq(pm_decimal_format_len(d), strlen(want), "format_len of %s", want);
+            }
+}
+
+Test(decimal_format, format_len_is_the_length_format_writes)
+{
+    rng_state = 4711;
+    for (int i = 0; i < 20000; i++) {
+        pm_decimal d = random_decimal(38, 38);
+        if (i % 7 == 0) d.scale = (int)(rnd() % 50) - 5; /* out of range: clamped by both */
+        if (i % 11 == 0) d.coef = -d.coef; /* both signs of every size */
+        char buf[PM_DEC_BUFSZ];
+        size_t n = pm_decimal_format(d, buf);
+        cr_assert_eq(pm_decimal_format_len(d), n, "%s (scale %d)", buf, d.scale);
+    }
+}
+
+/* What pm_decimal_parse should make of s[0..len), by decimal.h's grammar
+ * read plainly: blanks, a sign, digits with at most one point (one digit
+ * at least), blanks.  For texts short enough to fit without overflow. */
+static int oracle_parse(const char *s, size_t len, pm_decimal *out)
+{
+    size_t i = 0, e = len;
+    while (i < e && (s[i] == ' ' || s[i] == '\t')) i++;
+    while (e > i && (s[e - 1] == ' ' || s[e - 1] == '\t')) e--;
+    int neg = 0;
+    if (i < e && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
+    unsigned __int128 m = 0;
+    int digits = 0, points = 0, scale = 0;
+    for (; i < e; i++) {
+        if (s[i] >= '0' && s[i] <= '9') {
+            m = m * 10 + (unsigned)(s[i] - '0');
+            digits++;
+            scale += points;
+        } else if (s[i] == '.') {
+            points++;
+        } else {
+            return PM_DEC_SYNTAX;
+        }
+    }
+    if (digits == 0 || points > 1) return PM_DEC_SYNTAX;
+    out->coef = neg ? -(__int128)m : (__int128)m;
+    out->scale = scale;
+    return PM_DEC_OK;
+}
+
+Test(decimal_parse, short_numbers_match_a_plain_reading)
+{
+    /* texts of 1 to 22 bytes around the 19 characters read in one pass:
+     * digits, points, signs, blanks and a stray letter */
+    static const char alphabet[] = "0123456789012345678999999..+- \tx";
+    rng_state = 19;
+    for (int it = 0; it < 200000; it++) {
+        char s[32];
+        size_t len = 1 + (size_t)(rnd() % 22);
+        for (size_t i = 0; i < len; i++) s[i] = alphabet[rnd() % (sizeof alphabet - 1)];
+        /* most of them numbers: a sign only at the front, digits around */
+        if (rnd() % 2)
+            for (size_t i = 1; i < len; i++)
+                if (s[i] == '+' || s[i] == '-' || s[i] == ' ' || s[i] == '\t' || s[i] == 'x') s[i] = '5';
+        pm_decimal want = {0, 0}, got = {0, 0};
+        int ws = oracle_parse(s, len, &want), gs = pm_decimal_parse(s, len, &got);
+        cr_assert_eq(gs, ws, "status of '%.*s'", (int)len, s);
+        if (ws == PM_DEC_OK)
+            cr_assert(got.coef == want.coef && got.scale == want.scale, "'%.*s' read as %s", (int)len, s, F(got));
+    }
+    /* the edges of the one pass: 19 characters, and 20 */
+    pm_decimal d;
+    cr_assert_eq(pm_decimal_parse("9999999999999999999", 19, &d), PM_DEC_OK);
+    cr_expect(d.coef == (__int128)9999999999999999999ULL && d.scale == 0);
+    cr_assert_eq(pm_decimal_parse("99999999999999999999", 20, &d), PM_DEC_OK);
+    cr_expect(d.coef == (__int128)9999999999999999999ULL * 10 + 9 && d.scale == 0);
+    cr_assert_eq(pm_decimal_parse(".999999999999999999", 19, &d), PM_DEC_OK);
+    cr_expect(d.coef == (__int128)999999999999999999ULL && d.scale == 18);
+    cr_expect_eq(pm_decimal_parse("1.2.3", 5, &d), PM_DEC_SYNTAX);
+    cr_expect_eq(pm_decimal_parse("-.", 2, &d), PM_DEC_SYNTAX);
+}

@@ -720,3 +720,192 @@ Test(fee_charge, field_positions_follow_the_header)
     fee_engine_free(&e);
     fee_schedule_free(&s);
 }
+
+/* A quantity or base that is a lone field is shown as the field's text
+ * when that text is the figure pm_decimal_format writes for it, and as
+ * that figure otherwise (leading zeros, signs, blanks, a point at either
+ * end, a negative zero, more than 64 bits): either way the charge line
+ * holds the figure, as long as it says. */
+Test(fee_charge, lone_field_figures_are_the_formatted_numbers)
+{
+    fee_schedule s;
+    pm_error err;
+    cr_assert_eq(load_text("rules:\n"
+                           "  - {id: p, when: {}, price: '2', quantity: area, allow_negative: true}\n"
+                           "  - {id: c, when: {}, percent: '10', base: area}\n",
+                           &s, &err),
+                 0, "%s", err.msg);
+    fee_engine e;
+    fee_engine_init(&e, &s, 0, NULL, 0);
+    static const char *const texts[] = {"5", "05", "007.50", "0.5", ".5", "5.", "+5", " 5", "5 ", "-0", "-0.00",
+                                        "-1.5", "-.5", "-05", "0", "0.00", "10.0", "100", "99.99", "-0.01",
+                                        "1234567890123456789", "12345678901234567890", "0.0000000000000000001",
+                                        "1.2345678901234567890", "18446744073709551615", "18446744073709551616"};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        const char *kv[] = {"id", "x", "area", texts[i]};
+        cr_assert_eq(charge_one(&e, kv, 2, &err), FEE_CHARGED, "'%s': %s", texts[i], err.msg);
+        cr_assert_eq(e.nlines, 2);
+        pm_decimal d;
+        char want[PM_DEC_BUFSZ];
+        cr_assert_eq(pm_decimal_parse(texts[i], strlen(texts[i]), &d), PM_DEC_OK);
+        pm_decimal_format(d, want);
+        cr_expect_str_eq(e.lines[0].quantity, want, "quantity '%s'", texts[i]);
+        cr_expect_eq(e.lines[0].quantity_len, strlen(want), "quantity '%s'", texts[i]);
+        cr_expect_str_eq(e.lines[1].base, want, "base '%s'", texts[i]);
+        cr_expect_eq(e.lines[1].base_len, strlen(want), "base '%s'", texts[i]);
+    }
+    fee_engine_free(&e);
+    fee_schedule_free(&s);
+}
+
+/* Writes every line of e through a CSV or TSV writer to a file and returns
+ * its bytes: with known, each line with the fields fee_charge_record says
+ * need no quotes; without, every value tested by the writer. */
+static char *written_lines(fee_run *run, int tsv, int known, size_t *len)
+{
+    char path[] = "/tmp/pm-fee-unit-lines-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    pm_error err;
+    pm_writer *w = pm_writer_open(path, tsv ? PM_FMT_TSV : PM_FMT_CSV, &err);
+    cr_assert_not_null(w, "%s", err.msg);
+    pm_record out;
+    pm_record_init(&out);
+    for (size_t i = 0; i < run->eng.nlines; i++) {
+        uint64_t plain = fee_charge_record(run, &run->eng.lines[i], "", &out);
+        cr_assert_eq(pm_writer_write_known(w, &out, 0, known ? plain : 0, &err), 0, "%s", err.msg);
+    }
+    pm_record_free(&out);
+    cr_assert_eq(pm_writer_close(w, 1, &err), 0, "%s", err.msg);
+    FILE *in = fopen(path, "rb");
+    cr_assert_not_null(in);
+    char *got = malloc(1 << 16);
+    *len = fread(got, 1, 1 << 16, in);
+    fclose(in);
+    remove(path);
+    return got;
+}
+
+/* A rule's id, percent and version are passed to the writer as needing no
+ * quotes only when they need none: ids with a comma, a quote, a tab or a
+ * leading byte-order mark come out quoted as the writer would quote them,
+ * in CSV and in TSV. */
+Test(fee_charge, rule_texts_known_plain_are_the_plain_ones)
+{
+    fee_schedule s;
+    pm_error err;
+    cr_assert_eq(load_text("rules:\n"
+                           "  - {id: plain-id, when: {}, percent: '12.5', base: a}\n"
+                           "  - {id: 'with,comma', when: {}, percent: '10', base: a, effective_from: 2024-01-01}\n"
+                           "  - {id: 'with\"quote', when: {}, fixed: '1'}\n"
+                           "  - {id: \"with\\ttab\", when: {}, price: '2', quantity: a}\n"
+                           "  - {id: \"\\ufeffbom\", when: {}, fixed: '3'}\n"
+                           "  - {id: 'semi;colon', when: {}, fixed: '4'}\n",
+                           &s, &err),
+                 0, "%s", err.msg);
+    fee_run run;
+    memset(&run, 0, sizeof run);
+    run.sched = &s;
+    fee_engine_init(&run.eng, &s, 0, NULL, 0);
+    const char *kv[] = {"id", "x", "a", "10", "period", "2024-07"};
+    cr_assert_eq(charge_one(&run.eng, kv, 3, &err), FEE_CHARGED, "%s", err.msg);
+    cr_assert_eq(run.eng.nlines, 6);
+    for (int tsv = 0; tsv <= 1; tsv++) {
+        size_t n1, n2;
+        char *fast = written_lines(&run, tsv, 1, &n1), *tested = written_lines(&run, tsv, 0, &n2);
+        cr_expect_eq(n1, n2, "%s", tsv ? "TSV" : "CSV");
+        cr_expect(n1 == n2 && memcmp(fast, tested, n1) == 0, "%s: %.*s", tsv ? "TSV" : "CSV", (int)n1, fast);
+        fast[n1 < (1 << 16) ? n1 : n1 - 1] = '\0';
+        cr_expect(strstr(fast, tsv ? "\"with\ttab\"" : "\"with,comma\"") != NULL, "%s", fast);
+        cr_expect(strstr(fast, "\"with\"\"quote\"") != NULL, "%s", fast);
+        free(fast);
+        free(tested);
+    }
+    fee_engine_free(&run.eng);
+    fee_schedule_free(&s);
+}
+
+/* The rules picked by the first field's value, found by a hash of the
+ * value's length and end bytes (pick_slot): 100 listed values, some alone
+ * in their slot, some sharing one, every one of them, and values of the
+ * same length and end bytes that no rule lists, charge the rules of trying
+ * every rule in order. */
+static void pick_value(char *out, int i, char mid)
+{
+    int n = (i / 13) % 4;
+    out[0] = (char)('a' + i % 13);
+    for (int k = 0; k < n; k++) out[1 + k] = mid;
+    out[1 + n] = (char)('0' + i / 52);
+    out[2 + n] = '\0';
+}
+
+Test(fee_charge, picked_by_hash_as_by_trying_every_rule)
+{
+    pm_buf y = PM_BUF_INIT;
+    pm_buf_adds(&y, "rules:\n");
+    char v[16];
+    for (int i = 0; i < 100; i++) {
+        pick_value(v, i, 'x');
+        pm_buf_addf(&y, "  - {id: r%d, when: {type: '%s'}, fixed: '1'}\n", i, v);
+    }
+    pm_buf_adds(&y, "  - {id: all, when: {}, fixed: '2'}\n");
+    fee_schedule s;
+    pm_error err;
+    cr_assert_eq(load_text(pm_buf_str(&y), &s, &err), 0, "%s", err.msg);
+    pm_buf_free(&y);
+    fee_engine e;
+    fee_engine_init(&e, &s, 0, NULL, 0);
+    cr_assert_eq(e.npicks, 101);
+    int alone = 0, shared = 0;
+    for (int k = 0; k < FEE_PICK_SLOTS; k++) {
+        alone += e.pick_slot[k] >= 0;
+        shared += e.pick_slot[k] == FEE_PICK_MANY;
+    }
+    cr_assert(alone > 0 && shared > 0, "alone %d, shared %d", alone, shared);
+    for (int i = 0; i < 100; i++)
+        for (int near = 0; near <= 1; near++) {
+            char want[16];
+            pick_value(v, i, near ? 'y' : 'x');
+            const char *kv[] = {"type", v};
+            cr_assert_eq(charge_one(&e, kv, 1, &err), FEE_CHARGED, "%s", err.msg);
+            if (near && (i / 13) % 4 > 0)
+                snprintf(want, sizeof want, "all");
+            else
+                snprintf(want, sizeof want, "r%d all", i);
+            cr_expect_str_eq(charged_rules(&e), want, "type %s", v);
+        }
+    const char *other[] = {"type", "zz"};
+    cr_assert_eq(charge_one(&e, other, 1, &err), FEE_CHARGED, "%s", err.msg);
+    cr_expect_str_eq(charged_rules(&e), "all");
+    fee_engine_free(&e);
+    fee_schedule_free(&s);
+}
+
+/* Shares whose products lie around 2^64 (where the split changes from one
+ * 64-bit division to a 128-bit one): every part is the floor of its exact
+ * share or one more, the remainders are the exact ones, the parts add up
+ * to the whole. */
+Test(fee_split, products_around_64_bits_are_exact, .timeout = 20)
+{
+    const unsigned __int128 two64 = (unsigned __int128)1 << 64;
+    const unsigned __int128 wholes[] = {two64 - 1, two64, two64 + 1, two64 / 3, two64 / 3 + 1, (two64 - 1) / 7 * 2};
+    const __int128 ws[][3] = {{1, 1, 1}, {1, 2, 3}, {3, 5, 7}, {7, 0, 1}, {2, 2, 1}};
+    for (size_t a = 0; a < sizeof wholes / sizeof *wholes; a++)
+        for (size_t b = 0; b < sizeof ws / sizeof *ws; b++)
+            for (int neg = 0; neg <= 1; neg++) {
+                __int128 whole = neg ? -(__int128)wholes[a] : (__int128)wholes[a], part[3], rem[3];
+                cr_assert_eq(fee_split(whole, ws[b], 3, part, rem), PM_DEC_OK);
+                unsigned __int128 sum = (unsigned __int128)(ws[b][0] + ws[b][1] + ws[b][2]);
+                __int128 total = 0;
+                for (int i = 0; i < 3; i++) {
+                    unsigned __int128 prod = wholes[a] * (unsigned __int128)ws[b][i];
+                    unsigned __int128 fl = prod / sum, got = (unsigned __int128)(neg ? -part[i] : part[i]);
+                    cr_expect(got == fl || got == fl + 1, "whole #%zu weights #%zu party %d", a, b, i);
+                    cr_expect(rem[i] == (__int128)(prod % sum), "remainder of whole #%zu weights #%zu party %d", a,
+                              b, i);
+                    total += part[i];
+                }
+                cr_expect(total == whole, "whole #%zu weights #%zu", a, b);
+            }
+}

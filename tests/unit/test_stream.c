@@ -150,6 +150,87 @@ Test(csv_writer, known_plain_values_are_written_as_they_are)
     pm_record_free(&r);
 }
 
+/* Known plain values of every length to 80 (the copies of 17 to 64 bytes
+ * are made by overlapping moves) come out whole, each byte in its place,
+ * beside values the writer tests. */
+Test(csv_writer, known_plain_values_of_every_length_are_copied_whole)
+{
+    pm_error err;
+    const char *p = tpath("known-lengths.csv");
+    pm_writer *w = pm_writer_open(p, PM_FMT_CSV, &err);
+    cr_assert_not_null(w, "%s", err.msg);
+    pm_buf want = PM_BUF_INIT;
+    pm_buf_adds(&want, "a,b,c\n");
+    char v[81];
+    pm_record r;
+    pm_record_init(&r);
+    for (size_t len = 0; len <= 80; len++) {
+        for (size_t i = 0; i < len; i++) v[i] = (char)('A' + (i * 7 + len) % 58);
+        v[len] = '\0';
+        pm_record_clear(&r);
+        pm_record_add(&r, "a", v, len);
+        pm_record_add(&r, "b", "x", 1);
+        pm_record_add(&r, "c", v, len);
+        cr_assert_eq(pm_writer_write_known(w, &r, 0, 1u << 0 | 1u << 2, &err), 0, "%s", err.msg);
+        pm_buf_add(&want, v, len);
+        pm_buf_adds(&want, ",x,");
+        pm_buf_add(&want, v, len);
+        pm_buf_addc(&want, '\n');
+    }
+    cr_assert_eq(pm_writer_close(w, 1, &err), 0, "%s", err.msg);
+    size_t n;
+    char *out = slurp(p, &n);
+    cr_expect_eq(n, want.len);
+    cr_expect(n == want.len && memcmp(out, want.s, n) == 0, "%s", out);
+    free(out);
+    pm_buf_free(&want);
+    pm_record_free(&r);
+}
+
+/* Room is made value by value as a line is written: lines whose values
+ * outgrow the writer's buffer at any point (a long value first, last, in
+ * the middle, quoted or not) come out whole. */
+Test(csv_writer, values_longer_than_the_buffer_are_written_whole)
+{
+    pm_error err;
+    const char *p = tpath("long-values.csv");
+    pm_writer *w = pm_writer_open(p, PM_FMT_CSV, &err);
+    cr_assert_not_null(w, "%s", err.msg);
+    pm_buf want = PM_BUF_INIT;
+    pm_buf_adds(&want, "a,b,c\n");
+    size_t big = 150000;
+    char *v = malloc(big + 1);
+    for (size_t i = 0; i < big; i++) v[i] = (char)('a' + i % 26);
+    pm_record r;
+    pm_record_init(&r);
+    static const size_t lens[] = {0, 1, 60000, 65536, 70000, 150000};
+    for (size_t i = 0; i < 6; i++)
+        for (size_t j = 0; j < 6; j++)
+            for (int quote = 0; quote <= 1; quote++) {
+                size_t la = lens[i], lb = lens[j];
+                if (quote && lb) v[lb / 2] = '"';
+                pm_record_clear(&r);
+                pm_record_add(&r, "a", v, la);
+                pm_record_add(&r, "b", v, lb);
+                pm_record_add(&r, "c", "z", 1);
+                cr_assert_eq(pm_writer_write_known(w, &r, 0, 1u << 0, &err), 0, "%s", err.msg);
+                pm_buf_add(&want, v, la); /* known: as it is, quote or not */
+                pm_buf_addc(&want, ',');
+                pm_csv_quote(&want, v, lb, ',');
+                pm_buf_adds(&want, ",z\n");
+                if (quote && lb) v[lb / 2] = (char)('a' + (lb / 2) % 26);
+            }
+    cr_assert_eq(pm_writer_close(w, 1, &err), 0, "%s", err.msg);
+    size_t n;
+    char *out = slurp(p, &n);
+    cr_expect_eq(n, want.len);
+    cr_expect(n == want.len && memcmp(out, want.s, n) == 0);
+    free(out);
+    free(v);
+    pm_buf_free(&want);
+    pm_record_free(&r);
+}
+
 Test(csv_writer, lone_empty_field_is_written_quoted)
 {
     pm_record r[2] = {mkrec("only", "", NULL), mkrec("only", "x", NULL)};
