@@ -223,6 +223,20 @@ sort "$OUT" > "$T/dup.two"
 if cmp -s "$T/dup.one" "$T/dup.two"; then pass; else fail "pm-ingest --key=id: the same records as one process"; fi
 run "$C" "${X[@]}" -i "$T/dup.csv" pm-ingest
 expect_status "pm-ingest without --key: blocks cannot see each other's ids (why --key exists)" 0
+# an export with a title line above its header: in blocks (each gets the
+# title and the header) and by key, the same records as one process
+{ echo '2024年工单导出'; cat "$T/tickets.csv"; } > "$T/title.csv"
+pm-ingest "$T/title.csv" > "$T/title.one" 2>/dev/null
+run "$C" "${X[@]}" -i "$T/title.csv" pm-ingest
+expect_status "pm-ingest under a title, in blocks: status 0" 0
+expect_out "pm-ingest under a title, in blocks: the one-process output" "$T/title.one"
+{ echo '2024年工单导出'; cat "$T/dup.csv"; } > "$T/titledup.csv"
+pm-ingest "$T/titledup.csv" 2>/dev/null | sort > "$T/title.one.sorted"
+run "$C" "${X[@]}" -i "$T/titledup.csv" --key=id pm-ingest
+expect_status "pm-ingest under a title, --key=id: the duplicate is rejected" 1
+expect_grep "pm-ingest under a title, --key=id: the header found under it" "the header is line 2; the line above it is a title" "$ERR"
+sort "$OUT" > "$T/title.two"
+if cmp -s "$T/title.one.sorted" "$T/title.two"; then pass; else fail "pm-ingest under a title, --key=id: the same records as one process"; fi
 
 # pm-fee: charges of 200,000 records with quoted notes
 perl -ne 'BEGIN { $n = shift } if ($. == 1) { print; next } push @r, $_;
