@@ -1036,7 +1036,7 @@ Test(decimal_format, format_len_is_the_length_format_writes)
     for (int i = 0; i < 20000; i++) {
         pm_decimal d = random_decimal(38, 38);
         if (i % 7 == 0) d.scale = (int)(rnd() % 50) - 5; /* out of range: clamped by both */
-        if (i % 11 == 0) d.coef = -d.coef; /* both signs of every size */
+        if (i % 11 == 0) d.coef = -d.coef;               /* both signs of every size */
         char buf[PM_DEC_BUFSZ];
         size_t n = pm_decimal_format(d, buf);
         cr_assert_eq(pm_decimal_format_len(d), n, "%s (scale %d)", buf, d.scale);

@@ -737,10 +737,32 @@ Test(fee_charge, lone_field_figures_are_the_formatted_numbers)
                  0, "%s", err.msg);
     fee_engine e;
     fee_engine_init(&e, &s, 0, NULL, 0);
-    static const char *const texts[] = {"5", "05", "007.50", "0.5", ".5", "5.", "+5", " 5", "5 ", "-0", "-0.00",
-                                        "-1.5", "-.5", "-05", "0", "0.00", "10.0", "100", "99.99", "-0.01",
-                                        "1234567890123456789", "12345678901234567890", "0.0000000000000000001",
-                                        "1.2345678901234567890", "18446744073709551615", "18446744073709551616"};
+    static const char *const texts[] = {"5",
+                                        "05",
+                                        "007.50",
+                                        "0.5",
+                                        ".5",
+                                        "5.",
+                                        "+5",
+                                        " 5",
+                                        "5 ",
+                                        "-0",
+                                        "-0.00",
+                                        "-1.5",
+                                        "-.5",
+                                        "-05",
+                                        "0",
+                                        "0.00",
+                                        "10.0",
+                                        "100",
+                                        "99.99",
+                                        "-0.01",
+                                        "1234567890123456789",
+                                        "12345678901234567890",
+                                        "0.0000000000000000001",
+                                        "1.2345678901234567890",
+                                        "18446744073709551615",
+                                        "18446744073709551616"};
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
         const char *kv[] = {"id", "x", "area", texts[i]};
         cr_assert_eq(charge_one(&e, kv, 2, &err), FEE_CHARGED, "'%s': %s", texts[i], err.msg);
@@ -902,8 +924,8 @@ Test(fee_split, products_around_64_bits_are_exact, .timeout = 20)
                     unsigned __int128 prod = wholes[a] * (unsigned __int128)ws[b][i];
                     unsigned __int128 fl = prod / sum, got = (unsigned __int128)(neg ? -part[i] : part[i]);
                     cr_expect(got == fl || got == fl + 1, "whole #%zu weights #%zu party %d", a, b, i);
-                    cr_expect(rem[i] == (__int128)(prod % sum), "remainder of whole #%zu weights #%zu party %d", a,
-                              b, i);
+                    cr_expect(rem[i] == (__int128)(prod % sum), "remainder of whole #%zu weights #%zu party %d", a, b,
+                              i);
                     total += part[i];
                 }
                 cr_expect(total == whole, "whole #%zu weights #%zu", a, b);
