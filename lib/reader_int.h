@@ -198,6 +198,8 @@ void pmr_yaml_free(pm_reader *rd);
  * are its header's); rd->header_gen grows whenever the list changes.  NULL
  * (*n 0) before any. */
 const char *const *pmr_yaml_keys(const pm_reader *rd, size_t *n);
+/* How many bytes c s[0..n) holds, but at most stop. */
+size_t pmr_yaml_count_to(const char *s, size_t n, char c, size_t stop);
 /* How the YAML reader cuts documents, for byte ranges (source.c): whether
  * the line l[0..n) starts a document ("---" then a blank or the line's end;
  * n < 4: the file ends there), and whether it is blank, a comment or a

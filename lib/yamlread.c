@@ -612,6 +612,19 @@ const char *const *pmr_yaml_keys(const pm_reader *rd, size_t *n)
     return (const char *const *)rd->ykeys;
 }
 
+/* How many bytes c s[0..n) holds, counted up to stop (memchr finds them:
+ * a document holds few). */
+size_t pmr_yaml_count_to(const char *s, size_t n, char c, size_t stop)
+{
+    size_t k = 0;
+    const char *end = s + n;
+    while (k < stop && (s = memchr(s, c, (size_t)(end - s)))) {
+        k++;
+        s++;
+    }
+    return k;
+}
+
 /* Parses the document in rd->ydoc into the queue. */
 static void yaml_parse_doc(pm_reader *rd)
 {
@@ -642,8 +655,8 @@ static void yaml_parse_doc(pm_reader *rd)
     }
     /* with no more brackets than YAML_MAX_FLOW in all, no flow collection
      * can nest deeper: the filter would copy every byte */
-    size_t brackets = 0;
-    for (size_t k = 0; k < len; k++) brackets += buf[k] == '[' || buf[k] == '{';
+    size_t brackets = pmr_yaml_count_to(buf, len, '[', YAML_MAX_FLOW + 1);
+    if (brackets <= YAML_MAX_FLOW) brackets += pmr_yaml_count_to(buf, len, '{', YAML_MAX_FLOW + 1 - brackets);
     const char *text = buf;
     size_t out = len;
     if (brackets > YAML_MAX_FLOW) {

@@ -421,3 +421,19 @@ Test(yaml_reader, records_with_the_same_keys_share_a_header_number)
     pm_record_free(&rec);
     free(paths[0]);
 }
+
+/* The count of brackets that says whether a document needs the flow filter. */
+Test(yaml_reader, count_to_counts_up_to_its_stop)
+{
+    const char *s = "[a, [b]], {c: [d]}";
+    size_t n = strlen(s);
+    cr_assert_eq(pmr_yaml_count_to(s, n, '[', 100), 3);
+    cr_assert_eq(pmr_yaml_count_to(s, n, '{', 100), 1);
+    cr_assert_eq(pmr_yaml_count_to(s, n, '[', 2), 2);
+    cr_assert_eq(pmr_yaml_count_to(s, n, '[', 0), 0);
+    cr_assert_eq(pmr_yaml_count_to(s, 1, '[', 100), 1, "the first byte");
+    cr_assert_eq(pmr_yaml_count_to(s, 5, '[', 100), 2, "the last byte");
+    cr_assert_eq(pmr_yaml_count_to(s, 4, '[', 100), 1, "not past n");
+    cr_assert_eq(pmr_yaml_count_to(s, 0, '[', 100), 0);
+    cr_assert_eq(pmr_yaml_count_to("x\0[", 3, '[', 100), 1, "past a NUL");
+}
