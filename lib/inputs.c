@@ -355,6 +355,7 @@ unsigned pm_inputs_record_header(const pm_inputs *in, const pm_record *rec, size
     size_t n = 0;
     *hn = 0;
     const char *const *hdr = in->cur ? pm_reader_header(in->cur, &n) : NULL;
+    if (in->cur && !n && in->cur->format == PM_FMT_YAML) hdr = pmr_yaml_keys(in->cur, &n);
     *hn = n;
     if (!hdr || n == 0 || rec->n < n) return 0;
     /* every name compared (they are the header's as a rule): their

@@ -150,6 +150,11 @@ struct pm_reader {
     long ydoc_start; /* line of the last document start */
     long *ykpos;     /* line, column and length of each key of the mapping */
     size_t ykcap;
+    char **ykeys;     /* keys of a record read lately, in order (pmr_yaml_keys) */
+    size_t *yklen, nykeys;
+    char **ykeys_old; /* the list before: the record given out last may name it */
+    size_t nykeys_old;
+    int yadopted; /* ykeys replaced in the document being parsed */
 
     /* --byte-range (source.c): the bytes read are segment 0 (a CSV's header
      * line) then segment 1 (the lines that start in the range), read with
@@ -188,6 +193,13 @@ void pmr_csv_free(pm_reader *rd);
 /* yamlread.c */
 int pmr_yaml_next(pm_reader *rd, pm_record *rec, pm_error *err);
 void pmr_yaml_free(pm_reader *rd);
+/* The keys of a record the YAML reader read lately: when a record's keys are
+ * these, in order, its field names are these very strings (as a CSV record's
+ * are its header's); rd->header_gen grows whenever the list changes.  NULL
+ * (*n 0) before any. */
+const char *const *pmr_yaml_keys(const pm_reader *rd, size_t *n);
+/* How many bytes c s[0..n) holds, but at most stop. */
+size_t pmr_yaml_count_to(const char *s, size_t n, char c, size_t stop);
 /* How the YAML reader cuts documents, for byte ranges (source.c): whether
  * the line l[0..n) starts a document ("---" then a blank or the line's end;
  * n < 4: the file ends there), and whether it is blank, a comment or a

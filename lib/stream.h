@@ -175,14 +175,16 @@ int pm_inputs_next(pm_inputs *in, pm_record *rec, pm_error *err);
 /* Opens the first input now (if not yet) so its format is known; returns it. */
 pm_format pm_inputs_peek_format(pm_inputs *in);
 void pm_inputs_close(pm_inputs *in);
-/* Grows whenever the header in force changes (a new input, a new CSV
- * block): field positions found for one value stay right while it holds. */
+/* Grows whenever the header in force changes (a new input, a new CSV or YAML
+ * key list): field positions found for one value stay right while it holds. */
 unsigned pm_inputs_header_gen(const pm_inputs *in);
 /* Whether rec's first *hn fields are named by the header in force with the
  * reader's own strings (by identity: CSV records as read, perhaps with
  * fields added after them): then a number for that header, which no other
  * header in force had (pm_inputs_header_gen() + 1), with *hn its width;
- * else 0 (YAML, records built by hand, renamed fields). */
+ * else 0 (records built by hand, renamed fields).  A YAML record is named
+ * so when its keys are, in order, those of the record its reader took them
+ * from (pmr_yaml_keys). */
 unsigned pm_inputs_record_header(const pm_inputs *in, const pm_record *rec, size_t *hn);
 /* pm_reader_raw of the current input (after PM_READ_BAD). */
 const char *pm_inputs_raw(const pm_inputs *in, size_t *len);

@@ -302,6 +302,7 @@ static int yaml_list_field(pm_reader *rd, pm_record *rec, char *name, char *bad,
 static int yaml_mapping(pm_reader *rd, pm_record *rec, long line, pm_error *err)
 {
     char bad[256] = "";
+    size_t keyed = 0; /* the leading fields named by rd->ykeys */
     rec->source = rd->name;
     rec->line = line;
     for (;;) {
@@ -347,15 +348,19 @@ static int yaml_mapping(pm_reader *rd, pm_record *rec, long line, pm_error *err)
         }
         const char *key = (const char *)k.data.scalar.value;
         size_t klen = k.data.scalar.length;
-        if (memchr(key, 0, klen)) klen = strlen(key);
+        /* the key in its place in rd->ykeys, as every key before it: its
+         * string is the name, and no key before it can be the same */
+        int known = keyed == rec->n && rec->n < rd->nykeys && rd->yklen[rec->n] == klen &&
+                    !memcmp(rd->ykeys[rec->n], key, klen);
+        if (!known && memchr(key, 0, klen)) klen = strlen(key);
         rd->ykpos[3 * rec->n] = kl;
         rd->ykpos[3 * rec->n + 1] = kc;
         rd->ykpos[3 * rec->n + 2] = (long)klen;
-        for (size_t j = 0; j < rec->n && !bad[0]; j++)
+        for (size_t j = 0; !known && j < rec->n && !bad[0]; j++)
             if (rd->ykpos[3 * j + 2] == (long)klen && !memcmp(rec->f[j].name, key, klen))
                 snprintf(bad, sizeof bad, "the key '%.64s' appears twice (line %ld column %ld and line %ld column %ld)",
                          rec->f[j].name, rd->ykpos[3 * j], rd->ykpos[3 * j + 1], kl, kc);
-        char *name = pm_record_strdup(rec, key, k.data.scalar.length);
+        char *name = known ? rd->ykeys[keyed++] : pm_record_strdup(rec, key, k.data.scalar.length);
         yaml_event_delete(&k);
         yaml_event_t v;
         if (!yaml_parser_parse(&rd->yp, &v)) return yaml_fail(rd, err);
@@ -568,6 +573,58 @@ static void yaml_state_reset(pm_reader *rd)
     rd->ydoc_start = 0;
 }
 
+static void yaml_keys_free(char **keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(keys[i]);
+    free(keys);
+}
+
+/* Makes rec's field names (a record read well, so no two the same) the key
+ * list in force, unless they are already: copies of them become rd->ykeys,
+ * and rec is named by those.  Once per document: the list before stays
+ * (ykeys_old) for the records that name it, the one before that is freed
+ * (its records were given out and overwritten when this document began). */
+static void yaml_keys_take(pm_reader *rd, pm_record *rec)
+{
+    size_t n = rec->n, i = 0;
+    if (rd->yadopted || n == 0) return;
+    while (i < n && i < rd->nykeys && rec->f[i].name == rd->ykeys[i]) i++;
+    if (i == n && n == rd->nykeys) return;
+    rd->yadopted = 1;
+    yaml_keys_free(rd->ykeys_old, rd->nykeys_old);
+    rd->ykeys_old = rd->ykeys;
+    rd->nykeys_old = rd->nykeys;
+    rd->ykeys = pm_xmalloc(n * sizeof *rd->ykeys);
+    free(rd->yklen);
+    rd->yklen = pm_xmalloc(n * sizeof *rd->yklen);
+    for (i = 0; i < n; i++) {
+        rd->yklen[i] = strlen(rec->f[i].name);
+        rd->ykeys[i] = pm_xstrdup(rec->f[i].name);
+        rec->f[i].name = rd->ykeys[i];
+    }
+    rd->nykeys = n;
+    rd->header_gen++;
+}
+
+const char *const *pmr_yaml_keys(const pm_reader *rd, size_t *n)
+{
+    *n = rd->nykeys;
+    return (const char *const *)rd->ykeys;
+}
+
+/* How many bytes c s[0..n) holds, counted up to stop (memchr finds them:
+ * a document holds few). */
+size_t pmr_yaml_count_to(const char *s, size_t n, char c, size_t stop)
+{
+    size_t k = 0;
+    const char *end = s + n;
+    while (k < stop && (s = memchr(s, c, (size_t)(end - s)))) {
+        k++;
+        s++;
+    }
+    return k;
+}
+
 /* Parses the document in rd->ydoc into the queue. */
 static void yaml_parse_doc(pm_reader *rd)
 {
@@ -576,6 +633,7 @@ static void yaml_parse_doc(pm_reader *rd)
     long line0 = rd->ydoc_line, ln = line0, last = line0;
     char msg[512];
     yaml_state_reset(rd);
+    rd->yadopted = 0;
     /* bytes YAML does not allow make the document bad, before libyaml */
     const char *why = NULL;
     while (i < len) {
@@ -597,8 +655,8 @@ static void yaml_parse_doc(pm_reader *rd)
     }
     /* with no more brackets than YAML_MAX_FLOW in all, no flow collection
      * can nest deeper: the filter would copy every byte */
-    size_t brackets = 0;
-    for (size_t k = 0; k < len; k++) brackets += buf[k] == '[' || buf[k] == '{';
+    size_t brackets = pmr_yaml_count_to(buf, len, '[', YAML_MAX_FLOW + 1);
+    if (brackets <= YAML_MAX_FLOW) brackets += pmr_yaml_count_to(buf, len, '{', YAML_MAX_FLOW + 1 - brackets);
     const char *text = buf;
     size_t out = len;
     if (brackets > YAML_MAX_FLOW) {
@@ -630,6 +688,7 @@ static void yaml_parse_doc(pm_reader *rd)
         }
         r->source = rd->name;
         p->bad = st == PM_READ_BAD;
+        if (!p->bad) yaml_keys_take(rd, r);
         if (p->bad) {
             if (rd->flow_dropped)
                 snprintf(p->msg, sizeof p->msg,
@@ -723,4 +782,10 @@ void pmr_yaml_free(pm_reader *rd)
     pm_buf_free(&rd->yfilt);
     free(rd->ykpos);
     rd->ykpos = NULL;
+    yaml_keys_free(rd->ykeys, rd->nykeys);
+    yaml_keys_free(rd->ykeys_old, rd->nykeys_old);
+    free(rd->yklen);
+    rd->ykeys = rd->ykeys_old = NULL;
+    rd->yklen = NULL;
+    rd->nykeys = rd->nykeys_old = 0;
 }

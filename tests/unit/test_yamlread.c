@@ -369,3 +369,71 @@ Test(yaml_reader, disallowed_bytes_at_every_position)
     result r = read_str("--- {a: \"xxxxxxxxxxxx\txxxxxxxxxx\"}\n", &YAML);
     expect_ok(r, 0, "a=xxxxxxxxxxxx\txxxxxxxxxx");
 }
+
+/* Records with the keys of the record before, in order, are named by the
+ * reader's own strings (pmr_yaml_keys), so that the pipeline knows their
+ * header by a number (pm_inputs_record_header) instead of comparing names;
+ * other keys get a number of their own, and a key given twice is still found
+ * when the keys before it are the list's. */
+Test(yaml_reader, records_with_the_same_keys_share_a_header_number)
+{
+    char *paths[1];
+    paths[0] = pm_xstrdup(write_str("k.yaml", "--- {a: 1, b: 2}\n"
+                                              "--- {a: 3, b: 4}\n"
+                                              "--- {b: 5, a: 6}\n"
+                                              "--- [{a: 7, b: 8}, {c: 9}]\n"
+                                              "--- {a: 1, a: 2}\n"
+                                              "--- {a: 1, b: 2, c: 3}\n"));
+    pm_inputs in;
+    pm_inputs_init(&in, paths, 1, NULL);
+    pm_record rec;
+    pm_record_init(&rec);
+    pm_error err;
+    unsigned id[7];
+    size_t hn[7];
+    const char *name0[7];
+    int st[7];
+    for (int i = 0; i < 7; i++) {
+        st[i] = pm_inputs_next(&in, &rec, &err);
+        id[i] = pm_inputs_record_header(&in, &rec, &hn[i]);
+        if (hn[i] != rec.n) id[i] = 0;
+        name0[i] = rec.n ? rec.f[0].name : NULL;
+        if (i == 5) cr_assert(strstr(err.msg, "the key 'a' appears twice"), "%s", err.msg);
+    }
+    cr_assert_eq(pm_inputs_next(&in, &rec, &err), PM_READ_EOF);
+    cr_assert_eq(st[0], PM_READ_OK);
+    cr_assert_eq(st[1], PM_READ_OK);
+    cr_assert_neq(id[0], 0);
+    cr_assert_eq(hn[0], 2);
+    cr_assert_eq(id[1], id[0]);
+    cr_assert_eq(name0[1], name0[0], "the same string names both records");
+    cr_assert_neq(id[2], 0);
+    cr_assert_neq(id[2], id[0]);
+    cr_assert_neq(id[3], 0);
+    cr_assert_neq(id[3], id[2]);
+    cr_assert_eq(st[4], PM_READ_OK); /* {c: 9} */
+    cr_assert_eq(id[4], 0, "not the keys in force");
+    cr_assert_eq(st[5], PM_READ_BAD);
+    cr_assert_eq(st[6], PM_READ_OK);
+    cr_assert_neq(id[6], 0);
+    cr_assert_neq(id[6], id[3]);
+    pm_inputs_close(&in);
+    pm_record_free(&rec);
+    free(paths[0]);
+}
+
+/* The count of brackets that says whether a document needs the flow filter. */
+Test(yaml_reader, count_to_counts_up_to_its_stop)
+{
+    const char *s = "[a, [b]], {c: [d]}";
+    size_t n = strlen(s);
+    cr_assert_eq(pmr_yaml_count_to(s, n, '[', 100), 3);
+    cr_assert_eq(pmr_yaml_count_to(s, n, '{', 100), 1);
+    cr_assert_eq(pmr_yaml_count_to(s, n, '[', 2), 2);
+    cr_assert_eq(pmr_yaml_count_to(s, n, '[', 0), 0);
+    cr_assert_eq(pmr_yaml_count_to(s, 1, '[', 100), 1, "the first byte");
+    cr_assert_eq(pmr_yaml_count_to(s, 5, '[', 100), 2, "the last byte");
+    cr_assert_eq(pmr_yaml_count_to(s, 4, '[', 100), 1, "not past n");
+    cr_assert_eq(pmr_yaml_count_to(s, 0, '[', 100), 0);
+    cr_assert_eq(pmr_yaml_count_to("x\0[", 3, '[', 100), 1, "past a NUL");
+}
