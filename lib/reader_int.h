@@ -150,7 +150,7 @@ struct pm_reader {
     long ydoc_start; /* line of the last document start */
     long *ykpos;     /* line, column and length of each key of the mapping */
     size_t ykcap;
-    char **ykeys;     /* keys of a record read lately, in order (pmr_yaml_keys) */
+    char **ykeys; /* keys of a record read lately, in order (pmr_yaml_keys) */
     size_t *yklen, nykeys;
     char **ykeys_old; /* the list before: the record given out last may name it */
     size_t nykeys_old;
