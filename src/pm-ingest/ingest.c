@@ -1294,7 +1294,7 @@ int ingest_run(const ingest_opts *o, pm_common *c, char **paths, int npaths)
     /* a block of a file (--byte-range) reads the titles above the header
      * too: the lines down to the one given, or the one a whole run finds */
     c->read.range_header_lines = o->header_line;
-    if (c->read.byte_range && !o->header_line && npaths == 1)
+    if (c->read.byte_range && !o->header_line && npaths == 1 && strcmp(paths[0], "-") != 0)
         c->read.range_header_lines = ingest_find_header_line(&ing, paths[0], &c->read);
     pm_pipe *p = pm_pipe_open(c, paths, npaths, &spec, &err);
     if (!p) {
