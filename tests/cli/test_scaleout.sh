@@ -215,12 +215,17 @@ same "pm-report service, Markdown" "$T/svc.one" $rc "$C" "${X[@]}" -i "$T/sla.cs
 pm-ingest "$T/tickets.csv" > "$T/ing.one" 2>/dev/null; rc=$?
 same "pm-ingest" "$T/ing.one" $rc "$C" "${X[@]}" -i "$T/tickets.csv" pm-ingest
 { cat "$T/tickets.csv"; sed -n 2p "$T/tickets.csv"; } > "$T/dup.csv"
-pm-ingest "$T/dup.csv" 2>/dev/null | sort > "$T/dup.one"
-run "$C" "${X[@]}" -i "$T/dup.csv" --key=id pm-ingest
-expect_status "pm-ingest --key=id: the duplicate across blocks is rejected" 1
-expect_grep "pm-ingest --key=id: says which" "duplicate value 'T0000001'" "$ERR"
-sort "$OUT" > "$T/dup.two"
-if cmp -s "$T/dup.one" "$T/dup.two"; then pass; else fail "pm-ingest --key=id: the same records as one process"; fi
+# keyed LABEL INPUT: pm-ingest --key=id on INPUT, which holds T0000001
+# twice, rejects the second and gives the one process's records
+keyed() {
+    pm-ingest "$2" 2>/dev/null | sort > "$T/keyed.one"
+    run "$C" "${X[@]}" -i "$2" --key=id pm-ingest
+    expect_status "$1: the duplicate across blocks is rejected" 1
+    expect_grep "$1: says which" "duplicate value 'T0000001'" "$ERR"
+    sort "$OUT" > "$T/keyed.two"
+    if cmp -s "$T/keyed.one" "$T/keyed.two"; then pass; else fail "$1: the same records as one process"; fi
+}
+keyed "pm-ingest --key=id" "$T/dup.csv"
 run "$C" "${X[@]}" -i "$T/dup.csv" pm-ingest
 expect_status "pm-ingest without --key: blocks cannot see each other's ids (why --key exists)" 0
 # an export with a title line above its header: in blocks (each gets the
@@ -231,12 +236,8 @@ run "$C" "${X[@]}" -i "$T/title.csv" pm-ingest
 expect_status "pm-ingest under a title, in blocks: status 0" 0
 expect_out "pm-ingest under a title, in blocks: the one-process output" "$T/title.one"
 { echo '2024年工单导出'; cat "$T/dup.csv"; } > "$T/titledup.csv"
-pm-ingest "$T/titledup.csv" 2>/dev/null | sort > "$T/title.one.sorted"
-run "$C" "${X[@]}" -i "$T/titledup.csv" --key=id pm-ingest
-expect_status "pm-ingest under a title, --key=id: the duplicate is rejected" 1
+keyed "pm-ingest under a title, --key=id" "$T/titledup.csv"
 expect_grep "pm-ingest under a title, --key=id: the header found under it" "the header is line 2; the line above it is a title" "$ERR"
-sort "$OUT" > "$T/title.two"
-if cmp -s "$T/title.one.sorted" "$T/title.two"; then pass; else fail "pm-ingest under a title, --key=id: the same records as one process"; fi
 
 # pm-fee: charges of 200,000 records with quoted notes
 perl -ne 'BEGIN { $n = shift } if ($. == 1) { print; next } push @r, $_;
