@@ -420,8 +420,8 @@ int pmr_src_range(pm_reader *rd, pm_error *err)
         else if ((off_t)rd->rawlen >= size)
             h = size;
         else {
-            pm_error_set(err, rd->name, 1, "--byte-range: the header line%s longer than %d KiB",
-                         nhead > 1 ? "s to the header are" : " is", CHUNK / 1024);
+            pm_error_set(err, rd->name, 1, "--byte-range: %s longer than %d KiB",
+                         nhead > 1 ? "the lines down to the header are" : "the header line is", CHUNK / 1024);
             return -1;
         }
     }

@@ -605,6 +605,11 @@ expect_status "--header-line, block 2: status 0" 0
 expect_grep "--header-line, block 2: the header found at line 2" "hlr\.csv:2: columns: 工单号 -> id" "$ERR"
 expect_eq "--header-line, two blocks: the whole run's output" "$(cat "$T/hlr.whole")" "$(cat "$T/hlr.b1"; tail -n +2 "$OUT")"
 expect_eq "--header-line, two blocks: both hold rows" 1 "$([ "$(wc -l <"$T/hlr.b1")" -gt 100 ] && [ "$(wc -l <"$OUT")" -gt 100 ] && echo 1)"
+# the lines down to the header are read from the file's first 256 KiB
+{ head -c 300000 /dev/zero | tr '\0' x; echo; echo '工单号,受理时间'; echo 'A1,2026/12/1 9:00'; } >"$T/bigtitle.csv"
+run pm-ingest --header-line=2 --byte-range=0-100 "$T/bigtitle.csv"
+expect_status "--header-line, a title over 256 KiB: status 2" 2
+expect_grep "--header-line, a title over 256 KiB: says so" "bigtitle\.csv:1: --byte-range: the lines down to the header are longer than 256 KiB" "$ERR"
 # and without --header-line: every block finds the header where the
 # whole run finds it (line 2, under the title)
 run pm-ingest "$T/hlr.csv"
