@@ -238,6 +238,13 @@ expect_out "pm-ingest under a title, in blocks: the one-process output" "$T/titl
 { echo '2024年工单导出'; cat "$T/dup.csv"; } > "$T/titledup.csv"
 keyed "pm-ingest under a title, --key=id" "$T/titledup.csv"
 expect_grep "pm-ingest under a title, --key=id: the header found under it" "the header is line 2; the line above it is a title" "$ERR"
+# a GB18030 export keyed by its Chinese column name
+{ echo '工单号,受理时间'; for i in $(seq 1 3000); do echo "A$i,2026/12/1 9:00"; done; echo 'A7,2026/12/2 9:00'; } |
+    iconv -f UTF-8 -t GB18030 > "$T/gb.csv"
+run "$C" "${X[@]}" -i "$T/gb.csv" --key=工单号 pm-ingest
+expect_status "pm-ingest --key=工单号 on GB18030: the duplicate is rejected" 1
+expect_grep "pm-ingest --key=工单号 on GB18030: says which" "duplicate value 'A7'" "$ERR"
+expect_eq "pm-ingest --key=工单号 on GB18030: every other row out" 3000 "$(tail -n +2 "$OUT" | wc -l)"
 
 # pm-fee: charges of 200,000 records with quoted notes
 perl -ne 'BEGIN { $n = shift } if ($. == 1) { print; next } push @r, $_;
