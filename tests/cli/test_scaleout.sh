@@ -301,6 +301,25 @@ if cmp -s "$T/tiny.one" "$T/tiny.two"; then pass; else fail "byte ranges of 100 
 rm -f "$T/out.csv"
 run "$C" -j 2 -i "$T/plain.csv" -o "$T/out.csv" pm-sla $NOW
 if cmp -s "$T/plain.one" "$T/out.csv"; then pass; else fail "byte ranges, -o FILE: one process's output"; fi
+# -o keeps what the programs' own -o keeps: an existing file's mode, and a
+# symbolic link, whose file is replaced
+for job in "pm-sla $NOW|$T/plain.csv|$T/plain.one" "pm-report sla|$T/plain-sla.csv|$T/plain.rep"; do
+    IFS="|" read -r cmd in want <<<"$job"
+    echo old > "$T/kept"
+    chmod 640 "$T/kept"
+    # (unquoted: the program and its arguments)
+    # shellcheck disable=SC2086
+    run "$C" -j 2 -i "$in" -o "$T/kept" $cmd
+    if cmp -s "$want" "$T/kept"; then pass; else fail "${cmd%% *} -o FILE: written"; fi
+    expect_eq "${cmd%% *} -o FILE: the file's mode is kept" 640 "$(stat -c %a "$T/kept")"
+    echo old > "$T/kept"
+    rm -f "$T/link"
+    ln -s kept "$T/link"
+    # shellcheck disable=SC2086
+    run "$C" -j 2 -i "$in" -o "$T/link" $cmd
+    if [ -L "$T/link" ]; then pass; else fail "${cmd%% *} -o LINK: the link stays"; fi
+    if cmp -s "$want" "$T/kept"; then pass; else fail "${cmd%% *} -o LINK: the file it points to is written"; fi
+done
 rm -f "$T/out.csv"
 KILL_BLOCK=2 run "$C" "${X[@]}" --shared -i "$T/plain.csv" -o "$T/out.csv" pm-sla $NOW
 expect_status "byte ranges, --shared, block 2 killed: exit 2" 2
