@@ -777,6 +777,7 @@ static void report_mapping(ingest *in, const char *const *names, size_t n, long 
     const schema *s = in->s;
     pm_buf b = PM_BUF_INIT;
     compute_mapping(in, names, n);
+    if (in->quiet) return;
     if (in->print_mapping) {
         if (in->yaml)
             printf("%s: keys of the first record\n", in->input);
@@ -935,30 +936,34 @@ static int row_is_header(ingest *in, const pm_record *rec)
 /* The line of path's header as ingest_header finds it when the file is
  * read whole (1 also when no line maps, or the file is YAML), for a block
  * of it (--byte-range), which reads the lines down to it; 0 when the file
- * cannot be read (the run then says why).  Its first lines only. */
-long ingest_find_header_line(ingest *in, const char *path, const pm_read_opts *opts)
+ * cannot be read (the run then says why).  Its first lines, given to
+ * ingest_header itself, in a quiet probe: one search, whichever way the
+ * file is read. */
+long ingest_find_header_line(const ingest *in, const char *path, const pm_read_opts *opts)
 {
     pm_read_opts o = *opts;
     o.byte_range = 0;
     pm_error err;
     pm_reader *rd = pm_reader_open(path, &o, &err);
     if (!rd) return 0;
+    ingest probe;
+    ingest_init(&probe, in->s, in->tz, in->keep_extra);
+    probe.quiet = 1;
+    ingest_begin_input(&probe, path, 0, 0);
     pm_record rec;
     pm_record_init(&rec);
-    long line = 1;
-    for (int i = 0; i <= INGEST_HEADER_SEARCH; i++) {
+    while (!ingest_header_known(&probe)) {
         int st = pm_reader_next(rd, &rec, &err);
         if (st == PM_READ_EOF || st == PM_READ_FATAL || pm_reader_format(rd) == PM_FMT_YAML) break;
         size_t nh = 0;
         const char *const *names = pm_reader_header(rd, &nh);
-        if (i == 0 && names && maps_required(in, names, nh)) break;
-        if (row_is_header(in, &rec)) {
-            line = rec.line;
-            break;
-        }
+        const char *bad = NULL;
+        ingest_header(&probe, &rec, &bad, names, nh);
     }
+    long line = probe.state == HDR_OWN ? probe.hdr_line : 1;
     pm_record_free(&rec);
     pm_reader_close(rd);
+    ingest_free(&probe);
     return line;
 }
 
@@ -994,7 +999,7 @@ int ingest_header(ingest *in, pm_record *rec, const char **bad, const char *cons
     }
     /* HDR_SEARCH: is this line the header? */
     if (row_is_header(in, rec)) {
-        if (in->nheld || rec->line > 1)
+        if (!in->quiet && (in->nheld || rec->line > 1))
             pm_warn_at(in->input, rec->line, "the header is line %ld; the line%s above it %s a title, not data",
                        rec->line, rec->line > 2 ? "s" : "", rec->line > 2 ? "are" : "is");
         clear_held(in);

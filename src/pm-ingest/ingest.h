@@ -63,6 +63,7 @@ typedef struct ingest {
     unknown_set **unknown;         /* per field with 'unknown: empty' */
     unsigned long long bare_dates; /* date-only values in 'date_only: warn' fields */
     int print_mapping;             /* --print-mapping: describe, to stdout */
+    int quiet;                     /* a probe (ingest_find_header_line): say nothing */
 } ingest;
 
 void ingest_init(ingest *in, const schema *s, const pm_tz *tz, int keep_extra);
@@ -115,7 +116,7 @@ int ingest_header_known(const ingest *in);
  * when the file is read whole (1 when it is the first line, none maps, or
  * the file is YAML; 0 when path cannot be read): what every block of the
  * file (--byte-range) must read down to. */
-long ingest_find_header_line(ingest *in, const char *path, const pm_read_opts *opts);
+long ingest_find_header_line(const ingest *in, const char *path, const pm_read_opts *opts);
 /* Values per row the header has (for the surplus of a bad row). */
 size_t ingest_header_width(const ingest *in, size_t reader_width);
 /* Warnings that sum up the run (unknown enum values, bare dates). */
