@@ -235,9 +235,13 @@ pm-ingest "$T/title.csv" > "$T/title.one" 2>/dev/null
 run "$C" "${X[@]}" -i "$T/title.csv" pm-ingest
 expect_status "pm-ingest under a title, in blocks: status 0" 0
 expect_out "pm-ingest under a title, in blocks: the one-process output" "$T/title.one"
+# (every block reads the title and the header: what it says of them, once)
+expect_eq "pm-ingest under a title, in blocks: the title told once" 1 "$(grep -c 'the header is line 2' "$ERR")"
+expect_eq "pm-ingest under a title, in blocks: the columns told once" 1 "$(grep -c 'line 2: columns: ' "$ERR")"
 { echo '2024年工单导出'; cat "$T/dup.csv"; } > "$T/titledup.csv"
 keyed "pm-ingest under a title, --key=id" "$T/titledup.csv"
 expect_grep "pm-ingest under a title, --key=id: the header found under it" "the header is line 2; the line above it is a title" "$ERR"
+expect_eq "pm-ingest under a title, --key=id: the title told once" 1 "$(grep -c 'the header is line 2' "$ERR")"
 # a GB18030 export keyed by its Chinese column name
 { echo '工单号,受理时间'; for i in $(seq 1 3000); do echo "A$i,2026/12/1 9:00"; done; echo 'A7,2026/12/2 9:00'; } |
     iconv -f UTF-8 -t GB18030 > "$T/gb.csv"
@@ -266,6 +270,12 @@ pm-sla $NOW "$T/plain.csv" > "$T/plain.one" 2> "$T/plain.one.err"; rc=$?
 grep -q "plain.csv:$((N - 5)): .*(id=" "$T/plain.one.err" || fail "fixture: pm-sla flags line $((N - 5))"
 run "$C" -j 2 -i "$T/plain.csv" pm-sla $NOW
 expect_out "byte ranges, this machine, pm-sla: byte-identical to one process" "$T/plain.one"
+{ echo '2024年工单导出'; cat "$T/plain.csv"; } > "$T/ptitle.csv"
+pm-ingest "$T/ptitle.csv" > "$T/ptitle.one" 2>/dev/null
+run "$C" -j 2 -i "$T/ptitle.csv" pm-ingest
+expect_out "byte ranges, pm-ingest under a title: the one-process output" "$T/ptitle.one"
+# (every range reads the title and the header: what it says of them, once)
+expect_eq "byte ranges, pm-ingest under a title: the title told once" 1 "$(grep -c 'ptitle.csv:2: the header is line 2' "$ERR")"
 expect_status "byte ranges, this machine, pm-sla: the one process's status" "$rc"
 run env -i PATH="$PM_BIN:/usr/bin:/bin" PM_DATADIR="$PM_DATADIR" "$C" -j 2 -i "$T/plain.csv" pm-sla $NOW
 expect_out "byte ranges, this machine, env -i: byte-identical to one process" "$T/plain.one"
