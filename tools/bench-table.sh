@@ -4,7 +4,8 @@
 # (tools/floor-csv.c, tools/floor-yaml.c: libcsv and libyaml doing nothing
 # but parse; pm-fee's floor adds tools/floor-write.c writing its output's
 # bytes) and against Miller doing the same job where it can, as ratios;
-# then peak memory at 30k, 300k and 1M records (it must stay flat).
+# pm-report's bytes per group (count-only metrics, a million groups); then
+# peak memory at 30k, 300k and 1M records (it must stay flat).
 #
 #   sh tools/bench-table.sh            (make bench runs it)
 #
@@ -122,6 +123,13 @@ else
     echo "  pm-ingest (one process) $i2 s (Miller not installed)"
 fi
 
+# pm-report's memory per group with count-only metrics: one group per
+# ticket (--by=id) against one group in all (--by=kind), the same input
+g1=$(time1 "$bin/pm-report" --by=kind -m count "$dir/sla-1000000.csv" | cut -d' ' -f2)
+gn=$(time1 "$bin/pm-report" --by=id -m count "$dir/sla-1000000.csv" | cut -d' ' -f2)
+ng=$("$bin/pm-report" --by=id -m count "$dir/sla-1000000.csv" 2>/dev/null | tail -n +2 | wc -l)
+echo "pm-report --by=id -m count: $ng groups, peak $gn KB ($g1 KB with --by=kind):" \
+    "$(awk -v a="$gn" -v b="$g1" -v n="$ng" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }') bytes a group (goal: <= 200)"
 echo "peak memory (KB) at 30k / 300k / 1M records:"
 for job in "pm-sla" "pm-sla -t yaml" "pm-ingest" "pm-report sla"; do
     line=$(printf '  %-16s' "$job")
