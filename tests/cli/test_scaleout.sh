@@ -330,6 +330,19 @@ for job in "pm-sla $NOW|$T/plain.csv|$T/plain.one" "pm-report sla|$T/plain-sla.c
     if [ -L "$T/link" ]; then pass; else fail "${cmd%% *} -o LINK: the link stays"; fi
     if cmp -s "$want" "$T/kept"; then pass; else fail "${cmd%% *} -o LINK: the file it points to is written"; fi
 done
+# outputs never destroy inputs: -o naming the input (or a link to it) is
+# refused before anything is read
+cp "$T/plain.csv" "$T/in.csv"
+ln -sf in.csv "$T/in.link"
+for o in "$T/in.csv" "$T/in.link"; do
+    for job in "pm-sla $NOW" "pm-report sla"; do
+        # shellcheck disable=SC2086
+        run "$C" -j 2 -i "$T/in.csv" -o "$o" $job
+        expect_status "${job%% *} -o ${o##*/} onto its input: refused" 2
+        expect_grep "${job%% *} -o ${o##*/} onto its input: says why" "${o##*/}: is the input too" "$ERR"
+        if cmp -s "$T/in.csv" "$T/plain.csv"; then pass; else fail "${job%% *} -o ${o##*/} onto its input: the input unchanged"; fi
+    done
+done
 rm -f "$T/out.csv"
 KILL_BLOCK=2 run "$C" "${X[@]}" --shared -i "$T/plain.csv" -o "$T/out.csv" pm-sla $NOW
 expect_status "byte ranges, --shared, block 2 killed: exit 2" 2
