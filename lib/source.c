@@ -405,7 +405,18 @@ int pmr_src_range(pm_reader *rd, pm_error *err)
         return -1;
     }
     off_t size = st.st_size;
-    /* the byte-order mark, still in the first chunk (raw) */
+    /* the file's first chunk, as bytes: read again, since what the reader
+     * holds now may be past it (a decoded input's bytes went to iconv,
+     * which left none in raw: a GB18030 file's header was never found) */
+    ssize_t got;
+    do got = pread(rd->fd, rd->raw, CHUNK, 0);
+    while (got < 0 && errno == EINTR);
+    if (got < 0) {
+        pm_error_set(err, rd->name, 0, "read error: %s", strerror(errno));
+        return -1;
+    }
+    rd->rawlen = (size_t)got;
+    /* the byte-order mark */
     off_t bom = 0;
     if (rd->rawlen >= 3 && !memcmp(rd->raw, "\xef\xbb\xbf", 3))
         bom = 3;

@@ -109,17 +109,31 @@ pm-sla $NOW "$T/r.csv" > "$T/r.one" 2> "$T/r.one.err"
 grep -q "r.csv:2500: .*(id=T0002499)" "$T/r.one.err" || fail "fixture: pm-sla flags line 2500"
 hdr=$(head -n 1 "$T/r.csv" | wc -c)
 mid=$(head -n 1500 "$T/r.csv" | wc -c)
-for cut in 1 $((hdr - 1)) $hdr $((mid - 1)) $mid $((mid + 1)) $((size / 2 + 17)) $size; do
-    pm-sla $NOW --byte-range=0-$cut "$T/r.csv" > "$T/r.a" 2> "$T/r.a.err"
-    pm-sla $NOW --byte-range=$cut-$size "$T/r.csv" > "$T/r.b" 2> "$T/r.b.err"
-    # (a range without a record writes nothing, not even the header)
-    { cat "$T/r.a"; if [ -s "$T/r.a" ]; then tail -n +2 "$T/r.b"; else cat "$T/r.b"; fi; } > "$T/r.two"
-    if cmp -s "$T/r.one" "$T/r.two"; then pass; else fail "--byte-range cut at byte $cut: the two ranges write what one run writes"; fi
-    cat "$T/r.a.err" "$T/r.b.err" > "$T/r.two.err"
-    if cmp -s "$T/r.one.err" "$T/r.two.err"; then pass; else
-        fail "--byte-range cut at byte $cut: the same messages, with the file's lines" "$(diff "$T/r.one.err" "$T/r.two.err" | head -4)"
-    fi
-done
+# cuts CSV BYTE...: the file cut in two at each byte
+cuts() {
+    local f=$1 fsize cut
+    shift
+    fsize=$(wc -c < "$f")
+    pm-sla $NOW "$f" > "$T/r.one" 2> "$T/r.one.err"
+    for cut in "$@"; do
+        pm-sla $NOW --byte-range=0-$cut "$f" > "$T/r.a" 2> "$T/r.a.err"
+        pm-sla $NOW --byte-range=$cut-$fsize "$f" > "$T/r.b" 2> "$T/r.b.err"
+        # (a range without a record writes nothing, not even the header)
+        { cat "$T/r.a"; if [ -s "$T/r.a" ]; then tail -n +2 "$T/r.b"; else cat "$T/r.b"; fi; } > "$T/r.two"
+        if cmp -s "$T/r.one" "$T/r.two"; then pass; else fail "--byte-range, ${f##*/} cut at byte $cut: the two ranges write what one run writes"; fi
+        cat "$T/r.a.err" "$T/r.b.err" > "$T/r.two.err"
+        if cmp -s "$T/r.one.err" "$T/r.two.err"; then pass; else
+            fail "--byte-range, ${f##*/} cut at byte $cut: the same messages, with the file's lines" "$(diff "$T/r.one.err" "$T/r.two.err" | head -4)"
+        fi
+    done
+}
+cuts "$T/r.csv" 1 $((hdr - 1)) $hdr $((mid - 1)) $mid $((mid + 1)) $((size / 2 + 17)) $size
+# GB18030 (as exports come): the header read from the file's bytes, not
+# from what the reader had already decoded
+iconv -f UTF-8 -t GB18030 "$T/r.csv" > "$T/r-gb.csv"
+gsize=$(wc -c < "$T/r-gb.csv")
+cuts "$T/r-gb.csv" 1 $((hdr - 1)) $hdr $((gsize / 2 + 17)) $((gsize - 1))
+pm-sla $NOW "$T/r.csv" > "$T/r.one" 2> "$T/r.one.err"
 run pm-sla $NOW --byte-range=$((size / 2))-$size "$T/r.csv"
 expect_status "--byte-range: the second half flags line 2500" 1
 expect_grep "--byte-range: the message names the file's line and the id" "^pm-sla: $T/r.csv:2500: created_at: .*\(id=T0002499\)$" "$ERR"
@@ -270,6 +284,10 @@ pm-sla $NOW "$T/plain.csv" > "$T/plain.one" 2> "$T/plain.one.err"; rc=$?
 grep -q "plain.csv:$((N - 5)): .*(id=" "$T/plain.one.err" || fail "fixture: pm-sla flags line $((N - 5))"
 run "$C" -j 2 -i "$T/plain.csv" pm-sla $NOW
 expect_out "byte ranges, this machine, pm-sla: byte-identical to one process" "$T/plain.one"
+iconv -f UTF-8 -t GB18030 "$T/plain.csv" > "$T/plain-gb.csv"
+pm-sla $NOW "$T/plain-gb.csv" > "$T/plain-gb.one" 2>/dev/null
+run "$C" -j 2 -i "$T/plain-gb.csv" pm-sla $NOW
+expect_out "byte ranges, this machine, a GB18030 export: byte-identical to one process" "$T/plain-gb.one"
 { echo '2024年工单导出'; cat "$T/plain.csv"; } > "$T/ptitle.csv"
 pm-ingest "$T/ptitle.csv" > "$T/ptitle.one" 2>/dev/null
 run "$C" -j 2 -i "$T/ptitle.csv" pm-ingest
