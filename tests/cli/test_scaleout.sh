@@ -274,6 +274,20 @@ F=--schedule=$ROOT/examples/fees/schedule.yaml
 # empty), so the one-process run it must equal reads a pipe too
 cat "$T/fee-in.csv" | pm-fee "$F" > "$T/fee.one" 2>/dev/null; rc=$?
 same "pm-fee" "$T/fee.one" $rc "$C" "${X[@]}" -i "$T/fee-in.csv" pm-fee "$F"
+expect_eq "pm-fee: the unhashed input told once, as one process tells it" 1 "$(grep -c 'block [0-9]*: not a regular file' "$ERR")"
+expect_no_grep "pm-fee: a message of the whole input names no empty line" "block [0-9]* line  " "$ERR"
+# journals: each block's opening lines left out, a beancount account
+# opened once (the one process's journal)
+for j in ledger beancount; do
+    cat "$T/fee-in.csv" | pm-fee "$F" -t $j > "$T/fee.$j" 2>/dev/null; rc=$?
+    same "pm-fee -t $j" "$T/fee.$j" $rc "$C" "${X[@]}" -i "$T/fee-in.csv" pm-fee "$F" -t $j
+done
+if command -v bean-check >/dev/null 2>&1; then
+    bean-check "$OUT" > "$T/bean-check.out" 2>&1
+    expect_eq "pm-fee -t beancount in blocks: bean-check finds nothing" "0 " "$? $(head -3 "$T/bean-check.out")"
+else
+    echo "test_scaleout.sh: skipped: no bean-check (Debian package beancount): the blocks' journal not checked by it" >&2
+fi
 
 # A file without quoted line breaks is not split by GNU parallel: every job
 # reads its own byte range of it (--byte-range), here or, --shared, on the
