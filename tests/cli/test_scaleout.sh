@@ -362,6 +362,45 @@ for job in "pm-sla $NOW|$T/plain.csv|$T/plain.one" "pm-report sla|$T/plain-sla.c
     if [ -L "$T/link" ]; then pass; else fail "${cmd%% *} -o LINK: the link stays"; fi
     if cmp -s "$want" "$T/kept"; then pass; else fail "${cmd%% *} -o LINK: the file it points to is written"; fi
 done
+# the reject stream (--reject, pm-fee's --unmatched): each block writes
+# its own, put together into FILE as one process writes it
+pm-ingest -r "$T/rej.one" "$T/plain.csv" > /dev/null 2>&1
+expect_eq "fixture: pm-ingest rejects plain.csv's 2 bad rows" 3 "$(wc -l < "$T/rej.one")"
+for j in 2 3; do
+    rm -f "$T/rej.two"
+    run "$C" -j $j -i "$T/plain.csv" pm-ingest --reject="$T/rej.two"
+    expect_status "pm-ingest --reject, $j blocks: status 1" 1
+    if cmp -s "$T/rej.one" "$T/rej.two"; then pass; else fail "pm-ingest --reject, $j blocks: one process's rejects" "$(diff "$T/rej.one" "$T/rej.two" | head -4)"; fi
+done
+pm-ingest -t yaml -r "$T/rej.one" "$T/plain.csv" > /dev/null 2>&1
+run "$C" -j 2 -i "$T/plain.csv" pm-ingest -t yaml -r "$T/rej.two"
+if cmp -s "$T/rej.one" "$T/rej.two"; then pass; else fail "pm-ingest -t yaml -r: one process's YAML rejects"; fi
+F=--schedule=$ROOT/examples/fees/schedule.yaml
+perl -ne 'BEGIN { $n = shift } if ($. == 1) { print; next } push @r, $_;
+    END { for $i (0 .. $n - 1) { $r = $r[$i % @r]; $r =~ s/^([^,]*)/$1-$i/; print $r } }' 4000 \
+    "$ROOT/examples/fees/inputs-2024-07.csv" > "$T/fee-plain.csv"
+pm-fee "$F" --unmatched="$T/unm.one" "$T/fee-plain.csv" > /dev/null 2>&1
+[ -s "$T/unm.one" ] || fail "fixture: some fee records unmatched"
+run "$C" -j 2 -i "$T/fee-plain.csv" pm-fee "$F" --unmatched="$T/unm.two"
+if cmp -s "$T/unm.one" "$T/unm.two"; then pass; else fail "pm-fee --unmatched in blocks: one process's file"; fi
+pm-sla $NOW "$T/plain.csv" 2>/dev/null > "$T/plain-sla2.csv"
+printf 'T9999999,"cut\n' >> "$T/plain-sla2.csv"
+pm-report sla -r "$T/prej.one" "$T/plain-sla2.csv" > "$T/prep.one" 2>/dev/null; rc=$?
+expect_eq "fixture: pm-report rejects the cut record (status 1)" 1 "$rc"
+run "$C" -j 2 -i "$T/plain-sla2.csv" pm-report sla -r "$T/prej.two"
+expect_out "pm-report -r in blocks: one process's report" "$T/prep.one"
+expect_status "pm-report in blocks: a block's rejected record makes status 1, as one process's" 1
+if cmp -s "$T/prej.one" "$T/prej.two"; then pass; else fail "pm-report -r in blocks: one process's rejects"; fi
+rm -f "$T/rej.two"
+PATH="$S/killed:$PATH" KILL_BLOCK=2 run "$C" -j 2 -i "$T/plain.csv" pm-ingest -r "$T/rej.two"
+expect_status "pm-ingest -r, block 2 killed: exit 2" 2
+if [ -e "$T/rej.two" ]; then fail "pm-ingest -r, block 2 killed: no reject file written"; else pass; fi
+run "$C" -j 2 -i "$T/plain.csv" -o "$T/same.csv" pm-ingest -r "$T/same.csv"
+expect_status "-o and -r naming one file: refused" 2
+expect_grep "-o and -r naming one file: says why" "same.csv: two outputs name one file" "$ERR"
+run "$C" "${X[@]}" -i "$T/plain.csv" pm-ingest -r "$T/rej.two"
+expect_status "-r with other hosts: refused" 2
+expect_grep "-r with other hosts: says why" "on other hosts each block's rejects would stay there" "$ERR"
 # outputs never destroy inputs: -o naming the input (or a link to it) is
 # refused before anything is read
 cp "$T/plain.csv" "$T/in.csv"
@@ -375,6 +414,9 @@ for o in "$T/in.csv" "$T/in.link"; do
         if cmp -s "$T/in.csv" "$T/plain.csv"; then pass; else fail "${job%% *} -o ${o##*/} onto its input: the input unchanged"; fi
     done
 done
+run "$C" -j 2 -i "$T/in.csv" pm-ingest -r "$T/in.link"
+expect_status "pm-ingest -r onto its input: refused" 2
+if cmp -s "$T/in.csv" "$T/plain.csv"; then pass; else fail "pm-ingest -r onto its input: the input unchanged"; fi
 rm -f "$T/out.csv"
 KILL_BLOCK=2 run "$C" "${X[@]}" --shared -i "$T/plain.csv" -o "$T/out.csv" pm-sla $NOW
 expect_status "byte ranges, --shared, block 2 killed: exit 2" 2
