@@ -298,6 +298,14 @@ pm-sla $NOW "$T/plain.csv" > "$T/plain.one" 2> "$T/plain.one.err"; rc=$?
 grep -q "plain.csv:$((N - 5)): .*(id=" "$T/plain.one.err" || fail "fixture: pm-sla flags line $((N - 5))"
 run "$C" -j 2 -i "$T/plain.csv" pm-sla $NOW
 expect_out "byte ranges, this machine, pm-sla: byte-identical to one process" "$T/plain.one"
+# --stats: one line, the blocks' counts summed, as one process prints it
+for job in "pm-sla $NOW" "pm-ingest"; do
+    # shellcheck disable=SC2086
+    $job --stats "$T/plain.csv" 2> "$T/stats.one" > /dev/null
+    # shellcheck disable=SC2086
+    run "$C" -j 3 -i "$T/plain.csv" $job --stats
+    if cmp -s "$T/stats.one" "$ERR"; then pass; else fail "${job%% *} --stats in blocks: one process's messages and counts" "$(diff "$T/stats.one" "$ERR" | head -4)"; fi
+done
 iconv -f UTF-8 -t GB18030 "$T/plain.csv" > "$T/plain-gb.csv"
 pm-sla $NOW "$T/plain-gb.csv" > "$T/plain-gb.one" 2>/dev/null
 run "$C" -j 2 -i "$T/plain-gb.csv" pm-sla $NOW
