@@ -298,6 +298,12 @@ pm-sla $NOW "$T/plain.csv" > "$T/plain.one" 2> "$T/plain.one.err"; rc=$?
 grep -q "plain.csv:$((N - 5)): .*(id=" "$T/plain.one.err" || fail "fixture: pm-sla flags line $((N - 5))"
 run "$C" -j 2 -i "$T/plain.csv" pm-sla $NOW
 expect_out "byte ranges, this machine, pm-sla: byte-identical to one process" "$T/plain.one"
+# an empty export: one process's message, once, and its status
+: > "$T/empty.csv"
+pm-ingest "$T/empty.csv" > /dev/null 2> "$T/empty.one"; erc=$?
+run "$C" -j 2 -i "$T/empty.csv" pm-ingest
+expect_status "pm-ingest on an empty file in blocks: the one process's status" "$erc"
+if cmp -s "$T/empty.one" "$ERR"; then pass; else fail "pm-ingest on an empty file in blocks: the one process's message" "$(cat "$ERR")"; fi
 # --stats: one line, the blocks' counts summed, as one process prints it
 for job in "pm-sla $NOW" "pm-ingest"; do
     # shellcheck disable=SC2086
