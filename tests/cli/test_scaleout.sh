@@ -276,6 +276,11 @@ cat "$T/fee-in.csv" | pm-fee "$F" > "$T/fee.one" 2>/dev/null; rc=$?
 same "pm-fee" "$T/fee.one" $rc "$C" "${X[@]}" -i "$T/fee-in.csv" pm-fee "$F"
 expect_eq "pm-fee: the unhashed input told once, as one process tells it" 1 "$(grep -c 'block [0-9]*: not a regular file' "$ERR")"
 expect_no_grep "pm-fee: a message of the whole input names no empty line" "block [0-9]* line  " "$ERR"
+# --verify needs every charge in one process: refused (blocks would each
+# find the others' charges missing)
+run "$C" "${X[@]}" -i "$T/fee-in.csv" pm-fee "$F" --verify="$T/fee.one"
+expect_status "pm-fee --verify in blocks: refused" 2
+expect_grep "pm-fee --verify in blocks: says why" "pm-fee --verify compares the charges of the whole input: run it in one process" "$ERR"
 # journals: each block's opening lines left out, a beancount account
 # opened once (the one process's journal)
 for j in ledger beancount; do
