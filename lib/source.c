@@ -401,8 +401,11 @@ int pmr_src_range(pm_reader *rd, pm_error *err)
     }
     const char *e = rd->encname ? rd->encname : "UTF-8";
     if (!is_utf8_name(e) && strncasecmp(e, "GB", 2) && strcasecmp(e, "CP936")) {
-        pm_error_set(err, rd->name, 0, "--byte-range: the encoding %s is not read by byte range (UTF-8 or GB18030)", e);
-        return -1;
+        /* (a line end is not the byte 0x0A alone: refused as a range that
+         * cannot be read, so that pm-cluster runs one process) */
+        char why[160];
+        snprintf(why, sizeof why, "its encoding is %.60s (byte ranges read UTF-8 and GB18030)", e);
+        return range_refused(rd, err, why);
     }
     off_t size = st.st_size;
     /* the file's first chunk, as bytes: read again, since what the reader

@@ -317,6 +317,13 @@ for job in "pm-sla $NOW" "pm-ingest"; do
     run "$C" -j 3 -i "$T/plain.csv" $job --stats
     if cmp -s "$T/stats.one" "$ERR"; then pass; else fail "${job%% *} --stats in blocks: one process's messages and counts" "$(diff "$T/stats.one" "$ERR" | head -4)"; fi
 done
+# UTF-16 (--encoding=UTF-16): its line ends are not the byte 0x0A alone, so
+# byte ranges refuse it and pm-cluster runs one process
+iconv -f UTF-8 -t UTF-16 "$T/plain.csv" > "$T/plain-16.csv"
+pm-sla $NOW --encoding=UTF-16 "$T/plain-16.csv" > "$T/plain-16.one" 2>/dev/null; rc16=$?
+run "$C" -j 2 -i "$T/plain-16.csv" pm-sla $NOW --encoding=UTF-16
+expect_out "byte ranges, this machine, UTF-16: one process's output" "$T/plain-16.one"
+expect_status "byte ranges, this machine, UTF-16: one process's status" "$rc16"
 iconv -f UTF-8 -t GB18030 "$T/plain.csv" > "$T/plain-gb.csv"
 pm-sla $NOW "$T/plain-gb.csv" > "$T/plain-gb.one" 2>/dev/null
 run "$C" -j 2 -i "$T/plain-gb.csv" pm-sla $NOW
