@@ -324,6 +324,10 @@ pm-sla $NOW --encoding=UTF-16 "$T/plain-16.csv" > "$T/plain-16.one" 2>/dev/null;
 run "$C" -j 2 -i "$T/plain-16.csv" pm-sla $NOW --encoding=UTF-16
 expect_out "byte ranges, this machine, UTF-16: one process's output" "$T/plain-16.one"
 expect_status "byte ranges, this machine, UTF-16: one process's status" "$rc16"
+# (GNU parallel's blocks end after a byte 0x0A: in UTF-16, inside a character)
+run "$C" -j 2 --key=id -i "$T/plain-16.csv" pm-ingest --encoding=UTF-16
+expect_status "--key on UTF-16: refused" 2
+expect_grep "--key on UTF-16: says what to do" "convert it first \(iconv -f UTF-16 -t UTF-8\)" "$ERR"
 iconv -f UTF-8 -t GB18030 "$T/plain.csv" > "$T/plain-gb.csv"
 pm-sla $NOW "$T/plain-gb.csv" > "$T/plain-gb.one" 2>/dev/null
 run "$C" -j 2 -i "$T/plain-gb.csv" pm-sla $NOW
