@@ -425,6 +425,10 @@ rm -f "$T/rej.two"
 PATH="$S/killed:$PATH" KILL_BLOCK=2 run "$C" -j 2 -i "$T/plain.csv" pm-ingest -r "$T/rej.two"
 expect_status "pm-ingest -r, block 2 killed: exit 2" 2
 if [ -e "$T/rej.two" ]; then fail "pm-ingest -r, block 2 killed: no reject file written"; else pass; fi
+run "$C" -j 2 -i "$T/plain.csv" pm-ingest -r "$T/nodir/rej.csv"
+expect_status "-r FILE in a folder that does not exist: exit 2" 2
+expect_grep "-r FILE in a folder that does not exist: said before any work" "nodir/rej.csv: cannot write in" "$ERR"
+expect_no_grep "-r FILE in a folder that does not exist: no block ran" "read [0-9]" "$ERR"
 run "$C" -j 2 -i "$T/plain.csv" -o "$T/same.csv" pm-ingest -r "$T/same.csv"
 expect_status "-o and -r naming one file: refused" 2
 expect_grep "-o and -r naming one file: says why" "same.csv: two outputs name one file" "$ERR"
