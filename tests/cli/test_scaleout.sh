@@ -303,6 +303,10 @@ pm-sla $NOW "$T/plain.csv" > "$T/plain.one" 2> "$T/plain.one.err"; rc=$?
 grep -q "plain.csv:$((N - 5)): .*(id=" "$T/plain.one.err" || fail "fixture: pm-sla flags line $((N - 5))"
 run "$C" -j 2 -i "$T/plain.csv" pm-sla $NOW
 expect_out "byte ranges, this machine, pm-sla: byte-identical to one process" "$T/plain.one"
+# pm-report on tickets pm-sla has not annotated: said once, as one process says it
+pm-report sla "$T/plain.csv" > /dev/null 2> "$T/lack.one"
+run "$C" -j 3 -i "$T/plain.csv" pm-report sla
+if cmp -s "$T/lack.one" "$ERR"; then pass; else fail "pm-report sla on raw tickets in blocks: one process's warning, once" "$(cat "$ERR")"; fi
 # an empty export: one process's message, once, and its status
 : > "$T/empty.csv"
 pm-ingest "$T/empty.csv" > /dev/null 2> "$T/empty.one"; erc=$?
