@@ -909,6 +909,17 @@ static void rekey(ingest *in, pm_record *rec, const char **bad)
     for (size_t i = 0; i < n && i < in->nhdr; i++) rec->f[i].name = in->hdr[i];
     for (size_t i = n; i < in->nhdr; i++) pm_record_add(rec, in->hdr[i], "", 0);
     if (*bad && ingest_width_mismatch(*bad)) *bad = NULL;
+    /* what the reader measured against its header, the first line: here
+     * a title (an unterminated quote's "row of N fields ... where the
+     * header has 1") */
+    const char *w = *bad ? strstr(*bad, " where the header has ") : NULL;
+    if (w) {
+        char msg[sizeof in->bad_msg];
+        snprintf(msg, sizeof msg, "%.*s where the title (line 1) has %s", (int)(w - *bad), *bad,
+                 w + strlen(" where the header has "));
+        memcpy(in->bad_msg, msg, sizeof msg);
+        *bad = in->bad_msg;
+    }
     if (!*bad && n > in->nhdr) {
         snprintf(in->bad_msg, sizeof in->bad_msg, "%zu fields where the header has %zu", n, in->nhdr);
         *bad = in->bad_msg;

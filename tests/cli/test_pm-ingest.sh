@@ -770,6 +770,13 @@ run pm-ingest "$T/ml-stray.csv"
 expect_status "title line and a stray quote: status 1" 1
 expect_grep "title line and a stray quote: its row rejected at its line" 'ml-stray\.csv:6: rejected: unterminated quoted field' "$ERR"
 expect_grep "title line and a stray quote: the row after it kept" '^GD4,repair,lighting,' "$OUT"
+# a stray quote that a later quote closes: the reader measures the row
+# against its first line, here the title, and the message says so
+{ echo '2024年工单导出'; "$ROOT/tools/gen-tickets.sh" -n 6 -s 3 | sed '5s/,\([a-z_]*\),/,"\1,/; 7s/,S0\([0-9]*\),/,"S0\1,/'; } >"$T/title-quote.csv"
+run pm-ingest "$T/title-quote.csv"
+expect_grep "title line, a quote closed lines later: the row measured against the title, said so" \
+    'title-quote\.csv:6: rejected: unterminated quoted field \(the quote opened on line 6 makes a row of [0-9]+ fields up to line 8 where the title \(line 1\) has 1;' "$ERR"
+expect_no_grep "title line, a quote closed lines later: the title not called the header" 'where the header has 1' "$ERR"
 # a typo in a required column's name under a title line: the header is
 # still found (line 2) and the typo named, rather than the title taken
 # for the header and every row rejected against it
