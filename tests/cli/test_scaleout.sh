@@ -307,6 +307,16 @@ expect_out "byte ranges, this machine, pm-sla: byte-identical to one process" "$
 pm-report sla "$T/plain.csv" > /dev/null 2> "$T/lack.one"
 run "$C" -j 3 -i "$T/plain.csv" pm-report sla
 if cmp -s "$T/lack.one" "$ERR"; then pass; else fail "pm-report sla on raw tickets in blocks: one process's warning, once" "$(cat "$ERR")"; fi
+# a ';' export with a quoted line break, the delimiter given to the program
+# only: pm-cluster takes it too (its blocks must not cut the quoted field)
+tr ',' ';' < "$T/plain.csv" | awk 'NR == 4 { print "T7777777;complaint;noise;false;1-1-1;2024-01-01T10:00:00+08:00;;;;;;;;\"a"; print "b\"" } { print }' > "$T/semi.csv"
+pm-sla $NOW -d ';' "$T/semi.csv" > "$T/semi.one" 2>/dev/null
+run "$C" -j 2 -i "$T/semi.csv" pm-sla $NOW -d ';'
+expect_out "';' given to the program only, a quoted line break: one process's output" "$T/semi.one"
+# (and --key routes by the ';' column: a duplicate id in another block found)
+sed -n 2p "$T/semi.csv" >> "$T/semi.csv"
+run "$C" -j 2 --key=id -i "$T/semi.csv" pm-ingest -d ';'
+expect_grep "';' given to the program only, --key=id: the duplicate across blocks found" "duplicate value" "$ERR"
 # an empty export: one process's message, once, and its status
 : > "$T/empty.csv"
 pm-ingest "$T/empty.csv" > /dev/null 2> "$T/empty.one"; erc=$?
