@@ -317,6 +317,18 @@ expect_out "';' given to the program only, a quoted line break: one process's ou
 sed -n 2p "$T/semi.csv" >> "$T/semi.csv"
 run "$C" -j 2 --key=id -i "$T/semi.csv" pm-ingest -d ';'
 expect_grep "';' given to the program only, --key=id: the duplicate across blocks found" "duplicate value" "$ERR"
+# what a run says once of its setup (a year the calendar has no holidays
+# for) and pm-fee's warning at its first record without a key: once
+sed 's/,20[0-9][0-9]-/,2031-/g' "$T/plain.csv" > "$T/y2031.csv"
+pm-sla --now=2032-01-01T00:00:00+08:00 "$T/y2031.csv" > /dev/null 2> "$T/y2031.one"
+grep -q "no holiday data for 2031" "$T/y2031.one" || fail "fixture: no holiday data for 2031"
+run "$C" -j 2 -i "$T/y2031.csv" pm-sla --now=2032-01-01T00:00:00+08:00
+if cmp -s "$T/y2031.one" "$ERR"; then pass; else fail "pm-sla in blocks, a year without holiday data: one process's messages" "$(diff "$T/y2031.one" "$ERR" | head -4)"; fi
+grep -v '"' "$T/fee-in.csv" | awk -F, -v OFS=, 'NR % 700 == 5 { $1 = "" } { print }' > "$T/fee-noid.csv"
+[ "$(grep -c '^,' "$T/fee-noid.csv")" -gt 2 ] || fail "fixture: fee records without a key in both halves"
+pm-fee "$F" "$T/fee-noid.csv" > /dev/null 2> "$T/fee-noid.one"
+run "$C" -j 2 -i "$T/fee-noid.csv" pm-fee "$F"
+if cmp -s "$T/fee-noid.one" "$ERR"; then pass; else fail "pm-fee in blocks, records without a key: one process's messages" "$(diff "$T/fee-noid.one" "$ERR" | head -4)"; fi
 # an empty export: one process's message, once, and its status
 : > "$T/empty.csv"
 pm-ingest "$T/empty.csv" > /dev/null 2> "$T/empty.one"; erc=$?
