@@ -379,6 +379,14 @@ pm-report sla "$T/plain-sla.csv" > "$T/plain.rep"; rc=$?
 run "$C" -j 3 -i "$T/plain-sla.csv" pm-report sla
 expect_out "byte ranges, pm-report sla over three blocks" "$T/plain.rep"
 expect_status "byte ranges, pm-report sla: the one process's status" "$rc"
+# the options of the whole report go to the merge, not the partials
+for args in "sla --totals" "--by=assignee -m count --sort count:desc --top 5" "--by=category --period=month -m count --pivot=period -t md"; do
+    # shellcheck disable=SC2086
+    pm-report $args "$T/sla.csv" > "$T/rep-opt.one" 2>/dev/null
+    # shellcheck disable=SC2086
+    run "$C" -j 3 -i "$T/sla.csv" pm-report $args
+    expect_out "pm-report $args in blocks: one process's report" "$T/rep-opt.one"
+done
 pm-ingest "$T/plain.csv" > "$T/plain.ing" 2> "$T/plain.ing.err"; rc=$?
 run "$C" -j 2 -i "$T/plain.csv" pm-ingest
 expect_out "byte ranges, pm-ingest" "$T/plain.ing"
