@@ -408,22 +408,38 @@ size_t pm_decimal_format(pm_decimal d, char out[PM_DEC_BUFSZ])
     int fscale = d.scale < 0 ? 0 : d.scale > PM_DEC_MAX_SCALE ? PM_DEC_MAX_SCALE : d.scale;
     u128 fm = mag(d.coef);
     if (fm <= UINT64_MAX && fscale <= 19) {
-        /* A coefficient of 64 bits (every amount but the huge): the
-         * integer part and the fraction written in place, from their last
-         * digit back, no copy. */
-        uint64_t v = (uint64_t)fm, q = v, r = 0;
-        if (fscale) {
-            q = v / pow10_64[fscale];
-            r = v % pow10_64[fscale];
+        /* A coefficient of 64 bits (every amount but the huge): its digits
+         * (at most 20, at least fscale + 1) two at a time into dig, from
+         * the last back (divisions by a constant, no division by
+         * 10^fscale), then the integer part and the fraction moved to out
+         * as 20 bytes each whatever their length: the bytes past them are
+         * written over or lie past the NUL, and every move stays inside
+         * dig and out (1 + 20 + 1 + 20 < PM_DEC_BUFSZ). */
+        char dig[64];
+        char *const end = dig + 40, *p = end;
+        uint64_t v = (uint64_t)fm;
+        while (v >= 100) {
+            unsigned k = (unsigned)(v % 100) * 2;
+            v /= 100;
+            p -= 2;
+            memcpy(p, digit_pairs + k, 2);
         }
-        int ni = digits_u64(q);
+        if (v >= 10) {
+            p -= 2;
+            memcpy(p, digit_pairs + v * 2, 2);
+        } else {
+            *--p = (char)('0' + v);
+        }
+        char *const point = end - fscale; /* the fraction's first digit */
+        while (p >= point) *--p = '0';    /* "0.05": a digit before the point */
         char *o = out;
-        if (d.coef < 0) *o++ = '-';
-        put_u64(o + ni, q, 1);
-        o += ni;
+        *o = '-';
+        o += d.coef < 0;
+        memcpy(o, p, 20);
+        o += point - p;
         if (fscale) {
             *o++ = '.';
-            put_u64(o + fscale, r, fscale);
+            memcpy(o, point, 20);
             o += fscale;
         }
         *o = '\0';

@@ -3,6 +3,8 @@
  * 38-digit limits.  Randomized checks use a fixed seed and an independent
  * big-integer oracle (base 10^9 limbs) written only for these tests. */
 #include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "decimal.h"
@@ -258,6 +260,44 @@ Test(decimal_format, hand_built_39_digit_coefficient_does_not_overrun)
     d.coef = -d.coef - 1;
     cr_expect_eq(pm_decimal_format(d, buf), 41);
     cr_expect_str_eq(buf, "-1.70141183460469231731687303715884105728");
+}
+
+/* The 64-bit coefficients (every digit count, 0 to 2^64 - 1) at every scale
+ * 0 to 19, signed both ways, against the text written digit by digit: the
+ * digits of |coef|, zeros before them up to scale + 1 digits, the point
+ * before the last scale of them; and the length is pm_decimal_format_len's. */
+Test(decimal_format, every_digit_count_at_every_scale_matches_the_digits)
+{
+    uint64_t mags[64];
+    int nm = 0;
+    mags[nm++] = 0;
+    for (uint64_t p = 1, k = 0; k < 20; k++, p *= 10) {
+        mags[nm++] = p;
+        if (k) mags[nm++] = p - 1;
+        mags[nm++] = p + p / 3 + 7;
+    }
+    mags[nm++] = UINT64_MAX;
+    for (int i = 0; i < nm; i++)
+        for (int scale = 0; scale <= 19; scale++)
+            for (int neg = 0; neg <= 1; neg++) {
+                char digits[64], want[PM_DEC_BUFSZ], got[PM_DEC_BUFSZ];
+                int nd = snprintf(digits, sizeof digits, "%0*llu", scale + 1, (unsigned long long)mags[i]);
+                size_t w = 0;
+                if (neg && mags[i]) want[w++] = '-';
+                memcpy(want + w, digits, (size_t)(nd - scale));
+                w += (size_t)(nd - scale);
+                if (scale) {
+                    want[w++] = '.';
+                    memcpy(want + w, digits + nd - scale, (size_t)scale);
+                    w += (size_t)scale;
+                }
+                want[w] = 0;
+                pm_decimal d = {neg ? -(__int128)mags[i] : (__int128)mags[i], scale};
+                size_t n = pm_decimal_format(d, got);
+                cr_assert_str_eq(got, want, "coef %s%llu scale %d", neg ? "-" : "", (unsigned long long)mags[i], scale);
+                cr_assert_eq(n, w);
+                cr_assert_eq(pm_decimal_format_len(d), w);
+            }
 }
 
 Test(decimal_format, invalid_scale_is_clamped_not_overrun)
