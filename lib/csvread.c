@@ -615,6 +615,7 @@ static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len, uns
     f->value = b + off;
     f->len = len - off;
     r->n = nh;
+    r->named_by = (const char *const *)rd->header;
     r->source = rd->name;
     r->line = rd->rec_line;
     /* a value starting with U+FEFF is written quoted: the line is not the

@@ -177,14 +177,28 @@ int pm_pipe_field(pm_pipe *p, const char *name)
     return p->nslots++;
 }
 
+/* pm_inputs_record_header of a record fresh from the reader, which nothing
+ * has changed yet: one the CSV reader split from a plain line says which
+ * header named it (pm_record.named_by), and its names need no comparing. */
+static unsigned fresh_header(pm_pipe *p, const pm_record *rec, size_t *hn)
+{
+    const pm_reader *rd = p->in.cur;
+    if (rd && rec->named_by && rec->named_by == (const char *const *)rd->header && rd->have_header &&
+        rec->n == rd->nheader && rec->n) {
+        *hn = rec->n;
+        return pm_inputs_header_gen(&p->in) + 1;
+    }
+    return pm_inputs_record_header(&p->in, rec, hn);
+}
+
 /* Finds the slots' positions in rec.  CSV records carry their reader's
  * header names (stable pointers), so while the header stays the same the
  * positions found for the first record serve them all; YAML records, whose
  * keys may differ from one record to the next, are looked up afresh. */
-static void locate_fields(pm_pipe *p, const pm_record *rec)
+static void locate_fields(pm_pipe *p, const pm_record *rec, int fresh)
 {
     size_t hn;
-    unsigned id = pm_inputs_record_header(&p->in, rec, &hn);
+    unsigned id = fresh ? fresh_header(p, rec, &hn) : pm_inputs_record_header(&p->in, rec, &hn);
     if (hn != rec->n) id = 0; /* fields added: positions of their own */
     if (!id || id != p->hdr_id) {
         for (int s = 0; s < p->nslots; s++) p->slot_idx[s] = pm_record_index(rec, p->slot_name[s]);
@@ -502,7 +516,7 @@ int pm_pipe_run(pm_pipe *p)
                 raw_from_record(&p->raw, &p->rec);
             escape_values(&p->rec);
             pad_to_header(p, &p->rec);
-            locate_fields(p, &p->rec);
+            locate_fields(p, &p->rec, 0);
             if (p->spec.bad) {
                 v = p->spec.bad(p, &p->rec, err.msg, p->spec.ctx);
             } else {
@@ -512,7 +526,7 @@ int pm_pipe_run(pm_pipe *p)
             settle(p, &p->rec, v);
             p->in_bad = 0;
         } else {
-            locate_fields(p, &p->rec);
+            locate_fields(p, &p->rec, 1); /* as read */
             v = p->spec.record(p, &p->rec, p->spec.ctx);
             settle(p, &p->rec, v);
         }

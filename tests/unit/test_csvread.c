@@ -791,3 +791,25 @@ Test(csv_reader, field_far_past_max_field_is_cut_and_the_next_line_read)
     expect_ok(r, 2, "a=3|b=z");
     cr_assert_eq(r.line[2], 4);
 }
+
+Test(csv_reader, a_plain_row_says_which_header_named_it)
+{
+    pm_error err;
+    pm_reader *rd = pm_reader_open(write_str("n.csv", "id,a\n1,x\n2,\"q\"\n3,y\n"), &CSV, &err);
+    cr_assert_not_null(rd);
+    pm_record rec;
+    pm_record_init(&rec);
+    size_t n;
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_OK);
+    const char *const *h = pm_reader_header(rd, &n);
+    cr_expect_eq(rec.named_by, h, "a line without quotes is named by the header in force");
+    cr_expect_eq(rec.f[1].name, h[1]);
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_OK);
+    cr_expect_null(rec.named_by, "a quoted line (libcsv's) is not stamped");
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_OK);
+    cr_expect_eq(rec.named_by, h);
+    pm_record_clear(&rec);
+    cr_expect_null(rec.named_by, "clearing the record clears the stamp");
+    pm_record_free(&rec);
+    pm_reader_close(rd);
+}
