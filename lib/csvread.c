@@ -506,6 +506,24 @@ static inline unsigned delim_bits8(const char *p, uint64_t dd)
 static inline uint64_t delim_mask(const char *line, size_t at, size_t n, char d)
 {
     uint64_t m = 0;
+#ifdef __SSE2__
+    /* 16 bytes a compare; the last few as the end of the 16 bytes that end
+     * the block (read again), when the line holds 16 */
+    if (at + n >= 16) {
+        const __m128i dv = _mm_set1_epi8(d);
+        size_t k = 0;
+        for (; k + 16 <= n; k += 16)
+            m |= (uint64_t)(unsigned)_mm_movemask_epi8(
+                     _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(line + at + k)), dv))
+                 << k;
+        if (k < n) {
+            unsigned t = (unsigned)_mm_movemask_epi8(
+                _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(line + at + n - 16)), dv));
+            m |= (uint64_t)(t >> (16 - (n - k))) << k;
+        }
+        return m;
+    }
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const uint64_t dd = 0x0101010101010101ULL * (unsigned char)d;
     size_t k = 0;
@@ -519,6 +537,16 @@ static inline uint64_t delim_mask(const char *line, size_t at, size_t n, char d)
         if (line[at + k] == d) m |= (uint64_t)1 << k;
 #endif
     return m;
+}
+
+/* The bits set in m (no call: the build need not have a popcnt
+ * instruction). */
+static inline unsigned popcount64(uint64_t m)
+{
+    m = m - ((m >> 1) & 0x5555555555555555ULL);
+    m = (m & 0x3333333333333333ULL) + ((m >> 2) & 0x3333333333333333ULL);
+    m = (m + (m >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+    return (unsigned)((m * 0x0101010101010101ULL) >> 56);
 }
 
 /* What one pass over a line's bytes s[0..n) tells (line_scan): which of
@@ -581,7 +609,7 @@ static inline void replay_drop_if_done(pm_reader *rd)
  * message is libcsv's path's).  len excludes the line end.  The record
  * keeps the split line as its raw text (pm_record) unless a value starts
  * with a byte-order mark, which a writer quotes. */
-static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len, unsigned scan)
+static __attribute__((noinline, optimize("no-tree-slp-vectorize"))) int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len, unsigned scan)
 {
     size_t nh = rd->nheader;
     if (nh == 0) return 0;
@@ -594,14 +622,17 @@ static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len, uns
      * bytes are not read back) */
     const char *line = (const char *)s;
     char *const *hdr = rd->header;
-    /* the fields in order, the last one's slot (fl) after the loop */
-    pm_field *f = r->f, *fl = r->f + nh - 1;
-    size_t off = 0;
+    /* the fields in order, the last one's slot (f) after the loop; the
+     * delimiters of a block are counted before its fields are filled, so
+     * that the loop need not test for too many */
+    pm_field *f = r->f;
+    size_t off = 0, ndelim = 0;
     for (size_t at = 0; at < len; at += 64) {
         uint64_t m = delim_mask(line, at, len - at < 64 ? len - at : 64, (char)rd->delim);
+        ndelim += (size_t)popcount64(m);
+        if (ndelim >= nh) goto wrong_width; /* too many */
         for (; m; m &= m - 1) {
-            size_t end = at + (size_t)__builtin_ctzll(m);
-            if (f == fl) goto wrong_width; /* too many */
+            size_t end = at + (unsigned)__builtin_ctzll(m);
             b[end] = 0;
             f->name = *hdr++;
             f->value = b + off;
@@ -610,7 +641,7 @@ static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len, uns
             off = end + 1;
         }
     }
-    if (f != fl) goto wrong_width; /* too few */
+    if (ndelim != nh - 1) goto wrong_width; /* too few */
     f->name = *hdr;
     f->value = b + off;
     f->len = len - off;
