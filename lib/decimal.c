@@ -582,8 +582,23 @@ int pm_decimal_sub(pm_decimal a, pm_decimal b, pm_decimal *out)
     return pm_decimal_add(a, pm_decimal_neg(b), out);
 }
 
+/* Whether c fits 64 bits signed: then |c| <= 2^63, and a product of two
+ * such is at most 2^126 < 10^38 - 1 in magnitude, never too wide. */
+static inline int fits_i64(__int128 c)
+{
+    return c == (__int128)(int64_t)c;
+}
+
 int pm_decimal_mul(pm_decimal a, pm_decimal b, pm_decimal *out)
 {
+    /* Most products (a quantity by a price): two 64-bit coefficients at
+     * small scales, exact in 128 bits whatever their signs. */
+    if (fits_i64(a.coef) && fits_i64(b.coef) && (unsigned)a.scale <= PM_DEC_MAX_SCALE &&
+        (unsigned)b.scale <= PM_DEC_MAX_SCALE && a.scale + b.scale <= PM_DEC_MAX_SCALE) {
+        out->coef = (__int128)(int64_t)a.coef * (int64_t)b.coef;
+        out->scale = a.scale + b.scale;
+        return PM_DEC_OK;
+    }
     if (!valid(a) || !valid(b)) return PM_DEC_OVERFLOW;
     u128 ma = mag(a.coef), mb = mag(b.coef);
     int neg = (a.coef < 0) != (b.coef < 0);
@@ -655,9 +670,13 @@ int pm_decimal_div(pm_decimal a, pm_decimal b, int scale, pm_round mode, pm_deci
 
 int pm_decimal_round(pm_decimal a, int scale, pm_round mode, pm_decimal *out)
 {
-    if (!valid(a) || scale < 0 || scale > PM_DEC_MAX_SCALE) return PM_DEC_OVERFLOW;
+    if (!((fits_i64(a.coef) && (unsigned)a.scale <= PM_DEC_MAX_SCALE) || valid(a)) || scale < 0 || scale > PM_DEC_MAX_SCALE) return PM_DEC_OVERFLOW;
     if (!valid_mode(mode)) return PM_DEC_SYNTAX;
-    if (scale >= a.scale) return pm_decimal_rescale(a, scale, out);
+    if (scale == a.scale) { /* an amount already at the scale (a fixed fee) */
+        *out = a;
+        return PM_DEC_OK;
+    }
+    if (scale > a.scale) return pm_decimal_rescale(a, scale, out);
 
     int k = a.scale - scale;
     u128 m = mag(a.coef), q;

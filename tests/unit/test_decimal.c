@@ -413,6 +413,34 @@ Test(decimal_mul, strips_trailing_zeros_when_scale_exceeds_38)
               "0.10000000000000000000000000000000000000");
 }
 
+/* Products of coefficients about the 64-bit edge (the exact 128-bit path
+ * takes those that fit it) and at summed scales about 38. */
+Test(decimal_mul, coefficients_about_the_64_bit_edge_and_scales_about_38)
+{
+    const __int128 two63 = (__int128)1 << 63;
+    pm_decimal r;
+    cr_assert_eq(pm_decimal_mul((pm_decimal){-two63, 0}, (pm_decimal){-two63, 0}, &r), PM_DEC_OK);
+    cr_expect_str_eq(F(r), "85070591730234615865843651857942052864"); /* 2^126 */
+    cr_assert_eq(pm_decimal_mul((pm_decimal){two63 - 1, 20}, (pm_decimal){-two63, 18}, &r), PM_DEC_OK);
+    cr_expect_eq(r.scale, 38);
+    cr_expect_str_eq(F(r), "-0.85070591730234615856620279821087277056");
+    /* 2^63 fits no int64: the general path, the same product */
+    cr_assert_eq(pm_decimal_mul((pm_decimal){two63, 1}, (pm_decimal){3, 1}, &r), PM_DEC_OK);
+    cr_expect_str_eq(F(r), "276701161105643274.24");
+    /* scales adding up to 39: trailing zeros dropped, or overflow */
+    cr_assert_eq(pm_decimal_mul((pm_decimal){10, 20}, (pm_decimal){7, 19}, &r), PM_DEC_OK);
+    cr_expect_eq(r.scale, 38);
+    cr_expect_eq(r.coef, 7);
+    cr_expect_eq(pm_decimal_mul((pm_decimal){11, 20}, (pm_decimal){7, 19}, &r), PM_DEC_OVERFLOW);
+    /* hand-built scales outside 0..38 are refused, not multiplied */
+    cr_expect_eq(pm_decimal_mul((pm_decimal){5, -1}, (pm_decimal){3, 2}, &r), PM_DEC_OVERFLOW);
+    cr_expect_eq(pm_decimal_mul((pm_decimal){5, 39}, (pm_decimal){3, 0}, &r), PM_DEC_OVERFLOW);
+    cr_expect_eq(pm_decimal_round((pm_decimal){5, -1}, 2, PM_ROUND_HALF_UP, &r), PM_DEC_OVERFLOW);
+    /* rounding to the scale the amount has already: the amount */
+    cr_assert_eq(pm_decimal_round((pm_decimal){-12345, 2}, 2, PM_ROUND_UP, &r), PM_DEC_OK);
+    cr_expect_str_eq(F(r), "-123.45");
+}
+
 Test(decimal_mul, never_rounds_away_nonzero_digits)
 {
     expect_op_status(pm_decimal_mul, "0.0000000000000000001", "0.00000000000000000001", PM_DEC_OVERFLOW);
