@@ -604,16 +604,17 @@ static inline void replay_drop_if_done(pm_reader *rd)
  * (delim_mask), into one copy of the line in the record's arena (the
  * delimiters become the values' NULs), instead of libcsv's byte-by-byte
  * parse and a copy per field.  For such a line libcsv (no space trimming, no
- * quotes) reads exactly the same values.  Returns 0, leaving nothing
- * queued, for a line libcsv must read: a row of the wrong width (its
- * message is libcsv's path's).  len excludes the line end.  The record
+ * quotes) reads exactly the same values.  The record is r, the one
+ * pm_reader_next fills (cleared), not a slot of the queue: nothing is read
+ * ahead of it.  Returns 0, leaving r empty, for a line libcsv must read: a
+ * row of the wrong width (its message is libcsv's path's).  len excludes the line end.  The record
  * keeps the split line as its raw text (pm_record) unless a value starts
  * with a byte-order mark, which a writer quotes. */
-static __attribute__((noinline, optimize("no-tree-slp-vectorize"))) int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len, unsigned scan)
+static __attribute__((noinline, optimize("no-tree-slp-vectorize"))) int
+csv_plain_line(pm_reader *rd, pm_record *r, const unsigned char *s, size_t len, unsigned scan)
 {
     size_t nh = rd->nheader;
     if (nh == 0) return 0;
-    pm_record *r = pmr_queue_slot(rd);
     while (r->cap < nh) pm_record_make_room(r);
     char *b = pm_record_alloc(r, len + 1);
     memcpy(b, s, len);
@@ -661,8 +662,6 @@ static __attribute__((noinline, optimize("no-tree-slp-vectorize"))) int csv_plai
         r->raw_n = nh;
         r->raw_delim = (char)rd->delim;
     }
-    rd->q[rd->qhead + rd->qlen].bad = 0;
-    rd->qlen++;
     rd->seg_flags = 0;
     rd->last_width = nh;
     return 1;
@@ -742,10 +741,6 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
             lone_cr = 0;
             nl = NULL;
         }
-        /* libcsv grows a field's buffer by blk_size: by as much as it has,
-         * so a long field costs a few reallocs, not one per 128 bytes */
-        size_t bs = csv_get_buffer_size(rd->csv);
-        if (bs > 4096) csv_set_blk_size(rd->csv, bs);
         int lf_after_cr = rd->cr_ended && s[0] == '\n';
         rd->cr_ended = 0;
         int blank =
@@ -767,12 +762,18 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         if (nl && !lone_cr && !blank && !rd->rec_open && rd->tq == TQ_START && rd->have_header && !rd->after_blank &&
             !rd->header_bad && !(rd->seg_flags & (SEG_NUL | SEG_BADUTF8)) && seg <= rd->opts.max_field &&
             !((scan & LS_QUOTE) && memchr(s, '"', seg)) &&
-            csv_plain_line(rd, s, seg - 1 - (seg >= 2 && s[seg - 2] == '\r'), scan)) {
+            csv_plain_line(rd, rec, s, seg - 1 - (seg >= 2 && s[seg - 2] == '\r'), scan)) {
+            /* split into rec itself: the queue is empty (the loop runs
+             * while it is), and rec was cleared by pm_reader_next */
             consumed(rd, from_replay, seg);
             replay_drop_if_done(rd);
             rd->line++;
-            continue;
+            return PM_READ_OK;
         }
+        /* libcsv grows a field's buffer by blk_size: by as much as it has,
+         * so a long field costs a few reallocs, not one per 128 bytes */
+        size_t bs = csv_get_buffer_size(rd->csv);
+        if (bs > 4096) csv_set_blk_size(rd->csv, bs);
         size_t feed = seg;
         const unsigned char *fs = s;
         int in_quote = rd->rec_open && rd->tq == TQ_QUOTED; /* before this segment */
