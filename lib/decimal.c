@@ -314,6 +314,35 @@ int pm_decimal_parse(const char *s, size_t len, pm_decimal *out)
     if (!s) return PM_DEC_SYNTAX;
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     int neg = 0;
+    /* The usual number (an amount, a quantity): 1 to 19 characters, all
+     * digits but one point at most, no blank or sign; its digits fit 64
+     * bits.  One loop for the integer part, one for the fraction; any
+     * other text goes on below. */
+    if (len - 1 < 19) {
+        const unsigned char *q = p;
+        uint64_t v = 0;
+        unsigned dg;
+        while ((dg = (unsigned)*q - '0') < 10) {
+            v = v * 10 + dg;
+            if (++q == end) {
+                out->coef = (__int128)v;
+                out->scale = 0;
+                return PM_DEC_OK;
+            }
+        }
+        if (*q == '.') {
+            const unsigned char *dot = q++;
+            while (q < end && (dg = (unsigned)*q - '0') < 10) {
+                v = v * 10 + dg;
+                q++;
+            }
+            if (q == end && len > 1) { /* "." alone is no number */
+                out->coef = (__int128)v;
+                out->scale = (int)(end - dot - 1);
+                return PM_DEC_OK;
+            }
+        }
+    }
 
     while (p < end && is_blank(*p)) p++;
     while (end > p && is_blank(end[-1])) end--;

@@ -130,6 +130,30 @@ Test(decimal_parse, leading_or_trailing_point_is_accepted)
     cr_expect_eq(D("5.").scale, 0);
 }
 
+/* Numbers of 1 to 19 characters of digits and a point are read by one
+ * loop; their edges: 19 and 20 characters, 19 nines, a point first, last,
+ * twice, alone, a byte after the digits, a blank or a sign before them. */
+Test(decimal_parse, short_numbers_at_the_edges_of_the_one_loop_read)
+{
+    expect_parse("9999999999999999999", "9999999999999999999");
+    expect_parse("99999999999999999999", "99999999999999999999");
+    expect_parse("123456789012345678.9", "123456789012345678.9");
+    expect_parse("0.000000000000000001", "0.000000000000000001");
+    expect_parse("1.000000000000000000", "1.000000000000000000");
+    expect_parse(".000000000000000001", "0.000000000000000001");
+    expect_parse("000000000000000012.", "12");
+    expect_parse("7", "7");
+    expect_parse("0.5", "0.5");
+    expect_parse("+7", "7");
+    expect_parse(" 7", "7");
+    pm_decimal d = {123, 1};
+    static const char *bad[] = {".", "1.2.3", "12a", "1.2a", "a", "1 2", "..5", "1-", "-"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cr_expect_eq(pm_decimal_parse(bad[i], strlen(bad[i]), &d), PM_DEC_SYNTAX, "'%s'", bad[i]);
+        cr_expect(d.coef == 123 && d.scale == 1, "'%s' leaves the output as it was", bad[i]);
+    }
+}
+
 Test(decimal_parse, rejects_what_is_not_a_plain_decimal)
 {
     static const char *bad[] = {
