@@ -26,6 +26,7 @@ struct pm_pipe {
     const char *slot_name[MAX_SLOTS];
     int slot_idx[MAX_SLOTS]; /* positions for the cached header */
     int rec_idx[MAX_SLOTS];  /* positions in the record at hand */
+    int rec_idx_moved;       /* rec_idx differs from slot_idx */
     int nslots, key_slot;
     unsigned hdr_id; /* pm_inputs_record_header of the cached positions; 0: none */
 
@@ -203,8 +204,14 @@ static void locate_fields(pm_pipe *p, const pm_record *rec, int fresh)
     if (!id || id != p->hdr_id) {
         for (int s = 0; s < p->nslots; s++) p->slot_idx[s] = pm_record_index(rec, p->slot_name[s]);
         p->hdr_id = id;
+        p->rec_idx_moved = 1;
     }
-    memcpy(p->rec_idx, p->slot_idx, sizeof p->rec_idx[0] * (size_t)p->nslots);
+    /* the record at hand starts from the header's positions (copied only
+     * when they changed, or pm_pipe_set_static appended a field) */
+    if (p->rec_idx_moved) {
+        memcpy(p->rec_idx, p->slot_idx, sizeof p->rec_idx[0] * (size_t)p->nslots);
+        p->rec_idx_moved = 0;
+    }
 }
 
 unsigned pm_pipe_record_header(const pm_pipe *p)
@@ -239,6 +246,7 @@ void pm_pipe_set_static(pm_pipe *p, pm_record *rec, int slot, const char *value,
     }
     pm_record_add_owned(rec, p->slot_name[slot], value, len);
     p->rec_idx[slot] = (int)rec->n - 1;
+    p->rec_idx_moved = 1;
 }
 
 void pm_pipe_set(pm_pipe *p, pm_record *rec, int slot, const char *value, size_t len)
