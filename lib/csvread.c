@@ -677,6 +677,31 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         if (!rd->delim) rd->delim = rd->format == PM_FMT_TSV ? '\t' : ',';
     }
     while (rd->qlen == 0) {
+        /* The common line first: between records, under a usable header,
+         * nothing to read again, a whole line in the buffer without a
+         * quote, CR, NUL or invalid byte: split into rec (csv_plain_line)
+         * without the checks below, which a line that is not such (or
+         * does not fit its header) goes on to, as read. */
+        if (rd->have_header && !rd->rec_open && rd->tq == TQ_START && !rd->after_blank && !rd->header_bad &&
+            !rd->skip_line && !rd->cr_ended && !rd->replay.len) {
+            int f = pmr_src_fill(rd, err);
+            if (f < 0) return PM_READ_FATAL;
+            const unsigned char *s = rd->dec + rd->decpos;
+            const unsigned char *nl = f ? memchr(s, '\n', rd->declen - rd->decpos) : NULL;
+            if (nl && nl != s) {
+                size_t len = (size_t)(nl - s);
+                unsigned scan = line_scan(s, len);
+                if (!(scan & (LS_CR | LS_NUL | LS_QUOTE)) && len < rd->opts.max_field && len < CSV_PIECE &&
+                    (!(scan & LS_HIGH) || !rd->validate_utf8 || pm_utf8_valid((const char *)s, len + 1))) {
+                    rd->rec_line = rd->line;
+                    if (csv_plain_line(rd, rec, s, len, scan)) {
+                        rd->decpos += len + 1;
+                        rd->line++;
+                        return PM_READ_OK;
+                    }
+                }
+            }
+        }
         if (!rd->csv_started && csv_start(rd, err) < 0) return PM_READ_FATAL;
         const unsigned char *s;
         size_t n;
