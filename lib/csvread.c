@@ -580,6 +580,42 @@ static unsigned line_scan(const unsigned char *s, size_t n)
     return f;
 }
 
+/* The line starting at s, of the n bytes there: its end (the first LF,
+ * returned) and what line_scan says of the bytes before it (*scan), in one
+ * pass of 16 bytes at a time; NULL when the LF is not within the first
+ * whole 16-byte blocks of the n (the caller reads such a line otherwise). */
+static const unsigned char *line_end_scan(const unsigned char *s, size_t n, unsigned *scan)
+{
+#ifdef __SSE2__
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'), q = _mm_set1_epi8('"'),
+                  zero = _mm_setzero_si128();
+    __m128i acr = zero, anul = zero, aq = zero, ahi = zero;
+    for (size_t i = 0; i + 16 <= n; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i c = _mm_cmpeq_epi8(x, cr), z = _mm_cmpeq_epi8(x, zero), d = _mm_cmpeq_epi8(x, q);
+        unsigned nl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, lf));
+        if (nl) { /* the earlier blocks, and this one's bytes before the LF */
+            unsigned keep = (nl & (0u - nl)) - 1;
+            unsigned mc = (unsigned)_mm_movemask_epi8(acr) | ((unsigned)_mm_movemask_epi8(c) & keep);
+            unsigned mz = (unsigned)_mm_movemask_epi8(anul) | ((unsigned)_mm_movemask_epi8(z) & keep);
+            unsigned mq = (unsigned)_mm_movemask_epi8(aq) | ((unsigned)_mm_movemask_epi8(d) & keep);
+            unsigned mh = (unsigned)_mm_movemask_epi8(ahi) | ((unsigned)_mm_movemask_epi8(x) & keep);
+            *scan = (mc ? LS_CR : 0) | (mz ? LS_NUL : 0) | (mq ? LS_QUOTE : 0) | (mh ? LS_HIGH : 0);
+            return s + i + (unsigned)__builtin_ctz(nl);
+        }
+        acr = _mm_or_si128(acr, c);
+        anul = _mm_or_si128(anul, z);
+        aq = _mm_or_si128(aq, d);
+        ahi = _mm_or_si128(ahi, x);
+    }
+#else
+    (void)s;
+    (void)n;
+    (void)scan;
+#endif
+    return NULL;
+}
+
 /* k bytes of the line at hand are dealt with: from the replay of lines to
  * read again, or from the decoded input. */
 static inline void consumed(pm_reader *rd, int from_replay, size_t k)
@@ -687,10 +723,10 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
             int f = pmr_src_fill(rd, err);
             if (f < 0) return PM_READ_FATAL;
             const unsigned char *s = rd->dec + rd->decpos;
-            const unsigned char *nl = f ? memchr(s, '\n', rd->declen - rd->decpos) : NULL;
+            unsigned scan = 0;
+            const unsigned char *nl = f ? line_end_scan(s, rd->declen - rd->decpos, &scan) : NULL;
             if (nl && nl != s) {
                 size_t len = (size_t)(nl - s);
-                unsigned scan = line_scan(s, len);
                 if (!(scan & (LS_CR | LS_NUL | LS_QUOTE)) && len < rd->opts.max_field && len < CSV_PIECE &&
                     (!(scan & LS_HIGH) || !rd->validate_utf8 || pm_utf8_valid((const char *)s, len + 1))) {
                     rd->rec_line = rd->line;
