@@ -205,8 +205,15 @@ char *pm_arena_strndup(pm_arena *a, const char *data, size_t n)
 
 void pm_arena_reset(pm_arena *a)
 {
-    /* Keep every block as spare; the largest first helps the next record. */
+    /* One block in use (a record's values as a rule) stays the one being
+     * filled, emptied: the next record's first allocation takes it without
+     * a look at the spares. */
     pm_arena_block *b = a->head;
+    if (b && !b->next) {
+        b->used = 0;
+        return;
+    }
+    /* Keep every block as spare; the largest first helps the next record. */
     while (b) {
         pm_arena_block *n = b->next;
         b->used = 0;

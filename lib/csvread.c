@@ -506,6 +506,24 @@ static inline unsigned delim_bits8(const char *p, uint64_t dd)
 static inline uint64_t delim_mask(const char *line, size_t at, size_t n, char d)
 {
     uint64_t m = 0;
+#ifdef __SSE2__
+    /* 16 bytes a compare; the last few as the end of the 16 bytes that end
+     * the block (read again), when the line holds 16 */
+    if (at + n >= 16) {
+        const __m128i dv = _mm_set1_epi8(d);
+        size_t k = 0;
+        for (; k + 16 <= n; k += 16)
+            m |= (uint64_t)(unsigned)_mm_movemask_epi8(
+                     _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(line + at + k)), dv))
+                 << k;
+        if (k < n) {
+            unsigned t = (unsigned)_mm_movemask_epi8(
+                _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(line + at + n - 16)), dv));
+            m |= (uint64_t)(t >> (16 - (n - k))) << k;
+        }
+        return m;
+    }
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const uint64_t dd = 0x0101010101010101ULL * (unsigned char)d;
     size_t k = 0;
@@ -519,6 +537,16 @@ static inline uint64_t delim_mask(const char *line, size_t at, size_t n, char d)
         if (line[at + k] == d) m |= (uint64_t)1 << k;
 #endif
     return m;
+}
+
+/* The bits set in m (no call: the build need not have a popcnt
+ * instruction). */
+static inline unsigned popcount64(uint64_t m)
+{
+    m = m - ((m >> 1) & 0x5555555555555555ULL);
+    m = (m & 0x3333333333333333ULL) + ((m >> 2) & 0x3333333333333333ULL);
+    m = (m + (m >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+    return (unsigned)((m * 0x0101010101010101ULL) >> 56);
 }
 
 /* What one pass over a line's bytes s[0..n) tells (line_scan): which of
@@ -552,6 +580,42 @@ static unsigned line_scan(const unsigned char *s, size_t n)
     return f;
 }
 
+/* The line starting at s, of the n bytes there: its end (the first LF,
+ * returned) and what line_scan says of the bytes before it (*scan), in one
+ * pass of 16 bytes at a time; NULL when the LF is not within the first
+ * whole 16-byte blocks of the n (the caller reads such a line otherwise). */
+static const unsigned char *line_end_scan(const unsigned char *s, size_t n, unsigned *scan)
+{
+#ifdef __SSE2__
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'), q = _mm_set1_epi8('"'),
+                  zero = _mm_setzero_si128();
+    __m128i acr = zero, anul = zero, aq = zero, ahi = zero;
+    for (size_t i = 0; i + 16 <= n; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i c = _mm_cmpeq_epi8(x, cr), z = _mm_cmpeq_epi8(x, zero), d = _mm_cmpeq_epi8(x, q);
+        unsigned nl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, lf));
+        if (nl) { /* the earlier blocks, and this one's bytes before the LF */
+            unsigned keep = (nl & (0u - nl)) - 1;
+            unsigned mc = (unsigned)_mm_movemask_epi8(acr) | ((unsigned)_mm_movemask_epi8(c) & keep);
+            unsigned mz = (unsigned)_mm_movemask_epi8(anul) | ((unsigned)_mm_movemask_epi8(z) & keep);
+            unsigned mq = (unsigned)_mm_movemask_epi8(aq) | ((unsigned)_mm_movemask_epi8(d) & keep);
+            unsigned mh = (unsigned)_mm_movemask_epi8(ahi) | ((unsigned)_mm_movemask_epi8(x) & keep);
+            *scan = (mc ? LS_CR : 0) | (mz ? LS_NUL : 0) | (mq ? LS_QUOTE : 0) | (mh ? LS_HIGH : 0);
+            return s + i + (unsigned)__builtin_ctz(nl);
+        }
+        acr = _mm_or_si128(acr, c);
+        anul = _mm_or_si128(anul, z);
+        aq = _mm_or_si128(aq, d);
+        ahi = _mm_or_si128(ahi, x);
+    }
+#else
+    (void)s;
+    (void)n;
+    (void)scan;
+#endif
+    return NULL;
+}
+
 /* k bytes of the line at hand are dealt with: from the replay of lines to
  * read again, or from the decoded input. */
 static inline void consumed(pm_reader *rd, int from_replay, size_t k)
@@ -576,16 +640,17 @@ static inline void replay_drop_if_done(pm_reader *rd)
  * (delim_mask), into one copy of the line in the record's arena (the
  * delimiters become the values' NULs), instead of libcsv's byte-by-byte
  * parse and a copy per field.  For such a line libcsv (no space trimming, no
- * quotes) reads exactly the same values.  Returns 0, leaving nothing
- * queued, for a line libcsv must read: a row of the wrong width (its
- * message is libcsv's path's).  len excludes the line end.  The record
+ * quotes) reads exactly the same values.  The record is r, the one
+ * pm_reader_next fills (cleared), not a slot of the queue: nothing is read
+ * ahead of it.  Returns 0, leaving r empty, for a line libcsv must read: a
+ * row of the wrong width (its message is libcsv's path's).  len excludes the line end.  The record
  * keeps the split line as its raw text (pm_record) unless a value starts
  * with a byte-order mark, which a writer quotes. */
-static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len, unsigned scan)
+static __attribute__((noinline, optimize("no-tree-slp-vectorize"))) int
+csv_plain_line(pm_reader *rd, pm_record *r, const unsigned char *s, size_t len, unsigned scan)
 {
     size_t nh = rd->nheader;
     if (nh == 0) return 0;
-    pm_record *r = pmr_queue_slot(rd);
     while (r->cap < nh) pm_record_make_room(r);
     char *b = pm_record_alloc(r, len + 1);
     memcpy(b, s, len);
@@ -594,14 +659,17 @@ static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len, uns
      * bytes are not read back) */
     const char *line = (const char *)s;
     char *const *hdr = rd->header;
-    /* the fields in order, the last one's slot (fl) after the loop */
-    pm_field *f = r->f, *fl = r->f + nh - 1;
-    size_t off = 0;
+    /* the fields in order, the last one's slot (f) after the loop; the
+     * delimiters of a block are counted before its fields are filled, so
+     * that the loop need not test for too many */
+    pm_field *f = r->f;
+    size_t off = 0, ndelim = 0;
     for (size_t at = 0; at < len; at += 64) {
         uint64_t m = delim_mask(line, at, len - at < 64 ? len - at : 64, (char)rd->delim);
+        ndelim += (size_t)popcount64(m);
+        if (ndelim >= nh) goto wrong_width; /* too many */
         for (; m; m &= m - 1) {
-            size_t end = at + (size_t)__builtin_ctzll(m);
-            if (f == fl) goto wrong_width; /* too many */
+            size_t end = at + (unsigned)__builtin_ctzll(m);
             b[end] = 0;
             f->name = *hdr++;
             f->value = b + off;
@@ -610,11 +678,12 @@ static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len, uns
             off = end + 1;
         }
     }
-    if (f != fl) goto wrong_width; /* too few */
+    if (ndelim != nh - 1) goto wrong_width; /* too few */
     f->name = *hdr;
     f->value = b + off;
     f->len = len - off;
     r->n = nh;
+    r->named_by = (const char *const *)rd->header;
     r->source = rd->name;
     r->line = rd->rec_line;
     /* a value starting with U+FEFF is written quoted: the line is not the
@@ -629,8 +698,6 @@ static int csv_plain_line(pm_reader *rd, const unsigned char *s, size_t len, uns
         r->raw_n = nh;
         r->raw_delim = (char)rd->delim;
     }
-    rd->q[rd->qhead + rd->qlen].bad = 0;
-    rd->qlen++;
     rd->seg_flags = 0;
     rd->last_width = nh;
     return 1;
@@ -646,6 +713,31 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         if (!rd->delim) rd->delim = rd->format == PM_FMT_TSV ? '\t' : ',';
     }
     while (rd->qlen == 0) {
+        /* The common line first: between records, under a usable header,
+         * nothing to read again, a whole line in the buffer without a
+         * quote, CR, NUL or invalid byte: split into rec (csv_plain_line)
+         * without the checks below, which a line that is not such (or
+         * does not fit its header) goes on to, as read. */
+        if (rd->have_header && !rd->rec_open && rd->tq == TQ_START && !rd->after_blank && !rd->header_bad &&
+            !rd->skip_line && !rd->cr_ended && !rd->replay.len) {
+            int f = pmr_src_fill(rd, err);
+            if (f < 0) return PM_READ_FATAL;
+            const unsigned char *s = rd->dec + rd->decpos;
+            unsigned scan = 0;
+            const unsigned char *nl = f ? line_end_scan(s, rd->declen - rd->decpos, &scan) : NULL;
+            if (nl && nl != s) {
+                size_t len = (size_t)(nl - s);
+                if (!(scan & (LS_CR | LS_NUL | LS_QUOTE)) && len < rd->opts.max_field && len < CSV_PIECE &&
+                    (!(scan & LS_HIGH) || !rd->validate_utf8 || pm_utf8_valid((const char *)s, len + 1))) {
+                    rd->rec_line = rd->line;
+                    if (csv_plain_line(rd, rec, s, len, scan)) {
+                        rd->decpos += len + 1;
+                        rd->line++;
+                        return PM_READ_OK;
+                    }
+                }
+            }
+        }
         if (!rd->csv_started && csv_start(rd, err) < 0) return PM_READ_FATAL;
         const unsigned char *s;
         size_t n;
@@ -710,10 +802,6 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
             lone_cr = 0;
             nl = NULL;
         }
-        /* libcsv grows a field's buffer by blk_size: by as much as it has,
-         * so a long field costs a few reallocs, not one per 128 bytes */
-        size_t bs = csv_get_buffer_size(rd->csv);
-        if (bs > 4096) csv_set_blk_size(rd->csv, bs);
         int lf_after_cr = rd->cr_ended && s[0] == '\n';
         rd->cr_ended = 0;
         int blank =
@@ -735,12 +823,18 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         if (nl && !lone_cr && !blank && !rd->rec_open && rd->tq == TQ_START && rd->have_header && !rd->after_blank &&
             !rd->header_bad && !(rd->seg_flags & (SEG_NUL | SEG_BADUTF8)) && seg <= rd->opts.max_field &&
             !((scan & LS_QUOTE) && memchr(s, '"', seg)) &&
-            csv_plain_line(rd, s, seg - 1 - (seg >= 2 && s[seg - 2] == '\r'), scan)) {
+            csv_plain_line(rd, rec, s, seg - 1 - (seg >= 2 && s[seg - 2] == '\r'), scan)) {
+            /* split into rec itself: the queue is empty (the loop runs
+             * while it is), and rec was cleared by pm_reader_next */
             consumed(rd, from_replay, seg);
             replay_drop_if_done(rd);
             rd->line++;
-            continue;
+            return PM_READ_OK;
         }
+        /* libcsv grows a field's buffer by blk_size: by as much as it has,
+         * so a long field costs a few reallocs, not one per 128 bytes */
+        size_t bs = csv_get_buffer_size(rd->csv);
+        if (bs > 4096) csv_set_blk_size(rd->csv, bs);
         size_t feed = seg;
         const unsigned char *fs = s;
         int in_quote = rd->rec_open && rd->tq == TQ_QUOTED; /* before this segment */

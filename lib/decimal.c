@@ -314,6 +314,35 @@ int pm_decimal_parse(const char *s, size_t len, pm_decimal *out)
     if (!s) return PM_DEC_SYNTAX;
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     int neg = 0;
+    /* The usual number (an amount, a quantity): 1 to 19 characters, all
+     * digits but one point at most, no blank or sign; its digits fit 64
+     * bits.  One loop for the integer part, one for the fraction; any
+     * other text goes on below. */
+    if (len - 1 < 19) {
+        const unsigned char *q = p;
+        uint64_t v = 0;
+        unsigned dg;
+        while ((dg = (unsigned)*q - '0') < 10) {
+            v = v * 10 + dg;
+            if (++q == end) {
+                out->coef = (__int128)v;
+                out->scale = 0;
+                return PM_DEC_OK;
+            }
+        }
+        if (*q == '.') {
+            const unsigned char *dot = q++;
+            while (q < end && (dg = (unsigned)*q - '0') < 10) {
+                v = v * 10 + dg;
+                q++;
+            }
+            if (q == end && len > 1) { /* "." alone is no number */
+                out->coef = (__int128)v;
+                out->scale = (int)(end - dot - 1);
+                return PM_DEC_OK;
+            }
+        }
+    }
 
     while (p < end && is_blank(*p)) p++;
     while (end > p && is_blank(end[-1])) end--;
@@ -408,22 +437,38 @@ size_t pm_decimal_format(pm_decimal d, char out[PM_DEC_BUFSZ])
     int fscale = d.scale < 0 ? 0 : d.scale > PM_DEC_MAX_SCALE ? PM_DEC_MAX_SCALE : d.scale;
     u128 fm = mag(d.coef);
     if (fm <= UINT64_MAX && fscale <= 19) {
-        /* A coefficient of 64 bits (every amount but the huge): the
-         * integer part and the fraction written in place, from their last
-         * digit back, no copy. */
-        uint64_t v = (uint64_t)fm, q = v, r = 0;
-        if (fscale) {
-            q = v / pow10_64[fscale];
-            r = v % pow10_64[fscale];
+        /* A coefficient of 64 bits (every amount but the huge): its digits
+         * (at most 20, at least fscale + 1) two at a time into dig, from
+         * the last back (divisions by a constant, no division by
+         * 10^fscale), then the integer part and the fraction moved to out
+         * as 20 bytes each whatever their length: the bytes past them are
+         * written over or lie past the NUL, and every move stays inside
+         * dig and out (1 + 20 + 1 + 20 < PM_DEC_BUFSZ). */
+        char dig[64];
+        char *const end = dig + 40, *p = end;
+        uint64_t v = (uint64_t)fm;
+        while (v >= 100) {
+            unsigned k = (unsigned)(v % 100) * 2;
+            v /= 100;
+            p -= 2;
+            memcpy(p, digit_pairs + k, 2);
         }
-        int ni = digits_u64(q);
+        if (v >= 10) {
+            p -= 2;
+            memcpy(p, digit_pairs + v * 2, 2);
+        } else {
+            *--p = (char)('0' + v);
+        }
+        char *const point = end - fscale; /* the fraction's first digit */
+        while (p >= point) *--p = '0';    /* "0.05": a digit before the point */
         char *o = out;
-        if (d.coef < 0) *o++ = '-';
-        put_u64(o + ni, q, 1);
-        o += ni;
+        *o = '-';
+        o += d.coef < 0;
+        memcpy(o, p, 20);
+        o += point - p;
         if (fscale) {
             *o++ = '.';
-            put_u64(o + fscale, r, fscale);
+            memcpy(o, point, 20);
             o += fscale;
         }
         *o = '\0';
@@ -566,8 +611,23 @@ int pm_decimal_sub(pm_decimal a, pm_decimal b, pm_decimal *out)
     return pm_decimal_add(a, pm_decimal_neg(b), out);
 }
 
+/* Whether c fits 64 bits signed: then |c| <= 2^63, and a product of two
+ * such is at most 2^126 < 10^38 - 1 in magnitude, never too wide. */
+static inline int fits_i64(__int128 c)
+{
+    return c == (__int128)(int64_t)c;
+}
+
 int pm_decimal_mul(pm_decimal a, pm_decimal b, pm_decimal *out)
 {
+    /* Most products (a quantity by a price): two 64-bit coefficients at
+     * small scales, exact in 128 bits whatever their signs. */
+    if (fits_i64(a.coef) && fits_i64(b.coef) && (unsigned)a.scale <= PM_DEC_MAX_SCALE &&
+        (unsigned)b.scale <= PM_DEC_MAX_SCALE && a.scale + b.scale <= PM_DEC_MAX_SCALE) {
+        out->coef = (__int128)(int64_t)a.coef * (int64_t)b.coef;
+        out->scale = a.scale + b.scale;
+        return PM_DEC_OK;
+    }
     if (!valid(a) || !valid(b)) return PM_DEC_OVERFLOW;
     u128 ma = mag(a.coef), mb = mag(b.coef);
     int neg = (a.coef < 0) != (b.coef < 0);
@@ -639,9 +699,13 @@ int pm_decimal_div(pm_decimal a, pm_decimal b, int scale, pm_round mode, pm_deci
 
 int pm_decimal_round(pm_decimal a, int scale, pm_round mode, pm_decimal *out)
 {
-    if (!valid(a) || scale < 0 || scale > PM_DEC_MAX_SCALE) return PM_DEC_OVERFLOW;
+    if (!((fits_i64(a.coef) && (unsigned)a.scale <= PM_DEC_MAX_SCALE) || valid(a)) || scale < 0 || scale > PM_DEC_MAX_SCALE) return PM_DEC_OVERFLOW;
     if (!valid_mode(mode)) return PM_DEC_SYNTAX;
-    if (scale >= a.scale) return pm_decimal_rescale(a, scale, out);
+    if (scale == a.scale) { /* an amount already at the scale (a fixed fee) */
+        *out = a;
+        return PM_DEC_OK;
+    }
+    if (scale > a.scale) return pm_decimal_rescale(a, scale, out);
 
     int k = a.scale - scale;
     u128 m = mag(a.coef), q;

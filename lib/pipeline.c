@@ -26,6 +26,7 @@ struct pm_pipe {
     const char *slot_name[MAX_SLOTS];
     int slot_idx[MAX_SLOTS]; /* positions for the cached header */
     int rec_idx[MAX_SLOTS];  /* positions in the record at hand */
+    int rec_idx_moved;       /* rec_idx differs from slot_idx */
     int nslots, key_slot;
     unsigned hdr_id; /* pm_inputs_record_header of the cached positions; 0: none */
 
@@ -177,20 +178,40 @@ int pm_pipe_field(pm_pipe *p, const char *name)
     return p->nslots++;
 }
 
+/* pm_inputs_record_header of a record fresh from the reader, which nothing
+ * has changed yet: one the CSV reader split from a plain line says which
+ * header named it (pm_record.named_by), and its names need no comparing. */
+static unsigned fresh_header(pm_pipe *p, const pm_record *rec, size_t *hn)
+{
+    const pm_reader *rd = p->in.cur;
+    if (rd && rec->named_by && rec->named_by == (const char *const *)rd->header && rd->have_header &&
+        rec->n == rd->nheader && rec->n) {
+        *hn = rec->n;
+        return pm_inputs_header_gen(&p->in) + 1;
+    }
+    return pm_inputs_record_header(&p->in, rec, hn);
+}
+
 /* Finds the slots' positions in rec.  CSV records carry their reader's
  * header names (stable pointers), so while the header stays the same the
  * positions found for the first record serve them all; YAML records, whose
  * keys may differ from one record to the next, are looked up afresh. */
-static void locate_fields(pm_pipe *p, const pm_record *rec)
+static void locate_fields(pm_pipe *p, const pm_record *rec, int fresh)
 {
     size_t hn;
-    unsigned id = pm_inputs_record_header(&p->in, rec, &hn);
+    unsigned id = fresh ? fresh_header(p, rec, &hn) : pm_inputs_record_header(&p->in, rec, &hn);
     if (hn != rec->n) id = 0; /* fields added: positions of their own */
     if (!id || id != p->hdr_id) {
         for (int s = 0; s < p->nslots; s++) p->slot_idx[s] = pm_record_index(rec, p->slot_name[s]);
         p->hdr_id = id;
+        p->rec_idx_moved = 1;
     }
-    memcpy(p->rec_idx, p->slot_idx, sizeof p->rec_idx[0] * (size_t)p->nslots);
+    /* the record at hand starts from the header's positions (copied only
+     * when they changed, or pm_pipe_set_static appended a field) */
+    if (p->rec_idx_moved) {
+        memcpy(p->rec_idx, p->slot_idx, sizeof p->rec_idx[0] * (size_t)p->nslots);
+        p->rec_idx_moved = 0;
+    }
 }
 
 unsigned pm_pipe_record_header(const pm_pipe *p)
@@ -225,6 +246,7 @@ void pm_pipe_set_static(pm_pipe *p, pm_record *rec, int slot, const char *value,
     }
     pm_record_add_owned(rec, p->slot_name[slot], value, len);
     p->rec_idx[slot] = (int)rec->n - 1;
+    p->rec_idx_moved = 1;
 }
 
 void pm_pipe_set(pm_pipe *p, pm_record *rec, int slot, const char *value, size_t len)
@@ -502,7 +524,7 @@ int pm_pipe_run(pm_pipe *p)
                 raw_from_record(&p->raw, &p->rec);
             escape_values(&p->rec);
             pad_to_header(p, &p->rec);
-            locate_fields(p, &p->rec);
+            locate_fields(p, &p->rec, 0);
             if (p->spec.bad) {
                 v = p->spec.bad(p, &p->rec, err.msg, p->spec.ctx);
             } else {
@@ -512,7 +534,7 @@ int pm_pipe_run(pm_pipe *p)
             settle(p, &p->rec, v);
             p->in_bad = 0;
         } else {
-            locate_fields(p, &p->rec);
+            locate_fields(p, &p->rec, 1); /* as read */
             v = p->spec.record(p, &p->rec, p->spec.ctx);
             settle(p, &p->rec, v);
         }

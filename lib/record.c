@@ -23,6 +23,7 @@ void pm_record_clear(pm_record *r)
     r->n = 0;
     r->raw = NULL;
     r->raw_n = r->raw_len = 0;
+    r->named_by = NULL;
     pm_arena_reset(&r->arena);
 }
 

@@ -36,6 +36,12 @@ typedef struct pm_record {
     const char *raw;
     size_t raw_len, raw_n;
     char raw_delim;
+    /* Set by the CSV reader for such a row too (cleared by
+     * pm_record_clear): the header array whose strings, in order, name all
+     * its fields.  Anything that renames or adds a field leaves it stale, so
+     * only the pipeline reads it, on a record fresh from the reader, before
+     * the program sees it (pm_inputs_record_header compares the names). */
+    const char *const *named_by;
 } pm_record;
 
 void pm_record_init(pm_record *r);

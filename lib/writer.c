@@ -705,13 +705,35 @@ static void yaml_write_record(pm_writer *w, const pm_record *r)
     o->len = (size_t)(dst + 2 - o->s);
 }
 
-/* Copies n bytes to dst (room made) as put_bytes does, and values of 17
- * to 64 bytes (the two digests on every pm-fee line) by overlapping
- * 16-byte moves instead of a memcpy call. */
-static inline void csv_put(char *dst, const char *src, size_t n)
+/* Copies n bytes, at most CSV_SLOT, to dst, with room for CSV_SLOT bytes
+ * there: lengths told apart by a tree of compares (two for the short
+ * values of most fields, none of them a call), each copied as two
+ * overlapping loads and stores of a width (four 16-byte ones past 32
+ * bytes: the two digests on every pm-fee line); a value is read exactly,
+ * never past its end. */
+enum { CSV_SLOT = 64 };
+static inline __attribute__((always_inline)) void csv_put(char *dst, const char *src, size_t n)
 {
+    if (n < 8) {
+        if (n >= 4) {
+            uint32_t a, b;
+            memcpy(&a, src, 4);
+            memcpy(&b, src + n - 4, 4);
+            memcpy(dst, &a, 4);
+            memcpy(dst + n - 4, &b, 4);
+        } else if (n) { /* 1 to 3 */
+            dst[0] = src[0];
+            dst[n / 2] = src[n / 2];
+            dst[n - 1] = src[n - 1];
+        }
+    } else if (n <= 16) {
+        uint64_t a, b;
+        memcpy(&a, src, 8);
+        memcpy(&b, src + n - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + n - 8, &b, 8);
+    } else {
 #ifdef __SSE2__
-    if (n > 16 && n <= 64) {
         __m128i a = _mm_loadu_si128((const __m128i *)(const void *)src);
         __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(src + n - 16));
         if (n > 32) {
@@ -722,52 +744,57 @@ static inline void csv_put(char *dst, const char *src, size_t n)
         }
         _mm_storeu_si128((__m128i *)(void *)dst, a);
         _mm_storeu_si128((__m128i *)(void *)(dst + n - 16), b);
-        return;
-    }
+#else
+        memcpy(dst, src, n);
 #endif
-    put_bytes(dst, src, n);
+    }
 }
 
 /* The values of fields from.. of r as CSV, each after a delimiter but the
  * record's first, and the line end; those of the bits of plain (bit i:
- * field i) as they are, untested (pm_writer_write_known).  Room is made once for them all as
- * they are; a value that needs quotes (rare) goes through csv_quoted, which
- * makes its own, and room is made again for the rest. */
+ * field i) as they are, untested (pm_writer_write_known).  Room is made
+ * once for them all as if each took CSV_SLOT bytes and its delimiter, so
+ * that a value is written with one compare for room (a longer one makes
+ * room for itself and the rest); a value that needs quotes (rare) goes
+ * through csv_quoted, which makes its own, and room is made again for the
+ * rest. */
 static void csv_write_values(pm_writer *w, const pm_record *r, size_t from, uint64_t plain)
 {
     pm_buf *o = &w->out;
     const char d = w->delim;
     const pm_field *f = r->f + from, *end = r->f + r->n;
-    /* Room is checked value by value, as the line is written (no pass
-     * over the values first): before each, for it, the delimiter after it
-     * and what may end the line (the "" of a lone empty field, the line
-     * end and its NUL), END bytes; at the start for the delimiter after a
-     * raw prefix and that end. */
+    /* after the values: the "" of a lone empty field, the line end and
+     * its NUL, END bytes; before them the delimiter after a raw prefix */
     enum { END = 5 };
-    pm_buf_grow(o, END);
-    char *dst = o->s + o->len, *lim = o->s + o->cap; /* room: lim - dst - 1 */
+    const size_t per = CSV_SLOT + 1;
+    pm_buf_grow(o, (size_t)(end - f) * per + END + 1);
+    char *dst = o->s + o->len;
     if (f < end) {
         uint64_t known = from < 64 ? plain >> from : 0;
         if (from) *dst++ = d;
         for (const pm_field *p = f; p < end; p++, known >>= 1) {
             const char *v = p->value;
             size_t len = p->len;
-            if ((size_t)(lim - dst) <= len + END) {
+            if (len > CSV_SLOT) { /* room for it, and the rest as before */
                 o->len = (size_t)(dst - o->s);
-                pm_buf_grow(o, len + END);
+                pm_buf_grow(o, len + 1 + (size_t)(end - p) * per + END);
                 dst = o->s + o->len;
-                lim = o->s + o->cap;
-            }
-            if ((known & 1) || csv_plain(v, len, d)) {
+                if ((known & 1) || csv_plain(v, len, d)) {
+                    memcpy(dst, v, len);
+                    dst += len;
+                    *dst++ = d;
+                    continue;
+                }
+            } else if ((known & 1) || csv_plain(v, len, d)) {
                 csv_put(dst, v, len);
                 dst += len;
-            } else {
-                o->len = (size_t)(dst - o->s);
-                csv_quoted(o, v, len); /* makes its own room */
-                pm_buf_grow(o, END);
-                dst = o->s + o->len;
-                lim = o->s + o->cap;
+                *dst++ = d;
+                continue;
             }
+            o->len = (size_t)(dst - o->s);
+            csv_quoted(o, v, len); /* makes its own room */
+            pm_buf_grow(o, (size_t)(end - p) * per + END);
+            dst = o->s + o->len;
             *dst++ = d;
         }
         dst--; /* the line end goes where the last delimiter went */

@@ -388,12 +388,15 @@ static int eval(ctx *c, const fee_expr *ex, const char *what, pm_decimal *out, p
         }
         return 0; /* a lone field needs no explaining */
     }
-    int st = fee_expr_eval_at(ex, e->pos, c->rec, out, &field);
-    if (st != PM_DEC_OK) return status_error(c, st, field, what);
     if (ex->kind == FEE_EX_FIELD) {
+        /* read here as fee_expr_eval_at reads it, the text looked up once */
         size_t len = 0;
-        const char *v = fee_field(c->rec, e->pos, &ex->field, &len); /* the text just read */
-        if (v && (len == 0 || !canonical_number(v, len, *out))) v = NULL;
+        const char *v = fee_field(c->rec, e->pos, &ex->field, &len);
+        if (!v || len == 0) return status_error(c, FEE_EVAL_NOVALUE, ex->field.name, what);
+        int st = pm_decimal_parse(v, len, out);
+        if (st != PM_DEC_OK)
+            return status_error(c, st == PM_DEC_OVERFLOW ? PM_DEC_OVERFLOW : FEE_EVAL_NOTNUM, ex->field.name, what);
+        if (!canonical_number(v, len, *out)) v = NULL;
         if (text) {
             *text = v;
             *tlen = len;
@@ -404,7 +407,10 @@ static int eval(ctx *c, const fee_expr *ex, const char *what, pm_decimal *out, p
             e->num_memo[slot].text = v;
             e->num_memo[slot].text_len = len;
         }
+        return 0; /* a lone field needs no explaining */
     }
+    int st = fee_expr_eval_at(ex, e->pos, c->rec, out, &field);
+    if (st != PM_DEC_OK) return status_error(c, st, field, what);
     if (f && !fee_expr_is_simple(ex)) {
         fee_expr_text(ex, f);
         pm_buf_adds(f, " = ");

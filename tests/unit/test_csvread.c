@@ -791,3 +791,66 @@ Test(csv_reader, field_far_past_max_field_is_cut_and_the_next_line_read)
     expect_ok(r, 2, "a=3|b=z");
     cr_assert_eq(r.line[2], 4);
 }
+
+Test(csv_reader, a_plain_row_says_which_header_named_it)
+{
+    pm_error err;
+    pm_reader *rd = pm_reader_open(write_str("n.csv", "id,a\n1,x\n2,\"q\"\n3,y\n"), &CSV, &err);
+    cr_assert_not_null(rd);
+    pm_record rec;
+    pm_record_init(&rec);
+    size_t n;
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_OK);
+    const char *const *h = pm_reader_header(rd, &n);
+    cr_expect_eq(rec.named_by, h, "a line without quotes is named by the header in force");
+    cr_expect_eq(rec.f[1].name, h[1]);
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_OK);
+    cr_expect_null(rec.named_by, "a quoted line (libcsv's) is not stamped");
+    cr_assert_eq(pm_reader_next(rd, &rec, &err), PM_READ_OK);
+    cr_expect_eq(rec.named_by, h);
+    pm_record_clear(&rec);
+    cr_expect_null(rec.named_by, "clearing the record clears the stamp");
+    pm_record_free(&rec);
+    pm_reader_close(rd);
+}
+
+/* Plain lines are split before the reader looks at anything else; a line
+ * after any other kind (a record over lines, a CR line end, a quote, a
+ * blank line and a new block, a row of the wrong width, a NUL) is read as
+ * libcsv's path reads it, and every record keeps its values and its line. */
+Test(csv_reader, plain_lines_between_every_other_kind_of_line)
+{
+    static const char in[] = "a,b\n"
+                        "1,x\n"
+                        "2,\"two\nlines\"\n"
+                        "3,y\n"
+                        "4,crlf\r\n"
+                        "5,z\n"
+                        "6,lone\r"
+                        "7,w\n"
+                        "8,x,extra\n"
+                        "9,v\n"
+                        "\n"
+                        "a,c\n"
+                        "10,u\n"
+                        "11,n\0l\n"
+                        "12,t\n";
+    result r = read_bytes(in, sizeof in - 1, &CSV);
+    cr_assert_eq(r.n, 12);
+    static const char *const want[] = {"a=1|b=x",  "a=2|b=two\nlines", "a=3|b=y",  "a=4|b=crlf", "a=5|b=z",
+                                       "a=6|b=lone", "a=7|b=w",        NULL,       "a=9|b=v",    "a=10|c=u",
+                                       NULL,       "a=12|c=t"};
+    static const long lines[] = {2, 3, 5, 6, 7, 8, 9, 10, 11, 14, 15, 16};
+    int k = 0;
+    for (int i = 0; i < r.n && k < 12; i++) {
+        if (r.st[i] == PM_READ_FATAL) continue;
+        if (want[k])
+            expect_ok(r, i, want[k]);
+        else
+            cr_expect_eq(r.st[i], PM_READ_BAD, "record %d", i);
+        cr_expect_eq(r.st[i] == PM_READ_BAD ? r.errline[i] : r.line[i], lines[k], "record %d: line %ld", i,
+                     r.st[i] == PM_READ_BAD ? r.errline[i] : r.line[i]);
+        k++;
+    }
+    cr_expect_eq(k, 12);
+}

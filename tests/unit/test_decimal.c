@@ -3,6 +3,8 @@
  * 38-digit limits.  Randomized checks use a fixed seed and an independent
  * big-integer oracle (base 10^9 limbs) written only for these tests. */
 #include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "decimal.h"
@@ -126,6 +128,30 @@ Test(decimal_parse, leading_or_trailing_point_is_accepted)
     expect_parse("-.25", "-0.25");
     expect_parse("5.", "5");
     cr_expect_eq(D("5.").scale, 0);
+}
+
+/* Numbers of 1 to 19 characters of digits and a point are read by one
+ * loop; their edges: 19 and 20 characters, 19 nines, a point first, last,
+ * twice, alone, a byte after the digits, a blank or a sign before them. */
+Test(decimal_parse, short_numbers_at_the_edges_of_the_one_loop_read)
+{
+    expect_parse("9999999999999999999", "9999999999999999999");
+    expect_parse("99999999999999999999", "99999999999999999999");
+    expect_parse("123456789012345678.9", "123456789012345678.9");
+    expect_parse("0.000000000000000001", "0.000000000000000001");
+    expect_parse("1.000000000000000000", "1.000000000000000000");
+    expect_parse(".000000000000000001", "0.000000000000000001");
+    expect_parse("000000000000000012.", "12");
+    expect_parse("7", "7");
+    expect_parse("0.5", "0.5");
+    expect_parse("+7", "7");
+    expect_parse(" 7", "7");
+    pm_decimal d = {123, 1};
+    static const char *bad[] = {".", "1.2.3", "12a", "1.2a", "a", "1 2", "..5", "1-", "-"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cr_expect_eq(pm_decimal_parse(bad[i], strlen(bad[i]), &d), PM_DEC_SYNTAX, "'%s'", bad[i]);
+        cr_expect(d.coef == 123 && d.scale == 1, "'%s' leaves the output as it was", bad[i]);
+    }
 }
 
 Test(decimal_parse, rejects_what_is_not_a_plain_decimal)
@@ -260,6 +286,44 @@ Test(decimal_format, hand_built_39_digit_coefficient_does_not_overrun)
     cr_expect_str_eq(buf, "-1.70141183460469231731687303715884105728");
 }
 
+/* The 64-bit coefficients (every digit count, 0 to 2^64 - 1) at every scale
+ * 0 to 19, signed both ways, against the text written digit by digit: the
+ * digits of |coef|, zeros before them up to scale + 1 digits, the point
+ * before the last scale of them; and the length is pm_decimal_format_len's. */
+Test(decimal_format, every_digit_count_at_every_scale_matches_the_digits)
+{
+    uint64_t mags[64];
+    int nm = 0;
+    mags[nm++] = 0;
+    for (uint64_t p = 1, k = 0; k < 20; k++, p *= 10) {
+        mags[nm++] = p;
+        if (k) mags[nm++] = p - 1;
+        mags[nm++] = p + p / 3 + 7;
+    }
+    mags[nm++] = UINT64_MAX;
+    for (int i = 0; i < nm; i++)
+        for (int scale = 0; scale <= 19; scale++)
+            for (int neg = 0; neg <= 1; neg++) {
+                char digits[64], want[PM_DEC_BUFSZ], got[PM_DEC_BUFSZ];
+                int nd = snprintf(digits, sizeof digits, "%0*llu", scale + 1, (unsigned long long)mags[i]);
+                size_t w = 0;
+                if (neg && mags[i]) want[w++] = '-';
+                memcpy(want + w, digits, (size_t)(nd - scale));
+                w += (size_t)(nd - scale);
+                if (scale) {
+                    want[w++] = '.';
+                    memcpy(want + w, digits + nd - scale, (size_t)scale);
+                    w += (size_t)scale;
+                }
+                want[w] = 0;
+                pm_decimal d = {neg ? -(__int128)mags[i] : (__int128)mags[i], scale};
+                size_t n = pm_decimal_format(d, got);
+                cr_assert_str_eq(got, want, "coef %s%llu scale %d", neg ? "-" : "", (unsigned long long)mags[i], scale);
+                cr_assert_eq(n, w);
+                cr_assert_eq(pm_decimal_format_len(d), w);
+            }
+}
+
 Test(decimal_format, invalid_scale_is_clamped_not_overrun)
 {
     char buf[PM_DEC_BUFSZ];
@@ -371,6 +435,34 @@ Test(decimal_mul, strips_trailing_zeros_when_scale_exceeds_38)
               "0.00000000000000000000000000000000000001");
     expect_op(pm_decimal_mul, "0.5000000000000000000000", "0.2000000000000000000000",
               "0.10000000000000000000000000000000000000");
+}
+
+/* Products of coefficients about the 64-bit edge (the exact 128-bit path
+ * takes those that fit it) and at summed scales about 38. */
+Test(decimal_mul, coefficients_about_the_64_bit_edge_and_scales_about_38)
+{
+    const __int128 two63 = (__int128)1 << 63;
+    pm_decimal r;
+    cr_assert_eq(pm_decimal_mul((pm_decimal){-two63, 0}, (pm_decimal){-two63, 0}, &r), PM_DEC_OK);
+    cr_expect_str_eq(F(r), "85070591730234615865843651857942052864"); /* 2^126 */
+    cr_assert_eq(pm_decimal_mul((pm_decimal){two63 - 1, 20}, (pm_decimal){-two63, 18}, &r), PM_DEC_OK);
+    cr_expect_eq(r.scale, 38);
+    cr_expect_str_eq(F(r), "-0.85070591730234615856620279821087277056");
+    /* 2^63 fits no int64: the general path, the same product */
+    cr_assert_eq(pm_decimal_mul((pm_decimal){two63, 1}, (pm_decimal){3, 1}, &r), PM_DEC_OK);
+    cr_expect_str_eq(F(r), "276701161105643274.24");
+    /* scales adding up to 39: trailing zeros dropped, or overflow */
+    cr_assert_eq(pm_decimal_mul((pm_decimal){10, 20}, (pm_decimal){7, 19}, &r), PM_DEC_OK);
+    cr_expect_eq(r.scale, 38);
+    cr_expect_eq(r.coef, 7);
+    cr_expect_eq(pm_decimal_mul((pm_decimal){11, 20}, (pm_decimal){7, 19}, &r), PM_DEC_OVERFLOW);
+    /* hand-built scales outside 0..38 are refused, not multiplied */
+    cr_expect_eq(pm_decimal_mul((pm_decimal){5, -1}, (pm_decimal){3, 2}, &r), PM_DEC_OVERFLOW);
+    cr_expect_eq(pm_decimal_mul((pm_decimal){5, 39}, (pm_decimal){3, 0}, &r), PM_DEC_OVERFLOW);
+    cr_expect_eq(pm_decimal_round((pm_decimal){5, -1}, 2, PM_ROUND_HALF_UP, &r), PM_DEC_OVERFLOW);
+    /* rounding to the scale the amount has already: the amount */
+    cr_assert_eq(pm_decimal_round((pm_decimal){-12345, 2}, 2, PM_ROUND_UP, &r), PM_DEC_OK);
+    cr_expect_str_eq(F(r), "-123.45");
 }
 
 Test(decimal_mul, never_rounds_away_nonzero_digits)

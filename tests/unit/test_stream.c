@@ -231,6 +231,50 @@ Test(csv_writer, values_longer_than_the_buffer_are_written_whole)
     pm_record_free(&r);
 }
 
+/* Room is made once a line for every value as if it took 64 bytes: lines
+ * of many values about that long, some of them all quotes (written twice
+ * as long), some longer, come out whole at every point of the buffer. */
+Test(csv_writer, many_values_near_the_room_made_per_value_are_written_whole)
+{
+    pm_error err;
+    const char *p = tpath("many-values.csv");
+    pm_writer *w = pm_writer_open(p, PM_FMT_CSV, &err);
+    cr_assert_not_null(w, "%s", err.msg);
+    pm_buf want = PM_BUF_INIT;
+    static const char *const names[40] = {"a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9",
+                                          "b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9",
+                                          "c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9",
+                                          "d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9"};
+    for (int i = 0; i < 40; i++) pm_buf_adds(&want, i ? "," : ""), pm_buf_adds(&want, names[i]);
+    pm_buf_addc(&want, '\n');
+    char v[40][80];
+    pm_record r;
+    pm_record_init(&r);
+    for (int line = 0; line < 3000; line++) {
+        pm_record_clear(&r);
+        uint64_t plain = 0;
+        for (int i = 0; i < 40; i++) {
+            size_t len = (size_t)(58 + (line * 7 + i * 3) % 16); /* 58 to 73 */
+            int quotes = (line + i) % 11 == 0;
+            for (size_t k = 0; k < len; k++) v[i][k] = quotes ? '"' : (char)('a' + (k + (size_t)line) % 26);
+            if (!quotes && (line + i) % 3 == 0) plain |= (uint64_t)1 << i;
+            pm_record_add(&r, names[i], v[i], len);
+            if (i) pm_buf_addc(&want, ',');
+            pm_csv_quote(&want, v[i], len, ',');
+        }
+        pm_buf_addc(&want, '\n');
+        cr_assert_eq(pm_writer_write_known(w, &r, 0, plain, &err), 0, "%s", err.msg);
+    }
+    cr_assert_eq(pm_writer_close(w, 1, &err), 0, "%s", err.msg);
+    size_t n;
+    char *out = slurp(p, &n);
+    cr_expect_eq(n, want.len);
+    cr_expect(n == want.len && memcmp(out, want.s, n) == 0);
+    free(out);
+    pm_buf_free(&want);
+    pm_record_free(&r);
+}
+
 Test(csv_writer, lone_empty_field_is_written_quoted)
 {
     pm_record r[2] = {mkrec("only", "", NULL), mkrec("only", "x", NULL)};
