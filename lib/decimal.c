@@ -699,7 +699,9 @@ int pm_decimal_div(pm_decimal a, pm_decimal b, int scale, pm_round mode, pm_deci
 
 int pm_decimal_round(pm_decimal a, int scale, pm_round mode, pm_decimal *out)
 {
-    if (!((fits_i64(a.coef) && (unsigned)a.scale <= PM_DEC_MAX_SCALE) || valid(a)) || scale < 0 || scale > PM_DEC_MAX_SCALE) return PM_DEC_OVERFLOW;
+    if (!((fits_i64(a.coef) && (unsigned)a.scale <= PM_DEC_MAX_SCALE) || valid(a)) || scale < 0 ||
+        scale > PM_DEC_MAX_SCALE)
+        return PM_DEC_OVERFLOW;
     if (!valid_mode(mode)) return PM_DEC_SYNTAX;
     if (scale == a.scale) { /* an amount already at the scale (a fixed fee) */
         *out = a;

@@ -821,25 +821,25 @@ Test(csv_reader, a_plain_row_says_which_header_named_it)
 Test(csv_reader, plain_lines_between_every_other_kind_of_line)
 {
     static const char in[] = "a,b\n"
-                        "1,x\n"
-                        "2,\"two\nlines\"\n"
-                        "3,y\n"
-                        "4,crlf\r\n"
-                        "5,z\n"
-                        "6,lone\r"
-                        "7,w\n"
-                        "8,x,extra\n"
-                        "9,v\n"
-                        "\n"
-                        "a,c\n"
-                        "10,u\n"
-                        "11,n\0l\n"
-                        "12,t\n";
+                             "1,x\n"
+                             "2,\"two\nlines\"\n"
+                             "3,y\n"
+                             "4,crlf\r\n"
+                             "5,z\n"
+                             "6,lone\r"
+                             "7,w\n"
+                             "8,x,extra\n"
+                             "9,v\n"
+                             "\n"
+                             "a,c\n"
+                             "10,u\n"
+                             "11,n\0l\n"
+                             "12,t\n";
     result r = read_bytes(in, sizeof in - 1, &CSV);
     cr_assert_eq(r.n, 12);
-    static const char *const want[] = {"a=1|b=x",  "a=2|b=two\nlines", "a=3|b=y",  "a=4|b=crlf", "a=5|b=z",
-                                       "a=6|b=lone", "a=7|b=w",        NULL,       "a=9|b=v",    "a=10|c=u",
-                                       NULL,       "a=12|c=t"};
+    static const char *const want[] = {"a=1|b=x", "a=2|b=two\nlines", "a=3|b=y", "a=4|b=crlf",
+                                       "a=5|b=z", "a=6|b=lone",       "a=7|b=w", NULL,
+                                       "a=9|b=v", "a=10|c=u",         NULL,      "a=12|c=t"};
     static const long lines[] = {2, 3, 5, 6, 7, 8, 9, 10, 11, 14, 15, 16};
     int k = 0;
     for (int i = 0; i < r.n && k < 12; i++) {
