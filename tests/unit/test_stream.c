@@ -150,15 +150,36 @@ Test(csv_writer, known_plain_values_are_written_as_they_are)
     pm_record_free(&r);
 }
 
+/* A CSV writer on a new file of the test's folder, *path its path. */
+static pm_writer *csv_file_writer(const char *name, const char **path)
+{
+    pm_error err;
+    *path = tpath(name);
+    pm_writer *w = pm_writer_open(*path, PM_FMT_CSV, &err);
+    cr_assert_not_null(w, "%s", err.msg);
+    return w;
+}
+
+/* Closes w, then expects the file at path to hold want's bytes. */
+static void expect_written(pm_writer *w, const char *path, const pm_buf *want)
+{
+    pm_error err;
+    cr_assert_eq(pm_writer_close(w, 1, &err), 0, "%s", err.msg);
+    size_t n;
+    char *out = slurp(path, &n);
+    cr_expect_eq(n, want->len);
+    cr_expect(n == want->len && memcmp(out, want->s, n) == 0, "%s", out);
+    free(out);
+}
+
 /* Known plain values of every length to 80 (the copies of 17 to 64 bytes
  * are made by overlapping moves) come out whole, each byte in its place,
  * beside values the writer tests. */
 Test(csv_writer, known_plain_values_of_every_length_are_copied_whole)
 {
     pm_error err;
-    const char *p = tpath("known-lengths.csv");
-    pm_writer *w = pm_writer_open(p, PM_FMT_CSV, &err);
-    cr_assert_not_null(w, "%s", err.msg);
+    const char *p;
+    pm_writer *w = csv_file_writer("known-lengths.csv", &p);
     pm_buf want = PM_BUF_INIT;
     pm_buf_adds(&want, "a,b,c\n");
     char v[81];
@@ -177,12 +198,7 @@ Test(csv_writer, known_plain_values_of_every_length_are_copied_whole)
         pm_buf_add(&want, v, len);
         pm_buf_addc(&want, '\n');
     }
-    cr_assert_eq(pm_writer_close(w, 1, &err), 0, "%s", err.msg);
-    size_t n;
-    char *out = slurp(p, &n);
-    cr_expect_eq(n, want.len);
-    cr_expect(n == want.len && memcmp(out, want.s, n) == 0, "%s", out);
-    free(out);
+    expect_written(w, p, &want);
     pm_buf_free(&want);
     pm_record_free(&r);
 }
@@ -193,9 +209,8 @@ Test(csv_writer, known_plain_values_of_every_length_are_copied_whole)
 Test(csv_writer, values_longer_than_the_buffer_are_written_whole)
 {
     pm_error err;
-    const char *p = tpath("long-values.csv");
-    pm_writer *w = pm_writer_open(p, PM_FMT_CSV, &err);
-    cr_assert_not_null(w, "%s", err.msg);
+    const char *p;
+    pm_writer *w = csv_file_writer("long-values.csv", &p);
     pm_buf want = PM_BUF_INIT;
     pm_buf_adds(&want, "a,b,c\n");
     size_t big = 150000;
@@ -220,12 +235,7 @@ Test(csv_writer, values_longer_than_the_buffer_are_written_whole)
                 pm_buf_adds(&want, ",z\n");
                 if (quote && lb) v[lb / 2] = (char)('a' + (lb / 2) % 26);
             }
-    cr_assert_eq(pm_writer_close(w, 1, &err), 0, "%s", err.msg);
-    size_t n;
-    char *out = slurp(p, &n);
-    cr_expect_eq(n, want.len);
-    cr_expect(n == want.len && memcmp(out, want.s, n) == 0);
-    free(out);
+    expect_written(w, p, &want);
     free(v);
     pm_buf_free(&want);
     pm_record_free(&r);
@@ -237,9 +247,8 @@ Test(csv_writer, values_longer_than_the_buffer_are_written_whole)
 Test(csv_writer, many_values_near_the_room_made_per_value_are_written_whole)
 {
     pm_error err;
-    const char *p = tpath("many-values.csv");
-    pm_writer *w = pm_writer_open(p, PM_FMT_CSV, &err);
-    cr_assert_not_null(w, "%s", err.msg);
+    const char *p;
+    pm_writer *w = csv_file_writer("many-values.csv", &p);
     pm_buf want = PM_BUF_INIT;
     static const char *const names[40] = {"a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9",
                                           "b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9",
@@ -265,12 +274,7 @@ Test(csv_writer, many_values_near_the_room_made_per_value_are_written_whole)
         pm_buf_addc(&want, '\n');
         cr_assert_eq(pm_writer_write_known(w, &r, 0, plain, &err), 0, "%s", err.msg);
     }
-    cr_assert_eq(pm_writer_close(w, 1, &err), 0, "%s", err.msg);
-    size_t n;
-    char *out = slurp(p, &n);
-    cr_expect_eq(n, want.len);
-    cr_expect(n == want.len && memcmp(out, want.s, n) == 0);
-    free(out);
+    expect_written(w, p, &want);
     pm_buf_free(&want);
     pm_record_free(&r);
 }
