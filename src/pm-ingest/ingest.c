@@ -917,7 +917,7 @@ static void rekey(ingest *in, pm_record *rec, const char **bad)
         char msg[sizeof in->bad_msg];
         snprintf(msg, sizeof msg, "%.*s where the title (line 1) has %s", (int)(w - *bad), *bad,
                  w + strlen(" where the header has "));
-        memcpy(in->bad_msg, msg, sizeof msg);
+        memcpy(in->bad_msg, msg, strlen(msg) + 1);
         *bad = in->bad_msg;
     }
     if (!*bad && n > in->nhdr) {
