@@ -329,6 +329,12 @@ grep -v '"' "$T/fee-in.csv" | awk -F, -v OFS=, 'NR % 700 == 5 { $1 = "" } { prin
 pm-fee "$F" "$T/fee-noid.csv" > /dev/null 2> "$T/fee-noid.one"
 run "$C" -j 2 -i "$T/fee-noid.csv" pm-fee "$F"
 if cmp -s "$T/fee-noid.one" "$ERR"; then pass; else fail "pm-fee in blocks, records without a key: one process's messages" "$(diff "$T/fee-noid.one" "$ERR" | head -4)"; fi
+# (pm-ingest tells a value that is none of its field's values at its first row)
+awk -F, -v OFS=, 'NR % 500 == 7 { $12 = "未接通" } { print }' "$T/plain.csv" > "$T/unknown.csv"
+pm-ingest "$T/unknown.csv" > /dev/null 2> "$T/unknown.one"
+run "$C" -j 2 -i "$T/unknown.csv" pm-ingest
+expect_eq "pm-ingest in blocks, a value none of its field's: told at its first row, once" \
+    "$(grep -c "'未接通' is none of its values" "$T/unknown.one")" "$(grep -c "'未接通' is none of its values" "$ERR")"
 # an empty export: one process's message, once, and its status
 : > "$T/empty.csv"
 pm-ingest "$T/empty.csv" > /dev/null 2> "$T/empty.one"; erc=$?
