@@ -445,22 +445,8 @@ size_t pm_decimal_format(pm_decimal d, char out[PM_DEC_BUFSZ])
          * written over or lie past the NUL, and every move stays inside
          * dig and out (1 + 20 + 1 + 20 < PM_DEC_BUFSZ). */
         char dig[64];
-        char *const end = dig + 40, *p = end;
-        uint64_t v = (uint64_t)fm;
-        while (v >= 100) {
-            unsigned k = (unsigned)(v % 100) * 2;
-            v /= 100;
-            p -= 2;
-            memcpy(p, digit_pairs + k, 2);
-        }
-        if (v >= 10) {
-            p -= 2;
-            memcpy(p, digit_pairs + v * 2, 2);
-        } else {
-            *--p = (char)('0' + v);
-        }
-        char *const point = end - fscale; /* the fraction's first digit */
-        while (p >= point) *--p = '0';    /* "0.05": a digit before the point */
+        char *const end = dig + 40, *const point = end - fscale; /* the fraction's first digit */
+        char *p = put_u64(end, (uint64_t)fm, fscale + 1);        /* "0.05": a digit before the point */
         char *o = out;
         *o = '-';
         o += d.coef < 0;
