@@ -706,6 +706,14 @@ wrong_width:
     return 0;
 }
 
+/* Whether a line read now may be a record split by csv_plain_line: one
+ * starts here (no record open, no quote pending), under a usable header,
+ * not after a blank line (a new header may follow). */
+static inline int plain_line_may_start(const pm_reader *rd)
+{
+    return rd->have_header && !rd->rec_open && rd->tq == TQ_START && !rd->after_blank && !rd->header_bad;
+}
+
 int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
 {
     if (!rd->delim) {
@@ -718,8 +726,7 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
          * quote, CR, NUL or invalid byte: split into rec (csv_plain_line)
          * without the checks below, which a line that is not such (or
          * does not fit its header) goes on to, as read. */
-        if (rd->have_header && !rd->rec_open && rd->tq == TQ_START && !rd->after_blank && !rd->header_bad &&
-            !rd->skip_line && !rd->cr_ended && !rd->replay.len) {
+        if (plain_line_may_start(rd) && !rd->skip_line && !rd->cr_ended && !rd->replay.len) {
             int f = pmr_src_fill(rd, err);
             if (f < 0) return PM_READ_FATAL;
             const unsigned char *s = rd->dec + rd->decpos;
@@ -820,9 +827,8 @@ int pmr_csv_next(pm_reader *rd, pm_record *rec, pm_error *err)
         if (rd->validate_utf8 && (scan & LS_HIGH) && !pm_utf8_valid((const char *)s, seg)) rd->seg_flags |= SEG_BADUTF8;
         rd->seg_raw = s;
         rd->seg_rawlen = seg;
-        if (nl && !lone_cr && !blank && !rd->rec_open && rd->tq == TQ_START && rd->have_header && !rd->after_blank &&
-            !rd->header_bad && !(rd->seg_flags & (SEG_NUL | SEG_BADUTF8)) && seg <= rd->opts.max_field &&
-            !((scan & LS_QUOTE) && memchr(s, '"', seg)) &&
+        if (nl && !lone_cr && !blank && plain_line_may_start(rd) && !(rd->seg_flags & (SEG_NUL | SEG_BADUTF8)) &&
+            seg <= rd->opts.max_field && !((scan & LS_QUOTE) && memchr(s, '"', seg)) &&
             csv_plain_line(rd, rec, s, seg - 1 - (seg >= 2 && s[seg - 2] == '\r'), scan)) {
             /* split into rec itself: the queue is empty (the loop runs
              * while it is), and rec was cleared by pm_reader_next */
