@@ -46,6 +46,10 @@ int main(int argc, char **argv)
     if (st.period_field && !*st.period_field) pm_usage_error("--period-field needs a field name");
     if (st.journal != FEE_JOURNAL_NONE && st.verify)
         pm_usage_error("--verify writes differences, not a journal: drop -t");
+    /* (the charges file would be read by the input's byte range too, and a
+     * block's charges differ from the whole run's by every other block's) */
+    if (st.verify && common.read.byte_range)
+        pm_usage_error("--verify compares the charges of the whole input: it does not read one block (--byte-range)");
     if (st.unmatched && common.reject && strcmp(st.unmatched, common.reject) != 0)
         pm_usage_error("--unmatched and --reject name one stream: give one of them");
 

@@ -450,6 +450,13 @@ run pm-fee --schedule="$F/kinds.yaml" --verify=nocols.csv "$F/kinds.csv"
 expect_status "verify: charges file without party/amount: status 2" 2
 run pm-fee --schedule="$F/kinds.yaml" --verify=does-not-exist.csv "$F/kinds.csv"
 expect_status "verify: unreadable charges file: status 2" 2
+# a block (--byte-range) cannot be verified: it read its byte range of the
+# charges file too, and reported charges of the whole file as differences
+cp "$F/kinds.csv" kinds-copy.csv
+run pm-fee --schedule="$F/kinds.yaml" --verify=charges.csv --byte-range=0-$(wc -c <kinds-copy.csv) kinds-copy.csv
+expect_status "verify with --byte-range: status 2" 2
+expect_grep "verify with --byte-range: why" "^pm-fee: --verify compares the charges of the whole input" "$ERR"
+expect_eq "verify with --byte-range: no output" "" "$(cat "$OUT")"
 
 # ---------------------------------------------------------------------------
 # Malformed schedules: SCHEDULE:LINE, status 2, no output at all.
