@@ -42,7 +42,7 @@ static int csv_take_header(pm_reader *rd, pm_record *r)
     rd->have_header = 1;
     rd->header_gen++;
     rd->header_bad = 0;
-    snprintf(rd->header_line_text, sizeof rd->header_line_text, "%ld", rd->rec_line);
+    snprintf(rd->header_line_text, sizeof rd->header_line_text, "%ld", pm_line_shown(rd->rec_line));
     /* CSV has no comments: a first line such as "# exported ..." is the
      * header (format detection passes over it only to decide between CSV
      * and YAML); its rows will not fit it, so say why */
@@ -431,17 +431,17 @@ static void csv_resync(pm_reader *rd, int why)
                  "unterminated quoted field (the quote opened on line %ld makes a row of %zu fields up to line %ld "
                  "where the header has %zu; the record is taken to end with that line, and the lines after it are "
                  "read again)",
-                 rd->quote_line, rd->width_n, rd->seg_line, rd->nheader);
+                 pm_line_shown(rd->quote_line), rd->width_n, pm_line_shown(rd->seg_line), rd->nheader);
     else if (why == RESYNC_EOF)
         snprintf(p->msg, sizeof p->msg,
                  "unterminated quoted field (the quote opened on line %ld is not closed before the end of the input; "
                  "the record is taken to end with that line)",
-                 rd->quote_line);
+                 pm_line_shown(rd->quote_line));
     else
         snprintf(p->msg, sizeof p->msg,
                  "unterminated quoted field (the quote opened on line %ld is not closed within %d lines or %zu bytes; "
                  "the record is taken to end with that line)",
-                 rd->quote_line, CSV_QUOTE_LINES, CSV_QUOTE_BYTES);
+                 pm_line_shown(rd->quote_line), CSV_QUOTE_LINES, CSV_QUOTE_BYTES);
     pm_buf_reset(&p->raw);
     size_t upto = rd->raw_at_qline < rd->rawrec.len ? rd->raw_at_qline : rd->rawrec.len;
     pmr_raw_escape(rd, &p->raw, (const unsigned char *)rd->rawrec.s, upto, NULL, 0);

@@ -42,8 +42,28 @@ const char *pm_progname(void)
     return progname;
 }
 
+static long (*lines_above)(void);
+static long lines_above_n = -1;
+
+void pm_line_set_counter(long (*count)(void))
+{
+    lines_above = count;
+    lines_above_n = -1;
+}
+
+long pm_line_shown(long line)
+{
+    if (line < PM_LINE_LAZY) return line;
+    if (lines_above_n < 0) {
+        long n = lines_above ? lines_above() : 0;
+        lines_above_n = n > 0 ? n : 0;
+    }
+    return line - PM_LINE_LAZY + lines_above_n;
+}
+
 static void vwarn_at(const char *file, long line, const char *fmt, va_list ap)
 {
+    line = pm_line_shown(line);
     /* One fprintf per message so that lines from parallel runs do not mix. */
     char msg[2048];
     vsnprintf(msg, sizeof msg, fmt, ap);

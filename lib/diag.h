@@ -19,6 +19,25 @@ typedef struct pm_error {
     char msg[1024];
 } pm_error;
 
+/* Lines of a block read by byte range (--byte-range, pm-formats(5)) whose
+ * count of lines above the block is not known yet: PM_LINE_LAZY + the
+ * line's number in the block (its first line 1).  The reader counts the
+ * lines above the block only when one of its lines is shown (pm_line_shown),
+ * which a run over clean records never does: a block far into a large file
+ * does not read every byte before it first (on every host of a cluster,
+ * each block further in).  Such lines still compare in file order, after
+ * the header's, and their differences are counts of lines. */
+#define PM_LINE_LAZY (1L << (sizeof(long) * 8 - 2))
+/* The number a message or a record shows for line: line itself, or, for a
+ * line of PM_LINE_LAZY or more, its line in the file (the lines above the
+ * block counted then, once).  Everything that prints a line number of a
+ * record passes it through here; pm_warn_at and pm_report do. */
+long pm_line_shown(long line);
+/* How the lines above the block are counted: count() returns their number
+ * (it may print why it cannot, and return 0: the block's lines are then
+ * shown counted from its start).  Called by the reader; NULL: none. */
+void pm_line_set_counter(long (*count)(void));
+
 void pm_error_clear(pm_error *e);
 /* Sets all three parts; file may be NULL. */
 void pm_error_set(pm_error *e, const char *file, long line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -259,7 +259,7 @@ static const char *where_of(pm_pipe *p, const pm_record *rec)
 {
     pm_buf_reset(&p->where);
     pm_buf_adds(&p->where, rec->source ? rec->source : "-");
-    if (rec->line > 0) pm_buf_addf(&p->where, ":%ld", rec->line);
+    if (rec->line > 0) pm_buf_addf(&p->where, ":%ld", pm_line_shown(rec->line));
     return pm_buf_str(&p->where);
 }
 

@@ -3,6 +3,8 @@
 #include "reader_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -381,6 +383,31 @@ static off_t line_start_from(int fd, off_t at, off_t size, unsigned char *buf, s
     return size;
 }
 
+/* The lines above a block, counted when one of its lines is first shown
+ * (pm_line_shown): one block a process, the first whose lines are not
+ * counted at once (a second block, which no program reads, is counted at
+ * once).  The file stays open for it (a copy of the reader's descriptor). */
+static struct {
+    int fd;
+    off_t from;
+    char name[256];
+} above = {-1, 0, ""};
+
+static long count_above(void)
+{
+    long n = 0;
+    unsigned char *buf = pm_xmalloc(CHUNK);
+    if (count_lines(above.fd, 0, above.from, buf, CHUNK, &n) < 0) {
+        pm_warn_at(above.name, 0,
+                   "cannot count the lines before byte %lld (%s): the block's lines are shown counted "
+                   "from its first line",
+                   (long long)above.from, errno ? strerror(errno) : "the file changed");
+        n = 0;
+    }
+    free(buf);
+    return n;
+}
+
 /* --byte-range (after pmr_src_start and format detection, which saw the
  * file's start): the reader starts again from the file's first byte and
  * reads its header line (CSV, TSV; with range_header_lines, that many
@@ -443,13 +470,22 @@ int pmr_src_range(pm_reader *rd, pm_error *err)
     off_t to = rd->opts.range_end >= size ? size : line_start_from(rd->fd, rd->opts.range_end, size, rd->raw, CHUNK);
     if (from < h) from = h;
     if (to < from) to = from;
-    /* the line of byte `from`: the line ends before it, counted */
+    /* the line of byte `from`: the line ends before it, counted, past the
+     * header's at once, further in when one of the block's lines is shown
+     * (PM_LINE_LAZY; the count reads every byte before the block, which a
+     * block of a large file on a host far from it pays for every time) */
     long line;
-    if (count_lines(rd->fd, 0, from, rd->raw, CHUNK, &line) < 0) {
+    if (from > h && above.fd < 0 && (above.fd = fcntl(rd->fd, F_DUPFD_CLOEXEC, 0)) >= 0) {
+        above.from = from;
+        snprintf(above.name, sizeof above.name, "%s", rd->name);
+        pm_line_set_counter(count_above);
+        line = PM_LINE_LAZY + 1;
+    } else if (count_lines(rd->fd, 0, from, rd->raw, CHUNK, &line) < 0) {
         pm_error_set(err, rd->name, 0, "read error: %s", errno ? strerror(errno) : "the file changed while read");
         return -1;
+    } else {
+        line++;
     }
-    line++;
     /* start again: nothing read yet */
     rd->rawlen = 0;
     rd->declen = rd->decpos = 0;

@@ -359,7 +359,7 @@ static int yaml_mapping(pm_reader *rd, pm_record *rec, long line, pm_error *err)
         for (size_t j = 0; !known && j < rec->n && !bad[0]; j++)
             if (rd->ykpos[3 * j + 2] == (long)klen && !memcmp(rec->f[j].name, key, klen))
                 snprintf(bad, sizeof bad, "the key '%.64s' appears twice (line %ld column %ld and line %ld column %ld)",
-                         rec->f[j].name, rd->ykpos[3 * j], rd->ykpos[3 * j + 1], kl, kc);
+                         rec->f[j].name, pm_line_shown(rd->ykpos[3 * j]), rd->ykpos[3 * j + 1], pm_line_shown(kl), kc);
         char *name = known ? rd->ykeys[keyed++] : pm_record_strdup(rec, key, k.data.scalar.length);
         yaml_event_delete(&k);
         yaml_event_t v;
@@ -649,7 +649,7 @@ static void yaml_parse_doc(pm_reader *rd)
     }
     rd->ncarry = 0;
     if (why) {
-        snprintf(msg, sizeof msg, "invalid YAML: %s (line %ld); the document is rejected", why, last);
+        snprintf(msg, sizeof msg, "invalid YAML: %s (line %ld); the document is rejected", why, pm_line_shown(last));
         yaml_doc_bad(rd, line0, msg);
         return;
     }
@@ -682,7 +682,8 @@ static void yaml_parse_doc(pm_reader *rd)
             rd->qlen = q0;
             const char *m = e.msg;
             if (!strncmp(m, "invalid YAML: ", 14)) m += 14;
-            snprintf(msg, sizeof msg, "invalid YAML: %.400s (line %ld); the document is rejected", m, e.line);
+            snprintf(msg, sizeof msg, "invalid YAML: %.400s (line %ld); the document is rejected", m,
+                     pm_line_shown(e.line));
             yaml_doc_bad(rd, line0, msg);
             break;
         }

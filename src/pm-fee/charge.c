@@ -827,7 +827,7 @@ static const char *record_key(fee_engine *e, const pm_record *rec)
     }
     if (e->key_fallback) {
         pm_buf_reset(b);
-        pm_buf_addf(b, "%s:%ld", rec->source ? rec->source : "-", rec->line);
+        pm_buf_addf(b, "%s:%ld", rec->source ? rec->source : "-", pm_line_shown(rec->line));
     }
     e->key_len = b->len;
     return pm_arena_strndup(&e->arena, b->s, b->len);

@@ -782,7 +782,7 @@ static void report_mapping(ingest *in, const char *const *names, size_t n, long 
         if (in->yaml)
             printf("%s: keys of the first record\n", in->input);
         else
-            printf("%s: header on line %ld\n", in->input, line);
+            printf("%s: header on line %ld\n", in->input, pm_line_shown(line));
         for (size_t k = 0; k < n; k++) {
             if (in->col_field[k] >= 0)
                 printf("  %s -> %s\n", names[k], s->f[in->col_field[k]].name);
@@ -1012,7 +1012,7 @@ int ingest_header(ingest *in, pm_record *rec, const char **bad, const char *cons
     if (row_is_header(in, rec)) {
         if (!in->quiet && (in->nheld || rec->line > 1))
             pm_warn_at(in->input, rec->line, "the header is line %ld; the line%s above it %s a title, not data",
-                       rec->line, rec->line > 2 ? "s" : "", rec->line > 2 ? "are" : "is");
+                       pm_line_shown(rec->line), rec->line > 2 ? "s" : "", rec->line > 2 ? "are" : "is");
         clear_held(in);
         adopt_header(in, rec);
         return INGEST_NOT_DATA;

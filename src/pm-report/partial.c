@@ -275,7 +275,7 @@ int rpt_is_shard_record(const pm_record *r)
 
 static void where(const pm_record *r, char *out, size_t n)
 {
-    snprintf(out, n, "%s:%ld", r->source ? r->source : "-", (long)r->line);
+    snprintf(out, n, "%s:%ld", r->source ? r->source : "-", pm_line_shown(r->line));
 }
 
 int rpt_ledger_shard(rpt_ledger *l, const pm_record *r)

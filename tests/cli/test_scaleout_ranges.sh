@@ -276,4 +276,48 @@ pm-report sla "$T/note-sla.csv" > "$T/rep.one"; rc=$?
 run "$C" -j 2 -i "$T/note-sla.csv" pm-report sla
 expect_out "pm-report, a quoted line break across the split: one pass's report" "$T/rep.one"
 expect_status "pm-report, a quoted line break across the split: one pass's status" "$rc"
+# --- a later block's lines, counted only when shown -----------------------------
+# A block far into a file does not read every byte before it to number its
+# lines: they are counted when a message, a reject or a key first names one
+# of them (pm-formats(5)).  The lines are the file's all the same: messages
+# of every kind the reader and the programs print, in block 2, as one
+# process prints them.
+awk -F, -v OFS=, -v m="$mid" 'NR == m + 100 { $1 = ""; $6 = "bad" } NR == m + 200 { $14 = "\"x\"y" }
+    NR == m + 300 { $3 = "zz\"q" } NR == 2999 { $14 = "\"never closed" } { print }' "$T/base.csv" > "$T/shown.csv"
+shown() {  # NAME INPUT PROGRAM [ARG]...: pm-cluster -j 2 (byte ranges) = one process, messages included
+    local name=$1 f=$2 rc
+    shift 2
+    "$@" "$f" > "$T/one" 2> "$T/one.err"; rc=$?
+    run "$C" -j 2 -i "$f" "$@"
+    expect_out "$name: one process's output" "$T/one"
+    expect_status "$name: one process's status" "$rc"
+    if cmp -s "$T/one.err" "$ERR"; then pass; else
+        fail "$name: one process's messages, with the file's lines" "$(diff "$T/one.err" "$ERR" | head -4)"
+    fi
+    expect_no_grep "$name: no line number of a block uncounted" '[0-9]{15}' "$ERR"
+}
+shown "block 2's lines shown, pm-sla" "$T/shown.csv" pm-sla $NOW
+expect_grep "block 2's lines shown, pm-sla: a value's line" "shown\.csv:$((mid + 100)): created_at: bad timestamp" "$ERR"
+expect_grep "block 2's lines shown, pm-sla: a quote's line" \
+    "shown\.csv:2999: unterminated quoted field \(the quote opened on line 2999 " "$ERR"
+# the reject stream's _source
+pm-ingest -r "$T/rej.one" "$T/shown.csv" > /dev/null 2>&1
+shown "block 2's lines shown, pm-ingest -r" "$T/shown.csv" pm-ingest -r "$T/rej.two"
+if cmp -s "$T/rej.one" "$T/rej.two"; then pass; else
+    fail "block 2's lines shown, pm-ingest -r: one process's rejects" "$(diff "$T/rej.one" "$T/rej.two" | head -4)"
+fi
+expect_grep "block 2's lines shown, pm-ingest -r: the reject's _source" "shown\.csv:2999,unterminated quoted field" "$T/rej.two"
+# pm-fee keys a record without a key FILE:LINE, in its output
+{ head -n 1 "$ROOT/examples/fees/inputs-2024-07.csv"
+    for i in $(seq 1 100); do tail -n +2 "$ROOT/examples/fees/inputs-2024-07.csv" | sed "s/^\([^,]*\)/\1-$i/"; done; } |
+    sed 's/^U-12-3-1502-80,/,/' > "$T/fee-shown.csv"
+nokey=$(grep -n '^,unit,' "$T/fee-shown.csv" | cut -d: -f1)
+shown "block 2's lines shown, pm-fee" "$T/fee-shown.csv" pm-fee --schedule="$ROOT/examples/fees/schedule.yaml"
+expect_grep "block 2's lines shown, pm-fee: the key FILE:LINE" "^2024-07,$T/fee-shown\.csv:$nokey,property-service," "$OUT"
+# YAML: a key twice, and a document that is not YAML
+awk -v m="$mid" 'NR == m + 100 { sub(/}$/, ", id: again}") } NR == m + 200 { $0 = "--- {id: [open" } { print }' \
+    "$T/lines.yaml" > "$T/shown.yaml"
+shown "block 2's lines shown, YAML" "$T/shown.yaml" pm-sla $NOW
+expect_grep "block 2's lines shown, YAML: a key twice" "shown\.yaml:$((mid + 100)): .*appears twice \(line $((mid + 100)) " "$ERR"
+expect_grep "block 2's lines shown, YAML: not YAML" "shown\.yaml:$((mid + 200)): invalid YAML: .*\(line [0-9]{1,6}\); the document is rejected" "$ERR"
 finish

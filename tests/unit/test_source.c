@@ -230,7 +230,8 @@ static void range_lines(const char *path, const pm_read_opts *base, long long fr
     pm_record_init(&rec);
     int st;
     while ((st = pm_reader_next(rd, &rec, &err)) == PM_READ_OK)
-        pm_buf_addf(out, "%ld %s %s\n", rec.line, pm_record_value(&rec, "id"), pm_record_value(&rec, "名称"));
+        pm_buf_addf(out, "%ld %s %s\n", pm_line_shown(rec.line), pm_record_value(&rec, "id"),
+                    pm_record_value(&rec, "名称"));
     cr_assert_eq(st, PM_READ_EOF, "[%lld, %lld): %s", from, to, err.msg);
     pm_record_free(&rec);
     pm_reader_close(rd);
@@ -261,5 +262,48 @@ Test(encoding, gb18030_by_byte_range)
     free(gb);
     pm_buf_free(&whole);
     pm_buf_free(&two);
+    pm_buf_free(&u);
+}
+
+/* A block far into a file numbers its lines without reading the bytes
+ * before it: its records' lines are PM_LINE_LAZY and up until one is shown
+ * (pm_line_shown), which counts the lines above the block then, once; the
+ * first block's lines (after the header line, counted at once) are the
+ * file's.  Either way they compare in file order. */
+Test(source, byte_range_lines_counted_when_shown)
+{
+    pm_buf u = PM_BUF_INIT;
+    pm_buf_adds(&u, "id,name\n");
+    for (int i = 0; i < 100; i++) pm_buf_addf(&u, "r%03d,x\n", i); /* line i + 2, bytes 8 + 7i */
+    const char *path = write_bytes("lazy.csv", u.s, u.len);
+    long long cut = 8 + 7 * 40 + 3; /* in line 42: block 2 starts at line 43, r041 */
+    pm_read_opts o = AUTO;
+    o.byte_range = 1;
+    for (int block = 0; block < 2; block++) {
+        o.range_start = block ? cut : 0;
+        o.range_end = block ? (long long)u.len : cut;
+        pm_error err;
+        pm_reader *rd = pm_reader_open(path, &o, &err);
+        cr_assert_not_null(rd, "open: %s", err.msg);
+        pm_record rec;
+        pm_record_init(&rec);
+        long prev = 0, k = block ? 41 : 0;
+        while (pm_reader_next(rd, &rec, &err) == PM_READ_OK) {
+            char id[8];
+            snprintf(id, sizeof id, "r%03ld", k);
+            cr_expect_str_eq(pm_record_value(&rec, "id"), id);
+            if (block)
+                cr_expect_geq(rec.line, PM_LINE_LAZY, "%s: line %ld, counted before shown", id, rec.line);
+            else
+                cr_expect_lt(rec.line, PM_LINE_LAZY, "%s: line %ld", id, rec.line);
+            cr_expect_gt(rec.line, prev, "%s: lines in file order", id);
+            cr_expect_eq(pm_line_shown(rec.line), k + 2, "%s: shown as line %ld", id, pm_line_shown(rec.line));
+            prev = rec.line;
+            k++;
+        }
+        cr_expect_eq(k, block ? 100 : 41);
+        pm_record_free(&rec);
+        pm_reader_close(rd);
+    }
     pm_buf_free(&u);
 }
