@@ -11,7 +11,11 @@
 # The load average is printed with the figures: on a busy machine, the
 # speed-up says little (with sched_autogroup, where the kernel shares the
 # cores between sessions, not processes, nothing).  PM_BENCH_ROUNDS paired
-# rounds (default 5).  Prints figures; never fails because of speed.
+# rounds (default 5).  Each round also times two one-process runs at
+# once, what this machine gives two busy processes (see both(), below):
+# the speed-up is printed against it too, as a share of it, which moves
+# far less than the speed-up itself on a machine whose cores are shared.
+# Prints figures; never fails because of speed.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -92,7 +96,7 @@ compare() {  # LABEL RECORDS INPUT PROGRAM ARGS...
             for (i = 2; i <= k; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
             return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
         }
-        { k++; w1[k] = $1; c1[k] = $2; w2[k] = $3; c2[k] = $4; r[k] = $1 / $3; rs[k] = r[k]; cl[k] = 2 * $1 / $5 }
+        { k++; w1[k] = $1; c1[k] = $2; w2[k] = $3; c2[k] = $4; r[k] = $1 / $3; rs[k] = r[k]; cl[k] = 2 * $1 / $5; ef[k] = r[k] / cl[k] }
         END {
             m1 = median(w1, k); m2 = median(w2, k); mc1 = median(c1, k); mc2 = median(c2, k)
             lo = hi = rs[1]; for (i = 2; i <= k; i++) { if (rs[i] < lo) lo = rs[i]; if (rs[i] > hi) hi = rs[i] }
@@ -100,6 +104,7 @@ compare() {  # LABEL RECORDS INPUT PROGRAM ARGS...
                 label, m1, n / m1 / 1e6, mc1, m2, n / m2 / 1e6, mc2, median(r, k), lo, hi, same
             printf "  %-10s this machine'"'"'s ceiling: two one-process runs at once take %.2fx one alone, so free splitting would give %.2fx\n",
                 "", 2 / median(cl, k), median(cl, k)
+            printf "  %-10s two workers give %.0f%% of it (median of the rounds'"'"' speed-up over their ceiling)\n", "", 100 * median(ef, k)
         }' "$dir/scaleout.rounds"
     rm -f "$dir/scaleout.one" "$dir/scaleout.two"
 }
